@@ -1,0 +1,3 @@
+from ecg_viewer.cli import main
+
+raise SystemExit(main())

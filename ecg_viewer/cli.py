@@ -1,0 +1,122 @@
+"""The ``ecg-viewer`` command: the window by default, sub-commands for headless work.
+
+    ecg-viewer [FILE]                 open the viewer (on FILE)
+    ecg-viewer info FILE [--json]     what is in an ECG file
+    ecg-viewer <command> --help       the other commands (render, analyze, report, batch, train ...)
+
+Each sub-command lives in ``ecg_viewer/commands/<name>.py`` with ``HELP``,
+``add_arguments(parser)`` and ``run(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from ecg_viewer import __version__
+from ecg_viewer.core.messages import set_language, tr
+
+# In the order `--help` lists them. A command whose module is not part of this build is not offered.
+COMMANDS = ("info", "render", "analyze", "report", "batch", "train", "evaluate", "embed-labels")
+
+
+def _module_name(command: str) -> str:
+    return "ecg_viewer.commands." + command.replace("-", "_")
+
+
+def available_commands() -> list[str]:
+    return [c for c in COMMANDS if importlib.util.find_spec(_module_name(c)) is not None]
+
+
+def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ecg-viewer",
+        description="12-lead ECG viewer with Japanese finding suggestions (suggestions, not a diagnosis).",
+    )
+    parser.add_argument("--version", action="version", version=f"ecg-viewer {__version__}")
+    parser.add_argument("--lang", choices=("ja", "en"), default=None, help="language of messages")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in commands:
+        mod = importlib.import_module(_module_name(name))
+        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        mod.add_arguments(p)
+        p.set_defaults(_run=mod.run)
+    return parser
+
+
+def has_display() -> bool:
+    """Whether Qt can open a window here (a platform plugin was chosen, or a display exists)."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _run_gui(files: list[str]) -> int:
+    if importlib.util.find_spec("ecg_viewer.gui.launch") is None:
+        print(tr("cli.no_gui"), file=sys.stderr)
+        return 2
+    if not has_display():
+        print(tr("cli.no_display"), file=sys.stderr)
+        return 2
+    from ecg_viewer.gui.launch import run_gui
+
+    return run_gui(files)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = available_commands()
+    # `ecg-viewer`, `ecg-viewer FILE...`, `ecg-viewer --lang en FILE`: the window.
+    positional = _positionals(argv)
+    if not positional or positional[0] not in commands:
+        if any(a in ("-h", "--help", "--version") for a in argv):
+            _build_parser(commands).parse_args(argv)
+            return 0
+        gui = argparse.ArgumentParser(prog="ecg-viewer")
+        gui.add_argument("--lang", choices=("ja", "en"), default=None)
+        gui.add_argument("-v", "--verbose", action="store_true")
+        gui.add_argument("files", nargs="*")
+        args = gui.parse_args(argv)
+        _setup(args)
+        return _run_gui(args.files)
+    args = _build_parser(commands).parse_args(argv)
+    _setup(args)
+    try:
+        return int(args._run(args) or 0)
+    except BrokenPipeError:  # output piped into `head` and closed early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _positionals(argv: Sequence[str]) -> list[str]:
+    """Positional words of argv, skipping the values of global options that take one."""
+    out, skip = [], False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a == "--lang":
+            skip = True
+        elif not a.startswith("-"):
+            out.append(a)
+    return out
+
+
+def _setup(args: argparse.Namespace) -> None:
+    if getattr(args, "lang", None):
+        set_language(args.lang)
+    logging.basicConfig(
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,180 @@
+"""EcgRecord: one ECG, in millivolts, in canonical lead order, with where it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.leads import CANONICAL_LEADS
+
+
+@dataclass(frozen=True)
+class EcgMeta:
+    """Patient and acquisition data, as far as the file gives it (None = not in the file)."""
+
+    patient_id: str | None = None
+    patient_name: str | None = None
+    sex: str | None = None  # "M", "F" or None
+    age_years: float | None = None
+    birth_date: date | None = None
+    recorded_at: datetime | None = None
+    device: str | None = None
+    # e.g. {"highpass_hz": 0.05, "lowpass_hz": 150.0, "notch_hz": 50.0}
+    filters: dict[str, float] = field(default_factory=dict)
+    # the recording machine's own interpretation statements, verbatim
+    interpretation: tuple[str, ...] = ()
+    # format-specific extras worth showing (site, operator, diagnosis codes ...), JSON-able
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "patient_id": self.patient_id,
+            "patient_name": self.patient_name,
+            "sex": self.sex,
+            "age_years": self.age_years,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "recorded_at": self.recorded_at.isoformat() if self.recorded_at else None,
+            "device": self.device,
+            "filters": dict(self.filters),
+            "interpretation": list(self.interpretation),
+            "extra": _jsonable(self.extra),
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class EcgRecord:
+    """An ECG as the rest of the program sees it.
+
+    ``signal_mv`` is float32 ``[leads, samples]`` in millivolts. ``lead_names`` lists its rows:
+    the canonical leads the record has, in the order I, II, III, aVR, aVL, aVF, V1-V6, then any
+    non-standard channels (e.g. Frank ``vx`` or Holter ``MLII``) under their original names.
+    """
+
+    signal_mv: np.ndarray
+    fs_hz: float
+    lead_names: tuple[str, ...]
+    # lead name -> name in the file ("Lead I", "MDC_ECG_LEAD_I" ...)
+    original_names: dict[str, str] = field(default_factory=dict)
+    # lead name -> physical unit in the file ("uV", "mV" ...)
+    original_units: dict[str, str] = field(default_factory=dict)
+    # canonical leads computed here from I and II because the file did not store them
+    derived_leads: tuple[str, ...] = ()
+    meta: EcgMeta = field(default_factory=EcgMeta)
+    source_path: str | None = None
+    format: str = "unknown"
+    sha256: str | None = None
+
+    def __post_init__(self) -> None:
+        sig = self.signal_mv
+        if sig.ndim != 2 or sig.shape[0] != len(self.lead_names):
+            raise ValueError(
+                f"signal_mv must be [leads, samples] with one row per lead name; "
+                f"got shape {sig.shape} for {len(self.lead_names)} lead names"
+            )
+        if sig.dtype != np.float32:
+            raise ValueError(f"signal_mv must be float32, got {sig.dtype}")
+        if not self.fs_hz > 0:
+            raise ValueError(f"fs_hz must be positive, got {self.fs_hz}")
+
+    # --- shape ------------------------------------------------------------------------------
+    @property
+    def n_samples(self) -> int:
+        return int(self.signal_mv.shape[1])
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_samples / float(self.fs_hz)
+
+    @property
+    def canonical_leads(self) -> tuple[str, ...]:
+        return tuple(n for n in self.lead_names if n in CANONICAL_LEADS)
+
+    @property
+    def stored_leads(self) -> tuple[str, ...]:
+        return tuple(n for n in self.lead_names if n not in self.derived_leads)
+
+    @property
+    def missing_leads(self) -> tuple[str, ...]:
+        return tuple(n for n in CANONICAL_LEADS if n not in self.lead_names)
+
+    @property
+    def extra_leads(self) -> tuple[str, ...]:
+        return tuple(n for n in self.lead_names if n not in CANONICAL_LEADS)
+
+    @property
+    def has_12_leads(self) -> bool:
+        return not self.missing_leads
+
+    def has_lead(self, name: str) -> bool:
+        return name in self.lead_names
+
+    def lead(self, name: str) -> np.ndarray:
+        """The samples of one lead (mV), a read-only view."""
+        try:
+            idx = self.lead_names.index(name)
+        except ValueError:
+            raise KeyError(f"lead {name!r} is not in this record (has {self.lead_names})") from None
+        view = self.signal_mv[idx]
+        view.flags.writeable = False
+        return view
+
+    def standard_12(self, fill: float = np.nan) -> np.ndarray:
+        """float32 [12, samples] in canonical order; absent leads filled with ``fill``."""
+        out = np.full((12, self.n_samples), fill, dtype=np.float32)
+        for i, name in enumerate(CANONICAL_LEADS):
+            if name in self.lead_names:
+                out[i] = self.signal_mv[self.lead_names.index(name)]
+        return out
+
+    def range_mv(self) -> dict[str, tuple[float, float]]:
+        return {
+            n: (float(self.signal_mv[i].min()), float(self.signal_mv[i].max()))
+            for i, n in enumerate(self.lead_names)
+        }
+
+    def with_signal(self, signal_mv: np.ndarray, fs_hz: float | None = None) -> EcgRecord:
+        """A copy with another signal (same leads), e.g. after filtering or resampling."""
+        return replace(
+            self,
+            signal_mv=np.ascontiguousarray(signal_mv, dtype=np.float32),
+            fs_hz=self.fs_hz if fs_hz is None else fs_hz,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        """The facts ``ecg-viewer info --json`` prints."""
+        return {
+            "file": self.source_path,
+            "format": self.format,
+            "sha256": self.sha256,
+            "fs_hz": float(self.fs_hz),
+            "n_samples": self.n_samples,
+            "duration_s": round(self.duration_s, 4),
+            "leads": list(self.canonical_leads),
+            "extra_leads": list(self.extra_leads),
+            "stored_leads": list(self.stored_leads),
+            "derived_leads": list(self.derived_leads),
+            "missing_leads": list(self.missing_leads),
+            "original_names": dict(self.original_names),
+            "original_units": dict(self.original_units),
+            "range_mv": {n: [round(lo, 4), round(hi, 4)] for n, (lo, hi) in self.range_mv().items()},
+            "meta": self.meta.to_dict(),
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value

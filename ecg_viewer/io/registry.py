@@ -1,0 +1,166 @@
+"""Reader registry: ``read_ecg(path)`` picks a reader by magic bytes, then by extension.
+
+A reader module calls :func:`register` with a :class:`ReaderSpec`. Its ``read`` function gets the
+path and the options and returns a :class:`~ecg_viewer.io.builder.RawEcg`; any exception it lets
+escape that is not already a domain error is turned into :class:`CorruptFileError`, so callers
+only ever see :class:`~ecg_viewer.core.errors.EcgReadError` for a bad file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.errors import (
+    CorruptFileError,
+    EcgFileNotFoundError,
+    EcgPermissionError,
+    EcgReadError,
+    EmptyFileError,
+    FileTooLargeError,
+    NotAFileError,
+    UnsupportedFormatError,
+)
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.io.builder import RawEcg, build_record
+
+log = logging.getLogger(__name__)
+
+#: Files above this size are refused before reading (a 24-h Holter EDF is a few hundred MB).
+MAX_FILE_BYTES = 1 << 30
+SNIFF_BYTES = 4096
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    name: str  # short id used as EcgRecord.format, e.g. "wfdb"
+    label: str  # human name for messages and the format table, e.g. "WFDB (PhysioNet)"
+    extensions: tuple[str, ...]  # lower-case, with dot
+    read: Callable[[Path, dict[str, Any]], RawEcg]
+    # True when the first bytes (and the path) say the file is this format
+    sniff: Callable[[bytes, Path], bool] | None = None
+
+
+_READERS: dict[str, ReaderSpec] = {}
+
+# Reader modules, imported on first use so that importing ecg_viewer.io stays cheap.
+_READER_MODULES = (
+    "ecg_viewer.io.wfdb_reader",
+    "ecg_viewer.io.csv_reader",
+)
+_loaded = False
+
+
+def register(spec: ReaderSpec) -> ReaderSpec:
+    _READERS[spec.name] = spec
+    return spec
+
+
+def readers() -> list[ReaderSpec]:
+    _load_builtin()
+    return list(_READERS.values())
+
+
+def supported_extensions() -> list[str]:
+    return sorted({e for r in readers() for e in r.extensions})
+
+
+def _load_builtin() -> None:
+    global _loaded
+    if not _loaded:
+        for mod in _READER_MODULES:
+            importlib.import_module(mod)
+        _loaded = True
+
+
+def _check_path(path: Path, max_bytes: int) -> int:
+    if not path.exists():
+        raise EcgFileNotFoundError(path, expected="an existing file", found="no such file")
+    if path.is_dir():
+        raise NotAFileError(path, expected="a file", found="a folder")
+    if not path.is_file():
+        raise NotAFileError(path, expected="a regular file", found="a special file")
+    size = path.stat().st_size
+    if size == 0:
+        raise EmptyFileError(path, expected="ECG data", found="0 bytes")
+    if size > max_bytes:
+        raise FileTooLargeError(path, size_bytes=size, limit_bytes=max_bytes)
+    if not os.access(path, os.R_OK):
+        raise EcgPermissionError(path, expected="a readable file", found="no read permission")
+    return size
+
+
+def detect_format(path: str | os.PathLike[str], head: bytes | None = None) -> ReaderSpec | None:
+    """The reader for ``path``: magic bytes first, then the extension; None if no reader fits."""
+    path = Path(path)
+    if head is None:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    specs = readers()
+    for spec in specs:
+        if spec.sniff is not None:
+            try:
+                if spec.sniff(head, path):
+                    return spec
+            except Exception:  # a sniffer must never break detection
+                log.debug("sniffer %s failed on %s", spec.name, path, exc_info=True)
+    ext = path.suffix.lower()
+    for spec in specs:
+        if ext in spec.extensions:
+            return spec
+    return None
+
+
+def sha256_of(files: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        with open(f, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    return h.hexdigest()
+
+
+def read_ecg(
+    path: str | os.PathLike[str],
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    **options: Any,
+) -> EcgRecord:
+    """Read an ECG file of any supported format into an :class:`EcgRecord`.
+
+    Options are passed to the reader (e.g. ``fs_hz=500`` for a CSV without a rate column).
+    Raises a subclass of :class:`EcgReadError` (a ``ValueError``) for anything that is not a
+    readable ECG; the message names the file, what was expected and what was found.
+    """
+    path = Path(path)
+    _check_path(path, max_bytes)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise EcgPermissionError(path, expected="a readable file", found=str(exc)) from exc
+    spec = detect_format(path, head)
+    if spec is None:
+        labels = ", ".join(r.label for r in readers())
+        raise UnsupportedFormatError(
+            path, expected=labels, found=f"extension {path.suffix or '(none)'!r}, first bytes {head[:8]!r}"
+        )
+    try:
+        raw = spec.read(path, options)
+        files = [Path(f) for f in raw.source_files] or [path]
+        return build_record(raw, path=path, format=spec.name, sha256=sha256_of(files))
+    except EcgReadError:
+        raise
+    except MemoryError as exc:
+        raise CorruptFileError(path, expected=f"a readable {spec.label} file",
+                               found="more data than fits in memory", format=spec.label) from exc
+    except Exception as exc:  # any parser failure on a bad file becomes the domain error
+        log.debug("reader %s failed on %s", spec.name, path, exc_info=True)
+        raise CorruptFileError(path, expected=f"a valid {spec.label} file",
+                               found=f"{type(exc).__name__}: {exc}"[:300], format=spec.label) from exc

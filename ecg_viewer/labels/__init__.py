@@ -1,0 +1,1 @@
+"""labels layer (see README: Layout)."""

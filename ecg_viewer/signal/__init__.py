@@ -1,0 +1,1 @@
+"""signal layer (see README: Layout)."""

@@ -1,0 +1,1 @@
+"""training layer (see README: Layout)."""
