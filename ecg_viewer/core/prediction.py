@@ -1,0 +1,144 @@
+"""What the analysis of one ECG produces: label scores, the referral flag, the quality verdict.
+
+Plain dataclasses shared by model/, labels/, report/, app/ and gui/ (no torch, no Qt).
+``Analysis.to_dict()`` is the object ``ecg-viewer analyze --json`` prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Referral levels, most severe first, with the banner text a clinician reads.
+REFERRAL_LEVELS: tuple[str, ...] = ("unreadable", "urgent", "D", "C", "B", "E", "A")
+REFERRAL_JA: dict[str, str] = {
+    "urgent": "要至急",
+    "D": "要精査",
+    "C": "要経過観察",
+    "B": "軽度異常",
+    "A": "異常なし",
+    "E": "治療中",
+    "unreadable": "判定不能（信号品質不良）",
+}
+REFERRAL_EN: dict[str, str] = {
+    "urgent": "Urgent referral",
+    "D": "Further examination needed",
+    "C": "Follow-up",
+    "B": "Minor abnormality",
+    "A": "No abnormality",
+    "E": "Under treatment",
+    "unreadable": "Not assessable (poor signal quality)",
+}
+# Severity for ordering: higher = more severe ("unreadable" is handled apart from this scale).
+SEVERITY: dict[str, int] = {"A": 0, "E": 1, "B": 2, "C": 3, "D": 4, "urgent": 5, "unreadable": 6}
+
+
+@dataclass(frozen=True)
+class LabelScore:
+    id: str
+    ja: str
+    en: str
+    similarity: float  # cosine similarity ECG embedding vs label embedding, [-1, 1]
+    score: float  # calibrated score in [0, 1]
+    threshold: float  # on ``score``; at or above it the label counts as present
+    category: str  # "A" "B" "C" "D" "E" "urgent"
+
+    @property
+    def above_threshold(self) -> bool:
+        return self.score >= self.threshold
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "ja": self.ja, "en": self.en,
+            "similarity": round(float(self.similarity), 5), "score": round(float(self.score), 5),
+            "threshold": round(float(self.threshold), 5), "category": self.category,
+            "above_threshold": self.above_threshold,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    app_version: str
+    weights_sha256: str
+    catalog_version: str
+    device: str  # "cpu", "cuda:0"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"app_version": self.app_version, "weights_sha256": self.weights_sha256,
+                "catalog_version": self.catalog_version, "device": self.device}
+
+
+@dataclass(frozen=True)
+class Prediction:
+    labels: tuple[LabelScore, ...]  # every catalog label, best first
+    model: ModelInfo
+
+    def top(self, k: int = 5) -> tuple[LabelScore, ...]:
+        return self.labels[:k]
+
+    def present(self) -> tuple[LabelScore, ...]:
+        return tuple(s for s in self.labels if s.above_threshold)
+
+
+@dataclass(frozen=True)
+class QualityProblem:
+    code: str  # "flat", "saturated", "lead_off", "noisy", "too_short", "missing_leads" ...
+    leads: tuple[str, ...]
+    ja: str
+    en: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "leads": list(self.leads), "ja": self.ja, "en": self.en}
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    ok: bool
+    problems: tuple[QualityProblem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "problems": [p.to_dict() for p in self.problems]}
+
+
+@dataclass(frozen=True)
+class Referral:
+    level: str  # one of REFERRAL_LEVELS
+    because: tuple[str, ...] = ()  # label ids / measurement rule ids that raised it
+    reasons_ja: tuple[str, ...] = ()  # the same, readable
+
+    @property
+    def ja(self) -> str:
+        return REFERRAL_JA[self.level]
+
+    @property
+    def en(self) -> str:
+        return REFERRAL_EN[self.level]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level, "ja": self.ja, "en": self.en, "because": list(self.because),
+                "reasons_ja": list(self.reasons_ja)}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    file: str
+    sha256: str | None
+    quality: QualityReport
+    referral: Referral
+    prediction: Prediction | None = None  # None when the quality gate stopped the model
+    measurements: dict[str, Any] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "file": self.file,
+            "sha256": self.sha256,
+            "quality": self.quality.to_dict(),
+            "labels": [s.to_dict() for s in self.prediction.labels] if self.prediction else [],
+            "referral": self.referral.to_dict(),
+            "measurements": self.measurements,
+        }
+        if self.prediction:
+            out["model"] = self.prediction.model.to_dict()
+        out.update(self.extra)
+        return out
