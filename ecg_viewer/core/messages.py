@@ -72,6 +72,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ビューアはまだ組み込まれていません。`ecg-viewer info ファイル` を使ってください。",
         "The viewer is not available in this build; use `ecg-viewer info FILE`.",
     ),
+    # --- model (ECG-text model, Predictor, weights, text encoder) ---------------------------
+    "model.missing_leads": (
+        "AI 所見候補には標準 12 誘導が必要ですが、この記録には次の誘導がありません: {leads}。"
+        "12 誘導の記録で再度お試しください。",
+        "The AI suggestions need the standard 12 leads; this record lacks: {leads}. "
+        "Use a 12-lead recording.",
+    ),
+    "model.too_short": (
+        "記録が短すぎるため AI 所見候補を出せません（{duration_s:.1f} 秒、必要: {min_s:.0f} 秒以上）。",
+        "The record is too short for the AI suggestions ({duration_s:.1f} s; needs at least {min_s:.0f} s).",
+    ),
+    "model.bad_signal": (
+        "波形に数値でない値（NaN など）が含まれるため AI 所見候補を出せません: {leads}",
+        "The waveform contains non-numeric values (NaN etc.), so no AI suggestions: {leads}",
+    ),
+    "model.weights_missing": (
+        "学習済みモデルのファイルが見つかりません: {file}。アプリケーションを再インストールしてください。",
+        "A model weights file is missing: {file}. Reinstall the application.",
+    ),
+    "model.weights_hash": (
+        "学習済みモデルのファイルが改変されています（ハッシュ不一致）: {file}。"
+        "アプリケーションを再インストールしてください。",
+        "A model weights file has been altered (hash mismatch): {file}. Reinstall the application.",
+    ),
+    "model.weights_mismatch": (
+        "学習済みモデルの内容がこのバージョンのプログラムと合いません: {detail}",
+        "The model weights do not fit this version of the program: {detail}",
+    ),
+    "model.catalog_mismatch": (
+        "ラベル一覧（{catalog_version}）とモデルのラベル埋め込み（{weights_version}）が一致しません。"
+        "`ecg-viewer embed-labels` でラベル埋め込みを作り直してください。",
+        "The label catalog ({catalog_version}) and the model's label embeddings "
+        "({weights_version}) differ; run `ecg-viewer embed-labels`.",
+    ),
+    "model.text_encoder_unavailable": (
+        "テキストエンコーダを準備できません: {detail}",
+        "The text encoder cannot be prepared: {detail}",
+    ),
+    "model.text_encoder_dim": (
+        "テキストエンコーダの次元（{found}）がモデルの学習時（{expected}）と異なります。"
+        "このテキストエンコーダで使うにはモデルの再学習が必要です。",
+        "The text encoder's dimension ({found}) differs from the one the model was trained with "
+        "({expected}); the model must be retrained for this text encoder.",
+    ),
+    "model.empty_query": (
+        "検索する所見の文字列が空です。",
+        "The finding text to search for is empty.",
+    ),
+    "model.no_cuda": (
+        "GPU（CUDA）が使えないため CPU で計算します。",
+        "CUDA is not available; computing on the CPU.",
+    ),
     # --- safety notice (shown in the window and printed on every report) --------------------
     "safety.notice": (
         "表示される所見候補は AI による参考情報であり、診断ではありません。"

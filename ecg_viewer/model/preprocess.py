@@ -1,0 +1,78 @@
+"""Bring an EcgRecord to the model's input: 12 leads, 100 Hz, a 10-s window, mV (numpy only).
+
+The same function prepares training data and the records the Predictor sees, so the two cannot
+drift apart. Records the model cannot use raise :class:`ModelInputError` with a Japanese message.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+from scipy.signal import resample_poly
+
+from ecg_viewer.core.leads import CANONICAL_LEADS, derive_limb_leads
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.model.config import MIN_DURATION_S, MODEL_FS_HZ, WINDOW_SAMPLES
+from ecg_viewer.model.errors import ModelInputError
+
+
+def resample(signal: np.ndarray, fs_in_hz: float, fs_out_hz: float = MODEL_FS_HZ) -> np.ndarray:
+    """Polyphase resampling along the last axis (anti-aliased), float32."""
+    if abs(fs_in_hz - fs_out_hz) < 1e-6:
+        return np.asarray(signal, dtype=np.float32)
+    ratio = Fraction(fs_out_hz / fs_in_hz).limit_denominator(1000)
+    out = resample_poly(np.asarray(signal, dtype=np.float64), ratio.numerator, ratio.denominator,
+                        axis=-1)
+    return out.astype(np.float32)
+
+
+def twelve_leads(record: EcgRecord) -> np.ndarray:
+    """float32 [12, samples] in canonical order; limb leads derived from I and II when absent.
+
+    Raises ModelInputError when a chest lead (or I/II) is missing or the signal is not finite.
+    """
+    have = {n: record.signal_mv[i] for i, n in enumerate(record.lead_names) if n in CANONICAL_LEADS}
+    if "I" in have and "II" in have:
+        for name, values in derive_limb_leads(have["I"], have["II"]).items():
+            have.setdefault(name, values.astype(np.float32))
+    missing = [n for n in CANONICAL_LEADS if n not in have]
+    if missing:
+        raise ModelInputError("model.missing_leads", leads=", ".join(missing))
+    sig = np.stack([np.asarray(have[n], dtype=np.float32) for n in CANONICAL_LEADS])
+    bad = [n for n, row in zip(CANONICAL_LEADS, sig, strict=True) if not np.isfinite(row).all()]
+    if bad:
+        raise ModelInputError("model.bad_signal", leads=", ".join(bad))
+    return sig
+
+
+def fit_window(sig: np.ndarray, n: int = WINDOW_SAMPLES) -> np.ndarray:
+    """The central ``n`` samples; shorter signals are zero-padded at the end."""
+    t = sig.shape[-1]
+    if t >= n:
+        start = (t - n) // 2
+        return np.ascontiguousarray(sig[..., start : start + n])
+    out = np.zeros(sig.shape[:-1] + (n,), dtype=np.float32)
+    out[..., :t] = sig
+    return out
+
+
+def normalise(sig: np.ndarray) -> np.ndarray:
+    """Remove each lead's median (baseline offset); amplitudes stay in mV."""
+    return (sig - np.median(sig, axis=-1, keepdims=True)).astype(np.float32)
+
+
+def array_to_input(sig_mv: np.ndarray, fs_hz: float, *, window: bool = True) -> np.ndarray:
+    """[12, T] mV at ``fs_hz`` -> [12, WINDOW_SAMPLES] model input (or the whole length)."""
+    duration_s = sig_mv.shape[-1] / float(fs_hz)
+    if duration_s < MIN_DURATION_S:
+        raise ModelInputError("model.too_short", duration_s=duration_s, min_s=MIN_DURATION_S)
+    x = resample(sig_mv, fs_hz)
+    if window:
+        x = fit_window(x)
+    return normalise(x)
+
+
+def record_to_input(record: EcgRecord) -> np.ndarray:
+    """EcgRecord -> float32 [12, 1000]: 12 leads (derived if needed), 100 Hz, central 10 s."""
+    return array_to_input(twelve_leads(record), record.fs_hz)
