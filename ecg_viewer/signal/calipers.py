@@ -1,0 +1,100 @@
+"""Calipers placed by the clinician, as data (Qt-free) so that the screen and the report share them.
+
+A caliper is stored in record terms — lead, seconds, millivolts — not in page millimetres, so it
+stays right when the layout, speed or gain changes. :func:`caliper_marks` places it on a
+:class:`~ecg_viewer.signal.page.Page` for drawing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.signal.page import Page
+
+CALIPER_KINDS = ("time", "amplitude")
+
+
+@dataclass(frozen=True)
+class Caliper:
+    """A time caliper (``t0_s``..``t1_s``) or an amplitude caliper (``v0_mv``..``v1_mv`` at
+    ``t0_s``) on ``lead``."""
+
+    kind: str
+    lead: str
+    t0_s: float
+    t1_s: float
+    v0_mv: float = 0.0
+    v1_mv: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.kind not in CALIPER_KINDS:
+            raise ValueError(f"kind must be one of {CALIPER_KINDS}, got {self.kind!r}")
+
+    @property
+    def interval_ms(self) -> float:
+        return abs(self.t1_s - self.t0_s) * 1000.0
+
+    @property
+    def rate_bpm(self) -> float | None:
+        """The heart rate whose RR interval this time span would be (None for a zero span)."""
+        dt = abs(self.t1_s - self.t0_s)
+        return 60.0 / dt if dt > 0 else None
+
+    @property
+    def amplitude_mv(self) -> float:
+        return self.v1_mv - self.v0_mv
+
+    def text(self, lang: str | None = None) -> str:
+        """What is printed beside the caliper, e.g. ``200 ms (300 bpm)`` or ``1.00 mV``."""
+        if self.kind == "time":
+            bpm = self.rate_bpm
+            if bpm is None:
+                return tr("ui.caliper.time_zero", lang)
+            return tr("ui.caliper.time", lang, ms=self.interval_ms, bpm=bpm)
+        return tr("ui.caliper.amplitude", lang, mv=self.amplitude_mv)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"kind": self.kind, "lead": self.lead, "t0_s": round(self.t0_s, 5),
+                             "t1_s": round(self.t1_s, 5)}
+        if self.kind == "time":
+            d["interval_ms"] = round(self.interval_ms, 2)
+            d["rate_bpm"] = None if self.rate_bpm is None else round(self.rate_bpm, 2)
+        else:
+            d.update(v0_mv=round(self.v0_mv, 5), v1_mv=round(self.v1_mv, 5),
+                     amplitude_mv=round(self.amplitude_mv, 5))
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Caliper:
+        return cls(kind=d["kind"], lead=d["lead"], t0_s=float(d["t0_s"]), t1_s=float(d["t1_s"]),
+                   v0_mv=float(d.get("v0_mv", 0.0)), v1_mv=float(d.get("v1_mv", 0.0)))
+
+
+@dataclass(frozen=True)
+class CaliperMarks:
+    """Where a caliper is drawn on a page: line segments (x0, y0, x1, y1) in mm and its label."""
+
+    lines: tuple[tuple[float, float, float, float], ...]
+    label_xy: tuple[float, float]
+    text: str
+
+
+def caliper_marks(page: Page, c: Caliper, lang: str | None = None) -> CaliperMarks | None:
+    """The caliper's marks on ``page``, or None when its lead/time is not on this page."""
+    trace = page.find_trace(c.lead, min(c.t0_s, c.t1_s))
+    if trace is None:
+        return None
+    top, bottom = trace.band_top_mm + 2.0, trace.band_bottom_mm - 2.0
+    if c.kind == "time":
+        xa, xb = sorted((trace.x_of(c.t0_s), trace.x_of(c.t1_s)))
+        xb = min(xb, trace.x_mm + trace.width_mm)
+        ybar = top + 4.0
+        lines = ((xa, top, xa, bottom), (xb, top, xb, bottom), (xa, ybar, xb, ybar))
+        return CaliperMarks(lines, (xa, top - 0.5), c.text(lang))
+    x = trace.x_of(c.t0_s)
+    ya, yb = trace.y_of(c.v0_mv), trace.y_of(c.v1_mv)
+    w = 2.0
+    lines = ((x - w, ya, x + w, ya), (x - w, yb, x + w, yb), (x, ya, x, yb))
+    return CaliperMarks(lines, (x + w + 0.5, min(ya, yb)), c.text(lang))

@@ -1,0 +1,271 @@
+"""Page geometry of an ECG printout, Qt-free: which lead, which time span, where on the page.
+
+Computed once from the record and the settings by :func:`layout_page`; the screen
+(``ecg_viewer.gui``) and the PDF report both draw from the resulting :class:`Page`, so they
+cannot disagree.
+
+Coordinates are millimetres on the paper, origin at the top-left corner, **y pointing down**
+(as on screen). A drawing surface with y up (reportlab) uses ``page.height_mm - y_mm``.
+The grid covers ``0..width_mm`` × ``0..height_mm`` with 1 mm minor and 5 mm major lines; every
+trace's left edge and baseline lie on a major line, so at 25 mm/s and 10 mm/mV a 5 mm square
+is 0.2 s × 0.5 mV.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ecg_viewer.core.leads import CANONICAL_LEADS, CHEST_LEADS
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.signal.filters import FilterSettings
+
+LAYOUTS: tuple[str, ...] = ("3x4", "6x2", "12x1", "1")
+SPEEDS_MM_S: tuple[float, ...] = (12.5, 25.0, 50.0)
+GAINS_MM_MV: tuple[float, ...] = (2.5, 5.0, 10.0, 20.0)
+MINOR_MM = 1.0
+MAJOR_MM = 5.0
+PULSE_S = 0.2  # width of the 1 mV calibration pulse, in seconds of paper
+PULSE_MV = 1.0
+
+# row pitch (mm) of each layout at 10 mm/mV; grows with the gain above 10 mm/mV
+_ROW_PITCH_MM = {"3x4": 40.0, "6x2": 30.0, "12x1": 25.0, "1": 80.0}
+_TOP_MM = 5.0
+_BOTTOM_MM = 10.0  # band for the printed settings line
+_RIGHT_MM = 5.0
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """What the clinician chose: layout, paper speed, gains, filters, which part of the record."""
+
+    layout: str = "3x4"
+    speed_mm_s: float = 25.0
+    gain_limb_mm_mv: float = 10.0
+    gain_chest_mm_mv: float = 10.0
+    filters: FilterSettings = field(default_factory=FilterSettings)
+    start_s: float = 0.0  # first second shown (scrolling through long records)
+    window_s: float = 10.0  # seconds of record across the page
+    single_lead: str = "II"  # the lead of the "1" (one lead enlarged) layout
+    rhythm_lead: str = "II"
+
+    def __post_init__(self) -> None:
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {self.layout!r}")
+        if not self.speed_mm_s > 0:
+            raise ValueError(f"speed_mm_s must be positive, got {self.speed_mm_s!r}")
+        for name in ("gain_limb_mm_mv", "gain_chest_mm_mv"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
+        if not self.window_s > 0:
+            raise ValueError(f"window_s must be positive, got {self.window_s!r}")
+
+    def gain_for(self, lead: str) -> float:
+        return self.gain_chest_mm_mv if lead in CHEST_LEADS else self.gain_limb_mm_mv
+
+
+@dataclass(frozen=True)
+class TracePlacement:
+    """One lead segment on the page: samples ``[i0, i1)`` of ``lead`` drawn from ``x_mm``."""
+
+    lead: str
+    row_index: int  # row of record.signal_mv, -1 when the record lacks this lead
+    t0_s: float
+    t1_s: float
+    i0: int
+    i1: int
+    x_mm: float  # left edge (= time t0_s)
+    y_mm: float  # baseline (0 mV)
+    width_mm: float
+    band_top_mm: float  # the row band this trace owns (for hit tests and labels)
+    band_bottom_mm: float
+    gain_mm_mv: float
+    speed_mm_s: float
+    rhythm: bool = False
+
+    @property
+    def available(self) -> bool:
+        return self.row_index >= 0
+
+    def x_of(self, t_s: float) -> float:
+        return self.x_mm + (t_s - self.t0_s) * self.speed_mm_s
+
+    def y_of(self, v_mv: float) -> float:
+        return self.y_mm - v_mv * self.gain_mm_mv
+
+    def t_of(self, x_mm: float) -> float:
+        return self.t0_s + (x_mm - self.x_mm) / self.speed_mm_s
+
+    def v_of(self, y_mm: float) -> float:
+        return (self.y_mm - y_mm) / self.gain_mm_mv
+
+    def contains(self, x_mm: float, y_mm: float) -> bool:
+        return (self.x_mm <= x_mm <= self.x_mm + self.width_mm
+                and self.band_top_mm <= y_mm <= self.band_bottom_mm)
+
+    @property
+    def label_xy(self) -> tuple[float, float]:
+        """Where the lead name goes (top-left of the text), inside the trace's band."""
+        return self.x_mm + 1.0, self.band_top_mm + 1.0
+
+    def points(self, signal_mv: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+        """x and y (mm) of this segment's samples, from the full ``[leads, samples]`` signal."""
+        if not self.available or self.i1 <= self.i0:
+            return np.empty(0), np.empty(0)
+        v = np.asarray(signal_mv[self.row_index, self.i0 : self.i1], dtype=np.float64)
+        x = self.x_mm + (np.arange(self.i0, self.i1) / fs_hz - self.t0_s) * self.speed_mm_s
+        return x, self.y_mm - v * self.gain_mm_mv
+
+
+@dataclass(frozen=True)
+class CalibrationPulse:
+    """A 1 mV rectangular pulse at the start of a row, drawn at that row's gain."""
+
+    x_mm: float
+    y_mm: float  # baseline
+    width_mm: float
+    gain_mm_mv: float
+
+    @property
+    def height_mm(self) -> float:
+        return PULSE_MV * self.gain_mm_mv
+
+    def polyline(self) -> tuple[list[float], list[float]]:
+        x0, y0, w, h = self.x_mm, self.y_mm, self.width_mm, self.height_mm
+        return ([x0 - 1.0, x0, x0, x0 + w, x0 + w, x0 + w + 1.0],
+                [y0, y0, y0 - h, y0 - h, y0, y0])
+
+
+@dataclass(frozen=True)
+class Page:
+    width_mm: float
+    height_mm: float
+    settings: PageSettings
+    traces: tuple[TracePlacement, ...]
+    pulses: tuple[CalibrationPulse, ...]
+    separators: tuple[tuple[float, float, float, float], ...]  # short bars between columns
+    start_s: float  # the window actually shown (clamped to the record)
+    window_s: float
+    duration_s: float
+    fs_hz: float
+    settings_xy: tuple[float, float]  # where the settings line goes (top-left of the text)
+
+    def settings_text(self, lang: str | None = None) -> str:
+        return settings_text(self.settings, lang)
+
+    def find_trace(self, lead: str, t_s: float) -> TracePlacement | None:
+        """The trace that shows ``lead`` at time ``t_s`` (a lead row before the rhythm strip)."""
+        best = None
+        for tr_ in self.traces:
+            if tr_.lead == lead and tr_.available and tr_.t0_s <= t_s <= tr_.t1_s:
+                if not tr_.rhythm:
+                    return tr_
+                best = best or tr_
+        return best
+
+    def trace_at(self, x_mm: float, y_mm: float) -> TracePlacement | None:
+        for tr_ in self.traces:
+            if tr_.contains(x_mm, y_mm):
+                return tr_
+        return None
+
+    @property
+    def can_scroll(self) -> bool:
+        return self.duration_s > self.window_s + 1e-9
+
+
+def settings_text(s: PageSettings, lang: str | None = None) -> str:
+    """The line a cart prints: speed, gains and filters (or that the trace is unfiltered)."""
+    f = s.filters
+    parts = []
+    if f.highpass_hz is not None:
+        parts.append(tr("ui.page.highpass", lang, hz=f.highpass_hz))
+    if f.lowpass_hz is not None:
+        parts.append(tr("ui.page.lowpass", lang, hz=f.lowpass_hz))
+    if f.notch_hz is not None:
+        parts.append(tr("ui.page.notch", lang, hz=f.notch_hz))
+    filt = ", ".join(parts) if parts else tr("ui.page.unfiltered", lang)
+    if s.gain_limb_mm_mv == s.gain_chest_mm_mv:
+        gain = tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
+    else:
+        gain = tr("ui.page.gain_split", lang, limb=s.gain_limb_mm_mv, chest=s.gain_chest_mm_mv)
+    return f"{s.speed_mm_s:g} mm/s   {gain}   {tr('ui.page.filters', lang)}: {filt}"
+
+
+def _ceil5(v: float) -> float:
+    return math.ceil(v / MAJOR_MM - 1e-9) * MAJOR_MM
+
+
+def _rows_for(record: EcgRecord, s: PageSettings) -> tuple[list[list[str]], bool]:
+    """Rows of lead names (one name per column) and whether a rhythm strip follows."""
+    canonical = [n for n in CANONICAL_LEADS if record.has_lead(n)]
+    if s.layout == "1":
+        lead = s.single_lead if record.has_lead(s.single_lead) else record.lead_names[0]
+        return [[lead]], False
+    if s.layout == "12x1" or not canonical:
+        names = list(CANONICAL_LEADS) if canonical else []
+        names += list(record.extra_leads)
+        return [[n] for n in names], False
+    if s.layout == "3x4":
+        cols = [CANONICAL_LEADS[0:3], CANONICAL_LEADS[3:6], CANONICAL_LEADS[6:9], CANONICAL_LEADS[9:12]]
+        return [[c[r] for c in cols] for r in range(3)], True
+    # 6x2
+    return [[CANONICAL_LEADS[r], CANONICAL_LEADS[6 + r]] for r in range(6)], True
+
+
+def layout_page(record: EcgRecord, settings: PageSettings) -> Page:
+    """Place every lead segment, calibration pulse and label of ``record`` for ``settings``."""
+    s = settings
+    fs = float(record.fs_hz)
+    duration = record.duration_s
+    window = min(s.window_s, duration)
+    start = min(max(0.0, s.start_s), max(0.0, duration - window))
+    # snap to whole samples so that segments meet exactly
+    start = round(start * fs) / fs
+    rows, rhythm = _rows_for(record, s)
+    rhythm_lead = s.rhythm_lead if record.has_lead(s.rhythm_lead) else record.lead_names[0]
+    all_rows = rows + ([[rhythm_lead]] if rhythm else [])
+
+    max_gain = max((s.gain_for(n) for row in all_rows for n in row), default=10.0)
+    pitch = _ceil5(_ROW_PITCH_MM[s.layout] * max(1.0, max_gain / 10.0))
+    pulse_w = PULSE_S * s.speed_mm_s
+    left = _ceil5(2.0 + pulse_w + 2.0)
+    trace_w_total = window * s.speed_mm_s
+    width = _ceil5(left + trace_w_total + _RIGHT_MM)
+    height = _TOP_MM + pitch * len(all_rows) + _BOTTOM_MM
+    height = _ceil5(height)
+
+    traces: list[TracePlacement] = []
+    pulses: list[CalibrationPulse] = []
+    seps: list[tuple[float, float, float, float]] = []
+    for r, row in enumerate(all_rows):
+        is_rhythm = rhythm and r == len(all_rows) - 1
+        band_top = _TOP_MM + r * pitch
+        # baseline on a major line a little below the middle of the band
+        baseline = _ceil5(band_top + pitch * 0.55)
+        ncol = len(row)
+        seg_s = window / ncol
+        for c, lead in enumerate(row):
+            t0 = start + c * seg_s
+            t1 = start + (c + 1) * seg_s
+            i0 = int(round(t0 * fs))
+            i1 = min(record.n_samples, int(round(t1 * fs)))
+            idx = record.lead_names.index(lead) if record.has_lead(lead) else -1
+            x = left + c * seg_s * s.speed_mm_s
+            traces.append(TracePlacement(
+                lead=lead, row_index=idx, t0_s=t0, t1_s=t1, i0=i0, i1=i1, x_mm=x, y_mm=baseline,
+                width_mm=seg_s * s.speed_mm_s, band_top_mm=band_top, band_bottom_mm=band_top + pitch,
+                gain_mm_mv=s.gain_for(lead), speed_mm_s=s.speed_mm_s, rhythm=is_rhythm,
+            ))
+            if c > 0:
+                seps.append((x, baseline - 2.5, x, baseline + 2.5))
+        pulses.append(CalibrationPulse(x_mm=left - pulse_w - 2.0, y_mm=baseline, width_mm=pulse_w,
+                                       gain_mm_mv=s.gain_for(row[0])))
+    return Page(
+        width_mm=width, height_mm=height, settings=s, traces=tuple(traces), pulses=tuple(pulses),
+        separators=tuple(seps), start_s=start, window_s=window, duration_s=duration, fs_hz=fs,
+        settings_xy=(left, height - _BOTTOM_MM + 2.0),
+    )
