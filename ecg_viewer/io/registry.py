@@ -53,6 +53,10 @@ _READERS: dict[str, ReaderSpec] = {}
 _READER_MODULES = (
     "ecg_viewer.io.wfdb_reader",
     "ecg_viewer.io.csv_reader",
+    "ecg_viewer.io.mfer_reader",
+    "ecg_viewer.io.scp_reader",
+    "ecg_viewer.io.dicom_reader",
+    "ecg_viewer.io.edf_reader",
 )
 _loaded = False
 

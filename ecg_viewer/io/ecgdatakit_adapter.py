@@ -1,0 +1,261 @@
+"""Shared glue for the readers built on ``ecgdatakit`` (MFER, SCP-ECG, DICOM, EDF).
+
+:func:`parse_with` runs one ecgdatakit parser class on a file and turns its exceptions and its
+data-loss warnings (truncated waveform, CRC mismatch) into domain errors; :func:`to_raw` turns the
+parsed record into a :class:`~ecg_viewer.io.builder.RawEcg`: calibrated voltage channels in their
+physical unit, one sampling rate, and the patient/acquisition metadata and cart measurements.
+ecgdatakit is imported lazily, so that registering the readers stays cheap.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.errors import CorruptFileError, InvalidSignalError, NoWaveformError
+from ecg_viewer.core.leads import canonical_lead_name
+from ecg_viewer.core.record import EcgMeta
+from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
+
+log = logging.getLogger(__name__)
+
+#: keys of ``meta.extra["device_measurements"]`` (the cart's own global measurements)
+MEASUREMENT_KEYS = ("hr_bpm", "rr_ms", "pr_ms", "p_ms", "qrs_ms", "qt_ms", "qtc_ms",
+                    "p_axis_deg", "qrs_axis_deg", "t_axis_deg")  # fmt: skip
+
+# ecgdatakit warnings that mean samples are missing: the header promises more than the data holds
+_TRUNCATION_PATTERNS = (
+    "missing sample",  # MFER: waveform shorter than the frame definition
+    "with no waveform data",  # MFER: sequences declared but absent
+    "file truncated",  # EDF: fewer complete data records than the header declares
+    "after the last data record",  # EDF: more data than the header's record count
+)
+_CHECKSUM_PATTERN = "crc mismatch"  # SCP-ECG: a section's CRC does not match its bytes
+# how the file itself identifies a channel (MFER lead code, DICOM code and meaning, own label)
+_ID_KEYS = ("lead_code", "source_code", "source_meaning", "channel_label")
+
+
+def parse_with(parser_cls: type, path: Path, label: str) -> tuple[Any, list[str]]:
+    """Run an ecgdatakit parser on ``path``; return the record and the warnings it gave."""
+    from ecgdatakit import ECGDataKitError
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            record = parser_cls().parse(path)
+        except ECGDataKitError as exc:
+            raise CorruptFileError(path, expected=f"a valid {label} file", found=_short(exc),
+                                   format=label) from exc
+    messages = [str(w.message) for w in caught]
+    for msg in messages:
+        low = msg.lower()
+        if any(p in low for p in _TRUNCATION_PATTERNS):
+            raise InvalidSignalError(path, expected="as many samples as the header declares",
+                                     found=_short(msg), format=label)
+        if _CHECKSUM_PATTERN in low:
+            raise CorruptFileError(path, expected="sections whose CRC matches their bytes",
+                                   found=_short(msg), format=label)
+    for msg in messages:
+        log.info("%s: %s", path.name, msg)
+    return record, messages
+
+
+def _short(obj: object, limit: int = 240) -> str:
+    text = str(obj).strip().replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def channel_name(lead: Any) -> str:
+    """The name handed to build_record: ecgdatakit's label when it is a standard lead (it has
+    already decoded MFER lead codes and DICOM code sequences), else the file's own text."""
+    label = str(lead.label)
+    if canonical_lead_name(label):
+        return label
+    own = (lead.annotations or {}).get("channel_label")
+    return str(own) if own else label
+
+
+def to_raw(
+    record: Any,
+    path: Path,
+    label: str,
+    *,
+    messages: list[str] | None = None,
+    rate_hz: float | None = None,
+    extra: dict[str, Any] | None = None,
+) -> RawEcg:
+    """Calibrated voltage channels of ``record`` (one sampling rate) plus its metadata.
+
+    Channels without a voltage unit (e.g. an EDF temperature or a status channel) are left out
+    and listed in ``meta.extra["dropped_channels"]``; if no voltage channel remains the file has
+    no ECG waveform. Where channels differ in rate, the rate of the standard ECG leads (else of
+    most channels) is kept and the others are listed as dropped.
+    """
+    leads = list(record.leads)
+    kept: list[tuple[Any, np.ndarray, str]] = []
+    dropped: list[str] = []
+    for lead in leads:
+        unit = str(lead.resolution_unit or lead.units or "")
+        if lead.is_raw and not lead.resolution_unit:
+            dropped.append(f"{lead.label} (no calibration)")
+            continue
+        if unit_factor_to_mv(unit) is None:
+            dropped.append(f"{lead.label} ({unit or 'no unit'})")
+            continue
+        phys = lead.to_physical() if lead.is_raw else lead
+        kept.append((lead, np.asarray(phys.samples, dtype=np.float64), str(phys.units or unit)))
+    if not kept:
+        found = f"{len(leads)} channels, none in a voltage unit" if leads else "no signal channels"
+        if dropped:
+            found += f" ({', '.join(dropped[:6])})"
+        raise NoWaveformError(path, expected="at least one ECG channel in a voltage unit",
+                              found=found, format=label)
+
+    rates = Counter(int(lead.sampling_rate) for lead, _, _ in kept)
+    ecg_rates = Counter(int(lead.sampling_rate) for lead, _, _ in kept if canonical_lead_name(lead.label))
+    rate = (ecg_rates or rates).most_common(1)[0][0]
+    channels: list[Channel] = []
+    file_ids: dict[str, str] = {}
+    for lead, samples, unit in kept:
+        if int(lead.sampling_rate) != rate:
+            dropped.append(f"{lead.label} ({lead.sampling_rate} Hz)")
+            continue
+        name = channel_name(lead)
+        channels.append(Channel(name=name, samples=samples, unit=unit))
+        ann = lead.annotations or {}
+        ids = [f"{k}={ann[k]}" for k in _ID_KEYS if ann.get(k)]
+        if ids:
+            file_ids[name] = ", ".join(ids)
+    fs = float(rate_hz) if rate_hz and round(rate_hz) == rate else float(rate)
+
+    more = dict(extra or {})
+    if file_ids:
+        more["channel_ids_in_file"] = file_ids
+    if dropped:
+        more["dropped_channels"] = dropped
+        log.info("%s: channels left out: %s", path.name, ", ".join(dropped))
+    if messages:
+        more["reader_warnings"] = list(messages)
+    return RawEcg(channels=channels, fs_hz=fs, meta=meta_from(record, more))
+
+
+# --- metadata -------------------------------------------------------------------------------
+
+def _text(value: Any) -> str | None:
+    text = str(value or "").strip()
+    return text or None
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+def meta_from(record: Any, extra: dict[str, Any] | None = None) -> EcgMeta:
+    """EcgMeta from an ecgdatakit record: patient, time, device, filters, statements, measurements."""
+    pat = record.patient
+    rec = record.recording
+    dev = rec.device
+    name = " ".join(p for p in (_text(pat.last_name), _text(pat.first_name)) if p) or None
+    age = float(pat.age) if pat.age is not None and 0 <= pat.age < 130 else None
+    device = " ".join(dict.fromkeys(p for p in (_text(dev.manufacturer), _text(dev.model)) if p)) or None
+
+    flt = rec.acquisition.filters
+    filters = {k: float(v) for k, v in (("highpass_hz", flt.highpass), ("lowpass_hz", flt.lowpass),
+                                        ("notch_hz", flt.notch)) if v}  # fmt: skip
+    statements = tuple(
+        " ".join(p for p in (str(a).strip(), str(b).strip()) if p)
+        for a, b in (record.interpretation.statements or [])
+        if str(a).strip() or str(b).strip()
+    )
+    more: dict[str, Any] = {"device_measurements": device_measurements(record)}
+    for key, value in (("institution", dev.institution), ("department", dev.department),
+                       ("device_serial", dev.serial_number), ("device_software", dev.software_version),
+                       ("acquisition_type", dev.acquisition_type),
+                       ("referring_physician", rec.referring_physician),
+                       ("technician", rec.technician)):  # fmt: skip
+        if _text(value) and str(value).strip().lower() != "unknown":
+            more[key] = str(value).strip()
+    if record.interpretation.source:
+        more["interpretation_source"] = record.interpretation.source
+    if record.interpretation.severity:
+        more["interpretation_severity"] = record.interpretation.severity
+    more.update(extra or {})
+    return EcgMeta(
+        patient_id=_text(pat.patient_id),
+        patient_name=name,
+        sex=pat.sex if pat.sex in ("M", "F") else None,
+        age_years=age,
+        birth_date=_as_date(pat.birth_date),
+        recorded_at=rec.date if isinstance(rec.date, datetime) else None,
+        device=device,
+        filters=filters,
+        interpretation=statements,
+        extra=more,
+    )
+
+
+_MS = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(ms)?\s*(\(.*\))?\s*$", re.IGNORECASE)
+
+
+def _num(value: Any) -> float | None:
+    """A number from a measurement value ("443 ms (formula code 0)", 75, None)."""
+    if value is None:
+        return None
+    if isinstance(value, int | float | np.integer | np.floating):
+        v = float(value)
+    else:
+        m = _MS.match(str(value))
+        if not m:
+            return None
+        v = float(m.group(1))
+    # SCP-ECG writes 29999 / 32767 for "not measured"
+    return None if not np.isfinite(v) or abs(v) >= 29999 else v
+
+
+def device_measurements(record: Any) -> dict[str, float | None]:
+    """The cart's global measurements under fixed keys (None where the file has none).
+
+    Taken from ecgdatakit's GlobalMeasurements; where a file gives only the wave boundaries of
+    the representative beat (SCP-ECG Section 7: P on/offset, QRS on/offset, T offset, in ms),
+    P duration, PR, QRS and QT are the differences of those boundaries.
+    """
+    m = record.measurements
+    ann = record.annotations or {}
+    out: dict[str, float | None] = {
+        "hr_bpm": _num(m.heart_rate),
+        "rr_ms": _num(m.rr_interval),
+        "pr_ms": _num(m.pr_interval),
+        "p_ms": None,
+        "qrs_ms": _num(m.qrs_duration),
+        "qt_ms": _num(m.qt_interval),
+        "qtc_ms": _num(m.qtc_bazett) or _num(ann.get("qtc")) or _num(ann.get("QTc Interval")),
+        "p_axis_deg": _num(m.p_axis),
+        "qrs_axis_deg": _num(m.qrs_axis),
+        "t_axis_deg": _num(m.t_axis),
+    }
+    for key in ("P Duration", "p_duration_ms", "P duration"):
+        if out["p_ms"] is None and key in ann:
+            out["p_ms"] = _num(ann[key])
+    on_off = {k: _num(ann.get(f"median_{k}_ms")) for k in ("p_onset", "p_offset", "qrs_onset",
+                                                            "qrs_offset", "t_offset")}  # fmt: skip
+
+    def diff(a: str, b: str) -> float | None:
+        return on_off[b] - on_off[a] if on_off[a] is not None and on_off[b] is not None else None
+
+    for key, (a, b) in (("p_ms", ("p_onset", "p_offset")), ("pr_ms", ("p_onset", "qrs_onset")),
+                        ("qrs_ms", ("qrs_onset", "qrs_offset")), ("qt_ms", ("qrs_onset", "t_offset"))):  # fmt: skip
+        if out[key] is None:
+            value = diff(a, b)
+            out[key] = value if value is not None and value > 0 else None
+    return out
