@@ -257,6 +257,99 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.render.bad_out": ("出力ファイルの拡張子は .png か .svg にしてください: {out}",
                           "The output must end in .png or .svg: {out}"),
     "ui.render.write_failed": ("書き出せませんでした: {out}（{error}）", "Could not write {out} ({error})"),
+    # --- review store and exports (issue 8: review, reports, worklist) -----------------------
+    "review.open_failed": (
+        "確認結果のデータベースを開けません: {path}（{reason}）",
+        "Cannot open the review database {path} ({reason})",
+    ),
+    "review.too_new": (
+        "確認結果のデータベース {path} は新しい版のアプリで作られています（スキーマ {version}）。"
+        "アプリを更新してください。",
+        "The review database {path} was written by a newer version of the app (schema "
+        "{version}); update the app.",
+    ),
+    "review.write_failed": (
+        "確認結果を保存できませんでした: {path}（{reason}）",
+        "Could not save the review to {path} ({reason})",
+    ),
+    "report.readonly": (
+        "書き出し先に書き込めません（読み取り専用か、権限がありません）: {path}。"
+        "別の保存先を選んでください。",
+        "Cannot write to the destination (read-only or no permission): {path}. "
+        "Choose another location.",
+    ),
+    "report.disk_full": (
+        "ディスクの空き容量が足りないため書き出せませんでした: {path}。"
+        "既存のファイルは変更されていません。",
+        "Not enough disk space to write {path}; any existing file is unchanged.",
+    ),
+    "report.no_dir": (
+        "書き出し先のフォルダがありません: {dir}",
+        "The destination folder does not exist: {dir}",
+    ),
+    "report.is_dir": (
+        "書き出し先がフォルダです。ファイル名を指定してください: {path}",
+        "The destination is a folder; give a file name: {path}",
+    ),
+    "report.write_failed": (
+        "書き出しに失敗しました: {path}（{reason}）。既存のファイルは変更されていません。",
+        "Export failed: {path} ({reason}); any existing file is unchanged.",
+    ),
+    "report.written": ("書き出しました: {path}", "Written: {path}"),
+    "report.title": ("12誘導心電図レポート", "12-lead ECG report"),
+    "report.patient_id": ("患者ID", "Patient ID"),
+    "report.patient_name": ("氏名", "Name"),
+    "report.sex": ("性別", "Sex"),
+    "report.sex.M": ("男性", "male"),
+    "report.sex.F": ("女性", "female"),
+    "report.age": ("年齢", "Age"),
+    "report.age_value": ("{age:.0f} 歳", "{age:.0f} y"),
+    "report.recorded_at": ("記録日時", "Recorded"),
+    "report.device": ("装置", "Device"),
+    "report.device_filters": ("装置のフィルタ", "Device filters"),
+    "report.file": ("ファイル", "File"),
+    "report.unknown": ("記載なし", "not given"),
+    "report.measurements": ("計測値", "Measurements"),
+    "report.not_measured": ("計測不能", "n/a"),
+    "report.suggestions": ("所見候補（AI、参考）", "Suggested findings (AI, for reference)"),
+    "report.col.finding": ("所見", "Finding"),
+    "report.col.score": ("スコア", "Score"),
+    "report.col.similarity": ("類似度", "Similarity"),
+    "report.col.category": ("区分", "Category"),
+    "report.col.decision": ("医師", "Physician"),
+    "report.no_suggestions": ("所見候補なし（モデル未実行）", "No suggestions (model not run)"),
+    "report.referral": ("判定（AI 提案）", "Referral (AI suggestion)"),
+    "report.quality_bad": ("信号品質: {problems}", "Signal quality: {problems}"),
+    "report.review": ("医師の確認", "Physician's review"),
+    "report.not_reviewed": ("未確認（医師の確認がありません）", "Not reviewed by a physician"),
+    "report.confirmed": ("確認", "confirmed"),
+    "report.rejected": ("否定", "rejected"),
+    "report.added": ("追加した所見", "Added findings"),
+    "report.comment": ("コメント", "Comment"),
+    "report.final_level": ("医師の判定", "Physician's referral level"),
+    "report.suggested_level": ("AI 提案の判定", "Suggested level"),
+    "report.needs_exam": ("要追加検査", "Needs further examination"),
+    "report.reviewer": ("確認者", "Reviewed by"),
+    "report.annotations": ("計測・注記", "Calipers and notes"),
+    "report.provenance": (
+        "アプリ {app}　重み {weights}　カタログ {catalog}　作成 {generated}",
+        "App {app}   weights {weights}   catalog {catalog}   generated {generated}",
+    ),
+    "report.page_no": ("{n}/{total} ページ", "page {n}/{total}"),
+    "report.fhir.conclusion": ("AI による所見候補（参考）: {labels}", "AI-suggested findings (for reference): {labels}"),
+    "report.batch.progress": ("{done}/{total} 件　{rate:.1f} 件/秒", "{done}/{total}  {rate:.1f} ECG/s"),
+    "report.batch.summary": (
+        "{ok} 件を解析、{failed} 件は読めませんでした、{skipped} 件は解析済みのため省略"
+        "（{seconds:.1f} 秒、{rate:.2f} 件/秒）: {out}",
+        "{ok} analysed, {failed} unreadable, {skipped} already done and skipped "
+        "({seconds:.1f} s, {rate:.2f} ECG/s): {out}",
+    ),
+    "report.batch.no_files": ("心電図ファイルが見つかりません: {dir}", "No ECG files found in {dir}"),
+    "report.batch.bad_out": (
+        "出力ファイルは .jsonl か .csv にしてください: {path}",
+        "The output must end in .jsonl or .csv: {path}",
+    ),
+    "report.batch.not_dir": ("フォルダではありません: {dir}", "Not a folder: {dir}"),
 }
 
 

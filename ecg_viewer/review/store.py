@@ -1,0 +1,348 @@
+"""The review database: SQLite in the user's data folder, keyed by the ECG file's sha256.
+
+Nothing is ever written next to the ECG file. Every change is one ``BEGIN IMMEDIATE``
+transaction that reads the freshest row, applies the change and appends one audit row per
+changed field (old -> new, who, when, app version, weights hash, catalog version), so two
+windows (or processes) editing at once neither corrupt the file (WAL) nor lose each other's
+writes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import tr
+from ecg_viewer.review.model import CONFIRMED, REJECTED, Annotation, Review
+from ecg_viewer.review.schema import SchemaTooNewError, migrate
+
+log = logging.getLogger(__name__)
+
+#: Environment variable naming the folder that holds the review database (tests, portable use).
+DATA_DIR_ENV = "ECG_VIEWER_DATA_DIR"
+DB_FILENAME = "reviews.sqlite3"
+_BUSY_TIMEOUT_S = 30.0
+
+
+class ReviewStoreError(EcgError):
+    """The review database cannot be opened or written."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key
+        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
+
+
+def default_data_dir() -> Path:
+    """``$ECG_VIEWER_DATA_DIR`` if set, else the platform's per-user data folder."""
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("ecg-viewer", appauthor=False))
+
+
+def default_db_path() -> Path:
+    return default_data_dir() / DB_FILENAME
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """What produced the suggestions the clinician is judging; written on every audit row."""
+
+    app_version: str | None = None
+    weights_sha256: str | None = None
+    catalog_version: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    who: str
+    sha256: str
+    field: str
+    old: Any
+    new: Any
+    app_version: str | None
+    weights_sha256: str | None
+    catalog_version: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name (containers, some services)
+        return "unknown"
+
+
+class ReviewStore:
+    """Reviews keyed by sha256. One instance per thread (sqlite3 connections are per thread)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(
+                self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+            mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("review database %s is in journal mode %s, not WAL", self.path, mode)
+            self._conn.execute("PRAGMA synchronous = FULL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            before = migrate(self._conn)
+        except SchemaTooNewError as exc:
+            raise ReviewStoreError("review.too_new", path=self.path, version=exc.found) from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise ReviewStoreError("review.open_failed", path=self.path, reason=exc) from exc
+        if before and before != self.schema_version:
+            log.info("review database %s migrated from v%d to v%d", self.path, before,
+                     self.schema_version)
+
+    # --- housekeeping ------------------------------------------------------------------------
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> ReviewStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def integrity_ok(self) -> bool:
+        return self._conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise ReviewStoreError("review.write_failed", path=self.path, reason=exc) from exc
+        try:
+            yield self._conn
+            self._conn.execute("COMMIT")
+        except BaseException as exc:
+            self._conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise ReviewStoreError("review.write_failed", path=self.path, reason=exc) from exc
+            raise
+
+    # --- who is reviewing ----------------------------------------------------------------------
+    def reviewer(self) -> str:
+        """The name typed once (``set_reviewer``), else the OS user name."""
+        row = self._conn.execute("SELECT value FROM settings WHERE key = 'reviewer'").fetchone()
+        return row[0] if row and row[0] else _os_user()
+
+    def set_reviewer(self, name: str) -> None:
+        name = name.strip()
+        with self._write() as c:
+            c.execute("INSERT INTO settings(key, value) VALUES ('reviewer', ?) "
+                      "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (name or None,))
+
+    # --- reading -------------------------------------------------------------------------------
+    def get(self, sha256: str) -> Review:
+        """The review of the ECG with this sha256 (an empty one, revision 0, when none)."""
+        return self._read(self._conn, sha256)
+
+    def has(self, sha256: str) -> bool:
+        return self._conn.execute("SELECT 1 FROM reviews WHERE sha256 = ?", (sha256,)).fetchone() \
+            is not None
+
+    def states(self, sha256s: Iterable[str]) -> dict[str, Review]:
+        """Reviews of many ECGs at once (e.g. a worklist); missing ones are left out."""
+        out = {}
+        for sha in sha256s:
+            if self.has(sha):
+                out[sha] = self.get(sha)
+        return out
+
+    def audit(self, sha256: str | None = None) -> list[AuditEntry]:
+        sql = ("SELECT id, at, who, sha256, field, old, new, app_version, weights_sha256, "
+               "catalog_version FROM audit")
+        rows = (self._conn.execute(sql + " WHERE sha256 = ? ORDER BY id", (sha256,))
+                if sha256 else self._conn.execute(sql + " ORDER BY id"))
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], _loads(r[5]), _loads(r[6]), r[7], r[8],
+                           r[9]) for r in rows]
+
+    @staticmethod
+    def _read(c: sqlite3.Connection, sha256: str) -> Review:
+        row = c.execute(
+            "SELECT file_path, comment, suggested_level, final_level, needs_exam, "
+            "needs_exam_reason, annotations_json, reviewer, updated_at, revision "
+            "FROM reviews WHERE sha256 = ?", (sha256,)).fetchone()
+        if row is None:
+            return Review(sha256=sha256)
+        decisions = dict(c.execute(
+            "SELECT label_id, decision FROM label_decisions WHERE sha256 = ? ORDER BY rowid",
+            (sha256,)).fetchall())
+        added = tuple(r[0] for r in c.execute(
+            "SELECT label_id FROM added_labels WHERE sha256 = ? ORDER BY rowid", (sha256,)))
+        return Review(
+            sha256=sha256, decisions=decisions, added_labels=added, comment=row[1],
+            suggested_level=row[2], final_level=row[3], needs_exam=bool(row[4]),
+            needs_exam_reason=row[5],
+            annotations=tuple(Annotation.from_dict(a) for a in json.loads(row[6])),
+            file_path=row[0], reviewer=row[7], updated_at=row[8], revision=row[9],
+        )
+
+    # --- writing -------------------------------------------------------------------------------
+    def update(self, sha256: str, change: Callable[[Review], Review],
+               context: AuditContext | None = None, *, file_path: str | None = None) -> Review:
+        """Apply ``change`` to the freshest stored review inside one write transaction, store
+        what changed with audit rows, and return the stored review."""
+        ctx = context or AuditContext()
+        with self._write() as c:
+            old = self._read(c, sha256)
+            new = change(old)
+            if new.sha256 != sha256:
+                raise ValueError("a change must not alter the sha256 of a review")
+            diffs = _diff(old, new)
+            if not diffs and (file_path is None or file_path == old.file_path):
+                return old
+            who, now = self.reviewer(), _now()
+            self._store(c, old, new, now, who, file_path or new.file_path or old.file_path)
+            c.executemany(
+                "INSERT INTO audit(at, who, sha256, field, old, new, app_version, weights_sha256, "
+                "catalog_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(now, who, sha256, f, _dumps(o), _dumps(n), ctx.app_version, ctx.weights_sha256,
+                  ctx.catalog_version) for f, o, n in diffs])
+            return self._read(c, sha256)
+
+    def save(self, review: Review, context: AuditContext | None = None) -> Review:
+        """Store ``review`` as it is (last writer wins field by field; prefer the small
+        operations below, which apply to the freshest row)."""
+        return self.update(review.sha256, lambda old: replace(
+            review, file_path=review.file_path or old.file_path), context)
+
+    def confirm(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_decision(label_id, CONFIRMED), context)
+
+    def reject(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_decision(label_id, REJECTED), context)
+
+    def undecide(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_decision(label_id, None), context)
+
+    def add_label(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_added_label(label_id), context)
+
+    def remove_label(self, sha256: str, label_id: str,
+                     context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: r.without_added_label(label_id), context)
+
+    def set_comment(self, sha256: str, text: str, context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: replace(r, comment=text), context)
+
+    def set_levels(self, sha256: str, *, suggested: str | None = None,
+                   final: str | None = None, context: AuditContext | None = None) -> Review:
+        """Record the suggested level (when given) and the clinician's final level."""
+        return self.update(sha256, lambda r: replace(
+            r, suggested_level=suggested if suggested is not None else r.suggested_level,
+            final_level=final), context)
+
+    def set_needs_exam(self, sha256: str, flag: bool, reason: str = "",
+                       context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: replace(r, needs_exam=flag,
+                                                     needs_exam_reason=reason), context)
+
+    def add_annotation(self, sha256: str, annotation: Annotation,
+                       context: AuditContext | None = None) -> Review:
+        return self.update(sha256, lambda r: replace(
+            r, annotations=(*r.annotations, annotation)), context)
+
+    def set_annotations(self, sha256: str, annotations: Iterable[Annotation],
+                        context: AuditContext | None = None) -> Review:
+        items = tuple(annotations)
+        return self.update(sha256, lambda r: replace(r, annotations=items), context)
+
+    @staticmethod
+    def _store(c: sqlite3.Connection, old: Review, new: Review, now: str, who: str,
+               file_path: str | None) -> None:
+        sha = new.sha256
+        c.execute(
+            "INSERT INTO reviews(sha256, file_path, comment, suggested_level, final_level, "
+            "needs_exam, needs_exam_reason, annotations_json, reviewer, created_at, updated_at, "
+            "revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
+            "ON CONFLICT(sha256) DO UPDATE SET file_path = excluded.file_path, "
+            "comment = excluded.comment, suggested_level = excluded.suggested_level, "
+            "final_level = excluded.final_level, needs_exam = excluded.needs_exam, "
+            "needs_exam_reason = excluded.needs_exam_reason, "
+            "annotations_json = excluded.annotations_json, reviewer = excluded.reviewer, "
+            "updated_at = excluded.updated_at, revision = reviews.revision + 1",
+            (sha, file_path, new.comment, new.suggested_level, new.final_level,
+             int(new.needs_exam), new.needs_exam_reason,
+             json.dumps([a.to_dict() for a in new.annotations], ensure_ascii=False),
+             who, now, now))
+        for label_id in set(old.decisions) - set(new.decisions):
+            c.execute("DELETE FROM label_decisions WHERE sha256 = ? AND label_id = ?",
+                      (sha, label_id))
+        for label_id, decision in new.decisions.items():
+            if old.decisions.get(label_id) != decision:
+                c.execute("INSERT INTO label_decisions(sha256, label_id, decision, decided_at) "
+                          "VALUES (?, ?, ?, ?) ON CONFLICT(sha256, label_id) DO UPDATE SET "
+                          "decision = excluded.decision, decided_at = excluded.decided_at",
+                          (sha, label_id, decision, now))
+        for label_id in set(old.added_labels) - set(new.added_labels):
+            c.execute("DELETE FROM added_labels WHERE sha256 = ? AND label_id = ?",
+                      (sha, label_id))
+        for label_id in new.added_labels:
+            if label_id not in old.added_labels:
+                c.execute("INSERT INTO added_labels(sha256, label_id, added_at) VALUES (?, ?, ?)",
+                          (sha, label_id, now))
+
+
+_SCALAR_FIELDS = ("comment", "suggested_level", "final_level", "needs_exam", "needs_exam_reason")
+
+
+def _diff(old: Review, new: Review) -> list[tuple[str, Any, Any]]:
+    """(field, old, new) for every clinician-visible change; per label for decisions."""
+    out: list[tuple[str, Any, Any]] = []
+    for label_id in dict.fromkeys([*old.decisions, *new.decisions]):
+        a, b = old.decisions.get(label_id), new.decisions.get(label_id)
+        if a != b:
+            out.append((f"decision:{label_id}", a, b))
+    for label_id in new.added_labels:
+        if label_id not in old.added_labels:
+            out.append((f"added_label:{label_id}", None, "added"))
+    for label_id in old.added_labels:
+        if label_id not in new.added_labels:
+            out.append((f"added_label:{label_id}", "added", None))
+    for name in _SCALAR_FIELDS:
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            out.append((name, a, b))
+    if old.annotations != new.annotations:
+        out.append(("annotations", [a.to_dict() for a in old.annotations],
+                    [a.to_dict() for a in new.annotations]))
+    return out
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _loads(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
