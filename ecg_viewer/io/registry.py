@@ -57,6 +57,9 @@ _READER_MODULES = (
     "ecg_viewer.io.scp_reader",
     "ecg_viewer.io.dicom_reader",
     "ecg_viewer.io.edf_reader",
+    "ecg_viewer.io.hl7aecg_reader",
+    "ecg_viewer.io.philips_reader",
+    "ecg_viewer.io.muse_reader",
 )
 _loaded = False
 

@@ -1,0 +1,157 @@
+"""HL7 annotated ECG (aECG, FDA submission XML, root ``<AnnotatedECG>``), via ``ecgdatakit``.
+
+The waveform is a list of ``<sequence>``s per rhythm series: one ``GLIST`` time base (its
+``increment`` gives the rate) and one ``SLIST_PQ`` per lead, ``value = origin + scale * digit``.
+ecgdatakit decodes it (checked in the tests against the digits read straight from the file and
+against Einthoven, III = II - I, on the stored limb leads). This module adds what the library
+leaves to its caller: the file's own MDC lead codes as channel names, the exact (non-rounded) rate,
+the domain errors for an aECG without a waveform or with non-numeric digits, P duration and QTc
+(kept only as free annotations by the library) in the cart measurements.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.errors import InvalidSignalError, NoWaveformError
+from ecg_viewer.io.builder import RawEcg
+from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.xml_common import (
+    channels_from_leads,
+    check_root,
+    device_measurements,
+    interpretation_lines,
+    meta_from_record,
+    number,
+    parse_xml,
+    rate_of,
+    run_parser,
+    sniffer,
+)
+
+LABEL = "HL7 aECG"
+_TIME_TO_MS = {"ms": 1.0, "s": 1000.0, "us": 1e-3}
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _rhythm_lead_sequences(root: ET.Element) -> list[tuple[str, ET.Element | None]]:
+    """(MDC code, <digits>) of the lead sequences the library reads: the first sequence set of
+    the first series that is not a representative beat."""
+    for series in root.findall("component/series"):
+        code = (series.find("code").get("code", "") if series.find("code") is not None else "")
+        if code.upper() == "REPRESENTATIVE_BEAT":
+            continue
+        seq_set = series.find("component/sequenceSet")
+        if seq_set is None:
+            return []
+        out = []
+        for seq in seq_set.findall("component/sequence"):
+            c = seq.find("code")
+            lead_code = c.get("code", "") if c is not None else ""
+            if "_ECG_LEAD_" in lead_code.upper():
+                out.append((lead_code, seq.find("value/digits")))
+        return out
+    return []
+
+
+def _check_waveform(path: Path, root: ET.Element) -> list[str]:
+    """The lead codes in file order; domain errors for no waveform or unusable digits."""
+    leads = _rhythm_lead_sequences(root)
+    if not leads:
+        raise NoWaveformError(path, expected="a rhythm series with lead sequences (MDC_ECG_LEAD_*)",
+                              found="no lead sequence", format=LABEL)
+    for code, digits in leads:
+        tokens = (digits.text or "").split() if digits is not None else []
+        if not tokens:
+            raise NoWaveformError(path, expected=f"<digits> samples for {code}",
+                                  found="no digits", format=LABEL)
+        try:
+            np.asarray(tokens, dtype=np.float64)
+        except ValueError:
+            bad = next(t for t in tokens if not _NUMBER.match(t))
+            raise InvalidSignalError(path, expected=f"numeric digits in lead {code}",
+                                     found=f"non-numeric value {bad[:20]!r}", format=LABEL) from None
+    return [code for code, _ in leads]
+
+
+def _ms(text: Any) -> float | None:
+    """'102 ms' / '0.102 s' -> 102.0"""
+    v = number(text)
+    if v is None:
+        return None
+    unit = str(text).strip().split()[-1] if len(str(text).split()) > 1 else "ms"
+    factor = _TIME_TO_MS.get(unit)
+    return v * factor if factor else None
+
+
+def _measurements(rec: Any, extra: dict[str, Any]) -> dict[str, float | None]:
+    gm, ann = rec.measurements, rec.annotations
+    qtc, formula = None, None
+    for key, name in (("MDC_ECG_TIME_PD_QTc", "not stated"), ("MDC_ECG_TIME_PD_QTc_GL", "not stated")):
+        if ann.get(key):
+            qtc, formula = _ms(ann[key]), name
+            break
+    if qtc is None and gm.qtc_bazett is not None:
+        qtc, formula = gm.qtc_bazett, "Bazett"
+    if qtc is None and gm.qtc_fridericia is not None:
+        qtc, formula = gm.qtc_fridericia, "Fridericia"
+    if formula:
+        extra["device_qtc_formula"] = formula
+    p_ms = _ms(ann.get("MDC_ECG_TIME_PD_P") or ann.get("MDC_ECG_TIME_PD_P_GL"))
+    notes: list[str] = []
+    out = device_measurements({
+        "hr_bpm": gm.heart_rate, "rr_ms": gm.rr_interval, "pr_ms": gm.pr_interval, "p_ms": p_ms,
+        "qrs_ms": gm.qrs_duration, "qt_ms": gm.qt_interval, "qtc_ms": qtc,
+        "p_axis_deg": gm.p_axis, "qrs_axis_deg": gm.qrs_axis, "t_axis_deg": gm.t_axis,
+    }, notes)
+    if notes:
+        extra["device_measurement_notes"] = notes
+    return out
+
+
+def read_hl7aecg(path: Path, options: dict[str, Any]) -> RawEcg:
+    from ecgdatakit.parsing.parsers.hl7_aecg import HL7aECGParser
+
+    root = parse_xml(path, LABEL)
+    other = check_root(path, root, "AnnotatedECG", LABEL, options)
+    if other is not None:
+        return other
+    codes = _check_waveform(path, root)
+    del root
+    rec, messages = run_parser(path, HL7aECGParser, LABEL)
+    if not rec.leads:
+        raise NoWaveformError(path, expected="lead sequences", found="none decoded", format=LABEL)
+    names = codes if len(codes) == len(rec.leads) else None
+    channels = channels_from_leads(path, rec.leads, LABEL, names)
+    fs = rate_of(path, rec.leads, LABEL)
+    exact = (rec.raw_metadata.get("rhythm_time") or {}).get("sampling_rate_exact")
+    if exact and round(float(exact)) == round(fs):
+        fs = float(exact)
+
+    extra: dict[str, Any] = {}
+    statements, interp_extra = interpretation_lines(rec)
+    extra.update(interp_extra)
+    for key in ("trial_id", "protocol_id", "sponsor", "trial_site_id", "timepoint", "visit"):
+        if rec.raw_metadata.get(key):
+            extra[key] = rec.raw_metadata[key]
+    if rec.annotations.get("rhythm"):
+        extra["device_rhythm"] = rec.annotations["rhythm"]
+    if messages:
+        extra["reader_warnings"] = messages
+    measurements = _measurements(rec, extra)
+    meta = meta_from_record(rec, interpretation=statements, measurements=measurements, extra=extra)
+    return RawEcg(channels=channels, fs_hz=fs, meta=meta)
+
+
+register(ReaderSpec(
+    name="hl7aecg",
+    label=LABEL,
+    extensions=(".xml",),
+    read=read_hl7aecg,
+    sniff=sniffer("AnnotatedECG"),
+))

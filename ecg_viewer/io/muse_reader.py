@@ -1,0 +1,150 @@
+"""GE MUSE XML (``<RestingECG>`` exports of the MUSE system and MAC carts), via ``ecgdatakit``.
+
+MUSE stores 8 leads (I, II, V1-V6) as Base64 little-endian int16 per lead, scaled by
+``LeadAmplitudeUnitsPerBit`` in ``LeadAmplitudeUnits`` (4.88 uV in the samples); III, aVR, aVL,
+aVF are derived by build_record. ecgdatakit decodes the rhythm waveform and the metadata; the
+tests check its samples against the Base64 decoded straight from the file times the file's own
+scale. The stored CRC32 of each lead is checked by the library; a mismatch (the synthetic sample
+has one on every lead) is reported in ``extra["checksum_valid"]``, not refused.
+
+What this module adds: the cart's QTc (``QTCorrected``, which the library keeps only as a free
+annotation) and the P duration, from the median-beat fiducials ``POnset``/``POffset`` (samples at
+``ECGSampleBase``). Those fiducials are used only when they reproduce the cart's own PR, QRS and
+QT from the same points, which proves their unit.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.errors import NoWaveformError
+from ecg_viewer.io.builder import RawEcg
+from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.xml_common import (
+    channels_from_leads,
+    check_root,
+    device_measurements,
+    interpretation_lines,
+    meta_from_record,
+    number,
+    parse_xml,
+    rate_of,
+    run_parser,
+    sniffer,
+)
+
+LABEL = "GE MUSE XML"
+
+
+def _child(el: ET.Element | None, tag: str) -> str | None:
+    if el is None:
+        return None
+    low = tag.lower()
+    for c in el:
+        if str(c.tag).lower() == low:
+            return (c.text or "").strip() or None
+    return None
+
+
+def _rhythm_waveform(root: ET.Element) -> ET.Element | None:
+    for wf in root.findall("Waveform"):
+        if (_child(wf, "WaveformType") or "rhythm").lower() == "rhythm":
+            return wf
+    return None
+
+
+def _check_waveform(path: Path, root: ET.Element) -> None:
+    wf = _rhythm_waveform(root)
+    if wf is None:
+        raise NoWaveformError(path, expected="a <Waveform> of type Rhythm", found="none", format=LABEL)
+    if not any(_child(ld, "WaveFormData") for ld in wf.findall("LeadData")):
+        raise NoWaveformError(path, expected="<LeadData> with <WaveFormData> in the rhythm waveform",
+                              found="no lead data", format=LABEL)
+
+
+def _p_duration_ms(meas: ET.Element | None, pr: float | None, qrs: float | None,
+                   qt: float | None) -> tuple[float | None, str | None]:
+    """P duration from POnset/POffset when the same fiducials give the cart's PR, QRS and QT."""
+    vals = {k: number(_child(meas, k)) for k in
+            ("POnset", "POffset", "QOnset", "QOffset", "TOffset", "ECGSampleBase")}
+    base = vals["ECGSampleBase"]
+    if not base or vals["POnset"] is None or vals["POffset"] is None or vals["QOnset"] is None:
+        return None, None
+    to_ms = 1000.0 / base
+    checks = [(pr, vals["QOnset"] - vals["POnset"])]
+    if vals["QOffset"] is not None:
+        checks.append((qrs, vals["QOffset"] - vals["QOnset"]))
+    if vals["TOffset"] is not None:
+        checks.append((qt, vals["TOffset"] - vals["QOnset"]))
+    tested = [(want, got * to_ms) for want, got in checks if want is not None]
+    if not tested or any(abs(want - got) > 2 * to_ms for want, got in tested):
+        return None, "POnset/POffset do not reproduce the cart's PR/QRS/QT; P duration not used"
+    return (vals["POffset"] - vals["POnset"]) * to_ms, None
+
+
+def _measurements(root: ET.Element, rec: Any, extra: dict[str, Any]) -> dict[str, float | None]:
+    gm = rec.measurements
+    meas = root.find("RestingECGMeasurements")
+    if meas is None:
+        meas = root.find("OriginalRestingECGMeasurements")
+    qtc = number(_child(meas, "QTCorrected"))
+    if qtc is not None:
+        extra["device_qtc_formula"] = "not stated (MUSE QTCorrected)"
+    elif gm.qtc_fridericia is not None:
+        qtc = gm.qtc_fridericia
+        extra["device_qtc_formula"] = "Fridericia"
+    notes: list[str] = []
+    p_ms, note = _p_duration_ms(meas, gm.pr_interval, gm.qrs_duration, gm.qt_interval)
+    if note:
+        notes.append(note)
+    out = device_measurements({
+        "hr_bpm": gm.heart_rate, "rr_ms": gm.rr_interval, "pr_ms": gm.pr_interval, "p_ms": p_ms,
+        "qrs_ms": gm.qrs_duration, "qt_ms": gm.qt_interval, "qtc_ms": qtc,
+        "p_axis_deg": gm.p_axis, "qrs_axis_deg": gm.qrs_axis, "t_axis_deg": gm.t_axis,
+    }, notes)
+    if notes:
+        extra["device_measurement_notes"] = notes
+    return out
+
+
+def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:
+    from ecgdatakit.parsing.parsers.ge_muse_xml import GEMuseXMLParser
+
+    root = parse_xml(path, LABEL)
+    other = check_root(path, root, "RestingECG", LABEL, options)
+    if other is not None:
+        return other
+    _check_waveform(path, root)
+    rec, messages = run_parser(path, GEMuseXMLParser, LABEL)
+    if not rec.leads:
+        raise NoWaveformError(path, expected="rhythm leads", found="none decoded", format=LABEL)
+    channels = channels_from_leads(path, rec.leads, LABEL)
+    fs = rate_of(path, rec.leads, LABEL)
+
+    extra: dict[str, Any] = {}
+    statements, interp_extra = interpretation_lines(rec)
+    extra.update(interp_extra)
+    raw = rec.raw_metadata
+    if raw.get("checksum_valid") is not None:
+        extra["checksum_valid"] = bool(raw["checksum_valid"])
+    for key in ("Site", "Location", "Status", "AnalysisSoftwareVersion"):
+        if raw.get(key):
+            extra[f"muse_{key.lower()}"] = raw[key]
+    if rec.annotations.get("reason_for_test"):
+        extra["reason_for_test"] = rec.annotations["reason_for_test"]
+    if messages:
+        extra["reader_warnings"] = messages
+    measurements = _measurements(root, rec, extra)
+    meta = meta_from_record(rec, interpretation=statements, measurements=measurements, extra=extra)
+    return RawEcg(channels=channels, fs_hz=fs, meta=meta)
+
+
+register(ReaderSpec(
+    name="ge_muse",
+    label=LABEL,
+    extensions=(".xml",),
+    read=read_muse,
+    sniff=sniffer("RestingECG"),
+))

@@ -1,0 +1,155 @@
+"""Philips Sierra XML (PageWriter / TraceMaster, versions 1.03-1.04.02, root ``<restingecgdata>``).
+
+The 12 leads sit in ``<parsedwaveforms>``, usually XLI-compressed (LZW + second-difference
+coding) with III, aVR, aVL and aVF stored as residuals of I and II. ``ecgdatakit`` decodes them
+and reads the metadata; the tests check its samples against the ``sierraecg`` package (the
+reference XLI decoder, identical to the count) times the file's own ``resolution`` (uV/count).
+
+What this module adds to the library:
+
+- the 1 s calibration tail: PageWriter files are 11 s per lead, 10 s of ECG and then a 1 mV
+  calibration pulse on every lead (found in all the sample files at 10.7-10.9 s). The record keeps
+  the first 10 s, as the printed report does, when that pulse is there (``extra``
+  ``calibration_tail_removed_s``); left in, it would look like a beat to every analysis.
+- cart measurements the library does not map: P duration (``pdur``), QTc of 1.03 files
+  (``meanqtc``), RR of 1.03 files (``meanrrint`` of the single beat group). Philips stores
+  intervals in ms and axes in degrees; a ``pdur`` longer than the PR interval (seen in two
+  1.04 sample files: 508 ms, 148 ms > PR 144 ms) is not a P duration and is not used.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.errors import NoWaveformError
+from ecg_viewer.io.builder import RawEcg
+from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.xml_common import (
+    channels_from_leads,
+    check_root,
+    device_measurements,
+    interpretation_lines,
+    meta_from_record,
+    number,
+    parse_xml,
+    rate_of,
+    run_parser,
+    sniffer,
+)
+
+LABEL = "Philips Sierra XML"
+_ECG_SECONDS = 10.0
+
+
+def _find(root: ET.Element, tag: str) -> ET.Element | None:
+    return next(root.iter(tag), None)
+
+
+def _text(el: ET.Element | None, tag: str) -> str | None:
+    if el is None:
+        return None
+    child = el.find(tag)
+    return (child.text or "").strip() if child is not None and child.text else None
+
+
+def _check_waveform(path: Path, root: ET.Element) -> None:
+    parsed = _find(root, "parsedwaveforms")
+    if parsed is None or not (parsed.text or "").strip():
+        raise NoWaveformError(path, expected="<parsedwaveforms> with the 12-lead waveform",
+                              found="no <parsedwaveforms> data" if parsed is None
+                              else "an empty <parsedwaveforms>", format=LABEL)
+
+
+def _calibration_start(rows: list[np.ndarray], fs: float) -> int | None:
+    """Sample index where the calibration tail starts, or None if there is none after 10 s.
+
+    The tail is recognised by a stretch of >= 50 ms in which every lead holds the same non-zero
+    value (a 1 mV step): impossible in a real 12-lead ECG, where III = II - I.
+    """
+    start = int(round(_ECG_SECONDS * fs))
+    if len(rows) < 3 or len(rows[0]) <= start:
+        return None
+    tail = np.vstack([r[start:] for r in rows])
+    same = np.all(tail == tail[0], axis=0) & (np.abs(tail[0]) > 0.2 * np.abs(tail).max(initial=0))
+    need = int(0.05 * fs)
+    run = 0
+    for flag in same:
+        run = run + 1 if flag else 0
+        if run >= need:
+            return start
+    return None
+
+
+def _measurements(root: ET.Element, rec: Any, extra: dict[str, Any]) -> dict[str, float | None]:
+    gm = rec.measurements
+    interp = _find(root, "interpretation")
+    glob = interp.find("globalmeasurements") if interp is not None else None
+    if glob is None:  # 1.03 keeps them under <measurements>
+        glob = _find(root, "globalmeasurements")
+    pdur = number(_text(glob, "pdur"))
+    # 1.04: qtcb/qtcf (formula in the tag name); 1.03: meanqtc only (formula not stated)
+    if gm.qtc_bazett is not None:
+        qtc, formula = float(gm.qtc_bazett), "Bazett"
+    else:
+        qtc, formula = number(_text(glob, "meanqtc")), "not stated"
+    if qtc is not None:
+        extra["device_qtc_formula"] = formula
+    rr = gm.rr_interval
+    if rr is None:
+        groups = list(root.iter("groupmeasurement"))
+        if len(groups) == 1:
+            rr = number(_text(groups[0], "meanrrint"))
+    notes: list[str] = []
+    out = device_measurements({
+        "hr_bpm": gm.heart_rate, "rr_ms": rr, "pr_ms": gm.pr_interval, "p_ms": pdur,
+        "qrs_ms": gm.qrs_duration, "qt_ms": gm.qt_interval, "qtc_ms": qtc,
+        "p_axis_deg": gm.p_axis, "qrs_axis_deg": gm.qrs_axis, "t_axis_deg": gm.t_axis,
+    }, notes)
+    if notes:
+        extra["device_measurement_notes"] = notes
+    return out
+
+
+def read_philips(path: Path, options: dict[str, Any]) -> RawEcg:
+    from ecgdatakit.parsing.parsers.sierra_xml import SierraXMLParser
+
+    root = parse_xml(path, LABEL)
+    other = check_root(path, root, "restingecgdata", LABEL, options)
+    if other is not None:
+        return other
+    _check_waveform(path, root)
+    rec, messages = run_parser(path, SierraXMLParser, LABEL)
+    if not rec.leads:
+        raise NoWaveformError(path, expected="12 leads in <parsedwaveforms>", found="none decoded",
+                              format=LABEL)
+    channels = channels_from_leads(path, rec.leads, LABEL)
+    fs = rate_of(path, rec.leads, LABEL)
+
+    extra: dict[str, Any] = {"document_version": rec.file_format.version,
+                             "document_type": rec.raw_metadata.get("document_type")}
+    cut = _calibration_start([c.samples for c in channels], fs)
+    if cut is not None:
+        removed = len(channels[0].samples) - cut
+        for c in channels:
+            c.samples = c.samples[:cut]
+        extra["calibration_tail_removed_s"] = round(removed / fs, 3)
+    statements, interp_extra = interpretation_lines(rec)
+    extra.update(interp_extra)
+    if messages:
+        extra["reader_warnings"] = messages
+    measurements = _measurements(root, rec, extra)
+    meta = meta_from_record(rec, interpretation=statements, measurements=measurements, extra=extra)
+    return RawEcg(channels=channels, fs_hz=fs, meta=meta)
+
+
+register(ReaderSpec(
+    name="philips_xml",
+    label=LABEL,
+    extensions=(".xml",),
+    read=read_philips,
+    sniff=sniffer("restingecgdata"),
+))

@@ -1,0 +1,291 @@
+"""What the three ECG XML readers share (HL7 aECG, Philips Sierra XML, GE MUSE XML).
+
+- :func:`root_tag`: the root element named in the first bytes (UTF-8 or UTF-16), for sniffing.
+- :func:`parse_xml`: the whole file through ``defusedxml`` (entity declarations, external
+  entities and DTD tricks are refused), namespaces stripped, errors as domain errors.
+- :func:`check_root`: a reader that got a file by its extension hands an ECG XML file of another
+  kind to the right reader, and refuses any other XML with :class:`UnsupportedFormatError`.
+- :func:`run_parser`: runs an ``ecgdatakit`` parser class; its failures become domain errors,
+  its warnings are kept for ``meta.extra``.
+- :func:`channels_from_leads`, :func:`meta_from_record`, :func:`device_measurements`: turn the
+  library's record into our :class:`RawEcg` / :class:`EcgMeta`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
+
+from ecg_viewer.core.errors import (
+    CorruptFileError,
+    EcgReadError,
+    InvalidSignalError,
+    UnsupportedFormatError,
+)
+from ecg_viewer.core.record import EcgMeta
+from ecg_viewer.io.builder import Channel, RawEcg
+
+log = logging.getLogger(__name__)
+
+#: lower-case root element -> registry name of the reader for it
+KNOWN_ROOTS = {"annotatedecg": "hl7aecg", "restingecgdata": "philips_xml", "restingecg": "ge_muse"}
+EXPECTED_ROOTS = "an ECG XML file (<AnnotatedECG> HL7 aECG, <restingecgdata> Philips, <RestingECG> GE MUSE)"
+
+#: the keys of ``meta.extra["device_measurements"]`` (units in the names), always all present
+DEVICE_MEASUREMENT_KEYS = (
+    "hr_bpm", "rr_ms", "pr_ms", "p_ms", "qrs_ms", "qt_ms", "qtc_ms",
+    "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
+)  # fmt: skip
+# plausible ranges; a value outside is a misread or a vendor field with another meaning
+_PLAUSIBLE = {
+    "hr_bpm": (10, 400), "rr_ms": (150, 6000), "pr_ms": (20, 700), "p_ms": (10, 300),
+    "qrs_ms": (20, 400), "qt_ms": (100, 900), "qtc_ms": (100, 900),
+    "p_axis_deg": (-180, 360), "qrs_axis_deg": (-180, 360), "t_axis_deg": (-180, 360),
+}  # fmt: skip
+
+_SKIP_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.S)
+_FIRST_TAG = re.compile(r"\s*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+
+
+def _decode_head(head: bytes) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head.decode("utf-16", errors="ignore")
+    if len(head) > 1 and head[0] == 0 and head[1] == ord("<"):
+        return head.decode("utf-16-be", errors="ignore")
+    if len(head) > 1 and head[0] == ord("<") and head[1] == 0:
+        return head.decode("utf-16-le", errors="ignore")
+    return head.decode("utf-8", errors="ignore").lstrip("\ufeff")
+
+
+def root_tag(head: bytes) -> str | None:
+    """Local name of the first element in ``head`` (prolog, comments, DOCTYPE skipped)."""
+    text = _decode_head(head)
+    pos = 0
+    while True:
+        m = _SKIP_PROLOG.match(text, pos)
+        if not m:
+            break
+        pos = m.end()
+    m = _FIRST_TAG.match(text, pos)
+    return m.group(2) if m else None
+
+
+def sniffer(tag: str) -> Callable[[bytes, Path], bool]:
+    want = tag.lower()
+
+    def sniff(head: bytes, path: Path) -> bool:
+        found = root_tag(head)
+        return found is not None and found.lower() == want
+
+    return sniff
+
+
+def parse_xml(path: Path, label: str) -> ET.Element:
+    """The file's element tree, parsed safely, namespaces removed from tags and attributes."""
+    raw = path.read_bytes()
+    try:
+        root = SafeET.fromstring(raw)
+    except DefusedXmlException as exc:
+        raise CorruptFileError(path, expected=f"a {label} file without DTD entities",
+                               found=f"refused XML construct ({type(exc).__name__})", format=label) from exc
+    except ET.ParseError as exc:
+        raise CorruptFileError(path, expected=f"well-formed {label} XML",
+                               found=f"XML error: {exc}", format=label) from exc
+    for el in root.iter():
+        if isinstance(el.tag, str) and "}" in el.tag:
+            el.tag = el.tag.split("}", 1)[1]
+        if any("}" in k for k in el.attrib):
+            el.attrib = {k.split("}", 1)[-1]: v for k, v in el.attrib.items()}
+    return root
+
+
+def check_root(path: Path, root: ET.Element, want: str, label: str,
+               options: dict[str, Any]) -> RawEcg | None:
+    """None when ``root`` is ``want``; the other reader's result when it is another ECG XML root
+    (the file reached this reader by its extension only); else UnsupportedFormatError."""
+    tag = str(root.tag)
+    if tag.lower() == want.lower():
+        return None
+    other = KNOWN_ROOTS.get(tag.lower())
+    if other is not None:
+        from ecg_viewer.io.registry import readers
+
+        spec = next((r for r in readers() if r.name == other), None)
+        if spec is not None:
+            return spec.read(path, options)
+    raise UnsupportedFormatError(path, expected=EXPECTED_ROOTS, found=f"XML root element <{tag}>")
+
+
+def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]]:
+    """Run an ecgdatakit parser on ``path``: (record, warning texts). Failures -> domain errors."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            record = parser_cls().parse(path)
+        except EcgReadError:
+            raise
+        except MemoryError as exc:
+            raise CorruptFileError(path, expected=f"a readable {label} file",
+                                   found="more data than fits in memory", format=label) from exc
+        except Exception as exc:
+            raise CorruptFileError(path, expected=f"a valid {label} file",
+                                   found=f"{type(exc).__name__}: {exc}"[:300], format=label) from exc
+    texts = [str(w.message) for w in caught]
+    for t in texts:
+        log.info("%s: %s", path.name, t)
+    return record, texts
+
+
+def channels_from_leads(path: Path, leads: list[Any], label: str,
+                        names: list[str] | None = None) -> list[Channel]:
+    """ecgdatakit leads -> channels in physical units (the unit the file states)."""
+    out: list[Channel] = []
+    for i, lead in enumerate(leads):
+        if lead.is_raw:
+            if not lead.resolution_unit or not lead.resolution:
+                raise InvalidSignalError(path, expected="an amplitude scale (units per count)",
+                                         found=f"no voltage unit for lead {lead.label!r}", format=label)
+            lead = lead.to_physical()
+        name = names[i] if names and i < len(names) else lead.label
+        out.append(Channel(name=name, samples=np.asarray(lead.samples, dtype=np.float64),
+                           unit=lead.units or "mV"))
+    return out
+
+
+def rate_of(path: Path, leads: list[Any], label: str) -> float:
+    rates = {float(ld.sampling_rate) for ld in leads}
+    if len(rates) != 1:
+        raise InvalidSignalError(path, expected="one sampling rate for all leads",
+                                 found=f"rates {sorted(rates)}", format=label)
+    return rates.pop()
+
+
+def number(text: Any) -> float | None:
+    """A finite float from text like ``'102'``, ``'102 ms'``, ``'-21'``; None otherwise."""
+    if text is None:
+        return None
+    m = re.match(r"^\s*([-+]?\d+(?:[.,]\d+)?)", str(text))
+    if not m:
+        return None
+    value = float(m.group(1).replace(",", "."))
+    return value if np.isfinite(value) else None
+
+
+def device_measurements(values: dict[str, float | None],
+                        notes: list[str] | None = None) -> dict[str, float | None]:
+    """The cart's global measurements with exactly :data:`DEVICE_MEASUREMENT_KEYS`.
+
+    Values outside a physiological range are dropped (None) and explained in ``notes``.
+    """
+    out: dict[str, float | None] = {}
+    for key in DEVICE_MEASUREMENT_KEYS:
+        v = values.get(key)
+        v = number(v) if not isinstance(v, int | float) else float(v)
+        lo, hi = _PLAUSIBLE[key]
+        if v is not None and not lo <= v <= hi:
+            if notes is not None:
+                notes.append(f"{key}={v:g} in the file is outside {lo}-{hi}; not used")
+            v = None
+        out[key] = None if v is None else (int(v) if float(v).is_integer() else round(v, 2))
+    p, pr = out["p_ms"], out["pr_ms"]
+    if p is not None and pr is not None and p > pr:  # the P wave lies inside the PR interval
+        if notes is not None:
+            notes.append(f"p_ms={p:g} exceeds pr_ms={pr:g} in the file; p_ms not used")
+        out["p_ms"] = None
+    return out
+
+
+def _as_date(value: Any) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
+
+
+def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
+                     measurements: dict[str, float | None], extra: dict[str, Any]) -> EcgMeta:
+    """EcgMeta from an ecgdatakit record (patient, time, device, filters) plus what the reader
+    worked out itself (the machine statements and the measurements)."""
+    pat = rec.patient
+    name = " ".join(p for p in (pat.last_name, pat.first_name) if p).strip() or None
+    sex = {"M": "M", "F": "F"}.get((pat.sex or "").upper())
+    recorded = rec.recording.date
+    birth = _as_date(pat.birth_date)
+    age = float(pat.age) if pat.age is not None and 0 <= pat.age < 130 else None
+    if birth is not None and recorded is not None:
+        years = (recorded.date() - birth).days / 365.25
+        # placeholder birth dates (1900-01-01 beside a stated age of 11) are not shown as facts
+        if not 0 <= years < 110 or birth.year <= 1900:
+            extra["birth_date_in_file"] = birth.isoformat()
+            birth = None
+        elif age is not None and abs(years - age) > 1.5:
+            extra["age_and_birth_date_disagree"] = True
+    dev = rec.recording.device
+    device = " ".join(p for p in (dev.manufacturer, dev.model) if p).strip()
+    if device and dev.software_version:
+        device = f"{device} ({dev.software_version})"
+    for key, value in (("device_id", dev.name), ("device_serial", dev.serial_number),
+                       ("institution", dev.institution), ("department", dev.department),
+                       ("acquisition_type", dev.acquisition_type)):
+        if value:
+            extra.setdefault(key, value)
+    flt = rec.recording.acquisition.filters
+    filters: dict[str, float] = {}
+    if flt.highpass:
+        filters["highpass_hz"] = float(flt.highpass)
+    if flt.lowpass:
+        filters["lowpass_hz"] = float(flt.lowpass)
+    if flt.notch and flt.notch_active is not False:
+        filters["notch_hz"] = float(flt.notch)
+    extra["device_measurements"] = measurements
+    return EcgMeta(
+        patient_id=(pat.patient_id or None),
+        patient_name=name,
+        sex=sex,
+        age_years=age,
+        birth_date=birth,
+        recorded_at=recorded,
+        device=device or None,
+        filters=filters,
+        interpretation=tuple(s for s in interpretation if s),
+        extra=extra,
+    )
+
+
+def interpretation_lines(rec: Any) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The machine's own statements, verbatim, and extras about an over-read.
+
+    ecgdatakit gives the final statements in ``interpretation.statements``; when a physician
+    confirmed or edited them, the machine's original lines are in
+    ``annotations["machine_interpretation"]`` ("left | reason" per line).
+    """
+    interp = rec.interpretation
+    extra: dict[str, Any] = {}
+    final = [(left, right) for left, right in interp.statements]
+    machine_text = rec.annotations.get("machine_interpretation")
+    if machine_text:
+        pairs = [tuple((line.split(" | ", 1) + [""])[:2]) for line in machine_text.splitlines()]
+        machine = [(a.strip(), b.strip()) for a, b in pairs if a.strip() or b.strip()]
+    else:
+        machine = final
+    if interp.source and interp.source != "machine" and final:
+        extra["overread_interpretation"] = [left or right for left, right in final]
+        if interp.interpreter:
+            extra["overread_by"] = interp.interpreter
+        if not machine_text:
+            extra["interpretation_note"] = "the file holds only the over-read statements"
+    reasons = {left: right for left, right in machine if left and right}
+    if reasons:
+        extra["interpretation_reasons"] = reasons
+    if interp.severity:
+        extra["interpretation_severity"] = interp.severity
+    return tuple(left or right for left, right in machine), extra
