@@ -350,6 +350,109 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The output must end in .jsonl or .csv: {path}",
     ),
     "report.batch.not_dir": ("フォルダではありません: {dir}", "Not a folder: {dir}"),
+    # --- label catalog, referral flag, signal-quality gate (labels. referral. quality.) -------
+    "labels.catalog_invalid": (
+        "所見ラベル表を読めません: {file}（{problem}）",
+        "The label catalog cannot be used: {file} ({problem})",
+    ),
+    "labels.rules_invalid": (
+        "判定ルール表を読めません: {file}（{problem}）",
+        "The referral rule table cannot be used: {file} ({problem})",
+    ),
+    "labels.review_note": (
+        "所見ラベル表と判定区分は提案段階であり、循環器専門医によるレビューが必要です。",
+        "The label catalog and its referral categories are a proposal that needs review by a "
+        "cardiologist.",
+    ),
+    "referral.because_label": ("{label}（{level}）", "{label} ({level})"),
+    "referral.no_finding": ("異常所見の候補はありません", "No abnormal finding suggested"),
+    "referral.rule.qtc_bazett_very_long": (
+        "QTc（Bazett）{value:.0f} ms：500 ms 以上",
+        "QTc (Bazett) {value:.0f} ms: 500 ms or more",
+    ),
+    "referral.rule.qtc_fridericia_very_long": (
+        "QTc（Fridericia）{value:.0f} ms：500 ms 以上",
+        "QTc (Fridericia) {value:.0f} ms: 500 ms or more",
+    ),
+    "referral.rule.qtc_long": (
+        "QTc {value:.0f} ms：QT延長（460 ms 以上）",
+        "QTc {value:.0f} ms: long QT (460 ms or more)",
+    ),
+    "referral.rule.qtc_short": (
+        "QTc {value:.0f} ms：QT短縮（330 ms 以下）",
+        "QTc {value:.0f} ms: short QT (330 ms or less)",
+    ),
+    "referral.rule.hr_very_low": (
+        "心拍数 {value:.0f} /分：高度の徐脈（40 /分未満）",
+        "Heart rate {value:.0f} bpm: marked bradycardia (below 40 bpm)",
+    ),
+    "referral.rule.hr_very_high": (
+        "心拍数 {value:.0f} /分：高度の頻脈（150 /分超）",
+        "Heart rate {value:.0f} bpm: marked tachycardia (above 150 bpm)",
+    ),
+    "referral.rule.hr_low": (
+        "心拍数 {value:.0f} /分：徐脈（45 /分未満）",
+        "Heart rate {value:.0f} bpm: bradycardia (below 45 bpm)",
+    ),
+    "referral.rule.hr_high": (
+        "心拍数 {value:.0f} /分：頻脈（100 /分超）",
+        "Heart rate {value:.0f} bpm: tachycardia (above 100 bpm)",
+    ),
+    "referral.rule.pr_long": (
+        "PR {value:.0f} ms：PR延長（200 ms 超）",
+        "PR {value:.0f} ms: prolonged PR (above 200 ms)",
+    ),
+    "referral.rule.pr_very_long": (
+        "PR {value:.0f} ms：著明なPR延長（300 ms 以上）",
+        "PR {value:.0f} ms: markedly prolonged PR (300 ms or more)",
+    ),
+    "referral.rule.pr_short": (
+        "PR {value:.0f} ms：PR短縮（120 ms 未満）",
+        "PR {value:.0f} ms: short PR (below 120 ms)",
+    ),
+    "referral.rule.qrs_wide": (
+        "QRS幅 {value:.0f} ms：幅広いQRS（120 ms 以上）",
+        "QRS {value:.0f} ms: wide QRS (120 ms or more)",
+    ),
+    "referral.rule.axis_left": (
+        "QRS電気軸 {value:.0f}°：左軸偏位（−30°〜−90°）",
+        "QRS axis {value:.0f}°: left axis deviation (−30° to −90°)",
+    ),
+    "referral.rule.axis_right": (
+        "QRS電気軸 {value:.0f}°：右軸偏位（+120°以上）",
+        "QRS axis {value:.0f}°: right axis deviation (+120° or more)",
+    ),
+    "referral.rule.axis_extreme": (
+        "QRS電気軸 {value:.0f}°：北西軸（−90°〜−180°）",
+        "QRS axis {value:.0f}°: extreme (northwest) axis (−90° to −180°)",
+    ),
+    "quality.ok": ("信号品質：良好", "Signal quality: good"),
+    "quality.unreadable": ("判定不能（信号品質不良）", "Not assessable (poor signal quality)"),
+    "quality.flat": (
+        "平坦で信号のない誘導があります: {leads}",
+        "Flat lead(s) with no signal: {leads}",
+    ),
+    "quality.saturated": (
+        "振り切れ（飽和）している誘導があります: {leads}",
+        "Saturated (clipped) lead(s): {leads}",
+    ),
+    "quality.lead_off": (
+        "電極外れが疑われる誘導があります: {leads}",
+        "Lead(s) that look disconnected: {leads}",
+    ),
+    "quality.noisy": (
+        "雑音が強く判読できない誘導があります: {leads}",
+        "Lead(s) too noisy to read: {leads}",
+    ),
+    "quality.too_short": (
+        "記録が短すぎます（{duration_s:.1f} 秒。解析には {min_s:.0f} 秒以上が必要）",
+        "The recording is too short ({duration_s:.1f} s; the analysis needs at least "
+        "{min_s:.0f} s)",
+    ),
+    "quality.missing_leads": (
+        "解析に必要な誘導がありません: {leads}（I・II・V1〜V6 の 8 誘導が必要）",
+        "Leads the analysis needs are missing: {leads} (it needs the 8 leads I, II, V1–V6)",
+    ),
 }
 
 
