@@ -4,8 +4,8 @@ MUSE stores 8 leads (I, II, V1-V6) as Base64 little-endian int16 per lead, scale
 ``LeadAmplitudeUnitsPerBit`` in ``LeadAmplitudeUnits`` (4.88 uV in the samples); III, aVR, aVL,
 aVF are derived by build_record. ecgdatakit decodes the rhythm waveform and the metadata; the
 tests check its samples against the Base64 decoded straight from the file times the file's own
-scale. The stored CRC32 of each lead is checked by the library; a mismatch (the synthetic sample
-has one on every lead) is reported in ``extra["checksum_valid"]``, not refused.
+scale. The stored CRC32 of each rhythm lead is checked here: a mismatch is a corrupt file (the library
+only warns); a CRC of 0 (the synthetic sample, whose writer computed none) is "not stated".
 
 What this module adds: the cart's QTc (``QTCorrected``, which the library keeps only as a free
 annotation) and the P duration, from the median-beat fiducials ``POnset``/``POffset`` (samples at
@@ -15,11 +15,14 @@ QT from the same points, which proves their unit.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import xml.etree.ElementTree as ET
+import zlib
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.errors import NoWaveformError
+from ecg_viewer.core.errors import CorruptFileError, NoWaveformError
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.xml_common import (
@@ -55,13 +58,33 @@ def _rhythm_waveform(root: ET.Element) -> ET.Element | None:
     return None
 
 
-def _check_waveform(path: Path, root: ET.Element) -> None:
+def _check_waveform(path: Path, root: ET.Element) -> bool | None:
+    """Domain errors for a MUSE file without rhythm data or with a rhythm lead whose bytes do
+    not match its stored CRC32. Returns True when every stored CRC matched, None when the writer
+    stored none (0, as in the synthetic sample)."""
     wf = _rhythm_waveform(root)
     if wf is None:
         raise NoWaveformError(path, expected="a <Waveform> of type Rhythm", found="none", format=LABEL)
-    if not any(_child(ld, "WaveFormData") for ld in wf.findall("LeadData")):
+    leads = [ld for ld in wf.findall("LeadData") if _child(ld, "WaveFormData")]
+    if not leads:
         raise NoWaveformError(path, expected="<LeadData> with <WaveFormData> in the rhythm waveform",
                               found="no lead data", format=LABEL)
+    checked = 0
+    for ld in leads:
+        crc = _child(ld, "LeadDataCRC32") or ""
+        if not crc.isdigit() or int(crc) == 0:
+            continue
+        try:
+            payload = base64.b64decode("".join((_child(ld, "WaveFormData") or "").split()), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise CorruptFileError(path, expected="Base64 lead data", found=f"invalid Base64 in lead "
+                                   f"{_child(ld, 'LeadID')}", format=LABEL) from exc
+        if zlib.crc32(payload) & 0xFFFFFFFF != int(crc):
+            raise CorruptFileError(path, expected="lead data matching its stored CRC32",
+                                   found=f"CRC32 mismatch in rhythm lead {_child(ld, 'LeadID')}",
+                                   format=LABEL)
+        checked += 1
+    return True if checked else None
 
 
 def _p_duration_ms(meas: ET.Element | None, pr: float | None, qrs: float | None,
@@ -116,7 +139,7 @@ def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:
     other = check_root(path, root, "RestingECG", LABEL, options)
     if other is not None:
         return other
-    _check_waveform(path, root)
+    crc_ok = _check_waveform(path, root)
     rec, messages = run_parser(path, GEMuseXMLParser, LABEL)
     if not rec.leads:
         raise NoWaveformError(path, expected="rhythm leads", found="none decoded", format=LABEL)
@@ -127,13 +150,14 @@ def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:
     statements, interp_extra = interpretation_lines(rec)
     extra.update(interp_extra)
     raw = rec.raw_metadata
-    if raw.get("checksum_valid") is not None:
-        extra["checksum_valid"] = bool(raw["checksum_valid"])
+    extra["checksum_valid"] = crc_ok  # None: the file stores no CRC (0)
     for key in ("Site", "Location", "Status", "AnalysisSoftwareVersion"):
         if raw.get(key):
             extra[f"muse_{key.lower()}"] = raw[key]
     if rec.annotations.get("reason_for_test"):
         extra["reason_for_test"] = rec.annotations["reason_for_test"]
+    # the CRCs are checked above; the library's CRC warnings (also for CRC 0) add nothing
+    messages = [m for m in messages if "CRC32 mismatch" not in m]
     if messages:
         extra["reader_warnings"] = messages
     measurements = _measurements(root, rec, extra)

@@ -53,6 +53,7 @@ _PLAUSIBLE = {
     "p_axis_deg": (-180, 360), "qrs_axis_deg": (-180, 360), "t_axis_deg": (-180, 360),
 }  # fmt: skip
 
+_DEEP_SNIFF_BYTES = 1 << 16
 _SKIP_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.S)
 _FIRST_TAG = re.compile(r"\s*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
@@ -85,6 +86,10 @@ def sniffer(tag: str) -> Callable[[bytes, Path], bool]:
 
     def sniff(head: bytes, path: Path) -> bool:
         found = root_tag(head)
+        if found is None and len(head) >= 4096 and path.suffix.lower() == ".xml":
+            # a long comment or DOCTYPE before the root: look a little further
+            with open(path, "rb") as fh:
+                found = root_tag(fh.read(_DEEP_SNIFF_BYTES))
         return found is not None and found.lower() == want
 
     return sniff
