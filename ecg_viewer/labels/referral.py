@@ -1,0 +1,238 @@
+"""The referral flag (要至急 / 要精査 / 要経過観察 / 軽度異常 / 異常なし / 治療中 / 判定不能) of one ECG.
+
+The rules are data (``resources/labels/referral_rules.json``): the level is the most severe one
+raised by any label above its threshold (its catalog category, not only the top-1) or by any
+measurement rule; a paced rhythm with only the findings pacing itself explains gives E (治療中);
+a record that failed the signal-quality gate is "unreadable". Qt-free and torch-free.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.core.paths import resources_dir
+from ecg_viewer.core.prediction import (
+    REFERRAL_JA,
+    REFERRAL_LEVELS,
+    SEVERITY,
+    LabelScore,
+    QualityReport,
+    Referral,
+)
+
+MEASUREMENTS: tuple[str, ...] = (
+    "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
+)  # fmt: skip
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}  # fmt: skip
+_LEVELS = tuple(level for level in REFERRAL_LEVELS if level != "unreadable")
+
+
+class RulesError(EcgError, ValueError):
+    """The referral rule table is missing or does not follow the schema."""
+
+    def __init__(self, file: str | Path, problem: str) -> None:
+        self.file = str(file)
+        self.problem = problem
+        super().__init__(
+            tr("labels.rules_invalid", "en", file=self.file, problem=problem),
+            message_ja=tr("labels.rules_invalid", "ja", file=self.file, problem=problem),
+        )
+
+
+@dataclass(frozen=True)
+class Condition:
+    measure: str
+    op: str
+    value: float
+
+    def holds(self, measurements: Mapping[str, Any]) -> bool:
+        x = _number(measurements.get(self.measure), self.measure)
+        return x is not None and _OPS[self.op](x, self.value)
+
+
+@dataclass(frozen=True)
+class MeasurementRule:
+    id: str
+    when: tuple[Condition, ...]  # all must hold
+    show: str  # the measurement whose value the message shows
+    level: str
+    message: str  # key in the message table
+    reason: str
+
+    def fires(self, measurements: Mapping[str, Any]) -> bool:
+        return all(c.holds(measurements) for c in self.when)
+
+
+@dataclass(frozen=True)
+class ReferralRules:
+    version: str
+    category_level: tuple[tuple[str, str], ...]
+    paced_labels: frozenset[str]
+    explained_by_pacing: frozenset[str]
+    explained_rules: frozenset[str]
+    measurement_rules: tuple[MeasurementRule, ...]
+    review_note: str = ""
+
+    def level_of_category(self, category: str) -> str:
+        return dict(self.category_level).get(category, category)
+
+
+def _number(value: Any, measure: str) -> float | None:
+    """A measurement as float; None/NaN = not measured. The axis is wrapped to (-180, 180]."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(x):
+        return None
+    if measure == "qrs_axis_deg":
+        x = ((x + 180.0) % 360.0) - 180.0
+        x = 180.0 if x == -180.0 else x
+    return x
+
+
+def default_rules_path() -> Path:
+    return resources_dir() / "labels" / "referral_rules.json"
+
+
+def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
+    where = f"measurement_rules[{index}]"
+    if not isinstance(raw, dict):
+        raise RulesError(file, f"{where} must be an object")
+    for key in ("id", "show", "level", "message", "reason"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise RulesError(file, f"{where}: '{key}' is missing or empty")
+    where = f"rule '{raw['id']}'"
+    if raw["level"] not in _LEVELS:
+        raise RulesError(file, f"{where}: level must be one of {_LEVELS}, got {raw['level']!r}")
+    if raw["message"] not in MESSAGES:
+        raise RulesError(file, f"{where}: message key {raw['message']!r} is not in the table")
+    if raw["show"] not in MEASUREMENTS:
+        raise RulesError(file, f"{where}: 'show' must be one of {MEASUREMENTS}")
+    conds = raw.get("when")
+    if not isinstance(conds, list) or not conds:
+        raise RulesError(file, f"{where}: 'when' must be a non-empty list of conditions")
+    out = []
+    for c in conds:
+        if not isinstance(c, dict) or c.get("measure") not in MEASUREMENTS:
+            raise RulesError(file, f"{where}: each condition needs a measure in {MEASUREMENTS}")
+        if c.get("op") not in _OPS:
+            raise RulesError(file, f"{where}: op must be one of {tuple(_OPS)}, got {c.get('op')!r}")
+        if isinstance(c.get("value"), bool) or not isinstance(c.get("value"), int | float):
+            raise RulesError(file, f"{where}: condition value must be a number")
+        out.append(Condition(c["measure"], c["op"], float(c["value"])))
+    if raw["show"] not in {c.measure for c in out}:
+        raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
+    return MeasurementRule(raw["id"], tuple(out), raw["show"], raw["level"], raw["message"],
+                           raw["reason"])  # fmt: skip
+
+
+def load_rules(path: str | Path | None = None) -> ReferralRules:
+    """Read and validate the rule table (default: ``resources/labels/referral_rules.json``)."""
+    file = Path(path) if path is not None else default_rules_path()
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(file, "file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RulesError(file, f"not readable as UTF-8 JSON ({exc})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
+        raise RulesError(file, "top level must be an object with a 'version'")
+    cl = raw.get("category_level", {})
+    if not isinstance(cl, dict) or not all(v in _LEVELS for v in cl.values()):
+        raise RulesError(file, f"'category_level' must map categories to levels in {_LEVELS}")
+    pacing = raw.get("pacing", {})
+    if not isinstance(pacing, dict):
+        raise RulesError(file, "'pacing' must be an object")
+    lists = {}
+    for key in ("paced_labels", "explained_by_pacing", "explained_rules"):
+        value = pacing.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RulesError(file, f"'pacing.{key}' must be a list of ids")
+        lists[key] = frozenset(value)
+    items = raw.get("measurement_rules", [])
+    if not isinstance(items, list):
+        raise RulesError(file, "'measurement_rules' must be a list")
+    rules = tuple(_rule(item, i, file) for i, item in enumerate(items))
+    ids = [r.id for r in rules]
+    if len(ids) != len(set(ids)):
+        raise RulesError(file, "measurement rule ids must be unique")
+    unknown = lists["explained_rules"] - set(ids)
+    if unknown:
+        raise RulesError(file, f"'pacing.explained_rules' names unknown rules {sorted(unknown)}")
+    return ReferralRules(
+        version=raw["version"], category_level=tuple(cl.items()),
+        paced_labels=lists["paced_labels"], explained_by_pacing=lists["explained_by_pacing"],
+        explained_rules=lists["explained_rules"], measurement_rules=rules,
+        review_note=str(raw.get("review_note", "")),
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> ReferralRules:
+    return load_rules()
+
+
+def decide_referral(
+    present: Sequence[LabelScore],
+    measurements: Mapping[str, Any] | None = None,
+    quality: QualityReport | None = None,
+    rules: ReferralRules | None = None,
+) -> Referral:
+    """The referral flag of one ECG.
+
+    ``present``: the labels that count as found (any :class:`LabelScore` below its threshold is
+    ignored, so passing every label is safe). ``measurements``: values keyed by
+    :data:`MEASUREMENTS` (None or NaN = not measured, never fires). ``quality``: when given and
+    not ok, the answer is "unreadable" with the quality problems as reasons.
+    """
+    if quality is not None and not quality.ok:
+        return Referral(
+            "unreadable",
+            because=tuple(p.code for p in quality.problems),
+            reasons_ja=tuple(p.ja for p in quality.problems),
+        )
+    rules = rules or default_rules()
+    found = [s for s in present if s.above_threshold]
+    paced = any(s.id in rules.paced_labels for s in found)
+    raised: list[tuple[str, str, str]] = []  # (level, id, Japanese reason)
+    for s in found:
+        if paced and s.id in rules.explained_by_pacing:
+            continue
+        level = rules.level_of_category(s.category)
+        if level not in SEVERITY or level == "unreadable":
+            raise ValueError(f"label {s.id!r} has category {s.category!r}, not a referral level")
+        raised.append((level, s.id, tr("referral.because_label", "ja", label=s.ja,
+                                        level=REFERRAL_JA[level])))  # fmt: skip
+    values = measurements or {}
+    for rule in rules.measurement_rules:
+        if paced and rule.id in rules.explained_rules:
+            continue
+        if rule.fires(values):
+            shown = _number(values.get(rule.show), rule.show)
+            raised.append((rule.level, rule.id, tr(rule.message, "ja", value=shown)))
+    abnormal = [r for r in raised if r[0] != "A"]
+    if not abnormal:
+        return Referral("A")
+    top = max(SEVERITY[level] for level, _, _ in abnormal)
+    chosen = [r for r in abnormal if SEVERITY[r[0]] == top]
+    because: list[str] = []
+    reasons: list[str] = []
+    for _, rid, text in chosen:
+        if rid not in because:
+            because.append(rid)
+            reasons.append(text)
+    return Referral(chosen[0][0], because=tuple(because), reasons_ja=tuple(reasons))

@@ -1,0 +1,165 @@
+"""Referral flag: table-driven cases (labels + measurements + quality -> level and because)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.core.messages import MESSAGES
+from ecg_viewer.core.prediction import REFERRAL_JA, LabelScore, QualityProblem, QualityReport
+from ecg_viewer.labels.catalog import load_catalog
+from ecg_viewer.labels.referral import (
+    MEASUREMENTS,
+    RulesError,
+    decide_referral,
+    default_rules_path,
+    load_rules,
+)
+
+CAT = load_catalog()
+RULES = load_rules()
+
+
+def ls(label_id: str, score: float = 0.9, threshold: float = 0.5) -> LabelScore:
+    lab = CAT.by_id(label_id)
+    return LabelScore(lab.id, lab.ja, lab.en, similarity=0.3, score=score, threshold=threshold,
+                      category=lab.category)
+
+
+BELOW = 0.1  # a score under the 0.5 threshold: the label is not present
+
+# (name, label ids [id or (id, score)], measurements, expected level, expected because)
+CASES = [
+    ("nothing", [], None, "A", ()),
+    ("normal only", ["normal_ecg", "sinus_rhythm"], None, "A", ()),
+    ("normal measurements", ["sinus_rhythm"],
+     {"hr_bpm": 68, "pr_ms": 160, "qrs_ms": 92, "qt_ms": 380, "qtc_bazett_ms": 410,
+      "qtc_fridericia_ms": 405, "qrs_axis_deg": 45}, "A", ()),
+    ("AF alone is D", ["sinus_rhythm", "atrial_fibrillation"], None, "D", ("atrial_fibrillation",)),
+    ("not only top-1: a weaker D label over a strong B label",
+     [("irbbb", 0.95), ("clbbb", 0.6)], None, "D", ("clbbb",)),
+    ("below threshold does not count", [("clbbb", BELOW), "irbbb"], None, "B", ("irbbb",)),
+    ("two D labels both named", ["atrial_fibrillation", "imi", "irbbb"], None, "D",
+     ("atrial_fibrillation", "imi")),
+    ("urgent beats D", ["av_block_3", "clbbb"], None, "urgent", ("av_block_3",)),
+    ("CRBBB is C", ["crbbb", "left_axis_deviation"], None, "C", ("crbbb",)),
+    ("axis deviation is B", ["left_axis_deviation"], None, "B", ("left_axis_deviation",)),
+    ("paced rhythm alone is E", ["paced_rhythm"], None, "E", ("paced_rhythm",)),
+    ("paced + LBBB-like QRS is still E", ["paced_rhythm", "clbbb", "left_axis_deviation",
+                                          "t_inversion"], {"qrs_ms": 160, "qrs_axis_deg": -60},
+     "E", ("paced_rhythm",)),
+    ("paced + AF is D", ["paced_rhythm", "atrial_fibrillation"], None, "D",
+     ("atrial_fibrillation",)),
+    ("paced + injury is urgent", ["paced_rhythm", "injury_anterior"], None, "urgent",
+     ("injury_anterior",)),
+    ("paced does not hide long QT", ["paced_rhythm"], {"qtc_fridericia_ms": 520}, "urgent",
+     ("qtc_fridericia_very_long",)),
+    ("QTc Fridericia 500 is urgent", ["sinus_rhythm"], {"qtc_fridericia_ms": 500, "hr_bpm": 70},
+     "urgent", ("qtc_fridericia_very_long",)),
+    ("QTc Bazett 510 at 80 bpm is urgent", [], {"qtc_bazett_ms": 510, "hr_bpm": 80}, "urgent",
+     ("qtc_bazett_very_long",)),
+    ("Bazett 510 at 120 bpm is not (over-correction); tachycardia C", [],
+     {"qtc_bazett_ms": 510, "hr_bpm": 120, "qtc_fridericia_ms": 455}, "C", ("hr_high",)),
+    ("Bazett 510 without HR does not fire", [], {"qtc_bazett_ms": 510, "hr_bpm": None}, "A", ()),
+    ("QTc 499 is only C", [], {"qtc_fridericia_ms": 499}, "C", ("qtc_long_fridericia",)),
+    ("QTc 465 Bazett at 70 bpm is C", [], {"qtc_bazett_ms": 465, "hr_bpm": 70}, "C",
+     ("qtc_long_bazett",)),
+    ("QT label + very long QTc: the rule raises it to urgent", ["long_qt"],
+     {"qtc_fridericia_ms": 530}, "urgent", ("qtc_fridericia_very_long",)),
+    ("QT label + long QTc: both named at C", ["long_qt"], {"qtc_fridericia_ms": 470}, "C",
+     ("long_qt", "qtc_long_fridericia")),
+    ("short QTc is D", [], {"qtc_bazett_ms": 320, "hr_bpm": 70}, "D", ("qtc_short",)),
+    ("HR 39 is D", ["sinus_bradycardia"], {"hr_bpm": 39}, "D", ("hr_very_low",)),
+    ("HR 40 is C (bradycardia label and rule)", ["sinus_bradycardia"], {"hr_bpm": 40}, "C",
+     ("sinus_bradycardia", "hr_low")),
+    ("HR 52 by itself raises nothing", [], {"hr_bpm": 52}, "A", ()),
+    ("HR 151 is D", [], {"hr_bpm": 151}, "D", ("hr_very_high",)),
+    ("HR 150 is C", [], {"hr_bpm": 150}, "C", ("hr_high",)),
+    ("HR 151 with SVT label is urgent", ["svt"], {"hr_bpm": 180}, "urgent", ("svt",)),
+    ("PR 210 is C", [], {"pr_ms": 210}, "C", ("pr_long",)),
+    ("PR 200 is fine", [], {"pr_ms": 200}, "A", ()),
+    ("PR 320 is D", [], {"pr_ms": 320}, "D", ("pr_very_long",)),
+    ("PR 100 is C", [], {"pr_ms": 100}, "C", ("pr_short",)),
+    ("QRS 130 is C", [], {"qrs_ms": 130}, "C", ("qrs_wide",)),
+    ("QRS 130 + CLBBB label is D", ["clbbb"], {"qrs_ms": 130}, "D", ("clbbb",)),
+    ("axis -45 is B", [], {"qrs_axis_deg": -45}, "B", ("axis_left",)),
+    ("axis -29 is nothing", [], {"qrs_axis_deg": -29}, "A", ()),
+    ("axis +130 is B", [], {"qrs_axis_deg": 130}, "B", ("axis_right",)),
+    ("axis -120 is C", [], {"qrs_axis_deg": -120}, "C", ("axis_extreme",)),
+    ("axis 240 (= -120) is C", [], {"qrs_axis_deg": 240}, "C", ("axis_extreme",)),
+    ("NaN never fires", [], {"hr_bpm": float("nan"), "qtc_fridericia_ms": float("nan")}, "A", ()),
+    ("unknown measurement names are ignored", [], {"heart_rate": 30}, "A", ()),
+]
+
+
+@pytest.mark.parametrize("name, labels, measurements, level, because", CASES,
+                         ids=[c[0] for c in CASES])
+def test_referral_table(name, labels, measurements, level, because):
+    present = [ls(x) if isinstance(x, str) else ls(x[0], score=x[1]) for x in labels]
+    ref = decide_referral(present, measurements, QualityReport(ok=True))
+    assert (ref.level, ref.because) == (level, because), name
+    assert len(ref.reasons_ja) == len(ref.because)
+    assert ref.ja == REFERRAL_JA[level]
+
+
+def test_reasons_are_japanese_and_name_the_label_or_value():
+    ref = decide_referral([ls("atrial_fibrillation")])
+    assert ref.reasons_ja == ("心房細動（要精査）",)
+    ref = decide_referral([], {"qtc_fridericia_ms": 512.4})
+    assert ref.reasons_ja == ("QTc（Fridericia）512 ms：500 ms 以上",)
+    assert ref.to_dict()["level"] == "urgent" and ref.to_dict()["ja"] == "要至急"
+
+
+def test_quality_gate_wins():
+    q = QualityReport(ok=False, problems=(
+        QualityProblem("flat", ("V3",), "平坦で信号のない誘導があります: V3", "Flat lead(s): V3"),))
+    ref = decide_referral([ls("av_block_3")], {"qtc_fridericia_ms": 600}, q)
+    assert ref.level == "unreadable" and ref.because == ("flat",)
+    assert ref.ja == "判定不能（信号品質不良）"
+    assert "V3" in ref.reasons_ja[0]
+
+
+def test_every_catalog_category_is_a_level_and_pacing_ids_exist():
+    for lab in CAT.labels:
+        decide_referral([ls(lab.id)])  # raises on a category that is not a level
+    assert RULES.paced_labels <= set(CAT.ids)
+    assert RULES.explained_by_pacing <= set(CAT.ids)
+    assert not RULES.explained_by_pacing & {"injury_anterior", "injury_inferior", "acute_mi",
+                                            "atrial_fibrillation", "long_qt", "av_block_3"}
+
+
+def test_rule_table_is_complete_and_cited():
+    raw = json.loads(default_rules_path().read_text(encoding="utf-8"))
+    assert "cardiologist" in raw["review_note"]
+    for rule in RULES.measurement_rules:
+        assert rule.message in MESSAGES
+        assert len(rule.reason) > 40  # a cited reason, not a placeholder
+        for cond in rule.when:
+            assert cond.measure in MEASUREMENTS
+    fired = {b for c in CASES for b in c[4]}
+    assert {r.id for r in RULES.measurement_rules} <= fired  # every rule has a table case
+
+
+@pytest.mark.parametrize("mutate, needle", [
+    (lambda r: r["measurement_rules"][0].update(level="E2"), "level"),
+    (lambda r: r["measurement_rules"][0].update(message="referral.rule.nope"), "message key"),
+    (lambda r: r["measurement_rules"][0]["when"][0].update(measure="heart_rate"), "measure"),
+    (lambda r: r["measurement_rules"][0]["when"][0].update(op="=="), "op"),
+    (lambda r: r["measurement_rules"][0]["when"][0].update(value="500"), "number"),
+    (lambda r: r["measurement_rules"][0].update(show="hr_bpm"), "show"),
+    (lambda r: r["measurement_rules"].append(dict(r["measurement_rules"][0])), "unique"),
+    (lambda r: r["pacing"].update(explained_rules=["nope"]), "unknown rules"),
+])
+def test_bad_rules_file(tmp_path: Path, mutate, needle):
+    raw = json.loads(default_rules_path().read_text(encoding="utf-8"))
+    mutate(raw)
+    p = tmp_path / "rules.json"
+    p.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(p)
+    assert needle in str(err.value)
+    assert "判定ルール表を読めません" in err.value.user_message("ja")
+    with pytest.raises(RulesError, match="not found"):
+        load_rules(tmp_path / "missing.json")
