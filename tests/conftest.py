@@ -31,3 +31,33 @@ def samples(shared_data: Path) -> Path:
 @pytest.fixture(scope="session")
 def bundled_samples() -> Path:
     return BUNDLED_SAMPLES
+
+
+@pytest.fixture(autouse=True)
+def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory):
+    """QSettings go to a temporary folder, never the user's (viewer settings, recent files)."""
+    try:
+        from PySide6.QtCore import QSettings
+    except ImportError:  # Qt not installed: nothing to isolate
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("qsettings")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(folder))
+        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(folder / "system"))
+    yield folder
+
+
+@pytest.fixture(autouse=True)
+def _no_qthread_left_running():
+    """Fail a test that leaves one of the app's worker QThreads running (ecg_viewer.app.worker)."""
+    yield
+    import sys
+
+    worker = sys.modules.get("ecg_viewer.app.worker")
+    if worker is None:
+        return
+    left = [t.thread.objectName() for t in worker.running_tasks()]
+    if left:
+        worker.wait_all(10000)
+        pytest.fail(f"test left worker QThread(s) running: {left}; wait for them (qtbot.waitSignal)")

@@ -1,0 +1,175 @@
+"""The viewer's use cases: open a file (off the GUI thread), step through a folder, change the
+page settings, place calipers. Widgets call these; they never touch files or filters themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from ecg_viewer.app.settings import AppSettings
+from ecg_viewer.app.state import ViewerState
+from ecg_viewer.app.worker import Task, start_task
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.io import read_ecg, supported_extensions
+from ecg_viewer.signal.calipers import Caliper
+from ecg_viewer.signal.filters import FilterSettings
+from ecg_viewer.signal.page import GAINS_MM_MV, LAYOUTS, SPEEDS_MM_S
+
+log = logging.getLogger(__name__)
+
+# companion files that are not opened by themselves when a header of the same name exists
+_COMPANIONS = {".dat", ".mat", ".atr", ".xyz"}
+
+
+def folder_files(folder: Path) -> list[Path]:
+    """ECG files in ``folder`` in name order, one entry per record (``x.hea``, not ``x.dat``)."""
+    exts = set(supported_extensions())
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in exts)
+    headers = {p.stem for p in files if p.suffix.lower() == ".hea"}
+    return [p for p in files if not (p.suffix.lower() in _COMPANIONS and p.stem in headers)]
+
+
+class Controller(QObject):
+    loadStarted = Signal(str)  # path
+    loadFailed = Signal(str, str)  # path, message for the clinician
+    loadFinished = Signal(str)  # path
+    recentChanged = Signal(list)
+    info = Signal(str)  # a one-line notice for the status bar
+
+    def __init__(self, state: ViewerState, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.state = state
+        self.settings = settings or AppSettings()
+        self._request = 0
+        self._task: Task | None = None
+
+    # --- opening files -----------------------------------------------------------------------
+    def open_file(self, path: str) -> Task:
+        """Read ``path`` on a worker thread; the current record stays until the new one is in.
+        A later call supersedes an earlier one still running (its result is dropped)."""
+        self._request += 1
+        req = self._request
+        self.loadStarted.emit(path)
+        task = start_task(read_ecg, path, name="load")
+        task.finished.connect(lambda rec, req=req, path=path: self._loaded(req, path, rec))
+        task.errored.connect(lambda exc, req=req, path=path: self._failed(req, path, exc))
+        self._task = task
+        return task
+
+    def open_record(self, record: EcgRecord, path: str | None = None) -> None:
+        """Show an already-read record (tests, the worklist)."""
+        self._request += 1
+        self.state.set_record(record, path)
+
+    def _loaded(self, req: int, path: str, record: EcgRecord) -> None:
+        if req != self._request:
+            log.debug("dropping stale load of %s", path)
+            return
+        self.state.set_record(record, path)
+        self.settings.set_last_dir(str(Path(path).parent))
+        self.recentChanged.emit(self.settings.add_recent_file(str(Path(path).resolve())))
+        self.info.emit(tr("ui.open.loaded", file=Path(path).name, fmt=record.format,
+                          fs=record.fs_hz, dur=record.duration_s))
+        self.loadFinished.emit(path)
+
+    def _failed(self, req: int, path: str, exc: object) -> None:
+        if req != self._request:
+            return
+        if isinstance(exc, EcgError):
+            msg = exc.user_message(language())
+        else:  # not a reader's domain error: still a message, never a traceback
+            log.error("unexpected error reading %s: %r", path, exc)
+            msg = tr("read.corrupt", file=path, found=f"{type(exc).__name__}: {exc}"[:200],
+                     expected="ECG", format="ECG")
+        self.loadFailed.emit(path, msg)
+
+    def is_loading(self) -> bool:
+        return self._task is not None and self._task.thread.isRunning()
+
+    def step_file(self, delta: int) -> bool:
+        """Open the next (``+1``) or previous (``-1``) ECG file in the open file's folder."""
+        if not self.state.path:
+            return False
+        cur = Path(self.state.path).resolve()
+        files = [p.resolve() for p in folder_files(cur.parent)]
+        if cur not in files or len(files) < 2:
+            self.info.emit(tr("ui.open.no_more_files"))
+            return False
+        i = files.index(cur) + delta
+        if not 0 <= i < len(files):
+            self.info.emit(tr("ui.open.no_more_files"))
+            return False
+        self.open_file(str(files[i]))
+        return True
+
+    # --- page settings ------------------------------------------------------------------------
+    def _store(self) -> None:
+        self.settings.set_page_settings(self.state.settings)
+
+    def set_layout(self, layout: str) -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+        self.state.update_settings(layout=layout)
+        self._store()
+
+    def set_single_lead(self, lead: str) -> None:
+        self.state.update_settings(single_lead=lead, layout="1")
+        self._store()
+
+    def set_speed(self, speed_mm_s: float) -> None:
+        self.state.update_settings(speed_mm_s=float(speed_mm_s))
+        self._store()
+
+    def cycle_speed(self) -> None:
+        i = SPEEDS_MM_S.index(self.state.settings.speed_mm_s) if self.state.settings.speed_mm_s in SPEEDS_MM_S else 0
+        self.set_speed(SPEEDS_MM_S[(i + 1) % len(SPEEDS_MM_S)])
+
+    def set_gain(self, gain_mm_mv: float, which: str = "both") -> None:
+        """``which``: "both", "limb" or "chest"."""
+        g = float(gain_mm_mv)
+        if which == "limb":
+            self.state.update_settings(gain_limb_mm_mv=g)
+        elif which == "chest":
+            self.state.update_settings(gain_chest_mm_mv=g)
+        else:
+            self.state.update_settings(gain_limb_mm_mv=g, gain_chest_mm_mv=g)
+        self._store()
+
+    def step_gain(self, delta: int) -> None:
+        cur = self.state.settings.gain_limb_mm_mv
+        i = GAINS_MM_MV.index(cur) if cur in GAINS_MM_MV else 2
+        self.set_gain(GAINS_MM_MV[max(0, min(len(GAINS_MM_MV) - 1, i + delta))])
+
+    def set_filters(self, filters: FilterSettings) -> None:
+        self.state.update_settings(filters=filters)
+        self._store()
+
+    def set_filter(self, kind: str, value_hz: float | None) -> None:
+        """``kind``: "highpass", "notch" or "lowpass"; None turns it off."""
+        d = self.state.settings.filters.to_dict()
+        d[f"{kind}_hz"] = value_hz
+        self.set_filters(FilterSettings.from_dict(d))
+
+    def toggle_filter(self, kind: str, on_value_hz: float) -> None:
+        cur = getattr(self.state.settings.filters, f"{kind}_hz")
+        self.set_filter(kind, None if cur is not None else on_value_hz)
+
+    def scroll(self, fraction: float) -> None:
+        """Move the window by ``fraction`` of its length (negative: back)."""
+        page = self.state.page()
+        if page is None:
+            return
+        start = max(0.0, min(page.duration_s - page.window_s, page.start_s + fraction * page.window_s))
+        self.state.update_settings(start_s=start)
+
+    # --- calipers ---------------------------------------------------------------------------------
+    def add_caliper(self, caliper: Caliper) -> None:
+        self.state.add_caliper(caliper)
+
+    def clear_calipers(self) -> None:
+        self.state.clear_calipers()

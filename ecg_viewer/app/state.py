@@ -1,0 +1,123 @@
+"""The viewer's application state: the open record, the page settings, the calipers.
+
+Qt-core only (signals); no widgets. The display signal (filtered copy) and the page geometry are
+derived here and cached; the record's raw signal is never altered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.signal.calipers import Caliper
+from ecg_viewer.signal.filters import FilterSettings, apply_filters
+from ecg_viewer.signal.page import Page, PageSettings, layout_page
+
+
+class ViewerState(QObject):
+    recordChanged = Signal(object)  # EcgRecord
+    settingsChanged = Signal(object)  # PageSettings
+    calipersChanged = Signal()
+    measurementsChanged = Signal(object)  # dict | None
+    analysisChanged = Signal(object)  # ecg_viewer.core.prediction.Analysis | None
+
+    def __init__(self, settings: PageSettings | None = None) -> None:
+        super().__init__()
+        self.record: EcgRecord | None = None
+        self.path: str | None = None
+        self.settings: PageSettings = settings or PageSettings()
+        self._calipers: dict[str, list[Caliper]] = {}
+        self._filtered: dict[FilterSettings, np.ndarray] = {}
+        self._page: Page | None = None
+        self.measurements: dict[str, Any] | None = None
+        self.analysis: object | None = None
+
+    # --- record -------------------------------------------------------------------------------
+    def set_record(self, record: EcgRecord, path: str | None = None) -> None:
+        self.record = record
+        self.path = path or record.source_path
+        self._filtered.clear()
+        self._page = None
+        self.measurements = None
+        self.analysis = None
+        # a new record starts at its beginning; keep the other settings
+        if self.settings.start_s:
+            self.settings = dataclasses.replace(self.settings, start_s=0.0)
+        self.recordChanged.emit(record)
+        self.calipersChanged.emit()
+
+    @property
+    def record_key(self) -> str | None:
+        if self.record is None:
+            return None
+        return self.record.sha256 or self.path or str(id(self.record))
+
+    # --- settings -------------------------------------------------------------------------------
+    def update_settings(self, **changes: Any) -> PageSettings:
+        new = dataclasses.replace(self.settings, **changes)
+        if new != self.settings:
+            self.settings = new
+            self._page = None
+            self.settingsChanged.emit(new)
+        return self.settings
+
+    # --- derived ---------------------------------------------------------------------------------
+    def display_signal(self) -> np.ndarray | None:
+        """The signal as drawn: the raw one, or its filtered copy (cached per filter setting)."""
+        if self.record is None:
+            return None
+        f = self.settings.filters
+        if not f.any_on:
+            return self.record.signal_mv
+        cached = self._filtered.get(f)
+        if cached is None:
+            cached = apply_filters(self.record.signal_mv, self.record.fs_hz, f)
+            if len(self._filtered) >= 4:
+                self._filtered.pop(next(iter(self._filtered)))
+            self._filtered[f] = cached
+        return cached
+
+    def page(self) -> Page | None:
+        if self.record is None:
+            return None
+        if self._page is None or self._page.settings != self.settings:
+            self._page = layout_page(self.record, self.settings)
+        return self._page
+
+    # --- calipers ------------------------------------------------------------------------------
+    @property
+    def calipers(self) -> list[Caliper]:
+        key = self.record_key
+        return list(self._calipers.get(key, [])) if key else []
+
+    def add_caliper(self, c: Caliper) -> None:
+        key = self.record_key
+        if key is None:
+            return
+        self._calipers.setdefault(key, []).append(c)
+        self.calipersChanged.emit()
+
+    def remove_caliper(self, index: int) -> None:
+        key = self.record_key
+        if key and 0 <= index < len(self._calipers.get(key, [])):
+            del self._calipers[key][index]
+            self.calipersChanged.emit()
+
+    def clear_calipers(self) -> None:
+        key = self.record_key
+        if key and self._calipers.get(key):
+            self._calipers[key] = []
+            self.calipersChanged.emit()
+
+    # --- results from other parts (measurements, model) -------------------------------------------
+    def set_measurements(self, m: dict[str, Any] | None) -> None:
+        self.measurements = m
+        self.measurementsChanged.emit(m)
+
+    def set_analysis(self, analysis: object | None) -> None:
+        self.analysis = analysis
+        self.analysisChanged.emit(analysis)

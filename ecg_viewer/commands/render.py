@@ -1,0 +1,96 @@
+"""``ecg-viewer render FILE --layout 3x4 --speed 25 --gain 10 [--filter ...] --out page.png|.svg``:
+the viewer's page drawn to an image without opening a window."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ecg_viewer.core.errors import EcgReadError
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.io import read_ecg
+from ecg_viewer.signal.filters import FilterSettings, apply_filters
+from ecg_viewer.signal.page import GAINS_MM_MV, LAYOUTS, SPEEDS_MM_S, PageSettings, layout_page
+
+HELP = "draw the ECG page (as in the window) to a PNG or SVG file"
+
+# --filter words: hp0.05 hp0.5 notch50 notch60 lp40 lp100 lp150, or "diagnostic" / "none"
+_FILTER_WORDS = {
+    **{f"hp{v:g}": ("highpass", v) for v in (0.05, 0.5)},
+    **{f"notch{v:g}": ("notch", v) for v in (50.0, 60.0)},
+    **{f"lp{v:g}": ("lowpass", v) for v in (40.0, 100.0, 150.0)},
+}
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="ECG file")
+    p.add_argument("--out", required=True, help="output file, .png or .svg")
+    p.add_argument("--layout", choices=LAYOUTS, default="3x4", help="page layout (default 3x4)")
+    p.add_argument("--speed", type=float, choices=SPEEDS_MM_S, default=25.0, help="mm/s (default 25)")
+    p.add_argument("--gain", type=float, choices=GAINS_MM_MV, default=10.0, help="mm/mV (default 10)")
+    p.add_argument("--chest-gain", type=float, choices=GAINS_MM_MV, default=None,
+                   help="mm/mV for V1-V6 (default: --gain)")
+    p.add_argument("--filter", action="append", default=[], metavar="F",
+                   help="hp0.05 hp0.5 notch50 notch60 lp40 lp100 lp150, 'diagnostic' "
+                        "(hp0.05+lp150+notch50) or 'none'; repeat or comma-separate")
+    p.add_argument("--lead", default="II", help="the lead of --layout 1 (default II)")
+    p.add_argument("--start", type=float, default=0.0, help="first second shown (default 0)")
+    p.add_argument("--dpi", type=float, default=200.0, help="PNG resolution (default 200)")
+    p.add_argument("--fs-hz", type=float, default=None, help="sampling rate for a CSV without one")
+
+
+def parse_filters(words: list[str]) -> FilterSettings:
+    d: dict[str, float | None] = {"highpass_hz": None, "notch_hz": None, "lowpass_hz": None}
+    for word in (w.strip().lower() for chunk in words for w in chunk.split(",") if w.strip()):
+        if word == "none":
+            d = dict.fromkeys(d)
+        elif word == "diagnostic":
+            d.update(highpass_hz=0.05, notch_hz=50.0, lowpass_hz=150.0)
+        elif word in _FILTER_WORDS:
+            kind, v = _FILTER_WORDS[word]
+            d[f"{kind}_hz"] = v
+        else:
+            raise ValueError(f"--filter: unknown filter {word!r}; use one of "
+                             f"{', '.join(_FILTER_WORDS)}, diagnostic, none")
+    return FilterSettings(**d)
+
+
+def run(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".svg"):
+        print(tr("ui.render.bad_out", out=args.out), file=sys.stderr)
+        return 2
+    try:
+        filters = parse_filters(args.filter)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    options = {"fs_hz": args.fs_hz} if args.fs_hz else {}
+    try:
+        rec = read_ecg(args.file, **options)
+    except EcgReadError as exc:
+        print(exc.user_message(language()), file=sys.stderr)
+        return 1
+    settings = PageSettings(
+        layout=args.layout, speed_mm_s=args.speed, gain_limb_mm_mv=args.gain,
+        gain_chest_mm_mv=args.chest_gain or args.gain, filters=filters, start_s=args.start,
+        single_lead=args.lead,
+    )
+    page = layout_page(rec, settings)
+    signal = apply_filters(rec.signal_mv, rec.fs_hz, filters) if filters.any_on else rec.signal_mv
+    # draw with Qt without a screen (the offscreen platform exists on every OS)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from ecg_viewer.gui.launch import ensure_app
+
+    ensure_app()
+    from ecg_viewer.gui.export import export_page
+
+    try:
+        export_page(page, signal, rec.fs_hz, out, dpi=args.dpi)
+    except OSError as exc:
+        print(tr("ui.render.write_failed", out=args.out, error=exc), file=sys.stderr)
+        return 1
+    print(tr("ui.render.written", out=out, layout=args.layout, speed=args.speed, gain=args.gain))
+    return 0

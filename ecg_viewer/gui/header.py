@@ -1,0 +1,166 @@
+"""Header above the traces: patient and acquisition fields from the file, and the measurements line.
+
+API for the measurements issue: ``HeaderWidget.set_measurements(m)`` with a dict using the keys of
+``ecg-viewer analyze --json`` ``"measurements"`` (``hr_bpm``, ``pr_ms``, ``qrs_ms``, ``qt_ms``,
+``qtc_bazett_ms``, ``qtc_fridericia_ms``, ``p_axis_deg``, ``qrs_axis_deg``, ``t_axis_deg``);
+a value may be a number, None (not measurable: shown as —) or ``{"value": x, "reason": "..."}``
+(the reason shows on hover). ``set_measurements(None)`` shows that measurements are pending.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.gui.fonts import app_font
+
+_FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", "format", "signal")
+_MEAS = ("hr", "pr", "qrs", "qt", "axis")
+
+
+def _value(m: dict[str, Any], key: str) -> tuple[float | None, str]:
+    v = m.get(key)
+    if isinstance(v, dict):
+        return v.get("value"), str(v.get("reason") or "")
+    return (None if v is None else float(v)), ""
+
+
+class HeaderWidget(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.record: EcgRecord | None = None
+        self.measurements: dict[str, Any] | None = None
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(8, 4, 8, 4)
+        outer.setSpacing(2)
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(1)
+        self._names: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        for i, key in enumerate(_FIELDS):
+            name, val = QLabel(), QLabel()
+            name.setStyleSheet("color: #555;")
+            val.setFont(app_font(10, bold=key in ("patient_id", "name")))
+            val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            row, col = divmod(i, 5)
+            grid.addWidget(name, row, 2 * col)
+            grid.addWidget(val, row, 2 * col + 1)
+            self._names[key], self.values[key] = name, val
+        grid.setColumnStretch(9, 1)
+        outer.addLayout(grid)
+        meas = QHBoxLayout()
+        self._meas_title = QLabel()
+        self._meas_title.setFont(app_font(10, bold=True))
+        meas.addWidget(self._meas_title)
+        self.meas_labels: dict[str, QLabel] = {}
+        for key in _MEAS:
+            lab = QLabel()
+            lab.setFont(app_font(10))
+            meas.addWidget(lab)
+            self.meas_labels[key] = lab
+        self._meas_pending = QLabel()
+        self._meas_pending.setStyleSheet("color: #777;")
+        meas.addWidget(self._meas_pending)
+        meas.addStretch(1)
+        outer.addLayout(meas)
+        self.retranslate()
+
+    # --- API -------------------------------------------------------------------------------------
+    def set_record(self, record: EcgRecord | None, path: str | None = None) -> None:
+        self.record = record
+        self._path = path
+        self.measurements = None
+        self.retranslate()
+
+    def set_measurements(self, m: dict[str, Any] | None) -> None:
+        """Show HR, PR, QRS, QT/QTc and axes (see the module docstring for the keys)."""
+        self.measurements = m
+        self._fill_measurements()
+
+    def text(self) -> str:
+        """Everything shown, as one string (tests, accessibility)."""
+        parts = [f"{self._names[k].text()} {self.values[k].text()}" for k in _FIELDS]
+        parts += [lab.text() for lab in self.meas_labels.values() if lab.isVisible() or lab.text()]
+        parts.append(self._meas_pending.text())
+        return "  ".join(parts)
+
+    # --- drawing ----------------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        names = {"patient_id": "ui.header.patient_id", "name": "ui.header.name", "sex": "ui.header.sex",
+                 "age": "ui.header.age", "recorded_at": "ui.header.recorded_at",
+                 "device": "ui.header.device", "file": "ui.header.file",
+                 "format": "ui.header.format", "signal": "ui.header.signal"}
+        for key, msg in names.items():
+            self._names[key].setText(tr(msg) + ":")
+        self._meas_title.setText(tr("ui.meas.title") + ":")
+        self._fill_record()
+        self._fill_measurements()
+
+    def _fill_record(self) -> None:
+        na = tr("ui.header.unknown")
+        rec = self.record
+        vals = dict.fromkeys(_FIELDS, na)
+        if rec is not None:
+            m = rec.meta
+            vals["patient_id"] = m.patient_id or na
+            vals["name"] = m.patient_name or na
+            vals["sex"] = {"M": tr("ui.header.sex_m"), "F": tr("ui.header.sex_f")}.get(m.sex or "", na)
+            vals["age"] = tr("ui.header.age_value", age=m.age_years) if m.age_years is not None else na
+            vals["recorded_at"] = m.recorded_at.strftime("%Y-%m-%d %H:%M:%S") if m.recorded_at else na
+            vals["device"] = m.device or na
+            src = getattr(self, "_path", None) or rec.source_path
+            vals["file"] = Path(src).name if src else na
+            vals["format"] = rec.format
+            sig = tr("ui.header.signal_value", fs=rec.fs_hz, dur=rec.duration_s, n=len(rec.lead_names))
+            if rec.derived_leads:
+                sig += "  " + tr("ui.header.derived", leads=", ".join(rec.derived_leads))
+            if rec.missing_leads and rec.canonical_leads:
+                sig += "  " + tr("ui.header.missing", leads=", ".join(rec.missing_leads))
+            vals["signal"] = sig
+            if src:
+                self.values["file"].setToolTip(str(src))
+        for key in _FIELDS:
+            self.values[key].setText(vals[key])
+
+    def _fill_measurements(self) -> None:
+        m = self.measurements
+        if not m:
+            for lab in self.meas_labels.values():
+                lab.setText("")
+                lab.setVisible(False)
+            self._meas_pending.setText(tr("ui.meas.pending") if self.record is not None else "")
+            return
+        self._meas_pending.setText("")
+
+        def fmt(key: str, unit: str) -> tuple[str, str]:
+            v, why = _value(m, key)
+            return (tr("ui.meas.na") if v is None else f"{v:.0f}{unit}"), why
+
+        hr, hr_why = fmt("hr_bpm", " bpm")
+        pr, pr_why = fmt("pr_ms", " ms")
+        qrs, qrs_why = fmt("qrs_ms", " ms")
+        qt, qt_why = fmt("qt_ms", "")
+        qtc_key = "qtc_bazett_ms" if "qtc_bazett_ms" in m else "qtc_ms"
+        qtc, qtc_why = fmt(qtc_key, " ms")
+        axes = []
+        for k, n in (("p_axis_deg", "P"), ("qrs_axis_deg", "QRS"), ("t_axis_deg", "T")):
+            v, _ = _value(m, k)
+            axes.append(f"{n} {tr('ui.meas.na') if v is None else f'{v:.0f}°'}")
+        texts = {
+            "hr": (f"{tr('ui.meas.hr')} {hr}", hr_why),
+            "pr": (f"{tr('ui.meas.pr')} {pr}", pr_why),
+            "qrs": (f"{tr('ui.meas.qrs')} {qrs}", qrs_why),
+            "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", "; ".join(x for x in (qt_why, qtc_why) if x)),
+            "axis": (f"{tr('ui.meas.axis')} " + " ".join(axes), ""),
+        }
+        for key, (text, why) in texts.items():
+            self.meas_labels[key].setText(text)
+            self.meas_labels[key].setToolTip(why)
+            self.meas_labels[key].setVisible(True)

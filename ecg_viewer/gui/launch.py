@@ -1,0 +1,37 @@
+"""Start the viewer: ``run_gui(files)`` (called by ``ecg-viewer [FILE...]``)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+
+from ecg_viewer.app.settings import APPLICATION, ORGANIZATION
+from ecg_viewer.gui.fonts import app_font
+
+log = logging.getLogger(__name__)
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created once), with the bundled Japanese font as the default font."""
+    app = QApplication.instance()
+    if app is None:
+        QCoreApplication.setOrganizationName(ORGANIZATION)
+        QCoreApplication.setApplicationName(APPLICATION)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setFont(app_font(10))
+    return app  # type: ignore[return-value]
+
+
+def run_gui(files: list[str]) -> int:
+    """Open the main window (on the first of ``files``) and run the event loop."""
+    app = ensure_app()
+    from ecg_viewer.gui.main_window import MainWindow
+
+    win = MainWindow()
+    win.show()
+    if files:
+        win.controller.open_file(files[0])
+    return int(app.exec())

@@ -1,0 +1,273 @@
+"""The main window: header, the ECG page, the suggestions panel, menus, toolbar, status bar."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ecg_viewer.app.controller import Controller
+from ecg_viewer.app.settings import AppSettings
+from ecg_viewer.app.state import ViewerState
+from ecg_viewer.app.worker import wait_all
+from ecg_viewer.core.messages import language, set_language, tr
+from ecg_viewer.gui.actions import build_actions, build_menus, build_toolbar
+from ecg_viewer.gui.header import HeaderWidget
+from ecg_viewer.gui.page_view import EcgPageView
+from ecg_viewer.gui.scale_dialog import ScaleDialog, screen_px_per_mm
+from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+from ecg_viewer.io import supported_extensions
+from ecg_viewer.signal.filters import FilterSettings
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.app_settings = settings or AppSettings()
+        lang = self.app_settings.language()
+        if lang and lang != language():
+            set_language(lang)
+        self.state = ViewerState(self.app_settings.page_settings())
+        self.controller = Controller(self.state, self.app_settings)
+        self.last_error: str | None = None
+        self.error_box: QMessageBox | None = None
+        self._before_raw: FilterSettings | None = None
+        self._toggle_values = {"highpass": 0.05, "notch": 50.0, "lowpass": 150.0}
+
+        self.header = HeaderWidget()
+        self.view = EcgPageView()
+        self.panel = SuggestionsPanel()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(2, 2, 2, 2)
+        lay.addWidget(self.header)
+        lay.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.actions_ = build_actions(self)
+        self.recent_menu = build_menus(self, self.actions_)
+        self.toolbar = build_toolbar(self, self.actions_)
+        self.filter_label = QLabel()
+        self.zoom_label = QLabel()
+        self.statusBar().addPermanentWidget(self.filter_label)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.setAcceptDrops(True)
+
+        ppm = self.app_settings.px_per_mm() or screen_px_per_mm(self)[0]
+        self.view.px_per_mm_true = ppm
+        self.view.caliperPlaced.connect(self._caliper_placed)
+        self.view.zoomChanged.connect(self._zoom_changed)
+        self.state.recordChanged.connect(self._record_changed)
+        self.state.settingsChanged.connect(lambda _s: self.redraw())
+        self.state.calipersChanged.connect(lambda: self.view.set_calipers(self.state.calipers))
+        self.state.measurementsChanged.connect(self.header.set_measurements)
+        self.state.analysisChanged.connect(self._analysis_changed)
+        self.controller.loadStarted.connect(
+            lambda p: self.statusBar().showMessage(tr("ui.open.loading", file=Path(p).name)))
+        self.controller.loadFailed.connect(self.show_load_error)
+        self.controller.info.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.controller.recentChanged.connect(self._fill_recent)
+
+        self._fill_recent(self.app_settings.recent_files())
+        self.resize(1400, 900)
+        if (g := self.app_settings.geometry()) is not None:
+            self.restoreGeometry(g)
+        if (st := self.app_settings.window_state()) is not None:
+            self.restoreState(st)
+        if (sp := self.app_settings.splitter()) is not None:
+            self.splitter.restoreState(sp)
+        self.retranslate()
+
+    # --- drawing ----------------------------------------------------------------------------------
+    def redraw(self) -> None:
+        page = self.state.page()
+        if page is None:
+            self.view.show_empty()
+        else:
+            self.view.set_page(page, self.state.display_signal(), self.state.record.fs_hz)
+        self._sync_checks()
+
+    def _record_changed(self, record) -> None:
+        self.header.set_record(record, self.state.path)
+        self.panel.show_placeholder()
+        self.view.set_calipers(self.state.calipers)
+        self.redraw()
+        self.setWindowTitle(f"{Path(self.state.path).name} — {tr('ui.app_title')}"
+                            if self.state.path else tr("ui.app_title"))
+
+    def _analysis_changed(self, analysis) -> None:
+        if analysis is None:
+            self.panel.show_placeholder()
+        else:
+            self.panel.show_analysis(analysis)
+
+    def _sync_checks(self) -> None:
+        s = self.state.settings
+        a = self.actions_.actions
+        a[f"layout:{s.layout}"].setChecked(True)
+        if f"lead:{s.single_lead}" in a:
+            a[f"lead:{s.single_lead}"].setChecked(True)
+        if f"speed:{s.speed_mm_s:g}" in a:
+            a[f"speed:{s.speed_mm_s:g}"].setChecked(True)
+        for which, g in (("limb", s.gain_limb_mm_mv), ("chest", s.gain_chest_mm_mv)):
+            if f"gain:{which}:{g:g}" in a:
+                a[f"gain:{which}:{g:g}"].setChecked(True)
+        if s.gain_limb_mm_mv == s.gain_chest_mm_mv and f"gain:both:{s.gain_limb_mm_mv:g}" in a:
+            a[f"gain:both:{s.gain_limb_mm_mv:g}"].setChecked(True)
+        f = s.filters
+        for kind in ("highpass", "notch", "lowpass"):
+            v = getattr(f, f"{kind}_hz")
+            a[f"{kind}:off" if v is None else f"{kind}:{v:g}"].setChecked(True)
+            a[f"toggle:{kind}"].setChecked(v is not None)
+            if v is not None:
+                self._toggle_values[kind] = v
+        a["raw"].setChecked(not f.any_on)
+        self.filter_label.setText(
+            tr("ui.filter.state_raw") if not f.any_on else self.state.page().settings_text()
+            if self.state.page() else tr("ui.filter.state_raw"))
+
+    def _zoom_changed(self, ppm: float) -> None:
+        pct = 100.0 * ppm / self.view.px_per_mm_true if self.view.px_per_mm_true else 0
+        self.zoom_label.setText(tr("ui.status.zoom", pct=pct, px=ppm))
+
+    # --- files ------------------------------------------------------------------------------------
+    def open_dialog(self) -> None:
+        exts = " ".join(f"*{e}" for e in supported_extensions())
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("ui.open.dialog_title"), self.app_settings.last_dir(),
+            f"{tr('ui.open.filter')} ({exts});;{tr('ui.open.all_files')} (*)")
+        if path:
+            self.controller.open_file(path)
+
+    def show_load_error(self, path: str, message: str) -> None:
+        """A reader error: say so (non-blocking box) and keep the ECG on screen."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("ui.open.error_title"),
+                          f"{message}\n\n{tr('ui.open.kept_previous')}", QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.error_box = box
+
+    def _fill_recent(self, files: list[str]) -> None:
+        self.recent_menu.clear()
+        for f in files:
+            act = self.recent_menu.addAction(f)
+            act.triggered.connect(lambda _c=False, f=f: self.controller.open_file(f))
+        self.recent_menu.addSeparator()
+        self.recent_menu.addAction(self.actions_["clear_recent"])
+
+    def clear_recent(self) -> None:
+        self.app_settings.clear_recent_files()
+        self._fill_recent([])
+
+    def export_dialog(self) -> None:
+        page = self.state.page()
+        if page is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(self, tr("ui.action.export_view"), "ecg.png",
+                                              "PNG (*.png);;SVG (*.svg)")
+        if path:
+            from ecg_viewer.gui.export import export_page
+
+            try:
+                export_page(page, self.state.display_signal(), self.state.record.fs_hz, path,
+                            calipers=self.state.calipers)
+            except (OSError, ValueError) as exc:
+                QMessageBox.warning(self, tr("ui.action.export_view"),
+                                    tr("ui.render.write_failed", out=path, error=exc))
+
+    def dragEnterEvent(self, ev: QDragEnterEvent) -> None:
+        if ev.mimeData().hasUrls() and any(u.isLocalFile() for u in ev.mimeData().urls()):
+            ev.acceptProposedAction()
+
+    def dropEvent(self, ev: QDropEvent) -> None:
+        files = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
+        if files:
+            self.controller.open_file(files[0])
+            ev.acceptProposedAction()
+
+    # --- filters, calipers, settings -----------------------------------------------------------------
+    def toggle_filter(self, kind: str) -> None:
+        self.controller.toggle_filter(kind, self._toggle_values[kind])
+
+    def toggle_raw(self) -> None:
+        """One click shows the raw signal; the next restores the filters that were on."""
+        cur = self.state.settings.filters
+        if cur.any_on:
+            self._before_raw = cur
+            self.controller.set_filters(FilterSettings())
+        else:
+            self.controller.set_filters(self._before_raw or FilterSettings.diagnostic())
+
+    def diagnostic_filters(self) -> None:
+        self.controller.set_filters(FilterSettings.diagnostic(self._toggle_values["notch"]))
+
+    def set_caliper_mode(self, mode: str) -> None:
+        new = None if self.view.caliper_mode == mode else mode
+        self.view.set_caliper_mode(new)
+        self.actions_["caliper:time"].setChecked(new == "time")
+        self.actions_["caliper:amplitude"].setChecked(new == "amplitude")
+        if new:
+            key = "ui.status.caliper_hint_time" if new == "time" else "ui.status.caliper_hint_amp"
+            self.statusBar().showMessage(tr(key))
+
+    def _caliper_placed(self, caliper) -> None:
+        self.controller.add_caliper(caliper)
+        self.statusBar().showMessage(caliper.text(), 8000)
+
+    def escape(self) -> None:
+        if self.view.caliper_mode:
+            self.view.cancel_caliper()
+            self.set_caliper_mode(self.view.caliper_mode)
+
+    def scale_dialog(self) -> None:
+        dlg = ScaleDialog(self.view.px_per_mm_true, self)
+        if dlg.exec():
+            self.app_settings.set_px_per_mm(dlg.px_per_mm())
+            self.view.set_true_scale(dlg.px_per_mm())
+
+    def show_shortcuts(self) -> None:
+        QMessageBox.information(self, tr("ui.action.shortcuts"), tr("ui.shortcuts.text").replace("／", "\n"))
+
+    def set_language(self, lang: str) -> None:
+        set_language(lang)
+        self.app_settings.set_language(lang)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.actions_.retranslate()
+        self.actions_[f"lang:{language()}"].setChecked(True)
+        self.header.retranslate()
+        self.panel.retranslate()
+        self.setWindowTitle(f"{Path(self.state.path).name} — {tr('ui.app_title')}"
+                            if self.state.path else tr("ui.app_title"))
+        self.redraw()
+        self.view.set_calipers(self.state.calipers)
+
+    def closeEvent(self, ev: QCloseEvent) -> None:
+        self.app_settings.set_geometry(self.saveGeometry())
+        self.app_settings.set_window_state(self.saveState())
+        self.app_settings.set_splitter(self.splitter.saveState())
+        self.app_settings.set_page_settings(self.state.settings)
+        self.app_settings.sync()
+        wait_all(10000)
+        super().closeEvent(ev)

@@ -1,0 +1,260 @@
+"""The ECG page on screen: pyqtgraph view in millimetres at true scale, drawn from a Page.
+
+Item coordinates are page millimetres (y down). Trace curves, pulses, labels and caliper items
+are pooled and updated with ``setData`` / ``setText``, never re-created per redraw; curves clip
+to the view and downsample with the ``'peak'`` method only (it keeps QRS peaks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import QGraphicsSimpleTextItem
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.gui.fonts import load_app_font
+from ecg_viewer.gui.grid_item import GridItem
+from ecg_viewer.signal.calipers import Caliper, caliper_marks
+from ecg_viewer.signal.page import Page
+
+TRACE = QColor(10, 10, 10)
+CALIPER = QColor(0, 90, 200)
+DEFAULT_PX_PER_MM = 96 / 25.4
+_TEXT_PX = 40.0  # text is laid out at this pixel size, then scaled to mm
+
+
+class MmText(QGraphicsSimpleTextItem):
+    """Text whose height is given in page millimetres (scales with zoom, prints at size)."""
+
+    def __init__(self, color: QColor = TRACE, bold: bool = False) -> None:
+        super().__init__()
+        f = QFont(load_app_font())
+        f.setPixelSize(int(_TEXT_PX))
+        f.setBold(bold)
+        self.setFont(f)
+        self.setBrush(color)
+        self.setZValue(10)
+
+    def place(self, text: str, x_mm: float, y_mm: float, height_mm: float = 3.5) -> None:
+        self.setText(text)
+        self.setScale(height_mm / _TEXT_PX)
+        self.setPos(x_mm, y_mm)
+        self.setVisible(True)
+
+
+def _curve(color: QColor = TRACE, width: float = 1.3) -> pg.PlotDataItem:
+    pen = pg.mkPen(color, width=width)
+    pen.setCosmetic(True)
+    c = pg.PlotDataItem(pen=pen, clipToView=True, autoDownsample=True, downsampleMethod="peak",
+                        skipFiniteCheck=True)
+    c.setZValue(5)
+    return c
+
+
+class EcgPageView(pg.GraphicsView):
+    """Shows one :class:`Page`; emits ``caliperPlaced`` when the user completes a caliper."""
+
+    caliperPlaced = Signal(object)  # Caliper
+    zoomChanged = Signal(float)  # pixels per mm
+
+    def __init__(self, parent=None, px_per_mm: float | None = None) -> None:
+        super().__init__(parent, background=pg.mkColor(236, 236, 236))
+        self.vb = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.vb.setBackgroundColor(None)
+        self.setCentralItem(self.vb)
+        self.grid = GridItem()
+        self.vb.addItem(self.grid, ignoreBounds=False)
+        self.page: Page | None = None
+        self.px_per_mm_true = px_per_mm or DEFAULT_PX_PER_MM
+        self._curves: list[pg.PlotDataItem] = []
+        self._labels: list[MmText] = []
+        self._pulses: list[pg.PlotDataItem] = []
+        self._seps = _curve(width=1.3)
+        self.vb.addItem(self._seps)
+        self._settings_text = MmText()
+        self.vb.addItem(self._settings_text)
+        self._cal_lines = _curve(CALIPER, width=1.5)
+        self.vb.addItem(self._cal_lines)
+        self._cal_labels: list[MmText] = []
+        self._pending = _curve(CALIPER, width=1.5)
+        self.vb.addItem(self._pending)
+        self._empty = MmText(QColor(90, 90, 90))
+        self.vb.addItem(self._empty)
+        self.calipers: list[Caliper] = []
+        self.caliper_mode: str | None = None  # "time" | "amplitude" | None
+        self._first_click: tuple[str, float, float] | None = None
+        self.scene().sigMouseClicked.connect(self._on_click)
+        self.vb.sigRangeChanged.connect(lambda *_: self.zoomChanged.emit(self.px_per_mm()))
+        self.redraw_count = 0
+        self.show_empty()
+
+    # --- drawing -------------------------------------------------------------------------------
+    def show_empty(self) -> None:
+        for item in (*self._curves, *self._labels, *self._pulses, *self._cal_labels):
+            item.setVisible(False)
+        self._seps.setData([], [])
+        self._cal_lines.setData([], [])
+        self._settings_text.setVisible(False)
+        self.grid.set_size(250, 60)
+        self._empty.place(tr("ui.empty"), 10, 25, 5)
+        self.page = None
+
+    def set_page(self, page: Page, signal_mv: np.ndarray, fs_hz: float, keep_view: bool = False) -> None:
+        """Draw ``page`` with ``signal_mv`` (the display signal, ``[leads, samples]``)."""
+        new_size = self.page is None or (self.page.width_mm, self.page.height_mm) != (page.width_mm, page.height_mm)
+        self.page = page
+        self._empty.setVisible(False)
+        self.grid.set_size(page.width_mm, page.height_mm)
+        self._ensure(self._curves, len(page.traces), _curve)
+        self._ensure(self._labels, len(page.traces), MmText)
+        self._ensure(self._pulses, len(page.pulses), _curve)
+        for i, tp in enumerate(page.traces):
+            x, y = tp.points(signal_mv, fs_hz)
+            c = self._curves[i]
+            c.setData(x, y)
+            c.setVisible(True)
+            name = tp.lead if tp.available else tr("ui.page.missing_lead", lead=tp.lead)
+            self._labels[i].place(name, *tp.label_xy, height_mm=4.0)
+        for item in self._curves[len(page.traces):] + self._labels[len(page.traces):]:
+            item.setVisible(False)
+        for i, pulse in enumerate(page.pulses):
+            self._pulses[i].setData(*pulse.polyline())
+            self._pulses[i].setVisible(True)
+        for item in self._pulses[len(page.pulses):]:
+            item.setVisible(False)
+        seps = np.array(page.separators, dtype=float).reshape(-1, 4)
+        self._seps.setData(seps[:, [0, 2]].ravel(), seps[:, [1, 3]].ravel(), connect="pairs")
+        self._settings_text.place(self._settings_line(page), *page.settings_xy, height_mm=3.5)
+        self._draw_calipers()
+        self.redraw_count += 1
+        if new_size and not keep_view:
+            self.actual_size()
+
+    def _settings_line(self, page: Page) -> str:
+        text = page.settings_text()
+        if page.can_scroll:
+            text += "   " + tr("ui.page.window", start=page.start_s, end=page.start_s + page.window_s,
+                               total=page.duration_s)
+        return text
+
+    def _ensure(self, pool: list, n: int, factory) -> None:
+        while len(pool) < n:
+            item = factory()
+            self.vb.addItem(item)
+            pool.append(item)
+
+    def set_calipers(self, calipers: list[Caliper]) -> None:
+        self.calipers = list(calipers)
+        self._draw_calipers()
+
+    def _draw_calipers(self) -> None:
+        xs: list[float] = []
+        ys: list[float] = []
+        marks = [caliper_marks(self.page, c) for c in self.calipers] if self.page else []
+        marks = [m for m in marks if m is not None]
+        self._ensure(self._cal_labels, len(marks), lambda: MmText(CALIPER, bold=True))
+        for i, m in enumerate(marks):
+            for x0, y0, x1, y1 in m.lines:
+                xs += [x0, x1]
+                ys += [y0, y1]
+            self._cal_labels[i].place(m.text, m.label_xy[0], m.label_xy[1] - 4.0, height_mm=3.5)
+        for item in self._cal_labels[len(marks):]:
+            item.setVisible(False)
+        self._cal_lines.setData(np.array(xs), np.array(ys), connect="pairs")
+
+    # --- zoom -------------------------------------------------------------------------------
+    def px_per_mm(self) -> float:
+        sx, _ = self.vb.viewPixelSize()
+        return 1.0 / sx if sx else self.px_per_mm_true
+
+    def set_true_scale(self, px_per_mm: float) -> None:
+        self.px_per_mm_true = float(px_per_mm)
+        self.actual_size()
+
+    def zoom_to(self, px_per_mm: float, top_left: QPointF | None = None) -> None:
+        w, h = max(1, self.vb.width()), max(1, self.vb.height())
+        if top_left is None:
+            r = self.vb.viewRect()
+            top_left = r.topLeft() if self.page is None else QPointF(max(r.left(), -2.0), max(r.top(), -2.0))
+        rect = QRectF(top_left.x(), top_left.y(), w / px_per_mm, h / px_per_mm)
+        self.vb.setRange(rect=rect, padding=0)
+
+    def actual_size(self) -> None:
+        """1 mm of paper = 1 mm of screen (per the screen-scale setting), from the page's corner."""
+        self.zoom_to(self.px_per_mm_true, QPointF(-2.0, -2.0))
+
+    def fit_page(self) -> None:
+        w = self.page.width_mm if self.page else 250
+        h = self.page.height_mm if self.page else 60
+        self.vb.setRange(rect=QRectF(0, 0, w, h), padding=0.01)
+
+    def zoom_by(self, factor: float) -> None:
+        self.vb.scaleBy((1 / factor, 1 / factor))
+
+    # --- calipers by mouse ------------------------------------------------------------------------
+    def set_caliper_mode(self, mode: str | None) -> None:
+        self.caliper_mode = mode
+        self._first_click = None
+        self._pending.setData([], [])
+        self.setCursor(Qt.CursorShape.CrossCursor if mode else Qt.CursorShape.ArrowCursor)
+
+    def _on_click(self, ev) -> None:
+        if self.caliper_mode is None or self.page is None or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        p = self.vb.mapSceneToView(ev.scenePos())
+        self.click_mm(p.x(), p.y())
+        ev.accept()
+
+    def click_mm(self, x_mm: float, y_mm: float) -> Caliper | None:
+        """One caliper click at page position (mm); the second click completes the caliper."""
+        if self.page is None or self.caliper_mode is None:
+            return None
+        if self._first_click is None:
+            tp = self.page.trace_at(x_mm, y_mm)
+            if tp is None or not tp.available:
+                return None
+            self._first_click = (tp.lead, tp.t_of(x_mm), tp.v_of(y_mm))
+            self._pending.setData([x_mm - 1.5, x_mm + 1.5, x_mm, x_mm], [y_mm, y_mm, y_mm - 1.5, y_mm + 1.5],
+                                  connect="pairs")
+            return None
+        lead, t0, v0 = self._first_click
+        tp = self.page.find_trace(lead, t0)
+        self._first_click = None
+        self._pending.setData([], [])
+        if tp is None:
+            return None
+        t1 = min(max(tp.t_of(x_mm), tp.t0_s), tp.t1_s)
+        if self.caliper_mode == "time":
+            c = Caliper("time", lead, t0, t1)
+        else:
+            c = Caliper("amplitude", lead, t0, t0, v0, tp.v_of(y_mm))
+        self.caliperPlaced.emit(c)
+        return c
+
+    def cancel_caliper(self) -> None:
+        self._first_click = None
+        self._pending.setData([], [])
+
+    # --- what is drawn (tests and export) -------------------------------------------------------------
+    def trace_items(self) -> list[pg.PlotDataItem]:
+        return self._curves[: len(self.page.traces)] if self.page else []
+
+    def pulse_items(self) -> list[pg.PlotDataItem]:
+        return self._pulses[: len(self.page.pulses)] if self.page else []
+
+    def label_items(self) -> list[MmText]:
+        return self._labels[: len(self.page.traces)] if self.page else []
+
+    def caliper_label_items(self) -> list[MmText]:
+        return [t for t in self._cal_labels if t.isVisible()]
+
+    def settings_text_item(self) -> MmText:
+        return self._settings_text
+
+    def caliper_lines_item(self) -> pg.PlotDataItem:
+        return self._cal_lines
+
+    def pen_for(self, color: QColor) -> QPen:
+        return pg.mkPen(color)
