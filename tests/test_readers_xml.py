@@ -351,6 +351,7 @@ def _bad_files(samples: Path) -> dict[str, tuple[bytes, type[EcgReadError]]]:
         "aecg_empty_digits.xml": (_minimum_with(samples, "  ").encode(), NoWaveformError),
         "other_root.xml": (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>',
                            UnsupportedFormatError),
+        "not_xml.xml": (b"\x00\x01\x02 this is not XML at all", UnsupportedFormatError),
         "entities.xml": (b'<?xml version="1.0"?><!DOCTYPE AnnotatedECG [<!ENTITY a "aaaaaaaa">]>'
                          b"<AnnotatedECG>&a;&a;</AnnotatedECG>", CorruptFileError),
         "muse_bad_base64.xml": (re.sub(rb"<WaveFormData>[^<]{10}", b"<WaveFormData>!!!!@@@@##",

@@ -117,7 +117,7 @@ def _measurements(rec: Any, extra: dict[str, Any]) -> dict[str, float | None]:
 def read_hl7aecg(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.hl7_aecg import HL7aECGParser
 
-    root = parse_xml(path, LABEL)
+    root = parse_xml(path, LABEL, "AnnotatedECG")
     other = check_root(path, root, "AnnotatedECG", LABEL, options)
     if other is not None:
         return other

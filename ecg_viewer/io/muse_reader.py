@@ -135,7 +135,7 @@ def _measurements(root: ET.Element, rec: Any, extra: dict[str, Any]) -> dict[str
 def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.ge_muse_xml import GEMuseXMLParser
 
-    root = parse_xml(path, LABEL)
+    root = parse_xml(path, LABEL, "RestingECG")
     other = check_root(path, root, "RestingECG", LABEL, options)
     if other is not None:
         return other

@@ -117,7 +117,7 @@ def _measurements(root: ET.Element, rec: Any, extra: dict[str, Any]) -> dict[str
 def read_philips(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.sierra_xml import SierraXMLParser
 
-    root = parse_xml(path, LABEL)
+    root = parse_xml(path, LABEL, "restingecgdata")
     other = check_root(path, root, "restingecgdata", LABEL, options)
     if other is not None:
         return other

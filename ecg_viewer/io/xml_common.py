@@ -95,8 +95,12 @@ def sniffer(tag: str) -> Callable[[bytes, Path], bool]:
     return sniff
 
 
-def parse_xml(path: Path, label: str) -> ET.Element:
-    """The file's element tree, parsed safely, namespaces removed from tags and attributes."""
+def parse_xml(path: Path, label: str, want: str) -> ET.Element:
+    """The file's element tree, parsed safely, namespaces removed from tags and attributes.
+
+    A file that does not parse is a damaged ``label`` file when it starts with the ``want`` root
+    element, and an unsupported file otherwise (it reached this reader by its extension only).
+    """
     raw = path.read_bytes()
     try:
         root = SafeET.fromstring(raw)
@@ -104,6 +108,10 @@ def parse_xml(path: Path, label: str) -> ET.Element:
         raise CorruptFileError(path, expected=f"a {label} file without DTD entities",
                                found=f"refused XML construct ({type(exc).__name__})", format=label) from exc
     except ET.ParseError as exc:
+        tag = root_tag(raw[:_DEEP_SNIFF_BYTES])
+        if tag is None or tag.lower() != want.lower():
+            found = f"<{tag}> root, not well-formed ({exc})" if tag else f"no XML root element ({exc})"
+            raise UnsupportedFormatError(path, expected=EXPECTED_ROOTS, found=found) from exc
         raise CorruptFileError(path, expected=f"well-formed {label} XML",
                                found=f"XML error: {exc}", format=label) from exc
     for el in root.iter():
