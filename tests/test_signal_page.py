@@ -106,7 +106,9 @@ def test_notch_removes_added_mains_and_keeps_the_clean_trace(rec):
     clean_f = apply_filters(rec.signal_mv, rec.fs_hz, f)
     noisy_f = apply_filters(noisy, rec.fs_hz, f)
     assert np.abs(noisy - rec.signal_mv).max() > 0.28
-    assert np.abs(noisy_f - clean_f).max() < 0.02
+    # an IIR notch needs a few hundred ms to settle: the first and last 0.5 s are left out
+    edge = int(0.5 * rec.fs_hz)
+    assert np.abs(noisy_f - clean_f)[:, edge:-edge].max() < 0.02  # 0.2 mm at 10 mm/mV
     # and the notch alone barely changes the clean ECG (QRS kept)
     assert np.abs(clean_f - rec.signal_mv).max() < 0.15
 
