@@ -73,13 +73,16 @@ def _short(obj: object, limit: int = 240) -> str:
 
 
 def channel_name(lead: Any) -> str:
-    """The name handed to build_record: ecgdatakit's label when it is a standard lead (it has
-    already decoded MFER lead codes and DICOM code sequences), else the file's own text."""
+    """The name handed to build_record: the file's own label (``annotations["channel_label"]``)
+    where it maps to the same lead as ecgdatakit's label; else ecgdatakit's label when that is a
+    standard lead (it has decoded MFER lead codes and DICOM code sequences); else the own label."""
     label = str(lead.label)
+    own = str((lead.annotations or {}).get("channel_label") or "").strip()
+    if own and canonical_lead_name(own) == canonical_lead_name(label):
+        return own
     if canonical_lead_name(label):
         return label
-    own = (lead.annotations or {}).get("channel_label")
-    return str(own) if own else label
+    return own or label
 
 
 def to_raw(

@@ -20,6 +20,7 @@ from ecg_viewer.io.registry import ReaderSpec, register
 
 LABEL = "EDF/EDF+ (.edf)"
 _MAGIC = b"0       "
+_ANNOTATION_LABEL = "EDF Annotations"
 
 
 def _sniff(head: bytes, path: Path) -> bool:
@@ -30,6 +31,15 @@ def _sniff(head: bytes, path: Path) -> bool:
         return True
     except (UnicodeDecodeError, ValueError):
         return False
+
+
+def _header_labels(path: Path) -> list[str]:
+    """The signal labels of the EDF header, as written (16 ASCII characters each)."""
+    with open(path, "rb") as fh:
+        head = fh.read(256)
+        ns = int(head[252:256].decode("ascii").strip())
+        raw = fh.read(16 * ns)
+    return [raw[16 * i:16 * (i + 1)].decode("latin-1").strip() for i in range(ns)]
 
 
 def read_edf(path: Path, options: dict[str, Any]) -> RawEcg:
@@ -51,6 +61,10 @@ def read_edf(path: Path, options: dict[str, Any]) -> RawEcg:
         if annotations:
             found += f" ({len(annotations)} annotations)"
         raise NoWaveformError(path, expected="at least one signal channel", found=found, format=LABEL)
+    labels = [lab for lab in _header_labels(path) if lab != _ANNOTATION_LABEL]
+    if len(labels) == len(record.leads):  # keep the file's own names ("ECG I", "EEG Fpz-Cz")
+        for lead, own in zip(record.leads, labels, strict=True):
+            lead.annotations["channel_label"] = own
     extra: dict[str, Any] = {}
     if raw_meta.get("recording_id"):
         extra["edf_recording_id"] = str(raw_meta["recording_id"]).strip()
