@@ -453,6 +453,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "解析に必要な誘導がありません: {leads}（I・II・V1〜V6 の 8 誘導が必要）",
         "Leads the analysis needs are missing: {leads} (it needs the 8 leads I, II, V1–V6)",
     ),
+    # --- measurements (ecg_viewer.signal.measure): why a value is not given --------------
+    "meas.no_signal": (
+        "測定できません: 使える誘導がありません（平坦または信号なし）。",
+        "Not measured: no usable lead (flat or no signal).",
+    ),
+    "meas.too_few_beats": (
+        "測定できません: 検出できた心拍が少なすぎます。",
+        "Not measured: too few beats were detected.",
+    ),
+    "meas.no_p_wave": (
+        "P 波を確認できないため測定していません。",
+        "Not measured: no consistent P wave.",
+    ),
+    "meas.no_p_wave_irregular": (
+        "P 波を確認できず RR 間隔が不整のため測定していません（心房細動などの可能性）。",
+        "Not measured: no consistent P wave and irregular RR intervals (e.g. atrial fibrillation).",
+    ),
+    "meas.paced": (
+        "ペーシング波形のため測定していません。",
+        "Not measured: paced rhythm.",
+    ),
+    "meas.no_qrs_bounds": (
+        "QRS の始まり・終わりを決められないため測定していません。",
+        "Not measured: the QRS onset or end could not be determined.",
+    ),
+    "meas.no_t_end": (
+        "T 波の終わりを決められないため測定していません。",
+        "Not measured: the end of the T wave could not be determined.",
+    ),
+    "meas.no_limb_leads": (
+        "軸の計算に必要な I・II 誘導がありません。",
+        "Not measured: the axis needs leads I and II.",
+    ),
+    "meas.no_axis": (
+        "この波の電気軸を決められません。",
+        "Not measured: the axis of this wave could not be determined.",
+    ),
+    "meas.not_measurable": (
+        "測定できません。",
+        "Not measurable.",
+    ),
+    "meas.median_title": (
+        "代表心拍（中央値, {n} 拍）",
+        "Median beat ({n} beats)",
+    ),
 }
 
 

@@ -1,0 +1,268 @@
+"""ECG measurements: rate and rhythm, global intervals, frontal axes, the median beat.
+
+``measure(record)`` returns :class:`Measurements`. A value that cannot be measured is ``None``
+and ``reasons[key]`` says why, as a key of the message table (``meas.*``) - never a made-up
+number. Validation figures: ``bench/measurements.py`` and the README.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.signal.beats import BeatDetection, detect_beats
+from ecg_viewer.signal.delineate import Fiducials, delineate
+from ecg_viewer.signal.median import MedianBeat, median_beat
+from ecg_viewer.signal.pacing import detect_pacing
+
+log = logging.getLogger(__name__)
+
+MIN_BEATS_RATE = 2
+MIN_BEATS_MEDIAN = 3
+P_MIN_CONSISTENCY = 0.45  # median beat-to-beat correlation of the P-wave segment
+P_MIN_SNR = 3.0
+IRREGULAR_NRMSSD = 0.10
+
+INTERVAL_KEYS = (
+    "hr_bpm", "rr_ms", "p_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
+    "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, eq=False)
+class Measurements:
+    """The figures of one ECG. ``to_dict()`` is what ``analyze --json`` and the referral rules read."""
+
+    hr_bpm: float | None = None
+    rr_ms: float | None = None
+    p_ms: float | None = None
+    pr_ms: float | None = None
+    qrs_ms: float | None = None
+    qt_ms: float | None = None
+    qtc_bazett_ms: float | None = None
+    qtc_fridericia_ms: float | None = None
+    p_axis_deg: float | None = None
+    qrs_axis_deg: float | None = None
+    t_axis_deg: float | None = None
+    beats: int = 0
+    rr_sdnn_ms: float | None = None
+    rr_rmssd_ms: float | None = None
+    rr_irregularity: float | None = None  # RMSSD / mean RR
+    rr_irregular: bool | None = None
+    paced: bool = False
+    # key -> message-table key saying why the value is None
+    reasons: dict[str, str] = field(default_factory=dict)
+    # for drawing: the median beat per lead and the fiducial points in ms relative to R
+    median: MedianBeat | None = field(default=None, repr=False)
+    fiducials: Fiducials | None = field(default=None, repr=False)
+    beat_detection: BeatDetection | None = field(default=None, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {k: getattr(self, k) for k in INTERVAL_KEYS}
+        out["beats"] = self.beats
+        out["rr_sdnn_ms"] = self.rr_sdnn_ms
+        out["rr_rmssd_ms"] = self.rr_rmssd_ms
+        out["rr_irregularity"] = self.rr_irregularity
+        out["rr_irregular"] = self.rr_irregular
+        out["paced"] = self.paced
+        out["reasons"] = dict(self.reasons)
+        return out
+
+    def reason_text(self, key: str, lang: str | None = None) -> str | None:
+        """Why ``key`` is None, for people (Japanese by default)."""
+        k = self.reasons.get(key)
+        return tr(k, lang) if k else None
+
+    def fiducials_ms(self) -> dict[str, float | None]:
+        """P on/peak/off, QRS on/off, T peak/end in ms relative to the median beat's R peak."""
+        if self.fiducials is None or self.median is None:
+            return {}
+        return self.fiducials.as_ms(self.median.r_index, self.median.fs_hz)
+
+
+def _round(v: float | None, nd: int = 0) -> float | None:
+    if v is None or not math.isfinite(v):
+        return None
+    return float(round(v, nd)) if nd else float(round(v))
+
+
+def _axis_deg(lead_i: float, lead_ii: float) -> float | None:
+    """Frontal axis from the net areas of I and II (hexaxial: I at 0 deg, aVF at +90 deg)."""
+    vertical = (2.0 * lead_ii - lead_i) / math.sqrt(3.0)
+    if math.hypot(lead_i, vertical) < 1e-6:
+        return None
+    return math.degrees(math.atan2(vertical, lead_i))
+
+
+def _limb_i_ii(mb: MedianBeat) -> tuple[np.ndarray, np.ndarray] | None:
+    names = mb.lead_names
+    if "I" in names and "II" in names:
+        return mb.lead("I").astype(float), mb.lead("II").astype(float)
+    if "I" in names and "aVF" in names:
+        i = mb.lead("I").astype(float)
+        return i, mb.lead("aVF").astype(float) + i / 2.0
+    return None
+
+
+def _axes(mb: MedianBeat, f: Fiducials) -> dict[str, float | None]:
+    pair = _limb_i_ii(mb)
+    out: dict[str, float | None] = {"p": None, "qrs": None, "t": None}
+    if pair is None or f.qrs_on is None:
+        return out
+    lead_i, lead_ii = pair
+    w = max(int(round(0.02 * mb.fs_hz)), 1)
+    base_i = lead_i[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
+    base_ii = lead_ii[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
+
+    def area(a: int | None, b: int | None, bi: float = base_i, bii: float = base_ii) -> float | None:
+        if a is None or b is None or b <= a:
+            return None
+        return _axis_deg(float((lead_i[a:b] - bi).sum()), float((lead_ii[a:b] - bii).sum()))
+
+    out["qrs"] = area(f.qrs_on, f.qrs_off)
+    out["t"] = area(f.qrs_off, f.t_end)
+    if f.p_on is not None and f.p_off is not None:
+        # P relative to the level just before P onset
+        pi = lead_i[max(f.p_on - w, 0) : f.p_on + 1].mean()
+        pii = lead_ii[max(f.p_on - w, 0) : f.p_on + 1].mean()
+        out["p"] = area(f.p_on, f.p_off, pi, pii)
+    return out
+
+
+def p_consistency(mb: MedianBeat, f: Fiducials) -> float:
+    """Median correlation of each beat's P segment (all leads) with the median beat's."""
+    if f.p_on is None or f.p_off is None or mb.stack_mv.shape[0] < 2:
+        return 0.0
+    a = max(f.p_on - int(0.02 * mb.fs_hz), 0)
+    b = f.p_off + int(0.02 * mb.fs_hz)
+    ref = mb.beat_mv[:, a:b].astype(float)
+    ref = ref - ref.mean(axis=1, keepdims=True)
+    cs = []
+    for beat in mb.stack_mv:
+        seg = beat[:, a:b].astype(float)
+        if not np.all(np.isfinite(seg)):
+            continue
+        seg = seg - seg.mean(axis=1, keepdims=True)
+        den = math.sqrt(float((seg * seg).sum() * (ref * ref).sum()))
+        if den > 0:
+            cs.append(float((seg * ref).sum()) / den)
+    return float(np.median(cs)) if cs else 0.0
+
+
+def _rhythm(det: BeatDetection) -> dict[str, Any]:
+    rr = det.rr_s * 1000.0
+    if rr.size == 0:
+        return {}
+    mean = float(rr.mean())
+    out: dict[str, Any] = {"rr_ms": mean, "hr_bpm": 60000.0 / mean}
+    if rr.size >= 2:
+        out["rr_sdnn_ms"] = float(rr.std(ddof=1))
+        out["rr_rmssd_ms"] = float(np.sqrt(np.mean(np.diff(rr) ** 2)))
+        out["rr_irregularity"] = out["rr_rmssd_ms"] / mean
+    if rr.size >= 4:
+        out["rr_irregular"] = bool(out["rr_irregularity"] > IRREGULAR_NRMSSD)
+    return out
+
+
+def measure(record: EcgRecord) -> Measurements:
+    """Measure ``record``: rate and rhythm from all leads, intervals and axes from the median beat."""
+    det = detect_beats(record.signal_mv, record.fs_hz, record.lead_names)
+    vals: dict[str, Any] = {k: None for k in INTERVAL_KEYS}
+    reasons: dict[str, str] = {}
+    vals.update(_rhythm(det))
+    beats = det.n_beats
+    if beats < MIN_BEATS_RATE:
+        why = "meas.no_signal" if not det.leads_used else "meas.too_few_beats"
+        for k in INTERVAL_KEYS:
+            reasons[k] = why
+        return Measurements(beats=beats, reasons=reasons, beat_detection=det)
+    paced = detect_pacing(record.signal_mv, record.fs_hz, det.r_peaks)
+    mb = median_beat(
+        record.signal_mv, record.fs_hz, record.lead_names, det.r_peaks, good_leads=det.leads_used
+    )
+    interval_keys = INTERVAL_KEYS[2:]
+    if mb is None or mb.n_beats_used < MIN_BEATS_MEDIAN:
+        for k in interval_keys:
+            reasons[k] = "meas.too_few_beats"
+        out = {k: _round(v) for k, v in vals.items() if k in INTERVAL_KEYS}
+        return Measurements(
+            **out, beats=beats, reasons=reasons, median=mb, beat_detection=det, paced=paced,
+            **_rr_extra(vals),
+        )
+    dominant_rr_s = _dominant_rr_s(mb, det)
+    fid = delineate(mb, dominant_rr_s)
+    to_ms = 1000.0 / record.fs_hz
+    if fid.qrs_on is not None and fid.qrs_off is not None:
+        vals["qrs_ms"] = (fid.qrs_off - fid.qrs_on) * to_ms
+    else:
+        reasons["qrs_ms"] = "meas.no_qrs_bounds"
+    if fid.qrs_on is not None and fid.t_end is not None:
+        vals["qt_ms"] = (fid.t_end - fid.qrs_on) * to_ms
+    else:
+        reasons["qt_ms"] = "meas.no_t_end"
+    p_ok, p_reason = _p_present(mb, fid, vals.get("rr_irregular"))
+    if p_ok and fid.p_on is not None and fid.p_off is not None and fid.qrs_on is not None:
+        vals["p_ms"] = (fid.p_off - fid.p_on) * to_ms
+        vals["pr_ms"] = (fid.qrs_on - fid.p_on) * to_ms
+    else:
+        reasons["p_ms"] = reasons["pr_ms"] = reasons["p_axis_deg"] = p_reason
+        fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None})
+    if vals["qt_ms"] is not None:
+        rr_s = dominant_rr_s
+        vals["qtc_bazett_ms"] = vals["qt_ms"] / math.sqrt(rr_s)
+        vals["qtc_fridericia_ms"] = vals["qt_ms"] / rr_s ** (1.0 / 3.0)
+    else:
+        reasons["qtc_bazett_ms"] = reasons["qtc_fridericia_ms"] = "meas.no_t_end"
+    if _limb_i_ii(mb) is None:
+        for k in ("p_axis_deg", "qrs_axis_deg", "t_axis_deg"):
+            reasons.setdefault(k, "meas.no_limb_leads")
+    else:
+        ax = _axes(mb, fid)
+        for key, k in (("p", "p_axis_deg"), ("qrs", "qrs_axis_deg"), ("t", "t_axis_deg")):
+            vals[k] = ax[key] if vals[k] is None and k not in reasons else vals[k]
+            if vals[k] is None:
+                reasons.setdefault(k, "meas.no_axis")
+    if paced:
+        for k in ("qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg", "t_axis_deg"):
+            vals[k] = None
+            reasons[k] = "meas.paced"
+    for k in INTERVAL_KEYS:
+        if vals[k] is None:
+            reasons.setdefault(k, "meas.not_measurable")
+    out = {k: _round(v) for k, v in vals.items() if k in INTERVAL_KEYS}
+    return Measurements(
+        **out, beats=beats, reasons=reasons, median=mb, fiducials=fid, beat_detection=det,
+        paced=paced, **_rr_extra(vals),
+    )
+
+
+def _rr_extra(vals: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "rr_sdnn_ms": _round(vals.get("rr_sdnn_ms"), 1),
+        "rr_rmssd_ms": _round(vals.get("rr_rmssd_ms"), 1),
+        "rr_irregularity": _round(vals.get("rr_irregularity"), 3),
+        "rr_irregular": vals.get("rr_irregular"),
+    }
+
+
+def _dominant_rr_s(mb: MedianBeat, det: BeatDetection) -> float:
+    rr = det.rr_s
+    return float(rr.mean()) if rr.size else 1.0
+
+
+def _p_present(mb: MedianBeat, f: Fiducials, irregular: bool | None) -> tuple[bool, str]:
+    if f.p_on is None or f.p_off is None:
+        return False, "meas.no_p_wave"
+    snr = f.p_amplitude_mv / max(f.p_noise_mv, 1e-6)
+    consistency = p_consistency(mb, f)
+    log.debug("P wave: amplitude %.3f mV, snr %.1f, consistency %.2f", f.p_amplitude_mv, snr,
+              consistency)
+    if consistency < P_MIN_CONSISTENCY or snr < P_MIN_SNR:
+        return False, "meas.no_p_wave_irregular" if irregular else "meas.no_p_wave"
+    return True, ""

@@ -1,0 +1,150 @@
+"""The median (representative) beat of each lead, from the aligned beats of the dominant shape.
+
+Steps: baseline wander is removed (zero-phase 0.5 Hz high-pass) and the signal low-passed at
+100 Hz (or 0.45 x the rate); every detected beat is cut out around its R peak; beats whose QRS
+(all leads together) correlates poorly with the first median, or that come early (premature, RR
+under 80 % of the median RR), are left out; the rest are aligned to the template by
+cross-correlation of the QRS (+-20 ms) and averaged sample by sample with the median. Beats at the
+record's edges contribute where they have samples (NaN elsewhere).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ecg_viewer.signal.filters import highpass, lowpass
+
+PRE_S = 0.50  # window before the R peak
+POST_S = 0.80  # window after the R peak
+QRS_HALF_S = 0.06
+MIN_CORR = 0.90
+PREMATURE_RATIO = 0.80
+MAX_SHIFT_S = 0.02
+MAX_BEATS = 300  # long records: the median is built from at most this many beats, evenly spread
+
+
+@dataclass(frozen=True, eq=False)
+class MedianBeat:
+    """``beat_mv`` float32 ``[leads, samples]``; sample ``r_index`` is the aligned R peak."""
+
+    beat_mv: np.ndarray
+    fs_hz: float
+    lead_names: tuple[str, ...]
+    r_index: int
+    n_beats_used: int
+    n_beats_total: int
+    # R peaks (record samples) of the beats that made the median, after alignment
+    used_r_peaks: np.ndarray
+    # the aligned beats themselves, float32 [beats, leads, samples] (NaN outside the record)
+    stack_mv: np.ndarray = field(repr=False, default_factory=lambda: np.zeros((0, 0, 0), np.float32))
+
+    @property
+    def time_ms(self) -> np.ndarray:
+        """Time of each sample relative to the R peak, in ms."""
+        return (np.arange(self.beat_mv.shape[1]) - self.r_index) * 1000.0 / self.fs_hz
+
+    def lead(self, name: str) -> np.ndarray:
+        return self.beat_mv[self.lead_names.index(name)]
+
+
+def conditioned(signal_mv: np.ndarray, fs_hz: float) -> np.ndarray:
+    """Baseline-corrected, low-passed copy (float64) used for the median beats."""
+    x = np.asarray(signal_mv, dtype=np.float64)
+    x = np.where(np.isfinite(x), x, 0.0)
+    if x.shape[-1] < 16:
+        return x
+    x = highpass(x, fs_hz, 0.5)
+    return lowpass(x, fs_hz, min(100.0, 0.45 * fs_hz))
+
+
+def _cut(x: np.ndarray, centre: int, pre: int, post: int) -> np.ndarray:
+    """x[:, centre-pre : centre+post] with NaN where outside the record."""
+    n = x.shape[1]
+    out = np.full((x.shape[0], pre + post), np.nan)
+    lo, hi = centre - pre, centre + post
+    a, b = max(lo, 0), min(hi, n)
+    if b > a:
+        out[:, a - lo : b - lo] = x[:, a:b]
+    return out
+
+
+def _qrs_corr(a: np.ndarray, b: np.ndarray) -> float:
+    ok = np.isfinite(a) & np.isfinite(b)
+    if ok.sum() < 4:
+        return 0.0
+    x, y = a[ok] - a[ok].mean(), b[ok] - b[ok].mean()
+    den = float(np.sqrt((x * x).sum() * (y * y).sum()))
+    return float((x * y).sum() / den) if den > 0 else 0.0
+
+
+def median_beat(
+    signal_mv: np.ndarray,
+    fs_hz: float,
+    lead_names: tuple[str, ...],
+    r_peaks: np.ndarray,
+    *,
+    good_leads: tuple[str, ...] | None = None,
+) -> MedianBeat | None:
+    """Median beat of each lead; None when there are no beats.
+
+    ``good_leads`` (default: all) are the leads used to judge beat shape and alignment, so a flat
+    or noisy lead does not decide which beats are kept.
+    """
+    r_peaks = np.asarray(r_peaks, dtype=np.int64)
+    if r_peaks.size == 0:
+        return None
+    x = conditioned(signal_mv, fs_hz)
+    pre, post = int(round(PRE_S * fs_hz)), int(round(POST_S * fs_hz))
+    qh = max(int(round(QRS_HALF_S * fs_hz)), 2)
+    shift = max(int(round(MAX_SHIFT_S * fs_hz)), 1)
+    names = tuple(lead_names)
+    judge = [names.index(n) for n in (good_leads or names) if n in names] or list(range(len(names)))
+    # robust per-lead scale so that each judged lead weighs the same in the correlation
+    scale = np.array([max(float(np.percentile(np.abs(x[i]), 99)), 1e-6) for i in judge])[:, None]
+
+    def qrs_vec(centre: int) -> np.ndarray:
+        return (_cut(x[judge], centre, qh, qh + 1) / scale).ravel()
+
+    rr = np.diff(r_peaks)
+    med_rr = float(np.median(rr)) if rr.size else np.inf
+    premature = np.zeros(r_peaks.size, dtype=bool)
+    if rr.size >= 2:
+        premature[1:] = rr < PREMATURE_RATIO * med_rr
+    vecs = np.array([qrs_vec(int(p)) for p in r_peaks])
+    template = np.nanmedian(vecs[~premature] if (~premature).any() else vecs, axis=0)
+    keep = np.array([_qrs_corr(v, template) >= MIN_CORR for v in vecs]) & ~premature
+    if not keep.any():
+        keep = np.array([_qrs_corr(v, template) >= MIN_CORR for v in vecs])
+    if not keep.any():
+        keep[:] = True
+    # align each kept beat to the template by the best cross-correlation within +-shift
+    chosen = r_peaks[keep]
+    if chosen.size > MAX_BEATS:
+        chosen = chosen[np.linspace(0, chosen.size - 1, MAX_BEATS).round().astype(int)]
+    aligned = []
+    for p in chosen:
+        best, best_c = int(p), -np.inf
+        for s in range(-shift, shift + 1):
+            c = _qrs_corr(qrs_vec(int(p) + s), template)
+            if c > best_c:
+                best, best_c = int(p) + s, c
+        aligned.append(best)
+    aligned_arr = np.array(aligned, dtype=np.int64)
+    stack = np.array([_cut(x, int(p), pre, post) for p in aligned_arr])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns at the record's ends
+        beat = np.nanmedian(stack, axis=0)
+    beat = np.where(np.isfinite(beat), beat, 0.0)
+    return MedianBeat(
+        beat_mv=beat.astype(np.float32),
+        fs_hz=float(fs_hz),
+        lead_names=names,
+        r_index=pre,
+        n_beats_used=int(aligned_arr.size),
+        n_beats_total=int(r_peaks.size),
+        used_r_peaks=aligned_arr,
+        stack_mv=stack.astype(np.float32),
+    )
