@@ -203,6 +203,34 @@ def test_dicom_matches_pydicom(samples: Path):
         np.testing.assert_allclose(rec.lead(lead) * 1000.0, uv[:, i], atol=1e-3, err_msg=meaning)
 
 
+def test_dicom_scaling_units_and_sample_encoding(samples: Path, tmp_path: Path):
+    """A copy of the DICOM sample whose channels use the other parts of the scaling rule: a
+    correction factor and baseline, a mV units code, and 32-bit signed (SL) samples."""
+    import pydicom
+
+    src = samples / "dicom/marcodebe_anonymous_ecg.dcm"
+    ref = read_ecg(src)
+    ds = pydicom.dcmread(src)
+    group = ds.WaveformSequence[0]
+    codes = np.frombuffer(group.WaveformData, dtype="<i2")
+    group.WaveformBitsAllocated = 32
+    group.WaveformSampleInterpretation = "SL"
+    group.WaveformData = codes.astype("<i4").tobytes()
+    ch_i, ch_ii = group.ChannelDefinitionSequence[0], group.ChannelDefinitionSequence[1]
+    ch_i.ChannelSensitivity, ch_i.ChannelSensitivityCorrectionFactor = "2.5", "0.5"  # 1.25 uV
+    ch_i.ChannelBaseline = "10"  # uV added after scaling
+    ch_ii.ChannelSensitivity = "0.00125"
+    ch_ii.ChannelSensitivityUnitsSequence[0].CodeValue = "mV"
+    path = tmp_path / "rescaled.dcm"
+    ds.save_as(path)
+
+    rec = read_ecg(path)
+    np.testing.assert_allclose(rec.lead("I"), ref.lead("I") + 0.010, atol=1e-6)
+    np.testing.assert_allclose(rec.lead("II"), ref.lead("II"), atol=1e-6)
+    np.testing.assert_allclose(rec.lead("V5"), ref.lead("V5"), atol=1e-6)
+    assert rec.original_units["II"] == "mV" and rec.original_units["I"] == "uV"
+
+
 def test_edf_matches_edfio(samples: Path):
     import edfio
 
