@@ -12,6 +12,7 @@ and hypothesis-mutated copies of one file per format give nothing but the domain
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import tempfile
 from datetime import datetime
@@ -23,6 +24,7 @@ from defusedxml import ElementTree as SafeET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.ndimage import median_filter
+from scipy.signal import find_peaks
 
 from ecg_viewer.core.errors import (
     CorruptFileError,
@@ -31,13 +33,16 @@ from ecg_viewer.core.errors import (
     NoWaveformError,
     UnsupportedFormatError,
 )
-from ecg_viewer.core.leads import CANONICAL_LEADS
+from ecg_viewer.core.leads import CANONICAL_LEADS, canonical_lead_name
 from ecg_viewer.io import read_ecg
 from ecg_viewer.io.philips_reader import _calibration_start
 from ecg_viewer.io.registry import detect_format
 from ecg_viewer.io.xml_common import DEVICE_MEASUREMENT_KEYS, root_tag
 
 pytestmark = pytest.mark.shared_data
+
+# the sample records are read once per session (EcgRecord is frozen); bad files are read afresh
+_read = functools.lru_cache(maxsize=None)(read_ecg)
 
 FOLDERS = ("hl7aecg", "philips_xml", "ge_muse")
 EIGHT = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
@@ -151,7 +156,7 @@ def test_sample_opens(samples: Path, name: str):
     fmt, stored, fs, n = EXPECTED[name]
     path = samples / name
     before = path.read_bytes()
-    rec = read_ecg(path)
+    rec = _read(path)
     assert path.read_bytes() == before  # never written
     assert rec.format == fmt and detect_format(path).name == fmt
     assert rec.fs_hz == fs and rec.n_samples == n
@@ -173,7 +178,7 @@ def test_sample_opens(samples: Path, name: str):
 
 @pytest.mark.parametrize("name", TWELVE_LEAD)
 def test_amplitudes_are_plausible_mv(samples: Path, name: str):
-    rec = read_ecg(samples / name)
+    rec = _read(samples / name)
     peaks = {lead: _peak_mv(rec.lead(lead), rec.fs_hz) for lead in rec.lead_names}
     assert 0.3 <= max(peaks.values()) <= 5.0, peaks  # QRS peaks in mV, not uV or V
     assert all(p < 5.0 for p in peaks.values()), peaks
@@ -185,7 +190,7 @@ def test_amplitudes_are_plausible_mv(samples: Path, name: str):
 @pytest.mark.parametrize("name", sorted(META))
 def test_metadata_and_device_measurements(samples: Path, name: str):
     want = META[name]
-    meta = read_ecg(samples / name).meta
+    meta = _read(samples / name).meta
     for key in ("patient_id", "sex", "age_years", "recorded_at", "device", "filters", "interpretation"):
         assert getattr(meta, key) == want[key], key
     dm = meta.extra["device_measurements"]
@@ -195,18 +200,18 @@ def test_metadata_and_device_measurements(samples: Path, name: str):
 
 
 def test_overread_statements_are_kept_apart(samples: Path):
-    meta = read_ecg(samples / "philips_xml/ad4d3d80-d165_1-04_orig.xml").meta
+    meta = _read(samples / "philips_xml/ad4d3d80-d165_1-04_orig.xml").meta
     assert meta.extra["overread_interpretation"] == [
         "SINUS BRADYCARDIA", "NO PREVIOUS TRACING AVAILABLE FOR COMPARISON"]
     assert meta.extra["overread_by"].startswith("Masoudi")
-    muse = read_ecg(samples / "ge_muse/guangxi_teaching_sinus_rhythm.xml").meta
+    muse = _read(samples / "ge_muse/guangxi_teaching_sinus_rhythm.xml").meta
     assert muse.extra["overread_interpretation"] == ["窦性心律", "ST段抬高（提示心室早期复極）".replace("極", "极")]
     assert muse.birth_date is None and muse.extra["birth_date_in_file"] == "1900-01-01"  # placeholder
 
 
 def test_muse_crc(samples: Path, tmp_path: Path):
-    assert read_ecg(samples / "ge_muse/guangxi_teaching_sinus_rhythm.xml").meta.extra["checksum_valid"]
-    synthetic = read_ecg(samples / "ge_muse/synthetic_muse.xml").meta.extra
+    assert _read(samples / "ge_muse/guangxi_teaching_sinus_rhythm.xml").meta.extra["checksum_valid"]
+    synthetic = _read(samples / "ge_muse/synthetic_muse.xml").meta.extra
     assert synthetic["checksum_valid"] is None  # its writer stored CRC 0: not stated
     # one sample changed in a rhythm lead whose CRC is stored: refused, not shown as the ECG
     raw = (samples / "ge_muse/guangxi_teaching_sinus_rhythm.xml").read_bytes()
@@ -221,7 +226,7 @@ def test_muse_crc(samples: Path, tmp_path: Path):
 
 def test_minimum_aecg_opens_with_what_it_has(samples: Path):
     """1 lead, 13 samples: a complete, valid aECG; it opens as it is and says what is missing."""
-    rec = read_ecg(samples / "hl7aecg/fda_minimum_aecg.xml")
+    rec = _read(samples / "hl7aecg/fda_minimum_aecg.xml")
     assert rec.lead_names == ("II",) and rec.n_samples == 13
     assert rec.missing_leads == tuple(x for x in CANONICAL_LEADS if x != "II")
     digits = [-2, -2, -2, -2, -3, -4, -3, -5, -5, -4, -6, -9, -9]
@@ -236,7 +241,7 @@ def test_aecg_matches_digits_times_scale(samples: Path, name: str):
     root = SafeET.parse(samples / name).getroot()
     series = next(s for s in root.iter() if _local(s) == "series")
     seq_set = next(s for s in series.iter() if _local(s) == "sequenceSet")
-    rec = read_ecg(samples / name)
+    rec = _read(samples / name)
     checked = 0
     for seq in (s for s in seq_set.iter() if _local(s) == "sequence"):
         code = next(c for c in seq if _local(c) == "code").get("code")
@@ -262,7 +267,7 @@ def test_philips_matches_sierraecg(samples: Path, name: str):
     raw = (samples / name).read_bytes()
     text = raw.decode("utf-16" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8")
     uv_per_count = float(re.search(r"<(?:signal)?resolution>\s*([\d.]+)\s*<", text).group(1))
-    rec = read_ecg(samples / name)
+    rec = _read(samples / name)
     assert [lead.label for lead in ref.leads] == list(CANONICAL_LEADS)
     for lead in ref.leads:
         counts = np.asarray(lead.samples, dtype=np.float64)
@@ -276,12 +281,54 @@ def test_philips_matches_sierraecg(samples: Path, name: str):
 def test_muse_matches_base64_times_scale(samples: Path, name: str):
     root = SafeET.parse(samples / name).getroot()
     rhythm = next(w for w in root.findall("Waveform") if w.findtext("WaveformType") == "Rhythm")
-    rec = read_ecg(samples / name)
+    rec = _read(samples / name)
     for ld in rhythm.findall("LeadData"):
         counts = np.frombuffer(base64.b64decode(ld.findtext("WaveFormData")), dtype="<i2")
         assert ld.findtext("LeadAmplitudeUnits") == "MICROVOLTS"
         uv = float(ld.findtext("LeadAmplitudeUnitsPerBit"))
         np.testing.assert_allclose(rec.lead(ld.findtext("LeadID")), counts * uv / 1000, atol=1e-6)
+
+
+def _beats(rec) -> np.ndarray:
+    """QRS positions: peaks of the summed absolute slope of all leads."""
+    energy = np.abs(np.diff(rec.signal_mv.astype(np.float64), axis=1)).sum(0)
+    peaks, _ = find_peaks(energy, distance=int(0.3 * rec.fs_hz), height=np.percentile(energy, 99) * 0.4)
+    return peaks
+
+
+@pytest.mark.parametrize("name", [k for k in EXPECTED if k.startswith("philips_xml/")])
+def test_philips_amplitudes_match_the_carts_own_qrs_peak_to_peak(samples: Path, name: str):
+    """Independent of the decoder: the cart's per-lead QRS peak-to-peak (uV) vs our beats."""
+    rec = _read(samples / name)
+    root = SafeET.parse(samples / name).getroot()
+    ppk = {el.get("leadname"): float(el.findtext("{*}qrsppk")) for el in root.iter()
+           if _local(el) == "leadmeasurement" and el.findtext("{*}qrsppk")}
+    beats, w = _beats(rec), int(0.06 * rec.fs_hz)
+    ratios = []
+    for lead, uv in ppk.items():
+        x = rec.lead(lead)
+        ours = np.median([np.ptp(x[p - w:p + w]) for p in beats if w < p < rec.n_samples - w])
+        ratios.append(ours * 1000 / uv)
+    assert len(ratios) == 12 and 0.95 < np.median(ratios) < 1.08, ratios
+    assert sum(0.85 < r < 1.2 for r in ratios) >= 11, ratios  # right scale and lead order
+
+
+def test_muse_amplitudes_match_the_carts_own_r_amplitudes(samples: Path):
+    name = "ge_muse/guangxi_teaching_sinus_rhythm.xml"
+    rec = _read(samples / name)
+    root = SafeET.parse(samples / name).getroot()
+    r_uv = {canonical_lead_name(m.findtext("AmplitudeMeasurementLeadID")):
+            float(m.findtext("AmplitudeMeasurementPeak")) for m in root.iter("MeasuredAmplitude")
+            if m.findtext("AmplitudeMeasurementWaveID") == "IE_R"}
+    beats, w, pre = _beats(rec), int(0.06 * rec.fs_hz), int(0.08 * rec.fs_hz)
+    checked = 0
+    for lead in ("I", "II", "III", "aVF", "V1", "V2", "V3", "V4", "V5", "V6"):  # III, aVF derived
+        x = rec.lead(lead)
+        ours = np.median([x[p - w:p + w].max() - np.median(x[p - w - pre:p - w])
+                          for p in beats if w + pre < p < rec.n_samples - w])
+        assert ours * 1000 == pytest.approx(r_uv[lead], rel=0.08), lead
+        checked += 1
+    assert checked == 10
 
 
 def test_calibration_detector_leaves_ecg_alone():
