@@ -406,6 +406,17 @@ def _bad_files(samples: Path) -> dict[str, tuple[bytes, type[EcgReadError]]]:
     }
 
 
+def test_oversized_xml_is_refused_before_parsing(samples: Path, tmp_path: Path, monkeypatch):
+    from ecg_viewer.core.errors import FileTooLargeError
+    from ecg_viewer.io import xml_common
+
+    monkeypatch.setattr(xml_common, "MAX_XML_BYTES", 1000)
+    p = tmp_path / "big.xml"
+    p.write_bytes((samples / "ge_muse/synthetic_muse.xml").read_bytes())
+    with pytest.raises(FileTooLargeError, match="big.xml"):
+        read_ecg(p)
+
+
 def test_bad_xml_files_give_the_domain_error(samples: Path, tmp_path: Path):
     for fname, (data, err) in _bad_files(samples).items():
         p = tmp_path / fname

@@ -29,6 +29,7 @@ from defusedxml import ElementTree as SafeET
 from ecg_viewer.core.errors import (
     CorruptFileError,
     EcgReadError,
+    FileTooLargeError,
     InvalidSignalError,
     UnsupportedFormatError,
 )
@@ -40,6 +41,9 @@ log = logging.getLogger(__name__)
 #: lower-case root element -> registry name of the reader for it
 KNOWN_ROOTS = {"annotatedecg": "hl7aecg", "restingecgdata": "philips_xml", "restingecg": "ge_muse"}
 EXPECTED_ROOTS = "an ECG XML file (<AnnotatedECG> HL7 aECG, <restingecgdata> Philips, <RestingECG> GE MUSE)"
+
+#: ECG XML files are a few MB (a 10 s 12-lead aECG ~0.5 MB); bigger ones are refused before parsing
+MAX_XML_BYTES = 256 << 20
 
 #: the keys of ``meta.extra["device_measurements"]`` (units in the names), always all present
 DEVICE_MEASUREMENT_KEYS = (
@@ -101,6 +105,9 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
     A file that does not parse is a damaged ``label`` file when it starts with the ``want`` root
     element, and an unsupported file otherwise (it reached this reader by its extension only).
     """
+    size = path.stat().st_size
+    if size > MAX_XML_BYTES:  # an element tree takes ~10x the file in memory
+        raise FileTooLargeError(path, size_bytes=size, limit_bytes=MAX_XML_BYTES)
     raw = path.read_bytes()
     try:
         root = SafeET.fromstring(raw)
