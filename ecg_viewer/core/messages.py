@@ -350,6 +350,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The output must end in .jsonl or .csv: {path}",
     ),
     "report.batch.not_dir": ("フォルダではありません: {dir}", "Not a folder: {dir}"),
+    "report.no_measurements": ("未計測", "not measured"),
+    "report.star_legend": ("（* 閾値以上）", "(* at or above threshold)"),
+    "report.table_legend": (
+        "赤字・* = 閾値以上。バーはスコア、縦線はその所見の閾値。",
+        "Red / * = at or above threshold. Bar = score; tick = that finding's threshold.",
+    ),
+    "report.yes": ("あり", "yes"),
+    "report.no": ("なし", "no"),
     # --- label catalog, referral flag, signal-quality gate (labels. referral. quality.) -------
     "labels.catalog_invalid": (
         "所見ラベル表を読めません: {file}（{problem}）",

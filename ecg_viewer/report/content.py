@@ -1,0 +1,183 @@
+"""What every report holds, gathered once: the record, the analysis, the review, provenance.
+
+The JSON, FHIR and PDF writers all read a :class:`ReportContent`, so the three exports of one
+ECG say the same thing. ``to_dict()`` is the JSON report: the ``analyze --json`` object plus the
+record summary and the clinician's review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from ecg_viewer import __version__
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import Analysis, LabelScore
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.review.model import Annotation, Review
+
+REPORT_FORMAT_VERSION = 1
+
+# measurement key -> (label on the report, unit)
+MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("hr_bpm", "HR", "bpm"),
+    ("rr_ms", "RR", "ms"),
+    ("p_ms", "P", "ms"),
+    ("pr_ms", "PR", "ms"),
+    ("qrs_ms", "QRS", "ms"),
+    ("qt_ms", "QT", "ms"),
+    ("qtc_bazett_ms", "QTc(B)", "ms"),
+    ("qtc_fridericia_ms", "QTc(F)", "ms"),
+    ("p_axis_deg", "P軸", "°"),
+    ("qrs_axis_deg", "QRS軸", "°"),
+    ("t_axis_deg", "T軸", "°"),
+)
+
+
+def measurement_value(measurements: dict[str, Any] | None, key: str) -> float | None:
+    """A measurement as a number, or None when absent or not measurable (the measurements may
+    hold plain numbers or ``{"value": ..., "reason": ...}`` objects)."""
+    if not measurements:
+        return None
+    value = measurements.get(key)
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number else None  # NaN -> None
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    record: EcgRecord
+    analysis: Analysis
+    review: Review | None = None
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # the page settings the clinician looked at (layout/speed/gain/filters); None = defaults
+    page_settings: Any = None
+    # the label catalog (``ecg_viewer.labels.catalog.Catalog``): texts and codes of added labels
+    catalog: Any = None
+
+    # --- provenance ----------------------------------------------------------------------------
+    @property
+    def model(self) -> dict[str, Any]:
+        pred = self.analysis.prediction
+        if pred is not None:
+            return pred.model.to_dict()
+        extra = self.analysis.extra.get("model")
+        if isinstance(extra, dict):
+            return dict(extra)
+        return {"app_version": __version__, "weights_sha256": None, "catalog_version": None,
+                "device": None}
+
+    @property
+    def app_version(self) -> str:
+        return str(self.model.get("app_version") or __version__)
+
+    @property
+    def weights_sha256(self) -> str | None:
+        return self.model.get("weights_sha256")
+
+    @property
+    def catalog_version(self) -> str | None:
+        return self.model.get("catalog_version")
+
+    # --- findings ------------------------------------------------------------------------------
+    def suggestions(self, k: int = 5) -> tuple[LabelScore, ...]:
+        """The top ``k`` labels plus every label above its threshold, best first."""
+        pred = self.analysis.prediction
+        if pred is None:
+            return ()
+        top = list(pred.top(k))
+        top += [s for s in pred.present() if s not in top]
+        return tuple(top)
+
+    def catalog_label(self, label_id: str) -> Any:
+        """The catalog's entry for ``label_id`` (None without a catalog or for an unknown id)."""
+        if self.catalog is None:
+            return None
+        try:
+            return self.catalog.by_id(label_id)
+        except (KeyError, LookupError, ValueError):
+            return None
+
+    def label_codes(self, label_id: str) -> dict[str, tuple[str, ...]]:
+        """The catalog's SNOMED CT and Minnesota codes of a label (empty where it has none)."""
+        lab = self.catalog_label(label_id)
+        return {"snomed": tuple(getattr(lab, "snomed", ()) or ()),
+                "minnesota": tuple(getattr(lab, "minnesota", ()) or ())}
+
+    def label_text(self, label_id: str) -> tuple[str, str]:
+        """(Japanese, English) of a label id, from the catalog or the prediction."""
+        lab = self.catalog_label(label_id)
+        if lab is not None:
+            return lab.ja, lab.en
+        pred = self.analysis.prediction
+        if pred is not None:
+            for s in pred.labels:
+                if s.id == label_id:
+                    return s.ja, s.en
+        return label_id, label_id
+
+    def findings(self) -> list[dict[str, Any]]:
+        """The findings a report states: suggestions above threshold the clinician did not
+        reject, labels the clinician confirmed, and labels the clinician added."""
+        review = self.review or Review(sha256=self.analysis.sha256 or "")
+        out: dict[str, dict[str, Any]] = {}
+        pred = self.analysis.prediction
+        for s in pred.labels if pred else ():
+            decision = review.decisions.get(s.id)
+            if (s.above_threshold and decision != "rejected") or decision == "confirmed":
+                out[s.id] = {"id": s.id, "ja": s.ja, "en": s.en, "score": s.score,
+                             "category": s.category, "source": "model",
+                             "decision": decision}
+        for label_id in review.added_labels:
+            ja, en = self.label_text(label_id)
+            lab = self.catalog_label(label_id)
+            out.setdefault(label_id, {"id": label_id, "ja": ja, "en": en, "score": None,
+                                      "category": getattr(lab, "category", None),
+                                      "source": "clinician", "decision": "added"})
+        return list(out.values())
+
+    @property
+    def annotations(self) -> tuple[Annotation, ...]:
+        return self.review.annotations if self.review else ()
+
+    # --- JSON ----------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        out = self.analysis.to_dict()
+        summary = self.record.summary()
+        out["record"] = summary
+        out["review"] = self.review.to_dict() if self.review else None
+        out["findings"] = [dict(f, **{k: list(v) for k, v in self.label_codes(f["id"]).items()})
+                           for f in self.findings()]
+        out["report"] = {
+            "format_version": REPORT_FORMAT_VERSION,
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "app_version": self.app_version,
+            "weights_sha256": self.weights_sha256,
+            "catalog_version": self.catalog_version,
+            "notice_ja": tr("safety.notice", "ja"),
+            "notice_en": tr("safety.notice", "en"),
+        }
+        if self.page_settings is not None:
+            out["report"]["page"] = _settings_dict(self.page_settings)
+        return out
+
+
+def _settings_dict(settings: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    for name in ("layout", "speed_mm_s", "gain_limb_mm_mv", "gain_chest_mm_mv", "start_s",
+                 "window_s"):
+        if hasattr(settings, name):
+            d[name] = getattr(settings, name)
+    filters = getattr(settings, "filters", None)
+    if filters is not None:
+        d["filters"] = {k: getattr(filters, k) for k in ("highpass_hz", "lowpass_hz", "notch_hz")
+                        if hasattr(filters, k)}
+    return d

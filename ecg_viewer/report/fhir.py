@@ -1,0 +1,232 @@
+"""FHIR R4 export: a Bundle (type ``collection``) holding a Patient (when the file names one), a
+DiagnosticReport "EKG study" (LOINC 11524-6), one Observation per measurement (HR, RR, PR, QRS,
+QT, QTc), one Observation per finding and one for the referral level.
+
+Conventions followed (JP Core ECG, as summarised in the project reference §5): the study is
+LOINC 11524-6; heart rate 8867-4 with the EKG-specific 76282-3; RR 8637-1, PR 8625-6, QRS 8633-0,
+QT 8634-8, QTc 8636-3 (Bazett); findings are "EKG impression" Observations (LOINC 8601-7) whose
+value carries the catalog's SNOMED CT codes where present, the catalog label id in this
+application's code system, and the Japanese text. Vendor interpretation code systems (ECAPS,
+FKD_GRADE) are not produced: the application has no such codes. The local code-system URLs are
+placeholders a deployment replaces (``system_base``).
+
+Plain dicts out; the tests validate them with ``fhir.resources`` (R4B models, which share R4's
+DiagnosticReport and Observation structure).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
+from ecg_viewer.report.content import ReportContent, measurement_value
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"  # diagnostic service section
+DEFAULT_SYSTEM_BASE = "https://ecg-viewer.invalid/fhir"
+
+# measurement key -> (LOINC codings, UCUM unit, display unit)
+MEASUREMENT_CODES: dict[str, tuple[tuple[tuple[str, str], ...], str, str]] = {
+    "hr_bpm": ((("8867-4", "Heart rate"), ("76282-3", "Heart rate.beat-to-beat by EKG")),
+               "/min", "/min"),
+    "rr_ms": ((("8637-1", "R-R interval by EKG"),), "ms", "ms"),
+    "pr_ms": ((("8625-6", "P-R Interval"),), "ms", "ms"),
+    "qrs_ms": ((("8633-0", "QRS duration"),), "ms", "ms"),
+    "qt_ms": ((("8634-8", "Q-T interval"),), "ms", "ms"),
+    "qtc_bazett_ms": ((("8636-3", "Q-T interval corrected"),), "ms", "ms"),
+}
+STUDY = ("11524-6", "EKG study")
+IMPRESSION = ("8601-7", "EKG impression")
+
+
+def _fhir_datetime(dt: datetime | None) -> str | None:
+    """FHIR dateTime with a time zone (a naive time from the file is taken as local time)."""
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.astimezone()
+    return dt.isoformat(timespec="seconds")
+
+
+def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
+    c = {"system": system, "code": code}
+    if display:
+        c["display"] = display
+    return c
+
+
+def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BASE,
+                 pdf_bytes: bytes | None = None) -> dict[str, Any]:
+    """The FHIR R4 Bundle (a JSON-able dict) for one ECG.
+
+    Findings carry the catalog's SNOMED CT codes (``content.catalog``) where the label has
+    them, and always the catalog label id. ``pdf_bytes``: the PDF report, attached to the
+    DiagnosticReport as ``presentedForm`` when given.
+    """
+    rec, analysis, review = content.record, content.analysis, content.review
+    meta = rec.meta
+    ids = _Ids()
+    entries: list[dict[str, Any]] = []
+    effective = _fhir_datetime(meta.recorded_at)
+    issued = _fhir_datetime(content.generated_at)
+    final = bool(review and review.final_level)
+
+    subject = None
+    patient = _patient(meta)
+    if patient is not None:
+        pid = ids.new()
+        entries.append({"fullUrl": pid, "resource": patient})
+        subject = {"reference": pid}
+
+    def observation(code: dict[str, Any], **fields: Any) -> str:
+        oid = ids.new()
+        res: dict[str, Any] = {"resourceType": "Observation",
+                               "status": "final" if final else "preliminary",
+                               "code": code}
+        if subject:
+            res["subject"] = subject
+        if effective:
+            res["effectiveDateTime"] = effective
+        if issued:
+            res["issued"] = issued
+        res.update(fields)
+        entries.append({"fullUrl": oid, "resource": res})
+        return oid
+
+    results: list[str] = []
+    proc_cat = [{"coding": [_coding(OBS_CATEGORY, "procedure", "Procedure")]}]
+    for key, (codings, unit, display_unit) in MEASUREMENT_CODES.items():
+        value = measurement_value(analysis.measurements, key)
+        if value is None:
+            continue
+        code = {"coding": [_coding(LOINC, c, d) for c, d in codings], "text": codings[0][1]}
+        cat = ([{"coding": [_coding(OBS_CATEGORY, "vital-signs", "Vital Signs")]}]
+               if key == "hr_bpm" else proc_cat)
+        fields: dict[str, Any] = {"category": cat, "valueQuantity": {
+            "value": round(value, 1), "unit": display_unit, "system": UCUM, "code": unit}}
+        if key == "qtc_bazett_ms":
+            fields["method"] = {"text": "Bazett"}
+        results.append(observation(code, **fields))
+
+    label_system = f"{system_base}/CodeSystem/ecg-label"
+    minnesota_system = f"{system_base}/CodeSystem/minnesota-code"
+    for f in content.findings():
+        lab_codes = content.label_codes(f["id"])
+        value_codings = [_coding(SNOMED, c) for c in lab_codes["snomed"]]
+        value_codings += [_coding(minnesota_system, c) for c in lab_codes["minnesota"]]
+        value_codings.append(_coding(label_system, f["id"], f["en"]))
+        notes = []
+        if f["score"] is not None:
+            notes.append(f"AI score {f['score']:.2f} (category {f['category']})")
+        notes.append({"confirmed": "confirmed by physician", "added": "added by physician"}
+                     .get(f["decision"] or "", "AI suggestion, not reviewed"))
+        results.append(observation(
+            {"coding": [_coding(LOINC, *IMPRESSION)], "text": IMPRESSION[1]},
+            category=proc_cat,
+            valueCodeableConcept={"coding": value_codings, "text": f["ja"]},
+            note=[{"text": "; ".join(notes)}]))
+
+    level_system = f"{system_base}/CodeSystem/referral-level"
+    ref = analysis.referral
+    ref_note = [{"text": tr("safety.notice", "ja")}]
+    comps = [{"code": {"coding": [_coding(level_system, "suggested", "AI-suggested level")]},
+              "valueCodeableConcept": {"coding": [_coding(level_system, ref.level, ref.en)],
+                                       "text": ref.ja}}]
+    if review and review.final_level:
+        comps.append({"code": {"coding": [_coding(level_system, "final", "Physician's level")]},
+                      "valueCodeableConcept": {
+                          "coding": [_coding(level_system, review.final_level,
+                                             REFERRAL_EN[review.final_level])],
+                          "text": REFERRAL_JA[review.final_level]}})
+    level = review.final_level if final and review else ref.level
+    results.append(observation(
+        {"coding": [_coding(level_system, "referral", "Referral level")], "text": "判定区分"},
+        category=proc_cat,
+        valueCodeableConcept={"coding": [_coding(level_system, level, REFERRAL_EN[level])],
+                              "text": REFERRAL_JA[level]},
+        component=comps, note=ref_note))
+
+    report: dict[str, Any] = {
+        "resourceType": "DiagnosticReport",
+        "status": "final" if final else "preliminary",
+        "category": [{"coding": [_coding(V2_0074, "EC", "Electrocardiac")]}],
+        "code": {"coding": [_coding(LOINC, *STUDY)], "text": "心電図検査"},
+        "result": [{"reference": r} for r in results],
+        "conclusion": _conclusion(content),
+    }
+    if subject:
+        report["subject"] = subject
+    if effective:
+        report["effectiveDateTime"] = effective
+    if issued:
+        report["issued"] = issued
+    concl_codes = []
+    for f in content.findings():
+        cc = [_coding(SNOMED, c) for c in content.label_codes(f["id"])["snomed"]]
+        cc.append(_coding(label_system, f["id"], f["en"]))
+        concl_codes.append({"coding": cc, "text": f["ja"]})
+    if concl_codes:
+        report["conclusionCode"] = concl_codes
+    if pdf_bytes is not None:
+        import base64
+
+        report["presentedForm"] = [{"contentType": "application/pdf", "language": "ja",
+                                    "data": base64.b64encode(pdf_bytes).decode("ascii"),
+                                    "title": tr("report.title", "ja")}]
+    entries.insert(1 if patient else 0, {"fullUrl": ids.new(), "resource": report})
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": issued,
+        "meta": {"tag": [_coding(f"{system_base}/CodeSystem/provenance", "app-version",
+                                 content.app_version),
+                         _coding(f"{system_base}/CodeSystem/provenance", "weights-sha256",
+                                 content.weights_sha256 or "none"),
+                         _coding(f"{system_base}/CodeSystem/provenance", "catalog-version",
+                                 content.catalog_version or "none")]},
+        "entry": entries,
+    }
+
+
+def _conclusion(content: ReportContent) -> str:
+    ref = content.analysis.referral
+    parts = []
+    findings = content.findings()
+    if findings:
+        parts.append(tr("report.fhir.conclusion", "ja", labels="、".join(f["ja"] for f in findings)))
+    parts.append(f"{tr('report.referral', 'ja')}: {ref.ja}")
+    review = content.review
+    if review and review.final_level:
+        parts.append(f"{tr('report.final_level', 'ja')}: {REFERRAL_JA[review.final_level]}")
+    if review and review.needs_exam:
+        parts.append(f"{tr('report.needs_exam', 'ja')}: {review.needs_exam_reason}")
+    if review and review.comment:
+        parts.append(f"{tr('report.comment', 'ja')}: {review.comment}")
+    parts.append(tr("safety.notice", "ja"))
+    return "\n".join(parts)
+
+
+def _patient(meta: Any) -> dict[str, Any] | None:
+    if not any((meta.patient_id, meta.patient_name, meta.sex, meta.birth_date)):
+        return None
+    p: dict[str, Any] = {"resourceType": "Patient"}
+    if meta.patient_id:
+        p["identifier"] = [{"value": str(meta.patient_id)}]
+    if meta.patient_name:
+        p["name"] = [{"text": str(meta.patient_name)}]
+    if meta.sex in ("M", "F"):
+        p["gender"] = {"M": "male", "F": "female"}[meta.sex]
+    if meta.birth_date:
+        p["birthDate"] = meta.birth_date.isoformat()
+    return p
+
+
+class _Ids:
+    def new(self) -> str:
+        return f"urn:uuid:{uuid.uuid4()}"

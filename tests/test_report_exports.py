@@ -1,0 +1,177 @@
+"""JSON, FHIR and PDF reports from a real record, an Analysis over the real catalog and a review
+stored through the real database. The PDF is checked with pdftotext (Japanese text extracts)
+and pdftoppm (it renders), and its grid is measured in PDF points."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import zlib
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.catalog import default_catalog
+from ecg_viewer.report.content import ReportContent
+from ecg_viewer.report.fhir import build_bundle
+from ecg_viewer.report.pdf import SHEET_H_PT, SHEET_W_PT, pdf_bytes, write_pdf
+from ecg_viewer.signal.page import PageSettings
+from tests.report_fixtures import MEASUREMENTS, WEIGHTS, analysis_for, reviewed
+
+MM_PT = 72.0 / 25.4
+
+
+@pytest.fixture(scope="module")
+def content(samples: Path, tmp_path_factory: pytest.TempPathFactory) -> ReportContent:
+    rec = read_ecg(samples / "ge_muse" / "synthetic_muse.xml")
+    cat = default_catalog()
+    analysis = analysis_for(rec, cat, {"atrial_fibrillation": 0.83, "sinus_tachycardia": 0.61,
+                                       "lvh": 0.31}, MEASUREMENTS)
+    review = reviewed(tmp_path_factory.mktemp("db") / "r.sqlite3", rec, analysis)
+    return ReportContent(rec, analysis, review, catalog=cat)
+
+
+def test_json_report_holds_analysis_record_review(content: ReportContent) -> None:
+    d = json.loads(json.dumps(content.to_dict(), ensure_ascii=False))
+    for key in ("file", "sha256", "quality", "labels", "referral", "measurements", "model"):
+        assert key in d  # the analyze --json object
+    assert d["labels"][0]["id"] == "atrial_fibrillation" and len(d["labels"]) == len(default_catalog())
+    assert d["referral"]["level"] == "D"
+    assert d["record"]["meta"]["patient_id"] == "SYNTH0001"
+    assert d["review"]["final_level"] == "urgent" and d["review"]["reviewer"] == "山田 太郎"
+    assert d["review"]["annotations"][0]["interval_ms"] == pytest.approx(800.0)
+    findings = {f["id"]: f for f in d["findings"]}
+    # the rejected second suggestion is not a finding; confirmed AF and added LVH are
+    assert set(findings) == {"atrial_fibrillation", "lvh"}
+    assert "164889003" in findings["atrial_fibrillation"]["snomed"]
+    assert findings["lvh"]["decision"] == "added"
+    assert d["report"]["weights_sha256"] == WEIGHTS
+    assert d["report"]["notice_ja"].startswith("表示される所見候補は AI")
+
+
+def test_fhir_bundle_validates(content: ReportContent) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    raw = build_bundle(content)
+    bundle = Bundle.model_validate(json.loads(json.dumps(raw)))
+    assert bundle.type == "collection"
+    resources = {e.fullUrl: e.resource for e in bundle.entry}
+    reports = [r for r in resources.values() if r.__resource_type__ == "DiagnosticReport"]
+    assert len(reports) == 1
+    dr = reports[0]
+    assert [(c.system, c.code) for c in dr.code.coding] == [("http://loinc.org", "11524-6")]
+    assert dr.status == "final"  # the physician set a final level
+    for ref in dr.result:
+        assert ref.reference in resources  # every result resolves inside the bundle
+    patient = resources[dr.subject.reference]
+    assert patient.identifier[0].value == "SYNTH0001" and patient.gender == "male"
+    obs = [resources[r.reference] for r in dr.result]
+    by_loinc = {c.code: o for o in obs for c in o.code.coding if c.system == "http://loinc.org"}
+    for code in ("8867-4", "76282-3", "8625-6", "8633-0", "8634-8", "8636-3"):
+        if code == "8625-6":
+            assert code not in by_loinc  # PR not measurable here: no made-up Observation
+            continue
+        assert code in by_loinc
+    assert by_loinc["8867-4"].valueQuantity.value == 112.0
+    assert by_loinc["8867-4"].valueQuantity.code == "/min"
+    assert by_loinc["8636-3"].valueQuantity.code == "ms"
+    impressions = [o for o in obs if o.code.coding[0].code == "8601-7"]
+    texts = {o.valueCodeableConcept.text for o in impressions}
+    assert texts == {"心房細動", "左室肥大"}
+    af = next(o for o in impressions if o.valueCodeableConcept.text == "心房細動")
+    assert ("http://snomed.info/sct", "164889003") in {
+        (c.system, c.code) for c in af.valueCodeableConcept.coding}
+    assert "心房細動" in dr.conclusion and "要至急" in dr.conclusion
+    assert dr.conclusionCode and len(dr.conclusionCode) == 2
+
+
+def test_fhir_unreviewed_is_preliminary_and_invalid_is_caught(content: ReportContent) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+    from pydantic import ValidationError
+
+    raw = build_bundle(ReportContent(content.record, content.analysis, None))
+    bundle = Bundle.model_validate(raw)
+    dr = next(e.resource for e in bundle.entry if e.resource.__resource_type__ == "DiagnosticReport")
+    assert dr.status == "preliminary"
+    # the validator is real: a DiagnosticReport without its required status is refused
+    del next(e for e in raw["entry"] if e["resource"]["resourceType"] == "DiagnosticReport"
+             )["resource"]["status"]
+    with pytest.raises(ValidationError):
+        Bundle.model_validate(raw)
+
+
+@pytest.fixture(scope="module")
+def pdf_file(content: ReportContent, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    write_pdf(out, content)
+    return out
+
+
+needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
+                                   reason="poppler-utils (pdftotext/pdftoppm) not installed")
+
+
+@needs_poppler
+def test_pdf_text_extracts_japanese(pdf_file: Path) -> None:
+    text = subprocess.run(["pdftotext", "-layout", str(pdf_file), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    pages = text.split("\f")
+    assert len([p for p in pages if p.strip()]) == 2
+    for expected in ("12誘導心電図レポート", "SYNTH0001", "Synthetic Example", "男性", "45 歳",
+                     "2025-08-17 09:15:11", "MAC55", "心房細動", "洞頻脈", "要精査", "要至急",
+                     "HR 112 bpm", "QRS 96 ms", "25 mm/s", "10 mm/mV", "aVR", "V6",
+                     "800 ms（75 bpm）", "ST低下", "心エコー図検査", "抗凝固療法",
+                     "山田 太郎", "左室肥大", WEIGHTS[:16], "2026.", "アプリ 0.1.0"):
+        assert expected in text, expected
+    notice = "表示される所見候補は AI による参考情報であり、診断ではありません。"
+    assert notice in pages[0] and notice in pages[1]
+    assert "Kangxi" not in text and "\u2f00" not in text  # no Kangxi radicals
+
+
+@needs_poppler
+def test_pdf_renders_both_pages(pdf_file: Path, tmp_path: Path) -> None:
+    subprocess.run(["pdftoppm", "-png", "-r", "50", str(pdf_file), str(tmp_path / "p")],
+                   check=True)
+    pngs = sorted(tmp_path.glob("p-*.png"))
+    assert len(pngs) == 2 and all(p.stat().st_size > 10_000 for p in pngs)
+
+
+def _page_streams(pdf: bytes) -> list[str]:
+    out = []
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        data = m.group(1)
+        try:
+            data = zlib.decompress(data)
+        except zlib.error:
+            pass
+        text = data.decode("latin-1")
+        if " re" in text or " l\n" in text or " l " in text:
+            out.append(text)
+    return out
+
+
+def test_pdf_is_a4_landscape_and_grid_is_true_scale(content: ReportContent) -> None:
+    pdf = pdf_bytes(content, PageSettings(), compress=False)
+    assert re.search(rb"/MediaBox \[\s*0 0 841\.88\d* 595\.27\d*\s*\]", pdf)
+    assert (round(SHEET_W_PT, 1), round(SHEET_H_PT, 1)) == (841.9, 595.3)
+    stream = max(_page_streams(pdf), key=len)
+    # the major grid: drawn after the major colour is set, vertical lines as "x y0 m x y1 l"
+    major = re.split(r"\sS\s", stream.split(".91 .52 .52 RG", 1)[1], maxsplit=1)[0]
+    xs = sorted({round(float(a), 3) for a, b, c in re.findall(
+        r"([\d.]+) ([\d.]+) m \1 ([\d.]+) l", major)})
+    steps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    assert len(steps) >= 50
+    assert all(abs(d - 14.1732) < 0.005 for d in steps)  # 5 mm = 14.17 pt
+    minor = re.split(r"\sS\s", stream.split(".98 .8 .8 RG", 1)[1], maxsplit=1)[0]
+    mx = sorted({round(float(a), 3) for a, b, c in re.findall(
+        r"([\d.]+) ([\d.]+) m \1 ([\d.]+) l", minor)})
+    msteps = [b - a for a, b in zip(mx, mx[1:], strict=False)]
+    # 1 mm = 2.835 pt (2 mm where a major line takes the place of a minor one)
+    assert all(min(abs(d - MM_PT), abs(d - 2 * MM_PT)) < 0.005 for d in msteps)
+    # 1 mV calibration pulse at 10 mm/mV: a vertical edge of 28.35 pt
+    edges = re.findall(r"([\d.]+) ([\d.]+) l ([\d.]+) ([\d.]+) l", stream)
+    heights = {round(abs(float(y1) - float(y0)), 2) for x0, y0, x1, y1 in edges if x0 == x1}
+    assert round(10 * MM_PT, 2) in heights
