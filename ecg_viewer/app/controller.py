@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 
 # companion files that are not opened by themselves when a header of the same name exists
 _COMPANIONS = {".dat", ".mat", ".atr", ".xyz"}
+# text files that sit beside ECGs and are not ECGs (a .txt may be a CSV ECG, a LICENSE.txt is not)
+_NOT_ECG = ("license", "readme", "changelog", "notice", "copying")
 
 
 def folder_files(folder: Path) -> list[Path]:
@@ -31,7 +33,8 @@ def folder_files(folder: Path) -> list[Path]:
     exts = set(supported_extensions())
     files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in exts)
     headers = {p.stem for p in files if p.suffix.lower() == ".hea"}
-    return [p for p in files if not (p.suffix.lower() in _COMPANIONS and p.stem in headers)]
+    return [p for p in files if not (p.suffix.lower() in _COMPANIONS and p.stem in headers)
+            and not p.name.lower().startswith(_NOT_ECG)]
 
 
 class Controller(QObject):

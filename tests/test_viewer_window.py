@@ -1,0 +1,314 @@
+"""The viewer window, offscreen (pytest-qt): open files, layouts, gain, speed, filters, calipers,
+what is drawn, reader errors, settings remembered, language switch, the panels' APIs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from ecg_viewer.app.controller import folder_files
+from ecg_viewer.core.errors import EcgReadError
+from ecg_viewer.core.messages import set_language
+from ecg_viewer.core.prediction import (
+    Analysis,
+    LabelScore,
+    ModelInfo,
+    Prediction,
+    QualityReport,
+    Referral,
+)
+from ecg_viewer.io import read_ecg
+from ecg_viewer.signal.calipers import Caliper
+from ecg_viewer.signal.filters import FilterSettings
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+@pytest.fixture
+def win(qtbot):
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    w = MainWindow()
+    w.resize(1500, 950)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    set_language("ja")
+
+
+def open_and_wait(qtbot, w, path) -> None:
+    with qtbot.waitSignal(w.controller.loadFinished, timeout=30000):
+        w.controller.open_file(str(path))
+    qtbot.waitUntil(lambda: not w.controller.is_loading(), timeout=5000)
+
+
+def drawn(w):
+    """(lead, x, y) of every visible trace curve."""
+    out = []
+    for tp, item in zip(w.view.page.traces, w.view.trace_items(), strict=True):
+        x, y = item.getOriginalDataset()
+        out.append((tp.lead, np.asarray([] if x is None else x), np.asarray([] if y is None else y)))
+    return out
+
+
+def _one_file_per_format(folders: list[Path]) -> list[Path]:
+    chosen: dict[str, Path] = {}
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for f in folder_files(folder):
+            try:
+                rec = read_ecg(f)
+            except EcgReadError:
+                continue
+            chosen.setdefault(rec.format, f)
+            break
+    return list(chosen.values())
+
+
+def test_opens_one_file_of_every_readable_format_and_draws_every_lead(win, qtbot, bundled_samples, samples):
+    folders = [bundled_samples] + sorted(p for p in samples.iterdir() if p.is_dir())
+    files = _one_file_per_format(folders)
+    assert len(files) >= 2
+    for f in files:
+        open_and_wait(qtbot, win, f)
+        rec = win.state.record
+        assert Path(win.state.path).name == f.name
+        page = win.view.page
+        assert page is not None and len(win.view.trace_items()) == len(page.traces)
+        for (lead, x, y), tp in zip(drawn(win), page.traces, strict=True):
+            if tp.available:
+                assert len(x) == tp.i1 - tp.i0 > 0, (f.name, lead)
+                np.testing.assert_allclose(y, tp.y_mm - rec.lead(lead)[tp.i0:tp.i1] * tp.gain_mm_mv,
+                                           rtol=1e-5, atol=1e-4)
+            else:
+                assert len(x) == 0
+        labels = [item.text() for item in win.view.label_items()]
+        assert any(t.lead in labels[i] for i, t in enumerate(page.traces))
+        assert f.name in win.header.text()
+
+
+def test_pulse_spans_two_big_squares_in_scene_coordinates(win, qtbot, bundled_samples):
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    win.controller.set_gain(10.0)
+    view = win.view
+    view.set_true_scale(4.0)  # 4 px per mm: 1 mV at 10 mm/mV must be 40 px high
+    xs, ys = view.pulse_items()[0].getOriginalDataset()
+    x = float(xs[2])
+    top = view.vb.mapViewToScene(QPointF(x, float(min(ys))))
+    base = view.vb.mapViewToScene(QPointF(x, float(max(ys))))
+    sq = view.vb.mapViewToScene(QPointF(x, float(max(ys)) - view.grid.major_mm))
+    pulse_px = base.y() - top.y()
+    square_px = base.y() - sq.y()
+    assert pulse_px == pytest.approx(2 * square_px, rel=1e-6)
+    assert pulse_px == pytest.approx(40.0, rel=0.01)
+    assert view.px_per_mm() == pytest.approx(4.0, rel=0.01)
+    # at 20 mm/mV the pulse is four big squares
+    win.controller.set_gain(20.0)
+    xs, ys = view.pulse_items()[0].getOriginalDataset()
+    assert float(max(ys) - min(ys)) == pytest.approx(4 * view.grid.major_mm)
+
+
+def test_keyboard_switches_layout_gain_speed_and_filters(win, qtbot, bundled_samples):
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    win.activateWindow()
+    s = lambda: win.state.settings  # noqa: E731
+    win.controller.set_layout("3x4")
+    for key, layout, n in ((Qt.Key.Key_2, "6x2", 13), (Qt.Key.Key_3, "12x1", 12), (Qt.Key.Key_4, "1", 1),
+                           (Qt.Key.Key_1, "3x4", 13)):
+        qtbot.keyClick(win, key)
+        assert s().layout == layout and len(win.view.page.traces) == n
+        assert win.actions_[f"layout:{layout}"].isChecked()
+    win.controller.set_gain(10.0)
+    qtbot.keyClick(win, Qt.Key.Key_G)
+    assert s().gain_limb_mm_mv == 20.0 and win.view.page.traces[0].gain_mm_mv == 20.0
+    qtbot.keyClick(win, Qt.Key.Key_G, Qt.KeyboardModifier.ShiftModifier)
+    assert s().gain_limb_mm_mv == 10.0
+    win.controller.set_gain(5.0, "chest")
+    v1 = next(t for t in win.view.page.traces if t.lead == "V1")
+    assert v1.gain_mm_mv == 5.0 and win.view.page.traces[0].gain_mm_mv == 10.0
+    assert "肢誘導 10 mm/mV" in win.view.settings_text_item().text()
+    win.controller.set_speed(25.0)
+    qtbot.keyClick(win, Qt.Key.Key_S)
+    assert s().speed_mm_s == 50.0 and win.view.page.traces[0].width_mm == pytest.approx(125.0)
+    win.controller.set_filters(FilterSettings())
+    before = drawn(win)[1][2].copy()
+    qtbot.keyClick(win, Qt.Key.Key_B)
+    qtbot.keyClick(win, Qt.Key.Key_N)
+    qtbot.keyClick(win, Qt.Key.Key_L)
+    assert s().filters == FilterSettings(0.05, 50.0, 150.0)
+    assert win.actions_["toggle:notch"].isChecked()
+    assert "ハム 50 Hz" in win.view.settings_text_item().text()
+    after = drawn(win)[1][2]
+    assert not np.allclose(before, after)
+    qtbot.keyClick(win, Qt.Key.Key_R)  # raw again, one key
+    assert not s().filters.any_on and np.allclose(drawn(win)[1][2], before)
+    assert "生波形" in win.view.settings_text_item().text()
+    qtbot.keyClick(win, Qt.Key.Key_R)  # and back to the filters that were on
+    assert s().filters == FilterSettings(0.05, 50.0, 150.0)
+    np.testing.assert_array_equal(win.state.record.signal_mv, read_ecg(bundled_samples / "00017_hr.hea").signal_mv)
+
+
+def test_filtered_trace_of_record_with_added_50hz_matches_the_clean_one(win, qtbot, bundled_samples):
+    clean = read_ecg(bundled_samples / "00017_hr.hea")
+    t = np.arange(clean.n_samples) / clean.fs_hz
+    noisy = clean.with_signal(clean.signal_mv + (0.3 * np.sin(2 * np.pi * 50 * t)).astype(np.float32))
+    win.controller.set_layout("12x1")
+    win.controller.set_filters(FilterSettings(notch_hz=50.0))
+    win.controller.open_record(clean, "clean")
+    clean_y = [y.copy() for _, _, y in drawn(win)]
+    win.controller.open_record(noisy, "noisy")
+    edge = int(0.5 * clean.fs_hz)
+    for cy, (_, _, ny) in zip(clean_y, drawn(win), strict=True):
+        assert np.abs(cy - ny)[edge:-edge].max() < 0.2  # mm, i.e. 0.02 mV at 10 mm/mV
+    win.controller.set_filters(FilterSettings())
+    assert max(np.abs(cy - ny).max() for cy, (_, _, ny) in zip(clean_y, drawn(win), strict=True)) > 2.5
+
+
+def test_calipers_placed_with_the_mouse_read_ms_bpm_and_mv(win, qtbot, bundled_samples):
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    win.controller.set_layout("3x4")
+    win.controller.set_speed(25.0)
+    win.controller.set_gain(10.0)
+    view = win.view
+    ii = next(t for t in view.page.traces if t.lead == "II" and not t.rhythm)
+
+    def click(x_mm, y_mm):
+        scene = view.vb.mapViewToScene(QPointF(x_mm, y_mm))
+        pos = view.mapFromScene(scene)
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+    view.zoom_to(8.0, QPointF(ii.x_of(0.9), ii.y_mm - 20))  # 8 px per mm around the clicks
+    px_ms = 1000.0 / view.px_per_mm() / 25.0  # one screen pixel, in ms
+    win.actions_["caliper:time"].trigger()
+    assert view.caliper_mode == "time"
+    with qtbot.waitSignal(view.caliperPlaced, timeout=3000) as sig:
+        click(ii.x_of(1.0), ii.y_mm)
+        click(ii.x_of(1.2), ii.y_mm)
+    c = sig.args[0]
+    assert c.kind == "time" and c.lead == "II"
+    assert c.interval_ms == pytest.approx(200.0, abs=2 * px_ms)  # each click lands on a pixel
+    assert win.state.calipers == [c]
+    # exactly 0.2 s reads 200 ms and 300 bpm on the page
+    win.controller.clear_calipers()
+    win.controller.add_caliper(Caliper("time", "II", 1.0, 1.2))
+    assert [t.text() for t in view.caliper_label_items()] == ["200 ms（300 bpm）"]
+    win.actions_["caliper:amplitude"].trigger()
+    assert view.caliper_mode == "amplitude"
+    view.click_mm(ii.x_of(1.5), ii.y_of(0.0))
+    a = view.click_mm(ii.x_of(1.5), ii.y_of(1.0))
+    assert a.amplitude_mv == pytest.approx(1.0, abs=1e-6)
+    assert len(win.state.calipers) == 2 and len(view.caliper_label_items()) == 2
+    # calipers are data of the record: they survive a layout change and stay with the record
+    win.controller.set_layout("12x1")
+    assert len(view.caliper_label_items()) == 2
+    qtbot.keyClick(win, Qt.Key.Key_Delete)
+    assert win.state.calipers == [] and view.caliper_label_items() == []
+
+
+def test_reader_error_shows_the_message_and_keeps_the_previous_record(win, qtbot, bundled_samples, tmp_path):
+    open_and_wait(qtbot, win, bundled_samples / "00009_hr.hea")
+    before = win.state.record
+    page = win.view.page
+    bad = tmp_path / "broken.hea"
+    bad.write_text("this is not a WFDB header\n\x00\x01", encoding="latin-1")
+    with qtbot.waitSignal(win.controller.loadFailed, timeout=20000) as sig:
+        win.controller.open_file(str(bad))
+    qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+    path, message = sig.args
+    assert "broken.hea" in message and win.last_error == message
+    assert win.error_box is not None and "broken.hea" in win.error_box.text()
+    assert "表示中の心電図はそのままです" in win.error_box.text()
+    assert win.state.record is before and win.view.page is page
+    win.error_box.close()
+    # a missing file too
+    with qtbot.waitSignal(win.controller.loadFailed, timeout=20000) as sig:
+        win.controller.open_file(str(tmp_path / "nope.hea"))
+    qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+    assert "見つかりません" in sig.args[1] and win.state.record is before
+
+
+def test_next_previous_file_and_stale_loads(win, qtbot, bundled_samples):
+    files = folder_files(bundled_samples)
+    assert [f.suffix for f in files] == [".hea"] * len(files)  # not .dat/.mat, not the LICENSE
+    open_and_wait(qtbot, win, files[0])
+    with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+        assert win.controller.step_file(+1)
+    qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+    assert Path(win.state.path).name == files[1].name
+    # two opens in a row: only the last one is shown
+    win.controller.open_file(str(files[2]))
+    with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+        win.controller.open_file(str(files[0]))
+    qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+    qtbot.wait(50)
+    assert Path(win.state.path).name == files[0].name
+    assert not win.controller.step_file(-1)
+
+
+def test_settings_are_remembered_between_runs(qtbot, bundled_samples):
+    from ecg_viewer.gui.main_window import MainWindow
+
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.controller.set_layout("6x2")
+    w.controller.set_speed(50.0)
+    w.controller.set_filters(FilterSettings(0.5, 60.0, 40.0))
+    w.resize(701, 502)
+    w.close()
+    w2 = MainWindow()
+    qtbot.addWidget(w2)
+    s = w2.state.settings
+    assert (s.layout, s.speed_mm_s, s.filters) == ("6x2", 50.0, FilterSettings(0.5, 60.0, 40.0))
+    assert w2.size().width() == 701
+
+
+def test_language_switches_to_english_and_back(win, qtbot, bundled_samples):
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    assert win.actions_["open"].text() == "開く…"
+    win.actions_["lang:en"].trigger()
+    assert win.actions_["open"].text() == "Open…"
+    assert "Filters" in win.view.settings_text_item().text()
+    assert "Patient ID" in win.header.text()
+    assert win.app_settings.language() == "en"
+    win.actions_["lang:ja"].trigger()
+    assert win.actions_["open"].text() == "開く…" and "フィルタ" in win.view.settings_text_item().text()
+
+
+def test_suggestions_panel_and_measurements_header_api(win, qtbot, bundled_samples):
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    panel = win.panel
+    assert panel.state == "placeholder" and "所見候補" in panel.message.text()
+    panel.set_busy()
+    assert panel.progress.isVisible()
+    labels = (
+        LabelScore("afib", "心房細動", "atrial fibrillation", 0.41, 0.83, 0.5, "D"),
+        LabelScore("nsr", "正常洞調律", "sinus rhythm", 0.12, 0.2, 0.5, "A"),
+    )
+    analysis = Analysis(
+        file="x", sha256=None, quality=QualityReport(ok=True),
+        referral=Referral("D", ("afib",), ("心房細動",)),
+        prediction=Prediction(labels, ModelInfo("0.1.0", "abc", "1", "cpu")),
+    )
+    win.state.set_analysis(analysis)
+    assert panel.state == "analysis" and panel.banner.text() == "要精査"
+    assert panel.table.topLevelItemCount() == 2
+    assert panel.table.topLevelItem(0).text(0) == "心房細動" and panel.table.topLevelItem(0).font(0).bold()
+    panel.show_error("boom")
+    assert "boom" in panel.message.text()
+    assert "計測値は" in win.header.text()
+    win.state.set_measurements({"hr_bpm": 72.0, "pr_ms": {"value": None, "reason": "AF"}, "qrs_ms": 92,
+                                "qt_ms": 380, "qtc_bazett_ms": 416, "p_axis_deg": None,
+                                "qrs_axis_deg": 60, "t_axis_deg": 40})
+    text = win.header.text()
+    assert "心拍数 72 bpm" in text and "PR —" in text and "QT/QTc 380/416 ms" in text
+    assert "QRS 60°" in text and win.header.meas_labels["pr"].toolTip() == "AF"
+    # a new record clears both
+    open_and_wait(qtbot, win, bundled_samples / "00009_hr.hea")
+    assert panel.state == "placeholder" and "72 bpm" not in win.header.text()
