@@ -401,6 +401,10 @@ def _bad_files(samples: Path) -> dict[str, tuple[bytes, type[EcgReadError]]]:
         "not_xml.xml": (b"\x00\x01\x02 this is not XML at all", UnsupportedFormatError),
         "entities.xml": (b'<?xml version="1.0"?><!DOCTYPE AnnotatedECG [<!ENTITY a "aaaaaaaa">]>'
                          b"<AnnotatedECG>&a;&a;</AnnotatedECG>", CorruptFileError),
+        "muse_no_unit.xml": (re.sub(rb"<LeadAmplitudeUnits>[^<]*</LeadAmplitudeUnits>", b"", muse),
+                             InvalidSignalError),
+        "aecg_no_time_base.xml": (re.sub(r'<increment value="0.002" unit="s"/>', "", _minimum_with(
+            samples, "-2 -2 -2")).encode(), CorruptFileError),
         "muse_bad_base64.xml": (re.sub(rb"<WaveFormData>[^<]{10}", b"<WaveFormData>!!!!@@@@##",
                                        muse, count=1), CorruptFileError),
     }
