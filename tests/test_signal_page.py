@@ -150,3 +150,16 @@ def test_time_caliper_reads_ms_and_bpm_and_is_placed_on_its_lead(rec):
     assert caliper_marks(page, a) is not None
     # a caliper on a lead/time not on the page is not drawn
     assert caliper_marks(page, Caliper("time", "V2", 1.0, 1.2)) is None
+
+
+def test_baseline_highpass_keeps_a_flat_baseline_when_the_record_starts_off_it():
+    """A cart's start-up step (first samples off the baseline) must not tilt the whole page."""
+    fs = 500.0
+    t = np.arange(5000) / fs
+    x = np.zeros((1, 5000))
+    for beat in np.arange(0.5, 10, 1.0):
+        x[0] += 1.2 * np.exp(-0.5 * ((t - beat) / 0.012) ** 2) + 0.3 * np.exp(-0.5 * ((t - beat - 0.3) / 0.05) ** 2)
+    x[0, :10] += np.linspace(0.7, 0.0, 10)
+    out = apply_filters(x.astype(np.float32), fs, FilterSettings(highpass_hz=0.05))
+    baseline = out[0, (np.abs(((t - 0.5) % 1.0) - 0.5) > 0.25) & (t > 0.5) & (t < 9.5)]
+    assert np.ptp(baseline) < 0.05  # mV: flat to half a millimetre

@@ -67,11 +67,13 @@ def _padlen(n: int, wanted: int) -> int:
 def highpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
     """Zero-phase 2nd-order Butterworth high-pass along the last axis."""
     sos = sps.butter(2, cutoff_hz, btype="highpass", fs=fs_hz, output="sos")
-    # pad with about one time constant of the filter so the ends settle
+    # Pad with a mirror image of the record (even extension), about one time constant long.
+    # Odd extension (scipy's default) mirrors around the first sample's value: when a record
+    # starts off its baseline (a cart's start-up step) that puts a large step into the pad and
+    # the 0.05 Hz filter turns it into a slope across the whole page.
     pad = _padlen(x.shape[-1], int(fs_hz / cutoff_hz))
-    # remove each row's median first: the pad then starts near the baseline
     med = np.median(x, axis=-1, keepdims=True)
-    return sps.sosfiltfilt(sos, x - med, axis=-1, padtype="odd", padlen=pad)
+    return sps.sosfiltfilt(sos, x - med, axis=-1, padtype="even", padlen=pad)
 
 
 def notch(x: np.ndarray, fs_hz: float, freq_hz: float, quality: float = 30.0) -> np.ndarray:
