@@ -145,7 +145,7 @@ def to_raw(
         more["dropped_channels"] = dropped
         log.info("%s: channels left out: %s", path.name, ", ".join(dropped))
     if messages:
-        more["reader_warnings"] = list(messages)
+        more["reader_warnings"] = [_short(m, 300) for m in dict.fromkeys(messages)][:20]
     return RawEcg(channels=channels, fs_hz=fs, meta=meta_from(record, more))
 
 
