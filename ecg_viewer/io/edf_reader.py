@@ -66,6 +66,9 @@ def read_edf(path: Path, options: dict[str, Any]) -> RawEcg:
         for lead, own in zip(record.leads, labels, strict=True):
             lead.annotations["channel_label"] = own
     extra: dict[str, Any] = {}
+    version = str(getattr(record.file_format, "version", "") or "")
+    if version:
+        extra["edf_type"] = version  # "EDF+D": records with gaps, joined end to end
     if raw_meta.get("recording_id"):
         extra["edf_recording_id"] = str(raw_meta["recording_id"]).strip()
     if annotations:
