@@ -1,0 +1,101 @@
+"""The real window on a real X server (Xvfb, QT_QPA_PLATFORM=xcb): launched as `ecg-viewer FILE`
+would launch it, then a screenshot of the screen is saved. Set ECG_VIEWER_SCREENSHOT_DIR to keep it.
+Skipped with a reason when Xvfb is not installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+SCRIPT = textwrap.dedent("""
+    import sys
+    from PySide6.QtCore import QTimer
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+    from ecg_viewer.signal.calipers import Caliper
+    from ecg_viewer.signal.filters import FilterSettings
+
+    app = ensure_app()
+    out, sample = sys.argv[1], sys.argv[2]
+    win = MainWindow()
+    win.resize(1600, 1000)
+    win.move(0, 0)
+    win.show()
+
+    def loaded(_path):
+        win.controller.set_filters(FilterSettings.diagnostic())
+        win.controller.add_caliper(Caliper("time", "II", 1.0, 1.8))
+        win.state.set_measurements(None)
+        QTimer.singleShot(800, shoot)
+
+    def shoot():
+        app.processEvents()
+        img = win.screen().grabWindow(0)
+        ok = img.save(out, "PNG")
+        print("platform", app.platformName(), "saved", ok, img.width(), img.height())
+        win.close()
+        app.quit()
+
+    def failed(path, msg):
+        print("load failed", msg)
+        app.exit(3)
+
+    win.controller.loadFinished.connect(loaded)
+    win.controller.loadFailed.connect(failed)
+    win.controller.open_file(sample)
+    QTimer.singleShot(60000, lambda: app.exit(4))
+    sys.exit(app.exec())
+""")
+
+
+def _free_display() -> int:
+    for n in range(91, 140):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    pytest.skip("no free X display number")
+
+
+def test_real_window_under_xvfb_screenshot(tmp_path, bundled_samples):
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb; scripts/setup.sh does it)")
+    n = _free_display()
+    server = subprocess.Popen([xvfb, f":{n}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if Path(f"/tmp/.X11-unix/X{n}").exists():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.skip("Xvfb did not start")
+        env = dict(os.environ, DISPLAY=f":{n}", QT_QPA_PLATFORM="xcb",
+                   XDG_CONFIG_HOME=str(tmp_path / "config"))
+        shot = tmp_path / "window_xvfb.png"
+        script = tmp_path / "shoot.py"
+        script.write_text(SCRIPT, encoding="utf-8")
+        proc = subprocess.run([sys.executable, str(script), str(shot), str(bundled_samples / "00017_hr.hea")],
+                              env=env, capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "platform xcb saved True 1600 1000" in proc.stdout, proc.stdout + proc.stderr
+        from PySide6.QtGui import QImage
+
+        img = QImage(str(shot))
+        assert img.width() == 1600 and img.height() == 1000
+        # not a blank screen: many distinct colours (paper, grid, traces, widgets, text)
+        colours = {img.pixel(x, y) for x in range(0, 1600, 7) for y in range(0, 1000, 7)}
+        assert len(colours) > 50
+        keep = os.environ.get("ECG_VIEWER_SCREENSHOT_DIR")
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            shutil.copy(shot, Path(keep) / shot.name)
+    finally:
+        server.terminate()
+        server.wait(10)
