@@ -69,3 +69,15 @@ def reviewed(db: Path, record: EcgRecord, analysis: Analysis) -> Review:
 MEASUREMENTS = {"hr_bpm": 112.0, "rr_ms": 536.0, "p_ms": None, "pr_ms": None, "qrs_ms": 96.0,
                 "qt_ms": 340.0, "qtc_bazett_ms": 464.4, "qtc_fridericia_ms": 411.0,
                 "p_axis_deg": None, "qrs_axis_deg": 35.0, "t_axis_deg": 40.0, "beats": 18}
+
+
+def fixture_analyze(record: EcgRecord) -> Analysis:
+    """A real Analysis over the real catalog (every label at 0.05 but 洞調律 at 0.7), standing
+    in for the model pipeline where a test must stay fast (no torch, no measurements)."""
+    from ecg_viewer.labels.catalog import default_catalog
+
+    return analysis_for(record, default_catalog(), {"sinus_rhythm": 0.7}, None)
+
+
+def make_fixture_analyze():
+    return fixture_analyze

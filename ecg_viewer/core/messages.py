@@ -358,6 +358,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.yes": ("あり", "yes"),
     "report.no": ("なし", "no"),
+    "report.batch.interrupted": (
+        "中断しました。同じコマンドをもう一度実行すると続きから再開します: {out}",
+        "Interrupted. Run the same command again to resume: {out}",
+    ),
     # --- label catalog, referral flag, signal-quality gate (labels. referral. quality.) -------
     "labels.catalog_invalid": (
         "所見ラベル表を読めません: {file}（{problem}）",

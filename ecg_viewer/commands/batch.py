@@ -1,0 +1,92 @@
+"""``ecg-viewer batch DIR --out results.jsonl|.csv [--workers N]``: analyse every ECG file
+under DIR, one ``analyze --json`` object per file (unreadable files listed with their error),
+with a progress bar; resumable (files already in the output are skipped); prints ECGs/s."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from pathlib import Path
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import Analysis
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.report.batch import AnalyzeFn, find_ecg_files, run_batch
+
+HELP = "analyse every ECG file under a folder into JSON Lines or CSV (resumable)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dir", help="folder to search (recursively) for ECG files")
+    p.add_argument("--out", required=True, help="results file: .jsonl or .csv (appended to)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--no-model", action="store_true",
+                   help="quality, measurements and measurement rules only (no suggestions)")
+    p.add_argument("--device", default="cpu", help="model device: cpu, cuda, auto (default cpu)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+
+def make_analyze(load_model: bool = True, device: str = "cpu") -> AnalyzeFn:
+    """The analysis pipeline (one per worker process)."""
+    from ecg_viewer.model.analyze import Analyzer
+
+    analyzer = Analyzer(load_model=load_model, device=device)
+
+    def analyze(record: EcgRecord) -> Analysis:
+        return analyzer.analyze(record)
+
+    return analyze
+
+
+class ProgressBar:
+    """A one-line bar on stderr (a line per 10 % when stderr is not a terminal)."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30) -> None:
+        self.stream = stream
+        self.width = width
+        self.tty = stream.isatty()
+        self._last_decile = -1
+
+    def __call__(self, done: int, total: int, rate: float) -> None:
+        frac = done / total if total else 1.0
+        bar = "#" * int(frac * self.width) + "." * (self.width - int(frac * self.width))
+        text = f"[{bar}] " + tr("report.batch.progress", done=done, total=total, rate=rate)
+        if self.tty:
+            self.stream.write("\r" + text + ("\n" if done >= total else ""))
+            self.stream.flush()
+        elif int(frac * 10) != self._last_decile or done >= total:
+            self._last_decile = int(frac * 10)
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    root = Path(args.dir)
+    if not root.is_dir():
+        print(tr("report.batch.not_dir", dir=root), file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    if out.suffix.lower() not in (".jsonl", ".csv"):
+        print(tr("report.batch.bad_out", path=out), file=sys.stderr)
+        return 2
+    files = find_ecg_files(root)
+    if not files:
+        print(tr("report.batch.no_files", dir=root), file=sys.stderr)
+        return 1
+    factory = functools.partial(make_analyze, not args.no_model, args.device)
+    try:
+        summary = run_batch(root, out, factory, workers=max(1, args.workers),
+                            progress=None if args.no_progress else ProgressBar(),
+                            files=files)
+    except KeyboardInterrupt:
+        print("\n" + tr("report.batch.interrupted", out=out), file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(tr("report.write_failed", path=out, reason=exc), file=sys.stderr)
+        return 1
+    for file, message in summary.errors:
+        print(f"  ✗ {file}: {message}", file=sys.stderr)
+    print(tr("report.batch.summary", ok=summary.analysed, failed=summary.failed,
+             skipped=summary.skipped, seconds=summary.seconds, rate=summary.rate_per_s, out=out))
+    return 0

@@ -1,0 +1,130 @@
+"""``ecg-viewer report FILE --out report.pdf [--json report.json] [--fhir report.fhir.json]``:
+the ECG report (PDF, and optionally JSON and FHIR R4) with the analysis and the clinician's
+review from the review database. Every file is written atomically."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ecg_viewer.core.errors import EcgError, EcgReadError
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import Analysis
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.io import read_ecg
+from ecg_viewer.report.atomic import ExportError, write_atomic
+from ecg_viewer.report.content import ReportContent
+from ecg_viewer.report.fhir import build_bundle
+from ecg_viewer.report.pdf import pdf_bytes
+from ecg_viewer.review import ReviewStore
+from ecg_viewer.signal.filters import FilterSettings
+from ecg_viewer.signal.page import LAYOUTS, PageSettings
+
+HELP = "write the ECG report: PDF (A4 landscape), and optionally JSON and FHIR R4"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="ECG file")
+    p.add_argument("--out", required=True, help="PDF report to write")
+    p.add_argument("--json", dest="json_out", default=None, help="also write the JSON report")
+    p.add_argument("--fhir", dest="fhir_out", default=None,
+                   help="also write a FHIR R4 Bundle (JSON)")
+    p.add_argument("--layout", choices=LAYOUTS, default="3x4")
+    p.add_argument("--speed", type=float, default=25.0, help="mm/s (default 25)")
+    p.add_argument("--gain", type=float, default=10.0, help="mm/mV (default 10)")
+    p.add_argument("--highpass", type=float, default=None, help="baseline filter Hz (0.05, 0.5)")
+    p.add_argument("--lowpass", type=float, default=None, help="low-pass Hz (40, 100, 150)")
+    p.add_argument("--notch", type=float, default=None, help="power-line notch Hz (50, 60)")
+    p.add_argument("--start", type=float, default=0.0, help="first second shown")
+    p.add_argument("--db", default=None, help="review database (default: the user data folder)")
+    p.add_argument("--no-review", action="store_true", help="leave the review out")
+    p.add_argument("--no-model", action="store_true",
+                   help="quality and measurements only (no AI suggestions)")
+    p.add_argument("--device", default="cpu", help="model device: cpu, cuda, auto (default cpu)")
+    p.add_argument("--embed-pdf", action="store_true",
+                   help="attach the PDF to the FHIR DiagnosticReport (presentedForm)")
+
+
+def _settings(args: argparse.Namespace) -> PageSettings:
+    return PageSettings(
+        layout=args.layout, speed_mm_s=args.speed, gain_limb_mm_mv=args.gain,
+        gain_chest_mm_mv=args.gain, start_s=args.start,
+        filters=FilterSettings(highpass_hz=args.highpass, notch_hz=args.notch,
+                               lowpass_hz=args.lowpass),
+    )
+
+
+def _default_analyze(load_model: bool, device: str) -> Callable[[EcgRecord], Analysis]:
+    from ecg_viewer.model.analyze import Analyzer
+
+    return Analyzer(load_model=load_model, device=device).analyze
+
+
+def load_catalog_or_none():
+    """The label catalog (texts and codes of added labels), None if it cannot be loaded."""
+    try:
+        from ecg_viewer.labels.catalog import default_catalog
+
+        return default_catalog()
+    except (ImportError, EcgError, OSError, ValueError):
+        return None
+
+
+def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
+                  db: str | Path | None = None, with_review: bool = True,
+                  settings: PageSettings | None = None) -> ReportContent:
+    """Read, analyse and gather the review of one ECG (raises EcgReadError for a bad file)."""
+    record = read_ecg(path)
+    analysis = analyze(record)
+    review = None
+    if with_review and record.sha256:
+        with ReviewStore(db) as store:
+            if store.has(record.sha256):
+                review = store.get(record.sha256)
+    return ReportContent(record, analysis, review, page_settings=settings,
+                         catalog=load_catalog_or_none())
+
+
+def write_reports(content: ReportContent, pdf_out: str | Path | None, *,
+                  json_out: str | Path | None = None, fhir_out: str | Path | None = None,
+                  embed_pdf: bool = False) -> list[Path]:
+    """Write the requested files atomically; returns the paths written."""
+    written = []
+    pdf = pdf_bytes(content) if (pdf_out or embed_pdf) else None
+    if pdf_out:
+        written.append(write_atomic(pdf_out, pdf))
+    if json_out:
+        written.append(write_atomic(json_out, json.dumps(content.to_dict(), ensure_ascii=False,
+                                                         indent=2) + "\n"))
+    if fhir_out:
+        bundle = build_bundle(content, pdf_bytes=pdf if embed_pdf else None)
+        written.append(write_atomic(fhir_out, json.dumps(bundle, ensure_ascii=False,
+                                                         indent=2) + "\n"))
+    return written
+
+
+def run(args: argparse.Namespace,
+        analyze: Callable[[EcgRecord], Analysis] | None = None) -> int:
+    try:
+        settings = _settings(args)
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    try:
+        fn = analyze or _default_analyze(not args.no_model, args.device)
+        content = build_content(args.file, fn, db=args.db, with_review=not args.no_review,
+                                settings=settings)
+        written = write_reports(content, args.out, json_out=args.json_out,
+                                fhir_out=args.fhir_out, embed_pdf=args.embed_pdf)
+    except (EcgReadError, ExportError) as exc:
+        print(exc.user_message(language()), file=sys.stderr)
+        return 1
+    except EcgError as exc:  # review database, model weights ...
+        print(exc.user_message(language()), file=sys.stderr)
+        return 1
+    for path in written:
+        print(tr("report.written", path=path))
+    return 0

@@ -1,0 +1,154 @@
+"""`batch` over the real sample folder (bad files included) and `report` end to end.
+
+The analysis is the fixture pipeline (real records, real catalog, no torch) so the tests stay
+fast; the batch run covers every sample folder except wfdb_cinc2021, of which it takes 3 of
+the 50 records (all 84 files take ~50 s here with measurements)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.commands import report as report_cmd
+from ecg_viewer.report.batch import find_ecg_files, run_batch
+from ecg_viewer.review import AuditContext, ReviewStore
+from tests.report_fixtures import fixture_analyze, make_fixture_analyze
+
+BAD = {"test_edfann.edf", "healforce_62.SCP", "healforce_63.SCP"}
+
+
+@pytest.fixture(scope="module")
+def subset(samples: Path) -> list[Path]:
+    files = find_ecg_files(samples)
+    cinc = [f for f in files if f.parent.name == "wfdb_cinc2021"]
+    return [f for f in files if f.parent.name != "wfdb_cinc2021"] + cinc[:3]
+
+
+def test_find_ecg_files(samples: Path) -> None:
+    files = find_ecg_files(samples)
+    names = {f.name for f in files}
+    assert len(files) == 83
+    assert {"100.hea", "s0010_re.hea", "00001_hr.hea", "mferorg_ECG01.mwf",
+            "marcodebe_anonymous_ecg.dcm", "ecgtoolkit_Example.scp"} <= names | BAD
+    # one entry per WFDB record: the signal files named by the headers are not listed
+    assert not any(f.suffix.lower() in (".dat", ".mat", ".xyz", ".atr") for f in files)
+    assert BAD <= names  # the bad files are there, to be reported
+
+
+def _rows(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_batch_jsonl_lists_errors_and_resumes(samples: Path, subset: list[Path],
+                                              tmp_path: Path) -> None:
+    out = tmp_path / "results.jsonl"
+    seen = []
+    summary = run_batch(samples, out, make_fixture_analyze, files=subset,
+                        progress=lambda d, t, r: seen.append((d, t)))
+    rows = _rows(out)
+    assert len(rows) == len(subset) == summary.total
+    assert {Path(r["file"]).name for r in rows if "error" in r} == BAD
+    assert summary.failed == len(BAD)
+    for r in rows:
+        if "error" in r:
+            assert r["error_ja"] and r["error_type"].endswith("Error")
+        elif not r.get("duplicate"):
+            assert r["referral"]["level"] and r["labels"][0]["id"] == "sinus_rhythm"
+            assert r["sha256"] and r["quality"]["ok"] is True
+    # the Philips file copied under another name is the same ECG: listed once as a duplicate
+    dups = [r for r in rows if r.get("duplicate")]
+    assert summary.skipped == len(dups) >= 1
+    assert seen[-1] == (len(subset), len(subset))
+    assert summary.rate_per_s > 0
+
+    # interrupted after 5 rows, in the middle of the 6th
+    lines = out.read_text(encoding="utf-8").splitlines(keepends=True)
+    out.write_text("".join(lines[:5]) + lines[5][:40], encoding="utf-8")
+    again = run_batch(samples, out, make_fixture_analyze, files=subset)
+    rows2 = _rows(out)
+    assert again.skipped >= 5 and again.analysed + again.failed < len(subset)
+    assert sorted(r["file"] for r in rows2) == sorted(r["file"] for r in rows)  # no duplicates
+    # and a third run has nothing left to do
+    third = run_batch(samples, out, make_fixture_analyze, files=subset)
+    assert third.analysed == third.failed == 0 and len(_rows(out)) == len(rows)
+
+
+def test_batch_csv_with_two_workers(samples: Path, subset: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    files = subset[:10] + [f for f in subset if f.name in BAD]
+    summary = run_batch(samples, out, make_fixture_analyze, files=files, workers=2)
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == len(files) == summary.total
+    status = {Path(r["file"]).name: r["status"] for r in rows}
+    assert all(status[name] == "error" for name in BAD)
+    ok = [r for r in rows if r["status"] == "ok"]
+    assert ok and all(r["top1_id"] == "sinus_rhythm" and r["referral_level"] for r in ok)
+    assert all("ファイル" in r["error"] or "波形" in r["error"]
+               for r in rows if r["status"] == "error")
+
+
+def test_batch_command_refuses_bad_arguments(tmp_path: Path) -> None:
+    from ecg_viewer.cli import main
+
+    assert main(["batch", str(tmp_path / "nope"), "--out", str(tmp_path / "r.jsonl")]) == 2
+    assert main(["batch", str(tmp_path), "--out", str(tmp_path / "r.txt")]) == 2
+    assert main(["batch", str(tmp_path), "--out", str(tmp_path / "r.jsonl")]) == 1  # no ECGs
+
+
+def _args(file: Path, out: Path, **kw) -> argparse.Namespace:
+    p = argparse.ArgumentParser()
+    report_cmd.add_arguments(p)
+    argv = [str(file), "--out", str(out)]
+    for k, v in kw.items():
+        argv += [f"--{k.replace('_', '-')}"] + ([] if v is True else [str(v)])
+    return p.parse_args(argv)
+
+
+def test_report_command_end_to_end(samples: Path, tmp_path: Path,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    ecg = samples / "philips_xml" / "3191723_ZZDEMOPTONLY_1-04_orig.xml"
+    db = tmp_path / "reviews.sqlite3"
+    from ecg_viewer.io import read_ecg
+
+    sha = read_ecg(ecg).sha256
+    before = sorted((p.name, p.stat().st_mtime_ns) for p in ecg.parent.iterdir())
+    with ReviewStore(db) as s:  # the clinician reviewed this ECG earlier
+        s.set_reviewer("佐藤 花子")
+        ctx = AuditContext("0.1.0", "x" * 64, "cat")
+        s.confirm(s.get(sha).sha256, "sinus_rhythm", ctx)
+        s.set_comment(sha, "正常範囲。", ctx)
+        s.set_levels(sha, suggested="A", final="A", context=ctx)
+    pdf, js, fh = tmp_path / "r.pdf", tmp_path / "r.json", tmp_path / "r.fhir.json"
+    args = _args(ecg, pdf, json=js, fhir=fh, db=db)
+    assert report_cmd.run(args, analyze=fixture_analyze) == 0
+    assert "書き出しました" in capsys.readouterr().out
+    d = json.loads(js.read_text(encoding="utf-8"))
+    assert d["review"]["comment"] == "正常範囲。" and d["review"]["reviewer"] == "佐藤 花子"
+    assert d["record"]["meta"]["patient_name"] == "ZZDEMOPTONLY ADULT"
+    from fhir.resources.R4B.bundle import Bundle
+
+    Bundle.model_validate(json.loads(fh.read_text(encoding="utf-8")))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for expected in ("ZZDEMOPTONLY ADULT", "9999", "佐藤 花子", "正常範囲。", "洞調律", "異常なし"):
+        assert expected in text, expected
+    # nothing was written or changed beside the ECG
+    assert sorted((p.name, p.stat().st_mtime_ns) for p in ecg.parent.iterdir()) == before
+
+
+def test_report_command_bad_file_and_readonly_target(samples: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    bad = samples / "scp_ecg" / "healforce_62.SCP"
+    assert report_cmd.run(_args(bad, tmp_path / "r.pdf", db=tmp_path / "db"),
+                          analyze=fixture_analyze) == 1
+    assert "壊れている" in capsys.readouterr().err
+    good = samples / "wfdb_ptbxl" / "00001_hr.hea"
+    assert report_cmd.run(_args(good, tmp_path / "missing" / "r.pdf", db=tmp_path / "db"),
+                          analyze=fixture_analyze) == 1
+    assert "フォルダがありません" in capsys.readouterr().err
