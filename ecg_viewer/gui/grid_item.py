@@ -43,28 +43,29 @@ class GridItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return self._rect
 
+    def _build_lines(self) -> None:
+        w, h = int(round(self._rect.width())), int(round(self._rect.height()))
+        step = int(MAJOR_MM)
+        self._minor = [QLineF(x, 0, x, h) for x in range(w + 1) if x % step]
+        self._minor += [QLineF(0, y, w, y) for y in range(h + 1) if y % step]
+        self._major = [QLineF(x, 0, x, h) for x in range(0, w + 1, step)]
+        self._major += [QLineF(0, y, w, y) for y in range(0, h + 1, step)]
+
     def paint(self, p: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         self.paint_count += 1
         r = self._rect
         if r.isEmpty():
             return
+        if getattr(self, "_built_for", None) != (r.width(), r.height()):
+            self._build_lines()
+            self._built_for = (r.width(), r.height())
         p.fillRect(r, PAPER)
         px_per_mm = abs(p.worldTransform().m11()) or 1.0
-        w, h = int(round(r.width())), int(round(r.height()))
-        minor = px_per_mm * MINOR_MM >= 3.0
-        step = int(MAJOR_MM)
-        for major in (False, True):
-            if not major and not minor:
-                continue
-            pen = QPen(MAJOR if major else MINOR)
+        for lines, color in ((self._minor, MINOR), (self._major, MAJOR)):
+            if color is MINOR and px_per_mm * MINOR_MM < 3.0:
+                continue  # minor lines closer than 3 px: left out
+            pen = QPen(color)
             pen.setCosmetic(True)
-            pen.setWidthF(1.0 if major or px_per_mm < 6 else 1.0)
+            pen.setWidthF(1.0)
             p.setPen(pen)
-            lines = []
-            for x in range(0, w + 1):
-                if (x % step == 0) == major:
-                    lines.append(QLineF(x, 0, x, h))
-            for y in range(0, h + 1):
-                if (y % step == 0) == major:
-                    lines.append(QLineF(0, y, w, y))
             p.drawLines(lines)
