@@ -5,7 +5,6 @@ review from the review database. Every file is written atomically."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -15,10 +14,9 @@ from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
-from ecg_viewer.report.atomic import ExportError, write_atomic
+from ecg_viewer.report.atomic import ExportError
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.fhir import build_bundle
-from ecg_viewer.report.pdf import pdf_bytes
+from ecg_viewer.report.export import load_catalog_or_none, write_reports
 from ecg_viewer.review import ReviewStore
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import LAYOUTS, PageSettings
@@ -63,16 +61,6 @@ def _default_analyze(load_model: bool, device: str) -> Callable[[EcgRecord], Ana
     return Analyzer(load_model=load_model, device=device).analyze
 
 
-def load_catalog_or_none():
-    """The label catalog (texts and codes of added labels), None if it cannot be loaded."""
-    try:
-        from ecg_viewer.labels.catalog import default_catalog
-
-        return default_catalog()
-    except (ImportError, EcgError, OSError, ValueError):
-        return None
-
-
 def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
                   db: str | Path | None = None, with_review: bool = True,
                   settings: PageSettings | None = None) -> ReportContent:
@@ -86,24 +74,6 @@ def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
                 review = store.get(record.sha256)
     return ReportContent(record, analysis, review, page_settings=settings,
                          catalog=load_catalog_or_none())
-
-
-def write_reports(content: ReportContent, pdf_out: str | Path | None, *,
-                  json_out: str | Path | None = None, fhir_out: str | Path | None = None,
-                  embed_pdf: bool = False) -> list[Path]:
-    """Write the requested files atomically; returns the paths written."""
-    written = []
-    pdf = pdf_bytes(content) if (pdf_out or embed_pdf) else None
-    if pdf_out:
-        written.append(write_atomic(pdf_out, pdf))
-    if json_out:
-        written.append(write_atomic(json_out, json.dumps(content.to_dict(), ensure_ascii=False,
-                                                         indent=2) + "\n"))
-    if fhir_out:
-        bundle = build_bundle(content, pdf_bytes=pdf if embed_pdf else None)
-        written.append(write_atomic(fhir_out, json.dumps(bundle, ensure_ascii=False,
-                                                         indent=2) + "\n"))
-    return written
 
 
 def run(args: argparse.Namespace,
