@@ -78,15 +78,28 @@ def test_scrolling_window_is_clamped_to_the_record(rec):
 
 
 def test_missing_leads_are_marked_and_non_standard_records_show_their_channels(rec):
-    two = dataclasses.replace(rec, signal_mv=rec.signal_mv[:2].copy(), lead_names=("I", "II"),
+    eight = dataclasses.replace(rec, signal_mv=rec.signal_mv[[0, 1, 6, 7, 8, 9, 10, 11]].copy(),
+                                lead_names=("I", "II", "V1", "V2", "V3", "V4", "V5", "V6"), derived_leads=())
+    page = layout_page(eight, PageSettings(layout="3x4"))
+    missing = {t.lead for t in page.traces if not t.available}
+    assert missing == {"III", "aVR", "aVL", "aVF"} and len(page.traces) == 13
+    # a Holter-like record (MLII + V5) is drawn as its own two channels in every grid layout
+    two = dataclasses.replace(rec, signal_mv=rec.signal_mv[:2].copy(), lead_names=("MLII", "V5"),
                               derived_leads=())
-    page = layout_page(two, PageSettings(layout="3x4"))
-    avail = {t.lead for t in page.traces if t.available}
-    assert avail == {"I", "II"} and any(not t.available for t in page.traces)
+    for layout in ("3x4", "6x2", "12x1"):
+        page = layout_page(two, PageSettings(layout=layout))
+        assert [t.lead for t in page.traces] == ["MLII", "V5"] and all(t.available for t in page.traces)
     odd = dataclasses.replace(rec, signal_mv=rec.signal_mv[:2].copy(), lead_names=("MLII", "V5x"),
                               derived_leads=())
     page = layout_page(odd, PageSettings(layout="3x4"))
     assert [t.lead for t in page.traces] == ["MLII", "V5x"] and all(t.available for t in page.traces)
+
+
+def test_a_very_short_record_gets_a_page_wide_enough_for_its_settings_line(rec):
+    short = dataclasses.replace(rec, signal_mv=rec.signal_mv[:, :13].copy())
+    page = layout_page(short, PageSettings())
+    assert page.window_s == pytest.approx(13 / 500) and page.width_mm == 150.0
+    assert page.traces[0].i1 - page.traces[0].i0 >= 3
 
 
 def test_settings_text_names_speed_gain_and_filters(rec):

@@ -36,6 +36,9 @@ _ROW_PITCH_MM = {"3x4": 40.0, "6x2": 30.0, "12x1": 25.0, "1": 80.0}
 _TOP_MM = 5.0
 _BOTTOM_MM = 10.0  # band for the printed settings line
 _RIGHT_MM = 5.0
+# fewer standard leads than this: the record is drawn as its own channels, not a 12-lead grid
+_MIN_FOR_GRID = 6
+_MIN_WIDTH_MM = 150.0
 
 
 @dataclass(frozen=True)
@@ -205,10 +208,11 @@ def _rows_for(record: EcgRecord, s: PageSettings) -> tuple[list[list[str]], bool
     if s.layout == "1":
         lead = s.single_lead if record.has_lead(s.single_lead) else record.lead_names[0]
         return [[lead]], False
-    if s.layout == "12x1" or not canonical:
-        names = list(CANONICAL_LEADS) if canonical else []
-        names += list(record.extra_leads)
-        return [[n] for n in names], False
+    if len(canonical) < _MIN_FOR_GRID:
+        # a Holter/monitoring record (MLII + V5, a single lead ...): its own channels, one per row
+        return [[n] for n in record.lead_names], False
+    if s.layout == "12x1":
+        return [[n] for n in (*CANONICAL_LEADS, *record.extra_leads)], False
     if s.layout == "3x4":
         cols = [CANONICAL_LEADS[0:3], CANONICAL_LEADS[3:6], CANONICAL_LEADS[6:9], CANONICAL_LEADS[9:12]]
         return [[c[r] for c in cols] for r in range(3)], True
@@ -234,7 +238,8 @@ def layout_page(record: EcgRecord, settings: PageSettings) -> Page:
     pulse_w = PULSE_S * s.speed_mm_s
     left = _ceil5(2.0 + pulse_w + 2.0)
     trace_w_total = window * s.speed_mm_s
-    width = _ceil5(left + trace_w_total + _RIGHT_MM)
+    # a very short record still gets a page wide enough for its settings line
+    width = max(_ceil5(left + trace_w_total + _RIGHT_MM), _MIN_WIDTH_MM)
     height = _TOP_MM + pitch * len(all_rows) + _BOTTOM_MM
     height = _ceil5(height)
 
