@@ -61,3 +61,11 @@ def _no_qthread_left_running():
     if left:
         worker.wait_all(10000)
         pytest.fail(f"test left worker QThread(s) running: {left}; wait for them (qtbot.waitSignal)")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_review_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """The review database goes to a temporary folder, never the user's data folder."""
+    folder = tmp_path_factory.mktemp("userdata")
+    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(folder))
+    yield folder
