@@ -312,3 +312,23 @@ def test_suggestions_panel_and_measurements_header_api(win, qtbot, bundled_sampl
     # a new record clears both
     open_and_wait(qtbot, win, bundled_samples / "00009_hr.hea")
     assert panel.state == "placeholder" and "72 bpm" not in win.header.text()
+
+
+def test_long_record_scrolls_with_the_bar_and_the_arrow_keys(win, qtbot, samples):
+    open_and_wait(qtbot, win, samples / "wfdb" / "100.hea")  # MIT-BIH, 30 min, MLII + V5
+    page = win.view.page
+    assert [t.lead for t in page.traces] == ["V5", "MLII"] and page.can_scroll
+    assert win.scrollbar.isVisible() and win.scrollbar.maximum() == round((page.duration_s - 10) * 10)
+    win.scrollbar.setValue(600)  # 60 s
+    assert win.view.page.start_s == pytest.approx(60.0, abs=1 / 360)
+    x, _ = win.view.trace_items()[0].getOriginalDataset()
+    assert len(x) == 3600 and win.view.page.traces[0].i0 == 21600
+    assert "60.0–70.0" in win.view.settings_text_item().text()
+    win.activateWindow()
+    qtbot.keyClick(win, Qt.Key.Key_Right)
+    assert win.view.page.start_s == pytest.approx(65.0, abs=1 / 360) and win.scrollbar.value() == 650
+    # speed and gain from the toolbar
+    win.speed_combo.setCurrentIndex(0)
+    assert win.state.settings.speed_mm_s == 12.5
+    win.gain_combo.setCurrentIndex(3)
+    assert win.state.settings.gain_limb_mm_mv == 20.0 == win.state.settings.gain_chest_mm_mv

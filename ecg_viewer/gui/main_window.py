@@ -8,10 +8,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollBar,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -29,6 +31,7 @@ from ecg_viewer.gui.scale_dialog import ScaleDialog, screen_px_per_mm
 from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
 from ecg_viewer.io import supported_extensions
 from ecg_viewer.signal.filters import FilterSettings
+from ecg_viewer.signal.page import GAINS_MM_MV, SPEEDS_MM_S
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +53,18 @@ class MainWindow(QMainWindow):
         self.header = HeaderWidget()
         self.view = EcgPageView()
         self.panel = SuggestionsPanel()
+        # the time scroll bar under the page, shown for records longer than the page
+        self.scrollbar = QScrollBar(Qt.Orientation.Horizontal)
+        self.scrollbar.setVisible(False)
+        self.scrollbar.valueChanged.connect(self._scrolled)
+        left = QWidget()
+        left_lay = QVBoxLayout(left)
+        left_lay.setContentsMargins(0, 0, 0, 0)
+        left_lay.setSpacing(0)
+        left_lay.addWidget(self.view, 1)
+        left_lay.addWidget(self.scrollbar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(left)
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
@@ -65,6 +78,18 @@ class MainWindow(QMainWindow):
         self.actions_ = build_actions(self)
         self.recent_menu = build_menus(self, self.actions_)
         self.toolbar = build_toolbar(self, self.actions_)
+        self.speed_combo = QComboBox()
+        self.speed_combo.addItems([f"{v:g} mm/s" for v in SPEEDS_MM_S])
+        self.speed_combo.currentIndexChanged.connect(
+            lambda i: self.controller.set_speed(SPEEDS_MM_S[i]) if i >= 0 else None)
+        self.gain_combo = QComboBox()
+        self.gain_combo.addItems([f"{v:g} mm/mV" for v in GAINS_MM_MV])
+        self.gain_combo.currentIndexChanged.connect(
+            lambda i: self.controller.set_gain(GAINS_MM_MV[i]) if i >= 0 else None)
+        self.toolbar.insertSeparator(self.actions_["toggle:highpass"])
+        self.toolbar.insertWidget(self.actions_["toggle:highpass"], self.speed_combo)
+        self.toolbar.insertWidget(self.actions_["toggle:highpass"], self.gain_combo)
+        self.toolbar.insertSeparator(self.actions_["toggle:highpass"])
         self.filter_label = QLabel()
         self.zoom_label = QLabel()
         self.statusBar().addPermanentWidget(self.filter_label)
@@ -95,6 +120,10 @@ class MainWindow(QMainWindow):
         if (sp := self.app_settings.splitter()) is not None:
             self.splitter.restoreState(sp)
         self.retranslate()
+        # review dock, worklist dock, File -> export/print report (issue 8; own module)
+        from ecg_viewer.gui.report_actions import ReviewFeatures
+
+        self.review_features = ReviewFeatures(self)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -103,7 +132,25 @@ class MainWindow(QMainWindow):
             self.view.show_empty()
         else:
             self.view.set_page(page, self.state.display_signal(), self.state.record.fs_hz)
+        self._sync_scrollbar()
         self._sync_checks()
+
+    def _sync_scrollbar(self) -> None:
+        page = self.state.page()
+        sb = self.scrollbar
+        sb.blockSignals(True)
+        if page is None or not page.can_scroll:
+            sb.setVisible(False)
+        else:  # in tenths of a second
+            sb.setRange(0, int(round((page.duration_s - page.window_s) * 10)))
+            sb.setPageStep(int(round(page.window_s * 10)))
+            sb.setSingleStep(5)
+            sb.setValue(int(round(page.start_s * 10)))
+            sb.setVisible(True)
+        sb.blockSignals(False)
+
+    def _scrolled(self, value: int) -> None:
+        self.state.update_settings(start_s=value / 10.0)
 
     def _record_changed(self, record) -> None:
         self.header.set_record(record, self.state.path)
@@ -140,6 +187,11 @@ class MainWindow(QMainWindow):
             if v is not None:
                 self._toggle_values[kind] = v
         a["raw"].setChecked(not f.any_on)
+        for combo, values, v in ((self.speed_combo, SPEEDS_MM_S, s.speed_mm_s),
+                                 (self.gain_combo, GAINS_MM_MV, s.gain_limb_mm_mv)):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(values.index(v) if v in values else -1)
+            combo.blockSignals(False)
         self.filter_label.setText(
             tr("ui.filter.state_raw") if not f.any_on else self.state.page().settings_text()
             if self.state.page() else tr("ui.filter.state_raw"))
@@ -262,6 +314,8 @@ class MainWindow(QMainWindow):
                             if self.state.path else tr("ui.app_title"))
         self.redraw()
         self.view.set_calipers(self.state.calipers)
+        if hasattr(self, "review_features"):
+            self.review_features.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())
@@ -269,5 +323,7 @@ class MainWindow(QMainWindow):
         self.app_settings.set_splitter(self.splitter.saveState())
         self.app_settings.set_page_settings(self.state.settings)
         self.app_settings.sync()
+        if hasattr(self, "review_features"):
+            self.review_features.shutdown()
         wait_all(10000)
         super().closeEvent(ev)
