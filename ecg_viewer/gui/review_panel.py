@@ -1,0 +1,293 @@
+"""The physician's review of the open ECG: confirm or reject each suggestion, add findings from
+the catalog by incremental search, a comment, the final referral level, a "needs further
+examination" flag. Every change goes straight to the review database (with its audit row)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import REFERRAL_JA, REFERRAL_LEVELS, Analysis
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
+
+log = logging.getLogger(__name__)
+
+_DECISIONS = (None, "confirmed", "rejected")
+
+
+class ReviewPanel(QWidget):
+    reviewChanged = Signal(object)  # Review
+    failed = Signal(str)  # a message for the clinician
+
+    def __init__(self, store: ReviewStore | None, catalog: Any = None,
+                 parent: QWidget | None = None, top_k: int = 5) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.catalog = catalog
+        self.top_k = top_k
+        self.record: EcgRecord | None = None
+        self.analysis: Analysis | None = None
+        self.review: Review | None = None
+        self._filling = False
+
+        self.title = QLabel()
+        self.title.setStyleSheet("font-weight: bold;")
+        self.state_label = QLabel()
+        self.reviewer = QLineEdit()
+        self.reviewer.editingFinished.connect(self._reviewer_changed)
+        self.sugg_label = QLabel()
+        self.table = QTableWidget(0, 3)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.search = QLineEdit()
+        self.search.textChanged.connect(self._search_changed)
+        self.search.returnPressed.connect(self._add_first_hit)
+        self.hits = QListWidget()
+        self.hits.setMaximumHeight(110)
+        self.hits.itemActivated.connect(self._add_hit)
+        self.hits.itemDoubleClicked.connect(self._add_hit)
+        self.added_label = QLabel()
+        self.added = QListWidget()
+        self.added.setMaximumHeight(80)
+        self.added.itemDoubleClicked.connect(self._remove_added)
+        self.comment = QPlainTextEdit()
+        self.comment.setMaximumHeight(90)
+        self.save_comment = QPushButton()
+        self.save_comment.clicked.connect(self._comment_changed)
+        self.level = QComboBox()
+        self.level.currentIndexChanged.connect(self._level_changed)
+        self.suggested = QLabel()
+        self.needs_exam = QCheckBox()
+        self.needs_exam.toggled.connect(self._needs_exam_changed)
+        self.reason = QLineEdit()
+        self.reason.editingFinished.connect(self._needs_exam_changed)
+
+        form = QFormLayout()
+        self.reviewer_row = QLabel()
+        form.addRow(self.reviewer_row, self.reviewer)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.title)
+        lay.addWidget(self.state_label)
+        lay.addLayout(form)
+        lay.addWidget(self.sugg_label)
+        lay.addWidget(self.table, 1)
+        self.add_title = QLabel()
+        lay.addWidget(self.add_title)
+        lay.addWidget(self.search)
+        lay.addWidget(self.hits)
+        lay.addWidget(self.added_label)
+        lay.addWidget(self.added)
+        self.level_title = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.level_title)
+        row.addWidget(self.level, 1)
+        lay.addLayout(row)
+        lay.addWidget(self.suggested)
+        lay.addWidget(self.needs_exam)
+        lay.addWidget(self.reason)
+        self.comment_title = QLabel()
+        lay.addWidget(self.comment_title)
+        lay.addWidget(self.comment)
+        lay.addWidget(self.save_comment)
+        self.retranslate()
+        self.set_record(None)
+
+    # --- context -------------------------------------------------------------------------------
+    def context(self) -> AuditContext:
+        pred = self.analysis.prediction if self.analysis else None
+        from ecg_viewer import __version__
+
+        if pred is None:
+            return AuditContext(app_version=__version__)
+        m = pred.model
+        return AuditContext(m.app_version, m.weights_sha256, m.catalog_version)
+
+    def set_record(self, record: EcgRecord | None) -> None:
+        if self.record is not None and record is not self.record:
+            self._comment_changed()  # keep a comment typed but not saved
+        self.record = record
+        self.analysis = None
+        self.review = None
+        if record is not None and record.sha256 and self.store is not None:
+            self.review = self.store.get(record.sha256)
+        self._fill()
+
+    def set_analysis(self, analysis: Analysis | None) -> None:
+        if analysis is not None and self.record is not None and \
+                analysis.sha256 not in (None, self.record.sha256):
+            return  # a stale result for another ECG
+        self.analysis = analysis
+        self._fill()
+
+    @property
+    def sha256(self) -> str | None:
+        return self.record.sha256 if self.record is not None else None
+
+    # --- filling the widgets ----------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.title.setText(tr("review.ui.title"))
+        self.reviewer_row.setText(tr("review.ui.reviewer"))
+        self.reviewer.setPlaceholderText(tr("review.ui.reviewer_hint"))
+        self.sugg_label.setText(tr("review.ui.suggestions"))
+        self.table.setHorizontalHeaderLabels(
+            [tr("report.col.finding"), tr("report.col.score"), tr("report.col.decision")])
+        self.add_title.setText(tr("review.ui.add_label"))
+        self.search.setPlaceholderText(tr("review.ui.search_hint"))
+        self.added_label.setText(tr("review.ui.added"))
+        self.comment_title.setText(tr("review.ui.comment"))
+        self.save_comment.setText(tr("review.ui.save_comment"))
+        self.level_title.setText(tr("review.ui.final_level"))
+        self.needs_exam.setText(tr("review.ui.needs_exam"))
+        self.reason.setPlaceholderText(tr("review.ui.needs_exam_reason"))
+        self._fill()
+
+    def _fill(self) -> None:
+        self._filling = True
+        try:
+            enabled = self.record is not None and self.store is not None and bool(self.sha256)
+            for w in (self.table, self.search, self.hits, self.added, self.comment,
+                      self.save_comment, self.level, self.needs_exam, self.reason):
+                w.setEnabled(enabled)
+            if self.store is not None:
+                self.reviewer.setText(self.store.reviewer())
+            r = self.review or Review(sha256=self.sha256 or "")
+            if self.record is None:
+                self.state_label.setText(tr("review.ui.no_record"))
+            else:
+                text = tr(f"review.ui.state.{r.state}")
+                if r.updated_at:
+                    text += f"　{r.reviewer or ''} {r.updated_at[:16].replace('T', ' ')}"
+                self.state_label.setText(text)
+            self._fill_table(r)
+            self.added.clear()
+            for label_id in r.added_labels:
+                item = QListWidgetItem(self._label_ja(label_id))
+                item.setData(Qt.ItemDataRole.UserRole, label_id)
+                self.added.addItem(item)
+            if not self.comment.hasFocus() or self.record is None:
+                self.comment.setPlainText(r.comment)
+            self.level.clear()
+            self.level.addItem(tr("review.ui.no_level"), None)
+            for lv in REFERRAL_LEVELS:
+                self.level.addItem(REFERRAL_JA[lv], lv)
+            self.level.setCurrentIndex(max(0, self.level.findData(r.final_level))
+                                       if r.final_level else 0)
+            suggested = self.analysis.referral.ja if self.analysis else "—"
+            self.suggested.setText(tr("review.ui.suggested_level", level=suggested))
+            self.needs_exam.setChecked(r.needs_exam)
+            self.reason.setText(r.needs_exam_reason)
+        finally:
+            self._filling = False
+
+    def _fill_table(self, r: Review) -> None:
+        pred = self.analysis.prediction if self.analysis else None
+        rows = list(pred.top(self.top_k)) + [s for s in pred.present()
+                                             if s not in pred.top(self.top_k)] if pred else []
+        self.table.setRowCount(len(rows))
+        for i, s in enumerate(rows):
+            name = QLabel(s.ja)
+            name.setToolTip(f"{s.en} / {REFERRAL_JA.get(s.category, s.category)}")
+            self.table.setCellWidget(i, 0, name)
+            self.table.setCellWidget(i, 1, QLabel(f"{s.score:.2f}" + (" ★" if s.above_threshold
+                                                                      else "")))
+            combo = QComboBox()
+            for d in _DECISIONS:
+                combo.addItem(tr({None: "review.ui.undecided", "confirmed": "review.ui.confirm",
+                                  "rejected": "review.ui.reject"}[d]), d)
+            combo.setCurrentIndex(_DECISIONS.index(r.decisions.get(s.id)))
+            combo.currentIndexChanged.connect(
+                lambda _i, c=combo, label_id=s.id: self._decide(label_id, c.currentData()))
+            combo.setObjectName(f"decision:{s.id}")
+            self.table.setCellWidget(i, 2, combo)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        if not rows and self.record is not None:
+            self.sugg_label.setText(f"{tr('review.ui.suggestions')}　{tr('review.ui.waiting')}"
+                                    if self.analysis is None else tr("review.ui.suggestions"))
+        else:
+            self.sugg_label.setText(tr("review.ui.suggestions"))
+
+    def _label_ja(self, label_id: str) -> str:
+        if self.catalog is not None:
+            try:
+                return self.catalog.by_id(label_id).ja
+            except (KeyError, LookupError, ValueError):
+                pass
+        return label_id
+
+    # --- changes ------------------------------------------------------------------------------------
+    def _apply(self, op: str, *args: Any, **kwargs: Any) -> None:
+        if self._filling or self.store is None or not self.sha256:
+            return
+        try:
+            self.review = getattr(self.store, op)(self.sha256, *args, context=self.context(),
+                                                  **kwargs)
+        except ReviewStoreError as exc:
+            self.failed.emit(exc.message_ja)
+            return
+        self._fill()
+        self.reviewChanged.emit(self.review)
+
+    def _decide(self, label_id: str, decision: str | None) -> None:
+        op = {"confirmed": "confirm", "rejected": "reject", None: "undecide"}[decision]
+        self._apply(op, label_id)
+
+    def _reviewer_changed(self) -> None:
+        if self.store is not None and self.reviewer.text().strip() and \
+                self.reviewer.text().strip() != self.store.reviewer():
+            self.store.set_reviewer(self.reviewer.text())
+
+    def _search_changed(self, text: str) -> None:
+        self.hits.clear()
+        if self.catalog is None or not text.strip():
+            return
+        for lab in self.catalog.search(text, 8):
+            item = QListWidgetItem(f"{lab.ja}　({lab.en})")
+            item.setData(Qt.ItemDataRole.UserRole, lab.id)
+            self.hits.addItem(item)
+
+    def _add_first_hit(self) -> None:
+        if self.hits.count():
+            self._add_hit(self.hits.item(0))
+
+    def _add_hit(self, item: QListWidgetItem) -> None:
+        self._apply("add_label", item.data(Qt.ItemDataRole.UserRole))
+        self.search.clear()
+
+    def _remove_added(self, item: QListWidgetItem) -> None:
+        self._apply("remove_label", item.data(Qt.ItemDataRole.UserRole))
+
+    def _comment_changed(self) -> None:
+        r = self.review or Review(sha256=self.sha256 or "")
+        if self.comment.toPlainText() != r.comment:
+            self._apply("set_comment", self.comment.toPlainText())
+
+    def _level_changed(self, _index: int) -> None:
+        suggested = self.analysis.referral.level if self.analysis else None
+        self._apply("set_levels", suggested=suggested, final=self.level.currentData())
+
+    def _needs_exam_changed(self, *_args: Any) -> None:
+        self._apply("set_needs_exam", self.needs_exam.isChecked(), self.reason.text().strip())

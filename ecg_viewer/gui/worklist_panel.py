@@ -1,0 +1,168 @@
+"""The worklist: a folder of ECGs analysed in the background, sorted by referral level (要至急
+first), with each ECG's review state from the database; double-click opens the ECG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ecg_viewer.app.worklist_service import WorklistService
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import REFERRAL_JA
+from ecg_viewer.report.batch import find_ecg_files
+from ecg_viewer.review import ReviewStore
+
+# worklist order: most pressing first; unreadable records right after 要精査 (they need a new
+# recording), read errors last
+ORDER = {"urgent": 0, "D": 1, "unreadable": 2, "C": 3, "B": 4, "E": 5, "A": 6, "error": 7,
+         "pending": 8}
+LEVEL_COLORS = {"urgent": "#c00000", "D": "#e06000", "unreadable": "#666666", "C": "#a08000",
+                "B": "#3070b0", "E": "#5050a0", "A": "#208040", "error": "#888888"}
+COLS = ("level", "file", "finding", "hr", "review")
+
+
+class WorklistPanel(QWidget):
+    openRequested = Signal(str)  # path
+
+    def __init__(self, store: ReviewStore | None, service: WorklistService | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.service = service or WorklistService(parent=self)
+        self.folder: Path | None = None
+        self.rows: dict[str, dict[str, Any]] = {}  # file -> output row
+        self.files: list[Path] = []
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.bar = QProgressBar()
+        self.stop_button = QPushButton()
+        self.stop_button.clicked.connect(lambda: self.service.stop())
+        self.table = QTableWidget(0, len(COLS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.cellDoubleClicked.connect(self._open_row)
+        top = QHBoxLayout()
+        top.addWidget(self.bar, 1)
+        top.addWidget(self.stop_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.status)
+        lay.addWidget(self.table, 1)
+
+        self.service.rowReady.connect(self._row_ready)
+        self.service.progress.connect(self._progress)
+        self.service.note.connect(lambda m: self.status.setText(tr("worklist.no_model", reason=m)))
+        self.service.finished.connect(self._finished)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.stop_button.setText(tr("worklist.stop"))
+        self.table.setHorizontalHeaderLabels([tr(f"worklist.col.{c}") for c in COLS])
+        self._refill()
+
+    # --- a folder -----------------------------------------------------------------------------
+    def open_folder(self, folder: str | Path) -> int:
+        self.folder = Path(folder)
+        self.files = find_ecg_files(self.folder)
+        self.rows = {}
+        self.bar.setRange(0, max(1, len(self.files)))
+        self.bar.setValue(0)
+        if not self.files:
+            self.status.setText(tr("worklist.empty", dir=self.folder))
+        else:
+            self.status.setText(tr("worklist.progress", done=0, total=len(self.files)))
+            self.service.start(self.files)
+        self._refill()
+        return len(self.files)
+
+    def _row_ready(self, row: dict[str, Any]) -> None:
+        self.rows[row["file"]] = row
+        self._refill()
+
+    def _progress(self, done: int, total: int, _rate: float) -> None:
+        self.bar.setValue(done)
+        self.status.setText(tr("worklist.progress", done=done, total=total))
+
+    def _finished(self, total: int, rate: float) -> None:
+        self.status.setText(tr("worklist.done", total=total, rate=rate))
+
+    # --- table ---------------------------------------------------------------------------------
+    @staticmethod
+    def level_of(row: dict[str, Any] | None) -> str:
+        if row is None:
+            return "pending"
+        if "error" in row:
+            return "error"
+        return (row.get("referral") or {}).get("level", "pending")
+
+    def sorted_files(self) -> list[str]:
+        files = [str(f) for f in self.files]
+        return sorted(files, key=lambda f: (ORDER.get(self.level_of(self.rows.get(f)), 9),
+                                            Path(f).name))
+
+    def refresh_reviews(self) -> None:
+        self._refill()
+
+    def _refill(self) -> None:
+        files = self.sorted_files()
+        shas = [r.get("sha256") for r in self.rows.values() if r.get("sha256")]
+        reviews = self.store.states(shas) if self.store is not None and shas else {}
+        self.table.setRowCount(len(files))
+        for i, f in enumerate(files):
+            row = self.rows.get(f)
+            level = self.level_of(row)
+            if level == "pending":
+                level_text = "…"
+            elif level == "error":
+                level_text = tr("worklist.error")
+            else:
+                level_text = REFERRAL_JA.get(level, level)
+            finding, hr, review = "", "", tr("review.ui.state.unreviewed")
+            if row is not None and "error" in row:
+                finding = row.get("error_ja") or row["error"]
+            elif row is not None:
+                present = [s for s in row.get("labels", []) if s.get("above_threshold")]
+                top = present or row.get("labels", [])[:1]
+                finding = "、".join(s["ja"] for s in top[:3])
+                if not finding and row.get("referral", {}).get("reasons_ja"):
+                    finding = "、".join(row["referral"]["reasons_ja"][:2])
+                value = (row.get("measurements") or {}).get("hr_bpm")
+                hr = f"{value:.0f}" if isinstance(value, int | float) else ""
+                rv = reviews.get(row.get("sha256"))
+                if rv is not None:
+                    review = tr(f"review.ui.state.{rv.state}")
+                    if rv.final_level:
+                        review += f"（{REFERRAL_JA[rv.final_level]}）"
+            cells = (level_text, Path(f).name, finding, hr, review)
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, f)
+                if c == 0 and level in LEVEL_COLORS:
+                    item.setForeground(QColor(LEVEL_COLORS[level]))
+                if c == 1:
+                    item.setToolTip(f)
+                self.table.setItem(i, c, item)
+        self.table.resizeColumnsToContents()
+
+    def _open_row(self, row: int, _col: int) -> None:
+        item = self.table.item(row, 0)
+        if item is not None:
+            self.openRequested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def shutdown(self, wait_ms: int = 10000) -> None:
+        self.service.stop(wait_ms)

@@ -1,0 +1,178 @@
+"""The review features in the real window (offscreen): confirm/reject/add/comment/level/flag
+through the review dock into the real database, calipers kept with the review, export and print
+of the report, the worklist sorted by referral level with review state."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.core.messages import set_language
+from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.catalog import default_catalog
+from ecg_viewer.signal.calipers import Caliper
+from tests.report_fixtures import analysis_for, fixture_analyze
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def _window(qtbot):
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    w = MainWindow()
+    w.resize(1600, 950)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+@pytest.fixture
+def win(qtbot):
+    w = _window(qtbot)
+    yield w
+    w.close()
+    set_language("ja")
+
+
+def _open(qtbot, w, path: Path) -> None:
+    with qtbot.waitSignal(w.controller.loadFinished, timeout=30000):
+        w.controller.open_file(str(path))
+    qtbot.waitUntil(lambda: not w.controller.is_loading(), timeout=5000)
+
+
+def _af_analysis(path: Path):
+    rec = read_ecg(path)
+    return analysis_for(rec, default_catalog(), {"atrial_fibrillation": 0.83,
+                                                 "sinus_tachycardia": 0.6})
+
+
+def test_review_through_the_dock_is_stored_and_comes_back(qtbot, win, bundled_samples,
+                                                          tmp_path) -> None:
+    path = bundled_samples / "00017_hr.hea"
+    _open(qtbot, win, path)
+    f = win.review_features
+    panel = f.review_panel
+    assert "ui.menu.file" in [k for _m, k in win.actions_.menus]
+    file_menu = next(m for m, k in win.actions_.menus if k == "ui.menu.file")
+    texts = [a.text() for a in file_menu.actions()]
+    assert "レポートを書き出す…" in texts and "レポートを印刷…" in texts
+    win.state.set_analysis(_af_analysis(path))
+    assert panel.table.rowCount() >= 5
+    combo = panel.findChild(type(panel.level), "decision:atrial_fibrillation")
+    combo.setCurrentIndex(1)  # 確認
+    panel.findChild(type(panel.level), "decision:sinus_tachycardia").setCurrentIndex(2)  # 否定
+    panel.search.setText("左室肥大")
+    assert panel.hits.count() >= 1
+    panel.search.returnPressed.emit()
+    panel.reviewer.setText("山田 太郎")
+    panel.reviewer.editingFinished.emit()
+    panel.comment.setPlainText("抗凝固療法を検討。")
+    panel.save_comment.click()
+    panel.level.setCurrentIndex(panel.level.findData("urgent"))
+    panel.reason.setText("心エコー")
+    panel.needs_exam.setChecked(True)
+    win.state.add_caliper(Caliper(kind="time", lead="II", t0_s=1.0, t1_s=1.6))
+
+    sha = win.state.record.sha256
+    r = f.store.get(sha)
+    assert r.decisions == {"atrial_fibrillation": "confirmed", "sinus_tachycardia": "rejected"}
+    assert r.added_labels == ("lvh",) and r.comment == "抗凝固療法を検討。"
+    assert r.final_level == "urgent" and r.suggested_level == "D"
+    assert r.needs_exam and r.needs_exam_reason == "心エコー"
+    assert [a.kind for a in r.annotations] == ["time"] and r.annotations[0].interval_ms == pytest.approx(600)
+    assert r.reviewer == "山田 太郎"
+    audit = f.store.audit(sha)
+    assert {e.field for e in audit} >= {"decision:atrial_fibrillation", "added_label:lvh",
+                                        "comment", "final_level", "needs_exam", "annotations"}
+    assert all(e.weights_sha256 == "0123456789abcdef" * 4 for e in audit)
+
+    # export from the window: PDF, JSON, FHIR, written atomically
+    pdf = f.export(tmp_path / "r.pdf")[0]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for s in ("心房細動", "抗凝固療法を検討。", "要至急", "山田 太郎", "600 ms（100 bpm）"):
+        assert s in text, s
+    assert f.export(tmp_path / "r.json")[0].read_text(encoding="utf-8").count("心房細動") >= 1
+    assert "11524-6" in f.export(tmp_path / "r.fhir.json")[0].read_text(encoding="utf-8")
+
+    # a second window (a later session) shows the same review and the caliper again
+    win.close()
+    w2 = _window(qtbot)
+    try:
+        _open(qtbot, w2, path)
+        p2 = w2.review_features.review_panel
+        assert p2.review.final_level == "urgent" and p2.comment.toPlainText() == "抗凝固療法を検討。"
+        assert [c.interval_ms for c in w2.state.calipers] == [pytest.approx(600.0)]
+        assert p2.state_label.text().startswith("確認済")
+    finally:
+        w2.close()
+
+
+def test_print_renders_pdf_pages_on_the_printer(qtbot, win, bundled_samples, tmp_path) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ecg_viewer.gui.report_actions import print_pdf
+    from ecg_viewer.report.pdf import pdf_bytes
+
+    path = bundled_samples / "00017_hr.hea"
+    _open(qtbot, win, path)
+    win.state.set_analysis(_af_analysis(path))
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    out = tmp_path / "printed.pdf"
+    printer.setOutputFileName(str(out))
+    assert print_pdf(pdf_bytes(win.review_features.content()), printer, max_dpi=100) == 2
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Pages:\s+2\n", info)
+    assert re.search(r"Page size:\s+(842 x 595|841.89 x 595.27)", info)  # A4 landscape
+
+
+def test_worklist_sorted_by_level_with_review_state(qtbot, win, samples, tmp_path) -> None:
+    from ecg_viewer.app.worklist_service import WorklistService
+    from ecg_viewer.gui.worklist_panel import WorklistPanel
+    from ecg_viewer.review import ReviewStore
+
+    folder = tmp_path / "ward"
+    folder.mkdir()
+    picks = {"a_normal.hea": samples / "wfdb_ptbxl" / "00001_hr.hea",
+             "b_af.xml": samples / "ge_muse" / "synthetic_muse.xml",
+             "c_bad.SCP": samples / "scp_ecg" / "healforce_62.SCP"}
+    for name, src in picks.items():
+        (folder / name).symlink_to(src)
+        if src.suffix == ".hea":
+            (folder / "00001_hr.dat").symlink_to(src.with_suffix(".dat"))
+            (folder / name).unlink()
+            (folder / "00001_hr.hea").symlink_to(src)
+
+    def analyze(record):
+        if record.format == "ge_muse":  # this one gets an AF suggestion (要精査)
+            return analysis_for(record, default_catalog(), {"atrial_fibrillation": 0.9})
+        return fixture_analyze(record)
+
+    store = ReviewStore(tmp_path / "db.sqlite3")
+    muse_sha = read_ecg(folder / "b_af.xml").sha256
+    store.set_levels(muse_sha, suggested="D", final="D")
+    service = WorklistService(factory=lambda: (analyze, None))
+    panel = WorklistPanel(store, service)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(service.finished, timeout=60000):
+        assert panel.open_folder(folder) == 3
+    order = [panel.table.item(i, 1).text() for i in range(panel.table.rowCount())]
+    assert order == ["b_af.xml", "00001_hr.hea", "c_bad.SCP"]  # 要精査, 異常なし, unreadable
+    assert panel.table.item(0, 0).text() == "要精査"
+    assert panel.table.item(0, 2).text() == "心房細動"
+    assert panel.table.item(0, 4).text() == "確認済（要精査）"
+    assert panel.table.item(1, 4).text() == "未確認"
+    assert panel.table.item(2, 0).text() == "読込不可"
+    with qtbot.waitSignal(panel.openRequested) as sig:
+        panel.table.cellDoubleClicked.emit(0, 1)
+    assert sig.args == [str(folder / "b_af.xml")]
+    panel.shutdown()
+    store.close()
