@@ -15,44 +15,50 @@ from pathlib import Path
 import pytest
 
 SCRIPT = textwrap.dedent("""
+    # `ecg-viewer --lang LANG FILE` through the real command-line entry point, then a screenshot
     import sys
     from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    from ecg_viewer.cli import main
     from ecg_viewer.gui.launch import ensure_app
     from ecg_viewer.gui.main_window import MainWindow
     from ecg_viewer.signal.calipers import Caliper
     from ecg_viewer.signal.filters import FilterSettings
 
-    app = ensure_app()
-    out, sample = sys.argv[1], sys.argv[2]
-    win = MainWindow()
-    win.resize(1600, 1000)
-    win.move(0, 0)
-    win.show()
+    out, sample, lang = sys.argv[1], sys.argv[2], sys.argv[3]
+    app = ensure_app()  # run_gui reuses it
+    state = {"ticks": 0, "prepared": False}
 
-    def loaded(_path):
-        win.controller.set_filters(FilterSettings.diagnostic())
-        win.controller.add_caliper(Caliper("time", "II", 1.0, 1.8))
-        win.state.set_measurements(None)
-        QTimer.singleShot(800, shoot)
-
-    def shoot():
-        app.processEvents()
+    def poll():
+        state["ticks"] += 1
+        wins = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)]
+        if state["ticks"] > 600:
+            print("timed out")
+            app.exit(4)
+            return
+        if not wins or wins[0].state.record is None:
+            QTimer.singleShot(100, poll)
+            return
+        win = wins[0]
+        if not state["prepared"]:
+            state["prepared"] = True
+            win.resize(1600, 1000)
+            win.move(0, 0)
+            win.controller.set_filters(FilterSettings.diagnostic())
+            win.controller.add_caliper(Caliper("time", "II", 1.0, 1.8))
+            win.controller.add_caliper(Caliper("amplitude", "V2", 5.5, 5.5, 0.0, 1.0))
+            QTimer.singleShot(1000, poll)
+            return
         img = win.screen().grabWindow(0)
         ok = img.save(out, "PNG")
         print("platform", app.platformName(), "saved", ok, img.width(), img.height())
+        print("title", win.windowTitle())
         win.close()
-        app.quit()
 
-    def failed(path, msg):
-        print("load failed", msg)
-        app.exit(3)
-
-    win.controller.loadFinished.connect(loaded)
-    win.controller.loadFailed.connect(failed)
-    win.controller.open_file(sample)
-    QTimer.singleShot(60000, lambda: app.exit(4))
-    sys.exit(app.exec())
+    QTimer.singleShot(100, poll)
+    sys.exit(main(["--lang", lang, sample]))
 """)
+
 
 
 def _free_display() -> int:
@@ -62,7 +68,8 @@ def _free_display() -> int:
     pytest.skip("no free X display number")
 
 
-def test_real_window_under_xvfb_screenshot(tmp_path, bundled_samples):
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_real_window_under_xvfb_screenshot(tmp_path, bundled_samples, lang):
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb; scripts/setup.sh does it)")
@@ -78,13 +85,15 @@ def test_real_window_under_xvfb_screenshot(tmp_path, bundled_samples):
             pytest.skip("Xvfb did not start")
         env = dict(os.environ, DISPLAY=f":{n}", QT_QPA_PLATFORM="xcb",
                    XDG_CONFIG_HOME=str(tmp_path / "config"))
-        shot = tmp_path / "window_xvfb.png"
+        shot = tmp_path / f"window_xvfb_{lang}.png"
         script = tmp_path / "shoot.py"
         script.write_text(SCRIPT, encoding="utf-8")
-        proc = subprocess.run([sys.executable, str(script), str(shot), str(bundled_samples / "00017_hr.hea")],
+        proc = subprocess.run([sys.executable, str(script), str(shot), str(bundled_samples / "00017_hr.hea"), lang],
                               env=env, capture_output=True, text=True, timeout=120)
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert "platform xcb saved True 1600 1000" in proc.stdout, proc.stdout + proc.stderr
+        title = "心電図ビューア" if lang == "ja" else "ECG Viewer"
+        assert f"title 00017_hr.hea — {title}" in proc.stdout
         from PySide6.QtGui import QImage
 
         img = QImage(str(shot))

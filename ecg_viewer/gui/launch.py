@@ -30,7 +30,9 @@ def run_gui(files: list[str]) -> int:
     app = ensure_app()
     from ecg_viewer.gui.main_window import MainWindow
 
-    win = MainWindow()
+    # a --lang on the command line wins over the language stored from the last run
+    explicit_lang = any(a == "--lang" or a.startswith("--lang=") for a in sys.argv[1:])
+    win = MainWindow(use_stored_language=not explicit_lang)
     win.show()
     if files:
         win.controller.open_file(files[0])

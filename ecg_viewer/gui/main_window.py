@@ -37,10 +37,10 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: AppSettings | None = None) -> None:
+    def __init__(self, settings: AppSettings | None = None, use_stored_language: bool = True) -> None:
         super().__init__()
         self.app_settings = settings or AppSettings()
-        lang = self.app_settings.language()
+        lang = self.app_settings.language() if use_stored_language else None
         if lang and lang != language():
             set_language(lang)
         self.state = ViewerState(self.app_settings.page_settings())
