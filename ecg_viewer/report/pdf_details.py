@@ -1,0 +1,141 @@
+"""Sheet 2 of the PDF report: measurements with reasons, the physician's review, calipers and
+notes, the notice and the provenance in full."""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import Color
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import REFERRAL_JA
+from ecg_viewer.report.content import MEASUREMENT_KEYS, ReportContent, measurement_value
+from ecg_viewer.report.pdf_text import (
+    MARGIN_MM,
+    SHEET_H_MM,
+    SHEET_W_MM,
+    fit_text,
+    text_at,
+    wrap_text,
+    y_pt,
+)
+from ecg_viewer.review.model import Annotation
+
+
+def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
+                       lang: str) -> float:
+    """Every measurement with its value, or why it could not be measured."""
+    meas = content.analysis.measurements
+    text_at(c, MARGIN_MM, y, tr("report.measurements", lang), 9)
+    if not meas:
+        text_at(c, MARGIN_MM + 4, y + 4.5, tr("report.no_measurements", lang), 8)
+        return y + 4.5
+    reasons = meas.get("reasons") or {}
+    col_w = w / 3.0
+    for i, (key, label, unit) in enumerate(MEASUREMENT_KEYS):
+        value = measurement_value(meas, key)
+        if value is not None:
+            sep = "" if unit == "°" else " "
+            text = f"{label}  {value:.0f}{sep}{unit}"
+        else:
+            why = reasons.get(key)
+            try:
+                why_text = tr(why, lang) if why else ""
+            except KeyError:
+                why_text = str(why)
+            text = f"{label}  {tr('report.not_measured', lang)}" + (f"（{why_text}）"
+                                                                    if why_text else "")
+        row, col = divmod(i, 3)
+        text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
+              7.5)
+    return y + 4.5 + 4.2 * ((len(MEASUREMENT_KEYS) - 1) // 3)
+
+
+def local_time(iso: str | None) -> str:
+    """An ISO time from the database (UTC) as local 'YYYY-MM-DD HH:MM'."""
+    if not iso:
+        return ""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso[:16]
+
+
+def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: float,
+                   lang: str) -> None:
+    review = content.review
+    text_at(c, x, y, tr("report.review", lang), 10)
+    y += 5.5
+    if review is None or review.is_empty:
+        text_at(c, x, y, tr("report.not_reviewed", lang), 8.5, Color(0.6, 0, 0))
+        return
+    final = REFERRAL_JA[review.final_level] if review.final_level else "—"
+    suggested = REFERRAL_JA.get(review.suggested_level or content.analysis.referral.level, "—")
+    rows = [
+        (tr("report.final_level", lang), final),
+        (tr("report.suggested_level", lang), suggested),
+        (tr("report.confirmed", lang), "、".join(content.label_text(i)[0]
+                                                 for i in review.confirmed) or "—"),
+        (tr("report.rejected", lang), "、".join(content.label_text(i)[0]
+                                                for i in review.rejected) or "—"),
+        (tr("report.added", lang), "、".join(content.label_text(i)[0]
+                                             for i in review.added_labels) or "—"),
+        (tr("report.needs_exam", lang),
+         (tr("report.yes", lang) + (f"：{review.needs_exam_reason}"
+                                    if review.needs_exam_reason else ""))
+         if review.needs_exam else tr("report.no", lang)),
+        (tr("report.reviewer", lang), f"{review.reviewer or '—'}　{local_time(review.updated_at)}"),
+    ]
+    for head, value in rows:
+        text_at(c, x, y, head, 7.5, Color(0.3, 0.3, 0.3))
+        lines = wrap_text(value, w - 26, 8.5)
+        for line in lines[:3]:
+            text_at(c, x + 26, y, line, 8.5)
+            y += 4.2
+        y += 0.6
+    text_at(c, x, y, tr("report.comment", lang), 7.5, Color(0.3, 0.3, 0.3))
+    y += 4.2
+    for line in wrap_text(review.comment or "—", w - 2, 8.5)[:8]:
+        text_at(c, x + 2, y, line, 8.5)
+        y += 4.2
+    if review.annotations:
+        y += 2.0
+        text_at(c, x, y, tr("report.annotations", lang), 7.5, Color(0.3, 0.3, 0.3))
+        for number, a in enumerate(review.annotations[:8], start=1):
+            y += 4.0
+            text_at(c, x + 2, y, fit_text(f"[{number}] {annotation_text(a, lang)}", w - 2, 7.5), 7.5)
+
+
+def annotation_text(a: Annotation, lang: str) -> str:
+    where = f"{a.lead or ''} {a.t0_s:.2f} s"
+    if a.kind == "time":
+        return f"{where}: " + tr("ui.caliper.time", lang, ms=a.interval_ms, bpm=a.rate_bpm or 0)
+    if a.kind == "amplitude":
+        return f"{where}: " + tr("ui.caliper.amplitude", lang, mv=(a.v1_mv or 0) - (a.v0_mv or 0))
+    return f"{where}: {a.text}"
+
+
+def provenance_block(c: Canvas, content: ReportContent, lang: str) -> None:
+    y = SHEET_H_MM - 30.0
+    lines = wrap_text(tr("safety.notice", lang), SHEET_W_MM - 2 * MARGIN_MM - 4, 9)[:2]
+    c.setStrokeColor(Color(0.6, 0, 0))
+    c.setLineWidth(0.8)
+    box_h = 3.0 + 4.5 * len(lines)
+    c.rect(MARGIN_MM * mm, y_pt(y - 5.2 + box_h), (SHEET_W_MM - 2 * MARGIN_MM) * mm, box_h * mm,
+           stroke=1, fill=0)
+    for i, line in enumerate(lines):
+        text_at(c, MARGIN_MM + 2, y + 4.5 * i, line, 9, Color(0.6, 0, 0))
+    y += box_h + 3.0
+    rec = content.record
+    rows = [
+        f"{tr('report.file', lang)}: {content.analysis.file}",
+        f"sha256: {content.analysis.sha256 or '—'}　format: {rec.format}　"
+        f"{rec.fs_hz:g} Hz　{rec.duration_s:.1f} s　{len(rec.lead_names)} leads",
+        f"app {content.app_version}　weights sha256: {content.weights_sha256 or '—'}",
+        f"catalog: {content.catalog_version or '—'}　device: {content.model.get('device') or '—'}",
+    ]
+    for line in rows:
+        text_at(c, MARGIN_MM, y, fit_text(line, SHEET_W_MM - 2 * MARGIN_MM, 7), 7, Color(0.25, 0.25, 0.25))
+        y += 3.6

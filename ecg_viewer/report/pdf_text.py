@@ -1,0 +1,58 @@
+"""Text helpers for the PDF report: the sheet's coordinates (mm from the top-left, y down) and
+Japanese-aware fitting and wrapping with the embedded IPAexGothic."""
+
+from __future__ import annotations
+
+from reportlab.lib.colors import Color
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from ecg_viewer.core.paths import font_path
+
+FONT = "IPAexGothic"
+SHEET_W_PT, SHEET_H_PT = landscape(A4)
+SHEET_W_MM, SHEET_H_MM = 297.0, 210.0
+MARGIN_MM = 8.0
+
+
+def register_font() -> None:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(FONT, str(font_path())))
+
+
+def y_pt(y_mm: float) -> float:
+    return SHEET_H_PT - y_mm * mm
+
+
+def text_at(c: Canvas, x_mm: float, y_mm: float, text: str, size: float = 8.0,
+          color: Color | None = None) -> None:
+    c.setFont(FONT, size)
+    c.setFillColor(color or Color(0, 0, 0))
+    c.drawString(x_mm * mm, y_pt(y_mm), text)
+
+
+def fit_text(text: str, width_mm: float, size: float) -> str:
+    """Cut ``text`` with an ellipsis so that it fits ``width_mm``."""
+    if pdfmetrics.stringWidth(text, FONT, size) <= width_mm * mm:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width_mm * mm:
+        text = text[:-1]
+    return text + "…"
+
+
+def wrap_text(text: str, width_mm: float, size: float) -> list[str]:
+    """Break Japanese/English text into lines of at most ``width_mm`` (character-wise)."""
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        line = ""
+        for ch in para:
+            if pdfmetrics.stringWidth(line + ch, FONT, size) > width_mm * mm and line:
+                lines.append(line)
+                line = ch.lstrip()
+            else:
+                line += ch
+        lines.append(line)
+    return lines
