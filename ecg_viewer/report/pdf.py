@@ -159,6 +159,8 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
     if review and review.final_level:
         level = review.final_level
         lines.append(f"{tr('report.final_level', lang)}: {REFERRAL_JA[review.final_level]}")
+    elif review is not None and not review.is_empty:
+        lines.append(f"{tr('report.final_level', lang)}: {tr('report.level_pending', lang)}")
     else:
         lines.append(tr("report.not_reviewed", lang))
     h = 12.0

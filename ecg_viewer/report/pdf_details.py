@@ -31,7 +31,7 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
         text_at(c, MARGIN_MM + 4, y + 4.5, tr("report.no_measurements", lang), 8)
         return y + 4.5
     reasons = meas.get("reasons") or {}
-    col_w = w / 3.0
+    col_w = w / 2.0
     for i, (key, label, unit) in enumerate(MEASUREMENT_KEYS):
         value = measurement_value(meas, key)
         if value is not None:
@@ -45,10 +45,10 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
                 why_text = str(why)
             text = f"{label}  {tr('report.not_measured', lang)}" + (f"（{why_text}）"
                                                                     if why_text else "")
-        row, col = divmod(i, 3)
+        row, col = divmod(i, 2)
         text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
               7.5)
-    return y + 4.5 + 4.2 * ((len(MEASUREMENT_KEYS) - 1) // 3)
+    return y + 4.5 + 4.2 * ((len(MEASUREMENT_KEYS) - 1) // 2)
 
 
 def local_time(iso: str | None) -> str:
