@@ -29,7 +29,7 @@ class ArchConfig:
     in_leads: int = 12
     width: int = 32  # channels of the first stage; stages have width x (1, 2, 4, 8)
     blocks: tuple[int, ...] = (2, 2, 2, 2)  # ResNet-18 layout (2 basic blocks per stage)
-    kernel_size: int = 7
+    kernel_size: int = 5
     stem_kernel: int = 15
     text_dim: int = 384  # multilingual-e5-small
     embed_dim: int = 128  # shared ECG-text space

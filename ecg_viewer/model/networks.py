@@ -126,5 +126,10 @@ class EcgTextModel(nn.Module):
         return z @ self.encode_labels(text_emb).T
 
 
+    def forward(self, x: torch.Tensor, text_emb: torch.Tensor | None = None) -> torch.Tensor:
+        """Similarity [B, L] (what DistributedDataParallel wraps)."""
+        return self.similarity(x, text_emb)
+
+
 def build_model(cfg: ArchConfig) -> EcgTextModel:
     return EcgTextModel(cfg)

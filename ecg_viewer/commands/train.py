@@ -1,0 +1,19 @@
+"""``ecg-viewer train``: train the ECG-text model (see ecg_viewer/training/train.py)."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "train the ECG encoder against the Japanese label texts (CPU, CUDA, torchrun)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    from ecg_viewer.training.train import build_parser
+
+    build_parser(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ecg_viewer.training.train import run as run_training
+
+    return run_training(args)

@@ -1,0 +1,74 @@
+"""The analysis of one ECG, the same for the window, ``analyze``, ``report`` and ``batch``:
+
+quality gate -> measurements -> model suggestions -> referral flag, as one :class:`Analysis`.
+A record the quality gate rejects gets no suggestions and the level "unreadable" with the reasons.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.prediction import Analysis, Prediction
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.referral import decide_referral
+from ecg_viewer.signal.measure import Measurements, measure
+from ecg_viewer.signal.quality import assess_quality
+
+log = logging.getLogger(__name__)
+
+
+class Analyzer:
+    """Runs the pipeline. ``predictor`` is a :class:`~ecg_viewer.model.predictor.Predictor` (or
+    None for measurements, quality and measurement-based referral only); it is created lazily
+    from the shipped weights when ``load_model`` is True and none is given."""
+
+    def __init__(self, predictor: Any | None = None, *, load_model: bool = True,
+                 device: str = "auto") -> None:  # fmt: skip
+        self._predictor = predictor
+        self._load_model = load_model and predictor is None
+        self._device = device
+
+    @property
+    def predictor(self) -> Any | None:
+        if self._predictor is None and self._load_model:
+            from ecg_viewer.model.predictor import Predictor
+
+            self._predictor = Predictor(device=self._device)
+        return self._predictor
+
+    def analyze(self, record: EcgRecord, *, with_measurements: bool = True) -> Analysis:
+        return self.analyze_parts(record, with_measurements=with_measurements)[0]
+
+    def analyze_parts(
+        self, record: EcgRecord, *, with_measurements: bool = True
+    ) -> tuple[Analysis, Measurements | None]:
+        """The analysis and the full measurement object (median beats, fiducials) for drawing."""
+        quality = assess_quality(record)
+        meas = _safe_measure(record) if with_measurements else None
+        mdict = meas.to_dict() if meas is not None else None
+        prediction: Prediction | None = None
+        predictor = self.predictor
+        if quality.ok and predictor is not None:
+            prediction = predictor.predict(record)
+        referral = decide_referral(prediction.labels if prediction else (), mdict, quality)
+        analysis = Analysis(
+            file=record.source_path or "",
+            sha256=record.sha256,
+            quality=quality,
+            referral=referral,
+            prediction=prediction,
+            measurements=mdict,
+        )
+        return analysis, meas
+
+
+def _safe_measure(record: EcgRecord, fn: Callable[[EcgRecord], Measurements] = measure) -> Measurements | None:
+    """Measurements, or None when the record cannot be measured at all (logged, never fatal)."""
+    try:
+        return fn(record)
+    except (EcgError, ValueError) as exc:
+        log.warning("measurements failed for %s: %s", record.source_path, exc)
+        return None

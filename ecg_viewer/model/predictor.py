@@ -1,0 +1,187 @@
+"""Predictor: the shipped ECG-text model applied to EcgRecords (torch imported on construction).
+
+    p = Predictor()                 # model_weights/ of the installation, CPU or CUDA
+    pred = p.predict(record)        # every catalog label: similarity, calibrated score, threshold
+    p.similarity(record, "心房細動")  # a free-text query: similarity and rank among the labels
+
+Files are checked against the sha256 in ``manifest.json`` and loaded strictly from safetensors.
+Records that cannot be brought to the model's input raise :class:`ModelInputError`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer import __version__
+from ecg_viewer.core.paths import model_weights_dir
+from ecg_viewer.core.prediction import LabelScore, ModelInfo, Prediction
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.model.config import ArchConfig
+from ecg_viewer.model.errors import ModelInputError, TextEncoderError, WeightsError
+from ecg_viewer.model.labelspace import catalog_version, label_ids, load_catalog
+from ecg_viewer.model.preprocess import record_to_input
+from ecg_viewer.model.weights import read_manifest, verify_files
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class QueryScore:
+    text: str
+    similarity: float  # cosine, averaged over the ensemble
+    rank: int  # 1 = it would rank above every catalog label
+    n_labels: int
+    matched_label: str | None  # catalog id when the text is a label name / synonym
+    via: str  # "catalog" or "text_encoder"
+
+
+class Predictor:
+    def __init__(self, weights_dir: str | Path | None = None, device: str = "auto",
+                 catalog: Any = None, text_model: str | Path | None = None) -> None:
+        import torch
+        from safetensors.torch import load_file
+
+        from ecg_viewer.model.networks import build_model
+
+        self.weights_dir = Path(weights_dir) if weights_dir else model_weights_dir()
+        self.manifest = read_manifest(self.weights_dir)
+        self.weights_sha256 = verify_files(self.weights_dir, self.manifest)
+        self.device = self._pick_device(device)
+        self.catalog = catalog or load_catalog()
+        self.labels = tuple(self.catalog.labels)
+        ids = label_ids(self.catalog)
+        if ids != list(self.manifest["label_ids"]):
+            raise WeightsError("model.catalog_mismatch", catalog_version=catalog_version(self.catalog),
+                               weights_version=self.manifest.get("catalog_version", "?"))
+        self.arch = ArchConfig.from_dict(self.manifest["architecture"])
+        if self.arch.head != "text":
+            raise WeightsError("model.weights_mismatch", detail=f"head {self.arch.head!r} is not shippable")
+        self.members = []
+        for name in self.manifest["members"]:
+            model = build_model(self.arch)
+            state = {k: v.float() for k, v in load_file(str(self.weights_dir / name)).items()}
+            try:
+                model.load_state_dict(state, strict=True)
+            except RuntimeError as exc:
+                raise WeightsError("model.weights_mismatch", detail=f"{name}: {exc}") from exc
+            self.members.append(model.eval().to(self.device))
+        emb = load_file(str(self.weights_dir / self.manifest["label_embeddings"]))["text_emb"]
+        self.text_emb = emb.float().to(self.device)
+        with torch.inference_mode():
+            self.label_mats = [m.encode_labels(self.text_emb) for m in self.members]
+        cal = json.loads((self.weights_dir / self.manifest["calibration"]).read_text(encoding="utf-8"))
+        self.cal_a = np.array([cal[i]["a"] for i in ids], dtype=np.float64)
+        self.cal_b = np.array([cal[i]["b"] for i in ids], dtype=np.float64)
+        self.thresholds = np.array([cal[i]["threshold"] for i in ids], dtype=np.float64)
+        self._text_model = text_model
+        self._text_encoder: Any = None
+        self.info = ModelInfo(app_version=__version__, weights_sha256=self.weights_sha256,
+                              catalog_version=catalog_version(self.catalog), device=str(self.device))
+
+    @staticmethod
+    def _pick_device(device: str) -> Any:
+        import torch
+
+        if device == "auto":
+            return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        dev = torch.device(device)
+        if dev.type == "cuda" and not torch.cuda.is_available():
+            log.warning("CUDA requested but not available; using the CPU")
+            return torch.device("cpu")
+        return dev
+
+    # --- scoring arrays ---------------------------------------------------------------------
+    def _ecg_embeddings(self, x: np.ndarray) -> list[Any]:
+        import torch
+
+        xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)).to(self.device)
+        with torch.inference_mode():
+            return [m.encode_ecg(xt) for m in self.members]
+
+    def similarities(self, x: np.ndarray, batch_size: int = 128) -> np.ndarray:
+        """Model inputs [N, 12, T] (see preprocess) -> cosine similarities [N, n_labels]."""
+        out = []
+        for i in range(0, len(x), batch_size):
+            zs = self._ecg_embeddings(x[i : i + batch_size])
+            sims = sum(z @ lm.T for z, lm in zip(zs, self.label_mats, strict=True)) / len(zs)
+            out.append(sims.float().cpu().numpy())
+        return np.concatenate(out) if out else np.zeros((0, len(self.labels)), np.float32)
+
+    def calibrate(self, sim: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-(self.cal_a * sim + self.cal_b)))
+
+    def _prediction(self, sim: np.ndarray) -> Prediction:
+        score = self.calibrate(sim)
+        order = np.argsort(-sim, kind="stable")
+        return Prediction(
+            labels=tuple(
+                LabelScore(id=self.labels[j].id, ja=self.labels[j].ja, en=self.labels[j].en,
+                           similarity=float(sim[j]), score=float(score[j]),
+                           threshold=float(self.thresholds[j]), category=self.labels[j].category)
+                for j in order
+            ),
+            model=self.info,
+        )
+
+    # --- records ------------------------------------------------------------------------------
+    def predict(self, record: EcgRecord) -> Prediction:
+        """Every catalog label, best (highest similarity) first. Raises ModelInputError."""
+        return self._prediction(self.similarities(record_to_input(record)[None])[0])
+
+    def predict_batch(self, records: Sequence[EcgRecord], batch_size: int = 64) -> list[Prediction]:
+        """Predictions in the order given; raises ModelInputError naming the first bad record."""
+        xs = []
+        for rec in records:
+            try:
+                xs.append(record_to_input(rec))
+            except ModelInputError as exc:
+                exc.record = rec.source_path  # type: ignore[attr-defined]
+                raise
+        if not xs:
+            return []
+        sims = self.similarities(np.stack(xs), batch_size=batch_size)
+        return [self._prediction(s) for s in sims]
+
+    # --- free text ----------------------------------------------------------------------------
+    def text_encoder(self) -> Any:
+        if self._text_encoder is None:
+            from ecg_viewer.model.text_encoder import TextEncoder
+
+            enc = TextEncoder(self._text_model, device=str(self.device))
+            if enc.dim != self.arch.text_dim:
+                raise TextEncoderError("model.text_encoder_dim", found=enc.dim,
+                                       expected=self.arch.text_dim)
+            self._text_encoder = enc
+        return self._text_encoder
+
+    def similarity(self, record: EcgRecord, text: str) -> QueryScore:
+        """How well ``text`` describes this ECG: a catalog label name / synonym / abbreviation is
+        looked up first (bare abbreviations defeat every encoder); other text goes through the
+        text encoder. ``rank`` is where it would sit among the catalog labels."""
+        import torch
+
+        query = (text or "").strip()
+        if not query:
+            raise ModelInputError("model.empty_query")
+        sims = self.similarities(record_to_input(record)[None])[0]
+        match = self.catalog.match_synonym(query)
+        if match is not None:
+            j = [lab.id for lab in self.labels].index(match.id)
+            s, via, matched = float(sims[j]), "catalog", match.id
+        else:
+            emb = torch.from_numpy(self.text_encoder().encode([query])).to(self.device)
+            zs = self._ecg_embeddings(record_to_input(record)[None])
+            with torch.inference_mode():
+                s = float(sum((z @ m.encode_labels(emb).T)[0, 0] for z, m
+                              in zip(zs, self.members, strict=True)) / len(zs))
+            via, matched = "text_encoder", None
+        rank = 1 + int((sims > s + 1e-7).sum())
+        return QueryScore(text=query, similarity=s, rank=rank, n_labels=len(self.labels),
+                          matched_label=matched, via=via)

@@ -1,0 +1,233 @@
+"""``ecg-viewer evaluate``: scores of training runs (or of the shipped weights) on the
+validation fold 9, the test fold 10 and the CinC 2021 sample, calibration and thresholds
+(fold 9 only), and the export of ``model_weights/``.
+
+    ecg-viewer evaluate --runs runs/a runs/b --export model_weights     # ensemble -> shipped
+    ecg-viewer evaluate --weights model_weights                        # the shipped model
+    ecg-viewer evaluate --compare supervised=runs/lin --compare learned=runs/lab ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.model.labelspace import label_ids, load_catalog
+from ecg_viewer.training.data import (
+    EcgSet,
+    load_manifest,
+    write_ptbxl_manifest,
+    write_wfdb_snomed_manifest,
+)
+from ecg_viewer.training.metrics import (
+    choose_threshold,
+    fit_platt,
+    per_label_auroc,
+    sens_spec,
+    topk_hit,
+)
+from ecg_viewer.training.train import DEFAULT_PTBXL
+
+log = logging.getLogger("ecg_viewer.training")
+DEFAULT_CINC = DEFAULT_PTBXL.parent / "samples" / "wfdb_cinc2021"
+URGENT_CATS = ("D", "urgent")
+MIN_SENS_URGENT = 0.95
+MIN_VAL_POS = 3  # fewer fold-9 positives: pooled calibration and a default threshold
+
+
+def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentParser:
+    p = p or argparse.ArgumentParser(prog="ecg-viewer evaluate", description=__doc__)
+    p.add_argument("--runs", nargs="*", default=[], help="training run folders (one ensemble)")
+    p.add_argument("--weights", default=None, help="evaluate a model_weights folder instead")
+    p.add_argument("--compare", action="append", default=[],
+                   help="NAME=DIR[,DIR] another run (ensemble) for the comparison table")
+    p.add_argument("--ptbxl", default=str(DEFAULT_PTBXL))
+    p.add_argument("--cinc", default=str(DEFAULT_CINC))
+    p.add_argument("--export", default=None, help="write the shipped model_weights/ here")
+    p.add_argument("--json", default=None, help="write every figure to this JSON file")
+    p.add_argument("--work", default=None, help="folder for the manifests (default: a temp dir)")
+    return p
+
+
+# --- scoring ----------------------------------------------------------------------------------
+def run_similarities(run_dirs: Sequence[str], x: np.ndarray, all_ids: list[str]) -> np.ndarray:
+    """Mean similarity over the runs, [N, n_catalog]; NaN where a run cannot score a label
+    (learned / linear heads score only the labels they were trained on)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from ecg_viewer.model.config import ArchConfig
+    from ecg_viewer.model.networks import build_model
+    from ecg_viewer.training.train import predict_sim
+
+    total = None
+    for d in run_dirs:
+        d = Path(d)
+        cfg = json.loads((d / "config.json").read_text(encoding="utf-8"))
+        arch = ArchConfig.from_dict(cfg["arch"])
+        model = build_model(arch)
+        model.load_state_dict(load_file(str(d / "model.safetensors")), strict=True)
+        z = np.load(d / "label_text.npz")
+        if [str(s) for s in z["ids"]] != all_ids:
+            raise SystemExit(f"{d} was trained with another catalog")
+        if arch.head == "text":
+            s = predict_sim(model, x, torch.from_numpy(z["emb"].astype(np.float32)), torch.device("cpu"))
+        else:
+            part = predict_sim(model, x, None, torch.device("cpu"))
+            s = np.full((len(x), len(all_ids)), np.nan, np.float32)
+            s[:, [all_ids.index(lab) for lab in cfg["label_order"]]] = part
+        total = s if total is None else total + s
+    return total / len(run_dirs)
+
+
+# --- calibration and thresholds (fold 9 only) --------------------------------------------------
+def calibrate(sim_val: np.ndarray, y_val: np.ndarray, catalog: Any) -> dict[str, dict[str, Any]]:
+    ids = label_ids(catalog)
+    ok = np.isfinite(sim_val).all(axis=0)
+    pooled = fit_platt(sim_val[:, ok].ravel(), y_val[:, ok].ravel())
+    out: dict[str, dict[str, Any]] = {"_pooled": {"a": pooled[0], "b": pooled[1]}}
+    for j, lab in enumerate(catalog.labels):
+        npos = int(y_val[:, j].sum())
+        urgent = lab.category in URGENT_CATS
+        if npos >= MIN_VAL_POS and ok[j]:
+            a, b = fit_platt(sim_val[:, j], y_val[:, j])
+            score = 1 / (1 + np.exp(-(a * sim_val[:, j] + b)))
+            thr = choose_threshold(score, y_val[:, j], MIN_SENS_URGENT if urgent else None)
+            src = "fold9"
+        else:
+            a, b = pooled
+            thr, src = (0.1 if urgent else 0.5), "default"
+        out[ids[j]] = {"a": a, "b": b, "threshold": float(thr), "source": src, "val_pos": npos,
+                       "category": lab.category}
+    return out
+
+
+def apply_calibration(sim: np.ndarray, cal: dict[str, dict[str, Any]], ids: list[str]) -> np.ndarray:
+    a = np.array([cal[i]["a"] for i in ids])
+    b = np.array([cal[i]["b"] for i in ids])
+    return 1 / (1 + np.exp(-(a * sim + b)))
+
+
+def summarise(sim: np.ndarray, y: np.ndarray, ids: list[str], cal: dict | None = None,
+              labels: list[str] | None = None) -> dict[str, Any]:
+    """top-1/top-5, macro AUROC (labels with >= 5 positives), per-label AUROC/sens/spec."""
+    res: dict[str, Any] = {"n": int(len(y)), "top1": topk_hit(y, sim, 1), "top5": topk_hit(y, sim, 5)}
+    cols = [ids.index(lab) for lab in labels] if labels else list(range(len(ids)))
+    per = per_label_auroc(y[:, cols], sim[:, cols], min_pos=5)
+    res["macro_auroc"] = float(np.mean(list(per.values()))) if per else float("nan")
+    res["n_auroc_labels"] = len(per)
+    if cal is not None:
+        score = apply_calibration(np.nan_to_num(sim, nan=-1.0), cal, ids)
+        rows = {}
+        for k, auc in per.items():
+            j = cols[k]
+            sens, spec = sens_spec(y[:, j], score[:, j] >= cal[ids[j]]["threshold"])
+            rows[ids[j]] = {"n_pos": int(y[:, j].sum()), "auroc": auc, "sensitivity": sens,
+                            "specificity": spec, "threshold": cal[ids[j]]["threshold"],
+                            "threshold_source": cal[ids[j]]["source"]}
+        res["per_label"] = rows
+    else:
+        res["per_label_auroc"] = {ids[cols[k]]: v for k, v in per.items()}
+    return res
+
+
+def load_eval_sets(args: argparse.Namespace, catalog: Any, work: Path) -> dict[str, EcgSet]:
+    data = load_manifest(write_ptbxl_manifest(Path(args.ptbxl), work / "ptbxl.csv"), catalog)
+    sets = {"val": data.subset("val"), "test": data.subset("test")}
+    cinc = Path(args.cinc)
+    if cinc.is_dir():
+        sets["cinc"] = load_manifest(write_wfdb_snomed_manifest(cinc, work / "cinc.csv"), catalog)
+    return sets
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    import tempfile
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    catalog = load_catalog()
+    ids = label_ids(catalog)
+    work = Path(args.work or tempfile.mkdtemp(prefix="ecg-eval-"))
+    sets = load_eval_sets(args, catalog, work)
+    ys = {k: s.targets(ids) for k, s in sets.items()}
+    report: dict[str, Any] = {"sets": {k: len(s) for k, s in sets.items()}}
+
+    def sims_for(dirs: Sequence[str]) -> dict[str, np.ndarray]:
+        return {k: run_similarities(dirs, s.x, ids) for k, s in sets.items()}
+
+    if args.runs or args.weights:
+        if args.weights:
+            from ecg_viewer.model.predictor import Predictor
+
+            pred = Predictor(args.weights, device="cpu", catalog=catalog)
+            sims = {k: pred.similarities(s.x) for k, s in sets.items()}
+            cal = json.loads((Path(args.weights) / pred.manifest["calibration"]).read_text())
+        else:
+            sims = sims_for(args.runs)
+            cal = calibrate(sims["val"], ys["val"], catalog)
+        main_res = {k: summarise(sims[k], ys[k], ids, cal) for k in sets}
+        report["main"] = main_res
+        print_main(main_res)
+        if args.export:
+            from ecg_viewer.training.export import export_weights
+
+            export_weights(args.runs, Path(args.export), catalog, cal, report)
+            from ecg_viewer.model.predictor import Predictor
+
+            pred = Predictor(args.export, device="cpu", catalog=catalog)
+            shipped = {k: summarise(pred.similarities(s.x), ys[k], ids, cal) for k, s in sets.items()}
+            report["shipped_fp16"] = shipped
+            for k in sets:
+                log.info("shipped fp16 %s: macro AUROC %.4f (fp32 %.4f), top-5 %.3f (fp32 %.3f)", k,
+                         shipped[k]["macro_auroc"], main_res[k]["macro_auroc"], shipped[k]["top5"],
+                         main_res[k]["top5"])
+    comps = {}
+    for spec in args.compare:
+        name, _, dirs = spec.partition("=")
+        dlist = dirs.split(",")
+        cfg = json.loads((Path(dlist[0]) / "config.json").read_text(encoding="utf-8"))
+        sims = sims_for(dlist)
+        res = {k: summarise(sims[k], ys[k], ids) for k in sets}
+        holdout = cfg.get("holdout") or []
+        if holdout:
+            res["zero_shot"] = {k: summarise(sims[k], ys[k], ids, labels=holdout) for k in sets}
+            res["zero_shot"]["per_label_test"] = {
+                h: float(per_label_auroc(ys["test"][:, [ids.index(h)]], sims["test"][:, [ids.index(h)]], 1).get(0, np.nan))
+                for h in holdout}
+            res["zero_shot"]["n_pos_test"] = {h: int(ys["test"][:, ids.index(h)].sum()) for h in holdout}
+        res["config"] = {k: cfg["args"].get(k) for k in ("loss", "head", "no_augment", "seed", "epochs")}
+        res["train_time_s"] = cfg.get("train_time_s")
+        comps[name] = res
+        print(f"{name:24s} " + "  ".join(
+            f"{k}: AUROC {res[k]['macro_auroc']:.3f} ({res[k]['n_auroc_labels']}) top1 {res[k]['top1']:.3f} "
+            f"top5 {res[k]['top5']:.3f}" for k in sets))
+        if holdout:
+            print(f"{'':24s} zero-shot labels {holdout}: " + "  ".join(
+                f"{k} AUROC {res['zero_shot'][k]['macro_auroc']:.3f}" for k in sets))
+    if comps:
+        report["comparisons"] = comps
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False, default=float))
+    return 0
+
+
+def print_main(res: dict[str, Any]) -> None:
+    for k, r in res.items():
+        print(f"[{k}] n={r['n']} top-1 {r['top1']:.3f} top-5 {r['top5']:.3f} "
+              f"macro AUROC {r['macro_auroc']:.3f} over {r['n_auroc_labels']} labels (>= 5 positives)")
+        for lab, row in sorted(r.get("per_label", {}).items(), key=lambda kv: -kv[1]["n_pos"]):
+            print(f"    {lab:28s} n+={row['n_pos']:4d} AUROC {row['auroc']:.3f} sens {row['sensitivity']:.2f} "
+                  f"spec {row['specificity']:.2f} thr {row['threshold']:.3f} ({row['threshold_source']})")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
