@@ -332,3 +332,18 @@ def test_long_record_scrolls_with_the_bar_and_the_arrow_keys(win, qtbot, samples
     assert win.state.settings.speed_mm_s == 12.5
     win.gain_combo.setCurrentIndex(3)
     assert win.state.settings.gain_limb_mm_mv == 20.0 == win.state.settings.gain_chest_mm_mv
+
+
+def test_actual_size_stays_actual_size_when_the_window_is_resized(win, qtbot, bundled_samples):
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    win.view.set_true_scale(3.5)
+    assert win.view.px_per_mm() == pytest.approx(3.5, rel=1e-3)
+    win.resize(700, 520)
+    qtbot.wait(50)
+    assert win.view.px_per_mm() == pytest.approx(3.5, rel=1e-3)
+    win.view.fit_page()  # fit mode refits after a resize
+    win.resize(760, 560)
+    qtbot.wait(50)
+    r = win.view.vb.viewRect()
+    assert r.width() >= win.view.page.width_mm and r.height() >= win.view.page.height_mm
+    assert min(r.width() / win.view.page.width_mm, r.height() / win.view.page.height_mm) < 1.05

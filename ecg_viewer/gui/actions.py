@@ -24,6 +24,7 @@ class ActionSet:
         self.actions: dict[str, QAction] = {}
         self.groups: dict[str, QActionGroup] = {}
         self._keys: dict[str, tuple[str, dict[str, object]]] = {}
+        self._short: dict[str, str] = {}  # action name -> message key of its toolbar label
         self.menus: list[tuple[QMenu, str]] = []
 
     def add(self, name: str, key: str | None, slot: Callable[[], object], shortcut: str | None = None,
@@ -50,9 +51,18 @@ class ActionSet:
         self.menus.append((m, key))
         return m
 
+    def set_short(self, name: str, key: str) -> None:
+        """A short label for the toolbar button (the menu keeps the full text)."""
+        self._short[name] = key
+        self.actions[name].setIconText(tr(key))
+        self.actions[name].setToolTip(self.actions[name].text())
+
     def retranslate(self) -> None:
         for name, (key, params) in self._keys.items():
             self.actions[name].setText(tr(key, **params))
+        for name, key in self._short.items():
+            self.actions[name].setIconText(tr(key))
+            self.actions[name].setToolTip(self.actions[name].text())
         for m, key in self.menus:
             m.setTitle(tr(key))
 
@@ -115,6 +125,15 @@ def build_actions(win) -> ActionSet:  # win: MainWindow (no import cycle)
     s.add("lang:ja", None, lambda: win.set_language("ja"), text="日本語", checkable=True, group="lang")
     s.add("lang:en", None, lambda: win.set_language("en"), text="English", checkable=True, group="lang")
     s.add("escape", None, win.escape, "Esc", text="escape")
+    shorts = {
+        "open": "open", "prev": "prev", "next": "next",
+        **{f"layout:{v}": f"layout.{v}" for v in LAYOUTS},
+        "toggle:highpass": "highpass", "toggle:notch": "notch", "toggle:lowpass": "lowpass",
+        "raw": "raw", "caliper:time": "caliper_time", "caliper:amplitude": "caliper_amp",
+        "caliper:clear": "caliper_clear", "actual_size": "actual_size", "fit_page": "fit_page",
+    }  # fmt: skip
+    for name, key in shorts.items():
+        s.set_short(name, f"ui.short.{key}")
     return s
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from ecg_viewer.core.messages import tr
@@ -87,6 +87,8 @@ class EcgPageView(pg.GraphicsView):
         self._first_click: tuple[str, float, float] | None = None
         self.scene().sigMouseClicked.connect(self._on_click)
         self.vb.sigRangeChanged.connect(lambda *_: self.zoomChanged.emit(self.px_per_mm()))
+        self._target_ppm: float | None = self.px_per_mm_true  # None: fit the page
+        self.vb.sigRangeChangedManually.connect(lambda *_: QTimer.singleShot(0, self._capture_zoom))
         self.redraw_count = 0
         self.show_empty()
 
@@ -165,6 +167,24 @@ class EcgPageView(pg.GraphicsView):
         self._cal_lines.setData(np.array(xs), np.array(ys), connect="pairs")
 
     # --- zoom -------------------------------------------------------------------------------
+    def resizeEvent(self, ev) -> None:
+        """Keep the zoom (pixels per mm) when the view changes size: show more paper, not
+        bigger paper, so that actual size stays actual size ("fit page" refits)."""
+        super().resizeEvent(ev)
+        # pyqtgraph's close() clears the scene (the ViewBox is gone) and then resizes
+        if getattr(self, "closed", False) or getattr(self, "page", None) is None:
+            return
+        if self.vb.width() <= 1:
+            return
+        if self._target_ppm is None:
+            self.fit_page()
+        else:
+            self._apply_zoom(self._target_ppm, self.vb.viewRect().topLeft())
+
+    def _capture_zoom(self) -> None:
+        """After the user zoomed with the wheel or dragged: that zoom is the one to keep."""
+        self._target_ppm = self.px_per_mm()
+
     def px_per_mm(self) -> float:
         sx, _ = self.vb.viewPixelSize()
         return 1.0 / sx if sx else self.px_per_mm_true
@@ -174,10 +194,14 @@ class EcgPageView(pg.GraphicsView):
         self.actual_size()
 
     def zoom_to(self, px_per_mm: float, top_left: QPointF | None = None) -> None:
-        w, h = max(1, self.vb.width()), max(1, self.vb.height())
         if top_left is None:
             r = self.vb.viewRect()
             top_left = r.topLeft() if self.page is None else QPointF(max(r.left(), -2.0), max(r.top(), -2.0))
+        self._target_ppm = float(px_per_mm)
+        self._apply_zoom(px_per_mm, top_left)
+
+    def _apply_zoom(self, px_per_mm: float, top_left: QPointF) -> None:
+        w, h = max(1, self.vb.width()), max(1, self.vb.height())
         rect = QRectF(top_left.x(), top_left.y(), w / px_per_mm, h / px_per_mm)
         self.vb.setRange(rect=rect, padding=0)
 
@@ -186,12 +210,14 @@ class EcgPageView(pg.GraphicsView):
         self.zoom_to(self.px_per_mm_true, QPointF(-2.0, -2.0))
 
     def fit_page(self) -> None:
+        self._target_ppm = None
         w = self.page.width_mm if self.page else 250
         h = self.page.height_mm if self.page else 60
         self.vb.setRange(rect=QRectF(0, 0, w, h), padding=0.01)
 
     def zoom_by(self, factor: float) -> None:
         self.vb.scaleBy((1 / factor, 1 / factor))
+        self._capture_zoom()
 
     # --- calipers by mouse ------------------------------------------------------------------------
     def set_caliper_mode(self, mode: str | None) -> None:
@@ -255,6 +281,3 @@ class EcgPageView(pg.GraphicsView):
 
     def caliper_lines_item(self) -> pg.PlotDataItem:
         return self._cal_lines
-
-    def pen_for(self, color: QColor) -> QPen:
-        return pg.mkPen(color)
