@@ -125,6 +125,10 @@ def test_keyboard_switches_layout_gain_speed_and_filters(win, qtbot, bundled_sam
         qtbot.keyClick(win, key)
         assert s().layout == layout and len(win.view.page.traces) == n
         assert win.actions_[f"layout:{layout}"].isChecked()
+        if layout == "1":  # one lead enlarged fills the view's width
+            assert win.view.vb.viewRect().width() == pytest.approx(win.view.page.width_mm * 1.02, rel=0.03)
+        else:  # the others open at actual size
+            assert win.view.px_per_mm() == pytest.approx(win.view.px_per_mm_true, rel=1e-3)
     win.controller.set_gain(10.0)
     qtbot.keyClick(win, Qt.Key.Key_G)
     assert s().gain_limb_mm_mv == 20.0 and win.view.page.traces[0].gain_mm_mv == 20.0

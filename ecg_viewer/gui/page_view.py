@@ -132,7 +132,10 @@ class EcgPageView(pg.GraphicsView):
         self._draw_calipers()
         self.redraw_count += 1
         if new_size and not keep_view:
-            self.actual_size()
+            if page.settings.layout == "1":
+                self.fit_page()  # one lead enlarged: across the whole view (zoom shown in %)
+            else:
+                self.actual_size()
 
     def _settings_line(self, page: Page) -> str:
         text = page.settings_text()
