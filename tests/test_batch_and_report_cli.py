@@ -62,7 +62,7 @@ def test_batch_jsonl_lists_errors_and_resumes(samples: Path, subset: list[Path],
             assert r["sha256"] and r["quality"]["ok"] is True
     # the Philips file copied under another name is the same ECG: listed once as a duplicate
     dups = [r for r in rows if r.get("duplicate")]
-    assert summary.skipped == len(dups) >= 1
+    assert summary.duplicates == len(dups) >= 1 and summary.skipped == 0
     assert seen[-1] == (len(subset), len(subset))
     assert summary.rate_per_s > 0
 
@@ -152,3 +152,23 @@ def test_report_command_bad_file_and_readonly_target(samples: Path, tmp_path: Pa
     assert report_cmd.run(_args(good, tmp_path / "missing" / "r.pdf", db=tmp_path / "db"),
                           analyze=fixture_analyze) == 1
     assert "フォルダがありません" in capsys.readouterr().err
+
+
+def test_review_follows_the_ecg_when_it_is_moved_and_renamed(samples: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from ecg_viewer.commands.report import build_content
+
+    first = tmp_path / "ward_a" / "patient.xml"
+    first.parent.mkdir()
+    shutil.copy(samples / "ge_muse" / "synthetic_muse.xml", first)
+    db = tmp_path / "reviews.sqlite3"
+    content = build_content(first, fixture_analyze, db=db)
+    with ReviewStore(db) as s:
+        s.set_comment(content.record.sha256, "移動前に記入", AuditContext("0.1.0"))
+    moved = tmp_path / "archive" / "2025" / "renamed.xml"
+    moved.parent.mkdir(parents=True)
+    first.rename(moved)
+    again = build_content(moved, fixture_analyze, db=db)
+    assert again.review is not None and again.review.comment == "移動前に記入"
+    assert not any(p.suffix != ".xml" for p in moved.parent.iterdir())  # nothing beside the ECG

@@ -88,5 +88,6 @@ def run(args: argparse.Namespace) -> int:
     for file, message in summary.errors:
         print(f"  ✗ {file}: {message}", file=sys.stderr)
     print(tr("report.batch.summary", ok=summary.analysed, failed=summary.failed,
-             skipped=summary.skipped, seconds=summary.seconds, rate=summary.rate_per_s, out=out))
+             skipped=summary.skipped, duplicates=summary.duplicates, seconds=summary.seconds,
+             rate=summary.rate_per_s, out=out))
     return 0

@@ -355,10 +355,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.fhir.conclusion": ("AI による所見候補（参考）: {labels}", "AI-suggested findings (for reference): {labels}"),
     "report.batch.progress": ("{done}/{total} 件　{rate:.1f} 件/秒", "{done}/{total}  {rate:.1f} ECG/s"),
     "report.batch.summary": (
-        "{ok} 件を解析、{failed} 件は読めませんでした、{skipped} 件は解析済みのため省略"
-        "（{seconds:.1f} 秒、{rate:.2f} 件/秒）: {out}",
-        "{ok} analysed, {failed} unreadable, {skipped} already done and skipped "
-        "({seconds:.1f} s, {rate:.2f} ECG/s): {out}",
+        "{ok} 件を解析、{failed} 件は読めませんでした、{skipped} 件は前回までに解析済みのため省略、"
+        "{duplicates} 件は同じ内容のファイルの重複（{seconds:.1f} 秒、{rate:.2f} 件/秒）: {out}",
+        "{ok} analysed, {failed} unreadable, {skipped} already done in an earlier run, "
+        "{duplicates} duplicates of another file ({seconds:.1f} s, {rate:.2f} ECG/s): {out}",
     ),
     "report.batch.no_files": ("心電図ファイルが見つかりません: {dir}", "No ECG files found in {dir}"),
     "report.batch.bad_out": (

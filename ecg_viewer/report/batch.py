@@ -238,7 +238,8 @@ class BatchSummary:
     total: int = 0
     analysed: int = 0
     failed: int = 0
-    skipped: int = 0
+    skipped: int = 0  # already in the output from an earlier run
+    duplicates: int = 0  # the same ECG (sha256) as a file already done, listed not analysed
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (file, Japanese message)
 
@@ -268,7 +269,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     def record(row: dict[str, Any]) -> None:
         output.write(row)
         if row.get("duplicate"):
-            summary.skipped += 1
+            summary.duplicates += 1
         elif "error" in row:
             summary.failed += 1
             summary.errors.append((row["file"], row.get("error_ja") or row["error"]))
@@ -277,7 +278,8 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
         if progress:
             elapsed = time.perf_counter() - start
             done = summary.analysed + summary.failed
-            progress(summary.skipped + done, summary.total, done / elapsed if elapsed else 0.0)
+            progress(summary.skipped + summary.duplicates + done, summary.total,
+                     done / elapsed if elapsed else 0.0)
 
 
     try:
