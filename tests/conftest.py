@@ -55,12 +55,18 @@ def _no_qthread_left_running():
     import sys
 
     worker = sys.modules.get("ecg_viewer.app.worker")
-    if worker is None:
-        return
-    left = [t.thread.objectName() for t in worker.running_tasks()]
-    if left:
-        worker.wait_all(10000)
-        pytest.fail(f"test left worker QThread(s) running: {left}; wait for them (qtbot.waitSignal)")
+    if worker is not None:
+        left = [t.thread.objectName() for t in worker.running_tasks()]
+        if left:
+            worker.wait_all(10000)
+            pytest.fail(f"test left worker QThread(s) running: {left}; wait for them (qtbot.waitSignal)")
+    service = sys.modules.get("ecg_viewer.app.analysis_service")
+    if service is not None:
+        left = service.running_services()
+        for s in left:
+            s.shutdown()
+        if left:
+            pytest.fail("test left the model thread running; call AnalysisService.shutdown()")
 
 
 @pytest.fixture(autouse=True)

@@ -588,6 +588,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "代表心拍（中央値, {n} 拍）",
         "Median beat ({n} beats)",
     ),
+    # --- analysis pipeline (model worker, analyze command) -----------------------------------
+    "analysis.loading": ("AI モデルを読み込んでいます…", "Loading the AI model…"),
+    "analysis.ready": ("AI モデル準備完了（{device}）", "AI model ready ({device})"),
+    "analysis.running": ("解析中…", "Analysing…"),
+    "analysis.not_loaded": (
+        "AI モデルを読み込めなかったため、所見候補を表示できません。",
+        "The AI model could not be loaded, so no suggestions can be shown.",
+    ),
+    "analysis.worker_error": (
+        "解析中にエラーが発生しました（{error}）。心電図の表示は続けられます。再解析できます。",
+        "The analysis failed ({error}). The ECG stays on screen; you can retry.",
+    ),
+    "analysis.retry": ("再解析", "Retry analysis"),
+    "analysis.referral": ("判定", "Referral"),
+    "analysis.quality": ("信号品質", "Signal quality"),
+    "analysis.suggestions": ("所見候補", "Suggested findings"),
+    "analysis.device": ("計算装置: {device}", "Device: {device}"),
 }
 
 
