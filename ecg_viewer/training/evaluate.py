@@ -56,7 +56,25 @@ def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentP
 
 
 # --- scoring ----------------------------------------------------------------------------------
-def run_similarities(run_dirs: Sequence[str], x: np.ndarray, all_ids: list[str]) -> np.ndarray:
+def catalog_text_matrix(run_dir: str, catalog: Any) -> tuple[np.ndarray, dict[str, Any]]:
+    """The catalog's label-text embeddings: the run's own when its catalog is the current one,
+    else recomputed with the run's text encoder (the text head scores any label text)."""
+    z = np.load(Path(run_dir) / "label_text.npz")
+    info = json.loads(str(z["info"]))
+    if [str(s) for s in z["ids"]] == label_ids(catalog):
+        return z["emb"].astype(np.float32), info
+    from ecg_viewer.model.labelspace import catalog_version, prompt_texts
+    from ecg_viewer.model.text_encoder import DEFAULT_TEXT_MODEL_ID, TextEncoder
+
+    if info.get("text_model_id") != DEFAULT_TEXT_MODEL_ID:
+        raise SystemExit(f"{run_dir}: catalog changed; re-embed with `ecg-viewer embed-labels`")
+    log.info("catalog changed since %s was trained: re-embedding %d labels", run_dir, len(catalog.labels))
+    enc = TextEncoder()
+    return enc.encode(prompt_texts(catalog)), {**info, "catalog_version": catalog_version(catalog)}
+
+
+def run_similarities(run_dirs: Sequence[str], x: np.ndarray, all_ids: list[str],
+                     text_all: np.ndarray | None = None) -> np.ndarray:
     """Mean similarity over the runs, [N, n_catalog]; NaN where a run cannot score a label
     (learned / linear heads score only the labels they were trained on)."""
     import torch
@@ -73,15 +91,18 @@ def run_similarities(run_dirs: Sequence[str], x: np.ndarray, all_ids: list[str])
         arch = ArchConfig.from_dict(cfg["arch"])
         model = build_model(arch)
         model.load_state_dict(load_file(str(d / "model.safetensors")), strict=True)
-        z = np.load(d / "label_text.npz")
-        if [str(s) for s in z["ids"]] != all_ids:
-            raise SystemExit(f"{d} was trained with another catalog")
         if arch.head == "text":
-            s = predict_sim(model, x, torch.from_numpy(z["emb"].astype(np.float32)), torch.device("cpu"))
+            if text_all is None:
+                z = np.load(d / "label_text.npz")
+                if [str(s) for s in z["ids"]] != all_ids:
+                    raise SystemExit(f"{d} was trained with another catalog")
+                text_all = z["emb"].astype(np.float32)
+            s = predict_sim(model, x, torch.from_numpy(text_all), torch.device("cpu"))
         else:
             part = predict_sim(model, x, None, torch.device("cpu"))
             s = np.full((len(x), len(all_ids)), np.nan, np.float32)
-            s[:, [all_ids.index(lab) for lab in cfg["label_order"]]] = part
+            keep = [(k, all_ids.index(lab)) for k, lab in enumerate(cfg["label_order"]) if lab in all_ids]
+            s[:, [j for _, j in keep]] = part[:, [k for k, _ in keep]]
         total = s if total is None else total + s
     return total / len(run_dirs)
 
@@ -162,7 +183,8 @@ def run(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {"sets": {k: len(s) for k, s in sets.items()}}
 
     def sims_for(dirs: Sequence[str]) -> dict[str, np.ndarray]:
-        return {k: run_similarities(dirs, s.x, ids) for k, s in sets.items()}
+        text_all, _ = catalog_text_matrix(dirs[0], catalog)
+        return {k: run_similarities(dirs, s.x, ids, text_all) for k, s in sets.items()}
 
     if args.runs or args.weights:
         if args.weights:
@@ -180,7 +202,8 @@ def run(args: argparse.Namespace) -> int:
         if args.export:
             from ecg_viewer.training.export import export_weights
 
-            export_weights(args.runs, Path(args.export), catalog, cal, report)
+            text_all, text_info = catalog_text_matrix(args.runs[0], catalog)
+            export_weights(args.runs, Path(args.export), catalog, cal, report, text_all, text_info)
             from ecg_viewer.model.predictor import Predictor
 
             pred = Predictor(args.export, device="cpu", catalog=catalog)

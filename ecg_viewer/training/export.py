@@ -32,7 +32,7 @@ def write_label_embeddings(path: Path, emb: np.ndarray) -> None:
 
 
 def export_weights(run_dirs: list[str], out: Path, catalog: Any, cal: dict[str, Any],
-                   report: dict[str, Any]) -> Path:
+                   report: dict[str, Any], text_all: np.ndarray, text_info: dict[str, Any]) -> Path:
     import torch
     from safetensors.torch import load_file, save_file
 
@@ -49,8 +49,7 @@ def export_weights(run_dirs: list[str], out: Path, catalog: Any, cal: dict[str, 
                    for k, v in state.items()}, str(out / name))
         members.append(name)
         cfgs.append(cfg)
-    z = np.load(Path(run_dirs[0]) / "label_text.npz")
-    write_label_embeddings(out / "label_embeddings.safetensors", z["emb"])
+    write_label_embeddings(out / "label_embeddings.safetensors", text_all)
     (out / "calibration.json").write_text(json.dumps(cal, indent=1, ensure_ascii=False))
     files = members + ["label_embeddings.safetensors", "calibration.json"]
     c0 = cfgs[0]
@@ -68,7 +67,7 @@ def export_weights(run_dirs: list[str], out: Path, catalog: Any, cal: dict[str, 
         "label_ids": ids,
         "catalog_version": catalog_version(catalog),
         "preprocessing": Preprocessing().to_dict(),
-        "text_encoder": {**json.loads(str(z["info"])), "prefix": "query: ", "pooling": "mean",
+        "text_encoder": {**text_info, "prefix": "query: ", "pooling": "mean",
                          "normalise": "l2", "label_text": "ja（en） (Label.prompt_text)"},
         "training": {
             "data": "PTB-XL subset (1,987 records of ecg_id 1-1999, 100 Hz, 10 s): strat_fold 1-8 "
