@@ -22,7 +22,7 @@ from ecg_viewer.core.prediction import (
 )
 from ecg_viewer.io import read_ecg
 from ecg_viewer.signal.calipers import Caliper
-from ecg_viewer.signal.filters import FilterSettings
+from ecg_viewer.signal.filters import FilterSettings, apply_filters
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -331,6 +331,15 @@ def test_long_record_scrolls_with_the_bar_and_the_arrow_keys(win, qtbot, samples
     win.activateWindow()
     qtbot.keyClick(win, Qt.Key.Key_Right)
     assert win.view.page.start_s == pytest.approx(65.0, abs=1 / 360) and win.scrollbar.value() == 650
+    # a long record is filtered around the page only, and matches filtering all of it
+    diag = FilterSettings.diagnostic()
+    win.controller.set_filters(diag)
+    seg = win.state.display_signal()
+    assert seg.data.shape[1] < win.state.record.n_samples // 10
+    full = apply_filters(win.state.record.signal_mv, win.state.record.fs_hz, diag)
+    tp = win.view.page.traces[1]
+    _, y = win.view.trace_items()[1].getOriginalDataset()
+    np.testing.assert_allclose(y, tp.y_mm - full[tp.row_index, tp.i0:tp.i1] * tp.gain_mm_mv, atol=0.05)
     # speed and gain from the toolbar
     win.speed_combo.setCurrentIndex(0)
     assert win.state.settings.speed_mm_s == 12.5

@@ -17,6 +17,27 @@ from ecg_viewer.signal.calipers import Caliper
 from ecg_viewer.signal.filters import FilterSettings, apply_filters
 from ecg_viewer.signal.page import Page, PageSettings, layout_page
 
+LONG_RECORD_S = 120.0  # longer records are filtered around the page shown only
+SEGMENT_PAD_S = 30.0  # seconds filtered beyond each side of the page (0.05 Hz settles in ~10 s)
+
+
+class FilteredSegment:
+    """A filtered stretch of a long record, indexed like the full ``[leads, samples]`` array
+    (``seg[row, i0:i1]`` with absolute sample numbers inside the stretch)."""
+
+    def __init__(self, data: np.ndarray, offset: int) -> None:
+        self.data = data
+        self.offset = offset
+
+    def __getitem__(self, key: tuple[int, slice]) -> np.ndarray:
+        row, sl = key
+        start = (sl.start or 0) - self.offset
+        stop = (self.offset + self.data.shape[1] if sl.stop is None else sl.stop) - self.offset
+        if start < 0 or stop > self.data.shape[1]:
+            raise IndexError(f"samples {sl.start}..{sl.stop} are outside the filtered stretch "
+                             f"{self.offset}..{self.offset + self.data.shape[1]}")
+        return self.data[row, start:stop]
+
 
 class ViewerState(QObject):
     recordChanged = Signal(object)  # EcgRecord
@@ -31,7 +52,7 @@ class ViewerState(QObject):
         self.path: str | None = None
         self.settings: PageSettings = settings or PageSettings()
         self._calipers: dict[str, list[Caliper]] = {}
-        self._filtered: dict[FilterSettings, np.ndarray] = {}
+        self._filtered: dict[tuple[FilterSettings, int], np.ndarray | FilteredSegment] = {}
         self._page: Page | None = None
         self.measurements: dict[str, Any] | None = None
         self.analysis: object | None = None
@@ -66,19 +87,34 @@ class ViewerState(QObject):
         return self.settings
 
     # --- derived ---------------------------------------------------------------------------------
-    def display_signal(self) -> np.ndarray | None:
-        """The signal as drawn: the raw one, or its filtered copy (cached per filter setting)."""
+    def display_signal(self) -> np.ndarray | FilteredSegment | None:
+        """The signal as drawn: the raw one, or its filtered copy (cached per filter setting).
+
+        A long record (over :data:`LONG_RECORD_S`) is filtered only around the page shown, with
+        :data:`SEGMENT_PAD_S` on each side for the filters to settle, so that a filter toggle on a
+        24-hour recording does not freeze the window."""
         if self.record is None:
             return None
         f = self.settings.filters
         if not f.any_on:
             return self.record.signal_mv
-        cached = self._filtered.get(f)
+        rec = self.record
+        key: tuple[FilterSettings, int] = (f, -1)
+        if rec.duration_s > LONG_RECORD_S:
+            page = self.page()
+            fs = rec.fs_hz
+            i0 = max(0, int((page.start_s - SEGMENT_PAD_S) * fs))
+            i1 = min(rec.n_samples, int((page.start_s + page.window_s + SEGMENT_PAD_S) * fs) + 1)
+            key = (f, i0)
+        cached = self._filtered.get(key)
         if cached is None:
-            cached = apply_filters(self.record.signal_mv, self.record.fs_hz, f)
+            if key[1] < 0:
+                cached = apply_filters(rec.signal_mv, rec.fs_hz, f)
+            else:
+                cached = FilteredSegment(apply_filters(rec.signal_mv[:, i0:i1], rec.fs_hz, f), i0)
             if len(self._filtered) >= 4:
                 self._filtered.pop(next(iter(self._filtered)))
-            self._filtered[f] = cached
+            self._filtered[key] = cached
         return cached
 
     def page(self) -> Page | None:

@@ -115,7 +115,8 @@ class TracePlacement:
         return self.x_mm + 1.0, self.band_top_mm + 1.0
 
     def points(self, signal_mv: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
-        """x and y (mm) of this segment's samples, from the full ``[leads, samples]`` signal."""
+        """x and y (mm) of this segment's samples, from the full ``[leads, samples]`` signal
+        (or anything indexed the same way, e.g. the filtered stretch of a long record)."""
         if not self.available or self.i1 <= self.i0:
             return np.empty(0), np.empty(0)
         v = np.asarray(signal_mv[self.row_index, self.i0 : self.i1], dtype=np.float64)
