@@ -360,3 +360,29 @@ def test_actual_size_stays_actual_size_when_the_window_is_resized(win, qtbot, bu
     r = win.view.vb.viewRect()
     assert r.width() >= win.view.page.width_mm and r.height() >= win.view.page.height_mm
     assert min(r.width() / win.view.page.width_mm, r.height() / win.view.page.height_mm) < 1.05
+
+
+def test_drag_and_drop_recent_files_and_screen_scale_dialog(win, qtbot, bundled_samples):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from ecg_viewer.gui.scale_dialog import ScaleDialog
+
+    f = bundled_samples / "E07509.hea"
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(f))])
+    ev = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                    Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+        win.dropEvent(ev)
+    qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+    assert Path(win.state.path).name == "E07509.hea"
+    assert win.app_settings.recent_files()[0] == str(f.resolve())
+    assert str(f.resolve()) in [a.text() for a in win.recent_menu.actions()]
+    # the ruler: the 100 mm bar measured 110 mm -> fewer pixels per mm
+    dlg = ScaleDialog(4.0, win)
+    qtbot.addWidget(dlg)
+    dlg.measured.setValue(110.0)
+    dlg._from_measured()
+    assert dlg.px_per_mm() == pytest.approx(4.0 * 100 / 110, rel=1e-3)
+    assert dlg.measured.value() == 100.0
