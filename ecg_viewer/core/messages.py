@@ -245,12 +245,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.shortcuts.text": (
         "Ctrl+O 開く／PgDn・PgUp 次・前のファイル／1・2・3・4 レイアウト 3×4・6×2・12×1・1誘導／"
         "S 記録速度切替／G・Shift+G 感度 上げ・下げ／B 基線補正／N ハム／L 高域遮断／R 生波形／"
-        "T 時間キャリパー／A 振幅キャリパー／Del キャリパー消去／Ctrl+0 実寸／Ctrl+9 ページ全体／"
-        "Ctrl++・Ctrl+- 拡大・縮小／←・→ 時間送り",
+        "D 診断用フィルタ／T 時間キャリパー／A 振幅キャリパー／Del キャリパー消去／Ctrl+0 実寸／Ctrl+9 ページ全体／"
+        "Ctrl++・Ctrl+- 拡大・縮小／←・→ 時間送り／Ctrl+E 画像で保存",
         "Ctrl+O open / PgDn, PgUp next, previous file / 1 2 3 4 layout 3×4, 6×2, 12×1, one lead / "
-        "S paper speed / G, Shift+G gain up, down / B baseline / N notch / L low-pass / R raw / "
+        "S paper speed / G, Shift+G gain up, down / B baseline / N notch / L low-pass / R raw / D diagnostic / "
         "T time caliper / A amplitude caliper / Del remove calipers / Ctrl+0 actual size / "
-        "Ctrl+9 fit page / Ctrl++, Ctrl+- zoom / Left, Right scroll",
+        "Ctrl+9 fit page / Ctrl++, Ctrl+- zoom / Left, Right scroll / Ctrl+E save image",
     ),
     "ui.render.written": ("{out} に書き出しました（{layout}、{speed:g} mm/s、{gain:g} mm/mV）",
                           "Wrote {out} ({layout}, {speed:g} mm/s, {gain:g} mm/mV)"),
