@@ -10,9 +10,9 @@ earliest onset to the latest end over the leads):
   descending limb, the point that maximises the area of the trapezium reaching 200 ms further.
   (The classic tangent method is kept as ``T_METHOD = "tangent"``; against the carts it ends the T
   wave about 25 ms early, see ``bench/measurements.py``.)
-- P wave: the vector magnitude between the previous T end and the QRS onset, each lead
-  corrected by a line through the TP and PR levels; P on/off where it falls to ``P_FRACTION`` of
-  its peak. Whether there is a P wave at all is decided with the beat-to-beat consistency in
+- P wave: the vector magnitude between the previous T end and the QRS onset, each lead relative
+  to its PR-segment level; P on/off where it falls to ``P_FRACTION`` of its peak (or turns up
+  again below half of it). Whether there is a P wave at all is decided with the beat-to-beat consistency in
   :mod:`ecg_viewer.signal.measure`.
 
 Indices are samples of the median-beat window (``MedianBeat.beat_mv``).
@@ -117,7 +117,7 @@ def delineate(mb: MedianBeat, rr_s: float) -> Fiducials:
         return Fiducials(qrs_on=qrs_on, qrs_off=qrs_off)
     baseline = x[:, max(qrs_on - int(20 * ms), 0) : qrs_on - int(4 * ms) + 1].mean(axis=1)
     t_peak, t_end, t_amp = _t_wave(x - baseline[:, None], qrs_off, r, rr_s, fs)
-    p_peak, p_on, p_off, p_amp, p_noise = _p_wave(x, qrs_on, r, rr_s, fs)
+    p_peak, p_on, p_off, p_amp, p_noise = _p_wave(x, qrs_on, r, rr_s, fs, t_end)
     return Fiducials(qrs_on, qrs_off, t_peak, t_end, p_peak, p_on, p_off, p_amp, p_noise, t_amp)
 
 
@@ -134,7 +134,11 @@ def _t_wave(
     )
     if end - start < int(60 * ms):
         return None, None, 0.0
-    t_peak = start + int(np.argmax(vm[start:end]))
+    # the T peak comes well before the longest QT for this rate (0.55 s x sqrt(RR))
+    peak_end = min(end, r + int(0.55 * np.sqrt(max(rr_s, 0.2)) * fs))
+    if peak_end - start < int(20 * ms):
+        return None, None, 0.0
+    t_peak = start + int(np.argmax(vm[start:peak_end]))
     t_amp = float(vm[t_peak])
     if t_amp < 0.03:
         return t_peak, None, t_amp
@@ -163,20 +167,20 @@ def _t_wave(
 
 
 def _p_wave(
-    x: np.ndarray, qrs_on: int, r: int, rr_s: float, fs: float
+    x: np.ndarray, qrs_on: int, r: int, rr_s: float, fs: float, t_end: int | None
 ) -> tuple[int | None, int | None, int | None, float, float]:
     ms = fs / 1000.0
-    # from the end of the previous T wave (~ R - RR + 0.45 s) at most 320 ms before the QRS
-    start = max(qrs_on - int(320 * ms), r - int((rr_s - 0.42) * fs), 1)
+    # from 20 ms after the previous beat's T end (one RR earlier), at most 320 ms before the QRS
+    t_end_after_r = (t_end - r) if t_end is not None else int(0.42 * fs)
+    start = max(qrs_on - int(320 * ms), r - int(rr_s * fs) + t_end_after_r + int(20 * ms), 1)
     end = qrs_on - int(10 * ms)
     if end - start < int(60 * ms):
         return None, None, None, 0.0, 0.0
+    # each lead relative to its PR-segment level (the 10 ms before the search ends), as the
+    # isoelectric reference; a line through the TP level leans on the previous T wave's tail
     w = int(10 * ms) + 1
-    a = x[:, start : start + w].mean(axis=1)
-    b = x[:, end - w + 1 : end + 1].mean(axis=1)
-    t = np.linspace(0.0, 1.0, end - start + 1)
-    line = a[:, None] + (b - a)[:, None] * t[None, :]
-    y = x[:, start : end + 1] - line
+    level = x[:, end - w + 1 : end + 1].mean(axis=1)
+    y = x[:, start : end + 1] - level[:, None]
     vm = np.sqrt((y * y).sum(axis=0))
     margin = int(20 * ms)
     inner = vm[margin : vm.size - max(int(5 * ms), 1)]
@@ -184,14 +188,18 @@ def _p_wave(
         return None, None, None, 0.0, 0.0
     pk = margin + int(np.argmax(inner))
     amp = float(vm[pk])
-    noise = float(np.median(np.abs(np.diff(y, axis=1)))) * np.sqrt(y.shape[0])
+    # noise: the typical change over 10 ms (the same span at every sampling rate)
+    lag = max(int(round(10 * ms)), 1)
+    noise = float(np.median(np.abs(y[:, lag:] - y[:, :-lag]))) * np.sqrt(y.shape[0])
     if amp < P_MIN_MV:
         return None, None, None, amp, noise
     thr = P_FRACTION * amp
+    # walk out from the peak until the magnitude falls below the threshold, or turns up again
+    # below half the peak (the previous T wave's tail, or the QRS)
     i = pk
-    while i > 0 and vm[i] >= thr:
+    while i > 0 and vm[i] >= thr and not (vm[i] < 0.5 * amp and vm[i - 1] > vm[i]):
         i -= 1
     j = pk
-    while j < vm.size - 1 and vm[j] >= thr:
+    while j < vm.size - 1 and vm[j] >= thr and not (vm[j] < 0.5 * amp and vm[j + 1] > vm[j]):
         j += 1
     return start + pk, start + i, start + j, amp, noise
