@@ -175,3 +175,15 @@ def test_pdf_is_a4_landscape_and_grid_is_true_scale(content: ReportContent) -> N
     edges = re.findall(r"([\d.]+) ([\d.]+) l ([\d.]+) ([\d.]+) l", stream)
     heights = {round(abs(float(y1) - float(y0)), 2) for x0, y0, x1, y1 in edges if x0 == x1}
     assert round(10 * MM_PT, 2) in heights
+
+
+@needs_poppler
+def test_pdf_without_model_says_measurements_only(content: ReportContent, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    bare = replace(content.analysis, prediction=None)
+    out = write_pdf(tmp_path / "bare.pdf", ReportContent(content.record, bare, None))
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
+                          capture_output=True, text=True).stdout
+    assert "自動判定（計測値のみ・AI 未実行、参考）" in text
+    assert "所見候補なし（モデル未実行）" in text and "未確認（医師の確認がありません）" in text

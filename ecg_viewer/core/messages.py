@@ -335,6 +335,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.col.decision": ("医師", "Physician"),
     "report.no_suggestions": ("所見候補なし（モデル未実行）", "No suggestions (model not run)"),
     "report.referral": ("自動判定（参考）", "Automatic referral level (for reference)"),
+    "report.referral_measurements_only": (
+        "自動判定（計測値のみ・AI 未実行、参考）",
+        "Automatic level (measurements only, AI not run; for reference)",
+    ),
     "report.quality_bad": ("信号品質: {problems}", "Signal quality: {problems}"),
     "report.review": ("医師の確認", "Physician's review"),
     "report.not_reviewed": ("未確認（医師の確認がありません）", "Not reviewed by a physician"),

@@ -87,6 +87,15 @@ class ReportContent:
     def catalog_version(self) -> str | None:
         return self.model.get("catalog_version")
 
+    @property
+    def referral_title_key(self) -> str:
+        """The banner's title: a level from rules over the model's labels and the measurements,
+        or — when the model did not run on a readable record — from the measurements only."""
+        a = self.analysis
+        if a.prediction is None and a.referral.level != "unreadable":
+            return "report.referral_measurements_only"
+        return "report.referral"
+
     # --- findings ------------------------------------------------------------------------------
     def suggestions(self, k: int = 5) -> tuple[LabelScore, ...]:
         """The top ``k`` labels plus every label above its threshold, best first."""

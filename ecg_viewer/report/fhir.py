@@ -200,7 +200,7 @@ def _conclusion(content: ReportContent) -> str:
     findings = content.findings()
     if findings:
         parts.append(tr("report.fhir.conclusion", "ja", labels="、".join(f["ja"] for f in findings)))
-    parts.append(f"{tr('report.referral', 'ja')}: {ref.ja}")
+    parts.append(f"{tr(content.referral_title_key, 'ja')}: {ref.ja}")
     review = content.review
     if review and review.final_level:
         parts.append(f"{tr('report.final_level', 'ja')}: {REFERRAL_JA[review.final_level]}")

@@ -153,7 +153,7 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
             lang: str) -> None:
     ref = content.analysis.referral
     review = content.review
-    lines = [f"{tr('report.referral', lang)}: {ref.ja if lang == 'ja' else ref.en}"
+    lines = [f"{tr(content.referral_title_key, lang)}: {ref.ja if lang == 'ja' else ref.en}"
              + (f" — {'、'.join(ref.reasons_ja)}" if ref.reasons_ja else "")]
     level = ref.level
     if review and review.final_level:
@@ -257,7 +257,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     text_at(c, MARGIN_MM, y, tr("report.table_legend", lang), 6.5, Color(0.3, 0.3, 0.3))
     ref = content.analysis.referral
     y += 7.0
-    text_at(c, MARGIN_MM, y, f"{tr('report.referral', lang)}: {ref.ja}", 9)
+    text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.ja}", 9)
     for reason in ref.reasons_ja[:4]:
         y += 4.2
         text_at(c, MARGIN_MM + 4, y, fit_text(f"・{reason}", left_w - 4, 7.5), 7.5)
