@@ -386,3 +386,4 @@ def test_drag_and_drop_recent_files_and_screen_scale_dialog(win, qtbot, bundled_
     dlg._from_measured()
     assert dlg.px_per_mm() == pytest.approx(4.0 * 100 / 110, rel=1e-3)
     assert dlg.measured.value() == 100.0
+
