@@ -231,9 +231,13 @@ class ReviewFeatures:
             self.worklist.open_folder(folder)
 
     def shutdown(self) -> None:
+        """Stop the worklist thread and close the database (the window is closing)."""
         self.worklist.shutdown()
-        if self.store is not None:
-            self.store.close()
+        store, self.store = self.store, None
+        self.review_panel.store = None
+        self.worklist.store = None
+        if store is not None:
+            store.close()
 
 
 def print_pdf(pdf: bytes, printer: Any, max_dpi: int = 600) -> int:
