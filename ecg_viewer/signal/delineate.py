@@ -61,9 +61,9 @@ class Fiducials:
         return out
 
 
-def _leads(mb: MedianBeat) -> np.ndarray:
-    """The independent leads of the median beat, less any that are flat or far noisier than
-    the others (noise: median absolute second difference)."""
+def clean_leads(mb: MedianBeat) -> list[int]:
+    """Rows of ``mb.beat_mv`` used for delineation: the independent leads, less any that are
+    flat or far noisier than the others (noise: median absolute second difference)."""
     idx = [mb.lead_names.index(n) for n in INDEPENDENT if n in mb.lead_names]
     if len(idx) < 2:
         idx = list(range(len(mb.lead_names)))
@@ -72,7 +72,11 @@ def _leads(mb: MedianBeat) -> np.ndarray:
     span = np.ptp(x, axis=1)
     typical = float(np.median(noise))
     keep = (span > 0.02) & ~((noise > NOISY_RATIO * typical) & (noise > 0.005))
-    return x[keep] if keep.sum() >= 1 else x
+    return [i for i, k in zip(idx, keep, strict=True) if k] or idx
+
+
+def _leads(mb: MedianBeat) -> np.ndarray:
+    return mb.beat_mv[clean_leads(mb)].astype(np.float64)
 
 
 def _smooth(x: np.ndarray, fs_hz: float, ms: float) -> np.ndarray:
@@ -193,7 +197,9 @@ def _p_wave(
     noise = float(np.median(np.abs(y[:, lag:] - y[:, :-lag]))) * np.sqrt(y.shape[0])
     if amp < P_MIN_MV:
         return None, None, None, amp, noise
-    thr = P_FRACTION * amp
+    # threshold above the window's noise floor (the vector magnitude of noise is not zero)
+    floor = float(np.percentile(vm, 10))
+    thr = floor + P_FRACTION * (amp - floor)
     # walk out from the peak until the magnitude falls below the threshold, or turns up again
     # below half the peak (the previous T wave's tail, or the QRS)
     i = pk

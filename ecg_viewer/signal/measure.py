@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import ndimage
 
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.beats import BeatDetection, detect_beats
-from ecg_viewer.signal.delineate import Fiducials, delineate
+from ecg_viewer.signal.delineate import Fiducials, clean_leads, delineate
 from ecg_viewer.signal.median import MedianBeat, median_beat
 from ecg_viewer.signal.pacing import detect_pacing
 
@@ -145,13 +146,17 @@ def p_consistency(mb: MedianBeat, f: Fiducials) -> float:
         return 0.0
     a = max(f.p_on - int(0.02 * mb.fs_hz), 0)
     b = f.p_off + int(0.02 * mb.fs_hz)
-    ref = mb.beat_mv[:, a:b].astype(float)
+    rows = clean_leads(mb)
+    # P waves are slow: compare 20 ms moving averages, so broadband noise weighs little
+    k = max(int(round(0.02 * mb.fs_hz)), 1)
+    ref = ndimage.uniform_filter1d(mb.beat_mv[rows, a:b].astype(float), k, axis=1)
     ref = ref - ref.mean(axis=1, keepdims=True)
     cs = []
     for beat in mb.stack_mv:
-        seg = beat[:, a:b].astype(float)
+        seg = beat[rows, a:b].astype(float)
         if not np.all(np.isfinite(seg)):
             continue
+        seg = ndimage.uniform_filter1d(seg, k, axis=1)
         seg = seg - seg.mean(axis=1, keepdims=True)
         den = math.sqrt(float((seg * seg).sum() * (ref * ref).sum()))
         if den > 0:
