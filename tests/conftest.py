@@ -50,10 +50,21 @@ def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True)
 def _no_qthread_left_running():
-    """Fail a test that leaves one of the app's worker QThreads running (ecg_viewer.app.worker)."""
+    """Fail a test that leaves one of the app's worker QThreads (ecg_viewer.app.worker) or a
+    model thread (ecg_viewer.app.analysis_service) running.
+
+    Main windows still open are closed first, as a user would (pytest-qt closes them only after
+    the fixtures end); a window joins its workers and stops its model thread when it closes."""
     yield
     import sys
 
+    if "PySide6.QtWidgets" in sys.modules:
+        from PySide6.QtWidgets import QApplication, QMainWindow
+
+        app = QApplication.instance()
+        for w in app.topLevelWidgets() if app is not None else []:
+            if isinstance(w, QMainWindow) and w.isVisible():
+                w.close()
     worker = sys.modules.get("ecg_viewer.app.worker")
     if worker is not None:
         left = [t.thread.objectName() for t in worker.running_tasks()]

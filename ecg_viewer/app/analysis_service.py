@@ -32,12 +32,21 @@ def running_services() -> list[AnalysisService]:
     return [s for s in list(_SERVICES) if s.thread.isRunning()]
 
 
+_PREDICTOR_LOCK = threading.Lock()
+_PREDICTOR: Any = None
+
+
 def default_analyzer_factory() -> Any:
-    """The shipped model on CUDA when available, else CPU."""
+    """The shipped model on CUDA when available, else CPU. The Predictor is loaded once per
+    process and shared by every window (inference does not change it)."""
+    global _PREDICTOR
     from ecg_viewer.model.analyze import Analyzer
     from ecg_viewer.model.predictor import Predictor
 
-    return Analyzer(Predictor(device="auto"))
+    with _PREDICTOR_LOCK:
+        if _PREDICTOR is None:
+            _PREDICTOR = Predictor(device="auto")
+        return Analyzer(_PREDICTOR)
 
 
 def _message(exc: BaseException) -> str:
@@ -75,8 +84,8 @@ class _ModelWorker(QObject):
             return
         self.ready.emit(device)
 
-    @Slot(int, object)
-    def analyze(self, req: int, record: EcgRecord) -> None:
+    @Slot(int, object, object)
+    def analyze(self, req: int, record: EcgRecord, measurements: object) -> None:
         if req != self._latest():
             return  # superseded while queued: skip the work
         if self.analyzer is None:
@@ -85,7 +94,7 @@ class _ModelWorker(QObject):
                 self.failed.emit(req, tr("analysis.not_loaded"))
                 return
         try:
-            analysis, meas = self.analyzer.analyze_parts(record)
+            analysis, meas = self.analyzer.analyze_parts(record, measurements=measurements)
         except BaseException as exc:
             log.warning("analysis failed: %r", exc)
             self.failed.emit(req, _message(exc))
@@ -112,7 +121,7 @@ class AnalysisService(QObject):
     requestFailed = Signal(int, str)
     queryReady = Signal(int, object)  # request id, the predictor's similarity answer
     queryFailed = Signal(int, str)
-    _analyze = Signal(int, object)
+    _analyze = Signal(int, object, object)
     _query = Signal(int, object, str)
     _load = Signal()
 
@@ -122,6 +131,7 @@ class AnalysisService(QObject):
         self._latest = 0
         self._latest_query = 0
         self.device: str | None = None
+        self.closed = False  # after shutdown() nothing starts the thread again
         self.thread = QThread()
         self.thread.setObjectName("ecg-viewer-model")
         self._worker = _ModelWorker(factory, self.latest_request)
@@ -144,17 +154,18 @@ class AnalysisService(QObject):
 
     def start(self) -> None:
         """Start the thread and load the model in the background."""
-        if not self.thread.isRunning():
+        if not self.closed and not self.thread.isRunning():
             self.thread.start()
             self._load.emit()
 
-    def request(self, record: EcgRecord) -> int:
-        """Analyse ``record``; supersedes every earlier request."""
+    def request(self, record: EcgRecord, measurements: object = None) -> int:
+        """Analyse ``record`` (with its measurements when already made); supersedes every
+        earlier request."""
         self.start()
         with self._lock:
             self._latest += 1
             req = self._latest
-        self._analyze.emit(req, record)
+        self._analyze.emit(req, record, measurements)
         return req
 
     def cancel(self) -> None:
@@ -169,6 +180,7 @@ class AnalysisService(QObject):
         return self._latest_query
 
     def shutdown(self, timeout_ms: int = 30000) -> None:
+        self.closed = True
         self.cancel()
         if self.thread.isRunning():
             self.thread.quit()

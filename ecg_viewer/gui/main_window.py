@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -37,7 +39,8 @@ log = logging.getLogger(__name__)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: AppSettings | None = None, use_stored_language: bool = True) -> None:
+    def __init__(self, settings: AppSettings | None = None, use_stored_language: bool = True,
+                 analyzer_factory: Callable[[], Any] | None = None) -> None:
         super().__init__()
         self.app_settings = settings or AppSettings()
         lang = self.app_settings.language() if use_stored_language else None
@@ -124,6 +127,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.report_actions import ReviewFeatures
 
         self.review_features = ReviewFeatures(self)
+        # the model: measurements, suggestions, referral flag, free-text query (issue 6)
+        from ecg_viewer.gui.model_link import ModelFeatures
+
+        self.model_features = ModelFeatures(self, analyzer_factory)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -316,6 +323,8 @@ class MainWindow(QMainWindow):
         self.view.set_calipers(self.state.calipers)
         if hasattr(self, "review_features"):
             self.review_features.retranslate()
+        if hasattr(self, "model_features"):
+            self.model_features.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())
@@ -325,5 +334,7 @@ class MainWindow(QMainWindow):
         self.app_settings.sync()
         if hasattr(self, "review_features"):
             self.review_features.shutdown()
+        if hasattr(self, "model_features"):
+            self.model_features.shutdown()
         wait_all(10000)
         super().closeEvent(ev)

@@ -1,22 +1,30 @@
-"""The panel beside the traces reserved for the model's suggestions and the referral flag.
+"""The panel beside the traces: the model's suggestions, the referral banner, free-text queries.
 
-API for the suggestions issue (all on the GUI thread):
-- ``show_placeholder()``: no analysis yet (says that the model's suggestions appear here)
-- ``set_busy(text=None)``: analysis running (optional progress text, e.g. "モデル読み込み中 40%")
-- ``show_analysis(analysis, top_k=5)``: an :class:`ecg_viewer.core.prediction.Analysis`
-- ``show_error(message)``: the analysis failed (the window keeps working)
+API (all on the GUI thread):
+- ``show_placeholder()``: no ECG open
+- ``set_busy(text=None)``: model loading / analysis running
+- ``show_analysis(analysis)``: an :class:`ecg_viewer.core.prediction.Analysis`
+- ``show_error(message)``: the analysis failed (a retry button appears; ``retryRequested``)
 - ``set_status(text)``: a small line under the list (device, model version ...)
-- ``extra_layout``: a QVBoxLayout below the list where further widgets (free-text query ...) go
+- ``show_query_result(answer)`` / ``show_query_error(message)``: the free-text query answer
+  (``queryRequested(text)`` is emitted when the user presses Enter in the query box)
+- ``top_k`` (spin box, default 5 as in the paper's top-5; ``topKChanged``)
 The safety notice (``safety.notice``) is always shown at the bottom.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
+    QHBoxLayout,
     QLabel,
+    QLineEdit,
     QProgressBar,
+    QPushButton,
+    QSpinBox,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -24,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from ecg_viewer.core.messages import language, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis, LabelScore
 from ecg_viewer.gui.fonts import app_font
 
 # banner colours by referral level
@@ -32,15 +40,21 @@ LEVEL_COLORS = {
     "urgent": "#c00000", "D": "#e05a00", "C": "#b08800", "B": "#4f7f2f", "A": "#2f6f9f",
     "E": "#6a4fa0", "unreadable": "#666666",
 }  # fmt: skip
+COL_NAME, COL_SIM, COL_SCORE, COL_CAT = range(4)
 
 
 class SuggestionsPanel(QFrame):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    retryRequested = Signal()
+    queryRequested = Signal(str)
+    topKChanged = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None, top_k: int = 5) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(300)
         self.state = "placeholder"  # placeholder | busy | analysis | error
         self.analysis: Analysis | None = None
+        self.catalog: Any = None  # set by the window for synonyms on hover
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         self.title = QLabel()
@@ -54,23 +68,51 @@ class SuggestionsPanel(QFrame):
         lay.addWidget(self.banner)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #555;")
+        self.message.setStyleSheet("color: #444;")
         lay.addWidget(self.message)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setVisible(False)
         lay.addWidget(self.progress)
+        self.retry = QPushButton()
+        self.retry.setVisible(False)
+        self.retry.clicked.connect(self.retryRequested)
+        lay.addWidget(self.retry)
+        row = QHBoxLayout()
+        self.top_label = QLabel()
+        self.top_spin = QSpinBox()
+        self.top_spin.setRange(1, 30)
+        self.top_spin.setValue(top_k)
+        self.top_spin.valueChanged.connect(self._top_changed)
+        row.addWidget(self.top_label)
+        row.addWidget(self.top_spin)
+        row.addStretch(1)
+        lay.addLayout(row)
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
-        self.table.setColumnCount(3)
+        self.table.setColumnCount(4)
+        self.table.setUniformRowHeights(True)
         self.table.setVisible(False)
         lay.addWidget(self.table, 1)
+        self.legend = QLabel()
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #666; font-size: 8pt;")
+        lay.addWidget(self.legend)
+        # free-text query
+        self.query_title = QLabel()
+        self.query_title.setFont(app_font(10, bold=True))
+        lay.addWidget(self.query_title)
+        self.query_edit = QLineEdit()
+        self.query_edit.returnPressed.connect(self._query)
+        lay.addWidget(self.query_edit)
+        self.query_result = QLabel()
+        self.query_result.setWordWrap(True)
+        lay.addWidget(self.query_result)
         self.status = QLabel()
         self.status.setStyleSheet("color: #777;")
         lay.addWidget(self.status)
         self.extra_layout = QVBoxLayout()
         lay.addLayout(self.extra_layout)
-        lay.addStretch(0)
         self.notice = QLabel()
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("color: #a00; font-size: 9pt;")
@@ -78,66 +120,141 @@ class SuggestionsPanel(QFrame):
         self.retranslate()
         self.show_placeholder()
 
+    @property
+    def top_k(self) -> int:
+        return int(self.top_spin.value())
+
     def retranslate(self) -> None:
         self.title.setText(tr("ui.suggest.title"))
         self.notice.setText(tr("safety.notice"))
-        self.table.setHeaderLabels(["所見" if language() == "ja" else "Finding", "%",
-                                    tr("ui.suggest.referral")])
+        self.retry.setText(tr("analysis.retry"))
+        self.top_label.setText(tr("suggest.top_k"))
+        self.legend.setText(tr("suggest.legend"))
+        self.query_title.setText(tr("suggest.query_title"))
+        self.query_edit.setPlaceholderText(tr("suggest.query_placeholder"))
+        self.table.setHeaderLabels([tr("suggest.col.finding"), tr("suggest.col.similarity"),
+                                    tr("suggest.col.score"), tr("ui.suggest.referral")])
         if self.state == "placeholder":
             self.show_placeholder()
         elif self.state == "analysis" and self.analysis is not None:
             self.show_analysis(self.analysis)
 
-    # --- API -------------------------------------------------------------------------------------
+    # --- states -------------------------------------------------------------------------------
+    def _set_visible(self, *, banner: bool, table: bool, progress: bool, retry: bool) -> None:
+        self.banner.setVisible(banner)
+        self.table.setVisible(table)
+        self.legend.setVisible(table)
+        self.progress.setVisible(progress)
+        self.retry.setVisible(retry)
+
     def show_placeholder(self) -> None:
         self.state = "placeholder"
         self.analysis = None
-        self.banner.setVisible(False)
-        self.progress.setVisible(False)
-        self.table.setVisible(False)
+        self._set_visible(banner=False, table=False, progress=False, retry=False)
         self.message.setText(tr("ui.suggest.placeholder"))
+        self.query_result.clear()
 
     def set_busy(self, text: str | None = None) -> None:
         self.state = "busy"
-        self.banner.setVisible(False)
-        self.table.setVisible(False)
-        self.progress.setVisible(True)
+        self.analysis = None
+        self._set_visible(banner=False, table=False, progress=True, retry=False)
         self.message.setText(text or tr("ui.suggest.busy"))
+        self.query_result.clear()
 
     def show_error(self, message: str) -> None:
         self.state = "error"
-        self.progress.setVisible(False)
-        self.table.setVisible(False)
-        self.banner.setVisible(False)
+        self._set_visible(banner=False, table=False, progress=False, retry=True)
         self.message.setText(tr("ui.suggest.error", error=message))
 
     def set_status(self, text: str) -> None:
         self.status.setText(text)
 
-    def show_analysis(self, analysis: Analysis, top_k: int = 5) -> None:
+    def show_analysis(self, analysis: Analysis, top_k: int | None = None) -> None:
+        if top_k is not None and top_k != self.top_k:
+            self.top_spin.blockSignals(True)
+            self.top_spin.setValue(top_k)
+            self.top_spin.blockSignals(False)
         self.state = "analysis"
         self.analysis = analysis
-        self.progress.setVisible(False)
         ref = analysis.referral
         ja = language() == "ja"
         self.banner.setText(REFERRAL_JA[ref.level] if ja else REFERRAL_EN[ref.level])
         self.banner.setStyleSheet(
             f"background: {LEVEL_COLORS.get(ref.level, '#666')}; color: white; padding: 6px;")
-        self.banner.setVisible(True)
         reasons = list(ref.reasons_ja) or [p.ja if ja else p.en for p in analysis.quality.problems]
-        self.message.setText("\n".join(reasons))
+        if analysis.prediction is None and analysis.quality.ok:
+            reasons.append(tr("suggest.no_model"))
+        self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))
         self.table.clear()
-        labels = analysis.prediction.top(top_k) if analysis.prediction else ()
+        labels = analysis.prediction.top(self.top_k) if analysis.prediction else ()
         for s in labels:
-            item = QTreeWidgetItem([s.ja if ja else s.en, f"{100 * s.score:.0f}",
-                                    REFERRAL_JA.get(s.category, s.category) if ja else s.category])
-            item.setToolTip(0, f"{s.en} / {s.ja}\nsimilarity {s.similarity:.3f}, "
-                               f"score {s.score:.3f}, threshold {s.threshold:.3f}")
-            if s.above_threshold:
-                f = app_font(10, bold=True)
-                for col in range(3):
-                    item.setFont(col, f)
-            self.table.addTopLevelItem(item)
-        for col in range(3):
+            self._add_row(s, ja)
+        for col in (COL_NAME, COL_SIM, COL_CAT):
             self.table.resizeColumnToContents(col)
-        self.table.setVisible(bool(labels))
+        self._set_visible(banner=True, table=bool(labels), progress=False, retry=False)
+
+    def _add_row(self, s: LabelScore, ja: bool) -> None:
+        cat = REFERRAL_JA.get(s.category, s.category) if ja else REFERRAL_EN.get(s.category, s.category)
+        item = QTreeWidgetItem([s.ja if ja else s.en, f"{s.similarity:.2f}", "", cat])
+        tip = [f"{s.ja} / {s.en}"]
+        label = self._label(s.id)
+        if label is not None:
+            syn = [*label.synonyms_ja, *label.synonyms_en]
+            if syn:
+                tip.append(tr("suggest.synonyms", synonyms="、".join(syn[:8])))
+        tip.append(tr("suggest.tip_scores", similarity=s.similarity, score=s.score, threshold=s.threshold))
+        for col in range(4):
+            item.setToolTip(col, "\n".join(tip))
+        item.setData(COL_NAME, Qt.ItemDataRole.UserRole, s.id)
+        if s.above_threshold:
+            f = app_font(10, bold=True)
+            for col in range(4):
+                item.setFont(col, f)
+            item.setText(COL_NAME, "● " + item.text(COL_NAME))
+        self.table.addTopLevelItem(item)
+        bar = QProgressBar()
+        bar.setRange(0, 100)
+        bar.setValue(round(100 * s.score))
+        bar.setFormat(f"{s.score:.2f}")
+        bar.setTextVisible(True)
+        bar.setMaximumHeight(16)
+        color = LEVEL_COLORS.get(s.category, "#2f6f9f") if s.above_threshold else "#9aa5b1"
+        bar.setStyleSheet(f"QProgressBar::chunk {{ background: {color}; }}")
+        bar.setToolTip("\n".join(tip))
+        self.table.setItemWidget(item, COL_SCORE, bar)
+
+    def _label(self, label_id: str) -> Any:
+        try:
+            return self.catalog.by_id(label_id) if self.catalog is not None else None
+        except KeyError:
+            return None
+
+    def shown_label_ids(self) -> list[str]:
+        return [self.table.topLevelItem(i).data(COL_NAME, Qt.ItemDataRole.UserRole)
+                for i in range(self.table.topLevelItemCount())]
+
+    # --- top-k and free-text query --------------------------------------------------------------
+    def _top_changed(self, k: int) -> None:
+        if self.state == "analysis" and self.analysis is not None:
+            self.show_analysis(self.analysis)
+        self.topKChanged.emit(int(k))
+
+    def _query(self) -> None:
+        text = self.query_edit.text().strip()
+        if text:
+            self.query_result.setText(tr("analysis.running"))
+            self.queryRequested.emit(text)
+
+    def show_query_result(self, answer: Any) -> None:
+        """``answer``: the Predictor's QueryScore (text, similarity, rank, n_labels, matched_label, via)."""
+        lines = [tr("suggest.query_answer", text=answer.text, similarity=answer.similarity,
+                    rank=answer.rank, n=answer.n_labels)]
+        if answer.via == "catalog" and answer.matched_label and self.catalog is not None:
+            label = self._label(answer.matched_label)
+            lines.append(tr("suggest.query_catalog", label=label.ja if label else answer.matched_label))
+        else:
+            lines.append(tr("suggest.query_free_text"))
+        self.query_result.setText("\n".join(lines))
+
+    def show_query_error(self, message: str) -> None:
+        self.query_result.setText(message)

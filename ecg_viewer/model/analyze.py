@@ -7,7 +7,6 @@ A record the quality gate rejects gets no suggestions and the level "unreadable"
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
@@ -18,6 +17,18 @@ from ecg_viewer.signal.measure import Measurements, measure
 from ecg_viewer.signal.quality import assess_quality
 
 log = logging.getLogger(__name__)
+
+#: Measurements of a long record (Holter, rhythm strip) are made on its first minute: the
+#: figures a resting-ECG header shows, in well under a second instead of many seconds.
+MEASURE_MAX_S = 60.0
+
+
+def measurement_span(record: EcgRecord) -> EcgRecord:
+    """The part of ``record`` that is measured (all of it up to MEASURE_MAX_S)."""
+    n = int(MEASURE_MAX_S * record.fs_hz)
+    if record.n_samples <= n:
+        return record
+    return record.with_signal(record.signal_mv[:, :n])
 
 
 class Analyzer:
@@ -43,17 +54,25 @@ class Analyzer:
         return self.analyze_parts(record, with_measurements=with_measurements)[0]
 
     def analyze_parts(
-        self, record: EcgRecord, *, with_measurements: bool = True
+        self, record: EcgRecord, *, with_measurements: bool = True,
+        measurements: Measurements | None = None,
     ) -> tuple[Analysis, Measurements | None]:
-        """The analysis and the full measurement object (median beats, fiducials) for drawing."""
+        """The analysis and the full measurement object (median beats, fiducials) for drawing.
+        ``measurements`` already made for this record (the window measures before the model is
+        ready) are used as they are instead of measuring again."""
         quality = assess_quality(record)
-        meas = _safe_measure(record) if with_measurements else None
+        meas = measurements
+        if meas is None and with_measurements:
+            meas = safe_measure(record)
         mdict = meas.to_dict() if meas is not None else None
         prediction: Prediction | None = None
         predictor = self.predictor
         if quality.ok and predictor is not None:
             prediction = predictor.predict(record)
         referral = decide_referral(prediction.labels if prediction else (), mdict, quality)
+        extra = {}
+        if prediction is None and predictor is not None:  # gated: still say which model judged
+            extra["model"] = predictor.info.to_dict()
         analysis = Analysis(
             file=record.source_path or "",
             sha256=record.sha256,
@@ -61,14 +80,15 @@ class Analyzer:
             referral=referral,
             prediction=prediction,
             measurements=mdict,
+            extra=extra,
         )
         return analysis, meas
 
 
-def _safe_measure(record: EcgRecord, fn: Callable[[EcgRecord], Measurements] = measure) -> Measurements | None:
+def safe_measure(record: EcgRecord) -> Measurements | None:
     """Measurements, or None when the record cannot be measured at all (logged, never fatal)."""
     try:
-        return fn(record)
+        return measure(measurement_span(record))
     except (EcgError, ValueError) as exc:
         log.warning("measurements failed for %s: %s", record.source_path, exc)
         return None
