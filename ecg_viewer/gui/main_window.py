@@ -131,6 +131,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.model_link import ModelFeatures
 
         self.model_features = ModelFeatures(self, analyzer_factory)
+        # median beats with the fiducial points, as a dock (issue 7; own module)
+        from ecg_viewer.gui.median_beat import install_median_beat_dock
+
+        install_median_beat_dock(self)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -325,6 +329,10 @@ class MainWindow(QMainWindow):
             self.review_features.retranslate()
         if hasattr(self, "model_features"):
             self.model_features.retranslate()
+        if hasattr(self, "median_beat_dock"):
+            from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
+
+            retranslate_median_beat_dock(self)
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())

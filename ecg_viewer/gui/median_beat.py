@@ -1,0 +1,141 @@
+"""The median-beat panel: the representative beat of every lead with the global fiducial points
+(P onset/end, QRS onset/end, T end) marked, as a dock of the main window.
+
+``MedianBeatPanel.set_measurements(m)`` takes a :class:`~ecg_viewer.signal.measure.Measurements`
+(or None to clear). ``install_median_beat_dock(window)`` adds the dock and follows the window's
+``model_features.measured`` signal (the measurements of the open record, computed off the GUI
+thread by the model link).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
+
+from ecg_viewer.core.leads import CANONICAL_LEADS
+from ecg_viewer.core.messages import tr
+from ecg_viewer.signal.measure import Measurements
+
+log = logging.getLogger(__name__)
+
+PAPER = pg.mkColor(255, 248, 246)
+GRID = pg.mkColor(240, 190, 190)
+TRACE = pg.mkColor(20, 20, 20)
+# fiducial point -> colour (P green, QRS blue, T magenta)
+MARKS = {
+    "p_on": (0, 140, 60), "p_off": (0, 140, 60),
+    "qrs_on": (30, 80, 220), "qrs_off": (30, 80, 220),
+    "t_end": (190, 0, 160),
+}  # fmt: skip
+T_RANGE_MS = (-400.0, 700.0)
+
+
+class MedianBeatPanel(QWidget):
+    """A grid of small plots (limb leads left, chest leads right), one median beat each."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.legend = QLabel(tr("meas.median_legend"))
+        self.legend.setWordWrap(True)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground(PAPER)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.title)
+        lay.addWidget(self.plots, 1)
+        lay.addWidget(self.legend)
+        self.measurements: Measurements | None = None
+        self.plot_items: dict[str, pg.PlotItem] = {}
+        self.mark_lines: dict[str, list[pg.InfiniteLine]] = {}
+        self.set_measurements(None)
+
+    def retranslate(self) -> None:
+        self.legend.setText(tr("meas.median_legend"))
+        self.set_measurements(self.measurements)
+
+    def set_measurements(self, m: Measurements | None) -> None:
+        self.measurements = m
+        self.plots.clear()
+        self.plot_items.clear()
+        self.mark_lines.clear()
+        mb = m.median if m is not None else None
+        if mb is None:
+            self.title.setText(tr("meas.median_none"))
+            return
+        self.title.setText(tr("meas.median_title", n=mb.n_beats_used))
+        t = mb.time_ms
+        fid = m.fiducials_ms()
+        lo_ms = max(T_RANGE_MS[0], float(t[0]))
+        hi_ms = min(T_RANGE_MS[1], float(t[-1]))
+        sel = (t >= lo_ms) & (t <= hi_ms)
+        names = [n for n in CANONICAL_LEADS if n in mb.lead_names]
+        names += [n for n in mb.lead_names if n not in CANONICAL_LEADS]
+        traces = {}
+        for name in names:
+            y = mb.lead(name)[sel].astype(np.float64)
+            traces[name] = y - float(np.median(y))
+        # one vertical scale for all leads, so amplitudes compare across the grid
+        lo = min(min(float(y.min()), -0.3) for y in traces.values()) - 0.1
+        hi = max(max(float(y.max()), 0.3) for y in traces.values()) + 0.15
+        rows = (len(names) + 1) // 2
+        for k, name in enumerate(names):
+            col, row = divmod(k, rows) if len(names) > 6 else (0, k)
+            p = self.plots.addPlot(row=row, col=col)
+            p.setMenuEnabled(False)
+            p.setMouseEnabled(False, False)
+            p.hideButtons()
+            p.showGrid(x=True, y=True, alpha=0.25)
+            p.getAxis("left").setWidth(28)
+            p.getAxis("left").setPen(GRID)
+            p.getAxis("bottom").setPen(GRID)
+            p.plot(t[sel], traces[name], pen=pg.mkPen(TRACE, width=1.2))
+            p.setXRange(lo_ms, hi_ms, padding=0)
+            p.setYRange(lo, hi, padding=0)
+            label = pg.TextItem(name, color=(60, 60, 60), anchor=(0, 0))
+            label.setPos(lo_ms, hi)
+            p.addItem(label)
+            lines = []
+            for key, color in MARKS.items():
+                v = fid.get(key)
+                if v is None:
+                    continue
+                line = pg.InfiniteLine(pos=v, angle=90, pen=pg.mkPen(color, width=1,
+                                                                       style=Qt.PenStyle.DashLine))
+                p.addItem(line)
+                lines.append(line)
+            self.mark_lines[name] = lines
+            self.plot_items[name] = p
+
+
+def install_median_beat_dock(window: Any) -> QDockWidget:
+    """Add the median-beat dock to ``window`` (a QMainWindow) and keep it on the open record."""
+    panel = MedianBeatPanel()
+    dock = QDockWidget(tr("meas.median_dock"), window)
+    dock.setObjectName("median_beat_dock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    features = getattr(window, "model_features", None)
+    measured = getattr(features, "measured", None)
+    if measured is not None:
+        measured.connect(panel.set_measurements)
+    else:
+        log.warning("median beat dock: the window has no model_features.measured signal")
+    state = getattr(window, "state", None)
+    if state is not None and hasattr(state, "recordChanged"):
+        state.recordChanged.connect(lambda _rec: panel.set_measurements(None))
+    window.median_beat_panel = panel
+    window.median_beat_dock = dock
+    return dock
+
+
+def retranslate_median_beat_dock(window: Any) -> None:
+    dock = getattr(window, "median_beat_dock", None)
+    if dock is not None:
+        dock.setWindowTitle(tr("meas.median_dock"))
+        window.median_beat_panel.retranslate()

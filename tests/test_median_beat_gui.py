@@ -1,0 +1,65 @@
+"""The median-beat panel (offscreen Qt): one plot per lead with the fiducial points marked, and
+the dock in the real main window following the open record; the header shows the figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.io import read_ecg
+from ecg_viewer.signal.measure import measure
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def test_panel_draws_every_lead_with_fiducials(qtbot, bundled_samples: Path) -> None:
+    from ecg_viewer.gui.median_beat import MARKS, MedianBeatPanel
+
+    panel = MedianBeatPanel()
+    qtbot.addWidget(panel)
+    assert panel.title.text() == tr("meas.median_none")
+    m = measure(read_ecg(bundled_samples / "HR06000.hea"))
+    panel.set_measurements(m)
+    assert len(panel.plot_items) == 12
+    fid = m.fiducials_ms()
+    for name, lines in panel.mark_lines.items():
+        assert [ln.value() for ln in lines] == [fid[k] for k in MARKS], name
+    # the drawn trace is the lead's median beat
+    x, y = panel.plot_items["II"].listDataItems()[0].getData()
+    assert x[0] >= -400 and x[-1] <= 700 and len(x) == len(y) > 400
+    assert tr("meas.median_title", n=m.median.n_beats_used) == panel.title.text()
+    panel.set_measurements(None)
+    assert panel.plot_items == {}
+
+
+def test_af_record_has_no_p_marks(qtbot, bundled_samples: Path) -> None:
+    from ecg_viewer.gui.median_beat import MedianBeatPanel
+
+    panel = MedianBeatPanel()
+    qtbot.addWidget(panel)
+    panel.set_measurements(measure(read_ecg(bundled_samples / "00017_hr.hea")))
+    # QRS on/off and T end only: no P wave in atrial flutter/fibrillation
+    assert {len(v) for v in panel.mark_lines.values()} == {3}
+
+
+def test_window_dock_and_header_follow_the_open_record(qtbot, bundled_samples: Path) -> None:
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.median_beat_dock.windowTitle() == tr("meas.median_dock")
+    with qtbot.waitSignal(w.controller.loadFinished, timeout=30000):
+        w.controller.open_file(str(bundled_samples / "E07509.hea"))
+    qtbot.waitUntil(lambda: bool(w.median_beat_panel.plot_items), timeout=30000)
+    assert len(w.median_beat_panel.plot_items) == 12
+    meas = w.state.measurements
+    assert meas is not None and meas["qrs_ms"] is not None
+    # the header shows the same figures
+    assert f"{meas['qrs_ms']:.0f} ms" in w.header.meas_labels["qrs"].text()
+    assert f"{meas['hr_bpm']:.0f} bpm" in w.header.meas_labels["hr"].text()
