@@ -620,6 +620,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.quality": ("信号品質", "Signal quality"),
     "analysis.suggestions": ("所見候補", "Suggested findings"),
     "analysis.device": ("計算装置: {device}", "Device: {device}"),
+    # --- suggestions panel (issue 6) ----------------------------------------------------------
+    "suggest.top_k": ("表示する候補数", "Suggestions shown"),
+    "suggest.col.finding": ("所見", "Finding"),
+    "suggest.col.similarity": ("類似度", "Similarity"),
+    "suggest.col.score": ("スコア", "Score"),
+    "suggest.legend": (
+        "● 太字＝しきい値以上（判定に使用）。類似度は心電図と所見文の近さ（−1〜1）、"
+        "スコアは検証データで較正した値（0〜1）。",
+        "● bold = at or above its threshold (used for the referral). Similarity: closeness of ECG "
+        "and finding text (−1 to 1); score: calibrated on validation data (0 to 1).",
+    ),
+    "suggest.synonyms": ("同義語: {synonyms}", "Synonyms: {synonyms}"),
+    "suggest.tip_scores": (
+        "類似度 {similarity:.3f}／スコア {score:.3f}／しきい値 {threshold:.3f}",
+        "similarity {similarity:.3f} / score {score:.3f} / threshold {threshold:.3f}",
+    ),
+    "suggest.no_model": (
+        "AI モデルが使えないため、所見候補はありません（計測値による判定のみ）。",
+        "No AI model available: no suggestions (referral from measurements only).",
+    ),
+    "suggest.no_findings": ("しきい値を超えた所見はありません。", "No finding above its threshold."),
+    "suggest.query_title": ("所見を入力して照合", "Check a finding"),
+    "suggest.query_placeholder": ("例: ブルガダ型、右胸心、AF（Enter で照合）",
+                                  "e.g. Brugada pattern, dextrocardia, AF (Enter)"),
+    "suggest.query_answer": (
+        "「{text}」: 類似度 {similarity:.3f}（{n} 所見中 {rank} 位相当）",
+        "'{text}': similarity {similarity:.3f} (would rank {rank} of {n} findings)",
+    ),
+    "suggest.query_catalog": ("カタログの所見「{label}」として照合しました。",
+                              "Matched the catalog finding '{label}'."),
+    "suggest.query_free_text": (
+        "カタログにない語句です。テキストエンコーダで照合したため、カタログ所見のスコアより信頼性が低い参考値です。",
+        "Not a catalog finding: matched through the text encoder, so less reliable than a "
+        "catalog label's score.",
+    ),
 }
 
 
