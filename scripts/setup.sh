@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
               libxcb-cursor0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1
               libxkbcommon-x11-0 libxkbcommon0 libegl1 libgl1 libfontconfig1 libdbus-1-3
-              poppler-utils)
+              poppler-utils x11-utils)  # x11-utils: xwininfo for build_installer.py --check
 
 install_apt() {
     command -v apt-get >/dev/null 2>&1 || { echo "setup: no apt-get; install these yourself if missing: ${APT_PACKAGES[*]}"; return 0; }
