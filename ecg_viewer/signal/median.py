@@ -105,8 +105,10 @@ def median_beat(
     # robust per-lead scale so that each judged lead weighs the same in the correlation
     scale = np.array([max(float(np.percentile(np.abs(x[i]), 99)), 1e-6) for i in judge])[:, None]
 
+    xj = x[judge] / scale  # the judged leads, each on its own scale (one copy, not per beat)
+
     def qrs_vec(centre: int) -> np.ndarray:
-        return (_cut(x[judge], centre, qh, qh + 1) / scale).ravel()
+        return _cut(xj, centre, qh, qh + 1).ravel()
 
     rr = np.diff(r_peaks)
     med_rr = float(np.median(rr)) if rr.size else np.inf
