@@ -246,6 +246,16 @@ def test_mitbih_100_r_peaks(samples: Path) -> None:
             tp += 1
     assert tp / ref.size >= 0.995  # sensitivity
     assert tp / det.size >= 0.995  # positive predictivity
+    # the whole 30-min record through measure(): rate from every beat
+    m = measure(rec)
+    assert abs(m.beats - ref.size) <= 2
+    assert m.hr_bpm == pytest.approx(60.0 * ref.size / rec.duration_s, abs=1)
+
+
+@pytest.mark.shared_data
+def test_thirteen_sample_file_is_not_measured(samples: Path) -> None:
+    m = measure(read_ecg(samples / "hl7aecg" / "fda_minimum_aecg.xml"))
+    assert m.beats == 0 and m.hr_bpm is None and m.reasons["hr_bpm"] in MESSAGES
 
 
 @pytest.mark.shared_data
@@ -310,6 +320,7 @@ def test_ptbxl_rate_labels(shared_data: Path) -> None:
     with open(shared_data / "ptbxl" / "ptbxl_labels.csv", newline="") as fh:
         codes = {int(r["ecg_id"]): ast.literal_eval(r["scp_codes"]) for r in csv.DictReader(fh)}
     leads = tuple(str(s) for s in npz["leads"])
+    x_all = npz["X"]  # an npz member is read again on every access: once
     seen = {"SBRAD": 0, "STACH": 0}
     for i, ecg_id in enumerate(npz["ecg_id"]):
         c = codes.get(int(ecg_id), {})
@@ -317,7 +328,7 @@ def test_ptbxl_rate_labels(shared_data: Path) -> None:
         if label is None or seen[label] >= 12:
             continue
         seen[label] += 1
-        rec = EcgRecord((npz["X"][i].T / 1000.0).astype(np.float32), 100.0, leads)
+        rec = EcgRecord((x_all[i].T / 1000.0).astype(np.float32), 100.0, leads)
         hr = measure(rec).hr_bpm
         assert hr is not None
         assert (hr < 61) if label == "SBRAD" else (hr > 99), (int(ecg_id), label, hr)
