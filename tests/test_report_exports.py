@@ -187,3 +187,20 @@ def test_pdf_without_model_says_measurements_only(content: ReportContent, tmp_pa
                           capture_output=True, text=True).stdout
     assert "自動判定（計測値のみ・AI 未実行、参考）" in text
     assert "所見候補なし（モデル未実行）" in text and "未確認（医師の確認がありません）" in text
+
+
+def test_suggestion_table_is_capped_but_keeps_decided_labels(content: ReportContent) -> None:
+    from dataclasses import replace
+
+    from ecg_viewer.report.pdf import table_rows
+    from ecg_viewer.review import Review
+    from tests.report_fixtures import analysis_for
+
+    cat = default_catalog()
+    ids = [lab.id for lab in cat][:30]
+    many = analysis_for(content.record, cat, {i: 0.9 - k * 0.01 for k, i in enumerate(ids)})
+    last = many.prediction.labels[-1].id  # far down the list, below threshold
+    review = Review(sha256=content.record.sha256, decisions={last: "confirmed"})
+    rows, hidden = table_rows(replace(content, analysis=many, review=review), 12)
+    assert len(rows) == 12 and rows[-1].id == last  # the decided label is kept, in rank order
+    assert hidden == 30 - 11  # labels above threshold not shown (all are in the JSON)

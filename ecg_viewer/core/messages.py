@@ -377,6 +377,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Red / * = at or above threshold. Bar = score; tick = that finding's threshold.",
     ),
     "report.level_pending": ("未記入（確認中）", "not set yet (review in progress)"),
+    "report.more_present": (
+        "ほか {n} 件の所見が閾値以上です（全件は JSON レポートにあります）",
+        "{n} more findings are at or above their threshold (all are in the JSON report)",
+    ),
     "report.yes": ("あり", "yes"),
     "report.no": ("なし", "no"),
     "report.batch.interrupted": (

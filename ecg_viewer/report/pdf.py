@@ -144,6 +144,33 @@ def measurements_line(content: ReportContent, lang: str) -> str:
     return f"{tr('report.measurements', lang)}:  " + "   ".join(parts)
 
 
+MAX_TABLE_ROWS = 12  # rows of the suggestions table that fit on sheet 2
+
+
+def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
+    """The suggestions table: the top labels (top 10 and those above threshold), always
+    including every label the physician decided on, at most ``max_rows``; and how many labels
+    above threshold did not fit (they are all in the JSON report)."""
+    pred = content.analysis.prediction
+    if pred is None:
+        return [], 0
+    decided = set(content.review.decisions) if content.review else set()
+    candidates = list(content.suggestions(10))
+    candidates += [s for s in pred.labels if s.id in decided and s not in candidates]
+    n_decided = sum(s.id in decided for s in candidates)
+    budget = max(0, max_rows - n_decided)
+    rows = []
+    for s in candidates:
+        if s.id in decided:
+            rows.append(s)
+        elif budget > 0:
+            rows.append(s)
+            budget -= 1
+    rows.sort(key=lambda s: pred.labels.index(s))
+    hidden = sum(1 for s in pred.present() if s not in rows)
+    return rows, hidden
+
+
 def _category(cat: str | None) -> str:
     return f"{cat}（{REFERRAL_JA[cat]}）" if cat in REFERRAL_JA and cat not in ("urgent",) else \
         (REFERRAL_JA.get(cat or "", "") or "—")
@@ -231,7 +258,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     c.setLineWidth(0.4)
     c.line(MARGIN_MM * mm, y_pt(y), (MARGIN_MM + left_w) * mm, y_pt(y))
     review = content.review
-    suggestions = content.suggestions(10)
+    suggestions, hidden = table_rows(content, MAX_TABLE_ROWS)
     if not suggestions:
         y += 4.5
         text_at(c, MARGIN_MM + 6, y, tr("report.no_suggestions", lang), 8)
@@ -247,12 +274,16 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
                stroke=0, fill=1)
         c.setStrokeColor(Color(0, 0, 0))
         tx = (MARGIN_MM + 62 + 24 * s.threshold) * mm
-        c.line(tx, y_pt(y - 0.6), tx, y_pt(y + 3.2))
+        c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
         text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}", 7.5)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
         text_at(c, MARGIN_MM + 112, y, fit_text(_category(s.category), 23, 7.5), 7.5)
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
+    if hidden:
+        y += 4.6
+        text_at(c, MARGIN_MM + 6, y, tr("report.more_present", lang, n=hidden), 7.5,
+                Color(0.75, 0, 0))
     y += 5.0
     text_at(c, MARGIN_MM, y, tr("report.table_legend", lang), 6.5, Color(0.3, 0.3, 0.3))
     ref = content.analysis.referral
