@@ -101,7 +101,7 @@ def check_analyze(rep: Report, exe: Path, source: list[str], sample: str, env: d
     proc, took = _run([str(exe), "analyze", sample, "--json", "--top", str(TOP_K), *extra], env)
     src, src_took = _run([*source, "analyze", sample, "--json", "--top", str(TOP_K), *extra], env)
     if not rep.ok(proc.returncode == 0, "analyze --json runs", f"{took:.1f} s (source {src_took:.1f} s)"
-                  if proc.returncode == 0 else proc.stderr[-800:]):
+                  if proc.returncode == 0 else proc.stderr[-1500:]):
         return
     a, b = _jsonl(proc.stdout)[0], _jsonl(src.stdout)[0]
     rep.figures["analyze_s"], rep.figures["analyze_source_s"] = round(took, 1), round(src_took, 1)
@@ -116,13 +116,13 @@ def check_analyze(rep: Report, exe: Path, source: list[str], sample: str, env: d
                f"{a['top']} (source {b['top']}); largest similarity difference {diff:.2g}")
 
 
-def check_outputs(rep: Report, exe: Path, sample: str, env: dict[str, str], tmp: Path,
-                  model: bool) -> None:
+def check_outputs(rep: Report, exe: Path, source: list[str], sample: str, env: dict[str, str],
+                  tmp: Path, model: bool) -> None:
     nomodel = [] if model else ["--no-model"]
     png = tmp / "page.png"
     proc, took = _run([str(exe), "render", sample, "--out", str(png)], env)
-    rep.ok(proc.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", "render PNG",
-           f"{png.stat().st_size if png.exists() else 0} bytes, {took:.1f} s")
+    good = proc.returncode == 0 and png.is_file() and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    rep.ok(good, "render PNG", f"{png.stat().st_size} bytes, {took:.1f} s" if good else proc.stderr[-800:])
     pdf, js, fhir = tmp / "r.pdf", tmp / "r.json", tmp / "r.fhir.json"
     proc, took = _run([str(exe), "report", sample, "--out", str(pdf), "--json", str(js),
                        "--fhir", str(fhir), "--no-review", *nomodel], env)
@@ -131,13 +131,18 @@ def check_outputs(rep: Report, exe: Path, sample: str, env: dict[str, str], tmp:
             and isinstance(json.loads(js.read_text(encoding="utf-8")), dict))
     rep.ok(good, "report PDF + JSON + FHIR", f"{pdf.stat().st_size} byte PDF, {took:.1f} s" if good
            else proc.stderr[-800:])
-    out = tmp / "batch.jsonl"
-    proc, took = _run([str(exe), "batch", str(Path(sample).parent), "--out", str(out), "--workers", "2",
-                       "--no-progress", *nomodel], env)
-    rows = _jsonl(out.read_text(encoding="utf-8")) if out.is_file() else []
-    n_files = len(list(Path(sample).parent.glob("*.hea")))
-    rep.ok(proc.returncode == 0 and len(rows) == n_files, "batch --workers 2 (spawned workers)",
-           f"{len(rows)} of {n_files} records, {took:.1f} s" if rows else proc.stderr[-800:])
+    rows = {}
+    for who, cmd in (("bundle", [str(exe)]), ("source", source)):
+        out = tmp / f"batch-{who}.jsonl"
+        proc, took = _run([*cmd, "batch", str(Path(sample).parent), "--out", str(out), "--workers", "2",
+                           "--no-progress", *nomodel], env)
+        rows[who] = (proc.returncode, took, sorted(
+            (Path(r["file"]).name, r.get("error_type"), (r.get("referral") or {}).get("level"))
+            for r in (_jsonl(out.read_text(encoding="utf-8")) if out.is_file() else [])), proc.stderr)
+    (rc, took, got, err), (src_rc, _, want, _) = rows["bundle"], rows["source"]
+    rep.ok(rc == src_rc and got == want and len(got) > 0, "batch --workers 2 (spawned workers)",
+           f"{len(got)} files as in the source install ({sum(1 for g in got if g[1] is None)} analysed, "
+           f"the others refused with the same error), {took:.1f} s" if got == want else f"{got} vs {want}: {err[-600:]}")
 
 
 def check_text_encoder(rep: Report, exe: Path, repo: Path, env: dict[str, str], tmp: Path) -> None:
@@ -204,7 +209,7 @@ def run_checks(exe: Path, repo: Path, opts: S.Options, screenshot: Path, *,
         check_version(rep, exe, source, env)
         check_info(rep, exe, source, sample, env)
         check_analyze(rep, exe, source, sample, env, weights, state)
-        check_outputs(rep, exe, sample, env, tmp, model=state == "present" and weights is None)
+        check_outputs(rep, exe, source, sample, env, tmp, model=state == "present" and weights is None)
         if opts.text_encoder:
             check_text_encoder(rep, exe, repo, env, tmp)
         check_contents(rep, internal, opts)

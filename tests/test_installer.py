@@ -22,6 +22,7 @@ import build_installer  # noqa: E402
 from installer import licences as L  # noqa: E402
 from installer import spec as S  # noqa: E402
 
+
 def _imports(path: Path, module: str) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     pkg = module if path.name == "__init__.py" else module.rpartition(".")[0]
@@ -113,6 +114,27 @@ def test_model_state(tmp_path: Path):
 ])
 def test_cuda_files(name: str, cuda: bool):
     assert S.is_cuda_file(name) is cuda
+
+
+def test_torch_test_programs_and_unused_qt_libraries_are_dropped():
+    opts = S.Options(platform="linux")
+    for dest in ("torch/bin/test_api", "torch/bin/protoc", "torch/test/atest", "torch/lib/libtorchbind_test.so",
+                 "PySide6/Qt/lib/libQt6Network.so.6", "PySide6/Qt6Network.dll",
+                 "PySide6/Qt/lib/libQt6EglFSDeviceIntegration.so.6"):
+        assert not S.keep_entry(dest, opts), dest
+    for dest in ("torch/bin/torch_shm_manager", "torch/lib/libshm.so", "torch/lib/libtorch_cpu.so",
+                 "torch/testing/_internal/logging_tensor.py", "PySide6/Qt/lib/libQt6OpenGL.so.6",
+                 "PySide6/Qt/lib/libicudata.so.73"):
+        assert S.keep_entry(dest, opts), dest
+
+
+def test_transformers_keeps_only_the_bert_family():
+    dropped = S.transformers_model_excludes()
+    if not dropped:
+        pytest.skip("transformers is not installed")
+    assert "transformers.models.bert" not in dropped and "transformers.models.auto" not in dropped
+    assert "transformers.models.gpt2" in dropped and len(dropped) > 100
+    assert set(dropped) <= set(S.excludes(S.Options()))
 
 
 def test_qt_plugins_per_platform():
