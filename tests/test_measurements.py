@@ -340,3 +340,15 @@ def test_ptbxl_rate_labels(shared_data: Path) -> None:
 def test_no_sample_is_called_paced(bundled_samples: Path) -> None:
     for hea in sorted(bundled_samples.glob("*.hea")):
         assert measure(read_ecg(hea)).paced is False, hea.name
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("ecg_id", ["00001", "00002", "00009", "00017"])
+def test_100_hz_copy_measures_like_500_hz(samples: Path, ecg_id: str) -> None:
+    """PTB-XL stores each record at 500 Hz and at 100 Hz: the intervals agree."""
+    hi = measure(read_ecg(samples / "wfdb_ptbxl" / f"{ecg_id}_hr.hea"))
+    lo = measure(read_ecg(samples / "wfdb_ptbxl" / f"{ecg_id}_lr.hea"))
+    assert lo.hr_bpm == pytest.approx(hi.hr_bpm, abs=1)
+    assert lo.qrs_ms == pytest.approx(hi.qrs_ms, abs=10)
+    assert lo.qt_ms == pytest.approx(hi.qt_ms, abs=10)
+    assert (lo.p_ms is None) == (hi.p_ms is None)

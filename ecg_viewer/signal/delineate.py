@@ -20,10 +20,10 @@ Indices are samples of the median-beat window (``MedianBeat.beat_mv``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import ndimage
+from scipy import ndimage, signal
 
 from ecg_viewer.signal.filters import lowpass
 from ecg_viewer.signal.median import MedianBeat
@@ -85,7 +85,31 @@ def _smooth(x: np.ndarray, fs_hz: float, ms: float) -> np.ndarray:
 
 
 def delineate(mb: MedianBeat, rr_s: float) -> Fiducials:
-    """Fiducial points of ``mb``; ``rr_s`` (the dominant RR) bounds the T and P searches."""
+    """Fiducial points of ``mb``; ``rr_s`` (the dominant RR) bounds the T and P searches.
+
+    A median beat sampled below 250 Hz is delineated on a 500 Hz (or so) interpolated copy, so
+    the same filters and thresholds apply at every rate; the points are mapped back.
+    """
+    if mb.fs_hz < 250.0 and mb.beat_mv.shape[1] > 16:
+        k = int(np.ceil(500.0 / mb.fs_hz))
+        up = replace(
+            mb,
+            beat_mv=signal.resample_poly(mb.beat_mv.astype(np.float64), k, 1, axis=1).astype(
+                np.float32
+            ),
+            fs_hz=mb.fs_hz * k,
+            r_index=mb.r_index * k,
+        )
+        f = _delineate(up, rr_s)
+        back = {
+            key: (None if getattr(f, key) is None else int(round(getattr(f, key) / k)))
+            for key in ("qrs_on", "qrs_off", "t_peak", "t_end", "p_peak", "p_on", "p_off")
+        }
+        return replace(f, **back)
+    return _delineate(mb, rr_s)
+
+
+def _delineate(mb: MedianBeat, rr_s: float) -> Fiducials:
     fs = mb.fs_hz
     ms = fs / 1000.0
     x = _leads(mb)
