@@ -16,7 +16,13 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QMarginsF, QRectF, Qt
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPageLayout, QPageSize, QPainter
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMessageBox
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QMessageBox,
+    QScrollArea,
+)
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import tr
@@ -60,7 +66,10 @@ class ReviewFeatures:
         self.review_panel = ReviewPanel(self.store, self.catalog)
         self.review_dock = QDockWidget(tr("review.ui.title"), win)
         self.review_dock.setObjectName("review_dock")
-        self.review_dock.setWidget(self.review_panel)
+        scroll = QScrollArea()  # the dock may be short (other docks): the panel scrolls
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.review_panel)
+        self.review_dock.setWidget(scroll)
         win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review_dock)
         self.worklist = WorklistPanel(self.store)
         self.worklist_dock = QDockWidget(tr("worklist.title"), win)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -49,6 +50,7 @@ class ReviewPanel(QWidget):
         self.analysis: Analysis | None = None
         self.review: Review | None = None
         self._filling = False
+        self._row_ids: list[str] = []
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
@@ -57,6 +59,7 @@ class ReviewPanel(QWidget):
         self.reviewer.editingFinished.connect(self._reviewer_changed)
         self.sugg_label = QLabel()
         self.table = QTableWidget(0, 3)
+        self.table.setMinimumHeight(150)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -204,22 +207,30 @@ class ReviewPanel(QWidget):
         pred = self.analysis.prediction if self.analysis else None
         rows = list(pred.top(self.top_k)) + [s for s in pred.present()
                                              if s not in pred.top(self.top_k)] if pred else []
-        self.table.setRowCount(len(rows))
-        for i, s in enumerate(rows):
-            name = QLabel(s.ja)
-            name.setToolTip(f"{s.en} / {REFERRAL_JA.get(s.category, s.category)}")
-            self.table.setCellWidget(i, 0, name)
-            self.table.setCellWidget(i, 1, QLabel(f"{s.score:.2f}" + (" ★" if s.above_threshold
-                                                                      else "")))
-            combo = QComboBox()
-            for d in _DECISIONS:
-                combo.addItem(tr({None: "review.ui.undecided", "confirmed": "review.ui.confirm",
-                                  "rejected": "review.ui.reject"}[d]), d)
+        ids = [s.id for s in rows]
+        if ids != self._row_ids:  # a new ECG or new suggestions: rebuild the rows
+            self._row_ids = ids
+            self.table.setRowCount(0)
+            self.table.setRowCount(len(rows))
+            for i, s in enumerate(rows):
+                name = QTableWidgetItem(s.ja)
+                name.setToolTip(f"{s.en} / {REFERRAL_JA.get(s.category, s.category)}")
+                self.table.setItem(i, 0, name)
+                self.table.setItem(i, 1, QTableWidgetItem(
+                    f"{s.score:.2f}" + (" ★" if s.above_threshold else "")))
+                combo = QComboBox()
+                for d in _DECISIONS:
+                    combo.addItem(tr({None: "review.ui.undecided", "confirmed": "review.ui.confirm",
+                                      "rejected": "review.ui.reject"}[d]), d)
+                combo.currentIndexChanged.connect(
+                    lambda _i, c=combo, label_id=s.id: self._decide(label_id, c.currentData()))
+                combo.setObjectName(f"decision:{s.id}")
+                self.table.setCellWidget(i, 2, combo)
+        for i, s in enumerate(rows):  # the stored decisions
+            combo = self.table.cellWidget(i, 2)
+            combo.blockSignals(True)
             combo.setCurrentIndex(_DECISIONS.index(r.decisions.get(s.id)))
-            combo.currentIndexChanged.connect(
-                lambda _i, c=combo, label_id=s.id: self._decide(label_id, c.currentData()))
-            combo.setObjectName(f"decision:{s.id}")
-            self.table.setCellWidget(i, 2, combo)
+            combo.blockSignals(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2):
