@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import MESSAGES, tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.fonts import app_font
 
@@ -27,7 +27,11 @@ def _value(m: dict[str, Any], key: str) -> tuple[float | None, str]:
     v = m.get(key)
     if isinstance(v, dict):
         return v.get("value"), str(v.get("reason") or "")
-    return (None if v is None else float(v)), ""
+    if v is None:
+        # measure().to_dict() gives the reason as a message key in m["reasons"]
+        why = str((m.get("reasons") or {}).get(key) or "")
+        return None, (tr(why) if why in MESSAGES else why)
+    return float(v), ""
 
 
 class HeaderWidget(QFrame):
