@@ -63,7 +63,11 @@ def run(args: argparse.Namespace) -> int:
         pooled = cal["_pooled"]
         for lab in catalog.labels:  # new labels: pooled calibration, default threshold
             if lab.id not in cal:
-                cal[lab.id] = {"a": pooled["a"], "b": pooled["b"], "source": "default",
+                # no fold-9 data for a new label: pooled slope, centred on the median of the
+                # existing labels (a rough prior; the label is unvalidated)
+                med = float(np.median([v["val_median_sim"] for k, v in cal.items() if k != "_pooled"]))
+                cal[lab.id] = {"a": pooled["a"], "b": pooled["b"] - pooled["a"] * med,
+                               "source": "default", "val_median_sim": med,
                                "val_pos": 0, "category": lab.category,
                                "threshold": 0.1 if lab.category in ("D", "urgent") else 0.5}
         (wdir / manifest["calibration"]).write_text(json.dumps(cal, indent=1, ensure_ascii=False))

@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 class QueryScore:
     text: str
     similarity: float  # cosine, averaged over the ensemble
-    rank: int  # 1 = it would rank above every catalog label
+    rank: int  # 1 = first; catalog labels: place in predict()'s order, free text: by similarity
     n_labels: int
     matched_label: str | None  # catalog id when the text is a label name / synonym
     via: str  # "catalog" or "text_encoder"
@@ -119,7 +119,7 @@ class Predictor:
 
     def _prediction(self, sim: np.ndarray) -> Prediction:
         score = self.calibrate(sim)
-        order = np.argsort(-sim, kind="stable")
+        order = np.lexsort((-sim, -score))  # calibrated score first, similarity breaks ties
         return Prediction(
             labels=tuple(
                 LabelScore(id=self.labels[j].id, ja=self.labels[j].ja, en=self.labels[j].en,
@@ -132,7 +132,9 @@ class Predictor:
 
     # --- records ------------------------------------------------------------------------------
     def predict(self, record: EcgRecord) -> Prediction:
-        """Every catalog label, best (highest similarity) first. Raises ModelInputError."""
+        """Every catalog label, best first: by calibrated score (similarities of different labels
+        are not on one scale; labels never seen in training would crowd the top of a raw
+        similarity ranking), ties by similarity. Raises ModelInputError."""
         return self._prediction(self.similarities(record_to_input(record)[None])[0])
 
     def predict_batch(self, records: Sequence[EcgRecord], batch_size: int = 64) -> list[Prediction]:
@@ -164,24 +166,27 @@ class Predictor:
     def similarity(self, record: EcgRecord, text: str) -> QueryScore:
         """How well ``text`` describes this ECG: a catalog label name / synonym / abbreviation is
         looked up first (bare abbreviations defeat every encoder); other text goes through the
-        text encoder. ``rank`` is where it would sit among the catalog labels."""
+        text encoder. ``rank``: for a catalog label its place in :meth:`predict`'s order; for
+        free text (no calibration) the place its similarity would take among the labels'."""
         import torch
 
         query = (text or "").strip()
         if not query:
             raise ModelInputError("model.empty_query")
-        sims = self.similarities(record_to_input(record)[None])[0]
+        x = record_to_input(record)[None]
+        sims = self.similarities(x)[0]
         match = self.catalog.match_synonym(query)
         if match is not None:
+            pred = self._prediction(sims)
+            rank = 1 + [ls.id for ls in pred.labels].index(match.id)
             j = [lab.id for lab in self.labels].index(match.id)
-            s, via, matched = float(sims[j]), "catalog", match.id
-        else:
-            emb = torch.from_numpy(self.text_encoder().encode([query])).to(self.device)
-            zs = self._ecg_embeddings(record_to_input(record)[None])
-            with torch.inference_mode():
-                s = float(sum((z @ m.encode_labels(emb).T)[0, 0] for z, m
-                              in zip(zs, self.members, strict=True)) / len(zs))
-            via, matched = "text_encoder", None
+            return QueryScore(text=query, similarity=float(sims[j]), rank=rank,
+                              n_labels=len(self.labels), matched_label=match.id, via="catalog")
+        emb = torch.from_numpy(self.text_encoder().encode([query])).to(self.device)
+        zs = self._ecg_embeddings(x)
+        with torch.inference_mode():
+            s = float(sum((z @ m.encode_labels(emb).T)[0, 0] for z, m
+                          in zip(zs, self.members, strict=True)) / len(zs))
         rank = 1 + int((sims > s + 1e-7).sum())
         return QueryScore(text=query, similarity=s, rank=rank, n_labels=len(self.labels),
-                          matched_label=matched, via=via)
+                          matched_label=None, via="text_encoder")

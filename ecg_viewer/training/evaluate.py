@@ -32,7 +32,7 @@ from ecg_viewer.training.metrics import (
     sens_spec,
     topk_hit,
 )
-from ecg_viewer.training.train import DEFAULT_PTBXL
+from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CINC = DEFAULT_PTBXL.parent / "samples" / "wfdb_cinc2021"
@@ -51,6 +51,8 @@ def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentP
     p.add_argument("--cinc", default=str(DEFAULT_CINC))
     p.add_argument("--export", default=None, help="write the shipped model_weights/ here")
     p.add_argument("--json", default=None, help="write every figure to this JSON file")
+    p.add_argument("--card-prose", default=str(Path(__file__).with_name("model_card_head.md")),
+                   help="markdown written above the measured tables of MODEL_CARD.md")
     p.add_argument("--work", default=None, help="folder for the manifests (default: a temp dir)")
     return p
 
@@ -111,8 +113,11 @@ def run_similarities(run_dirs: Sequence[str], x: np.ndarray, all_ids: list[str],
 def calibrate(sim_val: np.ndarray, y_val: np.ndarray, catalog: Any) -> dict[str, dict[str, Any]]:
     ids = label_ids(catalog)
     ok = np.isfinite(sim_val).all(axis=0)
-    pooled = fit_platt(sim_val[:, ok].ravel(), y_val[:, ok].ravel())
-    out: dict[str, dict[str, Any]] = {"_pooled": {"a": pooled[0], "b": pooled[1]}}
+    # Pooled calibration on similarities centred by each label's fold-9 median: a label's raw
+    # similarities are not on a common scale (labels never trained sit close to every ECG).
+    med = np.where(ok, np.nanmedian(np.where(ok, sim_val, 0.0), axis=0), 0.0)
+    a0, b0 = fit_platt((sim_val - med)[:, ok].ravel(), y_val[:, ok].ravel())
+    out: dict[str, dict[str, Any]] = {"_pooled": {"a": a0, "b": b0, "centred_on": "fold-9 median"}}
     for j, lab in enumerate(catalog.labels):
         npos = int(y_val[:, j].sum())
         urgent = lab.category in URGENT_CATS
@@ -122,9 +127,9 @@ def calibrate(sim_val: np.ndarray, y_val: np.ndarray, catalog: Any) -> dict[str,
             thr = choose_threshold(score, y_val[:, j], MIN_SENS_URGENT if urgent else None)
             src = "fold9"
         else:
-            a, b = pooled
+            a, b = a0, b0 - a0 * float(med[j])
             thr, src = (0.1 if urgent else 0.5), "default"
-        out[ids[j]] = {"a": a, "b": b, "threshold": float(thr), "source": src, "val_pos": npos,
+        out[ids[j]] = {"a": float(a), "b": float(b), "val_median_sim": float(med[j]), "threshold": float(thr), "source": src, "val_pos": npos,
                        "category": lab.category}
     return out
 
@@ -137,14 +142,21 @@ def apply_calibration(sim: np.ndarray, cal: dict[str, dict[str, Any]], ids: list
 
 def summarise(sim: np.ndarray, y: np.ndarray, ids: list[str], cal: dict | None = None,
               labels: list[str] | None = None) -> dict[str, Any]:
-    """top-1/top-5, macro AUROC (labels with >= 5 positives), per-label AUROC/sens/spec."""
-    res: dict[str, Any] = {"n": int(len(y)), "top1": topk_hit(y, sim, 1), "top5": topk_hit(y, sim, 5)}
+    """top-1/top-5 in the Predictor's order (calibrated score; labels a run cannot score last)
+    and by raw similarity (the paper's measure), macro AUROC over labels with >= 5 positives,
+    per-label AUROC and, with a calibration, sensitivity/specificity at its thresholds."""
+    res: dict[str, Any] = {"n": int(len(y)), "top1_sim": topk_hit(y, sim, 1),
+                           "top5_sim": topk_hit(y, sim, 5)}
+    if cal is not None:
+        score = apply_calibration(np.nan_to_num(sim, nan=-1.0), cal, ids)
+        score[~np.isfinite(sim)] = -np.inf
+        res["top1"], res["top5"] = topk_hit(y, score, 1), topk_hit(y, score, 5)
     cols = [ids.index(lab) for lab in labels] if labels else list(range(len(ids)))
     per = per_label_auroc(y[:, cols], sim[:, cols], min_pos=5)
     res["macro_auroc"] = float(np.mean(list(per.values()))) if per else float("nan")
     res["n_auroc_labels"] = len(per)
+    res["per_label_auroc"] = {ids[cols[k]]: v for k, v in per.items()}
     if cal is not None:
-        score = apply_calibration(np.nan_to_num(sim, nan=-1.0), cal, ids)
         rows = {}
         for k, auc in per.items():
             j = cols[k]
@@ -153,8 +165,6 @@ def summarise(sim: np.ndarray, y: np.ndarray, ids: list[str], cal: dict | None =
                             "specificity": spec, "threshold": cal[ids[j]]["threshold"],
                             "threshold_source": cal[ids[j]]["source"]}
         res["per_label"] = rows
-    else:
-        res["per_label_auroc"] = {ids[cols[k]]: v for k, v in per.items()}
     return res
 
 
@@ -174,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     import tempfile
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    show_progress()
     catalog = load_catalog()
     ids = label_ids(catalog)
     work = Path(args.work or tempfile.mkdtemp(prefix="ecg-eval-"))
@@ -219,7 +229,8 @@ def run(args: argparse.Namespace) -> int:
         dlist = dirs.split(",")
         cfg = json.loads((Path(dlist[0]) / "config.json").read_text(encoding="utf-8"))
         sims = sims_for(dlist)
-        res = {k: summarise(sims[k], ys[k], ids) for k in sets}
+        ccal = calibrate(sims["val"], ys["val"], catalog)
+        res = {k: summarise(sims[k], ys[k], ids, ccal) for k in sets}
         holdout = cfg.get("holdout") or []
         if holdout:
             res["zero_shot"] = {k: summarise(sims[k], ys[k], ids, labels=holdout) for k in sets}
@@ -240,12 +251,21 @@ def run(args: argparse.Namespace) -> int:
         report["comparisons"] = comps
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, ensure_ascii=False, default=float))
+    if args.export:
+        from ecg_viewer.model.weights import read_manifest
+        from ecg_viewer.training.model_card import write_model_card
+
+        out = Path(args.export)
+        (out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=float))
+        write_model_card(out / "MODEL_CARD.md", report, read_manifest(out), catalog,
+                         Path(args.card_prose).read_text(encoding="utf-8"))
     return 0
 
 
 def print_main(res: dict[str, Any]) -> None:
     for k, r in res.items():
-        print(f"[{k}] n={r['n']} top-1 {r['top1']:.3f} top-5 {r['top5']:.3f} "
+        print(f"[{k}] n={r['n']} top-1 {r['top1']:.3f} top-5 {r['top5']:.3f} (by similarity: "
+              f"{r['top1_sim']:.3f} / {r['top5_sim']:.3f}) "
               f"macro AUROC {r['macro_auroc']:.3f} over {r['n_auroc_labels']} labels (>= 5 positives)")
         for lab, row in sorted(r.get("per_label", {}).items(), key=lambda kv: -kv[1]["n_pos"]):
             print(f"    {lab:28s} n+={row['n_pos']:4d} AUROC {row['auroc']:.3f} sens {row['sensitivity']:.2f} "

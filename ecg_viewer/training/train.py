@@ -77,6 +77,16 @@ def label_text_embeddings(catalog: Any, args: argparse.Namespace) -> tuple[np.nd
     return enc.encode(prompt_texts(catalog)), info
 
 
+def show_progress() -> None:
+    """Progress lines on stderr, also when the CLI configured logging at WARNING."""
+    log.setLevel(logging.INFO)
+    if not log.handlers:
+        h = logging.StreamHandler(sys.stderr)
+        h.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log.addHandler(h)
+        log.propagate = False
+
+
 def _device(name: str) -> Any:
     import torch
 
@@ -110,7 +120,7 @@ def run(args: argparse.Namespace) -> int:
         dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
     main_proc = rank == 0
     if not args.quiet and main_proc:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+        show_progress()
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
     out = Path(args.out)

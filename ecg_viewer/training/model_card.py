@@ -1,0 +1,92 @@
+"""MODEL_CARD.md from the evaluation report (figures are never typed in by hand)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+SET_NAMES = {"val": "PTB-XL fold 9 (validation)", "test": "PTB-XL fold 10 (test)",
+             "cinc": "PhysioNet/CinC 2021 sample (external)"}
+
+
+def _f(v: Any, nd: int = 3) -> str:
+    try:
+        return f"{float(v):.{nd}f}"
+    except (TypeError, ValueError):
+        return "–"
+
+
+def _main_table(main: dict[str, Any]) -> list[str]:
+    rows = ["| data | records | top-1 | top-5 | top-1 / top-5 by raw similarity | macro AUROC | "
+            "labels in AUROC (≥ 5 positives) |", "|---|---|---|---|---|---|---|"]
+    for k, r in main.items():
+        rows.append(f"| {SET_NAMES.get(k, k)} | {r['n']} | {_f(r['top1'])} | {_f(r['top5'])} | "
+                    f"{_f(r['top1_sim'])} / {_f(r['top5_sim'])} | {_f(r['macro_auroc'])} | "
+                    f"{r['n_auroc_labels']} |")
+    return rows
+
+
+def _per_label(r: dict[str, Any], ja: dict[str, str]) -> list[str]:
+    rows = ["| label | 日本語 | positives | AUROC | sensitivity | specificity | threshold (source) |",
+            "|---|---|---|---|---|---|---|"]
+    for lab, x in sorted(r.get("per_label", {}).items(), key=lambda kv: -kv[1]["n_pos"]):
+        rows.append(f"| {lab} | {ja.get(lab, '')} | {x['n_pos']} | {_f(x['auroc'])} | "
+                    f"{_f(x['sensitivity'], 2)} | {_f(x['specificity'], 2)} | "
+                    f"{_f(x['threshold'])} ({x['threshold_source']}) |")
+    return rows
+
+
+def comparison_table(comps: dict[str, Any]) -> list[str]:
+    rows = ["| run | loss / head | augment | val AUROC | val top-5 | test AUROC | test top-1 | "
+            "test top-5 | CinC AUROC | CinC top-5 | train time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, c in comps.items():
+        cfg = c.get("config", {})
+        t = c.get("train_time_s")
+        cinc = c.get("cinc", {})
+        rows.append(
+            f"| {name} | {cfg.get('loss')} / {cfg.get('head')} | {'no' if cfg.get('no_augment') else 'yes'} | "
+            f"{_f(c['val']['macro_auroc'])} | {_f(c['val']['top5'])} | {_f(c['test']['macro_auroc'])} | "
+            f"{_f(c['test']['top1'])} | {_f(c['test']['top5'])} | {_f(cinc.get('macro_auroc'))} | "
+            f"{_f(cinc.get('top5'))} | {f'{t / 60:.1f} min' if t else '–'} |")
+    return rows
+
+
+def write_model_card(path: Path, report: dict[str, Any], manifest: dict[str, Any],
+                     catalog: Any, prose: str) -> None:
+    ja = {lab.id: lab.ja for lab in catalog.labels}
+    main = report.get("main", {})
+    lines = [prose.rstrip(), "", "## Measured results (shipped weights)", ""]
+    lines += _main_table(report.get("shipped_fp16") or main)
+    lines += ["", "top-k: a record is a hit when one of its true catalog labels is among its first k "
+              "labels. top-1/top-5 rank all catalog labels as the Predictor does (by calibrated "
+              "score); 'by raw similarity' ranks by cosine similarity, the paper's measure, where "
+              "labels never seen in training (whose text lands near every ECG) crowd the top. "
+              "AUROC per label over labels with at least 5 positives in that set; macro = their mean.",
+              ""]
+    if report.get("shipped_fp16"):
+        lines += ["fp32 checkpoints before the fp16 export gave: " + "; ".join(
+            f"{k} AUROC {_f(v['macro_auroc'], 4)} top-5 {_f(v['top5'])}" for k, v in main.items()) + ".", ""]
+    for k in ("test", "cinc"):
+        if k in main:
+            lines += [f"### Per label, {SET_NAMES[k]}, at the shipped thresholds", ""]
+            lines += _per_label(main[k], ja)
+            lines += [""]
+    comps = report.get("comparisons")
+    if comps:
+        lines += ["## Comparisons (same encoder, data and split; fold 10 never used for choices)", ""]
+        lines += comparison_table(comps)
+        for name, c in comps.items():
+            zs = c.get("zero_shot")
+            if zs:
+                lines += ["", f"### Zero-shot ({name}): labels held out of training entirely", "",
+                          "| label | 日本語 | test positives | test AUROC from text alone |", "|---|---|---|---|"]
+                for lab, auc in zs["per_label_test"].items():
+                    lines.append(f"| {lab} | {ja.get(lab, '')} | {zs['n_pos_test'][lab]} | {_f(auc)} |")
+                lines += ["", f"Macro AUROC of the held-out labels with ≥ 5 positives: "
+                          f"val {_f(zs['val']['macro_auroc'])}, test {_f(zs['test']['macro_auroc'])}"
+                          + (f", CinC {_f(zs['cinc']['macro_auroc'])}" if "cinc" in zs else "") + "."]
+        lines += [""]
+    lines += ["## Files", "", "| file | sha256 |", "|---|---|"]
+    lines += [f"| {n} | `{h}` |" for n, h in manifest["files"].items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
