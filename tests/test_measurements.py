@@ -352,3 +352,34 @@ def test_100_hz_copy_measures_like_500_hz(samples: Path, ecg_id: str) -> None:
     assert lo.qrs_ms == pytest.approx(hi.qrs_ms, abs=10)
     assert lo.qt_ms == pytest.approx(hi.qt_ms, abs=10)
     assert (lo.p_ms is None) == (hi.p_ms is None)
+
+
+def test_premature_ventricular_beats_stay_out_of_the_median() -> None:
+    """Wide premature beats after every third sinus beat: counted in the rate, not in the
+    median beat, so the intervals are those of the sinus beats."""
+    clean = synthetic(hr=60.0)
+    fs = clean.fs_hz
+    sig = clean.signal_mv.astype(np.float64).copy()
+    width, t_len = int(0.14 * fs), int(0.2 * fs)
+    rng = np.random.default_rng(3)
+    gains = rng.uniform(-1.5, 1.5, 12)
+    gains[[2, 3, 5]] = -gains[0] - gains[1], -(gains[0] + gains[1]) / 2, gains[1] - gains[0] / 2
+    n_pvc = 0
+    for start in range(int(0.3 * fs), sig.shape[1] - int(0.8 * fs), int(3 * fs)):
+        p = start + int(0.6 * fs)  # 600 ms after a sinus QRS onset, before the next P wave
+        if p + width + int(0.1 * fs) + t_len >= sig.shape[1]:
+            break
+        half = width * 3 // 7  # a wide biphasic complex: 60 ms up, 80 ms down
+        qrs = np.concatenate([_lobe(half), -0.8 * _lobe(width - half)])
+        t_wave = -0.4 * _lobe(t_len)
+        for i, g in enumerate(gains):
+            sig[i, p : p + width] += g * qrs
+            sig[i, p + width + int(0.1 * fs) : p + width + int(0.1 * fs) + t_len] += g * t_wave
+        n_pvc += 1
+    with_pvc = measure(clean.with_signal(sig))
+    ref = measure(clean)
+    assert with_pvc.beats == ref.beats + n_pvc
+    assert with_pvc.median.n_beats_used <= ref.beats
+    for k, tol in (("pr_ms", 6), ("qrs_ms", 6), ("qt_ms", 10)):
+        assert getattr(with_pvc, k) == pytest.approx(getattr(ref, k), abs=tol), k
+    assert with_pvc.rr_irregular is True
