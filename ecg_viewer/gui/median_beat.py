@@ -33,6 +33,7 @@ MARKS = {
     "t_end": (190, 0, 160),
 }  # fmt: skip
 T_RANGE_MS = (-400.0, 700.0)
+MEDIAN_DOCK_HEIGHT_PX = 260
 
 
 class MedianBeatPanel(QWidget):
@@ -83,17 +84,18 @@ class MedianBeatPanel(QWidget):
         # one vertical scale for all leads, so amplitudes compare across the grid
         lo = min(min(float(y.min()), -0.3) for y in traces.values()) - 0.1
         hi = max(max(float(y.max()), 0.3) for y in traces.values()) + 0.15
-        rows = (len(names) + 1) // 2
+        # limb leads in the first row, chest leads in the second (a compact strip under the page)
+        per_row = 6 if len(names) > 6 else max(len(names), 1)
         for k, name in enumerate(names):
-            col, row = divmod(k, rows) if len(names) > 6 else (0, k)
+            row, col = divmod(k, per_row)
             p = self.plots.addPlot(row=row, col=col)
             p.setMenuEnabled(False)
             p.setMouseEnabled(False, False)
             p.hideButtons()
             p.showGrid(x=True, y=True, alpha=0.25)
-            p.getAxis("left").setWidth(28)
-            p.getAxis("left").setPen(GRID)
+            p.hideAxis("left")
             p.getAxis("bottom").setPen(GRID)
+            p.getAxis("bottom").setTicks([[(v, f"{v:g}") for v in (-200, 0, 200, 400, 600)]])
             p.plot(t[sel], traces[name], pen=pg.mkPen(TRACE, width=1.2))
             p.setXRange(lo_ms, hi_ms, padding=0)
             p.setYRange(lo, hi, padding=0)
@@ -120,6 +122,8 @@ def install_median_beat_dock(window: Any) -> QDockWidget:
     dock.setObjectName("median_beat_dock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    # a strip under the page: the ECG page keeps most of the height
+    window.resizeDocks([dock], [MEDIAN_DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
     features = getattr(window, "model_features", None)
     measured = getattr(features, "measured", None)
     if measured is not None:
