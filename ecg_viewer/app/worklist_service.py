@@ -26,11 +26,12 @@ log = logging.getLogger(__name__)
 def default_analyze_factory() -> tuple[AnalyzeFn, str | None]:
     """The pipeline with the shipped model; without it (weights missing, torch failing) the
     measurement-only pipeline and the reason."""
+    from ecg_viewer.app.analysis_service import default_analyzer_factory
     from ecg_viewer.model.analyze import Analyzer
 
     try:
-        analyzer = Analyzer(load_model=True, device="auto")
-        _ = analyzer.predictor  # load now, on this worker thread
+        # the same Predictor as the window's model thread (loaded once per process)
+        analyzer = default_analyzer_factory()
         return analyzer.analyze, None
     except (ImportError, EcgError, OSError, RuntimeError, ValueError) as exc:
         log.warning("worklist: model unavailable (%s); measurements only", exc)
