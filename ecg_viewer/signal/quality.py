@@ -1,0 +1,296 @@
+"""Signal-quality gate, run before the model: is this ECG good enough to suggest findings?
+
+Per lead it detects flat leads, saturated (clipped) leads, lead-off (a lead that goes flat part
+way, or sits flat at a constant offset) and very noisy leads; per record a recording that is too
+short or lacks the leads the model needs (the 8 independent leads I, II, V1-V6; III, aVR, aVL
+and aVF are computed from I and II). Qt-free and torch-free.
+
+Gating: ``QualityReport.ok`` is False when a record-level problem is found, when a needed lead is
+flat, saturated or off, or when at least ``noisy_leads_to_gate`` needed leads are very noisy. A
+problem confined to one noisy lead, or to a limb lead the model does not use, is still reported
+(``ok`` stays True) so that the screen can say so. Thresholds were tuned on the real sample
+files and PTB-XL (``bench/quality_gate.py`` prints the figures); see README.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal as sps
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import QualityProblem, QualityReport
+from ecg_viewer.core.record import EcgRecord
+
+NEEDED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
+CHECKED_LEADS: tuple[str, ...] = (
+    "I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6",
+)  # fmt: skip
+# Order in which problems are listed (record-level first, then the most certain per-lead ones).
+PROBLEM_ORDER: tuple[str, ...] = (
+    "missing_leads", "too_short", "flat", "lead_off", "saturated", "noisy",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    # 5 s: the model sees 10-s windows of the training data and is tested on them; below 5 s
+    # half of its input would be padding and rhythm labels (AF, PVCs, blocks) rest on fewer than
+    # ~4 beats at 50 bpm. The caller may pass the model's own minimum.
+    min_duration_s: float = 5.0
+    # flat: robust peak-to-peak of the 0.5-40 Hz signal below 0.05 mV (the smallest real lead
+    # seen in PTB-XL and the samples is 0.12 mV).
+    flat_amplitude_mv: float = 0.05
+    # a flat lead sitting at |offset| >= 0.5 mV is an electrode off, not a lead without signal
+    lead_off_offset_mv: float = 0.5
+    # lead-off part way: consecutive 0.5-s windows with a raw peak-to-peak below 0.02 mV
+    # adding up to >= 1 s, in a lead that has signal elsewhere
+    flat_window_s: float = 0.5
+    flat_window_ptp_mv: float = 0.02
+    lead_off_min_flat_s: float = 1.0
+    # saturated: the lead sits at its own maximum or minimum (within 0.2 % of its range) in
+    # >= 4 separate plateaus of >= 2 samples and >= 10 ms (every QRS cut at the same value).
+    # Real peaks, even coarsely quantised or from a simulator, reach their extreme in at most
+    # 3 such plateaus (PTB-XL, samples). A lead stuck at a rail for >= 1 s is lead-off.
+    rail_tolerance: float = 0.002
+    rail_min_run_s: float = 0.010
+    rail_min_run_samples: int = 2
+    rail_plateaus: int = 4
+    # noisy: noise (above 40 Hz, or beat-to-beat residual) >= 0.3 x the median beat's QRS
+    # size, or noise above 40 Hz >= 0.2 mV rms (clean PTB-XL leads: <= 0.15 mV)
+    noise_ratio: float = 0.3
+    hf_noise_mv: float = 0.2
+    noisy_leads_to_gate: int = 2
+
+
+DEFAULT_THRESHOLDS = QualityThresholds()
+
+
+@dataclass(frozen=True)
+class LeadMetrics:
+    """What the gate measured on one lead (for tuning and for the figures in the README)."""
+
+    lead: str
+    amplitude_mv: float  # robust peak-to-peak of the 0.5-40 Hz signal
+    offset_mv: float  # median of the raw signal
+    flat_run_s: float  # longest stretch of flat 0.5-s windows
+    rail_fraction: float  # share of samples in plateaus at the lead's max/min
+    rail_plateaus: int  # most plateaus at one rail
+    rail_longest_s: float  # longest stretch at a rail inside the record
+    hf_noise_mv: float  # white-noise rms equivalent of the power above 40 Hz (median Welch)
+    residual_mv: float  # rms beat-to-beat residual around the median beat (0.5-40 Hz)
+    qrs_mv: float  # peak-to-peak of the median beat
+    noise_ratio: float  # max(hf_noise, residual) / qrs
+
+
+def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.ndarray:
+    hi_hz = min(hi_hz, 0.45 * fs_hz)
+    sos = sps.butter(2, [lo_hz, hi_hz], "bandpass", fs=fs_hz, output="sos")
+    if x.shape[-1] <= 3 * (2 * len(sos) + 1):
+        return x - np.median(x, axis=-1, keepdims=True)
+    return sps.sosfiltfilt(sos, x, axis=-1)
+
+
+def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
+    """R-peak positions from the median across leads of each lead's normalised QRS-band
+    envelope: one bad lead cannot create or hide beats."""
+    band = np.abs(_bandpass(x, fs_hz, 5.0, 15.0))
+    band /= np.percentile(band, 99, axis=1, keepdims=True) + 1e-9
+    env = np.median(band, axis=0)
+    w = max(1, int(round(0.08 * fs_hz)))
+    env = np.convolve(env, np.ones(w) / w, mode="same")
+    base = float(np.median(env))
+    height = base + 0.35 * (float(np.percentile(env, 99)) - base)
+    peaks, _ = sps.find_peaks(env, height=height, distance=max(1, int(0.3 * fs_hz)))
+    # move each onto the steepest point of the QRS (the smoothed envelope peaks anywhere in it)
+    slope = np.abs(np.diff(lf, axis=1, prepend=lf[:, :1]))
+    slope /= np.percentile(slope, 99, axis=1, keepdims=True) + 1e-9
+    steep = np.median(slope, axis=0) if len(lf) > 2 else slope.mean(axis=0)
+    r = max(1, int(0.1 * fs_hz))
+    return np.array(
+        [max(0, k - r) + int(np.argmax(steep[max(0, k - r) : k + r + 1])) for k in peaks],
+        dtype=int,
+    )
+
+
+def _beat_stats(
+    lf: np.ndarray, peaks: np.ndarray, fs_hz: float, live: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per lead: peak-to-peak of the median beat and rms residual of the beats around it.
+
+    Beats are compared at >= 500 Hz (the windows of 100-Hz records are upsampled) after
+    aligning each one to the median beat (+/- 50 ms, on the live needed leads), so that the
+    sampling jitter of a sharp QRS does not pass for noise. The median over beats ignores
+    occasional ectopic beats.
+    """
+    up = max(1, int(np.ceil(500.0 / fs_hz)))
+    r = int(np.ceil(0.2 * fs_hz)) + 2  # window half-width at the file's rate: QRS +/- shift
+    padded = np.pad(lf, ((0, 0), (r, r)), mode="edge")
+    beats = np.stack([padded[:, k : k + 2 * r] for k in peaks])  # beats, leads, samples
+    if up > 1:
+        beats = sps.resample_poly(beats, up, 1, axis=2)
+    fs = fs_hz * up
+    a, b, s, c = int(0.1 * fs), int(0.15 * fs), int(0.05 * fs), r * up
+
+    def cut(shifts: np.ndarray) -> np.ndarray:
+        seg = np.stack([w[:, c + d - a : c + d + b] for w, d in zip(beats, shifts, strict=True)])
+        return seg - seg.mean(axis=2, keepdims=True)
+
+    shifts = np.zeros(len(beats), dtype=int)
+    offsets = range(-s, s + 1, max(1, s // 25))
+    for _ in range(2):
+        template = np.median(cut(shifts), axis=0)[live]
+        for j, w in enumerate(beats):
+            scores = []
+            for d in offsets:
+                win = w[live, c + d - a : c + d + b]
+                scores.append(float(((win - win.mean(axis=1, keepdims=True)) * template).sum()))
+            shifts[j] = offsets[int(np.argmax(scores))]
+    seg = cut(shifts)  # beats, leads, samples
+    template = np.median(seg, axis=0)
+    residual = np.sqrt(np.median(((seg - template[None]) ** 2).mean(axis=2), axis=0))
+    return np.ptp(template, axis=1), residual
+
+
+def _longest_run(mask: np.ndarray) -> int:
+    if not mask.any():
+        return 0
+    padded = np.concatenate(([0], mask.astype(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(padded))
+    return int((edges[1::2] - edges[::2]).max())
+
+
+def _rails(v: np.ndarray, fs_hz: float, th: QualityThresholds) -> tuple[float, int, float]:
+    """At the lead's max or min: the share of samples in plateaus, the most plateaus at one
+    rail, and the longest stretch. Runs touching the first or last sample are left out (an
+    edge effect, or an electrode that came off: that is lead-off)."""
+    lo, hi = float(v.min()), float(v.max())
+    span = hi - lo
+    if span <= 0:
+        return 0.0, 0, 0.0
+    tol = th.rail_tolerance * span
+    min_run = max(th.rail_min_run_samples, int(np.ceil(th.rail_min_run_s * fs_hz)))
+    total = plateaus = longest = 0
+    for mask in (v >= hi - tol, v <= lo + tol):
+        padded = np.concatenate(([0], mask.astype(np.int8), [0]))
+        edges = np.flatnonzero(np.diff(padded))
+        starts, ends = edges[::2], edges[1::2]
+        inner = (starts > 0) & (ends < v.size)
+        keep = inner & ((ends - starts) >= min_run)
+        total += int((ends - starts)[keep].sum())
+        plateaus = max(plateaus, int(keep.sum()))
+        if inner.any():
+            longest = max(longest, int((ends - starts)[inner].max()))
+    return total / v.size, plateaus, longest / fs_hz
+
+
+def _flat_run_s(v: np.ndarray, fs_hz: float, th: QualityThresholds) -> float:
+    win = max(2, int(round(th.flat_window_s * fs_hz)))
+    n = v.size // win
+    if n == 0:
+        return 0.0
+    ptp = np.ptp(v[: n * win].reshape(n, win), axis=1)
+    return _longest_run(ptp < th.flat_window_ptp_mv) * win / fs_hz
+
+
+def lead_metrics(
+    record: EcgRecord, thresholds: QualityThresholds = DEFAULT_THRESHOLDS
+) -> dict[str, LeadMetrics]:
+    """Measure every stored (not derived) standard lead of ``record``."""
+    th = thresholds
+    fs = float(record.fs_hz)
+    names = [n for n in CHECKED_LEADS if n in record.lead_names and n not in record.derived_leads]
+    if not names:
+        return {}
+    raw = np.stack([record.signal_mv[record.lead_names.index(n)] for n in names]).astype(np.float64)
+    offset = np.median(raw, axis=1)
+    x = raw - offset[:, None]
+    lf = _bandpass(x, fs, 0.5, 40.0)
+    amp = np.percentile(lf, 99.5, axis=1) - np.percentile(lf, 0.5, axis=1)
+    # noise above 40 Hz as the rms of white noise of that density over the whole band; the
+    # median over Welch segments ignores short bursts (a few spikes do not make a lead noisy)
+    hf_noise = np.zeros(len(names))
+    if fs >= 90.0 and x.shape[1] >= int(fs):
+        f, p = sps.welch(x, fs=fs, nperseg=min(x.shape[1], int(2 * fs)), average="median", axis=-1)
+        band = (f >= 40.0) & (f <= min(0.95 * fs / 2, 150.0))
+        if band.any():
+            hf_noise = np.sqrt(p[:, band].mean(axis=1) * fs / 2)
+    # median beat: its QRS size and the beat-to-beat residual around it
+    qrs = amp.copy()
+    residual = np.zeros(len(names))
+    needed_rows = [i for i, n in enumerate(names) if n in NEEDED_LEADS] or list(range(len(names)))
+    live = [i for i in needed_rows if amp[i] >= th.flat_amplitude_mv] or needed_rows
+    peaks = _r_peaks(lf[live], x[live], fs)
+    if len(peaks) > 60:  # long records: 60 beats spread over the whole recording suffice
+        peaks = peaks[np.linspace(0, len(peaks) - 1, 60).astype(int)]
+    if len(peaks) >= 3:
+        qrs, residual = _beat_stats(lf, peaks, fs, live)
+    ratio = np.maximum(hf_noise, residual) / np.maximum(qrs, 1e-6)
+    rails = [_rails(raw[i], fs, th) for i in range(len(names))]
+    return {
+        n: LeadMetrics(
+            lead=n, amplitude_mv=float(amp[i]), offset_mv=float(offset[i]),
+            flat_run_s=_flat_run_s(raw[i], fs, th),
+            rail_fraction=rails[i][0], rail_plateaus=rails[i][1], rail_longest_s=rails[i][2],
+            hf_noise_mv=float(hf_noise[i]), residual_mv=float(residual[i]), qrs_mv=float(qrs[i]),
+            noise_ratio=float(ratio[i]),
+        )  # fmt: skip
+        for i, n in enumerate(names)
+    }
+
+
+def classify_lead(m: LeadMetrics, duration_s: float, th: QualityThresholds) -> str | None:
+    """The one problem of a lead (the most certain first), or None."""
+    if m.amplitude_mv < th.flat_amplitude_mv:
+        return "lead_off" if abs(m.offset_mv) >= th.lead_off_offset_mv else "flat"
+    if m.rail_plateaus >= th.rail_plateaus:
+        return "saturated"
+    if m.flat_run_s >= th.lead_off_min_flat_s and m.flat_run_s < duration_s - th.flat_window_s:
+        return "lead_off"
+    if m.noise_ratio >= th.noise_ratio or m.hf_noise_mv >= th.hf_noise_mv:
+        return "noisy"
+    return None
+
+
+def _problem(code: str, leads: tuple[str, ...], **params: object) -> QualityProblem:
+    text = ", ".join(leads)
+    return QualityProblem(code=code, leads=leads,
+                          ja=tr(f"quality.{code}", "ja", leads=text, **params),
+                          en=tr(f"quality.{code}", "en", leads=text, **params))  # fmt: skip
+
+
+def assess_quality(
+    record: EcgRecord,
+    thresholds: QualityThresholds | None = None,
+    min_duration_s: float | None = None,
+) -> QualityReport:
+    """The quality verdict of ``record`` (see the module docstring for what gates)."""
+    th = thresholds or DEFAULT_THRESHOLDS
+    min_s = th.min_duration_s if min_duration_s is None else float(min_duration_s)
+    duration_s = record.signal_mv.shape[1] / float(record.fs_hz)
+    problems: list[QualityProblem] = []
+    gate = False
+    missing = tuple(n for n in NEEDED_LEADS if n not in record.lead_names)
+    if missing:
+        problems.append(_problem("missing_leads", missing))
+        gate = True
+    if duration_s < min_s:
+        problems.append(_problem("too_short", (), duration_s=duration_s, min_s=min_s))
+        gate = True
+    by_code: dict[str, list[str]] = {}
+    for name, m in lead_metrics(record, th).items():
+        code = classify_lead(m, duration_s, th)
+        if code:
+            by_code.setdefault(code, []).append(name)
+    for code in PROBLEM_ORDER:
+        leads = tuple(by_code.get(code, ()))
+        if not leads:
+            continue
+        problems.append(_problem(code, leads))
+        needed = [n for n in leads if n in NEEDED_LEADS]
+        if code == "noisy":
+            gate |= len(needed) >= th.noisy_leads_to_gate
+        else:
+            gate |= bool(needed)
+    return QualityReport(ok=not gate, problems=tuple(problems))
