@@ -127,6 +127,14 @@ def test_code_lookups(cat):
     assert cat.labels_for_snomed(["164873001"]) == {"lvh"}
 
 
+def test_record_and_text_lookups(cat):
+    assert cat.labels_for_ptbxl({"IMI": 50.0, "SR": 0.0}, "LAD") == {
+        "imi", "sinus_rhythm", "left_axis_deviation"}
+    assert cat.labels_for_ptbxl({"NORM": 100.0}, "") == {"normal_ecg"}
+    ids, unknown = cat.labels_for_texts(["心房細動", "ＣＲＢＢＢ", " ", "謎の所見"])
+    assert ids == {"atrial_fibrillation", "crbbb"} and unknown == ["謎の所見"]
+
+
 def test_zero_likelihood_codes_are_kept(cat, shared_data):
     """PTB-XL 'SR': 0.0 means "not stated as certain", not absent: such codes still count."""
     with (shared_data / "ptbxl" / "ptbxl_labels.csv").open(encoding="utf-8") as fh:

@@ -135,6 +135,25 @@ class Catalog:
             return set()
         return {lab.id for lab in self.labels if code in lab.heart_axis}
 
+    def labels_for_ptbxl(self, scp_codes: Iterable[str], heart_axis: str | None = None) -> set[str]:
+        """Label ids of one PTB-XL record: its SCP codes (every listed one) and heart axis."""
+        return self.labels_for_scp(scp_codes) | self.labels_for_heart_axis(heart_axis)
+
+    def labels_for_texts(self, texts: Iterable[str]) -> tuple[set[str], list[str]]:
+        """Label ids for Japanese (or English) label texts as a report or a hospital's CSV
+        writes them (exact names, synonyms, abbreviations), and the texts that matched none."""
+        ids: set[str] = set()
+        unknown: list[str] = []
+        for text in texts:
+            if not str(text).strip():
+                continue
+            lab = self.match_synonym(text)
+            if lab is None:
+                unknown.append(text)
+            else:
+                ids.add(lab.id)
+        return ids, unknown
+
     def match_synonym(self, text: str) -> Label | None:
         """The label whose name, synonym or abbreviation equals ``text`` (NFKC, any case)."""
         return self._exact.get(normalize(text))  # type: ignore[attr-defined]
