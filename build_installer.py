@@ -86,6 +86,24 @@ def build(dist: Path, work: Path, opts: S.Options, clean: bool) -> float:
     return time.monotonic() - t0
 
 
+def make_readable(folder: Path) -> int:
+    """Give everyone read access (and execute on folders and executables) in the bundle: files
+    copied from a umask-077 checkout (e.g. freshly written weights) would otherwise be unreadable
+    for the clinic's users when an administrator installs the bundle. Returns files changed."""
+    if os.name == "nt":
+        return 0
+    changed = 0
+    for p in [folder, *folder.rglob("*")]:
+        if p.is_symlink():
+            continue
+        mode = p.stat().st_mode
+        want = mode | 0o444 | (0o111 if p.is_dir() or mode & 0o100 else 0)
+        if want != mode:
+            p.chmod(want)
+            changed += 1
+    return changed
+
+
 def _size(path: Path) -> int:
     if path.is_symlink():
         return 0
@@ -138,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     folder, exe = bundle_paths(dist)
     if not args.check_only:
         took = build(dist, work, opts, args.clean)
-        print(f"built in {took:.0f} s")
+        print(f"built in {took:.0f} s; read access given to {make_readable(folder)} files")
     if not exe.is_file():
         print(f"build_installer: no bundle at {exe}; build it first", file=sys.stderr)
         return 2

@@ -182,6 +182,9 @@ def check_contents(rep: Report, internal: Path, opts: S.Options) -> None:
     rep.ok(not bad, "left out: CUDA, tests, training, matplotlib, QML", ", ".join(bad[:5]))
     needed = ["resources/samples/00017_hr.hea", "resources/fonts/ipaexg.ttf",
               "resources/labels/catalog.json", "resources/labels/referral_rules.json"]
+    if os.name != "nt":
+        unreadable = [r for p, r in zip(files, rel, strict=True) if not p.stat().st_mode & 0o004]
+        rep.ok(not unreadable, "every file readable by all users", ", ".join(unreadable[:5]))
     rep.ok(all(n in rel for n in needed), "resources in the bundle", f"{sum(r.startswith('resources/') for r in rel)} files")
     plugins = sorted(r.rsplit("/", 1)[-1] for r in rel if "/plugins/platforms/" in r)
     rep.add("INFO", "Qt platform plugins", ", ".join(plugins))

@@ -95,6 +95,7 @@ def check_window(rep: Any, exe: Path, source: list[str], sample: str, screenshot
         rep.figures["time_to_window_s"] = round(took, 1)
         time.sleep(settle_s)  # let the suggestions panel fill (model loading on its thread)
         alive = proc.poll() is None
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
         grab = subprocess.run([sys.executable, "-c", GRAB, str(screenshot)], capture_output=True,
                               text=True, env=env, timeout=60)
         titles = [t for t in window_titles(env) if needle in t]

