@@ -464,6 +464,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "referral.because_label": ("{label}（{level}）", "{label} ({level})"),
     "referral.no_finding": ("異常所見の候補はありません", "No abnormal finding suggested"),
+    "referral.paced_measured": ("ペーシングスパイクあり（治療中）", "Pacing spikes (under treatment)"),
     "referral.rule.qtc_bazett_very_long": (
         "QTc（Bazett）{value:.0f} ms：500 ms 以上",
         "QTc (Bazett) {value:.0f} ms: 500 ms or more",

@@ -83,6 +83,7 @@ class ReferralRules:
     explained_rules: frozenset[str]
     measurement_rules: tuple[MeasurementRule, ...]
     review_note: str = ""
+    paced_measurement: str = ""  # a boolean measurement (pacing spikes) that raises E
 
     def level_of_category(self, category: str) -> str:
         return dict(self.category_level).get(category, category)
@@ -163,6 +164,9 @@ def load_rules(path: str | Path | None = None) -> ReferralRules:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise RulesError(file, f"'pacing.{key}' must be a list of ids")
         lists[key] = frozenset(value)
+    paced_measurement = pacing.get("paced_measurement", "")
+    if not isinstance(paced_measurement, str):
+        raise RulesError(file, "'pacing.paced_measurement' must be a measurement name")
     items = raw.get("measurement_rules", [])
     if not isinstance(items, list):
         raise RulesError(file, "'measurement_rules' must be a list")
@@ -177,7 +181,7 @@ def load_rules(path: str | Path | None = None) -> ReferralRules:
         version=raw["version"], category_level=tuple(cl.items()),
         paced_labels=lists["paced_labels"], explained_by_pacing=lists["explained_by_pacing"],
         explained_rules=lists["explained_rules"], measurement_rules=rules,
-        review_note=str(raw.get("review_note", "")),
+        review_note=str(raw.get("review_note", "")), paced_measurement=paced_measurement,
     )  # fmt: skip
 
 
@@ -218,6 +222,8 @@ def decide_referral(
         raised.append((level, s.id, tr("referral.because_label", "ja", label=s.ja,
                                         level=REFERRAL_JA[level])))  # fmt: skip
     values = measurements or {}
+    if rules.paced_measurement and values.get(rules.paced_measurement) is True:
+        raised.append(("E", "paced_spikes", tr("referral.paced_measured", "ja")))
     for rule in rules.measurement_rules:
         if paced and rule.id in rules.explained_rules:
             continue
