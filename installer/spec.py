@@ -87,6 +87,8 @@ QT_PLUGIN_DIRS_KEPT = (
 )
 QT_IMAGEFORMATS_KEPT = ("svg", "jpeg", "ico", "gif")
 QT_INPUT_CONTEXTS_DROPPED = ("qtvirtualkeyboardplugin",)  # needs QtQuick; ibus/compose stay (kana input)
+# the GTK3 theme would load the system's GTK against the bundle's own GLib: Qt's Fusion style instead
+QT_THEMES_DROPPED = ("gtk3",)
 QT_TRANSLATION_LANGS = ("ja", "en")
 
 # CUDA / ROCm libraries (shared-library file names; never in a CPU bundle). Only library files
@@ -247,6 +249,8 @@ def keep_qt_plugin(dest: str, opts: Options) -> bool:
         return name in QT_PLATFORMS.get(opts.platform_key, ())
     if folder == "imageformats":
         return name in QT_IMAGEFORMATS_KEPT
+    if folder == "platformthemes":
+        return name not in QT_THEMES_DROPPED
     if folder == "platforminputcontexts":
         return filename.split(".")[0].removeprefix("lib") not in QT_INPUT_CONTEXTS_DROPPED
     return True

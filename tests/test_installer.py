@@ -160,11 +160,11 @@ def test_filters_on_the_installed_qt_plugins():
         pytest.skip("PySide6's Linux plugin folder is not installed here")
     toc = [(str(p.relative_to(site)), str(p), "BINARY") for p in plugins.rglob("*.so")]
     kept = {Path(d).name for d, _, _ in S.filter_toc(toc, S.Options(platform="linux"))}
-    for name in ("libqxcb.so", "libqoffscreen.so", "libqwayland.so", "libqsvg.so",
+    for name in ("libqxcb.so", "libqoffscreen.so", "libqwayland.so", "libqsvg.so", "libqxdgdesktopportal.so",
                  "libibusplatforminputcontextplugin.so", "libcupsprintersupport.so"):
         assert name in kept
     for name in ("libqeglfs.so", "libqvnc.so", "libqsqlite.so", "libqmldbg_tcp.so", "libqpdf.so",
-                 "libqtvirtualkeyboardplugin.so", "libqopensslbackend.so"):
+                 "libqtvirtualkeyboardplugin.so", "libqopensslbackend.so", "libqgtk3.so"):
         assert name not in kept
     assert len(kept) < len(toc)
 
