@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sys
@@ -68,17 +69,24 @@ def licence_files(dist: metadata.Distribution) -> list[Path]:
     return sorted(set(out))
 
 
-def bundled_distributions(sources: Iterable[str]) -> tuple[dict[str, metadata.Distribution], list[str]]:
-    """(distributions that contribute files, source files from outside any distribution and
-    outside the Python installation: system libraries)."""
+def bundled_distributions(sources: Iterable[str], repo: Path | None = None
+                          ) -> tuple[dict[str, metadata.Distribution], list[str]]:
+    """(distributions that contribute files, source files from outside any distribution, the
+    Python installation and the project: system libraries). Relative sources (PyInstaller's
+    symbolic-link entries name their target relative to the bundle) are skipped."""
     index = file_to_distribution()
     stdlib = {str(Path(p).resolve()) for p in (sysconfig.get_paths()["stdlib"],
                                                sysconfig.get_paths()["platstdlib"], sys.base_prefix)}
     dists: dict[str, metadata.Distribution] = {}
     system: list[str] = []
+    own = str(repo.resolve()) + os.sep if repo is not None else None
+    env = str(Path(sys.prefix).resolve()) + os.sep  # the venv may live inside the project
     for src in sources:
-        if not src:
+        if not src or not os.path.isabs(src) or not os.path.isfile(src):
             continue
+        real = str(Path(src).resolve())
+        if own and real.startswith(own) and not real.startswith(env):
+            continue  # the project's own files (ecg_viewer/, resources/, model_weights/)
         try:
             path = str(Path(src).resolve())
         except (OSError, ValueError):
@@ -96,7 +104,7 @@ def write_licences(out: Path, repo: Path, sources: Iterable[str]) -> Path:
     if out.exists():
         shutil.rmtree(out)
     (out / "python-packages").mkdir(parents=True)
-    dists, system = bundled_distributions(sources)
+    dists, system = bundled_distributions(sources, repo)
     rows = []
     for key in sorted(dists):
         dist = dists[key]

@@ -173,8 +173,18 @@ def test_licence_folder_for_installed_files(tmp_path: Path):
     import numpy
     import PySide6
 
-    out = L.write_licences(tmp_path / "licenses", REPO, [numpy.__file__, PySide6.__file__, "", "/nonexistent"])
+    system_lib = next((p for p in ("/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1")
+                       if Path(p).is_file()), None)
+    out = L.write_licences(tmp_path / "licenses", REPO, [
+        numpy.__file__, PySide6.__file__, "", "/nonexistent", "PySide6/Qt/lib/libQt6Core.so.6",
+        str(REPO / "ecg_viewer" / "cli.py"), str(REPO / "resources" / "fonts" / "ipaexg.ttf"),
+        *([system_lib] if system_lib else [])])
     table = (out / "python-packages" / "THIRD-PARTY.md").read_text(encoding="utf-8")
+    listed = [line for line in table.splitlines() if line.startswith("- `")]
+    assert not any("ecg_viewer" in line or "resources" in line or "libQt6Core" in line for line in listed)
+    assert "/nonexistent" not in table
+    if system_lib:
+        assert any("libz.so.1" in line for line in listed)
     assert "| numpy |" in table and "| PySide6_Essentials |" in table.replace("pyside6_essentials", "PySide6_Essentials")
     assert "LGPL" in table
     numpy_dir = next((out / "python-packages").glob("numpy-*"))
