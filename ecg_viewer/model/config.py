@@ -35,6 +35,10 @@ class ArchConfig:
     embed_dim: int = 128  # shared ECG-text space
     proj_hidden: int = 256
     dropout: float = 0.1
+    # standardise the frozen text embeddings (per dimension, with the catalog's mean and SD,
+    # stored in the weights) before the projection: e5 puts all labels within cosine 0.8-0.98
+    text_standardise: bool = False
+    text_dropout: float = 0.1
     head: str = "text"  # "text" (frozen text + projection), "learned" (label table), "linear"
     n_labels: int = 0  # for "learned" and "linear" heads
     logit_scale_init: float = 1.0 / 0.07  # temperature 0.07

@@ -89,7 +89,10 @@ class EcgTextModel(nn.Module):
         else:
             self.ecg_proj = _mlp(d, cfg.proj_hidden, cfg.embed_dim, cfg.dropout)
             if cfg.head == "text":
-                self.text_proj = _mlp(cfg.text_dim, cfg.proj_hidden, cfg.embed_dim, cfg.dropout)
+                self.text_proj = _mlp(cfg.text_dim, cfg.proj_hidden, cfg.embed_dim, cfg.text_dropout)
+                if cfg.text_standardise:
+                    self.register_buffer("text_mean", torch.zeros(cfg.text_dim))
+                    self.register_buffer("text_std", torch.ones(cfg.text_dim))
             elif cfg.head == "learned":
                 self.label_table = nn.Parameter(torch.randn(cfg.n_labels, cfg.embed_dim) * 0.02)
             else:
@@ -113,6 +116,8 @@ class EcgTextModel(nn.Module):
         if self.cfg.head == "text":
             if text_emb is None:
                 raise ValueError("the text head needs the label text embeddings")
+            if self.cfg.text_standardise:
+                text_emb = (text_emb - self.text_mean) / self.text_std
             return F.normalize(self.text_proj(text_emb), dim=-1)
         if self.cfg.head == "learned":
             return F.normalize(self.label_table, dim=-1)
@@ -129,6 +134,13 @@ class EcgTextModel(nn.Module):
     def forward(self, x: torch.Tensor, text_emb: torch.Tensor | None = None) -> torch.Tensor:
         """Similarity [B, L] (what DistributedDataParallel wraps)."""
         return self.similarity(x, text_emb)
+
+
+    def set_text_stats(self, text_all: torch.Tensor) -> None:
+        """Per-dimension mean and SD of the catalog's text embeddings (text_standardise)."""
+        with torch.no_grad():
+            self.text_mean.copy_(text_all.mean(dim=0))
+            self.text_std.copy_(text_all.std(dim=0).clamp(min=1e-4))
 
 
 def build_model(cfg: ArchConfig) -> EcgTextModel:

@@ -238,7 +238,9 @@ def run(args: argparse.Namespace) -> int:
                 h: float(per_label_auroc(ys["test"][:, [ids.index(h)]], sims["test"][:, [ids.index(h)]], 1).get(0, np.nan))
                 for h in holdout}
             res["zero_shot"]["n_pos_test"] = {h: int(ys["test"][:, ids.index(h)].sum()) for h in holdout}
-        res["config"] = {k: cfg["args"].get(k) for k in ("loss", "head", "no_augment", "seed", "epochs")}
+        res["config"] = {k: cfg["args"].get(k) for k in ("loss", "head", "no_augment", "seed", "epochs",
+                                                         "text_standardise", "init", "batch_size")}
+        res["runs"] = dlist
         res["train_time_s"] = cfg.get("train_time_s")
         comps[name] = res
         print(f"{name:24s} " + "  ".join(

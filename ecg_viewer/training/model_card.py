@@ -37,18 +37,21 @@ def _per_label(r: dict[str, Any], ja: dict[str, str]) -> list[str]:
 
 
 def comparison_table(comps: dict[str, Any]) -> list[str]:
-    rows = ["| run | loss / head | augment | val AUROC | val top-5 | test AUROC | test top-1 | "
-            "test top-5 | CinC AUROC | CinC top-5 | train time |",
-            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| run | loss / head | text standardised | augment | val AUROC | val top-5 | test AUROC | "
+            "test top-1 | test top-5 | CinC AUROC | CinC top-5 | train time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, c in comps.items():
         cfg = c.get("config", {})
         t = c.get("train_time_s")
         cinc = c.get("cinc", {})
         rows.append(
-            f"| {name} | {cfg.get('loss')} / {cfg.get('head')} | {'no' if cfg.get('no_augment') else 'yes'} | "
+            f"| {name} | {cfg.get('loss')} / {cfg.get('head')} | "
+            f"{'yes' if cfg.get('text_standardise') else ('–' if cfg.get('head') != 'text' else 'no')} | "
+            f"{'no' if cfg.get('no_augment') else 'yes'} | "
             f"{_f(c['val']['macro_auroc'])} | {_f(c['val']['top5'])} | {_f(c['test']['macro_auroc'])} | "
             f"{_f(c['test']['top1'])} | {_f(c['test']['top5'])} | {_f(cinc.get('macro_auroc'))} | "
-            f"{_f(cinc.get('top5'))} | {f'{t / 60:.1f} min' if t else '–'} |")
+            f"{_f(cinc.get('top5'))} | {f'{t / 60:.1f} min' if t else '–'} "
+            f"({len(c.get('runs', [1]))} run{'s' if len(c.get('runs', [1])) > 1 else ''}) |")
     return rows
 
 

@@ -55,6 +55,10 @@ def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentP
     p.add_argument("--text-model", default=None, help="local transformers model folder")
     p.add_argument("--label-embeddings", default=None,
                    help="npz from `ecg-viewer embed-labels` (skips running the text encoder)")
+    p.add_argument("--init", default=None,
+                   help="start from this run's model.safetensors (same architecture), e.g. to train on")
+    p.add_argument("--text-standardise", action="store_true",
+                   help="standardise the frozen text embeddings per dimension; no text dropout")
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true")
     return p
@@ -145,8 +149,20 @@ def run(args: argparse.Namespace) -> int:
     col = [all_ids.index(lab) for lab in order]
     text_train = torch.from_numpy(text_all[col]).to(device)
     cfg = ArchConfig(width=args.width, head=args.head, n_labels=len(order), text_dim=text_all.shape[1],
-                     logit_bias_init=-10.0 if args.loss == "sigmoid" else 0.0)
-    model = build_model(cfg).to(device)
+                     logit_bias_init=-10.0 if args.loss == "sigmoid" else 0.0,
+                     text_standardise=bool(getattr(args, "text_standardise", False)),
+                     text_dropout=0.0 if getattr(args, "text_standardise", False) else 0.1)
+    model = build_model(cfg)
+    if cfg.text_standardise and cfg.head == "text":
+        model.set_text_stats(torch.from_numpy(text_all))
+    if args.init:
+        from safetensors.torch import load_file
+
+        init_cfg = json.loads((Path(args.init) / "config.json").read_text(encoding="utf-8"))
+        if init_cfg["label_order"] != order and args.head != "text":
+            raise SystemExit("--init: the run was trained on other labels")
+        model.load_state_dict(load_file(str(Path(args.init) / "model.safetensors")), strict=True)
+    model = model.to(device)
     net = model
     if world > 1:
         net = torch.nn.parallel.DistributedDataParallel(
