@@ -241,7 +241,9 @@ def run(args: argparse.Namespace) -> int:
         res["config"] = {k: cfg["args"].get(k) for k in ("loss", "head", "no_augment", "seed", "epochs",
                                                          "text_standardise", "init", "batch_size")}
         res["runs"] = dlist
-        res["train_time_s"] = cfg.get("train_time_s")
+        res["train_time_s"] = sum(
+            json.loads((Path(d) / "config.json").read_text(encoding="utf-8")).get("train_time_s", 0)
+            for d in dlist)
         comps[name] = res
         print(f"{name:24s} " + "  ".join(
             f"{k}: AUROC {res[k]['macro_auroc']:.3f} ({res[k]['n_auroc_labels']}) top1 {res[k]['top1']:.3f} "

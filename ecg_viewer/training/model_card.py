@@ -45,7 +45,7 @@ def comparison_table(comps: dict[str, Any]) -> list[str]:
         t = c.get("train_time_s")
         cinc = c.get("cinc", {})
         rows.append(
-            f"| {name} | {cfg.get('loss')} / {cfg.get('head')} | "
+            f"| {name} | {'BCE' if cfg.get('head') == 'linear' else cfg.get('loss')} / {cfg.get('head')} | "
             f"{'yes' if cfg.get('text_standardise') else ('–' if cfg.get('head') != 'text' else 'no')} | "
             f"{'no' if cfg.get('no_augment') else 'yes'} | "
             f"{_f(c['val']['macro_auroc'])} | {_f(c['val']['top5'])} | {_f(c['test']['macro_auroc'])} | "
@@ -79,6 +79,8 @@ def write_model_card(path: Path, report: dict[str, Any], manifest: dict[str, Any
     if comps:
         lines += ["## Comparisons (same encoder, data and split; fold 10 never used for choices)", ""]
         lines += comparison_table(comps)
+        lines += ["", "train time: wall clock summed over the runs, on a 2-core CPU shared with 3-6 "
+                  "other jobs at the time, so it is not comparable between rows."]
         for name, c in comps.items():
             zs = c.get("zero_shot")
             if zs:
