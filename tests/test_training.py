@@ -131,3 +131,22 @@ def test_metrics_on_known_cases():
     assert ((score >= thr) & (lab == 1)).sum() / lab.sum() >= 0.95
     a, b = fit_platt(score, lab)
     assert a > 0
+
+
+def test_manifest_of_file_paths_and_japanese_report_terms(tmp_path: Path):
+    """A hospital's archive: file paths + Japanese label texts; unknown terms are reported."""
+    from ecg_viewer.training.data import load_manifest
+
+    samples = REPO / "resources" / "samples"
+    (tmp_path / "m.csv").write_text(
+        "path,labels,split\n"
+        f"{samples / '00017_hr.hea'},心房粗動;左軸偏位,val\n"
+        f"{samples / '00009_hr.hea'},正常心電図|洞調律|存在しない所見,train\n"
+        f"{tmp_path / 'missing.hea'},心房細動,train\n", encoding="utf-8")
+    data = load_manifest(tmp_path / "m.csv", load_catalog())
+    assert len(data) == 2  # the missing file is skipped with a warning, not fatal
+    assert data.x.shape == (2, 12, 1000)  # 500 Hz files resampled to 100 Hz
+    assert data.labels[0] == ["atrial_flutter", "left_axis_deviation"]
+    assert set(data.labels[1]) == {"normal_ecg", "sinus_rhythm"}
+    assert list(data.split) == ["val", "train"]
+    assert data.unknown_tokens["存在しない所見"] == 1
