@@ -38,6 +38,9 @@ log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CINC = DEFAULT_PTBXL.parent / "samples" / "wfdb_cinc2021"
 URGENT_CATS = ("D", "urgent")
 MIN_SENS_URGENT = 0.95
+# Without a floor the sensitivity target flagged 90 % of fold-10 normal ECGs as D/urgent
+# (thresholds near 0 on labels with a handful of fold-9 positives): the flag meant nothing.
+MIN_SPEC_URGENT = 0.90
 MIN_VAL_POS = 3  # fewer fold-9 positives: pooled calibration and a default threshold
 
 
@@ -124,11 +127,14 @@ def calibrate(sim_val: np.ndarray, y_val: np.ndarray, catalog: Any) -> dict[str,
         if npos >= MIN_VAL_POS and ok[j]:
             a, b = fit_platt(sim_val[:, j], y_val[:, j])
             score = 1 / (1 + np.exp(-(a * sim_val[:, j] + b)))
-            thr = choose_threshold(score, y_val[:, j], MIN_SENS_URGENT if urgent else None)
+            thr = choose_threshold(score, y_val[:, j], MIN_SENS_URGENT if urgent else None,
+                                   MIN_SPEC_URGENT if urgent else None)
             src = "fold9"
         else:
+            # no threshold can be validated without fold-9 positives: ranked, never "present"
+            # (a calibrated score is below 1), so such a label never raises the referral flag
             a, b = a0, b0 - a0 * float(med[j])
-            thr, src = (0.1 if urgent else 0.5), "default"
+            thr, src = 1.0, "unvalidated"
         out[ids[j]] = {"a": float(a), "b": float(b), "val_median_sim": float(med[j]), "threshold": float(thr), "source": src, "val_pos": npos,
                        "category": lab.category}
     return out
@@ -165,7 +171,27 @@ def summarise(sim: np.ndarray, y: np.ndarray, ids: list[str], cal: dict | None =
                             "specificity": spec, "threshold": cal[ids[j]]["threshold"],
                             "threshold_source": cal[ids[j]]["source"]}
         res["per_label"] = rows
+        res["referral_flag"] = referral_flag_rates(y, score, ids, cal)
     return res
+
+
+def referral_flag_rates(y: np.ndarray, score: np.ndarray, ids: list[str],
+                        cal: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """How often a D/urgent label above its threshold would flag a record (要精査 or higher):
+    among records labelled normal_ecg, and among records with at least one true D/urgent label."""
+    cats = np.array([cal[i].get("category", "") for i in ids])
+    dmask = np.isin(cats, URGENT_CATS)
+    thr = np.array([cal[i]["threshold"] for i in ids])
+    flagged = ((score >= thr) & dmask).any(axis=1)
+    out: dict[str, Any] = {"n": int(len(y)), "flagged": float(flagged.mean()) if len(y) else float("nan")}
+    if "normal_ecg" in ids:
+        norm = y[:, ids.index("normal_ecg")].astype(bool)
+        out["normal_n"] = int(norm.sum())
+        out["normal_flagged"] = float(flagged[norm].mean()) if norm.any() else float("nan")
+    true_d = y[:, dmask].astype(bool).any(axis=1)
+    out["true_d_n"] = int(true_d.sum())
+    out["true_d_flagged"] = float(flagged[true_d].mean()) if true_d.any() else float("nan")
+    return out
 
 
 def load_eval_sets(args: argparse.Namespace, catalog: Any, work: Path) -> dict[str, EcgSet]:

@@ -67,9 +67,12 @@ def fit_platt(sim: np.ndarray, y: np.ndarray, l2: float = 1e-2, iters: int = 200
     return float(scale), float(b - scale * x.mean())
 
 
-def choose_threshold(score: np.ndarray, y: np.ndarray, min_sensitivity: float | None) -> float:
+def choose_threshold(score: np.ndarray, y: np.ndarray, min_sensitivity: float | None,
+                     min_specificity: float | None = None) -> float:
     """A threshold on ``score``: for urgent/D labels the highest one that keeps sensitivity at or
-    above ``min_sensitivity``; otherwise the one that maximises F1."""
+    above ``min_sensitivity``, raised where needed so that specificity stays at or above
+    ``min_specificity`` (the sensitivity target gives way: see the model card); otherwise the one
+    that maximises F1."""
     y = np.asarray(y).astype(bool)
     cand = np.unique(score)
     if not y.any():
@@ -77,7 +80,13 @@ def choose_threshold(score: np.ndarray, y: np.ndarray, min_sensitivity: float | 
     if min_sensitivity is not None:
         pos = np.sort(score[y])
         k = int(np.floor((1 - min_sensitivity) * len(pos)))
-        return float(pos[k])
+        thr = float(pos[k])
+        neg = np.sort(score[~y])
+        if min_specificity is not None and len(neg):
+            # the lowest threshold at which at least min_specificity of the negatives stay below
+            i = int(np.ceil(min_specificity * len(neg))) - 1
+            thr = max(thr, float(np.nextafter(neg[min(max(i, 0), len(neg) - 1)], np.inf)))
+        return thr
     best, best_f1 = float(cand[-1]), -1.0
     for c in cand:
         pred = score >= c

@@ -11,9 +11,10 @@ SET_NAMES = {"val": "PTB-XL fold 9 (validation)", "test": "PTB-XL fold 10 (test)
 
 def _f(v: Any, nd: int = 3) -> str:
     try:
-        return f"{float(v):.{nd}f}"
+        x = float(v)
     except (TypeError, ValueError):
         return "–"
+    return "–" if x != x else f"{x:.{nd}f}"
 
 
 def _main_table(main: dict[str, Any]) -> list[str]:
@@ -70,6 +71,17 @@ def write_model_card(path: Path, report: dict[str, Any], manifest: dict[str, Any
     if report.get("shipped_fp16"):
         lines += ["fp32 checkpoints before the fp16 export gave: " + "; ".join(
             f"{k} AUROC {_f(v['macro_auroc'], 4)} top-5 {_f(v['top5'])}" for k, v in main.items()) + ".", ""]
+    flags = {k: v["referral_flag"] for k, v in main.items() if v.get("referral_flag")}
+    if flags:
+        lines += ["### Referral flag from the labels (要精査 or higher: a D/urgent label above its "
+                  "threshold)", "", "| data | records flagged | normal ECGs (normal_ecg) flagged | "
+                  "records with a true D/urgent label flagged |", "|---|---|---|---|"]
+        for k, f in flags.items():
+            lines.append(f"| {SET_NAMES.get(k, k)} | {_f(f['flagged'], 2)} of {f['n']} | "
+                         f"{_f(f.get('normal_flagged'), 2)} of {f.get('normal_n', 0)} | "
+                         f"{_f(f['true_d_flagged'], 2)} of {f['true_d_n']} |")
+        lines += ["", "Measurement rules (QTc, HR, PR, QRS, axis) can raise the flag too; they are not "
+                  "in these figures.", ""]
     for k in ("test", "cinc"):
         if k in main:
             lines += [f"### Per label, {SET_NAMES[k]}, at the shipped thresholds", ""]
