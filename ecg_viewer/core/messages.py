@@ -631,12 +631,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "suggest.col.similarity": ("類似度", "Similarity"),
     "suggest.col.score": ("スコア", "Score"),
     "suggest.legend": (
-        "● 太字＝しきい値以上（判定に使用）。類似度は心電図と所見文の近さ（−1〜1）、"
-        "スコアは検証データで較正した値（0〜1）。",
-        "● bold = at or above its threshold (used for the referral). Similarity: closeness of ECG "
-        "and finding text (−1 to 1); score: calibrated on validation data (0 to 1).",
+        "● 太字＝しきい値以上（判定に使用）。灰色（未検証）＝検証データがなく判定に使わない所見。"
+        "類似度は心電図と所見文の近さ（−1〜1）、スコアは検証データで較正した値（0〜1）。",
+        "● bold = at or above its threshold (used for the referral); grey (not validated) = no "
+        "validation data, never used for the referral. Similarity: closeness of ECG and finding "
+        "text (−1 to 1); score: calibrated on validation data (0 to 1).",
     ),
     "suggest.synonyms": ("同義語: {synonyms}", "Synonyms: {synonyms}"),
+    "suggest.unvalidated_mark": ("（未検証）", " (not validated)"),
+    "suggest.unvalidated_tip": (
+        "この所見は学習・検証データに例がほとんどなく、しきい値を検証できていません。"
+        "順位の参考としてのみ表示し、判定には使いません。",
+        "This finding has (almost) no examples in the training/validation data, so no threshold "
+        "could be validated: shown for its rank only, never used for the referral flag.",
+    ),
     "suggest.tip_scores": (
         "類似度 {similarity:.3f}／スコア {score:.3f}／しきい値 {threshold:.3f}",
         "similarity {similarity:.3f} / score {score:.3f} / threshold {threshold:.3f}",

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -211,6 +212,12 @@ class SuggestionsPanel(QFrame):
             for col in range(4):
                 item.setFont(col, f)
             item.setText(COL_NAME, "● " + item.text(COL_NAME))
+        elif s.threshold >= 1.0:  # no validation data for this label: ranked, never flagged
+            item.setText(COL_NAME, item.text(COL_NAME) + tr("suggest.unvalidated_mark"))
+            tip.append(tr("suggest.unvalidated_tip"))
+            for col in range(4):
+                item.setForeground(col, QBrush(QColor("#888888")))
+                item.setToolTip(col, "\n".join(tip))
         self.table.addTopLevelItem(item)
         bar = QProgressBar()
         bar.setRange(0, 100)
