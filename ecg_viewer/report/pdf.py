@@ -25,7 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA
+from ecg_viewer.core.prediction import REFERRAL_JA, LabelScore
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import MEASUREMENT_KEYS, ReportContent, measurement_value
 from ecg_viewer.report.pdf_details import measurement_block, provenance_block, review_column
@@ -58,6 +58,11 @@ BANNER_COLORS = {
 DECISION_KEYS = {"confirmed": "report.confirmed", "rejected": "report.rejected"}
 _FILTER_KEYS = {"highpass_hz": "ui.page.highpass", "lowpass_hz": "ui.page.lowpass",
                 "notch_hz": "ui.page.notch"}
+
+
+def _unvalidated(s: LabelScore, lang: str) -> str:
+    """The mark of a label without a validated threshold (ranked only, never flagged)."""
+    return tr("suggest.unvalidated_mark", lang) if s.threshold >= 1.0 else ""
 
 
 def report_page(content: ReportContent, settings: PageSettings | None = None) -> Page:
@@ -222,7 +227,8 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
                                    SHEET_W_MM - 2 * MARGIN_MM, 8), 8)
     sugg = content.suggestions(5)
     if sugg:
-        items = "　".join(f"{s.ja} {s.score:.2f}（{REFERRAL_JA.get(s.category, s.category)}）"
+        items = "　".join(f"{s.ja}{_unvalidated(s, lang)} {s.score:.2f}"
+                         f"（{REFERRAL_JA.get(s.category, s.category)}）"
                          + ("*" if s.above_threshold else "") for s in sugg)
         line = f"{tr('report.suggestions', lang)}: {items}　{tr('report.star_legend', lang)}"
     else:
@@ -264,9 +270,10 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         text_at(c, MARGIN_MM + 6, y, tr("report.no_suggestions", lang), 8)
     for rank, s in enumerate(suggestions, start=1):
         y += 4.6
-        mark = Color(0.75, 0, 0) if s.above_threshold else Color(0, 0, 0)
+        mark = (Color(0.75, 0, 0) if s.above_threshold
+                else Color(0.5, 0.5, 0.5) if _unvalidated(s, lang) else Color(0, 0, 0))
         text_at(c, MARGIN_MM, y, str(rank), 8)
-        text_at(c, MARGIN_MM + 6, y, fit_text(f"{s.ja}（{s.en}）", 54, 8), 8, mark)
+        text_at(c, MARGIN_MM + 6, y, fit_text(f"{s.ja}（{s.en}）{_unvalidated(s, lang)}", 54, 8), 8, mark)
         c.setFillColor(Color(0.85, 0.85, 0.85))
         c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * mm, 2.6 * mm, stroke=0, fill=1)
         c.setFillColor(mark)
