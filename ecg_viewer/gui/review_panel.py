@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -213,8 +214,12 @@ class ReviewPanel(QWidget):
             self.table.setRowCount(0)
             self.table.setRowCount(len(rows))
             for i, s in enumerate(rows):
-                name = QTableWidgetItem(s.ja)
-                name.setToolTip(f"{s.en} / {REFERRAL_JA.get(s.category, s.category)}")
+                unvalidated = s.threshold >= 1.0  # no validated threshold: ranked, never flagged
+                name = QTableWidgetItem(s.ja + (tr("suggest.unvalidated_mark") if unvalidated else ""))
+                name.setToolTip(f"{s.en} / {REFERRAL_JA.get(s.category, s.category)}"
+                                + (f"\n{tr('suggest.unvalidated_tip')}" if unvalidated else ""))
+                if unvalidated:
+                    name.setForeground(QBrush(QColor("#888888")))
                 self.table.setItem(i, 0, name)
                 self.table.setItem(i, 1, QTableWidgetItem(
                     f"{s.score:.2f}" + (" ★" if s.above_threshold else "")))
