@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -288,42 +288,3 @@ def keep_entry(dest: str, opts: Options) -> bool:
 
 def filter_toc(toc: Iterable[tuple[str, str, str]], opts: Options) -> list[tuple[str, str, str]]:
     return [entry for entry in toc if keep_entry(entry[0], opts)]
-
-
-Toc = list[tuple[str, str, str]]
-
-
-def prune_orphan_libraries(kept: Toc, dropped: Toc, needed: Callable[[str], set[str]]
-                           ) -> tuple[Toc, list[str]]:
-    """Leave out the top-level shared libraries that PyInstaller collected only for binaries the
-    filters dropped (e.g. GTK, cairo and pango for Qt's GTK3 theme plugin). ``needed(path)`` gives
-    the (lower-case) file names a binary links against, transitively (PyInstaller's bindepend
-    uses ldd on Linux). Returns (entries kept, names left out)."""
-    def needs(entries: Iterable[tuple[str, str, str]]) -> set[str]:
-        out: set[str] = set()
-        for _, src, kind in entries:
-            if kind in ("BINARY", "EXTENSION") and os.path.isabs(src):
-                out |= needed(src)
-        return out
-
-    top = {_norm(d).lower() for d, _, kind in kept if "/" not in _norm(d) and kind == "BINARY"}
-    candidates = needs(dropped) & top
-    if not candidates:
-        return list(kept), []
-    still_needed = needs(e for e in kept if _norm(e[0]).lower() not in candidates)
-    orphans = candidates - still_needed
-    out = [e for e in kept if _norm(e[0]).lower() not in orphans
-           and not (e[2] == "SYMLINK" and _norm(e[1]).rsplit("/", 1)[-1].lower() in orphans)]
-    return out, sorted(orphans)
-
-
-def linked_libraries(path: str) -> set[str]:
-    """File names of the shared libraries ``path`` links against (PyInstaller's bindepend)."""
-    from PyInstaller.depend import bindepend
-
-    out = set()
-    for name, full in bindepend.get_imports(path):
-        out.add(Path(name).name.lower())
-        if full:
-            out.add(Path(full).name.lower())
-    return out

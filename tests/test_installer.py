@@ -137,35 +137,6 @@ def test_transformers_keeps_only_the_bert_family():
     assert set(dropped) <= set(S.excludes(S.Options()))
 
 
-def test_libraries_needed_only_by_dropped_plugins_are_pruned():
-    links = {"/s/libqgtk3.so": {"libgtk-3.so.0", "libcairo.so.2", "libglib-2.0.so.0"},
-             "/s/libqxcb.so": {"libxcb.so.1", "libglib-2.0.so.0"},
-             "/s/libcairo.so.2": {"libpixman-1.so.0"}, "/s/libglib-2.0.so.0": set(),
-             "/s/libxcb.so.1": set(), "/s/libpixman-1.so.0": set()}
-    kept = [("PySide6/Qt/plugins/platforms/libqxcb.so", "/s/libqxcb.so", "BINARY"),
-            ("libcairo.so.2", "/s/libcairo.so.2", "BINARY"),
-            ("libglib-2.0.so.0", "/s/libglib-2.0.so.0", "BINARY"),
-            ("libxcb.so.1", "/s/libxcb.so.1", "BINARY"),
-            ("libpixman-1.so.0", "/s/libpixman-1.so.0", "BINARY")]
-    dropped = [("PySide6/Qt/plugins/platformthemes/libqgtk3.so", "/s/libqgtk3.so", "BINARY")]
-    out, orphans = S.prune_orphan_libraries(kept, dropped, lambda p: links[p])
-    assert orphans == ["libcairo.so.2"]  # glib stays: the xcb plugin needs it too
-    assert [d for d, _, _ in out] == ["PySide6/Qt/plugins/platforms/libqxcb.so", "libglib-2.0.so.0",
-                                      "libxcb.so.1", "libpixman-1.so.0"]
-    assert S.prune_orphan_libraries(kept, [], lambda p: links[p]) == (kept, [])
-
-
-@pytest.mark.skipif(sys.platform != "linux", reason="ldd")
-def test_linked_libraries_of_an_installed_qt_plugin():
-    import PySide6
-
-    plugin = Path(PySide6.__file__).parent / "Qt" / "plugins" / "platforms" / "libqxcb.so"
-    if not plugin.is_file():
-        pytest.skip("PySide6's xcb plugin is not installed")
-    names = S.linked_libraries(str(plugin))
-    assert "libqt6xcbqpa.so.6" in names and "libqt6gui.so.6" in names
-
-
 def test_qt_plugins_per_platform():
     linux, win, mac = S.Options(platform="linux"), S.Options(platform="win32"), S.Options(platform="darwin")
     assert S.keep_entry("PySide6/plugins/platforms/qwindows.dll", win)
