@@ -24,7 +24,7 @@ from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
-    device_measurements,
+    global_measurements,
     interpretation_lines,
     meta_from_record,
     number,
@@ -103,15 +103,7 @@ def _measurements(rec: Any, extra: dict[str, Any]) -> dict[str, float | None]:
     if formula:
         extra["device_qtc_formula"] = formula
     p_ms = _ms(ann.get("MDC_ECG_TIME_PD_P") or ann.get("MDC_ECG_TIME_PD_P_GL"))
-    notes: list[str] = []
-    out = device_measurements({
-        "hr_bpm": gm.heart_rate, "rr_ms": gm.rr_interval, "pr_ms": gm.pr_interval, "p_ms": p_ms,
-        "qrs_ms": gm.qrs_duration, "qt_ms": gm.qt_interval, "qtc_ms": qtc,
-        "p_axis_deg": gm.p_axis, "qrs_axis_deg": gm.qrs_axis, "t_axis_deg": gm.t_axis,
-    }, notes)
-    if notes:
-        extra["device_measurement_notes"] = notes
-    return out
+    return global_measurements(gm, extra, qtc_ms=qtc, p_ms=p_ms)
 
 
 def read_hl7aecg(path: Path, options: dict[str, Any]) -> RawEcg:

@@ -28,7 +28,7 @@ from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
-    device_measurements,
+    global_measurements,
     interpretation_lines,
     meta_from_record,
     number,
@@ -122,14 +122,7 @@ def _measurements(root: ET.Element, rec: Any, extra: dict[str, Any]) -> dict[str
     p_ms, note = _p_duration_ms(meas, gm.pr_interval, gm.qrs_duration, gm.qt_interval)
     if note:
         notes.append(note)
-    out = device_measurements({
-        "hr_bpm": gm.heart_rate, "rr_ms": gm.rr_interval, "pr_ms": gm.pr_interval, "p_ms": p_ms,
-        "qrs_ms": gm.qrs_duration, "qt_ms": gm.qt_interval, "qtc_ms": qtc,
-        "p_axis_deg": gm.p_axis, "qrs_axis_deg": gm.qrs_axis, "t_axis_deg": gm.t_axis,
-    }, notes)
-    if notes:
-        extra["device_measurement_notes"] = notes
-    return out
+    return global_measurements(gm, extra, qtc_ms=qtc, p_ms=p_ms, notes=notes)
 
 
 def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:

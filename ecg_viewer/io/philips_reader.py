@@ -31,7 +31,7 @@ from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
-    device_measurements,
+    global_measurements,
     interpretation_lines,
     meta_from_record,
     number,
@@ -103,15 +103,7 @@ def _measurements(root: ET.Element, rec: Any, extra: dict[str, Any]) -> dict[str
         groups = list(root.iter("groupmeasurement"))
         if len(groups) == 1:
             rr = number(_text(groups[0], "meanrrint"))
-    notes: list[str] = []
-    out = device_measurements({
-        "hr_bpm": gm.heart_rate, "rr_ms": rr, "pr_ms": gm.pr_interval, "p_ms": pdur,
-        "qrs_ms": gm.qrs_duration, "qt_ms": gm.qt_interval, "qtc_ms": qtc,
-        "p_axis_deg": gm.p_axis, "qrs_axis_deg": gm.qrs_axis, "t_axis_deg": gm.t_axis,
-    }, notes)
-    if notes:
-        extra["device_measurement_notes"] = notes
-    return out
+    return global_measurements(gm, extra, qtc_ms=qtc, p_ms=pdur, rr_ms=rr)
 
 
 def read_philips(path: Path, options: dict[str, Any]) -> RawEcg:

@@ -225,6 +225,23 @@ def device_measurements(values: dict[str, float | None],
     return out
 
 
+
+def global_measurements(gm: Any, extra: dict[str, Any], *, qtc_ms: float | None,
+                        p_ms: float | None, rr_ms: float | None = None,
+                        notes: list[str] | None = None) -> dict[str, float | None]:
+    """:func:`device_measurements` from ecgdatakit's global measurements ``gm`` and the values a
+    reader found itself (QTc, P duration, RR when ``gm`` lacks it); notes go to ``extra``."""
+    notes = list(notes or [])
+    out = device_measurements({
+        "hr_bpm": gm.heart_rate, "rr_ms": gm.rr_interval if rr_ms is None else rr_ms,
+        "pr_ms": gm.pr_interval, "p_ms": p_ms, "qrs_ms": gm.qrs_duration,
+        "qt_ms": gm.qt_interval, "qtc_ms": qtc_ms,
+        "p_axis_deg": gm.p_axis, "qrs_axis_deg": gm.qrs_axis, "t_axis_deg": gm.t_axis,
+    }, notes)
+    if notes:
+        extra["device_measurement_notes"] = notes
+    return out
+
 def _as_date(value: Any) -> date | None:
     if isinstance(value, datetime):
         return value.date()
