@@ -671,6 +671,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_areas() -> None:
+    from ecg_viewer.core.msg import AREA_TABLES
+
+    for area, table in AREA_TABLES:
+        twice = sorted(MESSAGES.keys() & table.keys())
+        if twice:
+            raise RuntimeError(f"message keys of area {area!r} already defined: {twice}")
+        MESSAGES.update(table)
+
+
+_merge_areas()
+
+
 def set_language(lang: str) -> None:
     """Switch the language of :func:`tr` (``"ja"`` or ``"en"``)."""
     global _LANG

@@ -34,6 +34,29 @@ SEVERITY: dict[str, int] = {"A": 0, "E": 1, "B": 2, "C": 3, "D": 4, "urgent": 5,
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One reason behind a suggestion: a measured value and the criterion it meets (or fails).
+
+    ``key`` names the figure (a measurement key such as ``pr_ms``, a criteria-feature key such as
+    ``sokolow_lyon_mv``, or ``similarity``); ``criterion`` is language-neutral, e.g. ``"> 200 ms"``;
+    ``supports`` is False for evidence that speaks against the label (why it was held back).
+    """
+
+    key: str
+    value: float | str | bool | None
+    unit: str = ""
+    criterion: str = ""
+    supports: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        v = self.value
+        if isinstance(v, float):
+            v = round(v, 4)
+        return {"key": self.key, "value": v, "unit": self.unit, "criterion": self.criterion,
+                "supports": self.supports}
+
+
+@dataclass(frozen=True)
 class LabelScore:
     id: str
     ja: str
@@ -42,6 +65,7 @@ class LabelScore:
     score: float  # calibrated score in [0, 1]
     threshold: float  # on ``score``; at or above it the label counts as present
     category: str  # "A" "B" "C" "D" "E" "urgent"
+    evidence: tuple[Evidence, ...] = ()  # why (set for labels above threshold), see Evidence
 
     @property
     def above_threshold(self) -> bool:
@@ -53,6 +77,7 @@ class LabelScore:
             "similarity": round(float(self.similarity), 5), "score": round(float(self.score), 5),
             "threshold": round(float(self.threshold), 5), "category": self.category,
             "above_threshold": self.above_threshold,
+            "evidence": [e.to_dict() for e in self.evidence],
         }  # fmt: skip
 
 
