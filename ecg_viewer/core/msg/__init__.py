@@ -4,6 +4,7 @@
 """
 
 from ecg_viewer.core.msg import (
+    comparison,
     criteria,
     fusion,
     input_safety,
@@ -17,6 +18,7 @@ AREA_TABLES: tuple[tuple[str, dict[str, tuple[str, str]]], ...] = (
     ("criteria", criteria.MESSAGES),
     ("fusion", fusion.MESSAGES),
     ("reading_desk", reading_desk.MESSAGES),
+    ("comparison", comparison.MESSAGES),
     ("input_safety", input_safety.MESSAGES),
     ("outputs", outputs.MESSAGES),
 )
