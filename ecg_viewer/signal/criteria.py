@@ -176,6 +176,8 @@ def criteria_features(
     voltage feature is then None with the reason ``crit.amplitude_unknown``.
     """
     b = _Builder()
+    sex = (record.meta.sex or "").upper()
+    b.put("female", True if sex == "F" else False if sex == "M" else None, "crit.sex_unknown")
     if meas is None:
         for name in FEATURE_NAMES:
             b.put(name, None, "crit.no_measurements")

@@ -22,7 +22,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the record has no amplitude in mV (normalised per lead): voltage criteria are not assessed"),
     "crit.too_few_beats": ("心拍が少なく評価できません", "too few beats to assess"),
     "crit.not_measurable": ("計測できませんでした", "not measurable"),
+    "crit.sex_unknown": ("性別が記録にありません", "sex not in the record"),
     # display names of the criteria features (criteria panel, JSON readers, evidence)
+    "critf.female": ("女性", "female"),
     "critf.hr_bpm": ("心拍数", "heart rate"),
     "critf.rr_irregularity": ("RR 不整の指標（RMSSD/平均RR）", "RR irregularity (RMSSD/mean RR)"),
     "critf.rr_irregular": ("RR 不整", "irregular RR"),
