@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.median_beat import install_median_beat_dock
 
         install_median_beat_dock(self)
+        # the ECG criteria features the suggestions rest on, tabbed with it (issue 12; own module)
+        from ecg_viewer.gui.criteria_panel import install_criteria_dock
+
+        install_criteria_dock(self)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -333,6 +337,10 @@ class MainWindow(QMainWindow):
             from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
 
             retranslate_median_beat_dock(self)
+        if hasattr(self, "criteria_dock"):
+            from ecg_viewer.gui.criteria_panel import retranslate_criteria_dock
+
+            retranslate_criteria_dock(self)
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())

@@ -32,10 +32,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import Evidence, LabelScore
 from ecg_viewer.labels.referral import RulesError
-from ecg_viewer.signal.criteria import CriteriaFeatures
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -79,7 +79,7 @@ class Condition:
         if isinstance(lim, bool):
             return f"= {str(lim).lower()}"
         op = {"<=": "≤", ">=": "≥", "==": "="}.get(self.op, self.op)
-        return f"{op} {_num(lim)} {unit}".rstrip()
+        return f"{op} {_num(lim)}{unit if unit.startswith('/') else ' ' + unit}".rstrip()
 
 
 def _num(x: Any) -> str:
@@ -320,8 +320,8 @@ def apply_criteria(
     labels: Sequence[LabelScore], measurements: Mapping[str, Any] | None,
     features: CriteriaFeatures | None, rules: CriteriaRules | None = None,
 ) -> tuple[LabelScore, ...]:
-    """The labels made consistent with the measurements, with evidence, re-sorted (labels above
-    threshold first, then the rest; a held-back label after those that were not held back)."""
+    """The labels made consistent with the measurements, with evidence, re-sorted by score as the
+    predictor sorts them, every held-back label after those that were not held back."""
     rules = rules or default_criteria_rules()
     if features is None:
         features = CriteriaFeatures()
@@ -388,18 +388,19 @@ def apply_criteria(
     for s in labels:
         score = s.score
         ev = list(evidence[s.id])
-        if s.id in held:
+        _add_new_keys(ev, s.evidence)  # what the fusion said (similarity, features that weighed)
+        if s.id in held:  # with what the model said before the measurements held it back
             score = min(score, rules.held_score_fraction * s.threshold)
-            if s.above_threshold:  # what the model said before the measurements held it back
-                ev.insert(0, Evidence("held_back", round(float(s.score), 3), "",
-                                      f"≥ {s.threshold:.2f}", False))
+            ev.insert(0, Evidence("held_back", round(float(s.score), 4), "",
+                                  f"{'≥' if s.above_threshold else '<'} {s.threshold:.2f}", False))
         elif s.id in raised:
             score = max(score, s.threshold)
         if score >= s.threshold:
-            ev += [Evidence("similarity", round(float(s.similarity), 3), "", "", True),
-                   Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)]
+            _add_new_keys(ev, [
+                Evidence("similarity", round(float(s.similarity), 3), "", "", True),
+                Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
         out.append(replace(s, score=score, evidence=tuple(ev)))
-    out.sort(key=lambda s: (not s.above_threshold, s.id in held, -s.score, -s.similarity))
+    out.sort(key=lambda s: (s.id in held, -s.score, -s.similarity))
     return tuple(out)
 
 
@@ -412,9 +413,11 @@ def _add_new_keys(into: list[Evidence], items: Sequence[Evidence]) -> None:
             keys.add(e.key)
 
 
-def held_back(s: LabelScore) -> bool:
-    """True when the measurements held ``s`` back: the model had it above threshold."""
-    return any(e.key == "held_back" for e in s.evidence)
+def held_back(s: LabelScore, *, from_above: bool = True) -> bool:
+    """True when the measurements held ``s`` back and the model had it above its threshold
+    (``from_above=False``: any label its measurements contradict, even one the model scored low)."""
+    return any(e.key == "held_back" and (not from_above or float(e.value or 0.0) >= s.threshold)
+               for e in s.evidence)
 
 
 def criteria_source(label_id: str, rules: CriteriaRules | None = None) -> str:
