@@ -57,13 +57,15 @@ class CriteriaPanel(QWidget):
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
         self.tabs = QTabWidget()
-        self.record_table = QTableWidget(0, 2)
+        self.record_table = QTableWidget(0, 4)  # two (item, value) pairs per row
         self.lead_table = QTableWidget(0, len(LEAD_COLUMNS))
         for t in (self.record_table, self.lead_table):
             t.verticalHeader().setDefaultSectionSize(18)
             t.setAlternatingRowColors(True)
         self.record_table.verticalHeader().setVisible(False)
-        self.record_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (0, 2):
+            self.record_table.horizontalHeader().setSectionResizeMode(
+                col, QHeaderView.ResizeMode.Stretch)
         self.tabs.addTab(self.record_table, "")
         self.tabs.addTab(self.lead_table, "")
         lay.addWidget(self.tabs)
@@ -72,7 +74,8 @@ class CriteriaPanel(QWidget):
     def retranslate(self) -> None:
         self.tabs.setTabText(0, tr("critui.tab_record"))
         self.tabs.setTabText(1, tr("critui.tab_leads"))
-        self.record_table.setHorizontalHeaderLabels([tr("critui.col_feature"), tr("critui.col_value")])
+        self.record_table.setHorizontalHeaderLabels(
+            [tr("critui.col_feature"), tr("critui.col_value")] * 2)
         self.lead_table.setHorizontalHeaderLabels([tr(f"critl.{c}") + f" ({unit_of(c)})"
                                                    for c in LEAD_COLUMNS])
         self.set_criteria(self.criteria)
@@ -90,10 +93,11 @@ class CriteriaPanel(QWidget):
             self.note.setText(tr("crit.amplitude_unknown"))
         else:
             self.note.setText(tr("critui.note"))
-        self.record_table.setRowCount(len(ROWS) if criteria else 0)
+        half = (len(ROWS) + 1) // 2
+        self.record_table.setRowCount(half if criteria else 0)
         if criteria:
-            for row, key in enumerate(ROWS):
-                self._put(self.record_table, row, key, values, reasons, label_col=True)
+            for i, key in enumerate(ROWS):
+                self._put(i % half, 2 * (i // half), key, values, reasons)
         leads = [lead for lead in CANONICAL_LEADS if f"{lead}.r_mv" in values]
         self.lead_table.setRowCount(len(leads))
         self.lead_table.setVerticalHeaderLabels(leads)
@@ -106,18 +110,21 @@ class CriteriaPanel(QWidget):
                 self.lead_table.setItem(row, col, _cell(text, tip))
         self.lead_table.resizeColumnsToContents()
 
-    def _put(self, table: QTableWidget, row: int, key: str, values: dict[str, Any],
-             reasons: dict[str, str], label_col: bool) -> None:  # fmt: skip
+    def _put(self, row: int, col: int, key: str, values: dict[str, Any],
+             reasons: dict[str, str]) -> None:  # fmt: skip
         v = values.get(key)
         tip = tr(reasons[key]) if v is None and reasons.get(key) else ""
-        table.setItem(row, 0, _cell(feature_name(key), key))
-        table.setItem(row, 1, _cell(format_value(v, unit_of(key)), tip))
+        self.record_table.setItem(row, col, _cell(feature_name(key), key))
+        self.record_table.setItem(row, col + 1, _cell(format_value(v, unit_of(key)), tip))
 
     def value_text(self, key: str) -> str | None:
         """The text shown for ``key`` in the record table (for tests); None when not shown."""
-        for row in range(self.record_table.rowCount()):
-            if self.record_table.item(row, 0).toolTip() == key:
-                return self.record_table.item(row, 1).text()
+        t = self.record_table
+        for row in range(t.rowCount()):
+            for col in (0, 2):
+                item = t.item(row, col)
+                if item is not None and item.toolTip() == key:
+                    return t.item(row, col + 1).text()
         return None
 
 

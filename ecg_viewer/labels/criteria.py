@@ -288,7 +288,12 @@ def _rule_evidence(rule: LabelRule, judge: _Judge) -> tuple[list[Evidence], bool
     for c in rule.requires:
         out = judge.judge(c)
         if out.evidence is not None:
-            evidence.append(out.evidence)
+            # one line per measurement: the condition it fails, if any (48/min: "≥ 50/min")
+            same = next((i for i, e in enumerate(evidence) if e.key == c.feature), None)
+            if same is None:
+                evidence.append(out.evidence)
+            elif evidence[same].supports and not out.evidence.supports:
+                evidence[same] = out.evidence
         held = held or out.vetoes
     if rule.requires_any:
         outs = [judge.judge(c) for c in rule.requires_any]

@@ -180,6 +180,7 @@ def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
 
 ROW_MM = 4.6
 EVIDENCE_ROW_MM = 3.3
+FREE_EVIDENCE_LINES = 4
 
 
 def _evidence_line(s: LabelScore, lang: str) -> str:
@@ -187,6 +188,8 @@ def _evidence_line(s: LabelScore, lang: str) -> str:
     if not s.above_threshold:
         return ""
     items = measurement_evidence(s)
+    if not items:
+        return tr("evid.none", lang)
     sep = "、" if lang == "ja" else "; "
     return sep.join(evidence_text(e, lang) for e in items)
 
@@ -280,11 +283,12 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     c.line(MARGIN_MM * mm, y_pt(y), (MARGIN_MM + left_w) * mm, y_pt(y))
     review = content.review
     suggestions, hidden = table_rows(content, MAX_TABLE_ROWS)
-    # each suggestion above threshold gets a line of its evidence (issue 12): fewer rows fit
+    # each suggestion above threshold gets a line of its evidence (issue 12); past the first
+    # FREE_EVIDENCE_LINES (room the sheet has), fewer rows fit
     for _ in range(2):
-        n_ev = sum(1 for s in suggestions if _evidence_line(s, lang))
+        extra = max(0, sum(1 for s in suggestions if _evidence_line(s, lang)) - FREE_EVIDENCE_LINES)
         suggestions, hidden = table_rows(
-            content, MAX_TABLE_ROWS - math.ceil(n_ev * EVIDENCE_ROW_MM / ROW_MM))
+            content, MAX_TABLE_ROWS - math.ceil(extra * EVIDENCE_ROW_MM / ROW_MM))
     if not suggestions:
         y += 4.5
         text_at(c, MARGIN_MM + 6, y, tr("report.no_suggestions", lang), 8)
