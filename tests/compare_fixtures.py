@@ -93,12 +93,13 @@ class Ptbxl:
         return {p: sorted(ids, key=self.when) for p, ids in by.items() if len(ids) >= 2}
 
     def write(self, folder: Path, ecg_id: int, signal_uv: np.ndarray | None = None,
-              name: str | None = None, **over: object) -> Path:
+              name: str | None = None, fs_hz: float | None = None, **over: object) -> Path:
         kw = {"patient_id": self.patient(ecg_id), "recorded_at": self.when(ecg_id),
               "sex": self.sex(ecg_id)}
         kw.update(over)
         sig = self.signal_uv(ecg_id) if signal_uv is None else signal_uv
-        return write_aecg(folder / (name or f"ptbxl_{ecg_id:05d}.xml"), sig, self.fs_hz, **kw)
+        return write_aecg(folder / (name or f"ptbxl_{ecg_id:05d}.xml"), sig, fs_hz or self.fs_hz,
+                          **kw)
 
 
 def warp_beats(signal: np.ndarray, fs_hz: float, r_peaks: np.ndarray,

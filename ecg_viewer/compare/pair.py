@@ -7,6 +7,7 @@ this package never loads the model.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from ecg_viewer.compare.diff import Comparison, EcgRef, compare_analyses
@@ -48,3 +49,49 @@ def build_comparison(current: EcgRecord, current_analysis: Analysis, prior: EcgR
                             current_ref=EcgRef.of(current, current_analysis),
                             prior_ref=EcgRef.of(prior, prior_analysis), match=match, rules=rules,
                             current_median=current_median, prior_median=prior_median)
+
+
+class PriorRefusedError(EcgError, ValueError):
+    """A prior ECG named by hand that cannot be the prior (same ECG, other patient, later)."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        from ecg_viewer.core.messages import tr
+
+        self.key = key
+        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
+
+
+#: ``--prior`` values that are not file names
+PRIOR_AUTO = "auto"
+PRIOR_NONE = "none"
+
+
+def compare_with_prior(record: EcgRecord, analysis: Analysis, prior: str | None,
+                       analyze: Callable[[EcgRecord], Analysis], *, store: Any = None,
+                       with_medians: bool = True) -> tuple[Comparison | None, str | None]:
+    """The comparison the commands make: ``prior`` is a file name, ``"auto"`` (the newest earlier
+    ECG of the same patient in the record's folder or the review database ``store``) or
+    ``"none"``/None. Returns (comparison or None, message key saying why there is none).
+    Raises EcgReadError for an unreadable prior file and PriorRefusedError for one that cannot
+    be this patient's prior."""
+    from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
+    from ecg_viewer.io import read_ecg
+
+    if prior is None or prior == PRIOR_NONE:
+        return None, None
+    if prior == PRIOR_AUTO:
+        why = why_no_search(record)
+        if why:
+            return None, why
+        match = find_prior(record, store=store)
+        if match is None:
+            return None, "compare.none_found"
+        prior_record, how = read_ecg(match.path), match.source
+    else:
+        prior_record, how = read_ecg(prior), "manual"
+        refused = check_manual_prior(record, prior_record)
+        if refused is not None:
+            raise PriorRefusedError(refused[0], **refused[1])
+    prior_analysis = analyze(prior_record)
+    return build_comparison(record, analysis, prior_record, prior_analysis, match=how,
+                            with_medians=with_medians), None
