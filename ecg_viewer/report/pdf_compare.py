@@ -17,7 +17,14 @@ from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import REFERRAL_JA
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.pdf_text import MARGIN_MM, SHEET_W_MM, fit_text, text_at, y_pt
+from ecg_viewer.report.pdf_text import (
+    MARGIN_MM,
+    SHEET_H_MM,
+    SHEET_W_MM,
+    fit_text,
+    text_at,
+    y_pt,
+)
 
 CURRENT_COLOR = Color(0, 0, 0)
 PRIOR_COLOR = Color(0.1, 0.3, 0.85)
@@ -48,8 +55,8 @@ def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float
                                                date=cmp.current.date_text(),
                                                file=_name(cmp.current.file)), 128, 8), 8)
     y = _change_table(c, cmp, MARGIN_MM, y + 6.0, lang)
-    _findings(c, cmp, content, MARGIN_MM + 152, top_mm + 11.5, lang)
-    _medians(c, cmp, MARGIN_MM, max(y + 6.0, 118.0), lang)
+    y2 = _findings(c, cmp, content, MARGIN_MM + 152, top_mm + 11.5, lang)
+    _medians(c, cmp, MARGIN_MM, min(max(y, y2) + 6.0, SHEET_H_MM - 50.0), lang)
 
 
 def _name(path: str) -> str:
@@ -85,8 +92,12 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
     return y
 
 
+MAX_FINDINGS = 6  # per list; the rest is counted
+MAX_RAISES = 4
+
+
 def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
-              lang: str) -> None:
+              lang: str) -> float:
     w = SHEET_W_MM - MARGIN_MM - x
     if not cmp.findings_compared:
         text_at(c, x, y, fit_text(tr("compare.findings_unavailable", lang), w, 8), 8)
@@ -100,23 +111,30 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
             if not items:
                 text_at(c, x + 3, y, tr("compare.none", lang), 8)
                 y += 4.4
-            for f in items[:8]:
+            for f in items[:MAX_FINDINGS]:
                 name = f.ja if lang == "ja" else f.en
                 score = f"{f.score_prior or 0:.2f} → {f.score_current or 0:.2f}"
                 text_at(c, x + 3, y, fit_text(f"・{name}（{score}）", w - 3, 8), 8, color)
                 y += 4.4
+            if len(items) > MAX_FINDINGS:
+                text_at(c, x + 3, y, f"… +{len(items) - MAX_FINDINGS}", 8, color)
+                y += 4.4
             y += 2.0
-    raises = [r for r in cmp.raises]
+    raises = list(cmp.raises)
     if raises:
         text_at(c, x, y, tr(content.referral_title_key, lang) + ": "
                 + content.analysis.referral.ja, 9)
         y += 4.6
-        for r in raises[:6]:
+        for r in raises[:MAX_RAISES]:
             text = f"・{r.reason_ja if lang == 'ja' else r.reason_en}（{REFERRAL_JA[r.level]}）"
             text_at(c, x + 3, y, fit_text(text, w - 3, 7.5), 7.5)
             y += 4.2
+        if len(raises) > MAX_RAISES:
+            text_at(c, x + 3, y, f"… +{len(raises) - MAX_RAISES}", 7.5)
+            y += 4.2
     y += 2.0
     text_at(c, x, y, fit_text(tr("compare.notice", lang), w, 7), 7, Color(0.6, 0, 0))
+    return y
 
 
 def _medians(c: Canvas, cmp: Any, x0: float, y0: float, lang: str) -> None:
@@ -126,11 +144,10 @@ def _medians(c: Canvas, cmp: Any, x0: float, y0: float, lang: str) -> None:
         return
     w_mm = (MEDIAN_WINDOW_MS[1] - MEDIAN_WINDOW_MS[0]) / 1000.0 * SPEED_MM_S  # 22.5 mm
     h_mm = 30.0
-    gap = 1.5
+    gap = (SHEET_W_MM - 2 * MARGIN_MM - 12 * w_mm) / 11.0  # one row of 12 panels
     for i, lead in enumerate(CANONICAL_LEADS):
-        row, col = divmod(i, 6)
-        px = x0 + col * (w_mm + gap + 23.0)
-        py = y0 + 3.0 + row * (h_mm + 4.0)
+        px = x0 + i * (w_mm + gap)
+        py = y0 + 3.0
         _panel(c, px, py, w_mm, h_mm)
         text_at(c, px + 0.8, py + 3.0, lead, 7)
         for mb, color in ((pri, PRIOR_COLOR), (cur, CURRENT_COLOR)):
