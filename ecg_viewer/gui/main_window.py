@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.median_beat import install_median_beat_dock
 
         install_median_beat_dock(self)
+        # the comparison with the patient's prior ECG (issue 14 §3; own module)
+        from ecg_viewer.gui.compare_view import install_comparison
+
+        install_comparison(self, analyzer_factory)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
