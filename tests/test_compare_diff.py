@@ -97,6 +97,18 @@ def test_new_and_resolved_findings():
     assert round(d["interval_days"]) == 415
 
 
+def test_a_score_flickering_across_its_threshold_is_not_a_change():
+    def scored(score: float) -> Analysis:
+        lab = LabelScore("ivcd", "心室内伝導障害", "IVCD", 0.1, score, 0.03, "D")
+        return Analysis("f.xml", "s" * 64, QualityReport(True), Referral("A"),
+                        Prediction((lab,), ModelInfo("t", "w" * 64, "c", "cpu")), dict(BASE))
+
+    assert not compare(scored(0.02), scored(0.04)).new_findings
+    assert not compare(scored(0.04), scored(0.02)).resolved_findings
+    assert [f.id for f in compare(scored(0.02), scored(0.30)).new_findings] == ["ivcd"]
+    assert [f.id for f in compare(scored(0.30), scored(0.02)).resolved_findings] == ["ivcd"]
+
+
 def test_findings_not_compared_without_model():
     cmp = compare(analysis(with_model=False), analysis(("clbbb",)))
     assert not cmp.findings_compared and not cmp.new_findings

@@ -82,3 +82,8 @@ def test_prior_by_hand_none_and_refused(pair, tmp_path: Path, capsys):
     assert main([*base, "--prior", str(other)]) == 1
     assert "別の患者" in capsys.readouterr().err
     assert main([*base, "--prior", str(tmp_path / "missing.xml")]) == 1
+    capsys.readouterr()
+    assert main(["analyze", str(current), "--no-model", "--json", "--prior", "auto"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert Path(out["comparison"]["prior"]["file"]).name == prior.name
+    assert "change:qrs_wide_change" in out["referral"]["because"]

@@ -5,6 +5,7 @@ only (no torch): the model's part is covered by test_compare_report."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -59,8 +60,17 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
     assert len(cw.median_plots["V1"].listDataItems()) == 2  # prior and current overlaid
     shot = tmp_path / "compare_window.png"
     assert cw.grab().save(str(shot)) and shot.stat().st_size > 10000
+    # the report exported from the window has the comparison (JSON here; PDF/FHIR as `report`)
+    out = tmp_path / "from_window.json"
+    win.review_features.export(out)
+    assert json.loads(out.read_text(encoding="utf-8"))["comparison"]["match"] == "folder"
     # a prior picked by hand that is another patient's ECG is refused with a message
     win.statusBar().clearMessage()
     feats.comparison = None
     feats.compare_file(str(other))
     qtbot.waitUntil(lambda: "別の患者" in win.statusBar().currentMessage(), timeout=30000)
+    # the right one picked by hand: compared, the window shows it
+    with qtbot.waitSignal(feats.compared, timeout=60000) as blocker:
+        feats.compare_file(str(prior))
+    assert blocker.args[0].match == "manual"
+    assert "手動で選択" in feats.compare_window.prior_label.text()

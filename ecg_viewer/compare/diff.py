@@ -244,10 +244,15 @@ def compare_analyses(current: Analysis, prior: Analysis, *, current_ref: EcgRef,
     if compared:
         now, before = _present(current), _present(prior)
         all_now, all_before = _scores(current), _scores(prior)
+        moved = rules.min_score_change
+
+        def flicker(a: LabelScore | None, b: LabelScore | None) -> bool:
+            return a is not None and b is not None and abs(a.score - b.score) < moved
+
         for lid, s in now.items():
-            if lid in before:
-                continue
             old = all_before.get(lid)
+            if lid in before or flicker(old, s):
+                continue
             level = rules.new_finding_level(lid, s.category)
             f = FindingChange(lid, s.ja, s.en, s.category, "new", s.score,
                               old.score if old else None, level)
@@ -259,9 +264,9 @@ def compare_analyses(current: Analysis, prior: Analysis, *, current_ref: EcgRef,
                                     tr("compare.new_finding", "en", label=s.en,
                                        date=prior_ref.date_text())))
         for lid, s in before.items():
-            if lid in now:
-                continue
             cur = all_now.get(lid)
+            if lid in now or flicker(cur, s):
+                continue
             resolved.append(FindingChange(lid, s.ja, s.en, s.category, "resolved",
                                           cur.score if cur else None, s.score))
     return Comparison(

@@ -73,6 +73,7 @@ class ComparisonRules:
     new_axis_level: str | None
     new_by_label: tuple[tuple[str, str | None], ...]
     new_by_category: tuple[tuple[str, str | None], ...]
+    min_score_change: float = 0.0  # a new/resolved label's score moved at least this much
 
     def axis_category(self, axis_deg: float | None) -> str | None:
         """"normal", a deviation id ("left", "right", "extreme") or None when not measured."""
@@ -184,6 +185,8 @@ def load_rules(path: str | Path | None = None) -> ComparisonRules:
         axis_categories=tuple(cats),
         new_axis_level=_level(axis.get("new_deviation_level"), "axis", file),
         new_by_label=tables["by_label"], new_by_category=tables["by_category"],
+        min_score_change=_num(new.get("min_score_change", 0.0), "new_findings.min_score_change",
+                              file) or 0.0,
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction, QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
@@ -270,6 +270,10 @@ class CompareWindow(QMainWindow):
         self.comparison: Comparison | None = None
         self.median_plots: dict[str, pg.PlotItem] = {}
         self.resize(1500, 900)
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        if screen is not None:  # never larger than the screen (1366x768 laptops)
+            avail = screen.availableGeometry()
+            self.resize(min(1500, int(avail.width() * 0.95)), min(900, int(avail.height() * 0.9)))
 
     def show_comparison(self, cmp: Comparison, current: EcgRecord, prior: EcgRecord,
                         settings: Any, px_per_mm_true: float | None = None) -> None:
