@@ -147,17 +147,18 @@ class Comparison:
 
     def summary(self, lang: str | None = None) -> str:
         """One line: the prior's date and what is new (for a status bar or a report header)."""
+        sep = ", " if lang == "en" else "、"
         parts = [tr("compare.prior_line", lang, date=self.prior.date_text(),
                     days=_days_text(self.interval_days, lang))]
         if self.new_findings:
-            parts.append(tr("compare.new_list", lang, labels="、".join(
+            parts.append(tr("compare.new_list", lang, labels=sep.join(
                 f.ja if lang != "en" else f.en for f in self.new_findings)))
         marked = self.marked_changes()
         if marked:
-            parts.append("、".join(c.text(lang) for c in marked))
+            parts.append(sep.join(c.text(lang) for c in marked))
         if not self.new_findings and not marked and self.new_axis_deviation is None:
             parts.append(tr("compare.no_significant_change", lang))
-        return " ／ ".join(parts)
+        return (" / " if lang == "en" else " ／ ").join(parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -45,7 +45,7 @@ from ecg_viewer.compare.referral import with_comparison
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import language, tr
-from ecg_viewer.core.prediction import REFERRAL_JA, Analysis
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.page_view import EcgPageView
 from ecg_viewer.io import read_ecg, supported_extensions
@@ -58,6 +58,10 @@ PRIOR_PEN = pg.mkPen(QColor(30, 80, 220), width=1.4)
 CURRENT_PEN = pg.mkPen(QColor(20, 20, 20), width=1.4)
 MARK_COLOR = QColor(190, 0, 0)
 SHOWN_S = 60.0  # at most the first minute of each record is drawn
+
+
+def _level_text(level: str) -> str:
+    return f" ({REFERRAL_EN[level]})" if language() == "en" else f"（{REFERRAL_JA[level]}）"
 
 
 def _find_task(record: EcgRecord) -> Any:
@@ -222,6 +226,8 @@ class ComparisonFeatures(QObject):
 
     def retranslate(self) -> None:
         self.action.setText(tr("compare.action"))
+        if self.compare_window is not None and self.compare_window.isVisible():
+            self.show_window()
 
 
 class CompareWindow(QMainWindow):
@@ -247,6 +253,8 @@ class CompareWindow(QMainWindow):
         self.table = QTableWidget(0, 5)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.findings = QLabel()
         self.findings.setWordWrap(True)
         self.findings.setTextFormat(Qt.TextFormat.RichText)
@@ -279,6 +287,7 @@ class CompareWindow(QMainWindow):
                         settings: Any, px_per_mm_true: float | None = None) -> None:
         self.comparison = cmp
         lang = language()
+        self.setWindowTitle(tr("compare.title"))
         how = tr(f"compare.match.{cmp.match}")
         self.current_label.setText(tr("compare.current_label", date=cmp.current.date_text(),
                                       file=Path(cmp.current.file).name))
@@ -320,17 +329,19 @@ class CompareWindow(QMainWindow):
                 return (f"{v:+.0f}" if signed else f"{v:.0f}") + ("" if unit == "°" else " ") + unit
             mark = ""
             if ch.marked:
-                mark = "▲ " + tr("compare.mark") + (f"（{REFERRAL_JA[ch.level]}）" if ch.level
-                                                    else "")
+                mark = "▲ " + tr("compare.mark") + (_level_text(ch.level) if ch.level else "")
             cells = (ch.label, fmt(ch.prior), fmt(ch.current), fmt(ch.change, True), mark)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if ch.marked and col in (0, 3, 4):
                     item.setForeground(MARK_COLOR)
                 if ch.marked:
-                    item.setToolTip(ch.text())
+                    item.setToolTip(f"{ch.text()}\n{mark}")
                 self.table.setItem(row, col, item)
-        self.table.resizeColumnsToContents()
+        for col in range(4):
+            self.table.resizeColumnToContents(col)
+        # the mark column takes the rest and elides (full text on hover): no horizontal scrolling
+        self.table.horizontalHeader().setStretchLastSection(True)
 
     def _fill_findings(self, cmp: Comparison, lang: str) -> None:
         if not cmp.findings_compared:
@@ -340,7 +351,7 @@ class CompareWindow(QMainWindow):
         def items(fs: tuple, color: str) -> str:
             if not fs:
                 return tr("compare.none")
-            return "、".join(f'<span style="color:{color}">{f.ja if lang == "ja" else f.en}'
+            return (", " if lang == "en" else "、").join(f'<span style="color:{color}">{f.ja if lang == "ja" else f.en}'
                             f"</span>" for f in fs)
         parts = [f"<b>{tr('compare.new_header')}</b>: {items(cmp.new_findings, '#be0000')}",
                  f"<b>{tr('compare.resolved_header')}</b>: "

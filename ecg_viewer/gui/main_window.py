@@ -337,6 +337,8 @@ class MainWindow(QMainWindow):
             from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
 
             retranslate_median_beat_dock(self)
+        if hasattr(self, "comparison_features"):
+            self.comparison_features.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())

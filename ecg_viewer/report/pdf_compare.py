@@ -15,7 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
@@ -59,6 +59,10 @@ def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float
     _medians(c, cmp, MARGIN_MM, min(max(y, y2) + 6.0, SHEET_H_MM - 50.0), lang)
 
 
+def _level(level: str, lang: str) -> str:
+    return f" ({REFERRAL_EN[level]})" if lang == "en" else f"（{REFERRAL_JA[level]}）"
+
+
 def _name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
@@ -80,7 +84,7 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
         text_at(c, x + 52, y, _fmt(ch.current, ch.unit), 8)
         text_at(c, x + 76, y, _fmt(ch.change, ch.unit, signed=True), 8, color)
         if ch.marked:
-            level = f"（{REFERRAL_JA[ch.level]}）" if ch.level else ""
+            level = _level(ch.level, lang) if ch.level else ""
             text_at(c, x + 100, y, fit_text(f"▲ {tr('compare.mark', lang)}{level}", 45, 7.5),
                     7.5, MARK_COLOR)
     if cmp.new_axis_deviation:
@@ -122,11 +126,12 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
             y += 2.0
     raises = list(cmp.raises)
     if raises:
+        ref = content.analysis.referral
         text_at(c, x, y, tr(content.referral_title_key, lang) + ": "
-                + content.analysis.referral.ja, 9)
+                + (ref.en if lang == "en" else ref.ja), 9)
         y += 4.6
         for r in raises[:MAX_RAISES]:
-            text = f"・{r.reason_ja if lang == 'ja' else r.reason_en}（{REFERRAL_JA[r.level]}）"
+            text = f"・{r.reason_ja if lang == 'ja' else r.reason_en}{_level(r.level, lang)}"
             text_at(c, x + 3, y, fit_text(text, w - 3, 7.5), 7.5)
             y += 4.2
         if len(raises) > MAX_RAISES:
