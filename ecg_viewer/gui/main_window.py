@@ -139,6 +139,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.criteria_panel import install_criteria_dock
 
         install_criteria_dock(self)
+        # the comparison with the patient's prior ECG (issue 14 §3; own module)
+        from ecg_viewer.gui.compare_view import install_comparison
+
+        install_comparison(self, analyzer_factory)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -341,6 +345,8 @@ class MainWindow(QMainWindow):
             from ecg_viewer.gui.criteria_panel import retranslate_criteria_dock
 
             retranslate_criteria_dock(self)
+        if hasattr(self, "comparison_features"):
+            self.comparison_features.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())
