@@ -22,7 +22,8 @@ from ecg_viewer import __version__
 from ecg_viewer.core.messages import set_language, tr
 
 # In the order `--help` lists them. A command whose module is not part of this build is not offered.
-COMMANDS = ("info", "render", "analyze", "report", "batch", "train", "evaluate", "embed-labels")
+COMMANDS = ("info", "render", "analyze", "report", "batch", "audit", "train", "evaluate",
+            "embed-labels")
 
 
 def _module_name(command: str) -> str:
