@@ -11,7 +11,7 @@ file — never half-written. A read-only folder, a missing folder or a full disk
   at all: all temp files are written and fsync'd first, then renamed; if a rename fails, the
   ones already renamed are put back as they were.
 
-All writes go through :func:`_write_all` (``os.write`` in a loop, short writes continued, every
+All writes go through :func:`write_all` (``os.write`` in a loop, short writes continued, every
 return value checked), which is also the seam the tests use to simulate a full disk.
 """
 
@@ -68,7 +68,7 @@ def error_for(exc: OSError, path: str | Path) -> ExportError:
 _error_for = error_for  # older name
 
 
-def _write_all(fd: int, data: bytes | memoryview) -> None:
+def write_all(fd: int, data: bytes | memoryview) -> None:
     """Write every byte of ``data`` to ``fd``; a short write is continued, a zero-byte write
     (no progress) is a full disk."""
     view = memoryview(data)
@@ -77,6 +77,9 @@ def _write_all(fd: int, data: bytes | memoryview) -> None:
         if n <= 0:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         view = view[n:]
+
+
+_write_all = write_all
 
 
 def _stage(target: Path, payload: bytes) -> Path:
@@ -91,7 +94,7 @@ def _stage(target: Path, payload: bytes) -> Path:
     tmp = Path(tmp_name)
     try:
         try:
-            _write_all(fd, payload)
+            write_all(fd, payload)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -65,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Batch stopped: cannot write {out} ({reason}). No half-written row was left "
         "({done} rows recorded).",
     ),
+    "batch.in_use": (
+        "この結果ファイルには別の一括解析が書き込み中です: {out}。終わってから実行するか、"
+        "別の出力ファイルを指定してください。",
+        "Another batch run is writing to {out}; wait for it to finish or choose another "
+        "output file.",
+    ),
     "batch.io_retry": (
         "ファイルを読み取れませんでした（入出力エラー、再実行で再試行します）: {file}",
         "Could not read the file (I/O error; retried on the next run): {file}",
