@@ -261,3 +261,28 @@ def test_image_checks_refuse_truncated_files() -> None:
         check_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><g>')
     with pytest.raises(ValueError):
         check_png(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+
+
+def test_report_command_writes_the_set_completely_or_not_at_all(
+        bundled_samples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from ecg_viewer.commands import report as report_cmd
+    from tests.report_fixtures import fixture_analyze
+
+    def args(*extra: str) -> argparse.Namespace:
+        p = argparse.ArgumentParser()
+        report_cmd.add_arguments(p)
+        return p.parse_args([str(bundled_samples / "00009_hr.hea"), "--out",
+                             str(tmp_path / "r.pdf"), "--no-review", *extra])
+
+    # the FHIR file's folder does not exist: neither the PDF nor the JSON may appear
+    rc = report_cmd.run(args("--json", str(tmp_path / "r.json"), "--fhir",
+                             str(tmp_path / "missing" / "r.fhir.json")), analyze=fixture_analyze)
+    assert rc == 1 and "フォルダがありません" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    rc = report_cmd.run(args("--json", str(tmp_path / "r.json"), "--fhir",
+                             str(tmp_path / "r.fhir.json")), analyze=fixture_analyze)
+    assert rc == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.fhir.json", "r.json", "r.pdf"]
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
