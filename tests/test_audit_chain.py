@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ecg_viewer.cli import main
+from ecg_viewer.core.messages import set_language
 from ecg_viewer.review import AuditContext, ReviewStore, ReviewStoreError
 from ecg_viewer.review.chain import GENESIS
 from ecg_viewer.review.schema import migrate
@@ -27,7 +28,10 @@ def _db_with_rows(path: Path, n: int = 6) -> Path:
 
 
 def _verify(path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    rc = main(["--lang", "en", "audit", "verify", "--db", str(path)])
+    try:
+        rc = main(["--lang", "en", "audit", "verify", "--db", str(path)])
+    finally:
+        set_language("ja")  # --lang is process-wide
     out = capsys.readouterr()
     return rc, out.out + out.err
 

@@ -126,9 +126,11 @@ def test_command_catch_all_prints_one_line_and_logs(
         raise ZeroDivisionError("a bug deep inside")
 
     monkeypatch.setattr(render, "read_ecg", broken)
-    rc = main(["--lang", lang, "render", str(bundled_samples / "00009_hr.hea"),
-               "--out", str(tmp_path / "p.png")])
-    set_language("ja")
+    try:
+        rc = main(["--lang", lang, "render", str(bundled_samples / "00009_hr.hea"),
+                   "--out", str(tmp_path / "p.png")])
+    finally:
+        set_language("ja")
     err = capsys.readouterr()
     assert rc == EXIT_UNEXPECTED
     lines = [line for line in err.err.splitlines() if line.strip()]
@@ -136,3 +138,24 @@ def test_command_catch_all_prints_one_line_and_logs(
     assert "Traceback" not in err.err + err.out and "a bug deep inside" not in err.err
     log = (_isolated_review_db / "logs" / "errors.log").read_text(encoding="utf-8")
     assert "Traceback" in log and "a bug deep inside" in log and "command render" in log
+
+
+def test_tampered_review_database_is_announced_in_the_window(qtbot, _isolated_review_db: Path
+                                                               ) -> None:
+    import sqlite3
+
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+    from ecg_viewer.review import ReviewStore
+
+    db = _isolated_review_db / "reviews.sqlite3"
+    ReviewStore(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER audit_no_delete")
+    conn.close()
+    ensure_app()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.notices.count == 1
+    assert "読み取り専用" in w.notices.messages()[0] and "トリガー" in w.notices.messages()[0]
+    w.review_features.store.close()

@@ -131,6 +131,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.report_actions import ReviewFeatures
 
         self.review_features = ReviewFeatures(self)
+        store = self.review_features.store
+        if store is not None and store.read_only:  # damaged or tampered: say so once
+            self.notices.notify(tr("review.read_only", path=store.path,
+                                   reason="、".join(tr(k) for k in store.problems)))
         # the model: measurements, suggestions, referral flag, free-text query (issue 6)
         from ecg_viewer.gui.model_link import ModelFeatures
 
