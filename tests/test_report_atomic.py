@@ -286,3 +286,30 @@ def test_report_command_writes_the_set_completely_or_not_at_all(
     assert rc == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.fhir.json", "r.json", "r.pdf"]
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_report_set_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = tmp_path / "r.pdf", tmp_path / "r.json"
+    a.write_bytes(b"OLD PDF")
+    b.write_text("OLD JSON")
+
+    def no_links(src, dst) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    real_replace = os.replace
+
+    def replace(src, dst) -> None:
+        if Path(dst) == b and Path(src).suffix == ".tmp":
+            raise OSError(errno.EIO, "I/O error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "link", no_links)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(ExportError):
+        atomic.write_set([(a, b"NEW PDF"), (b, "NEW JSON")])
+    monkeypatch.setattr(atomic.os, "replace", real_replace)
+    assert a.read_bytes() == b"OLD PDF" and b.read_text() == "OLD JSON"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.pdf"]
+    atomic.write_set([(a, b"NEW PDF"), (b, "NEW JSON")])
+    assert a.read_bytes() == b"NEW PDF" and b.read_text() == "NEW JSON"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.pdf"]

@@ -192,15 +192,23 @@ def write_set(items: Sequence[tuple[str | Path, bytes | str]]) -> list[Path]:
 
 
 def _keep_aside(target: Path) -> Path | None:
-    """A hard link to the existing target (its old content), or None when there is none."""
+    """Keep the existing target's content under a temp name (a hard link; where the file system
+    has none, the file itself is moved there); None when there is no target."""
     if not target.exists():
         return None
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
-    os.close(fd)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise error_for(exc, target) from exc
     backup = Path(name)
     try:
         backup.unlink()
-        os.link(target, backup)
+        try:
+            os.link(target, backup)
+        except OSError:  # FAT, some network shares: no hard links
+            os.replace(target, backup)
     except OSError as exc:
         _unlink_quietly(backup)
         raise error_for(exc, target) from exc
