@@ -184,3 +184,19 @@ def test_verify_without_a_database(tmp_path: Path, capsys: pytest.CaptureFixture
     rc, text = _verify(tmp_path / "none.sqlite3", capsys)
     assert rc == 2 and "No review database" in text
     assert not (tmp_path / "none.sqlite3").exists()
+
+
+def test_verify_never_migrates_or_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=2)
+    conn.execute("INSERT INTO audit(at, who, sha256, field, old, new) "
+                 "VALUES ('2025-01-01', 'old', 'x', 'comment', 'null', '\"c\"')")
+    conn.close()
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    rc, text = _verify(path, capsys)
+    assert rc == 1 and "no hash chain" in text
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    conn.close()

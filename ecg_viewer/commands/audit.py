@@ -19,19 +19,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ecg_viewer.review.store import ReviewStore, ReviewStoreError, default_db_path
+    import sqlite3
+
+    from ecg_viewer.review.chain import inspect_file
+    from ecg_viewer.review.store import default_db_path
 
     path = Path(args.db) if args.db else default_db_path()
     if not path.is_file():  # opening would create an empty database
         print(tr("audit.verify.no_db", path=path), file=sys.stderr)
         return 2
     try:
-        store = ReviewStore(path)
-    except ReviewStoreError as exc:
-        print(exc.user_message(_lang()), file=sys.stderr)
+        report = inspect_file(path)  # read-only: not migrated, never written
+    except sqlite3.Error as exc:
+        print(tr("review.open_failed", path=path, reason=exc), file=sys.stderr)
         return 1
-    with store:
-        report = store.verify_chain()
     if report.intact:
         print(tr("audit.verify.intact", rows=report.rows, migrated=report.migrated_rows,
                  head_id=report.head_id if report.head_id is not None else "-",
@@ -47,8 +48,3 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     return 1
 
-
-def _lang() -> str:
-    from ecg_viewer.core.messages import language
-
-    return language()

@@ -18,6 +18,7 @@ import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 GENESIS = "0" * 64
@@ -150,6 +151,29 @@ def _walk(conn: sqlite3.Connection, report: ChainReport) -> None:
             report.migrated_rows += int((json.loads(row["new"]) or {}).get("rows_chained", 0))
         prev = stored_hash or ""
         report.head_id, report.head_hash = row["id"], stored_hash
+
+
+def inspect_file(path: str | Path) -> ChainReport:
+    """Check a review database without writing to it (opened read-only, not migrated): file
+    integrity (``PRAGMA quick_check``), the audit triggers, and the hash chain."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    problems: list[str] = []
+    try:
+        try:
+            damaged = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()] != ["ok"]
+        except sqlite3.DatabaseError:
+            damaged = True
+        if damaged:
+            problems.append("review.damaged")
+        else:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            if missing_triggers(conn, version):
+                problems.append("review.triggers_missing")
+        report = verify_chain(conn)
+    finally:
+        conn.close()
+    report.problems = list(dict.fromkeys([*problems, *report.problems]))
+    return report
 
 
 def is_json(text: str | None) -> bool:
