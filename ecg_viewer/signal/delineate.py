@@ -1,19 +1,21 @@
 """Global fiducial points of a median beat: P onset/offset, QRS onset/offset, T peak and T end.
 
 Global means measured on all independent leads at once, as carts do (the QRS runs from the
-earliest onset to the latest end over the leads):
+earliest onset to the latest end over the leads). The median beat comes at one working rate
+(500 Hz, :mod:`ecg_viewer.signal.median`), so the same filters and thresholds apply whatever the
+recording's rate.
 
-- QRS onset/offset: the spatial velocity (root sum of squared slopes of I, II, V1-V6) falls below
-  ``QRS_FRACTION`` of its QRS peak above its baseline level, walking out from the QRS.
-- T end: on the T-wave vector magnitude (root sum of squares of the baseline-corrected leads),
-  the trapezium-area method of Zhang et al. (IEEE TBME 2005): from the steepest point of the
-  descending limb, the point that maximises the area of the trapezium reaching 200 ms further.
-  (The classic tangent method is kept as ``T_METHOD = "tangent"``; against the carts it ends the T
-  wave about 25 ms early, see ``bench/measurements.py``.)
+- QRS onset/offset (``QRS_MODE = "leadwise"``): per lead, where its slope falls below a fraction of
+  its QRS peak slope; globally the earliest onset / latest end that a second lead confirms within
+  10 ms (:func:`_qrs_leadwise`). The spatial velocity of all leads (``"velocity"``) is used for
+  paced beats, where a lead or two keep the spike's after-potential. Thresholds chosen on the even
+  records of the QT Database (``bench/measurements.py``).
+- T end: :mod:`ecg_viewer.signal.tend` (the T hump of the vector magnitude, trapezium-area method
+  of Zhang et al. 2005), in a window bounded by the RR, a QTcF of 600 ms and the next P wave.
 - P wave: the vector magnitude between the previous T end and the QRS onset, each lead relative
-  to its PR-segment level; P on/off where it falls to ``P_FRACTION`` of its peak (or turns up
-  again below half of it). Whether there is a P wave at all is decided with the beat-to-beat consistency in
-  :mod:`ecg_viewer.signal.measure`.
+  to its PR-segment level; the hump nearest the QRS; P on/off where it falls to ``P_FRACTION`` of
+  its peak (or turns up again below half of it). Whether there is a P wave at all is decided with
+  the beat-to-beat consistency in :mod:`ecg_viewer.signal.measure`.
 
 Indices are samples of the median-beat window (``MedianBeat.beat_mv``).
 """
