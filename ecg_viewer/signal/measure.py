@@ -292,13 +292,14 @@ def interval_confidence(
 
 
 def _qt_plausible(main: dict[str, float | None], rr_s: float) -> bool:
-    """A QT a T wave can have: at most 0.8 RR, QTcF 300-600 ms, and the T wave at least 120 ms
-    after the QRS (a wide-complex tachycardia leaves no T wave to delimit)."""
+    """A QT a T wave can have: ending 50 ms before the next QRS at the latest, QTcF 300-600 ms,
+    and the T wave at least 120 ms after the QRS (a wide-complex tachycardia leaves no T wave to
+    delimit)."""
     qt, qrs = main.get("qt_ms"), main.get("qrs_ms")
     if qt is None:
         return True
     qtcf = qt / max(rr_s, 0.25) ** (1.0 / 3.0)
-    return qt <= 800.0 * rr_s and 300.0 <= qtcf <= 600.0 and (qrs is None or qt - qrs >= 120.0)
+    return qt <= 1000.0 * rr_s - 50.0 and 300.0 <= qtcf <= 600.0 and (qrs is None or qt - qrs >= 120.0)
 
 
 def measure(record: EcgRecord) -> Measurements:
