@@ -112,7 +112,7 @@ class NotARegularFileError(NotAFileError):
     message_key = "read.not_regular_file"
 
 
-class HeaderValueError(EcgReadError):
+class HeaderValueError(CorruptFileError):
     """A header number (rate, gain, baseline, scale, unit, sample count) that does not parse, is
     not finite or lies outside its plausible range. Never replaced by a default."""
 
