@@ -11,6 +11,12 @@ import numpy as np
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 
+#: sampling rates (Hz) a record may have to be read or analysed (why: ecg_viewer/io/validate.py)
+RATE_MIN_HZ = 50.0
+RATE_MAX_HZ = 20_000.0
+#: a sample beyond this (mV) is not an ECG: the gain, scale or unit is wrong
+AMPLITUDE_MAX_MV = 50.0
+
 
 @dataclass(frozen=True)
 class EcgMeta:

@@ -30,10 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from ecg_viewer.core.errors import HeaderValueError, ImplausibleAmplitudeError, TooManySamplesError
+from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ
 
-RATE_MIN_HZ = 50.0
-RATE_MAX_HZ = 20_000.0
-AMPLITUDE_MAX_MV = 50.0
 MAX_SIGNAL_VALUES = 100_000_000
 #: a header file (WFDB .hea) larger than this is not a header
 MAX_HEADER_BYTES = 1 << 20

@@ -65,7 +65,10 @@ def _padlen(n: int, wanted: int) -> int:
 
 
 def highpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
-    """Zero-phase 2nd-order Butterworth high-pass along the last axis."""
+    """Zero-phase 2nd-order Butterworth high-pass along the last axis; a copy when the cutoff is
+    not below Nyquist (the filter cannot be built at such a rate)."""
+    if not cutoff_hz < 0.95 * fs_hz / 2:
+        return np.array(x, dtype=np.float64, copy=True)
     sos = sps.butter(2, cutoff_hz, btype="highpass", fs=fs_hz, output="sos")
     # Pad with a mirror image of the record (even extension), about one time constant long.
     # Odd extension (scipy's default) mirrors around the first sample's value: when a record
@@ -98,13 +101,12 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
 def apply_filters(signal_mv: np.ndarray, fs_hz: float, settings: FilterSettings) -> np.ndarray:
     """The filtered copy of ``signal_mv`` (``[leads, samples]`` or ``[samples]``) as float32.
 
-    The input is never modified. Records too short for a filter (fewer than 16 samples) are
-    returned unfiltered.
+    The input is never modified. Records too short for a filter (fewer than 16 samples), or
+    with a rate that is not a finite positive number, are returned unfiltered.
     """
-    x = np.asarray(signal_mv, dtype=np.float64)
-    out = np.array(x, copy=True)
-    if not settings.any_on or x.shape[-1] < 16:
-        return out.astype(np.float32)
+    if not settings.any_on or np.shape(signal_mv)[-1] < 16 or not (np.isfinite(fs_hz) and fs_hz > 0):
+        return np.array(signal_mv, dtype=np.float32, copy=True)
+    out = np.asarray(signal_mv, dtype=np.float64)  # a copy for float32 input; never written to
     if settings.highpass_hz is not None:
         out = highpass(out, fs_hz, settings.highpass_hz)
     if settings.notch_hz is not None:
