@@ -5,8 +5,8 @@ key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "read.not_regular_file": (
-        "通常のファイルではありません（パイプ・デバイスなど）。心電図ファイルを選んでください: {file}",
-        "{file} is not a regular file (a pipe, socket or device); choose an ECG file.",
+        "通常のファイルではありません（{found}）。心電図ファイルを選んでください: {file}",
+        "{file} is not a regular file ({found}); choose an ECG file.",
     ),
     "read.bad_header_value": (
         "ヘッダーの数値が不正なため読み込みません: {file}（{field} = {value!r}／想定: {expected}）。"
