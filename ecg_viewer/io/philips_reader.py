@@ -89,7 +89,10 @@ def _check_header_numbers(path: Path, root: ET.Element) -> None:
                  lo=0.0, lo_open=True, hi=24 * 3600 * 1000.0, expected="a duration > 0 ms")
     for text, field in ((attr("nbitspersample"), "parsedwaveforms@nbitspersample"),
                         (_raw_text(sc, "bitspersample"), "bitspersample")):
-        header_value(path, LABEL, text, field, lo=1, hi=32, integer=True)
+        bits = header_value(path, LABEL, text, field, lo=1, hi=32, integer=True)
+        if bits is not None and bits not in (8, 12, 16, 24, 32):
+            raise HeaderValueError(path, field=field, value=text, expected="8, 12, 16, 24 or 32 bits",
+                                   format=LABEL)
     header_value(path, LABEL, _raw_text(sc, "signaloffset"), "signaloffset", lo=-(2**31), hi=2**31)
 
 
