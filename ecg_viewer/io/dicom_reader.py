@@ -18,7 +18,7 @@ from ecg_viewer.core.errors import CorruptFileError, EcgReadError, NoWaveformErr
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import ReaderSpec, register
-from ecg_viewer.io.validate import check_number, parse_number, parse_rate
+from ecg_viewer.io.validate import check_library_file_size, check_number, parse_number, parse_rate
 
 LABEL = "DICOM waveform (.dcm)"
 
@@ -88,6 +88,7 @@ def _check_header_numbers(path: Path) -> None:
 
 def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.dicom_waveform import DICOMWaveformParser
+    check_library_file_size(path, format=LABEL)
 
     with open(path, "rb") as fh:
         head = fh.read(132)

@@ -16,6 +16,8 @@ Ranges, and why:
   records built in code.
 - amplitude within ±50 mV after scaling (:data:`AMPLITUDE_MAX_MV`): the largest real QRS is a few
   mV (17 mV is the most in the sample files); beyond 50 mV the gain, scale or unit is wrong.
+- files a library decodes in one piece (MFER, DICOM, SCP-ECG) at most
+  :data:`MAX_LIBRARY_FILE_BYTES`, ECG XML at most 32 MB, EDF at most 40 M samples.
 - at most :data:`MAX_SIGNAL_VALUES` samples in all (leads x samples, float32: 400 MB), checked
   from the header before reading, so that the window and ``analyze`` stay within ~1 GB with the
   model: a 24-hour 2-lead Holter at 500 Hz (86 M) fits, a 24-hour 12-lead one does not.
@@ -29,12 +31,27 @@ from pathlib import Path
 
 import numpy as np
 
-from ecg_viewer.core.errors import HeaderValueError, ImplausibleAmplitudeError, TooManySamplesError
+from ecg_viewer.core.errors import (
+    FileTooLargeError,
+    HeaderValueError,
+    ImplausibleAmplitudeError,
+    TooManySamplesError,
+)
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ
 
 MAX_SIGNAL_VALUES = 100_000_000
 #: a header file (WFDB .hea) larger than this is not a header
 MAX_HEADER_BYTES = 1 << 20
+#: files decoded by ``ecgdatakit`` in one piece (MFER, DICOM, SCP-ECG) as float64, then copied:
+#: about 10 bytes of memory per byte of file, so this keeps them within the ~1 GB budget
+#: (a 24-h 2-lead MFER Holter at 125 Hz is ~43 MB)
+MAX_LIBRARY_FILE_BYTES = 64 << 20
+
+
+def check_library_file_size(path: Path, *, format: str, limit: int = MAX_LIBRARY_FILE_BYTES) -> None:
+    size = path.stat().st_size
+    if size > limit:
+        raise FileTooLargeError(path, size_bytes=size, limit_bytes=limit)
 
 # a plain decimal number, optionally signed, optionally with an exponent; no nan/inf/hex/blanks
 _DECIMAL = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")

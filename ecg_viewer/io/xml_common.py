@@ -44,8 +44,10 @@ log = logging.getLogger(__name__)
 KNOWN_ROOTS = {"annotatedecg": "hl7aecg", "restingecgdata": "philips_xml", "restingecg": "ge_muse"}
 EXPECTED_ROOTS = "an ECG XML file (<AnnotatedECG> HL7 aECG, <restingecgdata> Philips, <RestingECG> GE MUSE)"
 
-#: ECG XML files are a few MB (a 10 s 12-lead aECG ~0.5 MB); bigger ones are refused before parsing
-MAX_XML_BYTES = 256 << 20
+#: ECG XML files are a few MB (a 10 s 12-lead aECG ~0.5 MB); bigger ones are refused before
+#: parsing: an element tree takes ~10x the file in memory, and a reader may hold two (its own and
+#: the library's), so 32 MB keeps reading one within the ~1 GB budget (io/validate.py)
+MAX_XML_BYTES = 32 << 20
 
 #: the keys of ``meta.extra["device_measurements"]`` (units in the names), always all present
 DEVICE_MEASUREMENT_KEYS = (
