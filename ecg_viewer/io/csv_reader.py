@@ -46,6 +46,8 @@ def _split_name_unit(name: str, default_unit: str) -> tuple[str, str]:
 #: rows parsed per step (bounded temporaries, however long the file)
 BLOCK_ROWS = 1 << 16
 _PREFIX_BYTES = 1 << 16
+#: the rate of a file with a time column: the median step of its first rows
+_TIME_ROWS = 1 << 16
 
 
 def _encoding(path: Path) -> str:
@@ -115,8 +117,9 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
         for i in rate_cols:
             col = data[:, i]
             rate_seen += [float(col.min()), float(col.max())] if np.isfinite(col).all() else [float("nan")]
-        if first_times is None and time_cols:
-            first_times = data[:, time_cols[0][0]] * time_cols[0][1]
+        if time_cols and (first_times is None or first_times.size < _TIME_ROWS):
+            t = data[:_TIME_ROWS, time_cols[0][0]] * time_cols[0][1]
+            first_times = t if first_times is None else np.concatenate([first_times, t])[:_TIME_ROWS]
         blocks.append(np.ascontiguousarray(data[:, signal_cols], dtype=np.float32)
                       if np.all(np.abs(data[:, signal_cols]) < 3e38) else data[:, signal_cols])
     if rows < 1:
