@@ -185,10 +185,14 @@ def test_big_random_header_is_refused_cheaply(tmp_path):
         read_ecg(hea)
 
 
-@pytest.mark.parametrize("case", ["gain0", "gain_tiny", "rate_1e3", "values_1e300"])
+@pytest.mark.parametrize("case", ["gain0", "gain_tiny", "rate_1e3", "values_1e300", "csv_rate_nan"])
 def test_refusals_print_no_python_warnings(samples, tmp_path, case):
-    """The refusals of the issue leave no RuntimeWarning (with source paths) on the terminal."""
-    if case == "values_1e300":
+    """The refusals of the issue leave no RuntimeWarning (with source paths) on the terminal
+    (a CSV whose rate column is all NaN printed "RuntimeWarning: All-NaN slice encountered")."""
+    if case == "csv_rate_nan":
+        p = tmp_path / "n.csv"
+        p.write_text("fs_hz,I,II\n" + "nan,0.1,0.2\n" * 50)
+    elif case == "values_1e300":
         p = tmp_path / "a.xml"
         text = (samples / "hl7aecg" / "fda_Example_aECG.xml").read_text(encoding="utf-8")
         p.write_text(re.sub(r"(<digits>\s*)(\S+)", r"\g<1>1e300", text, count=1), encoding="utf-8")
