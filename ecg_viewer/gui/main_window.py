@@ -135,6 +135,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.median_beat import install_median_beat_dock
 
         install_median_beat_dock(self)
+        # the comparison with the patient's prior ECG (issue 14 §3; own module)
+        from ecg_viewer.gui.compare_view import install_comparison
+
+        install_comparison(self, analyzer_factory)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -333,6 +337,8 @@ class MainWindow(QMainWindow):
             from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
 
             retranslate_median_beat_dock(self)
+        if hasattr(self, "comparison_features"):
+            self.comparison_features.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())
