@@ -23,6 +23,7 @@ from ecg_viewer.io.validate import MAX_HEADER_BYTES, parse_number, parse_rate
 
 LABEL = "WFDB"
 MAX_SIGNALS = 256
+MAX_GAIN = 1e9
 # bytes per sample of the storage formats read here (FLAC 508/516/524 and others are refused:
 # their decoded size cannot be checked before decoding)
 BYTES_PER_SAMPLE = {8: 1.0, 16: 2.0, 61: 2.0, 80: 1.0, 160: 2.0, 24: 3.0, 32: 4.0, 212: 1.5,
@@ -138,17 +139,19 @@ def _signal(hea: Path, k: int, line: str) -> SignalSpec:
                                expected="an ADC gain > 0 (the signal is uncalibrated)", format=LABEL)
     g = _GAIN.match(parts[2])
     gain_text, base_text, units = (g.group(1), g.group(2), g.group(3)) if g else (parts[2], None, None)
-    gain = _num(hea, gain_text, f"signal {k} ADC gain", lo=0.0, lo_open=True,
-                 expected="an ADC gain > 0 (0 means uncalibrated)")
+    # 1e9 adu per unit is a resolution of a billionth of the unit, far beyond any ADC; a larger
+    # gain would show every lead flat
+    gain = _num(hea, gain_text, f"signal {k} ADC gain", lo=0.0, lo_open=True, hi=MAX_GAIN,
+                expected=f"an ADC gain > 0 and <= {MAX_GAIN:g} (0 means uncalibrated)")
     adczero = 0
     if len(parts) > 3:
         _num(hea, parts[3], f"signal {k} ADC resolution", lo=0, hi=32, integer=True)
     if len(parts) > 4:
         adczero = int(_num(hea, parts[4], f"signal {k} ADC zero", lo=-(2**31), hi=2**31,
                             integer=True))
-    for idx, what in ((5, "initial value"), (6, "checksum"), (7, "block size")):
+    for idx, what, lo in ((5, "initial value", -(2**31)), (6, "checksum", -(2**31)), (7, "block size", 0)):
         if len(parts) > idx:
-            _num(hea, parts[idx], f"signal {k} {what}", lo=-(2**31), hi=2**31, integer=True)
+            _num(hea, parts[idx], f"signal {k} {what}", lo=lo, hi=2**31, integer=True)
     baseline = adczero
     if base_text is not None:
         baseline = int(_num(hea, base_text, f"signal {k} baseline", lo=-(2**31), hi=2**31,
