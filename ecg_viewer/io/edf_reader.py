@@ -75,23 +75,22 @@ def _check_header_numbers(path: Path, head: bytes) -> None:
     num(head[184:192], "header bytes", lo=256 * (ns + 1), hi=256 * (ns + 1), integer=True)
     n_records = int(num(head[236:244], "number of data records", lo=1, hi=2**31, integer=True,
                         expected="a record count >= 1 (-1: still recording)"))
-    if not signals:
-        return  # annotations only: the reader reports that there is no waveform
-    num(head[244:252], "duration of a data record", lo=0.0, lo_open=True, hi=3600.0,
-        expected="a duration > 0 s")
+    if signals:
+        num(head[244:252], "duration of a data record", lo=0.0, lo_open=True, hi=3600.0,
+            expected="a duration > 0 s")
     total = 0
-    for i in range(ns):
+    for i in range(ns):  # every signal, the annotation signal too: no number is skipped
         n = int(num(fields["samples per record"][i], f"{labels[i]} samples per record", lo=1,
                     hi=2**24, integer=True))
-        if i not in signals:
-            continue
-        total += n * n_records
-        pmin = num(fields["physical minimum"][i], f"{labels[i]} physical minimum")
-        pmax = num(fields["physical maximum"][i], f"{labels[i]} physical maximum")
+        pmin = num(fields["physical minimum"][i], f"{labels[i]} physical minimum", lo=-1e9, hi=1e9)
+        pmax = num(fields["physical maximum"][i], f"{labels[i]} physical maximum", lo=-1e9, hi=1e9)
         dmin = num(fields["digital minimum"][i], f"{labels[i]} digital minimum", lo=-(2**23),
                    hi=2**23, integer=True)
         dmax = num(fields["digital maximum"][i], f"{labels[i]} digital maximum", lo=-(2**23),
                    hi=2**23, integer=True)
+        if i not in signals:
+            continue
+        total += n * n_records
         if pmin == pmax:
             raise HeaderValueError(path, field=f"{labels[i]} physical maximum", value=f"{pmax:g}",
                                    expected="a physical range (minimum != maximum)", format=LABEL)
