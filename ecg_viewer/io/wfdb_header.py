@@ -6,6 +6,11 @@
 text and validated (:mod:`ecg_viewer.io.validate`); what is missing or wrong is refused with the
 field named, and the reader then checks that ``wfdb`` read the same values.
 
+A record name carrying its signal file's extension (``E00015.mat 12 500 ...`` in E00015.hea,
+as written by a converter of the PhysioNet/CinC 2020 Georgia set) is accepted in exactly that
+case, the header's own stem plus ``.mat``/``.dat``; ``record_name`` is then the stem and
+:func:`normalised_header_text` gives the header as WFDB expects it. Any other dotted name is refused.
+
 Record line: ``name[/nseg] nsig [fs[/counterfreq[(base)]] [nsamp [time [date]]]]``.
 Signal line: ``file format[xspf][:skew][+offset] [gain[(baseline)][/units] [adcres [adczero
 [initval [checksum [blocksize [description]]]]]]]``.
@@ -34,6 +39,8 @@ INVALID_SAMPLE = {8: -128, 16: -32768, 61: -32768, 80: -128, 160: -32768, 24: -(
 _FORMAT = re.compile(r"^(\d+)(?:x(\d+))?(?::(-?\d+))?(?:\+(\d+))?$")
 _GAIN = re.compile(r"^([^(/]*)(?:\(([^)]*)\))?(?:/(.*))?$")
 _PRINTABLE = re.compile(r"^[\x20-\x7e\t]*$")
+# the extensions a record name may carry (the name of its signal file); see the module docstring
+_NAME_EXTS = (".mat", ".dat")
 
 
 @dataclass(frozen=True)
@@ -50,22 +57,20 @@ class SignalSpec:
 
 @dataclass(frozen=True)
 class WfdbHeader:
-    record_name: str
+    record_name: str  # normalised: the stem when the record line names the signal file
     fs_hz: float
     n_samples: int | None  # None: not stated (then from the signal files' size)
     signals: tuple[SignalSpec, ...]
+    stated_name: str = ""  # the name as the record line writes it ("" : same as record_name)
+
+    @property
+    def name_normalised(self) -> bool:
+        return bool(self.stated_name) and self.stated_name != self.record_name
 
 
 def read_header(hea: Path) -> WfdbHeader:
     """Parse and validate ``hea``; at most :data:`MAX_HEADER_BYTES` are read."""
-    with open(hea, "rb") as fh:
-        raw = fh.read(MAX_HEADER_BYTES + 1)
-    if len(raw) > MAX_HEADER_BYTES:
-        raise FileTooLargeError(hea, size_bytes=hea.stat().st_size, limit_bytes=MAX_HEADER_BYTES)
-    if b"\x00" in raw:
-        raise CorruptFileError(hea, expected="a text WFDB header", found="binary data (NUL bytes)",
-                               format=LABEL)
-    text = raw.decode("latin-1")
+    text = _read_text(hea)
     lines = [ln.strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith("#")]
     if not lines:
@@ -77,12 +82,46 @@ def read_header(hea: Path) -> WfdbHeader:
     return _parse(hea, lines)
 
 
+def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:
+    """The text of ``hea`` with the record line's name replaced by ``spec.record_name`` (the
+    only change); for a header whose record name carries its signal file's extension."""
+    out: list[str] = []
+    done = False
+    for ln in _read_text(hea).splitlines(keepends=True):
+        s = ln.strip()
+        if not done and s and not s.startswith("#"):
+            head, sep, rest = ln.partition(spec.stated_name or spec.record_name)
+            if head.strip() or not sep:
+                raise CorruptFileError(hea, expected="a WFDB record line", found=s[:40], format=LABEL)
+            ln, done = head + spec.record_name + rest, True
+        out.append(ln)
+    return "".join(out)
+
+
+def _read_text(hea: Path) -> str:
+    with open(hea, "rb") as fh:
+        raw = fh.read(MAX_HEADER_BYTES + 1)
+    if len(raw) > MAX_HEADER_BYTES:
+        raise FileTooLargeError(hea, size_bytes=hea.stat().st_size, limit_bytes=MAX_HEADER_BYTES)
+    if b"\x00" in raw:
+        raise CorruptFileError(hea, expected="a text WFDB header", found="binary data (NUL bytes)",
+                               format=LABEL)
+    return raw.decode("latin-1")
+
+
 def _parse(hea: Path, lines: list[str]) -> WfdbHeader:
     rec = lines[0].split()
     name = rec[0]
     if "/" in name:
         raise CorruptFileError(hea, expected="a single-segment WFDB record",
                                found=f"a multi-segment record ({name})", format=LABEL)
+    stated = name
+    if "." in name:
+        # only the record's own signal file name (stem + extension) is read as the record name
+        if name not in (hea.stem + ext for ext in _NAME_EXTS):
+            raise HeaderValueError(hea, field="record name", value=name[:40],
+                                   expected=f"the record's name ({hea.stem})", format=LABEL)
+        name = hea.stem
     if len(rec) < 2:
         raise HeaderValueError(hea, field="number of signals", value="", expected="an integer",
                                format=LABEL)
@@ -106,7 +145,8 @@ def _parse(hea: Path, lines: list[str]) -> WfdbHeader:
                                expected=f"as many signal lines as stated (found {len(sig_lines)})",
                                format=LABEL)
     return WfdbHeader(record_name=name, fs_hz=fs, n_samples=n_samples,
-                      signals=tuple(_signal(hea, i + 1, ln) for i, ln in enumerate(sig_lines)))
+                      signals=tuple(_signal(hea, i + 1, ln) for i, ln in enumerate(sig_lines)),
+                      stated_name=stated)
 
 
 def _num(hea: Path, text: str | None, field: str, **kw: Any) -> float:

@@ -6,7 +6,12 @@ Covers PTB-XL, the PhysioNet/CinC challenge records (WFDB-format ``.mat`` signal
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +28,13 @@ from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
 from ecg_viewer.io.registry import MAX_FILE_BYTES, ReaderSpec, check_file, register
 from ecg_viewer.io.validate import check_total_values
-from ecg_viewer.io.wfdb_header import BYTES_PER_SAMPLE, INVALID_SAMPLE, WfdbHeader, read_header
+from ecg_viewer.io.wfdb_header import (
+    BYTES_PER_SAMPLE,
+    INVALID_SAMPLE,
+    WfdbHeader,
+    normalised_header_text,
+    read_header,
+)
 
 _SIGNAL_EXTS = (".dat", ".mat", ".xyz")
 
@@ -136,15 +147,48 @@ def _cross_check(path: Path, spec: WfdbHeader, header: Any) -> None:
                                    format="WFDB")
 
 
-def read_wfdb(path: Path, options: dict[str, Any]) -> RawEcg:
-    import wfdb
+@contextmanager
+def _wfdb_record(hea: Path, spec: WfdbHeader, per_file: dict[str, list[int]]) -> Iterator[str]:
+    """The record name to give ``wfdb``: the header's own, or, when its record line names the
+    signal file (``E00015.mat 12 500 ...``, which ``wfdb`` cannot parse), a temporary folder
+    holding the header with the name normalised and links to the original signal files (a
+    read-only copy where links are not allowed). Nothing is written beside the source."""
+    if not spec.name_normalised:
+        yield str(hea.with_suffix(""))
+        return
+    with tempfile.TemporaryDirectory(prefix="ecg_viewer_wfdb_") as tmp:
+        folder = Path(tmp)
+        (folder / f"{spec.record_name}.hea").write_text(normalised_header_text(hea, spec),
+                                                      encoding="latin-1")
+        for name in per_file:
+            src = (hea.parent / name).resolve()
+            try:
+                os.symlink(src, folder / name)
+            except OSError:  # e.g. Windows without the symlink privilege
+                shutil.copyfile(src, folder / name)
+        yield str(folder / spec.record_name)
 
+
+def read_wfdb(path: Path, options: dict[str, Any]) -> RawEcg:
     hea = _header_path(path)
     spec = read_header(hea)  # bounded read; every number validated, nothing assumed
     per_file = _signal_files(path, hea, spec)
     n = _frames_in_files(path, hea, spec, per_file)
     check_total_values(len(spec.signals) * n, file=path, format="WFDB")
-    record_name = str(hea.with_suffix(""))
+    with _wfdb_record(hea, spec, per_file) as record_name:
+        header, digital = _read_digital(path, record_name, spec, n)
+    files = [hea] + [hea.parent / name for name in per_file]
+    channels = [
+        Channel(name=sig.description or f"signal {i + 1}", samples=digital[i], unit=sig.units,
+                gain=sig.gain, baseline=float(sig.baseline))
+        for i, sig in enumerate(spec.signals)
+    ]
+    return RawEcg(channels=channels, fs_hz=spec.fs_hz, meta=_meta(header), source_files=files)
+
+
+def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tuple[Any, np.ndarray]:
+    import wfdb
+
     try:
         header = wfdb.rdheader(record_name)
     except Exception as exc:
@@ -173,13 +217,7 @@ def read_wfdb(path: Path, options: dict[str, Any]) -> RawEcg:
                                          f"{sig.description or i + 1!r}", format="WFDB")
         digital[:, a:b] = d.T
         del rec, d
-    files = [hea] + [hea.parent / name for name in per_file]
-    channels = [
-        Channel(name=sig.description or f"signal {i + 1}", samples=digital[i], unit=sig.units,
-                gain=sig.gain, baseline=float(sig.baseline))
-        for i, sig in enumerate(spec.signals)
-    ]
-    return RawEcg(channels=channels, fs_hz=spec.fs_hz, meta=_meta(header), source_files=files)
+    return header, digital
 
 
 register(ReaderSpec(
