@@ -1,9 +1,10 @@
 """Peak memory (RSS) of opening and analysing ECG files, each in its own process (issue 16).
 
-    .venv/bin/python bench/memory.py [--code DIR] [--cap-gb 4] [--cases a,b] [--keep]
+    .venv/bin/python bench/memory.py [--code DIR] [--cap-gb 4] [--cases a,b] [--commands a,b] [--keep]
 
-Each case runs a real command, ``python -m ecg_viewer info FILE`` (open) or ``python -m
-ecg_viewer analyze --json FILE`` (open + quality + measurements + the shipped model), as a child
+Each case runs a real command, ``python -m ecg_viewer info FILE`` (open), ``python -m
+ecg_viewer analyze --json FILE`` (open + quality + measurements + the shipped model) or
+``python -m ecg_viewer render FILE --filter diagnostic --out PNG`` (the first page, filtered), as a child
 process whose peak RSS is read from the kernel (``os.wait4`` -> ``ru_maxrss``). ``--code`` picks
 the checkout whose code runs (default: this one), so the same script prints the figures before
 (``--code /work/main``) and after a change. Cases:
@@ -106,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--samples", type=Path, default=DEFAULT_SAMPLES)
     ap.add_argument("--cap-gb", type=float, default=4.0)
     ap.add_argument("--cases", default="10s,holter,random_hea,random_csv,huge_dat")
+    ap.add_argument("--commands", default="open,analyze,render", help="of open, analyze, render")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args(argv)
     cases = args.cases.split(",")
@@ -122,9 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"code: {args.code}   (peak RSS of each command, its own process)")
         print(f"{'case':<11} {'command':<8} {'peak RSS':>10} {'exit':>4}  {'s':>5}  outcome")
         for case in cases:
-            commands = [("open", ["info", str(files[case])]),
-                        ("analyze", ["analyze", "--json", str(files[case])])]
-            for name, cmd in commands:
+            commands = {"open": ["info", str(files[case])],
+                        "analyze": ["analyze", "--json", str(files[case])],
+                        "render": ["render", str(files[case]), "--filter", "diagnostic",
+                                   "--out", str(tmp / f"{case}.png")]}
+            for name in args.commands.split(","):
+                cmd = commands[name]
                 refusal = case in ("random_hea", "random_csv", "huge_dat")
                 t0 = time.monotonic()
                 mb, rc, line = measure(args.code, cmd, cap if refusal else None)
