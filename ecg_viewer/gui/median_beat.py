@@ -10,7 +10,7 @@ thread by the model link).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,7 +19,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
-from ecg_viewer.signal.measure import Measurements
+
+if TYPE_CHECKING:  # the window shows before scipy (imported by the measurements) has loaded
+    from ecg_viewer.signal.measure import Measurements
 
 log = logging.getLogger(__name__)
 

@@ -29,12 +29,21 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.worklist_panel import WorklistPanel
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.export import load_catalog_or_none, write_reports
-from ecg_viewer.report.pdf import pdf_bytes
 from ecg_viewer.review import Annotation, Review, ReviewStore, ReviewStoreError
 from ecg_viewer.signal.calipers import Caliper
 
 log = logging.getLogger(__name__)
+
+
+def _catalog_or_none() -> Any:
+    """The label catalog (as report.export's, without importing the PDF writer: reportlab
+    loads when a report is first written, not before the window shows)."""
+    try:
+        from ecg_viewer.labels.catalog import default_catalog
+
+        return default_catalog()
+    except (ImportError, EcgError, OSError, ValueError):
+        return None
 
 
 def caliper_to_annotation(c: Caliper) -> Annotation:
@@ -55,7 +64,7 @@ class ReviewFeatures:
 
     def __init__(self, win: Any, store: ReviewStore | None = None) -> None:
         self.win = win
-        self.catalog = load_catalog_or_none()
+        self.catalog = _catalog_or_none()
         self.store = store
         if self.store is None:
             try:
@@ -184,6 +193,8 @@ class ReviewFeatures:
         content = self.content()
         if content is None:
             raise ValueError(tr("report.ui.no_record"))
+        from ecg_viewer.report.export import write_reports
+
         name = str(path).lower()
         if name.endswith(".fhir.json"):
             return write_reports(content, fhir_out=path)
@@ -224,6 +235,8 @@ class ReviewFeatures:
         dlg = QPrintDialog(printer, self.win)
         if dlg.exec() != QPrintDialog.DialogCode.Accepted:
             return
+        from ecg_viewer.report.pdf import pdf_bytes
+
         try:
             pages = print_pdf(pdf_bytes(content), printer)
         except (OSError, RuntimeError, ValueError) as exc:

@@ -271,6 +271,31 @@ class ReviewPanel(QWidget):
         op = {"confirmed": "confirm", "rejected": "reject", None: "undecide"}[decision]
         self._apply(op, label_id)
 
+    # --- the keyboard (reading desk) -------------------------------------------------------------
+    def decide_top(self, decision: str) -> str | None:
+        """Confirm or reject (``decision``: "confirmed" | "rejected") the highest-ranked
+        suggestion not decided yet; returns its label id, None when there is none left (or no
+        suggestions yet)."""
+        decided = self.review.decisions if self.review is not None else {}
+        label_id = next((i for i in self._row_ids if i not in decided), None)
+        if label_id is not None:
+            self._decide(label_id, decision)
+        return label_id
+
+    def set_final_level(self, level: str | None) -> bool:
+        """Set the reader's referral level (as the combo box does); False without a record."""
+        if self.record is None or self.store is None or not self.sha256:
+            return False
+        i = self.level.findData(level) if level else 0
+        if i >= 0 and i != self.level.currentIndex():
+            self.level.setCurrentIndex(i)  # saves through _level_changed
+        return True
+
+    def save_pending(self) -> None:
+        """Store what is typed but not saved yet (the comment): called on leaving the ECG."""
+        if self.record is not None:
+            self._comment_changed()
+
     def _reviewer_changed(self) -> None:
         if self.store is not None and self.reviewer.text().strip() and \
                 self.reviewer.text().strip() != self.store.reviewer():
