@@ -46,6 +46,8 @@ class WorklistPanel(QWidget):
         self.files: list[Path] = []
         self.current: str | None = None  # the file open in the window
         self.states: dict[str, str] = {}  # sha256 -> review state, as last read
+        self._row_of: dict[str, int] = {}  # file -> table row
+        self._resolved: dict[Path, str] = {}  # resolved path -> worklist entry
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -81,6 +83,7 @@ class WorklistPanel(QWidget):
     def open_folder(self, folder: str | Path) -> int:
         self.folder = Path(folder)
         self.files = find_ecg_files(self.folder)
+        self._resolved = {f.resolve(): str(f) for f in self.files}
         self.rows = {}
         self.bar.setRange(0, max(1, len(self.files)))
         self.bar.setValue(0)
@@ -110,22 +113,36 @@ class WorklistPanel(QWidget):
         return reading_order([str(f) for f in self.files], self.rows)
 
     def set_current(self, path: str | None) -> None:
-        """Highlight the open file's row (``path`` not in the list: nothing highlighted)."""
-        self.current = self.find(path)
-        self._refill()
+        """Highlight the open file's row (``path`` not in the list: nothing highlighted); only
+        the two rows concerned are touched, the table is not rebuilt."""
+        old, self.current = self.current, self.find(path)
+        for f in (old, self.current):
+            i = self._row_of.get(f) if f else None
+            if i is None:
+                continue
+            for c in range(self.table.columnCount()):
+                item = self.table.item(i, c)
+                if item is not None:
+                    font = item.font()
+                    font.setBold(f == self.current)
+                    item.setFont(font)
+        if self.current in self._row_of:
+            self.table.selectRow(self._row_of[self.current])
 
     def find(self, path: str | None) -> str | None:
         """The worklist entry for ``path`` (compared resolved), or None."""
         if not path:
             return None
-        want = Path(path).resolve()
-        return next((str(f) for f in self.files if f.resolve() == want), None)
+        if path in self._resolved.values():
+            return path
+        return self._resolved.get(Path(path).resolve())
 
     def refresh_reviews(self) -> None:
         self._refill()
 
     def _refill(self) -> None:
         files = self.sorted_files()
+        self._row_of = {f: i for i, f in enumerate(files)}
         shas = [r.get("sha256") for r in self.rows.values() if r.get("sha256")]
         reviews = self.store.states(shas) if self.store is not None and shas else {}
         self.states = {sha: rv.state for sha, rv in reviews.items()}
