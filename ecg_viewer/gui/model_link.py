@@ -56,9 +56,9 @@ class ModelFeatures(QObject):
         self.analysis_cache: Callable[[str | None], Any] | None = None
         self._cached = False
         try:
-            from ecg_viewer.labels.catalog import load_catalog
+            from ecg_viewer.labels.catalog import default_catalog
 
-            self.panel.catalog = load_catalog()
+            self.panel.catalog = default_catalog()  # loaded once per process
         except (OSError, ValueError) as exc:
             log.warning("catalog not available for synonyms: %s", exc)
 
