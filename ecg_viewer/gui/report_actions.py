@@ -248,7 +248,9 @@ class ReviewFeatures:
     def open_folder_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.win, tr("worklist.open_folder"),
                                                   self.win.app_settings.last_dir())
-        if folder:
+        if folder and hasattr(self.win, "reading_desk"):  # keyboard reading: focus, progress
+            self.win.reading_desk.open_folder(folder)
+        elif folder:
             self.worklist_dock.show()
             self.worklist.open_folder(folder)
 

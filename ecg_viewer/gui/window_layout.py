@@ -148,6 +148,7 @@ class ReadingMode:
         self.win = win
         self.on = False
         self._docks_open: list[QDockWidget] = []
+        self._docks_front: list[QDockWidget] = []  # the tabs that were in front
         self._sizes: list[int] = []
 
     def set(self, on: bool, hide_docks: bool = True) -> None:
@@ -159,8 +160,10 @@ class ReadingMode:
         if on:
             self._sizes = win.splitter.sizes()
             win.panel.hide()
-            if hide_docks:
-                self._docks_open = [d for d in _side_docks(win) if d.isVisible()]
+            if hide_docks:  # every open dock, the ones behind a tab too (else they'd show)
+                docks = win.findChildren(QDockWidget)
+                self._docks_open = [d for d in docks if not d.isHidden()]
+                self._docks_front = [d for d in docks if d.isVisible()]
                 for d in self._docks_open:
                     d.hide()
             win.strip.show()
@@ -169,7 +172,9 @@ class ReadingMode:
             win.panel.show()
             for d in self._docks_open:
                 d.show()
-            self._docks_open = []
+            for d in self._docks_front:
+                d.raise_()
+            self._docks_open, self._docks_front = [], []
             if self._sizes and sum(self._sizes) > 0 and self._sizes[1] > 0:
                 win.splitter.setSizes(self._sizes)
         act = win.actions_.actions.get("reading_mode")
