@@ -80,6 +80,8 @@ class ReviewPanel(QWidget):
         self.save_comment = QPushButton()
         self.save_comment.clicked.connect(self._comment_changed)
         self.level = QComboBox()
+        self.level.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.level.setMinimumContentsLength(6)  # a narrow dock elides the longest level name
         self.level.currentIndexChanged.connect(self._level_changed)
         self.suggested = QLabel()
         self.needs_exam = QCheckBox()
@@ -114,6 +116,9 @@ class ReviewPanel(QWidget):
         lay.addWidget(self.comment_title)
         lay.addWidget(self.comment)
         lay.addWidget(self.save_comment)
+        for label in (self.state_label, self.sugg_label, self.add_title, self.added_label,
+                      self.suggested, self.comment_title):
+            label.setWordWrap(True)  # the dock may be a narrow column (small screens)
         self.retranslate()
         self.set_record(None)
 
