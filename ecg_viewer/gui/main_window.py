@@ -146,6 +146,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.median_beat import install_median_beat_dock
 
         install_median_beat_dock(self)
+        # the comparison with the patient's prior ECG (issue 14 §3; own module)
+        from ecg_viewer.gui.compare_view import install_comparison
+
+        install_comparison(self, analyzer_factory)
         # keyboard reading of a worklist: keys, progress line, save on leaving (issue 14)
         from ecg_viewer.gui.reading_desk import ReadingDesk
 
@@ -402,6 +406,8 @@ class MainWindow(QMainWindow):
             from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
 
             retranslate_median_beat_dock(self)
+        if hasattr(self, "comparison_features"):
+            self.comparison_features.retranslate()
         if hasattr(self, "reading_desk"):
             self.reading_desk.retranslate()
 
