@@ -13,12 +13,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.report.batch import AnalyzeFn, analyze_file
+
+if TYPE_CHECKING:  # the batch engine (multiprocessing, csv ...) loads with the first run
+    from ecg_viewer.report.batch import AnalyzeFn
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,8 @@ class _Run(QThread):
         self.analyses: dict[str, Any] = {}  # sha256 -> Analysis (the window reuses them)
 
     def run(self) -> None:
+        from ecg_viewer.report.batch import analyze_file
+
         try:
             analyze, note = self.factory()
         except Exception as exc:  # shown as a note; every file then reports its error

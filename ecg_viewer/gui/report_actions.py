@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QMarginsF, QRectF, Qt
@@ -28,9 +28,11 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.worklist_panel import WorklistPanel
-from ecg_viewer.report.content import ReportContent
 from ecg_viewer.review import Annotation, Review, ReviewStore, ReviewStoreError
 from ecg_viewer.signal.calipers import Caliper
+
+if TYPE_CHECKING:  # the report modules load when a report is first made, not at start
+    from ecg_viewer.report.content import ReportContent
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +188,8 @@ class ReviewFeatures:
         review = self.store.get(state.record.sha256) \
             if self.store is not None and state.record.sha256 else None
         feats = getattr(self.win, "comparison_features", None)  # the prior ECG (issue 14)
+        from ecg_viewer.report.content import ReportContent
+
         return ReportContent(state.record, analysis, review, page_settings=state.settings,
                              catalog=self.catalog,
                              comparison=feats.comparison if feats is not None else None)

@@ -24,7 +24,6 @@ from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import REFERRAL_JA
-from ecg_viewer.report.batch import find_ecg_files
 from ecg_viewer.review import ReviewStore
 
 __all__ = ["ORDER", "WorklistPanel"]
@@ -82,6 +81,8 @@ class WorklistPanel(QWidget):
     # --- a folder -----------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> int:
         self.folder = Path(folder)
+        from ecg_viewer.report.batch import find_ecg_files  # not before the window shows
+
         self.files = find_ecg_files(self.folder)
         self._resolved = {f.resolve(): str(f) for f in self.files}
         self.rows = {}
