@@ -152,7 +152,7 @@ def time_to_interactive(runs: int) -> dict[str, object]:
         env["ECG_VIEWER_DATA_DIR"] = str(Path(tmp) / "data")
         for _ in range(runs):
             env["BENCH_T0"] = repr(time.time())
-            p = subprocess.run([sys.executable, "-c", CHILD], env=env, capture_output=True,
+            p = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=ROOT, capture_output=True,
                                text=True, timeout=300)
             line = next((ln for ln in p.stdout.splitlines() if ln.startswith("{")), None)
             if line is None:
