@@ -70,6 +70,7 @@ SCRIPT = textwrap.dedent("""
             "hscroll": table.horizontalScrollBar().isVisible(),
             "columns_px": cols, "table_viewport_px": table.viewport().width(),
             "px_per_mm": view.px_per_mm(), "dpr": win.devicePixelRatio(),
+            "px_per_mm_true": view.px_per_mm_true,
         }
         print("INFO " + json.dumps(info), flush=True)
         img = win.screen().grabWindow(0)
@@ -105,7 +106,8 @@ def test_first_window_fits_the_screen(tmp_path, bundled_samples, width, height, 
     if xvfb is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb; scripts/setup.sh does it)")
     n = _free_display()
-    server = subprocess.Popen([xvfb, f":{n}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
+    server = subprocess.Popen([xvfb, f":{n}", "-screen", "0", f"{width}x{height}x24", "-dpi", "96",
+                               "-nolisten", "tcp"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -133,6 +135,8 @@ def test_first_window_fits_the_screen(tmp_path, bundled_samples, width, height, 
             shutil.copy(shot, Path(keep) / shot.name)
             (Path(keep) / f"{shot.stem}.json").write_text(json.dumps(info, indent=1))
         assert "saved True" in proc.stdout, out
+        # actual size is the same on the glass at 100 % and 150 %: 96 dpi = 3.78 device px/mm
+        assert info["px_per_mm_true"] * info["dpr"] == pytest.approx(96 / 25.4, rel=0.03), info
         # the window within the available screen area
         assert _inside(info["frame"], info["screen"]), info
         # the whole 3×4 + rhythm page within the page view, the view within the window
