@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
+
+# scipy.signal is imported where a filter runs, not with this module: the window imports the
+# filter settings at start and must show before scipy (≈ 1 s) has loaded
 
 HIGHPASS_CHOICES_HZ: tuple[float, ...] = (0.05, 0.5)
 NOTCH_CHOICES_HZ: tuple[float, ...] = (50.0, 60.0)
@@ -69,6 +71,8 @@ def highpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
     not below Nyquist (the filter cannot be built at such a rate)."""
     if not cutoff_hz < 0.95 * fs_hz / 2:
         return np.array(x, dtype=np.float64, copy=True)
+    from scipy import signal as sps
+
     sos = sps.butter(2, cutoff_hz, btype="highpass", fs=fs_hz, output="sos")
     # Pad with a mirror image of the record (even extension), about one time constant long.
     # Odd extension (scipy's default) mirrors around the first sample's value: when a record
@@ -83,6 +87,8 @@ def notch(x: np.ndarray, fs_hz: float, freq_hz: float, quality: float = 30.0) ->
     """Zero-phase IIR notch at ``freq_hz`` (and its harmonics below Nyquist are left alone)."""
     if freq_hz >= fs_hz / 2:
         return np.array(x, dtype=np.float64, copy=True)
+    from scipy import signal as sps
+
     b, a = sps.iirnotch(freq_hz, quality, fs=fs_hz)
     pad = _padlen(x.shape[-1], int(fs_hz))
     return sps.filtfilt(b, a, x, axis=-1, padlen=pad)
@@ -93,6 +99,8 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
     Nyquist (a 100 Hz record cannot hold 150 Hz content)."""
     if cutoff_hz >= 0.95 * fs_hz / 2:
         return np.array(x, dtype=np.float64, copy=True)
+    from scipy import signal as sps
+
     sos = sps.butter(4, cutoff_hz, btype="lowpass", fs=fs_hz, output="sos")
     pad = _padlen(x.shape[-1], int(fs_hz * 0.5))
     return sps.sosfiltfilt(sos, x, axis=-1, padlen=pad)
