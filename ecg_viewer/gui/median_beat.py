@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import html
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -22,7 +22,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
-from ecg_viewer.signal.measure import Measurements
+
+if TYPE_CHECKING:  # the window shows before scipy (imported by the measurements) has loaded
+    from ecg_viewer.signal.measure import Measurements
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +77,18 @@ class MedianBeatPanel(QWidget):
 
     def set_measurements(self, m: Measurements | None) -> None:
         self.measurements = m
-        self.plots.clear()
-        self.plot_items.clear()
-        self.mark_lines.clear()
+        self.plot_items = {}
+        self.mark_lines = {}
         mb = m.median if m is not None else None
         self.confidence.setText(self._confidence_html(m))
         if mb is None:
+            # hidden now, cleared when the next beats come: clearing 12 plots takes ~0.1 s and
+            # must not delay the next ECG on screen (keyboard reading, issue 14)
+            self.plots.setVisible(False)
             self.title.setText(tr("meas.median_none"))
             return
+        self.plots.clear()
+        self.plots.setVisible(True)
         low = set(m.low_confidence)
         pale = {pt for k in low for pt in INTERVAL_POINTS.get(k, ())}
         self.title.setText(tr("meas.median_title", n=mb.n_beats_used))
