@@ -117,3 +117,21 @@ def test_qt_database_record_per_fiducial(shared_data: Path) -> None:
     for f, se, lim in (("qrs_on", 0.9, 15), ("qrs_off", 0.9, 15), ("t_end", 0.7, 30)):
         assert len(r[f]) >= se * r[f"n_{f}"][0], f
         assert abs(float(np.mean(r[f]))) <= lim, (f, float(np.mean(r[f])))
+
+
+def test_rbbb_terminal_r_prime_is_inside_the_qrs_in_every_beat(bundled_samples: Path) -> None:
+    """E07509 (RBBB, QRS about 150 ms): the terminal R' / slurred S ends 10-14 ms apart in V1, V2
+    and V3. It once fell out of the QRS in some beats (single beats 86-160 ms) when the two
+    latest lead-wise ends were over 10 ms apart, and the QRS came out greyed (low confidence)."""
+    from ecg_viewer.signal.measure import global_fiducials
+
+    m = measure(read_ecg(bundled_samples / "E07509.hea"))
+    assert m.qrs_ms is not None and m.qrs_ms >= 120
+    assert m.confidence["qrs_ms"] >= 0.5 and "qrs_ms" not in m.low_confidence
+    mb = m.median
+    rr_s = 60.0 / m.hr_bpm
+    widths = []
+    for i in range(mb.stack_mv.shape[0]):
+        f = global_fiducials(mb.from_stack(np.array([i])), rr_s)
+        widths.append((f.qrs_off - f.qrs_on) * 1000.0 / mb.fs_hz)
+    assert min(widths) >= 120 and max(widths) - min(widths) <= 20, widths

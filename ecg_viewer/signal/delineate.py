@@ -6,10 +6,11 @@ earliest onset to the latest end over the leads). The median beat comes at one w
 recording's rate.
 
 - QRS onset/offset (``QRS_MODE = "leadwise"``): per lead, where its slope falls below a fraction of
-  its QRS peak slope; globally the earliest onset / latest end that a second lead confirms within
-  10 ms (:func:`_qrs_leadwise`). The spatial velocity of all leads (``"velocity"``) is used for
-  paced beats, where a lead or two keep the spike's after-potential. Thresholds chosen on the even
-  records of the QT Database (``bench/measurements.py``).
+  its QRS peak slope; globally the earliest onset that a second lead confirms within 10 ms and
+  the second-latest end (the latest passing it by at most 10 ms; :func:`_qrs_leadwise`). The
+  spatial velocity of all leads (``"velocity"``) is used for paced beats, where a lead or two
+  keep the spike's after-potential. Thresholds chosen on the even records of the QT Database
+  (``bench/measurements.py``).
 - T end: :mod:`ecg_viewer.signal.tend` (the T hump of the vector magnitude, trapezium-area method
   of Zhang et al. 2005), in a window bounded by the RR, a QTcF of 600 ms and the next P wave.
 - P wave: the vector magnitude between the previous T end and the QRS onset, each lead relative
@@ -176,8 +177,9 @@ def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | N
     ``LEAD_QRS_ON_FRACTION`` (``LEAD_QRS_OFF_FRACTION``) of its QRS peak slope above its own
     PR-segment slope level. The global
     onset is the earliest lead onset that a second lead confirms within 10 ms (with one or two
-    leads: the earliest), the end the latest end confirmed the same way; so one lead's noise or
-    a neighbouring wave does not stretch the QRS.
+    leads: the earliest); the end is the second-latest lead end, which the latest may pass by at
+    most 10 ms (with one or two leads: the latest); so one lead's noise or a neighbouring wave
+    does not stretch the QRS by more than 10 ms, and a terminal wave seen in two leads is kept.
     """
     ms = fs / 1000.0
     n = x.shape[1]
@@ -217,6 +219,12 @@ def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | N
         v = sorted(v) if earliest else sorted(v, reverse=True)
         if len(v) <= 2:
             return v[0]
+        if not earliest:
+            # the QRS ends when fewer than two leads are still in it: the second-latest end, which
+            # the latest may pass by at most ``agree``. A terminal wave (the R' of a right bundle
+            # branch block) ends 10-15 ms apart in V1, V2, V3 (each lead's threshold is relative
+            # to its own peak slope); asking for a pair within ``agree`` dropped it in some beats
+            return min(v[0], v[1] + agree)
         for a, b in zip(v, v[1:], strict=False):
             if abs(a - b) <= agree:
                 return a
