@@ -36,6 +36,7 @@ from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CINC = DEFAULT_PTBXL.parent / "samples" / "wfdb_cinc2021"
+DEFAULT_CINC_EXTRA = DEFAULT_PTBXL.parent / "cinc_extra"
 URGENT_CATS = ("D", "urgent")
 MIN_SENS_URGENT = 0.95
 # Without a floor the sensitivity target flagged 90 % of fold-10 normal ECGs as D/urgent
@@ -52,6 +53,8 @@ def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentP
                    help="NAME=DIR[,DIR] another run (ensemble) for the comparison table")
     p.add_argument("--ptbxl", default=str(DEFAULT_PTBXL))
     p.add_argument("--cinc", default=str(DEFAULT_CINC))
+    p.add_argument("--cinc-extra", action="append", default=[str(DEFAULT_CINC_EXTRA)],
+                   help="more external WFDB folders joined to the CinC set (never tuned on)")
     p.add_argument("--export", default=None, help="write the shipped model_weights/ here")
     p.add_argument("--json", default=None, help="write every figure to this JSON file")
     p.add_argument("--card-prose", default=str(Path(__file__).with_name("model_card_head.md")),
@@ -194,13 +197,42 @@ def referral_flag_rates(y: np.ndarray, score: np.ndarray, ids: list[str],
     return out
 
 
-def load_eval_sets(args: argparse.Namespace, catalog: Any, work: Path) -> dict[str, EcgSet]:
-    data = load_manifest(write_ptbxl_manifest(Path(args.ptbxl), work / "ptbxl.csv"), catalog)
+def load_eval_sets(args: argparse.Namespace, catalog: Any, work: Path,
+                   input_norm: str = "mv") -> dict[str, EcgSet]:
+    """fold 9, fold 10 (with the z-scored extra records when the encoder takes z-scored input)
+    and the external CinC records (the 2021 sample + cinc_extra)."""
+    extra = input_norm == "zscore"
+    data = load_manifest(write_ptbxl_manifest(Path(args.ptbxl), work / "ptbxl.csv", extra=extra),
+                         catalog, input_norm=input_norm)
     sets = {"val": data.subset("val"), "test": data.subset("test")}
-    cinc = Path(args.cinc)
-    if cinc.is_dir():
-        sets["cinc"] = load_manifest(write_wfdb_snomed_manifest(cinc, work / "cinc.csv"), catalog)
+    if extra:  # reported apart: the records in mV (as every inference record) and the z-scored
+        for k in ("val", "test"):
+            s = sets[k]
+            sets[f"{k}_mv"] = s.take(np.flatnonzero(s.has_mv))
+            sets[f"{k}_z"] = s.take(np.flatnonzero(~s.has_mv))
+    parts = []
+    for i, cinc in enumerate([Path(args.cinc), *[Path(c) for c in getattr(args, "cinc_extra", [])]]):
+        if cinc.is_dir():
+            parts.append(load_manifest(write_wfdb_snomed_manifest(cinc, work / f"cinc{i}.csv"), catalog,
+                                       input_norm=input_norm))
+    if parts:
+        from ecg_viewer.training.train import _concat
+
+        sets["cinc"] = parts[0] if len(parts) == 1 else _concat(parts)
     return sets
+
+
+def input_norm_of(args: argparse.Namespace) -> str:
+    if args.weights:
+        from ecg_viewer.model.weights import read_manifest
+
+        return str(read_manifest(Path(args.weights)).get("preprocessing", {}).get("input_norm", "mv"))
+    dirs = list(args.runs) or [spec.partition("=")[2].split(",")[0] for spec in args.compare]
+    norms = {json.loads((Path(d) / "config.json").read_text(encoding="utf-8")).get("input_norm", "mv")
+             for d in dirs}
+    if len(norms) > 1:
+        raise SystemExit(f"runs with different input normalisations cannot be compared in one call: {norms}")
+    return norms.pop() if norms else "mv"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     ids = label_ids(catalog)
     work = Path(args.work or tempfile.mkdtemp(prefix="ecg-eval-"))
-    sets = load_eval_sets(args, catalog, work)
+    sets = load_eval_sets(args, catalog, work, input_norm_of(args))
     ys = {k: s.targets(ids) for k, s in sets.items()}
     report: dict[str, Any] = {"sets": {k: len(s) for k, s in sets.items()}}
 

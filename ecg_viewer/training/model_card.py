@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 SET_NAMES = {"val": "PTB-XL fold 9 (validation)", "test": "PTB-XL fold 10 (test)",
-             "cinc": "PhysioNet/CinC 2021 sample (external)"}
+             "val_mv": "fold 9, records in mV", "val_z": "fold 9, z-scored records",
+             "test_mv": "fold 10, records in mV", "test_z": "fold 10, z-scored records",
+             "cinc": "PhysioNet/CinC external (2021 sample + cinc_extra)"}
 
 
 def _f(v: Any, nd: int = 3) -> str:
