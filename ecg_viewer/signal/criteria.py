@@ -1,0 +1,294 @@
+"""ECG criteria features of one record: the figures a cart's interpretation program reads.
+
+``criteria_features(record, meas)`` gathers, with units in the names and a reason (message key)
+for every None: rate and rhythm, P wave (present, axis, duration and amplitude in II, terminal
+force in V1), PR, QRS duration and axes, the per-lead waves of :mod:`ecg_viewer.signal.leadwise`
+(``"V1.r_mv"``, ``"I.s_ms"`` ...), R′ in V1–V2, broad S in I and V6, pathological Q waves by lead
+group, the LVH voltages (Sokolow–Lyon, Cornell, R in aVL), low voltage, ST at J and J+60 ms and T
+per lead, QTc and pacing spikes.
+
+``FEATURE_NAMES`` / :meth:`CriteriaFeatures.as_vector` are the fixed numeric form the fusion of
+``labels/fusion.py`` is fitted on (NaN = missing, booleans 0/1). Changing the list or any
+definition here means refitting the fusion.
+
+Published definitions used:
+- Sokolow–Lyon index: S(V1) + max(R(V5), R(V6)), LVH at ≥ 3.5 mV (Sokolow & Lyon 1949).
+- Cornell voltage: R(aVL) + S(V3), LVH at > 2.8 mV (men) / > 2.0 mV (women) (Casale 1985).
+- R in aVL ≥ 1.1 mV (AHA/ACCF/HRS 2009 part V).
+- Low voltage: every limb lead's QRS peak-to-peak < 0.5 mV; every precordial lead's < 1.0 mV.
+- Pathological Q (Fourth universal definition of MI, 2018, simplified): Q ≥ 30 ms and ≥ 0.1 mV
+  deep, or a QS complex; in V2–V3 any Q > 20 ms. A lead group counts when ≥ 2 of its leads have
+  one. With no amplitude in mV, the depth test is Q ≥ 1/4 of R.
+- Broad S in I and V6 (RBBB, AHA 2009 part III): S longer than 40 ms or longer than R.
+- P terminal force in V1: duration × depth of its negative terminal part, abnormal at ≥ 4 mV·ms
+  (0.04 mm·s; Morris et al. 1964).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.signal.leadwise import LeadMeasures, measure_leads
+from ecg_viewer.signal.measure import Measurements
+
+LIMB = ("I", "II", "III", "aVR", "aVL", "aVF")
+PRECORDIAL = ("V1", "V2", "V3", "V4", "V5", "V6")
+Q_GROUPS: dict[str, tuple[str, ...]] = {
+    "inferior": ("II", "III", "aVF"),
+    "lateral": ("I", "aVL", "V5", "V6"),
+    "anterior": ("V3", "V4"),
+    "septal": ("V1", "V2"),
+}
+ST_GROUPS: dict[str, tuple[str, ...]] = {
+    "inferior": ("II", "III", "aVF"),
+    "lateral": ("I", "aVL", "V5", "V6"),
+    "anterior": ("V1", "V2", "V3", "V4"),
+}
+T_GROUPS: dict[str, tuple[str, ...]] = {
+    "inferior": ("II", "aVF"),
+    "lateral": ("I", "aVL", "V5", "V6"),
+    "anterior": ("V2", "V3", "V4"),
+}
+# leads where a negative T is a normal finding (aVR always; III and V1 often)
+T_INVERSION_EXCLUDED = ("aVR", "III", "V1")
+T_INVERTED_MV = -0.1
+LOW_VOLTAGE_LIMB_MV = 0.5
+LOW_VOLTAGE_PRECORDIAL_MV = 1.0
+Q_MIN_MS = 30.0
+Q_MIN_MS_V2V3 = 20.0
+Q_MIN_MV = 0.1
+Q_MIN_R_RATIO = 0.25
+BROAD_S_MS = 40.0
+RPRIME_MIN_MV = 0.05
+
+PER_LEAD_KEYS = ("q_mv", "r_mv", "s_mv", "r2_mv", "q_ms", "r_ms", "s_ms", "r2_ms", "qrs_pp_mv",
+                 "st_j_mv", "st_j60_mv", "t_mv")  # fmt: skip
+
+#: The numeric vector of the fusion, in this order (see the module docstring).
+FEATURE_NAMES: tuple[str, ...] = (
+    "hr_bpm", "rr_irregularity", "rr_irregular", "p_present", "p_axis_deg", "pr_ms",
+    "p_ii_ms", "p_ii_mv", "ptf_v1_mv_ms", "qrs_ms", "qrs_axis_deg", "t_axis_deg",
+    "qtc_bazett_ms", "qtc_fridericia_ms", "paced",
+    "r_v1_mv", "s_v1_mv", "r_v3_mv", "rprime_v1v2", "rprime_v1v2_mv", "r_peak_time_v1_ms",
+    "r_peak_time_v6_ms", "s_i_ms", "s_v6_ms", "broad_s_i_v6", "q_i_ms", "q_v6_ms",
+    "q_waves_inferior", "q_waves_lateral", "q_waves_anterior", "q_waves_septal",
+    "sokolow_lyon_mv", "cornell_mv", "ravl_mv", "qrs_pp_limb_max_mv",
+    "qrs_pp_precordial_max_mv", "low_voltage_limb", "low_voltage_precordial",
+    "st_j60_max_mv", "st_j60_min_mv", "st_j60_inferior_mv", "st_j60_lateral_mv",
+    "st_j60_anterior_mv", "t_min_inferior_mv", "t_min_lateral_mv", "t_min_anterior_mv",
+    "t_max_precordial_mv", "t_inverted_leads",
+)  # fmt: skip
+
+Value = float | bool | None
+
+
+@dataclass(frozen=True)
+class CriteriaFeatures:
+    """``values``: name -> value (None = not measurable); ``reasons``: name -> message key."""
+
+    values: dict[str, Value] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    amplitude_valid: bool = True
+
+    def get(self, name: str) -> Value:
+        return self.values.get(name)
+
+    def as_vector(self) -> np.ndarray:
+        """float64 [len(FEATURE_NAMES)]: booleans 0/1, None -> NaN."""
+        out = np.full(len(FEATURE_NAMES), np.nan)
+        for i, name in enumerate(FEATURE_NAMES):
+            v = self.values.get(name)
+            if v is not None:
+                out[i] = float(v)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"values": dict(self.values), "reasons": dict(self.reasons),
+                "amplitude_valid": self.amplitude_valid}  # fmt: skip
+
+
+def _r(v: float | None, nd: int = 3) -> float | None:
+    if v is None or not math.isfinite(v):
+        return None
+    return round(float(v), nd)
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.values: dict[str, Value] = {}
+        self.reasons: dict[str, str] = {}
+
+    def put(self, name: str, value: Value, reason: str = "crit.not_measurable") -> None:
+        if isinstance(value, float | np.floating) and not isinstance(value, bool):
+            value = _r(float(value))
+        self.values[name] = value
+        if value is None:
+            self.reasons[name] = reason
+        else:
+            self.reasons.pop(name, None)
+
+
+def _lead_value(leads: dict[str, LeadMeasures], lead: str, key: str) -> tuple[Value, str]:
+    lm = leads.get(lead)
+    if lm is None:
+        return None, "crit.lead_missing"
+    v = lm.value(key)
+    return v, lm.reasons.get(key, "crit.not_measurable") if v is None else ""
+
+
+def _need(leads: dict[str, LeadMeasures], pairs: list[tuple[str, str]]) -> tuple[list[Any], str]:
+    """The values of (lead, key) pairs, or the first reason one is missing."""
+    out = []
+    for lead, key in pairs:
+        v, why = _lead_value(leads, lead, key)
+        if v is None:
+            return [], why
+        out.append(v)
+    return out, ""
+
+
+def _pathological_q(lm: LeadMeasures, amplitude_valid: bool) -> bool | None:
+    if lm.q_ms is None or lm.qs is None:
+        return None
+    if lm.qs:
+        return lm.q_ms > 0
+    if lm.lead in ("V2", "V3"):
+        return lm.q_ms > Q_MIN_MS_V2V3
+    if lm.q_ms < Q_MIN_MS:
+        return False
+    if amplitude_valid:
+        return lm.q_mv is not None and lm.q_mv >= Q_MIN_MV
+    # no mV: the depth relative to R (scale-free)
+    return lm.q_r_ratio is not None and lm.q_r_ratio >= Q_MIN_R_RATIO
+
+
+def criteria_features(
+    record: EcgRecord, meas: Measurements | None, *, amplitude_valid: bool = True
+) -> CriteriaFeatures:
+    """The criteria features of ``record`` from its measurements (see the module docstring).
+
+    ``amplitude_valid=False`` for records whose mV amplitude is lost (z-scored per lead): every
+    voltage feature is then None with the reason ``crit.amplitude_unknown``.
+    """
+    b = _Builder()
+    if meas is None:
+        for name in FEATURE_NAMES:
+            b.put(name, None, "crit.no_measurements")
+        return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
+    mr = meas.reasons
+
+    def from_meas(name: str, key: str | None = None) -> None:
+        key = key or name
+        v = getattr(meas, key)
+        b.put(name, None if v is None else float(v), mr.get(key, "crit.not_measurable"))
+
+    from_meas("hr_bpm")
+    b.put("rr_irregularity", meas.rr_irregularity, "crit.too_few_beats")
+    b.put("rr_irregular", meas.rr_irregular, "crit.too_few_beats")
+    p_present = meas.pr_ms is not None
+    if meas.median is None or meas.fiducials is None:
+        b.put("p_present", None, mr.get("pr_ms", "crit.no_median"))
+    else:
+        b.put("p_present", p_present)
+    for k in ("p_axis_deg", "pr_ms", "qrs_ms", "qrs_axis_deg", "t_axis_deg", "qtc_bazett_ms",
+              "qtc_fridericia_ms"):  # fmt: skip
+        from_meas(k)
+    b.put("paced", bool(meas.paced))
+
+    mb, fid = meas.median, meas.fiducials
+    no_median = "crit.no_median" if mb is None else "crit.no_fiducials"
+    leads = measure_leads(mb, fid, amplitude_valid=amplitude_valid, p_present=p_present)
+    if not leads:
+        for name in FEATURE_NAMES:
+            if name not in b.values:
+                b.put(name, None, no_median)
+        return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
+
+    # per lead, in lead order
+    for lead, lm in leads.items():
+        for k in PER_LEAD_KEYS:
+            v = lm.value(k)
+            b.put(f"{lead}.{k}", v, lm.reasons.get(k, "crit.not_measurable"))
+
+    # P wave: duration and amplitude in II, terminal force in V1
+    for name, lead, key in (("p_ii_ms", "II", "p_ms"), ("p_ii_mv", "II", "p_mv")):
+        v, why = _lead_value(leads, lead, key)
+        b.put(name, v, why)
+    vals, why = _need(leads, [("V1", "p_terminal_mv"), ("V1", "p_terminal_ms")])
+    b.put("ptf_v1_mv_ms", vals[0] * vals[1] if vals else None, why)
+
+    # R/S in V1, R in V3, R′ in V1-V2, R-peak time, broad S
+    for name, lead, key in (("r_v1_mv", "V1", "r_mv"), ("s_v1_mv", "V1", "s_mv"),
+                            ("r_v3_mv", "V3", "r_mv"), ("r_peak_time_v1_ms", "V1", "r_peak_time_ms"),
+                            ("r_peak_time_v6_ms", "V6", "r_peak_time_ms"), ("s_i_ms", "I", "s_ms"),
+                            ("s_v6_ms", "V6", "s_ms"), ("q_i_ms", "I", "q_ms"),
+                            ("q_v6_ms", "V6", "q_ms")):  # fmt: skip
+        v, why = _lead_value(leads, lead, key)
+        b.put(name, v, why)
+    r2 = [leads[n].r2_ms for n in ("V1", "V2") if n in leads and leads[n].r2_ms is not None]
+    r2_mv = [leads[n].r2_mv for n in ("V1", "V2") if n in leads and leads[n].r2_mv is not None]
+    if r2:
+        b.put("rprime_v1v2", any(d > 0 for d in r2)
+              and (not amplitude_valid or max(r2_mv, default=0.0) >= RPRIME_MIN_MV))  # fmt: skip
+    else:
+        b.put("rprime_v1v2", None, _lead_value(leads, "V1", "r2_ms")[1] or "crit.lead_missing")
+    b.put("rprime_v1v2_mv", max(r2_mv) if r2_mv else None,
+          "crit.amplitude_unknown" if not amplitude_valid else "crit.lead_missing")
+    vals, why = _need(leads, [("I", "s_ms"), ("I", "r_ms"), ("V6", "s_ms"), ("V6", "r_ms")])
+    if vals:
+        broad = [s > 0 and (s > BROAD_S_MS or s > r) for s, r in ((vals[0], vals[1]), (vals[2], vals[3]))]
+        b.put("broad_s_i_v6", all(broad))
+    else:
+        b.put("broad_s_i_v6", None, why)
+
+    # pathological Q waves by lead group
+    for group, names in Q_GROUPS.items():
+        flags = [_pathological_q(leads[n], amplitude_valid) for n in names if n in leads]
+        known = [f for f in flags if f is not None]
+        if len(known) < 2:
+            b.put(f"q_waves_{group}", None, "crit.lead_missing" if not flags else "crit.no_qrs_bounds")
+        else:
+            b.put(f"q_waves_{group}", sum(known) >= 2)
+
+    # LVH voltages and low voltage
+    vals, why = _need(leads, [("V1", "s_mv"), ("V5", "r_mv"), ("V6", "r_mv")])
+    b.put("sokolow_lyon_mv", vals[0] + max(vals[1], vals[2]) if vals else None, why)
+    vals, why = _need(leads, [("aVL", "r_mv"), ("V3", "s_mv")])
+    b.put("cornell_mv", vals[0] + vals[1] if vals else None, why)
+    v, why = _lead_value(leads, "aVL", "r_mv")
+    b.put("ravl_mv", v, why)
+    for name, group, limit in (("limb", LIMB, LOW_VOLTAGE_LIMB_MV),
+                               ("precordial", PRECORDIAL, LOW_VOLTAGE_PRECORDIAL_MV)):  # fmt: skip
+        vals, why = _need(leads, [(n, "qrs_pp_mv") for n in group])
+        b.put(f"qrs_pp_{name}_max_mv", max(vals) if vals else None, why)
+        b.put(f"low_voltage_{name}", bool(max(vals) < limit) if vals else None, why)
+
+    # ST and T summaries
+    st = {n: lm.st_j60_mv for n, lm in leads.items() if lm.st_j60_mv is not None and n != "aVR"}
+    st_why = next((lm.reasons.get("st_j60_mv", "") for lm in leads.values() if lm.st_j60_mv is None),
+                  "crit.not_measurable")  # fmt: skip
+    b.put("st_j60_max_mv", max(st.values()) if st else None, st_why)
+    b.put("st_j60_min_mv", min(st.values()) if st else None, st_why)
+    for group, names in ST_GROUPS.items():
+        got = [st[n] for n in names if n in st]
+        b.put(f"st_j60_{group}_mv", float(np.mean(got)) if got else None, st_why)
+    t = {n: lm.t_mv for n, lm in leads.items() if lm.t_mv is not None}
+    t_why = next((lm.reasons.get("t_mv", "") for lm in leads.values() if lm.t_mv is None),
+                 "crit.not_measurable")  # fmt: skip
+    for group, names in T_GROUPS.items():
+        got = [t[n] for n in names if n in t]
+        b.put(f"t_min_{group}_mv", min(got) if got else None, t_why)
+    got = [t[n] for n in PRECORDIAL if n in t]
+    b.put("t_max_precordial_mv", max(got) if got else None, t_why)
+    b.put("t_inverted_leads",
+          float(sum(1 for n, v in t.items() if n not in T_INVERSION_EXCLUDED and v <= T_INVERTED_MV))
+          if t else None, t_why)  # fmt: skip
+    for name in FEATURE_NAMES:  # anything a missing lead left out
+        if name not in b.values:
+            b.put(name, None, "crit.lead_missing")
+    return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
