@@ -319,6 +319,11 @@ def run(args: argparse.Namespace) -> int:
 
         out = Path(args.export)
         (out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=float))
+        from ecg_viewer.model.weights import MANIFEST, sha256_file
+
+        manifest = read_manifest(out)  # metrics.json is hashed too (checked on load)
+        manifest["files"]["metrics.json"] = sha256_file(out / "metrics.json")
+        (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
         write_model_card(out / "MODEL_CARD.md", report, read_manifest(out), catalog,
                          Path(args.card_prose).read_text(encoding="utf-8"))
     return 0

@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--weights", default="model_weights", help="the shipped weights folder")
     f = sub.add_parser("fit", help="features (cached) + fit + thresholds + evaluation")
     f.add_argument("--refresh-features", action="store_true", help="recompute the criteria features")
+    f.add_argument("--features-only", action="store_true", help="only (re)compute the features")
     f.add_argument("--weights", default="model_weights", help="calibration of the model alone")
     f.add_argument("--export", default=None, help="write fusion.json + manifest + metrics here")
     f.add_argument("--compare-gbm", action="store_true",
@@ -83,10 +84,9 @@ def cmd_sims(args: argparse.Namespace) -> int:
     cache = Path(args.cache)
     ptbxl = Path(args.ptbxl)
     pred = Predictor(args.weights, device="cpu")
-    data, sources, rows = load_all(ptbxl, ptbxl.parent, cache / "manifests", pred.input_norm,
+    data, sources = load_all(ptbxl, ptbxl.parent, cache / "manifests", pred.input_norm,
                                    limit=args.limit)
     save_records(cache, data, sources)
-    (cache / "rows.json").write_text(json.dumps(rows))
     ids = label_ids(load_catalog())
     n, nl = len(data), len(ids)
     fold = data.fold
@@ -124,14 +124,33 @@ def cmd_sims(args: argparse.Namespace) -> int:
 
 
 # --- fit ---------------------------------------------------------------------------------------
-def ensure_features(cache: Path, refresh: bool) -> None:
+def ensure_features(cache: Path, ptbxl: Path, refresh: bool, limit: int | None = None) -> None:
+    """The criteria features of every record of the manifests, keyed by record id."""
     if (cache / "features.npz").is_file() and not refresh:
         return
-    rows = json.loads((cache / "rows.json").read_text())
+    from ecg_viewer.training.data import read_manifest
+    from ecg_viewer.training.fusion_data import write_manifests
+
+    rows = []
+    for m in write_manifests(ptbxl, ptbxl.parent, cache / "manifests"):
+        got = read_manifest(m)
+        rows += got[:limit] if limit else got
     x, names, per_rec = compute_features(rows)
     np.savez_compressed(cache / "features.npz", X=x, feature_names=np.array(names),
+                        feature_ids=np.array([r.get("id") or r.get("path") for r in rows]),
                         features_s_per_record=per_rec)
     log.info("features of %d records, %.0f ms per record", len(rows), 1000 * per_rec)
+
+
+def aligned_features(c: dict[str, Any]) -> np.ndarray:
+    """features.npz rows in records.npz order (NaN where a record has none)."""
+    pos = {str(i): k for k, i in enumerate(c["feature_ids"])}
+    x = np.full((len(c["ids"]), c["X"].shape[1]), np.nan)
+    for r, rid in enumerate(c["ids"]):
+        k = pos.get(str(rid))
+        if k is not None:
+            x[r] = c["X"][k]
+    return x
 
 
 def _macro(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
@@ -141,13 +160,15 @@ def _macro(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
 
 def cmd_fit(args: argparse.Namespace) -> int:
     cache = Path(args.cache)
-    ensure_features(cache, args.refresh_features)
+    ensure_features(cache, Path(args.ptbxl), args.refresh_features, args.limit)
+    if args.features_only:
+        return 0
     c = load_cache(cache)
     ids = [str(i) for i in c["label_ids"]]
     if ids != label_ids(load_catalog()):
         raise SystemExit("the cache was made with another catalog: rerun `sims`")
     names = tuple(str(n) for n in c["feature_names"])
-    x, y = c["X"], c["y"].astype(np.float64)
+    x, y = aligned_features(c), c["y"].astype(np.float64)
     fold, has_mv, src = c["fold"], c["has_mv"].astype(bool), c["source"]
     is_ptb = src == "ptbxl"
     tr = is_ptb & (fold >= 1) & (fold <= 8) & np.isfinite(c["zsim_oof"]).all(axis=1)

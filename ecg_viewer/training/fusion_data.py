@@ -26,7 +26,6 @@ from ecg_viewer.model.labelspace import label_ids, load_catalog
 from ecg_viewer.training.data import (
     EcgSet,
     load_manifest,
-    read_manifest,
     write_ptbxl_manifest,
     write_wfdb_snomed_manifest,
 )
@@ -50,38 +49,18 @@ def write_manifests(ptbxl: Path, shared: Path, work: Path) -> list[Path]:
 
 
 def load_all(ptbxl: Path, shared: Path, work: Path, input_norm: str,
-             limit: int | None = None) -> tuple[EcgSet, np.ndarray, list[dict[str, str]]]:
-    """All records as model input + source ("ptbxl"/"cinc") + their manifest rows."""
+             limit: int | None = None) -> tuple[EcgSet, np.ndarray]:
+    """All records as model input + source ("ptbxl"/"cinc")."""
     catalog = load_catalog()
-    sets, sources, rows = [], [], []
+    sets, sources = [], []
     for m in write_manifests(ptbxl, shared, work):
         s = load_manifest(m, catalog, input_norm=input_norm, limit=limit)
-        by_id = {r.get("id") or r.get("path"): r for r in read_manifest(m)}
         sets.append(s)
         sources += ["ptbxl" if m.name.startswith("ptbxl") else "cinc"] * len(s)
-        rows += [by_id.get(i, {}) for i in s.ids]
     from ecg_viewer.training.train import _concat
 
     data = sets[0] if len(sets) == 1 else _concat(sets)
-    return data, np.array(sources), rows
-
-
-def record_of(row: dict[str, str], manifest_dir: Path | None = None) -> tuple[Any, bool]:
-    """The EcgRecord a manifest row stands for, as the app would measure it, and whether its
-    amplitude is in mV."""
-    from ecg_viewer.core.leads import CANONICAL_LEADS
-    from ecg_viewer.core.record import EcgRecord
-
-    if row.get("array"):
-        mv = (row.get("units") or "uV").lower() != "zscore"
-        with np.load(row["array"]) as z:
-            sig = z["X"][int(row["index"])].T.astype(np.float32)
-            fs = float(z["fs"])
-        sig = sig / 1000.0 if mv else sig * ZSCORE_TO_MV
-        return EcgRecord(np.ascontiguousarray(sig), fs, tuple(CANONICAL_LEADS)), mv
-    from ecg_viewer.io import read_ecg
-
-    return read_ecg(row["path"]), True
+    return data, np.array(sources)
 
 
 def compute_features(rows: list[dict[str, str]]) -> tuple[np.ndarray, tuple[str, ...], float]:
@@ -106,8 +85,10 @@ def compute_features(rows: list[dict[str, str]]) -> tuple[np.ndarray, tuple[str,
                 sig = arr[int(row["index"])].T.astype(np.float32)
                 sig = sig / 1000.0 if mv else sig * ZSCORE_TO_MV
                 rec = EcgRecord(np.ascontiguousarray(sig), fs, tuple(CANONICAL_LEADS))
-            else:
-                rec, mv = record_of(row)
+            else:  # a file: read as the app reads it, at its own rate
+                from ecg_viewer.io import read_ecg
+
+                rec, mv = read_ecg(row["path"]), True
             x[i] = criteria_features(rec, measure(rec), amplitude_valid=mv).as_vector()
         except Exception as exc:  # one bad record must not stop the cache
             log.warning("features of row %d (%s) not computed: %s", i, row.get("id"), exc)

@@ -106,6 +106,71 @@ def write_model_card(path: Path, report: dict[str, Any], manifest: dict[str, Any
                           f"val {_f(zs['val']['macro_auroc'])}, test {_f(zs['test']['macro_auroc'])}"
                           + (f", CinC {_f(zs['cinc']['macro_auroc'])}" if "cinc" in zs else "") + "."]
         lines += [""]
+    if report.get("fusion"):
+        lines += fusion_section(report["fusion"], ja)
     lines += ["## Files", "", "| file | sha256 |", "|---|---|"]
     lines += [f"| {n} | `{h}` |" for n, h in manifest["files"].items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+FUSION_SETS = ("val", "test", "test_mv", "test_z", "cinc")
+KINDS = ("model", "criteria", "fusion")
+
+
+def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
+    """Model alone / criteria alone / fusion, side by side (training/fusion.py's report)."""
+    ch = f.get("choice", {})
+    lines = ["## Model alone, criteria alone and their fusion", "",
+             f"Fusion fitted on {ch.get('n_train', '?')} PTB-XL records of folds 1–8 with "
+             f"out-of-fold similarities ({ch.get('n_train_mv', '?')} in mV carry the voltage "
+             f"weights); {len(ch.get('fused_labels', []))} labels with ≥ 8 training positives are "
+             "fused, the others keep the model's calibrated score. Fold 9 chose the regularisation "
+             "and the thresholds; fold 10 and CinC were never used for a choice.", "",
+             "| data | records | scores | macro AUROC (labels) | macro AUROC, fused labels (labels) "
+             "| top-1 | top-5 | normal ECGs flagged | true D/urgent flagged |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for k in FUSION_SETS:
+        r = f.get("by_set", {}).get(k)
+        if not r:
+            continue
+        for kind in KINDS:
+            x = r[kind]
+            rf = x.get("referral_flag", {})
+            lines.append(
+                f"| {SET_NAMES.get(k, k)} | {x['n']} | {kind} | {_f(x['macro_auroc'])} ({x['n_auroc_labels']}) | "
+                f"{_f(x['macro_auroc_fused'])} ({x['n_auroc_fused']}) | {_f(x['top1'])} | {_f(x['top5'])} | "
+                f"{_f(rf.get('normal_flagged'), 2)} of {rf.get('normal_n', 0)} | "
+                f"{_f(rf.get('true_d_flagged'), 2)} of {rf.get('true_d_n', 0)} |")
+    lines += ["", "criteria alone: the same two-stage logistic regression without the similarity "
+              "(only the fused labels have a score, so its 'all labels' macro and its top-k cover "
+              "those labels only). The referral columns: a D/urgent label at or above its threshold.",
+              ""]
+    l2 = ch.get("l2", {})
+    if l2:
+        lines += ["Fold-9 choice of the L2 penalty (macro AUROC over the fused labels): " + ", ".join(
+            f"{k}: {_f(v, 4)}" for k, v in l2.items()) + f"; chosen {ch.get('l2_fusion')}."]
+    if "gbm_fold9_macro_auroc" in ch:
+        lines += [f"Logistic regression vs gradient-boosted trees on fold 9 (fused labels): "
+                  f"{_f(ch['lr_fold9_macro_auroc'], 4)} vs {_f(ch['gbm_fold9_macro_auroc'], 4)}."]
+    if ch.get("referral_threshold") is not None:
+        lines += [f"D/urgent fused labels share one probability threshold, "
+                  f"{_f(ch['referral_threshold'])}: the lowest at which ≤ 5 % of fold-9 normal ECGs "
+                  "are flagged."]
+    lines += [""]
+    for k in ("test", "cinc"):
+        r = f.get("by_set", {}).get(k)
+        if not r:
+            continue
+        lines += [f"### Per label, {SET_NAMES.get(k, k)}: AUROC model / criteria / fusion, and the "
+                  "fusion's sensitivity/specificity at the shipped thresholds", "",
+                  "| label | 日本語 | positives | model | criteria | fusion | sens | spec |",
+                  "|---|---|---|---|---|---|---|---|"]
+        fu = r["fusion"]["per_label"]
+        for lab, x in sorted(fu.items(), key=lambda kv: -kv[1]["n_pos"]):
+            m = r["model"]["per_label"].get(lab, {})
+            c = r["criteria"]["per_label"].get(lab, {})
+            lines.append(f"| {lab} | {ja.get(lab, '')} | {x['n_pos']} | {_f(m.get('auroc'))} | "
+                         f"{_f(c.get('auroc'))} | {_f(x['auroc'])} | {_f(x['sensitivity'], 2)} | "
+                         f"{_f(x['specificity'], 2)} |")
+        lines += [""]
+    return lines
