@@ -115,3 +115,28 @@ def test_tampered_fusion_or_metrics_is_refused(tmp_path: Path):
     (d / "fusion.json").unlink()
     with pytest.raises(FusionError):
         load_fusion(d)
+
+
+def test_gradient_boosted_trees_exported_as_json_give_sklearns_probabilities(tmp_path: Path):
+    from ecg_viewer.training.fusion_fit import fit_gbm, gbm_to_json
+
+    x, y, zsim, has_mv = _data()
+    js, *_ = _fit()
+    js["model"] = "gbm"
+    clfs = {}
+    for j, lab in enumerate(IDS):
+        clfs[lab] = fit_gbm(zsim[:, j], x, y[:, j])
+        e = js["labels"][lab]
+        for k in ("intercept", "sim_coef", "coef", "miss_coef"):
+            e.pop(k)
+        e.update(gbm_to_json(clfs[lab]))
+    fusion = load_fusion(_write(tmp_path / "w", js))
+    assert fusion is not None and fusion.labels["lvh"].trees is not None
+    for j, lab in enumerate(IDS):  # NaN features (z-scored records, no PR) routed as sklearn does
+        ref = clfs[lab].predict_proba(np.hstack([zsim[:, j : j + 1], x]))[:, 1]
+        assert np.allclose(fusion.probability(lab, zsim[:, j], x), ref, atol=1e-5)
+    out = apply_fusion(_prediction([0.3, 0.1, 0.2, 0.5]), {"hr_bpm": 140.0}, fusion)
+    assert all(0.0 <= ls.score <= 1.0 for ls in out.labels)
+    js["labels"]["lvh"]["trees"][0][0][0] = 99  # a split on a feature that does not exist
+    with pytest.raises(FusionError):
+        load_fusion(_write(tmp_path / "w2", js))

@@ -2,7 +2,13 @@
 
 numpy only (no torch, no Qt). The fusion is fitted by ``python -m ecg_viewer.training.fusion``
 and shipped as plain JSON (``model_weights/fusion.json``, no pickle) under the sha256 of the
-weights manifest. Per fused label ``l``::
+weights manifest. Two kinds (``"model"`` in the JSON):
+
+``"gbm"`` (gradient-boosted trees, the shipped kind): per fused label, trees over
+``[zsim_l, x_1 .. x_F]`` (raw feature values, NaN = missing; each split stores where a missing
+value goes); ``p_l = sigmoid(baseline_l + sum of the trees' leaf values)``.
+
+``"logistic"`` (two-stage logistic regression): per fused label ``l``::
 
     p_l = sigmoid(b_l + w_l * zsim_l + sum_i c_li * xstd_i + sum_i m_li * missing_i)
     zsim_l = (similarity_l - sim_center_l) / sim_scale_l
@@ -55,6 +61,50 @@ def _sha256(path: Path) -> str:
 
 
 @dataclass(frozen=True)
+class Trees:
+    """All trees of one label, padded to one node count: [n_trees, n_nodes] arrays."""
+
+    feature: np.ndarray  # -1 = leaf; 0 = the standardised similarity, i >= 1: feature i - 1
+    threshold: np.ndarray  # x <= threshold goes left
+    missing_left: np.ndarray  # bool
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # leaf values
+    baseline: float
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], n_inputs: int) -> Trees:
+        trees = d["trees"]
+        m = max(len(t[0]) for t in trees)
+        arr = np.zeros((6, len(trees), m))
+        arr[0] = -1
+        for k, t in enumerate(trees):
+            for i in range(6):
+                arr[i, k, : len(t[i])] = t[i]
+        feat = arr[0].astype(np.int64)
+        left, right = arr[3].astype(np.int64), arr[4].astype(np.int64)
+        inner = feat >= 0
+        if (feat >= n_inputs).any() or (inner & ((left >= m) | (right >= m) | (left < 0) | (right < 0))).any():
+            raise FusionError("fusion.mismatch", detail="a tree does not fit the feature list")
+        return cls(feat, arr[1], arr[2] > 0, left, right, arr[5], float(d["baseline"]))
+
+    def raw(self, xt: np.ndarray) -> np.ndarray:
+        """xt [N, n_inputs] -> the summed leaf values + baseline [N]."""
+        n, t = len(xt), self.feature.shape[0]
+        ti = np.arange(t)[None, :]
+        node = np.zeros((n, t), dtype=np.int64)
+        for _ in range(self.feature.shape[1]):
+            f = self.feature[ti, node]
+            active = f >= 0
+            if not active.any():
+                break
+            xv = np.take_along_axis(xt, np.where(active, f, 0), axis=1)
+            go_left = np.where(np.isnan(xv), self.missing_left[ti, node], xv <= self.threshold[ti, node])
+            node = np.where(active, np.where(go_left, self.left[ti, node], self.right[ti, node]), node)
+        return self.baseline + self.value[ti, node].sum(axis=1)
+
+
+@dataclass(frozen=True)
 class FusedLabel:
     intercept: float
     sim_coef: float
@@ -64,6 +114,7 @@ class FusedLabel:
     miss_coef: np.ndarray  # [n_features] on the missing indicators
     threshold: float
     threshold_source: str
+    trees: Trees | None = None  # set for the "gbm" kind (then intercept/coef are unused)
 
 
 @dataclass(frozen=True)
@@ -106,9 +157,13 @@ class Fusion:
     def probability(self, label_id: str, similarity: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Vectorised: similarity [N], x [N, n_features] -> probability [N]."""
         f = self.labels[label_id]
-        xs, miss = self.standardise(np.atleast_2d(x))
-        z = (f.intercept + f.sim_coef * (np.asarray(similarity, float) - f.sim_center) / f.sim_scale
-             + xs @ f.coef + miss @ f.miss_coef)
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        zsim = (np.asarray(similarity, float) - f.sim_center) / f.sim_scale
+        if f.trees is not None:
+            z = f.trees.raw(np.hstack([zsim.reshape(-1, 1), x]))
+        else:
+            xs, miss = self.standardise(x)
+            z = f.intercept + f.sim_coef * zsim + xs @ f.coef + miss @ f.miss_coef
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
     def apply(self, prediction: Prediction, features: Any) -> Prediction:
@@ -125,14 +180,18 @@ def fusion_from_dict(d: dict[str, Any]) -> Fusion:
     if mean.shape != (n,) or sd.shape != (n,) or not np.all(sd > 0):
         raise FusionError("fusion.mismatch", detail="feature scaling does not fit the feature list")
     labels = {}
+    kind = d.get("model", "logistic")
+    if kind not in ("logistic", "gbm"):
+        raise FusionError("fusion.mismatch", detail=f"model kind {kind!r}")
     for lab, e in d["labels"].items():
-        coef = np.asarray(e["coef"], dtype=np.float64)
-        miss = np.asarray(e["miss_coef"], dtype=np.float64)
+        trees = Trees.from_json(e, n + 1) if kind == "gbm" else None
+        coef = np.asarray(e.get("coef", np.zeros(n)), dtype=np.float64)
+        miss = np.asarray(e.get("miss_coef", np.zeros(n)), dtype=np.float64)
         if coef.shape != (n,) or miss.shape != (n,):
             raise FusionError("fusion.mismatch", detail=f"{lab}: coefficients do not fit the features")
-        labels[lab] = FusedLabel(float(e["intercept"]), float(e["sim_coef"]), float(e["sim_center"]),
-                                 float(e["sim_scale"]) or 1.0, coef, miss, float(e["threshold"]),
-                                 str(e.get("threshold_source", "")))
+        labels[lab] = FusedLabel(float(e.get("intercept", 0.0)), float(e.get("sim_coef", 0.0)),
+                                 float(e["sim_center"]), float(e["sim_scale"]) or 1.0, coef, miss,
+                                 float(e["threshold"]), str(e.get("threshold_source", "")), trees)
     return Fusion(names, mean, sd, labels, {k: v for k, v in d.items() if k not in
                                             ("labels", "mean", "sd", "feature_names")},
                   float(d.get("clip", 5.0)))
@@ -172,11 +231,14 @@ _UNITS = (("_mv_ms", "mV·ms"), ("_ms", "ms"), ("_mv", "mV"), ("_bpm", "/min"), 
 
 
 def _evidence(fusion: Fusion, lab: str, sim: float, x: np.ndarray) -> tuple[Evidence, ...]:
-    """The similarity and the three features that pushed this label's probability most."""
+    """The similarity and (logistic kind) the three features that pushed this label's
+    probability most; the criteria behind a label are added by labels/criteria.py."""
     f = fusion.labels[lab]
+    out = [Evidence("similarity", round(float(sim), 3), "", "model", True)]
+    if f.trees is not None:
+        return tuple(out)
     xs, miss = fusion.standardise(x)
     contrib = xs * f.coef + miss * f.miss_coef
-    out = [Evidence("similarity", round(float(sim), 3), "", "model", True)]
     for i in np.argsort(-np.abs(contrib))[:3]:
         if abs(contrib[i]) < 0.1:
             break

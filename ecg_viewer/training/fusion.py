@@ -27,9 +27,13 @@ import numpy as np
 from ecg_viewer.model.labelspace import label_ids, load_catalog
 from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
 from ecg_viewer.training.fusion_fit import (
+    GBM_PARAMS,
     MIN_FIT_POS,
     fit_all,
+    fit_gbm,
     fit_scaling,
+    gbm_predict,
+    gbm_to_json,
     predict_all,
     to_json,
     voltage_mask,
@@ -45,7 +49,7 @@ from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".fusion_cache"
-L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)
+L2_GRID = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,8 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--features-only", action="store_true", help="only (re)compute the features")
     f.add_argument("--weights", default="model_weights", help="calibration of the model alone")
     f.add_argument("--export", default=None, help="write fusion.json + manifest + metrics here")
-    f.add_argument("--compare-gbm", action="store_true",
-                   help="also fit gradient-boosted trees (scikit-learn) for the fold-9 comparison")
+    f.add_argument("--model", choices=("auto", "gbm", "logistic"), default="auto",
+                   help="auto: gradient-boosted trees or logistic regression, whichever has the "
+                        "higher fold-9 macro AUROC over the fused labels")
     f.add_argument("--json", default=None, help="write the report here")
     for q in (s, f):
         q.add_argument("--cache", default=str(DEFAULT_CACHE))
@@ -181,28 +186,46 @@ def cmd_fit(args: argparse.Namespace) -> int:
     log.info("fusion: %d training records (%d in mV), %d labels with >= %d positives, %d voltage "
              "features of %d", tr.sum(), (tr & has_mv).sum(), len(fused), MIN_FIT_POS, volt.sum(),
              len(names))
-    choice: dict[str, Any] = {"l2": {}, "l2_criteria": {}}
-    best: dict[str, tuple[float, float]] = {}
-    for kind, zs in (("fusion", zsim), ("criteria", None)):
-        for l2 in L2_GRID:
-            m = fit_all(zs[tr] if zs is not None else None, x[tr], y[tr], has_mv[tr], scaling, fused, l2)
+    # fold 9 chooses one L2 penalty for the logistic kind (and for criteria alone)
+    choice: dict[str, Any] = {}
+    picked: dict[str, float] = {}
+    for kind_, zs in (("fusion", zsim), ("criteria", None)):
+        scores = {}
+        for lam in L2_GRID:
+            m = fit_all(zs[tr] if zs is not None else None, x[tr], y[tr], has_mv[tr], scaling, fused, lam)
             p = predict_all(m, zs[va] if zs is not None else None, x[va], scaling, len(ids))
-            auc = _macro(y[va], p, fused)
-            choice["l2" if kind == "fusion" else "l2_criteria"][str(l2)] = auc
-            log.info("%s l2=%g: fold-9 macro AUROC %.4f (fused labels)", kind, l2, auc)
-            if auc > best.get(kind, (-1.0, 0.0))[0] + 1e-4:
-                best[kind] = (auc, l2)
-    l2f, l2c = best["fusion"][1], best["criteria"][1]
-    models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, l2f)
-    crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused, l2c)
-    if args.compare_gbm:
-        choice["gbm_fold9_macro_auroc"] = gbm_fold9(zsim, x, y, tr, va, fused)
-        choice["lr_fold9_macro_auroc"] = best["fusion"][0]
-        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f", best["fusion"][0],
-                 choice["gbm_fold9_macro_auroc"])
-    cal = json.loads((Path(args.weights) / "calibration.json").read_text(encoding="utf-8"))
+            scores[str(lam)] = _macro(y[va], p, fused)
+        best_name = max(scores, key=lambda k: round(scores[k], 4))
+        picked[kind_] = float(best_name)
+        key = "" if kind_ == "fusion" else "_criteria"
+        choice[f"l2_global_fold9{key}"] = scores
+        choice[f"l2_chosen{key}"] = best_name
+        log.info("logistic %s: fold-9 macro AUROC (fused labels) %s -> %s", kind_,
+                 ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), best_name)
+    models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, picked["fusion"])
+    crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused, picked["criteria"])
     p_fus = predict_all(models, zsim, x, scaling, len(ids))
     p_cri = predict_all(crit, None, x, scaling, len(ids))
+    lr9 = _macro(y[va], p_fus[va], fused)
+    choice["logistic_fold9_macro_auroc"] = lr9
+    kind = args.model
+    gbm: dict[int, Any] = {}
+    if kind in ("gbm", "auto"):
+        t0 = time.time()
+        gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j]) for j in fused}
+        p_gbm = gbm_predict(gbm, zsim, x, len(ids))
+        g9 = _macro(y[va], p_gbm[va], fused)
+        choice["gbm_fold9_macro_auroc"] = g9
+        choice["gbm_params"] = GBM_PARAMS
+        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f (trees %.0f s)", lr9, g9,
+                 time.time() - t0)
+        if kind == "auto":
+            kind = "gbm" if g9 > lr9 else "logistic"
+        if kind == "gbm":
+            p_fus = p_gbm
+            p_cri = gbm_predict({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
+    choice["model"] = kind
+    cal = json.loads((Path(args.weights) / "calibration.json").read_text(encoding="utf-8"))
     catalog = load_catalog()
     cats = [lab.category for lab in catalog.labels]
     from ecg_viewer.training.evaluate import apply_calibration
@@ -216,17 +239,26 @@ def cmd_fit(args: argparse.Namespace) -> int:
     thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col)
     thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col)
     report = evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused)
-    report["choice"] = {**choice, "l2_fusion": l2f, "l2_criteria_chosen": l2c,
+    report["choice"] = {**choice,
                         "n_train": int(tr.sum()), "n_train_mv": int((tr & has_mv).sum()),
                         "fused_labels": [ids[j] for j in fused],
                         "voltage_features": [n for n, v in zip(names, volt, strict=True) if v],
                         "referral_threshold": referral_threshold(thr_f, fused, cats)}
-    info = {"kind": "two-stage L2 logistic regression per label (similarity + criteria)",
-            "l2": l2f, "fitted_on": f"PTB-XL folds 1-8, {int(tr.sum())} records with out-of-fold "
+    info = {"kind": "gradient-boosted trees per label (scikit-learn HistGradientBoosting, exported "
+                    "as arrays) on the similarity + criteria features" if kind == "gbm" else
+                    "two-stage L2 logistic regression per label (similarity + criteria)",
+            "l2": choice["l2_chosen"], "fitted_on": f"PTB-XL folds 1-8, {int(tr.sum())} records with out-of-fold "
             f"similarities ({int((tr & has_mv).sum())} in mV: voltage weights)",
             "thresholds": "fold 9 (see threshold_source)", "oof_runs": c.get("meta", {}).get("oof_runs"),
             "model_version": c.get("meta", {}).get("model_version")}
     fusion_json = to_json(models, ids, names, scaling, c["ship_center"], c["ship_scale"], thr_f, info)
+    if kind == "gbm":
+        fusion_json["model"] = "gbm"
+        for j, clf in gbm.items():
+            e = fusion_json["labels"][ids[j]]
+            for k in ("intercept", "sim_coef", "coef", "miss_coef"):
+                e.pop(k)
+            e.update(gbm_to_json(clf))
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=float))
     if args.export:
@@ -236,19 +268,43 @@ def cmd_fit(args: argparse.Namespace) -> int:
     return 0
 
 
-def gbm_fold9(zsim: np.ndarray, x: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
-              fused: list[int]) -> float:
-    """Gradient-boosted trees (NaN handled natively) on [similarity, features], fold-9 AUROC."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
+def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
+    """The side-by-side figures recomputed with the SHIPPED fusion.json (read through
+    labels/fusion.py, as the app reads it) on the cached similarities and features; the
+    criteria-alone column is refitted from the cache with the penalty the fit chose."""
+    from ecg_viewer.labels.fusion import load_fusion
 
-    p = np.full((int(va.sum()), y.shape[1]), np.nan)
+    fusion = load_fusion(weights)
+    if fusion is None or not (cache / "sims.npz").is_file() or not (cache / "features.npz").is_file():
+        return None
+    c = load_cache(cache)
+    ids = [str(i) for i in c["label_ids"]]
+    x, y = aligned_features(c), c["y"].astype(np.float64)
+    if tuple(str(n) for n in c["feature_names"]) != fusion.feature_names:
+        raise SystemExit("the cached features are not the shipped fusion's: refit the fusion")
+    fold, has_mv, is_ptb = c["fold"], c["has_mv"].astype(bool), c["source"] == "ptbxl"
+    tr = is_ptb & (fold >= 1) & (fold <= 8) & np.isfinite(c["zsim_oof"]).all(axis=1)
+    fused = [ids.index(lab) for lab in fusion.labels]
+    sim = np.nan_to_num(c["sim_ship"], nan=0.0)
+    p_fus = np.full(sim.shape, np.nan)
     for j in fused:
-        xt = np.hstack([zsim[tr, j : j + 1], x[tr]])
-        clf = HistGradientBoostingClassifier(max_iter=150, learning_rate=0.05, max_leaf_nodes=15,
-                                             l2_regularization=1.0, random_state=0)
-        clf.fit(xt, y[tr, j])
-        p[:, j] = clf.predict_proba(np.hstack([zsim[va, j : j + 1], x[va]]))[:, 1]
-    return _macro(y[va], p, fused)
+        p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
+    metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
+    ch = metrics.get("fusion", {}).get("choice", {})
+    if fusion.info.get("model") == "gbm":
+        p_cri = gbm_predict({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
+    else:
+        volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
+        scaling = fit_scaling(x[tr], has_mv[tr], volt)
+        crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused,
+                       float(ch.get("l2_chosen_criteria", 100.0)))
+        p_cri = predict_all(crit, None, x, scaling, len(ids))
+    cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
+    thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
+    thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")
+             for j in fused}
+    cats = [lab.category for lab in load_catalog().labels]
+    return evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused)
 
 
 if __name__ == "__main__":

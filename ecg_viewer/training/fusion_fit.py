@@ -62,10 +62,12 @@ def fit_scaling(x: np.ndarray, has_mv: np.ndarray, volt: np.ndarray) -> Scaling:
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, offset: np.ndarray | None = None,
-                 intercept: bool = True) -> tuple[np.ndarray, float]:
-    """min sum logloss(y, offset + x @ w + b) + l2/2 |w|^2 (b unpenalised) by L-BFGS."""
+                 intercept: bool = True, penalty: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """min sum logloss(y, offset + x @ w + b) + l2/2 sum(penalty * w^2) (b unpenalised) by
+    L-BFGS; ``penalty`` 1 per coefficient unless given (0 = unpenalised)."""
     n, d = x.shape
     off = np.zeros(n) if offset is None else offset
+    pen = l2 * (np.ones(d) if penalty is None else penalty)
     prior = float(np.clip(y.mean(), 1e-4, 1 - 1e-4))
     b0 = float(np.log(prior / (1 - prior))) if intercept and offset is None else 0.0
 
@@ -73,10 +75,10 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, offset: np.ndarray | N
         w, b = theta[:d], (theta[d] if intercept else 0.0)
         z = off + x @ w + b
         # log(1 + e^z) - y z, stable
-        loss = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * l2 * w @ w
+        loss = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(pen * w * w)
         p = 0.5 * (1 + np.tanh(0.5 * z))
         g = p - y
-        grad = np.concatenate([x.T @ g + l2 * w, [g.sum()] if intercept else []])
+        grad = np.concatenate([x.T @ g + pen * w, [g.sum()] if intercept else []])
         return float(loss), grad
 
     theta0 = np.concatenate([np.zeros(d), [b0] if intercept else []])
@@ -106,7 +108,12 @@ def fit_label(zsim: np.ndarray | None, xs: np.ndarray, miss: np.ndarray, y: np.n
     if zsim is not None:
         parts.insert(0, zsim[:, None])
     x1 = np.hstack(parts)
-    w1, b1 = fit_logistic(x1, y, l2)
+    # the similarity is not penalised: a strong penalty shrinks the fusion to the model's
+    # own calibration (Platt scaling of the similarity), never to the base rate
+    pen = np.ones(x1.shape[1])
+    if zsim is not None:
+        pen[0] = 0.0
+    w1, b1 = fit_logistic(x1, y, l2, penalty=pen)
     k = 0
     sim_coef = 0.0
     if zsim is not None:
@@ -128,10 +135,11 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
 
 
 def fit_all(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
-            scaling: Scaling, labels: list[int], l2: float) -> dict[int, LabelModel]:
+            scaling: Scaling, labels: list[int], l2: float | dict[int, float]) -> dict[int, LabelModel]:
     xs, miss = scaling.transform(x)
+    lam = l2 if isinstance(l2, dict) else dict.fromkeys(labels, float(l2))
     return {j: fit_label(None if zsim is None else zsim[:, j], xs, miss, y[:, j].astype(float),
-                         has_mv, scaling.volt, l2) for j in labels}
+                         has_mv, scaling.volt, lam[j]) for j in labels}
 
 
 def predict_all(models: dict[int, LabelModel], zsim: np.ndarray | None, x: np.ndarray,
@@ -154,6 +162,7 @@ def to_json(models: dict[int, LabelModel], ids: list[str], names: tuple[str, ...
         "format": FUSION_FORMAT, **info, "clip": CLIP,
         "feature_names": list(names), "mean": r(scaling.mean), "sd": r(scaling.sd),
         "voltage_features": [n for n, v in zip(names, scaling.volt, strict=True) if v],
+        "feature_clip_sd": CLIP,
         "labels": {ids[j]: {"intercept": round(m.intercept, 6), "sim_coef": round(m.sim_coef, 6),
                             "sim_center": round(float(sim_center[j]), 6),
                             "sim_scale": round(float(sim_scale[j]), 6),
@@ -162,3 +171,44 @@ def to_json(models: dict[int, LabelModel], ids: list[str], names: tuple[str, ...
                             "threshold_source": thresholds[j][1]}
                    for j, m in models.items()},
     }
+
+
+# --- gradient-boosted trees (scikit-learn), exported as plain JSON -----------------------------
+GBM_PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 15, "l2_regularization": 1.0}
+
+
+def fit_gbm(zsim_j: np.ndarray | None, x: np.ndarray, y: np.ndarray, seed: int = 0) -> Any:
+    """One label: trees on [standardised similarity, raw criteria features] (NaN = missing,
+    handled by the trees: each split learns where a missing value goes)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    xt = x if zsim_j is None else np.hstack([zsim_j[:, None], x])
+    clf = HistGradientBoostingClassifier(**GBM_PARAMS, early_stopping=False, random_state=seed)
+    return clf.fit(xt, y.astype(int))
+
+
+def gbm_to_json(clf: Any) -> dict[str, Any]:
+    """The fitted trees as arrays: feature (-1 = leaf), threshold (x <= t goes left), missing
+    goes left, left/right child, leaf value (learning rate included), and the baseline logit."""
+    trees = []
+    for it in clf._predictors:
+        n = it[0].nodes
+        if n["is_categorical"].any():
+            raise ValueError("categorical splits are not exported")
+        leaf = n["is_leaf"].astype(bool)
+        trees.append([
+            [-1 if lf else int(f) for f, lf in zip(n["feature_idx"], leaf, strict=True)],
+            [0.0 if lf else float(t) for t, lf in zip(n["num_threshold"], leaf, strict=True)],  # exact
+            [int(m) for m in n["missing_go_to_left"]],
+            [int(v) for v in n["left"]], [int(v) for v in n["right"]],
+            [float(f"{v:.7g}") if lf else 0.0 for v, lf in zip(n["value"], leaf, strict=True)],
+        ])
+    return {"baseline": float(np.ravel(clf._baseline_prediction)[0]), "trees": trees}
+
+
+def gbm_predict(clfs: dict[int, Any], zsim: np.ndarray | None, x: np.ndarray, n_labels: int) -> np.ndarray:
+    out = np.full((len(x), n_labels), np.nan)
+    for j, clf in clfs.items():
+        xt = x if zsim is None else np.hstack([zsim[:, j : j + 1], x])
+        out[:, j] = clf.predict_proba(xt)[:, 1]
+    return out

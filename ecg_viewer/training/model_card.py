@@ -40,18 +40,22 @@ def _per_label(r: dict[str, Any], ja: dict[str, str]) -> list[str]:
 
 
 def comparison_table(comps: dict[str, Any]) -> list[str]:
-    rows = ["| run | loss / head | text standardised | augment | val AUROC | val top-5 | test AUROC | "
-            "test top-1 | test top-5 | CinC AUROC | CinC top-5 | train time |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| run | input | train records | loss / head | text standardised | augment | val AUROC | "
+            "val AUROC, mV records | val top-5 | test AUROC | test AUROC, mV records | test top-1 | "
+            "test top-5 | CinC AUROC | CinC top-5 | train time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, c in comps.items():
         cfg = c.get("config", {})
         t = c.get("train_time_s")
         cinc = c.get("cinc", {})
+        vm, tm = c.get("val_mv", {}), c.get("test_mv", {})
         rows.append(
-            f"| {name} | {'BCE' if cfg.get('head') == 'linear' else cfg.get('loss')} / {cfg.get('head')} | "
+            f"| {name} | {c.get('input_norm', 'mv')} | {c.get('n_train') or '–'} | "
+            f"{'BCE' if cfg.get('head') == 'linear' else cfg.get('loss')} / {cfg.get('head')} | "
             f"{'yes' if cfg.get('text_standardise') else ('–' if cfg.get('head') != 'text' else 'no')} | "
             f"{'no' if cfg.get('no_augment') else 'yes'} | "
-            f"{_f(c['val']['macro_auroc'])} | {_f(c['val']['top5'])} | {_f(c['test']['macro_auroc'])} | "
+            f"{_f(c['val']['macro_auroc'])} | {_f(vm.get('macro_auroc'))} | {_f(c['val']['top5'])} | "
+            f"{_f(c['test']['macro_auroc'])} | {_f(tm.get('macro_auroc'))} | "
             f"{_f(c['test']['top1'])} | {_f(c['test']['top5'])} | {_f(cinc.get('macro_auroc'))} | "
             f"{_f(cinc.get('top5'))} | {f'{t / 60:.1f} min' if t else '–'} "
             f"({len(c.get('runs', [1]))} run{'s' if len(c.get('runs', [1])) > 1 else ''}) |")
@@ -145,13 +149,15 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
               "(only the fused labels have a score, so its 'all labels' macro and its top-k cover "
               "those labels only). The referral columns: a D/urgent label at or above its threshold.",
               ""]
-    l2 = ch.get("l2", {})
-    if l2:
-        lines += ["Fold-9 choice of the L2 penalty (macro AUROC over the fused labels): " + ", ".join(
-            f"{k}: {_f(v, 4)}" for k, v in l2.items()) + f"; chosen {ch.get('l2_fusion')}."]
     if "gbm_fold9_macro_auroc" in ch:
-        lines += [f"Logistic regression vs gradient-boosted trees on fold 9 (fused labels): "
-                  f"{_f(ch['lr_fold9_macro_auroc'], 4)} vs {_f(ch['gbm_fold9_macro_auroc'], 4)}."]
+        lines += [f"**Fold 9 chose the fusion model**: gradient-boosted trees "
+                  f"{_f(ch['gbm_fold9_macro_auroc'], 4)} vs logistic regression "
+                  f"{_f(ch.get('logistic_fold9_macro_auroc'), 4)} (macro AUROC over the fused labels) "
+                  f"→ shipped: **{ch.get('model')}**."]
+    l2 = ch.get("l2_global_fold9", {})
+    if l2:
+        lines += ["Logistic regression, fold-9 choice of its L2 penalty (same measure): " + ", ".join(
+            f"{k}: {_f(v, 4)}" for k, v in l2.items()) + f"; chosen {ch.get('l2_chosen')}."]
     if ch.get("referral_threshold") is not None:
         lines += [f"D/urgent fused labels share one probability threshold, "
                   f"{_f(ch['referral_threshold'])}: the lowest at which ≤ 5 % of fold-9 normal ECGs "
