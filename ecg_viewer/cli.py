@@ -6,6 +6,11 @@
 
 Each sub-command lives in ``ecg_viewer/commands/<name>.py`` with ``HELP``,
 ``add_arguments(parser)`` and ``run(args) -> int``.
+
+One catch-all covers every command and the window: anything unexpected becomes one line on
+stderr (Japanese, or English with ``--lang en``) and its traceback goes to the error log
+(:mod:`ecg_viewer.core.crash_log`); never a traceback on the terminal. Exit codes: a domain error
+that escaped a command 1, anything else unexpected 70 (EX_SOFTWARE), Ctrl-C 130.
 """
 
 from __future__ import annotations
@@ -16,13 +21,18 @@ import importlib.util
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ecg_viewer import __version__
-from ecg_viewer.core.messages import set_language, tr
+from ecg_viewer.core.crash_log import write_crash_log
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import language, set_language, tr
+
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE
 
 # In the order `--help` lists them. A command whose module is not part of this build is not offered.
-COMMANDS = ("info", "render", "analyze", "report", "batch", "train", "evaluate", "embed-labels")
+COMMANDS = ("info", "render", "analyze", "report", "batch", "audit", "train", "evaluate",
+            "embed-labels")
 
 
 def _module_name(command: str) -> str:
@@ -67,7 +77,9 @@ def _run_gui(files: list[str]) -> int:
         print(tr("cli.no_display"), file=sys.stderr)
         return 2
     from ecg_viewer.gui.launch import run_gui
+    from ecg_viewer.gui.notice_area import install_window_excepthook
 
+    install_window_excepthook()  # exceptions in slots: a notice and the log, the window goes on
     return run_gui(files)
 
 
@@ -86,14 +98,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         gui.add_argument("files", nargs="*")
         args = gui.parse_args(argv)
         _setup(args)
-        return _run_gui(args.files)
+        return _guarded("window", lambda: _run_gui(args.files))
     args = _build_parser(commands).parse_args(argv)
     _setup(args)
+    return _guarded(args.command, lambda: int(args._run(args) or 0))
+
+
+def _guarded(what: str, run: Callable[[], int]) -> int:
+    """Run a command (or the window) under the catch-all."""
     try:
-        return int(args._run(args) or 0)
+        return run()
     except BrokenPipeError:  # output piped into `head` and closed early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("", file=sys.stderr)
+        return 130
+    except EcgError as exc:  # a domain error a command did not handle: its own message
+        logging.getLogger(__name__).debug("%s: %s", what, exc, exc_info=True)
+        write_crash_log(exc, f"command {what}")
+        print(exc.user_message(language()), file=sys.stderr)
+        return 1
+    except Exception as exc:
+        path = write_crash_log(exc, f"command {what}")
+        print(tr("cli.unexpected", kind=type(exc).__name__, log=path or "-"), file=sys.stderr)
+        return EXIT_UNEXPECTED
 
 
 def _positionals(argv: Sequence[str]) -> list[str]:

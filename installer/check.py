@@ -74,7 +74,7 @@ def check_version(rep: Report, exe: Path, source: list[str], env: dict[str, str]
     rep.figures["version_median_warm_s"] = round(statistics.median(times[1:]), 2)
     rep.figures["version_source_s"] = round(src_t, 2)
     proc, _ = _run([str(exe), "--help"], env)
-    listed = [c for c in ("info", "render", "analyze", "report", "batch", "train", "evaluate",
+    listed = [c for c in ("info", "render", "analyze", "report", "batch", "audit", "train", "evaluate",
                           "embed-labels") if f"    {c} " in proc.stdout or f"    {c}\n" in proc.stdout]
     rep.ok(tuple(listed) == S.BUNDLED_COMMANDS, "--help lists the shipped commands", ", ".join(listed))
 

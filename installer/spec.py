@@ -22,7 +22,7 @@ WINDOWS_GUI_EXE = "ecg-viewer-gui"  # Windows: windowed twin of the console exec
 
 # Sub-commands that ship. train / evaluate / embed-labels need ecg_viewer.training (and write into
 # model_weights/), so they stay in the developer install; cli.available_commands() hides them.
-BUNDLED_COMMANDS = ("info", "render", "analyze", "report", "batch")
+BUNDLED_COMMANDS = ("info", "render", "analyze", "report", "batch", "audit")
 APP_EXCLUDES = (
     "ecg_viewer.training",
     "ecg_viewer.commands.train",

@@ -63,7 +63,7 @@ def test_commands_of_the_bundle():
     for command in COMMANDS:
         module = "ecg_viewer.commands." + command.replace("-", "_")
         assert (module in shipped) == (command in S.BUNDLED_COMMANDS), command
-    assert S.BUNDLED_COMMANDS == ("info", "render", "analyze", "report", "batch")
+    assert S.BUNDLED_COMMANDS == ("info", "render", "analyze", "report", "batch", "audit")
 
 
 def test_excludes_depend_on_options():

@@ -123,3 +123,193 @@ def test_missing_folder_and_folder_target(tmp_path: Path) -> None:
     with pytest.raises(ExportError) as info:
         write_atomic(tmp_path, "x")
     assert info.value.key == "report.is_dir"
+
+
+# --- the one writer: checked os.write, full disk at the lowest level, report sets ----------------
+def _fill_disk_under(folder: Path, monkeypatch: pytest.MonkeyPatch, after_bytes: int = 4096):
+    """Make ``os.write`` fail with ENOSPC for files under ``folder`` once ``after_bytes`` have
+    gone there (what a full file system does); other files (pytest's own) are untouched."""
+    real_write = os.write
+    written = {"n": 0}
+
+    def write(fd: int, data) -> int:
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            name = ""
+        if name.startswith(str(folder)):
+            room = after_bytes - written["n"]
+            if room <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            n = real_write(fd, bytes(data)[:room])
+            written["n"] += n
+            return n
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to tell files apart")
+def test_full_disk_at_os_write_leaves_old_file_and_no_temp(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("OLD")
+    _fill_disk_under(tmp_path, monkeypatch, after_bytes=100)
+    with pytest.raises(ExportError) as info:
+        write_atomic(target, "x" * 10_000)
+    assert info.value.key == "report.disk_full"
+    assert target.read_text() == "OLD"
+    assert _leftovers(tmp_path) == []
+
+
+def test_short_writes_are_continued(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = os.write
+    monkeypatch.setattr(os, "write", lambda fd, data: real_write(fd, bytes(data)[:7]))
+    write_atomic(tmp_path / "r.bin", bytes(range(256)) * 10)
+    monkeypatch.undo()
+    assert (tmp_path / "r.bin").read_bytes() == bytes(range(256)) * 10
+
+
+def test_zero_byte_write_is_a_full_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "write", lambda fd, data: 0)
+    with pytest.raises(ExportError) as info:
+        write_atomic(tmp_path / "r.bin", b"abc")
+    monkeypatch.undo()
+    assert info.value.key == "report.disk_full"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_check_refuses_incomplete_data(tmp_path: Path) -> None:
+    def must_end_with_eof(data: bytes) -> None:
+        if not data.endswith(b"%%EOF"):
+            raise ValueError("incomplete")
+
+    with pytest.raises(ExportError) as info:
+        write_atomic(tmp_path / "r.pdf", b"%PDF-1.4 half", check=must_end_with_eof)
+    assert info.value.key == "report.write_failed"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_set_all_or_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b, c = tmp_path / "r.pdf", tmp_path / "r.json", tmp_path / "r.fhir.json"
+    a.write_bytes(b"OLD PDF")
+    # the third rename fails (e.g. the target became a folder's name on a network share)
+    real_replace = os.replace
+
+    def replace(src, dst) -> None:
+        if Path(dst) == c:
+            raise OSError(errno.EIO, "I/O error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(ExportError):
+        atomic.write_set([(a, b"NEW PDF"), (b, "{}"), (c, "{}")])
+    monkeypatch.undo()
+    assert a.read_bytes() == b"OLD PDF"  # put back
+    assert not b.exists() and not c.exists()  # new ones removed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.pdf"]
+    atomic.write_set([(a, b"NEW PDF"), (b, "{}"), (c, "{}")])
+    assert a.read_bytes() == b"NEW PDF" and b.read_text() == "{}" and c.read_text() == "{}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.fhir.json", "r.json", "r.pdf"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to tell files apart")
+def test_report_set_full_disk_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = tmp_path / "r.pdf", tmp_path / "r.json"
+    b.write_text("OLD JSON")
+    _fill_disk_under(tmp_path, monkeypatch, after_bytes=150)
+    with pytest.raises(ExportError) as info:
+        atomic.write_set([(a, b"P" * 100), (b, "J" * 100)])  # the second one does not fit
+    monkeypatch.undo()
+    assert info.value.key == "report.disk_full"
+    assert not a.exists() and b.read_text() == "OLD JSON"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to tell files apart")
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_render_on_full_disk_fails_clearly_and_leaves_nothing(
+        suffix: str, bundled_samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from ecg_viewer.cli import main
+
+    out = tmp_path / f"page{suffix}"
+    _fill_disk_under(tmp_path, monkeypatch, after_bytes=50_000)  # the page is far larger
+    rc = main(["render", str(bundled_samples / "00009_hr.hea"), "--out", str(out)])
+    monkeypatch.undo()
+    err = capsys.readouterr()
+    assert rc == 1
+    assert "空き容量" in err.err and "Traceback" not in err.err + err.out
+    assert "書き出しました" not in err.out
+    assert list(tmp_path.iterdir()) == []  # no partial file, no temp file
+    # with room, the same command writes a complete file
+    assert main(["render", str(bundled_samples / "00009_hr.hea"), "--out", str(out)]) == 0
+    data = out.read_bytes()
+    if suffix == ".svg":
+        from xml.etree import ElementTree
+
+        assert ElementTree.fromstring(data).tag.endswith("svg")
+    else:
+        assert data.endswith(b"IEND\xaeB`\x82")
+
+
+def test_image_checks_refuse_truncated_files() -> None:
+    from ecg_viewer.gui.export import check_png, check_svg
+
+    check_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><g/></svg>')
+    with pytest.raises(ValueError):
+        check_svg(b'<svg xmlns="http://www.w3.org/2000/svg"><g>')
+    with pytest.raises(ValueError):
+        check_png(b"\x89PNG\r\n\x1a\n" + b"\0" * 100)
+
+
+def test_report_command_writes_the_set_completely_or_not_at_all(
+        bundled_samples: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from ecg_viewer.commands import report as report_cmd
+    from tests.report_fixtures import fixture_analyze
+
+    def args(*extra: str) -> argparse.Namespace:
+        p = argparse.ArgumentParser()
+        report_cmd.add_arguments(p)
+        return p.parse_args([str(bundled_samples / "00009_hr.hea"), "--out",
+                             str(tmp_path / "r.pdf"), "--no-review", *extra])
+
+    # the FHIR file's folder does not exist: neither the PDF nor the JSON may appear
+    rc = report_cmd.run(args("--json", str(tmp_path / "r.json"), "--fhir",
+                             str(tmp_path / "missing" / "r.fhir.json")), analyze=fixture_analyze)
+    assert rc == 1 and "フォルダがありません" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+    rc = report_cmd.run(args("--json", str(tmp_path / "r.json"), "--fhir",
+                             str(tmp_path / "r.fhir.json")), analyze=fixture_analyze)
+    assert rc == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.fhir.json", "r.json", "r.pdf"]
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_report_set_without_hard_links(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = tmp_path / "r.pdf", tmp_path / "r.json"
+    a.write_bytes(b"OLD PDF")
+    b.write_text("OLD JSON")
+
+    def no_links(src, dst) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    real_replace = os.replace
+
+    def replace(src, dst) -> None:
+        if Path(dst) == b and Path(src).suffix == ".tmp":
+            raise OSError(errno.EIO, "I/O error")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "link", no_links)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    with pytest.raises(ExportError):
+        atomic.write_set([(a, b"NEW PDF"), (b, "NEW JSON")])
+    monkeypatch.setattr(atomic.os, "replace", real_replace)
+    assert a.read_bytes() == b"OLD PDF" and b.read_text() == "OLD JSON"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.pdf"]
+    atomic.write_set([(a, b"NEW PDF"), (b, "NEW JSON")])
+    assert a.read_bytes() == b"NEW PDF" and b.read_text() == "NEW JSON"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.pdf"]

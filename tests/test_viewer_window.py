@@ -227,10 +227,10 @@ def test_reader_error_shows_the_message_and_keeps_the_previous_record(win, qtbot
     qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
     path, message = sig.args
     assert "broken.hea" in message and win.last_error == message
-    assert win.error_box is not None and "broken.hea" in win.error_box.text()
-    assert "表示中の心電図はそのままです" in win.error_box.text()
+    # one notice in the notice area (no message box; see tests/test_notice_area.py)
+    assert win.notices.count == 1 and "broken.hea" in win.notices.messages()[-1]
+    assert "表示中の心電図はそのままです" in win.notices.messages()[-1]
     assert win.state.record is before and win.view.page is page
-    win.error_box.close()
     # a missing file too
     with qtbot.waitSignal(win.controller.loadFailed, timeout=20000) as sig:
         win.controller.open_file(str(tmp_path / "nope.hea"))

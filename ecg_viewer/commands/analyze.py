@@ -22,6 +22,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda, cuda:N")
     p.add_argument("--weights", default=None, help="model weights folder (default: the shipped model)")
     p.add_argument("--no-model", action="store_true", help="quality and measurements only")
+    p.add_argument("--prior", default="none", metavar="FILE|auto|none",
+                   help="compare with the patient's prior ECG: a file, 'auto' (the newest earlier "
+                        "ECG with the same patient ID in the file's folder) or 'none' (default)")
 
 
 def make_analyzer(args: argparse.Namespace) -> Any:
@@ -79,9 +82,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
     status = 0
     for path in args.files:
+        comparison = None
         try:
             record = read_ecg(path)
             analysis = analyzer.analyze(record)
+            if getattr(args, "prior", "none") not in (None, "none"):
+                from ecg_viewer.compare.pair import compare_with_prior
+                from ecg_viewer.compare.referral import with_comparison
+
+                comparison, _why = compare_with_prior(record, analysis, args.prior,
+                                                      analyzer.analyze, with_medians=False)
+                analysis = with_comparison(analysis, comparison)
         except EcgReadError as exc:
             status = 1
             if args.json:
@@ -97,7 +108,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"{path}: {exc.user_message(language())}", file=sys.stderr)
             continue
         if args.json:
-            print(json.dumps(analysis_json(analysis, args.top), ensure_ascii=False))
+            out = analysis_json(analysis, args.top)
+            if getattr(args, "prior", "none") not in (None, "none"):
+                out["comparison"] = comparison.to_dict() if comparison is not None else None
+            print(json.dumps(out, ensure_ascii=False))
         else:
             print_text(analysis, args.top)
+            if comparison is not None:
+                print(comparison.summary(language()))
     return status

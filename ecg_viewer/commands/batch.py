@@ -1,18 +1,31 @@
 """``ecg-viewer batch DIR --out results.jsonl|.csv [--workers N]``: analyse every ECG file
 under DIR, one ``analyze --json`` object per file (unreadable files listed with their error),
-with a progress bar; resumable (files already in the output are skipped); prints ECGs/s."""
+with a progress bar; resumable (files already in the output are skipped); prints ECGs/s.
+
+Exit codes: 0 every file recorded (unreadable ones included, listed with their error); 1 the
+model cannot be used, the output cannot be written (full disk ...), or some files failed for a
+passing reason and were not recorded (the next run retries them); 2 bad arguments; 130 stopped
+(Ctrl-C or SIGTERM; the workers are stopped too)."""
 
 from __future__ import annotations
 
 import argparse
 import functools
+import signal
 import sys
+import threading
 from pathlib import Path
 
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.report.batch import AnalyzeFn, find_ecg_files, run_batch
+from ecg_viewer.report.batch import (
+    AnalyzeFn,
+    BatchAbort,
+    BatchOutputError,
+    find_ecg_files,
+    run_batch,
+)
 
 HELP = "analyse every ECG file under a folder into JSON Lines or CSV (resumable)"
 
@@ -28,13 +41,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def make_analyze(load_model: bool = True, device: str = "cpu") -> AnalyzeFn:
-    """The analysis pipeline (one per worker process)."""
+    """The analysis pipeline (one per worker process). The model is loaded here, before any
+    file, so that missing or altered weights stop the run (:class:`BatchAbort`) instead of
+    turning every file into an error row."""
     from ecg_viewer.model.analyze import Analyzer
+    from ecg_viewer.model.errors import TextEncoderError, WeightsError
 
-    analyzer = Analyzer(load_model=load_model, device=device)
+    try:
+        analyzer = Analyzer(load_model=load_model, device=device)
+        if load_model:
+            _ = analyzer.predictor
+    except (WeightsError, TextEncoderError) as exc:
+        raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
 
     def analyze(record: EcgRecord) -> Analysis:
-        return analyzer.analyze(record)
+        try:
+            return analyzer.analyze(record)
+        except (WeightsError, TextEncoderError) as exc:
+            raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
 
     return analyze
 
@@ -61,6 +85,10 @@ class ProgressBar:
             self.stream.flush()
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(args: argparse.Namespace) -> int:
     root = Path(args.dir)
     if not root.is_dir():
@@ -75,6 +103,9 @@ def run(args: argparse.Namespace) -> int:
         print(tr("report.batch.no_files", dir=root), file=sys.stderr)
         return 1
     factory = functools.partial(make_analyze, not args.no_model, args.device)
+    lang = language()
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if main_thread else None
     try:
         summary = run_batch(root, out, factory, workers=max(1, args.workers),
                             progress=None if args.no_progress else ProgressBar(),
@@ -82,12 +113,24 @@ def run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("\n" + tr("report.batch.interrupted", out=out), file=sys.stderr)
         return 130
-    except OSError as exc:
-        print(tr("report.write_failed", path=out, reason=exc), file=sys.stderr)
+    except BatchAbort as exc:
+        print(tr("batch.model_unusable", reason=exc.user_message(lang), out=out),
+              file=sys.stderr)
         return 1
+    except BatchOutputError as exc:
+        print(exc.user_message(lang), file=sys.stderr)
+        return 1
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     for file, message in summary.errors:
         print(f"  ✗ {file}: {message}", file=sys.stderr)
+    for file, message in summary.retry:
+        print(f"  ↻ {file}: {message}", file=sys.stderr)
     print(tr("report.batch.summary", ok=summary.analysed, failed=summary.failed,
              skipped=summary.skipped, duplicates=summary.duplicates, seconds=summary.seconds,
              rate=summary.rate_per_s, out=out))
+    if summary.retry:
+        print(tr("batch.retry_pending", n=len(summary.retry)), file=sys.stderr)
+        return 1
     return 0

@@ -35,6 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from ecg_viewer.model.labelspace import catalog_version, label_ids, load_catalog, prompt_texts
     from ecg_viewer.model.text_encoder import TextEncoder
     from ecg_viewer.model.weights import MANIFEST, read_manifest, sha256_file
+    from ecg_viewer.report.atomic import write_atomic
 
     catalog = load_catalog()
     try:
@@ -70,11 +71,11 @@ def run(args: argparse.Namespace) -> int:
                                "source": "default", "val_median_sim": med,
                                "val_pos": 0, "category": lab.category,
                                "threshold": 0.1 if lab.category in ("D", "urgent") else 0.5}
-        (wdir / manifest["calibration"]).write_text(json.dumps(cal, indent=1, ensure_ascii=False))
+        write_atomic(wdir / manifest["calibration"], json.dumps(cal, indent=1, ensure_ascii=False))
         manifest["files"][manifest["calibration"]] = sha256_file(wdir / manifest["calibration"])
     manifest["label_ids"] = ids
     manifest["catalog_version"] = catalog_version(catalog)
     manifest["text_encoder"].update(info)
-    (wdir / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    write_atomic(wdir / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
     print(f"{len(ids)} labels re-embedded into {wdir / name}; manifest updated")
     return 0

@@ -86,11 +86,12 @@ def run(args: argparse.Namespace) -> int:
 
     ensure_app()
     from ecg_viewer.gui.export import export_page
+    from ecg_viewer.report.atomic import ExportError
 
     try:
         export_page(page, signal, rec.fs_hz, out, dpi=args.dpi)
-    except OSError as exc:
-        print(tr("ui.render.write_failed", out=args.out, error=exc), file=sys.stderr)
+    except ExportError as exc:  # full disk, read-only folder ...: no file is left behind
+        print(exc.user_message(language()), file=sys.stderr)
         return 1
     print(tr("ui.render.written", out=out, layout=args.layout, speed=args.speed, gain=args.gain))
     return 0

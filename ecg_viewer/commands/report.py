@@ -9,6 +9,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ecg_viewer.compare.pair import PRIOR_AUTO, compare_with_prior
+from ecg_viewer.compare.referral import with_comparison
 from ecg_viewer.core.errors import EcgError, EcgReadError
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import Analysis
@@ -17,7 +19,7 @@ from ecg_viewer.io import read_ecg
 from ecg_viewer.report.atomic import ExportError
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.export import load_catalog_or_none, write_reports
-from ecg_viewer.review import ReviewStore
+from ecg_viewer.review import ReviewStore, ReviewStoreError
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import LAYOUTS, PageSettings
 
@@ -44,6 +46,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="cpu", help="model device: cpu, cuda, auto (default cpu)")
     p.add_argument("--embed-pdf", action="store_true",
                    help="attach the PDF to the FHIR DiagnosticReport (presentedForm)")
+    p.add_argument("--prior", default=PRIOR_AUTO, metavar="FILE|auto|none",
+                   help="compare with the patient's prior ECG: a file, 'auto' (default: the newest "
+                        "earlier ECG with the same patient ID in the same folder or the review "
+                        "database, when there is one) or 'none'")
 
 
 def _settings(args: argparse.Namespace) -> PageSettings:
@@ -63,17 +69,33 @@ def _default_analyze(load_model: bool, device: str) -> Callable[[EcgRecord], Ana
 
 def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
                   db: str | Path | None = None, with_review: bool = True,
-                  settings: PageSettings | None = None) -> ReportContent:
-    """Read, analyse and gather the review of one ECG (raises EcgReadError for a bad file)."""
+                  settings: PageSettings | None = None,
+                  prior: str | None = None) -> ReportContent:
+    """Read, analyse and gather the review of one ECG (raises EcgReadError for a bad file).
+    ``prior``: a file, "auto" or None/"none" (see ``compare.pair.compare_with_prior``); the
+    comparison raises the referral flag (``compare.referral``)."""
     record = read_ecg(path)
     analysis = analyze(record)
     review = None
-    if with_review and record.sha256:
-        with ReviewStore(db) as store:
-            if store.has(record.sha256):
-                review = store.get(record.sha256)
+    need_review = with_review and bool(record.sha256)
+    store = None
+    if need_review or prior == PRIOR_AUTO:
+        try:
+            store = ReviewStore(db)
+        except ReviewStoreError:
+            if need_review:
+                raise  # the prior search alone goes on without the database
+    try:
+        if store is not None and need_review and store.has(record.sha256 or ""):
+            review = store.get(record.sha256 or "")
+        comparison, _why = compare_with_prior(record, analysis, prior, analyze, store=store)
+    finally:
+        if store is not None:
+            store.close()
+    if comparison is not None:
+        analysis = with_comparison(analysis, comparison)
     return ReportContent(record, analysis, review, page_settings=settings,
-                         catalog=load_catalog_or_none())
+                         catalog=load_catalog_or_none(), comparison=comparison)
 
 
 def run(args: argparse.Namespace,
@@ -86,7 +108,7 @@ def run(args: argparse.Namespace,
     try:
         fn = analyze or _default_analyze(not args.no_model, args.device)
         content = build_content(args.file, fn, db=args.db, with_review=not args.no_review,
-                                settings=settings)
+                                settings=settings, prior=args.prior)
         written = write_reports(content, args.out, json_out=args.json_out,
                                 fhir_out=args.fhir_out, embed_pdf=args.embed_pdf)
     except (EcgReadError, ExportError) as exc:
@@ -95,6 +117,10 @@ def run(args: argparse.Namespace,
     except EcgError as exc:  # review database, model weights ...
         print(exc.user_message(language()), file=sys.stderr)
         return 1
+    cmp = content.comparison
+    if cmp is not None:
+        print(tr("compare.cli.prior_used", file=cmp.prior.file, date=cmp.prior.date_text(),
+                 how=tr(f"compare.match.{cmp.match}")))
     for path in written:
         print(tr("report.written", path=path))
     return 0

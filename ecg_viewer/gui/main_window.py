@@ -25,9 +25,11 @@ from ecg_viewer.app.controller import Controller
 from ecg_viewer.app.settings import AppSettings
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worker import wait_all
+from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import language, set_language, tr
 from ecg_viewer.gui.actions import build_actions, build_menus, build_toolbar
 from ecg_viewer.gui.header import HeaderWidget
+from ecg_viewer.gui.notice_area import NoticeArea
 from ecg_viewer.gui.page_view import EcgPageView
 from ecg_viewer.gui.scale_dialog import ScaleDialog, screen_px_per_mm
 from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
@@ -75,6 +77,8 @@ class MainWindow(QMainWindow):
         lay = QVBoxLayout(central)
         lay.setContentsMargins(2, 2, 2, 2)
         lay.addWidget(self.header)
+        self.notices = NoticeArea()  # failures collect here: never a message box per file
+        lay.addWidget(self.notices)
         lay.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
@@ -127,6 +131,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.report_actions import ReviewFeatures
 
         self.review_features = ReviewFeatures(self)
+        store = self.review_features.store
+        if store is not None and store.read_only:  # damaged or tampered: say so once
+            self.notices.notify(tr("review.read_only", path=store.path,
+                                   reason="、".join(tr(k) for k in store.problems)))
         # the model: measurements, suggestions, referral flag, free-text query (issue 6)
         from ecg_viewer.gui.model_link import ModelFeatures
 
@@ -135,6 +143,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.median_beat import install_median_beat_dock
 
         install_median_beat_dock(self)
+        # the comparison with the patient's prior ECG (issue 14 §3; own module)
+        from ecg_viewer.gui.compare_view import install_comparison
+
+        install_comparison(self, analyzer_factory)
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -221,14 +233,10 @@ class MainWindow(QMainWindow):
             self.controller.open_file(path)
 
     def show_load_error(self, path: str, message: str) -> None:
-        """A reader error: say so (non-blocking box) and keep the ECG on screen."""
+        """A reader error: one more notice in the notice area; the ECG on screen stays."""
         self.last_error = message
         self.statusBar().showMessage(message, 15000)
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("ui.open.error_title"),
-                          f"{message}\n\n{tr('ui.open.kept_previous')}", QMessageBox.StandardButton.Ok, self)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.error_box = box
+        self.notices.notify(f"{message}\n{tr('ui.open.kept_previous')}")
 
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()
@@ -254,9 +262,10 @@ class MainWindow(QMainWindow):
             try:
                 export_page(page, self.state.display_signal(), self.state.record.fs_hz, path,
                             calipers=self.state.calipers)
-            except (OSError, ValueError) as exc:
-                QMessageBox.warning(self, tr("ui.action.export_view"),
-                                    tr("ui.render.write_failed", out=path, error=exc))
+            except EcgError as exc:  # ExportError: message-table text, no file left behind
+                self.notices.notify(exc.user_message(language()))
+            except ValueError:  # a name not ending in .png/.svg
+                self.notices.notify(tr("ui.render.bad_out", out=path))
 
     def dragEnterEvent(self, ev: QDragEnterEvent) -> None:
         if ev.mimeData().hasUrls() and any(u.isLocalFile() for u in ev.mimeData().urls()):
@@ -320,6 +329,7 @@ class MainWindow(QMainWindow):
         self.actions_.retranslate()
         self.actions_[f"lang:{language()}"].setChecked(True)
         self.header.retranslate()
+        self.notices.retranslate()
         self.panel.retranslate()
         self.setWindowTitle(f"{Path(self.state.path).name} — {tr('ui.app_title')}"
                             if self.state.path else tr("ui.app_title"))
@@ -333,6 +343,8 @@ class MainWindow(QMainWindow):
             from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
 
             retranslate_median_beat_dock(self)
+        if hasattr(self, "comparison_features"):
+            self.comparison_features.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())

@@ -176,8 +176,10 @@ class ReviewFeatures:
                 QApplication.restoreOverrideCursor()
         review = self.store.get(state.record.sha256) \
             if self.store is not None and state.record.sha256 else None
+        feats = getattr(self.win, "comparison_features", None)  # the prior ECG (issue 14)
         return ReportContent(state.record, analysis, review, page_settings=state.settings,
-                             catalog=self.catalog)
+                             catalog=self.catalog,
+                             comparison=feats.comparison if feats is not None else None)
 
     def export(self, path: str | Path) -> list[Path]:
         """Write the report to ``path`` (.pdf, .json or .fhir.json), atomically."""

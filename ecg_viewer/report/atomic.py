@@ -1,17 +1,28 @@
-"""Atomic file export: a temp file in the target folder, fsync, then ``os.replace``.
+"""The project's one atomic file writer: a temp file in the target folder, every byte written
+with a checked ``os.write``, fsync, then ``os.replace``.
 
 An existing file at the target is either left exactly as it was or replaced by the complete new
 file — never half-written. A read-only folder, a missing folder or a full disk becomes an
 :class:`ExportError` with a Japanese message from the message table (``report.`` keys).
+
+* :func:`write_atomic` / :func:`atomic_writer` — one file (PDF, JSON, FHIR, PNG, SVG ...).
+  ``check`` (optional) validates the complete bytes before anything touches the disk.
+* :func:`write_set` — several files (a report set: PDF + JSON + FHIR) written completely or not
+  at all: all temp files are written and fsync'd first, then renamed; if a rename fails, the
+  ones already renamed are put back as they were.
+
+All writes go through :func:`write_all` (``os.write`` in a loop, short writes continued, every
+return value checked), which is also the seam the tests use to simulate a full disk.
 """
 
 from __future__ import annotations
 
 import errno
+import io
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -20,6 +31,8 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import tr
 
 log = logging.getLogger(__name__)
+
+Check = Callable[[bytes], None]  # raises ValueError when the bytes are not a complete file
 
 
 class ExportError(EcgError, OSError):
@@ -34,9 +47,12 @@ class ExportError(EcgError, OSError):
         super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
 
 
-def _error_for(exc: OSError, path: Path) -> ExportError:
+def error_for(exc: OSError, path: str | Path) -> ExportError:
+    """The :class:`ExportError` (message-table text) for an OS error writing ``path``."""
+    if isinstance(exc, ExportError):
+        return exc
     code = exc.errno
-    if code in (errno.ENOSPC, errno.EDQUOT):
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         key = "report.disk_full"
     elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
         key = "report.readonly"
@@ -46,55 +62,174 @@ def _error_for(exc: OSError, path: Path) -> ExportError:
         key = "report.is_dir"
     else:
         key = "report.write_failed"
-    return ExportError(key, path, reason=exc.strerror or exc, errno_=code)
+    return ExportError(key, path, reason=exc.strerror or type(exc).__name__, errno_=code)
 
 
-@contextmanager
-def atomic_writer(path: str | Path) -> Iterator[BinaryIO]:
-    """``with atomic_writer(p) as f: f.write(...)``: the data appears at ``p`` only when the
-    block ends without an exception, and then completely (fsync'd, then renamed over ``p``)."""
-    target = Path(path)
+_error_for = error_for  # older name
+
+
+def write_all(fd: int, data: bytes | memoryview) -> None:
+    """Write every byte of ``data`` to ``fd``; a short write is continued, a zero-byte write
+    (no progress) is a full disk."""
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        if n <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[n:]
+
+
+_write_all = write_all
+
+
+def _stage(target: Path, payload: bytes) -> Path:
+    """Write ``payload`` to a new fsync'd temp file beside ``target``; returns its path."""
     if target.is_dir():
         raise ExportError("report.is_dir", target)
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
-        raise _error_for(exc, target) from exc
+        raise error_for(exc, target) from exc
     tmp = Path(tmp_name)
-    done = False
     try:
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
+        try:
+            write_all(fd, payload)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if tmp.stat().st_size != len(payload):  # what the file system holds is what we wrote
+            raise OSError(errno.EIO, f"size on disk {tmp.stat().st_size} != {len(payload)}")
         _copy_mode(target, tmp)
+    except BaseException as exc:
+        _unlink_quietly(tmp)
+        if isinstance(exc, OSError):
+            raise error_for(exc, target) from exc
+        raise
+    return tmp
+
+
+def write_atomic(path: str | Path, data: bytes | str, *, check: Check | None = None) -> Path:
+    """Write ``data`` (str as UTF-8) to ``path`` atomically; returns the path. ``check(data)``
+    (raising ValueError) refuses incomplete data before anything is written."""
+    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    target = Path(path)
+    if check is not None:
+        try:
+            check(payload)
+        except ValueError as exc:
+            raise ExportError("report.write_failed", target, reason=exc) from exc
+    tmp = _stage(target, payload)
+    try:
         os.replace(tmp, target)
-        done = True
-        _fsync_dir(folder)
     except OSError as exc:
-        raise _error_for(exc, target) from exc
-    finally:
-        if not done:
-            try:
-                tmp.unlink()
-            except OSError:
-                pass
+        _unlink_quietly(tmp)
+        raise error_for(exc, target) from exc
+    _fsync_dir(target.parent if str(target.parent) else Path("."))
+    return target
 
 
-def write_atomic(path: str | Path, data: bytes | str) -> Path:
-    """Write ``data`` (str as UTF-8) to ``path`` atomically; returns the path."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    with atomic_writer(path) as f:
-        f.write(payload)
-    return Path(path)
+@contextmanager
+def atomic_writer(path: str | Path, *, check: Check | None = None) -> Iterator[BinaryIO]:
+    """``with atomic_writer(p) as f: f.write(...)``: the data appears at ``p`` only when the
+    block ends without an exception, and then completely (checked, fsync'd, renamed)."""
+    target = Path(path)
+    if target.is_dir():
+        raise ExportError("report.is_dir", target)
+    buf = io.BytesIO()
+    try:
+        yield buf
+    except OSError as exc:
+        raise error_for(exc, target) from exc
+    write_atomic(target, buf.getvalue(), check=check)
 
 
-def write_atomic_with(path: str | Path, produce: Callable[[BinaryIO], None]) -> Path:
-    """Let ``produce(f)`` write into the temp file (e.g. a PDF canvas), then commit atomically."""
-    with atomic_writer(path) as f:
+def write_atomic_with(path: str | Path, produce: Callable[[BinaryIO], None], *,
+                      check: Check | None = None) -> Path:
+    """Let ``produce(f)`` write into a buffer (e.g. a PDF canvas), then commit atomically."""
+    with atomic_writer(path, check=check) as f:
         produce(f)
     return Path(path)
+
+
+def write_set(items: Sequence[tuple[str | Path, bytes | str]]) -> list[Path]:
+    """Write several files completely or not at all. Every file is staged (written, fsync'd)
+    before any target is touched; if a rename then fails, targets already replaced get their
+    previous content back and new ones are removed. Returns the paths written."""
+    targets = [Path(p) for p, _ in items]
+    if len({t.resolve() for t in targets}) != len(targets):
+        raise ValueError("write_set: the same target named twice")
+    staged: list[Path] = []
+    try:
+        for target, (_, data) in zip(targets, items, strict=True):
+            staged.append(_stage(target, data.encode("utf-8") if isinstance(data, str)
+                                 else bytes(data)))
+    except BaseException:
+        for tmp in staged:
+            _unlink_quietly(tmp)
+        raise
+    backups: list[tuple[Path, Path | None]] = []  # (target, its old content kept aside)
+    try:
+        for target, tmp in zip(targets, staged, strict=True):
+            backup = _keep_aside(target)
+            backups.append((target, backup))
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise error_for(exc, target) from exc
+    except BaseException:
+        for tmp in staged:
+            _unlink_quietly(tmp)
+        for target, backup in reversed(backups):
+            _restore(target, backup)
+        raise
+    for _, backup in backups:
+        if backup is not None:
+            _unlink_quietly(backup)
+    for folder in {t.parent if str(t.parent) else Path(".") for t in targets}:
+        _fsync_dir(folder)
+    return targets
+
+
+def _keep_aside(target: Path) -> Path | None:
+    """Keep the existing target's content under a temp name (a hard link; where the file system
+    has none, the file itself is moved there); None when there is no target."""
+    if not target.exists():
+        return None
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=folder)
+        os.close(fd)
+    except OSError as exc:
+        raise error_for(exc, target) from exc
+    backup = Path(name)
+    try:
+        backup.unlink()
+        try:
+            os.link(target, backup)
+        except OSError:  # FAT, some network shares: no hard links
+            os.replace(target, backup)
+    except OSError as exc:
+        _unlink_quietly(backup)
+        raise error_for(exc, target) from exc
+    return backup
+
+
+def _restore(target: Path, backup: Path | None) -> None:
+    try:
+        if backup is None:
+            _unlink_quietly(target)
+        else:
+            os.replace(backup, target)
+    except OSError as exc:  # pragma: no cover - logged, the caller raises the first error
+        log.error("could not restore %s after a failed report set: %s", target, exc)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        path.unlink()
+    except OSError:
+        pass
 
 
 def _copy_mode(target: Path, tmp: Path) -> None:

@@ -4,30 +4,51 @@ Qt-free and model-free: the analysis is a function handed in (``make_analyze`` b
 per worker process, e.g. ``Analyzer().analyze``), so the same engine serves ``ecg-viewer batch``
 and the window's worklist. One output row per file, in completion order: the ``analyze --json``
 object, or ``{"file", "error", "error_ja", "error_type"}`` for a file that cannot be read.
-Each row is flushed as it is written; after an interrupt the next run skips every file already
-in the output (by path, and by the record's sha256 for the same ECG under another name) and
-drops a half-written last line.
+Each row is written whole or not at all (:mod:`ecg_viewer.report.batch_output`); after an
+interrupt the next run skips every file already in the output (by absolute path, and by the
+record's sha256 for the same ECG under another name).
+
+What is *not* recorded as done, so that the next run tries again: a file that could not be read
+for a passing reason (I/O error, permission, vanished) and a file whose analysis failed
+unexpectedly (``retry`` rows, reported on stderr). When the model itself cannot be used
+(missing or altered weights), ``make_analyze`` raises :class:`BatchAbort` and the run stops
+without recording anything for the remaining files.
+
+Worker processes (``workers > 1``) use one thread each (OMP/MKL/OpenBLAS set to 1 before they
+start), ignore Ctrl-C (the parent stops them), and exit on their own when the parent dies.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.errors import (
+    EcgError,
+    EcgFileNotFoundError,
+    EcgPermissionError,
+)
+from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import detect_format, read_ecg, supported_extensions
+from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
+    CSV_COLUMNS,
+    BatchOutput,
+    BatchOutputError,
+    abspath,
+    csv_row,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +56,21 @@ AnalyzeFn = Callable[[EcgRecord], Analysis]
 # signal files whose record is named by a header beside them (WFDB)
 _COMPANION = {".dat": ".hea", ".mat": ".hea"}
 
-CSV_COLUMNS = (
-    "file", "sha256", "status", "error", "quality_ok", "quality_problems", "referral_level",
-    "referral_ja", "referral_because", "top1_id", "top1_ja", "top1_score", "top5",
-    "present", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
-    "qtc_fridericia_ms", "qrs_axis_deg", "app_version", "weights_sha256", "catalog_version",
-)  # fmt: skip
+#: thread settings of every worker process: one thread each, so N workers use N cores
+WORKER_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+                     "NUMEXPR_NUM_THREADS": "1", "VECLIB_MAXIMUM_THREADS": "1"}
+
+
+class BatchAbort(EcgError):
+    """The analysis cannot be used at all (e.g. the model's weights are altered): the run stops
+    and nothing more is recorded. ``message_ja``/``message_en`` say why."""
+
+    def __reduce__(self):  # survive the trip back from a worker process
+        return (_rebuild_abort, (self.message_en, self.message_ja))
+
+
+def _rebuild_abort(message_en: str, message_ja: str) -> BatchAbort:
+    return BatchAbort(message_en, message_ja=message_ja)
 
 
 def find_ecg_files(root: str | Path) -> list[Path]:
@@ -93,29 +123,70 @@ def _wfdb_signal_files(header: Path) -> set[str]:
 
 # --- one file --------------------------------------------------------------------------------
 _worker_analyze: AnalyzeFn | None = None
+_worker_abort: BatchAbort | None = None
 
 
-def _init_worker(make_analyze: Callable[[], AnalyzeFn]) -> None:
-    global _worker_analyze
-    _worker_analyze = make_analyze()
+def _init_worker(make_analyze: Callable[[], AnalyzeFn], parent_pid: int | None = None) -> None:
+    global _worker_analyze, _worker_abort
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
+    if parent_pid is not None:
+        _die_with_parent(parent_pid)
+    try:
+        _worker_analyze = make_analyze()
+    except BatchAbort as exc:  # raised again for the first file, in the parent
+        _worker_abort = exc
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Exit when the parent process is gone (killed with -9 included): Linux's parent-death
+    signal, and a watcher thread everywhere."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            if os.getppid() != parent_pid:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = frozenset()
                  ) -> dict[str, Any]:
-    """The output row for one file (never raises for a bad file)."""
+    """The output row for one file (never raises for a bad file; raises :class:`BatchAbort`
+    when the analysis cannot be used at all). A row with ``"retry": True`` failed for a passing
+    reason and must not be recorded as done."""
     try:
         record = read_ecg(path)
+    except (EcgFileNotFoundError, EcgPermissionError) as exc:
+        return {**_error_row(path, exc), "retry": True}
     except EcgError as exc:
         return _error_row(path, exc)
     except OSError as exc:
-        return {"file": str(path), "error": str(exc), "error_ja": str(exc),
-                "error_type": type(exc).__name__}
+        log.warning("batch: I/O error reading %s: %s", path, exc)
+        return _retry_row(path, "batch.io_retry", exc)
+    except Exception as exc:  # a reader bug: logged with its traceback, tried again next run
+        log.exception("batch: unexpected error reading %s", path)
+        return _retry_row(path, "batch.unexpected", exc)
     if record.sha256 in done_sha:  # the same ECG under another name: listed, not analysed again
         return {"file": str(path), "sha256": record.sha256, "duplicate": True}
     try:
         row = analyze(record).to_dict()
+    except BatchAbort:
+        raise
     except EcgError as exc:
         return _error_row(path, exc, record.sha256)
+    except Exception as exc:
+        log.exception("batch: unexpected error analysing %s", path)
+        return {**_retry_row(path, "batch.unexpected", exc), "sha256": record.sha256}
     row["file"] = str(path)
     return row
 
@@ -125,111 +196,18 @@ def _error_row(path: Path, exc: EcgError, sha256: str | None = None) -> dict[str
             "error_ja": exc.message_ja, "error_type": type(exc).__name__}
 
 
+def _retry_row(path: Path, key: str, exc: BaseException) -> dict[str, Any]:
+    return {"file": str(path), "sha256": None, "error": tr(key, "en", file=path),
+            "error_ja": tr(key, "ja", file=path), "error_type": type(exc).__name__,
+            "retry": True}
+
+
 def _analyze_in_worker(path: Path, done_sha: frozenset[str]) -> dict[str, Any]:
+    if _worker_abort is not None:
+        raise _worker_abort
     if _worker_analyze is None:
         raise RuntimeError("batch worker used before its initializer ran")
     return analyze_file(path, _worker_analyze, done_sha)
-
-
-# --- output ----------------------------------------------------------------------------------
-class BatchOutput:
-    """Appends rows to a .jsonl or .csv file; knows which files/records it already holds."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.kind = self.path.suffix.lower().lstrip(".")
-        if self.kind not in ("jsonl", "csv"):
-            raise ValueError(f"output must end in .jsonl or .csv, got {self.path.name}")
-        self.done_files: set[str] = set()
-        self.done_sha: set[str] = set()
-        self._load_existing()
-        new = not self.path.exists() or self.path.stat().st_size == 0
-        self._fh = open(self.path, "a", encoding="utf-8", newline="")
-        self._csv = csv.DictWriter(self._fh, CSV_COLUMNS, extrasaction="ignore") \
-            if self.kind == "csv" else None
-        if self._csv is not None and new:
-            self._csv.writeheader()
-            self._fh.flush()
-
-    def _load_existing(self) -> None:
-        if not self.path.exists():
-            return
-        data = self.path.read_bytes()
-        if data and not data.endswith(b"\n"):  # interrupted mid-row: drop the partial line
-            cut = data.rfind(b"\n") + 1
-            log.warning("%s: dropping a half-written last row (%d bytes)", self.path,
-                        len(data) - cut)
-            with open(self.path, "r+b") as fh:
-                fh.truncate(cut)
-            data = data[:cut]
-        text = data.decode("utf-8", errors="replace")
-        if self.kind == "jsonl":
-            rows: Iterator[dict[str, Any]] = (_json_or_none(line) for line in text.splitlines())
-        else:
-            rows = iter(csv.DictReader(io.StringIO(text)))
-        for row in rows:
-            if not row:
-                continue
-            if row.get("file"):
-                self.done_files.add(str(Path(row["file"]).resolve()))
-            if row.get("sha256"):
-                self.done_sha.add(row["sha256"])
-
-    def write(self, row: dict[str, Any]) -> None:
-        if self._csv is not None:
-            self._csv.writerow(csv_row(row))
-        else:
-            self._fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self.done_files.add(str(Path(row["file"]).resolve()))
-        if row.get("sha256"):
-            self.done_sha.add(row["sha256"])
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def _json_or_none(line: str) -> dict[str, Any] | None:
-    try:
-        return json.loads(line) if line.strip() else None
-    except json.JSONDecodeError:
-        log.warning("skipping an unreadable line in the batch output")
-        return None
-
-
-def csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Flatten an output row into the CSV columns."""
-    if "error" in row:
-        return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "error",
-                "error": row.get("error_ja") or row["error"]}
-    if row.get("duplicate"):
-        return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "duplicate"}
-    labels = row.get("labels") or []
-    meas = row.get("measurements") or {}
-    model = row.get("model") or {}
-    quality = row.get("quality") or {}
-    referral = row.get("referral") or {}
-    top = labels[0] if labels else {}
-    out = {
-        "file": row["file"], "sha256": row.get("sha256"), "status": "ok", "error": "",
-        "quality_ok": quality.get("ok"),
-        "quality_problems": "; ".join(p.get("ja", "") for p in quality.get("problems", [])),
-        "referral_level": referral.get("level"), "referral_ja": referral.get("ja"),
-        "referral_because": " ".join(referral.get("because", [])),
-        "top1_id": top.get("id", ""), "top1_ja": top.get("ja", ""),
-        "top1_score": top.get("score", ""),
-        "top5": " ".join(s["id"] for s in labels[:5]),
-        "present": " ".join(s["id"] for s in labels if s.get("above_threshold")),
-        "app_version": model.get("app_version", ""),
-        "weights_sha256": model.get("weights_sha256", ""),
-        "catalog_version": model.get("catalog_version", ""),
-    }
-    for key in ("hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
-                "qtc_fridericia_ms", "qrs_axis_deg"):
-        value = meas.get(key) if isinstance(meas, dict) else None
-        out[key] = "" if value is None else value
-    return out
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -242,6 +220,7 @@ class BatchSummary:
     duplicates: int = 0  # the same ECG (sha256) as a file already done, listed not analysed
     seconds: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)  # (file, Japanese message)
+    retry: list[tuple[str, str]] = field(default_factory=list)  # not recorded: try again
 
     @property
     def rate_per_s(self) -> float:
@@ -258,35 +237,39 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
               files: list[Path] | None = None) -> BatchSummary:
     """Analyse every ECG under ``root`` into ``out`` (.jsonl or .csv), skipping what ``out``
     already holds. ``make_analyze`` must be picklable (a module-level function) for
-    ``workers > 1``; each worker process calls it once."""
+    ``workers > 1``; each worker process calls it once. Raises :class:`BatchAbort` (the model
+    cannot be used) and :class:`BatchOutputError` (output in use, full disk ...)."""
     paths = files if files is not None else find_ecg_files(root)
     output = BatchOutput(out)
     summary = BatchSummary(total=len(paths))
-    todo = [p for p in paths if str(p.resolve()) not in output.done_files]
+    todo = [p for p in paths if abspath(p) not in output.done_files]
     summary.skipped = len(paths) - len(todo)
     start = time.perf_counter()
 
     def record(row: dict[str, Any]) -> None:
-        output.write(row)
-        if row.get("duplicate"):
-            summary.duplicates += 1
-        elif "error" in row:
-            summary.failed += 1
-            summary.errors.append((row["file"], row.get("error_ja") or row["error"]))
+        if row.pop("retry", False):
+            summary.retry.append((row["file"], row.get("error_ja") or row["error"]))
         else:
-            summary.analysed += 1
+            row["file"] = abspath(row["file"])
+            output.write(row)
+            if row.get("duplicate"):
+                summary.duplicates += 1
+            elif "error" in row:
+                summary.failed += 1
+                summary.errors.append((row["file"], row.get("error_ja") or row["error"]))
+            else:
+                summary.analysed += 1
         if progress:
             elapsed = time.perf_counter() - start
             done = summary.analysed + summary.failed
-            progress(summary.skipped + summary.duplicates + done, summary.total,
-                     done / elapsed if elapsed else 0.0)
-
+            progress(summary.skipped + summary.duplicates + done + len(summary.retry),
+                     summary.total, done / elapsed if elapsed else 0.0)
 
     try:
         if progress:
             progress(summary.skipped, summary.total, 0.0)
         if workers <= 1 or len(todo) <= 1:
-            analyze = make_analyze()
+            analyze = make_analyze() if todo else None
             for path in todo:
                 record(analyze_file(path, analyze, frozenset(output.done_sha)))
         else:
@@ -297,17 +280,52 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     return summary
 
 
+@contextmanager
+def _env(values: dict[str, str]) -> Iterator[None]:
+    """``values`` in os.environ while the block runs (inherited by processes started in it)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def _run_pool(todo: list[Path], make_analyze: Callable[[], AnalyzeFn], workers: int,
               output: BatchOutput, record: Callable[[dict[str, Any]], None]) -> None:
     ctx = get_context("spawn")  # no fork after torch/Qt threads exist
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(make_analyze,)) as pool:
-        pending: set[Future[dict[str, Any]]] = set()
-        queue = list(reversed(todo))
-        while queue or pending:
-            while queue and len(pending) < workers * 2:
-                pending.add(pool.submit(_analyze_in_worker, queue.pop(),
-                                        frozenset(output.done_sha)))
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                record(fut.result())
+    with _env(WORKER_THREAD_ENV):
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                                   initargs=(make_analyze, os.getpid()))
+        try:
+            pending: set[Future[dict[str, Any]]] = set()
+            queue = list(reversed(todo))
+            while queue or pending:
+                while queue and len(pending) < workers * 2:
+                    pending.add(pool.submit(_analyze_in_worker, queue.pop(),
+                                            frozenset(output.done_sha)))
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    record(fut.result())
+        except BaseException:  # stopped (Ctrl-C, SIGTERM), model unusable, output full
+            stop_pool(pool)
+            raise
+        pool.shutdown(wait=True)
+
+
+def stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and end the worker processes now (terminate, then kill)."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        if proc.is_alive():
+            proc.terminate()
+    for proc in procs:
+        proc.join(5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(5)

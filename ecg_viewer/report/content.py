@@ -62,6 +62,9 @@ class ReportContent:
     page_settings: Any = None
     # the label catalog (``ecg_viewer.labels.catalog.Catalog``): texts and codes of added labels
     catalog: Any = None
+    # the comparison with the prior ECG (``ecg_viewer.compare.diff.Comparison``), None without
+    # one; ``analysis.referral`` is then the flag raised by it (compare.referral.with_comparison)
+    comparison: Any = None
 
     # --- provenance ----------------------------------------------------------------------------
     @property
@@ -176,6 +179,7 @@ class ReportContent:
         }
         if self.page_settings is not None:
             out["report"]["page"] = _settings_dict(self.page_settings)
+        out["comparison"] = self.comparison.to_dict() if self.comparison is not None else None
         return out
 
 

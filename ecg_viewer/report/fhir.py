@@ -152,6 +152,15 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
                               "text": REFERRAL_JA[level]},
         component=comps, note=ref_note))
 
+    from ecg_viewer.report.fhir_compare import comparison_entries  # the prior ECG (issue 14)
+
+    cmp_entries, cmp_obs = comparison_entries(
+        content, new_id=ids.new, subject=subject, system_base=system_base,
+        fhir_datetime=_fhir_datetime, status="final" if final else "preliminary")
+    entries.extend(cmp_entries)
+    if cmp_obs:
+        results.append(cmp_obs)
+
     report: dict[str, Any] = {
         "resourceType": "DiagnosticReport",
         "status": "final" if final else "preliminary",

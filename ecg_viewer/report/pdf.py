@@ -97,6 +97,16 @@ def render_pdf(content: ReportContent, out: BinaryIO, settings: PageSettings | N
     c.showPage()
     _sheet2(c, content, lang)
     c.showPage()
+    if content.comparison is not None:  # sheet 3: the comparison with the prior ECG
+        from ecg_viewer.report.pdf_compare import comparison_sheet
+
+        text_at(c, MARGIN_MM, 8.5, tr("report.title", lang), 13)
+        _banner(c, content, 160.0, 2.5, SHEET_W_MM - 160.0 - MARGIN_MM, lang)
+        text_at(c, MARGIN_MM, 17.8, fit_text(patient_line(content, lang),
+                                             SHEET_W_MM - 2 * MARGIN_MM, 7.5), 7.5)
+        comparison_sheet(c, content, lang)
+        _footer(c, content, 3, lang)
+        c.showPage()
     c.save()
 
 
@@ -211,7 +221,8 @@ def _footer(c: Canvas, content: ReportContent, n: int, lang: str, notice: bool =
               generated=content.generated_at.astimezone().strftime("%Y-%m-%d %H:%M"))
     text_at(c, MARGIN_MM, SHEET_H_MM - 1.2, fit_text(prov, 230, 6.5), 6.5, Color(0.3, 0.3, 0.3))
     text_at(c, SHEET_W_MM - MARGIN_MM - 18, SHEET_H_MM - 1.2,
-          tr("report.page_no", lang, n=n, total=2), 6.5, Color(0.3, 0.3, 0.3))
+          tr("report.page_no", lang, n=n, total=3 if content.comparison is not None else 2),
+          6.5, Color(0.3, 0.3, 0.3))
 
 
 # --- sheet 1: the ECG ---------------------------------------------------------------------------

@@ -3,15 +3,60 @@
 Each migration moves the schema one version up and runs inside the caller's transaction. A
 database written by an older version of the program is brought up to date when it is opened; one
 written by a newer version is refused (it may hold data this version does not understand).
-Never edit a migration that has shipped: add the next one.
+Never edit a migration that has shipped: add the next one. A migration is SQL text, or a function
+of the connection when it must compute something (the audit hash chain of version 3).
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from ecg_viewer.review.chain import (
+    GENESIS,
+    HASHED_FIELDS,
+    MIGRATION_FIELD,
+    TRIGGER_CHAIN_LINK,
+    TRIGGER_NO_REPLACE,
+    TRIGGER_NO_UPDATE,
+    chain_rows,
+    row_hash,
+)
+
+
+def _chain_existing_rows(conn: sqlite3.Connection) -> None:
+    """Version 3: the audit hash chain. Rows written before it are chained now, in id order,
+    and one audit row records that (how many, when): they were not protected before."""
+    conn.execute("ALTER TABLE audit ADD COLUMN prev_hash TEXT")
+    conn.execute("ALTER TABLE audit ADD COLUMN row_hash TEXT")
+    conn.execute("DROP TRIGGER IF EXISTS audit_no_update")
+    prev, n = GENESIS, 0
+    rows = conn.execute(f"SELECT {', '.join(HASHED_FIELDS)} FROM audit ORDER BY id").fetchall()
+    for values in rows:
+        row = dict(zip(HASHED_FIELDS, values, strict=True))
+        h = row_hash(row, prev)
+        conn.execute("UPDATE audit SET prev_hash = ?, row_hash = ? WHERE id = ?",
+                     (prev, h, row["id"]))
+        prev, n = h, n + 1
+    conn.execute(TRIGGER_NO_UPDATE)
+    conn.execute(TRIGGER_NO_REPLACE)
+    conn.execute(TRIGGER_CHAIN_LINK)
+    if n == 0:  # a new database: nothing was unprotected
+        return
+    from ecg_viewer import __version__
+
+    chain_rows(conn, [{
+        "at": datetime.now(UTC).isoformat(timespec="milliseconds"), "who": "ecg-viewer",
+        "sha256": "-", "field": MIGRATION_FIELD, "old": None,
+        "new": json.dumps({"rows_chained": n}), "app_version": __version__,
+        "weights_sha256": None, "catalog_version": None,
+    }])
+
 
 # version n is reached by running MIGRATIONS[n - 1]
-MIGRATIONS: tuple[str, ...] = (
+MIGRATIONS: tuple[str | Callable[[sqlite3.Connection], None], ...] = (
     # --- 1: reviews, decisions per suggested label, added labels, audit trail, settings --------
     """
     CREATE TABLE reviews (
@@ -67,6 +112,8 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     """,
+    # --- 3: hash chain over the audit rows (prev_hash, row_hash), REPLACE refused -------------
+    _chain_existing_rows,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -99,7 +146,12 @@ def migrate(conn: sqlite3.Connection, target: int = SCHEMA_VERSION) -> int:
         if before > SCHEMA_VERSION:
             raise SchemaTooNewError(before)
         for version in range(before + 1, target + 1):
-            for statement in _statements(MIGRATIONS[version - 1]):
+            step = MIGRATIONS[version - 1]
+            if callable(step):
+                step(conn)
+                conn.execute(f"PRAGMA user_version = {version}")
+                continue
+            for statement in _statements(step):
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
         conn.execute("COMMIT")

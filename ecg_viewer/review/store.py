@@ -23,8 +23,9 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import tr
+from ecg_viewer.review.chain import ChainReport, chain_rows, is_json, missing_triggers, verify_chain
 from ecg_viewer.review.model import CONFIRMED, REJECTED, Annotation, Review
-from ecg_viewer.review.schema import SchemaTooNewError, migrate
+from ecg_viewer.review.schema import SCHEMA_VERSION, SchemaTooNewError, migrate, schema_version
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,7 @@ class AuditEntry:
     app_version: str | None
     weights_sha256: str | None
     catalog_version: str | None
+    fault: str | None = None  # "not_json" when a stored value is not JSON (shown raw)
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -97,13 +99,24 @@ class ReviewStore:
     """Reviews keyed by sha256. One instance per thread (sqlite3 connections are per thread)."""
 
     def __init__(self, path: str | Path | None = None) -> None:
+        """Open (and bring up to date) the database. It is checked first (``PRAGMA
+        quick_check``, the audit triggers): a damaged database or one whose triggers are
+        missing or altered is opened read-only, never written, and ``problems`` says why
+        (message-table keys)."""
         self.path = Path(path) if path is not None else default_db_path()
+        self.problems: list[str] = []
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(
                 self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None
             )
             self._conn.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+            self._check_before_writing()
+            if self.problems:
+                self._conn.execute("PRAGMA query_only = ON")
+                log.error("review database %s opened read-only: %s", self.path,
+                          ", ".join(self.problems))
+                return
             mode = self._conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.warning("review database %s is in journal mode %s, not WAL", self.path, mode)
@@ -117,6 +130,37 @@ class ReviewStore:
         if before and before != self.schema_version:
             log.info("review database %s migrated from v%d to v%d", self.path, before,
                      self.schema_version)
+
+    def _check_before_writing(self) -> None:
+        """Fill ``problems``: a damaged file, or audit triggers missing/altered."""
+        try:
+            rows = self._conn.execute("PRAGMA quick_check").fetchall()
+            damaged = [r[0] for r in rows] != ["ok"]
+        except sqlite3.DatabaseError as exc:  # "database disk image is malformed"
+            log.error("quick_check of %s failed: %s", self.path, exc)
+            damaged = True
+        if damaged:
+            self.problems.append("review.damaged")
+            return
+        version = schema_version(self._conn)
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNewError(version)
+        missing = missing_triggers(self._conn, version)
+        if missing:
+            log.error("review database %s: audit triggers missing or altered: %s", self.path,
+                      ", ".join(missing))
+            self.problems.append("review.triggers_missing")
+
+    @property
+    def read_only(self) -> bool:
+        """True when the database was found damaged or tampered with (see ``problems``)."""
+        return bool(self.problems)
+
+    def verify_chain(self) -> ChainReport:
+        """Recompute the audit hash chain (see :mod:`ecg_viewer.review.chain`)."""
+        report = verify_chain(self._conn)
+        report.problems = list(dict.fromkeys([*self.problems, *report.problems]))
+        return report
 
     # --- housekeeping ------------------------------------------------------------------------
     def close(self) -> None:
@@ -137,6 +181,9 @@ class ReviewStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.problems:
+            raise ReviewStoreError("review.read_only", path=self.path,
+                                   reason=", ".join(tr(k) for k in self.problems))
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -184,8 +231,15 @@ class ReviewStore:
                "catalog_version FROM audit")
         rows = (self._conn.execute(sql + " WHERE sha256 = ? ORDER BY id", (sha256,))
                 if sha256 else self._conn.execute(sql + " ORDER BY id"))
-        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], _loads(r[5]), _loads(r[6]), r[7], r[8],
-                           r[9]) for r in rows]
+        out = []
+        for r in rows:
+            ok = is_json(r[5]) and is_json(r[6])
+            if not ok:
+                log.error("audit row %s of %s holds a value that is not JSON", r[0], self.path)
+            old, new = (_loads(r[5]), _loads(r[6])) if ok else (r[5], r[6])
+            out.append(AuditEntry(r[0], r[1], r[2], r[3], r[4], old, new, r[7], r[8], r[9],
+                                  fault=None if ok else "not_json"))
+        return out
 
     @staticmethod
     def _read(c: sqlite3.Connection, sha256: str) -> Review:
@@ -224,11 +278,10 @@ class ReviewStore:
                 return old
             who, now = self.reviewer(), _now()
             self._store(c, old, new, now, who, file_path or new.file_path or old.file_path)
-            c.executemany(
-                "INSERT INTO audit(at, who, sha256, field, old, new, app_version, weights_sha256, "
-                "catalog_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(now, who, sha256, f, _dumps(o), _dumps(n), ctx.app_version, ctx.weights_sha256,
-                  ctx.catalog_version) for f, o, n in diffs])
+            chain_rows(c, [{"at": now, "who": who, "sha256": sha256, "field": f,
+                            "old": _dumps(o), "new": _dumps(n), "app_version": ctx.app_version,
+                            "weights_sha256": ctx.weights_sha256,
+                            "catalog_version": ctx.catalog_version} for f, o, n in diffs])
             return self._read(c, sha256)
 
     def save(self, review: Review, context: AuditContext | None = None) -> Review:

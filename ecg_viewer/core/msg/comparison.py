@@ -3,4 +3,131 @@
 key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES`.
 """
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES: dict[str, tuple[str, str]] = {
+    "compare.rules_invalid": (
+        "比較ルール表を読めません: {file}（{problem}）",
+        "The comparison rule table cannot be used: {file} ({problem})",
+    ),
+    # measurement changes (filled with label, unit, prior, current, change)
+    "compare.rule.hr_change": (
+        "心拍数 {change:+.0f} bpm（前回 {prior:.0f} → 今回 {current:.0f} bpm）",
+        "Heart rate {change:+.0f} bpm ({prior:.0f} → {current:.0f} bpm)",
+    ),
+    "compare.rule.pr_up": (
+        "PR間隔が前回より {change:+.0f} ms 延長（{prior:.0f} → {current:.0f} ms）",
+        "PR {change:+.0f} ms since prior ({prior:.0f} → {current:.0f} ms)",
+    ),
+    "compare.rule.qrs_up": (
+        "QRS幅が前回より {change:+.0f} ms 延長（{prior:.0f} → {current:.0f} ms）",
+        "QRS {change:+.0f} ms since prior ({prior:.0f} → {current:.0f} ms)",
+    ),
+    "compare.rule.qt_up": (
+        "QT間隔が前回より {change:+.0f} ms 延長（{prior:.0f} → {current:.0f} ms）",
+        "QT {change:+.0f} ms since prior ({prior:.0f} → {current:.0f} ms)",
+    ),
+    "compare.rule.qtc_up": (
+        "{label}が前回より {change:+.0f} ms 延長（{prior:.0f} → {current:.0f} ms）",
+        "{label} {change:+.0f} ms since prior ({prior:.0f} → {current:.0f} ms)",
+    ),
+    "compare.rule.axis_shift": (
+        "{label}が前回より {change:+.0f}° 変化（{prior:+.0f}° → {current:+.0f}°）",
+        "{label} shifted {change:+.0f}° ({prior:+.0f}° → {current:+.0f}°)",
+    ),
+    "compare.axis.left": (
+        "新たな左軸偏位（QRS軸 {prior:+.0f}° → {current:+.0f}°）",
+        "New left axis deviation (QRS axis {prior:+.0f}° → {current:+.0f}°)",
+    ),
+    "compare.axis.right": (
+        "新たな右軸偏位（QRS軸 {prior:+.0f}° → {current:+.0f}°）",
+        "New right axis deviation (QRS axis {prior:+.0f}° → {current:+.0f}°)",
+    ),
+    "compare.axis.extreme": (
+        "新たな高度軸偏位（北西軸; QRS軸 {prior:+.0f}° → {current:+.0f}°）",
+        "New extreme axis deviation (QRS axis {prior:+.0f}° → {current:+.0f}°)",
+    ),
+    "compare.new_finding": (
+        "前回心電図（{date}）になかった所見: {label}",
+        "New since the prior ECG ({date}): {label}",
+    ),
+    # summary lines
+    "compare.prior_line": ("前回心電図: {date}（{days}）", "Prior ECG: {date} ({days})"),
+    "compare.days": ("{n} 日前", "{n} days earlier"),
+    "compare.days_unknown": ("記録日時不明", "recording time unknown"),
+    "compare.new_list": ("新規所見: {labels}", "New findings: {labels}"),
+    "compare.no_significant_change": (
+        "基準を超える変化・新規所見はありません", "No change beyond the thresholds, no new finding"),
+    "compare.notice": (
+        "前回心電図との比較はAIと自動計測による提案です。最終判断は医師が行ってください。",
+        "The comparison with the prior ECG is a suggestion from the AI and the automatic "
+        "measurements, not a diagnosis.",
+    ),
+    # matching
+    "compare.match.folder": ("同じフォルダ内で自動照合", "matched automatically in the same folder"),
+    "compare.match.database": ("解析済みの心電図から自動照合", "matched automatically among "
+                               "the ECGs already reviewed"),
+    "compare.match.manual": ("手動で選択", "chosen by hand"),
+    "compare.no_patient_id": (
+        "このファイルには患者IDがないため、前回心電図を自動で探せません。「前回心電図と比較…」で"
+        "ファイルを選んでください。",
+        "This file carries no patient ID, so the prior ECG cannot be found automatically. Choose "
+        "it with \"Compare with prior…\".",
+    ),
+    "compare.no_time": (
+        "このファイルには記録日時がないため、前回心電図を自動で探せません。",
+        "This file carries no recording time, so the prior ECG cannot be found automatically.",
+    ),
+    "compare.none_found": (
+        "同じ患者（ID {patient_id}）の前回心電図は見つかりませんでした。",
+        "No earlier ECG of this patient (ID {patient_id}) was found.",
+    ),
+    "compare.found": (
+        "前回心電図が見つかりました: {date}（{file}）— 「前回心電図と比較…」で表示",
+        "Prior ECG found: {date} ({file}) — see \"Compare with prior…\"",
+    ),
+    "compare.other_patient": (
+        "選んだファイルは別の患者の心電図です（患者ID {prior_id}／今回 {current_id}）。",
+        "The chosen file is another patient's ECG (patient ID {prior_id}; this ECG {current_id}).",
+    ),
+    "compare.not_earlier": (
+        "選んだ心電図（{prior_date}）は今回（{current_date}）より前の記録ではありません。",
+        "The chosen ECG ({prior_date}) was not recorded before this one ({current_date}).",
+    ),
+    "compare.same_file": ("今回と同じ心電図です。", "This is the same ECG."),
+    "compare.prior_unreadable": (
+        "前回心電図として指定したファイルを読めません: {error}",
+        "The prior ECG cannot be read: {error}",
+    ),
+    "compare.cli.prior_auto_none": (
+        "前回心電図: 自動照合で見つかりませんでした（{why}）",
+        "Prior ECG: none found automatically ({why})",
+    ),
+    "compare.cli.prior_used": ("前回心電図: {file}（{date}、{how}）",
+                               "Prior ECG: {file} ({date}, {how})"),
+    # the window and the report
+    "compare.title": ("前回心電図との比較", "Comparison with the prior ECG"),
+    "compare.action": ("前回心電図と比較…", "Compare with prior…"),
+    "compare.pick_title": ("前回心電図を選択", "Choose the prior ECG"),
+    "compare.current_label": ("今回: {date}　{file}", "Current: {date}  {file}"),
+    "compare.prior_label": ("前回: {date}　{file}（{how}）", "Prior: {date}  {file} ({how})"),
+    "compare.col.item": ("項目", "Item"),
+    "compare.col.prior": ("前回", "Prior"),
+    "compare.col.current": ("今回", "Current"),
+    "compare.col.change": ("変化", "Change"),
+    "compare.col.mark": ("判定", "Mark"),
+    "compare.mark": ("基準超", "beyond threshold"),
+    "compare.new_header": ("前回になかった所見（新規）", "New since the prior ECG"),
+    "compare.resolved_header": ("前回あって今回ない所見（消失）", "Resolved since the prior ECG"),
+    "compare.none": ("なし", "none"),
+    "compare.findings_unavailable": (
+        "所見の比較はできません（どちらかの心電図にAIの候補がありません）",
+        "Findings not compared (one of the ECGs has no AI suggestions)",
+    ),
+    "compare.median_title": ("代表心拍の重ね合わせ（黒: 今回、青: 前回）",
+                             "Median beats overlaid (black: current, blue: prior)"),
+    "compare.busy": ("前回心電図を解析しています…", "Analysing the prior ECG…"),
+    "compare.failed": ("前回心電図との比較ができませんでした: {error}",
+                       "The comparison with the prior ECG failed: {error}"),
+    "compare.no_record": ("心電図を開いてから比較してください。", "Open an ECG first."),
+    "compare.report_section": ("前回心電図との比較", "Comparison with the prior ECG"),
+    "compare.fhir.title": ("前回心電図との比較", "Comparison with prior EKG"),
+}

@@ -3,4 +3,102 @@
 key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES`.
 """
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- review database: checks on open, hash chain ------------------------------------------
+    "review.damaged": (
+        "確認結果のデータベースが破損しています（整合性検査で異常）",
+        "the review database is damaged (quick_check failed)",
+    ),
+    "review.triggers_missing": (
+        "監査記録を保護する仕組み（トリガー）が削除または変更されています",
+        "the triggers protecting the audit trail are missing or altered",
+    ),
+    "review.chain_absent": (
+        "監査記録にハッシュチェーンがありません（古い形式）",
+        "the audit trail has no hash chain (old schema)",
+    ),
+    "review.read_only": (
+        "確認結果のデータベースは読み取り専用で開かれています（{reason}）: {path}。"
+        "変更は保存されません。管理者に連絡してください。",
+        "The review database was opened read-only ({reason}): {path}. Changes are not saved; "
+        "contact your administrator.",
+    ),
+    "audit.verify.intact": (
+        "監査記録のハッシュチェーンは完全です: {rows} 行（うち移行時に連結 {migrated} 行）、"
+        "最終行 {head_id}、ハッシュ {head_hash}: {path}",
+        "The audit hash chain is intact: {rows} rows ({migrated} chained at migration), "
+        "last row {head_id}, hash {head_hash}: {path}",
+    ),
+    "audit.verify.broken": (
+        "監査記録が改ざんまたは破損しています: {n} 件の異常（{rows} 行中）: {path}",
+        "The audit trail has been altered or damaged: {n} faults in {rows} rows: {path}",
+    ),
+    "audit.verify.fault": ("  行 {id}: {kind}", "  row {id}: {kind}"),
+    "audit.fault.hash": ("行の内容が変更されています", "row content changed"),
+    "audit.fault.link": ("前の行とのつながりが切れています（削除・挿入・並べ替え）",
+                         "link to the previous row broken (removed, inserted or reordered)"),
+    "audit.fault.not_json": ("値が JSON ではありません", "a value is not JSON"),
+    "audit.verify.tail_note": (
+        "注: 末尾の行の削除はチェーンだけでは分かりません。最終行の番号とハッシュを別に控えて"
+        "比べてください。",
+        "Note: rows cut off at the end are not visible in the chain alone; keep the last row's "
+        "id and hash elsewhere and compare.",
+    ),
+    "audit.verify.no_db": ("確認結果のデータベースがありません: {path}",
+                           "No review database at {path}"),
+    # --- batch ------------------------------------------------------------------------------------
+    "batch.model_unusable": (
+        "AI モデルを使えないため一括解析を中止しました（{reason}）。結果ファイルに失敗は記録して"
+        "いません。モデルを直してから同じコマンドを実行すると続きから再開します: {out}",
+        "Batch stopped: the AI model cannot be used ({reason}). No file was recorded as failed; "
+        "fix the model and run the same command again to resume: {out}",
+    ),
+    "batch.disk_full": (
+        "ディスクの空き容量が足りないため一括解析を中止しました: {out}。書きかけの行は残して"
+        "いません（{done} 件は記録済み）。空きを作ってから同じコマンドで再開できます。",
+        "Batch stopped: not enough disk space for {out}. No half-written row was left "
+        "({done} rows recorded); free some space and run the same command to resume.",
+    ),
+    "batch.write_failed": (
+        "結果ファイルに書き込めないため一括解析を中止しました: {out}（{reason}）。"
+        "書きかけの行は残していません（{done} 件は記録済み）。",
+        "Batch stopped: cannot write {out} ({reason}). No half-written row was left "
+        "({done} rows recorded).",
+    ),
+    "batch.in_use": (
+        "この結果ファイルには別の一括解析が書き込み中です: {out}。終わってから実行するか、"
+        "別の出力ファイルを指定してください。",
+        "Another batch run is writing to {out}; wait for it to finish or choose another "
+        "output file.",
+    ),
+    "batch.io_retry": (
+        "ファイルを読み取れませんでした（入出力エラー、再実行で再試行します）: {file}",
+        "Could not read the file (I/O error; retried on the next run): {file}",
+    ),
+    "batch.unexpected": (
+        "予期しないエラーで解析できませんでした（再実行で再試行します。詳細はログ）: {file}",
+        "Unexpected error analysing the file (retried on the next run; details in the log): "
+        "{file}",
+    ),
+    "batch.retry_pending": (
+        "{n} 件は一時的な失敗のため未完了です。同じコマンドをもう一度実行すると再試行します。",
+        "{n} files failed for a passing reason and are not marked done; run the same command "
+        "again to retry them.",
+    ),
+    # --- catch-all ----------------------------------------------------------------------------
+    "cli.unexpected": (
+        "予期しないエラーが起きました（{kind}）。詳細はログにあります: {log}",
+        "An unexpected error occurred ({kind}). Details are in the log: {log}",
+    ),
+    "ui.unexpected": (
+        "予期しないエラーが起きました（{kind}）。作業は続けられます。詳細はログにあります。",
+        "An unexpected error occurred ({kind}). You can keep working; details are in the log.",
+    ),
+    # --- the window's notice area -------------------------------------------------------------
+    "notice.count": ("お知らせ {n} 件", "{n} notices"),
+    "notice.details": ("詳細…", "Details…"),
+    "notice.clear": ("消去", "Clear"),
+    "notice.title": ("お知らせ（読み込み・書き出しの失敗など）",
+                     "Notices (failed opens, exports ...)"),
+    "notice.kept_previous": ("表示中の心電図はそのままです。", "The ECG on screen is unchanged."),
+}

@@ -1,0 +1,50 @@
+"""``ecg-viewer audit verify [--db PATH]``: recompute the review database's audit hash chain and
+say whether it is intact (exit 0) or not (exit 1: a row changed, removed or inserted, a value
+that is not JSON, a damaged file, protecting triggers missing). Never writes to the database."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ecg_viewer.core.messages import tr
+
+HELP = "check the review database's audit trail (hash chain, triggers, file integrity)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=("verify",), help="verify: check the hash chain")
+    p.add_argument("--db", default=None, help="review database (default: the user's)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from ecg_viewer.review.chain import inspect_file
+    from ecg_viewer.review.store import default_db_path
+
+    path = Path(args.db) if args.db else default_db_path()
+    if not path.is_file():  # opening would create an empty database
+        print(tr("audit.verify.no_db", path=path), file=sys.stderr)
+        return 2
+    try:
+        report = inspect_file(path)  # read-only: not migrated, never written
+    except sqlite3.Error as exc:
+        print(tr("review.open_failed", path=path, reason=exc), file=sys.stderr)
+        return 1
+    if report.intact:
+        print(tr("audit.verify.intact", rows=report.rows, migrated=report.migrated_rows,
+                 head_id=report.head_id if report.head_id is not None else "-",
+                 head_hash=report.head_hash or "-", path=path))
+        print(tr("audit.verify.tail_note"))
+        return 0
+    print(tr("audit.verify.broken", n=len(report.faults) + len(report.problems),
+             rows=report.rows, path=path), file=sys.stderr)
+    for key in report.problems:
+        print("  " + tr(key), file=sys.stderr)
+    for fault in report.faults:
+        print(tr("audit.verify.fault", id=fault.id, kind=tr(f"audit.fault.{fault.kind}")),
+              file=sys.stderr)
+    return 1
+

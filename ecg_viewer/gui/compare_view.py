@@ -1,0 +1,391 @@
+"""The comparison with the patient's prior ECG in the window (issue 14 §3).
+
+``install_comparison(window, analyzer_factory)`` adds File → "前回心電図と比較…" and follows the
+window's analyses: when an ECG's analysis arrives, the newest earlier ECG of the same patient is
+looked for (same folder, and the files the review database knows) on a worker thread; when one
+is found it is analysed there too (the same Analyzer as the window's), the comparison raises the
+referral banner (its reasons join the banner's) and the status bar says so. The menu action
+opens :class:`CompareWindow`; without an automatic match (no patient ID, no time, none found) it
+asks for the prior file.
+
+:class:`CompareWindow`: current and prior page one above the other at the same scale, the change
+table (marks where a threshold is passed), findings new since the prior ECG and resolved ones,
+and the two median beats overlaid per lead.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ecg_viewer.app.worker import start_task
+from ecg_viewer.compare.diff import Comparison
+from ecg_viewer.compare.pair import build_comparison
+from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
+from ecg_viewer.compare.referral import with_comparison
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.leads import CANONICAL_LEADS
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.gui.page_view import EcgPageView
+from ecg_viewer.io import read_ecg, supported_extensions
+from ecg_viewer.signal.filters import apply_filters
+from ecg_viewer.signal.page import layout_page
+
+log = logging.getLogger(__name__)
+
+PRIOR_PEN = pg.mkPen(QColor(30, 80, 220), width=1.4)
+CURRENT_PEN = pg.mkPen(QColor(20, 20, 20), width=1.4)
+MARK_COLOR = QColor(190, 0, 0)
+SHOWN_S = 60.0  # at most the first minute of each record is drawn
+
+
+def _level_text(level: str) -> str:
+    return f" ({REFERRAL_EN[level]})" if language() == "en" else f"（{REFERRAL_JA[level]}）"
+
+
+def _find_task(record: EcgRecord) -> Any:
+    """Worker: the prior match (or None), with the review database opened on this thread."""
+    from ecg_viewer.review import ReviewStore, ReviewStoreError
+
+    try:
+        store = ReviewStore()
+    except ReviewStoreError as exc:
+        log.warning("prior search without the review database: %s", exc)
+        return find_prior(record)
+    try:
+        return find_prior(record, store=store)
+    finally:
+        store.close()
+
+
+def _compare_task(factory: Callable[[], Any], record: EcgRecord, analysis: Analysis,
+                  prior_path: str, match: str) -> tuple[Comparison, EcgRecord]:
+    """Worker: read and analyse the prior ECG, then compare (median beats measured here)."""
+    prior = read_ecg(prior_path)
+    if match == "manual":
+        refused = check_manual_prior(record, prior)
+        if refused is not None:
+            raise EcgError(tr(refused[0], "en", **refused[1]),
+                           message_ja=tr(refused[0], "ja", **refused[1]))
+    prior_analysis = factory().analyze(prior)
+    return build_comparison(record, analysis, prior, prior_analysis, match=match), prior
+
+
+class ComparisonFeatures(QObject):
+    """Owns the comparison of the open ECG in one window."""
+
+    compared = Signal(object)  # Comparison
+
+    def __init__(self, window: Any, analyzer_factory: Callable[[], Any] | None = None) -> None:
+        super().__init__(window)
+        from ecg_viewer.app.analysis_service import default_analyzer_factory
+
+        self.window = window
+        self.state = window.state
+        self.factory = analyzer_factory or default_analyzer_factory
+        self.comparison: Comparison | None = None
+        self.prior_record: EcgRecord | None = None
+        self.compare_window: CompareWindow | None = None
+        self._raised: Analysis | None = None
+        self._base: Analysis | None = None
+        self._seq = 0
+        self._open_when_done = False
+        self.action = QAction(tr("compare.action"), window)
+        self.action.triggered.connect(self.open_comparison)
+        menu = window.menuBar().actions()[0].menu()  # File
+        export = window.actions_["export_view"] if "export_view" in window.actions_.actions \
+            else None
+        menu.insertAction(export, self.action) if export is not None else menu.addAction(
+            self.action)
+        self.state.recordChanged.connect(self._record_changed)
+        self.state.analysisChanged.connect(self._analysis_changed)
+
+    # --- automatic match ------------------------------------------------------------------------
+    def _record_changed(self, _record: EcgRecord) -> None:
+        self._seq += 1
+        self.comparison = self.prior_record = self._raised = self._base = None
+
+    def _analysis_changed(self, analysis: Analysis | None) -> None:
+        if analysis is None or analysis is self._raised or self.state.record is None:
+            return
+        self._base = analysis
+        record = self.state.record
+        if why_no_search(record):
+            return
+        seq = self._seq
+        task = start_task(_find_task, record, name="prior-search")
+        task.finished.connect(lambda match, seq=seq: self._found(seq, match))
+        task.errored.connect(lambda exc: log.warning("prior search failed: %r", exc))
+
+    def _found(self, seq: int, match: Any) -> None:
+        if seq != self._seq or self._base is None:
+            return
+        if match is None:
+            return
+        self.window.statusBar().showMessage(tr("compare.found", date=match.recorded_at.strftime(
+            "%Y-%m-%d %H:%M"), file=match.path.name), 15000)
+        self._run(str(match.path), match.source)
+
+    # --- comparing -------------------------------------------------------------------------------
+    def _run(self, prior_path: str, match: str) -> None:
+        record, base = self.state.record, self._base
+        if record is None or base is None:
+            return
+        seq = self._seq
+        self.window.statusBar().showMessage(tr("compare.busy"))
+        task = start_task(_compare_task, self.factory, record, base, prior_path, match,
+                          name="compare")
+        task.finished.connect(lambda res, seq=seq: self._compared(seq, res))
+        task.errored.connect(lambda exc, seq=seq: self._failed(seq, exc))
+
+    def _compared(self, seq: int, result: tuple[Comparison, EcgRecord]) -> None:
+        if seq != self._seq or self._base is None:
+            return
+        self.comparison, self.prior_record = result
+        raised = with_comparison(self._base, self.comparison)
+        if raised is not self._base:
+            self._raised = raised
+            self.state.set_analysis(raised)  # the banner shows the reasons the comparison adds
+        self.window.statusBar().showMessage(self.comparison.summary(language()), 20000)
+        self.compared.emit(self.comparison)
+        if self._open_when_done or (self.compare_window is not None
+                                    and self.compare_window.isVisible()):
+            self._open_when_done = False
+            self.show_window()
+
+    def _failed(self, seq: int, exc: BaseException) -> None:
+        if seq != self._seq:
+            return
+        self._open_when_done = False
+        msg = exc.user_message(language()) if isinstance(exc, EcgError) else str(exc)
+        self.window.statusBar().showMessage(tr("compare.failed", error=msg), 15000)
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("compare.title"),
+                          tr("compare.failed", error=msg), QMessageBox.StandardButton.Ok,
+                          self.window)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    def open_comparison(self) -> None:
+        """The menu action: show the comparison, or ask for the prior file when there is none."""
+        if self.state.record is None:
+            self.window.statusBar().showMessage(tr("compare.no_record"), 8000)
+            return
+        if self.comparison is not None:
+            self.show_window()
+            return
+        why = why_no_search(self.state.record)
+        if why:
+            self.window.statusBar().showMessage(tr(why), 15000)
+        exts = " ".join(f"*{e}" for e in supported_extensions())
+        start = str(Path(self.state.path).parent) if self.state.path else ""
+        path, _ = QFileDialog.getOpenFileName(self.window, tr("compare.pick_title"), start,
+                                              f"{tr('ui.open.filter')} ({exts})")
+        if path:
+            self.compare_file(path)
+
+    def compare_file(self, path: str) -> None:
+        """Compare the open ECG with ``path`` (picked by hand) and show the window."""
+        if self._base is None:
+            self._base = self.state.analysis
+        if self._base is None:  # the analysis of the open ECG has not arrived yet
+            self.window.statusBar().showMessage(tr("analysis.running"), 8000)
+            return
+        self._open_when_done = True
+        self._run(path, "manual")
+
+    def show_window(self) -> None:
+        if self.comparison is None or self.state.record is None or self.prior_record is None:
+            return
+        if self.compare_window is None:
+            self.compare_window = CompareWindow(self.window)
+        self.compare_window.show_comparison(self.comparison, self.state.record, self.prior_record,
+                                           self.state.settings, self.window.view.px_per_mm_true)
+        self.compare_window.show()
+        self.compare_window.raise_()
+
+    def retranslate(self) -> None:
+        self.action.setText(tr("compare.action"))
+        if self.compare_window is not None and self.compare_window.isVisible():
+            self.show_window()
+
+
+class CompareWindow(QMainWindow):
+    """Current and prior ECG one above the other at the same scale, the changes, the findings,
+    the median beats overlaid."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("compare.title"))
+        self.current_label, self.prior_label = QLabel(), QLabel()
+        self.current_view, self.prior_view = EcgPageView(), EcgPageView()
+        pages = QSplitter(Qt.Orientation.Vertical)
+        for label, view in ((self.current_label, self.current_view),
+                            (self.prior_label, self.prior_view)):
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(label)
+            lay.addWidget(view, 1)
+            pages.addWidget(box)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.table = QTableWidget(0, 5)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.findings = QLabel()
+        self.findings.setWordWrap(True)
+        self.findings.setTextFormat(Qt.TextFormat.RichText)
+        self.median_title = QLabel()
+        self.medians = pg.GraphicsLayoutWidget()
+        self.medians.setBackground(pg.mkColor(255, 248, 246))
+        side = QWidget()
+        lay = QVBoxLayout(side)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.table, 2)
+        lay.addWidget(self.findings)
+        lay.addWidget(self.median_title)
+        lay.addWidget(self.medians, 3)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(pages)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.setCentralWidget(split)
+        self.comparison: Comparison | None = None
+        self.median_plots: dict[str, pg.PlotItem] = {}
+        self.resize(1500, 900)
+        screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+        if screen is not None:  # never larger than the screen (1366x768 laptops)
+            avail = screen.availableGeometry()
+            self.resize(min(1500, int(avail.width() * 0.95)), min(900, int(avail.height() * 0.9)))
+
+    def show_comparison(self, cmp: Comparison, current: EcgRecord, prior: EcgRecord,
+                        settings: Any, px_per_mm_true: float | None = None) -> None:
+        self.comparison = cmp
+        lang = language()
+        self.setWindowTitle(tr("compare.title"))
+        how = tr(f"compare.match.{cmp.match}")
+        self.current_label.setText(tr("compare.current_label", date=cmp.current.date_text(),
+                                      file=Path(cmp.current.file).name))
+        self.prior_label.setText(tr("compare.prior_label", date=cmp.prior.date_text(),
+                                    file=Path(cmp.prior.file).name, how=how))
+        s = dataclasses.replace(settings, start_s=0.0)
+        for view, rec in ((self.current_view, current), (self.prior_view, prior)):
+            if px_per_mm_true:
+                view.px_per_mm_true = px_per_mm_true
+            n = int(SHOWN_S * rec.fs_hz)
+            shown = rec if rec.n_samples <= n else rec.with_signal(rec.signal_mv[:, :n])
+            sig = apply_filters(shown.signal_mv, shown.fs_hz, s.filters) \
+                if s.filters.any_on else shown.signal_mv
+            view.set_page(layout_page(shown, s), sig, shown.fs_hz)
+        QTimer.singleShot(0, self._same_scale)
+        self.summary.setText(cmp.summary(lang))
+        self._fill_table(cmp)
+        self._fill_findings(cmp, lang)
+        self.median_title.setText(tr("compare.median_title"))
+        self._draw_medians(cmp)
+
+    def _same_scale(self) -> None:
+        """Both pages fitted into their panes, at the smaller of the two zooms (same mm scale)."""
+        self.current_view.fit_page()
+        self.prior_view.fit_page()
+        ppm = min(self.current_view.px_per_mm(), self.prior_view.px_per_mm())
+        self.current_view.zoom_to(ppm)
+        self.prior_view.zoom_to(ppm)
+
+    def _fill_table(self, cmp: Comparison) -> None:
+        heads = ("compare.col.item", "compare.col.prior", "compare.col.current",
+                 "compare.col.change", "compare.col.mark")
+        self.table.setHorizontalHeaderLabels([tr(h) for h in heads])
+        self.table.setRowCount(len(cmp.changes))
+        for row, ch in enumerate(cmp.changes):
+            def fmt(v: float | None, signed: bool = False, unit: str = ch.unit) -> str:
+                if v is None:
+                    return "—"
+                return (f"{v:+.0f}" if signed else f"{v:.0f}") + ("" if unit == "°" else " ") + unit
+            mark = ""
+            if ch.marked:
+                mark = "▲ " + tr("compare.mark") + (_level_text(ch.level) if ch.level else "")
+            cells = (ch.label, fmt(ch.prior), fmt(ch.current), fmt(ch.change, True), mark)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if ch.marked and col in (0, 3, 4):
+                    item.setForeground(MARK_COLOR)
+                if ch.marked:
+                    item.setToolTip(f"{ch.text()}\n{mark}")
+                self.table.setItem(row, col, item)
+        for col in range(4):
+            self.table.resizeColumnToContents(col)
+        # the mark column takes the rest and elides (full text on hover): no horizontal scrolling
+        self.table.horizontalHeader().setStretchLastSection(True)
+
+    def _fill_findings(self, cmp: Comparison, lang: str) -> None:
+        if not cmp.findings_compared:
+            self.findings.setText(tr("compare.findings_unavailable"))
+            return
+
+        def items(fs: tuple, color: str) -> str:
+            if not fs:
+                return tr("compare.none")
+            return (", " if lang == "en" else "、").join(f'<span style="color:{color}">{f.ja if lang == "ja" else f.en}'
+                            f"</span>" for f in fs)
+        parts = [f"<b>{tr('compare.new_header')}</b>: {items(cmp.new_findings, '#be0000')}",
+                 f"<b>{tr('compare.resolved_header')}</b>: "
+                 f"{items(cmp.resolved_findings, '#1e50dc')}"]
+        if cmp.new_axis_deviation:
+            r = next(x for x in cmp.raises if x.id.startswith("new_axis:"))
+            parts.append(f'<span style="color:#be0000">{r.reason_ja if lang == "ja" else r.reason_en}'
+                         "</span>")
+        parts.append(f'<span style="color:#900">{tr("compare.notice")}</span>')
+        self.findings.setText("<br>".join(parts))
+
+    def _draw_medians(self, cmp: Comparison) -> None:
+        self.medians.clear()
+        self.median_plots = {}
+        for i, lead in enumerate(CANONICAL_LEADS):
+            row, col = divmod(i, 4)
+            p = self.medians.addPlot(row=row, col=col)
+            p.hideAxis("left")
+            p.hideAxis("bottom")
+            p.setMouseEnabled(False, False)
+            p.setTitle(lead, size="8pt")
+            for mb, pen in ((cmp.prior_median, PRIOR_PEN), (cmp.current_median, CURRENT_PEN)):
+                if mb is None or lead not in mb.lead_names:
+                    continue
+                t = mb.time_ms
+                keep = (t >= -300) & (t <= 600)
+                v = np.asarray(mb.lead(lead), dtype=np.float64)[keep]
+                v = v - np.nanmedian(v[: max(1, len(v) // 10)])
+                p.plot(t[keep], v, pen=pen)
+            p.setXRange(-300, 600, padding=0)
+            p.setYRange(-1.5, 1.5, padding=0)  # the same mV scale in every panel
+            self.median_plots[lead] = p
+
+
+def install_comparison(window: Any, analyzer_factory: Callable[[], Any] | None = None) -> None:
+    """Add the comparison to the main window (``window.comparison_features``)."""
+    window.comparison_features = ComparisonFeatures(window, analyzer_factory)

@@ -1,0 +1,143 @@
+"""One non-modal notice area for everything that failed (files that would not open, exports,
+unexpected errors): a strip with the latest message, a count and a "details" list. It never
+opens a window or a message box, so opening many bad files quickly leaves one strip, not a stack
+of boxes; the list keeps the latest :data:`MAX_NOTICES`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import weakref
+from collections import deque
+from datetime import datetime
+from types import TracebackType
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout
+
+from ecg_viewer.core.crash_log import write_crash_log
+from ecg_viewer.core.messages import tr
+
+log = logging.getLogger(__name__)
+
+MAX_NOTICES = 200
+
+
+class NoticeArea(QFrame):
+    """``notify(text)`` adds a notice; hidden until the first one."""
+
+    changed = Signal(int)  # number of notices
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("noticeArea")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#noticeArea { background: #fff4e5; border: 1px solid #f0b46a; }")
+        self._items: deque[tuple[str, str]] = deque(maxlen=MAX_NOTICES)
+        self.total = 0
+        self.latest = QLabel()
+        self.latest.setWordWrap(False)
+        self.latest.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count_label = QLabel()
+        self.details_button = QPushButton()
+        self.details_button.setCheckable(True)
+        self.details_button.toggled.connect(self._show_details)
+        self.clear_button = QPushButton()
+        self.clear_button.clicked.connect(self.clear)
+        self.details = QListWidget()
+        self.details.setVisible(False)
+        self.details.setMaximumHeight(160)
+        row = QHBoxLayout()
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.latest, 1)
+        row.addWidget(self.count_label)
+        row.addWidget(self.details_button)
+        row.addWidget(self.clear_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addLayout(row)
+        lay.addWidget(self.details)
+        self.retranslate()
+        self.setVisible(False)
+        _register(self)
+
+    @property
+    def count(self) -> int:
+        """Notices since the last clear (the list keeps the latest MAX_NOTICES)."""
+        return self.total
+
+    def messages(self) -> list[str]:
+        return [text for _, text in self._items]
+
+    def notify(self, text: str) -> None:
+        """Add a notice (one line shown; the full text in the details list)."""
+        stamp = datetime.now().strftime("%H:%M:%S")
+        self._items.append((stamp, text))
+        self.total += 1
+        first_line = text.splitlines()[0] if text else ""
+        self.latest.setText(first_line)
+        self.latest.setToolTip(text)
+        self.details.addItem(f"{stamp}  {text}")
+        while self.details.count() > MAX_NOTICES:
+            self.details.takeItem(0)
+        self.details.scrollToBottom()
+        self._update_count()
+        self.setVisible(True)
+        self.changed.emit(self.total)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.details.clear()
+        self.total = 0
+        self.details_button.setChecked(False)
+        self.setVisible(False)
+        self.changed.emit(0)
+
+    def retranslate(self) -> None:
+        self.details_button.setText(tr("notice.details"))
+        self.clear_button.setText(tr("notice.clear"))
+        self.details.setToolTip(tr("notice.title"))
+        self._update_count()
+
+    def _update_count(self) -> None:
+        self.count_label.setText(tr("notice.count", n=self.total))
+
+    def _show_details(self, on: bool) -> None:
+        self.details.setVisible(on)
+
+
+# --- the window's catch-all ----------------------------------------------------------------------
+_latest: weakref.ReferenceType[NoticeArea] | None = None
+
+
+def _register(area: NoticeArea) -> None:
+    global _latest
+    _latest = weakref.ref(area)
+
+
+def window_excepthook(kind: type[BaseException], exc: BaseException,
+                      tb: TracebackType | None) -> None:
+    """``sys.excepthook`` of the window: anything unexpected (an exception in a slot) becomes
+    one notice and a traceback in the error log, never a traceback on the terminal; the window
+    keeps running."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    if exc.__traceback__ is None and tb is not None:
+        exc = exc.with_traceback(tb)
+    path = write_crash_log(exc, "window")
+    log.error("unexpected %s in the window; traceback in %s", kind.__name__, path)
+    area = _latest() if _latest is not None else None
+    if area is not None:
+        try:
+            area.notify(tr("ui.unexpected", kind=kind.__name__))
+            return
+        except RuntimeError:  # the window is gone
+            pass
+    print(tr("cli.unexpected", kind=kind.__name__, log=path), file=sys.stderr)
+
+
+def install_window_excepthook() -> None:
+    sys.excepthook = window_excepthook

@@ -1,0 +1,210 @@
+"""The results file of ``batch``: rows appended to .jsonl or .csv, all or nothing per row.
+
+* Each row is one ``os.write`` loop (:func:`ecg_viewer.report.atomic.write_all`) followed by
+  fsync. If the write or the fsync fails (full disk, quota, I/O error), the file is cut back to
+  its size before the row and fsync'd again, so no half row is left; the error says how many rows
+  are recorded.
+* The file is locked (``flock``) while a run holds it: a second run into the same output is
+  refused instead of analysing and writing every file a second time.
+* Files are recorded by absolute path, so a run started from another folder still skips them.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import io
+import json
+import logging
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import tr
+from ecg_viewer.report.atomic import write_all
+
+log = logging.getLogger(__name__)
+
+CSV_COLUMNS = (
+    "file", "sha256", "status", "error", "quality_ok", "quality_problems", "referral_level",
+    "referral_ja", "referral_because", "top1_id", "top1_ja", "top1_score", "top5",
+    "present", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
+    "qtc_fridericia_ms", "qrs_axis_deg", "app_version", "weights_sha256", "catalog_version",
+)  # fmt: skip
+
+
+class BatchOutputError(EcgError, OSError):
+    """The results file cannot be opened or written; ``rows`` rows are recorded in it."""
+
+    def __init__(self, key: str, out: str | Path, *, rows: int = 0, reason: object = "",
+                 errno_: int | None = None) -> None:
+        self.key, self.out, self.rows, self.errno_ = key, str(out), rows, errno_
+        params = {"out": self.out, "done": rows, "reason": reason}
+        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
+
+
+def abspath(path: str | Path) -> str:
+    """The key a file is recorded under: absolute, symlinks kept as named."""
+    return os.path.abspath(os.fspath(path))
+
+
+class BatchOutput:
+    """Appends rows to a .jsonl or .csv file; knows which files/records it already holds."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.kind = self.path.suffix.lower().lstrip(".")
+        if self.kind not in ("jsonl", "csv"):
+            raise ValueError(f"output must end in .jsonl or .csv, got {self.path.name}")
+        self.done_files: set[str] = set()
+        self.done_sha: set[str] = set()
+        self.rows = 0
+        try:
+            self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
+        except OSError as exc:
+            raise BatchOutputError("batch.write_failed", self.path,
+                                   reason=exc.strerror or exc, errno_=exc.errno) from exc
+        self._regular = stat.S_ISREG(os.fstat(self._fd).st_mode)
+        try:
+            self._lock()
+            self._load_existing()
+            if self.kind == "csv" and self._size() == 0:
+                buf = io.StringIO()
+                csv.DictWriter(buf, CSV_COLUMNS).writeheader()
+                self._append(buf.getvalue().encode("utf-8"))
+        except BaseException:
+            os.close(self._fd)
+            raise
+
+    # --- opening --------------------------------------------------------------------------------
+    def _lock(self) -> None:
+        if not self._regular:
+            return
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory lock; one run at a time is the user's job
+            return
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            raise BatchOutputError("batch.in_use", self.path, errno_=exc.errno) from exc
+
+    def _size(self) -> int:
+        return os.fstat(self._fd).st_size if self._regular else 0
+
+    def _load_existing(self) -> None:
+        if not self._regular or self._size() == 0:  # a device or pipe is not read back
+            return
+        with open(self.path, "rb") as fh:
+            data = fh.read()
+        if data and not data.endswith(b"\n"):  # interrupted mid-row: drop the partial line
+            cut = data.rfind(b"\n") + 1
+            log.warning("%s: dropping a half-written last row (%d bytes)", self.path,
+                        len(data) - cut)
+            os.ftruncate(self._fd, cut)
+            os.fsync(self._fd)
+            data = data[:cut]
+        text = data.decode("utf-8", errors="replace")
+        if self.kind == "jsonl":
+            rows: Iterator[dict[str, Any] | None] = (_json_or_none(line)
+                                                     for line in text.splitlines())
+        else:
+            rows = iter(csv.DictReader(io.StringIO(text)))
+        for row in rows:
+            if not row:
+                continue
+            self.rows += 1
+            if row.get("file"):
+                self.done_files.add(abspath(row["file"]))
+            if row.get("sha256"):
+                self.done_sha.add(row["sha256"])
+
+    # --- writing --------------------------------------------------------------------------------
+    def _append(self, data: bytes) -> None:
+        """Append ``data`` completely or not at all (cut back on failure)."""
+        before = self._size()
+        try:
+            write_all(self._fd, data)
+            os.fsync(self._fd)
+        except OSError as exc:
+            clean = self._cut_back(before)
+            full = exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+            key = "batch.disk_full" if full and clean else "batch.write_failed"
+            log.error("batch output %s: write failed (%s); cut back to %d bytes: %s",
+                      self.path, exc, before, clean)
+            raise BatchOutputError(key, self.path, rows=self.rows, reason=exc.strerror or exc,
+                                   errno_=exc.errno) from exc
+
+    def _cut_back(self, size: int) -> bool:
+        if not self._regular:
+            return True  # nothing is kept on a device or a pipe
+        try:
+            os.ftruncate(self._fd, size)
+            os.fsync(self._fd)
+        except OSError as exc:
+            log.error("could not cut %s back to %d bytes: %s", self.path, size, exc)
+            return False
+        return True
+
+    def write(self, row: dict[str, Any]) -> None:
+        if self.kind == "csv":
+            buf = io.StringIO()
+            csv.DictWriter(buf, CSV_COLUMNS, extrasaction="ignore").writerow(csv_row(row))
+            line = buf.getvalue()
+        else:
+            line = json.dumps(row, ensure_ascii=False) + "\n"
+        self._append(line.encode("utf-8"))
+        self.rows += 1
+        self.done_files.add(abspath(row["file"]))
+        if row.get("sha256"):
+            self.done_sha.add(row["sha256"])
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)  # also releases the lock
+            self._fd = -1
+
+
+def _json_or_none(line: str) -> dict[str, Any] | None:
+    try:
+        return json.loads(line) if line.strip() else None
+    except json.JSONDecodeError:
+        log.warning("skipping an unreadable line in the batch output")
+        return None
+
+
+def csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Flatten an output row into the CSV columns."""
+    if "error" in row:
+        return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "error",
+                "error": row.get("error_ja") or row["error"]}
+    if row.get("duplicate"):
+        return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "duplicate"}
+    labels = row.get("labels") or []
+    meas = row.get("measurements") or {}
+    model = row.get("model") or {}
+    quality = row.get("quality") or {}
+    referral = row.get("referral") or {}
+    top = labels[0] if labels else {}
+    out = {
+        "file": row["file"], "sha256": row.get("sha256"), "status": "ok", "error": "",
+        "quality_ok": quality.get("ok"),
+        "quality_problems": "; ".join(p.get("ja", "") for p in quality.get("problems", [])),
+        "referral_level": referral.get("level"), "referral_ja": referral.get("ja"),
+        "referral_because": " ".join(referral.get("because", [])),
+        "top1_id": top.get("id", ""), "top1_ja": top.get("ja", ""),
+        "top1_score": top.get("score", ""),
+        "top5": " ".join(s["id"] for s in labels[:5]),
+        "present": " ".join(s["id"] for s in labels if s.get("above_threshold")),
+        "app_version": model.get("app_version", ""),
+        "weights_sha256": model.get("weights_sha256", ""),
+        "catalog_version": model.get("catalog_version", ""),
+    }
+    for key in ("hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
+                "qtc_fridericia_ms", "qrs_axis_deg"):
+        value = meas.get(key) if isinstance(meas, dict) else None
+        out[key] = "" if value is None else value
+    return out

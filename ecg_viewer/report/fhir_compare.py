@@ -1,0 +1,108 @@
+"""The comparison with the prior ECG in the FHIR R4 Bundle.
+
+The prior ECG's study is a DiagnosticReport of its own in the Bundle (LOINC 11524-6, identified
+by the file's sha256, its acquisition time, its AI referral level and findings as conclusion),
+and one Observation "comparison with prior EKG" is added to the current DiagnosticReport's
+results: ``focus`` references the prior DiagnosticReport (R4's ``Observation.focus`` takes any
+resource; ``derivedFrom`` does not take a DiagnosticReport), each measurement change is a
+component (LOINC code of the measurement where there is one, ``valueQuantity`` = current - prior,
+``interpretation`` A where a threshold is passed), each new or resolved finding a component with
+the catalog's codes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.report.content import ReportContent
+
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+MEAS_LOINC = {"hr_bpm": ("8867-4", "Heart rate"), "pr_ms": ("8625-6", "P-R Interval"),
+              "qrs_ms": ("8633-0", "QRS duration"), "qt_ms": ("8634-8", "Q-T interval"),
+              "qtc_bazett_ms": ("8636-3", "Q-T interval corrected")}
+UCUM_UNIT = {"ms": "ms", "bpm": "/min", "°": "deg"}
+
+
+def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
+    c = {"system": system, "code": code}
+    if display:
+        c["display"] = display
+    return c
+
+
+def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
+                       subject: dict[str, Any] | None, system_base: str,
+                       fhir_datetime: Callable[[datetime | None], str | None],
+                       status: str) -> tuple[list[dict[str, Any]], str | None]:
+    """(Bundle entries to add, the id of the comparison Observation for the current report's
+    ``result``); ([], None) without a comparison."""
+    cmp = content.comparison
+    if cmp is None:
+        return [], None
+    label_system = f"{system_base}/CodeSystem/ecg-label"
+    local = f"{system_base}/CodeSystem/ecg-comparison"
+    prior_id = new_id()
+    prior: dict[str, Any] = {
+        "resourceType": "DiagnosticReport", "status": "preliminary",
+        "identifier": [{"system": f"{system_base}/NamingSystem/ecg-sha256",
+                        "value": cmp.prior.sha256 or cmp.prior.file}],
+        "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/v2-0074", "EC",
+                                         "Electrocardiac")]}],
+        "code": {"coding": [_coding(LOINC, "11524-6", "EKG study")], "text": "心電図検査（前回）"},
+    }
+    if subject:
+        prior["subject"] = subject
+    if (when := fhir_datetime(cmp.prior.recorded_at)) is not None:
+        prior["effectiveDateTime"] = when
+    pa = cmp.prior_analysis
+    if pa is not None:
+        found = [s.ja for s in pa.prediction.present()] if pa.prediction else []
+        prior["conclusion"] = "\n".join(
+            ([tr("report.fhir.conclusion", "ja", labels="、".join(found))] if found else [])
+            + [f"{tr('report.referral', 'ja')}: {pa.referral.ja}", tr("safety.notice", "ja")])
+    comps: list[dict[str, Any]] = []
+    for ch in cmp.changes:
+        if ch.change is None:
+            continue
+        codings = ([_coding(LOINC, *MEAS_LOINC[ch.key])] if ch.key in MEAS_LOINC else []) + \
+            [_coding(local, f"change-{ch.key}", f"{ch.label} change")]
+        comp: dict[str, Any] = {
+            "code": {"coding": codings, "text": f"{ch.label} 変化"},
+            "valueQuantity": {"value": round(ch.change, 1), "unit": ch.unit, "system": UCUM,
+                              "code": UCUM_UNIT.get(ch.unit, "1")}}
+        if ch.marked:
+            comp["interpretation"] = [{"coding": [_coding(INTERPRETATION, "A", "Abnormal")],
+                                       "text": ch.text("ja")}]
+        comps.append(comp)
+    for status_code, items in (("new-finding", cmp.new_findings),
+                               ("resolved-finding", cmp.resolved_findings)):
+        for f in items:
+            codes = [_coding(SNOMED, c) for c in content.label_codes(f.id)["snomed"]]
+            codes.append(_coding(label_system, f.id, f.en))
+            comps.append({"code": {"coding": [_coding(local, status_code,
+                                                      status_code.replace("-", " "))]},
+                          "valueCodeableConcept": {"coding": codes, "text": f.ja}})
+    obs_id = new_id()
+    obs: dict[str, Any] = {
+        "resourceType": "Observation", "status": status,
+        "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/"
+                                         "observation-category", "procedure", "Procedure")]}],
+        "code": {"coding": [_coding(local, "comparison-with-prior", "Comparison with prior EKG")],
+                 "text": tr("compare.fhir.title", "ja")},
+        "focus": [{"reference": prior_id}],
+        "valueString": cmp.summary("ja"),
+        "note": [{"text": tr("compare.notice", "ja")}],
+    }
+    if subject:
+        obs["subject"] = subject
+    if (when := fhir_datetime(cmp.current.recorded_at)) is not None:
+        obs["effectiveDateTime"] = when
+    if comps:
+        obs["component"] = comps
+    return [{"fullUrl": prior_id, "resource": prior}, {"fullUrl": obs_id, "resource": obs}], obs_id

@@ -1,0 +1,278 @@
+"""`batch` never lies about its output: whole rows only (full disk, real and injected), one run
+per output, model failures stop the run without recording anything, passing failures are tried
+again, workers use one thread each and die with their parent."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.cli import main
+from ecg_viewer.report import batch as batch_mod
+from ecg_viewer.report.batch import BatchOutput, BatchOutputError, run_batch
+from tests.report_fixtures import make_fixture_analyze
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def folder(bundled_samples: Path, tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    for name in ("00009_hr", "00017_hr"):
+        for ext in (".hea", ".dat"):
+            shutil.copy(bundled_samples / f"{name}{ext}", d)
+    (d / "bad.xml").write_text("<not an ecg")
+    return d
+
+
+def _rows(path: Path) -> list[dict]:
+    text = path.read_text(encoding="utf-8")
+    assert text == "" or text.endswith("\n"), "a half-written row was left"
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def test_real_full_device_fails_clearly(folder: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full on this system")
+    out = tmp_path / "out.jsonl"
+    out.symlink_to("/dev/full")  # every write: ENOSPC, as on a full file system
+    rc = main(["batch", str(folder), "--out", str(out), "--no-model", "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "空き容量" in err and "書きかけの行は残していません" in err and "Traceback" not in err
+
+
+def test_full_disk_mid_row_leaves_whole_rows_then_resumes(folder: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    sizer = tmp_path / "sizer.jsonl"
+    run_batch(folder, sizer, make_fixture_analyze)
+    first_row = len(sizer.read_bytes().splitlines(keepends=True)[0])
+    out = tmp_path / "out.jsonl"
+    real_write = os.write
+    budget = {"bytes": first_row + 300}  # room for the first row and part of the second
+
+    def write(fd: int, data) -> int:
+        try:
+            name = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            name = ""
+        if name == str(out):
+            if budget["bytes"] <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            chunk = bytes(data)[: budget["bytes"]]
+            budget["bytes"] -= len(chunk)
+            return real_write(fd, chunk)
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", write)
+    with pytest.raises(BatchOutputError) as info:
+        run_batch(folder, out, make_fixture_analyze)
+    monkeypatch.undo()
+    assert info.value.key == "batch.disk_full" and info.value.rows == 1
+    assert len(_rows(out)) == 1  # the failed row was cut away
+    run_batch(folder, out, make_fixture_analyze)  # room again: the rest, once each
+    files = [r["file"] for r in _rows(out)]
+    assert len(files) == len(set(files)) == 3
+
+
+def test_second_run_into_the_same_output_is_refused(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    holder = BatchOutput(out)  # another run holds the file
+    try:
+        with pytest.raises(BatchOutputError) as info:
+            run_batch(folder, out, make_fixture_analyze)
+        assert info.value.key == "batch.in_use"
+    finally:
+        holder.close()
+    assert _rows(out) == []
+
+
+def test_runs_from_another_folder_skip_what_is_done(folder: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out.jsonl"
+    monkeypatch.chdir(tmp_path)
+    run_batch(Path("in"), out, make_fixture_analyze)  # relative paths
+    monkeypatch.chdir(folder)
+    again = run_batch(folder, out, make_fixture_analyze)  # absolute paths, other cwd
+    assert again.skipped == 3 and again.analysed == again.failed == 0
+    assert len(_rows(out)) == 3
+
+
+def test_io_failures_are_not_marked_done(folder: Path, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out.jsonl"
+    real_read = batch_mod.read_ecg
+
+    def flaky(path, **kw):
+        if Path(path).name == "00017_hr.hea":
+            raise OSError(errno.EIO, "Input/output error")
+        return real_read(path, **kw)
+
+    monkeypatch.setattr(batch_mod, "read_ecg", flaky)
+    first = run_batch(folder, out, make_fixture_analyze)
+    assert [Path(f).name for f, _ in first.retry] == ["00017_hr.hea"]
+    assert "入出力エラー" in first.retry[0][1] and "Input/output" not in first.retry[0][1]
+    assert "00017_hr.hea" not in {Path(r["file"]).name for r in _rows(out)}
+    monkeypatch.undo()
+    second = run_batch(folder, out, make_fixture_analyze)
+    assert second.analysed == 1 and second.skipped == 2 and not second.retry
+    assert len(_rows(out)) == 3
+
+
+def _crashing_analyze():
+    def analyze(record):
+        raise KeyError("internal bug")
+
+    return analyze
+
+
+def test_unexpected_analysis_error_is_retried_and_has_no_raw_text(
+        folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.jsonl"
+    summary = run_batch(folder, out, _crashing_analyze)
+    assert len(summary.retry) == 2  # the two records; the bad file is a normal error row
+    assert all("internal bug" not in msg and "予期しない" in msg for _, msg in summary.retry)
+    assert [Path(r["file"]).name for r in _rows(out)] == ["bad.xml"]
+
+
+def test_tampered_weights_stop_the_batch_and_nothing_is_recorded(
+        folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from ecg_viewer.core import paths
+    from ecg_viewer.model import predictor
+
+    weights = tmp_path / "weights"
+    shutil.copytree(paths.model_weights_dir(), weights)
+    target = sorted(weights.glob("*.safetensors"))[0]
+    data = bytearray(target.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    target.write_bytes(bytes(data))
+    monkeypatch.setattr(predictor, "model_weights_dir", lambda: weights)
+    out = tmp_path / "out.jsonl"
+    rc = main(["batch", str(folder), "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == 1
+    assert "AI モデルを使えない" in err and "Traceback" not in err
+    assert _rows(out) == []  # nothing marked done
+    monkeypatch.undo()  # weights restored: the resumed batch does every file
+    summary = run_batch(folder, out, make_fixture_analyze)
+    assert summary.analysed == 2 and summary.failed == 1 and summary.skipped == 0
+
+
+# --- worker processes ----------------------------------------------------------------------------
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                out.append(int(d.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+_SLOW_BATCH = """
+import signal, sys, time
+from pathlib import Path
+from ecg_viewer.commands.batch import _stop_on_sigterm
+from ecg_viewer.report.batch import run_batch
+import tests.test_batch_reliability as t
+signal.signal(signal.SIGTERM, _stop_on_sigterm)  # as the batch command does
+try:
+    run_batch(Path(sys.argv[1]), Path(sys.argv[2]), t.slow_analyze_factory, workers=2)
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+def slow_analyze_factory():
+    def analyze(record):
+        time.sleep(60)
+        raise RuntimeError("not reached")
+
+    return analyze
+
+
+def _start_slow_batch(folder: Path, out: Path) -> tuple[subprocess.Popen, list[int]]:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-c", _SLOW_BATCH, str(folder), str(out)],
+                            cwd=REPO, env=env)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while time.monotonic() < deadline:
+        # spawn's resource tracker is a child too; the workers are the other two
+        workers = [p for p in _children(proc.pid)
+                   if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()]
+        if len(workers) >= 2:
+            break
+        time.sleep(0.2)
+    assert len(workers) >= 2, "the workers did not start"
+    return proc, workers
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_die_when_the_parent_is_killed(folder: Path, tmp_path: Path) -> None:
+    proc, workers = _start_slow_batch(folder, tmp_path / "out.jsonl")
+    time.sleep(2)  # inside the slow analysis
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in workers):
+        time.sleep(0.2)
+    left = [p for p in workers if _alive(p)]
+    for p in left:
+        os.kill(p, signal.SIGKILL)
+    assert not left, "worker processes outlived their parent"
+
+
+def _threads_probe_factory():
+    import torch
+
+    Path(os.environ["ECGV_PROBE_DIR"], f"{os.getpid()}.json").write_text(json.dumps({
+        "omp": os.environ.get("OMP_NUM_THREADS"), "torch": torch.get_num_threads()}))
+    return make_fixture_analyze()
+
+
+def test_each_worker_uses_one_thread(folder: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    monkeypatch.setenv("ECGV_PROBE_DIR", str(probe))
+    run_batch(folder, tmp_path / "out.jsonl", _threads_probe_factory, workers=2)
+    seen = [json.loads(p.read_text()) for p in probe.iterdir()]
+    assert len(seen) == 2 and all(s == {"omp": "1", "torch": 1} for s in seen)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_stopping_the_batch_stops_its_workers(folder: Path, tmp_path: Path) -> None:
+    proc, workers = _start_slow_batch(folder, tmp_path / "out.jsonl")
+    time.sleep(2)  # inside the slow (60 s) analysis
+    proc.send_signal(signal.SIGTERM)
+    try:
+        rc = proc.wait(15)  # without stopping the workers it would wait for them
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert rc == 130
+    assert not [p for p in workers if _alive(p)]

@@ -1,0 +1,168 @@
+"""The comparison logic on hand-made analyses: thresholds (table-driven), axis deviation, new and
+resolved findings, and the referral flag raised by what is new."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.compare.diff import EcgRef, compare_analyses
+from ecg_viewer.compare.referral import raise_referral, with_comparison
+from ecg_viewer.compare.rules import ComparisonRulesError, default_rules_path, load_rules
+from ecg_viewer.core.prediction import (
+    Analysis,
+    LabelScore,
+    ModelInfo,
+    Prediction,
+    QualityReport,
+    Referral,
+)
+
+BASE = {"hr_bpm": 70.0, "pr_ms": 160.0, "qrs_ms": 90.0, "qt_ms": 400.0, "qtc_bazett_ms": 420.0,
+        "qtc_fridericia_ms": 415.0, "qrs_axis_deg": 40.0, "p_axis_deg": 50.0, "t_axis_deg": 40.0}
+PRIOR_REF = EcgRef("prior.xml", "a" * 64, "P1", datetime(2025, 1, 10, 9, 0))
+CUR_REF = EcgRef("current.xml", "b" * 64, "P1", datetime(2026, 3, 1, 10, 30))
+LABELS = {"clbbb": ("完全左脚ブロック", "D"), "atrial_fibrillation": ("心房細動", "D"),
+          "crbbb": ("完全右脚ブロック", "C"), "pac": ("上室期外収縮", "B"),
+          "sinus_rhythm": ("洞調律", "A"), "av_block_3": ("完全房室ブロック", "urgent")}
+
+
+def analysis(present: tuple[str, ...] = (), with_model: bool = True,
+             referral: Referral | None = None, **changes: float | None) -> Analysis:
+    meas = dict(BASE, **changes)
+    pred = None
+    if with_model:
+        labels = tuple(LabelScore(lid, ja, lid, 0.1, 0.9 if lid in present else 0.1, 0.5, cat)
+                       for lid, (ja, cat) in LABELS.items())
+        pred = Prediction(labels, ModelInfo("t", "w" * 64, "c", "cpu"))
+    return Analysis("f.xml", "s" * 64, QualityReport(True), referral or Referral("A"), pred, meas)
+
+
+def compare(prior: Analysis, current: Analysis):
+    return compare_analyses(current, prior, current_ref=CUR_REF, prior_ref=PRIOR_REF,
+                            match="folder")
+
+
+@pytest.mark.parametrize(("key", "prior", "current", "change", "marked", "level"), [
+    ("qtc_bazett_ms", 420, 480, 60, True, "D"),
+    ("qtc_bazett_ms", 420, 479, 59, False, None),
+    ("qtc_fridericia_ms", 415, 500, 85, True, "D"),
+    ("qtc_bazett_ms", 480, 420, -60, False, None),  # shortening is not marked
+    ("qrs_ms", 90, 110, 20, True, "D"),
+    ("qrs_ms", 90, 109, 19, False, None),
+    ("pr_ms", 160, 200, 40, True, "C"),
+    ("hr_bpm", 70, 40, -30, True, None),  # marked, raises nothing by itself
+    ("hr_bpm", 70, 99, 29, False, None),
+    ("qt_ms", 400, 470, 70, True, None),
+    ("qrs_axis_deg", 170, -170, 20, False, None),  # the short way round the circle
+    ("qrs_axis_deg", 60, -10, -70, True, None),
+    ("qtc_bazett_ms", 420, None, None, False, None),  # not measured now
+])
+def test_measurement_thresholds(key, prior, current, change, marked, level):
+    cmp = compare(analysis(**{key: prior}), analysis(**{key: current}))
+    ch = cmp.change(key)
+    assert ch is not None
+    assert ch.change == (None if change is None else pytest.approx(change))
+    assert ch.marked is marked
+    raised = {r.id: r.level for r in cmp.raises}
+    assert raised.get(f"change:{ch.rule_id}") == (level if marked else None)
+    if marked:
+        assert ch.to_dict()["text_ja"] and f"{change:+.0f}" in ch.text("ja")
+
+
+@pytest.mark.parametrize(("prior", "current", "new_deviation"), [
+    (40, -45, "left"), (40, 130, "right"), (40, -120, "extreme"),
+    (-45, -60, None),  # deviated before too: not new
+    (40, 100, None), (-29, -31, "left"), (None, -45, None),
+])
+def test_new_axis_deviation(prior, current, new_deviation):
+    cmp = compare(analysis(qrs_axis_deg=prior), analysis(qrs_axis_deg=current))
+    assert cmp.new_axis_deviation == new_deviation
+    ids = [r.id for r in cmp.raises if r.id.startswith("new_axis:")]
+    assert ids == ([f"new_axis:{new_deviation}"] if new_deviation else [])
+
+
+def test_new_and_resolved_findings():
+    cmp = compare(analysis(("sinus_rhythm", "atrial_fibrillation", "pac")),
+                  analysis(("sinus_rhythm", "clbbb")))
+    assert [f.id for f in cmp.new_findings] == ["clbbb"]
+    assert {f.id for f in cmp.resolved_findings} == {"atrial_fibrillation", "pac"}
+    assert cmp.new_findings[0].level == "D"
+    d = json.loads(json.dumps(cmp.to_dict(), ensure_ascii=False))
+    assert d["new_findings"][0]["id"] == "clbbb" and d["match"] == "folder"
+    assert d["prior"]["recorded_at"].startswith("2025-01-10")
+    assert round(d["interval_days"]) == 415
+
+
+def test_a_score_flickering_across_its_threshold_is_not_a_change():
+    def scored(score: float) -> Analysis:
+        lab = LabelScore("ivcd", "心室内伝導障害", "IVCD", 0.1, score, 0.03, "D")
+        return Analysis("f.xml", "s" * 64, QualityReport(True), Referral("A"),
+                        Prediction((lab,), ModelInfo("t", "w" * 64, "c", "cpu")), dict(BASE))
+
+    assert not compare(scored(0.02), scored(0.04)).new_findings
+    assert not compare(scored(0.04), scored(0.02)).resolved_findings
+    assert [f.id for f in compare(scored(0.02), scored(0.30)).new_findings] == ["ivcd"]
+    assert [f.id for f in compare(scored(0.30), scored(0.02)).resolved_findings] == ["ivcd"]
+
+
+def test_findings_not_compared_without_model():
+    cmp = compare(analysis(with_model=False), analysis(("clbbb",)))
+    assert not cmp.findings_compared and not cmp.new_findings
+
+
+@pytest.mark.parametrize(("current", "new", "expect_level", "expect_ids"), [
+    # a new LBBB / AF is 要精査 by itself, its reason listed with the label's own
+    (Referral("D", ("clbbb",), ("完全左脚ブロック（要精査）",)), ("clbbb",), "D",
+     ("clbbb", "new:clbbb")),
+    # a new RBBB (catalog C) is raised to D by the table
+    (Referral("C", ("crbbb",), ("完全右脚ブロック（要経過観察）",)), ("crbbb",), "D",
+     ("new:crbbb",)),
+    # a new PAC (B) raises nothing
+    (Referral("B", ("pac",), ("x",)), ("pac",), "B", ("pac",)),
+    # already urgent: stays urgent with its own reasons
+    (Referral("urgent", ("qtc_fridericia_very_long",), ("x",)), ("clbbb",), "urgent",
+     ("qtc_fridericia_very_long",)),
+    (Referral("unreadable", ("flat",), ("x",)), ("clbbb",), "unreadable", ("flat",)),
+])
+def test_raise_referral(current, new, expect_level, expect_ids):
+    cmp = compare(analysis(("sinus_rhythm",)), analysis(("sinus_rhythm", *new)))
+    raised = raise_referral(current, cmp)
+    assert raised.level == expect_level
+    assert raised.because == expect_ids
+    assert len(raised.reasons_ja) == len(raised.because)
+    if any(i.startswith("new:") for i in expect_ids):
+        assert any("前回心電図（2025-01-10 09:00）になかった所見" in r for r in raised.reasons_ja)
+
+
+def test_measurement_change_raises_and_resolved_lowers_nothing():
+    prior = analysis(("atrial_fibrillation",), qrs_ms=90)
+    current = analysis((), qrs_ms=130, referral=Referral("C", ("qrs_wide",), ("QRS",)))
+    cmp = compare(prior, current)
+    out = with_comparison(current, cmp)
+    assert out.referral.level == "D" and out.referral.because == ("change:qrs_wide_change",)
+    assert "QRS幅が前回より +40 ms 延長" in out.referral.reasons_ja[0]
+    same = compare(analysis(("atrial_fibrillation",)), analysis())
+    assert raise_referral(Referral("A"), same) == Referral("A")
+
+
+def test_rules_are_validated(tmp_path: Path):
+    raw = json.loads(default_rules_path().read_text("utf-8"))
+    assert load_rules().version == raw["version"]
+    for mutate, problem in (
+        (lambda r: r["measurements"][0].update(level="X"), "level"),
+        (lambda r: r["measurements"][0].update(up=-5), "up"),
+        (lambda r: r["measurements"][0].update(message="no.such.key"), "message"),
+        (lambda r: r["new_findings"]["by_label"].update(clbbb="severe"), "level"),
+        (lambda r: r.pop("axis"), "axis"),
+    ):
+        bad = json.loads(json.dumps(raw))
+        mutate(bad)
+        p = tmp_path / "rules.json"
+        p.write_text(json.dumps(bad), encoding="utf-8")
+        with pytest.raises(ComparisonRulesError, match=problem) as info:
+            load_rules(p)
+        assert str(p) in info.value.message_ja

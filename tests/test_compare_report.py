@@ -1,0 +1,89 @@
+"""`report` with the comparison, through the real pipeline (shipped weights on CPU): a real pair
+of one PTB-XL patient (ecg 581, IVCD, then ecg 598, LBBB with QRS 110 -> 170 ms) written as HL7
+aECG in one folder; the prior is found automatically."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from compare_fixtures import Ptbxl
+
+from ecg_viewer.cli import main
+from ecg_viewer.core.paths import model_weights_dir
+
+
+@pytest.fixture(scope="module")
+def pair(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    p = Ptbxl(shared_data)
+    folder = tmp_path_factory.mktemp("patient583")
+    prior, current = p.write(folder, 581), p.write(folder, 598)
+    other = p.write(tmp_path_factory.mktemp("other"), 202)
+    return prior, current, other
+
+
+@pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
+                    reason="no shipped weights in model_weights/")
+def test_report_compares_with_the_prior_found_in_the_folder(pair, tmp_path: Path, capsys):
+    prior, current, _ = pair
+    pdf, js, fh = tmp_path / "r.pdf", tmp_path / "r.json", tmp_path / "r.fhir.json"
+    assert main(["report", str(current), "--out", str(pdf), "--json", str(js), "--fhir", str(fh),
+                 "--db", str(tmp_path / "db.sqlite3")]) == 0
+    assert prior.name in capsys.readouterr().out
+    d = json.loads(js.read_text(encoding="utf-8"))
+    cmp = d["comparison"]
+    assert Path(cmp["prior"]["file"]).name == prior.name and cmp["match"] == "folder"
+    qrs = next(m for m in cmp["measurements"] if m["key"] == "qrs_ms")
+    assert qrs["marked"] and qrs["change"] >= 40 and qrs["level"] == "D"
+    # new / resolved = the labels above threshold now and not before (and the reverse)
+    now = {lab["id"] for lab in d["labels"] if lab["above_threshold"]}
+    assert {i["id"] for i in cmp["new_findings"]} <= now
+    assert not ({i["id"] for i in cmp["resolved_findings"]} & now)
+    assert all(i["score_prior"] is None or i["score_prior"] < 1 for i in cmp["new_findings"])
+    ref = d["referral"]
+    assert ref["level"] in ("D", "urgent")
+    if ref["level"] == "D":
+        assert "change:qrs_wide_change" in ref["because"]
+        assert any("QRS幅が前回より" in r for r in ref["reasons_ja"])
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    sheet3 = text.split("\f")[2]
+    assert "前回心電図との比較" in sheet3 and "1987-04-01 12:15" in sheet3
+    assert "QRS" in sheet3 and "基準超" in sheet3 and "3/3" in sheet3.replace(" ", "")
+    from fhir.resources.R4B.bundle import Bundle
+
+    raw = json.loads(fh.read_text(encoding="utf-8"))
+    Bundle.model_validate(raw)
+    res = [e["resource"] for e in raw["entry"]]
+    reports = [r for r in res if r["resourceType"] == "DiagnosticReport"]
+    assert len(reports) == 2
+    obs = next(r for r in res if r["resourceType"] == "Observation"
+               and r["code"]["coding"][0]["code"] == "comparison-with-prior")
+    prior_entry = next(e for e in raw["entry"] if e["fullUrl"] == obs["focus"][0]["reference"])
+    assert prior_entry["resource"]["effectiveDateTime"].startswith("1987-04-01T12:15")
+    current_report = next(r for r in reports if r["effectiveDateTime"].startswith("1987-04-11"))
+    obs_url = next(e["fullUrl"] for e in raw["entry"] if e["resource"] is obs)
+    assert {"reference": obs_url} in current_report["result"]
+
+
+def test_prior_by_hand_none_and_refused(pair, tmp_path: Path, capsys):
+    prior, current, other = pair
+    js = tmp_path / "r.json"
+    base = ["report", str(current), "--out", str(tmp_path / "r.pdf"), "--json", str(js),
+            "--no-model", "--db", str(tmp_path / "db.sqlite3")]
+    assert main([*base, "--prior", str(prior)]) == 0
+    d = json.loads(js.read_text(encoding="utf-8"))
+    assert d["comparison"]["match"] == "manual" and not d["comparison"]["findings_compared"]
+    assert main([*base, "--prior", "none"]) == 0
+    assert json.loads(js.read_text(encoding="utf-8"))["comparison"] is None
+    capsys.readouterr()
+    assert main([*base, "--prior", str(other)]) == 1
+    assert "別の患者" in capsys.readouterr().err
+    assert main([*base, "--prior", str(tmp_path / "missing.xml")]) == 1
+    capsys.readouterr()
+    assert main(["analyze", str(current), "--no-model", "--json", "--prior", "auto"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert Path(out["comparison"]["prior"]["file"]).name == prior.name
+    assert "change:qrs_wide_change" in out["referral"]["because"]

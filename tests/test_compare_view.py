@@ -1,0 +1,76 @@
+"""The comparison in the real window (offscreen): a real pair of one PTB-XL patient written as HL7
+aECG in one folder; opening the later ECG finds the earlier one, raises the banner, and the
+comparison window shows both pages, the marked QRS change and the median beats. Measurements
+only (no torch): the model's part is covered by test_compare_report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from compare_fixtures import Ptbxl
+
+from ecg_viewer.core.messages import set_language
+
+
+@pytest.fixture
+def win(qtbot):
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+    from ecg_viewer.model.analyze import Analyzer
+
+    ensure_app()
+    w = MainWindow(use_stored_language=False, analyzer_factory=lambda: Analyzer(load_model=False))
+    w.resize(1400, 900)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    if w.comparison_features.compare_window is not None:
+        w.comparison_features.compare_window.close()
+    set_language("ja")
+
+
+def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path: Path):
+    p = Ptbxl(shared_data)
+    prior, current = p.write(tmp_path, 581), p.write(tmp_path, 598)
+    other = p.write(tmp_path.parent, 202, name=f"{tmp_path.name}_other.xml")
+    feats = win.comparison_features
+    with qtbot.waitSignal(feats.compared, timeout=60000) as blocker:
+        win.controller.open_file(str(current))
+    cmp = blocker.args[0]
+    assert Path(cmp.prior.file).name == prior.name and cmp.match == "folder"
+    assert cmp.change("qrs_ms").marked
+    qtbot.waitUntil(lambda: "change:qrs_wide_change" in win.state.analysis.referral.because)
+    assert win.state.analysis.referral.level == "D"
+    assert "要精査" in win.panel.banner.text()
+    win.statusBar().clearMessage()
+    feats.open_comparison()
+    cw = feats.compare_window
+    qtbot.waitExposed(cw)
+    qtbot.wait(100)
+    rows = {cw.table.item(r, 0).text(): r for r in range(cw.table.rowCount())}
+    assert "▲" in cw.table.item(rows["QRS"], 4).text()
+    assert cw.table.item(rows["QRS"], 3).text() == "+60 ms"
+    assert cw.current_view.page is not None and cw.prior_view.page is not None
+    assert abs(cw.current_view.px_per_mm() - cw.prior_view.px_per_mm()) < 1e-6  # same scale
+    assert set(cw.median_plots) == set(("I", "II", "III", "aVR", "aVL", "aVF",
+                                        "V1", "V2", "V3", "V4", "V5", "V6"))
+    assert len(cw.median_plots["V1"].listDataItems()) == 2  # prior and current overlaid
+    shot = tmp_path / "compare_window.png"
+    assert cw.grab().save(str(shot)) and shot.stat().st_size > 10000
+    # the report exported from the window has the comparison (JSON here; PDF/FHIR as `report`)
+    out = tmp_path / "from_window.json"
+    win.review_features.export(out)
+    assert json.loads(out.read_text(encoding="utf-8"))["comparison"]["match"] == "folder"
+    # a prior picked by hand that is another patient's ECG is refused with a message
+    win.statusBar().clearMessage()
+    feats.comparison = None
+    feats.compare_file(str(other))
+    qtbot.waitUntil(lambda: "別の患者" in win.statusBar().currentMessage(), timeout=30000)
+    # the right one picked by hand: compared, the window shows it
+    with qtbot.waitSignal(feats.compared, timeout=60000) as blocker:
+        feats.compare_file(str(prior))
+    assert blocker.args[0].match == "manual"
+    assert "手動で選択" in feats.compare_window.prior_label.text()

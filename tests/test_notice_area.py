@@ -1,0 +1,161 @@
+"""The window collects failures in one notice area: no message box per failed file, a count and
+a details list; the catch-all turns an unexpected exception into a notice plus a logged
+traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from ecg_viewer.core.messages import set_language
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+@pytest.fixture
+def win(qtbot):
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    set_language("ja")
+
+
+def _bad_files(folder: Path, n: int) -> list[Path]:
+    makers = [
+        (".hea", "not a header\n\x00\x01"), (".xml", "<AnnotatedECG><broken"),
+        (".csv", "a,b\nx,y\n"), (".dcm", "DICM" * 10), (".mwf", "\x00" * 7),
+        (".edf", "0       garbage"), (".scp", "\x01\x02\x03"), (".hea", ""),
+    ]
+    out = []
+    for i in range(n):
+        ext, text = makers[i % len(makers)]
+        p = folder / f"bad_{i:02d}{ext}"
+        p.write_text(text, encoding="latin-1")
+        out.append(p)
+    return out
+
+
+def _top_level_visible() -> set[int]:
+    return {id(w) for w in QApplication.topLevelWidgets() if w.isVisible()}
+
+
+def test_many_quick_opens_collect_in_one_notice_area(win, qtbot, bundled_samples: Path,
+                                                     tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    for ext in (".hea", ".dat"):
+        shutil.copy(bundled_samples / f"00009_hr{ext}", good)
+    bad = _bad_files(tmp_path, 48)
+    windows_before = _top_level_visible()
+    assert not win.notices.isVisible() and win.notices.count == 0
+
+    # the first few one by one: each one adds a notice
+    for i, path in enumerate(bad[:4], start=1):
+        with qtbot.waitSignal(win.controller.loadFailed, timeout=20000):
+            win.controller.open_file(str(path))
+        qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+        assert win.notices.count == i
+    # then the rest as fast as they can be clicked, the good file last
+    for path in bad[4:]:
+        win.controller.open_file(str(path))
+    with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+        win.controller.open_file(str(good / "00009_hr.hea"))
+    qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=10000)
+    qtbot.wait(200)
+
+    assert win.state.record is not None and win.state.path.endswith("00009_hr.hea")
+    assert win.notices.isVisible() and win.notices.count >= 4
+    assert win.notices.details.count() == win.notices.count
+    assert str(win.notices.count) in win.notices.count_label.text()
+    assert _top_level_visible() == windows_before  # no new window, no message box
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    win.notices.details_button.click()
+    assert win.notices.details.isVisible()
+    win.notices.clear()
+    assert win.notices.count == 0 and not win.notices.isVisible()
+
+
+def test_window_catch_all_makes_a_notice_and_logs_the_traceback(
+        win, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        _isolated_review_db: Path) -> None:
+    from ecg_viewer.gui.notice_area import window_excepthook
+
+    try:
+        {}["missing"]
+    except KeyError as exc:
+        window_excepthook(type(exc), exc, exc.__traceback__)
+    assert win.notices.count == 1 and "KeyError" in win.notices.messages()[-1]
+    assert "予期しないエラー" in win.notices.messages()[-1]
+    err = capsys.readouterr()
+    assert "Traceback" not in err.err + err.out
+    log = (_isolated_review_db / "logs" / "errors.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "KeyError: 'missing'" in log
+
+
+def test_notice_list_is_bounded(qtbot) -> None:
+    from ecg_viewer.gui.notice_area import MAX_NOTICES, NoticeArea
+
+    area = NoticeArea()
+    qtbot.addWidget(area)
+    for i in range(MAX_NOTICES + 50):
+        area.notify(f"notice {i}")
+    assert area.count == MAX_NOTICES + 50
+    assert len(area.messages()) == area.details.count() == MAX_NOTICES
+    assert area.latest.text() == f"notice {MAX_NOTICES + 49}"
+
+
+# --- the commands' catch-all ------------------------------------------------------------------
+@pytest.mark.parametrize("lang, expected", [("ja", "予期しないエラー"), ("en", "unexpected error")])
+def test_command_catch_all_prints_one_line_and_logs(
+        lang: str, expected: str, bundled_samples: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        _isolated_review_db: Path) -> None:
+    from ecg_viewer.cli import EXIT_UNEXPECTED, main
+    from ecg_viewer.commands import render
+
+    def broken(*a, **kw):
+        raise ZeroDivisionError("a bug deep inside")
+
+    monkeypatch.setattr(render, "read_ecg", broken)
+    try:
+        rc = main(["--lang", lang, "render", str(bundled_samples / "00009_hr.hea"),
+                   "--out", str(tmp_path / "p.png")])
+    finally:
+        set_language("ja")
+    err = capsys.readouterr()
+    assert rc == EXIT_UNEXPECTED
+    lines = [line for line in err.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and expected in lines[0] and "ZeroDivisionError" in lines[0]
+    assert "Traceback" not in err.err + err.out and "a bug deep inside" not in err.err
+    log = (_isolated_review_db / "logs" / "errors.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "a bug deep inside" in log and "command render" in log
+
+
+def test_tampered_review_database_is_announced_in_the_window(qtbot, _isolated_review_db: Path
+                                                               ) -> None:
+    import sqlite3
+
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+    from ecg_viewer.review import ReviewStore
+
+    db = _isolated_review_db / "reviews.sqlite3"
+    ReviewStore(db).close()
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TRIGGER audit_no_delete")
+    conn.close()
+    ensure_app()
+    w = MainWindow()
+    qtbot.addWidget(w)
+    assert w.notices.count == 1
+    assert "読み取り専用" in w.notices.messages()[0] and "トリガー" in w.notices.messages()[0]
+    w.review_features.store.close()
