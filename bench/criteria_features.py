@@ -38,9 +38,11 @@ CHECKS = (
     (("CLBBB",), "r_peak_time_v6_ms", lambda v: v > 60, "R-peak time V6 > 60 ms"),
     (("CLBBB", "CRBBB"), "qrs_ms", lambda v: v >= 120, "QRS >= 120 ms"),
     (("LAFB",), "qrs_axis_deg", lambda v: -90 <= v <= -45, "axis -45..-90"),
+    (("LAFB",), "qrs_axis_deg", lambda v: -90 <= v <= -30, "axis -30..-90"),
     (("LVH",), "sokolow_lyon_mv", lambda v: v >= 3.5, "Sokolow-Lyon >= 3.5 mV"),
     (("LVH",), "cornell_mv", lambda v: v > 2.8, "Cornell > 2.8 mV"),
     (("LVH",), "ravl_mv", lambda v: v >= 1.1, "R aVL >= 1.1 mV"),
+    (("LVH", "VCLVH"), "lvh_voltage", lambda v: bool(v), "any LVH voltage criterion"),
     (("LVOLT",), "low_voltage_limb", lambda v: bool(v), "limb low voltage"),
     (("IMI", "ILMI", "IPMI", "IPLMI"), "q_waves_inferior", lambda v: bool(v), "Q inferior"),
     (("ASMI",), "q_waves_septal", lambda v: bool(v), "Q septal"),
@@ -65,7 +67,10 @@ def main() -> int:
         sig = z["X"][i].T.astype(np.float32) / 1000.0
         rec = EcgRecord(sig, float(z["fs"]), tuple(CANONICAL_LEADS))
         feats = criteria_features(rec, measure(rec))
-        rows.append((set(labels.get(int(z["ecg_id"][i]), {})), feats.values))
+        v = dict(feats.values)
+        sl, co, ra = v.get("sokolow_lyon_mv"), v.get("cornell_mv"), v.get("ravl_mv")
+        v["lvh_voltage"] = None if sl is None else (sl >= 3.5 or co > 2.8 or ra >= 1.1)
+        rows.append((set(labels.get(int(z["ecg_id"][i]), {})), v))
     dt = (time.perf_counter() - t0) / n
     print(f"{n} records, {dt * 1000:.1f} ms per record (measure + criteria)")
     print(f"{'statement':18} {'criterion':34} {'with':>14} {'without':>14}")

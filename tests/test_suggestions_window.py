@@ -15,6 +15,7 @@ import wfdb
 
 from ecg_viewer.core import CANONICAL_LEADS
 from ecg_viewer.core.messages import set_language
+from ecg_viewer.labels.criteria import held_back
 
 pytest.importorskip("torch")
 
@@ -84,7 +85,13 @@ def test_window_shows_the_models_suggestions_for_a_test_fold_af_record(
     analysis = _open_and_wait_for_analysis(qtbot, win, path)
     panel = win.panel
     assert panel.state == "analysis" and panel.top_k == 5
-    assert panel.shown_label_ids() == [s.id for s in pred.top(5)]
+    # the pipeline's answer: the model's scores made consistent with the measurements (issue 12)
+    assert panel.shown_label_ids() == [s.id for s in analysis.prediction.top(5)]
+    held = set(panel.shown_label_ids(held=True))
+    assert held == {s.id for s in analysis.prediction.labels if held_back(s)}
+    # only a held-back label (or the model's 5th, pushed out by a label a rule raised) is missing
+    missing = {s.id for s in pred.top(5)} - set(panel.shown_label_ids())
+    assert missing <= held | {pred.top(5)[-1].id}
     assert AF_IDS & set(panel.shown_label_ids())
     assert analysis.referral.level in ("D", "urgent")
     assert panel.banner.text() in ("要精査", "要至急")
@@ -152,7 +159,10 @@ def test_analyze_json_shape(bundled_samples, tmp_path):
         assert key in ok
     assert ok["quality"]["ok"] is True and ok["quality"]["problems"] == []
     assert len(ok["labels"]) > 90  # every catalog label, best first
-    scores = [lab["score"] for lab in ok["labels"]]
+    # best first; labels the measurements contradict (issue 12) after all the others
+    held = [any(e["key"] == "held_back" for e in lab["evidence"]) for lab in ok["labels"]]
+    assert held == sorted(held)
+    scores = [lab["score"] for lab, h in zip(ok["labels"], held, strict=True) if not h]
     assert scores == sorted(scores, reverse=True)
     for key in ("id", "ja", "en", "similarity", "score", "threshold", "category"):
         assert key in ok["labels"][0]

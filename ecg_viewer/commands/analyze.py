@@ -11,6 +11,8 @@ from ecg_viewer.core.errors import EcgError, EcgReadError
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.criteria import held_back
+from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 
 HELP = "suggest Japanese findings and the referral flag for ECG files (suggestions, not a diagnosis)"
 
@@ -71,6 +73,9 @@ def print_text(analysis: Analysis, top: int) -> None:
             name = s.ja if lang == "ja" else s.en
             print(f" {mark} {name:<24} sim {s.similarity:+.3f}  score {s.score:.2f} "
                   f"(thr {s.threshold:.2f})  [{s.category}]")
+            why = [evidence_text(e, lang) for e in measurement_evidence(s)]
+            if why and (s.above_threshold or held_back(s)):
+                print("      " + ("、" if lang == "ja" else "; ").join(why))
     print(tr("safety.notice"))
 
 

@@ -153,6 +153,8 @@ class Analysis:
     prediction: Prediction | None = None  # None when the quality gate stopped the model
     measurements: dict[str, Any] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # the ECG criteria features (signal/criteria.py CriteriaFeatures.to_dict(): values, reasons)
+    criteria: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -163,6 +165,8 @@ class Analysis:
             "referral": self.referral.to_dict(),
             "measurements": self.measurements,
         }
+        if self.criteria is not None:
+            out["criteria"] = self.criteria
         if self.prediction:
             out["model"] = self.prediction.model.to_dict()
         out.update(self.extra)

@@ -143,6 +143,10 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.median_beat import install_median_beat_dock
 
         install_median_beat_dock(self)
+        # the ECG criteria features the suggestions rest on, tabbed with it (issue 12; own module)
+        from ecg_viewer.gui.criteria_panel import install_criteria_dock
+
+        install_criteria_dock(self)
         # the comparison with the patient's prior ECG (issue 14 §3; own module)
         from ecg_viewer.gui.compare_view import install_comparison
 
@@ -343,6 +347,10 @@ class MainWindow(QMainWindow):
             from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
 
             retranslate_median_beat_dock(self)
+        if hasattr(self, "criteria_dock"):
+            from ecg_viewer.gui.criteria_panel import retranslate_criteria_dock
+
+            retranslate_criteria_dock(self)
         if hasattr(self, "comparison_features"):
             self.comparison_features.retranslate()
 

@@ -35,6 +35,8 @@ from PySide6.QtWidgets import (
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis, LabelScore
 from ecg_viewer.gui.fonts import app_font
+from ecg_viewer.labels.criteria import held_back
+from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 
 # banner colours by referral level
 LEVEL_COLORS = {
@@ -188,13 +190,17 @@ class SuggestionsPanel(QFrame):
         self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))
         self.table.clear()
         labels = analysis.prediction.top(self.top_k) if analysis.prediction else ()
+        # labels the measurements held back are listed after the top-k, with why (issue 12)
+        held = [s for s in analysis.prediction.labels if held_back(s) and s not in labels] \
+            if analysis.prediction else []
+        labels = (*labels, *held)
         for s in labels:
-            self._add_row(s, ja)
+            self._add_row(s, ja, extra=s in held)
         for col in (COL_NAME, COL_SIM, COL_CAT):
             self.table.resizeColumnToContents(col)
         self._set_visible(banner=True, table=bool(labels), progress=False, retry=False)
 
-    def _add_row(self, s: LabelScore, ja: bool) -> None:
+    def _add_row(self, s: LabelScore, ja: bool, extra: bool = False) -> None:
         cat = REFERRAL_JA.get(s.category, s.category) if ja else REFERRAL_EN.get(s.category, s.category)
         item = QTreeWidgetItem([s.ja if ja else s.en, f"{s.similarity:.2f}", "", cat])
         tip = [f"{s.ja} / {s.en}"]
@@ -204,14 +210,31 @@ class SuggestionsPanel(QFrame):
             if syn:
                 tip.append(tr("suggest.synonyms", synonyms="、".join(syn[:8])))
         tip.append(tr("suggest.tip_scores", similarity=s.similarity, score=s.score, threshold=s.threshold))
+        why = [evidence_text(e) for e in measurement_evidence(s)]
+        if why and (s.above_threshold or held_back(s)):
+            tip.append(tr("evid.held_title" if held_back(s) else "evid.title") + ":")
+            tip += [f"  {w}" for w in why]
+            for w in why:  # an expandable row per reason
+                child = QTreeWidgetItem([w, "", "", ""])
+                child.setFirstColumnSpanned(True)
+                child.setToolTip(COL_NAME, w)
+                item.addChild(child)
+        elif s.above_threshold:
+            tip.append(tr("evid.none"))
         for col in range(4):
             item.setToolTip(col, "\n".join(tip))
         item.setData(COL_NAME, Qt.ItemDataRole.UserRole, s.id)
+        item.setData(COL_NAME, Qt.ItemDataRole.UserRole + 1, extra)  # a held-back row after top-k
         if s.above_threshold:
             f = app_font(10, bold=True)
             for col in range(4):
                 item.setFont(col, f)
             item.setText(COL_NAME, "● " + item.text(COL_NAME))
+        elif held_back(s):  # the model had it, the measurements contradict it
+            item.setText(COL_NAME, item.text(COL_NAME) + tr("suggest.held_mark"))
+            for col in range(4):
+                item.setForeground(col, QBrush(QColor("#888888")))
+                item.setToolTip(col, "\n".join(tip))
         elif s.threshold >= 1.0:  # no validation data for this label: ranked, never flagged
             item.setText(COL_NAME, item.text(COL_NAME) + tr("suggest.unvalidated_mark"))
             tip.append(tr("suggest.unvalidated_tip"))
@@ -236,9 +259,12 @@ class SuggestionsPanel(QFrame):
         except KeyError:
             return None
 
-    def shown_label_ids(self) -> list[str]:
-        return [self.table.topLevelItem(i).data(COL_NAME, Qt.ItemDataRole.UserRole)
-                for i in range(self.table.topLevelItemCount())]
+    def shown_label_ids(self, held: bool = False) -> list[str]:
+        """The ranked suggestions shown (the top k); ``held=True``: the rows after them, labels
+        the measurements held back."""
+        items = [self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount())]
+        return [it.data(COL_NAME, Qt.ItemDataRole.UserRole) for it in items
+                if bool(it.data(COL_NAME, Qt.ItemDataRole.UserRole + 1)) is held]
 
     # --- top-k and free-text query --------------------------------------------------------------
     def _top_changed(self, k: int) -> None:

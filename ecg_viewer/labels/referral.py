@@ -28,6 +28,7 @@ from ecg_viewer.core.prediction import (
     QualityReport,
     Referral,
 )
+from ecg_viewer.labels.evidence import evidence_summary
 
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
@@ -219,8 +220,11 @@ def decide_referral(
         level = rules.level_of_category(s.category)
         if level not in SEVERITY or level == "unreadable":
             raise ValueError(f"label {s.id!r} has category {s.category!r}, not a referral level")
-        raised.append((level, s.id, tr("referral.because_label", "ja", label=s.ja,
-                                        level=REFERRAL_JA[level])))  # fmt: skip
+        why = evidence_summary(s, "ja")  # the measurements behind it, when there are any
+        text = (tr("referral.because_label_evidence", "ja", label=s.ja, level=REFERRAL_JA[level],
+                   evidence=why) if why
+                else tr("referral.because_label", "ja", label=s.ja, level=REFERRAL_JA[level]))
+        raised.append((level, s.id, text))
     values = measurements or {}
     if rules.paced_measurement and values.get(rules.paced_measurement) is True:
         raised.append(("E", "paced_spikes", tr("referral.paced_measured", "ja")))

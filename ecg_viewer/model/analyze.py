@@ -1,18 +1,23 @@
 """The analysis of one ECG, the same for the window, ``analyze``, ``report`` and ``batch``:
 
-quality gate -> measurements -> model suggestions -> referral flag, as one :class:`Analysis`.
-A record the quality gate rejects gets no suggestions and the level "unreadable" with the reasons.
+quality gate -> measurements -> criteria features -> model suggestions -> fusion (model similarity
++ criteria features, when the shipped weights carry one) -> criteria consistency and evidence
+(labels/criteria.py) -> referral flag, as one :class:`Analysis`. A record the quality gate rejects
+gets no suggestions and the level "unreadable" with the reasons.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.prediction import Analysis, Prediction
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.referral import decide_referral
+from ecg_viewer.signal.criteria import CriteriaFeatures, criteria_features
 from ecg_viewer.signal.measure import Measurements, measure
 from ecg_viewer.signal.quality import assess_quality
 
@@ -50,6 +55,12 @@ class Analyzer:
             self._predictor = Predictor(device=self._device)
         return self._predictor
 
+    def fusion_for(self, predictor: Any) -> Any | None:
+        """The shipped fusion of ``predictor``'s weights, loaded once."""
+        if not hasattr(self, "_fusion"):
+            self._fusion = shipped_fusion(getattr(predictor, "weights_dir", None))
+        return self._fusion
+
     def analyze(self, record: EcgRecord, *, with_measurements: bool = True) -> Analysis:
         return self.analyze_parts(record, with_measurements=with_measurements)[0]
 
@@ -65,10 +76,14 @@ class Analyzer:
         if meas is None and with_measurements:
             meas = safe_measure(record)
         mdict = meas.to_dict() if meas is not None else None
+        features = safe_criteria(record, meas) if with_measurements or meas is not None else None
         prediction: Prediction | None = None
         predictor = self.predictor
         if quality.ok and predictor is not None:
             prediction = predictor.predict(record)
+            prediction = fuse(prediction, features, self.fusion_for(predictor))
+            labels = apply_criteria(prediction.labels, mdict, features)
+            prediction = Prediction(labels=labels, model=prediction.model)
         referral = decide_referral(prediction.labels if prediction else (), mdict, quality)
         extra = {}
         if prediction is None and predictor is not None:  # gated: still say which model judged
@@ -81,6 +96,7 @@ class Analyzer:
             prediction=prediction,
             measurements=mdict,
             extra=extra,
+            criteria=features.to_dict() if features is not None else None,
         )
         return analysis, meas
 
@@ -92,3 +108,34 @@ def safe_measure(record: EcgRecord) -> Measurements | None:
     except (EcgError, ValueError) as exc:
         log.warning("measurements failed for %s: %s", record.source_path, exc)
         return None
+
+
+def safe_criteria(record: EcgRecord, meas: Measurements | None) -> CriteriaFeatures | None:
+    """The criteria features (None when they cannot be computed at all; logged, never fatal)."""
+    try:
+        return criteria_features(measurement_span(record), meas)
+    except (EcgError, ValueError, IndexError) as exc:
+        log.warning("criteria features failed for %s: %s", record.source_path, exc)
+        return None
+
+
+def shipped_fusion(weights_dir: Any) -> Any | None:
+    """The fusion shipped beside the weights (``labels/fusion.py`` ``load_fusion``), or None when
+    the weights carry none (or this build has no fusion module). A fusion file that fails its
+    manifest hash raises, as tampered weights do."""
+    if weights_dir is None:
+        return None
+    try:
+        module = importlib.import_module("ecg_viewer.labels.fusion")
+    except ImportError:
+        return None
+    return module.load_fusion(weights_dir)
+
+
+def fuse(prediction: Prediction, features: CriteriaFeatures, fusion: Any | None) -> Prediction:
+    """The model similarity fused with the criteria features into one calibrated probability per
+    label, or the prediction unchanged while no fusion is shipped."""
+    if fusion is None:
+        return prediction
+    module = importlib.import_module("ecg_viewer.labels.fusion")
+    return module.apply_fusion(prediction, features, fusion)

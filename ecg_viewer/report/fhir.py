@@ -21,7 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence
+from ecg_viewer.labels.evidence import evidence_text, feature_name
 from ecg_viewer.report.content import ReportContent, measurement_value
 
 LOINC = "http://loinc.org"
@@ -115,6 +116,7 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         results.append(observation(code, **fields))
 
     label_system = f"{system_base}/CodeSystem/ecg-label"
+    by_id = {s.id: s for s in analysis.prediction.labels} if analysis.prediction else {}
     minnesota_system = f"{system_base}/CodeSystem/minnesota-code"
     for f in content.findings():
         lab_codes = content.label_codes(f["id"])
@@ -126,11 +128,17 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
             notes.append(f"AI score {f['score']:.2f} (category {f['category']})")
         notes.append({"confirmed": "confirmed by physician", "added": "added by physician"}
                      .get(f["decision"] or "", "AI suggestion, not reviewed"))
+        score = by_id.get(f["id"])
+        evidence = score.evidence if score is not None else ()
+        extra: dict[str, Any] = {}
+        if evidence:  # why it was suggested: the measured criteria and the model (issue 12)
+            notes.append("根拠: " + "、".join(evidence_text(e, "ja") for e in evidence))
+            extra["component"] = [_evidence_component(e, system_base) for e in evidence]
         results.append(observation(
             {"coding": [_coding(LOINC, *IMPRESSION)], "text": IMPRESSION[1]},
             category=proc_cat,
             valueCodeableConcept={"coding": value_codings, "text": f["ja"]},
-            note=[{"text": "; ".join(notes)}]))
+            note=[{"text": "; ".join(notes)}], **extra))
 
     level_system = f"{system_base}/CodeSystem/referral-level"
     ref = analysis.referral
@@ -201,6 +209,28 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
                                  content.catalog_version or "none")]},
         "entry": entries,
     }
+
+
+UCUM_UNITS = {"ms": "ms", "mV": "mV", "/min": "/min", "°": "deg", "mV·ms": "mV.ms", "": "1"}
+
+
+def _evidence_component(e: Evidence, system_base: str) -> dict[str, Any]:
+    """One reason behind a finding as an Observation.component: the measured value (LOINC where
+    the measurement has a code), the criterion, and whether it speaks for the finding."""
+    codings = [_coding(LOINC, c, d) for c, d in MEASUREMENT_CODES.get(e.key, ((),))[0] if c]
+    codings.append(_coding(f"{system_base}/CodeSystem/ecg-criteria", e.key,
+                           feature_name(e.key, "en")))
+    comp: dict[str, Any] = {"code": {"coding": codings, "text": feature_name(e.key, "ja")}}
+    if isinstance(e.value, bool):
+        comp["valueBoolean"] = e.value
+    elif isinstance(e.value, int | float):
+        comp["valueQuantity"] = {"value": round(float(e.value), 3), "unit": e.unit or "1",
+                                 "system": UCUM, "code": UCUM_UNITS.get(e.unit, "1")}
+    else:
+        comp["valueString"] = str(e.value)
+    comp["interpretation"] = [{"text": (e.criterion + " " if e.criterion else "")
+                               + ("supports" if e.supports else "against")}]
+    return comp
 
 
 def _conclusion(content: ReportContent) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import REFERRAL_JA, LabelScore
+from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import MEASUREMENT_KEYS, ReportContent, measurement_value
 from ecg_viewer.report.pdf_details import measurement_block, provenance_block, review_column
@@ -186,6 +188,22 @@ def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
     return rows, hidden
 
 
+ROW_MM = 4.6
+EVIDENCE_ROW_MM = 3.3
+FREE_EVIDENCE_LINES = 4
+
+
+def _evidence_line(s: LabelScore, lang: str) -> str:
+    """The measurement evidence of a suggestion above threshold (○ for, × against), "" if none."""
+    if not s.above_threshold:
+        return ""
+    items = measurement_evidence(s)
+    if not items:
+        return tr("evid.none", lang)
+    sep = "、" if lang == "ja" else "; "
+    return sep.join(evidence_text(e, lang) for e in items)
+
+
 def _category(cat: str | None) -> str:
     return f"{cat}（{REFERRAL_JA[cat]}）" if cat in REFERRAL_JA and cat not in ("urgent",) else \
         (REFERRAL_JA.get(cat or "", "") or "—")
@@ -276,11 +294,17 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     c.line(MARGIN_MM * mm, y_pt(y), (MARGIN_MM + left_w) * mm, y_pt(y))
     review = content.review
     suggestions, hidden = table_rows(content, MAX_TABLE_ROWS)
+    # each suggestion above threshold gets a line of its evidence (issue 12); past the first
+    # FREE_EVIDENCE_LINES (room the sheet has), fewer rows fit
+    for _ in range(2):
+        extra = max(0, sum(1 for s in suggestions if _evidence_line(s, lang)) - FREE_EVIDENCE_LINES)
+        suggestions, hidden = table_rows(
+            content, MAX_TABLE_ROWS - math.ceil(extra * EVIDENCE_ROW_MM / ROW_MM))
     if not suggestions:
         y += 4.5
         text_at(c, MARGIN_MM + 6, y, tr("report.no_suggestions", lang), 8)
     for rank, s in enumerate(suggestions, start=1):
-        y += 4.6
+        y += ROW_MM
         mark = (Color(0.75, 0, 0) if s.above_threshold
                 else Color(0.5, 0.5, 0.5) if _unvalidated(s, lang) else Color(0, 0, 0))
         text_at(c, MARGIN_MM, y, str(rank), 8)
@@ -298,6 +322,9 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         text_at(c, MARGIN_MM + 112, y, fit_text(_category(s.category), 23, 7.5), 7.5)
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
+        if ev := _evidence_line(s, lang):
+            y += EVIDENCE_ROW_MM
+            text_at(c, MARGIN_MM + 8, y, fit_text(ev, left_w - 8, 6.3), 6.3, Color(0.25, 0.25, 0.25))
     if hidden:
         y += 4.6
         text_at(c, MARGIN_MM + 6, y, tr("report.more_present", lang, n=hidden), 7.5,

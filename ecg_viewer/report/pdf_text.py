@@ -31,11 +31,16 @@ def text_at(c: Canvas, x_mm: float, y_mm: float, text: str, size: float = 8.0,
           color: Color | None = None) -> None:
     c.setFont(FONT, size)
     c.setFillColor(color or Color(0, 0, 0))
-    c.drawString(x_mm * mm, y_pt(y_mm), text)
+    c.drawString(x_mm * mm, y_pt(y_mm), text.translate(FONT_SUBSTITUTES))
+
+
+# characters the bundled IPAex Gothic lacks, drawn as the JIS forms it has (criteria "≥ 3.5 mV")
+FONT_SUBSTITUTES = str.maketrans({"≥": "≧", "≤": "≦"})
 
 
 def fit_text(text: str, width_mm: float, size: float) -> str:
     """Cut ``text`` with an ellipsis so that it fits ``width_mm``."""
+    text = text.translate(FONT_SUBSTITUTES)
     if pdfmetrics.stringWidth(text, FONT, size) <= width_mm * mm:
         return text
     while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width_mm * mm:

@@ -27,11 +27,11 @@ Published definitions used:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from ecg_viewer.core.criteria_features import FEATURE_NAMES, CriteriaFeatures, Value
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.leadwise import LeadMeasures, measure_leads
 from ecg_viewer.signal.measure import Measurements
@@ -65,52 +65,10 @@ Q_MIN_MV = 0.1
 Q_MIN_R_RATIO = 0.25
 BROAD_S_MS = 40.0
 RPRIME_MIN_MV = 0.05
+__all__ = ["FEATURE_NAMES", "CriteriaFeatures", "criteria_features"]
 
 PER_LEAD_KEYS = ("q_mv", "r_mv", "s_mv", "r2_mv", "q_ms", "r_ms", "s_ms", "r2_ms", "qrs_pp_mv",
                  "st_j_mv", "st_j60_mv", "t_mv")  # fmt: skip
-
-#: The numeric vector of the fusion, in this order (see the module docstring).
-FEATURE_NAMES: tuple[str, ...] = (
-    "hr_bpm", "rr_irregularity", "rr_irregular", "p_present", "p_axis_deg", "pr_ms",
-    "p_ii_ms", "p_ii_mv", "ptf_v1_mv_ms", "qrs_ms", "qrs_axis_deg", "t_axis_deg",
-    "qtc_bazett_ms", "qtc_fridericia_ms", "paced",
-    "r_v1_mv", "s_v1_mv", "r_v3_mv", "rprime_v1v2", "rprime_v1v2_mv", "r_peak_time_v1_ms",
-    "r_peak_time_v6_ms", "s_i_ms", "s_v6_ms", "broad_s_i_v6", "q_i_ms", "q_v6_ms",
-    "q_waves_inferior", "q_waves_lateral", "q_waves_anterior", "q_waves_septal",
-    "sokolow_lyon_mv", "cornell_mv", "ravl_mv", "qrs_pp_limb_max_mv",
-    "qrs_pp_precordial_max_mv", "low_voltage_limb", "low_voltage_precordial",
-    "st_j60_max_mv", "st_j60_min_mv", "st_j60_inferior_mv", "st_j60_lateral_mv",
-    "st_j60_anterior_mv", "t_min_inferior_mv", "t_min_lateral_mv", "t_min_anterior_mv",
-    "t_max_precordial_mv", "t_inverted_leads",
-)  # fmt: skip
-
-Value = float | bool | None
-
-
-@dataclass(frozen=True)
-class CriteriaFeatures:
-    """``values``: name -> value (None = not measurable); ``reasons``: name -> message key."""
-
-    values: dict[str, Value] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)
-    amplitude_valid: bool = True
-
-    def get(self, name: str) -> Value:
-        return self.values.get(name)
-
-    def as_vector(self) -> np.ndarray:
-        """float64 [len(FEATURE_NAMES)]: booleans 0/1, None -> NaN."""
-        out = np.full(len(FEATURE_NAMES), np.nan)
-        for i, name in enumerate(FEATURE_NAMES):
-            v = self.values.get(name)
-            if v is not None:
-                out[i] = float(v)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"values": dict(self.values), "reasons": dict(self.reasons),
-                "amplitude_valid": self.amplitude_valid}  # fmt: skip
-
 
 def _r(v: float | None, nd: int = 3) -> float | None:
     if v is None or not math.isfinite(v):
@@ -176,6 +134,8 @@ def criteria_features(
     voltage feature is then None with the reason ``crit.amplitude_unknown``.
     """
     b = _Builder()
+    sex = (record.meta.sex or "").upper()
+    b.put("female", True if sex == "F" else False if sex == "M" else None, "crit.sex_unknown")
     if meas is None:
         for name in FEATURE_NAMES:
             b.put(name, None, "crit.no_measurements")

@@ -11,7 +11,8 @@ global fiducial points (:class:`~ecg_viewer.signal.delineate.Fiducials`), lead b
   ``MIN_WAVE_FRACTION`` of the lead's QRS peak-to-peak when the record has no amplitude in mV)
   are noise and dropped, neighbouring runs of one sign are merged. Named as the AHA 2009
   recommendations (part II) do: Q = an initial negative wave, R = the first positive wave, S = the
-  negative wave after R, R′ = a positive wave after S. A QRS with no positive wave is a QS complex
+  negative wave after R, R′ = a positive wave after S; a deflection whose peak is the last sample
+  of the QRS (still growing at the J point) is the ST segment, not a wave. A QRS with no positive wave is a QS complex
   (reported as Q with R = 0). Amplitudes are magnitudes (≥ 0, mV), durations are between the
   interpolated zero crossings (ms); a wave that is absent has amplitude and duration 0.
 - R-peak time: from QRS onset to the peak of the last positive wave (R′ if any, else R).
@@ -124,6 +125,10 @@ def waves(dev: np.ndarray, min_wave: float) -> list[_Wave]:
                              prev.peak_at if big else a + k)  # fmt: skip
         else:
             kept.append(_Wave(s, start, end, float(seg[k]), a + k))
+    # a deflection still growing at the QRS end (its peak on the last sample) is the start of the
+    # ST segment (J-point elevation or depression), not a wave: left out unless it is the only one
+    if len(kept) > 1 and kept[-1].peak_at >= dev.size - 1:
+        kept.pop()
     return kept
 
 

@@ -1,0 +1,156 @@
+"""The ECG criteria features as a dock: the figures the suggestions rest on, as a cart prints them.
+
+Two compact tables: the record's criteria (rate, P, PR, QRS, axis, LVH voltages, low voltage, ST-T,
+QTc, pacing; a value that could not be measured shows "—" and why on hover) and the per-lead
+waves (Q, R, S, R′ amplitude and duration, QRS peak-to-peak, ST at J and J+60 ms, T).
+Fed from ``Analysis.criteria`` (``signal/criteria.py``) whenever the analysis changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ecg_viewer.core.criteria_features import FEATURE_NAMES
+from ecg_viewer.core.leads import CANONICAL_LEADS
+from ecg_viewer.core.messages import tr
+from ecg_viewer.labels.criteria import unit_of
+from ecg_viewer.labels.evidence import feature_name, format_value
+
+log = logging.getLogger(__name__)
+
+LEAD_COLUMNS = ("q_mv", "r_mv", "s_mv", "r2_mv", "q_ms", "r_ms", "s_ms", "r2_ms", "qrs_pp_mv",
+                "st_j_mv", "st_j60_mv", "t_mv")  # fmt: skip
+# the record-level rows in reading order (every fusion feature, grouped as a cart prints them)
+ROWS: tuple[str, ...] = FEATURE_NAMES
+
+
+def _cell(text: str, tip: str = "") -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if tip:
+        item.setToolTip(tip)
+    return item
+
+
+class CriteriaPanel(QWidget):
+    """``set_criteria(dict | None)``: the ``Analysis.criteria`` object (values, reasons)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.criteria: dict[str, Any] | None = None
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
+        self.tabs = QTabWidget()
+        self.record_table = QTableWidget(0, 4)  # two (item, value) pairs per row
+        self.lead_table = QTableWidget(0, len(LEAD_COLUMNS))
+        for t in (self.record_table, self.lead_table):
+            t.verticalHeader().setDefaultSectionSize(18)
+            t.setAlternatingRowColors(True)
+        self.record_table.verticalHeader().setVisible(False)
+        for col in (0, 2):
+            self.record_table.horizontalHeader().setSectionResizeMode(
+                col, QHeaderView.ResizeMode.Stretch)
+        self.tabs.addTab(self.record_table, "")
+        self.tabs.addTab(self.lead_table, "")
+        lay.addWidget(self.tabs)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.tabs.setTabText(0, tr("critui.tab_record"))
+        self.tabs.setTabText(1, tr("critui.tab_leads"))
+        self.record_table.setHorizontalHeaderLabels(
+            [tr("critui.col_feature"), tr("critui.col_value")] * 2)
+        self.lead_table.setHorizontalHeaderLabels([tr(f"critl.{c}") + f" ({unit_of(c)})"
+                                                   for c in LEAD_COLUMNS])
+        self.set_criteria(self.criteria)
+
+    def set_analysis(self, analysis: Any) -> None:
+        self.set_criteria(getattr(analysis, "criteria", None) if analysis is not None else None)
+
+    def set_criteria(self, criteria: dict[str, Any] | None) -> None:
+        self.criteria = criteria
+        values = (criteria or {}).get("values", {})
+        reasons = (criteria or {}).get("reasons", {})
+        if not criteria:
+            self.note.setText(tr("critui.none"))
+        elif not criteria.get("amplitude_valid", True):
+            self.note.setText(tr("crit.amplitude_unknown"))
+        else:
+            self.note.setText(tr("critui.note"))
+        half = (len(ROWS) + 1) // 2
+        self.record_table.setRowCount(half if criteria else 0)
+        if criteria:
+            for i, key in enumerate(ROWS):
+                self._put(i % half, 2 * (i // half), key, values, reasons)
+        leads = [lead for lead in CANONICAL_LEADS if f"{lead}.r_mv" in values]
+        self.lead_table.setRowCount(len(leads))
+        self.lead_table.setVerticalHeaderLabels(leads)
+        for row, lead in enumerate(leads):
+            for col, field in enumerate(LEAD_COLUMNS):
+                key = f"{lead}.{field}"
+                v = values.get(key)
+                text = "—" if v is None else format_value(v, "")
+                tip = tr(reasons[key]) if v is None and reasons.get(key) else ""
+                self.lead_table.setItem(row, col, _cell(text, tip))
+        self.lead_table.resizeColumnsToContents()
+
+    def _put(self, row: int, col: int, key: str, values: dict[str, Any],
+             reasons: dict[str, str]) -> None:  # fmt: skip
+        v = values.get(key)
+        tip = tr(reasons[key]) if v is None and reasons.get(key) else ""
+        self.record_table.setItem(row, col, _cell(feature_name(key), key))
+        self.record_table.setItem(row, col + 1, _cell(format_value(v, unit_of(key)), tip))
+
+    def value_text(self, key: str) -> str | None:
+        """The text shown for ``key`` in the record table (for tests); None when not shown."""
+        t = self.record_table
+        for row in range(t.rowCount()):
+            for col in (0, 2):
+                item = t.item(row, col)
+                if item is not None and item.toolTip() == key:
+                    return t.item(row, col + 1).text()
+        return None
+
+
+def install_criteria_dock(window: Any) -> QDockWidget:
+    """Add the criteria dock to ``window`` (tabbed with the median-beat dock when there is one)."""
+    panel = CriteriaPanel()
+    dock = QDockWidget(tr("critui.dock"), window)
+    dock.setObjectName("criteria_dock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+    median = getattr(window, "median_beat_dock", None)
+    if median is not None:
+        window.tabifyDockWidget(median, dock)
+        median.raise_()
+    state = getattr(window, "state", None)
+    if state is not None and hasattr(state, "analysisChanged"):
+        state.analysisChanged.connect(panel.set_analysis)
+    else:
+        log.warning("criteria dock: the window has no state.analysisChanged signal")
+    window.criteria_panel = panel
+    window.criteria_dock = dock
+    return dock
+
+
+def retranslate_criteria_dock(window: Any) -> None:
+    dock = getattr(window, "criteria_dock", None)
+    if dock is not None:
+        dock.setWindowTitle(tr("critui.dock"))
+        window.criteria_panel.retranslate()

@@ -1,0 +1,431 @@
+"""Suggestions that never contradict the measurements they rest on, each with its evidence.
+
+The rules are data (``resources/labels/criteria_rules.json``), read by :func:`load_criteria_rules`:
+
+- ``rules``: per label, ``requires`` (all must hold) / ``requires_any`` (one must hold) are the
+  published criteria that define it: when a measurement they name is known and trusted and fails,
+  the label is *held back* - shown below its threshold (at most ``held_score_fraction`` of it)
+  with the failing measurement as evidence (``supports=False``). ``supports`` are signs that
+  speak for the label without defining it: shown as evidence, never holding it back.
+- ``rate_variants``: a label that the rate turns into another one (sinus rhythm at 48/min is
+  sinus bradycardia): the first is held back and the second raised to its threshold when its own
+  criteria allow.
+- ``exclusive``: two groups of labels never both above threshold (sinus rhythm vs atrial
+  fibrillation/flutter vs a paced rhythm); the measurements decide, else the label further above
+  its threshold is kept.
+
+A measurement that is None, or of low confidence (``measurements["low_confidence"]`` naming its
+key, or ``measurements["confidence"][key]`` under ``confidence_min``), neither holds a label back
+nor appears as evidence. Labels without a validated threshold (threshold >= 1, shown （未検証）)
+keep their zero-shot score untouched. Every label above threshold gets the model similarity and
+its score as evidence too. Qt-free and torch-free.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.criteria_features import CriteriaFeatures
+from ecg_viewer.core.paths import resources_dir
+from ecg_viewer.core.prediction import Evidence, LabelScore
+from ecg_viewer.labels.referral import RulesError
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+}  # fmt: skip
+UNVALIDATED_THRESHOLD = 1.0
+
+
+def unit_of(feature: str) -> str:
+    """The unit a feature name carries (``_ms`` -> ms ...); "" for counts and yes/no."""
+    for suffix, unit in (("_mv_ms", "mV·ms"), ("_ms", "ms"), ("_mv", "mV"), ("_bpm", "/min"),
+                         ("_deg", "°")):  # fmt: skip
+        if feature.endswith(suffix):
+            return unit
+    return ""
+
+
+@dataclass(frozen=True)
+class Condition:
+    feature: str
+    op: str
+    value: Any  # number, bool or [low, high] for "between"
+    value_female: Any = None
+    veto: Any = None  # a looser limit for holding back ("between" only), default = value
+    depends_on: tuple[str, ...] = ()
+
+    def limit(self, female: bool | None) -> Any:
+        return self.value_female if female and self.value_female is not None else self.value
+
+    def test(self, x: Any, limit: Any) -> bool:
+        if self.op == "between":
+            lo, hi = limit
+            return bool(lo <= x <= hi)
+        return bool(_OPS[self.op](x, limit))
+
+    def criterion(self, female: bool | None) -> str:
+        """Language-neutral text of the criterion, e.g. ``> 200 ms``, ``-90…-30°``, ``= true``."""
+        unit = unit_of(self.feature)
+        lim = self.limit(female)
+        if self.op == "between":
+            return f"{_num(lim[0])}…{_num(lim[1])}{' ' + unit if unit and unit != '°' else unit}"
+        if isinstance(lim, bool):
+            return f"= {str(lim).lower()}"
+        op = {"<=": "≤", ">=": "≥", "==": "="}.get(self.op, self.op)
+        return f"{op} {_num(lim)}{unit if unit.startswith('/') else ' ' + unit}".rstrip()
+
+
+def _num(x: Any) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+@dataclass(frozen=True)
+class LabelRule:
+    label: str
+    requires: tuple[Condition, ...] = ()
+    requires_any: tuple[Condition, ...] = ()
+    supports: tuple[Condition, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class RateVariant:
+    label: str
+    when: tuple[Condition, ...]
+    becomes: str
+
+
+@dataclass(frozen=True)
+class Exclusive:
+    id: str
+    a: tuple[str, ...]
+    b: tuple[str, ...]
+    a_when_all: tuple[Condition, ...] = ()
+    b_when_any: tuple[Condition, ...] = ()
+
+
+@dataclass(frozen=True)
+class CriteriaRules:
+    version: str
+    rules: tuple[LabelRule, ...]
+    rate_variants: tuple[RateVariant, ...] = ()
+    exclusive: tuple[Exclusive, ...] = ()
+    confidence_min: float = 0.5
+    held_score_fraction: float = 0.5
+
+    def rule(self, label: str) -> LabelRule | None:
+        return next((r for r in self.rules if r.label == label), None)
+
+
+# --- loading ----------------------------------------------------------------------------------
+
+
+def default_criteria_path() -> Path:
+    return resources_dir() / "labels" / "criteria_rules.json"
+
+
+def _condition(raw: Any, where: str, file: Path) -> Condition:
+    if not isinstance(raw, dict) or not isinstance(raw.get("feature"), str):
+        raise RulesError(file, f"{where}: each condition needs a 'feature' name")
+    op = raw.get("op")
+    if op not in _OPS and op != "between":
+        raise RulesError(file, f"{where}: op must be one of {(*_OPS, 'between')}, got {op!r}")
+    value = raw.get("value")
+    for key in ("value", "value_female", "veto"):
+        v = raw.get(key)
+        if v is None and key != "value":
+            continue
+        if op == "between":
+            ok = (isinstance(v, list) and len(v) == 2
+                  and all(isinstance(x, int | float) and not isinstance(x, bool) for x in v)
+                  and v[0] <= v[1])  # fmt: skip
+        elif op == "==":
+            ok = isinstance(v, bool | int | float)
+        else:
+            ok = isinstance(v, int | float) and not isinstance(v, bool)
+        if not ok:
+            raise RulesError(file, f"{where}: '{key}' does not fit op {op!r}: {v!r}")
+    deps = raw.get("depends_on", [])
+    if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
+        raise RulesError(file, f"{where}: 'depends_on' must be a list of measurement names")
+    return Condition(raw["feature"], op, tuple(value) if op == "between" else value,
+                     raw.get("value_female"),
+                     tuple(raw["veto"]) if raw.get("veto") is not None else None,
+                     tuple(deps))  # fmt: skip
+
+
+def _conditions(raw: Any, where: str, file: Path) -> tuple[Condition, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise RulesError(file, f"{where} must be a list of conditions")
+    return tuple(_condition(c, where, file) for c in raw)
+
+
+def _ids(raw: Any, where: str, file: Path) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(x, str) for x in raw):
+        raise RulesError(file, f"{where} must be a non-empty list of label ids")
+    return tuple(raw)
+
+
+def load_criteria_rules(path: str | Path | None = None) -> CriteriaRules:
+    """Read and validate the criteria table (default ``resources/labels/criteria_rules.json``)."""
+    file = Path(path) if path is not None else default_criteria_path()
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RulesError(file, "file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise RulesError(file, f"not readable as UTF-8 JSON ({exc})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
+        raise RulesError(file, "top level must be an object with a 'version'")
+    rules = []
+    for i, r in enumerate(raw.get("rules", [])):
+        if not isinstance(r, dict) or not isinstance(r.get("label"), str):
+            raise RulesError(file, f"rules[{i}] needs a 'label'")
+        where = f"rule '{r['label']}'"
+        rule = LabelRule(r["label"], _conditions(r.get("requires"), where, file),
+                         _conditions(r.get("requires_any"), where, file),
+                         _conditions(r.get("supports"), where, file), str(r.get("source", "")))
+        if not (rule.requires or rule.requires_any or rule.supports):
+            raise RulesError(file, f"{where}: needs 'requires', 'requires_any' or 'supports'")
+        rules.append(rule)
+    labels = [r.label for r in rules]
+    if len(labels) != len(set(labels)):
+        raise RulesError(file, "each label may have one rule only")
+    variants = []
+    for i, v in enumerate(raw.get("rate_variants", [])):
+        where = f"rate_variants[{i}]"
+        if not isinstance(v, dict) or not all(isinstance(v.get(k), str) for k in ("label", "becomes")):
+            raise RulesError(file, f"{where} needs 'label' and 'becomes'")
+        when = _conditions(v.get("when"), where, file)
+        if not when:
+            raise RulesError(file, f"{where}: 'when' must not be empty")
+        variants.append(RateVariant(v["label"], when, v["becomes"]))
+    excl = []
+    for i, e in enumerate(raw.get("exclusive", [])):
+        where = f"exclusive[{i}]"
+        if not isinstance(e, dict) or not isinstance(e.get("id"), str):
+            raise RulesError(file, f"{where} needs an 'id'")
+        a, b = _ids(e.get("a"), f"{where}.a", file), _ids(e.get("b"), f"{where}.b", file)
+        if set(a) & set(b):
+            raise RulesError(file, f"{where}: a label cannot be on both sides")
+        excl.append(Exclusive(e["id"], a, b, _conditions(e.get("a_when_all"), where, file),
+                              _conditions(e.get("b_when_any"), where, file)))  # fmt: skip
+    conf, frac = raw.get("confidence_min", 0.5), raw.get("held_score_fraction", 0.5)
+    for name, x in (("confidence_min", conf), ("held_score_fraction", frac)):
+        if isinstance(x, bool) or not isinstance(x, int | float) or not 0.0 <= x < 1.0:
+            raise RulesError(file, f"'{name}' must be a number in [0, 1)")
+    return CriteriaRules(raw["version"], tuple(rules), tuple(variants), tuple(excl), float(conf),
+                         float(frac))  # fmt: skip
+
+
+@lru_cache(maxsize=1)
+def default_criteria_rules() -> CriteriaRules:
+    return load_criteria_rules()
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    state: str  # "holds", "fails", "unknown"
+    evidence: Evidence | None  # None when unknown
+    vetoes: bool = False  # fails beyond the veto limit
+
+
+class _Judge:
+    """Evaluates conditions on the features, honouring None and low-confidence measurements."""
+
+    def __init__(self, features: CriteriaFeatures, measurements: Mapping[str, Any] | None,
+                 rules: CriteriaRules) -> None:  # fmt: skip
+        self.values = features.values
+        self.female = features.values.get("female")
+        m = measurements or {}
+        low = m.get("low_confidence") or ()
+        self.low = set(low) if isinstance(low, list | tuple | set | frozenset | dict) else set()
+        conf = m.get("confidence") or {}
+        self.conf = conf if isinstance(conf, Mapping) else {}
+        self.min = rules.confidence_min
+
+    def trusted(self, c: Condition) -> bool:
+        for key in (*c.depends_on, c.feature):
+            if key in self.low:
+                return False
+            x = self.conf.get(key)
+            if isinstance(x, str) and x.lower() in ("low", "none"):
+                return False
+            if isinstance(x, int | float) and not isinstance(x, bool) and x < self.min:
+                return False
+        return True
+
+    def judge(self, c: Condition) -> _Outcome:
+        x = self.values.get(c.feature)
+        if x is None or (isinstance(x, float) and not math.isfinite(x)) or not self.trusted(c):
+            return _Outcome("unknown", None)
+        if c.feature.endswith("_deg") and isinstance(x, int | float):
+            x = ((float(x) + 180.0) % 360.0) - 180.0
+            x = 180.0 if x == -180.0 else x
+        holds = c.test(x, c.limit(self.female))
+        vetoes = not holds and not (c.veto is not None and c.test(x, c.veto))
+        value = round(float(x), 3) if isinstance(x, float) else x
+        ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds)
+        return _Outcome("holds" if holds else "fails", ev, vetoes)
+
+
+def _rule_evidence(rule: LabelRule, judge: _Judge) -> tuple[list[Evidence], bool]:
+    """(evidence, held back?) of one label's rule."""
+    evidence: list[Evidence] = []
+    held = False
+    for c in rule.requires:
+        out = judge.judge(c)
+        if out.evidence is not None:
+            # one line per measurement: the condition it fails, if any (48/min: "≥ 50/min")
+            same = next((i for i, e in enumerate(evidence) if e.key == c.feature), None)
+            if same is None:
+                evidence.append(out.evidence)
+            elif evidence[same].supports and not out.evidence.supports:
+                evidence[same] = out.evidence
+        held = held or out.vetoes
+    if rule.requires_any:
+        outs = [judge.judge(c) for c in rule.requires_any]
+        if any(o.state == "holds" for o in outs):
+            evidence += [o.evidence for o in outs if o.state == "holds" and o.evidence]
+        elif all(o.state == "fails" for o in outs):
+            evidence += [o.evidence for o in outs if o.evidence]
+            held = held or all(o.vetoes for o in outs)
+    for c in rule.supports:
+        out = judge.judge(c)
+        if out.evidence is not None:
+            _add_new_keys(evidence, [out.evidence])
+    return evidence, held
+
+
+def _all_hold(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | None:
+    outs = [judge.judge(c) for c in conds]
+    if conds and all(o.state == "holds" for o in outs):
+        return [o.evidence for o in outs if o.evidence]
+    return None
+
+
+def _any_holds(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | None:
+    got = [o.evidence for o in (judge.judge(c) for c in conds) if o.state == "holds" and o.evidence]
+    return got or None
+
+
+def apply_criteria(
+    labels: Sequence[LabelScore], measurements: Mapping[str, Any] | None,
+    features: CriteriaFeatures | None, rules: CriteriaRules | None = None,
+) -> tuple[LabelScore, ...]:
+    """The labels made consistent with the measurements, with evidence, re-sorted by score as the
+    predictor sorts them, every held-back label after those that were not held back."""
+    rules = rules or default_criteria_rules()
+    if features is None:
+        features = CriteriaFeatures()
+    judge = _Judge(features, measurements, rules)
+    scores = {s.id: s for s in labels}
+    evidence: dict[str, list[Evidence]] = {s.id: [] for s in labels}
+    held: set[str] = set()
+    raised: set[str] = set()
+
+    def validated(s: LabelScore) -> bool:
+        return s.threshold < UNVALIDATED_THRESHOLD
+
+    # the label's own criteria
+    for s in labels:
+        rule = rules.rule(s.id)
+        if rule is None or not validated(s):
+            continue
+        ev, h = _rule_evidence(rule, judge)
+        evidence[s.id] += ev
+        if h:
+            held.add(s.id)
+    # rate variants: sinus rhythm at 48/min reads as sinus bradycardia
+    for v in rules.rate_variants:
+        src, dst = scores.get(v.label), scores.get(v.becomes)
+        if src is None or not src.above_threshold or not validated(src):
+            continue
+        why = _all_hold(v.when, judge)
+        if why is None:
+            continue
+        held.add(src.id)
+        _add_new_keys(evidence[src.id], [replace(e, supports=False) for e in why])
+        if dst is not None and validated(dst) and dst.id not in held:
+            raised.add(dst.id)
+            evidence[dst.id].append(Evidence("rate_variant", src.id, "", v.becomes, True))
+            _add_new_keys(evidence[dst.id], why)
+
+    def present(label_id: str) -> bool:
+        s = scores[label_id]
+        return label_id not in held and (s.above_threshold or label_id in raised)
+
+    # exclusive groups: never both sides above threshold
+    for ex in rules.exclusive:
+        side_a = [i for i in ex.a if i in scores and present(i)]
+        side_b = [i for i in ex.b if i in scores and present(i)]
+        if not side_a or not side_b:
+            continue
+        why_b = _any_holds(ex.b_when_any, judge)
+        why_a = None if why_b else _all_hold(ex.a_when_all, judge)
+        if why_b is None and why_a is None:
+            def ratio(ids: list[str]) -> float:
+                return max(scores[i].score / max(scores[i].threshold, 1e-6) for i in ids)
+            keep_a = ratio(side_a) >= ratio(side_b)
+            why: list[Evidence] = []
+        else:
+            keep_a = why_a is not None
+            why = why_a or why_b or []
+        winners, losers = (side_a, side_b) if keep_a else (side_b, side_a)
+        for i in losers:
+            held.add(i)
+            evidence[i].append(Evidence("rhythm_conflict", winners[0], "", ex.id, False))
+            _add_new_keys(evidence[i], [replace(e, supports=False) for e in why])
+
+    out: list[LabelScore] = []
+    for s in labels:
+        score = s.score
+        ev = list(evidence[s.id])
+        _add_new_keys(ev, s.evidence)  # what the fusion said (similarity, features that weighed)
+        if s.id in held:  # with what the model said before the measurements held it back
+            score = min(score, rules.held_score_fraction * s.threshold)
+            ev.insert(0, Evidence("held_back", round(float(s.score), 4), "",
+                                  f"{'≥' if s.above_threshold else '<'} {s.threshold:.2f}", False))
+        elif s.id in raised:
+            score = max(score, s.threshold)
+        if score >= s.threshold:
+            _add_new_keys(ev, [
+                Evidence("similarity", round(float(s.similarity), 3), "", "", True),
+                Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
+        out.append(replace(s, score=score, evidence=tuple(ev)))
+    out.sort(key=lambda s: (s.id in held, -s.score, -s.similarity))
+    return tuple(out)
+
+
+def _add_new_keys(into: list[Evidence], items: Sequence[Evidence]) -> None:
+    """Append the items whose key is not in ``into`` yet (one line per measurement)."""
+    keys = {e.key for e in into}
+    for e in items:
+        if e.key not in keys:
+            into.append(e)
+            keys.add(e.key)
+
+
+def held_back(s: LabelScore, *, from_above: bool = True) -> bool:
+    """True when the measurements held ``s`` back and the model had it above its threshold
+    (``from_above=False``: any label its measurements contradict, even one the model scored low)."""
+    return any(e.key == "held_back" and (not from_above or float(e.value or 0.0) >= s.threshold)
+               for e in s.evidence)
+
+
+def criteria_source(label_id: str, rules: CriteriaRules | None = None) -> str:
+    """The published criterion a label's rule follows (English, for tooltips and the model card)."""
+    rule = (rules or default_criteria_rules()).rule(label_id)
+    return rule.source if rule else ""

@@ -1,0 +1,96 @@
+"""The evidence behind a suggestion, as a clinician reads it (window, analyze, PDF, FHIR, banner).
+
+``evidence_text(e)`` -> e.g. ``○ PR 間隔 236 ms（> 200 ms）`` / ``○ PR interval 236 ms (> 200 ms)``;
+``×`` marks evidence against the label (why it was held back). Qt-free and torch-free.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ecg_viewer.core.messages import MESSAGES, language, tr
+from ecg_viewer.core.prediction import Evidence, LabelScore
+from ecg_viewer.labels.catalog import load_catalog
+
+#: evidence keys that are about the model, not the measurements
+MODEL_KEYS = frozenset({"similarity", "score", "held_back"})
+
+
+@lru_cache(maxsize=1)
+def _label_names() -> dict[str, tuple[str, str]]:
+    return {lab.id: (lab.ja, lab.en) for lab in load_catalog().labels}
+
+
+def label_name(label_id: str, lang: str | None = None) -> str:
+    ja, en = _label_names().get(label_id, (label_id, label_id))
+    return ja if (lang or language()) == "ja" else en
+
+
+def feature_name(key: str, lang: str | None = None) -> str:
+    """Display name of a criteria feature or measurement key (the key itself when unknown)."""
+    if f"critf.{key}" in MESSAGES:
+        return tr(f"critf.{key}", lang)
+    if "." in key:  # per-lead "V1.r_mv"
+        lead, field = key.split(".", 1)
+        if f"critl.{field}" in MESSAGES:
+            return f"{tr(f'critl.{field}', lang)}（{lead}）" if (lang or language()) == "ja" \
+                else f"{tr(f'critl.{field}', lang)} ({lead})"
+    return key
+
+
+def format_value(value: object, unit: str, lang: str | None = None) -> str:
+    """A value with its unit as the window shows it (ms, /min and ° whole; mV 2 decimals)."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return tr("evid.yes" if value else "evid.no", lang)
+    if isinstance(value, int | float):
+        nd = 2 if unit == "mV" else 1 if unit == "mV·ms" else 0 if unit else 2
+        text = f"{float(value):.{nd}f}"
+        if unit == "°" or unit.startswith("/"):
+            return f"{text}{unit}"
+        return f"{text} {unit}".rstrip()
+    return str(value)
+
+
+def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True) -> str:
+    """One line of evidence; ``○``/``×`` says whether it speaks for or against the label."""
+    lang = lang or language()
+    ja = lang == "ja"
+    lp, rp = ("（", "）") if ja else (" (", ")")
+    sign = ("○ " if e.supports else "× ") if mark else ""
+    if e.key == "similarity":
+        body = tr("evid.similarity", lang, value=float(e.value or 0.0))
+    elif e.key == "score":
+        body = tr("evid.score", lang, value=float(e.value or 0.0)) + f"{lp}{e.criterion}{rp}"
+    elif e.key == "held_back":
+        body = tr("evid.held_back", lang, value=float(e.value or 0.0), criterion=e.criterion)
+    elif e.key == "rate_variant":
+        body = tr("evid.rate_variant", lang, label=label_name(str(e.value), lang))
+    elif e.key == "rhythm_conflict":
+        body = tr("evid.rhythm_conflict", lang, label=label_name(str(e.value), lang))
+    else:
+        name = feature_name(e.key, lang)
+        value = format_value(e.value, e.unit, lang)
+        if e.criterion == "fusion":  # a feature the fused probability weighed (labels/fusion.py)
+            crit = f"{lp}{tr('evid.fusion_weighed', lang)}{rp}"
+        elif isinstance(e.value, bool) or not e.criterion:
+            crit = ""
+        else:
+            crit = f"{lp}{e.criterion}{rp}"
+        sep = "：" if ja and isinstance(e.value, bool) else ": " if isinstance(e.value, bool) else " "
+        body = f"{name}{sep}{value}{crit}"
+    return sign + body
+
+
+def measurement_evidence(s: LabelScore) -> tuple[Evidence, ...]:
+    """The evidence from the measurements (not the model's similarity and score)."""
+    return tuple(e for e in s.evidence if e.key not in MODEL_KEYS)
+
+
+def evidence_summary(s: LabelScore, lang: str | None = None, limit: int = 3,
+                     supports: bool | None = True) -> str:  # fmt: skip
+    """The first ``limit`` measurement reasons (for the banner and the PDF), "" when none."""
+    items = [e for e in measurement_evidence(s) if supports is None or e.supports is supports]
+    sep = "、" if (lang or language()) == "ja" else "; "
+    return sep.join(evidence_text(e, lang, mark=False) for e in items[:limit])

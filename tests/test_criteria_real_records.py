@@ -1,0 +1,152 @@
+"""Issue 12 on real records with the shipped model: rhythm consistency, criteria labels that never
+contradict the measurements, and the evidence in analyze --json, the PDF, FHIR and the window."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.core.paths import model_weights_dir
+from ecg_viewer.io.registry import read_ecg
+from ecg_viewer.labels.criteria import held_back
+from tests.ptbxl_records import ptbxl_records
+
+pytest.importorskip("torch")
+pytestmark = pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
+                                reason="no shipped weights in model_weights/")
+
+SINUS = {"sinus_rhythm", "sinus_tachycardia", "sinus_bradycardia", "sinus_arrhythmia"}
+NON_SINUS = {"atrial_fibrillation", "atrial_flutter", "paced_rhythm"}
+
+
+@pytest.fixture(scope="module")
+def analyzer():
+    from ecg_viewer.model.analyze import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(scope="module")
+def e07509(analyzer, bundled_samples):
+    return analyzer.analyze(read_ecg(bundled_samples / "E07509.hea"))
+
+
+@pytest.fixture(scope="module")
+def e07505(analyzer, bundled_samples):
+    return analyzer.analyze(read_ecg(bundled_samples / "E07505.hea"))
+
+
+def _present(analysis) -> set[str]:
+    return {s.id for s in analysis.prediction.labels if s.above_threshold}
+
+
+def _check_consistency(analysis) -> None:
+    """The rules every analysis must keep (issue 12 §3)."""
+    present = _present(analysis)
+    assert not (present & {"sinus_rhythm"} and present & NON_SINUS), present
+    m = analysis.measurements or {}
+    hr = m.get("hr_bpm")
+    if hr is not None and hr <= 100:
+        assert "sinus_tachycardia" not in present, hr
+    if hr is not None and hr >= 60:
+        assert "sinus_bradycardia" not in present, hr
+    if m.get("rr_irregular") and m.get("pr_ms") is None:  # irregular, no P wave
+        assert analysis.prediction.labels[0].id != "sinus_rhythm"
+        assert not present & SINUS
+    for s in analysis.prediction.labels:
+        if s.above_threshold:
+            keys = {e.key for e in s.evidence}
+            assert {"similarity", "score"} <= keys, s.id
+            assert not any(e.key == "held_back" for e in s.evidence)
+
+
+def test_fold10_af_records_never_read_as_sinus(analyzer, shared_data) -> None:
+    recs = ptbxl_records(shared_data, codes={"AFIB", "AFLT"}, fold=10)
+    assert len(recs) >= 5
+    sinus_first = []
+    for eid, rec, _ in recs:
+        a = analyzer.analyze(rec)
+        _check_consistency(a)
+        if a.prediction.labels[0].id in SINUS:
+            sinus_first.append(eid)
+            # only where the measurements themselves read a sinus rhythm: P waves, regular RR
+            # (e.g. ecg_id 1901, a 17-year-old whose PTB-XL report says AF: PR 130 ms, regular)
+            m = a.measurements
+            assert m["pr_ms"] is not None and m["rr_irregular"] is False, eid
+    assert len(sinus_first) <= 0.2 * len(recs), sinus_first
+
+
+def test_fold10_records_have_no_rhythm_contradictions(analyzer, shared_data) -> None:
+    recs = ptbxl_records(shared_data, fold=10, exclude={"AFIB", "AFLT"}, limit=30)
+    for _, rec, _ in recs:
+        _check_consistency(analyzer.analyze(rec))
+    assert len(recs) == 30
+
+
+def test_rbbb_at_48_per_min(e07509) -> None:
+    _check_consistency(e07509)
+    by = {s.id: s for s in e07509.prediction.labels}
+    present = _present(e07509)
+    assert e07509.measurements["qrs_axis_deg"] > 90
+    assert "left_axis_deviation" not in present
+    assert "sinus_rhythm" not in present  # 48/min: not a sinus rhythm at a normal rate
+    crbbb = by["crbbb"]
+    assert crbbb.above_threshold
+    ev = {e.key: e for e in crbbb.evidence}
+    assert ev["qrs_ms"].supports and ev["qrs_ms"].criterion == "≥ 120 ms"
+    assert ev["rprime_v1v2"].value is True and ev["broad_s_i_v6"].value is True
+    lad = by["left_axis_deviation"]
+    if held_back(lad):  # the model had it: the evidence says why it is not shown
+        assert any(e.key == "qrs_axis_deg" and not e.supports for e in lad.evidence)
+
+
+def test_lvh_record_evidence(e07505) -> None:
+    _check_consistency(e07505)
+    crit = e07505.criteria["values"]
+    assert crit["ravl_mv"] >= 1.0 and crit["sokolow_lyon_mv"] is not None
+    lvh = next(s for s in e07505.prediction.labels if s.id == "lvh")
+    ev = {e.key: e for e in lvh.evidence}
+    assert ev["sokolow_lyon_mv"].value == pytest.approx(crit["sokolow_lyon_mv"], abs=1e-3)
+    assert ev["sokolow_lyon_mv"].supports is (crit["sokolow_lyon_mv"] >= 3.5)
+    assert ev["ravl_mv"].supports is (crit["ravl_mv"] >= 1.1)
+
+
+def test_json_pdf_and_fhir_carry_the_evidence(bundled_samples, tmp_path: Path) -> None:
+    from fhir.resources.R4B.bundle import Bundle
+
+    from ecg_viewer.cli import main
+
+    ecg = bundled_samples / "E07509.hea"
+    pdf, js, fh = tmp_path / "r.pdf", tmp_path / "r.json", tmp_path / "r.fhir.json"
+    assert main(["report", str(ecg), "--out", str(pdf), "--json", str(js), "--fhir", str(fh)]) == 0
+    d = json.loads(js.read_text(encoding="utf-8"))
+    assert d["criteria"]["values"]["rprime_v1v2"] is True
+    assert set(d["criteria"]["reasons"]) <= set(d["criteria"]["values"])
+    crbbb = next(lab for lab in d["labels"] if lab["id"] == "crbbb")
+    assert any(e["key"] == "qrs_ms" and e["unit"] == "ms" and e["criterion"] == "≥ 120 ms"
+               and e["supports"] and e["value"] >= 120 for e in crbbb["evidence"])
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "QRS 幅" in text and "≧ 120 ms" in text and "R′" in text
+    bundle = json.loads(fh.read_text(encoding="utf-8"))
+    Bundle.model_validate(bundle)
+    obs = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"
+           and e["resource"].get("valueCodeableConcept", {}).get("text") == "完全右脚ブロック"]
+    assert obs and any(c["code"]["coding"][0].get("code") == "8633-0"
+                       and c["valueQuantity"]["unit"] == "ms" for c in obs[0]["component"])
+    assert "根拠" in obs[0]["note"][0]["text"]
+
+
+def test_analyze_json_has_criteria_and_evidence(bundled_samples, capsys) -> None:
+    from ecg_viewer.cli import main
+
+    assert main(["analyze", str(bundled_samples / "E07509.hea"), "--json"]) == 0
+    d = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert "sokolow_lyon_mv" in d["criteria"]["values"]
+    for lab in d["labels"]:
+        if lab["above_threshold"]:
+            assert lab["evidence"] and all(set(e) == {"key", "value", "unit", "criterion",
+                                                      "supports"} for e in lab["evidence"])

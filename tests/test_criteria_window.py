@@ -1,0 +1,57 @@
+"""Issue 12 in the real window with the shipped model: the evidence under each suggestion and the
+criteria dock."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecg_viewer.core.messages import set_language
+from ecg_viewer.core.paths import model_weights_dir
+
+pytest.importorskip("torch")
+pytestmark = pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
+                                reason="no shipped weights in model_weights/")
+
+
+@pytest.fixture
+def win(qtbot):
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    w = MainWindow(use_stored_language=False)
+    w.resize(1500, 950)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    set_language("ja")
+
+
+def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
+    with qtbot.waitSignal(win.model_features.analysed, timeout=120000) as blocker:
+        win.controller.open_file(str(bundled_samples / "E07509.hea"))
+    analysis = blocker.args[0]
+    panel = win.panel
+    table = panel.table
+    rows = {table.topLevelItem(i).data(0, 0x0100): table.topLevelItem(i)
+            for i in range(table.topLevelItemCount())}
+    crbbb = rows["crbbb"]
+    reasons = [crbbb.child(i).text(0) for i in range(crbbb.childCount())]
+    qrs = analysis.measurements["qrs_ms"]
+    assert f"○ QRS 幅 {qrs:.0f} ms（≥ 120 ms）" in reasons
+    assert any("R′" in r for r in reasons)
+    assert "根拠" in crbbb.toolTip(0)
+    # the criteria dock shows the same figures as the JSON
+    cp = win.criteria_panel
+    assert cp.value_text("qrs_ms") == f"{qrs:.0f} ms"
+    assert cp.value_text("rprime_v1v2") == "あり"
+    sl = analysis.criteria["values"]["sokolow_lyon_mv"]
+    assert cp.value_text("sokolow_lyon_mv") == f"{sl:.2f} mV"
+    assert cp.lead_table.rowCount() == 12
+    # English too
+    win.set_language("en")
+    assert cp.value_text("rprime_v1v2") == "yes"
+    # a new record clears the dock until its analysis arrives
+    win.state.set_analysis(None)
+    assert cp.record_table.rowCount() == 0

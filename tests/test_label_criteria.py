@@ -1,0 +1,177 @@
+"""labels/criteria.py: the criteria table and its rules, table-driven."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ecg_viewer.core.prediction import LabelScore
+from ecg_viewer.labels.catalog import load_catalog
+from ecg_viewer.labels.criteria import (
+    apply_criteria,
+    default_criteria_path,
+    default_criteria_rules,
+    held_back,
+    load_criteria_rules,
+)
+from ecg_viewer.labels.referral import RulesError
+from ecg_viewer.signal.criteria import FEATURE_NAMES, CriteriaFeatures
+
+CATALOG = {lab.id: lab for lab in load_catalog().labels}
+
+
+def score(label_id: str, s: float, thr: float = 0.4, sim: float = 0.3) -> LabelScore:
+    lab = CATALOG[label_id]
+    return LabelScore(lab.id, lab.ja, lab.en, sim, s, thr, lab.category)
+
+
+def feats(**values) -> CriteriaFeatures:
+    return CriteriaFeatures(values=dict(values))
+
+
+def test_table_names_only_catalog_labels_and_known_features() -> None:
+    rules = default_criteria_rules()
+    known = set(FEATURE_NAMES) | {"female"}
+    ids = [r.label for r in rules.rules] + [v.label for v in rules.rate_variants] \
+        + [v.becomes for v in rules.rate_variants] \
+        + [i for e in rules.exclusive for i in (*e.a, *e.b)]
+    assert ids and set(ids) <= set(CATALOG)
+    conds = [c for r in rules.rules for c in (*r.requires, *r.requires_any, *r.supports)]
+    conds += [c for v in rules.rate_variants for c in v.when]
+    conds += [c for e in rules.exclusive for c in (*e.a_when_all, *e.b_when_any)]
+    assert {c.feature for c in conds} <= known
+    for r in rules.rules:
+        assert r.source, r.label
+
+
+@pytest.mark.parametrize("broken, problem", [
+    ({"version": "x", "rules": [{"label": "lvh"}]}, "needs 'requires'"),
+    ({"version": "x", "rules": [{"label": "lvh", "requires": [
+        {"feature": "qrs_ms", "op": "~", "value": 1}]}]}, "op must be"),
+    ({"version": "x", "rules": [{"label": "lvh", "requires": [
+        {"feature": "qrs_axis_deg", "op": "between", "value": [10, -10]}]}]}, "does not fit"),
+    ({"version": "x", "exclusive": [{"id": "e", "a": ["x"], "b": ["x"]}]}, "both sides"),
+    ({"rules": []}, "version"),
+])
+def test_broken_tables_are_refused(tmp_path, broken, problem) -> None:
+    f = tmp_path / "rules.json"
+    f.write_text(json.dumps(broken), encoding="utf-8")
+    with pytest.raises(RulesError, match=problem):
+        load_criteria_rules(f)
+    assert default_criteria_path().is_file()
+
+
+# label, model score, threshold, features, measurements, kept above threshold?, evidence expected
+# as {key: supports} (keys that must be there with that flag), keys that must NOT be there
+CASES = [
+    ("sinus_tachycardia", 0.5, 0.12, dict(p_present=True, hr_bpm=95.0), {}, False,
+     {"hr_bpm": False, "held_back": False}, ()),
+    ("sinus_tachycardia", 0.5, 0.12, dict(p_present=True, hr_bpm=121.0), {}, True,
+     {"hr_bpm": True, "p_present": True, "similarity": True, "score": True}, ()),
+    ("sinus_tachycardia", 0.5, 0.12, dict(p_present=False, hr_bpm=121.0), {}, False,
+     {"p_present": False}, ()),
+    ("sinus_tachycardia", 0.5, 0.12, dict(p_present=True, hr_bpm=None), {}, True,
+     {"p_present": True}, ("hr_bpm",)),
+    ("sinus_tachycardia", 0.5, 0.12, dict(p_present=True, hr_bpm=95.0),
+     {"low_confidence": ["hr_bpm"]}, True, {}, ("hr_bpm",)),
+    ("av_block_1", 0.5, 0.2, dict(p_present=True, pr_ms=236.0), {}, True, {"pr_ms": True}, ()),
+    ("av_block_1", 0.5, 0.2, dict(p_present=True, pr_ms=180.0), {}, False, {"pr_ms": False}, ()),
+    ("av_block_1", 0.5, 0.2, dict(p_present=True, pr_ms=180.0), {"confidence": {"pr_ms": 0.2}},
+     True, {}, ("pr_ms", "p_present")),
+    ("left_axis_deviation", 0.3, 0.15, dict(qrs_axis_deg=103.0), {}, False,
+     {"qrs_axis_deg": False}, ()),
+    ("left_axis_deviation", 0.3, 0.15, dict(qrs_axis_deg=-45.0), {}, True,
+     {"qrs_axis_deg": True}, ()),
+    ("left_axis_deviation", 0.3, 0.15, dict(qrs_axis_deg=315.0), {}, True, {}, ()),  # = -45
+    ("lafb", 0.5, 0.33, dict(qrs_axis_deg=-35.0, qrs_ms=100.0), {}, True,
+     {"qrs_axis_deg": False, "qrs_ms": True}, ()),  # not held: -30 is the veto limit
+    ("lafb", 0.5, 0.33, dict(qrs_axis_deg=10.0, qrs_ms=100.0), {}, False, {}, ()),
+    ("crbbb", 0.9, 0.55, dict(qrs_ms=100.0, rprime_v1v2=True), {}, False,
+     {"qrs_ms": False, "rprime_v1v2": True}, ()),
+    ("crbbb", 0.9, 0.55, dict(qrs_ms=150.0, rprime_v1v2=True, broad_s_i_v6=True), {}, True,
+     {"qrs_ms": True, "rprime_v1v2": True, "broad_s_i_v6": True}, ()),
+    ("irbbb", 0.9, 0.11, dict(qrs_ms=150.0), {}, False, {"qrs_ms": False}, ()),
+    ("low_voltage", 0.5, 0.2, dict(low_voltage_limb=False, low_voltage_precordial=False), {},
+     False, {"low_voltage_limb": False, "low_voltage_precordial": False}, ()),
+    ("low_voltage", 0.5, 0.2, dict(low_voltage_limb=None, low_voltage_precordial=False), {},
+     True, {}, ("low_voltage_precordial",)),
+    ("low_voltage", 0.5, 0.2, dict(low_voltage_limb=True, low_voltage_precordial=False), {},
+     True, {"low_voltage_limb": True}, ("low_voltage_precordial",)),
+    ("lv_high_voltage", 0.5, 0.16, dict(sokolow_lyon_mv=2.4, cornell_mv=2.5, ravl_mv=0.8,
+                                         female=True), {}, True, {"cornell_mv": True}, ()),
+    ("lv_high_voltage", 0.5, 0.16, dict(sokolow_lyon_mv=2.4, cornell_mv=2.5, ravl_mv=0.8,
+                                         female=False), {}, False, {"sokolow_lyon_mv": False}, ()),
+    ("lvh", 0.7, 0.56, dict(sokolow_lyon_mv=2.4, cornell_mv=1.9, ravl_mv=1.1), {}, True,
+     {"ravl_mv": True, "sokolow_lyon_mv": False}, ()),  # supports only: never held back
+    ("long_qt", 0.5, 0.3, dict(qtc_bazett_ms=440.0, qtc_fridericia_ms=None), {}, True, {}, ()),
+    ("long_qt", 0.5, 0.3, dict(qtc_bazett_ms=440.0, qtc_fridericia_ms=430.0), {}, False, {}, ()),
+    # a label without a validated threshold keeps its zero-shot score, untouched
+    ("left_axis_deviation", 0.3, 1.0, dict(qrs_axis_deg=103.0), {}, False, {}, ("qrs_axis_deg",)),
+]
+
+
+@pytest.mark.parametrize("label, s, thr, values, meas, kept, ev, absent", CASES)
+def test_rule_cases(label, s, thr, values, meas, kept, ev, absent) -> None:
+    out = apply_criteria((score(label, s, thr),), meas, feats(**values))
+    (got,) = out
+    assert got.above_threshold is kept
+    if not kept and s >= thr and thr < 1.0:
+        assert held_back(got) and got.score <= 0.5 * thr
+    if thr >= 1.0:
+        assert got.score == s and not got.evidence
+    by_key = {e.key: e for e in got.evidence}
+    for key, supports in ev.items():
+        assert key in by_key, (key, got.evidence)
+        assert by_key[key].supports is supports, by_key[key]
+    for key in absent:
+        assert key not in by_key
+
+
+def test_evidence_reads_as_the_criterion() -> None:
+    (got,) = apply_criteria((score("av_block_1", 0.5, 0.2),), {},
+                            feats(p_present=True, pr_ms=236.0))
+    pr = next(e for e in got.evidence if e.key == "pr_ms")
+    assert pr.to_dict() == {"key": "pr_ms", "value": 236.0, "unit": "ms", "criterion": "> 200 ms",
+                            "supports": True}
+
+
+def test_sinus_rhythm_at_48_per_min_reads_as_sinus_bradycardia() -> None:
+    labels = (score("sinus_rhythm", 0.46, 0.40), score("sinus_bradycardia", 0.10, 0.14))
+    out = apply_criteria(labels, {}, feats(p_present=True, hr_bpm=48.0))
+    by = {s.id: s for s in out}
+    assert by["sinus_bradycardia"].above_threshold and not by["sinus_rhythm"].above_threshold
+    assert out[0].id == "sinus_bradycardia"
+    assert any(e.key == "rate_variant" and e.value == "sinus_rhythm"
+               for e in by["sinus_bradycardia"].evidence)
+
+
+@pytest.mark.parametrize("values, winner", [
+    (dict(p_present=False, rr_irregular=True), "atrial_fibrillation"),
+    (dict(p_present=True, rr_irregular=False, hr_bpm=70.0), "sinus_rhythm"),
+    (dict(p_present=None, rr_irregular=True), "atrial_fibrillation"),  # 0.5/0.19 > 0.9/0.4
+])
+def test_sinus_and_af_never_both_above_threshold(values, winner) -> None:
+    labels = (score("sinus_rhythm", 0.9, 0.4), score("atrial_fibrillation", 0.5, 0.19),
+              score("pvc", 0.3, 0.16))
+    out = apply_criteria(labels, {}, feats(**values))
+    present = [s.id for s in out if s.above_threshold]
+    assert winner in present
+    assert not {"sinus_rhythm", "atrial_fibrillation"} <= set(present)
+    assert out[0].id != "sinus_rhythm" or winner == "sinus_rhythm"
+    loser = next(s for s in out if s.id in {"sinus_rhythm", "atrial_fibrillation"} - {winner})
+    assert held_back(loser)
+
+
+def test_paced_rhythm_wins_over_sinus_with_spikes() -> None:
+    labels = (score("sinus_rhythm", 0.9, 0.4), score("paced_rhythm", 0.5, 0.46))
+    out = apply_criteria(labels, {}, feats(p_present=True, rr_irregular=False, paced=True))
+    assert [s.id for s in out if s.above_threshold] == ["paced_rhythm"]
+
+
+def test_no_features_change_nothing_but_add_similarity() -> None:
+    labels = (score("sinus_tachycardia", 0.5, 0.12), score("lvh", 0.1, 0.56))
+    out = apply_criteria(labels, None, None)
+    assert [(s.id, s.score) for s in out] == [("sinus_tachycardia", 0.5), ("lvh", 0.1)]
+    assert {e.key for e in out[0].evidence} == {"similarity", "score"}
+    assert out[1].evidence == ()
