@@ -1,16 +1,23 @@
 """Validation figures of the ECG measurements (``ecg_viewer.signal.measure``).
 
-    .venv/bin/python bench/measurements.py [--data ../shared/data] [--skip-ptbxl]
+    PYTHONPATH=$PWD .venv/bin/python bench/measurements.py [--data ../shared/data]
+        [--only mitbih,device,qtdb,synthetic,plausibility,ptbxl] [--plots DIR] [--single-beat]
 
 1. R-peak detection on MIT-BIH record 100 against its beat annotations (match window 150 ms,
    as in ANSI/AAMI EC57): sensitivity, positive predictivity, time; the same for neurokit2's
    detectors on MLII.
-2. Intervals and axes against the carts' own measurements stored in the sample files
-   (``meta.extra["device_measurements"]``), file by file; the summary counts each recording once
-   (files whose cart measurements are identical are copies of one recording in several formats).
-3. PTB-XL 100 Hz subset: heart rate against the rhythm labels (SBRAD < 60, STACH > 100 bpm,
-   SR 50-100), agreement with neurokit2 (lead II), P wave found in SR vs AFIB/AFLT, and beat
-   detection with one lead flat or noisy vs all leads intact.
+2. Global PR, QRS, QT against the carts' own measurements in every sample file that carries them
+   (``meta.extra["device_measurements"]``) and the GE MUSE files of ``cart_reference/``: mean ±
+   SD and gross errors (|error| > 25 ms PR/QRS, > 50 ms QT) per reference; files whose cart
+   figures are identical are copies of one recording and are counted once.
+3. PTB-XL 100 Hz subset: heart rate against the rhythm labels, P wave found in SR vs AFIB/AFLT,
+   beat detection with one lead flat or noisy.
+4. QT Database, per fiducial (P onset, QRS onset/offset, T end) against the first annotator,
+   thresholds chosen on the even records, reported on the odd (``bench/measurements_qtdb.py``).
+5. Synthetic ECGs with exactly known intervals: the edge cases (AF, flutter, paced, BBB, low and
+   negative T, U wave, noise, 250/1000 Hz).
+6. QT plausibility on the bundled samples and the 50 + 84 CinC records (no reference): flagged
+   records are listed, and with ``--plots DIR`` their median beats drawn to PNG for looking at.
 """
 
 from __future__ import annotations
@@ -33,33 +40,12 @@ from ecg_viewer.io import read_ecg  # noqa: E402
 from ecg_viewer.signal.beats import detect_beats  # noqa: E402
 from ecg_viewer.signal.measure import measure  # noqa: E402
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measurements_qtdb import qtdb  # noqa: E402
+from measurements_refs import device, plausibility, synthetic_cases  # noqa: E402
+
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 BEAT_SYMBOLS = set("NLRBAaJSVrFejnE/fQ?")
-DEVICE_FILES = (
-    "ge_muse/guangxi_teaching_sinus_rhythm.xml",
-    "ge_muse/synthetic_muse.xml",
-    "philips_xml/129DYPRG.xml",
-    "philips_xml/repbeats_example.xml",
-    "philips_xml/spxml_129DYPRG.XML",
-    "philips_xml/2020-5-18_15-48-11.xml",
-    "philips_xml/3191723_ZZDEMOPTONLY_1-04_orig.xml",
-    "philips_xml/ad4d3d80-d165_1-04_orig.xml",
-    "hl7aecg/fda_Example_aECG.xml",
-    "hl7aecg/fda_ectd_subject1_0.xml",
-    "dicom/marcodebe_anonymous_ecg.dcm",
-    "scp_ecg/ecgtoolkit_Example.scp",
-)
-# synthetic_muse.xml: a generated waveform whose stored "cart" figures were written by hand and do
-# not belong to the waveform (its QT of 402 ms is longer than the drawn T wave); shown, not counted.
-NOT_COUNTED = {"ge_muse/synthetic_muse.xml"}
-COMPARED = (
-    ("hr_bpm", "hr_bpm"), ("rr_ms", "rr_ms"), ("p_ms", "p_ms"), ("pr_ms", "pr_ms"),
-    ("qrs_ms", "qrs_ms"), ("qt_ms", "qt_ms"), ("qtc_bazett_ms", "qtc_ms"),
-    ("p_axis_deg", "p_axis_deg"), ("qrs_axis_deg", "qrs_axis_deg"), ("t_axis_deg", "t_axis_deg"),
-)  # fmt: skip
-IEC_LIMIT_MS = {"pr_ms": 10, "qrs_ms": 10, "qt_ms": 25, "p_ms": 10}
-
-
 def match_beats(det: np.ndarray, ref: np.ndarray, tol: int) -> tuple[int, int, int]:
     """(true positives, false negatives, false positives), each detection used once."""
     used = np.zeros(det.size, dtype=bool)
@@ -107,61 +93,6 @@ def mitbih(data: Path) -> None:
         tp, fn, fp = match_beats(np.sort(det), ref, tol)
         print(f"   {name:34s} {100 * tp / (tp + fn):7.2f} {100 * tp / (tp + fp):7.2f} "
               f"{fn:4d} {fp:4d} {dt:7.2f}")
-
-
-def device(data: Path) -> None:
-    print("\n== 2. Intervals vs the carts' own measurements (ours - cart)")
-    head = "   " + f"{'file':44s}" + "".join(f"{k.replace('_ms', '').replace('_deg', '°'):>14s}"
-                                            for k, _ in COMPARED)
-    print(head)
-    seen: dict[tuple, str] = {}
-    diffs: dict[str, list[float]] = {k: [] for k, _ in COMPARED}
-    for rel in DEVICE_FILES:
-        path = data / "samples" / rel
-        if not path.is_file():
-            print(f"   {rel}: absent")
-            continue
-        try:
-            rec = read_ecg(path)
-        except Exception as exc:  # a reader that is not there yet is reported
-            print(f"   {rel}: not read ({type(exc).__name__}: {exc})")
-            continue
-        dev = rec.meta.extra.get("device_measurements") or {}
-        ours = measure(rec).to_dict()
-        key = tuple(sorted((k, v) for k, v in dev.items() if v is not None))
-        copy_of = seen.get(key) if key else None
-        cells = []
-        for ok, dk in COMPARED:
-            o, d = ours.get(ok), dev.get(dk)
-            if o is None or d is None:
-                cells.append(f"{_fmt(o)}/{_fmt(d)}".rjust(14))
-                continue
-            diff = o - d
-            if ok.endswith("_deg"):
-                diff = (diff + 180.0) % 360.0 - 180.0
-            cells.append(f"{_fmt(o)}/{_fmt(d)} {diff:+.0f}".rjust(14))
-            if copy_of is None and rel not in NOT_COUNTED:
-                diffs[ok].append(diff)
-        note = f"  (same recording as {copy_of})" if copy_of else ""
-        note += "  (not counted: synthetic)" if rel in NOT_COUNTED else ""
-        print(f"   {rel:44s}" + "".join(cells) + note)
-        if key and copy_of is None:
-            seen[key] = rel
-    print("   cells: ours/cart difference; '-' = not measured (ours: see reasons)")
-    print("\n   summary over distinct real recordings: mean diff ± SD (n) [IEC 60601-2-25 limit]")
-    for k, vals in diffs.items():
-        if not vals:
-            continue
-        lim = IEC_LIMIT_MS.get(k)
-        sd = statistics.stdev(vals) if len(vals) > 1 else 0.0
-        verdict = ""
-        if lim is not None:
-            verdict = f"  [±{lim} ms: {'within' if abs(statistics.mean(vals)) <= lim else 'OUTSIDE'}]"
-        print(f"   {k:16s} {statistics.mean(vals):+7.1f} ± {sd:5.1f} (n={len(vals)}){verdict}")
-
-
-def _fmt(v: float | None) -> str:
-    return "-" if v is None else f"{v:.0f}"
 
 
 def ptbxl(data: Path) -> None:
@@ -264,18 +195,37 @@ def ptbxl(data: Path) -> None:
         print(f"   one lead {name}: same beats as with all leads intact in {ok}/{robust_n} records")
 
 
+SECTIONS = ("mitbih", "device", "qtdb", "synthetic", "plausibility", "ptbxl")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
+    ap.add_argument("--plots", type=Path, default=None, help="draw flagged median beats here")
+    ap.add_argument("--single-beat", action="store_true", help="QTDB: delineate single beats")
     ap.add_argument("--skip-ptbxl", action="store_true")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"no development data at {args.data}; nothing to measure")
         return 0
-    mitbih(args.data)
-    device(args.data)
-    if not args.skip_ptbxl:
+    only = set(args.only.split(","))
+    if args.skip_ptbxl:
+        only.discard("ptbxl")
+    t0 = time.perf_counter()
+    if "mitbih" in only:
+        mitbih(args.data)
+    if "device" in only:
+        device(args.data)
+    if "ptbxl" in only:
         ptbxl(args.data)
+    if "qtdb" in only:
+        qtdb(args.data, single_beat=args.single_beat)
+    if "synthetic" in only:
+        synthetic_cases()
+    if "plausibility" in only:
+        plausibility(args.data, args.plots)
+    print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     return 0
 
 

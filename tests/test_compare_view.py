@@ -52,7 +52,10 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
     qtbot.wait(100)
     rows = {cw.table.item(r, 0).text(): r for r in range(cw.table.rowCount())}
     assert "▲" in cw.table.item(rows["QRS"], 4).text()
-    assert cw.table.item(rows["QRS"], 3).text() == "+60 ms"
+    # the measured widening (+60 ms before the lead-wise global QRS of issue 15, +48 ms after)
+    qrs_change = cmp.change("qrs_ms").change
+    assert qrs_change >= 40
+    assert cw.table.item(rows["QRS"], 3).text() == f"{qrs_change:+.0f} ms"
     assert cw.current_view.page is not None and cw.prior_view.page is not None
     assert abs(cw.current_view.px_per_mm() - cw.prior_view.px_per_mm()) < 1e-6  # same scale
     assert set(cw.median_plots) == set(("I", "II", "III", "aVR", "aVL", "aVF",
@@ -74,3 +77,38 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
         feats.compare_file(str(prior))
     assert blocker.args[0].match == "manual"
     assert "手動で選択" in feats.compare_window.prior_label.text()
+
+
+def test_failed_comparison_is_a_notice_not_a_message_box(win, qtbot, shared_data: Path,
+                                                         tmp_path: Path):
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    p = Ptbxl(shared_data)
+    current = p.write(tmp_path, 598)
+    (tmp_path / "prior").mkdir()
+    prior = p.write(tmp_path / "prior", 581)
+    broken = tmp_path / "prior" / "broken.xml"
+    broken.write_bytes(b"<AnnotatedECG><component>not an ECG")
+    win.controller.open_file(str(current))
+    qtbot.waitUntil(lambda: win.state.analysis is not None, timeout=60000)
+    feats, notices = win.comparison_features, win.notices
+    n0 = notices.count
+    # a reader error: its message-table text
+    feats.compare_file(str(broken))
+    qtbot.waitUntil(lambda: notices.count == n0 + 1, timeout=30000)
+    assert notices.messages()[-1].startswith("前回心電図との比較ができませんでした")
+
+    # an unexpected error: a message-table text naming the kind, never the raw exception text
+    def boom():
+        raise RuntimeError("raw internal detail 0xdeadbeef")
+
+    feats.factory = boom
+    feats.compare_file(str(prior))
+    qtbot.waitUntil(lambda: notices.count == n0 + 2, timeout=30000)
+    text = notices.messages()[-1]
+    assert "予期しないエラー（RuntimeError）" in text and "0xdeadbeef" not in text
+    assert "0xdeadbeef" not in win.statusBar().currentMessage()
+    qtbot.wait(50)
+    assert QApplication.activeModalWidget() is None
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    assert feats.comparison is None and win.state.record is not None

@@ -20,58 +20,10 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.signal.beats import detect_beats
 from ecg_viewer.signal.measure import INTERVAL_KEYS, Measurements, measure
+from ecg_viewer.signal.synthetic import GAINS, synthetic
+from ecg_viewer.signal.synthetic import lobe as _lobe
 
-# --- synthetic ECG: half-sine waves with exactly known onsets and ends ----------------------
-# per-lead amplitudes (mV) of P, Q, R, S, T for I, II and V1-V6; III, aVR, aVL, aVF derived
-GAINS = {
-    "I": (0.08, -0.05, 0.7, -0.1, 0.2), "II": (0.15, -0.1, 1.2, -0.2, 0.3),
-    "V1": (0.06, 0.0, 0.3, -1.0, -0.1), "V2": (0.08, 0.0, 0.6, -1.4, 0.5),
-    "V3": (0.08, -0.05, 1.0, -0.8, 0.5), "V4": (0.1, -0.1, 1.6, -0.4, 0.45),
-    "V5": (0.1, -0.1, 1.4, -0.2, 0.35), "V6": (0.1, -0.1, 1.0, -0.1, 0.25),
-}  # fmt: skip
-
-
-def _lobe(n: int) -> np.ndarray:
-    return np.sin(np.pi * (np.arange(n) + 0.5) / n)
-
-
-def synthetic(
-    *, fs: float = 500.0, hr: float = 60.0, seconds: float = 10.0, pr_ms: float = 160.0,
-    p_ms: float = 100.0, qrs_ms: float = 90.0, qt_ms: float = 380.0, noise_mv: float = 0.01,
-    paced: bool = False, seed: int = 0,
-) -> EcgRecord:  # fmt: skip
-    """12 leads; P onset to QRS onset = pr_ms, QRS onset to T end = qt_ms, exactly."""
-    n = int(seconds * fs)
-    rr = int(round(60.0 * fs / hr))
-
-    def s(ms: float) -> int:
-        return int(round(ms * fs / 1000.0))
-
-    q, r = s(qrs_ms * 0.2), s(qrs_ms * 0.45)
-    sw = s(qrs_ms) - q - r
-    t_len = s(qt_ms) - s(qrs_ms) - s(80)  # ST segment of 80 ms
-    rise = int(t_len * 0.6)
-    fall = t_len - rise
-    sig = {k: np.zeros(n) for k in GAINS}
-    for start in range(s(300), n - s(800), rr):
-        for lead, (gp, gq, gr, gs, gt) in GAINS.items():
-            x = sig[lead]
-            p0 = start - s(pr_ms)
-            x[p0 : p0 + s(p_ms)] += gp * _lobe(s(p_ms))
-            x[start : start + q] += gq * _lobe(q)
-            x[start + q : start + q + r] += gr * _lobe(r)
-            x[start + q + r : start + q + r + sw] += gs * _lobe(sw)
-            t0 = start + s(qrs_ms) + s(80)
-            x[t0 : t0 + rise] += gt * _lobe(2 * rise)[:rise]
-            x[t0 + rise : t0 + t_len] += gt * _lobe(2 * fall)[fall:]
-            if paced:
-                x[start - s(4)] += 3.0  # a one-sample pacing spike before each QRS
-    i, ii = sig["I"], sig["II"]
-    full = {"I": i, "II": ii, "III": ii - i, "aVR": -(i + ii) / 2, "aVL": i - ii / 2,
-            "aVF": ii - i / 2, **{k: sig[k] for k in CANONICAL_LEADS[6:]}}  # fmt: skip
-    rng = np.random.default_rng(seed)
-    arr = np.array([full[k] for k in CANONICAL_LEADS]) + rng.normal(0.0, noise_mv, (12, n))
-    return EcgRecord(signal_mv=arr.astype(np.float32), fs_hz=fs, lead_names=CANONICAL_LEADS)
+# --- synthetic ECG: half-sine waves with exactly known onsets and ends (signal/synthetic.py) --
 
 
 def _qrs_axis_truth() -> float:
@@ -88,6 +40,7 @@ def test_to_dict_keys_and_reasons() -> None:
     d = m.to_dict()
     expected = set(INTERVAL_KEYS) | {
         "beats", "rr_sdnn_ms", "rr_rmssd_ms", "rr_irregularity", "rr_irregular", "paced", "reasons",
+        "confidence", "low_confidence", "confidence_reasons",
     }  # fmt: skip
     assert set(d) == expected
     assert {"hr_bpm", "rr_ms", "p_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
@@ -152,12 +105,13 @@ def test_synthetic_interval_changes_are_tracked_exactly() -> None:
 
 
 # --- hard cases -----------------------------------------------------------------------------
-def test_paced_rhythm_gives_no_qrs_figures() -> None:
-    m = measure(synthetic(paced=True, qrs_ms=150.0))
+def test_paced_rhythm_is_measured_without_the_spikes() -> None:
+    """Spikes are bridged before the median beat: the paced QRS and QT are measured, as carts do."""
+    m = measure(synthetic(paced=True, qrs_ms=150.0, qt_ms=440.0))
     assert m.paced is True
-    for k in ("qrs_ms", "qt_ms", "qtc_bazett_ms", "qrs_axis_deg"):
-        assert getattr(m, k) is None
-        assert m.reasons[k] == "meas.paced"
+    assert m.qrs_ms == pytest.approx(150, abs=25)
+    assert m.qt_ms == pytest.approx(440, abs=25)
+    assert m.qrs_axis_deg is not None
     assert m.hr_bpm == pytest.approx(60, abs=1)
     _assert_reasons(m)
 

@@ -127,8 +127,14 @@ def test_keyboard_switches_layout_gain_speed_and_filters(win, qtbot, bundled_sam
         assert win.actions_[f"layout:{layout}"].isChecked()
         if layout == "1":  # one lead enlarged fills the view's width
             assert win.view.vb.viewRect().width() == pytest.approx(win.view.page.width_mm * 1.02, rel=0.03)
-        else:  # the others open at actual size
+        elif 0.75 * win.view.fit_ppm() <= win.view.px_per_mm_true <= win.view.fit_ppm():
+            # the others at actual size when it fits and fills most of the view
             assert win.view.px_per_mm() == pytest.approx(win.view.px_per_mm_true, rel=1e-3)
+        else:  # else the whole page as large as it fits
+            assert win.view.px_per_mm() == pytest.approx(win.view.fit_ppm(), rel=0.05)
+            r, page = win.view.page_rect_in_widget(), win.view.page
+            assert r.left() >= -1 and r.top() >= -1 and r.right() <= win.view.width() + 1 \
+                and r.bottom() <= win.view.height() + 1, (r, page.width_mm, page.height_mm)
     win.controller.set_gain(10.0)
     qtbot.keyClick(win, Qt.Key.Key_G)
     assert s().gain_limb_mm_mv == 20.0 and win.view.page.traces[0].gain_mm_mv == 20.0

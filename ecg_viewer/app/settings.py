@@ -120,5 +120,13 @@ class AppSettings:
     def set_splitter(self, s: QByteArray) -> None:
         self.q.setValue("window/splitter", s)
 
+    def screen_class(self) -> str | None:
+        """The screen class ("large" | "medium" | "small") the window layout was stored on."""
+        v = self.q.value("window/screen_class", None)
+        return str(v) if v in ("large", "medium", "small") else None
+
+    def set_screen_class(self, cls: str) -> None:
+        self.q.setValue("window/screen_class", cls)
+
     def sync(self) -> None:
         self.q.sync()

@@ -13,12 +13,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.report.batch import AnalyzeFn, analyze_file
+
+if TYPE_CHECKING:  # the batch engine (multiprocessing, csv ...) loads with the first run
+    from ecg_viewer.report.batch import AnalyzeFn
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,11 @@ class _Run(QThread):
         self.files = files
         self.factory = factory
         self.cancel = cancel
+        self.analyses: dict[str, Any] = {}  # sha256 -> Analysis (the window reuses them)
 
     def run(self) -> None:
+        from ecg_viewer.report.batch import analyze_file
+
         try:
             analyze, note = self.factory()
         except Exception as exc:  # shown as a note; every file then reports its error
@@ -68,8 +73,20 @@ class _Run(QThread):
         for path in self.files:
             if self.cancel.is_set():
                 break
+            seen: dict[str, Any] = {}
+
+            def analyze_seen(record: Any, seen: dict[str, Any] = seen) -> Any:
+                seen["record"] = record
+                seen["analysis"] = analysis = analyze(record)
+                return analysis
+
             try:
-                row = analyze_file(path, analyze)
+                row = analyze_file(path, analyze_seen)
+                rec = seen.get("record")
+                if rec is not None and rec.meta.recorded_at is not None:
+                    row["recorded_at"] = rec.meta.recorded_at.isoformat()  # reading order
+                if "analysis" in seen and row.get("sha256"):
+                    self.analyses[row["sha256"]] = seen["analysis"]
             except Exception as exc:  # one bad file never stops the worklist
                 log.exception("worklist: %s failed", path)
                 row = {"file": str(path), "error": str(exc), "error_ja": str(exc),
@@ -96,6 +113,11 @@ class WorklistService(QObject):
         self._thread: _Run | None = None
         self._cancel = threading.Event()
         self._old: list[_Run] = []
+        self.analyses: dict[str, Any] = {}  # sha256 -> Analysis of every file analysed so far
+
+    def analysis_for(self, sha256: str | None) -> Any:
+        """The Analysis this service made for the ECG ``sha256`` (None if not analysed)."""
+        return self.analyses.get(sha256) if sha256 else None
 
     @property
     def running(self) -> bool:
@@ -106,6 +128,7 @@ class WorklistService(QObject):
         self._run_id += 1
         self._cancel = threading.Event()
         t = _Run(self._run_id, list(files), self._factory, self._cancel)
+        t.analyses = self.analyses  # one dict; the worker only adds to it
         t.row.connect(self._on_row)
         t.progress.connect(self._on_progress)
         t.note.connect(lambda rid, m: rid == self._run_id and self.note.emit(m))

@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     summary = rec.summary()
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        print(json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     print(f"file:      {summary['file']}")
     print(f"format:    {summary['format']}")

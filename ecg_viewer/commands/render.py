@@ -7,12 +7,21 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.signal.filters import FilterSettings, apply_filters
-from ecg_viewer.signal.page import GAINS_MM_MV, LAYOUTS, SPEEDS_MM_S, PageSettings, layout_page
+from ecg_viewer.signal.page import (
+    GAINS_MM_MV,
+    LAYOUTS,
+    SPEEDS_MM_S,
+    Page,
+    PageSettings,
+    layout_page,
+)
 
 HELP = "draw the ECG page (as in the window) to a PNG or SVG file"
 
@@ -57,6 +66,22 @@ def parse_filters(words: list[str]) -> FilterSettings:
     return FilterSettings(**d)
 
 
+def page_signal(rec: EcgRecord, page: Page, filters: FilterSettings) -> Any:
+    """The signal the page draws, filtered as the window filters it: the whole record when it
+    is short, else only the span on the page plus the window's settling pad on each side (a
+    24-h Holter filtered whole in float64 would take gigabytes)."""
+    if not filters.any_on:
+        return rec.signal_mv
+    from ecg_viewer.app.state import LONG_RECORD_S, SEGMENT_PAD_S, FilteredSegment
+
+    if rec.duration_s <= LONG_RECORD_S:
+        return apply_filters(rec.signal_mv, rec.fs_hz, filters)
+    fs = rec.fs_hz
+    i0 = max(0, int((page.start_s - SEGMENT_PAD_S) * fs))
+    i1 = min(rec.n_samples, int((page.start_s + page.window_s + SEGMENT_PAD_S) * fs) + 1)
+    return FilteredSegment(apply_filters(rec.signal_mv[:, i0:i1], fs, filters), i0)
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".svg"):
@@ -79,9 +104,9 @@ def run(args: argparse.Namespace) -> int:
         single_lead=args.lead,
     )
     page = layout_page(rec, settings)
-    signal = apply_filters(rec.signal_mv, rec.fs_hz, filters) if filters.any_on else rec.signal_mv
     # draw with Qt without a screen (the offscreen platform exists on every OS)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    signal = page_signal(rec, page, filters)
     from ecg_viewer.gui.launch import ensure_app
 
     ensure_app()

@@ -104,3 +104,58 @@ class FileTooLargeError(EcgReadError):
 
 class SamplingRateRequiredError(EcgReadError):
     message_key = "read.csv_needs_rate"
+
+
+class NotARegularFileError(NotAFileError):
+    """A FIFO, socket or device: not a folder, and never opened (a FIFO would block)."""
+
+    message_key = "read.not_regular_file"
+
+
+class HeaderValueError(CorruptFileError):
+    """A header number (rate, gain, baseline, scale, unit, sample count) that does not parse, is
+    not finite or lies outside its plausible range. Never replaced by a default."""
+
+    message_key = "read.bad_header_value"
+
+    def __init__(self, file: str | Path, *, field: str, value: object, expected: str,
+                 format: str = "") -> None:
+        self.field = field
+        text = str(value)
+        self.value = text if len(text) <= 40 else text[:37] + "..."
+        super().__init__(file, expected=expected, found=f"{field} = {self.value!r}", format=format)
+
+    def _extra_params(self) -> dict[str, object]:
+        return {"field": self.field, "value": self.value}
+
+
+class ImplausibleAmplitudeError(InvalidSignalError):
+    """Samples beyond the physiological range after scaling (a wrong gain or scale)."""
+
+    message_key = "read.implausible_amplitude"
+
+    def __init__(self, file: str | Path, *, lead: str, peak_mv: float, limit_mv: float,
+                 format: str = "") -> None:
+        self.lead = lead
+        self.peak_mv = peak_mv
+        self.limit_mv = limit_mv
+        super().__init__(file, expected=f"samples within ±{limit_mv:g} mV",
+                         found=f"{peak_mv:.3g} mV in lead {lead}", format=format)
+
+    def _extra_params(self) -> dict[str, object]:
+        return {"lead": self.lead, "peak_mv": f"{self.peak_mv:.3g}", "limit_mv": f"{self.limit_mv:g}"}
+
+
+class TooManySamplesError(EcgReadError):
+    """A record whose samples would not fit the memory budget (checked before reading)."""
+
+    message_key = "read.too_many_samples"
+
+    def __init__(self, file: str | Path, *, n_values: int, limit_values: int, format: str = "") -> None:
+        self.n_values = n_values
+        self.limit_values = limit_values
+        super().__init__(file, expected=f"at most {limit_values} samples in all",
+                         found=f"{n_values} samples", format=format)
+
+    def _extra_params(self) -> dict[str, object]:
+        return {"n_values": self.n_values, "limit_values": self.limit_values}

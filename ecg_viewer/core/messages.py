@@ -246,11 +246,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Ctrl+O 開く／PgDn・PgUp 次・前のファイル／1・2・3・4 レイアウト 3×4・6×2・12×1・1誘導／"
         "S 記録速度切替／G・Shift+G 感度 上げ・下げ／B 基線補正／N ハム／L 高域遮断／R 生波形／"
         "D 診断用フィルタ／T 時間キャリパー／A 振幅キャリパー／Del キャリパー消去／Ctrl+0 実寸／Ctrl+9 ページ全体／"
-        "Ctrl++・Ctrl+- 拡大・縮小／←・→ 時間送り／Ctrl+E 画像で保存",
+        "Ctrl++・Ctrl+- 拡大・縮小／←・→ 時間送り／Ctrl+E 画像で保存／F11 読影モード／"
+        "J・K 次・前の症例（作業リスト順）／F 次の未確認の要精査以上／C・X 上位の所見候補を採用・却下／"
+        "U 要至急／E 要精査／W 異常なし／Ctrl+L 作業リスト（Enter で開く）",
         "Ctrl+O open / PgDn, PgUp next, previous file / 1 2 3 4 layout 3×4, 6×2, 12×1, one lead / "
         "S paper speed / G, Shift+G gain up, down / B baseline / N notch / L low-pass / R raw / D diagnostic / "
         "T time caliper / A amplitude caliper / Del remove calipers / Ctrl+0 actual size / "
-        "Ctrl+9 fit page / Ctrl++, Ctrl+- zoom / Left, Right scroll / Ctrl+E save image",
+        "Ctrl+9 fit page / Ctrl++, Ctrl+- zoom / Left, Right scroll / Ctrl+E save image / "
+        "F11 reading mode / J, K next, previous case (worklist order) / F next unreviewed flagged case / "
+        "C, X confirm, reject the top suggestion / U urgent / E further examination / "
+        "W no abnormality / Ctrl+L worklist (Enter opens)",
     ),
     "ui.render.written": ("{out} に書き出しました（{layout}、{speed:g} mm/s、{gain:g} mm/mV）",
                           "Wrote {out} ({layout}, {speed:g} mm/s, {gain:g} mm/mV)"),

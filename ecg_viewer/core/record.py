@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -9,6 +10,12 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
+
+#: sampling rates (Hz) a record may have to be read or analysed (why: ecg_viewer/io/validate.py)
+RATE_MIN_HZ = 50.0
+RATE_MAX_HZ = 20_000.0
+#: a sample beyond this (mV) is not an ECG: the gain, scale or unit is wrong
+AMPLITUDE_MAX_MV = 50.0
 
 
 @dataclass(frozen=True)
@@ -76,8 +83,8 @@ class EcgRecord:
             )
         if sig.dtype != np.float32:
             raise ValueError(f"signal_mv must be float32, got {sig.dtype}")
-        if not self.fs_hz > 0:
-            raise ValueError(f"fs_hz must be positive, got {self.fs_hz}")
+        if not (math.isfinite(self.fs_hz) and self.fs_hz > 0):
+            raise ValueError(f"fs_hz must be a finite positive number, got {self.fs_hz}")
 
     # --- shape ------------------------------------------------------------------------------
     @property
@@ -144,8 +151,9 @@ class EcgRecord:
         )
 
     def summary(self) -> dict[str, Any]:
-        """The facts ``ecg-viewer info --json`` prints."""
-        return {
+        """The facts ``ecg-viewer info --json`` prints: strict JSON (a NaN or infinite number
+        anywhere becomes None, so the text never holds ``NaN``/``Infinity``)."""
+        return _jsonable({
             "file": self.source_path,
             "format": self.format,
             "sha256": self.sha256,
@@ -161,7 +169,7 @@ class EcgRecord:
             "original_units": dict(self.original_units),
             "range_mv": {n: [round(lo, 4), round(hi, 4)] for n, (lo, hi) in self.range_mv().items()},
             "meta": self.meta.to_dict(),
-        }
+        })
 
 
 def _jsonable(value: Any) -> Any:
@@ -172,9 +180,11 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, np.generic):
-        return value.item()
+        return _jsonable(value.item())
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return _jsonable(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
     if isinstance(value, bytes):
         return value.hex()
     return value

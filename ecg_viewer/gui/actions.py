@@ -125,6 +125,9 @@ def build_actions(win) -> ActionSet:  # win: MainWindow (no import cycle)
     s.add("lang:ja", None, lambda: win.set_language("ja"), text="日本語", checkable=True, group="lang")
     s.add("lang:en", None, lambda: win.set_language("en"), text="English", checkable=True, group="lang")
     s.add("escape", None, win.escape, "Esc", text="escape")
+    s.add("reading_mode", "desk.action.reading_mode", lambda: win.reading_mode.toggle(), "F11",
+          checkable=True)
+    s.add("fit_screen", "desk.action.fit_screen", lambda: win.fit_to_screen())
     shorts = {
         "open": "open", "prev": "prev", "next": "next",
         **{f"layout:{v}": f"layout.{v}" for v in LAYOUTS},
@@ -166,6 +169,9 @@ def build_menus(win, s: ActionSet) -> QMenu:
     v.addSeparator()
     for n in ("zoom_in", "zoom_out", "actual_size", "fit_page", "scroll_back", "scroll_fwd"):
         v.addAction(s[n])
+    v.addSeparator()
+    v.addAction(s["reading_mode"])
+    v.addAction(s["fit_screen"])
     fl = s.menu(bar, "ui.menu.filters")
     for kind, key, choices in (("highpass", "ui.filter.highpass", HIGHPASS_CHOICES_HZ),
                                ("notch", "ui.filter.notch", NOTCH_CHOICES_HZ),

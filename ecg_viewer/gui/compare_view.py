@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -178,13 +177,14 @@ class ComparisonFeatures(QObject):
         if seq != self._seq:
             return
         self._open_when_done = False
-        msg = exc.user_message(language()) if isinstance(exc, EcgError) else str(exc)
-        self.window.statusBar().showMessage(tr("compare.failed", error=msg), 15000)
-        box = QMessageBox(QMessageBox.Icon.Warning, tr("compare.title"),
-                          tr("compare.failed", error=msg), QMessageBox.StandardButton.Ok,
-                          self.window)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
+        if isinstance(exc, EcgError):  # message-table text (reader errors, a refused prior)
+            msg = exc.user_message(language())
+        else:  # never the raw exception text on screen: it goes to the log
+            log.error("comparison failed", exc_info=(type(exc), exc, exc.__traceback__))
+            msg = tr("notice.compare_unexpected", kind=type(exc).__name__)
+        text = tr("compare.failed", error=msg)
+        self.window.statusBar().showMessage(text, 15000)
+        self.window.notices.notify(text)  # the window's one non-modal notice area
 
     def open_comparison(self) -> None:
         """The menu action: show the comparison, or ask for the prior file when there is none."""

@@ -5,6 +5,8 @@ API for the measurements issue: ``HeaderWidget.set_measurements(m)`` with a dict
 ``qtc_bazett_ms``, ``qtc_fridericia_ms``, ``p_axis_deg``, ``qrs_axis_deg``, ``t_axis_deg``);
 a value may be a number, None (not measurable: shown as —) or ``{"value": x, "reason": "..."}``
 (the reason shows on hover). ``set_measurements(None)`` shows that measurements are pending.
+An interval listed in ``m["low_confidence"]`` (see ``Measurements.to_dict()``) is shown grey with
+（参考値）, and its reason (``m["confidence_reasons"]``) on hover.
 """
 
 from __future__ import annotations
@@ -164,7 +166,17 @@ class HeaderWidget(QFrame):
             "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", "; ".join(x for x in (qt_why, qtc_why) if x)),
             "axis": (f"{tr('ui.meas.axis')} " + " ".join(axes), ""),
         }
+        low = set(m.get("low_confidence") or [])
+        conf_why = m.get("confidence_reasons") or {}
+        sources = {"pr": ("pr_ms",), "qrs": ("qrs_ms",), "qt": ("qt_ms", qtc_key)}
         for key, (text, why) in texts.items():
-            self.meas_labels[key].setText(text)
-            self.meas_labels[key].setToolTip(why)
-            self.meas_labels[key].setVisible(True)
+            lab = self.meas_labels[key]
+            weak = [k for k in sources.get(key, ()) if k in low]
+            if weak:
+                reason = conf_why.get(weak[0], "")
+                text = f"{text}{tr('meas.conf_low_mark')}"
+                why = "; ".join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
+            lab.setStyleSheet("color: #999;" if weak else "")
+            lab.setText(text)
+            lab.setToolTip(why)
+            lab.setVisible(True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
@@ -26,7 +27,8 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
 
 
 def run_gui(files: list[str]) -> int:
-    """Open the main window (on the first of ``files``) and run the event loop."""
+    """Open the main window (on the first of ``files``; a folder opens as the worklist, read
+    from the keyboard) and run the event loop."""
     app = ensure_app()
     from ecg_viewer.gui.main_window import MainWindow
 
@@ -34,6 +36,8 @@ def run_gui(files: list[str]) -> int:
     explicit_lang = any(a == "--lang" or a.startswith("--lang=") for a in sys.argv[1:])
     win = MainWindow(use_stored_language=not explicit_lang)
     win.show()
-    if files:
+    if files and Path(files[0]).is_dir():
+        win.reading_desk.open_folder(files[0])
+    elif files:
         win.controller.open_file(files[0])
     return int(app.exec())

@@ -7,10 +7,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -32,7 +33,18 @@ from ecg_viewer.gui.header import HeaderWidget
 from ecg_viewer.gui.notice_area import NoticeArea
 from ecg_viewer.gui.page_view import EcgPageView
 from ecg_viewer.gui.scale_dialog import ScaleDialog, screen_px_per_mm
+from ecg_viewer.gui.suggestion_strip import SuggestionStrip
 from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+from ecg_viewer.gui.window_layout import (
+    READING_MODE_BELOW_PX,
+    ReadingMode,
+    arrange_docks,
+    available_rect,
+    fit_window,
+    fits,
+    panel_sizes,
+    screen_class,
+)
 from ecg_viewer.io import supported_extensions
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import GAINS_MM_MV, SPEEDS_MM_S
@@ -58,6 +70,8 @@ class MainWindow(QMainWindow):
         self.header = HeaderWidget()
         self.view = EcgPageView()
         self.panel = SuggestionsPanel()
+        self.strip = SuggestionStrip()  # the suggestions in one line (reading mode)
+        self.strip.setVisible(False)
         # the time scroll bar under the page, shown for records longer than the page
         self.scrollbar = QScrollBar(Qt.Orientation.Horizontal)
         self.scrollbar.setVisible(False)
@@ -66,6 +80,7 @@ class MainWindow(QMainWindow):
         left_lay = QVBoxLayout(left)
         left_lay.setContentsMargins(0, 0, 0, 0)
         left_lay.setSpacing(0)
+        left_lay.addWidget(self.strip)
         left_lay.addWidget(self.view, 1)
         left_lay.addWidget(self.scrollbar)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -73,6 +88,7 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.panel)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)
+        self.splitter.setChildrenCollapsible(False)
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -119,13 +135,8 @@ class MainWindow(QMainWindow):
         self.controller.recentChanged.connect(self._fill_recent)
 
         self._fill_recent(self.app_settings.recent_files())
-        self.resize(1400, 900)
-        if (g := self.app_settings.geometry()) is not None:
-            self.restoreGeometry(g)
-        if (st := self.app_settings.window_state()) is not None:
-            self.restoreState(st)
-        if (sp := self.app_settings.splitter()) is not None:
-            self.splitter.restoreState(sp)
+        self.reading_mode = ReadingMode(self)
+        self.screen_class = screen_class(available_rect(self).size())
         self.retranslate()
         # review dock, worklist dock, File -> export/print report (issue 8; own module)
         from ecg_viewer.gui.report_actions import ReviewFeatures
@@ -151,6 +162,60 @@ class MainWindow(QMainWindow):
         from ecg_viewer.gui.compare_view import install_comparison
 
         install_comparison(self, analyzer_factory)
+        # keyboard reading of a worklist: keys, progress line, save on leaving (issue 14)
+        from ecg_viewer.gui.reading_desk import ReadingDesk
+
+        self.reading_desk = ReadingDesk(self)
+        # --- other docks/hooks go above this line: the layout below places every dock ---
+        self.restore_or_fit_layout()
+
+    # --- layout on the screen (issue 14: fits 1366×768 to 2560×1440 at 100/150 %) ------------
+    def restore_or_fit_layout(self) -> None:
+        """The stored geometry and docks when they were stored on a screen of the same class and
+        still fit it; otherwise a layout made for this screen (window_layout)."""
+        cls = self.screen_class
+        g, st = self.app_settings.geometry(), self.app_settings.window_state()
+        restored = False
+        if g is not None and st is not None and self.app_settings.screen_class() == cls:
+            restored = self.restoreGeometry(g) and self.restoreState(st) and fits(self)
+            if restored and (sp := self.app_settings.splitter()) is not None:
+                self.splitter.restoreState(sp)
+        if not restored:
+            self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """Size the window to the available screen and lay the docks out for it."""
+        self.screen_class = fit_window(self)
+        arrange_docks(self, self.screen_class)
+        self.reading_mode.set(available_rect(self).height() < READING_MODE_BELOW_PX, hide_docks=False)
+        # the splitter's width is known once the docks are laid out (after show)
+        if self.isVisible():
+            self.splitter.setSizes(panel_sizes(self.splitter, self.screen_class))
+        else:
+            self._size_splitter = True
+
+    def add_dock(self, dock: QDockWidget, area: Qt.DockWidgetArea = Qt.DockWidgetArea.RightDockWidgetArea,
+                 ) -> QDockWidget:
+        """Add a dock after the window was laid out: it joins the right-hand tabs (the place
+        every side dock has on a small screen), so it never pushes the page off."""
+        self.addDockWidget(area, dock)
+        right = [d for d in self.findChildren(QDockWidget) if d is not dock and not d.isHidden()
+                 and self.dockWidgetArea(d) == Qt.DockWidgetArea.RightDockWidgetArea]
+        if right and area == Qt.DockWidgetArea.RightDockWidgetArea:
+            self.tabifyDockWidget(right[0], dock)
+        return dock
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        # the frame (title bar) is known now: shrink once if it pushes the window off the screen
+        if not getattr(self, "_frame_checked", False):
+            self._frame_checked = True
+            if not fits(self):
+                self.screen_class = fit_window(self)
+        if getattr(self, "_size_splitter", False):
+            self._size_splitter = False
+            QTimer.singleShot(0, lambda: self.splitter.setSizes(
+                panel_sizes(self.splitter, self.screen_class)))
 
     # --- drawing ----------------------------------------------------------------------------------
     def redraw(self) -> None:
@@ -190,8 +255,11 @@ class MainWindow(QMainWindow):
     def _analysis_changed(self, analysis) -> None:
         if analysis is None:
             self.panel.show_placeholder()
+            self.strip.show_text(tr("ui.suggest.busy") if self.state.record else
+                                 tr("ui.suggest.placeholder"))
         else:
             self.panel.show_analysis(analysis)
+            self.strip.show_analysis(analysis)
 
     def _sync_checks(self) -> None:
         s = self.state.settings
@@ -335,6 +403,7 @@ class MainWindow(QMainWindow):
         self.header.retranslate()
         self.notices.retranslate()
         self.panel.retranslate()
+        self.strip.retranslate()
         self.setWindowTitle(f"{Path(self.state.path).name} — {tr('ui.app_title')}"
                             if self.state.path else tr("ui.app_title"))
         self.redraw()
@@ -353,13 +422,18 @@ class MainWindow(QMainWindow):
             retranslate_criteria_dock(self)
         if hasattr(self, "comparison_features"):
             self.comparison_features.retranslate()
+        if hasattr(self, "reading_desk"):
+            self.reading_desk.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())
         self.app_settings.set_window_state(self.saveState())
         self.app_settings.set_splitter(self.splitter.saveState())
+        self.app_settings.set_screen_class(self.screen_class)
         self.app_settings.set_page_settings(self.state.settings)
         self.app_settings.sync()
+        if hasattr(self, "reading_desk"):
+            self.reading_desk.leave_case()
         if hasattr(self, "review_features"):
             self.review_features.shutdown()
         if hasattr(self, "model_features"):

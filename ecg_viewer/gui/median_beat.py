@@ -1,5 +1,7 @@
 """The median-beat panel: the representative beat of every lead with the global fiducial points
-(P onset/end, QRS onset/end, T end) marked, as a dock of the main window.
+(P onset/end, QRS onset/end, T end) marked, as a dock of the main window. Under the plots, the
+confidence of each interval (agreement across groups of beats); a point that bounds a
+low-confidence interval is drawn dotted and pale, and the interval is named grey with its reason.
 
 ``MedianBeatPanel.set_measurements(m)`` takes a :class:`~ecg_viewer.signal.measure.Measurements`
 (or None to clear). ``install_median_beat_dock(window)`` adds the dock and follows the window's
@@ -9,8 +11,9 @@ thread by the model link).
 
 from __future__ import annotations
 
+import html
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
@@ -19,7 +22,9 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
-from ecg_viewer.signal.measure import Measurements
+
+if TYPE_CHECKING:  # the window shows before scipy (imported by the measurements) has loaded
+    from ecg_viewer.signal.measure import Measurements
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +37,12 @@ MARKS = {
     "qrs_on": (30, 80, 220), "qrs_off": (30, 80, 220),
     "t_end": (190, 0, 160),
 }  # fmt: skip
+# interval -> the fiducial points it rests on (drawn pale when the interval's confidence is low)
+INTERVAL_POINTS = {
+    "pr_ms": ("p_on",), "p_ms": ("p_on", "p_off"), "qrs_ms": ("qrs_on", "qrs_off"),
+    "qt_ms": ("t_end",),
+}  # fmt: skip
+CONF_SHOWN = (("pr_ms", "PR"), ("qrs_ms", "QRS"), ("qt_ms", "QT"))
 T_RANGE_MS = (-400.0, 700.0)
 MEDIAN_DOCK_HEIGHT_PX = 260
 
@@ -44,12 +55,16 @@ class MedianBeatPanel(QWidget):
         self.title = QLabel()
         self.legend = QLabel(tr("meas.median_legend"))
         self.legend.setWordWrap(True)
+        self.confidence = QLabel()
+        self.confidence.setWordWrap(True)
+        self.confidence.setTextFormat(Qt.TextFormat.RichText)
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground(PAPER)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.title)
         lay.addWidget(self.plots, 1)
+        lay.addWidget(self.confidence)
         lay.addWidget(self.legend)
         self.measurements: Measurements | None = None
         self.plot_items: dict[str, pg.PlotItem] = {}
@@ -62,13 +77,20 @@ class MedianBeatPanel(QWidget):
 
     def set_measurements(self, m: Measurements | None) -> None:
         self.measurements = m
-        self.plots.clear()
-        self.plot_items.clear()
-        self.mark_lines.clear()
+        self.plot_items = {}
+        self.mark_lines = {}
         mb = m.median if m is not None else None
+        self.confidence.setText(self._confidence_html(m))
         if mb is None:
+            # hidden now, cleared when the next beats come: clearing 12 plots takes ~0.1 s and
+            # must not delay the next ECG on screen (keyboard reading, issue 14)
+            self.plots.setVisible(False)
             self.title.setText(tr("meas.median_none"))
             return
+        self.plots.clear()
+        self.plots.setVisible(True)
+        low = set(m.low_confidence)
+        pale = {pt for k in low for pt in INTERVAL_POINTS.get(k, ())}
         self.title.setText(tr("meas.median_title", n=mb.n_beats_used))
         t = mb.time_ms
         fid = m.fiducials_ms()
@@ -107,12 +129,32 @@ class MedianBeatPanel(QWidget):
                 v = fid.get(key)
                 if v is None:
                     continue
-                line = pg.InfiniteLine(pos=v, angle=90, pen=pg.mkPen(color, width=1,
-                                                                       style=Qt.PenStyle.DashLine))
+                weak = key in pale
+                pen = pg.mkPen((*color, 110) if weak else color, width=1,
+                               style=Qt.PenStyle.DotLine if weak else Qt.PenStyle.DashLine)
+                line = pg.InfiniteLine(pos=v, angle=90, pen=pen)
                 p.addItem(line)
                 lines.append(line)
             self.mark_lines[name] = lines
             self.plot_items[name] = p
+
+
+    @staticmethod
+    def _confidence_html(m: Measurements | None) -> str:
+        """'信頼度: PR 0.92 · QRS 0.97 · QT 0.40（T波が低く…）' with the low ones grey."""
+        if m is None or not m.confidence:
+            return ""
+        parts = []
+        for key, name in CONF_SHOWN:
+            c = m.confidence.get(key)
+            if c is None or getattr(m, key) is None:
+                continue
+            why = m.confidence_text(key)
+            if why:
+                parts.append(f'<span style="color:#999">{name} {c:.2f}（{html.escape(why)}）</span>')
+            else:
+                parts.append(f"{name} {c:.2f}")
+        return f"{tr('meas.conf_label')}: " + " · ".join(parts) if parts else ""
 
 
 def install_median_beat_dock(window: Any) -> QDockWidget:

@@ -19,13 +19,19 @@ from ecg_viewer.app.analysis_service import AnalysisService, default_analyzer_fa
 from ecg_viewer.app.worker import start_task
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.model.analyze import safe_measure
-from ecg_viewer.signal.measure import Measurements
 
 if TYPE_CHECKING:
     from ecg_viewer.gui.main_window import MainWindow
+    from ecg_viewer.signal.measure import Measurements
 
 log = logging.getLogger(__name__)
+
+
+def _measure(record: EcgRecord) -> Measurements | None:
+    """The measurements, on a worker (scipy loads there, after the window has shown)."""
+    from ecg_viewer.model.analyze import safe_measure
+
+    return safe_measure(record)
 
 
 class ModelFeatures(QObject):
@@ -46,10 +52,13 @@ class ModelFeatures(QObject):
         window.statusBar().addPermanentWidget(self.device_label)
         self._record_seq = 0
         self._measurements: Measurements | None = None
+        # sha256 -> an Analysis made elsewhere for the same ECG (the worklist's), or None
+        self.analysis_cache: Callable[[str | None], Any] | None = None
+        self._cached = False
         try:
-            from ecg_viewer.labels.catalog import load_catalog
+            from ecg_viewer.labels.catalog import default_catalog
 
-            self.panel.catalog = load_catalog()
+            self.panel.catalog = default_catalog()  # loaded once per process
         except (OSError, ValueError) as exc:
             log.warning("catalog not available for synonyms: %s", exc)
 
@@ -89,9 +98,15 @@ class ModelFeatures(QObject):
         self._record_seq += 1
         seq = self._record_seq
         self.service.cancel()  # a result for the previous record must never show
-        self.panel.set_busy(tr("analysis.loading") if self.model_state in ("idle", "loading")
-                            else tr("analysis.running"))
-        task = start_task(safe_measure, record, name="measure")
+        cached = self.analysis_cache(record.sha256) if self.analysis_cache else None
+        self._cached = cached is not None
+        if cached is not None:  # already analysed (the worklist): no second model run
+            self.state.set_analysis(cached)
+            self.analysed.emit(cached)
+        else:
+            self.panel.set_busy(tr("analysis.loading") if self.model_state in ("idle", "loading")
+                                else tr("analysis.running"))
+        task = start_task(_measure, record, name="measure")
         task.finished.connect(lambda meas, seq=seq, rec=record: self._measured(seq, rec, meas))
         task.errored.connect(lambda exc, seq=seq, rec=record: self._measured(seq, rec, None))
 
@@ -101,7 +116,8 @@ class ModelFeatures(QObject):
         self.state.set_measurements(meas.to_dict() if meas is not None else None)
         self.measured.emit(meas)
         self._measurements = meas
-        self.service.request(record, meas)
+        if not self._cached:
+            self.service.request(record, meas)
 
     def reanalyse(self) -> None:
         record = self.state.record

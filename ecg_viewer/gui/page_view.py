@@ -23,6 +23,8 @@ TRACE = QColor(10, 10, 10)
 CALIPER = QColor(0, 90, 200)
 DEFAULT_PX_PER_MM = 96 / 25.4
 _TEXT_PX = 40.0  # text is laid out at this pixel size, then scaled to mm
+# a page opens at actual size when that fits and uses at least this part of the fitting zoom
+FILL_FOR_ACTUAL_SIZE = 0.75
 
 
 class MmText(QGraphicsSimpleTextItem):
@@ -132,10 +134,44 @@ class EcgPageView(pg.GraphicsView):
         self._draw_calipers()
         self.redraw_count += 1
         if new_size and not keep_view:
-            if page.settings.layout == "1":
-                self.fit_page()  # one lead enlarged: across the whole view (zoom shown in %)
-            else:
-                self.actual_size()
+            self.open_view()
+
+    def open_view(self) -> None:
+        """The zoom a page opens at: actual size when the whole page fits the view at actual
+        size and fills most of it; else the whole page as large as the view allows (the zoom in
+        % is shown in the status bar; Ctrl+0 gives actual size). One lead enlarged always spans
+        the view."""
+        page = self.page
+        if page is None:
+            return
+        fit = self.fit_ppm()
+        true = self.px_per_mm_true
+        if page.settings.layout != "1" and FILL_FOR_ACTUAL_SIZE * fit <= true <= fit:
+            self.actual_size()
+        else:
+            self.fit_page()
+
+    def fit_ppm(self) -> float:
+        """Pixels per mm at which the whole page (with the 2 mm margin of actual size) just
+        fits the view."""
+        if self.page is None:
+            return self.px_per_mm_true
+        w, h = self.vb.width(), self.vb.height()
+        if w <= 1 or h <= 1:  # not laid out yet
+            w, h = self.width(), self.height()
+        return min(w / (self.page.width_mm + 4.0), h / (self.page.height_mm + 4.0))
+
+    def fits_at(self, px_per_mm: float) -> bool:
+        """True when the whole page (with the 2 mm margin of actual size) fits the view."""
+        return px_per_mm <= self.fit_ppm()
+
+    def page_rect_in_widget(self) -> QRectF:
+        """The page's bounding box in this widget's pixel coordinates (tests, layout checks)."""
+        w = self.page.width_mm if self.page else 250
+        h = self.page.height_mm if self.page else 60
+        tl = self.mapFromScene(self.vb.mapViewToScene(QPointF(0.0, 0.0)))
+        br = self.mapFromScene(self.vb.mapViewToScene(QPointF(w, h)))
+        return QRectF(QPointF(tl), QPointF(br)).normalized()
 
     def _settings_line(self, page: Page) -> str:
         text = page.settings_text()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QMarginsF, QRectF, Qt
@@ -28,13 +28,24 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.worklist_panel import WorklistPanel
-from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.export import load_catalog_or_none, write_reports
-from ecg_viewer.report.pdf import pdf_bytes
 from ecg_viewer.review import Annotation, Review, ReviewStore, ReviewStoreError
 from ecg_viewer.signal.calipers import Caliper
 
+if TYPE_CHECKING:  # the report modules load when a report is first made, not at start
+    from ecg_viewer.report.content import ReportContent
+
 log = logging.getLogger(__name__)
+
+
+def _catalog_or_none() -> Any:
+    """The label catalog (as report.export's, without importing the PDF writer: reportlab
+    loads when a report is first written, not before the window shows)."""
+    try:
+        from ecg_viewer.labels.catalog import default_catalog
+
+        return default_catalog()
+    except (ImportError, EcgError, OSError, ValueError):
+        return None
 
 
 def caliper_to_annotation(c: Caliper) -> Annotation:
@@ -55,7 +66,7 @@ class ReviewFeatures:
 
     def __init__(self, win: Any, store: ReviewStore | None = None) -> None:
         self.win = win
-        self.catalog = load_catalog_or_none()
+        self.catalog = _catalog_or_none()
         self.store = store
         if self.store is None:
             try:
@@ -177,6 +188,8 @@ class ReviewFeatures:
         review = self.store.get(state.record.sha256) \
             if self.store is not None and state.record.sha256 else None
         feats = getattr(self.win, "comparison_features", None)  # the prior ECG (issue 14)
+        from ecg_viewer.report.content import ReportContent
+
         return ReportContent(state.record, analysis, review, page_settings=state.settings,
                              catalog=self.catalog,
                              comparison=feats.comparison if feats is not None else None)
@@ -186,6 +199,8 @@ class ReviewFeatures:
         content = self.content()
         if content is None:
             raise ValueError(tr("report.ui.no_record"))
+        from ecg_viewer.report.export import write_reports
+
         name = str(path).lower()
         if name.endswith(".fhir.json"):
             return write_reports(content, fhir_out=path)
@@ -226,6 +241,8 @@ class ReviewFeatures:
         dlg = QPrintDialog(printer, self.win)
         if dlg.exec() != QPrintDialog.DialogCode.Accepted:
             return
+        from ecg_viewer.report.pdf import pdf_bytes
+
         try:
             pages = print_pdf(pdf_bytes(content), printer)
         except (OSError, RuntimeError, ValueError) as exc:
@@ -237,7 +254,9 @@ class ReviewFeatures:
     def open_folder_dialog(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.win, tr("worklist.open_folder"),
                                                   self.win.app_settings.last_dir())
-        if folder:
+        if folder and hasattr(self.win, "reading_desk"):  # keyboard reading: focus, progress
+            self.win.reading_desk.open_folder(folder)
+        elif folder:
             self.worklist_dock.show()
             self.worklist.open_folder(folder)
 

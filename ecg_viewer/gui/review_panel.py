@@ -80,6 +80,8 @@ class ReviewPanel(QWidget):
         self.save_comment = QPushButton()
         self.save_comment.clicked.connect(self._comment_changed)
         self.level = QComboBox()
+        self.level.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.level.setMinimumContentsLength(6)  # a narrow dock elides the longest level name
         self.level.currentIndexChanged.connect(self._level_changed)
         self.suggested = QLabel()
         self.needs_exam = QCheckBox()
@@ -114,6 +116,9 @@ class ReviewPanel(QWidget):
         lay.addWidget(self.comment_title)
         lay.addWidget(self.comment)
         lay.addWidget(self.save_comment)
+        for label in (self.state_label, self.sugg_label, self.add_title, self.added_label,
+                      self.suggested, self.comment_title):
+            label.setWordWrap(True)  # the dock may be a narrow column (small screens)
         self.retranslate()
         self.set_record(None)
 
@@ -270,6 +275,31 @@ class ReviewPanel(QWidget):
     def _decide(self, label_id: str, decision: str | None) -> None:
         op = {"confirmed": "confirm", "rejected": "reject", None: "undecide"}[decision]
         self._apply(op, label_id)
+
+    # --- the keyboard (reading desk) -------------------------------------------------------------
+    def decide_top(self, decision: str) -> str | None:
+        """Confirm or reject (``decision``: "confirmed" | "rejected") the highest-ranked
+        suggestion not decided yet; returns its label id, None when there is none left (or no
+        suggestions yet)."""
+        decided = self.review.decisions if self.review is not None else {}
+        label_id = next((i for i in self._row_ids if i not in decided), None)
+        if label_id is not None:
+            self._decide(label_id, decision)
+        return label_id
+
+    def set_final_level(self, level: str | None) -> bool:
+        """Set the reader's referral level (as the combo box does); False without a record."""
+        if self.record is None or self.store is None or not self.sha256:
+            return False
+        i = self.level.findData(level) if level else 0
+        if i >= 0 and i != self.level.currentIndex():
+            self.level.setCurrentIndex(i)  # saves through _level_changed
+        return True
+
+    def save_pending(self) -> None:
+        """Store what is typed but not saved yet (the comment): called on leaving the ECG."""
+        if self.record is not None:
+            self._comment_changed()
 
     def _reviewer_changed(self) -> None:
         if self.store is not None and self.reviewer.text().strip() and \

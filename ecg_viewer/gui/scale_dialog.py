@@ -26,9 +26,10 @@ def screen_px_per_mm(widget: QWidget) -> tuple[float, float]:
     dpi = screen.physicalDotsPerInchX() if screen else 96.0
     if not dpi or dpi < 20 or dpi > 1200:  # virtual screens report nonsense
         dpi = 96.0
-    # device-independent pixels: Qt scales by devicePixelRatio itself
-    ratio = screen.devicePixelRatio() if screen else 1.0
-    return dpi / 25.4 / ratio, dpi
+    # Qt 6 gives physicalDotsPerInch in device-independent pixels already (the screen's logical
+    # geometry over its physical size), so at 150 % scaling it is 2/3 of the panel's dots per
+    # inch: dividing by devicePixelRatio again made "actual size" 1.5× too small (issue 14)
+    return dpi / 25.4, dpi
 
 
 class _Bar(QWidget):

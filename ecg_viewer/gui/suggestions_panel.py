@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -54,7 +55,7 @@ class SuggestionsPanel(QFrame):
     def __init__(self, parent: QWidget | None = None, top_k: int = 5) -> None:
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(220)
         self.state = "placeholder"  # placeholder | busy | analysis | error
         self.analysis: Analysis | None = None
         self.catalog: Any = None  # set by the window for synonyms on hover
@@ -96,6 +97,8 @@ class SuggestionsPanel(QFrame):
         self.table.setColumnCount(4)
         self.table.setUniformRowHeights(True)
         self.table.setVisible(False)
+        self._fit_columns()
+        self.table.installEventFilter(self)
         lay.addWidget(self.table, 1)
         self.legend = QLabel()
         self.legend.setWordWrap(True)
@@ -196,9 +199,35 @@ class SuggestionsPanel(QFrame):
         labels = (*labels, *held)
         for s in labels:
             self._add_row(s, ja, extra=s in held)
-        for col in (COL_NAME, COL_SIM, COL_CAT):
-            self.table.resizeColumnToContents(col)
+        self._fit_columns()
         self._set_visible(banner=True, table=bool(labels), progress=False, retry=False)
+
+    def _fit_columns(self) -> None:
+        """Never a horizontal scroll bar: the finding column takes what is left and elides
+        (the full text is in every cell's tooltip); the figures keep a fixed width, and in a
+        narrow panel the similarity column (also in the tooltip) gives way to the finding."""
+        t = self.table
+        t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        t.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = t.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(20)
+        fm = t.fontMetrics()
+        cats = [t.topLevelItem(i).text(COL_CAT) for i in range(t.topLevelItemCount())]
+        widths = {COL_SIM: fm.horizontalAdvance("0.00") + 14,
+                  COL_SCORE: fm.horizontalAdvance("0.00") + 24,
+                  COL_CAT: min(max([fm.horizontalAdvance(c) for c in cats] or [40]) + 12, 110)}
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        narrow = t.viewport().width() < 340
+        header.setSectionHidden(COL_SIM, narrow)
+        for col, w in widths.items():
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            t.setColumnWidth(col, w)
+
+    def eventFilter(self, obj: Any, ev: Any) -> bool:
+        if obj is self.table and ev.type() == QEvent.Type.Resize:
+            self._fit_columns()  # the table's own width decides what fits
+        return super().eventFilter(obj, ev)
 
     def _add_row(self, s: LabelScore, ja: bool, extra: bool = False) -> None:
         cat = REFERRAL_JA.get(s.category, s.category) if ja else REFERRAL_EN.get(s.category, s.category)

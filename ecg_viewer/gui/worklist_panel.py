@@ -1,13 +1,14 @@
-"""The worklist: a folder of ECGs analysed in the background, sorted by referral level (要至急
-first), with each ECG's review state from the database; double-click opens the ECG."""
+"""The worklist: a folder of ECGs analysed in the background, in reading order (referral level,
+要至急 first, then acquisition time: :mod:`ecg_viewer.app.reading_queue`), with each ECG's review
+state from the database; Enter or a double-click opens the ECG, the open one is highlighted."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -19,16 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import REFERRAL_JA
-from ecg_viewer.report.batch import find_ecg_files
 from ecg_viewer.review import ReviewStore
 
-# worklist order: most pressing first; unreadable records right after 要精査 (they need a new
-# recording), read errors last
-ORDER = {"urgent": 0, "D": 1, "unreadable": 2, "C": 3, "B": 4, "E": 5, "A": 6, "error": 7,
-         "pending": 8}
+__all__ = ["ORDER", "WorklistPanel"]
 LEVEL_COLORS = {"urgent": "#c00000", "D": "#e06000", "unreadable": "#666666", "C": "#a08000",
                 "B": "#3070b0", "E": "#5050a0", "A": "#208040", "error": "#888888"}
 COLS = ("level", "file", "finding", "hr", "review")
@@ -45,6 +43,10 @@ class WorklistPanel(QWidget):
         self.folder: Path | None = None
         self.rows: dict[str, dict[str, Any]] = {}  # file -> output row
         self.files: list[Path] = []
+        self.current: str | None = None  # the file open in the window
+        self.states: dict[str, str] = {}  # sha256 -> review state, as last read
+        self._row_of: dict[str, int] = {}  # file -> table row
+        self._resolved: dict[Path, str] = {}  # resolved path -> worklist entry
 
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -56,6 +58,7 @@ class WorklistPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.cellDoubleClicked.connect(self._open_row)
+        self.table.installEventFilter(self)
         top = QHBoxLayout()
         top.addWidget(self.bar, 1)
         top.addWidget(self.stop_button)
@@ -78,7 +81,10 @@ class WorklistPanel(QWidget):
     # --- a folder -----------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> int:
         self.folder = Path(folder)
+        from ecg_viewer.report.batch import find_ecg_files  # not before the window shows
+
         self.files = find_ecg_files(self.folder)
+        self._resolved = {f.resolve(): str(f) for f in self.files}
         self.rows = {}
         self.bar.setRange(0, max(1, len(self.files)))
         self.bar.setValue(0)
@@ -102,26 +108,47 @@ class WorklistPanel(QWidget):
         self.status.setText(tr("worklist.done", total=total, rate=rate))
 
     # --- table ---------------------------------------------------------------------------------
-    @staticmethod
-    def level_of(row: dict[str, Any] | None) -> str:
-        if row is None:
-            return "pending"
-        if "error" in row:
-            return "error"
-        return (row.get("referral") or {}).get("level", "pending")
+    level_of = staticmethod(level_of)
 
     def sorted_files(self) -> list[str]:
-        files = [str(f) for f in self.files]
-        return sorted(files, key=lambda f: (ORDER.get(self.level_of(self.rows.get(f)), 9),
-                                            Path(f).name))
+        return reading_order([str(f) for f in self.files], self.rows)
+
+    def set_current(self, path: str | None) -> None:
+        """Highlight the open file's row (``path`` not in the list: nothing highlighted); only
+        the two rows concerned are touched, the table is not rebuilt."""
+        old, self.current = self.current, self.find(path)
+        for f in (old, self.current):
+            i = self._row_of.get(f) if f else None
+            if i is None:
+                continue
+            for c in range(self.table.columnCount()):
+                item = self.table.item(i, c)
+                if item is not None:
+                    font = item.font()
+                    font.setBold(f == self.current)
+                    item.setFont(font)
+        if self.current in self._row_of:
+            self.table.selectRow(self._row_of[self.current])
+
+    def find(self, path: str | None) -> str | None:
+        """The worklist entry for ``path`` (compared resolved), or None."""
+        if not path:
+            return None
+        if path in self._resolved.values():
+            return path
+        return self._resolved.get(Path(path).resolve())
 
     def refresh_reviews(self) -> None:
         self._refill()
 
     def _refill(self) -> None:
         files = self.sorted_files()
+        self._row_of = {f: i for i, f in enumerate(files)}
         shas = [r.get("sha256") for r in self.rows.values() if r.get("sha256")]
         reviews = self.store.states(shas) if self.store is not None and shas else {}
+        self.states = {sha: rv.state for sha, rv in reviews.items()}
+        bold = QFont(self.table.font())
+        bold.setBold(True)
         self.table.setRowCount(len(files))
         for i, f in enumerate(files):
             row = self.rows.get(f)
@@ -156,13 +183,27 @@ class WorklistPanel(QWidget):
                     item.setForeground(QColor(LEVEL_COLORS[level]))
                 if c == 1:
                     item.setToolTip(f)
+                if c == 2:
+                    item.setToolTip(finding)
+                if f == self.current:
+                    item.setFont(bold)
                 self.table.setItem(i, c, item)
+            if f == self.current:
+                self.table.selectRow(i)
         self.table.resizeColumnsToContents()
 
     def _open_row(self, row: int, _col: int) -> None:
         item = self.table.item(row, 0)
         if item is not None:
             self.openRequested.emit(item.data(Qt.ItemDataRole.UserRole))
+
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        """Enter on the table opens the selected ECG."""
+        if obj is self.table and ev.type() == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent) \
+                and ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.currentRow() >= 0:
+            self._open_row(self.table.currentRow(), 0)
+            return True
+        return super().eventFilter(obj, ev)
 
     def shutdown(self, wait_ms: int = 10000) -> None:
         self.service.stop(wait_ms)

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ecg_viewer.core.errors import CorruptFileError, InvalidSignalError, NoWaveformError
+from ecg_viewer.core.errors import (
+    CorruptFileError,
+    ImplausibleAmplitudeError,
+    InvalidSignalError,
+    NoWaveformError,
+)
 from ecg_viewer.core.leads import (
     CANONICAL_LEADS,
     DERIVABLE_LEADS,
@@ -21,6 +26,7 @@ from ecg_viewer.core.leads import (
     derive_limb_leads,
 )
 from ecg_viewer.core.record import EcgMeta, EcgRecord
+from ecg_viewer.io.validate import AMPLITUDE_MAX_MV, check_rate, check_total_values
 
 # physical unit (lower-case, as files write it) -> factor to millivolts
 _UNIT_TO_MV = {
@@ -39,8 +45,12 @@ def unit_factor_to_mv(unit: str) -> float | None:
 @dataclass
 class Channel:
     name: str
-    samples: np.ndarray  # 1-D, in ``unit``
+    samples: np.ndarray  # 1-D, in ``unit`` (or digital units: see gain and baseline)
     unit: str = "mV"
+    # digital samples: value in ``unit`` = (sample - baseline) / gain (a WFDB .dat holds int16
+    # counts; converting them here, a chunk at a time, saves a float64 copy of the record)
+    gain: float = 1.0
+    baseline: float = 0.0
 
 
 @dataclass
@@ -54,18 +64,16 @@ class RawEcg:
     source_files: Sequence[Path] = ()
 
 
+#: samples converted per step: bounded temporaries however long the record
+CHUNK_SAMPLES = 1 << 20
+
+
 def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) -> EcgRecord:
     if not raw.channels:
         raise NoWaveformError(path, expected="at least one ECG channel", found="no channels", format=format)
-    try:
-        fs = float(raw.fs_hz)
-    except (TypeError, ValueError):
-        fs = float("nan")
-    if not np.isfinite(fs) or fs <= 0 or fs > 100_000:
-        raise CorruptFileError(path, expected="a sampling rate between 0 and 100 kHz",
-                               found=f"sampling rate {raw.fs_hz!r}", format=format)
+    fs = check_rate(raw.fs_hz, file=path, field="sampling rate", format=format)
 
-    lengths = {len(np.ravel(c.samples)) for c in raw.channels}
+    lengths = {int(np.size(c.samples)) for c in raw.channels}
     if len(lengths) != 1:
         raise InvalidSignalError(path, expected="channels of equal length",
                                  found=f"channel lengths {sorted(lengths)}", format=format)
@@ -73,7 +81,8 @@ def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) ->
     if n == 0:
         raise NoWaveformError(path, expected="samples in the waveform", found="0 samples", format=format)
 
-    rows: dict[str, np.ndarray] = {}
+    # names, units and row order first; samples are converted straight into the one float32 array
+    sources: dict[str, tuple[Channel, float]] = {}
     original_names: dict[str, str] = {}
     original_units: dict[str, str] = {}
     extras: list[str] = []
@@ -82,36 +91,34 @@ def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) ->
         if factor is None:
             raise CorruptFileError(path, expected="voltage units (mV, uV, V)",
                                    found=f"unit {ch.unit!r} for channel {ch.name!r}", format=format)
-        data = np.asarray(np.ravel(ch.samples), dtype=np.float64) * factor
-        bad = ~np.isfinite(data)
-        if bad.any():
-            raise InvalidSignalError(
-                path, expected="finite sample values",
-                found=f"{int(bad.sum())} NaN/inf samples in channel {ch.name!r}", format=format)
         canon = canonical_lead_name(ch.name)
-        name = canon if canon and canon not in rows else _unique(str(ch.name).strip() or "ch", rows)
+        name = canon if canon and canon not in sources else _unique(str(ch.name).strip() or "ch", sources)
         if canon is None or name != canon:
             extras.append(name)
-        rows[name] = data
+        sources[name] = (ch, factor)
         original_names[name] = str(ch.name)
         original_units[name] = str(ch.unit)
+    derive = "I" in sources and "II" in sources
+    derived = [d for d in DERIVABLE_LEADS if derive and d not in sources]
+    order = [n_ for n_ in CANONICAL_LEADS if n_ in sources or n_ in derived] + extras
+    check_total_values(len(order) * n, file=path, format=format)
 
-    derived: list[str] = []
-    if "I" in rows and "II" in rows:
-        for lead, values in derive_limb_leads(rows["I"], rows["II"]).items():
-            if lead not in rows:
-                rows[lead] = values
-                derived.append(lead)
-
-    order = [n for n in CANONICAL_LEADS if n in rows] + extras
-    signal = np.vstack([rows[n] for n in order]).astype(np.float32)
+    signal = np.empty((len(order), n), dtype=np.float32)
+    for name, (ch, factor) in sources.items():
+        _convert_into(signal[order.index(name)], ch, factor, path=path, format=format, lead=name)
+    if derived:
+        i, ii = signal[order.index("I")], signal[order.index("II")]
+        for s in range(0, n, CHUNK_SAMPLES):
+            values = derive_limb_leads(i[s:s + CHUNK_SAMPLES], ii[s:s + CHUNK_SAMPLES])
+            for lead in derived:
+                signal[order.index(lead), s:s + CHUNK_SAMPLES] = values[lead]
     return EcgRecord(
         signal_mv=signal,
         fs_hz=fs,
         lead_names=tuple(order),
         original_names=original_names,
         original_units=original_units,
-        derived_leads=tuple(d for d in DERIVABLE_LEADS if d in derived),
+        derived_leads=tuple(derived),
         meta=raw.meta,
         source_path=str(path),
         format=format,
@@ -119,7 +126,32 @@ def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) ->
     )
 
 
-def _unique(name: str, taken: dict[str, np.ndarray]) -> str:
+def _convert_into(out: np.ndarray, ch: Channel, factor: float, *, path: Path, format: str,
+                  lead: str) -> None:
+    """``ch``'s samples x ``factor`` into the float32 row ``out``, a chunk at a time, refusing
+    NaN/inf and values beyond ±50 mV before the cast (a 1e300 sample never becomes inf)."""
+    samples = np.ravel(ch.samples)
+    digital = ch.gain != 1.0 or ch.baseline != 0.0
+    for s in range(0, out.shape[0], CHUNK_SAMPLES):
+        block = np.asarray(samples[s:s + CHUNK_SAMPLES], dtype=np.float64)
+        bad = ~np.isfinite(block)
+        if bad.any():
+            raise InvalidSignalError(
+                path, expected="finite sample values",
+                found=f"{int(bad.sum())} NaN/inf samples in channel {ch.name!r}", format=format)
+        if digital:
+            with np.errstate(over="ignore"):  # a tiny gain can overflow: checked just below
+                block = (block - ch.baseline) / ch.gain
+        # checked before multiplying by the unit factor and before the float32 cast, so that
+        # neither can overflow: a 1e300 sample is refused, never turned into inf
+        peak = float(np.max(np.abs(block))) if block.size else 0.0
+        if not np.isfinite(peak) or peak > AMPLITUDE_MAX_MV / factor:
+            raise ImplausibleAmplitudeError(path, lead=lead, peak_mv=peak * factor,
+                                            limit_mv=AMPLITUDE_MAX_MV, format=format)
+        out[s:s + CHUNK_SAMPLES] = block * factor
+
+
+def _unique(name: str, taken: dict[str, object]) -> str:
     if name not in taken:
         return name
     i = 2

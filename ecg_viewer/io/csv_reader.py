@@ -8,19 +8,27 @@ the ``unit`` option is given.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
 import re
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.errors import CorruptFileError, NoWaveformError, SamplingRateRequiredError
+from ecg_viewer.core.errors import (
+    CorruptFileError,
+    HeaderValueError,
+    NoWaveformError,
+    SamplingRateRequiredError,
+)
 from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.validate import check_rate, check_total_values
 
 _RATE_COLUMNS = ("fs_hz", "fs", "sampling_rate", "sampling_rate_hz", "samplerate", "sample_rate")
 _TIME_COLUMNS = {"time_s": 1.0, "time_ms": 1e-3, "time": 1.0, "t": 1.0, "t_s": 1.0, "t_ms": 1e-3,
@@ -35,69 +43,130 @@ def _split_name_unit(name: str, default_unit: str) -> tuple[str, str]:
     return name.strip(), default_unit
 
 
-def read_csv(path: Path, options: dict[str, Any]) -> RawEcg:
+#: rows parsed per step (bounded temporaries, however long the file)
+BLOCK_ROWS = 1 << 16
+_PREFIX_BYTES = 1 << 16
+#: the rate of a file with a time column: the median step of its first rows
+_TIME_ROWS = 1 << 16
+
+
+def _encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) or Shift_JIS, decided on a bounded prefix of the file."""
     with open(path, "rb") as fh:
-        raw = fh.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        prefix = fh.read(_PREFIX_BYTES)
+    for enc in ("utf-8-sig", "cp932"):
         try:
-            text = raw.decode("cp932")
-        except UnicodeDecodeError as exc:
-            raise CorruptFileError(path, expected="a text CSV (UTF-8 or Shift_JIS)",
-                                   found="binary data", format="CSV") from exc
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    if len(lines) < 2:
-        raise NoWaveformError(path, expected="a header row and sample rows",
-                              found=f"{len(lines)} non-empty line(s)", format="CSV")
+            codecs.getincrementaldecoder(enc)().decode(prefix, final=False)
+            return enc
+        except UnicodeDecodeError:
+            continue
+    raise CorruptFileError(path, expected="a text CSV (UTF-8 or Shift_JIS)", found="binary data",
+                           format="CSV")
+
+
+def _data_lines(fh: Any) -> Any:
+    for ln in fh:
+        if ln.strip() and not ln.lstrip().startswith("#"):
+            yield ln.rstrip("\r\n")
+
+
+def read_csv(path: Path, options: dict[str, Any]) -> RawEcg:
+    enc = _encoding(path)
     try:
-        dialect = csv.Sniffer().sniff(lines[0], delimiters=",;\t")
-        delim = dialect.delimiter
+        with open(path, encoding=enc, newline="") as fh:
+            return _read(path, _data_lines(fh), options)
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(path, expected=f"text in one encoding ({enc})",
+                               found=f"undecodable bytes at {exc.start}", format="CSV") from exc
+
+
+def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
+    first = next(lines, None)
+    if first is None:
+        raise NoWaveformError(path, expected="a header row and sample rows", found="no header row",
+                              format="CSV")
+    try:
+        delim = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
     except csv.Error:
         delim = ","
-    header = next(csv.reader(io.StringIO(lines[0]), delimiter=delim))
-    header = [h.strip() for h in header]
-    try:
-        data = np.loadtxt(io.StringIO("\n".join(lines[1:])), delimiter=delim, dtype=np.float64, ndmin=2)
-    except ValueError as exc:
-        raise CorruptFileError(path, expected="numbers in every row below the header",
-                               found=str(exc)[:200], format="CSV") from exc
-    if data.shape[1] != len(header):
-        raise CorruptFileError(path, expected=f"{len(header)} columns per row (header)",
-                               found=f"{data.shape[1]} columns", format="CSV")
-
+    header = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=delim))]
     lower = [h.lower() for h in header]
-    fs = options.get("fs_hz")
-    used: set[int] = set()
-    for col in _RATE_COLUMNS:
-        if col in lower:
-            i = lower.index(col)
-            used.add(i)
-            if fs is None:
-                fs = float(np.nanmedian(data[:, i]))
-    for col, scale in _TIME_COLUMNS.items():
-        if col in lower:
-            i = lower.index(col)
-            used.add(i)
-            if fs is None and data.shape[0] > 1:
-                dt = float(np.median(np.diff(data[:, i]))) * scale
-                if dt > 0:
-                    fs = 1.0 / dt
-    if fs is None:
-        raise SamplingRateRequiredError(path, expected="a sampling rate (fs_hz column or option)",
-                                        found="no rate column, no time column", format="CSV")
+    rate_cols = [lower.index(c) for c in _RATE_COLUMNS if c in lower]
+    time_cols = [(lower.index(c), scale) for c, scale in _TIME_COLUMNS.items() if c in lower]
+    used = set(rate_cols) | {i for i, _ in time_cols}
+    signal_cols = [i for i in range(len(header)) if i not in used]
+
+    blocks: list[np.ndarray] = []
+    rate_seen: list[float] = []
+    first_times: np.ndarray | None = None
+    rows = 0
+    while True:
+        chunk = list(itertools.islice(lines, BLOCK_ROWS))
+        if not chunk:
+            break
+        try:
+            data = np.loadtxt(io.StringIO("\n".join(chunk)), delimiter=delim, dtype=np.float64, ndmin=2)
+        except ValueError as exc:
+            raise CorruptFileError(path, expected="numbers in every row below the header",
+                                   found=str(exc)[:200], format="CSV") from exc
+        if data.shape[1] != len(header):
+            raise CorruptFileError(path, expected=f"{len(header)} columns per row (header)",
+                                   found=f"{data.shape[1]} columns", format="CSV")
+        rows += data.shape[0]
+        check_total_values(rows * max(1, len(signal_cols)), file=path, format="CSV")
+        for i in rate_cols:
+            col = data[:, i]
+            rate_seen += [float(col.min()), float(col.max())] if np.isfinite(col).all() else [float("nan")]
+        if time_cols and (first_times is None or first_times.size < _TIME_ROWS):
+            t = data[:_TIME_ROWS, time_cols[0][0]] * time_cols[0][1]
+            first_times = t if first_times is None else np.concatenate([first_times, t])[:_TIME_ROWS]
+        blocks.append(np.ascontiguousarray(data[:, signal_cols], dtype=np.float32)
+                      if np.all(np.abs(data[:, signal_cols]) < 3e38) else data[:, signal_cols])
+    if rows < 1:
+        raise NoWaveformError(path, expected="a header row and sample rows",
+                              found="1 non-empty line(s)", format="CSV")
+    fs = _rate(path, options, header, rate_cols, rate_seen, time_cols, first_times)
 
     default_unit = str(options.get("unit", "mV"))
     channels = []
-    for i, name in enumerate(header):
-        if i in used:
-            continue
-        lead, unit = _split_name_unit(name, default_unit)
-        channels.append(Channel(name=lead or f"ch{i + 1}", samples=data[:, i], unit=unit))
+    for j, i in enumerate(signal_cols):
+        lead, unit = _split_name_unit(header[i], default_unit)
+        samples = np.concatenate([b[:, j] for b in blocks]) if len(blocks) > 1 else blocks[0][:, j]
+        channels.append(Channel(name=lead or f"ch{i + 1}", samples=samples, unit=unit))
     if not any(canonical_lead_name(c.name) for c in channels):
         raise NoWaveformError(path, expected="columns named after ECG leads (I, II, V1 ...)",
                               found=f"columns {header[:8]}", format="CSV")
-    return RawEcg(channels=channels, fs_hz=float(fs), meta=EcgMeta())
+    return RawEcg(channels=channels, fs_hz=fs, meta=EcgMeta())
+
+
+def _rate(path: Path, options: dict[str, Any], header: list[str], rate_cols: list[int],
+          rate_seen: list[float], time_cols: list[tuple[int, float]],
+          first_times: np.ndarray | None) -> float:
+    """The sampling rate from, in order: the option, a rate column (one value throughout), a time
+    column (its median step); validated, never assumed."""
+    if options.get("fs_hz") is not None:
+        return check_rate(options["fs_hz"], file=path, field="fs_hz option", format="CSV")
+    if rate_cols:
+        name = header[rate_cols[0]]
+        lo, hi = min(rate_seen), max(rate_seen)
+        if not (np.isfinite(lo) and np.isfinite(hi)) or lo != hi:
+            shown = "non-numeric/NaN values" if not np.isfinite([lo, hi]).all() else f"{lo:g}..{hi:g}"
+            raise HeaderValueError(path, field=f"{name} column", value=shown,
+                                   expected="one sampling rate in every row", format="CSV")
+        return check_rate(lo, file=path, field=f"{name} column", format="CSV")
+    if time_cols and first_times is not None:
+        name = header[time_cols[0][0]]
+        if first_times.size < 2:
+            raise HeaderValueError(path, field=f"{name} column", value="one row",
+                                   expected="at least two time values", format="CSV")
+        with np.errstate(invalid="ignore", over="ignore"):
+            dt = float(np.median(np.diff(first_times)))
+        if not (np.isfinite(dt) and dt > 0):
+            raise HeaderValueError(path, field=f"{name} column", value=f"step {dt:g}",
+                                   expected="increasing time values", format="CSV")
+        return check_rate(1.0 / dt, file=path, field=f"{name} column (1 / step)", format="CSV")
+    raise SamplingRateRequiredError(path, expected="a sampling rate (fs_hz column or option)",
+                                    found="no rate column, no time column", format="CSV")
 
 
 register(ReaderSpec(

@@ -14,10 +14,11 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.errors import CorruptFileError, NoWaveformError
+from ecg_viewer.core.errors import CorruptFileError, EcgReadError, NoWaveformError
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.validate import check_library_file_size, check_number, parse_number, parse_rate
 
 LABEL = "DICOM waveform (.dcm)"
 
@@ -37,8 +38,57 @@ def _has_waveform(path: Path) -> tuple[bool, str]:
     return False, f"a DICOM object without Waveform Sequence (SOP class {sop or '?'}, modality {ds.get('Modality', '?')})"
 
 
+_DS_FIELDS = (  # decimal strings of each channel: (keyword, must be > 0)
+    ("ChannelSensitivity", True), ("ChannelSensitivityCorrectionFactor", True),
+    ("ChannelBaseline", False), ("ChannelSampleSkew", False),
+)  # fmt: skip
+
+
+def _text_of(item: Any, keyword: str) -> str | None:
+    """The value of a decimal-string element as written in the file (None when absent): the
+    library drops a value it cannot parse and uses a default (sensitivity factor 1, baseline 0)."""
+    from pydicom.datadict import tag_for_keyword
+
+    tag = tag_for_keyword(keyword)
+    if tag is None or tag not in item:
+        return None
+    value = item.get_item(tag).value
+    if isinstance(value, bytes):
+        return value.decode("latin-1").strip(" \x00")
+    return "" if value is None else str(value).strip()
+
+
+def _check_header_numbers(path: Path) -> None:
+    """Rate, sample count, bits and every channel's sensitivity, correction factor, baseline and
+    skew of every multiplex group, parsed and validated before the library decodes them."""
+    import pydicom
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the values are judged below, with the field named
+        ds = pydicom.dcmread(str(path), defer_size=4096, specific_tags=["WaveformSequence"])
+        for g, wf in enumerate(ds.WaveformSequence):
+            where = f"waveform group {g + 1}"
+            rate_text = _text_of(wf, "SamplingFrequency")
+            parse_rate(rate_text, file=path, field=f"{where} SamplingFrequency", format=LABEL)
+            for keyword, lo, hi in (("NumberOfWaveformSamples", 1, 2**31),
+                                    ("NumberOfWaveformChannels", 1, 1024),
+                                    ("WaveformBitsAllocated", 8, 64)):
+                value = wf.get(keyword)
+                check_number(value, file=path, field=f"{where} {keyword}", format=LABEL, lo=lo,
+                             hi=hi, expected=f"an integer in [{lo}, {hi}]")
+            for c, ch in enumerate(wf.get("ChannelDefinitionSequence") or []):
+                for keyword, positive in _DS_FIELDS:
+                    text = _text_of(ch, keyword)
+                    if text is None:
+                        continue
+                    parse_number(text, file=path, field=f"{where} channel {c + 1} {keyword}",
+                                 format=LABEL, lo=0.0 if positive else -1e12, lo_open=positive,
+                                 hi=1e12, expected="a number > 0" if positive else "a finite number")
+
+
 def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.dicom_waveform import DICOMWaveformParser
+    check_library_file_size(path, format=LABEL)
 
     with open(path, "rb") as fh:
         head = fh.read(132)
@@ -54,6 +104,13 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
                                found=f"{type(exc).__name__}: {exc}"[:240], format=LABEL) from exc
     if not ok:
         raise NoWaveformError(path, expected="a DICOM waveform (ECG) object", found=found, format=LABEL)
+    try:
+        _check_header_numbers(path)
+    except EcgReadError:
+        raise
+    except Exception as exc:  # pydicom on a damaged nested dataset
+        raise CorruptFileError(path, expected="a complete DICOM waveform header",
+                               found=f"{type(exc).__name__}: {exc}"[:240], format=LABEL) from exc
     record, messages = parse_with(DICOMWaveformParser, path, LABEL)
     raw_meta = record.raw_metadata
     groups = [g for g in raw_meta.get("multiplex_groups") or [] if isinstance(g, dict)]

@@ -19,10 +19,16 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.errors import CorruptFileError, InvalidSignalError, NoWaveformError
+from ecg_viewer.core.errors import (
+    CorruptFileError,
+    HeaderValueError,
+    InvalidSignalError,
+    NoWaveformError,
+)
 from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
+from ecg_viewer.io.validate import check_number, check_rate
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +111,7 @@ def to_raw(
     kept: list[tuple[Any, np.ndarray, str]] = []
     dropped: list[str] = []
     for lead in leads:
+        _check_lead_numbers(path, label, lead)
         unit = str(lead.resolution_unit or lead.units or "")
         if lead.is_raw and not lead.resolution_unit:
             dropped.append(f"{lead.label} (no calibration)")
@@ -136,7 +143,11 @@ def to_raw(
         ids = [f"{k}={ann[k]}" for k in _ID_KEYS if ann.get(k)]
         if ids:
             file_ids[name] = ", ".join(ids)
+    if rate_hz is not None:
+        check_number(rate_hz, file=path, field="sampling rate in the header", format=label,
+                     lo=0.0, lo_open=True, expected="a sampling rate > 0")
     fs = float(rate_hz) if rate_hz and round(rate_hz) == rate else float(rate)
+    fs = check_rate(fs, file=path, field="sampling rate", format=label)
 
     more = dict(extra or {})
     if file_ids:
@@ -147,6 +158,21 @@ def to_raw(
     if messages:
         more["reader_warnings"] = [_short(m, 300) for m in dict.fromkeys(messages)][:20]
     return RawEcg(channels=channels, fs_hz=fs, meta=meta_from(record, more))
+
+
+def _check_lead_numbers(path: Path, label: str, lead: Any) -> None:
+    """The rate and the calibration the library decoded for ``lead``: finite, rate > 0, scale
+    not 0 (an EDF may invert a channel with a negative scale; 0 means uncalibrated)."""
+    name = str(lead.label)
+    check_number(lead.sampling_rate, file=path, field=f"{name} sampling rate", format=label,
+                 lo=0.0, lo_open=True, expected="a sampling rate > 0")
+    if lead.is_raw and lead.resolution_unit:
+        res = check_number(lead.resolution, file=path, field=f"{name} resolution", format=label,
+                           expected="a finite scale, not 0")
+        if res == 0:
+            raise HeaderValueError(path, field=f"{name} resolution", value="0",
+                                   expected="a finite scale, not 0 (0 means uncalibrated)", format=label)
+        check_number(lead.offset, file=path, field=f"{name} offset", format=label)
 
 
 # --- metadata -------------------------------------------------------------------------------

@@ -13,10 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.errors import CorruptFileError, NoWaveformError
+from ecg_viewer.core.errors import CorruptFileError, HeaderValueError, NoWaveformError
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.validate import check_total_values, parse_number
 
 LABEL = "EDF/EDF+ (.edf)"
 _MAGIC = b"0       "
@@ -42,6 +43,63 @@ def _header_labels(path: Path) -> list[str]:
     return [raw[16 * i:16 * (i + 1)].decode("latin-1").strip() for i in range(ns)]
 
 
+#: samples in all that an EDF may hold: the library decodes to float64 (about 20 bytes per sample
+#: at the peak), so this keeps reading one within ~1 GB (a 24-h 2-lead Holter at 200 Hz fits)
+MAX_EDF_VALUES = 40_000_000
+_SIGNAL_FIELDS = (("label", 16), ("transducer", 80), ("physical dimension", 8),
+                  ("physical minimum", 8), ("physical maximum", 8), ("digital minimum", 8),
+                  ("digital maximum", 8), ("prefiltering", 80), ("samples per record", 8),
+                  ("reserved", 32))  # fmt: skip
+
+
+def _check_header_numbers(path: Path, head: bytes) -> None:
+    """Every number of the EDF header parsed strictly (ASCII, fixed width) before the library
+    reads the file: the library would take ``nan`` or ``inf`` as a physical range."""
+    def num(raw: bytes, field: str, **kw: Any) -> float:
+        return parse_number(raw.decode("latin-1").strip(), file=path, field=field, format=LABEL, **kw)
+
+    ns = int(num(head[252:256], "number of signals", lo=1, hi=4096, integer=True))
+    with open(path, "rb") as fh:
+        fh.seek(256)
+        block = fh.read(256 * ns)
+    if len(block) < 256 * ns:
+        raise CorruptFileError(path, expected=f"a header of {256 * (ns + 1)} bytes",
+                               found=f"{256 + len(block)} bytes", format=LABEL)
+    fields: dict[str, list[bytes]] = {}
+    pos = 0
+    for name, width in _SIGNAL_FIELDS:
+        fields[name] = [block[pos + i * width:pos + (i + 1) * width] for i in range(ns)]
+        pos += width * ns
+    labels = [f.decode("latin-1").strip() for f in fields["label"]]
+    signals = [i for i, lab in enumerate(labels) if lab != _ANNOTATION_LABEL]
+    num(head[184:192], "header bytes", lo=256 * (ns + 1), hi=256 * (ns + 1), integer=True)
+    n_records = int(num(head[236:244], "number of data records", lo=1, hi=2**31, integer=True,
+                        expected="a record count >= 1 (-1: still recording)"))
+    if signals:
+        num(head[244:252], "duration of a data record", lo=0.0, lo_open=True, hi=3600.0,
+            expected="a duration > 0 s")
+    total = 0
+    for i in range(ns):  # every signal, the annotation signal too: no number is skipped
+        n = int(num(fields["samples per record"][i], f"{labels[i]} samples per record", lo=1,
+                    hi=2**24, integer=True))
+        pmin = num(fields["physical minimum"][i], f"{labels[i]} physical minimum", lo=-1e9, hi=1e9)
+        pmax = num(fields["physical maximum"][i], f"{labels[i]} physical maximum", lo=-1e9, hi=1e9)
+        dmin = num(fields["digital minimum"][i], f"{labels[i]} digital minimum", lo=-(2**23),
+                   hi=2**23, integer=True)
+        dmax = num(fields["digital maximum"][i], f"{labels[i]} digital maximum", lo=-(2**23),
+                   hi=2**23, integer=True)
+        if i not in signals:
+            continue
+        total += n * n_records
+        if pmin == pmax:
+            raise HeaderValueError(path, field=f"{labels[i]} physical maximum", value=f"{pmax:g}",
+                                   expected="a physical range (minimum != maximum)", format=LABEL)
+        if dmin >= dmax:
+            raise HeaderValueError(path, field=f"{labels[i]} digital maximum", value=f"{dmax:g}",
+                                   expected=f"more than the digital minimum {dmin:g}", format=LABEL)
+    check_total_values(total, file=path, format=LABEL, limit=MAX_EDF_VALUES)
+
+
 def read_edf(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.edf import EDFParser
 
@@ -53,6 +111,7 @@ def read_edf(path: Path, options: dict[str, Any]) -> RawEcg:
     if head[:8] != _MAGIC:
         raise CorruptFileError(path, expected=f"EDF version field {_MAGIC!r}",
                                found=repr(head[:8]), format=LABEL)
+    _check_header_numbers(path, head)
     record, messages = parse_with(EDFParser, path, LABEL)
     raw_meta = record.raw_metadata
     annotations = raw_meta.get("edf_annotations") or []

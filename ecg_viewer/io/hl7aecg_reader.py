@@ -11,6 +11,7 @@ the domain errors for an aECG without a waveform or with non-numeric digits, P d
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -18,9 +19,15 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.errors import InvalidSignalError, NoWaveformError
-from ecg_viewer.io.builder import RawEcg
+from ecg_viewer.core.errors import (
+    CorruptFileError,
+    HeaderValueError,
+    InvalidSignalError,
+    NoWaveformError,
+)
+from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.validate import check_rate, parse_number
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
@@ -37,6 +44,87 @@ from ecg_viewer.io.xml_common import (
 LABEL = "HL7 aECG"
 _TIME_TO_MS = {"ms": 1.0, "s": 1000.0, "us": 1e-3}
 _NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+
+
+def _rhythm_sequence_set(root: ET.Element) -> ET.Element | None:
+    for series in root.findall("component/series"):
+        code = (series.find("code").get("code", "") if series.find("code") is not None else "")
+        if code.upper() == "REPRESENTATIVE_BEAT":
+            continue
+        return series.find("component/sequenceSet")
+    return None
+
+
+def _header_numbers(path: Path, root: ET.Element) -> tuple[float, dict[str, tuple[float, float]]]:
+    """The rate (from the time sequence's ``increment``) and, per lead code, (origin, scale) in
+    mV, each parsed and validated: a ``<scale value="nan">`` is refused, never taken as 1."""
+    seq_set = _rhythm_sequence_set(root)
+    fs: float | None = None
+    per_lead: dict[str, tuple[float, float]] = {}
+    for seq in seq_set.findall("component/sequence") if seq_set is not None else []:
+        c = seq.find("code")
+        code = c.get("code", "") if c is not None else ""
+        value = seq.find("value")
+        if value is None:
+            continue
+        inc = value.find("increment")
+        if inc is not None and fs is None:
+            unit = (inc.get("unit") or "s").strip()
+            if unit not in _TIME_TO_MS:
+                raise HeaderValueError(path, field="increment unit", value=unit,
+                                       expected="s, ms or us", format=LABEL)
+            step = parse_number(inc.get("value"), file=path, field="increment", format=LABEL,
+                                lo=0.0, lo_open=True, expected="a sample interval > 0")
+            fs = check_rate(1000.0 / (step * _TIME_TO_MS[unit]), file=path,
+                            field=f"sampling rate from increment {inc.get('value')} {unit}", format=LABEL)
+        if "_ECG_LEAD_" not in code.upper():
+            continue
+        nums = []
+        for tag, positive in (("origin", False), ("scale", True)):
+            el = value.find(tag)
+            if el is None:
+                if tag == "scale":
+                    raise HeaderValueError(path, field=f"{code} scale", value="(none)",
+                                           expected="a scale (units per digit)", format=LABEL)
+                nums.append(0.0)
+                continue
+            unit = el.get("unit") or ""
+            factor = unit_factor_to_mv(unit)
+            if factor is None:
+                raise HeaderValueError(path, field=f"{code} {tag} unit", value=unit,
+                                       expected="a voltage unit (uV, mV, V)", format=LABEL)
+            v = parse_number(el.get("value"), file=path, field=f"{code} {tag}", format=LABEL,
+                             lo=0.0 if positive else -math.inf, lo_open=positive,
+                             expected="a number > 0" if positive else "a finite number")
+            nums.append(v * factor)
+        per_lead[code] = (nums[0], nums[1])
+    if fs is None:
+        raise HeaderValueError(path, field="increment", value="(none)",
+                               expected="a time sequence with a sample interval", format=LABEL)
+    return fs, per_lead
+
+
+def _check_decoded(path: Path, channels: list[Channel], codes: list[str] | None,
+                   leads: list[tuple[str, ET.Element | None]],
+                   numbers: dict[str, tuple[float, float]]) -> None:
+    """The library's first samples must equal origin + scale x digit from the file itself."""
+    if codes is None:
+        return
+    digits = dict(leads)
+    for ch, code in zip(channels, codes, strict=True):
+        origin, scale = numbers.get(code, (0.0, math.nan))
+        el = digits.get(code)
+        tokens = (el.text or "").split()[:64] if el is not None else []
+        want = origin + scale * np.asarray(tokens, dtype=np.float64)
+        factor = unit_factor_to_mv(ch.unit) or math.nan
+        got = np.asarray(ch.samples[: len(want)], dtype=np.float64) * factor
+        with np.errstate(invalid="ignore", over="ignore"):
+            fin = np.isfinite(want)  # NaN/inf digits are refused later, with their own message
+            ok = got.shape == want.shape and np.allclose(got[fin], want[fin], rtol=1e-4, atol=1e-6)
+        if not ok:
+            raise CorruptFileError(path, expected=f"samples of {code} = origin + scale x digit",
+                                   found="decoded values that differ from the file's own scale",
+                                   format=LABEL)
 
 
 def _rhythm_lead_sequences(root: ET.Element) -> list[tuple[str, ET.Element | None]]:
@@ -114,16 +202,20 @@ def read_hl7aecg(path: Path, options: dict[str, Any]) -> RawEcg:
     if other is not None:
         return other
     codes = _check_waveform(path, root)
+    leads = _rhythm_lead_sequences(root)
+    fs_file, numbers = _header_numbers(path, root)
     del root
     rec, messages = run_parser(path, HL7aECGParser, LABEL)
     if not rec.leads:
         raise NoWaveformError(path, expected="lead sequences", found="none decoded", format=LABEL)
     names = codes if len(codes) == len(rec.leads) else None
     channels = channels_from_leads(path, rec.leads, LABEL, names)
+    _check_decoded(path, channels, names, leads, numbers)
     fs = rate_of(path, rec.leads, LABEL)
-    exact = (rec.raw_metadata.get("rhythm_time") or {}).get("sampling_rate_exact")
-    if exact and round(float(exact)) == round(fs):
-        fs = float(exact)
+    if abs(fs - fs_file) > 0.01 * fs_file:
+        raise HeaderValueError(path, field="increment", value=f"{1.0 / fs_file:g} s",
+                               expected=f"the rate the decoder uses ({fs:g} Hz)", format=LABEL)
+    fs = fs_file  # the exact rate (the library rounds it)
 
     extra: dict[str, Any] = {}
     statements, interp_extra = interpretation_lines(rec)

@@ -15,6 +15,7 @@ from ecg_viewer.core.errors import CorruptFileError
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import SNIFF_BYTES, ReaderSpec, register
+from ecg_viewer.io.validate import check_library_file_size
 
 LABEL = "MFER (.mwf)"
 _PREAMBLE_TAG = 0x40  # MWF_PRE: 32 bytes of text beginning "MFR "
@@ -26,6 +27,7 @@ def _sniff(head: bytes, path: Path) -> bool:
 
 def read_mfer(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.mfer import MFERParser
+    check_library_file_size(path, format=LABEL)
 
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)

@@ -22,13 +22,15 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.errors import CorruptFileError, NoWaveformError
+from ecg_viewer.core.errors import CorruptFileError, HeaderValueError, NoWaveformError
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.validate import check_rate
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
     global_measurements,
+    header_value,
     interpretation_lines,
     meta_from_record,
     number,
@@ -87,6 +89,51 @@ def _check_waveform(path: Path, root: ET.Element) -> bool | None:
     return True if checked else None
 
 
+_MUSE_UNITS = {"microvolts": "uV", "millivolts": "mV", "volts": "V", "uv": "uV", "mv": "mV", "v": "V"}
+
+
+def _check_header_numbers(path: Path, root: ET.Element) -> None:
+    """The rhythm waveform's rate (``SampleBase`` x 10^``SampleExponent``) and each lead's
+    scale, unit and counts, parsed and validated: the library would take ``+5`` as 5 Hz."""
+    wf = _rhythm_waveform(root)
+    if wf is None:
+        return
+    base = header_value(path, LABEL, _child_raw(wf, "SampleBase"), "SampleBase", required=True,
+                        lo=0.0, lo_open=True, expected="a sampling rate > 0")
+    exponent = header_value(path, LABEL, _child_raw(wf, "SampleExponent"), "SampleExponent",
+                            lo=-6, hi=6, integer=True) or 0
+    check_rate(float(base or 0) * 10.0 ** exponent, file=path,
+               field=f"SampleBase x 10^SampleExponent ({_child_raw(wf, 'SampleBase')})", format=LABEL)
+    for ld in wf.findall("LeadData"):
+        lead = _child(ld, "LeadID") or "?"
+        header_value(path, LABEL, _child_raw(ld, "LeadAmplitudeUnitsPerBit"),
+                     f"{lead} LeadAmplitudeUnitsPerBit", required=True, lo=0.0, lo_open=True,
+                     hi=1e6, expected="a scale > 0 (units per bit)")
+        unit = _child_raw(ld, "LeadAmplitudeUnits")
+        if unit is not None and unit.strip().lower() not in _MUSE_UNITS:
+            raise HeaderValueError(path, field=f"{lead} LeadAmplitudeUnits", value=unit,
+                                   expected="MICROVOLTS, MILLIVOLTS or VOLTS", format=LABEL)
+        header_value(path, LABEL, _child_raw(ld, "LeadSampleCountTotal"), f"{lead} LeadSampleCountTotal",
+                     lo=1, hi=2**31, integer=True)
+        header_value(path, LABEL, _child_raw(ld, "LeadSampleSize"), f"{lead} LeadSampleSize",
+                     lo=1, hi=8, integer=True)
+        header_value(path, LABEL, _child_raw(ld, "LeadByteCountTotal"), f"{lead} LeadByteCountTotal",
+                     lo=1, hi=2**31, integer=True)
+        header_value(path, LABEL, _child_raw(ld, "FirstSampleBaseline"), f"{lead} FirstSampleBaseline",
+                     lo=-(2**31), hi=2**31)
+
+
+def _child_raw(el: ET.Element | None, tag: str) -> str | None:
+    """The text of child ``tag`` as written ("" when empty), None when there is none."""
+    if el is None:
+        return None
+    low = tag.lower()
+    for c in el:
+        if str(c.tag).lower() == low:
+            return (c.text or "").strip()
+    return None
+
+
 def _p_duration_ms(meas: ET.Element | None, pr: float | None, qrs: float | None,
                    qt: float | None) -> tuple[float | None, str | None]:
     """P duration from POnset/POffset when the same fiducials give the cart's PR, QRS and QT."""
@@ -133,6 +180,7 @@ def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:
     if other is not None:
         return other
     crc_ok = _check_waveform(path, root)
+    _check_header_numbers(path, root)
     rec, messages = run_parser(path, GEMuseXMLParser, LABEL)
     if not rec.leads:
         raise NoWaveformError(path, expected="rhythm leads", found="none decoded", format=LABEL)

@@ -25,13 +25,15 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.errors import NoWaveformError
+from ecg_viewer.core.errors import HeaderValueError, NoWaveformError
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.validate import parse_rate
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
     global_measurements,
+    header_value,
     interpretation_lines,
     meta_from_record,
     number,
@@ -62,6 +64,45 @@ def _check_waveform(path: Path, root: ET.Element) -> None:
         raise NoWaveformError(path, expected="<parsedwaveforms> with the 12-lead waveform",
                               found="no <parsedwaveforms> data" if parsed is None
                               else "an empty <parsedwaveforms>", format=LABEL)
+
+
+def _check_header_numbers(path: Path, root: ET.Element) -> None:
+    """Every rate, resolution, duration and sample-size field that is present must parse and lie
+    in range: the library skips an unparsable one and takes the next, or a default."""
+    sc = _find(root, "signalcharacteristics")
+    pw = _find(root, "parsedwaveforms")
+    attr = (lambda name: pw.get(name)) if pw is not None else (lambda name: None)
+    rates = [(attr("samplespersecond"), "parsedwaveforms@samplespersecond"),
+             (_raw_text(sc, "samplingrate"), "samplingrate")]
+    if all(t is None for t, _ in rates):
+        raise HeaderValueError(path, field="samplingrate", value="(none)",
+                               expected="a sampling rate", format=LABEL)
+    for text, field in rates:
+        if text is not None:
+            parse_rate(text, file=path, field=field, format=LABEL)
+    for text, field in ((attr("resolution"), "parsedwaveforms@resolution"),
+                        (_raw_text(sc, "resolution"), "resolution"),
+                        (_raw_text(sc, "signalresolution"), "signalresolution")):
+        header_value(path, LABEL, text, field, lo=0.0, lo_open=True, hi=1e6,
+                     expected="a resolution > 0 (uV per count)")
+    header_value(path, LABEL, attr("durationperchannel"), "parsedwaveforms@durationperchannel",
+                 lo=0.0, lo_open=True, hi=24 * 3600 * 1000.0, expected="a duration > 0 ms")
+    for text, field in ((attr("nbitspersample"), "parsedwaveforms@nbitspersample"),
+                        (_raw_text(sc, "bitspersample"), "bitspersample")):
+        bits = header_value(path, LABEL, text, field, lo=1, hi=32, integer=True)
+        if bits is not None and bits not in (8, 12, 16, 24, 32):
+            raise HeaderValueError(path, field=field, value=text, expected="8, 12, 16, 24 or 32 bits",
+                                   format=LABEL)
+    header_value(path, LABEL, _raw_text(sc, "signaloffset"), "signaloffset", lo=-(2**31), hi=2**31)
+
+
+def _raw_text(el: ET.Element | None, tag: str) -> str | None:
+    """The text of child ``tag`` as written (empty string when the element is empty), None when
+    there is no such element."""
+    if el is None:
+        return None
+    child = el.find(tag)
+    return None if child is None else (child.text or "").strip()
 
 
 def _calibration_start(rows: list[np.ndarray], fs: float) -> int | None:
@@ -114,6 +155,7 @@ def read_philips(path: Path, options: dict[str, Any]) -> RawEcg:
     if other is not None:
         return other
     _check_waveform(path, root)
+    _check_header_numbers(path, root)
     rec, messages = run_parser(path, SierraXMLParser, LABEL)
     if not rec.leads:
         raise NoWaveformError(path, expected="12 leads in <parsedwaveforms>", found="none decoded",

@@ -12,6 +12,7 @@ import hashlib
 import importlib
 import logging
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from ecg_viewer.core.errors import (
     EmptyFileError,
     FileTooLargeError,
     NotAFileError,
+    NotARegularFileError,
     UnsupportedFormatError,
 )
 from ecg_viewer.core.record import EcgRecord
@@ -87,19 +89,34 @@ def _load_builtin() -> None:
 
 
 def _check_path(path: Path, max_bytes: int) -> int:
-    if not path.exists():
-        raise EcgFileNotFoundError(path, expected="an existing file", found="no such file")
-    if path.is_dir():
-        raise NotAFileError(path, expected="a file", found="a folder")
-    if not path.is_file():
-        raise NotAFileError(path, expected="a regular file", found="a special file")
-    size = path.stat().st_size
+    return check_file(path, max_bytes)
+
+
+def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES, *, record: Path | None = None) -> int:
+    """The size of ``path`` once it is known to be a readable, non-empty regular file of at most
+    ``max_bytes``; a domain error otherwise. ``record``: the file the user opened, when ``path``
+    is a file that record refers to (a WFDB signal file), so the message names both. Only
+    ``stat`` is used: a FIFO or a device is refused before anything opens it (it would block)."""
+    shown: Path | str = path if record is None else f"{record} -> {path.name}"
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise EcgFileNotFoundError(shown, expected="an existing file", found="no such file") from None
+    except OSError as exc:
+        raise EcgPermissionError(shown, expected="a readable file", found=str(exc)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise NotAFileError(shown, expected="a file", found="a folder")
+    if not stat.S_ISREG(st.st_mode):
+        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                "a socket" if stat.S_ISSOCK(st.st_mode) else "a device or special file")
+        raise NotARegularFileError(shown, expected="a regular file", found=kind)
+    size = st.st_size
     if size == 0:
-        raise EmptyFileError(path, expected="ECG data", found="0 bytes")
+        raise EmptyFileError(shown, expected="ECG data", found="0 bytes")
     if size > max_bytes:
-        raise FileTooLargeError(path, size_bytes=size, limit_bytes=max_bytes)
+        raise FileTooLargeError(shown, size_bytes=size, limit_bytes=max_bytes)
     if not os.access(path, os.R_OK):
-        raise EcgPermissionError(path, expected="a readable file", found="no read permission")
+        raise EcgPermissionError(shown, expected="a readable file", found="no read permission")
     return size
 
 

@@ -18,6 +18,7 @@ from ecg_viewer.core.errors import CorruptFileError
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.validate import check_library_file_size
 
 LABEL = "SCP-ECG (.scp)"
 _SECTION_HEADER = 16
@@ -43,6 +44,7 @@ def _sniff(head: bytes, path: Path) -> bool:
 
 def read_scp(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.scp_ecg import SCPECGParser
+    check_library_file_size(path, format=LABEL)
 
     size = path.stat().st_size
     with open(path, "rb") as fh:

@@ -6,17 +6,35 @@ Covers PTB-XL, the PhysioNet/CinC challenge records (WFDB-format ``.mat`` signal
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.errors import CorruptFileError, InvalidSignalError
+from ecg_viewer.core.errors import (
+    CorruptFileError,
+    HeaderValueError,
+    InvalidSignalError,
+    NoWaveformError,
+)
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
-from ecg_viewer.io.registry import ReaderSpec, register
+from ecg_viewer.io.registry import MAX_FILE_BYTES, ReaderSpec, check_file, register
+from ecg_viewer.io.validate import check_total_values
+from ecg_viewer.io.wfdb_header import (
+    BYTES_PER_SAMPLE,
+    INVALID_SAMPLE,
+    WfdbHeader,
+    normalised_header_text,
+    read_header,
+)
 
 _SIGNAL_EXTS = (".dat", ".mat", ".xyz")
 
@@ -73,68 +91,133 @@ def _meta(rec: Any) -> EcgMeta:
     return EcgMeta(sex=sex_code, age_years=age, recorded_at=recorded, extra=extra)
 
 
-# bytes per sample of the WFDB storage formats whose size is easy to predict
-_BYTES_PER_SAMPLE = {"8": 1, "16": 2, "61": 2, "80": 1, "160": 2, "24": 3, "32": 4, "212": 1.5,
-                     "310": 4 / 3, "311": 4 / 3}  # fmt: skip
+#: frames read per call: bounded temporaries however long the record (a 24-h Holter is ~31 M)
+CHUNK_FRAMES = 1 << 20
 
 
-def _check_data_sizes(path: Path, folder: Path, header: Any) -> None:
-    """Reject a signal file shorter than the header promises, with the numbers in the message."""
-    if not header.sig_len:
-        return
+def _signal_files(path: Path, hea: Path, spec: WfdbHeader) -> dict[str, list[int]]:
+    """Signal file name -> indices of its signals; every file checked (exists, regular, size)."""
     per_file: dict[str, list[int]] = {}
-    for i, name in enumerate(header.file_name):
-        per_file.setdefault(name, []).append(i)
+    for i, sig in enumerate(spec.signals):
+        per_file.setdefault(sig.file_name, []).append(i)
     for name, idx in per_file.items():
-        fmt = str(header.fmt[idx[0]])
-        bps = _BYTES_PER_SAMPLE.get(fmt)
-        if bps is None:
-            continue
-        offset = int((header.byte_offset or [0] * len(header.fmt))[idx[0]] or 0)
-        size = (folder / name).stat().st_size
-        have = int((size - offset) / (bps * len(idx)))
-        if have < header.sig_len:
-            raise InvalidSignalError(
-                path, expected=f"{header.sig_len} samples per channel (header)",
-                found=f"{max(have, 0)} samples in {name}", format="WFDB")
+        fmts = {spec.signals[i].fmt for i in idx}
+        if len(fmts) != 1:
+            raise CorruptFileError(path, expected=f"one storage format per signal file ({name})",
+                                   found=f"formats {sorted(fmts)}", format="WFDB")
+        check_file(hea.parent / name, MAX_FILE_BYTES, record=path)
+    return per_file
+
+
+def _frames_in_files(path: Path, hea: Path, spec: WfdbHeader, per_file: dict[str, list[int]]) -> int:
+    """The number of samples per signal: the header's, checked against every file's size, or
+    (when the header states none) what the smallest file holds."""
+    have: list[int] = []
+    for name, idx in per_file.items():
+        first = spec.signals[idx[0]]
+        bytes_per_frame = BYTES_PER_SAMPLE[first.fmt] * sum(spec.signals[i].samples_per_frame for i in idx)
+        size = (hea.parent / name).stat().st_size
+        frames = int(max(size - first.byte_offset, 0) // bytes_per_frame)
+        if spec.n_samples is not None and frames < spec.n_samples:
+            raise InvalidSignalError(path, expected=f"{spec.n_samples} samples per channel (header)",
+                                     found=f"{frames} samples in {name}", format="WFDB")
+        have.append(frames)
+    n = spec.n_samples if spec.n_samples is not None else min(have)
+    if n <= 0:
+        raise NoWaveformError(path, expected="samples in the signal files", found="0 samples", format="WFDB")
+    return n
+
+
+def _cross_check(path: Path, spec: WfdbHeader, header: Any) -> None:
+    """The values ``wfdb`` will use must be the ones parsed here (it substitutes defaults)."""
+    def same(a: float, b: float) -> bool:
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+
+    if header.fs is None or not same(header.fs, spec.fs_hz):
+        raise HeaderValueError(path, field="sampling frequency", value=f"{spec.fs_hz:g}",
+                               expected=f"a rate the WFDB library reads the same way (it reads {header.fs})",
+                               format="WFDB")
+    for i, sig in enumerate(spec.signals):
+        gain = header.adc_gain[i] if header.adc_gain else None
+        base = header.baseline[i] if header.baseline else None
+        if gain is None or not same(gain, sig.gain) or base is None or int(base) != sig.baseline:
+            raise HeaderValueError(path, field=f"signal {i + 1} ADC gain/baseline",
+                                   value=f"{sig.gain:g}({sig.baseline})",
+                                   expected=f"values the WFDB library reads the same way (it reads {gain}({base}))",
+                                   format="WFDB")
+
+
+@contextmanager
+def _wfdb_record(hea: Path, spec: WfdbHeader, per_file: dict[str, list[int]]) -> Iterator[str]:
+    """The record name to give ``wfdb``: the header's own, or, when its record line names the
+    signal file (``E00015.mat 12 500 ...``, which ``wfdb`` cannot parse), a temporary folder
+    holding the header with the name normalised and links to the original signal files (a
+    read-only copy where links are not allowed). Nothing is written beside the source."""
+    if not spec.name_normalised:
+        yield str(hea.with_suffix(""))
+        return
+    with tempfile.TemporaryDirectory(prefix="ecg_viewer_wfdb_") as tmp:
+        folder = Path(tmp)
+        (folder / f"{spec.record_name}.hea").write_text(normalised_header_text(hea, spec),
+                                                      encoding="latin-1")
+        for name in per_file:
+            src = (hea.parent / name).resolve()
+            try:
+                os.symlink(src, folder / name)
+            except OSError:  # e.g. Windows without the symlink privilege
+                shutil.copyfile(src, folder / name)
+        yield str(folder / spec.record_name)
 
 
 def read_wfdb(path: Path, options: dict[str, Any]) -> RawEcg:
+    hea = _header_path(path)
+    spec = read_header(hea)  # bounded read; every number validated, nothing assumed
+    per_file = _signal_files(path, hea, spec)
+    n = _frames_in_files(path, hea, spec, per_file)
+    check_total_values(len(spec.signals) * n, file=path, format="WFDB")
+    with _wfdb_record(hea, spec, per_file) as record_name:
+        header, digital = _read_digital(path, record_name, spec, n)
+    files = [hea] + [hea.parent / name for name in per_file]
+    channels = [
+        Channel(name=sig.description or f"signal {i + 1}", samples=digital[i], unit=sig.units,
+                gain=sig.gain, baseline=float(sig.baseline))
+        for i, sig in enumerate(spec.signals)
+    ]
+    return RawEcg(channels=channels, fs_hz=spec.fs_hz, meta=_meta(header), source_files=files)
+
+
+def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tuple[Any, np.ndarray]:
     import wfdb
 
-    hea = _header_path(path)
-    record_name = str(hea.with_suffix(""))
     try:
         header = wfdb.rdheader(record_name)
     except Exception as exc:
         raise CorruptFileError(path, expected="a valid WFDB header", found=f"{type(exc).__name__}: {exc}",
                                format="WFDB") from exc
-    if not header.n_sig or not header.file_name:
-        raise CorruptFileError(path, expected="signal lines in the header", found="no signals", format="WFDB")
-    files = [hea]
-    for name in dict.fromkeys(header.file_name):
-        f = hea.parent / name
-        if not f.is_file():
-            raise CorruptFileError(path, expected=f"signal file {name}", found="missing", format="WFDB")
-        files.append(f)
-    expected_len = header.sig_len
-    _check_data_sizes(path, hea.parent, header)
-    try:
-        rec = wfdb.rdrecord(record_name, physical=True)
-    except Exception as exc:
-        raise CorruptFileError(path, expected="signal files matching the header",
-                               found=f"{type(exc).__name__}: {exc}", format="WFDB") from exc
-    sig = rec.p_signal
-    if sig is None or sig.ndim != 2 or sig.shape[0] == 0:
-        raise InvalidSignalError(path, expected="samples in the signal file", found="none", format="WFDB")
-    if expected_len and sig.shape[0] != expected_len:
-        raise InvalidSignalError(path, expected=f"{expected_len} samples (header)",
-                                 found=f"{sig.shape[0]} samples in the data", format="WFDB")
-    channels = [
-        Channel(name=name, samples=np.asarray(sig[:, i]), unit=(unit or "mV"))
-        for i, (name, unit) in enumerate(zip(rec.sig_name, rec.units, strict=True))
-    ]
-    return RawEcg(channels=channels, fs_hz=float(rec.fs), meta=_meta(rec), source_files=files)
+    _cross_check(path, spec, header)
+    wide = any(sig.fmt in (24, 32) for sig in spec.signals)
+    digital = np.empty((len(spec.signals), n), dtype=np.int32 if wide else np.int16)
+    for a in range(0, n, CHUNK_FRAMES):
+        b = min(n, a + CHUNK_FRAMES)
+        try:
+            rec = wfdb.rdrecord(record_name, sampfrom=a, sampto=b, physical=False,
+                                return_res=32 if wide else 16)
+        except Exception as exc:
+            raise CorruptFileError(path, expected="signal files matching the header",
+                                   found=f"{type(exc).__name__}: {exc}"[:300], format="WFDB") from exc
+        d = rec.d_signal
+        if d is None or d.shape != (b - a, len(spec.signals)):
+            raise InvalidSignalError(path, expected=f"{b - a} samples x {len(spec.signals)} signals",
+                                     found=f"{None if d is None else d.shape} in the data", format="WFDB")
+        for i, sig in enumerate(spec.signals):
+            missing = int(np.count_nonzero(d[:, i] == INVALID_SAMPLE[sig.fmt]))
+            if missing:
+                raise InvalidSignalError(path, expected="a value for every sample",
+                                         found=f"{missing} samples marked invalid in signal "
+                                         f"{sig.description or i + 1!r}", format="WFDB")
+        digital[:, a:b] = d.T
+        del rec, d
+    return header, digital
 
 
 register(ReaderSpec(

@@ -30,11 +30,13 @@ from ecg_viewer.core.errors import (
     CorruptFileError,
     EcgReadError,
     FileTooLargeError,
+    HeaderValueError,
     InvalidSignalError,
     UnsupportedFormatError,
 )
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
+from ecg_viewer.io.validate import check_positive, check_rate, parse_number
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,10 @@ log = logging.getLogger(__name__)
 KNOWN_ROOTS = {"annotatedecg": "hl7aecg", "restingecgdata": "philips_xml", "restingecg": "ge_muse"}
 EXPECTED_ROOTS = "an ECG XML file (<AnnotatedECG> HL7 aECG, <restingecgdata> Philips, <RestingECG> GE MUSE)"
 
-#: ECG XML files are a few MB (a 10 s 12-lead aECG ~0.5 MB); bigger ones are refused before parsing
-MAX_XML_BYTES = 256 << 20
+#: ECG XML files are a few MB (a 10 s 12-lead aECG ~0.5 MB); bigger ones are refused before
+#: parsing: an element tree takes ~10x the file in memory, and a reader may hold two (its own and
+#: the library's), so 32 MB keeps reading one within the ~1 GB budget (io/validate.py)
+MAX_XML_BYTES = 32 << 20
 
 #: the keys of ``meta.extra["device_measurements"]`` (units in the names), always all present
 DEVICE_MEASUREMENT_KEYS = (
@@ -166,15 +170,30 @@ def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]
     return record, texts
 
 
+def header_value(path: Path, label: str, text: str | None, field: str, *, required: bool = False,
+                 **limits: Any) -> float | None:
+    """A header number of an XML file, parsed and validated (:func:`parse_number`); None when
+    the element or attribute is absent and not ``required``. Present but empty is refused."""
+    if text is None:
+        if required:
+            raise HeaderValueError(path, field=field, value="(none)",
+                                   expected=str(limits.get("expected", "a number")), format=label)
+        return None
+    return parse_number(text, file=path, field=field, format=label, **limits)
+
+
 def channels_from_leads(path: Path, leads: list[Any], label: str,
                         names: list[str] | None = None) -> list[Channel]:
-    """ecgdatakit leads -> channels in physical units (the unit the file states)."""
+    """ecgdatakit leads -> channels in physical units (the unit the file states); the scale the
+    library decoded is checked (finite, > 0) before it is applied."""
     out: list[Channel] = []
     for i, lead in enumerate(leads):
         if lead.is_raw:
             if not lead.resolution_unit or not lead.resolution:
                 raise InvalidSignalError(path, expected="an amplitude scale (units per count)",
                                          found=f"no voltage unit for lead {lead.label!r}", format=label)
+            check_positive(lead.resolution, file=path, field=f"lead {lead.label} resolution",
+                           format=label)
             lead = lead.to_physical()
         name = names[i] if names and i < len(names) else lead.label
         out.append(Channel(name=name, samples=np.asarray(lead.samples, dtype=np.float64),
@@ -183,7 +202,8 @@ def channels_from_leads(path: Path, leads: list[Any], label: str,
 
 
 def rate_of(path: Path, leads: list[Any], label: str) -> float:
-    rates = {float(ld.sampling_rate) for ld in leads}
+    rates = {check_rate(ld.sampling_rate, file=path, field=f"lead {ld.label} sampling rate",
+                        format=label) for ld in leads}
     if len(rates) != 1:
         raise InvalidSignalError(path, expected="one sampling rate for all leads",
                                  found=f"rates {sorted(rates)}", format=label)

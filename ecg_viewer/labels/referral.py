@@ -201,7 +201,8 @@ def decide_referral(
 
     ``present``: the labels that count as found (any :class:`LabelScore` below its threshold is
     ignored, so passing every label is safe). ``measurements``: values keyed by
-    :data:`MEASUREMENTS` (None or NaN = not measured, never fires). ``quality``: when given and
+    :data:`MEASUREMENTS` (None or NaN = not measured, never fires; a rule whose shown measure is
+    listed in ``measurements["low_confidence"]`` does not fire). ``quality``: when given and
     not ok, the answer is "unreadable" with the quality problems as reasons.
     """
     if quality is not None and not quality.ok:
@@ -228,8 +229,14 @@ def decide_referral(
     values = measurements or {}
     if rules.paced_measurement and values.get(rules.paced_measurement) is True:
         raised.append(("E", "paced_spikes", tr("referral.paced_measured", "ja")))
+    # a measurement whose confidence is low (``Measurements.to_dict()["low_confidence"]``)
+    # never raises a rule alone: a rule about it (its ``show`` measure) does not fire; a label
+    # of the model that says the same still raises the flag
+    low = set(values.get("low_confidence") or ())
     for rule in rules.measurement_rules:
         if paced and rule.id in rules.explained_rules:
+            continue
+        if rule.show in low:
             continue
         if rule.fires(values):
             shown = _number(values.get(rule.show), rule.show)

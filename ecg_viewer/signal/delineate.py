@@ -1,19 +1,21 @@
 """Global fiducial points of a median beat: P onset/offset, QRS onset/offset, T peak and T end.
 
 Global means measured on all independent leads at once, as carts do (the QRS runs from the
-earliest onset to the latest end over the leads):
+earliest onset to the latest end over the leads). The median beat comes at one working rate
+(500 Hz, :mod:`ecg_viewer.signal.median`), so the same filters and thresholds apply whatever the
+recording's rate.
 
-- QRS onset/offset: the spatial velocity (root sum of squared slopes of I, II, V1-V6) falls below
-  ``QRS_FRACTION`` of its QRS peak above its baseline level, walking out from the QRS.
-- T end: on the T-wave vector magnitude (root sum of squares of the baseline-corrected leads),
-  the trapezium-area method of Zhang et al. (IEEE TBME 2005): from the steepest point of the
-  descending limb, the point that maximises the area of the trapezium reaching 200 ms further.
-  (The classic tangent method is kept as ``T_METHOD = "tangent"``; against the carts it ends the T
-  wave about 25 ms early, see ``bench/measurements.py``.)
+- QRS onset/offset (``QRS_MODE = "leadwise"``): per lead, where its slope falls below a fraction of
+  its QRS peak slope; globally the earliest onset / latest end that a second lead confirms within
+  10 ms (:func:`_qrs_leadwise`). The spatial velocity of all leads (``"velocity"``) is used for
+  paced beats, where a lead or two keep the spike's after-potential. Thresholds chosen on the even
+  records of the QT Database (``bench/measurements.py``).
+- T end: :mod:`ecg_viewer.signal.tend` (the T hump of the vector magnitude, trapezium-area method
+  of Zhang et al. 2005), in a window bounded by the RR, a QTcF of 600 ms and the next P wave.
 - P wave: the vector magnitude between the previous T end and the QRS onset, each lead relative
-  to its PR-segment level; P on/off where it falls to ``P_FRACTION`` of its peak (or turns up
-  again below half of it). Whether there is a P wave at all is decided with the beat-to-beat consistency in
-  :mod:`ecg_viewer.signal.measure`.
+  to its PR-segment level; the hump nearest the QRS; P on/off where it falls to ``P_FRACTION`` of
+  its peak (or turns up again below half of it). Whether there is a P wave at all is decided with
+  the beat-to-beat consistency in :mod:`ecg_viewer.signal.measure`.
 
 Indices are samples of the median-beat window (``MedianBeat.beat_mv``).
 """
@@ -27,15 +29,20 @@ from scipy import ndimage, signal
 
 from ecg_viewer.signal.filters import lowpass
 from ecg_viewer.signal.median import MedianBeat
+from ecg_viewer.signal.tend import t_wave
 
 INDEPENDENT = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 QRS_FRACTION = 0.04
-P_FRACTION = 0.20
-T_METHOD = "trapezium"  # or "tangent"
+P_FRACTION = 0.15
 LOWPASS_HZ = 40.0  # the delineation signal is low-passed here (zero phase)
 SMOOTH_MS = 8.0
-TRAPEZIUM_REACH_MS = 200.0
+T_BEFORE_NEXT_P_MS = 20.0
+QRS_MODE = "leadwise"  # or "velocity"
+LEAD_QRS_ON_FRACTION = 0.03
+LEAD_QRS_OFF_FRACTION = 0.06
+LEAD_MIN_SHARE = 0.3
 P_MIN_MV = 0.02
+P_HUMP_SHARE = 0.5
 NOISY_RATIO = 4.0
 
 
@@ -84,7 +91,7 @@ def _smooth(x: np.ndarray, fs_hz: float, ms: float) -> np.ndarray:
     return ndimage.uniform_filter1d(x, size=k, axis=-1, mode="nearest") if k > 1 else x
 
 
-def delineate(mb: MedianBeat, rr_s: float) -> Fiducials:
+def delineate(mb: MedianBeat, rr_s: float, *, qrs_mode: str | None = None) -> Fiducials:
     """Fiducial points of ``mb``; ``rr_s`` (the dominant RR) bounds the T and P searches.
 
     A median beat sampled below 250 Hz is delineated on a 500 Hz (or so) interpolated copy, so
@@ -100,98 +107,122 @@ def delineate(mb: MedianBeat, rr_s: float) -> Fiducials:
             fs_hz=mb.fs_hz * k,
             r_index=mb.r_index * k,
         )
-        f = _delineate(up, rr_s)
+        f = _delineate(up, rr_s, qrs_mode or QRS_MODE)
         back = {
             key: (None if getattr(f, key) is None else int(round(getattr(f, key) / k)))
             for key in ("qrs_on", "qrs_off", "t_peak", "t_end", "p_peak", "p_on", "p_off")
         }
         return replace(f, **back)
-    return _delineate(mb, rr_s)
+    return _delineate(mb, rr_s, qrs_mode or QRS_MODE)
 
 
-def _delineate(mb: MedianBeat, rr_s: float) -> Fiducials:
+def _delineate(mb: MedianBeat, rr_s: float, qrs_mode: str) -> Fiducials:
     fs = mb.fs_hz
     ms = fs / 1000.0
     x = _leads(mb)
     if LOWPASS_HZ and x.shape[1] > 32:
         x = lowpass(x, fs, LOWPASS_HZ)
     x = _smooth(x, fs, SMOOTH_MS if fs > 200 else 0.0)
-    n = x.shape[1]
     r = mb.r_index
+    qrs_on, qrs_off = _qrs_velocity(x, r, fs) if qrs_mode == "velocity" else _qrs_leadwise(x, r, fs)
+    if qrs_on is None or qrs_off is None:
+        return Fiducials(qrs_on=qrs_on, qrs_off=qrs_off)
+    baseline = x[:, max(qrs_on - int(20 * ms), 0) : qrs_on - int(4 * ms) + 1].mean(axis=1)
+    y = x - baseline[:, None]
+    t_peak, t_end, t_amp = t_wave(y, qrs_off, r, rr_s, fs, None, qrs_on)
+    # the P wave is searched after the previous beat's T wave (one RR back: its end, or its peak
+    # + 120 ms when the end was not found)
+    prev_t = t_end if t_end is not None else (None if t_peak is None else t_peak + int(120 * ms))
+    p_peak, p_on, p_off, p_amp, p_noise = _p_wave(x, qrs_on, r, rr_s, fs, prev_t)
+    if p_on is not None and t_end is not None:
+        # never past the next beat's P wave: one RR after this P onset
+        next_p = p_on + int(round(rr_s * fs))
+        if t_end > next_p - int(T_BEFORE_NEXT_P_MS * ms):
+            t_peak, t_end, t_amp = t_wave(y, qrs_off, r, rr_s, fs, next_p, qrs_on)
+    return Fiducials(qrs_on, qrs_off, t_peak, t_end, p_peak, p_on, p_off, p_amp, p_noise, t_amp)
+
+
+def _qrs_velocity(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | None]:
+    """QRS onset/offset where the spatial velocity of all leads falls below ``QRS_FRACTION`` of
+    its QRS peak (above its PR-segment level)."""
+    ms = fs / 1000.0
+    n = x.shape[1]
     sv = np.sqrt((np.gradient(x, axis=1) ** 2).sum(axis=0)) * fs
     sv = _smooth(sv, fs, 6.0)
     lo, hi = max(r - int(80 * ms), 0), min(r + int(80 * ms) + 1, n)
     peak = lo + int(np.argmax(sv[lo:hi]))
     sv_max = float(sv[peak])
-    # baseline velocity: its 10th percentile 300-60 ms before R (PR segment, P wave)
     pre = sv[max(r - int(300 * ms), 0) : max(r - int(60 * ms), 1)]
     base = float(np.percentile(pre, 10)) if pre.size else 0.0
     thr = base + QRS_FRACTION * (sv_max - base)
-    qrs_on = None
     i = peak
     stop = max(r - int(200 * ms), 0)
     while i > stop and sv[i] >= thr:
         i -= 1
-    if i > stop:
-        qrs_on = i
-    # QRS end: after the last large lobe (>= 30 % of the peak) within 160 ms of R
+    qrs_on = i if i > stop else None
     big = np.flatnonzero(sv[r : min(r + int(160 * ms), n)] >= 0.3 * sv_max)
     j = r + (int(big[-1]) if big.size else 0)
     stop = min(r + int(240 * ms), n - 1)
     while j < stop and sv[j] >= thr:
         j += 1
-    qrs_off = j if j < stop else None
-    if qrs_on is None or qrs_off is None:
-        return Fiducials(qrs_on=qrs_on, qrs_off=qrs_off)
-    baseline = x[:, max(qrs_on - int(20 * ms), 0) : qrs_on - int(4 * ms) + 1].mean(axis=1)
-    t_peak, t_end, t_amp = _t_wave(x - baseline[:, None], qrs_off, r, rr_s, fs)
-    p_peak, p_on, p_off, p_amp, p_noise = _p_wave(x, qrs_on, r, rr_s, fs, t_end)
-    return Fiducials(qrs_on, qrs_off, t_peak, t_end, p_peak, p_on, p_off, p_amp, p_noise, t_amp)
+    return qrs_on, (j if j < stop else None)
 
 
-def _t_wave(
-    y: np.ndarray, qrs_off: int, r: int, rr_s: float, fs: float
-) -> tuple[int | None, int | None, float]:
+def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | None]:
+    """Global QRS onset/offset from lead-wise ones, as carts do (earliest onset, latest end).
+
+    In every lead whose QRS is at least ``LEAD_MIN_SHARE`` of the largest, the onset (end) is
+    where the lead's slope, walking out from its first (last) large slope, falls below
+    ``LEAD_QRS_ON_FRACTION`` (``LEAD_QRS_OFF_FRACTION``) of its QRS peak slope above its own
+    PR-segment slope level. The global
+    onset is the earliest lead onset that a second lead confirms within 10 ms (with one or two
+    leads: the earliest), the end the latest end confirmed the same way; so one lead's noise or
+    a neighbouring wave does not stretch the QRS.
+    """
     ms = fs / 1000.0
-    n = y.shape[1]
-    vm = np.sqrt((y * y).sum(axis=0))
-    start = qrs_off + int(60 * ms)
-    # the T wave ends before the next beat's P wave: at most RR - 120 ms after R
-    end = min(
-        r + int((0.5 * rr_s + 0.25) * fs), r + int((rr_s - 0.12) * fs), r + int(0.78 * fs), n - 2
-    )
-    if end - start < int(60 * ms):
-        return None, None, 0.0
-    # the T peak comes well before the longest QT for this rate (0.55 s x sqrt(RR))
-    peak_end = min(end, r + int(0.55 * np.sqrt(max(rr_s, 0.2)) * fs))
-    if peak_end - start < int(20 * ms):
-        return None, None, 0.0
-    t_peak = start + int(np.argmax(vm[start:peak_end]))
-    t_amp = float(vm[t_peak])
-    if t_amp < 0.03:
-        return t_peak, None, t_amp
-    # the descending limb: from the peak until the magnitude falls to a quarter of it
-    below = np.flatnonzero(vm[t_peak:end] <= 0.25 * t_amp)
-    limb_end = t_peak + (int(below[0]) if below.size else end - t_peak)
-    slope = np.gradient(vm)
-    seg = slope[t_peak : limb_end + 1]
-    if T_METHOD == "trapezium" and seg.size >= 3:
-        # Zhang et al. 2005: the end maximises the trapezium area between the steepest
-        # point of the descending limb, the curve, and a far point on the baseline
-        k = t_peak + int(np.argmin(seg))
-        t_far = min(k + int(TRAPEZIUM_REACH_MS * ms), end)
-        ti = np.arange(k, t_far + 1)
-        area = 0.5 * (vm[k] - vm[ti]) * (2 * t_far - ti - k)
-        return t_peak, int(ti[int(np.argmax(area))]), t_amp
-    if seg.size < 3:
-        return t_peak, None, t_amp
-    k = t_peak + int(np.argmin(seg))
-    if slope[k] >= 0:
-        return t_peak, None, t_amp
-    tail = vm[k : min(k + int(150 * ms), end) + 1]
-    level = float(tail.min())
-    t_end = int(round(k + (level - vm[k]) / slope[k]))
-    return t_peak, int(min(max(t_end, k), end)), t_amp
+    n = x.shape[1]
+    slope = np.abs(np.gradient(x, axis=1)) * fs
+    slope = _smooth(slope, fs, 6.0)
+    lo, hi = max(r - int(100 * ms), 0), min(r + int(120 * ms) + 1, n)
+    amp = np.ptp(x[:, lo:hi], axis=1)
+    use = np.flatnonzero(amp >= LEAD_MIN_SHARE * amp.max())
+    ons, offs = [], []
+    pre_a, pre_b = max(r - int(300 * ms), 0), max(r - int(80 * ms), 1)
+    for li in use:
+        s = slope[li]
+        peak = float(s[lo:hi].max())
+        base = float(np.percentile(s[pre_a:pre_b], 10)) if pre_b > pre_a else 0.0
+        thr = base + LEAD_QRS_ON_FRACTION * (peak - base)
+        thr_off = base + LEAD_QRS_OFF_FRACTION * (peak - base)
+        big = np.flatnonzero(s[lo:hi] >= 0.3 * peak)
+        if big.size == 0:
+            continue
+        i = lo + int(big[0])
+        stop = max(r - int(200 * ms), 0)
+        while i > stop and s[i] >= thr:
+            i -= 1
+        j = lo + int(big[-1])
+        stop_j = min(r + int(240 * ms), n - 1)
+        while j < stop_j and s[j] >= thr_off:
+            j += 1
+        if i > stop:
+            ons.append(i)
+        if j < stop_j:
+            offs.append(j)
+    agree = int(10 * ms)
+
+    def pick(v: list[int], earliest: bool) -> int | None:
+        if not v:
+            return None
+        v = sorted(v) if earliest else sorted(v, reverse=True)
+        if len(v) <= 2:
+            return v[0]
+        for a, b in zip(v, v[1:], strict=False):
+            if abs(a - b) <= agree:
+                return a
+        return int(np.median(v))
+
+    return pick(ons, True), pick(offs, False)
 
 
 def _p_wave(
@@ -214,7 +245,14 @@ def _p_wave(
     inner = vm[margin : vm.size - max(int(5 * ms), 1)]
     if inner.size < 3:
         return None, None, None, 0.0, 0.0
-    pk = margin + int(np.argmax(inner))
+    # the P wave is the hump nearest the QRS among those at least half as prominent as the
+    # largest (a U wave or the previous T's tail comes earlier)
+    humps, props = signal.find_peaks(inner, prominence=0.0)
+    if humps.size:
+        prom = props["prominences"]
+        pk = margin + int(humps[np.flatnonzero(prom >= P_HUMP_SHARE * prom.max())[-1]])
+    else:
+        pk = margin + int(np.argmax(inner))
     amp = float(vm[pk])
     # noise: the typical change over 10 ms (the same span at every sampling rate)
     lag = max(int(round(10 * ms)), 1)

@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal as sps
+
+# scipy.signal is imported where a filter runs, not with this module: the window imports the
+# filter settings at start and must show before scipy (≈ 1 s) has loaded
 
 HIGHPASS_CHOICES_HZ: tuple[float, ...] = (0.05, 0.5)
 NOTCH_CHOICES_HZ: tuple[float, ...] = (50.0, 60.0)
@@ -65,7 +67,12 @@ def _padlen(n: int, wanted: int) -> int:
 
 
 def highpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
-    """Zero-phase 2nd-order Butterworth high-pass along the last axis."""
+    """Zero-phase 2nd-order Butterworth high-pass along the last axis; a copy when the cutoff is
+    not below Nyquist (the filter cannot be built at such a rate)."""
+    if not cutoff_hz < 0.95 * fs_hz / 2:
+        return np.array(x, dtype=np.float64, copy=True)
+    from scipy import signal as sps
+
     sos = sps.butter(2, cutoff_hz, btype="highpass", fs=fs_hz, output="sos")
     # Pad with a mirror image of the record (even extension), about one time constant long.
     # Odd extension (scipy's default) mirrors around the first sample's value: when a record
@@ -80,6 +87,8 @@ def notch(x: np.ndarray, fs_hz: float, freq_hz: float, quality: float = 30.0) ->
     """Zero-phase IIR notch at ``freq_hz`` (and its harmonics below Nyquist are left alone)."""
     if freq_hz >= fs_hz / 2:
         return np.array(x, dtype=np.float64, copy=True)
+    from scipy import signal as sps
+
     b, a = sps.iirnotch(freq_hz, quality, fs=fs_hz)
     pad = _padlen(x.shape[-1], int(fs_hz))
     return sps.filtfilt(b, a, x, axis=-1, padlen=pad)
@@ -90,6 +99,8 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
     Nyquist (a 100 Hz record cannot hold 150 Hz content)."""
     if cutoff_hz >= 0.95 * fs_hz / 2:
         return np.array(x, dtype=np.float64, copy=True)
+    from scipy import signal as sps
+
     sos = sps.butter(4, cutoff_hz, btype="lowpass", fs=fs_hz, output="sos")
     pad = _padlen(x.shape[-1], int(fs_hz * 0.5))
     return sps.sosfiltfilt(sos, x, axis=-1, padlen=pad)
@@ -98,13 +109,12 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
 def apply_filters(signal_mv: np.ndarray, fs_hz: float, settings: FilterSettings) -> np.ndarray:
     """The filtered copy of ``signal_mv`` (``[leads, samples]`` or ``[samples]``) as float32.
 
-    The input is never modified. Records too short for a filter (fewer than 16 samples) are
-    returned unfiltered.
+    The input is never modified. Records too short for a filter (fewer than 16 samples), or
+    with a rate that is not a finite positive number, are returned unfiltered.
     """
-    x = np.asarray(signal_mv, dtype=np.float64)
-    out = np.array(x, copy=True)
-    if not settings.any_on or x.shape[-1] < 16:
-        return out.astype(np.float32)
+    if not settings.any_on or np.shape(signal_mv)[-1] < 16 or not (np.isfinite(fs_hz) and fs_hz > 0):
+        return np.array(signal_mv, dtype=np.float32, copy=True)
+    out = np.asarray(signal_mv, dtype=np.float64)  # a copy for float32 input; never written to
     if settings.highpass_hz is not None:
         out = highpass(out, fs_hz, settings.highpass_hz)
     if settings.notch_hz is not None:

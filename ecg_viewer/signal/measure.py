@@ -20,7 +20,8 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.beats import BeatDetection, detect_beats
 from ecg_viewer.signal.delineate import Fiducials, clean_leads, delineate
 from ecg_viewer.signal.median import MedianBeat, median_beat
-from ecg_viewer.signal.pacing import detect_pacing
+from ecg_viewer.signal.pacing import detect_pacing, remove_spikes
+from ecg_viewer.signal.tend import T_LOW_MV
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,15 @@ P_MIN_CONSISTENCY = 0.50
 P_MIN_CONSISTENCY_IRREGULAR = 0.65
 P_MIN_SNR = 8.0
 IRREGULAR_NRMSSD = 0.10
+
+# Confidence of an interval: its agreement across sub-medians of interleaved beats (every third
+# beat). The confidence is 1 / (1 + (spread / CONF_SPREAD_MS)^2): 0.5 at that spread; below
+# LOW_CONFIDENCE the value is shown greyed with the reason and fires no referral rule alone.
+CONF_SPREAD_MS = {"p_ms": 20.0, "pr_ms": 20.0, "qrs_ms": 12.0, "qt_ms": 30.0}
+LOW_CONFIDENCE = 0.5
+FEW_BEATS_CONFIDENCE = 0.6
+LOW_T_CONFIDENCE = 0.4
+CONF_DERIVED = {"qt_ms": ("qtc_bazett_ms", "qtc_fridericia_ms")}
 
 INTERVAL_KEYS = (
     "hr_bpm", "rr_ms", "p_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
@@ -67,6 +77,20 @@ class Measurements:
     median: MedianBeat | None = field(default=None, repr=False)
     fiducials: Fiducials | None = field(default=None, repr=False)
     beat_detection: BeatDetection | None = field(default=None, repr=False)
+    # interval key -> confidence 0..1 (agreement across sub-medians of the beats)
+    confidence: dict[str, float] = field(default_factory=dict)
+    # interval key -> message-table key saying why its confidence is low (only low ones)
+    confidence_reasons: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def low_confidence(self) -> list[str]:
+        """Measured intervals whose confidence is below ``LOW_CONFIDENCE``."""
+        return [k for k in INTERVAL_KEYS if k in self.confidence_reasons and getattr(self, k) is not None]
+
+    def confidence_text(self, key: str, lang: str | None = None) -> str | None:
+        """Why ``key``'s confidence is low, for people (Japanese by default); None when it is not."""
+        k = self.confidence_reasons.get(key)
+        return tr(k, lang) if k and getattr(self, key, None) is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {k: getattr(self, k) for k in INTERVAL_KEYS}
@@ -77,6 +101,9 @@ class Measurements:
         out["rr_irregular"] = self.rr_irregular
         out["paced"] = self.paced
         out["reasons"] = dict(self.reasons)
+        out["confidence"] = {k: round(v, 2) for k, v in self.confidence.items()}
+        out["low_confidence"] = self.low_confidence
+        out["confidence_reasons"] = {k: self.confidence_reasons[k] for k in self.low_confidence}
         return out
 
     def reason_text(self, key: str, lang: str | None = None) -> str | None:
@@ -179,6 +206,102 @@ def _rhythm(det: BeatDetection) -> dict[str, Any]:
     return out
 
 
+def global_fiducials(
+    mb: MedianBeat, rr_s: float, *, irregular: bool | None = None, paced: bool = False
+) -> Fiducials:
+    """The global fiducials of a median beat, P removed where no P wave is found (see
+    :func:`_p_present`); what :func:`measure` reports, for benchmarks on other references."""
+    return _global(mb, rr_s, irregular, paced)[0]
+
+
+def _global(
+    mb: MedianBeat, rr_s: float, irregular: bool | None, paced: bool = False
+) -> tuple[Fiducials, str]:
+    # paced: the spikes are bridged, but their after-potential stays in a lead or two, which the
+    # lead-wise onset would take for the QRS; the spatial velocity of all leads is not misled
+    fid = delineate(mb, rr_s, qrs_mode="velocity" if paced else None)
+    p_ok, p_reason = _p_present(mb, fid, irregular)
+    if not p_ok:
+        fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None})
+    return fid, p_reason
+
+
+def _intervals(f: Fiducials, fs_hz: float) -> dict[str, float | None]:
+    to_ms = 1000.0 / fs_hz
+
+    def span(a: int | None, b: int | None) -> float | None:
+        return None if a is None or b is None else (b - a) * to_ms
+
+    return {"p_ms": span(f.p_on, f.p_off), "pr_ms": span(f.p_on, f.qrs_on),
+            "qrs_ms": span(f.qrs_on, f.qrs_off), "qt_ms": span(f.qrs_on, f.t_end)}  # fmt: skip
+
+
+def interval_confidence(
+    mb: MedianBeat, rr_s: float, irregular: bool | None, main: dict[str, float | None],
+    fid: Fiducials, paced: bool = False,
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Confidence (0..1) of each measured interval in ``main`` and the reason of each low one.
+
+    The beats of the median are split into interleaved groups (every third beat; with 4-5 beats
+    every other; with 2-3 each beat alone), each group's median is delineated the same way, and
+    the largest difference from the main value is the spread. An interval some group cannot
+    measure loses that share; with under 4 beats the confidence is at most
+    ``FEW_BEATS_CONFIDENCE``; a T wave below ``T_LOW_MV``, or a QT no T wave can have
+    (:func:`_qt_plausible`), caps the QT's at ``LOW_T_CONFIDENCE``.
+    """
+    n = mb.stack_mv.shape[0]
+    keys = [k for k, v in main.items() if v is not None]
+    conf: dict[str, float] = {}
+    why: dict[str, str] = {}
+    if not keys:
+        return conf, why
+    if n >= 6:
+        groups = [np.arange(i, n, 3) for i in range(3)]
+    elif n >= 4:
+        groups = [np.arange(i, n, 2) for i in range(2)]
+    else:
+        groups = [np.array([i]) for i in range(n)]
+    subs = []
+    for g in groups if len(groups) >= 2 else []:
+        f, _ = _global(mb.from_stack(g), rr_s, irregular, paced)
+        subs.append(_intervals(f, mb.fs_hz))
+    for k in keys:
+        vals = [s[k] for s in subs]
+        found = [v for v in vals if v is not None]
+        if not subs:
+            c, reason = FEW_BEATS_CONFIDENCE, "meas.conf_few_beats"
+        else:
+            spread = max((abs(v - main[k]) for v in found), default=float("inf"))
+            c = 1.0 / (1.0 + (spread / CONF_SPREAD_MS[k]) ** 2) if found else 0.0
+            c *= len(found) / len(vals)
+            reason = "meas.conf_missing" if len(found) < len(vals) else "meas.conf_beats"
+            if n < 4 and c > FEW_BEATS_CONFIDENCE:
+                c, reason = FEW_BEATS_CONFIDENCE, "meas.conf_few_beats"
+        if k == "qt_ms" and fid.t_amplitude_mv < T_LOW_MV and c > LOW_T_CONFIDENCE:
+            c, reason = LOW_T_CONFIDENCE, "meas.conf_low_t"
+        if k == "qt_ms" and c > LOW_T_CONFIDENCE and not _qt_plausible(main, rr_s):
+            c, reason = LOW_T_CONFIDENCE, "meas.conf_qt_implausible"
+        conf[k] = float(c)
+        if c < LOW_CONFIDENCE:
+            why[k] = reason
+        for d in CONF_DERIVED.get(k, ()):
+            conf[d] = conf[k]
+            if k in why:
+                why[d] = why[k]
+    return conf, why
+
+
+def _qt_plausible(main: dict[str, float | None], rr_s: float) -> bool:
+    """A QT a T wave can have: ending 50 ms before the next QRS at the latest, QTcF 300-600 ms,
+    and the T wave at least 120 ms after the QRS (a wide-complex tachycardia leaves no T wave to
+    delimit)."""
+    qt, qrs = main.get("qt_ms"), main.get("qrs_ms")
+    if qt is None:
+        return True
+    qtcf = qt / max(rr_s, 0.25) ** (1.0 / 3.0)
+    return qt <= 1000.0 * rr_s - 50.0 and 300.0 <= qtcf <= 600.0 and (qrs is None or qt - qrs >= 120.0)
+
+
 def measure(record: EcgRecord) -> Measurements:
     """Measure ``record``: rate and rhythm from all leads, intervals and axes from the median beat."""
     det = detect_beats(record.signal_mv, record.fs_hz, record.lead_names)
@@ -192,9 +315,12 @@ def measure(record: EcgRecord) -> Measurements:
             reasons[k] = why
         return Measurements(beats=beats, reasons=reasons, beat_detection=det)
     paced = detect_pacing(record.signal_mv, record.fs_hz, det.r_peaks)
-    mb = median_beat(
-        record.signal_mv, record.fs_hz, record.lead_names, det.r_peaks, good_leads=det.leads_used
-    )
+    sig, spikes = record.signal_mv, np.zeros(0, dtype=np.int64)
+    if paced:  # the spikes would dominate the QRS slopes and the onset: bridged first
+        sig, spikes = remove_spikes(record.signal_mv, record.fs_hz)
+    mb = median_beat(sig, record.fs_hz, record.lead_names, det.r_peaks, good_leads=det.leads_used)
+    if paced:
+        log.info("paced: %d spikes bridged before the median beat", spikes.size)
     interval_keys = INTERVAL_KEYS[2:]
     if mb is None or mb.n_beats_used < MIN_BEATS_MEDIAN:
         for k in interval_keys:
@@ -205,23 +331,18 @@ def measure(record: EcgRecord) -> Measurements:
             **_rr_extra(vals),
         )
     dominant_rr_s = _dominant_rr_s(mb, det)
-    fid = delineate(mb, dominant_rr_s)
-    to_ms = 1000.0 / record.fs_hz
-    if fid.qrs_on is not None and fid.qrs_off is not None:
-        vals["qrs_ms"] = (fid.qrs_off - fid.qrs_on) * to_ms
-    else:
+    irregular = vals.get("rr_irregular")
+    fid, p_reason = _global(mb, dominant_rr_s, irregular, paced)
+    iv = _intervals(fid, mb.fs_hz)
+    vals["qrs_ms"], vals["qt_ms"] = iv["qrs_ms"], iv["qt_ms"]
+    if vals["qrs_ms"] is None:
         reasons["qrs_ms"] = "meas.no_qrs_bounds"
-    if fid.qrs_on is not None and fid.t_end is not None:
-        vals["qt_ms"] = (fid.t_end - fid.qrs_on) * to_ms
-    else:
+    if vals["qt_ms"] is None:
         reasons["qt_ms"] = "meas.no_t_end"
-    p_ok, p_reason = _p_present(mb, fid, vals.get("rr_irregular"))
-    if p_ok and fid.p_on is not None and fid.p_off is not None and fid.qrs_on is not None:
-        vals["p_ms"] = (fid.p_off - fid.p_on) * to_ms
-        vals["pr_ms"] = (fid.qrs_on - fid.p_on) * to_ms
+    if fid.p_on is not None and fid.p_off is not None and fid.qrs_on is not None:
+        vals["p_ms"], vals["pr_ms"] = iv["p_ms"], iv["pr_ms"]
     else:
-        reasons["p_ms"] = reasons["pr_ms"] = reasons["p_axis_deg"] = p_reason
-        fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None})
+        reasons["p_ms"] = reasons["pr_ms"] = reasons["p_axis_deg"] = p_reason or "meas.no_p_wave"
     if vals["qt_ms"] is not None:
         rr_s = dominant_rr_s
         vals["qtc_bazett_ms"] = vals["qt_ms"] / math.sqrt(rr_s)
@@ -237,17 +358,15 @@ def measure(record: EcgRecord) -> Measurements:
             vals[k] = ax[key] if vals[k] is None and k not in reasons else vals[k]
             if vals[k] is None:
                 reasons.setdefault(k, "meas.no_axis")
-    if paced:
-        for k in ("qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg", "t_axis_deg"):
-            vals[k] = None
-            reasons[k] = "meas.paced"
     for k in INTERVAL_KEYS:
         if vals[k] is None:
             reasons.setdefault(k, "meas.not_measurable")
+    main = {k: vals[k] for k in CONF_SPREAD_MS}
+    conf, conf_why = interval_confidence(mb, dominant_rr_s, irregular, main, fid, paced)
     out = {k: _round(v) for k, v in vals.items() if k in INTERVAL_KEYS}
     return Measurements(
         **out, beats=beats, reasons=reasons, median=mb, fiducials=fid, beat_detection=det,
-        paced=paced, **_rr_extra(vals),
+        paced=paced, confidence=conf, confidence_reasons=conf_why, **_rr_extra(vals),
     )
 
 

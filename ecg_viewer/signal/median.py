@@ -2,18 +2,26 @@
 
 Steps: baseline wander is removed (zero-phase 0.5 Hz high-pass) and the signal low-passed at
 100 Hz (or 0.45 x the rate); every detected beat is cut out around its R peak; beats whose QRS
-(all leads together) correlates poorly with the first median, or that come early (premature, RR
-under 80 % of the median RR), are left out; the rest are aligned to the template by
-cross-correlation of the QRS (+-20 ms) and averaged sample by sample with the median. Beats at the
+(all leads together) correlates poorly with the first median after aligning it by
+cross-correlation of the QRS (+-20 ms), or that come early (premature, RR under 80 % of the
+median RR), are left out; the rest, aligned, are averaged sample by sample with the median. Beats at the
 record's edges contribute where they have samples (NaN elsewhere).
+
+The median is built at one working rate, ``WORK_FS_HZ`` (500 Hz): a record at another rate is
+resampled (polyphase, after the conditioning filters) before the beats are cut and aligned, so
+alignment, delineation filters and thresholds see the same sample spacing at 100, 250, 360, 500 or
+1000 Hz and the intervals do not depend on the recording's rate (``MedianBeat.fs_hz`` is then the
+working rate; ``used_r_peaks`` stay in the record's samples).
 """
 
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
+from scipy import signal as sps
 
 from ecg_viewer.signal.filters import highpass, lowpass
 
@@ -24,6 +32,7 @@ MIN_CORR = 0.90
 PREMATURE_RATIO = 0.80
 MAX_SHIFT_S = 0.02
 MAX_BEATS = 300  # long records: the median is built from at most this many beats, evenly spread
+WORK_FS_HZ = 500.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -48,6 +57,27 @@ class MedianBeat:
 
     def lead(self, name: str) -> np.ndarray:
         return self.beat_mv[self.lead_names.index(name)]
+
+    def from_stack(self, rows: np.ndarray) -> MedianBeat:
+        """The median of a subset of the aligned beats (``rows`` of ``stack_mv``), same window."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            beat = np.nanmedian(self.stack_mv[rows], axis=0)
+        beat = np.where(np.isfinite(beat), beat, 0.0).astype(np.float32)
+        return MedianBeat(
+            beat_mv=beat, fs_hz=self.fs_hz, lead_names=self.lead_names, r_index=self.r_index,
+            n_beats_used=int(np.size(rows)), n_beats_total=self.n_beats_total,
+            used_r_peaks=self.used_r_peaks[rows], stack_mv=self.stack_mv[rows],
+        )
+
+
+def to_work_rate(x: np.ndarray, fs_hz: float, work_fs_hz: float) -> tuple[np.ndarray, float]:
+    """``x`` [leads, samples] resampled (polyphase) to about ``work_fs_hz``; (signal, new rate)."""
+    if abs(fs_hz - work_fs_hz) < 1e-6 or x.shape[-1] < 16:
+        return x, fs_hz
+    ratio = Fraction(work_fs_hz / fs_hz).limit_denominator(64)
+    y = sps.resample_poly(x, ratio.numerator, ratio.denominator, axis=-1)
+    return y, fs_hz * ratio.numerator / ratio.denominator
 
 
 def conditioned(signal_mv: np.ndarray, fs_hz: float) -> np.ndarray:
@@ -87,6 +117,7 @@ def median_beat(
     r_peaks: np.ndarray,
     *,
     good_leads: tuple[str, ...] | None = None,
+    work_fs_hz: float | None = WORK_FS_HZ,
 ) -> MedianBeat | None:
     """Median beat of each lead; None when there are no beats.
 
@@ -97,6 +128,10 @@ def median_beat(
     if r_peaks.size == 0:
         return None
     x = conditioned(signal_mv, fs_hz)
+    record_fs = float(fs_hz)
+    if work_fs_hz:
+        x, fs_hz = to_work_rate(x, record_fs, work_fs_hz)
+        r_peaks = np.round(r_peaks * (fs_hz / record_fs)).astype(np.int64)
     pre, post = int(round(PRE_S * fs_hz)), int(round(POST_S * fs_hz))
     qh = max(int(round(QRS_HALF_S * fs_hz)), 2)
     shift = max(int(round(MAX_SHIFT_S * fs_hz)), 1)
@@ -117,23 +152,31 @@ def median_beat(
         premature[1:] = rr < PREMATURE_RATIO * med_rr
     vecs = np.array([qrs_vec(int(p)) for p in r_peaks])
     template = np.nanmedian(vecs[~premature] if (~premature).any() else vecs, axis=0)
-    keep = np.array([_qrs_corr(v, template) >= MIN_CORR for v in vecs]) & ~premature
+    # long records: at most 2 x MAX_BEATS candidates, evenly spread
+    cand = np.arange(r_peaks.size)
+    if cand.size > 2 * MAX_BEATS:
+        cand = cand[np.linspace(0, cand.size - 1, 2 * MAX_BEATS).round().astype(int)]
+
+    def align(p: int) -> tuple[int, float]:
+        """The shift within +-shift with the best correlation to the template, and that value
+        (judged after alignment, so the coarse R peaks of a low sampling rate lose no beats)."""
+        best, best_c = p, -np.inf
+        for s in range(-shift, shift + 1):
+            c = _qrs_corr(qrs_vec(p + s), template)
+            if c > best_c:
+                best, best_c = p + s, c
+        return best, best_c
+
+    fits = [align(int(r_peaks[i])) for i in cand]
+    corr = np.array([c for _, c in fits])
+    keep = (corr >= MIN_CORR) & ~premature[cand]
     if not keep.any():
-        keep = np.array([_qrs_corr(v, template) >= MIN_CORR for v in vecs])
+        keep = corr >= MIN_CORR
     if not keep.any():
         keep[:] = True
-    # align each kept beat to the template by the best cross-correlation within +-shift
-    chosen = r_peaks[keep]
-    if chosen.size > MAX_BEATS:
-        chosen = chosen[np.linspace(0, chosen.size - 1, MAX_BEATS).round().astype(int)]
-    aligned = []
-    for p in chosen:
-        best, best_c = int(p), -np.inf
-        for s in range(-shift, shift + 1):
-            c = _qrs_corr(qrs_vec(int(p) + s), template)
-            if c > best_c:
-                best, best_c = int(p) + s, c
-        aligned.append(best)
+    aligned = [fits[i][0] for i in np.flatnonzero(keep)]
+    if len(aligned) > MAX_BEATS:
+        aligned = [aligned[i] for i in np.linspace(0, len(aligned) - 1, MAX_BEATS).round().astype(int)]
     aligned_arr = np.array(aligned, dtype=np.int64)
     stack = np.array([_cut(x, int(p), pre, post) for p in aligned_arr])
     with warnings.catch_warnings():
@@ -147,6 +190,6 @@ def median_beat(
         r_index=pre,
         n_beats_used=int(aligned_arr.size),
         n_beats_total=int(r_peaks.size),
-        used_r_peaks=aligned_arr,
+        used_r_peaks=np.round(aligned_arr * (record_fs / fs_hz)).astype(np.int64),
         stack_mv=stack.astype(np.float32),
     )

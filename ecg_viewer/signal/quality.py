@@ -21,7 +21,7 @@ from scipy import signal as sps
 
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
-from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
 
 NEEDED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 CHECKED_LEADS: tuple[str, ...] = (
@@ -29,7 +29,7 @@ CHECKED_LEADS: tuple[str, ...] = (
 )  # fmt: skip
 # Order in which problems are listed (record-level first, then the most certain per-lead ones).
 PROBLEM_ORDER: tuple[str, ...] = (
-    "missing_leads", "too_short", "flat", "lead_off", "saturated", "noisy",
+    "rate_out_of_range", "implausible_amplitude", "missing_leads", "too_short", "flat", "lead_off", "saturated", "noisy",
 )  # fmt: skip
 
 
@@ -86,6 +86,8 @@ class LeadMetrics:
 
 def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.ndarray:
     hi_hz = min(hi_hz, 0.45 * fs_hz)
+    if not hi_hz > 1.2 * lo_hz:  # a rate too low for this band (the gate refuses it before)
+        return x - np.median(x, axis=-1, keepdims=True)
     sos = sps.butter(2, [lo_hz, hi_hz], "bandpass", fs=fs_hz, output="sos")
     if x.shape[-1] <= 3 * (2 * len(sos) + 1):
         return x - np.median(x, axis=-1, keepdims=True)
@@ -260,6 +262,35 @@ def _problem(code: str, leads: tuple[str, ...], **params: object) -> QualityProb
                           en=tr(f"quality.{code}", "en", leads=text, **params))  # fmt: skip
 
 
+#: records longer than this are assessed on the spans that are analysed (see :func:`_spans`)
+LONG_RECORD_S = 120.0
+
+
+def _spans(record: EcgRecord) -> list[EcgRecord]:
+    """What the gate measures: the whole record, or for a long one (a Holter) the two spans the
+    analysis uses, its first minute (measurements, model/analyze.py) and its central 10 s (the
+    model's input), so that no float64 copy of hours of signal is made."""
+    fs = float(record.fs_hz)
+    n = record.n_samples
+    if n <= LONG_RECORD_S * fs:
+        return [record]
+    first = int(60.0 * fs)
+    mid, half = n // 2, int(5.0 * fs)
+    return [record.with_signal(record.signal_mv[:, :first]),
+            record.with_signal(record.signal_mv[:, mid - half:mid + half])]
+
+
+def _implausible_leads(record: EcgRecord) -> tuple[str, ...]:
+    """Leads holding NaN/inf or samples beyond ±50 mV (a reader refuses these; a record built in
+    code may still hold them). max/min per row: no temporary copy of the signal."""
+    sig = record.signal_mv
+    if sig.size == 0:
+        return ()
+    hi, lo = sig.max(axis=1), sig.min(axis=1)
+    bad = ~(np.isfinite(hi) & np.isfinite(lo)) | (hi > AMPLITUDE_MAX_MV) | (lo < -AMPLITUDE_MAX_MV)
+    return tuple(n for n, b in zip(record.lead_names, bad, strict=True) if b)
+
+
 def assess_quality(
     record: EcgRecord,
     thresholds: QualityThresholds | None = None,
@@ -268,7 +299,16 @@ def assess_quality(
     """The quality verdict of ``record`` (see the module docstring for what gates)."""
     th = thresholds or DEFAULT_THRESHOLDS
     min_s = th.min_duration_s if min_duration_s is None else float(min_duration_s)
-    duration_s = record.signal_mv.shape[1] / float(record.fs_hz)
+    fs = float(record.fs_hz)
+    if not RATE_MIN_HZ <= fs <= RATE_MAX_HZ:
+        # the filters below cannot be built at such a rate, and the model was never shown one
+        return QualityReport(ok=False, problems=(_problem(
+            "rate_out_of_range", (), fs_hz=fs, lo_hz=RATE_MIN_HZ, hi_hz=RATE_MAX_HZ),))
+    implausible = _implausible_leads(record)
+    if implausible:
+        return QualityReport(ok=False, problems=(_problem("implausible_amplitude", implausible,
+                                                          limit_mv=AMPLITUDE_MAX_MV),))
+    duration_s = record.signal_mv.shape[1] / fs
     problems: list[QualityProblem] = []
     gate = False
     missing = tuple(n for n in NEEDED_LEADS if n not in record.lead_names)
@@ -279,10 +319,12 @@ def assess_quality(
         problems.append(_problem("too_short", (), duration_s=duration_s, min_s=min_s))
         gate = True
     by_code: dict[str, list[str]] = {}
-    for name, m in lead_metrics(record, th).items():
-        code = classify_lead(m, duration_s, th)
-        if code:
-            by_code.setdefault(code, []).append(name)
+    for span in _spans(record):
+        span_s = span.n_samples / fs
+        for name, m in lead_metrics(span, th).items():
+            code = classify_lead(m, span_s, th)
+            if code and name not in by_code.setdefault(code, []):
+                by_code[code].append(name)
     for code in PROBLEM_ORDER:
         leads = tuple(by_code.get(code, ()))
         if not leads:

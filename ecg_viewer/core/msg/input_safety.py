@@ -3,4 +3,35 @@
 key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES`.
 """
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES: dict[str, tuple[str, str]] = {
+    "read.not_regular_file": (
+        "通常のファイルではありません（{found}）。心電図ファイルを選んでください: {file}",
+        "{file} is not a regular file ({found}); choose an ECG file.",
+    ),
+    "read.bad_header_value": (
+        "ヘッダーの数値が不正なため読み込みません: {file}（{field} = {value!r}／想定: {expected}）。"
+        "推測で補うことはしません。",
+        "Not read: a header value is invalid in {file} ({field} = {value!r}; expected {expected}). "
+        "It is never replaced by a guess.",
+    ),
+    "read.implausible_amplitude": (
+        "振幅が生理的にありえない値のため読み込みません: {file}（{lead} 誘導で {peak_mv} mV、"
+        "上限 ±{limit_mv} mV）。ヘッダーの較正値（ゲイン・スケール・単位）の誤りが疑われます。",
+        "Not read: implausible amplitude in {file} ({peak_mv} mV in lead {lead}; limit "
+        "±{limit_mv} mV). The header's calibration (gain, scale or unit) is likely wrong.",
+    ),
+    "read.too_many_samples": (
+        "記録が長すぎてメモリに収まらないため読み込みません: {file}（{n_values} 個のサンプル、"
+        "上限 {limit_values} 個）",
+        "Not read: the record is too long to fit in memory: {file} ({n_values} samples; "
+        "limit {limit_values})",
+    ),
+    "quality.rate_out_of_range": (
+        "サンプリング周波数 {fs_hz:g} Hz では解析できません（解析には {lo_hz:g}〜{hi_hz:g} Hz が必要）",
+        "A sampling rate of {fs_hz:g} Hz cannot be analysed (the analysis needs {lo_hz:g}–{hi_hz:g} Hz)",
+    ),
+    "quality.implausible_amplitude": (
+        "振幅が生理的にありえない（±{limit_mv:g} mV を超える、または数値でない）誘導があります: {leads}",
+        "Lead(s) with implausible values (beyond ±{limit_mv:g} mV, or not numbers): {leads}",
+    ),
+}

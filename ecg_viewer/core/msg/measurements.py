@@ -3,4 +3,31 @@
 key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES`.
 """
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES: dict[str, tuple[str, str]] = {
+    "meas.conf_beats": (
+        "拍ごとのばらつきが大きく、信頼度が低い値です",
+        "Low confidence: the value differs between groups of beats",
+    ),
+    "meas.conf_missing": (
+        "一部の拍では測定できず、信頼度が低い値です",
+        "Low confidence: some of the beats do not show this interval",
+    ),
+    "meas.conf_few_beats": (
+        "拍数が少なく、信頼度が低い値です",
+        "Low confidence: too few beats to check the value",
+    ),
+    "meas.conf_low_t": (
+        "T波が低く平坦なため、T波終末（QT）の信頼度が低い値です",
+        "Low confidence: the T wave is low and flat, so its end (QT) is uncertain",
+    ),
+    "meas.conf_qt_implausible": (
+        "心拍数に対してQTが長すぎる（または幅広いQRSでT波が区別できない）ため、信頼度が低い値です",
+        "Low confidence: the QT is implausible for the rate (or a wide QRS leaves no distinct T wave)",
+    ),
+    "meas.conf_label": ("信頼度", "confidence"),
+    "meas.conf_low_mark": ("（参考値）", "(low confidence)"),
+    "meas.fiducial_legend": (
+        "縦線: 全誘導共通の計測点（P波始まり・QRS始まり・QRS終わり・T波終わり）",
+        "Vertical lines: global fiducials over all leads (P onset, QRS onset, QRS end, T end)",
+    ),
+}

@@ -4,3 +4,37 @@ key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES
 """
 
 MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES.update({
+    # --- layout ---------------------------------------------------------------------------------
+    "desk.action.reading_mode": ("読影モード（波形を全幅に）", "Reading mode (page full width)"),
+    "desk.action.fit_screen": ("画面に合わせて配置し直す", "Fit the window to the screen"),
+    "desk.strip.notice": ("候補であり診断ではありません", "Suggestions, not a diagnosis"),
+    # --- keyboard reading ------------------------------------------------------------------------
+    "desk.menu": ("読影", "Reading"),
+    "desk.action.next": ("次の症例", "Next case"),
+    "desk.action.prev": ("前の症例", "Previous case"),
+    "desk.action.next_flagged": ("次の未確認の要精査以上", "Next unreviewed flagged case"),
+    "desk.action.confirm": ("上位の所見候補を採用", "Confirm the top suggestion"),
+    "desk.action.reject": ("上位の所見候補を却下", "Reject the top suggestion"),
+    "desk.action.urgent": ("判定: 要至急", "Final level: urgent referral"),
+    "desk.action.exam": ("判定: 要精査", "Final level: further examination"),
+    "desk.action.normal": ("判定: 異常なし", "Final level: no abnormality"),
+    "desk.action.worklist": ("作業リストへ移動（Enter で開く）", "Go to the worklist (Enter opens)"),
+    "desk.progress": (
+        "{pos}/{total} 件目　確認済 {reviewed}/{total}　要精査以上の未確認 {flagged}",
+        "Case {pos} of {total} · reviewed {reviewed}/{total} · flagged left {flagged}",
+    ),
+    "desk.progress_tip": ("解析済 {analysed}/{total} 件", "{analysed}/{total} analysed"),
+    "desk.no_worklist": (
+        "作業リストがありません。フォルダを作業リストとして開いてください（Ctrl+Shift+O）。",
+        "No worklist: open a folder as a worklist (Ctrl+Shift+O).",
+    ),
+    "desk.no_flagged_left": ("未確認の要精査以上の症例はもうありません。",
+                             "No unreviewed flagged case is left."),
+    "desk.no_suggestion": ("所見候補がまだありません（解析中か、モデルが使えません）。",
+                           "No suggestions yet (analysing, or the model is unavailable)."),
+    "desk.all_decided": ("すべての所見候補を確認済みです。", "Every suggestion has been decided."),
+    "desk.decided.confirmed": ("採用: {label}", "Confirmed: {label}"),
+    "desk.decided.rejected": ("却下: {label}", "Rejected: {label}"),
+    "desk.level_set": ("判定を「{level}」にしました（保存済み）", "Final level set to {level} (saved)"),
+})

@@ -1,0 +1,92 @@
+"""The reading order of a worklist and moving through it, without Qt (the worklist panel and the
+keyboard reading desk use it).
+
+Order: referral level, most pressing first — 要至急, 要精査, then records the quality gate could
+not assess (判定不能: they need a new recording while the patient may still be in the
+department, so they come before the routine levels, not after), 要経過観察, 軽度異常, 治療中,
+異常なし; files that could not be read at all, then files not analysed yet, last. Within a level,
+by acquisition time (oldest first, as the day was recorded; files without a time after those
+with one), then by file name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ORDER: dict[str, int] = {"urgent": 0, "D": 1, "unreadable": 2, "C": 3, "B": 4, "E": 5, "A": 6,
+                         "error": 7, "pending": 8}
+#: model levels that count as "flagged" (a referral the reader must see)
+FLAGGED_LEVELS: frozenset[str] = frozenset({"urgent", "D"})
+
+
+def level_of(row: Mapping[str, Any] | None) -> str:
+    """The worklist level of an output row: a referral level, "error" or "pending"."""
+    if row is None:
+        return "pending"
+    if "error" in row:
+        return "error"
+    return (row.get("referral") or {}).get("level", "pending")
+
+
+def sort_key(path: str, row: Mapping[str, Any] | None) -> tuple[int, int, str, str]:
+    when = str((row or {}).get("recorded_at") or "")
+    return (ORDER.get(level_of(row), 9), 0 if when else 1, when, Path(path).name)
+
+
+def reading_order(files: Iterable[str], rows: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """``files`` in reading order (see the module text); ``rows``: file -> output row."""
+    return sorted(files, key=lambda f: sort_key(f, rows.get(f)))
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int  # files in the worklist
+    reviewed: int  # with a final level from the reader (review state "done")
+    flagged_left: int  # flagged by the model (要至急 / 要精査) and not reviewed yet
+    analysed: int  # files with a result (or a read error) so far
+
+
+def _done(row: Mapping[str, Any] | None, states: Mapping[str, str]) -> bool:
+    sha = (row or {}).get("sha256")
+    return bool(sha) and states.get(sha) == "done"
+
+
+def progress(order: list[str], rows: Mapping[str, Mapping[str, Any]],
+             states: Mapping[str, str]) -> Progress:
+    """``states``: sha256 -> review state ("unreviewed" | "in_progress" | "done")."""
+    reviewed = sum(1 for f in order if _done(rows.get(f), states))
+    flagged = sum(1 for f in order if level_of(rows.get(f)) in FLAGGED_LEVELS
+                  and not _done(rows.get(f), states))
+    analysed = sum(1 for f in order if f in rows)
+    return Progress(len(order), reviewed, flagged, analysed)
+
+
+def step(order: list[str], current: str | None, delta: int) -> str | None:
+    """The file ``delta`` places from ``current`` in ``order`` (the first file when ``current``
+    is not in it); None past either end."""
+    if not order:
+        return None
+    if current not in order:
+        return order[0] if delta > 0 else None
+    i = order.index(current) + delta
+    return order[i] if 0 <= i < len(order) else None
+
+
+def next_flagged(order: list[str], current: str | None, rows: Mapping[str, Mapping[str, Any]],
+                 states: Mapping[str, str]) -> str | None:
+    """The next flagged file not yet reviewed after ``current`` (wrapping round to the top of
+    the list); None when none is left."""
+    if not order:
+        return None
+    start = order.index(current) + 1 if current in order else 0
+    for k in range(len(order)):
+        f = order[(start + k) % len(order)]
+        if f == current:
+            continue
+        row = rows.get(f)
+        if level_of(row) in FLAGGED_LEVELS and not _done(row, states):
+            return f
+    return None

@@ -1,0 +1,183 @@
+"""Reading a folder from the keyboard: the worklist in reading order, one key for each step of a
+read, a progress line, the review saved on leaving each ECG.
+
+Keys (window shortcuts; they do not fire while typing in a text field):
+J / K next / previous case in the worklist, F next flagged (要至急・要精査) case not yet reviewed,
+C / X confirm / reject the highest-ranked suggestion not yet decided, U 要至急, E 要精査,
+W 異常なし (the reader's final level), Ctrl+L the worklist (Enter opens the selected row).
+
+Every decision goes to the review database as the review dock's controls do (with its audit
+rows); a comment typed but not saved is stored when the reader leaves the ECG.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QLabel
+
+from ecg_viewer.app.reading_queue import next_flagged, progress, step
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import REFERRAL_JA
+
+log = logging.getLogger(__name__)
+
+# action name -> (message key, shortcut)
+KEYS: dict[str, tuple[str, str]] = {
+    "desk:next": ("desk.action.next", "J"),
+    "desk:prev": ("desk.action.prev", "K"),
+    "desk:next_flagged": ("desk.action.next_flagged", "F"),
+    "desk:confirm": ("desk.action.confirm", "C"),
+    "desk:reject": ("desk.action.reject", "X"),
+    "desk:urgent": ("desk.action.urgent", "U"),
+    "desk:exam": ("desk.action.exam", "E"),
+    "desk:normal": ("desk.action.normal", "W"),
+    "desk:worklist": ("desk.action.worklist", "Ctrl+L"),
+}
+LEVEL_KEYS = {"desk:urgent": "urgent", "desk:exam": "D", "desk:normal": "A"}
+
+
+class ReadingDesk(QObject):
+    """Keyboard reading for ``win`` (a MainWindow with ``review_features``)."""
+
+    def __init__(self, win: Any) -> None:
+        super().__init__(win)
+        self.win = win
+        rf = win.review_features
+        self.worklist = rf.worklist
+        self.worklist_dock = rf.worklist_dock
+        self.review_panel = rf.review_panel
+        self.status = QLabel()
+        self.status.setObjectName("reading_progress")
+        self.status.setVisible(False)
+        win.statusBar().insertPermanentWidget(0, self.status)
+        slots = {
+            "desk:next": lambda: self.step(+1), "desk:prev": lambda: self.step(-1),
+            "desk:next_flagged": self.next_flagged,
+            "desk:confirm": lambda: self.decide("confirmed"),
+            "desk:reject": lambda: self.decide("rejected"),
+            **{name: (lambda lv=lv: self.set_level(lv)) for name, lv in LEVEL_KEYS.items()},
+            "desk:worklist": self.focus_worklist,
+        }  # fmt: skip
+        menu = win.actions_.menu(win.menuBar(), "desk.menu")
+        for name, (key, shortcut) in KEYS.items():
+            menu.addAction(win.actions_.add(name, key, slots[name], shortcut))
+            if name == "desk:next_flagged":
+                menu.addSeparator()
+        # the worklist's analyses are reused: an ECG read from the list is not analysed twice
+        features = getattr(win, "model_features", None)
+        if features is not None:
+            features.analysis_cache = self.worklist.service.analysis_for
+        win.state.recordChanged.connect(self._record_changed)
+        self.worklist.service.rowReady.connect(lambda _row: self.update_status())
+        rf.review_panel.reviewChanged.connect(lambda _r: self.update_status())
+        self.worklist.service.finished.connect(lambda *_a: self.update_status())
+
+    # --- the folder ------------------------------------------------------------------------------
+    def open_folder(self, folder: str | Path) -> int:
+        """Open ``folder`` as the worklist (analysed in the background) and focus it."""
+        self.worklist_dock.show()
+        self.worklist_dock.raise_()
+        n = self.worklist.open_folder(folder)
+        self.worklist.set_current(self.win.state.path)
+        self.focus_worklist()
+        self.update_status()
+        return n
+
+    def has_worklist(self) -> bool:
+        return bool(self.worklist.files)
+
+    def focus_worklist(self) -> None:
+        self.worklist_dock.show()
+        self.worklist_dock.raise_()
+        table = self.worklist.table
+        if table.rowCount() and table.currentRow() < 0:
+            table.selectRow(0)
+        table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # --- moving -------------------------------------------------------------------------------------
+    def current(self) -> str | None:
+        return self.worklist.find(self.win.state.path)
+
+    def leave_case(self) -> None:
+        """Store what is pending for the open ECG (the review itself is saved as it changes)."""
+        self.review_panel.save_pending()
+
+    def open(self, path: str | None, none_key: str = "ui.open.no_more_files") -> bool:
+        if path is None:
+            self.win.statusBar().showMessage(tr(none_key), 5000)
+            return False
+        self.leave_case()
+        self.win.controller.open_file(path)
+        return True
+
+    def step(self, delta: int) -> bool:
+        """The next (+1) / previous (-1) case in the worklist's reading order; without a
+        worklist, the next/previous file of the open file's folder."""
+        if not self.has_worklist():
+            self.leave_case()
+            return self.win.controller.step_file(delta)
+        return self.open(step(self.worklist.sorted_files(), self.current(), delta))
+
+    def next_flagged(self) -> bool:
+        if not self.has_worklist():
+            self.win.statusBar().showMessage(tr("desk.no_worklist"), 5000)
+            return False
+        order = self.worklist.sorted_files()
+        return self.open(next_flagged(order, self.current(), self.worklist.rows,
+                                      self._states()), "desk.no_flagged_left")
+
+    # --- deciding ----------------------------------------------------------------------------------
+    def decide(self, decision: str) -> str | None:
+        label_id = self.review_panel.decide_top(decision)
+        if label_id is None:
+            key = "desk.no_suggestion" if self.review_panel.analysis is None else "desk.all_decided"
+            self.win.statusBar().showMessage(tr(key), 5000)
+            return None
+        self.win.statusBar().showMessage(
+            tr(f"desk.decided.{decision}", label=self.review_panel._label_ja(label_id)), 5000)
+        return label_id
+
+    def set_level(self, level: str) -> bool:
+        if not self.review_panel.set_final_level(level):
+            self.win.statusBar().showMessage(tr("review.ui.no_record"), 5000)
+            return False
+        self.win.statusBar().showMessage(tr("desk.level_set", level=REFERRAL_JA[level]), 5000)
+        self.update_status()
+        return True
+
+    # --- progress line -------------------------------------------------------------------------------
+    def _states(self) -> dict[str, str]:
+        """sha256 -> review state of the worklist's ECGs, read from the database now."""
+        store = self.worklist.store
+        shas = [r["sha256"] for r in self.worklist.rows.values() if r.get("sha256")]
+        if store is None or not shas:
+            return {}
+        return {sha: rv.state for sha, rv in store.states(shas).items()}
+
+    def _record_changed(self, _record: Any) -> None:
+        if self.has_worklist():
+            self.worklist.set_current(self.win.state.path)
+        self.update_status()
+
+    def update_status(self) -> None:
+        if not self.has_worklist():
+            self.status.setVisible(False)
+            return
+        order = self.worklist.sorted_files()
+        p = progress(order, self.worklist.rows, self._states())
+        cur = self.current()
+        pos = order.index(cur) + 1 if cur in order else 0
+        self.status.setText(tr("desk.progress", pos=pos, reviewed=p.reviewed, total=p.total,
+                               flagged=p.flagged_left))
+        self.status.setToolTip(tr("desk.progress_tip", analysed=p.analysed, total=p.total))
+        self.status.setVisible(True)
+
+    def progress(self) -> Any:
+        return progress(self.worklist.sorted_files(), self.worklist.rows, self._states())
+
+    def retranslate(self) -> None:
+        self.update_status()

@@ -1,0 +1,90 @@
+"""The suggestions as one strip above the page (reading mode and small screens): the referral
+level in its colour, the findings above their thresholds (else the top ones) with scores, and the
+reminder that these are suggestions, not a diagnosis. The text elides; the full list is in the
+tooltip."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis
+from ecg_viewer.gui.fonts import app_font
+from ecg_viewer.gui.suggestions_panel import LEVEL_COLORS
+
+STRIP_FINDINGS = 5
+
+
+class SuggestionStrip(QFrame):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("suggestion_strip")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet("#suggestion_strip { background: #fbfbf4; }")
+        self.level = QLabel()
+        self.level.setFont(app_font(11, bold=True))
+        self.findings = QLabel()
+        self.findings.setFont(app_font(10))
+        self.findings.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.notice = QLabel()
+        self.notice.setStyleSheet("color: #a00;")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 2, 6, 2)
+        lay.addWidget(self.level)
+        lay.addWidget(self.findings, 1)
+        lay.addWidget(self.notice)
+        self._full = ""
+        self.analysis: Analysis | None = None
+        self.retranslate()
+        self.show_text(tr("ui.suggest.placeholder"))
+
+    def retranslate(self) -> None:
+        self.notice.setText(tr("desk.strip.notice"))
+        self.notice.setToolTip(tr("safety.notice"))
+        if self.analysis is not None:
+            self.show_analysis(self.analysis)
+
+    def show_text(self, text: str) -> None:
+        self.analysis = None
+        self.level.setVisible(False)
+        self._set_findings(text)
+
+    def show_analysis(self, analysis: Analysis) -> None:
+        self.analysis = analysis
+        ja = language() == "ja"
+        lv = analysis.referral.level
+        self.level.setText(REFERRAL_JA[lv] if ja else REFERRAL_EN[lv])
+        self.level.setStyleSheet(
+            f"background: {LEVEL_COLORS.get(lv, '#666')}; color: white; padding: 2px 8px;")
+        self.level.setVisible(True)
+        pred = analysis.prediction
+        parts: list[str] = []
+        if pred is not None:
+            shown = list(pred.present()) or list(pred.top(3))
+            for s in shown[:STRIP_FINDINGS]:
+                mark = "● " if s.above_threshold else ""
+                parts.append(f"{mark}{s.ja if ja else s.en} {s.score:.2f}")
+        elif analysis.referral.reasons_ja:
+            parts = list(analysis.referral.reasons_ja)
+        else:
+            parts = [p.ja if ja else p.en for p in analysis.quality.problems]
+        self._set_findings("　".join(parts) if parts else tr("suggest.no_findings"))
+
+    def _set_findings(self, text: str) -> None:
+        self._full = text
+        self.findings.setToolTip(text)
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def _elide(self) -> None:
+        width = max(40, self.findings.width())
+        self.findings.setText(QFontMetrics(self.findings.font()).elidedText(
+            self._full, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, ev: QResizeEvent) -> None:
+        super().resizeEvent(ev)
+        self._elide()

@@ -1,0 +1,186 @@
+"""The window fits the screen it opens on: size from ``QScreen.availableGeometry``, docks placed by
+screen class, a "reading" mode that gives the page the whole width.
+
+Screen classes are in device-independent pixels (what Qt lays out), so 1920×1080 at 150 %
+scaling is a 1280×720 screen:
+
+- ``large`` (≥ 1800 × 1000): page and suggestions side by side, the review dock and any other
+  side docks tabbed on the right, the median beats as a strip under the page.
+- ``medium`` (≥ 1280 × 700): the same, but the median beats go into the right-hand tabs too, so
+  the page keeps the whole height.
+- ``small``: every dock, the worklist too, tabbed in one narrow column on the right; there the
+  page is limited by the height, so the side column costs it little. F11 (reading mode) gives
+  the page the whole width with the suggestions as a strip above it.
+
+Docks that other parts of the window add (comparison, criteria ...) join the right-hand tabs;
+call :func:`arrange_docks` again after adding one later (``MainWindow.add_dock`` does it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
+
+log = logging.getLogger(__name__)
+
+LARGE = QSize(1800, 1000)
+MEDIUM = QSize(1280, 700)
+# side column width (px) by screen class; the suggestions panel's width beside the page
+SIDE_DOCK_PX = {"large": 420, "medium": 270, "small": 250}
+PANEL_PX = {"large": 400, "medium": 310, "small": 270}
+MEDIAN_STRIP_PX = 220
+PREFERRED = QSize(2200, 1350)  # on a large screen the window need not fill it
+#: below this available height (logical px) the window opens in reading mode: the suggestions
+#: panel would be too short to read beside the page (1366×768 at 150 % is 911×512)
+READING_MODE_BELOW_PX = 640
+
+
+def screen_class(size: QSize) -> str:
+    """``"large"``, ``"medium"`` or ``"small"`` for an available screen size (logical px)."""
+    if size.width() >= LARGE.width() and size.height() >= LARGE.height():
+        return "large"
+    if size.width() >= MEDIUM.width() and size.height() >= MEDIUM.height():
+        return "medium"
+    return "small"
+
+
+def available_rect(win: QMainWindow) -> QRect:
+    screen = win.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
+
+def fits(win: QMainWindow, avail: QRect | None = None) -> bool:
+    """True when the window's frame lies within the available screen area."""
+    avail = avail or available_rect(win)
+    return avail.contains(win.frameGeometry())
+
+
+def fit_window(win: QMainWindow) -> str:
+    """Size and place ``win`` within the available screen area; returns the screen class."""
+    avail = available_rect(win)
+    cls = screen_class(avail.size())
+    # the frame (title bar, borders) is known only once shown; until then assume none
+    extra_w = win.frameGeometry().width() - win.geometry().width() if win.isVisible() else 0
+    extra_h = win.frameGeometry().height() - win.geometry().height() if win.isVisible() else 0
+    if cls == "large":
+        w = min(PREFERRED.width(), avail.width() - extra_w)
+        h = min(PREFERRED.height(), avail.height() - extra_h)
+        x = avail.x() + (avail.width() - w - extra_w) // 2
+        y = avail.y() + (avail.height() - h - extra_h) // 2
+    else:
+        w, h = avail.width() - extra_w, avail.height() - extra_h
+        x, y = avail.x(), avail.y()
+    win.resize(w, h)
+    win.move(x, y)
+    return cls
+
+
+def _side_docks(win: QMainWindow) -> list[QDockWidget]:
+    """The window's docks except the worklist, the review dock first, in creation order."""
+    docks = [d for d in win.findChildren(QDockWidget) if d.objectName() != "worklist_dock"]
+    docks.sort(key=lambda d: 0 if d.objectName() == "review_dock" else 1)
+    return docks
+
+
+def _fit_dock_width(dock: QDockWidget, width_px: int) -> None:
+    """A dock whose content needs more than ``width_px`` gets a scroll area round it, so that it
+    cannot widen the side column (and push the page off a small screen)."""
+    w = dock.widget()
+    if w is None or isinstance(w, QScrollArea) or w.minimumSizeHint().width() <= width_px:
+        return
+    scroll = QScrollArea()
+    scroll.setObjectName(f"{dock.objectName()}_scroll")
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    dock.setWidget(scroll)
+    scroll.setWidget(w)
+
+
+def arrange_docks(win: QMainWindow, cls: str) -> None:
+    """Place the docks for screen class ``cls`` (see the module text)."""
+    docks = _side_docks(win)
+    median = next((d for d in docks if d.objectName() == "median_beat_dock"), None)
+    side = [d for d in docks if d is not median or cls != "large"]
+    right = Qt.DockWidgetArea.RightDockWidgetArea
+    for d in side:
+        _fit_dock_width(d, SIDE_DOCK_PX[cls])
+        if d.isFloating():
+            d.setFloating(False)
+        win.addDockWidget(right, d)
+    for a, b in zip(side, side[1:], strict=False):
+        win.tabifyDockWidget(a, b)
+    if median is not None and cls == "large":
+        win.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, median)
+        win.resizeDocks([median], [MEDIAN_STRIP_PX], Qt.Orientation.Vertical)
+    worklist = win.findChild(QDockWidget, "worklist_dock")
+    if worklist is not None:
+        if cls == "small":  # no room beside the page: a tab of the side column
+            win.addDockWidget(right, worklist)
+            if side:
+                win.tabifyDockWidget(side[-1], worklist)
+        else:
+            win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, worklist)
+            win.resizeDocks([worklist], [SIDE_DOCK_PX[cls]], Qt.Orientation.Horizontal)
+    if side:
+        side[0].raise_()
+        visible = [d for d in side if not d.isHidden()]
+        if visible:
+            win.resizeDocks(visible[:1], [SIDE_DOCK_PX[cls]], Qt.Orientation.Horizontal)
+
+
+def panel_sizes(splitter: Any, cls: str) -> list[int]:
+    """Splitter sizes (page, suggestions panel): the panel its width for the screen class."""
+    total = sum(splitter.sizes()) or splitter.width()
+    panel = min(PANEL_PX[cls], max(0, total // 2))
+    return [max(1, total - panel), panel]
+
+
+class ReadingMode:
+    """Page full width, the suggestions as a strip above it, the docks out of the way.
+
+    ``toggle()`` switches; the docks that were open come back when it is switched off."""
+
+    def __init__(self, win: Any) -> None:
+        self.win = win
+        self.on = False
+        self._docks_open: list[QDockWidget] = []
+        self._docks_front: list[QDockWidget] = []  # the tabs that were in front
+        self._sizes: list[int] = []
+
+    def set(self, on: bool, hide_docks: bool = True) -> None:
+        """Reading mode on or off (``hide_docks``: close the open docks while it is on)."""
+        win = self.win
+        if on == self.on:
+            return
+        self.on = on
+        if on:
+            self._sizes = win.splitter.sizes()
+            win.panel.hide()
+            if hide_docks:  # every open dock, the ones behind a tab too (else they'd show)
+                docks = win.findChildren(QDockWidget)
+                self._docks_open = [d for d in docks if not d.isHidden()]
+                self._docks_front = [d for d in docks if d.isVisible()]
+                for d in self._docks_open:
+                    d.hide()
+            win.strip.show()
+        else:
+            win.strip.hide()
+            win.panel.show()
+            for d in self._docks_open:
+                d.show()
+            for d in self._docks_front:
+                d.raise_()
+            self._docks_open, self._docks_front = [], []
+            if self._sizes and sum(self._sizes) > 0 and self._sizes[1] > 0:
+                win.splitter.setSizes(self._sizes)
+        act = win.actions_.actions.get("reading_mode")
+        if act is not None:
+            act.setChecked(on)
+        log.debug("reading mode %s", "on" if on else "off")
+
+    def toggle(self) -> None:
+        self.set(not self.on)

@@ -1,0 +1,204 @@
+"""A strict reading of a WFDB ``.hea`` header (PhysioNet header(5)), done before ``wfdb`` sees it.
+
+``wfdb.rdheader`` replaces what its patterns do not match by the format's defaults: a rate of
+``nan``, ``-500``, ``inf``, ``x`` or ``+5`` becomes 250 Hz, ``1e3`` becomes 1 Hz, a gain of 0
+("uncalibrated") becomes 200 adu/mV. Here every number the samples depend on is parsed from the
+text and validated (:mod:`ecg_viewer.io.validate`); what is missing or wrong is refused with the
+field named, and the reader then checks that ``wfdb`` read the same values.
+
+A record name carrying its signal file's extension (``E00015.mat 12 500 ...`` in E00015.hea,
+as written by a converter of the PhysioNet/CinC 2020 Georgia set) is accepted in exactly that
+case, the header's own stem plus ``.mat``/``.dat``; ``record_name`` is then the stem and
+:func:`normalised_header_text` gives the header as WFDB expects it. Any other dotted name is refused.
+
+Record line: ``name[/nseg] nsig [fs[/counterfreq[(base)]] [nsamp [time [date]]]]``.
+Signal line: ``file format[xspf][:skew][+offset] [gain[(baseline)][/units] [adcres [adczero
+[initval [checksum [blocksize [description]]]]]]]``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.errors import CorruptFileError, FileTooLargeError, HeaderValueError
+from ecg_viewer.io.validate import MAX_HEADER_BYTES, parse_number, parse_rate
+
+LABEL = "WFDB"
+MAX_SIGNALS = 256
+MAX_GAIN = 1e9
+# bytes per sample of the storage formats read here (FLAC 508/516/524 and others are refused:
+# their decoded size cannot be checked before decoding)
+BYTES_PER_SAMPLE = {8: 1.0, 16: 2.0, 61: 2.0, 80: 1.0, 160: 2.0, 24: 3.0, 32: 4.0, 212: 1.5,
+                    310: 4 / 3, 311: 4 / 3}  # fmt: skip
+# the sample value WFDB writes for "no sample" in each format
+INVALID_SAMPLE = {8: -128, 16: -32768, 61: -32768, 80: -128, 160: -32768, 24: -(1 << 23),
+                  32: -(1 << 31), 212: -2048, 310: -512, 311: -512}  # fmt: skip
+_FORMAT = re.compile(r"^(\d+)(?:x(\d+))?(?::(-?\d+))?(?:\+(\d+))?$")
+_GAIN = re.compile(r"^([^(/]*)(?:\(([^)]*)\))?(?:/(.*))?$")
+_PRINTABLE = re.compile(r"^[\x20-\x7e\t]*$")
+# the extensions a record name may carry (the name of its signal file); see the module docstring
+_NAME_EXTS = (".mat", ".dat")
+
+
+@dataclass(frozen=True)
+class SignalSpec:
+    file_name: str
+    fmt: int
+    samples_per_frame: int
+    byte_offset: int
+    gain: float  # adu per physical unit, > 0
+    baseline: int  # adu of 0 physical units
+    units: str
+    description: str
+
+
+@dataclass(frozen=True)
+class WfdbHeader:
+    record_name: str  # normalised: the stem when the record line names the signal file
+    fs_hz: float
+    n_samples: int | None  # None: not stated (then from the signal files' size)
+    signals: tuple[SignalSpec, ...]
+    stated_name: str = ""  # the name as the record line writes it ("" : same as record_name)
+
+    @property
+    def name_normalised(self) -> bool:
+        return bool(self.stated_name) and self.stated_name != self.record_name
+
+
+def read_header(hea: Path) -> WfdbHeader:
+    """Parse and validate ``hea``; at most :data:`MAX_HEADER_BYTES` are read."""
+    text = _read_text(hea)
+    lines = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in lines if ln and not ln.startswith("#")]
+    if not lines:
+        raise CorruptFileError(hea, expected="a WFDB record line", found="no record line", format=LABEL)
+    for ln in lines:
+        if not _PRINTABLE.match(ln):
+            raise CorruptFileError(hea, expected="a text WFDB header", found="non-text bytes",
+                                   format=LABEL)
+    return _parse(hea, lines)
+
+
+def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:
+    """The text of ``hea`` with the record line's name replaced by ``spec.record_name`` (the
+    only change); for a header whose record name carries its signal file's extension."""
+    out: list[str] = []
+    done = False
+    for ln in _read_text(hea).splitlines(keepends=True):
+        s = ln.strip()
+        if not done and s and not s.startswith("#"):
+            head, sep, rest = ln.partition(spec.stated_name or spec.record_name)
+            if head.strip() or not sep:
+                raise CorruptFileError(hea, expected="a WFDB record line", found=s[:40], format=LABEL)
+            ln, done = head + spec.record_name + rest, True
+        out.append(ln)
+    return "".join(out)
+
+
+def _read_text(hea: Path) -> str:
+    with open(hea, "rb") as fh:
+        raw = fh.read(MAX_HEADER_BYTES + 1)
+    if len(raw) > MAX_HEADER_BYTES:
+        raise FileTooLargeError(hea, size_bytes=hea.stat().st_size, limit_bytes=MAX_HEADER_BYTES)
+    if b"\x00" in raw:
+        raise CorruptFileError(hea, expected="a text WFDB header", found="binary data (NUL bytes)",
+                               format=LABEL)
+    return raw.decode("latin-1")
+
+
+def _parse(hea: Path, lines: list[str]) -> WfdbHeader:
+    rec = lines[0].split()
+    name = rec[0]
+    if "/" in name:
+        raise CorruptFileError(hea, expected="a single-segment WFDB record",
+                               found=f"a multi-segment record ({name})", format=LABEL)
+    stated = name
+    if "." in name:
+        # only the record's own signal file name (stem + extension) is read as the record name
+        if name not in (hea.stem + ext for ext in _NAME_EXTS):
+            raise HeaderValueError(hea, field="record name", value=name[:40],
+                                   expected=f"the record's name ({hea.stem})", format=LABEL)
+        name = hea.stem
+    if len(rec) < 2:
+        raise HeaderValueError(hea, field="number of signals", value="", expected="an integer",
+                               format=LABEL)
+    nsig = int(_num(hea, rec[1], "number of signals", lo=1, hi=MAX_SIGNALS, integer=True))
+    if len(rec) < 3:
+        # WFDB would assume 250 Hz; a rate is never assumed here
+        raise HeaderValueError(hea, field="sampling frequency", value="(none)",
+                               expected="a sampling rate in the record line", format=LABEL)
+    fs_text = rec[2].split("/", 1)
+    fs = parse_rate(fs_text[0], file=hea, field="sampling frequency", format=LABEL)
+    if len(fs_text) > 1:
+        counter = fs_text[1].split("(", 1)[0]
+        _num(hea, counter, "counter frequency", lo=0.0, lo_open=True)
+    n_samples: int | None = None
+    if len(rec) > 3:
+        n = int(_num(hea, rec[3], "number of samples per signal", lo=0, hi=2**40, integer=True))
+        n_samples = n or None  # 0: not stated (WFDB header(5)); counted from the file size
+    sig_lines = lines[1:]
+    if len(sig_lines) != nsig:
+        raise HeaderValueError(hea, field="number of signals", value=str(nsig),
+                               expected=f"as many signal lines as stated (found {len(sig_lines)})",
+                               format=LABEL)
+    return WfdbHeader(record_name=name, fs_hz=fs, n_samples=n_samples,
+                      signals=tuple(_signal(hea, i + 1, ln) for i, ln in enumerate(sig_lines)),
+                      stated_name=stated)
+
+
+def _num(hea: Path, text: str | None, field: str, **kw: Any) -> float:
+    return parse_number(text, file=hea, field=field, format=LABEL, **kw)
+
+
+def _signal(hea: Path, k: int, line: str) -> SignalSpec:
+    parts = line.split(maxsplit=8)
+    if len(parts) < 2:
+        raise HeaderValueError(hea, field=f"signal {k} format", value=line[:40],
+                               expected="a file name and a storage format", format=LABEL)
+    file_name, fmt_text = parts[0], parts[1]
+    if "/" in file_name or "\\" in file_name or file_name in (".", ".."):
+        raise CorruptFileError(hea, expected="a signal file beside the header",
+                               found=f"signal file name {file_name!r}", format=LABEL)
+    m = _FORMAT.match(fmt_text)
+    if not m:
+        raise HeaderValueError(hea, field=f"signal {k} format", value=fmt_text,
+                               expected="format[xsamples][:skew][+offset]", format=LABEL)
+    fmt = int(m.group(1))
+    if fmt not in BYTES_PER_SAMPLE:
+        raise HeaderValueError(hea, field=f"signal {k} storage format", value=fmt_text,
+                               expected=f"one of {sorted(BYTES_PER_SAMPLE)}", format=LABEL)
+    spf = int(_num(hea, m.group(2) or "1", f"signal {k} samples per frame", lo=1, hi=64,
+                    integer=True))
+    offset = int(m.group(4) or 0)
+    if len(parts) < 3:
+        # WFDB would assume 200 adu/mV: the record would be shown at an invented scale
+        raise HeaderValueError(hea, field=f"signal {k} ADC gain", value="(none)",
+                               expected="an ADC gain > 0 (the signal is uncalibrated)", format=LABEL)
+    g = _GAIN.match(parts[2])
+    gain_text, base_text, units = (g.group(1), g.group(2), g.group(3)) if g else (parts[2], None, None)
+    # 1e9 adu per unit is a resolution of a billionth of the unit, far beyond any ADC; a larger
+    # gain would show every lead flat
+    gain = _num(hea, gain_text, f"signal {k} ADC gain", lo=0.0, lo_open=True, hi=MAX_GAIN,
+                expected=f"an ADC gain > 0 and <= {MAX_GAIN:g} (0 means uncalibrated)")
+    adczero = 0
+    if len(parts) > 3:
+        _num(hea, parts[3], f"signal {k} ADC resolution", lo=0, hi=32, integer=True)
+    if len(parts) > 4:
+        adczero = int(_num(hea, parts[4], f"signal {k} ADC zero", lo=-(2**31), hi=2**31,
+                            integer=True))
+    for idx, what, lo in ((5, "initial value", -(2**31)), (6, "checksum", -(2**31)), (7, "block size", 0)):
+        if len(parts) > idx:
+            _num(hea, parts[idx], f"signal {k} {what}", lo=lo, hi=2**31, integer=True)
+    baseline = adczero
+    if base_text is not None:
+        baseline = int(_num(hea, base_text, f"signal {k} baseline", lo=-(2**31), hi=2**31,
+                             integer=True))
+    if units is not None and not units.strip():
+        raise HeaderValueError(hea, field=f"signal {k} units", value="", expected="a unit after '/'",
+                               format=LABEL)
+    return SignalSpec(file_name=file_name, fmt=fmt, samples_per_frame=spf, byte_offset=offset,
+                      gain=gain, baseline=baseline, units=(units or "mV").strip(),
+                      description=parts[8] if len(parts) > 8 else "")

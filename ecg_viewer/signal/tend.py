@@ -1,0 +1,109 @@
+"""T peak and T end of a median beat, on the vector magnitude of all leads.
+
+The T wave is looked for on the vector magnitude (root sum of squares) of the baseline-corrected
+leads, in a window that starts after the QRS and is bounded by the RR: it ends before the next
+beat (RR - 120 ms after R, and 0.5 RR + 300 ms at most), within a Fridericia-corrected QT of
+``QTCF_MAX_S`` (600 ms) and, when the next P wave is known, before it. Within it the T wave is the most prominent *hump* of the magnitude (a local maximum with prominence, so
+that a raised or depressed ST segment at the window's start is not taken for the T wave) that
+peaks before 0.55 s x sqrt(RR); a second hump within ``BIPHASIC_GAP_MS`` at least
+``LAST_HUMP_SHARE`` as prominent is the second half of a biphasic T, which then ends with it. The
+end is searched no further than shortly past the lowest point before the next hump (a U wave or
+the next P wave), so neither is taken into the T wave. The T end is found with the
+trapezium-area method of Zhang et al. (IEEE TBME 2005, 52:1748): from the steepest point of the
+descending limb, the point that maximises the area of the trapezium reaching ``REACH_MS`` further.
+
+A T wave whose prominence is below ``T_MIN_MV`` has no end (QT not measured); below
+``T_LOW_MV`` it is measured but flagged (``TWave.low``) for the confidence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import signal
+
+T_MIN_MV = 0.03
+T_LOW_MV = 0.08
+LAST_HUMP_SHARE = 0.5
+REACH_MS = 150.0
+START_AFTER_QRS_MS = 60.0
+QTCF_MAX_S = 0.60
+T_PEAK_BEFORE_END_MS = 80.0
+BIPHASIC_GAP_MS = 160.0
+MIN_HUMP_SHARE = 0.0
+FAR_PAST_VALLEY_MS = 40.0
+
+
+def qt_max_s(rr_s: float) -> float:
+    """The longest QT searched at this RR: a Fridericia-corrected QT of ``QTCF_MAX_S``."""
+    return QTCF_MAX_S * max(rr_s, 0.25) ** (1.0 / 3.0)
+
+
+def t_window(
+    qrs_off: int, r: int, rr_s: float, fs: float, n: int, next_p: int | None, qrs_on: int | None = None
+) -> tuple[int, int]:
+    """Sample range in which the T wave is searched."""
+    ms = fs / 1000.0
+    start = qrs_off + int(START_AFTER_QRS_MS * ms)
+    on = qrs_on if qrs_on is not None else r - int(40 * ms)
+    end = min(r + int((0.5 * rr_s + 0.3) * fs), r + int((rr_s - 0.12) * fs), r + int(0.8 * fs), n - 2,
+              on + int((qt_max_s(rr_s) + 0.04) * fs))  # fmt: skip
+    if next_p is not None:
+        end = min(end, next_p - int(20 * ms))
+    return start, end
+
+
+def t_wave(
+    y: np.ndarray, qrs_off: int, r: int, rr_s: float, fs: float, next_p: int | None,
+    qrs_on: int | None = None,
+) -> tuple[int | None, int | None, float]:
+    """(T peak, T end, T amplitude in mV) from baseline-corrected leads ``y`` [leads, samples]."""
+    ms = fs / 1000.0
+    vm = np.sqrt((y * y).sum(axis=0))
+    start, end = t_window(qrs_off, r, rr_s, fs, y.shape[1], next_p, qrs_on)
+    if end - start < int(60 * ms):
+        return None, None, 0.0
+    seg = vm[start : end + 1]
+    # the T peak comes well before the longest QT for this rate (0.55 s x sqrt(RR), and
+    # T_PEAK_BEFORE_END_MS before the QTcF limit)
+    on = qrs_on if qrs_on is not None else r - int(40 * ms)
+    peak_end = min(r + int(0.55 * np.sqrt(max(rr_s, 0.2)) * fs), end,
+                   on + int((qt_max_s(rr_s) - T_PEAK_BEFORE_END_MS / 1000.0) * fs)) - start  # fmt: skip
+    peaks, props = signal.find_peaks(seg, prominence=0.0)
+    prom = props["prominences"]
+    if peaks.size:  # humps that stand out of the noise: a share of the largest, and 10 uV
+        big = prom >= max(MIN_HUMP_SHARE * prom.max(), 0.01)
+        peaks, prom = peaks[big], prom[big]
+    if peaks.size:
+        early = peaks <= peak_end
+        cand = np.flatnonzero(early) if early.any() else np.arange(peaks.size)
+        k = int(cand[np.argmax(prom[cand])])
+        # a biphasic T: a second hump right after the largest one, nearly as large, is its end
+        for j in range(k + 1, peaks.size):
+            if peaks[j] - peaks[k] > int(BIPHASIC_GAP_MS * ms) or peaks[j] > peak_end:
+                break
+            if prom[j] >= LAST_HUMP_SHARE * prom[k]:
+                k = j
+        t_peak = start + int(peaks[k])
+        t_amp = float(prom[k])
+        later = peaks[peaks > peaks[k]]
+        # the far bound: the lowest point before the next hump (a U or the next P wave)
+        nxt = start + int(later[0]) if later.size else end
+        valley = t_peak + int(np.argmin(vm[t_peak : nxt + 1]))
+    else:  # no hump: a slope falling through the window (ST deviation, flat T)
+        t_peak = start + int(np.argmax(seg[: max(peak_end, 1)]))
+        t_amp = float(seg.max() - seg.min())
+        valley = end
+    if t_amp < T_MIN_MV:
+        return t_peak, None, t_amp
+    floor = float(vm[valley])
+    below = np.flatnonzero(vm[t_peak : valley + 1] <= floor + 0.25 * (vm[t_peak] - floor))
+    limb_end = t_peak + (int(below[0]) if below.size else valley - t_peak)
+    slope = np.gradient(vm)
+    limb = slope[t_peak : limb_end + 1]
+    if limb.size < 3:
+        return t_peak, None, t_amp
+    k = t_peak + int(np.argmin(limb))
+    t_far = max(min(k + int(REACH_MS * ms), valley + int(FAR_PAST_VALLEY_MS * ms), end), k + 1)
+    ti = np.arange(k, t_far + 1)
+    area = 0.5 * (vm[k] - vm[ti]) * (2 * t_far - ti - k)
+    return t_peak, int(ti[int(np.argmax(area))]), t_amp

@@ -1,0 +1,119 @@
+"""Global fiducials: sampling-rate independence on real records, the confidence per interval and
+what it does (greyed, no referral on its own), the paced cart reference, the QT Database, and
+the outliers found while validating (bench/measurements.py)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from ecg_viewer.core.messages import MESSAGES
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.referral import decide_referral
+from ecg_viewer.signal.measure import measure
+from ecg_viewer.signal.synthetic import synthetic
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def _at_rate(rec: EcgRecord, fs: float) -> EcgRecord:
+    if fs == rec.fs_hz:
+        return rec
+    r = Fraction(fs / rec.fs_hz).limit_denominator(100)
+    x = signal.resample_poly(rec.signal_mv.astype(np.float64), r.numerator, r.denominator, axis=1)
+    return EcgRecord(signal_mv=x.astype(np.float32), fs_hz=float(fs), lead_names=rec.lead_names)
+
+
+@pytest.mark.parametrize("name", ["HR06000.hea", "00009_hr.hea", "00017_hr.hea"])
+def test_same_intervals_at_100_250_500_1000_hz(bundled_samples: Path, name: str) -> None:
+    """A real 500 Hz record resampled to 100, 250 and 1000 Hz: PR, QRS and QT within 4 ms."""
+    rec = read_ecg(bundled_samples / name)
+    ref = measure(rec)
+    assert ref.qrs_ms is not None and ref.qt_ms is not None
+    for fs in (100.0, 250.0, 1000.0):
+        m = measure(_at_rate(rec, fs))
+        assert m.median.fs_hz == ref.median.fs_hz  # one working rate for the median beat
+        for k in ("pr_ms", "qrs_ms", "qt_ms"):
+            a, b = getattr(m, k), getattr(ref, k)
+            assert (a is None) == (b is None), (fs, k)
+            if a is not None:
+                assert abs(a - b) <= 4, (name, fs, k, a, b)
+
+
+def test_confidence_in_to_dict_and_high_on_a_clean_beat() -> None:
+    d = measure(synthetic()).to_dict()
+    assert set(d["confidence"]) >= {"pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms"}
+    assert all(0.0 <= v <= 1.0 for v in d["confidence"].values())
+    assert min(d["confidence"][k] for k in ("pr_ms", "qrs_ms", "qt_ms")) >= 0.8
+    assert d["low_confidence"] == [] and d["confidence_reasons"] == {}
+
+
+def test_low_flat_t_wave_gives_a_low_confidence_qt() -> None:
+    m = measure(synthetic(t_gain=0.08, noise_mv=0.01))
+    if m.qt_ms is None:  # too flat to measure at all: said so
+        assert m.reasons["qt_ms"] == "meas.no_t_end"
+        return
+    d = m.to_dict()
+    assert "qt_ms" in d["low_confidence"] and "qtc_bazett_ms" in d["low_confidence"]
+    assert d["confidence_reasons"]["qt_ms"] in MESSAGES
+    assert m.confidence_text("qt_ms", "ja")
+
+
+def test_low_confidence_interval_alone_fires_no_referral_rule() -> None:
+    long_qt = {"hr_bpm": 70.0, "qt_ms": 560.0, "qtc_bazett_ms": 600.0, "qtc_fridericia_ms": 580.0,
+               "qrs_ms": 90.0, "pr_ms": 160.0}  # fmt: skip
+    fired = decide_referral((), long_qt)
+    assert fired.level != "A"  # the long QTc raises the flag
+    low = {**long_qt, "low_confidence": ["qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms"]}
+    assert decide_referral((), low).level == "A"
+
+
+@pytest.mark.shared_data
+def test_paced_cart_reference_has_qrs_and_qt_near_the_cart(shared_data: Path) -> None:
+    """braveheart_example4 (GE MUSE, GE 12SL: QRS 128 ms, QT 459 ms, axis -66 deg): a paced beat
+    that HEAD measured without QRS or QT and with a PR 53 ms short."""
+    rec = read_ecg(shared_data / "cart_reference" / "braveheart_example4.xml")
+    dev = rec.meta.extra["device_measurements"]
+    m = measure(rec)
+    assert m.qrs_ms is not None and m.qt_ms is not None
+    assert abs(m.qrs_ms - dev["qrs_ms"]) <= 25
+    assert abs(m.qt_ms - dev["qt_ms"]) <= 25
+    assert abs(m.pr_ms - dev["pr_ms"]) <= 25
+    assert abs(m.qrs_axis_deg - dev["qrs_axis_deg"]) <= 10
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("rel", ["cinc_extra/Q0026.hea", "cinc_extra/Q0048.hea"])
+def test_flat_t_outliers_have_no_gross_qt(shared_data: Path, rel: str) -> None:
+    """CPSC-extra records whose T wave is nearly flat: HEAD put the T end on the next P wave (QT
+    560 ms at 90/min) or far into the TP segment (604 ms). Now the QT is plausible or, when the
+    T wave is too low to trust, flagged low-confidence (or not measured)."""
+    m = measure(read_ecg(shared_data / rel))
+    if m.qt_ms is None:
+        return
+    plausible = m.qt_ms <= 0.75 * m.rr_ms and 300 <= m.qtc_bazett_ms <= 560
+    assert plausible or "qt_ms" in m.low_confidence, (m.qt_ms, m.rr_ms, m.confidence)
+
+
+@pytest.mark.shared_data
+def test_qt_database_record_per_fiducial(shared_data: Path) -> None:
+    """One QTDB record (sel100, MIT-BIH 100: low T waves on MLII/V5) through the bench's per-beat
+    evaluation: QRS bounds on nearly every annotated beat, T end on most, mean errors small."""
+    pytest.importorskip("wfdb")
+    import sys
+
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        from measurements_qtdb import evaluate_record
+    finally:
+        sys.path.remove(str(bench))
+    r = evaluate_record(shared_data / "qtdb" / "sel100")
+    for f, se, lim in (("qrs_on", 0.9, 15), ("qrs_off", 0.9, 15), ("t_end", 0.7, 30)):
+        assert len(r[f]) >= se * r[f"n_{f}"][0], f
+        assert abs(float(np.mean(r[f]))) <= lim, (f, float(np.mean(r[f])))

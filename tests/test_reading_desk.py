@@ -1,0 +1,175 @@
+"""Reading a folder from the keyboard (issue 14): the reading order (Qt-free) and the real window
+reading a folder of real PTB-XL files with key clicks only — Enter opens, C/X decide the top
+suggestion, E/U/W set the final level, J/K move, F goes to the next unreviewed flagged case —
+with every decision in the review database and its audit trail, and the progress line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ecg_viewer.app.reading_queue import (
+    FLAGGED_LEVELS,
+    ORDER,
+    level_of,
+    next_flagged,
+    progress,
+    reading_order,
+    step,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def _row(level: str | None, sha: str, when: str | None = None) -> dict:
+    if level == "error":
+        return {"file": sha, "error": "bad", "sha256": None}
+    row = {"file": sha, "sha256": sha, "referral": {"level": level}}
+    if when:
+        row["recorded_at"] = when
+    return row
+
+
+def test_reading_order_levels_then_time_then_name():
+    rows = {
+        "a.hea": _row("A", "a", "2020-01-01T09:00:00"),
+        "b.hea": _row("D", "b", "2020-01-01T11:00:00"),
+        "c.hea": _row("urgent", "c"),
+        "d.hea": _row("D", "d", "2020-01-01T08:00:00"),
+        "e.hea": _row("unreadable", "e"),
+        "f.hea": _row("error", "f"),
+        "h.hea": _row("D", "h"),  # no time: after the timed ones of its level
+    }
+    order = reading_order([*rows, "g.hea"], rows)  # g: not analysed yet
+    assert order == ["c.hea", "d.hea", "b.hea", "h.hea", "e.hea", "a.hea", "f.hea", "g.hea"]
+    assert [ORDER[level_of(rows.get(f))] for f in order] == sorted(
+        ORDER[level_of(rows.get(f))] for f in order)
+
+
+def test_steps_flagged_and_progress():
+    rows = {f"{k}.hea": _row(lv, k) for k, lv in
+            (("u", "urgent"), ("d1", "D"), ("d2", "D"), ("c", "C"), ("a", "A"))}
+    order = reading_order(list(rows), rows)
+    assert step(order, None, +1) == order[0] and step(order, None, -1) is None
+    assert step(order, order[0], +1) == order[1] and step(order, order[-1], +1) is None
+    assert step(order, order[1], -1) == order[0]
+    states = {"u": "done", "d1": "in_progress"}
+    # from the urgent one: d1 (in progress counts as not reviewed), then d2, then wrap to d1
+    assert next_flagged(order, "u.hea", rows, states) == "d1.hea"
+    assert next_flagged(order, "d1.hea", rows, states) == "d2.hea"
+    assert next_flagged(order, "d2.hea", rows, states) == "d1.hea"
+    assert next_flagged(order, "a.hea", rows, {"u": "done", "d1": "done", "d2": "done"}) is None
+    p = progress(order, rows, states)
+    assert (p.total, p.reviewed, p.flagged_left, p.analysed) == (5, 1, 2, 5)
+
+
+@pytest.fixture
+def folder(tmp_path, samples) -> Path:
+    src = samples / "wfdb_ptbxl"
+    heads = sorted(src.glob("*_hr.hea"))[:4]
+    if len(heads) < 2:
+        pytest.skip("fewer than two PTB-XL WFDB records in ../shared/data/samples/wfdb_ptbxl")
+    out = tmp_path / "ecgs"
+    out.mkdir()
+    for h in heads:
+        shutil.copy(h, out / h.name)
+        shutil.copy(h.with_suffix(".dat"), out / h.with_suffix(".dat").name)
+    (out / "broken.xml").write_text("<not-an-ecg/>", encoding="utf-8")  # a file that cannot be read
+    return out
+
+
+def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
+    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
+    from ecg_viewer.core.messages import tr
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    win.show()
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    desk = win.reading_desk
+    store = win.review_features.store
+    with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):
+        assert desk.open_folder(folder) == 5
+    order = desk.worklist.sorted_files()
+    rows = desk.worklist.rows
+    assert Path(order[-1]).name == "broken.xml" and level_of(rows[order[-1]]) == "error"
+    assert [ORDER[level_of(rows[f])] for f in order] == sorted(ORDER[level_of(rows[f])] for f in order)
+    assert desk.status.isVisible() and "0/5" in desk.status.text()
+
+    def key(k, widget=None):
+        qtbot.keyClick(widget or win, k)
+
+    def opened(path_key, widget=None):
+        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+            key(path_key, widget)
+        qtbot.waitUntil(lambda: win.state.analysis is not None, timeout=60000)
+        return str(Path(win.state.path).resolve())
+
+    # Enter on the worklist opens the first case in reading order, its analysis comes from the
+    # worklist (no second model run)
+    assert desk.worklist.table.hasFocus() or win.focusWidget() is desk.worklist.table
+    first = opened(Qt.Key.Key_Return, desk.worklist.table)
+    assert first == str(Path(order[0]).resolve())
+    sha0 = win.state.record.sha256
+    assert win.state.analysis is desk.worklist.service.analysis_for(sha0)
+    panel = desk.review_panel
+    ids = list(panel._row_ids)
+    assert ids, "the suggestions are in the review dock"
+    # F11: reading mode, the page full width and the suggestions as a strip; F11 again: back
+    key(Qt.Key.Key_F11)
+    assert win.strip.isVisible() and not win.panel.isVisible()
+    assert not win.review_features.review_dock.isVisible() and not desk.worklist_dock.isVisible()
+    pred = win.state.analysis.prediction
+    shown = list(pred.present()) or list(pred.top(3))  # above threshold, else the top ones
+    assert shown[0].ja in win.strip.full_text() and win.strip.level.text()
+    key(Qt.Key.Key_F11)
+    assert win.panel.isVisible() and not win.strip.isVisible()
+    assert not win.review_features.review_dock.isHidden() and desk.worklist_dock.isVisible()
+    # C confirms the top suggestion, X rejects the next undecided one
+    key(Qt.Key.Key_C)
+    assert store.get(sha0).decisions == {ids[0]: "confirmed"}
+    key(Qt.Key.Key_X)
+    assert store.get(sha0).decisions == {ids[0]: "confirmed", ids[1]: "rejected"}
+    # E: 要精査 as the reader's level -> reviewed; the progress line counts it
+    key(Qt.Key.Key_E)
+    r0 = store.get(sha0)
+    assert r0.final_level == "D" and r0.state == "done"
+    assert "確認済 1/5" in desk.status.text()
+    fields = [a.field for a in store.audit(sha0)]
+    assert f"decision:{ids[0]}" in fields and f"decision:{ids[1]}" in fields and "final_level" in fields
+    # a comment typed, not saved, is stored on leaving the case (J: next case)
+    panel.comment.setPlainText("前回と比較のこと")
+    second = opened(Qt.Key.Key_J)
+    assert second == str(Path(order[1]).resolve())
+    assert store.get(sha0).comment == "前回と比較のこと"
+    sha1 = win.state.record.sha256
+    # W: 異常なし; U: 要至急 (the last key wins, both audited)
+    key(Qt.Key.Key_W)
+    assert store.get(sha1).final_level == "A"
+    key(Qt.Key.Key_U)
+    assert store.get(sha1).final_level == "urgent"
+    assert [(a.old, a.new) for a in store.audit(sha1) if a.field == "final_level"] == \
+        [(None, "A"), ("A", "urgent")]
+    # K: back to the first case, its review is on screen again
+    assert opened(Qt.Key.Key_K) == first
+    assert panel.review.final_level == "D"
+    # F: the next flagged case not reviewed yet (after the current one, wrapping round)
+    states = {sha: rv.state for sha, rv in store.states(
+        [rows[f]["sha256"] for f in order if rows[f].get("sha256")]).items()}
+    flagged = [f for f in order if level_of(rows[f]) in FLAGGED_LEVELS
+               and states.get(rows[f].get("sha256")) != "done"]
+    if flagged:
+        after = [f for f in order[1:] + order[:1] if f in flagged]
+        assert opened(Qt.Key.Key_F) == str(Path(after[0]).resolve())
+    else:
+        key(Qt.Key.Key_F)
+        assert win.statusBar().currentMessage() == tr("desk.no_flagged_left")
+    assert "確認済 2/5" in desk.status.text()
