@@ -36,12 +36,19 @@ def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
     table = panel.table
     rows = {table.topLevelItem(i).data(0, 0x0100): table.topLevelItem(i)
             for i in range(table.topLevelItemCount())}
-    crbbb = rows["crbbb"]
-    reasons = [crbbb.child(i).text(0) for i in range(crbbb.childCount())]
+    brady = rows["sinus_bradycardia"]
+    reasons = [brady.child(i).text(0) for i in range(brady.childCount())]
+    hr = analysis.measurements["hr_bpm"]
+    assert f"○ 心拍数 {hr:.0f}/min（< 60/min）" in reasons
+    assert "○ 洞調律を心拍数で読み替え" in reasons
+    assert "根拠" in brady.toolTip(0)
     qrs = analysis.measurements["qrs_ms"]
-    assert f"○ QRS 幅 {qrs:.0f} ms（≥ 120 ms）" in reasons
-    assert any("R′" in r for r in reasons)
-    assert "根拠" in crbbb.toolTip(0)
+    crbbb = rows["crbbb"]
+    crbbb_reasons = [crbbb.child(i).text(0) for i in range(crbbb.childCount())]
+    if "qrs_ms" not in analysis.measurements.get("low_confidence", ()):
+        assert f"○ QRS 幅 {qrs:.0f} ms（≥ 120 ms）" in crbbb_reasons
+    else:  # nothing resting on QRS bounds of low confidence is claimed
+        assert not any("QRS 幅" in r for r in crbbb_reasons)
     # the criteria dock shows the same figures as the JSON
     cp = win.criteria_panel
     assert cp.value_text("qrs_ms") == f"{qrs:.0f} ms"

@@ -79,6 +79,11 @@ CASES = [
     ("av_block_1", 0.5, 0.2, dict(p_present=True, pr_ms=180.0), {}, False, {"pr_ms": False}, ()),
     ("av_block_1", 0.5, 0.2, dict(p_present=True, pr_ms=180.0), {"confidence": {"pr_ms": 0.2}},
      True, {}, ("pr_ms", "p_present")),
+    # the measurements' own low_confidence list wins over the numeric confidence
+    ("av_block_1", 0.5, 0.2, dict(p_present=True, pr_ms=180.0),
+     {"confidence": {"pr_ms": 0.45}, "low_confidence": []}, False, {"pr_ms": False}, ()),
+    ("av_block_1", 0.5, 0.2, dict(p_present=True, pr_ms=180.0),
+     {"confidence": {"pr_ms": 0.9}, "low_confidence": ["pr_ms"]}, True, {}, ("pr_ms",)),
     ("left_axis_deviation", 0.3, 0.15, dict(qrs_axis_deg=103.0), {}, False,
      {"qrs_axis_deg": False}, ()),
     ("left_axis_deviation", 0.3, 0.15, dict(qrs_axis_deg=-45.0), {}, True,

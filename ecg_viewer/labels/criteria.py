@@ -15,8 +15,8 @@ The rules are data (``resources/labels/criteria_rules.json``), read by :func:`lo
   its threshold is kept.
 
 A measurement that is None, or of low confidence (``measurements["low_confidence"]`` naming its
-key, or ``measurements["confidence"][key]`` under ``confidence_min``), neither holds a label back
-nor appears as evidence. Labels without a validated threshold (threshold >= 1, shown （未検証）)
+key, or - when the measurements give no such list - ``measurements["confidence"][key]`` under
+``confidence_min``), neither holds a label back nor appears as evidence. Labels without a validated threshold (threshold >= 1, shown （未検証）)
 keep their zero-shot score untouched. Every label above threshold gets the model similarity and
 its score as evidence too. Qt-free and torch-free.
 """
@@ -253,7 +253,9 @@ class _Judge:
         low = m.get("low_confidence") or ()
         self.low = set(low) if isinstance(low, list | tuple | set | frozenset | dict) else set()
         conf = m.get("confidence") or {}
-        self.conf = conf if isinstance(conf, Mapping) else {}
+        # the measurements' own verdict (``low_confidence``, with its per-interval limits) comes
+        # first; the numeric confidence against ``confidence_min`` only when there is none
+        self.conf = conf if isinstance(conf, Mapping) and "low_confidence" not in m else {}
         self.min = rules.confidence_min
 
     def trusted(self, c: Condition) -> bool:

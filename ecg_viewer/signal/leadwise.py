@@ -11,8 +11,9 @@ global fiducial points (:class:`~ecg_viewer.signal.delineate.Fiducials`), lead b
   ``MIN_WAVE_FRACTION`` of the lead's QRS peak-to-peak when the record has no amplitude in mV)
   are noise and dropped, neighbouring runs of one sign are merged. Named as the AHA 2009
   recommendations (part II) do: Q = an initial negative wave, R = the first positive wave, S = the
-  negative wave after R, R′ = a positive wave after S; a deflection whose peak is the last sample
-  of the QRS (still growing at the J point) is the ST segment, not a wave. A QRS with no positive wave is a QS complex
+  negative wave after R, R′ = a positive wave after S; a last positive deflection still at half
+  its peak at the J point, or a last negative one still deepening there, is the ST segment, not a
+  wave. A QRS with no positive wave is a QS complex
   (reported as Q with R = 0). Amplitudes are magnitudes (≥ 0, mV), durations are between the
   interpolated zero crossings (ms); a wave that is absent has amplitude and duration 0.
 - R-peak time: from QRS onset to the peak of the last positive wave (R′ if any, else R).
@@ -41,6 +42,7 @@ ST_J60_MS = 60.0
 T_SEARCH_MS = 40.0
 FLAT_MV = 0.02  # a lead whose whole median beat spans less than this carries no signal
 P_MARGIN_MS = 20.0
+OPEN_WAVE_FRACTION = 0.5  # a last wave still this high at the J point is the ST segment
 P_EDGE_FRACTION = 0.15  # P on/off in one lead: where it falls below this share of its peak
 
 AMPLITUDE_FIELDS = ("q_mv", "r_mv", "s_mv", "r2_mv", "qrs_pp_mv", "st_j_mv", "st_j60_mv", "t_mv",
@@ -125,10 +127,15 @@ def waves(dev: np.ndarray, min_wave: float) -> list[_Wave]:
                              prev.peak_at if big else a + k)  # fmt: skip
         else:
             kept.append(_Wave(s, start, end, float(seg[k]), a + k))
-    # a deflection still growing at the QRS end (its peak on the last sample) is the start of the
-    # ST segment (J-point elevation or depression), not a wave: left out unless it is the only one
-    if len(kept) > 1 and kept[-1].peak_at >= dev.size - 1:
-        kept.pop()
+    # the start of the ST segment is not a wave (left out unless it is the only one): a last
+    # positive deflection still at half its peak or more at the J point (J-point elevation after
+    # an S), or a last negative one still deepening there (its peak on the last sample; a slurred
+    # S that reaches the J point, as in RBBB, is kept)
+    if len(kept) > 1:
+        last = kept[-1]
+        if (last.sign > 0 and dev[-1] >= OPEN_WAVE_FRACTION * last.peak) or (
+                last.sign < 0 and last.peak_at >= dev.size - 1):
+            kept.pop()
     return kept
 
 
