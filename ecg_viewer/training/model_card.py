@@ -145,10 +145,11 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
                 f"{_f(x['macro_auroc_fused'])} ({x['n_auroc_fused']}) | {_f(x['top1'])} | {_f(x['top5'])} | "
                 f"{_f(rf.get('normal_flagged'), 2)} of {rf.get('normal_n', 0)} | "
                 f"{_f(rf.get('true_d_flagged'), 2)} of {rf.get('true_d_n', 0)} |")
-    lines += ["", "criteria alone: the same two-stage logistic regression without the similarity "
-              "(only the fused labels have a score, so its 'all labels' macro and its top-k cover "
-              "those labels only). The referral columns: a D/urgent label at or above its threshold.",
-              ""]
+    how = ("the same gradient-boosted trees" if ch.get("model") == "gbm"
+           else "the same two-stage logistic regression")
+    lines += ["", f"criteria alone: {how} without the similarity (only the fused labels have a "
+              "score, so its 'all labels' macro and its top-k cover those labels only). The "
+              "referral columns: a D/urgent label at or above its threshold.", ""]
     if "gbm_fold9_macro_auroc" in ch:
         lines += [f"**Fold 9 chose the fusion model**: gradient-boosted trees "
                   f"{_f(ch['gbm_fold9_macro_auroc'], 4)} vs logistic regression "
