@@ -180,3 +180,12 @@ def test_no_features_change_nothing_but_add_similarity() -> None:
     assert [(s.id, s.score) for s in out] == [("sinus_tachycardia", 0.5), ("lvh", 0.1)]
     assert {e.key for e in out[0].evidence} == {"similarity", "score"}
     assert out[1].evidence == ()
+
+
+@pytest.mark.parametrize("qrs, winner", [(None, "crbbb"), (150.0, "crbbb"), (112.0, "irbbb")])
+def test_complete_and_incomplete_rbbb_never_both(qrs, winner) -> None:
+    labels = (score("crbbb", 0.94, 0.55), score("irbbb", 0.18, 0.11))
+    out = apply_criteria(labels, {}, feats(qrs_ms=qrs))
+    assert [s.id for s in out if s.above_threshold] == [winner]
+    loser = next(s for s in out if s.id != winner)
+    assert held_back(loser)

@@ -388,7 +388,7 @@ def apply_criteria(
         winners, losers = (side_a, side_b) if keep_a else (side_b, side_a)
         for i in losers:
             held.add(i)
-            evidence[i].append(Evidence("rhythm_conflict", winners[0], "", ex.id, False))
+            evidence[i].append(Evidence("conflicts_with", winners[0], "", ex.id, False))
             _add_new_keys(evidence[i], [replace(e, supports=False) for e in why])
 
     out: list[LabelScore] = []

@@ -67,8 +67,8 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True) ->
         body = tr("evid.held_back", lang, value=float(e.value or 0.0), criterion=e.criterion)
     elif e.key == "rate_variant":
         body = tr("evid.rate_variant", lang, label=label_name(str(e.value), lang))
-    elif e.key == "rhythm_conflict":
-        body = tr("evid.rhythm_conflict", lang, label=label_name(str(e.value), lang))
+    elif e.key == "conflicts_with":
+        body = tr("evid.conflicts_with", lang, label=label_name(str(e.value), lang))
     else:
         name = feature_name(e.key, lang)
         value = format_value(e.value, e.unit, lang)

@@ -96,7 +96,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "held back: the measurements contradict it (model score {value:.2f} "
                        "{criterion})"),
     "evid.rate_variant": ("{label}を心拍数で読み替え", "{label} read by its rate"),
-    "evid.rhythm_conflict": ("{label}と両立しない調律", "a rhythm that cannot go with {label}"),
+    "evid.conflicts_with": ("{label}と両立しない所見", "cannot go with {label}"),
     "evid.title": ("根拠", "Evidence"),
     "evid.held_title": ("計測値により保留", "held back by the measurements"),
     "evid.none": ("計測値による根拠はありません（モデルのみ）",
