@@ -74,9 +74,15 @@ def test_window_shows_the_models_suggestions_for_a_test_fold_af_record(
     # the first fold-10 AF record (PTB-XL test fold, never used for a choice) whose headless
     # prediction has AF in the top 5; the window must show the same
     chosen = None
+    from ecg_viewer.labels.fusion import apply_fusion, load_fusion
+    from ecg_viewer.signal.criteria import criteria_features
+    from ecg_viewer.signal.measure import measure
+
+    fusion = load_fusion(predictor.weights_dir)  # the pipeline fuses the model with the criteria
     for ecg_id in _fold10_af_ids(shared_data):
         path = _write_ptbxl_record(shared_data, ecg_id, tmp_path)
-        pred = predictor.predict(read_ecg(path))
+        rec = read_ecg(path)
+        pred = apply_fusion(predictor.predict(rec), criteria_features(rec, measure(rec)), fusion)
         if AF_IDS & {s.id for s in pred.top(5)}:
             chosen = (path, pred)
             break

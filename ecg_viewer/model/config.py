@@ -65,6 +65,7 @@ class Preprocessing:
     min_duration_s: float = MIN_DURATION_S
     units: str = "mV"
     normalisation: str = "per-record median removed per lead; no amplitude scaling"
+    input_norm: str = "mv"  # "mv" or "zscore" (see model/preprocess.py)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

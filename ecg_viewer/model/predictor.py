@@ -26,7 +26,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.model.config import ArchConfig
 from ecg_viewer.model.errors import ModelInputError, TextEncoderError, WeightsError
 from ecg_viewer.model.labelspace import catalog_version, label_ids, load_catalog
-from ecg_viewer.model.preprocess import record_to_input
+from ecg_viewer.model.preprocess import INPUT_NORMS, record_to_input
 from ecg_viewer.model.weights import read_manifest, verify_files
 
 log = logging.getLogger(__name__)
@@ -61,6 +61,10 @@ class Predictor:
             raise WeightsError("model.catalog_mismatch", catalog_version=catalog_version(self.catalog),
                                weights_version=self.manifest.get("catalog_version", "?"))
         self.arch = ArchConfig.from_dict(self.manifest["architecture"])
+        # the encoder's input normalisation (weights before 2026.12 have none: mV)
+        self.input_norm = str(self.manifest.get("preprocessing", {}).get("input_norm", "mv"))
+        if self.input_norm not in INPUT_NORMS:
+            raise WeightsError("model.weights_mismatch", detail=f"input normalisation {self.input_norm!r}")
         if self.arch.head != "text":
             raise WeightsError("model.weights_mismatch", detail=f"head {self.arch.head!r} is not shippable")
         self.members = []
@@ -135,14 +139,14 @@ class Predictor:
         """Every catalog label, best first: by calibrated score (similarities of different labels
         are not on one scale; labels never seen in training would crowd the top of a raw
         similarity ranking), ties by similarity. Raises ModelInputError."""
-        return self._prediction(self.similarities(record_to_input(record)[None])[0])
+        return self._prediction(self.similarities(record_to_input(record, self.input_norm)[None])[0])
 
     def predict_batch(self, records: Sequence[EcgRecord], batch_size: int = 64) -> list[Prediction]:
         """Predictions in the order given; raises ModelInputError naming the first bad record."""
         xs = []
         for rec in records:
             try:
-                xs.append(record_to_input(rec))
+                xs.append(record_to_input(rec, self.input_norm))
             except ModelInputError as exc:
                 exc.record = rec.source_path  # type: ignore[attr-defined]
                 raise
@@ -173,7 +177,7 @@ class Predictor:
         query = (text or "").strip()
         if not query:
             raise ModelInputError("model.empty_query")
-        x = record_to_input(record)[None]
+        x = record_to_input(record, self.input_norm)[None]
         sims = self.similarities(x)[0]
         match = self.catalog.match_synonym(query)
         if match is not None:

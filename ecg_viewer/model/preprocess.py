@@ -1,4 +1,13 @@
-"""Bring an EcgRecord to the model's input: 12 leads, 100 Hz, a 10-s window, mV (numpy only).
+"""Bring an EcgRecord to the model's input: 12 leads, 100 Hz, a 10-s window (numpy only).
+
+Two input normalisations (the weights' manifest says which one its encoder was trained with,
+``preprocessing.input_norm``):
+
+- ``"mv"``: per-lead median removed, amplitudes in mV (the models up to 2026.11);
+- ``"zscore"``: band-pass 0.5-40 Hz, then each lead scaled to mean 0 and SD 1 over the window.
+  This is how the extra PTB-XL records reached us (their mV amplitude is gone), so an encoder
+  trained on them together with the mV records must see every ECG this way; amplitude then
+  reaches the suggestions only through the measured criteria features (labels/fusion.py).
 
 The same function prepares training data and the records the Predictor sees, so the two cannot
 drift apart. Records the model cannot use raise :class:`ModelInputError` with a Japanese message.
@@ -9,12 +18,15 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import resample_poly
+from scipy.signal import butter, resample_poly, sosfiltfilt
 
 from ecg_viewer.core.leads import CANONICAL_LEADS, derive_limb_leads
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.model.config import MIN_DURATION_S, MODEL_FS_HZ, WINDOW_SAMPLES
 from ecg_viewer.model.errors import ModelInputError
+
+INPUT_NORMS: tuple[str, ...] = ("mv", "zscore")
+BAND_HZ: tuple[float, float] = (0.5, 40.0)
 
 
 def resample(signal: np.ndarray, fs_in_hz: float, fs_out_hz: float = MODEL_FS_HZ) -> np.ndarray:
@@ -62,17 +74,39 @@ def normalise(sig: np.ndarray) -> np.ndarray:
     return (sig - np.median(sig, axis=-1, keepdims=True)).astype(np.float32)
 
 
-def array_to_input(sig_mv: np.ndarray, fs_hz: float, *, window: bool = True) -> np.ndarray:
-    """[12, T] mV at ``fs_hz`` -> [12, WINDOW_SAMPLES] model input (or the whole length)."""
+def zscore(sig: np.ndarray, fs_hz: float = MODEL_FS_HZ) -> np.ndarray:
+    """Band-pass 0.5-40 Hz (3rd-order Butterworth, zero phase), then mean 0 / SD 1 per lead.
+    A flat lead (SD ~ 0, e.g. a lead dropped by the recorder) stays all zeros."""
+    x = np.asarray(sig, dtype=np.float64)
+    if x.shape[-1] > 30:
+        sos = butter(3, [BAND_HZ[0], min(BAND_HZ[1], 0.45 * fs_hz)], btype="bandpass", fs=fs_hz,
+                     output="sos")
+        x = sosfiltfilt(sos, x, axis=-1, padlen=min(x.shape[-1] - 1, 300))
+    x = x - x.mean(axis=-1, keepdims=True)
+    sd = x.std(axis=-1, keepdims=True)
+    return np.where(sd > 1e-6, x / np.where(sd > 1e-6, sd, 1.0), 0.0).astype(np.float32)
+
+
+def array_to_input(sig_mv: np.ndarray, fs_hz: float, *, window: bool = True,
+                   input_norm: str = "mv") -> np.ndarray:
+    """[12, T] mV at ``fs_hz`` -> [12, WINDOW_SAMPLES] model input (or the whole length).
+    ``input_norm="zscore"``: the window (unpadded) is band-passed and z-scored, then padded."""
+    if input_norm not in INPUT_NORMS:
+        raise ValueError(f"unknown input normalisation {input_norm!r}")
     duration_s = sig_mv.shape[-1] / float(fs_hz)
     if duration_s < MIN_DURATION_S:
         raise ModelInputError("model.too_short", duration_s=duration_s, min_s=MIN_DURATION_S)
     x = resample(sig_mv, fs_hz)
+    if input_norm == "zscore":
+        if window and x.shape[-1] > WINDOW_SAMPLES:
+            x = fit_window(x)
+        x = zscore(x)
+        return fit_window(x) if window else x
     if window:
         x = fit_window(x)
     return normalise(x)
 
 
-def record_to_input(record: EcgRecord) -> np.ndarray:
+def record_to_input(record: EcgRecord, input_norm: str = "mv") -> np.ndarray:
     """EcgRecord -> float32 [12, 1000]: 12 leads (derived if needed), 100 Hz, central 10 s."""
-    return array_to_input(twelve_leads(record), record.fs_hz)
+    return array_to_input(twelve_leads(record), record.fs_hz, input_norm=input_norm)

@@ -36,6 +36,7 @@ from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CINC = DEFAULT_PTBXL.parent / "samples" / "wfdb_cinc2021"
+DEFAULT_CINC_EXTRA = DEFAULT_PTBXL.parent / "cinc_extra"
 URGENT_CATS = ("D", "urgent")
 MIN_SENS_URGENT = 0.95
 # Without a floor the sensitivity target flagged 90 % of fold-10 normal ECGs as D/urgent
@@ -52,7 +53,12 @@ def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentP
                    help="NAME=DIR[,DIR] another run (ensemble) for the comparison table")
     p.add_argument("--ptbxl", default=str(DEFAULT_PTBXL))
     p.add_argument("--cinc", default=str(DEFAULT_CINC))
+    p.add_argument("--cinc-extra", action="append", default=[str(DEFAULT_CINC_EXTRA)],
+                   help="more external WFDB folders joined to the CinC set (never tuned on)")
     p.add_argument("--export", default=None, help="write the shipped model_weights/ here")
+    p.add_argument("--fusion-cache", default=str(Path(__file__).resolve().parents[2] / ".fusion_cache"),
+                   help="similarities + criteria features cached by `python -m ecg_viewer.training."
+                        "fusion`: with --weights, model / criteria / fusion side by side")
     p.add_argument("--json", default=None, help="write every figure to this JSON file")
     p.add_argument("--card-prose", default=str(Path(__file__).with_name("model_card_head.md")),
                    help="markdown written above the measured tables of MODEL_CARD.md")
@@ -194,13 +200,49 @@ def referral_flag_rates(y: np.ndarray, score: np.ndarray, ids: list[str],
     return out
 
 
-def load_eval_sets(args: argparse.Namespace, catalog: Any, work: Path) -> dict[str, EcgSet]:
-    data = load_manifest(write_ptbxl_manifest(Path(args.ptbxl), work / "ptbxl.csv"), catalog)
+def load_eval_sets(args: argparse.Namespace, catalog: Any, work: Path,
+                   input_norm: str = "mv") -> dict[str, EcgSet]:
+    """fold 9, fold 10 (with the z-scored extra records when the encoder takes z-scored input)
+    and the external CinC records (the 2021 sample + cinc_extra)."""
+    extra = input_norm == "zscore"
+    data = load_manifest(write_ptbxl_manifest(Path(args.ptbxl), work / "ptbxl.csv", extra=extra),
+                         catalog, input_norm=input_norm)
     sets = {"val": data.subset("val"), "test": data.subset("test")}
-    cinc = Path(args.cinc)
-    if cinc.is_dir():
-        sets["cinc"] = load_manifest(write_wfdb_snomed_manifest(cinc, work / "cinc.csv"), catalog)
+    if extra:  # reported apart: the records in mV (as every inference record) and the z-scored
+        for k in ("val", "test"):
+            s = sets[k]
+            sets[f"{k}_mv"] = s.take(np.flatnonzero(s.has_mv))
+            sets[f"{k}_z"] = s.take(np.flatnonzero(~s.has_mv))
+    parts = []
+    for i, cinc in enumerate([Path(args.cinc), *[Path(c) for c in getattr(args, "cinc_extra", [])]]):
+        if cinc.is_dir():
+            parts.append(load_manifest(write_wfdb_snomed_manifest(cinc, work / f"cinc{i}.csv"), catalog,
+                                       input_norm=input_norm))
+    if parts:
+        from ecg_viewer.training.train import _concat
+
+        sets["cinc"] = parts[0] if len(parts) == 1 else _concat(parts)
     return sets
+
+
+def norm_of_dir(d: str | Path) -> str:
+    """The input normalisation of a training run or of a weights folder."""
+    d = Path(d)
+    if (d / "manifest.json").is_file():
+        from ecg_viewer.model.weights import read_manifest
+
+        return str(read_manifest(d).get("preprocessing", {}).get("input_norm", "mv"))
+    return str(json.loads((d / "config.json").read_text(encoding="utf-8")).get("input_norm", "mv"))
+
+
+def input_norm_of(args: argparse.Namespace) -> str:
+    if args.weights:
+        return norm_of_dir(args.weights)
+    dirs = list(args.runs) or [spec.partition("=")[2].split(",")[0] for spec in args.compare]
+    norms = {norm_of_dir(d) for d in dirs}
+    if len(norms) > 1 and args.runs:
+        raise SystemExit(f"the runs of one ensemble have different input normalisations: {norms}")
+    return norm_of_dir(dirs[0]) if dirs else "mv"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -214,13 +256,26 @@ def run(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     ids = label_ids(catalog)
     work = Path(args.work or tempfile.mkdtemp(prefix="ecg-eval-"))
-    sets = load_eval_sets(args, catalog, work)
+    by_norm: dict[str, dict[str, EcgSet]] = {}
+
+    def sets_of(norm: str) -> dict[str, EcgSet]:
+        # an mV encoder is scored on the mV records only, a z-score encoder on all of them
+        if norm not in by_norm:
+            by_norm[norm] = load_eval_sets(args, catalog, work / norm, norm)
+        return by_norm[norm]
+
+    sets = sets_of(input_norm_of(args))
     ys = {k: s.targets(ids) for k, s in sets.items()}
     report: dict[str, Any] = {"sets": {k: len(s) for k, s in sets.items()}}
 
-    def sims_for(dirs: Sequence[str]) -> dict[str, np.ndarray]:
+    def sims_for(dirs: Sequence[str], csets: dict[str, EcgSet]) -> dict[str, np.ndarray]:
+        if (Path(dirs[0]) / "manifest.json").is_file():  # a shipped weights folder
+            from ecg_viewer.model.predictor import Predictor
+
+            p = Predictor(dirs[0], device="cpu", catalog=catalog)
+            return {k: p.similarities(s.x) for k, s in csets.items()}
         text_all, _ = catalog_text_matrix(dirs[0], catalog)
-        return {k: run_similarities(dirs, s.x, ids, text_all) for k, s in sets.items()}
+        return {k: run_similarities(dirs, s.x, ids, text_all) for k, s in csets.items()}
 
     if args.runs or args.weights:
         if args.weights:
@@ -230,11 +285,19 @@ def run(args: argparse.Namespace) -> int:
             sims = {k: pred.similarities(s.x) for k, s in sets.items()}
             cal = json.loads((Path(args.weights) / pred.manifest["calibration"]).read_text())
         else:
-            sims = sims_for(args.runs)
+            sims = sims_for(args.runs, sets)
             cal = calibrate(sims["val"], ys["val"], catalog)
         main_res = {k: summarise(sims[k], ys[k], ids, cal) for k in sets}
         report["main"] = main_res
         print_main(main_res)
+        if args.weights:
+            from ecg_viewer.training.fusion import shipped_report
+
+            fr = shipped_report(Path(args.fusion_cache), Path(args.weights))
+            if fr is not None:
+                report["fusion_shipped"] = fr
+            else:
+                log.info("no fusion or no fusion cache (%s): model alone only", args.fusion_cache)
         if args.export:
             from ecg_viewer.training.export import export_weights
 
@@ -253,30 +316,47 @@ def run(args: argparse.Namespace) -> int:
     for spec in args.compare:
         name, _, dirs = spec.partition("=")
         dlist = dirs.split(",")
-        cfg = json.loads((Path(dlist[0]) / "config.json").read_text(encoding="utf-8"))
-        sims = sims_for(dlist)
-        ccal = calibrate(sims["val"], ys["val"], catalog)
-        res = {k: summarise(sims[k], ys[k], ids, ccal) for k in sets}
+        weights_dir = (Path(dlist[0]) / "manifest.json").is_file()
+        if weights_dir:
+            from ecg_viewer.model.weights import read_manifest as _rm
+
+            man = _rm(Path(dlist[0]))
+            cfg = {"args": {"head": "text", "loss": man.get("training", {}).get("loss"),
+                            "text_standardise": man["architecture"].get("text_standardise")},
+                   "input_norm": norm_of_dir(dlist[0])}
+        else:
+            cfg = json.loads((Path(dlist[0]) / "config.json").read_text(encoding="utf-8"))
+        norm = norm_of_dir(dlist[0])
+        csets = sets_of(norm)
+        cys = {k: s.targets(ids) for k, s in csets.items()}
+        sims = sims_for(dlist, csets)
+        ccal = calibrate(sims["val"], cys["val"], catalog)
+        res = {k: summarise(sims[k], cys[k], ids, ccal) for k in csets}
+        if norm == "mv":  # its sets are the mV records: the same records as val_mv / test_mv
+            res["val_mv"], res["test_mv"] = res["val"], res["test"]
+        res["input_norm"] = norm
         holdout = cfg.get("holdout") or []
         if holdout:
-            res["zero_shot"] = {k: summarise(sims[k], ys[k], ids, labels=holdout) for k in sets}
+            res["zero_shot"] = {k: summarise(sims[k], cys[k], ids, labels=holdout) for k in csets}
             res["zero_shot"]["per_label_test"] = {
-                h: float(per_label_auroc(ys["test"][:, [ids.index(h)]], sims["test"][:, [ids.index(h)]], 1).get(0, np.nan))
+                h: float(per_label_auroc(cys["test"][:, [ids.index(h)]], sims["test"][:, [ids.index(h)]], 1).get(0, np.nan))
                 for h in holdout}
-            res["zero_shot"]["n_pos_test"] = {h: int(ys["test"][:, ids.index(h)].sum()) for h in holdout}
+            res["zero_shot"]["n_pos_test"] = {h: int(cys["test"][:, ids.index(h)].sum()) for h in holdout}
         res["config"] = {k: cfg["args"].get(k) for k in ("loss", "head", "no_augment", "seed", "epochs",
                                                          "text_standardise", "init", "batch_size")}
         res["runs"] = dlist
-        res["train_time_s"] = sum(
+        res["train_time_s"] = None if weights_dir else sum(
             json.loads((Path(d) / "config.json").read_text(encoding="utf-8")).get("train_time_s", 0)
             for d in dlist)
+        if not weights_dir:
+            res["n_train"] = json.loads((Path(dlist[0]) / "config.json").read_text(encoding="utf-8")).get("n_train")
         comps[name] = res
         print(f"{name:24s} " + "  ".join(
             f"{k}: AUROC {res[k]['macro_auroc']:.3f} ({res[k]['n_auroc_labels']}) top1 {res[k]['top1']:.3f} "
-            f"top5 {res[k]['top5']:.3f}" for k in sets))
+            f"top5 {res[k]['top5']:.3f}" for k in csets))
         if holdout:
             print(f"{'':24s} zero-shot labels {holdout}: " + "  ".join(
-                f"{k} AUROC {res['zero_shot'][k]['macro_auroc']:.3f}" for k in sets))
+                f"{k} AUROC {res['zero_shot'][k]['macro_auroc']:.3f}" for k in csets))
     if comps:
         report["comparisons"] = comps
     if args.json:
@@ -287,6 +367,11 @@ def run(args: argparse.Namespace) -> int:
 
         out = Path(args.export)
         (out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=float))
+        from ecg_viewer.model.weights import MANIFEST, sha256_file
+
+        manifest = read_manifest(out)  # metrics.json is hashed too (checked on load)
+        manifest["files"]["metrics.json"] = sha256_file(out / "metrics.json")
+        (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
         write_model_card(out / "MODEL_CARD.md", report, read_manifest(out), catalog,
                          Path(args.card_prose).read_text(encoding="utf-8"))
     return 0

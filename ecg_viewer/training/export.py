@@ -31,6 +31,26 @@ def write_label_embeddings(path: Path, emb: np.ndarray) -> None:
     save_file({"text_emb": torch.from_numpy(np.ascontiguousarray(emb, dtype=np.float32))}, str(path))
 
 
+def _preprocessing(input_norm: str) -> dict[str, Any]:
+    if input_norm == "zscore":
+        return Preprocessing(units="z-score (SD units per lead)", input_norm="zscore",
+                             normalisation="band-pass 0.5-40 Hz (3rd-order Butterworth, zero phase), "
+                                           "then mean 0 / SD 1 per lead over the window").to_dict()
+    return Preprocessing().to_dict()
+
+
+def _data_text(c0: dict[str, Any]) -> str:
+    if c0.get("input_norm") == "zscore" and c0.get("n_train_mv", c0["n_train"]) < c0["n_train"]:
+        return ("PTB-XL: the 1,987-record subset in mV (ecg_id 1-1999) + 1,661 records band-passed "
+                "and z-scored per lead (ecg_id 2000-21832), 100 Hz, 10 s: strat_fold 1-8 train "
+                f"({c0['n_train']}, of which {c0['n_train_mv']} in mV), fold 9 validation "
+                f"({c0['n_val']}, {c0.get('n_val_mv', '?')} in mV: model selection, calibration, "
+                "thresholds), fold 10 test (never tuned on)")
+    return ("PTB-XL subset (1,987 records of ecg_id 1-1999, 100 Hz, 10 s): strat_fold 1-8 "
+            f"train ({c0['n_train']}), fold 9 validation ({c0['n_val']}: model selection, "
+            "calibration, thresholds), fold 10 test (never tuned on)")
+
+
 def export_weights(run_dirs: list[str], out: Path, catalog: Any, cal: dict[str, Any],
                    report: dict[str, Any], text_all: np.ndarray, text_info: dict[str, Any]) -> Path:
     import torch
@@ -66,13 +86,11 @@ def export_weights(run_dirs: list[str], out: Path, catalog: Any, cal: dict[str, 
         "calibration": "calibration.json",
         "label_ids": ids,
         "catalog_version": catalog_version(catalog),
-        "preprocessing": Preprocessing().to_dict(),
+        "preprocessing": _preprocessing(c0.get("input_norm", "mv")),
         "text_encoder": {**text_info, "prefix": "query: ", "pooling": "mean",
                          "normalise": "l2", "label_text": "ja（en） (Label.prompt_text)"},
         "training": {
-            "data": "PTB-XL subset (1,987 records of ecg_id 1-1999, 100 Hz, 10 s): strat_fold 1-8 "
-                    f"train ({c0['n_train']}), fold 9 validation ({c0['n_val']}: model selection, "
-                    "calibration, thresholds), fold 10 test (never tuned on)",
+            "data": _data_text(c0),
             "loss": c0["args"]["loss"], "augment": c0["augment"], "epochs": c0["args"]["epochs"],
             "best_epochs": [c.get("best_epoch") for c in cfgs],
             "seeds": [c["args"]["seed"] for c in cfgs],

@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 SET_NAMES = {"val": "PTB-XL fold 9 (validation)", "test": "PTB-XL fold 10 (test)",
-             "cinc": "PhysioNet/CinC 2021 sample (external)"}
+             "val_mv": "fold 9, records in mV", "val_z": "fold 9, z-scored records",
+             "test_mv": "fold 10, records in mV", "test_z": "fold 10, z-scored records",
+             "cinc": "PhysioNet/CinC external (2021 sample + cinc_extra)"}
 
 
 def _f(v: Any, nd: int = 3) -> str:
@@ -38,18 +40,22 @@ def _per_label(r: dict[str, Any], ja: dict[str, str]) -> list[str]:
 
 
 def comparison_table(comps: dict[str, Any]) -> list[str]:
-    rows = ["| run | loss / head | text standardised | augment | val AUROC | val top-5 | test AUROC | "
-            "test top-1 | test top-5 | CinC AUROC | CinC top-5 | train time |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = ["| run | input | train records | loss / head | text standardised | augment | val AUROC | "
+            "val AUROC, mV records | val top-5 | test AUROC | test AUROC, mV records | test top-1 | "
+            "test top-5 | CinC AUROC | CinC top-5 | train time |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, c in comps.items():
         cfg = c.get("config", {})
         t = c.get("train_time_s")
         cinc = c.get("cinc", {})
+        vm, tm = c.get("val_mv", {}), c.get("test_mv", {})
         rows.append(
-            f"| {name} | {'BCE' if cfg.get('head') == 'linear' else cfg.get('loss')} / {cfg.get('head')} | "
+            f"| {name} | {c.get('input_norm', 'mv')} | {c.get('n_train') or '–'} | "
+            f"{'BCE' if cfg.get('head') == 'linear' else cfg.get('loss')} / {cfg.get('head')} | "
             f"{'yes' if cfg.get('text_standardise') else ('–' if cfg.get('head') != 'text' else 'no')} | "
             f"{'no' if cfg.get('no_augment') else 'yes'} | "
-            f"{_f(c['val']['macro_auroc'])} | {_f(c['val']['top5'])} | {_f(c['test']['macro_auroc'])} | "
+            f"{_f(c['val']['macro_auroc'])} | {_f(vm.get('macro_auroc'))} | {_f(c['val']['top5'])} | "
+            f"{_f(c['test']['macro_auroc'])} | {_f(tm.get('macro_auroc'))} | "
             f"{_f(c['test']['top1'])} | {_f(c['test']['top5'])} | {_f(cinc.get('macro_auroc'))} | "
             f"{_f(cinc.get('top5'))} | {f'{t / 60:.1f} min' if t else '–'} "
             f"({len(c.get('runs', [1]))} run{'s' if len(c.get('runs', [1])) > 1 else ''}) |")
@@ -104,6 +110,74 @@ def write_model_card(path: Path, report: dict[str, Any], manifest: dict[str, Any
                           f"val {_f(zs['val']['macro_auroc'])}, test {_f(zs['test']['macro_auroc'])}"
                           + (f", CinC {_f(zs['cinc']['macro_auroc'])}" if "cinc" in zs else "") + "."]
         lines += [""]
+    if report.get("fusion"):
+        lines += fusion_section(report["fusion"], ja)
     lines += ["## Files", "", "| file | sha256 |", "|---|---|"]
     lines += [f"| {n} | `{h}` |" for n, h in manifest["files"].items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+FUSION_SETS = ("val", "test", "test_mv", "test_z", "cinc")
+KINDS = ("model", "criteria", "fusion")
+
+
+def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
+    """Model alone / criteria alone / fusion, side by side (training/fusion.py's report)."""
+    ch = f.get("choice", {})
+    lines = ["## Model alone, criteria alone and their fusion", "",
+             f"Fusion fitted on {ch.get('n_train', '?')} PTB-XL records of folds 1–8 with "
+             f"out-of-fold similarities ({ch.get('n_train_mv', '?')} in mV carry the voltage "
+             f"weights); {len(ch.get('fused_labels', []))} labels with ≥ 8 training positives are "
+             "fused, the others keep the model's calibrated score. Fold 9 chose the regularisation "
+             "and the thresholds; fold 10 and CinC were never used for a choice.", "",
+             "| data | records | scores | macro AUROC (labels) | macro AUROC, fused labels (labels) "
+             "| top-1 | top-5 | normal ECGs flagged | true D/urgent flagged |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for k in FUSION_SETS:
+        r = f.get("by_set", {}).get(k)
+        if not r:
+            continue
+        for kind in KINDS:
+            x = r[kind]
+            rf = x.get("referral_flag", {})
+            lines.append(
+                f"| {SET_NAMES.get(k, k)} | {x['n']} | {kind} | {_f(x['macro_auroc'])} ({x['n_auroc_labels']}) | "
+                f"{_f(x['macro_auroc_fused'])} ({x['n_auroc_fused']}) | {_f(x['top1'])} | {_f(x['top5'])} | "
+                f"{_f(rf.get('normal_flagged'), 2)} of {rf.get('normal_n', 0)} | "
+                f"{_f(rf.get('true_d_flagged'), 2)} of {rf.get('true_d_n', 0)} |")
+    how = ("the same gradient-boosted trees" if ch.get("model") == "gbm"
+           else "the same two-stage logistic regression")
+    lines += ["", f"criteria alone: {how} without the similarity (only the fused labels have a "
+              "score, so its 'all labels' macro and its top-k cover those labels only). The "
+              "referral columns: a D/urgent label at or above its threshold.", ""]
+    if "gbm_fold9_macro_auroc" in ch:
+        lines += [f"**Fold 9 chose the fusion model**: gradient-boosted trees "
+                  f"{_f(ch['gbm_fold9_macro_auroc'], 4)} vs logistic regression "
+                  f"{_f(ch.get('logistic_fold9_macro_auroc'), 4)} (macro AUROC over the fused labels) "
+                  f"→ shipped: **{ch.get('model')}**."]
+    l2 = ch.get("l2_global_fold9", {})
+    if l2:
+        lines += ["Logistic regression, fold-9 choice of its L2 penalty (same measure): " + ", ".join(
+            f"{k}: {_f(v, 4)}" for k, v in l2.items()) + f"; chosen {ch.get('l2_chosen')}."]
+    if ch.get("referral_threshold") is not None:
+        lines += [f"D/urgent fused labels share one probability threshold, "
+                  f"{_f(ch['referral_threshold'])}: the lowest at which ≤ 5 % of fold-9 normal ECGs "
+                  "are flagged."]
+    lines += [""]
+    for k in ("test", "cinc"):
+        r = f.get("by_set", {}).get(k)
+        if not r:
+            continue
+        lines += [f"### Per label, {SET_NAMES.get(k, k)}: AUROC model / criteria / fusion, and the "
+                  "fusion's sensitivity/specificity at the shipped thresholds", "",
+                  "| label | 日本語 | positives | model | criteria | fusion | sens | spec |",
+                  "|---|---|---|---|---|---|---|---|"]
+        fu = r["fusion"]["per_label"]
+        for lab, x in sorted(fu.items(), key=lambda kv: -kv[1]["n_pos"]):
+            m = r["model"]["per_label"].get(lab, {})
+            c = r["criteria"]["per_label"].get(lab, {})
+            lines.append(f"| {lab} | {ja.get(lab, '')} | {x['n_pos']} | {_f(m.get('auroc'))} | "
+                         f"{_f(c.get('auroc'))} | {_f(x['auroc'])} | {_f(x['sensitivity'], 2)} | "
+                         f"{_f(x['specificity'], 2)} |")
+        lines += [""]
+    return lines

@@ -1,6 +1,9 @@
 """``ecg-viewer train``: fit the ECG encoder against frozen label-text embeddings.
 
     ecg-viewer train --out runs/main                      # PTB-XL subset, folds 1-8, val fold 9
+    ecg-viewer train --out runs/z --input-norm zscore --extra-zscored   # + the z-scored records
+    ecg-viewer train --out runs/h1 --input-norm zscore --extra-zscored --train-folds 1,2,3,4
+                                                          # cross-fitting: half of folds 1-8
     ecg-viewer train --manifest hospital.csv --out runs/h  # any manifest (see training/data.py)
     torchrun --nproc_per_node 2 -m ecg_viewer.training.train --out runs/ddp   # several processes
 
@@ -25,6 +28,7 @@ import numpy as np
 
 from ecg_viewer.model.config import ArchConfig
 from ecg_viewer.model.labelspace import catalog_version, label_ids, load_catalog, prompt_texts
+from ecg_viewer.model.preprocess import INPUT_NORMS
 from ecg_viewer.training.augment import AugmentConfig
 from ecg_viewer.training.data import EcgSet, load_manifest, write_ptbxl_manifest
 
@@ -59,6 +63,13 @@ def build_parser(p: argparse.ArgumentParser | None = None) -> argparse.ArgumentP
                    help="start from this run's model.safetensors (same architecture), e.g. to train on")
     p.add_argument("--text-standardise", action="store_true",
                    help="standardise the frozen text embeddings per dimension; no text dropout")
+    p.add_argument("--input-norm", choices=INPUT_NORMS, default="mv",
+                   help="encoder input: mV (median removed) or band-passed + z-scored per lead")
+    p.add_argument("--extra-zscored", action="store_true",
+                   help="add the z-scored extra PTB-XL records (needs --input-norm zscore)")
+    p.add_argument("--train-folds", default="",
+                   help="comma-separated strat_folds to train on (default: every train fold); "
+                        "for cross-fitted out-of-fold similarities")
     p.add_argument("--device", default="auto")
     p.add_argument("--quiet", action="store_true")
     return p
@@ -131,10 +142,18 @@ def run(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     catalog = load_catalog()
-    manifests = [Path(m) for m in args.manifest] or [write_ptbxl_manifest(Path(args.ptbxl), out / "ptbxl_manifest.csv")]
-    sets = [load_manifest(m, catalog, limit=args.limit) for m in manifests]
+    input_norm = getattr(args, "input_norm", "mv")
+    extra = bool(getattr(args, "extra_zscored", False))
+    if extra and input_norm != "zscore":
+        raise SystemExit("--extra-zscored needs --input-norm zscore (those records have no mV)")
+    manifests = [Path(m) for m in args.manifest] or [
+        write_ptbxl_manifest(Path(args.ptbxl), out / "ptbxl_manifest.csv", extra=extra)]
+    sets = [load_manifest(m, catalog, limit=args.limit, input_norm=input_norm) for m in manifests]
     data = sets[0] if len(sets) == 1 else _concat(sets)
     train, val = data.subset("train"), data.subset("val")
+    train_folds = sorted({int(f) for f in str(getattr(args, "train_folds", "") or "").split(",") if f})
+    if train_folds:
+        train = train.folds(set(train_folds))
     all_ids = label_ids(catalog)
     holdout = [h for h in args.holdout.split(",") if h]
     bad = [h for h in holdout if h not in all_ids]
@@ -174,12 +193,15 @@ def run(args: argparse.Namespace) -> int:
     y_train = torch.from_numpy(train.targets(order))
     x_train = torch.from_numpy(train.x)
     y_val = val.targets(order)
-    aug_cfg = AugmentConfig()
+    # z-scored input: noise and wander in SD units (a lead's SD is ~0.18 mV in PTB-XL)
+    aug_cfg = AugmentConfig() if input_norm == "mv" else AugmentConfig(wander_mv=0.8, noise_mv=0.15)
     gen = torch.Generator().manual_seed(args.seed * 1000 + rank)
     config = {"args": vars(args), "arch": cfg.to_dict(), "augment": None if args.no_augment else asdict(aug_cfg),
               "label_order": order, "holdout": holdout, "catalog_labels": all_ids,
               "catalog_version": catalog_version(catalog), "text": text_info,
-              "n_train": len(train), "n_val": len(val), "world_size": world, "manifests": [str(m) for m in manifests]}
+              "n_train": len(train), "n_val": len(val), "world_size": world, "manifests": [str(m) for m in manifests],
+              "input_norm": input_norm, "train_folds": train_folds,
+              "n_train_mv": int(np.sum(train.has_mv)), "n_val_mv": int(np.sum(val.has_mv))}
     history, best, best_state = [], -1.0, None
     t0 = time.time()
     for epoch in range(args.epochs):
@@ -256,7 +278,8 @@ def _concat(sets: list[EcgSet]) -> EcgSet:
     for s in sets:
         unk.update(s.unknown_tokens)
     return EcgSet(np.concatenate([s.x for s in sets]), [lab for s in sets for lab in s.labels],
-                  np.concatenate([s.split for s in sets]), [i for s in sets for i in s.ids], unk)
+                  np.concatenate([s.split for s in sets]), [i for s in sets for i in s.ids], unk,
+                  np.concatenate([s.has_mv for s in sets]), np.concatenate([s.fold for s in sets]))
 
 
 if __name__ == "__main__":

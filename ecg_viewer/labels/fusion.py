@@ -1,0 +1,280 @@
+"""One calibrated probability per label from the model's similarity and the ECG criteria features.
+
+numpy only (no torch, no Qt). The fusion is fitted by ``python -m ecg_viewer.training.fusion``
+and shipped as plain JSON (``model_weights/fusion.json``, no pickle) under the sha256 of the
+weights manifest. Two kinds (``"model"`` in the JSON):
+
+``"gbm"`` (gradient-boosted trees, the shipped kind): per fused label, trees over
+``[zsim_l, x_1 .. x_F]`` (raw feature values, NaN = missing; each split stores where a missing
+value goes); ``p_l = sigmoid(baseline_l + sum of the trees' leaf values)``.
+
+``"logistic"`` (two-stage logistic regression): per fused label ``l``::
+
+    p_l = sigmoid(b_l + w_l * zsim_l + sum_i c_li * xstd_i + sum_i m_li * missing_i)
+    zsim_l = (similarity_l - sim_center_l) / sim_scale_l
+    xstd_i = clip((x_i - mean_i) / sd_i, -clip, clip), 0 where feature i is missing (mean-imputed)
+
+``sim_center``/``sim_scale`` standardise the similarity of the model that is shipped (its
+spread differs from the cross-fitted models the fusion was fitted on). Voltage features
+(``*_mv``, axes, Q-wave and low-voltage flags) carry no missing-indicator term: their weights
+were fitted on records with mV amplitude only, so a record whose amplitude is unknown simply
+gets no voltage contribution. Labels the fusion does not cover (too few training positives,
+or never trained) keep the model's own calibrated score and threshold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import tr
+from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
+
+FUSION_FILE = "fusion.json"
+FUSION_FORMAT = 1
+MANIFEST = "manifest.json"
+
+
+class FusionError(EcgError, RuntimeError):
+    """The shipped fusion is missing, altered (hash mismatch) or does not fit the code."""
+
+    def __init__(self, key: str, **params: object) -> None:
+        self.message_key = key
+        self.params = params
+        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Trees:
+    """All trees of one label, padded to one node count: [n_trees, n_nodes] arrays."""
+
+    feature: np.ndarray  # -1 = leaf; 0 = the standardised similarity, i >= 1: feature i - 1
+    threshold: np.ndarray  # x <= threshold goes left
+    missing_left: np.ndarray  # bool
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # leaf values
+    baseline: float
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any], n_inputs: int) -> Trees:
+        trees = d["trees"]
+        m = max(len(t[0]) for t in trees)
+        arr = np.zeros((6, len(trees), m))
+        arr[0] = -1
+        for k, t in enumerate(trees):
+            for i in range(6):
+                arr[i, k, : len(t[i])] = t[i]
+        feat = arr[0].astype(np.int64)
+        left, right = arr[3].astype(np.int64), arr[4].astype(np.int64)
+        inner = feat >= 0
+        if (feat >= n_inputs).any() or (inner & ((left >= m) | (right >= m) | (left < 0) | (right < 0))).any():
+            raise FusionError("fusion.mismatch", detail="a tree does not fit the feature list")
+        return cls(feat, arr[1], arr[2] > 0, left, right, arr[5], float(d["baseline"]))
+
+    def raw(self, xt: np.ndarray) -> np.ndarray:
+        """xt [N, n_inputs] -> the summed leaf values + baseline [N]."""
+        n, t = len(xt), self.feature.shape[0]
+        ti = np.arange(t)[None, :]
+        node = np.zeros((n, t), dtype=np.int64)
+        for _ in range(self.feature.shape[1]):
+            f = self.feature[ti, node]
+            active = f >= 0
+            if not active.any():
+                break
+            xv = np.take_along_axis(xt, np.where(active, f, 0), axis=1)
+            go_left = np.where(np.isnan(xv), self.missing_left[ti, node], xv <= self.threshold[ti, node])
+            node = np.where(active, np.where(go_left, self.left[ti, node], self.right[ti, node]), node)
+        return self.baseline + self.value[ti, node].sum(axis=1)
+
+
+@dataclass(frozen=True)
+class FusedLabel:
+    intercept: float
+    sim_coef: float
+    sim_center: float
+    sim_scale: float
+    coef: np.ndarray  # [n_features] on standardised features
+    miss_coef: np.ndarray  # [n_features] on the missing indicators
+    threshold: float
+    threshold_source: str
+    trees: Trees | None = None  # set for the "gbm" kind (then intercept/coef are unused)
+
+
+@dataclass(frozen=True)
+class Fusion:
+    feature_names: tuple[str, ...]
+    mean: np.ndarray
+    sd: np.ndarray
+    labels: dict[str, FusedLabel]
+    info: dict[str, Any]
+    clip: float = 5.0
+
+    def vector(self, features: Any) -> np.ndarray:
+        """The fitted feature order from a CriteriaFeatures (``.values``), a mapping, or an
+        array already in :attr:`feature_names` order; None/NaN = missing."""
+        if isinstance(features, np.ndarray):
+            x = np.asarray(features, dtype=np.float64)
+            if x.shape[-1] != len(self.feature_names):
+                raise FusionError("fusion.mismatch", detail=f"{x.shape[-1]} features, "
+                                  f"expected {len(self.feature_names)}")
+            return x
+        values = features.values if hasattr(features, "values") and not isinstance(
+            features, Mapping) else features
+        values = values or {}
+        out = np.full(len(self.feature_names), np.nan)
+        for i, name in enumerate(self.feature_names):
+            v = values.get(name)
+            if v is not None:
+                try:
+                    out[i] = float(v)
+                except (TypeError, ValueError):
+                    pass
+        return out
+
+    def standardise(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(xstd, missing) for x [..., n_features]."""
+        miss = ~np.isfinite(x)
+        xs = np.where(miss, 0.0, (np.where(miss, 0.0, x) - self.mean) / self.sd)
+        return np.clip(xs, -self.clip, self.clip), miss.astype(np.float64)
+
+    def probability(self, label_id: str, similarity: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Vectorised: similarity [N], x [N, n_features] -> probability [N]."""
+        f = self.labels[label_id]
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        zsim = (np.asarray(similarity, float) - f.sim_center) / f.sim_scale
+        if f.trees is not None:
+            z = f.trees.raw(np.hstack([zsim.reshape(-1, 1), x]))
+        else:
+            xs, miss = self.standardise(x)
+            z = f.intercept + f.sim_coef * zsim + xs @ f.coef + miss @ f.miss_coef
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+    def apply(self, prediction: Prediction, features: Any) -> Prediction:
+        return apply_fusion(prediction, features, self)
+
+
+def fusion_from_dict(d: dict[str, Any]) -> Fusion:
+    if d.get("format") != FUSION_FORMAT:
+        raise FusionError("fusion.mismatch", detail=f"format {d.get('format')} (expected {FUSION_FORMAT})")
+    names = tuple(d["feature_names"])
+    n = len(names)
+    mean = np.asarray(d["mean"], dtype=np.float64)
+    sd = np.asarray(d["sd"], dtype=np.float64)
+    if mean.shape != (n,) or sd.shape != (n,) or not np.all(sd > 0):
+        raise FusionError("fusion.mismatch", detail="feature scaling does not fit the feature list")
+    labels = {}
+    kind = d.get("model", "logistic")
+    if kind not in ("logistic", "gbm"):
+        raise FusionError("fusion.mismatch", detail=f"model kind {kind!r}")
+    for lab, e in d["labels"].items():
+        trees = Trees.from_json(e, n + 1) if kind == "gbm" else None
+        coef = np.asarray(e.get("coef", np.zeros(n)), dtype=np.float64)
+        miss = np.asarray(e.get("miss_coef", np.zeros(n)), dtype=np.float64)
+        if coef.shape != (n,) or miss.shape != (n,):
+            raise FusionError("fusion.mismatch", detail=f"{lab}: coefficients do not fit the features")
+        labels[lab] = FusedLabel(float(e.get("intercept", 0.0)), float(e.get("sim_coef", 0.0)),
+                                 float(e["sim_center"]), float(e["sim_scale"]) or 1.0, coef, miss,
+                                 float(e["threshold"]), str(e.get("threshold_source", "")), trees)
+    return Fusion(names, mean, sd, labels, {k: v for k, v in d.items() if k not in
+                                            ("labels", "mean", "sd", "feature_names")},
+                  float(d.get("clip", 5.0)))
+
+
+def load_fusion(weights_dir: str | Path) -> Fusion | None:
+    """The fusion shipped in ``weights_dir`` (None when the manifest names none). Its file and
+    ``metrics.json`` are checked against the manifest's sha256; a mismatch raises FusionError."""
+    d = Path(weights_dir)
+    mpath = d / MANIFEST
+    try:
+        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FusionError("fusion.missing", file=str(mpath)) from exc
+    name = manifest.get("fusion")
+    if not name:
+        return None
+    files = manifest.get("files", {})
+    for fname in (name, "metrics.json"):
+        if fname not in files and fname == "metrics.json" and not (d / fname).exists():
+            continue
+        path = d / fname
+        if fname not in files:
+            raise FusionError("fusion.hash", file=str(path))
+        if not path.is_file():
+            raise FusionError("fusion.missing", file=str(path))
+        if _sha256(path) != files[fname]:
+            raise FusionError("fusion.hash", file=str(path))
+    try:
+        data = json.loads((d / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise FusionError("fusion.mismatch", detail=f"{name}: {exc}") from exc
+    return fusion_from_dict(data)
+
+
+_UNITS = (("_mv_ms", "mV·ms"), ("_ms", "ms"), ("_mv", "mV"), ("_bpm", "/min"), ("_deg", "°"))
+
+
+def _evidence(fusion: Fusion, lab: str, sim: float, x: np.ndarray) -> tuple[Evidence, ...]:
+    """The similarity and (logistic kind) the three features that pushed this label's
+    probability most; the criteria behind a label are added by labels/criteria.py."""
+    f = fusion.labels[lab]
+    out = [Evidence("similarity", round(float(sim), 3), "", "model", True)]
+    if f.trees is not None:
+        return tuple(out)
+    xs, miss = fusion.standardise(x)
+    contrib = xs * f.coef + miss * f.miss_coef
+    for i in np.argsort(-np.abs(contrib))[:3]:
+        if abs(contrib[i]) < 0.1:
+            break
+        name = fusion.feature_names[i]
+        v = x[i]
+        unit = next((u for s, u in _UNITS if name.endswith(s)), "")
+        out.append(Evidence(name, None if not math.isfinite(v) else round(float(v), 3), unit,
+                            "fusion", bool(contrib[i] > 0)))
+    return tuple(out)
+
+
+def apply_fusion(prediction: Prediction, features: Any, fusion: Fusion | None) -> Prediction:
+    """``prediction`` with ``score`` = the fused probability and ``threshold`` = the fusion's
+    threshold for every fused label (``similarity`` kept; other labels unchanged), re-ordered
+    best first as the Predictor orders (score, then similarity). ``features``: CriteriaFeatures,
+    a name -> value mapping, or None (every feature missing)."""
+    if fusion is None:
+        return prediction
+    x = fusion.vector(features if features is not None else {})
+    new = []
+    for ls in prediction.labels:
+        f = fusion.labels.get(ls.id)
+        if f is None:
+            new.append(ls)
+            continue
+        p = float(fusion.probability(ls.id, np.array([ls.similarity]), x[None])[0])
+        ev = ls.evidence or (_evidence(fusion, ls.id, ls.similarity, x) if p >= f.threshold else ())
+        new.append(replace(ls, score=p, threshold=f.threshold, evidence=ev))
+    new.sort(key=lambda s: (-s.score, -s.similarity))
+    return Prediction(labels=tuple(new), model=prediction.model)
+
+
+def fused_label_ids(fusion: Fusion | None) -> tuple[str, ...]:
+    return tuple(fusion.labels) if fusion else ()
+
+
+def label_score_source(fusion: Fusion | None, ls: LabelScore) -> str:
+    """"fusion" when the label's score comes from the fusion, else "model"."""
+    return "fusion" if fusion is not None and ls.id in fusion.labels else "model"

@@ -1,0 +1,311 @@
+"""``python -m ecg_viewer.training.fusion``: fit the model + criteria fusion, choose its
+thresholds, evaluate model alone / criteria alone / fusion, and ship ``fusion.json``.
+
+    # once per trained model (torch): records, cross-fitted and shipped similarities
+    python -m ecg_viewer.training.fusion sims --oof runs/z_h1 runs/z_h2 --weights model_weights
+    # after any change to the measurement code: the criteria features (a few minutes), then the fit
+    python -m ecg_viewer.training.fusion fit --refresh-features --export model_weights
+
+Data use: the fusion is fitted on folds 1-8 with **out-of-fold** similarities (two half-data
+runs, each scoring the folds it did not train on), never on similarities of records the network
+trained on; fold 9 chooses the regularisation, the thresholds and LR-vs-boosting; fold 10 and
+the external CinC records are only reported. The cache lives outside git (``--cache``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.model.labelspace import label_ids, load_catalog
+from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
+from ecg_viewer.training.fusion_fit import (
+    GBM_PARAMS,
+    MIN_FIT_POS,
+    fit_all,
+    fit_gbm,
+    fit_scaling,
+    gbm_predict,
+    gbm_to_json,
+    predict_all,
+    to_json,
+    voltage_mask,
+)
+from ecg_viewer.training.fusion_report import (
+    URGENT_CATS,
+    evaluate_sets,
+    referral_threshold,
+    thresholds_for,
+)
+from ecg_viewer.training.metrics import per_label_auroc
+from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
+
+log = logging.getLogger("ecg_viewer.training")
+DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".fusion_cache"
+L2_GRID = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m ecg_viewer.training.fusion", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("sims", help="records + out-of-fold and shipped similarities (torch)")
+    s.add_argument("--oof", nargs="+", required=True, help="half-data runs (config train_folds)")
+    s.add_argument("--weights", default="model_weights", help="the shipped weights folder")
+    f = sub.add_parser("fit", help="features (cached) + fit + thresholds + evaluation")
+    f.add_argument("--refresh-features", action="store_true", help="recompute the criteria features")
+    f.add_argument("--features-only", action="store_true", help="only (re)compute the features")
+    f.add_argument("--weights", default="model_weights", help="calibration of the model alone")
+    f.add_argument("--export", default=None, help="write fusion.json + manifest + metrics here")
+    f.add_argument("--model", choices=("auto", "gbm", "logistic"), default="auto",
+                   help="auto: gradient-boosted trees or logistic regression, whichever has the "
+                        "higher fold-9 macro AUROC over the fused labels")
+    f.add_argument("--json", default=None, help="write the report here")
+    for q in (s, f):
+        q.add_argument("--cache", default=str(DEFAULT_CACHE))
+        q.add_argument("--ptbxl", default=str(DEFAULT_PTBXL))
+        q.add_argument("--limit", type=int, default=None, help="first N rows per manifest (tests)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    show_progress()
+    return cmd_sims(args) if args.cmd == "sims" else cmd_fit(args)
+
+
+# --- similarities ----------------------------------------------------------------------------
+def cmd_sims(args: argparse.Namespace) -> int:
+    from ecg_viewer.model.predictor import Predictor
+    from ecg_viewer.training.evaluate import run_similarities
+
+    cache = Path(args.cache)
+    ptbxl = Path(args.ptbxl)
+    pred = Predictor(args.weights, device="cpu")
+    data, sources = load_all(ptbxl, ptbxl.parent, cache / "manifests", pred.input_norm,
+                                   limit=args.limit)
+    save_records(cache, data, sources)
+    ids = label_ids(load_catalog())
+    n, nl = len(data), len(ids)
+    fold = data.fold
+    is_ptb = sources == "ptbxl"
+    val = is_ptb & (fold == 9)
+    sim_oof = np.full((n, nl), np.nan, np.float32)
+    zsim_oof = np.full((n, nl), np.nan, np.float32)
+    runs_meta = []
+    for run in args.oof:
+        cfg = json.loads((Path(run) / "config.json").read_text(encoding="utf-8"))
+        trained = set(cfg.get("train_folds") or [])
+        if not trained:
+            raise SystemExit(f"{run} was trained on every fold: it has no out-of-fold records")
+        oof = is_ptb & np.isin(fold, [f for f in range(1, 9) if f not in trained])
+        t0 = time.time()
+        s_oof = run_similarities([run], data.x[oof], ids)
+        s_val = run_similarities([run], data.x[val], ids)
+        c, sc = np.median(s_val, axis=0), s_val.std(axis=0) + 1e-6
+        sim_oof[oof] = s_oof
+        zsim_oof[oof] = (s_oof - c) / sc
+        runs_meta.append({"run": str(run), "train_folds": sorted(trained), "n_oof": int(oof.sum()),
+                          "seconds": round(time.time() - t0, 1)})
+        log.info("%s: %d out-of-fold records scored", run, oof.sum())
+    ship = ~is_ptb | np.isin(fold, [9, 10])
+    sim_ship = np.full((n, nl), np.nan, np.float32)
+    sim_ship[ship] = pred.similarities(data.x[ship])
+    s9 = sim_ship[val]
+    np.savez_compressed(cache / "sims.npz", sim_oof=sim_oof, zsim_oof=zsim_oof, sim_ship=sim_ship,
+                        ship_center=np.median(s9, axis=0), ship_scale=s9.std(axis=0) + 1e-6)
+    meta = {"oof_runs": runs_meta, "weights": str(args.weights),
+            "model_version": pred.manifest.get("model_version"), "input_norm": pred.input_norm}
+    (cache / "meta.json").write_text(json.dumps(meta, indent=1))
+    log.info("cached %d records in %s", n, cache)
+    return 0
+
+
+# --- fit ---------------------------------------------------------------------------------------
+def ensure_features(cache: Path, ptbxl: Path, refresh: bool, limit: int | None = None) -> None:
+    """The criteria features of every record of the manifests, keyed by record id."""
+    if (cache / "features.npz").is_file() and not refresh:
+        return
+    from ecg_viewer.training.data import read_manifest
+    from ecg_viewer.training.fusion_data import write_manifests
+
+    rows = []
+    for m in write_manifests(ptbxl, ptbxl.parent, cache / "manifests"):
+        got = read_manifest(m)
+        rows += got[:limit] if limit else got
+    x, names, per_rec = compute_features(rows)
+    np.savez_compressed(cache / "features.npz", X=x, feature_names=np.array(names),
+                        feature_ids=np.array([r.get("id") or r.get("path") for r in rows]),
+                        features_s_per_record=per_rec)
+    log.info("features of %d records, %.0f ms per record", len(rows), 1000 * per_rec)
+
+
+def aligned_features(c: dict[str, Any]) -> np.ndarray:
+    """features.npz rows in records.npz order (NaN where a record has none)."""
+    pos = {str(i): k for k, i in enumerate(c["feature_ids"])}
+    x = np.full((len(c["ids"]), c["X"].shape[1]), np.nan)
+    for r, rid in enumerate(c["ids"]):
+        k = pos.get(str(rid))
+        if k is not None:
+            x[r] = c["X"][k]
+    return x
+
+
+def _macro(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
+    per = per_label_auroc(y[:, cols], s[:, cols], min_pos=5)
+    return float(np.mean(list(per.values()))) if per else float("nan")
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    cache = Path(args.cache)
+    ensure_features(cache, Path(args.ptbxl), args.refresh_features, args.limit)
+    if args.features_only:
+        return 0
+    c = load_cache(cache)
+    ids = [str(i) for i in c["label_ids"]]
+    if ids != label_ids(load_catalog()):
+        raise SystemExit("the cache was made with another catalog: rerun `sims`")
+    names = tuple(str(n) for n in c["feature_names"])
+    x, y = aligned_features(c), c["y"].astype(np.float64)
+    fold, has_mv, src = c["fold"], c["has_mv"].astype(bool), c["source"]
+    is_ptb = src == "ptbxl"
+    tr = is_ptb & (fold >= 1) & (fold <= 8) & np.isfinite(c["zsim_oof"]).all(axis=1)
+    va = is_ptb & (fold == 9)
+    zship = (c["sim_ship"] - c["ship_center"]) / c["ship_scale"]
+    zsim = np.where(tr[:, None], c["zsim_oof"], zship)
+    volt = voltage_mask(names, x[tr], has_mv[tr])
+    scaling = fit_scaling(x[tr], has_mv[tr], volt)
+    fused = [j for j in range(len(ids)) if y[tr, j].sum() >= MIN_FIT_POS]
+    log.info("fusion: %d training records (%d in mV), %d labels with >= %d positives, %d voltage "
+             "features of %d", tr.sum(), (tr & has_mv).sum(), len(fused), MIN_FIT_POS, volt.sum(),
+             len(names))
+    # fold 9 chooses one L2 penalty for the logistic kind (and for criteria alone)
+    choice: dict[str, Any] = {}
+    picked: dict[str, float] = {}
+    for kind_, zs in (("fusion", zsim), ("criteria", None)):
+        scores = {}
+        for lam in L2_GRID:
+            m = fit_all(zs[tr] if zs is not None else None, x[tr], y[tr], has_mv[tr], scaling, fused, lam)
+            p = predict_all(m, zs[va] if zs is not None else None, x[va], scaling, len(ids))
+            scores[str(lam)] = _macro(y[va], p, fused)
+        best_name = max(scores, key=lambda k: round(scores[k], 4))
+        picked[kind_] = float(best_name)
+        key = "" if kind_ == "fusion" else "_criteria"
+        choice[f"l2_global_fold9{key}"] = scores
+        choice[f"l2_chosen{key}"] = best_name
+        log.info("logistic %s: fold-9 macro AUROC (fused labels) %s -> %s", kind_,
+                 ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), best_name)
+    models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, picked["fusion"])
+    crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused, picked["criteria"])
+    p_fus = predict_all(models, zsim, x, scaling, len(ids))
+    p_cri = predict_all(crit, None, x, scaling, len(ids))
+    lr9 = _macro(y[va], p_fus[va], fused)
+    choice["logistic_fold9_macro_auroc"] = lr9
+    kind = args.model
+    gbm: dict[int, Any] = {}
+    if kind in ("gbm", "auto"):
+        t0 = time.time()
+        gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j]) for j in fused}
+        p_gbm = gbm_predict(gbm, zsim, x, len(ids))
+        g9 = _macro(y[va], p_gbm[va], fused)
+        choice["gbm_fold9_macro_auroc"] = g9
+        choice["gbm_params"] = GBM_PARAMS
+        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f (trees %.0f s)", lr9, g9,
+                 time.time() - t0)
+        if kind == "auto":
+            kind = "gbm" if g9 > lr9 else "logistic"
+        if kind == "gbm":
+            p_fus = p_gbm
+            p_cri = gbm_predict({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
+    choice["model"] = kind
+    cal = json.loads((Path(args.weights) / "calibration.json").read_text(encoding="utf-8"))
+    catalog = load_catalog()
+    cats = [lab.category for lab in catalog.labels]
+    from ecg_viewer.training.evaluate import apply_calibration
+
+    # fold-9 referral flags of the D/urgent labels outside the fusion (model calibration)
+    p_mod = apply_calibration(np.nan_to_num(c["sim_ship"][va], nan=0.0), cal, ids)
+    outside = [j for j in range(len(ids)) if j not in set(fused) and cats[j] in URGENT_CATS]
+    thr_m = np.array([cal[i]["threshold"] for i in ids])
+    base_flag = (p_mod[:, outside] >= thr_m[outside]).any(axis=1) if outside else None
+    normal_col = ids.index("normal_ecg")
+    thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col)
+    thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col)
+    report = evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused)
+    report["choice"] = {**choice,
+                        "n_train": int(tr.sum()), "n_train_mv": int((tr & has_mv).sum()),
+                        "fused_labels": [ids[j] for j in fused],
+                        "voltage_features": [n for n, v in zip(names, volt, strict=True) if v],
+                        "referral_threshold": referral_threshold(thr_f, fused, cats)}
+    info = {"kind": "gradient-boosted trees per label (scikit-learn HistGradientBoosting, exported "
+                    "as arrays) on the similarity + criteria features" if kind == "gbm" else
+                    "two-stage L2 logistic regression per label (similarity + criteria)",
+            "l2": choice["l2_chosen"], "fitted_on": f"PTB-XL folds 1-8, {int(tr.sum())} records with out-of-fold "
+            f"similarities ({int((tr & has_mv).sum())} in mV: voltage weights)",
+            "thresholds": "fold 9 (see threshold_source)", "oof_runs": c.get("meta", {}).get("oof_runs"),
+            "model_version": c.get("meta", {}).get("model_version")}
+    fusion_json = to_json(models, ids, names, scaling, c["ship_center"], c["ship_scale"], thr_f, info)
+    if kind == "gbm":
+        fusion_json["model"] = "gbm"
+        for j, clf in gbm.items():
+            e = fusion_json["labels"][ids[j]]
+            for k in ("intercept", "sim_coef", "coef", "miss_coef"):
+                e.pop(k)
+            e.update(gbm_to_json(clf))
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1, default=float))
+    if args.export:
+        from ecg_viewer.training.fusion_report import export_fusion
+
+        export_fusion(Path(args.export), fusion_json, report)
+    return 0
+
+
+def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
+    """The side-by-side figures recomputed with the SHIPPED fusion.json (read through
+    labels/fusion.py, as the app reads it) on the cached similarities and features; the
+    criteria-alone column is refitted from the cache with the penalty the fit chose."""
+    from ecg_viewer.labels.fusion import load_fusion
+
+    fusion = load_fusion(weights)
+    if fusion is None or not (cache / "sims.npz").is_file() or not (cache / "features.npz").is_file():
+        return None
+    c = load_cache(cache)
+    ids = [str(i) for i in c["label_ids"]]
+    x, y = aligned_features(c), c["y"].astype(np.float64)
+    if tuple(str(n) for n in c["feature_names"]) != fusion.feature_names:
+        raise SystemExit("the cached features are not the shipped fusion's: refit the fusion")
+    fold, has_mv, is_ptb = c["fold"], c["has_mv"].astype(bool), c["source"] == "ptbxl"
+    tr = is_ptb & (fold >= 1) & (fold <= 8) & np.isfinite(c["zsim_oof"]).all(axis=1)
+    fused = [ids.index(lab) for lab in fusion.labels]
+    sim = np.nan_to_num(c["sim_ship"], nan=0.0)
+    p_fus = np.full(sim.shape, np.nan)
+    for j in fused:
+        p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
+    metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
+    ch = metrics.get("fusion", {}).get("choice", {})
+    if fusion.info.get("model") == "gbm":
+        p_cri = gbm_predict({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
+    else:
+        volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
+        scaling = fit_scaling(x[tr], has_mv[tr], volt)
+        crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused,
+                       float(ch.get("l2_chosen_criteria", 100.0)))
+        p_cri = predict_all(crit, None, x, scaling, len(ids))
+    cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
+    thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
+    thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")
+             for j in fused}
+    cats = [lab.category for lab in load_catalog().labels]
+    return evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

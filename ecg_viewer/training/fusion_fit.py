@@ -1,0 +1,214 @@
+"""Fitting the fusion (numpy/scipy): a two-stage L2 logistic regression per label.
+
+Stage 1, on every training record (mV and z-scored): the standardised similarity, the
+amplitude-free criteria features (rate, rhythm, intervals, durations; mean-imputed) and their
+missing indicators. Stage 2, on the records with mV amplitude only, with stage 1's logit as a
+fixed offset: the voltage features (``*_mv``, axes, Q-wave, R′ and low-voltage flags), without
+missing indicators and without an intercept. The z-scored records have no voltage features,
+every inference record has them: fitting the voltage weights where they exist keeps the
+z-scored records' "missing" from being learnt as a sign of anything. A record without amplitude
+gets no voltage contribution at all (mean-imputed features standardise to 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize
+
+CLIP = 5.0  # standardised features are clipped to +-CLIP (a failed measurement must not dominate)
+MIN_FIT_POS = 8  # training positives a label needs to be fused
+VOLT_NAMES_EXTRA = ("rprime_v1v2", "t_inverted_leads")
+
+
+def is_voltage_feature(name: str) -> bool:
+    return ("_mv" in name or name.startswith(("low_voltage", "q_waves_")) or name.endswith("_axis_deg")
+            or name in VOLT_NAMES_EXTRA)
+
+
+def voltage_mask(names: tuple[str, ...], x: np.ndarray, has_mv: np.ndarray) -> np.ndarray:
+    """Voltage features by rule, plus any feature far rarer on records without mV (measured)."""
+    rule = np.array([is_voltage_feature(n) for n in names])
+    pres_mv = np.isfinite(x[has_mv]).mean(axis=0) if has_mv.any() else np.ones(len(names))
+    pres_z = np.isfinite(x[~has_mv]).mean(axis=0) if (~has_mv).any() else pres_mv
+    return rule | (pres_z < 0.5 * pres_mv)
+
+
+@dataclass
+class Scaling:
+    mean: np.ndarray
+    sd: np.ndarray
+    volt: np.ndarray  # bool [F]
+
+    def transform(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        miss = ~np.isfinite(x)
+        xs = np.where(miss, 0.0, (np.where(miss, 0.0, x) - self.mean) / self.sd)
+        return np.clip(xs, -CLIP, CLIP), miss.astype(np.float64)
+
+
+def fit_scaling(x: np.ndarray, has_mv: np.ndarray, volt: np.ndarray) -> Scaling:
+    """Mean/SD per feature over the records where it is present; voltage features over the mV
+    records only."""
+    mean, sd = np.zeros(x.shape[1]), np.ones(x.shape[1])
+    for i in range(x.shape[1]):
+        col = x[has_mv, i] if volt[i] else x[:, i]
+        col = col[np.isfinite(col)]
+        if len(col) >= 2:
+            mean[i] = float(np.mean(col))
+            sd[i] = float(np.std(col)) if np.std(col) > 1e-6 else 1.0
+    return Scaling(mean, sd, volt)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, offset: np.ndarray | None = None,
+                 intercept: bool = True, penalty: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """min sum logloss(y, offset + x @ w + b) + l2/2 sum(penalty * w^2) (b unpenalised) by
+    L-BFGS; ``penalty`` 1 per coefficient unless given (0 = unpenalised)."""
+    n, d = x.shape
+    off = np.zeros(n) if offset is None else offset
+    pen = l2 * (np.ones(d) if penalty is None else penalty)
+    prior = float(np.clip(y.mean(), 1e-4, 1 - 1e-4))
+    b0 = float(np.log(prior / (1 - prior))) if intercept and offset is None else 0.0
+
+    def f(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        w, b = theta[:d], (theta[d] if intercept else 0.0)
+        z = off + x @ w + b
+        # log(1 + e^z) - y z, stable
+        loss = np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 * np.sum(pen * w * w)
+        p = 0.5 * (1 + np.tanh(0.5 * z))
+        g = p - y
+        grad = np.concatenate([x.T @ g + pen * w, [g.sum()] if intercept else []])
+        return float(loss), grad
+
+    theta0 = np.concatenate([np.zeros(d), [b0] if intercept else []])
+    res = minimize(f, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    th = res.x
+    return th[:d], (float(th[d]) if intercept else 0.0)
+
+
+@dataclass
+class LabelModel:
+    intercept: float
+    sim_coef: float
+    coef: np.ndarray  # [F]
+    miss_coef: np.ndarray  # [F]
+
+    def logit(self, zsim: np.ndarray | None, xs: np.ndarray, miss: np.ndarray) -> np.ndarray:
+        z = self.intercept + xs @ self.coef + miss @ self.miss_coef
+        return z + (self.sim_coef * zsim if zsim is not None else 0.0)
+
+
+def fit_label(zsim: np.ndarray | None, xs: np.ndarray, miss: np.ndarray, y: np.ndarray,
+              has_mv: np.ndarray, volt: np.ndarray, l2: float) -> LabelModel:
+    """Two-stage fit of one label (see the module docstring); ``zsim`` None = criteria alone."""
+    base = ~volt
+    miss_cols = base & (miss.std(axis=0) > 0)
+    parts = [xs[:, base], miss[:, miss_cols]]
+    if zsim is not None:
+        parts.insert(0, zsim[:, None])
+    x1 = np.hstack(parts)
+    # the similarity is not penalised: a strong penalty shrinks the fusion to the model's
+    # own calibration (Platt scaling of the similarity), never to the base rate
+    pen = np.ones(x1.shape[1])
+    if zsim is not None:
+        pen[0] = 0.0
+    w1, b1 = fit_logistic(x1, y, l2, penalty=pen)
+    k = 0
+    sim_coef = 0.0
+    if zsim is not None:
+        sim_coef, k = float(w1[0]), 1
+    coef, miss_coef = np.zeros(xs.shape[1]), np.zeros(xs.shape[1])
+    nb = int(base.sum())
+    coef[base] = w1[k : k + nb]
+    miss_coef[miss_cols] = w1[k + nb :]
+    m = LabelModel(b1, sim_coef, coef, miss_coef)
+    if volt.any() and has_mv.any() and y[has_mv].any():
+        off = m.logit(zsim[has_mv] if zsim is not None else None, xs[has_mv], miss[has_mv])
+        w2, _ = fit_logistic(xs[has_mv][:, volt], y[has_mv], l2, offset=off, intercept=False)
+        m.coef[volt] = w2
+    return m
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def fit_all(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
+            scaling: Scaling, labels: list[int], l2: float | dict[int, float]) -> dict[int, LabelModel]:
+    xs, miss = scaling.transform(x)
+    lam = l2 if isinstance(l2, dict) else dict.fromkeys(labels, float(l2))
+    return {j: fit_label(None if zsim is None else zsim[:, j], xs, miss, y[:, j].astype(float),
+                         has_mv, scaling.volt, lam[j]) for j in labels}
+
+
+def predict_all(models: dict[int, LabelModel], zsim: np.ndarray | None, x: np.ndarray,
+                scaling: Scaling, n_labels: int) -> np.ndarray:
+    """[N, n_labels] probabilities; NaN for labels without a model."""
+    xs, miss = scaling.transform(x)
+    out = np.full((len(x), n_labels), np.nan)
+    for j, m in models.items():
+        out[:, j] = sigmoid(m.logit(None if zsim is None else zsim[:, j], xs, miss))
+    return out
+
+
+def to_json(models: dict[int, LabelModel], ids: list[str], names: tuple[str, ...], scaling: Scaling,
+            sim_center: np.ndarray, sim_scale: np.ndarray, thresholds: dict[int, tuple[float, str]],
+            info: dict[str, Any]) -> dict[str, Any]:
+    from ecg_viewer.labels.fusion import FUSION_FORMAT
+
+    r = lambda a: [round(float(v), 6) for v in a]  # noqa: E731
+    return {
+        "format": FUSION_FORMAT, **info, "clip": CLIP,
+        "feature_names": list(names), "mean": r(scaling.mean), "sd": r(scaling.sd),
+        "voltage_features": [n for n, v in zip(names, scaling.volt, strict=True) if v],
+        "feature_clip_sd": CLIP,
+        "labels": {ids[j]: {"intercept": round(m.intercept, 6), "sim_coef": round(m.sim_coef, 6),
+                            "sim_center": round(float(sim_center[j]), 6),
+                            "sim_scale": round(float(sim_scale[j]), 6),
+                            "coef": r(m.coef), "miss_coef": r(m.miss_coef),
+                            "threshold": round(thresholds[j][0], 6),
+                            "threshold_source": thresholds[j][1]}
+                   for j, m in models.items()},
+    }
+
+
+# --- gradient-boosted trees (scikit-learn), exported as plain JSON -----------------------------
+GBM_PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 15, "l2_regularization": 1.0}
+
+
+def fit_gbm(zsim_j: np.ndarray | None, x: np.ndarray, y: np.ndarray, seed: int = 0) -> Any:
+    """One label: trees on [standardised similarity, raw criteria features] (NaN = missing,
+    handled by the trees: each split learns where a missing value goes)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    xt = x if zsim_j is None else np.hstack([zsim_j[:, None], x])
+    clf = HistGradientBoostingClassifier(**GBM_PARAMS, early_stopping=False, random_state=seed)
+    return clf.fit(xt, y.astype(int))
+
+
+def gbm_to_json(clf: Any) -> dict[str, Any]:
+    """The fitted trees as arrays: feature (-1 = leaf), threshold (x <= t goes left), missing
+    goes left, left/right child, leaf value (learning rate included), and the baseline logit."""
+    trees = []
+    for it in clf._predictors:
+        n = it[0].nodes
+        if n["is_categorical"].any():
+            raise ValueError("categorical splits are not exported")
+        leaf = n["is_leaf"].astype(bool)
+        trees.append([
+            [-1 if lf else int(f) for f, lf in zip(n["feature_idx"], leaf, strict=True)],
+            [0.0 if lf else float(t) for t, lf in zip(n["num_threshold"], leaf, strict=True)],  # exact
+            [int(m) for m in n["missing_go_to_left"]],
+            [int(v) for v in n["left"]], [int(v) for v in n["right"]],
+            [float(f"{v:.7g}") if lf else 0.0 for v, lf in zip(n["value"], leaf, strict=True)],
+        ])
+    return {"baseline": float(np.ravel(clf._baseline_prediction)[0]), "trees": trees}
+
+
+def gbm_predict(clfs: dict[int, Any], zsim: np.ndarray | None, x: np.ndarray, n_labels: int) -> np.ndarray:
+    out = np.full((len(x), n_labels), np.nan)
+    for j, clf in clfs.items():
+        xt = x if zsim is None else np.hstack([zsim[:, j : j + 1], x])
+        out[:, j] = clf.predict_proba(xt)[:, 1]
+    return out

@@ -1,0 +1,160 @@
+"""Thresholds and the side-by-side evaluation of model alone / criteria alone / fusion, and the
+export of ``fusion.json`` into the weights folder (manifest hashes, metrics.json, model card)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.training.metrics import choose_threshold, per_label_auroc, sens_spec, topk_hit
+
+log = logging.getLogger("ecg_viewer.training")
+URGENT_CATS = ("D", "urgent")
+MAX_NORMAL_FLAGGED = 0.05  # referral: at most this share of fold-9 normal ECGs flagged
+
+
+def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray, fused: list[int],
+                   cats: list[str], base_flag_va: np.ndarray | None = None,
+                   normal_col: int | None = None) -> dict[int, tuple[float, str]]:
+    """Per fused label: D/urgent labels share one probability threshold, the lowest at which at
+    most 5 % of the fold-9 normal ECGs are flagged (together with ``base_flag_va``, the flags of
+    the labels outside the fusion); other labels the F1-optimal threshold on fold 9 (>= 3
+    positives there), else on the out-of-fold folds 1-8, else 0.5."""
+    out: dict[int, tuple[float, str]] = {}
+    urgent = [j for j in fused if cats[j] in URGENT_CATS]
+    for j in fused:
+        if j in urgent:
+            continue
+        if y[va, j].sum() >= 3:
+            out[j] = (choose_threshold(p[va, j], y[va, j], None), "fold9-f1")
+        elif y[tr, j].sum() >= 3:
+            out[j] = (choose_threshold(p[tr, j], y[tr, j], None), "oof-f1")
+        else:
+            out[j] = (0.5, "default-0.5")
+    if urgent:
+        t = common_referral_threshold(p[va][:, urgent], y[va], base_flag_va, normal_col)
+        for j in urgent:
+            out[j] = (t, "fold9-referral")
+    return out
+
+
+def common_referral_threshold(p_urgent: np.ndarray, y: np.ndarray, base_flag: np.ndarray | None,
+                              normal_col: int | None) -> float:
+    base = np.zeros(len(y), bool) if base_flag is None else base_flag
+    normal = y[:, normal_col].astype(bool) if normal_col is not None else ~base
+    mx = np.nan_to_num(p_urgent, nan=0.0).max(axis=1)
+    for t in np.unique(np.concatenate([mx, [0.5, 1.0]])):
+        flagged = (mx >= t) | base
+        if not normal.any() or flagged[normal].mean() <= MAX_NORMAL_FLAGGED:
+            return float(t)
+    return 1.0
+
+
+def referral_threshold(thr: dict[int, tuple[float, str]], fused: list[int], cats: list[str]) -> float | None:
+    vals = [thr[j][0] for j in fused if cats[j] in URGENT_CATS]
+    return vals[0] if vals else None
+
+
+def referral_rates(y: np.ndarray, score: np.ndarray, thr: np.ndarray, cats: list[str],
+                   normal_col: int | None) -> dict[str, Any]:
+    dmask = np.isin(np.array(cats), URGENT_CATS)
+    flagged = ((np.nan_to_num(score, nan=-1.0) >= thr) & dmask).any(axis=1)
+    out: dict[str, Any] = {"n": int(len(y)), "flagged": float(flagged.mean()) if len(y) else float("nan")}
+    if normal_col is not None:
+        norm = y[:, normal_col].astype(bool)
+        out["normal_n"] = int(norm.sum())
+        out["normal_flagged"] = float(flagged[norm].mean()) if norm.any() else float("nan")
+    true_d = y[:, dmask].astype(bool).any(axis=1)
+    out["true_d_n"] = int(true_d.sum())
+    out["true_d_flagged"] = float(flagged[true_d].mean()) if true_d.any() else float("nan")
+    return out
+
+
+def summarise(y: np.ndarray, score: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str],
+              fused: list[int]) -> dict[str, Any]:
+    """macro AUROC over every label with >= 5 positives and a score, and over the fused labels
+    (the set all three columns share); top-1/top-5 by score; per label AUROC, sens, spec."""
+    normal_col = ids.index("normal_ecg") if "normal_ecg" in ids else None
+    per = per_label_auroc(y, np.nan_to_num(score, nan=np.nan), min_pos=5)
+    per_f = {j: v for j, v in per.items() if j in set(fused)}
+    ranked = np.where(np.isfinite(score), score, -np.inf)
+    rows = {}
+    for j, auc in per.items():
+        sens, spec = sens_spec(y[:, j], np.nan_to_num(score[:, j], nan=-1.0) >= thr[j])
+        rows[ids[j]] = {"n_pos": int(y[:, j].sum()), "auroc": auc, "sensitivity": sens,
+                        "specificity": spec, "threshold": float(thr[j])}
+    return {"n": int(len(y)), "top1": topk_hit(y, ranked, 1), "top5": topk_hit(y, ranked, 5),
+            "macro_auroc": float(np.mean(list(per.values()))) if per else float("nan"),
+            "n_auroc_labels": len(per),
+            "macro_auroc_fused": float(np.mean(list(per_f.values()))) if per_f else float("nan"),
+            "n_auroc_fused": len(per_f), "per_label": rows,
+            "referral_flag": referral_rates(y, score, thr, cats, normal_col)}
+
+
+def evaluate_sets(c: dict[str, Any], ids: list[str], cats: list[str], cal: dict[str, Any],
+                  p_fus: np.ndarray, p_cri: np.ndarray, thr_f: dict[int, tuple[float, str]],
+                  thr_c: dict[int, tuple[float, str]], fused: list[int]) -> dict[str, Any]:
+    from ecg_viewer.training.evaluate import apply_calibration
+
+    y = c["y"].astype(np.float64)
+    fold, has_mv, src = c["fold"], c["has_mv"].astype(bool), c["source"]
+    is_ptb = src == "ptbxl"
+    sim = c["sim_ship"]
+    p_mod = apply_calibration(np.nan_to_num(sim, nan=0.0), cal, ids)
+    thr_m = np.array([cal[i]["threshold"] for i in ids])
+    s_fus = p_mod.copy()
+    thr_fus = thr_m.copy()
+    s_cri = np.full_like(p_mod, np.nan)
+    thr_cri = np.ones(len(ids))
+    for j in fused:
+        s_fus[:, j], thr_fus[j] = p_fus[:, j], thr_f[j][0]
+        s_cri[:, j], thr_cri[j] = p_cri[:, j], thr_c[j][0]
+    sets = {"val": is_ptb & (fold == 9), "test": is_ptb & (fold == 10),
+            "test_mv": is_ptb & (fold == 10) & has_mv, "test_z": is_ptb & (fold == 10) & ~has_mv,
+            "cinc": ~is_ptb}
+    out: dict[str, Any] = {"sets": {k: int(m.sum()) for k, m in sets.items()}, "by_set": {}}
+    for k, m in sets.items():
+        if not m.any():
+            continue
+        out["by_set"][k] = {
+            "model": summarise(y[m], p_mod[m], thr_m, ids, cats, fused),
+            "criteria": summarise(y[m], s_cri[m], thr_cri, ids, cats, fused),
+            "fusion": summarise(y[m], s_fus[m], thr_fus, ids, cats, fused),
+        }
+        r = out["by_set"][k]
+        log.info("%-8s n=%4d  macro AUROC model %.3f criteria %.3f fusion %.3f (fused labels: "
+                 "%.3f / %.3f / %.3f)  top-5 %.3f / %.3f / %.3f", k, m.sum(),
+                 r["model"]["macro_auroc"], r["criteria"]["macro_auroc"], r["fusion"]["macro_auroc"],
+                 r["model"]["macro_auroc_fused"], r["criteria"]["macro_auroc_fused"],
+                 r["fusion"]["macro_auroc_fused"], r["model"]["top5"], r["criteria"]["top5"],
+                 r["fusion"]["top5"])
+    out["thresholds"] = {ids[j]: {"fusion": thr_f[j][0], "source": thr_f[j][1],
+                                  "criteria": thr_c[j][0]} for j in fused}
+    return out
+
+
+def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]) -> None:
+    """fusion.json + metrics.json["fusion"] into ``out``, both under the manifest's sha256, and
+    the model card rewritten with the fusion tables."""
+    from ecg_viewer.model.labelspace import load_catalog
+    from ecg_viewer.model.weights import MANIFEST, read_manifest, sha256_file
+    from ecg_viewer.training.model_card import write_model_card
+
+    (out / "fusion.json").write_text(json.dumps(fusion_json, ensure_ascii=False, separators=(",", ":")))
+    mpath = out / "metrics.json"
+    metrics = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else {}
+    metrics["fusion"] = report
+    mpath.write_text(json.dumps(metrics, indent=1, ensure_ascii=False, default=float))
+    manifest = read_manifest(out)
+    manifest["fusion"] = "fusion.json"
+    for name in ("fusion.json", "metrics.json"):
+        manifest["files"][name] = sha256_file(out / name)
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    prose = (Path(__file__).with_name("model_card_head.md")).read_text(encoding="utf-8")
+    write_model_card(out / "MODEL_CARD.md", metrics, manifest, load_catalog(), prose)
+    log.info("wrote %s/fusion.json (%d labels), metrics.json, manifest.json, MODEL_CARD.md", out,
+             len(fusion_json["labels"]))
