@@ -69,7 +69,7 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _run_gui(files: list[str]) -> int:
+def _run_gui(files: list[str], explicit_lang: bool = False) -> int:
     if importlib.util.find_spec("ecg_viewer.gui.launch") is None:
         print(tr("cli.no_gui"), file=sys.stderr)
         return 2
@@ -80,7 +80,7 @@ def _run_gui(files: list[str]) -> int:
     from ecg_viewer.gui.notice_area import install_window_excepthook
 
     install_window_excepthook()  # exceptions in slots: a notice and the log, the window goes on
-    return run_gui(files)
+    return run_gui(files, explicit_lang=explicit_lang)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -98,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gui.add_argument("files", nargs="*")
         args = gui.parse_args(argv)
         _setup(args)
-        return _guarded("window", lambda: _run_gui(args.files))
+        return _guarded("window", lambda: _run_gui(args.files, explicit_lang=args.lang is not None))
     args = _build_parser(commands).parse_args(argv)
     _setup(args)
     return _guarded(args.command, lambda: int(args._run(args) or 0))

@@ -26,14 +26,13 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run_gui(files: list[str]) -> int:
+def run_gui(files: list[str], explicit_lang: bool = False) -> int:
     """Open the main window (on the first of ``files``; a folder opens as the worklist, read
-    from the keyboard) and run the event loop."""
+    from the keyboard) and run the event loop. ``explicit_lang``: a language was given on the
+    command line (``--lang``), which wins over the one stored from the last run."""
     app = ensure_app()
     from ecg_viewer.gui.main_window import MainWindow
 
-    # a --lang on the command line wins over the language stored from the last run
-    explicit_lang = any(a == "--lang" or a.startswith("--lang=") for a in sys.argv[1:])
     win = MainWindow(use_stored_language=not explicit_lang)
     win.show()
     if files and Path(files[0]).is_dir():
