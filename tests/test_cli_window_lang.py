@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from ecg_viewer import cli
+from ecg_viewer.core.messages import language, set_language
 from ecg_viewer.gui import launch, notice_area
 
 
@@ -18,6 +19,7 @@ from ecg_viewer.gui import launch, notice_area
 ])  # fmt: skip
 def test_explicit_language_reaches_the_window(monkeypatch, argv, explicit) -> None:
     seen = {}
+    before = language()  # main() sets the process-wide language: give it back afterwards
 
     def fake_run_gui(files, explicit_lang=False):
         seen["files"], seen["explicit"] = files, explicit_lang
@@ -27,5 +29,8 @@ def test_explicit_language_reaches_the_window(monkeypatch, argv, explicit) -> No
     monkeypatch.setattr(cli, "has_display", lambda: True)
     monkeypatch.setattr(launch, "run_gui", fake_run_gui)
     monkeypatch.setattr(notice_area, "install_window_excepthook", lambda: None)
-    assert cli.main(argv) == 0
+    try:
+        assert cli.main(argv) == 0
+    finally:
+        set_language(before)
     assert seen == {"files": ["a.hea"], "explicit": explicit}
