@@ -23,7 +23,6 @@ its score as evidence too. Qt-free and torch-free.
 
 from __future__ import annotations
 
-import json
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -35,7 +34,7 @@ from typing import Any
 from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import Evidence, LabelScore
-from ecg_viewer.labels.referral import RulesError
+from ecg_viewer.labels.referral import RulesError, read_rule_table
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -178,14 +177,7 @@ def _ids(raw: Any, where: str, file: Path) -> tuple[str, ...]:
 def load_criteria_rules(path: str | Path | None = None) -> CriteriaRules:
     """Read and validate the criteria table (default ``resources/labels/criteria_rules.json``)."""
     file = Path(path) if path is not None else default_criteria_path()
-    try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RulesError(file, "file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RulesError(file, f"not readable as UTF-8 JSON ({exc})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
-        raise RulesError(file, "top level must be an object with a 'version'")
+    raw = read_rule_table(file)
     rules = []
     for i, r in enumerate(raw.get("rules", [])):
         if not isinstance(r, dict) or not isinstance(r.get("label"), str):

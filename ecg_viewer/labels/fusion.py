@@ -24,7 +24,6 @@ or never trained) keep the model's own calibrated score and threshold.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.hashing import sha256_file
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
 
@@ -50,14 +50,6 @@ class FusionError(EcgError, RuntimeError):
         self.message_key = key
         self.params = params
         super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -218,7 +210,7 @@ def load_fusion(weights_dir: str | Path) -> Fusion | None:
             raise FusionError("fusion.hash", file=str(path))
         if not path.is_file():
             raise FusionError("fusion.missing", file=str(path))
-        if _sha256(path) != files[fname]:
+        if sha256_file(path) != files[fname]:
             raise FusionError("fusion.hash", file=str(path))
     try:
         data = json.loads((d / name).read_text(encoding="utf-8"))

@@ -142,9 +142,8 @@ def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
                            raw["reason"])  # fmt: skip
 
 
-def load_rules(path: str | Path | None = None) -> ReferralRules:
-    """Read and validate the rule table (default: ``resources/labels/referral_rules.json``)."""
-    file = Path(path) if path is not None else default_rules_path()
+def read_rule_table(file: Path) -> dict[str, Any]:
+    """A rule table's JSON object (it must carry a ``version``), or a :class:`RulesError`."""
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -153,6 +152,13 @@ def load_rules(path: str | Path | None = None) -> ReferralRules:
         raise RulesError(file, f"not readable as UTF-8 JSON ({exc})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
         raise RulesError(file, "top level must be an object with a 'version'")
+    return raw
+
+
+def load_rules(path: str | Path | None = None) -> ReferralRules:
+    """Read and validate the rule table (default: ``resources/labels/referral_rules.json``)."""
+    file = Path(path) if path is not None else default_rules_path()
+    raw = read_rule_table(file)
     cl = raw.get("category_level", {})
     if not isinstance(cl, dict) or not all(v in _LEVELS for v in cl.values()):
         raise RulesError(file, f"'category_level' must map categories to levels in {_LEVELS}")

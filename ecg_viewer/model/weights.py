@@ -7,19 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ecg_viewer.core.hashing import sha256_file
 from ecg_viewer.core.paths import model_weights_dir
 from ecg_viewer.model.errors import WeightsError
 
+__all__ = ["MANIFEST", "MANIFEST_FORMAT", "read_manifest", "sha256_file"]
+
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = 1
-
-
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_manifest(weights_dir: Path | None = None) -> dict[str, Any]:
