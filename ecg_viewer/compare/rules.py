@@ -8,7 +8,6 @@ says which frontal QRS axes count as deviated (the same ranges as the referral r
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import MESSAGES, tr
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS
+from ecg_viewer.labels.referral import read_rule_table
 
 _LEVELS = tuple(level for level in REFERRAL_LEVELS if level != "unreadable")
 
@@ -143,14 +143,7 @@ def _change(raw: Any, i: int, file: Path) -> ChangeRule:
 def load_rules(path: str | Path | None = None) -> ComparisonRules:
     """Read and validate the table (default: ``resources/compare/comparison_rules.json``)."""
     file = Path(path) if path is not None else default_rules_path()
-    try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ComparisonRulesError(file, "file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ComparisonRulesError(file, f"not readable as UTF-8 JSON ({exc})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
-        raise ComparisonRulesError(file, "top level must be an object with a 'version'")
+    raw = read_rule_table(file, ComparisonRulesError)
     items = raw.get("measurements")
     if not isinstance(items, list) or not items:
         raise ComparisonRulesError(file, "'measurements' must be a non-empty list")

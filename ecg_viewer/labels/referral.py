@@ -142,16 +142,20 @@ def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
                            raw["reason"])  # fmt: skip
 
 
-def read_rule_table(file: Path) -> dict[str, Any]:
-    """A rule table's JSON object (it must carry a ``version``), or a :class:`RulesError`."""
+def read_rule_table(
+    file: Path, error: Callable[[Path, str], Exception] | None = None,
+) -> dict[str, Any]:
+    """A rule table's JSON object (it must carry a ``version``); otherwise ``error(file,
+    problem)`` is raised (default :class:`RulesError`)."""
+    make = error or RulesError
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise RulesError(file, "file not found") from None
+        raise make(file, "file not found") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RulesError(file, f"not readable as UTF-8 JSON ({exc})") from None
+        raise make(file, f"not readable as UTF-8 JSON ({exc})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
-        raise RulesError(file, "top level must be an object with a 'version'")
+        raise make(file, "top level must be an object with a 'version'")
     return raw
 
 

@@ -6,14 +6,22 @@
 from ecg_viewer.core.msg import (
     comparison,
     criteria,
+    findings,
     fusion,
     input_safety,
     measurements,
     outputs,
+    reading,
     reading_desk,
+    reports,
+    window,
 )
 
 AREA_TABLES: tuple[tuple[str, dict[str, tuple[str, str]]], ...] = (
+    ("reading", reading.MESSAGES),
+    ("window", window.MESSAGES),
+    ("reports", reports.MESSAGES),
+    ("findings", findings.MESSAGES),
     ("measurements", measurements.MESSAGES),
     ("criteria", criteria.MESSAGES),
     ("fusion", fusion.MESSAGES),

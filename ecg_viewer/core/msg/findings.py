@@ -1,0 +1,286 @@
+"""Message texts for measurements, quality, the model, suggestions and the referral flag.
+
+key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES`.
+"""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- model (ECG-text model, Predictor, weights, text encoder) ---------------------------
+    "model.missing_leads": (
+        "AI 所見候補には標準 12 誘導が必要ですが、この記録には次の誘導がありません: {leads}。"
+        "12 誘導の記録で再度お試しください。",
+        "The AI suggestions need the standard 12 leads; this record lacks: {leads}. "
+        "Use a 12-lead recording.",
+    ),
+    "model.too_short": (
+        "記録が短すぎるため AI 所見候補を出せません（{duration_s:.1f} 秒、必要: {min_s:.0f} 秒以上）。",
+        "The record is too short for the AI suggestions ({duration_s:.1f} s; needs at least {min_s:.0f} s).",
+    ),
+    "model.bad_signal": (
+        "波形に数値でない値（NaN など）が含まれるため AI 所見候補を出せません: {leads}",
+        "The waveform contains non-numeric values (NaN etc.), so no AI suggestions: {leads}",
+    ),
+    "model.weights_missing": (
+        "学習済みモデルのファイルが見つかりません: {file}。アプリケーションを再インストールしてください。",
+        "A model weights file is missing: {file}. Reinstall the application.",
+    ),
+    "model.weights_hash": (
+        "学習済みモデルのファイルが改変されています（ハッシュ不一致）: {file}。"
+        "アプリケーションを再インストールしてください。",
+        "A model weights file has been altered (hash mismatch): {file}. Reinstall the application.",
+    ),
+    "model.weights_mismatch": (
+        "学習済みモデルの内容がこのバージョンのプログラムと合いません: {detail}",
+        "The model weights do not fit this version of the program: {detail}",
+    ),
+    "model.catalog_mismatch": (
+        "ラベル一覧（{catalog_version}）とモデルのラベル埋め込み（{weights_version}）が一致しません。"
+        "`ecg-viewer embed-labels` でラベル埋め込みを作り直してください。",
+        "The label catalog ({catalog_version}) and the model's label embeddings "
+        "({weights_version}) differ; run `ecg-viewer embed-labels`.",
+    ),
+    "model.text_encoder_unavailable": (
+        "テキストエンコーダを準備できません: {detail}",
+        "The text encoder cannot be prepared: {detail}",
+    ),
+    "model.text_encoder_dim": (
+        "テキストエンコーダの次元（{found}）がモデルの学習時（{expected}）と異なります。"
+        "このテキストエンコーダで使うにはモデルの再学習が必要です。",
+        "The text encoder's dimension ({found}) differs from the one the model was trained with "
+        "({expected}); the model must be retrained for this text encoder.",
+    ),
+    "model.empty_query": (
+        "検索する所見の文字列が空です。",
+        "The finding text to search for is empty.",
+    ),
+    "model.no_cuda": (
+        "GPU（CUDA）が使えないため CPU で計算します。",
+        "CUDA is not available; computing on the CPU.",
+    ),
+    # --- safety notice (shown in the window and printed on every report) --------------------
+    "safety.notice": (
+        "表示される所見候補は AI による参考情報であり、診断ではありません。"
+        "最終的な判断は必ず医師が心電図を読んで行ってください。",
+        "The suggested findings are AI-generated reference information, not a diagnosis. "
+        "A physician must read the ECG and make the final decision.",
+    ),
+    # --- label catalog, referral flag, signal-quality gate (labels. referral. quality.) -------
+    "labels.catalog_invalid": (
+        "所見ラベル表を読めません: {file}（{problem}）",
+        "The label catalog cannot be used: {file} ({problem})",
+    ),
+    "labels.rules_invalid": (
+        "判定ルール表を読めません: {file}（{problem}）",
+        "The referral rule table cannot be used: {file} ({problem})",
+    ),
+    "labels.review_note": (
+        "所見ラベル表と判定区分は提案段階であり、循環器専門医によるレビューが必要です。",
+        "The label catalog and its referral categories are a proposal that needs review by a "
+        "cardiologist.",
+    ),
+    "referral.because_label": ("{label}（{level}）", "{label} ({level})"),
+    "referral.no_finding": ("異常所見の候補はありません", "No abnormal finding suggested"),
+    "referral.paced_measured": ("ペーシングスパイクあり（治療中）", "Pacing spikes (under treatment)"),
+    "referral.rule.qtc_bazett_very_long": (
+        "QTc（Bazett）{value:.0f} ms：500 ms 以上",
+        "QTc (Bazett) {value:.0f} ms: 500 ms or more",
+    ),
+    "referral.rule.qtc_fridericia_very_long": (
+        "QTc（Fridericia）{value:.0f} ms：500 ms 以上",
+        "QTc (Fridericia) {value:.0f} ms: 500 ms or more",
+    ),
+    "referral.rule.qtc_long": (
+        "QTc {value:.0f} ms：QT延長（460 ms 以上）",
+        "QTc {value:.0f} ms: long QT (460 ms or more)",
+    ),
+    "referral.rule.qtc_short": (
+        "QTc {value:.0f} ms：QT短縮（330 ms 以下）",
+        "QTc {value:.0f} ms: short QT (330 ms or less)",
+    ),
+    "referral.rule.hr_very_low": (
+        "心拍数 {value:.0f} /分：高度の徐脈（40 /分未満）",
+        "Heart rate {value:.0f} bpm: marked bradycardia (below 40 bpm)",
+    ),
+    "referral.rule.hr_very_high": (
+        "心拍数 {value:.0f} /分：高度の頻脈（150 /分超）",
+        "Heart rate {value:.0f} bpm: marked tachycardia (above 150 bpm)",
+    ),
+    "referral.rule.hr_low": (
+        "心拍数 {value:.0f} /分：徐脈（45 /分未満）",
+        "Heart rate {value:.0f} bpm: bradycardia (below 45 bpm)",
+    ),
+    "referral.rule.hr_high": (
+        "心拍数 {value:.0f} /分：頻脈（100 /分超）",
+        "Heart rate {value:.0f} bpm: tachycardia (above 100 bpm)",
+    ),
+    "referral.rule.pr_long": (
+        "PR {value:.0f} ms：PR延長（200 ms 超）",
+        "PR {value:.0f} ms: prolonged PR (above 200 ms)",
+    ),
+    "referral.rule.pr_very_long": (
+        "PR {value:.0f} ms：著明なPR延長（300 ms 以上）",
+        "PR {value:.0f} ms: markedly prolonged PR (300 ms or more)",
+    ),
+    "referral.rule.pr_short": (
+        "PR {value:.0f} ms：PR短縮（120 ms 未満）",
+        "PR {value:.0f} ms: short PR (below 120 ms)",
+    ),
+    "referral.rule.qrs_wide": (
+        "QRS幅 {value:.0f} ms：幅広いQRS（120 ms 以上）",
+        "QRS {value:.0f} ms: wide QRS (120 ms or more)",
+    ),
+    "referral.rule.axis_left": (
+        "QRS電気軸 {value:.0f}°：左軸偏位（−30°〜−90°）",
+        "QRS axis {value:.0f}°: left axis deviation (−30° to −90°)",
+    ),
+    "referral.rule.axis_right": (
+        "QRS電気軸 {value:.0f}°：右軸偏位（+120°以上）",
+        "QRS axis {value:.0f}°: right axis deviation (+120° or more)",
+    ),
+    "referral.rule.axis_extreme": (
+        "QRS電気軸 {value:.0f}°：北西軸（−90°〜−180°）",
+        "QRS axis {value:.0f}°: extreme (northwest) axis (−90° to −180°)",
+    ),
+    "quality.ok": ("信号品質：良好", "Signal quality: good"),
+    "quality.unreadable": ("判定不能（信号品質不良）", "Not assessable (poor signal quality)"),
+    "quality.flat": (
+        "平坦で信号のない誘導があります: {leads}",
+        "Flat lead(s) with no signal: {leads}",
+    ),
+    "quality.saturated": (
+        "振り切れ（飽和）している誘導があります: {leads}",
+        "Saturated (clipped) lead(s): {leads}",
+    ),
+    "quality.lead_off": (
+        "電極外れが疑われる誘導があります: {leads}",
+        "Lead(s) that look disconnected: {leads}",
+    ),
+    "quality.noisy": (
+        "雑音が強く判読できない誘導があります: {leads}",
+        "Lead(s) too noisy to read: {leads}",
+    ),
+    "quality.too_short": (
+        "記録が短すぎます（{duration_s:.1f} 秒。解析には {min_s:.0f} 秒以上が必要）",
+        "The recording is too short ({duration_s:.1f} s; the analysis needs at least "
+        "{min_s:.0f} s)",
+    ),
+    "quality.missing_leads": (
+        "解析に必要な誘導がありません: {leads}（I・II・V1〜V6 の 8 誘導が必要）",
+        "Leads the analysis needs are missing: {leads} (it needs the 8 leads I, II, V1–V6)",
+    ),
+    # --- measurements (ecg_viewer.signal.measure): why a value is not given --------------
+    "meas.no_signal": (
+        "測定できません: 使える誘導がありません（平坦または信号なし）。",
+        "Not measured: no usable lead (flat or no signal).",
+    ),
+    "meas.too_few_beats": (
+        "測定できません: 検出できた心拍が少なすぎます。",
+        "Not measured: too few beats were detected.",
+    ),
+    "meas.no_p_wave": (
+        "P 波を確認できないため測定していません。",
+        "Not measured: no consistent P wave.",
+    ),
+    "meas.no_p_wave_irregular": (
+        "P 波を確認できず RR 間隔が不整のため測定していません（心房細動などの可能性）。",
+        "Not measured: no consistent P wave and irregular RR intervals (e.g. atrial fibrillation).",
+    ),
+    "meas.paced": (
+        "ペーシング波形のため測定していません。",
+        "Not measured: paced rhythm.",
+    ),
+    "meas.no_qrs_bounds": (
+        "QRS の始まり・終わりを決められないため測定していません。",
+        "Not measured: the QRS onset or end could not be determined.",
+    ),
+    "meas.no_t_end": (
+        "T 波の終わりを決められないため測定していません。",
+        "Not measured: the end of the T wave could not be determined.",
+    ),
+    "meas.no_limb_leads": (
+        "軸の計算に必要な I・II 誘導がありません。",
+        "Not measured: the axis needs leads I and II.",
+    ),
+    "meas.no_axis": (
+        "この波の電気軸を決められません。",
+        "Not measured: the axis of this wave could not be determined.",
+    ),
+    "meas.not_measurable": (
+        "測定できません。",
+        "Not measurable.",
+    ),
+    "meas.median_title": (
+        "代表心拍（中央値, {n} 拍）",
+        "Median beat ({n} beats)",
+    ),
+    "meas.median_dock": ("代表心拍", "Median beats"),
+    "meas.median_none": (
+        "代表心拍はありません（測定待ち、または心拍を検出できません）。",
+        "No median beat (measurements pending, or no beats detected).",
+    ),
+    "meas.median_legend": (
+        "破線: P 波の始まり・終わり（緑）、QRS の始まり・終わり（青）、T 波の終わり（紫）。"
+        "全誘導共通の計測点です。",
+        "Dashed lines: P onset/end (green), QRS onset/end (blue), T end (magenta), "
+        "common to all leads.",
+    ),
+    # --- analysis pipeline (model worker, analyze command) -----------------------------------
+    "analysis.loading": ("AI モデルを読み込んでいます…", "Loading the AI model…"),
+    "analysis.ready": ("AI モデル準備完了（{device}）", "AI model ready ({device})"),
+    "analysis.running": ("解析中…", "Analysing…"),
+    "analysis.not_loaded": (
+        "AI モデルを読み込めなかったため、所見候補を表示できません。",
+        "The AI model could not be loaded, so no suggestions can be shown.",
+    ),
+    "analysis.worker_error": (
+        "解析中にエラーが発生しました（{error}）。心電図の表示は続けられます。再解析できます。",
+        "The analysis failed ({error}). The ECG stays on screen; you can retry.",
+    ),
+    "analysis.retry": ("再解析", "Retry analysis"),
+    "analysis.referral": ("判定", "Referral"),
+    "analysis.quality": ("信号品質", "Signal quality"),
+    "analysis.suggestions": ("所見候補", "Suggested findings"),
+    "analysis.device": ("計算装置: {device}", "Device: {device}"),
+    # --- suggestions panel (issue 6) ----------------------------------------------------------
+    "suggest.top_k": ("表示する候補数", "Suggestions shown"),
+    "suggest.col.finding": ("所見", "Finding"),
+    "suggest.col.similarity": ("類似度", "Similarity"),
+    "suggest.col.score": ("スコア", "Score"),
+    "suggest.legend": (
+        "● 太字＝しきい値以上（判定に使用）。灰色（未検証）＝検証データがなく判定に使わない所見。"
+        "類似度は心電図と所見文の近さ（−1〜1）、スコアは検証データで較正した値（0〜1）。",
+        "● bold = at or above its threshold (used for the referral); grey (not validated) = no "
+        "validation data, never used for the referral. Similarity: closeness of ECG and finding "
+        "text (−1 to 1); score: calibrated on validation data (0 to 1).",
+    ),
+    "suggest.synonyms": ("同義語: {synonyms}", "Synonyms: {synonyms}"),
+    "suggest.unvalidated_mark": ("（未検証）", " (not validated)"),
+    "suggest.unvalidated_tip": (
+        "この所見は学習・検証データに例がほとんどなく、しきい値を検証できていません。"
+        "順位の参考としてのみ表示し、判定には使いません。",
+        "This finding has (almost) no examples in the training/validation data, so no threshold "
+        "could be validated: shown for its rank only, never used for the referral flag.",
+    ),
+    "suggest.tip_scores": (
+        "類似度 {similarity:.3f}／スコア {score:.3f}／しきい値 {threshold:.3f}",
+        "similarity {similarity:.3f} / score {score:.3f} / threshold {threshold:.3f}",
+    ),
+    "suggest.no_model": (
+        "AI モデルが使えないため、所見候補はありません（計測値による判定のみ）。",
+        "No AI model available: no suggestions (referral from measurements only).",
+    ),
+    "suggest.no_findings": ("しきい値を超えた所見はありません。", "No finding above its threshold."),
+    "suggest.query_title": ("所見を入力して照合", "Check a finding"),
+    "suggest.query_placeholder": ("例: ブルガダ型、右胸心、AF（Enter で照合）",
+                                  "e.g. Brugada pattern, dextrocardia, AF (Enter)"),
+    "suggest.query_answer": (
+        "「{text}」: 類似度 {similarity:.3f}（{n} 所見中 {rank} 位相当）",
+        "'{text}': similarity {similarity:.3f} (would rank {rank} of {n} findings)",
+    ),
+    "suggest.query_catalog": ("カタログの所見「{label}」として照合しました。",
+                              "Matched the catalog finding '{label}'."),
+    "suggest.query_free_text": (
+        "カタログにない語句です。テキストエンコーダで照合したため、カタログ所見のスコアより信頼性が低い参考値です。",
+        "Not a catalog finding: matched through the text encoder, so less reliable than a "
+        "catalog label's score.",
+    ),
+}

@@ -1,0 +1,182 @@
+"""Message texts for reports, reviews and the worklist.
+
+key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES`.
+"""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # --- review store and exports (issue 8: review, reports, worklist) -----------------------
+    "review.open_failed": (
+        "確認結果のデータベースを開けません: {path}（{reason}）",
+        "Cannot open the review database {path} ({reason})",
+    ),
+    "review.too_new": (
+        "確認結果のデータベース {path} は新しい版のアプリで作られています（スキーマ {version}）。"
+        "アプリを更新してください。",
+        "The review database {path} was written by a newer version of the app (schema "
+        "{version}); update the app.",
+    ),
+    "review.write_failed": (
+        "確認結果を保存できませんでした: {path}（{reason}）",
+        "Could not save the review to {path} ({reason})",
+    ),
+    "report.readonly": (
+        "書き出し先に書き込めません（読み取り専用か、権限がありません）: {path}。"
+        "別の保存先を選んでください。",
+        "Cannot write to the destination (read-only or no permission): {path}. "
+        "Choose another location.",
+    ),
+    "report.disk_full": (
+        "ディスクの空き容量が足りないため書き出せませんでした: {path}。"
+        "既存のファイルは変更されていません。",
+        "Not enough disk space to write {path}; any existing file is unchanged.",
+    ),
+    "report.no_dir": (
+        "書き出し先のフォルダがありません: {dir}",
+        "The destination folder does not exist: {dir}",
+    ),
+    "report.is_dir": (
+        "書き出し先がフォルダです。ファイル名を指定してください: {path}",
+        "The destination is a folder; give a file name: {path}",
+    ),
+    "report.write_failed": (
+        "書き出しに失敗しました: {path}（{reason}）。既存のファイルは変更されていません。",
+        "Export failed: {path} ({reason}); any existing file is unchanged.",
+    ),
+    "report.written": ("書き出しました: {path}", "Written: {path}"),
+    "report.title": ("12誘導心電図レポート", "12-lead ECG report"),
+    "report.patient_id": ("患者ID", "Patient ID"),
+    "report.patient_name": ("氏名", "Name"),
+    "report.sex": ("性別", "Sex"),
+    "report.sex.M": ("男性", "male"),
+    "report.sex.F": ("女性", "female"),
+    "report.age": ("年齢", "Age"),
+    "report.age_value": ("{age:.0f} 歳", "{age:.0f} y"),
+    "report.recorded_at": ("記録日時", "Recorded"),
+    "report.device": ("装置", "Device"),
+    "report.device_filters": ("装置のフィルタ", "Device filters"),
+    "report.file": ("ファイル", "File"),
+    "report.unknown": ("記載なし", "not given"),
+    "report.measurements": ("計測値", "Measurements"),
+    "report.not_measured": ("計測不能", "n/a"),
+    "report.suggestions": ("所見候補（AI、参考）", "Suggested findings (AI, for reference)"),
+    "report.col.finding": ("所見", "Finding"),
+    "report.col.score": ("スコア", "Score"),
+    "report.col.similarity": ("類似度", "Similarity"),
+    "report.col.category": ("区分", "Category"),
+    "report.col.decision": ("医師", "Physician"),
+    "report.no_suggestions": ("所見候補なし（モデル未実行）", "No suggestions (model not run)"),
+    "report.referral": ("自動判定（参考）", "Automatic referral level (for reference)"),
+    "report.referral_measurements_only": (
+        "自動判定（計測値のみ・AI 未実行、参考）",
+        "Automatic level (measurements only, AI not run; for reference)",
+    ),
+    "report.quality_bad": ("信号品質: {problems}", "Signal quality: {problems}"),
+    "report.review": ("医師の確認", "Physician's review"),
+    "report.not_reviewed": ("未確認（医師の確認がありません）", "Not reviewed by a physician"),
+    "report.confirmed": ("確認", "confirmed"),
+    "report.rejected": ("否定", "rejected"),
+    "report.added": ("追加した所見", "Added findings"),
+    "report.comment": ("コメント", "Comment"),
+    "report.final_level": ("医師の判定", "Physician's referral level"),
+    "report.suggested_level": ("自動判定", "Automatic level"),
+    "report.needs_exam": ("要追加検査", "Needs further examination"),
+    "report.reviewer": ("確認者", "Reviewed by"),
+    "report.annotations": ("計測・注記", "Calipers and notes"),
+    "report.provenance": (
+        "アプリ {app}　重み {weights}　カタログ {catalog}　作成 {generated}",
+        "App {app}   weights {weights}   catalog {catalog}   generated {generated}",
+    ),
+    "report.page_no": ("{n}/{total} ページ", "page {n}/{total}"),
+    "report.fhir.conclusion": ("AI による所見候補（参考）: {labels}", "AI-suggested findings (for reference): {labels}"),
+    "report.batch.progress": ("{done}/{total} 件　{rate:.1f} 件/秒", "{done}/{total}  {rate:.1f} ECG/s"),
+    "report.batch.summary": (
+        "{ok} 件を解析、{failed} 件は読めませんでした、{skipped} 件は前回までに解析済みのため省略、"
+        "{duplicates} 件は同じ内容のファイルの重複（{seconds:.1f} 秒、{rate:.2f} 件/秒）: {out}",
+        "{ok} analysed, {failed} unreadable, {skipped} already done in an earlier run, "
+        "{duplicates} duplicates of another file ({seconds:.1f} s, {rate:.2f} ECG/s): {out}",
+    ),
+    "report.batch.no_files": ("心電図ファイルが見つかりません: {dir}", "No ECG files found in {dir}"),
+    "report.batch.bad_out": (
+        "出力ファイルは .jsonl か .csv にしてください: {path}",
+        "The output must end in .jsonl or .csv: {path}",
+    ),
+    "report.batch.not_dir": ("フォルダではありません: {dir}", "Not a folder: {dir}"),
+    "report.no_measurements": ("未計測", "not measured"),
+    "report.star_legend": ("（* 閾値以上）", "(* at or above threshold)"),
+    "report.table_legend": (
+        "赤字・* = 閾値以上。バーはスコア、縦線はその所見の閾値。",
+        "Red / * = at or above threshold. Bar = score; tick = that finding's threshold.",
+    ),
+    "report.level_pending": ("未記入（確認中）", "not set yet (review in progress)"),
+    "report.more_present": (
+        "ほか {n} 件の所見が閾値以上です（全件は JSON レポートにあります）",
+        "{n} more findings are at or above their threshold (all are in the JSON report)",
+    ),
+    "report.yes": ("あり", "yes"),
+    "report.no": ("なし", "no"),
+    "report.batch.interrupted": (
+        "中断しました。同じコマンドをもう一度実行すると続きから再開します: {out}",
+        "Interrupted. Run the same command again to resume: {out}",
+    ),
+    # --- review panel, report export/print, worklist in the window (issue 8) -----------------
+    "review.ui.title": ("医師の確認", "Physician's review"),
+    "review.ui.no_record": ("心電図を開くと確認を記録できます。", "Open an ECG to record a review."),
+    "review.ui.reviewer": ("確認者", "Reviewer"),
+    "review.ui.reviewer_hint": ("氏名（一度入力すれば記憶します）", "Your name (remembered)"),
+    "review.ui.suggestions": ("所見候補の確認", "Suggested findings"),
+    "review.ui.waiting": ("AI 解析の結果を待っています…", "Waiting for the AI analysis…"),
+    "review.ui.undecided": ("—", "—"),
+    "review.ui.confirm": ("確認", "Confirm"),
+    "review.ui.reject": ("否定", "Reject"),
+    "review.ui.add_label": ("所見を追加", "Add a finding"),
+    "review.ui.search_hint": (
+        "日本語・同義語・英語で検索（例: 心房細動, AF, ブルガダ）",
+        "Search in Japanese, a synonym or English (e.g. 心房細動, AF, Brugada)",
+    ),
+    "review.ui.added": ("追加した所見（ダブルクリックで削除）", "Added findings (double-click removes)"),
+    "review.ui.comment": ("コメント", "Comment"),
+    "review.ui.save_comment": ("コメントを保存", "Save comment"),
+    "review.ui.final_level": ("医師の判定", "Physician's referral level"),
+    "review.ui.suggested_level": ("AI 提案: {level}", "AI suggestion: {level}"),
+    "review.ui.no_level": ("（未判定）", "(not set)"),
+    "review.ui.needs_exam": ("要追加検査", "Needs further examination"),
+    "review.ui.needs_exam_reason": ("理由（例: 心エコー、ホルター心電図）", "Reason (e.g. echo, Holter)"),
+    "review.ui.state.unreviewed": ("未確認", "Not reviewed"),
+    "review.ui.state.in_progress": ("確認中", "In progress"),
+    "review.ui.state.done": ("確認済", "Reviewed"),
+    "review.ui.saved": ("確認結果を保存しました（{who}、{when}）", "Review saved ({who}, {when})"),
+    "review.ui.unavailable": (
+        "確認結果のデータベースが使えないため、確認は記録されません: {reason}",
+        "The review database is unavailable, so reviews are not recorded: {reason}",
+    ),
+    "report.ui.export": ("レポートを書き出す…", "Export report…"),
+    "report.ui.print": ("レポートを印刷…", "Print report…"),
+    "report.ui.export_title": ("レポートを書き出す", "Export report"),
+    "report.ui.filter_pdf": ("PDF レポート (*.pdf)", "PDF report (*.pdf)"),
+    "report.ui.filter_json": ("JSON レポート (*.json)", "JSON report (*.json)"),
+    "report.ui.filter_fhir": ("FHIR R4 バンドル (*.fhir.json)", "FHIR R4 bundle (*.fhir.json)"),
+    "report.ui.no_record": ("心電図が開かれていません。", "No ECG is open."),
+    "report.ui.analysing": (
+        "AI 解析が終わっていないため、計測と信号品質のみでレポートを作成します。",
+        "The AI analysis has not finished; the report holds measurements and signal quality only.",
+    ),
+    "report.ui.printed": ("印刷しました（{pages} ページ）", "Printed ({pages} pages)"),
+    "report.ui.print_failed": ("印刷できませんでした: {reason}", "Printing failed: {reason}"),
+    "worklist.title": ("作業リスト", "Worklist"),
+    "worklist.open_folder": ("フォルダを作業リストとして開く…", "Open folder as worklist…"),
+    "worklist.choose": ("フォルダを開く…", "Open folder…"),
+    "worklist.stop": ("中止", "Stop"),
+    "worklist.col.level": ("判定", "Level"),
+    "worklist.col.file": ("ファイル", "File"),
+    "worklist.col.finding": ("主な所見", "Top finding"),
+    "worklist.col.hr": ("HR", "HR"),
+    "worklist.col.review": ("確認", "Review"),
+    "worklist.error": ("読込不可", "Unreadable"),
+    "worklist.progress": ("{done}/{total} 件を解析", "{done}/{total} analysed"),
+    "worklist.done": ("{total} 件の解析が終わりました（{rate:.1f} 件/秒）", "{total} analysed ({rate:.1f} ECG/s)"),
+    "worklist.no_model": (
+        "AI モデルが使えないため、計測値による判定のみです: {reason}",
+        "The AI model is unavailable; levels come from the measurements only: {reason}",
+    ),
+    "worklist.empty": ("このフォルダに心電図ファイルはありません: {dir}", "No ECG files in {dir}"),
+}
