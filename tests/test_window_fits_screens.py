@@ -15,10 +15,11 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.xvfb_server import xvfb_display
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -85,14 +86,6 @@ SIZES = [(1366, 768), (1920, 1080), (2560, 1440)]
 SCALES = ["1", "1.5"]
 
 
-def _free_display() -> int:
-    # 150 up: apart from the other Xvfb tests; a lock file marks a display in use
-    for n in range(150 + (os.getpid() % 50) * 4, 400):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    pytest.skip("no free X display number")
-
-
 def _inside(inner: list[int], outer: list[int], slack: int = 1) -> bool:
     x, y, w, h = inner
     ox, oy, ow, oh = outer
@@ -102,21 +95,8 @@ def _inside(inner: list[int], outer: list[int], slack: int = 1) -> bool:
 @pytest.mark.parametrize("scale", SCALES)
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_first_window_fits_the_screen(tmp_path, bundled_samples, width, height, scale):
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb; scripts/setup.sh does it)")
-    n = _free_display()
-    server = subprocess.Popen([xvfb, f":{n}", "-screen", "0", f"{width}x{height}x24", "-dpi", "96",
-                               "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            if Path(f"/tmp/.X11-unix/X{n}").exists():
-                break
-            time.sleep(0.05)
-        else:
-            pytest.skip("Xvfb did not start")
-        env = dict(os.environ, DISPLAY=f":{n}", QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale,
+    with xvfb_display(width, height, dpi=96) as display:
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale,
                    XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
                    ECG_VIEWER_DATA_DIR=str(tmp_path / "data"))
         env.pop("QT_AUTO_SCREEN_SCALE_FACTOR", None)
@@ -152,6 +132,3 @@ def test_first_window_fits_the_screen(tmp_path, bundled_samples, width, height, 
             assert info["panel_visible"], info
             assert info["table_rows"] > 0, info
             assert not info["hscroll"] and info["columns_px"] <= info["table_viewport_px"] + 1, info
-    finally:
-        server.terminate()
-        server.wait(10)

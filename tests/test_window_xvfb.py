@@ -9,10 +9,11 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.xvfb_server import xvfb_display
 
 SCRIPT = textwrap.dedent("""
     # `ecg-viewer --lang LANG FILE` through the real command-line entry point, then a screenshot
@@ -60,30 +61,10 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-
-def _free_display() -> int:
-    for n in range(91, 140):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    pytest.skip("no free X display number")
-
-
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_real_window_under_xvfb_screenshot(tmp_path, bundled_samples, lang):
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.skip("Xvfb is not installed (apt-get install xvfb; scripts/setup.sh does it)")
-    n = _free_display()
-    server = subprocess.Popen([xvfb, f":{n}", "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        for _ in range(100):
-            if Path(f"/tmp/.X11-unix/X{n}").exists():
-                break
-            time.sleep(0.05)
-        else:
-            pytest.skip("Xvfb did not start")
-        env = dict(os.environ, DISPLAY=f":{n}", QT_QPA_PLATFORM="xcb",
+    with xvfb_display(1600, 1000) as display:
+        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb",
                    XDG_CONFIG_HOME=str(tmp_path / "config"))
         shot = tmp_path / f"window_xvfb_{lang}.png"
         script = tmp_path / "shoot.py"
@@ -105,6 +86,3 @@ def test_real_window_under_xvfb_screenshot(tmp_path, bundled_samples, lang):
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
             shutil.copy(shot, Path(keep) / shot.name)
-    finally:
-        server.terminate()
-        server.wait(10)

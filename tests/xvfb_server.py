@@ -1,0 +1,50 @@
+"""A private X server (Xvfb) for the tests that open the real window with QT_QPA_PLATFORM=xcb.
+
+``with xvfb_display(1600, 1000) as display:`` yields ``":N"`` on a free display number (so
+parallel runs do not collide) and stops the server afterwards; skips with a reason when Xvfb is
+not installed or does not start.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+
+def free_display() -> int:
+    # spread by process id so that parallel test runs do not race for one number; a lock file
+    # marks a display in use
+    for n in range(91 + (os.getpid() % 50) * 4, 400):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    pytest.skip("no free X display number")
+
+
+@contextmanager
+def xvfb_display(width: int, height: int, dpi: int | None = None) -> Iterator[str]:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb; scripts/setup.sh does it)")
+    n = free_display()
+    args = [xvfb, f":{n}", "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"]
+    if dpi is not None:
+        args[5:5] = ["-dpi", str(dpi)]
+    server = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            if Path(f"/tmp/.X11-unix/X{n}").exists():
+                break
+            time.sleep(0.05)
+        else:
+            pytest.skip("Xvfb did not start")
+        yield f":{n}"
+    finally:
+        server.terminate()
+        server.wait(10)
