@@ -26,7 +26,7 @@ from sklearn.metrics import roc_auc_score
 
 from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.criteria import default_criteria_rules, held_back
-from ecg_viewer.model.analyze import Analyzer
+from ecg_viewer.pipeline.analyze import Analyzer
 from tests.ptbxl_records import ptbxl_records
 
 SINUS = {"sinus_rhythm", "sinus_tachycardia", "sinus_bradycardia", "sinus_arrhythmia"}

@@ -12,7 +12,7 @@ from PySide6.QtCore import QTimer
 from ecg_viewer.app.analysis_service import AnalysisService
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.io import read_ecg
-from ecg_viewer.model.analyze import Analyzer
+from ecg_viewer.pipeline.analyze import Analyzer
 
 
 class _GatedAnalyzer(Analyzer):

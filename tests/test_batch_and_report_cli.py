@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from ecg_viewer.commands import report as report_cmd
-from ecg_viewer.report.batch import find_ecg_files, run_batch
+from ecg_viewer.pipeline.batch import run_batch
+from ecg_viewer.pipeline.files import find_ecg_files
 from ecg_viewer.review import AuditContext, ReviewStore
 from tests.report_fixtures import fixture_analyze, make_fixture_analyze
 
@@ -24,13 +25,13 @@ BAD = {"test_edfann.edf", "healforce_62.SCP", "healforce_63.SCP"}
 
 @pytest.fixture(scope="module")
 def subset(samples: Path) -> list[Path]:
-    files = find_ecg_files(samples)
+    files = find_ecg_files(samples, recursive=True)
     cinc = [f for f in files if f.parent.name == "wfdb_cinc2021"]
     return [f for f in files if f.parent.name != "wfdb_cinc2021"] + cinc[:3]
 
 
 def test_find_ecg_files(samples: Path) -> None:
-    files = find_ecg_files(samples)
+    files = find_ecg_files(samples, recursive=True)
     names = {f.name for f in files}
     assert len(files) == 83
     assert {"100.hea", "s0010_re.hea", "00001_hr.hea", "mferorg_ECG01.mwf",

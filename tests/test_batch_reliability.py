@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from ecg_viewer.cli import main
-from ecg_viewer.report import batch as batch_mod
-from ecg_viewer.report.batch import BatchOutput, BatchOutputError, run_batch
+from ecg_viewer.pipeline import batch as batch_mod
+from ecg_viewer.pipeline.batch import BatchOutput, BatchOutputError, run_batch
 from tests.report_fixtures import make_fixture_analyze
 
 REPO = Path(__file__).resolve().parents[1]
@@ -196,7 +196,7 @@ _SLOW_BATCH = """
 import signal, sys, time
 from pathlib import Path
 from ecg_viewer.commands.batch import _stop_on_sigterm
-from ecg_viewer.report.batch import run_batch
+from ecg_viewer.pipeline.batch import run_batch
 import tests.test_batch_reliability as t
 signal.signal(signal.SIGTERM, _stop_on_sigterm)  # as the batch command does
 try:

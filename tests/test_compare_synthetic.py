@@ -18,7 +18,7 @@ from ecg_viewer.compare.pair import build_comparison
 from ecg_viewer.compare.prior import find_prior
 from ecg_viewer.compare.referral import with_comparison
 from ecg_viewer.io import read_ecg
-from ecg_viewer.model.analyze import Analyzer
+from ecg_viewer.pipeline.analyze import Analyzer
 from ecg_viewer.signal.measure import measure
 
 NORMAL_PAIRS = ((202, 227), (82, 229))  # PTB-XL: same patient, NORM both times, 60-72 bpm

@@ -18,7 +18,7 @@ from ecg_viewer.core.messages import set_language
 def win(qtbot):
     from ecg_viewer.gui.launch import ensure_app
     from ecg_viewer.gui.main_window import MainWindow
-    from ecg_viewer.model.analyze import Analyzer
+    from ecg_viewer.pipeline.analyze import Analyzer
 
     ensure_app()
     w = MainWindow(use_stored_language=False, analyzer_factory=lambda: Analyzer(load_model=False))

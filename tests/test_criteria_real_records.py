@@ -24,7 +24,7 @@ NON_SINUS = {"atrial_fibrillation", "atrial_flutter", "paced_rhythm"}
 
 @pytest.fixture(scope="module")
 def analyzer():
-    from ecg_viewer.model.analyze import Analyzer
+    from ecg_viewer.pipeline.analyze import Analyzer
 
     return Analyzer()
 

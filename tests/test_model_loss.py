@@ -9,7 +9,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from ecg_viewer.model.config import ArchConfig  # noqa: E402
-from ecg_viewer.model.loss import (  # noqa: E402
+from ecg_viewer.training.loss import (  # noqa: E402
     multi_positive_infonce,
     naive_clip_loss,
     sigmoid_pair_loss,

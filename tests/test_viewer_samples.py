@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ecg_viewer.app.controller import folder_files
+from ecg_viewer.pipeline.files import find_ecg_files as folder_files
 from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.io import read_ecg
 

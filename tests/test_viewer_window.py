@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from ecg_viewer.app.controller import folder_files
+from ecg_viewer.pipeline.files import find_ecg_files as folder_files
 from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.core.messages import set_language
 from ecg_viewer.core.prediction import (

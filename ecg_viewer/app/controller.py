@@ -15,27 +15,13 @@ from ecg_viewer.app.worker import Task, start_task
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.io import read_ecg, supported_extensions
+from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.files import find_ecg_files
 from ecg_viewer.signal.calipers import Caliper
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import GAINS_MM_MV, LAYOUTS, SPEEDS_MM_S
 
 log = logging.getLogger(__name__)
-
-# companion files that are not opened by themselves when a header of the same name exists
-_COMPANIONS = {".dat", ".mat", ".atr", ".xyz"}
-# text files that sit beside ECGs and are not ECGs (a .txt may be a CSV ECG, a LICENSE.txt is not)
-_NOT_ECG = ("license", "readme", "changelog", "notice", "copying")
-
-
-def folder_files(folder: Path) -> list[Path]:
-    """ECG files in ``folder`` in name order, one entry per record (``x.hea``, not ``x.dat``)."""
-    exts = set(supported_extensions())
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in exts)
-    headers = {p.stem for p in files if p.suffix.lower() == ".hea"}
-    return [p for p in files if not (p.suffix.lower() in _COMPANIONS and p.stem in headers)
-            and not p.name.lower().startswith(_NOT_ECG)]
-
 
 class Controller(QObject):
     loadStarted = Signal(str)  # path
@@ -99,7 +85,7 @@ class Controller(QObject):
         if not self.state.path:
             return False
         cur = Path(self.state.path).resolve()
-        files = [p.resolve() for p in folder_files(cur.parent)]
+        files = [p.resolve() for p in find_ecg_files(cur.parent)]
         if cur not in files or len(files) < 2:
             self.info.emit(tr("ui.open.no_more_files"))
             return False

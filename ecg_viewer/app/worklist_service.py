@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 from ecg_viewer.core.errors import EcgError
 
 if TYPE_CHECKING:  # the batch engine (multiprocessing, csv ...) loads with the first run
-    from ecg_viewer.report.batch import AnalyzeFn
+    from ecg_viewer.pipeline.batch import AnalyzeFn
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def default_analyze_factory() -> tuple[AnalyzeFn, str | None]:
     """The pipeline with the shipped model; without it (weights missing, torch failing) the
     measurement-only pipeline and the reason."""
     from ecg_viewer.app.analysis_service import default_analyzer_factory
-    from ecg_viewer.model.analyze import Analyzer
+    from ecg_viewer.pipeline.analyze import Analyzer
 
     try:
         # the same Predictor as the window's model thread (loaded once per process)
@@ -58,7 +58,7 @@ class _Run(QThread):
         self.analyses: dict[str, Any] = {}  # sha256 -> Analysis (the window reuses them)
 
     def run(self) -> None:
-        from ecg_viewer.report.batch import analyze_file
+        from ecg_viewer.pipeline.batch import analyze_file
 
         try:
             analyze, note = self.factory()

@@ -30,7 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def make_analyzer(args: argparse.Namespace) -> Any:
-    from ecg_viewer.model.analyze import Analyzer
+    from ecg_viewer.pipeline.analyze import Analyzer
 
     if getattr(args, "no_model", False):
         return Analyzer(load_model=False)

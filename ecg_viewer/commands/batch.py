@@ -19,13 +19,13 @@ from pathlib import Path
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.report.batch import (
+from ecg_viewer.pipeline.batch import (
     AnalyzeFn,
     BatchAbort,
     BatchOutputError,
-    find_ecg_files,
     run_batch,
 )
+from ecg_viewer.pipeline.files import find_ecg_files
 
 HELP = "analyse every ECG file under a folder into JSON Lines or CSV (resumable)"
 
@@ -44,7 +44,7 @@ def make_analyze(load_model: bool = True, device: str = "cpu") -> AnalyzeFn:
     """The analysis pipeline (one per worker process). The model is loaded here, before any
     file, so that missing or altered weights stop the run (:class:`BatchAbort`) instead of
     turning every file into an error row."""
-    from ecg_viewer.model.analyze import Analyzer
+    from ecg_viewer.pipeline.analyze import Analyzer
     from ecg_viewer.model.errors import TextEncoderError, WeightsError
 
     try:
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".jsonl", ".csv"):
         print(tr("report.batch.bad_out", path=out), file=sys.stderr)
         return 2
-    files = find_ecg_files(root)
+    files = find_ecg_files(root, recursive=True)
     if not files:
         print(tr("report.batch.no_files", dir=root), file=sys.stderr)
         return 1

@@ -62,7 +62,7 @@ def _settings(args: argparse.Namespace) -> PageSettings:
 
 
 def _default_analyze(load_model: bool, device: str) -> Callable[[EcgRecord], Analysis]:
-    from ecg_viewer.model.analyze import Analyzer
+    from ecg_viewer.pipeline.analyze import Analyzer
 
     return Analyzer(load_model=load_model, device=device).analyze
 

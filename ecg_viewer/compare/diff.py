@@ -1,7 +1,7 @@
 """The comparison of an ECG with the patient's prior ECG: what changed, what is new, what resolved.
 
 ``compare_analyses(current, prior, ...)`` takes the two :class:`Analysis` objects (the same
-pipeline for both, see ``model/analyze.py``) and returns a :class:`Comparison`: each measurement
+pipeline for both, see ``pipeline/analyze.py``) and returns a :class:`Comparison`: each measurement
 with its change (ms, bpm or degrees) marked where it passes a threshold of the rule table, a new
 frontal-axis deviation, findings new since the prior ECG and findings that resolved (labels above
 their threshold in one analysis and not in the other), and what the comparison raises on the

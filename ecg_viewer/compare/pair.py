@@ -18,7 +18,7 @@ from ecg_viewer.core.record import EcgRecord
 
 log = logging.getLogger(__name__)
 
-#: the median beat is made from the first minute, as the measurements are (model/analyze.py)
+#: the median beat is made from the first minute, as the measurements are (pipeline/analyze.py)
 MEDIAN_MAX_S = 60.0
 
 

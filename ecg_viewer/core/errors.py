@@ -18,8 +18,14 @@ class EcgError(Exception):
         self.message_en = message
         self.message_ja = message_ja or message
 
+    def message(self, lang: str | None = None) -> str:
+        """The text for a person, in ``lang`` ("ja"/"en"; default: the current language)."""
+        from ecg_viewer.core.messages import language
+
+        return self.message_en if (lang or language()) == "en" else self.message_ja
+
     def user_message(self, lang: str = "ja") -> str:
-        return self.message_en if lang == "en" else self.message_ja
+        return self.message(lang)
 
 
 class EcgReadError(EcgError, ValueError):
@@ -159,3 +165,18 @@ class TooManySamplesError(EcgReadError):
 
     def _extra_params(self) -> dict[str, object]:
         return {"n_values": self.n_values, "limit_values": self.limit_values}
+
+
+def user_message(exc: BaseException, lang: str | None = None) -> str:
+    """What a person is shown for ``exc`` in ``lang`` (default: the current language): a domain
+    error's own text, an OS error's reason and file, anything else as an unexpected error (the
+    details belong in the log, which the caller writes)."""
+    from ecg_viewer.core.messages import language
+
+    lang = lang or language()
+    if isinstance(exc, EcgError):
+        return exc.message(lang)
+    if isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+        return tr("error.os", lang, reason=reason, file=exc.filename or "-")
+    return tr("ui.unexpected", lang, kind=type(exc).__name__)

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 def _measure(record: EcgRecord) -> Measurements | None:
     """The measurements, on a worker (scipy loads there, after the window has shown)."""
-    from ecg_viewer.model.analyze import safe_measure
+    from ecg_viewer.pipeline.analyze import safe_measure
 
     return safe_measure(record)
 

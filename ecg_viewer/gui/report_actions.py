@@ -177,7 +177,7 @@ class ReviewFeatures:
             return None
         analysis = state.analysis
         if analysis is None:  # model still loading or unavailable: measurements and quality
-            from ecg_viewer.model.analyze import Analyzer
+            from ecg_viewer.pipeline.analyze import Analyzer
 
             self.win.statusBar().showMessage(tr("report.ui.analysing"), 8000)
             QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)

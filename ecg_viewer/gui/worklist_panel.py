@@ -81,9 +81,9 @@ class WorklistPanel(QWidget):
     # --- a folder -----------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> int:
         self.folder = Path(folder)
-        from ecg_viewer.report.batch import find_ecg_files  # not before the window shows
+        from ecg_viewer.pipeline.files import find_ecg_files  # not before the window shows
 
-        self.files = find_ecg_files(self.folder)
+        self.files = find_ecg_files(self.folder, recursive=True)
         self._resolved = {f.resolve(): str(f) for f in self.files}
         self.rows = {}
         self.bar.setRange(0, max(1, len(self.files)))

@@ -268,7 +268,7 @@ LONG_RECORD_S = 120.0
 
 def _spans(record: EcgRecord) -> list[EcgRecord]:
     """What the gate measures: the whole record, or for a long one (a Holter) the two spans the
-    analysis uses, its first minute (measurements, model/analyze.py) and its central 10 s (the
+    analysis uses, its first minute (measurements, pipeline/analyze.py) and its central 10 s (the
     model's input), so that no float64 copy of hours of signal is made."""
     fs = float(record.fs_hz)
     n = record.n_samples

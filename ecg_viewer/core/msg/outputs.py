@@ -90,6 +90,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "予期しないエラーが起きました（{kind}）。詳細はログにあります: {log}",
         "An unexpected error occurred ({kind}). Details are in the log: {log}",
     ),
+    "error.os": (
+        "ファイル操作に失敗しました（{reason}）: {file}",
+        "A file operation failed ({reason}): {file}",
+    ),
     "ui.unexpected": (
         "予期しないエラーが起きました（{kind}）。作業は続けられます。詳細はログにあります。",
         "An unexpected error occurred ({kind}). You can keep working; details are in the log.",

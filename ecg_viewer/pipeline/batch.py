@@ -41,7 +41,8 @@ from ecg_viewer.core.errors import (
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.io import detect_format, read_ecg, supported_extensions
+from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.files import find_ecg_files
 from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
     CSV_COLUMNS,
     BatchOutput,
@@ -71,54 +72,6 @@ class BatchAbort(EcgError):
 
 def _rebuild_abort(message_en: str, message_ja: str) -> BatchAbort:
     return BatchAbort(message_en, message_ja=message_ja)
-
-
-def find_ecg_files(root: str | Path) -> list[Path]:
-    """Every file under ``root`` a reader claims (by extension or magic bytes), sorted, hidden
-    files left out; a WFDB record is listed once, by its header (the signal files it names,
-    ``.dat``/``.mat``/``.xyz`` ..., are left out)."""
-    root = Path(root)
-    exts = set(supported_extensions())
-    candidates = sorted(p for p in root.rglob("*") if p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(root).parts))
-    companions: set[Path] = set()
-    for path in candidates:
-        if path.suffix.lower() == ".hea":
-            companions.update(path.parent / name for name in _wfdb_signal_files(path))
-    out = []
-    for path in candidates:
-        if path in companions:
-            continue
-        if path.suffix.lower() in exts:
-            out.append(path)
-            continue
-        try:
-            if detect_format(path) is not None:
-                out.append(path)
-        except OSError:
-            out.append(path)  # unreadable: listed with its error by the run
-    return out
-
-
-def _wfdb_signal_files(header: Path) -> set[str]:
-    """The signal file names a WFDB header lists (first field of each signal line)."""
-    names: set[str] = set()
-    try:
-        lines = header.read_text(encoding="latin-1", errors="replace").splitlines()
-    except OSError:
-        return names
-    record_line_seen = False
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not record_line_seen:
-            record_line_seen = True
-            continue
-        name = line.split()[0]
-        if "/" not in name and name != "~":
-            names.add(name)
-    return names
 
 
 # --- one file --------------------------------------------------------------------------------
@@ -239,7 +192,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     already holds. ``make_analyze`` must be picklable (a module-level function) for
     ``workers > 1``; each worker process calls it once. Raises :class:`BatchAbort` (the model
     cannot be used) and :class:`BatchOutputError` (output in use, full disk ...)."""
-    paths = files if files is not None else find_ecg_files(root)
+    paths = files if files is not None else find_ecg_files(root, recursive=True)
     output = BatchOutput(out)
     summary = BatchSummary(total=len(paths))
     todo = [p for p in paths if abspath(p) not in output.done_files]
