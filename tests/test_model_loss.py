@@ -9,12 +9,12 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from ecg_viewer.model.config import ArchConfig  # noqa: E402
+from ecg_viewer.model.networks import build_model  # noqa: E402
 from ecg_viewer.training.loss import (  # noqa: E402
     multi_positive_infonce,
     naive_clip_loss,
     sigmoid_pair_loss,
 )
-from ecg_viewer.model.networks import build_model  # noqa: E402
 
 
 def _grad(loss_fn, sim, *args):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ecg_viewer.pipeline.files import find_ecg_files as folder_files
 from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.files import find_ecg_files as folder_files
 
 
 def test_every_readable_sample_file_is_drawn_in_every_layout(qtbot, bundled_samples, samples):

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from ecg_viewer.pipeline.files import find_ecg_files as folder_files
 from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.core.messages import set_language
 from ecg_viewer.core.prediction import (
@@ -21,6 +20,7 @@ from ecg_viewer.core.prediction import (
     Referral,
 )
 from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.files import find_ecg_files as folder_files
 from ecg_viewer.signal.calipers import Caliper
 from ecg_viewer.signal.filters import FilterSettings, apply_filters
 

@@ -40,8 +40,8 @@ def default_analyzer_factory() -> Any:
     """The shipped model on CUDA when available, else CPU. The Predictor is loaded once per
     process and shared by every window (inference does not change it)."""
     global _PREDICTOR
-    from ecg_viewer.pipeline.analyze import Analyzer
     from ecg_viewer.model.predictor import Predictor
+    from ecg_viewer.pipeline.analyze import Analyzer
 
     with _PREDICTOR_LOCK:
         if _PREDICTOR is None:

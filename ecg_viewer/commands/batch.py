@@ -44,8 +44,8 @@ def make_analyze(load_model: bool = True, device: str = "cpu") -> AnalyzeFn:
     """The analysis pipeline (one per worker process). The model is loaded here, before any
     file, so that missing or altered weights stop the run (:class:`BatchAbort`) instead of
     turning every file into an error row."""
-    from ecg_viewer.pipeline.analyze import Analyzer
     from ecg_viewer.model.errors import TextEncoderError, WeightsError
+    from ecg_viewer.pipeline.analyze import Analyzer
 
     try:
         analyzer = Analyzer(load_model=load_model, device=device)

@@ -119,9 +119,9 @@ def run(args: argparse.Namespace) -> int:
     import torch
     import torch.distributed as dist
 
-    from ecg_viewer.training.loss import contrastive_loss, supervised_bce
     from ecg_viewer.model.networks import build_model
     from ecg_viewer.training.augment import augment
+    from ecg_viewer.training.loss import contrastive_loss, supervised_bce
     from ecg_viewer.training.metrics import macro_auroc, topk_hit
 
     world = int(os.environ.get("WORLD_SIZE", "1"))
