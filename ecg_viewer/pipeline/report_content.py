@@ -1,0 +1,24 @@
+"""What a report shows, gathered one way for the window's export/print and ``ecg-viewer report``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ecg_viewer.compare.referral import with_comparison
+from ecg_viewer.core.prediction import Analysis
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.report.content import ReportContent
+from ecg_viewer.report.export import load_catalog_or_none
+
+
+def build_report_content(record: EcgRecord, analysis: Analysis, *, review: Any = None,
+                         settings: Any = None, comparison: Any = None,
+                         catalog: Any = None) -> ReportContent:
+    """The report of ``record``: its ``analysis`` (the referral raised by ``comparison`` with the
+    prior ECG, when there is one), the clinician's ``review`` (or None), the page ``settings`` of
+    the ECG sheet and the label ``catalog`` (the shipped one when None)."""
+    if comparison is not None:
+        analysis = with_comparison(analysis, comparison)
+    return ReportContent(record, analysis, review, page_settings=settings,
+                         catalog=catalog if catalog is not None else load_catalog_or_none(),
+                         comparison=comparison)
