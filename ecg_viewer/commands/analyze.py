@@ -7,7 +7,8 @@ import json
 import sys
 from typing import Any
 
-from ecg_viewer.core.errors import EcgError, EcgReadError
+from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
+from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.io import read_ecg
@@ -21,25 +22,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help="ECG files")
     p.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     p.add_argument("--top", type=int, default=5, metavar="K", help="suggestions to print (default 5)")
-    p.add_argument("--device", default="auto", help="auto (CUDA when available), cpu, cuda, cuda:N")
-    p.add_argument("--weights", default=None, help="model weights folder (default: the shipped model)")
-    p.add_argument("--no-model", action="store_true", help="quality and measurements only")
+    add_model_arguments(p)
     p.add_argument("--prior", default="none", metavar="FILE|auto|none",
                    help="compare with the patient's prior ECG: a file, 'auto' (the newest earlier "
                         "ECG with the same patient ID in the file's folder) or 'none' (default)")
-
-
-def make_analyzer(args: argparse.Namespace) -> Any:
-    from ecg_viewer.pipeline.analyze import Analyzer
-
-    if getattr(args, "no_model", False):
-        return Analyzer(load_model=False)
-    from ecg_viewer.model.predictor import Predictor
-
-    kwargs = {"device": args.device}
-    if getattr(args, "weights", None):
-        kwargs["weights_dir"] = args.weights
-    return Analyzer(Predictor(**kwargs))
 
 
 def analysis_json(analysis: Analysis, top: int) -> dict[str, Any]:
@@ -81,9 +67,9 @@ def print_text(analysis: Analysis, top: int) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        analyzer = make_analyzer(args)
+        analyzer = build_analyzer(args)
     except EcgError as exc:
-        print(exc.user_message(language()), file=sys.stderr)
+        print(user_message(exc), file=sys.stderr)
         return 2
     status = 0
     for path in args.files:

@@ -10,21 +10,16 @@ passing reason and were not recorded (the next run retries them); 2 bad argument
 from __future__ import annotations
 
 import argparse
-import functools
+import os
 import signal
 import sys
 import threading
 from pathlib import Path
 
+from ecg_viewer.commands.model_args import add_model_arguments
 from ecg_viewer.core.messages import language, tr
-from ecg_viewer.core.prediction import Analysis
-from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.pipeline.batch import (
-    AnalyzeFn,
-    BatchAbort,
-    BatchOutputError,
-    run_batch,
-)
+from ecg_viewer.pipeline.batch import BatchAbort, BatchOutputError, run_batch
+from ecg_viewer.pipeline.batch_staged import AnalyzerSpec
 from ecg_viewer.pipeline.files import find_ecg_files
 
 HELP = "analyse every ECG file under a folder into JSON Lines or CSV (resumable)"
@@ -33,34 +28,10 @@ HELP = "analyse every ECG file under a folder into JSON Lines or CSV (resumable)
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help="folder to search (recursively) for ECG files")
     p.add_argument("--out", required=True, help="results file: .jsonl or .csv (appended to)")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--no-model", action="store_true",
-                   help="quality, measurements and measurement rules only (no suggestions)")
-    p.add_argument("--device", default="cpu", help="model device: cpu, cuda, auto (default cpu)")
+    p.add_argument("--workers", type=int, default=0,
+                   help="worker processes that read and measure (default 0: one per CPU core)")
+    add_model_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
-
-
-def make_analyze(load_model: bool = True, device: str = "cpu") -> AnalyzeFn:
-    """The analysis pipeline (one per worker process). The model is loaded here, before any
-    file, so that missing or altered weights stop the run (:class:`BatchAbort`) instead of
-    turning every file into an error row."""
-    from ecg_viewer.model.errors import TextEncoderError, WeightsError
-    from ecg_viewer.pipeline.analyze import Analyzer
-
-    try:
-        analyzer = Analyzer(load_model=load_model, device=device)
-        if load_model:
-            _ = analyzer.predictor
-    except (WeightsError, TextEncoderError) as exc:
-        raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
-
-    def analyze(record: EcgRecord) -> Analysis:
-        try:
-            return analyzer.analyze(record)
-        except (WeightsError, TextEncoderError) as exc:
-            raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
-
-    return analyze
 
 
 class ProgressBar:
@@ -85,6 +56,14 @@ class ProgressBar:
             self.stream.flush()
 
 
+def default_workers() -> int:
+    """One worker process per CPU core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -102,12 +81,13 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         print(tr("report.batch.no_files", dir=root), file=sys.stderr)
         return 1
-    factory = functools.partial(make_analyze, not args.no_model, args.device)
+    spec = AnalyzerSpec(args.device, args.weights, not args.no_model)
+    workers = args.workers if args.workers > 0 else default_workers()
     lang = language()
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm) if main_thread else None
     try:
-        summary = run_batch(root, out, factory, workers=max(1, args.workers),
+        summary = run_batch(root, out, spec, workers=workers,
                             progress=None if args.no_progress else ProgressBar(),
                             files=files)
     except KeyboardInterrupt:

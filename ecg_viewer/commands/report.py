@@ -9,16 +9,16 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
 from ecg_viewer.compare.pair import PRIOR_AUTO, compare_with_prior
-from ecg_viewer.compare.referral import with_comparison
-from ecg_viewer.core.errors import EcgError, EcgReadError
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.errors import EcgError, user_message
+from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
-from ecg_viewer.report.atomic import ExportError
+from ecg_viewer.pipeline.report_content import build_report_content
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.export import load_catalog_or_none, write_reports
+from ecg_viewer.report.export import write_reports
 from ecg_viewer.review import ReviewStore, ReviewStoreError
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import LAYOUTS, PageSettings
@@ -41,9 +41,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", type=float, default=0.0, help="first second shown")
     p.add_argument("--db", default=None, help="review database (default: the user data folder)")
     p.add_argument("--no-review", action="store_true", help="leave the review out")
-    p.add_argument("--no-model", action="store_true",
-                   help="quality and measurements only (no AI suggestions)")
-    p.add_argument("--device", default="cpu", help="model device: cpu, cuda, auto (default cpu)")
+    add_model_arguments(p)
     p.add_argument("--embed-pdf", action="store_true",
                    help="attach the PDF to the FHIR DiagnosticReport (presentedForm)")
     p.add_argument("--prior", default=PRIOR_AUTO, metavar="FILE|auto|none",
@@ -59,12 +57,6 @@ def _settings(args: argparse.Namespace) -> PageSettings:
         filters=FilterSettings(highpass_hz=args.highpass, notch_hz=args.notch,
                                lowpass_hz=args.lowpass),
     )
-
-
-def _default_analyze(load_model: bool, device: str) -> Callable[[EcgRecord], Analysis]:
-    from ecg_viewer.pipeline.analyze import Analyzer
-
-    return Analyzer(load_model=load_model, device=device).analyze
 
 
 def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
@@ -92,10 +84,8 @@ def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
     finally:
         if store is not None:
             store.close()
-    if comparison is not None:
-        analysis = with_comparison(analysis, comparison)
-    return ReportContent(record, analysis, review, page_settings=settings,
-                         catalog=load_catalog_or_none(), comparison=comparison)
+    return build_report_content(record, analysis, review=review, settings=settings,
+                                comparison=comparison)
 
 
 def run(args: argparse.Namespace,
@@ -106,16 +96,13 @@ def run(args: argparse.Namespace,
         print(str(exc), file=sys.stderr)
         return 2
     try:
-        fn = analyze or _default_analyze(not args.no_model, args.device)
+        fn = analyze or build_analyzer(args).analyze
         content = build_content(args.file, fn, db=args.db, with_review=not args.no_review,
                                 settings=settings, prior=args.prior)
         written = write_reports(content, args.out, json_out=args.json_out,
                                 fhir_out=args.fhir_out, embed_pdf=args.embed_pdf)
-    except (EcgReadError, ExportError) as exc:
-        print(exc.user_message(language()), file=sys.stderr)
-        return 1
-    except EcgError as exc:  # review database, model weights ...
-        print(exc.user_message(language()), file=sys.stderr)
+    except EcgError as exc:  # unreadable ECG, export failed, review database, model weights ...
+        print(user_message(exc), file=sys.stderr)
         return 1
     cmp = content.comparison
     if cmp is not None:

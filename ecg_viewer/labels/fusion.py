@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -261,6 +261,34 @@ def apply_fusion(prediction: Prediction, features: Any, fusion: Fusion | None) -
         new.append(replace(ls, score=p, threshold=f.threshold, evidence=ev))
     new.sort(key=lambda s: (-s.score, -s.similarity))
     return Prediction(labels=tuple(new), model=prediction.model)
+
+
+def apply_fusion_batch(predictions: Sequence[Prediction], features: Sequence[Any],
+                       fusion: Fusion | None) -> list[Prediction]:
+    """:func:`apply_fusion` for many predictions at once (``features[i]`` belongs to
+    ``predictions[i]``): each label's trees run once over all rows instead of once per ECG, with
+    the same result, prediction for prediction (the batch engine, pipeline/batch.py)."""
+    if fusion is None or not predictions:
+        return list(predictions)
+    xs = np.stack([fusion.vector(f if f is not None else {}) for f in features])
+    sims = [{ls.id: ls.similarity for ls in p.labels} for p in predictions]
+    probs = {lab: fusion.probability(lab, np.array([s.get(lab, 0.0) for s in sims]), xs)
+             for lab in fusion.labels}
+    out = []
+    for i, prediction in enumerate(predictions):
+        new = []
+        for ls in prediction.labels:
+            f = fusion.labels.get(ls.id)
+            if f is None:
+                new.append(ls)
+                continue
+            p = float(probs[ls.id][i])
+            ev = ls.evidence or (_evidence(fusion, ls.id, ls.similarity, xs[i])
+                                 if p >= f.threshold else ())
+            new.append(replace(ls, score=p, threshold=f.threshold, evidence=ev))
+        new.sort(key=lambda s: (-s.score, -s.similarity))
+        out.append(Prediction(labels=tuple(new), model=prediction.model))
+    return out
 
 
 def fused_label_ids(fusion: Fusion | None) -> tuple[str, ...]:

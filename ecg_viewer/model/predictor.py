@@ -31,6 +31,9 @@ from ecg_viewer.model.weights import read_manifest, verify_files
 
 log = logging.getLogger(__name__)
 
+#: the smallest batch the encoder is run on (smaller ones are padded; see ``similarities``)
+MIN_BATCH = 8
+
 
 @dataclass(frozen=True)
 class QueryScore:
@@ -110,12 +113,20 @@ class Predictor:
             return [m.encode_ecg(xt) for m in self.members]
 
     def similarities(self, x: np.ndarray, batch_size: int = 128) -> np.ndarray:
-        """Model inputs [N, 12, T] (see preprocess) -> cosine similarities [N, n_labels]."""
+        """Model inputs [N, 12, T] (see preprocess) -> cosine similarities [N, n_labels].
+
+        Every chunk is padded with zero inputs to at least :data:`MIN_BATCH` ECGs: the CPU
+        convolutions (oneDNN) take another kernel for a batch of 1-3 than for a larger one, and
+        the results differ in the last bits (~2e-7), so one ECG alone (the window, ``analyze``)
+        and the same ECG in a batch (``batch``) would not get the very same scores."""
         out = []
+        batch_size = max(batch_size, MIN_BATCH)
         for i in range(0, len(x), batch_size):
-            zs = self._ecg_embeddings(x[i : i + batch_size])
+            chunk = x[i : i + batch_size]
+            n = len(chunk)
+            zs = self._ecg_embeddings(_padded(chunk))
             sims = sum(z @ lm.T for z, lm in zip(zs, self.label_mats, strict=True)) / len(zs)
-            out.append(sims.float().cpu().numpy())
+            out.append(sims.float().cpu().numpy()[:n])
         return np.concatenate(out) if out else np.zeros((0, len(self.labels)), np.float32)
 
     def calibrate(self, sim: np.ndarray) -> np.ndarray:
@@ -139,18 +150,28 @@ class Predictor:
         """Every catalog label, best first: by calibrated score (similarities of different labels
         are not on one scale; labels never seen in training would crowd the top of a raw
         similarity ranking), ties by similarity. Raises ModelInputError."""
-        return self._prediction(self.similarities(record_to_input(record, self.input_norm)[None])[0])
+        return self._prediction(self.similarities(self.model_input(record)[None])[0])
 
     def predict_batch(self, records: Sequence[EcgRecord], batch_size: int = 64) -> list[Prediction]:
         """Predictions in the order given; raises ModelInputError naming the first bad record."""
         xs = []
         for rec in records:
             try:
-                xs.append(record_to_input(rec, self.input_norm))
+                xs.append(self.model_input(rec))
             except ModelInputError as exc:
                 exc.record = rec.source_path  # type: ignore[attr-defined]
                 raise
-        if not xs:
+        return self.predict_inputs(xs, batch_size=batch_size)
+
+    def model_input(self, record: EcgRecord) -> np.ndarray:
+        """The record as this model's input [12, 1000] (numpy only; raises ModelInputError)."""
+        return record_to_input(record, self.input_norm)
+
+    def predict_inputs(self, xs: Sequence[np.ndarray], batch_size: int = 64) -> list[Prediction]:
+        """Predictions for model inputs made by :meth:`model_input` (or ``preprocess.
+        record_to_input`` with :attr:`input_norm` in another process), in one batched pass; the
+        same, input for input, as :meth:`predict` one at a time."""
+        if not len(xs):
             return []
         sims = self.similarities(np.stack(xs), batch_size=batch_size)
         return [self._prediction(s) for s in sims]
@@ -187,10 +208,18 @@ class Predictor:
             return QueryScore(text=query, similarity=float(sims[j]), rank=rank,
                               n_labels=len(self.labels), matched_label=match.id, via="catalog")
         emb = torch.from_numpy(self.text_encoder().encode([query])).to(self.device)
-        zs = self._ecg_embeddings(x)
+        zs = [z[:1] for z in self._ecg_embeddings(_padded(x))]
         with torch.inference_mode():
             s = float(sum((z @ m.encode_labels(emb).T)[0, 0] for z, m
                           in zip(zs, self.members, strict=True)) / len(zs))
         rank = 1 + int((sims > s + 1e-7).sum())
         return QueryScore(text=query, similarity=s, rank=rank, n_labels=len(self.labels),
                           matched_label=None, via="text_encoder")
+
+
+def _padded(x: np.ndarray) -> np.ndarray:
+    """float32 ``x`` with zero inputs added up to :data:`MIN_BATCH` rows."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if len(x) >= MIN_BATCH:
+        return x
+    return np.concatenate([x, np.zeros((MIN_BATCH - len(x), *x.shape[1:]), dtype=np.float32)])

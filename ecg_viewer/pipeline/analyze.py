@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.prediction import Analysis, Prediction
+from ecg_viewer.core.prediction import Analysis, Prediction, QualityReport
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.referral import decide_referral
@@ -71,34 +73,77 @@ class Analyzer:
         """The analysis and the full measurement object (median beats, fiducials) for drawing.
         ``measurements`` already made for this record (the window measures before the model is
         ready) are used as they are instead of measuring again."""
-        quality = assess_quality(record)
-        meas = measurements
-        if meas is None and with_measurements:
-            meas = safe_measure(record)
-        mdict = meas.to_dict() if meas is not None else None
-        features = safe_criteria(record, meas) if with_measurements or meas is not None else None
-        prediction: Prediction | None = None
+        prepared, meas = prepare(record, with_measurements=with_measurements,
+                                 measurements=measurements)
         predictor = self.predictor
-        if quality.ok and predictor is not None:
-            prediction = predictor.predict(record)
-            prediction = fuse(prediction, features, self.fusion_for(predictor))
-            labels = apply_criteria(prediction.labels, mdict, features)
-            prediction = Prediction(labels=labels, model=prediction.model)
-        referral = decide_referral(prediction.labels if prediction else (), mdict, quality)
-        extra = {}
-        if prediction is None and predictor is not None:  # gated: still say which model judged
-            extra["model"] = predictor.info.to_dict()
-        analysis = Analysis(
-            file=record.source_path or "",
-            sha256=record.sha256,
-            quality=quality,
-            referral=referral,
-            prediction=prediction,
-            measurements=mdict,
-            extra=extra,
-            criteria=features.to_dict() if features is not None else None,
-        )
-        return analysis, meas
+        raw = None
+        if prepared.quality.ok and predictor is not None:
+            raw = predictor.predict(record)
+        return self.finish([prepared], [raw])[0], meas
+
+    def finish(self, prepared: Sequence[Prepared],
+               raw: Sequence[Prediction | None]) -> list[Analysis]:
+        """The analyses of records already prepared (:func:`prepare`), given the model's raw
+        predictions (None where the quality gate stopped the record or there is no model):
+        fusion, criteria, referral. Many at once gives, record for record, what one at a time
+        gives (the batch engine relies on it)."""
+        predictor = self.predictor
+        fused: list[Prediction | None] = list(raw)
+        todo = [i for i, r in enumerate(raw) if r is not None]
+        if todo and predictor is not None:
+            done = fuse_many([raw[i] for i in todo], [prepared[i].features for i in todo],
+                             self.fusion_for(predictor))
+            for i, pred in zip(todo, done, strict=True):
+                fused[i] = pred
+        return [_analysis(p, f, predictor) for p, f in zip(prepared, fused, strict=True)]
+
+
+@dataclass
+class Prepared:
+    """The record side of an analysis (quality, measurements, criteria features; no signal,
+    small enough to send between processes): what :meth:`Analyzer.finish` needs besides the
+    model's prediction. ``model_input`` is the model's input when the batch engine made it."""
+
+    file: str
+    sha256: str | None
+    quality: QualityReport
+    measurements: dict[str, Any] | None
+    features: CriteriaFeatures | None
+    model_input: Any = None
+
+
+def prepare(record: EcgRecord, *, with_measurements: bool = True,
+            measurements: Measurements | None = None) -> tuple[Prepared, Measurements | None]:
+    """Quality gate, measurements (``measurements`` when already made) and criteria features."""
+    quality = assess_quality(record)
+    meas = measurements
+    if meas is None and with_measurements:
+        meas = safe_measure(record)
+    mdict = meas.to_dict() if meas is not None else None
+    features = safe_criteria(record, meas) if with_measurements or meas is not None else None
+    return Prepared(record.source_path or "", record.sha256, quality, mdict, features), meas
+
+
+def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any) -> Analysis:
+    mdict, features = prepared.measurements, prepared.features
+    prediction = None
+    if fused is not None:
+        labels = apply_criteria(fused.labels, mdict, features)
+        prediction = Prediction(labels=labels, model=fused.model)
+    referral = decide_referral(prediction.labels if prediction else (), mdict, prepared.quality)
+    extra = {}
+    if prediction is None and predictor is not None:  # gated: still say which model judged
+        extra["model"] = predictor.info.to_dict()
+    return Analysis(
+        file=prepared.file,
+        sha256=prepared.sha256,
+        quality=prepared.quality,
+        referral=referral,
+        prediction=prediction,
+        measurements=mdict,
+        extra=extra,
+        criteria=features.to_dict() if features is not None else None,
+    )
 
 
 def safe_measure(record: EcgRecord) -> Measurements | None:
@@ -139,3 +184,12 @@ def fuse(prediction: Prediction, features: CriteriaFeatures, fusion: Any | None)
         return prediction
     module = importlib.import_module("ecg_viewer.labels.fusion")
     return module.apply_fusion(prediction, features, fusion)
+
+
+def fuse_many(predictions: Sequence[Prediction], features: Sequence[CriteriaFeatures | None],
+              fusion: Any | None) -> list[Prediction]:
+    """:func:`fuse` for many predictions at once, with the same result for each."""
+    if fusion is None:
+        return list(predictions)
+    module = importlib.import_module("ecg_viewer.labels.fusion")
+    return module.apply_fusion_batch(predictions, features, fusion)

@@ -1,8 +1,12 @@
 """Analyse every ECG file under a folder into JSON Lines or CSV, resumably.
 
-Qt-free and model-free: the analysis is a function handed in (``make_analyze`` builds it once
-per worker process, e.g. ``Analyzer().analyze``), so the same engine serves ``ecg-viewer batch``
-and the window's worklist. One output row per file, in completion order: the ``analyze --json``
+Qt-free; the analysis is handed in. ``ecg-viewer batch`` hands in an :class:`AnalyzerSpec`
+(device, weights, model or not: what ``pipeline.factory.make_analyzer`` takes); the run is then
+staged: worker processes read each file and make its quality gate, measurements, criteria
+features and model input (:func:`pipeline.analyze.prepare`), while this process runs the model on
+batches of those inputs and finishes the analyses (fusion, criteria, referral) — record for record
+the same result as ``analyze`` one file at a time. Any other ``make_analyze`` (a picklable
+function returning ``record -> Analysis``; the worklist, tests) runs whole per file. One output row per file, in completion order: the ``analyze --json``
 object, or ``{"file", "error", "error_ja", "error_type"}`` for a file that cannot be read.
 Each row is written whole or not at all (:mod:`ecg_viewer.report.batch_output`); after an
 interrupt the next run skips every file already in the output (by absolute path, and by the
@@ -11,7 +15,7 @@ record's sha256 for the same ECG under another name).
 What is *not* recorded as done, so that the next run tries again: a file that could not be read
 for a passing reason (I/O error, permission, vanished) and a file whose analysis failed
 unexpectedly (``retry`` rows, reported on stderr). When the model itself cannot be used
-(missing or altered weights), ``make_analyze`` raises :class:`BatchAbort` and the run stops
+(missing or altered weights), the analysis raises :class:`BatchAbort` and the run stops
 without recording anything for the remaining files.
 
 Worker processes (``workers > 1``) use one thread each (OMP/MKL/OpenBLAS set to 1 before they
@@ -37,6 +41,7 @@ from ecg_viewer.core.errors import (
     EcgError,
     EcgFileNotFoundError,
     EcgPermissionError,
+    user_message,
 )
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Analysis
@@ -145,14 +150,19 @@ def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = froz
 
 
 def _error_row(path: Path, exc: EcgError, sha256: str | None = None) -> dict[str, Any]:
-    return {"file": str(path), "sha256": sha256, "error": exc.message_en,
-            "error_ja": exc.message_ja, "error_type": type(exc).__name__}
+    """The row of a file that cannot be analysed: the message in both languages (``error`` is
+    the English text, kept for older readers of the output), its key and the error's type."""
+    en = user_message(exc, "en")
+    return {"file": str(path), "sha256": sha256, "error": en, "error_en": en,
+            "error_ja": user_message(exc, "ja"), "error_key": exc.message_key or None,
+            "error_type": type(exc).__name__}
 
 
 def _retry_row(path: Path, key: str, exc: BaseException) -> dict[str, Any]:
-    return {"file": str(path), "sha256": None, "error": tr(key, "en", file=path),
-            "error_ja": tr(key, "ja", file=path), "error_type": type(exc).__name__,
-            "retry": True}
+    en = tr(key, "en", file=path)
+    return {"file": str(path), "sha256": None, "error": en, "error_en": en,
+            "error_ja": tr(key, "ja", file=path), "error_key": key,
+            "error_type": type(exc).__name__, "retry": True}
 
 
 def _analyze_in_worker(path: Path, done_sha: frozenset[str]) -> dict[str, Any]:
@@ -172,6 +182,11 @@ class BatchSummary:
     skipped: int = 0  # already in the output from an earlier run
     duplicates: int = 0  # the same ECG (sha256) as a file already done, listed not analysed
     seconds: float = 0.0
+    workers: int = 0  # worker processes used (0: analysed in this process)
+    #: seconds per stage: "read", "prepare" (quality, measurements, criteria, model input; CPU
+    #: seconds summed over the workers), "model" (batched inference), "finish" (fusion,
+    #: criteria, referral), "write" (the output rows)
+    stage_s: dict[str, float] = field(default_factory=dict)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (file, Japanese message)
     retry: list[tuple[str, str]] = field(default_factory=list)  # not recorded: try again
 
@@ -189,8 +204,10 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
               workers: int = 1, progress: Progress | None = None,
               files: list[Path] | None = None) -> BatchSummary:
     """Analyse every ECG under ``root`` into ``out`` (.jsonl or .csv), skipping what ``out``
-    already holds. ``make_analyze`` must be picklable (a module-level function) for
-    ``workers > 1``; each worker process calls it once. Raises :class:`BatchAbort` (the model
+    already holds. ``make_analyze``: an :class:`~ecg_viewer.pipeline.batch_staged.AnalyzerSpec`
+    (the staged run with batched inference, ``workers`` processes preparing), or a picklable
+    factory (a module-level function) of ``record -> Analysis`` that each worker process calls
+    once (``workers > 1``) or this process calls (``workers <= 1``). Raises :class:`BatchAbort` (the model
     cannot be used) and :class:`BatchOutputError` (output in use, full disk ...)."""
     paths = files if files is not None else find_ecg_files(root, recursive=True)
     output = BatchOutput(out)
@@ -200,6 +217,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     start = time.perf_counter()
 
     def record(row: dict[str, Any]) -> None:
+        t0 = time.perf_counter()
         if row.pop("retry", False):
             summary.retry.append((row["file"], row.get("error_ja") or row["error"]))
         else:
@@ -212,6 +230,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
                 summary.errors.append((row["file"], row.get("error_ja") or row["error"]))
             else:
                 summary.analysed += 1
+        summary.stage_s["write"] = summary.stage_s.get("write", 0.0) + time.perf_counter() - t0
         if progress:
             elapsed = time.perf_counter() - start
             done = summary.analysed + summary.failed
@@ -221,11 +240,17 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     try:
         if progress:
             progress(summary.skipped, summary.total, 0.0)
-        if workers <= 1 or len(todo) <= 1:
+        from ecg_viewer.pipeline.batch_staged import AnalyzerSpec, run_staged
+
+        if isinstance(make_analyze, AnalyzerSpec) and make_analyze.load_model and todo:
+            summary.workers = max(1, workers)
+            run_staged(todo, make_analyze, summary.workers, output, record, summary.stage_s)
+        elif workers <= 1 or len(todo) <= 1:
             analyze = make_analyze() if todo else None
             for path in todo:
                 record(analyze_file(path, analyze, frozenset(output.done_sha)))
         else:
+            summary.workers = workers
             _run_pool(todo, make_analyze, workers, output, record)
     finally:
         summary.seconds = time.perf_counter() - start
@@ -248,26 +273,37 @@ def _env(values: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _run_pool(todo: list[Path], make_analyze: Callable[[], AnalyzeFn], workers: int,
-              output: BatchOutput, record: Callable[[dict[str, Any]], None]) -> None:
+@contextmanager
+def worker_pool(workers: int, initializer: Callable[..., None],
+                initargs: tuple[Any, ...]) -> Iterator[ProcessPoolExecutor]:
+    """``workers`` spawned processes with one thread each (:data:`WORKER_THREAD_ENV` is set while
+    the block runs: the processes start when work is first given to them). Leaving the block
+    normally waits for them; an exception (Ctrl-C, SIGTERM, model unusable, output full) stops
+    them at once."""
     ctx = get_context("spawn")  # no fork after torch/Qt threads exist
     with _env(WORKER_THREAD_ENV):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                                   initargs=(make_analyze, os.getpid()))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer,
+                                   initargs=initargs)
         try:
-            pending: set[Future[dict[str, Any]]] = set()
-            queue = list(reversed(todo))
-            while queue or pending:
-                while queue and len(pending) < workers * 2:
-                    pending.add(pool.submit(_analyze_in_worker, queue.pop(),
-                                            frozenset(output.done_sha)))
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    record(fut.result())
-        except BaseException:  # stopped (Ctrl-C, SIGTERM), model unusable, output full
+            yield pool
+        except BaseException:
             stop_pool(pool)
             raise
         pool.shutdown(wait=True)
+
+
+def _run_pool(todo: list[Path], make_analyze: Callable[[], AnalyzeFn], workers: int,
+              output: BatchOutput, record: Callable[[dict[str, Any]], None]) -> None:
+    with worker_pool(workers, _init_worker, (make_analyze, os.getpid())) as pool:
+        pending: set[Future[dict[str, Any]]] = set()
+        queue = list(reversed(todo))
+        while queue or pending:
+            while queue and len(pending) < workers * 2:
+                pending.add(pool.submit(_analyze_in_worker, queue.pop(),
+                                        frozenset(output.done_sha)))
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                record(fut.result())
 
 
 def stop_pool(pool: ProcessPoolExecutor) -> None:

@@ -1,0 +1,111 @@
+"""Batch throughput with the shipped model: ECGs/s of the real batch engine on N 10-s 500-Hz
+12-lead files, with the time per stage, the worker count and the peak memory.
+
+The files are WFDB copies, cut to 10 s, of the real 500-Hz 12-lead records in ../shared/data
+(PTB-XL ``*_hr``, PhysioNet/CinC 2021 and the CinC external set), written to a temp folder under
+new record names (each copy is another file, with its own sha256, so none is skipped as a
+duplicate); with more files than source records the records repeat.
+
+    nice -n 10 .venv/bin/python bench/batch.py [-n 200] [--workers N] [--device cpu]
+
+Prints: files, distinct source records, workers, wall time (model load and process start
+included) and ECGs/s as ``ecg-viewer batch`` reports it, the seconds per stage (read and prepare
+are CPU seconds summed over the workers; model, finish and write are this process's), and the
+peak RSS of this process and of the largest worker (``resource.getrusage``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DATA = REPO.parent / "shared" / "data"
+SOURCES = (DATA / "samples" / "wfdb_ptbxl", DATA / "samples" / "wfdb_cinc2021",
+           DATA / "cinc_extra")
+FS_HZ = 500
+N_SAMPLES = 10 * FS_HZ
+
+
+def source_records() -> list[Path]:
+    """Headers of the 500-Hz 12-lead records of at least 10 s (record path without suffix)."""
+    out = []
+    for folder in SOURCES:
+        for hea in sorted(folder.glob("*.hea")):
+            first = hea.read_text(encoding="latin-1").split("\n", 1)[0].split()
+            if len(first) >= 4 and first[1] == "12" and float(first[2].split("/")[0]) == FS_HZ \
+                    and int(first[3]) >= N_SAMPLES:
+                out.append(hea.with_suffix(""))
+    return out
+
+
+def build_folder(folder: Path, n: int) -> int:
+    """``n`` WFDB files (format 16) cut from the source records; returns how many distinct
+    source records were used."""
+    import wfdb
+
+    records = []
+    for src in source_records():
+        try:
+            records.append(wfdb.rdrecord(str(src), physical=False, sampto=N_SAMPLES))
+        except Exception as exc:  # a header the wfdb package does not parse: not used here
+            print(f"skipped {src.name}: {type(exc).__name__}", file=sys.stderr)
+    if not records:
+        raise SystemExit(f"no 500-Hz 12-lead records under {DATA}")
+    for i in range(n):
+        rec = records[i % len(records)]
+        wfdb.wrsamp(f"ecg{i:04d}", fs=FS_HZ, units=rec.units, sig_name=rec.sig_name,
+                    d_signal=rec.d_signal, fmt=["16"] * rec.n_sig, adc_gain=rec.adc_gain,
+                    baseline=rec.baseline, write_dir=str(folder))
+    return min(n, len(records))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("-n", type=int, default=200, help="files (default 200)")
+    ap.add_argument("--workers", type=int, default=0, help="worker processes (0: one per core)")
+    ap.add_argument("--device", default="cpu", help="model device (default cpu)")
+    args = ap.parse_args()
+
+    from ecg_viewer.commands.batch import default_workers
+    from ecg_viewer.pipeline.batch import run_batch
+    from ecg_viewer.pipeline.batch_staged import AnalyzerSpec
+
+    workers = args.workers or default_workers()
+    with tempfile.TemporaryDirectory(prefix="ecgv-bench-batch-") as tmp:
+        folder = Path(tmp) / "in"
+        folder.mkdir()
+        distinct = build_folder(folder, args.n)
+        out = Path(tmp) / "out.jsonl"
+        start = time.perf_counter()
+        summary = run_batch(folder, out, AnalyzerSpec(args.device), workers=workers)
+        wall = time.perf_counter() - start
+        rows = len(out.read_text(encoding="utf-8").splitlines())
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"files {args.n} (from {distinct} distinct real records), rows {rows}, analysed "
+          f"{summary.analysed}, unreadable {summary.failed}, retry {len(summary.retry)}")
+    print(f"cores {os.cpu_count()}, workers {summary.workers}, device {args.device}, "
+          f"load {os.getloadavg()[0]:.2f}")
+    print(f"wall {wall:.1f} s -> {summary.rate_per_s:.1f} ECGs/s (model load and worker start "
+          "included)")
+    stages = ", ".join(f"{k} {v:.1f} s" for k, v in summary.stage_s.items())
+    print(f"stages: {stages}")
+    per = {k: 1000 * v / max(1, summary.analysed) for k, v in summary.stage_s.items()}
+    print("per ECG: " + ", ".join(f"{k} {v:.1f} ms" for k, v in per.items()))
+    print(f"CPU: this process {me.ru_utime + me.ru_stime:.1f} s, workers "
+          f"{kids.ru_utime + kids.ru_stime:.1f} s")
+    print(f"peak RSS: this process {me.ru_maxrss / 1024:.0f} MiB, largest worker "
+          f"{kids.ru_maxrss / 1024:.0f} MiB (x{summary.workers} workers: about "
+          f"{(me.ru_maxrss + summary.workers * kids.ru_maxrss) / 1024:.0f} MiB in all)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""The staged batch run (``ecg-viewer batch`` with the model): worker processes read each file
+and prepare it (quality gate, measurements, criteria features, the model's input:
+:func:`ecg_viewer.pipeline.analyze.prepare`), this process runs the model on batches of those
+inputs (one pass per :data:`BATCH` ECGs instead of one per ECG) and finishes the analyses
+(fusion for the whole batch at once, criteria, referral). Each row is the one ``analyze`` gives
+for the same file alone (the Predictor pads small batches so that batching does not change a
+score; the fusion of many is the fusion of each).
+
+:class:`AnalyzerSpec` says which pipeline (``make_analyzer``'s device, weights, model or not); it
+is what the ``batch`` command hands to :func:`ecg_viewer.pipeline.batch.run_batch`, and it is
+picklable, so the per-file path (no model) builds the same pipeline in each worker process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.errors import EcgError, EcgFileNotFoundError, EcgPermissionError
+from ecg_viewer.core.prediction import Analysis
+from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.analyze import Analyzer, Prepared, prepare
+from ecg_viewer.pipeline.batch import (
+    BatchAbort,
+    BatchOutput,
+    _die_with_parent,
+    _error_row,
+    _retry_row,
+    worker_pool,
+)
+
+log = logging.getLogger(__name__)
+
+#: ECGs per model pass: large enough that the encoder runs at its batch speed, small enough
+#: that rows keep flowing (and a Ctrl-C loses little)
+BATCH = 16
+
+Row = dict[str, Any]
+StageTimes = dict[str, float]
+
+
+def _abort(exc: EcgError) -> BatchAbort:
+    return BatchAbort(exc.message_en, message_ja=exc.message_ja)
+
+
+def _model_errors() -> tuple[type[EcgError], ...]:
+    """Errors that mean the model cannot be used at all (the run stops, nothing recorded)."""
+    from ecg_viewer.labels.fusion import FusionError
+    from ecg_viewer.model.errors import TextEncoderError, WeightsError
+
+    return (WeightsError, TextEncoderError, FusionError)
+
+
+@dataclass(frozen=True)
+class AnalyzerSpec:
+    """Which pipeline a batch uses: the arguments of ``pipeline.factory.make_analyzer``."""
+
+    device: str = "auto"
+    weights: str | None = None
+    load_model: bool = True
+
+    def build(self) -> Analyzer:
+        """The pipeline, its model (weights and shipped fusion) loaded and checked now: missing
+        or altered weights raise :class:`BatchAbort` before any file is recorded."""
+        from ecg_viewer.pipeline.factory import make_analyzer
+
+        try:
+            analyzer = make_analyzer(self.device, self.weights, self.load_model)
+            if analyzer.predictor is not None:
+                analyzer.fusion_for(analyzer.predictor)
+        except _model_errors() as exc:
+            raise _abort(exc) from exc
+        return analyzer
+
+    def __call__(self) -> Callable[[EcgRecord], Analysis]:
+        """``record -> Analysis`` (the per-file path: no model, or a caller's own loop)."""
+        analyzer = self.build()
+        errors = _model_errors()
+
+        def analyze(record: EcgRecord) -> Analysis:
+            try:
+                return analyzer.analyze(record)
+            except errors as exc:
+                raise _abort(exc) from exc
+
+        return analyze
+
+
+# --- worker side -----------------------------------------------------------------------------
+_input_norm: str | None = None
+
+
+def _init_prepare_worker(input_norm: str, parent_pid: int) -> None:
+    global _input_norm
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
+    _die_with_parent(parent_pid)
+    _input_norm = input_norm
+
+
+def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
+                 ) -> tuple[Path, Row | Prepared, StageTimes]:
+    """Read and prepare one file: ``(path, Prepared, times)``, or a finished row (an unreadable
+    file, a duplicate, a record the model cannot take; the same rows the per-file path gives)."""
+    from ecg_viewer.model.preprocess import record_to_input
+
+    t0 = time.perf_counter()
+    try:
+        record = read_ecg(path)
+    except (EcgFileNotFoundError, EcgPermissionError) as exc:
+        return path, {**_error_row(path, exc), "retry": True}, {}
+    except EcgError as exc:
+        return path, _error_row(path, exc), {}
+    except OSError as exc:
+        log.warning("batch: I/O error reading %s: %s", path, exc)
+        return path, _retry_row(path, "batch.io_retry", exc), {}
+    except Exception as exc:  # a reader bug: logged with its traceback, tried again next run
+        log.exception("batch: unexpected error reading %s", path)
+        return path, _retry_row(path, "batch.unexpected", exc), {}
+    t1 = time.perf_counter()
+    if record.sha256 in done_sha:
+        return path, {"file": str(path), "sha256": record.sha256, "duplicate": True}, {}
+    try:
+        prepared, _meas = prepare(record)
+        if prepared.quality.ok:  # the model sees only what the quality gate lets through
+            prepared.model_input = record_to_input(record, input_norm)
+    except EcgError as exc:  # e.g. the model cannot take this record (leads missing)
+        return path, _error_row(path, exc, record.sha256), {}
+    except Exception as exc:
+        log.exception("batch: unexpected error analysing %s", path)
+        return path, {**_retry_row(path, "batch.unexpected", exc), "sha256": record.sha256}, {}
+    return path, prepared, {"read": t1 - t0, "prepare": time.perf_counter() - t1}
+
+
+def _prepare_in_worker(path: Path, done_sha: frozenset[str]
+                       ) -> tuple[Path, Row | Prepared, StageTimes]:
+    if _input_norm is None:
+        raise RuntimeError("batch worker used before its initializer ran")
+    return prepare_file(path, done_sha, _input_norm)
+
+
+# --- this process ----------------------------------------------------------------------------
+def finish_rows(analyzer: Analyzer, ready: list[tuple[Path, Prepared]],
+                times: StageTimes | None = None) -> list[Row]:
+    """The rows of prepared records: one model pass over those the quality gate let through,
+    then fusion, criteria and referral. A model failure raises :class:`BatchAbort`; anything
+    unexpected is narrowed down to the record it belongs to (that row is tried again next run)."""
+    times = times if times is not None else {}
+    try:
+        return _finish(analyzer, ready, times)
+    except BatchAbort:
+        raise
+    except Exception:
+        log.exception("batch: a batch of %d records failed; finishing them one by one", len(ready))
+    rows = []
+    for path, prep in ready:
+        try:
+            rows.extend(_finish(analyzer, [(path, prep)], times))
+        except BatchAbort:
+            raise
+        except Exception as exc:
+            log.exception("batch: unexpected error analysing %s", path)
+            rows.append({**_retry_row(path, "batch.unexpected", exc), "sha256": prep.sha256})
+    return rows
+
+
+def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: StageTimes
+            ) -> list[Row]:
+    predictor = analyzer.predictor
+    t0 = time.perf_counter()
+    idx = [i for i, (_, p) in enumerate(ready) if p.model_input is not None]
+    raw: list[Any] = [None] * len(ready)
+    if idx and predictor is not None:
+        try:
+            preds = predictor.predict_inputs([ready[i][1].model_input for i in idx])
+        except _model_errors() as exc:
+            raise _abort(exc) from exc
+        for i, pred in zip(idx, preds, strict=True):
+            raw[i] = pred
+    t1 = time.perf_counter()
+    try:
+        analyses = analyzer.finish([p for _, p in ready], raw)
+    except _model_errors() as exc:
+        raise _abort(exc) from exc
+    rows = []
+    for (path, _), analysis in zip(ready, analyses, strict=True):
+        row = analysis.to_dict()
+        row["file"] = str(path)
+        rows.append(row)
+    times["model"] = times.get("model", 0.0) + t1 - t0
+    times["finish"] = times.get("finish", 0.0) + time.perf_counter() - t1
+    return rows
+
+
+def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: BatchOutput,
+               record: Callable[[Row], None], times: StageTimes) -> None:
+    """Analyse ``todo`` with ``workers`` preparing processes and batched inference here."""
+    analyzer = spec.build()  # BatchAbort before anything is recorded
+    predictor = analyzer.predictor
+    input_norm = str(getattr(predictor, "input_norm", "mv"))
+    depth = workers * 2 + BATCH  # queued work keeps the workers busy while the model runs
+    with worker_pool(workers, _init_prepare_worker, (input_norm, os.getpid())) as pool:
+        pending: set[Future[tuple[Path, Row | Prepared, StageTimes]]] = set()
+        queue = list(reversed(todo))
+        ready: list[tuple[Path, Prepared]] = []
+        while queue or pending or ready:
+            while queue and len(pending) < depth:
+                pending.add(pool.submit(_prepare_in_worker, queue.pop(),
+                                        frozenset(output.done_sha)))
+            if pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    path, result, spent = fut.result()
+                    for k, v in spent.items():
+                        times[k] = times.get(k, 0.0) + v
+                    if isinstance(result, Prepared):
+                        ready.append((path, result))
+                    else:
+                        record(result)
+            if ready and (len(ready) >= BATCH or not (queue or pending)):
+                for row in finish_rows(analyzer, ready, times):
+                    record(row)
+                ready = []
