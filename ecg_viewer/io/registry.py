@@ -8,12 +8,11 @@ only ever see :class:`~ecg_viewer.core.errors.EcgReadError` for a bad file.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import os
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from ecg_viewer.core.errors import (
     NotARegularFileError,
     UnsupportedFormatError,
 )
+from ecg_viewer.core.hashing import sha256_files
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io.builder import RawEcg, build_record
 
@@ -141,15 +141,6 @@ def detect_format(path: str | os.PathLike[str], head: bytes | None = None) -> Re
     return None
 
 
-def sha256_of(files: Sequence[Path]) -> str:
-    h = hashlib.sha256()
-    for f in files:
-        with open(f, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                h.update(block)
-    return h.hexdigest()
-
-
 def read_ecg(
     path: str | os.PathLike[str],
     *,
@@ -178,7 +169,7 @@ def read_ecg(
     try:
         raw = spec.read(path, options)
         files = [Path(f) for f in raw.source_files] or [path]
-        return build_record(raw, path=path, format=spec.name, sha256=sha256_of(files))
+        return build_record(raw, path=path, format=spec.name, sha256=sha256_files(files))
     except EcgReadError:
         raise
     except MemoryError as exc:

@@ -113,9 +113,6 @@ class Catalog:
         except KeyError:
             raise KeyError(f"label id {label_id!r} is not in catalog {self.version}") from None
 
-    def index_of(self, label_id: str) -> int:
-        return self.ids.index(label_id)
-
     def labels_for_scp(self, codes: Iterable[str], include_broader: bool = False) -> set[str]:
         """Label ids for PTB-XL SCP codes (a dict of code -> likelihood works too: every listed
         code counts, since a likelihood of 0.0 means "not stated", not "absent")."""

@@ -47,9 +47,3 @@ def verify_files(weights_dir: Path, manifest: dict[str, Any]) -> str:
         raise WeightsError("model.weights_mismatch", detail="the manifest lists no files")
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
-
-def weights_info(weights_dir: Path | None = None) -> dict[str, Any]:
-    """What the viewer can show without loading torch: versions, metrics, text encoder."""
-    m = read_manifest(weights_dir)
-    return {k: m.get(k) for k in ("model_version", "catalog_version", "text_encoder", "metrics",
-                                  "training_data", "architecture")}

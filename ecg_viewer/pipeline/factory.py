@@ -17,20 +17,26 @@ _LOCK = threading.Lock()
 _PREDICTORS: dict[tuple[str, str], Any] = {}
 
 
-def _key(device: str, weights: str | Path | None) -> tuple[str, str]:
-    return (device or "auto", str(Path(weights).resolve()) if weights else "")
+def weights_folder(weights: str | Path | None) -> Path:
+    """The weights folder meant by ``weights`` (None: the shipped ``model_weights/``)."""
+    if weights:
+        return Path(weights).expanduser().resolve()
+    from ecg_viewer.model import predictor as predictor_module  # torch-free at import
+
+    return Path(predictor_module.model_weights_dir()).resolve()
 
 
 def shared_predictor(device: str = "auto", weights: str | Path | None = None) -> Any:
     """The process's Predictor for ``device`` and ``weights`` (the shipped model when None),
     loaded on first use. Raises what the Predictor raises (missing or altered weights ...)."""
-    key = _key(device, weights)
+    folder = weights_folder(weights)
+    key = (device or "auto", str(folder))
     with _LOCK:
         predictor = _PREDICTORS.get(key)
         if predictor is None:
             from ecg_viewer.model.predictor import Predictor
 
-            predictor = Predictor(weights_dir=weights, device=device or "auto")
+            predictor = Predictor(weights_dir=folder, device=device or "auto")
             _PREDICTORS[key] = predictor
         return predictor
 

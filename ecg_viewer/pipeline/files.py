@@ -4,11 +4,17 @@
 A file is listed when a reader claims it by extension or by its first bytes; hidden files and
 folders are left out; a WFDB record is listed once, by its header (the signal files it names,
 ``.dat``/``.mat``/``.xyz`` ..., are left out); the text files that sit beside ECGs and are not
-ECGs (LICENSE, README, CHANGELOG ...) are left out even though ``.txt`` may be a CSV ECG.
+ECGs (LICENSE, README, CHANGELOG ...) are left out by name, and a ``.txt``/``.csv``/``.tsv`` is
+listed only when its first lines are a table as the CSV reader reads one (a header row, then rows
+of numbers with as many fields): notes, exports of other tables and licences under any name are
+not ECGs. Only the first few KiB of such a file are read.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import logging
 from pathlib import Path
 
@@ -20,6 +26,10 @@ log = logging.getLogger(__name__)
 _COMPANIONS = {".dat", ".mat", ".atr", ".xyz"}
 #: name starts of text files that sit beside ECGs and are not ECGs
 NOT_ECG_NAMES = ("license", "readme", "changelog", "notice", "copying", "attribution")
+#: extensions of text tables: listed only when their first lines are a numeric table
+TEXT_TABLES = (".txt", ".csv", ".tsv")
+#: bytes read to decide whether a text file is a numeric table
+TABLE_SNIFF_BYTES = 8192
 
 
 def find_ecg_files(folder: str | Path, recursive: bool = False) -> list[Path]:
@@ -46,6 +56,10 @@ def find_ecg_files(folder: str | Path, recursive: bool = False) -> list[Path]:
             continue
         if path.suffix.lower() in _COMPANIONS and (path.parent, path.stem) in headers:
             continue
+        if path.suffix.lower() in TEXT_TABLES:
+            if looks_like_numeric_table(path):
+                out.append(path)
+            continue
         if path.suffix.lower() in exts:
             out.append(path)
             continue
@@ -55,6 +69,50 @@ def find_ecg_files(folder: str | Path, recursive: bool = False) -> list[Path]:
         except OSError:
             out.append(path)
     return out
+
+
+def looks_like_numeric_table(path: Path) -> bool:
+    """Whether the first lines of ``path`` are a CSV/TSV ECG as the CSV reader reads one: a
+    header row, then up to three rows whose every field is a number, as many as the header's
+    (blank and ``#`` lines skipped; UTF-8 or Shift_JIS). A file that cannot be read is listed
+    (its error is reported when it is opened)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(TABLE_SNIFF_BYTES)
+            complete = not fh.read(1)
+    except OSError:
+        return True
+    text = None
+    for enc in ("utf-8-sig", "cp932"):
+        try:
+            text = codecs.getincrementaldecoder(enc)().decode(head, final=complete)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        return False
+    lines = text.splitlines()
+    if not complete:
+        lines = lines[:-1]  # the last line may be cut
+    lines = [ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    if not lines:
+        return False
+    try:
+        delim = csv.Sniffer().sniff(lines[0], delimiters=",;\t").delimiter
+    except csv.Error:
+        delim = ","
+    rows = list(csv.reader(io.StringIO("\n".join(lines[:4])), delimiter=delim))
+    n_fields = len(rows[0])
+    if len(rows) == 1:  # a header only (or a very wide one): a table if it has several columns
+        return n_fields >= 2 and not complete
+    for row in rows[1:]:
+        if len(row) != n_fields:
+            return False
+        try:
+            [float(v) for v in row]
+        except ValueError:
+            return False
+    return True
 
 
 def _wfdb_signal_files(header: Path) -> set[str]:

@@ -5,7 +5,7 @@ An existing file at the target is either left exactly as it was or replaced by t
 file — never half-written. A read-only folder, a missing folder or a full disk becomes an
 :class:`ExportError` with a Japanese message from the message table (``report.`` keys).
 
-* :func:`write_atomic` / :func:`atomic_writer` — one file (PDF, JSON, FHIR, PNG, SVG ...).
+* :func:`write_atomic` — one file (PDF, JSON, FHIR, PNG, SVG ...).
   ``check`` (optional) validates the complete bytes before anything touches the disk.
 * :func:`write_set` — several files (a report set: PDF + JSON + FHIR) written completely or not
   at all: all temp files are written and fsync'd first, then renamed; if a rename fails, the
@@ -18,14 +18,11 @@ return value checked), which is also the seam the tests use to simulate a full d
 from __future__ import annotations
 
 import errno
-import io
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import tr
@@ -65,8 +62,6 @@ def error_for(exc: OSError, path: str | Path) -> ExportError:
     return ExportError(key, path, reason=exc.strerror or type(exc).__name__, errno_=code)
 
 
-_error_for = error_for  # older name
-
 
 def write_all(fd: int, data: bytes | memoryview) -> None:
     """Write every byte of ``data`` to ``fd``; a short write is continued, a zero-byte write
@@ -78,8 +73,6 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         view = view[n:]
 
-
-_write_all = write_all
 
 
 def _stage(target: Path, payload: bytes) -> Path:
@@ -127,29 +120,6 @@ def write_atomic(path: str | Path, data: bytes | str, *, check: Check | None = N
         raise error_for(exc, target) from exc
     _fsync_dir(target.parent if str(target.parent) else Path("."))
     return target
-
-
-@contextmanager
-def atomic_writer(path: str | Path, *, check: Check | None = None) -> Iterator[BinaryIO]:
-    """``with atomic_writer(p) as f: f.write(...)``: the data appears at ``p`` only when the
-    block ends without an exception, and then completely (checked, fsync'd, renamed)."""
-    target = Path(path)
-    if target.is_dir():
-        raise ExportError("report.is_dir", target)
-    buf = io.BytesIO()
-    try:
-        yield buf
-    except OSError as exc:
-        raise error_for(exc, target) from exc
-    write_atomic(target, buf.getvalue(), check=check)
-
-
-def write_atomic_with(path: str | Path, produce: Callable[[BinaryIO], None], *,
-                      check: Check | None = None) -> Path:
-    """Let ``produce(f)`` write into a buffer (e.g. a PDF canvas), then commit atomically."""
-    with atomic_writer(path, check=check) as f:
-        produce(f)
-    return Path(path)
 
 
 def write_set(items: Sequence[tuple[str | Path, bytes | str]]) -> list[Path]:
