@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage, signal
 
+from ecg_viewer.signal.filters import butter_sos
+
 log = logging.getLogger(__name__)
 
 QRS_BAND_HZ = (5.0, 25.0)
@@ -54,7 +56,7 @@ class BeatDetection:
 
 def _bandpass(x: np.ndarray, fs_hz: float, band_hz: tuple[float, float]) -> np.ndarray:
     hi = min(band_hz[1], 0.45 * fs_hz)
-    sos = signal.butter(2, (band_hz[0], hi), btype="bandpass", fs=fs_hz, output="sos")
+    sos = butter_sos(2, (float(band_hz[0]), float(hi)), "bandpass", float(fs_hz))
     padlen = min(x.shape[-1] - 1, int(fs_hz))
     return signal.sosfiltfilt(sos, x, axis=-1, padlen=padlen)
 

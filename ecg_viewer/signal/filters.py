@@ -11,6 +11,7 @@ Choices offered, as on a cart:
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +63,22 @@ class FilterSettings:
         return cls(0.05, mains_hz, 150.0)
 
 
+def butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str,
+               fs_hz: float) -> np.ndarray:
+    """``scipy.signal.butter(..., output="sos")``, designed once per (order, cutoff, type, rate):
+    the same few filters are applied to every record, and designing one costs more than running
+    it on 10 s of 12 leads. A copy of the cached design (scipy's filters want a writable one)."""
+    return _butter_sos(order, cutoff_hz, btype, fs_hz).copy()
+
+
+@functools.lru_cache(maxsize=128)
+def _butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str,
+                fs_hz: float) -> np.ndarray:
+    from scipy import signal as sps
+
+    return sps.butter(order, cutoff_hz, btype=btype, fs=fs_hz, output="sos")
+
+
 def _padlen(n: int, wanted: int) -> int:
     return max(0, min(wanted, n - 1))
 
@@ -73,7 +90,7 @@ def highpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
         return np.array(x, dtype=np.float64, copy=True)
     from scipy import signal as sps
 
-    sos = sps.butter(2, cutoff_hz, btype="highpass", fs=fs_hz, output="sos")
+    sos = butter_sos(2, float(cutoff_hz), "highpass", float(fs_hz))
     # Pad with a mirror image of the record (even extension), about one time constant long.
     # Odd extension (scipy's default) mirrors around the first sample's value: when a record
     # starts off its baseline (a cart's start-up step) that puts a large step into the pad and
@@ -101,7 +118,7 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
         return np.array(x, dtype=np.float64, copy=True)
     from scipy import signal as sps
 
-    sos = sps.butter(4, cutoff_hz, btype="lowpass", fs=fs_hz, output="sos")
+    sos = butter_sos(4, float(cutoff_hz), "lowpass", float(fs_hz))
     pad = _padlen(x.shape[-1], int(fs_hz * 0.5))
     return sps.sosfiltfilt(sos, x, axis=-1, padlen=pad)
 

@@ -22,6 +22,7 @@ from scipy import signal as sps
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
+from ecg_viewer.signal.filters import butter_sos
 
 NEEDED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 CHECKED_LEADS: tuple[str, ...] = (
@@ -88,7 +89,7 @@ def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.nda
     hi_hz = min(hi_hz, 0.45 * fs_hz)
     if not hi_hz > 1.2 * lo_hz:  # a rate too low for this band (the gate refuses it before)
         return x - np.median(x, axis=-1, keepdims=True)
-    sos = sps.butter(2, [lo_hz, hi_hz], "bandpass", fs=fs_hz, output="sos")
+    sos = butter_sos(2, (float(lo_hz), float(hi_hz)), "bandpass", float(fs_hz))
     if x.shape[-1] <= 3 * (2 * len(sos) + 1):
         return x - np.median(x, axis=-1, keepdims=True)
     return sps.sosfiltfilt(sos, x, axis=-1)
@@ -141,14 +142,15 @@ def _beat_stats(
 
     shifts = np.zeros(len(beats), dtype=int)
     offsets = range(-s, s + 1, max(1, s // 25))
+    starts = np.array([c + d - a for d in offsets])
     for _ in range(2):
         template = np.median(cut(shifts), axis=0)[live]
-        for j, w in enumerate(beats):
-            scores = []
-            for d in offsets:
-                win = w[live, c + d - a : c + d + b]
-                scores.append(float(((win - win.mean(axis=1, keepdims=True)) * template).sum()))
-            shifts[j] = offsets[int(np.argmax(scores))]
+        # every beat's window at every offset at once [beats, offsets, leads, samples]: the
+        # same sums, in the same order, as one window at a time
+        wins = beats[:, live][:, :, starts[:, None] + np.arange(a + b)].transpose(0, 2, 1, 3)
+        prod = (wins - wins.mean(axis=3, keepdims=True)) * template
+        scores = prod.reshape(len(beats), len(starts), -1).sum(axis=2)
+        shifts = np.array(offsets)[np.argmax(scores, axis=1)]
     seg = cut(shifts)  # beats, leads, samples
     template = np.median(seg, axis=0)
     residual = np.sqrt(np.median(((seg - template[None]) ** 2).mean(axis=2), axis=0))
