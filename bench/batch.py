@@ -84,8 +84,15 @@ def main() -> None:
         folder.mkdir()
         distinct = build_folder(folder, args.n)
         out = Path(tmp) / "out.jsonl"
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        marks: list[tuple[float, int]] = []  # (time, rows done) after each row
+
+        def progress(done: int, total: int, rate: float) -> None:
+            marks.append((time.perf_counter(), done))
+
         start = time.perf_counter()
-        summary = run_batch(folder, out, AnalyzerSpec(args.device), workers=workers)
+        summary = run_batch(folder, out, AnalyzerSpec(args.device), workers=workers,
+                            progress=progress)
         wall = time.perf_counter() - start
         rows = len(out.read_text(encoding="utf-8").splitlines())
     me = resource.getrusage(resource.RUSAGE_SELF)
@@ -96,12 +103,21 @@ def main() -> None:
           f"load {os.getloadavg()[0]:.2f}")
     print(f"wall {wall:.1f} s -> {summary.rate_per_s:.1f} ECGs/s (model load and worker start "
           "included)")
+    if len(marks) > 2:
+        (t1, d1), (t2, d2) = marks[1], marks[-1]
+        print(f"steady state (first row to last): {(d2 - d1) / (t2 - t1):.1f} ECGs/s; first row "
+              f"after {t1 - start:.1f} s (model load, worker start, the first batch)")
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in summary.stage_s.items())
     print(f"stages: {stages}")
     per = {k: 1000 * v / max(1, summary.analysed) for k, v in summary.stage_s.items()}
     print("per ECG: " + ", ".join(f"{k} {v:.1f} ms" for k, v in per.items()))
-    print(f"CPU: this process {me.ru_utime + me.ru_stime:.1f} s, workers "
-          f"{kids.ru_utime + kids.ru_stime:.1f} s")
+    parent_cpu = (me.ru_utime + me.ru_stime) - (before.ru_utime + before.ru_stime)
+    kids_cpu = kids.ru_utime + kids.ru_stime
+    done = max(1, summary.analysed + summary.failed)
+    print(f"CPU of the run: this process {parent_cpu:.1f} s, workers {kids_cpu:.1f} s "
+          f"(process start and model load included) = {1000 * (parent_cpu + kids_cpu) / done:.0f}"
+          f" ms per ECG -> at most {done * (os.cpu_count() or 1) / (parent_cpu + kids_cpu):.0f}"
+          f" ECGs/s on {os.cpu_count()} idle cores")
     print(f"peak RSS: this process {me.ru_maxrss / 1024:.0f} MiB, largest worker "
           f"{kids.ru_maxrss / 1024:.0f} MiB (x{summary.workers} workers: about "
           f"{(me.ru_maxrss + summary.workers * kids.ru_maxrss) / 1024:.0f} MiB in all)")

@@ -14,11 +14,20 @@ import numpy as np
 import pytest
 
 from ecg_viewer.cli import main
+from ecg_viewer.core.messages import language, set_language
 from ecg_viewer.core.paths import model_weights_dir
 from ecg_viewer.pipeline.factory import forget_predictors
 
 REPO = Path(__file__).resolve().parents[1]
 RECORDS = ("00009_hr", "00017_hr", "E07505")
+
+
+@pytest.fixture(autouse=True)
+def _keep_language():
+    """``--lang en`` below sets the process's language: put it back for the next tests."""
+    before = language()
+    yield
+    set_language(before)
 
 
 @pytest.fixture

@@ -93,6 +93,14 @@ class Predictor:
                               catalog_version=catalog_version(self.catalog), device=str(self.device))
 
     @staticmethod
+    def use_threads(n: int) -> None:
+        """CPU threads for inference in this process (torch's setting is per process): the batch
+        engine uses one, its worker processes keep the other cores busy."""
+        import torch
+
+        torch.set_num_threads(max(1, int(n)))
+
+    @staticmethod
     def _pick_device(device: str) -> Any:
         import torch
 

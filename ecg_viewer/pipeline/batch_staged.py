@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 #: ECGs per model pass: large enough that the encoder runs at its batch speed, small enough
 #: that rows keep flowing (and a Ctrl-C loses little)
-BATCH = 16
+BATCH = 32
 
 Row = dict[str, Any]
 StageTimes = dict[str, float]
@@ -201,19 +201,35 @@ def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: Stage
 
 def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: BatchOutput,
                record: Callable[[Row], None], times: StageTimes) -> None:
-    """Analyse ``todo`` with ``workers`` preparing processes and batched inference here."""
-    analyzer = spec.build()  # BatchAbort before anything is recorded
-    predictor = analyzer.predictor
-    input_norm = str(getattr(predictor, "input_norm", "mv"))
+    """Analyse ``todo`` with ``workers`` preparing processes and batched inference here. The
+    workers start (and import, and prepare the first files) while the model loads here; no row
+    is recorded before the model is loaded and checked."""
+    input_norm = _input_norm_of(spec)  # BatchAbort when the weights folder has no manifest
     depth = workers * 2 + BATCH  # queued work keeps the workers busy while the model runs
     with worker_pool(workers, _init_prepare_worker, (input_norm, os.getpid())) as pool:
         pending: set[Future[tuple[Path, Row | Prepared, StageTimes]]] = set()
         queue = list(reversed(todo))
-        ready: list[tuple[Path, Prepared]] = []
-        while queue or pending or ready:
+
+        def submit() -> None:
             while queue and len(pending) < depth:
                 pending.add(pool.submit(_prepare_in_worker, queue.pop(),
                                         frozenset(output.done_sha)))
+
+        submit()
+        t0 = time.perf_counter()
+        analyzer = spec.build()  # BatchAbort before anything is recorded (the pool is stopped)
+        times["load"] = time.perf_counter() - t0
+        predictor = analyzer.predictor
+        if getattr(predictor, "input_norm", input_norm) != input_norm:  # changed meanwhile
+            from ecg_viewer.model.errors import WeightsError
+
+            raise _abort(WeightsError("model.weights_mismatch",
+                                      detail="the manifest changed during the run"))
+        if hasattr(predictor, "use_threads"):
+            predictor.use_threads(1)  # the workers keep the other cores busy
+        ready: list[tuple[Path, Prepared]] = []
+        while queue or pending or ready:
+            submit()
             if pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
@@ -228,3 +244,15 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
                 for row in finish_rows(analyzer, ready, times):
                     record(row)
                 ready = []
+
+
+def _input_norm_of(spec: AnalyzerSpec) -> str:
+    """The model input normalisation the weights' manifest names (read without torch)."""
+    from ecg_viewer.model.weights import read_manifest
+    from ecg_viewer.pipeline.factory import weights_folder
+
+    try:
+        manifest = read_manifest(weights_folder(spec.weights))
+    except _model_errors() as exc:
+        raise _abort(exc) from exc
+    return str(manifest.get("preprocessing", {}).get("input_norm", "mv"))

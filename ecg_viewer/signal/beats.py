@@ -96,7 +96,8 @@ def qrs_envelope(
     scaled = []
     for i, name in enumerate(names):
         lead_bp = bp[i]
-        p2p = float(np.percentile(lead_bp, 99.5) - np.percentile(lead_bp, 0.5))
+        lo, hi = np.percentile(lead_bp, (0.5, 99.5))  # one partition, the same two values
+        p2p = float(hi - lo)
         if p2p < FLAT_LEAD_MV:
             rejected[name] = "flat"
             continue

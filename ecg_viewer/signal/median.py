@@ -176,7 +176,7 @@ def median_beat(
     names = tuple(lead_names)
     judge = [names.index(n) for n in (good_leads or names) if n in names] or list(range(len(names)))
     # robust per-lead scale so that each judged lead weighs the same in the correlation
-    scale = np.array([max(float(np.percentile(np.abs(x[i]), 99)), 1e-6) for i in judge])[:, None]
+    scale = np.maximum(np.percentile(np.abs(x[judge]), 99, axis=1), 1e-6)[:, None]
 
     xj = x[judge] / scale  # the judged leads, each on its own scale (one copy, not per beat)
 

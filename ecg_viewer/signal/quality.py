@@ -141,16 +141,19 @@ def _beat_stats(
         return seg - seg.mean(axis=2, keepdims=True)
 
     shifts = np.zeros(len(beats), dtype=int)
-    offsets = range(-s, s + 1, max(1, s // 25))
-    starts = np.array([c + d - a for d in offsets])
+    step = max(1, s // 25)
+    offsets = range(-s, s + 1, step)
+    first = c - s - a  # where the window of the first offset starts
+    live_beats = beats[:, live]
     for _ in range(2):
         template = np.median(cut(shifts), axis=0)[live]
-        # every beat's window at every offset at once [beats, offsets, leads, samples]: the
-        # same sums, in the same order, as one window at a time
-        wins = beats[:, live][:, :, starts[:, None] + np.arange(a + b)].transpose(0, 2, 1, 3)
-        prod = (wins - wins.mean(axis=3, keepdims=True)) * template
-        scores = prod.reshape(len(beats), len(starts), -1).sum(axis=2)
-        shifts = np.array(offsets)[np.argmax(scores, axis=1)]
+        for j, w in enumerate(live_beats):
+            # the window at every offset at once [offsets, leads, samples] (a view, no copy):
+            # the same sums, in the same order, as one window at a time
+            wins = np.lib.stride_tricks.sliding_window_view(w, a + b, axis=1)[
+                :, first : first + (len(offsets) - 1) * step + 1 : step].transpose(1, 0, 2)
+            prod = (wins - wins.mean(axis=2, keepdims=True)) * template
+            shifts[j] = offsets[int(np.argmax(prod.reshape(len(offsets), -1).sum(axis=1)))]
     seg = cut(shifts)  # beats, leads, samples
     template = np.median(seg, axis=0)
     residual = np.sqrt(np.median(((seg - template[None]) ** 2).mean(axis=2), axis=0))
