@@ -134,3 +134,14 @@ def test_commands_build_the_pipeline_one_way() -> None:
     out = subprocess.run(["grep", "-rnE", r"Analyzer\(|Predictor\(", "ecg_viewer/commands"],
                          cwd=REPO, capture_output=True, text=True)
     assert out.stdout == ""
+
+
+def test_low_confidence_modified_qtc_has_a_reason(samples: Path) -> None:
+    """A wide-QRS record whose QT or QRS is uncertain: the modified QTc is listed as uncertain
+    with its reason (to_dict raised KeyError on such records, so analyze and batch failed)."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.measure import measure
+
+    d = measure(read_ecg(samples / "wfdb_cinc2021" / "JS00001.hea")).to_dict()
+    assert "qtc_modified_ms" in d["low_confidence"]
+    assert d["confidence_reasons"]["qtc_modified_ms"]

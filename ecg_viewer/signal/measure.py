@@ -116,8 +116,15 @@ class Measurements:
         out["reasons"] = dict(self.reasons)
         out["confidence"] = {k: round(v, 2) for k, v in self.confidence.items()}
         out["low_confidence"] = self.low_confidence
-        out["confidence_reasons"] = {k: self.confidence_reasons[k] for k in self.low_confidence}
+        out["confidence_reasons"] = {k: self._confidence_reason(k) for k in self.low_confidence}
         return out
+
+    def _confidence_reason(self, key: str) -> str | None:
+        """The reason key of ``key``'s low confidence; the modified QTc (made of QT and QRS)
+        takes QT's reason, or QRS's when only the QRS is uncertain."""
+        if key == "qtc_modified_ms" and key not in self.confidence_reasons:
+            return self.confidence_reasons.get("qt_ms") or self.confidence_reasons.get("qrs_ms")
+        return self.confidence_reasons.get(key)
 
     def reason_text(self, key: str, lang: str | None = None) -> str | None:
         """Why ``key`` is None, for people (Japanese by default)."""
