@@ -136,12 +136,12 @@ def test_commands_build_the_pipeline_one_way() -> None:
     assert out.stdout == ""
 
 
-def test_low_confidence_modified_qtc_has_a_reason(samples: Path) -> None:
+def test_low_confidence_modified_qtc_has_a_reason(shared_data: Path) -> None:
     """A wide-QRS record whose QT or QRS is uncertain: the modified QTc is listed as uncertain
     with its reason (to_dict raised KeyError on such records, so analyze and batch failed)."""
     from ecg_viewer.io import read_ecg
     from ecg_viewer.signal.measure import measure
 
-    d = measure(read_ecg(samples / "wfdb_cinc2021" / "JS00001.hea")).to_dict()
+    d = measure(read_ecg(shared_data / "cinc_extra" / "JS00001.hea")).to_dict()
     assert "qtc_modified_ms" in d["low_confidence"]
     assert d["confidence_reasons"]["qtc_modified_ms"]
