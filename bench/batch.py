@@ -7,6 +7,11 @@ new record names (each copy is another file, with its own sha256, so none is ski
 duplicate); with more files than source records the records repeat.
 
     nice -n 10 .venv/bin/python bench/batch.py [-n 200] [--workers N] [--device cpu]
+                                               [--also-repo OLD_CHECKOUT]
+
+``--also-repo``: then also runs ``ecg-viewer batch`` of another checkout (e.g. a worktree of an
+older commit) on the same folder, as a command (its own summary line and wall time), and this
+checkout's ``batch`` command the same way, for a before/after under the same load.
 
 Prints: files, distinct source records, workers, wall time (model load and process start
 included) and ECGs/s as ``ecg-viewer batch`` reports it, the seconds per stage (read and prepare
@@ -67,11 +72,27 @@ def build_folder(folder: Path, n: int) -> int:
     return min(n, len(records))
 
 
+def cli_run(repo: Path, folder: Path, out: Path, workers: int) -> None:
+    """``ecg-viewer batch`` of ``repo`` as a command: its summary line and the wall time."""
+    import subprocess
+
+    cmd = [sys.executable, "-m", "ecg_viewer", "--lang", "en", "batch", str(folder), "--out",
+           str(out), "--workers", str(workers), "--device", "cpu", "--no-progress"]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)},
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    line = (proc.stdout.strip().splitlines() or [proc.stderr.strip()[-300:]])[-1]
+    print(f"[{repo}] batch --workers {workers}: rc {proc.returncode}, {wall:.1f} s wall "
+          f"(process start included): {line}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-n", type=int, default=200, help="files (default 200)")
     ap.add_argument("--workers", type=int, default=0, help="worker processes (0: one per core)")
     ap.add_argument("--device", default="cpu", help="model device (default cpu)")
+    ap.add_argument("--also-repo", default=None, help="another checkout to time as a command")
     args = ap.parse_args()
 
     from ecg_viewer.commands.batch import default_workers
@@ -94,13 +115,17 @@ def main() -> None:
         summary = run_batch(folder, out, AnalyzerSpec(args.device), workers=workers,
                             progress=progress)
         wall = time.perf_counter() - start
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, once they ended
+        load = os.getloadavg()[0]
         rows = len(out.read_text(encoding="utf-8").splitlines())
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if args.also_repo:
+            for repo in (Path(args.also_repo), REPO):
+                cli_run(repo, folder, Path(tmp) / f"cli-{repo.name}.jsonl", workers)
     print(f"files {args.n} (from {distinct} distinct real records), rows {rows}, analysed "
           f"{summary.analysed}, unreadable {summary.failed}, retry {len(summary.retry)}")
     print(f"cores {os.cpu_count()}, workers {summary.workers}, device {args.device}, "
-          f"load {os.getloadavg()[0]:.2f}")
+          f"load average {load:.2f} at the end of the run")
     print(f"wall {wall:.1f} s -> {summary.rate_per_s:.1f} ECGs/s (model load and worker start "
           "included)")
     if len(marks) > 2:
