@@ -6,8 +6,11 @@ staged: worker processes read each file and make its quality gate, measurements,
 features and model input (:func:`pipeline.analyze.prepare`), while this process runs the model on
 batches of those inputs and finishes the analyses (fusion, criteria, referral) — record for record
 the same result as ``analyze`` one file at a time. Any other ``make_analyze`` (a picklable
-function returning ``record -> Analysis``; the worklist, tests) runs whole per file. One output row per file, in completion order: the ``analyze --json``
-object, or ``{"file", "error", "error_ja", "error_type"}`` for a file that cannot be read.
+function returning ``record -> Analysis``; the worklist, tests) runs whole per file.
+
+One output row per file, in completion order: the ``analyze --json`` object, or for a file that
+cannot be analysed ``{"file", "sha256", "error", "error_en", "error_ja", "error_key",
+"error_type"}`` (texts from ``user_message(exc, lang)``; ``error`` is the English text).
 Each row is written whole or not at all (:mod:`ecg_viewer.report.batch_output`); after an
 interrupt the next run skips every file already in the output (by absolute path, and by the
 record's sha256 for the same ECG under another name).
@@ -18,7 +21,7 @@ unexpectedly (``retry`` rows, reported on stderr). When the model itself cannot 
 (missing or altered weights), the analysis raises :class:`BatchAbort` and the run stops
 without recording anything for the remaining files.
 
-Worker processes (``workers > 1``) use one thread each (OMP/MKL/OpenBLAS set to 1 before they
+Worker processes use one thread each (OMP/MKL/OpenBLAS set to 1 before they
 start), ignore Ctrl-C (the parent stops them), and exit on their own when the parent dies.
 """
 
