@@ -63,12 +63,16 @@ def test_batch_rows_equal_analyze_with_a_copied_weights_folder(
         capsys: pytest.CaptureFixture[str]) -> None:
     files = sorted(folder.glob("*.hea"))
     single = _analyze_rows(capsys, files, "--device", "cpu", "--weights", str(weights_copy))
+    (folder / "bad.xml").write_text("<not an ecg", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     rc = main(["--lang", "en", "batch", str(folder), "--out", str(out), "--workers", "2",
                "--device", "cpu", "--weights", str(weights_copy), "--no-progress"])
     capsys.readouterr()
     assert rc == 0
     rows = {Path(r["file"]).name: r for r in map(json.loads, out.read_text().splitlines())}
+    bad = rows.pop("bad.xml")  # an error row: the message in both languages and its key
+    assert bad["error_en"] == bad["error"] and bad["error_ja"] != bad["error_en"]
+    assert bad["error_key"].startswith("read.") and bad["error_type"].endswith("Error")
     assert set(rows) == set(single) == {f"{n}.hea" for n in RECORDS}
     for name, row in rows.items():
         assert row["labels"] and row["model"], name  # the model answered
