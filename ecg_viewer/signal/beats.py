@@ -141,6 +141,14 @@ def detect_beats(
     return BeatDetection(peaks, float(fs_hz), n, used, rejected)
 
 
+def _median_of_floats(values: list[float]) -> float:
+    """``float(np.median(values))`` for a few Python floats (the same value: the middle one, or
+    the two middle ones added and halved), without numpy's per-call cost."""
+    v = sorted(values)
+    n = len(v)
+    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0
+
+
 def _select(cand: np.ndarray, heights: np.ndarray, combined: np.ndarray, fs_hz: float) -> np.ndarray:
     """Indices into ``cand`` of the accepted beats.
 
@@ -158,7 +166,7 @@ def _select(cand: np.ndarray, heights: np.ndarray, combined: np.ndarray, fs_hz: 
     recent: list[float] = []
     accepted: list[int] = []
     for i in range(cand.size):
-        ref = float(np.median(recent[-8:])) if recent else level
+        ref = _median_of_floats(recent[-8:]) if recent else level
         if heights[i] < THRESHOLD * ref:
             continue
         if accepted:

@@ -190,10 +190,13 @@ def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | N
     use = np.flatnonzero(amp >= LEAD_MIN_SHARE * amp.max())
     ons, offs = [], []
     pre_a, pre_b = max(r - int(300 * ms), 0), max(r - int(80 * ms), 1)
-    for li in use:
+    # every used lead's PR-segment slope level in one call (row by row the same values)
+    bases = (np.percentile(slope[use, pre_a:pre_b], 10, axis=1) if pre_b > pre_a and use.size
+             else np.zeros(use.size))
+    for li, base_li in zip(use, bases, strict=True):
         s = slope[li]
         peak = float(s[lo:hi].max())
-        base = float(np.percentile(s[pre_a:pre_b], 10)) if pre_b > pre_a else 0.0
+        base = float(base_li)
         thr = base + LEAD_QRS_ON_FRACTION * (peak - base)
         thr_off = base + LEAD_QRS_OFF_FRACTION * (peak - base)
         big = np.flatnonzero(s[lo:hi] >= 0.3 * peak)
