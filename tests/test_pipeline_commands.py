@@ -64,12 +64,18 @@ def test_batch_rows_equal_analyze_with_a_copied_weights_folder(
     files = sorted(folder.glob("*.hea"))
     single = _analyze_rows(capsys, files, "--device", "cpu", "--weights", str(weights_copy))
     (folder / "bad.xml").write_text("<not an ecg", encoding="utf-8")
+    (folder / "again").mkdir()  # the same ECG a second time: listed as a duplicate
+    for f in folder.glob("00009_hr.*"):
+        shutil.copy(f, folder / "again")
     out = tmp_path / "out.jsonl"
     rc = main(["--lang", "en", "batch", str(folder), "--out", str(out), "--workers", "2",
                "--device", "cpu", "--weights", str(weights_copy), "--no-progress"])
     capsys.readouterr()
     assert rc == 0
-    rows = {Path(r["file"]).name: r for r in map(json.loads, out.read_text().splitlines())}
+    all_rows = [json.loads(line) for line in out.read_text().splitlines()]
+    dup = [r for r in all_rows if r.get("duplicate")]
+    assert len(dup) == 1 and Path(dup[0]["file"]).name == "00009_hr.hea"
+    rows = {Path(r["file"]).name: r for r in all_rows if not r.get("duplicate")}
     bad = rows.pop("bad.xml")  # an error row: the message in both languages and its key
     assert bad["error_en"] == bad["error"] and bad["error_ja"] != bad["error_en"]
     assert bad["error_key"].startswith("read.") and bad["error_type"].endswith("Error")

@@ -96,13 +96,15 @@ class AnalyzerSpec:
 
 # --- worker side -----------------------------------------------------------------------------
 _input_norm: str | None = None
+_done_sha: frozenset[str] = frozenset()
 
 
-def _init_prepare_worker(input_norm: str, parent_pid: int) -> None:
-    global _input_norm
+def _init_prepare_worker(input_norm: str, parent_pid: int, done_sha: frozenset[str]) -> None:
+    global _input_norm, _done_sha
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
     _die_with_parent(parent_pid)
     _input_norm = input_norm
+    _done_sha = done_sha  # from earlier runs; duplicates within this run: the parent sees them
 
 
 def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
@@ -139,11 +141,10 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
     return path, prepared, {"read": t1 - t0, "prepare": time.perf_counter() - t1}
 
 
-def _prepare_in_worker(path: Path, done_sha: frozenset[str]
-                       ) -> tuple[Path, Row | Prepared, StageTimes]:
+def _prepare_in_worker(path: Path) -> tuple[Path, Row | Prepared, StageTimes]:
     if _input_norm is None:
         raise RuntimeError("batch worker used before its initializer ran")
-    return prepare_file(path, done_sha, _input_norm)
+    return prepare_file(path, _done_sha, _input_norm)
 
 
 # --- this process ----------------------------------------------------------------------------
@@ -206,14 +207,15 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
     is recorded before the model is loaded and checked."""
     input_norm = _input_norm_of(spec)  # BatchAbort when the weights folder has no manifest
     depth = workers * 2 + BATCH  # queued work keeps the workers busy while the model runs
-    with worker_pool(workers, _init_prepare_worker, (input_norm, os.getpid())) as pool:
+    done_before = frozenset(output.done_sha)  # sent once to each worker, not with each file
+    with worker_pool(workers, _init_prepare_worker,
+                     (input_norm, os.getpid(), done_before)) as pool:
         pending: set[Future[tuple[Path, Row | Prepared, StageTimes]]] = set()
         queue = list(reversed(todo))
 
         def submit() -> None:
             while queue and len(pending) < depth:
-                pending.add(pool.submit(_prepare_in_worker, queue.pop(),
-                                        frozenset(output.done_sha)))
+                pending.add(pool.submit(_prepare_in_worker, queue.pop()))
 
         submit()
         t0 = time.perf_counter()
@@ -236,10 +238,14 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
                     path, result, spent = fut.result()
                     for k, v in spent.items():
                         times[k] = times.get(k, 0.0) + v
-                    if isinstance(result, Prepared):
-                        ready.append((path, result))
-                    else:
+                    if not isinstance(result, Prepared):
                         record(result)
+                    elif result.sha256 and (result.sha256 in output.done_sha
+                                            or result.sha256 in {p.sha256 for _, p in ready}):
+                        # the same ECG as a file done in this run: listed, not analysed again
+                        record({"file": str(path), "sha256": result.sha256, "duplicate": True})
+                    else:
+                        ready.append((path, result))
             if ready and (len(ready) >= BATCH or not (queue or pending)):
                 for row in finish_rows(analyzer, ready, times):
                     record(row)
