@@ -52,13 +52,13 @@ def make_analyze(load_model: bool = True, device: str = "cpu") -> AnalyzeFn:
         if load_model:
             _ = analyzer.predictor
     except (WeightsError, TextEncoderError) as exc:
-        raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
+        raise BatchAbort.wrapping(exc) from exc
 
     def analyze(record: EcgRecord) -> Analysis:
         try:
             return analyzer.analyze(record)
         except (WeightsError, TextEncoderError) as exc:
-            raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
+            raise BatchAbort.wrapping(exc) from exc
 
     return analyze
 

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.app.worker import start_task
 from ecg_viewer.compare.diff import Comparison
-from ecg_viewer.compare.pair import build_comparison
+from ecg_viewer.compare.pair import PriorRefusedError, build_comparison
 from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
 from ecg_viewer.compare.referral import with_comparison
 from ecg_viewer.core.errors import EcgError
@@ -85,8 +85,7 @@ def _compare_task(factory: Callable[[], Any], record: EcgRecord, analysis: Analy
     if match == "manual":
         refused = check_manual_prior(record, prior)
         if refused is not None:
-            raise EcgError(tr(refused[0], "en", **refused[1]),
-                           message_ja=tr(refused[0], "ja", **refused[1]))
+            raise PriorRefusedError(refused[0], **refused[1])
     prior_analysis = factory().analyze(prior)
     return build_comparison(record, analysis, prior, prior_analysis, match=match), prior
 

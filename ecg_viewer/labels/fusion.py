@@ -35,7 +35,6 @@ import numpy as np
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.hashing import sha256_file
-from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
 
 FUSION_FILE = "fusion.json"
@@ -45,11 +44,6 @@ MANIFEST = "manifest.json"
 
 class FusionError(EcgError, RuntimeError):
     """The shipped fusion is missing, altered (hash mismatch) or does not fit the code."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.message_key = key
-        self.params = params
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
 
 
 @dataclass(frozen=True)

@@ -64,14 +64,8 @@ WORKER_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_N
 
 class BatchAbort(EcgError):
     """The analysis cannot be used at all (e.g. the model's weights are altered): the run stops
-    and nothing more is recorded. ``message_ja``/``message_en`` say why."""
-
-    def __reduce__(self):  # survive the trip back from a worker process
-        return (_rebuild_abort, (self.message_en, self.message_ja))
-
-
-def _rebuild_abort(message_en: str, message_ja: str) -> BatchAbort:
-    return BatchAbort(message_en, message_ja=message_ja)
+    and nothing more is recorded. Built with ``BatchAbort.wrapping(exc)``: it says what ``exc``
+    says (pickled with its key and parameters by :class:`EcgError`)."""
 
 
 # --- one file --------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import tr
 from ecg_viewer.report.atomic import write_all
 
 log = logging.getLogger(__name__)
@@ -41,9 +40,8 @@ class BatchOutputError(EcgError, OSError):
 
     def __init__(self, key: str, out: str | Path, *, rows: int = 0, reason: object = "",
                  errno_: int | None = None) -> None:
-        self.key, self.out, self.rows, self.errno_ = key, str(out), rows, errno_
-        params = {"out": self.out, "done": rows, "reason": reason}
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
+        self.out, self.rows, self.errno_ = str(out), rows, errno_
+        super().__init__(key, out=self.out, done=rows, reason=reason)
 
 
 def abspath(path: str | Path) -> str:
