@@ -142,7 +142,8 @@ def test_unexpected_analysis_error_is_retried_and_has_no_raw_text(
     out = tmp_path / "out.jsonl"
     summary = run_batch(folder, out, _crashing_analyze)
     assert len(summary.retry) == 2  # the two records; the bad file is a normal error row
-    assert all("internal bug" not in msg and "予期しない" in msg for _, msg in summary.retry)
+    assert all("internal bug" not in msg.text("ja") and "予期しない" in msg.text("ja")
+               for _, msg in summary.retry)
     assert [Path(r["file"]).name for r in _rows(out)] == ["bad.xml"]
 
 
