@@ -130,4 +130,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.no_record": ("心電図を開いてから比較してください。", "Open an ECG first."),
     "compare.report_section": ("前回心電図との比較", "Comparison with the prior ECG"),
     "compare.fhir.title": ("前回心電図との比較", "Comparison with prior EKG"),
+    "compare.fhir.prior_study": ("心電図検査（前回）", "Electrocardiogram (prior)"),
+    "compare.fhir.change": ("{label} 変化", "{label} change"),
 }
