@@ -44,6 +44,7 @@ from ecg_viewer.report.pdf_text import (
     SHEET_H_PT,
     SHEET_W_MM,
     SHEET_W_PT,
+    bullet,
     fit_text,
     register_font,
     text_at,
@@ -330,7 +331,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         mark = (Color(0.75, 0, 0) if s.above_threshold
                 else Color(0.5, 0.5, 0.5) if _unvalidated(s, lang) else Color(0, 0, 0))
         text_at(c, MARGIN_MM, y, str(rank), 8)
-        name = f"{s.ja}（{s.en}）" if lang == "ja" else f"{s.en} ({s.ja})"
+        name = f"{s.ja}（{s.en}）" if lang == "ja" else s.en
         text_at(c, MARGIN_MM + 6, y, fit_text(f"{name}{_unvalidated(s, lang)}", 54, 8), 8, mark)
         c.setFillColor(Color(0.85, 0.85, 0.85))
         c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * mm, 2.6 * mm, stroke=0, fill=1)
@@ -359,7 +360,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}", 9)
     for reason in ref.reasons(lang)[:4]:
         y += 4.2
-        text_at(c, MARGIN_MM + 4, y, fit_text(f"・{reason}", left_w - 4, 7.5), 7.5)
+        text_at(c, MARGIN_MM + 4, y, fit_text(f"{bullet(lang)}{reason}", left_w - 4, 7.5), 7.5)
     y = measurement_block(c, content, y + 7.0, left_w, lang)
     if not content.analysis.quality.ok:
         y += 5.0

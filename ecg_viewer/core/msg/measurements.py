@@ -26,8 +26,4 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "meas.conf_label": ("信頼度", "confidence"),
     "meas.conf_low_mark": ("（参考値）", "(low confidence)"),
-    "meas.fiducial_legend": (
-        "縦線: 全誘導共通の計測点（P波始まり・QRS始まり・QRS終わり・T波終わり）",
-        "Vertical lines: global fiducials over all leads (P onset, QRS onset, QRS end, T end)",
-    ),
 }

@@ -167,7 +167,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.ui.print_failed": ("印刷できませんでした: {reason}", "Printing failed: {reason}"),
     "worklist.title": ("作業リスト", "Worklist"),
     "worklist.open_folder": ("フォルダを作業リストとして開く…", "Open folder as worklist…"),
-    "worklist.choose": ("フォルダを開く…", "Open folder…"),
     "worklist.stop": ("中止", "Stop"),
     "worklist.col.level": ("判定", "Level"),
     "worklist.col.file": ("ファイル", "File"),
