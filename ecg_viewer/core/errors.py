@@ -27,6 +27,8 @@ class EcgError(Localized, Exception):
         self.key = self.message_key = key
         self.params = params
         super().__init__(key)
+        for lang in ("ja", "en"):  # a missing parameter fails here, not where it is shown
+            tr(key, lang, **params)
 
     def message(self, lang: str | None = None) -> str:
         """The text for a person, in ``lang`` ("ja"/"en"; default: the current language)."""

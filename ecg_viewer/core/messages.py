@@ -86,9 +86,9 @@ class Reason(Localized):
 
     @classmethod
     def of(cls, key: str, **params: Any) -> Reason:
-        if key not in MESSAGES:
-            raise KeyError(f"message key {key!r} is not in the message table")
-        return cls(key, tuple(sorted(params.items())))
+        reason = cls(key, tuple(sorted(params.items())))
+        reason.text("ja"), reason.text("en")  # an unknown key or a missing parameter fails here
+        return reason
 
     def text(self, lang: str | None = None) -> str:
         return tr(self.key, lang, **dict(self.params))

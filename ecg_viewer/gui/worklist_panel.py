@@ -176,7 +176,8 @@ class WorklistPanel(QWidget):
                 if rv is not None:
                     review = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
-                        review += f"（{REFERRAL_JA[rv.final_level]}）"
+                        review += (f"（{REFERRAL_JA[rv.final_level]}）" if ja
+                                   else f" ({REFERRAL_EN[rv.final_level]})")
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -25,6 +25,7 @@ or never trained) keep the model's own calibrated score and threshold.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -36,6 +37,8 @@ import numpy as np
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.hashing import sha256_file
 from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
+
+log = logging.getLogger(__name__)
 
 FUSION_FILE = "fusion.json"
 FUSION_FORMAT = 1
@@ -131,7 +134,8 @@ class Fusion:
                 try:
                     out[i] = float(v)
                 except (TypeError, ValueError):
-                    pass
+                    log.warning("fusion: feature %s is not a number (%r); taken as missing",
+                                name, v)
         return out
 
     def standardise(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
