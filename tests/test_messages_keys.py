@@ -283,3 +283,43 @@ def test_japanese_fhir_display_texts_are_japanese(samples: Path) -> None:
     assert any(reason_ja in t for t in _display_texts(ja))
     assert any(reason_en in t for t in _display_texts(en))
     assert not [t for t in _display_texts(en) if CJK.search(t)]
+
+
+def test_docks_show_reasons_in_the_current_language(qtbot, lang_restored) -> None:
+    """The suggestion strip and the suggestions dock render the reasons when they are shown."""
+    from ecg_viewer.core.prediction import Analysis, QualityReport
+    from ecg_viewer.gui.suggestion_strip import SuggestionStrip
+    from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+    from ecg_viewer.labels.referral import decide_referral
+
+    afib = LabelScore("atrial_fibrillation", "心房細動", "atrial fibrillation", 0.4, 0.9, 0.5, "D")
+    set_language("ja")  # made in Japanese mode ...
+    analysis = Analysis("x.hea", None, QualityReport(True),
+                        decide_referral([afib], {"qrs_ms": 150.0}), prediction=None)
+    strip, panel = SuggestionStrip(), SuggestionsPanel()
+    qtbot.addWidget(strip)
+    qtbot.addWidget(panel)
+    for lang in ("en", "ja"):  # ... shown in either
+        set_language(lang)
+        strip.show_analysis(analysis)
+        panel.show_analysis(analysis)
+        for reason in analysis.referral.reasons(lang):
+            assert reason in strip.full_text() and reason in panel.message.text()
+        shown = " ".join((strip.full_text(), panel.message.text(), panel.banner.text()))
+        assert bool(CJK.search(shown)) is (lang == "ja"), shown
+
+
+def test_batch_csv_rows_follow_the_language() -> None:
+    from ecg_viewer.core.prediction import Analysis, QualityReport
+    from ecg_viewer.labels.referral import decide_referral
+    from ecg_viewer.report.batch_output import csv_row
+    from ecg_viewer.signal.quality import _problem
+
+    problem = _problem("flat", ("V3",))
+    quality = QualityReport(False, (problem,))
+    row = Analysis("x.hea", None, quality, decide_referral([], None, quality)).to_dict()
+    assert csv_row(row, "en")["quality_problems"] == problem.text("en")
+    assert csv_row(row, "ja")["quality_problems"] == problem.text("ja")
+    error = {"file": "x.hea", "error": "The file is empty", "error_ja": "ファイルが空です"}
+    assert csv_row(error, "en")["error"] == "The file is empty"
+    assert csv_row(error, "ja")["error"] == "ファイルが空です"
