@@ -26,4 +26,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "meas.conf_label": ("信頼度", "confidence"),
     "meas.conf_low_mark": ("（参考値）", "(low confidence)"),
+    "referral.rule.qtc_modified_very_long": (
+        "QRS幅で補正したQTc（Bogossian）{value:.0f} ms：500 ms 以上（QRS 120 ms 以上）",
+        "QTc modified for the QRS width (Bogossian) {value:.0f} ms: 500 ms or more (QRS 120 ms "
+        "or more)",
+    ),
+    "referral.rule.qtc_modified_long": (
+        "QRS幅で補正したQTc（Bogossian）{value:.0f} ms：QT延長（460 ms 以上、QRS 120 ms 以上）",
+        "QTc modified for the QRS width (Bogossian) {value:.0f} ms: long QT (460 ms or more, "
+        "QRS 120 ms or more)",
+    ),
 }
