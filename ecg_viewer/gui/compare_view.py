@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.app.worker import start_task
 from ecg_viewer.compare.diff import Comparison
-from ecg_viewer.compare.pair import build_comparison
+from ecg_viewer.compare.pair import PriorRefusedError, build_comparison
 from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
 from ecg_viewer.compare.referral import with_comparison
 from ecg_viewer.core.errors import EcgError
@@ -85,8 +85,7 @@ def _compare_task(factory: Callable[[], Any], record: EcgRecord, analysis: Analy
     if match == "manual":
         refused = check_manual_prior(record, prior)
         if refused is not None:
-            raise EcgError(tr(refused[0], "en", **refused[1]),
-                           message_ja=tr(refused[0], "ja", **refused[1]))
+            raise PriorRefusedError(refused[0], **refused[1])
     prior_analysis = factory().analyze(prior)
     return build_comparison(record, analysis, prior, prior_analysis, match=match), prior
 
@@ -358,7 +357,7 @@ class CompareWindow(QMainWindow):
                  f"{items(cmp.resolved_findings, '#1e50dc')}"]
         if cmp.new_axis_deviation:
             r = next(x for x in cmp.raises if x.id.startswith("new_axis:"))
-            parts.append(f'<span style="color:#be0000">{r.reason_ja if lang == "ja" else r.reason_en}'
+            parts.append(f'<span style="color:#be0000">{r.text(lang)}'
                          "</span>")
         parts.append(f'<span style="color:#900">{tr("compare.notice")}</span>')
         self.findings.setText("<br>".join(parts))
