@@ -166,6 +166,11 @@ class HeaderWidget(QFrame):
             "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", "; ".join(x for x in (qt_why, qtc_why) if x)),
             "axis": (f"{tr('ui.meas.axis')} " + " ".join(axes), ""),
         }
+        qtm, _ = _value(m, "qtc_modified_ms")
+        if qtm is not None:  # wide QRS: the QTc the long-QT rules use
+            text, why = texts["qt"]
+            texts["qt"] = (text + tr("ui.meas.qtc_modified", value=qtm),
+                           "; ".join(x for x in (why, tr("ui.meas.qtc_modified_tip")) if x))
         low = set(m.get("low_confidence") or [])
         conf_why = m.get("confidence_reasons") or {}
         sources = {"pr": ("pr_ms",), "qrs": ("qrs_ms",), "qt": ("qt_ms", qtc_key)}

@@ -35,6 +35,19 @@ MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+# shown only when measured: the QTc modified for a wide QRS (signal.measure.qtc_modified)
+OPTIONAL_MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("qtc_modified_ms", "meas.qtc_modified_short", "ms"),
+)
+
+
+def report_measurement_keys(measurements: dict[str, Any] | None) -> tuple[tuple[str, str, str], ...]:
+    """:data:`MEASUREMENT_KEYS` and the optional ones that ``measurements`` holds a value for."""
+    extra = tuple(k for k in OPTIONAL_MEASUREMENT_KEYS
+                  if measurement_value(measurements, k[0]) is not None)
+    return MEASUREMENT_KEYS + extra
+
+
 def measurement_label(label: str, lang: str) -> str:
     """A :data:`MEASUREMENT_KEYS` label as printed in ``lang``."""
     return tr(label, lang) if label in MESSAGES else label

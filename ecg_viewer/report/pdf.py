@@ -30,10 +30,10 @@ from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
-    MEASUREMENT_KEYS,
     ReportContent,
     measurement_label,
     measurement_value,
+    report_measurement_keys,
 )
 from ecg_viewer.report.pdf_details import measurement_block, provenance_block, review_column
 from ecg_viewer.report.pdf_ecg import Placement, draw_annotations, draw_grid, draw_traces
@@ -160,7 +160,7 @@ def measurements_line(content: ReportContent, lang: str) -> str:
     if not meas:
         return f"{tr('report.measurements', lang)}:  {tr('report.no_measurements', lang)}"
     parts = []
-    for key, label, unit in MEASUREMENT_KEYS:
+    for key, label, unit in report_measurement_keys(meas):
         value = measurement_value(meas, key)
         sep = "" if unit == "°" else " "
         shown = f"{value:.0f}{sep}{unit}" if value is not None else tr("report.not_measured", lang)

@@ -12,10 +12,10 @@ from reportlab.pdfgen.canvas import Canvas
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
-    MEASUREMENT_KEYS,
     ReportContent,
     measurement_label,
     measurement_value,
+    report_measurement_keys,
 )
 from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
@@ -41,7 +41,8 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
         return y + 4.5
     reasons = meas.get("reasons") or {}
     col_w = w / 2.0
-    for i, (key, label, unit) in enumerate(MEASUREMENT_KEYS):
+    keys = report_measurement_keys(meas)
+    for i, (key, label, unit) in enumerate(keys):
         value = measurement_value(meas, key)
         if value is not None:
             sep = "" if unit == "°" else " "
@@ -59,7 +60,7 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
         row, col = divmod(i, 2)
         text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
               7.5)
-    return y + 4.5 + 4.2 * ((len(MEASUREMENT_KEYS) - 1) // 2)
+    return y + 4.5 + 4.2 * ((len(keys) - 1) // 2)
 
 
 def local_time(iso: str | None) -> str:

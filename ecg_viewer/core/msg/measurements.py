@@ -36,4 +36,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "QTc modified for the QRS width (Bogossian) {value:.0f} ms: long QT (460 ms or more, "
         "QRS 120 ms or more)",
     ),
+    "meas.qtc_modified_short": ("QTc(QRS補正)", "QTc(QRS-adj.)"),
+    "ui.meas.qtc_modified": (
+        "（QRS幅補正QTc {value:.0f} ms）",
+        " (QRS-adjusted QTc {value:.0f} ms)",
+    ),
+    "ui.meas.qtc_modified_tip": (
+        "QRS 120 ms 以上のため、QT延長の判定には QRS 幅で補正した QTc（Bogossian 2014: QT − 0.485 × QRS、"
+        "Fridericia 補正）を使います。",
+        "With a QRS of 120 ms or more, long QT is judged on the QTc modified for the QRS width "
+        "(Bogossian 2014: QT − 0.485 × QRS, Fridericia-corrected).",
+    ),
 }
