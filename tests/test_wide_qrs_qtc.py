@@ -55,3 +55,23 @@ def test_header_and_pdf_show_the_modified_qtc(paced, qtbot, tmp_path: Path) -> N
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert f"{tr('meas.qtc_modified_short', 'ja')} {value:.0f} ms" in text
+
+
+def test_q_waves_are_not_judged_in_a_paced_qrs(paced) -> None:
+    _record, analysis = paced
+    values, reasons = analysis.criteria["values"], analysis.criteria["reasons"]
+    for group in ("inferior", "lateral", "anterior", "septal"):
+        assert values[f"q_waves_{group}"] is None
+        assert reasons[f"q_waves_{group}"] == "crit.q_paced"
+
+
+def test_q_waves_are_not_judged_in_an_lbbb_like_qrs() -> None:
+    from ecg_viewer.signal.criteria import _q_waves_not_assessable
+    from ecg_viewer.signal.measure import Measurements
+
+    wide = Measurements(qrs_ms=150.0)
+    assert _q_waves_not_assessable(wide, {"q_i_ms": 0.0, "q_v6_ms": 0.0}) == "crit.q_lbbb_like"
+    # RBBB keeps its septal q: Q waves stay judged
+    assert _q_waves_not_assessable(wide, {"q_i_ms": 0.0, "q_v6_ms": 18.0}) == ""
+    assert _q_waves_not_assessable(Measurements(qrs_ms=100.0), {"q_i_ms": 0.0, "q_v6_ms": 0.0}) == ""
+    assert _q_waves_not_assessable(Measurements(qrs_ms=90.0, paced=True), {}) == "crit.q_paced"
