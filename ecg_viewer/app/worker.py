@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 THREAD_PREFIX = "ecg-viewer-"
 _LANES: weakref.WeakSet[Lane] = weakref.WeakSet()
+_KEEP: set[Lane] = set()  # lanes whose thread runs: never garbage-collected mid-run
 
 
 @dataclass
@@ -86,6 +87,7 @@ class Lane(QObject):
         self._active = 0  # jobs taken by the thread and not yet ended
         self.closed = False
         self._thread = _Thread(self)
+        self._thread.finished.connect(lambda: _KEEP.discard(self))
         self._relay_done.connect(self._on_done)
         self._relay_failed.connect(self._on_failed)
         _LANES.add(self)
@@ -109,6 +111,7 @@ class Lane(QObject):
         if start:
             # the previous loop has returned (under the lock) or never ran: let it end first
             self._thread.wait()
+            _KEEP.add(self)
             self._thread.start()
         return job.id
 

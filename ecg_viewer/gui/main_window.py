@@ -366,8 +366,10 @@ class MainWindow(QMainWindow):
                 export_page(page, self.state.display_signal(), self.state.record.fs_hz, path,
                             calipers=self.state.calipers)
             except EcgError as exc:  # ExportError: message-table text, no file left behind
+                log.warning("image export failed: %r", exc)
                 self.notices.notify(user_message(exc))
-            except ValueError:  # a name not ending in .png/.svg
+            except ValueError as exc:  # a name not ending in .png/.svg
+                log.warning("image export refused: %r", exc)
                 self.notices.notify(tr("ui.render.bad_out", out=path))
 
     def dragEnterEvent(self, ev: QDragEnterEvent) -> None:
