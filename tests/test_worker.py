@@ -152,3 +152,16 @@ def test_gui_decides_nothing_about_computing():
     assert found == []
     assert not (PKG / "gui" / "model_link.py").exists()
     assert not (PKG / "gui" / "report_actions.py").exists()
+
+
+def test_the_window_is_built_explicitly():
+    """No part of the window is probed for (hasattr/getattr on the window): MainWindow builds
+    each one, and nothing in gui/ imports the main window (no import cycle)."""
+    probe = re.compile(r"(hasattr|getattr)\((self|self\.win|self\.window|win|window)\b\s*,")
+    found = [f"{p.name}: {m.group(0)}" for p in _sources("gui")
+             for m in probe.finditer(p.read_text(encoding="utf-8"))]
+    allowed = {"grid_item.py", "header.py", "page_view.py"}  # a widget's own lazily set fields
+    assert [f for f in found if f.split(":")[0] not in allowed] == []
+    importers = [p.name for p in _sources("gui") if p.name not in ("main_window.py", "launch.py")
+                 and "gui.main_window" in p.read_text(encoding="utf-8")]
+    assert importers == []

@@ -21,6 +21,7 @@ from ecg_viewer.app.worker import Lane
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.model.errors import ModelError
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,11 @@ def analysis_error_text(exc: BaseException, lang: str | None = None) -> str:
     return tr("analysis.worker_error", lang, error=user_message(exc, lang))
 
 
-class ModelNotLoaded(EcgError, RuntimeError):
+class ModelNotLoaded(ModelError, RuntimeError):
     """The model could not be loaded, so no suggestions can be made."""
 
     def __init__(self) -> None:
-        super().__init__(tr("analysis.not_loaded", "en"), message_ja=tr("analysis.not_loaded", "ja"))
+        super().__init__("analysis.not_loaded")
 
 
 class AnalysisService(QObject):

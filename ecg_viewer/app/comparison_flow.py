@@ -21,11 +21,9 @@ from ecg_viewer.app.analysis_service import default_analyzer_factory
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worker import Lane
 from ecg_viewer.compare.diff import Comparison
-from ecg_viewer.compare.pair import build_comparison
+from ecg_viewer.compare.pair import PriorRefusedError, build_comparison
 from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
 from ecg_viewer.compare.referral import with_comparison
-from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
@@ -48,13 +46,6 @@ def find_prior_match(record: EcgRecord) -> Any:
         store.close()
 
 
-class PriorRefused(EcgError, ValueError):
-    """A prior picked by hand that cannot be compared (another patient, a later ECG ...)."""
-
-    def __init__(self, key: str, params: dict[str, Any]) -> None:
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
-
-
 def compare_with(analyzer_of: Callable[[], Any], record: EcgRecord, analysis: Analysis,
                  prior_path: str, match: str) -> tuple[Comparison, EcgRecord]:
     """On the lane: read the prior ECG, analyse it with ``analyzer_of()``'s Analyzer (made once
@@ -63,7 +54,7 @@ def compare_with(analyzer_of: Callable[[], Any], record: EcgRecord, analysis: An
     if match == "manual":
         refused = check_manual_prior(record, prior)
         if refused is not None:
-            raise PriorRefused(*refused)
+            raise PriorRefusedError(refused[0], **refused[1])
     prior_analysis = analyzer_of().analyze(prior)
     return build_comparison(record, analysis, prior, prior_analysis, match=match), prior
 

@@ -60,11 +60,11 @@ class _Thread(QThread):
                 log.warning("%s: %s failed: %r", self.objectName(),
                             getattr(job.fn, "__name__", job.fn), exc)
                 log.debug("traceback", exc_info=True)
+                lane._job_ended()
                 lane._relay_failed.emit(job.id, (job, exc))
             else:
-                lane._relay_done.emit(job.id, (job, result))
-            finally:
                 lane._job_ended()
+                lane._relay_done.emit(job.id, (job, result))
 
 
 class Lane(QObject):
@@ -200,10 +200,11 @@ class Lane(QObject):
 
 
 def running_lanes() -> list[Lane]:
-    """Lanes whose thread still runs. A lane with no work left is given a moment to end."""
+    """Lanes whose thread still runs after a moment given to end (an idle lane's thread is
+    returning)."""
     out = []
     for lane in list(_LANES):
-        if lane.is_running() and not lane.busy:
+        if lane.is_running():
             lane.wait(2000)
         if lane.is_running():
             out.append(lane)

@@ -174,7 +174,5 @@ def install_median_beat_dock(window: Any) -> QDockWidget:
 
 
 def retranslate_median_beat_dock(window: Any) -> None:
-    dock = getattr(window, "median_beat_dock", None)
-    if dock is not None:
-        dock.setWindowTitle(tr("meas.median_dock"))
-        window.median_beat_panel.retranslate()
+    window.median_beat_dock.setWindowTitle(tr("meas.median_dock"))
+    window.median_beat_panel.retranslate()
