@@ -130,3 +130,27 @@ def test_worklist_stops_between_files(qtbot, bundled_samples):
         assert [r["file"] for r in rows] == [str(f) for f in files[:2]]
     finally:
         service.shutdown()
+
+
+def test_errors_are_rendered_in_the_language_shown(qtbot, tmp_path):
+    """A reader error reaches the window as the exception; the window renders it in the language
+    it shows at that moment (English here), and so does a failed analysis."""
+    from ecg_viewer.app.analysis_service import analysis_error_text
+    from ecg_viewer.core.messages import set_language
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    win = MainWindow(use_stored_language=False, analyzer_factory=_no_model)
+    qtbot.addWidget(win)
+    try:
+        win.set_language("en")
+        with qtbot.waitSignal(win.controller.loadFailed, timeout=20000):
+            win.controller.open_file(str(tmp_path / "missing.hea"))
+        assert win.last_error.startswith("File not found") and "missing.hea" in win.last_error
+        assert "The ECG on screen is unchanged." in win.notices.messages()[-1]
+        text = analysis_error_text(RuntimeError("internal detail"))
+        assert "retry" in text and "internal detail" not in text and "解析" not in text
+    finally:
+        win.close()
+        set_language("ja")
