@@ -135,3 +135,14 @@ def test_rbbb_terminal_r_prime_is_inside_the_qrs_in_every_beat(bundled_samples: 
         f = global_fiducials(mb.from_stack(np.array([i])), rr_s)
         widths.append((f.qrs_off - f.qrs_on) * 1000.0 / mb.fs_hz)
     assert min(widths) >= 120 and max(widths) - min(widths) <= 20, widths
+
+
+def test_qtc_modified_only_for_a_wide_qrs():
+    from ecg_viewer.signal.measure import qtc_modified
+
+    # Bogossian 2014: QT - 0.485 x QRS, then Fridericia (RR 1 s: unchanged)
+    assert qtc_modified(480.0, 160.0, 1.0) == pytest.approx(480.0 - 77.6)
+    assert qtc_modified(480.0, 160.0, 0.8) == pytest.approx((480.0 - 77.6) / 0.8 ** (1 / 3))
+    assert qtc_modified(480.0, 118.0, 1.0) is None  # narrow QRS: the plain QTc applies
+    assert qtc_modified(None, 160.0, 1.0) is None
+    assert qtc_modified(480.0, None, 1.0) is None

@@ -32,6 +32,7 @@ from ecg_viewer.labels.evidence import evidence_summary
 
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
+    "qtc_modified_ms",
 )  # fmt: skip
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -70,9 +71,11 @@ class MeasurementRule:
     level: str
     message: str  # key in the message table
     reason: str
+    unless: tuple[Condition, ...] = ()  # any that holds stops the rule (a missing value does not)
 
     def fires(self, measurements: Mapping[str, Any]) -> bool:
-        return all(c.holds(measurements) for c in self.when)
+        return (all(c.holds(measurements) for c in self.when)
+                and not any(c.holds(measurements) for c in self.unless))
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,17 @@ def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
     conds = raw.get("when")
     if not isinstance(conds, list) or not conds:
         raise RulesError(file, f"{where}: 'when' must be a non-empty list of conditions")
+    unless = raw.get("unless", [])
+    if not isinstance(unless, list):
+        raise RulesError(file, f"{where}: 'unless' must be a list of conditions")
+    out = _conditions(conds, where, file)
+    if raw["show"] not in {c.measure for c in out}:
+        raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
+    return MeasurementRule(raw["id"], out, raw["show"], raw["level"], raw["message"],
+                           raw["reason"], _conditions(unless, where, file))  # fmt: skip
+
+
+def _conditions(conds: list[Any], where: str, file: Path) -> tuple[Condition, ...]:
     out = []
     for c in conds:
         if not isinstance(c, dict) or c.get("measure") not in MEASUREMENTS:
@@ -136,10 +150,7 @@ def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
         if isinstance(c.get("value"), bool) or not isinstance(c.get("value"), int | float):
             raise RulesError(file, f"{where}: condition value must be a number")
         out.append(Condition(c["measure"], c["op"], float(c["value"])))
-    if raw["show"] not in {c.measure for c in out}:
-        raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
-    return MeasurementRule(raw["id"], tuple(out), raw["show"], raw["level"], raw["message"],
-                           raw["reason"])  # fmt: skip
+    return tuple(out)
 
 
 def read_rule_table(
