@@ -60,10 +60,8 @@ class _Thread(QThread):
                 log.warning("%s: %s failed: %r", self.objectName(),
                             getattr(job.fn, "__name__", job.fn), exc)
                 log.debug("traceback", exc_info=True)
-                lane._job_ended()
                 lane._relay_failed.emit(job.id, (job, exc))
             else:
-                lane._job_ended()
                 lane._relay_done.emit(job.id, (job, result))
 
 
@@ -84,7 +82,7 @@ class Lane(QObject):
         self._latest: dict[str, int] = {}  # key -> id of the latest request
         self._floor: dict[str, int] = {}  # key -> requests up to this id are cancelled
         self._running = False  # the thread's loop is running (under _lock)
-        self._active = 0  # jobs taken by the thread and not yet ended
+        self._pending = 0  # submitted and neither dropped nor handled on the GUI thread yet
         self.closed = False
         self._thread = _Thread(self)
         self._thread.finished.connect(lambda: _KEEP.discard(self))
@@ -106,6 +104,7 @@ class Lane(QObject):
             if self.closed:
                 return job.id
             self._queue.append(job)
+            self._pending += 1
             start = not self._running
             self._running = True
         if start:
@@ -122,7 +121,9 @@ class Lane(QObject):
                                                    *(j.key for j in self._queue)}
             for k in keys:
                 self._floor[k] = self._counter
-            self._queue = collections.deque(j for j in self._queue if not self._stale(j))
+            kept = collections.deque(j for j in self._queue if not self._stale(j))
+            self._pending -= len(self._queue) - len(kept)
+            self._queue = kept
 
     def is_current(self, job_id: int, key: str = "default") -> bool:
         """``job_id`` is the latest request of ``key`` and was not cancelled."""
@@ -132,9 +133,9 @@ class Lane(QObject):
     # --- state ------------------------------------------------------------------------------------
     @property
     def busy(self) -> bool:
-        """Work is queued or running."""
+        """Work is queued or running, or its result is on its way to the GUI thread."""
         with self._lock:
-            return bool(self._queue) or self._active > 0
+            return self._pending > 0 and not self.closed
 
     def is_running(self) -> bool:
         return self._thread.isRunning()
@@ -148,6 +149,7 @@ class Lane(QObject):
         on this lane afterwards. True when the thread stopped within ``ms``."""
         with self._lock:
             self.closed = True
+            self._pending -= len(self._queue)
             self._queue.clear()
             for k in {*self._latest, *self._floor}:
                 self._floor[k] = self._counter
@@ -164,20 +166,17 @@ class Lane(QObject):
             while self._queue:
                 job = self._queue.popleft()
                 if not self._stale(job):
-                    self._active += 1
                     return job
+                self._pending -= 1
                 log.debug("%s: request %d superseded before it ran", self.name, job.id)
             self._running = False
             return None
-
-    def _job_ended(self) -> None:
-        with self._lock:
-            self._active -= 1
 
     # --- the GUI thread's side --------------------------------------------------------------------
     def _deliverable(self, job: _Job) -> bool:
         with self._lock:
             stale = self._stale(job)
+            self._pending -= 1  # handled now (delivered below, or dropped)
         if stale:
             log.debug("%s: result of request %d dropped (superseded)", self.name, job.id)
         return not stale
@@ -209,6 +208,11 @@ def running_lanes() -> list[Lane]:
         if lane.is_running():
             out.append(lane)
     return out
+
+
+def any_busy() -> bool:
+    """Some lane has work queued or running (benchmarks wait for the background to settle)."""
+    return any(lane.busy for lane in list(_LANES))
 
 
 def wait_all(ms: int = 30000) -> bool:

@@ -103,7 +103,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.meas.qrs": ("QRS", "QRS"),
     "ui.meas.qt": ("QT/QTc", "QT/QTc"),
     "ui.meas.axis": ("電気軸", "Axis"),
-    "ui.meas.pending": ("計測値を計測中…", "Measuring…"),
+    "ui.meas.pending": ("計測中…", "Measuring…"),
     "ui.meas.failed": ("計測値なし: この心電図は自動計測できませんでした（{reason}）",
                        "No measurements: this ECG could not be measured automatically ({reason})"),
     "ui.meas.na": ("—", "—"),
