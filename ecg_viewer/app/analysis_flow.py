@@ -58,7 +58,7 @@ class AnalysisFlow(QObject):
     analysed = Signal(object)  # Analysis of the open record
     analysisFailed = Signal(object)  # the exception
     queryReady = Signal(object)  # the predictor's similarity answer
-    queryFailed = Signal(object)  # the exception (ModelNotLoaded while the model is not ready)
+    queryFailed = Signal(object)  # the exception, or None while the model is still loading
 
     def __init__(self, state: ViewerState, analyzer_factory: Callable[[], Any] | None = None,
                  parent: QObject | None = None) -> None:
@@ -144,16 +144,13 @@ class AnalysisFlow(QObject):
         self.service.query(self.state.record, text)
 
     # --- the model ------------------------------------------------------------------------------
-    def _set_model_state(self, state: str) -> None:
+    def _set_model_state(self, state: str, error: BaseException | None = None) -> None:
         self.model_state = state
-        if state != "failed":
-            self.model_error = None
+        self.model_error = error  # why the model is not loaded (state "failed")
         self.modelStateChanged.emit(state)
 
     def _model_failed(self, exc: BaseException) -> None:
-        self.model_error = exc
-        self._set_model_state("failed")
-        self.model_error = exc
+        self._set_model_state("failed", exc)
 
     def shutdown(self, ms: int = 30000) -> None:
         self.measure_lane.shutdown(ms)

@@ -27,6 +27,7 @@ from ecg_viewer.app.analysis_service import default_analyzer_factory
 from ecg_viewer.app.comparison_flow import ComparisonFlow
 from ecg_viewer.app.controller import Controller
 from ecg_viewer.app.report_jobs import ReportJobs
+from ecg_viewer.app.review_session import ReviewSession, open_review_store
 from ecg_viewer.app.settings import AppSettings
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worker import wait_all
@@ -58,7 +59,7 @@ from ecg_viewer.gui.window_layout import (
     screen_class,
 )
 from ecg_viewer.io import supported_extensions
-from ecg_viewer.review import ReviewStore, ReviewStoreError
+from ecg_viewer.review import ReviewStore
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import GAINS_MM_MV, SPEEDS_MM_S
 
@@ -161,7 +162,11 @@ class MainWindow(QMainWindow):
         factory = analyzer_factory or default_analyzer_factory
         self.catalog = catalog_or_none()  # loaded once per process, handed to who needs it
         self.panel.catalog = self.catalog
-        self.store = review_store if review_store is not None else self._open_review_store()
+        if review_store is None:
+            review_store, why = open_review_store()
+            if why is not None:  # the viewer works without it; the dock says so
+                self.statusBar().showMessage(tr("review.ui.unavailable", reason=user_message(why)))
+        self.store = review_store
         # what is computed (app/): record -> measurements -> analysis, the prior ECG, reports
         self.flow = AnalysisFlow(self.state, factory, self)
         self.comparison = ComparisonFlow(self.state, factory, self)
@@ -169,11 +174,13 @@ class MainWindow(QMainWindow):
         # the docks and menus that show it (gui/)
         self.analysis_view = AnalysisView(self, self.flow, self.panel, self.header)
         self.review_dock = ReviewDock(self, self.state, self.store, self.catalog)
+        self.review = ReviewSession(self.state, self.store, self.review_dock.panel.context, self)
+        self.review_dock.connect_session(self.review)
         self.worklist = WorklistDock(self, self.store, self.worklist_service)
         self.review_dock.panel.reviewChanged.connect(
             lambda _r: self.worklist.panel.refresh_reviews())
         self.worklist.panel.openRequested.connect(self.controller.open_file)
-        self.report_jobs = ReportJobs(self.state, review_of=self.review_dock.review_of,
+        self.report_jobs = ReportJobs(self.state, review_of=self.review.review_of,
                                       comparison_of=lambda: self.comparison.comparison,
                                       catalog=self.catalog, parent=self)
         self.report_menu = ReportMenu(self, self.actions_, self.report_jobs,
@@ -191,14 +198,6 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.flow.start)  # torch and the weights load behind the window
         # --- other docks/hooks go above this line: the layout below places every dock ---
         self.restore_or_fit_layout()
-
-    def _open_review_store(self) -> ReviewStore | None:
-        try:
-            return ReviewStore()
-        except ReviewStoreError as exc:  # the viewer works without it; the dock says so
-            log.warning("review database unavailable: %r", exc)
-            self.statusBar().showMessage(tr("review.ui.unavailable", reason=user_message(exc)))
-            return None
 
     # --- layout on the screen (issue 14: fits 1366×768 to 2560×1440 at 100/150 %) ------------
     def restore_or_fit_layout(self) -> None:
@@ -468,7 +467,6 @@ class MainWindow(QMainWindow):
         for part in (self.flow, self.comparison, self.report_jobs, self.controller):
             part.shutdown(ms)
         wait_all(ms)
-        store, self.store = self.store, None
+        self.store = None
         self.review_dock.detach_store()
-        if store is not None:
-            store.close()
+        self.review.close()
