@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from ecg_viewer.core.errors import EcgReadError, user_message
-from ecg_viewer.core.messages import set_language
+from ecg_viewer.core.messages import Bilingual, Reason, set_language
 from ecg_viewer.core.prediction import (
     Analysis,
     LabelScore,
@@ -18,6 +18,7 @@ from ecg_viewer.core.prediction import (
     Prediction,
     QualityReport,
     Referral,
+    level_name,
 )
 from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.files import find_ecg_files as folder_files
@@ -305,7 +306,9 @@ def test_suggestions_panel_and_measurements_header_api(win, qtbot, bundled_sampl
     )
     analysis = Analysis(
         file="x", sha256=None, quality=QualityReport(ok=True),
-        referral=Referral("D", ("afib",), ("心房細動",)),
+        referral=Referral("D", ("afib",), (Reason.of(
+            "referral.because_label", label=Bilingual("心房細動", "atrial fibrillation"),
+            level=level_name("D")),)),
         prediction=Prediction(labels, ModelInfo("0.1.0", "abc", "1", "cpu")),
     )
     win.state.set_analysis(analysis)

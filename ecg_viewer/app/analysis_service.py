@@ -43,8 +43,7 @@ def analysis_error_text(exc: BaseException, lang: str | None = None) -> str:
 class ModelNotLoaded(ModelError, RuntimeError):
     """The model could not be loaded, so no suggestions can be made."""
 
-    def __init__(self) -> None:
-        super().__init__("analysis.not_loaded")
+    message_key = "analysis.not_loaded"
 
 
 class AnalysisService(QObject):

@@ -53,11 +53,12 @@ def print_text(analysis: Analysis, top: int) -> None:
     lang = language()
     ref = analysis.referral
     print(f"== {analysis.file}")
-    print(f"{tr('analysis.referral')}: {ref.ja if lang == 'ja' else ref.en}"
-          + (f"  ({' / '.join(ref.reasons_ja)})" if ref.reasons_ja else ""))
+    reasons = ref.reasons(lang)
+    print(f"{tr('analysis.referral')}: {ref.name(lang)}"
+          + (f"  ({' / '.join(reasons)})" if reasons else ""))
     if not analysis.quality.ok:
         for p in analysis.quality.problems:
-            print(f"  {tr('analysis.quality')}: {p.ja if lang == 'ja' else p.en}")
+            print(f"  {tr('analysis.quality')}: {p.text(lang)}")
     m = analysis.measurements or {}
     if m:
         def f(key: str) -> str:

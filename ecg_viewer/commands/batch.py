@@ -52,13 +52,13 @@ def make_analyze(load_model: bool = True, device: str = "cpu") -> AnalyzeFn:
         if load_model:
             _ = analyzer.predictor
     except (WeightsError, TextEncoderError) as exc:
-        raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
+        raise BatchAbort.wrapping(exc) from exc
 
     def analyze(record: EcgRecord) -> Analysis:
         try:
             return analyzer.analyze(record)
         except (WeightsError, TextEncoderError) as exc:
-            raise BatchAbort(exc.message_en, message_ja=exc.message_ja) from exc
+            raise BatchAbort.wrapping(exc) from exc
 
     return analyze
 
@@ -124,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
     for file, message in summary.errors:
-        print(f"  ✗ {file}: {message}", file=sys.stderr)
+        print(f"  ✗ {file}: {message.text(lang)}", file=sys.stderr)
     for file, message in summary.retry:
-        print(f"  ↻ {file}: {message}", file=sys.stderr)
+        print(f"  ↻ {file}: {message.text(lang)}", file=sys.stderr)
     print(tr("report.batch.summary", ok=summary.analysed, failed=summary.failed,
              skipped=summary.skipped, duplicates=summary.duplicates, seconds=summary.seconds,
              rate=summary.rate_per_s, out=out))

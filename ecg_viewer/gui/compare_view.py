@@ -284,7 +284,7 @@ class CompareWindow(QMainWindow):
                  f"{items(cmp.resolved_findings, '#1e50dc')}"]
         if cmp.new_axis_deviation:
             r = next(x for x in cmp.raises if x.id.startswith("new_axis:"))
-            parts.append(f'<span style="color:#be0000">{r.reason_ja if lang == "ja" else r.reason_en}'
+            parts.append(f'<span style="color:#be0000">{r.text(lang)}'
                          "</span>")
         parts.append(f'<span style="color:#900">{tr("compare.notice")}</span>')
         self.findings.setText("<br>".join(parts))

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QLabel
 from ecg_viewer.app.analysis_flow import AnalysisFlow
 from ecg_viewer.app.reading_queue import next_flagged, progress, step
 from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA
+from ecg_viewer.core.prediction import level_name
 from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
 
 log = logging.getLogger(__name__)
@@ -139,14 +139,14 @@ class ReadingDesk(QObject):
             self.win.statusBar().showMessage(tr(key), 5000)
             return None
         self.win.statusBar().showMessage(
-            tr(f"desk.decided.{decision}", label=self.review_panel._label_ja(label_id)), 5000)
+            tr(f"desk.decided.{decision}", label=self.review_panel._label_name(label_id)), 5000)
         return label_id
 
     def set_level(self, level: str) -> bool:
         if not self.review_panel.set_final_level(level):
             self.win.statusBar().showMessage(tr("review.ui.no_record"), 5000)
             return False
-        self.win.statusBar().showMessage(tr("desk.level_set", level=REFERRAL_JA[level]), 5000)
+        self.win.statusBar().showMessage(tr("desk.level_set", level=level_name(level).text()), 5000)
         self.update_status()
         return True
 

@@ -99,6 +99,14 @@ class Measurements:
             low.append("qtc_modified_ms")  # made of both: as weak as the weaker
         return low
 
+    def _confidence_reason(self, key: str) -> str:
+        """The message key of why ``key``'s confidence is low (the modified QTc: its QT's or its
+        QRS's reason)."""
+        for k in (key, "qt_ms", "qrs_ms") if key == "qtc_modified_ms" else (key,):
+            if k in self.confidence_reasons:
+                return self.confidence_reasons[k]
+        return ""
+
     def confidence_text(self, key: str, lang: str | None = None) -> str | None:
         """Why ``key``'s confidence is low, for people (Japanese by default); None when it is not."""
         k = self.confidence_reasons.get(key)
@@ -116,7 +124,7 @@ class Measurements:
         out["reasons"] = dict(self.reasons)
         out["confidence"] = {k: round(v, 2) for k, v in self.confidence.items()}
         out["low_confidence"] = self.low_confidence
-        out["confidence_reasons"] = {k: self.confidence_reasons[k] for k in self.low_confidence}
+        out["confidence_reasons"] = {k: self._confidence_reason(k) for k in self.low_confidence}
         return out
 
     def reason_text(self, key: str, lang: str | None = None) -> str | None:

@@ -26,10 +26,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "meas.conf_label": ("信頼度", "confidence"),
     "meas.conf_low_mark": ("（参考値）", "(low confidence)"),
-    "meas.fiducial_legend": (
-        "縦線: 全誘導共通の計測点（P波始まり・QRS始まり・QRS終わり・T波終わり）",
-        "Vertical lines: global fiducials over all leads (P onset, QRS onset, QRS end, T end)",
-    ),
     "referral.rule.qtc_modified_very_long": (
         "QRS幅で補正したQTc（Bogossian）{value:.0f} ms：500 ms 以上（QRS 120 ms 以上）",
         "QTc modified for the QRS width (Bogossian) {value:.0f} ms: 500 ms or more (QRS 120 ms "
