@@ -194,7 +194,8 @@ class MainWindow(QMainWindow):
         self.retranslate()
         if self.store is not None and self.store.read_only:  # damaged or tampered: say so once
             self.notices.notify(tr("review.read_only", path=self.store.path,
-                                   reason="、".join(tr(k) for k in self.store.problems)))
+                                   reason=("、" if language() == "ja" else ", ").join(
+                                       tr(k) for k in self.store.problems)))
         QTimer.singleShot(0, self.flow.start)  # torch and the weights load behind the window
         # --- other docks/hooks go above this line: the layout below places every dock ---
         self.restore_or_fit_layout()
