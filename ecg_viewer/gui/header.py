@@ -90,6 +90,12 @@ class HeaderWidget(QFrame):
         self.measurements = m
         self._fill_measurements()
 
+    def show_measurement_note(self, text: str) -> None:
+        """A short note where the measurements would be (e.g. they could not be made)."""
+        self.measurements = None
+        self._fill_measurements()
+        self._meas_pending.setText(text)
+
     def text(self) -> str:
         """Everything shown, as one string (tests, accessibility)."""
         parts = [f"{self._names[k].text()} {self.values[k].text()}" for k in _FIELDS]

@@ -81,9 +81,7 @@ class WorklistPanel(QWidget):
     # --- a folder -----------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> int:
         self.folder = Path(folder)
-        from ecg_viewer.pipeline.files import find_ecg_files  # not before the window shows
-
-        self.files = find_ecg_files(self.folder, recursive=True)
+        self.files = self.service.list_folder(self.folder)
         self._resolved = {f.resolve(): str(f) for f in self.files}
         self.rows = {}
         self.bar.setRange(0, max(1, len(self.files)))
