@@ -45,7 +45,7 @@ def child() -> None:
     say("shown")
     for i, f in enumerate(FILES):
         done = {"ok": False}
-        win.model_features.analysed.connect(lambda _a, d=done: d.update(ok=True))
+        win.flow.analysed.connect(lambda _a, d=done: d.update(ok=True))
         t_open = time.time()
         win.controller.open_file(str(f))
         while not done["ok"]:

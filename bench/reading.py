@@ -91,7 +91,7 @@ def per_case(folder: Path, max_cases: int) -> dict[str, float]:
 
     spin_until(lambda: done["v"], 1800)
     print(f"worklist: {n} ECGs analysed in {time.perf_counter() - t0:.1f} s "
-          f"(model: {win.model_features.model_state})", flush=True)
+          f"(model: {win.flow.model_state})", flush=True)
     order = desk.worklist.sorted_files()
     cases = order if max_cases <= 0 else order[: max_cases + 1]
 
@@ -108,7 +108,7 @@ def per_case(folder: Path, max_cases: int) -> dict[str, float]:
     for path in cases[1:]:
         # the reader's pause: the background work of the case on screen (measurements for the
         # header and the median beats) finishes before the next key
-        spin_until(lambda: not worker.running_tasks(), 60)
+        spin_until(lambda: not worker.any_busy(), 60)
         app.processEvents()
         t, c = time.perf_counter(), time.process_time()
         QTest.keyClick(win, Qt.Key.Key_J)

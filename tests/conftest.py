@@ -50,13 +50,15 @@ def _isolated_qsettings(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(autouse=True)
 def _no_qthread_left_running():
-    """Fail a test that leaves one of the app's worker QThreads (ecg_viewer.app.worker) or a
-    model thread (ecg_viewer.app.analysis_service) running.
+    """Fail a test that leaves a thread of the app running: every background task of the app
+    runs on a lane of ``ecg_viewer.app.worker`` (its registry is checked), and no Python thread
+    named ``ecg-viewer-*`` may outlive a test either.
 
     Main windows still open are closed first, as a user would (pytest-qt closes them only after
-    the fixtures end); a window joins its workers and stops its model thread when it closes."""
+    the fixtures end); a window stops its lanes when it closes."""
     yield
     import sys
+    import threading
 
     if "PySide6.QtWidgets" in sys.modules:
         from PySide6.QtWidgets import QApplication, QMainWindow
@@ -67,17 +69,15 @@ def _no_qthread_left_running():
                 w.close()
     worker = sys.modules.get("ecg_viewer.app.worker")
     if worker is not None:
-        left = [t.thread.objectName() for t in worker.running_tasks()]
+        left = [f"{worker.THREAD_PREFIX}{lane.name}" for lane in worker.running_lanes()]
         if left:
-            worker.wait_all(10000)
-            pytest.fail(f"test left worker QThread(s) running: {left}; wait for them (qtbot.waitSignal)")
-    service = sys.modules.get("ecg_viewer.app.analysis_service")
-    if service is not None:
-        left = service.running_services()
-        for s in left:
-            s.shutdown()
-        if left:
-            pytest.fail("test left the model thread running; call AnalysisService.shutdown()")
+            for lane in worker.running_lanes():
+                lane.shutdown(10000)
+            pytest.fail(f"test left worker thread(s) running: {left}; wait for their results "
+                        "(qtbot.waitSignal) or shut their owner down")
+    named = [t.name for t in threading.enumerate() if t.name.startswith("ecg-viewer-")]
+    if named:
+        pytest.fail(f"test left thread(s) running: {named}")
 
 
 @pytest.fixture(autouse=True)

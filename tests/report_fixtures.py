@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ecg_viewer.core.messages import Bilingual, Reason
 from ecg_viewer.core.prediction import (
     Analysis,
     LabelScore,
@@ -12,6 +13,7 @@ from ecg_viewer.core.prediction import (
     Prediction,
     QualityReport,
     Referral,
+    level_name,
 )
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review import Annotation, AuditContext, Review, ReviewStore
@@ -34,8 +36,9 @@ def analysis_for(record: EcgRecord, catalog, scores: dict[str, float],
     if present:
         worst = max(present, key=lambda s: severity[s.category])
         raised = [s for s in present if s.category == worst.category]
-        referral = Referral(worst.category, tuple(s.id for s in raised),
-                            tuple(s.ja for s in raised))
+        referral = Referral(worst.category, tuple(s.id for s in raised), tuple(
+            Reason.of("referral.because_label", label=Bilingual(s.ja, s.en),
+                      level=level_name(worst.category)) for s in raised))
     else:
         referral = Referral("A")
     model = ModelInfo(app_version="0.1.0", weights_sha256=WEIGHTS,

@@ -9,7 +9,8 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from ecg_viewer.app.analysis_service import AnalysisService
+from ecg_viewer.app.analysis_service import AnalysisService, analysis_error_text
+from ecg_viewer.core.messages import set_language
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.analyze import Analyzer
@@ -73,7 +74,16 @@ def test_worker_error_becomes_a_message_and_retry_works(qtbot, records):
     try:
         with qtbot.waitSignal(service.requestFailed, timeout=30000) as failed:
             service.request(records[0])
-        assert "simulated failure" in failed.args[1] and "再解析" in failed.args[1]
+        exc = failed.args[1]
+        assert isinstance(exc, RuntimeError) and "simulated failure" in str(exc)
+        # rendered where it is shown, in the language shown then; never the raw exception text
+        text = analysis_error_text(exc)
+        assert "再解析" in text and "RuntimeError" in text and "simulated" not in text
+        set_language("en")
+        try:
+            assert "retry" in analysis_error_text(exc) and "再解析" not in analysis_error_text(exc)
+        finally:
+            set_language("ja")
         with qtbot.waitSignal(service.resultReady, timeout=30000) as ok:
             service.request(records[0])
         assert ok.args[1].sha256 == records[0].sha256
@@ -89,7 +99,12 @@ def test_model_load_failure_is_reported_not_raised(qtbot):
     try:
         with qtbot.waitSignal(service.modelFailed, timeout=30000) as blocker:
             service.start()
-        assert "weights folder unreadable" in blocker.args[0]
+        exc = blocker.args[0]
+        assert isinstance(exc, OSError) and "weights folder unreadable" in str(exc)
+        # a request now fails with "the model is not loaded" (the load is tried again first)
+        with qtbot.waitSignal(service.requestFailed, timeout=30000) as failed:
+            service.request(None)
+        assert "読み込めなかった" in analysis_error_text(failed.args[1])
     finally:
         service.shutdown()
 

@@ -122,7 +122,8 @@ def test_io_failures_are_not_marked_done(folder: Path, tmp_path: Path,
     monkeypatch.setattr(batch_mod, "read_ecg", flaky)
     first = run_batch(folder, out, make_fixture_analyze)
     assert [Path(f).name for f, _ in first.retry] == ["00017_hr.hea"]
-    assert "入出力エラー" in first.retry[0][1] and "Input/output" not in first.retry[0][1]
+    retry_text = first.retry[0][1].text("ja")
+    assert "入出力エラー" in retry_text and "Input/output" not in retry_text
     assert "00017_hr.hea" not in {Path(r["file"]).name for r in _rows(out)}
     monkeypatch.undo()
     second = run_batch(folder, out, make_fixture_analyze)
@@ -142,7 +143,8 @@ def test_unexpected_analysis_error_is_retried_and_has_no_raw_text(
     out = tmp_path / "out.jsonl"
     summary = run_batch(folder, out, _crashing_analyze)
     assert len(summary.retry) == 2  # the two records; the bad file is a normal error row
-    assert all("internal bug" not in msg and "予期しない" in msg for _, msg in summary.retry)
+    assert all("internal bug" not in msg.text("ja") and "予期しない" in msg.text("ja")
+               for _, msg in summary.retry)
     assert [Path(r["file"]).name for r in _rows(out)] == ["bad.xml"]
 
 

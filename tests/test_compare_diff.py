@@ -12,6 +12,7 @@ import pytest
 from ecg_viewer.compare.diff import EcgRef, compare_analyses
 from ecg_viewer.compare.referral import raise_referral, with_comparison
 from ecg_viewer.compare.rules import ComparisonRulesError, default_rules_path, load_rules
+from ecg_viewer.core.messages import Bilingual, Reason
 from ecg_viewer.core.prediction import (
     Analysis,
     LabelScore,
@@ -19,6 +20,7 @@ from ecg_viewer.core.prediction import (
     Prediction,
     QualityReport,
     Referral,
+    level_name,
 )
 
 BASE = {"hr_bpm": 70.0, "pr_ms": 160.0, "qrs_ms": 90.0, "qt_ms": 400.0, "qtc_bazett_ms": 420.0,
@@ -114,19 +116,24 @@ def test_findings_not_compared_without_model():
     assert not cmp.findings_compared and not cmp.new_findings
 
 
+def _why(name: str, level: str) -> Reason:
+    return Reason.of("referral.because_label", label=Bilingual(name, name), level=level_name(level))
+
+
 @pytest.mark.parametrize(("current", "new", "expect_level", "expect_ids"), [
     # a new LBBB / AF is 要精査 by itself, its reason listed with the label's own
-    (Referral("D", ("clbbb",), ("完全左脚ブロック（要精査）",)), ("clbbb",), "D",
+    (Referral("D", ("clbbb",), (_why("完全左脚ブロック", "D"),)), ("clbbb",), "D",
      ("clbbb", "new:clbbb")),
     # a new RBBB (catalog C) is raised to D by the table
-    (Referral("C", ("crbbb",), ("完全右脚ブロック（要経過観察）",)), ("crbbb",), "D",
+    (Referral("C", ("crbbb",), (_why("完全右脚ブロック", "C"),)), ("crbbb",), "D",
      ("new:crbbb",)),
     # a new PAC (B) raises nothing
-    (Referral("B", ("pac",), ("x",)), ("pac",), "B", ("pac",)),
+    (Referral("B", ("pac",), (_why("x", "B"),)), ("pac",), "B", ("pac",)),
     # already urgent: stays urgent with its own reasons
-    (Referral("urgent", ("qtc_fridericia_very_long",), ("x",)), ("clbbb",), "urgent",
+    (Referral("urgent", ("qtc_fridericia_very_long",), (_why("x", "urgent"),)), ("clbbb",), "urgent",
      ("qtc_fridericia_very_long",)),
-    (Referral("unreadable", ("flat",), ("x",)), ("clbbb",), "unreadable", ("flat",)),
+    (Referral("unreadable", ("flat",), (Reason.of("quality.flat", leads="V1"),)), ("clbbb",),
+     "unreadable", ("flat",)),
 ])
 def test_raise_referral(current, new, expect_level, expect_ids):
     cmp = compare(analysis(("sinus_rhythm",)), analysis(("sinus_rhythm", *new)))
@@ -140,7 +147,7 @@ def test_raise_referral(current, new, expect_level, expect_ids):
 
 def test_measurement_change_raises_and_resolved_lowers_nothing():
     prior = analysis(("atrial_fibrillation",), qrs_ms=90)
-    current = analysis((), qrs_ms=130, referral=Referral("C", ("qrs_wide",), ("QRS",)))
+    current = analysis((), qrs_ms=130, referral=Referral("C", ("qrs_wide",), (_why("QRS", "C"),)))
     cmp = compare(prior, current)
     out = with_comparison(current, cmp)
     assert out.referral.level == "D" and out.referral.because == ("change:qrs_wide_change",)

@@ -65,7 +65,8 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
     assert cw.grab().save(str(shot)) and shot.stat().st_size > 10000
     # the report exported from the window has the comparison (JSON here; PDF/FHIR as `report`)
     out = tmp_path / "from_window.json"
-    win.review_features.export(out)
+    with qtbot.waitSignal(win.report_jobs.exported, timeout=60000):
+        win.report_menu.export(out)
     assert json.loads(out.read_text(encoding="utf-8"))["comparison"]["match"] == "folder"
     # a prior picked by hand that is another patient's ECG is refused with a message
     win.statusBar().clearMessage()
@@ -102,7 +103,7 @@ def test_failed_comparison_is_a_notice_not_a_message_box(win, qtbot, shared_data
     def boom():
         raise RuntimeError("raw internal detail 0xdeadbeef")
 
-    feats.factory = boom
+    win.comparison.factory = boom  # the analyzer is made on the lane at the first comparison
     feats.compare_file(str(prior))
     qtbot.waitUntil(lambda: notices.count == n0 + 2, timeout=30000)
     text = notices.messages()[-1]

@@ -29,7 +29,7 @@ def win(qtbot):
 
 
 def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
-    with qtbot.waitSignal(win.model_features.analysed, timeout=120000) as blocker:
+    with qtbot.waitSignal(win.flow.analysed, timeout=120000) as blocker:
         win.controller.open_file(str(bundled_samples / "E07509.hea"))
     analysis = blocker.args[0]
     panel = win.panel

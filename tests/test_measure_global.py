@@ -146,3 +146,14 @@ def test_qtc_modified_only_for_a_wide_qrs():
     assert qtc_modified(480.0, 118.0, 1.0) is None  # narrow QRS: the plain QTc applies
     assert qtc_modified(None, 160.0, 1.0) is None
     assert qtc_modified(480.0, None, 1.0) is None
+
+
+def test_low_confidence_qt_makes_the_modified_qtc_low_too():
+    from ecg_viewer.signal.measure import Measurements
+
+    m = Measurements(qt_ms=520.0, qrs_ms=150.0, qtc_modified_ms=455.0,
+                     confidence={"qt_ms": 0.3, "qrs_ms": 0.9},
+                     confidence_reasons={"qt_ms": "meas.conf_beats"})
+    d = m.to_dict()
+    assert d["low_confidence"] == ["qt_ms", "qtc_modified_ms"]
+    assert d["confidence_reasons"]["qtc_modified_ms"] == "meas.conf_beats"

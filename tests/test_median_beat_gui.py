@@ -58,8 +58,9 @@ def test_window_dock_and_header_follow_the_open_record(qtbot, bundled_samples: P
         w.controller.open_file(str(bundled_samples / "E07509.hea"))
     qtbot.waitUntil(lambda: bool(w.median_beat_panel.plot_items), timeout=30000)
     assert len(w.median_beat_panel.plot_items) == 12
-    meas = w.state.measurements
-    assert meas is not None and meas["qrs_ms"] is not None
+    assert w.state.measurements is not None  # one Measurements object in the state
+    meas = w.state.measurements.to_dict()
+    assert meas["qrs_ms"] is not None
     # the header shows the same figures
     assert f"{meas['qrs_ms']:.0f} ms" in w.header.meas_labels["qrs"].text()
     assert f"{meas['hr_bpm']:.0f} bpm" in w.header.meas_labels["hr"].text()

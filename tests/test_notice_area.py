@@ -158,4 +158,4 @@ def test_tampered_review_database_is_announced_in_the_window(qtbot, _isolated_re
     qtbot.addWidget(w)
     assert w.notices.count == 1
     assert "読み取り専用" in w.notices.messages()[0] and "トリガー" in w.notices.messages()[0]
-    w.review_features.store.close()
+    w.store.close()

@@ -95,7 +95,7 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
     qtbot.waitExposed(win)
     win.activateWindow()
     desk = win.reading_desk
-    store = win.review_features.store
+    store = win.store
     with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):
         assert desk.open_folder(folder) == 5
     order = desk.worklist.sorted_files()
@@ -126,13 +126,13 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
     # F11: reading mode, the page full width and the suggestions as a strip; F11 again: back
     key(Qt.Key.Key_F11)
     assert win.strip.isVisible() and not win.panel.isVisible()
-    assert not win.review_features.review_dock.isVisible() and not desk.worklist_dock.isVisible()
+    assert not win.review_dock.dock.isVisible() and not desk.worklist_dock.isVisible()
     pred = win.state.analysis.prediction
     shown = list(pred.present()) or list(pred.top(3))  # above threshold, else the top ones
     assert shown[0].ja in win.strip.full_text() and win.strip.level.text()
     key(Qt.Key.Key_F11)
     assert win.panel.isVisible() and not win.strip.isVisible()
-    assert not win.review_features.review_dock.isHidden() and desk.worklist_dock.isVisible()
+    assert not win.review_dock.dock.isHidden() and desk.worklist_dock.isVisible()
     # C confirms the top suggestion, X rejects the next undecided one
     key(Qt.Key.Key_C)
     assert store.get(sha0).decisions == {ids[0]: "confirmed"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ecg_viewer.core.messages import MESSAGES
+from ecg_viewer.core.messages import MESSAGES, Reason
 from ecg_viewer.core.prediction import REFERRAL_JA, LabelScore, QualityProblem, QualityReport
 from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.referral import (
@@ -139,11 +139,11 @@ def test_reasons_are_japanese_and_name_the_label_or_value():
 
 def test_quality_gate_wins():
     q = QualityReport(ok=False, problems=(
-        QualityProblem("flat", ("V3",), "平坦で信号のない誘導があります: V3", "Flat lead(s): V3"),))
+        QualityProblem("flat", ("V3",), Reason.of("quality.flat", leads="V3")),))
     ref = decide_referral([ls("av_block_3")], {"qtc_fridericia_ms": 600}, q)
     assert ref.level == "unreadable" and ref.because == ("flat",)
     assert ref.ja == "判定不能（信号品質不良）"
-    assert "V3" in ref.reasons_ja[0]
+    assert "V3" in ref.reasons_ja[0] and ref.reasons_en[0] == "Flat lead(s) with no signal: V3"
 
 
 def test_every_catalog_category_is_a_level_and_pacing_ids_exist():

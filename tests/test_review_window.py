@@ -46,6 +46,13 @@ def _open(qtbot, w, path: Path) -> None:
     qtbot.waitUntil(lambda: not w.controller.is_loading(), timeout=5000)
 
 
+def _export(qtbot, w, path: Path) -> list[Path]:
+    """Export from the window (made on the report lane); the paths written."""
+    with qtbot.waitSignal(w.report_jobs.exported, timeout=60000) as done:
+        w.report_menu.export(path)
+    return done.args[0]
+
+
 def _af_analysis(path: Path):
     rec = read_ecg(path)
     return analysis_for(rec, default_catalog(), {"atrial_fibrillation": 0.83,
@@ -56,8 +63,7 @@ def test_review_through_the_dock_is_stored_and_comes_back(qtbot, win, bundled_sa
                                                           tmp_path) -> None:
     path = bundled_samples / "00017_hr.hea"
     _open(qtbot, win, path)
-    f = win.review_features
-    panel = f.review_panel
+    panel = win.review_dock.panel
     assert "ui.menu.file" in [k for _m, k in win.actions_.menus]
     file_menu = next(m for m, k in win.actions_.menus if k == "ui.menu.file")
     texts = [a.text() for a in file_menu.actions()]
@@ -80,33 +86,33 @@ def test_review_through_the_dock_is_stored_and_comes_back(qtbot, win, bundled_sa
     win.state.add_caliper(Caliper(kind="time", lead="II", t0_s=1.0, t1_s=1.6))
 
     sha = win.state.record.sha256
-    r = f.store.get(sha)
+    r = win.store.get(sha)
     assert r.decisions == {"atrial_fibrillation": "confirmed", "sinus_tachycardia": "rejected"}
     assert r.added_labels == ("lvh",) and r.comment == "抗凝固療法を検討。"
     assert r.final_level == "urgent" and r.suggested_level == "D"
     assert r.needs_exam and r.needs_exam_reason == "心エコー"
     assert [a.kind for a in r.annotations] == ["time"] and r.annotations[0].interval_ms == pytest.approx(600)
     assert r.reviewer == "山田 太郎"
-    audit = f.store.audit(sha)
+    audit = win.store.audit(sha)
     assert {e.field for e in audit} >= {"decision:atrial_fibrillation", "added_label:lvh",
                                         "comment", "final_level", "needs_exam", "annotations"}
     assert all(e.weights_sha256 == "0123456789abcdef" * 4 for e in audit)
 
     # export from the window: PDF, JSON, FHIR, written atomically
-    pdf = f.export(tmp_path / "r.pdf")[0]
+    pdf = _export(qtbot, win, tmp_path / "r.pdf")[0]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     for s in ("心房細動", "抗凝固療法を検討。", "要至急", "山田 太郎", "600 ms（100 bpm）"):
         assert s in text, s
-    assert f.export(tmp_path / "r.json")[0].read_text(encoding="utf-8").count("心房細動") >= 1
-    assert "11524-6" in f.export(tmp_path / "r.fhir.json")[0].read_text(encoding="utf-8")
+    assert _export(qtbot, win, tmp_path / "r.json")[0].read_text(encoding="utf-8").count("心房細動") >= 1
+    assert "11524-6" in _export(qtbot, win, tmp_path / "r.fhir.json")[0].read_text(encoding="utf-8")
 
     # a second window (a later session) shows the same review and the caliper again
     win.close()
     w2 = _window(qtbot)
     try:
         _open(qtbot, w2, path)
-        p2 = w2.review_features.review_panel
+        p2 = w2.review_dock.panel
         assert p2.review.final_level == "urgent" and p2.comment.toPlainText() == "抗凝固療法を検討。"
         assert [c.interval_ms for c in w2.state.calipers] == [pytest.approx(600.0)]
         assert p2.state_label.text().startswith("確認済")
@@ -117,7 +123,7 @@ def test_review_through_the_dock_is_stored_and_comes_back(qtbot, win, bundled_sa
 def test_print_renders_pdf_pages_on_the_printer(qtbot, win, bundled_samples, tmp_path) -> None:
     from PySide6.QtPrintSupport import QPrinter
 
-    from ecg_viewer.gui.report_actions import print_pdf
+    from ecg_viewer.gui.report_menu import print_pdf
     from ecg_viewer.report.pdf import pdf_bytes
 
     path = bundled_samples / "00017_hr.hea"
@@ -127,7 +133,7 @@ def test_print_renders_pdf_pages_on_the_printer(qtbot, win, bundled_samples, tmp
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     out = tmp_path / "printed.pdf"
     printer.setOutputFileName(str(out))
-    assert print_pdf(pdf_bytes(win.review_features.content()), printer, max_dpi=100) == 2
+    assert print_pdf(pdf_bytes(win.report_jobs.content()), printer, max_dpi=100) == 2
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True,
                           check=True).stdout
     assert re.search(r"Pages:\s+2\n", info)

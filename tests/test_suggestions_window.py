@@ -45,7 +45,7 @@ def win(qtbot):
 
 
 def _open_and_wait_for_analysis(qtbot, w, path: Path):
-    with qtbot.waitSignal(w.model_features.analysed, timeout=120000) as blocker:
+    with qtbot.waitSignal(w.flow.analysed, timeout=120000) as blocker:
         w.controller.open_file(str(path))
     return blocker.args[0]
 
@@ -129,11 +129,11 @@ def test_quality_gate_in_the_window_shows_unreadable_and_no_suggestions(win, qtb
 def test_free_text_query_by_abbreviation_uses_the_catalog(win, qtbot, bundled_samples):
     _open_and_wait_for_analysis(qtbot, win, bundled_samples / "00017_hr.hea")
     panel = win.panel
-    qtbot.waitUntil(lambda: win.model_features.model_state == "ready", timeout=60000)
-    with qtbot.waitSignal(win.model_features.service.queryReady, timeout=60000) as blocker:
+    qtbot.waitUntil(lambda: win.flow.model_state == "ready", timeout=60000)
+    with qtbot.waitSignal(win.flow.queryReady, timeout=60000) as blocker:
         panel.query_edit.setText("AF")
         panel.query_edit.returnPressed.emit()
-    answer = blocker.args[1]
+    answer = blocker.args[0]
     assert answer.via == "catalog" and answer.matched_label == "atrial_fibrillation"
     assert 1 <= answer.rank <= answer.n_labels
     assert "心房細動" in panel.query_result.text() and "位相当" in panel.query_result.text()
@@ -143,9 +143,9 @@ def test_opening_another_record_never_shows_the_previous_result(win, qtbot, bund
     first = bundled_samples / "00017_hr.hea"
     second = bundled_samples / "E07509.hea"
     results = []
-    win.model_features.analysed.connect(results.append)
+    win.flow.analysed.connect(results.append)
     win.controller.open_file(str(first))
-    with qtbot.waitSignal(win.model_features.analysed, timeout=120000):
+    with qtbot.waitSignal(win.flow.analysed, timeout=120000):
         win.controller.open_file(str(second))  # before the first is analysed
     qtbot.wait(300)
     assert results[-1].sha256 == win.state.record.sha256

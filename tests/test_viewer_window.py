@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, Qt
 
-from ecg_viewer.core.errors import EcgReadError
-from ecg_viewer.core.messages import set_language
+from ecg_viewer.core.errors import EcgReadError, user_message
+from ecg_viewer.core.messages import Bilingual, Reason, set_language
 from ecg_viewer.core.prediction import (
     Analysis,
     LabelScore,
@@ -18,6 +18,7 @@ from ecg_viewer.core.prediction import (
     Prediction,
     QualityReport,
     Referral,
+    level_name,
 )
 from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.files import find_ecg_files as folder_files
@@ -231,7 +232,8 @@ def test_reader_error_shows_the_message_and_keeps_the_previous_record(win, qtbot
     with qtbot.waitSignal(win.controller.loadFailed, timeout=20000) as sig:
         win.controller.open_file(str(bad))
     qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
-    path, message = sig.args
+    path, exc = sig.args
+    message = user_message(exc)  # rendered where it is shown, in the current language
     assert "broken.hea" in message and win.last_error == message
     # one notice in the notice area (no message box; see tests/test_notice_area.py)
     assert win.notices.count == 1 and "broken.hea" in win.notices.messages()[-1]
@@ -241,7 +243,7 @@ def test_reader_error_shows_the_message_and_keeps_the_previous_record(win, qtbot
     with qtbot.waitSignal(win.controller.loadFailed, timeout=20000) as sig:
         win.controller.open_file(str(tmp_path / "nope.hea"))
     qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
-    assert "見つかりません" in sig.args[1] and win.state.record is before
+    assert "見つかりません" in user_message(sig.args[1]) and win.state.record is before
 
 
 def test_next_previous_file_and_stale_loads(win, qtbot, bundled_samples):
@@ -304,7 +306,9 @@ def test_suggestions_panel_and_measurements_header_api(win, qtbot, bundled_sampl
     )
     analysis = Analysis(
         file="x", sha256=None, quality=QualityReport(ok=True),
-        referral=Referral("D", ("afib",), ("心房細動",)),
+        referral=Referral("D", ("afib",), (Reason.of(
+            "referral.because_label", label=Bilingual("心房細動", "atrial fibrillation"),
+            level=level_name("D")),)),
         prediction=Prediction(labels, ModelInfo("0.1.0", "abc", "1", "cpu")),
     )
     win.state.set_analysis(analysis)
@@ -314,10 +318,10 @@ def test_suggestions_panel_and_measurements_header_api(win, qtbot, bundled_sampl
     panel.show_error("boom")
     assert "boom" in panel.message.text() and panel.retry.isVisible()
     win.state.set_measurements(None)
-    assert "計測値は" in win.header.text()
-    win.state.set_measurements({"hr_bpm": 72.0, "pr_ms": {"value": None, "reason": "AF"}, "qrs_ms": 92,
-                                "qt_ms": 380, "qtc_bazett_ms": 416, "p_axis_deg": None,
-                                "qrs_axis_deg": 60, "t_axis_deg": 40})
+    assert "計測中" in win.header.text()
+    win.header.set_measurements({"hr_bpm": 72.0, "pr_ms": {"value": None, "reason": "AF"},
+                                 "qrs_ms": 92, "qt_ms": 380, "qtc_bazett_ms": 416,
+                                 "p_axis_deg": None, "qrs_axis_deg": 60, "t_axis_deg": 40})
     text = win.header.text()
     assert "心拍数 72 bpm" in text and "PR —" in text and "QT/QTc 380/416 ms" in text
     assert "QRS 60°" in text and win.header.meas_labels["pr"].toolTip() == "AF"

@@ -11,9 +11,9 @@ from PySide6.QtCore import QObject, Signal
 
 from ecg_viewer.app.settings import AppSettings
 from ecg_viewer.app.state import ViewerState
-from ecg_viewer.app.worker import Task, start_task
+from ecg_viewer.app.worker import Lane
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.files import find_ecg_files
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 class Controller(QObject):
     loadStarted = Signal(str)  # path
-    loadFailed = Signal(str, str)  # path, message for the clinician
+    loadFailed = Signal(str, object)  # path, the exception (user_message() renders it)
     loadFinished = Signal(str)  # path
     recentChanged = Signal(list)
     info = Signal(str)  # a one-line notice for the status bar
@@ -34,31 +34,23 @@ class Controller(QObject):
         super().__init__()
         self.state = state
         self.settings = settings or AppSettings()
-        self._request = 0
-        self._task: Task | None = None
+        self.lane = Lane("load", self)
 
     # --- opening files -----------------------------------------------------------------------
-    def open_file(self, path: str) -> Task:
-        """Read ``path`` on a worker thread; the current record stays until the new one is in.
-        A later call supersedes an earlier one still running (its result is dropped)."""
-        self._request += 1
-        req = self._request
+    def open_file(self, path: str) -> int:
+        """Read ``path`` on the load lane; the current record stays until the new one is in.
+        A later call supersedes an earlier one still pending (its result is dropped)."""
         self.loadStarted.emit(path)
-        task = start_task(read_ecg, path, name="load")
-        task.finished.connect(lambda rec, req=req, path=path: self._loaded(req, path, rec))
-        task.errored.connect(lambda exc, req=req, path=path: self._failed(req, path, exc))
-        self._task = task
-        return task
+        return self.lane.submit(read_ecg, path, key="open",
+                                on_done=lambda rec, path=path: self._loaded(path, rec),
+                                on_error=lambda exc, path=path: self._failed(path, exc))
 
     def open_record(self, record: EcgRecord, path: str | None = None) -> None:
-        """Show an already-read record (tests, the worklist)."""
-        self._request += 1
+        """Show an already-read record (tests, the worklist); a file still loading is dropped."""
+        self.lane.cancel("open")
         self.state.set_record(record, path)
 
-    def _loaded(self, req: int, path: str, record: EcgRecord) -> None:
-        if req != self._request:
-            log.debug("dropping stale load of %s", path)
-            return
+    def _loaded(self, path: str, record: EcgRecord) -> None:
         self.state.set_record(record, path)
         self.settings.set_last_dir(str(Path(path).parent))
         self.recentChanged.emit(self.settings.add_recent_file(str(Path(path).resolve())))
@@ -66,19 +58,16 @@ class Controller(QObject):
                           fs=record.fs_hz, dur=record.duration_s))
         self.loadFinished.emit(path)
 
-    def _failed(self, req: int, path: str, exc: object) -> None:
-        if req != self._request:
-            return
-        if isinstance(exc, EcgError):
-            msg = exc.user_message(language())
-        else:  # not a reader's domain error: still a message, never a traceback
+    def _failed(self, path: str, exc: BaseException) -> None:
+        if not isinstance(exc, EcgError | OSError):  # not a reader's error: the log has it
             log.error("unexpected error reading %s: %r", path, exc)
-            msg = tr("read.corrupt", file=path, found=f"{type(exc).__name__}: {exc}"[:200],
-                     expected="ECG", format="ECG")
-        self.loadFailed.emit(path, msg)
+        self.loadFailed.emit(path, exc)
 
     def is_loading(self) -> bool:
-        return self._task is not None and self._task.thread.isRunning()
+        return self.lane.busy
+
+    def shutdown(self, ms: int = 10000) -> None:
+        self.lane.shutdown(ms)
 
     def step_file(self, delta: int) -> bool:
         """Open the next (``+1``) or previous (``-1``) ECG file in the open file's folder."""

@@ -59,6 +59,7 @@ class AppSettings:
         try:
             return float(v) if v not in (None, "") else None
         except (TypeError, ValueError):
+            log.warning("ignoring unreadable stored screen scale: %r", v)
             return None
 
     def set_px_per_mm(self, v: float | None) -> None:
@@ -81,6 +82,7 @@ class AppSettings:
         try:
             items = json.loads(str(raw)) if raw else []
         except ValueError:
+            log.warning("ignoring unreadable stored recent files: %r", raw)
             items = []
         return [str(x) for x in items][:MAX_RECENT]
 

@@ -1,4 +1,5 @@
-"""The viewer's application state: the open record, the page settings, the calipers.
+"""The viewer's application state: the open record, the page settings, the calipers, and the
+open record's measurements (one :class:`~ecg_viewer.signal.measure.Measurements`) and analysis.
 
 Qt-core only (signals); no widgets. The display signal (filtered copy) and the page geometry are
 derived here and cached; the record's raw signal is never altered.
@@ -7,7 +8,7 @@ derived here and cached; the record's raw signal is never altered.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -16,6 +17,9 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.calipers import Caliper
 from ecg_viewer.signal.filters import FilterSettings, apply_filters
 from ecg_viewer.signal.page import Page, PageSettings, layout_page
+
+if TYPE_CHECKING:  # scipy loads with the first measurement, not before the window shows
+    from ecg_viewer.signal.measure import Measurements
 
 LONG_RECORD_S = 120.0  # longer records are filtered around the page shown only
 SEGMENT_PAD_S = 30.0  # seconds filtered beyond each side of the page (0.05 Hz settles in ~10 s)
@@ -43,7 +47,7 @@ class ViewerState(QObject):
     recordChanged = Signal(object)  # EcgRecord
     settingsChanged = Signal(object)  # PageSettings
     calipersChanged = Signal()
-    measurementsChanged = Signal(object)  # dict | None
+    measurementsChanged = Signal(object)  # signal.measure.Measurements | None
     analysisChanged = Signal(object)  # ecg_viewer.core.prediction.Analysis | None
 
     def __init__(self, settings: PageSettings | None = None) -> None:
@@ -54,7 +58,7 @@ class ViewerState(QObject):
         self._calipers: dict[str, list[Caliper]] = {}
         self._filtered: dict[tuple[FilterSettings, int], np.ndarray | FilteredSegment] = {}
         self._page: Page | None = None
-        self.measurements: dict[str, Any] | None = None
+        self.measurements: Measurements | None = None  # the one object; .to_dict() for a dict
         self.analysis: object | None = None
 
     # --- record -------------------------------------------------------------------------------
@@ -137,12 +141,6 @@ class ViewerState(QObject):
         self._calipers.setdefault(key, []).append(c)
         self.calipersChanged.emit()
 
-    def remove_caliper(self, index: int) -> None:
-        key = self.record_key
-        if key and 0 <= index < len(self._calipers.get(key, [])):
-            del self._calipers[key][index]
-            self.calipersChanged.emit()
-
     def clear_calipers(self) -> None:
         key = self.record_key
         if key and self._calipers.get(key):
@@ -150,7 +148,7 @@ class ViewerState(QObject):
             self.calipersChanged.emit()
 
     # --- results from other parts (measurements, model) -------------------------------------------
-    def set_measurements(self, m: dict[str, Any] | None) -> None:
+    def set_measurements(self, m: Measurements | None) -> None:
         self.measurements = m
         self.measurementsChanged.emit(m)
 

@@ -35,15 +35,24 @@ def analysis_json(analysis: Analysis, top: int) -> dict[str, Any]:
     return out
 
 
+def error_json(path: str, exc: EcgError) -> dict[str, Any]:
+    """The ``--json`` line of a file that cannot be analysed: the fields of a ``batch`` error row
+    (``error`` is the English text)."""
+    en = user_message(exc, "en")
+    return {"file": path, "error": en, "error_en": en, "error_ja": user_message(exc, "ja"),
+            "error_key": exc.message_key or None, "error_type": type(exc).__name__}
+
+
 def print_text(analysis: Analysis, top: int) -> None:
     lang = language()
     ref = analysis.referral
     print(f"== {analysis.file}")
-    print(f"{tr('analysis.referral')}: {ref.ja if lang == 'ja' else ref.en}"
-          + (f"  ({' / '.join(ref.reasons_ja)})" if ref.reasons_ja else ""))
+    reasons = ref.reasons(lang)
+    print(f"{tr('analysis.referral')}: {ref.name(lang)}"
+          + (f"  ({' / '.join(reasons)})" if reasons else ""))
     if not analysis.quality.ok:
         for p in analysis.quality.problems:
-            print(f"  {tr('analysis.quality')}: {p.ja if lang == 'ja' else p.en}")
+            print(f"  {tr('analysis.quality')}: {p.text(lang)}")
     m = analysis.measurements or {}
     if m:
         def f(key: str) -> str:
@@ -87,16 +96,14 @@ def run(args: argparse.Namespace) -> int:
         except EcgReadError as exc:
             status = 1
             if args.json:
-                print(json.dumps({"file": path, "error": exc.message_en, "error_ja": exc.message_ja},
-                                 ensure_ascii=False))
-            print(exc.user_message(language()), file=sys.stderr)
+                print(json.dumps(error_json(path, exc), ensure_ascii=False))
+            print(user_message(exc), file=sys.stderr)
             continue
         except EcgError as exc:  # the model refused this record (e.g. leads it needs are missing)
             status = 1
             if args.json:
-                print(json.dumps({"file": path, "error": exc.message_en, "error_ja": exc.message_ja},
-                                 ensure_ascii=False))
-            print(f"{path}: {exc.user_message(language())}", file=sys.stderr)
+                print(json.dumps(error_json(path, exc), ensure_ascii=False))
+            print(f"{path}: {user_message(exc)}", file=sys.stderr)
             continue
         if args.json:
             out = analysis_json(analysis, args.top)

@@ -104,9 +104,9 @@ def run(args: argparse.Namespace) -> int:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
     for file, message in summary.errors:
-        print(f"  ✗ {file}: {message}", file=sys.stderr)
+        print(f"  ✗ {file}: {message.text(lang)}", file=sys.stderr)
     for file, message in summary.retry:
-        print(f"  ↻ {file}: {message}", file=sys.stderr)
+        print(f"  ↻ {file}: {message.text(lang)}", file=sys.stderr)
     print(tr("report.batch.summary", ok=summary.analysed, failed=summary.failed,
              skipped=summary.skipped, duplicates=summary.duplicates, seconds=summary.seconds,
              rate=summary.rate_per_s, out=out))

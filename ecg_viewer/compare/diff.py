@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from ecg_viewer.compare.rules import ComparisonRules, default_rules, wrap_deg
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import Bilingual, Reason, tr
 from ecg_viewer.core.prediction import Analysis, LabelScore
 from ecg_viewer.core.record import EcgRecord
 
@@ -62,9 +62,12 @@ class MeasurementChange:
     level: str | None  # the referral level it raises when marked (None: marked only)
     message: str  # message key, filled with prior/current/change/label/unit
 
+    def reason(self) -> Reason:
+        return Reason.of(self.message, label=self.label, unit=self.unit, prior=self.prior,
+                         current=self.current, change=self.change)
+
     def text(self, lang: str | None = None) -> str:
-        return tr(self.message, lang, label=self.label, unit=self.unit, prior=self.prior,
-                  current=self.current, change=self.change)
+        return self.reason().text(lang)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.rule_id, "key": self.key, "label": self.label, "unit": self.unit,
@@ -101,8 +104,18 @@ class Raise:
 
     level: str
     id: str  # "change:<rule id>", "new_axis:<category>", "new:<label id>"
-    reason_ja: str
-    reason_en: str
+    reason: Reason
+
+    def text(self, lang: str | None = None) -> str:
+        return self.reason.text(lang)
+
+    @property
+    def reason_ja(self) -> str:
+        return self.reason.text("ja")
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason.text("en")
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,15 +243,14 @@ def compare_analyses(current: Analysis, prior: Analysis, *, current_ref: EcgRef,
                                rule.marks(delta), rule.level, rule.message)
         changes.append(ch)
         if ch.marked and rule.level:
-            raises.append(Raise(rule.level, f"change:{rule.id}", ch.text("ja"), ch.text("en")))
+            raises.append(Raise(rule.level, f"change:{rule.id}", ch.reason()))
     ax_a = rules.axis_category(_value(prior.measurements, rules.axis_key))
     ax_b = rules.axis_category(_value(current.measurements, rules.axis_key))
     if ax_a == "normal" and ax_b not in (None, "normal") and rules.new_axis_level:
         msg = rules.axis_message(ax_b) or "compare.axis.left"
         kw = {"prior": _value(prior.measurements, rules.axis_key),
               "current": _value(current.measurements, rules.axis_key)}
-        raises.append(Raise(rules.new_axis_level, f"new_axis:{ax_b}", tr(msg, "ja", **kw),
-                            tr(msg, "en", **kw)))
+        raises.append(Raise(rules.new_axis_level, f"new_axis:{ax_b}", Reason.of(msg, **kw)))
     compared = current.prediction is not None and prior.prediction is not None
     new: list[FindingChange] = []
     resolved: list[FindingChange] = []
@@ -259,11 +271,9 @@ def compare_analyses(current: Analysis, prior: Analysis, *, current_ref: EcgRef,
                               old.score if old else None, level)
             new.append(f)
             if level:
-                raises.append(Raise(level, f"new:{lid}",
-                                    tr("compare.new_finding", "ja", label=s.ja,
-                                       date=prior_ref.date_text()),
-                                    tr("compare.new_finding", "en", label=s.en,
-                                       date=prior_ref.date_text())))
+                raises.append(Raise(level, f"new:{lid}", Reason.of(
+                    "compare.new_finding", label=Bilingual(s.ja, s.en),
+                    date=prior_ref.date_text())))
         for lid, s in before.items():
             cur = all_now.get(lid)
             if lid in now or flicker(cur, s):

@@ -54,12 +54,6 @@ def build_comparison(current: EcgRecord, current_analysis: Analysis, prior: EcgR
 class PriorRefusedError(EcgError, ValueError):
     """A prior ECG named by hand that cannot be the prior (same ECG, other patient, later)."""
 
-    def __init__(self, key: str, **params: Any) -> None:
-        from ecg_viewer.core.messages import tr
-
-        self.key = key
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
-
 
 #: ``--prior`` values that are not file names
 PRIOR_AUTO = "auto"

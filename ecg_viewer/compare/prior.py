@@ -127,7 +127,7 @@ def candidate_meta(path: str | Path) -> CandidateMeta | None:
     try:
         meta: CandidateMeta | None = CandidateMeta.of(p, read_ecg(p))
     except (EcgError, ValueError, OSError) as exc:
-        log.debug("not a candidate prior ECG: %s (%s)", p, exc)
+        log.warning("not a candidate prior ECG (cannot be read): %s (%s)", p, exc)
         meta = None
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_MAX:

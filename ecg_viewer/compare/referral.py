@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ecg_viewer.compare.diff import Comparison
+from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import SEVERITY, Analysis, Referral
 
 
@@ -25,15 +26,15 @@ def raise_referral(referral: Referral, comparison: Comparison | None) -> Referra
     if top > current:
         level = chosen[0].level
         because: list[str] = []
-        reasons: list[str] = []
+        reasons: list[Reason] = []
     else:
         level = referral.level
-        because, reasons = list(referral.because), list(referral.reasons_ja)
+        because, reasons = list(referral.because), list(referral.reason_keys)
     for r in chosen:
         if r.id not in because:
             because.append(r.id)
-            reasons.append(r.reason_ja)
-    return Referral(level, because=tuple(because), reasons_ja=tuple(reasons))
+            reasons.append(r.reason)
+    return Referral(level, because=tuple(because), reason_keys=tuple(reasons))
 
 
 def with_comparison(analysis: Analysis, comparison: Comparison | None) -> Analysis:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.core.messages import MESSAGES
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS
 from ecg_viewer.labels.referral import read_rule_table
@@ -28,9 +28,7 @@ class ComparisonRulesError(EcgError, ValueError):
     def __init__(self, file: str | Path, problem: str) -> None:
         self.file = str(file)
         self.problem = problem
-        super().__init__(tr("compare.rules_invalid", "en", file=self.file, problem=problem),
-                         message_ja=tr("compare.rules_invalid", "ja", file=self.file,
-                                       problem=problem))
+        super().__init__("compare.rules_invalid", file=self.file, problem=problem)
 
 
 @dataclass(frozen=True)

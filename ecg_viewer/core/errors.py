@@ -1,31 +1,71 @@
-"""Domain errors. Each subclasses a built-in so callers can catch broadly, and each carries the
-file, what was expected, what was found, and a Japanese text for the UI (``message_ja``)."""
+"""Domain errors. Each subclasses a built-in so callers can catch broadly; each carries a
+message-table key and its parameters (for a read error: the file, what was expected, what was
+found) and is rendered in the user's language where it is shown (:func:`user_message`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import MESSAGES, Localized, tr
 
 
-class EcgError(Exception):
-    """Base of all ecg-viewer domain errors (never raised directly)."""
+class EcgError(Localized, Exception):
+    """Base of all ecg-viewer domain errors: a message-table key and its parameters, rendered in
+    the language of the moment it is shown (:meth:`message`), not when it is raised.
+
+    ``EcgError(key, **params)``; a subclass may fix its key in ``message_key`` and pass none.
+    ``detail`` (technical, language-neutral) is appended in both languages. ``str(exc)`` is the
+    English text (for logs)."""
 
     message_key = ""
+    detail = ""
 
-    def __init__(self, message: str, *, message_ja: str | None = None) -> None:
-        super().__init__(message)
-        self.message_en = message
-        self.message_ja = message_ja or message
+    def __init__(self, key: str = "", /, **params: object) -> None:
+        key = key or self.message_key
+        if key not in MESSAGES:
+            raise KeyError(f"message key {key!r} is not in the message table")
+        self.key = self.message_key = key
+        self.params = params
+        super().__init__(key)
+        for lang in ("ja", "en"):  # a missing parameter fails here, not where it is shown
+            tr(key, lang, **params)
 
     def message(self, lang: str | None = None) -> str:
         """The text for a person, in ``lang`` ("ja"/"en"; default: the current language)."""
-        from ecg_viewer.core.messages import language
+        text = tr(self.key, lang, **self.params)
+        return f"{text} [{self.detail}]" if self.detail else text
 
-        return self.message_en if (lang or language()) == "en" else self.message_ja
-
-    def user_message(self, lang: str = "ja") -> str:
+    def text(self, lang: str | None = None) -> str:
         return self.message(lang)
+
+    @property
+    def message_ja(self) -> str:
+        return self.message("ja")
+
+    @property
+    def message_en(self) -> str:
+        return self.message("en")
+
+    def user_message(self, lang: str | None = None) -> str:
+        return self.message(lang)
+
+    def __str__(self) -> str:
+        return self.message("en")
+
+    @classmethod
+    def wrapping(cls, exc: EcgError) -> EcgError:
+        """A ``cls`` that says what ``exc`` says (same key, parameters and detail)."""
+        return _rebuild(cls, dict(exc.__dict__))
+
+    def __reduce__(self) -> tuple[object, ...]:  # survives pickling (worker processes)
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[EcgError], state: dict[str, object]) -> EcgError:
+    exc = cls.__new__(cls)
+    Exception.__init__(exc, state.get("key", ""))
+    exc.__dict__.update(state)
+    return exc
 
 
 class EcgReadError(EcgError, ValueError):
@@ -48,11 +88,9 @@ class EcgReadError(EcgError, ValueError):
         self.format = format
         params = {"file": self.file, "expected": expected, "found": found, "format": format or "ECG"}
         params.update(self._extra_params())
-        en = tr(self.message_key, "en", **params)
-        ja = tr(self.message_key, "ja", **params)
+        super().__init__(self.message_key, **params)
         if detail:
-            en = f"{en} [{detail}]"
-        super().__init__(en, message_ja=ja)
+            self.detail = detail
 
     def _extra_params(self) -> dict[str, object]:
         return {}

@@ -6,6 +6,9 @@ Keys are grouped by area with a prefix (``read.``, ``ui.``, ``model.`` ...). Loo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 _LANG = "ja"
 SUPPORTED_LANGUAGES = ("ja", "en")
 
@@ -39,10 +42,59 @@ def language() -> str:
 
 
 def tr(key: str, lang: str | None = None, **params: object) -> str:
-    """The text for ``key`` in ``lang`` (default: the current language), parameters filled in."""
+    """The text for ``key`` in ``lang`` (default: the current language), parameters filled in.
+
+    A parameter that is :class:`Localized` (a :class:`Bilingual` name, a :class:`Reason`, an
+    ``EcgError``) is rendered in the same language first."""
     try:
         ja, en = MESSAGES[key]
     except KeyError:
         raise KeyError(f"message key {key!r} is not in the message table") from None
-    text = en if (lang or _LANG) == "en" else ja
-    return text.format(**params) if params else text
+    lang = lang or _LANG
+    text = en if lang == "en" else ja
+    if not params:
+        return text
+    return text.format(**{k: v.text(lang) if isinstance(v, Localized) else v
+                          for k, v in params.items()})
+
+
+class Localized:
+    """Something a person reads that is rendered when shown, in the language of that moment."""
+
+    def text(self, lang: str | None = None) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Bilingual(Localized):
+    """A name given in both languages outside the table (a catalog label, a referral level)."""
+
+    ja: str
+    en: str
+
+    def text(self, lang: str | None = None) -> str:
+        return self.en if (lang or _LANG) == "en" else self.ja
+
+
+@dataclass(frozen=True)
+class Reason(Localized):
+    """A message-table key with its parameters, rendered in the language of the moment it is shown
+    (a referral reason, a quality problem). Parameters may themselves be :class:`Localized`."""
+
+    key: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **params: Any) -> Reason:
+        reason = cls(key, tuple(sorted(params.items())))
+        reason.text("ja"), reason.text("en")  # an unknown key or a missing parameter fails here
+        return reason
+
+    def text(self, lang: str | None = None) -> str:
+        return tr(self.key, lang, **dict(self.params))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the key and its parameters (a localized one as {"ja": ..., "en": ...})."""
+        return {"key": self.key,
+                "params": {k: {"ja": v.text("ja"), "en": v.text("en")}
+                           if isinstance(v, Localized) else v for k, v in self.params}}

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ecg_viewer.core.messages import Bilingual, Reason, language
+
 # Referral levels, most severe first, with the banner text a clinician reads.
 REFERRAL_LEVELS: tuple[str, ...] = ("unreadable", "urgent", "D", "C", "B", "E", "A")
 REFERRAL_JA: dict[str, str] = {
@@ -109,11 +111,23 @@ class Prediction:
 class QualityProblem:
     code: str  # "flat", "saturated", "lead_off", "noisy", "too_short", "missing_leads" ...
     leads: tuple[str, ...]
-    ja: str
-    en: str
+    reason: Reason  # the message-table key ("quality.<code>") and its parameters
+
+    def text(self, lang: str | None = None) -> str:
+        """What a person reads, in ``lang`` (default: the current language)."""
+        return self.reason.text(lang)
+
+    @property
+    def ja(self) -> str:
+        return self.reason.text("ja")
+
+    @property
+    def en(self) -> str:
+        return self.reason.text("en")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "leads": list(self.leads), "ja": self.ja, "en": self.en}
+        return {"code": self.code, "leads": list(self.leads), "ja": self.ja, "en": self.en,
+                "key": self.reason.key}
 
 
 @dataclass(frozen=True)
@@ -125,11 +139,17 @@ class QualityReport:
         return {"ok": self.ok, "problems": [p.to_dict() for p in self.problems]}
 
 
+def level_name(level: str) -> Bilingual:
+    """The name of a referral level in both languages (a message parameter)."""
+    return Bilingual(REFERRAL_JA[level], REFERRAL_EN[level])
+
+
 @dataclass(frozen=True)
 class Referral:
     level: str  # one of REFERRAL_LEVELS
     because: tuple[str, ...] = ()  # label ids / measurement rule ids that raised it
-    reasons_ja: tuple[str, ...] = ()  # the same, readable
+    # the same, as message keys with parameters (one per ``because``): see :meth:`reasons`
+    reason_keys: tuple[Reason, ...] = ()
 
     @property
     def ja(self) -> str:
@@ -139,9 +159,26 @@ class Referral:
     def en(self) -> str:
         return REFERRAL_EN[self.level]
 
+    def name(self, lang: str | None = None) -> str:
+        """The level's banner text in ``lang`` (default: the current language)."""
+        return self.en if (lang or language()) == "en" else self.ja
+
+    def reasons(self, lang: str | None = None) -> tuple[str, ...]:
+        """The reasons, readable, in ``lang`` (default: the current language)."""
+        return tuple(r.text(lang) for r in self.reason_keys)
+
+    @property
+    def reasons_ja(self) -> tuple[str, ...]:
+        return self.reasons("ja")
+
+    @property
+    def reasons_en(self) -> tuple[str, ...]:
+        return self.reasons("en")
+
     def to_dict(self) -> dict[str, Any]:
         return {"level": self.level, "ja": self.ja, "en": self.en, "because": list(self.because),
-                "reasons_ja": list(self.reasons_ja)}
+                "reasons_ja": list(self.reasons_ja), "reasons_en": list(self.reasons_en),
+                "reason_keys": [r.key for r in self.reason_keys]}
 
 
 @dataclass(frozen=True)

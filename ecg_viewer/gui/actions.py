@@ -51,6 +51,17 @@ class ActionSet:
         self.menus.append((m, key))
         return m
 
+    def menu_of(self, key: str) -> QMenu:
+        """The menu built with message key ``key`` (e.g. "ui.menu.file")."""
+        return next(m for m, k in self.menus if k == key)
+
+    def insert(self, menu_key: str, action: QAction, before: str | None = None) -> None:
+        """Put ``action`` into the menu ``menu_key``, before the action named ``before`` (at the
+        end when None)."""
+        menu = self.menu_of(menu_key)
+        anchor = self.actions.get(before) if before else None
+        menu.insertAction(anchor, action) if anchor is not None else menu.addAction(action)
+
     def set_short(self, name: str, key: str) -> None:
         """A short label for the toolbar button (the menu keeps the full text)."""
         self._short[name] = key

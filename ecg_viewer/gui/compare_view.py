@@ -1,12 +1,10 @@
 """The comparison with the patient's prior ECG in the window (issue 14 §3).
 
-``install_comparison(window, analyzer_factory)`` adds File → "前回心電図と比較…" and follows the
-window's analyses: when an ECG's analysis arrives, the newest earlier ECG of the same patient is
-looked for (same folder, and the files the review database knows) on a worker thread; when one
-is found it is analysed there too (the same Analyzer as the window's), the comparison raises the
-referral banner (its reasons join the banner's) and the status bar says so. The menu action
-opens :class:`CompareWindow`; without an automatic match (no patient ID, no time, none found) it
-asks for the prior file.
+:class:`ComparisonFeatures` (built by the main window with the app's
+:class:`~ecg_viewer.app.comparison_flow.ComparisonFlow`, which finds, analyses and compares the
+prior ECG on its lane) adds File → "前回心電図と比較…", says in the status bar what was found and
+compared, and opens :class:`CompareWindow`; without an automatic match (no patient ID, no time,
+none found) it asks for the prior file.
 
 :class:`CompareWindow`: current and prior page one above the other at the same scale, the change
 table (marks where a threshold is passed), findings new since the prior ECG and resolved ones,
@@ -17,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,18 +33,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ecg_viewer.app.worker import start_task
+from ecg_viewer.app.comparison_flow import ComparisonFlow
 from ecg_viewer.compare.diff import Comparison
-from ecg_viewer.compare.pair import build_comparison
-from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
-from ecg_viewer.compare.referral import with_comparison
-from ecg_viewer.core.errors import EcgError
+from ecg_viewer.compare.prior import why_no_search
+from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import language, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.page_view import EcgPageView
-from ecg_viewer.io import read_ecg, supported_extensions
+from ecg_viewer.io import supported_extensions
 from ecg_viewer.signal.filters import apply_filters
 from ecg_viewer.signal.page import layout_page
 
@@ -63,124 +58,58 @@ def _level_text(level: str) -> str:
     return f" ({REFERRAL_EN[level]})" if language() == "en" else f"（{REFERRAL_JA[level]}）"
 
 
-def _find_task(record: EcgRecord) -> Any:
-    """Worker: the prior match (or None), with the review database opened on this thread."""
-    from ecg_viewer.review import ReviewStore, ReviewStoreError
-
-    try:
-        store = ReviewStore()
-    except ReviewStoreError as exc:
-        log.warning("prior search without the review database: %s", exc)
-        return find_prior(record)
-    try:
-        return find_prior(record, store=store)
-    finally:
-        store.close()
-
-
-def _compare_task(factory: Callable[[], Any], record: EcgRecord, analysis: Analysis,
-                  prior_path: str, match: str) -> tuple[Comparison, EcgRecord]:
-    """Worker: read and analyse the prior ECG, then compare (median beats measured here)."""
-    prior = read_ecg(prior_path)
-    if match == "manual":
-        refused = check_manual_prior(record, prior)
-        if refused is not None:
-            raise EcgError(tr(refused[0], "en", **refused[1]),
-                           message_ja=tr(refused[0], "ja", **refused[1]))
-    prior_analysis = factory().analyze(prior)
-    return build_comparison(record, analysis, prior, prior_analysis, match=match), prior
-
-
 class ComparisonFeatures(QObject):
-    """Owns the comparison of the open ECG in one window."""
+    """The comparison in one window: the menu action, the status line and notices, the
+    CompareWindow. What is compared, and when, is :class:`ComparisonFlow`'s (app/)."""
 
     compared = Signal(object)  # Comparison
 
-    def __init__(self, window: Any, analyzer_factory: Callable[[], Any] | None = None) -> None:
+    def __init__(self, window: Any, flow: ComparisonFlow) -> None:
         super().__init__(window)
-        from ecg_viewer.app.analysis_service import default_analyzer_factory
-
         self.window = window
         self.state = window.state
-        self.factory = analyzer_factory or default_analyzer_factory
-        self.comparison: Comparison | None = None
-        self.prior_record: EcgRecord | None = None
+        self.flow = flow
         self.compare_window: CompareWindow | None = None
-        self._raised: Analysis | None = None
-        self._base: Analysis | None = None
-        self._seq = 0
         self._open_when_done = False
         self.action = QAction(tr("compare.action"), window)
         self.action.triggered.connect(self.open_comparison)
-        menu = window.menuBar().actions()[0].menu()  # File
-        export = window.actions_["export_view"] if "export_view" in window.actions_.actions \
-            else None
-        menu.insertAction(export, self.action) if export is not None else menu.addAction(
-            self.action)
-        self.state.recordChanged.connect(self._record_changed)
-        self.state.analysisChanged.connect(self._analysis_changed)
+        window.actions_.insert("ui.menu.file", self.action, before="export_view")
+        flow.found.connect(self._found)
+        flow.busy.connect(lambda: self.window.statusBar().showMessage(tr("compare.busy")))
+        flow.compared.connect(self._compared)
+        flow.failed.connect(self._failed)
+        self.state.recordChanged.connect(lambda _r: setattr(self, "_open_when_done", False))
 
-    # --- automatic match ------------------------------------------------------------------------
-    def _record_changed(self, _record: EcgRecord) -> None:
-        self._seq += 1
-        self.comparison = self.prior_record = self._raised = self._base = None
+    @property
+    def comparison(self) -> Comparison | None:
+        return self.flow.comparison
 
-    def _analysis_changed(self, analysis: Analysis | None) -> None:
-        if analysis is None or analysis is self._raised or self.state.record is None:
-            return
-        self._base = analysis
-        record = self.state.record
-        if why_no_search(record):
-            return
-        seq = self._seq
-        task = start_task(_find_task, record, name="prior-search")
-        task.finished.connect(lambda match, seq=seq: self._found(seq, match))
-        task.errored.connect(lambda exc: log.warning("prior search failed: %r", exc))
+    @comparison.setter
+    def comparison(self, value: Comparison | None) -> None:
+        self.flow.comparison = value
 
-    def _found(self, seq: int, match: Any) -> None:
-        if seq != self._seq or self._base is None:
-            return
-        if match is None:
-            return
+    @property
+    def prior_record(self) -> EcgRecord | None:
+        return self.flow.prior_record
+
+    def _found(self, match: Any) -> None:
         self.window.statusBar().showMessage(tr("compare.found", date=match.recorded_at.strftime(
             "%Y-%m-%d %H:%M"), file=match.path.name), 15000)
-        self._run(str(match.path), match.source)
 
-    # --- comparing -------------------------------------------------------------------------------
-    def _run(self, prior_path: str, match: str) -> None:
-        record, base = self.state.record, self._base
-        if record is None or base is None:
-            return
-        seq = self._seq
-        self.window.statusBar().showMessage(tr("compare.busy"))
-        task = start_task(_compare_task, self.factory, record, base, prior_path, match,
-                          name="compare")
-        task.finished.connect(lambda res, seq=seq: self._compared(seq, res))
-        task.errored.connect(lambda exc, seq=seq: self._failed(seq, exc))
-
-    def _compared(self, seq: int, result: tuple[Comparison, EcgRecord]) -> None:
-        if seq != self._seq or self._base is None:
-            return
-        self.comparison, self.prior_record = result
-        raised = with_comparison(self._base, self.comparison)
-        if raised is not self._base:
-            self._raised = raised
-            self.state.set_analysis(raised)  # the banner shows the reasons the comparison adds
-        self.window.statusBar().showMessage(self.comparison.summary(language()), 20000)
-        self.compared.emit(self.comparison)
+    def _compared(self, cmp: Comparison) -> None:
+        self.window.statusBar().showMessage(cmp.summary(language()), 20000)
+        self.compared.emit(cmp)
         if self._open_when_done or (self.compare_window is not None
                                     and self.compare_window.isVisible()):
             self._open_when_done = False
             self.show_window()
 
-    def _failed(self, seq: int, exc: BaseException) -> None:
-        if seq != self._seq:
-            return
+    def _failed(self, exc: BaseException) -> None:
         self._open_when_done = False
         if isinstance(exc, EcgError):  # message-table text (reader errors, a refused prior)
-            msg = exc.user_message(language())
+            msg = user_message(exc)
         else:  # never the raw exception text on screen: it goes to the log
-            log.error("comparison failed", exc_info=(type(exc), exc, exc.__traceback__))
+            log.warning("comparison failed: %r", exc)
             msg = tr("notice.compare_unexpected", kind=type(exc).__name__)
         text = tr("compare.failed", error=msg)
         self.window.statusBar().showMessage(text, 15000)
@@ -206,13 +135,10 @@ class ComparisonFeatures(QObject):
 
     def compare_file(self, path: str) -> None:
         """Compare the open ECG with ``path`` (picked by hand) and show the window."""
-        if self._base is None:
-            self._base = self.state.analysis
-        if self._base is None:  # the analysis of the open ECG has not arrived yet
-            self.window.statusBar().showMessage(tr("analysis.running"), 8000)
-            return
         self._open_when_done = True
-        self._run(path, "manual")
+        if not self.flow.compare_file(path):  # the analysis of the open ECG has not arrived
+            self._open_when_done = False
+            self.window.statusBar().showMessage(tr("analysis.running"), 8000)
 
     def show_window(self) -> None:
         if self.comparison is None or self.state.record is None or self.prior_record is None:
@@ -358,7 +284,7 @@ class CompareWindow(QMainWindow):
                  f"{items(cmp.resolved_findings, '#1e50dc')}"]
         if cmp.new_axis_deviation:
             r = next(x for x in cmp.raises if x.id.startswith("new_axis:"))
-            parts.append(f'<span style="color:#be0000">{r.reason_ja if lang == "ja" else r.reason_en}'
+            parts.append(f'<span style="color:#be0000">{r.text(lang)}'
                          "</span>")
         parts.append(f'<span style="color:#900">{tr("compare.notice")}</span>')
         self.findings.setText("<br>".join(parts))
@@ -384,8 +310,3 @@ class CompareWindow(QMainWindow):
             p.setXRange(-300, 600, padding=0)
             p.setYRange(-1.5, 1.5, padding=0)  # the same mV scale in every panel
             self.median_plots[lead] = p
-
-
-def install_comparison(window: Any, analyzer_factory: Callable[[], Any] | None = None) -> None:
-    """Add the comparison to the main window (``window.comparison_features``)."""
-    window.comparison_features = ComparisonFeatures(window, analyzer_factory)

@@ -135,22 +135,14 @@ def install_criteria_dock(window: Any) -> QDockWidget:
     dock.setObjectName("criteria_dock")
     dock.setWidget(panel)
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
-    median = getattr(window, "median_beat_dock", None)
-    if median is not None:
-        window.tabifyDockWidget(median, dock)
-        median.raise_()
-    state = getattr(window, "state", None)
-    if state is not None and hasattr(state, "analysisChanged"):
-        state.analysisChanged.connect(panel.set_analysis)
-    else:
-        log.warning("criteria dock: the window has no state.analysisChanged signal")
+    window.tabifyDockWidget(window.median_beat_dock, dock)  # built first by the main window
+    window.median_beat_dock.raise_()
+    window.state.analysisChanged.connect(panel.set_analysis)
     window.criteria_panel = panel
     window.criteria_dock = dock
     return dock
 
 
 def retranslate_criteria_dock(window: Any) -> None:
-    dock = getattr(window, "criteria_dock", None)
-    if dock is not None:
-        dock.setWindowTitle(tr("critui.dock"))
-        window.criteria_panel.retranslate()
+    window.criteria_dock.setWindowTitle(tr("critui.dock"))
+    window.criteria_panel.retranslate()

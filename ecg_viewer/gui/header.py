@@ -90,6 +90,12 @@ class HeaderWidget(QFrame):
         self.measurements = m
         self._fill_measurements()
 
+    def show_measurement_note(self, text: str) -> None:
+        """A short note where the measurements would be (e.g. they could not be made)."""
+        self.measurements = None
+        self._fill_measurements()
+        self._meas_pending.setText(text)
+
     def text(self) -> str:
         """Everything shown, as one string (tests, accessibility)."""
         parts = [f"{self._names[k].text()} {self.values[k].text()}" for k in _FIELDS]
@@ -166,6 +172,11 @@ class HeaderWidget(QFrame):
             "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", "; ".join(x for x in (qt_why, qtc_why) if x)),
             "axis": (f"{tr('ui.meas.axis')} " + " ".join(axes), ""),
         }
+        qtm, _ = _value(m, "qtc_modified_ms")
+        if qtm is not None:  # wide QRS: the QTc the long-QT rules use
+            text, why = texts["qt"]
+            texts["qt"] = (text + tr("ui.meas.qtc_modified", value=qtm),
+                           "; ".join(x for x in (why, tr("ui.meas.qtc_modified_tip")) if x))
         low = set(m.get("low_confidence") or [])
         conf_why = m.get("confidence_reasons") or {}
         sources = {"pr": ("pr_ms",), "qrs": ("qrs_ms",), "qt": ("qt_ms", qtc_key)}

@@ -22,16 +22,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ecg_viewer.app.analysis_flow import AnalysisFlow, catalog_or_none
+from ecg_viewer.app.analysis_service import default_analyzer_factory
+from ecg_viewer.app.comparison_flow import ComparisonFlow
 from ecg_viewer.app.controller import Controller
+from ecg_viewer.app.report_jobs import ReportJobs
+from ecg_viewer.app.review_session import ReviewSession, open_review_store
 from ecg_viewer.app.settings import AppSettings
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worker import wait_all
-from ecg_viewer.core.errors import EcgError
+from ecg_viewer.app.worklist_service import WorklistService
+from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.messages import language, set_language, tr
 from ecg_viewer.gui.actions import build_actions, build_menus, build_toolbar
+from ecg_viewer.gui.analysis_view import AnalysisView
+from ecg_viewer.gui.compare_view import ComparisonFeatures
+from ecg_viewer.gui.criteria_panel import install_criteria_dock, retranslate_criteria_dock
 from ecg_viewer.gui.header import HeaderWidget
+from ecg_viewer.gui.median_beat import install_median_beat_dock, retranslate_median_beat_dock
 from ecg_viewer.gui.notice_area import NoticeArea
 from ecg_viewer.gui.page_view import EcgPageView
+from ecg_viewer.gui.reading_desk import ReadingDesk
+from ecg_viewer.gui.report_menu import ReportMenu
+from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
 from ecg_viewer.gui.scale_dialog import ScaleDialog, screen_px_per_mm
 from ecg_viewer.gui.suggestion_strip import SuggestionStrip
 from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
@@ -46,6 +59,7 @@ from ecg_viewer.gui.window_layout import (
     screen_class,
 )
 from ecg_viewer.io import supported_extensions
+from ecg_viewer.review import ReviewStore
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import GAINS_MM_MV, SPEEDS_MM_S
 
@@ -54,7 +68,11 @@ log = logging.getLogger(__name__)
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings | None = None, use_stored_language: bool = True,
-                 analyzer_factory: Callable[[], Any] | None = None) -> None:
+                 analyzer_factory: Callable[[], Any] | None = None,
+                 review_store: ReviewStore | None = None) -> None:
+        """``analyzer_factory``: a callable returning the Analyzer (default: ``make_analyzer``
+        with the shipped model); the window, the worklist and the comparison use it.
+        ``review_store``: the review database (default: the user's)."""
         super().__init__()
         self.app_settings = settings or AppSettings()
         lang = self.app_settings.language() if use_stored_language else None
@@ -66,6 +84,8 @@ class MainWindow(QMainWindow):
         self.error_box: QMessageBox | None = None
         self._before_raw: FilterSettings | None = None
         self._toggle_values = {"highpass": 0.05, "notch": 50.0, "lowpass": 150.0}
+        self._frame_checked = False  # the frame was checked against the screen (showEvent)
+        self._size_splitter = False  # size the splitter once the window is shown
 
         self.header = HeaderWidget()
         self.view = EcgPageView()
@@ -126,46 +146,57 @@ class MainWindow(QMainWindow):
         self.state.recordChanged.connect(self._record_changed)
         self.state.settingsChanged.connect(lambda _s: self.redraw())
         self.state.calipersChanged.connect(lambda: self.view.set_calipers(self.state.calipers))
-        self.state.measurementsChanged.connect(self.header.set_measurements)
+        self.state.measurementsChanged.connect(
+            lambda m: self.header.set_measurements(m.to_dict() if m is not None else None))
         self.state.analysisChanged.connect(self._analysis_changed)
         self.controller.loadStarted.connect(
             lambda p: self.statusBar().showMessage(tr("ui.open.loading", file=Path(p).name)))
-        self.controller.loadFailed.connect(self.show_load_error)
+        self.controller.loadFailed.connect(
+            lambda path, exc: self.show_load_error(path, user_message(exc)))
         self.controller.info.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.controller.recentChanged.connect(self._fill_recent)
 
         self._fill_recent(self.app_settings.recent_files())
         self.reading_mode = ReadingMode(self)
         self.screen_class = screen_class(available_rect(self).size())
-        self.retranslate()
-        # review dock, worklist dock, File -> export/print report (issue 8; own module)
-        from ecg_viewer.gui.report_actions import ReviewFeatures
-
-        self.review_features = ReviewFeatures(self)
-        store = self.review_features.store
-        if store is not None and store.read_only:  # damaged or tampered: say so once
-            self.notices.notify(tr("review.read_only", path=store.path,
-                                   reason="、".join(tr(k) for k in store.problems)))
-        # the model: measurements, suggestions, referral flag, free-text query (issue 6)
-        from ecg_viewer.gui.model_link import ModelFeatures
-
-        self.model_features = ModelFeatures(self, analyzer_factory)
-        # median beats with the fiducial points, as a dock (issue 7; own module)
-        from ecg_viewer.gui.median_beat import install_median_beat_dock
-
-        install_median_beat_dock(self)
-        # the ECG criteria features the suggestions rest on, tabbed with it (issue 12; own module)
-        from ecg_viewer.gui.criteria_panel import install_criteria_dock
-
-        install_criteria_dock(self)
-        # the comparison with the patient's prior ECG (issue 14 §3; own module)
-        from ecg_viewer.gui.compare_view import install_comparison
-
-        install_comparison(self, analyzer_factory)
+        factory = analyzer_factory or default_analyzer_factory
+        self.catalog = catalog_or_none()  # loaded once per process, handed to who needs it
+        self.panel.catalog = self.catalog
+        if review_store is None:
+            review_store, why = open_review_store()
+            if why is not None:  # the viewer works without it; the dock says so
+                self.statusBar().showMessage(tr("review.ui.unavailable", reason=user_message(why)))
+        self.store = review_store
+        # what is computed (app/): record -> measurements -> analysis, the prior ECG, reports
+        self.flow = AnalysisFlow(self.state, factory, self)
+        self.comparison = ComparisonFlow(self.state, factory, self)
+        self.worklist_service = WorklistService(parent=self, analyzer_factory=factory)
+        # the docks and menus that show it (gui/)
+        self.analysis_view = AnalysisView(self, self.flow, self.panel, self.header)
+        self.review_dock = ReviewDock(self, self.state, self.store, self.catalog)
+        self.review = ReviewSession(self.state, self.store, self.review_dock.panel.context, self)
+        self.review_dock.connect_session(self.review)
+        self.worklist = WorklistDock(self, self.store, self.worklist_service)
+        self.review_dock.panel.reviewChanged.connect(
+            lambda _r: self.worklist.panel.refresh_reviews())
+        self.worklist.panel.openRequested.connect(self.controller.open_file)
+        self.report_jobs = ReportJobs(self.state, review_of=self.review.review_of,
+                                      comparison_of=lambda: self.comparison.comparison,
+                                      catalog=self.catalog, parent=self)
+        self.report_menu = ReportMenu(self, self.actions_, self.report_jobs,
+                                      open_folder=lambda f: self.reading_desk.open_folder(f),
+                                      last_dir=self.app_settings.last_dir)
+        install_median_beat_dock(self)  # median beats with the fiducial points (issue 7)
+        install_criteria_dock(self)  # the criteria features the suggestions rest on (issue 12)
+        self.comparison_features = ComparisonFeatures(self, self.comparison)
         # keyboard reading of a worklist: keys, progress line, save on leaving (issue 14)
-        from ecg_viewer.gui.reading_desk import ReadingDesk
-
-        self.reading_desk = ReadingDesk(self)
+        self.reading_desk = ReadingDesk(self, self.review_dock, self.worklist, self.flow)
+        self.retranslate()
+        if self.store is not None and self.store.read_only:  # damaged or tampered: say so once
+            self.notices.notify(tr("review.read_only", path=self.store.path,
+                                   reason=("、" if language() == "ja" else ", ").join(
+                                       tr(k) for k in self.store.problems)))
+        QTimer.singleShot(0, self.flow.start)  # torch and the weights load behind the window
         # --- other docks/hooks go above this line: the layout below places every dock ---
         self.restore_or_fit_layout()
 
@@ -208,11 +239,11 @@ class MainWindow(QMainWindow):
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
         # the frame (title bar) is known now: shrink once if it pushes the window off the screen
-        if not getattr(self, "_frame_checked", False):
+        if not self._frame_checked:
             self._frame_checked = True
             if not fits(self):
                 self.screen_class = fit_window(self)
-        if getattr(self, "_size_splitter", False):
+        if self._size_splitter:
             self._size_splitter = False
             QTimer.singleShot(0, lambda: self.splitter.setSizes(
                 panel_sizes(self.splitter, self.screen_class)))
@@ -335,8 +366,10 @@ class MainWindow(QMainWindow):
                 export_page(page, self.state.display_signal(), self.state.record.fs_hz, path,
                             calipers=self.state.calipers)
             except EcgError as exc:  # ExportError: message-table text, no file left behind
-                self.notices.notify(exc.user_message(language()))
-            except ValueError:  # a name not ending in .png/.svg
+                log.warning("image export failed: %r", exc)
+                self.notices.notify(user_message(exc))
+            except ValueError as exc:  # a name not ending in .png/.svg
+                log.warning("image export refused: %r", exc)
                 self.notices.notify(tr("ui.render.bad_out", out=path))
 
     def dragEnterEvent(self, ev: QDragEnterEvent) -> None:
@@ -408,22 +441,14 @@ class MainWindow(QMainWindow):
                             if self.state.path else tr("ui.app_title"))
         self.redraw()
         self.view.set_calipers(self.state.calipers)
-        if hasattr(self, "review_features"):
-            self.review_features.retranslate()
-        if hasattr(self, "model_features"):
-            self.model_features.retranslate()
-        if hasattr(self, "median_beat_dock"):
-            from ecg_viewer.gui.median_beat import retranslate_median_beat_dock
-
-            retranslate_median_beat_dock(self)
-        if hasattr(self, "criteria_dock"):
-            from ecg_viewer.gui.criteria_panel import retranslate_criteria_dock
-
-            retranslate_criteria_dock(self)
-        if hasattr(self, "comparison_features"):
-            self.comparison_features.retranslate()
-        if hasattr(self, "reading_desk"):
-            self.reading_desk.retranslate()
+        self.analysis_view.retranslate()
+        self.review_dock.retranslate()
+        self.worklist.retranslate()
+        self.report_menu.retranslate()
+        retranslate_median_beat_dock(self)
+        retranslate_criteria_dock(self)
+        self.comparison_features.retranslate()
+        self.reading_desk.retranslate()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())
@@ -432,11 +457,17 @@ class MainWindow(QMainWindow):
         self.app_settings.set_screen_class(self.screen_class)
         self.app_settings.set_page_settings(self.state.settings)
         self.app_settings.sync()
-        if hasattr(self, "reading_desk"):
-            self.reading_desk.leave_case()
-        if hasattr(self, "review_features"):
-            self.review_features.shutdown()
-        if hasattr(self, "model_features"):
-            self.model_features.shutdown()
-        wait_all(10000)
+        self.reading_desk.leave_case()
+        self.shutdown()
         super().closeEvent(ev)
+
+    def shutdown(self, ms: int = 10000) -> None:
+        """Stop every lane of this window (pending work dropped, the running request ends) and
+        close the review database."""
+        self.worklist.shutdown()
+        for part in (self.flow, self.comparison, self.report_jobs, self.controller):
+            part.shutdown(ms)
+        wait_all(ms)
+        self.store = None
+        self.review_dock.detach_store()
+        self.review.close()

@@ -5,8 +5,8 @@ low-confidence interval is drawn dotted and pale, and the interval is named grey
 
 ``MedianBeatPanel.set_measurements(m)`` takes a :class:`~ecg_viewer.signal.measure.Measurements`
 (or None to clear). ``install_median_beat_dock(window)`` adds the dock and follows the window's
-``model_features.measured`` signal (the measurements of the open record, computed off the GUI
-thread by the model link).
+``state.measurementsChanged`` signal (the measurements of the open record, computed off the GUI
+thread by the app's analysis flow).
 """
 
 from __future__ import annotations
@@ -166,22 +166,13 @@ def install_median_beat_dock(window: Any) -> QDockWidget:
     window.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
     # a strip under the page: the ECG page keeps most of the height
     window.resizeDocks([dock], [MEDIAN_DOCK_HEIGHT_PX], Qt.Orientation.Vertical)
-    features = getattr(window, "model_features", None)
-    measured = getattr(features, "measured", None)
-    if measured is not None:
-        measured.connect(panel.set_measurements)
-    else:
-        log.warning("median beat dock: the window has no model_features.measured signal")
-    state = getattr(window, "state", None)
-    if state is not None and hasattr(state, "recordChanged"):
-        state.recordChanged.connect(lambda _rec: panel.set_measurements(None))
+    window.state.measurementsChanged.connect(panel.set_measurements)  # the one Measurements
+    window.state.recordChanged.connect(lambda _rec: panel.set_measurements(None))
     window.median_beat_panel = panel
     window.median_beat_dock = dock
     return dock
 
 
 def retranslate_median_beat_dock(window: Any) -> None:
-    dock = getattr(window, "median_beat_dock", None)
-    if dock is not None:
-        dock.setWindowTitle(tr("meas.median_dock"))
-        window.median_beat_panel.retranslate()
+    window.median_beat_dock.setWindowTitle(tr("meas.median_dock"))
+    window.median_beat_panel.retranslate()

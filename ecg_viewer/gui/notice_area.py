@@ -135,7 +135,7 @@ def window_excepthook(kind: type[BaseException], exc: BaseException,
             area.notify(tr("ui.unexpected", kind=kind.__name__))
             return
         except RuntimeError:  # the window is gone
-            pass
+            log.warning("the window's notice area is gone; the error goes to stderr")
     print(tr("cli.unexpected", kind=kind.__name__, log=path), file=sys.stderr)
 
 

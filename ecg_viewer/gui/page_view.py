@@ -317,6 +317,3 @@ class EcgPageView(pg.GraphicsView):
 
     def settings_text_item(self) -> MmText:
         return self._settings_text
-
-    def caliper_lines_item(self) -> pg.PlotDataItem:
-        return self._cal_lines

@@ -19,9 +19,11 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel
 
+from ecg_viewer.app.analysis_flow import AnalysisFlow
 from ecg_viewer.app.reading_queue import next_flagged, progress, step
 from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA
+from ecg_viewer.core.prediction import level_name
+from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +43,16 @@ LEVEL_KEYS = {"desk:urgent": "urgent", "desk:exam": "D", "desk:normal": "A"}
 
 
 class ReadingDesk(QObject):
-    """Keyboard reading for ``win`` (a MainWindow with ``review_features``)."""
+    """Keyboard reading for ``win`` (the MainWindow) with its review dock, worklist dock and
+    analysis flow."""
 
-    def __init__(self, win: Any) -> None:
+    def __init__(self, win: Any, review: ReviewDock, worklist: WorklistDock,
+                 flow: AnalysisFlow) -> None:
         super().__init__(win)
         self.win = win
-        rf = win.review_features
-        self.worklist = rf.worklist
-        self.worklist_dock = rf.worklist_dock
-        self.review_panel = rf.review_panel
+        self.worklist = worklist.panel
+        self.worklist_dock = worklist.dock
+        self.review_panel = review.panel
         self.status = QLabel()
         self.status.setObjectName("reading_progress")
         self.status.setVisible(False)
@@ -68,12 +71,10 @@ class ReadingDesk(QObject):
             if name == "desk:next_flagged":
                 menu.addSeparator()
         # the worklist's analyses are reused: an ECG read from the list is not analysed twice
-        features = getattr(win, "model_features", None)
-        if features is not None:
-            features.analysis_cache = self.worklist.service.analysis_for
+        flow.analysis_cache = self.worklist.service.analysis_for
         win.state.recordChanged.connect(self._record_changed)
         self.worklist.service.rowReady.connect(lambda _row: self.update_status())
-        rf.review_panel.reviewChanged.connect(lambda _r: self.update_status())
+        self.review_panel.reviewChanged.connect(lambda _r: self.update_status())
         self.worklist.service.finished.connect(lambda *_a: self.update_status())
 
     # --- the folder ------------------------------------------------------------------------------
@@ -138,14 +139,14 @@ class ReadingDesk(QObject):
             self.win.statusBar().showMessage(tr(key), 5000)
             return None
         self.win.statusBar().showMessage(
-            tr(f"desk.decided.{decision}", label=self.review_panel._label_ja(label_id)), 5000)
+            tr(f"desk.decided.{decision}", label=self.review_panel._label_name(label_id)), 5000)
         return label_id
 
     def set_level(self, level: str) -> bool:
         if not self.review_panel.set_final_level(level):
             self.win.statusBar().showMessage(tr("review.ui.no_record"), 5000)
             return False
-        self.win.statusBar().showMessage(tr("desk.level_set", level=REFERRAL_JA[level]), 5000)
+        self.win.statusBar().showMessage(tr("desk.level_set", level=level_name(level).text()), 5000)
         self.update_status()
         return True
 

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA, REFERRAL_LEVELS, Analysis
+from ecg_viewer.core.errors import user_message
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, REFERRAL_LEVELS, Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
 
@@ -191,18 +192,19 @@ class ReviewPanel(QWidget):
             self._fill_table(r)
             self.added.clear()
             for label_id in r.added_labels:
-                item = QListWidgetItem(self._label_ja(label_id))
+                item = QListWidgetItem(self._label_name(label_id))
                 item.setData(Qt.ItemDataRole.UserRole, label_id)
                 self.added.addItem(item)
             if not self.comment.hasFocus() or self.record is None:
                 self.comment.setPlainText(r.comment)
             self.level.clear()
             self.level.addItem(tr("review.ui.no_level"), None)
+            names = REFERRAL_JA if language() == "ja" else REFERRAL_EN
             for lv in REFERRAL_LEVELS:
-                self.level.addItem(REFERRAL_JA[lv], lv)
+                self.level.addItem(names[lv], lv)
             self.level.setCurrentIndex(max(0, self.level.findData(r.final_level))
                                        if r.final_level else 0)
-            suggested = self.analysis.referral.ja if self.analysis else "—"
+            suggested = self.analysis.referral.name() if self.analysis else "—"
             self.suggested.setText(tr("review.ui.suggested_level", level=suggested))
             self.needs_exam.setChecked(r.needs_exam)
             self.reason.setText(r.needs_exam_reason)
@@ -220,8 +222,11 @@ class ReviewPanel(QWidget):
             self.table.setRowCount(len(rows))
             for i, s in enumerate(rows):
                 unvalidated = s.threshold >= 1.0  # no validated threshold: ranked, never flagged
-                name = QTableWidgetItem(s.ja + (tr("suggest.unvalidated_mark") if unvalidated else ""))
-                name.setToolTip(f"{s.en} / {REFERRAL_JA.get(s.category, s.category)}"
+                ja = language() == "ja"
+                name = QTableWidgetItem((s.ja if ja else s.en)
+                                        + (tr("suggest.unvalidated_mark") if unvalidated else ""))
+                level = (REFERRAL_JA if ja else REFERRAL_EN).get(s.category, s.category)
+                name.setToolTip(f"{s.en if ja else s.ja} / {level}"
                                 + (f"\n{tr('suggest.unvalidated_tip')}" if unvalidated else ""))
                 if unvalidated:
                     name.setForeground(QBrush(QColor("#888888")))
@@ -251,12 +256,15 @@ class ReviewPanel(QWidget):
         else:
             self.sugg_label.setText(tr("review.ui.suggestions"))
 
-    def _label_ja(self, label_id: str) -> str:
+    def _label_name(self, label_id: str) -> str:
+        """The catalog name of a label in the current language (its id when not in the catalog)."""
         if self.catalog is not None:
             try:
-                return self.catalog.by_id(label_id).ja
+                label = self.catalog.by_id(label_id)
             except (KeyError, LookupError, ValueError):
-                pass
+                log.warning("review dock: label %r is not in the catalog; shown by its id", label_id)
+            else:
+                return label.ja if language() == "ja" else label.en
         return label_id
 
     # --- changes ------------------------------------------------------------------------------------
@@ -267,7 +275,7 @@ class ReviewPanel(QWidget):
             self.review = getattr(self.store, op)(self.sha256, *args, context=self.context(),
                                                   **kwargs)
         except ReviewStoreError as exc:
-            self.failed.emit(exc.message_ja)
+            self.failed.emit(user_message(exc))
             return
         self._fill()
         self.reviewChanged.emit(self.review)
@@ -311,7 +319,8 @@ class ReviewPanel(QWidget):
         if self.catalog is None or not text.strip():
             return
         for lab in self.catalog.search(text, 8):
-            item = QListWidgetItem(f"{lab.ja}　({lab.en})")
+            first, second = (lab.ja, lab.en) if language() == "ja" else (lab.en, lab.ja)
+            item = QListWidgetItem(f"{first}　({second})")
             item.setData(Qt.ItemDataRole.UserRole, lab.id)
             self.hits.addItem(item)
 

@@ -66,10 +66,10 @@ class SuggestionStrip(QFrame):
             for s in shown[:STRIP_FINDINGS]:
                 mark = "● " if s.above_threshold else ""
                 parts.append(f"{mark}{s.ja if ja else s.en} {s.score:.2f}")
-        elif analysis.referral.reasons_ja:
-            parts = list(analysis.referral.reasons_ja)
+        elif analysis.referral.reason_keys:
+            parts = list(analysis.referral.reasons())
         else:
-            parts = [p.ja if ja else p.en for p in analysis.quality.problems]
+            parts = [p.text() for p in analysis.quality.problems]
         self._set_findings("　".join(parts) if parts else tr("suggest.no_findings"))
 
     def _set_findings(self, text: str) -> None:

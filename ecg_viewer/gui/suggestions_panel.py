@@ -187,7 +187,7 @@ class SuggestionsPanel(QFrame):
         self.banner.setText(REFERRAL_JA[ref.level] if ja else REFERRAL_EN[ref.level])
         self.banner.setStyleSheet(
             f"background: {LEVEL_COLORS.get(ref.level, '#666')}; color: white; padding: 6px;")
-        reasons = list(ref.reasons_ja) or [p.ja if ja else p.en for p in analysis.quality.problems]
+        reasons = list(ref.reasons()) or [p.text() for p in analysis.quality.problems]
         if analysis.prediction is None and analysis.quality.ok:
             reasons.append(tr("suggest.no_model"))
         self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))
@@ -313,7 +313,8 @@ class SuggestionsPanel(QFrame):
                     rank=answer.rank, n=answer.n_labels)]
         if answer.via == "catalog" and answer.matched_label and self.catalog is not None:
             label = self._label(answer.matched_label)
-            lines.append(tr("suggest.query_catalog", label=label.ja if label else answer.matched_label))
+            name = (label.ja if language() == "ja" else label.en) if label else answer.matched_label
+            lines.append(tr("suggest.query_catalog", label=name))
         else:
             lines.append(tr("suggest.query_free_text"))
         self.query_result.setText("\n".join(lines))

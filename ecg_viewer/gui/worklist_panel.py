@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
-from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.review import ReviewStore
 
 __all__ = ["ORDER", "WorklistPanel"]
@@ -81,9 +81,7 @@ class WorklistPanel(QWidget):
     # --- a folder -----------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> int:
         self.folder = Path(folder)
-        from ecg_viewer.pipeline.files import find_ecg_files  # not before the window shows
-
-        self.files = find_ecg_files(self.folder, recursive=True)
+        self.files = self.service.list_folder(self.folder)
         self._resolved = {f.resolve(): str(f) for f in self.files}
         self.rows = {}
         self.bar.setRange(0, max(1, len(self.files)))
@@ -150,6 +148,7 @@ class WorklistPanel(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         self.table.setRowCount(len(files))
+        ja = language() == "ja"
         for i, f in enumerate(files):
             row = self.rows.get(f)
             level = self.level_of(row)
@@ -158,23 +157,25 @@ class WorklistPanel(QWidget):
             elif level == "error":
                 level_text = tr("worklist.error")
             else:
-                level_text = REFERRAL_JA.get(level, level)
+                level_text = (REFERRAL_JA if ja else REFERRAL_EN).get(level, level)
             finding, hr, review = "", "", tr("review.ui.state.unreviewed")
             if row is not None and "error" in row:
-                finding = row.get("error_ja") or row["error"]
+                finding = (row.get("error_ja") if ja else None) or row["error"]
             elif row is not None:
                 present = [s for s in row.get("labels", []) if s.get("above_threshold")]
                 top = present or row.get("labels", [])[:1]
-                finding = "、".join(s["ja"] for s in top[:3])
-                if not finding and row.get("referral", {}).get("reasons_ja"):
-                    finding = "、".join(row["referral"]["reasons_ja"][:2])
+                sep, lang = ("、", "ja") if ja else (", ", "en")
+                finding = sep.join(s[lang] for s in top[:3])
+                if not finding and row.get("referral", {}).get(f"reasons_{lang}"):
+                    finding = sep.join(row["referral"][f"reasons_{lang}"][:2])
                 value = (row.get("measurements") or {}).get("hr_bpm")
                 hr = f"{value:.0f}" if isinstance(value, int | float) else ""
                 rv = reviews.get(row.get("sha256"))
                 if rv is not None:
                     review = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
-                        review += f"（{REFERRAL_JA[rv.final_level]}）"
+                        review += (f"（{REFERRAL_JA[rv.final_level]}）" if ja
+                                   else f" ({REFERRAL_EN[rv.final_level]})")
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -133,7 +133,7 @@ def detect_format(path: str | os.PathLike[str], head: bytes | None = None) -> Re
                 if spec.sniff(head, path):
                     return spec
             except Exception:  # a sniffer must never break detection
-                log.debug("sniffer %s failed on %s", spec.name, path, exc_info=True)
+                log.warning("sniffer %s failed on %s", spec.name, path, exc_info=True)
     ext = path.suffix.lower()
     for spec in specs:
         if ext in spec.extensions:

@@ -6,6 +6,7 @@ Covers PTB-XL, the PhysioNet/CinC challenge records (WFDB-format ``.mat`` signal
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -35,6 +36,8 @@ from ecg_viewer.io.wfdb_header import (
     normalised_header_text,
     read_header,
 )
+
+log = logging.getLogger(__name__)
 
 _SIGNAL_EXTS = (".dat", ".mat", ".xyz")
 
@@ -73,12 +76,15 @@ def _meta(rec: Any) -> EcgMeta:
     sex = fields.get("sex", "").strip().lower()
     sex_code = {"male": "M", "m": "M", "female": "F", "f": "F"}.get(sex)
     age = None
-    try:
-        age = float(fields["age"])
-        if not 0 <= age < 130:
+    text = fields.get("age", "").strip()
+    if text and text.lower() not in ("nan", "unknown", "-"):
+        try:
+            age = float(text)
+        except ValueError:
+            log.warning("WFDB header comment age %r is not a number; age unknown", text)
+        if age is not None and not 0 <= age < 130:
+            log.warning("WFDB header comment age %r is outside 0-130; age unknown", text)
             age = None
-    except (KeyError, ValueError):
-        pass
     recorded = None
     if rec.base_date is not None:
         recorded = datetime.combine(rec.base_date, rec.base_time or datetime.min.time())

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import tr
 from ecg_viewer.core.paths import resources_dir
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D", "E", "urgent")
@@ -35,10 +34,7 @@ class CatalogError(EcgError, ValueError):
     def __init__(self, file: str | Path, problem: str) -> None:
         self.file = str(file)
         self.problem = problem
-        super().__init__(
-            tr("labels.catalog_invalid", "en", file=self.file, problem=problem),
-            message_ja=tr("labels.catalog_invalid", "ja", file=self.file, problem=problem),
-        )
+        super().__init__("labels.catalog_invalid", file=self.file, problem=problem)
 
 
 def default_catalog_path() -> Path:

@@ -25,6 +25,7 @@ or never trained) keep the model's own calibrated score and threshold.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -35,8 +36,9 @@ import numpy as np
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.hashing import sha256_file
-from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
+
+log = logging.getLogger(__name__)
 
 FUSION_FILE = "fusion.json"
 FUSION_FORMAT = 1
@@ -45,11 +47,6 @@ MANIFEST = "manifest.json"
 
 class FusionError(EcgError, RuntimeError):
     """The shipped fusion is missing, altered (hash mismatch) or does not fit the code."""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.message_key = key
-        self.params = params
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
 
 
 @dataclass(frozen=True)
@@ -137,7 +134,8 @@ class Fusion:
                 try:
                     out[i] = float(v)
                 except (TypeError, ValueError):
-                    pass
+                    log.warning("fusion: feature %s is not a number (%r); taken as missing",
+                                name, v)
         return out
 
     def standardise(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

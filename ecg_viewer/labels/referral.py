@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.core.messages import MESSAGES, Bilingual, Reason
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import (
-    REFERRAL_JA,
     REFERRAL_LEVELS,
     SEVERITY,
     LabelScore,
     QualityReport,
     Referral,
+    level_name,
 )
 from ecg_viewer.labels.evidence import evidence_summary
 
@@ -46,10 +46,7 @@ class RulesError(EcgError, ValueError):
     def __init__(self, file: str | Path, problem: str) -> None:
         self.file = str(file)
         self.problem = problem
-        super().__init__(
-            tr("labels.rules_invalid", "en", file=self.file, problem=problem),
-            message_ja=tr("labels.rules_invalid", "ja", file=self.file, problem=problem),
-        )
+        super().__init__("labels.rules_invalid", file=self.file, problem=problem)
 
 
 @dataclass(frozen=True)
@@ -230,26 +227,29 @@ def decide_referral(
         return Referral(
             "unreadable",
             because=tuple(p.code for p in quality.problems),
-            reasons_ja=tuple(p.ja for p in quality.problems),
+            reason_keys=tuple(p.reason for p in quality.problems),
         )
     rules = rules or default_rules()
     found = [s for s in present if s.above_threshold]
     paced = any(s.id in rules.paced_labels for s in found)
-    raised: list[tuple[str, str, str]] = []  # (level, id, Japanese reason)
+    raised: list[tuple[str, str, Reason]] = []  # (level, id, reason)
     for s in found:
         if paced and s.id in rules.explained_by_pacing:
             continue
         level = rules.level_of_category(s.category)
         if level not in SEVERITY or level == "unreadable":
             raise ValueError(f"label {s.id!r} has category {s.category!r}, not a referral level")
-        why = evidence_summary(s, "ja")  # the measurements behind it, when there are any
-        text = (tr("referral.because_label_evidence", "ja", label=s.ja, level=REFERRAL_JA[level],
-                   evidence=why) if why
-                else tr("referral.because_label", "ja", label=s.ja, level=REFERRAL_JA[level]))
-        raised.append((level, s.id, text))
+        label = Bilingual(s.ja, s.en)
+        if evidence_summary(s, "ja"):  # the measurements behind it, when there are any
+            why = Bilingual(evidence_summary(s, "ja"), evidence_summary(s, "en"))
+            reason = Reason.of("referral.because_label_evidence", label=label,
+                               level=level_name(level), evidence=why)
+        else:
+            reason = Reason.of("referral.because_label", label=label, level=level_name(level))
+        raised.append((level, s.id, reason))
     values = measurements or {}
     if rules.paced_measurement and values.get(rules.paced_measurement) is True:
-        raised.append(("E", "paced_spikes", tr("referral.paced_measured", "ja")))
+        raised.append(("E", "paced_spikes", Reason.of("referral.paced_measured")))
     # a measurement whose confidence is low (``Measurements.to_dict()["low_confidence"]``)
     # never raises a rule alone: a rule about it (its ``show`` measure) does not fire; a label
     # of the model that says the same still raises the flag
@@ -261,16 +261,16 @@ def decide_referral(
             continue
         if rule.fires(values):
             shown = _number(values.get(rule.show), rule.show)
-            raised.append((rule.level, rule.id, tr(rule.message, "ja", value=shown)))
+            raised.append((rule.level, rule.id, Reason.of(rule.message, value=shown)))
     abnormal = [r for r in raised if r[0] != "A"]
     if not abnormal:
         return Referral("A")
     top = max(SEVERITY[level] for level, _, _ in abnormal)
     chosen = [r for r in abnormal if SEVERITY[r[0]] == top]
     because: list[str] = []
-    reasons: list[str] = []
-    for _, rid, text in chosen:
+    reasons: list[Reason] = []
+    for _, rid, reason in chosen:
         if rid not in because:
             because.append(rid)
-            reasons.append(text)
-    return Referral(chosen[0][0], because=tuple(because), reasons_ja=tuple(reasons))
+            reasons.append(reason)
+    return Referral(chosen[0][0], because=tuple(because), reason_keys=tuple(reasons))

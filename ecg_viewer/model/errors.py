@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import tr
 
 
 class ModelError(EcgError):
     """Base of the model-layer errors."""
-
-    message_key = ""
-
-    def __init__(self, key: str, **params: object) -> None:
-        self.message_key = key
-        self.params = params
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
 
 
 class ModelInputError(ModelError, ValueError):

@@ -46,7 +46,7 @@ from ecg_viewer.core.errors import (
     EcgPermissionError,
     user_message,
 )
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
@@ -72,14 +72,8 @@ WORKER_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_N
 
 class BatchAbort(EcgError):
     """The analysis cannot be used at all (e.g. the model's weights are altered): the run stops
-    and nothing more is recorded. ``message_ja``/``message_en`` say why."""
-
-    def __reduce__(self):  # survive the trip back from a worker process
-        return (_rebuild_abort, (self.message_en, self.message_ja))
-
-
-def _rebuild_abort(message_en: str, message_ja: str) -> BatchAbort:
-    return BatchAbort(message_en, message_ja=message_ja)
+    and nothing more is recorded. Built with ``BatchAbort.wrapping(exc)``: it says what ``exc``
+    says (pickled with its key and parameters by :class:`EcgError`)."""
 
 
 # --- one file --------------------------------------------------------------------------------
@@ -161,6 +155,11 @@ def _error_row(path: Path, exc: EcgError, sha256: str | None = None) -> dict[str
             "error_type": type(exc).__name__}
 
 
+def row_error(row: dict[str, Any]) -> Bilingual:
+    """The error of an output row in both languages."""
+    return Bilingual(row.get("error_ja") or row["error"], row["error"])
+
+
 def _retry_row(path: Path, key: str, exc: BaseException) -> dict[str, Any]:
     en = tr(key, "en", file=path)
     return {"file": str(path), "sha256": None, "error": en, "error_en": en,
@@ -190,8 +189,9 @@ class BatchSummary:
     #: seconds summed over the workers), "model" (batched inference), "finish" (fusion,
     #: criteria, referral), "write" (the output rows)
     stage_s: dict[str, float] = field(default_factory=dict)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (file, Japanese message)
-    retry: list[tuple[str, str]] = field(default_factory=list)  # not recorded: try again
+    # (file, message in both languages: ``message.text(lang)`` where it is shown)
+    errors: list[tuple[str, Bilingual]] = field(default_factory=list)
+    retry: list[tuple[str, Bilingual]] = field(default_factory=list)  # not recorded: try again
 
     @property
     def rate_per_s(self) -> float:
@@ -222,7 +222,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     def record(row: dict[str, Any]) -> None:
         t0 = time.perf_counter()
         if row.pop("retry", False):
-            summary.retry.append((row["file"], row.get("error_ja") or row["error"]))
+            summary.retry.append((row["file"], row_error(row)))
         else:
             row["file"] = abspath(row["file"])
             output.write(row)
@@ -230,7 +230,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
                 summary.duplicates += 1
             elif "error" in row:
                 summary.failed += 1
-                summary.errors.append((row["file"], row.get("error_ja") or row["error"]))
+                summary.errors.append((row["file"], row_error(row)))
             else:
                 summary.analysed += 1
         summary.stage_s["write"] = summary.stage_s.get("write", 0.0) + time.perf_counter() - t0

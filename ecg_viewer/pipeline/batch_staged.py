@@ -48,7 +48,7 @@ StageTimes = dict[str, float]
 
 
 def _abort(exc: EcgError) -> BatchAbort:
-    return BatchAbort(exc.message_en, message_ja=exc.message_ja)
+    return BatchAbort.wrapping(exc)
 
 
 def _model_errors() -> tuple[type[EcgError], ...]:

@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import tr
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +36,9 @@ class ExportError(EcgError, OSError):
 
     def __init__(self, key: str, path: str | Path, *, reason: object = "",
                  errno_: int | None = None) -> None:
-        self.key = key
         self.path = str(path)
         self.errno_ = errno_
-        params = {"path": self.path, "dir": str(Path(path).parent), "reason": reason}
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
+        super().__init__(key, path=self.path, dir=str(Path(path).parent), reason=reason)
 
 
 def error_for(exc: OSError, path: str | Path) -> ExportError:

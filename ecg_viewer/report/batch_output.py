@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import language
 from ecg_viewer.report.atomic import write_all
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,8 @@ class BatchOutputError(EcgError, OSError):
 
     def __init__(self, key: str, out: str | Path, *, rows: int = 0, reason: object = "",
                  errno_: int | None = None) -> None:
-        self.key, self.out, self.rows, self.errno_ = key, str(out), rows, errno_
-        params = {"out": self.out, "done": rows, "reason": reason}
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
+        self.out, self.rows, self.errno_ = str(out), rows, errno_
+        super().__init__(key, out=self.out, done=rows, reason=reason)
 
 
 def abspath(path: str | Path) -> str:
@@ -176,11 +175,13 @@ def _json_or_none(line: str) -> dict[str, Any] | None:
         return None
 
 
-def csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    """Flatten an output row into the CSV columns."""
+def csv_row(row: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
+    """Flatten an output row into the CSV columns; the error and quality texts in ``lang``
+    (default: the current language)."""
+    ja = (lang or language()) == "ja"
     if "error" in row:
         return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "error",
-                "error": row.get("error_ja") or row["error"]}
+                "error": (row.get("error_ja") if ja else None) or row["error"]}
     if row.get("duplicate"):
         return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "duplicate"}
     labels = row.get("labels") or []
@@ -192,7 +193,8 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
     out = {
         "file": row["file"], "sha256": row.get("sha256"), "status": "ok", "error": "",
         "quality_ok": quality.get("ok"),
-        "quality_problems": "; ".join(p.get("ja", "") for p in quality.get("problems", [])),
+        "quality_problems": "; ".join(p.get("ja" if ja else "en", "")
+                                      for p in quality.get("problems", [])),
         "referral_level": referral.get("level"), "referral_ja": referral.get("ja"),
         "referral_because": " ".join(referral.get("because", [])),
         "top1_id": top.get("id", ""), "top1_ja": top.get("ja", ""),

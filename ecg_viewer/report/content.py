@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ecg_viewer import __version__
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import MESSAGES, tr
 from ecg_viewer.core.prediction import Analysis, LabelScore
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review.model import Annotation, Review
 
 REPORT_FORMAT_VERSION = 1
 
-# measurement key -> (label on the report, unit)
+# measurement key -> (label on the report: a fixed abbreviation or a message key, unit)
 MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
     ("hr_bpm", "HR", "bpm"),
     ("rr_ms", "RR", "ms"),
@@ -29,10 +29,28 @@ MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
     ("qt_ms", "QT", "ms"),
     ("qtc_bazett_ms", "QTc(B)", "ms"),
     ("qtc_fridericia_ms", "QTc(F)", "ms"),
-    ("p_axis_deg", "P軸", "°"),
-    ("qrs_axis_deg", "QRS軸", "°"),
-    ("t_axis_deg", "T軸", "°"),
+    ("p_axis_deg", "critf.p_axis_deg", "°"),
+    ("qrs_axis_deg", "critf.qrs_axis_deg", "°"),
+    ("t_axis_deg", "critf.t_axis_deg", "°"),
 )
+
+
+# shown only when measured: the QTc modified for a wide QRS (signal.measure.qtc_modified)
+OPTIONAL_MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("qtc_modified_ms", "meas.qtc_modified_short", "ms"),
+)
+
+
+def report_measurement_keys(measurements: dict[str, Any] | None) -> tuple[tuple[str, str, str], ...]:
+    """:data:`MEASUREMENT_KEYS` and the optional ones that ``measurements`` holds a value for."""
+    extra = tuple(k for k in OPTIONAL_MEASUREMENT_KEYS
+                  if measurement_value(measurements, k[0]) is not None)
+    return MEASUREMENT_KEYS + extra
+
+
+def measurement_label(label: str, lang: str) -> str:
+    """A :data:`MEASUREMENT_KEYS` label as printed in ``lang``."""
+    return tr(label, lang) if label in MESSAGES else label
 
 
 def measurement_value(measurements: dict[str, Any] | None, key: str) -> float | None:

@@ -20,7 +20,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence
 from ecg_viewer.labels.evidence import evidence_text, feature_name
 from ecg_viewer.report.content import ReportContent, measurement_value
@@ -63,13 +63,16 @@ def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any
 
 
 def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BASE,
-                 pdf_bytes: bytes | None = None) -> dict[str, Any]:
+                 pdf_bytes: bytes | None = None, lang: str | None = None) -> dict[str, Any]:
     """The FHIR R4 Bundle (a JSON-able dict) for one ECG.
 
     Findings carry the catalog's SNOMED CT codes (``content.catalog``) where the label has
     them, and always the catalog label id. ``pdf_bytes``: the PDF report, attached to the
-    DiagnosticReport as ``presentedForm`` when given.
+    DiagnosticReport as ``presentedForm`` when given. The display texts (``text``, notes, the
+    conclusion) are in ``lang`` (default: the current language); coding displays stay English.
     """
+    lang = lang or language()
+    ja = lang == "ja"
     rec, analysis, review = content.record, content.analysis, content.review
     meta = rec.meta
     ids = _Ids()
@@ -132,39 +135,42 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         evidence = score.evidence if score is not None else ()
         extra: dict[str, Any] = {}
         if evidence:  # why it was suggested: the measured criteria and the model (issue 12)
-            notes.append("根拠: " + "、".join(evidence_text(e, "ja") for e in evidence))
-            extra["component"] = [_evidence_component(e, system_base) for e in evidence]
+            notes.append(tr("report.fhir.evidence", lang, items=("、" if ja else "; ").join(
+                evidence_text(e, lang) for e in evidence)))
+            extra["component"] = [_evidence_component(e, system_base, lang) for e in evidence]
         results.append(observation(
             {"coding": [_coding(LOINC, *IMPRESSION)], "text": IMPRESSION[1]},
             category=proc_cat,
-            valueCodeableConcept={"coding": value_codings, "text": f["ja"]},
+            valueCodeableConcept={"coding": value_codings, "text": f[lang]},
             note=[{"text": "; ".join(notes)}], **extra))
 
     level_system = f"{system_base}/CodeSystem/referral-level"
     ref = analysis.referral
-    ref_note = [{"text": tr("safety.notice", "ja")}]
+    names = REFERRAL_JA if ja else REFERRAL_EN
+    ref_note = [{"text": tr("safety.notice", lang)}]
     comps = [{"code": {"coding": [_coding(level_system, "suggested", "AI-suggested level")]},
               "valueCodeableConcept": {"coding": [_coding(level_system, ref.level, ref.en)],
-                                       "text": ref.ja}}]
+                                       "text": ref.name(lang)}}]
     if review and review.final_level:
         comps.append({"code": {"coding": [_coding(level_system, "final", "Physician's level")]},
                       "valueCodeableConcept": {
                           "coding": [_coding(level_system, review.final_level,
                                              REFERRAL_EN[review.final_level])],
-                          "text": REFERRAL_JA[review.final_level]}})
+                          "text": names[review.final_level]}})
     level = review.final_level if final and review else ref.level
     results.append(observation(
-        {"coding": [_coding(level_system, "referral", "Referral level")], "text": "判定区分"},
+        {"coding": [_coding(level_system, "referral", "Referral level")],
+         "text": tr("report.fhir.referral_level", lang)},
         category=proc_cat,
         valueCodeableConcept={"coding": [_coding(level_system, level, REFERRAL_EN[level])],
-                              "text": REFERRAL_JA[level]},
+                              "text": names[level]},
         component=comps, note=ref_note))
 
     from ecg_viewer.report.fhir_compare import comparison_entries  # the prior ECG (issue 14)
 
     cmp_entries, cmp_obs = comparison_entries(
         content, new_id=ids.new, subject=subject, system_base=system_base,
-        fhir_datetime=_fhir_datetime, status="final" if final else "preliminary")
+        fhir_datetime=_fhir_datetime, status="final" if final else "preliminary", lang=lang)
     entries.extend(cmp_entries)
     if cmp_obs:
         results.append(cmp_obs)
@@ -173,9 +179,9 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         "resourceType": "DiagnosticReport",
         "status": "final" if final else "preliminary",
         "category": [{"coding": [_coding(V2_0074, "EC", "Electrocardiac")]}],
-        "code": {"coding": [_coding(LOINC, *STUDY)], "text": "心電図検査"},
+        "code": {"coding": [_coding(LOINC, *STUDY)], "text": tr("report.fhir.study", lang)},
         "result": [{"reference": r} for r in results],
-        "conclusion": _conclusion(content),
+        "conclusion": _conclusion(content, lang),
     }
     if subject:
         report["subject"] = subject
@@ -187,15 +193,15 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
     for f in content.findings():
         cc = [_coding(SNOMED, c) for c in content.label_codes(f["id"])["snomed"]]
         cc.append(_coding(label_system, f["id"], f["en"]))
-        concl_codes.append({"coding": cc, "text": f["ja"]})
+        concl_codes.append({"coding": cc, "text": f[lang]})
     if concl_codes:
         report["conclusionCode"] = concl_codes
     if pdf_bytes is not None:
         import base64
 
-        report["presentedForm"] = [{"contentType": "application/pdf", "language": "ja",
+        report["presentedForm"] = [{"contentType": "application/pdf", "language": lang,
                                     "data": base64.b64encode(pdf_bytes).decode("ascii"),
-                                    "title": tr("report.title", "ja")}]
+                                    "title": tr("report.title", lang)}]
     entries.insert(1 if patient else 0, {"fullUrl": ids.new(), "resource": report})
     return {
         "resourceType": "Bundle",
@@ -214,13 +220,13 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
 UCUM_UNITS = {"ms": "ms", "mV": "mV", "/min": "/min", "°": "deg", "mV·ms": "mV.ms", "": "1"}
 
 
-def _evidence_component(e: Evidence, system_base: str) -> dict[str, Any]:
+def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, Any]:
     """One reason behind a finding as an Observation.component: the measured value (LOINC where
     the measurement has a code), the criterion, and whether it speaks for the finding."""
     codings = [_coding(LOINC, c, d) for c, d in MEASUREMENT_CODES.get(e.key, ((),))[0] if c]
     codings.append(_coding(f"{system_base}/CodeSystem/ecg-criteria", e.key,
                            feature_name(e.key, "en")))
-    comp: dict[str, Any] = {"code": {"coding": codings, "text": feature_name(e.key, "ja")}}
+    comp: dict[str, Any] = {"code": {"coding": codings, "text": feature_name(e.key, lang)}}
     if isinstance(e.value, bool):
         comp["valueBoolean"] = e.value
     elif isinstance(e.value, int | float):
@@ -233,21 +239,25 @@ def _evidence_component(e: Evidence, system_base: str) -> dict[str, Any]:
     return comp
 
 
-def _conclusion(content: ReportContent) -> str:
+def _conclusion(content: ReportContent, lang: str) -> str:
     ref = content.analysis.referral
     parts = []
     findings = content.findings()
+    sep = "、" if lang == "ja" else ", "
     if findings:
-        parts.append(tr("report.fhir.conclusion", "ja", labels="、".join(f["ja"] for f in findings)))
-    parts.append(f"{tr(content.referral_title_key, 'ja')}: {ref.ja}")
+        parts.append(tr("report.fhir.conclusion", lang, labels=sep.join(f[lang] for f in findings)))
+    reasons = ref.reasons(lang)
+    parts.append(f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
+                 + (f" — {sep.join(reasons)}" if reasons else ""))
     review = content.review
     if review and review.final_level:
-        parts.append(f"{tr('report.final_level', 'ja')}: {REFERRAL_JA[review.final_level]}")
+        names = REFERRAL_JA if lang == "ja" else REFERRAL_EN
+        parts.append(f"{tr('report.final_level', lang)}: {names[review.final_level]}")
     if review and review.needs_exam:
-        parts.append(f"{tr('report.needs_exam', 'ja')}: {review.needs_exam_reason}")
+        parts.append(f"{tr('report.needs_exam', lang)}: {review.needs_exam_reason}")
     if review and review.comment:
-        parts.append(f"{tr('report.comment', 'ja')}: {review.comment}")
-    parts.append(tr("safety.notice", "ja"))
+        parts.append(f"{tr('report.comment', lang)}: {review.comment}")
+    parts.append(tr("safety.notice", lang))
     return "\n".join(parts)
 
 

@@ -39,7 +39,7 @@ def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any
 def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
                        subject: dict[str, Any] | None, system_base: str,
                        fhir_datetime: Callable[[datetime | None], str | None],
-                       status: str) -> tuple[list[dict[str, Any]], str | None]:
+                       status: str, lang: str = "ja") -> tuple[list[dict[str, Any]], str | None]:
     """(Bundle entries to add, the id of the comparison Observation for the current report's
     ``result``); ([], None) without a comparison."""
     cmp = content.comparison
@@ -54,7 +54,8 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
                         "value": cmp.prior.sha256 or cmp.prior.file}],
         "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/v2-0074", "EC",
                                          "Electrocardiac")]}],
-        "code": {"coding": [_coding(LOINC, "11524-6", "EKG study")], "text": "心電図検査（前回）"},
+        "code": {"coding": [_coding(LOINC, "11524-6", "EKG study")],
+                 "text": tr("compare.fhir.prior_study", lang)},
     }
     if subject:
         prior["subject"] = subject
@@ -62,10 +63,13 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
         prior["effectiveDateTime"] = when
     pa = cmp.prior_analysis
     if pa is not None:
-        found = [s.ja for s in pa.prediction.present()] if pa.prediction else []
+        found = [s.ja if lang == "ja" else s.en
+                 for s in pa.prediction.present()] if pa.prediction else []
+        sep = "、" if lang == "ja" else ", "
         prior["conclusion"] = "\n".join(
-            ([tr("report.fhir.conclusion", "ja", labels="、".join(found))] if found else [])
-            + [f"{tr('report.referral', 'ja')}: {pa.referral.ja}", tr("safety.notice", "ja")])
+            ([tr("report.fhir.conclusion", lang, labels=sep.join(found))] if found else [])
+            + [f"{tr('report.referral', lang)}: {pa.referral.name(lang)}",
+               tr("safety.notice", lang)])
     comps: list[dict[str, Any]] = []
     for ch in cmp.changes:
         if ch.change is None:
@@ -73,12 +77,12 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
         codings = ([_coding(LOINC, *MEAS_LOINC[ch.key])] if ch.key in MEAS_LOINC else []) + \
             [_coding(local, f"change-{ch.key}", f"{ch.label} change")]
         comp: dict[str, Any] = {
-            "code": {"coding": codings, "text": f"{ch.label} 変化"},
+            "code": {"coding": codings, "text": tr("compare.fhir.change", lang, label=ch.label)},
             "valueQuantity": {"value": round(ch.change, 1), "unit": ch.unit, "system": UCUM,
                               "code": UCUM_UNIT.get(ch.unit, "1")}}
         if ch.marked:
             comp["interpretation"] = [{"coding": [_coding(INTERPRETATION, "A", "Abnormal")],
-                                       "text": ch.text("ja")}]
+                                       "text": ch.text(lang)}]
         comps.append(comp)
     for status_code, items in (("new-finding", cmp.new_findings),
                                ("resolved-finding", cmp.resolved_findings)):
@@ -87,17 +91,18 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
             codes.append(_coding(label_system, f.id, f.en))
             comps.append({"code": {"coding": [_coding(local, status_code,
                                                       status_code.replace("-", " "))]},
-                          "valueCodeableConcept": {"coding": codes, "text": f.ja}})
+                          "valueCodeableConcept": {"coding": codes,
+                                                   "text": f.ja if lang == "ja" else f.en}})
     obs_id = new_id()
     obs: dict[str, Any] = {
         "resourceType": "Observation", "status": status,
         "category": [{"coding": [_coding("http://terminology.hl7.org/CodeSystem/"
                                          "observation-category", "procedure", "Procedure")]}],
         "code": {"coding": [_coding(local, "comparison-with-prior", "Comparison with prior EKG")],
-                 "text": tr("compare.fhir.title", "ja")},
+                 "text": tr("compare.fhir.title", lang)},
         "focus": [{"reference": prior_id}],
-        "valueString": cmp.summary("ja"),
-        "note": [{"text": tr("compare.notice", "ja")}],
+        "valueString": cmp.summary(lang),
+        "note": [{"text": tr("compare.notice", lang)}],
     }
     if subject:
         obs["subject"] = subject

@@ -25,11 +25,16 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA, LabelScore
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.report.atomic import write_atomic
-from ecg_viewer.report.content import MEASUREMENT_KEYS, ReportContent, measurement_value
+from ecg_viewer.report.content import (
+    ReportContent,
+    measurement_label,
+    measurement_value,
+    report_measurement_keys,
+)
 from ecg_viewer.report.pdf_details import measurement_block, provenance_block, review_column
 from ecg_viewer.report.pdf_ecg import Placement, draw_annotations, draw_grid, draw_traces
 from ecg_viewer.report.pdf_text import (
@@ -39,6 +44,7 @@ from ecg_viewer.report.pdf_text import (
     SHEET_H_PT,
     SHEET_W_MM,
     SHEET_W_PT,
+    bullet,
     fit_text,
     register_font,
     text_at,
@@ -86,9 +92,10 @@ def _fits(page: Page) -> bool:
 
 
 def render_pdf(content: ReportContent, out: BinaryIO, settings: PageSettings | None = None,
-               lang: str = "ja", *, compress: bool = True) -> None:
-    """Write the report PDF into ``out`` (``compress=False`` leaves the drawing operators
-    readable, for tests that measure the grid)."""
+               lang: str | None = None, *, compress: bool = True) -> None:
+    """Write the report PDF into ``out`` in ``lang`` (default: the current language;
+    ``compress=False`` leaves the drawing operators readable, for tests that measure the grid)."""
+    lang = lang or language()
     register_font()
     page = report_page(content, settings)
     c = Canvas(out, pagesize=(SHEET_W_PT, SHEET_H_PT), pageCompression=int(compress))
@@ -113,14 +120,14 @@ def render_pdf(content: ReportContent, out: BinaryIO, settings: PageSettings | N
 
 
 def pdf_bytes(content: ReportContent, settings: PageSettings | None = None,
-              lang: str = "ja", *, compress: bool = True) -> bytes:
+              lang: str | None = None, *, compress: bool = True) -> bytes:
     buf = io.BytesIO()
     render_pdf(content, buf, settings, lang, compress=compress)
     return buf.getvalue()
 
 
 def write_pdf(path: str | Path, content: ReportContent, settings: PageSettings | None = None,
-              lang: str = "ja") -> Path:
+              lang: str | None = None) -> Path:
     """Render in memory, then write atomically (an existing report is never half-replaced)."""
     return write_atomic(path, pdf_bytes(content, settings, lang))
 
@@ -153,11 +160,11 @@ def measurements_line(content: ReportContent, lang: str) -> str:
     if not meas:
         return f"{tr('report.measurements', lang)}:  {tr('report.no_measurements', lang)}"
     parts = []
-    for key, label, unit in MEASUREMENT_KEYS:
+    for key, label, unit in report_measurement_keys(meas):
         value = measurement_value(meas, key)
         sep = "" if unit == "°" else " "
         shown = f"{value:.0f}{sep}{unit}" if value is not None else tr("report.not_measured", lang)
-        parts.append(f"{label} {shown}")
+        parts.append(f"{measurement_label(label, lang)} {shown}")
     return f"{tr('report.measurements', lang)}:  " + "   ".join(parts)
 
 
@@ -204,21 +211,35 @@ def _evidence_line(s: LabelScore, lang: str) -> str:
     return sep.join(evidence_text(e, lang) for e in items)
 
 
-def _category(cat: str | None) -> str:
-    return f"{cat}（{REFERRAL_JA[cat]}）" if cat in REFERRAL_JA and cat not in ("urgent",) else \
-        (REFERRAL_JA.get(cat or "", "") or "—")
+def _level_names(lang: str) -> dict[str, str]:
+    return REFERRAL_JA if lang == "ja" else REFERRAL_EN
+
+
+def _paren(text: str, lang: str) -> str:
+    return f"（{text}）" if lang == "ja" else f" ({text})"
+
+
+def _category(cat: str | None, lang: str) -> str:
+    names = _level_names(lang)
+    return f"{cat}{_paren(names[cat], lang)}" if cat in names and cat not in ("urgent",) else \
+        (names.get(cat or "", "") or "—")
+
+
+def _list_sep(lang: str) -> str:
+    return "、" if lang == "ja" else "; "
 
 
 def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: float,
             lang: str) -> None:
     ref = content.analysis.referral
     review = content.review
-    lines = [f"{tr(content.referral_title_key, lang)}: {ref.ja if lang == 'ja' else ref.en}"
-             + (f" — {'、'.join(ref.reasons_ja)}" if ref.reasons_ja else "")]
+    reasons = ref.reasons(lang)
+    lines = [f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
+             + (f" — {_list_sep(lang).join(reasons)}" if reasons else "")]
     level = ref.level
     if review and review.final_level:
         level = review.final_level
-        lines.append(f"{tr('report.final_level', lang)}: {REFERRAL_JA[review.final_level]}")
+        lines.append(f"{tr('report.final_level', lang)}: {_level_names(lang)[review.final_level]}")
     elif review is not None and not review.is_empty:
         lines.append(f"{tr('report.final_level', lang)}: {tr('report.level_pending', lang)}")
     else:
@@ -256,9 +277,11 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
                                    SHEET_W_MM - 2 * MARGIN_MM, 8), 8)
     sugg = content.suggestions(5)
     if sugg:
-        items = "　".join(f"{s.ja}{_unvalidated(s, lang)} {s.score:.2f}"
-                         f"（{REFERRAL_JA.get(s.category, s.category)}）"
-                         + ("*" if s.above_threshold else "") for s in sugg)
+        names = _level_names(lang)
+        items = ("　" if lang == "ja" else "  ").join(
+            f"{s.ja if lang == 'ja' else s.en}{_unvalidated(s, lang)} {s.score:.2f}"
+            + _paren(names.get(s.category, s.category), lang)
+            + ("*" if s.above_threshold else "") for s in sugg)
         line = f"{tr('report.suggestions', lang)}: {items}　{tr('report.star_legend', lang)}"
     else:
         line = f"{tr('report.suggestions', lang)}: {tr('report.no_suggestions', lang)}"
@@ -308,7 +331,8 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         mark = (Color(0.75, 0, 0) if s.above_threshold
                 else Color(0.5, 0.5, 0.5) if _unvalidated(s, lang) else Color(0, 0, 0))
         text_at(c, MARGIN_MM, y, str(rank), 8)
-        text_at(c, MARGIN_MM + 6, y, fit_text(f"{s.ja}（{s.en}）{_unvalidated(s, lang)}", 54, 8), 8, mark)
+        name = f"{s.ja}（{s.en}）" if lang == "ja" else s.en
+        text_at(c, MARGIN_MM + 6, y, fit_text(f"{name}{_unvalidated(s, lang)}", 54, 8), 8, mark)
         c.setFillColor(Color(0.85, 0.85, 0.85))
         c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * mm, 2.6 * mm, stroke=0, fill=1)
         c.setFillColor(mark)
@@ -319,7 +343,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
         text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}", 7.5)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
-        text_at(c, MARGIN_MM + 112, y, fit_text(_category(s.category), 23, 7.5), 7.5)
+        text_at(c, MARGIN_MM + 112, y, fit_text(_category(s.category, lang), 23, 7.5), 7.5)
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
         if ev := _evidence_line(s, lang):
@@ -333,14 +357,14 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     text_at(c, MARGIN_MM, y, tr("report.table_legend", lang), 6.5, Color(0.3, 0.3, 0.3))
     ref = content.analysis.referral
     y += 7.0
-    text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.ja}", 9)
-    for reason in ref.reasons_ja[:4]:
+    text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}", 9)
+    for reason in ref.reasons(lang)[:4]:
         y += 4.2
-        text_at(c, MARGIN_MM + 4, y, fit_text(f"・{reason}", left_w - 4, 7.5), 7.5)
+        text_at(c, MARGIN_MM + 4, y, fit_text(f"{bullet(lang)}{reason}", left_w - 4, 7.5), 7.5)
     y = measurement_block(c, content, y + 7.0, left_w, lang)
     if not content.analysis.quality.ok:
         y += 5.0
-        probs = "、".join(p.ja for p in content.analysis.quality.problems)
+        probs = _list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
         for line in wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8)[:3]:
             text_at(c, MARGIN_MM, y, line, 8, Color(0.6, 0, 0))
             y += 4.0

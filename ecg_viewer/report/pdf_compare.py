@@ -21,6 +21,7 @@ from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_W_MM,
+    bullet,
     fit_text,
     text_at,
     y_pt,
@@ -91,8 +92,7 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
         y += 4.6
         raise_ = next((r for r in cmp.raises if r.id.startswith("new_axis:")), None)
         if raise_ is not None:
-            text_at(c, x, y, fit_text("▲ " + (raise_.reason_ja if lang == "ja"
-                                              else raise_.reason_en), 145, 8), 8, MARK_COLOR)
+            text_at(c, x, y, fit_text("▲ " + raise_.text(lang), 145, 8), 8, MARK_COLOR)
     return y
 
 
@@ -118,7 +118,8 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
             for f in items[:MAX_FINDINGS]:
                 name = f.ja if lang == "ja" else f.en
                 score = f"{f.score_prior or 0:.2f} → {f.score_current or 0:.2f}"
-                text_at(c, x + 3, y, fit_text(f"・{name}（{score}）", w - 3, 8), 8, color)
+                shown = f"・{name}（{score}）" if lang == "ja" else f"- {name} ({score})"
+                text_at(c, x + 3, y, fit_text(shown, w - 3, 8), 8, color)
                 y += 4.4
             if len(items) > MAX_FINDINGS:
                 text_at(c, x + 3, y, f"… +{len(items) - MAX_FINDINGS}", 8, color)
@@ -131,7 +132,7 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
                 + (ref.en if lang == "en" else ref.ja), 9)
         y += 4.6
         for r in raises[:MAX_RAISES]:
-            text = f"・{r.reason_ja if lang == 'ja' else r.reason_en}{_level(r.level, lang)}"
+            text = f"{bullet(lang)}{r.text(lang)}{_level(r.level, lang)}"
             text_at(c, x + 3, y, fit_text(text, w - 3, 7.5), 7.5)
             y += 4.2
         if len(raises) > MAX_RAISES:

@@ -3,13 +3,20 @@ notes, the notice and the provenance in full."""
 
 from __future__ import annotations
 
+import logging
+
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import REFERRAL_JA
-from ecg_viewer.report.content import MEASUREMENT_KEYS, ReportContent, measurement_value
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
+from ecg_viewer.report.content import (
+    ReportContent,
+    measurement_label,
+    measurement_value,
+    report_measurement_keys,
+)
 from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
     SHEET_H_MM,
@@ -20,6 +27,8 @@ from ecg_viewer.report.pdf_text import (
     y_pt,
 )
 from ecg_viewer.review.model import Annotation
+
+log = logging.getLogger(__name__)
 
 
 def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
@@ -32,23 +41,26 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
         return y + 4.5
     reasons = meas.get("reasons") or {}
     col_w = w / 2.0
-    for i, (key, label, unit) in enumerate(MEASUREMENT_KEYS):
+    keys = report_measurement_keys(meas)
+    for i, (key, label, unit) in enumerate(keys):
         value = measurement_value(meas, key)
         if value is not None:
             sep = "" if unit == "°" else " "
-            text = f"{label}  {value:.0f}{sep}{unit}"
+            text = f"{measurement_label(label, lang)}  {value:.0f}{sep}{unit}"
         else:
             why = reasons.get(key)
             try:
                 why_text = tr(why, lang) if why else ""
             except KeyError:
+                log.warning("measurement reason %r is not a message key; printed as it is", why)
                 why_text = str(why)
-            text = f"{label}  {tr('report.not_measured', lang)}" + (f"（{why_text}）"
-                                                                    if why_text else "")
+            paren = f"（{why_text}）" if lang == "ja" else f" ({why_text})"
+            text = (f"{measurement_label(label, lang)}  {tr('report.not_measured', lang)}"
+                    + (paren if why_text else ""))
         row, col = divmod(i, 2)
         text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
               7.5)
-    return y + 4.5 + 4.2 * ((len(MEASUREMENT_KEYS) - 1) // 2)
+    return y + 4.5 + 4.2 * ((len(keys) - 1) // 2)
 
 
 def local_time(iso: str | None) -> str:
@@ -71,19 +83,22 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
     if review is None or review.is_empty:
         text_at(c, x, y, tr("report.not_reviewed", lang), 8.5, Color(0.6, 0, 0))
         return
-    final = REFERRAL_JA[review.final_level] if review.final_level else "—"
-    suggested = REFERRAL_JA.get(review.suggested_level or content.analysis.referral.level, "—")
+    names = REFERRAL_JA if lang == "ja" else REFERRAL_EN
+    final = names[review.final_level] if review.final_level else "—"
+    suggested = names.get(review.suggested_level or content.analysis.referral.level, "—")
+    k, sep = (0, "、") if lang == "ja" else (1, "; ")
     rows = [
         (tr("report.final_level", lang), final),
         (tr("report.suggested_level", lang), suggested),
-        (tr("report.confirmed", lang), "、".join(content.label_text(i)[0]
-                                                 for i in review.confirmed) or "—"),
-        (tr("report.rejected", lang), "、".join(content.label_text(i)[0]
-                                                for i in review.rejected) or "—"),
-        (tr("report.added", lang), "、".join(content.label_text(i)[0]
-                                             for i in review.added_labels) or "—"),
+        (tr("report.confirmed", lang), sep.join(content.label_text(i)[k]
+                                                for i in review.confirmed) or "—"),
+        (tr("report.rejected", lang), sep.join(content.label_text(i)[k]
+                                               for i in review.rejected) or "—"),
+        (tr("report.added", lang), sep.join(content.label_text(i)[k]
+                                            for i in review.added_labels) or "—"),
         (tr("report.needs_exam", lang),
-         (tr("report.yes", lang) + (f"：{review.needs_exam_reason}"
+         (tr("report.yes", lang) + ((f"：{review.needs_exam_reason}" if lang == "ja"
+                                     else f": {review.needs_exam_reason}")
                                     if review.needs_exam_reason else ""))
          if review.needs_exam else tr("report.no", lang)),
         (tr("report.reviewer", lang), f"{review.reviewer or '—'}　{local_time(review.updated_at)}"),

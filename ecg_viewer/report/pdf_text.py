@@ -61,3 +61,8 @@ def wrap_text(text: str, width_mm: float, size: float) -> list[str]:
                 line += ch
         lines.append(line)
     return lines
+
+
+def bullet(lang: str) -> str:
+    """The mark before a list item: ・ in Japanese, a dash in English."""
+    return "・" if lang == "ja" else "- "

@@ -38,10 +38,6 @@ _BUSY_TIMEOUT_S = 30.0
 class ReviewStoreError(EcgError):
     """The review database cannot be opened or written."""
 
-    def __init__(self, key: str, **params: object) -> None:
-        self.key = key
-        super().__init__(tr(key, "en", **params), message_ja=tr(key, "ja", **params))
-
 
 def default_data_dir() -> Path:
     """``$ECG_VIEWER_DATA_DIR`` if set, else the platform's per-user data folder."""

@@ -206,11 +206,14 @@ def criteria_features(
     else:
         b.put("broad_s_i_v6", None, why)
 
-    # pathological Q waves by lead group
+    # pathological Q waves by lead group; not judged in a ventricular-paced or LBBB-like QRS
+    q_hidden = _q_waves_not_assessable(meas, b.values)
     for group, names in Q_GROUPS.items():
         flags = [_pathological_q(leads[n], amplitude_valid) for n in names if n in leads]
         known = [f for f in flags if f is not None]
-        if len(known) < 2:
+        if q_hidden:
+            b.put(f"q_waves_{group}", None, q_hidden)
+        elif len(known) < 2:
             b.put(f"q_waves_{group}", None, "crit.lead_missing" if not flags else "crit.no_qrs_bounds")
         else:
             b.put(f"q_waves_{group}", sum(known) >= 2)
@@ -252,3 +255,18 @@ def criteria_features(
         if name not in b.values:
             b.put(name, None, "crit.lead_missing")
     return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
+
+
+def _q_waves_not_assessable(meas: Measurements, values: dict[str, Any]) -> str:
+    """Why Q waves cannot be judged as infarction ("" when they can). The Minnesota Code does not
+    code Q waves (1-x) with ventricular pacing (6-8) or complete LBBB (7-1): the septum is then
+    activated from the wrong side, so QS in V1-V3 and Q waves elsewhere are expected. LBBB-like
+    here: QRS >= 120 ms with no q in I and V6 (the AHA 2009 LBBB signs; RBBB keeps the septal q,
+    and its Q waves stay judged)."""
+    if meas.paced:
+        return "crit.q_paced"
+    qrs = meas.qrs_ms
+    if qrs is not None and qrs >= 120.0 and values.get("q_i_ms") == 0 and values.get("q_v6_ms") == 0:
+        return "crit.q_lbbb_like"
+    return ""
+

@@ -99,6 +99,14 @@ class Measurements:
             low.append("qtc_modified_ms")  # made of both: as weak as the weaker
         return low
 
+    def _confidence_reason(self, key: str) -> str:
+        """The message key of why ``key``'s confidence is low (the modified QTc: its QT's or its
+        QRS's reason)."""
+        for k in (key, "qt_ms", "qrs_ms") if key == "qtc_modified_ms" else (key,):
+            if k in self.confidence_reasons:
+                return self.confidence_reasons[k]
+        return ""
+
     def confidence_text(self, key: str, lang: str | None = None) -> str | None:
         """Why ``key``'s confidence is low, for people (Japanese by default); None when it is not."""
         k = self.confidence_reasons.get(key)
@@ -118,13 +126,6 @@ class Measurements:
         out["low_confidence"] = self.low_confidence
         out["confidence_reasons"] = {k: self._confidence_reason(k) for k in self.low_confidence}
         return out
-
-    def _confidence_reason(self, key: str) -> str | None:
-        """The reason key of ``key``'s low confidence; the modified QTc (made of QT and QRS)
-        takes QT's reason, or QRS's when only the QRS is uncertain."""
-        if key == "qtc_modified_ms" and key not in self.confidence_reasons:
-            return self.confidence_reasons.get("qt_ms") or self.confidence_reasons.get("qrs_ms")
-        return self.confidence_reasons.get(key)
 
     def reason_text(self, key: str, lang: str | None = None) -> str | None:
         """Why ``key`` is None, for people (Japanese by default)."""

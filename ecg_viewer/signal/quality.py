@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
 from ecg_viewer.signal.filters import butter_sos
@@ -261,10 +261,8 @@ def classify_lead(m: LeadMetrics, duration_s: float, th: QualityThresholds) -> s
 
 
 def _problem(code: str, leads: tuple[str, ...], **params: object) -> QualityProblem:
-    text = ", ".join(leads)
     return QualityProblem(code=code, leads=leads,
-                          ja=tr(f"quality.{code}", "ja", leads=text, **params),
-                          en=tr(f"quality.{code}", "en", leads=text, **params))  # fmt: skip
+                          reason=Reason.of(f"quality.{code}", leads=", ".join(leads), **params))
 
 
 #: records longer than this are assessed on the spans that are analysed (see :func:`_spans`)

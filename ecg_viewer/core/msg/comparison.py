@@ -93,14 +93,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The chosen ECG ({prior_date}) was not recorded before this one ({current_date}).",
     ),
     "compare.same_file": ("今回と同じ心電図です。", "This is the same ECG."),
-    "compare.prior_unreadable": (
-        "前回心電図として指定したファイルを読めません: {error}",
-        "The prior ECG cannot be read: {error}",
-    ),
-    "compare.cli.prior_auto_none": (
-        "前回心電図: 自動照合で見つかりませんでした（{why}）",
-        "Prior ECG: none found automatically ({why})",
-    ),
     "compare.cli.prior_used": ("前回心電図: {file}（{date}、{how}）",
                                "Prior ECG: {file} ({date}, {how})"),
     # the window and the report
@@ -130,4 +122,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.no_record": ("心電図を開いてから比較してください。", "Open an ECG first."),
     "compare.report_section": ("前回心電図との比較", "Comparison with the prior ECG"),
     "compare.fhir.title": ("前回心電図との比較", "Comparison with prior EKG"),
+    "compare.fhir.prior_study": ("心電図検査（前回）", "Electrocardiogram (prior)"),
+    "compare.fhir.change": ("{label} 変化", "{label} change"),
 }

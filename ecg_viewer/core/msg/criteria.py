@@ -16,6 +16,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crit.no_t_peak": ("T 波の頂点が求められません", "T peak not found"),
     "crit.beyond_beat": ("代表心拍の範囲外です", "beyond the median beat"),
     "crit.lead_flat": ("この誘導に信号がありません（平坦）", "no signal in this lead (flat)"),
+    "crit.q_paced": (
+        "ペーシング波形では異常Q波を判定しません（Minnesota コード）",
+        "Q waves are not judged in a paced QRS (Minnesota Code)",
+    ),
+    "crit.q_lbbb_like": (
+        "左脚ブロック型の QRS では異常Q波を判定しません（Minnesota コード）",
+        "Q waves are not judged in an LBBB-like QRS (Minnesota Code)",
+    ),
     "crit.lead_missing": ("必要な誘導がありません", "a lead it needs is missing"),
     "crit.amplitude_unknown": (
         "振幅（mV）が不明な記録です（誘導ごとに正規化済み）: 電位の基準は評価しません",

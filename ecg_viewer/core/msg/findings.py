@@ -52,10 +52,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "検索する所見の文字列が空です。",
         "The finding text to search for is empty.",
     ),
-    "model.no_cuda": (
-        "GPU（CUDA）が使えないため CPU で計算します。",
-        "CUDA is not available; computing on the CPU.",
-    ),
     # --- safety notice (shown in the window and printed on every report) --------------------
     "safety.notice": (
         "表示される所見候補は AI による参考情報であり、診断ではありません。"
@@ -72,13 +68,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "判定ルール表を読めません: {file}（{problem}）",
         "The referral rule table cannot be used: {file} ({problem})",
     ),
-    "labels.review_note": (
-        "所見ラベル表と判定区分は提案段階であり、循環器専門医によるレビューが必要です。",
-        "The label catalog and its referral categories are a proposal that needs review by a "
-        "cardiologist.",
-    ),
     "referral.because_label": ("{label}（{level}）", "{label} ({level})"),
-    "referral.no_finding": ("異常所見の候補はありません", "No abnormal finding suggested"),
     "referral.paced_measured": ("ペーシングスパイクあり（治療中）", "Pacing spikes (under treatment)"),
     "referral.rule.qtc_bazett_very_long": (
         "QTc（Bazett）{value:.0f} ms：500 ms 以上",
@@ -140,8 +130,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "QRS電気軸 {value:.0f}°：北西軸（−90°〜−180°）",
         "QRS axis {value:.0f}°: extreme (northwest) axis (−90° to −180°)",
     ),
-    "quality.ok": ("信号品質：良好", "Signal quality: good"),
-    "quality.unreadable": ("判定不能（信号品質不良）", "Not assessable (poor signal quality)"),
     "quality.flat": (
         "平坦で信号のない誘導があります: {leads}",
         "Flat lead(s) with no signal: {leads}",
@@ -183,10 +171,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "meas.no_p_wave_irregular": (
         "P 波を確認できず RR 間隔が不整のため測定していません（心房細動などの可能性）。",
         "Not measured: no consistent P wave and irregular RR intervals (e.g. atrial fibrillation).",
-    ),
-    "meas.paced": (
-        "ペーシング波形のため測定していません。",
-        "Not measured: paced rhythm.",
     ),
     "meas.no_qrs_bounds": (
         "QRS の始まり・終わりを決められないため測定していません。",

@@ -26,10 +26,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "meas.conf_label": ("信頼度", "confidence"),
     "meas.conf_low_mark": ("（参考値）", "(low confidence)"),
-    "meas.fiducial_legend": (
-        "縦線: 全誘導共通の計測点（P波始まり・QRS始まり・QRS終わり・T波終わり）",
-        "Vertical lines: global fiducials over all leads (P onset, QRS onset, QRS end, T end)",
-    ),
     "referral.rule.qtc_modified_very_long": (
         "QRS幅で補正したQTc（Bogossian）{value:.0f} ms：500 ms 以上（QRS 120 ms 以上）",
         "QTc modified for the QRS width (Bogossian) {value:.0f} ms: 500 ms or more (QRS 120 ms "
@@ -39,5 +35,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "QRS幅で補正したQTc（Bogossian）{value:.0f} ms：QT延長（460 ms 以上、QRS 120 ms 以上）",
         "QTc modified for the QRS width (Bogossian) {value:.0f} ms: long QT (460 ms or more, "
         "QRS 120 ms or more)",
+    ),
+    "meas.qtc_modified_short": ("QTc(QRS補正)", "QTc(QRS-adj.)"),
+    "ui.meas.qtc_modified": (
+        "（QRS幅補正QTc {value:.0f} ms）",
+        " (QRS-adjusted QTc {value:.0f} ms)",
+    ),
+    "ui.meas.qtc_modified_tip": (
+        "QRS 120 ms 以上のため、QT延長の判定には QRS 幅で補正した QTc（Bogossian 2014: QT − 0.485 × QRS、"
+        "Fridericia 補正）を使います。",
+        "With a QRS of 120 ms or more, long QT is judged on the QTc modified for the QRS width "
+        "(Bogossian 2014: QT − 0.485 × QRS, Fridericia-corrected).",
     ),
 }

@@ -104,7 +104,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice.clear": ("消去", "Clear"),
     "notice.title": ("お知らせ（読み込み・書き出しの失敗など）",
                      "Notices (failed opens, exports ...)"),
-    "notice.kept_previous": ("表示中の心電図はそのままです。", "The ECG on screen is unchanged."),
     "notice.compare_unexpected": (
         "予期しないエラー（{kind}）。今回の心電図の表示と解析はそのままです。詳細はログにあります。",
         "an unexpected error ({kind}). The current ECG and its analysis are unchanged; details "

@@ -87,6 +87,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "App {app}   weights {weights}   catalog {catalog}   generated {generated}",
     ),
     "report.page_no": ("{n}/{total} ページ", "page {n}/{total}"),
+    "report.fhir.study": ("心電図検査", "Electrocardiogram"),
+    "report.fhir.referral_level": ("判定区分", "Referral level"),
+    "report.fhir.evidence": ("根拠: {items}", "Evidence: {items}"),
     "report.fhir.conclusion": ("AI による所見候補（参考）: {labels}", "AI-suggested findings (for reference): {labels}"),
     "report.batch.progress": ("{done}/{total} 件　{rate:.1f} 件/秒", "{done}/{total}  {rate:.1f} ECG/s"),
     "report.batch.summary": (
@@ -164,7 +167,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.ui.print_failed": ("印刷できませんでした: {reason}", "Printing failed: {reason}"),
     "worklist.title": ("作業リスト", "Worklist"),
     "worklist.open_folder": ("フォルダを作業リストとして開く…", "Open folder as worklist…"),
-    "worklist.choose": ("フォルダを開く…", "Open folder…"),
     "worklist.stop": ("中止", "Stop"),
     "worklist.col.level": ("判定", "Level"),
     "worklist.col.file": ("ファイル", "File"),

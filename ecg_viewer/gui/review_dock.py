@@ -1,0 +1,92 @@
+"""The review dock (the clinician's decisions on the open ECG, stored in the review database) and
+the worklist dock, built by the main window."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
+
+from ecg_viewer.app.review_session import ReviewSession
+from ecg_viewer.app.state import ViewerState
+from ecg_viewer.app.worklist_service import WorklistService
+from ecg_viewer.core.errors import user_message
+from ecg_viewer.core.messages import tr
+from ecg_viewer.gui.review_panel import ReviewPanel
+from ecg_viewer.gui.worklist_panel import WorklistPanel
+from ecg_viewer.review import Review, ReviewStore
+
+log = logging.getLogger(__name__)
+
+
+class ReviewDock:
+    """The review panel in a dock of ``win``, following ``state``; the calipers are kept with
+    the review by the app's :class:`~ecg_viewer.app.review_session.ReviewSession`."""
+
+    def __init__(self, win: QMainWindow, state: ViewerState, store: ReviewStore | None,
+                 catalog: Any = None) -> None:
+        self.win = win
+        self.state = state
+        self.panel = ReviewPanel(store, catalog)
+        self.dock = QDockWidget(tr("review.ui.title"), win)
+        self.dock.setObjectName("review_dock")
+        scroll = QScrollArea()  # the dock may be short (other docks): the panel scrolls
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.panel)
+        self.dock.setWidget(scroll)
+        win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        state.recordChanged.connect(self._record_changed)
+        state.analysisChanged.connect(self.panel.set_analysis)
+        self.panel.failed.connect(lambda m: win.statusBar().showMessage(m, 15000))
+        self.panel.reviewChanged.connect(self._review_saved)
+
+    def connect_session(self, session: ReviewSession) -> None:
+        """Follow the calipers ``session`` stores (the panel's review is the stored one)."""
+        session.annotationsStored.connect(self._annotations_stored)
+        session.failed.connect(
+            lambda exc: self.win.statusBar().showMessage(user_message(exc), 15000))
+
+    def retranslate(self) -> None:
+        self.dock.setWindowTitle(tr("review.ui.title"))
+        self.panel.retranslate()
+
+    def _record_changed(self, record: Any) -> None:
+        self.panel.set_record(record)
+        if self.state.analysis is not None:  # already there (the worklist's): show it
+            self.panel.set_analysis(self.state.analysis)
+
+    def _annotations_stored(self, review: Review) -> None:
+        if self.panel.record is not None and review.sha256 == self.panel.record.sha256:
+            self.panel.review = review
+
+    def _review_saved(self, review: Review) -> None:
+        who = review.reviewer or ""
+        when = (review.updated_at or "")[:16].replace("T", " ")
+        self.win.statusBar().showMessage(tr("review.ui.saved", who=who, when=when), 5000)
+
+    def detach_store(self) -> None:
+        """The window is closing: the database is about to be closed."""
+        self.panel.store = None
+
+
+class WorklistDock:
+    """The worklist (a folder analysed in the background, in reading order) in a dock."""
+
+    def __init__(self, win: QMainWindow, store: ReviewStore | None,
+                 service: WorklistService) -> None:
+        self.panel = WorklistPanel(store, service)
+        self.dock = QDockWidget(tr("worklist.title"), win)
+        self.dock.setObjectName("worklist_dock")
+        self.dock.setWidget(self.panel)
+        win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
+        self.dock.hide()
+
+    def retranslate(self) -> None:
+        self.dock.setWindowTitle(tr("worklist.title"))
+        self.panel.retranslate()
+
+    def shutdown(self) -> None:
+        self.panel.shutdown()
+        self.panel.store = None
