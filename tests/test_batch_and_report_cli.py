@@ -33,7 +33,13 @@ def subset(samples: Path) -> list[Path]:
 def test_find_ecg_files(samples: Path) -> None:
     files = find_ecg_files(samples, recursive=True)
     names = {f.name for f in files}
-    assert len(files) == 83
+    # every WFDB record by its header, every file of a format read by extension, nothing else
+    headers = {p for p in samples.rglob("*.hea") if not p.name.startswith(".")}
+    assert headers <= set(files)
+    by_ext = {p for p in samples.rglob("*") if p.suffix.lower() in (".mwf", ".dcm", ".scp", ".edf")
+              and not p.name.startswith(".")}
+    assert by_ext <= set(files)
+    assert not any(f.name.lower().startswith(("readme", "license")) for f in files)
     assert {"100.hea", "s0010_re.hea", "00001_hr.hea", "mferorg_ECG01.mwf",
             "marcodebe_anonymous_ecg.dcm", "ecgtoolkit_Example.scp"} <= names | BAD
     # one entry per WFDB record: the signal files named by the headers are not listed
