@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage, signal
 
-from ecg_viewer.signal.filters import butter_sos
+from ecg_viewer.signal.filters import sos_filtfilt
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +56,9 @@ class BeatDetection:
 
 def _bandpass(x: np.ndarray, fs_hz: float, band_hz: tuple[float, float]) -> np.ndarray:
     hi = min(band_hz[1], 0.45 * fs_hz)
-    sos = butter_sos(2, (float(band_hz[0]), float(hi)), "bandpass", float(fs_hz))
     padlen = min(x.shape[-1] - 1, int(fs_hz))
-    return signal.sosfiltfilt(sos, x, axis=-1, padlen=padlen)
+    return sos_filtfilt(2, (float(band_hz[0]), float(hi)), "bandpass", float(fs_hz), x,
+                        padlen=padlen)
 
 
 def _local_scale(env: np.ndarray, fs_hz: float) -> np.ndarray:

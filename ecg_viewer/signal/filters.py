@@ -79,6 +79,60 @@ def _butter_sos(order: int, cutoff_hz: float | tuple[float, float], btype: str,
     return sps.butter(order, cutoff_hz, btype=btype, fs=fs_hz, output="sos")
 
 
+def sos_filtfilt(order: int, cutoff_hz: float | tuple[float, float], btype: str, fs_hz: float,
+                 x: np.ndarray, *, padtype: str = "odd", padlen: int | None = None) -> np.ndarray:
+    """``scipy.signal.sosfiltfilt(butter_sos(order, cutoff_hz, btype, fs_hz), x, axis=-1,
+    padtype=padtype, padlen=padlen)``, the very same numbers (the same steps: edge extension,
+    a forward pass started at ``zi * first sample``, a backward one), with the design and its
+    initial state ``sosfilt_zi`` computed once per filter instead of at every call."""
+    from scipy import signal as sps
+
+    sos, zi = _design_zi(order, cutoff_hz, btype, fs_hz)
+    x = np.asarray(x)
+    ntaps = 2 * len(sos) + 1 - min(int((sos[:, 2] == 0).sum()), int((sos[:, 5] == 0).sum()))
+    edge = 0 if padtype is None else (3 * ntaps if padlen is None else padlen)
+    if x.shape[-1] <= edge:
+        raise ValueError(f"the length of the input vector x must be greater than padlen, "
+                         f"which is {edge}")
+    ext = x if edge == 0 else _extend(x, edge, padtype)
+    zi = zi.reshape((len(sos),) + (1,) * (x.ndim - 1) + (2,))
+    # scipy's compiled filter wants a writable design: a copy of the cached one (12 numbers)
+    y, _ = sps.sosfilt(sos.copy(), ext, axis=-1, zi=zi * ext[..., :1])
+    y, _ = sps.sosfilt(sos.copy(), y[..., ::-1], axis=-1, zi=zi * y[..., -1:])
+    y = y[..., ::-1]
+    return y[..., edge:-edge] if edge > 0 else y
+
+
+def _extend(x: np.ndarray, n: int, padtype: str) -> np.ndarray:
+    """scipy's ``odd_ext`` / ``even_ext`` / ``const_ext`` along the last axis."""
+    if n < 1:
+        return x
+    if n > x.shape[-1] - 1:
+        raise ValueError(f"The extension length n ({n}) is too big. It must not exceed "
+                         f"x.shape[axis]-1, which is {x.shape[-1] - 1}.")
+    left, right = x[..., n:0:-1], x[..., -2:-(n + 2):-1]
+    if padtype == "odd":
+        left_end, right_end = x[..., :1], x[..., -1:]
+        return np.concatenate((2 * left_end - left, x, 2 * right_end - right), axis=-1)
+    if padtype == "even":
+        return np.concatenate((left, x, right), axis=-1)
+    if padtype == "constant":
+        ones = np.ones(x.shape[:-1] + (n,), dtype=x.dtype)
+        return np.concatenate((ones * x[..., :1], x, ones * x[..., -1:]), axis=-1)
+    raise ValueError(f"Unknown value '{padtype}' given to padtype.")
+
+
+@functools.lru_cache(maxsize=128)
+def _design_zi(order: int, cutoff_hz: float | tuple[float, float], btype: str,
+               fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    from scipy import signal as sps
+
+    sos = _butter_sos(order, cutoff_hz, btype, fs_hz)
+    zi = sps.sosfilt_zi(sos)
+    zi.flags.writeable = False  # shared by every call: only ever multiplied into a new array
+    return sos, zi
+
+
 def _padlen(n: int, wanted: int) -> int:
     return max(0, min(wanted, n - 1))
 
@@ -88,16 +142,14 @@ def highpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
     not below Nyquist (the filter cannot be built at such a rate)."""
     if not cutoff_hz < 0.95 * fs_hz / 2:
         return np.array(x, dtype=np.float64, copy=True)
-    from scipy import signal as sps
-
-    sos = butter_sos(2, float(cutoff_hz), "highpass", float(fs_hz))
     # Pad with a mirror image of the record (even extension), about one time constant long.
     # Odd extension (scipy's default) mirrors around the first sample's value: when a record
     # starts off its baseline (a cart's start-up step) that puts a large step into the pad and
     # the 0.05 Hz filter turns it into a slope across the whole page.
     pad = _padlen(x.shape[-1], int(fs_hz / cutoff_hz))
     med = np.median(x, axis=-1, keepdims=True)
-    return sps.sosfiltfilt(sos, x - med, axis=-1, padtype="even", padlen=pad)
+    return sos_filtfilt(2, float(cutoff_hz), "highpass", float(fs_hz), x - med, padtype="even",
+                        padlen=pad)
 
 
 def notch(x: np.ndarray, fs_hz: float, freq_hz: float, quality: float = 30.0) -> np.ndarray:
@@ -116,11 +168,8 @@ def lowpass(x: np.ndarray, fs_hz: float, cutoff_hz: float) -> np.ndarray:
     Nyquist (a 100 Hz record cannot hold 150 Hz content)."""
     if cutoff_hz >= 0.95 * fs_hz / 2:
         return np.array(x, dtype=np.float64, copy=True)
-    from scipy import signal as sps
-
-    sos = butter_sos(4, float(cutoff_hz), "lowpass", float(fs_hz))
     pad = _padlen(x.shape[-1], int(fs_hz * 0.5))
-    return sps.sosfiltfilt(sos, x, axis=-1, padlen=pad)
+    return sos_filtfilt(4, float(cutoff_hz), "lowpass", float(fs_hz), x, padlen=pad)
 
 
 def apply_filters(signal_mv: np.ndarray, fs_hz: float, settings: FilterSettings) -> np.ndarray:

@@ -22,7 +22,7 @@ from scipy import signal as sps
 from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
-from ecg_viewer.signal.filters import butter_sos
+from ecg_viewer.signal.filters import butter_sos, sos_filtfilt
 
 NEEDED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 CHECKED_LEADS: tuple[str, ...] = (
@@ -89,10 +89,10 @@ def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.nda
     hi_hz = min(hi_hz, 0.45 * fs_hz)
     if not hi_hz > 1.2 * lo_hz:  # a rate too low for this band (the gate refuses it before)
         return x - np.median(x, axis=-1, keepdims=True)
-    sos = butter_sos(2, (float(lo_hz), float(hi_hz)), "bandpass", float(fs_hz))
-    if x.shape[-1] <= 3 * (2 * len(sos) + 1):
+    if x.shape[-1] <= 3 * (2 * len(butter_sos(2, (float(lo_hz), float(hi_hz)), "bandpass",
+                                               float(fs_hz))) + 1):
         return x - np.median(x, axis=-1, keepdims=True)
-    return sps.sosfiltfilt(sos, x, axis=-1)
+    return sos_filtfilt(2, (float(lo_hz), float(hi_hz)), "bandpass", float(fs_hz), x)
 
 
 def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
