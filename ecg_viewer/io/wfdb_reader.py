@@ -202,6 +202,10 @@ def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tup
                                format="WFDB") from exc
     _cross_check(path, spec, header)
     wide = any(sig.fmt in (24, 32) for sig in spec.signals)
+    direct = _read_plain_16(record_name, spec, header, n)
+    if direct is not None:  # the common layout, read as wfdb reads it, without its second parse
+        _check_valid(path, spec, direct)
+        return header, np.ascontiguousarray(direct.T)
     digital = np.empty((len(spec.signals), n), dtype=np.int32 if wide else np.int16)
     for a in range(0, n, CHUNK_FRAMES):
         b = min(n, a + CHUNK_FRAMES)
@@ -215,15 +219,49 @@ def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tup
         if d is None or d.shape != (b - a, len(spec.signals)):
             raise InvalidSignalError(path, expected=f"{b - a} samples x {len(spec.signals)} signals",
                                      found=f"{None if d is None else d.shape} in the data", format="WFDB")
-        for i, sig in enumerate(spec.signals):
-            missing = int(np.count_nonzero(d[:, i] == INVALID_SAMPLE[sig.fmt]))
-            if missing:
-                raise InvalidSignalError(path, expected="a value for every sample",
-                                         found=f"{missing} samples marked invalid in signal "
-                                         f"{sig.description or i + 1!r}", format="WFDB")
+        _check_valid(path, spec, d)
         digital[:, a:b] = d.T
         del rec, d
     return header, digital
+
+
+def _check_valid(path: Path, spec: WfdbHeader, d: np.ndarray) -> None:
+    """``d`` [frames, signals] holds no sample marked invalid."""
+    for i, sig in enumerate(spec.signals):
+        missing = int(np.count_nonzero(d[:, i] == INVALID_SAMPLE[sig.fmt]))
+        if missing:
+            raise InvalidSignalError(path, expected="a value for every sample",
+                                     found=f"{missing} samples marked invalid in signal "
+                                     f"{sig.description or i + 1!r}", format="WFDB")
+
+
+def _read_plain_16(record_name: str, spec: WfdbHeader, header: Any, n: int) -> np.ndarray | None:
+    """The samples [frames, signals] (int16) of a record in the common layout: every signal in
+    format 16 (little-endian 16-bit) in one file, one sample per frame, no skew, at most
+    ``CHUNK_FRAMES`` frames; what ``wfdb.rdrecord(physical=False, return_res=16)`` returns for
+    it, read straight from the file (``wfdb`` would parse the header a second time). None for
+    every other layout (then ``wfdb`` reads it)."""
+    sigs = spec.signals
+    files = {s.file_name for s in sigs}
+    offset = sigs[0].byte_offset
+    if (len(files) != 1 or n > CHUNK_FRAMES
+            or any(s.fmt != 16 or s.samples_per_frame != 1 or s.byte_offset != offset for s in sigs)):
+        return None
+    k = len(sigs)
+    # the values wfdb itself parsed must say the same (they are what it would read with)
+    for field, want, unset in (("fmt", "16", None), ("samps_per_frame", 1, 1), ("skew", 0, 0),
+                               ("byte_offset", offset, 0)):
+        got = getattr(header, field, None)
+        if got is None or len(got) != k or any((unset if v is None else v) != want for v in got):
+            return None
+    if getattr(header, "file_name", None) != [sigs[0].file_name] * k:
+        return None
+    with open(Path(record_name).parent / sigs[0].file_name, "rb") as fh:
+        fh.seek(offset)
+        raw = fh.read(2 * k * n)
+    if len(raw) != 2 * k * n:
+        return None
+    return np.frombuffer(raw, dtype="<i2").reshape(n, k).astype(np.int16)
 
 
 register(ReaderSpec(
