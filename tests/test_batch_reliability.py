@@ -223,9 +223,12 @@ def _start_slow_batch(folder: Path, out: Path) -> tuple[subprocess.Popen, list[i
     deadline = time.monotonic() + 60
     workers: list[int] = []
     while time.monotonic() < deadline:
-        # spawn's resource tracker is a child too; the workers are the other two
-        workers = [p for p in _children(proc.pid)
-                   if "resource_tracker" not in Path(f"/proc/{p}/cmdline").read_text()]
+        # the resource tracker is a child too, and where workers come from a fork server they
+        # are its children; the workers are the other two
+        kids = {k: Path(f"/proc/{k}/cmdline").read_text() for k in _children(proc.pid)}
+        workers = [k for k, cmd in kids.items()
+                   if "resource_tracker" not in cmd and "forkserver" not in cmd]
+        workers += [g for k, cmd in kids.items() if "forkserver" in cmd for g in _children(k)]
         if len(workers) >= 2:
             break
         time.sleep(0.2)

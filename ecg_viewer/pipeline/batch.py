@@ -102,13 +102,28 @@ def _die_with_parent(parent_pid: int) -> None:
         libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
-    if os.getppid() != parent_pid:
+    # a worker of the fork server is its child: the server ends when the batch process does
+    # (and the death signal above then ends the worker); the watcher asks after the batch process
+    direct = os.getppid() == parent_pid
+
+    def gone() -> bool:
+        if direct:
+            return os.getppid() != parent_pid
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:  # exists, not ours to signal
+            return False
+        return False
+
+    if gone():
         os._exit(1)
 
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent_pid:
+            if gone():
                 os._exit(1)
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
@@ -283,16 +298,41 @@ def worker_pool(workers: int, initializer: Callable[..., None],
     the block runs: the processes start when work is first given to them). Leaving the block
     normally waits for them; an exception (Ctrl-C, SIGTERM, model unusable, output full) stops
     them at once."""
-    ctx = get_context("spawn")  # no fork after torch/Qt threads exist
     with _env(WORKER_THREAD_ENV):
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=initializer,
-                                   initargs=initargs)
+        ctx = _worker_context()
+        # a fork server keeps the environment it started with: each worker takes this one
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_in_env,
+                                   initargs=(dict(os.environ), initializer, *initargs))
         try:
             yield pool
         except BaseException:
             stop_pool(pool)
             raise
         pool.shutdown(wait=True)
+
+
+#: what the fork server imports once before it forks the workers (each would import it again)
+WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess", "wfdb"]
+
+
+def _worker_context() -> Any:
+    """Where the workers come from: a fork server (a fresh single-threaded process started for
+    this, which imports :data:`WORKER_PRELOAD` once and forks each worker from itself, so the
+    workers start without importing numpy/scipy/the pipeline each), or, where there is none
+    (Windows), spawned processes. Never a fork of this process (torch/Qt threads may exist)."""
+    from multiprocessing import get_all_start_methods
+
+    if "forkserver" not in get_all_start_methods():
+        return get_context("spawn")
+    ctx = get_context("forkserver")
+    ctx.set_forkserver_preload(WORKER_PRELOAD)
+    return ctx
+
+
+def _init_in_env(env: dict[str, str], initializer: Callable[..., None], *initargs: Any) -> None:
+    os.environ.clear()
+    os.environ.update(env)
+    initializer(*initargs)
 
 
 def _run_pool(todo: list[Path], make_analyze: Callable[[], AnalyzeFn], workers: int,
