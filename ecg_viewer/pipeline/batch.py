@@ -307,8 +307,10 @@ def worker_pool(workers: int, initializer: Callable[..., None],
             yield pool
         except BaseException:
             stop_pool(pool)
+            _stop_fork_server(ctx)
             raise
         pool.shutdown(wait=True)
+        _stop_fork_server(ctx)
 
 
 #: what the fork server imports once before it forks the workers (each would import it again)
@@ -327,6 +329,23 @@ def _worker_context() -> Any:
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_PRELOAD)
     return ctx
+
+
+def _stop_fork_server(ctx: Any) -> None:
+    """End the fork server once the workers are done (as spawned workers end): no idle process
+    with the pipeline loaded stays behind, and its CPU time and the workers' are then counted
+    among this process's finished children (``bench/batch.py``). The next pool starts a new one."""
+    if ctx.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    stop = getattr(server, "_stop", None)  # Python's own, unlisted; absent: it ends with us
+    if stop is not None:
+        try:
+            stop()
+        except OSError as exc:
+            log.debug("batch: stopping the fork server: %s", exc)
 
 
 def _init_in_env(env: dict[str, str], initializer: Callable[..., None], *initargs: Any) -> None:
