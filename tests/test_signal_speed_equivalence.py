@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from scipy import signal as sps
@@ -29,3 +31,65 @@ def test_sos_filtfilt_refuses_a_short_input_as_scipy_does():
         sps.sosfiltfilt(butter_sos(2, 0.5, "highpass", 500.0), x)
     with pytest.raises(ValueError):
         sos_filtfilt(2, 0.5, "highpass", 500.0, x)
+
+
+def _p_consistency_one_by_one(mb, f, rows):
+    """The P-wave consistency computed one beat at a time (the original loop)."""
+    import math
+
+    from scipy import ndimage
+
+    a = max(f.p_on - int(0.02 * mb.fs_hz), 0)
+    b = f.p_off + int(0.02 * mb.fs_hz)
+    k = max(int(round(0.02 * mb.fs_hz)), 1)
+    ref = ndimage.uniform_filter1d(mb.beat_mv[rows, a:b].astype(float), k, axis=1)
+    ref = ref - ref.mean(axis=1, keepdims=True)
+    cs = []
+    for beat in mb.stack_mv:
+        seg = beat[rows, a:b].astype(float)
+        if not np.all(np.isfinite(seg)):
+            continue
+        seg = ndimage.uniform_filter1d(seg, k, axis=1)
+        seg = seg - seg.mean(axis=1, keepdims=True)
+        den = math.sqrt(float((seg * seg).sum() * (ref * ref).sum()))
+        if den > 0:
+            cs.append(float((seg * ref).sum()) / den)
+    return float(np.median(cs)) if cs else 0.0
+
+
+def test_p_consistency_all_beats_at_once_equals_one_by_one(samples):
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.delineate import clean_leads
+    from ecg_viewer.signal.measure import measure, p_consistency
+
+    checked = 0
+    for hea in sorted((samples / "wfdb_cinc2021").glob("*.hea"))[:8]:
+        m = measure(read_ecg(hea))
+        if m.median is None or m.fiducials is None or m.fiducials.p_on is None:
+            continue
+        mb = m.median
+        # a beat cut at the record's edge (NaN) is left out by both
+        stack = mb.stack_mv.copy()
+        stack[0, :, : mb.r_index] = np.nan
+        for beat in (mb, replace(mb, stack_mv=stack)):
+            rows = clean_leads(beat)
+            assert p_consistency(beat, m.fiducials) == _p_consistency_one_by_one(
+                beat, m.fiducials, rows)
+            checked += 1
+    assert checked >= 4
+
+
+def test_wfdb_plain_format_16_read_equals_wfdb(samples):
+    import wfdb
+
+    from ecg_viewer.io.wfdb_header import read_header
+    from ecg_viewer.io.wfdb_reader import _read_plain_16
+
+    for rec in (samples / "wfdb_ptbxl" / "00001_hr", samples / "wfdb_cinc2021" / "E07500"):
+        spec = read_header(rec.with_suffix(".hea"))
+        got = _read_plain_16(str(rec), spec, wfdb.rdheader(str(rec)), spec.n_samples)
+        want = wfdb.rdrecord(str(rec), physical=False, return_res=16).d_signal
+        assert got is not None and got.dtype == want.dtype and np.array_equal(got, want)
+    mit = samples / "wfdb" / "100"  # format 212: left to wfdb
+    spec = read_header(mit.with_suffix(".hea"))
+    assert _read_plain_16(str(mit), spec, wfdb.rdheader(str(mit)), spec.n_samples) is None

@@ -83,8 +83,8 @@ def clean_leads(mb: MedianBeat) -> list[int]:
     return [i for i, k in zip(idx, keep, strict=True) if k] or idx
 
 
-def _leads(mb: MedianBeat) -> np.ndarray:
-    return mb.beat_mv[clean_leads(mb)].astype(np.float64)
+def _leads(mb: MedianBeat, rows: list[int] | None = None) -> np.ndarray:
+    return mb.beat_mv[clean_leads(mb) if rows is None else rows].astype(np.float64)
 
 
 def _smooth(x: np.ndarray, fs_hz: float, ms: float) -> np.ndarray:
@@ -92,8 +92,10 @@ def _smooth(x: np.ndarray, fs_hz: float, ms: float) -> np.ndarray:
     return ndimage.uniform_filter1d(x, size=k, axis=-1, mode="nearest") if k > 1 else x
 
 
-def delineate(mb: MedianBeat, rr_s: float, *, qrs_mode: str | None = None) -> Fiducials:
+def delineate(mb: MedianBeat, rr_s: float, *, qrs_mode: str | None = None,
+              rows: list[int] | None = None) -> Fiducials:
     """Fiducial points of ``mb``; ``rr_s`` (the dominant RR) bounds the T and P searches.
+    ``rows``: ``clean_leads(mb)`` when the caller has it already.
 
     A median beat sampled below 250 Hz is delineated on a 500 Hz (or so) interpolated copy, so
     the same filters and thresholds apply at every rate; the points are mapped back.
@@ -114,13 +116,14 @@ def delineate(mb: MedianBeat, rr_s: float, *, qrs_mode: str | None = None) -> Fi
             for key in ("qrs_on", "qrs_off", "t_peak", "t_end", "p_peak", "p_on", "p_off")
         }
         return replace(f, **back)
-    return _delineate(mb, rr_s, qrs_mode or QRS_MODE)
+    return _delineate(mb, rr_s, qrs_mode or QRS_MODE, rows)
 
 
-def _delineate(mb: MedianBeat, rr_s: float, qrs_mode: str) -> Fiducials:
+def _delineate(mb: MedianBeat, rr_s: float, qrs_mode: str,
+               rows: list[int] | None = None) -> Fiducials:
     fs = mb.fs_hz
     ms = fs / 1000.0
-    x = _leads(mb)
+    x = _leads(mb, rows)
     if LOWPASS_HZ and x.shape[1] > 32:
         x = lowpass(x, fs, LOWPASS_HZ)
     x = _smooth(x, fs, SMOOTH_MS if fs > 200 else 0.0)

@@ -188,27 +188,33 @@ def _axes(mb: MedianBeat, f: Fiducials) -> dict[str, float | None]:
     return out
 
 
-def p_consistency(mb: MedianBeat, f: Fiducials) -> float:
-    """Median correlation of each beat's P segment (all leads) with the median beat's."""
+def p_consistency(mb: MedianBeat, f: Fiducials, rows: list[int] | None = None) -> float:
+    """Median correlation of each beat's P segment (all leads) with the median beat's;
+    ``rows``: ``clean_leads(mb)`` when the caller has it already."""
     if f.p_on is None or f.p_off is None or mb.stack_mv.shape[0] < 2:
         return 0.0
     a = max(f.p_on - int(0.02 * mb.fs_hz), 0)
     b = f.p_off + int(0.02 * mb.fs_hz)
-    rows = clean_leads(mb)
+    rows = clean_leads(mb) if rows is None else rows
     # P waves are slow: compare 20 ms moving averages, so broadband noise weighs little
     k = max(int(round(0.02 * mb.fs_hz)), 1)
     ref = ndimage.uniform_filter1d(mb.beat_mv[rows, a:b].astype(float), k, axis=1)
     ref = ref - ref.mean(axis=1, keepdims=True)
+    # every beat at once [beats, leads, samples]: the filter runs line by line and each beat's
+    # sums run over its own contiguous block, so each number is the one a beat alone gives
+    seg = mb.stack_mv[:, rows, a:b].astype(float)
+    seg = seg[np.isfinite(seg).reshape(len(seg), -1).all(axis=1)]
+    if not len(seg):
+        return 0.0
+    seg = ndimage.uniform_filter1d(seg, k, axis=2)
+    seg = seg - seg.mean(axis=2, keepdims=True)
+    ref_sq = (ref * ref).sum()
     cs = []
-    for beat in mb.stack_mv:
-        seg = beat[rows, a:b].astype(float)
-        if not np.all(np.isfinite(seg)):
-            continue
-        seg = ndimage.uniform_filter1d(seg, k, axis=1)
-        seg = seg - seg.mean(axis=1, keepdims=True)
-        den = math.sqrt(float((seg * seg).sum() * (ref * ref).sum()))
+    for power, dot in zip((seg * seg).reshape(len(seg), -1).sum(axis=1),
+                          (seg * ref).reshape(len(seg), -1).sum(axis=1), strict=True):
+        den = math.sqrt(float(power * ref_sq))
         if den > 0:
-            cs.append(float((seg * ref).sum()) / den)
+            cs.append(float(dot) / den)
     return float(np.median(cs)) if cs else 0.0
 
 
@@ -240,8 +246,9 @@ def _global(
 ) -> tuple[Fiducials, str]:
     # paced: the spikes are bridged, but their after-potential stays in a lead or two, which the
     # lead-wise onset would take for the QRS; the spatial velocity of all leads is not misled
-    fid = delineate(mb, rr_s, qrs_mode="velocity" if paced else None)
-    p_ok, p_reason = _p_present(mb, fid, irregular)
+    rows = clean_leads(mb)  # the leads both steps use, chosen once
+    fid = delineate(mb, rr_s, qrs_mode="velocity" if paced else None, rows=rows)
+    p_ok, p_reason = _p_present(mb, fid, irregular, rows)
     if not p_ok:
         fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None})
     return fid, p_reason
@@ -414,11 +421,12 @@ def _dominant_rr_s(mb: MedianBeat, det: BeatDetection) -> float:
     return float(rr.mean()) if rr.size else 1.0
 
 
-def _p_present(mb: MedianBeat, f: Fiducials, irregular: bool | None) -> tuple[bool, str]:
+def _p_present(mb: MedianBeat, f: Fiducials, irregular: bool | None,
+               rows: list[int] | None = None) -> tuple[bool, str]:
     if f.p_on is None or f.p_off is None:
         return False, "meas.no_p_wave"
     snr = f.p_amplitude_mv / max(f.p_noise_mv, 1e-6)
-    consistency = p_consistency(mb, f)
+    consistency = p_consistency(mb, f, rows)
     log.debug("P wave: amplitude %.3f mV, snr %.1f, consistency %.2f", f.p_amplitude_mv, snr,
               consistency)
     need = P_MIN_CONSISTENCY_IRREGULAR if irregular else P_MIN_CONSISTENCY
