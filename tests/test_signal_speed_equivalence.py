@@ -93,3 +93,24 @@ def test_wfdb_plain_format_16_read_equals_wfdb(samples):
     mit = samples / "wfdb" / "100"  # format 212: left to wfdb
     spec = read_header(mit.with_suffix(".hea"))
     assert _read_plain_16(str(mit), spec, wfdb.rdheader(str(mit)), spec.n_samples) is None
+
+
+def test_spikes_of_all_leads_at_once_equal_lead_by_lead():
+    from ecg_viewer.signal.pacing import _all_spikes, spike_samples
+
+    rng = np.random.default_rng(3)
+    x = rng.normal(scale=0.05, size=(12, 5000)).cumsum(axis=1) * 0.1
+    for k in range(300, 5000, 800):  # pacing-like spikes (2 ms up, back down) in some leads
+        x[2:7, k : k + 1] += 3.0
+    x[4, 100:120] = np.nan  # a gap is read as 0, as lead by lead
+    want = np.unique(np.concatenate([spike_samples(lead, 500.0) for lead in x]))
+    assert want.size > 0
+    assert np.array_equal(_all_spikes(x, 500.0), want)
+
+
+def test_envelope_percentiles_of_all_leads_at_once_equal_lead_by_lead():
+    bp = np.random.default_rng(4).normal(size=(12, 5000))
+    lows, highs = np.percentile(bp, (0.5, 99.5), axis=1)
+    for i, lead in enumerate(bp):
+        lo, hi = np.percentile(lead, (0.5, 99.5))
+        assert lo == lows[i] and hi == highs[i]

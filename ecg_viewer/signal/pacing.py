@@ -22,7 +22,24 @@ def spike_samples(x: np.ndarray, fs_hz: float) -> np.ndarray:
     """Sample indices of pacing-like spikes in one lead (mV)."""
     x = np.where(np.isfinite(x), x, 0.0).astype(np.float64)
     d = np.diff(x) / (1000.0 / fs_hz)  # mV per ms
-    steep = max(SPIKE_SLOPE_MV_PER_MS, QRS_SLOPE_RATIO * float(np.percentile(np.abs(d), 99.0)))
+    return _spikes(d, float(np.percentile(np.abs(d), 99.0)), fs_hz)
+
+
+def _all_spikes(signal_mv: np.ndarray, fs_hz: float) -> np.ndarray:
+    """The spikes of every lead of ``signal_mv`` [leads, samples], sorted, each once: what
+    :func:`spike_samples` finds lead by lead (the slopes and their 99th percentiles of all leads
+    computed in one go: the same numbers)."""
+    x = np.atleast_2d(np.asarray(signal_mv))
+    x = np.where(np.isfinite(x), x, 0.0).astype(np.float64)
+    d = np.diff(x, axis=1) / (1000.0 / fs_hz)
+    if d.shape[1] == 0:
+        return np.unique(np.concatenate([spike_samples(lead, fs_hz) for lead in x]))
+    p99 = np.percentile(np.abs(d), 99.0, axis=1)
+    return np.unique(np.concatenate([_spikes(d[i], float(p99[i]), fs_hz) for i in range(len(d))]))
+
+
+def _spikes(d: np.ndarray, p99: float, fs_hz: float) -> np.ndarray:
+    steep = max(SPIKE_SLOPE_MV_PER_MS, QRS_SLOPE_RATIO * p99)
     width = max(int(round(SPIKE_WIDTH_MS * fs_hz / 1000.0)), 1)
     up = np.flatnonzero(np.abs(d) >= steep)
     out = []
@@ -39,8 +56,7 @@ def detect_pacing(signal_mv: np.ndarray, fs_hz: float, r_peaks: np.ndarray) -> b
     r_peaks = np.asarray(r_peaks)
     if fs_hz < MIN_FS_HZ or r_peaks.size < 2:
         return False
-    x = np.atleast_2d(np.asarray(signal_mv))
-    spikes = np.unique(np.concatenate([spike_samples(lead, fs_hz) for lead in x]))
+    spikes = _all_spikes(signal_mv, fs_hz)
     if spikes.size == 0:
         return False
     before = int(0.30 * fs_hz)
@@ -59,7 +75,7 @@ def remove_spikes(signal_mv: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.n
     the spike or its filtered ringing setting the QRS onset (carts, e.g. GE 12SL, start the paced
     QRS after the spike: braveheart_example4)."""
     x = np.array(np.atleast_2d(signal_mv), dtype=np.float64)
-    spikes = np.unique(np.concatenate([spike_samples(lead, fs_hz) for lead in x]))
+    spikes = _all_spikes(x, fs_hz)
     if spikes.size == 0:
         return x, spikes
     pad = max(int(round(BRIDGE_MS * fs_hz / 1000.0)), 1)
