@@ -4,6 +4,7 @@ the ``report`` command and the window's File → Export."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.fhir import build_bundle
 from ecg_viewer.report.pdf import pdf_bytes
 
+log = logging.getLogger(__name__)
+
 
 def load_catalog_or_none() -> Any:
     """The label catalog (texts and codes of added labels), None if it cannot be loaded."""
@@ -20,7 +23,8 @@ def load_catalog_or_none() -> Any:
         from ecg_viewer.labels.catalog import default_catalog
 
         return default_catalog()
-    except (ImportError, EcgError, OSError, ValueError):
+    except (ImportError, EcgError, OSError, ValueError) as exc:
+        log.warning("label catalog not available for the report: %s", exc)
         return None
 
 
