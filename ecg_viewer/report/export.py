@@ -6,26 +6,13 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
 
-from ecg_viewer.core.errors import EcgError
 from ecg_viewer.report.atomic import ExportError, write_set
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.fhir import build_bundle
 from ecg_viewer.report.pdf import pdf_bytes
 
 log = logging.getLogger(__name__)
-
-
-def load_catalog_or_none() -> Any:
-    """The label catalog (texts and codes of added labels), None if it cannot be loaded."""
-    try:
-        from ecg_viewer.labels.catalog import default_catalog
-
-        return default_catalog()
-    except (ImportError, EcgError, OSError, ValueError) as exc:
-        log.warning("label catalog not available for the report: %s", exc)
-        return None
 
 
 def write_reports(content: ReportContent, pdf_out: str | Path | None = None, *,
