@@ -115,9 +115,9 @@ def _guarded(what: str, run: Callable[[], int]) -> int:
         print("", file=sys.stderr)
         return 130
     except EcgError as exc:  # a domain error a command did not handle: its own message
-        logging.getLogger(__name__).debug("%s: %s", what, exc, exc_info=True)
+        logging.getLogger(__name__).warning("%s: %s", what, exc, exc_info=True)
         write_crash_log(exc, f"command {what}")
-        print(exc.user_message(language()), file=sys.stderr)
+        print(exc.message(language()), file=sys.stderr)
         return 1
     except Exception as exc:
         path = write_crash_log(exc, f"command {what}")

@@ -20,24 +20,12 @@ from PySide6.QtCore import QObject, Signal
 from ecg_viewer.app.analysis_service import AnalysisService, default_analyzer_factory
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worker import Lane
-from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.record import EcgRecord
 
 if TYPE_CHECKING:
     from ecg_viewer.signal.measure import Measurements
 
 log = logging.getLogger(__name__)
-
-
-def catalog_or_none() -> Any:
-    """The shipped label catalog (loaded once per process), None when it cannot be read."""
-    try:
-        from ecg_viewer.labels.catalog import default_catalog
-
-        return default_catalog()
-    except (ImportError, EcgError, OSError, ValueError) as exc:
-        log.warning("label catalog not available: %r", exc)
-        return None
 
 
 def measure_record(record: EcgRecord) -> Measurements:

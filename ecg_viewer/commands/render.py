@@ -89,8 +89,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         filters = parse_filters(args.filter)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
+    except ValueError as exc:  # an option out of range: its own (English) detail, framed
+        print(tr("cli.bad_option", detail=exc), file=sys.stderr)
         return 2
     options = {"fs_hz": args.fs_hz} if args.fs_hz else {}
     try:

@@ -92,8 +92,8 @@ def run(args: argparse.Namespace,
         analyze: Callable[[EcgRecord], Analysis] | None = None) -> int:
     try:
         settings = _settings(args)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
+    except ValueError as exc:  # an option out of range: its own (English) detail, framed
+        print(tr("cli.bad_option", detail=exc), file=sys.stderr)
         return 2
     try:
         fn = analyze or build_analyzer(args).analyze

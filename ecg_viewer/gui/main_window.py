@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ecg_viewer.app.analysis_flow import AnalysisFlow, catalog_or_none
+from ecg_viewer.app.analysis_flow import AnalysisFlow
 from ecg_viewer.app.analysis_service import default_analyzer_factory
 from ecg_viewer.app.comparison_flow import ComparisonFlow
 from ecg_viewer.app.controller import Controller
@@ -59,6 +59,7 @@ from ecg_viewer.gui.window_layout import (
     screen_class,
 )
 from ecg_viewer.io import supported_extensions
+from ecg_viewer.labels.catalog import catalog_or_none
 from ecg_viewer.review import ReviewStore
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import GAINS_MM_MV, SPEEDS_MM_S

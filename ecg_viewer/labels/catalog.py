@@ -9,6 +9,7 @@ review UI. The catalog is a proposal that needs review by a cardiologist (see ``
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,8 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.paths import resources_dir
+
+log = logging.getLogger(__name__)
 
 CATEGORIES: tuple[str, ...] = ("A", "B", "C", "D", "E", "urgent")
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
@@ -268,6 +271,16 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 def default_catalog() -> Catalog:
     """The shipped catalog, loaded once."""
     return load_catalog()
+
+
+def catalog_or_none() -> Catalog | None:
+    """The shipped catalog, or None (logged at WARNING) when it cannot be read: reports and the
+    window then show the labels the analysis carries, without the catalog's extra texts."""
+    try:
+        return default_catalog()
+    except (EcgError, OSError, ValueError) as exc:
+        log.warning("label catalog not available: %r", exc)
+        return None
 
 
 def match_synonym(text: str, catalog: Catalog | None = None) -> Label | None:

@@ -7,8 +7,8 @@ from typing import Any
 from ecg_viewer.compare.referral import with_comparison
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.catalog import catalog_or_none
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.export import load_catalog_or_none
 
 
 def build_report_content(record: EcgRecord, analysis: Analysis, *, review: Any = None,
@@ -20,5 +20,5 @@ def build_report_content(record: EcgRecord, analysis: Analysis, *, review: Any =
     if comparison is not None:
         analysis = with_comparison(analysis, comparison)
     return ReportContent(record, analysis, review, page_settings=settings,
-                         catalog=catalog if catalog is not None else load_catalog_or_none(),
+                         catalog=catalog if catalog is not None else catalog_or_none(),
                          comparison=comparison)

@@ -4,24 +4,15 @@ the ``report`` command and the window's File → Export."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
-from typing import Any
 
-from ecg_viewer.core.errors import EcgError
 from ecg_viewer.report.atomic import ExportError, write_set
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.fhir import build_bundle
 from ecg_viewer.report.pdf import pdf_bytes
 
-
-def load_catalog_or_none() -> Any:
-    """The label catalog (texts and codes of added labels), None if it cannot be loaded."""
-    try:
-        from ecg_viewer.labels.catalog import default_catalog
-
-        return default_catalog()
-    except (ImportError, EcgError, OSError, ValueError):
-        return None
+log = logging.getLogger(__name__)
 
 
 def write_reports(content: ReportContent, pdf_out: str | Path | None = None, *,

@@ -86,6 +86,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "again to retry them.",
     ),
     # --- catch-all ----------------------------------------------------------------------------
+    "cli.bad_option": (
+        "オプションの値が正しくありません: {detail}",
+        "Invalid option value: {detail}",
+    ),
     "cli.unexpected": (
         "予期しないエラーが起きました（{kind}）。詳細はログにあります: {log}",
         "An unexpected error occurred ({kind}). Details are in the log: {log}",
