@@ -114,3 +114,14 @@ def test_envelope_percentiles_of_all_leads_at_once_equal_lead_by_lead():
     for i, lead in enumerate(bp):
         lo, hi = np.percentile(lead, (0.5, 99.5))
         assert lo == lows[i] and hi == highs[i]
+
+
+@pytest.mark.parametrize("shape", [(1, 50), (2, 300), (7, 40), (8, 5000), (12, 8, 125)])
+def test_median0_is_numpys_median_along_axis_0(shape):
+    from ecg_viewer.signal.median import median0
+
+    a = np.random.default_rng(5).normal(size=shape)
+    a.flat[::97] = 0.0  # ties
+    assert np.array_equal(median0(a), np.median(a, axis=0))
+    a.flat[3] = np.nan  # a column with a NaN gives NaN, as numpy's
+    assert np.array_equal(median0(a), np.median(a, axis=0), equal_nan=True)

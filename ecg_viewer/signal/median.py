@@ -101,6 +101,24 @@ def _cut(x: np.ndarray, centre: int, pre: int, post: int) -> np.ndarray:
     return out
 
 
+def median0(a: np.ndarray) -> np.ndarray:
+    """``np.median(a, axis=0)`` of a float array, the same numbers (the middle value, or the two
+    middle ones added and halved; NaN in a column with a NaN), sorted along a contiguous axis:
+    several times faster for a few rows (leads, beats) over many columns."""
+    a = np.asarray(a)
+    if a.dtype.kind != "f" or a.ndim == 0 or a.shape[0] == 0:
+        return np.median(a, axis=0)
+    n = a.shape[0]
+    srt = np.ascontiguousarray(np.moveaxis(a, 0, -1))
+    srt.sort(axis=-1)
+    h = n // 2
+    out = srt[..., h].copy() if n % 2 else (srt[..., h - 1] + srt[..., h]) / 2.0
+    bad = np.isnan(srt[..., -1])  # NaN sorts last
+    if bad.any():
+        out[bad] = np.nan
+    return out
+
+
 def nanmedian0(a: np.ndarray) -> np.ndarray:
     """``np.nanmedian(a, axis=0)`` computed the same way (sort with NaN last, the mean of the two
     middle values of each column as (low + high) / 2; NaN for an all-NaN column, without a

@@ -23,6 +23,7 @@ from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
 from ecg_viewer.signal.filters import butter_sos, sos_filtfilt
+from ecg_viewer.signal.median import median0
 
 NEEDED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 CHECKED_LEADS: tuple[str, ...] = (
@@ -100,7 +101,7 @@ def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     envelope: one bad lead cannot create or hide beats."""
     band = np.abs(_bandpass(x, fs_hz, 5.0, 15.0))
     band /= np.percentile(band, 99, axis=1, keepdims=True) + 1e-9
-    env = np.median(band, axis=0)
+    env = median0(band)
     w = max(1, int(round(0.08 * fs_hz)))
     env = np.convolve(env, np.ones(w) / w, mode="same")
     base = float(np.median(env))
@@ -109,7 +110,7 @@ def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     # move each onto the steepest point of the QRS (the smoothed envelope peaks anywhere in it)
     slope = np.abs(np.diff(lf, axis=1, prepend=lf[:, :1]))
     slope /= np.percentile(slope, 99, axis=1, keepdims=True) + 1e-9
-    steep = np.median(slope, axis=0) if len(lf) > 2 else slope.mean(axis=0)
+    steep = median0(slope) if len(lf) > 2 else slope.mean(axis=0)
     r = max(1, int(0.1 * fs_hz))
     return np.array(
         [max(0, k - r) + int(np.argmax(steep[max(0, k - r) : k + r + 1])) for k in peaks],
@@ -146,7 +147,7 @@ def _beat_stats(
     first = c - s - a  # where the window of the first offset starts
     live_beats = beats[:, live]
     for _ in range(2):
-        template = np.median(cut(shifts), axis=0)[live]
+        template = median0(cut(shifts))[live]
         for j, w in enumerate(live_beats):
             # the window at every offset at once [offsets, leads, samples] (a view, no copy):
             # the same sums, in the same order, as one window at a time
@@ -155,8 +156,8 @@ def _beat_stats(
             prod = (wins - wins.mean(axis=2, keepdims=True)) * template
             shifts[j] = offsets[int(np.argmax(prod.reshape(len(offsets), -1).sum(axis=1)))]
     seg = cut(shifts)  # beats, leads, samples
-    template = np.median(seg, axis=0)
-    residual = np.sqrt(np.median(((seg - template[None]) ** 2).mean(axis=2), axis=0))
+    template = median0(seg)
+    residual = np.sqrt(median0(((seg - template[None]) ** 2).mean(axis=2)))
     return np.ptp(template, axis=1), residual
 
 
@@ -214,7 +215,8 @@ def lead_metrics(
     offset = np.median(raw, axis=1)
     x = raw - offset[:, None]
     lf = _bandpass(x, fs, 0.5, 40.0)
-    amp = np.percentile(lf, 99.5, axis=1) - np.percentile(lf, 0.5, axis=1)
+    hi, lo = np.percentile(lf, (99.5, 0.5), axis=1)  # one call, the same two values per lead
+    amp = hi - lo
     # noise above 40 Hz as the rms of white noise of that density over the whole band; the
     # median over Welch segments ignores short bursts (a few spikes do not make a lead noisy)
     hf_noise = np.zeros(len(names))
