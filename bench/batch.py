@@ -9,6 +9,10 @@ duplicate); with more files than source records the records repeat.
     nice -n 10 .venv/bin/python bench/batch.py [-n 200] [--workers N] [--device cpu]
                                                [--also-repo OLD_CHECKOUT]
 
+``--alone``: instead of the batch run, the CPU time per ECG of each record-side step measured in
+this one process (read, quality gate, measurements, ``prepare`` + model input; best of 5 rounds
+over the first 34 files), the figure that the load of a shared machine moves least.
+
 ``--also-repo``: then also runs ``ecg-viewer batch`` of another checkout (e.g. a worktree of an
 older commit) on the same folder, as a command (its own summary line and wall time), and this
 checkout's ``batch`` command the same way, for a before/after under the same load.
@@ -93,7 +97,11 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0, help="worker processes (0: one per core)")
     ap.add_argument("--device", default="cpu", help="model device (default cpu)")
     ap.add_argument("--also-repo", default=None, help="another checkout to time as a command")
+    ap.add_argument("--alone", action="store_true", help="CPU per step in one process instead")
     args = ap.parse_args()
+    if args.alone:
+        alone(min(args.n, 34))
+        return
 
     from ecg_viewer.commands.batch import default_workers
     from ecg_viewer.pipeline.batch import run_batch
@@ -146,6 +154,36 @@ def main() -> None:
     print(f"peak RSS: this process {me.ru_maxrss / 1024:.0f} MiB, largest worker "
           f"{kids.ru_maxrss / 1024:.0f} MiB (x{summary.workers} workers: about "
           f"{(me.ru_maxrss + summary.workers * kids.ru_maxrss) / 1024:.0f} MiB in all)")
+
+
+def alone(n: int) -> None:
+    """CPU ms per ECG of each record-side step in this process (best of 5 rounds)."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.model.preprocess import record_to_input
+    from ecg_viewer.pipeline.analyze import prepare
+    from ecg_viewer.signal.measure import measure
+    from ecg_viewer.signal.quality import assess_quality
+
+    with tempfile.TemporaryDirectory(prefix="ecgv-bench-alone-") as tmp:
+        build_folder(Path(tmp), n)
+        files = sorted(Path(tmp).glob("*.hea"))
+        records = [read_ecg(f) for f in files]
+        steps = {"read": (read_ecg, files), "quality": (assess_quality, records),
+                 "measure": (measure, records),
+                 "prepare+input": (lambda r: (prepare(r), record_to_input(r, "mv")), records)}
+        out = []
+        for name, (fn, items) in steps.items():
+            for it in items[:3]:
+                fn(it)
+            best = float("inf")
+            for _ in range(5):
+                t0 = time.process_time()
+                for it in items:
+                    fn(it)
+                best = min(best, (time.process_time() - t0) / len(items))
+            out.append(f"{name} {1000 * best:.1f} ms")
+    print(f"CPU per ECG in one process, {len(files)} files (best of 5): " + ", ".join(out)
+          + f"; load average {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
