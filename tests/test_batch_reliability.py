@@ -281,3 +281,15 @@ def test_stopping_the_batch_stops_its_workers(folder: Path, tmp_path: Path) -> N
             proc.kill()
     assert rc == 130
     assert not [p for p in workers if _alive(p)]
+
+
+def test_workers_come_from_a_fork_server_except_in_the_frozen_bundle(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from ecg_viewer.pipeline.batch import _worker_context
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        assert _worker_context().get_start_method() == "forkserver"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert _worker_context().get_start_method() == "spawn"

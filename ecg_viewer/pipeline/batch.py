@@ -321,10 +321,12 @@ def _worker_context() -> Any:
     """Where the workers come from: a fork server (a fresh single-threaded process started for
     this, which imports :data:`WORKER_PRELOAD` once and forks each worker from itself, so the
     workers start without importing numpy/scipy/the pipeline each), or, where there is none
-    (Windows), spawned processes. Never a fork of this process (torch/Qt threads may exist)."""
+    (Windows) and in the frozen desktop bundle (whose executable runs no ``-c`` command),
+    spawned processes. Never a fork of this process (torch/Qt threads may exist)."""
+    import sys
     from multiprocessing import get_all_start_methods
 
-    if "forkserver" not in get_all_start_methods():
+    if "forkserver" not in get_all_start_methods() or getattr(sys, "frozen", False):
         return get_context("spawn")
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_PRELOAD)
