@@ -247,18 +247,7 @@ def apply_fusion(prediction: Prediction, features: Any, fusion: Fusion | None) -
     a name -> value mapping, or None (every feature missing)."""
     if fusion is None:
         return prediction
-    x = fusion.vector(features if features is not None else {})
-    new = []
-    for ls in prediction.labels:
-        f = fusion.labels.get(ls.id)
-        if f is None:
-            new.append(ls)
-            continue
-        p = float(fusion.probability(ls.id, np.array([ls.similarity]), x[None])[0])
-        ev = ls.evidence or (_evidence(fusion, ls.id, ls.similarity, x) if p >= f.threshold else ())
-        new.append(replace(ls, score=p, threshold=f.threshold, evidence=ev))
-    new.sort(key=lambda s: (-s.score, -s.similarity))
-    return Prediction(labels=tuple(new), model=prediction.model)
+    return apply_fusion_batch([prediction], [features], fusion)[0]
 
 
 def apply_fusion_batch(predictions: Sequence[Prediction], features: Sequence[Any],
