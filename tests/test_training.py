@@ -150,3 +150,19 @@ def test_manifest_of_file_paths_and_japanese_report_terms(tmp_path: Path):
     assert set(data.labels[1]) == {"normal_ecg", "sinus_rhythm"}
     assert list(data.split) == ["val", "train"]
     assert data.unknown_tokens["存在しない所見"] == 1
+
+
+def test_referral_rates_counts_d_and_urgent_labels_only() -> None:
+    from ecg_viewer.training.metrics import referral_rates
+
+    cats = ["A", "D", "urgent"]  # column 0: normal_ecg
+    y = np.array([[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    score = np.array([[0.9, 0.1, 0.0],   # normal, not flagged
+                      [0.9, 0.6, 0.0],   # normal, flagged by the D label
+                      [0.0, np.nan, 0.2],  # true D: NaN never flags, urgent 0.2 < 0.3
+                      [0.9, 0.0, 0.4]])  # true urgent, flagged; an A label never flags
+    thr = np.array([0.5, 0.5, 0.3])
+    out = referral_rates(y, score, thr, cats, normal_col=0)
+    assert out == {"n": 4, "flagged": 0.5, "normal_n": 2, "normal_flagged": 0.5,
+                   "true_d_n": 2, "true_d_flagged": 0.5}
+    assert "normal_n" not in referral_rates(y, score, thr, cats, normal_col=None)

@@ -26,9 +26,11 @@ from ecg_viewer.training.data import (
     write_wfdb_snomed_manifest,
 )
 from ecg_viewer.training.metrics import (
+    URGENT_CATS,
     choose_threshold,
     fit_platt,
     per_label_auroc,
+    referral_rates,
     sens_spec,
     topk_hit,
 )
@@ -37,7 +39,6 @@ from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CINC = DEFAULT_PTBXL.parent / "samples" / "wfdb_cinc2021"
 DEFAULT_CINC_EXTRA = DEFAULT_PTBXL.parent / "cinc_extra"
-URGENT_CATS = ("D", "urgent")
 MIN_SENS_URGENT = 0.95
 # Without a floor the sensitivity target flagged 90 % of fold-10 normal ECGs as D/urgent
 # (thresholds near 0 on labels with a handful of fold-9 positives): the flag meant nothing.
@@ -183,21 +184,12 @@ def summarise(sim: np.ndarray, y: np.ndarray, ids: list[str], cal: dict | None =
 
 def referral_flag_rates(y: np.ndarray, score: np.ndarray, ids: list[str],
                         cal: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """How often a D/urgent label above its threshold would flag a record (要精査 or higher):
-    among records labelled normal_ecg, and among records with at least one true D/urgent label."""
-    cats = np.array([cal[i].get("category", "") for i in ids])
-    dmask = np.isin(cats, URGENT_CATS)
+    """:func:`~ecg_viewer.training.metrics.referral_rates` with the catalog categories and
+    thresholds of the calibration ``cal``."""
+    cats = [cal[i].get("category", "") for i in ids]
     thr = np.array([cal[i]["threshold"] for i in ids])
-    flagged = ((score >= thr) & dmask).any(axis=1)
-    out: dict[str, Any] = {"n": int(len(y)), "flagged": float(flagged.mean()) if len(y) else float("nan")}
-    if "normal_ecg" in ids:
-        norm = y[:, ids.index("normal_ecg")].astype(bool)
-        out["normal_n"] = int(norm.sum())
-        out["normal_flagged"] = float(flagged[norm].mean()) if norm.any() else float("nan")
-    true_d = y[:, dmask].astype(bool).any(axis=1)
-    out["true_d_n"] = int(true_d.sum())
-    out["true_d_flagged"] = float(flagged[true_d].mean()) if true_d.any() else float("nan")
-    return out
+    normal_col = ids.index("normal_ecg") if "normal_ecg" in ids else None
+    return referral_rates(y, score, thr, cats, normal_col)
 
 
 def load_eval_sets(args: argparse.Namespace, catalog: Any, work: Path,

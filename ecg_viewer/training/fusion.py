@@ -39,12 +39,11 @@ from ecg_viewer.training.fusion_fit import (
     voltage_mask,
 )
 from ecg_viewer.training.fusion_report import (
-    URGENT_CATS,
     evaluate_sets,
     referral_threshold,
     thresholds_for,
 )
-from ecg_viewer.training.metrics import per_label_auroc
+from ecg_viewer.training.metrics import URGENT_CATS, per_label_auroc
 from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 
 log = logging.getLogger("ecg_viewer.training")

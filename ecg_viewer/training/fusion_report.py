@@ -10,10 +10,16 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.training.metrics import choose_threshold, per_label_auroc, sens_spec, topk_hit
+from ecg_viewer.training.metrics import (
+    URGENT_CATS,
+    choose_threshold,
+    per_label_auroc,
+    referral_rates,
+    sens_spec,
+    topk_hit,
+)
 
 log = logging.getLogger("ecg_viewer.training")
-URGENT_CATS = ("D", "urgent")
 MAX_NORMAL_FLAGGED = 0.05  # referral: at most this share of fold-9 normal ECGs flagged
 
 
@@ -57,21 +63,6 @@ def common_referral_threshold(p_urgent: np.ndarray, y: np.ndarray, base_flag: np
 def referral_threshold(thr: dict[int, tuple[float, str]], fused: list[int], cats: list[str]) -> float | None:
     vals = [thr[j][0] for j in fused if cats[j] in URGENT_CATS]
     return vals[0] if vals else None
-
-
-def referral_rates(y: np.ndarray, score: np.ndarray, thr: np.ndarray, cats: list[str],
-                   normal_col: int | None) -> dict[str, Any]:
-    dmask = np.isin(np.array(cats), URGENT_CATS)
-    flagged = ((np.nan_to_num(score, nan=-1.0) >= thr) & dmask).any(axis=1)
-    out: dict[str, Any] = {"n": int(len(y)), "flagged": float(flagged.mean()) if len(y) else float("nan")}
-    if normal_col is not None:
-        norm = y[:, normal_col].astype(bool)
-        out["normal_n"] = int(norm.sum())
-        out["normal_flagged"] = float(flagged[norm].mean()) if norm.any() else float("nan")
-    true_d = y[:, dmask].astype(bool).any(axis=1)
-    out["true_d_n"] = int(true_d.sum())
-    out["true_d_flagged"] = float(flagged[true_d].mean()) if true_d.any() else float("nan")
-    return out
 
 
 def summarise(y: np.ndarray, score: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy.stats import rankdata
 
@@ -95,3 +97,25 @@ def choose_threshold(score: np.ndarray, y: np.ndarray, min_sensitivity: float | 
         if f1 > best_f1:
             best, best_f1 = float(c), f1
     return best
+
+
+#: the catalog categories whose labels raise 要精査 or 要至急
+URGENT_CATS = ("D", "urgent")
+
+
+def referral_rates(y: np.ndarray, score: np.ndarray, thr: np.ndarray, cats: list[str],
+                   normal_col: int | None) -> dict[str, Any]:
+    """How often a D/urgent label at or above its threshold would flag a record (要精査 or
+    higher): overall, among records labelled normal (column ``normal_col``), and among records
+    with at least one true D/urgent label. A NaN score never flags."""
+    dmask = np.isin(np.array(cats), URGENT_CATS)
+    flagged = ((np.nan_to_num(score, nan=-1.0) >= thr) & dmask).any(axis=1)
+    out: dict[str, Any] = {"n": int(len(y)), "flagged": float(flagged.mean()) if len(y) else float("nan")}
+    if normal_col is not None:
+        norm = y[:, normal_col].astype(bool)
+        out["normal_n"] = int(norm.sum())
+        out["normal_flagged"] = float(flagged[norm].mean()) if norm.any() else float("nan")
+    true_d = y[:, dmask].astype(bool).any(axis=1)
+    out["true_d_n"] = int(true_d.sum())
+    out["true_d_flagged"] = float(flagged[true_d].mean()) if true_d.any() else float("nan")
+    return out
