@@ -86,3 +86,25 @@ def _isolated_review_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     folder = tmp_path_factory.mktemp("userdata")
     monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(folder))
     yield folder
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build, show and register the real main window: ``make_window(size=(w, h), **kwargs)``
+    (kwargs go to ``MainWindow``); the language goes back to Japanese after the test."""
+    from ecg_viewer.core.messages import set_language
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    def make(size: tuple[int, int] | None = None, **kwargs):
+        ensure_app()
+        w = MainWindow(**kwargs)
+        if size is not None:
+            w.resize(*size)
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        return w
+
+    yield make
+    set_language("ja")

@@ -11,25 +11,16 @@ from pathlib import Path
 import pytest
 from compare_fixtures import Ptbxl
 
-from ecg_viewer.core.messages import set_language
-
 
 @pytest.fixture
-def win(qtbot):
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
+def win(make_window):
     from ecg_viewer.pipeline.analyze import Analyzer
 
-    ensure_app()
-    w = MainWindow(use_stored_language=False, analyzer_factory=lambda: Analyzer(load_model=False))
-    w.resize(1400, 900)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = make_window((1400, 900), use_stored_language=False,
+                    analyzer_factory=lambda: Analyzer(load_model=False))
     yield w
     if w.comparison_features.compare_window is not None:
         w.comparison_features.compare_window.close()
-    set_language("ja")
 
 
 def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path: Path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from ecg_viewer.core.messages import set_language
 from ecg_viewer.core.paths import model_weights_dir
 
 pytest.importorskip("torch")
@@ -14,18 +13,8 @@ pytestmark = pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_f
 
 
 @pytest.fixture
-def win(qtbot):
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
-
-    ensure_app()
-    w = MainWindow(use_stored_language=False)
-    w.resize(1500, 950)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    set_language("ja")
+def win(make_window):
+    return make_window((1500, 950), use_stored_language=False)
 
 
 def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:

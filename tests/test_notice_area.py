@@ -16,17 +16,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 @pytest.fixture
-def win(qtbot):
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
-
-    ensure_app()
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    set_language("ja")
+def win(make_window):
+    return make_window()
 
 
 def _bad_files(folder: Path, n: int) -> list[Path]:

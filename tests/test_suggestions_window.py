@@ -14,7 +14,6 @@ import pytest
 import wfdb
 
 from ecg_viewer.core import CANONICAL_LEADS
-from ecg_viewer.core.messages import set_language
 from ecg_viewer.labels.criteria import held_back
 
 pytest.importorskip("torch")
@@ -30,18 +29,8 @@ def predictor():
 
 
 @pytest.fixture
-def win(qtbot):
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
-
-    ensure_app()
-    w = MainWindow(use_stored_language=False)
-    w.resize(1500, 950)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    set_language("ja")
+def win(make_window):
+    return make_window((1500, 950), use_stored_language=False)
 
 
 def _open_and_wait_for_analysis(qtbot, w, path: Path):

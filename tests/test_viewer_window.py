@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from ecg_viewer.core.errors import EcgReadError, user_message
-from ecg_viewer.core.messages import Bilingual, Reason, set_language
+from ecg_viewer.core.messages import Bilingual, Reason
 from ecg_viewer.core.prediction import (
     Analysis,
     LabelScore,
@@ -29,18 +29,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 @pytest.fixture
-def win(qtbot):
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
-
-    ensure_app()
-    w = MainWindow()
-    w.resize(1500, 950)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    set_language("ja")
+def win(make_window):
+    return make_window((1500, 950))
 
 
 def open_and_wait(qtbot, w, path) -> None:
