@@ -148,12 +148,23 @@ def test_qtc_modified_only_for_a_wide_qrs():
     assert qtc_modified(480.0, None, 1.0) is None
 
 
-def test_low_confidence_qt_makes_the_modified_qtc_low_too():
-    from ecg_viewer.signal.measure import Measurements
+def test_low_confidence_qt_makes_the_modified_qtc_low_too(shared_data):
+    """The modified QTc is made of QT and QRS: it takes the weaker one's confidence and reason
+    (CONF_DERIVED), on a real wide-QRS record whose QT is uncertain (JS00001, QRS 136 ms)."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.measure import measure
 
-    m = Measurements(qt_ms=520.0, qrs_ms=150.0, qtc_modified_ms=455.0,
-                     confidence={"qt_ms": 0.3, "qrs_ms": 0.9},
-                     confidence_reasons={"qt_ms": "meas.conf_beats"})
-    d = m.to_dict()
-    assert d["low_confidence"] == ["qt_ms", "qtc_modified_ms"]
-    assert d["confidence_reasons"]["qtc_modified_ms"] == "meas.conf_beats"
+    d = measure(read_ecg(shared_data / "cinc_extra" / "JS00001.hea")).to_dict()
+    conf = d["confidence"]
+    assert d["qtc_modified_ms"] is not None and conf["qt_ms"] < conf["qrs_ms"]
+    assert conf["qtc_modified_ms"] == min(conf["qt_ms"], conf["qrs_ms"])
+    assert {"qt_ms", "qtc_modified_ms"} <= set(d["low_confidence"])
+    assert d["confidence_reasons"]["qtc_modified_ms"] == d["confidence_reasons"]["qt_ms"]
+
+
+def test_narrow_qrs_has_no_modified_qtc_confidence(shared_data):
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.measure import measure
+
+    d = measure(read_ecg(shared_data / "samples" / "ge_muse" / "synthetic_muse.xml")).to_dict()
+    assert d["qtc_modified_ms"] is None and "qtc_modified_ms" not in d["confidence"]

@@ -42,7 +42,9 @@ CONF_SPREAD_MS = {"p_ms": 20.0, "pr_ms": 20.0, "qrs_ms": 12.0, "qt_ms": 30.0}
 LOW_CONFIDENCE = 0.5
 FEW_BEATS_CONFIDENCE = 0.6
 LOW_T_CONFIDENCE = 0.4
-CONF_DERIVED = {"qt_ms": ("qtc_bazett_ms", "qtc_fridericia_ms")}
+# a value made from intervals takes the confidence (and reason) of the weakest of them
+CONF_DERIVED = {"qt_ms": ("qtc_bazett_ms", "qtc_fridericia_ms", "qtc_modified_ms"),
+                "qrs_ms": ("qtc_modified_ms",)}
 # With a wide QRS (bundle branch block, ventricular pacing) the QT holds the longer
 # depolarisation, and the plain QTc overstates repolarisation. Bogossian et al. (Heart Rhythm
 # 2014;11:2273-7) take off 48.5 % of the QRS: QTm = QT - 0.485 x QRS approximates the QT of the
@@ -55,6 +57,8 @@ INTERVAL_KEYS = (
     "hr_bpm", "rr_ms", "p_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
     "p_axis_deg", "qrs_axis_deg", "t_axis_deg",
 )  # fmt: skip
+#: the values a confidence can be low for: the intervals and the QTc modified for a wide QRS
+CONFIDENCE_KEYS = (*INTERVAL_KEYS, "qtc_modified_ms")
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,18 +98,8 @@ class Measurements:
     @property
     def low_confidence(self) -> list[str]:
         """Measured intervals whose confidence is below ``LOW_CONFIDENCE``."""
-        low = [k for k in INTERVAL_KEYS if k in self.confidence_reasons and getattr(self, k) is not None]
-        if self.qtc_modified_ms is not None and ("qt_ms" in low or "qrs_ms" in low):
-            low.append("qtc_modified_ms")  # made of both: as weak as the weaker
-        return low
-
-    def _confidence_reason(self, key: str) -> str:
-        """The message key of why ``key``'s confidence is low (the modified QTc: its QT's or its
-        QRS's reason)."""
-        for k in (key, "qt_ms", "qrs_ms") if key == "qtc_modified_ms" else (key,):
-            if k in self.confidence_reasons:
-                return self.confidence_reasons[k]
-        return ""
+        return [k for k in CONFIDENCE_KEYS
+                if k in self.confidence_reasons and getattr(self, k) is not None]
 
     def confidence_text(self, key: str, lang: str | None = None) -> str | None:
         """Why ``key``'s confidence is low, for people (Japanese by default); None when it is not."""
@@ -124,7 +118,7 @@ class Measurements:
         out["reasons"] = dict(self.reasons)
         out["confidence"] = {k: round(v, 2) for k, v in self.confidence.items()}
         out["low_confidence"] = self.low_confidence
-        out["confidence_reasons"] = {k: self._confidence_reason(k) for k in self.low_confidence}
+        out["confidence_reasons"] = {k: self.confidence_reasons[k] for k in self.low_confidence}
         return out
 
     def reason_text(self, key: str, lang: str | None = None) -> str | None:
@@ -313,9 +307,13 @@ def interval_confidence(
         if c < LOW_CONFIDENCE:
             why[k] = reason
         for d in CONF_DERIVED.get(k, ()):
+            if d in conf and conf[d] <= conf[k]:
+                continue  # a weaker source already set it
             conf[d] = conf[k]
             if k in why:
                 why[d] = why[k]
+            else:
+                why.pop(d, None)
     return conf, why
 
 
@@ -389,13 +387,17 @@ def measure(record: EcgRecord) -> Measurements:
     for k in INTERVAL_KEYS:
         if vals[k] is None:
             reasons.setdefault(k, "meas.not_measurable")
+    qtc_mod = _round(qtc_modified(vals["qt_ms"], vals["qrs_ms"], dominant_rr_s))
     main = {k: vals[k] for k in CONF_SPREAD_MS}
     conf, conf_why = interval_confidence(mb, dominant_rr_s, irregular, main, fid, paced)
+    if qtc_mod is None:  # only a value that is given has a confidence
+        conf.pop("qtc_modified_ms", None)
+        conf_why.pop("qtc_modified_ms", None)
     out = {k: _round(v) for k, v in vals.items() if k in INTERVAL_KEYS}
     return Measurements(
         **out, beats=beats, reasons=reasons, median=mb, fiducials=fid, beat_detection=det,
         paced=paced, confidence=conf, confidence_reasons=conf_why, **_rr_extra(vals),
-        qtc_modified_ms=_round(qtc_modified(vals["qt_ms"], vals["qrs_ms"], dominant_rr_s)),
+        qtc_modified_ms=qtc_mod,
     )
 
 
