@@ -239,7 +239,7 @@ def test_bad_catalog_gives_clear_error(tmp_path, mutate, needle):
     with pytest.raises(CatalogError) as err:
         load_catalog(_write(tmp_path, c))
     assert needle in str(err.value)
-    assert "所見ラベル表を読めません" in err.value.user_message("ja")
+    assert "所見ラベル表を読めません" in err.value.message("ja")
     assert isinstance(err.value, ValueError)
 
 

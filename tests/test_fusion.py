@@ -106,7 +106,7 @@ def test_tampered_fusion_or_metrics_is_refused(tmp_path: Path):
     (d / "fusion.json").write_bytes(raw.replace(b'"intercept":', b'"intercept": ', 1))
     with pytest.raises(FusionError) as e:
         load_fusion(d)
-    assert "fusion.json" in str(e.value) and "改変" in e.value.user_message("ja")
+    assert "fusion.json" in str(e.value) and "改変" in e.value.message("ja")
     d = _write(tmp_path / "w2", js)
     (d / "metrics.json").write_text(json.dumps({"fusion": {"better": True}}))
     with pytest.raises(FusionError):

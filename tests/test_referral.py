@@ -185,6 +185,6 @@ def test_bad_rules_file(tmp_path: Path, mutate, needle):
     with pytest.raises(RulesError) as err:
         load_rules(p)
     assert needle in str(err.value)
-    assert "判定ルール表を読めません" in err.value.user_message("ja")
+    assert "判定ルール表を読めません" in err.value.message("ja")
     with pytest.raises(RulesError, match="not found"):
         load_rules(tmp_path / "missing.json")

@@ -94,11 +94,11 @@ def run(args: argparse.Namespace) -> int:
         print("\n" + tr("report.batch.interrupted", out=out), file=sys.stderr)
         return 130
     except BatchAbort as exc:
-        print(tr("batch.model_unusable", reason=exc.user_message(lang), out=out),
+        print(tr("batch.model_unusable", reason=exc.message(lang), out=out),
               file=sys.stderr)
         return 1
     except BatchOutputError as exc:
-        print(exc.user_message(lang), file=sys.stderr)
+        print(exc.message(lang), file=sys.stderr)
         return 1
     finally:
         if main_thread:

@@ -30,7 +30,6 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from ecg_viewer.core.errors import EcgError
-    from ecg_viewer.core.messages import language
     from ecg_viewer.core.paths import model_weights_dir
     from ecg_viewer.model.labelspace import catalog_version, label_ids, load_catalog, prompt_texts
     from ecg_viewer.model.text_encoder import TextEncoder
@@ -42,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         enc = TextEncoder(args.text_model, device=args.device)
         emb = enc.encode(prompt_texts(catalog))
     except EcgError as exc:
-        print(exc.user_message(language()), file=sys.stderr)
+        print(exc.message(), file=sys.stderr)
         return 1
     info = {"text_model_id": enc.model_id, "text_model_sha256": enc.weights_sha256(),
             "catalog_version": catalog_version(catalog)}

@@ -7,7 +7,7 @@ import json
 import sys
 
 from ecg_viewer.core.errors import EcgReadError
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import tr
 from ecg_viewer.io import read_ecg
 
 HELP = "show what is in an ECG file (format, leads, rate, duration, amplitudes, metadata)"
@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"file": args.file, "error": exc.message_en, "error_ja": exc.message_ja},
                              ensure_ascii=False))
-        print(exc.user_message(language()), file=sys.stderr)
+        print(exc.message(), file=sys.stderr)
         return 1
     summary = rec.summary()
     if args.json:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgReadError
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.signal.filters import FilterSettings, apply_filters
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         rec = read_ecg(args.file, **options)
     except EcgReadError as exc:
-        print(exc.user_message(language()), file=sys.stderr)
+        print(exc.message(), file=sys.stderr)
         return 1
     settings = PageSettings(
         layout=args.layout, speed_mm_s=args.speed, gain_limb_mm_mv=args.gain,
@@ -116,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         export_page(page, signal, rec.fs_hz, out, dpi=args.dpi)
     except ExportError as exc:  # full disk, read-only folder ...: no file is left behind
-        print(exc.user_message(language()), file=sys.stderr)
+        print(exc.message(), file=sys.stderr)
         return 1
     print(tr("ui.render.written", out=out, layout=args.layout, speed=args.speed, gain=args.gain))
     return 0

@@ -46,9 +46,6 @@ class EcgError(Localized, Exception):
     def message_en(self) -> str:
         return self.message("en")
 
-    def user_message(self, lang: str | None = None) -> str:
-        return self.message(lang)
-
     def __str__(self) -> str:
         return self.message("en")
 
