@@ -18,7 +18,9 @@ import io
 import logging
 from pathlib import Path
 
+from ecg_viewer.core.errors import EcgError
 from ecg_viewer.io import detect_format, supported_extensions
+from ecg_viewer.io.wfdb_header import read_header
 
 log = logging.getLogger(__name__)
 
@@ -116,21 +118,11 @@ def looks_like_numeric_table(path: Path) -> bool:
 
 
 def _wfdb_signal_files(header: Path) -> set[str]:
-    """The signal file names a WFDB header lists (first field of each signal line)."""
-    names: set[str] = set()
+    """The signal file names a WFDB header lists (read with the reader's own header parser); none
+    for a header that does not parse (its same-name ``.dat``/``.mat`` are still left out)."""
     try:
-        lines = header.read_text(encoding="latin-1", errors="replace").splitlines()
-    except OSError:
-        return names
-    record_line_seen = False
-    for line in lines:
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        if not record_line_seen:
-            record_line_seen = True
-            continue
-        name = line.split()[0]
-        if "/" not in name and name != "~":
-            names.add(name)
-    return names
+        return {s.file_name for s in read_header(header).signals if s.file_name != "~"}
+    except (EcgError, OSError, ValueError) as exc:
+        log.warning("header %s does not parse (%s): listed, its signal files unknown", header, exc)
+        return set()
+
