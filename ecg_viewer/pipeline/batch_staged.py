@@ -219,6 +219,11 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
 
         submit()
         t0 = time.perf_counter()
+        from ecg_viewer.model.predictor import Predictor
+
+        # one inference thread (the workers keep the other cores busy), set before the model
+        # loads: torch's idle threads would spin through the many small copies of the loading
+        Predictor.use_threads(1)
         analyzer = spec.build()  # BatchAbort before anything is recorded (the pool is stopped)
         times["load"] = time.perf_counter() - t0
         predictor = analyzer.predictor
@@ -227,8 +232,6 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
 
             raise _abort(WeightsError("model.weights_mismatch",
                                       detail="the manifest changed during the run"))
-        if hasattr(predictor, "use_threads"):
-            predictor.use_threads(1)  # the workers keep the other cores busy
         ready: list[tuple[Path, Prepared]] = []
         while queue or pending or ready:
             submit()
