@@ -313,8 +313,11 @@ def worker_pool(workers: int, initializer: Callable[..., None],
         _stop_fork_server(ctx)
 
 
-#: what the fork server imports once before it forks the workers (each would import it again)
-WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess", "wfdb"]
+#: what the fork server imports once before it forks the workers (each would import it again):
+#: the pipeline and what ``prepare`` imports where it runs (the signal modules, scipy.signal)
+WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess",
+                  "ecg_viewer.signal.quality", "ecg_viewer.signal.measure",
+                  "ecg_viewer.signal.criteria", "scipy.signal", "wfdb"]
 
 
 def _worker_context() -> Any:

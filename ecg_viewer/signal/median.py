@@ -23,6 +23,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import signal as sps
 
+from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import highpass, lowpass
 
 PRE_S = 0.50  # window before the R peak
@@ -194,7 +195,7 @@ def median_beat(
     names = tuple(lead_names)
     judge = [names.index(n) for n in (good_leads or names) if n in names] or list(range(len(names)))
     # robust per-lead scale so that each judged lead weighs the same in the correlation
-    scale = np.maximum(np.percentile(np.abs(x[judge]), 99, axis=1), 1e-6)[:, None]
+    scale = np.maximum(quantiles.percentile(np.abs(x[judge]), 99), 1e-6)[:, None]
 
     xj = x[judge] / scale  # the judged leads, each on its own scale (one copy, not per beat)
 

@@ -22,6 +22,7 @@ from scipy import signal as sps
 from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
+from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import butter_sos, sos_filtfilt
 from ecg_viewer.signal.median import median0
 
@@ -100,7 +101,7 @@ def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     """R-peak positions from the median across leads of each lead's normalised QRS-band
     envelope: one bad lead cannot create or hide beats."""
     band = np.abs(_bandpass(x, fs_hz, 5.0, 15.0))
-    band /= np.percentile(band, 99, axis=1, keepdims=True) + 1e-9
+    band /= quantiles.percentile(band, 99, keepdims=True) + 1e-9
     env = median0(band)
     w = max(1, int(round(0.08 * fs_hz)))
     env = np.convolve(env, np.ones(w) / w, mode="same")
@@ -109,7 +110,7 @@ def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     peaks, _ = sps.find_peaks(env, height=height, distance=max(1, int(0.3 * fs_hz)))
     # move each onto the steepest point of the QRS (the smoothed envelope peaks anywhere in it)
     slope = np.abs(np.diff(lf, axis=1, prepend=lf[:, :1]))
-    slope /= np.percentile(slope, 99, axis=1, keepdims=True) + 1e-9
+    slope /= quantiles.percentile(slope, 99, keepdims=True) + 1e-9
     steep = median0(slope) if len(lf) > 2 else slope.mean(axis=0)
     r = max(1, int(0.1 * fs_hz))
     return np.array(
