@@ -128,3 +128,42 @@ def test_median0_is_numpys_median_along_axis_0(shape):
     assert np.array_equal(median0(a), np.median(a, axis=0))
     a.flat[3] = np.nan  # a column with a NaN gives NaN, as numpy's
     assert np.array_equal(median0(a), np.median(a, axis=0), equal_nan=True)
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 3, 5, 8, 12, 13])
+def test_median_of_nonnegative_rows_by_network_is_median0(n_rows):
+    from ecg_viewer.signal.median import median0
+    from ecg_viewer.signal.quality import _median_of_rows
+
+    rng = np.random.default_rng(6)
+    a = np.abs(rng.normal(size=(n_rows, 5000)))
+    a[rng.random(a.shape) < 0.05] = 0.0  # ties, zeros
+    a[rng.random(a.shape) < 0.05] = 1.5
+    want = median0(a)
+    got = _median_of_rows(a)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    a[0, 7] = -0.0 if n_rows > 2 else a[0, 7]  # a negative zero: median0's own path
+    assert _median_of_rows(a).tobytes() == median0(a).tobytes()
+
+
+def test_rails_of_all_leads_at_once_equal_lead_by_lead(samples):
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.quality import DEFAULT_THRESHOLDS as TH
+    from ecg_viewer.signal.quality import _rails, _rails_all
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(6, 3000))
+    x[0] = np.clip(x[0], -1.0, 1.0)  # saturated: many plateaus at both rails
+    x[1] = 0.3  # constant
+    x[2, :500] = 5.0  # at the rail from the first sample (left out as an edge run)
+    x[3] = np.round(x[3])  # coarse quantisation
+    x[4, -300:] = x[4].max()  # at the rail up to the last sample
+    arrays = [(x, 500.0), (x[:, :40], 250.0)]
+    for f in sorted((samples / "wfdb_ptbxl").glob("*.hea"))[:4]:
+        rec = read_ecg(f)
+        arrays.append((np.asarray(rec.signal_mv, dtype=np.float64), rec.fs_hz))
+    for a, fs in arrays:
+        want = [_rails(v, fs, TH) for v in a]
+        got = _rails_all(a, fs, TH)
+        assert [tuple(map(type, w)) for w in want] == [tuple(map(type, g)) for g in got]
+        assert got == want
