@@ -167,3 +167,32 @@ def test_rails_of_all_leads_at_once_equal_lead_by_lead(samples):
         got = _rails_all(a, fs, TH)
         assert [tuple(map(type, w)) for w in want] == [tuple(map(type, g)) for g in got]
         assert got == want
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 3, 4, 7, 12, 13, 30])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nanmedian0_is_numpys_nanmedian_along_axis_0(n_rows, dtype):
+    """Sorted by numpy or (a few rows) by the min/max network: numpy's nanmedian bit for bit,
+    with ties, zeros, +inf, NaN here and there and whole NaN columns (record edges)."""
+    import warnings
+
+    from ecg_viewer.signal.median import nanmedian0
+
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=(n_rows, 12, 130)).astype(dtype)
+    a[rng.random(a.shape) < 0.02] = 0.0
+    a[rng.random(a.shape) < 0.02] = 1.25
+    a[rng.random(a.shape) < 0.005] = np.inf
+    for b in (a.copy(), np.where(rng.random(a.shape) < 0.1, np.nan, a).astype(dtype)):
+        b[:, 0, :5] = np.nan
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanmedian(b, axis=0)
+        got = nanmedian0(b)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    a.flat[5] = -0.0  # a negative zero: np.sort orders the stack, as before the network
+    srt = np.sort(a, axis=0)
+    h = n_rows // 2
+    before = (srt[h if n_rows % 2 else h - 1] + srt[h]) / dtype(2.0)
+    assert nanmedian0(a).tobytes() == before.astype(dtype).tobytes()
+    assert np.array_equal(nanmedian0(a), np.median(a, axis=0))
