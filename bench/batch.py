@@ -18,9 +18,11 @@ older commit) on the same folder, as a command (its own summary line and wall ti
 checkout's ``batch`` command the same way, for a before/after under the same load.
 
 Prints: files, distinct source records, workers, wall time (model load and process start
-included) and ECGs/s as ``ecg-viewer batch`` reports it, the seconds per stage (read and prepare
-are CPU seconds summed over the workers; model, finish and write are this process's), and the
-peak RSS of this process and of the largest worker (``resource.getrusage``).
+included) and ECGs/s as ``ecg-viewer batch`` reports it, the CPU seconds per stage (read and
+prepare summed over the workers; load, model, finish and write this process's: process time, so
+that other work on a shared machine moves them little), the CPU of the whole run and the rate
+two idle cores would allow from it, and the peak RSS of this process and of the largest worker
+(``resource.getrusage``).
 """
 
 from __future__ import annotations
@@ -141,9 +143,11 @@ def main() -> None:
         print(f"steady state (first row to last): {(d2 - d1) / (t2 - t1):.1f} ECGs/s; first row "
               f"after {t1 - start:.1f} s (model load, worker start, the first batch)")
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in summary.stage_s.items())
-    print(f"stages: {stages}")
-    per = {k: 1000 * v / max(1, summary.analysed) for k, v in summary.stage_s.items()}
-    print("per ECG: " + ", ".join(f"{k} {v:.1f} ms" for k, v in per.items()))
+    print(f"CPU per stage: {stages}")
+    per = {k: 1000 * v / max(1, summary.analysed) for k, v in summary.stage_s.items()
+           if k != "load"}
+    print("CPU per ECG: " + ", ".join(f"{k} {v:.1f} ms" for k, v in per.items())
+          + f" = {sum(per.values()):.1f} ms (start-up not included)")
     parent_cpu = (me.ru_utime + me.ru_stime) - (before.ru_utime + before.ru_stime)
     kids_cpu = kids.ru_utime + kids.ru_stime
     done = max(1, summary.analysed + summary.failed)

@@ -4,12 +4,15 @@ before a change, then compare after it, bit for bit.
 
     PYTHONPATH=$PWD .venv/bin/python bench/identity.py dump /tmp/before.pkl
     PYTHONPATH=$PWD .venv/bin/python bench/identity.py compare /tmp/before.pkl [/tmp/after.pkl]
+
+(``compare`` without a third file dumps the current code's results to a temp file first.)
 """
 import dataclasses
 import hashlib
 import math
 import pickle
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -122,7 +125,8 @@ if __name__ == "__main__":
         dump(sys.argv[2])
     else:
         ref = pickle.load(open(sys.argv[2], "rb"))
-        new_path = sys.argv[3] if len(sys.argv) > 3 else "/tmp/i13s/new.pkl"
+        new_path = sys.argv[3] if len(sys.argv) > 3 else str(Path(tempfile.gettempdir())
+                                                             / "ecgv-identity-new.pkl")
         if len(sys.argv) <= 3:
             dump(new_path)
         new = pickle.load(open(new_path, "rb"))

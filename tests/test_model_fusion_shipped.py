@@ -50,3 +50,18 @@ def test_shipped_fusion_and_weights_load_and_fuse_a_real_record():
     assert scores == sorted(scores, reverse=True)
     top = {s.id for s in fused.labels if s.above_threshold}
     assert "crbbb" in top or "crbbb" in {s.id for s in fused.top(3)}
+
+
+def test_all_labels_at_once_give_each_labels_own_probabilities_bit_for_bit():
+    """``Fusion.probabilities`` (one walk of every label's trees, used by the batch) gives the
+    very numbers ``probability`` gives label by label, NaN features and one row included."""
+    fusion = load_fusion(model_weights_dir())
+    assert fusion is not None
+    rng = np.random.default_rng(1)
+    for n in (1, 9, 40):
+        x = rng.normal(size=(n, len(fusion.feature_names))) * fusion.sd + fusion.mean
+        x[rng.random(x.shape) < 0.3] = np.nan
+        sim = rng.normal(0.1, 0.15, size=(n, len(fusion.labels)))
+        together = fusion.probabilities(sim, x)
+        for j, lab in enumerate(fusion.labels):
+            assert together[lab].tobytes() == fusion.probability(lab, sim[:, j].copy(), x).tobytes()

@@ -16,13 +16,16 @@ from ecg_viewer.signal.filters import butter_sos, sos_filtfilt
 @pytest.mark.parametrize("padtype,padlen", [("odd", None), ("even", 250), ("odd", 0), (None, None),
                                             ("constant", 17)])
 @pytest.mark.parametrize("shape", [(12, 1000), (700,), (3, 2, 400)])
-def test_sos_filtfilt_is_scipy_sosfiltfilt(order, cutoff, btype, padtype, padlen, shape):
-    x = np.random.default_rng(0).normal(size=shape).cumsum(axis=-1)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sos_filtfilt_is_scipy_sosfiltfilt(order, cutoff, btype, padtype, padlen, shape, dtype):
+    x = np.random.default_rng(0).normal(size=shape).cumsum(axis=-1).astype(dtype)
+    before = x.copy()
     want = sps.sosfiltfilt(butter_sos(order, cutoff, btype, 500.0), x, axis=-1, padtype=padtype,
                            padlen=padlen)
     got = sos_filtfilt(order, cutoff, btype, 500.0, x, padtype=padtype, padlen=padlen)
     assert got.dtype == want.dtype and got.shape == want.shape
-    assert np.array_equal(got, want)  # bit for bit
+    assert got.tobytes() == np.ascontiguousarray(want).tobytes()  # bit for bit
+    assert x.tobytes() == before.tobytes()  # the input is never filtered in place
 
 
 def test_sos_filtfilt_refuses_a_short_input_as_scipy_does():
@@ -125,3 +128,71 @@ def test_median0_is_numpys_median_along_axis_0(shape):
     assert np.array_equal(median0(a), np.median(a, axis=0))
     a.flat[3] = np.nan  # a column with a NaN gives NaN, as numpy's
     assert np.array_equal(median0(a), np.median(a, axis=0), equal_nan=True)
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 3, 5, 8, 12, 13])
+def test_median_of_nonnegative_rows_by_network_is_median0(n_rows):
+    from ecg_viewer.signal.median import median0
+    from ecg_viewer.signal.quality import _median_of_rows
+
+    rng = np.random.default_rng(6)
+    a = np.abs(rng.normal(size=(n_rows, 5000)))
+    a[rng.random(a.shape) < 0.05] = 0.0  # ties, zeros
+    a[rng.random(a.shape) < 0.05] = 1.5
+    want = median0(a)
+    got = _median_of_rows(a)
+    assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    a[0, 7] = -0.0 if n_rows > 2 else a[0, 7]  # a negative zero: median0's own path
+    assert _median_of_rows(a).tobytes() == median0(a).tobytes()
+
+
+def test_rails_of_all_leads_at_once_equal_lead_by_lead(samples):
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.quality import DEFAULT_THRESHOLDS as TH
+    from ecg_viewer.signal.quality import _rails, _rails_all
+
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(6, 3000))
+    x[0] = np.clip(x[0], -1.0, 1.0)  # saturated: many plateaus at both rails
+    x[1] = 0.3  # constant
+    x[2, :500] = 5.0  # at the rail from the first sample (left out as an edge run)
+    x[3] = np.round(x[3])  # coarse quantisation
+    x[4, -300:] = x[4].max()  # at the rail up to the last sample
+    arrays = [(x, 500.0), (x[:, :40], 250.0)]
+    for f in sorted((samples / "wfdb_ptbxl").glob("*.hea"))[:4]:
+        rec = read_ecg(f)
+        arrays.append((np.asarray(rec.signal_mv, dtype=np.float64), rec.fs_hz))
+    for a, fs in arrays:
+        want = [_rails(v, fs, TH) for v in a]
+        got = _rails_all(a, fs, TH)
+        assert [tuple(map(type, w)) for w in want] == [tuple(map(type, g)) for g in got]
+        assert got == want
+
+
+@pytest.mark.parametrize("n_rows", [1, 2, 3, 4, 7, 12, 13, 30])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nanmedian0_is_numpys_nanmedian_along_axis_0(n_rows, dtype):
+    """Sorted by numpy or (a few rows) by the min/max network: numpy's nanmedian bit for bit,
+    with ties, zeros, +inf, NaN here and there and whole NaN columns (record edges)."""
+    import warnings
+
+    from ecg_viewer.signal.median import nanmedian0
+
+    rng = np.random.default_rng(8)
+    a = rng.normal(size=(n_rows, 12, 130)).astype(dtype)
+    a[rng.random(a.shape) < 0.02] = 0.0
+    a[rng.random(a.shape) < 0.02] = 1.25
+    a[rng.random(a.shape) < 0.005] = np.inf
+    for b in (a.copy(), np.where(rng.random(a.shape) < 0.1, np.nan, a).astype(dtype)):
+        b[:, 0, :5] = np.nan
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            want = np.nanmedian(b, axis=0)
+        got = nanmedian0(b)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+    a.flat[5] = -0.0  # a negative zero: np.sort orders the stack, as before the network
+    srt = np.sort(a, axis=0)
+    h = n_rows // 2
+    before = (srt[h if n_rows % 2 else h - 1] + srt[h]) / dtype(2.0)
+    assert nanmedian0(a).tobytes() == before.astype(dtype).tobytes()
+    assert np.array_equal(nanmedian0(a), np.median(a, axis=0))

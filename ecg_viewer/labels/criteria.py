@@ -23,6 +23,7 @@ its score as evidence too. Qt-free and torch-free.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -120,7 +121,15 @@ class CriteriaRules:
     held_score_fraction: float = 0.5
 
     def rule(self, label: str) -> LabelRule | None:
-        return next((r for r in self.rules if r.label == label), None)
+        return self._by_label.get(label)
+
+    @functools.cached_property
+    def _by_label(self) -> dict[str, LabelRule]:
+        """Each label's first rule (looked up for every label of every ECG)."""
+        out: dict[str, LabelRule] = {}
+        for r in self.rules:
+            out.setdefault(r.label, r)
+        return out
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -398,13 +407,18 @@ def apply_criteria(
             _add_new_keys(ev, [
                 Evidence("similarity", round(float(s.similarity), 3), "", "", True),
                 Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
-        out.append(replace(s, score=score, evidence=tuple(ev)))
+        # the fields of ``s`` with the new score and evidence (a constructor, not
+        # dataclasses.replace: the same object, built several times faster)
+        out.append(LabelScore(s.id, s.ja, s.en, s.similarity, score, s.threshold, s.category,
+                              tuple(ev)))
     out.sort(key=lambda s: (s.id in held, -s.score, -s.similarity))
     return tuple(out)
 
 
 def _add_new_keys(into: list[Evidence], items: Sequence[Evidence]) -> None:
     """Append the items whose key is not in ``into`` yet (one line per measurement)."""
+    if not items:
+        return
     keys = {e.key for e in into}
     for e in items:
         if e.key not in keys:

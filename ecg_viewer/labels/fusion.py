@@ -24,11 +24,12 @@ or never trained) keep the model's own calibrated score and threshold.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,75 @@ class Trees:
 
 
 @dataclass(frozen=True)
+class Forest:
+    """The trees of every fused label as one set, run in one pass for all labels: what
+    :meth:`Trees.raw` gives label by label (the same node walk, the same comparisons; each
+    label's leaf values summed over a contiguous copy of its own trees, as there), with one
+    round of indexing per tree level instead of one per level and label.
+
+    The input ``xt`` is ``[N, n_labels + n_features]``: the standardised similarity of label
+    ``l`` in column ``l``, the features after them."""
+
+    feature: np.ndarray  # [n_trees, n_nodes]: -1 leaf, else the column of xt
+    threshold: np.ndarray
+    missing_left: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    spans: tuple[tuple[int, int], ...]  # trees of label l: spans[l][0] .. spans[l][1]
+    baselines: tuple[float, ...]
+
+    @classmethod
+    def of(cls, trees: Sequence[Trees]) -> Forest:
+        m = max(t.feature.shape[1] for t in trees)
+
+        def pad(a: np.ndarray, fill: float | int | bool) -> np.ndarray:
+            out = np.full((a.shape[0], m), fill, dtype=a.dtype)
+            out[:, : a.shape[1]] = a
+            return out
+
+        n_labels = len(trees)
+        feats, spans, start = [], [], 0
+        for li, t in enumerate(trees):
+            # column 0 of a label's own input (its similarity) -> column li; feature i -> L + i - 1
+            feats.append(pad(np.where(t.feature < 0, -1, np.where(t.feature == 0, li,
+                                                                   t.feature - 1 + n_labels)), -1))
+            spans.append((start, start + t.feature.shape[0]))
+            start += t.feature.shape[0]
+        return cls(np.concatenate(feats), np.concatenate([pad(t.threshold, 0.0) for t in trees]),
+                   np.concatenate([pad(t.missing_left, False) for t in trees]),
+                   np.concatenate([pad(t.left, 0) for t in trees]),
+                   np.concatenate([pad(t.right, 0) for t in trees]),
+                   np.concatenate([pad(t.value, 0.0) for t in trees]), tuple(spans),
+                   tuple(t.baseline for t in trees))
+
+    def raw(self, xt: np.ndarray) -> list[np.ndarray]:
+        """xt [N, n_labels + n_features] -> per label the summed leaf values + baseline [N].
+        Walks only the (row, tree) pairs still at an inner node, by flat node index."""
+        n, (t, m) = len(xt), self.feature.shape
+        start = np.arange(t, dtype=np.int64) * m  # each tree's root in the flat arrays
+        pos = np.broadcast_to(start, (n, t)).ravel().copy()  # [N * t] flat node of each pair
+        rows = np.repeat(np.arange(n, dtype=np.int64), t)
+        base = np.tile(start, n)
+        feature, threshold = self.feature.ravel(), self.threshold.ravel()
+        missing_left, left, right = self.missing_left.ravel(), self.left.ravel(), self.right.ravel()
+        todo = np.arange(n * t, dtype=np.int64)
+        for _ in range(m):
+            f = feature[pos[todo]]
+            inner = f >= 0
+            if not inner.any():
+                break
+            todo, f = todo[inner], f[inner]
+            p = pos[todo]
+            xv = xt[rows[todo], f]
+            go_left = np.where(np.isnan(xv), missing_left[p], xv <= threshold[p])
+            pos[todo] = base[todo] + np.where(go_left, left[p], right[p])
+        leaves = self.value.ravel()[pos].reshape(n, t)
+        return [b + np.ascontiguousarray(leaves[:, a:e]).sum(axis=1)
+                for (a, e), b in zip(self.spans, self.baselines, strict=True)]
+
+
+@dataclass(frozen=True)
 class FusedLabel:
     intercept: float
     sim_coef: float
@@ -143,6 +213,29 @@ class Fusion:
         miss = ~np.isfinite(x)
         xs = np.where(miss, 0.0, (np.where(miss, 0.0, x) - self.mean) / self.sd)
         return np.clip(xs, -self.clip, self.clip), miss.astype(np.float64)
+
+    @functools.cached_property
+    def forest(self) -> Forest | None:
+        """The trees of every label as one :class:`Forest` (None for the logistic kind)."""
+        trees = [f.trees for f in self.labels.values()]
+        if not trees or any(t is None for t in trees):
+            return None
+        return Forest.of(trees)  # type: ignore[arg-type]
+
+    def probabilities(self, similarity: np.ndarray, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Every fused label at once: similarity [N, n_labels] (columns in :attr:`labels`
+        order), x [N, n_features] -> label -> probability [N], each the very numbers of
+        :meth:`probability` for that label."""
+        x = np.atleast_2d(np.asarray(x, dtype=np.float64))
+        forest = self.forest
+        if forest is None:
+            return {lab: self.probability(lab, similarity[:, j], x)
+                    for j, lab in enumerate(self.labels)}
+        zsim = [(np.asarray(similarity[:, j], float) - f.sim_center) / f.sim_scale
+                for j, f in enumerate(self.labels.values())]
+        xt = np.hstack([np.stack(zsim, axis=1).reshape(len(x), -1), x])
+        return {lab: 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+                for lab, z in zip(self.labels, forest.raw(xt), strict=True)}
 
     def probability(self, label_id: str, similarity: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Vectorised: similarity [N], x [N, n_features] -> probability [N]."""
@@ -259,8 +352,8 @@ def apply_fusion_batch(predictions: Sequence[Prediction], features: Sequence[Any
         return list(predictions)
     xs = np.stack([fusion.vector(f if f is not None else {}) for f in features])
     sims = [{ls.id: ls.similarity for ls in p.labels} for p in predictions]
-    probs = {lab: fusion.probability(lab, np.array([s.get(lab, 0.0) for s in sims]), xs)
-             for lab in fusion.labels}
+    sim = np.array([[s.get(lab, 0.0) for lab in fusion.labels] for s in sims], dtype=np.float64)
+    probs = fusion.probabilities(sim.reshape(len(predictions), len(fusion.labels)), xs)
     out = []
     for i, prediction in enumerate(predictions):
         new = []
@@ -272,7 +365,10 @@ def apply_fusion_batch(predictions: Sequence[Prediction], features: Sequence[Any
             p = float(probs[ls.id][i])
             ev = ls.evidence or (_evidence(fusion, ls.id, ls.similarity, xs[i])
                                  if p >= f.threshold else ())
-            new.append(replace(ls, score=p, threshold=f.threshold, evidence=ev))
+            # the fields of ``ls`` with the fused score (a constructor, not dataclasses.replace:
+            # the same object, built several times faster)
+            new.append(LabelScore(ls.id, ls.ja, ls.en, ls.similarity, p, f.threshold,
+                                  ls.category, ev))
         new.sort(key=lambda s: (-s.score, -s.similarity))
         out.append(Prediction(labels=tuple(new), model=prediction.model))
     return out

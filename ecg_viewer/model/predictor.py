@@ -73,9 +73,11 @@ class Predictor:
         self.members = []
         for name in self.manifest["members"]:
             model = build_model(self.arch)
-            state = {k: v.float() for k, v in load_file(str(self.weights_dir / name)).items()}
+            state = _float_state(self.weights_dir / name)
             try:
-                model.load_state_dict(state, strict=True)
+                # the loaded tensors become the parameters (no second copy into those that
+                # build_model made; the same values)
+                model.load_state_dict(state, strict=True, assign=True)
             except RuntimeError as exc:
                 raise WeightsError("model.weights_mismatch", detail=f"{name}: {exc}") from exc
             self.members.append(model.eval().to(self.device))
@@ -223,6 +225,26 @@ class Predictor:
         rank = 1 + int((sims > s + 1e-7).sum())
         return QueryScore(text=query, similarity=s, rank=rank, n_labels=len(self.labels),
                           matched_label=None, via="text_encoder")
+
+
+def _float_state(path: Path) -> dict[str, Any]:
+    """The tensors of a safetensors file, floating ones as float32 (the model's dtype), integer
+    ones (batch-norm counters) as stored. Converted by numpy (fp16 -> fp32 is exact: the same
+    values torch's ``.float()`` gives, about ten times faster on the CPU); a dtype numpy lacks
+    (bfloat16) goes through torch."""
+    import torch
+
+    try:
+        from safetensors.numpy import load_file as load_numpy
+
+        arrays = load_numpy(str(path))
+    except (TypeError, ValueError, KeyError):
+        from safetensors.torch import load_file
+
+        return {k: v.float() if v.is_floating_point() else v
+                for k, v in load_file(str(path)).items()}
+    return {k: torch.from_numpy(v.astype(np.float32) if v.dtype.kind == "f" else v)
+            for k, v in arrays.items()}
 
 
 def _padded(x: np.ndarray) -> np.ndarray:

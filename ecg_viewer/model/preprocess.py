@@ -18,7 +18,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import butter, resample_poly, sosfiltfilt
 
 from ecg_viewer.core.leads import CANONICAL_LEADS, derive_limb_leads
 from ecg_viewer.core.record import EcgRecord
@@ -33,6 +32,9 @@ def resample(signal: np.ndarray, fs_in_hz: float, fs_out_hz: float = MODEL_FS_HZ
     """Polyphase resampling along the last axis (anti-aliased), float32."""
     if abs(fs_in_hz - fs_out_hz) < 1e-6:
         return np.asarray(signal, dtype=np.float32)
+    # scipy.signal where it is used: the batch's model process (Predictor) never resamples
+    from scipy.signal import resample_poly
+
     ratio = Fraction(fs_out_hz / fs_in_hz).limit_denominator(1000)
     out = resample_poly(np.asarray(signal, dtype=np.float64), ratio.numerator, ratio.denominator,
                         axis=-1)
@@ -79,6 +81,8 @@ def zscore(sig: np.ndarray, fs_hz: float = MODEL_FS_HZ) -> np.ndarray:
     A flat lead (SD ~ 0, e.g. a lead dropped by the recorder) stays all zeros."""
     x = np.asarray(sig, dtype=np.float64)
     if x.shape[-1] > 30:
+        from scipy.signal import butter, sosfiltfilt
+
         sos = butter(3, [BAND_HZ[0], min(BAND_HZ[1], 0.45 * fs_hz)], btype="bandpass", fs=fs_hz,
                      output="sos")
         x = sosfiltfilt(sos, x, axis=-1, padlen=min(x.shape[-1] - 1, 300))

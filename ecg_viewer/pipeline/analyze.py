@@ -12,16 +12,21 @@ import importlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.prediction import Analysis, Prediction, QualityReport
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.referral import decide_referral
-from ecg_viewer.signal.criteria import CriteriaFeatures, criteria_features
-from ecg_viewer.signal.measure import Measurements, measure
-from ecg_viewer.signal.quality import assess_quality
+
+if TYPE_CHECKING:
+    from ecg_viewer.signal.measure import Measurements
+
+# The signal modules (quality gate, measurements, criteria features: scipy.signal and friends,
+# ~0.7 s to import) are imported where a record is prepared, not with this module: the batch
+# process only finishes analyses prepared by its workers and never needs them.
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +120,8 @@ class Prepared:
 def prepare(record: EcgRecord, *, with_measurements: bool = True,
             measurements: Measurements | None = None) -> tuple[Prepared, Measurements | None]:
     """Quality gate, measurements (``measurements`` when already made) and criteria features."""
+    from ecg_viewer.signal.quality import assess_quality
+
     quality = assess_quality(record)
     meas = measurements
     if meas is None and with_measurements:
@@ -148,6 +155,8 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any) -> A
 
 def safe_measure(record: EcgRecord) -> Measurements | None:
     """Measurements, or None when the record cannot be measured at all (logged, never fatal)."""
+    from ecg_viewer.signal.measure import measure
+
     try:
         return measure(measurement_span(record))
     except (EcgError, ValueError) as exc:
@@ -157,6 +166,8 @@ def safe_measure(record: EcgRecord) -> Measurements | None:
 
 def safe_criteria(record: EcgRecord, meas: Measurements | None) -> CriteriaFeatures | None:
     """The criteria features (None when they cannot be computed at all; logged, never fatal)."""
+    from ecg_viewer.signal.criteria import criteria_features
+
     try:
         return criteria_features(measurement_span(record), meas)
     except (EcgError, ValueError, IndexError) as exc:

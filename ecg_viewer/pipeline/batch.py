@@ -200,9 +200,10 @@ class BatchSummary:
     duplicates: int = 0  # the same ECG (sha256) as a file already done, listed not analysed
     seconds: float = 0.0
     workers: int = 0  # worker processes used (0: analysed in this process)
-    #: seconds per stage: "read", "prepare" (quality, measurements, criteria, model input; CPU
-    #: seconds summed over the workers), "model" (batched inference), "finish" (fusion,
-    #: criteria, referral), "write" (the output rows)
+    #: CPU seconds per stage (process time, so that a busy machine does not inflate them):
+    #: "read", "prepare" (quality, measurements, criteria, model input; summed over the
+    #: workers), "load" (the model), "model" (batched inference), "finish" (fusion, criteria,
+    #: referral), "write" (the output rows), the last four in this process
     stage_s: dict[str, float] = field(default_factory=dict)
     # (file, message in both languages: ``message.text(lang)`` where it is shown)
     errors: list[tuple[str, Bilingual]] = field(default_factory=list)
@@ -235,7 +236,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     start = time.perf_counter()
 
     def record(row: dict[str, Any]) -> None:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         if row.pop("retry", False):
             summary.retry.append((row["file"], row_error(row)))
         else:
@@ -248,7 +249,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
                 summary.errors.append((row["file"], row_error(row)))
             else:
                 summary.analysed += 1
-        summary.stage_s["write"] = summary.stage_s.get("write", 0.0) + time.perf_counter() - t0
+        summary.stage_s["write"] = summary.stage_s.get("write", 0.0) + time.process_time() - t0
         if progress:
             elapsed = time.perf_counter() - start
             done = summary.analysed + summary.failed
@@ -313,8 +314,11 @@ def worker_pool(workers: int, initializer: Callable[..., None],
         _stop_fork_server(ctx)
 
 
-#: what the fork server imports once before it forks the workers (each would import it again)
-WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess", "wfdb"]
+#: what the fork server imports once before it forks the workers (each would import it again):
+#: the pipeline and what ``prepare`` imports where it runs (the signal modules, scipy.signal)
+WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess",
+                  "ecg_viewer.signal.quality", "ecg_viewer.signal.measure",
+                  "ecg_viewer.signal.criteria", "scipy.signal", "wfdb"]
 
 
 def _worker_context() -> Any:

@@ -113,7 +113,7 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
     file, a duplicate, a record the model cannot take; the same rows the per-file path gives)."""
     from ecg_viewer.model.preprocess import record_to_input
 
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     try:
         record = read_ecg(path)
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
@@ -126,7 +126,7 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
     except Exception as exc:  # a reader bug: logged with its traceback, tried again next run
         log.exception("batch: unexpected error reading %s", path)
         return path, _retry_row(path, "batch.unexpected", exc), {}
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     if record.sha256 in done_sha:
         return path, {"file": str(path), "sha256": record.sha256, "duplicate": True}, {}
     try:
@@ -138,7 +138,7 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
     except Exception as exc:
         log.exception("batch: unexpected error analysing %s", path)
         return path, {**_retry_row(path, "batch.unexpected", exc), "sha256": record.sha256}, {}
-    return path, prepared, {"read": t1 - t0, "prepare": time.perf_counter() - t1}
+    return path, prepared, {"read": t1 - t0, "prepare": time.process_time() - t1}
 
 
 def _prepare_in_worker(path: Path) -> tuple[Path, Row | Prepared, StageTimes]:
@@ -175,7 +175,7 @@ def finish_rows(analyzer: Analyzer, ready: list[tuple[Path, Prepared]],
 def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: StageTimes
             ) -> list[Row]:
     predictor = analyzer.predictor
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     idx = [i for i, (_, p) in enumerate(ready) if p.model_input is not None]
     raw: list[Any] = [None] * len(ready)
     if idx and predictor is not None:
@@ -185,7 +185,7 @@ def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: Stage
             raise _abort(exc) from exc
         for i, pred in zip(idx, preds, strict=True):
             raw[i] = pred
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     try:
         analyses = analyzer.finish([p for _, p in ready], raw)
     except _model_errors() as exc:
@@ -196,7 +196,7 @@ def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: Stage
         row["file"] = str(path)
         rows.append(row)
     times["model"] = times.get("model", 0.0) + t1 - t0
-    times["finish"] = times.get("finish", 0.0) + time.perf_counter() - t1
+    times["finish"] = times.get("finish", 0.0) + time.process_time() - t1
     return rows
 
 
@@ -218,17 +218,20 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
                 pending.add(pool.submit(_prepare_in_worker, queue.pop()))
 
         submit()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
+        from ecg_viewer.model.predictor import Predictor
+
+        # one inference thread (the workers keep the other cores busy), set before the model
+        # loads: torch's idle threads would spin through the many small copies of the loading
+        Predictor.use_threads(1)
         analyzer = spec.build()  # BatchAbort before anything is recorded (the pool is stopped)
-        times["load"] = time.perf_counter() - t0
+        times["load"] = time.process_time() - t0
         predictor = analyzer.predictor
         if getattr(predictor, "input_norm", input_norm) != input_norm:  # changed meanwhile
             from ecg_viewer.model.errors import WeightsError
 
             raise _abort(WeightsError("model.weights_mismatch",
                                       detail="the manifest changed during the run"))
-        if hasattr(predictor, "use_threads"):
-            predictor.use_threads(1)  # the workers keep the other cores busy
         ready: list[tuple[Path, Prepared]] = []
         while queue or pending or ready:
             submit()

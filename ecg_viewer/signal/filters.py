@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -96,11 +97,43 @@ def sos_filtfilt(order: int, cutoff_hz: float | tuple[float, float], btype: str,
                          f"which is {edge}")
     ext = x if edge == 0 else _extend(x, edge, padtype)
     zi = zi.reshape((len(sos),) + (1,) * (x.ndim - 1) + (2,))
-    # scipy's compiled filter wants a writable design: a copy of the cached one (12 numbers)
-    y, _ = sps.sosfilt(sos.copy(), ext, axis=-1, zi=zi * ext[..., :1])
-    y, _ = sps.sosfilt(sos.copy(), y[..., ::-1], axis=-1, zi=zi * y[..., -1:])
+    kernel = _sosfilt_kernel()
+    if kernel is None or x.ndim == 0:
+        # scipy's compiled filter wants a writable design: a copy of the cached one (12 numbers)
+        y, _ = sps.sosfilt(sos.copy(), ext, axis=-1, zi=zi * ext[..., :1])
+        y, _ = sps.sosfilt(sos.copy(), y[..., ::-1], axis=-1, zi=zi * y[..., -1:])
+    else:
+        y = _run_sos(kernel, sos, ext, zi * ext[..., :1], fresh=ext is not x)
+        y = _run_sos(kernel, sos, y[..., ::-1], zi * y[..., -1:], fresh=False)
     y = y[..., ::-1]
     return y[..., edge:-edge] if edge > 0 else y
+
+
+def _run_sos(kernel: Any, sos: np.ndarray, x: np.ndarray, zi: np.ndarray, *,
+             fresh: bool) -> np.ndarray:
+    """``scipy.signal.sosfilt(sos, x, axis=-1, zi=zi)[0]``: the same steps (rows of the result
+    dtype, C order; the states moved to [rows, sections, 2]) and the same compiled kernel, which
+    filters the rows in place. ``fresh``: ``x`` is this module's own new array, filtered where
+    it is when it already has that layout (scipy would copy it first)."""
+    dtype = np.result_type(sos, x, zi)
+    if fresh and x.dtype == dtype and x.flags.c_contiguous:
+        rows = x.reshape(-1, x.shape[-1])  # a view: filtered in place
+    else:
+        rows = np.array(np.reshape(x, (-1, x.shape[-1])), dtype=dtype, order="C")
+    state = np.ascontiguousarray(np.moveaxis(zi, 0, -2).reshape(-1, len(sos), 2), dtype=dtype)
+    kernel(np.array(sos, dtype=dtype), rows, state)
+    return rows.reshape(x.shape)
+
+
+@functools.lru_cache(maxsize=1)
+def _sosfilt_kernel() -> Any:
+    """scipy's compiled second-order-sections filter (what ``sosfilt`` runs after checking and
+    copying its input), or None where this scipy has none under that name."""
+    try:
+        from scipy.signal._sosfilt import _sosfilt
+    except ImportError:
+        return None
+    return _sosfilt
 
 
 def _extend(x: np.ndarray, n: int, padtype: str) -> np.ndarray:

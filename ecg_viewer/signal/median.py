@@ -23,6 +23,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import signal as sps
 
+from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import highpass, lowpass
 
 PRE_S = 0.50  # window before the R peak
@@ -119,6 +120,10 @@ def median0(a: np.ndarray) -> np.ndarray:
     return out
 
 
+#: stacks of at most this many rows (beats) are sorted by a min/max network (see _sorted_rows)
+NETWORK_MAX_ROWS = 12
+
+
 def nanmedian0(a: np.ndarray) -> np.ndarray:
     """``np.nanmedian(a, axis=0)`` computed the same way (sort with NaN last, the mean of the two
     middle values of each column as (low + high) / 2; NaN for an all-NaN column, without a
@@ -127,14 +132,39 @@ def nanmedian0(a: np.ndarray) -> np.ndarray:
     a = np.asarray(a)
     if a.shape[0] == 0:
         return np.full(a.shape[1:], np.nan, dtype=a.dtype)
-    srt = np.sort(a, axis=0)  # NaN sorts last
-    n = a.shape[0] - np.count_nonzero(np.isnan(a), axis=0)
+    m = a.shape[0]
+    nan = np.isnan(a)
+    srt = _sorted_rows(a, nan)
+    if not nan.any():  # every column has all m values: the middle one or two
+        h = m // 2
+        return np.true_divide(srt[h if m % 2 else h - 1] + srt[h], 2.0).astype(a.dtype, copy=False)
+    n = m - np.count_nonzero(nan, axis=0)
     h = n // 2
     lo = np.where(n % 2 == 1, h, h - 1)
     low = np.take_along_axis(srt, np.maximum(lo, 0)[None], axis=0)[0]
-    high = np.take_along_axis(srt, np.minimum(h, a.shape[0] - 1)[None], axis=0)[0]
+    high = np.take_along_axis(srt, np.minimum(h, m - 1)[None], axis=0)[0]
     out = np.true_divide(low + high, 2.0).astype(a.dtype, copy=False)
     return np.where(n > 0, out, np.nan).astype(a.dtype, copy=False)
+
+
+def _sorted_rows(a: np.ndarray, nan: np.ndarray) -> np.ndarray:
+    """``np.sort(a, axis=0)`` where it matters to :func:`nanmedian0`: the same values at every
+    position below a column's count of non-NaN values. A few rows (the beats of a sub-median)
+    are sorted by an odd-even transposition network of element-wise min/max over whole rows,
+    with NaN taken as +inf (it sorts last either way), instead of sorting every column on its
+    own; numpy sorts anything else, and a stack holding -0.0 (min/max may order -0.0 and +0.0
+    either way, a sort keeps them as they come)."""
+    m = a.shape[0]
+    if not (a.dtype.kind == "f" and 2 <= m <= NETWORK_MAX_ROWS) \
+            or np.signbit(a[a == 0]).any():
+        return np.sort(a, axis=0)
+    rows = list(np.where(nan, np.inf, a))  # each a new array
+    for p in range(m):
+        for i in range(p % 2, m - 1, 2):
+            low = np.minimum(rows[i], rows[i + 1])
+            np.maximum(rows[i], rows[i + 1], out=rows[i + 1])
+            rows[i] = low
+    return np.stack(rows)
 
 
 def _shift_scores(xj: np.ndarray, p: int, shift: int, qh: int,
@@ -194,7 +224,7 @@ def median_beat(
     names = tuple(lead_names)
     judge = [names.index(n) for n in (good_leads or names) if n in names] or list(range(len(names)))
     # robust per-lead scale so that each judged lead weighs the same in the correlation
-    scale = np.maximum(np.percentile(np.abs(x[judge]), 99, axis=1), 1e-6)[:, None]
+    scale = np.maximum(quantiles.percentile(np.abs(x[judge]), 99), 1e-6)[:, None]
 
     xj = x[judge] / scale  # the judged leads, each on its own scale (one copy, not per beat)
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ecg_viewer.signal import quantiles
+
 MIN_FS_HZ = 450.0
 SPIKE_SLOPE_MV_PER_MS = 0.25
 SPIKE_WIDTH_MS = 4.0
@@ -22,7 +24,7 @@ def spike_samples(x: np.ndarray, fs_hz: float) -> np.ndarray:
     """Sample indices of pacing-like spikes in one lead (mV)."""
     x = np.where(np.isfinite(x), x, 0.0).astype(np.float64)
     d = np.diff(x) / (1000.0 / fs_hz)  # mV per ms
-    return _spikes(d, float(np.percentile(np.abs(d), 99.0)), fs_hz)
+    return _spikes(d, float(quantiles.percentile(np.abs(d), 99.0)), fs_hz)
 
 
 def _all_spikes(signal_mv: np.ndarray, fs_hz: float) -> np.ndarray:
@@ -34,7 +36,7 @@ def _all_spikes(signal_mv: np.ndarray, fs_hz: float) -> np.ndarray:
     d = np.diff(x, axis=1) / (1000.0 / fs_hz)
     if d.shape[1] == 0:
         return np.unique(np.concatenate([spike_samples(lead, fs_hz) for lead in x]))
-    p99 = np.percentile(np.abs(d), 99.0, axis=1)
+    p99 = quantiles.percentile(np.abs(d), 99.0)
     return np.unique(np.concatenate([_spikes(d[i], float(p99[i]), fs_hz) for i in range(len(d))]))
 
 

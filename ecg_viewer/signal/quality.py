@@ -22,6 +22,7 @@ from scipy import signal as sps
 from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
+from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import butter_sos, sos_filtfilt
 from ecg_viewer.signal.median import median0
 
@@ -96,12 +97,30 @@ def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.nda
     return sos_filtfilt(2, (float(lo_hz), float(hi_hz)), "bandpass", float(fs_hz), x)
 
 
+def _median_of_rows(a: np.ndarray) -> np.ndarray:
+    """``median0(a)`` (the median across the rows) of a few rows of finite, non-negative
+    values, by an odd-even transposition network of element-wise min/max over whole rows
+    instead of sorting every column: the same sorted values, so the same median, bit for bit.
+    Anything else (NaN, -0.0, many rows) goes to :func:`median0`."""
+    n = len(a)
+    if not 2 < n <= 12 or not np.isfinite(a).all() or np.signbit(a).any():
+        return median0(a)
+    r = [row.copy() for row in a]
+    for p in range(n):
+        for i in range(p % 2, n - 1, 2):
+            low = np.minimum(r[i], r[i + 1])
+            np.maximum(r[i], r[i + 1], out=r[i + 1])
+            r[i] = low
+    h = n // 2
+    return r[h].copy() if n % 2 else (r[h - 1] + r[h]) / 2.0
+
+
 def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     """R-peak positions from the median across leads of each lead's normalised QRS-band
     envelope: one bad lead cannot create or hide beats."""
     band = np.abs(_bandpass(x, fs_hz, 5.0, 15.0))
-    band /= np.percentile(band, 99, axis=1, keepdims=True) + 1e-9
-    env = median0(band)
+    band /= quantiles.percentile(band, 99, keepdims=True) + 1e-9
+    env = _median_of_rows(band)
     w = max(1, int(round(0.08 * fs_hz)))
     env = np.convolve(env, np.ones(w) / w, mode="same")
     base = float(np.median(env))
@@ -109,8 +128,8 @@ def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     peaks, _ = sps.find_peaks(env, height=height, distance=max(1, int(0.3 * fs_hz)))
     # move each onto the steepest point of the QRS (the smoothed envelope peaks anywhere in it)
     slope = np.abs(np.diff(lf, axis=1, prepend=lf[:, :1]))
-    slope /= np.percentile(slope, 99, axis=1, keepdims=True) + 1e-9
-    steep = median0(slope) if len(lf) > 2 else slope.mean(axis=0)
+    slope /= quantiles.percentile(slope, 99, keepdims=True) + 1e-9
+    steep = _median_of_rows(slope) if len(lf) > 2 else slope.mean(axis=0)
     r = max(1, int(0.1 * fs_hz))
     return np.array(
         [max(0, k - r) + int(np.argmax(steep[max(0, k - r) : k + r + 1])) for k in peaks],
@@ -193,6 +212,41 @@ def _rails(v: np.ndarray, fs_hz: float, th: QualityThresholds) -> tuple[float, i
     return total / v.size, plateaus, longest / fs_hz
 
 
+def _rails_all(raw: np.ndarray, fs_hz: float, th: QualityThresholds
+               ) -> list[tuple[float, int, float]]:
+    """:func:`_rails` of every row of ``raw`` [leads, samples] at once: the same comparisons
+    and the same integer run lengths (so the same three numbers per lead), the runs of all
+    leads and both rails found in one pass."""
+    n_leads, n = raw.shape
+    if n_leads == 0 or n == 0:
+        return [_rails(v, fs_hz, th) for v in raw]
+    lo, hi = raw.min(axis=1), raw.max(axis=1)
+    span = hi - lo
+    tol = th.rail_tolerance * span
+    min_run = max(th.rail_min_run_samples, int(np.ceil(th.rail_min_run_s * fs_hz)))
+    masks = np.zeros((2 * n_leads, n + 2), dtype=np.int8)  # rows: each lead's max, then min
+    masks[:n_leads, 1:-1] = raw >= (hi - tol)[:, None]
+    masks[n_leads:, 1:-1] = raw <= (lo + tol)[:, None]
+    row, col = np.nonzero(np.diff(masks, axis=1))  # per row: start, end, start, end ...
+    starts, ends, run_row = col[::2], col[1::2], row[::2]
+    length = ends - starts
+    inner = (starts > 0) & (ends < n)
+    keep = inner & (length >= min_run)
+    total = np.bincount(run_row, weights=np.where(keep, length, 0), minlength=2 * n_leads)
+    count = np.bincount(run_row, weights=keep, minlength=2 * n_leads)
+    longest = np.zeros(2 * n_leads, dtype=np.int64)
+    np.maximum.at(longest, run_row[inner], length[inner])
+    out = []
+    for i in range(n_leads):
+        if not span[i] > 0:
+            out.append((0.0, 0, 0.0))
+            continue
+        both = int(total[i]) + int(total[n_leads + i])
+        out.append((both / n, int(max(count[i], count[n_leads + i])),
+                    int(max(longest[i], longest[n_leads + i])) / fs_hz))
+    return out
+
+
 def _flat_run_s(v: np.ndarray, fs_hz: float, th: QualityThresholds) -> float:
     win = max(2, int(round(th.flat_window_s * fs_hz)))
     n = v.size // win
@@ -236,7 +290,7 @@ def lead_metrics(
     if len(peaks) >= 3:
         qrs, residual = _beat_stats(lf, peaks, fs, live)
     ratio = np.maximum(hf_noise, residual) / np.maximum(qrs, 1e-6)
-    rails = [_rails(raw[i], fs, th) for i in range(len(names))]
+    rails = _rails_all(raw, fs, th)
     return {
         n: LeadMetrics(
             lead=n, amplitude_mv=float(amp[i]), offset_mv=float(offset[i]),
