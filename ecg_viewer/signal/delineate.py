@@ -38,7 +38,7 @@ from ecg_viewer.signal.tend import t_wave
 
 INDEPENDENT = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 QRS_FRACTION = 0.04
-P_FRACTION = 0.12
+P_FRACTION = 0.15
 LOWPASS_HZ = 40.0  # the delineation signal is low-passed here (zero phase)
 SMOOTH_MS = 8.0
 # the fine scale on which the lead-wise QRS onset/end are refined (see _qrs_leadwise): a
