@@ -2,6 +2,7 @@
 
     PYTHONPATH=$PWD .venv/bin/python bench/measurements.py [--data ../shared/data]
         [--only mitbih,device,qtdb,synthetic,plausibility,ptbxl] [--plots DIR] [--single-beat]
+        [--all-in-median]
 
 1. R-peak detection on MIT-BIH record 100 against its beat annotations (match window 150 ms,
    as in ANSI/AAMI EC57): sensitivity, positive predictivity, time; the same for neurokit2's
@@ -204,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(SECTIONS), help="comma-separated sections")
     ap.add_argument("--plots", type=Path, default=None, help="draw flagged median beats here")
     ap.add_argument("--single-beat", action="store_true", help="QTDB: delineate single beats")
+    ap.add_argument("--all-in-median", action="store_true",
+                    help="QTDB: score a beat on its 9-beat median even when the median left it out")
     ap.add_argument("--skip-ptbxl", action="store_true")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
@@ -220,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     if "ptbxl" in only:
         ptbxl(args.data)
     if "qtdb" in only:
-        qtdb(args.data, single_beat=args.single_beat)
+        qtdb(args.data, single_beat=args.single_beat, all_in_median=args.all_in_median)
     if "synthetic" in only:
         synthetic_cases()
     if "plausibility" in only:

@@ -8,7 +8,11 @@ How the product's delineator is put on a two-lead, beat-by-beat reference:
   (``SHORT_MEDIAN_BEATS`` detected beats centred on it, the product's ``median_beat()`` on that
   stretch of signal), then delineated with the product's global delineation over both leads
   (``global_fiducials``: the same code ``measure()`` runs, including the decision whether there is
-  a P wave). ``--single-beat`` delineates the annotated beat alone instead (a median of one).
+  a P wave). An annotated beat that the median's beat selection leaves out (premature, or a
+  shape that does not correlate with the others) is delineated alone (a median of one): the
+  median describes its neighbours, not it (a cart does not measure a beat it leaves out of its
+  representative beat either). ``--all-in-median`` scores it on the median anyway (the rule
+  before 2026-12-04); ``--single-beat`` delineates every annotated beat alone.
 - the fiducials are mapped back to the annotated beat (its R peak after alignment) and compared
   with the annotation: per annotated fiducial, the detected one of the same beat counts as a
   match when it lies within ``TOLERANCE_MS`` (150 ms); error = ours - annotator. Sensitivity =
@@ -75,8 +79,13 @@ def annotated_beats(samples: np.ndarray, symbols: list[str]) -> list[dict[str, i
     return beats
 
 
-def evaluate_record(path: Path, *, single_beat: bool = False) -> dict[str, list[float]]:
-    """Errors (ms) per fiducial for one record, plus 'n_<fid>' annotated counts."""
+def evaluate_record(path: Path, *, single_beat: bool = False, all_in_median: bool = False,
+                    stats: dict[str, int] | None = None) -> dict[str, list[float]]:
+    """Errors (ms) per fiducial for one record, plus 'n_<fid>' annotated counts.
+
+    ``all_in_median``: score every beat on its 9-beat median even when the beat selection left
+    it out (the rule before 2026-12-04)."""
+    stats = stats if stats is not None else {"left_out": 0}
     import wfdb
 
     rec = wfdb.rdrecord(str(path))
@@ -103,14 +112,22 @@ def evaluate_record(path: Path, *, single_beat: bool = False) -> dict[str, list[
         mb = median_beat(x[:, lo:hi], fs, names, det[ks] - lo)
         if mb is None:
             continue
+        # the annotated beat's R after alignment (its own position in the median's beats)
+        used = mb.used_r_peaks + lo
+        j = int(np.argmin(np.abs(used - det[k])))
+        in_median = abs(int(used[j]) - int(det[k])) <= 0.03 * fs
+        r_aligned = int(used[j]) if in_median else int(det[k])
+        if not in_median and not single_beat and not all_in_median:
+            # the beat selection left this beat out (premature, or another shape): the median
+            # describes its neighbours, not it, so it is delineated alone (a median of one)
+            stats["left_out"] += 1
+            mb_one = median_beat(x[:, lo:hi], fs, names, det[[k]] - lo)
+            if mb_one is not None:
+                mb, r_aligned = mb_one, int(mb_one.used_r_peaks[0] + lo)
         rr = np.diff(det[max(k - half, 0) : min(k + half + 1, det.size)]) / fs
         rr_s = float(np.median(rr)) if rr.size else 1.0
         irregular = bool(rr.size >= 4 and np.sqrt(np.mean(np.diff(rr) ** 2)) / rr.mean() > 0.1)
         fid = _global_fiducials(mb, rr_s, irregular)
-        # the annotated beat's R after alignment (its own position in the median's beats)
-        used = mb.used_r_peaks + lo
-        j = int(np.argmin(np.abs(used - det[k])))
-        r_aligned = int(used[j]) if abs(int(used[j]) - int(det[k])) <= 0.03 * fs else int(det[k])
         for f in FIDUCIALS:
             v = getattr(fid, f)
             if b[f] is None or v is None:
@@ -124,18 +141,22 @@ def evaluate_record(path: Path, *, single_beat: bool = False) -> dict[str, list[
     return out
 
 
-def qtdb(data: Path, *, single_beat: bool = False, limit: int | None = None) -> None:
+def qtdb(data: Path, *, single_beat: bool = False, limit: int | None = None,
+         all_in_median: bool = False) -> None:
     root = data / "qtdb"
     names = [s.strip() for s in (root / "RECORDS").read_text().split() if s.strip()]
     names = names[:limit] if limit else names
-    mode = "single beat" if single_beat else f"short median of {SHORT_MEDIAN_BEATS} beats"
+    mode = "single beat" if single_beat else f"short median of {SHORT_MEDIAN_BEATS} beats" + (
+        " (every beat on its median)" if all_in_median else " (a beat it leaves out: alone)")
     print(f"\n== 4. QT Database, first annotator (.q1c), {len(names)} records, {mode}; "
           f"match within {TOLERANCE_MS:.0f} ms; ours - annotator (ms)")
     t0 = time.perf_counter()
     per_rec: dict[str, dict[str, list[float]]] = {}
+    stats = {"left_out": 0}
     for name in names:
         try:
-            per_rec[name] = evaluate_record(root / name, single_beat=single_beat)
+            per_rec[name] = evaluate_record(root / name, single_beat=single_beat,
+                                            all_in_median=all_in_median, stats=stats)
         except Exception as exc:  # a record that cannot be read is reported, not fatal
             print(f"   {name}: failed ({type(exc).__name__}: {exc})")
     halves = {"even (tuning)": names[0::2], "odd (held out)": names[1::2], "all": names}
@@ -157,4 +178,7 @@ def qtdb(data: Path, *, single_beat: bool = False, limit: int | None = None) -> 
                   f"{statistics.mean(errs):+6.1f} {statistics.pstdev(errs):9.1f} "
                   f"{statistics.mean(sds) if sds else 0:7.1f} {len(errs):5d} {gross:9d}"
                   f"   {m:+.1f} ± {s:.1f}")
+    if stats["left_out"]:
+        print(f"   {stats['left_out']} annotated beats left out of their median by the beat "
+              "selection were delineated alone")
     print(f"   ({time.perf_counter() - t0:.0f} s)")

@@ -119,6 +119,48 @@ def test_qt_database_record_per_fiducial(shared_data: Path) -> None:
         assert abs(float(np.mean(r[f]))) <= lim, (f, float(np.mean(r[f])))
 
 
+@pytest.mark.shared_data
+def test_qt_database_beat_left_out_of_its_median_is_delineated_alone(shared_data: Path) -> None:
+    """sel308: beats of two shapes alternate in runs; a beat the median's selection leaves out
+    was scored on its neighbours' median (QRS end +26 +- 28 ms, two clusters). The bench now
+    delineates such a beat alone: +12 +- 12 ms (+17 +- 12 with the delineator before the
+    fine-scale QRS bounds)."""
+    pytest.importorskip("wfdb")
+    import sys
+
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        from measurements_qtdb import evaluate_record
+    finally:
+        sys.path.remove(str(bench))
+    stats = {"left_out": 0}
+    r = evaluate_record(shared_data / "qtdb" / "sel308", stats=stats)
+    assert stats["left_out"] > 0
+    assert len(r["qrs_off"]) >= 0.9 * r["n_qrs_off"][0]
+    assert abs(float(np.mean(r["qrs_off"]))) <= 15 and float(np.std(r["qrs_off"])) <= 15
+
+
+@pytest.mark.shared_data
+def test_qt_database_qrs_end_does_not_run_into_the_st_slope(shared_data: Path) -> None:
+    """sel49: in its second lead (QRS 0.3 mV) the ST segment rises steadily into the T wave; at 6 %
+    of the lead's peak slope the QRS end ran up that slope in a third of the beats (+24 +- 35 ms
+    against the annotator). At 7 % (chosen on the even QTDB records; 8 % was a shade better there
+    but cut the R' of right bundle branch blocks) it stays near the J point."""
+    pytest.importorskip("wfdb")
+    import sys
+
+    bench = Path(__file__).resolve().parents[1] / "bench"
+    sys.path.insert(0, str(bench))
+    try:
+        from measurements_qtdb import evaluate_record
+    finally:
+        sys.path.remove(str(bench))
+    r = evaluate_record(shared_data / "qtdb" / "sel49")
+    assert len(r["qrs_off"]) >= 0.9 * r["n_qrs_off"][0]
+    assert abs(float(np.mean(r["qrs_off"]))) <= 12 and float(np.std(r["qrs_off"])) <= 12
+
+
 def test_rbbb_terminal_r_prime_is_inside_the_qrs_in_every_beat(bundled_samples: Path) -> None:
     """E07509 (RBBB, QRS about 150 ms): the terminal R' / slurred S ends 10-14 ms apart in V1, V2
     and V3. It once fell out of the QRS in some beats (single beats 86-160 ms) when the two

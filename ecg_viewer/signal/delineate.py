@@ -7,7 +7,11 @@ recording's rate.
 
 - QRS onset/offset (``QRS_MODE = "leadwise"``): per lead, where its slope falls below a fraction of
   its QRS peak slope; globally the earliest onset that a second lead confirms within 10 ms and
-  the second-latest end (the latest passing it by at most 10 ms; :func:`_qrs_leadwise`). The
+  the second-latest end (the latest passing it by at most 10 ms; :func:`_qrs_leadwise`). Each
+  lead's point is found on a smoothed slope (which bridges the Q and S peaks, where the slope is
+  zero) and then moved inward by at most ``FINE_MAX_MS`` while a less smoothed slope is still
+  under the same fraction (coarse to fine, as wavelet delineators locate onsets on a fine scale):
+  the smoothing spreads a steep wave's start and end outward by about that much. The
   spatial velocity of all leads (``"velocity"``) is used for paced beats, where a lead or two
   keep the spike's after-potential. Thresholds chosen on the even records of the QT Database
   (``bench/measurements.py``).
@@ -37,10 +41,14 @@ QRS_FRACTION = 0.04
 P_FRACTION = 0.15
 LOWPASS_HZ = 40.0  # the delineation signal is low-passed here (zero phase)
 SMOOTH_MS = 8.0
+# the fine scale on which the lead-wise QRS onset/end are refined (see _qrs_leadwise): a
+# Gaussian, which (unlike a Butterworth low-pass) has no ringing lobes for a threshold to catch
+FINE_SIGMA_MS = 4.0
+FINE_MAX_MS = 10.0
 T_BEFORE_NEXT_P_MS = 20.0
 QRS_MODE = "leadwise"  # or "velocity"
 LEAD_QRS_ON_FRACTION = 0.03
-LEAD_QRS_OFF_FRACTION = 0.06
+LEAD_QRS_OFF_FRACTION = 0.07
 LEAD_MIN_SHARE = 0.3
 P_MIN_MV = 0.02
 P_HUMP_SHARE = 0.5
@@ -123,12 +131,17 @@ def _delineate(mb: MedianBeat, rr_s: float, qrs_mode: str,
                rows: list[int] | None = None) -> Fiducials:
     fs = mb.fs_hz
     ms = fs / 1000.0
-    x = _leads(mb, rows)
+    raw = _leads(mb, rows)
+    x = raw
     if LOWPASS_HZ and x.shape[1] > 32:
         x = lowpass(x, fs, LOWPASS_HZ)
     x = _smooth(x, fs, SMOOTH_MS if fs > 200 else 0.0)
     r = mb.r_index
-    qrs_on, qrs_off = _qrs_velocity(x, r, fs) if qrs_mode == "velocity" else _qrs_leadwise(x, r, fs)
+    if qrs_mode == "velocity":
+        qrs_on, qrs_off = _qrs_velocity(x, r, fs)
+    else:
+        fine = ndimage.gaussian_filter1d(raw, FINE_SIGMA_MS * ms, axis=-1, mode="nearest")
+        qrs_on, qrs_off = _qrs_leadwise(x, r, fs, fine)
     if qrs_on is None or qrs_off is None:
         return Fiducials(qrs_on=qrs_on, qrs_off=qrs_off)
     baseline = x[:, max(qrs_on - int(20 * ms), 0) : qrs_on - int(4 * ms) + 1].mean(axis=1)
@@ -172,13 +185,17 @@ def _qrs_velocity(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | N
     return qrs_on, (j if j < stop else None)
 
 
-def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | None]:
+def _qrs_leadwise(
+    x: np.ndarray, r: int, fs: float, fine: np.ndarray | None = None
+) -> tuple[int | None, int | None]:
     """Global QRS onset/offset from lead-wise ones, as carts do (earliest onset, latest end).
 
     In every lead whose QRS is at least ``LEAD_MIN_SHARE`` of the largest, the onset (end) is
     where the lead's slope, walking out from its first (last) large slope, falls below
     ``LEAD_QRS_ON_FRACTION`` (``LEAD_QRS_OFF_FRACTION``) of its QRS peak slope above its own
-    PR-segment slope level. The global
+    PR-segment slope level; then, on ``fine`` (the same leads less smoothed), moved inward by
+    at most ``FINE_MAX_MS`` while the fine slope is still under the same fraction of its own peak
+    (never past the first/last large slope). The global
     onset is the earliest lead onset that a second lead confirms within 10 ms (with one or two
     leads: the earliest); the end is the second-latest lead end, which the latest may pass by at
     most 10 ms (with one or two leads: the latest); so one lead's noise or a neighbouring wave
@@ -196,7 +213,13 @@ def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | N
     # every used lead's PR-segment slope level in one call (row by row the same values)
     bases = (np.percentile(slope[use, pre_a:pre_b], 10, axis=1) if pre_b > pre_a and use.size
              else np.zeros(use.size))
-    for li, base_li in zip(use, bases, strict=True):
+    fine_slope = None
+    if fine is not None and fine.shape == x.shape and use.size:
+        fine_slope = np.abs(np.gradient(fine[use], axis=1)) * fs
+        fine_bases = (np.percentile(fine_slope[:, pre_a:pre_b], 10, axis=1) if pre_b > pre_a
+                      else np.zeros(use.size))
+    max_move = int(round(FINE_MAX_MS * ms))
+    for k, (li, base_li) in enumerate(zip(use, bases, strict=True)):
         s = slope[li]
         peak = float(s[lo:hi].max())
         base = float(base_li)
@@ -213,6 +236,9 @@ def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | N
         stop_j = min(r + int(240 * ms), n - 1)
         while j < stop_j and s[j] >= thr_off:
             j += 1
+        if fine_slope is not None and i > stop and j < stop_j:
+            i, j = _refine(fine_slope[k], float(fine_bases[k]), (lo, hi), (i, j),
+                           (lo + int(big[0]), lo + int(big[-1])), max_move)
         if i > stop:
             ons.append(i)
         if j < stop_j:
@@ -237,6 +263,26 @@ def _qrs_leadwise(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | N
         return int(np.median(v))
 
     return pick(ons, True), pick(offs, False)
+
+
+def _refine(
+    f: np.ndarray, base: float, peak_span: tuple[int, int], ends: tuple[int, int],
+    inner: tuple[int, int], max_move: int,
+) -> tuple[int, int]:
+    """The coarse onset/end ``ends`` moved inward (by at most ``max_move`` samples, never past
+    ``inner``, the first/last large slope) while the fine slope ``f`` stays under the lead's
+    onset/end fraction of its own QRS peak (``peak_span``) above its PR-segment level."""
+    peak = float(f[peak_span[0] : peak_span[1]].max())
+    thr_on = base + LEAD_QRS_ON_FRACTION * (peak - base)
+    thr_off = base + LEAD_QRS_OFF_FRACTION * (peak - base)
+    i, j = ends
+    limit_i = min(i + max_move, inner[0] - 1)
+    while i < limit_i and f[i + 1] < thr_on:
+        i += 1
+    limit_j = max(j - max_move, inner[1] + 1)
+    while j > limit_j and f[j - 1] < thr_off:
+        j -= 1
+    return i, j
 
 
 def _p_wave(
