@@ -166,3 +166,22 @@ def test_referral_rates_counts_d_and_urgent_labels_only() -> None:
     assert out == {"n": 4, "flagged": 0.5, "normal_n": 2, "normal_flagged": 0.5,
                    "true_d_n": 2, "true_d_flagged": 0.5}
     assert "normal_n" not in referral_rates(y, score, thr, cats, normal_col=None)
+
+
+def test_model_card_comparison_table_states_the_epochs_of_each_run() -> None:
+    from ecg_viewer.training.model_card import comparison_table
+
+    res = {"macro_auroc": 0.9, "top1": 0.8, "top5": 0.95}
+    comps = {"seed 0, 32 epochs": {"config": {"loss": "multipos", "head": "text", "epochs": 32,
+                                              "text_standardise": True},
+                                   "val": res, "test": res, "input_norm": "zscore", "n_train": 2813,
+                                   "runs": ["runs/e32_s0"], "train_time_s": 684.0},
+             "shipped weights folder": {"config": {"loss": "multipos", "head": "text"},
+                                        "val": res, "test": res, "runs": ["model_weights"]}}
+    head, sep, row32, row_w = comparison_table(comps)
+    cols = [c.strip() for c in head.strip("|").split("|")]
+    assert len(cols) == sep.count("---")
+    at = cols.index("epochs")
+    assert [c.strip() for c in row32.strip("|").split("|")][at] == "32"
+    assert [c.strip() for c in row_w.strip("|").split("|")][at] == "–"
+    assert "11.4 min (1 run)" in row32

@@ -40,17 +40,17 @@ def _per_label(r: dict[str, Any], ja: dict[str, str]) -> list[str]:
 
 
 def comparison_table(comps: dict[str, Any]) -> list[str]:
-    rows = ["| run | input | train records | loss / head | text standardised | augment | val AUROC | "
+    rows = ["| run | input | train records | epochs | loss / head | text standardised | augment | val AUROC | "
             "val AUROC, mV records | val top-5 | test AUROC | test AUROC, mV records | test top-1 | "
             "test top-5 | CinC AUROC | CinC top-5 | train time |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, c in comps.items():
         cfg = c.get("config", {})
         t = c.get("train_time_s")
         cinc = c.get("cinc", {})
         vm, tm = c.get("val_mv", {}), c.get("test_mv", {})
         rows.append(
-            f"| {name} | {c.get('input_norm', 'mv')} | {c.get('n_train') or '–'} | "
+            f"| {name} | {c.get('input_norm', 'mv')} | {c.get('n_train') or '–'} | {cfg.get('epochs') or '–'} | "
             f"{'BCE' if cfg.get('head') == 'linear' else cfg.get('loss')} / {cfg.get('head')} | "
             f"{'yes' if cfg.get('text_standardise') else ('–' if cfg.get('head') != 'text' else 'no')} | "
             f"{'no' if cfg.get('no_augment') else 'yes'} | "
