@@ -75,3 +75,25 @@ def test_q_waves_are_not_judged_in_an_lbbb_like_qrs() -> None:
     assert _q_waves_not_assessable(wide, {"q_i_ms": 0.0, "q_v6_ms": 18.0}) == ""
     assert _q_waves_not_assessable(Measurements(qrs_ms=100.0), {"q_i_ms": 0.0, "q_v6_ms": 0.0}) == ""
     assert _q_waves_not_assessable(Measurements(qrs_ms=90.0, paced=True), {}) == "crit.q_paced"
+    # RBBB signs (R' in V1-V2, broad S in I and V6) without a measurable septal q: still judged
+    no_q = {"q_i_ms": 0.0, "q_v6_ms": 0.0}
+    assert _q_waves_not_assessable(wide, {**no_q, "rprime_v1v2": True}) == ""
+    assert _q_waves_not_assessable(wide, {**no_q, "broad_s_i_v6": True}) == ""
+    assert _q_waves_not_assessable(wide, {**no_q, "rprime_v1v2": False,
+                                          "broad_s_i_v6": None}) == "crit.q_lbbb_like"
+
+
+def test_q_waves_are_judged_in_a_real_rbbb_without_septal_q(bundled_samples) -> None:
+    """E07509 (complete RBBB, QRS ~150 ms; its I and V6 show no measurable q): the RBBB signs
+    are present, so its Q-wave groups are judged (no Q waves there), not hidden as LBBB-like."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.criteria import criteria_features
+    from ecg_viewer.signal.measure import measure
+
+    rec = read_ecg(bundled_samples / "E07509.hea")
+    f = criteria_features(rec, measure(rec))
+    assert f.values["qrs_ms"] >= 120 and f.values["q_i_ms"] == 0 and f.values["q_v6_ms"] == 0
+    assert f.values["rprime_v1v2"] is True
+    for group in ("inferior", "lateral", "anterior", "septal"):
+        assert f.reasons.get(f"q_waves_{group}") != "crit.q_lbbb_like"
+        assert f.values[f"q_waves_{group}"] is False

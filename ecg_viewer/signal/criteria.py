@@ -261,12 +261,16 @@ def _q_waves_not_assessable(meas: Measurements, values: dict[str, Any]) -> str:
     """Why Q waves cannot be judged as infarction ("" when they can). The Minnesota Code does not
     code Q waves (1-x) with ventricular pacing (6-8) or complete LBBB (7-1): the septum is then
     activated from the wrong side, so QS in V1-V3 and Q waves elsewhere are expected. LBBB-like
-    here: QRS >= 120 ms with no q in I and V6 (the AHA 2009 LBBB signs; RBBB keeps the septal q,
-    and its Q waves stay judged)."""
+    here: QRS >= 120 ms with no q in I and V6 (the AHA 2009 LBBB signs) and no sign of a right
+    bundle branch block (an R' in V1-V2 or a broad S in I and V6): in RBBB the septum is still
+    activated from the left, so its Q waves stay judged, even where the septal q of I and V6 is
+    too small to measure."""
     if meas.paced:
         return "crit.q_paced"
     qrs = meas.qrs_ms
-    if qrs is not None and qrs >= 120.0 and values.get("q_i_ms") == 0 and values.get("q_v6_ms") == 0:
+    rbbb_signs = values.get("rprime_v1v2") is True or values.get("broad_s_i_v6") is True
+    if (qrs is not None and qrs >= 120.0 and values.get("q_i_ms") == 0
+            and values.get("q_v6_ms") == 0 and not rbbb_signs):
         return "crit.q_lbbb_like"
     return ""
 
