@@ -45,6 +45,23 @@ def test_same_intervals_at_100_250_500_1000_hz(bundled_samples: Path, name: str)
                 assert abs(a - b) <= 4, (name, fs, k, a, b)
 
 
+@pytest.mark.parametrize("stem", ["JS20001", "HR06005"])
+def test_same_intervals_across_rates_cinc_fine_scale(samples: Path, stem: str) -> None:
+    """CinC records whose PR/QT at 100 Hz moved 6-10 ms from 500 Hz when the fine-scale QRS
+    refinement read the raw lead (its > 40 Hz content is not in a 100 Hz recording): with the
+    fine scale band-limited like the coarse one, within 4 ms at 100, 250 and 1000 Hz."""
+    rec = read_ecg(samples / "wfdb_cinc2021" / f"{stem}.hea")
+    assert rec.fs_hz == 500.0
+    rec = EcgRecord(signal_mv=rec.signal_mv[:, :5000], fs_hz=500.0, lead_names=rec.lead_names)
+    ref = measure(rec)
+    assert ref.pr_ms is not None and ref.qrs_ms is not None and ref.qt_ms is not None
+    for fs in (100.0, 250.0, 1000.0):
+        m = measure(_at_rate(rec, fs))
+        for k in ("pr_ms", "qrs_ms", "qt_ms"):
+            a, b = getattr(m, k), getattr(ref, k)
+            assert a is not None and abs(a - b) <= 4, (stem, fs, k, a, b)
+
+
 def test_confidence_in_to_dict_and_high_on_a_clean_beat() -> None:
     d = measure(synthetic()).to_dict()
     assert set(d["confidence"]) >= {"pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms"}
