@@ -131,19 +131,22 @@ def test_median0_is_numpys_median_along_axis_0(shape):
 
 
 @pytest.mark.parametrize("n_rows", [1, 2, 3, 5, 8, 12, 13])
-def test_median_of_nonnegative_rows_by_network_is_median0(n_rows):
-    from ecg_viewer.signal.median import median0
-    from ecg_viewer.signal.quality import _median_of_rows
+def test_median_of_rows_by_network_is_median0(n_rows):
+    from ecg_viewer.signal.median import median0, median_rows
 
     rng = np.random.default_rng(6)
     a = np.abs(rng.normal(size=(n_rows, 5000)))
     a[rng.random(a.shape) < 0.05] = 0.0  # ties, zeros
     a[rng.random(a.shape) < 0.05] = 1.5
     want = median0(a)
-    got = _median_of_rows(a)
+    got = median_rows(a)
     assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
     a[0, 7] = -0.0 if n_rows > 2 else a[0, 7]  # a negative zero: median0's own path
-    assert _median_of_rows(a).tobytes() == median0(a).tobytes()
+    assert median_rows(a).tobytes() == median0(a).tobytes()
+    b = a - 0.8  # negative values: the same numbers
+    assert median_rows(b).tobytes() == median0(b).tobytes() == np.median(b, axis=0).tobytes()
+    b[-1, 11] = np.nan  # a NaN propagates to its column, as numpy's median
+    assert np.array_equal(median_rows(b), np.median(b, axis=0), equal_nan=True)
 
 
 def test_rails_of_all_leads_at_once_equal_lead_by_lead(samples):

@@ -24,7 +24,7 @@ from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
 from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import butter_sos, sos_filtfilt
-from ecg_viewer.signal.median import median0
+from ecg_viewer.signal.median import median0, median_rows
 
 NEEDED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 CHECKED_LEADS: tuple[str, ...] = (
@@ -97,30 +97,12 @@ def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.nda
     return sos_filtfilt(2, (float(lo_hz), float(hi_hz)), "bandpass", float(fs_hz), x)
 
 
-def _median_of_rows(a: np.ndarray) -> np.ndarray:
-    """``median0(a)`` (the median across the rows) of a few rows of finite, non-negative
-    values, by an odd-even transposition network of element-wise min/max over whole rows
-    instead of sorting every column: the same sorted values, so the same median, bit for bit.
-    Anything else (NaN, -0.0, many rows) goes to :func:`median0`."""
-    n = len(a)
-    if not 2 < n <= 12 or not np.isfinite(a).all() or np.signbit(a).any():
-        return median0(a)
-    r = [row.copy() for row in a]
-    for p in range(n):
-        for i in range(p % 2, n - 1, 2):
-            low = np.minimum(r[i], r[i + 1])
-            np.maximum(r[i], r[i + 1], out=r[i + 1])
-            r[i] = low
-    h = n // 2
-    return r[h].copy() if n % 2 else (r[h - 1] + r[h]) / 2.0
-
-
 def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     """R-peak positions from the median across leads of each lead's normalised QRS-band
     envelope: one bad lead cannot create or hide beats."""
     band = np.abs(_bandpass(x, fs_hz, 5.0, 15.0))
     band /= quantiles.percentile(band, 99, keepdims=True) + 1e-9
-    env = _median_of_rows(band)
+    env = median_rows(band)
     w = max(1, int(round(0.08 * fs_hz)))
     env = np.convolve(env, np.ones(w) / w, mode="same")
     base = float(np.median(env))
@@ -129,7 +111,7 @@ def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     # move each onto the steepest point of the QRS (the smoothed envelope peaks anywhere in it)
     slope = np.abs(np.diff(lf, axis=1, prepend=lf[:, :1]))
     slope /= quantiles.percentile(slope, 99, keepdims=True) + 1e-9
-    steep = _median_of_rows(slope) if len(lf) > 2 else slope.mean(axis=0)
+    steep = median_rows(slope) if len(lf) > 2 else slope.mean(axis=0)
     r = max(1, int(0.1 * fs_hz))
     return np.array(
         [max(0, k - r) + int(np.argmax(steep[max(0, k - r) : k + r + 1])) for k in peaks],
