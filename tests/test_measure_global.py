@@ -117,10 +117,8 @@ def test_flat_t_outliers_have_no_gross_qt(shared_data: Path, rel: str) -> None:
     assert plausible or "qt_ms" in m.low_confidence, (m.qt_ms, m.rr_ms, m.confidence)
 
 
-@pytest.mark.shared_data
-def test_qt_database_record_per_fiducial(shared_data: Path) -> None:
-    """One QTDB record (sel100, MIT-BIH 100: low T waves on MLII/V5) through the bench's per-beat
-    evaluation: QRS bounds on nearly every annotated beat, T end on most, mean errors small."""
+def _qtdb_evaluate_record():
+    """The QT Database bench's per-beat evaluation (``bench/measurements_qtdb.py``)."""
     pytest.importorskip("wfdb")
     import sys
 
@@ -130,6 +128,14 @@ def test_qt_database_record_per_fiducial(shared_data: Path) -> None:
         from measurements_qtdb import evaluate_record
     finally:
         sys.path.remove(str(bench))
+    return evaluate_record
+
+
+@pytest.mark.shared_data
+def test_qt_database_record_per_fiducial(shared_data: Path) -> None:
+    """One QTDB record (sel100, MIT-BIH 100: low T waves on MLII/V5) through the bench's per-beat
+    evaluation: QRS bounds on nearly every annotated beat, T end on most, mean errors small."""
+    evaluate_record = _qtdb_evaluate_record()
     r = evaluate_record(shared_data / "qtdb" / "sel100")
     for f, se, lim in (("qrs_on", 0.9, 15), ("qrs_off", 0.9, 15), ("t_end", 0.7, 30)):
         assert len(r[f]) >= se * r[f"n_{f}"][0], f
@@ -142,15 +148,7 @@ def test_qt_database_beat_left_out_of_its_median_is_delineated_alone(shared_data
     was scored on its neighbours' median (QRS end +26 +- 28 ms, two clusters). The bench now
     delineates such a beat alone: +12 +- 12 ms (+17 +- 12 with the delineator before the
     fine-scale QRS bounds)."""
-    pytest.importorskip("wfdb")
-    import sys
-
-    bench = Path(__file__).resolve().parents[1] / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        from measurements_qtdb import evaluate_record
-    finally:
-        sys.path.remove(str(bench))
+    evaluate_record = _qtdb_evaluate_record()
     stats = {"left_out": 0}
     r = evaluate_record(shared_data / "qtdb" / "sel308", stats=stats)
     assert stats["left_out"] > 0
@@ -165,15 +163,7 @@ def test_qt_database_p_onset_not_late(shared_data: Path, rec: str) -> None:
     these records the amplitude threshold alone put it +12 and +13 ms after the annotator (the
     QTDB mean was +6 ms on both halves); the onset is now moved back (at most 10 ms) while the
     vector magnitude still rises at 5 % of its steepest rise into the P peak: +4 and +5 ms."""
-    pytest.importorskip("wfdb")
-    import sys
-
-    bench = Path(__file__).resolve().parents[1] / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        from measurements_qtdb import evaluate_record
-    finally:
-        sys.path.remove(str(bench))
+    evaluate_record = _qtdb_evaluate_record()
     r = evaluate_record(shared_data / "qtdb" / rec)
     assert len(r["p_on"]) >= 0.9 * r["n_p_on"][0]
     assert abs(float(np.mean(r["p_on"]))) <= 7 and float(np.std(r["p_on"])) <= 12
@@ -185,15 +175,7 @@ def test_qt_database_qrs_end_does_not_run_into_the_st_slope(shared_data: Path) -
     of the lead's peak slope the QRS end ran up that slope in a third of the beats (+24 +- 35 ms
     against the annotator). At 7 % (chosen on the even QTDB records; 8 % was a shade better there
     but cut the R' of right bundle branch blocks) it stays near the J point."""
-    pytest.importorskip("wfdb")
-    import sys
-
-    bench = Path(__file__).resolve().parents[1] / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        from measurements_qtdb import evaluate_record
-    finally:
-        sys.path.remove(str(bench))
+    evaluate_record = _qtdb_evaluate_record()
     r = evaluate_record(shared_data / "qtdb" / "sel49")
     assert len(r["qrs_off"]) >= 0.9 * r["n_qrs_off"][0]
     assert abs(float(np.mean(r["qrs_off"]))) <= 12 and float(np.std(r["qrs_off"])) <= 12

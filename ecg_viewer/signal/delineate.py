@@ -228,7 +228,7 @@ def _qrs_leadwise(
     bases = (np.percentile(slope[use, pre_a:pre_b], 10, axis=1) if pre_b > pre_a and use.size
              else np.zeros(use.size))
     fine_slope = None
-    if fine is not None and fine.shape == x.shape and use.size:
+    if fine is not None and use.size:
         fine_slope = np.abs(np.gradient(fine[use], axis=1)) * fs
         fine_bases = (np.percentile(fine_slope[:, pre_a:pre_b], 10, axis=1) if pre_b > pre_a
                       else np.zeros(use.size))
