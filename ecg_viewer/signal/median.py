@@ -220,31 +220,27 @@ def _fraction_shift(stack: np.ndarray, frac: np.ndarray) -> np.ndarray:
     """Each beat of ``stack`` [beats, leads, samples] read ``frac`` (-0.5..0.5) of a sample
     later, by cubic convolution (Keys 1981, a = -0.5) over the four nearest samples; NaN
     (outside the record) spreads by at most two samples."""
-    t = np.abs(np.asarray(frac, dtype=np.float64))[:, None, None]
-    sign = np.sign(frac)
-    if not np.any(t > 1e-9):
+    frac = np.asarray(frac, dtype=np.float64)
+    if not np.any(np.abs(frac) > 1e-9):
         return stack
-    # weights of the samples at offsets -1, 0, +1, +2 (in the direction of the shift)
-    w_m1 = (-0.5 * t**3 + t**2 - 0.5 * t)
-    w_0 = (1.5 * t**3 - 2.5 * t**2 + 1.0)
-    w_p1 = (-1.5 * t**3 + 2.0 * t**2 + 0.5 * t)
-    w_p2 = (0.5 * t**3 - 0.5 * t**2)
+    n = stack.shape[-1]
     out = np.empty_like(stack)
-    for direction in (1.0, -1.0):
-        rows = np.flatnonzero(sign == direction)
-        if not rows.size:
+    padded = np.concatenate([stack[..., :1], stack[..., :1], stack,
+                             stack[..., -1:], stack[..., -1:]], axis=-1)  # x[j] at j + 2
+    for b, f in enumerate(frac):
+        if abs(f) <= 1e-9:
+            out[b] = stack[b]
             continue
-        s = stack[rows]
-        pad = np.pad(s, ((0, 0), (0, 0), (2, 2)), mode="edge")
-        n = s.shape[-1]
-        d = int(direction)
-        # sample i + d*o of the beat is pad[..., 2 + i + d*o]
-        def tap(o: int, pad: np.ndarray = pad, n: int = n, d: int = d) -> np.ndarray:
-            return pad[..., 2 + d * o : 2 + d * o + n]
-        out[rows] = (w_m1[rows] * tap(-1) + w_0[rows] * tap(0) + w_p1[rows] * tap(1)
-                     + w_p2[rows] * tap(2))
-    still = sign == 0
-    out[still] = stack[still]
+        off = -1 if f < 0 else 0  # sample i reads between x[i + off] and x[i + off + 1]
+        u = float(f) - off  # 0..1 past x[i + off]
+        w = (-0.5 * u**3 + u**2 - 0.5 * u, 1.5 * u**3 - 2.5 * u**2 + 1.0,
+             -1.5 * u**3 + 2.0 * u**2 + 0.5 * u, 0.5 * u**3 - 0.5 * u**2)
+        row = padded[b]
+        s0 = off + 1  # row index of x[i + off - 1] for i = 0
+        acc = row[:, s0 : s0 + n] * w[0]
+        for k in range(1, 4):
+            acc += row[:, s0 + k : s0 + k + n] * w[k]
+        out[b] = acc
     return out
 
 
