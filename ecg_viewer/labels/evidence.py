@@ -67,6 +67,8 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True) ->
         body = tr("evid.held_back", lang, value=float(e.value or 0.0), criterion=e.criterion)
     elif e.key == "rate_variant":
         body = tr("evid.rate_variant", lang, label=label_name(str(e.value), lang))
+    elif e.key == "derived_from":  # a broader label scored from a narrower one (labels/derived.py)
+        body = tr("evid.derived_from", lang, label=label_name(str(e.value), lang), score=e.criterion)
     elif e.key == "conflicts_with":
         body = tr("evid.conflicts_with", lang, label=label_name(str(e.value), lang))
     else:
