@@ -18,7 +18,7 @@ from ecg_viewer.labels.catalog import CatalogError, default_catalog_path, load_c
 from ecg_viewer.labels.derived import DerivedLabel, apply_derived, combine_scores, derived_matrix
 from ecg_viewer.labels.evidence import evidence_text
 from ecg_viewer.labels.fusion import load_fusion
-from ecg_viewer.labels.fusion_evidence import load_fusion_evidence, relevant_features
+from ecg_viewer.labels.fusion_evidence import YES_NO, load_fusion_evidence, relevant_features
 
 
 def _catalog_with(tmp_path: Path, label_id: str, **fields) -> Path:
@@ -104,4 +104,5 @@ def test_real_records_broader_label_with_its_narrower_one_and_clinical_evidence(
                 if e.criterion == "fusion":  # features the fused probability weighed
                     assert e.supports and e.value is not None, (name, s.id, e)
                     assert e.key in relevant_features(s.id), (name, s.id, e.key)
+                    assert isinstance(e.value, bool) == (e.key in YES_NO), (name, e)
     assert analyses["E07509"].prediction is not None

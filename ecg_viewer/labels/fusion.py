@@ -38,7 +38,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.hashing import sha256_file
 from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
 from ecg_viewer.labels.derived import DerivedLabel, apply_derived
-from ecg_viewer.labels.fusion_evidence import relevant_features
+from ecg_viewer.labels.fusion_evidence import YES_NO, relevant_features
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +343,8 @@ def _evidence(fusion: Fusion, lab: str, sim: float, x: np.ndarray) -> tuple[Evid
             continue
         v = x[i]
         unit = next((u for s, u in _UNITS if name.endswith(s)), "")
-        out.append(Evidence(name, round(float(v), 3), unit, "fusion", True))
+        value: float | bool = bool(v >= 0.5) if name in YES_NO else round(float(v), 3)
+        out.append(Evidence(name, value, unit, "fusion", True))
     return tuple(out)
 
 

@@ -19,6 +19,11 @@ from pathlib import Path
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.labels.referral import RulesError, read_rule_table
 
+#: criteria features that are yes/no (0/1 in the fusion's vector): shown as あり/なし
+YES_NO = frozenset({"rr_irregular", "p_present", "paced", "rprime_v1v2", "broad_s_i_v6",
+                    "q_waves_inferior", "q_waves_lateral", "q_waves_anterior", "q_waves_septal",
+                    "low_voltage_limb", "low_voltage_precordial"})
+
 
 def default_fusion_evidence_path() -> Path:
     return resources_dir() / "labels" / "fusion_evidence.json"

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ecg_viewer.labels.derived import derived_matrix
 from ecg_viewer.model.labelspace import label_ids, load_catalog
 from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
 from ecg_viewer.training.fusion_derived import broader_map, choose_derived
@@ -39,8 +40,10 @@ from ecg_viewer.training.fusion_fit import (
     to_json,
     voltage_mask,
 )
+from ecg_viewer.training.fusion_referral import crossfit_outputs, referral_alternatives
 from ecg_viewer.training.fusion_report import (
     MAX_NORMAL_FLAGGED,
+    eval_sets_masks,
     evaluate_sets,
     referral_threshold,
     shipped_scores,
@@ -246,6 +249,19 @@ def cmd_fit(args: argparse.Namespace) -> int:
                                              broader_map(catalog, ids), MAX_NORMAL_FLAGGED)
     choice["derived"] = derived_choice
     report = evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused, derived)
+    if kind == "logistic":  # referral rules compared on fold 9 (reported, not shipped)
+        p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold)
+        _, _, s_cf, _ = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_f, fused)
+        s_d, thr_d = derived_matrix(s_ship, thr_ship, ids, derived)
+        report["referral_alternatives"] = referral_alternatives(
+            s_d, thr_d, s_cf, y, ids, cats, fused, set(derived), eval_sets_masks(c), tr,
+            MAX_NORMAL_FLAGGED)
+        for r in report["referral_alternatives"]:
+            log.info("referral %s (%s): fold 9 %.3f / %.3f, fold 10 %.3f / %.3f (normal / true "
+                     "D flagged), CinC true D %.3f", r["rule"], r["param"],
+                     r["val"]["normal_flagged"], r["val"]["true_d_flagged"],
+                     r["test"]["normal_flagged"], r["test"]["true_d_flagged"],
+                     r["cinc"]["true_d_flagged"])
     report["choice"] = {**choice,
                         "n_train": int(tr.sum()), "n_train_mv": int((tr & has_mv).sum()),
                         "fused_labels": [ids[j] for j in fused],

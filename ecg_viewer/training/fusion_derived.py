@@ -92,6 +92,10 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
                  "flagged %.3f%s", name, auc, nf, "" if ok else " (over the limit: not admissible)")
         if ok and auc > best_auc + 1e-9:
             best, best_auc = (combine, own), auc
+    if best_auc < 0:  # every candidate over the referral limit: no derived label is shipped
+        log.warning("derived labels: no combination keeps the fold-9 referral limit; none shipped")
+        report["chosen"] = "none admissible"
+        return {}, report
     report["chosen"] = f"{best[0]}{'+own' if best[1] else ''}"
     out: dict[str, DerivedLabel] = {}
     for lab, nar in usable.items():
