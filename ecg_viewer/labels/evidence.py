@@ -28,6 +28,8 @@ def label_name(label_id: str, lang: str | None = None) -> str:
 
 def feature_name(key: str, lang: str | None = None) -> str:
     """Display name of a criteria feature or measurement key (the key itself when unknown)."""
+    if key == "derived_from":  # a broader label's narrower label (labels/derived.py)
+        return tr("evid.derived_name", lang)
     if f"critf.{key}" in MESSAGES:
         return tr(f"critf.{key}", lang)
     if "." in key:  # per-lead "V1.r_mv"
