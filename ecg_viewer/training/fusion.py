@@ -249,7 +249,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
                                              broader_map(catalog, ids), MAX_NORMAL_FLAGGED)
     choice["derived"] = derived_choice
     report = evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused, derived)
-    if kind == "logistic":  # referral rules compared on fold 9 (reported, not shipped)
+    if kind != "logistic":
+        log.info("referral alternatives: compared for the logistic fusion only (cross-fitted "
+                 "logistic outputs); not run for %s", kind)
+    else:  # referral rules compared on fold 9 (reported, not shipped)
         p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold)
         _, _, s_cf, _ = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_f, fused)
         s_d, thr_d = derived_matrix(s_ship, thr_ship, ids, derived)
