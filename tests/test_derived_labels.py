@@ -106,3 +106,28 @@ def test_real_records_broader_label_with_its_narrower_one_and_clinical_evidence(
                     assert e.key in relevant_features(s.id), (name, s.id, e.key)
                     assert isinstance(e.value, bool) == (e.key in YES_NO), (name, e)
     assert analyses["E07509"].prediction is not None
+
+
+def test_fit_choice_keeps_the_referral_limit():
+    """choose_derived: the combination with the best fold-9 AUROC on the implied targets, unless
+    it flags more normal ECGs than the referral limit; D labels get their narrower threshold."""
+    from ecg_viewer.training.fusion_derived import choose_derived, implied_targets
+
+    rng = np.random.default_rng(0)
+    n = 400
+    ids = ["normal_ecg", "a", "b", "broad"]
+    cats = ["A", "D", "D", "D"]
+    y = np.zeros((n, 4))
+    y[:200, 0] = 1  # normal ECGs
+    y[200:300, 1] = 1
+    y[300:, 2] = 1
+    s = rng.uniform(0.0, 0.12, size=(n, 4))  # every narrower label a little up on normals
+    s[200:300, 1] += 0.5
+    s[300:, 2] += 0.5
+    thr = np.array([0.5, 0.15, 0.15, 1.0])
+    broader = {"broad": ("a", "b")}
+    assert implied_targets(y, ids, broader)[:, 3].sum() == 200
+    va = np.ones(n, bool)
+    derived, report = choose_derived(s, thr, y, va, ids, cats, broader, 0.05)
+    assert report["fold9_normal_flagged"]["noisy_or"] > 0.05  # two small p add up on normals
+    assert report["chosen"] != "noisy_or" and derived["broad"].threshold == 0.15
