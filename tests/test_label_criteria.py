@@ -151,6 +151,28 @@ def test_sinus_rhythm_at_48_per_min_reads_as_sinus_bradycardia() -> None:
                for e in by["sinus_bradycardia"].evidence)
 
 
+@pytest.mark.parametrize("sr, sb, raised", [
+    (0.30, 0.12, True),   # neither above its threshold, together above the sinus rhythm's
+    (0.30, 0.05, False),  # together still under it: no rhythm label is made up
+])
+def test_sinus_rhythm_and_bradycardia_together_at_48_per_min(sr, sb, raised) -> None:
+    """E07509 (48/min, P waves, regular): the model split the rhythm between 洞調律 (0.65 of
+    0.67) and 洞徐脈 and showed neither; the two are one rhythm read at two rates."""
+    labels = (score("sinus_rhythm", sr, 0.40), score("sinus_bradycardia", sb, 0.30))
+    out = apply_criteria(labels, {}, feats(p_present=True, hr_bpm=48.0))
+    by = {s.id: s for s in out}
+    assert by["sinus_bradycardia"].above_threshold is raised
+    assert not by["sinus_rhythm"].above_threshold
+    if not raised:
+        assert by["sinus_bradycardia"].score == sb
+
+
+def test_no_bradycardia_from_the_sum_when_the_rate_is_normal() -> None:
+    labels = (score("sinus_rhythm", 0.30, 0.40), score("sinus_bradycardia", 0.12, 0.30))
+    out = apply_criteria(labels, {}, feats(p_present=True, hr_bpm=72.0))
+    assert not any(s.above_threshold for s in out)
+
+
 @pytest.mark.parametrize("values, winner", [
     (dict(p_present=False, rr_irregular=True), "atrial_fibrillation"),
     (dict(p_present=True, rr_irregular=False, hr_bpm=70.0), "sinus_rhythm"),

@@ -8,8 +8,9 @@ The rules are data (``resources/labels/criteria_rules.json``), read by :func:`lo
   with the failing measurement as evidence (``supports=False``). ``supports`` are signs that
   speak for the label without defining it: shown as evidence, never holding it back.
 - ``rate_variants``: a label that the rate turns into another one (sinus rhythm at 48/min is
-  sinus bradycardia): the first is held back and the second raised to its threshold when its own
-  criteria allow.
+  sinus bradycardia): when the first is above its threshold, or the two together reach it (they
+  are one rhythm read at two rates), the first is held back and the second raised to its
+  threshold when its own criteria allow.
 - ``exclusive``: two groups of labels never both above threshold (sinus rhythm vs atrial
   fibrillation/flutter vs a paced rhythm); the measurements decide, else the label further above
   its threshold is kept.
@@ -351,10 +352,17 @@ def apply_criteria(
         evidence[s.id] += ev
         if h:
             held.add(s.id)
-    # rate variants: sinus rhythm at 48/min reads as sinus bradycardia
+    # rate variants: sinus rhythm at 48/min reads as sinus bradycardia. The two labels are two
+    # readings of one rhythm (a PTB-XL record carries one rhythm statement: SR or SBRAD, not
+    # both), so the rhythm is there when their probabilities together reach the sinus rhythm's
+    # threshold: a model unsure whether 48/min is "sinus rhythm" or "sinus bradycardia" must not
+    # end up showing neither
     for v in rules.rate_variants:
         src, dst = scores.get(v.label), scores.get(v.becomes)
-        if src is None or not src.above_threshold or not validated(src):
+        if src is None or not validated(src):
+            continue
+        together = src.score + (dst.score if dst is not None and validated(dst) else 0.0)
+        if not (src.above_threshold or together >= src.threshold):
             continue
         why = _all_hold(v.when, judge)
         if why is None:
