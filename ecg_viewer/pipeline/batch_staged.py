@@ -13,6 +13,7 @@ picklable, so the per-file path (no model) builds the same pipeline in each work
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -246,54 +247,63 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
     loading: Future[Analyzer] | None = _load_in_thread(spec, times)
     analyzer: Analyzer | None = None
     early: list[Row] = []  # rows that came before the model was loaded
-    with worker_pool(workers, _init_prepare_worker,
-                     (input_norm, os.getpid(), done_before)) as pool:
-        pending: set[Future[Any]] = set()
-        queue = list(reversed(todo))
-        ready: list[tuple[Path, Prepared]] = []
-        ready_sha: set[str] = set()
+    frozen = False
+    try:
+        with worker_pool(workers, _init_prepare_worker,
+                         (input_norm, os.getpid(), done_before)) as pool:
+            pending: set[Future[Any]] = set()
+            queue = list(reversed(todo))
+            ready: list[tuple[Path, Prepared]] = []
+            ready_sha: set[str] = set()
 
-        def submit() -> None:
-            limit = depth if analyzer is not None else max(depth, AHEAD - len(ready))
-            while queue and len(pending) < limit:
-                pending.add(pool.submit(_prepare_in_worker, queue.pop()))
+            def submit() -> None:
+                limit = depth if analyzer is not None else max(depth, AHEAD - len(ready))
+                while queue and len(pending) < limit:
+                    pending.add(pool.submit(_prepare_in_worker, queue.pop()))
 
-        while queue or pending or ready or loading is not None:
-            submit()
-            waiting = pending | ({loading} if loading is not None else set())
-            finished = wait(waiting, return_when=FIRST_COMPLETED)[0] if waiting else set()
-            if loading is not None and loading in finished:
-                analyzer = _loaded(loading, input_norm)
-                loading = None
-                for row in early:
-                    record(row)
-                early = []
-            for fut in finished & pending:
-                pending.discard(fut)
-                path, result, spent = fut.result()
-                for k, v in spent.items():
-                    times[k] = times.get(k, 0.0) + v
-                if not isinstance(result, Prepared):
-                    (record if analyzer is not None else early.append)(result)
-                elif result.sha256 and (result.sha256 in output.done_sha
-                                        or result.sha256 in ready_sha):
-                    # the same ECG as a file done in this run: listed, not analysed again
-                    row = {"file": str(path), "sha256": result.sha256, "duplicate": True}
-                    (record if analyzer is not None else early.append)(row)
-                else:
-                    ready.append((path, result))
-                    if result.sha256:
-                        ready_sha.add(result.sha256)
-            if analyzer is None or not ready:
-                continue
-            last = not (queue or pending)
-            size = BATCH if queue or len(pending) > BATCH else TAIL_BATCH
-            while ready and (len(ready) >= size or last):
-                batch, ready = ready[:BATCH], ready[BATCH:]
-                submit()  # the workers go on while the model runs
-                for row in finish_rows(analyzer, batch, times):
-                    record(row)
-                ready_sha.difference_update(p.sha256 for _, p in batch if p.sha256)
+            while queue or pending or ready or loading is not None:
+                submit()
+                waiting = pending | ({loading} if loading is not None else set())
+                finished = wait(waiting, return_when=FIRST_COMPLETED)[0] if waiting else set()
+                if loading is not None and loading in finished:
+                    analyzer = _loaded(loading, input_norm)
+                    loading = None
+                    # torch and the model are ~250 000 objects that each full collection would walk
+                    # (half the CPU of finishing the analyses); they stay until the run ends
+                    gc.freeze()
+                    frozen = True
+                    for row in early:
+                        record(row)
+                    early = []
+                for fut in finished & pending:
+                    pending.discard(fut)
+                    path, result, spent = fut.result()
+                    for k, v in spent.items():
+                        times[k] = times.get(k, 0.0) + v
+                    if not isinstance(result, Prepared):
+                        (record if analyzer is not None else early.append)(result)
+                    elif result.sha256 and (result.sha256 in output.done_sha
+                                            or result.sha256 in ready_sha):
+                        # the same ECG as a file done in this run: listed, not analysed again
+                        row = {"file": str(path), "sha256": result.sha256, "duplicate": True}
+                        (record if analyzer is not None else early.append)(row)
+                    else:
+                        ready.append((path, result))
+                        if result.sha256:
+                            ready_sha.add(result.sha256)
+                if analyzer is None or not ready:
+                    continue
+                last = not (queue or pending)
+                size = BATCH if queue or len(pending) > BATCH else TAIL_BATCH
+                while ready and (len(ready) >= size or last):
+                    batch, ready = ready[:BATCH], ready[BATCH:]
+                    submit()  # the workers go on while the model runs
+                    for row in finish_rows(analyzer, batch, times):
+                        record(row)
+                    ready_sha.difference_update(p.sha256 for _, p in batch if p.sha256)
+    finally:
+        if frozen:
+            gc.unfreeze()  # collectable again (a caller's process goes on)
 
 
 def _loaded(loading: Future[Analyzer], input_norm: str) -> Analyzer:
