@@ -205,6 +205,9 @@ class BatchSummary:
     #: workers), "load" (the model), "model" (batched inference), "finish" (fusion, criteria,
     #: referral), "write" (the output rows), the last four in this process
     stage_s: dict[str, float] = field(default_factory=dict)
+    #: when things happened in the staged run (``time.perf_counter()``): "model_loaded",
+    #: "first_prepared"
+    marks: dict[str, float] = field(default_factory=dict)
     # (file, message in both languages: ``message.text(lang)`` where it is shown)
     errors: list[tuple[str, Bilingual]] = field(default_factory=list)
     retry: list[tuple[str, Bilingual]] = field(default_factory=list)  # not recorded: try again
@@ -263,7 +266,8 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
 
         if isinstance(make_analyze, AnalyzerSpec) and make_analyze.load_model and todo:
             summary.workers = max(1, workers)
-            run_staged(todo, make_analyze, summary.workers, output, record, summary.stage_s)
+            run_staged(todo, make_analyze, summary.workers, output, record, summary.stage_s,
+                       summary.marks)
         elif workers <= 1 or len(todo) <= 1:
             analyze = make_analyze() if todo else None
             for path in todo:

@@ -236,11 +236,14 @@ def _load_in_thread(spec: AnalyzerSpec, times: StageTimes) -> Future[Analyzer]:
 
 
 def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: BatchOutput,
-               record: Callable[[Row], None], times: StageTimes) -> None:
+               record: Callable[[Row], None], times: StageTimes,
+               marks: dict[str, float] | None = None) -> None:
     """Analyse ``todo`` with ``workers`` preparing processes and batched inference here. The
     model loads on a thread of this process while the workers start and prepare up to
     :data:`AHEAD` records; no row (not even an unreadable file's) is recorded before the model
-    is loaded and checked."""
+    is loaded and checked. ``marks`` receives the ``time.perf_counter()`` of "model_loaded" and
+    "first_prepared" (for ``bench/batch.py``)."""
+    marks = marks if marks is not None else {}
     input_norm = _input_norm_of(spec)  # BatchAbort when the weights folder has no manifest
     depth = workers * 2 + BATCH  # queued work keeps the workers busy while the model runs
     done_before = frozenset(output.done_sha)  # sent once to each worker, not with each file
@@ -268,6 +271,7 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
                 if loading is not None and loading in finished:
                     analyzer = _loaded(loading, input_norm)
                     loading = None
+                    marks["model_loaded"] = time.perf_counter()
                     # torch and the model are ~250 000 objects that each full collection would walk
                     # (half the CPU of finishing the analyses); they stay until the run ends
                     gc.freeze()
@@ -278,6 +282,7 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
                 for fut in finished & pending:
                     pending.discard(fut)
                     path, result, spent = fut.result()
+                    marks.setdefault("first_prepared", time.perf_counter())
                     for k, v in spent.items():
                         times[k] = times.get(k, 0.0) + v
                     if not isinstance(result, Prepared):
