@@ -50,6 +50,7 @@ from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
+from ecg_viewer.io.registry import _READER_MODULES
 from ecg_viewer.pipeline.files import find_ecg_files
 from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
     CSV_COLUMNS,
@@ -319,10 +320,12 @@ def worker_pool(workers: int, initializer: Callable[..., None],
 
 
 #: what the fork server imports once before it forks the workers (each would import it again):
-#: the pipeline and what ``prepare`` imports where it runs (the signal modules, scipy.signal)
+#: the pipeline, what ``prepare`` imports where it runs (the signal modules, scipy.signal) and
+#: the readers (the registry imports them all at the first file: ~20 ms in each worker)
 WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess",
                   "ecg_viewer.signal.quality", "ecg_viewer.signal.measure",
-                  "ecg_viewer.signal.criteria", "scipy.signal", "wfdb"]
+                  "ecg_viewer.signal.criteria", "scipy.signal", "wfdb",
+                  *_READER_MODULES]
 
 
 def _worker_context() -> Any:
