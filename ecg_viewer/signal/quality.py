@@ -148,6 +148,9 @@ def _beat_stats(
     offsets = range(-s, s + 1, step)
     first = c - s - a  # where the window of the first offset starts
     live_beats = beats[:, live]
+    # the products of one beat at every offset, in one buffer reused for every beat (a new
+    # ~0.4-MB array each time is mapped and faulted in anew); the same values as before
+    prod = np.empty((len(offsets), len(live), a + b))
     for _ in range(2):
         template = median0(cut(shifts))[live]
         for j, w in enumerate(live_beats):
@@ -155,7 +158,8 @@ def _beat_stats(
             # the same sums, in the same order, as one window at a time
             wins = np.lib.stride_tricks.sliding_window_view(w, a + b, axis=1)[
                 :, first : first + (len(offsets) - 1) * step + 1 : step].transpose(1, 0, 2)
-            prod = (wins - wins.mean(axis=2, keepdims=True)) * template
+            np.subtract(wins, wins.mean(axis=2, keepdims=True), out=prod)
+            prod *= template
             shifts[j] = offsets[int(np.argmax(prod.reshape(len(offsets), -1).sum(axis=1)))]
     seg = cut(shifts)  # beats, leads, samples
     template = median0(seg)
