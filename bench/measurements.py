@@ -1,7 +1,7 @@
 """Validation figures of the ECG measurements (``ecg_viewer.signal.measure``).
 
     PYTHONPATH=$PWD .venv/bin/python bench/measurements.py [--data ../shared/data]
-        [--only mitbih,device,qtdb,synthetic,plausibility,ptbxl] [--plots DIR] [--single-beat]
+        [--only mitbih,device,qtdb,synthetic,plausibility,ptbxl,rates] [--plots DIR] [--single-beat]
         [--all-in-median]
 
 1. R-peak detection on MIT-BIH record 100 against its beat annotations (match window 150 ms,
@@ -19,6 +19,8 @@
    negative T, U wave, noise, 250/1000 Hz).
 6. QT plausibility on the bundled samples and the 50 + 84 CinC records (no reference): flagged
    records are listed, and with ``--plots DIR`` their median beats drawn to PNG for looking at.
+7. Sampling-rate independence: the 500 Hz CinC records resampled to 100, 250 and 1000 Hz, the
+   PR/QRS/QT that move by more than 4 ms from 500 Hz (and whether they are low-confidence).
 """
 
 from __future__ import annotations
@@ -196,7 +198,55 @@ def ptbxl(data: Path) -> None:
         print(f"   one lead {name}: same beats as with all leads intact in {ok}/{robust_n} records")
 
 
-SECTIONS = ("mitbih", "device", "qtdb", "synthetic", "plausibility", "ptbxl")
+def rates(data: Path) -> None:
+    """The same ECG at 100, 250 and 1000 Hz (polyphase resampling of a 500 Hz record, its first
+    10 s) against 500 Hz: how many PR/QRS/QT differ by more than 4 ms (or are measured at one
+    rate only), all of them and those confident (>= 0.5) at both rates."""
+    from fractions import Fraction
+
+    from scipy import signal as sps
+
+    print("\n== 7. Sampling-rate independence: PR, QRS, QT at 100/250/1000 Hz vs 500 Hz "
+          "(> 4 ms apart, or measured at one rate only)")
+    groups = {"CinC 2021 samples": sorted((data / "samples" / "wfdb_cinc2021").glob("*.hea")),
+              "cinc_extra": sorted((data / "cinc_extra").glob("*.hea"))}
+    keys = ("pr_ms", "qrs_ms", "qt_ms")
+    for label, files in groups.items():
+        n, bad, sure = 0, dict.fromkeys((100, 250, 1000), 0), dict.fromkeys((100, 250, 1000), 0)
+        worst: list[str] = []
+        for f in files:
+            try:
+                rec = read_ecg(f)
+            except Exception:  # an unreadable header is skipped, as in section 6
+                continue
+            if rec.fs_hz != 500.0:
+                continue
+            rec = EcgRecord(signal_mv=rec.signal_mv[:, :5000], fs_hz=500.0,
+                            lead_names=rec.lead_names)
+            ref = measure(rec)
+            n += 1
+            for fs in bad:
+                r = Fraction(fs, 500)
+                x = sps.resample_poly(rec.signal_mv.astype(np.float64), r.numerator,
+                                      r.denominator, axis=1)
+                m = measure(EcgRecord(signal_mv=x.astype(np.float32), fs_hz=float(fs),
+                                      lead_names=rec.lead_names))
+                for k in keys:
+                    a, b = getattr(m, k), getattr(ref, k)
+                    if (a is None) != (b is None) or (a is not None and abs(a - b) > 4):
+                        bad[fs] += 1
+                        low = k in m.low_confidence or k in ref.low_confidence
+                        sure[fs] += not low
+                        worst.append(f"{f.stem} {fs} Hz {k[:-3]} {a} vs {b}"
+                                     + (" (low confidence)" if low else ""))
+        print(f"   {label}: {n} records x 3 intervals; beyond 4 ms at 100/250/1000 Hz: "
+              f"{bad[100]}/{bad[250]}/{bad[1000]}; of them confident at both rates: "
+              f"{sure[100]}/{sure[250]}/{sure[1000]}")
+        for w in worst:
+            print(f"      {w}")
+
+
+SECTIONS = ("mitbih", "device", "qtdb", "synthetic", "plausibility", "ptbxl", "rates")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         synthetic_cases()
     if "plausibility" in only:
         plausibility(args.data, args.plots)
+    if "rates" in only:
+        rates(args.data)
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -62,6 +62,46 @@ def test_same_intervals_across_rates_cinc_fine_scale(samples: Path, stem: str) -
             assert a is not None and abs(a - b) <= 4, (stem, fs, k, a, b)
 
 
+@pytest.mark.shared_data
+@pytest.mark.parametrize(("rel", "rates"), [
+    ("samples/wfdb_cinc2021/E07518.hea", (100.0, 250.0, 1000.0)),
+    ("samples/wfdb_cinc2021/JS20005.hea", (100.0, 250.0, 1000.0)),
+    ("cinc_extra/Q0026.hea", (250.0, 1000.0)),
+])
+def test_same_intervals_across_rates_subsample_alignment(shared_data: Path, rel: str,
+                                                        rates: tuple[float, ...]) -> None:
+    """Records whose intervals moved with the rate while each beat was aligned to a whole
+    working-rate sample (its R peak, detected at the record's rate, decided which sample, and
+    the median's shape with it): E07518 at 100 Hz QRS 88 against 98 ms, JS20005 at 100 Hz QRS
+    114 against 100, Q0026 at 250 and 1000 Hz QT 340 against 274 (the T end jumped a hump).
+    With the beats aligned to a fraction of a sample, within 4 ms."""
+    rec = read_ecg(shared_data / rel)
+    rec = EcgRecord(signal_mv=rec.signal_mv[:, :5000], fs_hz=rec.fs_hz, lead_names=rec.lead_names)
+    ref = measure(rec)
+    assert ref.qrs_ms is not None and ref.qt_ms is not None
+    for fs in rates:
+        m = measure(_at_rate(rec, fs))
+        for k in ("pr_ms", "qrs_ms", "qt_ms"):
+            a, b = getattr(m, k), getattr(ref, k)
+            assert (a is None) == (b is None), (rel, fs, k, a, b)
+            assert a is None or abs(a - b) <= 4, (rel, fs, k, a, b)
+
+
+def test_fraction_shift_reads_between_samples() -> None:
+    """The cubic convolution behind the sub-sample alignment: a slow wave (a 10 Hz sine at
+    500 Hz) read 0.3 and -0.45 of a sample later matches the wave itself within 0.1 %."""
+    from ecg_viewer.signal.median import _fraction_shift, _vertex
+
+    t = np.arange(200)
+    wave = np.sin(2 * np.pi * 10.0 * t / 500.0)
+    stack = np.stack([wave, wave, wave])[:, None, :]
+    out = _fraction_shift(stack, np.array([0.3, -0.45, 0.0]))
+    for row, d in ((0, 0.3), (1, -0.45), (2, 0.0)):
+        want = np.sin(2 * np.pi * 10.0 * (t + d) / 500.0)
+        assert np.abs(out[row, 0, 4:-4] - want[4:-4]).max() < 1e-3
+    assert _vertex(np.array([0.5, 0.9, 0.8]), 1) == pytest.approx(0.5 * (0.5 - 0.8) / (0.5 - 1.8 + 0.8))
+
+
 def test_confidence_in_to_dict_and_high_on_a_clean_beat() -> None:
     d = measure(synthetic()).to_dict()
     assert set(d["confidence"]) >= {"pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms"}
@@ -134,12 +174,17 @@ def _qtdb_evaluate_record():
 @pytest.mark.shared_data
 def test_qt_database_record_per_fiducial(shared_data: Path) -> None:
     """One QTDB record (sel100, MIT-BIH 100: low T waves on MLII/V5) through the bench's per-beat
-    evaluation: QRS bounds on nearly every annotated beat, T end on most, mean errors small."""
+    evaluation: QRS bounds on nearly every annotated beat, T end on most, mean errors small.
+    The T wave is biphasic (negative, then a small positive hump that the annotator closes the T
+    wave after): the T end is the end of its negative part, 30-50 ms early, on every beat; before
+    the T wave's 15 Hz low-pass (tend.T_LOWPASS_HZ) it was that on some beats and 110-150 ms
+    late on others (+20 +- 79 ms, now -36 +- 20)."""
     evaluate_record = _qtdb_evaluate_record()
     r = evaluate_record(shared_data / "qtdb" / "sel100")
-    for f, se, lim in (("qrs_on", 0.9, 15), ("qrs_off", 0.9, 15), ("t_end", 0.7, 30)):
+    for f, se, lim in (("qrs_on", 0.9, 15), ("qrs_off", 0.9, 15), ("t_end", 0.7, 40)):
         assert len(r[f]) >= se * r[f"n_{f}"][0], f
         assert abs(float(np.mean(r[f]))) <= lim, (f, float(np.mean(r[f])))
+    assert float(np.std(r["t_end"])) <= 30
 
 
 @pytest.mark.shared_data

@@ -86,7 +86,9 @@ def test_synthetic_known_intervals(kw: dict) -> None:
     assert m.pr_ms == pytest.approx(truth["pr_ms"], abs=15)
     assert m.p_ms == pytest.approx(truth["p_ms"], abs=15)
     assert 0 <= m.qrs_ms - truth["qrs_ms"] <= 16
-    assert m.qt_ms == pytest.approx(truth["qt_ms"], abs=15)
+    # the T wave, a half-sine too, ends at a corner, which the T wave's 15 Hz low-pass
+    # (tend.T_LOWPASS_HZ) rounds: the QT reads 12-18 ms long (8-12 before it)
+    assert m.qt_ms == pytest.approx(truth["qt_ms"], abs=20)
     rr_s = 60.0 / truth["hr"]
     assert m.qtc_bazett_ms == pytest.approx(m.qt_ms / math.sqrt(rr_s), abs=2)
     assert m.qtc_fridericia_ms == pytest.approx(m.qt_ms / rr_s ** (1 / 3), abs=2)
@@ -184,13 +186,17 @@ def test_flat_and_noisy_lead_do_not_break_detection(bundled_samples: Path) -> No
     assert measure(cases["flat V2"]).beat_detection.leads_rejected == {"V2": "flat"}
 
 
-def test_noisy_record_with_baseline_wander(bundled_samples: Path) -> None:
+@pytest.mark.parametrize("seed", [2, 3, 6])
+def test_noisy_record_with_baseline_wander(bundled_samples: Path, seed: int) -> None:
     """0.05 mV broadband noise on every lead and 0.5 mV, 0.3 Hz baseline wander. (Record 00009's
-    P wave is so low and flat that its onset moves ~35 ms with noise: HR06000 is used.)"""
+    P wave is so low and flat that its onset moves ~35 ms with noise: HR06000 is used.) Before
+    the T wave's magnitude was low-passed (``tend.T_LOWPASS_HZ``) the noise, rectified by the
+    magnitude, put this low T wave's end 30-44 ms late with seeds 3 and 6 and, once the beats
+    were aligned to a fraction of a sample, with seed 2 too. (Seed 5 moves the P onset 22 ms.)"""
     rec = read_ecg(bundled_samples / "HR06000.hea")
     ref = measure(rec)
     t = np.arange(rec.n_samples) / rec.fs_hz
-    rng = np.random.default_rng(2)
+    rng = np.random.default_rng(seed)
     wander = 0.5 * np.sin(2 * np.pi * 0.3 * t)
     noise = rng.normal(0.0, 0.05, rec.signal_mv.shape)
     m = measure(rec.with_signal(rec.signal_mv + wander + noise))

@@ -44,6 +44,10 @@ def test_shipped_fusion_and_weights_load_and_fuse_a_real_record():
         assert s.similarity == by_base[s.id].similarity
         if s.id in fusion.labels:
             assert s.threshold == fusion.labels[s.id].threshold
+        elif s.id in fusion.derived:  # a broader label: at least each narrower one
+            d = fusion.derived[s.id]
+            narrower = [x.score for x in fused.labels if x.id in d.narrower]
+            assert s.threshold == d.threshold and s.score >= max(narrower) - 1e-12
         else:
             assert s.score == by_base[s.id].score  # labels outside the fusion keep the model's
     scores = [s.score for s in fused.labels]

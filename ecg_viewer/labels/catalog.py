@@ -28,7 +28,10 @@ _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 _SNOMED_RE = re.compile(r"^[0-9]{6,18}$")
 _REQUIRED_STR = ("id", "ja", "en", "category", "reason")
 _REQUIRED_LIST = ("synonyms_ja", "synonyms_en", "scp", "snomed", "minnesota")
-_OPTIONAL_LIST = ("heart_axis", "scp_broader")
+_OPTIONAL_LIST = ("heart_axis", "scp_broader", "narrower")
+_OPTIONAL_STR = ("narrower_reason",)
+# how severe a category is, for the rule that a broader label never outranks a narrower one
+_CATEGORY_RANK = {"A": 0, "B": 1, "C": 2, "D": 3, "urgent": 4}
 
 
 class CatalogError(EcgError, ValueError):
@@ -65,6 +68,10 @@ class Label:
     # broader SCP statements that include this finer label (e.g. 2AVB for Mobitz II): a record
     # with that code may or may not have this label, so it is not a positive for training.
     scp_broader: tuple[str, ...] = ()
+    # narrower labels that each imply this one (前壁中隔心筋梗塞 is a 心筋梗塞), reviewed, with the
+    # reason: the fusion scores this label as at least their calibrated probabilities (derived)
+    narrower: tuple[str, ...] = ()
+    narrower_reason: str = ""
 
     @property
     def prompt_text(self) -> str:
@@ -207,7 +214,7 @@ def _label(raw: Any, index: int, file: Path) -> Label:
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise CatalogError(file, f"{where}: '{key}' is missing or empty")
     where = f"label '{raw['id']}'"
-    allowed = set(_REQUIRED_STR) | set(_REQUIRED_LIST) | set(_OPTIONAL_LIST)
+    allowed = set(_REQUIRED_STR) | set(_REQUIRED_LIST) | set(_OPTIONAL_LIST) | set(_OPTIONAL_STR)
     for key in _REQUIRED_LIST:
         if key not in raw:
             raise CatalogError(file, f"{where}: '{key}' is missing")
@@ -224,8 +231,31 @@ def _label(raw: Any, index: int, file: Path) -> Label:
     bad = [c for c in lists["snomed"] if not _SNOMED_RE.match(c)]
     if bad:
         raise CatalogError(file, f"{where}: SNOMED CT codes must be digits, got {bad}")
+    why = raw.get("narrower_reason", "")
+    if not isinstance(why, str) or bool(lists["narrower"]) != bool(why.strip()):
+        raise CatalogError(file, f"{where}: 'narrower' needs a non-empty 'narrower_reason' (and "
+                                 "the reason needs the list)")
     return Label(id=raw["id"], ja=raw["ja"], en=raw["en"], category=raw["category"],
-                 reason=raw["reason"], **lists)  # fmt: skip
+                 reason=raw["reason"], narrower_reason=why, **lists)  # fmt: skip
+
+
+def _check_narrower(labels: tuple[Label, ...], file: Path) -> None:
+    """Every narrower id exists, is not the label itself, is not broader in turn (one level, no
+    cycles), and is at least as severe: deriving a broader label never raises the referral."""
+    by_id = {lab.id: lab for lab in labels}
+    for lab in labels:
+        for nid in lab.narrower:
+            other = by_id.get(nid)
+            if other is None or nid == lab.id:
+                raise CatalogError(file, f"label {lab.id!r}: narrower label {nid!r} is not another "
+                                         "label of the catalog")
+            if other.narrower:
+                raise CatalogError(file, f"label {lab.id!r}: narrower label {nid!r} is broader "
+                                         "itself (one level only)")
+            if lab.category not in _CATEGORY_RANK or other.category not in _CATEGORY_RANK or \
+                    _CATEGORY_RANK[lab.category] > _CATEGORY_RANK[other.category]:
+                raise CatalogError(file, f"label {lab.id!r} (category {lab.category}) is more "
+                                         f"severe than its narrower label {nid!r} ({other.category})")
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
@@ -250,6 +280,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         if lab.id in seen:
             raise CatalogError(file, f"duplicate label id {lab.id!r}")
         seen.add(lab.id)
+    _check_narrower(labels, file)
     names: dict[str, str] = {}
     for lab in labels:
         for name in set(map(normalize, lab.names)):

@@ -404,8 +404,10 @@ def apply_criteria(
         elif s.id in raised:
             score = max(score, s.threshold)
         if score >= s.threshold:
+            derived = any(e.key == "derived_from" for e in ev)  # its own similarity is zero-shot
             _add_new_keys(ev, [
-                Evidence("similarity", round(float(s.similarity), 3), "", "", True),
+                *([] if derived else [Evidence("similarity", round(float(s.similarity), 3), "", "",
+                                               True)]),
                 Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
         # the fields of ``s`` with the new score and evidence (a constructor, not
         # dataclasses.replace: the same object, built several times faster)

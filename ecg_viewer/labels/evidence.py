@@ -28,6 +28,8 @@ def label_name(label_id: str, lang: str | None = None) -> str:
 
 def feature_name(key: str, lang: str | None = None) -> str:
     """Display name of a criteria feature or measurement key (the key itself when unknown)."""
+    if key == "derived_from":  # a broader label's narrower label (labels/derived.py)
+        return tr("evid.derived_name", lang)
     if f"critf.{key}" in MESSAGES:
         return tr(f"critf.{key}", lang)
     if "." in key:  # per-lead "V1.r_mv"
@@ -67,6 +69,8 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True) ->
         body = tr("evid.held_back", lang, value=float(e.value or 0.0), criterion=e.criterion)
     elif e.key == "rate_variant":
         body = tr("evid.rate_variant", lang, label=label_name(str(e.value), lang))
+    elif e.key == "derived_from":  # a broader label scored from a narrower one (labels/derived.py)
+        body = tr("evid.derived_from", lang, label=label_name(str(e.value), lang), score=e.criterion)
     elif e.key == "conflicts_with":
         body = tr("evid.conflicts_with", lang, label=label_name(str(e.value), lang))
     else:

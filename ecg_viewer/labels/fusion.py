@@ -27,9 +27,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +37,8 @@ import numpy as np
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.hashing import sha256_file
 from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
+from ecg_viewer.labels.derived import DerivedLabel, apply_derived
+from ecg_viewer.labels.fusion_evidence import YES_NO, relevant_features
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,8 @@ class Fusion:
     labels: dict[str, FusedLabel]
     info: dict[str, Any]
     clip: float = 5.0
+    # broader labels scored from their narrower ones (labels/derived.py), by label id
+    derived: dict[str, DerivedLabel] = field(default_factory=dict)
 
     def vector(self, features: Any) -> np.ndarray:
         """The fitted feature order from a CriteriaFeatures (``.values``), a mapping, or an
@@ -275,9 +278,15 @@ def fusion_from_dict(d: dict[str, Any]) -> Fusion:
         labels[lab] = FusedLabel(float(e.get("intercept", 0.0)), float(e.get("sim_coef", 0.0)),
                                  float(e["sim_center"]), float(e["sim_scale"]) or 1.0, coef, miss,
                                  float(e["threshold"]), str(e.get("threshold_source", "")), trees)
+    try:
+        derived = {lab: DerivedLabel.from_json(lab, e) for lab, e in d.get("derived", {}).items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FusionError("fusion.mismatch", detail=f"derived labels: {exc}") from exc
+    if set(derived) & set(labels):
+        raise FusionError("fusion.mismatch", detail="a label is both fused and derived")
     return Fusion(names, mean, sd, labels, {k: v for k, v in d.items() if k not in
-                                            ("labels", "mean", "sd", "feature_names")},
-                  float(d.get("clip", 5.0)))
+                                            ("labels", "mean", "sd", "feature_names", "derived")},
+                  float(d.get("clip", 5.0)), derived)
 
 
 def load_fusion(weights_dir: str | Path) -> Fusion | None:
@@ -314,22 +323,28 @@ _UNITS = (("_mv_ms", "mV·ms"), ("_ms", "ms"), ("_mv", "mV"), ("_bpm", "/min"), 
 
 
 def _evidence(fusion: Fusion, lab: str, sim: float, x: np.ndarray) -> tuple[Evidence, ...]:
-    """The similarity and (logistic kind) the three features that pushed this label's
-    probability most; the criteria behind a label are added by labels/criteria.py."""
+    """The similarity and (logistic kind) up to three measured features that pushed this
+    label's probability toward it the most, among those a clinician reads the finding from
+    (``resources/labels/fusion_evidence.json``); the criteria behind a label are added by
+    labels/criteria.py."""
     f = fusion.labels[lab]
     out = [Evidence("similarity", round(float(sim), 3), "", "model", True)]
     if f.trees is not None:
         return tuple(out)
-    xs, miss = fusion.standardise(x)
-    contrib = xs * f.coef + miss * f.miss_coef
-    for i in np.argsort(-np.abs(contrib))[:3]:
-        if abs(contrib[i]) < 0.1:
+    relevant = relevant_features(lab)
+    xs, _ = fusion.standardise(x)
+    # a missing feature has no value to show, whatever its missing-indicator weight says
+    contrib = np.where(np.isfinite(x), xs * f.coef, 0.0)
+    for i in np.argsort(-contrib):
+        if len(out) > 3 or contrib[i] < 0.1:
             break
         name = fusion.feature_names[i]
+        if name not in relevant:
+            continue
         v = x[i]
         unit = next((u for s, u in _UNITS if name.endswith(s)), "")
-        out.append(Evidence(name, None if not math.isfinite(v) else round(float(v), 3), unit,
-                            "fusion", bool(contrib[i] > 0)))
+        value: float | bool = bool(v >= 0.5) if name in YES_NO else round(float(v), 3)
+        out.append(Evidence(name, value, unit, "fusion", True))
     return tuple(out)
 
 
@@ -369,6 +384,7 @@ def apply_fusion_batch(predictions: Sequence[Prediction], features: Sequence[Any
             # the same object, built several times faster)
             new.append(LabelScore(ls.id, ls.ja, ls.en, ls.similarity, p, f.threshold,
                                   ls.category, ev))
+        new = apply_derived(new, fusion.derived)
         new.sort(key=lambda s: (-s.score, -s.similarity))
         out.append(Prediction(labels=tuple(new), model=prediction.model))
     return out
@@ -379,5 +395,8 @@ def fused_label_ids(fusion: Fusion | None) -> tuple[str, ...]:
 
 
 def label_score_source(fusion: Fusion | None, ls: LabelScore) -> str:
-    """"fusion" when the label's score comes from the fusion, else "model"."""
+    """"fusion" when the label's score comes from the fusion, "derived" when from its narrower
+    labels (labels/derived.py), else "model"."""
+    if fusion is not None and ls.id in fusion.derived:
+        return "derived"
     return "fusion" if fusion is not None and ls.id in fusion.labels else "model"

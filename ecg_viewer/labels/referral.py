@@ -231,10 +231,16 @@ def decide_referral(
         )
     rules = rules or default_rules()
     found = [s for s in present if s.above_threshold]
+    found_ids = {s.id for s in found}
     paced = any(s.id in rules.paced_labels for s in found)
     raised: list[tuple[str, str, Reason]] = []  # (level, id, reason)
     for s in found:
         if paced and s.id in rules.explained_by_pacing:
+            continue
+        # a broader label derived from a narrower one found here (心筋梗塞 from 前壁中隔心筋梗塞,
+        # labels/derived.py) says nothing more: the narrower one names the finding (the catalog
+        # keeps a broader label never more severe than its narrower ones)
+        if any(e.key == "derived_from" and e.value in found_ids for e in s.evidence):
             continue
         level = rules.level_of_category(s.category)
         if level not in SEVERITY or level == "unreadable":

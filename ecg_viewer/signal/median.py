@@ -3,15 +3,18 @@
 Steps: baseline wander is removed (zero-phase 0.5 Hz high-pass) and the signal low-passed at
 100 Hz (or 0.45 x the rate); every detected beat is cut out around its R peak; beats whose QRS
 (all leads together) correlates poorly with the first median after aligning it by
-cross-correlation of the QRS (+-20 ms), or that come early (premature, RR under 80 % of the
-median RR), are left out; the rest, aligned, are averaged sample by sample with the median. Beats at the
+cross-correlation of the QRS (+-20 ms; to a fraction of a sample: the vertex of a parabola
+through the correlations, the beat then read between its samples by cubic convolution), or that
+come early (premature, RR under 80 % of the median RR), are left out; the rest, aligned, are averaged sample by sample with the median. Beats at the
 record's edges contribute where they have samples (NaN elsewhere).
 
 The median is built at one working rate, ``WORK_FS_HZ`` (500 Hz): a record at another rate is
 resampled (polyphase, after the conditioning filters) before the beats are cut and aligned, so
 alignment, delineation filters and thresholds see the same sample spacing at 100, 250, 360, 500 or
 1000 Hz and the intervals do not depend on the recording's rate (``MedianBeat.fs_hz`` is then the
-working rate; ``used_r_peaks`` stay in the record's samples).
+working rate; ``used_r_peaks`` stay in the record's samples). Aligned to whole samples only, a
+beat's place depended on its R peak as detected at the record's rate, and the median's shape
+with it: a threshold crossing in the delineation could move by 10 ms or more between rates.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ PREMATURE_RATIO = 0.80
 MAX_SHIFT_S = 0.02
 MAX_BEATS = 300  # long records: the median is built from at most this many beats, evenly spread
 WORK_FS_HZ = 500.0
+SUBSAMPLE = True  # each beat aligned to a fraction of a sample (see _fraction_shift)
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,6 +204,46 @@ def _shift_scores(xj: np.ndarray, p: int, shift: int, qh: int,
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
+def _vertex(scores: np.ndarray, k: int) -> float:
+    """Where, in samples from ``k`` (-0.5..0.5), the parabola through ``scores[k - 1 : k + 2]``
+    peaks; 0 at either end of ``scores`` or when they do not bend down."""
+    if k <= 0 or k >= scores.size - 1:
+        return 0.0
+    a, b, c = float(scores[k - 1]), float(scores[k]), float(scores[k + 1])
+    den = a - 2.0 * b + c
+    if not (np.isfinite(den) and den < 0):
+        return 0.0
+    return float(np.clip(0.5 * (a - c) / den, -0.5, 0.5))
+
+
+def _fraction_shift(stack: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """Each beat of ``stack`` [beats, leads, samples] read ``frac`` (-0.5..0.5) of a sample
+    later, by cubic convolution (Keys 1981, a = -0.5) over the four nearest samples; NaN
+    (outside the record) spreads by at most two samples."""
+    frac = np.asarray(frac, dtype=np.float64)
+    if not np.any(np.abs(frac) > 1e-9):
+        return stack
+    n = stack.shape[-1]
+    out = np.empty_like(stack)
+    padded = np.concatenate([stack[..., :1], stack[..., :1], stack,
+                             stack[..., -1:], stack[..., -1:]], axis=-1)  # x[j] at j + 2
+    for b, f in enumerate(frac):
+        if abs(f) <= 1e-9:
+            out[b] = stack[b]
+            continue
+        off = -1 if f < 0 else 0  # sample i reads between x[i + off] and x[i + off + 1]
+        u = float(f) - off  # 0..1 past x[i + off]
+        w = (-0.5 * u**3 + u**2 - 0.5 * u, 1.5 * u**3 - 2.5 * u**2 + 1.0,
+             -1.5 * u**3 + 2.0 * u**2 + 0.5 * u, 0.5 * u**3 - 0.5 * u**2)
+        row = padded[b]
+        s0 = off + 1  # row index of x[i + off - 1] for i = 0
+        acc = row[:, s0 : s0 + n] * w[0]
+        for k in range(1, 4):
+            acc += row[:, s0 + k : s0 + k + n] * w[k]
+        out[b] = acc
+    return out
+
+
 def _qrs_corr(a: np.ndarray, b: np.ndarray) -> float:
     ok = np.isfinite(a) & np.isfinite(b)
     if ok.sum() < 4:
@@ -256,32 +300,32 @@ def median_beat(
     if cand.size > 2 * MAX_BEATS:
         cand = cand[np.linspace(0, cand.size - 1, 2 * MAX_BEATS).round().astype(int)]
 
-    def align(p: int) -> tuple[int, float]:
-        """The shift within +-shift with the best correlation to the template, and that value
-        (judged after alignment, so the coarse R peaks of a low sampling rate lose no beats)."""
+    def align(p: int) -> tuple[int, float, float]:
+        """The shift within +-shift with the best correlation to the template, that value
+        (judged after alignment, so the coarse R peaks of a low sampling rate lose no beats) and
+        the fraction of a sample (-0.5..0.5) by which the best lies beyond it (the vertex of a
+        parabola through the scores around the best)."""
         scores = _shift_scores(xj, p, shift, qh, template)
-        if scores is not None:
-            k = int(np.argmax(scores))  # the first best, as the loop below keeps it
-            return p - shift + k, float(scores[k])
-        best, best_c = p, -np.inf
-        for s in range(-shift, shift + 1):
-            c = _qrs_corr(qrs_vec(p + s), template)
-            if c > best_c:
-                best, best_c = p + s, c
-        return best, best_c
+        if scores is None:
+            scores = np.array([_qrs_corr(qrs_vec(p + s), template)
+                               for s in range(-shift, shift + 1)])
+        k = int(np.argmax(scores))  # the first best
+        return p - shift + k, float(scores[k]), _vertex(scores, k)
 
     fits = [align(int(r_peaks[i])) for i in cand]
-    corr = np.array([c for _, c in fits])
+    corr = np.array([f[1] for f in fits])
     keep = (corr >= MIN_CORR) & ~premature[cand]
     if not keep.any():
         keep = corr >= MIN_CORR
     if not keep.any():
         keep[:] = True
-    aligned = [fits[i][0] for i in np.flatnonzero(keep)]
-    if len(aligned) > MAX_BEATS:
-        aligned = [aligned[i] for i in np.linspace(0, len(aligned) - 1, MAX_BEATS).round().astype(int)]
-    aligned_arr = np.array(aligned, dtype=np.int64)
+    kept = np.flatnonzero(keep)
+    if kept.size > MAX_BEATS:
+        kept = kept[np.linspace(0, kept.size - 1, MAX_BEATS).round().astype(int)]
+    aligned_arr = np.array([fits[i][0] for i in kept], dtype=np.int64)
     stack = np.array([_cut(x, int(p), pre, post) for p in aligned_arr])
+    if SUBSAMPLE:
+        stack = _fraction_shift(stack, np.array([fits[i][2] for i in kept]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns at the record's ends
         beat = nanmedian0(stack)

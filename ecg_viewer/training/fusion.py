@@ -24,8 +24,10 @@ from typing import Any
 
 import numpy as np
 
+from ecg_viewer.labels.derived import derived_matrix
 from ecg_viewer.model.labelspace import label_ids, load_catalog
 from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
+from ecg_viewer.training.fusion_derived import broader_map, choose_derived
 from ecg_viewer.training.fusion_fit import (
     GBM_PARAMS,
     MIN_FIT_POS,
@@ -38,9 +40,13 @@ from ecg_viewer.training.fusion_fit import (
     to_json,
     voltage_mask,
 )
+from ecg_viewer.training.fusion_referral import crossfit_outputs, referral_alternatives
 from ecg_viewer.training.fusion_report import (
+    MAX_NORMAL_FLAGGED,
+    eval_sets_masks,
     evaluate_sets,
     referral_threshold,
+    shipped_scores,
     thresholds_for,
 )
 from ecg_viewer.training.metrics import URGENT_CATS, per_label_auroc
@@ -237,7 +243,28 @@ def cmd_fit(args: argparse.Namespace) -> int:
     normal_col = ids.index("normal_ecg")
     thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col)
     thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col)
-    report = evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused)
+    # broader labels (catalog "narrower"): scored from their narrower labels, chosen on fold 9
+    _, _, s_ship, thr_ship = shipped_scores(c, ids, cal, p_fus, thr_f, fused)
+    derived, derived_choice = choose_derived(s_ship, thr_ship, y, va, ids, cats,
+                                             broader_map(catalog, ids), MAX_NORMAL_FLAGGED)
+    choice["derived"] = derived_choice
+    report = evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused, derived)
+    if kind != "logistic":
+        log.info("referral alternatives: compared for the logistic fusion only (cross-fitted "
+                 "logistic outputs); not run for %s", kind)
+    else:  # referral rules compared on fold 9 (reported, not shipped)
+        p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold)
+        _, _, s_cf, _ = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_f, fused)
+        s_d, thr_d = derived_matrix(s_ship, thr_ship, ids, derived)
+        report["referral_alternatives"] = referral_alternatives(
+            s_d, thr_d, s_cf, y, ids, cats, fused, set(derived), eval_sets_masks(c), tr,
+            MAX_NORMAL_FLAGGED)
+        for r in report["referral_alternatives"]:
+            log.info("referral %s (%s): fold 9 %.3f / %.3f, fold 10 %.3f / %.3f (normal / true "
+                     "D flagged), CinC true D %.3f", r["rule"], r["param"],
+                     r["val"]["normal_flagged"], r["val"]["true_d_flagged"],
+                     r["test"]["normal_flagged"], r["test"]["true_d_flagged"],
+                     r["cinc"]["true_d_flagged"])
     report["choice"] = {**choice,
                         "n_train": int(tr.sum()), "n_train_mv": int((tr & has_mv).sum()),
                         "fused_labels": [ids[j] for j in fused],
@@ -251,6 +278,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
             "thresholds": "fold 9 (see threshold_source)", "oof_runs": c.get("meta", {}).get("oof_runs"),
             "model_version": c.get("meta", {}).get("model_version")}
     fusion_json = to_json(models, ids, names, scaling, c["ship_center"], c["ship_scale"], thr_f, info)
+    fusion_json["derived"] = {lab: d.to_json() for lab, d in derived.items()}
     if kind == "gbm":
         fusion_json["model"] = "gbm"
         for j, clf in gbm.items():
@@ -303,7 +331,7 @@ def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
     thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")
              for j in fused}
     cats = [lab.category for lab in load_catalog().labels]
-    return evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused)
+    return evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused, fusion.derived)
 
 
 if __name__ == "__main__":

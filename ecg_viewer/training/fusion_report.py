@@ -86,27 +86,50 @@ def summarise(y: np.ndarray, score: np.ndarray, thr: np.ndarray, ids: list[str],
             "referral_flag": referral_rates(y, score, thr, cats, normal_col)}
 
 
-def evaluate_sets(c: dict[str, Any], ids: list[str], cats: list[str], cal: dict[str, Any],
-                  p_fus: np.ndarray, p_cri: np.ndarray, thr_f: dict[int, tuple[float, str]],
-                  thr_c: dict[int, tuple[float, str]], fused: list[int]) -> dict[str, Any]:
+def shipped_scores(c: dict[str, Any], ids: list[str], cal: dict[str, Any], p_fus: np.ndarray,
+                   thr_f: dict[int, tuple[float, str]], fused: list[int]
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(model's calibrated scores, its thresholds, the shipped scores, their thresholds) of every
+    record and label: the fused labels from the fusion, the others from the model's calibration
+    (before any derived label)."""
     from ecg_viewer.training.evaluate import apply_calibration
 
-    y = c["y"].astype(np.float64)
-    fold, has_mv, src = c["fold"], c["has_mv"].astype(bool), c["source"]
-    is_ptb = src == "ptbxl"
-    sim = c["sim_ship"]
-    p_mod = apply_calibration(np.nan_to_num(sim, nan=0.0), cal, ids)
+    p_mod = apply_calibration(np.nan_to_num(c["sim_ship"], nan=0.0), cal, ids)
     thr_m = np.array([cal[i]["threshold"] for i in ids])
-    s_fus = p_mod.copy()
-    thr_fus = thr_m.copy()
+    s_fus, thr_fus = p_mod.copy(), thr_m.copy()
+    for j in fused:
+        s_fus[:, j], thr_fus[j] = p_fus[:, j], thr_f[j][0]
+    return p_mod, thr_m, s_fus, thr_fus
+
+
+def eval_sets_masks(c: dict[str, Any]) -> dict[str, np.ndarray]:
+    fold, has_mv, is_ptb = c["fold"], c["has_mv"].astype(bool), c["source"] == "ptbxl"
+    return {"val": is_ptb & (fold == 9), "test": is_ptb & (fold == 10),
+            "test_mv": is_ptb & (fold == 10) & has_mv, "test_z": is_ptb & (fold == 10) & ~has_mv,
+            "cinc": ~is_ptb}
+
+
+def evaluate_sets(c: dict[str, Any], ids: list[str], cats: list[str], cal: dict[str, Any],
+                  p_fus: np.ndarray, p_cri: np.ndarray, thr_f: dict[int, tuple[float, str]],
+                  thr_c: dict[int, tuple[float, str]], fused: list[int],
+                  derived: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Model alone / criteria alone / fusion per set; ``derived`` (labels/derived.py): the
+    broader labels scored from their narrower ones in the fusion column, with their own
+    before/after table (``broader``)."""
+    from ecg_viewer.labels.derived import derived_matrix
+    from ecg_viewer.model.labelspace import load_catalog
+    from ecg_viewer.training.fusion_derived import broader_map, derived_figures
+
+    y = c["y"].astype(np.float64)
+    p_mod, thr_m, s_fus, thr_fus = shipped_scores(c, ids, cal, p_fus, thr_f, fused)
+    sets = eval_sets_masks(c)
+    s_before, thr_before = s_fus, thr_fus
+    if derived:
+        s_fus, thr_fus = derived_matrix(s_fus, thr_fus, ids, derived)
     s_cri = np.full_like(p_mod, np.nan)
     thr_cri = np.ones(len(ids))
     for j in fused:
-        s_fus[:, j], thr_fus[j] = p_fus[:, j], thr_f[j][0]
         s_cri[:, j], thr_cri[j] = p_cri[:, j], thr_c[j][0]
-    sets = {"val": is_ptb & (fold == 9), "test": is_ptb & (fold == 10),
-            "test_mv": is_ptb & (fold == 10) & has_mv, "test_z": is_ptb & (fold == 10) & ~has_mv,
-            "cinc": ~is_ptb}
     out: dict[str, Any] = {"sets": {k: int(m.sum()) for k, m in sets.items()}, "by_set": {}}
     for k, m in sets.items():
         if not m.any():
@@ -125,6 +148,10 @@ def evaluate_sets(c: dict[str, Any], ids: list[str], cats: list[str], cal: dict[
                  r["fusion"]["top5"])
     out["thresholds"] = {ids[j]: {"fusion": thr_f[j][0], "source": thr_f[j][1],
                                   "criteria": thr_c[j][0]} for j in fused}
+    if derived:
+        out["broader"] = derived_figures(c, ids, s_before, thr_before, derived,
+                                         broader_map(load_catalog(), ids), sets)
+        out["derived"] = {lab: d.to_json() for lab, d in derived.items()}
     return out
 
 

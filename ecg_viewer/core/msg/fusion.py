@@ -18,4 +18,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "所見候補の統合モデルの内容がこのバージョンのプログラムと合いません: {detail}",
         "The fusion of the suggestions does not fit this version of the program: {detail}",
     ),
+    "evid.derived_name": ("下位所見から導出", "derived from a narrower finding"),
+    "evid.derived_from": (
+        "下位所見「{label}」（スコア {score}）から導出",
+        "derived from the narrower finding {label} (score {score})",
+    ),
 }

@@ -1,0 +1,114 @@
+"""Broader labels scored from their narrower ones (心筋梗塞 from 前壁中隔心筋梗塞, 下壁心筋梗塞 ...).
+
+The catalog lists, per broader label, the reviewed narrower labels that each imply it
+(``narrower`` in ``resources/labels/catalog.json``). A broader label that the network never
+trained on would otherwise keep its zero-shot text score (（未検証）); a clinician expects it
+whenever a narrower label is suggested. The fit (``python -m ecg_viewer.training.fusion fit``)
+writes, per broader label with at least one validated narrower label, into ``fusion.json``::
+
+    "derived": {"mi": {"from": ["asmi", "imi", ...], "combine": "max", "own": false,
+                       "threshold": 0.154, "threshold_source": "..."}}
+
+and this module applies it: the broader label's score is ``combine`` of the narrower labels'
+calibrated probabilities (``max``: the largest; ``noisy_or``: 1 - prod(1 - p)), never below any
+of them, and (``own``) never below its own score; its threshold is at most the lowest threshold
+of its narrower labels, so it is above threshold whenever one of them is. Its evidence names the
+narrower labels behind it (``derived_from``). numpy only; Qt-free and torch-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ecg_viewer.core.prediction import Evidence, LabelScore
+
+COMBINES = ("max", "noisy_or")
+DERIVED_KEY = "derived_from"  # evidence key: value = the narrower label id, criterion = its score
+
+
+@dataclass(frozen=True)
+class DerivedLabel:
+    id: str
+    narrower: tuple[str, ...]  # the validated narrower labels it is scored from
+    combine: str  # one of COMBINES
+    own: bool  # the label's own score counts too (max with it)
+    threshold: float
+    threshold_source: str
+
+    @classmethod
+    def from_json(cls, label_id: str, d: Mapping[str, Any]) -> DerivedLabel:
+        narrower = tuple(str(i) for i in d.get("from", ()))
+        combine = str(d.get("combine", "max"))
+        if not narrower or combine not in COMBINES or label_id in narrower:
+            raise ValueError(f"derived label {label_id!r}: needs narrower labels and a combine "
+                             f"in {COMBINES}")
+        return cls(label_id, narrower, combine, bool(d.get("own", False)),
+                   float(d["threshold"]), str(d.get("threshold_source", "")))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"from": list(self.narrower), "combine": self.combine, "own": self.own,
+                "threshold": round(self.threshold, 6), "threshold_source": self.threshold_source}
+
+
+def combine_scores(p: np.ndarray, how: str) -> np.ndarray:
+    """p [N, k] narrower probabilities -> [N]; NaN counts as 0."""
+    p = np.clip(np.nan_to_num(np.asarray(p, dtype=np.float64), nan=0.0), 0.0, 1.0)
+    if how == "max":
+        return p.max(axis=1)
+    if how == "noisy_or":
+        return 1.0 - np.prod(1.0 - p, axis=1)
+    raise ValueError(f"combine {how!r} is not one of {COMBINES}")
+
+
+def derived_matrix(scores: np.ndarray, thresholds: np.ndarray, ids: Sequence[str],
+                   derived: Mapping[str, DerivedLabel]) -> tuple[np.ndarray, np.ndarray]:
+    """scores [N, L] and thresholds [L] (columns in ``ids`` order) with every derived label's
+    column replaced by its derived score and threshold (the fit's evaluation; the app uses
+    :func:`apply_derived`, the same numbers)."""
+    s, t = np.array(scores, dtype=np.float64), np.array(thresholds, dtype=np.float64)
+    col = {lab: j for j, lab in enumerate(ids)}
+    for lab, d in derived.items():
+        if lab not in col:
+            continue
+        cols = [col[i] for i in d.narrower if i in col]
+        v = combine_scores(s[:, cols], d.combine) if cols else np.zeros(len(s))
+        if d.own:
+            v = np.maximum(v, np.nan_to_num(s[:, col[lab]], nan=0.0))
+        s[:, col[lab]], t[col[lab]] = v, d.threshold
+    return s, t
+
+
+def apply_derived(labels: Sequence[LabelScore], derived: Mapping[str, DerivedLabel]) -> list[LabelScore]:
+    """The labels with each derived label scored from its narrower labels (same order as given;
+    the caller sorts). Its evidence: the narrower labels above their thresholds, best first, or
+    the best one when none is."""
+    if not derived:
+        return list(labels)
+    by_id = {s.id: s for s in labels}
+    out = []
+    for s in labels:
+        d = derived.get(s.id)
+        if d is None:
+            out.append(s)
+            continue
+        parts = [by_id[i] for i in d.narrower if i in by_id]
+        p = np.array([[x.score for x in parts]]) if parts else np.zeros((1, 0))
+        score = float(combine_scores(p, d.combine)[0]) if parts else 0.0
+        if d.own:
+            score = max(score, float(s.score))
+        ev: tuple[Evidence, ...] = ()
+        if score >= d.threshold and parts:
+            ranked = sorted(parts, key=lambda x: -x.score)
+            above = [x for x in ranked if x.above_threshold] or ranked[:1]
+            ev = tuple(Evidence(DERIVED_KEY, x.id, "", f"{x.score:.2f}", True) for x in above[:3])
+        out.append(LabelScore(s.id, s.ja, s.en, s.similarity, score, d.threshold, s.category, ev))
+    return out
+
+
+def is_derived(s: LabelScore) -> bool:
+    """True when the label's score comes from its narrower labels (evidence ``derived_from``)."""
+    return any(e.key == DERIVED_KEY for e in s.evidence)
