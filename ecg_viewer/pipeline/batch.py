@@ -306,6 +306,7 @@ def worker_pool(workers: int, initializer: Callable[..., None],
     them at once."""
     with _env(WORKER_THREAD_ENV):
         ctx = _worker_context()
+        _start_fork_server(ctx)
         # a fork server keeps the environment it started with: each worker takes this one
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_in_env,
                                    initargs=(dict(os.environ), initializer, *initargs))
@@ -343,6 +344,18 @@ def _worker_context() -> Any:
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_PRELOAD)
     return ctx
+
+
+def _start_fork_server(ctx: Any) -> None:
+    """Start the fork server now (it imports :data:`WORKER_PRELOAD` on its own; this returns at
+    once), while this process is still small: the server is forked from it before its
+    ``exec``, and a caller that goes on to import torch would otherwise have the server copy
+    (and report as its peak RSS) a process of 200 MiB or more."""
+    if ctx.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def _stop_fork_server(ctx: Any) -> None:

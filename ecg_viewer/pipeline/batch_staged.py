@@ -247,13 +247,16 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
     input_norm = _input_norm_of(spec)  # BatchAbort when the weights folder has no manifest
     depth = workers * 2 + BATCH  # queued work keeps the workers busy while the model runs
     done_before = frozenset(output.done_sha)  # sent once to each worker, not with each file
-    loading: Future[Analyzer] | None = _load_in_thread(spec, times)
+    loading: Future[Analyzer] | None = None
     analyzer: Analyzer | None = None
     early: list[Row] = []  # rows that came before the model was loaded
     frozen = False
     try:
         with worker_pool(workers, _init_prepare_worker,
                          (input_norm, os.getpid(), done_before)) as pool:
+            # the fork server is started (from this process while it is still small): the model
+            # loads meanwhile, as the server imports and the workers prepare
+            loading = _load_in_thread(spec, times)
             pending: set[Future[Any]] = set()
             queue = list(reversed(todo))
             ready: list[tuple[Path, Prepared]] = []
