@@ -11,11 +11,13 @@ duplicate); with more files than source records the records repeat.
 
 ``--alone``: instead of the batch run, the CPU time per ECG of each record-side step measured in
 this one process (read, quality gate, measurements, ``prepare`` + model input; best of 5 rounds
-over the first 34 files), the figure that the load of a shared machine moves least.
+over the first 34 files; the model input with the shipped weights' normalisation), the figure
+that the load of a shared machine moves least.
 
 ``--also-repo``: then also runs ``ecg-viewer batch`` of another checkout (e.g. a worktree of an
-older commit) on the same folder, as a command (its own summary line and wall time), and this
-checkout's ``batch`` command the same way, for a before/after under the same load.
+older commit) on the same folder, as a command (its own summary line, wall time and CPU from
+process start), and this checkout's ``batch`` command the same way, for a before/after under the
+same load; ``--cli``: this checkout's command only.
 
 Prints: files, distinct source records, workers, wall time (model load and process start
 included) and ECGs/s as ``ecg-viewer batch`` reports it, the CPU seconds per stage (read and
@@ -79,18 +81,23 @@ def build_folder(folder: Path, n: int) -> int:
 
 
 def cli_run(repo: Path, folder: Path, out: Path, workers: int) -> None:
-    """``ecg-viewer batch`` of ``repo`` as a command: its summary line and the wall time."""
+    """``ecg-viewer batch`` of ``repo`` as a command: its summary line, the wall time and the CPU
+    of the whole command (its workers and fork server included), both from process start."""
     import subprocess
 
     cmd = [sys.executable, "-m", "ecg_viewer", "--lang", "en", "batch", str(folder), "--out",
            str(out), "--workers", str(workers), "--device", "cpu", "--no-progress"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)},
                           capture_output=True, text=True)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     line = (proc.stdout.strip().splitlines() or [proc.stderr.strip()[-300:]])[-1]
-    print(f"[{repo}] batch --workers {workers}: rc {proc.returncode}, {wall:.1f} s wall "
-          f"(process start included): {line}")
+    print(f"[{repo}] batch --workers {workers}: rc {proc.returncode}, {wall:.1f} s wall, "
+          f"CPU {cpu:.1f} s (process start included; load average {os.getloadavg()[0]:.2f}): "
+          f"{line}")
 
 
 def main() -> None:
@@ -99,6 +106,8 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=0, help="worker processes (0: one per core)")
     ap.add_argument("--device", default="cpu", help="model device (default cpu)")
     ap.add_argument("--also-repo", default=None, help="another checkout to time as a command")
+    ap.add_argument("--cli", action="store_true",
+                    help="also time this checkout's batch command (from process start)")
     ap.add_argument("--alone", action="store_true", help="CPU per step in one process instead")
     args = ap.parse_args()
     if args.alone:
@@ -129,9 +138,10 @@ def main() -> None:
         kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers, once they ended
         load = os.getloadavg()[0]
         rows = len(out.read_text(encoding="utf-8").splitlines())
-        if args.also_repo:
-            for repo in (Path(args.also_repo), REPO):
-                cli_run(repo, folder, Path(tmp) / f"cli-{repo.name}.jsonl", workers)
+        repos = ([Path(args.also_repo)] if args.also_repo else []) \
+            + ([REPO] if args.also_repo or args.cli else [])
+        for i, repo in enumerate(repos):
+            cli_run(repo, folder, Path(tmp) / f"cli-{i}.jsonl", workers)
     print(f"files {args.n} (from {distinct} distinct real records), rows {rows}, analysed "
           f"{summary.analysed}, unreadable {summary.failed}, retry {len(summary.retry)}")
     print(f"cores {os.cpu_count()}, workers {summary.workers}, device {args.device}, "
@@ -141,7 +151,11 @@ def main() -> None:
     if len(marks) > 2:
         (t1, d1), (t2, d2) = marks[1], marks[-1]
         print(f"steady state (first row to last): {(d2 - d1) / (t2 - t1):.1f} ECGs/s; first row "
-              f"after {t1 - start:.1f} s (model load, worker start, the first batch)")
+              f"after {t1 - start:.2f} s (model load, worker start, the first batch)")
+    phases = [f"{name.replace('_', ' ')} after {summary.marks[name] - start:.2f} s"
+              for name in ("first_prepared", "model_loaded") if name in summary.marks]
+    if phases:
+        print("start-up: " + ", ".join(phases) + " (the model loads while the workers prepare)")
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in summary.stage_s.items())
     print(f"CPU per stage: {stages}")
     per = {k: 1000 * v / max(1, summary.analysed) for k, v in summary.stage_s.items()
@@ -165,8 +179,11 @@ def alone(n: int) -> None:
     from ecg_viewer.io import read_ecg
     from ecg_viewer.model.preprocess import record_to_input
     from ecg_viewer.pipeline.analyze import prepare
+    from ecg_viewer.pipeline.batch_staged import AnalyzerSpec, _input_norm_of
     from ecg_viewer.signal.measure import measure
     from ecg_viewer.signal.quality import assess_quality
+
+    norm = _input_norm_of(AnalyzerSpec())  # the shipped weights' input normalisation
 
     with tempfile.TemporaryDirectory(prefix="ecgv-bench-alone-") as tmp:
         build_folder(Path(tmp), n)
@@ -174,7 +191,7 @@ def alone(n: int) -> None:
         records = [read_ecg(f) for f in files]
         steps = {"read": (read_ecg, files), "quality": (assess_quality, records),
                  "measure": (measure, records),
-                 "prepare+input": (lambda r: (prepare(r), record_to_input(r, "mv")), records)}
+                 "prepare+input": (lambda r: (prepare(r), record_to_input(r, norm)), records)}
         out = []
         for name, (fn, items) in steps.items():
             for it in items[:3]:

@@ -99,7 +99,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = gui.parse_args(argv)
         _setup(args)
         return _guarded("window", lambda: _run_gui(args.files, explicit_lang=args.lang is not None))
-    args = _build_parser(commands).parse_args(argv)
+    # only the command asked for: the others' modules import torch, scipy.stats ... (~1.7 s
+    # before `batch` could start its workers)
+    args = _build_parser([positional[0]]).parse_args(argv)
     _setup(args)
     return _guarded(args.command, lambda: int(args._run(args) or 0))
 

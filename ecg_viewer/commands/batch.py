@@ -10,6 +10,8 @@ passing reason and were not recorded (the next run retries them); 2 bad argument
 from __future__ import annotations
 
 import argparse
+import atexit
+import gc
 import os
 import signal
 import sys
@@ -64,6 +66,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+_freeze_at_exit: list[bool] = []  # registered once per process
+
+
 def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -103,6 +108,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+        # when this process ends, its exit need not walk torch's and the model's objects (~0.3 s)
+        if not _freeze_at_exit:
+            atexit.register(gc.freeze)
+            _freeze_at_exit.append(True)
     for file, message in summary.errors:
         print(f"  ✗ {file}: {message.text(lang)}", file=sys.stderr)
     for file, message in summary.retry:

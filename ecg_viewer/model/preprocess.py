@@ -81,11 +81,12 @@ def zscore(sig: np.ndarray, fs_hz: float = MODEL_FS_HZ) -> np.ndarray:
     A flat lead (SD ~ 0, e.g. a lead dropped by the recorder) stays all zeros."""
     x = np.asarray(sig, dtype=np.float64)
     if x.shape[-1] > 30:
-        from scipy.signal import butter, sosfiltfilt
+        # scipy's sosfiltfilt, the same numbers, with the design made once (signal/filters.py)
+        from ecg_viewer.signal.filters import sos_filtfilt
 
-        sos = butter(3, [BAND_HZ[0], min(BAND_HZ[1], 0.45 * fs_hz)], btype="bandpass", fs=fs_hz,
-                     output="sos")
-        x = sosfiltfilt(sos, x, axis=-1, padlen=min(x.shape[-1] - 1, 300))
+        band = (float(BAND_HZ[0]), float(min(BAND_HZ[1], 0.45 * fs_hz)))
+        x = sos_filtfilt(3, band, "bandpass", float(fs_hz), x,
+                         padlen=min(x.shape[-1] - 1, 300))
     x = x - x.mean(axis=-1, keepdims=True)
     sd = x.std(axis=-1, keepdims=True)
     return np.where(sd > 1e-6, x / np.where(sd > 1e-6, sd, 1.0), 0.0).astype(np.float32)

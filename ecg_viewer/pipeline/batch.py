@@ -50,6 +50,7 @@ from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
+from ecg_viewer.io.registry import _READER_MODULES
 from ecg_viewer.pipeline.files import find_ecg_files
 from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
     CSV_COLUMNS,
@@ -205,6 +206,9 @@ class BatchSummary:
     #: workers), "load" (the model), "model" (batched inference), "finish" (fusion, criteria,
     #: referral), "write" (the output rows), the last four in this process
     stage_s: dict[str, float] = field(default_factory=dict)
+    #: when things happened in the staged run (``time.perf_counter()``): "model_loaded",
+    #: "first_prepared"
+    marks: dict[str, float] = field(default_factory=dict)
     # (file, message in both languages: ``message.text(lang)`` where it is shown)
     errors: list[tuple[str, Bilingual]] = field(default_factory=list)
     retry: list[tuple[str, Bilingual]] = field(default_factory=list)  # not recorded: try again
@@ -263,7 +267,8 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
 
         if isinstance(make_analyze, AnalyzerSpec) and make_analyze.load_model and todo:
             summary.workers = max(1, workers)
-            run_staged(todo, make_analyze, summary.workers, output, record, summary.stage_s)
+            run_staged(todo, make_analyze, summary.workers, output, record, summary.stage_s,
+                       summary.marks)
         elif workers <= 1 or len(todo) <= 1:
             analyze = make_analyze() if todo else None
             for path in todo:
@@ -301,6 +306,7 @@ def worker_pool(workers: int, initializer: Callable[..., None],
     them at once."""
     with _env(WORKER_THREAD_ENV):
         ctx = _worker_context()
+        _start_fork_server(ctx)
         # a fork server keeps the environment it started with: each worker takes this one
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_in_env,
                                    initargs=(dict(os.environ), initializer, *initargs))
@@ -315,10 +321,13 @@ def worker_pool(workers: int, initializer: Callable[..., None],
 
 
 #: what the fork server imports once before it forks the workers (each would import it again):
-#: the pipeline and what ``prepare`` imports where it runs (the signal modules, scipy.signal)
+#: the pipeline, what ``prepare`` imports where it runs (the signal modules, scipy.signal) and
+#: the readers (the registry imports them all at the first file: ~20 ms in each worker); last,
+#: :mod:`ecg_viewer.pipeline.forkserver_freeze` freezes the collector's view of all that
 WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess",
                   "ecg_viewer.signal.quality", "ecg_viewer.signal.measure",
-                  "ecg_viewer.signal.criteria", "scipy.signal", "wfdb"]
+                  "ecg_viewer.signal.criteria", "scipy.signal", "wfdb",
+                  *_READER_MODULES, "ecg_viewer.pipeline.forkserver_freeze"]
 
 
 def _worker_context() -> Any:
@@ -335,6 +344,18 @@ def _worker_context() -> Any:
     ctx = get_context("forkserver")
     ctx.set_forkserver_preload(WORKER_PRELOAD)
     return ctx
+
+
+def _start_fork_server(ctx: Any) -> None:
+    """Start the fork server now (it imports :data:`WORKER_PRELOAD` on its own; this returns at
+    once), while this process is still small: the server is forked from it before its
+    ``exec``, and a caller that goes on to import torch would otherwise have the server copy
+    (and report as its peak RSS) a process of 200 MiB or more."""
+    if ctx.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
 
 
 def _stop_fork_server(ctx: Any) -> None:

@@ -13,9 +13,11 @@ picklable, so the per-file path (no model) builds the same pipeline in each work
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -200,59 +202,131 @@ def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: Stage
     return rows
 
 
+#: records the workers may prepare ahead while this process still loads the model (their
+#: ``Prepared``: quality, measurements, features and the 48-KB model input, ~0.1 MB each)
+AHEAD = 256
+#: batches near the end of the run (the last one is run while the workers idle)
+TAIL_BATCH = 8
+
+
+def _load_in_thread(spec: AnalyzerSpec, times: StageTimes) -> Future[Analyzer]:
+    """``spec.build()`` (torch's import and the weights: ~1.4 CPU-s) on a thread of its own, so
+    that this process starts the workers and hands them files meanwhile; its CPU time goes to
+    ``times["load"]``."""
+    fut: Future[Analyzer] = Future()
+
+    def load() -> None:
+        fut.set_running_or_notify_cancel()
+        t0 = time.thread_time()
+        try:
+            from ecg_viewer.model.predictor import Predictor
+
+            # one inference thread (the workers keep the other cores busy), set before the model
+            # loads: torch's idle threads would spin through the many small copies of the loading
+            Predictor.use_threads(1)
+            analyzer = spec.build()  # BatchAbort before anything is recorded
+        except BaseException as exc:  # handed to the waiting thread
+            fut.set_exception(exc)
+        else:
+            times["load"] = time.thread_time() - t0
+            fut.set_result(analyzer)
+
+    threading.Thread(target=load, name="batch-model-load", daemon=True).start()
+    return fut
+
+
 def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: BatchOutput,
-               record: Callable[[Row], None], times: StageTimes) -> None:
+               record: Callable[[Row], None], times: StageTimes,
+               marks: dict[str, float] | None = None) -> None:
     """Analyse ``todo`` with ``workers`` preparing processes and batched inference here. The
-    workers start (and import, and prepare the first files) while the model loads here; no row
-    is recorded before the model is loaded and checked."""
+    model loads on a thread of this process while the workers start and prepare up to
+    :data:`AHEAD` records; no row (not even an unreadable file's) is recorded before the model
+    is loaded and checked. ``marks`` receives the ``time.perf_counter()`` of "model_loaded" and
+    "first_prepared" (for ``bench/batch.py``)."""
+    marks = marks if marks is not None else {}
     input_norm = _input_norm_of(spec)  # BatchAbort when the weights folder has no manifest
     depth = workers * 2 + BATCH  # queued work keeps the workers busy while the model runs
     done_before = frozenset(output.done_sha)  # sent once to each worker, not with each file
-    with worker_pool(workers, _init_prepare_worker,
-                     (input_norm, os.getpid(), done_before)) as pool:
-        pending: set[Future[tuple[Path, Row | Prepared, StageTimes]]] = set()
-        queue = list(reversed(todo))
+    loading: Future[Analyzer] | None = None
+    analyzer: Analyzer | None = None
+    early: list[Row] = []  # rows that came before the model was loaded
+    frozen = False
+    try:
+        with worker_pool(workers, _init_prepare_worker,
+                         (input_norm, os.getpid(), done_before)) as pool:
+            # the fork server is started (from this process while it is still small): the model
+            # loads meanwhile, as the server imports and the workers prepare
+            loading = _load_in_thread(spec, times)
+            pending: set[Future[Any]] = set()
+            queue = list(reversed(todo))
+            ready: list[tuple[Path, Prepared]] = []
+            ready_sha: set[str] = set()
 
-        def submit() -> None:
-            while queue and len(pending) < depth:
-                pending.add(pool.submit(_prepare_in_worker, queue.pop()))
+            def submit() -> None:
+                limit = depth if analyzer is not None else max(depth, AHEAD - len(ready))
+                while queue and len(pending) < limit:
+                    pending.add(pool.submit(_prepare_in_worker, queue.pop()))
 
-        submit()
-        t0 = time.process_time()
-        from ecg_viewer.model.predictor import Predictor
-
-        # one inference thread (the workers keep the other cores busy), set before the model
-        # loads: torch's idle threads would spin through the many small copies of the loading
-        Predictor.use_threads(1)
-        analyzer = spec.build()  # BatchAbort before anything is recorded (the pool is stopped)
-        times["load"] = time.process_time() - t0
-        predictor = analyzer.predictor
-        if getattr(predictor, "input_norm", input_norm) != input_norm:  # changed meanwhile
-            from ecg_viewer.model.errors import WeightsError
-
-            raise _abort(WeightsError("model.weights_mismatch",
-                                      detail="the manifest changed during the run"))
-        ready: list[tuple[Path, Prepared]] = []
-        while queue or pending or ready:
-            submit()
-            if pending:
-                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
+            while queue or pending or ready or loading is not None:
+                submit()
+                waiting = pending | ({loading} if loading is not None else set())
+                finished = wait(waiting, return_when=FIRST_COMPLETED)[0] if waiting else set()
+                if loading is not None and loading in finished:
+                    analyzer = _loaded(loading, input_norm)
+                    loading = None
+                    marks["model_loaded"] = time.perf_counter()
+                    # torch and the model are ~250 000 objects that each full collection would walk
+                    # (half the CPU of finishing the analyses); they stay until the run ends
+                    gc.freeze()
+                    frozen = True
+                    for row in early:
+                        record(row)
+                    early = []
+                for fut in finished & pending:
+                    pending.discard(fut)
                     path, result, spent = fut.result()
+                    marks.setdefault("first_prepared", time.perf_counter())
                     for k, v in spent.items():
                         times[k] = times.get(k, 0.0) + v
                     if not isinstance(result, Prepared):
-                        record(result)
+                        (record if analyzer is not None else early.append)(result)
                     elif result.sha256 and (result.sha256 in output.done_sha
-                                            or result.sha256 in {p.sha256 for _, p in ready}):
+                                            or result.sha256 in ready_sha):
                         # the same ECG as a file done in this run: listed, not analysed again
-                        record({"file": str(path), "sha256": result.sha256, "duplicate": True})
+                        row = {"file": str(path), "sha256": result.sha256, "duplicate": True}
+                        (record if analyzer is not None else early.append)(row)
                     else:
                         ready.append((path, result))
-            if ready and (len(ready) >= BATCH or not (queue or pending)):
-                for row in finish_rows(analyzer, ready, times):
-                    record(row)
-                ready = []
+                        if result.sha256:
+                            ready_sha.add(result.sha256)
+                if analyzer is None or not ready:
+                    continue
+                last = not (queue or pending)
+                size = BATCH if queue or len(pending) > BATCH else TAIL_BATCH
+                while ready and (len(ready) >= size or last):
+                    batch, ready = ready[:BATCH], ready[BATCH:]
+                    submit()  # the workers go on while the model runs
+                    for row in finish_rows(analyzer, batch, times):
+                        record(row)
+                    ready_sha.difference_update(p.sha256 for _, p in batch if p.sha256)
+    finally:
+        if frozen:
+            gc.unfreeze()  # collectable again (a caller's process goes on)
+
+
+def _loaded(loading: Future[Analyzer], input_norm: str) -> Analyzer:
+    """The loaded pipeline (raises what the loading raised), checked against the manifest the
+    workers were started with."""
+    analyzer = loading.result()
+    from ecg_viewer.model.predictor import Predictor
+
+    Predictor.use_threads(1)  # in this thread too (torch's OpenMP setting may be per thread)
+    if getattr(analyzer.predictor, "input_norm", input_norm) != input_norm:  # changed meanwhile
+        from ecg_viewer.model.errors import WeightsError
+
+        raise _abort(WeightsError("model.weights_mismatch",
+                                  detail="the manifest changed during the run"))
+    return analyzer
 
 
 def _input_norm_of(spec: AnalyzerSpec) -> str:

@@ -14,6 +14,7 @@ files and PTB-XL (``bench/quality_gate.py`` prints the figures); see README.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -147,6 +148,9 @@ def _beat_stats(
     offsets = range(-s, s + 1, step)
     first = c - s - a  # where the window of the first offset starts
     live_beats = beats[:, live]
+    # the products of one beat at every offset, in one buffer reused for every beat (a new
+    # ~0.4-MB array each time is mapped and faulted in anew); the same values as before
+    prod = np.empty((len(offsets), len(live), a + b))
     for _ in range(2):
         template = median0(cut(shifts))[live]
         for j, w in enumerate(live_beats):
@@ -154,12 +158,50 @@ def _beat_stats(
             # the same sums, in the same order, as one window at a time
             wins = np.lib.stride_tricks.sliding_window_view(w, a + b, axis=1)[
                 :, first : first + (len(offsets) - 1) * step + 1 : step].transpose(1, 0, 2)
-            prod = (wins - wins.mean(axis=2, keepdims=True)) * template
+            np.subtract(wins, wins.mean(axis=2, keepdims=True), out=prod)
+            prod *= template
             shifts[j] = offsets[int(np.argmax(prod.reshape(len(offsets), -1).sum(axis=1)))]
     seg = cut(shifts)  # beats, leads, samples
     template = median0(seg)
     residual = np.sqrt(median0(((seg - template[None]) ** 2).mean(axis=2)))
     return np.ptp(template, axis=1), residual
+
+
+@functools.lru_cache(maxsize=16)
+def _hann_psd(nperseg: int, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+    """The frequencies and the window (scaled to a density) ``scipy.signal.welch`` makes at
+    every call (its ShortTimeFFT), made once per (segment length, rate)."""
+    sft = sps.ShortTimeFFT(sps.get_window("hann", nperseg), nperseg - nperseg // 2, fs_hz,
+                           fft_mode="onesided", mfft=nperseg, scale_to="psd", phase_shift=None)
+    f, win = sft.f, sft.win.conj()
+    f.flags.writeable = win.flags.writeable = False
+    return f, win
+
+
+def _welch_median(x: np.ndarray, fs_hz: float, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
+    """``scipy.signal.welch(x, fs=fs_hz, nperseg=nperseg, average="median", axis=-1)`` for real
+    ``x`` [leads, samples] with ``nperseg <= samples``, the very same numbers by the same steps
+    (csd through ShortTimeFFT: each half-overlapping segment less its mean, times the window,
+    scipy.fft's rfft of the [leads, nperseg] segment, squared magnitude, the one-sided bins
+    doubled, the median over segments divided by scipy's median bias), without the padded copy
+    of the record, the complex spectrogram and the set-up at every call."""
+    from scipy import fft as sp_fft
+
+    f, win = _hann_psd(nperseg, fs_hz)
+    hop = nperseg - nperseg // 2
+    n_seg = (x.shape[-1] - nperseg // 2) // hop  # csd's p1: every segment lies inside x
+    p = np.empty((n_seg, x.shape[0], len(f)))  # segments first: the median runs across rows
+    for k in range(n_seg):
+        seg = x[:, k * hop : k * hop + nperseg]
+        spec = sp_fft.rfft((seg - np.mean(seg, -1, keepdims=True)) * win, n=nperseg, axis=-1)
+        p[k] = spec.real**2 + spec.imag**2
+    p[..., 1:-1 if nperseg % 2 == 0 else None] *= 2
+    if n_seg == 1:
+        return f, p[0]
+    ii_2 = 2 * np.arange(1.0, (n_seg - 1) // 2 + 1)  # scipy's _median_bias
+    med = median_rows(p)
+    med /= 1 + np.sum(1.0 / (ii_2 + 1) - 1.0 / ii_2)
+    return f, med
 
 
 def _longest_run(mask: np.ndarray) -> int:
@@ -257,7 +299,7 @@ def lead_metrics(
     # median over Welch segments ignores short bursts (a few spikes do not make a lead noisy)
     hf_noise = np.zeros(len(names))
     if fs >= 90.0 and x.shape[1] >= int(fs):
-        f, p = sps.welch(x, fs=fs, nperseg=min(x.shape[1], int(2 * fs)), average="median", axis=-1)
+        f, p = _welch_median(x, fs, min(x.shape[1], int(2 * fs)))
         band = (f >= 40.0) & (f <= min(0.95 * fs / 2, 150.0))
         if band.any():
             hf_noise = np.sqrt(p[:, band].mean(axis=1) * fs / 2)
