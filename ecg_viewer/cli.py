@@ -55,6 +55,10 @@ def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
     for name in commands:
         mod = importlib.import_module(_module_name(name))
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        # also after the command (`ecg-viewer analyze --lang en FILE`); SUPPRESS: when not given
+        # here, the value given before the command stays
+        p.add_argument("--lang", choices=("ja", "en"), default=argparse.SUPPRESS,
+                       help="language of messages")
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser
