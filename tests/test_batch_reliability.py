@@ -19,6 +19,7 @@ import pytest
 from ecg_viewer.cli import main
 from ecg_viewer.pipeline import batch as batch_mod
 from ecg_viewer.pipeline.batch import BatchOutput, BatchOutputError, run_batch
+from tests.batch_folder import make_batch_folder
 from tests.report_fixtures import make_fixture_analyze
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,13 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def folder(bundled_samples: Path, tmp_path: Path) -> Path:
-    d = tmp_path / "in"
-    d.mkdir()
-    for name in ("00009_hr", "00017_hr"):
-        for ext in (".hea", ".dat"):
-            shutil.copy(bundled_samples / f"{name}{ext}", d)
-    (d / "bad.xml").write_text("<not an ecg")
-    return d
+    return make_batch_folder(bundled_samples, tmp_path)
 
 
 def _rows(path: Path) -> list[dict]:

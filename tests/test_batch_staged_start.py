@@ -4,7 +4,6 @@ estimate is scipy's, number for number."""
 
 from __future__ import annotations
 
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -17,6 +16,7 @@ from ecg_viewer.pipeline import batch_staged
 from ecg_viewer.pipeline.batch import BatchOutput
 from ecg_viewer.pipeline.batch_staged import AnalyzerSpec, run_staged
 from ecg_viewer.signal.quality import _welch_median
+from tests.batch_folder import make_batch_folder
 
 
 @pytest.mark.parametrize(("n", "fs_hz", "leads"), [
@@ -33,12 +33,7 @@ def test_welch_median_is_scipys(n: int, fs_hz: float, leads: int) -> None:
 
 def test_workers_prepare_while_the_model_loads_and_rows_wait_for_it(
         bundled_samples: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "in"
-    folder.mkdir()
-    for name in ("00009_hr", "00017_hr"):
-        for ext in (".hea", ".dat"):
-            shutil.copy(bundled_samples / f"{name}{ext}", folder)
-    (folder / "bad.xml").write_text("<not an ecg")
+    folder = make_batch_folder(bundled_samples, tmp_path)
     todo = sorted(folder.glob("*.hea")) + [folder / "bad.xml"]
     marks: dict[str, float] = {}
     build = AnalyzerSpec.build
