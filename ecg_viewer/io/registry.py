@@ -52,7 +52,7 @@ class ReaderSpec:
 _READERS: dict[str, ReaderSpec] = {}
 
 # Reader modules, imported on first use so that importing ecg_viewer.io stays cheap.
-_READER_MODULES = (
+READER_MODULES = (
     "ecg_viewer.io.wfdb_reader",
     "ecg_viewer.io.csv_reader",
     "ecg_viewer.io.mfer_reader",
@@ -83,7 +83,7 @@ def supported_extensions() -> list[str]:
 def _load_builtin() -> None:
     global _loaded
     if not _loaded:
-        for mod in _READER_MODULES:
+        for mod in READER_MODULES:
             importlib.import_module(mod)
         _loaded = True
 

@@ -50,7 +50,7 @@ from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
-from ecg_viewer.io.registry import _READER_MODULES
+from ecg_viewer.io.registry import READER_MODULES
 from ecg_viewer.pipeline.files import find_ecg_files
 from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
     CSV_COLUMNS,
@@ -327,7 +327,7 @@ def worker_pool(workers: int, initializer: Callable[..., None],
 WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess",
                   "ecg_viewer.signal.quality", "ecg_viewer.signal.measure",
                   "ecg_viewer.signal.criteria", "scipy.signal", "wfdb",
-                  *_READER_MODULES, "ecg_viewer.pipeline.forkserver_freeze"]
+                  *READER_MODULES, "ecg_viewer.pipeline.forkserver_freeze"]
 
 
 def _worker_context() -> Any:

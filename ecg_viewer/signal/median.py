@@ -37,7 +37,6 @@ PREMATURE_RATIO = 0.80
 MAX_SHIFT_S = 0.02
 MAX_BEATS = 300  # long records: the median is built from at most this many beats, evenly spread
 WORK_FS_HZ = 500.0
-SUBSAMPLE = True  # each beat aligned to a fraction of a sample (see _fraction_shift)
 
 
 @dataclass(frozen=True, eq=False)
@@ -324,8 +323,7 @@ def median_beat(
         kept = kept[np.linspace(0, kept.size - 1, MAX_BEATS).round().astype(int)]
     aligned_arr = np.array([fits[i][0] for i in kept], dtype=np.int64)
     stack = np.array([_cut(x, int(p), pre, post) for p in aligned_arr])
-    if SUBSAMPLE:
-        stack = _fraction_shift(stack, np.array([fits[i][2] for i in kept]))
+    stack = _fraction_shift(stack, np.array([fits[i][2] for i in kept]))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns at the record's ends
         beat = nanmedian0(stack)
