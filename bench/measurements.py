@@ -202,9 +202,7 @@ def rates(data: Path) -> None:
     """The same ECG at 100, 250 and 1000 Hz (polyphase resampling of a 500 Hz record, its first
     10 s) against 500 Hz: how many PR/QRS/QT differ by more than 4 ms (or are measured at one
     rate only), all of them and those confident (>= 0.5) at both rates."""
-    from fractions import Fraction
-
-    from scipy import signal as sps
+    from ecg_viewer.model.preprocess import resample  # the model's polyphase resampling
 
     print("\n== 7. Sampling-rate independence: PR, QRS, QT at 100/250/1000 Hz vs 500 Hz "
           "(> 4 ms apart, or measured at one rate only)")
@@ -226,11 +224,8 @@ def rates(data: Path) -> None:
             ref = measure(rec)
             n += 1
             for fs in bad:
-                r = Fraction(fs, 500)
-                x = sps.resample_poly(rec.signal_mv.astype(np.float64), r.numerator,
-                                      r.denominator, axis=1)
-                m = measure(EcgRecord(signal_mv=x.astype(np.float32), fs_hz=float(fs),
-                                      lead_names=rec.lead_names))
+                m = measure(EcgRecord(signal_mv=resample(rec.signal_mv, 500.0, float(fs)),
+                                      fs_hz=float(fs), lead_names=rec.lead_names))
                 for k in keys:
                     a, b = getattr(m, k), getattr(ref, k)
                     if (a is None) != (b is None) or (a is not None and abs(a - b) > 4):

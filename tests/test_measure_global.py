@@ -4,17 +4,16 @@ the outliers found while validating (bench/measurements.py)."""
 
 from __future__ import annotations
 
-from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy import signal
 
 from ecg_viewer.core.messages import MESSAGES
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.referral import decide_referral
+from ecg_viewer.model.preprocess import resample
 from ecg_viewer.signal.measure import measure
 from ecg_viewer.signal.synthetic import synthetic
 
@@ -22,11 +21,8 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
 
 def _at_rate(rec: EcgRecord, fs: float) -> EcgRecord:
-    if fs == rec.fs_hz:
-        return rec
-    r = Fraction(fs / rec.fs_hz).limit_denominator(100)
-    x = signal.resample_poly(rec.signal_mv.astype(np.float64), r.numerator, r.denominator, axis=1)
-    return EcgRecord(signal_mv=x.astype(np.float32), fs_hz=float(fs), lead_names=rec.lead_names)
+    return EcgRecord(signal_mv=resample(rec.signal_mv, rec.fs_hz, fs), fs_hz=float(fs),
+                     lead_names=rec.lead_names)
 
 
 @pytest.mark.parametrize("name", ["HR06000.hea", "00009_hr.hea", "00017_hr.hea"])
