@@ -44,6 +44,12 @@ def test_catalog_lists_reviewed_narrower_labels_and_refuses_bad_ones(tmp_path):
     # 心筋梗塞 (D) derived from 完全右脚ブロック (C) would raise the referral level
     with pytest.raises(CatalogError, match="more severe"):
         load_catalog(_catalog_with(tmp_path, "mi", narrower=["crbbb"], narrower_reason="x"))
+    # the referral order of core.prediction.SEVERITY, E (治療中, below B) included:
+    # an E label may be broader than a C one, a C label not broader than an E one
+    assert load_catalog(_catalog_with(tmp_path, "paced_rhythm", narrower=["crbbb"],
+                                      narrower_reason="x")).by_id("paced_rhythm").narrower
+    with pytest.raises(CatalogError, match="more severe"):
+        load_catalog(_catalog_with(tmp_path, "lvh", narrower=["paced_rhythm"], narrower_reason="x"))
 
 
 def test_combine_and_matrix_are_at_least_every_narrower_probability():

@@ -20,6 +20,7 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.paths import resources_dir
+from ecg_viewer.core.prediction import SEVERITY
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ _REQUIRED_STR = ("id", "ja", "en", "category", "reason")
 _REQUIRED_LIST = ("synonyms_ja", "synonyms_en", "scp", "snomed", "minnesota")
 _OPTIONAL_LIST = ("heart_axis", "scp_broader", "narrower")
 _OPTIONAL_STR = ("narrower_reason",)
-# how severe a category is, for the rule that a broader label never outranks a narrower one
-_CATEGORY_RANK = {"A": 0, "B": 1, "C": 2, "D": 3, "urgent": 4}
 
 
 class CatalogError(EcgError, ValueError):
@@ -252,8 +251,8 @@ def _check_narrower(labels: tuple[Label, ...], file: Path) -> None:
             if other.narrower:
                 raise CatalogError(file, f"label {lab.id!r}: narrower label {nid!r} is broader "
                                          "itself (one level only)")
-            if lab.category not in _CATEGORY_RANK or other.category not in _CATEGORY_RANK or \
-                    _CATEGORY_RANK[lab.category] > _CATEGORY_RANK[other.category]:
+            # the referral order of the categories (every category was checked on reading)
+            if SEVERITY[lab.category] > SEVERITY[other.category]:
                 raise CatalogError(file, f"label {lab.id!r} (category {lab.category}) is more "
                                          f"severe than its narrower label {nid!r} ({other.category})")
 
