@@ -36,6 +36,7 @@ from typing import Any
 from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import Evidence, LabelScore
+from ecg_viewer.labels.derived import DERIVED_KEY
 from ecg_viewer.labels.referral import RulesError, read_rule_table
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -412,15 +413,12 @@ def apply_criteria(
         elif s.id in raised:
             score = max(score, s.threshold)
         if score >= s.threshold:
-            derived = any(e.key == "derived_from" for e in ev)  # its own similarity is zero-shot
+            derived = any(e.key == DERIVED_KEY for e in ev)  # its own similarity is zero-shot
             _add_new_keys(ev, [
                 *([] if derived else [Evidence("similarity", round(float(s.similarity), 3), "", "",
                                                True)]),
                 Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
-        # the fields of ``s`` with the new score and evidence (a constructor, not
-        # dataclasses.replace: the same object, built several times faster)
-        out.append(LabelScore(s.id, s.ja, s.en, s.similarity, score, s.threshold, s.category,
-                              tuple(ev)))
+        out.append(s.rescored(score, s.threshold, tuple(ev)))
     out.sort(key=lambda s: (s.id in held, -s.score, -s.similarity))
     return tuple(out)
 

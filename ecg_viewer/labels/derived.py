@@ -105,10 +105,5 @@ def apply_derived(labels: Sequence[LabelScore], derived: Mapping[str, DerivedLab
             ranked = sorted(parts, key=lambda x: -x.score)
             above = [x for x in ranked if x.above_threshold] or ranked[:1]
             ev = tuple(Evidence(DERIVED_KEY, x.id, "", f"{x.score:.2f}", True) for x in above[:3])
-        out.append(LabelScore(s.id, s.ja, s.en, s.similarity, score, d.threshold, s.category, ev))
+        out.append(s.rescored(score, d.threshold, ev))
     return out
-
-
-def is_derived(s: LabelScore) -> bool:
-    """True when the label's score comes from its narrower labels (evidence ``derived_from``)."""
-    return any(e.key == DERIVED_KEY for e in s.evidence)

@@ -380,10 +380,7 @@ def apply_fusion_batch(predictions: Sequence[Prediction], features: Sequence[Any
             p = float(probs[ls.id][i])
             ev = ls.evidence or (_evidence(fusion, ls.id, ls.similarity, xs[i])
                                  if p >= f.threshold else ())
-            # the fields of ``ls`` with the fused score (a constructor, not dataclasses.replace:
-            # the same object, built several times faster)
-            new.append(LabelScore(ls.id, ls.ja, ls.en, ls.similarity, p, f.threshold,
-                                  ls.category, ev))
+            new.append(ls.rescored(p, f.threshold, ev))
         new = apply_derived(new, fusion.derived)
         new.sort(key=lambda s: (-s.score, -s.similarity))
         out.append(Prediction(labels=tuple(new), model=prediction.model))

@@ -28,6 +28,7 @@ from ecg_viewer.core.prediction import (
     Referral,
     level_name,
 )
+from ecg_viewer.labels.derived import DERIVED_KEY
 from ecg_viewer.labels.evidence import evidence_summary
 
 MEASUREMENTS: tuple[str, ...] = (
@@ -240,7 +241,7 @@ def decide_referral(
         # a broader label derived from a narrower one found here (心筋梗塞 from 前壁中隔心筋梗塞,
         # labels/derived.py) says nothing more: the narrower one names the finding (the catalog
         # keeps a broader label never more severe than its narrower ones)
-        if any(e.key == "derived_from" and e.value in found_ids for e in s.evidence):
+        if any(e.key == DERIVED_KEY and e.value in found_ids for e in s.evidence):
             continue
         level = rules.level_of_category(s.category)
         if level not in SEVERITY or level == "unreadable":
