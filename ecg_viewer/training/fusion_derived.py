@@ -75,7 +75,7 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
         return {}, report
     normal = y[va, ids.index("normal_ecg")] > 0 if "normal_ecg" in ids else np.zeros(va.sum(), bool)
     floors = {lab: float(min(thr[col[i]] for i in nar)) for lab, nar in usable.items()}
-    best, best_auc = CANDIDATES[0], -1.0
+    best, best_auc, best_sd = CANDIDATES[0], -1.0, np.zeros((0, 0))
     report["fold9_normal_flagged"] = {}
     for combine, own in CANDIDATES:
         trial = {lab: DerivedLabel(lab, nar, combine, own, floors[lab], "")
@@ -91,7 +91,7 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
         log.info("derived labels, fold 9 (implied targets): %s macro AUROC %.4f, normal ECGs "
                  "flagged %.3f%s", name, auc, nf, "" if ok else " (over the limit: not admissible)")
         if ok and auc > best_auc + 1e-9:
-            best, best_auc = (combine, own), auc
+            best, best_auc, best_sd = (combine, own), auc, sd
     if best_auc < 0:  # every candidate over the referral limit: no derived label is shipped
         log.warning("derived labels: no combination keeps the fold-9 referral limit; none shipped")
         report["chosen"] = "none admissible"
@@ -100,8 +100,9 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
     out: dict[str, DerivedLabel] = {}
     for lab, nar in usable.items():
         floor = floors[lab]
-        trial = {lab: DerivedLabel(lab, nar, best[0], best[1], floor, "")}
-        sd, _ = derived_matrix(s[va], thr, ids, trial)
+        # the chosen candidate's scores (one level of narrower labels: a derived column depends
+        # on its own narrower columns only)
+        sd = best_sd
         j = col[lab]
         if cats[j] in URGENT_CATS:
             t, src = floor, "narrower-min"
