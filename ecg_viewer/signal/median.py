@@ -15,6 +15,12 @@ alignment, delineation filters and thresholds see the same sample spacing at 100
 working rate; ``used_r_peaks`` stay in the record's samples). Aligned to whole samples only, a
 beat's place depended on its R peak as detected at the record's rate, and the median's shape
 with it: a threshold crossing in the delineation could move by 10 ms or more between rates.
+Aligned to a fraction of a sample, every beat agreed with the others, but the median as a whole
+still lay where the template (cut at the record's R peaks) put it, a fraction of a sample from
+where it lay at 500 Hz: a slope dipping to a threshold for one sample was read on one grid and
+not on the other (CinC JS00008 V2: QRS 106 ms at 250 and 1000 Hz against 96). So the beats are
+then moved together, by the same fraction, until the median's QRS centre (:func:`_qrs_phase`)
+falls on a sample: the median is sampled at the same phase of the waveform at every rate.
 """
 
 from __future__ import annotations
@@ -37,6 +43,13 @@ PREMATURE_RATIO = 0.80
 MAX_SHIFT_S = 0.02
 MAX_BEATS = 300  # long records: the median is built from at most this many beats, evenly spread
 WORK_FS_HZ = 500.0
+# The median beat's samples are put at one phase of the waveform (its QRS centre on a sample):
+# the R peaks of a 250 Hz recording, mapped to the working rate, put the same waveform a
+# fraction of a sample elsewhere on the working grid than at 500 Hz, so a threshold met between
+# two samples (a slope dipping to an onset fraction for 2 ms) fell on different sides of it
+GRID_PHASE = True
+PHASE_LOWPASS_HZ = 30.0
+PHASE_HALF_S = 0.10
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,6 +265,36 @@ def _qrs_corr(a: np.ndarray, b: np.ndarray) -> float:
     return float((x * y).sum() / den) if den > 0 else 0.0
 
 
+def _stack_median(x: np.ndarray, at: np.ndarray, frac: np.ndarray, pre: int,
+                  post: int) -> tuple[np.ndarray, np.ndarray]:
+    """The beats of ``x`` cut at ``at`` and read ``frac`` of a sample later, and their median."""
+    stack = np.array([_cut(x, int(p), pre, post) for p in at])
+    stack = _fraction_shift(stack, frac)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns at the record's ends
+        beat = nanmedian0(stack)
+    return stack, beat
+
+
+def _qrs_phase(beat: np.ndarray, r: int, fs_hz: float) -> float:
+    """Where (-0.5..0.5 samples from its nearest sample) the QRS of ``beat`` [leads, samples]
+    has its centre: the centroid of the squared spatial velocity of the leads low-passed at
+    ``PHASE_LOWPASS_HZ`` (a band every supported rate carries) within +-``PHASE_HALF_S`` of
+    sample ``r``. 0 when there is nothing to weigh."""
+    h = int(round(PHASE_HALF_S * fs_hz))
+    pad = h  # the filter's edges stay outside the part weighed
+    a, b = r - h - pad, r + h + pad + 1
+    if a < 0 or b > beat.shape[1] or not np.isfinite(beat[:, a:b]).all():
+        return 0.0
+    band = lowpass(beat[:, a:b].astype(np.float64), fs_hz, PHASE_LOWPASS_HZ)
+    v = (np.gradient(band, axis=1) ** 2).sum(axis=0)[pad : pad + 2 * h + 1]
+    total = float(v.sum())
+    if not (np.isfinite(total) and total > 0):
+        return 0.0
+    c = float((v * np.arange(-h, h + 1)).sum() / total)
+    return c - round(c)
+
+
 def median_beat(
     signal_mv: np.ndarray,
     fs_hz: float,
@@ -322,11 +365,16 @@ def median_beat(
     if kept.size > MAX_BEATS:
         kept = kept[np.linspace(0, kept.size - 1, MAX_BEATS).round().astype(int)]
     aligned_arr = np.array([fits[i][0] for i in kept], dtype=np.int64)
-    stack = np.array([_cut(x, int(p), pre, post) for p in aligned_arr])
-    stack = _fraction_shift(stack, np.array([fits[i][2] for i in kept]))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns at the record's ends
-        beat = nanmedian0(stack)
+    frac = np.array([fits[i][2] for i in kept])
+    stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
+    if GRID_PHASE:
+        # the median's samples at a fixed phase of the waveform, whatever the recording's rate
+        phase = _qrs_phase(beat[judge] / scale, pre, fs_hz)
+        if phase:
+            total = frac + phase
+            whole = np.round(total).astype(np.int64)  # keep each fraction within +-0.5
+            aligned_arr, frac = aligned_arr + whole, total - whole
+            stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
     beat = np.where(np.isfinite(beat), beat, 0.0)
     return MedianBeat(
         beat_mv=beat.astype(np.float32),
@@ -335,6 +383,6 @@ def median_beat(
         r_index=pre,
         n_beats_used=int(aligned_arr.size),
         n_beats_total=int(r_peaks.size),
-        used_r_peaks=np.round(aligned_arr * (record_fs / fs_hz)).astype(np.int64),
+        used_r_peaks=np.round((aligned_arr + frac) * (record_fs / fs_hz)).astype(np.int64),
         stack_mv=stack.astype(np.float32),
     )

@@ -47,8 +47,10 @@ def _spikes(d: np.ndarray, p99: float, fs_hz: float) -> np.ndarray:
     out = []
     for i in up:
         # a steep edge followed, within the width, by a steep edge of the other sign
+        # (the edge back must itself be steep: a steep QRS edge that merely levels off, read at
+        # 1000 Hz, has a steep sample of its own sign and a small one of the other within 4 ms)
         seg = d[i + 1 : i + 1 + width]
-        if seg.size and np.any(np.sign(seg) == -np.sign(d[i])) and np.max(np.abs(seg)) >= steep:
+        if seg.size and np.any(-np.sign(d[i]) * seg >= steep):
             out.append(i)
     return np.array(out, dtype=np.int64)
 
