@@ -183,3 +183,50 @@ def test_blend_of_logistic_and_trees_is_the_mean_of_their_logits(tmp_path: Path)
         js["logistic_weight"] = bad
         with pytest.raises(FusionError):
             load_fusion(_write(tmp_path / f"bad{bad}", js))
+
+
+def test_trees_stored_as_safetensors_load_as_the_inline_json_trees(tmp_path: Path):
+    """The shipped trees live in fusion_trees.safetensors (binary arrays, under the manifest's
+    sha256): the same probabilities as the same trees inline in the JSON; a changed byte, a file
+    the manifest does not list, or a missing label's arrays are refused."""
+    from safetensors.numpy import save_file
+
+    from ecg_viewer.model.weights import sha256_file
+    from ecg_viewer.training.fusion_fit import fit_gbm, gbm_to_arrays, gbm_to_json
+
+    x, y, zsim, _ = _data()
+    js, *_ = _fit()
+    js["model"], js["logistic_weight"] = "blend", 0.5
+    inline = json.loads(json.dumps(js))
+    arrays = {}
+    for j, lab in enumerate(IDS):
+        clf = fit_gbm(zsim[:, j], x, y[:, j])
+        inline["labels"][lab].update(gbm_to_json(clf))
+        js["labels"][lab]["baseline"], a = gbm_to_arrays(clf)
+        arrays.update({f"{lab}/{k}": v for k, v in a.items()})
+    js["trees_file"] = "fusion_trees.safetensors"
+    ref = load_fusion(_write(tmp_path / "inline", inline))
+    d = _write(tmp_path / "bin", js)
+    save_file(arrays, str(d / "fusion_trees.safetensors"))
+    manifest = json.loads((d / "manifest.json").read_text())
+    (d / "manifest.json").write_text(json.dumps({**manifest, "fusion_trees": "fusion_trees.safetensors"}))
+    with pytest.raises(FusionError):  # listed as the trees file, but without its sha256
+        load_fusion(d)
+    manifest["fusion_trees"] = "fusion_trees.safetensors"
+    manifest["files"]["fusion_trees.safetensors"] = sha256_file(d / "fusion_trees.safetensors")
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    fusion = load_fusion(d)
+    assert fusion is not None and ref is not None
+    for j, lab in enumerate(IDS):
+        assert np.array_equal(fusion.probability(lab, zsim[:, j], x), ref.probability(lab, zsim[:, j], x))
+    raw = bytearray((d / "fusion_trees.safetensors").read_bytes())
+    raw[-1] ^= 1
+    (d / "fusion_trees.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(FusionError):
+        load_fusion(d)
+    del arrays["lvh/value"]
+    save_file(arrays, str(d / "fusion_trees.safetensors"))
+    manifest["files"]["fusion_trees.safetensors"] = sha256_file(d / "fusion_trees.safetensors")
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(FusionError):
+        load_fusion(d)

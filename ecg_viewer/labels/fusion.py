@@ -50,6 +50,8 @@ log = logging.getLogger(__name__)
 FUSION_FILE = "fusion.json"
 FUSION_FORMAT = 1
 MANIFEST = "manifest.json"
+#: the arrays of one label's trees in ``fusion_trees.safetensors`` (``<label>/<name>``)
+TREE_ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "value")
 
 
 class FusionError(EcgError, RuntimeError):
@@ -70,6 +72,7 @@ class Trees:
 
     @classmethod
     def from_json(cls, d: dict[str, Any], n_inputs: int) -> Trees:
+        """From a label's inline JSON trees (``"trees"``: per tree six lists)."""
         trees = d["trees"]
         m = max(len(t[0]) for t in trees)
         arr = np.zeros((6, len(trees), m))
@@ -77,12 +80,29 @@ class Trees:
         for k, t in enumerate(trees):
             for i in range(6):
                 arr[i, k, : len(t[i])] = t[i]
-        feat = arr[0].astype(np.int64)
-        left, right = arr[3].astype(np.int64), arr[4].astype(np.int64)
+        return cls.from_arrays(dict(zip(TREE_ARRAYS, arr, strict=True)), float(d["baseline"]),
+                               n_inputs)
+
+    @classmethod
+    def from_arrays(cls, a: Mapping[str, np.ndarray], baseline: float, n_inputs: int) -> Trees:
+        """From the [n_trees, n_nodes] arrays named in :data:`TREE_ARRAYS` (``fusion_trees.
+        safetensors``: no text to parse), checked to fit the inputs and their own node count."""
+        try:
+            feat = np.asarray(a["feature"]).astype(np.int64)
+            left, right = np.asarray(a["left"]).astype(np.int64), np.asarray(a["right"]).astype(np.int64)
+            threshold = np.asarray(a["threshold"], dtype=np.float64)
+            missing_left = np.asarray(a["missing_left"]) > 0
+            value = np.asarray(a["value"], dtype=np.float64)
+        except KeyError as exc:
+            raise FusionError("fusion.mismatch", detail=f"tree array {exc} missing") from exc
+        if feat.ndim != 2 or any(v.shape != feat.shape for v in (left, right, threshold,
+                                                                  missing_left, value)):
+            raise FusionError("fusion.mismatch", detail="tree arrays of different shapes")
+        m = feat.shape[1]
         inner = feat >= 0
         if (feat >= n_inputs).any() or (inner & ((left >= m) | (right >= m) | (left < 0) | (right < 0))).any():
             raise FusionError("fusion.mismatch", detail="a tree does not fit the feature list")
-        return cls(feat, arr[1], arr[2] > 0, left, right, arr[5], float(d["baseline"]))
+        return cls(feat, threshold, missing_left, left, right, value, float(baseline))
 
     def raw(self, xt: np.ndarray) -> np.ndarray:
         """xt [N, n_inputs] -> the summed leaf values + baseline [N]."""
@@ -279,7 +299,9 @@ class Fusion:
         return apply_fusion(prediction, features, self)
 
 
-def fusion_from_dict(d: dict[str, Any]) -> Fusion:
+def fusion_from_dict(d: dict[str, Any], tree_arrays: Mapping[str, np.ndarray] | None = None) -> Fusion:
+    """The fusion from its JSON; a label's trees are inline (``"trees"``) or, when the JSON names
+    a ``trees_file``, in ``tree_arrays`` (that file's arrays, ``<label>/<name>``)."""
     if d.get("format") != FUSION_FORMAT:
         raise FusionError("fusion.mismatch", detail=f"format {d.get('format')} (expected {FUSION_FORMAT})")
     names = tuple(d["feature_names"])
@@ -296,7 +318,15 @@ def fusion_from_dict(d: dict[str, Any]) -> Fusion:
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.0 <= weight <= 1.0:
         raise FusionError("fusion.mismatch", detail=f"logistic_weight {weight!r}")
     for lab, e in d["labels"].items():
-        trees = Trees.from_json(e, n + 1) if kind != "logistic" else None
+        trees = None
+        if kind != "logistic":
+            if "trees" in e:
+                trees = Trees.from_json(e, n + 1)
+            elif tree_arrays is not None:
+                trees = Trees.from_arrays({k: tree_arrays.get(f"{lab}/{k}") for k in TREE_ARRAYS
+                                           if f"{lab}/{k}" in tree_arrays}, e["baseline"], n + 1)
+            else:
+                raise FusionError("fusion.mismatch", detail=f"{lab}: no trees")
         coef = np.asarray(e.get("coef", np.zeros(n)), dtype=np.float64)
         miss = np.asarray(e.get("miss_coef", np.zeros(n)), dtype=np.float64)
         if coef.shape != (n,) or miss.shape != (n,):
@@ -328,7 +358,8 @@ def load_fusion(weights_dir: str | Path) -> Fusion | None:
     if not name:
         return None
     files = manifest.get("files", {})
-    for fname in (name, "metrics.json"):
+    trees_file = manifest.get("fusion_trees")
+    for fname in (name, "metrics.json", *([trees_file] if trees_file else [])):
         if fname not in files and fname == "metrics.json" and not (d / fname).exists():
             continue
         path = d / fname
@@ -342,7 +373,18 @@ def load_fusion(weights_dir: str | Path) -> Fusion | None:
         data = json.loads((d / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise FusionError("fusion.mismatch", detail=f"{name}: {exc}") from exc
-    return fusion_from_dict(data)
+    arrays = None
+    if data.get("trees_file"):
+        if data["trees_file"] != trees_file:
+            raise FusionError("fusion.hash", file=str(d / str(data["trees_file"])))
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        try:
+            arrays = load_file(str(d / trees_file))
+        except (OSError, SafetensorError) as exc:
+            raise FusionError("fusion.mismatch", detail=f"{trees_file}: {exc}") from exc
+    return fusion_from_dict(data, arrays)
 
 
 _UNITS = (("_mv_ms", "mV·ms"), ("_ms", "ms"), ("_mv", "mV"), ("_bpm", "/min"), ("_deg", "°"))

@@ -37,7 +37,7 @@ from ecg_viewer.training.fusion_fit import (
     fit_gbm,
     fit_scaling,
     gbm_logits,
-    gbm_to_json,
+    gbm_to_arrays,
     predict_all,
     predict_logits,
     sigmoid,
@@ -59,6 +59,7 @@ from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".fusion_cache"
 L2_GRID = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+TREES_FILE = "fusion_trees.safetensors"
 KIND_TEXT = {
     "logistic": "two-stage L2 logistic regression per label (similarity + criteria)",
     "gbm": "gradient-boosted trees per label (scikit-learn HistGradientBoosting, exported as "
@@ -301,8 +302,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
             "model_version": c.get("meta", {}).get("model_version")}
     fusion_json = to_json(models, ids, names, scaling, c["ship_center"], c["ship_scale"], thr_f, info)
     fusion_json["derived"] = {lab: d.to_json() for lab, d in derived.items()}
+    tree_arrays: dict[str, np.ndarray] = {}
     if kind != "logistic":
         fusion_json["model"] = kind
+        fusion_json["trees_file"] = TREES_FILE
         if kind == "blend":
             fusion_json["logistic_weight"] = BLEND_LOGISTIC_WEIGHT
         for j, clf in gbm.items():
@@ -310,13 +313,14 @@ def cmd_fit(args: argparse.Namespace) -> int:
             if kind == "gbm":
                 for k in ("intercept", "sim_coef", "coef", "miss_coef"):
                     e.pop(k)
-            e.update(gbm_to_json(clf))
+            e["baseline"], arrays = gbm_to_arrays(clf)
+            tree_arrays.update({f"{ids[j]}/{k}": v for k, v in arrays.items()})
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=float))
     if args.export:
         from ecg_viewer.training.fusion_report import export_fusion
 
-        export_fusion(Path(args.export), fusion_json, report)
+        export_fusion(Path(args.export), fusion_json, report, tree_arrays or None)
     return 0
 
 

@@ -222,6 +222,24 @@ def gbm_to_json(clf: Any) -> dict[str, Any]:
     return {"baseline": float(np.ravel(clf._baseline_prediction)[0]), "trees": trees}
 
 
+def gbm_to_arrays(clf: Any) -> tuple[float, dict[str, np.ndarray]]:
+    """The fitted trees as [n_trees, n_nodes] arrays (labels/fusion.py ``TREE_ARRAYS``; trees
+    with fewer nodes padded with leaves of value 0 that no split reaches) and the baseline
+    logit: the same numbers as :func:`gbm_to_json`, stored as binary (safetensors) so that
+    loading parses no text."""
+    js = gbm_to_json(clf)
+    trees = js["trees"]
+    m = max(len(t[0]) for t in trees)
+    out = {"feature": np.full((len(trees), m), -1, np.int32),
+           "threshold": np.zeros((len(trees), m)), "missing_left": np.zeros((len(trees), m), np.uint8),
+           "left": np.zeros((len(trees), m), np.int32), "right": np.zeros((len(trees), m), np.int32),
+           "value": np.zeros((len(trees), m))}
+    for k, t in enumerate(trees):
+        for name, vals in zip(out, t, strict=True):
+            out[name][k, : len(vals)] = vals
+    return float(js["baseline"]), out
+
+
 def gbm_predict(clfs: dict[int, Any], zsim: np.ndarray | None, x: np.ndarray, n_labels: int) -> np.ndarray:
     out = np.full((len(x), n_labels), np.nan)
     for j, clf in clfs.items():

@@ -167,19 +167,35 @@ def evaluate_sets(c: dict[str, Any], ids: list[str], cats: list[str], cal: dict[
     return out
 
 
-def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]) -> None:
-    """fusion.json + metrics.json["fusion"] into ``out``, both under the manifest's sha256, and
-    the model card rewritten with the fusion tables."""
+def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any],
+                  tree_arrays: dict[str, np.ndarray] | None = None) -> None:
+    """fusion.json (+ the trees' arrays in ``fusion_json["trees_file"]``, safetensors) +
+    metrics.json["fusion"] into ``out``, all under the manifest's sha256, and the model card
+    rewritten with the fusion tables."""
+    from safetensors.numpy import save_file
+
     from ecg_viewer.model.labelspace import load_catalog
     from ecg_viewer.model.weights import MANIFEST, read_manifest, sha256_file
     from ecg_viewer.training.model_card import write_model_card
 
+    manifest = read_manifest(out)
+    old_trees = manifest.pop("fusion_trees", None)
+    if old_trees:
+        manifest["files"].pop(old_trees, None)
+        (out / old_trees).unlink(missing_ok=True)
+    trees_file = fusion_json.get("trees_file")
+    if trees_file:
+        if not tree_arrays:
+            raise ValueError("fusion.json names a trees file but no tree arrays were given")
+        save_file(tree_arrays, str(out / trees_file))
+        (out / trees_file).chmod(0o644)  # safetensors writes it readable by its owner only
+        manifest["fusion_trees"] = trees_file
+        manifest["files"][trees_file] = sha256_file(out / trees_file)
     (out / "fusion.json").write_text(json.dumps(fusion_json, ensure_ascii=False, separators=(",", ":")))
     mpath = out / "metrics.json"
     metrics = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else {}
     metrics["fusion"] = report
     mpath.write_text(json.dumps(metrics, indent=1, ensure_ascii=False, default=float))
-    manifest = read_manifest(out)
     manifest["fusion"] = "fusion.json"
     for name in ("fusion.json", "metrics.json"):
         manifest["files"][name] = sha256_file(out / name)
