@@ -145,24 +145,28 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
                 f"{_f(x['macro_auroc_fused'])} ({x['n_auroc_fused']}) | {_f(x['top1'])} | {_f(x['top5'])} | "
                 f"{_f(rf.get('normal_flagged'), 2)} of {rf.get('normal_n', 0)} | "
                 f"{_f(rf.get('true_d_flagged'), 2)} of {rf.get('true_d_n', 0)} |")
-    how = ("the same gradient-boosted trees" if ch.get("model") == "gbm"
-           else "the same two-stage logistic regression")
+    how = {"gbm": "the same gradient-boosted trees",
+           "blend": "the same blend of logistic regression and trees"}.get(
+        str(ch.get("model")), "the same two-stage logistic regression")
     lines += ["", f"criteria alone: {how} without the similarity (only the fused labels have a "
               "score, so its 'all labels' macro and its top-k cover those labels only). The "
               "referral columns: a D/urgent label at or above its threshold.", ""]
     if "gbm_fold9_macro_auroc" in ch:
+        blend = ch.get("blend_fold9_macro_auroc")
         lines += [f"**Fold 9 chose the fusion model**: gradient-boosted trees "
                   f"{_f(ch['gbm_fold9_macro_auroc'], 4)} vs logistic regression "
-                  f"{_f(ch.get('logistic_fold9_macro_auroc'), 4)} (macro AUROC over the fused labels) "
-                  f"→ shipped: **{ch.get('model')}**."]
+                  f"{_f(ch.get('logistic_fold9_macro_auroc'), 4)}"
+                  + (f" vs their blend (mean of the two logits, logistic weight "
+                     f"{ch.get('blend_logistic_weight')}) {_f(blend, 4)}" if blend is not None else "")
+                  + f" (macro AUROC over the fused labels) → shipped: **{ch.get('model')}**."]
     l2 = ch.get("l2_global_fold9", {})
     if l2:
         lines += ["Logistic regression, fold-9 choice of its L2 penalty (same measure): " + ", ".join(
             f"{k}: {_f(v, 4)}" for k, v in l2.items()) + f"; chosen {ch.get('l2_chosen')}."]
     if ch.get("referral_threshold") is not None:
         lines += [f"D/urgent fused labels share one probability threshold, "
-                  f"{_f(ch['referral_threshold'])}: the lowest at which ≤ 5 % of fold-9 normal ECGs "
-                  "are flagged."]
+                  f"{_f(ch['referral_threshold'])}: the lowest at which ≤ 5 % of the normal ECGs of "
+                  "fold 9 and of the cross-fitted folds 1–8 are flagged."]
     lines += [""]
     for k in ("test", "cinc"):
         r = f.get("by_set", {}).get(k)
