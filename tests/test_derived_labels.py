@@ -115,25 +115,35 @@ def test_real_records_broader_label_with_its_narrower_one_and_clinical_evidence(
 
 
 def test_fit_choice_keeps_the_referral_limit():
-    """choose_derived: the combination with the best fold-9 AUROC on the implied targets, unless
-    it flags more normal ECGs than the referral limit; D labels get their narrower threshold."""
+    """choose_derived: the combination with the best fold-9 AUROC on the implied targets; a
+    D/urgent broader label is always the max of its narrower labels with their lowest threshold
+    (it flags exactly when one of them does: two small probabilities never add up to 要精査)."""
+    from ecg_viewer.labels.derived import derived_matrix
     from ecg_viewer.training.fusion_derived import choose_derived, implied_targets
 
     rng = np.random.default_rng(0)
     n = 400
-    ids = ["normal_ecg", "a", "b", "broad"]
-    cats = ["A", "D", "D", "D"]
-    y = np.zeros((n, 4))
+    ids = ["normal_ecg", "a", "b", "broad", "c1", "c2", "cbroad"]
+    cats = ["A", "D", "D", "D", "C", "C", "C"]
+    y = np.zeros((n, len(ids)))
     y[:200, 0] = 1  # normal ECGs
     y[200:300, 1] = 1
     y[300:, 2] = 1
-    s = rng.uniform(0.0, 0.12, size=(n, 4))  # every narrower label a little up on normals
+    y[200:250, 4] = y[300:350, 5] = 1
+    s = rng.uniform(0.0, 0.12, size=(n, len(ids)))  # every narrower label a little up on normals
     s[200:300, 1] += 0.5
     s[300:, 2] += 0.5
-    thr = np.array([0.5, 0.15, 0.15, 1.0])
-    broader = {"broad": ("a", "b")}
+    s[200:250, 4] += 0.3
+    s[300:350, 5] += 0.3
+    thr = np.array([0.5, 0.15, 0.15, 1.0, 0.3, 0.3, 1.0])
+    broader = {"broad": ("a", "b"), "cbroad": ("c1", "c2")}
     assert implied_targets(y, ids, broader)[:, 3].sum() == 200
     va = np.ones(n, bool)
     derived, report = choose_derived(s, thr, y, va, ids, cats, broader, 0.05)
-    assert report["fold9_normal_flagged"]["noisy_or"] > 0.05  # two small p add up on normals
-    assert report["chosen"] != "noisy_or" and derived["broad"].threshold == 0.15
+    d = derived["broad"]
+    assert (d.combine, d.own, d.threshold) == ("max", False, 0.15)
+    assert derived["cbroad"].combine == report["chosen"].split("+")[0]
+    sd, td = derived_matrix(s, thr, ids, derived)
+    flags = sd[:, 3] >= td[3]
+    assert np.array_equal(flags, (s[:, 1] >= 0.15) | (s[:, 2] >= 0.15))
+    assert report["fold9_normal_flagged"]["noisy_or"] <= 0.05

@@ -140,3 +140,93 @@ def test_gradient_boosted_trees_exported_as_json_give_sklearns_probabilities(tmp
     js["labels"]["lvh"]["trees"][0][0][0] = 99  # a split on a feature that does not exist
     with pytest.raises(FusionError):
         load_fusion(_write(tmp_path / "w2", js))
+
+
+def test_blend_of_logistic_and_trees_is_the_mean_of_their_logits(tmp_path: Path):
+    """The "blend" kind ships both learners per label; its probability is the sigmoid of the
+    weighted mean of the logistic logit and the trees' logit, the same through the one-label
+    and the all-labels path, and its evidence comes from the logistic terms."""
+    from ecg_viewer.labels.fusion import _evidence
+    from ecg_viewer.training.fusion_fit import (
+        BLEND_LOGISTIC_WEIGHT,
+        blend,
+        fit_gbm,
+        gbm_logits,
+        gbm_to_json,
+        predict_logits,
+    )
+
+    x, y, zsim, has_mv = _data()
+    js, _, _, _, sc = _fit()
+    volt = voltage_mask(NAMES, x, has_mv)
+    models = fit_all(zsim, x, y, has_mv, fit_scaling(x, has_mv, volt), [0, 1, 2], l2=1.0)
+    clfs = {j: fit_gbm(zsim[:, j], x, y[:, j]) for j in range(3)}
+    js["model"], js["logistic_weight"] = "blend", BLEND_LOGISTIC_WEIGHT
+    for j, lab in enumerate(IDS):
+        js["labels"][lab].update(gbm_to_json(clfs[j]))
+    fusion = load_fusion(_write(tmp_path / "w", js))
+    assert fusion is not None and fusion.logistic_weight == BLEND_LOGISTIC_WEIGHT
+    want = blend(predict_logits(models, zsim, x, sc, 3), gbm_logits(clfs, zsim, x, 3))
+    together = fusion.probabilities(zsim, x)
+    for j, lab in enumerate(IDS):
+        alone = fusion.probability(lab, zsim[:, j], x)
+        assert np.allclose(alone, want[:, j], atol=1e-5)
+        assert np.array_equal(together[lab], alone)
+    # neither learner alone: the blend differs from both where they disagree
+    lr_only = 1.0 / (1.0 + np.exp(-predict_logits(models, zsim, x, sc, 3)))
+    assert np.abs(want - lr_only).max() > 0.05
+    # evidence: the PR of a 1st-degree block pushes av_block_1 up through the logistic terms
+    row = np.array([70.0, 280.0, 95.0, np.nan, np.nan])
+    ev = _evidence(fusion, "av_block_1", 0.4, row)
+    assert [e.key for e in ev][:2] == ["similarity", "pr_ms"]
+    for bad in (1.5, -0.1, "half", True):
+        js["logistic_weight"] = bad
+        with pytest.raises(FusionError):
+            load_fusion(_write(tmp_path / f"bad{bad}", js))
+
+
+def test_trees_stored_as_safetensors_load_as_the_inline_json_trees(tmp_path: Path):
+    """The shipped trees live in fusion_trees.safetensors (binary arrays, under the manifest's
+    sha256): the same probabilities as the same trees inline in the JSON; a changed byte, a file
+    the manifest does not list, or a missing label's arrays are refused."""
+    from safetensors.numpy import save_file
+
+    from ecg_viewer.model.weights import sha256_file
+    from ecg_viewer.training.fusion_fit import fit_gbm, gbm_to_arrays, gbm_to_json
+
+    x, y, zsim, _ = _data()
+    js, *_ = _fit()
+    js["model"], js["logistic_weight"] = "blend", 0.5
+    inline = json.loads(json.dumps(js))
+    arrays = {}
+    for j, lab in enumerate(IDS):
+        clf = fit_gbm(zsim[:, j], x, y[:, j])
+        inline["labels"][lab].update(gbm_to_json(clf))
+        js["labels"][lab]["baseline"], a = gbm_to_arrays(clf)
+        arrays.update({f"{lab}/{k}": v for k, v in a.items()})
+    js["trees_file"] = "fusion_trees.safetensors"
+    ref = load_fusion(_write(tmp_path / "inline", inline))
+    d = _write(tmp_path / "bin", js)
+    save_file(arrays, str(d / "fusion_trees.safetensors"))
+    manifest = json.loads((d / "manifest.json").read_text())
+    (d / "manifest.json").write_text(json.dumps({**manifest, "fusion_trees": "fusion_trees.safetensors"}))
+    with pytest.raises(FusionError):  # listed as the trees file, but without its sha256
+        load_fusion(d)
+    manifest["fusion_trees"] = "fusion_trees.safetensors"
+    manifest["files"]["fusion_trees.safetensors"] = sha256_file(d / "fusion_trees.safetensors")
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    fusion = load_fusion(d)
+    assert fusion is not None and ref is not None
+    for j, lab in enumerate(IDS):
+        assert np.array_equal(fusion.probability(lab, zsim[:, j], x), ref.probability(lab, zsim[:, j], x))
+    raw = bytearray((d / "fusion_trees.safetensors").read_bytes())
+    raw[-1] ^= 1
+    (d / "fusion_trees.safetensors").write_bytes(bytes(raw))
+    with pytest.raises(FusionError):
+        load_fusion(d)
+    del arrays["lvh/value"]
+    save_file(arrays, str(d / "fusion_trees.safetensors"))
+    manifest["files"]["fusion_trees.safetensors"] = sha256_file(d / "fusion_trees.safetensors")
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(FusionError):
+        load_fusion(d)

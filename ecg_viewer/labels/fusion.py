@@ -2,9 +2,9 @@
 
 numpy only (no torch, no Qt). The fusion is fitted by ``python -m ecg_viewer.training.fusion``
 and shipped as plain JSON (``model_weights/fusion.json``, no pickle) under the sha256 of the
-weights manifest. Two kinds (``"model"`` in the JSON):
+weights manifest. Three kinds (``"model"`` in the JSON; fold 9 chooses which one is shipped):
 
-``"gbm"`` (gradient-boosted trees, the shipped kind): per fused label, trees over
+``"gbm"`` (gradient-boosted trees): per fused label, trees over
 ``[zsim_l, x_1 .. x_F]`` (raw feature values, NaN = missing; each split stores where a missing
 value goes); ``p_l = sigmoid(baseline_l + sum of the trees' leaf values)``.
 
@@ -13,6 +13,11 @@ value goes); ``p_l = sigmoid(baseline_l + sum of the trees' leaf values)``.
     p_l = sigmoid(b_l + w_l * zsim_l + sum_i c_li * xstd_i + sum_i m_li * missing_i)
     zsim_l = (similarity_l - sim_center_l) / sim_scale_l
     xstd_i = clip((x_i - mean_i) / sd_i, -clip, clip), 0 where feature i is missing (mean-imputed)
+
+``"blend"``: both per label, the logistic regression and the trees, and the probability from
+the weighted mean of their logits, ``p_l = sigmoid(w * z_logistic + (1 - w) * z_trees)`` with
+``w = logistic_weight`` (0.5): two different learners of the same inputs err differently, and
+fold 9 chooses the blend only when it beats both (``training/fusion.py``).
 
 ``sim_center``/``sim_scale`` standardise the similarity of the model that is shipped (its
 spread differs from the cross-fitted models the fusion was fitted on). Voltage features
@@ -45,6 +50,8 @@ log = logging.getLogger(__name__)
 FUSION_FILE = "fusion.json"
 FUSION_FORMAT = 1
 MANIFEST = "manifest.json"
+#: the arrays of one label's trees in ``fusion_trees.safetensors`` (``<label>/<name>``)
+TREE_ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "value")
 
 
 class FusionError(EcgError, RuntimeError):
@@ -65,6 +72,7 @@ class Trees:
 
     @classmethod
     def from_json(cls, d: dict[str, Any], n_inputs: int) -> Trees:
+        """From a label's inline JSON trees (``"trees"``: per tree six lists)."""
         trees = d["trees"]
         m = max(len(t[0]) for t in trees)
         arr = np.zeros((6, len(trees), m))
@@ -72,12 +80,29 @@ class Trees:
         for k, t in enumerate(trees):
             for i in range(6):
                 arr[i, k, : len(t[i])] = t[i]
-        feat = arr[0].astype(np.int64)
-        left, right = arr[3].astype(np.int64), arr[4].astype(np.int64)
+        return cls.from_arrays(dict(zip(TREE_ARRAYS, arr, strict=True)), float(d["baseline"]),
+                               n_inputs)
+
+    @classmethod
+    def from_arrays(cls, a: Mapping[str, np.ndarray], baseline: float, n_inputs: int) -> Trees:
+        """From the [n_trees, n_nodes] arrays named in :data:`TREE_ARRAYS` (``fusion_trees.
+        safetensors``: no text to parse), checked to fit the inputs and their own node count."""
+        try:
+            feat = np.asarray(a["feature"]).astype(np.int64)
+            left, right = np.asarray(a["left"]).astype(np.int64), np.asarray(a["right"]).astype(np.int64)
+            threshold = np.asarray(a["threshold"], dtype=np.float64)
+            missing_left = np.asarray(a["missing_left"]) > 0
+            value = np.asarray(a["value"], dtype=np.float64)
+        except KeyError as exc:
+            raise FusionError("fusion.mismatch", detail=f"tree array {exc} missing") from exc
+        if feat.ndim != 2 or any(v.shape != feat.shape for v in (left, right, threshold,
+                                                                  missing_left, value)):
+            raise FusionError("fusion.mismatch", detail="tree arrays of different shapes")
+        m = feat.shape[1]
         inner = feat >= 0
         if (feat >= n_inputs).any() or (inner & ((left >= m) | (right >= m) | (left < 0) | (right < 0))).any():
             raise FusionError("fusion.mismatch", detail="a tree does not fit the feature list")
-        return cls(feat, arr[1], arr[2] > 0, left, right, arr[5], float(d["baseline"]))
+        return cls(feat, threshold, missing_left, left, right, value, float(baseline))
 
     def raw(self, xt: np.ndarray) -> np.ndarray:
         """xt [N, n_inputs] -> the summed leaf values + baseline [N]."""
@@ -174,7 +199,11 @@ class FusedLabel:
     miss_coef: np.ndarray  # [n_features] on the missing indicators
     threshold: float
     threshold_source: str
-    trees: Trees | None = None  # set for the "gbm" kind (then intercept/coef are unused)
+    trees: Trees | None = None  # set for the "gbm" and "blend" kinds
+
+    def linear(self, zsim: np.ndarray, xs: np.ndarray, miss: np.ndarray) -> np.ndarray:
+        """The logistic regression's logit (standardised features and missing indicators)."""
+        return self.intercept + self.sim_coef * zsim + xs @ self.coef + miss @ self.miss_coef
 
 
 @dataclass(frozen=True)
@@ -187,6 +216,8 @@ class Fusion:
     clip: float = 5.0
     # broader labels scored from their narrower ones (labels/derived.py), by label id
     derived: dict[str, DerivedLabel] = field(default_factory=dict)
+    # the logistic regression's share of the logit: 1 for "logistic", 0 for "gbm", w for "blend"
+    logistic_weight: float = 1.0
 
     def vector(self, features: Any) -> np.ndarray:
         """The fitted feature order from a CriteriaFeatures (``.values``), a mapping, or an
@@ -237,26 +268,40 @@ class Fusion:
         zsim = [(np.asarray(similarity[:, j], float) - f.sim_center) / f.sim_scale
                 for j, f in enumerate(self.labels.values())]
         xt = np.hstack([np.stack(zsim, axis=1).reshape(len(x), -1), x])
+        raw = forest.raw(xt)
+        if self.logistic_weight > 0.0:
+            xs, miss = self.standardise(x)
+            raw = [self._mix(f.linear(z, xs, miss), r)
+                   for f, z, r in zip(self.labels.values(), zsim, raw, strict=True)]
         return {lab: 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-                for lab, z in zip(self.labels, forest.raw(xt), strict=True)}
+                for lab, z in zip(self.labels, raw, strict=True)}
+
+    def _mix(self, z_linear: np.ndarray, z_trees: np.ndarray) -> np.ndarray:
+        w = self.logistic_weight
+        return w * z_linear + (1.0 - w) * z_trees
 
     def probability(self, label_id: str, similarity: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Vectorised: similarity [N], x [N, n_features] -> probability [N]."""
         f = self.labels[label_id]
         x = np.atleast_2d(np.asarray(x, dtype=np.float64))
         zsim = (np.asarray(similarity, float) - f.sim_center) / f.sim_scale
-        if f.trees is not None:
-            z = f.trees.raw(np.hstack([zsim.reshape(-1, 1), x]))
-        else:
+        if f.trees is None:
             xs, miss = self.standardise(x)
-            z = f.intercept + f.sim_coef * zsim + xs @ f.coef + miss @ f.miss_coef
+            z = f.linear(zsim, xs, miss)
+        else:
+            z = f.trees.raw(np.hstack([zsim.reshape(-1, 1), x]))
+            if self.logistic_weight > 0.0:
+                xs, miss = self.standardise(x)
+                z = self._mix(f.linear(zsim, xs, miss), z)
         return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
     def apply(self, prediction: Prediction, features: Any) -> Prediction:
         return apply_fusion(prediction, features, self)
 
 
-def fusion_from_dict(d: dict[str, Any]) -> Fusion:
+def fusion_from_dict(d: dict[str, Any], tree_arrays: Mapping[str, np.ndarray] | None = None) -> Fusion:
+    """The fusion from its JSON; a label's trees are inline (``"trees"``) or, when the JSON names
+    a ``trees_file``, in ``tree_arrays`` (that file's arrays, ``<label>/<name>``)."""
     if d.get("format") != FUSION_FORMAT:
         raise FusionError("fusion.mismatch", detail=f"format {d.get('format')} (expected {FUSION_FORMAT})")
     names = tuple(d["feature_names"])
@@ -267,10 +312,21 @@ def fusion_from_dict(d: dict[str, Any]) -> Fusion:
         raise FusionError("fusion.mismatch", detail="feature scaling does not fit the feature list")
     labels = {}
     kind = d.get("model", "logistic")
-    if kind not in ("logistic", "gbm"):
+    if kind not in ("logistic", "gbm", "blend"):
         raise FusionError("fusion.mismatch", detail=f"model kind {kind!r}")
+    weight = {"logistic": 1.0, "gbm": 0.0}.get(kind, d.get("logistic_weight"))
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.0 <= weight <= 1.0:
+        raise FusionError("fusion.mismatch", detail=f"logistic_weight {weight!r}")
     for lab, e in d["labels"].items():
-        trees = Trees.from_json(e, n + 1) if kind == "gbm" else None
+        trees = None
+        if kind != "logistic":
+            if "trees" in e:
+                trees = Trees.from_json(e, n + 1)
+            elif tree_arrays is not None:
+                trees = Trees.from_arrays({k: tree_arrays.get(f"{lab}/{k}") for k in TREE_ARRAYS
+                                           if f"{lab}/{k}" in tree_arrays}, e["baseline"], n + 1)
+            else:
+                raise FusionError("fusion.mismatch", detail=f"{lab}: no trees")
         coef = np.asarray(e.get("coef", np.zeros(n)), dtype=np.float64)
         miss = np.asarray(e.get("miss_coef", np.zeros(n)), dtype=np.float64)
         if coef.shape != (n,) or miss.shape != (n,):
@@ -286,7 +342,7 @@ def fusion_from_dict(d: dict[str, Any]) -> Fusion:
         raise FusionError("fusion.mismatch", detail="a label is both fused and derived")
     return Fusion(names, mean, sd, labels, {k: v for k, v in d.items() if k not in
                                             ("labels", "mean", "sd", "feature_names", "derived")},
-                  float(d.get("clip", 5.0)), derived)
+                  float(d.get("clip", 5.0)), derived, float(weight))
 
 
 def load_fusion(weights_dir: str | Path) -> Fusion | None:
@@ -302,7 +358,8 @@ def load_fusion(weights_dir: str | Path) -> Fusion | None:
     if not name:
         return None
     files = manifest.get("files", {})
-    for fname in (name, "metrics.json"):
+    trees_file = manifest.get("fusion_trees")
+    for fname in (name, "metrics.json", *([trees_file] if trees_file else [])):
         if fname not in files and fname == "metrics.json" and not (d / fname).exists():
             continue
         path = d / fname
@@ -316,25 +373,37 @@ def load_fusion(weights_dir: str | Path) -> Fusion | None:
         data = json.loads((d / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise FusionError("fusion.mismatch", detail=f"{name}: {exc}") from exc
-    return fusion_from_dict(data)
+    arrays = None
+    if data.get("trees_file"):
+        if data["trees_file"] != trees_file:
+            raise FusionError("fusion.hash", file=str(d / str(data["trees_file"])))
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        try:
+            arrays = load_file(str(d / trees_file))
+        except (OSError, SafetensorError) as exc:
+            raise FusionError("fusion.mismatch", detail=f"{trees_file}: {exc}") from exc
+    return fusion_from_dict(data, arrays)
 
 
 _UNITS = (("_mv_ms", "mV·ms"), ("_ms", "ms"), ("_mv", "mV"), ("_bpm", "/min"), ("_deg", "°"))
 
 
 def _evidence(fusion: Fusion, lab: str, sim: float, x: np.ndarray) -> tuple[Evidence, ...]:
-    """The similarity and (logistic kind) up to three measured features that pushed this
-    label's probability toward it the most, among those a clinician reads the finding from
+    """The similarity and (logistic and blend kinds) up to three measured features whose
+    logistic terms pushed this label's probability toward it the most (their share of the
+    logit), among those a clinician reads the finding from
     (``resources/labels/fusion_evidence.json``); the criteria behind a label are added by
     labels/criteria.py."""
     f = fusion.labels[lab]
     out = [Evidence("similarity", round(float(sim), 3), "", "model", True)]
-    if f.trees is not None:
+    if fusion.logistic_weight <= 0.0:
         return tuple(out)
     relevant = relevant_features(lab)
     xs, _ = fusion.standardise(x)
     # a missing feature has no value to show, whatever its missing-indicator weight says
-    contrib = np.where(np.isfinite(x), xs * f.coef, 0.0)
+    contrib = np.where(np.isfinite(x), xs * f.coef * fusion.logistic_weight, 0.0)
     for i in np.argsort(-contrib):
         if len(out) > 3 or contrib[i] < 0.1:
             break

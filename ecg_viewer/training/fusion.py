@@ -29,14 +29,18 @@ from ecg_viewer.model.labelspace import label_ids, load_catalog
 from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
 from ecg_viewer.training.fusion_derived import broader_map, choose_derived
 from ecg_viewer.training.fusion_fit import (
+    BLEND_LOGISTIC_WEIGHT,
     GBM_PARAMS,
     MIN_FIT_POS,
+    blend,
     fit_all,
     fit_gbm,
     fit_scaling,
-    gbm_predict,
-    gbm_to_json,
+    gbm_logits,
+    gbm_to_arrays,
     predict_all,
+    predict_logits,
+    sigmoid,
     to_json,
     voltage_mask,
 )
@@ -55,6 +59,16 @@ from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".fusion_cache"
 L2_GRID = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
+TREES_FILE = "fusion_trees.safetensors"
+KIND_TEXT = {
+    "logistic": "two-stage L2 logistic regression per label (similarity + criteria)",
+    "gbm": "gradient-boosted trees per label (scikit-learn HistGradientBoosting, exported as "
+           "arrays) on the similarity + criteria features",
+    "blend": f"per label the two-stage L2 logistic regression and gradient-boosted trees "
+             f"(scikit-learn HistGradientBoosting, exported as arrays) on the similarity + "
+             f"criteria features, probability from the mean of their logits (logistic weight "
+             f"{BLEND_LOGISTIC_WEIGHT})",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,9 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--features-only", action="store_true", help="only (re)compute the features")
     f.add_argument("--weights", default="model_weights", help="calibration of the model alone")
     f.add_argument("--export", default=None, help="write fusion.json + manifest + metrics here")
-    f.add_argument("--model", choices=("auto", "gbm", "logistic"), default="auto",
-                   help="auto: gradient-boosted trees or logistic regression, whichever has the "
-                        "higher fold-9 macro AUROC over the fused labels")
+    f.add_argument("--model", choices=("auto", "gbm", "logistic", "blend"), default="auto",
+                   help="auto: logistic regression, gradient-boosted trees or their blend, "
+                        "whichever has the highest fold-9 macro AUROC over the fused labels")
     f.add_argument("--json", default=None, help="write the report here")
     for q in (s, f):
         q.add_argument("--cache", default=str(DEFAULT_CACHE))
@@ -215,20 +229,30 @@ def cmd_fit(args: argparse.Namespace) -> int:
     choice["logistic_fold9_macro_auroc"] = lr9
     kind = args.model
     gbm: dict[int, Any] = {}
-    if kind in ("gbm", "auto"):
+    if kind in ("gbm", "blend", "auto"):
         t0 = time.time()
         gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j]) for j in fused}
-        p_gbm = gbm_predict(gbm, zsim, x, len(ids))
-        g9 = _macro(y[va], p_gbm[va], fused)
+        z_lr = predict_logits(models, zsim, x, scaling, len(ids))
+        z_gbm = gbm_logits(gbm, zsim, x, len(ids))
+        p_gbm, p_blend = sigmoid(z_gbm), blend(z_lr, z_gbm)
+        g9, b9 = _macro(y[va], p_gbm[va], fused), _macro(y[va], p_blend[va], fused)
         choice["gbm_fold9_macro_auroc"] = g9
+        choice["blend_fold9_macro_auroc"] = b9
+        choice["blend_logistic_weight"] = BLEND_LOGISTIC_WEIGHT
         choice["gbm_params"] = GBM_PARAMS
-        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f (trees %.0f s)", lr9, g9,
-                 time.time() - t0)
-        if kind == "auto":
-            kind = "gbm" if g9 > lr9 else "logistic"
+        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f, their blend %.4f "
+                 "(trees %.0f s)", lr9, g9, b9, time.time() - t0)
+        if kind == "auto":  # the first best of the three, to 4 decimals (the simpler on a tie)
+            scores = {"logistic": lr9, "gbm": g9, "blend": b9}
+            kind = max(scores, key=lambda k: round(scores[k], 4))
+        if kind != "logistic":  # criteria alone is fitted the same way as the fusion
+            crit_gbm = {j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}
+            z_cg = gbm_logits(crit_gbm, None, x, len(ids))
         if kind == "gbm":
-            p_fus = p_gbm
-            p_cri = gbm_predict({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
+            p_fus, p_cri = p_gbm, sigmoid(z_cg)
+        elif kind == "blend":
+            p_fus = p_blend
+            p_cri = blend(predict_logits(crit, None, x, scaling, len(ids)), z_cg)
     choice["model"] = kind
     cal = json.loads((Path(args.weights) / "calibration.json").read_text(encoding="utf-8"))
     catalog = load_catalog()
@@ -241,57 +265,62 @@ def cmd_fit(args: argparse.Namespace) -> int:
     thr_m = np.array([cal[i]["threshold"] for i in ids])
     base_flag = (p_mod[:, outside] >= thr_m[outside]).any(axis=1) if outside else None
     normal_col = ids.index("normal_ecg")
-    thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col)
-    thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col)
+    # the training records' fused probabilities from fusions fitted without them (the shared
+    # referral threshold is set on their normal ECGs and fold 9's together)
+    p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold, kind)
+    p_cf_cri = crossfit_outputs(None, x, y, has_mv, scaling, fused, picked["criteria"], tr, fold, kind)
+    thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col, p_cf)
+    thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col, p_cf_cri)
     # broader labels (catalog "narrower"): scored from their narrower labels, chosen on fold 9
     _, _, s_ship, thr_ship = shipped_scores(c, ids, cal, p_fus, thr_f, fused)
     derived, derived_choice = choose_derived(s_ship, thr_ship, y, va, ids, cats,
                                              broader_map(catalog, ids), MAX_NORMAL_FLAGGED)
     choice["derived"] = derived_choice
     report = evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused, derived)
-    if kind != "logistic":
-        log.info("referral alternatives: compared for the logistic fusion only (cross-fitted "
-                 "logistic outputs); not run for %s", kind)
-    else:  # referral rules compared on fold 9 (reported, not shipped)
-        p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold)
-        _, _, s_cf, _ = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_f, fused)
-        s_d, thr_d = derived_matrix(s_ship, thr_ship, ids, derived)
-        report["referral_alternatives"] = referral_alternatives(
-            s_d, thr_d, s_cf, y, ids, cats, fused, set(derived), eval_sets_masks(c), tr,
-            MAX_NORMAL_FLAGGED)
-        for r in report["referral_alternatives"]:
-            log.info("referral %s (%s): fold 9 %.3f / %.3f, fold 10 %.3f / %.3f (normal / true "
-                     "D flagged), CinC true D %.3f", r["rule"], r["param"],
-                     r["val"]["normal_flagged"], r["val"]["true_d_flagged"],
-                     r["test"]["normal_flagged"], r["test"]["true_d_flagged"],
-                     r["cinc"]["true_d_flagged"])
+    # referral rules compared on fold 9 (reported, not shipped)
+    _, _, s_cf, _ = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_f, fused)
+    s_d, thr_d = derived_matrix(s_ship, thr_ship, ids, derived)
+    report["referral_alternatives"] = referral_alternatives(
+        s_d, thr_d, s_cf, y, ids, cats, fused, set(derived), eval_sets_masks(c), tr,
+        MAX_NORMAL_FLAGGED)
+    for r in report["referral_alternatives"]:
+        log.info("referral %s (%s): fold 9 %.3f / %.3f, fold 10 %.3f / %.3f (normal / true "
+                 "D flagged), CinC true D %.3f", r["rule"], r["param"],
+                 r["val"]["normal_flagged"], r["val"]["true_d_flagged"],
+                 r["test"]["normal_flagged"], r["test"]["true_d_flagged"],
+                 r["cinc"]["true_d_flagged"])
     report["choice"] = {**choice,
                         "n_train": int(tr.sum()), "n_train_mv": int((tr & has_mv).sum()),
                         "fused_labels": [ids[j] for j in fused],
                         "voltage_features": [n for n, v in zip(names, volt, strict=True) if v],
                         "referral_threshold": referral_threshold(thr_f, fused, cats)}
-    info = {"kind": "gradient-boosted trees per label (scikit-learn HistGradientBoosting, exported "
-                    "as arrays) on the similarity + criteria features" if kind == "gbm" else
-                    "two-stage L2 logistic regression per label (similarity + criteria)",
+    info = {"kind": KIND_TEXT[kind],
             "l2": choice["l2_chosen"], "fitted_on": f"PTB-XL folds 1-8, {int(tr.sum())} records with out-of-fold "
             f"similarities ({int((tr & has_mv).sum())} in mV: voltage weights)",
-            "thresholds": "fold 9 (see threshold_source)", "oof_runs": c.get("meta", {}).get("oof_runs"),
+            "thresholds": "fold 9; the shared D/urgent referral threshold on the normal ECGs of "
+                          "fold 9 and the cross-fitted folds 1-8 (see threshold_source)", "oof_runs": c.get("meta", {}).get("oof_runs"),
             "model_version": c.get("meta", {}).get("model_version")}
     fusion_json = to_json(models, ids, names, scaling, c["ship_center"], c["ship_scale"], thr_f, info)
     fusion_json["derived"] = {lab: d.to_json() for lab, d in derived.items()}
-    if kind == "gbm":
-        fusion_json["model"] = "gbm"
+    tree_arrays: dict[str, np.ndarray] = {}
+    if kind != "logistic":
+        fusion_json["model"] = kind
+        fusion_json["trees_file"] = TREES_FILE
+        if kind == "blend":
+            fusion_json["logistic_weight"] = BLEND_LOGISTIC_WEIGHT
         for j, clf in gbm.items():
             e = fusion_json["labels"][ids[j]]
-            for k in ("intercept", "sim_coef", "coef", "miss_coef"):
-                e.pop(k)
-            e.update(gbm_to_json(clf))
+            if kind == "gbm":
+                for k in ("intercept", "sim_coef", "coef", "miss_coef"):
+                    e.pop(k)
+            e["baseline"], arrays = gbm_to_arrays(clf)
+            tree_arrays.update({f"{ids[j]}/{k}": v for k, v in arrays.items()})
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=float))
     if args.export:
         from ecg_viewer.training.fusion_report import export_fusion
 
-        export_fusion(Path(args.export), fusion_json, report)
+        export_fusion(Path(args.export), fusion_json, report, tree_arrays or None)
     return 0
 
 
@@ -318,14 +347,20 @@ def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
         p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
     metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
     ch = metrics.get("fusion", {}).get("choice", {})
-    if fusion.info.get("model") == "gbm":
-        p_cri = gbm_predict({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
-    else:
+    kind = fusion.info.get("model", "logistic")
+    z_lr = z_gbm = None
+    if kind != "gbm":
         volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
         scaling = fit_scaling(x[tr], has_mv[tr], volt)
         crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused,
                        float(ch.get("l2_chosen_criteria", 100.0)))
-        p_cri = predict_all(crit, None, x, scaling, len(ids))
+        z_lr = predict_logits(crit, None, x, scaling, len(ids))
+    if kind != "logistic":
+        z_gbm = gbm_logits({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
+    if z_lr is not None and z_gbm is not None:
+        p_cri = blend(z_lr, z_gbm, fusion.logistic_weight)
+    else:
+        p_cri = sigmoid(z_lr if z_lr is not None else z_gbm)
     cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
     thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
     thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")

@@ -57,9 +57,11 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
     """s [N, L], thr [L]: every label's shipped score (fused or the model's calibrated) and
     threshold. Per broader label, the narrower labels with a validated threshold (< 1); one
     combine for all, the candidate with the highest fold-9 macro AUROC (implied targets) over
-    the broader labels with >= MIN_VAL_POS fold-9 positives. Threshold: D/urgent labels the
-    lowest threshold of their narrower labels (so they flag exactly when a narrower label does
-    under ``max``: the referral is unchanged); others the fold-9 F1-optimal threshold, never
+    the broader labels with >= MIN_VAL_POS fold-9 positives. A D/urgent broader label is always
+    the ``max`` of its narrower labels, whatever the candidate, with their lowest threshold: it
+    flags exactly when a narrower label does, so the referral is unchanged and the banner can
+    name the narrower finding that raised it (a noisy-OR of several narrower labels, each under
+    its own threshold, would flag 要精査 without a finding to name); others the fold-9 F1-optimal threshold, never
     above the lowest narrower threshold (so a suggested narrower label always brings its
     broader one). A candidate that would flag more than ``max_normal_flagged`` of the fold-9
     normal ECGs 要精査 or higher (with every other D/urgent label) is not admissible: the referral
@@ -78,7 +80,8 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
     best, best_auc, best_sd = CANDIDATES[0], -1.0, np.zeros((0, 0))
     report["fold9_normal_flagged"] = {}
     for combine, own in CANDIDATES:
-        trial = {lab: DerivedLabel(lab, nar, combine, own, floors[lab], "")
+        trial = {lab: DerivedLabel(lab, nar, *_combine_for(cats[col[lab]], combine, own),
+                                   floors[lab], "")
                  for lab, nar in usable.items()}
         sd, td = derived_matrix(s[va], thr, ids, trial)
         per = _auroc(yi[va], sd, scored)
@@ -111,8 +114,13 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
             src = "fold9-f1-implied" if t < floor else "narrower-min"
         else:
             t, src = floor, "narrower-min"
-        out[lab] = DerivedLabel(lab, nar, best[0], best[1], t, src)
+        out[lab] = DerivedLabel(lab, nar, *_combine_for(cats[j], *best), t, src)
     return out, report
+
+
+def _combine_for(category: str, combine: str, own: bool) -> tuple[str, bool]:
+    """A D/urgent broader label: ``max`` of its narrower labels only (see :func:`choose_derived`)."""
+    return ("max", False) if category in URGENT_CATS else (combine, own)
 
 
 def derived_figures(c: dict[str, Any], ids: list[str], s_before: np.ndarray, thr_before: np.ndarray,

@@ -142,14 +142,30 @@ def fit_all(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_mv: np.nd
                          has_mv, scaling.volt, lam[j]) for j in labels}
 
 
-def predict_all(models: dict[int, LabelModel], zsim: np.ndarray | None, x: np.ndarray,
-                scaling: Scaling, n_labels: int) -> np.ndarray:
-    """[N, n_labels] probabilities; NaN for labels without a model."""
+def predict_logits(models: dict[int, LabelModel], zsim: np.ndarray | None, x: np.ndarray,
+                   scaling: Scaling, n_labels: int) -> np.ndarray:
+    """[N, n_labels] logits; NaN for labels without a model."""
     xs, miss = scaling.transform(x)
     out = np.full((len(x), n_labels), np.nan)
     for j, m in models.items():
-        out[:, j] = sigmoid(m.logit(None if zsim is None else zsim[:, j], xs, miss))
+        out[:, j] = m.logit(None if zsim is None else zsim[:, j], xs, miss)
     return out
+
+
+def predict_all(models: dict[int, LabelModel], zsim: np.ndarray | None, x: np.ndarray,
+                scaling: Scaling, n_labels: int) -> np.ndarray:
+    """[N, n_labels] probabilities; NaN for labels without a model."""
+    return sigmoid(predict_logits(models, zsim, x, scaling, n_labels))
+
+
+#: the logistic regression's share of the blended logit (labels/fusion.py, kind "blend")
+BLEND_LOGISTIC_WEIGHT = 0.5
+
+
+def blend(z_logistic: np.ndarray, z_trees: np.ndarray, w: float = BLEND_LOGISTIC_WEIGHT) -> np.ndarray:
+    """Probabilities from the weighted mean of the two learners' logits (what the shipped
+    ``"blend"`` fusion computes)."""
+    return sigmoid(w * z_logistic + (1.0 - w) * z_trees)
 
 
 def to_json(models: dict[int, LabelModel], ids: list[str], names: tuple[str, ...], scaling: Scaling,
@@ -206,9 +222,36 @@ def gbm_to_json(clf: Any) -> dict[str, Any]:
     return {"baseline": float(np.ravel(clf._baseline_prediction)[0]), "trees": trees}
 
 
+def gbm_to_arrays(clf: Any) -> tuple[float, dict[str, np.ndarray]]:
+    """The fitted trees as [n_trees, n_nodes] arrays (labels/fusion.py ``TREE_ARRAYS``; trees
+    with fewer nodes padded with leaves of value 0 that no split reaches) and the baseline
+    logit: the same numbers as :func:`gbm_to_json`, stored as binary (safetensors) so that
+    loading parses no text."""
+    js = gbm_to_json(clf)
+    trees = js["trees"]
+    m = max(len(t[0]) for t in trees)
+    out = {"feature": np.full((len(trees), m), -1, np.int32),
+           "threshold": np.zeros((len(trees), m)), "missing_left": np.zeros((len(trees), m), np.uint8),
+           "left": np.zeros((len(trees), m), np.int32), "right": np.zeros((len(trees), m), np.int32),
+           "value": np.zeros((len(trees), m))}
+    for k, t in enumerate(trees):
+        for name, vals in zip(out, t, strict=True):
+            out[name][k, : len(vals)] = vals
+    return float(js["baseline"]), out
+
+
 def gbm_predict(clfs: dict[int, Any], zsim: np.ndarray | None, x: np.ndarray, n_labels: int) -> np.ndarray:
     out = np.full((len(x), n_labels), np.nan)
     for j, clf in clfs.items():
         xt = x if zsim is None else np.hstack([zsim[:, j : j + 1], x])
         out[:, j] = clf.predict_proba(xt)[:, 1]
+    return out
+
+
+def gbm_logits(clfs: dict[int, Any], zsim: np.ndarray | None, x: np.ndarray, n_labels: int) -> np.ndarray:
+    """The trees' summed leaf values + baseline (their logit), [N, n_labels]; NaN elsewhere."""
+    out = np.full((len(x), n_labels), np.nan)
+    for j, clf in clfs.items():
+        xt = x if zsim is None else np.hstack([zsim[:, j : j + 1], x])
+        out[:, j] = clf.decision_function(xt)
     return out

@@ -2,7 +2,8 @@
 
 Shipped: a record is flagged 要精査 or higher when a D/urgent label is at or above its threshold;
 the fused D/urgent labels share one probability threshold, the lowest that flags <= 5 % of the
-fold-9 normal ECGs. Alternatives, each held to the same <= 5 % of fold-9 normal ECGs:
+normal ECGs of fold 9 and of the cross-fitted folds 1-8 together (training/fusion_report.py
+``thresholds_for``). Alternatives, each held to <= 5 % of the fold-9 normal ECGs:
 
 - ``equal_spec``: per-label thresholds at one common specificity (the quantile of each label's
   probability among the records without it: fold 9, or the cross-fitted folds 1-8);
@@ -20,23 +21,43 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.training.fusion_fit import fit_all, fit_logistic, predict_all
+from ecg_viewer.training.fusion_fit import (
+    blend,
+    fit_all,
+    fit_gbm,
+    fit_logistic,
+    gbm_logits,
+    predict_logits,
+    sigmoid,
+)
 from ecg_viewer.training.metrics import URGENT_CATS
 
 SPEC_GRID = np.linspace(0.80, 0.999, 200)
 L2_GRID = (1.0, 10.0, 100.0, 1000.0)
 
 
-def crossfit_outputs(zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
+def crossfit_outputs(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
                      scaling: Any, fused: list[int], l2: float, tr: np.ndarray,
-                     fold: np.ndarray) -> np.ndarray:
+                     fold: np.ndarray, kind: str = "logistic") -> np.ndarray:
     """Fused probabilities [N, L] of the training records (folds 1-8), each half (1-4, 5-8)
-    from a fusion fitted on the other half; NaN elsewhere."""
+    from a fusion of ``kind`` ("logistic", "gbm", "blend"; ``zsim`` None: criteria alone)
+    fitted on the other half; NaN elsewhere."""
     out = np.full(y.shape, np.nan)
     for a, b in (((1, 2, 3, 4), (5, 6, 7, 8)), ((5, 6, 7, 8), (1, 2, 3, 4))):
         ta, tb = tr & np.isin(fold, a), tr & np.isin(fold, b)
-        m = fit_all(zsim[ta], x[ta], y[ta], has_mv[ta], scaling, fused, l2)
-        out[tb] = predict_all(m, zsim[tb], x[tb], scaling, y.shape[1])
+        za = None if zsim is None else zsim[ta]
+        zb = None if zsim is None else zsim[tb]
+        z_lr = z_gbm = None
+        if kind != "gbm":
+            m = fit_all(za, x[ta], y[ta], has_mv[ta], scaling, fused, l2)
+            z_lr = predict_logits(m, zb, x[tb], scaling, y.shape[1])
+        if kind != "logistic":
+            trees = {j: fit_gbm(None if za is None else za[:, j], x[ta], y[ta, j]) for j in fused}
+            z_gbm = gbm_logits(trees, zb, x[tb], y.shape[1])
+        if z_lr is not None and z_gbm is not None:
+            out[tb] = blend(z_lr, z_gbm)
+        else:
+            out[tb] = sigmoid(z_lr if z_lr is not None else z_gbm)
     return out
 
 

@@ -25,10 +25,14 @@ MAX_NORMAL_FLAGGED = 0.05  # referral: at most this share of fold-9 normal ECGs 
 
 def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray, fused: list[int],
                    cats: list[str], base_flag_va: np.ndarray | None = None,
-                   normal_col: int | None = None) -> dict[int, tuple[float, str]]:
+                   normal_col: int | None = None,
+                   p_crossfit: np.ndarray | None = None) -> dict[int, tuple[float, str]]:
     """Per fused label: D/urgent labels share one probability threshold, the lowest at which at
-    most 5 % of the fold-9 normal ECGs are flagged (together with ``base_flag_va``, the flags of
-    the labels outside the fusion); other labels the F1-optimal threshold on fold 9 (>= 3
+    most 5 % of the normal ECGs are flagged - those of fold 9 (with ``base_flag_va``, the flags
+    of the labels outside the fusion) and, given ``p_crossfit`` (the training records' fused
+    probabilities, each from a fusion fitted without them), those of folds 1-8 too: 5 % of
+    fold 9's 200 normal ECGs is 10 records, and a threshold set at that edge moved from 5 % to
+    10 % flagged on another fold; other labels the F1-optimal threshold on fold 9 (>= 3
     positives there), else on the out-of-fold folds 1-8, else 0.5."""
     out: dict[int, tuple[float, str]] = {}
     urgent = [j for j in fused if cats[j] in URGENT_CATS]
@@ -42,9 +46,17 @@ def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
         else:
             out[j] = (0.5, "default-0.5")
     if urgent:
-        t = common_referral_threshold(p[va][:, urgent], y[va], base_flag_va, normal_col)
+        pu, yu, base = p[va][:, urgent], y[va], base_flag_va
+        source = "fold9-referral"
+        if p_crossfit is not None:
+            pu = np.vstack([pu, p_crossfit[tr][:, urgent]])
+            yu = np.vstack([yu, y[tr]])
+            b9 = np.zeros(int(va.sum()), bool) if base_flag_va is None else base_flag_va
+            base = np.concatenate([b9, np.zeros(int(tr.sum()), bool)])
+            source = "fold9+crossfit-referral"
+        t = common_referral_threshold(pu, yu, base, normal_col)
         for j in urgent:
-            out[j] = (t, "fold9-referral")
+            out[j] = (t, source)
     return out
 
 
@@ -155,19 +167,35 @@ def evaluate_sets(c: dict[str, Any], ids: list[str], cats: list[str], cal: dict[
     return out
 
 
-def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]) -> None:
-    """fusion.json + metrics.json["fusion"] into ``out``, both under the manifest's sha256, and
-    the model card rewritten with the fusion tables."""
+def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any],
+                  tree_arrays: dict[str, np.ndarray] | None = None) -> None:
+    """fusion.json (+ the trees' arrays in ``fusion_json["trees_file"]``, safetensors) +
+    metrics.json["fusion"] into ``out``, all under the manifest's sha256, and the model card
+    rewritten with the fusion tables."""
+    from safetensors.numpy import save_file
+
     from ecg_viewer.model.labelspace import load_catalog
     from ecg_viewer.model.weights import MANIFEST, read_manifest, sha256_file
     from ecg_viewer.training.model_card import write_model_card
 
+    manifest = read_manifest(out)
+    old_trees = manifest.pop("fusion_trees", None)
+    if old_trees:
+        manifest["files"].pop(old_trees, None)
+        (out / old_trees).unlink(missing_ok=True)
+    trees_file = fusion_json.get("trees_file")
+    if trees_file:
+        if not tree_arrays:
+            raise ValueError("fusion.json names a trees file but no tree arrays were given")
+        save_file(tree_arrays, str(out / trees_file))
+        (out / trees_file).chmod(0o644)  # safetensors writes it readable by its owner only
+        manifest["fusion_trees"] = trees_file
+        manifest["files"][trees_file] = sha256_file(out / trees_file)
     (out / "fusion.json").write_text(json.dumps(fusion_json, ensure_ascii=False, separators=(",", ":")))
     mpath = out / "metrics.json"
     metrics = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else {}
     metrics["fusion"] = report
     mpath.write_text(json.dumps(metrics, indent=1, ensure_ascii=False, default=float))
-    manifest = read_manifest(out)
     manifest["fusion"] = "fusion.json"
     for name in ("fusion.json", "metrics.json"):
         manifest["files"][name] = sha256_file(out / name)
