@@ -345,3 +345,64 @@ def test_steep_qrs_edge_at_1000_hz_is_no_pacing_spike(shared_data: Path) -> None
     lead = np.zeros(1000)
     lead[500:502] = 2.0  # a 2 mV, 2 ms spike at 1000 Hz
     assert 499 in spike_samples(lead, 1000.0).tolist()
+
+
+def test_t_end_not_at_a_lead_crossing_its_pr_level() -> None:
+    """A negative T wave (0.25 mV, ending at 400 ms after R) whose lead settles 0.08 mV above its
+    PR-segment level: the vector magnitude falls to zero where the lead crosses that level, and
+    its trapezium end was there (358 ms). The end on the leads projected on the T vector (a
+    signed signal, tend.SIGNED_LATER_MS) is taken: within 25 ms of 400."""
+    from ecg_viewer.signal.tend import t_wave
+
+    fs, r = 500.0, 100
+    t = (np.arange(600) - r) * 1000.0 / fs
+
+    def rise(a: float, b: float, full: bool) -> np.ndarray:  # a Hann hump (full) or half of one
+        x = np.clip((t - a) / (b - a), 0.0, 1.0)
+        return 0.5 - 0.5 * np.cos((2.0 if full else 1.0) * np.pi * x)
+
+    y = np.array([-0.25 * rise(160, 400, True) + 0.08 * rise(200, 400, False),
+                  0.08 * rise(160, 400, True)])
+    _, t_end, _ = t_wave(y, r + 20, r, 1.0, fs, None, r - 20)
+    assert t_end is not None and abs((t_end - r) * 1000.0 / fs - 400.0) <= 25
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(("rec", "mean_ms", "gross"), [("sel46", 18, 5), ("sel32", 10, 2)])
+def test_qt_database_t_end_not_early_at_a_false_valley(shared_data: Path, rec: str,
+                                                        mean_ms: float, gross: int) -> None:
+    """QTDB records whose T end came early where a lead crosses its PR-segment level (a false
+    valley of the rectified magnitude): sel46 -27.5 +- 37.6 ms with 9 of 29 beats off by > 50 ms,
+    sel32 -21.1 +- 14.0. With the signed projection's end: -11.0 +- 29.7 (3) and -1.7 +- 17.4."""
+    evaluate_record = _qtdb_evaluate_record()
+    r = evaluate_record(shared_data / "qtdb" / rec)
+    e = np.asarray(r["t_end"])
+    assert e.size >= 0.9 * r["n_t_end"][0]
+    assert abs(float(e.mean())) <= mean_ms and int((np.abs(e) > 50).sum()) <= gross
+
+
+@pytest.mark.shared_data
+def test_qt_database_t_end_stops_before_a_u_wave_of_the_other_sign(shared_data: Path) -> None:
+    """sel50: negative T waves, each followed at once by a positive U wave. The signed projection
+    keeps falling through the baseline into the U wave; with the U hump (>= NEXT_HUMP_SHARE of the
+    T) bounding the search at the valley between them the T end stays there (+19 +- 27 ms, 2 of
+    32 beats off by > 50 ms; without the bound +39 +- 29, 10)."""
+    evaluate_record = _qtdb_evaluate_record()
+    r = evaluate_record(shared_data / "qtdb" / "sel50")
+    e = np.asarray(r["t_end"])
+    assert e.size >= 0.9 * r["n_t_end"][0]
+    assert float(e.mean()) <= 28 and int((np.abs(e) > 50).sum()) <= 4
+
+
+@pytest.mark.shared_data
+def test_qt_past_four_fifths_of_the_rr_is_low_confidence(shared_data: Path) -> None:
+    """CPSC Q1805 (152/min): QT 318 ms > 0.8 RR, the T end where the next P wave is, at confidence
+    1.0 before. A QT longer than QT_MAX_RR_SHARE of the RR is now low-confidence (greyed, no
+    referral on its own), with the reason that says why."""
+    from ecg_viewer.signal.measure import QT_MAX_RR_SHARE
+
+    m = measure(read_ecg(shared_data / "cinc_extra" / "Q1805.hea"))
+    assert m.qt_ms is not None and m.rr_ms is not None
+    assert m.qt_ms > QT_MAX_RR_SHARE * m.rr_ms
+    assert "qt_ms" in m.low_confidence
+    assert m.confidence_reasons["qt_ms"] == "meas.conf_qt_implausible"

@@ -8,9 +8,14 @@ that a raised or depressed ST segment at the window's start is not taken for the
 peaks before 0.55 s x sqrt(RR); a second hump within ``BIPHASIC_GAP_MS`` at least
 ``LAST_HUMP_SHARE`` as prominent is the second half of a biphasic T, which then ends with it. The
 end is searched no further than shortly past the lowest point before the next hump (a U wave or
-the next P wave), so neither is taken into the T wave. The T end is found with the
-trapezium-area method of Zhang et al. (IEEE TBME 2005, 52:1748): from the steepest point of the
-descending limb, the point that maximises the area of the trapezium reaching ``REACH_MS`` further.
+the next P wave), so neither is taken into the T wave: ``FAR_PAST_VALLEY_MS`` past it at most,
+and not past it at all when a hump of ``NEXT_HUMP_SHARE`` of the T follows. The T end is found
+with the trapezium-area method of Zhang et al. (IEEE TBME 2005, 52:1748): from the steepest point
+of the descending limb, the point that maximises the area of the trapezium reaching ``REACH_MS``
+further; on the magnitude, and on the leads projected on the T vector at the T peak (a signed
+signal, which the magnitude's rectification does not fold where a lead crosses its PR-segment
+level on its way to an offset post-T level); the projection's end is taken when it is
+``SIGNED_LATER_MS`` or more later.
 
 A T wave whose prominence is below ``T_MIN_MV`` has no end (QT not measured); below
 ``T_LOW_MV`` it is measured but flagged (``TWave.low``) for the confidence.
@@ -38,6 +43,19 @@ FAR_PAST_VALLEY_MS = 40.0
 # the T wave's tail runs into (QT up to +36 ms with 0.05 mV noise). Chosen on the even records of
 # the QT Database (T end SD per record 24.0 -> 20.9 ms; 25 Hz: 23.2, 10 Hz: 22.2)
 T_LOWPASS_HZ = 15.0
+# the far bound of the end: ``FAR_PAST_VALLEY_MS`` past the magnitude's valley, but the valley
+# itself when the hump after it (a U or P wave) is at least NEXT_HUMP_SHARE of the T hump: there
+# the valley is where the T wave ends and the next wave begins (a positive U wave after a negative
+# T crosses the baseline there: QTDB sel50). Chosen on the even QTDB records (T ends off by > 50 ms:
+# 159 with 0.25, 160 with 0.4, 163 without the rule)
+NEXT_HUMP_SHARE = 0.25
+# the end on the signed projection (see t_wave) replaces the magnitude's when it is at least this
+# much later: the two differ by a few ms where the low-pass filter's ringing undershoots the
+# baseline after a clean T wave (synthetic ECGs: +2 to +4 ms), by 50-90 ms at a false valley.
+# Chosen with the other references: on the even QTDB records 6 / 10 / 16 ms gave 154 / 157 / 159
+# T ends off by > 50 ms (171 before), but 6 and 10 moved the carts' QT (cart_reference SD 8.1 ->
+# 11.9 ms) and 6 the synthetic QT
+SIGNED_LATER_MS = 16.0
 
 
 def qt_max_s(rr_s: float) -> float:
@@ -94,25 +112,49 @@ def t_wave(
                 k = j
         t_peak = start + int(peaks[k])
         t_amp = float(prom[k])
-        later = peaks[peaks > peaks[k]]
+        later = np.flatnonzero(peaks > peaks[k])
         # the far bound: the lowest point before the next hump (a U or the next P wave)
-        nxt = start + int(later[0]) if later.size else end
+        nxt = start + int(peaks[later[0]]) if later.size else end
+        next_prom = float(prom[later[0]]) if later.size else 0.0
         valley = t_peak + int(np.argmin(vm[t_peak : nxt + 1]))
     else:  # no hump: a slope falling through the window (ST deviation, flat T)
         t_peak = start + int(np.argmax(seg[: max(peak_end, 1)]))
         t_amp = float(seg.max() - seg.min())
         valley = end
+        next_prom = 0.0
     if t_amp < T_MIN_MV:
         return t_peak, None, t_amp
-    floor = float(vm[valley])
-    below = np.flatnonzero(vm[t_peak : valley + 1] <= floor + 0.25 * (vm[t_peak] - floor))
-    limb_end = t_peak + (int(below[0]) if below.size else valley - t_peak)
-    slope = np.gradient(vm)
-    limb = slope[t_peak : limb_end + 1]
-    if limb.size < 3:
+    # the end by the trapezium method on the vector magnitude and on the leads projected on the T
+    # vector at the T peak (a signed signal). The magnitude is rectified: a lead that crosses its
+    # PR-segment level on its way to another post-T level (an ST deviation, a baseline offset)
+    # makes a false valley in it, where its end came 50-90 ms early (QTDB sel46, sele0104; on
+    # sel32, sele0603 20-27 ms early on average); the projection misses a terminal part that turns away from the T peak's
+    # vector (a late negative part in one precordial lead), where the magnitude holds it. Each
+    # can only end the T wave early, so the later end is taken (when clearly later)
+    z = (y[:, t_peak] / max(float(vm[t_peak]), 1e-9)) @ y
+    past = valley if next_prom >= NEXT_HUMP_SHARE * t_amp else valley + int(FAR_PAST_VALLEY_MS * ms)
+    t_end = _trapezium_end(vm, t_peak, valley, min(past, end), ms)
+    if t_end is None:
         return t_peak, None, t_amp
+    z_end = _trapezium_end(z, t_peak, valley, min(past, end), ms)
+    if z_end is not None and z_end - t_end >= SIGNED_LATER_MS * ms:
+        t_end = z_end
+    return t_peak, t_end, t_amp
+
+
+def _trapezium_end(z: np.ndarray, t_peak: int, valley: int, far: int, ms: float) -> int | None:
+    """The trapezium-area end (Zhang et al. 2005) of the falling limb of ``z`` after ``t_peak``:
+    from the steepest point of the limb (down to a quarter of its height above the level at
+    ``valley``), the point that maximises the area of the trapezium reaching ``REACH_MS`` further
+    (``far`` at most)."""
+    floor = float(z[valley])
+    below = np.flatnonzero(z[t_peak : valley + 1] <= floor + 0.25 * (z[t_peak] - floor))
+    limb_end = t_peak + (int(below[0]) if below.size else valley - t_peak)
+    limb = np.gradient(z)[t_peak : limb_end + 1]
+    if limb.size < 3:
+        return None
     k = t_peak + int(np.argmin(limb))
-    t_far = max(min(k + int(REACH_MS * ms), valley + int(FAR_PAST_VALLEY_MS * ms), end), k + 1)
+    t_far = max(min(k + int(REACH_MS * ms), far), k + 1)
     ti = np.arange(k, t_far + 1)
-    area = 0.5 * (vm[k] - vm[ti]) * (2 * t_far - ti - k)
-    return t_peak, int(ti[int(np.argmax(area))]), t_amp
+    area = 0.5 * (z[k] - z[ti]) * (2 * t_far - ti - k)
+    return int(ti[int(np.argmax(area))])

@@ -167,9 +167,10 @@ def broader_section(f: dict[str, Any], ja: dict[str, str], set_names: dict[str, 
              "The catalog lists, per broader label, the reviewed narrower labels that imply it "
              "(`narrower`, with the reason). Such a label is scored as the "
              f"**{ch.get('chosen', '?')}** of its validated narrower labels' calibrated "
-             "probabilities and is above its threshold whenever one of them is (threshold: the "
-             "lowest of theirs; for C labels the fold-9 F1-optimal threshold when lower); its "
-             "evidence names the narrower label. Fold 9 chose the combination on the implied "
+             "probabilities, a D/urgent one always as their **max** (it flags exactly when a "
+             "narrower label does), and is above its threshold whenever one of them is "
+             "(threshold: the lowest of theirs; for C labels the fold-9 F1-optimal threshold "
+             "when lower); its evidence names the narrower label. Fold 9 chose the combination on the implied "
              "targets (a record is a positive of the broader label when it carries it or a "
              "narrower label): macro AUROC " + ", ".join(
                  f"{k} {_f(v, 4)} (normal ECGs flagged {_f(ch.get('fold9_normal_flagged', {}).get(k), 3)})"
