@@ -88,12 +88,6 @@ def test_fold10_records_have_no_rhythm_contradictions(analyzer, shared_data) -> 
     assert len(recs) == 30
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "E07509's QRS end sits on a knife edge (V2's smoothed slope at the S wave's nadir equals its "
-    "7 % end threshold, 2.64 against 2.64 mV/s): since the median beat is put at one grid phase "
-    "at every rate (signal/median.py), it reads 158 ms greyed (sub-medians 144/150/158) at 500 "
-    "and 1000 Hz, as it read at 250 Hz before, and the fusion, without the greyed QRS features, "
-    "drops CRBBB; to be revisited with the fusion refit (s6r report)"))
 def test_rbbb_at_48_per_min(e07509) -> None:
     _check_consistency(e07509)
     by = {s.id: s for s in e07509.prediction.labels}
@@ -126,9 +120,6 @@ def test_lvh_record_evidence(e07505) -> None:
     assert ev["ravl_mv"].supports is (crit["ravl_mv"] >= 1.1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "E07509 no longer gets CRBBB from the fusion while its QRS reads 158 ms greyed (see "
-    "test_rbbb_at_48_per_min); to be revisited with the fusion refit (s6r report)"))
 def test_json_pdf_and_fhir_carry_the_evidence(bundled_samples, tmp_path: Path) -> None:
     from fhir.resources.R4B.bundle import Bundle
 
