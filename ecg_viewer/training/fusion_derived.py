@@ -1,6 +1,6 @@
-"""Broader labels derived from their narrower ones (catalog ``narrower``): the fold-9 choice of
-how to combine the narrower labels' calibrated probabilities, the thresholds, and the
-before/after figures (``labels/derived.py`` applies what is chosen here).
+"""Broader labels derived from their narrower ones (catalog ``narrower``): the max of the
+narrower labels' calibrated probabilities (other combinations compared on fold 9, for the
+report), the thresholds, and the before/after figures (``labels/derived.py`` applies what is chosen here).
 
 Targets: a broader label that PTB-XL never states (心筋梗塞 has no SCP code) has no positive
 there as labelled, so the choice uses the *implied* targets: a record is a positive of the
@@ -21,6 +21,7 @@ from ecg_viewer.training.metrics import URGENT_CATS, choose_threshold, per_label
 log = logging.getLogger("ecg_viewer.training")
 # (combine, own score counts too): the candidates fold 9 chooses from, one for every label
 CANDIDATES: tuple[tuple[str, bool], ...] = (("max", False), ("noisy_or", False), ("max", True))
+SHIPPED = ("max", False)  # see choose_derived: the others are reported, not shipped
 MIN_VAL_POS = 5  # implied fold-9 positives a broader label needs to take part in the choice
 
 
@@ -55,17 +56,18 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
                    cats: list[str], broader: dict[str, tuple[str, ...]],
                    max_normal_flagged: float = 0.05) -> tuple[dict[str, DerivedLabel], dict[str, Any]]:
     """s [N, L], thr [L]: every label's shipped score (fused or the model's calibrated) and
-    threshold. Per broader label, the narrower labels with a validated threshold (< 1); one
-    combine for all, the candidate with the highest fold-9 macro AUROC (implied targets) over
-    the broader labels with >= MIN_VAL_POS fold-9 positives. A D/urgent broader label is always
-    the ``max`` of its narrower labels, whatever the candidate, with their lowest threshold: it
-    flags exactly when a narrower label does, so the referral is unchanged and the banner can
-    name the narrower finding that raised it (a noisy-OR of several narrower labels, each under
-    its own threshold, would flag 要精査 without a finding to name); others the fold-9 F1-optimal threshold, never
-    above the lowest narrower threshold (so a suggested narrower label always brings its
-    broader one). A candidate that would flag more than ``max_normal_flagged`` of the fold-9
-    normal ECGs 要精査 or higher (with every other D/urgent label) is not admissible: the referral
-    limit the thresholds were chosen under holds."""
+    threshold. Per broader label, the narrower labels with a validated threshold (< 1), combined
+    by their **max**: the broader label is above its threshold through one narrower label, the
+    one its evidence and the banner name. The other candidates (noisy-OR, max with the label's
+    own score) are scored on fold 9 for the report only: a noisy-OR of several narrower labels,
+    each far under its own threshold, raised E07509 to 要精査 for 心筋梗塞 (anteroseptal MI 0.06)
+    and E07505 to 要経過観察 for 非特異的ST-T変化 (non-specific T change 0.03), findings nobody
+    could point to, for a fold-9 AUROC gain of 0.0005. Threshold: D/urgent labels the lowest
+    threshold of their narrower labels (they flag exactly when a narrower label does: the
+    referral is unchanged); others the fold-9 F1-optimal threshold, never above the lowest
+    narrower threshold (so a suggested narrower label always brings its broader one). When even
+    the max would flag more than ``max_normal_flagged`` of the fold-9 normal ECGs 要精査 or
+    higher (with every other D/urgent label), no derived label is shipped."""
     col = {lab: j for j, lab in enumerate(ids)}
     usable = {lab: tuple(i for i in nar if thr[col[i]] < 1.0) for lab, nar in broader.items()}
     usable = {lab: nar for lab, nar in usable.items() if nar}
@@ -80,8 +82,7 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
     best, best_auc, best_sd = CANDIDATES[0], -1.0, np.zeros((0, 0))
     report["fold9_normal_flagged"] = {}
     for combine, own in CANDIDATES:
-        trial = {lab: DerivedLabel(lab, nar, *_combine_for(cats[col[lab]], combine, own),
-                                   floors[lab], "")
+        trial = {lab: DerivedLabel(lab, nar, combine, own, floors[lab], "")
                  for lab, nar in usable.items()}
         sd, td = derived_matrix(s[va], thr, ids, trial)
         per = _auroc(yi[va], sd, scored)
@@ -93,10 +94,10 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
         ok = nf <= max_normal_flagged + 1e-9
         log.info("derived labels, fold 9 (implied targets): %s macro AUROC %.4f, normal ECGs "
                  "flagged %.3f%s", name, auc, nf, "" if ok else " (over the limit: not admissible)")
-        if ok and auc > best_auc + 1e-9:
+        if ok and (combine, own) == SHIPPED:
             best, best_auc, best_sd = (combine, own), auc, sd
-    if best_auc < 0:  # every candidate over the referral limit: no derived label is shipped
-        log.warning("derived labels: no combination keeps the fold-9 referral limit; none shipped")
+    if best_auc < 0:  # even the max over the referral limit: no derived label is shipped
+        log.warning("derived labels: the max flags over the fold-9 referral limit; none shipped")
         report["chosen"] = "none admissible"
         return {}, report
     report["chosen"] = f"{best[0]}{'+own' if best[1] else ''}"
@@ -114,13 +115,8 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
             src = "fold9-f1-implied" if t < floor else "narrower-min"
         else:
             t, src = floor, "narrower-min"
-        out[lab] = DerivedLabel(lab, nar, *_combine_for(cats[j], *best), t, src)
+        out[lab] = DerivedLabel(lab, nar, best[0], best[1], t, src)
     return out, report
-
-
-def _combine_for(category: str, combine: str, own: bool) -> tuple[str, bool]:
-    """A D/urgent broader label: ``max`` of its narrower labels only (see :func:`choose_derived`)."""
-    return ("max", False) if category in URGENT_CATS else (combine, own)
 
 
 def derived_figures(c: dict[str, Any], ids: list[str], s_before: np.ndarray, thr_before: np.ndarray,
@@ -167,15 +163,16 @@ def broader_section(f: dict[str, Any], ja: dict[str, str], set_names: dict[str, 
              "The catalog lists, per broader label, the reviewed narrower labels that imply it "
              "(`narrower`, with the reason). Such a label is scored as the "
              f"**{ch.get('chosen', '?')}** of its validated narrower labels' calibrated "
-             "probabilities, a D/urgent one always as their **max** (it flags exactly when a "
-             "narrower label does), and is above its threshold whenever one of them is "
-             "(threshold: the lowest of theirs; for C labels the fold-9 F1-optimal threshold "
-             "when lower); its evidence names the narrower label. Fold 9 chose the combination on the implied "
-             "targets (a record is a positive of the broader label when it carries it or a "
-             "narrower label): macro AUROC " + ", ".join(
+             "probabilities and is above its threshold whenever one of them is (threshold: the "
+             "lowest of theirs; for C labels the fold-9 F1-optimal threshold when lower); its "
+             "evidence names the narrower label that raised it. The other combinations, scored "
+             "on fold 9 on the implied targets (a record is a positive of the broader label when "
+             "it carries it or a narrower label), are not shipped: they can raise a broader label "
+             "from several narrower ones each far under its threshold, with no finding to name. "
+             "Macro AUROC " + ", ".join(
                  f"{k} {_f(v, 4)} (normal ECGs flagged {_f(ch.get('fold9_normal_flagged', {}).get(k), 3)})"
                  for k, v in ch.get("fold9_macro_auroc", {}).items())
-             + "; a combination that flags more than 5 % of fold-9 normal ECGs is not admissible. "
+             + "; none is shipped when the max flags more than 5 % of fold-9 normal ECGs. "
              "'before' is the label's own zero-shot score (（未検証）, never above threshold).", "",
              "| data | label | 日本語 | narrower used | positives as labelled / implied | AUROC before → after "
              "(as labelled) | AUROC before → after (implied) | sens / spec after (implied) |",
