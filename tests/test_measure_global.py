@@ -305,6 +305,7 @@ def test_same_intervals_across_rates_grid_phase(shared_data: Path, rel: str,
             assert abs(a - b) <= 4, (rel, fs, k, a, b)
 
 
+@pytest.mark.shared_data
 def test_median_grid_phase_is_the_same_at_every_rate(shared_data: Path) -> None:
     """The median beat of a record and of its 250 and 1000 Hz copies lie at the same phase of the
     working-rate grid: beat for beat, the copies differ from the 500 Hz median by a whole number
@@ -327,6 +328,7 @@ def test_median_grid_phase_is_the_same_at_every_rate(shared_data: Path) -> None:
         assert err < 0.03, (fs, err)  # a fifth of a sample apart on the R upstroke is ~0.1 mV
 
 
+@pytest.mark.shared_data
 def test_steep_qrs_edge_at_1000_hz_is_no_pacing_spike(shared_data: Path) -> None:
     """HR06007 resampled to 1000 Hz was called paced: V4's R downstroke (0.45 mV/ms) levels off
     within 4 ms, and the spike test took a steep sample of the same sign plus any sample of the
@@ -394,15 +396,14 @@ def test_qt_database_t_end_stops_before_a_u_wave_of_the_other_sign(shared_data: 
     assert float(e.mean()) <= 28 and int((np.abs(e) > 50).sum()) <= 4
 
 
-@pytest.mark.shared_data
-def test_qt_past_four_fifths_of_the_rr_is_low_confidence(shared_data: Path) -> None:
-    """CPSC Q1805 (152/min): QT 318 ms > 0.8 RR, the T end where the next P wave is, at confidence
-    1.0 before. A QT longer than QT_MAX_RR_SHARE of the RR is now low-confidence (greyed, no
-    referral on its own), with the reason that says why."""
-    from ecg_viewer.signal.measure import QT_MAX_RR_SHARE
-
-    m = measure(read_ecg(shared_data / "cinc_extra" / "Q1805.hea"))
-    assert m.qt_ms is not None and m.rr_ms is not None
-    assert m.qt_ms > QT_MAX_RR_SHARE * m.rr_ms
-    assert "qt_ms" in m.low_confidence
-    assert m.confidence_reasons["qt_ms"] == "meas.conf_qt_implausible"
+def test_a_long_qtc_at_a_fast_rate_keeps_its_confidence_and_refers() -> None:
+    """A QT of 0.8-0.9 RR at 125/min is a long QT the urgent QTc rule must flag: the QT
+    plausibility limit is the RR less 50 ms (a 0.8 RR limit greyed every QTcF >= 500 ms at
+    121/min or faster, and a greyed value fires no rule). Synthetic, exactly known QT."""
+    m = measure(synthetic(hr=125.0, qt_ms=400.0, pr_ms=120.0, p_ms=80.0))
+    assert m.qt_ms is not None and m.rr_ms is not None and m.qtc_fridericia_ms is not None
+    assert m.qt_ms > 0.8 * m.rr_ms and m.qt_ms <= m.rr_ms - 50
+    assert m.qtc_fridericia_ms >= 500
+    assert "qt_ms" not in m.low_confidence and "qtc_fridericia_ms" not in m.low_confidence
+    ref = decide_referral((), m.to_dict())
+    assert ref.level == "urgent", ref

@@ -43,11 +43,11 @@ PREMATURE_RATIO = 0.80
 MAX_SHIFT_S = 0.02
 MAX_BEATS = 300  # long records: the median is built from at most this many beats, evenly spread
 WORK_FS_HZ = 500.0
-# The median beat's samples are put at one phase of the waveform (its QRS centre on a sample):
-# the R peaks of a 250 Hz recording, mapped to the working rate, put the same waveform a
-# fraction of a sample elsewhere on the working grid than at 500 Hz, so a threshold met between
-# two samples (a slope dipping to an onset fraction for 2 ms) fell on different sides of it
-GRID_PHASE = True
+# The median beat's samples are put at one phase of the waveform (its QRS centre on a sample,
+# found on the leads low-passed at PHASE_LOWPASS_HZ within +-PHASE_HALF_S of the R peak): the R
+# peaks of a 250 Hz recording, mapped to the working rate, put the same waveform a fraction of a
+# sample elsewhere on the working grid than at 500 Hz, so a threshold met between two samples (a
+# slope dipping to an onset fraction for 2 ms) fell on different sides of it
 PHASE_LOWPASS_HZ = 30.0
 PHASE_HALF_S = 0.10
 
@@ -367,14 +367,13 @@ def median_beat(
     aligned_arr = np.array([fits[i][0] for i in kept], dtype=np.int64)
     frac = np.array([fits[i][2] for i in kept])
     stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
-    if GRID_PHASE:
-        # the median's samples at a fixed phase of the waveform, whatever the recording's rate
-        phase = _qrs_phase(beat[judge] / scale, pre, fs_hz)
-        if phase:
-            total = frac + phase
-            whole = np.round(total).astype(np.int64)  # keep each fraction within +-0.5
-            aligned_arr, frac = aligned_arr + whole, total - whole
-            stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
+    # the median's samples at a fixed phase of the waveform, whatever the recording's rate
+    phase = _qrs_phase(beat[judge] / scale, pre, fs_hz)
+    if phase:
+        total = frac + phase
+        whole = np.round(total).astype(np.int64)  # keep each fraction within +-0.5
+        aligned_arr, frac = aligned_arr + whole, total - whole
+        stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
     beat = np.where(np.isfinite(beat), beat, 0.0)
     return MedianBeat(
         beat_mv=beat.astype(np.float32),
