@@ -1,8 +1,8 @@
 """One calibrated probability per label from the model's similarity and the ECG criteria features.
 
 numpy only (no torch, no Qt). The fusion is fitted by ``python -m ecg_viewer.training.fusion``
-and shipped as plain JSON (``model_weights/fusion.json``, no pickle) under the sha256 of the
-weights manifest. Three kinds (``"model"`` in the JSON; fold 9 chooses which one is shipped):
+and shipped as plain JSON (``model_weights/fusion.json``) with the trees' arrays in
+``fusion_trees.safetensors`` (no pickle), both under the sha256 of the weights manifest. Three kinds (``"model"`` in the JSON; fold 9 chooses which one is shipped):
 
 ``"gbm"`` (gradient-boosted trees): per fused label, trees over
 ``[zsim_l, x_1 .. x_F]`` (raw feature values, NaN = missing; each split stores where a missing
@@ -72,7 +72,9 @@ class Trees:
 
     @classmethod
     def from_json(cls, d: dict[str, Any], n_inputs: int) -> Trees:
-        """From a label's inline JSON trees (``"trees"``: per tree six lists)."""
+        """From a label's inline JSON trees (``"trees"``: per tree six lists): the form
+        ``training/fusion_fit.gbm_to_json`` writes and the tests use; the shipped trees are
+        binary arrays (:meth:`from_arrays`)."""
         trees = d["trees"]
         m = max(len(t[0]) for t in trees)
         arr = np.zeros((6, len(trees), m))
@@ -322,8 +324,8 @@ def fusion_from_dict(d: dict[str, Any], tree_arrays: Mapping[str, np.ndarray] | 
         if kind != "logistic":
             if "trees" in e:
                 trees = Trees.from_json(e, n + 1)
-            elif tree_arrays is not None:
-                trees = Trees.from_arrays({k: tree_arrays.get(f"{lab}/{k}") for k in TREE_ARRAYS
+            elif tree_arrays is not None and isinstance(e.get("baseline"), (int, float)):
+                trees = Trees.from_arrays({k: tree_arrays[f"{lab}/{k}"] for k in TREE_ARRAYS
                                            if f"{lab}/{k}" in tree_arrays}, e["baseline"], n + 1)
             else:
                 raise FusionError("fusion.mismatch", detail=f"{lab}: no trees")
@@ -346,8 +348,9 @@ def fusion_from_dict(d: dict[str, Any], tree_arrays: Mapping[str, np.ndarray] | 
 
 
 def load_fusion(weights_dir: str | Path) -> Fusion | None:
-    """The fusion shipped in ``weights_dir`` (None when the manifest names none). Its file and
-    ``metrics.json`` are checked against the manifest's sha256; a mismatch raises FusionError."""
+    """The fusion shipped in ``weights_dir`` (None when the manifest names none). Its file, its
+    trees file (``fusion_trees`` in the manifest) and ``metrics.json`` are checked against the
+    manifest's sha256; a mismatch raises FusionError."""
     d = Path(weights_dir)
     mpath = d / MANIFEST
     try:

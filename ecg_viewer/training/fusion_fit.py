@@ -240,14 +240,6 @@ def gbm_to_arrays(clf: Any) -> tuple[float, dict[str, np.ndarray]]:
     return float(js["baseline"]), out
 
 
-def gbm_predict(clfs: dict[int, Any], zsim: np.ndarray | None, x: np.ndarray, n_labels: int) -> np.ndarray:
-    out = np.full((len(x), n_labels), np.nan)
-    for j, clf in clfs.items():
-        xt = x if zsim is None else np.hstack([zsim[:, j : j + 1], x])
-        out[:, j] = clf.predict_proba(xt)[:, 1]
-    return out
-
-
 def gbm_logits(clfs: dict[int, Any], zsim: np.ndarray | None, x: np.ndarray, n_labels: int) -> np.ndarray:
     """The trees' summed leaf values + baseline (their logit), [N, n_labels]; NaN elsewhere."""
     out = np.full((len(x), n_labels), np.nan)

@@ -20,7 +20,9 @@ from ecg_viewer.training.metrics import (
 )
 
 log = logging.getLogger("ecg_viewer.training")
-MAX_NORMAL_FLAGGED = 0.05  # referral: at most this share of fold-9 normal ECGs flagged
+# referral: at most this share of normal ECGs flagged (the shared D/urgent threshold: fold 9's and
+# the cross-fitted folds 1-8's normal ECGs; the alternatives and derived labels: fold 9's)
+MAX_NORMAL_FLAGGED = 0.05
 
 
 def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray, fused: list[int],
@@ -188,10 +190,11 @@ def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]
         if not tree_arrays:
             raise ValueError("fusion.json names a trees file but no tree arrays were given")
         save_file(tree_arrays, str(out / trees_file))
-        (out / trees_file).chmod(0o644)  # safetensors writes it readable by its owner only
         manifest["fusion_trees"] = trees_file
         manifest["files"][trees_file] = sha256_file(out / trees_file)
     (out / "fusion.json").write_text(json.dumps(fusion_json, ensure_ascii=False, separators=(",", ":")))
+    if trees_file:  # safetensors writes its file readable by its owner only: as fusion.json (umask)
+        (out / trees_file).chmod((out / "fusion.json").stat().st_mode & 0o777)
     mpath = out / "metrics.json"
     metrics = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else {}
     metrics["fusion"] = report
