@@ -264,12 +264,18 @@ def cmd_fit(args: argparse.Namespace) -> int:
     outside = [j for j in range(len(ids)) if j not in set(fused) and cats[j] in URGENT_CATS]
     thr_m = np.array([cal[i]["threshold"] for i in ids])
     base_flag = (p_mod[:, outside] >= thr_m[outside]).any(axis=1) if outside else None
+    # the same for the training records, from their out-of-fold similarities brought to the
+    # shipped model's scale (its fold-9 median and SD per label, as the fusion reads them): their
+    # normal ECGs count for the shared referral threshold too
+    sim_cf = c["zsim_oof"][tr] * c["ship_scale"] + c["ship_center"]
+    p_mod_cf = apply_calibration(np.nan_to_num(sim_cf, nan=0.0), cal, ids)
+    base_flag_cf = (p_mod_cf[:, outside] >= thr_m[outside]).any(axis=1) if outside else None
     normal_col = ids.index("normal_ecg")
     # the training records' fused probabilities from fusions fitted without them (the shared
     # referral threshold is set on their normal ECGs and fold 9's together)
     p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold, kind)
     p_cf_cri = crossfit_outputs(None, x, y, has_mv, scaling, fused, picked["criteria"], tr, fold, kind)
-    thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col, p_cf)
+    thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col, p_cf, base_flag_cf)
     thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col, p_cf_cri)
     # broader labels (catalog "narrower"): scored from their narrower labels, chosen on fold 9
     _, _, s_ship, thr_ship = shipped_scores(c, ids, cal, p_fus, thr_f, fused)

@@ -27,12 +27,13 @@ MAX_NORMAL_FLAGGED = 0.05
 
 def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray, fused: list[int],
                    cats: list[str], base_flag_va: np.ndarray | None = None,
-                   normal_col: int | None = None,
-                   p_crossfit: np.ndarray | None = None) -> dict[int, tuple[float, str]]:
+                   normal_col: int | None = None, p_crossfit: np.ndarray | None = None,
+                   base_flag_crossfit: np.ndarray | None = None) -> dict[int, tuple[float, str]]:
     """Per fused label: D/urgent labels share one probability threshold, the lowest at which at
     most 5 % of the normal ECGs are flagged - those of fold 9 (with ``base_flag_va``, the flags
     of the labels outside the fusion) and, given ``p_crossfit`` (the training records' fused
-    probabilities, each from a fusion fitted without them), those of folds 1-8 too: 5 % of
+    probabilities, each from a fusion fitted without them; ``base_flag_crossfit``: their flags
+    of the labels outside the fusion), those of folds 1-8 too: 5 % of
     fold 9's 200 normal ECGs is 10 records, and a threshold set at that edge moved from 5 % to
     10 % flagged on another fold; other labels the F1-optimal threshold on fold 9 (>= 3
     positives there), else on the out-of-fold folds 1-8, else 0.5."""
@@ -54,7 +55,8 @@ def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
             pu = np.vstack([pu, p_crossfit[tr][:, urgent]])
             yu = np.vstack([yu, y[tr]])
             b9 = np.zeros(int(va.sum()), bool) if base_flag_va is None else base_flag_va
-            base = np.concatenate([b9, np.zeros(int(tr.sum()), bool)])
+            bcf = np.zeros(int(tr.sum()), bool) if base_flag_crossfit is None else base_flag_crossfit
+            base = np.concatenate([b9, bcf])
             source = "fold9+crossfit-referral"
         t = common_referral_threshold(pu, yu, base, normal_col)
         for j in urgent:
