@@ -295,6 +295,19 @@ def _qrs_phase(beat: np.ndarray, r: int, fs_hz: float) -> float:
     return c - round(c)
 
 
+def _median_phase(xj: np.ndarray, at: np.ndarray, frac: np.ndarray, scale: np.ndarray,
+                  fs_hz: float) -> float:
+    """:func:`_qrs_phase` of the median of the judged leads ``xj`` (cut at ``at``, read ``frac``
+    of a sample later, divided by ``scale``): only the +-2 ``PHASE_HALF_S`` it reads are cut,
+    with 3 samples more on each side for the cubic reading, so the numbers are those of the
+    whole median's (the same values column by column) at a fraction of its cost."""
+    h = int(round(PHASE_HALF_S * fs_hz))
+    margin = 3
+    half = 2 * h + margin
+    _, beat = _stack_median(xj, at, frac, half, half + 1)
+    return _qrs_phase(beat[:, margin : margin + 4 * h + 1] / scale, 2 * h, fs_hz)
+
+
 def median_beat(
     signal_mv: np.ndarray,
     fs_hz: float,
@@ -366,14 +379,13 @@ def median_beat(
         kept = kept[np.linspace(0, kept.size - 1, MAX_BEATS).round().astype(int)]
     aligned_arr = np.array([fits[i][0] for i in kept], dtype=np.int64)
     frac = np.array([fits[i][2] for i in kept])
-    stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
     # the median's samples at a fixed phase of the waveform, whatever the recording's rate
-    phase = _qrs_phase(beat[judge] / scale, pre, fs_hz)
+    phase = _median_phase(x[judge], aligned_arr, frac, scale, fs_hz)
     if phase:
         total = frac + phase
         whole = np.round(total).astype(np.int64)  # keep each fraction within +-0.5
         aligned_arr, frac = aligned_arr + whole, total - whole
-        stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
+    stack, beat = _stack_median(x, aligned_arr, frac, pre, post)
     beat = np.where(np.isfinite(beat), beat, 0.0)
     return MedianBeat(
         beat_mv=beat.astype(np.float32),
