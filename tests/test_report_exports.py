@@ -204,3 +204,30 @@ def test_suggestion_table_is_capped_but_keeps_decided_labels(content: ReportCont
     rows, hidden = table_rows(replace(content, analysis=many, review=review), 12)
     assert len(rows) == 12 and rows[-1].id == last  # the decided label is kept, in rank order
     assert hidden == 30 - 11  # labels above threshold not shown (all are in the JSON)
+
+
+@needs_poppler
+def test_pdf_marks_a_low_confidence_interval_as_the_window_does(content: ReportContent,
+                                                                tmp_path: Path) -> None:
+    """An interval of low confidence (grey in the window's header) is printed with the mark on
+    sheet 1 and with the mark and its reason on sheet 2, in Japanese and in English; one of
+    normal confidence is printed plain."""
+    from dataclasses import replace
+
+    meas = {**content.analysis.measurements, "qt_ms": 488.0, "qrs_ms": 96.0,
+            "low_confidence": ["qt_ms"], "confidence_reasons": {"qt_ms": "meas.conf_low_t"}}
+    low = replace(content.analysis, measurements=meas)
+    texts = {}
+    for lang in ("ja", "en"):
+        out = write_pdf(tmp_path / f"low_{lang}.pdf", ReportContent(content.record, low, None),
+                        lang=lang)
+        texts[lang] = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
+                                     capture_output=True, text=True).stdout
+    assert "QT 488 ms（参考値）" in texts["ja"] and "QRS 96 ms（参考値）" not in texts["ja"]
+    assert "QT 488 ms（参考値）T波が低く" in texts["ja"]
+    assert "QT 488 ms (low confidence)" in texts["en"]
+    assert "QT 488 ms (Low confidence: the T wave" in texts["en"]
+    plain = subprocess.run(["pdftotext", "-layout", str(write_pdf(tmp_path / "plain.pdf",
+                                                                  content)), "-"],
+                           check=True, capture_output=True, text=True).stdout
+    assert "参考値" not in plain

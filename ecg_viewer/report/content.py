@@ -70,6 +70,15 @@ def measurement_value(measurements: dict[str, Any] | None, key: str) -> float | 
     return number if number == number else None  # NaN -> None
 
 
+def low_confidence_reason(measurements: dict[str, Any] | None, key: str) -> str | None:
+    """The message key of why ``key`` has a low confidence (``Measurements.to_dict()``'s
+    ``low_confidence`` / ``confidence_reasons``: the window shows such a value grey), "" when it
+    is low without a reason, None when it is not low."""
+    if not measurements or key not in (measurements.get("low_confidence") or ()):
+        return None
+    return str((measurements.get("confidence_reasons") or {}).get(key) or "")
+
+
 @dataclass(frozen=True)
 class ReportContent:
     record: EcgRecord

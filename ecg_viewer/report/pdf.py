@@ -31,6 +31,7 @@ from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
     ReportContent,
+    low_confidence_reason,
     measurement_label,
     measurement_value,
     report_measurement_keys,
@@ -164,6 +165,9 @@ def measurements_line(content: ReportContent, lang: str) -> str:
         value = measurement_value(meas, key)
         sep = "" if unit == "°" else " "
         shown = f"{value:.0f}{sep}{unit}" if value is not None else tr("report.not_measured", lang)
+        if value is not None and low_confidence_reason(meas, key) is not None:
+            # shown grey in the window
+            shown += tr("meas.conf_low_mark", lang) if lang == "ja" else " " + tr("meas.conf_low_mark", lang)
         parts.append(f"{measurement_label(label, lang)} {shown}")
     return f"{tr('report.measurements', lang)}:  " + "   ".join(parts)
 

@@ -9,10 +9,11 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import MESSAGES, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
     ReportContent,
+    low_confidence_reason,
     measurement_label,
     measurement_value,
     report_measurement_keys,
@@ -29,11 +30,13 @@ from ecg_viewer.report.pdf_text import (
 from ecg_viewer.review.model import Annotation
 
 log = logging.getLogger(__name__)
+GREY = Color(0.45, 0.45, 0.45)  # a value of low confidence, as the window greys it
 
 
 def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
                        lang: str) -> float:
-    """Every measurement with its value, or why it could not be measured."""
+    """Every measurement with its value, or why it could not be measured; a value of low
+    confidence (grey in the window) printed grey with the mark and the reason."""
     meas = content.analysis.measurements
     text_at(c, MARGIN_MM, y, tr("report.measurements", lang), 9)
     if not meas:
@@ -44,9 +47,16 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
     keys = report_measurement_keys(meas)
     for i, (key, label, unit) in enumerate(keys):
         value = measurement_value(meas, key)
+        low = low_confidence_reason(meas, key) if value is not None else None
         if value is not None:
             sep = "" if unit == "°" else " "
             text = f"{measurement_label(label, lang)}  {value:.0f}{sep}{unit}"
+            if low is not None:
+                why_low = tr(low, lang) if low in MESSAGES else ""
+                if lang == "ja":
+                    text += tr("meas.conf_low_mark", lang) + why_low
+                else:  # the reason says "Low confidence: ..." itself
+                    text += f" ({why_low})" if why_low else " " + tr("meas.conf_low_mark", lang)
         else:
             why = reasons.get(key)
             try:
@@ -59,7 +69,7 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
                     + (paren if why_text else ""))
         row, col = divmod(i, 2)
         text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
-              7.5)
+                7.5, GREY if low is not None else None)
     return y + 4.5 + 4.2 * ((len(keys) - 1) // 2)
 
 
