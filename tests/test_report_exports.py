@@ -231,3 +231,22 @@ def test_pdf_marks_a_low_confidence_interval_as_the_window_does(content: ReportC
                                                                   content)), "-"],
                            check=True, capture_output=True, text=True).stdout
     assert "参考値" not in plain
+
+
+def test_fhir_low_confidence_interval_carries_its_reason(content: ReportContent) -> None:
+    """A measurement Observation of low confidence says so in its note (validated R4B), in the
+    report's language; one of normal confidence has no note."""
+    from dataclasses import replace
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    meas = {**content.analysis.measurements, "qt_ms": 488.0,
+            "low_confidence": ["qt_ms"], "confidence_reasons": {"qt_ms": "meas.conf_low_t"}}
+    low = ReportContent(content.record, replace(content.analysis, measurements=meas), None)
+    for lang, want in (("ja", "T波が低く平坦"), ("en", "Low confidence: the T wave")):
+        bundle = Bundle.model_validate(json.loads(json.dumps(build_bundle(low, lang=lang))))
+        obs = {c.code: e.resource for e in bundle.entry
+               if e.resource.__resource_type__ == "Observation"
+               for c in e.resource.code.coding if c.system == "http://loinc.org"}
+        assert want in obs["8634-8"].note[0].text  # QT interval
+        assert not obs["8867-4"].note  # heart rate: normal confidence

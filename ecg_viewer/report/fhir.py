@@ -20,10 +20,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import MESSAGES, language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence
 from ecg_viewer.labels.evidence import evidence_text, feature_name
-from ecg_viewer.report.content import ReportContent, measurement_value
+from ecg_viewer.report.content import ReportContent, low_confidence_reason, measurement_value
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -116,6 +116,10 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
             "value": round(value, 1), "unit": display_unit, "system": UCUM, "code": unit}}
         if key == "qtc_bazett_ms":
             fields["method"] = {"text": "Bazett"}
+        low = low_confidence_reason(analysis.measurements, key)
+        if low is not None:  # grey in the window, marked in the PDF: said here too
+            why = tr(low, lang) if low in MESSAGES else tr("meas.conf_low_mark", lang)
+            fields["note"] = [{"text": why}]
         results.append(observation(code, **fields))
 
     label_system = f"{system_base}/CodeSystem/ecg-label"
