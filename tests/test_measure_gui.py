@@ -51,3 +51,22 @@ def test_header_greys_a_low_confidence_value_with_its_reason(qtbot) -> None:
     assert tr(d["confidence_reasons"]["qt_ms"]) in qt.toolTip()
     pr = header.meas_labels["pr"]
     assert tr("meas.conf_low_mark") not in pr.text() and pr.styleSheet() == ""
+
+
+def test_header_mark_is_spaced_in_english(qtbot) -> None:
+    """English: "QT/QTc 520/… ms (low confidence)" with a space, as the PDF prints it; Japanese:
+    the full-width （参考値） right after the value."""
+    from ecg_viewer.core.messages import language, set_language
+    from ecg_viewer.gui.header import HeaderWidget
+
+    d = measure(synthetic(t_gain=0.08)).to_dict()
+    before = language()
+    try:
+        for lang, want in (("en", " (low confidence)"), ("ja", "ms（参考値）")):
+            set_language(lang)
+            header = HeaderWidget()
+            qtbot.addWidget(header)
+            header.set_measurements(d)
+            assert want in header.meas_labels["qt"].text(), (lang, header.meas_labels["qt"].text())
+    finally:
+        set_language(before)

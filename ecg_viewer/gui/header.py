@@ -185,7 +185,8 @@ class HeaderWidget(QFrame):
             weak = [k for k in sources.get(key, ()) if k in low]
             if weak:
                 reason = conf_why.get(weak[0], "")
-                text = f"{text}{tr('meas.conf_low_mark')}"
+                mark = tr("meas.conf_low_mark")  # （参考値） / (low confidence): a space before the latter
+                text = f"{text}{'' if mark.startswith('（') else ' '}{mark}"
                 why = "; ".join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
             lab.setStyleSheet("color: #999;" if weak else "")
             lab.setText(text)
