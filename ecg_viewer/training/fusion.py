@@ -33,7 +33,9 @@ from ecg_viewer.training.fusion_fit import (
     GBM_PARAMS,
     MIN_FIT_POS,
     blend,
+    by_kind,
     fit_all,
+    fit_and_predict,
     fit_gbm,
     fit_scaling,
     gbm_logits,
@@ -222,9 +224,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
         log.info("logistic %s: fold-9 macro AUROC (fused labels) %s -> %s", kind_,
                  ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), best_name)
     models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, picked["fusion"])
-    crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused, picked["criteria"])
-    p_fus = predict_all(models, zsim, x, scaling, len(ids))
-    p_cri = predict_all(crit, None, x, scaling, len(ids))
+    z_lr = predict_logits(models, zsim, x, scaling, len(ids))
+    p_fus = sigmoid(z_lr)
     lr9 = _macro(y[va], p_fus[va], fused)
     choice["logistic_fold9_macro_auroc"] = lr9
     kind = args.model
@@ -232,7 +233,6 @@ def cmd_fit(args: argparse.Namespace) -> int:
     if kind in ("gbm", "blend", "auto"):
         t0 = time.time()
         gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j]) for j in fused}
-        z_lr = predict_logits(models, zsim, x, scaling, len(ids))
         z_gbm = gbm_logits(gbm, zsim, x, len(ids))
         p_gbm, p_blend = sigmoid(z_gbm), blend(z_lr, z_gbm)
         g9, b9 = _macro(y[va], p_gbm[va], fused), _macro(y[va], p_blend[va], fused)
@@ -245,15 +245,11 @@ def cmd_fit(args: argparse.Namespace) -> int:
         if kind == "auto":  # the first best of the three, to 4 decimals (the simpler on a tie)
             scores = {"logistic": lr9, "gbm": g9, "blend": b9}
             kind = max(scores, key=lambda k: round(scores[k], 4))
-        if kind != "logistic":  # criteria alone is fitted the same way as the fusion
-            crit_gbm = {j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}
-            z_cg = gbm_logits(crit_gbm, None, x, len(ids))
-        if kind == "gbm":
-            p_fus, p_cri = p_gbm, sigmoid(z_cg)
-        elif kind == "blend":
-            p_fus = p_blend
-            p_cri = blend(predict_logits(crit, None, x, scaling, len(ids)), z_cg)
+        p_fus = by_kind(kind, z_lr, z_gbm)
     choice["model"] = kind
+    # criteria alone, fitted the same way as the fusion (without the similarity)
+    every = np.ones(len(x), dtype=bool)
+    p_cri = fit_and_predict(kind, None, x, y, has_mv, scaling, fused, picked["criteria"], tr, every)
     cal = json.loads((Path(args.weights) / "calibration.json").read_text(encoding="utf-8"))
     catalog = load_catalog()
     cats = [lab.category for lab in catalog.labels]
@@ -353,20 +349,11 @@ def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
         p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
     metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
     ch = metrics.get("fusion", {}).get("choice", {})
-    kind = fusion.info.get("model", "logistic")
-    z_lr = z_gbm = None
-    if kind != "gbm":
-        volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
-        scaling = fit_scaling(x[tr], has_mv[tr], volt)
-        crit = fit_all(None, x[tr], y[tr], has_mv[tr], scaling, fused,
-                       float(ch.get("l2_chosen_criteria", 100.0)))
-        z_lr = predict_logits(crit, None, x, scaling, len(ids))
-    if kind != "logistic":
-        z_gbm = gbm_logits({j: fit_gbm(None, x[tr], y[tr, j]) for j in fused}, None, x, len(ids))
-    if z_lr is not None and z_gbm is not None:
-        p_cri = blend(z_lr, z_gbm, fusion.logistic_weight)
-    else:
-        p_cri = sigmoid(z_lr if z_lr is not None else z_gbm)
+    volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
+    p_cri = fit_and_predict(fusion.info.get("model", "logistic"), None, x, y, has_mv,
+                            fit_scaling(x[tr], has_mv[tr], volt), fused,
+                            float(ch.get("l2_chosen_criteria", 100.0)), tr,
+                            np.ones(len(x), dtype=bool), fusion.logistic_weight)
     cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
     thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
     thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")

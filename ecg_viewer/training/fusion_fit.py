@@ -168,6 +168,36 @@ def blend(z_logistic: np.ndarray, z_trees: np.ndarray, w: float = BLEND_LOGISTIC
     return sigmoid(w * z_logistic + (1.0 - w) * z_trees)
 
 
+def by_kind(kind: str, z_logistic: np.ndarray | None, z_trees: np.ndarray | None,
+            w: float = BLEND_LOGISTIC_WEIGHT) -> np.ndarray:
+    """The probabilities of a fusion of ``kind`` ("logistic", "gbm", "blend") from its learners'
+    logits (the one it does not use may be None)."""
+    if kind == "logistic" and z_logistic is not None:
+        return sigmoid(z_logistic)
+    if kind == "gbm" and z_trees is not None:
+        return sigmoid(z_trees)
+    if kind == "blend" and z_logistic is not None and z_trees is not None:
+        return blend(z_logistic, z_trees, w)
+    raise ValueError(f"fusion kind {kind!r} without the logits it needs")
+
+
+def fit_and_predict(kind: str, zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray,
+                    has_mv: np.ndarray, scaling: Scaling, labels: list[int], l2: float,
+                    fit: np.ndarray, at: np.ndarray, w: float = BLEND_LOGISTIC_WEIGHT) -> np.ndarray:
+    """Probabilities [rows ``at``, n_labels] of a fusion of ``kind`` fitted on the rows ``fit``
+    (``zsim`` None: criteria alone); NaN for labels not in ``labels``."""
+    zf = None if zsim is None else zsim[fit]
+    za = None if zsim is None else zsim[at]
+    z_lr = z_gbm = None
+    if kind != "gbm":
+        models = fit_all(zf, x[fit], y[fit], has_mv[fit], scaling, labels, l2)
+        z_lr = predict_logits(models, za, x[at], scaling, y.shape[1])
+    if kind != "logistic":
+        trees = {j: fit_gbm(None if zf is None else zf[:, j], x[fit], y[fit, j]) for j in labels}
+        z_gbm = gbm_logits(trees, za, x[at], y.shape[1])
+    return by_kind(kind, z_lr, z_gbm, w)
+
+
 def to_json(models: dict[int, LabelModel], ids: list[str], names: tuple[str, ...], scaling: Scaling,
             sim_center: np.ndarray, sim_scale: np.ndarray, thresholds: dict[int, tuple[float, str]],
             info: dict[str, Any]) -> dict[str, Any]:

@@ -21,15 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.training.fusion_fit import (
-    blend,
-    fit_all,
-    fit_gbm,
-    fit_logistic,
-    gbm_logits,
-    predict_logits,
-    sigmoid,
-)
+from ecg_viewer.training.fusion_fit import fit_and_predict, fit_logistic
 from ecg_viewer.training.metrics import URGENT_CATS
 
 SPEC_GRID = np.linspace(0.80, 0.999, 200)
@@ -45,19 +37,7 @@ def crossfit_outputs(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_
     out = np.full(y.shape, np.nan)
     for a, b in (((1, 2, 3, 4), (5, 6, 7, 8)), ((5, 6, 7, 8), (1, 2, 3, 4))):
         ta, tb = tr & np.isin(fold, a), tr & np.isin(fold, b)
-        za = None if zsim is None else zsim[ta]
-        zb = None if zsim is None else zsim[tb]
-        z_lr = z_gbm = None
-        if kind != "gbm":
-            m = fit_all(za, x[ta], y[ta], has_mv[ta], scaling, fused, l2)
-            z_lr = predict_logits(m, zb, x[tb], scaling, y.shape[1])
-        if kind != "logistic":
-            trees = {j: fit_gbm(None if za is None else za[:, j], x[ta], y[ta, j]) for j in fused}
-            z_gbm = gbm_logits(trees, zb, x[tb], y.shape[1])
-        if z_lr is not None and z_gbm is not None:
-            out[tb] = blend(z_lr, z_gbm)
-        else:
-            out[tb] = sigmoid(z_lr if z_lr is not None else z_gbm)
+        out[tb] = fit_and_predict(kind, zsim, x, y, has_mv, scaling, fused, l2, ta, tb)
     return out
 
 
