@@ -323,3 +323,13 @@ def test_batch_csv_rows_follow_the_language() -> None:
     error = {"file": "x.hea", "error": "The file is empty", "error_ja": "ファイルが空です"}
     assert csv_row(error, "en")["error"] == "The file is empty"
     assert csv_row(error, "ja")["error"] == "ファイルが空です"
+
+
+def test_paren_writes_a_note_as_each_language_does() -> None:
+    """One way to add a parenthetical note (the low-confidence mark, a referral level, a reason)
+    in the window, the PDF and the comparison view: full-width right after the text in Japanese,
+    ASCII after a space in English."""
+    from ecg_viewer.core.messages import paren
+
+    assert "QRS 158 ms" + paren(tr("meas.conf_low_mark", "ja"), "ja") == "QRS 158 ms（参考値）"
+    assert "QRS 158 ms" + paren(tr("meas.conf_low_mark", "en"), "en") == "QRS 158 ms (low confidence)"

@@ -41,6 +41,12 @@ def language() -> str:
     return _LANG
 
 
+def paren(text: str, lang: str | None = None) -> str:
+    """``text`` as a parenthetical note to what precedes it, as ``lang`` (default: the current
+    language) writes one: full-width （…） right after it in Japanese, " (…)" in English."""
+    return f"（{text}）" if (lang or _LANG) == "ja" else f" ({text})"
+
+
 def tr(key: str, lang: str | None = None, **params: object) -> str:
     """The text for ``key`` in ``lang`` (default: the current language), parameters filled in.
 

@@ -38,7 +38,7 @@ from ecg_viewer.compare.diff import Comparison
 from ecg_viewer.compare.prior import why_no_search
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.leads import CANONICAL_LEADS
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import language, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.page_view import EcgPageView
@@ -55,7 +55,7 @@ SHOWN_S = 60.0  # at most the first minute of each record is drawn
 
 
 def _level_text(level: str) -> str:
-    return f" ({REFERRAL_EN[level]})" if language() == "en" else f"（{REFERRAL_JA[level]}）"
+    return paren(REFERRAL_EN[level] if language() == "en" else REFERRAL_JA[level])
 
 
 class ComparisonFeatures(QObject):

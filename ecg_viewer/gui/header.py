@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.core.messages import MESSAGES, paren, tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.fonts import app_font
 
@@ -185,8 +185,7 @@ class HeaderWidget(QFrame):
             weak = [k for k in sources.get(key, ()) if k in low]
             if weak:
                 reason = conf_why.get(weak[0], "")
-                mark = tr("meas.conf_low_mark")  # （参考値） / (low confidence): a space before the latter
-                text = f"{text}{'' if mark.startswith('（') else ' '}{mark}"
+                text += paren(tr("meas.conf_low_mark"))
                 why = "; ".join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
             lab.setStyleSheet("color: #999;" if weak else "")
             lab.setText(text)

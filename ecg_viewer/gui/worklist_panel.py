@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import language, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.review import ReviewStore
 
@@ -174,8 +174,8 @@ class WorklistPanel(QWidget):
                 if rv is not None:
                     review = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
-                        review += (f"（{REFERRAL_JA[rv.final_level]}）" if ja
-                                   else f" ({REFERRAL_EN[rv.final_level]})")
+                        review += paren(REFERRAL_JA[rv.final_level] if ja
+                                        else REFERRAL_EN[rv.final_level], "ja" if ja else "en")
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

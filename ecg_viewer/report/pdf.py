@@ -25,7 +25,7 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import language, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.report.atomic import write_atomic
@@ -166,8 +166,7 @@ def measurements_line(content: ReportContent, lang: str) -> str:
         sep = "" if unit == "°" else " "
         shown = f"{value:.0f}{sep}{unit}" if value is not None else tr("report.not_measured", lang)
         if value is not None and low_confidence_reason(meas, key) is not None:
-            # shown grey in the window
-            shown += tr("meas.conf_low_mark", lang) if lang == "ja" else " " + tr("meas.conf_low_mark", lang)
+            shown += paren(tr("meas.conf_low_mark", lang), lang)  # shown grey in the window
         parts.append(f"{measurement_label(label, lang)} {shown}")
     return f"{tr('report.measurements', lang)}:  " + "   ".join(parts)
 
@@ -219,13 +218,9 @@ def _level_names(lang: str) -> dict[str, str]:
     return REFERRAL_JA if lang == "ja" else REFERRAL_EN
 
 
-def _paren(text: str, lang: str) -> str:
-    return f"（{text}）" if lang == "ja" else f" ({text})"
-
-
 def _category(cat: str | None, lang: str) -> str:
     names = _level_names(lang)
-    return f"{cat}{_paren(names[cat], lang)}" if cat in names and cat not in ("urgent",) else \
+    return f"{cat}{paren(names[cat], lang)}" if cat in names and cat not in ("urgent",) else \
         (names.get(cat or "", "") or "—")
 
 
@@ -284,7 +279,7 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
         names = _level_names(lang)
         items = ("　" if lang == "ja" else "  ").join(
             f"{s.ja if lang == 'ja' else s.en}{_unvalidated(s, lang)} {s.score:.2f}"
-            + _paren(names.get(s.category, s.category), lang)
+            + paren(names.get(s.category, s.category), lang)
             + ("*" if s.above_threshold else "") for s in sugg)
         line = f"{tr('report.suggestions', lang)}: {items}　{tr('report.star_legend', lang)}"
     else:

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.pdf_text import (
@@ -61,7 +61,7 @@ def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float
 
 
 def _level(level: str, lang: str) -> str:
-    return f" ({REFERRAL_EN[level]})" if lang == "en" else f"（{REFERRAL_JA[level]}）"
+    return paren(REFERRAL_EN[level] if lang == "en" else REFERRAL_JA[level], lang)
 
 
 def _name(path: str) -> str:

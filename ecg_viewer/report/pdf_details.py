@@ -9,7 +9,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.core.messages import MESSAGES, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
     ReportContent,
@@ -54,9 +54,9 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
             if low is not None:
                 why_low = tr(low, lang) if low in MESSAGES else ""
                 if lang == "ja":
-                    text += tr("meas.conf_low_mark", lang) + why_low
+                    text += paren(tr("meas.conf_low_mark", lang), lang) + why_low
                 else:  # the reason says "Low confidence: ..." itself
-                    text += f" ({why_low})" if why_low else " " + tr("meas.conf_low_mark", lang)
+                    text += paren(why_low or tr("meas.conf_low_mark", lang), lang)
         else:
             why = reasons.get(key)
             try:
@@ -64,9 +64,8 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
             except KeyError:
                 log.warning("measurement reason %r is not a message key; printed as it is", why)
                 why_text = str(why)
-            paren = f"（{why_text}）" if lang == "ja" else f" ({why_text})"
             text = (f"{measurement_label(label, lang)}  {tr('report.not_measured', lang)}"
-                    + (paren if why_text else ""))
+                    + (paren(why_text, lang) if why_text else ""))
         row, col = divmod(i, 2)
         text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
                 7.5, GREY if low is not None else None)

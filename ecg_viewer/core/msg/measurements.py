@@ -25,7 +25,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Low confidence: the QT is implausible for the rate (or a wide QRS leaves no distinct T wave)",
     ),
     "meas.conf_label": ("信頼度", "confidence"),
-    "meas.conf_low_mark": ("（参考値）", "(low confidence)"),
+    "meas.conf_low_mark": ("参考値", "low confidence"),  # in parentheses (core.messages.paren)
     "referral.rule.qtc_modified_very_long": (
         "QRS幅で補正したQTc（Bogossian）{value:.0f} ms：500 ms 以上（QRS 120 ms 以上）",
         "QTc modified for the QRS width (Bogossian) {value:.0f} ms: 500 ms or more (QRS 120 ms "
