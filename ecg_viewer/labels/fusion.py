@@ -54,6 +54,16 @@ MANIFEST = "manifest.json"
 TREE_ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "value")
 
 
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    """The probability of a logit (clipped at +-40: no overflow warning)."""
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def mix_logits(z_linear: np.ndarray, z_trees: np.ndarray, w: float) -> np.ndarray:
+    """The blend's logit: the logistic regression's share ``w`` and the trees' ``1 - w``."""
+    return w * z_linear + (1.0 - w) * z_trees
+
+
 class FusionError(EcgError, RuntimeError):
     """The shipped fusion is missing, altered (hash mismatch) or does not fit the code."""
 
@@ -275,12 +285,10 @@ class Fusion:
             xs, miss = self.standardise(x)
             raw = [self._mix(f.linear(z, xs, miss), r)
                    for f, z, r in zip(self.labels.values(), zsim, raw, strict=True)]
-        return {lab: 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-                for lab, z in zip(self.labels, raw, strict=True)}
+        return {lab: sigmoid(z) for lab, z in zip(self.labels, raw, strict=True)}
 
     def _mix(self, z_linear: np.ndarray, z_trees: np.ndarray) -> np.ndarray:
-        w = self.logistic_weight
-        return w * z_linear + (1.0 - w) * z_trees
+        return mix_logits(z_linear, z_trees, self.logistic_weight)
 
     def probability(self, label_id: str, similarity: np.ndarray, x: np.ndarray) -> np.ndarray:
         """Vectorised: similarity [N], x [N, n_features] -> probability [N]."""
@@ -295,7 +303,7 @@ class Fusion:
             if self.logistic_weight > 0.0:
                 xs, miss = self.standardise(x)
                 z = self._mix(f.linear(zsim, xs, miss), z)
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+        return sigmoid(z)
 
     def apply(self, prediction: Prediction, features: Any) -> Prediction:
         return apply_fusion(prediction, features, self)

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
+from ecg_viewer.labels.fusion import mix_logits, sigmoid
+
 CLIP = 5.0  # standardised features are clipped to +-CLIP (a failed measurement must not dominate)
 MIN_FIT_POS = 8  # training positives a label needs to be fused
 VOLT_NAMES_EXTRA = ("rprime_v1v2", "t_inverted_leads")
@@ -130,10 +132,6 @@ def fit_label(zsim: np.ndarray | None, xs: np.ndarray, miss: np.ndarray, y: np.n
     return m
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-
-
 def fit_all(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
             scaling: Scaling, labels: list[int], l2: float | dict[int, float]) -> dict[int, LabelModel]:
     xs, miss = scaling.transform(x)
@@ -164,8 +162,8 @@ BLEND_LOGISTIC_WEIGHT = 0.5
 
 def blend(z_logistic: np.ndarray, z_trees: np.ndarray, w: float = BLEND_LOGISTIC_WEIGHT) -> np.ndarray:
     """Probabilities from the weighted mean of the two learners' logits (what the shipped
-    ``"blend"`` fusion computes)."""
-    return sigmoid(w * z_logistic + (1.0 - w) * z_trees)
+    ``"blend"`` fusion computes, labels/fusion.py: the same functions)."""
+    return sigmoid(mix_logits(z_logistic, z_trees, w))
 
 
 def by_kind(kind: str, z_logistic: np.ndarray | None, z_trees: np.ndarray | None,
