@@ -116,8 +116,8 @@ def test_real_records_broader_label_with_its_narrower_one_and_clinical_evidence(
 
 def test_fit_choice_keeps_the_referral_limit():
     """choose_derived: every broader label is the max of its narrower labels (the other
-    combinations are only reported), a D/urgent one with their lowest threshold: it flags
-    exactly when one of them does (two small probabilities never add up to 要精査), and a C one
+    combinations are only reported), a D/urgent one aligned on their own thresholds, with the
+    lowest of them: it flags exactly when one of them does (two small probabilities never add up to 要精査), and a C one
     is raised by one narrower label, the one its evidence names."""
     from ecg_viewer.labels.derived import derived_matrix
     from ecg_viewer.training.fusion_derived import choose_derived, implied_targets
@@ -142,7 +142,9 @@ def test_fit_choice_keeps_the_referral_limit():
     va = np.ones(n, bool)
     derived, report = choose_derived(s, thr, y, va, ids, cats, broader, 0.05)
     d = derived["broad"]
-    assert (d.combine, d.own, d.threshold) == ("max", False, 0.15)
+    # a D/urgent broader label: the max aligned on each narrower label's own threshold (here
+    # both 0.15: the plain max)
+    assert (d.combine, d.own, d.threshold) == ("max_aligned", False, 0.15)
     assert report["chosen"] == "max" and derived["cbroad"].combine == "max"
     assert set(report["fold9_macro_auroc"]) == {"max", "noisy_or", "max+own"}
     sd, td = derived_matrix(s, thr, ids, derived)

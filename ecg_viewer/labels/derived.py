@@ -10,10 +10,16 @@ writes, per broader label with at least one validated narrower label, into ``fus
                        "threshold": 0.154, "threshold_source": "..."}}
 
 and this module applies it: the broader label's score is ``combine`` of the narrower labels'
-calibrated probabilities (``max``: the largest; ``noisy_or``: 1 - prod(1 - p)), never below any
-of them, and (``own``) never below its own score; its threshold is at most the lowest threshold
-of its narrower labels, so it is above threshold whenever one of them is. Its evidence names the
-narrower labels behind it (``derived_from``). numpy only; Qt-free and torch-free.
+calibrated probabilities (``max``: the largest; ``noisy_or``: 1 - prod(1 - p); both never below
+any of them) and (``own``) never below its own score; with these its threshold is at most the
+lowest threshold of its narrower labels, so it is above threshold whenever one of them is.
+``max_aligned`` (the D/urgent broader labels, whose narrower labels have thresholds of their
+own): the largest of the narrower probabilities each shifted in logit by its own threshold onto
+the broader label's, ``sigmoid(logit p_i - logit t_i + logit t)``, so the broader label is above
+its threshold exactly when a narrower label is above its own (the same as ``max`` when they share
+one threshold): it never raises the referral flag or names a finding by itself. Its threshold
+(the fit: that of its most frequent narrower label) sets only the scale its score is read on. Its evidence
+names the narrower labels behind it (``derived_from``). numpy only; Qt-free and torch-free.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import numpy as np
 
 from ecg_viewer.core.prediction import Evidence, LabelScore
 
-COMBINES = ("max", "noisy_or")
+COMBINES = ("max", "noisy_or", "max_aligned")
 DERIVED_KEY = "derived_from"  # evidence key: value = the narrower label id, criterion = its score
 
 
@@ -54,11 +60,26 @@ class DerivedLabel:
                 "threshold": round(self.threshold, 6), "threshold_source": self.threshold_source}
 
 
-def combine_scores(p: np.ndarray, how: str) -> np.ndarray:
-    """p [N, k] narrower probabilities -> [N]; NaN counts as 0."""
+def _logit(p: np.ndarray | float) -> np.ndarray:
+    q = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
+    return np.log(q / (1 - q))
+
+
+def combine_scores(p: np.ndarray, how: str, thresholds: np.ndarray | None = None,
+                   threshold: float | None = None) -> np.ndarray:
+    """p [N, k] narrower probabilities -> [N]; NaN counts as 0. ``max_aligned`` needs the
+    narrower labels' ``thresholds`` [k] and the broader label's ``threshold``."""
     p = np.clip(np.nan_to_num(np.asarray(p, dtype=np.float64), nan=0.0), 0.0, 1.0)
     if how == "max":
         return p.max(axis=1)
+    if how == "max_aligned":
+        if thresholds is None or threshold is None:
+            raise ValueError("max_aligned needs the narrower and the broader thresholds")
+        z = _logit(p) - _logit(np.asarray(thresholds, dtype=np.float64)) + _logit(threshold)
+        out = (1.0 / (1.0 + np.exp(-z))).max(axis=1)
+        # exactly at a narrower threshold -> exactly at the broader one (no rounding below it)
+        at = (p >= np.asarray(thresholds, dtype=np.float64)).any(axis=1)
+        return np.where(at, np.maximum(out, threshold), np.minimum(out, np.nextafter(threshold, 0)))
     if how == "noisy_or":
         return 1.0 - np.prod(1.0 - p, axis=1)
     raise ValueError(f"combine {how!r} is not one of {COMBINES}")
@@ -75,7 +96,8 @@ def derived_matrix(scores: np.ndarray, thresholds: np.ndarray, ids: Sequence[str
         if lab not in col:
             continue
         cols = [col[i] for i in d.narrower if i in col]
-        v = combine_scores(s[:, cols], d.combine) if cols else np.zeros(len(s))
+        v = (combine_scores(s[:, cols], d.combine, t[cols], d.threshold) if cols
+             else np.zeros(len(s)))
         if d.own:
             v = np.maximum(v, np.nan_to_num(s[:, col[lab]], nan=0.0))
         s[:, col[lab]], t[col[lab]] = v, d.threshold
@@ -97,7 +119,8 @@ def apply_derived(labels: Sequence[LabelScore], derived: Mapping[str, DerivedLab
             continue
         parts = [by_id[i] for i in d.narrower if i in by_id]
         p = np.array([[x.score for x in parts]]) if parts else np.zeros((1, 0))
-        score = float(combine_scores(p, d.combine)[0]) if parts else 0.0
+        t = np.array([x.threshold for x in parts])
+        score = float(combine_scores(p, d.combine, t, d.threshold)[0]) if parts else 0.0
         if d.own:
             score = max(score, float(s.score))
         ev: tuple[Evidence, ...] = ()

@@ -4,6 +4,14 @@ The rules are data (``resources/labels/referral_rules.json``): the level is the 
 raised by any label above its threshold (its catalog category, not only the top-1) or by any
 measurement rule; a paced rhythm with only the findings pacing itself explains gives E (治療中);
 a record that failed the signal-quality gate is "unreadable". Qt-free and torch-free.
+
+The banner and the suggestion list cannot disagree: a label raises the flag when it is shown
+above its threshold (the threshold it carries, ``LabelScore.threshold``; pacing and broader
+labels as below), and every raise names its label or rule with its evidence. The fused D/urgent labels each carry a threshold of
+their own, chosen jointly by the fit so that at most 5 % of normal ECGs are flagged
+(``training/fusion_referral.py``); a broader label derived from narrower ones (心筋梗塞) is above
+its threshold exactly when a narrower label is above its own (``labels/derived.py``), and the
+banner names the narrower label.
 """
 
 from __future__ import annotations

@@ -51,7 +51,7 @@ from ecg_viewer.training.fusion_report import (
     MAX_NORMAL_FLAGGED,
     eval_sets_masks,
     evaluate_sets,
-    referral_threshold,
+    referral_thresholds,
     shipped_scores,
     thresholds_for,
 )
@@ -272,6 +272,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
     p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold, kind)
     p_cf_cri = crossfit_outputs(None, x, y, has_mv, scaling, fused, picked["criteria"], tr, fold, kind)
     thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col, p_cf, base_flag_cf)
+    # the previous rule (one threshold shared by the fused D/urgent labels), for the comparison
+    shared = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col, p_cf,
+                            base_flag_cf, referral="shared")
+    shared_t = next((shared[j][0] for j in fused if cats[j] in URGENT_CATS), None)
     thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col, p_cf_cri)
     # broader labels (catalog "narrower"): scored from their narrower labels, chosen on fold 9
     _, _, s_ship, thr_ship = shipped_scores(c, ids, cal, p_fus, thr_f, fused)
@@ -284,7 +288,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     s_d, thr_d = derived_matrix(s_ship, thr_ship, ids, derived)
     report["referral_alternatives"] = referral_alternatives(
         s_d, thr_d, s_cf, y, ids, cats, fused, set(derived), eval_sets_masks(c), tr,
-        MAX_NORMAL_FLAGGED)
+        MAX_NORMAL_FLAGGED, shared_t)
     for r in report["referral_alternatives"]:
         log.info("referral %s (%s): fold 9 %.3f / %.3f, fold 10 %.3f / %.3f (normal / true "
                  "D flagged), CinC true D %.3f", r["rule"], r["param"],
@@ -295,12 +299,14 @@ def cmd_fit(args: argparse.Namespace) -> int:
                         "n_train": int(tr.sum()), "n_train_mv": int((tr & has_mv).sum()),
                         "fused_labels": [ids[j] for j in fused],
                         "voltage_features": [n for n, v in zip(names, volt, strict=True) if v],
-                        "referral_threshold": referral_threshold(thr_f, fused, cats)}
+                        "referral_thresholds": referral_thresholds(thr_f, fused, cats, ids),
+                        "referral_shared_threshold": shared_t}
     info = {"kind": KIND_TEXT[kind],
             "l2": choice["l2_chosen"], "fitted_on": f"PTB-XL folds 1-8, {int(tr.sum())} records with out-of-fold "
             f"similarities ({int((tr & has_mv).sum())} in mV: voltage weights)",
-            "thresholds": "fold 9; the shared D/urgent referral threshold on the normal ECGs of "
-                          "fold 9 and the cross-fitted folds 1-8 (see threshold_source)", "oof_runs": c.get("meta", {}).get("oof_runs"),
+            "thresholds": "fold 9; the D/urgent labels' referral thresholds, per label, chosen "
+                          "jointly on fold 9 and the cross-fitted folds 1-8 (see "
+                          "threshold_source)", "oof_runs": c.get("meta", {}).get("oof_runs"),
             "model_version": c.get("meta", {}).get("model_version")}
     fusion_json = to_json(models, ids, names, scaling, c["ship_center"], c["ship_scale"], thr_f, info)
     fusion_json["derived"] = {lab: d.to_json() for lab, d in derived.items()}

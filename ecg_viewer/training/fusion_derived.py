@@ -62,9 +62,11 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
     own score) are scored on fold 9 for the report only: a noisy-OR of several narrower labels,
     each far under its own threshold, raised E07509 to 要精査 for 心筋梗塞 (anteroseptal MI 0.06)
     and E07505 to 要経過観察 for 非特異的ST-T変化 (non-specific T change 0.03), findings nobody
-    could point to, for a fold-9 AUROC gain of 0.0005. Threshold: D/urgent labels the lowest
-    threshold of their narrower labels (they flag exactly when a narrower label does: the
-    referral is unchanged, so the max needs no referral limit of its own; the others' fold-9
+    could point to, for a fold-9 AUROC gain of 0.0005. D/urgent labels: the max of the narrower
+    probabilities each aligned on its own threshold (``max_aligned``, labels/derived.py), with
+    the threshold of the narrower label with the most fold-9 positives: they flag exactly when a
+    narrower label is above its own threshold, so the referral is unchanged and needs no limit
+    of its own, whatever the narrower labels' thresholds; the others' fold-9
     share of normal ECGs flagged over ``max_normal_flagged`` is reported); others the fold-9
     F1-optimal threshold, never above the lowest narrower threshold (so a suggested narrower
     label always brings its broader one)."""
@@ -79,10 +81,18 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
         return {}, report
     normal = y[va, ids.index("normal_ecg")] > 0 if "normal_ecg" in ids else np.zeros(va.sum(), bool)
     floors = {lab: float(min(thr[col[i]] for i in nar)) for lab, nar in usable.items()}
+    # a D/urgent broader label: its narrower labels have referral thresholds of their own, so
+    # its max is aligned on them, on the threshold of its most frequent narrower label (fold 9):
+    # its score reads on that label's scale (on the lowest narrower threshold, 0.003 for
+    # 前側壁心筋梗塞, 心筋梗塞 scored ~0.005 on every record and left every top 5)
+    aligned = {lab: float(thr[col[max(nar, key=lambda i: (y[va, col[i]].sum(), -nar.index(i)))]])
+               for lab, nar in usable.items() if cats[col[lab]] in URGENT_CATS}
     best, best_sd = SHIPPED, np.zeros((0, 0))
     report["fold9_normal_flagged"] = {}
     for combine, own in CANDIDATES:
-        trial = {lab: DerivedLabel(lab, nar, combine, own, floors[lab], "")
+        trial = {lab: (DerivedLabel(lab, nar, "max_aligned", own, aligned[lab], "")
+                       if lab in aligned and combine == "max"
+                       else DerivedLabel(lab, nar, combine, own, floors[lab], ""))
                  for lab, nar in usable.items()}
         sd, td = derived_matrix(s[va], thr, ids, trial)
         per = _auroc(yi[va], sd, scored)
@@ -104,9 +114,11 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
         # on its own narrower columns only)
         sd = best_sd
         j = col[lab]
-        if cats[j] in URGENT_CATS:
-            t, src = floor, "narrower-min"
-        elif yi[va, j].sum() >= 3:
+        if lab in aligned:
+            out[lab] = DerivedLabel(lab, nar, "max_aligned", False, aligned[lab],
+                                    "narrower-aligned")
+            continue
+        if yi[va, j].sum() >= 3:
             t = min(float(choose_threshold(sd[:, j], yi[va, j], None)), floor)
             src = "fold9-f1-implied" if t < floor else "narrower-min"
         else:

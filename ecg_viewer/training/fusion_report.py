@@ -20,23 +20,36 @@ from ecg_viewer.training.metrics import (
 )
 
 log = logging.getLogger("ecg_viewer.training")
-# referral: at most this share of normal ECGs flagged (the shared D/urgent threshold: fold 9's and
-# the cross-fitted folds 1-8's normal ECGs; the alternatives and derived labels: fold 9's)
+# referral: at most this share of normal ECGs flagged (the D/urgent thresholds: fold 9's and the
+# cross-fitted folds 1-8's normal ECGs; the alternatives and derived labels: fold 9's)
 MAX_NORMAL_FLAGGED = 0.05
 
 
 def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray, fused: list[int],
                    cats: list[str], base_flag_va: np.ndarray | None = None,
                    normal_col: int | None = None, p_crossfit: np.ndarray | None = None,
-                   base_flag_crossfit: np.ndarray | None = None) -> dict[int, tuple[float, str]]:
-    """Per fused label: D/urgent labels share one probability threshold, the lowest at which at
-    most 5 % of the normal ECGs are flagged - those of fold 9 (with ``base_flag_va``, the flags
-    of the labels outside the fusion) and, given ``p_crossfit`` (the training records' fused
-    probabilities, each from a fusion fitted without them; ``base_flag_crossfit``: their flags
-    of the labels outside the fusion), those of folds 1-8 too: 5 % of
-    fold 9's 200 normal ECGs is 10 records, and a threshold set at that edge moved from 5 % to
-    10 % flagged on another fold; other labels the F1-optimal threshold on fold 9 (>= 3
-    positives there), else on the out-of-fold folds 1-8, else 0.5."""
+                   base_flag_crossfit: np.ndarray | None = None,
+                   referral: str = "per_label") -> dict[int, tuple[float, str]]:
+    """Per fused label: the D/urgent labels' referral thresholds, set on the normal ECGs and the
+    records with a true D/urgent label of fold 9 (with ``base_flag_va``, the flags of the labels
+    outside the fusion) and, given ``p_crossfit`` (the training records' fused probabilities,
+    each from a fusion fitted without them; ``base_flag_crossfit``: their flags of the labels
+    outside the fusion), of folds 1-8 too: 5 % of fold 9's 200 normal ECGs is 10 records, and a
+    threshold set at that edge moved from 5 % to 10 % flagged on another fold. ``referral``
+    "per_label": each label its own threshold, chosen jointly (training/fusion_referral.py
+    ``label_referral_thresholds``) so that at most 5 % of those normal ECGs are flagged and no
+    label is shown on more than 10 % (要至急: 1 %) of those records without it, nor at a
+    threshold where fewer than 20 % of the records shown it carry it;
+    "shared": one threshold for all, the lowest that keeps that limit (shipped until
+    2026-12-05). Other labels: the F1-optimal threshold on fold 9 (>= 3 positives there), else
+    on the out-of-fold folds 1-8, else 0.5."""
+    from ecg_viewer.training.fusion_referral import (
+        MAX_FALSE_SHOWN,
+        MIN_PRECISION,
+        false_shown_floor,
+        label_referral_thresholds,
+    )
+
     out: dict[int, tuple[float, str]] = {}
     urgent = [j for j in fused if cats[j] in URGENT_CATS]
     for j in fused:
@@ -50,17 +63,29 @@ def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
             out[j] = (0.5, "default-0.5")
     if urgent:
         pu, yu, base = p[va][:, urgent], y[va], base_flag_va
-        source = "fold9-referral"
+        source = "fold9"
         if p_crossfit is not None:
             pu = np.vstack([pu, p_crossfit[tr][:, urgent]])
             yu = np.vstack([yu, y[tr]])
             b9 = np.zeros(int(va.sum()), bool) if base_flag_va is None else base_flag_va
             bcf = np.zeros(int(tr.sum()), bool) if base_flag_crossfit is None else base_flag_crossfit
             base = np.concatenate([b9, bcf])
-            source = "fold9+crossfit-referral"
-        t = common_referral_threshold(pu, yu, base, normal_col)
-        for j in urgent:
-            out[j] = (t, source)
+            source = "fold9+crossfit"
+        if referral == "shared":
+            t = common_referral_threshold(pu, yu, base, normal_col)
+            for j in urgent:
+                out[j] = (t, f"{source}-referral")
+        else:
+            normal = (yu[:, normal_col].astype(bool) if normal_col is not None
+                      else np.zeros(len(yu), bool))
+            true_d = yu[:, np.isin(np.array(cats), URGENT_CATS)].astype(bool).any(axis=1)
+            floor = np.array([false_shown_floor(pu[:, k], yu[:, j] > 0, MAX_FALSE_SHOWN[cats[j]])
+                              for k, j in enumerate(urgent)])
+            ts = label_referral_thresholds(pu, yu[:, urgent], true_d, normal, base,
+                                           MAX_NORMAL_FLAGGED, floor=floor,
+                                           min_precision=MIN_PRECISION)
+            for j, t in zip(urgent, ts, strict=True):
+                out[j] = (float(t), f"{source}-referral-per-label")
     return out
 
 
@@ -76,9 +101,10 @@ def common_referral_threshold(p_urgent: np.ndarray, y: np.ndarray, base_flag: np
     return 1.0
 
 
-def referral_threshold(thr: dict[int, tuple[float, str]], fused: list[int], cats: list[str]) -> float | None:
-    vals = [thr[j][0] for j in fused if cats[j] in URGENT_CATS]
-    return vals[0] if vals else None
+def referral_thresholds(thr: dict[int, tuple[float, str]], fused: list[int], cats: list[str],
+                        ids: list[str]) -> dict[str, float]:
+    """The fused D/urgent labels' referral thresholds, by label id."""
+    return {ids[j]: float(thr[j][0]) for j in fused if cats[j] in URGENT_CATS}
 
 
 def summarise(y: np.ndarray, score: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str],

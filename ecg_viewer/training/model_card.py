@@ -163,7 +163,19 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
     if l2:
         lines += ["Logistic regression, fold-9 choice of its L2 penalty (same measure): " + ", ".join(
             f"{k}: {_f(v, 4)}" for k, v in l2.items()) + f"; chosen {ch.get('l2_chosen')}."]
-    if ch.get("referral_threshold") is not None:
+    rt = ch.get("referral_thresholds") or {}
+    if rt:
+        lines += ["**Referral thresholds** (a record is 要精査 or higher when a D/urgent label is at or "
+                  "above its own threshold; chosen jointly on fold 9 and the cross-fitted folds 1–8 "
+                  "so that ≤ 5 % of their normal ECGs are flagged, no label shows on more than "
+                  "10 % (要至急 labels: 1 %) of their records without it, and a label is lowered "
+                  "only where ≥ 20 % of the records it shows on carry it; "
+                  "`training/fusion_referral.py`): " + ", ".join(
+                      f"{lab} ({ja.get(lab, '')}) {_f(v)}" for lab, v in sorted(rt.items(), key=lambda kv: kv[1]))
+                  + (f". The previous rule, one threshold shared by all of them, would be "
+                     f"{_f(ch['referral_shared_threshold'])} on the same normal ECGs."
+                     if ch.get("referral_shared_threshold") is not None else ".")]
+    elif ch.get("referral_threshold") is not None:
         lines += [f"D/urgent fused labels share one probability threshold, "
                   f"{_f(ch['referral_threshold'])}: the lowest at which ≤ 5 % of the normal ECGs of "
                   "fold 9 and of the cross-fitted folds 1–8 are flagged."]
