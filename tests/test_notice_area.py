@@ -150,3 +150,27 @@ def test_tampered_review_database_is_announced_in_the_window(qtbot, _isolated_re
     assert w.notices.count == 1
     assert "読み取り専用" in w.notices.messages()[0] and "トリガー" in w.notices.messages()[0]
     w.store.close()
+
+
+def test_a_long_notice_never_widens_the_window(win, qtbot, samples: Path) -> None:
+    """A reader's message with a long path asked for its whole width: the window grew wider than
+    a 1366-px screen. The strip now elides the line in its middle (the whole text: tooltip and
+    details list) and the window keeps its minimum width."""
+    set_language("en")
+    try:
+        before = win.minimumSizeHint().width()
+        bad = samples / "scp_ecg" / "healforce_62.SCP"  # non-conforming: refused with its reason
+        with qtbot.waitSignal(win.controller.loadFailed, timeout=20000):
+            win.controller.open_file(str(bad))
+        qtbot.waitUntil(lambda: win.notices.isVisible(), timeout=5000)
+        long_text = "The file is damaged: " + "/very/long/folder" * 40 + "/record.SCP (reason)"
+        win.notices.notify(long_text)
+        assert win.minimumSizeHint().width() <= max(before, 1366)
+        win.resize(1000, 700)
+        qtbot.waitUntil(lambda: win.notices.latest.width() < 1000, timeout=5000)
+        shown = win.notices.latest.text()
+        assert "…" in shown and shown.startswith("The file is damaged") and shown.endswith("(reason)")
+        assert win.notices.latest.toolTip() == long_text
+        assert win.notices.latest.full_text() == long_text
+    finally:
+        set_language("ja")
