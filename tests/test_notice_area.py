@@ -101,7 +101,7 @@ def test_notice_list_is_bounded(qtbot) -> None:
         area.notify(f"notice {i}")
     assert area.count == MAX_NOTICES + 50
     assert len(area.messages()) == area.details.count() == MAX_NOTICES
-    assert area.latest.text() == f"notice {MAX_NOTICES + 49}"
+    assert area.latest.full_text() == f"notice {MAX_NOTICES + 49}"  # shown elided to its width
 
 
 # --- the commands' catch-all ------------------------------------------------------------------
@@ -174,3 +174,21 @@ def test_a_long_notice_never_widens_the_window(win, qtbot, samples: Path) -> Non
         assert win.notices.latest.full_text() == long_text
     finally:
         set_language("ja")
+
+
+def test_long_header_fields_elide_instead_of_squeezing_the_window(win, samples: Path) -> None:
+    """A long file name or device string asked for its whole width in the header and squeezed
+    the review dock off its columns; the header's minimum width no longer grows with them (they
+    are elided, the whole text on hover and in ``HeaderWidget.text()``)."""
+    from ecg_viewer.gui.elided_label import ElidedLabel
+    from ecg_viewer.gui.header import HeaderWidget
+    from ecg_viewer.io import read_ecg
+
+    header = win.findChild(HeaderWidget)
+    rec = read_ecg(samples / "ge_muse" / "guangxi_teaching_sinus_rhythm.xml")
+    widths = []
+    for n in (4, 40):
+        header.set_record(rec, "/tmp/" + "a_long_file_name_" * n + ".xml")
+        widths.append(header.minimumSizeHint().width())
+        assert "a_long_file_name_" * n in header.text()  # the whole name, whatever is shown
+    assert isinstance(header.values["file"], ElidedLabel) and widths[0] == widths[1]

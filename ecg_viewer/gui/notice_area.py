@@ -13,57 +13,16 @@ from collections import deque
 from datetime import datetime
 from types import TracebackType
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QPushButton,
-    QSizePolicy,
-    QVBoxLayout,
-)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout
 
 from ecg_viewer.core.crash_log import write_crash_log
 from ecg_viewer.core.messages import tr
+from ecg_viewer.gui.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
 
 MAX_NOTICES = 200
-
-
-class ElidedLabel(QLabel):
-    """One line that never widens the window: a long message (a file path, a reader's reason)
-    is shown with "…" in its middle at the width the strip has; the whole text is the tooltip
-    and stays in the details list. A plain label asks for its whole text's width, and one long
-    notice made the window wider than a 1366-px screen."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._full = ""
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def minimumSizeHint(self) -> QSize:
-        return QSize(0, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        # before it is laid out (no width yet) the whole text; elided at its first resize
-        shown = self._full if self.width() <= 1 else self.fontMetrics().elidedText(
-            self._full, Qt.TextElideMode.ElideMiddle, self.width())
-        if shown != self.text():
-            super().setText(shown)
 
 
 class NoticeArea(QFrame):
@@ -78,7 +37,9 @@ class NoticeArea(QFrame):
         self.setStyleSheet("#noticeArea { background: #fff4e5; border: 1px solid #f0b46a; }")
         self._items: deque[tuple[str, str]] = deque(maxlen=MAX_NOTICES)
         self.total = 0
-        self.latest = ElidedLabel()
+        # one line at the strip's width, elided in its middle (a path and a reason can be long);
+        # the whole text: the tooltip and the details list
+        self.latest = ElidedLabel(auto_tooltip=False, shrink_to_zero=True)
         self.latest.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.count_label = QLabel()
         self.details_button = QPushButton()
@@ -119,7 +80,7 @@ class NoticeArea(QFrame):
         self._items.append((stamp, text))
         self.total += 1
         first_line = text.splitlines()[0] if text else ""
-        self.latest.set_full_text(first_line)
+        self.latest.setText(first_line)
         self.latest.setToolTip(text)
         self.details.addItem(f"{stamp}  {text}")
         while self.details.count() > MAX_NOTICES:
