@@ -20,6 +20,10 @@ How the product's delineator is put on a two-lead, beat-by-beat reference:
   per-record SDs (the convention of Martínez et al. 2004, whose figures are the target).
 - records are split by their position in ``RECORDS`` (even / odd): thresholds are chosen on the
   even half; the odd half is the one reported as held out.
+- the annotators' own scatter, the floor under the per-record SDs: the within-record SD of the
+  annotated QRS duration against ours (a median beat measures nearly one duration per record),
+  and the second annotator (``.q2c``, 11 records) against the first, next to ours on the same
+  beats.
 """
 
 from __future__ import annotations
@@ -94,7 +98,8 @@ def evaluate_record(path: Path, *, single_beat: bool = False, all_in_median: boo
     x = np.nan_to_num(rec.p_signal.T.astype(np.float64))
     names = tuple(f"ch{i}" for i in range(x.shape[0]))
     det = detect_beats(x, fs, names).r_peaks
-    out: dict[str, list[float]] = {f: [] for f in FIDUCIALS}
+    extra = ("qrs_ms_ann", "qrs_ms_ours", *(f"r_{f}" for f in FIDUCIALS))
+    out: dict[str, list[float]] = {f: [] for f in (*FIDUCIALS, *extra)}
     counts = dict.fromkeys(FIDUCIALS, 0)
     tol = TOLERANCE_MS * fs / 1000.0
     half = SHORT_MEDIAN_BEATS // 2
@@ -128,6 +133,7 @@ def evaluate_record(path: Path, *, single_beat: bool = False, all_in_median: boo
         rr_s = float(np.median(rr)) if rr.size else 1.0
         irregular = bool(rr.size >= 4 and np.sqrt(np.mean(np.diff(rr) ** 2)) / rr.mean() > 0.1)
         fid = _global_fiducials(mb, rr_s, irregular)
+        matched = {}
         for f in FIDUCIALS:
             v = getattr(fid, f)
             if b[f] is None or v is None:
@@ -136,6 +142,13 @@ def evaluate_record(path: Path, *, single_beat: bool = False, all_in_median: boo
             err = (ours - b[f]) * 1000.0 / fs
             if abs(err) <= TOLERANCE_MS and abs(ours - b[f]) <= tol:
                 out[f].append(err)
+                out[f"r_{f}"].append(float(b["r"]))  # the annotated beat, to pair with annotator 2
+                matched[f] = err
+        if "qrs_on" in matched and "qrs_off" in matched:
+            # this beat's QRS duration, annotated and ours (the beat-to-beat scatter of each)
+            ann_ms = (b["qrs_off"] - b["qrs_on"]) * 1000.0 / fs
+            out["qrs_ms_ann"].append(ann_ms)
+            out["qrs_ms_ours"].append(ann_ms + matched["qrs_off"] - matched["qrs_on"])
     for f in FIDUCIALS:
         out[f"n_{f}"] = [float(counts[f])]
     return out
@@ -178,7 +191,77 @@ def qtdb(data: Path, *, single_beat: bool = False, limit: int | None = None,
                   f"{statistics.mean(errs):+6.1f} {statistics.pstdev(errs):9.1f} "
                   f"{statistics.mean(sds) if sds else 0:7.1f} {len(errs):5d} {gross:9d}"
                   f"   {m:+.1f} ± {s:.1f}")
+    _annotator_scatter(root, per_rec)
     if stats["left_out"]:
         print(f"   {stats['left_out']} annotated beats left out of their median by the beat "
               "selection were delineated alone")
     print(f"   ({time.perf_counter() - t0:.0f} s)")
+
+
+def second_annotator_errors(path: Path) -> dict[str, dict[int, float]]:
+    """Second annotator (``.q2c``) minus first (``.q1c``), ms, per fiducial and first-annotator
+    beat (its R mark), over the QRSs both annotated (R marks within ``TOLERANCE_MS``) where both
+    marked the fiducial."""
+    import wfdb
+
+    fs = float(wfdb.rdheader(str(path)).fs)
+    a1 = wfdb.rdann(str(path), "q1c")
+    a2 = wfdb.rdann(str(path), "q2c")
+    b1 = annotated_beats(a1.sample, list(a1.symbol))
+    b2 = annotated_beats(a2.sample, list(a2.symbol))
+    out: dict[str, dict[int, float]] = {f: {} for f in FIDUCIALS}
+    if not b1 or not b2:
+        return out
+    r2 = np.array([b["r"] for b in b2])
+    for b in b1:
+        k = int(np.argmin(np.abs(r2 - b["r"])))
+        if abs(int(r2[k]) - int(b["r"])) > TOLERANCE_MS * fs / 1000.0:
+            continue
+        for f in FIDUCIALS:
+            v1, v2 = b[f], b2[k][f]
+            if v1 is not None and v2 is not None:
+                out[f][int(b["r"])] = (v2 - v1) * 1000.0 / fs
+    return out
+
+
+def _mean_sd(per: list[list[float]]) -> tuple[float, float, int]:
+    """(mean, mean of the per-record SDs, n) over records' error lists."""
+    errs = [e for v in per for e in v]
+    sds = [statistics.stdev(v) for v in per if len(v) > 1]
+    return (statistics.mean(errs) if errs else float("nan"),
+            statistics.mean(sds) if sds else float("nan"), len(errs))
+
+
+def _annotator_scatter(root: Path, per_rec: dict[str, dict[str, list[float]]]) -> None:
+    """How far the per-record SDs can go: the annotators' own scatter. (1) The QRS duration of
+    each annotated beat (first annotator) against ours, SD within each record (a median beat
+    gives nearly one value per record; the annotator's beat-to-beat scatter is a floor under the
+    per-record SD of the onset/end errors). (2) The second annotator against the first on the
+    records that have one (``.q2c``), next to ours against the first on the same beats."""
+    ann = [v["qrs_ms_ann"] for v in per_rec.values() if len(v["qrs_ms_ann"]) > 1]
+    ours = [v["qrs_ms_ours"] for v in per_rec.values() if len(v["qrs_ms_ours"]) > 1]
+    if ann:
+        sd_a = [statistics.stdev(v) for v in ann]
+        sd_o = [statistics.stdev(v) for v in ours]
+        print(f"   QRS duration, SD within a record (all {len(ann)} records), mean/median: "
+              f"annotator {statistics.mean(sd_a):.1f}/{statistics.median(sd_a):.1f} ms, "
+              f"ours {statistics.mean(sd_o):.1f}/{statistics.median(sd_o):.1f} ms")
+    two = [n for n in per_rec if (root / f"{n}.q2c").exists()]
+    if not two:
+        return
+    second = {n: second_annotator_errors(root / n) for n in two}
+    print(f"   second annotator (.q2c) - first, on the {len(two)} records that have one, "
+          "mean ± SD/rec (n), next to ours - first on the same beats:")
+    for f in FIDUCIALS:
+        pairs = []  # (annotator 2, ours) per record, on the beats both have
+        for n in two:
+            ours = dict(zip((int(r) for r in per_rec[n][f"r_{f}"]), per_rec[n][f], strict=True))
+            both = [r for r in second[n][f] if r in ours]
+            pairs.append(([second[n][f][r] for r in both], [ours[r] for r in both]))
+        m2, s2, n2 = _mean_sd([p[0] for p in pairs])
+        m1, s1, n1 = _mean_sd([p[1] for p in pairs])
+        if not n2:
+            print(f"      {f:8s} annotator 2: not marked")
+            continue
+        print(f"      {f:8s} annotator 2: {m2:+5.1f} ± {s2:4.1f} ({n2:4d})   "
+              f"ours: {m1:+5.1f} ± {s1:4.1f} ({n1:4d})")

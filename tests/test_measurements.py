@@ -147,6 +147,22 @@ def test_atrial_fibrillation_has_no_p_wave(bundled_samples: Path) -> None:
     _assert_reasons(m)
 
 
+def test_isolated_premature_beats_do_not_make_the_rhythm_irregular(samples: Path) -> None:
+    """CinC JS20003: sinus tachycardia (115/min) with one PAC (SNOMED 284470004). The short-long
+    pair gave RMSSD / mean RR 0.185 (> 0.10), so the rhythm read as irregular, a P wave then
+    needed more agreement than it had, and the record was suggested as atrial fibrillation.
+    Two large successive RR differences of 17 are not an irregularly irregular rhythm."""
+    from ecg_viewer.signal.measure import IRREGULAR_NRMSSD, irregular_share
+
+    m = measure(read_ecg(samples / "wfdb_cinc2021" / "JS20003.hea"))
+    assert m.rr_irregularity > IRREGULAR_NRMSSD and m.rr_irregular is False
+    regular = np.full(17, 520.0)
+    regular[8:10] = (350.0, 690.0)  # one premature beat and its pause
+    assert irregular_share(regular) < 0.2
+    rng = np.random.default_rng(0)  # irregularly irregular: most differences are large
+    assert irregular_share(rng.uniform(400.0, 900.0, 20)) > 0.6
+
+
 def test_too_few_beats_and_no_signal() -> None:
     short = synthetic(seconds=1.4)
     m = measure(short)

@@ -101,7 +101,7 @@ def test_notice_list_is_bounded(qtbot) -> None:
         area.notify(f"notice {i}")
     assert area.count == MAX_NOTICES + 50
     assert len(area.messages()) == area.details.count() == MAX_NOTICES
-    assert area.latest.text() == f"notice {MAX_NOTICES + 49}"
+    assert area.latest.full_text() == f"notice {MAX_NOTICES + 49}"  # shown elided to its width
 
 
 # --- the commands' catch-all ------------------------------------------------------------------
@@ -150,3 +150,45 @@ def test_tampered_review_database_is_announced_in_the_window(qtbot, _isolated_re
     assert w.notices.count == 1
     assert "読み取り専用" in w.notices.messages()[0] and "トリガー" in w.notices.messages()[0]
     w.store.close()
+
+
+def test_a_long_notice_never_widens_the_window(win, qtbot, samples: Path) -> None:
+    """A reader's message with a long path asked for its whole width: the window grew wider than
+    a 1366-px screen. The strip now elides the line in its middle (the whole text: tooltip and
+    details list) and the window keeps its minimum width."""
+    set_language("en")
+    try:
+        before = win.minimumSizeHint().width()
+        bad = samples / "scp_ecg" / "healforce_62.SCP"  # non-conforming: refused with its reason
+        with qtbot.waitSignal(win.controller.loadFailed, timeout=20000):
+            win.controller.open_file(str(bad))
+        qtbot.waitUntil(lambda: win.notices.isVisible(), timeout=5000)
+        long_text = "The file is damaged: " + "/very/long/folder" * 40 + "/record.SCP (reason)"
+        win.notices.notify(long_text)
+        assert win.minimumSizeHint().width() <= max(before, 1366)
+        win.resize(1000, 700)
+        qtbot.waitUntil(lambda: win.notices.latest.width() < 1000, timeout=5000)
+        shown = win.notices.latest.text()
+        assert "…" in shown and shown.startswith("The file is damaged") and shown.endswith("(reason)")
+        assert win.notices.latest.toolTip() == long_text
+        assert win.notices.latest.full_text() == long_text
+    finally:
+        set_language("ja")
+
+
+def test_long_header_fields_elide_instead_of_squeezing_the_window(win, samples: Path) -> None:
+    """A long file name or device string asked for its whole width in the header and squeezed
+    the review dock off its columns; the header's minimum width no longer grows with them (they
+    are elided, the whole text on hover and in ``HeaderWidget.text()``)."""
+    from ecg_viewer.gui.elided_label import ElidedLabel
+    from ecg_viewer.gui.header import HeaderWidget
+    from ecg_viewer.io import read_ecg
+
+    header = win.findChild(HeaderWidget)
+    rec = read_ecg(samples / "ge_muse" / "guangxi_teaching_sinus_rhythm.xml")
+    widths = []
+    for n in (4, 40):
+        header.set_record(rec, "/tmp/" + "a_long_file_name_" * n + ".xml")
+        widths.append(header.minimumSizeHint().width())
+        assert "a_long_file_name_" * n in header.text()  # the whole name, whatever is shown
+    assert isinstance(header.values["file"], ElidedLabel) and widths[0] == widths[1]

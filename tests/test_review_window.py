@@ -182,3 +182,20 @@ def test_worklist_sorted_by_level_with_review_state(qtbot, win, samples, tmp_pat
     assert sig.args == [str(folder / "b_af.xml")]
     panel.shutdown()
     store.close()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_review_panel_fits_the_dock_of_a_small_screen(qtbot, lang) -> None:
+    """At 1366×768 the review dock is about 260 px wide: the panel's minimum width stays below it
+    in both languages (the English "Physician's referral level" beside its combo box asked for
+    277 px and gave the dock a horizontal scroll bar; the label now wraps)."""
+    from ecg_viewer.gui.review_panel import ReviewPanel
+
+    set_language(lang)
+    try:
+        panel = ReviewPanel(None)
+        qtbot.addWidget(panel)
+        panel.retranslate()
+        assert panel.minimumSizeHint().width() <= 240
+    finally:
+        set_language("ja")

@@ -19,10 +19,14 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLay
 
 from ecg_viewer.core.messages import MESSAGES, paren, tr
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.fonts import app_font
 
 _FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", "format", "signal")
 _MEAS = ("hr", "pr", "qrs", "qt", "axis")
+# free text of any length from the file: elided (whole text on hover) rather than widening the
+# window (a long file name or device string squeezed the review dock off its columns)
+_ELIDED = ("name", "device", "file", "signal")
 
 
 def _value(m: dict[str, Any], key: str) -> tuple[float | None, str]:
@@ -51,13 +55,17 @@ class HeaderWidget(QFrame):
         self._names: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
         for i, key in enumerate(_FIELDS):
-            name, val = QLabel(), QLabel()
+            name = QLabel()
+            mode = Qt.TextElideMode.ElideMiddle if key == "file" else Qt.TextElideMode.ElideRight
+            val = ElidedLabel(auto_tooltip=key != "file", mode=mode) if key in _ELIDED else QLabel()
             name.setStyleSheet("color: #555;")
             val.setFont(app_font(10, bold=key in ("patient_id", "name")))
             val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             row, col = divmod(i, 5)
             grid.addWidget(name, row, 2 * col)
-            grid.addWidget(val, row, 2 * col + 1)
+            # the second row has four fields: the signal's text (rate, length, derived or missing
+            # leads) also takes the room under the recording time
+            grid.addWidget(val, row, 2 * col + 1, 1, 3 if key == "signal" else 1)
             self._names[key], self.values[key] = name, val
         grid.setColumnStretch(9, 1)
         outer.addLayout(grid)
@@ -98,7 +106,10 @@ class HeaderWidget(QFrame):
 
     def text(self) -> str:
         """Everything shown, as one string (tests, accessibility)."""
-        parts = [f"{self._names[k].text()} {self.values[k].text()}" for k in _FIELDS]
+        def whole(lab: QLabel) -> str:
+            return lab.full_text() if isinstance(lab, ElidedLabel) else lab.text()
+
+        parts = [f"{self._names[k].text()} {whole(self.values[k])}" for k in _FIELDS]
         parts += [lab.text() for lab in self.meas_labels.values() if lab.isVisible() or lab.text()]
         parts.append(self._meas_pending.text())
         return "  ".join(parts)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QPushBut
 
 from ecg_viewer.core.crash_log import write_crash_log
 from ecg_viewer.core.messages import tr
+from ecg_viewer.gui.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,9 @@ class NoticeArea(QFrame):
         self.setStyleSheet("#noticeArea { background: #fff4e5; border: 1px solid #f0b46a; }")
         self._items: deque[tuple[str, str]] = deque(maxlen=MAX_NOTICES)
         self.total = 0
-        self.latest = QLabel()
-        self.latest.setWordWrap(False)
+        # one line at the strip's width, elided in its middle (a path and a reason can be long);
+        # the whole text: the tooltip and the details list
+        self.latest = ElidedLabel(auto_tooltip=False, shrink_to_zero=True)
         self.latest.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.count_label = QLabel()
         self.details_button = QPushButton()
@@ -50,6 +52,7 @@ class NoticeArea(QFrame):
         self.details.setMaximumHeight(160)
         row = QHBoxLayout()
         row.setContentsMargins(6, 2, 6, 2)
+        row.setSpacing(12)  # the count apart from the message's last word
         row.addWidget(self.latest, 1)
         row.addWidget(self.count_label)
         row.addWidget(self.details_button)

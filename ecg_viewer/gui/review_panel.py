@@ -118,7 +118,7 @@ class ReviewPanel(QWidget):
         lay.addWidget(self.comment)
         lay.addWidget(self.save_comment)
         for label in (self.state_label, self.sugg_label, self.add_title, self.added_label,
-                      self.suggested, self.comment_title):
+                      self.suggested, self.comment_title, self.level_title):
             label.setWordWrap(True)  # the dock may be a narrow column (small screens)
         self.retranslate()
         self.set_record(None)

@@ -18,6 +18,7 @@ Signal line: ``file format[xspf][:skew][+offset] [gain[(baseline)][/units] [adcr
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,10 @@ INVALID_SAMPLE = {8: -128, 16: -32768, 61: -32768, 80: -128, 160: -32768, 24: -(
 _FORMAT = re.compile(r"^(\d+)(?:x(\d+))?(?::(-?\d+))?(?:\+(\d+))?$")
 _GAIN = re.compile(r"^([^(/]*)(?:\(([^)]*)\))?(?:/(.*))?$")
 _PRINTABLE = re.compile(r"^[\x20-\x7e\t]*$")
+# a number as WFDB writes it (``500``, ``1000.5``, ``-12``); other spellings that parse here
+# (``1e3``) can be read otherwise by other WFDB software
+_PLAIN_DECIMAL = re.compile(r"^(?:\d+(?:\.\d*)?|\.\d+)$")
+_PLAIN_INTEGER = re.compile(r"^[+-]?\d+$")
 # the extensions a record name may carry (the name of its signal file); see the module docstring
 _NAME_EXTS = (".mat", ".dat")
 
@@ -49,6 +54,7 @@ class SignalSpec:
     fmt: int
     samples_per_frame: int
     byte_offset: int
+    skew: int  # samples; 0 for almost every record
     gain: float  # adu per physical unit, > 0
     baseline: int  # adu of 0 physical units
     units: str
@@ -62,6 +68,14 @@ class WfdbHeader:
     n_samples: int | None  # None: not stated (then from the signal files' size)
     signals: tuple[SignalSpec, ...]
     stated_name: str = ""  # the name as the record line writes it ("" : same as record_name)
+    # the comment lines as ``wfdb.rdheader`` gives them (stripped of blanks and '#')
+    comments: tuple[str, ...] = ()
+    base_time: dt.time | None = None
+    base_date: dt.date | None = None
+    # a base time or date is written but not in a form read here (``wfdb`` is then asked)
+    base_unread: bool = False
+    # the rate and every gain and baseline are written as plain decimals
+    plain_numbers: bool = False
 
     @property
     def name_normalised(self) -> bool:
@@ -71,15 +85,16 @@ class WfdbHeader:
 def read_header(hea: Path) -> WfdbHeader:
     """Parse and validate ``hea``; at most :data:`MAX_HEADER_BYTES` are read."""
     text = _read_text(hea)
-    lines = [ln.strip() for ln in text.splitlines()]
-    lines = [ln for ln in lines if ln and not ln.startswith("#")]
+    stripped = [ln.strip() for ln in text.splitlines()]
+    lines = [ln for ln in stripped if ln and not ln.startswith("#")]
+    comments = tuple(ln.strip(" \t#") for ln in stripped if ln.startswith("#"))
     if not lines:
         raise CorruptFileError(hea, expected="a WFDB record line", found="no record line", format=LABEL)
     for ln in lines:
         if not _PRINTABLE.match(ln):
             raise CorruptFileError(hea, expected="a text WFDB header", found="non-text bytes",
                                    format=LABEL)
-    return _parse(hea, lines)
+    return _parse(hea, lines, comments)
 
 
 def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:
@@ -109,7 +124,23 @@ def _read_text(hea: Path) -> str:
     return raw.decode("latin-1")
 
 
-def _parse(hea: Path, lines: list[str]) -> WfdbHeader:
+def _base_time_date(rec: list[str]) -> tuple[dt.time | None, dt.date | None, bool]:
+    """The record line's base time and date as ``wfdb`` reads them (``[HH:[MM:]]SS[.ffffff]``,
+    ``DD/MM/YYYY``); ``unread`` when one is written in another form (not guessed here)."""
+    time_text = rec[4] if len(rec) > 4 else ""
+    date_text = rec[5] if len(rec) > 5 else ""
+    try:
+        base_time = None
+        if time_text:
+            fmt = ("%S", "%M:%S", "%H:%M:%S")[time_text.count(":")]
+            base_time = dt.datetime.strptime(time_text, fmt + (".%f" if "." in time_text else "")).time()
+        base_date = dt.datetime.strptime(date_text, "%d/%m/%Y").date() if date_text else None
+    except (ValueError, IndexError):
+        return None, None, True
+    return base_time, base_date, len(rec) > 6
+
+
+def _parse(hea: Path, lines: list[str], comments: tuple[str, ...] = ()) -> WfdbHeader:
     rec = lines[0].split()
     name = rec[0]
     if "/" in name:
@@ -144,9 +175,22 @@ def _parse(hea: Path, lines: list[str]) -> WfdbHeader:
         raise HeaderValueError(hea, field="number of signals", value=str(nsig),
                                expected=f"as many signal lines as stated (found {len(sig_lines)})",
                                format=LABEL)
+    base_time, base_date, unread = _base_time_date(rec)
+    plain = bool(_PLAIN_DECIMAL.match(fs_text[0])) and all(_plain_gain(ln) for ln in sig_lines)
     return WfdbHeader(record_name=name, fs_hz=fs, n_samples=n_samples,
                       signals=tuple(_signal(hea, i + 1, ln) for i, ln in enumerate(sig_lines)),
-                      stated_name=stated)
+                      stated_name=stated, comments=comments, base_time=base_time,
+                      base_date=base_date, base_unread=unread, plain_numbers=plain)
+
+
+def _plain_gain(line: str) -> bool:
+    """The signal line's gain, baseline and ADC zero (the baseline when none is written) are
+    plain decimals."""
+    parts = line.split(maxsplit=5)
+    g = _GAIN.match(parts[2]) if len(parts) > 2 else None
+    return bool(g and _PLAIN_DECIMAL.match(g.group(1))
+                and (g.group(2) is None or _PLAIN_INTEGER.match(g.group(2)))
+                and (len(parts) < 5 or _PLAIN_INTEGER.match(parts[4])))
 
 
 def _num(hea: Path, text: str | None, field: str, **kw: Any) -> float:
@@ -173,6 +217,7 @@ def _signal(hea: Path, k: int, line: str) -> SignalSpec:
     spf = int(_num(hea, m.group(2) or "1", f"signal {k} samples per frame", lo=1, hi=64,
                     integer=True))
     offset = int(m.group(4) or 0)
+    skew = int(m.group(3) or 0)
     if len(parts) < 3:
         # WFDB would assume 200 adu/mV: the record would be shown at an invented scale
         raise HeaderValueError(hea, field=f"signal {k} ADC gain", value="(none)",
@@ -200,5 +245,5 @@ def _signal(hea: Path, k: int, line: str) -> SignalSpec:
         raise HeaderValueError(hea, field=f"signal {k} units", value="", expected="a unit after '/'",
                                format=LABEL)
     return SignalSpec(file_name=file_name, fmt=fmt, samples_per_frame=spf, byte_offset=offset,
-                      gain=gain, baseline=baseline, units=(units or "mV").strip(),
+                      skew=skew, gain=gain, baseline=baseline, units=(units or "mV").strip(),
                       description=parts[8] if len(parts) > 8 else "")

@@ -322,11 +322,13 @@ def worker_pool(workers: int, initializer: Callable[..., None],
 
 #: what the fork server imports once before it forks the workers (each would import it again):
 #: the pipeline, what ``prepare`` imports where it runs (the signal modules, scipy.signal) and
-#: the readers (the registry imports them all at the first file: ~20 ms in each worker); last,
+#: the readers (the registry imports them all at the first file: ~20 ms in each worker; not the
+#: ``wfdb`` package, with pandas 0.3 s of CPU, which a worker imports only for a WFDB layout the
+#: reader does not read itself: the common format-16 files need none of it); last,
 #: :mod:`ecg_viewer.pipeline.forkserver_freeze` freezes the collector's view of all that
 WORKER_PRELOAD = ["ecg_viewer.pipeline.batch_staged", "ecg_viewer.model.preprocess",
                   "ecg_viewer.signal.quality", "ecg_viewer.signal.measure",
-                  "ecg_viewer.signal.criteria", "scipy.signal", "wfdb",
+                  "ecg_viewer.signal.criteria", "scipy.signal",
                   *READER_MODULES, "ecg_viewer.pipeline.forkserver_freeze"]
 
 

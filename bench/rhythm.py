@@ -1,0 +1,123 @@
+"""How often the RR series is called irregular (``rr_irregular``), per rhythm group, on PTB-XL
+(100 Hz, both arrays) by fold group, and on the external CinC records: the rule the app ships
+(RMSSD / mean RR > 0.10, and more than a third of the successive RR differences over 5 % of the
+median RR) beside the RMSSD rule alone that it replaced.
+
+    PYTHONPATH=$PWD .venv/bin/python bench/rhythm.py [--shared-data ../shared/data]
+
+Groups (PTB-XL ``scp_codes``, any likelihood, as the benchmark keeps them; CinC SNOMED codes):
+AF/AFL; sinus with premature beats (SR/STACH/SBRAD/SARRH with PAC/PVC, no AF/AFL); clean sinus
+(sinus without premature beats, sinus arrhythmia or AF/AFL); sinus arrhythmia (SARRH, no AF/AFL).
+The step and the share were chosen on folds 1-8; folds 9-10 and CinC are reported only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from ecg_viewer.core.leads import CANONICAL_LEADS  # noqa: E402
+from ecg_viewer.signal.beats import detect_beats  # noqa: E402
+from ecg_viewer.signal.measure import IRREGULAR_NRMSSD, IRREGULAR_SHARE, irregular_share  # noqa: E402
+
+SINUS = {"SR", "STACH", "SBRAD", "SARRH"}
+SNOMED = {"164889003": "AF", "164890007": "AF", "284470004": "PB", "427172004": "PB",
+          "17338001": "PB", "426783006": "SR", "427084000": "SR", "426177001": "SR",
+          "427393009": "SARRH"}  # fmt: skip
+
+
+def measures(rr_ms: np.ndarray) -> tuple[float, float] | None:
+    """(RMSSD / mean RR, share of large successive differences) of >= 4 RR intervals."""
+    if rr_ms.size < 4:
+        return None
+    d = np.abs(np.diff(rr_ms))
+    return float(np.sqrt(np.mean(d**2)) / rr_ms.mean()), irregular_share(rr_ms)
+
+
+def group(codes: set[str]) -> str | None:
+    if codes & {"AFIB", "AFLT", "AF"}:
+        return "AF/AFL"
+    if codes & (SINUS | {"SR"}) and codes & {"PAC", "PVC", "PB"}:
+        return "sinus + premature beats"
+    if "SARRH" in codes:
+        return "sinus arrhythmia"
+    if codes & (SINUS | {"SR"}):
+        return "clean sinus"
+    return None
+
+
+def ptbxl(shared: Path) -> list[tuple[str, str, np.ndarray]]:
+    """(fold group, rhythm group, RR ms) of every PTB-XL record in the two 100-Hz arrays."""
+    base = shared / "ptbxl"
+    labels: dict[int, tuple[int, set[str]]] = {}
+    for name in ("ptbxl_labels.csv", "ptbxl_extra_labels.csv"):
+        with open(base / name, newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                codes = set(ast.literal_eval(row["scp_codes"]))
+                labels[int(row["ecg_id"])] = (int(row["strat_fold"]), codes)
+    out = []
+    for name, scale in (("ptbxl100_subset.npz", 1e-3), ("ptbxl100_extra_zscored.npz", 0.2)):
+        with np.load(base / name) as z:
+            x, ids, fs = z["X"], z["ecg_id"], float(z["fs"])
+        for i, eid in enumerate(ids):
+            fold, codes = labels.get(int(eid), (0, set()))
+            g = group(codes)
+            if g is None or fold == 0:
+                continue
+            sig = np.ascontiguousarray(x[i].T.astype(np.float32) * scale)
+            det = detect_beats(sig, fs, tuple(CANONICAL_LEADS))
+            part = "folds 1-8" if fold <= 8 else "folds 9-10"
+            out.append((part, g, np.diff(det.r_peaks) * 1000.0 / fs))
+    return out
+
+
+def cinc(shared: Path) -> list[tuple[str, str, np.ndarray]]:
+    from ecg_viewer.io import read_ecg
+
+    out = []
+    for folder in (shared / "samples" / "wfdb_cinc2021", shared / "cinc_extra"):
+        for hea in sorted(folder.rglob("*.hea")):
+            m = re.search(r"#\s*Dx:\s*(.*)", hea.read_text(encoding="latin-1"))
+            codes = {SNOMED[c.strip()] for c in (m.group(1).split(",") if m else []) if c.strip() in SNOMED}
+            g = group(codes)
+            if g is None:
+                continue
+            try:
+                rec = read_ecg(hea)
+            except Exception as exc:  # a record the app refuses is not counted
+                print(f"skipped {hea.name}: {type(exc).__name__}", file=sys.stderr)
+                continue
+            det = detect_beats(rec.signal_mv, rec.fs_hz, rec.lead_names)
+            out.append(("CinC", g, np.diff(det.r_peaks) * 1000.0 / rec.fs_hz))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--shared-data", type=Path, default=REPO.parent / "shared" / "data")
+    args = ap.parse_args()
+    rows = ptbxl(args.shared_data) + cinc(args.shared_data)
+    print("| set | rhythm | records | irregular: RMSSD rule alone | irregular: shipped rule |")
+    print("|---|---|---|---|---|")
+    for part in ("folds 1-8", "folds 9-10", "CinC"):
+        for g in ("AF/AFL", "sinus + premature beats", "clean sinus", "sinus arrhythmia"):
+            ms = [m for p, gg, rr in rows if p == part and gg == g and (m := measures(rr))]
+            if not ms:
+                continue
+            a = np.array(ms)
+            old = a[:, 0] > IRREGULAR_NRMSSD
+            new = old & (a[:, 1] > IRREGULAR_SHARE)
+            print(f"| {part} | {g} | {len(a)} | {old.mean():.1%} | {new.mean():.1%} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""A one-line label that never widens the window: it asks for its whole text's width, takes less
+when the window has less to give, and then shows the text with "…" in its middle (the whole
+text on hover). A plain QLabel asks for its whole width as its minimum, so one long file name,
+device string or error message made the window wider than a 1366-px screen or squeezed the
+docks beside it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+#: the narrowest an elided label becomes unless told otherwise: a text shorter than this is never
+#: elided (a device name, a short file name), a longer one keeps about 15 characters
+MIN_WIDTH_PX = 120
+
+
+class ElidedLabel(QLabel):
+    """``setText`` keeps the whole text (``full_text()``); what is drawn is elided to the width
+    (``mode``: in the middle, which keeps a file name's extension, or at the end).
+    ``auto_tooltip``: the whole text is the tooltip while it is elided (off when the caller sets
+    its own tooltip)."""
+
+    def __init__(self, parent: QWidget | None = None, *, auto_tooltip: bool = True,
+                 shrink_to_zero: bool = False,
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self._mode = mode
+        self._auto_tooltip = auto_tooltip
+        self._min_px = 0 if shrink_to_zero else MIN_WIDTH_PX
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # Qt's name: every caller's setText keeps the whole text
+        self._full = str(text)
+        self.updateGeometry()
+        self._elide()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def sizeHint(self) -> QSize:
+        m = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self._full) + m.left() + m.right() + 2
+        return QSize(width, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(min(self._min_px, self.sizeHint().width()), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        # hidden (not laid out yet) the whole text; elided to its width once shown
+        avail = self.contentsRect().width()
+        shown = self._full if not self.isVisible() else self.fontMetrics().elidedText(
+            self._full, self._mode, max(avail, 0))
+        if shown != super().text():
+            super().setText(shown)
+        if self._auto_tooltip:
+            self.setToolTip(self._full if shown != self._full else "")
