@@ -235,7 +235,8 @@ def referral_section(rows: list[dict[str, Any]], set_names: dict[str, str]) -> l
         return []
     keys = [k for k in ("val", "test", "cinc") if k in rows[0]]
     head = " | ".join(f"{set_names.get(k, k)}: normal flagged / true D/urgent flagged" for k in keys)
-    lines = ["### Referral rule: alternatives (fold 9 chooses, each at ≤ 5 % of fold-9 normal ECGs)",
+    lines = ["### Referral rule: alternatives (each at ≤ 5 % of normal ECGs: the first two of fold 9's "
+             "and the cross-fitted folds 1–8's together, the others of fold 9's)",
              "", f"| rule | fold-9 parameter | {head} |", "|---|---|" + "---|" * len(keys)]
 
     def f(v: float) -> str:
