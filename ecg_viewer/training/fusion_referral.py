@@ -44,11 +44,12 @@ ANY_WEIGHT = 0.5  # a true D/urgent record flagged for a finding it does not car
 # its 要至急 label (前壁傷害) on 0.5 %; without this limit the search lowered 前壁傷害 to 0.005
 # (要至急 on 17 % of the records) and 側壁虚血 to 0.014 (shown on 22 %, right on 14 % of those)
 MAX_FALSE_SHOWN = {"D": 0.10, "urgent": 0.01}
-# and, where shown above its threshold, a label is right at least this often (pooled records):
+# and, where shown above its threshold, a D label is right at least this often (pooled records):
 # the previous shared threshold's common D labels were right on 0.2-0.3 of theirs; a rare label
 # (前側壁心筋梗塞, 30 of ~3,200 records) within the 10 % limit alone went to 0.003, right on 7 %
-# of the records it was shown on
-MIN_PRECISION = 0.2
+# of the records it was shown on. Not for 要至急 labels: missing one costs more than a false
+# alarm, which their 1 % limit above bounds (with it 前壁傷害 stayed at 0.5, never 要至急)
+MIN_PRECISION = {"D": 0.2, "urgent": 0.0}
 
 
 def false_shown_floor(p: np.ndarray, has: np.ndarray, max_share: float) -> float:
@@ -66,7 +67,7 @@ def label_referral_thresholds(p: np.ndarray, y_labels: np.ndarray, true_d: np.nd
                               max_normal: float = 0.05, start: float = START_THRESHOLD,
                               any_weight: float = ANY_WEIGHT,
                               floor: np.ndarray | None = None,
-                              min_precision: float = 0.0) -> np.ndarray:
+                              min_precision: float | np.ndarray = 0.0) -> np.ndarray:
     """Per-label thresholds [K] of K D/urgent labels, chosen jointly (module docstring).
 
     p [N, K]: their probabilities (NaN = not scored); y_labels [N, K]: whether each is true;
@@ -76,14 +77,15 @@ def label_referral_thresholds(p: np.ndarray, y_labels: np.ndarray, true_d: np.nd
     (records newly flagged for a label they carry + ``any_weight`` x true D/urgent records newly
     flagged) to normal ECGs newly flagged (a step that flags none counts as half a normal ECG),
     while at most ``max_normal`` of the normal ECGs are flagged; ``floor`` [K]: the lowest
-    threshold each label may take (:func:`false_shown_floor`); ``min_precision``: a label is
-    lowered only to thresholds where at least that share of the records at or above it carry
-    it."""
+    threshold each label may take (:func:`false_shown_floor`); ``min_precision`` (one value, or
+    [K]): a label is lowered only to thresholds where at least that share of the records at or
+    above it carry it."""
     p = np.nan_to_num(np.asarray(p, dtype=np.float64), nan=-1.0)
     yl = np.asarray(y_labels).astype(bool)
     true_d, normal = np.asarray(true_d, bool), np.asarray(normal, bool)
     n, k = p.shape
     lo = np.zeros(k) if floor is None else np.asarray(floor, dtype=np.float64)
+    min_prec = np.broadcast_to(np.asarray(min_precision, dtype=np.float64), (k,))
     t = np.maximum(np.full(k, float(start)), lo)
     above = p >= t
     flagged = (np.zeros(n, bool) if base is None else np.asarray(base, bool)) | above.any(axis=1)
@@ -104,10 +106,10 @@ def label_referral_thresholds(p: np.ndarray, y_labels: np.ndarray, true_d: np.nd
             gain = np.cumsum(yl[order, j] & ~named_right[order]) + any_weight * np.cumsum(new & true_d[order])
             last = np.r_[v[1:] != v[:-1], True]  # a threshold takes every record tied at it
             ok = last & (n_normal + dn <= cap) & (gain > 0)
-            if min_precision > 0.0:
+            if min_prec[j] > 0.0:
                 shown = p[:, j] >= t[j]
                 right = int((shown & yl[:, j]).sum()) + np.cumsum(yl[order, j])
-                ok &= right >= min_precision * (int(shown.sum()) + np.arange(1, len(order) + 1))
+                ok &= right >= min_prec[j] * (int(shown.sum()) + np.arange(1, len(order) + 1))
             if not ok.any():
                 continue
             ratio = np.where(ok, gain / np.maximum(dn, 0.5), -np.inf)

@@ -168,7 +168,7 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
         lines += ["**Referral thresholds** (a record is 要精査 or higher when a D/urgent label is at or "
                   "above its own threshold; chosen jointly on fold 9 and the cross-fitted folds 1–8 "
                   "so that ≤ 5 % of their normal ECGs are flagged, no label shows on more than "
-                  "10 % (要至急 labels: 1 %) of their records without it, and a label is lowered "
+                  "10 % (要至急 labels: 1 %) of their records without it, and a D label is lowered "
                   "only where ≥ 20 % of the records it shows on carry it; "
                   "`training/fusion_referral.py`): " + ", ".join(
                       f"{lab} ({ja.get(lab, '')}) {_f(v)}" for lab, v in sorted(rt.items(), key=lambda kv: kv[1]))
