@@ -153,18 +153,23 @@ def test_flat_t_outliers_have_no_gross_qt(shared_data: Path, rel: str) -> None:
     assert plausible or "qt_ms" in m.low_confidence, (m.qt_ms, m.rr_ms, m.confidence)
 
 
-def _qtdb_evaluate_record():
-    """The QT Database bench's per-beat evaluation (``bench/measurements_qtdb.py``)."""
+def _qtdb_bench():
+    """The QT Database bench module (``bench/measurements_qtdb.py``)."""
     pytest.importorskip("wfdb")
     import sys
 
     bench = Path(__file__).resolve().parents[1] / "bench"
     sys.path.insert(0, str(bench))
     try:
-        from measurements_qtdb import evaluate_record
+        import measurements_qtdb
     finally:
         sys.path.remove(str(bench))
-    return evaluate_record
+    return measurements_qtdb
+
+
+def _qtdb_evaluate_record():
+    """The QT Database bench's per-beat evaluation."""
+    return _qtdb_bench().evaluate_record
 
 
 @pytest.mark.shared_data
@@ -415,18 +420,10 @@ def test_qt_database_annotator_scatter_pairs_the_same_beats(shared_data: Path) -
     the second annotator is paired with the first beat by beat (keyed by the first's R mark, the
     same key as ours), has no P marks, and the annotated QRS duration scatters from beat to beat
     (SD ~10 ms on one rhythm) where ours, one median per beat, barely moves (~2 ms)."""
-    pytest.importorskip("wfdb")
-    import sys
-
-    bench = Path(__file__).resolve().parents[1] / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        from measurements_qtdb import evaluate_record, second_annotator_errors
-    finally:
-        sys.path.remove(str(bench))
+    bench = _qtdb_bench()
     path = shared_data / "qtdb" / "sel103"
-    second = second_annotator_errors(path)
-    ours = evaluate_record(path)
+    second = bench.second_annotator_errors(path)
+    ours = bench.evaluate_record(path)
     assert not second["p_on"] and len(second["qrs_on"]) >= 20
     assert abs(float(np.mean(list(second["qrs_on"].values())))) <= 15
     assert len(ours["r_qrs_on"]) == len(ours["qrs_on"])
