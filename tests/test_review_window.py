@@ -180,6 +180,17 @@ def test_worklist_sorted_by_level_with_review_state(qtbot, win, samples, tmp_pat
     with qtbot.waitSignal(panel.openRequested) as sig:
         panel.table.cellDoubleClicked.emit(0, 1)
     assert sig.args == [str(folder / "b_af.xml")]
+    # in English the level is long: its column stays narrow enough for the findings to show in
+    # a ~250-px dock (the cell elides; the level and the findings are its tooltip)
+    set_language("en")
+    try:
+        panel.retranslate()
+        level = panel.table.item(0, 0)
+        assert level.text() == "Further examination needed"
+        assert panel.table.columnWidth(0) <= 130 < panel.table.fontMetrics().horizontalAdvance(level.text())
+        assert level.toolTip() == "Further examination needed: atrial fibrillation"
+    finally:
+        set_language("ja")
     panel.shutdown()
     store.close()
 

@@ -30,6 +30,10 @@ __all__ = ["ORDER", "WorklistPanel"]
 LEVEL_COLORS = {"urgent": "#c00000", "D": "#e06000", "unreadable": "#666666", "C": "#a08000",
                 "B": "#3070b0", "E": "#5050a0", "A": "#208040", "error": "#888888"}
 COLS = ("level", "file", "finding", "hr", "review")
+# widest the level and file columns get (px): the dock is ~250 px wide on a 1366x768 screen, and
+# "Further examination needed" alone took 180 px, hiding the findings; the cell elides, the whole
+# text is its tooltip
+MAX_COL_PX = {0: 130, 1: 160}
 
 
 class WorklistPanel(QWidget):
@@ -180,8 +184,10 @@ class WorklistPanel(QWidget):
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, f)
-                if c == 0 and level in LEVEL_COLORS:
-                    item.setForeground(QColor(LEVEL_COLORS[level]))
+                if c == 0:
+                    item.setToolTip(f"{level_text}: {finding}" if finding else level_text)
+                    if level in LEVEL_COLORS:
+                        item.setForeground(QColor(LEVEL_COLORS[level]))
                 if c == 1:
                     item.setToolTip(f)
                 if c == 2:
@@ -192,6 +198,9 @@ class WorklistPanel(QWidget):
             if f == self.current:
                 self.table.selectRow(i)
         self.table.resizeColumnsToContents()
+        for col, cap in MAX_COL_PX.items():
+            if self.table.columnWidth(col) > cap:
+                self.table.setColumnWidth(col, cap)
 
     def _open_row(self, row: int, _col: int) -> None:
         item = self.table.item(row, 0)
