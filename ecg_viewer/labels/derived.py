@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.core.prediction import Evidence, LabelScore
+from ecg_viewer.labels.logit import logit, sigmoid
 
 COMBINES = ("max", "noisy_or", "max_aligned")
 DERIVED_KEY = "derived_from"  # evidence key: value = the narrower label id, criterion = its score
@@ -60,11 +61,6 @@ class DerivedLabel:
                 "threshold": round(self.threshold, 6), "threshold_source": self.threshold_source}
 
 
-def _logit(p: np.ndarray | float) -> np.ndarray:
-    q = np.clip(np.asarray(p, dtype=np.float64), 1e-9, 1 - 1e-9)
-    return np.log(q / (1 - q))
-
-
 def combine_scores(p: np.ndarray, how: str, thresholds: np.ndarray | None = None,
                    threshold: float | None = None) -> np.ndarray:
     """p [N, k] narrower probabilities -> [N]; NaN counts as 0. ``max_aligned`` needs the
@@ -75,8 +71,7 @@ def combine_scores(p: np.ndarray, how: str, thresholds: np.ndarray | None = None
     if how == "max_aligned":
         if thresholds is None or threshold is None:
             raise ValueError("max_aligned needs the narrower and the broader thresholds")
-        z = _logit(p) - _logit(np.asarray(thresholds, dtype=np.float64)) + _logit(threshold)
-        out = (1.0 / (1.0 + np.exp(-z))).max(axis=1)
+        out = sigmoid(logit(p) - logit(thresholds) + logit(threshold)).max(axis=1)
         # exactly at a narrower threshold -> exactly at the broader one (no rounding below it)
         at = (p >= np.asarray(thresholds, dtype=np.float64)).any(axis=1)
         return np.where(at, np.maximum(out, threshold), np.minimum(out, np.nextafter(threshold, 0)))

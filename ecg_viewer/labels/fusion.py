@@ -44,6 +44,7 @@ from ecg_viewer.core.hashing import sha256_file
 from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
 from ecg_viewer.labels.derived import DerivedLabel, apply_derived
 from ecg_viewer.labels.fusion_evidence import YES_NO, relevant_features
+from ecg_viewer.labels.logit import sigmoid
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +53,6 @@ FUSION_FORMAT = 1
 MANIFEST = "manifest.json"
 #: the arrays of one label's trees in ``fusion_trees.safetensors`` (``<label>/<name>``)
 TREE_ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "value")
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """The probability of a logit (clipped at +-40: no overflow warning)."""
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
 
 def mix_logits(z_linear: np.ndarray, z_trees: np.ndarray, w: float) -> np.ndarray:

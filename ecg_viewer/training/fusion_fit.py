@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from ecg_viewer.labels.fusion import mix_logits, sigmoid
+from ecg_viewer.labels.fusion import mix_logits
+from ecg_viewer.labels.logit import sigmoid
 
 CLIP = 5.0  # standardised features are clipped to +-CLIP (a failed measurement must not dominate)
 MIN_FIT_POS = 8  # training positives a label needs to be fused

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from ecg_viewer.labels.logit import logit
 from ecg_viewer.training.fusion_fit import fit_and_predict, fit_logistic
 from ecg_viewer.training.metrics import URGENT_CATS
 
@@ -210,8 +211,7 @@ def referral_alternatives(s: np.ndarray, thr: np.ndarray, s_cf: np.ndarray, y: n
                             f"specificity {chosen[0]:.3f}", chosen[1], chosen[2]))
 
     def logits(sx: np.ndarray) -> np.ndarray:
-        p = np.clip(np.nan_to_num(sx[:, [*fcols, ids.index("normal_ecg")]], nan=0.0), 1e-4, 1 - 1e-4)
-        return np.log(p / (1 - p))
+        return logit(np.nan_to_num(sx[:, [*fcols, ids.index("normal_ecg")]], nan=0.0), eps=1e-4)
 
     best: tuple[float, float, np.ndarray] | None = None
     for l2 in L2_GRID:
