@@ -59,6 +59,8 @@ class SignalSpec:
     baseline: int  # adu of 0 physical units
     units: str
     description: str
+    # gain, baseline and ADC zero written as plain decimals (as WFDB writes them)
+    plain_numbers: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,13 @@ class WfdbHeader:
     base_date: dt.date | None = None
     # a base time or date is written but not in a form read here (``wfdb`` is then asked)
     base_unread: bool = False
-    # the rate and every gain and baseline are written as plain decimals
-    plain_numbers: bool = False
+    plain_rate: bool = False  # the rate written as a plain decimal
+
+    @property
+    def plain_numbers(self) -> bool:
+        """The rate and every gain, baseline and ADC zero are written as plain decimals: numbers
+        every WFDB reader reads the same way (``1e3`` is 1 Hz to some)."""
+        return self.plain_rate and all(s.plain_numbers for s in self.signals)
 
     @property
     def name_normalised(self) -> bool:
@@ -176,21 +183,11 @@ def _parse(hea: Path, lines: list[str], comments: tuple[str, ...] = ()) -> WfdbH
                                expected=f"as many signal lines as stated (found {len(sig_lines)})",
                                format=LABEL)
     base_time, base_date, unread = _base_time_date(rec)
-    plain = bool(_PLAIN_DECIMAL.match(fs_text[0])) and all(_plain_gain(ln) for ln in sig_lines)
     return WfdbHeader(record_name=name, fs_hz=fs, n_samples=n_samples,
                       signals=tuple(_signal(hea, i + 1, ln) for i, ln in enumerate(sig_lines)),
                       stated_name=stated, comments=comments, base_time=base_time,
-                      base_date=base_date, base_unread=unread, plain_numbers=plain)
-
-
-def _plain_gain(line: str) -> bool:
-    """The signal line's gain, baseline and ADC zero (the baseline when none is written) are
-    plain decimals."""
-    parts = line.split(maxsplit=5)
-    g = _GAIN.match(parts[2]) if len(parts) > 2 else None
-    return bool(g and _PLAIN_DECIMAL.match(g.group(1))
-                and (g.group(2) is None or _PLAIN_INTEGER.match(g.group(2)))
-                and (len(parts) < 5 or _PLAIN_INTEGER.match(parts[4])))
+                      base_date=base_date, base_unread=unread,
+                      plain_rate=bool(_PLAIN_DECIMAL.match(fs_text[0])))
 
 
 def _num(hea: Path, text: str | None, field: str, **kw: Any) -> float:
@@ -246,4 +243,7 @@ def _signal(hea: Path, k: int, line: str) -> SignalSpec:
                                format=LABEL)
     return SignalSpec(file_name=file_name, fmt=fmt, samples_per_frame=spf, byte_offset=offset,
                       skew=skew, gain=gain, baseline=baseline, units=(units or "mV").strip(),
-                      description=parts[8] if len(parts) > 8 else "")
+                      description=parts[8] if len(parts) > 8 else "",
+                      plain_numbers=bool(g and _PLAIN_DECIMAL.match(gain_text)
+                                         and (base_text is None or _PLAIN_INTEGER.match(base_text))
+                                         and (len(parts) < 5 or _PLAIN_INTEGER.match(parts[4]))))
