@@ -27,20 +27,12 @@ sys.path.insert(0, str(REPO))
 
 from ecg_viewer.core.leads import CANONICAL_LEADS  # noqa: E402
 from ecg_viewer.signal.beats import detect_beats  # noqa: E402
-from ecg_viewer.signal.measure import IRREGULAR_NRMSSD, IRREGULAR_SHARE, irregular_share  # noqa: E402
+from ecg_viewer.signal.measure import IRREGULAR_NRMSSD, rhythm  # noqa: E402
 
 SINUS = {"SR", "STACH", "SBRAD", "SARRH"}
 SNOMED = {"164889003": "AF", "164890007": "AF", "284470004": "PB", "427172004": "PB",
           "17338001": "PB", "426783006": "SR", "427084000": "SR", "426177001": "SR",
           "427393009": "SARRH"}  # fmt: skip
-
-
-def measures(rr_ms: np.ndarray) -> tuple[float, float] | None:
-    """(RMSSD / mean RR, share of large successive differences) of >= 4 RR intervals."""
-    if rr_ms.size < 4:
-        return None
-    d = np.abs(np.diff(rr_ms))
-    return float(np.sqrt(np.mean(d**2)) / rr_ms.mean()), irregular_share(rr_ms)
 
 
 def group(codes: set[str]) -> str | None:
@@ -55,8 +47,9 @@ def group(codes: set[str]) -> str | None:
     return None
 
 
-def ptbxl(shared: Path) -> list[tuple[str, str, np.ndarray]]:
-    """(fold group, rhythm group, RR ms) of every PTB-XL record in the two 100-Hz arrays."""
+def ptbxl(shared: Path) -> list[tuple[str, str, dict]]:
+    """(fold group, rhythm group, :func:`rhythm` figures) of every PTB-XL record in the two
+    100-Hz arrays."""
     base = shared / "ptbxl"
     labels: dict[int, tuple[int, set[str]]] = {}
     for name in ("ptbxl_labels.csv", "ptbxl_extra_labels.csv"):
@@ -76,11 +69,11 @@ def ptbxl(shared: Path) -> list[tuple[str, str, np.ndarray]]:
             sig = np.ascontiguousarray(x[i].T.astype(np.float32) * scale)
             det = detect_beats(sig, fs, tuple(CANONICAL_LEADS))
             part = "folds 1-8" if fold <= 8 else "folds 9-10"
-            out.append((part, g, np.diff(det.r_peaks) * 1000.0 / fs))
+            out.append((part, g, rhythm(det)))
     return out
 
 
-def cinc(shared: Path) -> list[tuple[str, str, np.ndarray]]:
+def cinc(shared: Path) -> list[tuple[str, str, dict]]:
     from ecg_viewer.io import read_ecg
 
     out = []
@@ -97,7 +90,7 @@ def cinc(shared: Path) -> list[tuple[str, str, np.ndarray]]:
                 print(f"skipped {hea.name}: {type(exc).__name__}", file=sys.stderr)
                 continue
             det = detect_beats(rec.signal_mv, rec.fs_hz, rec.lead_names)
-            out.append(("CinC", g, np.diff(det.r_peaks) * 1000.0 / rec.fs_hz))
+            out.append(("CinC", g, rhythm(det)))
     return out
 
 
@@ -110,13 +103,13 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for part in ("folds 1-8", "folds 9-10", "CinC"):
         for g in ("AF/AFL", "sinus + premature beats", "clean sinus", "sinus arrhythmia"):
-            ms = [m for p, gg, rr in rows if p == part and gg == g and (m := measures(rr))]
-            if not ms:
+            # records with >= 4 RR intervals (fewer: no regularity call)
+            rs = [r for p, gg, r in rows if p == part and gg == g and "rr_irregular" in r]
+            if not rs:
                 continue
-            a = np.array(ms)
-            old = a[:, 0] > IRREGULAR_NRMSSD
-            new = old & (a[:, 1] > IRREGULAR_SHARE)
-            print(f"| {part} | {g} | {len(a)} | {old.mean():.1%} | {new.mean():.1%} |")
+            old = np.array([r["rr_irregularity"] > IRREGULAR_NRMSSD for r in rs])
+            new = np.array([r["rr_irregular"] for r in rs])
+            print(f"| {part} | {g} | {len(rs)} | {old.mean():.1%} | {new.mean():.1%} |")
 
 
 if __name__ == "__main__":

@@ -230,7 +230,9 @@ def irregular_share(rr_ms: np.ndarray) -> float:
     return float(np.mean(np.abs(np.diff(rr_ms)) > IRREGULAR_STEP * float(np.median(rr_ms))))
 
 
-def _rhythm(det: BeatDetection) -> dict[str, Any]:
+def rhythm(det: BeatDetection) -> dict[str, Any]:
+    """Rate and RR regularity of the detected beats (``rr_ms``, ``hr_bpm``, ``rr_sdnn_ms``,
+    ``rr_rmssd_ms``, ``rr_irregularity``, ``rr_irregular``), as :func:`measure` reports them."""
     rr = det.rr_s * 1000.0
     if rr.size == 0:
         return {}
@@ -354,7 +356,7 @@ def measure(record: EcgRecord) -> Measurements:
     det = detect_beats(record.signal_mv, record.fs_hz, record.lead_names)
     vals: dict[str, Any] = {k: None for k in INTERVAL_KEYS}
     reasons: dict[str, str] = {}
-    vals.update(_rhythm(det))
+    vals.update(rhythm(det))
     beats = det.n_beats
     if beats < MIN_BEATS_RATE:
         why = "meas.no_signal" if not det.leads_used else "meas.too_few_beats"
