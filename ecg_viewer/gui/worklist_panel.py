@@ -31,9 +31,9 @@ LEVEL_COLORS = {"urgent": "#c00000", "D": "#e06000", "unreadable": "#666666", "C
                 "B": "#3070b0", "E": "#5050a0", "A": "#208040", "error": "#888888"}
 COLS = ("level", "file", "finding", "hr", "review")
 # widest the level and file columns get (px): the dock is ~250 px wide on a 1366x768 screen, and
-# "Further examination needed" alone took 180 px, hiding the findings; the cell elides, the whole
-# text is its tooltip
-MAX_COL_PX = {0: 130, 1: 160}
+# "Further examination needed" alone took 180 px, hiding the file; a longer level wraps onto a
+# second line, a longer file name elides, and each cell's tooltip holds the whole text
+MAX_COL_PX = {"level": 130, "file": 160}
 
 
 class WorklistPanel(QWidget):
@@ -198,7 +198,8 @@ class WorklistPanel(QWidget):
             if f == self.current:
                 self.table.selectRow(i)
         self.table.resizeColumnsToContents()
-        for col, cap in MAX_COL_PX.items():
+        for name, cap in MAX_COL_PX.items():
+            col = COLS.index(name)
             if self.table.columnWidth(col) > cap:
                 self.table.setColumnWidth(col, cap)
 
