@@ -6,11 +6,11 @@ tooltip."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
 
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis
+from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.gui.suggestions_panel import LEVEL_COLORS
 
@@ -25,9 +25,10 @@ class SuggestionStrip(QFrame):
         self.setStyleSheet("#suggestion_strip { background: #fbfbf4; }")
         self.level = QLabel()
         self.level.setFont(app_font(11, bold=True))
-        self.findings = QLabel()
+        # one line at the strip's width, elided at its end; the whole list is the tooltip
+        self.findings = ElidedLabel(auto_tooltip=False, shrink_to_zero=True,
+                                    mode=Qt.TextElideMode.ElideRight)
         self.findings.setFont(app_font(10))
-        self.findings.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.notice = QLabel()
         self.notice.setStyleSheet("color: #a00;")
         lay = QHBoxLayout(self)
@@ -35,7 +36,6 @@ class SuggestionStrip(QFrame):
         lay.addWidget(self.level)
         lay.addWidget(self.findings, 1)
         lay.addWidget(self.notice)
-        self._full = ""
         self.analysis: Analysis | None = None
         self.retranslate()
         self.show_text(tr("ui.suggest.placeholder"))
@@ -73,18 +73,8 @@ class SuggestionStrip(QFrame):
         self._set_findings("　".join(parts) if parts else tr("suggest.no_findings"))
 
     def _set_findings(self, text: str) -> None:
-        self._full = text
+        self.findings.setText(text)
         self.findings.setToolTip(text)
-        self._elide()
 
     def full_text(self) -> str:
-        return self._full
-
-    def _elide(self) -> None:
-        width = max(40, self.findings.width())
-        self.findings.setText(QFontMetrics(self.findings.font()).elidedText(
-            self._full, Qt.TextElideMode.ElideRight, width))
-
-    def resizeEvent(self, ev: QResizeEvent) -> None:
-        super().resizeEvent(ev)
-        self._elide()
+        return self.findings.full_text()
