@@ -47,6 +47,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measurements_qtdb import qtdb  # noqa: E402
 from measurements_refs import device, plausibility, synthetic_cases  # noqa: E402
 
+SINUS = {"SR", "STACH", "SBRAD", "SARRH"}
+
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 BEAT_SYMBOLS = set("NLRBAaJSVrFejnE/fQ?")
 def match_beats(det: np.ndarray, ref: np.ndarray, tol: int) -> tuple[int, int, int]:
@@ -122,6 +124,7 @@ def ptbxl(data: Path) -> None:
     none_hr = 0
     robust_ok = {"flat V2": 0, "noisy V2": 0}
     robust_n = 0
+    sinus_p: list[tuple[float, bool]] = []  # (HR, P found) of the sinus records
     t0 = time.perf_counter()
     for i, ecg_id in enumerate(ids):
         sig = (x_all[i].T.astype(np.float32) / 1000.0).copy()
@@ -137,6 +140,8 @@ def ptbxl(data: Path) -> None:
             if g in codes and hr is not None:
                 groups[g].append(hr)
         rhythm = next((g for g in ("SR", "AFIB", "AFLT") if g in codes), None)
+        if hr is not None and codes.keys() & SINUS and not codes.keys() & {"AFIB", "AFLT"}:
+            sinus_p.append((hr, m.p_ms is not None))
         if rhythm:
             p_found[rhythm].append(m.p_ms is not None)
             if m.rr_irregular is not None:
@@ -187,6 +192,16 @@ def ptbxl(data: Path) -> None:
         if p_found[g]:
             print(f"   {g:5s} P wave measured in {100 * np.mean(p_found[g]):5.1f} % "
                   f"(n={len(p_found[g])}); RR irregular in {100 * np.mean(irregular[g]):5.1f} %")
+    if sinus_p:
+        # a sinus tachycardia whose P wave is missed reads as a rhythm without P waves (AF-like)
+        hr_found = np.array(sinus_p)
+        bands = []
+        for lo, hi in ((0, 60), (60, 100), (100, 120), (120, 400)):
+            sel = hr_found[(hr_found[:, 0] >= lo) & (hr_found[:, 0] < hi), 1]
+            if sel.size:
+                bands.append(f"{lo}-{hi}/min {100 * sel.mean():.1f} % (n={sel.size})"
+                             if hi < 400 else f"≥{lo}/min {100 * sel.mean():.1f} % (n={sel.size})")
+        print("   sinus (SR/STACH/SBRAD/SARRH) P wave measured by HR: " + ", ".join(bands))
     if nk_diff:
         d = np.abs(np.array(nk_diff))
         print(f"   HR vs neurokit2 (lead II): n={d.size}, median |diff| {np.median(d):.2f} bpm, "
