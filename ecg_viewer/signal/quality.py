@@ -185,11 +185,13 @@ def _welch_median(x: np.ndarray, fs_hz: float, nperseg: int) -> tuple[np.ndarray
     f, win = _hann_psd(nperseg, fs_hz)
     hop = nperseg - nperseg // 2
     n_seg = (x.shape[-1] - nperseg // 2) // hop  # csd's p1: every segment lies inside x
-    p = np.empty((n_seg, x.shape[0], len(f)))  # segments first: the median runs across rows
-    for k in range(n_seg):
-        seg = x[:, k * hop : k * hop + nperseg]
-        spec = sp_fft.rfft((seg - np.mean(seg, -1, keepdims=True)) * win, n=nperseg, axis=-1)
-        p[k] = spec.real**2 + spec.imag**2
+    # every segment at once [segments, leads, nperseg] (a view; each row of it contiguous, so
+    # the means and the transforms are those of one segment at a time), segments first: the
+    # median runs across rows
+    seg = np.lib.stride_tricks.sliding_window_view(x, nperseg, axis=-1)[
+        :, : (n_seg - 1) * hop + 1 : hop].transpose(1, 0, 2)
+    spec = sp_fft.rfft((seg - np.mean(seg, -1, keepdims=True)) * win, n=nperseg, axis=-1)
+    p = spec.real**2 + spec.imag**2
     p[..., 1:-1 if nperseg % 2 == 0 else None] *= 2
     if n_seg == 1:
         return f, p[0]
