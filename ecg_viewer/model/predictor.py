@@ -72,11 +72,12 @@ class Predictor:
             raise WeightsError("model.weights_mismatch", detail=f"head {self.arch.head!r} is not shippable")
         self.members = []
         for name in self.manifest["members"]:
-            model = build_model(self.arch)
+            # built on the meta device (shapes only: no random initialisation to overwrite);
+            # the loaded tensors become its parameters and buffers, every one of them (strict)
+            with torch.device("meta"):
+                model = build_model(self.arch)
             state = _float_state(self.weights_dir / name)
             try:
-                # the loaded tensors become the parameters (no second copy into those that
-                # build_model made; the same values)
                 model.load_state_dict(state, strict=True, assign=True)
             except RuntimeError as exc:
                 raise WeightsError("model.weights_mismatch", detail=f"{name}: {exc}") from exc

@@ -62,21 +62,25 @@ def _bandpass(x: np.ndarray, fs_hz: float, band_hz: tuple[float, float]) -> np.n
 
 
 def _local_scale(env: np.ndarray, fs_hz: float) -> np.ndarray:
-    """Per-sample QRS height of one envelope: block maxima, running median, interpolated."""
+    """Per-sample QRS height of each envelope (rows of ``env`` [leads, samples]): block maxima,
+    running median, interpolated. All leads at once: the same values as lead by lead (the block
+    maxima, the median filter along each row and the interpolation are row by row)."""
+    n_leads, n = env.shape
     block = max(int(SCALE_BLOCK_S * fs_hz), 1)
-    n_blocks = max(env.size // block, 1)
-    # each whole block's maximum in one call (the same values)
-    maxima = env[: n_blocks * block].reshape(n_blocks, block).max(axis=1) if env.size >= block \
-        else np.array([env.max()])
-    if env.size > n_blocks * block and n_blocks * block < env.size:
-        tail = env[n_blocks * block :]
-        if tail.size > block // 2:
-            maxima = np.append(maxima, tail.max())
-    k = min(9, maxima.size)
+    n_blocks = max(n // block, 1)
+    if n >= block:
+        maxima = env[:, : n_blocks * block].reshape(n_leads, n_blocks, block).max(axis=2)
+    else:
+        maxima = env.max(axis=1, keepdims=True)
+    if n > n_blocks * block and n - n_blocks * block > block // 2:  # a long enough tail
+        maxima = np.concatenate([maxima, env[:, n_blocks * block :].max(axis=1, keepdims=True)],
+                                axis=1)
+    k = min(9, maxima.shape[1])
     k = k if k % 2 == 1 else k - 1
-    smooth = ndimage.median_filter(maxima, size=max(k, 1), mode="nearest")
-    centres = (np.arange(smooth.size) + 0.5) * block
-    return np.interp(np.arange(env.size), centres, smooth)
+    smooth = ndimage.median_filter(maxima, size=(1, max(k, 1)), mode="nearest")
+    centres = (np.arange(smooth.shape[1]) + 0.5) * block
+    at = np.arange(n)
+    return np.array([np.interp(at, centres, row) for row in smooth]).reshape(n_leads, n)
 
 
 def qrs_envelope(
@@ -93,28 +97,25 @@ def qrs_envelope(
     x = np.where(np.isfinite(x), x, 0.0)
     bp = _bandpass(x, fs_hz, QRS_BAND_HZ)
     win = max(int(round(ENVELOPE_WINDOW_S * fs_hz)), 1)
-    used: list[int] = []
     rejected: dict[str, str] = {}
-    scaled = []
     # every lead's 0.5th and 99.5th percentile in one call (row by row the same values)
     lows, highs = np.percentile(bp, (0.5, 99.5), axis=1) if len(bp) else ((), ())
+    live = [i for i in range(len(names)) if not float(highs[i] - lows[i]) < FLAT_LEAD_MV]
+    # the slope energy of every live lead at once (row by row the same values as lead by lead)
+    d = np.gradient(bp[live], axis=1) * fs_hz if live else np.zeros((0, x.shape[1]))
+    env = ndimage.uniform_filter1d(d * d, size=win, axis=1, mode="nearest")
+    scale = _local_scale(env, fs_hz) if live else env
+    has_signal = np.all(scale > 0, axis=1)
     for i, name in enumerate(names):
-        lead_bp = bp[i]
-        p2p = float(highs[i] - lows[i])
-        if p2p < FLAT_LEAD_MV:
+        if i not in live:
             rejected[name] = "flat"
-            continue
-        d = np.gradient(lead_bp) * fs_hz
-        env = ndimage.uniform_filter1d(d * d, size=win, mode="nearest")
-        scale = _local_scale(env, fs_hz)
-        if not np.all(scale > 0):
+        elif not has_signal[live.index(i)]:
             rejected[name] = "no_signal"
-            continue
-        scaled.append(np.minimum(env / scale, CLIP_SCALED))
-        used.append(i)
-    if not scaled:
+    used = [i for j, i in enumerate(live) if has_signal[j]]
+    scaled = np.minimum(env[has_signal] / scale[has_signal], CLIP_SCALED)
+    if not used:
         return np.zeros(x.shape[1]), bp, (), rejected
-    stack = np.vstack(scaled)
+    stack = scaled
     if len(stack) >= 4:
         # trimmed mean: drop the lowest and highest quarter of leads at each sample
         s = np.sort(stack, axis=0)

@@ -143,24 +143,19 @@ def _beat_stats(
         seg = np.stack([w[:, c + d - a : c + d + b] for w, d in zip(beats, shifts, strict=True)])
         return seg - seg.mean(axis=2, keepdims=True)
 
-    shifts = np.zeros(len(beats), dtype=int)
     step = max(1, s // 25)
-    offsets = range(-s, s + 1, step)
+    offsets = np.arange(-s, s + 1, step)
     first = c - s - a  # where the window of the first offset starts
-    live_beats = beats[:, live]
-    # the products of one beat at every offset, in one buffer reused for every beat (a new
-    # ~0.4-MB array each time is mapped and faulted in anew); the same values as before
-    prod = np.empty((len(offsets), len(live), a + b))
+    # every beat's window at every offset [beats, leads, offsets, samples]: a view, no copy
+    wins = np.lib.stride_tricks.sliding_window_view(beats[:, live], a + b, axis=2)[
+        :, :, first : first + (len(offsets) - 1) * step + 1 : step]
+    shifts = np.zeros(len(beats), dtype=int)
     for _ in range(2):
         template = median0(cut(shifts))[live]
-        for j, w in enumerate(live_beats):
-            # the window at every offset at once [offsets, leads, samples] (a view, no copy):
-            # the same sums, in the same order, as one window at a time
-            wins = np.lib.stride_tricks.sliding_window_view(w, a + b, axis=1)[
-                :, first : first + (len(offsets) - 1) * step + 1 : step].transpose(1, 0, 2)
-            np.subtract(wins, wins.mean(axis=2, keepdims=True), out=prod)
-            prod *= template
-            shifts[j] = offsets[int(np.argmax(prod.reshape(len(offsets), -1).sum(axis=1)))]
+        # sum over leads and samples of (window - its mean) * template, for every beat and
+        # offset at once, as (window) * (template - its mean): the same sum, one product
+        centred = template - template.mean(axis=1, keepdims=True)
+        shifts = offsets[np.argmax(np.einsum("blos,ls->bo", wins, centred), axis=1)]
     seg = cut(shifts)  # beats, leads, samples
     template = median0(seg)
     residual = np.sqrt(median0(((seg - template[None]) ** 2).mean(axis=2)))
@@ -190,11 +185,13 @@ def _welch_median(x: np.ndarray, fs_hz: float, nperseg: int) -> tuple[np.ndarray
     f, win = _hann_psd(nperseg, fs_hz)
     hop = nperseg - nperseg // 2
     n_seg = (x.shape[-1] - nperseg // 2) // hop  # csd's p1: every segment lies inside x
-    p = np.empty((n_seg, x.shape[0], len(f)))  # segments first: the median runs across rows
-    for k in range(n_seg):
-        seg = x[:, k * hop : k * hop + nperseg]
-        spec = sp_fft.rfft((seg - np.mean(seg, -1, keepdims=True)) * win, n=nperseg, axis=-1)
-        p[k] = spec.real**2 + spec.imag**2
+    # every segment at once [segments, leads, nperseg] (a view; each row of it contiguous, so
+    # the means and the transforms are those of one segment at a time), segments first: the
+    # median runs across rows
+    seg = np.lib.stride_tricks.sliding_window_view(x, nperseg, axis=-1)[
+        :, : (n_seg - 1) * hop + 1 : hop].transpose(1, 0, 2)
+    spec = sp_fft.rfft((seg - np.mean(seg, -1, keepdims=True)) * win, n=nperseg, axis=-1)
+    p = spec.real**2 + spec.imag**2
     p[..., 1:-1 if nperseg % 2 == 0 else None] *= 2
     if n_seg == 1:
         return f, p[0]
