@@ -332,6 +332,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     # the banner as the app raises it (criteria hold-backs + measurement rules), for the shipped
     # thresholds and those the search chose from the fused probabilities alone
     sets_app = {**eval_sets_masks(c), "crossfit": tr}
+    sets_app["test_mv"] = sets_app["test"] & has_mv  # the app reads mV records only
     model_cols = [j for j in range(len(ids)) if j not in set(fused) and ids[j] not in derived]
     rows_app = np.flatnonzero(np.any(list(sets_app.values()), axis=0))
     report["referral_app"] = []

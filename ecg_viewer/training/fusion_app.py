@@ -153,8 +153,9 @@ def app_section(rows: list[dict[str, Any]], set_names: dict[str, str]) -> list[s
     """The model card's table of the referral as the app raises it (``report["referral_app"]``)."""
     if not rows:
         return []
-    keys = [k for k in ("val", "crossfit", "test", "cinc") if k in rows[0]]
-    names = {**set_names, "crossfit": "PTB-XL folds 1–8, cross-fitted"}
+    keys = [k for k in ("val", "crossfit", "test", "test_mv", "cinc") if k in rows[0]]
+    names = {**set_names, "crossfit": "PTB-XL folds 1–8, cross-fitted",
+             "test_mv": "PTB-XL fold 10, mV records only"}
 
     def f(v: float) -> str:
         return "–" if not np.isfinite(v) else f"{100 * v:.1f} %"
