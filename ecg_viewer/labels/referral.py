@@ -8,8 +8,9 @@ a record that failed the signal-quality gate is "unreadable". Qt-free and torch-
 The banner and the suggestion list cannot disagree: a label raises the flag when it is shown
 above its threshold (the threshold it carries, ``LabelScore.threshold``; pacing and broader
 labels as below), and every raise names its label or rule with its evidence. The fused D/urgent labels each carry a threshold of
-their own, chosen jointly by the fit so that at most 5 % of normal ECGs are flagged
-(``training/fusion_referral.py``); a broader label derived from narrower ones (心筋梗塞) is above
+their own, chosen jointly by the fit so that at most 5 % of normal ECGs are flagged by this
+function as the app calls it, the criteria's hold-backs and the measurement rules included
+(``training/fusion_referral.py``, ``training/fusion_app.py``); a broader label derived from narrower ones (心筋梗塞) is above
 its threshold exactly when a narrower label is above its own (``labels/derived.py``), and the
 banner names the narrower label.
 """

@@ -24,8 +24,16 @@ from typing import Any
 
 import numpy as np
 
+from ecg_viewer.core.prediction import SEVERITY
 from ecg_viewer.labels.derived import derived_matrix
 from ecg_viewer.model.labelspace import label_ids, load_catalog
+from ecg_viewer.training.fusion_app import (
+    app_levels,
+    app_rates,
+    held_by_criteria,
+    measurement_dicts,
+    rule_levels,
+)
 from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
 from ecg_viewer.training.fusion_derived import broader_map, choose_derived
 from ecg_viewer.training.fusion_fit import (
@@ -161,10 +169,10 @@ def ensure_features(cache: Path, ptbxl: Path, refresh: bool, limit: int | None =
     for m in write_manifests(ptbxl, ptbxl.parent, cache / "manifests"):
         got = read_manifest(m)
         rows += got[:limit] if limit else got
-    x, names, per_rec = compute_features(rows)
+    x, names, per_rec, extra = compute_features(rows)
     np.savez_compressed(cache / "features.npz", X=x, feature_names=np.array(names),
                         feature_ids=np.array([r.get("id") or r.get("path") for r in rows]),
-                        features_s_per_record=per_rec)
+                        features_s_per_record=per_rec, **extra)
     log.info("features of %d records, %.0f ms per record", len(rows), 1000 * per_rec)
 
 
@@ -177,6 +185,22 @@ def aligned_features(c: dict[str, Any]) -> np.ndarray:
         if k is not None:
             x[r] = c["X"][k]
     return x
+
+
+def _weights_thresholds(weights: Path, ids: list[str], fused: list[int]
+                        ) -> dict[int, tuple[float, str]] | None:
+    """The fused labels' thresholds of the fusion already in ``weights`` (None when it has none
+    or fuses other labels)."""
+    from ecg_viewer.labels.fusion import FusionError, load_fusion
+
+    try:
+        fusion = load_fusion(weights)
+    except FusionError as exc:  # a damaged or missing fusion only drops the comparison row
+        log.warning("no comparison with %s/fusion.json: %s", weights, exc)
+        return None
+    if fusion is None or set(fusion.labels) != {ids[j] for j in fused}:
+        return None
+    return {j: (fusion.labels[ids[j]].threshold, "") for j in fused}
 
 
 def _macro(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
@@ -271,10 +295,26 @@ def cmd_fit(args: argparse.Namespace) -> int:
     # referral threshold is set on their normal ECGs and fold 9's together)
     p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold, kind)
     p_cf_cri = crossfit_outputs(None, x, y, has_mv, scaling, fused, picked["criteria"], tr, fold, kind)
-    thr_f = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col, p_cf, base_flag_cf)
+    # the referral as the app raises it (training/fusion_app.py): a D/urgent label the criteria
+    # hold back in a record (心室内伝導障害 at QRS <= 110 ms) cannot flag it, and the measurement
+    # rules (QTc >= 500 ms, PR >= 300 ms, HR < 40 or > 150 /min ...) flag records by themselves
+    t0 = time.time()
+    mdicts = measurement_dicts(c, x, names)
+    rule_sev = rule_levels(mdicts)
+    ucols = [j for j in fused if cats[j] in URGENT_CATS]
+    held = held_by_criteria(x, names, mdicts, ids, ucols)
+    p_sel, p_cf_sel = p_fus.copy(), p_cf.copy()
+    p_sel[:, ucols] = np.where(held, np.nan, p_fus[:, ucols])
+    p_cf_sel[:, ucols] = np.where(held, np.nan, p_cf[:, ucols])
+    by_rule = rule_sev >= SEVERITY["D"]
+    base_app = by_rule[va] if base_flag is None else base_flag | by_rule[va]
+    base_app_cf = by_rule[tr] if base_flag_cf is None else base_flag_cf | by_rule[tr]
+    thr_f = thresholds_for(p_sel, y, tr, va, fused, cats, base_app, normal_col, p_cf_sel, base_app_cf)
+    # the thresholds of the fusion in --weights (the one shipped before this fit), for the comparison
+    thr_prev = _weights_thresholds(Path(args.weights), ids, fused)
     # the previous rule (one threshold shared by the fused D/urgent labels), for the comparison
-    shared = thresholds_for(p_fus, y, tr, va, fused, cats, base_flag, normal_col, p_cf,
-                            base_flag_cf, referral="shared")
+    shared = thresholds_for(p_sel, y, tr, va, fused, cats, base_app, normal_col, p_cf_sel,
+                            base_app_cf, referral="shared")
     shared_t = next((shared[j][0] for j in fused if cats[j] in URGENT_CATS), None)
     thr_c = thresholds_for(p_cri, y, tr, va, fused, cats, None, normal_col, p_cf_cri)
     # broader labels (catalog "narrower"): scored from their narrower labels, chosen on fold 9
@@ -289,6 +329,34 @@ def cmd_fit(args: argparse.Namespace) -> int:
     report["referral_alternatives"] = referral_alternatives(
         s_d, thr_d, s_cf, y, ids, cats, fused, set(derived), eval_sets_masks(c), tr,
         MAX_NORMAL_FLAGGED, shared_t)
+    # the banner as the app raises it (criteria hold-backs + measurement rules), for the shipped
+    # thresholds and those the search chose from the fused probabilities alone
+    sets_app = {**eval_sets_masks(c), "crossfit": tr}
+    sets_app["test_mv"] = sets_app["test"] & has_mv  # the app reads mV records only
+    model_cols = [j for j in range(len(ids)) if j not in set(fused) and ids[j] not in derived]
+    rows_app = np.flatnonzero(np.any(list(sets_app.values()), axis=0))
+    report["referral_app"] = []
+    for rule_name, thr_x in (("shipped: thresholds chosen with the criteria hold-backs and the "
+                              "measurement rules", thr_f),
+                             (f"the thresholds of {args.weights}/fusion.json before this fit "
+                              "(same fused probabilities when its features are these)", thr_prev)):
+        if thr_x is None:
+            continue
+        _, _, s_x, thr_xs = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_x, fused)
+        # the training records' labels outside the fusion: their out-of-fold similarities
+        s_x[np.ix_(np.flatnonzero(tr), model_cols)] = p_mod_cf[:, model_cols]
+        s_x, thr_xs = derived_matrix(s_x, thr_xs, ids, derived)
+        lev = app_levels(s_x, thr_xs, ids, cats, x, names, mdicts, rows_app)
+        report["referral_app"].append({"rule": rule_name, **app_rates(lev, y, ids, cats, sets_app,
+                                                                      rows_app)})
+    for r in report["referral_app"]:
+        log.info("referral as the app raises it, %s: fold 9 %.3f / %.3f (true urgent -> 要至急 "
+                 "%.3f), cross-fitted 1-8 %.3f / %.3f (%.3f), fold 10 %.3f / %.3f (%.3f), CinC "
+                 "true D %.3f (%.3f) (normal / true D flagged)", r["rule"],
+                 *(r[k][m] for k in ("val", "crossfit", "test")
+                   for m in ("normal_flagged", "true_d_flagged", "true_u_urgent")),
+                 r["cinc"]["true_d_flagged"], r["cinc"]["true_u_urgent"])
+    log.info("referral replay %.0f s", time.time() - t0)
     for r in report["referral_alternatives"]:
         log.info("referral %s (%s): fold 9 %.3f / %.3f, fold 10 %.3f / %.3f (normal / true "
                  "D flagged), CinC true D %.3f", r["rule"], r["param"],

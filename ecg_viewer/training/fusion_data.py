@@ -8,6 +8,9 @@ similarities; the shipped model's similarities (fold 9, 10, CinC); the criteria 
     <cache>/records.npz     ids, source, fold, has_mv, y            (written with the similarities)
     <cache>/sims.npz        sim_oof, sim_ship, sim_half<k>          (torch; slow, once per model)
     <cache>/features.npz    X [N, F], feature_names                  (the measurement code; minutes)
+                            ref_meas [N, M], ref_names, ref_low [N, M'], ref_low_names: the
+                            measurements the referral rules and the criteria hold-backs read
+                            (labels/referral.MEASUREMENTS) and which are of low confidence
 
 The features are recomputed whenever the measurement code changed (``--refresh-features``).
 """
@@ -34,6 +37,10 @@ log = logging.getLogger("ecg_viewer.training")
 # z-scored records (SD 1 per lead) are brought to about the size of an ECG in mV before they are
 # measured (beat detection has thresholds in mV); their voltage features are None anyway
 ZSCORE_TO_MV = 0.2
+# the measurements whose low confidence the referral rules and the criteria hold-backs honour
+# (the referral's MEASUREMENTS and what the criteria's conditions depend on)
+REF_LOW_NAMES = ("hr_bpm", "pr_ms", "p_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
+                 "qtc_modified_ms", "qrs_axis_deg")
 
 
 def cinc_folders(shared: Path) -> list[Path]:
@@ -63,13 +70,20 @@ def load_all(ptbxl: Path, shared: Path, work: Path, input_norm: str,
     return data, np.array(sources)
 
 
-def compute_features(rows: list[dict[str, str]]) -> tuple[np.ndarray, tuple[str, ...], float]:
-    """criteria features [N, F] (NaN = missing) for the manifest rows; seconds per record."""
+def compute_features(rows: list[dict[str, str]]
+                     ) -> tuple[np.ndarray, tuple[str, ...], float, dict[str, np.ndarray]]:
+    """criteria features [N, F] (NaN = missing) for the manifest rows; seconds per record; the
+    referral measurements (``ref_meas`` [N, M] of ``ref_names``, NaN = not measured) and their
+    low-confidence flags (``ref_low`` [N, M'] of ``ref_low_names``), as the app passes them to
+    the criteria hold-backs and the referral rules (``Measurements.to_dict()``)."""
+    from ecg_viewer.labels.referral import MEASUREMENTS
     from ecg_viewer.signal.criteria import FEATURE_NAMES, criteria_features
     from ecg_viewer.signal.measure import measure
 
     arrays: dict[str, Any] = {}
     x = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
+    ref = np.full((len(rows), len(MEASUREMENTS)), np.nan)
+    low = np.zeros((len(rows), len(REF_LOW_NAMES)), dtype=bool)
     t0 = time.time()
     for i, row in enumerate(rows):
         try:
@@ -89,13 +103,20 @@ def compute_features(rows: list[dict[str, str]]) -> tuple[np.ndarray, tuple[str,
                 from ecg_viewer.io import read_ecg
 
                 rec, mv = read_ecg(row["path"]), True
-            x[i] = criteria_features(rec, measure(rec), amplitude_valid=mv).as_vector()
+            meas = measure(rec)
+            x[i] = criteria_features(rec, meas, amplitude_valid=mv).as_vector()
+            md = meas.to_dict()
+            ref[i] = [np.nan if not isinstance(md.get(k), int | float) or isinstance(md.get(k), bool)
+                      else float(md[k]) for k in MEASUREMENTS]
+            low[i] = [k in set(md.get("low_confidence") or ()) for k in REF_LOW_NAMES]
         except Exception as exc:  # one bad record must not stop the cache
             log.warning("features of row %d (%s) not computed: %s", i, row.get("id"), exc)
         if (i + 1) % 500 == 0:
             log.info("features %d/%d (%.0f ms per record)", i + 1, len(rows),
                      1000 * (time.time() - t0) / (i + 1))
-    return x, tuple(FEATURE_NAMES), (time.time() - t0) / max(len(rows), 1)
+    extra = {"ref_meas": ref, "ref_names": np.array(MEASUREMENTS), "ref_low": low,
+             "ref_low_names": np.array(REF_LOW_NAMES)}
+    return x, tuple(FEATURE_NAMES), (time.time() - t0) / max(len(rows), 1), extra
 
 
 def save_records(cache: Path, data: EcgSet, sources: np.ndarray) -> None:

@@ -196,8 +196,10 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
                          f"{_f(c.get('auroc'))} | {_f(x['auroc'])} | {_f(x['sensitivity'], 2)} | "
                          f"{_f(x['specificity'], 2)} |")
         lines += [""]
+    from ecg_viewer.training.fusion_app import app_section
     from ecg_viewer.training.fusion_derived import broader_section
     from ecg_viewer.training.fusion_referral import referral_section
 
     return (lines + broader_section(f, ja, SET_NAMES)
+            + app_section(f.get("referral_app", []), SET_NAMES)
             + referral_section(f.get("referral_alternatives", []), SET_NAMES))
