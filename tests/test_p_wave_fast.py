@@ -3,13 +3,16 @@ fibrillation or flutter gets no P wave (a P there would make it look sinus, the 
 
 Real CinC 2021 records of ../shared/data (SNOMED codes in their headers): HR06003 (sinus
 rhythm + sinus tachycardia, 124/min), E07501 (sinus tachycardia, 123/min), A0003 (atrial
-fibrillation, 146/min, irregular), JS00005 (atrial flutter, 162/min, regular conduction).
+fibrillation, 146/min, irregular), JS00005 (atrial flutter, 162/min, regular conduction),
+JS20000 and JS20018 (sinus tachycardia + premature atrial contractions, SNOMED 427084000 +
+284470004, 117 and 113/min: called irregular, so the stricter P consistency applies).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ecg_viewer.io import read_ecg
@@ -28,6 +31,23 @@ def test_sinus_tachycardia_keeps_its_p_wave(shared_data: Path, path: str) -> Non
     # a sinus P wave points down and to the left (frontal axis 0..+90 deg, some latitude)
     assert m.p_axis_deg is not None and -30 <= m.p_axis_deg <= 105
     assert m.confidence["pr_ms"] >= 0.5
+
+
+@pytest.mark.parametrize("path", ["samples/wfdb_cinc2021/JS20000.hea",
+                                  "samples/wfdb_cinc2021/JS20018.hea"])
+def test_sinus_tachycardia_with_premature_atrial_beats_keeps_its_p_wave(
+    shared_data: Path, path: str
+) -> None:
+    m = measure(read_ecg(shared_data / path))
+    assert m.hr_bpm is not None and m.hr_bpm > 100
+    # the premature beats make the RR irregular: the stricter consistency is asked
+    assert m.rr_irregular is True
+    rr = m.beat_detection.rr_s
+    assert (rr < 0.8 * np.median(rr)).sum() >= 2  # premature beats are there ...
+    assert m.median is not None and m.median.n_beats_used < m.beats  # ... and left out
+    assert m.p_ms is not None and 60 <= m.p_ms <= 140, m.reasons.get("p_ms")
+    assert m.pr_ms is not None and 100 <= m.pr_ms <= 200
+    assert m.p_axis_deg is not None and -30 <= m.p_axis_deg <= 105
 
 
 @pytest.mark.parametrize("path", ["cinc_extra/A0003.hea", "cinc_extra/JS00005.hea"])
