@@ -126,6 +126,23 @@ def test_low_confidence_interval_alone_fires_no_referral_rule() -> None:
     assert decide_referral((), low).level == "A"
 
 
+@pytest.mark.parametrize("pr_ms", [330.0, 340.0])
+def test_p_onset_on_the_search_window_edge_gives_a_low_confidence_pr(pr_ms: float) -> None:
+    """A PR longer than the P search reaches (320 ms) is clipped to the window's edge: shown
+    as a low-confidence value with its reason, and it fires no "PR >= 300 ms" rule alone."""
+    m = measure(synthetic(pr_ms=pr_ms))
+    assert m.fiducials is not None and m.fiducials.p_on_at_edge
+    assert m.pr_ms is not None and 310.0 <= m.pr_ms <= 322.0
+    d = m.to_dict()
+    assert {"pr_ms", "p_ms"} <= set(d["low_confidence"])
+    assert d["confidence_reasons"]["pr_ms"] == "meas.conf_p_onset_edge"
+    assert "320 ms" in m.confidence_text("pr_ms", "en") and m.confidence_text("pr_ms", "ja")
+    assert decide_referral((), {**d, "low_confidence": []}).level == "D"  # were it trusted
+    assert decide_referral((), d).level == "A"
+    inside = measure(synthetic(pr_ms=300.0))  # inside the window: a trusted PR
+    assert not inside.fiducials.p_on_at_edge and "pr_ms" not in inside.to_dict()["low_confidence"]
+
+
 @pytest.mark.shared_data
 def test_paced_cart_reference_has_qrs_and_qt_near_the_cart(shared_data: Path) -> None:
     """braveheart_example4 (GE MUSE, GE 12SL: QRS 128 ms, QT 459 ms, axis -66 deg): a paced beat

@@ -81,6 +81,9 @@ class Fiducials:
     p_amplitude_mv: float = 0.0
     p_noise_mv: float = 0.0
     t_amplitude_mv: float = 0.0
+    # the P onset walk reached the first sample of its search window (320 ms before the QRS, or
+    # the previous T end): the onset lies at the window's edge, not where the wave starts
+    p_on_at_edge: bool = False
 
     def as_ms(self, r_index: int, fs_hz: float) -> dict[str, float | None]:
         """Each point in ms relative to the R peak (None where not found)."""
@@ -164,13 +167,14 @@ def _delineate(mb: MedianBeat, rr_s: float, qrs_mode: str,
     # the P wave is searched after the previous beat's T wave (one RR back: its end, or its peak
     # + 120 ms when the end was not found)
     prev_t = t_end if t_end is not None else (None if t_peak is None else t_peak + int(120 * ms))
-    p_peak, p_on, p_off, p_amp, p_noise = _p_wave(x, qrs_on, r, rr_s, fs, prev_t)
+    p_peak, p_on, p_off, p_amp, p_noise, p_edge = _p_wave(x, qrs_on, r, rr_s, fs, prev_t)
     if p_on is not None and t_end is not None:
         # never past the next beat's P wave: one RR after this P onset
         next_p = p_on + int(round(rr_s * fs))
         if t_end > next_p - int(T_BEFORE_NEXT_P_MS * ms):
             t_peak, t_end, t_amp = t_wave(y, qrs_off, r, rr_s, fs, next_p, qrs_on)
-    return Fiducials(qrs_on, qrs_off, t_peak, t_end, p_peak, p_on, p_off, p_amp, p_noise, t_amp)
+    return Fiducials(qrs_on, qrs_off, t_peak, t_end, p_peak, p_on, p_off, p_amp, p_noise, t_amp,
+                     p_edge)
 
 
 def _qrs_velocity(x: np.ndarray, r: int, fs: float) -> tuple[int | None, int | None]:
@@ -301,14 +305,17 @@ def _refine(
 
 def _p_wave(
     x: np.ndarray, qrs_on: int, r: int, rr_s: float, fs: float, t_end: int | None
-) -> tuple[int | None, int | None, int | None, float, float]:
+) -> tuple[int | None, int | None, int | None, float, float, bool]:
+    """(P peak, P onset, P end, P amplitude in mV, noise in mV, whether the onset lies on the
+    search window's first sample) in the samples of ``x``; the points None where no P wave
+    stands out."""
     ms = fs / 1000.0
     # from 20 ms after the previous beat's T end (one RR earlier), at most 320 ms before the QRS
     t_end_after_r = (t_end - r) if t_end is not None else int(0.42 * fs)
     start = max(qrs_on - int(320 * ms), r - int(rr_s * fs) + t_end_after_r + int(20 * ms), 1)
     end = qrs_on - int(10 * ms)
     if end - start < int(60 * ms):
-        return None, None, None, 0.0, 0.0
+        return None, None, None, 0.0, 0.0, False
     # each lead relative to its PR-segment level (the 10 ms before the search ends), as the
     # isoelectric reference; a line through the TP level leans on the previous T wave's tail
     w = int(10 * ms) + 1
@@ -318,7 +325,7 @@ def _p_wave(
     margin = int(20 * ms)
     inner = vm[margin : vm.size - max(int(5 * ms), 1)]
     if inner.size < 3:
-        return None, None, None, 0.0, 0.0
+        return None, None, None, 0.0, 0.0, False
     # the P wave is the hump nearest the QRS among those at least half as prominent as the
     # largest (a U wave or the previous T's tail comes earlier)
     humps, props = signal.find_peaks(inner, prominence=0.0)
@@ -332,7 +339,7 @@ def _p_wave(
     lag = max(int(round(10 * ms)), 1)
     noise = float(np.median(np.abs(y[:, lag:] - y[:, :-lag]))) * np.sqrt(y.shape[0])
     if amp < P_MIN_MV:
-        return None, None, None, amp, noise
+        return None, None, None, amp, noise, False
     # threshold above the window's noise floor (the vector magnitude of noise is not zero)
     floor = float(np.percentile(vm, 10))
     thr = floor + P_FRACTION * (amp - floor)
@@ -357,4 +364,4 @@ def _p_wave(
         while smax > 0 and k > lo and d[k] > P_SLOPE_FRACTION * smax and vm[k - 1] > vfloor:
             k -= 1
         i = min(i, k)
-    return start + pk, start + i, start + j, amp, noise
+    return start + pk, start + i, start + j, amp, noise, i == 0

@@ -53,6 +53,11 @@ CONF_SPREAD_MS = {"p_ms": 20.0, "pr_ms": 20.0, "qrs_ms": 12.0, "qt_ms": 30.0}
 LOW_CONFIDENCE = 0.5
 FEW_BEATS_CONFIDENCE = 0.6
 LOW_T_CONFIDENCE = 0.4
+# A P onset on the first sample of its search window (320 ms before the QRS, or the previous T
+# end) is where the search stopped, not where the wave starts: the PR (and P duration) it gives
+# is capped at this confidence. On the PTB-XL records (100 Hz) 55 PRs lay at that edge (318-320
+# ms): 11 carried first-degree AV block, 16 were normal ECGs, whose "PR >= 300 ms" raised 要精査.
+P_EDGE_CONFIDENCE = 0.4
 # a value made from intervals takes the confidence (and reason) of the weakest of them
 CONF_DERIVED = {"qt_ms": ("qtc_bazett_ms", "qtc_fridericia_ms", "qtc_modified_ms"),
                 "qrs_ms": ("qtc_modified_ms",)}
@@ -265,7 +270,8 @@ def _global(
     fid = delineate(mb, rr_s, qrs_mode="velocity" if paced else None, rows=rows)
     p_ok, p_reason = _p_present(mb, fid, irregular, rows)
     if not p_ok:
-        fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None})
+        fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None,
+                           "p_on_at_edge": False})
     return fid, p_reason
 
 
@@ -290,7 +296,8 @@ def interval_confidence(
     the largest difference from the main value is the spread. An interval some group cannot
     measure loses that share; with under 4 beats the confidence is at most
     ``FEW_BEATS_CONFIDENCE``; a T wave below ``T_LOW_MV``, or a QT no T wave can have
-    (:func:`_qt_plausible`), caps the QT's at ``LOW_T_CONFIDENCE``.
+    (:func:`_qt_plausible`), caps the QT's at ``LOW_T_CONFIDENCE``; a P onset on the edge of its
+    search window caps the PR's and the P duration's at ``P_EDGE_CONFIDENCE``.
     """
     n = mb.stack_mv.shape[0]
     keys = [k for k, v in main.items() if v is not None]
@@ -324,6 +331,8 @@ def interval_confidence(
             c, reason = LOW_T_CONFIDENCE, "meas.conf_low_t"
         if k == "qt_ms" and c > LOW_T_CONFIDENCE and not _qt_plausible(main, rr_s):
             c, reason = LOW_T_CONFIDENCE, "meas.conf_qt_implausible"
+        if k in ("pr_ms", "p_ms") and fid.p_on_at_edge and c > P_EDGE_CONFIDENCE:
+            c, reason = P_EDGE_CONFIDENCE, "meas.conf_p_onset_edge"
         conf[k] = float(c)
         if c < LOW_CONFIDENCE:
             why[k] = reason

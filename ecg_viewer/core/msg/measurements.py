@@ -24,6 +24,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "心拍数に対してQTが長すぎる（または幅広いQRSでT波が区別できない）ため、信頼度が低い値です",
         "Low confidence: the QT is implausible for the rate (or a wide QRS leaves no distinct T wave)",
     ),
+    "meas.conf_p_onset_edge": (
+        "P波の始まりが探索範囲の端（QRSの320 ms前、または先行T波の終わり）にあり、PRの信頼度が低い値です",
+        "Low confidence: the P onset lies at the edge of its search window (320 ms before the QRS,"
+        " or the previous T end), so the PR is uncertain",
+    ),
     "meas.conf_label": ("信頼度", "confidence"),
     "meas.conf_low_mark": ("参考値", "low confidence"),  # in parentheses (core.messages.paren)
     "referral.rule.qtc_modified_very_long": (
