@@ -81,7 +81,7 @@ def test_window_shows_the_models_suggestions_for_a_test_fold_af_record(
     panel = win.panel
     assert panel.state == "analysis" and panel.top_k == 5
     # the pipeline's answer: the model's scores made consistent with the measurements (issue 12)
-    assert panel.shown_label_ids() == [s.id for s in analysis.prediction.top(5)]
+    assert panel.shown_label_ids() == [s.id for s in analysis.prediction.shown(5)]
     held = set(panel.shown_label_ids(held=True))
     assert held == {s.id for s in analysis.prediction.labels if held_back(s)}
     # only a held-back label (or the model's 5th, pushed out by a label a rule raised) is missing
@@ -92,7 +92,8 @@ def test_window_shows_the_models_suggestions_for_a_test_fold_af_record(
     assert panel.banner.text() in ("要精査", "要至急")
     # top-k is adjustable
     panel.top_spin.setValue(8)
-    assert len(panel.shown_label_ids()) == 8
+    assert panel.shown_label_ids() == [s.id for s in analysis.prediction.shown(8)]
+    assert len(panel.shown_label_ids()) >= 8
     # measurements reached the header
     assert win.state.measurements is not None and "心拍数" in win.header.text()
     # the safety notice is always there
@@ -166,3 +167,16 @@ def test_analyze_json_shape(bundled_samples, tmp_path):
     assert ok["measurements"]["hr_bpm"] > 100  # 00017 is atrial flutter at ~150 bpm
     assert "broken.hea" in err["error"] and err["error_ja"]
     assert "broken.hea" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_every_label_that_raises_the_banner_is_in_the_list(win, qtbot, bundled_samples):
+    """E07509: the label that raises the flag ranks below the top 5 by its score; the list that
+    explains the banner still shows it (after the top 5, bold: above its threshold)."""
+    analysis = _open_and_wait_for_analysis(qtbot, win, bundled_samples / "E07509.hea")
+    pred, panel = analysis.prediction, win.panel
+    raised = {c for c in analysis.referral.because if c in {s.id for s in pred.labels}}
+    assert raised and panel.top_k == 5
+    assert raised <= set(panel.shown_label_ids())
+    assert raised <= {s.id for s in pred.shown(5)}
+    assert all(s.above_threshold for s in pred.shown(5)[5:])
+    assert [s.id for s in pred.shown(5)[:5]] == [s.id for s in pred.top(5)]

@@ -111,6 +111,13 @@ class Prediction:
     def top(self, k: int = 5) -> tuple[LabelScore, ...]:
         return self.labels[:k]
 
+    def shown(self, k: int = 5) -> tuple[LabelScore, ...]:
+        """What a list of suggestions shows: the top ``k``, then every label at or above its
+        threshold that ranks lower (a label that raises the referral flag is never left out of
+        the list that explains it), best first."""
+        top = self.labels[:k]
+        return top + tuple(s for s in self.labels[k:] if s.above_threshold)
+
     def present(self) -> tuple[LabelScore, ...]:
         return tuple(s for s in self.labels if s.above_threshold)
 

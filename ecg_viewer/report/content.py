@@ -132,9 +132,7 @@ class ReportContent:
         pred = self.analysis.prediction
         if pred is None:
             return ()
-        top = list(pred.top(k))
-        top += [s for s in pred.present() if s not in top]
-        return tuple(top)
+        return pred.shown(k)
 
     def catalog_label(self, label_id: str) -> Any:
         """The catalog's entry for ``label_id`` (None without a catalog or for an unknown id)."""
