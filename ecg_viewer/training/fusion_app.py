@@ -4,8 +4,8 @@ The app does not flag a record from the fused probabilities alone (``pipeline/an
 labels first pass the criteria (``labels/criteria.apply_criteria``: a label whose defining
 measurement fails is held back, e.g. 心室内伝導障害 needs QRS > 110 ms, 完全左脚ブロック QRS >= 120
 ms), then ``labels/referral.decide_referral`` takes the most severe level raised by a label above
-its threshold **or by a measurement rule** (QTc >= 500 ms: 要至急; PR >= 300 ms, HR < 40 or > 150
-/min, QTc <= 330 ms: 要精査), each rule silent where its measurement is of low confidence. The
+its threshold **or by a measurement rule** (QTc >= 500 ms, HR > 150/min: 要至急; PR >= 300 ms,
+HR < 40/min, QTc <= 330 ms: 要精査), each rule silent where its measurement is of low confidence. The
 fit chooses the D/urgent thresholds and reports the flag rates with both, so the figures are those
 of the banner a clinician sees:
 
