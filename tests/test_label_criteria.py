@@ -92,6 +92,12 @@ CASES = [
     ("lafb", 0.5, 0.33, dict(qrs_axis_deg=-35.0, qrs_ms=100.0), {}, True,
      {"qrs_axis_deg": False, "qrs_ms": True}, ()),  # not held: -30 is the veto limit
     ("lafb", 0.5, 0.33, dict(qrs_axis_deg=10.0, qrs_ms=100.0), {}, False, {}, ()),
+    # RBBB + LAFB (bifascicular): a wide QRS with an R' in V1-V2 does not hold LAFB back
+    ("lafb", 0.5, 0.33, dict(qrs_axis_deg=-60.0, qrs_ms=140.0, rprime_v1v2=True), {}, True,
+     {"qrs_axis_deg": True, "rprime_v1v2": True}, ()),
+    # a wide QRS without one (LBBB, another conduction delay) does
+    ("lafb", 0.5, 0.33, dict(qrs_axis_deg=-60.0, qrs_ms=140.0, rprime_v1v2=False), {}, False,
+     {"qrs_ms": False, "held_back": False}, ()),
     ("crbbb", 0.9, 0.55, dict(qrs_ms=100.0, rprime_v1v2=True), {}, False,
      {"qrs_ms": False, "rprime_v1v2": True}, ()),
     ("crbbb", 0.9, 0.55, dict(qrs_ms=150.0, rprime_v1v2=True, broad_s_i_v6=True), {}, True,
