@@ -38,8 +38,9 @@ def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
     threshold set at that edge moved from 5 % to 10 % flagged on another fold. ``referral``
     "per_label": each label its own threshold, chosen jointly (training/fusion_referral.py
     ``label_referral_thresholds``) so that at most 5 % of those normal ECGs are flagged and no
-    label is shown on more than 10 % (要至急: 1 %) of those records without it, nor a D label at
-    a threshold where fewer than 20 % of the records shown it carry it;
+    label is shown on more than ``MAX_FALSE_SHOWN`` of those records without it (D 10 %, 要至急
+    3 %), nor a D label at a threshold where fewer than ``MIN_PRECISION`` (20 %) of the records
+    shown it carry it;
     "shared": one threshold for all, the lowest that keeps that limit (shipped until
     2026-12-05). Other labels: the F1-optimal threshold on fold 9 (>= 3 positives there), else
     on the out-of-fold folds 1-8, else 0.5."""

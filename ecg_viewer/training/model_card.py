@@ -165,20 +165,23 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
             f"{k}: {_f(v, 4)}" for k, v in l2.items()) + f"; chosen {ch.get('l2_chosen')}."]
     rt = ch.get("referral_thresholds") or {}
     if rt:
+        from ecg_viewer.training.fusion_referral import MAX_FALSE_SHOWN, MIN_PRECISION
+        from ecg_viewer.training.fusion_report import MAX_NORMAL_FLAGGED
+
+        def pct(v: float) -> str:
+            return f"{100 * v:g} %"
+
         lines += ["**Referral thresholds** (a record is 要精査 or higher when a D/urgent label is at or "
                   "above its own threshold; chosen jointly on fold 9 and the cross-fitted folds 1–8 "
-                  "so that ≤ 5 % of their normal ECGs are flagged, no label shows on more than "
-                  "10 % (要至急 labels: 1 %) of their records without it, and a D label is lowered "
-                  "only where ≥ 20 % of the records it shows on carry it; "
-                  "`training/fusion_referral.py`): " + ", ".join(
+                  f"so that ≤ {pct(MAX_NORMAL_FLAGGED)} of their normal ECGs are flagged, no label "
+                  f"shows on more than {pct(MAX_FALSE_SHOWN['D'])} (要至急 labels: "
+                  f"{pct(MAX_FALSE_SHOWN['urgent'])}) of their records without it, and a D label is "
+                  f"lowered only where ≥ {pct(MIN_PRECISION['D'])} of the records it shows on carry "
+                  "it; `training/fusion_referral.py`): " + ", ".join(
                       f"{lab} ({ja.get(lab, '')}) {_f(v)}" for lab, v in sorted(rt.items(), key=lambda kv: kv[1]))
                   + (f". The previous rule, one threshold shared by all of them, would be "
                      f"{_f(ch['referral_shared_threshold'])} on the same normal ECGs."
                      if ch.get("referral_shared_threshold") is not None else ".")]
-    elif ch.get("referral_threshold") is not None:
-        lines += [f"D/urgent fused labels share one probability threshold, "
-                  f"{_f(ch['referral_threshold'])}: the lowest at which ≤ 5 % of the normal ECGs of "
-                  "fold 9 and of the cross-fitted folds 1–8 are flagged."]
     lines += [""]
     for k in ("test", "cinc"):
         r = f.get("by_set", {}).get(k)
