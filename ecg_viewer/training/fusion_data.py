@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.model.labelspace import label_ids, load_catalog
+from ecg_viewer.signal.measure import CONFIDENCE_KEYS
 from ecg_viewer.training.data import (
     EcgSet,
     load_manifest,
@@ -37,10 +38,9 @@ log = logging.getLogger("ecg_viewer.training")
 # z-scored records (SD 1 per lead) are brought to about the size of an ECG in mV before they are
 # measured (beat detection has thresholds in mV); their voltage features are None anyway
 ZSCORE_TO_MV = 0.2
-# the measurements whose low confidence the referral rules and the criteria hold-backs honour
-# (the referral's MEASUREMENTS and what the criteria's conditions depend on)
-REF_LOW_NAMES = ("hr_bpm", "pr_ms", "p_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms",
-                 "qtc_modified_ms", "qrs_axis_deg")
+# the measurements whose low confidence the referral rules and the criteria hold-backs honour:
+# every value ``Measurements.low_confidence`` may list
+REF_LOW_NAMES = CONFIDENCE_KEYS
 
 
 def cinc_folders(shared: Path) -> list[Path]:
