@@ -105,17 +105,17 @@ def qrs_envelope(
     d = np.gradient(bp[live], axis=1) * fs_hz if live else np.zeros((0, x.shape[1]))
     env = ndimage.uniform_filter1d(d * d, size=win, axis=1, mode="nearest")
     scale = _local_scale(env, fs_hz) if live else env
-    has_signal = np.all(scale > 0, axis=1)
-    for i, name in enumerate(names):
-        if i not in live:
+    has_signal = dict(zip(live, np.all(scale > 0, axis=1), strict=True))
+    for i, name in enumerate(names):  # in lead order
+        if i not in has_signal:
             rejected[name] = "flat"
-        elif not has_signal[live.index(i)]:
+        elif not has_signal[i]:
             rejected[name] = "no_signal"
-    used = [i for j, i in enumerate(live) if has_signal[j]]
-    scaled = np.minimum(env[has_signal] / scale[has_signal], CLIP_SCALED)
+    used = [i for i in live if has_signal[i]]
     if not used:
         return np.zeros(x.shape[1]), bp, (), rejected
-    stack = scaled
+    keep = [has_signal[i] for i in live]
+    stack = np.minimum(env[keep] / scale[keep], CLIP_SCALED)
     if len(stack) >= 4:
         # trimmed mean: drop the lowest and highest quarter of leads at each sample
         s = np.sort(stack, axis=0)

@@ -55,8 +55,9 @@ FEW_BEATS_CONFIDENCE = 0.6
 LOW_T_CONFIDENCE = 0.4
 # A P onset on the first sample of its search window (320 ms before the QRS, or the previous T
 # end) is where the search stopped, not where the wave starts: the PR (and P duration) it gives
-# is capped at this confidence. On the PTB-XL records (100 Hz) 54 PRs lay at that edge (318-320
-# ms): 11 carried first-degree AV block, 16 were normal ECGs, whose "PR >= 300 ms" raised 要精査.
+# is capped at this confidence. Of the fit's PTB-XL records (100 Hz) 54 PRs lay at that edge
+# (318-320 ms): 11 carried first-degree AV block, 16 were normal ECGs (8 of the selection sets'
+# normal ECGs were flagged 要精査 by "PR >= 300 ms" alone).
 P_EDGE_CONFIDENCE = 0.4
 # a value made from intervals takes the confidence (and reason) of the weakest of them
 CONF_DERIVED = {"qt_ms": ("qtc_bazett_ms", "qtc_fridericia_ms", "qtc_modified_ms"),
