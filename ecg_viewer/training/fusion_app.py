@@ -93,12 +93,12 @@ def held_by_criteria(x: np.ndarray, names: tuple[str, ...], mdicts: list[dict[st
     out = np.zeros((len(x), len(cols)), dtype=bool)
     if not with_rule:
         return out
+    column = {ids[cols[k]]: k for k in with_rule}
     for i in range(len(x)):
-        feats = _features(x[i], names)
-        labels = [LabelScore(ids[cols[k]], "", "", 0.0, 1.0, 0.5, "D") for k in with_rule]
-        for s in apply_criteria(labels, mdicts[i], feats, crit):
+        labels = [LabelScore(lab, "", "", 0.0, 1.0, 0.5, "D") for lab in column]
+        for s in apply_criteria(labels, mdicts[i], _features(x[i], names), crit):
             if not s.above_threshold:
-                out[i, with_rule[[ids[cols[k]] for k in with_rule].index(s.id)]] = True
+                out[i, column[s.id]] = True
     return out
 
 
