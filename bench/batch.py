@@ -12,7 +12,8 @@ duplicate); with more files than source records the records repeat.
 ``--alone``: instead of the batch run, the CPU time per ECG of each record-side step measured in
 this one process (read, quality gate, measurements, ``prepare`` + model input; best of 5 rounds
 over the first 34 files; the model input with the shipped weights' normalisation), the figure
-that the load of a shared machine moves least.
+that the load of a shared machine moves least; with the malloc settings of the batch processes
+(``pipeline.batch.keep_freed_memory``), or glibc's defaults with ``--default-malloc``.
 
 ``--also-repo``: then also runs ``ecg-viewer batch`` of another checkout (e.g. a worktree of an
 older commit) on the same folder, as a command (its own summary line, wall time and CPU from
@@ -109,9 +110,11 @@ def main() -> None:
     ap.add_argument("--cli", action="store_true",
                     help="also time this checkout's batch command (from process start)")
     ap.add_argument("--alone", action="store_true", help="CPU per step in one process instead")
+    ap.add_argument("--default-malloc", action="store_true",
+                    help="--alone with glibc's default malloc settings (not the batch processes')")
     args = ap.parse_args()
     if args.alone:
-        alone(min(args.n, 34))
+        alone(min(args.n, 34), args.default_malloc)
         return
 
     from ecg_viewer.commands.batch import default_workers
@@ -174,16 +177,19 @@ def main() -> None:
           f"{(me.ru_maxrss + summary.workers * kids.ru_maxrss) / 1024:.0f} MiB in all)")
 
 
-def alone(n: int) -> None:
+def alone(n: int, default_malloc: bool = False) -> None:
     """CPU ms per ECG of each record-side step in this process (best of 5 rounds)."""
     from ecg_viewer.io import read_ecg
     from ecg_viewer.model.preprocess import record_to_input
     from ecg_viewer.pipeline.analyze import prepare
+    from ecg_viewer.pipeline.batch import keep_freed_memory
     from ecg_viewer.pipeline.batch_staged import AnalyzerSpec, _input_norm_of
     from ecg_viewer.signal.measure import measure
     from ecg_viewer.signal.quality import assess_quality
 
     norm = _input_norm_of(AnalyzerSpec())  # the shipped weights' input normalisation
+    if not default_malloc:
+        keep_freed_memory()  # as in the batch workers (pipeline/batch.py)
 
     with tempfile.TemporaryDirectory(prefix="ecgv-bench-alone-") as tmp:
         build_folder(Path(tmp), n)

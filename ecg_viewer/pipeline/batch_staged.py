@@ -36,6 +36,7 @@ from ecg_viewer.pipeline.batch import (
     _die_with_parent,
     _error_row,
     _retry_row,
+    keep_freed_memory,
     worker_pool,
 )
 
@@ -244,6 +245,7 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
     is loaded and checked. ``marks`` receives the ``time.perf_counter()`` of "model_loaded" and
     "first_prepared" (for ``bench/batch.py``)."""
     marks = marks if marks is not None else {}
+    keep_freed_memory()  # the model's activations reuse the heap (the workers do the same)
     input_norm = _input_norm_of(spec)  # BatchAbort when the weights folder has no manifest
     depth = workers * 2 + BATCH  # queued work keeps the workers busy while the model runs
     done_before = frozenset(output.done_sha)  # sent once to each worker, not with each file
