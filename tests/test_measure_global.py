@@ -98,6 +98,27 @@ def test_fraction_shift_reads_between_samples() -> None:
     assert _vertex(np.array([0.5, 0.9, 0.8]), 1) == pytest.approx(0.5 * (0.5 - 0.8) / (0.5 - 1.8 + 0.8))
 
 
+def test_shift_scores_of_all_beats_are_the_one_by_one_correlations() -> None:
+    """The alignment scores of every beat at once are ``_qrs_corr`` of each window, bit for
+    bit; a beat whose windows leave the record or hold NaN gets None (scored one by one)."""
+    from ecg_viewer.signal.median import _qrs_corr, _shift_scores
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((8, 900)).cumsum(axis=1)
+    x[5, 600] = np.nan
+    shift, qh = 10, 30
+    peaks = np.array([20, 100, 250, 400, 590, 700, 860])  # 20, 860: windows leave the record
+    template = x[:, 400 - qh : 400 + qh + 1].ravel() + 0.1 * rng.standard_normal(8 * (2 * qh + 1))
+    scores = _shift_scores(x, peaks, shift, qh, template)
+    for p, got in zip(peaks, scores, strict=True):
+        if p in (20, 590, 860):  # 590: a window holds the NaN at 600
+            assert got is None
+            continue
+        want = [_qrs_corr(x[:, p + s - qh : p + s + qh + 1].ravel(), template)
+                for s in range(-shift, shift + 1)]
+        assert got is not None and np.array_equal(got, np.array(want))
+
+
 def test_confidence_in_to_dict_and_high_on_a_clean_beat() -> None:
     d = measure(synthetic()).to_dict()
     assert set(d["confidence"]) >= {"pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms"}

@@ -196,24 +196,38 @@ def median_rows(a: np.ndarray) -> np.ndarray:
     return srt[h].copy() if m % 2 else (srt[h - 1] + srt[h]) / 2.0
 
 
-def _shift_scores(xj: np.ndarray, p: int, shift: int, qh: int,
-                  template: np.ndarray) -> np.ndarray | None:
-    """``_qrs_corr(qrs window at p + s, template)`` for every s in -shift..shift at once (the
-    same sums in the same order), or None when a window leaves the record or the template holds
-    NaN (then the one-by-one path handles the missing samples)."""
-    lo, hi = p - shift - qh, p + shift + qh + 1
-    if lo < 0 or hi > xj.shape[1] or not np.isfinite(template).all():
-        return None
-    win = np.lib.stride_tricks.sliding_window_view(xj[:, lo:hi], 2 * qh + 1, axis=1)
-    vecs = np.ascontiguousarray(win.transpose(1, 0, 2)).reshape(2 * shift + 1, -1)
-    if vecs.shape[1] < 4 or not np.isfinite(vecs).all():
-        return None
-    x = vecs - vecs.mean(axis=1, keepdims=True)
+def _shift_scores(xj: np.ndarray, peaks: np.ndarray, shift: int, qh: int,
+                  template: np.ndarray) -> list[np.ndarray | None]:
+    """For each peak p: ``_qrs_corr(qrs window at p + s, template)`` for every s in
+    -shift..shift, or None where a window leaves the record or holds NaN, or the template holds
+    NaN (then the one-by-one path handles the missing samples). All beats in one product: each
+    beat's windows are the rows of a [beats, shifts, leads x samples] array, so every mean and
+    sum is the one of that row alone (the same sums in the same order as beat by beat)."""
+    n_peaks = len(peaks)
+    peaks = np.asarray(peaks, dtype=np.int64)
+    inside = (peaks - shift - qh >= 0) & (peaks + shift + qh + 1 <= xj.shape[1])
+    if not np.isfinite(template).all() or not inside.any():
+        return [None] * n_peaks
+    at = peaks[inside]
+    # sample index of window s, column t of each beat: p - shift - qh + s + t
+    offsets = np.arange(2 * shift + 1)[:, None] + np.arange(2 * qh + 1)[None, :]
+    idx = (at - shift - qh)[:, None, None] + offsets[None]  # [beats, shifts, samples]
+    vecs = np.ascontiguousarray(xj[:, idx].transpose(1, 2, 0, 3)).reshape(
+        at.size, 2 * shift + 1, -1)  # [beats, shifts, leads x samples], lead by lead
+    if vecs.shape[2] < 4:
+        return [None] * n_peaks
+    finite = np.isfinite(vecs).all(axis=(1, 2))
+    x = vecs - vecs.mean(axis=2, keepdims=True)
     y = template - template.mean()
-    num = (x * y).sum(axis=1)
-    den = np.sqrt((x * x).sum(axis=1) * (y * y).sum())
+    num = (x * y).sum(axis=2)
+    den = np.sqrt((x * x).sum(axis=2) * (y * y).sum())
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+        scores = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+    out: list[np.ndarray | None] = [None] * n_peaks
+    for k, i in enumerate(np.flatnonzero(inside)):
+        if finite[k]:
+            out[i] = scores[k]
+    return out
 
 
 def _vertex(scores: np.ndarray, k: int) -> float:
@@ -355,19 +369,19 @@ def median_beat(
     if cand.size > 2 * MAX_BEATS:
         cand = cand[np.linspace(0, cand.size - 1, 2 * MAX_BEATS).round().astype(int)]
 
-    def align(p: int) -> tuple[int, float, float]:
+    def align(p: int, scores: np.ndarray | None) -> tuple[int, float, float]:
         """The shift within +-shift with the best correlation to the template, that value
         (judged after alignment, so the coarse R peaks of a low sampling rate lose no beats) and
         the fraction of a sample (-0.5..0.5) by which the best lies beyond it (the vertex of a
         parabola through the scores around the best)."""
-        scores = _shift_scores(xj, p, shift, qh, template)
         if scores is None:
             scores = np.array([_qrs_corr(qrs_vec(p + s), template)
                                for s in range(-shift, shift + 1)])
         k = int(np.argmax(scores))  # the first best
         return p - shift + k, float(scores[k]), _vertex(scores, k)
 
-    fits = [align(int(r_peaks[i])) for i in cand]
+    all_scores = _shift_scores(xj, r_peaks[cand], shift, qh, template)
+    fits = [align(int(r_peaks[i]), sc) for i, sc in zip(cand, all_scores, strict=True)]
     corr = np.array([f[1] for f in fits])
     keep = (corr >= MIN_CORR) & ~premature[cand]
     if not keep.any():
