@@ -150,6 +150,25 @@ def test_median0_is_numpys_median_along_axis_0(shape):
     assert np.array_equal(median0(a), np.median(a, axis=0), equal_nan=True)
 
 
+@pytest.mark.parametrize("m", range(2, 13))
+def test_min_max_networks_sort_every_input(m):
+    """The networks behind nanmedian0 and median_rows sort every input of m rows (all 2**m
+    inputs of zeros and ones: the 0-1 principle), and the pruned one puts the right values in
+    the median's rows."""
+    from ecg_viewer.signal.median import _middle, _network
+
+    a = ((np.arange(2**m)[None, :] >> np.arange(m)[:, None]) & 1).astype(float)
+    want = np.sort(a, axis=0)
+    for wanted in (None, _middle(m)):
+        rows = list(a.copy())
+        for i, j in _network(m, wanted):
+            assert i < j
+            rows[i], rows[j] = np.minimum(rows[i], rows[j]), np.maximum(rows[i], rows[j])
+        for k in range(m) if wanted is None else wanted:
+            assert np.array_equal(rows[k], want[k]), (m, wanted, k)
+    assert len(_network(m, _middle(m))) <= len(_network(m)) <= m * (m - 1) // 2
+
+
 @pytest.mark.parametrize("n_rows", [1, 2, 3, 5, 8, 12, 13])
 def test_median_of_rows_by_network_is_median0(n_rows):
     from ecg_viewer.signal.median import median0, median_rows
