@@ -30,7 +30,10 @@ def _arrays(rng: np.random.Generator) -> list[np.ndarray]:
         np.round(rng.normal(size=(8, 5001)) * 200) / 200,  # quantised: many ties
         np.abs(np.cumsum(rng.normal(size=(6, 4999)), axis=1)),  # slow, correlated
         beats, np.abs(np.diff(beats, axis=1)), zeros, nan,
-        rng.normal(size=(2, 700)),  # short: numpy's own path
+        rng.normal(size=(2, 700)),  # short: partitioned whole
+        np.abs(rng.normal(size=(8, 110))),  # a window of a median beat's slopes
+        np.round(rng.normal(size=(3, 61)) * 4) / 4,  # short with ties and zeros
+        rng.normal(size=(5, 2)), rng.normal(size=(4, 3)),  # two or three samples (one, two)
         rng.normal(size=(3, 5000)).astype(np.float32),  # another dtype: numpy's own path
     ]
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from scipy import ndimage, signal
 
+from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import lowpass
 from ecg_viewer.signal.median import MedianBeat
 from ecg_viewer.signal.tend import t_wave
@@ -228,13 +229,14 @@ def _qrs_leadwise(
     use = np.flatnonzero(amp >= LEAD_MIN_SHARE * amp.max())
     ons, offs = [], []
     pre_a, pre_b = max(r - int(300 * ms), 0), max(r - int(80 * ms), 1)
-    # every used lead's PR-segment slope level in one call (row by row the same values)
-    bases = (np.percentile(slope[use, pre_a:pre_b], 10, axis=1) if pre_b > pre_a and use.size
+    # every used lead's PR-segment slope level in one call (row by row the same values;
+    # np.percentile's numbers, signal/quantiles.py)
+    bases = (quantiles.percentile(slope[use, pre_a:pre_b], 10) if pre_b > pre_a and use.size
              else np.zeros(use.size))
     fine_slope = None
     if fine is not None and use.size:
         fine_slope = np.abs(np.gradient(fine[use], axis=1)) * fs
-        fine_bases = (np.percentile(fine_slope[:, pre_a:pre_b], 10, axis=1) if pre_b > pre_a
+        fine_bases = (quantiles.percentile(fine_slope[:, pre_a:pre_b], 10) if pre_b > pre_a
                       else np.zeros(use.size))
     max_move = int(round(FINE_MAX_MS * ms))
     for k, (li, base_li) in enumerate(zip(use, bases, strict=True)):
@@ -341,7 +343,7 @@ def _p_wave(
     if amp < P_MIN_MV:
         return None, None, None, amp, noise, False
     # threshold above the window's noise floor (the vector magnitude of noise is not zero)
-    floor = float(np.percentile(vm, 10))
+    floor = float(quantiles.percentile(vm, 10))
     thr = floor + P_FRACTION * (amp - floor)
     # walk out from the peak until the magnitude falls below the threshold, or turns up again
     # below half the peak (the previous T wave's tail, or the QRS)
