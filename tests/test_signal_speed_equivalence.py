@@ -238,3 +238,17 @@ def test_nanmedian0_is_numpys_nanmedian_along_axis_0(n_rows, dtype):
     before = (srt[h if n_rows % 2 else h - 1] + srt[h]) / dtype(2.0)
     assert nanmedian0(a).tobytes() == before.astype(dtype).tobytes()
     assert np.array_equal(nanmedian0(a), np.median(a, axis=0))
+
+
+def test_median_of_a_few_numbers_is_numpys():
+    """beats._median_of_floats (the beat search's running levels and RR): np.median's value for
+    a few floats or integers (RR in samples), odd and even counts, ties."""
+    from ecg_viewer.signal.beats import _median_of_floats
+
+    rng = np.random.default_rng(9)
+    for n in range(1, 18):
+        floats = np.round(rng.random(n) * 3, 2)
+        ints = rng.integers(200, 900, n)
+        for values in (floats, ints):
+            got, want = _median_of_floats(values.tolist()), np.median(values)
+            assert float(got) == float(want) and isinstance(got, int | float)

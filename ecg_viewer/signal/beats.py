@@ -146,8 +146,8 @@ def detect_beats(
 
 
 def _median_of_floats(values: list[float]) -> float:
-    """``float(np.median(values))`` for a few Python floats (the same value: the middle one, or
-    the two middle ones added and halved), without numpy's per-call cost."""
+    """``float(np.median(values))`` for a few Python floats or integers (the same value: the
+    middle one, or the two middle ones added and halved), without numpy's per-call cost."""
     v = sorted(values)
     n = len(v)
     return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2.0
@@ -190,10 +190,11 @@ def _select(cand: np.ndarray, heights: np.ndarray, combined: np.ndarray, fs_hz: 
         for j in range(bounds.size - 1):
             lo, hi = bounds[j], bounds[j + 1]
             jj = min(max(j - 1, 0), rr.size - 1)
-            local = np.median(rr[max(jj - 8, 0) : jj + 8])
+            # np.median's values (of a few RR in samples, a few heights), without its set-up
+            local = _median_of_floats(rr[max(jj - 8, 0) : jj + 8].tolist())
             if hi - lo <= 1.66 * local:
                 continue
-            ref = float(np.median(heights[acc[max(jj - 8, 0) : jj + 2]]))
+            ref = _median_of_floats(heights[acc[max(jj - 8, 0) : jj + 2]].tolist())
             inside = np.flatnonzero(
                 (cand > lo + REFRACTORY_S * fs_hz)
                 & (cand < hi - REFRACTORY_S * fs_hz)
