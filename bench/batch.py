@@ -24,8 +24,8 @@ Prints: files, distinct source records, workers, wall time (model load and proce
 included) and ECGs/s as ``ecg-viewer batch`` reports it, the CPU seconds per stage (read and
 prepare summed over the workers; load, model, finish and write this process's: process time, so
 that other work on a shared machine moves them little), the CPU of the whole run and the rate
-two idle cores would allow from it, and the peak RSS of this process and of the largest worker
-(``resource.getrusage``).
+two idle cores would allow from it, the peak RSS of this process and of the largest worker and
+the minor page faults (``resource.getrusage``).
 """
 
 from __future__ import annotations
@@ -175,6 +175,8 @@ def main() -> None:
     print(f"peak RSS: this process {me.ru_maxrss / 1024:.0f} MiB, largest worker "
           f"{kids.ru_maxrss / 1024:.0f} MiB (x{summary.workers} workers: about "
           f"{(me.ru_maxrss + summary.workers * kids.ru_maxrss) / 1024:.0f} MiB in all)")
+    print(f"minor page faults: this process {me.ru_minflt - before.ru_minflt}, workers and "
+          f"fork server {kids.ru_minflt}")
 
 
 def alone(n: int, default_malloc: bool = False) -> None:
