@@ -230,3 +230,18 @@ def test_trees_stored_as_safetensors_load_as_the_inline_json_trees(tmp_path: Pat
     (d / "manifest.json").write_text(json.dumps(manifest))
     with pytest.raises(FusionError):
         load_fusion(d)
+
+
+def test_referral_combination_round_trips_and_a_bad_one_is_refused(tmp_path: Path):
+    js, *_ = _fit()
+    comb = {"labels": ["lvh", "av_block_1"], "weights": [0.8, 0.4], "normal_label":
+            "sinus_tachycardia", "normal_weight": -0.5, "bias": 0.1, "threshold": -1.2,
+            "eps": 1e-4}
+    fusion = load_fusion(_write(tmp_path / "w", {**js, "referral_combination": comb}))
+    assert fusion.combination is not None and fusion.combination.to_json() == comb
+    assert "referral_combination" not in fusion.info
+    assert load_fusion(_write(tmp_path / "w0", js)).combination is None  # older fusions: none
+    for bad in ({**comb, "labels": ["lvh", "brugada"]},  # a label the fusion does not score
+                {**comb, "weights": [0.8]}, {k: v for k, v in comb.items() if k != "threshold"}):
+        with pytest.raises(FusionError):
+            load_fusion(_write(tmp_path / "w1", {**js, "referral_combination": bad}))

@@ -103,3 +103,37 @@ def test_cache_features_carry_the_referral_measurements(bundled_samples: Path):
     assert ref["hr_bpm"] == x[0, names.index("hr_bpm")]
     assert ref["qrs_ms"] == x[0, names.index("qrs_ms")]
     assert extra["ref_low"].shape == (1, len(REF_LOW_NAMES)) and extra["ref_low"].dtype == bool
+
+
+def test_replay_scores_give_what_the_combination_rule_reads_and_app_levels_apply_it():
+    from ecg_viewer.labels.referral import CombinationRule
+    from ecg_viewer.training.fusion_app import replay_scores
+    from ecg_viewer.training.fusion_combination import _score_threshold
+
+    ids = ["normal_ecg", "ivcd", "imi", "st_depression", "sinus_rhythm"]
+    cats = ["A", "D", "D", "D", "A"]
+    thr = np.array([0.5, 0.1, 0.3, 0.3, 0.5])
+    s = np.array([[0.9, 0.02, 0.05, 0.05, 0.9],   # normal
+                  [0.1, 0.05, 0.25, 0.25, 0.9],   # imi + ST depression, each below threshold
+                  [0.1, 0.50, 0.05, 0.05, 0.9],   # IVCD above threshold at QRS 96: held back
+                  [0.1, 0.02, 0.60, 0.05, 0.9]])  # imi above its threshold: D by the label
+    x = np.vstack([_features(qrs_ms=96.0, hr_bpm=70.0)] * 4)
+    md = [{"qrs_ms": 96.0, "hr_bpm": 70.0}] * 4
+    rows = np.arange(4)
+    cols = [1, 2, 3, 0]
+    level, post, paced = replay_scores(s, thr, ids, cats, x, NAMES, md, rows, cols)
+    assert level.tolist() == app_levels(s, thr, ids, cats, x, NAMES, md, rows).tolist()
+    assert level.tolist() == [SEVERITY["A"], SEVERITY["A"], SEVERITY["A"], SEVERITY["D"]]
+    assert not paced.any()
+    # the held-back IVCD is read at most at half its threshold, as the app shows it
+    assert post[2, 0] <= 0.5 * thr[1] + 1e-12 and post[1, 1] == 0.25
+    rule = CombinationRule(("ivcd", "imi", "st_depression"), (1.0, 1.0, 1.0), "normal_ecg", -1.0,
+                           0.0, -4.0)
+    with_rule = app_levels(s, thr, ids, cats, x, NAMES, md, rows, None, rule)
+    r = np.array([rule.score(dict(zip([ids[j] for j in cols], p, strict=True))) for p in post])
+    may = (level < SEVERITY["D"]) & ~paced
+    expect = np.where(may & (r >= rule.threshold), SEVERITY["D"], level)
+    assert with_rule.tolist() == expect.tolist() and with_rule[1] == SEVERITY["D"]
+    # the score threshold keeps the normal ECGs flagged within the cap (ties stay out)
+    normal = np.array([True, False, False, False])
+    assert _score_threshold(r, level >= SEVERITY["D"], may, normal, 0.0) > r[0]

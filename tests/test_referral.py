@@ -189,3 +189,73 @@ def test_bad_rules_file(tmp_path: Path, mutate, needle):
     assert "判定ルール表を読めません" in err.value.message("ja")
     with pytest.raises(RulesError, match="not found"):
         load_rules(tmp_path / "missing.json")
+
+
+# --- the combination rule: several D/urgent findings, each under its own threshold ---------
+def _combination(threshold: float = 0.0):
+    from ecg_viewer.labels.referral import CombinationRule
+
+    # two D findings weigh toward referral, a normal ECG against it
+    return CombinationRule(("asmi", "st_depression"), (1.0, 1.0), "normal_ecg", -1.0, 0.0,
+                           threshold)
+
+
+def test_combination_score_is_the_logistic_of_the_logits():
+    import math
+
+    rule = _combination()
+    lg = lambda p: math.log(p / (1 - p))  # noqa: E731
+    scores = {"asmi": 0.3, "st_depression": 0.2, "normal_ecg": 0.1}
+    assert rule.score(scores) == pytest.approx(lg(0.3) + lg(0.2) - lg(0.1))
+    # a label not given counts as 0, kept within eps (finite)
+    assert math.isfinite(rule.score({}))
+
+
+def test_combination_raises_d_naming_the_findings_closest_to_their_thresholds():
+    rule = _combination(threshold=-1.0)  # its score here: logit .30 + logit .12 - logit .10 = -0.64
+    present = [ls("asmi", 0.30, 0.40), ls("st_depression", 0.12, 0.20), ls("normal_ecg", 0.10),
+               ls("sinus_rhythm", 0.9)]
+    ref = decide_referral(present, None, None, RULES, rule)
+    assert ref.level == "D" and ref.because == ("combination",)
+    ja, en = ref.reason_keys[0].text("ja"), ref.reason_keys[0].text("en")
+    # both named, the one nearer its threshold first (0.30/0.40 > 0.12/0.20)
+    assert ja.index("前壁中隔心筋梗塞 0.30") < ja.index("ST低下 0.12"), ja
+    assert "組み合わせ" in ja and "findings together" in en and "前壁" not in en
+    # the same scores without the rule: nothing above a threshold, no flag
+    assert decide_referral(present, None, None, RULES).level == "A"
+
+
+def test_combination_stays_silent_below_its_threshold_when_flagged_or_paced():
+    low = [ls("asmi", 0.05, 0.4), ls("st_depression", 0.05, 0.2), ls("normal_ecg", 0.9)]
+    assert decide_referral(low, None, None, RULES, _combination(0.0)).level == "A"
+    # a finding above its own threshold already flags: named alone, no combination reason
+    high = [ls("asmi", 0.6, 0.4), ls("st_depression", 0.15, 0.2), ls("normal_ecg", 0.05)]
+    ref = decide_referral(high, None, None, RULES, _combination(-50.0))
+    assert ref.level == "D" and ref.because == ("asmi",)
+    # a paced rhythm: its findings are pacing's, the combination does not read them
+    paced = [ls("paced_rhythm", 0.9), ls("asmi", 0.3, 0.4), ls("st_depression", 0.15, 0.2)]
+    assert decide_referral(paced, None, None, RULES, _combination(-50.0)).level == "E"
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda d: d.update(weights=[1.0]),
+    lambda d: d.update(threshold=float("nan")),
+    lambda d: d.pop("bias"),
+    lambda d: d.update(eps=0.7),
+])
+def test_combination_from_json_refuses_a_bad_rule(mutate):
+    from ecg_viewer.labels.referral import CombinationRule
+
+    d = _combination(0.5).to_json()
+    assert CombinationRule.from_json(d) == _combination(0.5)
+    mutate(d)
+    with pytest.raises((KeyError, ValueError)):
+        CombinationRule.from_json(d)
+
+
+def test_combination_names_no_finding_far_below_its_threshold():
+    rule = _combination(threshold=-50.0)
+    present = [ls("asmi", 0.02, 0.40), ls("st_depression", 0.10, 0.20), ls("normal_ecg", 0.1)]
+    ref = decide_referral(present, None, None, RULES, rule)
+    # ST低下 at half its threshold is named; 前壁中隔心筋梗塞 at 0.05 of its own is not
+    assert ref.named == ("st_depression",) and "前壁中隔" not in ref.reason_keys[0].text("ja")

@@ -135,9 +135,15 @@ def check_banner_and_list_agree(analysis) -> None:
         for rid in ref.because:
             if rid in labels:
                 assert labels[rid].above_threshold and labels[rid].category == ref.level, rid
+            elif rid == "combination":  # several D/urgent findings, each below its threshold
+                assert ref.level == "D" and ref.named, ref
+                assert all(not labels[i].above_threshold and labels[i].category in URGENT
+                           for i in ref.named), ref.named
+                assert set(ref.named) <= {s.id for s in analysis.prediction.shown(5, ref.named)}
             else:
                 assert rule_level.get(rid) == ref.level, rid
         assert len(ref.reasons("ja")) == len(ref.because)
+    assert not ref.named or "combination" in ref.because
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +201,24 @@ def test_fold10_af_and_other_records_banner_and_list_agree(analyzer, shared_data
     assert flagged >= 0.8 * len(af)  # AF is read and flags the record 要精査
     for _, rec, _ in ptbxl_records(shared_data, fold=10, exclude={"AFIB"}, limit=25):
         check_banner_and_list_agree(analyzer.analyze(rec))
+
+
+def test_combination_rule_flags_name_findings_the_list_shows(analyzer, shared_data):
+    """External CinC records (never used for a choice): wherever the shipped combination rule
+    raises 要精査, the banner names D/urgent findings below their thresholds that the list shows,
+    and it never raises a record a label already flags (that one names its own finding)."""
+    from ecg_viewer.io.registry import read_ecg
+
+    fusion = analyzer.fusion_for(analyzer.predictor)
+    assert fusion.combination is not None  # the shipped fusion carries the rule
+    by_comb = 0
+    for hea in sorted((shared_data / "samples" / "wfdb_cinc2021").glob("*.hea"))[:30]:
+        a = analyzer.analyze(read_ecg(hea))
+        check_banner_and_list_agree(a)
+        if "combination" in a.referral.because:
+            by_comb += 1
+            assert a.referral.because == ("combination",)
+            text = a.referral.reasons("ja")[0]
+            assert "組み合わせ" in text and all(
+                s.ja in text for s in a.prediction.labels if s.id in a.referral.named)
+    assert by_comb >= 1

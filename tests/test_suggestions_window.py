@@ -180,3 +180,26 @@ def test_every_label_that_raises_the_banner_is_in_the_list(win, qtbot, bundled_s
     assert raised <= {s.id for s in pred.shown(5)}
     assert all(s.above_threshold for s in pred.shown(5)[5:])
     assert [s.id for s in pred.shown(5)[:5]] == [s.id for s in pred.top(5)]
+
+
+def test_findings_a_combination_banner_names_are_in_the_list(win, qtbot, shared_data):
+    """A record the combination rule flags (several D/urgent findings, each below its own
+    threshold): the banner says so and names them, and the list that explains it shows each
+    of them (not bold: below its threshold), even one outside the top 5."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.pipeline.analyze import Analyzer
+
+    analyzer = Analyzer()
+    chosen = None
+    for hea in sorted((shared_data / "samples" / "wfdb_cinc2021").glob("*.hea")):
+        if "combination" in analyzer.analyze(read_ecg(hea)).referral.because:
+            chosen = hea
+            break
+    assert chosen is not None, "no CinC sample record is flagged by the combination rule"
+    analysis = _open_and_wait_for_analysis(qtbot, win, chosen)
+    ref, panel = analysis.referral, win.panel
+    assert ref.because == ("combination",) and ref.named
+    assert panel.banner.text() == "要精査" and "所見の組み合わせ" in panel.message.text()
+    assert set(ref.named) <= set(panel.shown_label_ids())
+    by_id = {s.id: s for s in analysis.prediction.labels}
+    assert not any(by_id[i].above_threshold for i in ref.named)

@@ -34,7 +34,8 @@ def raise_referral(referral: Referral, comparison: Comparison | None) -> Referra
         if r.id not in because:
             because.append(r.id)
             reasons.append(r.reason)
-    return Referral(level, because=tuple(because), reason_keys=tuple(reasons))
+    named = referral.named if "combination" in because else ()
+    return Referral(level, because=tuple(because), reason_keys=tuple(reasons), named=named)
 
 
 def with_comparison(analysis: Analysis, comparison: Comparison | None) -> Analysis:

@@ -6,6 +6,7 @@ Plain dataclasses shared by model/, labels/, report/, app/ and gui/ (no torch, n
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,12 +112,13 @@ class Prediction:
     def top(self, k: int = 5) -> tuple[LabelScore, ...]:
         return self.labels[:k]
 
-    def shown(self, k: int = 5) -> tuple[LabelScore, ...]:
+    def shown(self, k: int = 5, also: Collection[str] = ()) -> tuple[LabelScore, ...]:
         """What a list of suggestions shows: the top ``k``, then every label at or above its
         threshold that ranks lower (a label that raises the referral flag is never left out of
-        the list that explains it), best first."""
+        the list that explains it) and every label of ``also`` (``Referral.named``: findings the
+        banner names below their own thresholds), best first."""
         top = self.labels[:k]
-        return top + tuple(s for s in self.labels[k:] if s.above_threshold)
+        return top + tuple(s for s in self.labels[k:] if s.above_threshold or s.id in also)
 
     def present(self) -> tuple[LabelScore, ...]:
         return tuple(s for s in self.labels if s.above_threshold)
@@ -165,6 +167,9 @@ class Referral:
     because: tuple[str, ...] = ()  # label ids / measurement rule ids that raised it
     # the same, as message keys with parameters (one per ``because``): see :meth:`reasons`
     reason_keys: tuple[Reason, ...] = ()
+    # label ids a reason names though each is below its own threshold (the combination rule's
+    # findings, labels/referral.py): a list of suggestions shows them beside the banner
+    named: tuple[str, ...] = ()
 
     @property
     def ja(self) -> str:
@@ -191,9 +196,12 @@ class Referral:
         return self.reasons("en")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level, "ja": self.ja, "en": self.en, "because": list(self.because),
-                "reasons_ja": list(self.reasons_ja), "reasons_en": list(self.reasons_en),
-                "reason_keys": [r.key for r in self.reason_keys]}
+        out = {"level": self.level, "ja": self.ja, "en": self.en, "because": list(self.because),
+               "reasons_ja": list(self.reasons_ja), "reasons_en": list(self.reasons_en),
+               "reason_keys": [r.key for r in self.reason_keys]}
+        if self.named:
+            out["named"] = list(self.named)
+        return out
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from ecg_viewer.core.prediction import Evidence, LabelScore, Prediction
 from ecg_viewer.labels.derived import DerivedLabel, apply_derived
 from ecg_viewer.labels.fusion_evidence import YES_NO, relevant_features
 from ecg_viewer.labels.logit import sigmoid
+from ecg_viewer.labels.referral import CombinationRule
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +227,8 @@ class Fusion:
     derived: dict[str, DerivedLabel] = field(default_factory=dict)
     # the logistic regression's share of the logit: 1 for "logistic", 0 for "gbm", w for "blend"
     logistic_weight: float = 1.0
+    # the referral's combination rule (labels/referral.py), when the fit shipped one
+    combination: CombinationRule | None = None
 
     def vector(self, features: Any) -> np.ndarray:
         """The fitted feature order from a CriteriaFeatures (``.values``), a mapping, or an
@@ -346,9 +349,20 @@ def fusion_from_dict(d: dict[str, Any], tree_arrays: Mapping[str, np.ndarray] | 
         raise FusionError("fusion.mismatch", detail=f"derived labels: {exc}") from exc
     if set(derived) & set(labels):
         raise FusionError("fusion.mismatch", detail="a label is both fused and derived")
+    combination = None
+    if d.get("referral_combination") is not None:
+        try:
+            combination = CombinationRule.from_json(d["referral_combination"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise FusionError("fusion.mismatch", detail=f"referral combination: {exc}") from exc
+        unknown = set(combination.labels) - set(labels)
+        if unknown or combination.normal_label not in labels:
+            raise FusionError("fusion.mismatch", detail="referral combination: labels outside "
+                              f"the fusion {sorted(unknown) or [combination.normal_label]}")
     return Fusion(names, mean, sd, labels, {k: v for k, v in d.items() if k not in
-                                            ("labels", "mean", "sd", "feature_names", "derived")},
-                  float(d.get("clip", 5.0)), derived, float(weight))
+                                            ("labels", "mean", "sd", "feature_names", "derived",
+                                             "referral_combination")},
+                  float(d.get("clip", 5.0)), derived, float(weight), combination)
 
 
 def load_fusion(weights_dir: str | Path) -> Fusion | None:

@@ -219,11 +219,70 @@ def default_rules() -> ReferralRules:
     return load_rules()
 
 
+#: a finding the combination rule's banner names besides the first is at least this share of
+#: its own threshold
+NAMED_MIN_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class CombinationRule:
+    """要精査 from several D/urgent findings together, none of them above its own threshold: a
+    logistic regression on the logits of the fused D/urgent labels' probabilities and of
+    正常心電図 (fitted by ``training/fusion_combination.py`` on cross-fitted fusion outputs, its
+    threshold chosen with the per-label thresholds so that the two together flag at most 5 % of
+    the normal ECGs). The banner names the findings closest to their own thresholds."""
+
+    labels: tuple[str, ...]
+    weights: tuple[float, ...]
+    normal_label: str
+    normal_weight: float
+    bias: float
+    threshold: float
+    eps: float = 1e-4
+    n_named: int = 3
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> CombinationRule:
+        labels, weights = tuple(str(x) for x in d["labels"]), tuple(float(w) for w in d["weights"])
+        if not labels or len(labels) != len(weights):
+            raise ValueError("labels and weights must be non-empty and of the same length")
+        values = [float(d[k]) for k in ("normal_weight", "bias", "threshold", "eps")]
+        if not all(math.isfinite(v) for v in (*weights, *values)) or not 0.0 < values[3] < 0.5:
+            raise ValueError("weights, bias, threshold and eps must be finite numbers")
+        return cls(labels, weights, str(d["normal_label"]), *values)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"labels": list(self.labels), "weights": list(self.weights),
+                "normal_label": self.normal_label, "normal_weight": self.normal_weight,
+                "bias": self.bias, "threshold": self.threshold, "eps": self.eps}
+
+    def _logit(self, p: float) -> float:
+        q = min(max(float(p), self.eps), 1.0 - self.eps)
+        return math.log(q / (1.0 - q))
+
+    def score(self, scores: Mapping[str, float]) -> float:
+        """The referral logit from the labels' probabilities (a label not given counts as 0)."""
+        z = self.bias + self.normal_weight * self._logit(scores.get(self.normal_label, 0.0))
+        return z + sum(w * self._logit(scores.get(lab, 0.0))
+                       for lab, w in zip(self.labels, self.weights, strict=True))
+
+    def named(self, labels: Sequence[LabelScore]) -> list[LabelScore]:
+        """The findings the banner names: the rule's labels with a positive weight, closest to
+        their own thresholds first (at most :attr:`n_named`); after the first, only those at
+        :data:`NAMED_MIN_SHARE` of their threshold or more (a finding at 0.01 explains nothing)."""
+        positive = {lab for lab, w in zip(self.labels, self.weights, strict=True) if w > 0}
+        cand = [s for s in labels if s.id in positive and s.score > 0.0]
+        cand.sort(key=lambda s: -s.score / max(s.threshold, 1e-6))
+        return cand[:1] + [s for s in cand[1: self.n_named]
+                           if s.score >= NAMED_MIN_SHARE * s.threshold]
+
+
 def decide_referral(
     present: Sequence[LabelScore],
     measurements: Mapping[str, Any] | None = None,
     quality: QualityReport | None = None,
     rules: ReferralRules | None = None,
+    combination: CombinationRule | None = None,
 ) -> Referral:
     """The referral flag of one ECG.
 
@@ -231,7 +290,10 @@ def decide_referral(
     ignored, so passing every label is safe). ``measurements``: values keyed by
     :data:`MEASUREMENTS` (None or NaN = not measured, never fires; a rule whose shown measure is
     listed in ``measurements["low_confidence"]`` does not fire). ``quality``: when given and
-    not ok, the answer is "unreadable" with the quality problems as reasons.
+    not ok, the answer is "unreadable" with the quality problems as reasons. ``combination``:
+    the fusion's :class:`CombinationRule`, read from every label of ``present`` (pass them all,
+    after the criteria); it raises 要精査 only where nothing else raised 要精査 or more and the
+    rhythm is not paced.
     """
     if quality is not None and not quality.ok:
         return Referral(
@@ -278,6 +340,15 @@ def decide_referral(
         if rule.fires(values):
             shown = _number(values.get(rule.show), rule.show)
             raised.append((rule.level, rule.id, Reason.of(rule.message, value=shown)))
+    named: list[LabelScore] = []
+    if combination is not None and not paced and all(
+            SEVERITY[level] < SEVERITY["D"] for level, _, _ in raised):
+        if combination.score({s.id: s.score for s in present}) >= combination.threshold:
+            named = combination.named(present)
+            findings = Bilingual("、".join(f"{s.ja} {s.score:.2f}" for s in named),
+                                 ", ".join(f"{s.en} {s.score:.2f}" for s in named))
+            raised.append(("D", "combination", Reason.of(
+                "referral.because_combination", findings=findings, level=level_name("D"))))
     abnormal = [r for r in raised if r[0] != "A"]
     if not abnormal:
         return Referral("A")
@@ -289,4 +360,5 @@ def decide_referral(
         if rid not in because:
             because.append(rid)
             reasons.append(reason)
-    return Referral(chosen[0][0], because=tuple(because), reason_keys=tuple(reasons))
+    return Referral(chosen[0][0], because=tuple(because), reason_keys=tuple(reasons),
+                    named=tuple(s.id for s in named) if "combination" in because else ())

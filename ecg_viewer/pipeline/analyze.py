@@ -19,7 +19,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.prediction import Analysis, Prediction, QualityReport
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
-from ecg_viewer.labels.referral import decide_referral
+from ecg_viewer.labels.referral import CombinationRule, decide_referral
 
 if TYPE_CHECKING:
     from ecg_viewer.signal.measure import Measurements
@@ -100,7 +100,10 @@ class Analyzer:
                              self.fusion_for(predictor))
             for i, pred in zip(todo, done, strict=True):
                 fused[i] = pred
-        return [_analysis(p, f, predictor) for p, f in zip(prepared, fused, strict=True)]
+        fusion = self.fusion_for(predictor) if predictor is not None else None
+        combination = getattr(fusion, "combination", None)
+        return [_analysis(p, f, predictor, combination)
+                for p, f in zip(prepared, fused, strict=True)]
 
 
 @dataclass
@@ -131,13 +134,16 @@ def prepare(record: EcgRecord, *, with_measurements: bool = True,
     return Prepared(record.source_path or "", record.sha256, quality, mdict, features), meas
 
 
-def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any) -> Analysis:
+def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
+              combination: CombinationRule | None = None) -> Analysis:
     mdict, features = prepared.measurements, prepared.features
     prediction = None
     if fused is not None:
         labels = apply_criteria(fused.labels, mdict, features)
         prediction = Prediction(labels=labels, model=fused.model)
-    referral = decide_referral(prediction.labels if prediction else (), mdict, prepared.quality)
+    # the combination rule reads the model's scores: only where the model judged the record
+    referral = decide_referral(prediction.labels if prediction else (), mdict, prepared.quality,
+                               combination=combination if prediction else None)
     extra = {}
     if prediction is None and predictor is not None:  # gated: still say which model judged
         extra["model"] = predictor.info.to_dict()

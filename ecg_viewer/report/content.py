@@ -132,7 +132,7 @@ class ReportContent:
         pred = self.analysis.prediction
         if pred is None:
             return ()
-        return pred.shown(k)
+        return pred.shown(k, self.analysis.referral.named)
 
     def catalog_label(self, label_id: str) -> Any:
         """The catalog's entry for ``label_id`` (None without a catalog or for an unknown id)."""

@@ -87,6 +87,14 @@ def report_page(content: ReportContent, settings: PageSettings | None = None) ->
     return layout_page(content.record, replace(fallback, window_s=10.0))
 
 
+def _two_lines(text: str, width_mm: float, size: float) -> list[str]:
+    """``text`` wrapped to ``width_mm``, at most two lines (the second cut with an ellipsis)."""
+    lines = wrap_text(text, width_mm, size)
+    if len(lines) <= 2:
+        return lines
+    return [lines[0], fit_text(text[len(lines[0]):].lstrip(), width_mm, size)]
+
+
 def _fits(page: Page) -> bool:
     return (page.width_mm <= SHEET_W_MM - 2 * 4.0
             and page.height_mm <= SHEET_H_MM - GRID_TOP_MM - FOOTER_MM)
@@ -357,9 +365,12 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     ref = content.analysis.referral
     y += 7.0
     text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}", 9)
-    for reason in ref.reasons(lang)[:4]:
+    # each reason on up to two lines (a combination reason names several findings), five in all
+    lines = [line for reason in ref.reasons(lang)[:4]
+             for line in _two_lines(f"{bullet(lang)}{reason}", left_w - 4, 7.5)][:5]
+    for line in lines:
         y += 4.2
-        text_at(c, MARGIN_MM + 4, y, fit_text(f"{bullet(lang)}{reason}", left_w - 4, 7.5), 7.5)
+        text_at(c, MARGIN_MM + 4, y, line, 7.5)
     y = measurement_block(c, content, y + 7.0, left_w, lang)
     if not content.analysis.quality.ok:
         y += 5.0

@@ -34,6 +34,7 @@ from ecg_viewer.training.fusion_app import (
     measurement_dicts,
     rule_levels,
 )
+from ecg_viewer.training.fusion_combination import choose_combination
 from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
 from ecg_viewer.training.fusion_derived import broader_map, choose_derived
 from ecg_viewer.training.fusion_fit import (
@@ -203,6 +204,17 @@ def _weights_thresholds(weights: Path, ids: list[str], fused: list[int]
     return {j: (fusion.labels[ids[j]].threshold, "") for j in fused}
 
 
+def _weights_combination(weights: Path) -> Any:
+    """The combination rule of the fusion already in ``weights`` (None when it has none)."""
+    from ecg_viewer.labels.fusion import FusionError, load_fusion
+
+    try:
+        fusion = load_fusion(weights)
+    except FusionError:  # _weights_thresholds has said why
+        return None
+    return None if fusion is None else fusion.combination
+
+
 def _macro(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
     per = per_label_auroc(y[:, cols], s[:, cols], min_pos=5)
     return float(np.mean(list(per.values()))) if per else float("nan")
@@ -309,7 +321,28 @@ def cmd_fit(args: argparse.Namespace) -> int:
     by_rule = rule_sev >= SEVERITY["D"]
     base_app = by_rule[va] if base_flag is None else base_flag | by_rule[va]
     base_app_cf = by_rule[tr] if base_flag_cf is None else base_flag_cf | by_rule[tr]
-    thr_f = thresholds_for(p_sel, y, tr, va, fused, cats, base_app, normal_col, p_cf_sel, base_app_cf)
+    # the per-label thresholds alone (each flag names its finding; shipped until 2026-12-05) ...
+    thr_labels = thresholds_for(p_sel, y, tr, va, fused, cats, base_app, normal_col, p_cf_sel,
+                                base_app_cf)
+    # ... and with the combination rule (training/fusion_combination.py): per-label thresholds
+    # at a smaller share of normal ECGs plus one referral score, chosen on the banner the app
+    # raises for fold 9 and the cross-fitted folds 1-8 (fold 10 and CinC are only reported)
+    unfused = [j for j in range(len(ids)) if j not in set(fused)]
+
+    def scores_at(thr_x: dict[int, tuple[float, str]]) -> tuple[np.ndarray, np.ndarray]:
+        _, _, s_x, thr_xs = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_x,
+                                           fused)
+        s_x[np.ix_(np.flatnonzero(tr), unfused)] = p_mod_cf[:, unfused]
+        return s_x, thr_xs
+
+    def thresholds_at(share: float) -> dict[int, tuple[float, str]]:
+        return thresholds_for(p_sel, y, tr, va, fused, cats, base_app, normal_col, p_cf_sel,
+                              base_app_cf, max_normal=share)
+
+    comb = choose_combination(thresholds_at, scores_at, ids, cats, fused, y, va | tr, tr, x,
+                              names, mdicts, MAX_NORMAL_FLAGGED)
+    thr_f = comb.thresholds if comb is not None else thr_labels
+    combination = comb.rule if comb is not None else None
     # the thresholds of the fusion in --weights (the one shipped before this fit), for the comparison
     thr_prev = _weights_thresholds(Path(args.weights), ids, fused)
     # the previous rule (one threshold shared by the fused D/urgent labels), for the comparison
@@ -336,17 +369,23 @@ def cmd_fit(args: argparse.Namespace) -> int:
     model_cols = [j for j in range(len(ids)) if j not in set(fused) and ids[j] not in derived]
     rows_app = np.flatnonzero(np.any(list(sets_app.values()), axis=0))
     report["referral_app"] = []
-    for rule_name, thr_x in (("shipped: thresholds chosen with the criteria hold-backs and the "
-                              "measurement rules", thr_f),
-                             (f"the thresholds of {args.weights}/fusion.json before this fit "
-                              "(same fused probabilities when its features are these)", thr_prev)):
+    for rule_name, thr_x, comb_x in (
+            ("shipped: per-label thresholds and the combination rule, chosen with the criteria "
+             "hold-backs and the measurement rules" if combination is not None else
+             "shipped: thresholds chosen with the criteria hold-backs and the measurement rules",
+             thr_f, combination),
+            ("per-label thresholds alone, at 5 % of normal ECGs (shipped until 2026-12-05)",
+             thr_labels if combination is not None else None, None),
+            (f"the thresholds of {args.weights}/fusion.json before this fit (same fused "
+             "probabilities when its features are these)", thr_prev,
+             _weights_combination(Path(args.weights)))):
         if thr_x is None:
             continue
         _, _, s_x, thr_xs = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_x, fused)
         # the training records' labels outside the fusion: their out-of-fold similarities
         s_x[np.ix_(np.flatnonzero(tr), model_cols)] = p_mod_cf[:, model_cols]
         s_x, thr_xs = derived_matrix(s_x, thr_xs, ids, derived)
-        lev = app_levels(s_x, thr_xs, ids, cats, x, names, mdicts, rows_app)
+        lev = app_levels(s_x, thr_xs, ids, cats, x, names, mdicts, rows_app, None, comb_x)
         report["referral_app"].append({"rule": rule_name, **app_rates(lev, y, ids, cats, sets_app,
                                                                       rows_app)})
     for r in report["referral_app"]:
@@ -378,6 +417,11 @@ def cmd_fit(args: argparse.Namespace) -> int:
             "model_version": c.get("meta", {}).get("model_version")}
     fusion_json = to_json(models, ids, names, scaling, c["ship_center"], c["ship_scale"], thr_f, info)
     fusion_json["derived"] = {lab: d.to_json() for lab, d in derived.items()}
+    if combination is not None:
+        fusion_json["referral_combination"] = combination.to_json()
+        report["referral_combination"] = {
+            **combination.to_json(), "label_share": comb.label_share, "l2": comb.l2,
+            "candidates": comb.candidates}
     tree_arrays: dict[str, np.ndarray] = {}
     if kind != "logistic":
         fusion_json["model"] = kind

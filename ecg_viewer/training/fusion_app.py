@@ -28,7 +28,13 @@ import numpy as np
 from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.prediction import SEVERITY, LabelScore
 from ecg_viewer.labels.criteria import apply_criteria, default_criteria_rules
-from ecg_viewer.labels.referral import MEASUREMENTS, ReferralRules, decide_referral, default_rules
+from ecg_viewer.labels.referral import (
+    MEASUREMENTS,
+    CombinationRule,
+    ReferralRules,
+    decide_referral,
+    default_rules,
+)
 
 log = logging.getLogger("ecg_viewer.training")
 
@@ -102,21 +108,50 @@ def held_by_criteria(x: np.ndarray, names: tuple[str, ...], mdicts: list[dict[st
     return out
 
 
+def _shown(s: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str], keep: list[int],
+           x_i: np.ndarray, names: tuple[str, ...], mdict: dict[str, Any],
+           crit: Any) -> tuple[LabelScore, ...]:
+    """One record's labels with a validated threshold (< 1) after the criteria, as the app shows them."""
+    labels = [LabelScore(ids[j], ids[j], ids[j], 0.0, float(np.nan_to_num(s[j], nan=0.0)),
+                         float(thr[j]), cats[j]) for j in keep]
+    return apply_criteria(labels, mdict, _features(x_i, names), crit)
+
+
 def app_levels(s: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str], x: np.ndarray,
                names: tuple[str, ...], mdicts: list[dict[str, Any]], rows: np.ndarray,
-               rules: ReferralRules | None = None) -> np.ndarray:
+               rules: ReferralRules | None = None,
+               combination: CombinationRule | None = None) -> np.ndarray:
     """The referral severity [len(rows)] the app gives each of ``rows``: every label with a
     validated threshold (< 1) scored ``s`` against ``thr``, through the criteria, then the
-    referral with the measurement rules."""
+    referral with the measurement rules (and ``combination``, the fusion's combination rule)."""
     crit, rules = default_criteria_rules(), rules or default_rules()
     keep = [j for j in range(len(ids)) if thr[j] < 1.0]
     out = np.zeros(len(rows), dtype=int)
     for n, i in enumerate(rows):
-        labels = [LabelScore(ids[j], ids[j], ids[j], 0.0, float(np.nan_to_num(s[i, j], nan=0.0)),
-                             float(thr[j]), cats[j]) for j in keep]
-        shown = apply_criteria(labels, mdicts[i], _features(x[i], names), crit)
-        out[n] = SEVERITY[decide_referral(shown, mdicts[i], None, rules).level]
+        shown = _shown(s[i], thr, ids, cats, keep, x[i], names, mdicts[i], crit)
+        out[n] = SEVERITY[decide_referral(shown, mdicts[i], None, rules, combination).level]
     return out
+
+
+def replay_scores(s: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str],
+                  x: np.ndarray, names: tuple[str, ...], mdicts: list[dict[str, Any]],
+                  rows: np.ndarray, cols: list[int], rules: ReferralRules | None = None,
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ``rows``: the severity without a combination rule [n], the scores of the labels
+    ``cols`` after the criteria [n, len(cols)] (what a combination rule reads), and whether a
+    paced-rhythm label is found [n] (the combination rule then stays silent)."""
+    crit, rules = default_criteria_rules(), rules or default_rules()
+    keep = [j for j in range(len(ids)) if thr[j] < 1.0]
+    level = np.zeros(len(rows), dtype=int)
+    post = np.zeros((len(rows), len(cols)))
+    paced = np.zeros(len(rows), dtype=bool)
+    for n, i in enumerate(rows):
+        shown = _shown(s[i], thr, ids, cats, keep, x[i], names, mdicts[i], crit)
+        level[n] = SEVERITY[decide_referral(shown, mdicts[i], None, rules).level]
+        score = {ls.id: ls.score for ls in shown}
+        post[n] = [score.get(ids[j], 0.0) for j in cols]
+        paced[n] = any(ls.above_threshold and ls.id in rules.paced_labels for ls in shown)
+    return level, post, paced
 
 
 def app_rates(level: np.ndarray, y: np.ndarray, ids: list[str], cats: list[str],

@@ -29,7 +29,8 @@ def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
                    cats: list[str], base_flag_va: np.ndarray | None = None,
                    normal_col: int | None = None, p_crossfit: np.ndarray | None = None,
                    base_flag_crossfit: np.ndarray | None = None,
-                   referral: str = "per_label") -> dict[int, tuple[float, str]]:
+                   referral: str = "per_label",
+                   max_normal: float | None = None) -> dict[int, tuple[float, str]]:
     """Per fused label: the D/urgent labels' referral thresholds, set on the normal ECGs and the
     records with a true D/urgent label of fold 9 (with ``base_flag_va``, the flags of the labels
     outside the fusion) and, given ``p_crossfit`` (the training records' fused probabilities,
@@ -42,8 +43,10 @@ def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
     3 %), nor a D label at a threshold where fewer than ``MIN_PRECISION`` (20 %) of the records
     shown it carry it;
     "shared": one threshold for all, the lowest that keeps that limit (shipped until
-    2026-12-05). Other labels: the F1-optimal threshold on fold 9 (>= 3 positives there), else
-    on the out-of-fold folds 1-8, else 0.5."""
+    2026-12-05). ``max_normal``: that share instead of ``MAX_NORMAL_FLAGGED`` (the per-label
+    thresholds beside the combination rule, training/fusion_combination.py). Other labels: the
+    F1-optimal threshold on fold 9 (>= 3 positives there), else on the out-of-fold folds 1-8,
+    else 0.5."""
     from ecg_viewer.training.fusion_referral import (
         MAX_FALSE_SHOWN,
         MIN_PRECISION,
@@ -87,8 +90,9 @@ def thresholds_for(p: np.ndarray, y: np.ndarray, tr: np.ndarray, va: np.ndarray,
             # most wide-QRS records just because narrow ones can never show it
             floor = np.array([false_shown_floor(pu[ok, k], yu[ok, j] > 0, MAX_FALSE_SHOWN[cats[j]])
                               for k, j in enumerate(urgent) for ok in [np.isfinite(pu[:, k])]])
+            share = MAX_NORMAL_FLAGGED if max_normal is None else max_normal
             ts = label_referral_thresholds(pu, yu[:, urgent], true_d, normal, base,
-                                           MAX_NORMAL_FLAGGED, floor=floor,
+                                           share, floor=floor,
                                            min_precision=np.array([MIN_PRECISION[cats[j]]
                                                                    for j in urgent]))
             for j, t in zip(urgent, ts, strict=True):

@@ -150,7 +150,9 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
         str(ch.get("model")), "the same two-stage logistic regression")
     lines += ["", f"criteria alone: {how} without the similarity (only the fused labels have a "
               "score, so its 'all labels' macro and its top-k cover those labels only). The "
-              "referral columns: a D/urgent label at or above its threshold.", ""]
+              "referral columns: a D/urgent label at or above its threshold, from the scores "
+              "alone (no criteria hold-backs, measurement rules or combination rule: the banner "
+              "as the app raises it is the table \"Referral as the app raises it\" below).", ""]
     if "gbm_fold9_macro_auroc" in ch:
         blend = ch.get("blend_fold9_macro_auroc")
         lines += [f"**Fold 9 chose the fusion model**: gradient-boosted trees "
@@ -171,9 +173,13 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
         def pct(v: float) -> str:
             return f"{100 * v:g} %"
 
+        comb = f.get("referral_combination")
+        share = pct(comb["label_share"]) if comb else pct(MAX_NORMAL_FLAGGED)
         lines += ["**Referral thresholds** (a record is 要精査 or higher when a D/urgent label is at or "
-                  "above its own threshold; chosen jointly on fold 9 and the cross-fitted folds 1–8 "
-                  f"so that ≤ {pct(MAX_NORMAL_FLAGGED)} of their normal ECGs are flagged, no label "
+                  "above its own threshold" + (" or the combination score below is at or above its "
+                                              "threshold" if comb else "")
+                  + "; chosen jointly on fold 9 and the cross-fitted folds 1–8 "
+                  f"so that ≤ {share} of their normal ECGs are flagged by the labels alone, no label "
                   f"shows on more than {pct(MAX_FALSE_SHOWN['D'])} (要至急 labels: "
                   f"{pct(MAX_FALSE_SHOWN['urgent'])}) of their records without it, and a D label is "
                   f"lowered only where ≥ {pct(MIN_PRECISION['D'])} of the records it shows on carry "
@@ -182,6 +188,28 @@ def fusion_section(f: dict[str, Any], ja: dict[str, str]) -> list[str]:
                   + (f". The previous rule, one threshold shared by all of them, would be "
                      f"{_f(ch['referral_shared_threshold'])} on the same normal ECGs."
                      if ch.get("referral_shared_threshold") is not None else ".")]
+        if comb:
+            cand = "; ".join(f"labels at {pct(r['label_share'])}, L2 {r['l2']:g}: "
+                             f"{_f(r['normal_flagged'])} / {_f(r['true_d_flagged'])} (labels alone "
+                             f"{_f(r['labels_alone_normal_flagged'])} / "
+                             f"{_f(r['labels_alone_true_d_flagged'])})" for r in comb["candidates"])
+            terms = ", ".join(f"{lab} ({ja.get(lab, '')}) {w:+.2f}" for lab, w in
+                              sorted(zip(comb["labels"], comb["weights"], strict=True),
+                                     key=lambda kv: -kv[1]))
+            lines += ["", "**Combination rule** (`labels/referral.py` `CombinationRule`, fitted by "
+                      "`training/fusion_combination.py`): 要精査 also when several D/urgent findings, "
+                      "each below its own threshold, together make a D/urgent ECG likely: a logistic "
+                      "regression on the logits of the D/urgent labels' scores after the criteria and "
+                      "of 正常心電図, fitted on the cross-fitted folds 1–8 (target: carries a D/urgent "
+                      f"label; L2 {comb['l2']:g}), raises 要精査 at ≥ {_f(comb['threshold'])} where "
+                      "nothing else raised 要精査 or more and the rhythm is not paced; the banner "
+                      "names the findings closest to their own thresholds (所見の組み合わせ). Its "
+                      "threshold and the labels' share were chosen together on the pooled fold 9 + "
+                      f"cross-fitted folds 1–8 (≤ {pct(MAX_NORMAL_FLAGGED)} of their normal ECGs "
+                      "flagged by the two together; most true D/urgent records flagged), pooled "
+                      f"normal / true D/urgent flagged per candidate: {cand}. Weights: "
+                      f"正常心電図 {comb['normal_weight']:+.2f}, {terms}; intercept "
+                      f"{comb['bias']:+.2f}."]
     lines += [""]
     for k in ("test", "cinc"):
         r = f.get("by_set", {}).get(k)
