@@ -400,10 +400,10 @@ def keep_freed_memory() -> bool:
     trims the heap when 128 KiB lie free at its top (its threshold only grows after such a block
     is freed). The analysis of one 10-s 12-lead ECG makes and frees hundreds of arrays that size
     (one float64 copy of the signal is 480 KB), and each new one was faulted in page by page
-    again: 9x the page faults, 14 % of the record side's CPU and 7 % of the model's (README,
-    batch throughput). Only where the memory comes from changes, never a number. Called in the
-    batch processes (the workers, the staged run's own process); they keep what they held at
-    their peak, which their peak RSS counted anyway."""
+    again: a worker took ~1,000 page faults per ECG (~40 now) and 30 ms of CPU (25.5 now), the
+    model ~7 % more CPU (README, batch throughput). Only where the memory comes from changes,
+    never a number. Called in the batch processes (the workers, the staged run's own process);
+    they keep what they held at their peak, which their peak RSS counted anyway."""
     try:
         import ctypes
 
