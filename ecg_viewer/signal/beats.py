@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import ndimage, signal
 
+from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import sos_filtfilt
 
 log = logging.getLogger(__name__)
@@ -98,8 +99,9 @@ def qrs_envelope(
     bp = _bandpass(x, fs_hz, QRS_BAND_HZ)
     win = max(int(round(ENVELOPE_WINDOW_S * fs_hz)), 1)
     rejected: dict[str, str] = {}
-    # every lead's 0.5th and 99.5th percentile in one call (row by row the same values)
-    lows, highs = np.percentile(bp, (0.5, 99.5), axis=1) if len(bp) else ((), ())
+    # every lead's 0.5th and 99.5th percentile in one call (row by row the same values;
+    # np.percentile's numbers, signal/quantiles.py)
+    lows, highs = quantiles.percentile(bp, (0.5, 99.5)) if len(bp) else ((), ())
     live = [i for i in range(len(names)) if not float(highs[i] - lows[i]) < FLAT_LEAD_MV]
     # the slope energy of every live lead at once (row by row the same values as lead by lead)
     d = np.gradient(bp[live], axis=1) * fs_hz if live else np.zeros((0, x.shape[1]))

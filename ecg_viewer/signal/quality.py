@@ -290,7 +290,7 @@ def lead_metrics(
     offset = np.median(raw, axis=1)
     x = raw - offset[:, None]
     lf = _bandpass(x, fs, 0.5, 40.0)
-    hi, lo = np.percentile(lf, (99.5, 0.5), axis=1)  # one call, the same two values per lead
+    hi, lo = quantiles.percentile(lf, (99.5, 0.5))  # np.percentile's two values per lead
     amp = hi - lo
     # noise above 40 Hz as the rms of white noise of that density over the whole band; the
     # median over Welch segments ignores short bursts (a few spikes do not make a lead noisy)
