@@ -217,3 +217,18 @@ def test_complete_and_incomplete_rbbb_never_both(qrs, winner) -> None:
     assert [s.id for s in out if s.above_threshold] == [winner]
     loser = next(s for s in out if s.id != winner)
     assert held_back(loser)
+
+
+@pytest.mark.parametrize("values, held", [
+    (dict(rr_irregular=False, hr_bpm=115.0), True),   # regular at 115/min: not AF's RR
+    (dict(rr_irregular=False, hr_bpm=48.0), False),   # regular and slow: AF with AV block
+    (dict(rr_irregular=True, hr_bpm=115.0), False),
+    (dict(rr_irregular=None, hr_bpm=115.0), False),   # regularity unknown: never holds back
+])
+def test_af_is_held_back_by_a_regular_rr_unless_slow(values, held) -> None:
+    out = apply_criteria((score("atrial_fibrillation", 0.6, 0.2),), {},
+                         feats(p_present=False, **values))
+    assert held_back(out[0]) == held and out[0].above_threshold != held
+    if held:  # the banner can read why: the RR regularity and the rate
+        keys = {e.key for e in out[0].evidence}
+        assert {"rr_irregular", "hr_bpm"} <= keys

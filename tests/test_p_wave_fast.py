@@ -58,3 +58,21 @@ def test_fast_atrial_fibrillation_or_flutter_has_no_p_wave(shared_data: Path, pa
     assert m.reasons["pr_ms"] in ("meas.no_p_wave", "meas.no_p_wave_irregular")
     # the rest is still measured
     assert m.qrs_ms is not None
+
+
+def test_fast_sinus_p_waves_found_by_the_beats_agreement(shared_data: Path, monkeypatch) -> None:
+    """PTB-XL sinus tachycardias at 110/min or more (folds 1-8, mV subset): the P wave stands out
+    of the median beat's own noise (the beats' spread about it) where the search window's 10-ms
+    change, mostly the P wave and the previous T's tail at these rates, hides it."""
+    import ecg_viewer.signal.measure as meas
+    from tests.ptbxl_records import ptbxl_records
+
+    fast = [rec for fold in range(1, 9)
+            for _, rec, _ in ptbxl_records(shared_data, codes={"STACH"}, fold=fold)]
+    fast = [(rec, m) for rec in fast for m in [measure(rec)] if m.hr_bpm and m.hr_bpm >= 110]
+    assert len(fast) >= 10
+    found = sum(m.pr_ms is not None for _, m in fast)
+    assert found >= 0.8 * len(fast)
+    monkeypatch.setattr(meas, "P_MIN_SNR", float("inf"))  # the window's rule alone
+    alone = sum(measure(rec).pr_ms is not None for rec, _ in fast)
+    assert alone < found

@@ -259,3 +259,9 @@ def test_combination_names_no_finding_far_below_its_threshold():
     ref = decide_referral(present, None, None, RULES, rule)
     # ST低下 at half its threshold is named; 前壁中隔心筋梗塞 at 0.05 of its own is not
     assert ref.named == ("st_depression",) and "前壁中隔" not in ref.reason_keys[0].text("ja")
+
+
+def test_combination_needs_every_label_it_reads():
+    # the found labels alone (正常心電図 missing): no score, no flag from the rule
+    present = [ls("asmi", 0.30, 0.40), ls("st_depression", 0.12, 0.20)]
+    assert decide_referral(present, None, None, RULES, _combination(-50.0)).level == "A"

@@ -266,6 +266,10 @@ class CombinationRule:
         return z + sum(w * self._logit(scores.get(lab, 0.0))
                        for lab, w in zip(self.labels, self.weights, strict=True))
 
+    def reads_all(self, scores: Mapping[str, float]) -> bool:
+        """Whether ``scores`` has every label the rule reads."""
+        return self.normal_label in scores and all(lab in scores for lab in self.labels)
+
     def named(self, labels: Sequence[LabelScore]) -> list[LabelScore]:
         """The findings the banner names: the rule's labels with a positive weight, closest to
         their own thresholds first (at most :attr:`n_named`); after the first, only those at
@@ -343,7 +347,10 @@ def decide_referral(
     named: list[LabelScore] = []
     if combination is not None and not paced and all(
             SEVERITY[level] < SEVERITY["D"] for level, _, _ in raised):
-        if combination.score({s.id: s.score for s in present}) >= combination.threshold:
+        scores = {s.id: s.score for s in present}
+        # only from every label it reads (a caller that passes the found labels alone gives
+        # no score: a missing 正常心電図 would read as a certain abnormal ECG)
+        if combination.reads_all(scores) and combination.score(scores) >= combination.threshold:
             named = combination.named(present)
             findings = Bilingual("、".join(f"{s.ja} {s.score:.2f}" for s in named),
                                  ", ".join(f"{s.en} {s.score:.2f}" for s in named))

@@ -71,8 +71,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "referral.because_label": ("{label}（{level}）", "{label} ({level})"),
     # several D/urgent findings, each under its own threshold, together (labels/referral.py)
     "referral.because_combination": (
-        "所見の組み合わせ：{findings}（いずれも単独では基準未満、合わせて{level}）",
-        "findings together: {findings} (each below its own threshold; together {level})",
+        "所見の組み合わせ：{findings} など（各所見は単独では基準未満、合わせて{level}）",
+        "findings together: {findings} and others, each below its own threshold (together: "
+        "{level})",
     ),
     "referral.paced_measured": ("ペーシングスパイクあり（治療中）", "Pacing spikes (under treatment)"),
     "referral.rule.qtc_bazett_very_long": (
