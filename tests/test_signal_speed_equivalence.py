@@ -252,3 +252,16 @@ def test_median_of_a_few_numbers_is_numpys():
         for values in (floats, ints):
             got, want = _median_of_floats(values.tolist()), np.median(values)
             assert float(got) == float(want) and isinstance(got, int | float)
+
+
+@pytest.mark.parametrize("m", [3, 4, 5, 12, 14])
+def test_median_rows_of_a_stack_of_beats_is_numpys(m):
+    """median_rows over the beats of a [beats, leads, samples] stack (the P-wave residual SNR):
+    np.median(axis=0)'s numbers, bit for bit."""
+    from ecg_viewer.signal.median import median_rows
+
+    rng = np.random.default_rng(10)
+    seg = np.round(rng.normal(size=(m, 8, 60)) * 50) / 50  # ties
+    assert median_rows(seg).tobytes() == np.median(seg, axis=0).tobytes()
+    dev = np.abs(seg - median_rows(seg))
+    assert median_rows(dev).tobytes() == np.median(dev, axis=0).tobytes()

@@ -19,7 +19,7 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.beats import BeatDetection, detect_beats
 from ecg_viewer.signal.delineate import Fiducials, clean_leads, delineate
-from ecg_viewer.signal.median import MedianBeat, median_beat
+from ecg_viewer.signal.median import MedianBeat, median_beat, median_rows
 from ecg_viewer.signal.pacing import detect_pacing, remove_spikes
 from ecg_viewer.signal.tend import T_LOW_MV
 
@@ -254,7 +254,8 @@ def p_residual_snr(mb: MedianBeat, f: Fiducials, rows: list[int] | None = None) 
     seg = seg[np.isfinite(seg).reshape(len(seg), -1).all(axis=1)]
     if len(seg) < 3 or seg.shape[2] == 0:
         return 0.0
-    spread = np.median(np.abs(seg - np.median(seg, axis=0)), axis=0) * 1.4826  # [leads, samples]
+    # the medians over beats: np.median(axis=0)'s numbers (median.median_rows)
+    spread = median_rows(np.abs(seg - median_rows(seg))) * 1.4826  # [leads, samples]
     noise = float(np.sqrt((np.median(spread, axis=1) ** 2).sum())) / math.sqrt(len(seg))
     return f.p_amplitude_mv / max(noise, 1e-6)
 
