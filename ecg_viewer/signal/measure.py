@@ -254,7 +254,8 @@ def p_residual_snr(mb: MedianBeat, f: Fiducials, rows: list[int] | None = None) 
     seg = seg[np.isfinite(seg).reshape(len(seg), -1).all(axis=1)]
     if len(seg) < 3 or seg.shape[2] == 0:
         return 0.0
-    # the medians over beats: np.median(axis=0)'s numbers (median.median_rows)
+    # the medians over beats by median.median_rows: np.median(axis=0)'s numbers (a zero median
+    # may differ in sign where a flat lead holds -0.0 and +0.0, which |seg - median| drops)
     spread = median_rows(np.abs(seg - median_rows(seg))) * 1.4826  # [leads, samples]
     noise = float(np.sqrt((np.median(spread, axis=1) ** 2).sum())) / math.sqrt(len(seg))
     return f.p_amplitude_mv / max(noise, 1e-6)
