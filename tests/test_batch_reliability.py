@@ -288,3 +288,34 @@ def test_workers_come_from_a_fork_server_except_in_the_frozen_bundle(
         assert _worker_context().get_start_method() == "forkserver"
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     assert _worker_context().get_start_method() == "spawn"
+
+
+def test_workers_do_not_import_from_the_working_directory(tmp_path, bundled_samples):
+    """`ecg-viewer batch` run in a folder that holds an `ecg_viewer/` of its own (an old checkout)
+    or a `numpy.py`: the workers import the installed code, as the command itself does (Python
+    3.11's fork server would put the working directory first on its path)."""
+    import multiprocessing
+    import shutil
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("ecg-viewer")
+    if not script.is_file() or "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("needs the installed console script and a fork server")
+    here = tmp_path / "cwd"
+    (here / "ecg_viewer").mkdir(parents=True)
+    (here / "ecg_viewer" / "__init__.py").write_text("raise SystemExit('cwd ecg_viewer')\n")
+    (here / "numpy.py").write_text("raise SystemExit('cwd numpy')\n")
+    src = tmp_path / "in"
+    src.mkdir()
+    for f in [*bundled_samples.glob("00009_hr.*"), *bundled_samples.glob("00017_hr.*")]:
+        shutil.copy(f, src / f.name)  # two files: a pool of workers, not this process
+    out = tmp_path / "rows.jsonl"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONSAFEPATH")}
+    done = subprocess.run([str(script), "batch", str(src), "--out", str(out), "--no-model",
+                           "--no-progress", "--workers", "2"], cwd=here, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "cwd " not in done.stderr
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(rows) == 2 and all(r["measurements"]["hr_bpm"] is not None for r in rows)

@@ -355,9 +355,17 @@ def _start_fork_server(ctx: Any) -> None:
     (and report as its peak RSS) a process of 200 MiB or more."""
     if ctx.get_start_method() != "forkserver":
         return
+    import sys
     from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+    # Python 3.11 starts the server as ``python -c``, which puts the working directory first on
+    # its sys.path and leaves out this process's: run in a folder holding an ``ecg_viewer/``
+    # (another version) or a ``numpy.py``, the workers imported those. The server gets this
+    # process's path instead (the working directory only where this process has it: ``python
+    # -m``), and no directory of its own (PYTHONSAFEPATH, Python 3.11)
+    path = os.pathsep.join(os.path.abspath(p or os.curdir) for p in sys.path)
+    with _env({"PYTHONSAFEPATH": "1", "PYTHONPATH": path}):
+        forkserver.ensure_running()
 
 
 def _stop_fork_server(ctx: Any) -> None:
@@ -408,7 +416,8 @@ def keep_freed_memory() -> bool:
         import ctypes
 
         mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):  # no C library to ask (Windows) or no mallopt (macOS)
+    except (OSError, AttributeError, TypeError):  # no C library to ask (Windows: CDLL(None)
+        # is a TypeError there) or no mallopt (macOS)
         return False  # (musl's mallopt does nothing and returns 0: False too)
     return bool(mallopt(_M_MMAP_THRESHOLD, KEEP_MMAP_THRESHOLD)) \
         and bool(mallopt(_M_TRIM_THRESHOLD, KEEP_TRIM_THRESHOLD))
