@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from ecg_viewer.core.leads import CANONICAL_LEADS  # noqa: E402
 from ecg_viewer.signal.beats import detect_beats  # noqa: E402
-from ecg_viewer.signal.measure import IRREGULAR_NRMSSD, rhythm  # noqa: E402
+from ecg_viewer.signal.rhythm import IRREGULAR_NRMSSD, rhythm  # noqa: E402
 
 SINUS = {"SR", "STACH", "SBRAD", "SARRH"}
 SNOMED = {"164889003": "AF", "164890007": "AF", "284470004": "PB", "427172004": "PB",

@@ -152,7 +152,7 @@ def test_isolated_premature_beats_do_not_make_the_rhythm_irregular(samples: Path
     pair gave RMSSD / mean RR 0.185 (> 0.10), so the rhythm read as irregular, a P wave then
     needed more agreement than it had, and the record was suggested as atrial fibrillation.
     Two large successive RR differences of 17 are not an irregularly irregular rhythm."""
-    from ecg_viewer.signal.measure import IRREGULAR_NRMSSD, irregular_share
+    from ecg_viewer.signal.rhythm import IRREGULAR_NRMSSD, irregular_share
 
     m = measure(read_ecg(samples / "wfdb_cinc2021" / "JS20003.hea"))
     assert m.rr_irregularity > IRREGULAR_NRMSSD and m.rr_irregular is False

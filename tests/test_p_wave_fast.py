@@ -64,7 +64,7 @@ def test_fast_sinus_p_waves_found_by_the_beats_agreement(shared_data: Path, monk
     """PTB-XL sinus tachycardias at 110/min or more (folds 1-8, mV subset): the P wave stands out
     of the median beat's own noise (the beats' spread about it) where the search window's 10-ms
     change, mostly the P wave and the previous T's tail at these rates, hides it."""
-    import ecg_viewer.signal.measure as meas
+    import ecg_viewer.signal.pwave as pwave
     from tests.ptbxl_records import ptbxl_records
 
     fast = [rec for fold in range(1, 9)
@@ -73,6 +73,6 @@ def test_fast_sinus_p_waves_found_by_the_beats_agreement(shared_data: Path, monk
     assert len(fast) >= 10
     found = sum(m.pr_ms is not None for _, m in fast)
     assert found >= 0.8 * len(fast)
-    monkeypatch.setattr(meas, "P_MIN_SNR", float("inf"))  # the window's rule alone
+    monkeypatch.setattr(pwave, "P_MIN_SNR", float("inf"))  # the window's rule alone
     alone = sum(measure(rec).pr_ms is not None for rec, _ in fast)
     assert alone < found

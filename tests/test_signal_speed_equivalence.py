@@ -63,7 +63,8 @@ def _p_consistency_one_by_one(mb, f, rows):
 def test_p_consistency_all_beats_at_once_equals_one_by_one(samples):
     from ecg_viewer.io import read_ecg
     from ecg_viewer.signal.delineate import clean_leads
-    from ecg_viewer.signal.measure import measure, p_consistency
+    from ecg_viewer.signal.measure import measure
+    from ecg_viewer.signal.pwave import p_consistency
 
     checked = 0
     for hea in sorted((samples / "wfdb_cinc2021").glob("*.hea"))[:8]:

@@ -13,51 +13,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
 
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.beats import BeatDetection, detect_beats
 from ecg_viewer.signal.delineate import Fiducials, clean_leads, delineate
-from ecg_viewer.signal.median import MedianBeat, median_beat, median_rows
+from ecg_viewer.signal.median import MedianBeat, median_beat
 from ecg_viewer.signal.pacing import detect_pacing, remove_spikes
+from ecg_viewer.signal.pwave import p_present
+from ecg_viewer.signal.rhythm import rhythm
 from ecg_viewer.signal.tend import T_LOW_MV
 
 log = logging.getLogger(__name__)
 
 MIN_BEATS_RATE = 2
 MIN_BEATS_MEDIAN = 3
-# A P wave is reported when the beats' P segments agree with the median's (median correlation)
-# and it stands out of the noise; with irregular RR (AF suspected) more agreement is needed.
-# Chosen on PTB-XL SR vs AFIB/AFLT records (see bench/measurements.py).
-P_MIN_CONSISTENCY = 0.50
-P_MIN_CONSISTENCY_IRREGULAR = 0.65
-# ... and stands out of the noise by either measure (2026-12-05): the typical 10-ms change of
-# the search window (``P_MIN_SNR_WINDOW``, the first rule), or the median beat's own noise over
-# the P wave, the beats' spread about the median (per lead and sample a robust SD across beats,
-# its median over the window, the leads' root sum of squares) over the square root of the beats
-# averaged (``P_MIN_SNR``, :func:`p_residual_snr`). At fast rates the window's change is mostly
-# the P wave itself and the previous T's tail, while the beats still agree. PTB-XL folds 1-8,
-# both 100-Hz arrays, P found in sinus records by rate / in AF-flutter records (chosen there,
-# the consistency gate unchanged): <60/min 99.8 -> 99.8 %, 60-100 99.6 -> 99.6 %, 100-120 89.2
-# -> 92.2 %, >= 120 66.7 -> 83.3 %, AF/flutter 6.4 -> 7.0 % (one record of 172). The residual
-# measure alone at 3 found 94.1 % at 100-120 but lost sinus P waves at normal rates (99.4 %)
-# and moved the QT Database's P onsets (even half +3.6 -> +5.7 ms, 268 -> 306 beats off by
-# > 25 ms); with the window's rule beside it at 6: +4.1 ms, 281, SD per record 16.3 -> 16.3.
-P_MIN_SNR_WINDOW = 8.0
-P_MIN_SNR = 6.0
-IRREGULAR_NRMSSD = 0.10
-# ... and the irregularity must be that of many beats, not of one or two premature beats: more
-# than IRREGULAR_SHARE of the successive RR differences exceed IRREGULAR_STEP of the median RR.
-# A sinus rhythm with an isolated PAC/PVC has a large RMSSD (one short-long pair: two large
-# differences in ~18) but few large differences; atrial fibrillation, irregularly irregular, and
-# a flutter whose AV conduction changes have many. Chosen on PTB-XL folds 1-8 (100 Hz, RR in
-# 10-ms steps; ``bench/rhythm.py``, which also reports folds 9-10 and CinC): AF/AFL called
-# irregular 96.5 % -> 95.9 %, sinus with PAC/PVC (mostly frequent ones) 98.6 % -> 66.7 %, clean
-# sinus 3.6 % -> 3.0 %. Half instead of a third passed PTB-XL 17 (flutter, 2:1 conduction for
-# half the record, then variable) as regular.
-IRREGULAR_STEP = 0.05
-IRREGULAR_SHARE = 1.0 / 3.0
 
 # Confidence of an interval: its agreement across sub-medians of interleaved beats (every third
 # beat). The confidence is 1 / (1 + (spread / CONF_SPREAD_MS)^2): 0.5 at that spread; below
@@ -212,85 +182,11 @@ def _axes(mb: MedianBeat, f: Fiducials) -> dict[str, float | None]:
     return out
 
 
-def p_consistency(mb: MedianBeat, f: Fiducials, rows: list[int] | None = None) -> float:
-    """Median correlation of each beat's P segment (all leads) with the median beat's;
-    ``rows``: ``clean_leads(mb)`` when the caller has it already."""
-    if f.p_on is None or f.p_off is None or mb.stack_mv.shape[0] < 2:
-        return 0.0
-    a = max(f.p_on - int(0.02 * mb.fs_hz), 0)
-    b = f.p_off + int(0.02 * mb.fs_hz)
-    rows = clean_leads(mb) if rows is None else rows
-    # P waves are slow: compare 20 ms moving averages, so broadband noise weighs little
-    k = max(int(round(0.02 * mb.fs_hz)), 1)
-    ref = ndimage.uniform_filter1d(mb.beat_mv[rows, a:b].astype(float), k, axis=1)
-    ref = ref - ref.mean(axis=1, keepdims=True)
-    # every beat at once [beats, leads, samples]: the filter runs line by line and each beat's
-    # sums run over its own contiguous block, so each number is the one a beat alone gives
-    seg = mb.stack_mv[:, rows, a:b].astype(float)
-    seg = seg[np.isfinite(seg).reshape(len(seg), -1).all(axis=1)]
-    if not len(seg):
-        return 0.0
-    seg = ndimage.uniform_filter1d(seg, k, axis=2)
-    seg = seg - seg.mean(axis=2, keepdims=True)
-    ref_sq = (ref * ref).sum()
-    cs = []
-    for power, dot in zip((seg * seg).reshape(len(seg), -1).sum(axis=1),
-                          (seg * ref).reshape(len(seg), -1).sum(axis=1), strict=True):
-        den = math.sqrt(float(power * ref_sq))
-        if den > 0:
-            cs.append(float(dot) / den)
-    return float(np.median(cs)) if cs else 0.0
-
-
-def p_residual_snr(mb: MedianBeat, f: Fiducials, rows: list[int] | None = None) -> float:
-    """The P amplitude (vector magnitude, mV) over the noise of the median beat in the P window
-    (see :data:`P_MIN_SNR_WINDOW`); with fewer than 3 whole beats, 0 (the window's rule alone)."""
-    if f.p_on is None or f.p_off is None:
-        return 0.0
-    a = max(f.p_on - int(0.02 * mb.fs_hz), 0)
-    b = f.p_off + int(0.02 * mb.fs_hz)
-    rows = clean_leads(mb) if rows is None else rows
-    seg = mb.stack_mv[:, rows, a:b].astype(float)
-    seg = seg[np.isfinite(seg).reshape(len(seg), -1).all(axis=1)]
-    if len(seg) < 3 or seg.shape[2] == 0:
-        return 0.0
-    # the medians over beats by median.median_rows: np.median(axis=0)'s numbers (a zero median
-    # may differ in sign where a flat lead holds -0.0 and +0.0, which |seg - median| drops)
-    spread = median_rows(np.abs(seg - median_rows(seg))) * 1.4826  # [leads, samples]
-    noise = float(np.sqrt((np.median(spread, axis=1) ** 2).sum())) / math.sqrt(len(seg))
-    return f.p_amplitude_mv / max(noise, 1e-6)
-
-
-def irregular_share(rr_ms: np.ndarray) -> float:
-    """The share of successive RR differences larger than ``IRREGULAR_STEP`` of the median RR."""
-    if rr_ms.size < 2:
-        return 0.0
-    return float(np.mean(np.abs(np.diff(rr_ms)) > IRREGULAR_STEP * float(np.median(rr_ms))))
-
-
-def rhythm(det: BeatDetection) -> dict[str, Any]:
-    """Rate and RR regularity of the detected beats (``rr_ms``, ``hr_bpm``, ``rr_sdnn_ms``,
-    ``rr_rmssd_ms``, ``rr_irregularity``, ``rr_irregular``), as :func:`measure` reports them."""
-    rr = det.rr_s * 1000.0
-    if rr.size == 0:
-        return {}
-    mean = float(rr.mean())
-    out: dict[str, Any] = {"rr_ms": mean, "hr_bpm": 60000.0 / mean}
-    if rr.size >= 2:
-        out["rr_sdnn_ms"] = float(rr.std(ddof=1))
-        out["rr_rmssd_ms"] = float(np.sqrt(np.mean(np.diff(rr) ** 2)))
-        out["rr_irregularity"] = out["rr_rmssd_ms"] / mean
-    if rr.size >= 4:
-        out["rr_irregular"] = bool(out["rr_irregularity"] > IRREGULAR_NRMSSD
-                                   and irregular_share(rr) > IRREGULAR_SHARE)
-    return out
-
-
 def global_fiducials(
     mb: MedianBeat, rr_s: float, *, irregular: bool | None = None, paced: bool = False
 ) -> Fiducials:
     """The global fiducials of a median beat, P removed where no P wave is found (see
-    :func:`_p_present`); what :func:`measure` reports, for benchmarks on other references."""
+    :func:`~ecg_viewer.signal.pwave.p_present`); what :func:`measure` reports, for benchmarks on other references."""
     return _global(mb, rr_s, irregular, paced)[0]
 
 
@@ -301,7 +197,7 @@ def _global(
     # lead-wise onset would take for the QRS; the spatial velocity of all leads is not misled
     rows = clean_leads(mb)  # the leads both steps use, chosen once
     fid = delineate(mb, rr_s, qrs_mode="velocity" if paced else None, rows=rows)
-    p_ok, p_reason = _p_present(mb, fid, irregular, rows)
+    p_ok, p_reason = p_present(mb, fid, irregular, rows)
     if not p_ok:
         fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None,
                            "p_on_at_edge": False})
@@ -486,18 +382,3 @@ def _rr_extra(vals: dict[str, Any]) -> dict[str, Any]:
 def _dominant_rr_s(mb: MedianBeat, det: BeatDetection) -> float:
     rr = det.rr_s
     return float(rr.mean()) if rr.size else 1.0
-
-
-def _p_present(mb: MedianBeat, f: Fiducials, irregular: bool | None,
-               rows: list[int] | None = None) -> tuple[bool, str]:
-    if f.p_on is None or f.p_off is None:
-        return False, "meas.no_p_wave"
-    snr_window = f.p_amplitude_mv / max(f.p_noise_mv, 1e-6)
-    snr = p_residual_snr(mb, f, rows)
-    consistency = p_consistency(mb, f, rows)
-    log.debug("P wave: amplitude %.3f mV, snr %.1f (window) / %.1f (beats), consistency %.2f",
-              f.p_amplitude_mv, snr_window, snr, consistency)
-    need = P_MIN_CONSISTENCY_IRREGULAR if irregular else P_MIN_CONSISTENCY
-    if consistency < need or (snr < P_MIN_SNR and snr_window < P_MIN_SNR_WINDOW):
-        return False, "meas.no_p_wave_irregular" if irregular else "meas.no_p_wave"
-    return True, ""
