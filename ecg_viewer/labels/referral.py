@@ -26,6 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import MESSAGES, Bilingual, Reason
 from ecg_viewer.core.paths import resources_dir
@@ -39,6 +41,7 @@ from ecg_viewer.core.prediction import (
 )
 from ecg_viewer.labels.derived import DERIVED_KEY
 from ecg_viewer.labels.evidence import evidence_summary
+from ecg_viewer.labels.logit import logit
 
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
@@ -256,15 +259,13 @@ class CombinationRule:
                 "normal_label": self.normal_label, "normal_weight": self.normal_weight,
                 "bias": self.bias, "threshold": self.threshold, "eps": self.eps}
 
-    def _logit(self, p: float) -> float:
-        q = min(max(float(p), self.eps), 1.0 - self.eps)
-        return math.log(q / (1.0 - q))
-
     def score(self, scores: Mapping[str, float]) -> float:
-        """The referral logit from the labels' probabilities (a label not given counts as 0)."""
-        z = self.bias + self.normal_weight * self._logit(scores.get(self.normal_label, 0.0))
-        return z + sum(w * self._logit(scores.get(lab, 0.0))
-                       for lab, w in zip(self.labels, self.weights, strict=True))
+        """The referral logit from the labels' probabilities (a label not given counts as 0),
+        computed as the fit computes it (``training/fusion_combination.py``: the same logit,
+        weights and order)."""
+        p = [scores.get(lab, 0.0) for lab in (*self.labels, self.normal_label)]
+        f = logit(np.nan_to_num(np.asarray(p, dtype=np.float64), nan=0.0), eps=self.eps)
+        return float(f @ np.array([*self.weights, self.normal_weight]) + self.bias)
 
     def reads_all(self, scores: Mapping[str, float]) -> bool:
         """Whether ``scores`` has every label the rule reads."""

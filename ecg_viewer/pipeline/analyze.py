@@ -93,14 +93,13 @@ class Analyzer:
         fusion, criteria, referral. Many at once gives, record for record, what one at a time
         gives (the batch engine relies on it)."""
         predictor = self.predictor
+        fusion = self.fusion_for(predictor) if predictor is not None else None
         fused: list[Prediction | None] = list(raw)
         todo = [i for i, r in enumerate(raw) if r is not None]
         if todo and predictor is not None:
-            done = fuse_many([raw[i] for i in todo], [prepared[i].features for i in todo],
-                             self.fusion_for(predictor))
+            done = fuse_many([raw[i] for i in todo], [prepared[i].features for i in todo], fusion)
             for i, pred in zip(todo, done, strict=True):
                 fused[i] = pred
-        fusion = self.fusion_for(predictor) if predictor is not None else None
         combination = getattr(fusion, "combination", None)
         return [_analysis(p, f, predictor, combination)
                 for p, f in zip(prepared, fused, strict=True)]

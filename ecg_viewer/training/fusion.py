@@ -327,13 +327,17 @@ def cmd_fit(args: argparse.Namespace) -> int:
     # ... and with the combination rule (training/fusion_combination.py): per-label thresholds
     # at a smaller share of normal ECGs plus one referral score, chosen on the banner the app
     # raises for fold 9 and the cross-fitted folds 1-8 (fold 10 and CinC are only reported)
-    unfused = [j for j in range(len(ids)) if j not in set(fused)]
-
-    def scores_at(thr_x: dict[int, tuple[float, str]]) -> tuple[np.ndarray, np.ndarray]:
+    def scores_at(thr_x: dict[int, tuple[float, str]], derived: dict[str, Any] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+        """Every record's label scores [N, L] and thresholds [L] as the app scores them: the
+        fused labels from the fusion (the training records' cross-fitted), the others from the
+        model's calibration (the training records' from their out-of-fold similarities) and,
+        given ``derived``, the broader labels from their narrower ones."""
         _, _, s_x, thr_xs = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_x,
                                            fused)
-        s_x[np.ix_(np.flatnonzero(tr), unfused)] = p_mod_cf[:, unfused]
-        return s_x, thr_xs
+        cols = [j for j in range(len(ids)) if j not in set(fused) and ids[j] not in (derived or {})]
+        s_x[np.ix_(np.flatnonzero(tr), cols)] = p_mod_cf[:, cols]
+        return (s_x, thr_xs) if derived is None else derived_matrix(s_x, thr_xs, ids, derived)
 
     def thresholds_at(share: float) -> dict[int, tuple[float, str]]:
         return thresholds_for(p_sel, y, tr, va, fused, cats, base_app, normal_col, p_cf_sel,
@@ -366,7 +370,6 @@ def cmd_fit(args: argparse.Namespace) -> int:
     # thresholds and those the search chose from the fused probabilities alone
     sets_app = {**eval_sets_masks(c), "crossfit": tr}
     sets_app["test_mv"] = sets_app["test"] & has_mv  # the app reads mV records only
-    model_cols = [j for j in range(len(ids)) if j not in set(fused) and ids[j] not in derived]
     rows_app = np.flatnonzero(np.any(list(sets_app.values()), axis=0))
     report["referral_app"] = []
     for rule_name, thr_x, comb_x in (
@@ -381,10 +384,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
              _weights_combination(Path(args.weights)))):
         if thr_x is None:
             continue
-        _, _, s_x, thr_xs = shipped_scores(c, ids, cal, np.where(tr[:, None], p_cf, p_fus), thr_x, fused)
-        # the training records' labels outside the fusion: their out-of-fold similarities
-        s_x[np.ix_(np.flatnonzero(tr), model_cols)] = p_mod_cf[:, model_cols]
-        s_x, thr_xs = derived_matrix(s_x, thr_xs, ids, derived)
+        s_x, thr_xs = scores_at(thr_x, derived)
         lev = app_levels(s_x, thr_xs, ids, cats, x, names, mdicts, rows_app, None, comb_x)
         report["referral_app"].append({"rule": rule_name, **app_rates(lev, y, ids, cats, sets_app,
                                                                       rows_app)})
