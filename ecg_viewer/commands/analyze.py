@@ -63,7 +63,7 @@ def print_text(analysis: Analysis, top: int) -> None:
               f"axis P/QRS/T {f('p_axis_deg')}/{f('qrs_axis_deg')}/{f('t_axis_deg')}°")
     if analysis.prediction is not None:
         print(f"{tr('analysis.suggestions')} (top {top}):")
-        for s in analysis.prediction.shown(top, analysis.referral.named):
+        for s in analysis.suggestions(top):
             mark = "*" if s.above_threshold else " "
             name = s.ja if lang == "ja" else s.en
             print(f" {mark} {name:<24} sim {s.similarity:+.3f}  score {s.score:.2f} "

@@ -216,6 +216,12 @@ class Analysis:
     # the ECG criteria features (signal/criteria.py CriteriaFeatures.to_dict(): values, reasons)
     criteria: dict[str, Any] | None = None
 
+    def suggestions(self, k: int = 5) -> tuple[LabelScore, ...]:
+        """What every list of suggestions beside this analysis's banner shows (the window, the
+        review dock, the PDF, ``analyze``): :meth:`Prediction.shown` with the findings the banner
+        names below their thresholds (``Referral.named``); () without a prediction."""
+        return self.prediction.shown(k, self.referral.named) if self.prediction else ()
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "file": self.file,

@@ -212,8 +212,7 @@ class ReviewPanel(QWidget):
             self._filling = False
 
     def _fill_table(self, r: Review) -> None:
-        pred = self.analysis.prediction if self.analysis else None
-        rows = list(pred.shown(self.top_k, self.analysis.referral.named)) if pred else []
+        rows = list(self.analysis.suggestions(self.top_k)) if self.analysis else []
         ids = [s.id for s in rows]
         if ids != self._row_ids:  # a new ECG or new suggestions: rebuild the rows
             self._row_ids = ids

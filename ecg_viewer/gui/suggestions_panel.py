@@ -192,8 +192,7 @@ class SuggestionsPanel(QFrame):
             reasons.append(tr("suggest.no_model"))
         self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))
         self.table.clear()
-        labels = (analysis.prediction.shown(self.top_k, ref.named) if analysis.prediction
-                  else ())
+        labels = analysis.suggestions(self.top_k)
         # labels the measurements held back follow the shown ones, with why (issue 12)
         held = [s for s in analysis.prediction.labels if held_back(s) and s not in labels] \
             if analysis.prediction else []

@@ -128,11 +128,9 @@ class ReportContent:
 
     # --- findings ------------------------------------------------------------------------------
     def suggestions(self, k: int = 5) -> tuple[LabelScore, ...]:
-        """The top ``k`` labels plus every label above its threshold, best first."""
-        pred = self.analysis.prediction
-        if pred is None:
-            return ()
-        return pred.shown(k, self.analysis.referral.named)
+        """The top ``k`` labels plus every label above its threshold or named by the banner,
+        best first (``Analysis.suggestions``)."""
+        return self.analysis.suggestions(k)
 
     def catalog_label(self, label_id: str) -> Any:
         """The catalog's entry for ``label_id`` (None without a catalog or for an unknown id)."""
