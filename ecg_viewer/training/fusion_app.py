@@ -35,6 +35,7 @@ from ecg_viewer.labels.referral import (
     decide_referral,
     default_rules,
 )
+from ecg_viewer.training.metrics import URGENT_CATS
 
 log = logging.getLogger("ecg_viewer.training")
 
@@ -162,7 +163,7 @@ def app_rates(level: np.ndarray, y: np.ndarray, ids: list[str], cats: list[str],
     true 要至急 label flagged 要至急 (``level`` [len(rows)] for ``rows``)."""
     d_sev, u_sev = SEVERITY["D"], SEVERITY["urgent"]
     cat = np.array(cats)
-    true_d = y[rows][:, np.isin(cat, ("D", "urgent"))].any(axis=1)
+    true_d = y[rows][:, np.isin(cat, URGENT_CATS)].any(axis=1)
     norm_label = y[rows, ids.index("normal_ecg")] > 0
     normal = norm_label & ~true_d
     true_u = y[rows][:, cat == "urgent"].any(axis=1)

@@ -42,6 +42,7 @@ from ecg_viewer.labels.logit import logit
 from ecg_viewer.labels.referral import CombinationRule
 from ecg_viewer.training.fusion_app import replay_scores
 from ecg_viewer.training.fusion_fit import fit_logistic
+from ecg_viewer.training.metrics import URGENT_CATS
 
 log = logging.getLogger("ecg_viewer.training")
 
@@ -81,11 +82,11 @@ def choose_combination(
     scores them; ``pool``: the records the thresholds are chosen on (fold 9 + cross-fitted folds
     1-8); ``fit_rows``: those the score is fitted on (the cross-fitted folds 1-8). None when no
     candidate keeps ``max_normal``."""
-    comb = [j for j in fused if cats[j] in ("D", "urgent")]
+    comb = [j for j in fused if cats[j] in URGENT_CATS]
     normal_col = ids.index("normal_ecg")
     cols = [*comb, normal_col]
     cat = np.array(cats)
-    true_d = y[:, np.isin(cat, ("D", "urgent"))].astype(bool).any(axis=1)
+    true_d = y[:, np.isin(cat, URGENT_CATS)].astype(bool).any(axis=1)
     normal = (y[:, normal_col] > 0) & ~true_d
     rows = np.flatnonzero(pool)
     in_fit = fit_rows[rows]
