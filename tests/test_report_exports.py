@@ -250,3 +250,21 @@ def test_fhir_low_confidence_interval_carries_its_reason(content: ReportContent)
                for c in e.resource.code.coding if c.system == "http://loinc.org"}
         assert want in obs["8634-8"].note[0].text  # QT interval
         assert not obs["8867-4"].note  # heart rate: normal confidence
+
+
+def test_wrapped_text_cut_to_its_lines_shows_an_ellipsis():
+    """A PDF text block with a line limit (a referral reason, a comment) ends in "…" where text is
+    left out, and keeps every line whole where none is."""
+    from ecg_viewer.report.pdf_text import register_font, wrap_text
+
+    register_font()
+    ja = "所見の組み合わせ：前壁中隔心筋梗塞 0.15、前壁・側壁の心内膜下傷害 0.05 など" * 4
+    en = "findings together: anteroseptal myocardial infarction 0.15 and others " * 4
+    for text in (ja, en):
+        full = wrap_text(text, 60, 7.5)
+        assert len(full) > 3
+        cut = wrap_text(text, 60, 7.5, 2)
+        assert cut[0] == full[0] and len(cut) == 2 and cut[1].endswith("…")
+        assert cut[1][:-1] and cut[1][:-1] in text  # the rest of the text, from where line 1 ends
+        assert wrap_text(text, 60, 7.5, len(full)) == full
+    assert wrap_text("short", 60, 7.5, 2) == ["short"]

@@ -87,14 +87,6 @@ def report_page(content: ReportContent, settings: PageSettings | None = None) ->
     return layout_page(content.record, replace(fallback, window_s=10.0))
 
 
-def _two_lines(text: str, width_mm: float, size: float) -> list[str]:
-    """``text`` wrapped to ``width_mm``, at most two lines (the second cut with an ellipsis)."""
-    lines = wrap_text(text, width_mm, size)
-    if len(lines) <= 2:
-        return lines
-    return [lines[0], fit_text(text[len(lines[0]):].lstrip(), width_mm, size)]
-
-
 def _fits(page: Page) -> bool:
     return (page.width_mm <= SHEET_W_MM - 2 * 4.0
             and page.height_mm <= SHEET_H_MM - GRID_TOP_MM - FOOTER_MM)
@@ -367,7 +359,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}", 9)
     # each reason on up to two lines (a combination reason names several findings), five in all
     lines = [line for reason in ref.reasons(lang)[:4]
-             for line in _two_lines(f"{bullet(lang)}{reason}", left_w - 4, 7.5)][:5]
+             for line in wrap_text(f"{bullet(lang)}{reason}", left_w - 4, 7.5, 2)][:5]
     for line in lines:
         y += 4.2
         text_at(c, MARGIN_MM + 4, y, line, 7.5)
@@ -375,7 +367,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     if not content.analysis.quality.ok:
         y += 5.0
         probs = _list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
-        for line in wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8)[:3]:
+        for line in wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8, 3):
             text_at(c, MARGIN_MM, y, line, 8, Color(0.6, 0, 0))
             y += 4.0
     review_column(c, content, 168.0, 25.0, SHEET_W_MM - 168.0 - MARGIN_MM, lang)

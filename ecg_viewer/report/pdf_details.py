@@ -114,14 +114,13 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
     ]
     for head, value in rows:
         text_at(c, x, y, head, 7.5, Color(0.3, 0.3, 0.3))
-        lines = wrap_text(value, w - 26, 8.5)
-        for line in lines[:3]:
+        for line in wrap_text(value, w - 26, 8.5, 3):
             text_at(c, x + 26, y, line, 8.5)
             y += 4.2
         y += 0.6
     text_at(c, x, y, tr("report.comment", lang), 7.5, Color(0.3, 0.3, 0.3))
     y += 4.2
-    for line in wrap_text(review.comment or "—", w - 2, 8.5)[:8]:
+    for line in wrap_text(review.comment or "—", w - 2, 8.5, 8):
         text_at(c, x + 2, y, line, 8.5)
         y += 4.2
     if review.annotations:
@@ -143,7 +142,7 @@ def annotation_text(a: Annotation, lang: str) -> str:
 
 def provenance_block(c: Canvas, content: ReportContent, lang: str) -> None:
     y = SHEET_H_MM - 30.0
-    lines = wrap_text(tr("safety.notice", lang), SHEET_W_MM - 2 * MARGIN_MM - 4, 9)[:2]
+    lines = wrap_text(tr("safety.notice", lang), SHEET_W_MM - 2 * MARGIN_MM - 4, 9, 2)
     c.setStrokeColor(Color(0.6, 0, 0))
     c.setLineWidth(0.8)
     box_h = 3.0 + 4.5 * len(lines)

@@ -48,8 +48,11 @@ def fit_text(text: str, width_mm: float, size: float) -> str:
     return text + "…"
 
 
-def wrap_text(text: str, width_mm: float, size: float) -> list[str]:
-    """Break Japanese/English text into lines of at most ``width_mm`` (character-wise)."""
+def wrap_text(text: str, width_mm: float, size: float,
+              max_lines: int | None = None) -> list[str]:
+    """Break Japanese/English text into lines of at most ``width_mm`` (character-wise); with
+    ``max_lines``, at most that many, the last one carrying the rest cut with an ellipsis (so
+    that a reader sees text is missing)."""
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         line = ""
@@ -60,7 +63,13 @@ def wrap_text(text: str, width_mm: float, size: float) -> list[str]:
             else:
                 line += ch
         lines.append(line)
-    return lines
+    if max_lines is None or len(lines) <= max_lines:
+        return lines
+    # where the kept lines end in the text (a break drops only the blank it fell on)
+    end = 0
+    for line in lines[: max_lines - 1]:
+        end = text.index(line, end) + len(line)
+    return [*lines[: max_lines - 1], fit_text(text[end:].lstrip(), width_mm, size)]
 
 
 def bullet(lang: str) -> str:
