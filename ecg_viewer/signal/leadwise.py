@@ -44,6 +44,7 @@ FLAT_MV = 0.02  # a lead whose whole median beat spans less than this carries no
 P_MARGIN_MS = 20.0
 OPEN_WAVE_FRACTION = 0.5  # a last wave still this high at the J point is the ST segment
 P_EDGE_FRACTION = 0.15  # P on/off in one lead: where it falls below this share of its peak
+TERMINAL_POSITIVE_SHARE = 0.5  # a P's negative part is not terminal when a positive part follows
 
 AMPLITUDE_FIELDS = ("q_mv", "r_mv", "s_mv", "r2_mv", "qrs_pp_mv", "st_j_mv", "st_j60_mv", "t_mv",
                     "p_mv", "p_terminal_mv")  # fmt: skip
@@ -139,6 +140,33 @@ def waves(dev: np.ndarray, min_wave: float) -> list[_Wave]:
     return kept
 
 
+def _terminal_negative(dev: np.ndarray, on: int, off: int, edge: float) -> tuple[float, int]:
+    """(depth mV, samples) of the P wave's terminal negative part in ``dev`` (the P and its
+    margins, baseline removed; ``on``/``off`` its global onset/offset there): the run below the
+    baseline, between onset and offset, that holds the wave's lowest point there, when it is at least
+    ``edge`` deep and no positive deflection of ``TERMINAL_POSITIVE_SHARE`` of its depth or more
+    follows it before the offset (a PR segment that rises there, with the atrial repolarisation
+    opposite to a negative P, is not a positive part).
+    That is the negative half of a +/- biphasic P and a wholly negative P alike (Morris 1964;
+    the P terminal force in V1 of a left atrial abnormality is often a broad negative P with no
+    positive part to speak of); a -/+ P has none. (0, 0) when there is none."""
+    lo, hi = max(on, 0), min(off, dev.size - 1)
+    if hi <= lo:
+        return 0.0, 0
+    k = lo + int(np.argmin(dev[lo : hi + 1]))
+    depth = float(-dev[k])
+    if depth < edge or depth <= 0:
+        return 0.0, 0
+    first, last = k, k  # the run, within the wave's own onset and offset
+    while first > lo and dev[first - 1] < 0:
+        first -= 1
+    while last < hi and dev[last + 1] < 0:
+        last += 1
+    if last < hi and float(dev[last + 1 : hi + 1].max()) >= TERMINAL_POSITIVE_SHARE * depth:
+        return 0.0, 0  # a positive part follows: the negative one is initial, not terminal
+    return depth, last - first + 1
+
+
 def _p_measures(x: np.ndarray, f: Fiducials, fs_hz: float, amp: bool) -> dict[str, float | None]:
     """P amplitude (signed), duration in this lead and the negative terminal part (P in V1)."""
     assert f.p_on is not None and f.p_off is not None
@@ -157,20 +185,8 @@ def _p_measures(x: np.ndarray, f: Fiducials, fs_hz: float, amp: bool) -> dict[st
     hi = k
     while hi < dev.size - 1 and abs(dev[hi + 1]) > edge:
         hi += 1
-    # terminal negative part: the last negative run of the P wave (after its positive peak)
-    pos = int(np.argmax(dev))
-    tail = dev[pos:]
-    neg = np.flatnonzero(tail < 0)
-    term_mv, term_ms = 0.0, 0.0
-    if dev[pos] > 0 and neg.size:
-        first = int(neg[0])
-        run_end = first
-        while run_end + 1 < tail.size and tail[run_end + 1] < 0:
-            run_end += 1
-        depth = float(-tail[first : run_end + 1].min())
-        if depth >= edge:
-            term_mv = depth
-            term_ms = (run_end - first + 1) * to_ms
+    term_mv, term_ms = _terminal_negative(dev, f.p_on - a, f.p_off - a, edge)
+    term_ms *= to_ms
     return {
         "p_mv": peak if amp else None, "p_ms": (hi - lo + 1) * to_ms,
         "p_terminal_mv": term_mv if amp else None, "p_terminal_ms": term_ms,
