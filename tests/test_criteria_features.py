@@ -216,3 +216,25 @@ def test_p_terminal_force_separates_left_atrial_enlargement(shared_data) -> None
     assert np.median(ptf_lae) > 1.5 * np.median(ptf_norm)
     assert np.mean(ptf_lae >= 4.0) > np.mean(ptf_norm >= 4.0) + 0.2
     assert np.mean(ptf_lae == 0) <= 0.1
+
+
+def test_graded_inferior_q_separates_inferior_infarction(shared_data) -> None:
+    """``q_inferior_ms`` (the second-longest Q of II/III/aVF) on PTB-XL IMI records against
+    normal ECGs: longer, and present (> 0) wherever the yes/no inferior Q criterion holds; on
+    records whose Q waves the yes/no criterion misses it still sees some (e.g. 26 ms in two
+    leads: under the 30-ms limit)."""
+    imi = [criteria_features(r, measure(r)) for _, r, _ in ptbxl_records(
+        shared_data, codes={"IMI"}, min_likelihood=100.0, limit=30)]
+    norm = [criteria_features(r, measure(r)) for _, r, _ in ptbxl_records(
+        shared_data, codes={"NORM"}, min_likelihood=100.0, limit=40)]
+    assert len(imi) >= 15 and len(norm) >= 20
+    for f in imi + norm:
+        if f.get("q_waves_inferior") is True:
+            assert f.get("q_inferior_ms") > 0
+        if f.get("q_waves_inferior") is None:
+            assert f.get("q_inferior_ms") is None
+    q_imi = np.array([f.get("q_inferior_ms") for f in imi if f.get("q_inferior_ms") is not None])
+    q_norm = np.array([f.get("q_inferior_ms") for f in norm if f.get("q_inferior_ms") is not None])
+    assert np.median(q_imi) >= 20.0 and np.median(q_norm) < 10.0
+    missed = [f for f in imi if f.get("q_waves_inferior") is False]
+    assert any(f.get("q_inferior_ms") > 0 for f in missed)

@@ -203,16 +203,19 @@ def test_fold10_af_and_other_records_banner_and_list_agree(analyzer, shared_data
         check_banner_and_list_agree(analyzer.analyze(rec))
 
 
-def test_combination_rule_flags_name_findings_the_list_shows(analyzer, shared_data):
-    """External CinC records (never used for a choice): wherever the shipped combination rule
-    raises 要精査, the banner names D/urgent findings below their thresholds that the list shows,
-    and it never raises a record a label already flags (that one names its own finding)."""
+def test_combination_rule_flags_name_findings_the_list_shows(analyzer, shared_data,
+                                                             bundled_samples):
+    """External CinC records (never used for a choice) and the bundled samples: wherever the
+    shipped combination rule raises 要精査, the banner names D/urgent findings below their
+    thresholds that the list shows, and it never raises a record a label already flags (that
+    one names its own finding)."""
     from ecg_viewer.io.registry import read_ecg
 
     fusion = analyzer.fusion_for(analyzer.predictor)
     assert fusion.combination is not None  # the shipped fusion carries the rule
     by_comb = 0
-    for hea in sorted((shared_data / "samples" / "wfdb_cinc2021").glob("*.hea"))[:30]:
+    for hea in [*sorted(bundled_samples.glob("*.hea")),
+                *sorted((shared_data / "samples" / "wfdb_cinc2021").glob("*.hea"))]:
         a = analyzer.analyze(read_ecg(hea))
         check_banner_and_list_agree(a)
         if "combination" in a.referral.because:

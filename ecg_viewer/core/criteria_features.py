@@ -21,6 +21,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     "r_v1_mv", "s_v1_mv", "r_v3_mv", "rprime_v1v2", "rprime_v1v2_mv", "r_peak_time_v1_ms",
     "r_peak_time_v6_ms", "s_i_ms", "s_v6_ms", "broad_s_i_v6", "q_i_ms", "q_v6_ms",
     "q_waves_inferior", "q_waves_lateral", "q_waves_anterior", "q_waves_septal",
+    "q_inferior_ms", "q_anteroseptal_ms",
     "sokolow_lyon_mv", "cornell_mv", "ravl_mv", "qrs_pp_limb_max_mv",
     "qrs_pp_precordial_max_mv", "low_voltage_limb", "low_voltage_precordial",
     "st_j60_max_mv", "st_j60_min_mv", "st_j60_inferior_mv", "st_j60_lateral_mv",

@@ -18,7 +18,10 @@ Published definitions used:
 - Low voltage: every limb lead's QRS peak-to-peak < 0.5 mV; every precordial lead's < 1.0 mV.
 - Pathological Q (Fourth universal definition of MI, 2018, simplified): Q ≥ 30 ms and ≥ 0.1 mV
   deep, or a QS complex; in V2–V3 any Q > 20 ms. A lead group counts when ≥ 2 of its leads have
-  one. With no amplitude in mV, the depth test is Q ≥ 1/4 of R.
+  one. With no amplitude in mV, the depth test is Q ≥ 1/4 of R. Graded beside the yes/no:
+  ``q_inferior_ms`` and ``q_anteroseptal_ms``, the second-longest Q of II/III/aVF and of V1–V4
+  (a QS counts whole; 0 when fewer than two leads have one), so the fusion also sees a Q of
+  26 ms in two inferior leads, which the 30-ms limit (a sample at 100 Hz is 10 ms) calls no Q.
 - Broad S in I and V6 (RBBB, AHA 2009 part III): S longer than 40 ms or longer than R.
 - P terminal force in V1: duration × depth of its negative terminal part, abnormal at ≥ 4 mV·ms
   (0.04 mm·s; Morris et al. 1964).
@@ -217,6 +220,19 @@ def criteria_features(
             b.put(f"q_waves_{group}", None, "crit.lead_missing" if not flags else "crit.no_qrs_bounds")
         else:
             b.put(f"q_waves_{group}", sum(known) >= 2)
+
+    # graded: the second-longest Q (a QS counts whole) of the inferior and V1-V4 leads, 0 where
+    # fewer than two have one (the group criterion above needs two leads)
+    for name, names in (("q_inferior_ms", ("II", "III", "aVF")),
+                        ("q_anteroseptal_ms", ("V1", "V2", "V3", "V4"))):
+        qs = [leads[n].q_ms for n in names if n in leads]
+        known = sorted((q for q in qs if q is not None), reverse=True)
+        if q_hidden:
+            b.put(name, None, q_hidden)
+        elif len(known) < 2:
+            b.put(name, None, "crit.lead_missing" if not qs else "crit.no_qrs_bounds")
+        else:
+            b.put(name, float(known[1]))
 
     # LVH voltages and low voltage
     vals, why = _need(leads, [("V1", "s_mv"), ("V5", "r_mv"), ("V6", "r_mv")])
