@@ -206,6 +206,38 @@ def test_suggestion_table_is_capped_but_keeps_decided_labels(content: ReportCont
     assert hidden == 30 - 11  # labels above threshold not shown (all are in the JSON)
 
 
+def test_suggestion_table_keeps_the_banners_findings_before_labels_below_threshold(
+        content: ReportContent) -> None:
+    """Fused labels have thresholds of their own, so labels below their thresholds can rank
+    above labels over theirs. When the table is short of rows, the label that raised the banner
+    and the labels above their thresholds keep their rows; the top labels below their
+    thresholds give theirs up (they were printed first, and the finding of the 要至急 banner was
+    left to the JSON: PhysioNet s0010_re)."""
+    from dataclasses import replace
+
+    from ecg_viewer.core.prediction import Prediction, Referral
+    from ecg_viewer.report.pdf import table_rows
+    from tests.report_fixtures import analysis_for
+
+    cat = default_catalog()
+    ids = [lab.id for lab in cat][:14]
+    base = analysis_for(content.record, cat, {})
+    by_id = {s.id: s for s in base.prediction.labels}
+    below = [replace(by_id[i], score=0.45 - k * 0.01, threshold=0.9) for k, i in enumerate(ids[:8])]
+    above = [replace(by_id[i], score=0.30 - k * 0.01, threshold=0.2) for k, i in enumerate(ids[8:])]
+    labels = tuple(below + above + [s for s in base.prediction.labels if s.id not in ids])
+    banner = above[-1].id  # the lowest label above its threshold raised the banner
+    analysis = replace(base, prediction=Prediction(labels, base.prediction.model),
+                       referral=Referral("urgent", (banner,)))
+    rows, hidden = table_rows(replace(content, analysis=analysis, review=None), 6)
+    ids_shown = [s.id for s in rows]
+    assert len(rows) == 6 and hidden == 0
+    assert banner in ids_shown and {s.id for s in above} <= set(ids_shown)
+    assert ids_shown == [s.id for s in labels if s.id in ids_shown]  # in score order
+    rows, hidden = table_rows(replace(content, analysis=analysis, review=None), 3)
+    assert banner in [s.id for s in rows] and hidden == 3
+
+
 @needs_poppler
 def test_pdf_marks_a_low_confidence_interval_as_the_window_does(content: ReportContent,
                                                                 tmp_path: Path) -> None:

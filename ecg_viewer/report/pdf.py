@@ -177,17 +177,26 @@ MAX_TABLE_ROWS = 12  # rows of the suggestions table that fit on sheet 2
 def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
     """The suggestions table: the top labels (top 10 and those above threshold), always
     including every label the physician decided on, at most ``max_rows``; and how many labels
-    above threshold did not fit (they are all in the JSON report)."""
-    pred = content.analysis.prediction
+    above threshold did not fit (they are all in the JSON report). When not all fit, the rows go
+    first to the labels the banner rests on (those that raised it, those its combination names),
+    then to the other labels above their thresholds, then to the top 10 below them; shown in
+    score order."""
+    analysis = content.analysis
+    pred = analysis.prediction
     if pred is None:
         return [], 0
     decided = set(content.review.decisions) if content.review else set()
     candidates = list(content.suggestions(10))
     candidates += [s for s in pred.labels if s.id in decided and s not in candidates]
+    banner = set(analysis.referral.because) | set(analysis.referral.named)
+
+    def priority(s: LabelScore) -> int:
+        return 0 if s.id in decided else 1 if s.id in banner else 2 if s.above_threshold else 3
+
     n_decided = sum(s.id in decided for s in candidates)
     budget = max(0, max_rows - n_decided)
     rows = []
-    for s in candidates:
+    for s in sorted(candidates, key=priority):  # stable: score order within a priority
         if s.id in decided:
             rows.append(s)
         elif budget > 0:
