@@ -35,6 +35,10 @@ LEAD_COLUMNS = ("q_mv", "r_mv", "s_mv", "r2_mv", "q_ms", "r_ms", "s_ms", "r2_ms"
                 "st_j_mv", "st_j60_mv", "t_mv")  # fmt: skip
 # the record-level rows in reading order (every fusion feature, grouped as a cart prints them)
 ROWS: tuple[str, ...] = FEATURE_NAMES
+# the record table shows two (item, value) pairs side by side from this width (px), one below it:
+# tabbed in the right-hand dock area of a 1366-px screen the dock is ~260 px wide, where two
+# pairs cut every name to "…"
+TWO_PAIRS_MIN_WIDTH = 560
 
 
 def _cell(text: str, tip: str = "") -> QTableWidgetItem:
@@ -57,15 +61,14 @@ class CriteriaPanel(QWidget):
         self.note.setWordWrap(True)
         lay.addWidget(self.note)
         self.tabs = QTabWidget()
-        self.record_table = QTableWidget(0, 4)  # two (item, value) pairs per row
+        self.pairs = 2  # (item, value) pairs per row of the record table (see resizeEvent)
+        self.record_table = QTableWidget(0, 2 * self.pairs)
         self.lead_table = QTableWidget(0, len(LEAD_COLUMNS))
         for t in (self.record_table, self.lead_table):
             t.verticalHeader().setDefaultSectionSize(18)
             t.setAlternatingRowColors(True)
         self.record_table.verticalHeader().setVisible(False)
-        for col in (0, 2):
-            self.record_table.horizontalHeader().setSectionResizeMode(
-                col, QHeaderView.ResizeMode.Stretch)
+        self._set_columns()
         self.tabs.addTab(self.record_table, "")
         self.tabs.addTab(self.lead_table, "")
         lay.addWidget(self.tabs)
@@ -75,7 +78,7 @@ class CriteriaPanel(QWidget):
         self.tabs.setTabText(0, tr("critui.tab_record"))
         self.tabs.setTabText(1, tr("critui.tab_leads"))
         self.record_table.setHorizontalHeaderLabels(
-            [tr("critui.col_feature"), tr("critui.col_value")] * 2)
+            [tr("critui.col_feature"), tr("critui.col_value")] * self.pairs)
         self.lead_table.setHorizontalHeaderLabels([tr(f"critl.{c}") + f" ({unit_of(c)})"
                                                    for c in LEAD_COLUMNS])
         self.set_criteria(self.criteria)
@@ -93,11 +96,11 @@ class CriteriaPanel(QWidget):
             self.note.setText(tr("crit.amplitude_unknown"))
         else:
             self.note.setText(tr("critui.note"))
-        half = (len(ROWS) + 1) // 2
-        self.record_table.setRowCount(half if criteria else 0)
+        per_column = -(-len(ROWS) // self.pairs)
+        self.record_table.setRowCount(per_column if criteria else 0)
         if criteria:
             for i, key in enumerate(ROWS):
-                self._put(i % half, 2 * (i // half), key, values, reasons)
+                self._put(i % per_column, 2 * (i // per_column), key, values, reasons)
         leads = [lead for lead in CANONICAL_LEADS if f"{lead}.r_mv" in values]
         self.lead_table.setRowCount(len(leads))
         self.lead_table.setVerticalHeaderLabels(leads)
@@ -110,20 +113,40 @@ class CriteriaPanel(QWidget):
                 self.lead_table.setItem(row, col, _cell(text, tip))
         self.lead_table.resizeColumnsToContents()
 
+    def _set_columns(self) -> None:
+        t = self.record_table
+        t.setColumnCount(2 * self.pairs)
+        head = t.horizontalHeader()
+        for col in range(2 * self.pairs):
+            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col % 2 == 0
+                                      else QHeaderView.ResizeMode.ResizeToContents)
+
+    def resizeEvent(self, event: Any) -> None:
+        """One (item, value) pair per row when the panel is narrow, two when it is wide."""
+        super().resizeEvent(event)
+        pairs = 2 if self.width() >= TWO_PAIRS_MIN_WIDTH else 1
+        if pairs != self.pairs:
+            self.pairs = pairs
+            self.record_table.clearContents()
+            self._set_columns()
+            self.retranslate()  # the headers and the cells again, in the new layout
+
     def _put(self, row: int, col: int, key: str, values: dict[str, Any],
              reasons: dict[str, str]) -> None:  # fmt: skip
         v = values.get(key)
         tip = tr(reasons[key]) if v is None and reasons.get(key) else ""
-        self.record_table.setItem(row, col, _cell(feature_name(key), key))
+        name = _cell(feature_name(key), feature_name(key))  # the whole name on hover
+        name.setData(Qt.ItemDataRole.UserRole, key)
+        self.record_table.setItem(row, col, name)
         self.record_table.setItem(row, col + 1, _cell(format_value(v, unit_of(key)), tip))
 
     def value_text(self, key: str) -> str | None:
         """The text shown for ``key`` in the record table (for tests); None when not shown."""
         t = self.record_table
         for row in range(t.rowCount()):
-            for col in (0, 2):
+            for col in range(0, t.columnCount(), 2):
                 item = t.item(row, col)
-                if item is not None and item.toolTip() == key:
+                if item is not None and item.data(Qt.ItemDataRole.UserRole) == key:
                     return t.item(row, col + 1).text()
         return None
 
