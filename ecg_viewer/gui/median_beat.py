@@ -45,6 +45,14 @@ INTERVAL_POINTS = {
 CONF_SHOWN = (("pr_ms", "PR"), ("qrs_ms", "QRS"), ("qt_ms", "QT"))
 T_RANGE_MS = (-400.0, 700.0)
 MEDIAN_DOCK_HEIGHT_PX = 260
+# plots per row by the panel's width (px): 6 in the strip under the page (limb leads in the first
+# row, chest leads in the second); 3 or 2 when the dock is narrow (tabbed in the right-hand area
+# of a 1366-px screen it is ~260 px wide, where 6 per row squeezed each beat to ~40 px)
+PER_ROW_BY_WIDTH = ((720, 6), (380, 3), (0, 2))
+
+
+def plots_per_row(width_px: int) -> int:
+    return next(n for w, n in PER_ROW_BY_WIDTH if width_px >= w)
 
 
 class MedianBeatPanel(QWidget):
@@ -67,6 +75,7 @@ class MedianBeatPanel(QWidget):
         lay.addWidget(self.confidence)
         lay.addWidget(self.legend)
         self.measurements: Measurements | None = None
+        self.per_row = 6
         self.plot_items: dict[str, pg.PlotItem] = {}
         self.mark_lines: dict[str, list[pg.InfiniteLine]] = {}
         self.set_measurements(None)
@@ -106,8 +115,9 @@ class MedianBeatPanel(QWidget):
         # one vertical scale for all leads, so amplitudes compare across the grid
         lo = min(min(float(y.min()), -0.3) for y in traces.values()) - 0.1
         hi = max(max(float(y.max()), 0.3) for y in traces.values()) + 0.15
-        # limb leads in the first row, chest leads in the second (a compact strip under the page)
-        per_row = 6 if len(names) > 6 else max(len(names), 1)
+        # limb leads in the first row, chest leads in the second (a compact strip under the page);
+        # fewer per row in a narrow dock (plots_per_row)
+        per_row = self.per_row if len(names) > self.per_row else max(len(names), 1)
         for k, name in enumerate(names):
             row, col = divmod(k, per_row)
             p = self.plots.addPlot(row=row, col=col)
@@ -138,6 +148,15 @@ class MedianBeatPanel(QWidget):
             self.mark_lines[name] = lines
             self.plot_items[name] = p
 
+
+    def resizeEvent(self, event: Any) -> None:
+        """The grid again with fewer (more) plots per row when the panel gets narrow (wide)."""
+        super().resizeEvent(event)
+        per_row = plots_per_row(self.width())
+        if per_row != self.per_row:
+            self.per_row = per_row
+            if self.measurements is not None:
+                self.set_measurements(self.measurements)
 
     @staticmethod
     def _confidence_html(m: Measurements | None) -> str:
