@@ -69,12 +69,19 @@ def test_criteria_table_is_one_pair_wide_in_a_narrow_dock(qtbot, bundled_samples
 
     rec = read_ecg(bundled_samples / "E07509.hea")
     crit = criteria_features(rec, measure(rec)).to_dict()
-    cp = CriteriaPanel()
-    qtbot.addWidget(cp)
+    from PySide6.QtWidgets import QWidget
+
+    # a child widget, sized as a dock's content is (a top-level window may be held to a minimum
+    # width by the platform)
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(1000, 700)
+    cp = CriteriaPanel(host)
     cp.set_criteria(crit)
     cp.resize(260, 600)
-    cp.show()
-    qtbot.waitExposed(cp)
+    host.show()
+    qtbot.waitExposed(host)
+    qtbot.waitUntil(lambda: cp.pairs == 1)
     t = cp.record_table
     assert cp.pairs == 1 and t.columnCount() == 2 and t.rowCount() == len(FEATURE_NAMES)
     assert t.item(0, 0).toolTip() == feature_name(FEATURE_NAMES[0])

@@ -38,31 +38,34 @@ def test_plots_per_row_follow_the_panels_width(qtbot, bundled_samples: Path) -> 
     """In the strip under the page (wide): 6 per row, limb leads over chest leads. Tabbed in the
     right-hand dock area of a 1366-px screen (~260 px): 2 per row, so each beat is not squeezed
     to ~40 px; every lead is still drawn with its marks."""
+    from PySide6.QtWidgets import QWidget
+
     from ecg_viewer.gui.median_beat import MedianBeatPanel, plots_per_row
 
     assert [plots_per_row(w) for w in (260, 400, 900)] == [2, 3, 6]
-    panel = MedianBeatPanel()
-    qtbot.addWidget(panel)
+    # a child widget, sized as a dock's content is (a top-level window may be held to a minimum
+    # width by the platform)
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(1000, 700)
+    panel = MedianBeatPanel(host)
     panel.resize(900, 260)
-    panel.show()
-    qtbot.waitExposed(panel)
+    host.show()
+    qtbot.waitExposed(host)
     panel.set_measurements(measure(read_ecg(bundled_samples / "HR06000.hea")))
 
-    def grid() -> dict[str, tuple[int, int]]:
-        layout = panel.plots.ci.layout
-        return {name: (layout.itemAt(i).geometry().top(), layout.itemAt(i).geometry().left())
-                for i in range(layout.count()) for name, p in panel.plot_items.items()
-                if layout.itemAt(i) is p}
+    def grid() -> dict[str, tuple[int, int]]:  # lead -> (row, column) of its plot
+        cells = panel.plots.ci.items
+        return {name: cells[p][0] for name, p in panel.plot_items.items()}
 
     def rows() -> int:
-        return len({top for top, _ in grid().values()})
+        return len({row for row, _ in grid().values()})
 
-    assert panel.per_row == 6
-    qtbot.waitUntil(lambda: rows() == 2)
+    assert panel.per_row == 6 and rows() == 2
     assert grid()["I"][0] == grid()["aVF"][0] != grid()["V1"][0]
     panel.resize(260, 600)
     qtbot.waitUntil(lambda: panel.per_row == 2 and len(panel.plot_items) == 12)
-    qtbot.waitUntil(lambda: rows() == 6)
+    assert rows() == 6 and grid()["I"] == (0, 0) and grid()["II"] == (0, 1)
     assert all(len(lines) >= 3 for lines in panel.mark_lines.values())
 
 
