@@ -44,7 +44,7 @@ def _present(analysis) -> set[str]:
 
 
 def _check_consistency(analysis) -> None:
-    """The rules every analysis must keep (issue 12 §3)."""
+    """The rules every analysis must keep (issue 12 §3; 正常心電図 since 2026-12-05)."""
     present = _present(analysis)
     assert not (present & {"sinus_rhythm"} and present & NON_SINUS), present
     m = analysis.measurements or {}
@@ -56,6 +56,13 @@ def _check_consistency(analysis) -> None:
     if m.get("rr_irregular") and m.get("pr_ms") is None:  # irregular, no P wave
         assert analysis.prediction.labels[0].id != "sinus_rhythm"
         assert not present & SINUS
+        assert "normal_ecg" not in present
+    if "normal_ecg" in present:  # a normal rate and a normal QRS where they are trusted
+        low = set(m.get("low_confidence") or ())
+        assert hr is None or 50 <= hr <= 100, hr
+        qrs = m.get("qrs_ms")
+        assert qrs is None or qrs < 120 or "qrs_ms" in low, qrs
+        assert not present & (NON_SINUS | {"sinus_tachycardia", "sinus_bradycardia"}), present
     for s in analysis.prediction.labels:
         if s.above_threshold:
             keys = {e.key for e in s.evidence}

@@ -117,6 +117,25 @@ CASES = [
      {"ravl_mv": True, "sokolow_lyon_mv": False}, ()),  # supports only: never held back
     ("long_qt", 0.5, 0.3, dict(qtc_bazett_ms=440.0, qtc_fridericia_ms=None), {}, True, {}, ()),
     ("long_qt", 0.5, 0.3, dict(qtc_bazett_ms=440.0, qtc_fridericia_ms=430.0), {}, False, {}, ()),
+    # 正常心電図 rests on a normal rate, a normal QRS and no AF (no P wave with an irregular RR)
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=72.0, qrs_ms=96.0, p_present=True, rr_irregular=False),
+     {}, True, {"hr_bpm": True, "qrs_ms": True}, ()),
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=152.0, qrs_ms=92.0, p_present=False, rr_irregular=True),
+     {}, False, {"hr_bpm": False, "held_back": False}, ()),
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=48.0, qrs_ms=96.0, p_present=True, rr_irregular=False),
+     {}, False, {"hr_bpm": False}, ()),
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=72.0, qrs_ms=144.0, p_present=True, rr_irregular=False),
+     {}, False, {"qrs_ms": False}, ()),
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=80.0, qrs_ms=90.0, p_present=False, rr_irregular=True),
+     {}, False, {"p_present": False, "rr_irregular": False}, ()),
+    # sinus arrhythmia (P waves, irregular RR), or no P found in a regular rhythm: not held back
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=70.0, qrs_ms=90.0, p_present=True, rr_irregular=True),
+     {}, True, {"p_present": True}, ()),
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=70.0, qrs_ms=90.0, p_present=False, rr_irregular=False),
+     {}, True, {"rr_irregular": True}, ()),
+    # a QRS of low confidence holds nothing back
+    ("normal_ecg", 0.9, 0.6, dict(hr_bpm=70.0, qrs_ms=158.0, p_present=True, rr_irregular=False),
+     {"low_confidence": ["qrs_ms"]}, True, {}, ("qrs_ms",)),
     # a label without a validated threshold keeps its zero-shot score, untouched
     ("left_axis_deviation", 0.3, 1.0, dict(qrs_axis_deg=103.0), {}, False, {}, ("qrs_axis_deg",)),
 ]
