@@ -77,8 +77,7 @@ class CriteriaPanel(QWidget):
     def retranslate(self) -> None:
         self.tabs.setTabText(0, tr("critui.tab_record"))
         self.tabs.setTabText(1, tr("critui.tab_leads"))
-        self.record_table.setHorizontalHeaderLabels(
-            [tr("critui.col_feature"), tr("critui.col_value")] * self.pairs)
+        self._set_columns()
         self.lead_table.setHorizontalHeaderLabels([tr(f"critl.{c}") + f" ({unit_of(c)})"
                                                    for c in LEAD_COLUMNS])
         self.set_criteria(self.criteria)
@@ -114,8 +113,10 @@ class CriteriaPanel(QWidget):
         self.lead_table.resizeColumnsToContents()
 
     def _set_columns(self) -> None:
+        """The record table's columns for :attr:`pairs` (item, value) pairs, with their headers."""
         t = self.record_table
         t.setColumnCount(2 * self.pairs)
+        t.setHorizontalHeaderLabels([tr("critui.col_feature"), tr("critui.col_value")] * self.pairs)
         head = t.horizontalHeader()
         for col in range(2 * self.pairs):
             head.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch if col % 2 == 0
@@ -127,9 +128,8 @@ class CriteriaPanel(QWidget):
         pairs = 2 if self.width() >= TWO_PAIRS_MIN_WIDTH else 1
         if pairs != self.pairs:
             self.pairs = pairs
-            self.record_table.clearContents()
             self._set_columns()
-            self.retranslate()  # the headers and the cells again, in the new layout
+            self.set_criteria(self.criteria)  # the cells again, in the new layout
 
     def _put(self, row: int, col: int, key: str, values: dict[str, Any],
              reasons: dict[str, str]) -> None:  # fmt: skip

@@ -148,7 +148,6 @@ class MedianBeatPanel(QWidget):
             self.mark_lines[name] = lines
             self.plot_items[name] = p
 
-
     def resizeEvent(self, event: Any) -> None:
         """The grid again with fewer (more) plots per row when the panel gets narrow (wide)."""
         super().resizeEvent(event)

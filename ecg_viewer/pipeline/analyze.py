@@ -100,7 +100,7 @@ class Analyzer:
             done = fuse_many([raw[i] for i in todo], [prepared[i].features for i in todo], fusion)
             for i, pred in zip(todo, done, strict=True):
                 fused[i] = pred
-        combination = getattr(fusion, "combination", None)
+        combination = fusion.combination if fusion is not None else None
         return [_analysis(p, f, predictor, combination)
                 for p, f in zip(prepared, fused, strict=True)]
 

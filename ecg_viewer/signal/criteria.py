@@ -30,6 +30,7 @@ Published definitions used:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,11 @@ Q_GROUPS: dict[str, tuple[str, ...]] = {
     "lateral": ("I", "aVL", "V5", "V6"),
     "anterior": ("V3", "V4"),
     "septal": ("V1", "V2"),
+}
+# the graded Q features (the second-longest Q of the leads) and their leads
+GRADED_Q_GROUPS: dict[str, tuple[str, ...]] = {
+    "q_inferior_ms": Q_GROUPS["inferior"],
+    "q_anteroseptal_ms": Q_GROUPS["septal"] + Q_GROUPS["anterior"],
 }
 ST_GROUPS: dict[str, tuple[str, ...]] = {
     "inferior": ("II", "III", "aVF"),
@@ -212,27 +218,13 @@ def criteria_features(
     # pathological Q waves by lead group; not judged in a ventricular-paced or LBBB-like QRS
     q_hidden = _q_waves_not_assessable(meas, b.values)
     for group, names in Q_GROUPS.items():
-        flags = [_pathological_q(leads[n], amplitude_valid) for n in names if n in leads]
-        known = [f for f in flags if f is not None]
-        if q_hidden:
-            b.put(f"q_waves_{group}", None, q_hidden)
-        elif len(known) < 2:
-            b.put(f"q_waves_{group}", None, "crit.lead_missing" if not flags else "crit.no_qrs_bounds")
-        else:
-            b.put(f"q_waves_{group}", sum(known) >= 2)
-
-    # graded: the second-longest Q (a QS counts whole) of the inferior and V1-V4 leads, 0 where
-    # fewer than two have one (the group criterion above needs two leads)
-    for name, names in (("q_inferior_ms", ("II", "III", "aVF")),
-                        ("q_anteroseptal_ms", ("V1", "V2", "V3", "V4"))):
-        qs = [leads[n].q_ms for n in names if n in leads]
-        known = sorted((q for q in qs if q is not None), reverse=True)
-        if q_hidden:
-            b.put(name, None, q_hidden)
-        elif len(known) < 2:
-            b.put(name, None, "crit.lead_missing" if not qs else "crit.no_qrs_bounds")
-        else:
-            b.put(name, float(known[1]))
+        _put_two_leads(b, f"q_waves_{group}", [_pathological_q(leads[n], amplitude_valid)
+                                               for n in names if n in leads],
+                       q_hidden, lambda flags: sum(flags) >= 2)
+    # graded: the second-longest Q (a QS counts whole; 0 where fewer than two leads have one)
+    for name, names in GRADED_Q_GROUPS.items():
+        _put_two_leads(b, name, [leads[n].q_ms for n in names if n in leads], q_hidden,
+                       lambda qs: float(sorted(qs, reverse=True)[1]))
 
     # LVH voltages and low voltage
     vals, why = _need(leads, [("V1", "s_mv"), ("V5", "r_mv"), ("V6", "r_mv")])
@@ -271,6 +263,20 @@ def criteria_features(
         if name not in b.values:
             b.put(name, None, "crit.lead_missing")
     return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
+
+
+def _put_two_leads(b: _Builder, name: str, per_lead: list[Any], hidden: str,
+                   value: Callable[[list[Any]], Value]) -> None:
+    """``name`` from the per-lead values of its group, which needs two leads that have one:
+    None with ``hidden`` (a reason) when the group cannot be judged, or when fewer than two leads
+    are measured; else ``value`` of the measured ones."""
+    known = [v for v in per_lead if v is not None]
+    if hidden:
+        b.put(name, None, hidden)
+    elif len(known) < 2:
+        b.put(name, None, "crit.lead_missing" if not per_lead else "crit.no_qrs_bounds")
+    else:
+        b.put(name, value(known))
 
 
 def _q_waves_not_assessable(meas: Measurements, values: dict[str, Any]) -> str:
