@@ -115,6 +115,20 @@ CASES = [
     ("low-confidence QT: the modified QTc does not fire alone", [],
      {"qrs_ms": 150, "qtc_modified_ms": 520, "low_confidence": ["qt_ms", "qtc_modified_ms"]},
      "C", ("qrs_wide",)),
+    ("atrial flutter: no QTc rule fires (flutter waves on the T wave); the flutter label raises D",
+     ["atrial_flutter"], {"qtc_fridericia_ms": 505, "qtc_bazett_ms": 572, "hr_bpm": 128}, "D",
+     ("atrial_flutter",)),
+    ("atrial flutter: neither does the modified QTc nor a short QTc", ["atrial_flutter"],
+     {"qrs_ms": 150, "qtc_modified_ms": 520, "qtc_bazett_ms": 320, "hr_bpm": 75}, "D",
+     ("atrial_flutter",)),
+    ("flutter below its threshold does not stop the QTc rule", [("atrial_flutter", BELOW)],
+     {"qtc_fridericia_ms": 505, "hr_bpm": 128}, "urgent", ("qtc_fridericia_very_long",)),
+    ("AF does not stop the QTc rule", ["atrial_fibrillation"], {"qtc_fridericia_ms": 505},
+     "urgent", ("qtc_fridericia_very_long",)),
+    ("a PR measured in atrial flutter or AF raises no PR rule", ["atrial_flutter"],
+     {"pr_ms": 78, "hr_bpm": 90}, "D", ("atrial_flutter",)),
+    ("a PR of 320 measured in AF raises no PR rule", ["atrial_fibrillation"], {"pr_ms": 320},
+     "D", ("atrial_fibrillation",)),
     ("NaN never fires", [], {"hr_bpm": float("nan"), "qtc_fridericia_ms": float("nan")}, "A", ()),
     ("unknown measurement names are ignored", [], {"heart_rate": 30}, "A", ()),
 ]
@@ -151,6 +165,13 @@ def test_every_catalog_category_is_a_level_and_pacing_ids_exist():
     for lab in CAT.labels:
         decide_referral([ls(lab.id)])  # raises on a category that is not a level
     assert RULES.paced_labels <= set(CAT.ids)
+    stopping = {lab for r in RULES.measurement_rules for lab in r.unless_labels}
+    assert stopping and stopping <= set(CAT.ids)
+    # no QTc rule in atrial flutter (flutter waves on the T wave), no PR rule in flutter or AF
+    flutter = {r.id for r in RULES.measurement_rules if "atrial_flutter" in r.unless_labels}
+    af = {r.id for r in RULES.measurement_rules if "atrial_fibrillation" in r.unless_labels}
+    assert flutter == {r.id for r in RULES.measurement_rules if r.show.startswith(("qtc_", "pr_"))}
+    assert af == {r.id for r in RULES.measurement_rules if r.show == "pr_ms"}
     assert RULES.explained_by_pacing <= set(CAT.ids)
     assert not RULES.explained_by_pacing & {"injury_anterior", "injury_inferior", "acute_mi",
                                             "atrial_fibrillation", "long_qt", "av_block_3"}
@@ -177,6 +198,8 @@ def test_rule_table_is_complete_and_cited():
     (lambda r: r["measurement_rules"][0].update(show="hr_bpm"), "show"),
     (lambda r: r["measurement_rules"].append(dict(r["measurement_rules"][0])), "unique"),
     (lambda r: r["pacing"].update(explained_rules=["nope"]), "unknown rules"),
+    (lambda r: r["measurement_rules"][0].update(unless_labels="atrial_flutter"), "unless_labels"),
+    (lambda r: r["measurement_rules"][0].update(unless_labels=[""]), "unless_labels"),
 ])
 def test_bad_rules_file(tmp_path: Path, mutate, needle):
     raw = json.loads(default_rules_path().read_text(encoding="utf-8"))

@@ -203,6 +203,32 @@ def test_fold10_af_and_other_records_banner_and_list_agree(analyzer, shared_data
         check_banner_and_list_agree(analyzer.analyze(rec))
 
 
+def test_flutter_records_raise_no_qtc_or_pr_rule(analyzer, shared_data):
+    """Atrial flutter (PTB-XL AFLT, every fold): where 心房粗動 is shown above its threshold no
+    QTc rule raises the banner (its flutter waves run through the T wave; referral_rules.json
+    ``unless_labels``), nor a PR rule (a flutter wave before the QRS is no P wave), and the
+    flutter itself flags 要精査. ecg_id 23 (2:1 flutter at 128/min)
+    raised 要至急 on a QTcF of 505 ms with its T end on a flutter wave (issue 15)."""
+    from tests.ptbxl_records import ptbxl_records
+
+    qtc = {r.id for r in default_rules().measurement_rules if r.show.startswith(("qtc_", "pr_"))}
+    recs = ptbxl_records(shared_data, codes={"AFLT"})
+    assert len(recs) >= 5
+    shown = 0
+    for eid, rec, _ in recs:
+        a = analyzer.analyze(rec)
+        check_banner_and_list_agree(a)
+        if "atrial_flutter" not in {s.id for s in a.prediction.labels if s.above_threshold}:
+            continue
+        shown += 1
+        assert not set(a.referral.because) & qtc, (eid, a.referral.because)
+        assert SEVERITY[a.referral.level] >= SEVERITY["D"]
+        if eid == 23:
+            assert a.measurements["qtc_fridericia_ms"] >= 500  # the rule would have fired
+            assert a.referral.level == "D"
+    assert shown >= 0.5 * len(recs)
+
+
 def test_combination_rule_flags_name_findings_the_list_shows(analyzer, shared_data,
                                                              bundled_samples):
     """External CinC records (never used for a choice) and the bundled samples: wherever the

@@ -82,10 +82,15 @@ class MeasurementRule:
     message: str  # key in the message table
     reason: str
     unless: tuple[Condition, ...] = ()  # any that holds stops the rule (a missing value does not)
+    # labels that stop the rule when found above their threshold: a finding in whose presence
+    # the measurement cannot be read reliably (atrial flutter waves on the T wave for the QT)
+    unless_labels: frozenset[str] = frozenset()
 
-    def fires(self, measurements: Mapping[str, Any]) -> bool:
+    def fires(self, measurements: Mapping[str, Any], found: frozenset[str] | set[str] = frozenset()
+              ) -> bool:
         return (all(c.holds(measurements) for c in self.when)
-                and not any(c.holds(measurements) for c in self.unless))
+                and not any(c.holds(measurements) for c in self.unless)
+                and not (self.unless_labels & found))
 
 
 @dataclass(frozen=True)
@@ -143,11 +148,16 @@ def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
     unless = raw.get("unless", [])
     if not isinstance(unless, list):
         raise RulesError(file, f"{where}: 'unless' must be a list of conditions")
+    unless_labels = raw.get("unless_labels", [])
+    if not isinstance(unless_labels, list) or not all(
+            isinstance(v, str) and v.strip() for v in unless_labels):
+        raise RulesError(file, f"{where}: 'unless_labels' must be a list of label ids")
     out = _conditions(conds, where, file)
     if raw["show"] not in {c.measure for c in out}:
         raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
     return MeasurementRule(raw["id"], out, raw["show"], raw["level"], raw["message"],
-                           raw["reason"], _conditions(unless, where, file))  # fmt: skip
+                           raw["reason"], _conditions(unless, where, file),
+                           frozenset(unless_labels))  # fmt: skip
 
 
 def _conditions(conds: list[Any], where: str, file: Path) -> tuple[Condition, ...]:
@@ -342,7 +352,7 @@ def decide_referral(
             continue
         if rule.show in low:
             continue
-        if rule.fires(values):
+        if rule.fires(values, found_ids):
             shown = _number(values.get(rule.show), rule.show)
             raised.append((rule.level, rule.id, Reason.of(rule.message, value=shown)))
     named: list[LabelScore] = []
