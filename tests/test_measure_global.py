@@ -471,3 +471,21 @@ def test_qt_database_annotator_scatter_pairs_the_same_beats(shared_data: Path) -
     assert ann.size == mine.size >= 20
     assert float(ann.std()) >= 2 * float(mine.std())
     assert abs(float(ann.mean() - mine.mean())) <= 15
+
+
+@pytest.mark.parametrize("fs", [250.0, 500.0, 1000.0])
+def test_flutter_wave_before_the_qrs_is_no_p_wave(fs: float) -> None:
+    """Synthetic 4:1 flutter (300/min sawtooth, 75/min): the flutter wave before the QRS
+    repeats one cycle earlier, so it is no P wave and no PR is given (bench/measurements.py
+    section 5 gave PR 154 ms here); a sinus P wave at that rate, after a flat TP segment, is kept."""
+    from ecg_viewer.signal.measure import global_fiducials
+    from ecg_viewer.signal.pwave import repeated_atrial_wave
+
+    m = measure(synthetic(flutter=True, fs=fs))
+    assert m.pr_ms is None and m.p_ms is None
+    assert m.reasons["pr_ms"] == "meas.no_p_flutter_waves"
+    sinus = measure(synthetic(hr=75.0, fs=fs))
+    assert sinus.pr_ms is not None and abs(sinus.pr_ms - 160.0) <= 15.0
+    f = global_fiducials(sinus.median, 0.8)
+    assert f.p_on is not None and repeated_atrial_wave(sinus.median, f, 0.8) is None
+    assert "repeats" in MESSAGES["meas.no_p_flutter_waves"][1]

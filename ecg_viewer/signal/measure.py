@@ -197,7 +197,7 @@ def _global(
     # lead-wise onset would take for the QRS; the spatial velocity of all leads is not misled
     rows = clean_leads(mb)  # the leads both steps use, chosen once
     fid = delineate(mb, rr_s, qrs_mode="velocity" if paced else None, rows=rows)
-    p_ok, p_reason = p_present(mb, fid, irregular, rows)
+    p_ok, p_reason = p_present(mb, fid, irregular, rows, rr_s)
     if not p_ok:
         fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None,
                            "p_on_at_edge": False})

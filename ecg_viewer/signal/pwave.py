@@ -36,6 +36,16 @@ P_MIN_CONSISTENCY_IRREGULAR = 0.65
 # > 25 ms); with the window's rule beside it at 6: +4.1 ms, 281, SD per record 16.3 -> 16.3.
 P_MIN_SNR_WINDOW = 8.0
 P_MIN_SNR = 6.0
+# Atrial flutter: a flutter wave before the QRS looks like a P wave, but the same wave comes
+# again one flutter cycle earlier (240-375/min: 160-250 ms), where a P wave has a flat TP
+# segment before it. The P window (+-20 ms) is compared with the stretch one lag earlier, on
+# the clean leads together (20-ms moving averages, each lead less its mean), wherever that
+# stretch lies after the previous beat's T end: a correlation of at least FLUTTER_MIN_CORR
+# with an RMS 0.5-2 times the P window's is a flutter wave, no P. Tried on PTB-XL (see
+# bench/measurements.py, section 3).
+FLUTTER_LAG_MS = (160.0, 250.0)
+FLUTTER_MIN_CORR = 0.8
+FLUTTER_RMS_RATIO = (0.5, 2.0)
 
 
 @dataclass(frozen=True)
@@ -103,13 +113,53 @@ def p_residual_snr(mb: MedianBeat, f: Fiducials, rows: list[int] | None = None,
     return f.p_amplitude_mv / max(noise, 1e-6)
 
 
+def repeated_atrial_wave(mb: MedianBeat, f: Fiducials, rr_s: float | None,
+                         rows: list[int] | None = None) -> float | None:
+    """The lag (ms) at which the P window of ``f`` repeats one flutter cycle earlier
+    (:data:`FLUTTER_LAG_MS`), or None: no such wave, or no room for one after the previous
+    beat's T end (``f.t_end`` one RR earlier; at fast rates, 2:1 flutter included, there is none)."""
+    if f.p_on is None or f.p_off is None or f.t_end is None or not rr_s or rr_s <= 0:
+        return None
+    fs = mb.fs_hz
+    ms = fs / 1000.0
+    a = max(f.p_on - int(0.02 * fs), 0)
+    b = f.p_off + int(0.02 * fs)
+    earliest = max(f.t_end - int(round(rr_s * fs)), 0)
+    lag_lo, lag_hi = (int(round(v * ms)) for v in FLUTTER_LAG_MS)
+    if a - lag_lo < earliest or b - a < 3:
+        return None
+    rows = clean_leads(mb) if rows is None else rows
+    k = max(int(round(0.02 * fs)), 1)
+    x = ndimage.uniform_filter1d(mb.beat_mv[rows].astype(float), k, axis=1)
+    ref = x[:, a:b] - x[:, a:b].mean(axis=1, keepdims=True)
+    ref_ss = float((ref * ref).sum())
+    if ref_ss <= 0:
+        return None
+    for lag in range(lag_lo, lag_hi + 1):
+        if a - lag < earliest:
+            break
+        seg = x[:, a - lag : b - lag]
+        seg = seg - seg.mean(axis=1, keepdims=True)
+        seg_ss = float((seg * seg).sum())
+        if seg_ss <= 0:
+            continue
+        corr = float((seg * ref).sum()) / math.sqrt(seg_ss * ref_ss)
+        ratio = math.sqrt(seg_ss / ref_ss)
+        if corr >= FLUTTER_MIN_CORR and FLUTTER_RMS_RATIO[0] <= ratio <= FLUTTER_RMS_RATIO[1]:
+            return lag / ms
+    return None
+
+
 def p_present(mb: MedianBeat, f: Fiducials, irregular: bool | None,
-              rows: list[int] | None = None) -> tuple[bool, str]:
+              rows: list[int] | None = None, rr_s: float | None = None) -> tuple[bool, str]:
     """Whether the delineated P wave of ``f`` is one (the module docstring), and if not the
-    message key saying why."""
+    message key saying why; with ``rr_s`` (the dominant RR), a wave that repeats one flutter
+    cycle earlier is none (:func:`repeated_atrial_wave`)."""
     w = p_window(mb, f, rows)
     if w is None:
         return False, "meas.no_p_wave"
+    if rr_s is not None and repeated_atrial_wave(mb, f, rr_s, rows) is not None:
+        return False, "meas.no_p_flutter_waves"
     snr_window = f.p_amplitude_mv / max(f.p_noise_mv, 1e-6)
     snr = p_residual_snr(mb, f, window=w)
     consistency = p_consistency(mb, f, window=w)

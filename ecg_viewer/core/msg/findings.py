@@ -178,6 +178,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "P 波を確認できず RR 間隔が不整のため測定していません（心房細動などの可能性）。",
         "Not measured: no consistent P wave and irregular RR intervals (e.g. atrial fibrillation).",
     ),
+    "meas.no_p_flutter_waves": (
+        "P 波の代わりに規則的な心房波が繰り返しています（心房粗動の粗動波の可能性）。PR は測定していません。",
+        "Not measured: a regular atrial wave repeats in place of a P wave (e.g. flutter waves).",
+    ),
     "meas.no_qrs_bounds": (
         "QRS の始まり・終わりを決められないため測定していません。",
         "Not measured: the QRS onset or end could not be determined.",
