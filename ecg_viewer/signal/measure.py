@@ -191,13 +191,14 @@ def global_fiducials(
 
 
 def _global(
-    mb: MedianBeat, rr_s: float, irregular: bool | None, paced: bool = False
+    mb: MedianBeat, rr_s: float, irregular: bool | None, paced: bool = False,
+    flutter_check: bool = True,
 ) -> tuple[Fiducials, str]:
     # paced: the spikes are bridged, but their after-potential stays in a lead or two, which the
     # lead-wise onset would take for the QRS; the spatial velocity of all leads is not misled
     rows = clean_leads(mb)  # the leads both steps use, chosen once
     fid = delineate(mb, rr_s, qrs_mode="velocity" if paced else None, rows=rows)
-    p_ok, p_reason = p_present(mb, fid, irregular, rows, rr_s)
+    p_ok, p_reason = p_present(mb, fid, irregular, rows, rr_s if flutter_check else None)
     if not p_ok:
         fid = Fiducials(**{**fid.__dict__, "p_on": None, "p_off": None, "p_peak": None,
                            "p_on_at_edge": False})
@@ -242,7 +243,9 @@ def interval_confidence(
         groups = [np.array([i]) for i in range(n)]
     subs = []
     for g in groups if len(groups) >= 2 else []:
-        f, _ = _global(mb.from_stack(g), rr_s, irregular, paced)
+        # a flutter wave is told from a P wave on the whole median (measure()): where it is one,
+        # there is no PR for the groups to confirm
+        f, _ = _global(mb.from_stack(g), rr_s, irregular, paced, flutter_check=False)
         subs.append(_intervals(f, mb.fs_hz))
     for k in keys:
         vals = [s[k] for s in subs]

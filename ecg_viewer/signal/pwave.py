@@ -130,24 +130,29 @@ def repeated_atrial_wave(mb: MedianBeat, f: Fiducials, rr_s: float | None,
         return None
     rows = clean_leads(mb) if rows is None else rows
     k = max(int(round(0.02 * fs)), 1)
-    x = ndimage.uniform_filter1d(mb.beat_mv[rows].astype(float), k, axis=1)
+    lag_hi = min(lag_hi, a - earliest)
+    width = b - a
+    # 20-ms moving averages over the span compared (with a filter's width either side, so the
+    # values inside it are those of the whole beat filtered), the P window at a - lo
+    lo = max(a - lag_hi - k, 0)
+    x = ndimage.uniform_filter1d(mb.beat_mv[rows, lo : b + k].astype(float), k, axis=1)
+    a, b = a - lo, b - lo
     ref = x[:, a:b] - x[:, a:b].mean(axis=1, keepdims=True)
     ref_ss = float((ref * ref).sum())
     if ref_ss <= 0:
         return None
-    for lag in range(lag_lo, lag_hi + 1):
-        if a - lag < earliest:
-            break
-        seg = x[:, a - lag : b - lag]
-        seg = seg - seg.mean(axis=1, keepdims=True)
-        seg_ss = float((seg * seg).sum())
-        if seg_ss <= 0:
-            continue
-        corr = float((seg * ref).sum()) / math.sqrt(seg_ss * ref_ss)
-        ratio = math.sqrt(seg_ss / ref_ss)
-        if corr >= FLUTTER_MIN_CORR and FLUTTER_RMS_RATIO[0] <= ratio <= FLUTTER_RMS_RATIO[1]:
-            return lag / ms
-    return None
+    # every lag at once: the stretch starting ``lag`` samples before ``a``, for lag_lo..lag_hi
+    starts = a - np.arange(lag_lo, lag_hi + 1)
+    win = np.lib.stride_tricks.sliding_window_view(x, width, axis=1)[:, starts]  # [lead, lag, w]
+    win = win - win.mean(axis=2, keepdims=True)
+    seg_ss = np.einsum("lkw,lkw->k", win, win)
+    dot = np.einsum("lkw,lw->k", win, ref)
+    ok = seg_ss > 0
+    corr = np.where(ok, dot / np.sqrt(np.where(ok, seg_ss, 1.0) * ref_ss), 0.0)
+    ratio = np.sqrt(seg_ss / ref_ss)
+    hit = np.flatnonzero((corr >= FLUTTER_MIN_CORR) & (ratio >= FLUTTER_RMS_RATIO[0])
+                         & (ratio <= FLUTTER_RMS_RATIO[1]))
+    return (lag_lo + int(hit[0])) / ms if hit.size else None
 
 
 def p_present(mb: MedianBeat, f: Fiducials, irregular: bool | None,
