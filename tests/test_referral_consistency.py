@@ -168,6 +168,10 @@ def test_shipped_fusion_has_per_label_referral_thresholds():
     assert all(0.0 < f.threshold <= 0.5 for f in ref.values())
     assert len({round(f.threshold, 6) for f in ref.values()}) > 1  # not one shared value
     assert fusion.derived["mi"].combine == "max_aligned"
+    # the combination rule: a D/urgent finding's probability never lowers the referral score,
+    # 正常心電図's never raises it (at L2 10, until 2026-12-05, four MI/ischaemia labels did)
+    comb = fusion.combination
+    assert comb is not None and all(w >= 0.0 for w in comb.weights) and comb.normal_weight <= 0.0
     assert fusion.derived["mi"].threshold in {fusion.labels[i].threshold
                                               for i in fusion.derived["mi"].narrower}
 
