@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from ecg_viewer.core.messages import MESSAGES, Reason
-from ecg_viewer.core.prediction import REFERRAL_JA, LabelScore, QualityProblem, QualityReport
+from ecg_viewer.core.prediction import (
+    REFERRAL_JA,
+    SEVERITY,
+    LabelScore,
+    QualityProblem,
+    QualityReport,
+)
 from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.referral import (
     MEASUREMENTS,
@@ -52,8 +58,8 @@ CASES = [
      "E", ("paced_rhythm",)),
     ("paced + AF is D", ["paced_rhythm", "atrial_fibrillation"], None, "D",
      ("atrial_fibrillation",)),
-    ("paced + injury is urgent", ["paced_rhythm", "injury_anterior"], None, "urgent",
-     ("injury_anterior",)),
+    ("paced + injury is not hidden: 要精査 (the paced QRS's ST-T is secondary)",
+     ["paced_rhythm", "injury_anterior"], None, "D", ("injury_anterior",)),
     ("paced does not hide long QT", ["paced_rhythm"], {"qtc_fridericia_ms": 520}, "urgent",
      ("qtc_fridericia_very_long",)),
     ("measured spikes do not hide a wide QRS", [], {"paced": True, "qrs_ms": 150}, "C",
@@ -129,6 +135,18 @@ CASES = [
      {"pr_ms": 78, "hr_bpm": 90}, "D", ("atrial_flutter",)),
     ("a PR of 320 measured in AF raises no PR rule", ["atrial_fibrillation"], {"pr_ms": 320},
      "D", ("atrial_fibrillation",)),
+    ("injury at QRS >= 120 ms raises D (secondary ST-T), still named", ["injury_anterior", "crbbb"],
+     {"qrs_ms": 158, "hr_bpm": 48}, "D", ("injury_anterior",)),
+    ("injury at a narrow QRS stays urgent", ["injury_anterior"], {"qrs_ms": 100}, "urgent",
+     ("injury_anterior",)),
+    ("injury: a QRS of low confidence does not lower it", ["injury_anterior"],
+     {"qrs_ms": 150, "low_confidence": ["qrs_ms"]}, "urgent", ("injury_anterior",)),
+    ("a wide QRS does not lower other urgent labels", ["av_block_3"], {"qrs_ms": 150}, "urgent",
+     ("av_block_3",)),
+    ("injury with complete RBBB found, its QRS of low confidence: D", ["injury_anterior", "crbbb"],
+     {"qrs_ms": 158, "low_confidence": ["qrs_ms"]}, "D", ("injury_anterior",)),
+    ("injury with CRBBB below its threshold stays urgent", ["injury_anterior", ("crbbb", BELOW)],
+     {"qrs_ms": 100}, "urgent", ("injury_anterior",)),
     ("NaN never fires", [], {"hr_bpm": float("nan"), "qtc_fridericia_ms": float("nan")}, "A", ()),
     ("unknown measurement names are ignored", [], {"heart_rate": 30}, "A", ()),
 ]
@@ -147,6 +165,14 @@ def test_referral_table(name, labels, measurements, level, because):
 def test_reasons_are_japanese_and_name_the_label_or_value():
     ref = decide_referral([ls("atrial_fibrillation")])
     assert ref.reasons_ja == ("心房細動（要精査）",)
+    ref = decide_referral([ls("injury_anterior")], {"qrs_ms": 158.0})
+    assert ref.reasons_ja == (
+        "前壁・側壁の心内膜下傷害（要精査: QRS 幅 158 ms（120 ms 以上）のため ST-T 変化は二次性の可能性）",)
+    assert "may be secondary" in ref.reasons("en")[0]
+    ref = decide_referral([ls("injury_anterior"), ls("crbbb")], {"qrs_ms": 158.0,
+                                                                  "low_confidence": ["qrs_ms"]})
+    assert ref.reasons_ja == (
+        "前壁・側壁の心内膜下傷害（要精査: 完全右脚ブロックがあるため ST-T 変化は二次性の可能性）",)
     ref = decide_referral([], {"qtc_fridericia_ms": 512.4})
     assert ref.reasons_ja == ("QTc（Fridericia）512 ms：500 ms 以上",)
     assert ref.to_dict()["level"] == "urgent" and ref.to_dict()["ja"] == "要至急"
@@ -167,6 +193,10 @@ def test_every_catalog_category_is_a_level_and_pacing_ids_exist():
     assert RULES.paced_labels <= set(CAT.ids)
     stopping = {lab for r in RULES.measurement_rules for lab in r.unless_labels}
     assert stopping and stopping <= set(CAT.ids)
+    for rule in RULES.label_levels:  # label-level rules: real labels, a lower level, cited
+        assert rule.labels <= set(CAT.ids) and rule.with_labels <= set(CAT.ids)
+        assert len(rule.reason) > 40
+        assert all(SEVERITY[rule.level] < SEVERITY[CAT.by_id(i).category] for i in rule.labels)
     # no QTc rule in atrial flutter (flutter waves on the T wave), no PR rule in flutter or AF
     flutter = {r.id for r in RULES.measurement_rules if "atrial_flutter" in r.unless_labels}
     af = {r.id for r in RULES.measurement_rules if "atrial_fibrillation" in r.unless_labels}
@@ -200,6 +230,12 @@ def test_rule_table_is_complete_and_cited():
     (lambda r: r["pacing"].update(explained_rules=["nope"]), "unknown rules"),
     (lambda r: r["measurement_rules"][0].update(unless_labels="atrial_flutter"), "unless_labels"),
     (lambda r: r["measurement_rules"][0].update(unless_labels=[""]), "unless_labels"),
+    (lambda r: r["label_levels"][0].update(labels=[]), "'labels'"),
+    (lambda r: r["label_levels"][0].update(level="X"), "level"),
+    (lambda r: r["label_levels"][0].update(show="hr_bpm"), "show"),
+    (lambda r: r["label_levels"][0].update(message="referral.nope"), "message key"),
+    (lambda r: r["label_levels"][0].pop("label_message"), "label_message"),
+    (lambda r: r["label_levels"][0].update(when=[], with_labels=[]), "needs conditions"),
 ])
 def test_bad_rules_file(tmp_path: Path, mutate, needle):
     raw = json.loads(default_rules_path().read_text(encoding="utf-8"))

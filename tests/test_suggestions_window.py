@@ -220,3 +220,24 @@ def test_findings_a_combination_banner_names_are_in_the_list(win, qtbot, shared_
     assert set(ref.named) <= set(panel.shown_label_ids())
     by_id = {s.id: s for s in analysis.prediction.labels}
     assert not any(by_id[i].above_threshold for i in ref.named)
+
+
+def test_injury_with_the_wide_qrs_of_a_rbbb_is_flagged_and_shown_at_d(win, qtbot, bundled_samples):
+    """E07509 (complete RBBB, 48/min): 前壁・側壁の心内膜下傷害 above its threshold is the
+    right-precordial ST-T of the RBBB; it raises 要精査 with that reason, not 要至急, and its row
+    in the list shows the level the banner counts (referral_rules.json ``label_levels``)."""
+    from ecg_viewer.core.prediction import REFERRAL_JA
+    from ecg_viewer.gui.suggestions_panel import COL_CAT
+
+    analysis = _open_and_wait_for_analysis(qtbot, win, bundled_samples / "E07509.hea")
+    labels = {s.id: s for s in analysis.prediction.labels}
+    if not labels["injury_anterior"].above_threshold:
+        pytest.skip("the shipped model no longer shows the injury label on E07509")
+    ref = analysis.referral
+    assert ref.level == "D" and "injury_anterior" in ref.because
+    assert any("二次性" in r for r in ref.reasons("ja"))
+    assert win.panel.banner.text() == REFERRAL_JA["D"]
+    t, ids = win.panel.table, win.panel.shown_label_ids()
+    row = t.topLevelItem(ids.index("injury_anterior"))
+    assert row.text(COL_CAT) == REFERRAL_JA["D"]
+    assert t.topLevelItem(ids.index("crbbb")).text(COL_CAT) == REFERRAL_JA["C"]

@@ -31,6 +31,7 @@ from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, REFERRAL_LEVELS, Analysis
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
 
 log = logging.getLogger(__name__)
@@ -223,7 +224,8 @@ class ReviewPanel(QWidget):
                 ja = language() == "ja"
                 name = QTableWidgetItem((s.ja if ja else s.en)
                                         + (tr("suggest.unvalidated_mark") if unvalidated else ""))
-                level = (REFERRAL_JA if ja else REFERRAL_EN).get(s.category, s.category)
+                shown = shown_level(s, self.analysis)
+                level = (REFERRAL_JA if ja else REFERRAL_EN).get(shown, shown)
                 name.setToolTip(f"{s.en if ja else s.ja} / {level}"
                                 + (f"\n{tr('suggest.unvalidated_tip')}" if unvalidated else ""))
                 if unvalidated:

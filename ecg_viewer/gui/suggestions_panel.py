@@ -38,6 +38,7 @@ from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis, Label
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
+from ecg_viewer.labels.referral import shown_level
 
 # banner colours by referral level
 LEVEL_COLORS = {
@@ -230,7 +231,8 @@ class SuggestionsPanel(QFrame):
         return super().eventFilter(obj, ev)
 
     def _add_row(self, s: LabelScore, ja: bool, extra: bool = False) -> None:
-        cat = REFERRAL_JA.get(s.category, s.category) if ja else REFERRAL_EN.get(s.category, s.category)
+        level = shown_level(s, self.analysis)  # lower than its category where a rule says so
+        cat = (REFERRAL_JA if ja else REFERRAL_EN).get(level, level)
         item = QTreeWidgetItem([s.ja if ja else s.en, f"{s.similarity:.2f}", "", cat])
         tip = [f"{s.ja} / {s.en}"]
         label = self._label(s.id)

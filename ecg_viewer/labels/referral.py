@@ -34,6 +34,7 @@ from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import (
     REFERRAL_LEVELS,
     SEVERITY,
+    Analysis,
     LabelScore,
     QualityReport,
     Referral,
@@ -94,6 +95,30 @@ class MeasurementRule:
 
 
 @dataclass(frozen=True)
+class LabelLevelRule:
+    """What sets the level a label raises below its catalog level, e.g. a subendocardial-injury
+    label with a wide QRS raises 要精査, not 要至急: the ST-T changes of a wide QRS are mostly
+    secondary to the conduction delay. It applies where every condition of ``when`` holds on
+    trusted measurements, or where one of ``with_labels`` is found above its threshold. The
+    label stays shown and flagging."""
+
+    id: str
+    labels: frozenset[str]
+    when: tuple[Condition, ...]  # all must hold (none: only with_labels counts)
+    show: str  # the measurement whose value the reason shows ("" without ``when``)
+    level: str
+    message: str  # key in the message table: {label}, {level}, {value}
+    reason: str
+    with_labels: frozenset[str] = frozenset()
+    label_message: str = ""  # key for a finding of with_labels: {label}, {level}, {finding}
+
+    def by_measurement(self, measurements: Mapping[str, Any]) -> bool:
+        low = set(measurements.get("low_confidence") or ())
+        return bool(self.when) and self.show not in low and all(
+            c.holds(measurements) for c in self.when)
+
+
+@dataclass(frozen=True)
 class ReferralRules:
     version: str
     category_level: tuple[tuple[str, str], ...]
@@ -103,9 +128,31 @@ class ReferralRules:
     measurement_rules: tuple[MeasurementRule, ...]
     review_note: str = ""
     paced_measurement: str = ""  # a boolean measurement (pacing spikes) that raises E
+    label_levels: tuple[LabelLevelRule, ...] = ()
 
     def level_of_category(self, category: str) -> str:
         return dict(self.category_level).get(category, category)
+
+    def label_level(self, s: LabelScore, measurements: Mapping[str, Any] | None,
+                    found: Sequence[LabelScore] = ()) -> tuple[str, Reason | None]:
+        """The level label ``s`` raises when found (``found``: the labels above their threshold):
+        its category's, or lower where a :class:`LabelLevelRule` applies (never on a measurement
+        of low confidence), with the reason that says why (None at its category's level)."""
+        level = self.level_of_category(s.category)
+        values = measurements or {}
+        label = Bilingual(s.ja, s.en)
+        for rule in self.label_levels:
+            if s.id not in rule.labels or not SEVERITY.get(rule.level, 99) < SEVERITY.get(level, -1):
+                continue
+            if rule.by_measurement(values):
+                return rule.level, Reason.of(rule.message, label=label, level=level_name(rule.level),
+                                             value=_number(values.get(rule.show), rule.show))
+            by = next((f for f in found if f.above_threshold and f.id in rule.with_labels), None)
+            if by is not None:
+                return rule.level, Reason.of(rule.label_message, label=label,
+                                             level=level_name(rule.level),
+                                             finding=Bilingual(by.ja, by.en))
+        return level, None
 
 
 def _number(value: Any, measure: str) -> float | None:
@@ -216,6 +263,10 @@ def load_rules(path: str | Path | None = None) -> ReferralRules:
     ids = [r.id for r in rules]
     if len(ids) != len(set(ids)):
         raise RulesError(file, "measurement rule ids must be unique")
+    raw_levels = raw.get("label_levels", [])
+    if not isinstance(raw_levels, list):
+        raise RulesError(file, "'label_levels' must be a list")
+    label_levels = tuple(_label_level(item, i, file) for i, item in enumerate(raw_levels))
     unknown = lists["explained_rules"] - set(ids)
     if unknown:
         raise RulesError(file, f"'pacing.explained_rules' names unknown rules {sorted(unknown)}")
@@ -224,12 +275,57 @@ def load_rules(path: str | Path | None = None) -> ReferralRules:
         paced_labels=lists["paced_labels"], explained_by_pacing=lists["explained_by_pacing"],
         explained_rules=lists["explained_rules"], measurement_rules=rules,
         review_note=str(raw.get("review_note", "")), paced_measurement=paced_measurement,
+        label_levels=label_levels,
     )  # fmt: skip
+
+
+def _label_level(raw: Any, index: int, file: Path) -> LabelLevelRule:
+    where = f"label_levels[{index}]"
+    if not isinstance(raw, dict):
+        raise RulesError(file, f"{where} must be an object")
+    for key in ("id", "level", "message", "reason"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise RulesError(file, f"{where}: '{key}' is missing or empty")
+    where = f"label level rule '{raw['id']}'"
+    lists = {}
+    for key in ("labels", "with_labels"):
+        v = raw.get(key, [])
+        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+            raise RulesError(file, f"{where}: '{key}' must be a list of label ids")
+        lists[key] = frozenset(v)
+    if not lists["labels"]:
+        raise RulesError(file, f"{where}: 'labels' must be a non-empty list of label ids")
+    if raw["level"] not in _LEVELS:
+        raise RulesError(file, f"{where}: level must be one of {_LEVELS}, got {raw['level']!r}")
+    for key in ("message", "label_message"):
+        if key in raw and raw[key] not in MESSAGES:
+            raise RulesError(file, f"{where}: message key {raw[key]!r} is not in the table")
+    if lists["with_labels"] and "label_message" not in raw:
+        raise RulesError(file, f"{where}: 'with_labels' needs a 'label_message'")
+    conds = raw.get("when", [])
+    if not isinstance(conds, list) or not (conds or lists["with_labels"]):
+        raise RulesError(file, f"{where}: needs conditions ('when') or 'with_labels'")
+    when = _conditions(conds, where, file)
+    show = raw.get("show", "")
+    if when and show not in {c.measure for c in when}:
+        raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
+    return LabelLevelRule(raw["id"], lists["labels"], when, show, raw["level"], raw["message"],
+                          raw["reason"], lists["with_labels"], raw.get("label_message", ""))
 
 
 @lru_cache(maxsize=1)
 def default_rules() -> ReferralRules:
     return load_rules()
+
+
+def shown_level(s: LabelScore, analysis: Analysis | None) -> str:
+    """The level label ``s`` raises in ``analysis``, as the banner counts it: its category's, or
+    the lower one a label-level rule sets (前壁・側壁の心内膜下傷害 with a wide QRS: 要精査), what
+    the suggestion list, the review panel and the report show beside the finding."""
+    if analysis is None:
+        return default_rules().level_of_category(s.category)
+    labels = analysis.prediction.labels if analysis.prediction is not None else ()
+    return default_rules().label_level(s, analysis.measurements, labels)[0]
 
 
 #: a finding the combination rule's banner names besides the first is at least this share of
@@ -321,6 +417,7 @@ def decide_referral(
     found_ids = {s.id for s in found}
     paced = any(s.id in rules.paced_labels for s in found)
     raised: list[tuple[str, str, Reason]] = []  # (level, id, reason)
+    values = measurements or {}
     for s in found:
         if paced and s.id in rules.explained_by_pacing:
             continue
@@ -333,14 +430,16 @@ def decide_referral(
         if level not in SEVERITY or level == "unreadable":
             raise ValueError(f"label {s.id!r} has category {s.category!r}, not a referral level")
         label = Bilingual(s.ja, s.en)
-        if evidence_summary(s, "ja"):  # the measurements behind it, when there are any
+        level, lowered = rules.label_level(s, values, found)
+        if lowered is not None:  # a wide QRS or a BBB sets a lower level (secondary ST-T)
+            reason = lowered
+        elif evidence_summary(s, "ja"):  # the measurements behind it, when there are any
             why = Bilingual(evidence_summary(s, "ja"), evidence_summary(s, "en"))
             reason = Reason.of("referral.because_label_evidence", label=label,
                                level=level_name(level), evidence=why)
         else:
             reason = Reason.of("referral.because_label", label=label, level=level_name(level))
         raised.append((level, s.id, reason))
-    values = measurements or {}
     if rules.paced_measurement and values.get(rules.paced_measurement) is True:
         raised.append(("E", "paced_spikes", Reason.of("referral.paced_measured")))
     # a measurement whose confidence is low (``Measurements.to_dict()["low_confidence"]``)

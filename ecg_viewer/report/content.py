@@ -15,6 +15,7 @@ from ecg_viewer import __version__
 from ecg_viewer.core.messages import MESSAGES, tr
 from ecg_viewer.core.prediction import Analysis, LabelScore
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review.model import Annotation, Review
 
 REPORT_FORMAT_VERSION = 1
@@ -169,7 +170,7 @@ class ReportContent:
             decision = review.decisions.get(s.id)
             if (s.above_threshold and decision != "rejected") or decision == "confirmed":
                 out[s.id] = {"id": s.id, "ja": s.ja, "en": s.en, "score": s.score,
-                             "category": s.category, "source": "model",
+                             "category": shown_level(s, self.analysis), "source": "model",
                              "decision": decision}
         for label_id in review.added_labels:
             ja, en = self.label_text(label_id)

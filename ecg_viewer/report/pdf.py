@@ -28,6 +28,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ecg_viewer.core.messages import language, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
+from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
     ReportContent,
@@ -288,7 +289,7 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
         names = _level_names(lang)
         items = ("　" if lang == "ja" else "  ").join(
             f"{s.ja if lang == 'ja' else s.en}{_unvalidated(s, lang)} {s.score:.2f}"
-            + paren(names.get(s.category, s.category), lang)
+            + paren(names.get(lv := shown_level(s, content.analysis), lv), lang)
             + ("*" if s.above_threshold else "") for s in sugg)
         line = f"{tr('report.suggestions', lang)}: {items}　{tr('report.star_legend', lang)}"
     else:
@@ -351,7 +352,8 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
         text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}", 7.5)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
-        text_at(c, MARGIN_MM + 112, y, fit_text(_category(s.category, lang), 23, 7.5), 7.5)
+        text_at(c, MARGIN_MM + 112, y, fit_text(_category(shown_level(s, content.analysis), lang),
+                                                 23, 7.5), 7.5)
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
         if ev := _evidence_line(s, lang):

@@ -116,6 +116,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the referral banner: a finding with its measurement reasons
     "referral.because_label_evidence": ("{label}（{level}: {evidence}）",
                                         "{label} ({level}: {evidence})"),
+    "referral.label_level.secondary_st_t": (
+        "{label}（{level}: QRS 幅 {value:.0f} ms（120 ms 以上）のため ST-T 変化は二次性の可能性）",
+        "{label} ({level}: QRS {value:.0f} ms (120 ms or more), so the ST-T changes may be "
+        "secondary)"),
+    "referral.label_level.secondary_st_t_finding": (
+        "{label}（{level}: {finding}があるため ST-T 変化は二次性の可能性）",
+        "{label} ({level}: with {finding}, the ST-T changes may be secondary)"),
     # the criteria dock (gui/criteria_panel.py)
     "critui.dock": ("計測基準", "ECG criteria"),
     "critui.tab_record": ("所見の基準", "Criteria"),
