@@ -238,3 +238,32 @@ def test_graded_inferior_q_separates_inferior_infarction(shared_data) -> None:
     assert np.median(q_imi) >= 20.0 and np.median(q_norm) < 10.0
     missed = [f for f in imi if f.get("q_waves_inferior") is False]
     assert any(f.get("q_inferior_ms") > 0 for f in missed)
+
+
+def test_a_qrs_too_large_for_a_heart_gets_no_voltage_criteria(shared_data) -> None:
+    """A file whose gain is wrong (CinC HR20715, a PTB-XL record stored at "200/mV": V4 reads
+    12 mV, Sokolow-Lyon 19.7 mV) gets no voltage criterion, with a reason that says why; the same
+    ECG scaled back, and the largest real QRS of the LVH records, keep theirs."""
+    from ecg_viewer.core.record import EcgRecord
+    from ecg_viewer.signal.criteria import (
+        AMPLITUDE_IMPLAUSIBLE_MEDIAN_MV,
+        qrs_amplitude_implausible,
+    )
+
+    rec = read_ecg(shared_data / "cinc_extra" / "HR20715.hea")
+    m = measure(rec)
+    assert qrs_amplitude_implausible(m)
+    f = criteria_features(rec, m)
+    assert not f.amplitude_valid
+    for name in ("sokolow_lyon_mv", "cornell_mv", "ravl_mv", "st_j60_max_mv", "V5.r_mv"):
+        assert f.values[name] is None and f.reasons[name] == "crit.amplitude_implausible", name
+    assert f.values["qrs_ms"] is not None and f.values["V5.r_ms"] is not None  # timing kept
+    ja, en = MESSAGES["crit.amplitude_implausible"]
+    assert "ゲイン" in ja and "per mV" in en
+    scaled = EcgRecord(rec.signal_mv / 5.0, rec.fs_hz, rec.lead_names)
+    f5 = criteria_features(scaled, measure(scaled))
+    assert f5.amplitude_valid and 3.0 < f5.values["sokolow_lyon_mv"] < 5.0  # LVH by voltage
+    # PTB-XL LVH records, the largest QRS among them: plausible
+    for _, r, _ in ptbxl_records(shared_data, codes={"LVH"}, min_likelihood=100, limit=40):
+        assert not qrs_amplitude_implausible(measure(r))
+    assert AMPLITUDE_IMPLAUSIBLE_MEDIAN_MV >= 5.0

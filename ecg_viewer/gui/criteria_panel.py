@@ -92,7 +92,9 @@ class CriteriaPanel(QWidget):
         if not criteria:
             self.note.setText(tr("critui.none"))
         elif not criteria.get("amplitude_valid", True):
-            self.note.setText(tr("crit.amplitude_unknown"))
+            implausible = "crit.amplitude_implausible" in reasons.values()
+            self.note.setText(tr("crit.amplitude_implausible" if implausible
+                                 else "crit.amplitude_unknown"))
         else:
             self.note.setText(tr("critui.note"))
         per_column = -(-len(ROWS) // self.pairs)

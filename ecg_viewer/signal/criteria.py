@@ -66,6 +66,12 @@ T_GROUPS: dict[str, tuple[str, ...]] = {
 # leads where a negative T is a normal finding (aVR always; III and V1 often)
 T_INVERSION_EXCLUDED = ("aVR", "III", "V1")
 T_INVERTED_MV = -0.1
+# A QRS whose median peak-to-peak over the leads is this large is no heart's: the file's gain
+# (its units per mV) must be wrong. Then no voltage criterion is assessed (as for a record
+# without mV) and the reason says so. The largest median of 1,987 PTB-XL mV records (LVH
+# included), 134 CinC records and the bundled samples is 3.8 mV (a ventricular tachycardia);
+# CinC HR20715 (a PTB-XL record at "200/mV") reads 5.7, with V4 at 12 mV.
+AMPLITUDE_IMPLAUSIBLE_MEDIAN_MV = 5.0
 LOW_VOLTAGE_LIMB_MV = 0.5
 LOW_VOLTAGE_PRECORDIAL_MV = 1.0
 Q_MIN_MS = 30.0
@@ -171,6 +177,8 @@ def criteria_features(
 
     mb, fid = meas.median, meas.fiducials
     no_median = "crit.no_median" if mb is None else "crit.no_fiducials"
+    implausible = amplitude_valid and qrs_amplitude_implausible(meas)
+    amplitude_valid = amplitude_valid and not implausible
     leads = measure_leads(mb, fid, amplitude_valid=amplitude_valid, p_present=p_present)
     if not leads:
         for name in FEATURE_NAMES:
@@ -262,7 +270,22 @@ def criteria_features(
     for name in FEATURE_NAMES:  # anything a missing lead left out
         if name not in b.values:
             b.put(name, None, "crit.lead_missing")
+    if implausible:  # the voltages are there, but not in mV: say so
+        b.reasons = {k: ("crit.amplitude_implausible" if v == "crit.amplitude_unknown" else v)
+                     for k, v in b.reasons.items()}
     return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
+
+
+def qrs_amplitude_implausible(meas: Measurements) -> bool:
+    """Whether the median beat's QRS is too large for a heart (:data:`AMPLITUDE_IMPLAUSIBLE_MEDIAN_MV`,
+    the median over the leads of each lead's peak-to-peak between the QRS onset and end)."""
+    mb, fid = meas.median, meas.fiducials
+    if mb is None or fid is None or fid.qrs_on is None or fid.qrs_off is None:
+        return False
+    seg = mb.beat_mv[:, fid.qrs_on : fid.qrs_off + 1]
+    if seg.shape[1] < 2 or not np.all(np.isfinite(seg)):
+        return False
+    return float(np.median(np.ptp(seg, axis=1))) >= AMPLITUDE_IMPLAUSIBLE_MEDIAN_MV
 
 
 def _put_two_leads(b: _Builder, name: str, per_lead: list[Any], hidden: str,

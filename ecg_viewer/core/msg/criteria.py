@@ -28,6 +28,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crit.amplitude_unknown": (
         "振幅（mV）が不明な記録です（誘導ごとに正規化済み）: 電位の基準は評価しません",
         "the record has no amplitude in mV (normalised per lead): voltage criteria are not assessed"),
+    "crit.amplitude_implausible": (
+        "QRS の振幅が心臓の電位として大きすぎます（ファイルの mV 換算〔ゲイン〕の誤りの可能性）: "
+        "電位の基準は評価しません",
+        "the QRS is too large for a heart (the file's units per mV are probably wrong): voltage "
+        "criteria are not assessed"),
     "crit.too_few_beats": ("心拍が少なく評価できません", "too few beats to assess"),
     "crit.not_measurable": ("計測できませんでした", "not measurable"),
     "crit.sex_unknown": ("性別が記録にありません", "sex not in the record"),
