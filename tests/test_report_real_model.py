@@ -41,3 +41,26 @@ def test_report_and_batch_with_the_shipped_model(samples: Path, tmp_path: Path) 
     rows = {Path(r["file"]).name: r for r in map(json.loads, out.read_text().splitlines())}
     assert rows["a.xml"]["labels"][0]["ja"] == top  # same pipeline, same answer
     assert "error_ja" in rows["bad.SCP"]
+
+
+def test_a_lead_read_around_is_named_in_the_window_and_the_report(shared_data: Path, tmp_path: Path,
+                                                                  make_window, qtbot) -> None:
+    """CinC HR20715 is read (quality ok) with V4 too noisy to read, and flagged for findings: the
+    noisy lead is said below the referral's reasons in the panel and on the report's sheet 2
+    (before, only a record with no referral reason or an unreadable one said it)."""
+    from ecg_viewer.cli import main
+
+    ecg = shared_data / "cinc_extra" / "HR20715.hea"
+    pdf = tmp_path / "r.pdf"
+    assert main(["report", str(ecg), "--out", str(pdf)]) == 0
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "信号品質: 雑音が強く判読できない誘導があります: V4" in text
+    w = make_window((1500, 950), use_stored_language=False)
+    with qtbot.waitSignal(w.flow.analysed, timeout=120000) as blocker:
+        w.controller.open_file(str(ecg))
+    analysis = blocker.args[0]
+    assert analysis.quality.ok and analysis.referral.reason_keys
+    lines = w.panel.message.text().split("\n")
+    assert lines[-1] == "信号品質（注意）: 雑音が強く判読できない誘導があります: V4"
+    assert lines[: len(analysis.referral.reasons())] == list(analysis.referral.reasons())

@@ -189,6 +189,11 @@ class SuggestionsPanel(QFrame):
         self.banner.setStyleSheet(
             f"background: {LEVEL_COLORS.get(ref.level, '#666')}; color: white; padding: 6px;")
         reasons = list(ref.reasons()) or [p.text() for p in analysis.quality.problems]
+        if ref.reason_keys and analysis.quality.ok and analysis.quality.problems:
+            # a lead too noisy to read, on a record still read: said below the referral's reasons
+            reasons.append(tr("suggest.quality_note", problems="、".join(
+                p.text() for p in analysis.quality.problems) if ja else "; ".join(
+                p.text() for p in analysis.quality.problems)))
         if analysis.prediction is None and analysis.quality.ok:
             reasons.append(tr("suggest.no_model"))
         self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))

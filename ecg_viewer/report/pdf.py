@@ -375,11 +375,12 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         y += 4.2
         text_at(c, MARGIN_MM + 4, y, line, 7.5)
     y = measurement_block(c, content, y + 7.0, left_w, lang)
-    if not content.analysis.quality.ok:
+    if content.analysis.quality.problems:  # unreadable, or a lead the record was read without
         y += 5.0
         probs = _list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
+        colour = Color(0.6, 0, 0) if not content.analysis.quality.ok else Color(0.45, 0.3, 0)
         for line in wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8, 3):
-            text_at(c, MARGIN_MM, y, line, 8, Color(0.6, 0, 0))
+            text_at(c, MARGIN_MM, y, line, 8, colour)
             y += 4.0
     review_column(c, content, 168.0, 25.0, SHEET_W_MM - 168.0 - MARGIN_MM, lang)
     provenance_block(c, content, lang)

@@ -263,6 +263,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No AI model available: no suggestions (referral from measurements only).",
     ),
     "suggest.no_findings": ("しきい値を超えた所見はありません。", "No finding above its threshold."),
+    "suggest.quality_note": ("信号品質（注意）: {problems}", "Signal quality (note): {problems}"),
     "suggest.query_title": ("所見を入力して照合", "Check a finding"),
     "suggest.query_placeholder": ("例: ブルガダ型、右胸心、AF（Enter で照合）",
                                   "e.g. Brugada pattern, dextrocardia, AF (Enter)"),
