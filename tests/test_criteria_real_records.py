@@ -174,3 +174,19 @@ def test_analyze_json_has_criteria_and_evidence(bundled_samples, capsys) -> None
         if lab["above_threshold"]:
             assert lab["evidence"] and all(set(e) == {"key", "value", "unit", "criterion",
                                                       "supports"} for e in lab["evidence"])
+
+
+def test_analyze_text_shows_the_level_the_banner_counts_and_a_lead_read_around(
+        bundled_samples, shared_data, capsys) -> None:
+    """`analyze` (text): E07509's injury label (RBBB: secondary ST-T) is listed at 要精査's D,
+    not its catalog tier; HR20715, read with V4 too noisy to read, says so under its referral."""
+    from ecg_viewer.cli import main
+
+    assert main(["analyze", str(bundled_samples / "E07509.hea"), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    injury = [line for line in out.splitlines() if "subendocardial injury" in line and "sim" in line]
+    assert injury and all(line.rstrip().endswith("[D]") for line in injury), injury
+    assert "Referral: Further examination needed" in out and "may be secondary" in out
+    assert main(["analyze", str(shared_data / "cinc_extra" / "HR20715.hea"), "--lang", "ja"]) == 0
+    out = capsys.readouterr().out
+    assert "信号品質: 雑音が強く判読できない誘導があります: V4" in out

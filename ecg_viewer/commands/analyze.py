@@ -14,6 +14,7 @@ from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
+from ecg_viewer.labels.referral import shown_level
 
 HELP = "suggest Japanese findings and the referral flag for ECG files (suggestions, not a diagnosis)"
 
@@ -50,7 +51,7 @@ def print_text(analysis: Analysis, top: int) -> None:
     reasons = ref.reasons(lang)
     print(f"{tr('analysis.referral')}: {ref.name(lang)}"
           + (f"  ({' / '.join(reasons)})" if reasons else ""))
-    if not analysis.quality.ok:
+    if analysis.quality.problems:  # unreadable, or a lead the record was read without
         for p in analysis.quality.problems:
             print(f"  {tr('analysis.quality')}: {p.text(lang)}")
     m = analysis.measurements or {}
@@ -67,7 +68,7 @@ def print_text(analysis: Analysis, top: int) -> None:
             mark = "*" if s.above_threshold else " "
             name = s.ja if lang == "ja" else s.en
             print(f" {mark} {name:<24} sim {s.similarity:+.3f}  score {s.score:.2f} "
-                  f"(thr {s.threshold:.2f})  [{s.category}]")
+                  f"(thr {s.threshold:.2f})  [{shown_level(s, analysis)}]")
             why = [evidence_text(e, lang) for e in measurement_evidence(s)]
             if why and (s.above_threshold or held_back(s)):
                 print("      " + ("、" if lang == "ja" else "; ").join(why))
