@@ -37,7 +37,7 @@ import numpy as np
 
 from ecg_viewer.core.criteria_features import FEATURE_NAMES, CriteriaFeatures, Value
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.signal.leadwise import LeadMeasures, measure_leads
+from ecg_viewer.signal.leadwise import NO_MV_REASON, LeadMeasures, measure_leads
 from ecg_viewer.signal.measure import Measurements
 
 LIMB = ("I", "II", "III", "aVR", "aVL", "aVF")
@@ -146,7 +146,9 @@ def criteria_features(
     """The criteria features of ``record`` from its measurements (see the module docstring).
 
     ``amplitude_valid=False`` for records whose mV amplitude is lost (z-scored per lead): every
-    voltage feature is then None with the reason ``crit.amplitude_unknown``.
+    voltage feature is then None with the reason ``crit.amplitude_unknown``; the same, with the
+    reason ``crit.amplitude_implausible``, for a QRS too large for a heart
+    (:func:`qrs_amplitude_implausible`: a wrong gain in the file).
     """
     b = _Builder()
     sex = (record.meta.sex or "").upper()
@@ -177,9 +179,12 @@ def criteria_features(
 
     mb, fid = meas.median, meas.fiducials
     no_median = "crit.no_median" if mb is None else "crit.no_fiducials"
-    implausible = amplitude_valid and qrs_amplitude_implausible(meas)
-    amplitude_valid = amplitude_valid and not implausible
-    leads = measure_leads(mb, fid, amplitude_valid=amplitude_valid, p_present=p_present)
+    # a QRS too large for a heart: its mV are not usable either, and the reason says why
+    no_mv = NO_MV_REASON
+    if amplitude_valid and qrs_amplitude_implausible(meas):
+        amplitude_valid, no_mv = False, "crit.amplitude_implausible"
+    leads = measure_leads(mb, fid, amplitude_valid=amplitude_valid, p_present=p_present,
+                          no_mv_reason=no_mv)
     if not leads:
         for name in FEATURE_NAMES:
             if name not in b.values:
@@ -215,7 +220,7 @@ def criteria_features(
     else:
         b.put("rprime_v1v2", None, _lead_value(leads, "V1", "r2_ms")[1] or "crit.lead_missing")
     b.put("rprime_v1v2_mv", max(r2_mv) if r2_mv else None,
-          "crit.amplitude_unknown" if not amplitude_valid else "crit.lead_missing")
+          no_mv if not amplitude_valid else "crit.lead_missing")
     vals, why = _need(leads, [("I", "s_ms"), ("I", "r_ms"), ("V6", "s_ms"), ("V6", "r_ms")])
     if vals:
         broad = [s > 0 and (s > BROAD_S_MS or s > r) for s, r in ((vals[0], vals[1]), (vals[2], vals[3]))]
@@ -270,9 +275,6 @@ def criteria_features(
     for name in FEATURE_NAMES:  # anything a missing lead left out
         if name not in b.values:
             b.put(name, None, "crit.lead_missing")
-    if implausible:  # the voltages are there, but not in mV: say so
-        b.reasons = {k: ("crit.amplitude_implausible" if v == "crit.amplitude_unknown" else v)
-                     for k, v in b.reasons.items()}
     return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
 
 

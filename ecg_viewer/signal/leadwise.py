@@ -22,7 +22,8 @@ global fiducial points (:class:`~ecg_viewer.signal.delineate.Fiducials`), lead b
 
 A value that cannot be measured is None and ``reasons[name]`` says why (a message-table key).
 With ``amplitude_valid=False`` (records z-scored per lead, whose mV are lost) every amplitude is
-None with the reason ``crit.amplitude_unknown``; durations and shapes are still measured.
+None with the reason ``no_mv_reason`` (``crit.amplitude_unknown``; a caller that found the mV
+implausible says so instead); durations and shapes are still measured.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ FLAT_MV = 0.02  # a lead whose whole median beat spans less than this carries no
 P_MARGIN_MS = 20.0
 OPEN_WAVE_FRACTION = 0.5  # a last wave still this high at the J point is the ST segment
 P_EDGE_FRACTION = 0.15  # P on/off in one lead: where it falls below this share of its peak
+NO_MV_REASON = "crit.amplitude_unknown"  # why an amplitude is None when the mV are not usable
 TERMINAL_POSITIVE_SHARE = 0.5  # a P's negative part is not terminal when a positive part follows
 
 AMPLITUDE_FIELDS = ("q_mv", "r_mv", "s_mv", "r2_mv", "qrs_pp_mv", "st_j_mv", "st_j60_mv", "t_mv",
@@ -195,7 +197,7 @@ def _p_measures(x: np.ndarray, f: Fiducials, fs_hz: float, amp: bool) -> dict[st
 
 def measure_lead(
     x: np.ndarray, name: str, f: Fiducials, fs_hz: float, *, amplitude_valid: bool = True,
-    p_present: bool = True,
+    p_present: bool = True, no_mv_reason: str = NO_MV_REASON,
 ) -> LeadMeasures:
     """The figures of one lead ``x`` (one row of the median beat, mV)."""
     reasons: dict[str, str] = {}
@@ -262,7 +264,7 @@ def measure_lead(
     if not amplitude_valid:
         for k in AMPLITUDE_FIELDS:
             vals[k] = None
-            reasons[k] = "crit.amplitude_unknown"
+            reasons[k] = no_mv_reason
     for k, v in vals.items():
         if isinstance(v, float):
             vals[k] = round(v, 4) if math.isfinite(v) else None
@@ -273,13 +275,13 @@ def measure_lead(
 
 def measure_leads(
     mb: MedianBeat | None, f: Fiducials | None, *, amplitude_valid: bool = True,
-    p_present: bool = True,
+    p_present: bool = True, no_mv_reason: str = NO_MV_REASON,
 ) -> dict[str, LeadMeasures]:
     """:func:`measure_lead` for every lead of the median beat (empty when there is none)."""
     if mb is None or f is None:
         return {}
     return {
         name: measure_lead(mb.beat_mv[i], name, f, mb.fs_hz, amplitude_valid=amplitude_valid,
-                           p_present=p_present)
+                           p_present=p_present, no_mv_reason=no_mv_reason)
         for i, name in enumerate(mb.lead_names)
     }  # fmt: skip
