@@ -47,6 +47,12 @@ def paren(text: str, lang: str | None = None) -> str:
     return f"（{text}）" if (lang or _LANG) == "ja" else f" ({text})"
 
 
+def list_sep(lang: str | None = None) -> str:
+    """The separator of a run-in list of items in ``lang`` (default: the current language):
+    「、」 in Japanese, "; " in English."""
+    return "、" if (lang or _LANG) == "ja" else "; "
+
+
 def tr(key: str, lang: str | None = None, **params: object) -> str:
     """The text for ``key`` in ``lang`` (default: the current language), parameters filled in.
 

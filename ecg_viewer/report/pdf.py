@@ -25,7 +25,7 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import language, paren, tr
+from ecg_viewer.core.messages import language, list_sep, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
@@ -234,17 +234,13 @@ def _category(cat: str | None, lang: str) -> str:
         (names.get(cat or "", "") or "—")
 
 
-def _list_sep(lang: str) -> str:
-    return "、" if lang == "ja" else "; "
-
-
 def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: float,
             lang: str) -> None:
     ref = content.analysis.referral
     review = content.review
     reasons = ref.reasons(lang)
     lines = [f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
-             + (f" — {_list_sep(lang).join(reasons)}" if reasons else "")]
+             + (f" — {list_sep(lang).join(reasons)}" if reasons else "")]
     level = ref.level
     if review and review.final_level:
         level = review.final_level
@@ -377,7 +373,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     y = measurement_block(c, content, y + 7.0, left_w, lang)
     if content.analysis.quality.problems:  # unreadable, or a lead the record was read without
         y += 5.0
-        probs = _list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
+        probs = list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
         colour = Color(0.6, 0, 0) if not content.analysis.quality.ok else Color(0.45, 0.3, 0)
         for line in wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8, 3):
             text_at(c, MARGIN_MM, y, line, 8, colour)
