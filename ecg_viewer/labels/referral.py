@@ -426,12 +426,12 @@ def decide_referral(
         # keeps a broader label never more severe than its narrower ones)
         if any(e.key == DERIVED_KEY and e.value in found_ids for e in s.evidence):
             continue
-        level = rules.level_of_category(s.category)
+        # its category's level, or a lower one a label-level rule sets (e.g. secondary ST-T)
+        level, lowered = rules.label_level(s, values, found)
         if level not in SEVERITY or level == "unreadable":
             raise ValueError(f"label {s.id!r} has category {s.category!r}, not a referral level")
         label = Bilingual(s.ja, s.en)
-        level, lowered = rules.label_level(s, values, found)
-        if lowered is not None:  # a wide QRS or a BBB sets a lower level (secondary ST-T)
+        if lowered is not None:
             reason = lowered
         elif evidence_summary(s, "ja"):  # the measurements behind it, when there are any
             why = Bilingual(evidence_summary(s, "ja"), evidence_summary(s, "en"))
