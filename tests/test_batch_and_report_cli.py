@@ -96,8 +96,37 @@ def test_batch_csv_with_two_workers(samples: Path, subset: list[Path], tmp_path:
     assert all(status[name] == "error" for name in BAD)
     ok = [r for r in rows if r["status"] == "ok"]
     assert ok and all(r["top1_id"] == "sinus_rhythm" and r["referral_level"] for r in ok)
+    assert all(r["top1_en"] == "sinus rhythm" and r["top1_ja"] == "洞調律" and r["referral_en"]
+               for r in ok)
     assert all("ファイル" in r["error"] or "波形" in r["error"]
                for r in rows if r["status"] == "error")
+
+
+def test_batch_csv_resumed_under_an_older_header(samples: Path, subset: list[Path],
+                                                 tmp_path: Path) -> None:
+    """A CSV that an earlier version began (without the _en columns) is continued under its
+    own header: every row keeps the same columns, none shifted."""
+    from ecg_viewer.report.batch_output import CSV_COLUMNS
+
+    old = [c for c in CSV_COLUMNS if not c.endswith("_en")]
+    out = tmp_path / "results.csv"
+    first = subset[:2]
+    run_batch(samples, out, make_fixture_analyze, files=first)
+    with open(out, encoding="utf-8", newline="") as fh:
+        begun = [{k: r[k] for k in old} for r in csv.DictReader(fh)]
+    with open(out, "w", encoding="utf-8", newline="") as fh:  # as the older version wrote it
+        w = csv.DictWriter(fh, old)
+        w.writeheader()
+        w.writerows(begun)
+    summary = run_batch(samples, out, make_fixture_analyze, files=subset[:4])
+    assert summary.skipped == 2 and summary.analysed == 2
+    with open(out, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        rows = list(reader)
+    assert header == old and len(rows) == 4 and all(len(r) == len(old) for r in rows)
+    later = [dict(zip(header, r, strict=True)) for r in rows[2:]]
+    assert all(r["top1_id"] == "sinus_rhythm" and r["top1_ja"] == "洞調律" for r in later)
 
 
 def test_batch_command_refuses_bad_arguments(tmp_path: Path) -> None:

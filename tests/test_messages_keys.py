@@ -320,6 +320,12 @@ def test_batch_csv_rows_follow_the_language() -> None:
     row = Analysis("x.hea", None, quality, decide_referral([], None, quality)).to_dict()
     assert csv_row(row, "en")["quality_problems"] == problem.text("en")
     assert csv_row(row, "ja")["quality_problems"] == problem.text("ja")
+    # the referral and the top label in both languages, whichever is current (a run in
+    # English reads English columns; the _ja columns stay for the systems that read them)
+    for lang in ("en", "ja"):
+        out = csv_row(row, lang)
+        assert out["referral_en"] == row["referral"]["en"] and not CJK.search(out["referral_en"])
+        assert out["referral_ja"] == row["referral"]["ja"] and CJK.search(out["referral_ja"])
     error = {"file": "x.hea", "error": "The file is empty", "error_ja": "ファイルが空です"}
     assert csv_row(error, "en")["error"] == "The file is empty"
     assert csv_row(error, "ja")["error"] == "ファイルが空です"

@@ -30,7 +30,8 @@ log = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
     "file", "sha256", "status", "error", "quality_ok", "quality_problems", "referral_level",
-    "referral_ja", "referral_because", "top1_id", "top1_ja", "top1_score", "top5",
+    "referral_ja", "referral_en", "referral_because", "top1_id", "top1_ja", "top1_en",
+    "top1_score", "top5",
     "present", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
     "qtc_fridericia_ms", "qrs_axis_deg", "app_version", "weights_sha256", "catalog_version",
 )  # fmt: skip
@@ -61,6 +62,9 @@ class BatchOutput:
         self.done_files: set[str] = set()
         self.done_sha: set[str] = set()
         self.rows = 0
+        # the CSV columns of this file: CSV_COLUMNS, or the header of a file an earlier version
+        # began (a resumed run appends rows under that header, never under another)
+        self.columns: tuple[str, ...] = CSV_COLUMNS
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as exc:
@@ -111,7 +115,10 @@ class BatchOutput:
             rows: Iterator[dict[str, Any] | None] = (_json_or_none(line)
                                                      for line in text.splitlines())
         else:
-            rows = iter(csv.DictReader(io.StringIO(text)))
+            reader = csv.DictReader(io.StringIO(text))
+            if reader.fieldnames and "file" in reader.fieldnames:
+                self.columns = tuple(reader.fieldnames)
+            rows = iter(reader)
         for row in rows:
             if not row:
                 continue
@@ -151,7 +158,8 @@ class BatchOutput:
     def write(self, row: dict[str, Any]) -> None:
         if self.kind == "csv":
             buf = io.StringIO()
-            csv.DictWriter(buf, CSV_COLUMNS, extrasaction="ignore").writerow(csv_row(row))
+            csv.DictWriter(buf, self.columns, extrasaction="ignore", restval="").writerow(
+                csv_row(row))
             line = buf.getvalue()
         else:
             line = json.dumps(row, ensure_ascii=False) + "\n"
@@ -196,8 +204,9 @@ def csv_row(row: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
         "quality_problems": "; ".join(p.get("ja" if ja else "en", "")
                                       for p in quality.get("problems", [])),
         "referral_level": referral.get("level"), "referral_ja": referral.get("ja"),
+        "referral_en": referral.get("en"),
         "referral_because": " ".join(referral.get("because", [])),
-        "top1_id": top.get("id", ""), "top1_ja": top.get("ja", ""),
+        "top1_id": top.get("id", ""), "top1_ja": top.get("ja", ""), "top1_en": top.get("en", ""),
         "top1_score": top.get("score", ""),
         "top5": " ".join(s["id"] for s in labels[:5]),
         "present": " ".join(s["id"] for s in labels if s.get("above_threshold")),
