@@ -67,6 +67,21 @@ def test_plots_per_row_follow_the_panels_width(qtbot, bundled_samples: Path) -> 
     qtbot.waitUntil(lambda: panel.per_row == 2 and len(panel.plot_items) == 12)
     assert rows() == 6 and grid()["I"] == (0, 0) and grid()["II"] == (0, 1)
     assert all(len(lines) >= 3 for lines in panel.mark_lines.values())
+    # the time axis of each narrow plot: its labels never run into each other ("200400"), and
+    # 0 and "400 ms" (the unit) are always there
+    from PySide6.QtGui import QImage, QPainter
+
+    qtbot.wait(50)
+    image = QImage(10, 10, QImage.Format.Format_ARGB32)
+    for name, plot in panel.plot_items.items():
+        painter = QPainter(image)
+        try:
+            _, _, texts = plot.getAxis("bottom").generateDrawSpecs(painter)
+        finally:
+            painter.end()
+        rects = sorted((r.left(), r.right(), t) for r, _, t in texts)
+        assert {"0", "400 ms"} <= {t for *_, t in rects}, (name, rects)
+        assert all(a[1] <= b[0] for a, b in zip(rects, rects[1:], strict=False)), (name, rects)
 
 
 def test_af_record_has_no_p_marks(qtbot, bundled_samples: Path) -> None:

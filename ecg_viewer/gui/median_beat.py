@@ -127,7 +127,10 @@ class MedianBeatPanel(QWidget):
             p.showGrid(x=True, y=True, alpha=0.25)
             p.hideAxis("left")
             p.getAxis("bottom").setPen(GRID)
-            p.getAxis("bottom").setTicks([[(v, f"{v:g}") for v in (-200, 0, 200, 400, 600)]])
+            # 0 and 400 ms always labelled; -200/200/600 only where the plot is wide enough (the
+            # axis leaves out a second level's labels that would run into each other)
+            p.getAxis("bottom").setTicks([[(0, "0"), (400, "400 ms")],
+                                          [(v, f"{v:g}") for v in (-200, 200, 600)]])
             p.plot(t[sel], traces[name], pen=pg.mkPen(TRACE, width=1.2))
             p.setXRange(lo_ms, hi_ms, padding=0)
             p.setYRange(lo, hi, padding=0)
