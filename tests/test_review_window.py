@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ecg_viewer.core.messages import set_language
+from ecg_viewer.core.messages import set_language, tr
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.catalog import default_catalog
 from ecg_viewer.signal.calipers import Caliper
@@ -168,8 +168,11 @@ def test_worklist_sorted_by_level_with_review_state(qtbot, win, samples, tmp_pat
     service = WorklistService(factory=lambda: (analyze, None))
     panel = WorklistPanel(store, service)
     qtbot.addWidget(panel)
+    assert not panel.stop_button.isEnabled()  # nothing to stop yet
     with qtbot.waitSignal(service.finished, timeout=60000):
         assert panel.open_folder(folder) == 3
+        assert panel.stop_button.isEnabled()
+    assert not panel.stop_button.isEnabled() and panel.status.text().startswith("3 ")
     order = [panel.table.item(i, 1).text() for i in range(panel.table.rowCount())]
     assert order == ["b_af.xml", "00001_hr.hea", "c_bad.SCP"]  # 要精査, 異常なし, unreadable
     assert panel.table.item(0, 0).text() == "要精査"
@@ -193,6 +196,39 @@ def test_worklist_sorted_by_level_with_review_state(qtbot, win, samples, tmp_pat
         set_language("ja")
     panel.shutdown()
     store.close()
+
+
+def test_worklist_stop_keeps_the_rows_so_far_and_says_so(qtbot, samples, tmp_path) -> None:
+    """Stop ends the run between files: the rows done stay, the button greys out, the status
+    says where it stopped (not "analysed" as if it had finished)."""
+    from ecg_viewer.app.worklist_service import WorklistService
+    from ecg_viewer.gui.worklist_panel import WorklistPanel
+
+    folder = tmp_path / "ward"
+    folder.mkdir()
+    for src in sorted((samples / "wfdb_cinc2021").glob("E075*.hea"))[:6]:
+        (folder / src.name).symlink_to(src)
+        (folder / src.with_suffix(".mat").name).symlink_to(src.with_suffix(".mat"))
+    service = WorklistService(factory=lambda: (fixture_analyze, None))
+    panel = WorklistPanel(None, service)
+    qtbot.addWidget(panel)
+    first: list[dict] = []
+
+    def stop_at_first_row(row: dict) -> None:  # on the GUI thread, as a click would be
+        if not first:
+            first.append(row)
+            panel.stop()
+
+    service.rowReady.connect(stop_at_first_row)
+    assert panel.open_folder(folder) == 6
+    qtbot.waitUntil(lambda: bool(first), timeout=30000)
+    service.wait(10000)
+    qtbot.wait(100)
+    done = len(panel.rows)
+    assert 1 <= done < 6  # the rows so far stay; the run did not go on to the end
+    assert not panel.stop_button.isEnabled()
+    assert panel.status.text() == tr("worklist.stopped", done=done, total=6)
+    panel.shutdown()
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -56,7 +56,8 @@ class WorklistPanel(QWidget):
         self.status.setWordWrap(True)
         self.bar = QProgressBar()
         self.stop_button = QPushButton()
-        self.stop_button.clicked.connect(lambda: self.service.stop())
+        self.stop_button.setEnabled(False)  # only while a run is going
+        self.stop_button.clicked.connect(self.stop)
         self.table = QTableWidget(0, len(COLS))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -95,8 +96,17 @@ class WorklistPanel(QWidget):
         else:
             self.status.setText(tr("worklist.progress", done=0, total=len(self.files)))
             self.service.start(self.files)
+        self.stop_button.setEnabled(bool(self.files))
         self._refill()
         return len(self.files)
+
+    def stop(self) -> None:
+        """Stop the run between files: the rows so far stay, the status says where it stopped."""
+        if not self.service.running:
+            return
+        self.service.stop()
+        self.stop_button.setEnabled(False)
+        self.status.setText(tr("worklist.stopped", done=len(self.rows), total=len(self.files)))
 
     def _row_ready(self, row: dict[str, Any]) -> None:
         self.rows[row["file"]] = row
@@ -104,9 +114,12 @@ class WorklistPanel(QWidget):
 
     def _progress(self, done: int, total: int, _rate: float) -> None:
         self.bar.setValue(done)
-        self.status.setText(tr("worklist.progress", done=done, total=total))
+        # a file that was in progress when the run was stopped still reports
+        key = "worklist.progress" if self.service.running else "worklist.stopped"
+        self.status.setText(tr(key, done=done, total=total))
 
     def _finished(self, total: int, rate: float) -> None:
+        self.stop_button.setEnabled(False)
         self.status.setText(tr("worklist.done", total=total, rate=rate))
 
     # --- table ---------------------------------------------------------------------------------

@@ -175,6 +175,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "worklist.col.review": ("確認", "Review"),
     "worklist.error": ("読込不可", "Unreadable"),
     "worklist.progress": ("{done}/{total} 件を解析", "{done}/{total} analysed"),
+    "worklist.stopped": ("中止しました: {done}/{total} 件を解析", "Stopped: {done}/{total} analysed"),
     "worklist.done": ("{total} 件の解析が終わりました（{rate:.1f} 件/秒）", "{total} analysed ({rate:.1f} ECG/s)"),
     "worklist.no_model": (
         "AI モデルが使えないため、計測値による判定のみです: {reason}",
