@@ -81,6 +81,17 @@ def _no_qthread_left_running():
 
 
 @pytest.fixture(autouse=True)
+def _language_restored():
+    """The message language after each test is what it was before: a test that runs a command
+    with ``--lang en`` (which sets the process's language) leaves no English to the next one."""
+    from ecg_viewer.core.messages import language, set_language
+
+    before = language()
+    yield
+    set_language(before)
+
+
+@pytest.fixture(autouse=True)
 def _isolated_review_db(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """The review database goes to a temporary folder, never the user's data folder."""
     folder = tmp_path_factory.mktemp("userdata")

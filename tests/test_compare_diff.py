@@ -165,6 +165,8 @@ def test_rules_are_validated(tmp_path: Path):
         (lambda r: r["measurements"][0].update(message="no.such.key"), "message"),
         (lambda r: r["new_findings"]["by_label"].update(clbbb="severe"), "level"),
         (lambda r: r.pop("axis"), "axis"),
+        (lambda r: r["measurements"][0].update(label={"ja": "心拍数"}), "label"),
+        (lambda r: r["measurements"][0].update(label=""), "label"),
     ):
         bad = json.loads(json.dumps(raw))
         mutate(bad)
@@ -173,3 +175,22 @@ def test_rules_are_validated(tmp_path: Path):
         with pytest.raises(ComparisonRulesError, match=problem) as info:
             load_rules(p)
         assert str(p) in info.value.message_ja
+
+
+def test_every_change_reads_in_the_language_shown():
+    """A change's name and its marked text are in the language they are shown in: "QRS axis
+    shifted -70°" in English (it read "QRS軸 shifted" when the rule table had one Japanese
+    label), "QRS軸が前回より -70° 変化" in Japanese; the JSON carries both names."""
+    import re
+
+    cjk = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    cmp = compare(analysis(qrs_axis_deg=60.0), analysis(qrs_axis_deg=-10.0))
+    ch = cmp.change("qrs_axis_deg")
+    assert ch.marked
+    assert ch.label.text("en") == "QRS axis" and ch.label.text("ja") == "QRS軸"
+    assert ch.text("en").startswith("QRS axis shifted -70°") and not cjk.search(ch.text("en"))
+    assert ch.text("ja").startswith("QRS軸が前回より -70°")
+    d = ch.to_dict()
+    assert (d["label"], d["label_en"]) == ("QRS軸", "QRS axis")
+    for c in cmp.changes:  # every rule's name in English, none with Japanese in it
+        assert not cjk.search(c.label.text("en")), c.rule_id

@@ -87,3 +87,29 @@ def test_prior_by_hand_none_and_refused(pair, tmp_path: Path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert Path(out["comparison"]["prior"]["file"]).name == prior.name
     assert "change:qrs_wide_change" in out["referral"]["because"]
+
+
+@pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
+                    reason="no shipped weights in model_weights/")
+def test_english_comparison_sheet_and_fhir_are_english(pair, tmp_path: Path, capsys):
+    """The comparison in English: its sheet and the FHIR texts hold no Japanese (the axis rows
+    read "QRS axis", "P axis", "T axis", not 軸)."""
+    import re
+
+    cjk = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    _, current, _ = pair
+    pdf, fh = tmp_path / "r.pdf", tmp_path / "r.fhir.json"
+    assert main(["--lang", "en", "report", str(current), "--out", str(pdf), "--fhir", str(fh),
+                 "--db", str(tmp_path / "db.sqlite3")]) == 0
+    capsys.readouterr()
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    sheet3 = text.split("\f")[2]
+    assert "QRS axis" in sheet3 and "T axis" in sheet3
+    assert not cjk.search(sheet3), cjk.findall(sheet3)
+    raw = json.loads(fh.read_text(encoding="utf-8"))
+    obs = next(e["resource"] for e in raw["entry"]
+               if e["resource"]["resourceType"] == "Observation"
+               and e["resource"]["code"]["coding"][0]["code"] == "comparison-with-prior")
+    texts = json.dumps(obs.get("component", []), ensure_ascii=False)
+    assert "QRS axis" in texts and not cjk.search(texts), cjk.findall(texts)

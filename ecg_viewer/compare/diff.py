@@ -53,7 +53,7 @@ class EcgRef:
 class MeasurementChange:
     rule_id: str
     key: str
-    label: str
+    label: Bilingual
     unit: str
     prior: float | None
     current: float | None
@@ -70,7 +70,8 @@ class MeasurementChange:
         return self.reason().text(lang)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.rule_id, "key": self.key, "label": self.label, "unit": self.unit,
+        return {"id": self.rule_id, "key": self.key, "label": self.label.ja,
+                "label_en": self.label.en, "unit": self.unit,
                 "prior": self.prior, "current": self.current,
                 "change": None if self.change is None else round(self.change, 1),
                 "marked": self.marked, "level": self.level if self.marked else None,

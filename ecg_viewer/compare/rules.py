@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import MESSAGES
+from ecg_viewer.core.messages import MESSAGES, Bilingual
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS
 from ecg_viewer.labels.referral import read_rule_table
@@ -35,7 +35,7 @@ class ComparisonRulesError(EcgError, ValueError):
 class ChangeRule:
     id: str
     key: str  # measurement key (hr_bpm, qtc_bazett_ms ...)
-    label: str
+    label: Bilingual  # the name shown in each language ("QRS軸" / "QRS axis"; "HR" in both)
     unit: str
     up: float | None  # a rise of at least this much is marked
     down: float | None  # a fall of at least this much is marked
@@ -122,17 +122,30 @@ def _num(value: Any, where: str, file: Path) -> float | None:
     return float(value)
 
 
+def _label(raw: Any, where: str, file: Path) -> Bilingual:
+    """A rule's label: one string where both languages write it alike ("HR", "QTc(B)"), else
+    ``{"ja": ..., "en": ...}``."""
+    if isinstance(raw, str) and raw.strip():
+        return Bilingual(raw, raw)
+    if (isinstance(raw, dict) and set(raw) == {"ja", "en"}
+            and all(isinstance(v, str) and v.strip() for v in raw.values())):
+        return Bilingual(raw["ja"], raw["en"])
+    raise ComparisonRulesError(file, f"{where}: 'label' must be a non-empty string or "
+                               "{\"ja\": ..., \"en\": ...}")
+
+
 def _change(raw: Any, i: int, file: Path) -> ChangeRule:
     where = f"measurements[{i}]"
     if not isinstance(raw, dict):
         raise ComparisonRulesError(file, f"{where} must be an object")
-    for key in ("id", "key", "label", "unit", "message"):
+    for key in ("id", "key", "unit", "message"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise ComparisonRulesError(file, f"{where}: '{key}' is missing or empty")
+    label = _label(raw.get("label"), where, file)
     if raw["message"] not in MESSAGES:
         raise ComparisonRulesError(file, f"{where}: message key {raw['message']!r} is not in "
                                    "the table")
-    return ChangeRule(raw["id"], raw["key"], raw["label"], raw["unit"],
+    return ChangeRule(raw["id"], raw["key"], label, raw["unit"],
                       _num(raw.get("up"), f"{where}.up", file),
                       _num(raw.get("down"), f"{where}.down", file),
                       _level(raw.get("level"), where, file), raw["message"])

@@ -256,7 +256,7 @@ class CompareWindow(QMainWindow):
             mark = ""
             if ch.marked:
                 mark = "▲ " + tr("compare.mark") + (_level_text(ch.level) if ch.level else "")
-            cells = (ch.label, fmt(ch.prior), fmt(ch.current), fmt(ch.change, True), mark)
+            cells = (ch.label.text(), fmt(ch.prior), fmt(ch.current), fmt(ch.change, True), mark)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if ch.marked and col in (0, 3, 4):

@@ -75,7 +75,7 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
         if ch.change is None:
             continue
         codings = ([_coding(LOINC, *MEAS_LOINC[ch.key])] if ch.key in MEAS_LOINC else []) + \
-            [_coding(local, f"change-{ch.key}", f"{ch.label} change")]
+            [_coding(local, f"change-{ch.key}", f"{ch.label.en} change")]
         comp: dict[str, Any] = {
             "code": {"coding": codings, "text": tr("compare.fhir.change", lang, label=ch.label)},
             "valueQuantity": {"value": round(ch.change, 1), "unit": ch.unit, "system": UCUM,

@@ -80,7 +80,7 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
     for ch in cmp.changes:
         y += 4.4
         color = MARK_COLOR if ch.marked else Color(0, 0, 0)
-        text_at(c, x, y, ch.label, 8, color)
+        text_at(c, x, y, ch.label.text(lang), 8, color)
         text_at(c, x + 28, y, _fmt(ch.prior, ch.unit), 8)
         text_at(c, x + 52, y, _fmt(ch.current, ch.unit), 8)
         text_at(c, x + 76, y, _fmt(ch.change, ch.unit, signed=True), 8, color)
