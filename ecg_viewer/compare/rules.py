@@ -17,7 +17,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import MESSAGES, Bilingual
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS
-from ecg_viewer.labels.referral import read_rule_table
+from ecg_viewer.labels.referral import read_rule_table, rule_entry
 
 _LEVELS = tuple(level for level in REFERRAL_LEVELS if level != "unreadable")
 
@@ -136,11 +136,7 @@ def _label(raw: Any, where: str, file: Path) -> Bilingual:
 
 def _change(raw: Any, i: int, file: Path) -> ChangeRule:
     where = f"measurements[{i}]"
-    if not isinstance(raw, dict):
-        raise ComparisonRulesError(file, f"{where} must be an object")
-    for key in ("id", "key", "unit", "message"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise ComparisonRulesError(file, f"{where}: '{key}' is missing or empty")
+    raw = rule_entry(raw, where, file, ("id", "key", "unit", "message"), ComparisonRulesError)
     label = _label(raw.get("label"), where, file)
     if raw["message"] not in MESSAGES:
         raise ComparisonRulesError(file, f"{where}: message key {raw['message']!r} is not in "

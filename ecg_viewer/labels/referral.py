@@ -176,12 +176,8 @@ def default_rules_path() -> Path:
 
 
 def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
-    where = f"measurement_rules[{index}]"
-    if not isinstance(raw, dict):
-        raise RulesError(file, f"{where} must be an object")
-    for key in ("id", "show", "level", "message", "reason"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise RulesError(file, f"{where}: '{key}' is missing or empty")
+    raw = rule_entry(raw, f"measurement_rules[{index}]", file,
+                     ("id", "show", "level", "message", "reason"))
     where = f"rule '{raw['id']}'"
     if raw["level"] not in _LEVELS:
         raise RulesError(file, f"{where}: level must be one of {_LEVELS}, got {raw['level']!r}")
@@ -195,16 +191,13 @@ def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
     unless = raw.get("unless", [])
     if not isinstance(unless, list):
         raise RulesError(file, f"{where}: 'unless' must be a list of conditions")
-    unless_labels = raw.get("unless_labels", [])
-    if not isinstance(unless_labels, list) or not all(
-            isinstance(v, str) and v.strip() for v in unless_labels):
-        raise RulesError(file, f"{where}: 'unless_labels' must be a list of label ids")
+    unless_labels = _label_ids(raw, "unless_labels", where, file)
     out = _conditions(conds, where, file)
     if raw["show"] not in {c.measure for c in out}:
         raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
     return MeasurementRule(raw["id"], out, raw["show"], raw["level"], raw["message"],
                            raw["reason"], _conditions(unless, where, file),
-                           frozenset(unless_labels))  # fmt: skip
+                           unless_labels)  # fmt: skip
 
 
 def _conditions(conds: list[Any], where: str, file: Path) -> tuple[Condition, ...]:
@@ -235,6 +228,27 @@ def read_rule_table(
     if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
         raise make(file, "top level must be an object with a 'version'")
     return raw
+
+
+def rule_entry(raw: Any, where: str, file: Path, keys: Sequence[str],
+               error: Callable[[Path, str], Exception] | None = None) -> dict[str, Any]:
+    """One entry of a rule table: an object whose ``keys`` are non-empty strings; otherwise
+    ``error(file, problem)`` is raised (default :class:`RulesError`)."""
+    make = error or RulesError
+    if not isinstance(raw, dict):
+        raise make(file, f"{where} must be an object")
+    for key in keys:
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise make(file, f"{where}: '{key}' is missing or empty")
+    return raw
+
+
+def _label_ids(raw: dict[str, Any], key: str, where: str, file: Path) -> frozenset[str]:
+    """The optional list of label ids ``raw[key]`` (empty when absent)."""
+    v = raw.get(key, [])
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise RulesError(file, f"{where}: '{key}' must be a list of label ids")
+    return frozenset(v)
 
 
 def load_rules(path: str | Path | None = None) -> ReferralRules:
@@ -280,19 +294,9 @@ def load_rules(path: str | Path | None = None) -> ReferralRules:
 
 
 def _label_level(raw: Any, index: int, file: Path) -> LabelLevelRule:
-    where = f"label_levels[{index}]"
-    if not isinstance(raw, dict):
-        raise RulesError(file, f"{where} must be an object")
-    for key in ("id", "level", "message", "reason"):
-        if not isinstance(raw.get(key), str) or not raw[key].strip():
-            raise RulesError(file, f"{where}: '{key}' is missing or empty")
+    raw = rule_entry(raw, f"label_levels[{index}]", file, ("id", "level", "message", "reason"))
     where = f"label level rule '{raw['id']}'"
-    lists = {}
-    for key in ("labels", "with_labels"):
-        v = raw.get(key, [])
-        if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
-            raise RulesError(file, f"{where}: '{key}' must be a list of label ids")
-        lists[key] = frozenset(v)
+    lists = {key: _label_ids(raw, key, where, file) for key in ("labels", "with_labels")}
     if not lists["labels"]:
         raise RulesError(file, f"{where}: 'labels' must be a non-empty list of label ids")
     if raw["level"] not in _LEVELS:
