@@ -158,8 +158,7 @@ class BatchOutput:
     def write(self, row: dict[str, Any]) -> None:
         if self.kind == "csv":
             buf = io.StringIO()
-            csv.DictWriter(buf, self.columns, extrasaction="ignore", restval="").writerow(
-                csv_row(row))
+            csv.DictWriter(buf, self.columns, extrasaction="ignore").writerow(csv_row(row))
             line = buf.getvalue()
         else:
             line = json.dumps(row, ensure_ascii=False) + "\n"
