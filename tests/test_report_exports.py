@@ -300,3 +300,21 @@ def test_wrapped_text_cut_to_its_lines_shows_an_ellipsis():
         assert cut[1][:-1] and cut[1][:-1] in text  # the rest of the text, from where line 1 ends
         assert wrap_text(text, 60, 7.5, len(full)) == full
     assert wrap_text("short", 60, 7.5, 2) == ["short"]
+
+
+def test_english_is_wrapped_between_words():
+    """English breaks at a space, never inside a word (the comparison sheet's notice read
+    "…not a diagnosi / s."); Japanese breaks anywhere and loses no character."""
+    from ecg_viewer.report.pdf_text import register_font, wrap_text
+
+    register_font()
+    en = ("The comparison with the prior ECG is a suggestion from the AI and the automatic "
+          "measurements, not a diagnosis.")
+    for width in (40, 60, 80, 128):
+        lines = wrap_text(en, width, 7)
+        assert " ".join(lines) == en, (width, lines)
+        assert all(line and line == line.strip() for line in lines)
+    ja = "前回心電図との比較はAIと自動計測による提案です。最終判断は医師が行ってください。"
+    assert "".join(wrap_text(ja, 40, 7)) == ja and len(wrap_text(ja, 40, 7)) > 1
+    # a word longer than the line still breaks (inside it) rather than overflow
+    assert all(len(x) > 0 for x in wrap_text("x" * 200, 20, 7))

@@ -50,16 +50,18 @@ def fit_text(text: str, width_mm: float, size: float) -> str:
 
 def wrap_text(text: str, width_mm: float, size: float,
               max_lines: int | None = None) -> list[str]:
-    """Break Japanese/English text into lines of at most ``width_mm`` (character-wise); with
-    ``max_lines``, at most that many, the last one carrying the rest cut with an ellipsis (so
-    that a reader sees text is missing)."""
+    """Break Japanese/English text into lines of at most ``width_mm``: Japanese anywhere, a
+    run of Latin letters, digits and signs (an English word) at the space before it where the
+    line has one; with ``max_lines``, at most that many, the last one carrying the rest cut with
+    an ellipsis (so that a reader sees text is missing)."""
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         line = ""
         for ch in para:
             if pdfmetrics.stringWidth(line + ch, FONT, size) > width_mm * mm and line:
-                lines.append(line)
-                line = ch.lstrip()
+                cut = _break_at(line, ch)
+                lines.append(line[:cut].rstrip())
+                line = (line[cut:] + ch).lstrip()
             else:
                 line += ch
         lines.append(line)
@@ -70,6 +72,20 @@ def wrap_text(text: str, width_mm: float, size: float,
     for line in lines[: max_lines - 1]:
         end = text.index(line, end) + len(line)
     return [*lines[: max_lines - 1], fit_text(text[end:].lstrip(), width_mm, size)]
+
+
+def _latin(ch: str) -> bool:
+    return ch.isascii() and not ch.isspace()
+
+
+def _break_at(line: str, ch: str) -> int:
+    """Where ``line`` breaks when ``ch`` no longer fits: after its last space when ``ch``
+    continues an English word (and the line holds more than that word), else at its end."""
+    if _latin(ch) and _latin(line[-1]):
+        space = line.rfind(" ")
+        if space > 0:
+            return space + 1
+    return len(line)
 
 
 def bullet(lang: str) -> str:
