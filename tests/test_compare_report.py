@@ -107,6 +107,9 @@ def test_english_comparison_sheet_and_fhir_are_english(pair, tmp_path: Path, cap
     sheet3 = text.split("\f")[2]
     assert "QRS axis" in sheet3 and "T axis" in sheet3
     assert not cjk.search(sheet3), cjk.findall(sheet3)
+    # the notice that the comparison is no diagnosis is there whole (it was cut to "diagn…")
+    words = " ".join(sheet3.split())
+    assert "automatic measurements, not a diagnosis." in words, words
     raw = json.loads(fh.read_text(encoding="utf-8"))
     obs = next(e["resource"] for e in raw["entry"]
                if e["resource"]["resourceType"] == "Observation"

@@ -24,6 +24,7 @@ from ecg_viewer.report.pdf_text import (
     bullet,
     fit_text,
     text_at,
+    wrap_text,
     y_pt,
 )
 
@@ -139,7 +140,10 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
             text_at(c, x + 3, y, f"… +{len(raises) - MAX_RAISES}", 7.5)
             y += 4.2
     y += 2.0
-    text_at(c, x, y, fit_text(tr("compare.notice", lang), w, 7), 7, Color(0.6, 0, 0))
+    # the notice that this is no diagnosis is never cut short: wrapped, not elided
+    for line in wrap_text(tr("compare.notice", lang), w, 7):
+        text_at(c, x, y, line, 7, Color(0.6, 0, 0))
+        y += 3.4
     return y
 
 
