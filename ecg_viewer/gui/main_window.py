@@ -53,6 +53,8 @@ from ecg_viewer.gui.window_layout import (
     ReadingMode,
     arrange_docks,
     available_rect,
+    drop_stale_tab_bars,
+    fit_dock_widths,
     fit_window,
     fits,
     panel_sizes,
@@ -208,12 +210,16 @@ class MainWindow(QMainWindow):
         cls = self.screen_class
         g, st = self.app_settings.geometry(), self.app_settings.window_state()
         restored = False
+        # the docks were tabbed where they were made; a restored layout makes its own tab bars
+        drop_stale_tab_bars(self)
         if g is not None and st is not None and self.app_settings.screen_class() == cls:
+            fit_dock_widths(self, cls)
             restored = self.restoreGeometry(g) and self.restoreState(st) and fits(self)
             if restored and (sp := self.app_settings.splitter()) is not None:
                 self.splitter.restoreState(sp)
         if not restored:
             self.fit_to_screen()
+            drop_stale_tab_bars(self)
 
     def fit_to_screen(self) -> None:
         """Size the window to the available screen and lay the docks out for it."""
@@ -223,6 +229,7 @@ class MainWindow(QMainWindow):
         # the splitter's width is known once the docks are laid out (after show)
         if self.isVisible():
             self.splitter.setSizes(panel_sizes(self.splitter, self.screen_class))
+            drop_stale_tab_bars(self)
         else:
             self._size_splitter = True
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +100,44 @@ def _fit_dock_width(dock: QDockWidget, width_px: int) -> None:
     scroll.setWidget(w)
 
 
-def arrange_docks(win: QMainWindow, cls: str) -> None:
-    """Place the docks for screen class ``cls`` (see the module text)."""
+def _side_column(win: QMainWindow, cls: str) -> tuple[list[QDockWidget], QDockWidget | None]:
+    """(the docks of the right-hand column for screen class ``cls``, the median-beat dock)."""
     docks = _side_docks(win)
     median = next((d for d in docks if d.objectName() == "median_beat_dock"), None)
-    side = [d for d in docks if d is not median or cls != "large"]
-    right = Qt.DockWidgetArea.RightDockWidgetArea
-    for d in side:
+    return [d for d in docks if d is not median or cls != "large"], median
+
+
+def fit_dock_widths(win: QMainWindow, cls: str) -> None:
+    """Give every dock of the right-hand column the scroll area it needs to keep the column at
+    its width for ``cls``. Both layouts need it, the one made here and one restored from the
+    last run: a restored column otherwise widens to the widest content (the median beats', 411
+    px at 1366×768), and the page and the suggestions lose that width on every later start."""
+    for d in _side_column(win, cls)[0]:
         _fit_dock_width(d, SIDE_DOCK_PX[cls])
+
+
+def drop_stale_tab_bars(win: QMainWindow) -> None:
+    """Hide the dock tab bars the current layout does not use, then lay the window out again.
+
+    Qt makes a new tab bar for a group of tabbed docks as the docks are moved and tabbed, and
+    does not always hide the old one: moved before the window is first shown (the layout made
+    here), or arranged again later (View > fit to screen), an old bar stays visible where the
+    column was, over the suggestions panel, and its tabs do nothing. The layout shows the bars
+    it uses again when it is applied."""
+    for bar in win.findChildren(QTabBar, options=Qt.FindChildOption.FindDirectChildrenOnly):
+        bar.hide()
+    lay = win.layout()
+    if lay is not None:
+        lay.invalidate()
+        lay.activate()
+
+
+def arrange_docks(win: QMainWindow, cls: str) -> None:
+    """Place the docks for screen class ``cls`` (see the module text)."""
+    side, median = _side_column(win, cls)
+    right = Qt.DockWidgetArea.RightDockWidgetArea
+    fit_dock_widths(win, cls)
+    for d in side:
         if d.isFloating():
             d.setFloating(False)
         win.addDockWidget(right, d)
