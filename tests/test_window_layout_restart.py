@@ -8,7 +8,8 @@ at every later start the restored column was 411 px wide instead of 270 (the med
 lacked the scroll area that keeps it narrow), which shrank the page from 72 % to 62 %.
 Checked in every state: exactly one dock tab bar is visible, it lies beside the dock column and
 not over the page or the suggestions panel, its tabs switch the dock in front, and the column
-keeps its width from one start to the next. Skipped with a reason when Xvfb is not installed."""
+keeps its width from one start to the next, and the tabs' titles are whole in both languages
+("Physician's review | ECG c… | Median…" in English before). Skipped with a reason when Xvfb is not installed."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ import os
 import subprocess
 import sys
 import textwrap
-
-import pytest
 
 from tests.xvfb_server import xvfb_display
 
@@ -30,9 +29,10 @@ SCRIPT = textwrap.dedent("""
     from ecg_viewer.gui.launch import ensure_app
     from ecg_viewer.gui.main_window import MainWindow
 
-    sample, refit = sys.argv[1], sys.argv[2] == "refit"
+    sample, refit, lang = sys.argv[1], sys.argv[2] == "refit", sys.argv[3]
     app = ensure_app()
     win = MainWindow(use_stored_language=False)
+    win.set_language(lang)
     win.show()
     win.controller.open_file(sample)
 
@@ -59,7 +59,9 @@ SCRIPT = textwrap.dedent("""
         docks = [d for d in win.findChildren(QDockWidget) if d.isVisible()]
         return {
             "bars": [{"rect": rect(b), "tabs": [b.tabText(i) for i in range(b.count())],
-                      "current": b.currentIndex()} for b in bars],
+                      "current": b.currentIndex(),
+                      "tabs_px": sum(b.tabSizeHint(i).width() for i in range(b.count()))}
+                     for b in bars],
             "docks": {d.objectName(): rect(d) for d in docks},
             "central": rect(win.centralWidget()),
             "window": [0, 0, win.width(), win.height()],
@@ -113,11 +115,13 @@ def _check(st: dict, where: str) -> int:
     assert column, (where, st)
     # the bar lies under (or over) the dock in front, as wide as it
     assert any(abs(r[0] - bar[0]) <= 2 and abs(r[2] - bar[2]) <= 2 for r in column), (where, st)
+    # every tab's title whole (Qt elides them when they need more than the column's width)
+    assert bars[0]["tabs_px"] <= bar[2], (where, st)
     return max(r[2] for r in column)
 
 
-def _run(env: dict, script, sample, refit: bool) -> dict:
-    proc = subprocess.run([sys.executable, str(script), str(sample), "refit" if refit else "-"],
+def _run(env: dict, script, sample, refit: bool, lang: str) -> dict:
+    proc = subprocess.run([sys.executable, str(script), str(sample), "refit" if refit else "-", lang],
                           env=env, capture_output=True, text=True, timeout=240)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
@@ -133,8 +137,10 @@ def test_dock_tabs_and_column_width_hold_from_one_start_to_the_next(tmp_path, bu
         script = tmp_path / "layout.py"
         script.write_text(SCRIPT, encoding="utf-8")
         sample = bundled_samples / "00017_hr.hea"
-        first = _run(env, script, sample, refit=False)  # a fresh profile: the layout made here
-        second = _run(env, script, sample, refit=True)  # the layout stored by the first run
+        # a fresh profile: the layout made here; then the layout stored by the first run, in
+        # English (whose dock titles are longer)
+        first = _run(env, script, sample, refit=False, lang="ja")
+        second = _run(env, script, sample, refit=True, lang="en")
     w1 = _check(first["start"], "first start")
     w2 = _check(second["start"], "second start (restored)")
     w3 = _check(second["refit"], "fit to screen")

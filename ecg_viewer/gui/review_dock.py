@@ -30,7 +30,7 @@ class ReviewDock:
         self.win = win
         self.state = state
         self.panel = ReviewPanel(store, catalog)
-        self.dock = QDockWidget(tr("review.ui.title"), win)
+        self.dock = QDockWidget(tr("review.ui.dock"), win)
         self.dock.setObjectName("review_dock")
         scroll = QScrollArea()  # the dock may be short (other docks): the panel scrolls
         scroll.setWidgetResizable(True)
@@ -49,7 +49,7 @@ class ReviewDock:
             lambda exc: self.win.statusBar().showMessage(user_message(exc), 15000))
 
     def retranslate(self) -> None:
-        self.dock.setWindowTitle(tr("review.ui.title"))
+        self.dock.setWindowTitle(tr("review.ui.dock"))
         self.panel.retranslate()
 
     def _record_changed(self, record: Any) -> None:

@@ -129,8 +129,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}（{level}: {finding}があるため ST-T 変化は二次性の可能性）",
         "{label} ({level}: with {finding}, the ST-T changes may be secondary)"),
     # the criteria dock (gui/criteria_panel.py)
-    "critui.dock": ("計測基準", "ECG criteria"),
-    "critui.tab_record": ("所見の基準", "Criteria"),
+    "critui.dock": ("計測基準", "Criteria"),
+    "critui.tab_record": ("所見の基準", "By finding"),
     "critui.tab_leads": ("誘導別", "Per lead"),
     "critui.col_feature": ("項目", "Item"),
     "critui.col_value": ("値", "Value"),

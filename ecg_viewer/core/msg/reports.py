@@ -123,6 +123,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- review panel, report export/print, worklist in the window (issue 8) -----------------
     "review.ui.title": ("医師の確認", "Physician's review"),
+    # the dock's title is its tab beside two others in a 270-px column: short in English
+    "review.ui.dock": ("医師の確認", "Review"),
     "review.ui.no_record": ("心電図を開くと確認を記録できます。", "Open an ECG to record a review."),
     "review.ui.reviewer": ("確認者", "Reviewer"),
     "review.ui.reviewer_hint": ("氏名（一度入力すれば記憶します）", "Your name (remembered)"),
