@@ -63,12 +63,18 @@ def _check_consistency(analysis) -> None:
         qrs = m.get("qrs_ms")
         assert qrs is None or qrs < 120 or "qrs_ms" in low, qrs
         assert not present & (NON_SINUS | {"sinus_tachycardia", "sinus_bradycardia"}), present
+    # 二枝ブロック exactly when complete RBBB and a fascicular block are both shown (since
+    # 2026-12-05: criteria_rules.json conjunctions), naming them
+    bif = "bifascicular_block" in present
+    assert bif == ("crbbb" in present and bool(present & {"lafb", "lpfb"})), present
     for s in analysis.prediction.labels:
         if s.above_threshold:
             keys = {e.key for e in s.evidence}
             # a broader label derived from a narrower one names it instead of its own
-            # (zero-shot) similarity
-            assert {"derived_from" if "derived_from" in keys else "similarity", "score"} <= keys, s.id
+            # (zero-shot) similarity; a label defined as findings together names them
+            own = "derived_from" if "derived_from" in keys else \
+                "conjunction_of" if "conjunction_of" in keys else "similarity"
+            assert {own, "score"} <= keys, s.id
             assert not any(e.key == "held_back" for e in s.evidence)
 
 
@@ -114,6 +120,12 @@ def test_rbbb_at_48_per_min(e07509) -> None:
     lad = by["left_axis_deviation"]
     if held_back(lad):  # the model had it: the evidence says why it is not shown
         assert any(e.key == "qrs_axis_deg" and not e.supports for e in lad.evidence)
+    # the axis of +103 degrees with the RBBB reads as RBBB + LPFB: 二枝ブロック (D), naming both
+    if "lpfb" in present:
+        bif = by["bifascicular_block"]
+        assert bif.above_threshold and bif.category == "D"
+        assert [e.value for e in bif.evidence if e.key == "conjunction_of"] == ["crbbb", "lpfb"]
+        assert "bifascicular_block" in e07509.referral.because
 
 
 def test_lvh_record_evidence(e07505) -> None:

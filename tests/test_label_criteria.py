@@ -251,3 +251,96 @@ def test_af_is_held_back_by_a_regular_rr_unless_slow(values, held) -> None:
     if held:  # the banner can read why: the RR regularity and the rate
         keys = {e.key for e in out[0].evidence}
         assert {"rr_irregular", "hr_bpm"} <= keys
+
+
+# --- conjunctions: 二枝ブロック from complete RBBB with a fascicular block ----------------------
+
+def _bif(out) -> LabelScore:
+    return next(s for s in out if s.id == "bifascicular_block")
+
+
+@pytest.mark.parametrize("crbbb, lafb, lpfb, values, found", [
+    (0.90, 0.60, 0.01, dict(qrs_ms=150.0, qrs_axis_deg=-60.0, rprime_v1v2=True), True),
+    (0.90, 0.01, 0.50, dict(qrs_ms=150.0, qrs_axis_deg=110.0), True),     # RBBB + LPFB
+    (0.90, 0.20, 0.10, dict(qrs_ms=150.0, qrs_axis_deg=-20.0), False),    # no fascicular block
+    (0.30, 0.60, 0.01, dict(qrs_ms=150.0, qrs_axis_deg=-60.0), False),    # RBBB under threshold
+    # the model's RBBB held back by a trusted QRS of 100 ms: no bifascicular block from it
+    (0.90, 0.60, 0.01, dict(qrs_ms=100.0, qrs_axis_deg=-60.0), False),
+    # the model's LAFB held back by an axis of +40 degrees
+    (0.90, 0.60, 0.01, dict(qrs_ms=150.0, qrs_axis_deg=40.0), False),
+])
+def test_bifascicular_block_needs_both_findings_after_their_criteria(crbbb, lafb, lpfb, values,
+                                                                      found) -> None:
+    labels = (score("crbbb", crbbb, 0.43), score("lafb", lafb, 0.39), score("lpfb", lpfb, 0.24),
+              score("bifascicular_block", 0.05, 1.0))  # unvalidated: its zero-shot score
+    out = apply_criteria(labels, {}, feats(**values))
+    bif = _bif(out)
+    assert bif.above_threshold == found, out
+    assert bif.threshold == pytest.approx(0.43)  # read on the RBBB's scale
+    parts = [e.value for e in bif.evidence if e.key == "conjunction_of"]
+    if found:
+        assert parts[0] == "crbbb" and parts[1] in ("lafb", "lpfb"), bif.evidence
+        # never above either part's own standing: the weaker part decides
+        by = {s.id: s for s in out}
+        weakest = min(by[p].score / by[p].threshold for p in parts)
+        assert bif.score / bif.threshold <= weakest * 1.02 + 1e-9
+    else:
+        assert parts == [] and bif.score < bif.threshold
+
+
+def test_bifascicular_block_exactly_at_both_thresholds_is_found() -> None:
+    labels = (score("crbbb", 0.43, 0.43), score("lafb", 0.39, 0.39), score("lpfb", 0.0, 0.24),
+              score("bifascicular_block", 0.0, 1.0))
+    out = apply_criteria(labels, None, None)
+    assert _bif(out).above_threshold and _bif(out).score == pytest.approx(0.43)
+
+
+def test_bifascicular_block_left_alone_without_its_parts() -> None:
+    """A label list without the parts (another model's labels) keeps the zero-shot score."""
+    out = apply_criteria((score("bifascicular_block", 0.2, 1.0),), None, None)
+    assert _bif(out).score == 0.2 and _bif(out).threshold == 1.0
+
+
+def test_bifascicular_block_raises_referral_d_unless_paced() -> None:
+    from ecg_viewer.labels.evidence import evidence_summary
+    from ecg_viewer.labels.referral import decide_referral
+
+    labels = (score("crbbb", 0.9, 0.43), score("lafb", 0.6, 0.39), score("lpfb", 0.0, 0.24),
+              score("bifascicular_block", 0.0, 1.0))
+    out = apply_criteria(labels, {}, feats(qrs_ms=150.0, qrs_axis_deg=-60.0, rprime_v1v2=True))
+    ref = decide_referral(out, {"qrs_ms": 150.0})
+    assert ref.level == "D" and "bifascicular_block" in ref.because, ref
+    ja = evidence_summary(_bif(out), "ja")
+    assert "完全右脚ブロック" in ja and "左脚前枝ブロック" in ja, ja
+    assert "complete right bundle branch block" in evidence_summary(_bif(out), "en")
+    # a paced rhythm explains the wide QRS and the axis: E, not D
+    paced = (*out, score("paced_rhythm", 0.9, 0.3))
+    assert decide_referral(paced, {"qrs_ms": 150.0}).level == "E"
+
+
+@pytest.mark.parametrize("conj, problem", [
+    ([{"label": "bifascicular_block", "all_of": [["crbbb"]]}], "two groups"),
+    ([{"label": "bifascicular_block", "all_of": [["crbbb"], []]}], "non-empty list"),
+    ([{"label": "crbbb", "all_of": [["crbbb"], ["lafb"]]}], "every group"),
+    ([{"all_of": [["crbbb"], ["lafb"]]}], "needs a 'label'"),
+    ([{"label": "b", "all_of": [["crbbb"], ["lafb"]]},
+      {"label": "b", "all_of": [["crbbb"], ["lpfb"]]}], "defined once"),
+])
+def test_broken_conjunctions_are_refused(tmp_path, conj, problem) -> None:
+    f = tmp_path / "rules.json"
+    f.write_text(json.dumps({"version": "x", "conjunctions": conj}), encoding="utf-8")
+    with pytest.raises(RulesError, match=problem):
+        load_criteria_rules(f)
+
+
+def test_conjunctions_name_catalog_labels_with_a_source() -> None:
+    rules = default_criteria_rules()
+    assert rules.conjunctions
+    for c in rules.conjunctions:
+        assert c.label in CATALOG and c.source
+        assert all(set(g) <= set(CATALOG) for g in c.all_of)
+        # a conjunction says more than its parts: never a lower referral category than theirs
+        order = "ABCDE"
+        cats = [CATALOG[i].category for g in c.all_of for i in g]
+        assert all(order.index(CATALOG[c.label].category) >= order.index(k)
+                   for k in cats if k in order), c

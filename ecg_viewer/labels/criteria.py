@@ -14,6 +14,12 @@ The rules are data (``resources/labels/criteria_rules.json``), read by :func:`lo
 - ``exclusive``: two groups of labels never both above threshold (sinus rhythm vs atrial
   fibrillation/flutter vs a paced rhythm); the measurements decide, else the label further above
   its threshold is kept.
+- ``conjunctions``: a label that is defined as several findings together (二枝ブロック: complete
+  RBBB with a left anterior or posterior fascicular block) is scored from them, after the steps
+  above (a finding held back does not count): above its threshold exactly when every group
+  has a label above its own threshold, its score the weakest group's best label moved in logit
+  onto the conjunction's scale (the first group's label's threshold), its evidence the labels
+  that make it up (``CONJUNCTION_KEY``). It then raises its own catalog category.
 
 A measurement that is None, or of low confidence (``measurements["low_confidence"]`` naming its
 key, or - when the measurements give no such list - ``measurements["confidence"][key]`` under
@@ -33,10 +39,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import Evidence, LabelScore
-from ecg_viewer.labels.derived import DERIVED_KEY
+from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY, combine_scores
 from ecg_viewer.labels.referral import RulesError, read_rule_table
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -114,6 +122,13 @@ class Exclusive:
 
 
 @dataclass(frozen=True)
+class Conjunction:
+    label: str
+    all_of: tuple[tuple[str, ...], ...]  # one label of every group above its threshold
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class CriteriaRules:
     version: str
     rules: tuple[LabelRule, ...]
@@ -121,6 +136,7 @@ class CriteriaRules:
     exclusive: tuple[Exclusive, ...] = ()
     confidence_min: float = 0.5
     held_score_fraction: float = 0.5
+    conjunctions: tuple[Conjunction, ...] = ()
 
     def rule(self, label: str) -> LabelRule | None:
         return self._by_label.get(label)
@@ -222,12 +238,25 @@ def load_criteria_rules(path: str | Path | None = None) -> CriteriaRules:
             raise RulesError(file, f"{where}: a label cannot be on both sides")
         excl.append(Exclusive(e["id"], a, b, _conditions(e.get("a_when_all"), where, file),
                               _conditions(e.get("b_when_any"), where, file)))  # fmt: skip
+    conj = []
+    for i, c in enumerate(raw.get("conjunctions", [])):
+        where = f"conjunctions[{i}]"
+        groups = c.get("all_of") if isinstance(c, dict) else None
+        if not isinstance(c, dict) or not isinstance(c.get("label"), str) or not c["label"] \
+                or not isinstance(groups, list) or len(groups) < 2:
+            raise RulesError(file, f"{where} needs a 'label' and 'all_of' (two groups or more)")
+        all_of = tuple(_ids(g, f"{where}.all_of[{j}]", file) for j, g in enumerate(groups))
+        if any(not g for g in all_of) or any(c["label"] in g for g in all_of):
+            raise RulesError(file, f"{where}: every group needs labels other than the conjunction")
+        conj.append(Conjunction(c["label"], all_of, str(c.get("source", ""))))
+    if len({c.label for c in conj}) != len(conj):
+        raise RulesError(file, "each conjunction label may be defined once")
     conf, frac = raw.get("confidence_min", 0.5), raw.get("held_score_fraction", 0.5)
     for name, x in (("confidence_min", conf), ("held_score_fraction", frac)):
         if isinstance(x, bool) or not isinstance(x, int | float) or not 0.0 <= x < 1.0:
             raise RulesError(file, f"'{name}' must be a number in [0, 1)")
     return CriteriaRules(raw["version"], tuple(rules), tuple(variants), tuple(excl), float(conf),
-                         float(frac))  # fmt: skip
+                         float(frac), tuple(conj))  # fmt: skip
 
 
 @lru_cache(maxsize=1)
@@ -419,8 +448,36 @@ def apply_criteria(
                                                True)]),
                 Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
         out.append(s.rescored(score, s.threshold, tuple(ev)))
+    out = _conjunctions(out, rules.conjunctions)
     out.sort(key=lambda s: (s.id in held, -s.score, -s.similarity))
     return tuple(out)
+
+
+def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction]) -> list[LabelScore]:
+    """``labels`` with every conjunction label scored from its groups (see the module text); a
+    conjunction whose label or any group has no validated label here is left as it is."""
+    if not conjunctions:
+        return labels
+    by_id = {s.id: s for s in labels}
+    for cj in conjunctions:
+        s = by_id.get(cj.label)
+        groups = [[by_id[i] for i in g if i in by_id and by_id[i].threshold < UNVALIDATED_THRESHOLD]
+                  for g in cj.all_of]
+        if s is None or not all(groups):
+            continue
+        t = groups[0][0].threshold
+        per_group = [float(combine_scores(np.array([[x.score for x in g]]), "max_aligned",
+                                          np.array([x.threshold for x in g]), t)[0])
+                     for g in groups]
+        score = min(per_group)
+        ev: list[Evidence] = []
+        if score >= t:
+            for g in groups:  # the label of each group furthest above its own threshold
+                best = max(g, key=lambda x: x.score / max(x.threshold, 1e-6))
+                ev.append(Evidence(CONJUNCTION_KEY, best.id, "", f"{best.score:.2f}", True))
+            ev.append(Evidence("score", round(score, 3), "", f"≥ {t:.2f}", True))
+        by_id[cj.label] = s.rescored(score, t, tuple(ev))
+    return [by_id[s.id] for s in labels]
 
 
 def _add_new_keys(into: list[Evidence], items: Sequence[Evidence]) -> None:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from ecg_viewer.core.messages import MESSAGES, language, tr
 from ecg_viewer.core.prediction import Evidence, LabelScore
 from ecg_viewer.labels.catalog import load_catalog
-from ecg_viewer.labels.derived import DERIVED_KEY
+from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 
 #: evidence keys that are about the model, not the measurements
 MODEL_KEYS = frozenset({"similarity", "score", "held_back"})
@@ -31,6 +31,8 @@ def feature_name(key: str, lang: str | None = None) -> str:
     """Display name of a criteria feature or measurement key (the key itself when unknown)."""
     if key == DERIVED_KEY:  # a broader label's narrower label (labels/derived.py)
         return tr("evid.derived_name", lang)
+    if key == CONJUNCTION_KEY:  # a part of a label defined as findings together
+        return tr("evid.conjunction_name", lang)
     if f"critf.{key}" in MESSAGES:
         return tr(f"critf.{key}", lang)
     if "." in key:  # per-lead "V1.r_mv"
@@ -72,6 +74,9 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True) ->
         body = tr("evid.rate_variant", lang, label=label_name(str(e.value), lang))
     elif e.key == DERIVED_KEY:  # a broader label scored from a narrower one (labels/derived.py)
         body = tr("evid.derived_from", lang, label=label_name(str(e.value), lang), score=e.criterion)
+    elif e.key == CONJUNCTION_KEY:  # a part of a label defined as findings together
+        body = tr("evid.conjunction_of", lang, label=label_name(str(e.value), lang),
+                  score=e.criterion)
     elif e.key == "conflicts_with":
         body = tr("evid.conflicts_with", lang, label=label_name(str(e.value), lang))
     else:

@@ -23,4 +23,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "下位所見「{label}」（スコア {score}）から導出",
         "derived from the narrower finding {label} (score {score})",
     ),
+    "evid.conjunction_name": ("構成する所見", "finding it is made of"),
+    "evid.conjunction_of": (
+        "「{label}」（スコア {score}）を含む",
+        "includes {label} (score {score})",
+    ),
 }
