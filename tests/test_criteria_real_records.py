@@ -11,7 +11,7 @@ import pytest
 
 from ecg_viewer.core.paths import model_weights_dir
 from ecg_viewer.io.registry import read_ecg
-from ecg_viewer.labels.criteria import held_back
+from ecg_viewer.labels.criteria import default_criteria_rules, held_back
 from tests.ptbxl_records import ptbxl_records
 
 pytest.importorskip("torch")
@@ -63,10 +63,10 @@ def _check_consistency(analysis) -> None:
         qrs = m.get("qrs_ms")
         assert qrs is None or qrs < 120 or "qrs_ms" in low, qrs
         assert not present & (NON_SINUS | {"sinus_tachycardia", "sinus_bradycardia"}), present
-    # 二枝ブロック exactly when complete RBBB and a fascicular block are both shown (since
-    # 2026-12-05: criteria_rules.json conjunctions), naming them
-    bif = "bifascicular_block" in present
-    assert bif == ("crbbb" in present and bool(present & {"lafb", "lpfb"})), present
+    # a label defined as findings together (二枝ブロック, LVH with strain; since 2026-12-05:
+    # criteria_rules.json conjunctions) exactly when a label of each of its groups is shown
+    for c in default_criteria_rules().conjunctions:
+        assert (c.label in present) == all(present & set(g) for g in c.all_of), (c.label, present)
     for s in analysis.prediction.labels:
         if s.above_threshold:
             keys = {e.key for e in s.evidence}

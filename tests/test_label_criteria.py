@@ -344,3 +344,26 @@ def test_conjunctions_name_catalog_labels_with_a_source() -> None:
         cats = [CATALOG[i].category for g in c.all_of for i in g]
         assert all(order.index(CATALOG[c.label].category) >= order.index(k)
                    for k in cats if k in order), c
+
+
+@pytest.mark.parametrize("lvh, lvhv, stt, values, found", [
+    (0.70, 0.0, {"t_inversion": 0.5}, {}, True),           # LVH with negative T waves
+    (0.0, 0.40, {"nondiagnostic_t": 0.5}, {}, True),       # LV high voltage with a T change
+    (0.70, 0.0, {}, {}, False),                             # LVH alone: C
+    (0.0, 0.0, {"t_inversion": 0.5}, {}, False),           # the T change alone: C
+    # LV high voltage held back by the measured voltage (Sokolow 2.0, Cornell 1.0, RaVL 0.5 mV)
+    (0.0, 0.40, {"nondiagnostic_t": 0.5},
+     dict(sokolow_lyon_mv=2.0, cornell_mv=1.0, ravl_mv=0.5, qrs_ms=90.0), False),
+])
+def test_lvh_with_st_t_change_reads_as_lvh_strain(lvh, lvhv, stt, values, found) -> None:
+    labels = [score("lvh", lvh, 0.48), score("lv_high_voltage", lvhv, 0.15),
+              score("lvh_strain", 0.02, 1.0)]
+    for i in ("st_depression", "t_inversion", "flat_t", "nondiagnostic_t", "nonspecific_st"):
+        labels.append(score(i, stt.get(i, 0.0), 0.3))
+    out = apply_criteria(tuple(labels), {}, feats(**values))
+    strain = next(s for s in out if s.id == "lvh_strain")
+    assert strain.above_threshold == found, out
+    assert strain.category == "D"
+    if found:
+        parts = [e.value for e in strain.evidence if e.key == "conjunction_of"]
+        assert parts[0] in ("lvh", "lv_high_voltage") and parts[1] in stt, strain.evidence
