@@ -137,3 +137,19 @@ def test_replay_scores_give_what_the_combination_rule_reads_and_app_levels_apply
     # the score threshold keeps the normal ECGs flagged within the cap (ties stay out)
     normal = np.array([True, False, False, False])
     assert _score_threshold(r, level >= SEVERITY["D"], may, normal, 0.0) > r[0]
+
+
+def test_app_levels_score_the_conjunctions_as_the_app_does():
+    """二枝ブロック (no threshold of its own) is scored from RBBB and LAFB in the replay too and
+    raises D; the replay leaves it alone when the RBBB is held back by a QRS of 100 ms."""
+    ids = ["crbbb", "lafb", "lpfb", "bifascicular_block"]
+    cats = ["C", "C", "C", "D"]
+    thr = np.array([0.43, 0.39, 0.24, 1.0])
+    s = np.array([[0.9, 0.6, 0.0, 0.0], [0.9, 0.6, 0.0, 0.0], [0.9, 0.0, 0.0, 0.0]])
+    x = np.vstack([_features(qrs_ms=q, qrs_axis_deg=-60.0, rprime_v1v2=1.0, hr_bpm=70.0)
+                   for q in (150.0, 100.0, 150.0)])
+    md = [{"qrs_ms": q, "qrs_axis_deg": -60.0, "hr_bpm": 70.0} for q in (150.0, 100.0, 150.0)]
+    lev = app_levels(s, thr, ids, cats, x, NAMES, md, np.arange(3))
+    # 1: RBBB + LAFB -> D; 2: the RBBB held back (QRS 100 ms), LAFB alone -> C; 3: RBBB alone
+    # -> C (and the wide QRS rule, C)
+    assert lev.tolist() == [SEVERITY["D"], SEVERITY["C"], SEVERITY["C"]]

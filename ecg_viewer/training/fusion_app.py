@@ -112,9 +112,14 @@ def held_by_criteria(x: np.ndarray, names: tuple[str, ...], mdicts: list[dict[st
 def _shown(s: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str], keep: list[int],
            x_i: np.ndarray, names: tuple[str, ...], mdict: dict[str, Any],
            crit: Any) -> tuple[LabelScore, ...]:
-    """One record's labels with a validated threshold (< 1) after the criteria, as the app shows them."""
+    """One record's labels with a validated threshold (< 1) after the criteria, as the app shows them;
+    with the labels the criteria define as findings together (``conjunctions``: 二枝ブロック ...),
+    which have no threshold of their own but are scored from these and raise the referral."""
     labels = [LabelScore(ids[j], ids[j], ids[j], 0.0, float(np.nan_to_num(s[j], nan=0.0)),
                          float(thr[j]), cats[j]) for j in keep]
+    have = {ls.id for ls in labels}
+    labels += [LabelScore(c.label, c.label, c.label, 0.0, 0.0, 1.0, cats[ids.index(c.label)])
+               for c in crit.conjunctions if c.label not in have and c.label in ids]
     return apply_criteria(labels, mdict, _features(x_i, names), crit)
 
 
