@@ -64,9 +64,11 @@ def _check_consistency(analysis) -> None:
         assert qrs is None or qrs < 120 or "qrs_ms" in low, qrs
         assert not present & (NON_SINUS | {"sinus_tachycardia", "sinus_bradycardia"}), present
     # a label defined as findings together (二枝ブロック, LVH with strain; since 2026-12-05:
-    # criteria_rules.json conjunctions) exactly when a label of each of its groups is shown
+    # criteria_rules.json conjunctions) exactly when a label of each of its groups is shown and
+    # none of the labels that make it unreadable (a complete LBBB, pacing)
     for c in default_criteria_rules().conjunctions:
-        assert (c.label in present) == all(present & set(g) for g in c.all_of), (c.label, present)
+        readable = all(present & set(g) for g in c.all_of) and not present & set(c.unless_any)
+        assert (c.label in present) == readable, (c.label, present)
     for s in analysis.prediction.labels:
         if s.above_threshold:
             keys = {e.key for e in s.evidence}

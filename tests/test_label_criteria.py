@@ -367,3 +367,23 @@ def test_lvh_with_st_t_change_reads_as_lvh_strain(lvh, lvhv, stt, values, found)
     if found:
         parts = [e.value for e in strain.evidence if e.key == "conjunction_of"]
         assert parts[0] in ("lvh", "lv_high_voltage") and parts[1] in stt, strain.evidence
+
+
+@pytest.mark.parametrize("stop", ["clbbb", "paced_rhythm"])
+def test_lvh_strain_is_not_read_beside_a_complete_lbbb_or_pacing(stop) -> None:
+    labels = (score("lvh", 0.7, 0.48), score("lv_high_voltage", 0.0, 0.15),
+              score("t_inversion", 0.5, 0.3), score(stop, 0.9, 0.3),
+              score("lvh_strain", 0.02, 1.0))
+    out = apply_criteria(labels, {}, feats())
+    strain = next(s for s in out if s.id == "lvh_strain")
+    assert not strain.above_threshold and strain.score <= 0.5 * strain.threshold + 1e-9
+    assert [(e.key, e.value) for e in strain.evidence] == [("conflicts_with", stop)]
+    # without it, the same findings read as LVH with strain
+    out = apply_criteria(labels[:3] + labels[4:], {}, feats())
+    assert next(s for s in out if s.id == "lvh_strain").above_threshold
+
+
+def test_bifascicular_block_is_not_read_beside_pacing() -> None:
+    labels = (score("crbbb", 0.9, 0.43), score("lafb", 0.6, 0.39), score("lpfb", 0.0, 0.24),
+              score("paced_rhythm", 0.9, 0.3), score("bifascicular_block", 0.0, 1.0))
+    assert not _bif(apply_criteria(labels, None, None)).above_threshold

@@ -126,6 +126,9 @@ class Conjunction:
     label: str
     all_of: tuple[tuple[str, ...], ...]  # one label of every group above its threshold
     source: str = ""
+    # labels that, shown, make it unreadable (LVH with strain beside a complete LBBB: the LBBB's
+    # own ST-T changes and voltage): it is then held below its threshold, naming the label
+    unless_any: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,7 +251,8 @@ def load_criteria_rules(path: str | Path | None = None) -> CriteriaRules:
         all_of = tuple(_ids(g, f"{where}.all_of[{j}]", file) for j, g in enumerate(groups))
         if any(not g for g in all_of) or any(c["label"] in g for g in all_of):
             raise RulesError(file, f"{where}: every group needs labels other than the conjunction")
-        conj.append(Conjunction(c["label"], all_of, str(c.get("source", ""))))
+        unless = _ids(c["unless_any"], f"{where}.unless_any", file) if "unless_any" in c else ()
+        conj.append(Conjunction(c["label"], all_of, str(c.get("source", "")), unless))
     if len({c.label for c in conj}) != len(conj):
         raise RulesError(file, "each conjunction label may be defined once")
     conf, frac = raw.get("confidence_min", 0.5), raw.get("held_score_fraction", 0.5)
@@ -448,14 +452,16 @@ def apply_criteria(
                                                True)]),
                 Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
         out.append(s.rescored(score, s.threshold, tuple(ev)))
-    out = _conjunctions(out, rules.conjunctions)
+    out = _conjunctions(out, rules.conjunctions, rules.held_score_fraction)
     out.sort(key=lambda s: (s.id in held, -s.score, -s.similarity))
     return tuple(out)
 
 
-def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction]) -> list[LabelScore]:
+def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction],
+                  held_fraction: float = 0.5) -> list[LabelScore]:
     """``labels`` with every conjunction label scored from its groups (see the module text); a
-    conjunction whose label or any group has no validated label here is left as it is."""
+    conjunction whose label or any group has no validated label here is left as it is; one that a
+    shown ``unless_any`` label makes unreadable is held at ``held_fraction`` of its threshold."""
     if not conjunctions:
         return labels
     by_id = {s.id: s for s in labels}
@@ -471,7 +477,12 @@ def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction])
                      for g in groups]
         score = min(per_group)
         ev: list[Evidence] = []
-        if score >= t:
+        stop = next((by_id[i] for i in cj.unless_any if i in by_id and by_id[i].above_threshold),
+                    None)
+        if stop is not None and score >= t:
+            score = min(score, held_fraction * t)
+            ev.append(Evidence("conflicts_with", stop.id, "", cj.label, False))
+        elif score >= t:
             for g in groups:  # the label of each group furthest above its own threshold
                 best = max(g, key=lambda x: x.score / max(x.threshold, 1e-6))
                 ev.append(Evidence(CONJUNCTION_KEY, best.id, "", f"{best.score:.2f}", True))
