@@ -103,6 +103,11 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
     assert Path(order[-1]).name == "broken.xml" and level_of(rows[order[-1]]) == "error"
     assert [ORDER[level_of(rows[f])] for f in order] == sorted(ORDER[level_of(rows[f])] for f in order)
     assert desk.status.isVisible() and "0/5" in desk.status.text()
+    # no case open yet: the empty page says how to open the first one (J, or a double-click),
+    # on two lines (the parenthesis below), where it said how to open a file before
+    empty = win.view._empty
+    assert empty.isVisible() and empty.text().replace("\n", "") == tr("desk.empty_worklist")
+    assert "\n" in empty.text()
 
     def key(k, widget=None):
         qtbot.keyClick(widget or win, k)

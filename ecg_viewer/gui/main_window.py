@@ -260,7 +260,9 @@ class MainWindow(QMainWindow):
     def redraw(self) -> None:
         page = self.state.page()
         if page is None:
-            self.view.show_empty()
+            # a worklist waiting for its first case: say how to open one from it
+            desk = getattr(self, "reading_desk", None)
+            self.view.show_empty(tr("desk.empty_worklist") if desk and desk.has_worklist() else None)
         else:
             self.view.set_page(page, self.state.display_signal(), self.state.record.fs_hz)
         self._sync_scrollbar()

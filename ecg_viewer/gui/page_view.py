@@ -27,6 +27,20 @@ _TEXT_PX = 40.0  # text is laid out at this pixel size, then scaled to mm
 FILL_FOR_ACTUAL_SIZE = 0.75
 
 
+# the grid shown without a page (mm): small enough that the page's fitting zoom makes its text
+# readable in a narrow view (a 250-mm grid beside the worklist put 5-mm text at 9 px)
+EMPTY_GRID_MM = (170, 45)
+
+
+def _two_lines(text: str) -> str:
+    """``text`` with its parenthesis (how to do it) on a second line."""
+    for mark in ("（", " ("):
+        i = text.find(mark)
+        if i > 0:
+            return text[:i] + "\n" + text[i:].lstrip()
+    return text
+
+
 class MmText(QGraphicsSimpleTextItem):
     """Text whose height is given in page millimetres (scales with zoom, prints at size)."""
 
@@ -95,14 +109,15 @@ class EcgPageView(pg.GraphicsView):
         self.show_empty()
 
     # --- drawing -------------------------------------------------------------------------------
-    def show_empty(self) -> None:
+    def show_empty(self, text: str | None = None) -> None:
+        """No page: the grid with ``text`` (default: how to open a file)."""
         for item in (*self._curves, *self._labels, *self._pulses, *self._cal_labels):
             item.setVisible(False)
         self._seps.setData([], [])
         self._cal_lines.setData([], [])
         self._settings_text.setVisible(False)
-        self.grid.set_size(250, 60)
-        self._empty.place(tr("ui.empty"), 10, 25, 5)
+        self.grid.set_size(*EMPTY_GRID_MM)
+        self._empty.place(_two_lines(text or tr("ui.empty")), 10, 14, 6)
         self.page = None
 
     def set_page(self, page: Page, signal_mv: np.ndarray, fs_hz: float, keep_view: bool = False) -> None:

@@ -86,6 +86,8 @@ class ReadingDesk(QObject):
         self.worklist.set_current(self.win.state.path)
         self.focus_worklist()
         self.update_status()
+        if self.win.state.record is None:  # the empty page says how to open the first case
+            self.win.redraw()
         return n
 
     def has_worklist(self) -> bool:

@@ -25,6 +25,9 @@ MESSAGES.update({
         "Case {pos} of {total} · reviewed {reviewed}/{total} · flagged left {flagged}",
     ),
     "desk.progress_tip": ("解析済 {analysed}/{total} 件", "{analysed}/{total} analysed"),
+    # the empty page while a worklist waits for its first case
+    "desk.empty_worklist": ("J で作業リストの最初の症例を開きます（行のダブルクリックでも開けます）。",
+                            "Press J to open the worklist's first case (or double-click a row)."),
     "desk.no_worklist": (
         "作業リストがありません。フォルダを作業リストとして開いてください（Ctrl+Shift+O）。",
         "No worklist: open a folder as a worklist (Ctrl+Shift+O).",
