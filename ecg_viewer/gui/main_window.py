@@ -260,9 +260,7 @@ class MainWindow(QMainWindow):
     def redraw(self) -> None:
         page = self.state.page()
         if page is None:
-            # a worklist waiting for its first case: say how to open one from it
-            desk = getattr(self, "reading_desk", None)
-            self.view.show_empty(tr("desk.empty_worklist") if desk and desk.has_worklist() else None)
+            self.view.show_empty()
         else:
             self.view.set_page(page, self.state.display_signal(), self.state.record.fs_hz)
         self._sync_scrollbar()

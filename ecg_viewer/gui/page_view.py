@@ -97,6 +97,7 @@ class EcgPageView(pg.GraphicsView):
         self._pending = _curve(CALIPER, width=1.5)
         self.vb.addItem(self._pending)
         self._empty = MmText(QColor(90, 90, 90))
+        self.empty_key = "ui.empty"  # the message of the empty page (the reading desk sets its own)
         self.vb.addItem(self._empty)
         self.calipers: list[Caliper] = []
         self.caliper_mode: str | None = None  # "time" | "amplitude" | None
@@ -109,15 +110,16 @@ class EcgPageView(pg.GraphicsView):
         self.show_empty()
 
     # --- drawing -------------------------------------------------------------------------------
-    def show_empty(self, text: str | None = None) -> None:
-        """No page: the grid with ``text`` (default: how to open a file)."""
+    def show_empty(self) -> None:
+        """No page: the grid with the message ``empty_key`` names (how to open a file; with a
+        worklist, how to open its first case), in the current language."""
         for item in (*self._curves, *self._labels, *self._pulses, *self._cal_labels):
             item.setVisible(False)
         self._seps.setData([], [])
         self._cal_lines.setData([], [])
         self._settings_text.setVisible(False)
         self.grid.set_size(*EMPTY_GRID_MM)
-        self._empty.place(_two_lines(text or tr("ui.empty")), 10, 14, 6)
+        self._empty.place(_two_lines(tr(self.empty_key)), 10, 14, 6)
         self.page = None
 
     def set_page(self, page: Page, signal_mv: np.ndarray, fs_hz: float, keep_view: bool = False) -> None:

@@ -86,7 +86,8 @@ class ReadingDesk(QObject):
         self.worklist.set_current(self.win.state.path)
         self.focus_worklist()
         self.update_status()
-        if self.win.state.record is None:  # the empty page says how to open the first case
+        self.win.view.empty_key = "desk.empty_worklist"  # how to open a case of the worklist
+        if self.win.state.record is None:
             self.win.redraw()
         return n
 
