@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ecg_viewer.core.prediction import SEVERITY
 from ecg_viewer.io import read_ecg
-from ecg_viewer.labels.criteria import default_criteria_rules
+from ecg_viewer.labels.criteria_table import default_criteria_rules
 from ecg_viewer.labels.referral import decide_referral
 from ecg_viewer.pipeline.analyze import Analyzer
 from tests.ptbxl_records import ptbxl_records

@@ -25,7 +25,8 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from ecg_viewer.labels.catalog import load_catalog
-from ecg_viewer.labels.criteria import default_criteria_rules, held_back
+from ecg_viewer.labels.criteria import held_back
+from ecg_viewer.labels.criteria_table import default_criteria_rules
 from ecg_viewer.pipeline.analyze import Analyzer
 from tests.ptbxl_records import ptbxl_records
 

@@ -11,7 +11,8 @@ import pytest
 
 from ecg_viewer.core.paths import model_weights_dir
 from ecg_viewer.io.registry import read_ecg
-from ecg_viewer.labels.criteria import default_criteria_rules, held_back
+from ecg_viewer.labels.criteria import held_back
+from ecg_viewer.labels.criteria_table import default_criteria_rules
 from tests.ptbxl_records import ptbxl_records
 
 pytest.importorskip("torch")

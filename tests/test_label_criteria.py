@@ -1,4 +1,4 @@
-"""labels/criteria.py: the criteria table and its rules, table-driven."""
+"""labels/criteria_table.py and labels/criteria.py: the criteria table and its rules, table-driven."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import pytest
 
 from ecg_viewer.core.prediction import LabelScore
 from ecg_viewer.labels.catalog import load_catalog
-from ecg_viewer.labels.criteria import (
-    apply_criteria,
+from ecg_viewer.labels.criteria import apply_criteria, held_back
+from ecg_viewer.labels.criteria_table import (
     default_criteria_path,
     default_criteria_rules,
-    held_back,
     load_criteria_rules,
 )
 from ecg_viewer.labels.referral import RulesError

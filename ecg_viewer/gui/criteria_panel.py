@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ecg_viewer.core.criteria_features import FEATURE_NAMES
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
-from ecg_viewer.labels.criteria import unit_of
+from ecg_viewer.labels.criteria_table import unit_of
 from ecg_viewer.labels.evidence import feature_name, format_value
 
 log = logging.getLogger(__name__)

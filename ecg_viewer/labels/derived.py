@@ -36,7 +36,7 @@ from ecg_viewer.labels.logit import logit, sigmoid
 COMBINES = ("max", "noisy_or", "max_aligned")
 DERIVED_KEY = "derived_from"  # evidence key: value = the narrower label id, criterion = its score
 #: evidence key of a part of a label defined as findings together (二枝ブロック: complete RBBB with
-#: a fascicular block; labels/criteria.py conjunctions): value = the label id, criterion = its score
+#: a fascicular block; labels/criteria_table.py conjunctions): value = the label id, criterion = its score
 CONJUNCTION_KEY = "conjunction_of"
 
 

@@ -27,7 +27,8 @@ import numpy as np
 
 from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.prediction import SEVERITY, LabelScore
-from ecg_viewer.labels.criteria import apply_criteria, default_criteria_rules
+from ecg_viewer.labels.criteria import apply_criteria
+from ecg_viewer.labels.criteria_table import default_criteria_rules
 from ecg_viewer.labels.referral import (
     MEASUREMENTS,
     CombinationRule,
