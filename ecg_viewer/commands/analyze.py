@@ -9,7 +9,7 @@ from typing import Any
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import language, list_sep, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
@@ -71,7 +71,7 @@ def print_text(analysis: Analysis, top: int) -> None:
                   f"(thr {s.threshold:.2f})  [{shown_level(s, analysis)}]")
             why = [evidence_text(e, lang) for e in measurement_evidence(s)]
             if why and (s.above_threshold or held_back(s)):
-                print("      " + ("、" if lang == "ja" else "; ").join(why))
+                print("      " + list_sep(lang).join(why))
     print(tr("safety.notice"))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from ecg_viewer.core.messages import MESSAGES, language, tr
+from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
 from ecg_viewer.core.prediction import Evidence, LabelScore
 from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
@@ -102,5 +102,4 @@ def evidence_summary(s: LabelScore, lang: str | None = None, limit: int = 3,
                      supports: bool | None = True) -> str:  # fmt: skip
     """The first ``limit`` measurement reasons (for the banner and the PDF), "" when none."""
     items = [e for e in measurement_evidence(s) if supports is None or e.supports is supports]
-    sep = "、" if (lang or language()) == "ja" else "; "
-    return sep.join(evidence_text(e, lang, mark=False) for e in items[:limit])
+    return list_sep(lang).join(evidence_text(e, lang, mark=False) for e in items[:limit])

@@ -20,7 +20,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from ecg_viewer.core.messages import MESSAGES, language, tr
+from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence
 from ecg_viewer.labels.evidence import evidence_text, feature_name
 from ecg_viewer.report.content import ReportContent, low_confidence_reason, measurement_value
@@ -139,7 +139,7 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         evidence = score.evidence if score is not None else ()
         extra: dict[str, Any] = {}
         if evidence:  # why it was suggested: the measured criteria and the model (issue 12)
-            notes.append(tr("report.fhir.evidence", lang, items=("、" if ja else "; ").join(
+            notes.append(tr("report.fhir.evidence", lang, items=list_sep(lang).join(
                 evidence_text(e, lang) for e in evidence)))
             extra["component"] = [_evidence_component(e, system_base, lang) for e in evidence]
         results.append(observation(

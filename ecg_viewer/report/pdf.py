@@ -220,8 +220,7 @@ def _evidence_line(s: LabelScore, lang: str) -> str:
     items = measurement_evidence(s)
     if not items:
         return tr("evid.none", lang)
-    sep = "、" if lang == "ja" else "; "
-    return sep.join(evidence_text(e, lang) for e in items)
+    return list_sep(lang).join(evidence_text(e, lang) for e in items)
 
 
 def _level_names(lang: str) -> dict[str, str]:
