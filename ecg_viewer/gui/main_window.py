@@ -210,9 +210,9 @@ class MainWindow(QMainWindow):
         cls = self.screen_class
         g, st = self.app_settings.geometry(), self.app_settings.window_state()
         restored = False
-        # the docks were tabbed where they were made; a restored layout makes its own tab bars
-        drop_stale_tab_bars(self)
         if g is not None and st is not None and self.app_settings.screen_class() == cls:
+            # the docks were tabbed where they were made; a restored layout makes its own bars
+            drop_stale_tab_bars(self)
             fit_dock_widths(self, cls)
             restored = self.restoreGeometry(g) and self.restoreState(st) and fits(self)
             if restored and (sp := self.app_settings.splitter()) is not None:
