@@ -24,18 +24,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from ecg_viewer.core.prediction import SEVERITY
 from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.criteria_table import default_criteria_rules
 from ecg_viewer.labels.referral import decide_referral
 from ecg_viewer.pipeline.analyze import Analyzer
 from tests.ptbxl_records import ptbxl_records
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-# PTB-XL statements each conjunction stands for: every group needs one of its statements
-TRUTH = {
-    "bifascicular_block": [{"CRBBB"}, {"LAFB", "LPFB"}],
-    "lvh_strain": [{"LVH", "VCLVH"}, {"STD_", "INVT", "LOWT", "TAB_", "NDT", "NT_", "NST_", "ISC_",
-                                      "ISCAL", "ISCLA", "ISCAN", "ISCAS", "ISCIN", "ISCIL"}],
-}
+def truth_statements() -> dict[str, list[set[str]]]:
+    """Per conjunction, the PTB-XL statements it stands for: every group needs one of the SCP
+    codes the catalog maps its labels to (二枝ブロック: CRBBB, and LAFB or LPFB)."""
+    scp = {lab.id: set(lab.scp) for lab in load_catalog().labels}
+    return {c.label: [set().union(*(scp.get(i, set()) for i in g)) for g in c.all_of]
+            for c in default_criteria_rules().conjunctions}
 
 
 def _set_of(tag: str, fold: int | None) -> str:
@@ -49,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=None, help="records per PTB-XL fold and set")
     args = ap.parse_args(argv)
     conj = [c.label for c in default_criteria_rules().conjunctions]
+    truth = truth_statements()
     an = Analyzer()
     fusion = an.fusion_for(an.predictor)
     combination = fusion.combination if fusion is not None else None
@@ -70,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         for label in conj:
             c = shown[(label, set_name)]
             c["shown"] += label in present
-            if statements is not None and label in TRUTH:
-                true = all(statements & g for g in TRUTH[label])
+            if statements is not None and label in truth:
+                true = all(statements & g for g in truth[label])
                 c["stated"] += true
                 c["shown_and_stated"] += true and label in present
         if before.level != a.referral.level:
@@ -97,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{n} records analysed in {time.perf_counter() - t0:.0f} s")
     for label in conj:
         print(f"\n{label}: shown / shown and stated / stated (PTB-XL statements: "
-              f"{' AND '.join('|'.join(sorted(g)) for g in TRUTH.get(label, []))})")
+              f"{' AND '.join('|'.join(sorted(g)) for g in truth.get(label, []))})")
         for (lab, set_name), c in sorted(shown.items()):
             if lab == label:
                 print(f"   {set_name:28s} {c['shown']:4d} / {c['shown_and_stated']:4d} / "
