@@ -14,6 +14,7 @@ from ecg_viewer.labels.criteria_table import (
     default_criteria_rules,
     load_criteria_rules,
 )
+from ecg_viewer.labels.logit import logit
 from ecg_viewer.labels.referral import RulesError
 from ecg_viewer.signal.criteria import FEATURE_NAMES, CriteriaFeatures
 
@@ -275,14 +276,16 @@ def test_bifascicular_block_needs_both_findings_after_their_criteria(crbbb, lafb
     out = apply_criteria(labels, {}, feats(**values))
     bif = _bif(out)
     assert bif.above_threshold == found, out
-    assert bif.threshold == pytest.approx(0.43)  # read on the RBBB's scale
+    assert bif.threshold == pytest.approx(0.24)  # read on the lowest threshold of its parts
     parts = [e.value for e in bif.evidence if e.key == "conjunction_of"]
     if found:
         assert parts[0] == "crbbb" and parts[1] in ("lafb", "lpfb"), bif.evidence
-        # never above either part's own standing: the weaker part decides
+        # never above either part's own standing (in logit over its threshold), nor above
+        # either part's score: the weaker part decides
         by = {s.id: s for s in out}
-        weakest = min(by[p].score / by[p].threshold for p in parts)
-        assert bif.score / bif.threshold <= weakest * 1.02 + 1e-9
+        weakest = min(logit(by[p].score) - logit(by[p].threshold) for p in parts)
+        assert logit(bif.score) - logit(bif.threshold) <= weakest + 1e-9
+        assert bif.score <= min(by[p].score for p in parts) + 1e-12
     else:
         assert parts == [] and bif.score < bif.threshold
 
@@ -291,7 +294,29 @@ def test_bifascicular_block_exactly_at_both_thresholds_is_found() -> None:
     labels = (score("crbbb", 0.43, 0.43), score("lafb", 0.39, 0.39), score("lpfb", 0.0, 0.24),
               score("bifascicular_block", 0.0, 1.0))
     out = apply_criteria(labels, None, None)
-    assert _bif(out).above_threshold and _bif(out).score == pytest.approx(0.43)
+    assert _bif(out).above_threshold and _bif(out).score == pytest.approx(0.24)
+
+
+@pytest.mark.parametrize("lvh, lvhv, stt", [
+    (0.015, 0.011, 0.006),  # a normal ECG (mferorg_ECG03): every part far below its threshold
+    (0.90, 0.0, 0.80),      # LVH far above its threshold, the T change less so
+    (0.30, 0.14, 0.07),     # each just under its own threshold
+    (0.60, 0.20, 0.31),     # each just over
+])
+def test_a_conjunction_never_scores_above_any_of_its_groups(lvh, lvhv, stt) -> None:
+    """LVH with strain is LVH and an ST-T change: never more likely than the likelier LVH label
+    or the likeliest ST-T label (it once read 0.06 on a normal ECG whose parts were 0.015 and
+    0.006, and ranked third in the panel)."""
+    labels = (score("lvh", lvh, 0.48), score("lv_high_voltage", lvhv, 0.15),
+              score("t_inversion", stt, 0.12), score("nonspecific_stt", stt / 2, 0.065),
+              score("st_depression", 0.0, 0.18), score("lvh_strain", 0.02, 1.0))
+    out = {s.id: s for s in apply_criteria(labels, {}, feats())}
+    strain = out["lvh_strain"]
+    groups = [("lvh", "lv_high_voltage"), ("t_inversion", "nonspecific_stt", "st_depression")]
+    best = [max(out[i].score for i in g) for g in groups]
+    assert strain.score <= min(best) + 1e-12, (strain.score, best)
+    # and still above its threshold exactly when every group has a label above its own
+    assert strain.above_threshold == all(any(out[i].above_threshold for i in g) for g in groups)
 
 
 def test_bifascicular_block_left_alone_without_its_parts() -> None:

@@ -239,7 +239,11 @@ def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction],
                   for g in cj.all_of]
         if s is None or not all(groups):
             continue
-        t = groups[0][0].threshold
+        # read on the lowest threshold of its parts: every part's score is moved down (never up)
+        # onto it, so the conjunction never scores above the best label of any group (findings
+        # together are at most as likely as each of them) and a sub-threshold record does not
+        # rank it above its parts
+        t = min(x.threshold for g in groups for x in g)
         per_group = [float(combine_scores(np.array([[x.score for x in g]]), "max_aligned",
                                           np.array([x.threshold for x in g]), t)[0])
                      for g in groups]

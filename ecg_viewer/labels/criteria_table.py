@@ -18,7 +18,8 @@
   RBBB with a left anterior or posterior fascicular block) is scored from them, after the steps
   above (a finding held back does not count): above its threshold exactly when every group
   has a label above its own threshold, its score the weakest group's best label moved in logit
-  onto the conjunction's scale (the first group's label's threshold), its evidence the labels
+  onto the conjunction's scale (the lowest threshold of its parts, so it never scores above any
+  group's best label: findings together are at most as likely as each), its evidence the labels
   that make it up (``CONJUNCTION_KEY``); not read while an ``unless_any`` label is shown. It
   then raises its own catalog category.
 - ``confidence_min``, ``held_score_fraction``: see :mod:`ecg_viewer.labels.criteria`.
