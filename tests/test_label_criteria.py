@@ -411,3 +411,21 @@ def test_bifascicular_block_is_not_read_beside_pacing() -> None:
     labels = (score("crbbb", 0.9, 0.43), score("lafb", 0.6, 0.39), score("lpfb", 0.0, 0.24),
               score("paced_rhythm", 0.9, 0.3), score("bifascicular_block", 0.0, 1.0))
     assert not _bif(apply_criteria(labels, None, None)).above_threshold
+
+
+def test_a_derived_label_keeps_every_narrower_label_it_names() -> None:
+    """心筋梗塞 derived from two wall-named MIs above their thresholds names both after the
+    criteria (their one-line-per-key merge once kept only the first: braveheart_example4 read
+    「前壁中隔心筋梗塞」 alone while its 0.76 came from 前側壁心筋梗塞)."""
+    from ecg_viewer.labels.derived import DERIVED_KEY, DerivedLabel, apply_derived
+
+    mi = DerivedLabel("mi", ("asmi", "almi", "imi"), "max_aligned", False, 0.15, "t")
+    labels = apply_derived([score("asmi", 0.51, 0.15), score("almi", 0.46, 0.046),
+                            score("imi", 0.01, 0.18), score("mi", 0.2, 1.0)], {"mi": mi})
+    out = {s.id: s for s in apply_criteria(labels, {}, feats())}
+    named = [e.value for e in out["mi"].evidence if e.key == DERIVED_KEY]
+    assert named == ["asmi", "almi"], out["mi"].evidence
+    assert out["mi"].above_threshold
+    # a measurement key still gives one line, whatever the fusion and the criteria both said
+    keys = [e.key for e in out["mi"].evidence]
+    assert keys.count("score") == 1, keys

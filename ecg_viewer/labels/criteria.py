@@ -263,15 +263,25 @@ def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction],
     return [by_id[s.id] for s in labels]
 
 
+# evidence keys whose value names a label: one line per label, not one per key (心筋梗塞 derived
+# from 前壁中隔 and 前側壁心筋梗塞 names both)
+_LABEL_KEYS = (DERIVED_KEY, CONJUNCTION_KEY)
+
+
 def _add_new_keys(into: list[Evidence], items: Sequence[Evidence]) -> None:
-    """Append the items whose key is not in ``into`` yet (one line per measurement)."""
+    """Append the items whose key is not in ``into`` yet (one line per measurement; per label for
+    the keys that name one)."""
     if not items:
         return
-    keys = {e.key for e in into}
+
+    def ident(e: Evidence) -> tuple[str, Any]:
+        return (e.key, e.value if e.key in _LABEL_KEYS else None)
+
+    keys = {ident(e) for e in into}
     for e in items:
-        if e.key not in keys:
+        if ident(e) not in keys:
             into.append(e)
-            keys.add(e.key)
+            keys.add(ident(e))
 
 
 def held_back(s: LabelScore, *, from_above: bool = True) -> bool:

@@ -104,8 +104,8 @@ def derived_matrix(scores: np.ndarray, thresholds: np.ndarray, ids: Sequence[str
 
 def apply_derived(labels: Sequence[LabelScore], derived: Mapping[str, DerivedLabel]) -> list[LabelScore]:
     """The labels with each derived label scored from its narrower labels (same order as given;
-    the caller sorts). Its evidence: the narrower labels above their thresholds, best first, or
-    the best one when none is."""
+    the caller sorts). Its evidence: the narrower labels above their thresholds (at most three),
+    best first, or the best one when none is."""
     if not derived:
         return list(labels)
     by_id = {s.id: s for s in labels}
