@@ -283,6 +283,18 @@ def test_japanese_fhir_display_texts_are_japanese(samples: Path) -> None:
     assert any(reason_ja in t for t in _display_texts(ja))
     assert any(reason_en in t for t in _display_texts(en))
     assert not [t for t in _display_texts(en) if CJK.search(t)]
+    # each finding's note (score, category, who stated it) is in the report's language too: it
+    # once read "AI score 0.83 (category D); AI suggestion, not reviewed" in a Japanese bundle
+    notes = {lang: [n["text"] for e in bundle["entry"] for n in e["resource"].get("note", [])
+                    if "心房細動" in json.dumps(e["resource"], ensure_ascii=False)
+                    or "atrial fibrillation" in json.dumps(e["resource"])]
+             for lang, bundle in (("ja", ja), ("en", en))}
+    assert notes["ja"] and notes["en"]
+    assert any(n.startswith("AI スコア 0.83（区分 D（要精査））／AI の提案（医師未確認）")
+               for n in notes["ja"]), notes["ja"]
+    assert not [n for n in notes["ja"] if re.search(r"\b(score|category|reviewed)\b", n)]
+    assert any(n.startswith("AI score 0.83 (category D (Further examination needed)); "
+                            "AI suggestion, not reviewed") for n in notes["en"]), notes["en"]
 
 
 def test_docks_show_reasons_in_the_current_language(qtbot, lang_restored) -> None:

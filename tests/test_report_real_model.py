@@ -64,3 +64,47 @@ def test_a_lead_read_around_is_named_in_the_window_and_the_report(shared_data: P
     lines = w.panel.message.text().split("\n")
     assert lines[-1] == "信号品質（注意）: 雑音が強く判読できない誘導があります: V4"
     assert lines[: len(analysis.referral.reasons())] == list(analysis.referral.reasons())
+
+
+def _texts(node: object, key: str = "") -> list[str]:
+    """The human-readable strings of a FHIR resource tree (not codes, not coding displays)."""
+    if isinstance(node, dict):
+        return [t for k, v in node.items() if k != "data" for t in _texts(v, k)]
+    if isinstance(node, list):
+        return [t for v in node for t in _texts(v, key)]
+    return [node] if isinstance(node, str) and key in ("text", "conclusion", "valueString",
+                                                      "title") else []
+
+
+def test_fhir_bundle_speaks_the_report_language(shared_data: Path, tmp_path: Path) -> None:
+    """A Japanese bundle's texts are Japanese: the finding notes, the measurement names, the
+    evidence components (a derived 心筋梗塞 names its narrower findings by name, coded), not
+    "AI score 0.76 (category D); AI suggestion, not reviewed", "Heart rate", "similarity",
+    "fusion supports" or a bare label id as before; the English bundle has no Japanese."""
+    import re
+
+    from fhir.resources.R4B.bundle import Bundle
+
+    from ecg_viewer.cli import main
+
+    ecg = shared_data / "cart_reference" / "braveheart_example4.xml"
+    bundles = {}
+    for lang in ("ja", "en"):
+        fh = tmp_path / f"{lang}.fhir.json"
+        assert main(["report", str(ecg), "--lang", lang, "--out", str(tmp_path / f"{lang}.pdf"),
+                     "--fhir", str(fh), "--no-review", "--prior", "none"]) == 0
+        bundles[lang] = json.loads(fh.read_text(encoding="utf-8"))
+        Bundle.model_validate(bundles[lang])
+    english = re.compile(r"\b(AI score|category|reviewed|supports|against|similarity|score|fusion"
+                         r"|model|Heart rate|interval|impression|asmi|almi|mi)\b", re.I)
+    ja_texts = _texts(bundles["ja"])
+    assert ja_texts and not [t for t in ja_texts if english.search(t)], \
+        [t for t in ja_texts if english.search(t)]
+    cjk = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+    assert not [t for t in _texts(bundles["en"]) if cjk.search(t)]
+    # the derived label's parts: coded by label id, named in the bundle's language
+    parts = [c["valueCodeableConcept"] for e in bundles["ja"]["entry"]
+             for c in e["resource"].get("component", [])
+             if c["code"]["coding"][-1]["code"] == "derived_from"]
+    assert parts and all(p["coding"][0]["code"] in ("asmi", "almi", "ami", "lmi", "imi", "ilmi")
+                         and "心筋梗塞" in p["text"] for p in parts), parts

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from ecg_viewer.core.messages import Bilingual, Reason, language
+from ecg_viewer.core.messages import Bilingual, Reason, language, paren
 
 # Referral levels, most severe first, with the banner text a clinician reads.
 REFERRAL_LEVELS: tuple[str, ...] = ("unreadable", "urgent", "D", "C", "B", "E", "A")
@@ -159,6 +159,15 @@ class QualityReport:
 def level_name(level: str) -> Bilingual:
     """The name of a referral level in both languages (a message parameter)."""
     return Bilingual(REFERRAL_JA[level], REFERRAL_EN[level])
+
+
+def category_text(cat: str | None, lang: str) -> str:
+    """A label's category as the reports write it: "D（要精査）" / "D (Further examination
+    needed)", the urgent tier by its name alone, "—" when there is none."""
+    names = REFERRAL_JA if lang == "ja" else REFERRAL_EN
+    if cat in names and cat != "urgent":
+        return f"{cat}{paren(names[cat], lang)}"
+    return names.get(cat or "", "") or "—"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,10 @@ from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 
 #: evidence keys that are about the model, not the measurements
 MODEL_KEYS = frozenset({"similarity", "score", "held_back"})
+# the names of the evidence keys that are not measurements (a FHIR component's text)
+MODEL_KEY_NAMES = {"similarity": "evid.similarity_name", "score": "evid.score_name",
+                   "held_back": "evid.held_back_name", "rate_variant": "evid.rate_variant_name",
+                   "conflicts_with": "evid.conflicts_with_name"}
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +37,8 @@ def feature_name(key: str, lang: str | None = None) -> str:
         return tr("evid.derived_name", lang)
     if key == CONJUNCTION_KEY:  # a part of a label defined as findings together
         return tr("evid.conjunction_name", lang)
+    if key in MODEL_KEY_NAMES:  # the model's keys: similarity, score, held_back ...
+        return tr(MODEL_KEY_NAMES[key], lang)
     if f"critf.{key}" in MESSAGES:
         return tr(f"critf.{key}", lang)
     if "." in key:  # per-lead "V1.r_mv"

@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any
 
 from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence
-from ecg_viewer.labels.evidence import evidence_text, feature_name
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence, category_text
+from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
+from ecg_viewer.labels.evidence import evidence_text, feature_name, label_name
 from ecg_viewer.report.content import ReportContent, low_confidence_reason, measurement_value
 
 LOINC = "http://loinc.org"
@@ -42,6 +43,13 @@ MEASUREMENT_CODES: dict[str, tuple[tuple[tuple[str, str], ...], str, str]] = {
     "qt_ms": ((("8634-8", "Q-T interval"),), "ms", "ms"),
     "qtc_bazett_ms": ((("8636-3", "Q-T interval corrected"),), "ms", "ms"),
 }
+# a measurement Observation's code text, in the bundle's language (the codings stay LOINC's)
+MEASUREMENT_TEXT_KEYS = {"hr_bpm": "critf.hr_bpm", "rr_ms": "report.fhir.rr_ms",
+                         "pr_ms": "critf.pr_ms", "qrs_ms": "critf.qrs_ms",
+                         "qt_ms": "report.fhir.qt_ms", "qtc_bazett_ms": "critf.qtc_bazett_ms"}
+# who stated a finding, in an Observation's note (no decision: the AI's suggestion alone)
+DECISION_KEYS = {"confirmed": "report.fhir.decision.confirmed",
+                 "added": "report.fhir.decision.added"}
 STUDY = ("11524-6", "EKG study")
 IMPRESSION = ("8601-7", "EKG impression")
 
@@ -109,7 +117,8 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         value = measurement_value(analysis.measurements, key)
         if value is None:
             continue
-        code = {"coding": [_coding(LOINC, c, d) for c, d in codings], "text": codings[0][1]}
+        code = {"coding": [_coding(LOINC, c, d) for c, d in codings],
+                "text": tr(MEASUREMENT_TEXT_KEYS[key], lang)}
         cat = ([{"coding": [_coding(OBS_CATEGORY, "vital-signs", "Vital Signs")]}]
                if key == "hr_bpm" else proc_cat)
         fields: dict[str, Any] = {"category": cat, "valueQuantity": {
@@ -130,11 +139,11 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         value_codings = [_coding(SNOMED, c) for c in lab_codes["snomed"]]
         value_codings += [_coding(minnesota_system, c) for c in lab_codes["minnesota"]]
         value_codings.append(_coding(label_system, f["id"], f["en"]))
-        notes = []
+        notes = []  # in the report's language, as the texts beside them
         if f["score"] is not None:
-            notes.append(f"AI score {f['score']:.2f} (category {f['category']})")
-        notes.append({"confirmed": "confirmed by physician", "added": "added by physician"}
-                     .get(f["decision"] or "", "AI suggestion, not reviewed"))
+            notes.append(tr("report.fhir.ai_score", lang, score=f["score"],
+                            category=category_text(f["category"], lang)))
+        notes.append(tr(DECISION_KEYS.get(f["decision"] or "", "report.fhir.decision.none"), lang))
         score = by_id.get(f["id"])
         evidence = score.evidence if score is not None else ()
         extra: dict[str, Any] = {}
@@ -143,10 +152,10 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
                 evidence_text(e, lang) for e in evidence)))
             extra["component"] = [_evidence_component(e, system_base, lang) for e in evidence]
         results.append(observation(
-            {"coding": [_coding(LOINC, *IMPRESSION)], "text": IMPRESSION[1]},
+            {"coding": [_coding(LOINC, *IMPRESSION)], "text": tr("report.fhir.impression", lang)},
             category=proc_cat,
             valueCodeableConcept={"coding": value_codings, "text": f[lang]},
-            note=[{"text": "; ".join(notes)}], **extra))
+            note=[{"text": tr("report.fhir.note_sep", lang).join(notes)}], **extra))
 
     level_system = f"{system_base}/CodeSystem/referral-level"
     ref = analysis.referral
@@ -221,6 +230,8 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
     }
 
 
+# evidence keys whose value is a catalog label id (labels/derived.py, labels/criteria.py)
+LABEL_VALUED_KEYS = frozenset({DERIVED_KEY, CONJUNCTION_KEY, "conflicts_with", "rate_variant"})
 UCUM_UNITS = {"ms": "ms", "mV": "mV", "/min": "/min", "°": "deg", "mV·ms": "mV.ms", "": "1"}
 
 
@@ -236,10 +247,18 @@ def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, A
     elif isinstance(e.value, int | float):
         comp["valueQuantity"] = {"value": round(float(e.value), 3), "unit": e.unit or "1",
                                  "system": UCUM, "code": UCUM_UNITS.get(e.unit, "1")}
+    elif e.key in LABEL_VALUED_KEYS:  # the value names a finding: coded, and named in ``lang``
+        comp["valueCodeableConcept"] = {
+            "coding": [_coding(f"{system_base}/CodeSystem/ecg-label", str(e.value),
+                               label_name(str(e.value), "en"))],
+            "text": label_name(str(e.value), lang)}
     else:
         comp["valueString"] = str(e.value)
-    comp["interpretation"] = [{"text": (e.criterion + " " if e.criterion else "")
-                               + ("supports" if e.supports else "against")}]
+    crit = {"fusion": tr("evid.fusion_weighed", lang),
+            "model": tr("report.fhir.by_model", lang)}.get(e.criterion, e.criterion)
+    comp["interpretation"] = [{"text": (crit + " " if crit else "")
+                               + tr("report.fhir.supports" if e.supports else "report.fhir.against",
+                                    lang)}]
     return comp
 
 

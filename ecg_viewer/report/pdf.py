@@ -26,7 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import language, list_sep, paren, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore, category_text
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.atomic import write_atomic
@@ -227,12 +227,6 @@ def _level_names(lang: str) -> dict[str, str]:
     return REFERRAL_JA if lang == "ja" else REFERRAL_EN
 
 
-def _category(cat: str | None, lang: str) -> str:
-    names = _level_names(lang)
-    return f"{cat}{paren(names[cat], lang)}" if cat in names and cat not in ("urgent",) else \
-        (names.get(cat or "", "") or "—")
-
-
 def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: float,
             lang: str) -> None:
     ref = content.analysis.referral
@@ -347,7 +341,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
         text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}", 7.5)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
-        text_at(c, MARGIN_MM + 112, y, fit_text(_category(shown_level(s, content.analysis), lang),
+        text_at(c, MARGIN_MM + 112, y, fit_text(category_text(shown_level(s, content.analysis), lang),
                                                  23, 7.5), 7.5)
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)

@@ -115,6 +115,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evid.rate_variant": ("{label}を心拍数で読み替え", "{label} read by its rate"),
     "evid.conflicts_with": ("{label}と両立しない所見", "cannot go with {label}"),
     "evid.title": ("根拠", "Evidence"),
+    # the names of the model's evidence keys (a FHIR component's text; labels/evidence.py)
+    "evid.similarity_name": ("モデルの類似度", "model similarity"),
+    "evid.score_name": ("スコア", "score"),
+    "evid.held_back_name": ("計測値による保留", "held back by the measurements"),
+    "evid.rate_variant_name": ("心拍数による読み替え", "read by its rate"),
+    "evid.conflicts_with_name": ("両立しない所見", "finding it cannot go with"),
     "evid.held_title": ("計測値により保留", "held back by the measurements"),
     "evid.none": ("計測値による根拠はありません（モデルのみ）",
                   "no evidence from the measurements (model only)"),

@@ -90,6 +90,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.fhir.study": ("心電図検査", "Electrocardiogram"),
     "report.fhir.referral_level": ("判定区分", "Referral level"),
     "report.fhir.evidence": ("根拠: {items}", "Evidence: {items}"),
+    # an Observation's note on one finding: its score and category, then who stated it
+    "report.fhir.ai_score": ("AI スコア {score:.2f}（区分 {category}）", "AI score {score:.2f} (category {category})"),
+    "report.fhir.decision.confirmed": ("医師が確認", "confirmed by physician"),
+    "report.fhir.decision.added": ("医師が追加", "added by physician"),
+    "report.fhir.decision.none": ("AI の提案（医師未確認）", "AI suggestion, not reviewed"),
+    "report.fhir.note_sep": ("／", "; "),
+    "report.fhir.impression": ("心電図所見", "EKG impression"),
+    "report.fhir.rr_ms": ("RR 間隔", "R-R interval"),
+    "report.fhir.qt_ms": ("QT 間隔", "QT interval"),
+    # an evidence component's interpretation: the criterion, then for or against the finding
+    "report.fhir.supports": ("所見を支持", "supports"),
+    "report.fhir.against": ("所見に反する", "against"),
+    "report.fhir.by_model": ("モデル", "model"),
     "report.fhir.conclusion": ("AI による所見候補（参考）: {labels}", "AI-suggested findings (for reference): {labels}"),
     "report.batch.progress": ("{done}/{total} 件　{rate:.1f} 件/秒", "{done}/{total}  {rate:.1f} ECG/s"),
     "report.batch.summary": (
