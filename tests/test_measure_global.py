@@ -265,6 +265,18 @@ def test_qt_database_qrs_end_does_not_run_into_the_st_slope(shared_data: Path) -
     assert abs(float(np.mean(r["qrs_off"]))) <= 12 and float(np.std(r["qrs_off"])) <= 12
 
 
+@pytest.mark.shared_data
+def test_qt_database_qrs_onset_does_not_run_into_the_p_wave(shared_data: Path) -> None:
+    """sel49 (a held-out QTDB record): on 2 of 30 beats one lead's QRS onset walked back through
+    a sloping PR segment into the P wave, -136 and -140 ms against the annotator (SD 33 ms). A
+    lead's onset more than QRS_ONSET_MAX_WALK_MS (100 ms) before its first steep slope is no
+    longer used while another lead has one: every beat within 30 ms, SD 6 ms."""
+    evaluate_record = _qtdb_evaluate_record()
+    r = evaluate_record(shared_data / "qtdb" / "sel49")
+    assert len(r["qrs_on"]) >= 0.9 * r["n_qrs_on"][0]
+    assert min(r["qrs_on"]) >= -30 and float(np.std(r["qrs_on"])) <= 8, r["qrs_on"]
+
+
 def test_rbbb_terminal_r_prime_is_inside_the_qrs_in_every_beat(bundled_samples: Path) -> None:
     """E07509 (RBBB, QRS about 150 ms): the terminal R' / slurred S ends 10-14 ms apart in V1, V2
     and V3. It once fell out of the QRS in some beats (single beats 86-160 ms) when the two
