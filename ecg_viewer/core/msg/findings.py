@@ -203,7 +203,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not measurable.",
     ),
     "meas.median_title": (
-        "代表心拍（中央値, {n} 拍）",
+        "代表心拍（中央値、{n} 拍）",
         "Median beat ({n} beats)",
     ),
     "meas.median_dock": ("代表心拍", "Median beats"),

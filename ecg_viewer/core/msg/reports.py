@@ -148,7 +148,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.ui.reject": ("否定", "Reject"),
     "review.ui.add_label": ("所見を追加", "Add a finding"),
     "review.ui.search_hint": (
-        "日本語・同義語・英語で検索（例: 心房細動, AF, ブルガダ）",
+        "日本語・同義語・英語で検索（例: 心房細動、AF、ブルガダ）",
         "Search in Japanese, a synonym or English (e.g. 心房細動, AF, Brugada)",
     ),
     "review.ui.added": ("追加した所見（ダブルクリックで削除）", "Added findings (double-click removes)"),
