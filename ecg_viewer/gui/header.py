@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.messages import MESSAGES, paren, tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.elided_label import ElidedLabel
+from ecg_viewer.gui.flow_layout import FlowLayout
 from ecg_viewer.gui.fonts import app_font
 
 _FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", "format", "signal")
@@ -69,7 +70,8 @@ class HeaderWidget(QFrame):
             self._names[key], self.values[key] = name, val
         grid.setColumnStretch(9, 1)
         outer.addLayout(grid)
-        meas = QHBoxLayout()
+        # one label per measurement; they wrap onto a second line rather than widen the window
+        meas = FlowLayout(h_spacing=6)
         self._meas_title = QLabel()
         self._meas_title.setFont(app_font(10, bold=True))
         meas.addWidget(self._meas_title)
@@ -82,7 +84,6 @@ class HeaderWidget(QFrame):
         self._meas_pending = QLabel()
         self._meas_pending.setStyleSheet("color: #777;")
         meas.addWidget(self._meas_pending)
-        meas.addStretch(1)
         outer.addLayout(meas)
         self.retranslate()
 

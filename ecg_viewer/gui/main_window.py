@@ -109,8 +109,12 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.panel)
-        self.splitter.setStretchFactor(0, 4)
-        self.splitter.setStretchFactor(1, 1)
+        # the page takes every change of the central width (a worklist shown or hidden, a wider
+        # window); the suggestions panel keeps the width it was given (window_layout.PANEL_PX or
+        # the user's): at 4:1 it lost a fifth of the worklist's 270 px each time the list came
+        # up, its findings cut to "●…" by the next start (1366×768, English)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 0)
         self.splitter.setChildrenCollapsible(False)
         central = QWidget()
         lay = QVBoxLayout(central)

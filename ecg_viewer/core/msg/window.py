@@ -110,7 +110,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.suggest.placeholder": ("心電図を開くと、モデルによる所見候補と要精査などの判定がここに表示されます。",
                                "The model's suggested findings and the referral flag appear here when an ECG is open."),
     "ui.suggest.busy": ("解析中…", "Analysing…"),
-    "ui.suggest.referral": ("判定", "Referral"),
+    # the level each finding raises when it is shown (its 区分), not a judgement of this ECG:
+    # the PDF's column has the same name
+    "ui.suggest.referral": ("区分", "Category"),
     "ui.suggest.error": ("解析できませんでした: {error}", "Analysis failed: {error}"),
     "ui.status.zoom": ("倍率 {pct:.0f}%（1 mm = {px:.2f} 画素）", "Zoom {pct:.0f}% (1 mm = {px:.2f} px)"),
     "ui.status.caliper_hint_time": ("時間キャリパー: 波形上で始点と終点をクリック（Esc で中止）",
