@@ -80,14 +80,14 @@ SCRIPT = textwrap.dedent("""
             app.processEvents()
             time.sleep(0.02)
 
-    if what == "folder":
+    if what in ("folder", "folder+file"):
         win.reading_desk.open_folder(path)
         t0 = time.monotonic()
         while win.reading_desk.worklist.service.running and time.monotonic() - t0 < 120:
             pump(0.2)
         pump(1.0)
-    else:
-        win.controller.open_file(path)
+    if what in ("file", "folder+file"):
+        win.controller.open_file(sys.argv[3] if what == "folder+file" else path)
         t0 = time.monotonic()
         while win.state.analysis is None and time.monotonic() - t0 < 90:
             pump(0.1)
@@ -113,17 +113,18 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def _run(env: dict, script, what: str, path) -> dict:
-    proc = subprocess.run([sys.executable, str(script), what, str(path)], env=env,
+def _run(env: dict, script, what: str, path, *more) -> dict:
+    proc = subprocess.run([sys.executable, str(script), what, str(path), *map(str, more)], env=env,
                           capture_output=True, text=True, timeout=240)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(next(line[6:] for line in proc.stdout.splitlines() if line.startswith("STATE ")))
 
 
 def test_side_columns_and_panel_keep_their_width_after_a_worklist(tmp_path, bundled_samples):
-    """A file, then a folder as a worklist, then a file again with the layout the worklist left
-    (its dock still open): the review column, the worklist and the suggestions panel keep the
-    widths the first start gave them; the long measurement line wraps inside the header."""
+    """A file; a folder as a worklist; a file again, with the layout the worklist left: its dock
+    is not brought back empty; a folder and then a file in one run (the worklist beside the
+    page): the review column, the worklist and the suggestions panel keep the widths the first
+    start gave them, and the long measurement line wraps inside the header."""
     with xvfb_display(1366, 768, dpi=96) as display:
         env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR="1",
                    XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
@@ -135,13 +136,18 @@ def test_side_columns_and_panel_keep_their_width_after_a_worklist(tmp_path, bund
         first = _run(env, script, "file", sample)
         _run(env, script, "folder", bundled_samples)
         third = _run(env, script, "file", sample)
+        fourth = _run(env, script, "folder+file", bundled_samples, sample)
     column0 = first["docks"]["review_dock"][2]
     panel0 = first["splitter"][1]
-    assert "worklist_dock" in third["docks"], third  # the worklist's dock came back open
-    assert third["docks"]["review_dock"][2] >= column0 - 4, (first, third)
-    assert third["docks"]["worklist_dock"][2] >= column0 - 4, third
-    assert third["splitter"][1] >= panel0 - 4, (first, third)
-    assert all(b["tabs_px"] <= b["w"] for b in third["bars"]), third
-    hx, hy, hw, hh = third["header"]
-    for x, y, w, h in third["meas"]:  # every figure inside the header
-        assert hx <= x and x + w <= hx + hw and hy <= y and y + h <= hy + hh, third
+    # an empty worklist is not restored: the layout is the first start's
+    assert "worklist_dock" not in third["docks"], third
+    assert third["splitter"][1] >= panel0 - 4 and third["docks"]["review_dock"][2] >= column0 - 4
+    assert "worklist_dock" in fourth["docks"], fourth
+    for st in (third, fourth):
+        assert st["docks"]["review_dock"][2] >= column0 - 4, (first, st)
+        assert st["splitter"][1] >= panel0 - 4, (first, st)
+        assert all(b["tabs_px"] <= b["w"] for b in st["bars"]), st
+        hx, hy, hw, hh = st["header"]
+        for x, y, w, h in st["meas"]:  # every figure inside the header
+            assert hx <= x and x + w <= hx + hw and hy <= y and y + h <= hy + hh, st
+    assert fourth["docks"]["worklist_dock"][2] >= column0 - 4, fourth
