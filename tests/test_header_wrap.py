@@ -11,7 +11,6 @@ of its 270 px, and kept the loss at the next start (its findings cut to "●…"
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -19,7 +18,7 @@ import textwrap
 import pytest
 
 from ecg_viewer.core.messages import set_language
-from tests.xvfb_server import xvfb_display
+from tests.xvfb_server import window_env, xvfb_display
 
 LONG = {
     "hr_bpm": 61.0, "pr_ms": 198.0, "qrs_ms": 144.0, "qt_ms": 454.0, "qtc_bazett_ms": 457.0,
@@ -126,10 +125,7 @@ def test_side_columns_and_panel_keep_their_width_after_a_worklist(tmp_path, bund
     page): the review column, the worklist and the suggestions panel keep the widths the first
     start gave them, and the long measurement line wraps inside the header."""
     with xvfb_display(1366, 768, dpi=96) as display:
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR="1",
-                   XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-                   ECG_VIEWER_DATA_DIR=str(tmp_path / "data"))
-        env.pop("QT_AUTO_SCREEN_SCALE_FACTOR", None)
+        env = window_env(display, tmp_path)
         script = tmp_path / "run.py"
         script.write_text(SCRIPT, encoding="utf-8")
         sample = bundled_samples / "E07509.hea"  # QRS (low confidence), QRS-adjusted QTc

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.xvfb_server import xvfb_display
+from tests.xvfb_server import window_env, xvfb_display
 
 SCRIPT = textwrap.dedent("""
     import json, sys
@@ -96,10 +96,7 @@ def _inside(inner: list[int], outer: list[int], slack: int = 1) -> bool:
 @pytest.mark.parametrize(("width", "height"), SIZES)
 def test_first_window_fits_the_screen(tmp_path, bundled_samples, width, height, scale):
     with xvfb_display(width, height, dpi=96) as display:
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale,
-                   XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-                   ECG_VIEWER_DATA_DIR=str(tmp_path / "data"))
-        env.pop("QT_AUTO_SCREEN_SCALE_FACTOR", None)
+        env = window_env(display, tmp_path, scale)
         shot = tmp_path / f"window_{width}x{height}_{scale.replace('.', '')}.png"
         script = tmp_path / "shoot.py"
         script.write_text(SCRIPT, encoding="utf-8")

@@ -14,12 +14,11 @@ keeps its width from one start to the next, and the tabs' titles are whole in bo
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 
-from tests.xvfb_server import xvfb_display
+from tests.xvfb_server import window_env, xvfb_display
 
 SCRIPT = textwrap.dedent("""
     import json, sys, time
@@ -130,10 +129,7 @@ def _run(env: dict, script, sample, refit: bool, lang: str) -> dict:
 
 def test_dock_tabs_and_column_width_hold_from_one_start_to_the_next(tmp_path, bundled_samples):
     with xvfb_display(1366, 768, dpi=96) as display:
-        env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR="1",
-                   XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "data"),
-                   ECG_VIEWER_DATA_DIR=str(tmp_path / "data"))
-        env.pop("QT_AUTO_SCREEN_SCALE_FACTOR", None)
+        env = window_env(display, tmp_path)
         script = tmp_path / "layout.py"
         script.write_text(SCRIPT, encoding="utf-8")
         sample = bundled_samples / "00017_hr.hea"

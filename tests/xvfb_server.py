@@ -48,3 +48,13 @@ def xvfb_display(width: int, height: int, dpi: int | None = None) -> Iterator[st
     finally:
         server.terminate()
         server.wait(10)
+
+
+def window_env(display: str, profile: Path, scale: str = "1") -> dict[str, str]:
+    """The environment of a real window on ``display``: the xcb platform at ``scale``, and a
+    profile (settings, review database) of its own under ``profile``."""
+    env = dict(os.environ, DISPLAY=display, QT_QPA_PLATFORM="xcb", QT_SCALE_FACTOR=scale,
+               XDG_CONFIG_HOME=str(profile / "config"), XDG_DATA_HOME=str(profile / "data"),
+               ECG_VIEWER_DATA_DIR=str(profile / "data"))
+    env.pop("QT_AUTO_SCREEN_SCALE_FACTOR", None)
+    return env
