@@ -31,7 +31,12 @@ from ecg_viewer.labels.criteria_table import (
     default_criteria_rules,
     unit_of,
 )
-from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY, combine_scores
+from ecg_viewer.labels.derived import (
+    CONJUNCTION_KEY,
+    DERIVED_KEY,
+    LABEL_VALUED_KEYS,
+    combine_scores,
+)
 
 UNVALIDATED_THRESHOLD = 1.0
 
@@ -263,19 +268,14 @@ def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction],
     return [by_id[s.id] for s in labels]
 
 
-# evidence keys whose value names a label: one line per label, not one per key (心筋梗塞 derived
-# from 前壁中隔 and 前側壁心筋梗塞 names both)
-_LABEL_KEYS = (DERIVED_KEY, CONJUNCTION_KEY)
-
-
 def _add_new_keys(into: list[Evidence], items: Sequence[Evidence]) -> None:
     """Append the items whose key is not in ``into`` yet (one line per measurement; per label for
-    the keys that name one)."""
+    the keys that name one: 心筋梗塞 derived from 前壁中隔 and 前側壁心筋梗塞 names both)."""
     if not items:
         return
 
     def ident(e: Evidence) -> tuple[str, Any]:
-        return (e.key, e.value if e.key in _LABEL_KEYS else None)
+        return (e.key, e.value if e.key in LABEL_VALUED_KEYS else None)
 
     keys = {ident(e) for e in into}
     for e in items:

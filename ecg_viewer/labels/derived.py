@@ -38,6 +38,9 @@ DERIVED_KEY = "derived_from"  # evidence key: value = the narrower label id, cri
 #: evidence key of a part of a label defined as findings together (二枝ブロック: complete RBBB with
 #: a fascicular block; labels/criteria_table.py conjunctions): value = the label id, criterion = its score
 CONJUNCTION_KEY = "conjunction_of"
+#: evidence keys whose value is a catalog label id, not a measurement: one evidence line per
+#: label they name (labels/criteria.py), a coded label in FHIR (report/fhir.py)
+LABEL_VALUED_KEYS = frozenset({DERIVED_KEY, CONJUNCTION_KEY, "conflicts_with", "rate_variant"})
 
 
 @dataclass(frozen=True)

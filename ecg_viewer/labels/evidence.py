@@ -15,10 +15,12 @@ from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 
 #: evidence keys that are about the model, not the measurements
 MODEL_KEYS = frozenset({"similarity", "score", "held_back"})
-# the names of the evidence keys that are not measurements (a FHIR component's text)
-MODEL_KEY_NAMES = {"similarity": "evid.similarity_name", "score": "evid.score_name",
-                   "held_back": "evid.held_back_name", "rate_variant": "evid.rate_variant_name",
-                   "conflicts_with": "evid.conflicts_with_name"}
+# the display names of the evidence keys that are not criteria features (the model's, the
+# criteria's own, and those naming another label)
+_KEY_NAMES = {DERIVED_KEY: "evid.derived_name", CONJUNCTION_KEY: "evid.conjunction_name",
+              "similarity": "evid.similarity_name", "score": "evid.score_name",
+              "held_back": "evid.held_back_name", "rate_variant": "evid.rate_variant_name",
+              "conflicts_with": "evid.conflicts_with_name"}
 
 
 @lru_cache(maxsize=1)
@@ -33,12 +35,8 @@ def label_name(label_id: str, lang: str | None = None) -> str:
 
 def feature_name(key: str, lang: str | None = None) -> str:
     """Display name of a criteria feature or measurement key (the key itself when unknown)."""
-    if key == DERIVED_KEY:  # a broader label's narrower label (labels/derived.py)
-        return tr("evid.derived_name", lang)
-    if key == CONJUNCTION_KEY:  # a part of a label defined as findings together
-        return tr("evid.conjunction_name", lang)
-    if key in MODEL_KEY_NAMES:  # the model's keys: similarity, score, held_back ...
-        return tr(MODEL_KEY_NAMES[key], lang)
+    if key in _KEY_NAMES:  # a narrower label, a conjunction's part, the model's similarity ...
+        return tr(_KEY_NAMES[key], lang)
     if f"critf.{key}" in MESSAGES:
         return tr(f"critf.{key}", lang)
     if "." in key:  # per-lead "V1.r_mv"

@@ -22,7 +22,7 @@ from typing import Any
 
 from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence, category_text
-from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
+from ecg_viewer.labels.derived import LABEL_VALUED_KEYS
 from ecg_viewer.labels.evidence import evidence_text, feature_name, label_name
 from ecg_viewer.report.content import ReportContent, low_confidence_reason, measurement_value
 
@@ -230,8 +230,6 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
     }
 
 
-# evidence keys whose value is a catalog label id (labels/derived.py, labels/criteria.py)
-LABEL_VALUED_KEYS = frozenset({DERIVED_KEY, CONJUNCTION_KEY, "conflicts_with", "rate_variant"})
 UCUM_UNITS = {"ms": "ms", "mV": "mV", "/min": "/min", "°": "deg", "mV·ms": "mV.ms", "": "1"}
 
 
