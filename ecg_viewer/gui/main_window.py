@@ -221,9 +221,10 @@ class MainWindow(QMainWindow):
             restored = self.restoreGeometry(g) and self.restoreState(st) and fits(self)
             if restored and (sp := self.app_settings.splitter()) is not None:
                 self.splitter.restoreState(sp)
-            if restored and self.worklist.panel.folder is None:
-                # the last run's worklist comes back open but empty (no folder is read at start):
-                # closed, the page keeps its width; opening a folder shows it again
+            if restored:
+                # the last run's worklist comes back open but empty (the window is laid out
+                # before any folder is read): closed, the page keeps its width; opening a folder
+                # shows it again
                 self.worklist.dock.hide()
         if not restored:
             self.fit_to_screen()
