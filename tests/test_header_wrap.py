@@ -10,15 +10,12 @@ of its 270 px, and kept the loss at the next start (its findings cut to "●…"
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
 import pytest
 
 from ecg_viewer.core.messages import set_language
-from tests.xvfb_server import window_env, xvfb_display
+from tests.xvfb_server import window_env, window_state, xvfb_display
 
 LONG = {
     "hr_bpm": 61.0, "pr_ms": 198.0, "qrs_ms": 144.0, "qt_ms": 454.0, "qtc_bazett_ms": 457.0,
@@ -112,13 +109,6 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def _run(env: dict, script, what: str, path, *more) -> dict:
-    proc = subprocess.run([sys.executable, str(script), what, str(path), *map(str, more)], env=env,
-                          capture_output=True, text=True, timeout=240)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return json.loads(next(line[6:] for line in proc.stdout.splitlines() if line.startswith("STATE ")))
-
-
 def test_side_columns_and_panel_keep_their_width_after_a_worklist(tmp_path, bundled_samples):
     """A file; a folder as a worklist; a file again, with the layout the worklist left: its dock
     is not brought back empty; a folder and then a file in one run (the worklist beside the
@@ -129,10 +119,10 @@ def test_side_columns_and_panel_keep_their_width_after_a_worklist(tmp_path, bund
         script = tmp_path / "run.py"
         script.write_text(SCRIPT, encoding="utf-8")
         sample = bundled_samples / "E07509.hea"  # QRS (low confidence), QRS-adjusted QTc
-        first = _run(env, script, "file", sample)
-        _run(env, script, "folder", bundled_samples)
-        third = _run(env, script, "file", sample)
-        fourth = _run(env, script, "folder+file", bundled_samples, sample)
+        first = window_state(env, script, "file", sample)
+        window_state(env, script, "folder", bundled_samples)
+        third = window_state(env, script, "file", sample)
+        fourth = window_state(env, script, "folder+file", bundled_samples, sample)
     column0 = first["docks"]["review_dock"][2]
     panel0 = first["splitter"][1]
     # an empty worklist is not restored: the layout is the first start's

@@ -13,12 +13,9 @@ keeps its width from one start to the next, and the tabs' titles are whole in bo
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import textwrap
 
-from tests.xvfb_server import window_env, xvfb_display
+from tests.xvfb_server import window_env, window_state, xvfb_display
 
 SCRIPT = textwrap.dedent("""
     import json, sys, time
@@ -119,14 +116,6 @@ def _check(st: dict, where: str) -> int:
     return max(r[2] for r in column)
 
 
-def _run(env: dict, script, sample, refit: bool, lang: str) -> dict:
-    proc = subprocess.run([sys.executable, str(script), str(sample), "refit" if refit else "-", lang],
-                          env=env, capture_output=True, text=True, timeout=240)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
-    return json.loads(next(line[6:] for line in proc.stdout.splitlines() if line.startswith("STATE ")))
-
-
 def test_dock_tabs_and_column_width_hold_from_one_start_to_the_next(tmp_path, bundled_samples):
     with xvfb_display(1366, 768, dpi=96) as display:
         env = window_env(display, tmp_path)
@@ -135,8 +124,8 @@ def test_dock_tabs_and_column_width_hold_from_one_start_to_the_next(tmp_path, bu
         sample = bundled_samples / "00017_hr.hea"
         # a fresh profile: the layout made here; then the layout stored by the first run, in
         # English (whose dock titles are longer)
-        first = _run(env, script, sample, refit=False, lang="ja")
-        second = _run(env, script, sample, refit=True, lang="en")
+        first = window_state(env, script, sample, "-", "ja")
+        second = window_state(env, script, sample, "refit", "en")
     w1 = _check(first["start"], "first start")
     w2 = _check(second["start"], "second start (restored)")
     w3 = _check(second["refit"], "fit to screen")

@@ -7,9 +7,11 @@ not installed or does not start.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,3 +60,12 @@ def window_env(display: str, profile: Path, scale: str = "1") -> dict[str, str]:
                ECG_VIEWER_DATA_DIR=str(profile / "data"))
     env.pop("QT_AUTO_SCREEN_SCALE_FACTOR", None)
     return env
+
+
+def window_state(env: dict[str, str], script: Path, *args: object) -> dict:
+    """Run a window ``script`` (with ``args``) in ``env`` and return the JSON it printed on its
+    ``STATE `` line; the process must exit cleanly."""
+    proc = subprocess.run([sys.executable, str(script), *map(str, args)], env=env,
+                          capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return json.loads(next(line[6:] for line in proc.stdout.splitlines() if line.startswith("STATE ")))
