@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
@@ -62,8 +63,11 @@ def format_value(value: object, unit: str, lang: str | None = None) -> str:
     return str(value)
 
 
-def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True) -> str:
-    """One line of evidence; ``○``/``×`` says whether it speaks for or against the label."""
+def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
+                  source: bool = True) -> str:
+    """One line of evidence; ``○``/``×`` says whether it speaks for or against the label.
+    ``source=False`` leaves out the "weighed in the fused probability" note of a fused feature
+    (a list that says it once for all of them)."""
     lang = lang or language()
     ja = lang == "ja"
     lp, rp = ("（", "）") if ja else (" (", ")")
@@ -87,12 +91,13 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True) ->
         name = feature_name(e.key, lang)
         value = format_value(e.value, e.unit, lang)
         if e.criterion == "fusion":  # a feature the fused probability weighed (labels/fusion.py)
-            crit = f"{lp}{tr('evid.fusion_weighed', lang)}{rp}"
+            crit = f"{lp}{tr('evid.fusion_weighed', lang)}{rp}" if source else ""
         elif isinstance(e.value, bool) or not e.criterion:
             crit = ""
         else:
             crit = f"{lp}{e.criterion}{rp}"
-        sep = "：" if ja and isinstance(e.value, bool) else ": " if isinstance(e.value, bool) else " "
+        sep = ("：" if ja else ": ") if isinstance(e.value, bool) else \
+            "" if ja and name.endswith("）") else " "  # 「R（V3）0.00 mV」
         body = f"{name}{sep}{value}{crit}"
     return sign + body
 
@@ -104,6 +109,21 @@ def measurement_evidence(s: LabelScore) -> tuple[Evidence, ...]:
 
 def evidence_summary(s: LabelScore, lang: str | None = None, limit: int = 3,
                      supports: bool | None = True) -> str:  # fmt: skip
-    """The first ``limit`` measurement reasons (for the banner and the PDF), "" when none."""
+    """The first ``limit`` measurement reasons (for the banner), "" when none; the features
+    the fused probability weighed under one heading (:func:`evidence_line`)."""
     items = [e for e in measurement_evidence(s) if supports is None or e.supports is supports]
-    return list_sep(lang).join(evidence_text(e, lang, mark=False) for e in items[:limit])
+    return evidence_line(items[:limit], lang, mark=False)
+
+
+def evidence_line(items: Sequence[Evidence], lang: str | None = None, *,
+                  mark: bool = True) -> str:
+    """``items`` as one run-in line (the banner, the PDF): the features the fused probability
+    weighed come last, after one heading that says so (not a note on each: a line cut to its
+    width keeps the heading)."""
+    fused = [e for e in items if e.criterion == "fusion"]
+    if not fused:
+        return list_sep(lang).join(evidence_text(e, lang, mark=mark) for e in items)
+    texts = [evidence_text(e, lang, mark=mark) for e in items if e.criterion != "fusion"]
+    texts.append(tr("evid.fusion_weighed_all", lang, features=list_sep(lang).join(
+        evidence_text(e, lang, mark=mark, source=False) for e in fused)))
+    return list_sep(lang).join(texts)

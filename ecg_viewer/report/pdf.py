@@ -27,7 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import language, list_sep, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore, category_text
-from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
+from ecg_viewer.labels.evidence import evidence_line, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
@@ -220,7 +220,7 @@ def _evidence_line(s: LabelScore, lang: str) -> str:
     items = measurement_evidence(s)
     if not items:
         return tr("evid.none", lang)
-    return list_sep(lang).join(evidence_text(e, lang) for e in items)
+    return evidence_line(items, lang)
 
 
 def _level_names(lang: str) -> dict[str, str]:

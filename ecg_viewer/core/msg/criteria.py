@@ -146,4 +146,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "Measured on the median beat; the suggestions rest on them (not a diagnosis)."),
     "suggest.held_mark": ("（計測値により保留）", " (held back by the measurements)"),
     "evid.fusion_weighed": ("統合確率への寄与", "weighed in the fused probability"),
+    "evid.fusion_weighed_all": ("統合確率に寄与した項目: {features}",
+                                "weighed in the fused probability: {features}"),
 }
