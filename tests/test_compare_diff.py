@@ -29,7 +29,9 @@ PRIOR_REF = EcgRef("prior.xml", "a" * 64, "P1", datetime(2025, 1, 10, 9, 0))
 CUR_REF = EcgRef("current.xml", "b" * 64, "P1", datetime(2026, 3, 1, 10, 30))
 LABELS = {"clbbb": ("完全左脚ブロック", "D"), "atrial_fibrillation": ("心房細動", "D"),
           "crbbb": ("完全右脚ブロック", "C"), "pac": ("上室期外収縮", "B"),
-          "sinus_rhythm": ("洞調律", "A"), "av_block_3": ("完全房室ブロック", "urgent")}
+          "sinus_rhythm": ("洞調律", "A"), "av_block_3": ("完全房室ブロック", "urgent"),
+          "injury_anterior": ("前壁・側壁の心内膜下傷害", "urgent"),
+          "paced_rhythm": ("ペースメーカ調律", "E")}
 
 
 def analysis(present: tuple[str, ...] = (), with_model: bool = True,
@@ -194,3 +196,33 @@ def test_every_change_reads_in_the_language_shown():
     assert (d["label"], d["label_en"]) == ("QRS軸", "QRS axis")
     for c in cmp.changes:  # every rule's name in English, none with Japanese in it
         assert not cjk.search(c.label.text("en")), c.rule_id
+
+
+@pytest.mark.parametrize(("present", "qrs_ms", "level"), [
+    (("sinus_rhythm", "injury_anterior"), 90.0, "urgent"),  # its own level: 要至急
+    (("sinus_rhythm", "crbbb", "injury_anterior"), 90.0, "D"),  # secondary ST-T with an RBBB
+    (("sinus_rhythm", "injury_anterior"), 130.0, "D"),  # ... or with a QRS of 120 ms or more
+])
+def test_a_new_finding_raises_no_more_than_the_single_ecg_rules_let_it(present, qrs_ms, level):
+    """A finding new since the prior ECG raises the flag to its rule-table level, but never
+    above the level the single-ECG rules give it in this record: a new 前壁・側壁の心内膜下傷害
+    with a right bundle branch block (E07509 compared with E07505) raised 要至急 though the
+    ECG alone reads it as 要精査 (secondary ST-T)."""
+    cmp = compare(analysis(("sinus_rhythm",)), analysis(present, qrs_ms=qrs_ms))
+    new = {f.id: f.level for f in cmp.new_findings}
+    assert new["injury_anterior"] == level
+    assert {r.id: r.level for r in cmp.raises}["new:injury_anterior"] == level
+    if "crbbb" in present:  # a new RBBB is raised by its own rule-table entry (C -> D)
+        assert new["crbbb"] == "D"
+
+
+def test_a_new_finding_a_paced_rhythm_explains_raises_nothing():
+    from ecg_viewer.labels.referral import default_rules
+
+    explained = default_rules().explained_by_pacing
+    assert "clbbb" in explained
+    cmp = compare(analysis(("sinus_rhythm",)), analysis(("paced_rhythm", "clbbb")))
+    new = {f.id: f.level for f in cmp.new_findings}
+    assert new["clbbb"] is None and not any(r.id == "new:clbbb" for r in cmp.raises)
+    unpaced = compare(analysis(("sinus_rhythm",)), analysis(("sinus_rhythm", "clbbb")))
+    assert {f.id: f.level for f in unpaced.new_findings}["clbbb"] == "D"

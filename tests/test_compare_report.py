@@ -116,3 +116,22 @@ def test_english_comparison_sheet_and_fhir_are_english(pair, tmp_path: Path, cap
                and e["resource"]["code"]["coding"][0]["code"] == "comparison-with-prior")
     texts = json.dumps(obs.get("component", []), ensure_ascii=False)
     assert "QRS axis" in texts and not cjk.search(texts), cjk.findall(texts)
+
+
+@pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
+                    reason="no shipped weights in model_weights/")
+def test_a_new_finding_is_not_raised_above_its_level_in_this_ecg(shared_data: Path, capsys):
+    """E07509 (RBBB) against E07505 by hand: 前壁・側壁の心内膜下傷害 is new, and E07509 alone
+    reads it as 要精査 (secondary ST-T with the RBBB); the comparison raised 要至急 for it."""
+    cinc = shared_data / "samples" / "wfdb_cinc2021"
+    assert main(["analyze", str(cinc / "E07509.hea"), "--json"]) == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["referral"]["level"] == "D"
+    assert main(["analyze", str(cinc / "E07509.hea"), "--json",
+                 "--prior", str(cinc / "E07505.hea")]) == 0
+    d = json.loads(capsys.readouterr().out)
+    new = {f["id"]: f["level"] for f in d["comparison"]["new_findings"]}
+    assert new.get("crbbb") == "D"  # a new RBBB: 要精査 by the comparison's own rule
+    if "injury_anterior" in new:
+        assert new["injury_anterior"] == "D"
+    assert d["referral"]["level"] == "D"

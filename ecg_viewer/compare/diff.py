@@ -17,8 +17,9 @@ from typing import Any
 
 from ecg_viewer.compare.rules import ComparisonRules, default_rules, wrap_deg
 from ecg_viewer.core.messages import Bilingual, Reason, tr
-from ecg_viewer.core.prediction import Analysis, LabelScore
+from ecg_viewer.core.prediction import SEVERITY, Analysis, LabelScore
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.referral import own_level
 
 MATCH_KINDS = ("folder", "database", "manual")
 
@@ -268,6 +269,14 @@ def compare_analyses(current: Analysis, prior: Analysis, *, current_ref: EcgRef,
             if lid in before or flicker(old, s):
                 continue
             level = rules.new_finding_level(lid, s.category)
+            # never above what the single-ECG rules let it raise here: a new 前壁・側壁の心内膜下
+            # 傷害 with a right bundle branch block is 要精査 there (secondary ST-T), not 要至急;
+            # a finding a paced rhythm explains raises nothing
+            own, lowered = own_level(s, current)
+            if own is None:
+                level = None
+            elif lowered and level is not None and SEVERITY[level] > SEVERITY[own]:
+                level = own
             f = FindingChange(lid, s.ja, s.en, s.category, "new", s.score,
                               old.score if old else None, level)
             new.append(f)

@@ -332,6 +332,20 @@ def shown_level(s: LabelScore, analysis: Analysis | None) -> str:
     return default_rules().label_level(s, analysis.measurements, labels)[0]
 
 
+def own_level(s: LabelScore, analysis: Analysis) -> tuple[str | None, bool]:
+    """The level the single-ECG rules let finding ``s`` (above its threshold) raise in
+    ``analysis``, and whether a label-level rule lowered it (secondary ST-T with a bundle
+    branch block): None when the paced rhythm found there explains it (as :func:`judge`
+    skips it). What the comparison with a prior ECG caps a new finding's level at."""
+    rules = default_rules()
+    labels = analysis.prediction.labels if analysis.prediction is not None else ()
+    found = [x for x in labels if x.above_threshold]
+    if s.id in rules.explained_by_pacing and any(x.id in rules.paced_labels for x in found):
+        return None, False
+    level, lowered = rules.label_level(s, analysis.measurements, labels)
+    return level, lowered is not None
+
+
 #: a finding the combination rule's banner names besides the first is at least this share of
 #: its own threshold
 NAMED_MIN_SHARE = 0.3
