@@ -198,6 +198,24 @@ def test_every_change_reads_in_the_language_shown():
         assert not cjk.search(c.label.text("en")), c.rule_id
 
 
+def test_status_line_counts_what_the_summary_names():
+    """The status bar's short line: new findings and changes past a threshold (a new axis
+    deviation among them), counted from what the summary lists."""
+    cmp = compare(analysis(("sinus_rhythm",), qrs_axis_deg=40.0),
+                  analysis(("sinus_rhythm", "clbbb", "pac"), qrs_ms=130.0, qrs_axis_deg=-45.0))
+    assert cmp.status_text("ja") == "前回比較: 新規所見 2 件・基準超の変化 3 項目"
+    assert cmp.status_text("en") == "Prior ECG: new findings 2, changes beyond threshold 3"
+    assert len(cmp.marked_changes()) == 2 and cmp.new_axis_deviation == "left"  # QRS and axis
+    assert "新たな左軸偏位（QRS軸 +40° → -45°）" in cmp.summary("ja")  # the third one
+    # a new deviation from a small shift (not a marked change) is named too, not "no change"
+    small = compare(analysis(qrs_axis_deg=-29.0), analysis(qrs_axis_deg=-31.0))
+    assert small.status_text("en") == "Prior ECG: new findings 0, changes beyond threshold 1"
+    assert "New left axis deviation" in small.summary("en")
+    same = compare(analysis(("sinus_rhythm",)), analysis(("sinus_rhythm",), hr_bpm=75.0))
+    assert same.status_text("ja") == "前回比較: 基準を超える変化・新規所見なし"
+    assert "基準を超える変化・新規所見はありません" in same.summary("ja")
+
+
 @pytest.mark.parametrize(("present", "qrs_ms", "level"), [
     (("sinus_rhythm", "injury_anterior"), 90.0, "urgent"),  # its own level: 要至急
     (("sinus_rhythm", "crbbb", "injury_anterior"), 90.0, "D"),  # secondary ST-T with an RBBB

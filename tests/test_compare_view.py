@@ -36,8 +36,13 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
     qtbot.waitUntil(lambda: "change:qrs_wide_change" in win.state.analysis.referral.because)
     assert win.state.analysis.referral.level == "D"
     assert "要精査" in win.panel.banner.text()
+    # the status bar keeps a short line while this ECG is open; its tooltip has the summary
+    ind = feats.indicator
+    assert ind.isVisible() and ind.text() == cmp.status_text("ja")
+    assert "基準超の変化" in ind.text() and cmp.summary("ja") in ind.toolTip()
+    assert "QRS" in ind.toolTip()
     win.statusBar().clearMessage()
-    feats.open_comparison()
+    ind.click()  # opens the comparison window, as the menu action does
     cw = feats.compare_window
     qtbot.waitExposed(cw)
     qtbot.wait(100)
@@ -69,6 +74,11 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
         feats.compare_file(str(prior))
     assert blocker.args[0].match == "manual"
     assert "手動で選択" in feats.compare_window.prior_label.text()
+    win.set_language("en")
+    assert ind.text() == blocker.args[0].status_text("en")
+    # another ECG: the line of this one's comparison goes
+    win.controller.open_file(str(other))
+    qtbot.waitUntil(lambda: not ind.isVisible(), timeout=30000)
 
 
 def test_failed_comparison_is_a_notice_not_a_message_box(win, qtbot, shared_data: Path,

@@ -3,7 +3,7 @@
 :class:`ComparisonFeatures` (built by the main window with the app's
 :class:`~ecg_viewer.app.comparison_flow.ComparisonFlow`, which finds, analyses and compares the
 prior ECG on its lane) adds File → "前回心電図と比較…", says in the status bar what was found and
-compared, and opens :class:`CompareWindow`; without an automatic match (no patient ID, no time,
+compared (a button that stays while the ECG is open and opens the comparison), and opens :class:`CompareWindow`; without an automatic match (no patient ID, no time,
 none found) it asks for the prior file.
 
 :class:`CompareWindow`: current and prior page one above the other at the same scale, the change
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -74,6 +75,15 @@ class ComparisonFeatures(QObject):
         self.action = QAction(tr("compare.action"), window)
         self.action.triggered.connect(self.open_comparison)
         window.actions_.insert("ui.menu.file", self.action, before="export_view")
+        # what the comparison found, kept in the status bar while this ECG is open (a status
+        # message alone is gone after 20 s, and the whole summary does not fit there); a click
+        # opens the comparison window
+        self.indicator = QToolButton()
+        self.indicator.setAutoRaise(True)
+        self.indicator.setVisible(False)
+        self.indicator.clicked.connect(self.show_window)
+        window.statusBar().insertPermanentWidget(0, self.indicator)
+        self.state.recordChanged.connect(lambda _r: self.indicator.setVisible(False))
         flow.found.connect(self._found)
         flow.busy.connect(lambda: self.window.statusBar().showMessage(tr("compare.busy")))
         flow.compared.connect(self._compared)
@@ -97,12 +107,19 @@ class ComparisonFeatures(QObject):
             "%Y-%m-%d %H:%M"), file=match.path.name), 15000)
 
     def _compared(self, cmp: Comparison) -> None:
-        self.window.statusBar().showMessage(cmp.summary(language()), 20000)
+        self.window.statusBar().clearMessage()  # "analysing the prior ECG…"
+        self._show_indicator(cmp)
         self.compared.emit(cmp)
         if self._open_when_done or (self.compare_window is not None
                                     and self.compare_window.isVisible()):
             self._open_when_done = False
             self.show_window()
+
+    def _show_indicator(self, cmp: Comparison) -> None:
+        lang = language()
+        self.indicator.setText(cmp.status_text(lang))
+        self.indicator.setToolTip(f"{cmp.summary(lang)}\n{tr('compare.status_tip', lang)}")
+        self.indicator.setVisible(True)
 
     def _failed(self, exc: BaseException) -> None:
         self._open_when_done = False
@@ -152,6 +169,8 @@ class ComparisonFeatures(QObject):
 
     def retranslate(self) -> None:
         self.action.setText(tr("compare.action"))
+        if self.comparison is not None and self.indicator.isVisible():
+            self._show_indicator(self.comparison)
         if self.compare_window is not None and self.compare_window.isVisible():
             self.show_window()
 

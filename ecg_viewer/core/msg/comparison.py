@@ -54,6 +54,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.days": ("{n} 日前", "{n} days earlier"),
     "compare.days_unknown": ("記録日時不明", "recording time unknown"),
     "compare.new_list": ("新規所見: {labels}", "New findings: {labels}"),
+    "compare.status": ("前回比較: 新規所見 {new} 件・基準超の変化 {marked} 項目",
+                       "Prior ECG: new findings {new}, changes beyond threshold {marked}"),
+    "compare.status_none": ("前回比較: 基準を超える変化・新規所見なし",
+                            "Prior ECG: no new finding, no change beyond the thresholds"),
+    "compare.status_tip": ("クリックすると前回心電図との比較を開きます", "Click to open the comparison"),
     "compare.no_significant_change": (
         "基準を超える変化・新規所見はありません", "No change beyond the thresholds, no new finding"),
     "compare.notice": (
