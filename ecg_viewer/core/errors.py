@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ecg_viewer.core.messages import MESSAGES, Localized, tr
+from ecg_viewer.core.messages import MESSAGES, Bilingual, Localized, tr
 
 
 class EcgError(Localized, Exception):
@@ -74,14 +74,17 @@ class EcgReadError(EcgError, ValueError):
         self,
         file: str | Path,
         *,
-        expected: str = "",
-        found: str = "",
+        expected: str | Localized = "",
+        found: str | Localized = "",
         format: str = "",
         detail: str = "",
     ) -> None:
+        # ``expected``/``found`` say what the reader wanted and met; a Bilingual one is shown in
+        # the language of the message (a Japanese message has no English detail), the
+        # attributes keep the English text (logs, tests)
         self.file = str(file)
-        self.expected = expected
-        self.found = found
+        self.expected = _english(expected)
+        self.found = _english(found)
         self.format = format
         params = {"file": self.file, "expected": expected, "found": found, "format": format or "ECG"}
         params.update(self._extra_params())
@@ -91,6 +94,14 @@ class EcgReadError(EcgError, ValueError):
 
     def _extra_params(self) -> dict[str, object]:
         return {}
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _english(text: str | Localized) -> str:
+    return text.text("en") if isinstance(text, Localized) else text
 
 
 class UnsupportedFormatError(EcgReadError):
@@ -135,8 +146,8 @@ class FileTooLargeError(EcgReadError):
         self.limit_bytes = limit_bytes
         super().__init__(
             file,
-            expected=f"at most {limit_bytes} bytes",
-            found=f"{size_bytes} bytes",
+            expected=Bilingual(f"{limit_bytes} バイト以下", f"at most {limit_bytes} bytes"),
+            found=Bilingual(f"{size_bytes} バイト", f"{size_bytes} bytes"),
         )
 
     def _extra_params(self) -> dict[str, object]:
@@ -159,15 +170,21 @@ class HeaderValueError(CorruptFileError):
 
     message_key = "read.bad_header_value"
 
-    def __init__(self, file: str | Path, *, field: str, value: object, expected: str,
-                 format: str = "") -> None:
-        self.field = field
-        text = str(value)
-        self.value = text if len(text) <= 40 else text[:37] + "..."
-        super().__init__(file, expected=expected, found=f"{field} = {self.value!r}", format=format)
+    def __init__(self, file: str | Path, *, field: str | Localized, value: object,
+                 expected: str | Localized, format: str = "") -> None:
+        # ``field``: the file's own name for it (a tag, kept as is) or a description, which is
+        # Bilingual like ``expected``; the attribute keeps the English
+        # ``value``: the file's text (cut to 40 characters), or a Bilingual description where
+        # there is no one value to quote ("one row")
+        self._field = field
+        self.field = _english(field)
+        self._value = value if isinstance(value, Localized) else _cut(str(value))
+        self.value = _cut(_english(value) if isinstance(value, Localized) else str(value))
+        super().__init__(file, expected=expected, found=f"{self.field} = {self.value!r}",
+                         format=format)
 
     def _extra_params(self) -> dict[str, object]:
-        return {"field": self.field, "value": self.value}
+        return {"field": self._field, "value": self._value}
 
 
 class ImplausibleAmplitudeError(InvalidSignalError):
@@ -180,8 +197,10 @@ class ImplausibleAmplitudeError(InvalidSignalError):
         self.lead = lead
         self.peak_mv = peak_mv
         self.limit_mv = limit_mv
-        super().__init__(file, expected=f"samples within ±{limit_mv:g} mV",
-                         found=f"{peak_mv:.3g} mV in lead {lead}", format=format)
+        super().__init__(file, expected=Bilingual(f"±{limit_mv:g} mV 以内のサンプル値",
+                                                  f"samples within ±{limit_mv:g} mV"),
+                         found=Bilingual(f"{lead} 誘導で {peak_mv:.3g} mV",
+                                         f"{peak_mv:.3g} mV in lead {lead}"), format=format)
 
     def _extra_params(self) -> dict[str, object]:
         return {"lead": self.lead, "peak_mv": f"{self.peak_mv:.3g}", "limit_mv": f"{self.limit_mv:g}"}
@@ -195,8 +214,10 @@ class TooManySamplesError(EcgReadError):
     def __init__(self, file: str | Path, *, n_values: int, limit_values: int, format: str = "") -> None:
         self.n_values = n_values
         self.limit_values = limit_values
-        super().__init__(file, expected=f"at most {limit_values} samples in all",
-                         found=f"{n_values} samples", format=format)
+        super().__init__(file, expected=Bilingual(f"合計 {limit_values} サンプル以下",
+                                                  f"at most {limit_values} samples in all"),
+                         found=Bilingual(f"{n_values} サンプル", f"{n_values} samples"),
+                         format=format)
 
     def _extra_params(self) -> dict[str, object]:
         return {"n_values": self.n_values, "limit_values": self.limit_values}

@@ -25,6 +25,7 @@ from ecg_viewer.core.leads import (
     canonical_lead_name,
     derive_limb_leads,
 )
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgMeta, EcgRecord
 from ecg_viewer.io.validate import AMPLITUDE_MAX_MV, check_rate, check_total_values
 
@@ -70,16 +71,22 @@ CHUNK_SAMPLES = 1 << 20
 
 def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) -> EcgRecord:
     if not raw.channels:
-        raise NoWaveformError(path, expected="at least one ECG channel", found="no channels", format=format)
-    fs = check_rate(raw.fs_hz, file=path, field="sampling rate", format=format)
+        raise NoWaveformError(path, expected=Bilingual("少なくとも 1 つの心電図チャネル",
+                                                       "at least one ECG channel"),
+                              found=Bilingual("チャネルなし", "no channels"), format=format)
+    fs = check_rate(raw.fs_hz, file=path, field=Bilingual("サンプリング周波数", "sampling rate"),
+                    format=format)
 
     lengths = {int(np.size(c.samples)) for c in raw.channels}
     if len(lengths) != 1:
-        raise InvalidSignalError(path, expected="channels of equal length",
-                                 found=f"channel lengths {sorted(lengths)}", format=format)
+        raise InvalidSignalError(path, expected=Bilingual("同じ長さのチャネル", "channels of equal length"),
+                                 found=Bilingual(f"チャネルの長さ {sorted(lengths)}",
+                                                 f"channel lengths {sorted(lengths)}"),
+                                 format=format)
     n = lengths.pop()
     if n == 0:
-        raise NoWaveformError(path, expected="samples in the waveform", found="0 samples", format=format)
+        raise NoWaveformError(path, expected=Bilingual("波形のサンプル", "samples in the waveform"),
+                              found=Bilingual("0 サンプル", "0 samples"), format=format)
 
     # names, units and row order first; samples are converted straight into the one float32 array
     sources: dict[str, tuple[Channel, float]] = {}
@@ -89,8 +96,11 @@ def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) ->
     for ch in raw.channels:
         factor = unit_factor_to_mv(ch.unit)
         if factor is None:
-            raise CorruptFileError(path, expected="voltage units (mV, uV, V)",
-                                   found=f"unit {ch.unit!r} for channel {ch.name!r}", format=format)
+            raise CorruptFileError(path, expected=Bilingual("電圧の単位（mV, uV, V）",
+                                                            "voltage units (mV, uV, V)"),
+                                   found=Bilingual(f"チャネル {ch.name!r} の単位 {ch.unit!r}",
+                                                   f"unit {ch.unit!r} for channel {ch.name!r}"),
+                                   format=format)
         canon = canonical_lead_name(ch.name)
         name = canon if canon and canon not in sources else _unique(str(ch.name).strip() or "ch", sources)
         if canon is None or name != canon:
@@ -137,8 +147,10 @@ def _convert_into(out: np.ndarray, ch: Channel, factor: float, *, path: Path, fo
         bad = ~np.isfinite(block)
         if bad.any():
             raise InvalidSignalError(
-                path, expected="finite sample values",
-                found=f"{int(bad.sum())} NaN/inf samples in channel {ch.name!r}", format=format)
+                path, expected=Bilingual("有限のサンプル値", "finite sample values"),
+                found=Bilingual(f"チャネル {ch.name!r} に NaN/inf が {int(bad.sum())} サンプル",
+                                f"{int(bad.sum())} NaN/inf samples in channel {ch.name!r}"),
+                format=format)
         if digital:
             with np.errstate(over="ignore"):  # a tiny gain can overflow: checked just below
                 block = (block - ch.baseline) / ch.gain

@@ -25,6 +25,7 @@ from ecg_viewer.core.errors import (
     SamplingRateRequiredError,
 )
 from ecg_viewer.core.leads import canonical_lead_name
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.registry import ReaderSpec, register
@@ -60,8 +61,12 @@ def _encoding(path: Path) -> str:
             return enc
         except UnicodeDecodeError:
             continue
-    raise CorruptFileError(path, expected="a text CSV (UTF-8 or Shift_JIS)", found="binary data",
-                           format="CSV")
+    raise CorruptFileError(path, expected=Bilingual("テキストの CSV（UTF-8 または Shift_JIS）",
+                                                    "a text CSV (UTF-8 or Shift_JIS)"),
+                           found=Bilingual("バイナリデータ", "binary data"), format="CSV")
+
+
+_HEADER_AND_ROWS = Bilingual("ヘッダー行とサンプルの行", "a header row and sample rows")
 
 
 def _data_lines(fh: Any) -> Any:
@@ -76,15 +81,18 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawEcg:
         with open(path, encoding=enc, newline="") as fh:
             return _read(path, _data_lines(fh), options)
     except UnicodeDecodeError as exc:
-        raise CorruptFileError(path, expected=f"text in one encoding ({enc})",
-                               found=f"undecodable bytes at {exc.start}", format="CSV") from exc
+        raise CorruptFileError(path, expected=Bilingual(f"単一の文字コード（{enc}）のテキスト",
+                                                        f"text in one encoding ({enc})"),
+                               found=Bilingual(f"位置 {exc.start} に復号できないバイト",
+                                               f"undecodable bytes at {exc.start}"),
+                               format="CSV") from exc
 
 
 def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
     first = next(lines, None)
     if first is None:
-        raise NoWaveformError(path, expected="a header row and sample rows", found="no header row",
-                              format="CSV")
+        raise NoWaveformError(path, expected=_HEADER_AND_ROWS,
+                              found=Bilingual("ヘッダー行なし", "no header row"), format="CSV")
     try:
         delim = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
     except csv.Error:
@@ -107,11 +115,16 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
         try:
             data = np.loadtxt(io.StringIO("\n".join(chunk)), delimiter=delim, dtype=np.float64, ndmin=2)
         except ValueError as exc:
-            raise CorruptFileError(path, expected="numbers in every row below the header",
-                                   found=str(exc)[:200], format="CSV") from exc
+            why = str(exc)[:200]  # numpy's text: English only
+            raise CorruptFileError(path, expected=Bilingual("ヘッダーより下のすべての行に数値",
+                                                            "numbers in every row below the header"),
+                                   found=Bilingual(f"読み込みエラー（{why}）", why),
+                                   format="CSV") from exc
         if data.shape[1] != len(header):
-            raise CorruptFileError(path, expected=f"{len(header)} columns per row (header)",
-                                   found=f"{data.shape[1]} columns", format="CSV")
+            raise CorruptFileError(path, expected=Bilingual(f"1 行あたり {len(header)} 列（ヘッダー）",
+                                                            f"{len(header)} columns per row (header)"),
+                                   found=Bilingual(f"{data.shape[1]} 列", f"{data.shape[1]} columns"),
+                                   format="CSV")
         rows += data.shape[0]
         check_total_values(rows * max(1, len(signal_cols)), file=path, format="CSV")
         for i in rate_cols:
@@ -123,8 +136,8 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
         blocks.append(np.ascontiguousarray(data[:, signal_cols], dtype=np.float32)
                       if np.all(np.abs(data[:, signal_cols]) < 3e38) else data[:, signal_cols])
     if rows < 1:
-        raise NoWaveformError(path, expected="a header row and sample rows",
-                              found="1 non-empty line(s)", format="CSV")
+        raise NoWaveformError(path, expected=_HEADER_AND_ROWS,
+                              found=Bilingual("空でない行 1 行", "1 non-empty line(s)"), format="CSV")
     fs = _rate(path, options, header, rate_cols, rate_seen, time_cols, first_times)
 
     default_unit = str(options.get("unit", "mV"))
@@ -134,8 +147,9 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
         samples = np.concatenate([b[:, j] for b in blocks]) if len(blocks) > 1 else blocks[0][:, j]
         channels.append(Channel(name=lead or f"ch{i + 1}", samples=samples, unit=unit))
     if not any(canonical_lead_name(c.name) for c in channels):
-        raise NoWaveformError(path, expected="columns named after ECG leads (I, II, V1 ...)",
-                              found=f"columns {header[:8]}", format="CSV")
+        raise NoWaveformError(path, expected=Bilingual("心電図の誘導名（I, II, V1 ...）の列",
+                                                       "columns named after ECG leads (I, II, V1 ...)"),
+                              found=Bilingual(f"列 {header[:8]}", f"columns {header[:8]}"), format="CSV")
     return RawEcg(channels=channels, fs_hz=fs, meta=EcgMeta())
 
 
@@ -145,28 +159,42 @@ def _rate(path: Path, options: dict[str, Any], header: list[str], rate_cols: lis
     """The sampling rate from, in order: the option, a rate column (one value throughout), a time
     column (its median step); validated, never assumed."""
     if options.get("fs_hz") is not None:
-        return check_rate(options["fs_hz"], file=path, field="fs_hz option", format="CSV")
+        return check_rate(options["fs_hz"], file=path,
+                          field=Bilingual("fs_hz オプション", "fs_hz option"), format="CSV")
     if rate_cols:
         name = header[rate_cols[0]]
+        column = Bilingual(f"{name} 列", f"{name} column")
         lo, hi = min(rate_seen), max(rate_seen)
         if not (np.isfinite(lo) and np.isfinite(hi)) or lo != hi:
-            shown = "non-numeric/NaN values" if not np.isfinite([lo, hi]).all() else f"{lo:g}..{hi:g}"
-            raise HeaderValueError(path, field=f"{name} column", value=shown,
-                                   expected="one sampling rate in every row", format="CSV")
-        return check_rate(lo, file=path, field=f"{name} column", format="CSV")
+            shown = (Bilingual("数値でない値／NaN", "non-numeric/NaN values")
+                     if not np.isfinite([lo, hi]).all() else f"{lo:g}..{hi:g}")
+            raise HeaderValueError(path, field=column, value=shown,
+                                   expected=Bilingual("すべての行で同じサンプリング周波数",
+                                                      "one sampling rate in every row"),
+                                   format="CSV")
+        return check_rate(lo, file=path, field=column, format="CSV")
     if time_cols and first_times is not None:
         name = header[time_cols[0][0]]
+        column = Bilingual(f"{name} 列", f"{name} column")
         if first_times.size < 2:
-            raise HeaderValueError(path, field=f"{name} column", value="one row",
-                                   expected="at least two time values", format="CSV")
+            raise HeaderValueError(path, field=column, value=Bilingual("1 行のみ", "one row"),
+                                   expected=Bilingual("少なくとも 2 つの時刻値",
+                                                      "at least two time values"),
+                                   format="CSV")
         with np.errstate(invalid="ignore", over="ignore"):
             dt = float(np.median(np.diff(first_times)))
         if not (np.isfinite(dt) and dt > 0):
-            raise HeaderValueError(path, field=f"{name} column", value=f"step {dt:g}",
-                                   expected="increasing time values", format="CSV")
-        return check_rate(1.0 / dt, file=path, field=f"{name} column (1 / step)", format="CSV")
-    raise SamplingRateRequiredError(path, expected="a sampling rate (fs_hz column or option)",
-                                    found="no rate column, no time column", format="CSV")
+            raise HeaderValueError(path, field=column, value=Bilingual(f"刻み幅 {dt:g}", f"step {dt:g}"),
+                                   expected=Bilingual("増加していく時刻値", "increasing time values"),
+                                   format="CSV")
+        return check_rate(1.0 / dt, file=path,
+                          field=Bilingual(f"{name} 列（1 / 刻み幅）", f"{name} column (1 / step)"),
+                          format="CSV")
+    raise SamplingRateRequiredError(path, expected=Bilingual("サンプリング周波数（fs_hz 列またはオプション）",
+                                                             "a sampling rate (fs_hz column or option)"),
+                                    found=Bilingual("サンプリング周波数の列なし、時刻の列なし",
+                                                    "no rate column, no time column"),
+                                    format="CSV")
 
 
 register(ReaderSpec(

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import CorruptFileError, EcgReadError, NoWaveformError
+from ecg_viewer.core.messages import Bilingual, Localized
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import ReaderSpec, register
@@ -27,7 +28,7 @@ def _sniff(head: bytes, path: Path) -> bool:
     return len(head) >= 132 and head[128:132] == b"DICM"
 
 
-def _has_waveform(path: Path) -> tuple[bool, str]:
+def _has_waveform(path: Path) -> tuple[bool, str | Localized]:
     import pydicom
 
     ds = pydicom.dcmread(str(path), stop_before_pixels=True, specific_tags=["WaveformSequence",
@@ -35,7 +36,10 @@ def _has_waveform(path: Path) -> tuple[bool, str]:
     if "WaveformSequence" in ds and len(ds.WaveformSequence):
         return True, ""
     sop = getattr(ds.get("SOPClassUID"), "name", str(ds.get("SOPClassUID", "")))
-    return False, f"a DICOM object without Waveform Sequence (SOP class {sop or '?'}, modality {ds.get('Modality', '?')})"
+    modality = ds.get("Modality", "?")
+    return False, Bilingual(
+        f"WaveformSequence のない DICOM オブジェクト（SOP クラス {sop or '?'}、モダリティ {modality}）",
+        f"a DICOM object without Waveform Sequence (SOP class {sop or '?'}, modality {modality})")
 
 
 _DS_FIELDS = (  # decimal strings of each channel: (keyword, must be > 0)
@@ -68,22 +72,31 @@ def _check_header_numbers(path: Path) -> None:
         ds = pydicom.dcmread(str(path), defer_size=4096, specific_tags=["WaveformSequence"])
         for g, wf in enumerate(ds.WaveformSequence):
             where = f"waveform group {g + 1}"
+            where_ja = f"波形グループ {g + 1}"
             rate_text = _text_of(wf, "SamplingFrequency")
-            parse_rate(rate_text, file=path, field=f"{where} SamplingFrequency", format=LABEL)
+            parse_rate(rate_text, file=path, format=LABEL,
+                       field=Bilingual(f"{where_ja} の SamplingFrequency",
+                                       f"{where} SamplingFrequency"))
             for keyword, lo, hi in (("NumberOfWaveformSamples", 1, 2**31),
                                     ("NumberOfWaveformChannels", 1, 1024),
                                     ("WaveformBitsAllocated", 8, 64)):
                 value = wf.get(keyword)
-                check_number(value, file=path, field=f"{where} {keyword}", format=LABEL, lo=lo,
-                             hi=hi, expected=f"an integer in [{lo}, {hi}]")
+                check_number(value, file=path,
+                             field=Bilingual(f"{where_ja} の {keyword}", f"{where} {keyword}"),
+                             format=LABEL, lo=lo, hi=hi,
+                             expected=Bilingual(f"{lo}〜{hi} の整数", f"an integer in [{lo}, {hi}]"))
             for c, ch in enumerate(wf.get("ChannelDefinitionSequence") or []):
                 for keyword, positive in _DS_FIELDS:
                     text = _text_of(ch, keyword)
                     if text is None:
                         continue
-                    parse_number(text, file=path, field=f"{where} channel {c + 1} {keyword}",
+                    field = Bilingual(f"{where_ja} チャネル {c + 1} の {keyword}",
+                                      f"{where} channel {c + 1} {keyword}")
+                    want = (Bilingual("0 より大きい数値", "a number > 0") if positive
+                            else Bilingual("有限の数値", "a finite number"))
+                    parse_number(text, file=path, field=field,
                                  format=LABEL, lo=0.0 if positive else -1e12, lo_open=positive,
-                                 hi=1e12, expected="a number > 0" if positive else "a finite number")
+                                 hi=1e12, expected=want)
 
 
 def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
@@ -93,24 +106,37 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
     with open(path, "rb") as fh:
         head = fh.read(132)
     if not _sniff(head, path):
-        raise CorruptFileError(path, expected="a DICOM file ('DICM' at byte 128)",
-                               found=f"bytes 128-131 {head[128:132]!r}", format=LABEL)
+        raise CorruptFileError(
+            path,
+            expected=Bilingual("DICOM ファイル（128 バイト目から 'DICM'）",
+                               "a DICOM file ('DICM' at byte 128)"),
+            found=Bilingual(f"128〜131 バイト目 {head[128:132]!r}",
+                            f"bytes 128-131 {head[128:132]!r}"),
+            format=LABEL)
     try:
         with warnings.catch_warnings():  # pydicom warns on odd values; the parse below reports
             warnings.simplefilter("ignore")
             ok, found = _has_waveform(path)
     except Exception as exc:  # pydicom raises OSError/ValueError/... on a damaged dataset
-        raise CorruptFileError(path, expected="a complete DICOM dataset",
-                               found=f"{type(exc).__name__}: {exc}"[:240], format=LABEL) from exc
+        en = f"{type(exc).__name__}: {exc}"[:240]
+        raise CorruptFileError(path, expected=Bilingual("完全な DICOM データセット",
+                                                        "a complete DICOM dataset"),
+                               found=Bilingual(f"読み込みエラー（{en}）", en),
+                               format=LABEL) from exc
     if not ok:
-        raise NoWaveformError(path, expected="a DICOM waveform (ECG) object", found=found, format=LABEL)
+        raise NoWaveformError(path, expected=Bilingual("DICOM 波形（ECG）オブジェクト",
+                                                       "a DICOM waveform (ECG) object"),
+                              found=found, format=LABEL)
     try:
         _check_header_numbers(path)
     except EcgReadError:
         raise
     except Exception as exc:  # pydicom on a damaged nested dataset
-        raise CorruptFileError(path, expected="a complete DICOM waveform header",
-                               found=f"{type(exc).__name__}: {exc}"[:240], format=LABEL) from exc
+        en = f"{type(exc).__name__}: {exc}"[:240]
+        raise CorruptFileError(path, expected=Bilingual("完全な DICOM 波形ヘッダー",
+                                                        "a complete DICOM waveform header"),
+                               found=Bilingual(f"読み込みエラー（{en}）", en),
+                               format=LABEL) from exc
     record, messages = parse_with(DICOMWaveformParser, path, LABEL)
     raw_meta = record.raw_metadata
     groups = [g for g in raw_meta.get("multiplex_groups") or [] if isinstance(g, dict)]

@@ -26,6 +26,7 @@ from ecg_viewer.core.errors import (
     NoWaveformError,
 )
 from ecg_viewer.core.leads import canonical_lead_name
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.validate import check_number, check_rate
@@ -57,17 +58,24 @@ def parse_with(parser_cls: type, path: Path, label: str) -> tuple[Any, list[str]
         try:
             record = parser_cls().parse(path)
         except ECGDataKitError as exc:
-            raise CorruptFileError(path, expected=f"a valid {label} file", found=_short(exc),
+            en = _short(exc)
+            raise CorruptFileError(path, expected=Bilingual(f"有効な {label} ファイル",
+                                                            f"a valid {label} file"),
+                                   found=Bilingual(f"読み込みエラー（{en}）", en),
                                    format=label) from exc
     messages = [str(w.message) for w in caught]
     for msg in messages:
         low = msg.lower()
         if any(p in low for p in _TRUNCATION_PATTERNS):
-            raise InvalidSignalError(path, expected="as many samples as the header declares",
-                                     found=_short(msg), format=label)
+            en = _short(msg)
+            raise InvalidSignalError(path, expected=Bilingual("ヘッダーが宣言する数のサンプル",
+                                                              "as many samples as the header declares"),
+                                     found=Bilingual(f"読み込み時の警告（{en}）", en), format=label)
         if _CHECKSUM_PATTERN in low:
-            raise CorruptFileError(path, expected="sections whose CRC matches their bytes",
-                                   found=_short(msg), format=label)
+            en = _short(msg)
+            raise CorruptFileError(path, expected=Bilingual("CRC がバイト列と一致するセクション",
+                                                            "sections whose CRC matches their bytes"),
+                                   found=Bilingual(f"読み込み時の警告（{en}）", en), format=label)
     for msg in messages:
         log.info("%s: %s", path.name, msg)
     return record, messages
@@ -110,23 +118,30 @@ def to_raw(
     leads = list(record.leads)
     kept: list[tuple[Any, np.ndarray, str]] = []
     dropped: list[str] = []
+    dropped_ja: list[str] = []  # the same, for the Japanese message of NoWaveformError below
     for lead in leads:
         _check_lead_numbers(path, label, lead)
         unit = str(lead.resolution_unit or lead.units or "")
         if lead.is_raw and not lead.resolution_unit:
             dropped.append(f"{lead.label} (no calibration)")
+            dropped_ja.append(f"{lead.label}（較正なし）")
             continue
         if unit_factor_to_mv(unit) is None:
             dropped.append(f"{lead.label} ({unit or 'no unit'})")
+            dropped_ja.append(f"{lead.label}（{unit or '単位なし'}）")
             continue
         phys = lead.to_physical() if lead.is_raw else lead
         kept.append((lead, np.asarray(phys.samples, dtype=np.float64), str(phys.units or unit)))
     if not kept:
-        found = f"{len(leads)} channels, none in a voltage unit" if leads else "no signal channels"
+        found_ja, found_en = ((f"{len(leads)} チャネル、電圧の単位のものなし",
+                               f"{len(leads)} channels, none in a voltage unit") if leads
+                              else ("信号チャネルなし", "no signal channels"))
         if dropped:
-            found += f" ({', '.join(dropped[:6])})"
-        raise NoWaveformError(path, expected="at least one ECG channel in a voltage unit",
-                              found=found, format=label)
+            found_ja += f"（{'、'.join(dropped_ja[:6])}）"
+            found_en += f" ({', '.join(dropped[:6])})"
+        raise NoWaveformError(path, expected=Bilingual("少なくとも 1 つの ECG チャネル（電圧の単位）",
+                                                       "at least one ECG channel in a voltage unit"),
+                              found=Bilingual(found_ja, found_en), format=label)
 
     rates = Counter(int(lead.sampling_rate) for lead, _, _ in kept)
     ecg_rates = Counter(int(lead.sampling_rate) for lead, _, _ in kept if canonical_lead_name(lead.label))
@@ -144,10 +159,12 @@ def to_raw(
         if ids:
             file_ids[name] = ", ".join(ids)
     if rate_hz is not None:
-        check_number(rate_hz, file=path, field="sampling rate in the header", format=label,
-                     lo=0.0, lo_open=True, expected="a sampling rate > 0")
+        check_number(rate_hz, file=path, format=label, lo=0.0, lo_open=True,
+                     field=Bilingual("ヘッダーのサンプリング周波数", "sampling rate in the header"),
+                     expected=Bilingual("0 より大きいサンプリング周波数", "a sampling rate > 0"))
     fs = float(rate_hz) if rate_hz and round(rate_hz) == rate else float(rate)
-    fs = check_rate(fs, file=path, field="sampling rate", format=label)
+    fs = check_rate(fs, file=path, field=Bilingual("サンプリング周波数", "sampling rate"),
+                    format=label)
 
     more = dict(extra or {})
     if file_ids:
@@ -164,15 +181,19 @@ def _check_lead_numbers(path: Path, label: str, lead: Any) -> None:
     """The rate and the calibration the library decoded for ``lead``: finite, rate > 0, scale
     not 0 (an EDF may invert a channel with a negative scale; 0 means uncalibrated)."""
     name = str(lead.label)
-    check_number(lead.sampling_rate, file=path, field=f"{name} sampling rate", format=label,
-                 lo=0.0, lo_open=True, expected="a sampling rate > 0")
+    check_number(lead.sampling_rate, file=path, format=label, lo=0.0, lo_open=True,
+                 field=Bilingual(f"{name} のサンプリング周波数", f"{name} sampling rate"),
+                 expected=Bilingual("0 より大きいサンプリング周波数", "a sampling rate > 0"))
     if lead.is_raw and lead.resolution_unit:
-        res = check_number(lead.resolution, file=path, field=f"{name} resolution", format=label,
-                           expected="a finite scale, not 0")
+        resolution = Bilingual(f"{name} の分解能", f"{name} resolution")
+        res = check_number(lead.resolution, file=path, field=resolution, format=label,
+                           expected=Bilingual("0 でない有限のスケール", "a finite scale, not 0"))
         if res == 0:
-            raise HeaderValueError(path, field=f"{name} resolution", value="0",
-                                   expected="a finite scale, not 0 (0 means uncalibrated)", format=label)
-        check_number(lead.offset, file=path, field=f"{name} offset", format=label)
+            raise HeaderValueError(path, field=resolution, value="0", format=label,
+                                   expected=Bilingual("0 でない有限のスケール（0 は未較正）",
+                                                      "a finite scale, not 0 (0 means uncalibrated)"))
+        check_number(lead.offset, file=path, format=label,
+                     field=Bilingual(f"{name} のオフセット", f"{name} offset"))
 
 
 # --- metadata -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import CorruptFileError, HeaderValueError, NoWaveformError
+from ecg_viewer.core.messages import Bilingual, Localized
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import ReaderSpec, register
@@ -55,16 +56,19 @@ _SIGNAL_FIELDS = (("label", 16), ("transducer", 80), ("physical dimension", 8),
 def _check_header_numbers(path: Path, head: bytes) -> None:
     """Every number of the EDF header parsed strictly (ASCII, fixed width) before the library
     reads the file: the library would take ``nan`` or ``inf`` as a physical range."""
-    def num(raw: bytes, field: str, **kw: Any) -> float:
+    def num(raw: bytes, field: str | Localized, **kw: Any) -> float:
         return parse_number(raw.decode("latin-1").strip(), file=path, field=field, format=LABEL, **kw)
 
-    ns = int(num(head[252:256], "number of signals", lo=1, hi=4096, integer=True))
+    ns = int(num(head[252:256], Bilingual("信号数", "number of signals"), lo=1, hi=4096,
+                 integer=True))
     with open(path, "rb") as fh:
         fh.seek(256)
         block = fh.read(256 * ns)
     if len(block) < 256 * ns:
-        raise CorruptFileError(path, expected=f"a header of {256 * (ns + 1)} bytes",
-                               found=f"{256 + len(block)} bytes", format=LABEL)
+        raise CorruptFileError(path, expected=Bilingual(f"{256 * (ns + 1)} バイトのヘッダー",
+                                                        f"a header of {256 * (ns + 1)} bytes"),
+                               found=Bilingual(f"{256 + len(block)} バイト",
+                                               f"{256 + len(block)} bytes"), format=LABEL)
     fields: dict[str, list[bytes]] = {}
     pos = 0
     for name, width in _SIGNAL_FIELDS:
@@ -72,31 +76,45 @@ def _check_header_numbers(path: Path, head: bytes) -> None:
         pos += width * ns
     labels = [f.decode("latin-1").strip() for f in fields["label"]]
     signals = [i for i, lab in enumerate(labels) if lab != _ANNOTATION_LABEL]
-    num(head[184:192], "header bytes", lo=256 * (ns + 1), hi=256 * (ns + 1), integer=True)
-    n_records = int(num(head[236:244], "number of data records", lo=1, hi=2**31, integer=True,
-                        expected="a record count >= 1 (-1: still recording)"))
+    num(head[184:192], Bilingual("ヘッダーのバイト数", "header bytes"), lo=256 * (ns + 1),
+        hi=256 * (ns + 1), integer=True)
+    n_records = int(num(head[236:244], Bilingual("データレコード数", "number of data records"),
+                        lo=1, hi=2**31, integer=True,
+                        expected=Bilingual("1 以上のレコード数（-1: 記録中）",
+                                           "a record count >= 1 (-1: still recording)")))
     if signals:
-        num(head[244:252], "duration of a data record", lo=0.0, lo_open=True, hi=3600.0,
-            expected="a duration > 0 s")
+        num(head[244:252], Bilingual("データレコード 1 つの長さ", "duration of a data record"),
+            lo=0.0, lo_open=True, hi=3600.0,
+            expected=Bilingual("0 s より長い時間", "a duration > 0 s"))
     total = 0
     for i in range(ns):  # every signal, the annotation signal too: no number is skipped
-        n = int(num(fields["samples per record"][i], f"{labels[i]} samples per record", lo=1,
-                    hi=2**24, integer=True))
-        pmin = num(fields["physical minimum"][i], f"{labels[i]} physical minimum", lo=-1e9, hi=1e9)
-        pmax = num(fields["physical maximum"][i], f"{labels[i]} physical maximum", lo=-1e9, hi=1e9)
-        dmin = num(fields["digital minimum"][i], f"{labels[i]} digital minimum", lo=-(2**23),
+        lab = labels[i]
+        n = int(num(fields["samples per record"][i],
+                    Bilingual(f"{lab} のレコードあたりサンプル数", f"{lab} samples per record"),
+                    lo=1, hi=2**24, integer=True))
+        pmin = num(fields["physical minimum"][i],
+                   Bilingual(f"{lab} の物理最小値", f"{lab} physical minimum"), lo=-1e9, hi=1e9)
+        pmax = num(fields["physical maximum"][i],
+                   Bilingual(f"{lab} の物理最大値", f"{lab} physical maximum"), lo=-1e9, hi=1e9)
+        dmin = num(fields["digital minimum"][i],
+                   Bilingual(f"{lab} のデジタル最小値", f"{lab} digital minimum"), lo=-(2**23),
                    hi=2**23, integer=True)
-        dmax = num(fields["digital maximum"][i], f"{labels[i]} digital maximum", lo=-(2**23),
+        dmax = num(fields["digital maximum"][i],
+                   Bilingual(f"{lab} のデジタル最大値", f"{lab} digital maximum"), lo=-(2**23),
                    hi=2**23, integer=True)
         if i not in signals:
             continue
         total += n * n_records
         if pmin == pmax:
-            raise HeaderValueError(path, field=f"{labels[i]} physical maximum", value=f"{pmax:g}",
-                                   expected="a physical range (minimum != maximum)", format=LABEL)
+            raise HeaderValueError(path, value=f"{pmax:g}", format=LABEL,
+                                   field=Bilingual(f"{lab} の物理最大値", f"{lab} physical maximum"),
+                                   expected=Bilingual("最小値と最大値が異なる物理範囲",
+                                                      "a physical range (minimum != maximum)"))
         if dmin >= dmax:
-            raise HeaderValueError(path, field=f"{labels[i]} digital maximum", value=f"{dmax:g}",
-                                   expected=f"more than the digital minimum {dmin:g}", format=LABEL)
+            raise HeaderValueError(path, value=f"{dmax:g}", format=LABEL,
+                                   field=Bilingual(f"{lab} のデジタル最大値", f"{lab} digital maximum"),
+                                   expected=Bilingual(f"デジタル最小値 {dmin:g} より大きい値",
+                                                      f"more than the digital minimum {dmin:g}"))
     check_total_values(total, file=path, format=LABEL, limit=MAX_EDF_VALUES)
 
 
@@ -106,20 +124,28 @@ def read_edf(path: Path, options: dict[str, Any]) -> RawEcg:
     with open(path, "rb") as fh:
         head = fh.read(256)
     if len(head) < 256:
-        raise CorruptFileError(path, expected="an EDF header of 256 bytes",
-                               found=f"{len(head)} bytes", format=LABEL)
+        raise CorruptFileError(path, expected=Bilingual("256 バイトの EDF ヘッダー",
+                                                        "an EDF header of 256 bytes"),
+                               found=Bilingual(f"{len(head)} バイト", f"{len(head)} bytes"),
+                               format=LABEL)
     if head[:8] != _MAGIC:
-        raise CorruptFileError(path, expected=f"EDF version field {_MAGIC!r}",
+        raise CorruptFileError(path, expected=Bilingual(f"EDF のバージョンフィールド {_MAGIC!r}",
+                                                        f"EDF version field {_MAGIC!r}"),
                                found=repr(head[:8]), format=LABEL)
     _check_header_numbers(path, head)
     record, messages = parse_with(EDFParser, path, LABEL)
     raw_meta = record.raw_metadata
     annotations = raw_meta.get("edf_annotations") or []
     if not record.leads:
-        found = "only an EDF Annotations signal" if annotations or raw_meta.get("is_edfplus") else "no signals"
+        found_ja, found_en = (("'EDF Annotations' 信号のみ", "only an EDF Annotations signal")
+                              if annotations or raw_meta.get("is_edfplus")
+                              else ("信号なし", "no signals"))
         if annotations:
-            found += f" ({len(annotations)} annotations)"
-        raise NoWaveformError(path, expected="at least one signal channel", found=found, format=LABEL)
+            found_ja += f"（注釈 {len(annotations)} 件）"
+            found_en += f" ({len(annotations)} annotations)"
+        raise NoWaveformError(path, expected=Bilingual("少なくとも 1 つの信号チャネル",
+                                                       "at least one signal channel"),
+                              found=Bilingual(found_ja, found_en), format=LABEL)
     labels = [lab for lab in _header_labels(path) if lab != _ANNOTATION_LABEL]
     if len(labels) == len(record.leads):  # keep the file's own names ("ECG I", "EEG Fpz-Cz")
         for lead, own in zip(record.leads, labels, strict=True):

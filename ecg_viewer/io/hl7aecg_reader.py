@@ -25,6 +25,7 @@ from ecg_viewer.core.errors import (
     InvalidSignalError,
     NoWaveformError,
 )
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.validate import check_rate, parse_number
@@ -71,12 +72,19 @@ def _header_numbers(path: Path, root: ET.Element) -> tuple[float, dict[str, tupl
         if inc is not None and fs is None:
             unit = (inc.get("unit") or "s").strip()
             if unit not in _TIME_TO_MS:
-                raise HeaderValueError(path, field="increment unit", value=unit,
-                                       expected="s, ms or us", format=LABEL)
+                raise HeaderValueError(path, field=Bilingual("increment の単位", "increment unit"),
+                                       value=unit,
+                                       expected=Bilingual("s、ms または us", "s, ms or us"),
+                                       format=LABEL)
             step = parse_number(inc.get("value"), file=path, field="increment", format=LABEL,
-                                lo=0.0, lo_open=True, expected="a sample interval > 0")
+                                lo=0.0, lo_open=True,
+                                expected=Bilingual("0 より大きいサンプル間隔",
+                                                   "a sample interval > 0"))
+            given = f"{inc.get('value')} {unit}"
             fs = check_rate(1000.0 / (step * _TIME_TO_MS[unit]), file=path,
-                            field=f"sampling rate from increment {inc.get('value')} {unit}", format=LABEL)
+                            field=Bilingual(f"increment {given} から求めたサンプリング周波数",
+                                            f"sampling rate from increment {given}"),
+                            format=LABEL)
         if "_ECG_LEAD_" not in code.upper():
             continue
         nums = []
@@ -84,23 +92,34 @@ def _header_numbers(path: Path, root: ET.Element) -> tuple[float, dict[str, tupl
             el = value.find(tag)
             if el is None:
                 if tag == "scale":
-                    raise HeaderValueError(path, field=f"{code} scale", value="(none)",
-                                           expected="a scale (units per digit)", format=LABEL)
+                    raise HeaderValueError(
+                        path, field=Bilingual(f"{code} の scale", f"{code} scale"), value="(none)",
+                        expected=Bilingual("スケール（digit 1 つあたりの単位量）",
+                                           "a scale (units per digit)"),
+                        format=LABEL)
                 nums.append(0.0)
                 continue
             unit = el.get("unit") or ""
             factor = unit_factor_to_mv(unit)
             if factor is None:
-                raise HeaderValueError(path, field=f"{code} {tag} unit", value=unit,
-                                       expected="a voltage unit (uV, mV, V)", format=LABEL)
-            v = parse_number(el.get("value"), file=path, field=f"{code} {tag}", format=LABEL,
+                raise HeaderValueError(path, field=Bilingual(f"{code} の {tag} の単位",
+                                                             f"{code} {tag} unit"),
+                                       value=unit,
+                                       expected=Bilingual("電圧の単位（uV、mV、V）",
+                                                          "a voltage unit (uV, mV, V)"),
+                                       format=LABEL)
+            v = parse_number(el.get("value"), file=path,
+                             field=Bilingual(f"{code} の {tag}", f"{code} {tag}"), format=LABEL,
                              lo=0.0 if positive else -math.inf, lo_open=positive,
-                             expected="a number > 0" if positive else "a finite number")
+                             expected=Bilingual("0 より大きい数値", "a number > 0") if positive
+                             else Bilingual("有限の数値", "a finite number"))
             nums.append(v * factor)
         per_lead[code] = (nums[0], nums[1])
     if fs is None:
         raise HeaderValueError(path, field="increment", value="(none)",
-                               expected="a time sequence with a sample interval", format=LABEL)
+                               expected=Bilingual("サンプル間隔を持つ時間シーケンス",
+                                                  "a time sequence with a sample interval"),
+                               format=LABEL)
     return fs, per_lead
 
 
@@ -122,9 +141,12 @@ def _check_decoded(path: Path, channels: list[Channel], codes: list[str] | None,
             fin = np.isfinite(want)  # NaN/inf digits are refused later, with their own message
             ok = got.shape == want.shape and np.allclose(got[fin], want[fin], rtol=1e-4, atol=1e-6)
         if not ok:
-            raise CorruptFileError(path, expected=f"samples of {code} = origin + scale x digit",
-                                   found="decoded values that differ from the file's own scale",
-                                   format=LABEL)
+            raise CorruptFileError(
+                path, expected=Bilingual(f"{code} のサンプル = origin + scale x digit",
+                                         f"samples of {code} = origin + scale x digit"),
+                found=Bilingual("ファイル自体のスケールと異なる復号値",
+                                "decoded values that differ from the file's own scale"),
+                format=LABEL)
 
 
 def _rhythm_lead_sequences(root: ET.Element) -> list[tuple[str, ET.Element | None]]:
@@ -151,19 +173,25 @@ def _check_waveform(path: Path, root: ET.Element) -> list[str]:
     """The lead codes in file order; domain errors for no waveform or unusable digits."""
     leads = _rhythm_lead_sequences(root)
     if not leads:
-        raise NoWaveformError(path, expected="a rhythm series with lead sequences (MDC_ECG_LEAD_*)",
-                              found="no lead sequence", format=LABEL)
+        raise NoWaveformError(
+            path, expected=Bilingual("誘導シーケンス（MDC_ECG_LEAD_*）を含むリズムの系列",
+                                     "a rhythm series with lead sequences (MDC_ECG_LEAD_*)"),
+            found=Bilingual("誘導シーケンスなし", "no lead sequence"), format=LABEL)
     for code, digits in leads:
         tokens = (digits.text or "").split() if digits is not None else []
         if not tokens:
-            raise NoWaveformError(path, expected=f"<digits> samples for {code}",
-                                  found="no digits", format=LABEL)
+            raise NoWaveformError(path, expected=Bilingual(f"{code} の <digits> サンプル",
+                                                           f"<digits> samples for {code}"),
+                                  found=Bilingual("digits なし", "no digits"), format=LABEL)
         try:
             np.asarray(tokens, dtype=np.float64)
         except ValueError:
             bad = next(t for t in tokens if not _NUMBER.match(t))
-            raise InvalidSignalError(path, expected=f"numeric digits in lead {code}",
-                                     found=f"non-numeric value {bad[:20]!r}", format=LABEL) from None
+            raise InvalidSignalError(path, expected=Bilingual(f"{code} 誘導の数値の digits",
+                                                              f"numeric digits in lead {code}"),
+                                     found=Bilingual(f"数値でない値 {bad[:20]!r}",
+                                                     f"non-numeric value {bad[:20]!r}"),
+                                     format=LABEL) from None
     return [code for code, _ in leads]
 
 
@@ -207,14 +235,18 @@ def read_hl7aecg(path: Path, options: dict[str, Any]) -> RawEcg:
     del root
     rec, messages = run_parser(path, HL7aECGParser, LABEL)
     if not rec.leads:
-        raise NoWaveformError(path, expected="lead sequences", found="none decoded", format=LABEL)
+        raise NoWaveformError(path, expected=Bilingual("誘導シーケンス", "lead sequences"),
+                              found=Bilingual("復号できたものなし", "none decoded"), format=LABEL)
     names = codes if len(codes) == len(rec.leads) else None
     channels = channels_from_leads(path, rec.leads, LABEL, names)
     _check_decoded(path, channels, names, leads, numbers)
     fs = rate_of(path, rec.leads, LABEL)
     if abs(fs - fs_file) > 0.01 * fs_file:
         raise HeaderValueError(path, field="increment", value=f"{1.0 / fs_file:g} s",
-                               expected=f"the rate the decoder uses ({fs:g} Hz)", format=LABEL)
+                               expected=Bilingual(
+                                   f"デコーダーが用いるサンプリング周波数（{fs:g} Hz）",
+                                   f"the rate the decoder uses ({fs:g} Hz)"),
+                               format=LABEL)
     fs = fs_file  # the exact rate (the library rounds it)
 
     extra: dict[str, Any] = {}

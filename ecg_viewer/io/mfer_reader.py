@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import CorruptFileError
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import SNIFF_BYTES, ReaderSpec, register
@@ -33,8 +34,12 @@ def read_mfer(path: Path, options: dict[str, Any]) -> RawEcg:
         head = fh.read(SNIFF_BYTES)
     # The preamble is optional in MFER; without it the file must open with valid definitions.
     if not (_sniff(head, path) or MFERParser.can_parse(path, head)):
-        raise CorruptFileError(path, expected="an MFER preamble ('@ MFR ...') or MFER definition tags",
-                               found=f"first bytes {head[:8]!r}", format=LABEL)
+        raise CorruptFileError(
+            path,
+            expected=Bilingual("MFER プリアンブル（'@ MFR ...'）または MFER の定義タグ",
+                               "an MFER preamble ('@ MFR ...') or MFER definition tags"),
+            found=Bilingual(f"先頭のバイト列 {head[:8]!r}", f"first bytes {head[:8]!r}"),
+            format=LABEL)
     record, messages = parse_with(MFERParser, path, LABEL)
     raw_meta = record.raw_metadata
     rates = raw_meta.get("sampling_rates") or []

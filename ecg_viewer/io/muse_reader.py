@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import CorruptFileError, HeaderValueError, NoWaveformError
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.validate import check_rate
@@ -66,11 +67,15 @@ def _check_waveform(path: Path, root: ET.Element) -> bool | None:
     stored none (0, as in the synthetic sample)."""
     wf = _rhythm_waveform(root)
     if wf is None:
-        raise NoWaveformError(path, expected="a <Waveform> of type Rhythm", found="none", format=LABEL)
+        raise NoWaveformError(path, expected=Bilingual("種類が Rhythm の <Waveform>",
+                                                       "a <Waveform> of type Rhythm"),
+                              found=Bilingual("なし", "none"), format=LABEL)
     leads = [ld for ld in wf.findall("LeadData") if _child(ld, "WaveFormData")]
     if not leads:
-        raise NoWaveformError(path, expected="<LeadData> with <WaveFormData> in the rhythm waveform",
-                              found="no lead data", format=LABEL)
+        raise NoWaveformError(path, expected=Bilingual(
+                                  "リズム波形の中の <WaveFormData> を含む <LeadData>",
+                                  "<LeadData> with <WaveFormData> in the rhythm waveform"),
+                              found=Bilingual("誘導データなし", "no lead data"), format=LABEL)
     checked = 0
     for ld in leads:
         crc = _child(ld, "LeadDataCRC32") or ""
@@ -79,11 +84,18 @@ def _check_waveform(path: Path, root: ET.Element) -> bool | None:
         try:
             payload = base64.b64decode("".join((_child(ld, "WaveFormData") or "").split()), validate=True)
         except (binascii.Error, ValueError) as exc:
-            raise CorruptFileError(path, expected="Base64 lead data", found=f"invalid Base64 in lead "
-                                   f"{_child(ld, 'LeadID')}", format=LABEL) from exc
+            lead_id = _child(ld, "LeadID")
+            raise CorruptFileError(path,
+                                   expected=Bilingual("Base64 の誘導データ", "Base64 lead data"),
+                                   found=Bilingual(f"{lead_id} 誘導に不正な Base64",
+                                                   f"invalid Base64 in lead {lead_id}"),
+                                   format=LABEL) from exc
         if zlib.crc32(payload) & 0xFFFFFFFF != int(crc):
-            raise CorruptFileError(path, expected="lead data matching its stored CRC32",
-                                   found=f"CRC32 mismatch in rhythm lead {_child(ld, 'LeadID')}",
+            lead_id = _child(ld, "LeadID")
+            raise CorruptFileError(path, expected=Bilingual("保存された CRC32 と一致する誘導データ",
+                                                            "lead data matching its stored CRC32"),
+                                   found=Bilingual(f"リズムの {lead_id} 誘導で CRC32 不一致",
+                                                   f"CRC32 mismatch in rhythm lead {lead_id}"),
                                    format=LABEL)
         checked += 1
     return True if checked else None
@@ -99,28 +111,39 @@ def _check_header_numbers(path: Path, root: ET.Element) -> None:
     if wf is None:
         return
     base = header_value(path, LABEL, _child_raw(wf, "SampleBase"), "SampleBase", required=True,
-                        lo=0.0, lo_open=True, expected="a sampling rate > 0")
+                        lo=0.0, lo_open=True,
+                        expected=Bilingual("0 より大きいサンプリング周波数", "a sampling rate > 0"))
     exponent = header_value(path, LABEL, _child_raw(wf, "SampleExponent"), "SampleExponent",
                             lo=-6, hi=6, integer=True) or 0
+    product = f"SampleBase x 10^SampleExponent ({_child_raw(wf, 'SampleBase')})"
     check_rate(float(base or 0) * 10.0 ** exponent, file=path,
-               field=f"SampleBase x 10^SampleExponent ({_child_raw(wf, 'SampleBase')})", format=LABEL)
+               field=Bilingual(f"サンプリング周波数 {product}", product), format=LABEL)
     for ld in wf.findall("LeadData"):
         lead = _child(ld, "LeadID") or "?"
         header_value(path, LABEL, _child_raw(ld, "LeadAmplitudeUnitsPerBit"),
-                     f"{lead} LeadAmplitudeUnitsPerBit", required=True, lo=0.0, lo_open=True,
-                     hi=1e6, expected="a scale > 0 (units per bit)")
+                     _lead_field(lead, "LeadAmplitudeUnitsPerBit"), required=True, lo=0.0,
+                     lo_open=True, hi=1e6,
+                     expected=Bilingual("0 より大きいスケール（1 ビットあたりの単位量）",
+                                        "a scale > 0 (units per bit)"))
         unit = _child_raw(ld, "LeadAmplitudeUnits")
         if unit is not None and unit.strip().lower() not in _MUSE_UNITS:
-            raise HeaderValueError(path, field=f"{lead} LeadAmplitudeUnits", value=unit,
-                                   expected="MICROVOLTS, MILLIVOLTS or VOLTS", format=LABEL)
-        header_value(path, LABEL, _child_raw(ld, "LeadSampleCountTotal"), f"{lead} LeadSampleCountTotal",
-                     lo=1, hi=2**31, integer=True)
-        header_value(path, LABEL, _child_raw(ld, "LeadSampleSize"), f"{lead} LeadSampleSize",
-                     lo=1, hi=8, integer=True)
-        header_value(path, LABEL, _child_raw(ld, "LeadByteCountTotal"), f"{lead} LeadByteCountTotal",
-                     lo=1, hi=2**31, integer=True)
-        header_value(path, LABEL, _child_raw(ld, "FirstSampleBaseline"), f"{lead} FirstSampleBaseline",
-                     lo=-(2**31), hi=2**31)
+            raise HeaderValueError(path, field=_lead_field(lead, "LeadAmplitudeUnits"), value=unit,
+                                   expected=Bilingual("MICROVOLTS、MILLIVOLTS または VOLTS",
+                                                      "MICROVOLTS, MILLIVOLTS or VOLTS"),
+                                   format=LABEL)
+        header_value(path, LABEL, _child_raw(ld, "LeadSampleCountTotal"),
+                     _lead_field(lead, "LeadSampleCountTotal"), lo=1, hi=2**31, integer=True)
+        header_value(path, LABEL, _child_raw(ld, "LeadSampleSize"),
+                     _lead_field(lead, "LeadSampleSize"), lo=1, hi=8, integer=True)
+        header_value(path, LABEL, _child_raw(ld, "LeadByteCountTotal"),
+                     _lead_field(lead, "LeadByteCountTotal"), lo=1, hi=2**31, integer=True)
+        header_value(path, LABEL, _child_raw(ld, "FirstSampleBaseline"),
+                     _lead_field(lead, "FirstSampleBaseline"), lo=-(2**31), hi=2**31)
+
+
+def _lead_field(lead: str, tag: str) -> Bilingual:
+    """A lead's header field, e.g. "V1 LeadSampleSize" ("V1 誘導の LeadSampleSize")."""
+    return Bilingual(f"{lead} 誘導の {tag}", f"{lead} {tag}")
 
 
 def _child_raw(el: ET.Element | None, tag: str) -> str | None:
@@ -183,7 +206,8 @@ def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:
     _check_header_numbers(path, root)
     rec, messages = run_parser(path, GEMuseXMLParser, LABEL)
     if not rec.leads:
-        raise NoWaveformError(path, expected="rhythm leads", found="none decoded", format=LABEL)
+        raise NoWaveformError(path, expected=Bilingual("リズムの誘導", "rhythm leads"),
+                              found=Bilingual("復号できたものなし", "none decoded"), format=LABEL)
     channels = channels_from_leads(path, rec.leads, LABEL)
     fs = rate_of(path, rec.leads, LABEL)
 

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.core.errors import HeaderValueError, NoWaveformError
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.validate import parse_rate
@@ -61,9 +62,13 @@ def _text(el: ET.Element | None, tag: str) -> str | None:
 def _check_waveform(path: Path, root: ET.Element) -> None:
     parsed = _find(root, "parsedwaveforms")
     if parsed is None or not (parsed.text or "").strip():
-        raise NoWaveformError(path, expected="<parsedwaveforms> with the 12-lead waveform",
-                              found="no <parsedwaveforms> data" if parsed is None
-                              else "an empty <parsedwaveforms>", format=LABEL)
+        raise NoWaveformError(
+            path, expected=Bilingual("12 誘導の波形を含む <parsedwaveforms>",
+                                     "<parsedwaveforms> with the 12-lead waveform"),
+            found=Bilingual("<parsedwaveforms> のデータなし", "no <parsedwaveforms> data")
+            if parsed is None
+            else Bilingual("空の <parsedwaveforms>", "an empty <parsedwaveforms>"),
+            format=LABEL)
 
 
 def _check_header_numbers(path: Path, root: ET.Element) -> None:
@@ -75,8 +80,9 @@ def _check_header_numbers(path: Path, root: ET.Element) -> None:
     rates = [(attr("samplespersecond"), "parsedwaveforms@samplespersecond"),
              (_raw_text(sc, "samplingrate"), "samplingrate")]
     if all(t is None for t, _ in rates):
-        raise HeaderValueError(path, field="samplingrate", value="(none)",
-                               expected="a sampling rate", format=LABEL)
+        raise HeaderValueError(path, field="samplingrate", value=Bilingual("（なし）", "(none)"),
+                               expected=Bilingual("サンプリング周波数", "a sampling rate"),
+                               format=LABEL)
     for text, field in rates:
         if text is not None:
             parse_rate(text, file=path, field=field, format=LABEL)
@@ -84,14 +90,18 @@ def _check_header_numbers(path: Path, root: ET.Element) -> None:
                         (_raw_text(sc, "resolution"), "resolution"),
                         (_raw_text(sc, "signalresolution"), "signalresolution")):
         header_value(path, LABEL, text, field, lo=0.0, lo_open=True, hi=1e6,
-                     expected="a resolution > 0 (uV per count)")
+                     expected=Bilingual("0 より大きい分解能（1 カウントあたりの uV）",
+                                        "a resolution > 0 (uV per count)"))
     header_value(path, LABEL, attr("durationperchannel"), "parsedwaveforms@durationperchannel",
-                 lo=0.0, lo_open=True, hi=24 * 3600 * 1000.0, expected="a duration > 0 ms")
+                 lo=0.0, lo_open=True, hi=24 * 3600 * 1000.0,
+                 expected=Bilingual("0 ms より長い時間", "a duration > 0 ms"))
     for text, field in ((attr("nbitspersample"), "parsedwaveforms@nbitspersample"),
                         (_raw_text(sc, "bitspersample"), "bitspersample")):
         bits = header_value(path, LABEL, text, field, lo=1, hi=32, integer=True)
         if bits is not None and bits not in (8, 12, 16, 24, 32):
-            raise HeaderValueError(path, field=field, value=text, expected="8, 12, 16, 24 or 32 bits",
+            raise HeaderValueError(path, field=field, value=text,
+                                   expected=Bilingual("8、12、16、24 または 32 ビット",
+                                                      "8, 12, 16, 24 or 32 bits"),
                                    format=LABEL)
     header_value(path, LABEL, _raw_text(sc, "signaloffset"), "signaloffset", lo=-(2**31), hi=2**31)
 
@@ -158,8 +168,9 @@ def read_philips(path: Path, options: dict[str, Any]) -> RawEcg:
     _check_header_numbers(path, root)
     rec, messages = run_parser(path, SierraXMLParser, LABEL)
     if not rec.leads:
-        raise NoWaveformError(path, expected="12 leads in <parsedwaveforms>", found="none decoded",
-                              format=LABEL)
+        raise NoWaveformError(path, expected=Bilingual("<parsedwaveforms> の中の 12 誘導",
+                                                       "12 leads in <parsedwaveforms>"),
+                              found=Bilingual("復号できたものなし", "none decoded"), format=LABEL)
     channels = channels_from_leads(path, rec.leads, LABEL)
     fs = rate_of(path, rec.leads, LABEL)
 

@@ -29,6 +29,7 @@ from ecg_viewer.core.errors import (
     UnsupportedFormatError,
 )
 from ecg_viewer.core.hashing import sha256_files
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io.builder import RawEcg, build_record
 
@@ -92,6 +93,15 @@ def _check_path(path: Path, max_bytes: int) -> int:
     return check_file(path, max_bytes)
 
 
+_READABLE_FILE = Bilingual("読み取り可能なファイル", "a readable file")
+
+
+def _os_error(exc: OSError) -> Bilingual:
+    """The system's text for ``exc`` (English, untranslatable), wrapped for a Japanese message."""
+    en = str(exc)
+    return Bilingual(f"読み取りエラー（{en}）", en)
+
+
 def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES, *, record: Path | None = None) -> int:
     """The size of ``path`` once it is known to be a readable, non-empty regular file of at most
     ``max_bytes``; a domain error otherwise. ``record``: the file the user opened, when ``path``
@@ -101,22 +111,28 @@ def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES, *, record: Path | No
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise EcgFileNotFoundError(shown, expected="an existing file", found="no such file") from None
+        raise EcgFileNotFoundError(shown, expected=Bilingual("存在するファイル", "an existing file"),
+                                   found=Bilingual("該当するファイルなし", "no such file")) from None
     except OSError as exc:
-        raise EcgPermissionError(shown, expected="a readable file", found=str(exc)) from None
+        raise EcgPermissionError(shown, expected=_READABLE_FILE, found=_os_error(exc)) from None
     if stat.S_ISDIR(st.st_mode):
-        raise NotAFileError(shown, expected="a file", found="a folder")
+        raise NotAFileError(shown, expected=Bilingual("ファイル", "a file"),
+                            found=Bilingual("フォルダー", "a folder"))
     if not stat.S_ISREG(st.st_mode):
-        kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
-                "a socket" if stat.S_ISSOCK(st.st_mode) else "a device or special file")
-        raise NotARegularFileError(shown, expected="a regular file", found=kind)
+        kind = (Bilingual("名前付きパイプ（FIFO）", "a FIFO (named pipe)") if stat.S_ISFIFO(st.st_mode) else
+                Bilingual("ソケット", "a socket") if stat.S_ISSOCK(st.st_mode) else
+                Bilingual("デバイスまたは特殊ファイル", "a device or special file"))
+        raise NotARegularFileError(shown, expected=Bilingual("通常のファイル", "a regular file"),
+                                   found=kind)
     size = st.st_size
     if size == 0:
-        raise EmptyFileError(shown, expected="ECG data", found="0 bytes")
+        raise EmptyFileError(shown, expected=Bilingual("心電図データ", "ECG data"),
+                             found=Bilingual("0 バイト", "0 bytes"))
     if size > max_bytes:
         raise FileTooLargeError(shown, size_bytes=size, limit_bytes=max_bytes)
     if not os.access(path, os.R_OK):
-        raise EcgPermissionError(shown, expected="a readable file", found="no read permission")
+        raise EcgPermissionError(shown, expected=_READABLE_FILE,
+                                 found=Bilingual("読み取り権限なし", "no read permission"))
     return size
 
 
@@ -159,12 +175,15 @@ def read_ecg(
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     except OSError as exc:
-        raise EcgPermissionError(path, expected="a readable file", found=str(exc)) from exc
+        raise EcgPermissionError(path, expected=_READABLE_FILE, found=_os_error(exc)) from exc
     spec = detect_format(path, head)
     if spec is None:
-        labels = ", ".join(r.label for r in readers())
+        names = [r.label for r in readers()]
+        labels = Bilingual("、".join(names), ", ".join(names))
+        found_en = f"extension {path.suffix or '(none)'!r}, first bytes {head[:8]!r}"
+        ext_ja = f"拡張子 {path.suffix!r}" if path.suffix else "拡張子なし"
         raise UnsupportedFormatError(
-            path, expected=labels, found=f"extension {path.suffix or '(none)'!r}, first bytes {head[:8]!r}"
+            path, expected=labels, found=Bilingual(f"{ext_ja}、先頭のバイト列 {head[:8]!r}", found_en)
         )
     try:
         raw = spec.read(path, options)
@@ -173,9 +192,15 @@ def read_ecg(
     except EcgReadError:
         raise
     except MemoryError as exc:
-        raise CorruptFileError(path, expected=f"a readable {spec.label} file",
-                               found="more data than fits in memory", format=spec.label) from exc
+        raise CorruptFileError(path, expected=Bilingual(f"読み込み可能な {spec.label} ファイル",
+                                                        f"a readable {spec.label} file"),
+                               found=Bilingual("メモリに収まらない量のデータ",
+                                               "more data than fits in memory"),
+                               format=spec.label) from exc
     except Exception as exc:  # any parser failure on a bad file becomes the domain error
         log.debug("reader %s failed on %s", spec.name, path, exc_info=True)
-        raise CorruptFileError(path, expected=f"a valid {spec.label} file",
-                               found=f"{type(exc).__name__}: {exc}"[:300], format=spec.label) from exc
+        why = f"{type(exc).__name__}: {exc}"[:300]  # a library's text: English only
+        raise CorruptFileError(path, expected=Bilingual(f"正しい {spec.label} ファイル",
+                                                        f"a valid {spec.label} file"),
+                               found=Bilingual(f"読み込みエラー（{why}）", why),
+                               format=spec.label) from exc

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import CorruptFileError
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
 from ecg_viewer.io.registry import ReaderSpec, register
@@ -50,15 +51,24 @@ def read_scp(path: Path, options: dict[str, Any]) -> RawEcg:
     with open(path, "rb") as fh:
         head = fh.read(64)
     if len(head) < 32:
-        raise CorruptFileError(path, expected="an SCP-ECG record (at least 32 bytes)",
-                               found=f"{size} bytes", format=LABEL)
+        raise CorruptFileError(path, expected=Bilingual("32 バイト以上のレコード",
+                                                        "an SCP-ECG record (at least 32 bytes)"),
+                               found=Bilingual(f"{size} バイト", f"{size} bytes"), format=LABEL)
     record_size, = struct.unpack_from("<I", head, 2)
     if record_size != size:
-        raise CorruptFileError(path, expected=f"a record of {record_size} bytes (size field)",
-                               found=f"{size} bytes in the file", format=LABEL)
+        raise CorruptFileError(
+            path,
+            expected=Bilingual(f"{record_size} バイトのレコード（サイズフィールドの値）",
+                               f"a record of {record_size} bytes (size field)"),
+            found=Bilingual(f"ファイルの実サイズ {size} バイト", f"{size} bytes in the file"),
+            format=LABEL)
     if not _structure_ok(head):
-        raise CorruptFileError(path, expected="SCP-ECG Section 0 (pointer table) at byte 7",
-                               found=f"bytes {head[6:32].hex()}", format=LABEL)
+        raise CorruptFileError(
+            path,
+            expected=Bilingual("7 バイト目からのセクション 0（ポインタ表）",
+                               "SCP-ECG Section 0 (pointer table) at byte 7"),
+            found=Bilingual(f"バイト列 {head[6:32].hex()}", f"bytes {head[6:32].hex()}"),
+            format=LABEL)
     record, messages = parse_with(SCPECGParser, path, LABEL)
     extra: dict[str, Any] = {}
     version = getattr(record.file_format, "version", "")

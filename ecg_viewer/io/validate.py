@@ -37,6 +37,7 @@ from ecg_viewer.core.errors import (
     ImplausibleAmplitudeError,
     TooManySamplesError,
 )
+from ecg_viewer.core.messages import Bilingual, Localized
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ
 
 MAX_SIGNAL_VALUES = 100_000_000
@@ -58,9 +59,9 @@ _DECIMAL = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
-def parse_number(text: object, *, file: str | Path, field: str, format: str,
+def parse_number(text: object, *, file: str | Path, field: str | Localized, format: str,
                  lo: float = -math.inf, hi: float = math.inf, integer: bool = False,
-                 lo_open: bool = False, expected: str | None = None) -> float:
+                 lo_open: bool = False, expected: str | Localized | None = None) -> float:
     """``text`` as a finite number in ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``), else
     :class:`HeaderValueError`. ``integer`` demands digits only."""
     s = "" if text is None else str(text).strip()
@@ -73,9 +74,9 @@ def parse_number(text: object, *, file: str | Path, field: str, format: str,
                         lo_open=lo_open, expected=want, shown=s)
 
 
-def check_number(value: object, *, file: str | Path, field: str, format: str,
+def check_number(value: object, *, file: str | Path, field: str | Localized, format: str,
                  lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
-                 expected: str | None = None, shown: str | None = None) -> float:
+                 expected: str | Localized | None = None, shown: str | None = None) -> float:
     """A number already decoded (by a library, or by :func:`parse_number`), checked the same way."""
     want = expected or _range_text(lo, hi, False, lo_open)
     try:
@@ -89,23 +90,26 @@ def check_number(value: object, *, file: str | Path, field: str, format: str,
     return v
 
 
-def check_rate(value: object, *, file: str | Path, field: str, format: str) -> float:
+_RATE_TEXT = Bilingual(f"{RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz のサンプリング周波数",
+                       f"a sampling rate of {RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz")
+
+
+def check_rate(value: object, *, file: str | Path, field: str | Localized, format: str) -> float:
     """A sampling rate in Hz within 50-20,000 Hz."""
     return check_number(value, file=file, field=field, format=format, lo=RATE_MIN_HZ,
-                        hi=RATE_MAX_HZ, expected=f"a sampling rate of {RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz")
+                        hi=RATE_MAX_HZ, expected=_RATE_TEXT)
 
 
-def parse_rate(text: object, *, file: str | Path, field: str, format: str) -> float:
-    want = f"a sampling rate of {RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz"
+def parse_rate(text: object, *, file: str | Path, field: str | Localized, format: str) -> float:
     return parse_number(text, file=file, field=field, format=format, lo=RATE_MIN_HZ,
-                        hi=RATE_MAX_HZ, expected=want)
+                        hi=RATE_MAX_HZ, expected=_RATE_TEXT)
 
 
-def check_positive(value: object, *, file: str | Path, field: str, format: str,
+def check_positive(value: object, *, file: str | Path, field: str | Localized, format: str,
                    hi: float = 1e12) -> float:
     """A gain / scale / resolution: finite and > 0 (0 means "uncalibrated", never a default)."""
     return check_number(value, file=file, field=field, format=format, lo=0.0, hi=hi,
-                        lo_open=True, expected="a finite number > 0")
+                        lo_open=True, expected=Bilingual("0 より大きい有限の数値", "a finite number > 0"))
 
 
 def check_total_values(n_values: int, *, file: str | Path, format: str,
@@ -124,12 +128,15 @@ def check_amplitude(block_mv: np.ndarray, *, file: str | Path, lead: str, format
                                         format=format)
 
 
-def _range_text(lo: float, hi: float, integer: bool, lo_open: bool) -> str:
+def _range_text(lo: float, hi: float, integer: bool, lo_open: bool) -> Bilingual:
     kind = "an integer" if integer else "a finite number"
+    kind_ja = "整数" if integer else "有限の数値"
     if math.isinf(lo) and math.isinf(hi):
-        return kind
+        return Bilingual(kind_ja, kind)
     if math.isinf(hi):
-        return f"{kind} {'>' if lo_open else '>='} {lo:g}"
+        return Bilingual(f"{lo:g} {'より大きい' if lo_open else '以上の'}{kind_ja}",
+                         f"{kind} {'>' if lo_open else '>='} {lo:g}")
     if math.isinf(lo):
-        return f"{kind} <= {hi:g}"
-    return f"{kind} in {'(' if lo_open else '['}{lo:g}, {hi:g}]"
+        return Bilingual(f"{hi:g} 以下の{kind_ja}", f"{kind} <= {hi:g}")
+    interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}]"
+    return Bilingual(f"{interval} の範囲の{kind_ja}", f"{kind} in {interval}")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import CorruptFileError, FileTooLargeError, HeaderValueError
+from ecg_viewer.core.messages import Bilingual, Localized
 from ecg_viewer.io.validate import MAX_HEADER_BYTES, parse_number, parse_rate
 
 LABEL = "WFDB"
@@ -96,10 +97,13 @@ def read_header(hea: Path) -> WfdbHeader:
     lines = [ln for ln in stripped if ln and not ln.startswith("#")]
     comments = tuple(ln.strip(" \t#") for ln in stripped if ln.startswith("#"))
     if not lines:
-        raise CorruptFileError(hea, expected="a WFDB record line", found="no record line", format=LABEL)
+        raise CorruptFileError(hea, expected=Bilingual("WFDB のレコード行", "a WFDB record line"),
+                               found=Bilingual("レコード行なし", "no record line"), format=LABEL)
     for ln in lines:
         if not _PRINTABLE.match(ln):
-            raise CorruptFileError(hea, expected="a text WFDB header", found="non-text bytes",
+            raise CorruptFileError(hea, expected=Bilingual("テキスト形式の WFDB ヘッダー",
+                                                           "a text WFDB header"),
+                                   found=Bilingual("テキストでないバイト列", "non-text bytes"),
                                    format=LABEL)
     return _parse(hea, lines, comments)
 
@@ -114,7 +118,8 @@ def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:
         if not done and s and not s.startswith("#"):
             head, sep, rest = ln.partition(spec.stated_name or spec.record_name)
             if head.strip() or not sep:
-                raise CorruptFileError(hea, expected="a WFDB record line", found=s[:40], format=LABEL)
+                raise CorruptFileError(hea, expected=Bilingual("WFDB のレコード行", "a WFDB record line"),
+                                       found=s[:40], format=LABEL)
             ln, done = head + spec.record_name + rest, True
         out.append(ln)
     return "".join(out)
@@ -126,7 +131,8 @@ def _read_text(hea: Path) -> str:
     if len(raw) > MAX_HEADER_BYTES:
         raise FileTooLargeError(hea, size_bytes=hea.stat().st_size, limit_bytes=MAX_HEADER_BYTES)
     if b"\x00" in raw:
-        raise CorruptFileError(hea, expected="a text WFDB header", found="binary data (NUL bytes)",
+        raise CorruptFileError(hea, expected=Bilingual("テキスト形式の WFDB ヘッダー", "a text WFDB header"),
+                               found=Bilingual("バイナリデータ（NUL バイト）", "binary data (NUL bytes)"),
                                format=LABEL)
     return raw.decode("latin-1")
 
@@ -151,36 +157,48 @@ def _parse(hea: Path, lines: list[str], comments: tuple[str, ...] = ()) -> WfdbH
     rec = lines[0].split()
     name = rec[0]
     if "/" in name:
-        raise CorruptFileError(hea, expected="a single-segment WFDB record",
-                               found=f"a multi-segment record ({name})", format=LABEL)
+        raise CorruptFileError(hea, expected=Bilingual("単一セグメントの WFDB レコード",
+                                                       "a single-segment WFDB record"),
+                               found=Bilingual(f"マルチセグメントのレコード（{name}）",
+                                               f"a multi-segment record ({name})"), format=LABEL)
     stated = name
     if "." in name:
         # only the record's own signal file name (stem + extension) is read as the record name
         if name not in (hea.stem + ext for ext in _NAME_EXTS):
-            raise HeaderValueError(hea, field="record name", value=name[:40],
-                                   expected=f"the record's name ({hea.stem})", format=LABEL)
+            raise HeaderValueError(hea, field=Bilingual("レコード名", "record name"), value=name[:40],
+                                   expected=Bilingual(f"このレコードの名前（{hea.stem}）",
+                                                      f"the record's name ({hea.stem})"),
+                                   format=LABEL)
         name = hea.stem
     if len(rec) < 2:
-        raise HeaderValueError(hea, field="number of signals", value="", expected="an integer",
-                               format=LABEL)
-    nsig = int(_num(hea, rec[1], "number of signals", lo=1, hi=MAX_SIGNALS, integer=True))
+        raise HeaderValueError(hea, field=Bilingual("信号数", "number of signals"), value="",
+                               expected=Bilingual("整数", "an integer"), format=LABEL)
+    nsig = int(_num(hea, rec[1], Bilingual("信号数", "number of signals"), lo=1, hi=MAX_SIGNALS,
+                    integer=True))
     if len(rec) < 3:
         # WFDB would assume 250 Hz; a rate is never assumed here
-        raise HeaderValueError(hea, field="sampling frequency", value="(none)",
-                               expected="a sampling rate in the record line", format=LABEL)
+        raise HeaderValueError(hea, field=Bilingual("サンプリング周波数", "sampling frequency"),
+                               value=Bilingual("（なし）", "(none)"),
+                               expected=Bilingual("レコード行のサンプリング周波数",
+                                                  "a sampling rate in the record line"),
+                               format=LABEL)
     fs_text = rec[2].split("/", 1)
-    fs = parse_rate(fs_text[0], file=hea, field="sampling frequency", format=LABEL)
+    fs = parse_rate(fs_text[0], file=hea,
+                    field=Bilingual("サンプリング周波数", "sampling frequency"), format=LABEL)
     if len(fs_text) > 1:
         counter = fs_text[1].split("(", 1)[0]
-        _num(hea, counter, "counter frequency", lo=0.0, lo_open=True)
+        _num(hea, counter, Bilingual("カウンター周波数", "counter frequency"), lo=0.0, lo_open=True)
     n_samples: int | None = None
     if len(rec) > 3:
-        n = int(_num(hea, rec[3], "number of samples per signal", lo=0, hi=2**40, integer=True))
+        n = int(_num(hea, rec[3], Bilingual("信号あたりのサンプル数", "number of samples per signal"),
+                     lo=0, hi=2**40, integer=True))
         n_samples = n or None  # 0: not stated (WFDB header(5)); counted from the file size
     sig_lines = lines[1:]
     if len(sig_lines) != nsig:
-        raise HeaderValueError(hea, field="number of signals", value=str(nsig),
-                               expected=f"as many signal lines as stated (found {len(sig_lines)})",
+        raise HeaderValueError(hea, field=Bilingual("信号数", "number of signals"), value=str(nsig),
+                               expected=Bilingual(
+                                   f"記載された数と同数の信号行（実際は {len(sig_lines)} 行）",
+                                   f"as many signal lines as stated (found {len(sig_lines)})"),
                                format=LABEL)
     base_time, base_date, unread = _base_time_date(rec)
     return WfdbHeader(record_name=name, fs_hz=fs, n_samples=n_samples,
@@ -190,56 +208,77 @@ def _parse(hea: Path, lines: list[str], comments: tuple[str, ...] = ()) -> WfdbH
                       plain_rate=bool(_PLAIN_DECIMAL.match(fs_text[0])))
 
 
-def _num(hea: Path, text: str | None, field: str, **kw: Any) -> float:
+def _num(hea: Path, text: str | None, field: str | Localized, **kw: Any) -> float:
     return parse_number(text, file=hea, field=field, format=LABEL, **kw)
 
 
 def _signal(hea: Path, k: int, line: str) -> SignalSpec:
     parts = line.split(maxsplit=8)
     if len(parts) < 2:
-        raise HeaderValueError(hea, field=f"signal {k} format", value=line[:40],
-                               expected="a file name and a storage format", format=LABEL)
+        raise HeaderValueError(hea, field=Bilingual(f"信号 {k} の形式", f"signal {k} format"),
+                               value=line[:40],
+                               expected=Bilingual("ファイル名と格納形式", "a file name and a storage format"),
+                               format=LABEL)
     file_name, fmt_text = parts[0], parts[1]
     if "/" in file_name or "\\" in file_name or file_name in (".", ".."):
-        raise CorruptFileError(hea, expected="a signal file beside the header",
-                               found=f"signal file name {file_name!r}", format=LABEL)
+        raise CorruptFileError(hea, expected=Bilingual("ヘッダーと同じフォルダーにある信号ファイル",
+                                                       "a signal file beside the header"),
+                               found=Bilingual(f"信号ファイル名 {file_name!r}",
+                                               f"signal file name {file_name!r}"), format=LABEL)
     m = _FORMAT.match(fmt_text)
     if not m:
-        raise HeaderValueError(hea, field=f"signal {k} format", value=fmt_text,
-                               expected="format[xsamples][:skew][+offset]", format=LABEL)
+        raise HeaderValueError(hea, field=Bilingual(f"信号 {k} の形式", f"signal {k} format"),
+                               value=fmt_text,
+                               expected=Bilingual("format[xsamples][:skew][+offset] の書式",
+                                                  "format[xsamples][:skew][+offset]"),
+                               format=LABEL)
     fmt = int(m.group(1))
     if fmt not in BYTES_PER_SAMPLE:
-        raise HeaderValueError(hea, field=f"signal {k} storage format", value=fmt_text,
-                               expected=f"one of {sorted(BYTES_PER_SAMPLE)}", format=LABEL)
-    spf = int(_num(hea, m.group(2) or "1", f"signal {k} samples per frame", lo=1, hi=64,
-                    integer=True))
+        raise HeaderValueError(hea, field=Bilingual(f"信号 {k} の格納形式", f"signal {k} storage format"),
+                               value=fmt_text,
+                               expected=Bilingual(f"{sorted(BYTES_PER_SAMPLE)} のいずれか",
+                                                  f"one of {sorted(BYTES_PER_SAMPLE)}"),
+                               format=LABEL)
+    spf = int(_num(hea, m.group(2) or "1",
+                   Bilingual(f"信号 {k} のフレームあたりのサンプル数", f"signal {k} samples per frame"),
+                   lo=1, hi=64, integer=True))
     offset = int(m.group(4) or 0)
     skew = int(m.group(3) or 0)
     if len(parts) < 3:
         # WFDB would assume 200 adu/mV: the record would be shown at an invented scale
-        raise HeaderValueError(hea, field=f"signal {k} ADC gain", value="(none)",
-                               expected="an ADC gain > 0 (the signal is uncalibrated)", format=LABEL)
+        raise HeaderValueError(hea, field=Bilingual(f"信号 {k} の ADC ゲイン", f"signal {k} ADC gain"),
+                               value=Bilingual("（なし）", "(none)"),
+                               expected=Bilingual("0 より大きい ADC ゲイン（この信号は未較正）",
+                                                  "an ADC gain > 0 (the signal is uncalibrated)"),
+                               format=LABEL)
     g = _GAIN.match(parts[2])
     gain_text, base_text, units = (g.group(1), g.group(2), g.group(3)) if g else (parts[2], None, None)
     # 1e9 adu per unit is a resolution of a billionth of the unit, far beyond any ADC; a larger
     # gain would show every lead flat
-    gain = _num(hea, gain_text, f"signal {k} ADC gain", lo=0.0, lo_open=True, hi=MAX_GAIN,
-                expected=f"an ADC gain > 0 and <= {MAX_GAIN:g} (0 means uncalibrated)")
+    gain = _num(hea, gain_text, Bilingual(f"信号 {k} の ADC ゲイン", f"signal {k} ADC gain"),
+                lo=0.0, lo_open=True, hi=MAX_GAIN,
+                expected=Bilingual(f"0 より大きく {MAX_GAIN:g} 以下の ADC ゲイン（0 は未較正を表す）",
+                                   f"an ADC gain > 0 and <= {MAX_GAIN:g} (0 means uncalibrated)"))
     adczero = 0
     if len(parts) > 3:
-        _num(hea, parts[3], f"signal {k} ADC resolution", lo=0, hi=32, integer=True)
+        _num(hea, parts[3], Bilingual(f"信号 {k} の ADC 分解能", f"signal {k} ADC resolution"),
+             lo=0, hi=32, integer=True)
     if len(parts) > 4:
-        adczero = int(_num(hea, parts[4], f"signal {k} ADC zero", lo=-(2**31), hi=2**31,
-                            integer=True))
-    for idx, what, lo in ((5, "initial value", -(2**31)), (6, "checksum", -(2**31)), (7, "block size", 0)):
+        adczero = int(_num(hea, parts[4], Bilingual(f"信号 {k} の ADC ゼロ値", f"signal {k} ADC zero"),
+                           lo=-(2**31), hi=2**31, integer=True))
+    for idx, what_ja, what, lo in ((5, "初期値", "initial value", -(2**31)),
+                                   (6, "チェックサム", "checksum", -(2**31)),
+                                   (7, "ブロックサイズ", "block size", 0)):
         if len(parts) > idx:
-            _num(hea, parts[idx], f"signal {k} {what}", lo=lo, hi=2**31, integer=True)
+            _num(hea, parts[idx], Bilingual(f"信号 {k} の{what_ja}", f"signal {k} {what}"),
+                 lo=lo, hi=2**31, integer=True)
     baseline = adczero
     if base_text is not None:
-        baseline = int(_num(hea, base_text, f"signal {k} baseline", lo=-(2**31), hi=2**31,
-                             integer=True))
+        baseline = int(_num(hea, base_text, Bilingual(f"信号 {k} のベースライン", f"signal {k} baseline"),
+                            lo=-(2**31), hi=2**31, integer=True))
     if units is not None and not units.strip():
-        raise HeaderValueError(hea, field=f"signal {k} units", value="", expected="a unit after '/'",
+        raise HeaderValueError(hea, field=Bilingual(f"信号 {k} の単位", f"signal {k} units"), value="",
+                               expected=Bilingual("'/' の後の単位", "a unit after '/'"),
                                format=LABEL)
     return SignalSpec(file_name=file_name, fmt=fmt, samples_per_frame=spf, byte_offset=offset,
                       skew=skew, gain=gain, baseline=baseline, units=(units or "mV").strip(),

@@ -25,6 +25,7 @@ from ecg_viewer.core.errors import (
     InvalidSignalError,
     NoWaveformError,
 )
+from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
 from ecg_viewer.io.registry import MAX_FILE_BYTES, ReaderSpec, check_file, register
@@ -48,8 +49,10 @@ def _header_path(path: Path) -> Path:
     hea = path.with_suffix(".hea")
     if hea.is_file():
         return hea
-    raise CorruptFileError(path, expected="a WFDB header (.hea) beside the signal file",
-                           found=f"no {hea.name}", format="WFDB")
+    raise CorruptFileError(
+        path, expected=Bilingual("信号ファイルと同じフォルダーにある WFDB ヘッダー（.hea）",
+                                 "a WFDB header (.hea) beside the signal file"),
+        found=Bilingual(f"{hea.name} なし", f"no {hea.name}"), format="WFDB")
 
 
 def _sniff(head: bytes, path: Path) -> bool:
@@ -109,8 +112,10 @@ def _signal_files(path: Path, hea: Path, spec: WfdbHeader) -> dict[str, list[int
     for name, idx in per_file.items():
         fmts = {spec.signals[i].fmt for i in idx}
         if len(fmts) != 1:
-            raise CorruptFileError(path, expected=f"one storage format per signal file ({name})",
-                                   found=f"formats {sorted(fmts)}", format="WFDB")
+            raise CorruptFileError(
+                path, expected=Bilingual(f"信号ファイルごとに 1 つの格納形式（{name}）",
+                                         f"one storage format per signal file ({name})"),
+                found=Bilingual(f"格納形式 {sorted(fmts)}", f"formats {sorted(fmts)}"), format="WFDB")
         check_file(hea.parent / name, MAX_FILE_BYTES, record=path)
     return per_file
 
@@ -125,12 +130,17 @@ def _frames_in_files(path: Path, hea: Path, spec: WfdbHeader, per_file: dict[str
         size = (hea.parent / name).stat().st_size
         frames = int(max(size - first.byte_offset, 0) // bytes_per_frame)
         if spec.n_samples is not None and frames < spec.n_samples:
-            raise InvalidSignalError(path, expected=f"{spec.n_samples} samples per channel (header)",
-                                     found=f"{frames} samples in {name}", format="WFDB")
+            raise InvalidSignalError(
+                path, expected=Bilingual(f"チャネルあたり {spec.n_samples} サンプル（ヘッダー）",
+                                         f"{spec.n_samples} samples per channel (header)"),
+                found=Bilingual(f"{name} に {frames} サンプル", f"{frames} samples in {name}"),
+                format="WFDB")
         have.append(frames)
     n = spec.n_samples if spec.n_samples is not None else min(have)
     if n <= 0:
-        raise NoWaveformError(path, expected="samples in the signal files", found="0 samples", format="WFDB")
+        raise NoWaveformError(path, expected=Bilingual("信号ファイル内のサンプル",
+                                                       "samples in the signal files"),
+                              found=Bilingual("0 サンプル", "0 samples"), format="WFDB")
     return n
 
 
@@ -140,17 +150,24 @@ def _cross_check(path: Path, spec: WfdbHeader, header: Any) -> None:
         return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
 
     if header.fs is None or not same(header.fs, spec.fs_hz):
-        raise HeaderValueError(path, field="sampling frequency", value=f"{spec.fs_hz:g}",
-                               expected=f"a rate the WFDB library reads the same way (it reads {header.fs})",
-                               format="WFDB")
+        raise HeaderValueError(
+            path, field=Bilingual("サンプリング周波数", "sampling frequency"), value=f"{spec.fs_hz:g}",
+            expected=Bilingual("WFDB ライブラリでも同じ値として読まれるサンプリング周波数"
+                               f"（ライブラリの読み取り値: {header.fs}）",
+                               f"a rate the WFDB library reads the same way (it reads {header.fs})"),
+            format="WFDB")
     for i, sig in enumerate(spec.signals):
         gain = header.adc_gain[i] if header.adc_gain else None
         base = header.baseline[i] if header.baseline else None
         if gain is None or not same(gain, sig.gain) or base is None or int(base) != sig.baseline:
-            raise HeaderValueError(path, field=f"signal {i + 1} ADC gain/baseline",
-                                   value=f"{sig.gain:g}({sig.baseline})",
-                                   expected=f"values the WFDB library reads the same way (it reads {gain}({base}))",
-                                   format="WFDB")
+            raise HeaderValueError(
+                path, field=Bilingual(f"信号 {i + 1} の ADC ゲイン／ベースライン",
+                                      f"signal {i + 1} ADC gain/baseline"),
+                value=f"{sig.gain:g}({sig.baseline})",
+                expected=Bilingual(
+                    f"WFDB ライブラリでも同じ値として読まれる値（ライブラリの読み取り値: {gain}({base})）",
+                    f"values the WFDB library reads the same way (it reads {gain}({base}))"),
+                format="WFDB")
 
 
 @contextmanager
@@ -207,7 +224,9 @@ def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tup
     try:
         header = wfdb.rdheader(record_name)
     except Exception as exc:
-        raise CorruptFileError(path, expected="a valid WFDB header", found=f"{type(exc).__name__}: {exc}",
+        en = f"{type(exc).__name__}: {exc}"
+        raise CorruptFileError(path, expected=Bilingual("有効な WFDB ヘッダー", "a valid WFDB header"),
+                               found=Bilingual(f"読み込みエラー（{en}）", en),
                                format="WFDB") from exc
     _cross_check(path, spec, header)
     wide = any(sig.fmt in (24, 32) for sig in spec.signals)
@@ -218,12 +237,17 @@ def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tup
             rec = wfdb.rdrecord(record_name, sampfrom=a, sampto=b, physical=False,
                                 return_res=32 if wide else 16)
         except Exception as exc:
-            raise CorruptFileError(path, expected="signal files matching the header",
-                                   found=f"{type(exc).__name__}: {exc}"[:300], format="WFDB") from exc
+            en = f"{type(exc).__name__}: {exc}"[:300]
+            raise CorruptFileError(path, expected=Bilingual("ヘッダーと一致する信号ファイル",
+                                                            "signal files matching the header"),
+                                   found=Bilingual(f"読み込みエラー（{en}）", en), format="WFDB") from exc
         d = rec.d_signal
         if d is None or d.shape != (b - a, len(spec.signals)):
-            raise InvalidSignalError(path, expected=f"{b - a} samples x {len(spec.signals)} signals",
-                                     found=f"{None if d is None else d.shape} in the data", format="WFDB")
+            shape = None if d is None else d.shape
+            raise InvalidSignalError(
+                path, expected=Bilingual(f"{b - a} サンプル × {len(spec.signals)} 信号",
+                                         f"{b - a} samples x {len(spec.signals)} signals"),
+                found=Bilingual(f"データの形状 {shape}", f"{shape} in the data"), format="WFDB")
         _check_valid(path, spec, d)
         digital[:, a:b] = d.T
         del rec, d
@@ -235,9 +259,11 @@ def _check_valid(path: Path, spec: WfdbHeader, d: np.ndarray) -> None:
     for i, sig in enumerate(spec.signals):
         missing = int(np.count_nonzero(d[:, i] == INVALID_SAMPLE[sig.fmt]))
         if missing:
-            raise InvalidSignalError(path, expected="a value for every sample",
-                                     found=f"{missing} samples marked invalid in signal "
-                                     f"{sig.description or i + 1!r}", format="WFDB")
+            en = f"{missing} samples marked invalid in signal {sig.description or i + 1!r}"
+            raise InvalidSignalError(
+                path, expected=Bilingual("すべてのサンプルの値", "a value for every sample"),
+                found=Bilingual(f"信号 {sig.description or i + 1!r} で無効とされた {missing} サンプル", en),
+                format="WFDB")
 
 
 def _read_plain_16(hea: Path, spec: WfdbHeader, n: int) -> np.ndarray | None:

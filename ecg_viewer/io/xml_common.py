@@ -34,6 +34,7 @@ from ecg_viewer.core.errors import (
     InvalidSignalError,
     UnsupportedFormatError,
 )
+from ecg_viewer.core.messages import Bilingual, Localized
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
 from ecg_viewer.io.validate import check_positive, check_rate, parse_number
@@ -42,7 +43,11 @@ log = logging.getLogger(__name__)
 
 #: lower-case root element -> registry name of the reader for it
 KNOWN_ROOTS = {"annotatedecg": "hl7aecg", "restingecgdata": "philips_xml", "restingecg": "ge_muse"}
-EXPECTED_ROOTS = "an ECG XML file (<AnnotatedECG> HL7 aECG, <restingecgdata> Philips, <RestingECG> GE MUSE)"
+EXPECTED_ROOTS = Bilingual(
+    "心電図 XML ファイル（<AnnotatedECG> HL7 aECG、<restingecgdata> Philips、"
+    "<RestingECG> GE MUSE）",
+    "an ECG XML file (<AnnotatedECG> HL7 aECG, <restingecgdata> Philips, <RestingECG> GE MUSE)",
+)
 
 #: ECG XML files are a few MB (a 10 s 12-lead aECG ~0.5 MB); bigger ones are refused before
 #: parsing: an element tree takes ~10x the file in memory, and a reader may hold two (its own and
@@ -116,15 +121,26 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
     try:
         root = SafeET.fromstring(raw)
     except DefusedXmlException as exc:
-        raise CorruptFileError(path, expected=f"a {label} file without DTD entities",
-                               found=f"refused XML construct ({type(exc).__name__})", format=label) from exc
+        kind = type(exc).__name__
+        raise CorruptFileError(
+            path, expected=Bilingual(f"DTD エンティティを含まない {label} ファイル",
+                                     f"a {label} file without DTD entities"),
+            found=Bilingual(f"拒否した XML 構文（{kind}）", f"refused XML construct ({kind})"),
+            format=label) from exc
     except ET.ParseError as exc:
         tag = root_tag(raw[:_DEEP_SNIFF_BYTES])
         if tag is None or tag.lower() != want.lower():
-            found = f"<{tag}> root, not well-formed ({exc})" if tag else f"no XML root element ({exc})"
+            found = (Bilingual(f"ルート要素 <{tag}>、整形式でない XML（{exc}）",
+                               f"<{tag}> root, not well-formed ({exc})") if tag
+                     else Bilingual(f"XML のルート要素なし（{exc}）",
+                                    f"no XML root element ({exc})"))
             raise UnsupportedFormatError(path, expected=EXPECTED_ROOTS, found=found) from exc
-        raise CorruptFileError(path, expected=f"well-formed {label} XML",
-                               found=f"XML error: {exc}", format=label) from exc
+        raise CorruptFileError(
+            path, expected=Bilingual(f"整形式の XML で書かれた {label} ファイル",
+                                     f"well-formed {label}" if label.endswith("XML")
+                                     else f"well-formed {label} XML"),  # not "… XML XML"
+            found=Bilingual(f"XML の構文エラー（{exc}）", f"XML error: {exc}"),
+            format=label) from exc
     for el in root.iter():
         if isinstance(el.tag, str) and "}" in el.tag:
             el.tag = el.tag.split("}", 1)[1]
@@ -147,7 +163,9 @@ def check_root(path: Path, root: ET.Element, want: str, label: str,
         spec = next((r for r in readers() if r.name == other), None)
         if spec is not None:
             return spec.read(path, options)
-    raise UnsupportedFormatError(path, expected=EXPECTED_ROOTS, found=f"XML root element <{tag}>")
+    raise UnsupportedFormatError(
+        path, expected=EXPECTED_ROOTS,
+        found=Bilingual(f"XML のルート要素 <{tag}>", f"XML root element <{tag}>"))
 
 
 def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]]:
@@ -159,25 +177,32 @@ def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]
         except EcgReadError:
             raise
         except MemoryError as exc:
-            raise CorruptFileError(path, expected=f"a readable {label} file",
-                                   found="more data than fits in memory", format=label) from exc
+            raise CorruptFileError(path, expected=Bilingual(f"読み込める {label} ファイル",
+                                                            f"a readable {label} file"),
+                                   found=Bilingual("メモリに収まらない量のデータ",
+                                                   "more data than fits in memory"),
+                                   format=label) from exc
         except Exception as exc:
-            raise CorruptFileError(path, expected=f"a valid {label} file",
-                                   found=f"{type(exc).__name__}: {exc}"[:300], format=label) from exc
+            en = f"{type(exc).__name__}: {exc}"[:300]
+            raise CorruptFileError(path, expected=Bilingual(f"正しい {label} ファイル",
+                                                            f"a valid {label} file"),
+                                   found=Bilingual(f"読み込みエラー（{en}）", en),
+                                   format=label) from exc
     texts = [str(w.message) for w in caught]
     for t in texts:
         log.info("%s: %s", path.name, t)
     return record, texts
 
 
-def header_value(path: Path, label: str, text: str | None, field: str, *, required: bool = False,
-                 **limits: Any) -> float | None:
+def header_value(path: Path, label: str, text: str | None, field: str | Localized, *,
+                 required: bool = False, **limits: Any) -> float | None:
     """A header number of an XML file, parsed and validated (:func:`parse_number`); None when
-    the element or attribute is absent and not ``required``. Present but empty is refused."""
+    the element or attribute is absent and not ``required``. Present but empty is refused.
+    ``field`` and ``limits["expected"]`` may be :class:`Bilingual` (passed through unchanged)."""
     if text is None:
         if required:
-            raise HeaderValueError(path, field=field, value="(none)",
-                                   expected=str(limits.get("expected", "a number")), format=label)
+            want = limits.get("expected", Bilingual("数値", "a number"))
+            raise HeaderValueError(path, field=field, value="(none)", expected=want, format=label)
         return None
     return parse_number(text, file=path, field=field, format=label, **limits)
 
@@ -190,9 +215,15 @@ def channels_from_leads(path: Path, leads: list[Any], label: str,
     for i, lead in enumerate(leads):
         if lead.is_raw:
             if not lead.resolution_unit or not lead.resolution:
-                raise InvalidSignalError(path, expected="an amplitude scale (units per count)",
-                                         found=f"no voltage unit for lead {lead.label!r}", format=label)
-            check_positive(lead.resolution, file=path, field=f"lead {lead.label} resolution",
+                raise InvalidSignalError(
+                    path, expected=Bilingual("振幅のスケール（1 カウントあたりの単位量）",
+                                             "an amplitude scale (units per count)"),
+                    found=Bilingual(f"{lead.label!r} 誘導の電圧の単位なし",
+                                    f"no voltage unit for lead {lead.label!r}"),
+                    format=label)
+            check_positive(lead.resolution, file=path,
+                           field=Bilingual(f"{lead.label} 誘導の分解能",
+                                           f"lead {lead.label} resolution"),
                            format=label)
             lead = lead.to_physical()
         name = names[i] if names and i < len(names) else lead.label
@@ -202,11 +233,16 @@ def channels_from_leads(path: Path, leads: list[Any], label: str,
 
 
 def rate_of(path: Path, leads: list[Any], label: str) -> float:
-    rates = {check_rate(ld.sampling_rate, file=path, field=f"lead {ld.label} sampling rate",
+    rates = {check_rate(ld.sampling_rate, file=path,
+                        field=Bilingual(f"{ld.label} 誘導のサンプリング周波数",
+                                        f"lead {ld.label} sampling rate"),
                         format=label) for ld in leads}
     if len(rates) != 1:
-        raise InvalidSignalError(path, expected="one sampling rate for all leads",
-                                 found=f"rates {sorted(rates)}", format=label)
+        raise InvalidSignalError(path, expected=Bilingual("全誘導で共通の 1 つのサンプリング周波数",
+                                                          "one sampling rate for all leads"),
+                                 found=Bilingual(f"サンプリング周波数 {sorted(rates)}",
+                                                 f"rates {sorted(rates)}"),
+                                 format=label)
     return rates.pop()
 
 
