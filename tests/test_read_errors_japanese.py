@@ -134,3 +134,20 @@ def test_header_value_error_quotes_a_description_in_the_language_shown(tmp_path:
     with pytest.raises(EcgReadError) as info:
         read_ecg(path)
     assert _english_words(info.value, path) == [], info.value.message("ja")
+
+
+def test_the_supported_formats_are_named_in_the_language_shown(tmp_path: Path):
+    from ecg_viewer.io import read_ecg
+
+    path = tmp_path / "mystery.xyz"
+    path.write_bytes(b"\x89ABCDEFGH" * 10)
+    with pytest.raises(EcgReadError) as info:
+        read_ecg(path)
+    ja, en = info.value.message("ja"), info.value.message("en")
+    assert "CSV/TSV（誘導名のヘッダー行）" in ja and "lead-name" not in ja
+    assert "CSV/TSV (lead-name header)" in en and "拡張子 '.xyz'" in ja
+    from ecg_viewer.io.registry import readers
+
+    for spec in readers():  # format names (WFDB, GE MUSE XML, …) are names, not English
+        ja = ja.replace(spec.shown_label.ja, " ")
+    assert re.findall(r"[A-Za-z]{3,}(?:[ -]+[A-Za-z]{3,})+", ja.replace(str(path), "")) == [], ja

@@ -76,7 +76,7 @@ class EcgReadError(EcgError, ValueError):
         *,
         expected: str | Localized = "",
         found: str | Localized = "",
-        format: str = "",
+        format: str | Localized = "",
         detail: str = "",
     ) -> None:
         # ``expected``/``found`` say what the reader wanted and met; a Bilingual one is shown in
@@ -85,7 +85,7 @@ class EcgReadError(EcgError, ValueError):
         self.file = str(file)
         self.expected = _english(expected)
         self.found = _english(found)
-        self.format = format
+        self.format = _english(format)
         params = {"file": self.file, "expected": expected, "found": found, "format": format or "ECG"}
         params.update(self._extra_params())
         super().__init__(self.message_key, **params)
@@ -171,7 +171,7 @@ class HeaderValueError(CorruptFileError):
     message_key = "read.bad_header_value"
 
     def __init__(self, file: str | Path, *, field: str | Localized, value: object,
-                 expected: str | Localized, format: str = "") -> None:
+                 expected: str | Localized, format: str | Localized = "") -> None:
         # ``field``: the file's own name for it (a tag, kept as is) or a description, which is
         # Bilingual like ``expected``; the attribute keeps the English
         # ``value``: the file's text (cut to 40 characters), or a Bilingual description where
@@ -193,7 +193,7 @@ class ImplausibleAmplitudeError(InvalidSignalError):
     message_key = "read.implausible_amplitude"
 
     def __init__(self, file: str | Path, *, lead: str, peak_mv: float, limit_mv: float,
-                 format: str = "") -> None:
+                 format: str | Localized = "") -> None:
         self.lead = lead
         self.peak_mv = peak_mv
         self.limit_mv = limit_mv
@@ -211,7 +211,7 @@ class TooManySamplesError(EcgReadError):
 
     message_key = "read.too_many_samples"
 
-    def __init__(self, file: str | Path, *, n_values: int, limit_values: int, format: str = "") -> None:
+    def __init__(self, file: str | Path, *, n_values: int, limit_values: int, format: str | Localized = "") -> None:
         self.n_values = n_values
         self.limit_values = limit_values
         super().__init__(file, expected=Bilingual(f"合計 {limit_values} サンプル以下",

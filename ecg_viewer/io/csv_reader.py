@@ -200,6 +200,7 @@ def _rate(path: Path, options: dict[str, Any], header: list[str], rate_cols: lis
 register(ReaderSpec(
     name="csv",
     label="CSV/TSV (lead-name header)",
+    label_ja="CSV/TSV（誘導名のヘッダー行）",
     extensions=(".csv", ".tsv", ".txt"),
     read=read_csv,
 ))

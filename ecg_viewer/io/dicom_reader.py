@@ -22,6 +22,7 @@ from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.validate import check_library_file_size, check_number, parse_number, parse_rate
 
 LABEL = "DICOM waveform (.dcm)"
+SHOWN = Bilingual("DICOM 波形 (.dcm)", LABEL)  # the name in the messages' language
 
 
 def _sniff(head: bytes, path: Path) -> bool:
@@ -74,7 +75,7 @@ def _check_header_numbers(path: Path) -> None:
             where = f"waveform group {g + 1}"
             where_ja = f"波形グループ {g + 1}"
             rate_text = _text_of(wf, "SamplingFrequency")
-            parse_rate(rate_text, file=path, format=LABEL,
+            parse_rate(rate_text, file=path, format=SHOWN,
                        field=Bilingual(f"{where_ja} の SamplingFrequency",
                                        f"{where} SamplingFrequency"))
             for keyword, lo, hi in (("NumberOfWaveformSamples", 1, 2**31),
@@ -83,7 +84,7 @@ def _check_header_numbers(path: Path) -> None:
                 value = wf.get(keyword)
                 check_number(value, file=path,
                              field=Bilingual(f"{where_ja} の {keyword}", f"{where} {keyword}"),
-                             format=LABEL, lo=lo, hi=hi,
+                             format=SHOWN, lo=lo, hi=hi,
                              expected=Bilingual(f"{lo}〜{hi} の整数", f"an integer in [{lo}, {hi}]"))
             for c, ch in enumerate(wf.get("ChannelDefinitionSequence") or []):
                 for keyword, positive in _DS_FIELDS:
@@ -95,13 +96,13 @@ def _check_header_numbers(path: Path) -> None:
                     want = (Bilingual("0 より大きい数値", "a number > 0") if positive
                             else Bilingual("有限の数値", "a finite number"))
                     parse_number(text, file=path, field=field,
-                                 format=LABEL, lo=0.0 if positive else -1e12, lo_open=positive,
+                                 format=SHOWN, lo=0.0 if positive else -1e12, lo_open=positive,
                                  hi=1e12, expected=want)
 
 
 def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
     from ecgdatakit.parsing.parsers.dicom_waveform import DICOMWaveformParser
-    check_library_file_size(path, format=LABEL)
+    check_library_file_size(path, format=SHOWN)
 
     with open(path, "rb") as fh:
         head = fh.read(132)
@@ -112,7 +113,7 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
                                "a DICOM file ('DICM' at byte 128)"),
             found=Bilingual(f"128〜131 バイト目 {head[128:132]!r}",
                             f"bytes 128-131 {head[128:132]!r}"),
-            format=LABEL)
+            format=SHOWN)
     try:
         with warnings.catch_warnings():  # pydicom warns on odd values; the parse below reports
             warnings.simplefilter("ignore")
@@ -122,11 +123,11 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
         raise CorruptFileError(path, expected=Bilingual("完全な DICOM データセット",
                                                         "a complete DICOM dataset"),
                                found=Bilingual(f"読み込みエラー（{en}）", en),
-                               format=LABEL) from exc
+                               format=SHOWN) from exc
     if not ok:
         raise NoWaveformError(path, expected=Bilingual("DICOM 波形（ECG）オブジェクト",
                                                        "a DICOM waveform (ECG) object"),
-                              found=found, format=LABEL)
+                              found=found, format=SHOWN)
     try:
         _check_header_numbers(path)
     except EcgReadError:
@@ -136,7 +137,7 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
         raise CorruptFileError(path, expected=Bilingual("完全な DICOM 波形ヘッダー",
                                                         "a complete DICOM waveform header"),
                                found=Bilingual(f"読み込みエラー（{en}）", en),
-                               format=LABEL) from exc
+                               format=SHOWN) from exc
     record, messages = parse_with(DICOMWaveformParser, path, LABEL)
     raw_meta = record.raw_metadata
     groups = [g for g in raw_meta.get("multiplex_groups") or [] if isinstance(g, dict)]
@@ -157,6 +158,7 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
 register(ReaderSpec(
     name="dicom",
     label=LABEL,
+    label_ja=SHOWN.ja,
     extensions=(".dcm", ".dicom"),
     read=read_dicom,
     sniff=_sniff,

@@ -48,6 +48,13 @@ class ReaderSpec:
     read: Callable[[Path, dict[str, Any]], RawEcg]
     # True when the first bytes (and the path) say the file is this format
     sniff: Callable[[bytes, Path], bool] | None = None
+    # the human name in Japanese where ``label`` has English words in it ("" = the same)
+    label_ja: str = ""
+
+    @property
+    def shown_label(self) -> Bilingual:
+        """``label`` in the language of the message it is shown in."""
+        return Bilingual(self.label_ja or self.label, self.label)
 
 
 _READERS: dict[str, ReaderSpec] = {}
@@ -178,8 +185,8 @@ def read_ecg(
         raise EcgPermissionError(path, expected=_READABLE_FILE, found=_os_error(exc)) from exc
     spec = detect_format(path, head)
     if spec is None:
-        names = [r.label for r in readers()]
-        labels = Bilingual("、".join(names), ", ".join(names))
+        shown = [r.shown_label for r in readers()]
+        labels = Bilingual("、".join(n.ja for n in shown), ", ".join(n.en for n in shown))
         found_en = f"extension {path.suffix or '(none)'!r}, first bytes {head[:8]!r}"
         ext_ja = f"拡張子 {path.suffix!r}" if path.suffix else "拡張子なし"
         raise UnsupportedFormatError(
@@ -192,15 +199,15 @@ def read_ecg(
     except EcgReadError:
         raise
     except MemoryError as exc:
-        raise CorruptFileError(path, expected=Bilingual(f"読み込み可能な {spec.label} ファイル",
+        raise CorruptFileError(path, expected=Bilingual(f"読み込み可能な {spec.shown_label.ja} ファイル",
                                                         f"a readable {spec.label} file"),
                                found=Bilingual("メモリに収まらない量のデータ",
                                                "more data than fits in memory"),
-                               format=spec.label) from exc
+                               format=spec.shown_label) from exc
     except Exception as exc:  # any parser failure on a bad file becomes the domain error
         log.debug("reader %s failed on %s", spec.name, path, exc_info=True)
         why = f"{type(exc).__name__}: {exc}"[:300]  # a library's text: English only
-        raise CorruptFileError(path, expected=Bilingual(f"正しい {spec.label} ファイル",
+        raise CorruptFileError(path, expected=Bilingual(f"正しい {spec.shown_label.ja} ファイル",
                                                         f"a valid {spec.label} file"),
                                found=Bilingual(f"読み込みエラー（{why}）", why),
-                               format=spec.label) from exc
+                               format=spec.shown_label) from exc

@@ -49,7 +49,7 @@ MAX_HEADER_BYTES = 1 << 20
 MAX_LIBRARY_FILE_BYTES = 64 << 20
 
 
-def check_library_file_size(path: Path, *, format: str, limit: int = MAX_LIBRARY_FILE_BYTES) -> None:
+def check_library_file_size(path: Path, *, format: str | Localized, limit: int = MAX_LIBRARY_FILE_BYTES) -> None:
     size = path.stat().st_size
     if size > limit:
         raise FileTooLargeError(path, size_bytes=size, limit_bytes=limit)
@@ -59,7 +59,7 @@ _DECIMAL = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 
 
-def parse_number(text: object, *, file: str | Path, field: str | Localized, format: str,
+def parse_number(text: object, *, file: str | Path, field: str | Localized, format: str | Localized,
                  lo: float = -math.inf, hi: float = math.inf, integer: bool = False,
                  lo_open: bool = False, expected: str | Localized | None = None) -> float:
     """``text`` as a finite number in ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``), else
@@ -74,7 +74,7 @@ def parse_number(text: object, *, file: str | Path, field: str | Localized, form
                         lo_open=lo_open, expected=want, shown=s)
 
 
-def check_number(value: object, *, file: str | Path, field: str | Localized, format: str,
+def check_number(value: object, *, file: str | Path, field: str | Localized, format: str | Localized,
                  lo: float = -math.inf, hi: float = math.inf, lo_open: bool = False,
                  expected: str | Localized | None = None, shown: str | None = None) -> float:
     """A number already decoded (by a library, or by :func:`parse_number`), checked the same way."""
@@ -94,31 +94,31 @@ _RATE_TEXT = Bilingual(f"{RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz のサンプリン�
                        f"a sampling rate of {RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz")
 
 
-def check_rate(value: object, *, file: str | Path, field: str | Localized, format: str) -> float:
+def check_rate(value: object, *, file: str | Path, field: str | Localized, format: str | Localized) -> float:
     """A sampling rate in Hz within 50-20,000 Hz."""
     return check_number(value, file=file, field=field, format=format, lo=RATE_MIN_HZ,
                         hi=RATE_MAX_HZ, expected=_RATE_TEXT)
 
 
-def parse_rate(text: object, *, file: str | Path, field: str | Localized, format: str) -> float:
+def parse_rate(text: object, *, file: str | Path, field: str | Localized, format: str | Localized) -> float:
     return parse_number(text, file=file, field=field, format=format, lo=RATE_MIN_HZ,
                         hi=RATE_MAX_HZ, expected=_RATE_TEXT)
 
 
-def check_positive(value: object, *, file: str | Path, field: str | Localized, format: str,
+def check_positive(value: object, *, file: str | Path, field: str | Localized, format: str | Localized,
                    hi: float = 1e12) -> float:
     """A gain / scale / resolution: finite and > 0 (0 means "uncalibrated", never a default)."""
     return check_number(value, file=file, field=field, format=format, lo=0.0, hi=hi,
                         lo_open=True, expected=Bilingual("0 より大きい有限の数値", "a finite number > 0"))
 
 
-def check_total_values(n_values: int, *, file: str | Path, format: str,
+def check_total_values(n_values: int, *, file: str | Path, format: str | Localized,
                        limit: int = MAX_SIGNAL_VALUES) -> None:
     if n_values > limit:
         raise TooManySamplesError(file, n_values=int(n_values), limit_values=limit, format=format)
 
 
-def check_amplitude(block_mv: np.ndarray, *, file: str | Path, lead: str, format: str) -> None:
+def check_amplitude(block_mv: np.ndarray, *, file: str | Path, lead: str, format: str | Localized) -> None:
     """Refuse a block of samples (mV) that holds values beyond ±50 mV (NaN/inf handled apart)."""
     if block_mv.size == 0:
         return
