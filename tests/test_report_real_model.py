@@ -108,3 +108,30 @@ def test_fhir_bundle_speaks_the_report_language(shared_data: Path, tmp_path: Pat
              if c["code"]["coding"][-1]["code"] == "derived_from"]
     assert parts and all(p["coding"][0]["code"] in ("asmi", "almi", "ami", "lmi", "imi", "ilmi")
                          and "心筋梗塞" in p["text"] for p in parts), parts
+
+
+def test_the_sheet_banner_names_what_raised_the_level(shared_data: Path, tmp_path: Path) -> None:
+    """The one-line box at the top of each sheet names the findings that raised the level, not
+    their reasons cut mid-word ("要精査 — 前壁中隔心筋梗塞（要精査: 統合確率に寄与し…"); the
+    reasons in full stay under the suggestions table."""
+    from ecg_viewer.cli import main
+    from ecg_viewer.core.messages import Reason
+    from ecg_viewer.report.pdf import reason_head
+
+    ecg = shared_data / "samples" / "wfdb_cinc2021" / "E07509.hea"
+    pdf, js = tmp_path / "r.pdf", tmp_path / "r.json"
+    assert main(["report", str(ecg), "--out", str(pdf), "--json", str(js), "--no-review",
+                 "--prior", "none"]) == 0
+    d = json.loads(js.read_text(encoding="utf-8"))
+    names = {lab["id"]: lab["ja"] for lab in d["labels"]}
+    raised = [names[i] for i in d["referral"]["because"] if i in names]
+    assert d["referral"]["level"] == "D" and raised
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    box = next(line for line in text.splitlines() if "自動判定（参考）: 要精査 —" in line)
+    box = box.split("自動判定（参考）: 要精査 — ", 1)[1]
+    assert box.startswith(raised[0]) and "（要精査" not in box
+    assert any(r.startswith(raised[0] + "（要精査") for r in d["referral"]["reasons_ja"])
+    # a reason that is not about one finding is given whole
+    rule = Reason.of("referral.rule.qtc_bazett_very_long", value=512.0)
+    assert reason_head(rule, "ja") == "QTc（Bazett）512 ms：500 ms 以上"

@@ -25,7 +25,7 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import language, list_sep, paren, tr
+from ecg_viewer.core.messages import Localized, Reason, language, list_sep, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore, category_text
 from ecg_viewer.labels.evidence import evidence_line, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
@@ -227,13 +227,32 @@ def _level_names(lang: str) -> dict[str, str]:
     return REFERRAL_JA if lang == "ja" else REFERRAL_EN
 
 
+#: the referral reasons that are about one finding, its name in their ``label`` parameter
+FINDING_REASONS = frozenset({
+    "referral.because_label", "referral.because_label_evidence",
+    "referral.label_level.secondary_st_t", "referral.label_level.secondary_st_t_finding",
+    "compare.new_finding"})
+
+
+def reason_head(reason: Reason, lang: str) -> str:
+    """What a referral reason names, for a one-line summary: the finding's name where the
+    reason is about a finding ("前壁中隔心筋梗塞", not "前壁中隔心筋梗塞（要精査: …）"), else the
+    whole reason ("QTc（Bazett）512 ms：500 ms 以上")."""
+    label = dict(reason.params).get("label")
+    if reason.key in FINDING_REASONS and isinstance(label, Localized):
+        return label.text(lang)
+    return reason.text(lang)
+
+
 def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: float,
             lang: str) -> None:
     ref = content.analysis.referral
     review = content.review
-    reasons = ref.reasons(lang)
+    # one line: what raised the level, by name (the level is the box's own; the reasons in
+    # full, with their evidence, are under the suggestions table)
+    heads = list(dict.fromkeys(reason_head(r, lang) for r in ref.reason_keys))
     lines = [f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
-             + (f" — {list_sep(lang).join(reasons)}" if reasons else "")]
+             + (f" — {list_sep(lang).join(heads)}" if heads else "")]
     level = ref.level
     if review and review.final_level:
         level = review.final_level
