@@ -4,8 +4,9 @@
 among its reasons: a finding new since the prior ECG is judged at least at the level of the rule
 table's ``new_findings`` (a new LBBB or new AF is 要精査 by itself), but never above the level
 the single-ECG rules give it in this ECG (``labels.referral.own_level``: secondary ST-T with a
-bundle branch block, a paced rhythm); a marked measurement change at its rule's level. The level never goes down (a resolved finding lowers nothing), and an
-unreadable record stays unreadable. As in ``labels/referral.py`` the reasons listed are those at
+bundle branch block, a paced rhythm); a marked measurement change at its rule's level. The
+level never goes down (a resolved finding lowers nothing), and an unreadable record stays
+unreadable. As in ``labels/referral.py`` the reasons listed are those at
 the resulting level.
 """
 

@@ -3,8 +3,9 @@
 :class:`ComparisonFeatures` (built by the main window with the app's
 :class:`~ecg_viewer.app.comparison_flow.ComparisonFlow`, which finds, analyses and compares the
 prior ECG on its lane) adds File → "前回心電図と比較…", says in the status bar what was found and
-compared (a button that stays while the ECG is open and opens the comparison), and opens :class:`CompareWindow`; without an automatic match (no patient ID, no time,
-none found) it asks for the prior file.
+compared (a button that stays while the ECG is open and opens the comparison), and opens
+:class:`CompareWindow`; without an automatic match (no patient ID, no time, none found) it asks
+for the prior file.
 
 :class:`CompareWindow`: current and prior page one above the other at the same scale, the change
 table (marks where a threshold is passed), findings new since the prior ECG and resolved ones,

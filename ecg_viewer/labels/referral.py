@@ -130,6 +130,11 @@ class ReferralRules:
     paced_measurement: str = ""  # a boolean measurement (pacing spikes) that raises E
     label_levels: tuple[LabelLevelRule, ...] = ()
 
+    def is_paced(self, found: Sequence[LabelScore]) -> bool:
+        """Whether a paced rhythm is among ``found`` (the labels above their threshold): the
+        findings in ``explained_by_pacing`` then raise nothing."""
+        return any(s.id in self.paced_labels for s in found)
+
     def level_of_category(self, category: str) -> str:
         return dict(self.category_level).get(category, category)
 
@@ -340,7 +345,7 @@ def own_level(s: LabelScore, analysis: Analysis) -> tuple[str | None, bool]:
     rules = default_rules()
     labels = analysis.prediction.labels if analysis.prediction is not None else ()
     found = [x for x in labels if x.above_threshold]
-    if s.id in rules.explained_by_pacing and any(x.id in rules.paced_labels for x in found):
+    if s.id in rules.explained_by_pacing and rules.is_paced(found):
         return None, False
     level, lowered = rules.label_level(s, analysis.measurements, labels)
     return level, lowered is not None
@@ -433,7 +438,7 @@ def decide_referral(
     rules = rules or default_rules()
     found = [s for s in present if s.above_threshold]
     found_ids = {s.id for s in found}
-    paced = any(s.id in rules.paced_labels for s in found)
+    paced = rules.is_paced(found)
     raised: list[tuple[str, str, Reason]] = []  # (level, id, reason)
     values = measurements or {}
     for s in found:
