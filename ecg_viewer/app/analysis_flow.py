@@ -29,11 +29,11 @@ log = logging.getLogger(__name__)
 
 
 def measure_record(record: EcgRecord) -> Measurements:
-    """The measurements of ``record`` (its measured span); raises when it cannot be measured."""
-    from ecg_viewer.pipeline.analyze import measurement_span
-    from ecg_viewer.signal.measure import measure
+    """The measurements of ``record`` (its measured span; none where no lead is readable);
+    raises when it cannot be measured."""
+    from ecg_viewer.pipeline.analyze import measure_readable
 
-    return measure(measurement_span(record))
+    return measure_readable(record)
 
 
 class AnalysisFlow(QObject):

@@ -61,6 +61,7 @@ class MedianBeatPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = QLabel()
+        self.title.setWordWrap(True)  # "no median beat" and why, in a ~260 px dock
         self.legend = QLabel(tr("meas.median_legend"))
         self.legend.setWordWrap(True)
         self.confidence = QLabel()
@@ -94,7 +95,9 @@ class MedianBeatPanel(QWidget):
             # hidden now, cleared when the next beats come: clearing 12 plots takes ~0.1 s and
             # must not delay the next ECG on screen (keyboard reading, issue 14)
             self.plots.setVisible(False)
-            self.title.setText(tr("meas.median_none"))
+            why = m.reason_text("qrs_ms") if m is not None else None
+            self.title.setText(tr("meas.median_none_because", reason=why) if why
+                               else tr("meas.median_none"))
             return
         self.plots.clear()
         self.plots.setVisible(True)

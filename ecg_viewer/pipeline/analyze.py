@@ -158,12 +158,25 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
     )
 
 
-def safe_measure(record: EcgRecord) -> Measurements | None:
-    """Measurements, or None when the record cannot be measured at all (logged, never fatal)."""
-    from ecg_viewer.signal.measure import measure
+def measure_readable(record: EcgRecord) -> Measurements:
+    """The measurements of ``record``'s measured span, unless the quality gate finds no lead of
+    it readable (every lead flat, off, saturated or noisy): then nothing is measured and every
+    value says why (``meas.no_readable_lead``), so a noise record shows no heart rate, axis or
+    interval. Raises when the record cannot be measured at all."""
+    from ecg_viewer.signal.measure import INTERVAL_KEYS, Measurements, measure
+    from ecg_viewer.signal.quality import assess_quality, no_readable_lead
 
+    span = measurement_span(record)
+    if no_readable_lead(assess_quality(span), span.lead_names):
+        return Measurements(reasons=dict.fromkeys(INTERVAL_KEYS, "meas.no_readable_lead"))
+    return measure(span)
+
+
+def safe_measure(record: EcgRecord) -> Measurements | None:
+    """Measurements (:func:`measure_readable`), or None when the record cannot be measured at
+    all (logged, never fatal)."""
     try:
-        return measure(measurement_span(record))
+        return measure_readable(record)
     except (EcgError, ValueError) as exc:
         log.warning("measurements failed for %s: %s", record.source_path, exc)
         return None

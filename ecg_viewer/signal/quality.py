@@ -15,6 +15,7 @@ files and PTB-XL (``bench/quality_gate.py`` prints the figures); see README.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -369,6 +370,17 @@ def _implausible_leads(record: EcgRecord) -> tuple[str, ...]:
     hi, lo = sig.max(axis=1), sig.min(axis=1)
     bad = ~(np.isfinite(hi) & np.isfinite(lo)) | (hi > AMPLITUDE_MAX_MV) | (lo < -AMPLITUDE_MAX_MV)
     return tuple(n for n, b in zip(record.lead_names, bad, strict=True) if b)
+
+
+#: the problems that make a lead unreadable (a missing lead or a short record is another matter)
+UNREADABLE_LEAD_CODES = ("flat", "lead_off", "saturated", "noisy")
+
+
+def no_readable_lead(report: QualityReport, lead_names: Sequence[str]) -> bool:
+    """Whether ``report`` finds every one of ``lead_names`` flat, off, saturated or noisy: then
+    there is nothing to measure (white noise gave "HR 226 bpm" and a QRS axis of -39°)."""
+    bad = {n for p in report.problems if p.code in UNREADABLE_LEAD_CODES for n in p.leads}
+    return bool(lead_names) and all(n in bad for n in lead_names)
 
 
 def assess_quality(

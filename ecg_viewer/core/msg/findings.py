@@ -207,6 +207,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Median beat ({n} beats)",
     ),
     "meas.median_dock": ("代表心拍", "Median beats"),
+    "meas.median_none_because": ("代表心拍はありません: {reason}", "No median beat: {reason}"),
     "meas.median_none": (
         "代表心拍はありません（測定待ち、または心拍を検出できません）。",
         "No median beat (measurements pending, or no beats detected).",

@@ -4,6 +4,10 @@ key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES
 """
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    "meas.no_readable_lead": (
+        "判読できる誘導がないため計測していません（信号品質不良）",
+        "Not measured: no lead is readable (poor signal quality)",
+    ),
     "meas.conf_beats": (
         "拍ごとのばらつきが大きく、信頼度が低い値です",
         "Low confidence: the value differs between groups of beats",
