@@ -127,7 +127,7 @@ def prepare(record: EcgRecord, *, with_measurements: bool = True,
     quality = assess_quality(record)
     meas = measurements
     if meas is None and with_measurements:
-        meas = safe_measure(record)
+        meas = safe_measure(record, quality)
     mdict = meas.to_dict() if meas is not None else None
     features = safe_criteria(record, meas) if with_measurements or meas is not None else None
     return Prepared(record.source_path or "", record.sha256, quality, mdict, features), meas
@@ -158,25 +158,28 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
     )
 
 
-def measure_readable(record: EcgRecord) -> Measurements:
+def measure_readable(record: EcgRecord, quality: QualityReport | None = None) -> Measurements:
     """The measurements of ``record``'s measured span, unless the quality gate finds no lead of
     it readable (every lead flat, off, saturated or noisy): then nothing is measured and every
     value says why (``meas.no_readable_lead``), so a noise record shows no heart rate, axis or
-    interval. Raises when the record cannot be measured at all."""
+    interval. ``quality``: the record's own report when the caller has it (used when the span
+    is the whole record). Raises when the record cannot be measured at all."""
     from ecg_viewer.signal.measure import INTERVAL_KEYS, Measurements, measure
     from ecg_viewer.signal.quality import assess_quality, no_readable_lead
 
     span = measurement_span(record)
-    if no_readable_lead(assess_quality(span), span.lead_names):
+    if quality is None or span is not record:
+        quality = assess_quality(span)
+    if no_readable_lead(quality, span.lead_names):
         return Measurements(reasons=dict.fromkeys(INTERVAL_KEYS, "meas.no_readable_lead"))
     return measure(span)
 
 
-def safe_measure(record: EcgRecord) -> Measurements | None:
+def safe_measure(record: EcgRecord, quality: QualityReport | None = None) -> Measurements | None:
     """Measurements (:func:`measure_readable`), or None when the record cannot be measured at
     all (logged, never fatal)."""
     try:
-        return measure_readable(record)
+        return measure_readable(record, quality)
     except (EcgError, ValueError) as exc:
         log.warning("measurements failed for %s: %s", record.source_path, exc)
         return None
