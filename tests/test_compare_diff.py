@@ -235,7 +235,7 @@ def test_a_new_finding_raises_no_more_than_the_single_ecg_rules_let_it(present, 
 
 
 def test_a_new_finding_a_paced_rhythm_explains_raises_nothing():
-    from ecg_viewer.labels.referral import default_rules
+    from ecg_viewer.labels.referral_rules import default_rules
 
     explained = default_rules().explained_by_pacing
     assert "clbbb" in explained

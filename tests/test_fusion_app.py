@@ -10,7 +10,7 @@ import numpy as np
 
 from ecg_viewer.core.criteria_features import FEATURE_NAMES
 from ecg_viewer.core.prediction import SEVERITY
-from ecg_viewer.labels.referral import MEASUREMENTS
+from ecg_viewer.labels.referral_rules import MEASUREMENTS
 from ecg_viewer.training.fusion_app import (
     app_levels,
     app_rates,

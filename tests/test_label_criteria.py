@@ -15,7 +15,7 @@ from ecg_viewer.labels.criteria_table import (
     load_criteria_rules,
 )
 from ecg_viewer.labels.logit import logit
-from ecg_viewer.labels.referral import RulesError
+from ecg_viewer.labels.referral_rules import RulesError
 from ecg_viewer.signal.criteria import FEATURE_NAMES, CriteriaFeatures
 
 CATALOG = {lab.id: lab for lab in load_catalog().labels}

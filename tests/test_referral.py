@@ -16,10 +16,10 @@ from ecg_viewer.core.prediction import (
     QualityReport,
 )
 from ecg_viewer.labels.catalog import load_catalog
-from ecg_viewer.labels.referral import (
+from ecg_viewer.labels.referral import decide_referral
+from ecg_viewer.labels.referral_rules import (
     MEASUREMENTS,
     RulesError,
-    decide_referral,
     default_rules_path,
     load_rules,
 )

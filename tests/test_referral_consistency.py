@@ -13,7 +13,8 @@ import pytest
 from ecg_viewer.core.paths import model_weights_dir
 from ecg_viewer.core.prediction import SEVERITY, LabelScore
 from ecg_viewer.labels.derived import DerivedLabel, apply_derived, combine_scores, derived_matrix
-from ecg_viewer.labels.referral import decide_referral, default_rules
+from ecg_viewer.labels.referral import decide_referral
+from ecg_viewer.labels.referral_rules import default_rules
 from ecg_viewer.training.fusion_referral import false_shown_floor, label_referral_thresholds
 
 URGENT = ("D", "urgent")

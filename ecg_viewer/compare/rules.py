@@ -17,7 +17,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import MESSAGES, Bilingual
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS
-from ecg_viewer.labels.referral import read_rule_table, rule_entry
+from ecg_viewer.labels.referral_rules import read_rule_table, rule_entry
 
 _LEVELS = tuple(level for level in REFERRAL_LEVELS if level != "unreadable")
 

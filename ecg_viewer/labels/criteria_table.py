@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.paths import resources_dir
-from ecg_viewer.labels.referral import RulesError, read_rule_table
+from ecg_viewer.labels.referral_rules import RulesError, read_rule_table
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ecg_viewer.core.paths import resources_dir
-from ecg_viewer.labels.referral import RulesError, read_rule_table
+from ecg_viewer.labels.referral_rules import RulesError, read_rule_table
 
 #: criteria features that are yes/no (0/1 in the fusion's vector): shown as あり/なし
 YES_NO = frozenset({"rr_irregular", "p_present", "paced", "rprime_v1v2", "broad_s_i_v6",

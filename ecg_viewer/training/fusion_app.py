@@ -29,13 +29,8 @@ from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.prediction import SEVERITY, LabelScore
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.criteria_table import default_criteria_rules
-from ecg_viewer.labels.referral import (
-    MEASUREMENTS,
-    CombinationRule,
-    ReferralRules,
-    decide_referral,
-    default_rules,
-)
+from ecg_viewer.labels.referral import CombinationRule, decide_referral
+from ecg_viewer.labels.referral_rules import MEASUREMENTS, ReferralRules, default_rules
 from ecg_viewer.training.metrics import URGENT_CATS
 
 log = logging.getLogger("ecg_viewer.training")

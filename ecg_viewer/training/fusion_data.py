@@ -10,7 +10,7 @@ similarities; the shipped model's similarities (fold 9, 10, CinC); the criteria 
     <cache>/features.npz    X [N, F], feature_names                  (the measurement code; minutes)
                             ref_meas [N, M], ref_names, ref_low [N, M'], ref_low_names: the
                             measurements the referral rules and the criteria hold-backs read
-                            (labels/referral.MEASUREMENTS) and which are of low confidence
+                            (labels/referral_rules.MEASUREMENTS) and which are of low confidence
 
 The features are recomputed whenever the measurement code changed (``--refresh-features``).
 """
@@ -76,7 +76,7 @@ def compute_features(rows: list[dict[str, str]]
     referral measurements (``ref_meas`` [N, M] of ``ref_names``, NaN = not measured) and their
     low-confidence flags (``ref_low`` [N, M'] of ``ref_low_names``), as the app passes them to
     the criteria hold-backs and the referral rules (``Measurements.to_dict()``)."""
-    from ecg_viewer.labels.referral import MEASUREMENTS
+    from ecg_viewer.labels.referral_rules import MEASUREMENTS
     from ecg_viewer.signal.criteria import FEATURE_NAMES, criteria_features
     from ecg_viewer.signal.measure import measure
 
