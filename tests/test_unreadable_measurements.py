@@ -75,3 +75,22 @@ def test_the_median_beat_dock_says_why_there_is_none(qtbot):
     assert panel.title.wordWrap() and not panel.plots.isVisible()
     panel.set_measurements(None)  # nothing measured yet
     assert panel.title.text().startswith("代表心拍はありません（測定待ち")
+
+
+def test_the_gate_runs_once_per_record_for_measurements_and_analysis(monkeypatch, shared_data: Path):
+    """The window measures a record on one lane and analyses it on another; both read the quality
+    gate's report, which is made once for that record object (a new record gets its own)."""
+    import ecg_viewer.signal.quality as quality
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.pipeline.analyze import measure_readable, prepare
+
+    calls = []
+    real = quality.assess_quality
+    monkeypatch.setattr(quality, "assess_quality", lambda r, *a, **k: calls.append(r) or real(r))
+    rec = read_ecg(shared_data / "samples" / "wfdb_cinc2021" / "E07509.hea")
+    meas = measure_readable(rec)
+    prepared, _ = prepare(rec, measurements=meas)
+    prepare(rec)
+    assert calls == [rec] and prepared.quality.ok
+    other = _noise_record()
+    assert not prepare(other)[0].quality.ok and calls == [rec, other]

@@ -122,12 +122,11 @@ class Prepared:
 def prepare(record: EcgRecord, *, with_measurements: bool = True,
             measurements: Measurements | None = None) -> tuple[Prepared, Measurements | None]:
     """Quality gate, measurements (``measurements`` when already made) and criteria features."""
-    from ecg_viewer.signal.quality import assess_quality
 
-    quality = assess_quality(record)
+    quality = quality_of(record)
     meas = measurements
     if meas is None and with_measurements:
-        meas = safe_measure(record, quality)
+        meas = safe_measure(record)
     mdict = meas.to_dict() if meas is not None else None
     features = safe_criteria(record, meas) if with_measurements or meas is not None else None
     return Prepared(record.source_path or "", record.sha256, quality, mdict, features), meas
@@ -158,28 +157,43 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
     )
 
 
-def measure_readable(record: EcgRecord, quality: QualityReport | None = None) -> Measurements:
+_last_quality: tuple[EcgRecord, QualityReport] | None = None
+
+
+def quality_of(record: EcgRecord) -> QualityReport:
+    """The quality gate's report of ``record``, made once per record object: the window's
+    measure lane and its analysis, or ``prepare`` and its measurements, ask for the same record
+    in turn (records are frozen; the last one's report is kept)."""
+    from ecg_viewer.signal.quality import assess_quality
+
+    global _last_quality
+    last = _last_quality
+    if last is not None and last[0] is record:
+        return last[1]
+    report = assess_quality(record)
+    _last_quality = (record, report)
+    return report
+
+
+def measure_readable(record: EcgRecord) -> Measurements:
     """The measurements of ``record``'s measured span, unless the quality gate finds no lead of
     it readable (every lead flat, off, saturated or noisy): then nothing is measured and every
     value says why (``meas.no_readable_lead``), so a noise record shows no heart rate, axis or
-    interval. ``quality``: the record's own report when the caller has it (used when the span
-    is the whole record). Raises when the record cannot be measured at all."""
+    interval. Raises when the record cannot be measured at all."""
     from ecg_viewer.signal.measure import INTERVAL_KEYS, Measurements, measure
-    from ecg_viewer.signal.quality import assess_quality, no_readable_lead
+    from ecg_viewer.signal.quality import no_readable_lead
 
     span = measurement_span(record)
-    if quality is None or span is not record:
-        quality = assess_quality(span)
-    if no_readable_lead(quality, span.lead_names):
+    if no_readable_lead(quality_of(span), span.lead_names):
         return Measurements(reasons=dict.fromkeys(INTERVAL_KEYS, "meas.no_readable_lead"))
     return measure(span)
 
 
-def safe_measure(record: EcgRecord, quality: QualityReport | None = None) -> Measurements | None:
+def safe_measure(record: EcgRecord) -> Measurements | None:
     """Measurements (:func:`measure_readable`), or None when the record cannot be measured at
     all (logged, never fatal)."""
     try:
-        return measure_readable(record, quality)
+        return measure_readable(record)
     except (EcgError, ValueError) as exc:
         log.warning("measurements failed for %s: %s", record.source_path, exc)
         return None
