@@ -116,7 +116,7 @@ def test_the_sheet_banner_names_what_raised_the_level(shared_data: Path, tmp_pat
     reasons in full stay under the suggestions table."""
     from ecg_viewer.cli import main
     from ecg_viewer.core.messages import Reason
-    from ecg_viewer.report.pdf import reason_head
+    from ecg_viewer.labels.referral import reason_head
 
     ecg = shared_data / "samples" / "wfdb_cinc2021" / "E07509.hea"
     pdf, js = tmp_path / "r.pdf", tmp_path / "r.json"

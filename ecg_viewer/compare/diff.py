@@ -160,13 +160,14 @@ class Comparison:
     def change(self, key: str) -> MeasurementChange | None:
         return next((c for c in self.changes if c.key == key), None)
 
-    def _new_axis(self) -> tuple[Raise, ...]:
-        return tuple(r for r in self.raises if r.id.startswith("new_axis:"))
+    def _marked(self) -> tuple[MeasurementChange | Raise, ...]:
+        """The changes past a threshold: the marked measurements and a new axis deviation."""
+        return (*self.marked_changes(), *(r for r in self.raises if r.id.startswith("new_axis:")))
 
     def status_text(self, lang: str | None = None) -> str:
         """A short line (the window's status bar): how many findings are new and how many
         changes pass a threshold; :meth:`summary` names them."""
-        marked = len(self.marked_changes()) + len(self._new_axis())
+        marked = len(self._marked())
         if not self.new_findings and not marked:
             return tr("compare.status_none", lang)
         return tr("compare.status", lang, new=len(self.new_findings), marked=marked)
@@ -179,11 +180,10 @@ class Comparison:
         if self.new_findings:
             parts.append(tr("compare.new_list", lang, labels=sep.join(
                 f.ja if lang != "en" else f.en for f in self.new_findings)))
-        marked = [c.text(lang) for c in self.marked_changes()]
-        marked += [r.text(lang) for r in self._new_axis()]  # "新たな左軸偏位（QRS軸 …）"
+        marked = [m.text(lang) for m in self._marked()]  # … "新たな左軸偏位（QRS軸 …）"
         if marked:
             parts.append(sep.join(marked))
-        if not self.new_findings and not marked and self.new_axis_deviation is None:
+        if not self.new_findings and not marked:
             parts.append(tr("compare.no_significant_change", lang))
         return (" / " if lang == "en" else " ／ ").join(parts)
 

@@ -29,7 +29,7 @@ from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
-from ecg_viewer.io.validate import check_number, check_rate
+from ecg_viewer.io.validate import POSITIVE_RATE, check_number, check_rate
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +161,7 @@ def to_raw(
     if rate_hz is not None:
         check_number(rate_hz, file=path, format=label, lo=0.0, lo_open=True,
                      field=Bilingual("ヘッダーのサンプリング周波数", "sampling rate in the header"),
-                     expected=Bilingual("0 より大きいサンプリング周波数", "a sampling rate > 0"))
+                     expected=POSITIVE_RATE)
     fs = float(rate_hz) if rate_hz and round(rate_hz) == rate else float(rate)
     fs = check_rate(fs, file=path, field=Bilingual("サンプリング周波数", "sampling rate"),
                     format=label)
@@ -183,7 +183,7 @@ def _check_lead_numbers(path: Path, label: str, lead: Any) -> None:
     name = str(lead.label)
     check_number(lead.sampling_rate, file=path, format=label, lo=0.0, lo_open=True,
                  field=Bilingual(f"{name} のサンプリング周波数", f"{name} sampling rate"),
-                 expected=Bilingual("0 より大きいサンプリング周波数", "a sampling rate > 0"))
+                 expected=POSITIVE_RATE)
     if lead.is_raw and lead.resolution_unit:
         resolution = Bilingual(f"{name} の分解能", f"{name} resolution")
         res = check_number(lead.resolution, file=path, field=resolution, format=label,

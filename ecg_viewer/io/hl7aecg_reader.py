@@ -28,7 +28,7 @@ from ecg_viewer.core.errors import (
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.registry import ReaderSpec, register
-from ecg_viewer.io.validate import check_rate, parse_number
+from ecg_viewer.io.validate import NONE_DECODED, check_rate, parse_number
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
@@ -236,7 +236,7 @@ def read_hl7aecg(path: Path, options: dict[str, Any]) -> RawEcg:
     rec, messages = run_parser(path, HL7aECGParser, LABEL)
     if not rec.leads:
         raise NoWaveformError(path, expected=Bilingual("誘導シーケンス", "lead sequences"),
-                              found=Bilingual("復号できたものなし", "none decoded"), format=LABEL)
+                              found=NONE_DECODED, format=LABEL)
     names = codes if len(codes) == len(rec.leads) else None
     channels = channels_from_leads(path, rec.leads, LABEL, names)
     _check_decoded(path, channels, names, leads, numbers)

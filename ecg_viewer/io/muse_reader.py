@@ -26,7 +26,7 @@ from ecg_viewer.core.errors import CorruptFileError, HeaderValueError, NoWavefor
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
-from ecg_viewer.io.validate import check_rate
+from ecg_viewer.io.validate import NONE_DECODED, POSITIVE_RATE, check_rate
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
@@ -112,7 +112,7 @@ def _check_header_numbers(path: Path, root: ET.Element) -> None:
         return
     base = header_value(path, LABEL, _child_raw(wf, "SampleBase"), "SampleBase", required=True,
                         lo=0.0, lo_open=True,
-                        expected=Bilingual("0 より大きいサンプリング周波数", "a sampling rate > 0"))
+                        expected=POSITIVE_RATE)
     exponent = header_value(path, LABEL, _child_raw(wf, "SampleExponent"), "SampleExponent",
                             lo=-6, hi=6, integer=True) or 0
     product = f"SampleBase x 10^SampleExponent ({_child_raw(wf, 'SampleBase')})"
@@ -207,7 +207,7 @@ def read_muse(path: Path, options: dict[str, Any]) -> RawEcg:
     rec, messages = run_parser(path, GEMuseXMLParser, LABEL)
     if not rec.leads:
         raise NoWaveformError(path, expected=Bilingual("リズムの誘導", "rhythm leads"),
-                              found=Bilingual("復号できたものなし", "none decoded"), format=LABEL)
+                              found=NONE_DECODED, format=LABEL)
     channels = channels_from_leads(path, rec.leads, LABEL)
     fs = rate_of(path, rec.leads, LABEL)
 

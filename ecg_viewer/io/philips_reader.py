@@ -29,7 +29,7 @@ from ecg_viewer.core.errors import HeaderValueError, NoWaveformError
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
-from ecg_viewer.io.validate import parse_rate
+from ecg_viewer.io.validate import NONE_DECODED, NONE_GIVEN, parse_rate
 from ecg_viewer.io.xml_common import (
     channels_from_leads,
     check_root,
@@ -80,7 +80,7 @@ def _check_header_numbers(path: Path, root: ET.Element) -> None:
     rates = [(attr("samplespersecond"), "parsedwaveforms@samplespersecond"),
              (_raw_text(sc, "samplingrate"), "samplingrate")]
     if all(t is None for t, _ in rates):
-        raise HeaderValueError(path, field="samplingrate", value=Bilingual("（なし）", "(none)"),
+        raise HeaderValueError(path, field="samplingrate", value=NONE_GIVEN,
                                expected=Bilingual("サンプリング周波数", "a sampling rate"),
                                format=LABEL)
     for text, field in rates:
@@ -170,7 +170,7 @@ def read_philips(path: Path, options: dict[str, Any]) -> RawEcg:
     if not rec.leads:
         raise NoWaveformError(path, expected=Bilingual("<parsedwaveforms> の中の 12 誘導",
                                                        "12 leads in <parsedwaveforms>"),
-                              found=Bilingual("復号できたものなし", "none decoded"), format=LABEL)
+                              found=NONE_DECODED, format=LABEL)
     channels = channels_from_leads(path, rec.leads, LABEL)
     fs = rate_of(path, rec.leads, LABEL)
 

@@ -90,6 +90,11 @@ def check_number(value: object, *, file: str | Path, field: str | Localized, for
     return v
 
 
+#: texts several readers give (what was found or expected), in both languages
+NONE_GIVEN = Bilingual("（なし）", "(none)")
+NONE_DECODED = Bilingual("復号できたものなし", "none decoded")
+POSITIVE_RATE = Bilingual("0 より大きいサンプリング周波数", "a sampling rate > 0")
+
 _RATE_TEXT = Bilingual(f"{RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz のサンプリング周波数",
                        f"a sampling rate of {RATE_MIN_HZ:g}-{RATE_MAX_HZ:g} Hz")
 

@@ -26,9 +26,13 @@ from typing import Any
 
 from ecg_viewer.core.errors import CorruptFileError, FileTooLargeError, HeaderValueError
 from ecg_viewer.core.messages import Bilingual, Localized
-from ecg_viewer.io.validate import MAX_HEADER_BYTES, parse_number, parse_rate
+from ecg_viewer.io.validate import MAX_HEADER_BYTES, NONE_GIVEN, parse_number, parse_rate
 
 LABEL = "WFDB"
+_N_SIGNALS = Bilingual("信号数", "number of signals")
+_RATE_FIELD = Bilingual("サンプリング周波数", "sampling frequency")
+_RECORD_LINE = Bilingual("WFDB のレコード行", "a WFDB record line")
+_TEXT_HEADER = Bilingual("テキスト形式の WFDB ヘッダー", "a text WFDB header")
 MAX_SIGNALS = 256
 MAX_GAIN = 1e9
 # bytes per sample of the storage formats read here (FLAC 508/516/524 and others are refused:
@@ -97,12 +101,11 @@ def read_header(hea: Path) -> WfdbHeader:
     lines = [ln for ln in stripped if ln and not ln.startswith("#")]
     comments = tuple(ln.strip(" \t#") for ln in stripped if ln.startswith("#"))
     if not lines:
-        raise CorruptFileError(hea, expected=Bilingual("WFDB のレコード行", "a WFDB record line"),
+        raise CorruptFileError(hea, expected=_RECORD_LINE,
                                found=Bilingual("レコード行なし", "no record line"), format=LABEL)
     for ln in lines:
         if not _PRINTABLE.match(ln):
-            raise CorruptFileError(hea, expected=Bilingual("テキスト形式の WFDB ヘッダー",
-                                                           "a text WFDB header"),
+            raise CorruptFileError(hea, expected=_TEXT_HEADER,
                                    found=Bilingual("テキストでないバイト列", "non-text bytes"),
                                    format=LABEL)
     return _parse(hea, lines, comments)
@@ -118,7 +121,7 @@ def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:
         if not done and s and not s.startswith("#"):
             head, sep, rest = ln.partition(spec.stated_name or spec.record_name)
             if head.strip() or not sep:
-                raise CorruptFileError(hea, expected=Bilingual("WFDB のレコード行", "a WFDB record line"),
+                raise CorruptFileError(hea, expected=_RECORD_LINE,
                                        found=s[:40], format=LABEL)
             ln, done = head + spec.record_name + rest, True
         out.append(ln)
@@ -131,7 +134,7 @@ def _read_text(hea: Path) -> str:
     if len(raw) > MAX_HEADER_BYTES:
         raise FileTooLargeError(hea, size_bytes=hea.stat().st_size, limit_bytes=MAX_HEADER_BYTES)
     if b"\x00" in raw:
-        raise CorruptFileError(hea, expected=Bilingual("テキスト形式の WFDB ヘッダー", "a text WFDB header"),
+        raise CorruptFileError(hea, expected=_TEXT_HEADER,
                                found=Bilingual("バイナリデータ（NUL バイト）", "binary data (NUL bytes)"),
                                format=LABEL)
     return raw.decode("latin-1")
@@ -171,20 +174,20 @@ def _parse(hea: Path, lines: list[str], comments: tuple[str, ...] = ()) -> WfdbH
                                    format=LABEL)
         name = hea.stem
     if len(rec) < 2:
-        raise HeaderValueError(hea, field=Bilingual("信号数", "number of signals"), value="",
+        raise HeaderValueError(hea, field=_N_SIGNALS, value="",
                                expected=Bilingual("整数", "an integer"), format=LABEL)
-    nsig = int(_num(hea, rec[1], Bilingual("信号数", "number of signals"), lo=1, hi=MAX_SIGNALS,
+    nsig = int(_num(hea, rec[1], _N_SIGNALS, lo=1, hi=MAX_SIGNALS,
                     integer=True))
     if len(rec) < 3:
         # WFDB would assume 250 Hz; a rate is never assumed here
-        raise HeaderValueError(hea, field=Bilingual("サンプリング周波数", "sampling frequency"),
-                               value=Bilingual("（なし）", "(none)"),
+        raise HeaderValueError(hea, field=_RATE_FIELD,
+                               value=NONE_GIVEN,
                                expected=Bilingual("レコード行のサンプリング周波数",
                                                   "a sampling rate in the record line"),
                                format=LABEL)
     fs_text = rec[2].split("/", 1)
     fs = parse_rate(fs_text[0], file=hea,
-                    field=Bilingual("サンプリング周波数", "sampling frequency"), format=LABEL)
+                    field=_RATE_FIELD, format=LABEL)
     if len(fs_text) > 1:
         counter = fs_text[1].split("(", 1)[0]
         _num(hea, counter, Bilingual("カウンター周波数", "counter frequency"), lo=0.0, lo_open=True)
@@ -195,7 +198,7 @@ def _parse(hea: Path, lines: list[str], comments: tuple[str, ...] = ()) -> WfdbH
         n_samples = n or None  # 0: not stated (WFDB header(5)); counted from the file size
     sig_lines = lines[1:]
     if len(sig_lines) != nsig:
-        raise HeaderValueError(hea, field=Bilingual("信号数", "number of signals"), value=str(nsig),
+        raise HeaderValueError(hea, field=_N_SIGNALS, value=str(nsig),
                                expected=Bilingual(
                                    f"記載された数と同数の信号行（実際は {len(sig_lines)} 行）",
                                    f"as many signal lines as stated (found {len(sig_lines)})"),
@@ -247,7 +250,7 @@ def _signal(hea: Path, k: int, line: str) -> SignalSpec:
     if len(parts) < 3:
         # WFDB would assume 200 adu/mV: the record would be shown at an invented scale
         raise HeaderValueError(hea, field=Bilingual(f"信号 {k} の ADC ゲイン", f"signal {k} ADC gain"),
-                               value=Bilingual("（なし）", "(none)"),
+                               value=NONE_GIVEN,
                                expected=Bilingual("0 より大きい ADC ゲイン（この信号は未較正）",
                                                   "an ADC gain > 0 (the signal is uncalibrated)"),
                                format=LABEL)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.messages import Bilingual, Reason
+from ecg_viewer.core.messages import Bilingual, Localized, Reason
 from ecg_viewer.core.prediction import (
     SEVERITY,
     Analysis,
@@ -59,6 +59,24 @@ def own_level(s: LabelScore, analysis: Analysis) -> tuple[str | None, bool]:
     got = default_rules().finding_level(s, analysis.measurements,
                                         [x for x in labels if x.above_threshold])
     return (None, False) if got is None else (got[0], got[1] is not None)
+
+
+#: the referral reasons that are about one finding, its name in their ``label`` parameter (the
+#: comparison's ``compare.new_finding`` among them)
+FINDING_REASONS = frozenset({
+    "referral.because_label", "referral.because_label_evidence",
+    "referral.label_level.secondary_st_t", "referral.label_level.secondary_st_t_finding",
+    "compare.new_finding"})
+
+
+def reason_head(reason: Reason, lang: str) -> str:
+    """What a referral reason names, for a one-line summary: the finding's name where the
+    reason is about a finding ("前壁中隔心筋梗塞", not "前壁中隔心筋梗塞（要精査: …）"), else the
+    whole reason ("QTc（Bazett）512 ms：500 ms 以上")."""
+    label = dict(reason.params).get("label")
+    if reason.key in FINDING_REASONS and isinstance(label, Localized):
+        return label.text(lang)
+    return reason.text(lang)
 
 
 #: a finding the combination rule's banner names besides the first is at least this share of

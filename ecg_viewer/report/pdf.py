@@ -25,10 +25,10 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import Localized, Reason, language, list_sep, paren, tr
+from ecg_viewer.core.messages import language, list_sep, paren, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore, category_text
 from ecg_viewer.labels.evidence import evidence_line, measurement_evidence
-from ecg_viewer.labels.referral import shown_level
+from ecg_viewer.labels.referral import reason_head, shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
     ReportContent,
@@ -225,23 +225,6 @@ def _evidence_line(s: LabelScore, lang: str) -> str:
 
 def _level_names(lang: str) -> dict[str, str]:
     return REFERRAL_JA if lang == "ja" else REFERRAL_EN
-
-
-#: the referral reasons that are about one finding, its name in their ``label`` parameter
-FINDING_REASONS = frozenset({
-    "referral.because_label", "referral.because_label_evidence",
-    "referral.label_level.secondary_st_t", "referral.label_level.secondary_st_t_finding",
-    "compare.new_finding"})
-
-
-def reason_head(reason: Reason, lang: str) -> str:
-    """What a referral reason names, for a one-line summary: the finding's name where the
-    reason is about a finding ("前壁中隔心筋梗塞", not "前壁中隔心筋梗塞（要精査: …）"), else the
-    whole reason ("QTc（Bazett）512 ms：500 ms 以上")."""
-    label = dict(reason.params).get("label")
-    if reason.key in FINDING_REASONS and isinstance(label, Localized):
-        return label.text(lang)
-    return reason.text(lang)
 
 
 def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: float,
