@@ -131,7 +131,7 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
             fields["note"] = [{"text": why}]
         results.append(observation(code, **fields))
 
-    label_system = f"{system_base}/CodeSystem/ecg-label"
+    label_system = _label_system(system_base)
     by_id = {s.id: s for s in analysis.prediction.labels} if analysis.prediction else {}
     minnesota_system = f"{system_base}/CodeSystem/minnesota-code"
     for f in content.findings():
@@ -233,6 +233,11 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
 UCUM_UNITS = {"ms": "ms", "mV": "mV", "/min": "/min", "°": "deg", "mV·ms": "mV.ms", "": "1"}
 
 
+def _label_system(system_base: str) -> str:
+    """The code system of the catalog's labels (a finding, and a finding named by evidence)."""
+    return f"{system_base}/CodeSystem/ecg-label"
+
+
 def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, Any]:
     """One reason behind a finding as an Observation.component: the measured value (LOINC where
     the measurement has a code), the criterion, and whether it speaks for the finding."""
@@ -247,7 +252,7 @@ def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, A
                                  "system": UCUM, "code": UCUM_UNITS.get(e.unit, "1")}
     elif e.key in LABEL_VALUED_KEYS:  # the value names a finding: coded, and named in ``lang``
         comp["valueCodeableConcept"] = {
-            "coding": [_coding(f"{system_base}/CodeSystem/ecg-label", str(e.value),
+            "coding": [_coding(_label_system(system_base), str(e.value),
                                label_name(str(e.value), "en"))],
             "text": label_name(str(e.value), lang)}
     else:
