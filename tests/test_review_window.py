@@ -183,14 +183,18 @@ def test_worklist_sorted_by_level_with_review_state(qtbot, win, samples, tmp_pat
     with qtbot.waitSignal(panel.openRequested) as sig:
         panel.table.cellDoubleClicked.emit(0, 1)
     assert sig.args == [str(folder / "b_af.xml")]
-    # in English the level is long: its column stays narrow enough for the findings to show in
-    # a ~250-px dock (the cell elides; the level and the findings are its tooltip)
+    # in English the level's name is long: the column shows its short name, whole on one line
+    # and narrow enough for the findings to show in a ~250-px dock; the full name and the
+    # findings are its tooltip (the full name wrapped onto two lines: half the rows in view)
     set_language("en")
     try:
         panel.retranslate()
         level = panel.table.item(0, 0)
-        assert level.text() == "Further examination needed"
-        assert panel.table.columnWidth(0) <= 130 < panel.table.fontMetrics().horizontalAdvance(level.text())
+        assert level.text() == "Further exam"
+        assert not panel.table.wordWrap()
+        for text in ("Further exam", "Urgent referral", "Minor abnormality", "Not assessable"):
+            assert panel.table.fontMetrics().horizontalAdvance(text) + 12 <= 130, text
+        assert panel.table.fontMetrics().horizontalAdvance(level.text()) < panel.table.columnWidth(0) <= 130
         assert level.toolTip() == "Further examination needed: atrial fibrillation"
     finally:
         set_language("ja")

@@ -32,6 +32,9 @@ REFERRAL_EN: dict[str, str] = {
     "E": "Under treatment",
     "unreadable": "Not assessable (poor signal quality)",
 }
+# The names in a narrow column (the worklist's level): the full name is the cell's tooltip.
+REFERRAL_SHORT_JA: dict[str, str] = {**REFERRAL_JA, "unreadable": "判定不能"}
+REFERRAL_SHORT_EN: dict[str, str] = {**REFERRAL_EN, "D": "Further exam", "unreadable": "Not assessable"}
 # Severity for ordering: higher = more severe ("unreadable" is handled apart from this scale).
 SEVERITY: dict[str, int] = {"A": 0, "E": 1, "B": 2, "C": 3, "D": 4, "urgent": 5, "unreadable": 6}
 

@@ -23,7 +23,12 @@ from PySide6.QtWidgets import (
 from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.messages import language, paren, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
+from ecg_viewer.core.prediction import (
+    REFERRAL_EN,
+    REFERRAL_JA,
+    REFERRAL_SHORT_EN,
+    REFERRAL_SHORT_JA,
+)
 from ecg_viewer.review import ReviewStore
 
 __all__ = ["ORDER", "WorklistPanel"]
@@ -31,8 +36,9 @@ LEVEL_COLORS = {"urgent": "#c00000", "D": "#e06000", "unreadable": "#666666", "C
                 "B": "#3070b0", "E": "#5050a0", "A": "#208040", "error": "#888888"}
 COLS = ("level", "file", "finding", "hr", "review")
 # widest the level and file columns get (px): the dock is ~250 px wide on a 1366x768 screen, and
-# "Further examination needed" alone took 180 px, hiding the file; a longer level wraps onto a
-# second line, a longer file name elides, and each cell's tooltip holds the whole text
+# "Further examination needed" alone took 180 px, hiding the file, and wrapped onto a second
+# line at 130 px (half as many rows in view): the level column shows the short names
+# (REFERRAL_SHORT_*), a longer file name elides, and each cell's tooltip holds the whole text
 MAX_COL_PX = {"level": 130, "file": 160}
 
 
@@ -60,6 +66,9 @@ class WorklistPanel(QWidget):
         self.stop_button.clicked.connect(self.stop)
         self.table = QTableWidget(0, len(COLS))
         self.table.verticalHeader().setVisible(False)
+        self.table.setWordWrap(False)  # one line a row: a long cell elides (its tooltip is whole)
+        # rows one line high (the style's default is ~30 px: 19 cases in view at 1366x768)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.cellDoubleClicked.connect(self._open_row)
@@ -170,11 +179,12 @@ class WorklistPanel(QWidget):
             row = self.rows.get(f)
             level = self.level_of(row)
             if level == "pending":
-                level_text = "…"
+                level_text = full = "…"
             elif level == "error":
-                level_text = tr("worklist.error")
-            else:
-                level_text = (REFERRAL_JA if ja else REFERRAL_EN).get(level, level)
+                level_text = full = tr("worklist.error")
+            else:  # the short name in the cell, the full one in its tooltip
+                level_text = (REFERRAL_SHORT_JA if ja else REFERRAL_SHORT_EN).get(level, level)
+                full = (REFERRAL_JA if ja else REFERRAL_EN).get(level, level)
             finding, hr, review = "", "", tr("review.ui.state.unreviewed")
             if row is not None and "error" in row:
                 finding = (row.get("error_ja") if ja else None) or row["error"]
@@ -191,14 +201,15 @@ class WorklistPanel(QWidget):
                 if rv is not None:
                     review = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
-                        review += paren(REFERRAL_JA[rv.final_level] if ja
-                                        else REFERRAL_EN[rv.final_level], "ja" if ja else "en")
+                        review += paren(REFERRAL_SHORT_JA[rv.final_level] if ja
+                                        else REFERRAL_SHORT_EN[rv.final_level],
+                                        "ja" if ja else "en")
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, f)
                 if c == 0:
-                    item.setToolTip(f"{level_text}: {finding}" if finding else level_text)
+                    item.setToolTip(f"{full}: {finding}" if finding else full)
                     if level in LEVEL_COLORS:
                         item.setForeground(QColor(LEVEL_COLORS[level]))
                 if c == 1:
