@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from ecg_viewer.core.messages import tr
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.catalog import default_catalog
 from ecg_viewer.report.content import ReportContent
@@ -243,11 +244,15 @@ def test_pdf_marks_a_low_confidence_interval_as_the_window_does(content: ReportC
                                                                 tmp_path: Path) -> None:
     """An interval of low confidence (grey in the window's header) is printed with the mark on
     sheet 1 and with the mark and its reason on sheet 2, in Japanese and in English; one of
-    normal confidence is printed plain."""
+    normal confidence is printed plain. The reason is a note under the measurements, whole
+    (after the value, in a column half the table wide, it was cut: "拍ごとのばらつきが大きく、信頼…");
+    two values with one reason share its note."""
     from dataclasses import replace
 
-    meas = {**content.analysis.measurements, "qt_ms": 488.0, "qrs_ms": 96.0,
-            "low_confidence": ["qt_ms"], "confidence_reasons": {"qt_ms": "meas.conf_low_t"}}
+    meas = {**content.analysis.measurements, "qt_ms": 488.0, "qrs_ms": 96.0, "pr_ms": 180.0,
+            "p_ms": 110.0, "low_confidence": ["qt_ms", "pr_ms", "p_ms"],
+            "confidence_reasons": {"qt_ms": "meas.conf_low_t", "pr_ms": "meas.conf_p_onset_edge",
+                                   "p_ms": "meas.conf_p_onset_edge"}}
     low = replace(content.analysis, measurements=meas)
     texts = {}
     for lang in ("ja", "en"):
@@ -256,9 +261,16 @@ def test_pdf_marks_a_low_confidence_interval_as_the_window_does(content: ReportC
         texts[lang] = subprocess.run(["pdftotext", "-layout", str(out), "-"], check=True,
                                      capture_output=True, text=True).stdout
     assert "QT 488 ms（参考値）" in texts["ja"] and "QRS 96 ms（参考値）" not in texts["ja"]
-    assert "QT 488 ms（参考値）T波が低く" in texts["ja"]
     assert "QT 488 ms (low confidence)" in texts["en"]
-    assert "QT 488 ms (Low confidence: the T wave" in texts["en"]
+    for lang, mark in (("ja", "（参考値 *{}）"), ("en", " (low confidence *{})")):
+        flat = " ".join(texts[lang].split())
+        at = {k: flat.index(k) for k in ("QT 488 ms", "P 110 ms", "PR 180 ms")}
+        first = min(("pr", "qt"), key=lambda k: at["PR 180 ms" if k == "pr" else "QT 488 ms"])
+        n = {first: 1, ("qt" if first == "pr" else "pr"): 2}
+        assert f"QT 488 ms{mark.format(n['qt'])}" in flat, flat
+        assert f"PR 180 ms{mark.format(n['pr'])}" in flat and f"P 110 ms{mark.format(n['pr'])}" in flat
+        for key, k in (("meas.conf_low_t", "qt"), ("meas.conf_p_onset_edge", "pr")):
+            assert f"*{n[k]} {tr(key, lang)}" in flat, (key, flat)
     plain = subprocess.run(["pdftotext", "-layout", str(write_pdf(tmp_path / "plain.pdf",
                                                                   content)), "-"],
                            check=True, capture_output=True, text=True).stdout

@@ -4,6 +4,7 @@ weights on CPU (skipped with a reason when the weights are not in model_weights/
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -56,6 +57,16 @@ def test_a_lead_read_around_is_named_in_the_window_and_the_report(shared_data: P
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "信号品質: 雑音が強く判読できない誘導があります: V4" in text
+    # sheet 2's left column ends above the safety notice: the table gets the room the reasons,
+    # the measurements (with their notes) and this line leave (the line was drawn over the
+    # notice when a note was added under the measurements)
+    bbox = subprocess.run(["pdftotext", "-bbox", "-f", "2", "-l", "2", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    words = {m[5]: (float(m[2]), float(m[4])) for m in re.finditer(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]+)</word>',
+        bbox)}
+    assert words["信号品質:"][1] + 3 < words["表示される所見候補は"][0], words
+    assert "ほか" in text  # rows left out of the table are counted
     w = make_window((1500, 950), use_stored_language=False)
     with qtbot.waitSignal(w.flow.analysed, timeout=120000) as blocker:
         w.controller.open_file(str(ecg))
@@ -132,6 +143,29 @@ def test_the_sheet_banner_names_what_raised_the_level(shared_data: Path, tmp_pat
     box = box.split("自動判定（参考）: 要精査 — ", 1)[1]
     assert box.startswith(raised[0]) and "（要精査" not in box
     assert any(r.startswith(raised[0] + "（要精査") for r in d["referral"]["reasons_ja"])
+    # in English the title and the level fill the line: the findings get a line of their own,
+    # whole (they were cut after the level: "…Further examination needed — bif…")
+    en_pdf = tmp_path / "r_en.pdf"
+    assert main(["report", str(ecg), "--out", str(en_pdf), "--lang", "en", "--no-review",
+                 "--prior", "none"]) == 0
+    lines = [ln.strip() for ln in subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", "1", str(en_pdf), "-"], capture_output=True,
+        text=True, check=True).stdout.splitlines()]
+    at = next(i for i, ln in enumerate(lines)
+              if ln.endswith("Automatic referral level (for reference): Further examination needed"))
+    en_names = [lab["en"] for lab in d["labels"] if lab["id"] in d["referral"]["because"]]
+    heads = lines[at + 1].split("   ")[-1]
+    assert "…" not in heads and all(n in heads for n in en_names), (heads, en_names)
+    assert lines[at + 2].endswith("Not reviewed by a physician")
+    # sheet 2's table: an English finding and its category are whole (a smaller size before a
+    # cut: "subendocardial injury in anterior/later…", "D (Further exam…"); the reason of a
+    # value of low confidence is a note under the measurements, whole
+    sheet2 = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(en_pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    rows = [ln for ln in sheet2.splitlines() if re.search(r"\d\.\d\d\s+\d\.\d{3}\s", ln)]
+    assert len(rows) >= 5 and not any("…" in r for r in rows), rows
+    assert any("D (Further exam)" in r for r in rows), rows
+    assert "*1 Low confidence: the value differs between groups of beats" in " ".join(sheet2.split())
     # a reason that is not about one finding is given whole
     rule = Reason.of("referral.rule.qtc_bazett_very_long", value=512.0)
     assert reason_head(rule, "ja") == "QTc（Bazett）512 ms：500 ms 以上"

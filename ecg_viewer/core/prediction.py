@@ -164,10 +164,14 @@ def level_name(level: str) -> Bilingual:
     return Bilingual(REFERRAL_JA[level], REFERRAL_EN[level])
 
 
-def category_text(cat: str | None, lang: str) -> str:
+def category_text(cat: str | None, lang: str, short: bool = False) -> str:
     """A label's category as the reports write it: "D（要精査）" / "D (Further examination
-    needed)", the urgent tier by its name alone, "—" when there is none."""
-    names = REFERRAL_JA if lang == "ja" else REFERRAL_EN
+    needed)", the urgent tier by its name alone, "—" when there is none; ``short``: the names
+    of a narrow column (:data:`REFERRAL_SHORT_EN`, "D (Further exam)")."""
+    if short:
+        names = REFERRAL_SHORT_JA if lang == "ja" else REFERRAL_SHORT_EN
+    else:
+        names = REFERRAL_JA if lang == "ja" else REFERRAL_EN
     if cat in names and cat != "urgent":
         return f"{cat}{paren(names[cat], lang)}"
     return names.get(cat or "", "") or "—"

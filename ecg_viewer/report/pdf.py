@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
@@ -37,16 +36,24 @@ from ecg_viewer.report.content import (
     measurement_value,
     report_measurement_keys,
 )
-from ecg_viewer.report.pdf_details import measurement_block, provenance_block, review_column
+from ecg_viewer.report.pdf_details import (
+    NOTICE_TOP_MM,
+    measurement_block,
+    measurement_block_height,
+    provenance_block,
+    review_column,
+)
 from ecg_viewer.report.pdf_ecg import Placement, draw_annotations, draw_grid, draw_traces
 from ecg_viewer.report.pdf_text import (
     FONT,
+    FONT_SUBSTITUTES,
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_H_PT,
     SHEET_W_MM,
     SHEET_W_PT,
     bullet,
+    fit_size,
     fit_text,
     register_font,
     text_at,
@@ -210,7 +217,6 @@ def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
 
 ROW_MM = 4.6
 EVIDENCE_ROW_MM = 3.3
-FREE_EVIDENCE_LINES = 4
 
 
 def _evidence_line(s: LabelScore, lang: str) -> str:
@@ -221,6 +227,25 @@ def _evidence_line(s: LabelScore, lang: str) -> str:
     if not items:
         return tr("evid.none", lang)
     return evidence_line(items, lang)
+
+
+def _finding_cell(c: Canvas, text: str, y: float, lang: str, colour: Color) -> None:
+    """A finding's name in the table (54 mm): an English name is set a little smaller rather
+    than cut, and one too long even so on two lines at 6 pt in the row's height (its "(not
+    validated)" is kept); the Japanese name keeps its size, the English after it cut (it would
+    not fit whole at any readable size)."""
+    shown, size = fit_size(text, 54, 8, 8 if lang == "ja" else 6.5)
+    if lang == "ja" or shown == text.translate(FONT_SUBSTITUTES):
+        text_at(c, MARGIN_MM + 6, y, shown, size, colour)
+        return
+    for dy, line in zip((-2.0, 0.3), wrap_text(text, 54, 6, 2), strict=False):
+        text_at(c, MARGIN_MM + 6, y + dy, line, 6, colour)
+
+
+def _table_height(rows: list[LabelScore], hidden: int, lang: str) -> float:
+    """The suggestions table's height below its header line (mm), its legend included."""
+    h = sum(ROW_MM + (EVIDENCE_ROW_MM if _evidence_line(s, lang) else 0.0) for s in rows)
+    return (h or 4.5) + (4.6 if hidden else 0.0) + 5.0
 
 
 def _level_names(lang: str) -> dict[str, str]:
@@ -234,8 +259,9 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
     # one line: what raised the level, by name (the level is the box's own; the reasons in
     # full, with their evidence, are under the suggestions table)
     heads = list(dict.fromkeys(reason_head(r, lang) for r in ref.reason_keys))
-    lines = [f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
-             + (f" — {list_sep(lang).join(heads)}" if heads else "")]
+    title = f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
+    head = list_sep(lang).join(heads)
+    lines = [title + (f" — {head}" if heads else "")]
     level = ref.level
     if review and review.final_level:
         level = review.final_level
@@ -247,6 +273,13 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
     h = 12.0
     c.setFillColor(BANNER_COLORS[level])
     c.roundRect(x_mm * mm, y_pt(y_mm + h), w_mm * mm, h * mm, 1.5 * mm, stroke=0, fill=1)
+    if heads and fit_text(lines[0], w_mm - 4, 10) != lines[0]:
+        # the findings do not fit after the level (the English title is long): a line of their
+        # own, so that the names are read rather than cut after the first one
+        text_at(c, x_mm + 2, y_mm + 4.3, fit_text(title, w_mm - 4, 9), 9, white)
+        text_at(c, x_mm + 2, y_mm + 7.6, fit_text(head, w_mm - 4, 7.5), 7.5, white)
+        text_at(c, x_mm + 2, y_mm + 10.8, fit_text(lines[1], w_mm - 4, 7.5), 7.5, white)
+        return
     text_at(c, x_mm + 2, y_mm + 5.0, fit_text(lines[0], w_mm - 4, 10), 10, white)
     text_at(c, x_mm + 2, y_mm + 10.2, fit_text(lines[1], w_mm - 4, 9), 9, white)
 
@@ -316,13 +349,24 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     c.setLineWidth(0.4)
     c.line(MARGIN_MM * mm, y_pt(y), (MARGIN_MM + left_w) * mm, y_pt(y))
     review = content.review
-    suggestions, hidden = table_rows(content, MAX_TABLE_ROWS)
-    # each suggestion above threshold gets a line of its evidence (issue 12); past the first
-    # FREE_EVIDENCE_LINES (room the sheet has), fewer rows fit
-    for _ in range(2):
-        extra = max(0, sum(1 for s in suggestions if _evidence_line(s, lang)) - FREE_EVIDENCE_LINES)
-        suggestions, hidden = table_rows(
-            content, MAX_TABLE_ROWS - math.ceil(extra * EVIDENCE_ROW_MM / ROW_MM))
+    ref = content.analysis.referral
+    # each reason on up to two lines (a combination reason names several findings), five in all
+    reason_lines = [line for reason in ref.reasons(lang)[:4]
+                    for line in wrap_text(f"{bullet(lang)}{reason}", left_w - 4, 7.5, 2)][:5]
+    quality_lines: list[str] = []
+    if content.analysis.quality.problems:  # unreadable, or a lead the record was read without
+        probs = list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
+        quality_lines = wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8, 3)
+    # what comes under the table, to the safety notice: the table gets the rest (each
+    # suggestion above threshold has a line of its evidence, issue 12; fewer rows fit then)
+    below = (7.0 + 4.2 * len(reason_lines) + 7.0
+             + measurement_block_height(content, left_w, lang)
+             + (5.0 + 4.0 * (len(quality_lines) - 1) if quality_lines else 0.0))
+    room = NOTICE_TOP_MM - 2.5 - y - below
+    for max_rows in range(MAX_TABLE_ROWS, 0, -1):  # at least one row, whatever the room
+        suggestions, hidden = table_rows(content, max_rows)
+        if _table_height(suggestions, hidden, lang) <= room:
+            break
     if not suggestions:
         y += 4.5
         text_at(c, MARGIN_MM + 6, y, tr("report.no_suggestions", lang), 8)
@@ -332,7 +376,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
                 else Color(0.5, 0.5, 0.5) if _unvalidated(s, lang) else Color(0, 0, 0))
         text_at(c, MARGIN_MM, y, str(rank), 8)
         name = f"{s.ja}（{s.en}）" if lang == "ja" else s.en
-        text_at(c, MARGIN_MM + 6, y, fit_text(f"{name}{_unvalidated(s, lang)}", 54, 8), 8, mark)
+        _finding_cell(c, f"{name}{_unvalidated(s, lang)}", y, lang, mark)
         c.setFillColor(Color(0.85, 0.85, 0.85))
         c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * mm, 2.6 * mm, stroke=0, fill=1)
         c.setFillColor(mark)
@@ -343,8 +387,9 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
         text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}", 7.5)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
-        text_at(c, MARGIN_MM + 112, y, fit_text(category_text(shown_level(s, content.analysis), lang),
-                                                 23, 7.5), 7.5)
+        text_at(c, MARGIN_MM + 112, y,
+                *fit_size(category_text(shown_level(s, content.analysis), lang, short=True), 23.5,
+                          7.5, 6.0))
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
         if ev := _evidence_line(s, lang):
@@ -356,23 +401,17 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
                 Color(0.75, 0, 0))
     y += 5.0
     text_at(c, MARGIN_MM, y, tr("report.table_legend", lang), 6.5, Color(0.3, 0.3, 0.3))
-    ref = content.analysis.referral
     y += 7.0
     text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}", 9)
-    # each reason on up to two lines (a combination reason names several findings), five in all
-    lines = [line for reason in ref.reasons(lang)[:4]
-             for line in wrap_text(f"{bullet(lang)}{reason}", left_w - 4, 7.5, 2)][:5]
-    for line in lines:
+    for line in reason_lines:
         y += 4.2
         text_at(c, MARGIN_MM + 4, y, line, 7.5)
     y = measurement_block(c, content, y + 7.0, left_w, lang)
-    if content.analysis.quality.problems:  # unreadable, or a lead the record was read without
-        y += 5.0
-        probs = list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
-        colour = Color(0.6, 0, 0) if not content.analysis.quality.ok else Color(0.45, 0.3, 0)
-        for line in wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8, 3):
-            text_at(c, MARGIN_MM, y, line, 8, colour)
-            y += 4.0
+    colour = Color(0.6, 0, 0) if not content.analysis.quality.ok else Color(0.45, 0.3, 0)
+    y += 1.0
+    for line in quality_lines:
+        y += 4.0
+        text_at(c, MARGIN_MM, y, line, 8, colour)
     review_column(c, content, 168.0, 25.0, SHEET_W_MM - 168.0 - MARGIN_MM, lang)
     provenance_block(c, content, lang)
     _footer(c, content, 2, lang, notice=False)

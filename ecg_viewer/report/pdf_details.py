@@ -33,30 +33,26 @@ log = logging.getLogger(__name__)
 GREY = Color(0.45, 0.45, 0.45)  # a value of low confidence, as the window greys it
 
 
-def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
-                       lang: str) -> float:
-    """Every measurement with its value, or why it could not be measured; a value of low
-    confidence (grey in the window) printed grey with the mark and the reason."""
-    meas = content.analysis.measurements
-    text_at(c, MARGIN_MM, y, tr("report.measurements", lang), 9)
-    if not meas:
-        text_at(c, MARGIN_MM + 4, y + 4.5, tr("report.no_measurements", lang), 8)
-        return y + 4.5
+def _measurement_cells(content: ReportContent, lang: str) -> tuple[list[tuple[str, bool]],
+                                                                     list[tuple[int, str]]]:
+    """The measurement block's cells (text, low confidence) and its notes (number, reason): a
+    value of low confidence carries the mark and a note number, its reason whole in the note
+    (after the value it was cut to the column's width)."""
+    meas = content.analysis.measurements or {}
     reasons = meas.get("reasons") or {}
-    col_w = w / 2.0
-    keys = report_measurement_keys(meas)
-    for i, (key, label, unit) in enumerate(keys):
+    cells: list[tuple[str, bool]] = []
+    notes: dict[str, int] = {}  # reason key -> its note's number, in order of first use
+    for key, label, unit in report_measurement_keys(meas):
         value = measurement_value(meas, key)
         low = low_confidence_reason(meas, key) if value is not None else None
         if value is not None:
             sep = "" if unit == "°" else " "
             text = f"{measurement_label(label, lang)}  {value:.0f}{sep}{unit}"
             if low is not None:
-                why_low = tr(low, lang) if low in MESSAGES else ""
-                if lang == "ja":
-                    text += paren(tr("meas.conf_low_mark", lang), lang) + why_low
-                else:  # the reason says "Low confidence: ..." itself
-                    text += paren(why_low or tr("meas.conf_low_mark", lang), lang)
+                mark = tr("meas.conf_low_mark", lang)
+                if low in MESSAGES:
+                    mark += f" *{notes.setdefault(low, len(notes) + 1)}"
+                text += paren(mark, lang)
         else:
             why = reasons.get(key)
             try:
@@ -66,10 +62,47 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
                 why_text = str(why)
             text = (f"{measurement_label(label, lang)}  {tr('report.not_measured', lang)}"
                     + (paren(why_text, lang) if why_text else ""))
+        cells.append((text, low is not None))
+    return cells, [(n, tr(reason, lang)) for reason, n in notes.items()]
+
+
+NOTE_LINE_MM = 3.8
+
+
+def _note_lines(notes: list[tuple[int, str]], w: float) -> list[tuple[str, str]]:
+    return [(f"*{n}" if k == 0 else "", line) for n, text in notes
+            for k, line in enumerate(wrap_text(text, w - 10, 7, 2))]
+
+
+def measurement_block_height(content: ReportContent, w: float, lang: str) -> float:
+    """The height :func:`measurement_block` takes below its ``y`` (mm)."""
+    if not content.analysis.measurements:
+        return 4.5
+    cells, notes = _measurement_cells(content, lang)
+    return 4.5 + 4.2 * ((len(cells) - 1) // 2) + NOTE_LINE_MM * len(_note_lines(notes, w))
+
+
+def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
+                       lang: str) -> float:
+    """Every measurement with its value, or why it could not be measured; a value of low
+    confidence (grey in the window) printed grey with the mark and a note number, its reason
+    in full under the block. Returns the y of its last line."""
+    text_at(c, MARGIN_MM, y, tr("report.measurements", lang), 9)
+    if not content.analysis.measurements:
+        text_at(c, MARGIN_MM + 4, y + 4.5, tr("report.no_measurements", lang), 8)
+        return y + 4.5
+    cells, notes = _measurement_cells(content, lang)
+    col_w = w / 2.0
+    for i, (text, low) in enumerate(cells):
         row, col = divmod(i, 2)
         text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
-                7.5, GREY if low is not None else None)
-    return y + 4.5 + 4.2 * ((len(keys) - 1) // 2)
+                7.5, GREY if low else None)
+    y += 4.5 + 4.2 * ((len(cells) - 1) // 2)
+    for mark, line in _note_lines(notes, w):
+        y += NOTE_LINE_MM
+        text_at(c, MARGIN_MM + 4, y, mark, 7, GREY)
+        text_at(c, MARGIN_MM + 9, y, line, 7, GREY)
+    return y
 
 
 def local_time(iso: str | None) -> str:
@@ -140,8 +173,11 @@ def annotation_text(a: Annotation, lang: str) -> str:
     return f"{where}: {a.text}"
 
 
+NOTICE_TOP_MM = SHEET_H_MM - 35.2  # the top of sheet 2's safety notice box
+
+
 def provenance_block(c: Canvas, content: ReportContent, lang: str) -> None:
-    y = SHEET_H_MM - 30.0
+    y = NOTICE_TOP_MM + 5.2
     lines = wrap_text(tr("safety.notice", lang), SHEET_W_MM - 2 * MARGIN_MM - 4, 9, 2)
     c.setStrokeColor(Color(0.6, 0, 0))
     c.setLineWidth(0.8)

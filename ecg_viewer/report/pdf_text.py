@@ -48,6 +48,16 @@ def fit_text(text: str, width_mm: float, size: float) -> str:
     return text + "…"
 
 
+def fit_size(text: str, width_mm: float, size: float, smallest: float) -> tuple[str, float]:
+    """``text`` and the largest size from ``size`` down to ``smallest`` (0.5 pt steps) at which
+    it fits ``width_mm``; cut with an ellipsis at ``smallest`` when it fits at none (a table
+    cell: a long English label name is read whole a little smaller rather than cut)."""
+    t = text.translate(FONT_SUBSTITUTES)
+    while size > smallest and pdfmetrics.stringWidth(t, FONT, size) > width_mm * mm:
+        size = max(smallest, size - 0.5)
+    return fit_text(text, width_mm, size), size
+
+
 def wrap_text(text: str, width_mm: float, size: float,
               max_lines: int | None = None) -> list[str]:
     """Break Japanese/English text into lines of at most ``width_mm``: Japanese anywhere, a
