@@ -157,6 +157,15 @@ def test_the_sheet_banner_names_what_raised_the_level(shared_data: Path, tmp_pat
     heads = lines[at + 1].split("   ")[-1]
     assert "…" not in heads and all(n in heads for n in en_names), (heads, en_names)
     assert lines[at + 2].endswith("Not reviewed by a physician")
+    # sheet 1's header lines: every measurement (smaller, not cut); whole suggestions, then how
+    # many more sheet 2 lists, and the star's legend (was: "…left posterior fas…")
+    meas = next(ln for ln in lines if ln.startswith("Measurements:"))
+    assert "…" not in meas and "T axis" in meas and meas.split()[-1] != "(low…", meas
+    sugg = next(ln for ln in lines if ln.startswith("Suggested findings (AI, for reference):"))
+    assert "…" not in sugg and sugg.endswith("(* at or above threshold)"), sugg
+    first = [lab["en"] for lab in d["labels"][:2]]
+    assert all(f"{name} " in sugg for name in first), (first, sugg)
+    assert re.search(r"\*\s+\d+ more on sheet 2\s+\(\*", sugg), sugg
     # sheet 2's table: an English finding and its category are whole (a smaller size before a
     # cut: "subendocardial injury in anterior/later…", "D (Further exam…"); the reason of a
     # value of low confidence is a note under the measurements, whole

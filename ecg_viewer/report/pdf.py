@@ -297,6 +297,31 @@ def _footer(c: Canvas, content: ReportContent, n: int, lang: str, notice: bool =
           6.5, Color(0.3, 0.3, 0.3))
 
 
+def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: float) -> str:
+    """Sheet 1's line of the top five suggestions: as many whole as fit, then how many more
+    sheet 2 lists, and the star's legend (a long English line was cut mid-name, legend and all:
+    "…left posterior fas…")."""
+    head = f"{tr('report.suggestions', lang)}: "
+    sugg = content.suggestions(5)
+    if not sugg:
+        return head + tr("report.no_suggestions", lang)
+    names = _level_names(lang)
+    sep = "　" if lang == "ja" else "  "
+    items = [f"{s.ja if lang == 'ja' else s.en}{_unvalidated(s, lang)} {s.score:.2f}"
+             + paren(names.get(lv := shown_level(s, content.analysis), lv), lang)
+             + ("*" if s.above_threshold else "") for s in sugg]
+    legend = tr("report.star_legend", lang)
+
+    def line(k: int) -> str:  # the first k items
+        more = (sep + tr("report.more_on_sheet2", lang, n=len(items) - k)) if k < len(items) else ""
+        return f"{head}{sep.join(items[:k])}{more}{sep}{legend}"
+
+    k = len(items)
+    while k > 1 and fit_text(line(k), width_mm, size) != line(k).translate(FONT_SUBSTITUTES):
+        k -= 1
+    return line(k)
+
+
 # --- sheet 1: the ECG ---------------------------------------------------------------------------
 def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
     text_at(c, MARGIN_MM, 8.5, tr("report.title", lang), 13)
@@ -306,18 +331,10 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
     _banner(c, content, 160.0, 2.5, SHEET_W_MM - 160.0 - MARGIN_MM, lang)
     text_at(c, MARGIN_MM, 17.8, fit_text(patient_line(content, lang), SHEET_W_MM - 2 * MARGIN_MM, 7.5),
           7.5)
-    text_at(c, MARGIN_MM, 22.0, fit_text(measurements_line(content, lang),
-                                   SHEET_W_MM - 2 * MARGIN_MM, 8), 8)
-    sugg = content.suggestions(5)
-    if sugg:
-        names = _level_names(lang)
-        items = ("　" if lang == "ja" else "  ").join(
-            f"{s.ja if lang == 'ja' else s.en}{_unvalidated(s, lang)} {s.score:.2f}"
-            + paren(names.get(lv := shown_level(s, content.analysis), lv), lang)
-            + ("*" if s.above_threshold else "") for s in sugg)
-        line = f"{tr('report.suggestions', lang)}: {items}　{tr('report.star_legend', lang)}"
-    else:
-        line = f"{tr('report.suggestions', lang)}: {tr('report.no_suggestions', lang)}"
+    # every measurement, a little smaller where the line is long (English) rather than cut
+    text_at(c, MARGIN_MM, 22.0, *fit_size(measurements_line(content, lang),
+                                          SHEET_W_MM - 2 * MARGIN_MM, 8, 7))
+    line = _suggestions_line(content, lang, SHEET_W_MM - 2 * MARGIN_MM, 8)
     text_at(c, MARGIN_MM, 26.2, fit_text(line, SHEET_W_MM - 2 * MARGIN_MM, 8), 8)
     at = Placement(origin_x_mm=(SHEET_W_MM - page.width_mm) / 2.0, origin_y_mm=GRID_TOP_MM,
                    sheet_height_pt=SHEET_H_PT)

@@ -118,6 +118,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "report.batch.not_dir": ("フォルダではありません: {dir}", "Not a folder: {dir}"),
     "report.no_measurements": ("未計測", "not measured"),
+    "report.more_on_sheet2": ("ほか {n} 件は 2 ページ目", "{n} more on sheet 2"),
     "report.star_legend": ("（* 閾値以上）", "(* at or above threshold)"),
     "report.table_legend": (
         "赤字・* = 閾値以上。バーはスコア、縦線はその所見の閾値。",
