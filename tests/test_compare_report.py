@@ -110,6 +110,10 @@ def test_english_comparison_sheet_and_fhir_are_english(pair, tmp_path: Path, cap
     # the notice that the comparison is no diagnosis is there whole (it was cut to "diagn…")
     words = " ".join(sheet3.split())
     assert "automatic measurements, not a diagnosis." in words, words
+    # a marked change's level is whole in its column (the short name: "(Further exa…" before)
+    marks = [ln for ln in sheet3.splitlines() if "▲ beyond threshold" in ln]
+    assert marks and not any("beyond threshold (" in ln and "…" in ln.split("▲")[1][:40]
+                             for ln in marks), marks
     raw = json.loads(fh.read_text(encoding="utf-8"))
     obs = next(e["resource"] for e in raw["entry"]
                if e["resource"]["resourceType"] == "Observation"

@@ -277,7 +277,7 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
         # the findings do not fit after the level (the English title is long): a line of their
         # own, so that the names are read rather than cut after the first one
         text_at(c, x_mm + 2, y_mm + 4.3, fit_text(title, w_mm - 4, 9), 9, white)
-        text_at(c, x_mm + 2, y_mm + 7.6, fit_text(head, w_mm - 4, 7.5), 7.5, white)
+        text_at(c, x_mm + 2, y_mm + 7.6, *fit_size(head, w_mm - 4, 7.5, 6.5), white)
         text_at(c, x_mm + 2, y_mm + 10.8, fit_text(lines[1], w_mm - 4, 7.5), 7.5, white)
         return
     text_at(c, x_mm + 2, y_mm + 5.0, fit_text(lines[0], w_mm - 4, 10), 10, white)

@@ -15,7 +15,12 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import paren, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
+from ecg_viewer.core.prediction import (
+    REFERRAL_EN,
+    REFERRAL_JA,
+    REFERRAL_SHORT_EN,
+    REFERRAL_SHORT_JA,
+)
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
@@ -61,7 +66,11 @@ def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float
     _medians(c, cmp, MARGIN_MM, min(max(y, y2) + 6.0, SHEET_H_MM - 50.0), lang)
 
 
-def _level(level: str, lang: str) -> str:
+def _level(level: str, lang: str, short: bool = False) -> str:
+    """" (Further examination needed)" / "（要精査）"; ``short``: the name a narrow column
+    gives ("Further exam")."""
+    if short:
+        return paren(REFERRAL_SHORT_EN[level] if lang == "en" else REFERRAL_SHORT_JA[level], lang)
     return paren(REFERRAL_EN[level] if lang == "en" else REFERRAL_JA[level], lang)
 
 
@@ -86,7 +95,7 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
         text_at(c, x + 52, y, _fmt(ch.current, ch.unit), 8)
         text_at(c, x + 76, y, _fmt(ch.change, ch.unit, signed=True), 8, color)
         if ch.marked:
-            level = _level(ch.level, lang) if ch.level else ""
+            level = _level(ch.level, lang, short=True) if ch.level else ""
             text_at(c, x + 100, y, fit_text(f"▲ {tr('compare.mark', lang)}{level}", 45, 7.5),
                     7.5, MARK_COLOR)
     if cmp.new_axis_deviation:
