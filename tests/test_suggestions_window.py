@@ -241,3 +241,60 @@ def test_injury_with_the_wide_qrs_of_a_rbbb_is_flagged_and_shown_at_d(win, qtbot
     row = t.topLevelItem(ids.index("injury_anterior"))
     assert row.text(COL_CAT) == REFERRAL_JA["D"]
     assert t.topLevelItem(ids.index("crbbb")).text(COL_CAT) == REFERRAL_JA["C"]
+
+
+def test_long_english_names_take_two_lines_instead_of_being_cut(make_window, qtbot,
+                                                                bundled_samples):
+    """At 1366x768 in English the finding column is ~130 px: the names were cut to "sinus
+    bradycar…" and "complete right …" ("sinus …" could be any sinus rhythm). A name now takes up
+    to two lines, broken between words, and its row is as tall; the category takes the short
+    name ("Further exam") or two lines; what still does not fit elides, the whole in the
+    tooltip."""
+    from PySide6.QtGui import QFontMetrics
+
+    from ecg_viewer.gui.elided_label import two_lines
+    from ecg_viewer.gui.suggestions_panel import COL_CAT, COL_NAME
+
+    w = make_window((1366, 740), use_stored_language=False)
+    w.set_language("en")
+    _open_and_wait_for_analysis(qtbot, w, bundled_samples / "E07509.hea")
+    qtbot.wait(300)  # the layout settles
+    t, ids = w.panel.table, w.panel.shown_label_ids()
+    assert t.columnWidth(COL_NAME) < 130, t.columnWidth(COL_NAME)  # the narrow case
+    crbbb = t.topLevelItem(ids.index("crbbb"))
+    sbrad = t.topLevelItem(ids.index("sinus_bradycardia"))
+    assert sbrad.text(COL_NAME).replace("\n", " ") == "● sinus bradycardia"
+    first, second = crbbb.text(COL_NAME).split("\n")  # two lines, broken between words
+    assert first == "● complete" or first.startswith("● complete right"), first
+    assert "complete right bundle branch block".startswith(
+        (first[2:] + " " + second).rstrip("…")), second
+    height = t.visualItemRect(crbbb).height()
+    assert height >= 2 * QFontMetrics(crbbb.font(COL_NAME)).lineSpacing(), height
+    assert "complete right bundle branch block" in crbbb.toolTip(COL_NAME)
+    # a panel as wide as the 1366x768 first window gives it (~300 px): the whole name, on at
+    # most two lines
+    from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+
+    wide = SuggestionsPanel()
+    qtbot.addWidget(wide)
+    wide.resize(320, 600)
+    wide.show()
+    wide.show_analysis(w.state.analysis)
+    qtbot.wait(200)
+    assert wide.table.columnWidth(COL_NAME) < 200, wide.table.columnWidth(COL_NAME)
+    row = wide.table.topLevelItem(wide.shown_label_ids().index("crbbb"))
+    text = row.text(COL_NAME)
+    assert "…" not in text and text.replace("\n", " ") == "● complete right bundle branch block"
+    t = wide.table
+    cats = [t.topLevelItem(i).text(COL_CAT) for i in range(t.topLevelItemCount())]
+    assert "Further exam" in cats and not any("…" in c for c in cats), cats
+    # the wrapping itself: between words, a marker's space is no break, a Japanese name breaks
+    # between characters, the second line elides
+    fm = QFontMetrics(t.font())
+    width = max(fm.horizontalAdvance("● complete right"), fm.horizontalAdvance("bundle branch block"))
+    assert two_lines("● complete right bundle branch block", fm, width) == \
+        "● complete right\nbundle branch block"
+    assert two_lines("● 前壁・側壁の心内膜下傷害", fm, fm.horizontalAdvance("● 前壁・側壁")) \
+        .startswith("● 前壁・側壁\n")
+    assert two_lines("short", fm, 200) == "short"
+    assert two_lines("a b " + "x" * 80, fm, fm.horizontalAdvance("a b ")).endswith("…")

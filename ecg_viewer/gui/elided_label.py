@@ -7,7 +7,7 @@ docks beside it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QResizeEvent, QShowEvent
+from PySide6.QtGui import QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 #: the narrowest an elided label becomes unless told otherwise: a text shorter than this is never
@@ -65,3 +65,26 @@ class ElidedLabel(QLabel):
             super().setText(shown)
         if self._auto_tooltip:
             self.setToolTip(self._full if shown != self._full else "")
+
+
+def two_lines(text: str, fm: QFontMetrics, width: int) -> str:
+    """``text`` as it fits a table cell ``width`` px wide on at most two lines: whole when it
+    fits one; else broken at the last space that lets the first line fit (a Japanese name,
+    without spaces, at the last character that does; never after a one-character marker such
+    as "● "), the second line elided at its end."""
+    if fm.horizontalAdvance(text) <= width:
+        return text
+    cut = 0
+    for i, ch in enumerate(text):
+        if ch == " " and i > 1 and fm.horizontalAdvance(text[:i]) <= width:
+            cut = i  # break at this space (it is not drawn)
+        if fm.horizontalAdvance(text[: i + 1]) > width:
+            break
+    else:
+        return text
+    if cut == 0:  # no space fits: at the last character that does
+        cut = max(i, 1)
+        first, rest = text[:cut], text[cut:]
+    else:
+        first, rest = text[:cut], text[cut + 1 :]
+    return first + "\n" + fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -34,7 +35,15 @@ from PySide6.QtWidgets import (
 )
 
 from ecg_viewer.core.messages import language, list_sep, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis, LabelScore
+from ecg_viewer.core.prediction import (
+    REFERRAL_EN,
+    REFERRAL_JA,
+    REFERRAL_SHORT_EN,
+    REFERRAL_SHORT_JA,
+    Analysis,
+    LabelScore,
+)
+from ecg_viewer.gui.elided_label import two_lines
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
@@ -46,6 +55,8 @@ LEVEL_COLORS = {
     "E": "#6a4fa0", "unreadable": "#666666",
 }  # fmt: skip
 COL_NAME, COL_SIM, COL_SCORE, COL_CAT = range(4)
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a row's finding name or category, unwrapped
+CAT_MAX_PX = 82  # the category column's text width: a longer name takes two lines
 
 
 class SuggestionsPanel(QFrame):
@@ -96,7 +107,9 @@ class SuggestionsPanel(QFrame):
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
         self.table.setColumnCount(4)
-        self.table.setUniformRowHeights(True)
+        # a finding's name goes onto a second line where the column is narrow (_fit_columns;
+        # English names are long: "sinus bradycar…", "complete right …" on a 1366x768 screen)
+        self.table.setUniformRowHeights(False)
         self.table.setVisible(False)
         self._fit_columns()
         self.table.installEventFilter(self)
@@ -208,9 +221,11 @@ class SuggestionsPanel(QFrame):
         self._set_visible(banner=True, table=bool(labels), progress=False, retry=False)
 
     def _fit_columns(self) -> None:
-        """Never a horizontal scroll bar: the finding column takes what is left and elides
-        (the full text is in every cell's tooltip); the figures keep a fixed width, and in a
-        narrow panel the similarity column (also in the tooltip) gives way to the finding."""
+        """Never a horizontal scroll bar: the finding column takes what is left; the figures
+        keep a fixed width, and in a narrow panel the similarity column (also in the tooltip)
+        gives way to the finding. A finding's name and a category take up to two lines (the
+        second one elides; the whole text is in every cell's tooltip): in English at 1366x768
+        the names were cut to "sinus bradycar…", "complete right …"."""
         t = self.table
         t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         t.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -218,16 +233,29 @@ class SuggestionsPanel(QFrame):
         header.setStretchLastSection(False)
         header.setMinimumSectionSize(20)
         fm = t.fontMetrics()
-        cats = [t.topLevelItem(i).text(COL_CAT) for i in range(t.topLevelItemCount())]
+        items = [t.topLevelItem(i) for i in range(t.topLevelItemCount())]
+        cats = [it.data(COL_CAT, NAME_ROLE) or it.text(COL_CAT) for it in items]
         widths = {COL_SIM: fm.horizontalAdvance("0.00") + 14,
-                  COL_SCORE: fm.horizontalAdvance("0.00") + 24,
-                  COL_CAT: min(max([fm.horizontalAdvance(c) for c in cats] or [40]) + 12, 110)}
+                  COL_SCORE: fm.horizontalAdvance("0.00") + 16,
+                  COL_CAT: min(max([fm.horizontalAdvance(c) for c in cats] or [40]), CAT_MAX_PX) + 12}
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         narrow = t.viewport().width() < 340
         header.setSectionHidden(COL_SIM, narrow)
         for col, w in widths.items():
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
             t.setColumnWidth(col, w)
+        # the finding column's width with a vertical scroll bar, whether or not one shows (two
+        # -line rows may bring it up: wrapped for the wider column, the names would not fit)
+        fixed = sum(w for col, w in widths.items() if not header.isSectionHidden(col))
+        name_w = (t.width() - 2 * t.frameWidth() - fixed - 10
+                  - t.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent))
+        for item in items:
+            for col, width in ((COL_NAME, name_w), (COL_CAT, widths[COL_CAT] - 12)):
+                full = item.data(col, NAME_ROLE)
+                if full and width > 40:
+                    text = two_lines(full, QFontMetrics(item.font(col)), width)
+                    if text != item.text(col):
+                        item.setText(col, text)
 
     def eventFilter(self, obj: Any, ev: Any) -> bool:
         if obj is self.table and ev.type() == QEvent.Type.Resize:
@@ -236,7 +264,7 @@ class SuggestionsPanel(QFrame):
 
     def _add_row(self, s: LabelScore, ja: bool, extra: bool = False) -> None:
         level = shown_level(s, self.analysis)  # lower than its category where a rule says so
-        cat = (REFERRAL_JA if ja else REFERRAL_EN).get(level, level)
+        cat = (REFERRAL_SHORT_JA if ja else REFERRAL_SHORT_EN).get(level, level)
         item = QTreeWidgetItem([s.ja if ja else s.en, f"{s.similarity:.2f}", "", cat])
         tip = [f"{s.ja} / {s.en}"]
         label = self._label(s.id)
@@ -276,17 +304,25 @@ class SuggestionsPanel(QFrame):
             for col in range(4):
                 item.setForeground(col, QBrush(QColor("#888888")))
                 item.setToolTip(col, "\n".join(tip))
+        for col in (COL_NAME, COL_CAT):  # unwrapped (_fit_columns)
+            item.setData(col, NAME_ROLE, item.text(col))
         self.table.addTopLevelItem(item)
         bar = QProgressBar()
         bar.setRange(0, 100)
         bar.setValue(round(100 * s.score))
         bar.setFormat(f"{s.score:.2f}")
         bar.setTextVisible(True)
-        bar.setMaximumHeight(16)
+        bar.setFixedHeight(16)
         color = LEVEL_COLORS.get(s.category, "#2f6f9f") if s.above_threshold else "#9aa5b1"
         bar.setStyleSheet(f"QProgressBar::chunk {{ background: {color}; }}")
         bar.setToolTip("\n".join(tip))
-        self.table.setItemWidget(item, COL_SCORE, bar)
+        # in a box with no height limit, centred: the tree bounds a row's height by its item
+        # widget's maximum, so the bar itself (16 px at most) kept a two-line name's row at one
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(bar, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.table.setItemWidget(item, COL_SCORE, box)
 
     def _label(self, label_id: str) -> Any:
         try:
