@@ -32,7 +32,8 @@ REFERRAL_EN: dict[str, str] = {
     "E": "Under treatment",
     "unreadable": "Not assessable (poor signal quality)",
 }
-# The names in a narrow column (the worklist's level): the full name is the cell's tooltip.
+# The names where a column is narrow (the worklist's level, the suggestions panel's and the
+# PDF table's category, the comparison's mark): the full name is in the tooltip or elsewhere.
 REFERRAL_SHORT_JA: dict[str, str] = {**REFERRAL_JA, "unreadable": "判定不能"}
 REFERRAL_SHORT_EN: dict[str, str] = {**REFERRAL_EN, "D": "Further exam", "unreadable": "Not assessable"}
 # Severity for ordering: higher = more severe ("unreadable" is handled apart from this scale).

@@ -46,7 +46,6 @@ from ecg_viewer.report.pdf_details import (
 from ecg_viewer.report.pdf_ecg import Placement, draw_annotations, draw_grid, draw_traces
 from ecg_viewer.report.pdf_text import (
     FONT,
-    FONT_SUBSTITUTES,
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_H_PT,
@@ -55,6 +54,7 @@ from ecg_viewer.report.pdf_text import (
     bullet,
     fit_size,
     fit_text,
+    fits,
     register_font,
     text_at,
     wrap_text,
@@ -235,7 +235,7 @@ def _finding_cell(c: Canvas, text: str, y: float, lang: str, colour: Color) -> N
     validated)" is kept); the Japanese name keeps its size, the English after it cut (it would
     not fit whole at any readable size)."""
     shown, size = fit_size(text, 54, 8, 8 if lang == "ja" else 6.5)
-    if lang == "ja" or shown == text.translate(FONT_SUBSTITUTES):
+    if lang == "ja" or fits(text, 54, size):
         text_at(c, MARGIN_MM + 6, y, shown, size, colour)
         return
     for dy, line in zip((-2.0, 0.3), wrap_text(text, 54, 6, 2), strict=False):
@@ -273,7 +273,7 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
     h = 12.0
     c.setFillColor(BANNER_COLORS[level])
     c.roundRect(x_mm * mm, y_pt(y_mm + h), w_mm * mm, h * mm, 1.5 * mm, stroke=0, fill=1)
-    if heads and fit_text(lines[0], w_mm - 4, 10) != lines[0]:
+    if heads and not fits(lines[0], w_mm - 4, 10):
         # the findings do not fit after the level (the English title is long): a line of their
         # own, so that the names are read rather than cut after the first one
         text_at(c, x_mm + 2, y_mm + 4.3, fit_text(title, w_mm - 4, 9), 9, white)
@@ -317,7 +317,7 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
         return f"{head}{sep.join(items[:k])}{more}{sep}{legend}"
 
     k = len(items)
-    while k > 1 and fit_text(line(k), width_mm, size) != line(k).translate(FONT_SUBSTITUTES):
+    while k > 1 and not fits(line(k), width_mm, size):
         k -= 1
     return line(k)
 

@@ -38,6 +38,11 @@ def text_at(c: Canvas, x_mm: float, y_mm: float, text: str, size: float = 8.0,
 FONT_SUBSTITUTES = str.maketrans({"≥": "≧", "≤": "≦"})
 
 
+def fits(text: str, width_mm: float, size: float) -> bool:
+    """Whether ``text`` (as drawn, the font's substitutes in) fits ``width_mm`` at ``size``."""
+    return pdfmetrics.stringWidth(text.translate(FONT_SUBSTITUTES), FONT, size) <= width_mm * mm
+
+
 def fit_text(text: str, width_mm: float, size: float) -> str:
     """Cut ``text`` with an ellipsis so that it fits ``width_mm``."""
     text = text.translate(FONT_SUBSTITUTES)
@@ -52,8 +57,7 @@ def fit_size(text: str, width_mm: float, size: float, smallest: float) -> tuple[
     """``text`` and the largest size from ``size`` down to ``smallest`` (0.5 pt steps) at which
     it fits ``width_mm``; cut with an ellipsis at ``smallest`` when it fits at none (a table
     cell: a long English label name is read whole a little smaller rather than cut)."""
-    t = text.translate(FONT_SUBSTITUTES)
-    while size > smallest and pdfmetrics.stringWidth(t, FONT, size) > width_mm * mm:
+    while size > smallest and not fits(text, width_mm, size):
         size = max(smallest, size - 0.5)
     return fit_text(text, width_mm, size), size
 
