@@ -252,7 +252,7 @@ def test_long_english_names_take_two_lines_instead_of_being_cut(make_window, qtb
     tooltip."""
     from PySide6.QtGui import QFontMetrics
 
-    from ecg_viewer.gui.elided_label import two_lines
+    from ecg_viewer.gui.elided_label import wrap_lines
     from ecg_viewer.gui.suggestions_panel import COL_CAT, COL_NAME
 
     w = make_window((1366, 740), use_stored_language=False)
@@ -271,6 +271,29 @@ def test_long_english_names_take_two_lines_instead_of_being_cut(make_window, qtb
     height = t.visualItemRect(crbbb).height()
     assert height >= 2 * QFontMetrics(crbbb.font(COL_NAME)).lineSpacing(), height
     assert "complete right bundle branch block" in crbbb.toolTip(COL_NAME)
+    # the review dock's list (where the physician confirms or rejects): a name on up to three
+    # lines, the row as tall (rows were two lines high whatever the name: "left posterior
+    # fascicular …"); "ischemic ST-T changes in inf…" and "in ant…" could not be told apart
+    # (the offscreen screen is 800 px wide: the dock floats at the width a 1366x768 first start
+    # gives it)
+    w.review_dock.dock.setFloating(True)
+    w.review_dock.dock.resize(270, 700)
+    qtbot.wait(300)
+    review = w.review_dock.panel.table
+    names = {review.item(i, 0).text().replace("\n", " "): i for i in range(review.rowCount())}
+    for name in ("complete right bundle branch block", "left posterior fascicular block"):
+        assert name in names, names
+        row = names[name]
+        lines = review.item(row, 0).text().count("\n") + 1
+        assert review.rowHeight(row) >= lines * QFontMetrics(review.font()).lineSpacing()
+    # elided only where one word is wider than the column ("subendocardial")
+    width = review.columnWidth(0) - 8
+    fm = QFontMetrics(review.font())
+    from ecg_viewer.gui.review_panel import NAME_ROLE
+
+    cut = [review.item(i, 0).data(NAME_ROLE) for n, i in names.items() if "…" in n]
+    assert all(any(fm.horizontalAdvance(word) > width for word in full.split())
+               for full in cut), cut
     # a panel as wide as the 1366x768 first window gives it (~300 px): the whole name, on at
     # most two lines
     from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
@@ -292,9 +315,11 @@ def test_long_english_names_take_two_lines_instead_of_being_cut(make_window, qtb
     # between characters, the second line elides
     fm = QFontMetrics(t.font())
     width = max(fm.horizontalAdvance("● complete right"), fm.horizontalAdvance("bundle branch block"))
-    assert two_lines("● complete right bundle branch block", fm, width) == \
+    assert wrap_lines("● complete right bundle branch block", fm, width) == \
         "● complete right\nbundle branch block"
-    assert two_lines("● 前壁・側壁の心内膜下傷害", fm, fm.horizontalAdvance("● 前壁・側壁")) \
+    assert wrap_lines("● 前壁・側壁の心内膜下傷害", fm, fm.horizontalAdvance("● 前壁・側壁")) \
         .startswith("● 前壁・側壁\n")
-    assert two_lines("short", fm, 200) == "short"
-    assert two_lines("a b " + "x" * 80, fm, fm.horizontalAdvance("a b ")).endswith("…")
+    assert wrap_lines("short", fm, 200) == "short"
+    assert wrap_lines("a b " + "x" * 80, fm, fm.horizontalAdvance("a b ")).endswith("…")
+    narrow = wrap_lines("complete right bundle", fm, fm.horizontalAdvance("comp"), 3)
+    assert narrow.split("\n")[0].endswith("…") and "right" in narrow, narrow  # no "com/plete"

@@ -67,24 +67,26 @@ class ElidedLabel(QLabel):
             self.setToolTip(self._full if shown != self._full else "")
 
 
-def two_lines(text: str, fm: QFontMetrics, width: int) -> str:
-    """``text`` as it fits a table cell ``width`` px wide on at most two lines: whole when it
-    fits one; else broken at the last space that lets the first line fit (a Japanese name,
+def wrap_lines(text: str, fm: QFontMetrics, width: int, lines: int = 2) -> str:
+    """``text`` as it fits a table cell ``width`` px wide on at most ``lines`` lines: whole when
+    it fits one; else broken at the last space that lets the first line fit (a Japanese name,
     without spaces, at the last character that does; never after a one-character marker such
-    as "● "), the second line elided at its end."""
-    if fm.horizontalAdvance(text) <= width:
-        return text
+    as "● "; a first word too wide for the line elides), the rest likewise, the last line
+    elided at its end."""
+    if fm.horizontalAdvance(text) <= width or lines <= 1:
+        return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
     cut = 0
     for i, ch in enumerate(text):
         if ch == " " and i > 1 and fm.horizontalAdvance(text[:i]) <= width:
             cut = i  # break at this space (it is not drawn)
         if fm.horizontalAdvance(text[: i + 1]) > width:
             break
-    else:
-        return text
-    if cut == 0:  # no space fits: at the last character that does
+    if cut == 0 and " " in text[2:]:  # the first word alone is too wide: it elides
+        cut = text.index(" ", 2)
+    if cut == 0:  # no space (a Japanese name): at the last character that fits
         cut = max(i, 1)
         first, rest = text[:cut], text[cut:]
     else:
         first, rest = text[:cut], text[cut + 1 :]
-    return first + "\n" + fm.elidedText(rest, Qt.TextElideMode.ElideRight, width)
+    return (fm.elidedText(first, Qt.TextElideMode.ElideRight, width) + "\n"
+            + wrap_lines(rest, fm, width, lines - 1))

@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -31,12 +32,14 @@ from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, REFERRAL_LEVELS, Analysis
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.gui.elided_label import wrap_lines
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
 
 log = logging.getLogger(__name__)
 
 _DECISIONS = (None, "confirmed", "rejected")
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a suggestion's name, unwrapped
 
 
 class ReviewPanel(QWidget):
@@ -66,6 +69,11 @@ class ReviewPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # a name takes the lines it needs at the column's width (_wrap_names): the rows were two
+        # lines high whatever the name, so in English "ischemic ST-T changes in inf…" and "… in
+        # ant…" could not be told apart where the physician confirms or rejects them
+        self.table.setWordWrap(False)
+        self.table.horizontalHeader().sectionResized.connect(lambda *_: self._wrap_names())
         self.search = QLineEdit()
         self.search.textChanged.connect(self._search_changed)
         self.search.returnPressed.connect(self._add_first_hit)
@@ -224,6 +232,7 @@ class ReviewPanel(QWidget):
                 ja = language() == "ja"
                 name = QTableWidgetItem((s.ja if ja else s.en)
                                         + (tr("suggest.unvalidated_mark") if unvalidated else ""))
+                name.setData(NAME_ROLE, name.text())  # unwrapped (_wrap_names)
                 shown = shown_level(s, self.analysis)
                 level = (REFERRAL_JA if ja else REFERRAL_EN).get(shown, shown)
                 name.setToolTip(f"{s.en if ja else s.ja} / {level}"
@@ -250,11 +259,31 @@ class ReviewPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        self._wrap_names()
         if not rows and self.record is not None:
             self.sugg_label.setText(f"{tr('review.ui.suggestions')}　{tr('review.ui.waiting')}"
                                     if self.analysis is None else tr("review.ui.suggestions"))
         else:
             self.sugg_label.setText(tr("review.ui.suggestions"))
+
+    def _wrap_names(self) -> None:
+        """Each finding's name on up to three lines of its column's width, the rows as tall."""
+        t = self.table
+        # the column's width with a vertical scroll bar, whether or not one shows (taller rows
+        # may bring it up, and the names wrapped for the wider column would then be cut), less
+        # the cell's text margins
+        width = (t.width() - 2 * t.frameWidth() - t.columnWidth(1) - t.columnWidth(2)
+                 - t.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) - 8)
+        if width < 30:
+            return
+        for i in range(self.table.rowCount()):
+            item = self.table.item(i, 0)
+            full = item.data(NAME_ROLE) if item is not None else None
+            if full:
+                text = wrap_lines(full, QFontMetrics(item.font()), width, 3)
+                if text != item.text():
+                    item.setText(text)
+        self.table.resizeRowsToContents()
 
     def _label_name(self, label_id: str) -> str:
         """The catalog name of a label in the current language (its id when not in the catalog)."""

@@ -43,7 +43,7 @@ from ecg_viewer.core.prediction import (
     Analysis,
     LabelScore,
 )
-from ecg_viewer.gui.elided_label import two_lines
+from ecg_viewer.gui.elided_label import wrap_lines
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
@@ -253,7 +253,7 @@ class SuggestionsPanel(QFrame):
             for col, width in ((COL_NAME, name_w), (COL_CAT, widths[COL_CAT] - 12)):
                 full = item.data(col, NAME_ROLE)
                 if full and width > 40:
-                    text = two_lines(full, QFontMetrics(item.font(col)), width)
+                    text = wrap_lines(full, QFontMetrics(item.font(col)), width)
                     if text != item.text(col):
                         item.setText(col, text)
 
