@@ -44,6 +44,18 @@ def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
     # the criteria dock shows the same figures as the JSON
     cp = win.criteria_panel
     assert cp.value_text("qrs_ms") == f"{qrs:.0f} ms"
+    # an interval of low confidence is grey with its reason, as in the header (it was plain)
+    cell = next(cp.record_table.item(r, c + 1) for r in range(cp.record_table.rowCount())
+                for c in range(0, cp.record_table.columnCount(), 2)
+                if cp.record_table.item(r, c) is not None
+                and cp.record_table.item(r, c).data(0x0100) == "qrs_ms")
+    low = "qrs_ms" in analysis.measurements.get("low_confidence", ())
+    assert (cell.foreground().color().name() == "#999999") == low
+    if low:
+        from ecg_viewer.core.messages import tr
+
+        why = analysis.measurements["confidence_reasons"]["qrs_ms"]
+        assert cell.toolTip() == tr(why), cell.toolTip()
     assert cp.value_text("rprime_v1v2") == "あり"
     sl = analysis.criteria["values"]["sokolow_lyon_mv"]
     assert cp.value_text("sokolow_lyon_mv") == f"{sl:.2f} mV"

@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDockWidget,
     QHeaderView,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.core.criteria_features import FEATURE_NAMES
 from ecg_viewer.core.leads import CANONICAL_LEADS
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import MESSAGES, tr
 from ecg_viewer.labels.criteria_table import unit_of
 from ecg_viewer.labels.evidence import feature_name, format_value
 
@@ -39,6 +40,7 @@ ROWS: tuple[str, ...] = FEATURE_NAMES
 # tabbed in the right-hand dock area of a 1366-px screen the dock is ~260 px wide, where two
 # pairs cut every name to "…"
 TWO_PAIRS_MIN_WIDTH = 560
+LOW_CONFIDENCE_GREY = "#999999"  # as the header greys a value of low confidence
 
 
 def _cell(text: str, tip: str = "") -> QTableWidgetItem:
@@ -55,6 +57,7 @@ class CriteriaPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.criteria: dict[str, Any] | None = None
+        self.low: dict[str, str] = {}  # measurement key -> why its confidence is low
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         self.note = QLabel()
@@ -83,6 +86,10 @@ class CriteriaPanel(QWidget):
         self.set_criteria(self.criteria)
 
     def set_analysis(self, analysis: Any) -> None:
+        m = getattr(analysis, "measurements", None) or {}
+        why = m.get("confidence_reasons") or {}
+        # intervals of low confidence (grey in the header) are grey here too, the reason on hover
+        self.low = {k: why.get(k, "") for k in m.get("low_confidence") or ()}
         self.set_criteria(getattr(analysis, "criteria", None) if analysis is not None else None)
 
     def set_criteria(self, criteria: dict[str, Any] | None) -> None:
@@ -140,7 +147,13 @@ class CriteriaPanel(QWidget):
         name = _cell(feature_name(key), feature_name(key))  # the whole name on hover
         name.setData(Qt.ItemDataRole.UserRole, key)
         self.record_table.setItem(row, col, name)
-        self.record_table.setItem(row, col + 1, _cell(format_value(v, unit_of(key)), tip))
+        value = _cell(format_value(v, unit_of(key)), tip)
+        if v is not None and key in self.low:
+            reason = self.low[key]
+            value.setToolTip(tr(reason) if reason in MESSAGES else tr("meas.conf_low_mark"))
+            for item in (name, value):
+                item.setForeground(QBrush(QColor(LOW_CONFIDENCE_GREY)))
+        self.record_table.setItem(row, col + 1, value)
 
     def value_text(self, key: str) -> str | None:
         """The text shown for ``key`` in the record table (for tests); None when not shown."""
