@@ -178,3 +178,37 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
         key(Qt.Key.Key_F)
         assert win.statusBar().currentMessage() == tr("desk.no_flagged_left")
     assert "確認済 2/5" in desk.status.text()
+
+
+def test_the_strip_shows_whole_findings_and_how_many_more(qtbot) -> None:
+    """Reading mode's strip at 1366 px in English cut the fifth finding mid-name ("●
+    abnormal …"); where the findings do not fit it shows as many whole as do and "n more" (the
+    full list stays in the tooltip and full_text)."""
+    from ecg_viewer.core.messages import set_language, tr
+    from ecg_viewer.gui.elided_label import ElidedLabel
+
+    label = ElidedLabel(auto_tooltip=False, shrink_to_zero=True)
+    qtbot.addWidget(label)
+    items = ["● complete right bundle branch block 0.91", "● sinus bradycardia 0.63",
+             "● left posterior fascicular block 0.26", "● abnormal QRS 0.08"]
+    fm = label.fontMetrics()
+    two = f"{items[0]}  {items[1]}  2 more"
+    label.set_items(items, "  ", "{n} more")
+    label.resize(fm.horizontalAdvance(two) + 10, 30)
+    label.show()
+    qtbot.waitExposed(label)
+    assert label.text() == two and label.full_text() == "  ".join(items)
+    label.resize(fm.horizontalAdvance("  ".join(items)) + 10, 30)
+    qtbot.wait(50)
+    assert label.text() == "  ".join(items)
+    label.resize(fm.horizontalAdvance(items[0]) // 2, 30)  # not even one whole: the text elides
+    qtbot.wait(50)
+    assert "…" in label.text() and "more" not in label.text()
+    label.setText("plain text")  # a plain text again elides as before
+    assert label.full_text() == "plain text"
+    set_language("en")
+    try:
+        assert tr("desk.strip.more", n=3) == "3 more"
+    finally:
+        set_language("ja")
+    assert tr("desk.strip.more", n=3) == "ほか 3 件"

@@ -26,6 +26,9 @@ class ElidedLabel(QLabel):
                  mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> None:
         super().__init__(parent)
         self._full = ""
+        self._items: tuple[str, ...] = ()  # set_items: elided at whole items
+        self._sep = ""
+        self._more = "+{n}"
         self._mode = mode
         self._auto_tooltip = auto_tooltip
         self._min_px = 0 if shrink_to_zero else MIN_WIDTH_PX
@@ -34,7 +37,16 @@ class ElidedLabel(QLabel):
 
     def setText(self, text: str) -> None:  # Qt's name: every caller's setText keeps the whole text
         self._full = str(text)
+        self._items = ()
         self.updateGeometry()
+        self._elide()
+
+    def set_items(self, items: list[str], sep: str, more: str = "+{n}") -> None:
+        """A list (findings with scores): where it does not fit, as many whole items as do and
+        ``more`` (its ``{n}``: how many are left out) for the rest, rather than one cut
+        mid-name ("● abnormal …")."""
+        self.setText(sep.join(items))
+        self._items, self._sep, self._more = tuple(items), sep, more
         self._elide()
 
     def full_text(self) -> str:
@@ -59,8 +71,16 @@ class ElidedLabel(QLabel):
     def _elide(self) -> None:
         # hidden (not laid out yet) the whole text; elided to its width once shown
         avail = self.contentsRect().width()
-        shown = self._full if not self.isVisible() else self.fontMetrics().elidedText(
+        fm = self.fontMetrics()
+        shown = self._full if not self.isVisible() else fm.elidedText(
             self._full, self._mode, max(avail, 0))
+        if self._items and shown != self._full:
+            for k in range(len(self._items) - 1, 0, -1):
+                more = self._more.format(n=len(self._items) - k)
+                head = f"{self._sep.join(self._items[:k])}{self._sep}{more}"
+                if fm.horizontalAdvance(head) <= avail:
+                    shown = head
+                    break
         if shown != super().text():
             super().setText(shown)
         if self._auto_tooltip:

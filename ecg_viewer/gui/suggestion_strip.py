@@ -1,7 +1,7 @@
 """The suggestions as one strip above the page (reading mode and small screens): the referral
 level in its colour, the findings above their thresholds (else the top ones) with scores, and the
-reminder that these are suggestions, not a diagnosis. The text elides; the full list is in the
-tooltip."""
+reminder that these are suggestions, not a diagnosis. Where the findings do not fit, as many
+whole as do and "+n"; the full list is in the tooltip."""
 
 from __future__ import annotations
 
@@ -70,7 +70,11 @@ class SuggestionStrip(QFrame):
             parts = list(analysis.referral.reasons())
         else:
             parts = [p.text() for p in analysis.quality.problems]
-        self._set_findings("　".join(parts) if parts else tr("suggest.no_findings"))
+        if parts:
+            self.findings.set_items(parts, "　", tr("desk.strip.more", n="{n}"))
+            self.findings.setToolTip("　".join(parts))
+        else:
+            self._set_findings(tr("suggest.no_findings"))
 
     def _set_findings(self, text: str) -> None:
         self.findings.setText(text)

@@ -9,6 +9,7 @@ MESSAGES.update({
     "desk.action.reading_mode": ("読影モード（波形を全幅に）", "Reading mode (page full width)"),
     "desk.action.fit_screen": ("画面に合わせて配置し直す", "Fit the window to the screen"),
     "desk.strip.notice": ("候補であり診断ではありません", "Suggestions, not a diagnosis"),
+    "desk.strip.more": ("ほか {n} 件", "{n} more"),
     # --- keyboard reading ------------------------------------------------------------------------
     "desk.menu": ("読影", "Reading"),
     "desk.action.next": ("次の症例", "Next case"),
