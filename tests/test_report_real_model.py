@@ -142,6 +142,12 @@ def test_the_sheet_banner_names_what_raised_the_level(shared_data: Path, tmp_pat
     box = next(line for line in text.splitlines() if "自動判定（参考）: 要精査 —" in line)
     box = box.split("自動判定（参考）: 要精査 — ", 1)[1]
     assert box.startswith(raised[0]) and "（要精査" not in box
+    # sheet 2's table in Japanese: every name whole; the English after it only where every
+    # row has room (it was cut in most rows: 「完全右脚ブロック（complete right bun…」)
+    ja_rows = [ln for ln in text.split("\f")[1].splitlines()
+               if re.search(r"\d\.\d\d\s+\d\.\d{3}\s", ln)]
+    assert len(ja_rows) >= 5 and not any("…" in r.split("0.")[0] for r in ja_rows), ja_rows
+    assert all(names[lab_id] in text.split("\f")[1] for lab_id in list(names)[:3])
     assert any(r.startswith(raised[0] + "（要精査") for r in d["referral"]["reasons_ja"])
     # in English the title and the level fill the line: the findings get a line of their own,
     # whole (they were cut after the level: "…Further examination needed — bif…")

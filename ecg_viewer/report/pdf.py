@@ -229,17 +229,31 @@ def _evidence_line(s: LabelScore, lang: str) -> str:
     return evidence_line(items, lang)
 
 
-def _finding_cell(c: Canvas, text: str, y: float, lang: str, colour: Color) -> None:
-    """A finding's name in the table (54 mm): an English name is set a little smaller rather
-    than cut, and one too long even so on two lines at 6 pt in the row's height (its "(not
-    validated)" is kept); the Japanese name keeps its size, the English after it cut (it would
-    not fit whole at any readable size)."""
-    shown, size = fit_size(text, 54, 8, 8 if lang == "ja" else 6.5)
-    if lang == "ja" or fits(text, 54, size):
+def _finding_cell(c: Canvas, s: LabelScore, y: float, lang: str, colour: Color,
+                  with_english: bool = False) -> None:
+    """A finding's name in the table (54 mm), never cut where it can be read whole:
+    English: set a little smaller (to 6.5 pt), else on two lines at 6 pt in the row's height
+    (its "(not validated)" is kept); Japanese: the Japanese name, 「名称（English）」 (8 or 7 pt)
+    where ``with_english`` (every row's fits: :func:`_english_fits`)."""
+    unvalidated = _unvalidated(s, lang)
+    if lang == "ja":
+        name = f"{s.ja}（{s.en}）{unvalidated}" if with_english else f"{s.ja}{unvalidated}"
+        text_at(c, MARGIN_MM + 6, y, *fit_size(name, 54, 8, 7), colour)
+        return
+    text = f"{s.en}{unvalidated}"
+    shown, size = fit_size(text, 54, 8, 6.5)
+    if fits(text, 54, size):
         text_at(c, MARGIN_MM + 6, y, shown, size, colour)
         return
     for dy, line in zip((-2.0, 0.3), wrap_text(text, 54, 6, 2), strict=False):
         text_at(c, MARGIN_MM + 6, y + dy, line, 6, colour)
+
+
+def _english_fits(rows: list[LabelScore]) -> bool:
+    """Whether every row of the Japanese table has room for its English name after the Japanese
+    one (at 7 pt or more): all rows give it or none (a cut English name, 「完全右脚ブロック（complete
+    right bun…」, was most rows'; the English is in the JSON, the FHIR bundle and the window)."""
+    return all(fits(f"{s.ja}（{s.en}）{_unvalidated(s, 'ja')}", 54, 7) for s in rows)
 
 
 def _table_height(rows: list[LabelScore], hidden: int, lang: str) -> float:
@@ -384,6 +398,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         suggestions, hidden = table_rows(content, max_rows)
         if _table_height(suggestions, hidden, lang) <= room:
             break
+    with_english = lang == "ja" and _english_fits(suggestions)
     if not suggestions:
         y += 4.5
         text_at(c, MARGIN_MM + 6, y, tr("report.no_suggestions", lang), 8)
@@ -392,8 +407,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
         mark = (Color(0.75, 0, 0) if s.above_threshold
                 else Color(0.5, 0.5, 0.5) if _unvalidated(s, lang) else Color(0, 0, 0))
         text_at(c, MARGIN_MM, y, str(rank), 8)
-        name = f"{s.ja}（{s.en}）" if lang == "ja" else s.en
-        _finding_cell(c, f"{name}{_unvalidated(s, lang)}", y, lang, mark)
+        _finding_cell(c, s, y, lang, mark, with_english)
         c.setFillColor(Color(0.85, 0.85, 0.85))
         c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * mm, 2.6 * mm, stroke=0, fill=1)
         c.setFillColor(mark)
