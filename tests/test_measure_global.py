@@ -501,3 +501,40 @@ def test_flutter_wave_before_the_qrs_is_no_p_wave(fs: float) -> None:
     f = global_fiducials(sinus.median, 0.8)
     assert f.p_on is not None and repeated_atrial_wave(sinus.median, f, 0.8) is None
     assert "repeats" in MESSAGES["meas.no_p_flutter_waves"][1]
+
+
+@pytest.mark.shared_data
+def test_rate_independence_over_every_500_hz_cinc_record(shared_data: Path) -> None:
+    """Every 500 Hz CinC record (the 2021 sample and cinc_extra, first 10 s), resampled to 100,
+    250 and 1000 Hz: a PR, QRS or QT confident (>= 0.5) at both rates lies within 4 ms of the
+    500 Hz value. At 250 and 1000 Hz every one does; at 100 Hz (10-ms samples, no content above
+    ~45 Hz) a few do not (bench/measurements.py section 7 lists them: a P onset or a lead's QRS
+    onset walk crossing its threshold in the PR segment's noise; 12 of the 275 confident ones,
+    4.4 %, on 2026-12-05): at most 5 %, so that a change that spreads them fails here."""
+    files = sorted((shared_data / "samples" / "wfdb_cinc2021").glob("*.hea"))
+    files += sorted((shared_data / "cinc_extra").glob("*.hea"))
+    compared = dict.fromkeys((100.0, 250.0, 1000.0), 0)
+    apart: dict[float, list[str]] = {fs: [] for fs in compared}
+    records = 0
+    for f in files:
+        try:
+            rec = read_ecg(f)
+        except Exception:  # a header the reader refuses (the bench skips it too)
+            continue
+        if rec.fs_hz != 500.0:
+            continue
+        records += 1
+        rec = EcgRecord(signal_mv=rec.signal_mv[:, :5000], fs_hz=500.0, lead_names=rec.lead_names)
+        ref = measure(rec)
+        for fs in compared:
+            m = measure(_at_rate(rec, fs))
+            for k in ("pr_ms", "qrs_ms", "qt_ms"):
+                a, b = getattr(m, k), getattr(ref, k)
+                if a is None or b is None or k in m.low_confidence or k in ref.low_confidence:
+                    continue
+                compared[fs] += 1
+                if abs(a - b) > 4:
+                    apart[fs].append(f"{f.stem} {k} {a} vs {b}")
+    assert records >= 20 and min(compared.values()) >= 2 * records, (records, compared)
+    assert not apart[250.0] and not apart[1000.0], apart
+    assert len(apart[100.0]) <= 0.05 * compared[100.0], (compared[100.0], apart[100.0])
