@@ -193,7 +193,7 @@ def test_pdf_without_model_says_measurements_only(content: ReportContent, tmp_pa
 def test_suggestion_table_is_capped_but_keeps_decided_labels(content: ReportContent) -> None:
     from dataclasses import replace
 
-    from ecg_viewer.report.pdf import table_rows
+    from ecg_viewer.report.pdf_table import table_rows
     from ecg_viewer.review import Review
     from tests.report_fixtures import analysis_for
 
@@ -217,7 +217,7 @@ def test_suggestion_table_keeps_the_banners_findings_before_labels_below_thresho
     from dataclasses import replace
 
     from ecg_viewer.core.prediction import Prediction, Referral
-    from ecg_viewer.report.pdf import table_rows
+    from ecg_viewer.report.pdf_table import table_rows
     from tests.report_fixtures import analysis_for
 
     cat = default_catalog()

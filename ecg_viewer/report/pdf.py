@@ -25,8 +25,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import language, list_sep, paren, tr
-from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, LabelScore, category_text
-from ecg_viewer.labels.evidence import evidence_line, measurement_evidence
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.labels.referral import reason_head, shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
@@ -44,6 +43,7 @@ from ecg_viewer.report.pdf_details import (
     review_column,
 )
 from ecg_viewer.report.pdf_ecg import Placement, draw_annotations, draw_grid, draw_traces
+from ecg_viewer.report.pdf_table import suggestions_table, unvalidated_mark
 from ecg_viewer.report.pdf_text import (
     FONT,
     MARGIN_MM,
@@ -72,14 +72,8 @@ BANNER_COLORS = {
     "B": Color(0.25, 0.45, 0.70), "A": Color(0.15, 0.55, 0.25), "E": Color(0.35, 0.35, 0.65),
     "unreadable": Color(0.40, 0.40, 0.40),
 }
-DECISION_KEYS = {"confirmed": "report.confirmed", "rejected": "report.rejected"}
 _FILTER_KEYS = {"highpass_hz": "ui.page.highpass", "lowpass_hz": "ui.page.lowpass",
                 "notch_hz": "ui.page.notch"}
-
-
-def _unvalidated(s: LabelScore, lang: str) -> str:
-    """The mark of a label without a validated threshold (ranked only, never flagged)."""
-    return tr("suggest.unvalidated_mark", lang) if s.threshold >= 1.0 else ""
 
 
 def report_page(content: ReportContent, settings: PageSettings | None = None) -> Page:
@@ -179,89 +173,6 @@ def measurements_line(content: ReportContent, lang: str) -> str:
     return f"{tr('report.measurements', lang)}:  " + "   ".join(parts)
 
 
-MAX_TABLE_ROWS = 12  # rows of the suggestions table that fit on sheet 2
-
-
-def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
-    """The suggestions table: the top labels (top 10 and those above threshold), always
-    including every label the physician decided on, at most ``max_rows``; and how many labels
-    above threshold did not fit (they are all in the JSON report). When not all fit, the rows go
-    first to the labels the banner rests on (those that raised it, those its combination names),
-    then to the other labels above their thresholds, then to the top 10 below them; shown in
-    score order."""
-    analysis = content.analysis
-    pred = analysis.prediction
-    if pred is None:
-        return [], 0
-    decided = set(content.review.decisions) if content.review else set()
-    candidates = list(content.suggestions(10))
-    candidates += [s for s in pred.labels if s.id in decided and s not in candidates]
-    banner = set(analysis.referral.because) | set(analysis.referral.named)
-
-    def priority(s: LabelScore) -> int:
-        return 0 if s.id in decided else 1 if s.id in banner else 2 if s.above_threshold else 3
-
-    n_decided = sum(s.id in decided for s in candidates)
-    budget = max(0, max_rows - n_decided)
-    rows = []
-    for s in sorted(candidates, key=priority):  # stable: score order within a priority
-        if s.id in decided:
-            rows.append(s)
-        elif budget > 0:
-            rows.append(s)
-            budget -= 1
-    rows.sort(key=lambda s: pred.labels.index(s))
-    hidden = sum(1 for s in pred.present() if s not in rows)
-    return rows, hidden
-
-
-ROW_MM = 4.6
-EVIDENCE_ROW_MM = 3.3
-
-
-def _evidence_line(s: LabelScore, lang: str) -> str:
-    """The measurement evidence of a suggestion above threshold (○ for, × against), "" if none."""
-    if not s.above_threshold:
-        return ""
-    items = measurement_evidence(s)
-    if not items:
-        return tr("evid.none", lang)
-    return evidence_line(items, lang)
-
-
-def _finding_cell(c: Canvas, s: LabelScore, y: float, lang: str, colour: Color,
-                  with_english: bool = False) -> None:
-    """A finding's name in the table (54 mm), never cut where it can be read whole:
-    English: set a little smaller (to 6.5 pt), else on two lines at 6 pt in the row's height
-    (its "(not validated)" is kept); Japanese: the Japanese name, 「名称（English）」 (8 or 7 pt)
-    where ``with_english`` (every row's fits: :func:`_english_fits`)."""
-    unvalidated = _unvalidated(s, lang)
-    if lang == "ja":
-        name = f"{s.ja}（{s.en}）{unvalidated}" if with_english else f"{s.ja}{unvalidated}"
-        text_at(c, MARGIN_MM + 6, y, *fit_size(name, 54, 8, 7), colour)
-        return
-    text = f"{s.en}{unvalidated}"
-    shown, size = fit_size(text, 54, 8, 6.5)
-    if fits(text, 54, size):
-        text_at(c, MARGIN_MM + 6, y, shown, size, colour)
-        return
-    for dy, line in zip((-2.0, 0.3), wrap_text(text, 54, 6, 2), strict=False):
-        text_at(c, MARGIN_MM + 6, y + dy, line, 6, colour)
-
-
-def _english_fits(rows: list[LabelScore]) -> bool:
-    """Whether every row of the Japanese table has room for its English name after the Japanese
-    one (at 7 pt or more): all rows give it or none (a cut English name, 「完全右脚ブロック（complete
-    right bun…」, was most rows'; the English is in the JSON, the FHIR bundle and the window)."""
-    return all(fits(f"{s.ja}（{s.en}）{_unvalidated(s, 'ja')}", 54, 7) for s in rows)
-
-
-def _table_height(rows: list[LabelScore], hidden: int, lang: str) -> float:
-    """The suggestions table's height below its header line (mm), its legend included."""
-    h = sum(ROW_MM + (EVIDENCE_ROW_MM if _evidence_line(s, lang) else 0.0) for s in rows)
-    return (h or 4.5) + (4.6 if hidden else 0.0) + 5.0
-
-
 def _level_names(lang: str) -> dict[str, str]:
     return REFERRAL_JA if lang == "ja" else REFERRAL_EN
 
@@ -321,7 +232,7 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
         return head + tr("report.no_suggestions", lang)
     names = _level_names(lang)
     sep = "　" if lang == "ja" else "  "
-    items = [f"{s.ja if lang == 'ja' else s.en}{_unvalidated(s, lang)} {s.score:.2f}"
+    items = [f"{s.ja if lang == 'ja' else s.en}{unvalidated_mark(s, lang)} {s.score:.2f}"
              + paren(names.get(lv := shown_level(s, content.analysis), lv), lang)
              + ("*" if s.above_threshold else "") for s in sugg]
     legend = tr("report.star_legend", lang)
@@ -368,18 +279,6 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     left_w = 150.0
     text_at(c, MARGIN_MM, y, tr("report.suggestions", lang), 10)
     y += 5.0
-    cols = ((MARGIN_MM, "#"), (MARGIN_MM + 6, tr("report.col.finding", lang)),
-            (MARGIN_MM + 62, tr("report.col.score", lang)),
-            (MARGIN_MM + 98, tr("report.col.similarity", lang)),
-            (MARGIN_MM + 112, tr("report.col.category", lang)),
-            (MARGIN_MM + 136, tr("report.col.decision", lang)))
-    for x, head in cols:
-        text_at(c, x, y, head, 7.5, Color(0.3, 0.3, 0.3))
-    y += 1.2
-    c.setStrokeColor(Color(0.6, 0.6, 0.6))
-    c.setLineWidth(0.4)
-    c.line(MARGIN_MM * mm, y_pt(y), (MARGIN_MM + left_w) * mm, y_pt(y))
-    review = content.review
     ref = content.analysis.referral
     # each reason on up to two lines (a combination reason names several findings), five in all
     reason_lines = [line for reason in ref.reasons(lang)[:4]
@@ -393,45 +292,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     below = (7.0 + 4.2 * len(reason_lines) + 7.0
              + measurement_block_height(content, left_w, lang)
              + (5.0 + 4.0 * (len(quality_lines) - 1) if quality_lines else 0.0))
-    room = NOTICE_TOP_MM - 2.5 - y - below
-    for max_rows in range(MAX_TABLE_ROWS, 0, -1):  # at least one row, whatever the room
-        suggestions, hidden = table_rows(content, max_rows)
-        if _table_height(suggestions, hidden, lang) <= room:
-            break
-    with_english = lang == "ja" and _english_fits(suggestions)
-    if not suggestions:
-        y += 4.5
-        text_at(c, MARGIN_MM + 6, y, tr("report.no_suggestions", lang), 8)
-    for rank, s in enumerate(suggestions, start=1):
-        y += ROW_MM
-        mark = (Color(0.75, 0, 0) if s.above_threshold
-                else Color(0.5, 0.5, 0.5) if _unvalidated(s, lang) else Color(0, 0, 0))
-        text_at(c, MARGIN_MM, y, str(rank), 8)
-        _finding_cell(c, s, y, lang, mark, with_english)
-        c.setFillColor(Color(0.85, 0.85, 0.85))
-        c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * mm, 2.6 * mm, stroke=0, fill=1)
-        c.setFillColor(mark)
-        c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * max(0.0, min(1.0, s.score)) * mm, 2.6 * mm,
-               stroke=0, fill=1)
-        c.setStrokeColor(Color(0, 0, 0))
-        tx = (MARGIN_MM + 62 + 24 * s.threshold) * mm
-        c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
-        text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}", 7.5)
-        text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
-        text_at(c, MARGIN_MM + 112, y,
-                *fit_size(category_text(shown_level(s, content.analysis), lang, short=True), 23.5,
-                          7.5, 6.0))
-        decision = review.decisions.get(s.id) if review else None
-        text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
-        if ev := _evidence_line(s, lang):
-            y += EVIDENCE_ROW_MM
-            text_at(c, MARGIN_MM + 8, y, fit_text(ev, left_w - 8, 6.3), 6.3, Color(0.25, 0.25, 0.25))
-    if hidden:
-        y += 4.6
-        text_at(c, MARGIN_MM + 6, y, tr("report.more_present", lang, n=hidden), 7.5,
-                Color(0.75, 0, 0))
-    y += 5.0
-    text_at(c, MARGIN_MM, y, tr("report.table_legend", lang), 6.5, Color(0.3, 0.3, 0.3))
+    y = suggestions_table(c, content, y, left_w, NOTICE_TOP_MM - 2.5 - below, lang)
     y += 7.0
     text_at(c, MARGIN_MM, y, f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}", 9)
     for line in reason_lines:
