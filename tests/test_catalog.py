@@ -248,3 +248,28 @@ def test_missing_and_broken_files(tmp_path):
         load_catalog(tmp_path / "nope.json")
     with pytest.raises(CatalogError, match="JSON"):
         load_catalog(_write(tmp_path, "{not json"))
+
+
+def test_catalog_and_rule_tables_say_the_same_of_an_unreadable_file(tmp_path: Path) -> None:
+    """The catalog and the rule tables are read by one reader (core.jsonfile): a missing file,
+    a file that is not UTF-8 JSON and a top level that is not an object give the same problems,
+    each raised as the caller's own error."""
+    from ecg_viewer.labels.catalog import load_catalog
+    from ecg_viewer.labels.referral_rules import RulesError, read_rule_table
+
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(b"\xff{not json")
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]", encoding="utf-8")
+    cases = ((tmp_path / "missing.json", "file not found"),
+             (bad, "not readable as UTF-8 JSON"), (listed, "top level must be an object with"))
+    for file, problem in cases:
+        with pytest.raises(CatalogError, match=problem):
+            load_catalog(file)
+        with pytest.raises(RulesError, match=problem):
+            read_rule_table(file)
+    with pytest.raises(CatalogError, match="'version' and 'labels'"):
+        load_catalog(listed)
+    listed.write_text('{"labels": []}', encoding="utf-8")
+    with pytest.raises(RulesError, match="with a 'version'"):
+        read_rule_table(listed)

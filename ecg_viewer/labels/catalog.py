@@ -8,7 +8,6 @@ review UI. The catalog is a proposal that needs review by a cardiologist (see ``
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import unicodedata
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.jsonfile import read_json_object
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import SEVERITY
 
@@ -260,14 +260,7 @@ def _check_narrower(labels: tuple[Label, ...], file: Path) -> None:
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Read and validate the catalog (default: ``resources/labels/catalog.json``)."""
     file = Path(path) if path is not None else default_catalog_path()
-    try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(file, "file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CatalogError(file, f"not readable as UTF-8 JSON ({exc})") from None
-    if not isinstance(raw, dict):
-        raise CatalogError(file, "top level must be an object with 'version' and 'labels'")
+    raw = read_json_object(file, CatalogError, "'version' and 'labels'")
     if not isinstance(raw.get("version"), str) or not raw["version"].strip():
         raise CatalogError(file, "'version' is missing or empty")
     items = raw.get("labels")

@@ -7,7 +7,6 @@ read the other rule tables too (criteria, fusion evidence, comparison). Qt-free 
 
 from __future__ import annotations
 
-import json
 import math
 import operator
 from collections.abc import Callable, Mapping, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.jsonfile import read_json_object
 from ecg_viewer.core.messages import MESSAGES, Bilingual, Reason
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS, SEVERITY, LabelScore, level_name
@@ -209,13 +209,8 @@ def read_rule_table(
     """A rule table's JSON object (it must carry a ``version``); otherwise ``error(file,
     problem)`` is raised (default :class:`RulesError`)."""
     make = error or RulesError
-    try:
-        raw = json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise make(file, "file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise make(file, f"not readable as UTF-8 JSON ({exc})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("version"), str):
+    raw = read_json_object(file, make, "a 'version'")
+    if not isinstance(raw.get("version"), str):
         raise make(file, "top level must be an object with a 'version'")
     return raw
 
