@@ -10,7 +10,6 @@ referral flag (see :mod:`ecg_viewer.compare.referral`).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -20,6 +19,7 @@ from ecg_viewer.core.messages import Bilingual, Reason, tr
 from ecg_viewer.core.prediction import SEVERITY, Analysis, LabelScore
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.referral import own_level
+from ecg_viewer.labels.referral_rules import measured_value
 
 MATCH_KINDS = ("folder", "database", "manual")
 
@@ -214,18 +214,12 @@ def _days_text(days: float | None, lang: str | None) -> str:
 
 
 def _value(measurements: dict[str, Any] | None, key: str) -> float | None:
+    """A measurement of an analysis (a bare value or ``{"value": ...}``) as the referral rules
+    read it (:func:`~ecg_viewer.labels.referral_rules.measured_value`)."""
     if not measurements:
         return None
     v = measurements.get(key)
-    if isinstance(v, dict):
-        v = v.get("value")
-    if v is None or isinstance(v, bool):
-        return None
-    try:
-        x = float(v)
-    except (TypeError, ValueError):
-        return None
-    return x if math.isfinite(x) else None
+    return measured_value(v.get("value") if isinstance(v, dict) else v, key)
 
 
 def _present(analysis: Analysis) -> dict[str, LabelScore]:
