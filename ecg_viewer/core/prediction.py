@@ -165,17 +165,24 @@ def level_name(level: str) -> Bilingual:
     return Bilingual(REFERRAL_JA[level], REFERRAL_EN[level])
 
 
-def category_text(cat: str | None, lang: str, short: bool = False) -> str:
-    """A label's category as the reports write it: "D（要精査）" / "D (Further examination
-    needed)", the urgent tier by its name alone, "—" when there is none; ``short``: the names
-    of a narrow column (:data:`REFERRAL_SHORT_EN`, "D (Further exam)")."""
+def referral_name(level: str, lang: str, short: bool = False) -> str:
+    """A referral level's name in ``lang`` ("要精査" / "Further examination needed"); ``short``:
+    the name a narrow column gives (:data:`REFERRAL_SHORT_EN`, "Further exam"); an unknown
+    level as it is."""
     if short:
         names = REFERRAL_SHORT_JA if lang == "ja" else REFERRAL_SHORT_EN
     else:
         names = REFERRAL_JA if lang == "ja" else REFERRAL_EN
-    if cat in names and cat != "urgent":
-        return f"{cat}{paren(names[cat], lang)}"
-    return names.get(cat or "", "") or "—"
+    return names.get(level, level)
+
+
+def category_text(cat: str | None, lang: str, short: bool = False) -> str:
+    """A label's category as the reports write it: "D（要精査）" / "D (Further examination
+    needed)", the urgent tier by its name alone, "—" when there is none; ``short``: the names
+    of a narrow column ("D (Further exam)")."""
+    if cat in REFERRAL_JA and cat != "urgent":
+        return f"{cat}{paren(referral_name(cat, lang, short), lang)}"
+    return referral_name(cat, lang, short) if cat in REFERRAL_JA else "—"
 
 
 @dataclass(frozen=True)

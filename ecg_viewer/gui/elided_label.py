@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QSizePolicy, QStyle, QWidget
 
 #: the narrowest an elided label becomes unless told otherwise: a text shorter than this is never
 #: elided (a device name, a short file name), a longer one keeps about 15 characters
@@ -110,3 +110,12 @@ def wrap_lines(text: str, fm: QFontMetrics, width: int, lines: int = 2) -> str:
         first, rest = text[:cut], text[cut + 1 :]
     return (fm.elidedText(first, Qt.TextElideMode.ElideRight, width) + "\n"
             + wrap_lines(rest, fm, width, lines - 1))
+
+
+def column_room(view: QAbstractScrollArea, fixed_px: int, margin_px: int) -> int:
+    """The text width of a view's stretching column beside ``fixed_px`` of other columns, less
+    the cell's ``margin_px``, as if a vertical scroll bar showed whether or not one does: taller
+    rows of wrapped text may bring it up, and text wrapped for the wider column would then be
+    cut."""
+    bar = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+    return view.width() - 2 * view.frameWidth() - fixed_px - bar - margin_px

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QStyle,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -32,7 +31,7 @@ from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, REFERRAL_LEVELS, Analysis
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.gui.elided_label import wrap_lines
+from ecg_viewer.gui.elided_label import column_room, wrap_lines
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
 
@@ -269,11 +268,7 @@ class ReviewPanel(QWidget):
     def _wrap_names(self) -> None:
         """Each finding's name on up to three lines of its column's width, the rows as tall."""
         t = self.table
-        # the column's width with a vertical scroll bar, whether or not one shows (taller rows
-        # may bring it up, and the names wrapped for the wider column would then be cut), less
-        # the cell's text margins
-        width = (t.width() - 2 * t.frameWidth() - t.columnWidth(1) - t.columnWidth(2)
-                 - t.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) - 8)
+        width = column_room(t, t.columnWidth(1) + t.columnWidth(2), 8)
         if width < 30:
             return
         for i in range(self.table.rowCount()):

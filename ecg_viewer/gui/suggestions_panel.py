@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
-    QStyle,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -38,12 +37,11 @@ from ecg_viewer.core.messages import language, list_sep, tr
 from ecg_viewer.core.prediction import (
     REFERRAL_EN,
     REFERRAL_JA,
-    REFERRAL_SHORT_EN,
-    REFERRAL_SHORT_JA,
     Analysis,
     LabelScore,
+    referral_name,
 )
-from ecg_viewer.gui.elided_label import wrap_lines
+from ecg_viewer.gui.elided_label import column_room, wrap_lines
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
@@ -244,11 +242,8 @@ class SuggestionsPanel(QFrame):
         for col, w in widths.items():
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
             t.setColumnWidth(col, w)
-        # the finding column's width with a vertical scroll bar, whether or not one shows (two
-        # -line rows may bring it up: wrapped for the wider column, the names would not fit)
         fixed = sum(w for col, w in widths.items() if not header.isSectionHidden(col))
-        name_w = (t.width() - 2 * t.frameWidth() - fixed - 10
-                  - t.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent))
+        name_w = column_room(t, fixed, 10)
         for item in items:
             for col, width in ((COL_NAME, name_w), (COL_CAT, widths[COL_CAT] - 12)):
                 full = item.data(col, NAME_ROLE)
@@ -264,7 +259,7 @@ class SuggestionsPanel(QFrame):
 
     def _add_row(self, s: LabelScore, ja: bool, extra: bool = False) -> None:
         level = shown_level(s, self.analysis)  # lower than its category where a rule says so
-        cat = (REFERRAL_SHORT_JA if ja else REFERRAL_SHORT_EN).get(level, level)
+        cat = referral_name(level, "ja" if ja else "en", short=True)
         item = QTreeWidgetItem([s.ja if ja else s.en, f"{s.similarity:.2f}", "", cat])
         tip = [f"{s.ja} / {s.en}"]
         label = self._label(s.id)

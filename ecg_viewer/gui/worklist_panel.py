@@ -23,12 +23,7 @@ from PySide6.QtWidgets import (
 from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.messages import language, paren, tr
-from ecg_viewer.core.prediction import (
-    REFERRAL_EN,
-    REFERRAL_JA,
-    REFERRAL_SHORT_EN,
-    REFERRAL_SHORT_JA,
-)
+from ecg_viewer.core.prediction import referral_name
 from ecg_viewer.review import ReviewStore
 
 __all__ = ["ORDER", "WorklistPanel"]
@@ -38,7 +33,7 @@ COLS = ("level", "file", "finding", "hr", "review")
 # widest the level and file columns get (px): the dock is ~250 px wide on a 1366x768 screen, and
 # "Further examination needed" alone took 180 px, hiding the file, and wrapped onto a second
 # line at 130 px (half as many rows in view): the level column shows the short names
-# (REFERRAL_SHORT_*), a longer file name elides, and each cell's tooltip holds the whole text
+# (referral_name(..., short=True)), a longer file name elides, and each cell's tooltip holds the whole text
 MAX_COL_PX = {"level": 130, "file": 160}
 
 
@@ -174,7 +169,8 @@ class WorklistPanel(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         self.table.setRowCount(len(files))
-        ja = language() == "ja"
+        lang = language()
+        ja = lang == "ja"
         for i, f in enumerate(files):
             row = self.rows.get(f)
             level = self.level_of(row)
@@ -183,15 +179,15 @@ class WorklistPanel(QWidget):
             elif level == "error":
                 level_text = full = tr("worklist.error")
             else:  # the short name in the cell, the full one in its tooltip
-                level_text = (REFERRAL_SHORT_JA if ja else REFERRAL_SHORT_EN).get(level, level)
-                full = (REFERRAL_JA if ja else REFERRAL_EN).get(level, level)
+                level_text = referral_name(level, lang, short=True)
+                full = referral_name(level, lang)
             finding, hr, review = "", "", tr("review.ui.state.unreviewed")
             if row is not None and "error" in row:
                 finding = (row.get("error_ja") if ja else None) or row["error"]
             elif row is not None:
                 present = [s for s in row.get("labels", []) if s.get("above_threshold")]
                 top = present or row.get("labels", [])[:1]
-                sep, lang = ("、", "ja") if ja else (", ", "en")
+                sep = "、" if ja else ", "
                 finding = sep.join(s[lang] for s in top[:3])
                 if not finding and row.get("referral", {}).get(f"reasons_{lang}"):
                     finding = sep.join(row["referral"][f"reasons_{lang}"][:2])
@@ -201,9 +197,7 @@ class WorklistPanel(QWidget):
                 if rv is not None:
                     review = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
-                        review += paren(REFERRAL_SHORT_JA[rv.final_level] if ja
-                                        else REFERRAL_SHORT_EN[rv.final_level],
-                                        "ja" if ja else "en")
+                        review += paren(referral_name(rv.final_level, lang, short=True), lang)
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

@@ -15,12 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import paren, tr
-from ecg_viewer.core.prediction import (
-    REFERRAL_EN,
-    REFERRAL_JA,
-    REFERRAL_SHORT_EN,
-    REFERRAL_SHORT_JA,
-)
+from ecg_viewer.core.prediction import referral_name
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
@@ -67,11 +62,9 @@ def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float
 
 
 def _level(level: str, lang: str, short: bool = False) -> str:
-    """" (Further examination needed)" / "（要精査）"; ``short``: the name a narrow column
-    gives ("Further exam")."""
-    if short:
-        return paren(REFERRAL_SHORT_EN[level] if lang == "en" else REFERRAL_SHORT_JA[level], lang)
-    return paren(REFERRAL_EN[level] if lang == "en" else REFERRAL_JA[level], lang)
+    """" (Further examination needed)" / "（要精査）"; ``short``: the name a narrow column gives
+    ("Further exam")."""
+    return paren(referral_name(level, lang, short), lang)
 
 
 def _name(path: str) -> str:

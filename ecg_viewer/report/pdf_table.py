@@ -5,6 +5,8 @@ as many rows as the room above the parts below it allows, the rest counted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -64,7 +66,7 @@ ROW_MM = 4.6
 EVIDENCE_ROW_MM = 3.3
 
 
-def evidence_row(s: LabelScore, lang: str) -> str:
+def _evidence_row(s: LabelScore, lang: str) -> str:
     """The measurement evidence of a suggestion above threshold (○ for, × against), "" if none."""
     if not s.above_threshold:
         return ""
@@ -101,9 +103,9 @@ def _english_fits(rows: list[LabelScore]) -> bool:
     return all(fits(f"{s.ja}（{s.en}）{unvalidated_mark(s, 'ja')}", 54, 7) for s in rows)
 
 
-def _table_height(rows: list[LabelScore], hidden: int, lang: str) -> float:
+def _table_height(rows: list[LabelScore], hidden: int, evidence: Callable[[LabelScore], str]) -> float:
     """The suggestions table's height below its header line (mm), its legend included."""
-    h = sum(ROW_MM + (EVIDENCE_ROW_MM if evidence_row(s, lang) else 0.0) for s in rows)
+    h = sum(ROW_MM + (EVIDENCE_ROW_MM if evidence(s) else 0.0) for s in rows)
     return (h or 4.5) + (4.6 if hidden else 0.0) + 5.0
 
 
@@ -113,6 +115,13 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
     those left out and its legend ending above ``bottom`` (with one row at least); returns the
     legend's y."""
     review = content.review
+    lines: dict[str, str] = {}  # each row's evidence line, made once for the fitting and drawing
+
+    def evidence(s: LabelScore) -> str:
+        if s.id not in lines:
+            lines[s.id] = _evidence_row(s, lang)
+        return lines[s.id]
+
     cols = ((MARGIN_MM, "#"), (MARGIN_MM + 6, tr("report.col.finding", lang)),
             (MARGIN_MM + 62, tr("report.col.score", lang)),
             (MARGIN_MM + 98, tr("report.col.similarity", lang)),
@@ -127,7 +136,7 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
     room = bottom - y
     for max_rows in range(MAX_TABLE_ROWS, 0, -1):  # at least one row, whatever the room
         suggestions, hidden = table_rows(content, max_rows)
-        if _table_height(suggestions, hidden, lang) <= room:
+        if _table_height(suggestions, hidden, evidence) <= room:
             break
     with_english = lang == "ja" and _english_fits(suggestions)
     if not suggestions:
@@ -154,7 +163,7 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
                           7.5, 6.0))
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
-        if ev := evidence_row(s, lang):
+        if ev := evidence(s):
             y += EVIDENCE_ROW_MM
             text_at(c, MARGIN_MM + 8, y, fit_text(ev, width - 8, 6.3), 6.3, Color(0.25, 0.25, 0.25))
     if hidden:

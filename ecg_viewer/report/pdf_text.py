@@ -46,7 +46,7 @@ def fits(text: str, width_mm: float, size: float) -> bool:
 def fit_text(text: str, width_mm: float, size: float) -> str:
     """Cut ``text`` with an ellipsis so that it fits ``width_mm``."""
     text = text.translate(FONT_SUBSTITUTES)
-    if pdfmetrics.stringWidth(text, FONT, size) <= width_mm * mm:
+    if fits(text, width_mm, size):
         return text
     while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width_mm * mm:
         text = text[:-1]
