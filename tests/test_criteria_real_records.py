@@ -193,15 +193,21 @@ def test_analyze_json_has_criteria_and_evidence(bundled_samples, capsys) -> None
 
 def test_analyze_text_shows_the_level_the_banner_counts_and_a_lead_read_around(
         bundled_samples, shared_data, capsys) -> None:
-    """`analyze` (text): E07509's injury label (RBBB: secondary ST-T) is listed at 要精査's D,
-    not its catalog tier; HR20715, read with V4 too noisy to read, says so under its referral."""
+    """`analyze` (text): an injury label with a wide QRS (secondary ST-T) is listed at 要精査's
+    D, not its catalog tier: E07509's (RBBB; below threshold since the monotone fusion of
+    2026-12-06) and CinC Q0398's (LBBB, above it, so the banner says why); HR20715, read with V4
+    too noisy to read, says so under its referral."""
     from ecg_viewer.cli import main
 
-    assert main(["analyze", str(bundled_samples / "E07509.hea"), "--lang", "en"]) == 0
-    out = capsys.readouterr().out
-    injury = [line for line in out.splitlines() if "subendocardial injury" in line and "sim" in line]
-    assert injury and all(line.rstrip().endswith("[D]") for line in injury), injury
-    assert "Referral: Further examination needed" in out and "may be secondary" in out
+    for path, top in ((bundled_samples / "E07509.hea", "80"),
+                      (shared_data / "cinc_extra" / "Q0398.hea", "8")):
+        assert main(["analyze", str(path), "--lang", "en", "--top", top]) == 0
+        out = capsys.readouterr().out
+        injury = [ln for ln in out.splitlines() if "subendocardial injury" in ln and "sim" in ln]
+        assert injury and all(ln.rstrip().endswith("[D]") for ln in injury), injury
+        assert "Referral: Further examination needed" in out
+    assert "subendocardial injury in anterior/lateral leads (Further examination needed: QRS " \
+           "166 ms (120 ms or more), so the ST-T changes may be secondary)" in out
     assert main(["analyze", str(shared_data / "cinc_extra" / "HR20715.hea"), "--lang", "ja"]) == 0
     out = capsys.readouterr().out
     assert "信号品質: 雑音が強く判読できない誘導があります: V4" in out

@@ -53,8 +53,10 @@ from ecg_viewer.training.fusion_fit import (
     predict_logits,
     sigmoid,
     to_json,
+    tree_constraints,
     voltage_mask,
 )
+from ecg_viewer.training.fusion_monotone import MonotoneTable, load_monotone
 from ecg_viewer.training.fusion_referral import crossfit_outputs, referral_alternatives
 from ecg_viewer.training.fusion_report import (
     MAX_NORMAL_FLAGGED,
@@ -97,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--model", choices=("auto", "gbm", "logistic", "blend"), default="auto",
                    help="auto: logistic regression, gradient-boosted trees or their blend, "
                         "whichever has the highest fold-9 macro AUROC over the fused labels")
+    f.add_argument("--monotone", choices=("on", "off"), default="on",
+                   help="fit with the monotone constraints of resources/labels/fusion_monotone."
+                        "json (on: the fit without them is made too, and both fold-9 figures go "
+                        "in the report)")
     f.add_argument("--json", default=None, help="write the report here")
     for q in (s, f):
         q.add_argument("--cache", default=str(DEFAULT_CACHE))
@@ -220,6 +226,58 @@ def _macro(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
     return float(np.mean(list(per.values()))) if per else float("nan")
 
 
+def _fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
+                  scaling: Any, fused: list[int], tr: np.ndarray, va: np.ndarray,
+                  monotone: dict[int, list[int]] | None) -> dict[str, Any]:
+    """The logistic regression (one L2 penalty chosen on fold 9, for the fusion and for criteria
+    alone), the trees and the kind (``model``, or fold 9's choice for "auto"), all fitted with
+    the constraints ``monotone`` (None: free)."""
+    choice: dict[str, Any] = {}
+    picked: dict[str, float] = {}
+    n_labels = y.shape[1]
+    for kind_, zs in (("fusion", zsim), ("criteria", None)):
+        scores = {}
+        for lam in L2_GRID:
+            m = fit_all(zs[tr] if zs is not None else None, x[tr], y[tr], has_mv[tr], scaling,
+                        fused, lam, monotone)
+            p = predict_all(m, zs[va] if zs is not None else None, x[va], scaling, n_labels)
+            scores[str(lam)] = _macro(y[va], p, fused)
+        best_name = max(scores, key=lambda k: round(scores[k], 4))
+        picked[kind_] = float(best_name)
+        key = "" if kind_ == "fusion" else "_criteria"
+        choice[f"l2_global_fold9{key}"] = scores
+        choice[f"l2_chosen{key}"] = best_name
+        log.info("logistic %s: fold-9 macro AUROC (fused labels) %s -> %s", kind_,
+                 ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), best_name)
+    models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, picked["fusion"], monotone)
+    z_lr = predict_logits(models, zsim, x, scaling, n_labels)
+    p_fus = sigmoid(z_lr)
+    lr9 = _macro(y[va], p_fus[va], fused)
+    choice["logistic_fold9_macro_auroc"] = lr9
+    scores9 = {"logistic": lr9}
+    kind = model
+    gbm: dict[int, Any] = {}
+    if kind in ("gbm", "blend", "auto"):
+        t0 = time.time()
+        gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j], monotone=tree_constraints(monotone, j, True))
+               for j in fused}
+        z_gbm = gbm_logits(gbm, zsim, x, n_labels)
+        p_gbm, p_blend = sigmoid(z_gbm), blend(z_lr, z_gbm)
+        g9, b9 = _macro(y[va], p_gbm[va], fused), _macro(y[va], p_blend[va], fused)
+        scores9.update(gbm=g9, blend=b9)
+        choice["gbm_fold9_macro_auroc"] = g9
+        choice["blend_fold9_macro_auroc"] = b9
+        choice["blend_logistic_weight"] = BLEND_LOGISTIC_WEIGHT
+        choice["gbm_params"] = GBM_PARAMS
+        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f, their blend %.4f "
+                 "(trees %.0f s)", lr9, g9, b9, time.time() - t0)
+        if kind == "auto":  # the first best of the three, to 4 decimals (the simpler on a tie)
+            kind = max(scores9, key=lambda k: round(scores9[k], 4))
+        p_fus = by_kind(kind, z_lr, z_gbm)
+    return {"choice": choice, "picked": picked, "models": models, "z_lr": z_lr, "gbm": gbm,
+            "kind": kind, "p_fus": p_fus, "scores": {kind: scores9[kind]}}
+
+
 def cmd_fit(args: argparse.Namespace) -> int:
     cache = Path(args.cache)
     ensure_features(cache, Path(args.ptbxl), args.refresh_features, args.limit)
@@ -243,49 +301,31 @@ def cmd_fit(args: argparse.Namespace) -> int:
     log.info("fusion: %d training records (%d in mV), %d labels with >= %d positives, %d voltage "
              "features of %d", tr.sum(), (tr & has_mv).sum(), len(fused), MIN_FIT_POS, volt.sum(),
              len(names))
-    # fold 9 chooses one L2 penalty for the logistic kind (and for criteria alone)
+    table = load_monotone(label_ids=ids, feature_names=names)
+    mono_all = {j: table.constraints(ids[j], names, True) for j in fused}
+    # the constraints are a requirement (a label a criterion defines never falls as its
+    # measurement moves toward the criterion, nor any label as its similarity rises), not a
+    # fold-9 choice: the fit without them is reported beside it
+    settings = {"with": mono_all, "without": None} if args.monotone == "on" else {"without": None}
     choice: dict[str, Any] = {}
-    picked: dict[str, float] = {}
-    for kind_, zs in (("fusion", zsim), ("criteria", None)):
-        scores = {}
-        for lam in L2_GRID:
-            m = fit_all(zs[tr] if zs is not None else None, x[tr], y[tr], has_mv[tr], scaling, fused, lam)
-            p = predict_all(m, zs[va] if zs is not None else None, x[va], scaling, len(ids))
-            scores[str(lam)] = _macro(y[va], p, fused)
-        best_name = max(scores, key=lambda k: round(scores[k], 4))
-        picked[kind_] = float(best_name)
-        key = "" if kind_ == "fusion" else "_criteria"
-        choice[f"l2_global_fold9{key}"] = scores
-        choice[f"l2_chosen{key}"] = best_name
-        log.info("logistic %s: fold-9 macro AUROC (fused labels) %s -> %s", kind_,
-                 ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), best_name)
-    models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, picked["fusion"])
-    z_lr = predict_logits(models, zsim, x, scaling, len(ids))
-    p_fus = sigmoid(z_lr)
-    lr9 = _macro(y[va], p_fus[va], fused)
-    choice["logistic_fold9_macro_auroc"] = lr9
-    kind = args.model
-    gbm: dict[int, Any] = {}
-    if kind in ("gbm", "blend", "auto"):
-        t0 = time.time()
-        gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j]) for j in fused}
-        z_gbm = gbm_logits(gbm, zsim, x, len(ids))
-        p_gbm, p_blend = sigmoid(z_gbm), blend(z_lr, z_gbm)
-        g9, b9 = _macro(y[va], p_gbm[va], fused), _macro(y[va], p_blend[va], fused)
-        choice["gbm_fold9_macro_auroc"] = g9
-        choice["blend_fold9_macro_auroc"] = b9
-        choice["blend_logistic_weight"] = BLEND_LOGISTIC_WEIGHT
-        choice["gbm_params"] = GBM_PARAMS
-        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f, their blend %.4f "
-                 "(trees %.0f s)", lr9, g9, b9, time.time() - t0)
-        if kind == "auto":  # the first best of the three, to 4 decimals (the simpler on a tie)
-            scores = {"logistic": lr9, "gbm": g9, "blend": b9}
-            kind = max(scores, key=lambda k: round(scores[k], 4))
-        p_fus = by_kind(kind, z_lr, z_gbm)
+    fits = {name: _fit_learners(args.model, zsim, x, y, has_mv, scaling, fused, tr, va, mono)
+            for name, mono in settings.items()}
+    setting = "with" if "with" in fits else "without"
+    if len(fits) == 2:
+        choice["monotone_fold9_macro_auroc"] = {k: f["scores"] for k, f in fits.items()}
+        log.info("fold 9, fused labels, with the monotone constraints %s; without %s",
+                 fits["with"]["scores"], fits["without"]["scores"])
+    fit = fits[setting]
+    monotone = settings[setting]
+    choice.update(fit["choice"])
+    choice["monotone"] = table.as_json() if monotone else None
+    picked, models, z_lr, gbm, kind = (fit[k] for k in ("picked", "models", "z_lr", "gbm", "kind"))
+    p_fus = fit["p_fus"]
     choice["model"] = kind
     # criteria alone, fitted the same way as the fusion (without the similarity)
     every = np.ones(len(x), dtype=bool)
-    p_cri = fit_and_predict(kind, None, x, y, has_mv, scaling, fused, picked["criteria"], tr, every)
+    p_cri = fit_and_predict(kind, None, x, y, has_mv, scaling, fused, picked["criteria"], tr, every,
+                            monotone=monotone)
     cal = json.loads((Path(args.weights) / "calibration.json").read_text(encoding="utf-8"))
     catalog = load_catalog()
     cats = [lab.category for lab in catalog.labels]
@@ -305,8 +345,10 @@ def cmd_fit(args: argparse.Namespace) -> int:
     normal_col = ids.index("normal_ecg")
     # the training records' fused probabilities from fusions fitted without them (the shared
     # referral threshold is set on their normal ECGs and fold 9's together)
-    p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold, kind)
-    p_cf_cri = crossfit_outputs(None, x, y, has_mv, scaling, fused, picked["criteria"], tr, fold, kind)
+    p_cf = crossfit_outputs(zsim, x, y, has_mv, scaling, fused, picked["fusion"], tr, fold, kind,
+                            monotone)
+    p_cf_cri = crossfit_outputs(None, x, y, has_mv, scaling, fused, picked["criteria"], tr, fold,
+                                kind, monotone)
     # the referral as the app raises it (training/fusion_app.py): a D/urgent label the criteria
     # hold back in a record (心室内伝導障害 at QRS <= 110 ms) cannot flag it, and the measurement
     # rules (QTc >= 500 ms, PR >= 300 ms, HR < 40 or > 150 /min ...) flag records by themselves
@@ -428,6 +470,8 @@ def cmd_fit(args: argparse.Namespace) -> int:
         fusion_json["trees_file"] = TREES_FILE
         if kind == "blend":
             fusion_json["logistic_weight"] = BLEND_LOGISTIC_WEIGHT
+        if monotone:
+            fusion_json["monotone"] = table.as_json()
         for j, clf in gbm.items():
             e = fusion_json["labels"][ids[j]]
             if kind == "gbm":
@@ -468,10 +512,16 @@ def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
     metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
     ch = metrics.get("fusion", {}).get("choice", {})
     volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
+    mono = fusion.info.get("monotone")
+    monotone = None
+    if mono:  # the criteria-alone trees refitted with the constraints the fusion was fitted with
+        table = MonotoneTable(mono["version"], int(mono["similarity"]),
+                              {k: dict(v) for k, v in mono["labels"].items()})
+        monotone = {j: table.constraints(ids[j], fusion.feature_names, True) for j in fused}
     p_cri = fit_and_predict(fusion.info.get("model", "logistic"), None, x, y, has_mv,
                             fit_scaling(x[tr], has_mv[tr], volt), fused,
                             float(ch.get("l2_chosen_criteria", 100.0)), tr,
-                            np.ones(len(x), dtype=bool), fusion.logistic_weight)
+                            np.ones(len(x), dtype=bool), fusion.logistic_weight, monotone)
     cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
     thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
     thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")

@@ -22,7 +22,8 @@ How (never fold 10 or CinC):
    label's score after the criteria, as ``decide_referral`` reads it;
 3. the score: an L2 logistic regression (penalty from :data:`L2_GRID`) on the logits of those
    scores of the fused D/urgent labels and 正常心電図, target "carries a D/urgent label", fitted
-   on the cross-fitted folds 1-8 only;
+   on the cross-fitted folds 1-8 only, its weights bounded to >= 0 (D/urgent labels) and <= 0
+   (正常心電図): a finding's probability never lowers the score;
 4. its threshold: the lowest at which the two together flag at most ``max_normal`` (5 %) of the
    pooled normal ECGs;
 5. chosen: the (``m1``, penalty) flagging the most pooled records with a true D/urgent label.
@@ -93,6 +94,9 @@ def choose_combination(
     normal = (y[:, normal_col] > 0) & ~true_d
     rows = np.flatnonzero(pool)
     in_fit = fit_rows[rows]
+    # a D/urgent finding's probability never lowers the score, 正常心電図's never raises it (the
+    # L2 penalty alone left four MI/ischaemia weights negative at L2 10 and at L2 1)
+    signs = np.array([1.0] * len(comb) + [-1.0])
     best: CombinationChoice | None = None
     best_key: tuple[float, float] | None = None
     candidates: list[dict[str, Any]] = []
@@ -104,7 +108,7 @@ def choose_combination(
         may = ~flagged & ~paced  # where the combination rule can raise
         f = _features(post)
         for l2 in L2_GRID:
-            w, b = fit_logistic(f[in_fit], true_d[rows][in_fit].astype(float), l2)
+            w, b = fit_logistic(f[in_fit], true_d[rows][in_fit].astype(float), l2, signs=signs)
             r = f @ w + b
             ts = _score_threshold(r, flagged, may, normal[rows], max_normal)
             if ts is None:

@@ -64,10 +64,17 @@ def fit_scaling(x: np.ndarray, has_mv: np.ndarray, volt: np.ndarray) -> Scaling:
     return Scaling(mean, sd, volt)
 
 
+def _bounds(signs: np.ndarray) -> list[tuple[float | None, float | None]]:
+    """L-BFGS-B bounds from signs: +1 -> w >= 0, -1 -> w <= 0, 0 -> free."""
+    return [(0.0, None) if v > 0 else (None, 0.0) if v < 0 else (None, None) for v in signs]
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, offset: np.ndarray | None = None,
-                 intercept: bool = True, penalty: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+                 intercept: bool = True, penalty: np.ndarray | None = None,
+                 signs: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """min sum logloss(y, offset + x @ w + b) + l2/2 sum(penalty * w^2) (b unpenalised) by
-    L-BFGS; ``penalty`` 1 per coefficient unless given (0 = unpenalised)."""
+    L-BFGS; ``penalty`` 1 per coefficient unless given (0 = unpenalised); ``signs`` (+1/-1/0
+    per coefficient) bounds a coefficient to be >= 0 / <= 0 / free."""
     n, d = x.shape
     off = np.zeros(n) if offset is None else offset
     pen = l2 * (np.ones(d) if penalty is None else penalty)
@@ -85,7 +92,10 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, offset: np.ndarray | N
         return float(loss), grad
 
     theta0 = np.concatenate([np.zeros(d), [b0] if intercept else []])
-    res = minimize(f, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    bounds = None
+    if signs is not None and np.any(signs):
+        bounds = _bounds(signs) + ([(None, None)] if intercept else [])
+    res = minimize(f, theta0, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 500})
     th = res.x
     return th[:d], (float(th[d]) if intercept else 0.0)
 
@@ -103,8 +113,14 @@ class LabelModel:
 
 
 def fit_label(zsim: np.ndarray | None, xs: np.ndarray, miss: np.ndarray, y: np.ndarray,
-              has_mv: np.ndarray, volt: np.ndarray, l2: float) -> LabelModel:
-    """Two-stage fit of one label (see the module docstring); ``zsim`` None = criteria alone."""
+              has_mv: np.ndarray, volt: np.ndarray, l2: float,
+              monotone: list[int] | None = None) -> LabelModel:
+    """Two-stage fit of one label (see the module docstring); ``zsim`` None = criteria alone.
+    ``monotone`` ([similarity, features...], -1/0/+1; :func:`tree_constraints`' layout with the
+    similarity) bounds the signs of those coefficients, so the logit moves with each constrained
+    input only in its direction (missing indicators stay free)."""
+    cst = np.zeros(1 + xs.shape[1]) if monotone is None else np.asarray(monotone, dtype=float)
+    sim_sign, feat_sign = cst[0], cst[1:]
     base = ~volt
     miss_cols = base & (miss.std(axis=0) > 0)
     parts = [xs[:, base], miss[:, miss_cols]]
@@ -114,9 +130,11 @@ def fit_label(zsim: np.ndarray | None, xs: np.ndarray, miss: np.ndarray, y: np.n
     # the similarity is not penalised: a strong penalty shrinks the fusion to the model's
     # own calibration (Platt scaling of the similarity), never to the base rate
     pen = np.ones(x1.shape[1])
+    signs = np.concatenate([feat_sign[base], np.zeros(int(miss_cols.sum()))])
     if zsim is not None:
         pen[0] = 0.0
-    w1, b1 = fit_logistic(x1, y, l2, penalty=pen)
+        signs = np.concatenate([[sim_sign], signs])
+    w1, b1 = fit_logistic(x1, y, l2, penalty=pen, signs=signs)
     k = 0
     sim_coef = 0.0
     if zsim is not None:
@@ -128,17 +146,19 @@ def fit_label(zsim: np.ndarray | None, xs: np.ndarray, miss: np.ndarray, y: np.n
     m = LabelModel(b1, sim_coef, coef, miss_coef)
     if volt.any() and has_mv.any() and y[has_mv].any():
         off = m.logit(zsim[has_mv] if zsim is not None else None, xs[has_mv], miss[has_mv])
-        w2, _ = fit_logistic(xs[has_mv][:, volt], y[has_mv], l2, offset=off, intercept=False)
+        w2, _ = fit_logistic(xs[has_mv][:, volt], y[has_mv], l2, offset=off, intercept=False,
+                             signs=feat_sign[volt])
         m.coef[volt] = w2
     return m
 
 
 def fit_all(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
-            scaling: Scaling, labels: list[int], l2: float | dict[int, float]) -> dict[int, LabelModel]:
+            scaling: Scaling, labels: list[int], l2: float | dict[int, float],
+            monotone: dict[int, list[int]] | None = None) -> dict[int, LabelModel]:
     xs, miss = scaling.transform(x)
     lam = l2 if isinstance(l2, dict) else dict.fromkeys(labels, float(l2))
     return {j: fit_label(None if zsim is None else zsim[:, j], xs, miss, y[:, j].astype(float),
-                         has_mv, scaling.volt, lam[j]) for j in labels}
+                         has_mv, scaling.volt, lam[j], (monotone or {}).get(j)) for j in labels}
 
 
 def predict_logits(models: dict[int, LabelModel], zsim: np.ndarray | None, x: np.ndarray,
@@ -182,17 +202,21 @@ def by_kind(kind: str, z_logistic: np.ndarray | None, z_trees: np.ndarray | None
 
 def fit_and_predict(kind: str, zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray,
                     has_mv: np.ndarray, scaling: Scaling, labels: list[int], l2: float,
-                    fit: np.ndarray, at: np.ndarray, w: float = BLEND_LOGISTIC_WEIGHT) -> np.ndarray:
+                    fit: np.ndarray, at: np.ndarray, w: float = BLEND_LOGISTIC_WEIGHT,
+                    monotone: dict[int, list[int]] | None = None) -> np.ndarray:
     """Probabilities [rows ``at``, n_labels] of a fusion of ``kind`` fitted on the rows ``fit``
-    (``zsim`` None: criteria alone); NaN for labels not in ``labels``."""
+    (``zsim`` None: criteria alone); NaN for labels not in ``labels``. ``monotone``: the trees'
+    constraints per label column, similarity first (:func:`tree_constraints`)."""
     zf = None if zsim is None else zsim[fit]
     za = None if zsim is None else zsim[at]
     z_lr = z_gbm = None
     if kind != "gbm":
-        models = fit_all(zf, x[fit], y[fit], has_mv[fit], scaling, labels, l2)
+        models = fit_all(zf, x[fit], y[fit], has_mv[fit], scaling, labels, l2, monotone)
         z_lr = predict_logits(models, za, x[at], scaling, y.shape[1])
     if kind != "logistic":
-        trees = {j: fit_gbm(None if zf is None else zf[:, j], x[fit], y[fit, j]) for j in labels}
+        trees = {j: fit_gbm(None if zf is None else zf[:, j], x[fit], y[fit, j],
+                            monotone=tree_constraints(monotone, j, zf is not None))
+                 for j in labels}
         z_gbm = gbm_logits(trees, za, x[at], y.shape[1])
     return by_kind(kind, z_lr, z_gbm, w)
 
@@ -225,13 +249,28 @@ def to_json(models: dict[int, LabelModel], ids: list[str], names: tuple[str, ...
 GBM_PARAMS = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 4, "l2_regularization": 1.0}
 
 
-def fit_gbm(zsim_j: np.ndarray | None, x: np.ndarray, y: np.ndarray, seed: int = 0) -> Any:
+def tree_constraints(monotone: dict[int, list[int]] | None, j: int,
+                     with_similarity: bool) -> list[int] | None:
+    """Label column ``j``'s ``monotonic_cst`` from ``monotone`` (similarity first), without the
+    similarity's entry for criteria alone; None when the label has none."""
+    if not monotone or j not in monotone:
+        return None
+    cst = monotone[j] if with_similarity else monotone[j][1:]
+    return cst if any(cst) else None
+
+
+def fit_gbm(zsim_j: np.ndarray | None, x: np.ndarray, y: np.ndarray, seed: int = 0,
+            monotone: list[int] | None = None) -> Any:
     """One label: trees on [standardised similarity, raw criteria features] (NaN = missing,
-    handled by the trees: each split learns where a missing value goes)."""
+    handled by the trees: each split learns where a missing value goes). ``monotone``: one of
+    -1/0/+1 per input column (scikit-learn's ``monotonic_cst``; fusion_monotone.py)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     xt = x if zsim_j is None else np.hstack([zsim_j[:, None], x])
-    clf = HistGradientBoostingClassifier(**GBM_PARAMS, early_stopping=False, random_state=seed)
+    if monotone is not None and len(monotone) != xt.shape[1]:
+        raise ValueError(f"{len(monotone)} monotone constraints for {xt.shape[1]} columns")
+    clf = HistGradientBoostingClassifier(**GBM_PARAMS, early_stopping=False, random_state=seed,
+                                         monotonic_cst=monotone)
     return clf.fit(xt, y.astype(int))
 
 

@@ -137,14 +137,16 @@ def label_referral_thresholds(p: np.ndarray, y_labels: np.ndarray, true_d: np.nd
 
 def crossfit_outputs(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
                      scaling: Any, fused: list[int], l2: float, tr: np.ndarray,
-                     fold: np.ndarray, kind: str = "logistic") -> np.ndarray:
+                     fold: np.ndarray, kind: str = "logistic",
+                     monotone: dict[int, list[int]] | None = None) -> np.ndarray:
     """Fused probabilities [N, L] of the training records (folds 1-8), each half (1-4, 5-8)
     from a fusion of ``kind`` ("logistic", "gbm", "blend"; ``zsim`` None: criteria alone)
     fitted on the other half; NaN elsewhere."""
     out = np.full(y.shape, np.nan)
     for a, b in (((1, 2, 3, 4), (5, 6, 7, 8)), ((5, 6, 7, 8), (1, 2, 3, 4))):
         ta, tb = tr & np.isin(fold, a), tr & np.isin(fold, b)
-        out[tb] = fit_and_predict(kind, zsim, x, y, has_mv, scaling, fused, l2, ta, tb)
+        out[tb] = fit_and_predict(kind, zsim, x, y, has_mv, scaling, fused, l2, ta, tb,
+                                  monotone=monotone)
     return out
 
 

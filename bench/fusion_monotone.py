@@ -1,0 +1,84 @@
+"""Does the shipped fusion move each label only the way the similarity and its criteria go?
+
+    PYTHONPATH=$PWD .venv/bin/python bench/fusion_monotone.py [--weights DIR ...]
+
+On every readable 12-lead record of the bundled samples, `samples/wfdb_cinc2021` and
+`cinc_extra` (real recordings in mV, first 60 s): the shipped model's similarities and the
+criteria features once; then, per weights folder, for each fused label and each input that
+`resources/labels/fusion_monotone.json` constrains, each record's input swept with everything
+else kept (training/fusion_monotone.wrong_way_drops), counting the records whose probability
+takes a step of more than 0.02 against the input's direction, and the largest such step.
+Several --weights folders (the same ECG model, different fusions) are compared side by side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+
+from ecg_viewer.core.paths import model_weights_dir
+from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.fusion import load_fusion
+from ecg_viewer.model.predictor import Predictor
+from ecg_viewer.signal.criteria import criteria_features
+from ecg_viewer.signal.measure import measure
+from ecg_viewer.training.fusion_monotone import load_monotone, wrong_way_drops
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--weights", nargs="+", default=[str(model_weights_dir())])
+    ap.add_argument("--data", default=str(REPO.parent / "shared" / "data"))
+    args = ap.parse_args()
+    data = Path(args.data)
+    files = sorted((REPO / "resources" / "samples").glob("*.hea"))
+    files += sorted((data / "samples" / "wfdb_cinc2021").glob("*.hea"))
+    files += sorted((data / "cinc_extra").glob("*.hea"))
+    t0 = time.perf_counter()
+    pred = Predictor(args.weights[0], device="cpu")
+    fusions = {w: load_fusion(Path(w)) for w in args.weights}
+    names = next(iter(fusions.values())).feature_names
+    xs, sims, skipped = [], [], 0
+    for f in files:
+        try:
+            rec = read_ecg(f)
+            if rec.duration_s > 60:
+                rec = rec.with_signal(rec.signal_mv[:, : int(60 * rec.fs_hz)])
+            feats = criteria_features(rec, measure(rec))
+            s = pred.similarities(pred.model_input(rec)[None])[0]
+        except Exception:  # an unreadable or too short record: counted, not swept
+            skipped += 1
+            continue
+        xs.append([np.nan if feats.values.get(n) is None else float(feats.values[n]) for n in names])
+        sims.append(s)
+    x, sim = np.array(xs), np.array(sims)
+    by_label = {lab.id: sim[:, k] for k, lab in enumerate(pred.labels)}
+    print(f"{len(x)} records ({skipped} not readable), features and similarities "
+          f"{time.perf_counter() - t0:.0f} s")
+    table = load_monotone()
+    rows = {w: wrong_way_drops(fu, table, by_label, x) for w, fu in fusions.items()}
+    first = rows[args.weights[0]]
+    head = "".join(f" | {Path(w).name[:24]:>24s}" for w in args.weights)
+    print(f"{'label':20s} {'input':26s} sign  records{head}")
+    print(f"{'':56s}" + "".join(f" | {'wrong (worst step)':>24s}" for _ in args.weights))
+    for k, r in enumerate(first):
+        cells = "".join(f" | {rows[w][k]['wrong']:>8d} ({rows[w][k]['worst']:.3f})       "
+                        for w in args.weights)
+        print(f"{r['label']:20s} {r['input']:26s} {r['sign']:+d} {r['records']:8d}{cells}")
+    for w in args.weights:
+        tot = sum(r["wrong"] for r in rows[w])
+        n = sum(r["records"] for r in rows[w])
+        print(f"{w}: {tot} of {n} (label, input, record) sweeps take a wrong-way step > 0.02")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
