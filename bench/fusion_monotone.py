@@ -3,8 +3,8 @@
     PYTHONPATH=$PWD .venv/bin/python bench/fusion_monotone.py [--weights DIR ...]
 
 On every readable 12-lead record of the bundled samples, `samples/wfdb_cinc2021` and
-`cinc_extra` (real recordings in mV, first 60 s): the shipped model's similarities and the
-criteria features once; then, per weights folder, for each fused label and each input that
+`cinc_extra` (real recordings in mV, first 60 s): the criteria features once and each weights
+folder's model's similarities; then, per weights folder, for each fused label and each input that
 `resources/labels/fusion_monotone.json` constrains, each record's input swept with everything
 else kept (training/fusion_monotone.wrong_way_drops), counting the records whose probability
 takes a step of more than 0.02 against the input's direction, and the largest such step.
@@ -43,28 +43,34 @@ def main() -> int:
     files += sorted((data / "samples" / "wfdb_cinc2021").glob("*.hea"))
     files += sorted((data / "cinc_extra").glob("*.hea"))
     t0 = time.perf_counter()
-    pred = Predictor(args.weights[0], device="cpu")
+    # each fusion reads the similarities of its own ECG model (the folders may differ in it)
+    preds = {w: Predictor(w, device="cpu") for w in args.weights}
     fusions = {w: load_fusion(Path(w)) for w in args.weights}
     names = next(iter(fusions.values())).feature_names
-    xs, sims, skipped = [], [], 0
+    xs, skipped = [], 0
+    sims: dict[str, list[np.ndarray]] = {w: [] for w in args.weights}
     for f in files:
         try:
             rec = read_ecg(f)
             if rec.duration_s > 60:
                 rec = rec.with_signal(rec.signal_mv[:, : int(60 * rec.fs_hz)])
             feats = criteria_features(rec, measure(rec))
-            s = pred.similarities(pred.model_input(rec)[None])[0]
+            s = {w: p.similarities(p.model_input(rec)[None])[0] for w, p in preds.items()}
         except Exception:  # an unreadable or too short record: counted, not swept
             skipped += 1
             continue
         xs.append([np.nan if feats.values.get(n) is None else float(feats.values[n]) for n in names])
-        sims.append(s)
-    x, sim = np.array(xs), np.array(sims)
-    by_label = {lab.id: sim[:, k] for k, lab in enumerate(pred.labels)}
+        for w in args.weights:
+            sims[w].append(s[w])
+    x = np.array(xs)
     print(f"{len(x)} records ({skipped} not readable), features and similarities "
           f"{time.perf_counter() - t0:.0f} s")
     table = load_monotone()
-    rows = {w: wrong_way_drops(fu, table, by_label, x) for w, fu in fusions.items()}
+    rows = {}
+    for w, fu in fusions.items():
+        sim = np.array(sims[w])
+        by_label = {lab.id: sim[:, k] for k, lab in enumerate(preds[w].labels)}
+        rows[w] = wrong_way_drops(fu, table, by_label, x)
     first = rows[args.weights[0]]
     head = "".join(f" | {Path(w).name[:24]:>24s}" for w in args.weights)
     print(f"{'label':20s} {'input':26s} sign  records{head}")

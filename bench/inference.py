@@ -2,7 +2,7 @@
 included) and ECGs/s batched, against the CPU's measured matmul FLOP/s (the fraction of the
 machine the model uses).
 
-    .venv/bin/python bench/inference.py [--threads N] [--batch 64] [--runs 20]
+    .venv/bin/python bench/inference.py [--threads N] [--batch 64] [--runs 20] [--weights DIR]
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--runs", type=int, default=20)
+    ap.add_argument("--weights", default=None, help="weights folder (default: the shipped model)")
     args = ap.parse_args()
     import torch
 
@@ -67,7 +68,7 @@ def main() -> int:
     from ecg_viewer.model.predictor import Predictor
 
     t = time.perf_counter()
-    pred = Predictor(device="cpu")
+    pred = Predictor(args.weights, device="cpu")
     load_s = time.perf_counter() - t
     rng = np.random.default_rng(0)
     leads = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")

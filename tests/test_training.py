@@ -185,3 +185,18 @@ def test_model_card_comparison_table_states_the_epochs_of_each_run() -> None:
     assert [c.strip() for c in row32.strip("|").split("|")][at] == "32"
     assert [c.strip() for c in row_w.strip("|").split("|")][at] == "–"
     assert "11.4 min (1 run)" in row32
+
+
+def test_an_export_keeps_the_comparisons_of_earlier_exports(tmp_path: Path) -> None:
+    """`evaluate --export` rewrites metrics.json; the comparisons it held (whose runs may be
+    gone) stay in it and in the model card, and one of the same name is replaced."""
+    import json
+
+    from ecg_viewer.training.evaluate import merged_comparisons
+
+    f = tmp_path / "metrics.json"
+    assert merged_comparisons(f, {"new": {"a": 1}}) == {"new": {"a": 1}}  # no earlier export
+    f.write_text(json.dumps({"main": {}, "comparisons": {"16 epochs": {"a": 0}, "new": {"a": 0}}}))
+    merged = merged_comparisons(f, {"new": {"a": 2}})
+    assert merged == {"16 epochs": {"a": 0}, "new": {"a": 2}}
+    assert list(merged) == ["16 epochs", "new"]

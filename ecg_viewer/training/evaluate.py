@@ -358,6 +358,9 @@ def run(args: argparse.Namespace) -> int:
         from ecg_viewer.training.model_card import write_model_card
 
         out = Path(args.export)
+        comps_all = merged_comparisons(out / "metrics.json", report.get("comparisons") or {})
+        if comps_all:
+            report["comparisons"] = comps_all
         (out / "metrics.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=float))
         from ecg_viewer.model.weights import MANIFEST, sha256_file
 
@@ -367,6 +370,16 @@ def run(args: argparse.Namespace) -> int:
         write_model_card(out / "MODEL_CARD.md", report, read_manifest(out), catalog,
                          Path(args.card_prose).read_text(encoding="utf-8"))
     return 0
+
+
+def merged_comparisons(metrics_file: Path, new: dict[str, Any]) -> dict[str, Any]:
+    """The comparisons an export writes: those already in ``metrics_file`` (the runs behind
+    them may be gone: the model card keeps its history of fold-9 decisions), then this call's,
+    a new one replacing an old one of the same name."""
+    kept: dict[str, Any] = {}
+    if metrics_file.is_file():
+        kept = json.loads(metrics_file.read_text(encoding="utf-8")).get("comparisons") or {}
+    return {**kept, **new}
 
 
 def print_main(res: dict[str, Any]) -> None:

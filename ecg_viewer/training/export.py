@@ -24,6 +24,13 @@ def _git_commit() -> str | None:
         return None
 
 
+def readable_like(path: Path, like: Path) -> None:
+    """Give ``path`` the permissions of ``like`` (a file written with the user's umask):
+    safetensors writes its files readable by their owner only, which an installer or another
+    user of a shared install cannot read."""
+    path.chmod(like.stat().st_mode & 0o777)
+
+
 def write_label_embeddings(path: Path, emb: np.ndarray) -> None:
     import torch
     from safetensors.torch import save_file
@@ -71,6 +78,8 @@ def export_weights(run_dirs: list[str], out: Path, catalog: Any, cal: dict[str, 
         cfgs.append(cfg)
     write_label_embeddings(out / "label_embeddings.safetensors", text_all)
     (out / "calibration.json").write_text(json.dumps(cal, indent=1, ensure_ascii=False))
+    for name in [*members, "label_embeddings.safetensors"]:
+        readable_like(out / name, out / "calibration.json")
     files = members + ["label_embeddings.safetensors", "calibration.json"]
     c0 = cfgs[0]
     manifest = {

@@ -274,8 +274,8 @@ def _fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, ha
         if kind == "auto":  # the first best of the three, to 4 decimals (the simpler on a tie)
             kind = max(scores9, key=lambda k: round(scores9[k], 4))
         p_fus = by_kind(kind, z_lr, z_gbm)
-    return {"choice": choice, "picked": picked, "models": models, "z_lr": z_lr, "gbm": gbm,
-            "kind": kind, "p_fus": p_fus, "scores": {kind: scores9[kind]}}
+    return {"choice": choice, "picked": picked, "models": models, "gbm": gbm, "kind": kind,
+            "p_fus": p_fus, "scores": {kind: scores9[kind]}}
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
@@ -319,7 +319,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     monotone = settings[setting]
     choice.update(fit["choice"])
     choice["monotone"] = table.as_json() if monotone else None
-    picked, models, z_lr, gbm, kind = (fit[k] for k in ("picked", "models", "z_lr", "gbm", "kind"))
+    picked, models, gbm, kind = (fit[k] for k in ("picked", "models", "gbm", "kind"))
     p_fus = fit["p_fus"]
     choice["model"] = kind
     # criteria alone, fitted the same way as the fusion (without the similarity)

@@ -217,6 +217,7 @@ def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]
 
     from ecg_viewer.model.labelspace import load_catalog
     from ecg_viewer.model.weights import MANIFEST, read_manifest, sha256_file
+    from ecg_viewer.training.export import readable_like
     from ecg_viewer.training.model_card import write_model_card
 
     manifest = read_manifest(out)
@@ -233,7 +234,7 @@ def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]
         manifest["files"][trees_file] = sha256_file(out / trees_file)
     (out / "fusion.json").write_text(json.dumps(fusion_json, ensure_ascii=False, separators=(",", ":")))
     if trees_file:  # safetensors writes its file readable by its owner only: as fusion.json (umask)
-        (out / trees_file).chmod((out / "fusion.json").stat().st_mode & 0o777)
+        readable_like(out / trees_file, out / "fusion.json")
     mpath = out / "metrics.json"
     metrics = json.loads(mpath.read_text(encoding="utf-8")) if mpath.is_file() else {}
     metrics["fusion"] = report
