@@ -205,8 +205,9 @@ def fit_and_predict(kind: str, zsim: np.ndarray | None, x: np.ndarray, y: np.nda
                     fit: np.ndarray, at: np.ndarray, w: float = BLEND_LOGISTIC_WEIGHT,
                     monotone: dict[int, list[int]] | None = None) -> np.ndarray:
     """Probabilities [rows ``at``, n_labels] of a fusion of ``kind`` fitted on the rows ``fit``
-    (``zsim`` None: criteria alone); NaN for labels not in ``labels``. ``monotone``: the trees'
-    constraints per label column, similarity first (:func:`tree_constraints`)."""
+    (``zsim`` None: criteria alone); NaN for labels not in ``labels``. ``monotone``: the
+    constraints per label column, similarity first, for the trees and the logistic regression
+    alike (:func:`tree_constraints`, :func:`fit_label`)."""
     zf = None if zsim is None else zsim[fit]
     za = None if zsim is None else zsim[at]
     z_lr = z_gbm = None
