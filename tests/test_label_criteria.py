@@ -178,7 +178,7 @@ def test_sinus_rhythm_at_48_per_min_reads_as_sinus_bradycardia() -> None:
 
 @pytest.mark.parametrize("sr, sb, raised", [
     (0.30, 0.12, True),   # neither above its threshold, together above the sinus rhythm's
-    (0.30, 0.05, False),  # together still under it: no rhythm label is made up
+    (0.20, 0.05, False),  # together under both thresholds: no rhythm label is made up
 ])
 def test_sinus_rhythm_and_bradycardia_together_at_48_per_min(sr, sb, raised) -> None:
     """E07509 (48/min, P waves, regular): the model split the rhythm between 洞調律 (0.65 of
@@ -190,6 +190,23 @@ def test_sinus_rhythm_and_bradycardia_together_at_48_per_min(sr, sb, raised) -> 
     assert not by["sinus_rhythm"].above_threshold
     if not raised:
         assert by["sinus_bradycardia"].score == sb
+
+
+@pytest.mark.parametrize("sr, st, raised", [
+    (0.14, 0.40, True),   # together above the tachycardia's own threshold (not the rhythm's)
+    (0.10, 0.40, False),  # under both: no rhythm label is made up
+])
+def test_sinus_rhythm_and_tachycardia_together_reach_either_threshold(sr, st, raised) -> None:
+    """CinC JS20015 (P waves, PR 140 ms, 104/min): 洞調律 0.14 of 0.63 and 洞頻脈 0.40 of 0.54
+    showed no rhythm at all; together they pass 洞頻脈's own threshold."""
+    labels = (score("sinus_rhythm", sr, 0.63), score("sinus_tachycardia", st, 0.54))
+    out = apply_criteria(labels, {}, feats(p_present=True, hr_bpm=104.0))
+    by = {s.id: s for s in out}
+    assert by["sinus_tachycardia"].above_threshold is raised
+    assert not by["sinus_rhythm"].above_threshold
+    # never without the rate the criterion asks for
+    out = apply_criteria(labels, {}, feats(p_present=True, hr_bpm=96.0))
+    assert not any(s.above_threshold for s in out)
 
 
 def test_no_bradycardia_from_the_sum_when_the_rate_is_normal() -> None:
