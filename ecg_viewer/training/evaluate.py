@@ -283,7 +283,7 @@ def run(args: argparse.Namespace) -> int:
         report["main"] = main_res
         print_main(main_res)
         if args.weights:
-            from ecg_viewer.training.fusion import shipped_report
+            from ecg_viewer.training.fusion_report import shipped_report
 
             fr = shipped_report(Path(args.fusion_cache), Path(args.weights))
             if fr is not None:

@@ -35,28 +35,26 @@ from ecg_viewer.training.fusion_app import (
     rule_levels,
 )
 from ecg_viewer.training.fusion_combination import choose_combination
-from ecg_viewer.training.fusion_data import compute_features, load_all, load_cache, save_records
+from ecg_viewer.training.fusion_data import (
+    aligned_features,
+    compute_features,
+    load_all,
+    load_cache,
+    save_records,
+    training_rows,
+)
 from ecg_viewer.training.fusion_derived import broader_map, choose_derived
 from ecg_viewer.training.fusion_fit import (
     BLEND_LOGISTIC_WEIGHT,
-    GBM_PARAMS,
     MIN_FIT_POS,
-    blend,
-    by_kind,
-    fit_all,
     fit_and_predict,
-    fit_gbm,
     fit_scaling,
-    gbm_logits,
     gbm_to_arrays,
-    predict_all,
-    predict_logits,
-    sigmoid,
     to_json,
-    tree_constraints,
     voltage_mask,
 )
-from ecg_viewer.training.fusion_monotone import MonotoneTable, load_monotone
+from ecg_viewer.training.fusion_learners import fit_learners
+from ecg_viewer.training.fusion_monotone import load_monotone
 from ecg_viewer.training.fusion_referral import crossfit_outputs, referral_alternatives
 from ecg_viewer.training.fusion_report import (
     MAX_NORMAL_FLAGGED,
@@ -66,12 +64,11 @@ from ecg_viewer.training.fusion_report import (
     shipped_scores,
     thresholds_for,
 )
-from ecg_viewer.training.metrics import URGENT_CATS, per_label_auroc
+from ecg_viewer.training.metrics import URGENT_CATS
 from ecg_viewer.training.train import DEFAULT_PTBXL, show_progress
 
 log = logging.getLogger("ecg_viewer.training")
 DEFAULT_CACHE = Path(__file__).resolve().parents[2] / ".fusion_cache"
-L2_GRID = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 TREES_FILE = "fusion_trees.safetensors"
 KIND_TEXT = {
     "logistic": "two-stage L2 logistic regression per label (similarity + criteria)",
@@ -183,17 +180,6 @@ def ensure_features(cache: Path, ptbxl: Path, refresh: bool, limit: int | None =
     log.info("features of %d records, %.0f ms per record", len(rows), 1000 * per_rec)
 
 
-def aligned_features(c: dict[str, Any]) -> np.ndarray:
-    """features.npz rows in records.npz order (NaN where a record has none)."""
-    pos = {str(i): k for k, i in enumerate(c["feature_ids"])}
-    x = np.full((len(c["ids"]), c["X"].shape[1]), np.nan)
-    for r, rid in enumerate(c["ids"]):
-        k = pos.get(str(rid))
-        if k is not None:
-            x[r] = c["X"][k]
-    return x
-
-
 def _weights_thresholds(weights: Path, ids: list[str], fused: list[int]
                         ) -> dict[int, tuple[float, str]] | None:
     """The fused labels' thresholds of the fusion already in ``weights`` (None when it has none
@@ -221,63 +207,6 @@ def _weights_combination(weights: Path) -> Any:
     return None if fusion is None else fusion.combination
 
 
-def _macro(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
-    per = per_label_auroc(y[:, cols], s[:, cols], min_pos=5)
-    return float(np.mean(list(per.values()))) if per else float("nan")
-
-
-def _fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
-                  scaling: Any, fused: list[int], tr: np.ndarray, va: np.ndarray,
-                  monotone: dict[int, list[int]] | None) -> dict[str, Any]:
-    """The logistic regression (one L2 penalty chosen on fold 9, for the fusion and for criteria
-    alone), the trees and the kind (``model``, or fold 9's choice for "auto"), all fitted with
-    the constraints ``monotone`` (None: free)."""
-    choice: dict[str, Any] = {}
-    picked: dict[str, float] = {}
-    n_labels = y.shape[1]
-    for kind_, zs in (("fusion", zsim), ("criteria", None)):
-        scores = {}
-        for lam in L2_GRID:
-            m = fit_all(zs[tr] if zs is not None else None, x[tr], y[tr], has_mv[tr], scaling,
-                        fused, lam, monotone)
-            p = predict_all(m, zs[va] if zs is not None else None, x[va], scaling, n_labels)
-            scores[str(lam)] = _macro(y[va], p, fused)
-        best_name = max(scores, key=lambda k: round(scores[k], 4))
-        picked[kind_] = float(best_name)
-        key = "" if kind_ == "fusion" else "_criteria"
-        choice[f"l2_global_fold9{key}"] = scores
-        choice[f"l2_chosen{key}"] = best_name
-        log.info("logistic %s: fold-9 macro AUROC (fused labels) %s -> %s", kind_,
-                 ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), best_name)
-    models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, picked["fusion"], monotone)
-    z_lr = predict_logits(models, zsim, x, scaling, n_labels)
-    p_fus = sigmoid(z_lr)
-    lr9 = _macro(y[va], p_fus[va], fused)
-    choice["logistic_fold9_macro_auroc"] = lr9
-    scores9 = {"logistic": lr9}
-    kind = model
-    gbm: dict[int, Any] = {}
-    if kind in ("gbm", "blend", "auto"):
-        t0 = time.time()
-        gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j], monotone=tree_constraints(monotone, j, True))
-               for j in fused}
-        z_gbm = gbm_logits(gbm, zsim, x, n_labels)
-        p_gbm, p_blend = sigmoid(z_gbm), blend(z_lr, z_gbm)
-        g9, b9 = _macro(y[va], p_gbm[va], fused), _macro(y[va], p_blend[va], fused)
-        scores9.update(gbm=g9, blend=b9)
-        choice["gbm_fold9_macro_auroc"] = g9
-        choice["blend_fold9_macro_auroc"] = b9
-        choice["blend_logistic_weight"] = BLEND_LOGISTIC_WEIGHT
-        choice["gbm_params"] = GBM_PARAMS
-        log.info("fold 9, fused labels: logistic %.4f, gradient boosting %.4f, their blend %.4f "
-                 "(trees %.0f s)", lr9, g9, b9, time.time() - t0)
-        if kind == "auto":  # the first best of the three, to 4 decimals (the simpler on a tie)
-            kind = max(scores9, key=lambda k: round(scores9[k], 4))
-        p_fus = by_kind(kind, z_lr, z_gbm)
-    return {"choice": choice, "picked": picked, "models": models, "gbm": gbm, "kind": kind,
-            "p_fus": p_fus, "scores": {kind: scores9[kind]}}
-
-
 def cmd_fit(args: argparse.Namespace) -> int:
     cache = Path(args.cache)
     ensure_features(cache, Path(args.ptbxl), args.refresh_features, args.limit)
@@ -291,7 +220,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     x, y = aligned_features(c), c["y"].astype(np.float64)
     fold, has_mv, src = c["fold"], c["has_mv"].astype(bool), c["source"]
     is_ptb = src == "ptbxl"
-    tr = is_ptb & (fold >= 1) & (fold <= 8) & np.isfinite(c["zsim_oof"]).all(axis=1)
+    tr = training_rows(c)
     va = is_ptb & (fold == 9)
     zship = (c["sim_ship"] - c["ship_center"]) / c["ship_scale"]
     zsim = np.where(tr[:, None], c["zsim_oof"], zship)
@@ -308,7 +237,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
     # fold-9 choice: the fit without them is reported beside it
     settings = {"with": mono_all, "without": None} if args.monotone == "on" else {"without": None}
     choice: dict[str, Any] = {}
-    fits = {name: _fit_learners(args.model, zsim, x, y, has_mv, scaling, fused, tr, va, mono)
+    fits = {name: fit_learners(args.model, zsim, x, y, has_mv, scaling, fused, tr, va, mono)
             for name, mono in settings.items()}
     setting = "with" if "with" in fits else "without"
     if len(fits) == 2:
@@ -486,48 +415,6 @@ def cmd_fit(args: argparse.Namespace) -> int:
 
         export_fusion(Path(args.export), fusion_json, report, tree_arrays or None)
     return 0
-
-
-def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
-    """The side-by-side figures recomputed with the SHIPPED fusion.json (read through
-    labels/fusion.py, as the app reads it) on the cached similarities and features; the
-    criteria-alone column is refitted from the cache with the penalty the fit chose."""
-    from ecg_viewer.labels.fusion import load_fusion
-
-    fusion = load_fusion(weights)
-    if fusion is None or not (cache / "sims.npz").is_file() or not (cache / "features.npz").is_file():
-        return None
-    c = load_cache(cache)
-    ids = [str(i) for i in c["label_ids"]]
-    x, y = aligned_features(c), c["y"].astype(np.float64)
-    if tuple(str(n) for n in c["feature_names"]) != fusion.feature_names:
-        raise SystemExit("the cached features are not the shipped fusion's: refit the fusion")
-    fold, has_mv, is_ptb = c["fold"], c["has_mv"].astype(bool), c["source"] == "ptbxl"
-    tr = is_ptb & (fold >= 1) & (fold <= 8) & np.isfinite(c["zsim_oof"]).all(axis=1)
-    fused = [ids.index(lab) for lab in fusion.labels]
-    sim = np.nan_to_num(c["sim_ship"], nan=0.0)
-    p_fus = np.full(sim.shape, np.nan)
-    for j in fused:
-        p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
-    metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
-    ch = metrics.get("fusion", {}).get("choice", {})
-    volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
-    mono = fusion.info.get("monotone")
-    monotone = None
-    if mono:  # the criteria-alone trees refitted with the constraints the fusion was fitted with
-        table = MonotoneTable(mono["version"], int(mono["similarity"]),
-                              {k: dict(v) for k, v in mono["labels"].items()})
-        monotone = {j: table.constraints(ids[j], fusion.feature_names, True) for j in fused}
-    p_cri = fit_and_predict(fusion.info.get("model", "logistic"), None, x, y, has_mv,
-                            fit_scaling(x[tr], has_mv[tr], volt), fused,
-                            float(ch.get("l2_chosen_criteria", 100.0)), tr,
-                            np.ones(len(x), dtype=bool), fusion.logistic_weight, monotone)
-    cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
-    thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
-    thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")
-             for j in fused}
-    cats = [lab.category for lab in load_catalog().labels]
-    return evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused, fusion.derived)
 
 
 if __name__ == "__main__":

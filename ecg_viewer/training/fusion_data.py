@@ -138,3 +138,21 @@ def load_cache(cache: Path) -> dict[str, Any]:
     if meta.is_file():
         out["meta"] = json.loads(meta.read_text(encoding="utf-8"))
     return out
+
+
+def aligned_features(c: dict[str, Any]) -> np.ndarray:
+    """features.npz rows in records.npz order (NaN where a record has none)."""
+    pos = {str(i): k for k, i in enumerate(c["feature_ids"])}
+    x = np.full((len(c["ids"]), c["X"].shape[1]), np.nan)
+    for r, rid in enumerate(c["ids"]):
+        k = pos.get(str(rid))
+        if k is not None:
+            x[r] = c["X"][k]
+    return x
+
+
+def training_rows(c: dict[str, Any]) -> np.ndarray:
+    """The fusion's training records: PTB-XL folds 1-8 with out-of-fold similarities."""
+    fold = c["fold"]
+    return ((c["source"] == "ptbxl") & (fold >= 1) & (fold <= 8)
+            & np.isfinite(c["zsim_oof"]).all(axis=1))

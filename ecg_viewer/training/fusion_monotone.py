@@ -43,6 +43,12 @@ class MonotoneTable:
     def as_json(self) -> dict[str, object]:
         return {"version": self.version, "similarity": self.similarity, "labels": self.labels}
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> MonotoneTable:
+        """The table as :meth:`as_json` wrote it (the shipped fusion records it)."""
+        return cls(str(d["version"]), int(d["similarity"]),
+                   {k: {f: int(v) for f, v in feats.items()} for k, feats in d["labels"].items()})
+
 
 def load_monotone(path: str | Path | None = None, *, label_ids: Sequence[str] | None = None,
                   feature_names: Sequence[str] | None = None) -> MonotoneTable:

@@ -247,3 +247,48 @@ def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]
     write_model_card(out / "MODEL_CARD.md", metrics, manifest, load_catalog(), prose)
     log.info("wrote %s/fusion.json (%d labels), metrics.json, manifest.json, MODEL_CARD.md", out,
              len(fusion_json["labels"]))
+
+
+def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
+    """The side-by-side figures recomputed with the SHIPPED fusion.json (read through
+    labels/fusion.py, as the app reads it) on the cached similarities and features; the
+    criteria-alone column is refitted from the cache with the penalty the fit chose."""
+    from ecg_viewer.labels.fusion import load_fusion
+    from ecg_viewer.model.labelspace import load_catalog
+    from ecg_viewer.training.fusion_data import aligned_features, load_cache, training_rows
+    from ecg_viewer.training.fusion_fit import fit_and_predict, fit_scaling
+    from ecg_viewer.training.fusion_monotone import MonotoneTable
+
+    fusion = load_fusion(weights)
+    if fusion is None or not (cache / "sims.npz").is_file() or not (cache / "features.npz").is_file():
+        return None
+    c = load_cache(cache)
+    ids = [str(i) for i in c["label_ids"]]
+    x, y = aligned_features(c), c["y"].astype(np.float64)
+    if tuple(str(n) for n in c["feature_names"]) != fusion.feature_names:
+        raise SystemExit("the cached features are not the shipped fusion's: refit the fusion")
+    has_mv = c["has_mv"].astype(bool)
+    tr = training_rows(c)
+    fused = [ids.index(lab) for lab in fusion.labels]
+    sim = np.nan_to_num(c["sim_ship"], nan=0.0)
+    p_fus = np.full(sim.shape, np.nan)
+    for j in fused:
+        p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
+    metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
+    ch = metrics.get("fusion", {}).get("choice", {})
+    volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
+    mono = fusion.info.get("monotone")
+    monotone = None
+    if mono:  # the criteria-alone trees refitted with the constraints the fusion was fitted with
+        table = MonotoneTable.from_json(mono)
+        monotone = {j: table.constraints(ids[j], fusion.feature_names, True) for j in fused}
+    p_cri = fit_and_predict(fusion.info.get("model", "logistic"), None, x, y, has_mv,
+                            fit_scaling(x[tr], has_mv[tr], volt), fused,
+                            float(ch.get("l2_chosen_criteria", 100.0)), tr,
+                            np.ones(len(x), dtype=bool), fusion.logistic_weight, monotone)
+    cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
+    thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
+    thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")
+             for j in fused}
+    cats = [lab.category for lab in load_catalog().labels]
+    return evaluate_sets(c, ids, cats, cal, p_fus, p_cri, thr_f, thr_c, fused, fusion.derived)
