@@ -46,7 +46,7 @@ def main() -> int:
     # each fusion reads the similarities of its own ECG model (the folders may differ in it)
     preds = {w: Predictor(w, device="cpu") for w in args.weights}
     fusions = {w: load_fusion(Path(w)) for w in args.weights}
-    names = next(iter(fusions.values())).feature_names
+    first = next(iter(fusions.values()))  # the folders' fusions share the criteria features
     xs, skipped = [], 0
     sims: dict[str, list[np.ndarray]] = {w: [] for w in args.weights}
     for f in files:
@@ -59,7 +59,7 @@ def main() -> int:
         except Exception:  # an unreadable or too short record: counted, not swept
             skipped += 1
             continue
-        xs.append([np.nan if feats.values.get(n) is None else float(feats.values[n]) for n in names])
+        xs.append(first.vector(feats))
         for w in args.weights:
             sims[w].append(s[w])
     x = np.array(xs)

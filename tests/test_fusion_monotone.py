@@ -142,8 +142,7 @@ def test_the_shipped_fusion_never_moves_against_the_table_on_real_records(sample
     for f in files:
         rec = read_ecg(f)
         feats = criteria_features(rec, measure(rec))
-        xs.append([np.nan if feats.values.get(n) is None else float(feats.values[n])
-                   for n in fusion.feature_names])
+        xs.append(fusion.vector(feats))
         sims.append(pred.similarities(pred.model_input(rec)[None])[0])
     sim = np.array(sims)
     rows = wrong_way_drops(fusion, table, {lab.id: sim[:, k] for k, lab in enumerate(pred.labels)},
