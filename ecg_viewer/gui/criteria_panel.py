@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ecg_viewer.core.criteria_features import FEATURE_NAMES
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.gui.header import LOW_CONFIDENCE_GREY
 from ecg_viewer.labels.criteria_table import unit_of
 from ecg_viewer.labels.evidence import feature_name, format_value
 
@@ -40,7 +41,6 @@ ROWS: tuple[str, ...] = FEATURE_NAMES
 # tabbed in the right-hand dock area of a 1366-px screen the dock is ~260 px wide, where two
 # pairs cut every name to "…"
 TWO_PAIRS_MIN_WIDTH = 560
-LOW_CONFIDENCE_GREY = "#999999"  # as the header greys a value of low confidence
 
 
 def _cell(text: str, tip: str = "") -> QTableWidgetItem:

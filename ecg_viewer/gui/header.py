@@ -23,6 +23,8 @@ from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.flow_layout import FlowLayout
 from ecg_viewer.gui.fonts import app_font
 
+#: the grey of a measurement of low confidence (the header, the median-beat dock, the 計測基準 dock)
+LOW_CONFIDENCE_GREY = "#999999"
 _FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", "format", "signal")
 _MEAS = ("hr", "pr", "qrs", "qt", "axis")
 # free text of any length from the file: elided (whole text on hover) rather than widening the
@@ -199,7 +201,7 @@ class HeaderWidget(QFrame):
                 reason = conf_why.get(weak[0], "")
                 text += paren(tr("meas.conf_low_mark"))
                 why = "; ".join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
-            lab.setStyleSheet("color: #999;" if weak else "")
+            lab.setStyleSheet(f"color: {LOW_CONFIDENCE_GREY};" if weak else "")
             lab.setText(text)
             lab.setToolTip(why)
             lab.setVisible(True)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
+from ecg_viewer.gui.header import LOW_CONFIDENCE_GREY
 
 if TYPE_CHECKING:  # the window shows before scipy (imported by the measurements) has loaded
     from ecg_viewer.signal.measure import Measurements
@@ -175,7 +176,8 @@ class MedianBeatPanel(QWidget):
                 continue
             why = m.confidence_text(key)
             if why:
-                parts.append(f'<span style="color:#999">{name} {c:.2f}（{html.escape(why)}）</span>')
+                parts.append(f'<span style="color:{LOW_CONFIDENCE_GREY}">{name} {c:.2f}'
+                             f'（{html.escape(why)}）</span>')
             else:
                 parts.append(f"{name} {c:.2f}")
         return f"{tr('meas.conf_label')}: " + " · ".join(parts) if parts else ""
