@@ -453,6 +453,23 @@ def test_qt_database_t_end_not_on_a_bump_after_an_st_t_hump(shared_data: Path) -
 
 
 @pytest.mark.shared_data
+@pytest.mark.parametrize(("ecg_id", "zscored", "qt_range"),
+                         [(1060, False, (330, 420)), (17040, True, (260, 340))])
+def test_ptbxl_t_end_not_on_a_late_bump(shared_data: Path, ecg_id: int, zscored: bool,
+                                        qt_range: tuple[float, float]) -> None:
+    """PTB-XL records whose ST-T hump was followed by a low bump about a third of its height
+    above the dip between them: taken for a biphasic T's second half, it put the T end 190-230 ms
+    late (QT 600 ms in 1060, IVCD with PVCs; 540 ms in 17040, inferior MI with ischaemia, where
+    every lead is back on its baseline by 290 ms). With BIPHASIC_DIP_SHARE (0.33) the T ends
+    where the ST-T returns: 368 and 300 ms."""
+    from tests.ptbxl_records import ptbxl_records
+
+    rec = next(r for e, r, _ in ptbxl_records(shared_data, zscored=zscored) if e == ecg_id)
+    qt = measure(rec).qt_ms
+    assert qt is not None and qt_range[0] <= qt <= qt_range[1], qt
+
+
+@pytest.mark.shared_data
 def test_qt_database_t_end_stops_before_a_u_wave_of_the_other_sign(shared_data: Path) -> None:
     """sel50: negative T waves, each followed at once by a positive U wave. The signed projection
     keeps falling through the baseline into the U wave; with the U hump (>= NEXT_HUMP_SHARE of the
@@ -559,9 +576,7 @@ def test_qt_database_whole_as_the_bench_reports_it(shared_data: Path) -> None:
     """Every QT Database record through the bench's per-beat evaluation, each half as section 4
     prints it (even records: where thresholds were chosen; odd: held out). The per-record SD
     (Martínez et al. 2004's measure) stays where it is (2026-12-05: QRS onset 8.2 / 8.0, QRS end
-    9.2 / 8.9, T end 20.9 / 16.1, P onset 16.3 / 13.8 ms; 0.3 ms of room; the even T end was
-    20.5 until the biphasic-T dip rule of 2026-12-06, which matched 16 more beats of sel48 and 9
-    of sel820, records whose T ends were mostly beyond the 150-ms match before), the held-out half's
+    9.2 / 8.9, T end 20.2 / 16.1, P onset 16.2 / 13.8 ms; 0.3 ms of room), the held-out half's
     P onset and T end within Martínez's 14.8 and 18.1 ms; every mean within 5 ms; sensitivity and gross T ends (>
     50 ms) as a share of the beats: a change that loosens any of them fails here, not only in
     the bench's printout."""
@@ -572,8 +587,8 @@ def test_qt_database_whole_as_the_bench_reports_it(shared_data: Path) -> None:
     names = [s.strip() for s in (root / "RECORDS").read_text().split() if s.strip()]
     per_rec = {n: evaluate_record(root / n) for n in names}
     caps = {  # fiducial: (even SD/rec, odd SD/rec, Se): today's SDs + 0.3 ms
-        "p_on": (16.6, 14.1, 0.88), "qrs_on": (8.5, 8.3, 0.99),
-        "qrs_off": (9.5, 9.2, 0.94), "t_end": (21.2, 16.4, 0.86),
+        "p_on": (16.5, 14.1, 0.88), "qrs_on": (8.5, 8.3, 0.99),
+        "qrs_off": (9.5, 9.2, 0.94), "t_end": (20.5, 16.4, 0.86),
     }
     for half, recs in enumerate((names[0::2], names[1::2])):
         for f, limits in caps.items():
