@@ -575,7 +575,7 @@ def test_rate_independence_over_every_500_hz_cinc_record(shared_data: Path) -> N
 def test_qt_database_whole_as_the_bench_reports_it(shared_data: Path) -> None:
     """Every QT Database record through the bench's per-beat evaluation, each half as section 4
     prints it (even records: where thresholds were chosen; odd: held out). The per-record SD
-    (Martínez et al. 2004's measure) stays where it is (2026-12-05: QRS onset 8.2 / 8.0, QRS end
+    (Martínez et al. 2004's measure) stays where it is (2026-12-06: QRS onset 8.2 / 8.0, QRS end
     9.2 / 8.9, T end 20.2 / 16.1, P onset 16.2 / 13.8 ms; 0.3 ms of room), the held-out half's
     P onset and T end within Martínez's 14.8 and 18.1 ms; every mean within 5 ms; sensitivity and gross T ends (>
     50 ms) as a share of the beats: a change that loosens any of them fails here, not only in

@@ -173,6 +173,11 @@ def test_too_few_beats_and_no_signal() -> None:
     mf = measure(flat)
     assert mf.beats == 0 and all(getattr(mf, k) is None for k in INTERVAL_KEYS)
     assert set(mf.reasons.values()) == {"meas.no_signal"}
+    # no samples at all: the same answer, not a filter's broadcasting error
+    empty = EcgRecord(np.zeros((12, 0), np.float32), 500.0, CANONICAL_LEADS)
+    me = measure(empty)
+    assert me.beats == 0 and set(me.reasons.values()) == {"meas.no_signal"}
+    assert set(me.beat_detection.leads_rejected.values()) == {"no_signal"}
 
 
 def _with_lead(rec: EcgRecord, lead: str, values: np.ndarray) -> EcgRecord:

@@ -129,6 +129,20 @@ def test_min_duration_follows_the_caller(representative):
     assert not q.ok and q.problems[0].code == "too_short"
 
 
+def test_a_record_without_samples_is_unreadable_not_an_error():
+    """The readers refuse a file without a waveform; a caller that builds an empty record gets
+    the same verdict as a short one, from the quality gate and from the whole analysis, instead
+    of numpy's IndexError from the lead metrics (and a filter's broadcasting error in
+    detect_beats)."""
+    from ecg_viewer.pipeline.factory import make_analyzer
+
+    empty = EcgRecord(np.zeros((12, 0), np.float32), 500.0, CANONICAL_LEADS)
+    q = assess_quality(empty)
+    assert not q.ok and [p.code for p in q.problems] == ["too_short"]
+    a = make_analyzer(load_model=False).analyze(empty)
+    assert a.referral.level == "unreadable"
+
+
 def test_missing_needed_leads(samples):
     two = read_ecg(samples / "wfdb" / "100.hea")  # MIT-BIH: MLII and V5 only
     q = assess_quality(two)

@@ -134,6 +134,11 @@ def detect_beats(
     """Detect beats on all leads of ``signal_mv`` ([leads, samples] in mV) together."""
     x = np.asarray(signal_mv)
     n = int(x.shape[-1])
+    if n == 0:  # no samples at all (the readers refuse such a file; a caller may not)
+        leads = 1 if x.ndim == 1 else int(x.shape[0])
+        names = tuple(lead_names) if lead_names is not None else tuple(f"ch{i}" for i in range(leads))
+        return BeatDetection(np.zeros(0, dtype=np.int64), float(fs_hz), 0, (),
+                             dict.fromkeys(names, "no_signal"))
     combined, bp, used, rejected = qrs_envelope(x, fs_hz, lead_names)
     if rejected:
         log.info("beat detection left out leads: %s", rejected)

@@ -396,6 +396,9 @@ def assess_quality(
         # the filters below cannot be built at such a rate, and the model was never shown one
         return QualityReport(ok=False, problems=(_problem(
             "rate_out_of_range", (), fs_hz=fs, lo_hz=RATE_MIN_HZ, hi_hz=RATE_MAX_HZ),))
+    if record.signal_mv.shape[1] == 0:  # no samples at all: nothing below can be computed
+        return QualityReport(ok=False, problems=(_problem(
+            "too_short", (), duration_s=0.0, min_s=min_s),))
     implausible = _implausible_leads(record)
     if implausible:
         return QualityReport(ok=False, problems=(_problem("implausible_amplitude", implausible,

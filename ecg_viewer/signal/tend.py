@@ -48,7 +48,8 @@ BIPHASIC_GAP_MS = 160.0
 # 7 QTs move at 0.33, all shorter: four T ends 150-230 ms late on a later bump are mended (ecg_id
 # 1060, 17040, 3692, 177), two +/- biphasic T waves now end 80-100 ms early (518, 923: the
 # magnitude dips little between the lobes where leads cross zero at different times), one is
-# unclear (21472, AF with ST depression)
+# unclear (21472, AF with ST depression). QTDB sel48 (a 0.1-mV T after ST depression) now ends at
+# its ST depression on most beats (-60 ms; low-confidence QT) where no end was found before
 BIPHASIC_DIP_SHARE = 0.33
 MIN_HUMP_SHARE = 0.0
 FAR_PAST_VALLEY_MS = 40.0
