@@ -44,7 +44,7 @@ BIPHASIC_GAP_MS = 160.0
 # other 19 beyond the 150-ms match; with this rule -20 +- 6 ms on all 30). Chosen on the QTDB
 # even half (T end SD per record 20.5 before; 0.2: 20.9, 0.33: 20.2, 0.5: 19.9) and bounded by
 # the 12-lead references: up to 0.33 no cart, synthetic or CinC QT moves, at 0.4-0.5 CinC Q0096
-# (ST depression, then a low T) ends at its ST depression (QT 280 ms). Of 3,782 PTB-XL records
+# (ST depression, then a low T) ends at its ST depression (QT 280 ms). Of 3,648 PTB-XL records
 # 7 QTs move at 0.33, all shorter: four T ends 150-230 ms late on a later bump are mended (ecg_id
 # 1060, 17040, 3692, 177), two +/- biphasic T waves now end 80-100 ms early (518, 923: the
 # magnitude dips little between the lobes where leads cross zero at different times), one is
