@@ -95,6 +95,8 @@ def qrs_envelope(
     if x.ndim == 1:
         x = x[None, :]
     names = tuple(lead_names) if lead_names is not None else tuple(f"ch{i}" for i in range(len(x)))
+    if x.shape[1] == 0:  # no samples (the readers refuse such a file; a caller may not)
+        return np.zeros(0), x, (), dict.fromkeys(names, "no_signal")
     x = np.where(np.isfinite(x), x, 0.0)
     bp = _bandpass(x, fs_hz, QRS_BAND_HZ)
     win = max(int(round(ENVELOPE_WINDOW_S * fs_hz)), 1)
@@ -134,11 +136,6 @@ def detect_beats(
     """Detect beats on all leads of ``signal_mv`` ([leads, samples] in mV) together."""
     x = np.asarray(signal_mv)
     n = int(x.shape[-1])
-    if n == 0:  # no samples at all (the readers refuse such a file; a caller may not)
-        leads = 1 if x.ndim == 1 else int(x.shape[0])
-        names = tuple(lead_names) if lead_names is not None else tuple(f"ch{i}" for i in range(leads))
-        return BeatDetection(np.zeros(0, dtype=np.int64), float(fs_hz), 0, (),
-                             dict.fromkeys(names, "no_signal"))
     combined, bp, used, rejected = qrs_envelope(x, fs_hz, lead_names)
     if rejected:
         log.info("beat detection left out leads: %s", rejected)

@@ -353,6 +353,8 @@ def _spans(record: EcgRecord) -> list[EcgRecord]:
     model's input), so that no float64 copy of hours of signal is made."""
     fs = float(record.fs_hz)
     n = record.n_samples
+    if n == 0:  # no samples: nothing to measure (the record is too short, which gates it)
+        return []
     if n <= LONG_RECORD_S * fs:
         return [record]
     first = int(60.0 * fs)
@@ -396,9 +398,6 @@ def assess_quality(
         # the filters below cannot be built at such a rate, and the model was never shown one
         return QualityReport(ok=False, problems=(_problem(
             "rate_out_of_range", (), fs_hz=fs, lo_hz=RATE_MIN_HZ, hi_hz=RATE_MAX_HZ),))
-    if record.signal_mv.shape[1] == 0:  # no samples at all: nothing below can be computed
-        return QualityReport(ok=False, problems=(_problem(
-            "too_short", (), duration_s=0.0, min_s=min_s),))
     implausible = _implausible_leads(record)
     if implausible:
         return QualityReport(ok=False, problems=(_problem("implausible_amplitude", implausible,
