@@ -231,7 +231,7 @@ def cmd_fit(args: argparse.Namespace) -> int:
              "features of %d", tr.sum(), (tr & has_mv).sum(), len(fused), MIN_FIT_POS, volt.sum(),
              len(names))
     table = load_monotone(label_ids=ids, feature_names=names)
-    mono_all = {j: table.constraints(ids[j], names, True) for j in fused}
+    mono_all = table.columns(ids, fused, names)
     # the constraints are a requirement (a label a criterion defines never falls as its
     # measurement moves toward the criterion, nor any label as its similarity rises), not a
     # fold-9 choice: the fit without them is reported beside it

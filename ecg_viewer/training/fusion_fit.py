@@ -215,10 +215,7 @@ def fit_and_predict(kind: str, zsim: np.ndarray | None, x: np.ndarray, y: np.nda
         models = fit_all(zf, x[fit], y[fit], has_mv[fit], scaling, labels, l2, monotone)
         z_lr = predict_logits(models, za, x[at], scaling, y.shape[1])
     if kind != "logistic":
-        trees = {j: fit_gbm(None if zf is None else zf[:, j], x[fit], y[fit, j],
-                            monotone=tree_constraints(monotone, j, zf is not None))
-                 for j in labels}
-        z_gbm = gbm_logits(trees, za, x[at], y.shape[1])
+        z_gbm = gbm_logits(fit_trees(zf, x[fit], y[fit], labels, monotone), za, x[at], y.shape[1])
     return by_kind(kind, z_lr, z_gbm, w)
 
 
@@ -273,6 +270,15 @@ def fit_gbm(zsim_j: np.ndarray | None, x: np.ndarray, y: np.ndarray, seed: int =
     clf = HistGradientBoostingClassifier(**GBM_PARAMS, early_stopping=False, random_state=seed,
                                          monotonic_cst=monotone)
     return clf.fit(xt, y.astype(int))
+
+
+def fit_trees(zsim: np.ndarray | None, x: np.ndarray, y: np.ndarray, labels: list[int],
+              monotone: dict[int, list[int]] | None = None) -> dict[int, Any]:
+    """:func:`fit_gbm` for every label column in ``labels`` (``zsim`` None: criteria alone),
+    each held to its constraints in ``monotone`` (:func:`tree_constraints`)."""
+    return {j: fit_gbm(None if zsim is None else zsim[:, j], x, y[:, j],
+                       monotone=tree_constraints(monotone, j, zsim is not None))
+            for j in labels}
 
 
 def gbm_to_json(clf: Any) -> dict[str, Any]:

@@ -17,14 +17,13 @@ from ecg_viewer.training.fusion_fit import (
     blend,
     by_kind,
     fit_all,
-    fit_gbm,
+    fit_trees,
     gbm_logits,
     predict_all,
     predict_logits,
     sigmoid,
-    tree_constraints,
 )
-from ecg_viewer.training.metrics import per_label_auroc
+from ecg_viewer.training.metrics import macro_auroc
 
 log = logging.getLogger("ecg_viewer.training")
 
@@ -32,8 +31,8 @@ L2_GRID = (3.0, 10.0, 30.0, 100.0, 300.0, 1000.0)
 
 
 def macro_fused(y: np.ndarray, s: np.ndarray, cols: list[int]) -> float:
-    per = per_label_auroc(y[:, cols], s[:, cols], min_pos=5)
-    return float(np.mean(list(per.values()))) if per else float("nan")
+    """Macro AUROC over the fused label columns ``cols`` (labels with >= 5 positives)."""
+    return macro_auroc(y[:, cols], s[:, cols], min_pos=5)
 
 
 def fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has_mv: np.ndarray,
@@ -45,6 +44,7 @@ def fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has
     choice: dict[str, Any] = {}
     picked: dict[str, float] = {}
     n_labels = y.shape[1]
+    fitted: dict[str, Any] = {}  # the fusion's logistic models per penalty, the chosen one kept
     for kind_, zs in (("fusion", zsim), ("criteria", None)):
         scores = {}
         for lam in L2_GRID:
@@ -52,6 +52,8 @@ def fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has
                         fused, lam, monotone)
             p = predict_all(m, zs[va] if zs is not None else None, x[va], scaling, n_labels)
             scores[str(lam)] = macro_fused(y[va], p, fused)
+            if kind_ == "fusion":
+                fitted[str(lam)] = m
         best_name = max(scores, key=lambda k: round(scores[k], 4))
         picked[kind_] = float(best_name)
         key = "" if kind_ == "fusion" else "_criteria"
@@ -59,7 +61,7 @@ def fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has
         choice[f"l2_chosen{key}"] = best_name
         log.info("logistic %s: fold-9 macro AUROC (fused labels) %s -> %s", kind_,
                  ", ".join(f"{k} {v:.4f}" for k, v in scores.items()), best_name)
-    models = fit_all(zsim[tr], x[tr], y[tr], has_mv[tr], scaling, fused, picked["fusion"], monotone)
+    models = fitted[choice["l2_chosen"]]  # fitted on the same rows above: not fitted again
     z_lr = predict_logits(models, zsim, x, scaling, n_labels)
     p_fus = sigmoid(z_lr)
     lr9 = macro_fused(y[va], p_fus[va], fused)
@@ -69,8 +71,7 @@ def fit_learners(model: str, zsim: np.ndarray, x: np.ndarray, y: np.ndarray, has
     gbm: dict[int, Any] = {}
     if kind in ("gbm", "blend", "auto"):
         t0 = time.time()
-        gbm = {j: fit_gbm(zsim[tr, j], x[tr], y[tr, j], monotone=tree_constraints(monotone, j, True))
-               for j in fused}
+        gbm = fit_trees(zsim[tr], x[tr], y[tr], fused, monotone)
         z_gbm = gbm_logits(gbm, zsim, x, n_labels)
         p_gbm, p_blend = sigmoid(z_gbm), blend(z_lr, z_gbm)
         g9, b9 = macro_fused(y[va], p_gbm[va], fused), macro_fused(y[va], p_blend[va], fused)

@@ -40,6 +40,12 @@ class MonotoneTable:
         out = [self.similarity] if with_similarity else []
         return out + [per.get(name, 0) for name in feature_names]
 
+    def columns(self, ids: Sequence[str], cols: Sequence[int],
+                feature_names: Sequence[str]) -> dict[int, list[int]]:
+        """:meth:`constraints` (with the similarity) of each label column in ``cols`` of the
+        label space ``ids``: what the fit functions take (training/fusion_fit.py)."""
+        return {j: self.constraints(ids[j], feature_names, True) for j in cols}
+
     def as_json(self) -> dict[str, object]:
         return {"version": self.version, "similarity": self.similarity, "labels": self.labels}
 
@@ -80,6 +86,35 @@ def load_monotone(path: str | Path | None = None, *, label_ids: Sequence[str] | 
                 raise RulesError(file, f"{where}: '{name}' is not a criteria feature")
         labels[lab] = dict(feats)
     return MonotoneTable(raw["version"], int(sim), labels)
+
+
+def record_inputs(files: Sequence[Path], fusion: Any, predictors: dict[str, Any],
+                  max_s: float = 60.0) -> tuple[np.ndarray, dict[str, np.ndarray], int]:
+    """What :func:`wrong_way_drops` sweeps, from ECG files: the fusion's feature vector of each
+    readable file (its first ``max_s`` seconds) and, per predictor, the label similarities of
+    its own ECG model [records, labels]. Returns (features, {name: similarities}, files that
+    could not be read or measured)."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.criteria import criteria_features
+    from ecg_viewer.signal.measure import measure
+
+    xs: list[np.ndarray] = []
+    sims: dict[str, list[np.ndarray]] = {k: [] for k in predictors}
+    skipped = 0
+    for f in files:
+        try:
+            rec = read_ecg(f)
+            if rec.duration_s > max_s:
+                rec = rec.with_signal(rec.signal_mv[:, : int(max_s * rec.fs_hz)])
+            feats = criteria_features(rec, measure(rec))
+            s = {k: p.similarities(p.model_input(rec)[None])[0] for k, p in predictors.items()}
+        except Exception:  # an unreadable or too short record: counted, not swept
+            skipped += 1
+            continue
+        xs.append(fusion.vector(feats))
+        for k in predictors:
+            sims[k].append(s[k])
+    return np.array(xs), {k: np.array(v) for k, v in sims.items()}, skipped
 
 
 def wrong_way_drops(fusion: Any, table: MonotoneTable, similarity: dict[str, np.ndarray],

@@ -280,8 +280,7 @@ def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
     mono = fusion.info.get("monotone")
     monotone = None
     if mono:  # the criteria-alone trees refitted with the constraints the fusion was fitted with
-        table = MonotoneTable.from_json(mono)
-        monotone = {j: table.constraints(ids[j], fusion.feature_names, True) for j in fused}
+        monotone = MonotoneTable.from_json(mono).columns(ids, fused, fusion.feature_names)
     p_cri = fit_and_predict(fusion.info.get("model", "logistic"), None, x, y, has_mv,
                             fit_scaling(x[tr], has_mv[tr], volt), fused,
                             float(ch.get("l2_chosen_criteria", 100.0)), tr,
