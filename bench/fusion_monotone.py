@@ -20,15 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np
-
 from ecg_viewer.core.paths import model_weights_dir
-from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.fusion import load_fusion
 from ecg_viewer.model.predictor import Predictor
-from ecg_viewer.signal.criteria import criteria_features
-from ecg_viewer.signal.measure import measure
-from ecg_viewer.training.fusion_monotone import load_monotone, wrong_way_drops
+from ecg_viewer.training.fusion_monotone import load_monotone, record_inputs, wrong_way_drops
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,29 +42,13 @@ def main() -> int:
     preds = {w: Predictor(w, device="cpu") for w in args.weights}
     fusions = {w: load_fusion(Path(w)) for w in args.weights}
     first = next(iter(fusions.values()))  # the folders' fusions share the criteria features
-    xs, skipped = [], 0
-    sims: dict[str, list[np.ndarray]] = {w: [] for w in args.weights}
-    for f in files:
-        try:
-            rec = read_ecg(f)
-            if rec.duration_s > 60:
-                rec = rec.with_signal(rec.signal_mv[:, : int(60 * rec.fs_hz)])
-            feats = criteria_features(rec, measure(rec))
-            s = {w: p.similarities(p.model_input(rec)[None])[0] for w, p in preds.items()}
-        except Exception:  # an unreadable or too short record: counted, not swept
-            skipped += 1
-            continue
-        xs.append(first.vector(feats))
-        for w in args.weights:
-            sims[w].append(s[w])
-    x = np.array(xs)
+    x, sims, skipped = record_inputs(files, first, preds)
     print(f"{len(x)} records ({skipped} not readable), features and similarities "
           f"{time.perf_counter() - t0:.0f} s")
     table = load_monotone()
     rows = {}
     for w, fu in fusions.items():
-        sim = np.array(sims[w])
-        by_label = {lab.id: sim[:, k] for k, lab in enumerate(preds[w].labels)}
+        by_label = {lab.id: sims[w][:, k] for k, lab in enumerate(preds[w].labels)}
         rows[w] = wrong_way_drops(fu, table, by_label, x)
     first = rows[args.weights[0]]
     head = "".join(f" | {Path(w).name[:24]:>24s}" for w in args.weights)

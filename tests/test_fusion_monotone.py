@@ -123,12 +123,9 @@ def test_the_shipped_fusion_never_moves_against_the_table_on_real_records(sample
     2026-12-05 lowered 洞頻脈 as the rate rose on 76 of 139 such records)."""
     pytest.importorskip("torch")
     from ecg_viewer.core.paths import model_weights_dir
-    from ecg_viewer.io import read_ecg
     from ecg_viewer.labels.fusion import load_fusion
     from ecg_viewer.model.predictor import Predictor
-    from ecg_viewer.signal.criteria import criteria_features
-    from ecg_viewer.signal.measure import measure
-    from ecg_viewer.training.fusion_monotone import wrong_way_drops
+    from ecg_viewer.training.fusion_monotone import record_inputs, wrong_way_drops
 
     fusion = load_fusion(model_weights_dir())
     assert fusion is not None and fusion.info.get("monotone"), "the shipped fusion is unconstrained"
@@ -138,15 +135,11 @@ def test_the_shipped_fusion_never_moves_against_the_table_on_real_records(sample
     repo = Path(__file__).resolve().parents[1]
     files = sorted((repo / "resources" / "samples").glob("*.hea"))
     files += sorted((samples / "wfdb_cinc2021").glob("*.hea"))
-    xs, sims = [], []
-    for f in files:
-        rec = read_ecg(f)
-        feats = criteria_features(rec, measure(rec))
-        xs.append(fusion.vector(feats))
-        sims.append(pred.similarities(pred.model_input(rec)[None])[0])
-    sim = np.array(sims)
+    x, sims, skipped = record_inputs(files, fusion, {"shipped": pred})
+    assert skipped == 0 and len(x) == len(files)
+    sim = sims["shipped"]
     rows = wrong_way_drops(fusion, table, {lab.id: sim[:, k] for k, lab in enumerate(pred.labels)},
-                           np.array(xs), tol=1e-9, points=15)
+                           x, tol=1e-9, points=15)
     swept = {(r["label"], r["input"]) for r in rows}
     assert ("sinus_tachycardia", "hr_bpm") in swept and ("crbbb", "similarity") in swept
     assert all(r["records"] >= len(files) - 5 for r in rows if r["input"] == "similarity")
