@@ -89,7 +89,7 @@ def test_batch_csv_with_two_workers(samples: Path, subset: list[Path], tmp_path:
     out = tmp_path / "results.csv"
     files = subset[:10] + [f for f in subset if f.name in BAD]
     summary = run_batch(samples, out, make_fixture_analyze, files=files, workers=2)
-    with open(out, encoding="utf-8", newline="") as fh:
+    with open(out, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) == len(files) == summary.total
     status = {Path(r["file"]).name: r["status"] for r in rows}
@@ -112,7 +112,7 @@ def test_batch_csv_resumed_under_an_older_header(samples: Path, subset: list[Pat
     out = tmp_path / "results.csv"
     first = subset[:2]
     run_batch(samples, out, make_fixture_analyze, files=first)
-    with open(out, encoding="utf-8", newline="") as fh:
+    with open(out, encoding="utf-8-sig", newline="") as fh:
         begun = [{k: r[k] for k in old} for r in csv.DictReader(fh)]
     with open(out, "w", encoding="utf-8", newline="") as fh:  # as the older version wrote it
         w = csv.DictWriter(fh, old)
@@ -120,7 +120,7 @@ def test_batch_csv_resumed_under_an_older_header(samples: Path, subset: list[Pat
         w.writerows(begun)
     summary = run_batch(samples, out, make_fixture_analyze, files=subset[:4])
     assert summary.skipped == 2 and summary.analysed == 2
-    with open(out, encoding="utf-8", newline="") as fh:
+    with open(out, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh)
         header = next(reader)
         rows = list(reader)

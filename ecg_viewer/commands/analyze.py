@@ -9,8 +9,8 @@ from typing import Any
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
-from ecg_viewer.core.messages import language, list_sep, tr
-from ecg_viewer.core.prediction import Analysis
+from ecg_viewer.core.messages import language, list_sep, paren, tr
+from ecg_viewer.core.prediction import Analysis, level_name
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
@@ -56,19 +56,23 @@ def print_text(analysis: Analysis, top: int) -> None:
             print(f"  {tr('analysis.quality')}: {p.text(lang)}")
     m = analysis.measurements or {}
     if m:
-        def f(key: str) -> str:
+        low = set(m.get("low_confidence") or ())
+        mark = paren(tr("meas.conf_low_mark", lang), lang)
+
+        def f(key: str) -> str:  # a low-confidence value is marked, as the header greys it
             v = m.get(key)
-            return "—" if v is None else f"{v:.0f}"
+            return "—" if v is None else f"{v:.0f}" + (mark if key in low else "")
         print(f"HR {f('hr_bpm')} bpm  PR {f('pr_ms')}  QRS {f('qrs_ms')}  QT {f('qt_ms')}  "
               f"QTc(B) {f('qtc_bazett_ms')}  QTc(F) {f('qtc_fridericia_ms')} ms  "
-              f"axis P/QRS/T {f('p_axis_deg')}/{f('qrs_axis_deg')}/{f('t_axis_deg')}°")
+              + tr("analysis.axes", axes=f"{f('p_axis_deg')}/{f('qrs_axis_deg')}/{f('t_axis_deg')}°"))
     if analysis.prediction is not None:
-        print(f"{tr('analysis.suggestions')} (top {top}):")
+        print(tr("analysis.suggestions_top", n=top) + ":")
         for s in analysis.suggestions(top):
             mark = "*" if s.above_threshold else " "
             name = s.ja if lang == "ja" else s.en
-            print(f" {mark} {name:<24} sim {s.similarity:+.3f}  score {s.score:.2f} "
-                  f"(thr {s.threshold:.2f})  [{shown_level(s, analysis)}]")
+            print(f" {mark} {name:<24} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",
+                                               score=f"{s.score:.2f}", thr=f"{s.threshold:.2f}")
+                  + f"  [{level_name(shown_level(s, analysis)).text(lang)}]")
             why = [evidence_text(e, lang) for e in measurement_evidence(s)]
             if why and (s.above_threshold or held_back(s)):
                 print("      " + list_sep(lang).join(why))
@@ -84,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
     status = 0
     for path in args.files:
         comparison = None
+        prior_error: EcgError | None = None
         try:
             record = read_ecg(path)
             analysis = analyzer.analyze(record)
@@ -91,8 +96,12 @@ def run(args: argparse.Namespace) -> int:
                 from ecg_viewer.compare.pair import compare_with_prior
                 from ecg_viewer.compare.referral import with_comparison
 
-                comparison, _why = compare_with_prior(record, analysis, args.prior,
-                                                      analyzer.analyze, with_medians=False)
+                try:
+                    comparison, _why = compare_with_prior(record, analysis, args.prior,
+                                                          analyzer.analyze, with_medians=False)
+                except EcgError as exc:  # the prior named by hand: this ECG is still shown
+                    prior_error, status = exc, 1
+                    print(f"{path}: {user_message(exc)}", file=sys.stderr)
                 analysis = with_comparison(analysis, comparison)
         except EcgReadError as exc:
             status = 1
@@ -110,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
             out = analysis_json(analysis, args.top)
             if getattr(args, "prior", "none") not in (None, "none"):
                 out["comparison"] = comparison.to_dict() if comparison is not None else None
+                if prior_error is not None:
+                    out["comparison_error"] = {"ja": user_message(prior_error, "ja"),
+                                               "en": user_message(prior_error, "en")}
             print(json.dumps(out, ensure_ascii=False))
         else:
             print_text(analysis, args.top)

@@ -82,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     if out.suffix.lower() not in (".jsonl", ".csv"):
         print(tr("report.batch.bad_out", path=out), file=sys.stderr)
         return 2
-    files = find_ecg_files(root, recursive=True)
+    out_key = os.path.realpath(out)  # the results file inside the folder is no ECG to read
+    files = [f for f in find_ecg_files(root, recursive=True) if os.path.realpath(f) != out_key]
     if not files:
         print(tr("report.batch.no_files", dir=root), file=sys.stderr)
         return 1

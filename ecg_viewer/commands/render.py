@@ -82,6 +82,19 @@ def page_signal(rec: EcgRecord, page: Page, filters: FilterSettings) -> Any:
     return FilteredSegment(apply_filters(rec.signal_mv[:, i0:i1], fs, filters), i0)
 
 
+MIN_DPI, MAX_DPI = 10, 1200
+
+
+def _record_option_problem(rec: EcgRecord, args: argparse.Namespace) -> str | None:
+    """What is wrong with --lead or --start for this record (None: nothing), rather than a page
+    of another lead or another span drawn without a word."""
+    if args.layout == "1" and not rec.has_lead(args.lead):
+        return f"--lead {args.lead}: this record has {', '.join(rec.lead_names)}"
+    if not 0 <= args.start < rec.duration_s:
+        return f"--start {args.start:g}: the record is {rec.duration_s:.1f} s long"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".png", ".svg"):
@@ -89,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         filters = parse_filters(args.filter)
+        if not MIN_DPI <= args.dpi <= MAX_DPI:
+            raise ValueError(f"--dpi {args.dpi:g}: use {MIN_DPI}-{MAX_DPI}")
     except ValueError as exc:  # an option out of range: its own (English) detail, framed
         print(tr("cli.bad_option", detail=exc), file=sys.stderr)
         return 2
@@ -98,6 +113,10 @@ def run(args: argparse.Namespace) -> int:
     except EcgReadError as exc:
         print(exc.message(), file=sys.stderr)
         return 1
+    problem = _record_option_problem(rec, args)
+    if problem:
+        print(tr("cli.bad_option", detail=problem), file=sys.stderr)
+        return 2
     settings = PageSettings(
         layout=args.layout, speed_mm_s=args.speed, gain_limb_mm_mv=args.gain,
         gain_chest_mm_mv=args.chest_gain or args.gain, filters=filters, start_s=args.start,

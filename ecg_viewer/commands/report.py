@@ -18,7 +18,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.report_content import build_report_content
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.export import write_reports
+from ecg_viewer.report.export import check_targets, write_reports
 from ecg_viewer.review import ReviewStore, ReviewStoreError
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import LAYOUTS, PageSettings
@@ -94,6 +94,11 @@ def run(args: argparse.Namespace,
         settings = _settings(args)
     except ValueError as exc:  # an option out of range: its own (English) detail, framed
         print(tr("cli.bad_option", detail=exc), file=sys.stderr)
+        return 2
+    try:  # a target that cannot be written is refused before the ECG is analysed
+        check_targets(args.out, json_out=args.json_out, fhir_out=args.fhir_out, source=args.file)
+    except EcgError as exc:
+        print(user_message(exc), file=sys.stderr)
         return 2
     try:
         fn = analyze or build_analyzer(args).analyze

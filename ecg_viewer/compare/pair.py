@@ -55,6 +55,14 @@ class PriorRefusedError(EcgError, ValueError):
     """A prior ECG named by hand that cannot be the prior (same ECG, other patient, later)."""
 
 
+class PriorUnreadableError(EcgError, ValueError):
+    """A prior ECG named by hand that cannot be read or analysed: the message names the prior
+    file, so the error is not taken for one of the current ECG."""
+
+    def __init__(self, file: str, error: EcgError) -> None:
+        super().__init__("compare.prior_unreadable", file=file, error=error)
+
+
 #: ``--prior`` values that are not file names
 PRIOR_AUTO = "auto"
 PRIOR_NONE = "none"
@@ -66,8 +74,9 @@ def compare_with_prior(record: EcgRecord, analysis: Analysis, prior: str | None,
     """The comparison the commands make: ``prior`` is a file name, ``"auto"`` (the newest earlier
     ECG of the same patient in the record's folder or the review database ``store``) or
     ``"none"``/None. Returns (comparison or None, message key saying why there is none).
-    Raises EcgReadError for an unreadable prior file and PriorRefusedError for one that cannot
-    be this patient's prior."""
+    Raises PriorUnreadableError for a prior file named by hand that cannot be read or analysed
+    and PriorRefusedError for one that cannot be this patient's prior; a prior found by "auto"
+    that cannot be used gives (None, "compare.prior_auto_unusable")."""
     from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
     from ecg_viewer.io import read_ecg
 
@@ -80,12 +89,25 @@ def compare_with_prior(record: EcgRecord, analysis: Analysis, prior: str | None,
         match = find_prior(record, store=store)
         if match is None:
             return None, "compare.none_found"
-        prior_record, how = read_ecg(match.path), match.source
+        try:  # a prior found by itself that cannot be used leaves the current ECG uncompared
+            prior_record = read_ecg(match.path)
+            prior_analysis = analyze(prior_record)
+        except EcgError as exc:
+            log.warning("prior ECG %s not used: %s", match.path, exc)
+            return None, "compare.prior_auto_unusable"
+        how = match.source
     else:
-        prior_record, how = read_ecg(prior), "manual"
+        try:
+            prior_record = read_ecg(prior)
+        except EcgError as exc:
+            raise PriorUnreadableError(prior, exc) from exc
+        how = "manual"
         refused = check_manual_prior(record, prior_record)
         if refused is not None:
             raise PriorRefusedError(refused[0], **refused[1])
-    prior_analysis = analyze(prior_record)
+        try:
+            prior_analysis = analyze(prior_record)
+        except EcgError as exc:
+            raise PriorUnreadableError(prior, exc) from exc
     return build_comparison(record, analysis, prior_record, prior_analysis, match=how,
                             with_medians=with_medians), None

@@ -70,9 +70,28 @@ _HEADER_AND_ROWS = Bilingual("ヘッダー行とサンプルの行", "a header r
 
 
 def _data_lines(fh: Any) -> Any:
-    for ln in fh:
+    """(line number in the file, text) of each line that is not blank or a # comment."""
+    for number, ln in enumerate(fh, start=1):
         if ln.strip() and not ln.lstrip().startswith("#"):
-            yield ln.rstrip("\r\n")
+            yield number, ln.rstrip("\r\n")
+
+
+def _first_bad_row(numbered: list[tuple[int, str]], delim: str,
+                   n_columns: int) -> tuple[int, Bilingual]:
+    """The file line number of the first row that is not ``n_columns`` numbers, and what is
+    wrong with it (for the message; numpy's own text is programming advice)."""
+    for number, text in numbered:
+        cells = text.split(delim)
+        if len(cells) != n_columns:
+            return number, Bilingual(f"{len(cells)} 列", f"{len(cells)} columns")
+        for cell in cells:
+            try:
+                float(cell)
+            except ValueError:
+                shown = cell.strip()[:20]
+                return number, Bilingual(f"数値でない値「{shown}」", f"a value that is not a "
+                                         f"number: '{shown}'")
+    return numbered[0][0], Bilingual("読み取れない行", "an unreadable row")
 
 
 def read_csv(path: Path, options: dict[str, Any]) -> RawEcg:
@@ -89,10 +108,11 @@ def read_csv(path: Path, options: dict[str, Any]) -> RawEcg:
 
 
 def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
-    first = next(lines, None)
-    if first is None:
+    first_numbered = next(lines, None)
+    if first_numbered is None:
         raise NoWaveformError(path, expected=_HEADER_AND_ROWS,
                               found=Bilingual("ヘッダー行なし", "no header row"), format="CSV")
+    first = first_numbered[1]
     try:
         delim = csv.Sniffer().sniff(first, delimiters=",;\t").delimiter
     except csv.Error:
@@ -109,17 +129,19 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
     first_times: np.ndarray | None = None
     rows = 0
     while True:
-        chunk = list(itertools.islice(lines, BLOCK_ROWS))
-        if not chunk:
+        numbered = list(itertools.islice(lines, BLOCK_ROWS))
+        if not numbered:
             break
+        chunk = [text for _, text in numbered]
         try:
             data = np.loadtxt(io.StringIO("\n".join(chunk)), delimiter=delim, dtype=np.float64, ndmin=2)
         except ValueError as exc:
-            why = str(exc)[:200]  # numpy's text: English only
-            raise CorruptFileError(path, expected=Bilingual("ヘッダーより下のすべての行に数値",
-                                                            "numbers in every row below the header"),
-                                   found=Bilingual(f"読み込みエラー（{why}）", why),
-                                   format="CSV") from exc
+            number, what = _first_bad_row(numbered, delim, len(header))
+            raise CorruptFileError(
+                path, expected=Bilingual(f"ヘッダーより下のすべての行に {len(header)} 個の数値",
+                                         f"{len(header)} numbers in every row below the header"),
+                found=Bilingual(f"{number} 行目に {what.ja}", f"{what.en} on line {number}"),
+                format="CSV") from exc
         if data.shape[1] != len(header):
             raise CorruptFileError(path, expected=Bilingual(f"1 行あたり {len(header)} 列（ヘッダー）",
                                                             f"{len(header)} columns per row (header)"),

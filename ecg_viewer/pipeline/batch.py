@@ -138,7 +138,9 @@ def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = froz
     try:
         record = read_ecg(path)
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
-        return {**_error_row(path, exc), "retry": True}
+        if isinstance(exc, EcgFileNotFoundError) and path.is_file():
+            return _error_row(path, exc)  # a file it names is missing (a .hea without its .dat)
+        return {**_error_row(path, exc), "retry": True}  # gone or locked for now: next run
     except EcgError as exc:
         return _error_row(path, exc)
     except OSError as exc:

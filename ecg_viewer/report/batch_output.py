@@ -77,7 +77,8 @@ class BatchOutput:
             if self.kind == "csv" and self._size() == 0:
                 buf = io.StringIO()
                 csv.DictWriter(buf, CSV_COLUMNS).writeheader()
-                self._append(buf.getvalue().encode("utf-8"))
+                # with a byte-order mark: Excel then reads the Japanese columns as UTF-8
+                self._append(buf.getvalue().encode("utf-8-sig"))
         except BaseException:
             os.close(self._fd)
             raise
@@ -103,6 +104,8 @@ class BatchOutput:
             return
         with open(self.path, "rb") as fh:
             data = fh.read()
+        if not _is_results(data, self.kind):  # another file (an ECG export, a spreadsheet ...)
+            raise BatchOutputError("batch.not_results", self.path)
         if data and not data.endswith(b"\n"):  # interrupted mid-row: drop the partial line
             cut = data.rfind(b"\n") + 1
             log.warning("%s: dropping a half-written last row (%d bytes)", self.path,
@@ -110,7 +113,7 @@ class BatchOutput:
             os.ftruncate(self._fd, cut)
             os.fsync(self._fd)
             data = data[:cut]
-        text = data.decode("utf-8", errors="replace")
+        text = data.decode("utf-8-sig", errors="replace")
         if self.kind == "jsonl":
             rows: Iterator[dict[str, Any] | None] = (_json_or_none(line)
                                                      for line in text.splitlines())
@@ -172,6 +175,21 @@ class BatchOutput:
         if self._fd >= 0:
             os.close(self._fd)  # also releases the lock
             self._fd = -1
+
+
+def _is_results(data: bytes, kind: str) -> bool:
+    """Whether a non-empty file begins as a results file of ``kind`` does: a CSV header with the
+    "file" and "status" columns, or a JSON object with "file" on the first line. Anything else is
+    never appended to (nor cut back)."""
+    first = data.decode("utf-8-sig", errors="replace").split("\n", 1)[0].strip()
+    if kind == "csv":
+        try:
+            header = next(csv.reader([first]))
+        except (csv.Error, StopIteration):
+            return False
+        return "file" in header and "status" in header
+    row = _json_or_none(first)
+    return isinstance(row, dict) and "file" in row
 
 
 def _json_or_none(line: str) -> dict[str, Any] | None:

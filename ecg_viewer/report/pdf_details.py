@@ -190,10 +190,12 @@ def provenance_block(c: Canvas, content: ReportContent, lang: str) -> None:
     rec = content.record
     rows = [
         f"{tr('report.file', lang)}: {content.analysis.file}",
-        f"sha256: {content.analysis.sha256 or '—'}　format: {rec.format}　"
-        f"{rec.fs_hz:g} Hz　{rec.duration_s:.1f} s　{len(rec.lead_names)} leads",
-        f"app {content.app_version}　weights sha256: {content.weights_sha256 or '—'}",
-        f"catalog: {content.catalog_version or '—'}　device: {content.model.get('device') or '—'}",
+        tr("report.details.record", lang, sha256=content.analysis.sha256 or "—",
+           format=rec.format, fs=f"{rec.fs_hz:g}", seconds=f"{rec.duration_s:.1f}",
+           leads=len(rec.lead_names)),
+        tr("report.details.model", lang, version=content.app_version,
+           weights=content.weights_sha256 or "—", catalog=content.catalog_version or "—",
+           device=content.model.get("device") or "—"),
     ]
     for line in rows:
         text_at(c, MARGIN_MM, y, fit_text(line, SHEET_W_MM - 2 * MARGIN_MM, 7), 7, Color(0.25, 0.25, 0.25))

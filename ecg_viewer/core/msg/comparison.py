@@ -98,6 +98,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The chosen ECG ({prior_date}) was not recorded before this one ({current_date}).",
     ),
     "compare.same_file": ("今回と同じ心電図です。", "This is the same ECG."),
+    "compare.prior_unreadable": (
+        "前回心電図として指定したファイルを比較に使えません: {file}（{error}）",
+        "The file named as the prior ECG cannot be used for the comparison: {file} ({error})",
+    ),
+    "compare.prior_auto_unusable": (
+        "自動で見つかった前回心電図を読めないため、比較していません。",
+        "The prior ECG found automatically cannot be read; no comparison was made.",
+    ),
     "compare.cli.prior_used": ("前回心電図: {file}（{date}、{how}）",
                                "Prior ECG: {file} ({date}, {how})"),
     # the window and the report

@@ -84,13 +84,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "QTc（Fridericia）{value:.0f} ms：500 ms 以上",
         "QTc (Fridericia) {value:.0f} ms: 500 ms or more",
     ),
-    "referral.rule.qtc_long": (
-        "QTc {value:.0f} ms：QT延長（460 ms 以上）",
-        "QTc {value:.0f} ms: long QT (460 ms or more)",
+    "referral.rule.qtc_long_fridericia": (
+        "QTc（Fridericia）{value:.0f} ms：QT延長（460 ms 以上）",
+        "QTc (Fridericia) {value:.0f} ms: long QT (460 ms or more)",
+    ),
+    "referral.rule.qtc_long_bazett": (
+        "QTc（Bazett）{value:.0f} ms：QT延長（460 ms 以上）",
+        "QTc (Bazett) {value:.0f} ms: long QT (460 ms or more)",
     ),
     "referral.rule.qtc_short": (
-        "QTc {value:.0f} ms：QT短縮（330 ms 以下）",
-        "QTc {value:.0f} ms: short QT (330 ms or less)",
+        "QTc（Bazett）{value:.0f} ms：QT短縮（330 ms 以下）",
+        "QTc (Bazett) {value:.0f} ms: short QT (330 ms or less)",
     ),
     "referral.rule.hr_very_low": (
         "心拍数 {value:.0f} /分：高度の徐脈（40 /分未満）",
@@ -233,7 +237,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.retry": ("再解析", "Retry analysis"),
     "analysis.referral": ("判定", "Referral"),
     "analysis.quality": ("信号品質", "Signal quality"),
-    "analysis.suggestions": ("所見候補", "Suggested findings"),
+    "analysis.axes": ("電気軸 P/QRS/T {axes}", "axis P/QRS/T {axes}"),
+    "analysis.suggestions_top": ("所見候補（上位 {n}）", "Suggested findings (top {n})"),
+    "analysis.score_line": ("類似度 {sim}  スコア {score}（閾値 {thr}）",
+                            "sim {sim}  score {score} (thr {thr})"),
     "analysis.device": ("計算装置: {device}", "Device: {device}"),
     # --- suggestions panel (issue 6) ----------------------------------------------------------
     "suggest.top_k": ("表示する候補数", "Suggestions shown"),

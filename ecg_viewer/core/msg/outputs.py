@@ -65,6 +65,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Batch stopped: cannot write {out} ({reason}). No half-written row was left "
         "({done} rows recorded).",
     ),
+    "batch.not_results": (
+        "出力先 {out} は既にあり、バッチ結果のファイルではありません。内容を守るため書き込みません。"
+        "新しいファイル名を指定してください。",
+        "The output {out} exists and is not a batch results file; it is left untouched. "
+        "Give a new file name.",
+    ),
     "batch.in_use": (
         "この結果ファイルには別の一括解析が書き込み中です: {out}。終わってから実行するか、"
         "別の出力ファイルを指定してください。",

@@ -43,6 +43,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Export failed: {path} ({reason}); any existing file is unchanged.",
     ),
     "report.written": ("書き出しました: {path}", "Written: {path}"),
+    "report.bad_suffix": (
+        "書き出し先のファイル名の拡張子が違います: {path}（{reason} にしてください）。",
+        "Wrong file extension for the export: {path} (use {reason}).",
+    ),
+    "report.same_target": (
+        "同じファイルが二つの書き出し先に指定されています: {path}。別々のファイル名を指定してください。",
+        "The same file is named for two exports: {path}. Give each export its own file name.",
+    ),
+    "report.is_source": (
+        "書き出し先が読み込んだ心電図ファイルそのものです: {path}。元のファイルは変更しません。"
+        "別のファイル名を指定してください。",
+        "The destination is the ECG file that was read: {path}. The source file is never "
+        "changed; give another file name.",
+    ),
     "report.title": ("12誘導心電図レポート", "12-lead ECG report"),
     "report.patient_id": ("患者ID", "Patient ID"),
     "report.patient_name": ("氏名", "Name"),
@@ -55,6 +69,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.device": ("装置", "Device"),
     "report.device_filters": ("装置のフィルタ", "Device filters"),
     "report.file": ("ファイル", "File"),
+    "report.details.record": (
+        "sha256: {sha256}　形式: {format}　{fs} Hz　{seconds} 秒　{leads} 誘導",
+        "sha256: {sha256}  format: {format}  {fs} Hz  {seconds} s  {leads} leads",
+    ),
+    "report.details.model": (
+        "アプリ {version}　重み sha256: {weights}　カタログ: {catalog}　計算装置: {device}",
+        "app {version}  weights sha256: {weights}  catalog: {catalog}  device: {device}",
+    ),
     "report.unknown": ("記載なし", "not given"),
     "report.measurements": ("計測値", "Measurements"),
     "report.not_measured": ("計測不能", "n/a"),
