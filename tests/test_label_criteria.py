@@ -255,6 +255,73 @@ def test_complete_and_incomplete_rbbb_never_both(qrs, winner) -> None:
     assert held_back(loser)
 
 
+@pytest.mark.parametrize("lbbb, rbbb, winner", [(0.72, 0.27, "clbbb"), (0.10, 0.90, "crbbb")])
+def test_complete_lbbb_and_complete_rbbb_never_both(lbbb, rbbb, winner) -> None:
+    """CinC JS45546 (a wide-complex tachycardia) showed both; the one further above its
+    threshold is kept, the other held back naming it."""
+    labels = (score("clbbb", lbbb, 0.05), score("crbbb", rbbb, 0.2))
+    out = apply_criteria(labels, {}, feats(qrs_ms=180.0))
+    assert [s.id for s in out if s.above_threshold] == [winner]
+    loser = next(s for s in out if s.id != winner)
+    assert held_back(loser) and ("conflicts_with", winner) in [(e.key, e.value)
+                                                              for e in loser.evidence]
+
+
+@pytest.mark.parametrize("values, winner", [
+    (dict(p_present=False), "atrial_fibrillation"),       # no P wave: no PR to be long
+    (dict(p_present=None), "atrial_fibrillation"),        # unknown: 0.24/0.14 > 0.25/0.25
+    (dict(p_present=True, pr_ms=260.0), "av_block_1"),    # P waves: 0.5/0.25 > 0.24/0.14
+])
+def test_a_long_pr_is_never_read_beside_atrial_fibrillation(values, winner) -> None:
+    """CinC E00005 (AF): I度房室ブロック above its threshold beside 心房細動, from a PR of 320 ms
+    at confidence 0.00."""
+    avb = 0.5 if winner == "av_block_1" else 0.25
+    labels = (score("av_block_1", avb, 0.25), score("atrial_fibrillation", 0.24, 0.14))
+    out = apply_criteria(labels, {}, feats(**values))
+    assert [s.id for s in out if s.above_threshold] == [winner]
+
+
+@pytest.mark.parametrize("finding", ["nonspecific_st", "imi", "injury_anterior", "paced_rhythm",
+                                     "lafb"])
+def test_normal_ecg_is_never_shown_beside_a_finding_of_category_c_or_above(finding) -> None:
+    """正常心電図 far above its threshold gives way, whatever the scores: the finding is kept."""
+    labels = (score("normal_ecg", 0.95, 0.65), score(finding, 0.2, 0.15))
+    out = apply_criteria(labels, {}, feats(hr_bpm=70.0, qrs_ms=96.0, p_present=True))
+    assert [s.id for s in out if s.above_threshold] == [finding]
+    normal = next(s for s in out if s.id == "normal_ecg")
+    assert held_back(normal) and ("conflicts_with", finding) in [(e.key, e.value)
+                                                                for e in normal.evidence]
+
+
+@pytest.mark.parametrize("finding", ["sinus_arrhythmia", "irbbb", "pac", "left_axis_deviation"])
+def test_normal_ecg_may_stand_beside_a_mild_finding(finding) -> None:
+    labels = (score("normal_ecg", 0.95, 0.65), score(finding, 0.5, 0.3))
+    out = apply_criteria(labels, {}, feats(hr_bpm=70.0, qrs_ms=96.0, p_present=True))
+    assert {s.id for s in out if s.above_threshold} == {"normal_ecg", finding}
+
+
+def test_a_low_confidence_measurement_is_never_cited_as_the_fusions_reason() -> None:
+    """The fusion weighed the PR (320 ms, confidence 0.00: the P search window's edge) and the
+    QRS; the greyed PR is not shown as a reason, the trusted QRS is."""
+    from dataclasses import replace
+
+    from ecg_viewer.core.prediction import Evidence
+
+    s = replace(score("av_block_1", 0.6, 0.25), evidence=(
+        Evidence("similarity", 0.3, "", "model", True),
+        Evidence("pr_ms", 320.0, "ms", "fusion", True),
+        Evidence("qrs_ms", 100.0, "ms", "fusion", True),
+        Evidence("q_waves_lateral", True, "", "fusion", True)))
+    meas = {"low_confidence": ["pr_ms", "p_ms"], "confidence": {"pr_ms": 0.0, "qrs_ms": 1.0}}
+    out = apply_criteria((s,), meas, feats(pr_ms=320.0, p_present=True, qrs_ms=100.0))
+    fusion_keys = [e.key for e in out[0].evidence if e.criterion == "fusion"]
+    assert fusion_keys == ["qrs_ms", "q_waves_lateral"]
+    meas["low_confidence"] = ["qrs_ms"]  # a Q-wave flag rests on the QRS bounds (depends_on)
+    out = apply_criteria((s,), meas, feats(pr_ms=320.0, p_present=True, qrs_ms=100.0))
+    keys = [e.key for e in out[0].evidence]
+    assert "pr_ms" in keys and "qrs_ms" not in keys and "q_waves_lateral" not in keys
+
+
 @pytest.mark.parametrize("values, held", [
     (dict(rr_irregular=False, hr_bpm=115.0), True),   # regular at 115/min: not AF's RR
     (dict(rr_irregular=False, hr_bpm=48.0), False),   # regular and slow: AF with AV block
@@ -265,9 +332,11 @@ def test_af_is_held_back_by_a_regular_rr_unless_slow(values, held) -> None:
     out = apply_criteria((score("atrial_fibrillation", 0.6, 0.2),), {},
                          feats(p_present=False, **values))
     assert held_back(out[0]) == held and out[0].above_threshold != held
+    keys = {e.key for e in out[0].evidence}
     if held:  # the banner can read why: the RR regularity and the rate
-        keys = {e.key for e in out[0].evidence}
         assert {"rr_irregular", "hr_bpm"} <= keys
+    elif values["hr_bpm"] < 60:  # the slow rate only lets AF stand: it is no reason for it
+        assert "hr_bpm" not in keys  # (CinC A0009's banner read "心拍数 59/min（< 60/min）")
 
 
 # --- conjunctions: 二枝ブロック from complete RBBB with a fascicular block ----------------------

@@ -109,7 +109,8 @@ def _rule_evidence(rule: LabelRule, judge: _Judge) -> tuple[list[Evidence], bool
     if rule.requires_any:
         outs = [judge.judge(c) for c in rule.requires_any]
         if any(o.state == "holds" for o in outs):
-            evidence += [o.evidence for o in outs if o.state == "holds" and o.evidence]
+            evidence += [o.evidence for c, o in zip(rule.requires_any, outs, strict=True)
+                         if o.state == "holds" and o.evidence and c.evidence]
         elif all(o.state == "fails" for o in outs):
             evidence += [o.evidence for o in outs if o.evidence]
             held = held or all(o.vetoes for o in outs)
@@ -196,7 +197,9 @@ def apply_criteria(
             continue
         why_b = _any_holds(ex.b_when_any, judge)
         why_a = None if why_b else _all_hold(ex.a_when_all, judge)
-        if why_b is None and why_a is None:
+        if ex.keep == "b":
+            keep_a, why = False, why_b or []
+        elif why_b is None and why_a is None:
             def ratio(ids: list[str]) -> float:
                 return max(scores[i].score / max(scores[i].threshold, 1e-6) for i in ids)
             keep_a = ratio(side_a) >= ratio(side_b)
@@ -214,7 +217,10 @@ def apply_criteria(
     for s in labels:
         score = s.score
         ev = list(evidence[s.id])
-        _add_new_keys(ev, s.evidence)  # what the fusion said (similarity, features that weighed)
+        # what the fusion said (similarity, features that weighed), but never a measurement of
+        # low confidence (greyed on screen: no reason for anything)
+        _add_new_keys(ev, [e for e in s.evidence if e.criterion != "fusion" or judge.trusted(
+            Condition(e.key, "==", None, depends_on=rules.depends_of(e.key)))])
         if s.id in held:  # with what the model said before the measurements held it back
             score = min(score, rules.held_score_fraction * s.threshold)
             ev.insert(0, Evidence("held_back", round(float(s.score), 4), "",

@@ -62,6 +62,9 @@ class Condition:
     value_female: Any = None
     veto: Any = None  # a looser limit for holding back ("between" only), default = value
     depends_on: tuple[str, ...] = ()
+    # False: the condition only keeps the label from being held back (AF at a slow regular
+    # rate: AF with AV block), it is no reason for the finding and is not shown as one
+    evidence: bool = True
 
     def limit(self, female: bool | None) -> Any:
         return self.value_female if female and self.value_female is not None else self.value
@@ -111,6 +114,9 @@ class Exclusive:
     b: tuple[str, ...]
     a_when_all: tuple[Condition, ...] = ()
     b_when_any: tuple[Condition, ...] = ()
+    # "b": side b is always kept (正常心電図 against an abnormal finding: the finding is never
+    # the one hidden); "" lets the measurements, then the scores, decide
+    keep: str = ""
 
 
 @dataclass(frozen=True)
@@ -135,6 +141,21 @@ class CriteriaRules:
 
     def rule(self, label: str) -> LabelRule | None:
         return self._by_label.get(label)
+
+    def depends_of(self, feature: str) -> tuple[str, ...]:
+        """The measurements ``feature`` rests on, as the table's conditions declare them
+        (``depends_on``): it is no better than they are."""
+        return self._depends.get(feature, ())
+
+    @functools.cached_property
+    def _depends(self) -> dict[str, tuple[str, ...]]:
+        conds = [c for r in self.rules for c in (*r.requires, *r.requires_any, *r.supports)]
+        conds += [c for v in self.rate_variants for c in v.when]
+        conds += [c for e in self.exclusive for c in (*e.a_when_all, *e.b_when_any)]
+        out: dict[str, set[str]] = {}
+        for c in conds:
+            out.setdefault(c.feature, set()).update(c.depends_on)
+        return {k: tuple(sorted(v)) for k, v in out.items() if v}
 
     @functools.cached_property
     def _by_label(self) -> dict[str, LabelRule]:
@@ -176,10 +197,13 @@ def _condition(raw: Any, where: str, file: Path) -> Condition:
     deps = raw.get("depends_on", [])
     if not isinstance(deps, list) or not all(isinstance(d, str) for d in deps):
         raise RulesError(file, f"{where}: 'depends_on' must be a list of measurement names")
+    shown = raw.get("evidence", True)
+    if not isinstance(shown, bool):
+        raise RulesError(file, f"{where}: 'evidence' must be true or false")
     return Condition(raw["feature"], op, tuple(value) if op == "between" else value,
                      raw.get("value_female"),
                      tuple(raw["veto"]) if raw.get("veto") is not None else None,
-                     tuple(deps))  # fmt: skip
+                     tuple(deps), shown)  # fmt: skip
 
 
 def _conditions(raw: Any, where: str, file: Path) -> tuple[Condition, ...]:
@@ -231,8 +255,11 @@ def load_criteria_rules(path: str | Path | None = None) -> CriteriaRules:
         a, b = _ids(e.get("a"), f"{where}.a", file), _ids(e.get("b"), f"{where}.b", file)
         if set(a) & set(b):
             raise RulesError(file, f"{where}: a label cannot be on both sides")
+        keep = e.get("keep", "")
+        if keep not in ("", "b"):
+            raise RulesError(file, f"{where}: 'keep' must be \"b\" when given")
         excl.append(Exclusive(e["id"], a, b, _conditions(e.get("a_when_all"), where, file),
-                              _conditions(e.get("b_when_any"), where, file)))  # fmt: skip
+                              _conditions(e.get("b_when_any"), where, file), keep))  # fmt: skip
     conj = []
     for i, c in enumerate(raw.get("conjunctions", [])):
         where = f"conjunctions[{i}]"
