@@ -67,6 +67,20 @@ def test_combine_and_matrix_are_at_least_every_narrower_probability():
     assert [(e.key, e.value) for e in out["broad"].evidence] == [("derived_from", "b")]
 
 
+def test_max_capped_shows_a_broader_label_only_through_a_shown_narrower_one():
+    """E07505: 非特異的ST-T変化 (threshold 0.056 under the plain max) showed from a 非特異的T波異常
+    of 0.076 under its own threshold of 0.395; capped, it stays just under its threshold, and
+    ranks as before where nothing is shown."""
+    p = np.array([[0.076, 0.01, 0.011], [0.30, 0.01, 0.02], [0.02, 0.01, 0.03]])
+    thr = np.array([0.395, 0.228, 0.056])
+    v = combine_scores(p, "max_capped", thr, 0.056)
+    assert v[0] < 0.056 and v[1] < 0.056 and v[2] == 0.03  # none shown; the max below
+    p[1, 2] = 0.06  # the narrower label with the lowest threshold is shown: so is the broader
+    assert combine_scores(p, "max_capped", thr, 0.056)[1] == pytest.approx(0.06)
+    with pytest.raises(ValueError, match="max_capped"):
+        combine_scores(p, "max_capped")
+
+
 def test_shipped_fusion_derives_the_broader_labels_and_its_evidence_table_fits():
     fusion = load_fusion(model_weights_dir())
     assert fusion is not None
@@ -90,7 +104,8 @@ def analyses(bundled_samples):
     from ecg_viewer.pipeline.analyze import Analyzer
 
     an = Analyzer()
-    return {n: an.analyze(read_ecg(bundled_samples / f"{n}.hea")) for n in ("E07509", "00017_hr")}
+    return {n: an.analyze(read_ecg(bundled_samples / f"{n}.hea"))
+            for n in ("E07509", "00017_hr", "E07505")}
 
 
 def test_real_records_broader_label_with_its_narrower_one_and_clinical_evidence(analyses):
@@ -105,6 +120,10 @@ def test_real_records_broader_label_with_its_narrower_one_and_clinical_evidence(
             assert named and named <= mi_parts, name
             assert "前壁中隔心筋梗塞" in evidence_text(mi.evidence[0], "ja") or name != "E07509"
             assert "mi" not in a.referral.because, "the banner names the narrower label only"
+        for lab in load_fusion(model_weights_dir()).derived:  # shown only with a
+            if labels[lab].above_threshold:  # narrower label that is shown, and named
+                named = {e.value for e in labels[lab].evidence if e.key == "derived_from"}
+                assert named and named <= present, (name, lab, named)
         for s in labels.values():
             for e in s.evidence:
                 if e.criterion == "fusion":  # features the fused probability weighed
@@ -145,9 +164,12 @@ def test_fit_choice_keeps_the_referral_limit():
     # a D/urgent broader label: the max aligned on each narrower label's own threshold (here
     # both 0.15: the plain max)
     assert (d.combine, d.own, d.threshold) == ("max_aligned", False, 0.15)
-    assert report["chosen"] == "max" and derived["cbroad"].combine == "max"
+    assert report["chosen"] == "max" and derived["cbroad"].combine == "max_capped"
     assert set(report["fold9_macro_auroc"]) == {"max", "noisy_or", "max+own"}
     sd, td = derived_matrix(s, thr, ids, derived)
     flags = sd[:, 3] >= td[3]
     assert np.array_equal(flags, (s[:, 1] >= 0.15) | (s[:, 2] >= 0.15))
+    # the C broader label too: above its threshold exactly when a narrower one is above its own
+    cb = ids.index("cbroad")
+    assert np.array_equal(sd[:, cb] >= td[cb], (s[:, 4] >= 0.3) | (s[:, 5] >= 0.3))
     assert report["fold9_normal_flagged"]["noisy_or"] > 0.05  # two small p add up on normals

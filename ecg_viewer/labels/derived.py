@@ -13,6 +13,11 @@ and this module applies it: the broader label's score is ``combine`` of the narr
 calibrated probabilities (``max``: the largest; ``noisy_or``: 1 - prod(1 - p); both never below
 any of them) and (``own``) never below its own score; with these its threshold is at most the
 lowest threshold of its narrower labels, so it is above threshold whenever one of them is.
+``max_capped`` (the other broader labels, since 2026-12-06): the max, but a narrower label
+under its own threshold counts only up to just under the broader threshold, so the broader
+label is above its threshold exactly when a narrower label is above its own (with the plain max
+and a lower threshold, 非特異的ST-T変化 showed from a 非特異的T波異常 of 0.08 under its own 0.40,
+a finding the list did not show); below its threshold the ranking is the max's.
 ``max_aligned`` (the D/urgent broader labels, whose narrower labels have thresholds of their
 own): the largest of the narrower probabilities each shifted in logit by its own threshold onto
 the broader label's, ``sigmoid(logit p_i - logit t_i + logit t)``, so the broader label is above
@@ -33,7 +38,7 @@ import numpy as np
 from ecg_viewer.core.prediction import Evidence, LabelScore
 from ecg_viewer.labels.logit import logit, sigmoid
 
-COMBINES = ("max", "noisy_or", "max_aligned")
+COMBINES = ("max", "noisy_or", "max_aligned", "max_capped")
 DERIVED_KEY = "derived_from"  # evidence key: value = the narrower label id, criterion = its score
 #: evidence key of a part of a label defined as findings together (二枝ブロック: complete RBBB with
 #: a fascicular block; labels/criteria_table.py conjunctions): value = the label id, criterion = its score
@@ -81,6 +86,14 @@ def combine_scores(p: np.ndarray, how: str, thresholds: np.ndarray | None = None
         # exactly at a narrower threshold -> exactly at the broader one (no rounding below it)
         at = (p >= np.asarray(thresholds, dtype=np.float64)).any(axis=1)
         return np.where(at, np.maximum(out, threshold), np.minimum(out, np.nextafter(threshold, 0)))
+    if how == "max_capped":
+        if thresholds is None or threshold is None:
+            raise ValueError("max_capped needs the narrower and the broader thresholds")
+        # a narrower label under its own threshold counts only up to just under the broader
+        # threshold: the broader label is above its threshold only through a narrower label
+        # that is above its own (which, the broader threshold being at most theirs, lifts it)
+        under = np.minimum(p, np.nextafter(threshold, 0))
+        return np.where(p >= np.asarray(thresholds, dtype=np.float64), p, under).max(axis=1)
     if how == "noisy_or":
         return 1.0 - np.prod(1.0 - p, axis=1)
     raise ValueError(f"combine {how!r} is not one of {COMBINES}")

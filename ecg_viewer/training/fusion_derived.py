@@ -69,7 +69,9 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
     of its own, whatever the narrower labels' thresholds; the others' fold-9
     share of normal ECGs flagged over ``max_normal_flagged`` is reported); others the fold-9
     F1-optimal threshold, never above the lowest narrower threshold (so a suggested narrower
-    label always brings its broader one)."""
+    label always brings its broader one), scored by the max capped under that threshold for
+    narrower labels under their own (``max_capped``): shown only through a narrower label that
+    is shown (since 2026-12-06)."""
     col = {lab: j for j, lab in enumerate(ids)}
     usable = {lab: tuple(i for i in nar if thr[col[i]] < 1.0) for lab, nar in broader.items()}
     usable = {lab: nar for lab, nar in usable.items() if nar}
@@ -123,7 +125,9 @@ def choose_derived(s: np.ndarray, thr: np.ndarray, y: np.ndarray, va: np.ndarray
             src = "fold9-f1-implied" if t < floor else "narrower-min"
         else:
             t, src = floor, "narrower-min"
-        out[lab] = DerivedLabel(lab, nar, best[0], best[1], t, src)
+        # shown only through a narrower label above its own threshold (labels/derived.py)
+        out[lab] = DerivedLabel(lab, nar, "max_capped" if best == ("max", False) else best[0],
+                                best[1], t, src)
     return out, report
 
 
@@ -171,9 +175,13 @@ def broader_section(f: dict[str, Any], ja: dict[str, str], set_names: dict[str, 
              "The catalog lists, per broader label, the reviewed narrower labels that imply it "
              "(`narrower`, with the reason). Such a label is scored as the "
              f"**{ch.get('chosen', '?')}** of its validated narrower labels' calibrated "
-             "probabilities and is above its threshold whenever one of them is (threshold: the "
-             "lowest of theirs; for C labels the fold-9 F1-optimal threshold when lower); its "
-             "evidence names the narrower label that raised it. The other combinations, scored "
+             "probabilities and is above its threshold exactly when one of them is above its "
+             "own: D/urgent labels take the max with each narrower probability aligned on its "
+             "own threshold (`max_aligned`; threshold: that of the most frequent narrower label), "
+             "the others the max in which a narrower label under its own threshold counts only "
+             "up to just under the broader threshold (`max_capped`, since 2026-12-06; "
+             "threshold: the lowest of theirs, or the fold-9 F1-optimal threshold when lower); "
+             "its evidence names the narrower label that raised it. The other combinations, scored "
              "on fold 9 on the implied targets (a record is a positive of the broader label when "
              "it carries it or a narrower label), are not shipped: they can raise a broader label "
              "from several narrower ones each far under its threshold, with no finding to name. "
