@@ -89,6 +89,20 @@ def test_new_axis_deviation(prior, current, new_deviation):
     assert ids == ([f"new_axis:{new_deviation}"] if new_deviation else [])
 
 
+def test_a_low_confidence_value_raises_nothing_in_the_comparison():
+    """E07509 against E07505: QRS 76 -> 158 ms, the 158 of confidence 0.42 (greyed in the
+    header) had raised 要精査 as "QRS幅が前回より +82 ms 延長"."""
+    current = analysis(qrs_ms=158.0, qrs_axis_deg=-60.0)
+    current.measurements["low_confidence"] = ["qrs_ms", "qrs_axis_deg"]
+    cmp = compare(analysis(qrs_ms=76.0), current)
+    ch = cmp.change("qrs_ms")
+    assert ch.change == pytest.approx(82) and ch.low_confidence and not ch.marked
+    assert ch.to_dict()["low_confidence"] is True and ch.to_dict()["level"] is None
+    assert not cmp.raises  # neither the QRS nor the new left axis deviation
+    trusted = compare(analysis(qrs_ms=76.0), analysis(qrs_ms=158.0))
+    assert [r.id for r in trusted.raises] == ["change:qrs_wide_change"]
+
+
 def test_new_and_resolved_findings():
     cmp = compare(analysis(("sinus_rhythm", "atrial_fibrillation", "pac")),
                   analysis(("sinus_rhythm", "clbbb")))

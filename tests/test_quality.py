@@ -178,7 +178,7 @@ def test_gate_feeds_the_referral_flag(representative):
     _, rec = representative[0]
     q = assess_quality(faults.add_noise(rec))
     ref = decide_referral([], None, q)
-    assert ref.level == "unreadable" and ref.ja == "判定不能（信号品質不良）"
+    assert ref.level == "unreadable" and ref.ja == "判定不能"
     assert "noisy" in ref.because
 
 

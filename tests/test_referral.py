@@ -183,7 +183,7 @@ def test_quality_gate_wins():
         QualityProblem("flat", ("V3",), Reason.of("quality.flat", leads="V3")),))
     ref = decide_referral([ls("av_block_3")], {"qtc_fridericia_ms": 600}, q)
     assert ref.level == "unreadable" and ref.because == ("flat",)
-    assert ref.ja == "判定不能（信号品質不良）"
+    assert ref.ja == "判定不能"
     assert "V3" in ref.reasons_ja[0] and ref.reasons_en[0] == "Flat lead(s) with no signal: V3"
 
 

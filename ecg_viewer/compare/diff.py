@@ -62,6 +62,8 @@ class MeasurementChange:
     marked: bool  # the change passes the rule's threshold
     level: str | None  # the referral level it raises when marked (None: marked only)
     message: str  # message key, filled with prior/current/change/label/unit
+    # either value is of low confidence (greyed where it is shown): never marked, raises nothing
+    low_confidence: bool = False
 
     def reason(self) -> Reason:
         return Reason.of(self.message, label=self.label, unit=self.unit, prior=self.prior,
@@ -76,6 +78,7 @@ class MeasurementChange:
                 "prior": self.prior, "current": self.current,
                 "change": None if self.change is None else round(self.change, 1),
                 "marked": self.marked, "level": self.level if self.marked else None,
+                "low_confidence": self.low_confidence,
                 "text_ja": self.text("ja") if self.marked else None,
                 "text_en": self.text("en") if self.marked else None}
 
@@ -213,6 +216,13 @@ def _days_text(days: float | None, lang: str | None) -> str:
     return tr("compare.days", lang, n=max(0, int(round(days))))
 
 
+def _low(measurements: dict[str, Any] | None, key: str) -> bool:
+    """Whether the analysis measured ``key`` with low confidence (as the referral rules read
+    ``low_confidence``: such a value never raises anything by itself)."""
+    low = (measurements or {}).get("low_confidence") or ()
+    return key in low
+
+
 def _value(measurements: dict[str, Any] | None, key: str) -> float | None:
     """A measurement of an analysis (a bare value or ``{"value": ...}``) as the referral rules
     read it (:func:`~ecg_viewer.labels.referral_rules.measured_value`)."""
@@ -247,14 +257,18 @@ def compare_analyses(current: Analysis, prior: Analysis, *, current_ref: EcgRef,
         delta = None
         if a is not None and b is not None:
             delta = wrap_deg(b - a) if rule.is_axis else b - a
+        low = _low(prior.measurements, rule.key) or _low(current.measurements, rule.key)
         ch = MeasurementChange(rule.id, rule.key, rule.label, rule.unit, a, b, delta,
-                               rule.marks(delta), rule.level, rule.message)
+                               rule.marks(delta) and not low, rule.level, rule.message, low)
         changes.append(ch)
         if ch.marked and rule.level:
             raises.append(Raise(rule.level, f"change:{rule.id}", ch.reason()))
     ax_a = rules.axis_category(_value(prior.measurements, rules.axis_key))
     ax_b = rules.axis_category(_value(current.measurements, rules.axis_key))
-    if ax_a == "normal" and ax_b not in (None, "normal") and rules.new_axis_level:
+    axis_low = _low(prior.measurements, rules.axis_key) or _low(current.measurements,
+                                                                rules.axis_key)
+    if ax_a == "normal" and ax_b not in (None, "normal") and rules.new_axis_level \
+            and not axis_low:
         msg = rules.axis_message(ax_b) or "compare.axis.left"
         kw = {"prior": _value(prior.measurements, rules.axis_key),
               "current": _value(current.measurements, rules.axis_key)}

@@ -21,7 +21,8 @@ REFERRAL_JA: dict[str, str] = {
     "B": "軽度異常",
     "A": "異常なし",
     "E": "治療中",
-    "unreadable": "判定不能（信号品質不良）",
+    # the cause (missing leads, a saturated or noisy lead, too short ...) is the reason below it
+    "unreadable": "判定不能",
 }
 REFERRAL_EN: dict[str, str] = {
     "urgent": "Urgent referral",
@@ -30,7 +31,7 @@ REFERRAL_EN: dict[str, str] = {
     "B": "Minor abnormality",
     "A": "No abnormality",
     "E": "Under treatment",
-    "unreadable": "Not assessable (poor signal quality)",
+    "unreadable": "Not assessable",
 }
 # The names where a column is narrow (the worklist's level, the suggestions panel's and the
 # PDF table's category, the comparison's mark): the full name is in the tooltip or elsewhere.

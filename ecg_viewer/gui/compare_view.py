@@ -276,6 +276,8 @@ class CompareWindow(QMainWindow):
             mark = ""
             if ch.marked:
                 mark = "▲ " + tr("compare.mark") + (_level_text(ch.level) if ch.level else "")
+            elif ch.low_confidence and ch.change is not None:  # greyed values: no mark
+                mark = tr("meas.conf_low_mark")
             cells = (ch.label.text(), fmt(ch.prior), fmt(ch.current), fmt(ch.change, True), mark)
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)

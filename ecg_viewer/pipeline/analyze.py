@@ -179,14 +179,21 @@ def measure_readable(record: EcgRecord) -> Measurements:
     """The measurements of ``record``'s measured span, unless the quality gate finds no lead of
     it readable (every lead flat, off, saturated or noisy): then nothing is measured and every
     value says why (``meas.no_readable_lead``), so a noise record shows no heart rate, axis or
-    interval. Raises when the record cannot be measured at all."""
+    interval; when the gate rejects the record for leads it needs, every value is of low
+    confidence (``meas.conf_quality``). Raises when the record cannot be measured at all."""
     from ecg_viewer.signal.measure import INTERVAL_KEYS, Measurements, measure
-    from ecg_viewer.signal.quality import no_readable_lead
+    from ecg_viewer.signal.quality import UNREADABLE_LEAD_CODES, no_readable_lead
 
     span = measurement_span(record)
-    if no_readable_lead(quality_of(span), span.lead_names):
+    quality = quality_of(span)
+    if no_readable_lead(quality, span.lead_names):
         return Measurements(reasons=dict.fromkeys(INTERVAL_KEYS, "meas.no_readable_lead"))
-    return measure(span)
+    meas = measure(span)
+    if not quality.ok and any(p.code in UNREADABLE_LEAD_CODES for p in quality.problems):
+        # the gate rejects the record for its signal (saturated, flat, off or noisy leads the
+        # analysis needs): what is measured from it is shown, greyed, and fires no rule
+        meas = meas.with_all_low("meas.conf_quality")
+    return meas
 
 
 def safe_measure(record: EcgRecord) -> Measurements | None:

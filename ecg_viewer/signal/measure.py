@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -100,6 +100,17 @@ class Measurements:
         """Measured intervals whose confidence is below ``LOW_CONFIDENCE``."""
         return [k for k in CONFIDENCE_KEYS
                 if k in self.confidence_reasons and getattr(self, k) is not None]
+
+    def with_all_low(self, reason_key: str, cap: float = 0.2) -> Measurements:
+        """These measurements with every measured value of low confidence for ``reason_key``
+        (a reason already given stays): what a record the quality gate rejects is measured
+        from is shown greyed and fires no referral rule."""
+        conf, why = dict(self.confidence), dict(self.confidence_reasons)
+        for k in CONFIDENCE_KEYS:
+            if getattr(self, k) is not None:
+                conf[k] = min(conf.get(k, 1.0), cap)
+                why.setdefault(k, reason_key)
+        return replace(self, confidence=conf, confidence_reasons=why)
 
     def confidence_text(self, key: str, lang: str | None = None) -> str | None:
         """Why ``key``'s confidence is low, for people (Japanese by default); None when it is not."""

@@ -8,6 +8,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "判読できる誘導がないため計測していません（信号品質不良）",
         "Not measured: no lead is readable (poor signal quality)",
     ),
+    "meas.conf_quality": (
+        "信号品質不良の誘導から計測したため、参考値です",
+        "Low confidence: measured from leads the quality check rejects",
+    ),
     "meas.conf_beats": (
         "拍ごとのばらつきが大きく、信頼度が低い値です",
         "Low confidence: the value differs between groups of beats",
