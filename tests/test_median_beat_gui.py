@@ -113,7 +113,7 @@ def test_window_dock_and_header_follow_the_open_record(qtbot, bundled_samples: P
     assert meas["qrs_ms"] is not None
     # the header shows the same figures
     assert f"{meas['qrs_ms']:.0f} ms" in w.header.meas_labels["qrs"].text()
-    assert f"{meas['hr_bpm']:.0f} bpm" in w.header.meas_labels["hr"].text()
+    assert f"{meas['hr_bpm']:.0f} /分" in w.header.meas_labels["hr"].text()
 
 
 def test_header_shows_the_reason_of_a_missing_value(qtbot, bundled_samples: Path) -> None:
@@ -127,4 +127,4 @@ def test_header_shows_the_reason_of_a_missing_value(qtbot, bundled_samples: Path
     header.set_measurements(m.to_dict())
     assert tr("ui.meas.na") in header.meas_labels["pr"].text()
     assert header.meas_labels["pr"].toolTip() == m.reason_text("pr_ms")
-    assert f"{m.hr_bpm:.0f} bpm" in header.meas_labels["hr"].text()
+    assert f"{m.hr_bpm:.0f} /分" in header.meas_labels["hr"].text()

@@ -111,7 +111,7 @@ def test_quality_gate_in_the_window_shows_unreadable_and_no_suggestions(win, qtb
     analysis = _open_and_wait_for_analysis(qtbot, win, tmp_path / "flatv3.hea")
     assert not analysis.quality.ok and analysis.prediction is None
     assert analysis.referral.level == "unreadable"
-    assert win.panel.banner.text() == "判定不能（信号品質不良）"
+    assert win.panel.banner.text() == "判定不能"
     assert "V3" in win.panel.message.text()
     assert win.panel.shown_label_ids() == []
 

@@ -72,6 +72,11 @@ class AnalysisFlow(QObject):
     def device(self) -> str | None:
         return self.service.device
 
+    @property
+    def model_identity(self) -> Any:
+        """The loaded model's :class:`~ecg_viewer.app.about.ModelIdentity` (None until loaded)."""
+        return self.service.identity
+
     def start(self) -> None:
         """Load the model in the background (call once the window is shown)."""
         self.service.start()

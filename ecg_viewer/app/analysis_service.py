@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from ecg_viewer.app.about import ModelIdentity, identity_of
 from ecg_viewer.app.worker import Lane
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.messages import tr
@@ -54,7 +55,8 @@ class AnalysisService(QObject):
     requestFailed = Signal(int, object)  # request id, the exception
     queryReady = Signal(int, object)  # request id, the predictor's similarity answer
     queryFailed = Signal(int, object)  # request id, the exception
-    _loaded = Signal(object, object)  # device | None, exception | None (from the lane)
+    # device | None, exception | None, ModelIdentity | None (from the lane)
+    _loaded = Signal(object, object, object)
 
     def __init__(self, factory: Callable[[], Any] = default_analyzer_factory,
                  parent: QObject | None = None) -> None:
@@ -63,6 +65,7 @@ class AnalysisService(QObject):
         self.lane = Lane("model", self)
         self.analyzer: Any | None = None  # touched on the lane's thread only
         self.device: str | None = None
+        self.identity: ModelIdentity | None = None  # the loaded model (Help → About)
         self._started = False
         self._analysis_id = self._query_id = 0
         self._loaded.connect(self._on_loaded)
@@ -84,10 +87,10 @@ class AnalysisService(QObject):
                 device = str(getattr(predictor, "device", "cpu")) if predictor is not None else "—"
             except Exception as exc:  # shown in the panel; the viewer keeps working
                 log.warning("model failed to load: %r", exc, exc_info=True)
-                self._loaded.emit(None, exc)
+                self._loaded.emit(None, exc, None)
                 raise ModelNotLoaded() from exc
             self.analyzer = analyzer
-            self._loaded.emit(device, None)
+            self._loaded.emit(device, None, identity_of(analyzer))
         return self.analyzer
 
     def _load(self) -> None:
@@ -147,9 +150,10 @@ class AnalysisService(QObject):
         elif job_id == self._query_id:
             self.queryFailed.emit(job_id, exc)
 
-    def _on_loaded(self, device: object, exc: object) -> None:
+    def _on_loaded(self, device: object, exc: object, identity: object) -> None:
         if exc is not None:
             self.modelFailed.emit(exc)
         else:
             self.device = str(device)
+            self.identity = identity if isinstance(identity, ModelIdentity) else None
             self.modelReady.emit(self.device)

@@ -73,7 +73,9 @@ def _analyze_one(path: Path, analyze: AnalyzeFn) -> tuple[dict[str, Any], Any]:
 class WorklistService(QObject):
     rowReady = Signal(object)  # dict: the analyze object or {"file", "error", ...}
     progress = Signal(int, int, float)  # done, total, ECGs/s
-    note = Signal(str)  # e.g. the model is unavailable (rendered in the current language)
+    # why the model is unavailable: the exception, rendered where it is shown (in the language
+    # of that moment, user_message)
+    note = Signal(object)
     finished = Signal(int, float)  # files analysed, ECGs/s
 
     def __init__(self, factory: Callable[[], tuple[AnalyzeFn, Any]] | None = None,
@@ -145,10 +147,10 @@ class WorklistService(QObject):
 
     def _prepared(self, note: BaseException | None) -> None:
         if note is not None:
-            self.note.emit(user_message(note))
+            self.note.emit(note)
 
     def _prepare_failed(self, exc: BaseException) -> None:
-        self.note.emit(user_message(exc))  # every file then reports the missing pipeline
+        self.note.emit(exc)  # every file then reports the missing pipeline
 
     def _row_failed(self, path: Path) -> Callable[[BaseException], None]:
         def failed(exc: BaseException) -> None:

@@ -99,13 +99,13 @@ def build_actions(win) -> ActionSet:  # win: MainWindow (no import cycle)
     for v in SPEEDS_MM_S:
         s.add(f"speed:{v:g}", None, lambda v=v: c.set_speed(v), text=f"{v:g} mm/s", checkable=True,
               group="speed")
-    s.add("speed:cycle", None, c.cycle_speed, "S", text="speed")
+    s.add("speed:cycle", "ui.action.speed_cycle", c.cycle_speed, "S")
     for which in ("both", "limb", "chest"):
         for v in GAINS_MM_MV:
             s.add(f"gain:{which}:{v:g}", None, lambda v=v, w=which: c.set_gain(v, w),
                   text=f"{v:g} mm/mV", checkable=True, group=f"gain:{which}")
-    s.add("gain:up", None, lambda: c.step_gain(+1), "G", text="gain +")
-    s.add("gain:down", None, lambda: c.step_gain(-1), "Shift+G", text="gain -")
+    s.add("gain:up", "ui.action.gain_up", lambda: c.step_gain(+1), "G")
+    s.add("gain:down", "ui.action.gain_down", lambda: c.step_gain(-1), "Shift+G")
     for kind, choices in (("highpass", HIGHPASS_CHOICES_HZ), ("notch", NOTCH_CHOICES_HZ),
                           ("lowpass", LOWPASS_CHOICES_HZ)):
         s.add(f"{kind}:off", "ui.filter.off", lambda k=kind: c.set_filter(k, None), checkable=True,
@@ -133,9 +133,10 @@ def build_actions(win) -> ActionSet:  # win: MainWindow (no import cycle)
     s.add("scroll_back", "ui.action.scroll_back", lambda: c.scroll(-0.5), "Left")
     s.add("screen_scale", "ui.action.screen_scale", win.scale_dialog)
     s.add("shortcuts", "ui.action.shortcuts", win.show_shortcuts, "F1")
+    s.add("about", "ui.action.about", win.show_about)
     s.add("lang:ja", None, lambda: win.set_language("ja"), text="日本語", checkable=True, group="lang")
     s.add("lang:en", None, lambda: win.set_language("en"), text="English", checkable=True, group="lang")
-    s.add("escape", None, win.escape, "Esc", text="escape")
+    s.add("escape", "ui.action.escape", win.escape, "Esc")
     s.add("reading_mode", "desk.action.reading_mode", lambda: win.reading_mode.toggle(), "F11",
           checkable=True)
     s.add("fit_screen", "desk.action.fit_screen", lambda: win.fit_to_screen())
@@ -204,6 +205,8 @@ def build_menus(win, s: ActionSet) -> QMenu:
     lang.addAction(s["lang:en"])
     h = s.menu(bar, "ui.menu.help")
     h.addAction(s["shortcuts"])
+    h.addSeparator()
+    h.addAction(s["about"])
     return recent
 
 

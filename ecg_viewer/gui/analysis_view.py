@@ -34,7 +34,8 @@ class AnalysisView(QObject):
         self._measure_error: BaseException | None = None
         flow.modelStateChanged.connect(self._model_state)
         flow.busy.connect(self._busy)
-        flow.analysisFailed.connect(lambda exc: panel.show_error(analysis_error_text(exc)))
+        # texts go to the panel as what renders them: a language switch renders them again
+        flow.analysisFailed.connect(lambda exc: panel.show_error(lambda: analysis_error_text(exc)))
         flow.queryReady.connect(panel.show_query_result)
         flow.queryFailed.connect(self._query_failed)
         flow.measureFailed.connect(self._measure_failed)
@@ -46,23 +47,24 @@ class AnalysisView(QObject):
         if state == "loading":
             self.device_label.setText(tr("analysis.loading"))
             if self.flow.state.record is not None and self.panel.state == "busy":
-                self.panel.set_busy(tr("analysis.loading"))
+                self.panel.set_busy(lambda: tr("analysis.loading"))
         elif state == "ready":
-            self.device_label.setText(tr("analysis.device", device=self.flow.device))
-            self.panel.set_status(tr("analysis.ready", device=self.flow.device))
+            device = self.flow.device
+            self.device_label.setText(tr("analysis.device", device=device))
+            self.panel.set_status(lambda: tr("analysis.ready", device=device))
         elif state == "failed":
             self.device_label.setText(tr("analysis.not_loaded"))
             err = self.flow.model_error
-            self.panel.set_status(analysis_error_text(err) if err is not None
+            self.panel.set_status(lambda: analysis_error_text(err) if err is not None
                                   else tr("analysis.not_loaded"))
 
     def _busy(self) -> None:
-        self.panel.set_busy(tr("analysis.loading") if self.flow.model_state in ("idle", "loading")
-                            else tr("analysis.running"))
+        key = "analysis.loading" if self.flow.model_state in ("idle", "loading") else "analysis.running"
+        self.panel.set_busy(lambda: tr(key))
 
     def _query_failed(self, exc: BaseException | None) -> None:
         # None: the model is still loading
-        self.panel.show_query_error(tr("analysis.loading") if exc is None
+        self.panel.show_query_error(lambda: tr("analysis.loading") if exc is None
                                     else analysis_error_text(exc))
 
     def _record_changed(self, _record: object) -> None:
@@ -73,9 +75,11 @@ class AnalysisView(QObject):
         self.header.show_measurement_note(tr("ui.meas.failed", reason=user_message(exc)))
 
     def retranslate(self) -> None:
+        """The device label (the panel renders its own texts again in its ``retranslate``)."""
         if self.flow.model_state == "ready" and self.flow.device:
             self.device_label.setText(tr("analysis.device", device=self.flow.device))
         elif self.flow.model_state in ("loading", "failed"):
-            self._model_state(self.flow.model_state)
+            self.device_label.setText(tr("analysis.loading" if self.flow.model_state == "loading"
+                                         else "analysis.not_loaded"))
         if self._measure_error is not None:
             self._measure_failed(self._measure_error)

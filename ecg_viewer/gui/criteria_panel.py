@@ -51,6 +51,15 @@ def _cell(text: str, tip: str = "") -> QTableWidgetItem:
     return item
 
 
+def _value_text(value: Any, unit: str) -> str:
+    """A value as the window writes it: a rate as the header and the referral banner do
+    (「48 /分」, "48 bpm"; it read 48/min in Japanese beside 「心拍数 48 /分」), others as the
+    criteria evidence does."""
+    if unit == "/min" and isinstance(value, int | float) and not isinstance(value, bool):
+        return tr("ui.meas.rate_value", value=value)
+    return format_value(value, unit)
+
+
 class CriteriaPanel(QWidget):
     """``set_criteria(dict | None)``: the ``Analysis.criteria`` object (values, reasons)."""
 
@@ -147,7 +156,7 @@ class CriteriaPanel(QWidget):
         name = _cell(feature_name(key), feature_name(key))  # the whole name on hover
         name.setData(Qt.ItemDataRole.UserRole, key)
         self.record_table.setItem(row, col, name)
-        value = _cell(format_value(v, unit_of(key)), tip)
+        value = _cell(_value_text(v, unit_of(key)), tip)
         if v is not None and key in self.low:
             reason = self.low[key]
             value.setToolTip(tr(reason) if reason in MESSAGES else tr("meas.conf_low_mark"))

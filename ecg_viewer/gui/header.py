@@ -6,7 +6,11 @@ API for the measurements issue: ``HeaderWidget.set_measurements(m)`` with a dict
 a value may be a number, None (not measurable: shown as —) or ``{"value": x, "reason": "..."}``
 (the reason shows on hover). ``set_measurements(None)`` shows that measurements are pending.
 An interval listed in ``m["low_confidence"]`` (see ``Measurements.to_dict()``) is shown grey with
-（参考値）, and its reason (``m["confidence_reasons"]``) on hover.
+（参考値）, and its reason (``m["confidence_reasons"]``) on hover. The QTc modified for a wide
+QRS (``qtc_modified_ms``) follows the QT/QTc in parentheses; when its confidence is low (it rests
+on the QRS width too) it is a figure of its own, grey with （参考値）, as the PDF marks it — it
+had been shown plainly beside a greyed QRS. The heart rate reads 「/分」 in Japanese, as the
+referral banner and the criteria dock write it, and "bpm" in English.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ from ecg_viewer.gui.fonts import app_font
 #: the grey of a measurement of low confidence (the header, the median-beat dock, the 計測基準 dock)
 LOW_CONFIDENCE_GREY = "#999999"
 _FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", "format", "signal")
-_MEAS = ("hr", "pr", "qrs", "qt", "axis")
+# "qtm": the QRS-adjusted QTc when its confidence is low (else it is part of "qt"'s text)
+_MEAS = ("hr", "pr", "qrs", "qt", "qtm", "axis")
 # free text of any length from the file: elided (whole text on hover) rather than widening the
 # window (a long file name or device string squeezed the review dock off its columns)
 _ELIDED = ("name", "device", "file", "signal")
@@ -113,7 +118,7 @@ class HeaderWidget(QFrame):
             return lab.full_text() if isinstance(lab, ElidedLabel) else lab.text()
 
         parts = [f"{self._names[k].text()} {whole(self.values[k])}" for k in _FIELDS]
-        parts += [lab.text() for lab in self.meas_labels.values() if lab.isVisible() or lab.text()]
+        parts += [lab.text() for lab in self.meas_labels.values() if lab.text()]
         parts.append(self._meas_pending.text())
         return "  ".join(parts)
 
@@ -169,7 +174,8 @@ class HeaderWidget(QFrame):
             v, why = _value(m, key)
             return (tr("ui.meas.na") if v is None else f"{v:.0f}{unit}"), why
 
-        hr, hr_why = fmt("hr_bpm", " bpm")
+        v_hr, hr_why = _value(m, "hr_bpm")
+        hr = tr("ui.meas.na") if v_hr is None else tr("ui.meas.rate_value", value=v_hr)
         pr, pr_why = fmt("pr_ms", " ms")
         qrs, qrs_why = fmt("qrs_ms", " ms")
         qt, qt_why = fmt("qt_ms", "")
@@ -186,16 +192,25 @@ class HeaderWidget(QFrame):
             "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", "; ".join(x for x in (qt_why, qtc_why) if x)),
             "axis": (f"{tr('ui.meas.axis')} " + " ".join(axes), ""),
         }
+        low = set(m.get("low_confidence") or [])
+        conf_why = m.get("confidence_reasons") or {}
         qtm, _ = _value(m, "qtc_modified_ms")
-        if qtm is not None:  # wide QRS: the QTc the long-QT rules use
+        if qtm is not None and "qtc_modified_ms" in low:  # a figure of its own, marked below
+            texts["qtm"] = (tr("ui.meas.qtc_modified_label", value=qtm), tr("ui.meas.qtc_modified_tip"))
+        elif qtm is not None:  # wide QRS: the QTc the long-QT rules use, after the QT/QTc
             text, why = texts["qt"]
             texts["qt"] = (text + tr("ui.meas.qtc_modified", value=qtm),
                            "; ".join(x for x in (why, tr("ui.meas.qtc_modified_tip")) if x))
-        low = set(m.get("low_confidence") or [])
-        conf_why = m.get("confidence_reasons") or {}
-        sources = {"pr": ("pr_ms",), "qrs": ("qrs_ms",), "qt": ("qt_ms", qtc_key)}
-        for key, (text, why) in texts.items():
+        sources = {"pr": ("pr_ms",), "qrs": ("qrs_ms",), "qt": ("qt_ms", qtc_key),
+                   "qtm": ("qtc_modified_ms",)}
+        for key in _MEAS:
             lab = self.meas_labels[key]
+            if key not in texts:
+                lab.setText("")
+                lab.setToolTip("")
+                lab.setVisible(False)
+                continue
+            text, why = texts[key]
             weak = [k for k in sources.get(key, ()) if k in low]
             if weak:
                 reason = conf_why.get(weak[0], "")

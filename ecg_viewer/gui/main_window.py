@@ -34,6 +34,7 @@ from ecg_viewer.app.worker import wait_all
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.messages import language, set_language, tr
+from ecg_viewer.gui.about_dialog import AboutDialog
 from ecg_viewer.gui.actions import build_actions, build_menus, build_toolbar
 from ecg_viewer.gui.analysis_view import AnalysisView
 from ecg_viewer.gui.compare_view import ComparisonFeatures
@@ -42,10 +43,12 @@ from ecg_viewer.gui.header import HeaderWidget
 from ecg_viewer.gui.median_beat import install_median_beat_dock, retranslate_median_beat_dock
 from ecg_viewer.gui.notice_area import NoticeArea
 from ecg_viewer.gui.page_view import EcgPageView
+from ecg_viewer.gui.qt_translations import install_qt_translations
 from ecg_viewer.gui.reading_desk import ReadingDesk
 from ecg_viewer.gui.report_menu import ReportMenu
 from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
 from ecg_viewer.gui.scale_dialog import ScaleDialog, screen_px_per_mm
+from ecg_viewer.gui.shortcuts_dialog import ShortcutsDialog
 from ecg_viewer.gui.suggestion_strip import SuggestionStrip
 from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
 from ecg_viewer.gui.window_layout import (
@@ -81,6 +84,7 @@ class MainWindow(QMainWindow):
         lang = self.app_settings.language() if use_stored_language else None
         if lang and lang != language():
             set_language(lang)
+        install_qt_translations(language())  # Qt's dialogs (OK/Cancel, files) in it too
         self.state = ViewerState(self.app_settings.page_settings())
         self.controller = Controller(self.state, self.app_settings)
         self.last_error: str | None = None
@@ -89,6 +93,8 @@ class MainWindow(QMainWindow):
         self._toggle_values = {"highpass": 0.05, "notch": 50.0, "lowpass": 150.0}
         self._frame_checked = False  # the frame was checked against the screen (showEvent)
         self._size_splitter = False  # size the splitter once the window is shown
+        self.shortcuts_dialog: ShortcutsDialog | None = None  # F1, made when first asked for
+        self.about_dialog: AboutDialog | None = None  # Help → About, likewise
 
         self.header = HeaderWidget()
         self.view = EcgPageView()
@@ -440,20 +446,37 @@ class MainWindow(QMainWindow):
             self.view.set_true_scale(dlg.px_per_mm())
 
     def show_shortcuts(self) -> None:
-        QMessageBox.information(self, tr("ui.action.shortcuts"), tr("ui.shortcuts.text").replace("／", "\n"))
+        """F1: the key list (not modal; made from the actions, in the language shown)."""
+        if self.shortcuts_dialog is None:
+            self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.show_list()
+
+    def show_about(self) -> None:
+        """Help → About: versions, the weights' sha256, the model's limits (not modal)."""
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self.flow, self.catalog, self)
+        self.about_dialog.show_about()
 
     def set_language(self, lang: str) -> None:
         set_language(lang)
+        install_qt_translations(lang)
         self.app_settings.set_language(lang)
         self.retranslate()
 
     def retranslate(self) -> None:
+        """Every text again in the language now set, from its key or Bilingual name."""
         self.actions_.retranslate()
         self.actions_[f"lang:{language()}"].setChecked(True)
         self.header.retranslate()
         self.notices.retranslate()
         self.panel.retranslate()
         self.strip.retranslate()
+        if self.strip.analysis is None:
+            self.strip.show_text(tr("ui.suggest.busy") if self.state.record else
+                                 tr("ui.suggest.placeholder"))
+        if self.zoom_label.text():  # made when the zoom changed: in the language of then
+            self._zoom_changed(self.view.px_per_mm())
+        self.statusBar().clearMessage()  # a passing message in the other language goes
         self.setWindowTitle(f"{Path(self.state.path).name} — {tr('ui.app_title')}"
                             if self.state.path else tr("ui.app_title"))
         self.redraw()
@@ -466,6 +489,9 @@ class MainWindow(QMainWindow):
         retranslate_criteria_dock(self)
         self.comparison_features.retranslate()
         self.reading_desk.retranslate()
+        for dialog in (self.shortcuts_dialog, self.about_dialog):
+            if dialog is not None:
+                dialog.refresh()
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())

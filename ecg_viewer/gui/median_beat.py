@@ -21,7 +21,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import paren, tr
 from ecg_viewer.gui.header import LOW_CONFIDENCE_GREY
 
 if TYPE_CHECKING:  # the window shows before scipy (imported by the measurements) has loaded
@@ -166,7 +166,8 @@ class MedianBeatPanel(QWidget):
 
     @staticmethod
     def _confidence_html(m: Measurements | None) -> str:
-        """'信頼度: PR 0.92 · QRS 0.97 · QT 0.40（T波が低く…）' with the low ones grey."""
+        """'信頼度: PR 0.92 · QRS 0.97 · QT 0.40（T波が低く…）' with the low ones grey (in English
+        "QT 0.40 (Low confidence: …)": the note's brackets as the language writes them)."""
         if m is None or not m.confidence:
             return ""
         parts = []
@@ -177,7 +178,7 @@ class MedianBeatPanel(QWidget):
             why = m.confidence_text(key)
             if why:
                 parts.append(f'<span style="color:{LOW_CONFIDENCE_GREY}">{name} {c:.2f}'
-                             f'（{html.escape(why)}）</span>')
+                             f'{html.escape(paren(why))}</span>')
             else:
                 parts.append(f"{name} {c:.2f}")
         return f"{tr('meas.conf_label')}: " + " · ".join(parts) if parts else ""

@@ -56,6 +56,7 @@ class ReviewPanel(QWidget):
         self.review: Review | None = None
         self._filling = False
         self._row_ids: list[str] = []
+        self._row_lang: str | None = None  # the language the rows were made in
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
@@ -179,6 +180,7 @@ class ReviewPanel(QWidget):
         self.needs_exam.setText(tr("review.ui.needs_exam"))
         self.reason.setPlaceholderText(tr("review.ui.needs_exam_reason"))
         self._fill()
+        self._search_changed(self.search.text())  # the hits in the language now shown
 
     def _fill(self) -> None:
         self._filling = True
@@ -222,8 +224,11 @@ class ReviewPanel(QWidget):
     def _fill_table(self, r: Review) -> None:
         rows = list(self.analysis.suggestions(self.top_k)) if self.analysis else []
         ids = [s.id for s in rows]
-        if ids != self._row_ids:  # a new ECG or new suggestions: rebuild the rows
+        # a new ECG, new suggestions or another language: the rows again (names, tooltips and
+        # the drop-downs' texts are made in the language of the moment; the decisions below)
+        if ids != self._row_ids or language() != self._row_lang:
             self._row_ids = ids
+            self._row_lang = language()
             self.table.setRowCount(0)
             self.table.setRowCount(len(rows))
             for i, s in enumerate(rows):

@@ -9,11 +9,14 @@ API (all on the GUI thread):
 - ``show_query_result(answer)`` / ``show_query_error(message)``: the free-text query answer
   (``queryRequested(text)`` is emitted when the user presses Enter in the query box)
 - ``top_k`` (spin box, default 5 as in the paper's top-5; ``topKChanged``)
+A text given as a callable (``lambda: tr(key, ...)``) is rendered again when the language
+changes (``retranslate``); a plain string is shown as it is.
 The safety notice (``safety.notice``) is always shown at the bottom.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, Qt, Signal
@@ -55,6 +58,12 @@ LEVEL_COLORS = {
 COL_NAME, COL_SIM, COL_SCORE, COL_CAT = range(4)
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a row's finding name or category, unwrapped
 CAT_MAX_PX = 82  # the category column's text width: a longer name takes two lines
+#: a text, or what renders it in the language of the moment (see the module text)
+Text = str | Callable[[], str]
+
+
+def _render(text: Text | None) -> str:
+    return "" if text is None else text() if callable(text) else text
 
 
 class SuggestionsPanel(QFrame):
@@ -69,6 +78,11 @@ class SuggestionsPanel(QFrame):
         self.state = "placeholder"  # placeholder | busy | analysis | error
         self.analysis: Analysis | None = None
         self.catalog: Any = None  # set by the window for synonyms on hover
+        # what the message, the status line and the query answer show, rendered again on a
+        # language switch (they stayed in the language they were made in)
+        self._message: Text | None = None
+        self._status: Text | None = None
+        self._query_shown: Text | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         self.title = QLabel()
@@ -156,6 +170,10 @@ class SuggestionsPanel(QFrame):
             self.show_placeholder()
         elif self.state == "analysis" and self.analysis is not None:
             self.show_analysis(self.analysis)
+        elif self.state in ("busy", "error"):
+            self.message.setText(_render(self._message))
+        self.status.setText(_render(self._status))
+        self.query_result.setText(_render(self._query_shown))
 
     # --- states -------------------------------------------------------------------------------
     def _set_visible(self, *, banner: bool, table: bool, progress: bool, retry: bool) -> None:
@@ -170,22 +188,25 @@ class SuggestionsPanel(QFrame):
         self.analysis = None
         self._set_visible(banner=False, table=False, progress=False, retry=False)
         self.message.setText(tr("ui.suggest.placeholder"))
-        self.query_result.clear()
+        self._show_query(None)
 
-    def set_busy(self, text: str | None = None) -> None:
+    def set_busy(self, text: Text | None = None) -> None:
         self.state = "busy"
         self.analysis = None
         self._set_visible(banner=False, table=False, progress=True, retry=False)
-        self.message.setText(text or tr("ui.suggest.busy"))
-        self.query_result.clear()
+        self._message = text or (lambda: tr("ui.suggest.busy"))
+        self.message.setText(_render(self._message))
+        self._show_query(None)
 
-    def show_error(self, message: str) -> None:
+    def show_error(self, message: Text) -> None:
         self.state = "error"
         self._set_visible(banner=False, table=False, progress=False, retry=True)
-        self.message.setText(tr("ui.suggest.error", error=message))
+        self._message = lambda: tr("ui.suggest.error", error=_render(message))
+        self.message.setText(_render(self._message))
 
-    def set_status(self, text: str) -> None:
-        self.status.setText(text)
+    def set_status(self, text: Text) -> None:
+        self._status = text
+        self.status.setText(_render(text))
 
     def show_analysis(self, analysis: Analysis, top_k: int | None = None) -> None:
         if top_k is not None and top_k != self.top_k:
@@ -341,11 +362,18 @@ class SuggestionsPanel(QFrame):
     def _query(self) -> None:
         text = self.query_edit.text().strip()
         if text:
-            self.query_result.setText(tr("analysis.running"))
+            self._show_query(lambda: tr("analysis.running"))
             self.queryRequested.emit(text)
+
+    def _show_query(self, text: Text | None) -> None:
+        self._query_shown = text
+        self.query_result.setText(_render(text))
 
     def show_query_result(self, answer: Any) -> None:
         """``answer``: the Predictor's QueryScore (text, similarity, rank, n_labels, matched_label, via)."""
+        self._show_query(lambda: self._query_text(answer))
+
+    def _query_text(self, answer: Any) -> str:
         lines = [tr("suggest.query_answer", text=answer.text, similarity=answer.similarity,
                     rank=answer.rank, n=answer.n_labels)]
         if answer.via == "catalog" and answer.matched_label and self.catalog is not None:
@@ -354,7 +382,7 @@ class SuggestionsPanel(QFrame):
             lines.append(tr("suggest.query_catalog", label=name))
         else:
             lines.append(tr("suggest.query_free_text"))
-        self.query_result.setText("\n".join(lines))
+        return "\n".join(lines)
 
-    def show_query_error(self, message: str) -> None:
-        self.query_result.setText(message)
+    def show_query_error(self, message: Text) -> None:
+        self._show_query(message)

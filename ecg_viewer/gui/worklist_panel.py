@@ -1,19 +1,30 @@
 """The worklist: a folder of ECGs analysed in the background, in reading order (referral level,
 要至急 first, then acquisition time: :mod:`ecg_viewer.app.reading_queue`), with each ECG's review
-state from the database; Enter or a double-click opens the ECG, the open one is highlighted."""
+state from the database; Enter or a double-click opens the ECG, the open one is highlighted.
+
+The table never scrolls sideways (:meth:`WorklistPanel._fit_columns`): the level, the file name
+and the review state share the dock's width first (the file name elided in its middle, which
+keeps the number and the extension; a level or state too long for its share elided at its end;
+every cell's whole text on hover), then the main finding takes what is left, and the heart rate
+shows where there is room for it too. In a ~250-px dock (1366×768) the level and file columns
+alone had filled it: 主な所見, HR and 確認 were behind a horizontal scroll bar."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QKeyEvent
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -22,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
+from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, paren, tr
 from ecg_viewer.core.prediction import referral_name
 from ecg_viewer.review import ReviewStore
@@ -29,12 +41,45 @@ from ecg_viewer.review import ReviewStore
 __all__ = ["ORDER", "WorklistPanel"]
 LEVEL_COLORS = {"urgent": "#c00000", "D": "#e06000", "unreadable": "#666666", "C": "#a08000",
                 "B": "#3070b0", "E": "#5050a0", "A": "#208040", "error": "#888888"}
-COLS = ("level", "file", "finding", "hr", "review")
-# widest the level and file columns get (px): the dock is ~250 px wide on a 1366x768 screen, and
-# "Further examination needed" alone took 180 px, hiding the file, and wrapped onto a second
-# line at 130 px (half as many rows in view): the level column shows the short names
-# (referral_name(..., short=True)), a longer file name elides, and each cell's tooltip holds the whole text
-MAX_COL_PX = {"level": 130, "file": 160}
+COLS = ("level", "file", "finding", "hr", "review")  # the model's columns (tests index them)
+#: the order on screen: what must be seen first, then the finding that takes what is left
+SHOWN_ORDER = ("level", "file", "review", "finding", "hr")
+# widest a column gets (px): the dock is ~250 px wide on a 1366x768 screen, and "Further
+# examination needed" alone took 180 px, hiding the file, and wrapped onto a second line at
+# 130 px (half as many rows in view): the level column shows the short names
+# (referral_name(..., short=True)), a longer text elides, and each cell's tooltip holds it whole
+MAX_COL_PX = {"level": 130, "file": 200, "review": 170}
+#: the narrowest the file column becomes before the level and the review state give way
+FILE_MIN_PX = 64
+LEVEL_MIN_PX = 60
+#: the shares the level and the file column get in turn once each has its least: a level name
+#: up to LEVEL_FAIR_PX ("No abnormality"), a file name up to FILE_FAIR_PX ("00017_hr.hea"),
+#: then the level whole, the file name up to FILE_EASY_PX (~15 characters), the review with the
+#: reader's level
+LEVEL_FAIR_PX = 104
+FILE_FAIR_PX = 96
+FILE_EASY_PX = 120
+#: the main finding shows when this much is left beside the three columns; the heart rate only
+#: when the finding keeps FINDING_WITH_HR_PX beside it
+FINDING_MIN_PX = 40
+FINDING_WITH_HR_PX = 90
+CELL_PAD_PX = 10  # a cell's text margins (3 px a side), its grid line, a rounding to spare
+ELIDE = {"level": Qt.TextElideMode.ElideRight, "file": Qt.TextElideMode.ElideMiddle,
+         "review": Qt.TextElideMode.ElideRight, "finding": Qt.TextElideMode.ElideRight,
+         "hr": Qt.TextElideMode.ElideRight}
+STATE_ROLE = Qt.ItemDataRole.UserRole + 1  # the review state's word (what must stay readable)
+
+
+class _ElideDelegate(QStyledItemDelegate):
+    """Draws a column's cells elided with ``mode`` (a table has one elide mode for all)."""
+
+    def __init__(self, mode: Qt.TextElideMode, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.mode = mode
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = self.mode
 
 
 class WorklistPanel(QWidget):
@@ -55,6 +100,7 @@ class WorklistPanel(QWidget):
 
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self._status: Callable[[], str] | None = None  # renders the status line (a switch)
         self.bar = QProgressBar()
         self.stop_button = QPushButton()
         self.stop_button.setEnabled(False)  # only while a run is going
@@ -68,6 +114,18 @@ class WorklistPanel(QWidget):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.cellDoubleClicked.connect(self._open_row)
         self.table.installEventFilter(self)
+        self.table.viewport().installEventFilter(self)  # a vertical scroll bar came or went
+        # never sideways: the columns share the width (_fit_columns)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(16)
+        for visual, name in enumerate(SHOWN_ORDER):
+            header.moveSection(header.visualIndex(COLS.index(name)), visual)
+        self._delegates = [_ElideDelegate(ELIDE[name], self.table) for name in COLS]
+        for col, delegate in enumerate(self._delegates):
+            self.table.setItemDelegateForColumn(col, delegate)
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
         top = QHBoxLayout()
         top.addWidget(self.bar, 1)
         top.addWidget(self.stop_button)
@@ -78,14 +136,22 @@ class WorklistPanel(QWidget):
 
         self.service.rowReady.connect(self._row_ready)
         self.service.progress.connect(self._progress)
-        self.service.note.connect(lambda m: self.status.setText(tr("worklist.no_model", reason=m)))
+        self.service.note.connect(lambda exc: self._set_status(
+            lambda: tr("worklist.no_model", reason=user_message(exc))))
         self.service.finished.connect(self._finished)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.stop_button.setText(tr("worklist.stop"))
         self.table.setHorizontalHeaderLabels([tr(f"worklist.col.{c}") for c in COLS])
+        if self._status is not None:
+            self.status.setText(self._status())
         self._refill()
+
+    def _set_status(self, text: Callable[[], str]) -> None:
+        """The status line, rendered now and again when the language changes."""
+        self._status = text
+        self.status.setText(text())
 
     # --- a folder -----------------------------------------------------------------------------
     def open_folder(self, folder: str | Path) -> int:
@@ -95,10 +161,11 @@ class WorklistPanel(QWidget):
         self.rows = {}
         self.bar.setRange(0, max(1, len(self.files)))
         self.bar.setValue(0)
+        folder, total = self.folder, len(self.files)
         if not self.files:
-            self.status.setText(tr("worklist.empty", dir=self.folder))
+            self._set_status(lambda: tr("worklist.empty", dir=folder))
         else:
-            self.status.setText(tr("worklist.progress", done=0, total=len(self.files)))
+            self._set_status(lambda: tr("worklist.progress", done=0, total=total))
             self.service.start(self.files)
         self.stop_button.setEnabled(bool(self.files))
         self._refill()
@@ -110,7 +177,8 @@ class WorklistPanel(QWidget):
             return
         self.service.stop()
         self.stop_button.setEnabled(False)
-        self.status.setText(tr("worklist.stopped", done=len(self.rows), total=len(self.files)))
+        done, total = len(self.rows), len(self.files)
+        self._set_status(lambda: tr("worklist.stopped", done=done, total=total))
 
     def _row_ready(self, row: dict[str, Any]) -> None:
         self.rows[row["file"]] = row
@@ -120,11 +188,11 @@ class WorklistPanel(QWidget):
         self.bar.setValue(done)
         # a file that was in progress when the run was stopped still reports
         key = "worklist.progress" if self.service.running else "worklist.stopped"
-        self.status.setText(tr(key, done=done, total=total))
+        self._set_status(lambda: tr(key, done=done, total=total))
 
     def _finished(self, total: int, rate: float) -> None:
         self.stop_button.setEnabled(False)
-        self.status.setText(tr("worklist.done", total=total, rate=rate))
+        self._set_status(lambda: tr("worklist.done", total=total, rate=rate))
 
     # --- table ---------------------------------------------------------------------------------
     level_of = staticmethod(level_of)
@@ -181,7 +249,9 @@ class WorklistPanel(QWidget):
             else:  # the short name in the cell, the full one in its tooltip
                 level_text = referral_name(level, lang, short=True)
                 full = referral_name(level, lang)
-            finding, hr, review = "", "", tr("review.ui.state.unreviewed")
+            # not reviewed: a mark as narrow as the language allows (the state's name on hover)
+            finding, hr, review = "", "", tr("ui.worklist.unreviewed")
+            state, review_tip = review, tr("review.ui.state.unreviewed")
             if row is not None and "error" in row:
                 finding = (row.get("error_ja") if ja else None) or row["error"]
             elif row is not None:
@@ -195,9 +265,10 @@ class WorklistPanel(QWidget):
                 hr = f"{value:.0f}" if isinstance(value, int | float) else ""
                 rv = reviews.get(row.get("sha256"))
                 if rv is not None:
-                    review = tr(f"review.ui.state.{rv.state}")
+                    state, review = self._review_cell(rv.state, rv.final_level, lang)
+                    review_tip = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
-                        review += paren(referral_name(rv.final_level, lang, short=True), lang)
+                        review_tip += paren(referral_name(rv.final_level, lang), lang)
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -210,16 +281,80 @@ class WorklistPanel(QWidget):
                     item.setToolTip(f)
                 if c == 2:
                     item.setToolTip(finding)
+                if c == 3 and hr:
+                    item.setToolTip(f"{tr('worklist.col.hr')} {hr}")
+                if c == 4:
+                    item.setToolTip(review_tip)
+                    item.setData(STATE_ROLE, state)
                 if f == self.current:
                     item.setFont(bold)
                 self.table.setItem(i, c, item)
             if f == self.current:
                 self.table.selectRow(i)
-        self.table.resizeColumnsToContents()
-        for name, cap in MAX_COL_PX.items():
+        self._fit_columns()
+
+    @staticmethod
+    def _review_cell(state: str, final_level: str | None, lang: str) -> tuple[str, str]:
+        """(the state's word or mark, the cell's text: with the reader's level when there is one)."""
+        word = tr({"unreviewed": "ui.worklist.unreviewed", "in_progress": "ui.worklist.in_progress",
+                   "done": "ui.worklist.done"}[state], lang)
+        if final_level:
+            return word, tr("ui.worklist.done_as", lang,
+                            level=referral_name(final_level, lang, short=True))
+        return word, word
+
+    def _fit_columns(self) -> None:
+        """The columns' widths for the table's width (see the module text); before the table
+        is shown, each column as wide as its texts (up to MAX_COL_PX)."""
+        t = self.table
+        header = t.horizontalHeader()
+        bold = QFont(t.font())
+        bold.setBold(True)  # the open ECG's row is bold
+        fm = QFontMetrics(bold)
+
+        def widest(col: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> int:
+            c = COLS.index(col)
+            texts = [str(t.item(r, c).data(role) or "") for r in range(t.rowCount()) if t.item(r, c)]
+            head = t.horizontalHeaderItem(c)
+            texts.append(head.text() if head is not None else "")
+            return max(fm.horizontalAdvance(x) for x in texts) + CELL_PAD_PX
+
+        want = {c: min(widest(c), MAX_COL_PX.get(c, 10**6)) for c in COLS}
+        if not t.isVisible():
+            widths, shown = want, set(COLS)
+        else:
+            room = t.viewport().width()  # the vertical bar, when it shows, resizes it
+            least = {"level": min(want["level"], LEVEL_MIN_PX),
+                     "file": min(want["file"], FILE_MIN_PX),
+                     "review": min(want["review"], widest("review", STATE_ROLE))}
+            widths = dict(least)
+            left = room - sum(least.values())
+            for col, cap in (("level", min(want["level"], LEVEL_FAIR_PX)),
+                             ("file", min(want["file"], FILE_FAIR_PX)),
+                             ("level", want["level"]), ("file", min(want["file"], FILE_EASY_PX)),
+                             ("review", want["review"])):
+                more = max(0, min(cap - widths[col], left))
+                widths[col] += more
+                left -= more
+            if left < 0:  # below the least: the three share the room by their least widths
+                scale = max(room, 0) / max(sum(least.values()), 1)
+                widths = {c: int(w * scale) for c, w in least.items()}
+                left = 0
+            shown = {"level", "file", "review"}
+            if left >= FINDING_MIN_PX:
+                shown.add("finding")
+                if left - want["hr"] >= FINDING_WITH_HR_PX:
+                    shown.add("hr")
+                    widths["hr"] = want["hr"]
+                    left -= want["hr"]
+                widths["finding"] = left
+            else:  # too little for a finding: the file name gets it
+                widths["file"] += max(left, 0)
+        for name in COLS:
             col = COLS.index(name)
-            if self.table.columnWidth(col) > cap:
-                self.table.setColumnWidth(col, cap)
+            header.setSectionHidden(col, name not in shown)
+            if name in shown:
+                t.setColumnWidth(col, max(widths[name], 16))
 
     def _open_row(self, row: int, _col: int) -> None:
         item = self.table.item(row, 0)
@@ -227,7 +362,10 @@ class WorklistPanel(QWidget):
             self.openRequested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
-        """Enter on the table opens the selected ECG."""
+        """Enter on the table opens the selected ECG; a new width shares the columns again."""
+        if obj in (self.table, self.table.viewport()) and \
+                ev.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self._fit_columns()
         if obj is self.table and ev.type() == QEvent.Type.KeyPress and isinstance(ev, QKeyEvent) \
                 and ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.table.currentRow() >= 0:
             self._open_row(self.table.currentRow(), 0)

@@ -62,6 +62,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.action.caliper_clear": ("キャリパーをすべて消去", "Remove all calipers"),
     "ui.action.screen_scale": ("画面の実寸設定…", "Screen scale…"),
     "ui.action.shortcuts": ("キーボード操作", "Keyboard shortcuts"),
+    "ui.action.about": ("バージョン情報…", "About ECG Viewer…"),
+    # Help → About (gui/about_dialog.py)
+    "ui.about.title": ("バージョン情報", "About ECG Viewer"),
+    "ui.about.app_version": ("アプリのバージョン", "App version"),
+    "ui.about.model_version": ("モデルのバージョン", "Model version"),
+    "ui.about.weights_sha256": ("モデルの重みの sha256", "Model weights sha256"),
+    "ui.about.catalog_version": ("ラベルカタログのバージョン", "Label catalog version"),
+    "ui.about.limits_title": ("モデルの限界", "Limits of the model"),
+    "ui.about.limits_source": (
+        "モデルカード（{path}）の「Limits」の節です。モデルカードは英語で書かれているため、原文のまま表示します。",
+        "From the model card ({path}), section \"Limits\", as written.",
+    ),
+    "ui.about.no_card": ("モデルカードを読めませんでした: {path}", "The model card could not be read: {path}"),
     "ui.layout.3x4": ("3×4（標準）＋リズム", "3×4 standard + rhythm"),
     "ui.layout.6x2": ("6×2＋リズム", "6×2 + rhythm"),
     "ui.layout.12x1": ("12×1", "12×1"),
@@ -102,6 +115,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.meas.qrs": ("QRS", "QRS"),
     "ui.meas.qt": ("QT/QTc", "QT/QTc"),
     "ui.meas.axis": ("電気軸", "Axis"),
+    # the heart rate as the referral banner writes it (findings: "心拍数 48 /分", "48 bpm")
+    "ui.meas.rate_value": ("{value:.0f} /分", "{value:.0f} bpm"),
+    # the QRS-adjusted QTc as a figure of its own, when its confidence is low (header.py)
+    "ui.meas.qtc_modified_label": ("QRS幅補正QTc {value:.0f} ms", "QRS-adjusted QTc {value:.0f} ms"),
     "ui.meas.pending": ("計測中…", "Measuring…"),
     "ui.meas.failed": ("計測値なし: この心電図は自動計測できませんでした（{reason}）",
                        "No measurements: this ECG could not be measured automatically ({reason})"),
@@ -127,21 +144,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.scale.px_per_mm": ("1 mm あたりの画素数", "Pixels per mm"),
     "ui.scale.from_dpi": ("画面の DPI から（{dpi:.0f} dpi）", "From the screen DPI ({dpi:.0f} dpi)"),
     "ui.scale.measured": ("定規で測った長さ（mm）", "Length measured with a ruler (mm)"),
-    "ui.shortcuts.text": (
-        "Ctrl+O 開く／PgDn・PgUp 次・前のファイル／1・2・3・4 レイアウト 3×4・6×2・12×1・1誘導／"
-        "S 記録速度切替／G・Shift+G 感度 上げ・下げ／B 基線補正／N ハム／L 高域遮断／R 生波形／"
-        "D 診断用フィルタ／T 時間キャリパー／A 振幅キャリパー／Del キャリパー消去／Ctrl+0 実寸／Ctrl+9 ページ全体／"
-        "Ctrl++・Ctrl+- 拡大・縮小／←・→ 時間送り／Ctrl+E 画像で保存／F11 読影モード／"
-        "J・K 次・前の症例（作業リスト順）／F 次の未確認の要精査以上／C・X 上位の所見候補を採用・却下／"
-        "U 要至急／E 要精査／W 異常なし／Ctrl+L 作業リスト（Enter で開く）",
-        "Ctrl+O open / PgDn, PgUp next, previous file / 1 2 3 4 layout 3×4, 6×2, 12×1, one lead / "
-        "S paper speed / G, Shift+G gain up, down / B baseline / N notch / L low-pass / R raw / D diagnostic / "
-        "T time caliper / A amplitude caliper / Del remove calipers / Ctrl+0 actual size / "
-        "Ctrl+9 fit page / Ctrl++, Ctrl+- zoom / Left, Right scroll / Ctrl+E save image / "
-        "F11 reading mode / J, K next, previous case (worklist order) / F next unreviewed flagged case / "
-        "C, X confirm, reject the top suggestion / U urgent / E further examination / "
-        "W no abnormality / Ctrl+L worklist (Enter opens)",
-    ),
+    # the key list (F1, gui/shortcuts_dialog.py): made from the actions; these name the keys
+    # that are on no menu
+    "ui.keys.col_key": ("キー", "Key"),
+    "ui.keys.col_action": ("操作", "Action"),
+    "ui.keys.other": ("ツールバーとキーボード", "Toolbar and keyboard"),
+    "ui.action.speed_cycle": ("記録速度を切り替え（12.5 → 25 → 50 mm/s）",
+                              "Next paper speed (12.5 → 25 → 50 mm/s)"),
+    "ui.action.gain_up": ("感度を上げる（全誘導）", "Gain up (all leads)"),
+    "ui.action.gain_down": ("感度を下げる（全誘導）", "Gain down (all leads)"),
+    "ui.action.escape": ("キャリパーの操作を中止", "Cancel the caliper being placed"),
     "ui.render.written": ("{out} に書き出しました（{layout}、{speed:g} mm/s、{gain:g} mm/mV）",
                           "Wrote {out} ({layout}, {speed:g} mm/s, {gain:g} mm/mV)"),
     "ui.render.bad_out": ("出力ファイルの拡張子は .png か .svg にしてください: {out}",
@@ -162,4 +174,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.short.caliper_clear": ("計測消去", "Clear cal."),
     "ui.short.actual_size": ("実寸", "1:1"),
     "ui.short.fit_page": ("全体", "Fit"),
+    # the worklist's review column (gui/worklist_panel.py): in English a mark, as the words
+    # ("Not reviewed", "Reviewed (Further exam)") took half of a 250-px dock in every row; the
+    # state's name (review.ui.state.*) is the cell's tooltip
+    "ui.worklist.unreviewed": ("未確認", "—"),
+    "ui.worklist.in_progress": ("確認中", "◐"),
+    "ui.worklist.done": ("確認済", "✓"),
+    "ui.worklist.done_as": ("確認済（{level}）", "✓ {level}"),  # the reader's level, short
 }

@@ -1,0 +1,96 @@
+"""The measurement texts of the window (QA 2026-12), on the bundled E07509 (48/min, complete RBBB:
+QRS 158 ms of low confidence, so the QRS-adjusted QTc that rests on it is of low confidence too).
+
+- The header showed 「（QRS幅補正QTc 383 ms）」 plainly after the QT/QTc while the QRS beside it
+  was grey with （参考値）; the PDF marks it （参考値）. Now it is a figure of its own, grey, marked,
+  its reason on hover.
+- The heart rate read 「心拍数 48 bpm」 in the header, 「/分」 in the referral banner and 「48/min」 in
+  the criteria dock of the Japanese window: now 「48 /分」 in the header and the criteria dock
+  ("48 bpm" in English, as the banner writes it).
+- The median-beat dock wrote its confidence note in full-width brackets in English too:
+  "QRS 0.42（Low confidence: …）".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.core.messages import set_language, tr
+from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.analyze import measure_readable
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+GREY = "#999999"
+
+
+@pytest.fixture(scope="module")
+def e07509(bundled_samples: Path):
+    rec = read_ecg(bundled_samples / "E07509.hea")
+    return rec, measure_readable(rec).to_dict()
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_qrs_adjusted_qtc_of_low_confidence_is_marked(qtbot, e07509, lang) -> None:
+    from ecg_viewer.gui.header import HeaderWidget
+
+    rec, m = e07509
+    assert {"qrs_ms", "qtc_modified_ms"} <= set(m["low_confidence"]) and "qt_ms" not in m["low_confidence"]
+    set_language(lang)
+    h = HeaderWidget()
+    qtbot.addWidget(h)
+    h.set_record(rec)
+    h.set_measurements(m)
+    qtm, qt, qrs = (h.meas_labels[k] for k in ("qtm", "qt", "qrs"))
+    value = m["qtc_modified_ms"]
+    want = {"ja": f"QRS幅補正QTc {value:.0f} ms（参考値）",
+            "en": f"QRS-adjusted QTc {value:.0f} ms (low confidence)"}[lang]
+    assert qtm.text() == want
+    # marked as the QRS it rests on is: grey, the reason on hover
+    assert GREY in qtm.styleSheet() and GREY in qrs.styleSheet()
+    assert tr(m["confidence_reasons"]["qtc_modified_ms"]) in qtm.toolTip()
+    assert tr("ui.meas.qtc_modified_tip") in qtm.toolTip()
+    # the QT/QTc itself is of normal confidence: plain, without the adjusted value
+    assert GREY not in qt.styleSheet() and str(int(value)) not in qt.text()
+    assert want in h.text()
+
+
+def test_a_qrs_adjusted_qtc_of_normal_confidence_stays_after_the_qt(qtbot, e07509) -> None:
+    from ecg_viewer.gui.header import HeaderWidget
+
+    rec, m = e07509
+    sure = {**m, "low_confidence": [], "confidence_reasons": {}}
+    h = HeaderWidget()
+    qtbot.addWidget(h)
+    h.set_record(rec)
+    h.set_measurements(sure)
+    assert h.meas_labels["qt"].text().endswith(f"（QRS幅補正QTc {m['qtc_modified_ms']:.0f} ms）")
+    assert not h.meas_labels["qtm"].text() and h.meas_labels["qtm"].isHidden()
+
+
+@pytest.mark.parametrize(("lang", "unit"), [("ja", " /分"), ("en", " bpm")])
+def test_the_heart_rate_reads_one_unit_in_the_window(make_window, qtbot, bundled_samples, lang,
+                                                     unit) -> None:
+    w = make_window((1366, 740), use_stored_language=False)
+    w.set_language(lang)
+    with qtbot.waitSignal(w.flow.analysed, timeout=180000) as blocker:
+        w.controller.open_file(str(bundled_samples / "E07509.hea"))
+    analysis = blocker.args[0]
+    qtbot.waitUntil(lambda: w.state.measurements is not None, timeout=30000)
+    hr = w.state.measurements.hr_bpm
+    rate = f"{hr:.0f}{unit}"
+    assert w.header.meas_labels["hr"].text() == f"{tr('ui.meas.hr')} {rate}"
+    assert w.criteria_panel.value_text("hr_bpm") == rate
+    assert "bpm" not in w.header.text() if lang == "ja" else "/分" not in w.header.text()
+    # the banner's reason says the rate the same way (core/msg/findings: 「心拍数 48 /分」)
+    reasons = "\n".join(analysis.referral.reasons(lang))
+    if str(int(hr)) in reasons:
+        assert rate in reasons, reasons
+    # the median-beat dock's confidence note: brackets as the language writes them
+    note = w.median_beat_panel.confidence.text()
+    assert "QRS" in note
+    if lang == "en":
+        assert "（" not in note and " (Low confidence" in note, note
+    else:
+        assert "（拍ごとのばらつき" in note, note
