@@ -160,7 +160,7 @@ def test_json_pdf_and_fhir_carry_the_evidence(bundled_samples, tmp_path: Path) -
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     hr = d["measurements"]["hr_bpm"]
-    assert f"○ 心拍数 {hr:.0f}/min（< 60/min）" in text
+    assert f"○ 心拍数 {hr:.0f} /分（< 60 /分）" in text
     # 洞徐脈 either came from the model/fusion itself or was re-read from 洞調律 by the rate
     if any(e["key"] == "rate_variant" for e in sinus_b["evidence"]):
         assert "洞調律を心拍数で読み替え" in text

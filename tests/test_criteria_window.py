@@ -28,7 +28,7 @@ def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
     brady = rows["sinus_bradycardia"]
     reasons = [brady.child(i).text(0) for i in range(brady.childCount())]
     hr = analysis.measurements["hr_bpm"]
-    assert f"○ 心拍数 {hr:.0f}/min（< 60/min）" in reasons
+    assert f"○ 心拍数 {hr:.0f} /分（< 60 /分）" in reasons
     # 洞徐脈 either came from the fused score itself or was re-read from 洞調律 by the rate
     brady_label = next(s for s in analysis.prediction.labels if s.id == "sinus_bradycardia")
     if any(e.key == "rate_variant" for e in brady_label.evidence):

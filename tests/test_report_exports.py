@@ -123,7 +123,7 @@ def test_pdf_text_extracts_japanese(pdf_file: Path) -> None:
     assert len([p for p in pages if p.strip()]) == 2
     for expected in ("12誘導心電図レポート", "SYNTH0001", "Synthetic Example", "男性", "45 歳",
                      "2025-08-17 09:15:11", "MAC55", "心房細動", "洞頻脈", "要精査", "要至急",
-                     "HR 112 bpm", "QRS 96 ms", "25 mm/s", "10 mm/mV", "aVR", "V6",
+                     "HR 112 /分", "QRS 96 ms", "25 mm/s", "10 mm/mV", "aVR", "V6",
                      "800 ms（75 bpm）", "ST低下", "心エコー図検査", "抗凝固療法",
                      "山田 太郎", "左室肥大", WEIGHTS[:16], "2026.", "アプリ 0.1.0"):
         assert expected in text, expected

@@ -48,8 +48,16 @@ def feature_name(key: str, lang: str | None = None) -> str:
     return key
 
 
+def rate_units(text: str, lang: str | None = None) -> str:
+    """``text`` (a value or a criterion such as "< 60/min") with the rate unit as ``lang``
+    writes it: 「 /分」 in Japanese, as the header and the banner do ("/min" in English)."""
+    return text.replace("/min", " /分").replace("  /分", " /分") if (lang or language()) == "ja" \
+        else text
+
+
 def format_value(value: object, unit: str, lang: str | None = None) -> str:
-    """A value with its unit as the window shows it (ms, /min and ° whole; mV 2 decimals)."""
+    """A value with its unit as the window shows it (ms, /min and ° whole; mV 2 decimals;
+    the rate 「48 /分」 in Japanese)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -58,7 +66,7 @@ def format_value(value: object, unit: str, lang: str | None = None) -> str:
         nd = 2 if unit == "mV" else 1 if unit == "mV·ms" else 0 if unit else 2
         text = f"{float(value):.{nd}f}"
         if unit == "°" or unit.startswith("/"):
-            return f"{text}{unit}"
+            return rate_units(f"{text}{unit}", lang)
         return f"{text} {unit}".rstrip()
     return str(value)
 
@@ -95,7 +103,7 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
         elif isinstance(e.value, bool) or not e.criterion:
             crit = ""
         else:
-            crit = f"{lp}{e.criterion}{rp}"
+            crit = f"{lp}{rate_units(e.criterion, lang)}{rp}"
         sep = ("：" if ja else ": ") if isinstance(e.value, bool) else \
             "" if ja and name.endswith("）") else " "  # 「R（V3）0.00 mV」
         body = f"{name}{sep}{value}{crit}"

@@ -42,6 +42,12 @@ OPTIONAL_MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+def unit_text(unit: str, lang: str) -> str:
+    """A measurement unit as ``lang`` writes it: the rate 「/分」 in Japanese (the window's
+    header and banner), "bpm" in English."""
+    return "/分" if lang == "ja" and unit == "bpm" else unit
+
+
 def report_measurement_keys(measurements: dict[str, Any] | None) -> tuple[tuple[str, str, str], ...]:
     """:data:`MEASUREMENT_KEYS` and the optional ones that ``measurements`` holds a value for."""
     extra = tuple(k for k in OPTIONAL_MEASUREMENT_KEYS

@@ -257,11 +257,20 @@ def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, A
             "text": label_name(str(e.value), lang)}
     else:
         comp["valueString"] = str(e.value)
-    crit = {"fusion": tr("evid.fusion_weighed", lang),
-            "model": tr("report.fhir.by_model", lang)}.get(e.criterion, e.criterion)
-    comp["interpretation"] = [{"text": (crit + " " if crit else "")
-                               + tr("report.fhir.supports" if e.supports else "report.fhir.against",
-                                    lang)}]
+    verdict = tr("report.fhir.supports" if e.supports else "report.fhir.against", lang)
+    if e.criterion in ("fusion", "model"):
+        kind = tr("evid.fusion_weighed" if e.criterion == "fusion" else "report.fhir.by_model",
+                  lang)
+        text = tr("report.fhir.interpretation", lang, what=kind, verdict=verdict)
+    elif e.key in LABEL_VALUED_KEYS and e.criterion:  # the criterion is the named label's score
+        text = tr("report.fhir.interpretation", lang,
+                  what=tr("report.fhir.label_score", lang, score=e.criterion), verdict=verdict)
+    elif e.criterion:  # a published criterion: "基準 ≥ 3.5 mV：所見を支持", not "= true 所見に反する"
+        text = tr("report.fhir.interpretation", lang,
+                  what=tr("report.fhir.criterion", lang, criterion=e.criterion), verdict=verdict)
+    else:
+        text = verdict
+    comp["interpretation"] = [{"text": text}]
     return comp
 
 

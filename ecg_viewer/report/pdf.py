@@ -22,6 +22,7 @@ from typing import BinaryIO
 
 from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import language, list_sep, paren, tr
@@ -34,6 +35,7 @@ from ecg_viewer.report.content import (
     measurement_label,
     measurement_value,
     report_measurement_keys,
+    unit_text,
 )
 from ecg_viewer.report.pdf_details import (
     NOTICE_TOP_MM,
@@ -166,7 +168,8 @@ def measurements_line(content: ReportContent, lang: str) -> str:
     for key, label, unit in report_measurement_keys(meas):
         value = measurement_value(meas, key)
         sep = "" if unit == "°" else " "
-        shown = f"{value:.0f}{sep}{unit}" if value is not None else tr("report.not_measured", lang)
+        shown = (f"{value:.0f}{sep}{unit_text(unit, lang)}" if value is not None
+                 else tr("report.not_measured", lang))
         if value is not None and low_confidence_reason(meas, key) is not None:
             shown += paren(tr("meas.conf_low_mark", lang), lang)  # shown grey in the window
         parts.append(f"{measurement_label(label, lang)} {shown}")
@@ -207,6 +210,33 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
         return
     text_at(c, x_mm + 2, y_mm + 5.0, fit_text(lines[0], w_mm - 4, 10), 10, white)
     text_at(c, x_mm + 2, y_mm + 10.2, fit_text(lines[1], w_mm - 4, 9), 9, white)
+
+
+#: lines sheet 2 gives the referral's reasons (the table of findings gets the rest of the room)
+MAX_REASON_LINES = 8
+
+
+def referral_reason_lines(reasons: list[str], width_mm: float, lang: str,
+                          max_lines: int = MAX_REASON_LINES) -> list[str]:
+    """The referral's reasons as sheet 2 prints them: each on up to three lines (a longer one
+    is cut with an ellipsis), its wrapped lines indented under its text, as many whole reasons
+    as fit in ``max_lines``, then a line saying how many more the JSON report holds. Reasons
+    were cut after five lines without a mark and the later ones dropped (CinC Q0398 lost its
+    injury reason and the note that its ST-T changes may be secondary)."""
+    mark = bullet(lang)
+    indent = "　" if lang == "ja" else "  "  # the width of the mark, under which lines continue
+    wrapped = []
+    for r in reasons:
+        lines = wrap_text(r, width_mm - pdfmetrics.stringWidth(mark, FONT, 7.5) / mm, 7.5, 3)
+        wrapped.append([mark + lines[0], *(indent + ln for ln in lines[1:])])
+    out: list[str] = []
+    for i, lines in enumerate(wrapped):
+        last = i == len(wrapped) - 1
+        if len(out) + len(lines) + (0 if last else 1) > max_lines:  # room for "n more" kept
+            out.append(tr("report.more_reasons", lang, n=len(wrapped) - i))
+            break
+        out += lines
+    return out
 
 
 def _footer(c: Canvas, content: ReportContent, n: int, lang: str, notice: bool = True) -> None:
@@ -280,9 +310,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     text_at(c, MARGIN_MM, y, tr("report.suggestions", lang), 10)
     y += 5.0
     ref = content.analysis.referral
-    # each reason on up to two lines (a combination reason names several findings), five in all
-    reason_lines = [line for reason in ref.reasons(lang)[:4]
-                    for line in wrap_text(f"{bullet(lang)}{reason}", left_w - 4, 7.5, 2)][:5]
+    reason_lines = referral_reason_lines(ref.reasons(lang), left_w - 4, lang)
     quality_lines: list[str] = []
     if content.analysis.quality.problems:  # unreadable, or a lead the record was read without
         probs = list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)

@@ -17,6 +17,7 @@ from ecg_viewer.report.content import (
     measurement_label,
     measurement_value,
     report_measurement_keys,
+    unit_text,
 )
 from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
@@ -47,7 +48,7 @@ def _measurement_cells(content: ReportContent, lang: str) -> tuple[list[tuple[st
         low = low_confidence_reason(meas, key) if value is not None else None
         if value is not None:
             sep = "" if unit == "°" else " "
-            text = f"{measurement_label(label, lang)}  {value:.0f}{sep}{unit}"
+            text = f"{measurement_label(label, lang)}  {value:.0f}{sep}{unit_text(unit, lang)}"
             if low is not None:
                 mark = tr("meas.conf_low_mark", lang)
                 if low in MESSAGES:

@@ -42,7 +42,10 @@ def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
         return [], 0
     decided = set(content.review.decisions) if content.review else set()
     candidates = list(content.suggestions(10))
-    candidates += [s for s in pred.labels if s.id in decided and s not in candidates]
+    # every label above its threshold is a candidate too (the top 10 may hold only some of
+    # them: CinC Q0033 left 左室高電位 0.55 out while a row below cited it as evidence)
+    candidates += [s for s in pred.labels
+                   if (s.id in decided or s.above_threshold) and s not in candidates]
     banner = set(analysis.referral.because) | set(analysis.referral.named)
 
     def priority(s: LabelScore) -> int:

@@ -122,8 +122,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.fhir.rr_ms": ("RR 間隔", "R-R interval"),
     "report.fhir.qt_ms": ("QT 間隔", "QT interval"),
     # an evidence component's interpretation: the criterion, then for or against the finding
-    "report.fhir.supports": ("所見を支持", "supports"),
-    "report.fhir.against": ("所見に反する", "against"),
+    "report.fhir.supports": ("所見を支持", "supports the finding"),
+    "report.fhir.against": ("所見に反する", "against the finding"),
+    "report.fhir.criterion": ("基準 {criterion}", "criterion {criterion}"),
+    "report.fhir.label_score": ("その所見のスコア {score}", "that finding's score {score}"),
+    "report.fhir.interpretation": ("{what}：{verdict}", "{what}: {verdict}"),
     "report.fhir.by_model": ("モデル", "model"),
     "report.fhir.conclusion": ("AI による所見候補（参考）: {labels}", "AI-suggested findings (for reference): {labels}"),
     "report.batch.progress": ("{done}/{total} 件　{rate:.1f} 件/秒", "{done}/{total}  {rate:.1f} ECG/s"),
@@ -141,6 +144,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.batch.not_dir": ("フォルダではありません: {dir}", "Not a folder: {dir}"),
     "report.no_measurements": ("未計測", "not measured"),
     "report.more_on_sheet2": ("ほか {n} 件は 2 ページ目", "{n} more on sheet 2"),
+    "report.more_reasons": ("ほか {n} 件の理由は JSON レポートにあります",
+                            "{n} more reasons are in the JSON report"),
     "report.star_legend": ("（* 閾値以上）", "(* at or above threshold)"),
     "report.table_legend": (
         "赤字・* = 閾値以上。バーはスコア、縦線はその所見の閾値。",

@@ -1,0 +1,99 @@
+"""What a cardiologist's reading of the exported reports found (2026-12-06): the PDF's referral
+reasons cut mid-sentence and the later ones dropped, wrapped lines breaking a number from its
+unit or leaving a bracket alone, findings above threshold missing from the table, and FHIR
+evidence reading "= true 所見に反する". Real records (shared CinC data), the PDF read back with
+pdftotext, the real fixture pipeline or the shipped model where named."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.cli import main
+from ecg_viewer.report.pdf import referral_reason_lines
+from ecg_viewer.report.pdf_text import register_font, wrap_text
+
+
+@pytest.fixture(autouse=True)
+def _font() -> None:
+    register_font()
+
+
+def test_every_referral_reason_is_printed_whole_or_counted() -> None:
+    reasons = [f"所見{i}（要精査: " + "統合確率に寄与した項目: Q 幅（下壁誘導で 2 番目に長い Q）41 ms、" * 2 + "）"
+               for i in range(6)]
+    lines = referral_reason_lines(reasons, 146, "ja", max_lines=8)
+    assert len(lines) <= 8
+    assert lines[-1].startswith("ほか ") and "JSON" in lines[-1]
+    shown = sum(ln.startswith("・") for ln in lines)
+    assert lines[-1] == f"ほか {6 - shown} 件の理由は JSON レポートにあります"
+    assert all(ln.startswith(("・", "　")) for ln in lines[:-1])  # continuations indented
+    few = referral_reason_lines(reasons[:2], 146, "ja", max_lines=8)
+    assert sum(ln.startswith("・") for ln in few) == 2 and not few[-1].startswith("ほか")
+
+
+@pytest.mark.parametrize("text", [
+    "下壁心筋梗塞（要精査: 異常 Q 波（下壁誘導）：あり、統合確率に寄与した項目: Q 幅（下壁誘導で 2 番目に長い Q）41 ms）",
+    "完全左脚ブロック（要精査: QRS 幅 166 ms（≧ 120 ms）、R 頂点時間（V6）92 ms（> 60 ms）、q 幅（V6）0 ms（= 0 ms））",
+    "ST低下（要精査: ST 低下の最大（J+60 ms、aVR 以外）-0.28 mV（≦ -0.05 mV）、統合確率に寄与した項目: ST -0.15 mV）",
+])
+@pytest.mark.parametrize("width", [60.0, 75.0, 100.0, 141.0, 142.0, 143.0])
+def test_wrapped_lines_keep_numbers_with_units_and_brackets_in_place(text, width) -> None:
+    lines = wrap_text(text, width, 7.5)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    for a, b in zip(lines, lines[1:], strict=False):
+        assert b[:1] not in "）、。)" and a[-1:] not in "（("
+        assert not (a[-1:].isdigit() and (b[:1].isdigit() or b[:2] in ("ms", "mV"))), (a, b)
+        assert not (a[-1:] in "-." and b[:1].isdigit()), (a, b)
+
+
+def test_the_table_lists_the_findings_above_threshold_beyond_the_top_10(shared_data: Path,
+                                                                       tmp_path: Path) -> None:
+    """CinC Q0033: 左室高電位 0.55 was above its threshold, outside the top 10, missing from the
+    PDF while the row of ST-T変化を伴う左室肥大 cited it."""
+    from ecg_viewer.commands.report import build_content
+    from ecg_viewer.pipeline.factory import make_analyzer
+    from ecg_viewer.report.pdf_table import table_rows
+
+    content = build_content(shared_data / "cinc_extra" / "Q0033.hea", make_analyzer().analyze,
+                            with_review=False, prior="none")
+    present = [s.id for s in content.analysis.prediction.present()]
+    rows, hidden = table_rows(content, 40)
+    assert hidden == 0 and set(present) <= {s.id for s in rows}
+    assert "lv_high_voltage" in present  # the case that was left out
+
+
+def test_fhir_evidence_reads_as_criterion_and_verdict(bundled_samples: Path,
+                                                     tmp_path: Path) -> None:
+    fh = tmp_path / "r.fhir.json"
+    assert main(["report", str(bundled_samples / "00017_hr.hea"), "--out", str(tmp_path / "r.pdf"),
+                 "--fhir", str(fh), "--no-review", "--prior", "none"]) == 0
+    texts = {i["text"] for e in json.loads(fh.read_text(encoding="utf-8"))["entry"]
+             for c in e["resource"].get("component", []) for i in c.get("interpretation", [])}
+    assert texts, "no evidence component"
+    assert all(t.endswith(("所見を支持", "所見に反する")) for t in texts), texts
+    assert not any(t.startswith(("=", "≥", "≤", "<", ">")) for t in texts), texts
+
+
+def test_the_pdf_prints_every_reason_of_a_long_banner(shared_data: Path, tmp_path: Path) -> None:
+    """CinC Q0398 (LBBB, six D findings): its reasons were cut after five lines, the last one
+    mid-sentence, and the note that its injury ST-T may be secondary was lost."""
+    from ecg_viewer.commands.report import build_content
+    from ecg_viewer.pipeline.factory import make_analyzer
+    from ecg_viewer.report.pdf import pdf_bytes
+
+    content = build_content(shared_data / "cinc_extra" / "Q0398.hea", make_analyzer().analyze,
+                            with_review=False, prior="none")
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(pdf_bytes(content, lang="ja"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")[1]
+    flat = "".join(text.split())
+    reasons = content.analysis.referral.reasons("ja")
+    assert len(reasons) >= 5
+    for r in reasons:  # each reason whole (its text without the spaces pdftotext moves)
+        assert "".join(r.split()).replace("≥", "≧").replace("≤", "≦") in flat, r
+    assert "二次性の可能性" in flat
