@@ -114,3 +114,22 @@ def test_failed_comparison_is_a_notice_not_a_message_box(win, qtbot, shared_data
     assert QApplication.activeModalWidget() is None
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
     assert feats.comparison is None and win.state.record is not None
+
+
+def test_a_case_opened_with_its_analysis_cached_is_compared_too(win, qtbot, shared_data: Path,
+                                                                 tmp_path: Path):
+    """A worklist case comes with its analysis (set synchronously as the record changes, before
+    the comparison's own slot ran and cancelled the prior search): it was never compared with
+    its prior ECG, however it was opened from the worklist (QA 2026-12-06)."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.pipeline.analyze import Analyzer
+
+    p = Ptbxl(shared_data)
+    prior, current = p.write(tmp_path, 581), p.write(tmp_path, 598)
+    cached = Analyzer(load_model=False).analyze(read_ecg(current))
+    win.flow.analysis_cache = lambda sha: cached if sha == cached.sha256 else None
+    feats = win.comparison_features
+    with qtbot.waitSignal(feats.compared, timeout=60000) as blocker:
+        win.controller.open_file(str(current))
+    assert Path(blocker.args[0].prior.file).name == prior.name
+    qtbot.waitUntil(lambda: "change:qrs_wide_change" in win.state.analysis.referral.because)

@@ -290,10 +290,11 @@ def test_japanese_fhir_display_texts_are_japanese(samples: Path) -> None:
                     or "atrial fibrillation" in json.dumps(e["resource"])]
              for lang, bundle in (("ja", ja), ("en", en))}
     assert notes["ja"] and notes["en"]
-    assert any(n.startswith("AI スコア 0.83（区分 D（要精査））／AI の提案（医師未確認）")
+    # (AF at the fixture's 112/min: a rapid ventricular response, 要至急 since 2026-12-06)
+    assert any(n.startswith("AI スコア 0.83（区分 要至急）／AI の提案（医師未確認）")
                for n in notes["ja"]), notes["ja"]
     assert not [n for n in notes["ja"] if re.search(r"\b(score|category|reviewed)\b", n)]
-    assert any(n.startswith("AI score 0.83 (category D (Further examination needed)); "
+    assert any(n.startswith("AI score 0.83 (category Urgent referral); "
                             "AI suggestion, not reviewed") for n in notes["en"]), notes["en"]
 
 

@@ -122,8 +122,11 @@ CASES = [
      {"qrs_ms": 150, "qtc_modified_ms": 520, "low_confidence": ["qt_ms", "qtc_modified_ms"]},
      "C", ("qrs_wide",)),
     ("atrial flutter: no QTc rule fires (flutter waves on the T wave); the flutter label raises D",
-     ["atrial_flutter"], {"qtc_fridericia_ms": 505, "qtc_bazett_ms": 572, "hr_bpm": 128}, "D",
+     ["atrial_flutter"], {"qtc_fridericia_ms": 505, "qtc_bazett_ms": 572, "hr_bpm": 96}, "D",
      ("atrial_flutter",)),
+    ("atrial flutter at 128/min: no QTc rule either; the rapid response raises 要至急",
+     ["atrial_flutter"], {"qtc_fridericia_ms": 505, "qtc_bazett_ms": 572, "hr_bpm": 128},
+     "urgent", ("atrial_flutter",)),
     ("atrial flutter: neither does the modified QTc nor a short QTc", ["atrial_flutter"],
      {"qrs_ms": 150, "qtc_modified_ms": 520, "qtc_bazett_ms": 320, "hr_bpm": 75}, "D",
      ("atrial_flutter",)),
@@ -193,10 +196,10 @@ def test_every_catalog_category_is_a_level_and_pacing_ids_exist():
     assert RULES.paced_labels <= set(CAT.ids)
     stopping = {lab for r in RULES.measurement_rules for lab in r.unless_labels}
     assert stopping and stopping <= set(CAT.ids)
-    for rule in RULES.label_levels:  # label-level rules: real labels, a lower level, cited
+    for rule in RULES.label_levels:  # label-level rules: real labels, another level, cited
         assert rule.labels <= set(CAT.ids) and rule.with_labels <= set(CAT.ids)
         assert len(rule.reason) > 40
-        assert all(SEVERITY[rule.level] < SEVERITY[CAT.by_id(i).category] for i in rule.labels)
+        assert all(SEVERITY[rule.level] != SEVERITY[CAT.by_id(i).category] for i in rule.labels)
     # no QTc rule in atrial flutter (flutter waves on the T wave), no PR rule in flutter or AF
     flutter = {r.id for r in RULES.measurement_rules if "atrial_flutter" in r.unless_labels}
     af = {r.id for r in RULES.measurement_rules if "atrial_fibrillation" in r.unless_labels}
@@ -324,3 +327,20 @@ def test_combination_needs_every_label_it_reads():
     # the found labels alone (正常心電図 missing): no score, no flag from the rule
     present = [ls("asmi", 0.30, 0.40), ls("st_depression", 0.12, 0.20)]
     assert decide_referral(present, None, None, RULES, _combination(-50.0)).level == "A"
+
+
+@pytest.mark.parametrize("label, hr, low, level", [
+    ("atrial_fibrillation", 146.0, False, "urgent"),  # CinC A0003: AF with rapid response
+    ("atrial_flutter", 120.0, False, "urgent"),
+    ("atrial_fibrillation", 95.0, False, "D"),
+    ("atrial_fibrillation", 146.0, True, "D"),  # a greyed rate raises nothing
+])
+def test_atrial_fibrillation_or_flutter_with_a_rapid_response_is_urgent(label, hr, low, level):
+    """Reference doc §3: "AF/AFL with fast response" is in the urgent tier; the catalog's
+    頻脈性心房細動 has no training example, so the trusted rate decides (> 100/min)."""
+    meas = {"hr_bpm": hr, "low_confidence": ["hr_bpm"] if low else []}
+    ref = decide_referral([ls(label)], meas)
+    assert ref.level == level
+    if level == "urgent":
+        assert f"{hr:.0f} /分" in ref.reasons_ja[0] and "rapid ventricular response" in \
+            ref.reasons_en[0]

@@ -97,3 +97,31 @@ def test_the_pdf_prints_every_reason_of_a_long_banner(shared_data: Path, tmp_pat
     for r in reasons:  # each reason whole (its text without the spaces pdftotext moves)
         assert "".join(r.split()).replace("≥", "≧").replace("≤", "≦") in flat, r
     assert "二次性の可能性" in flat
+
+
+def test_the_english_review_block_keeps_heads_apart_from_values(bundled_samples: Path,
+                                                               tmp_path: Path) -> None:
+    """The English "Physician's referral level" and "Needs further examination" ran into their
+    values in a 26-mm column ("…referral le~~Further examination needed")."""
+    import re
+
+    from ecg_viewer.commands.report import build_content
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.report.pdf import pdf_bytes
+    from ecg_viewer.review import AuditContext, ReviewStore
+    from tests.report_fixtures import fixture_analyze
+
+    ecg = bundled_samples / "00017_hr.hea"
+    db = tmp_path / "reviews.sqlite3"
+    sha = read_ecg(ecg).sha256
+    with ReviewStore(db) as s:
+        s.set_reviewer("Dr Sato")
+        ctx = AuditContext("0.1.0", "x" * 64, "cat")
+        s.set_levels(sha, suggested="D", final="D", context=ctx)
+        s.set_needs_exam(sha, True, "echocardiography", context=ctx)
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(pdf_bytes(build_content(ecg, fixture_analyze, db=db, prior="none"), lang="en"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")[1]
+    assert re.search(r"Physician's referral level\s{2,}Further examination needed", text)
+    assert re.search(r"Needs further examination\s+yes: echocardiography", text)

@@ -250,3 +250,30 @@ def test_review_panel_fits_the_dock_of_a_small_screen(qtbot, lang) -> None:
         assert panel.minimumSizeHint().width() <= 240
     finally:
         set_language("ja")
+
+
+def test_a_finding_search_belongs_to_its_patient_and_a_double_click_adds_once(
+        qtbot, bundled_samples: Path, tmp_path: Path) -> None:
+    """QA 2026-12-06: the search text and its hits carried over to the next case (Enter there
+    would have added the finding to the wrong patient), and a double-click on a hit raised an
+    AttributeError (its activation came second, with no item left)."""
+    from ecg_viewer.gui.review_panel import ReviewPanel
+    from ecg_viewer.review import ReviewStore
+
+    store = ReviewStore(tmp_path / "reviews.sqlite3")
+    panel = ReviewPanel(store, default_catalog())
+    qtbot.addWidget(panel)
+    first, second = (read_ecg(bundled_samples / f"{n}.hea") for n in ("00009_hr", "E07509"))
+    panel.set_record(first)
+    panel.search.setText("QT")
+    assert panel.hits.count() > 0
+    panel.set_record(second)
+    assert panel.search.text() == "" and panel.hits.count() == 0
+    panel.search.setText("brugada")
+    item = panel.hits.item(0)
+    panel._add_hit(item)  # what a double-click sends first (itemDoubleClicked) ...
+    panel._add_hit(None)  # ... then its activation, with the list already cleared: nothing
+    review = store.get(second.sha256)
+    assert review is not None and len(review.added_labels) == 1
+    assert store.get(first.sha256) is None or not store.get(first.sha256).added_labels
+    store.close()

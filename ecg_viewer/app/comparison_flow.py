@@ -94,6 +94,12 @@ class ComparisonFlow(QObject):
     def _record_changed(self, _record: EcgRecord) -> None:
         self.lane.cancel()
         self.comparison = self.prior_record = self._raised = self.base = None
+        # an analysis already set for this record by a slot that ran before this one (the
+        # worklist's cached analysis, set synchronously in AnalysisFlow._record_changed): its
+        # prior search was cancelled just above, so it starts again (a case opened from the
+        # worklist was never compared with its prior ECG)
+        if self.state.analysis is not None:
+            self._analysis_changed(self.state.analysis)
 
     def _analysis_changed(self, analysis: Analysis | None) -> None:
         if analysis is None or analysis is self._raised or self.state.record is None:

@@ -145,6 +145,8 @@ class ReviewPanel(QWidget):
     def set_record(self, record: EcgRecord | None) -> None:
         if self.record is not None and record is not self.record:
             self._comment_changed()  # keep a comment typed but not saved
+        if record is not self.record:  # a search typed for one patient never adds to the next
+            self.search.clear()
         self.record = record
         self.analysis = None
         self.review = None
@@ -357,7 +359,11 @@ class ReviewPanel(QWidget):
         if self.hits.count():
             self._add_hit(self.hits.item(0))
 
-    def _add_hit(self, item: QListWidgetItem) -> None:
+    def _add_hit(self, item: QListWidgetItem | None) -> None:
+        # a double-click is also an activation: the first of the two signals adds the finding
+        # and clears the list, the second comes with no item (AttributeError until 2026-12-06)
+        if item is None:
+            return
         self._apply("add_label", item.data(Qt.ItemDataRole.UserRole))
         self.search.clear()
 

@@ -19,7 +19,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.jsonfile import read_json_object
 from ecg_viewer.core.messages import MESSAGES, Bilingual, Reason
 from ecg_viewer.core.paths import resources_dir
-from ecg_viewer.core.prediction import REFERRAL_LEVELS, SEVERITY, LabelScore, level_name
+from ecg_viewer.core.prediction import REFERRAL_LEVELS, LabelScore, level_name
 
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
@@ -73,11 +73,13 @@ class MeasurementRule:
 
 @dataclass(frozen=True)
 class LabelLevelRule:
-    """What sets the level a label raises below its catalog level, e.g. a subendocardial-injury
-    label with a wide QRS raises 要精査, not 要至急: the ST-T changes of a wide QRS are mostly
-    secondary to the conduction delay. It applies where every condition of ``when`` holds on
-    trusted measurements, or where one of ``with_labels`` is found above its threshold. The
-    label stays shown and flagging."""
+    """What sets the level a label raises other than its catalog level, e.g. a
+    subendocardial-injury label with a wide QRS raises 要精査, not 要至急 (the ST-T changes of a
+    wide QRS are mostly secondary to the conduction delay), and atrial fibrillation or flutter
+    with a rapid ventricular rate raises 要至急, not 要精査 (reference doc §3: "AF/AFL with fast
+    response"). It applies where every condition of ``when`` holds on trusted measurements, or
+    where one of ``with_labels`` is found above its threshold. The label stays shown and
+    flagging."""
 
     id: str
     labels: frozenset[str]
@@ -126,13 +128,13 @@ class ReferralRules:
     def label_level(self, s: LabelScore, measurements: Mapping[str, Any] | None,
                     found: Sequence[LabelScore] = ()) -> tuple[str, Reason | None]:
         """The level label ``s`` raises when found (``found``: the labels above their threshold):
-        its category's, or lower where a :class:`LabelLevelRule` applies (never on a measurement
-        of low confidence), with the reason that says why (None at its category's level)."""
+        its category's, or the one a :class:`LabelLevelRule` sets (never on a measurement of low
+        confidence), with the reason that says why (None at its category's level)."""
         level = self.level_of_category(s.category)
         values = measurements or {}
         label = Bilingual(s.ja, s.en)
         for rule in self.label_levels:
-            if s.id not in rule.labels or not SEVERITY.get(rule.level, 99) < SEVERITY.get(level, -1):
+            if s.id not in rule.labels or rule.level == level:
                 continue
             if rule.by_measurement(values):
                 return rule.level, Reason.of(rule.message, label=label, level=level_name(rule.level),

@@ -7,6 +7,7 @@ import logging
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import MESSAGES, paren, tr
@@ -20,6 +21,7 @@ from ecg_viewer.report.content import (
     unit_text,
 )
 from ecg_viewer.report.pdf_text import (
+    FONT,
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_W_MM,
@@ -146,12 +148,18 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
          if review.needs_exam else tr("report.no", lang)),
         (tr("report.reviewer", lang), f"{review.reviewer or '—'}　{local_time(review.updated_at)}"),
     ]
+    # the heads' column as wide as the widest head needs, up to 40 mm; a longer head wraps (the
+    # English "Physician's referral level" ran into its value in a 26-mm column)
+    col = min(40.0, max(26.0, *(pdfmetrics.stringWidth(h, FONT, 7.5) / mm + 2.0
+                                for h, _ in rows)))
     for head, value in rows:
-        text_at(c, x, y, head, 7.5, Color(0.3, 0.3, 0.3))
-        for line in wrap_text(value, w - 26, 8.5, 3):
-            text_at(c, x + 26, y, line, 8.5)
-            y += 4.2
-        y += 0.6
+        heads = wrap_text(head, col - 1.5, 7.5, 2)
+        for i, line in enumerate(heads):
+            text_at(c, x, y + 3.4 * i, line, 7.5, Color(0.3, 0.3, 0.3))
+        values = wrap_text(value, w - col, 8.5, 3)
+        for i, line in enumerate(values):
+            text_at(c, x + col, y + 4.2 * i, line, 8.5)
+        y += max(4.2 * len(values), 3.4 * (len(heads) - 1) + 4.2) + 0.6
     text_at(c, x, y, tr("report.comment", lang), 7.5, Color(0.3, 0.3, 0.3))
     y += 4.2
     for line in wrap_text(review.comment or "—", w - 2, 8.5, 8):

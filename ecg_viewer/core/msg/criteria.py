@@ -131,6 +131,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}（{level}: QRS 幅 {value:.0f} ms（120 ms 以上）のため ST-T 変化は二次性の可能性）",
         "{label} ({level}: QRS {value:.0f} ms (120 ms or more), so the ST-T changes may be "
         "secondary)"),
+    "referral.label_level.rapid_response": (
+        "{label}（{level}: 心拍数 {value:.0f} /分 の頻拍性心室応答）",
+        "{label} ({level}: rapid ventricular response at {value:.0f}/min)"),
     "referral.label_level.secondary_st_t_finding": (
         "{label}（{level}: {finding}があるため ST-T 変化は二次性の可能性）",
         "{label} ({level}: with {finding}, the ST-T changes may be secondary)"),
