@@ -94,3 +94,25 @@ def test_the_heart_rate_reads_one_unit_in_the_window(make_window, qtbot, bundled
         assert "（" not in note and " (Low confidence" in note, note
     else:
         assert "（拍ごとのばらつき" in note, note
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_the_header_never_squeezes_the_side_docks(qtbot, samples, lang) -> None:
+    """An SCP, aECG or Philips file's header asked for 828-860 px in English and squeezed both
+    side docks of a 1366x768 screen to ~245 px (a layout then stored for the next start): every
+    field of any length is elided now, its whole text on hover."""
+    from ecg_viewer.core.messages import set_language
+    from ecg_viewer.gui.header import HeaderWidget
+    from ecg_viewer.io import read_ecg
+
+    set_language(lang)
+    try:
+        for name in ("scp_ecg/ecgtoolkit_Example.scp", "hl7aecg/fda_Example_aECG.xml",
+                     "philips_xml/129DYPRG.xml"):
+            header = HeaderWidget()
+            qtbot.addWidget(header)
+            header.set_record(read_ecg(samples / name), str(samples / name))
+            assert header.minimumSizeHint().width() <= 700, (name, lang)
+            assert header.values["patient_id"].full_text() in header.text()
+    finally:
+        set_language("ja")

@@ -22,7 +22,7 @@ class ElidedLabel(QLabel):
     its own tooltip)."""
 
     def __init__(self, parent: QWidget | None = None, *, auto_tooltip: bool = True,
-                 shrink_to_zero: bool = False,
+                 shrink_to_zero: bool = False, min_px: int | None = None,
                  mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> None:
         super().__init__(parent)
         self._full = ""
@@ -31,7 +31,7 @@ class ElidedLabel(QLabel):
         self._more = "+{n}"
         self._mode = mode
         self._auto_tooltip = auto_tooltip
-        self._min_px = 0 if shrink_to_zero else MIN_WIDTH_PX
+        self._min_px = 0 if shrink_to_zero else MIN_WIDTH_PX if min_px is None else min_px
         self.setWordWrap(False)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
 

@@ -34,7 +34,11 @@ _FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", 
 _MEAS = ("hr", "pr", "qrs", "qt", "qtm", "axis")
 # free text of any length from the file: elided (whole text on hover) rather than widening the
 # window (a long file name or device string squeezed the review dock off its columns)
-_ELIDED = ("name", "device", "file", "signal")
+_ELIDED = ("name", "device", "file", "signal", "patient_id", "recorded_at", "format")
+HEADER_VALUE_MIN_PX = 60  # an elided value keeps at least this much (its whole text on hover)
+# (the patient ID, the recording time and the format too since 2026-12-06: an SCP, aECG or
+# Philips file's header asked for 828-860 px in English and squeezed both side docks of a
+# 1366x768 screen to ~245 px, a layout then stored for the next start)
 
 
 def _value(m: dict[str, Any], key: str) -> tuple[float | None, str]:
@@ -65,7 +69,8 @@ class HeaderWidget(QFrame):
         for i, key in enumerate(_FIELDS):
             name = QLabel()
             mode = Qt.TextElideMode.ElideMiddle if key == "file" else Qt.TextElideMode.ElideRight
-            val = ElidedLabel(auto_tooltip=key != "file", mode=mode) if key in _ELIDED else QLabel()
+            val = (ElidedLabel(auto_tooltip=key != "file", mode=mode, min_px=HEADER_VALUE_MIN_PX)
+                   if key in _ELIDED else QLabel())
             name.setStyleSheet("color: #555;")
             val.setFont(app_font(10, bold=key in ("patient_id", "name")))
             val.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
