@@ -177,7 +177,7 @@ def test_worklist_sorted_by_level_with_review_state(qtbot, win, samples, tmp_pat
     assert order == ["b_af.xml", "00001_hr.hea", "c_bad.SCP"]  # 要精査, 異常なし, unreadable
     assert panel.table.item(0, 0).text() == "要精査"
     assert panel.table.item(0, 2).text() == "心房細動"
-    assert panel.table.item(0, 4).text() == "確認済（要精査）"
+    assert panel.table.item(0, 4).text() == "✓ 要精査"
     assert panel.table.item(1, 4).text() == "未確認"
     assert panel.table.item(2, 0).text() == "読込不可"
     with qtbot.waitSignal(panel.openRequested) as sig:

@@ -180,5 +180,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.worklist.unreviewed": ("未確認", "—"),
     "ui.worklist.in_progress": ("確認中", "◐"),
     "ui.worklist.done": ("確認済", "✓"),
-    "ui.worklist.done_as": ("確認済（{level}）", "✓ {level}"),  # the reader's level, short
+    # the reader's level, short: a 270-px column showed 「確認…」 for every level (the level on
+    # hover only); the whole state is the cell's tooltip
+    "ui.worklist.done_as": ("✓ {level}", "✓ {level}"),
 }
