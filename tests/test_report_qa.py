@@ -125,3 +125,23 @@ def test_the_english_review_block_keeps_heads_apart_from_values(bundled_samples:
                           text=True, check=True).stdout.split("\f")[1]
     assert re.search(r"Physician's referral level\s{2,}Further examination needed", text)
     assert re.search(r"Needs further examination\s+yes: echocardiography", text)
+
+
+@pytest.mark.parametrize("lang, title", [
+    ("ja", "記録装置の自動解析（原文のまま・本ソフトの所見ではありません）"),
+    ("en", "The recording device's own reading (as written; not this software's)")])
+def test_the_pdf_shows_the_devices_own_reading(samples: Path, tmp_path: Path, lang: str,
+                                              title: str) -> None:
+    """The Philips cart's ">>> Acute MI <<<" was kept in the file's metadata and shown on no
+    report; a clinician compares it with the suggestions."""
+    pdf = tmp_path / "r.pdf"
+    assert main(["--lang", lang, "report", str(samples / "philips_xml" / "129DYPRG.xml"),
+                 "--out", str(pdf), "--no-review", "--prior", "none", "--no-model"]) == 0
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout.split("\f")[1]
+    assert title in text
+    for statement in ("Sinus bradycardia", "Inferior infarct, acute (LCx)", ">>> Acute MI <<<"):
+        assert statement in text, statement
+    from ecg_viewer.core.messages import set_language
+
+    set_language("ja")

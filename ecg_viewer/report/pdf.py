@@ -39,6 +39,7 @@ from ecg_viewer.report.content import (
 )
 from ecg_viewer.report.pdf_details import (
     NOTICE_TOP_MM,
+    device_reading_block,
     measurement_block,
     measurement_block_height,
     provenance_block,
@@ -332,6 +333,8 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     for line in quality_lines:
         y += 4.0
         text_at(c, MARGIN_MM, y, line, 8, colour)
-    review_column(c, content, 168.0, 25.0, SHEET_W_MM - 168.0 - MARGIN_MM, lang)
+    y_review = review_column(c, content, 168.0, 25.0, SHEET_W_MM - 168.0 - MARGIN_MM, lang)
+    device_reading_block(c, content, 168.0, y_review + 8.0, SHEET_W_MM - 168.0 - MARGIN_MM,
+                         NOTICE_TOP_MM - 3.0, lang)
     provenance_block(c, content, lang)
     _footer(c, content, 2, lang, notice=False)

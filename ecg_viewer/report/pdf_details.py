@@ -121,13 +121,14 @@ def local_time(iso: str | None) -> str:
 
 
 def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: float,
-                   lang: str) -> None:
+                   lang: str) -> float:
+    """The physician's review (or that there is none); returns where it ends (mm)."""
     review = content.review
     text_at(c, x, y, tr("report.review", lang), 10)
     y += 5.5
     if review is None or review.is_empty:
         text_at(c, x, y, tr("report.not_reviewed", lang), 8.5, Color(0.6, 0, 0))
-        return
+        return y
     names = REFERRAL_JA if lang == "ja" else REFERRAL_EN
     final = names[review.final_level] if review.final_level else "—"
     suggested = names.get(review.suggested_level or content.analysis.referral.level, "—")
@@ -171,6 +172,29 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
         for number, a in enumerate(review.annotations[:8], start=1):
             y += 4.0
             text_at(c, x + 2, y, fit_text(f"[{number}] {annotation_text(a, lang)}", w - 2, 7.5), 7.5)
+    return y
+
+
+def device_reading_block(c: Canvas, content: ReportContent, x: float, y: float, w: float,
+                         bottom: float, lang: str) -> None:
+    """The recording device's own interpretation statements, verbatim, under the review (a
+    clinician compares them with the suggestions; the cart's ">>> Acute MI <<<" was kept in the
+    file's metadata and shown nowhere), as many lines as fit above ``bottom``, the rest counted."""
+    statements = [t.strip() for t in content.record.meta.interpretation if t and t.strip()]
+    if not statements or y + 9.0 > bottom:
+        return
+    text_at(c, x, y, tr("report.device_reading", lang), 9)
+    y += 4.4
+    for i, statement in enumerate(statements):
+        lines = wrap_text(statement, w - 4, 7.5, 3)
+        if y + 3.8 * len(lines) > bottom - (3.8 if i < len(statements) - 1 else 0.0):
+            text_at(c, x + 2, y, tr("report.device_reading_more", lang, n=len(statements) - i),
+                    7.5, Color(0.3, 0.3, 0.3))
+            return
+        for j, line in enumerate(lines):
+            text_at(c, x + 2, y, ("・" if j == 0 else "　") + line if lang == "ja"
+                    else ("- " if j == 0 else "  ") + line, 7.5)
+            y += 3.8
 
 
 def annotation_text(a: Annotation, lang: str) -> str:

@@ -69,6 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.device": ("装置", "Device"),
     "report.device_filters": ("装置のフィルタ", "Device filters"),
     "report.file": ("ファイル", "File"),
+    "report.device_reading": ("記録装置の自動解析（原文のまま・本ソフトの所見ではありません）",
+                              "The recording device's own reading (as written; not this software's)"),
+    "report.device_reading_more": ("ほか {n} 件（JSON レポートの record.meta.interpretation）",
+                                   "{n} more (JSON report, record.meta.interpretation)"),
     "report.details.record": (
         "sha256: {sha256}　形式: {format}　{fs} Hz　{seconds} 秒　{leads} 誘導",
         "sha256: {sha256}  format: {format}  {fs} Hz  {seconds} s  {leads} leads",
