@@ -145,3 +145,29 @@ def test_the_pdf_shows_the_devices_own_reading(samples: Path, tmp_path: Path, la
     from ecg_viewer.core.messages import set_language
 
     set_language("ja")
+
+
+def test_fhir_codes_each_finding_by_its_own_snomed_concept(bundled_samples: Path,
+                                                          tmp_path: Path) -> None:
+    """心房細動 was coded 164889003 + chronic AF + paroxysmal AF + 195080001 in one
+    CodeableConcept (the catalog's scoring map, not the finding): now its own concept only."""
+    from ecg_viewer.labels.catalog import default_catalog
+
+    fh = tmp_path / "r.fhir.json"
+    assert main(["report", str(bundled_samples / "00017_hr.hea"), "--out", str(tmp_path / "r.pdf"),
+                 "--fhir", str(fh), "--no-review", "--prior", "none"]) == 0
+    bundle = json.loads(fh.read_text(encoding="utf-8"))
+    cat = default_catalog()
+    seen = 0
+    for e in bundle["entry"]:
+        r = e["resource"]
+        concepts = [r.get("valueCodeableConcept")] + list(r.get("conclusionCode") or [])
+        for cc in filter(None, concepts):
+            snomed = [c["code"] for c in cc["coding"] if c["system"] == "http://snomed.info/sct"]
+            local = [c["code"] for c in cc["coding"] if c["system"].endswith("/CodeSystem/label")
+                     or "label" in c["system"]]
+            assert len(snomed) <= 1, cc
+            if snomed and local:
+                assert snomed[0] == cat.by_id(local[0]).snomed[0]
+                seen += 1
+    assert seen, "no finding with a SNOMED code"

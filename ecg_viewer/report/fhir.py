@@ -63,6 +63,14 @@ def _fhir_datetime(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds")
 
 
+def primary_snomed(codes: dict[str, Any]) -> list[str]:
+    """The label's own SNOMED CT concept: the catalog's first code. The others are the codes
+    that map onto the label when data sets are scored (CinC: chronic and paroxysmal AF, old MI,
+    acute and chronic ischaemia ...); listed as codings of one CodeableConcept they claimed to
+    be the same concept, contradicting each other (a reviewer's reading of the FHIR, 2026-12-06)."""
+    return list(codes.get("snomed") or ())[:1]
+
+
 def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
     c = {"system": system, "code": code}
     if display:
@@ -136,7 +144,7 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
     minnesota_system = f"{system_base}/CodeSystem/minnesota-code"
     for f in content.findings():
         lab_codes = content.label_codes(f["id"])
-        value_codings = [_coding(SNOMED, c) for c in lab_codes["snomed"]]
+        value_codings = [_coding(SNOMED, c) for c in primary_snomed(lab_codes)]
         value_codings += [_coding(minnesota_system, c) for c in lab_codes["minnesota"]]
         value_codings.append(_coding(label_system, f["id"], f["en"]))
         notes = []  # in the report's language, as the texts beside them
@@ -204,7 +212,7 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         report["issued"] = issued
     concl_codes = []
     for f in content.findings():
-        cc = [_coding(SNOMED, c) for c in content.label_codes(f["id"])["snomed"]]
+        cc = [_coding(SNOMED, c) for c in primary_snomed(content.label_codes(f["id"]))]
         cc.append(_coding(label_system, f["id"], f["en"]))
         concl_codes.append({"coding": cc, "text": f[lang]})
     if concl_codes:
