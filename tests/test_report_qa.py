@@ -171,3 +171,38 @@ def test_fhir_codes_each_finding_by_its_own_snomed_concept(bundled_samples: Path
                 assert snomed[0] == cat.by_id(local[0]).snomed[0]
                 seen += 1
     assert seen, "no finding with a SNOMED code"
+
+
+def test_a_finding_standing_only_on_rejected_findings_is_not_stated(bundled_samples: Path) -> None:
+    """The physician rejected 前壁中隔心筋梗塞; 心筋梗塞, derived from it alone, stayed a finding
+    of the final FHIR conclusion and the JSON (QA 2026-12-06). 二枝ブロック goes with a rejected
+    part too; a broader label with one narrower label still standing stays."""
+    from dataclasses import replace
+
+    from ecg_viewer.core.prediction import Evidence, Prediction
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.labels.catalog import default_catalog
+    from ecg_viewer.report.content import ReportContent
+    from ecg_viewer.review.model import Review
+    from tests.report_fixtures import analysis_for
+
+    rec = read_ecg(bundled_samples / "E07509.hea")
+    cat = default_catalog()
+    a = analysis_for(rec, cat, {"asmi": 0.7, "imi": 0.6, "mi": 0.7, "crbbb": 0.9, "lafb": 0.6,
+                                "bifascicular_block": 0.6})
+    ev = {"mi": (Evidence("derived_from", "asmi", "", "0.70", True),
+                 Evidence("derived_from", "imi", "", "0.60", True)),
+          "bifascicular_block": (Evidence("conjunction_of", "crbbb", "", "0.90", True),
+                                 Evidence("conjunction_of", "lafb", "", "0.60", True))}
+    labels = tuple(replace(s, evidence=ev.get(s.id, s.evidence)) for s in a.prediction.labels)
+    a = replace(a, prediction=Prediction(labels, a.prediction.model))
+
+    def stated(decisions: dict[str, str]) -> set[str]:
+        review = Review(sha256=rec.sha256 or "", decisions=decisions)
+        return {f["id"] for f in ReportContent(rec, a, review, catalog=cat).findings()}
+
+    assert {"mi", "bifascicular_block"} <= stated({})
+    assert "mi" in stated({"asmi": "rejected"})  # 下壁心筋梗塞 still stands
+    assert "mi" not in stated({"asmi": "rejected", "imi": "rejected"})
+    assert "mi" in stated({"asmi": "rejected", "imi": "rejected", "mi": "confirmed"})
+    assert "bifascicular_block" not in stated({"lafb": "rejected"})

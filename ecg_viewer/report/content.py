@@ -15,6 +15,7 @@ from ecg_viewer import __version__
 from ecg_viewer.core.messages import MESSAGES, tr
 from ecg_viewer.core.prediction import Analysis, LabelScore
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review.model import Annotation, Review
 
@@ -40,6 +41,17 @@ MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
 OPTIONAL_MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
     ("qtc_modified_ms", "meas.qtc_modified_short", "ms"),
 )
+
+
+def rests_on_rejected(s: LabelScore, decisions: dict[str, str]) -> bool:
+    """Whether suggestion ``s`` stands only on findings the physician rejected: a broader label
+    whose narrower labels (``derived_from``) were all rejected, or a label defined as findings
+    together (``conjunction_of``) one of whose parts was. It is then no finding of the report
+    (a rejected 前壁中隔心筋梗塞 left 心筋梗塞 in the final FHIR conclusion, QA 2026-12-06)."""
+    derived = [str(e.value) for e in s.evidence if e.key == DERIVED_KEY]
+    parts = [str(e.value) for e in s.evidence if e.key == CONJUNCTION_KEY]
+    return bool((derived and all(decisions.get(i) == "rejected" for i in derived))
+                or any(decisions.get(i) == "rejected" for i in parts))
 
 
 def unit_text(unit: str, lang: str) -> str:
@@ -174,6 +186,8 @@ class ReportContent:
         pred = self.analysis.prediction
         for s in pred.labels if pred else ():
             decision = review.decisions.get(s.id)
+            if decision is None and rests_on_rejected(s, review.decisions):
+                continue  # 心筋梗塞 from the 前壁中隔心筋梗塞 the physician rejected
             if (s.above_threshold and decision != "rejected") or decision == "confirmed":
                 out[s.id] = {"id": s.id, "ja": s.ja, "en": s.en, "score": s.score,
                              "category": shown_level(s, self.analysis), "source": "model",
