@@ -283,11 +283,13 @@ def test_saving_the_view_as_an_image_says_so(win, qtbot, bundled_samples: Path,
                                              tmp_path: Path) -> None:
     """Ctrl+E wrote the image and left the status bar on a previous export's path (QA
     2026-12-06); it now says what it wrote."""
+    from ecg_viewer.gui.view_image import save_view
+
     _open(qtbot, win, bundled_samples / "00009_hr.hea")
     win.statusBar().showMessage(tr("report.written", path="/elsewhere/old.fhir.json"))
     out = tmp_path / "view.png"
-    assert win.save_view(str(out))
+    assert save_view(win, str(out))
     assert out.stat().st_size > 1000
     assert win.statusBar().currentMessage() == tr("report.written", path=str(out))
-    assert not win.save_view(str(tmp_path / "view.txt"))  # refused, with a notice
+    assert not save_view(win, str(tmp_path / "view.txt"))  # refused, with a notice
     assert not (tmp_path / "view.txt").exists()

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import tr
+from ecg_viewer.gui.view_image import save_view_dialog
 from ecg_viewer.signal.filters import HIGHPASS_CHOICES_HZ, LOWPASS_CHOICES_HZ, NOTCH_CHOICES_HZ
 from ecg_viewer.signal.page import GAINS_MM_MV, LAYOUTS, SPEEDS_MM_S
 
@@ -87,7 +88,7 @@ def build_actions(win) -> ActionSet:  # win: MainWindow (no import cycle)
     s.add("open", "ui.action.open", win.open_dialog, "Ctrl+O")
     s.add("prev", "ui.action.prev", lambda: c.step_file(-1), "PgUp")
     s.add("next", "ui.action.next", lambda: c.step_file(+1), "PgDown")
-    s.add("export_view", "ui.action.export_view", win.export_dialog, "Ctrl+E")
+    s.add("export_view", "ui.action.export_view", lambda: save_view_dialog(win), "Ctrl+E")
     s.add("quit", "ui.action.quit", win.close, "Ctrl+Q")
     s.add("clear_recent", "ui.action.clear_recent", win.clear_recent)
     for i, layout in enumerate(LAYOUTS):

@@ -32,7 +32,7 @@ from ecg_viewer.app.settings import AppSettings
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worker import wait_all
 from ecg_viewer.app.worklist_service import WorklistService
-from ecg_viewer.core.errors import EcgError, user_message
+from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, set_language, tr
 from ecg_viewer.gui.about_dialog import AboutDialog
 from ecg_viewer.gui.actions import build_actions, build_menus, build_toolbar
@@ -375,41 +375,6 @@ class MainWindow(QMainWindow):
     def clear_recent(self) -> None:
         self.app_settings.clear_recent_files()
         self._fill_recent([])
-
-    def export_dialog(self) -> None:
-        page = self.state.page()
-        if page is None:
-            return
-        # named after the ECG, beside it (as the report export does), not ~/ecg.png
-        src = Path(self.state.path or "ecg")
-        path, _ = QFileDialog.getSaveFileName(self, tr("ui.action.export_view"),
-                                              str(src.with_name(f"{src.stem}_view.png")),
-                                              "PNG (*.png);;SVG (*.svg)")
-        if path:
-            self.save_view(path)
-
-    def save_view(self, path: str) -> bool:
-        """The view as an image at ``path`` (.png/.svg), said in the status bar; False (with a
-        notice) when it cannot be written."""
-        from ecg_viewer.gui.export import export_page
-
-        page = self.state.page()
-        if page is None:
-            return False
-        try:
-            export_page(page, self.state.display_signal(), self.state.record.fs_hz, path,
-                        calipers=self.state.calipers)
-        except EcgError as exc:  # ExportError: message-table text, no file left behind
-            log.warning("image export failed: %r", exc)
-            self.notices.notify(user_message(exc))
-            return False
-        except ValueError as exc:  # a name not ending in .png/.svg
-            log.warning("image export refused: %r", exc)
-            self.notices.notify(tr("ui.render.bad_out", out=path))
-            return False
-        # the status bar said nothing (or a previous export's path) after the image was written
-        self.statusBar().showMessage(tr("report.written", path=path), 8000)
-        return True
 
     def dragEnterEvent(self, ev: QDragEnterEvent) -> None:
         if ev.mimeData().hasUrls() and any(u.isLocalFile() for u in ev.mimeData().urls()):
