@@ -68,7 +68,11 @@ class _Judge:
         self.min = rules.confidence_min
 
     def trusted(self, c: Condition) -> bool:
-        for key in (*c.depends_on, c.feature):
+        return self.keys_trusted((*c.depends_on, c.feature))
+
+    def keys_trusted(self, keys: Sequence[str]) -> bool:
+        """Whether none of the measurements ``keys`` is of low confidence."""
+        for key in keys:
             if key in self.low:
                 return False
             x = self.conf.get(key)
@@ -219,8 +223,8 @@ def apply_criteria(
         ev = list(evidence[s.id])
         # what the fusion said (similarity, features that weighed), but never a measurement of
         # low confidence (greyed on screen: no reason for anything)
-        _add_new_keys(ev, [e for e in s.evidence if e.criterion != "fusion" or judge.trusted(
-            Condition(e.key, "==", None, depends_on=rules.depends_of(e.key)))])
+        _add_new_keys(ev, [e for e in s.evidence if e.criterion != "fusion"
+                           or judge.keys_trusted((e.key, *rules.depends_of(e.key)))])
         if s.id in held:  # with what the model said before the measurements held it back
             score = min(score, rules.held_score_fraction * s.threshold)
             ev.insert(0, Evidence("held_back", round(float(s.score), 4), "",

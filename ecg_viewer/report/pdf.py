@@ -22,7 +22,6 @@ from typing import BinaryIO
 
 from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import language, list_sep, paren, tr
@@ -54,7 +53,7 @@ from ecg_viewer.report.pdf_text import (
     SHEET_H_PT,
     SHEET_W_MM,
     SHEET_W_PT,
-    bullet,
+    bullet_list,
     fit_size,
     fit_text,
     fits,
@@ -219,25 +218,12 @@ MAX_REASON_LINES = 8
 
 def referral_reason_lines(reasons: list[str], width_mm: float, lang: str,
                           max_lines: int = MAX_REASON_LINES) -> list[str]:
-    """The referral's reasons as sheet 2 prints them: each on up to three lines (a longer one
-    is cut with an ellipsis), its wrapped lines indented under its text, as many whole reasons
-    as fit in ``max_lines``, then a line saying how many more the JSON report holds. Reasons
-    were cut after five lines without a mark and the later ones dropped (CinC Q0398 lost its
-    injury reason and the note that its ST-T changes may be secondary)."""
-    mark = bullet(lang)
-    indent = "　" if lang == "ja" else "  "  # the width of the mark, under which lines continue
-    wrapped = []
-    for r in reasons:
-        lines = wrap_text(r, width_mm - pdfmetrics.stringWidth(mark, FONT, 7.5) / mm, 7.5, 3)
-        wrapped.append([mark + lines[0], *(indent + ln for ln in lines[1:])])
-    out: list[str] = []
-    for i, lines in enumerate(wrapped):
-        last = i == len(wrapped) - 1
-        if len(out) + len(lines) + (0 if last else 1) > max_lines:  # room for "n more" kept
-            out.append(tr("report.more_reasons", lang, n=len(wrapped) - i))
-            break
-        out += lines
-    return out
+    """The referral's reasons as sheet 2 prints them (:func:`bullet_list`: each on up to three
+    lines, as many whole as fit, then how many more the JSON report holds). Reasons were cut
+    after five lines without a mark and the later ones dropped (CinC Q0398 lost its injury
+    reason and the note that its ST-T changes may be secondary)."""
+    return bullet_list(reasons, width_mm, 7.5, lang, max_lines,
+                       lambda n: tr("report.more_reasons", lang, n=n))
 
 
 def _footer(c: Canvas, content: ReportContent, n: int, lang: str, notice: bool = True) -> None:

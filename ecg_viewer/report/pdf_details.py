@@ -25,6 +25,7 @@ from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_W_MM,
+    bullet_list,
     fit_text,
     text_at,
     wrap_text,
@@ -185,16 +186,11 @@ def device_reading_block(c: Canvas, content: ReportContent, x: float, y: float, 
         return
     text_at(c, x, y, tr("report.device_reading", lang), 9)
     y += 4.4
-    for i, statement in enumerate(statements):
-        lines = wrap_text(statement, w - 4, 7.5, 3)
-        if y + 3.8 * len(lines) > bottom - (3.8 if i < len(statements) - 1 else 0.0):
-            text_at(c, x + 2, y, tr("report.device_reading_more", lang, n=len(statements) - i),
-                    7.5, Color(0.3, 0.3, 0.3))
-            return
-        for j, line in enumerate(lines):
-            text_at(c, x + 2, y, ("・" if j == 0 else "　") + line if lang == "ja"
-                    else ("- " if j == 0 else "  ") + line, 7.5)
-            y += 3.8
+    lines = bullet_list(statements, w - 2, 7.5, lang, int((bottom - y) // 3.8) + 1,
+                        lambda n: tr("report.device_reading_more", lang, n=n))
+    for line in lines:
+        text_at(c, x + 2, y, line, 7.5)
+        y += 3.8
 
 
 def annotation_text(a: Annotation, lang: str) -> str:

@@ -3,6 +3,8 @@ Japanese-aware fitting and wrapping with the embedded IPAexGothic."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -128,3 +130,23 @@ def _break_at(line: str, ch: str) -> int:
 def bullet(lang: str) -> str:
     """The mark before a list item: ・ in Japanese, a dash in English."""
     return "・" if lang == "ja" else "- "
+
+
+def bullet_list(items: Sequence[str], width_mm: float, size: float, lang: str, max_lines: int,
+                more: Callable[[int], str], item_lines: int = 3) -> list[str]:
+    """``items`` as a bulleted list of at most ``max_lines`` lines: each item on up to
+    ``item_lines`` lines (a longer one cut with an ellipsis), its wrapped lines indented under
+    its text, as many whole items as fit, then ``more(n)`` for the ``n`` left out (its line kept
+    free while items remain)."""
+    mark = bullet(lang)
+    indent = "　" if lang == "ja" else "  "  # the width of the mark
+    text_w = width_mm - pdfmetrics.stringWidth(mark, FONT, size) / mm
+    out: list[str] = []
+    for i, item in enumerate(items):
+        lines = wrap_text(item, text_w, size, item_lines)
+        last = i == len(items) - 1
+        if len(out) + len(lines) + (0 if last else 1) > max_lines:
+            out.append(more(len(items) - i))
+            break
+        out += [mark + lines[0], *(indent + ln for ln in lines[1:])]
+    return out
