@@ -52,6 +52,8 @@ def test_report_compares_with_the_prior_found_in_the_folder(pair, tmp_path: Path
     sheet3 = text.split("\f")[2]
     assert "前回心電図との比較" in sheet3 and "1987-04-01 12:15" in sheet3
     assert "QRS" in sheet3 and "基準超" in sheet3 and "3/3" in sheet3.replace(" ", "")
+    # the rate in 「/分」 as the header and the first sheet write it, never "bpm" in Japanese
+    assert "/分" in sheet3 and "bpm" not in sheet3, sheet3
     from fhir.resources.R4B.bundle import Bundle
 
     raw = json.loads(fh.read_text(encoding="utf-8"))
@@ -105,7 +107,7 @@ def test_english_comparison_sheet_and_fhir_are_english(pair, tmp_path: Path, cap
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     sheet3 = text.split("\f")[2]
-    assert "QRS axis" in sheet3 and "T axis" in sheet3
+    assert "QRS axis" in sheet3 and "T axis" in sheet3 and "bpm" in sheet3
     assert not cjk.search(sheet3), cjk.findall(sheet3)
     # the notice that the comparison is no diagnosis is there whole (it was cut to "diagn…")
     words = " ".join(sheet3.split())

@@ -52,6 +52,7 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
     qrs_change = cmp.change("qrs_ms").change
     assert qrs_change >= 40
     assert cw.table.item(rows["QRS"], 3).text() == f"{qrs_change:+.0f} ms"
+    assert cw.table.item(rows["HR"], 1).text().endswith(" /分")  # not "bpm" in Japanese
     assert cw.current_view.page is not None and cw.prior_view.page is not None
     assert abs(cw.current_view.px_per_mm() - cw.prior_view.px_per_mm()) < 1e-6  # same scale
     assert set(cw.median_plots) == set(("I", "II", "III", "aVR", "aVL", "aVF",

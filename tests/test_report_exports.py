@@ -124,7 +124,7 @@ def test_pdf_text_extracts_japanese(pdf_file: Path) -> None:
     for expected in ("12誘導心電図レポート", "SYNTH0001", "Synthetic Example", "男性", "45 歳",
                      "2025-08-17 09:15:11", "MAC55", "心房細動", "洞頻脈", "要精査", "要至急",
                      "HR 112 /分", "QRS 96 ms", "25 mm/s", "10 mm/mV", "aVR", "V6",
-                     "800 ms（75 bpm）", "ST低下", "心エコー図検査", "抗凝固療法",
+                     "800 ms（75 /分）", "ST低下", "心エコー図検査", "抗凝固療法",
                      "山田 太郎", "左室肥大", WEIGHTS[:16], "2026.", "アプリ 0.1.0"):
         assert expected in text, expected
     notice = "表示される所見候補は AI による参考情報であり、診断ではありません。"

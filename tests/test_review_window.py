@@ -102,7 +102,7 @@ def test_review_through_the_dock_is_stored_and_comes_back(qtbot, win, bundled_sa
     pdf = _export(qtbot, win, tmp_path / "r.pdf")[0]
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    for s in ("心房細動", "抗凝固療法を検討。", "要至急", "山田 太郎", "600 ms（100 bpm）"):
+    for s in ("心房細動", "抗凝固療法を検討。", "要至急", "山田 太郎", "600 ms（100 /分）"):
         assert s in text, s
     assert _export(qtbot, win, tmp_path / "r.json")[0].read_text(encoding="utf-8").count("心房細動") >= 1
     assert "11524-6" in _export(qtbot, win, tmp_path / "r.fhir.json")[0].read_text(encoding="utf-8")

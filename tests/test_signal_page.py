@@ -151,7 +151,7 @@ def test_filter_choices_are_checked():
 def test_time_caliper_reads_ms_and_bpm_and_is_placed_on_its_lead(rec):
     c = Caliper("time", "II", 1.0, 1.2)
     assert c.interval_ms == pytest.approx(200.0) and c.rate_bpm == pytest.approx(300.0)
-    assert c.text("ja") == "200 ms（300 bpm）" and c.text("en") == "200 ms (300 bpm)"
+    assert c.text("ja") == "200 ms（300 /分）" and c.text("en") == "200 ms (300 bpm)"
     page = layout_page(rec, PageSettings())
     marks = caliper_marks(page, c)
     assert marks is not None

@@ -199,7 +199,7 @@ def test_calipers_placed_with_the_mouse_read_ms_bpm_and_mv(win, qtbot, bundled_s
     # exactly 0.2 s reads 200 ms and 300 bpm on the page
     win.controller.clear_calipers()
     win.controller.add_caliper(Caliper("time", "II", 1.0, 1.2))
-    assert [t.text() for t in view.caliper_label_items()] == ["200 ms（300 bpm）"]
+    assert [t.text() for t in view.caliper_label_items()] == ["200 ms（300 /分）"]
     win.actions_["caliper:amplitude"].trigger()
     assert view.caliper_mode == "amplitude"
     view.click_mm(ii.x_of(1.5), ii.y_of(0.0))

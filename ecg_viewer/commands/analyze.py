@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
 from typing import Any
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
-from ecg_viewer.core.messages import language, list_sep, paren, tr
+from ecg_viewer.core.messages import language, list_sep, paren, tr, unit_label
 from ecg_viewer.core.prediction import Analysis, level_name
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
@@ -44,6 +45,13 @@ def error_json(path: str, exc: EcgError) -> dict[str, Any]:
             "error_key": exc.message_key or None, "error_type": type(exc).__name__}
 
 
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` terminal columns (a full-width character takes two), so
+    that the scores of Japanese and English names line up."""
+    cols = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - cols)
+
+
 def print_text(analysis: Analysis, top: int) -> None:
     lang = language()
     ref = analysis.referral
@@ -62,7 +70,7 @@ def print_text(analysis: Analysis, top: int) -> None:
         def f(key: str) -> str:  # a low-confidence value is marked, as the header greys it
             v = m.get(key)
             return "—" if v is None else f"{v:.0f}" + (mark if key in low else "")
-        print(f"HR {f('hr_bpm')} bpm  PR {f('pr_ms')}  QRS {f('qrs_ms')}  QT {f('qt_ms')}  "
+        print(f"HR {f('hr_bpm')} {unit_label('bpm', lang)}  PR {f('pr_ms')}  QRS {f('qrs_ms')}  QT {f('qt_ms')}  "
               f"QTc(B) {f('qtc_bazett_ms')}  QTc(F) {f('qtc_fridericia_ms')} ms  "
               + tr("analysis.axes", axes=f"{f('p_axis_deg')}/{f('qrs_axis_deg')}/{f('t_axis_deg')}°"))
     if analysis.prediction is not None:
@@ -70,7 +78,7 @@ def print_text(analysis: Analysis, top: int) -> None:
         for s in analysis.suggestions(top):
             mark = "*" if s.above_threshold else " "
             name = s.ja if lang == "ja" else s.en
-            print(f" {mark} {name:<24} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",
+            print(f" {mark} {_pad(name, 30)} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",
                                                score=f"{s.score:.2f}", thr=f"{s.threshold:.2f}")
                   + f"  [{level_name(shown_level(s, analysis)).text(lang)}]")
             why = [evidence_text(e, lang) for e in measurement_evidence(s)]

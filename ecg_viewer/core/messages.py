@@ -53,6 +53,22 @@ def list_sep(lang: str | None = None) -> str:
     return "、" if (lang or _LANG) == "ja" else "; "
 
 
+def unit_label(unit: str, lang: str | None = None) -> str:
+    """A measurement unit as ``lang`` (default: the current language) writes it: the heart
+    rate 「/分」 in Japanese, as the header, the banner and the report do ("bpm" and "/min"
+    stay in English); every other unit as it is."""
+    return "/分" if (lang or _LANG) == "ja" and unit in ("bpm", "/min") else unit
+
+
+def value_with_unit(value: float | None, unit: str, lang: str | None = None,
+                    signed: bool = False) -> str:
+    """A whole-number value and its unit ("72 /分", "+12 ms", "-45°"); "—" for None."""
+    if value is None:
+        return "—"
+    text = f"{value:+.0f}" if signed else f"{value:.0f}"
+    return f"{text}{'' if unit == '°' else ' '}{unit_label(unit, lang)}"
+
+
 def tr(key: str, lang: str | None = None, **params: object) -> str:
     """The text for ``key`` in ``lang`` (default: the current language), parameters filled in.
 

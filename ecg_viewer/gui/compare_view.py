@@ -40,7 +40,7 @@ from ecg_viewer.compare.diff import Comparison
 from ecg_viewer.compare.prior import why_no_search
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.leads import CANONICAL_LEADS
-from ecg_viewer.core.messages import language, paren, tr
+from ecg_viewer.core.messages import language, paren, tr, value_with_unit
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.page_view import EcgPageView
@@ -270,9 +270,7 @@ class CompareWindow(QMainWindow):
         self.table.setRowCount(len(cmp.changes))
         for row, ch in enumerate(cmp.changes):
             def fmt(v: float | None, signed: bool = False, unit: str = ch.unit) -> str:
-                if v is None:
-                    return "—"
-                return (f"{v:+.0f}" if signed else f"{v:.0f}") + ("" if unit == "°" else " ") + unit
+                return value_with_unit(v, unit, signed=signed)
             mark = ""
             if ch.marked:
                 mark = "▲ " + tr("compare.mark") + (_level_text(ch.level) if ch.level else "")

@@ -54,12 +54,6 @@ def rests_on_rejected(s: LabelScore, decisions: dict[str, str]) -> bool:
                 or any(decisions.get(i) == "rejected" for i in parts))
 
 
-def unit_text(unit: str, lang: str) -> str:
-    """A measurement unit as ``lang`` writes it: the rate 「/分」 in Japanese (the window's
-    header and banner), "bpm" in English."""
-    return "/分" if lang == "ja" and unit == "bpm" else unit
-
-
 def report_measurement_keys(measurements: dict[str, Any] | None) -> tuple[tuple[str, str, str], ...]:
     """:data:`MEASUREMENT_KEYS` and the optional ones that ``measurements`` holds a value for."""
     extra = tuple(k for k in OPTIONAL_MEASUREMENT_KEYS

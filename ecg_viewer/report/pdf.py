@@ -24,7 +24,7 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import language, list_sep, paren, tr
+from ecg_viewer.core.messages import language, list_sep, paren, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.labels.referral import reason_head, shown_level
 from ecg_viewer.report.atomic import write_atomic
@@ -34,7 +34,6 @@ from ecg_viewer.report.content import (
     measurement_label,
     measurement_value,
     report_measurement_keys,
-    unit_text,
 )
 from ecg_viewer.report.pdf_details import (
     NOTICE_TOP_MM,
@@ -168,7 +167,7 @@ def measurements_line(content: ReportContent, lang: str) -> str:
     for key, label, unit in report_measurement_keys(meas):
         value = measurement_value(meas, key)
         sep = "" if unit == "°" else " "
-        shown = (f"{value:.0f}{sep}{unit_text(unit, lang)}" if value is not None
+        shown = (f"{value:.0f}{sep}{unit_label(unit, lang)}" if value is not None
                  else tr("report.not_measured", lang))
         if value is not None and low_confidence_reason(meas, key) is not None:
             shown += paren(tr("meas.conf_low_mark", lang), lang)  # shown grey in the window

@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.leads import CANONICAL_LEADS
-from ecg_viewer.core.messages import paren, tr
+from ecg_viewer.core.messages import paren, tr, value_with_unit
 from ecg_viewer.core.prediction import referral_name
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.pdf_text import (
@@ -35,13 +35,6 @@ GRID_COLOR = Color(0.96, 0.75, 0.75)
 MEDIAN_WINDOW_MS = (-300.0, 600.0)
 SPEED_MM_S = 25.0
 GAIN_MM_MV = 10.0
-
-
-def _fmt(value: float | None, unit: str, signed: bool = False) -> str:
-    if value is None:
-        return "—"
-    sep = "" if unit == "°" else " "
-    return f"{value:+.0f}{sep}{unit}" if signed else f"{value:.0f}{sep}{unit}"
 
 
 def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float = 25.0) -> None:
@@ -84,9 +77,9 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
         y += 4.4
         color = MARK_COLOR if ch.marked else Color(0, 0, 0)
         text_at(c, x, y, ch.label.text(lang), 8, color)
-        text_at(c, x + 28, y, _fmt(ch.prior, ch.unit), 8)
-        text_at(c, x + 52, y, _fmt(ch.current, ch.unit), 8)
-        text_at(c, x + 76, y, _fmt(ch.change, ch.unit, signed=True), 8, color)
+        text_at(c, x + 28, y, value_with_unit(ch.prior, ch.unit, lang), 8)
+        text_at(c, x + 52, y, value_with_unit(ch.current, ch.unit, lang), 8)
+        text_at(c, x + 76, y, value_with_unit(ch.change, ch.unit, lang, signed=True), 8, color)
         if ch.marked:
             level = _level(ch.level, lang, short=True) if ch.level else ""
             text_at(c, x + 100, y, fit_text(f"▲ {tr('compare.mark', lang)}{level}", 45, 7.5),

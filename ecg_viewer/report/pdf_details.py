@@ -10,7 +10,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import MESSAGES, paren, tr
+from ecg_viewer.core.messages import MESSAGES, paren, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
     ReportContent,
@@ -18,7 +18,6 @@ from ecg_viewer.report.content import (
     measurement_label,
     measurement_value,
     report_measurement_keys,
-    unit_text,
 )
 from ecg_viewer.report.pdf_text import (
     FONT,
@@ -51,7 +50,7 @@ def _measurement_cells(content: ReportContent, lang: str) -> tuple[list[tuple[st
         low = low_confidence_reason(meas, key) if value is not None else None
         if value is not None:
             sep = "" if unit == "°" else " "
-            text = f"{measurement_label(label, lang)}  {value:.0f}{sep}{unit_text(unit, lang)}"
+            text = f"{measurement_label(label, lang)}  {value:.0f}{sep}{unit_label(unit, lang)}"
             if low is not None:
                 mark = tr("meas.conf_low_mark", lang)
                 if low in MESSAGES:

@@ -10,7 +10,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # measurement changes (filled with label, unit, prior, current, change)
     "compare.rule.hr_change": (
-        "心拍数 {change:+.0f} bpm（前回 {prior:.0f} → 今回 {current:.0f} bpm）",
+        "心拍数 {change:+.0f} /分（前回 {prior:.0f} → 今回 {current:.0f} /分）",
         "Heart rate {change:+.0f} bpm ({prior:.0f} → {current:.0f} bpm)",
     ),
     "compare.rule.pr_up": (

@@ -27,7 +27,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "limb {limb:g} mm/mV, chest {chest:g} mm/mV"),
     "ui.page.missing_lead": ("{lead}（記録なし）", "{lead} (not recorded)"),
     "ui.page.window": ("{start:.1f}–{end:.1f} 秒 / 全 {total:.1f} 秒", "{start:.1f}–{end:.1f} s of {total:.1f} s"),
-    "ui.caliper.time": ("{ms:.0f} ms（{bpm:.0f} bpm）", "{ms:.0f} ms ({bpm:.0f} bpm)"),
+    "ui.caliper.time": ("{ms:.0f} ms（{bpm:.0f} /分）", "{ms:.0f} ms ({bpm:.0f} bpm)"),
     "ui.caliper.time_zero": ("0 ms", "0 ms"),
     "ui.caliper.amplitude": ("{mv:+.2f} mV", "{mv:+.2f} mV"),
     "ui.menu.file": ("ファイル(&F)", "&File"),
