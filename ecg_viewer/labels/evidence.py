@@ -13,6 +13,7 @@ from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
 from ecg_viewer.core.prediction import Evidence, LabelScore
 from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
+from ecg_viewer.labels.referral_rules import default_rules
 
 #: evidence keys that are about the model, not the measurements
 MODEL_KEYS = frozenset({"similarity", "score", "held_back"})
@@ -21,7 +22,8 @@ MODEL_KEYS = frozenset({"similarity", "score", "held_back"})
 _KEY_NAMES = {DERIVED_KEY: "evid.derived_name", CONJUNCTION_KEY: "evid.conjunction_name",
               "similarity": "evid.similarity_name", "score": "evid.score_name",
               "held_back": "evid.held_back_name", "rate_variant": "evid.rate_variant_name",
-              "conflicts_with": "evid.conflicts_with_name"}
+              "conflicts_with": "evid.conflicts_with_name",
+              "measured_finding": "evid.measured_finding_name"}
 
 
 @lru_cache(maxsize=1)
@@ -95,6 +97,8 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
                   score=e.criterion)
     elif e.key == "conflicts_with":
         body = tr("evid.conflicts_with", lang, label=label_name(str(e.value), lang))
+    elif e.key == "measured_finding":  # a measurement rule beside 正常心電図 (labels/referral.py)
+        body = tr("evid.measured_finding", lang, finding=_rule_text(str(e.value), e.criterion, lang))
     else:
         name = feature_name(e.key, lang)
         value = format_value(e.value, e.unit, lang)
@@ -108,6 +112,16 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
             "" if ja and name.endswith("）") else " "  # 「R（V3）0.00 mV」
         body = f"{name}{sep}{value}{crit}"
     return sign + body
+
+
+def _rule_text(rule_id: str, value: str, lang: str) -> str:
+    """The sentence of measurement rule ``rule_id`` at ``value`` (「PR 112 ms：PR短縮（120 ms
+    未満）」), the id itself for a rule the table no longer has."""
+    rule = next((r for r in default_rules().measurement_rules if r.id == rule_id), None)
+    try:
+        return tr(rule.message, lang, value=float(value)) if rule is not None else rule_id
+    except ValueError:
+        return rule_id
 
 
 def measurement_evidence(s: LabelScore) -> tuple[Evidence, ...]:

@@ -24,10 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.messages import Bilingual, Localized, Reason
+from ecg_viewer.core.messages import Bilingual, Localized, Reason, tr
 from ecg_viewer.core.prediction import (
     SEVERITY,
     Analysis,
+    Evidence,
     LabelScore,
     QualityReport,
     Referral,
@@ -36,7 +37,7 @@ from ecg_viewer.core.prediction import (
 from ecg_viewer.labels.derived import DERIVED_KEY
 from ecg_viewer.labels.evidence import evidence_summary
 from ecg_viewer.labels.logit import logit
-from ecg_viewer.labels.referral_rules import ReferralRules, default_rules, measured_value
+from ecg_viewer.labels.referral_rules import ReferralRules, default_rules
 
 
 def shown_level(s: LabelScore, analysis: Analysis | None) -> str:
@@ -198,15 +199,8 @@ def decide_referral(
     # a measurement whose confidence is low (``Measurements.to_dict()["low_confidence"]``)
     # never raises a rule alone: a rule about it (its ``show`` measure) does not fire; a label
     # of the model that says the same still raises the flag
-    low = set(values.get("low_confidence") or ())
-    for rule in rules.measurement_rules:
-        if paced and rule.id in rules.explained_rules:
-            continue
-        if rule.show in low:
-            continue
-        if rule.fires(values, found_ids):
-            shown = measured_value(values.get(rule.show), rule.show)
-            raised.append((rule.level, rule.id, Reason.of(rule.message, value=shown)))
+    for rule, shown in rules.fired_measurement_rules(values, found):
+        raised.append((rule.level, rule.id, Reason.of(rule.message, value=shown)))
     named: list[LabelScore] = []
     if combination is not None and not paced and all(
             SEVERITY[level] < SEVERITY["D"] for level, _, _ in raised):
@@ -232,3 +226,37 @@ def decide_referral(
             reasons.append(reason)
     return Referral(chosen[0][0], because=tuple(because), reason_keys=tuple(reasons),
                     named=tuple(s.id for s in named) if "combination" in because else ())
+
+
+#: evidence key on a "no finding" label (正常心電図) for a measurement rule that fired beside it:
+#: value = the rule's id, criterion = the value it shows (labels/evidence.py writes the sentence)
+MEASURED_FINDING_KEY = "measured_finding"
+
+
+def qualify_normal(labels: Sequence[LabelScore], measurements: Mapping[str, Any] | None,
+                   rules: ReferralRules | None = None) -> tuple[LabelScore, ...]:
+    """``labels`` with a shown "no finding" label (正常心電図) qualified where a measurement rule
+    of at least ``otherwise_normal_from`` (要経過観察) fires beside it on trusted values: named
+    「正常心電図（計測所見を除く）」 / "otherwise normal ECG" (a cart's phrase), with one ``×`` evidence line per
+    such rule (「PR 112 ms：PR短縮（120 ms 未満）」). Its score and threshold stay: the model
+    reads the waveform as normal, and the banner and the list no longer contradict each other
+    (a 要至急 QTc beside a plain 正常心電図). Catalog category A means "正常, alone"
+    (reference doc §3); the labels of category C and above already hold it back
+    (criteria rules, ``normal_vs_abnormal``)."""
+    rules = rules or default_rules()
+    if not rules.otherwise_normal or not any(
+            s.id in rules.otherwise_normal and s.above_threshold for s in labels):
+        return tuple(labels)
+    found = [s for s in labels if s.above_threshold]
+    floor = SEVERITY[rules.otherwise_normal_from]
+    fired = [(r, v) for r, v in rules.fired_measurement_rules(measurements, found)
+             if SEVERITY[r.level] >= floor and v is not None]
+    if not fired:
+        return tuple(labels)
+    notes = tuple(Evidence(MEASURED_FINDING_KEY, r.id, "", f"{v:g}", False) for r, v in fired)
+    return tuple(
+        LabelScore(s.id, tr("labels.otherwise_normal", "ja", name=s.ja),
+                   tr("labels.otherwise_normal", "en", name=s.en), s.similarity, s.score,
+                   s.threshold, s.category, s.evidence + notes)
+        if s.id in rules.otherwise_normal and s.above_threshold else s
+        for s in labels)

@@ -108,6 +108,26 @@ class ReferralRules:
     review_note: str = ""
     paced_measurement: str = ""  # a boolean measurement (pacing spikes) that raises E
     label_levels: tuple[LabelLevelRule, ...] = ()
+    # labels that say "no finding" (正常心電図) and the level from which a measurement rule
+    # that fires beside one qualifies it as "normal apart from the measured findings"
+    otherwise_normal: frozenset[str] = frozenset()
+    otherwise_normal_from: str = "C"
+
+    def fired_measurement_rules(self, measurements: Mapping[str, Any] | None,
+                                found: Sequence[LabelScore]
+                                ) -> list[tuple[MeasurementRule, float | None]]:
+        """The measurement rules that fire on ``measurements`` beside the labels ``found`` (above
+        their threshold), each with the value it shows: none on a measurement of low confidence
+        (``measurements["low_confidence"]``: it never raises a rule alone) and none that a
+        paced rhythm found there explains."""
+        values = measurements or {}
+        low = set(values.get("low_confidence") or ())
+        ids = {s.id for s in found}
+        paced = self.is_paced(found)
+        return [(rule, measured_value(values.get(rule.show), rule.show))
+                for rule in self.measurement_rules
+                if not (paced and rule.id in self.explained_rules) and rule.show not in low
+                and rule.fires(values, ids)]
 
     def is_paced(self, found: Sequence[LabelScore]) -> bool:
         """Whether a paced rhythm is among ``found`` (the labels above their threshold): the
@@ -271,12 +291,19 @@ def load_rules(path: str | Path | None = None) -> ReferralRules:
     unknown = lists["explained_rules"] - set(ids)
     if unknown:
         raise RulesError(file, f"'pacing.explained_rules' names unknown rules {sorted(unknown)}")
+    normal = raw.get("otherwise_normal", {})
+    if not isinstance(normal, dict):
+        raise RulesError(file, "'otherwise_normal' must be an object")
+    normal_ids = _label_ids(normal, "labels", "'otherwise_normal'", file)
+    normal_from = normal.get("from_level", "C")
+    if normal_from not in _LEVELS:
+        raise RulesError(file, f"'otherwise_normal.from_level' must be one of {_LEVELS}")
     return ReferralRules(
         version=raw["version"], category_level=tuple(cl.items()),
         paced_labels=lists["paced_labels"], explained_by_pacing=lists["explained_by_pacing"],
         explained_rules=lists["explained_rules"], measurement_rules=rules,
         review_note=str(raw.get("review_note", "")), paced_measurement=paced_measurement,
-        label_levels=label_levels,
+        label_levels=label_levels, otherwise_normal=normal_ids, otherwise_normal_from=normal_from,
     )  # fmt: skip
 
 

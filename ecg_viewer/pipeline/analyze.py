@@ -19,7 +19,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.prediction import Analysis, Prediction, QualityReport
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
-from ecg_viewer.labels.referral import CombinationRule, decide_referral
+from ecg_viewer.labels.referral import CombinationRule, decide_referral, qualify_normal
 
 if TYPE_CHECKING:
     from ecg_viewer.signal.measure import Measurements
@@ -137,7 +137,7 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
     mdict, features = prepared.measurements, prepared.features
     prediction = None
     if fused is not None:
-        labels = apply_criteria(fused.labels, mdict, features)
+        labels = qualify_normal(apply_criteria(fused.labels, mdict, features), mdict)
         prediction = Prediction(labels=labels, model=fused.model)
     # the combination rule reads the model's scores: only where the model judged the record
     referral = decide_referral(prediction.labels if prediction else (), mdict, prepared.quality,

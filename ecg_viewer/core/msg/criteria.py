@@ -114,6 +114,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "{criterion})"),
     "evid.rate_variant": ("{label}を心拍数で読み替え", "{label}, renamed for its rate"),
     "evid.conflicts_with": ("{label}と両立しない所見", "not read together with {label}"),
+    "evid.measured_finding": ("計測所見 {finding}", "measured finding: {finding}"),
     "evid.title": ("根拠", "Evidence"),
     # the names of the model's evidence keys (a FHIR component's text; labels/evidence.py)
     "evid.similarity_name": ("モデルの類似度", "model similarity"),
@@ -121,6 +122,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evid.held_back_name": ("計測値による保留", "held back by the measurements"),
     "evid.rate_variant_name": ("心拍数による読み替え", "renamed for its rate"),
     "evid.conflicts_with_name": ("両立しない所見", "finding it is not read together with"),
+    "evid.measured_finding_name": ("計測所見", "measured finding"),
     "evid.held_title": ("計測値により保留", "held back by the measurements"),
     "evid.none": ("計測値による根拠はありません（モデルのみ）",
                   "no evidence from the measurements (model only)"),

@@ -68,6 +68,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "判定ルール表を読めません: {file}（{problem}）",
         "The referral rule table cannot be used: {file} ({problem})",
     ),
+    # a shown 正常心電図 beside a measurement rule of 要経過観察 or more (labels/referral.py)
+    "labels.otherwise_normal": ("{name}（計測所見を除く）", "otherwise {name}"),
     "referral.because_label": ("{label}（{level}）", "{label} ({level})"),
     # several D/urgent findings, each under its own threshold, together (labels/referral.py)
     "referral.because_combination": (
