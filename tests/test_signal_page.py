@@ -163,6 +163,17 @@ def test_time_caliper_reads_ms_and_bpm_and_is_placed_on_its_lead(rec):
     assert caliper_marks(page, a) is not None
     # a caliper on a lead/time not on the page is not drawn
     assert caliper_marks(page, Caliper("time", "V2", 1.0, 1.2)) is None
+    # 3×4: a span past the II row's 2.5 s is drawn on the rhythm strip that shows it whole; a
+    # caliper placed on the strip stays there even where the row shows it too
+    grid = layout_page(rec, PageSettings(layout="3x4"))
+    strip = next(t for t in grid.traces if t.rhythm)
+    row = next(t for t in grid.traces if t.lead == "II" and not t.rhythm)
+    for cal, trace in ((Caliper("time", "II", 2.0, 3.0), strip),
+                       (Caliper("time", "II", 0.5, 1.5), row),
+                       (Caliper("time", "II", 0.5, 1.5, rhythm_strip=True), strip)):
+        m = caliper_marks(grid, cal)
+        assert m is not None and m.lines[0][1] == pytest.approx(trace.band_top_mm + 2.0), cal
+    assert Caliper.from_dict(Caliper("time", "II", 0.5, 1.5, rhythm_strip=True).to_dict()).rhythm_strip
 
 
 def test_baseline_highpass_keeps_a_flat_baseline_when_the_record_starts_off_it():

@@ -213,6 +213,43 @@ def test_calipers_placed_with_the_mouse_read_ms_bpm_and_mv(win, qtbot, bundled_s
     assert win.state.calipers == [] and view.caliper_label_items() == []
 
 
+def test_a_caliper_on_the_rhythm_strip_measures_and_stays_there(win, qtbot, bundled_samples):
+    """QA 2026-12-06: on the II rhythm strip of a 3×4 page a caliper from 2.0 to 3.0 s read
+    「500 ms（120 /分）」 (cut at the II row's end, 2.5 s) and was drawn on the II row above; a
+    second click in another column was clamped silently, two clicks on one spot kept「0 ms」."""
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    win.controller.set_layout("3x4")
+    win.controller.set_speed(25.0)
+    view = win.view
+    strip = next(t for t in view.page.traces if t.rhythm)
+    assert strip.lead == "II"
+    win.actions_["caliper:time"].trigger()
+    view.click_mm(strip.x_of(2.0), strip.y_mm)
+    c = view.click_mm(strip.x_of(3.0), strip.y_mm)
+    assert c is not None and c.rhythm_strip and c.interval_ms == pytest.approx(1000.0, abs=1.0)
+    assert c.text("ja") == "1000 ms（60 /分）"
+    (label,) = view.caliper_label_items()
+    y = label.pos().y()
+    assert strip.band_top_mm - 3.0 <= y <= strip.band_bottom_mm, (y, strip.band_top_mm)
+    # from the stored review, the PDF and the screen place it on the strip again
+    from ecg_viewer.report.pdf_ecg import to_caliper
+    from ecg_viewer.review.model import Annotation
+
+    assert to_caliper(Annotation.from_dict(c.to_dict())) == c
+    # a second click in another column or on the same spot places nothing, and says why
+    i_row = next(t for t in view.page.traces if t.lead == "I")
+    with qtbot.waitSignal(view.caliperRefused, timeout=1000) as refused:
+        view.click_mm(i_row.x_of(2.0), i_row.y_mm)
+        assert view.click_mm(i_row.x_of(2.0) + 70.0, i_row.y_mm) is None  # in the aVR column
+    assert refused.args == ["ui.caliper.outside"]
+    assert "同じ波形" in win.statusBar().currentMessage()
+    with qtbot.waitSignal(view.caliperRefused, timeout=1000) as refused:
+        view.click_mm(i_row.x_of(1.0), i_row.y_mm)
+        assert view.click_mm(i_row.x_of(1.0), i_row.y_mm) is None
+    assert refused.args == ["ui.caliper.empty"]
+    assert len(win.state.calipers) == 1
+
+
 def test_reader_error_shows_the_message_and_keeps_the_previous_record(win, qtbot, bundled_samples, tmp_path):
     open_and_wait(qtbot, win, bundled_samples / "00009_hr.hea")
     before = win.state.record

@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ecg_viewer.app.state import ViewerState
+from ecg_viewer.report.pdf_ecg import to_caliper
 from ecg_viewer.review import Annotation, AuditContext, Review, ReviewStore, ReviewStoreError
 from ecg_viewer.signal.calipers import Caliper
 
@@ -32,14 +33,6 @@ def open_review_store() -> tuple[ReviewStore | None, ReviewStoreError | None]:
 
 def caliper_to_annotation(c: Caliper) -> Annotation:
     return Annotation.from_dict(c.to_dict())
-
-
-def annotation_to_caliper(a: Annotation) -> Caliper | None:
-    if a.kind not in ("time", "amplitude") or not a.lead:
-        return None
-    return Caliper(kind=a.kind, lead=a.lead, t0_s=a.t0_s,
-                   t1_s=a.t1_s if a.t1_s is not None else a.t0_s,
-                   v0_mv=a.v0_mv or 0.0, v1_mv=a.v1_mv or 0.0)
 
 
 class ReviewSession(QObject):
@@ -69,7 +62,7 @@ class ReviewSession(QObject):
         self._restoring = True
         try:  # the calipers placed in an earlier session come back on screen
             for a in review.annotations:
-                c = annotation_to_caliper(a)
+                c = to_caliper(a)  # the report's: one conversion for screen and PDF
                 if c is not None:
                     self.state.add_caliper(c)
         finally:

@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         ppm = self.app_settings.px_per_mm() or screen_px_per_mm(self)[0]
         self.view.px_per_mm_true = ppm
         self.view.caliperPlaced.connect(self._caliper_placed)
+        self.view.caliperRefused.connect(lambda key: self.statusBar().showMessage(tr(key), 8000))
         self.view.zoomChanged.connect(self._zoom_changed)
         self.state.recordChanged.connect(self._record_changed)
         self.state.settingsChanged.connect(lambda _s: self.redraw())

@@ -17,7 +17,7 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.fonts import load_app_font
 from ecg_viewer.gui.grid_item import GridItem
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
-from ecg_viewer.signal.page import Page
+from ecg_viewer.signal.page import Page, TracePlacement
 
 TRACE = QColor(10, 10, 10)
 CALIPER = QColor(0, 90, 200)
@@ -73,6 +73,7 @@ class EcgPageView(pg.GraphicsView):
     """Shows one :class:`Page`; emits ``caliperPlaced`` when the user completes a caliper."""
 
     caliperPlaced = Signal(object)  # Caliper
+    caliperRefused = Signal(str)  # the message key saying why a second click placed nothing
     zoomChanged = Signal(float)  # pixels per mm
 
     def __init__(self, parent=None, px_per_mm: float | None = None) -> None:
@@ -101,7 +102,8 @@ class EcgPageView(pg.GraphicsView):
         self.vb.addItem(self._empty)
         self.calipers: list[Caliper] = []
         self.caliper_mode: str | None = None  # "time" | "amplitude" | None
-        self._first_click: tuple[str, float, float] | None = None
+        # the trace the first click was on, and its time and voltage there
+        self._first_click: tuple[TracePlacement, float, float] | None = None
         self.scene().sigMouseClicked.connect(self._on_click)
         self.vb.sigRangeChanged.connect(lambda *_: self.zoomChanged.emit(self.px_per_mm()))
         self._target_ppm: float | None = self.px_per_mm_true  # None: fit the page
@@ -297,21 +299,30 @@ class EcgPageView(pg.GraphicsView):
             tp = self.page.trace_at(x_mm, y_mm)
             if tp is None or not tp.available:
                 return None
-            self._first_click = (tp.lead, tp.t_of(x_mm), tp.v_of(y_mm))
+            self._first_click = (tp, tp.t_of(x_mm), tp.v_of(y_mm))
             self._pending.setData([x_mm - 1.5, x_mm + 1.5, x_mm, x_mm], [y_mm, y_mm, y_mm - 1.5, y_mm + 1.5],
                                   connect="pairs")
             return None
-        lead, t0, v0 = self._first_click
-        tp = self.page.find_trace(lead, t0)
+        tp, t0, v0 = self._first_click
         self._first_click = None
         self._pending.setData([], [])
-        if tp is None:
+        if tp not in self.page.traces:  # the page was laid out again between the clicks
+            return None
+        # the second click measures on the trace of the first: within its stretch of time (a
+        # click in the next column would be clamped to this one's end, a wrong interval)
+        if not tp.x_mm - 1.0 <= x_mm <= tp.x_mm + tp.width_mm + 1.0:
+            self.caliperRefused.emit("ui.caliper.outside")
             return None
         t1 = min(max(tp.t_of(x_mm), tp.t0_s), tp.t1_s)
         if self.caliper_mode == "time":
-            c = Caliper("time", lead, t0, t1)
+            c = Caliper("time", tp.lead, t0, t1, rhythm_strip=tp.rhythm)
+            empty = c.interval_ms < 4.0
         else:
-            c = Caliper("amplitude", lead, t0, t0, v0, tp.v_of(y_mm))
+            c = Caliper("amplitude", tp.lead, t0, t0, v0, tp.v_of(y_mm), rhythm_strip=tp.rhythm)
+            empty = abs(c.amplitude_mv) < 0.005
+        if empty:  # two clicks on one spot: nothing measured (it read "0 ms（0 /分）")
+            self.caliperRefused.emit("ui.caliper.empty")
+            return None
         self.caliperPlaced.emit(c)
         return c
 

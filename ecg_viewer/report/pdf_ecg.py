@@ -122,7 +122,7 @@ def to_caliper(a: Annotation) -> Caliper | None:
         return None
     return Caliper(kind=a.kind, lead=a.lead, t0_s=a.t0_s,
                    t1_s=a.t1_s if a.t1_s is not None else a.t0_s,
-                   v0_mv=a.v0_mv or 0.0, v1_mv=a.v1_mv or 0.0)
+                   v0_mv=a.v0_mv or 0.0, v1_mv=a.v1_mv or 0.0, rhythm_strip=a.rhythm_strip)
 
 
 def draw_annotations(c: Canvas, page: Page, annotations: Iterable[Annotation], at: Placement, *,

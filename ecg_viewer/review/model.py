@@ -38,6 +38,7 @@ class Annotation:
     v1_mv: float | None = None
     lead: str | None = None
     text: str = ""
+    rhythm_strip: bool = False  # a caliper placed on the rhythm strip
 
     def __post_init__(self) -> None:
         if self.kind not in ANNOTATION_KINDS:
@@ -72,6 +73,8 @@ class Annotation:
                 out[name] = value
         if self.text:
             out["text"] = self.text
+        if self.rhythm_strip:
+            out["rhythm_strip"] = True
         for name in ("interval_ms", "rate_bpm", "amplitude_mv"):
             value = getattr(self, name)
             if value is not None:
@@ -91,6 +94,7 @@ class Annotation:
             v1_mv=_f("v1_mv"),
             lead=d.get("lead"),
             text=str(d.get("text", "")),
+            rhythm_strip=bool(d.get("rhythm_strip", False)),
         )
 
 

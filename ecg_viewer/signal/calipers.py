@@ -27,6 +27,7 @@ class Caliper:
     t1_s: float
     v0_mv: float = 0.0
     v1_mv: float = 0.0
+    rhythm_strip: bool = False  # placed on the rhythm strip (drawn there while a layout has one)
 
     def __post_init__(self) -> None:
         if self.kind not in CALIPER_KINDS:
@@ -64,12 +65,15 @@ class Caliper:
         else:
             d.update(v0_mv=round(self.v0_mv, 5), v1_mv=round(self.v1_mv, 5),
                      amplitude_mv=round(self.amplitude_mv, 5))
+        if self.rhythm_strip:
+            d["rhythm_strip"] = True
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Caliper:
         return cls(kind=d["kind"], lead=d["lead"], t0_s=float(d["t0_s"]), t1_s=float(d["t1_s"]),
-                   v0_mv=float(d.get("v0_mv", 0.0)), v1_mv=float(d.get("v1_mv", 0.0)))
+                   v0_mv=float(d.get("v0_mv", 0.0)), v1_mv=float(d.get("v1_mv", 0.0)),
+                   rhythm_strip=bool(d.get("rhythm_strip", False)))
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ class CaliperMarks:
 
 def caliper_marks(page: Page, c: Caliper, lang: str | None = None) -> CaliperMarks | None:
     """The caliper's marks on ``page``, or None when its lead/time is not on this page."""
-    trace = page.find_trace(c.lead, min(c.t0_s, c.t1_s))
+    trace = page.find_trace(c.lead, c.t0_s, c.t1_s, rhythm=c.rhythm_strip)
     if trace is None:
         return None
     top, bottom = trace.band_top_mm + 2.0, trace.band_bottom_mm - 2.0

@@ -160,15 +160,21 @@ class Page:
     def settings_text(self, lang: str | None = None) -> str:
         return settings_text(self.settings, lang)
 
-    def find_trace(self, lead: str, t_s: float) -> TracePlacement | None:
-        """The trace that shows ``lead`` at time ``t_s`` (a lead row before the rhythm strip)."""
-        best = None
-        for tr_ in self.traces:
-            if tr_.lead == lead and tr_.available and tr_.t0_s <= t_s <= tr_.t1_s:
-                if not tr_.rhythm:
-                    return tr_
-                best = best or tr_
-        return best
+    def find_trace(self, lead: str, t_s: float, t1_s: float | None = None, *,
+                   rhythm: bool = False) -> TracePlacement | None:
+        """The trace that shows ``lead`` at time ``t_s`` (through ``t1_s`` when given): one that
+        shows the whole span before one that shows only its start, and among those the rhythm
+        strip when ``rhythm`` (a caliper placed on it), else a lead row. A caliper from 2.0 to
+        3.0 s placed on the rhythm strip of a 3×4 page stays there: the II row ends at 2.5 s."""
+        lo, hi = (t_s, t_s) if t1_s is None else sorted((t_s, t1_s))
+        shows = [tr_ for tr_ in self.traces
+                 if tr_.lead == lead and tr_.available and tr_.t0_s <= lo <= tr_.t1_s]
+        whole = [tr_ for tr_ in shows if hi <= tr_.t1_s]
+        for group in (whole, shows):
+            pick = next((tr_ for tr_ in group if tr_.rhythm == rhythm), None)
+            if pick is not None or group:
+                return pick or group[0]
+        return None
 
     def trace_at(self, x_mm: float, y_mm: float) -> TracePlacement | None:
         for tr_ in self.traces:

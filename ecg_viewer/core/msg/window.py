@@ -29,6 +29,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.page.window": ("{start:.1f}–{end:.1f} 秒 / 全 {total:.1f} 秒", "{start:.1f}–{end:.1f} s of {total:.1f} s"),
     "ui.caliper.time": ("{ms:.0f} ms（{bpm:.0f} /分）", "{ms:.0f} ms ({bpm:.0f} bpm)"),
     "ui.caliper.time_zero": ("0 ms", "0 ms"),
+    # a second caliper click that measures nothing (gui/page_view.py click_mm)
+    "ui.caliper.outside": ("2 点目は 1 点目と同じ波形の上をクリックしてください（キャリパーは置かれていません）",
+                           "Click the second point on the same trace as the first (no caliper placed)."),
+    "ui.caliper.empty": ("2 点が同じ位置です。キャリパーは置かれていません",
+                         "Both points are at the same place: no caliper placed."),
     "ui.caliper.amplitude": ("{mv:+.2f} mV", "{mv:+.2f} mV"),
     "ui.menu.file": ("ファイル(&F)", "&File"),
     "ui.menu.view": ("表示(&V)", "&View"),
