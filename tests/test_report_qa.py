@@ -127,13 +127,16 @@ def test_the_english_review_block_keeps_heads_apart_from_values(bundled_samples:
     assert re.search(r"Needs further examination\s+yes: echocardiography", text)
 
 
-@pytest.mark.parametrize("lang, title", [
-    ("ja", "記録装置の自動解析（原文のまま・本ソフトの所見ではありません）"),
-    ("en", "The recording device's own reading (as written; not this software's)")])
+@pytest.mark.parametrize("lang, title, measured", [
+    ("ja", "記録装置の自動解析（原文のまま・本ソフトの所見ではありません）",
+     "記録装置の計測値: 心拍数 41 /分、PR 151 ms、QRS 135 ms"),
+    ("en", "The recording device's own reading (as written; not this software's)",
+     "The device's measurements: heart rate 41 bpm, PR 151 ms, QRS 135 ms")])
 def test_the_pdf_shows_the_devices_own_reading(samples: Path, tmp_path: Path, lang: str,
-                                              title: str) -> None:
+                                              title: str, measured: str, capsys) -> None:
     """The Philips cart's ">>> Acute MI <<<" was kept in the file's metadata and shown on no
-    report; a clinician compares it with the suggestions."""
+    report; a clinician compares it with the suggestions. So were the cart's own measurements
+    (QRS 135 ms against our 102), now on the same sheet and in analyze's text."""
     pdf = tmp_path / "r.pdf"
     assert main(["--lang", lang, "report", str(samples / "philips_xml" / "129DYPRG.xml"),
                  "--out", str(pdf), "--no-review", "--prior", "none", "--no-model"]) == 0
@@ -142,6 +145,11 @@ def test_the_pdf_shows_the_devices_own_reading(samples: Path, tmp_path: Path, la
     assert title in text
     for statement in ("Sinus bradycardia", "Inferior infarct, acute (LCx)", ">>> Acute MI <<<"):
         assert statement in text, statement
+    assert measured in " ".join(text.split())
+    capsys.readouterr()
+    assert main(["--lang", lang, "analyze", str(samples / "philips_xml" / "129DYPRG.xml"),
+                 "--no-model"]) == 0
+    assert measured in capsys.readouterr().out
     from ecg_viewer.core.messages import set_language
 
     set_language("ja")

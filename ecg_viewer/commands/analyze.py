@@ -16,6 +16,7 @@ from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
+from ecg_viewer.report.content import device_measurement_text
 
 HELP = "suggest Japanese findings and the referral flag for ECG files (suggestions, not a diagnosis)"
 
@@ -52,7 +53,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - cols)
 
 
-def print_text(analysis: Analysis, top: int) -> None:
+def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
     lang = language()
     ref = analysis.referral
     print(f"== {analysis.file}")
@@ -62,6 +63,7 @@ def print_text(analysis: Analysis, top: int) -> None:
     if analysis.quality.problems:  # unreadable, or a lead the record was read without
         for p in analysis.quality.problems:
             print(f"  {tr('analysis.quality')}: {p.text(lang)}")
+    device_line = device_measurement_text(meta, lang) if meta is not None else ""
     m = analysis.measurements or {}
     if m:
         low = set(m.get("low_confidence") or ())
@@ -73,6 +75,8 @@ def print_text(analysis: Analysis, top: int) -> None:
         print(f"HR {f('hr_bpm')} {unit_label('bpm', lang)}  PR {f('pr_ms')}  QRS {f('qrs_ms')}  QT {f('qt_ms')}  "
               f"QTc(B) {f('qtc_bazett_ms')}  QTc(F) {f('qtc_fridericia_ms')} ms  "
               + tr("analysis.axes", axes=f"{f('p_axis_deg')}/{f('qrs_axis_deg')}/{f('t_axis_deg')}°"))
+    if device_line:  # the cart's own figures, when the file carries them
+        print(device_line)
     if analysis.prediction is not None:
         print(tr("analysis.suggestions_top", n=top) + ":")
         for s in analysis.suggestions(top):
@@ -132,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
                                                "en": user_message(prior_error, "en")}
             print(json.dumps(out, ensure_ascii=False))
         else:
-            print_text(analysis, args.top)
+            print_text(analysis, args.top, record.meta)
             if comparison is not None:
                 print(comparison.summary(language()))
     return status

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ecg_viewer import __version__
-from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.core.messages import MESSAGES, list_sep, tr, unit_label
 from ecg_viewer.core.prediction import Analysis, LabelScore
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
@@ -52,6 +52,29 @@ def rests_on_rejected(s: LabelScore, decisions: dict[str, str]) -> bool:
     parts = [str(e.value) for e in s.evidence if e.key == CONJUNCTION_KEY]
     return bool((derived and all(decisions.get(i) == "rejected" for i in derived))
                 or any(decisions.get(i) == "rejected" for i in parts))
+
+
+def device_measurement_text(meta: Any, lang: str) -> str:
+    """The recording cart's own global measurements, as read from the file
+    (``meta.extra["device_measurements"]``), on one line for the reader to set beside ours
+    (「記録装置の計測値: 心拍数 41 /分、PR 151 ms、QRS 135 ms、QT/QTc 476/393 ms、電気軸
+    P/QRS/T 66/−21/59°」); "" when the file carries none (the Philips cart's QRS 135 ms against
+    our 102 ms was kept in the JSON only)."""
+    dm = (getattr(meta, "extra", None) or {}).get("device_measurements") or {}
+
+    def v(key: str) -> str:
+        x = dm.get(key)
+        return "—" if x is None else f"{float(x):.0f}"
+
+    if not any(dm.get(k) is not None for k in ("hr_bpm", "pr_ms", "qrs_ms", "qt_ms")):
+        return ""
+    sep = list_sep(lang) if lang == "ja" else ", "
+    parts = [f"{tr('critf.hr_bpm', lang)} {v('hr_bpm')} {unit_label('bpm', lang)}",
+             f"PR {v('pr_ms')} ms", f"QRS {v('qrs_ms')} ms", f"QT/QTc {v('qt_ms')}/{v('qtc_ms')} ms"]
+    if any(dm.get(k) is not None for k in ("p_axis_deg", "qrs_axis_deg", "t_axis_deg")):
+        parts.append(tr("analysis.axes", lang, axes=f"{v('p_axis_deg')}/{v('qrs_axis_deg')}/"
+                                                   f"{v('t_axis_deg')}°"))
+    return tr("report.device_measurements", lang, values=sep.join(parts))
 
 
 def report_measurement_keys(measurements: dict[str, Any] | None) -> tuple[tuple[str, str, str], ...]:

@@ -14,6 +14,7 @@ from ecg_viewer.core.messages import MESSAGES, paren, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
     ReportContent,
+    device_measurement_text,
     low_confidence_reason,
     measurement_label,
     measurement_value,
@@ -181,10 +182,14 @@ def device_reading_block(c: Canvas, content: ReportContent, x: float, y: float, 
     clinician compares them with the suggestions; the cart's ">>> Acute MI <<<" was kept in the
     file's metadata and shown nowhere), as many lines as fit above ``bottom``, the rest counted."""
     statements = [t.strip() for t in content.record.meta.interpretation if t and t.strip()]
-    if not statements or y + 9.0 > bottom:
+    measured = device_measurement_text(content.record.meta, lang)
+    if not (statements or measured) or y + 9.0 > bottom:
         return
     text_at(c, x, y, tr("report.device_reading", lang), 9)
     y += 4.4
+    for line in wrap_text(measured, w - 4, 7.5, 2) if measured else ():
+        text_at(c, x + 2, y, line, 7.5)
+        y += 3.8
     lines = bullet_list(statements, w - 2, 7.5, lang, int((bottom - y) // 3.8) + 1,
                         lambda n: tr("report.device_reading_more", lang, n=n))
     for line in lines:

@@ -71,6 +71,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.file": ("ファイル", "File"),
     "report.device_reading": ("記録装置の自動解析（原文のまま・本ソフトの所見ではありません）",
                               "The recording device's own reading (as written; not this software's)"),
+    # the cart's own global measurements (io: meta.extra["device_measurements"]), beside ours
+    "report.device_measurements": ("記録装置の計測値: {values}", "The device's measurements: {values}"),
     "report.device_reading_more": ("ほか {n} 件（JSON レポートの record.meta.interpretation）",
                                    "{n} more (JSON report, record.meta.interpretation)"),
     "report.details.record": (
