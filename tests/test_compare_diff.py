@@ -80,7 +80,10 @@ def test_measurement_thresholds(key, prior, current, change, marked, level):
 @pytest.mark.parametrize(("prior", "current", "new_deviation"), [
     (40, -45, "left"), (40, 130, "right"), (40, -120, "extreme"),
     (-45, -60, None),  # deviated before too: not new
-    (40, 100, None), (-29, -31, "left"), (None, -45, None),
+    (40, 100, None), (None, -45, None),
+    # a shift under the minimum (15°) across -30° is noise, not a new deviation (QA: 308 -> 320,
+    # -24° -> -31°); a shift of 15° or more is one
+    (-29, -31, None), (-24, -31, None), (-20, -34, None), (-16, -31, "left"), (-10, -45, "left"),
 ])
 def test_new_axis_deviation(prior, current, new_deviation):
     cmp = compare(analysis(qrs_axis_deg=prior), analysis(qrs_axis_deg=current))
@@ -221,8 +224,8 @@ def test_status_line_counts_what_the_summary_names():
     assert cmp.status_text("en") == "Prior ECG: new findings 2, changes beyond threshold 3"
     assert len(cmp.marked_changes()) == 2 and cmp.new_axis_deviation == "left"  # QRS and axis
     assert "新たな左軸偏位（QRS軸 +40° → -45°）" in cmp.summary("ja")  # the third one
-    # a new deviation from a small shift (not a marked change) is named too, not "no change"
-    small = compare(analysis(qrs_axis_deg=-29.0), analysis(qrs_axis_deg=-31.0))
+    # a new deviation from a moderate shift (not a marked change) is named too, not "no change"
+    small = compare(analysis(qrs_axis_deg=-10.0), analysis(qrs_axis_deg=-31.0))
     assert small.status_text("en") == "Prior ECG: new findings 0, changes beyond threshold 1"
     assert "New left axis deviation" in small.summary("en")
     same = compare(analysis(("sinus_rhythm",)), analysis(("sinus_rhythm",), hr_bpm=75.0))

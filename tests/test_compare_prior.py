@@ -106,6 +106,7 @@ def test_manual_pick_is_checked(ptbxl: Ptbxl, tmp_path: Path):
     later = read_ecg(ptbxl.write(tmp_path, a, name="later.xml",
                                  recorded_at=ptbxl.when(b) + timedelta(days=1)))
     assert check_manual_prior(cur, later)[0] == "compare.not_earlier"
-    no_id = read_ecg(ptbxl.write(tmp_path, other, name="noid.xml", patient_id=None))
+    no_id = read_ecg(ptbxl.write(tmp_path, other, name="noid.xml", patient_id=None,
+                                 sex=ptbxl.sex(b)))
     assert check_manual_prior(cur, no_id) is None  # files without ID: the user decides
     assert why_no_search(no_id) == "compare.no_patient_id" and why_no_search(cur) is None

@@ -127,14 +127,16 @@ def test_english_comparison_sheet_and_fhir_are_english(pair, tmp_path: Path, cap
 @pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
                     reason="no shipped weights in model_weights/")
 def test_a_new_finding_is_not_raised_above_its_level_in_this_ecg(shared_data: Path, capsys):
-    """E07509 (RBBB) against E07505 by hand: 前壁・側壁の心内膜下傷害 is new, and E07509 alone
-    reads it as 要精査 (secondary ST-T with the RBBB); the comparison raised 要至急 for it."""
+    """E07509 (RBBB) against an earlier ECG without RBBB picked by hand: 前壁・側壁の心内膜下傷害
+    new would be 要精査 (E07509 alone reads it so: secondary ST-T with the RBBB); the comparison
+    with E07505 raised 要至急 for it. E07505 (a woman of 77; E07509 is a man of 71) is refused
+    as another patient's ECG since 2026-12-06: E07504 (a man of 69) is the prior here."""
     cinc = shared_data / "samples" / "wfdb_cinc2021"
     assert main(["analyze", str(cinc / "E07509.hea"), "--json"]) == 0
     alone = json.loads(capsys.readouterr().out)
     assert alone["referral"]["level"] == "D"
     assert main(["analyze", str(cinc / "E07509.hea"), "--json",
-                 "--prior", str(cinc / "E07505.hea")]) == 0
+                 "--prior", str(cinc / "E07504.hea")]) == 0
     d = json.loads(capsys.readouterr().out)
     new = {f["id"]: f["level"] for f in d["comparison"]["new_findings"]}
     assert new.get("crbbb") == "D"  # a new RBBB: 要精査 by the comparison's own rule

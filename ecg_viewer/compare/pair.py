@@ -13,6 +13,7 @@ from typing import Any
 from ecg_viewer.compare.diff import Comparison, EcgRef, compare_analyses
 from ecg_viewer.compare.rules import ComparisonRules
 from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 
@@ -63,6 +64,18 @@ class PriorUnreadableError(EcgError, ValueError):
         super().__init__("compare.prior_unreadable", file=file, error=error)
 
 
+def why_reason(record: EcgRecord, key: str | None) -> Reason | None:
+    """The message saying why there is no comparison (``compare_with_prior``'s key), its
+    parameters filled: 「同じ患者（ID 583）の前回心電図は見つかりませんでした。」."""
+    if key is None:
+        return None
+    if key == "compare.none_found":
+        from ecg_viewer.compare.prior import usable_patient_id
+
+        return Reason.of(key, patient_id=usable_patient_id(record.meta.patient_id) or "—")
+    return Reason.of(key)
+
+
 #: ``--prior`` values that are not file names
 PRIOR_AUTO = "auto"
 PRIOR_NONE = "none"
@@ -73,7 +86,8 @@ def compare_with_prior(record: EcgRecord, analysis: Analysis, prior: str | None,
                        with_medians: bool = True) -> tuple[Comparison | None, str | None]:
     """The comparison the commands make: ``prior`` is a file name, ``"auto"`` (the newest earlier
     ECG of the same patient in the record's folder or the review database ``store``) or
-    ``"none"``/None. Returns (comparison or None, message key saying why there is none).
+    ``"none"``/None. Returns (comparison or None, message key saying why there is none;
+    :func:`why_reason` fills its parameters).
     Raises PriorUnreadableError for a prior file named by hand that cannot be read or analysed
     and PriorRefusedError for one that cannot be this patient's prior; a prior found by "auto"
     that cannot be used gives (None, "compare.prior_auto_unusable")."""

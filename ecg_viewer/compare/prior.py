@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.record import EcgMeta, EcgRecord
 from ecg_viewer.io import read_ecg, supported_extensions
 
@@ -224,10 +225,33 @@ def why_no_search(record: EcgRecord) -> str | None:
     return None
 
 
+def _sex_name(sex: str) -> Bilingual:
+    return Bilingual(tr(f"report.sex.{sex}", "ja"), tr(f"report.sex.{sex}", "en"))
+
+
+def _other_person(current: EcgMeta, prior: EcgMeta) -> tuple[str, dict[str, Any]] | None:
+    """Sex, birth date or age that cannot be the same person's (a prior recorded earlier whose
+    patient is older than the current one), whatever the IDs say."""
+    if current.sex in ("M", "F") and prior.sex in ("M", "F") and current.sex != prior.sex:
+        return "compare.other_sex", {"prior_sex": _sex_name(prior.sex),
+                                     "current_sex": _sex_name(current.sex)}
+    if current.birth_date and prior.birth_date and current.birth_date != prior.birth_date:
+        return "compare.other_birth_date", {"prior_birth": prior.birth_date.isoformat(),
+                                            "current_birth": current.birth_date.isoformat()}
+    now, before = current.age_years, prior.age_years
+    if now is not None and before is not None and float(before) - float(now) >= 1.0:
+        return "compare.other_age", {"prior_age": f"{float(before):.0f}",
+                                     "current_age": f"{float(now):.0f}"}
+    return None
+
+
 def check_manual_prior(current: EcgRecord, prior: EcgRecord) -> tuple[str, dict[str, Any]] | None:
     """A prior picked by hand is refused only when it is certainly wrong: the same ECG, another
-    patient (both files carry usable IDs that differ), or not recorded earlier (both times
-    known). Returns (message key, parameters) of the refusal, or None when it may be used."""
+    patient (both files carry usable IDs that differ; or, whatever the IDs, the sex or the birth
+    date differ, or the prior's patient is older than the current one though the prior was
+    recorded earlier: E07505, a woman of 77, picked as the prior of E07509, a man of 71), or not
+    recorded earlier (both times known). Returns (message key, parameters) of the refusal, or
+    None when it may be used."""
     if current.sha256 and prior.sha256 == current.sha256:
         return "compare.same_file", {}
     a, b = usable_patient_id(current.meta.patient_id), usable_patient_id(prior.meta.patient_id)
@@ -237,4 +261,4 @@ def check_manual_prior(current: EcgRecord, prior: EcgRecord) -> tuple[str, dict[
     if ta and tb and not is_earlier(tb, ta):
         return "compare.not_earlier", {"prior_date": tb.strftime("%Y-%m-%d %H:%M"),
                                        "current_date": ta.strftime("%Y-%m-%d %H:%M")}
-    return None
+    return _other_person(current.meta, prior.meta)

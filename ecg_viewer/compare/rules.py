@@ -72,6 +72,12 @@ class ComparisonRules:
     new_by_label: tuple[tuple[str, str | None], ...]
     new_by_category: tuple[tuple[str, str | None], ...]
     min_score_change: float = 0.0  # a new/resolved label's score moved at least this much
+    # a new axis deviation needs the QRS axis to move at least this much (degrees)
+    axis_min_shift_deg: float = 0.0
+    # a NEW one of ``masking_labels`` (complete LBBB, paced rhythm) leaves the prior's
+    # ``masked_labels`` (ST-T, infarction, Q waves, LVH) not assessable instead of resolved
+    masking_labels: frozenset[str] = frozenset()
+    masked_labels: frozenset[str] = frozenset()
 
     def axis_category(self, axis_deg: float | None) -> str | None:
         """"normal", a deviation id ("left", "right", "extreme") or None when not measured."""
@@ -179,6 +185,11 @@ def load_rules(path: str | Path | None = None) -> ComparisonRules:
             raise ComparisonRulesError(file, f"new_findings.{name} must be an object")
         tables[name] = tuple((str(k), _level(v, f"new_findings.{name}.{k}", file))
                              for k, v in t.items())
+    mask = new.get("masked_by_new_conduction") or {}
+    if not isinstance(mask, dict) or not all(
+            isinstance(mask.get(k, []), list) for k in ("by", "labels")):
+        raise ComparisonRulesError(file, "new_findings.masked_by_new_conduction must be an "
+                                   "object with lists 'by' and 'labels'")
     return ComparisonRules(
         version=raw["version"], changes=changes, axis_key=str(axis.get("key", "qrs_axis_deg")),
         axis_normal_deg=(float(axis["normal"][0]), float(axis["normal"][1])),
@@ -187,6 +198,10 @@ def load_rules(path: str | Path | None = None) -> ComparisonRules:
         new_by_label=tables["by_label"], new_by_category=tables["by_category"],
         min_score_change=_num(new.get("min_score_change", 0.0), "new_findings.min_score_change",
                               file) or 0.0,
+        axis_min_shift_deg=_num(axis.get("new_deviation_min_shift_deg", 0.0),
+                                "axis.new_deviation_min_shift_deg", file) or 0.0,
+        masking_labels=frozenset(str(x) for x in mask.get("by", [])),
+        masked_labels=frozenset(str(x) for x in mask.get("labels", [])),
     )
 
 

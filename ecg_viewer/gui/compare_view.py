@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 PRIOR_PEN = pg.mkPen(QColor(30, 80, 220), width=1.4)
 CURRENT_PEN = pg.mkPen(QColor(20, 20, 20), width=1.4)
 MARK_COLOR = QColor(190, 0, 0)
+LOW_COLOR = QColor(130, 130, 130)
 SHOWN_S = 60.0  # at most the first minute of each record is drawn
 
 
@@ -235,10 +236,13 @@ class CompareWindow(QMainWindow):
         lang = language()
         self.setWindowTitle(tr("compare.title"))
         how = tr(f"compare.match.{cmp.match}")
-        self.current_label.setText(tr("compare.current_label", date=cmp.current.date_text(),
+        self.current_label.setText(tr("compare.current_label", date=cmp.current.date_text(lang),
                                       file=Path(cmp.current.file).name))
-        self.prior_label.setText(tr("compare.prior_label", date=cmp.prior.date_text(),
-                                    file=Path(cmp.prior.file).name, how=how))
+        prior_text = tr("compare.prior_label", date=cmp.prior.date_text(lang),
+                        file=Path(cmp.prior.file).name, how=how)
+        note = cmp.unmatched_note(lang)  # no ID matched the patient: both sexes and ages
+        self.prior_label.setText(prior_text if note is None else f"{prior_text}\n{note}")
+        self.prior_label.setStyleSheet("" if note is None else "color: #be0000")
         s = dataclasses.replace(settings, start_s=0.0)
         for view, rec in ((self.current_view, current), (self.prior_view, prior)):
             if px_per_mm_true:
@@ -249,7 +253,9 @@ class CompareWindow(QMainWindow):
                 if s.filters.any_on else shown.signal_mv
             view.set_page(layout_page(shown, s), sig, shown.fs_hz)
         QTimer.singleShot(0, self._same_scale)
-        self.summary.setText(cmp.summary(lang))
+        note = cmp.unmatched_note(lang)
+        self.summary.setText(cmp.summary(lang) if note is None
+                             else f"{cmp.summary(lang)}\n{note}")
         self._fill_table(cmp)
         self._fill_findings(cmp, lang)
         self.median_title.setText(tr("compare.median_title"))
@@ -281,6 +287,8 @@ class CompareWindow(QMainWindow):
                 item = QTableWidgetItem(text)
                 if ch.marked and col in (0, 3, 4):
                     item.setForeground(MARK_COLOR)
+                elif ch.low_confidence and ch.change is not None:
+                    item.setForeground(LOW_COLOR)  # greyed, as the PDF's table
                 if ch.marked:
                     item.setToolTip(f"{ch.text()}\n{mark}")
                 self.table.setItem(row, col, item)
@@ -291,7 +299,8 @@ class CompareWindow(QMainWindow):
 
     def _fill_findings(self, cmp: Comparison, lang: str) -> None:
         if not cmp.findings_compared:
-            self.findings.setText(tr("compare.findings_unavailable"))
+            texts = [tr(cmp.not_comparable)] if cmp.not_comparable else []
+            self.findings.setText("<br>".join([*texts, tr("compare.findings_unavailable")]))
             return
 
         def items(fs: tuple, color: str) -> str:
@@ -302,6 +311,11 @@ class CompareWindow(QMainWindow):
         parts = [f"<b>{tr('compare.new_header')}</b>: {items(cmp.new_findings, '#be0000')}",
                  f"<b>{tr('compare.resolved_header')}</b>: "
                  f"{items(cmp.resolved_findings, '#1e50dc')}"]
+        if cmp.not_assessable:  # hidden by a new LBBB / paced rhythm: not "resolved"
+            by = ("・" if lang == "ja" else ", ").join(f.ja if lang == "ja" else f.en
+                                                       for f in cmp.masked_by)
+            parts.append(f"<b>{tr('compare.not_assessable_header', labels=by)}</b>: "
+                         f"{items(cmp.not_assessable, '#808080')}")
         if cmp.new_axis_deviation:
             r = next(x for x in cmp.raises if x.id.startswith("new_axis:"))
             parts.append(f'<span style="color:#be0000">{r.text(lang)}'

@@ -5,9 +5,12 @@ by the file's sha256, its acquisition time, its AI referral level and findings a
 and one Observation "comparison with prior EKG" is added to the current DiagnosticReport's
 results: ``focus`` references the prior DiagnosticReport (R4's ``Observation.focus`` takes any
 resource; ``derivedFrom`` does not take a DiagnosticReport), each measurement change is a
-component (LOINC code of the measurement where there is one, ``valueQuantity`` = current - prior,
-``interpretation`` A where a threshold is passed), each new or resolved finding a component with
-the catalog's codes.
+component (only the local ``change-<key>`` code: the measurement's own LOINC code would say the
+change is the measurement, "heart rate -43/min"; ``valueQuantity`` = current - prior,
+``interpretation`` A where a threshold is passed, IND with the text 参考値 where either value is
+of low confidence), each new, resolved or not assessable finding a component with the catalog's
+codes. The Observation's ``valueString`` is the comparison's summary: it says when the findings
+or the two ECGs could not be compared, never "no new finding" then.
 """
 
 from __future__ import annotations
@@ -23,9 +26,6 @@ LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
-MEAS_LOINC = {"hr_bpm": ("8867-4", "Heart rate"), "pr_ms": ("8625-6", "P-R Interval"),
-              "qrs_ms": ("8633-0", "QRS duration"), "qt_ms": ("8634-8", "Q-T interval"),
-              "qtc_bazett_ms": ("8636-3", "Q-T interval corrected")}
 UCUM_UNIT = {"ms": "ms", "bpm": "/min", "°": "deg"}
 
 
@@ -74,8 +74,10 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
     for ch in cmp.changes:
         if ch.change is None:
             continue
-        codings = ([_coding(LOINC, *MEAS_LOINC[ch.key])] if ch.key in MEAS_LOINC else []) + \
-            [_coding(local, f"change-{ch.key}", f"{ch.label.en} change")]
+        # only the local change code: the LOINC code of the measurement itself (8867-4 Heart
+        # rate) beside it would read as "heart rate -43/min" (codings of one concept must mean
+        # the same)
+        codings = [_coding(local, f"change-{ch.key}", f"{ch.label.en} change")]
         comp: dict[str, Any] = {
             "code": {"coding": codings, "text": tr("compare.fhir.change", lang, label=ch.label)},
             "valueQuantity": {"value": round(ch.change, 1), "unit": ch.unit, "system": UCUM,
@@ -83,9 +85,14 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
         if ch.marked:
             comp["interpretation"] = [{"coding": [_coding(INTERPRETATION, "A", "Abnormal")],
                                        "text": ch.text(lang)}]
+        elif ch.low_confidence:  # 参考値: either value uncertain, the change is not judged
+            comp["interpretation"] = [{"coding": [_coding(INTERPRETATION, "IND",
+                                                          "Indeterminate")],
+                                       "text": tr("compare.low_confidence", lang)}]
         comps.append(comp)
     for status_code, items in (("new-finding", cmp.new_findings),
-                               ("resolved-finding", cmp.resolved_findings)):
+                               ("resolved-finding", cmp.resolved_findings),
+                               ("not-assessable-finding", cmp.not_assessable)):
         for f in items:
             codes = [_coding(SNOMED, c) for c in content.label_codes(f.id)["snomed"]]
             codes.append(_coding(label_system, f.id, f.en))
@@ -102,7 +109,8 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
                  "text": tr("compare.fhir.title", lang)},
         "focus": [{"reference": prior_id}],
         "valueString": cmp.summary(lang),
-        "note": [{"text": tr("compare.notice", lang)}],
+        "note": [{"text": t} for t in (tr("compare.notice", lang), cmp.unmatched_note(lang))
+                 if t],
     }
     if subject:
         obs["subject"] = subject

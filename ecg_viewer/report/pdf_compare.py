@@ -31,6 +31,7 @@ from ecg_viewer.report.pdf_text import (
 CURRENT_COLOR = Color(0, 0, 0)
 PRIOR_COLOR = Color(0.1, 0.3, 0.85)
 MARK_COLOR = Color(0.75, 0, 0)
+LOW_COLOR = Color(0.55, 0.55, 0.55)
 GRID_COLOR = Color(0.96, 0.75, 0.75)
 MEDIAN_WINDOW_MS = (-300.0, 600.0)
 SPEED_MM_S = 25.0
@@ -44,11 +45,17 @@ def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float
     text_at(c, MARGIN_MM, y, tr("compare.report_section", lang), 11)
     y += 5.5
     how = tr(f"compare.match.{cmp.match}", lang)
-    text_at(c, MARGIN_MM, y, fit_text(tr("compare.prior_label", lang, date=cmp.prior.date_text(),
+    text_at(c, MARGIN_MM, y, fit_text(tr("compare.prior_label", lang,
+                                         date=cmp.prior.date_text(lang),
                                          file=_name(cmp.prior.file), how=how), 150, 8), 8)
     text_at(c, MARGIN_MM + 152, y, fit_text(tr("compare.current_label", lang,
-                                               date=cmp.current.date_text(),
+                                               date=cmp.current.date_text(lang),
                                                file=_name(cmp.current.file)), 128, 8), 8)
+    # not matched by patient ID (a prior picked by hand): the two patients' sex and age
+    for note in (cmp.unmatched_note(lang), cmp.not_comparable and tr(cmp.not_comparable, lang)):
+        if note:
+            y += 4.2
+            text_at(c, MARGIN_MM, y, fit_text(note, 148, 7.5), 7.5, MARK_COLOR)
     y = _change_table(c, cmp, MARGIN_MM, y + 6.0, lang)
     y2 = _findings(c, cmp, content, MARGIN_MM + 152, top_mm + 11.5, lang)
     _medians(c, cmp, MARGIN_MM, min(max(y, y2) + 6.0, SHEET_H_MM - 50.0), lang)
@@ -75,15 +82,21 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
     c.line(x * mm, y_pt(y), (x + 145) * mm, y_pt(y))
     for ch in cmp.changes:
         y += 4.4
-        color = MARK_COLOR if ch.marked else Color(0, 0, 0)
+        # a change where either value is of low confidence: greyed, 参考値 in the mark column
+        # (never marked, raises nothing), as the window shows it
+        low = ch.low_confidence and ch.change is not None
+        value_color = LOW_COLOR if low else Color(0, 0, 0)
+        color = MARK_COLOR if ch.marked else value_color
         text_at(c, x, y, ch.label.text(lang), 8, color)
-        text_at(c, x + 28, y, value_with_unit(ch.prior, ch.unit, lang), 8)
-        text_at(c, x + 52, y, value_with_unit(ch.current, ch.unit, lang), 8)
+        text_at(c, x + 28, y, value_with_unit(ch.prior, ch.unit, lang), 8, value_color)
+        text_at(c, x + 52, y, value_with_unit(ch.current, ch.unit, lang), 8, value_color)
         text_at(c, x + 76, y, value_with_unit(ch.change, ch.unit, lang, signed=True), 8, color)
         if ch.marked:
             level = _level(ch.level, lang, short=True) if ch.level else ""
             text_at(c, x + 100, y, fit_text(f"▲ {tr('compare.mark', lang)}{level}", 45, 7.5),
                     7.5, MARK_COLOR)
+        elif low:
+            text_at(c, x + 100, y, tr("meas.conf_low_mark", lang), 7.5, LOW_COLOR)
     if cmp.new_axis_deviation:
         y += 4.6
         raise_ = next((r for r in cmp.raises if r.id.startswith("new_axis:")), None)
@@ -121,6 +134,8 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
                 text_at(c, x + 3, y, f"… +{len(items) - MAX_FINDINGS}", 8, color)
                 y += 4.4
             y += 2.0
+        if cmp.not_assessable:  # hidden by a new LBBB / paced rhythm: not "resolved"
+            y = _not_assessable(c, cmp, x, y, w, lang)
     raises = list(cmp.raises)
     if raises:
         ref = content.analysis.referral
@@ -140,6 +155,20 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
         text_at(c, x, y, line, 7, Color(0.6, 0, 0))
         y += 3.4
     return y
+
+
+def _not_assessable(c: Canvas, cmp: Any, x: float, y: float, w: float, lang: str) -> float:
+    sep = ", " if lang == "en" else "・"
+    by = sep.join(f.ja if lang == "ja" else f.en for f in cmp.masked_by)
+    for line in wrap_text(tr("compare.not_assessable_header", lang, labels=by), w, 8.5, max_lines=2):
+        text_at(c, x, y, line, 8.5)
+        y += 4.4
+    names = (", " if lang == "en" else "、").join(f.ja if lang == "ja" else f.en
+                                                  for f in cmp.not_assessable)
+    for line in wrap_text(names, w - 3, 8, max_lines=3):
+        text_at(c, x + 3, y, line, 8, LOW_COLOR)
+        y += 4.2
+    return y + 2.0
 
 
 def _medians(c: Canvas, cmp: Any, x0: float, y0: float, lang: str) -> None:

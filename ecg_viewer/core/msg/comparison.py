@@ -52,12 +52,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # summary lines
     "compare.prior_line": ("前回心電図: {date}（{days}）", "Prior ECG: {date} ({days})"),
     "compare.days": ("{n} 日前", "{n} days earlier"),
+    "compare.day": ("1 日前", "1 day earlier"),
+    "compare.hours": ("{n} 時間前", "{n} hours earlier"),
+    "compare.hour": ("1 時間前", "1 hour earlier"),
+    "compare.within_hour": ("同日・1 時間以内", "same day, within the hour"),
+    "compare.time_unknown": ("記録日時不明", "time unknown"),
+    "compare.prior_line_undated": ("前回心電図: 記録日時不明", "Prior ECG: recording time unknown"),
     "compare.days_unknown": ("記録日時不明", "recording time unknown"),
     "compare.new_list": ("新規所見: {labels}", "New findings: {labels}"),
     "compare.status": ("前回比較: 新規所見 {new} 件・基準超の変化 {marked} 項目",
                        "Prior ECG: new findings {new}, changes beyond threshold {marked}"),
     "compare.status_none": ("前回比較: 基準を超える変化・新規所見なし",
                             "Prior ECG: no new finding, no change beyond the thresholds"),
+    "compare.status_no_findings": (
+        "前回比較: 基準超の変化 {marked} 項目・所見は比較できません",
+        "Prior ECG: changes beyond threshold {marked}; findings not compared"),
+    "compare.status_not_comparable": (
+        "前回比較: 判定不能の心電図のため比較できません",
+        "Prior ECG: not compared (an ECG could not be analysed)"),
+    "compare.prior_unreadable_analysis": (
+        "前回心電図は判定不能（解析できない記録）のため比較できません。変化の数値は参考値です",
+        "The prior ECG could not be analysed, so the ECGs were not compared; the changes shown "
+        "are for reference only",
+    ),
+    "compare.current_unreadable_analysis": (
+        "今回の心電図は判定不能（解析できない記録）のため比較できません。変化の数値は参考値です",
+        "This ECG could not be analysed, so the ECGs were not compared; the changes shown are "
+        "for reference only",
+    ),
+    "compare.no_change_beyond": ("基準を超える変化はありません", "No change beyond the thresholds"),
     "compare.status_tip": ("クリックすると前回心電図との比較を開きます", "Click to open the comparison"),
     "compare.no_significant_change": (
         "基準を超える変化・新規所見はありません", "No change beyond the thresholds, no new finding"),
@@ -97,6 +120,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "選んだ心電図（{prior_date}）は今回（{current_date}）より前の記録ではありません。",
         "The chosen ECG ({prior_date}) was not recorded before this one ({current_date}).",
     ),
+    "compare.other_sex": (
+        "選んだファイルは別の患者の心電図です（性別が違います: 前回 {prior_sex}／今回 "
+        "{current_sex}）。",
+        "The chosen file is another patient's ECG (the sex differs: prior {prior_sex}, this ECG "
+        "{current_sex}).",
+    ),
+    "compare.other_age": (
+        "選んだファイルは別の患者の心電図です（前回の年齢 {prior_age} 歳が今回の {current_age} 歳"
+        "より上です）。",
+        "The chosen file is another patient's ECG (the prior ECG gives an age of {prior_age}, "
+        "older than this ECG's {current_age}).",
+    ),
+    "compare.other_birth_date": (
+        "選んだファイルは別の患者の心電図です（生年月日が違います: 前回 {prior_birth}／今回 "
+        "{current_birth}）。",
+        "The chosen file is another patient's ECG (the birth date differs: prior {prior_birth}, "
+        "this ECG {current_birth}).",
+    ),
+    "compare.unknown": ("不明", "unknown"),
+    "compare.patient_data": ("{sex}・{age}", "{sex}, {age}"),
+    "compare.patient_unknown": ("性別・年齢の記載なし", "sex and age not given"),
+    "compare.unmatched": (
+        "患者IDで照合していません（手動選択）　前回: {prior}／今回: {current}",
+        "Patient not matched by ID (chosen by hand) - prior: {prior}; this ECG: {current}",
+    ),
+    "compare.why_none": ("前回心電図との比較なし: {why}", "No comparison with the prior ECG: {why}"),
+    "compare.cli.report_not_written": (
+        "前回心電図（--prior {file}）を比較に使えないため、レポートは作成していません: {error}",
+        "The prior ECG (--prior {file}) cannot be used for the comparison, so no report was "
+        "written: {error}",
+    ),
     "compare.same_file": ("今回と同じ心電図です。", "This is the same ECG."),
     "compare.prior_unreadable": (
         "前回心電図として指定したファイルを比較に使えません: {file}（{error}）",
@@ -123,6 +177,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.new_header": ("前回になかった所見（新規）", "New since the prior ECG"),
     "compare.resolved_header": ("前回あって今回ない所見（消失）", "Resolved since the prior ECG"),
     "compare.none": ("なし", "none"),
+    "compare.not_assessable_header": (
+        "新たな{labels}のため判定できない前回の所見（消失とはいえません）",
+        "Not assessable because of the new {labels} (not resolved)",
+    ),
+    "compare.low_confidence": (
+        "参考値（どちらかの値の信頼度が低いため判定していません）",
+        "Low confidence: one of the two values is uncertain, the change is not judged",
+    ),
     "compare.findings_unavailable": (
         "所見の比較はできません（どちらかの心電図にAIの候補がありません）",
         "Findings not compared (one of the ECGs has no AI suggestions)",

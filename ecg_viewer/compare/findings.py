@@ -1,0 +1,162 @@
+"""Findings new since the prior ECG, findings that resolved, and those a new conduction change
+leaves not assessable.
+
+A label counts as new (resolved) when it is above its threshold now and was not before (the
+reverse), and its calibrated score moved by at least ``min_score_change``. Three refinements:
+
+- a broader label scored from a narrower one (``labels/derived.py``, evidence ``derived_from``:
+  T波異常 from 非特異的T波異常) is not a second new/resolved finding beside the narrower one
+  that is new/resolved itself (598 against 581 listed 非特異的ST-T変化 and 非特異的ST変化 both
+  resolved; 1877 against 1858 非特異的T波異常 and T波異常 both new, each raising 要経過観察);
+- an axis-deviation label (左軸偏位 ...) is not new or resolved when the measured QRS axis moved
+  less than the rule table's minimum shift, and a new one is not listed beside the comparison's
+  own "new axis deviation" of the same side (one finding, one reason);
+- when the current ECG has a NEW complete LBBB or paced rhythm (``masked_by_new_conduction``),
+  the prior's ST-T, infarction, Q-wave and LVH findings no longer shown are not "resolved": the
+  new depolarisation hides them, so they are listed as not assessable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ecg_viewer.core.messages import Bilingual, Reason
+from ecg_viewer.core.prediction import SEVERITY, Analysis, LabelScore
+from ecg_viewer.labels.derived import DERIVED_KEY
+from ecg_viewer.labels.referral import own_level
+
+if TYPE_CHECKING:
+    from ecg_viewer.compare.rules import ComparisonRules
+
+#: the axis-deviation label of each category of the comparison rule table's axis section
+AXIS_LABELS = {"left": "left_axis_deviation", "right": "right_axis_deviation",
+               "extreme": "northwest_axis"}
+
+
+@dataclass(frozen=True)
+class FindingChange:
+    id: str
+    ja: str
+    en: str
+    category: str
+    status: str  # "new" | "resolved" | "not_assessable"
+    score_current: float | None
+    score_prior: float | None
+    level: str | None = None  # for a new finding: the least referral level it raises
+
+    @property
+    def name(self) -> Bilingual:
+        return Bilingual(self.ja, self.en)
+
+    def to_dict(self) -> dict[str, Any]:
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(float(v), 4)
+
+        return {"id": self.id, "ja": self.ja, "en": self.en, "category": self.category,
+                "status": self.status, "score_current": r(self.score_current),
+                "score_prior": r(self.score_prior), "level": self.level}
+
+
+@dataclass(frozen=True)
+class Raise:
+    """One reason the comparison gives for the referral flag."""
+
+    level: str
+    id: str  # "change:<rule id>", "new_axis:<category>", "new:<label id>"
+    reason: Reason
+
+    def text(self, lang: str | None = None) -> str:
+        return self.reason.text(lang)
+
+    @property
+    def reason_ja(self) -> str:
+        return self.reason.text("ja")
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason.text("en")
+
+
+@dataclass(frozen=True)
+class FindingsDiff:
+    new: tuple[FindingChange, ...]
+    resolved: tuple[FindingChange, ...]
+    not_assessable: tuple[FindingChange, ...]
+    masked_by: tuple[FindingChange, ...]  # the new LBBB / paced rhythm that hides them
+    raises: tuple[Raise, ...]
+
+
+def _present(analysis: Analysis) -> dict[str, LabelScore]:
+    pred = analysis.prediction
+    return {s.id: s for s in pred.labels if s.above_threshold} if pred else {}
+
+
+def _scores(analysis: Analysis) -> dict[str, LabelScore]:
+    pred = analysis.prediction
+    return {s.id: s for s in pred.labels} if pred else {}
+
+
+def narrower_of(s: LabelScore) -> set[str]:
+    """The narrower labels a broader label was scored from (evidence ``derived_from``)."""
+    return {str(e.value) for e in s.evidence if e.key == DERIVED_KEY and e.value}
+
+
+def _without_derived(items: list[FindingChange], scores: dict[str, LabelScore]
+                     ) -> list[FindingChange]:
+    ids = {f.id for f in items}
+    return [f for f in items if not (f.id in scores and narrower_of(scores[f.id]) & ids)]
+
+
+def compare_findings(current: Analysis, prior: Analysis, rules: ComparisonRules, date: Any, *,
+                     axis_small_shift: bool = False,
+                     axis_raised: str | None = None) -> FindingsDiff:
+    """The findings part of the comparison (both analyses have model suggestions).
+    ``date``: the prior's date as shown in a reason; ``axis_small_shift``: both QRS axes trusted
+    and moved less than the minimum shift; ``axis_raised``: the category of the new axis
+    deviation the comparison raised itself."""
+    now, before = _present(current), _present(prior)
+    all_now, all_before = _scores(current), _scores(prior)
+    moved = rules.min_score_change
+    skip = set(AXIS_LABELS.values()) if axis_small_shift else set()
+    if axis_raised in AXIS_LABELS:
+        skip.add(AXIS_LABELS[axis_raised])
+
+    def flicker(a: LabelScore | None, b: LabelScore | None) -> bool:
+        return a is not None and b is not None and abs(a.score - b.score) < moved
+
+    new: list[FindingChange] = []
+    for lid, s in now.items():
+        old = all_before.get(lid)
+        if lid in before or flicker(old, s) or lid in skip:
+            continue
+        level = rules.new_finding_level(lid, s.category)
+        # never above what the single-ECG rules let it raise here: a new 前壁・側壁の心内膜下
+        # 傷害 with a right bundle branch block is 要精査 there (secondary ST-T), not 要至急;
+        # a finding a paced rhythm explains raises nothing
+        own, lowered = own_level(s, current)
+        if own is None:
+            level = None
+        elif lowered and level is not None and SEVERITY[level] > SEVERITY[own]:
+            level = own
+        new.append(FindingChange(lid, s.ja, s.en, s.category, "new", s.score,
+                                 old.score if old else None, level))
+    resolved: list[FindingChange] = []
+    for lid, s in before.items():
+        cur = all_now.get(lid)
+        if lid in now or flicker(cur, s) or (axis_small_shift and lid in AXIS_LABELS.values()):
+            continue
+        resolved.append(FindingChange(lid, s.ja, s.en, s.category, "resolved",
+                                      cur.score if cur else None, s.score))
+    new = _without_derived(new, all_now)
+    resolved = _without_derived(resolved, all_before)
+    masking = tuple(f for f in new if f.id in rules.masking_labels)
+    hidden: list[FindingChange] = []
+    if masking:
+        hidden = [FindingChange(f.id, f.ja, f.en, f.category, "not_assessable",
+                                f.score_current, f.score_prior)
+                  for f in resolved if f.id in rules.masked_labels]
+        resolved = [f for f in resolved if f.id not in rules.masked_labels]
+    raises = tuple(Raise(f.level, f"new:{f.id}", Reason.of(
+        "compare.new_finding", label=f.name, date=date)) for f in new if f.level)
+    return FindingsDiff(tuple(new), tuple(resolved), tuple(hidden), masking, raises)
