@@ -34,6 +34,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="worker processes that read and measure (default 0: one per CPU core)")
     add_model_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
+                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
 
 
 class ProgressBar:
@@ -83,7 +85,9 @@ def run(args: argparse.Namespace) -> int:
         print(tr("report.batch.bad_out", path=out), file=sys.stderr)
         return 2
     out_key = os.path.realpath(out)  # the results file inside the folder is no ECG to read
-    files = [f for f in find_ecg_files(root, recursive=True) if os.path.realpath(f) != out_key]
+    not_tables: list[Path] = []  # .csv/.tsv/.txt that are not numeric tables: error rows, not
+    found = find_ecg_files(root, recursive=True, not_tables=not_tables)  # left out silently
+    files = sorted(f for f in found + not_tables if os.path.realpath(f) != out_key)
     if not files:
         print(tr("report.batch.no_files", dir=root), file=sys.stderr)
         return 1
@@ -95,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         summary = run_batch(root, out, spec, workers=workers,
                             progress=None if args.no_progress else ProgressBar(),
-                            files=files)
+                            files=files,
+                            read_options=None if args.fs_hz is None else {"fs_hz": args.fs_hz})
     except KeyboardInterrupt:
         print("\n" + tr("report.batch.interrupted", out=out), file=sys.stderr)
         return 130

@@ -1,8 +1,8 @@
 """CSV / TSV: a header row of lead names, one row per sample.
 
-The sampling rate comes from, in order: an ``fs_hz`` option, a rate column (``fs_hz``, ``fs``,
-``sampling_rate``, constant), or a time column (``time_s``, ``time_ms``, ``time``, ``t``); otherwise
-the reader asks for it. Units: ``mV`` unless a header says otherwise (``V1 (uV)``, ``I [mV]``) or
+The sampling rate comes from, in order: a rate column (``fs_hz``, ``fs``, ``sampling_rate``,
+constant), a time column (``time_s``, ``time_ms``, ``time``, ``t``), or the ``fs_hz`` option (the
+rate the user gives, ``--fs-hz``, for a CSV that states none); otherwise the reader asks for it. Units: ``mV`` unless a header says otherwise (``V1 (uV)``, ``I [mV]``) or
 the ``unit`` option is given.
 """
 
@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import itertools
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ import numpy as np
 from ecg_viewer.core.errors import (
     CorruptFileError,
     HeaderValueError,
+    InvalidSignalError,
     NoWaveformError,
     SamplingRateRequiredError,
 )
@@ -30,6 +32,8 @@ from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.validate import check_rate, check_total_values
+
+log = logging.getLogger(__name__)
 
 _RATE_COLUMNS = ("fs_hz", "fs", "sampling_rate", "sampling_rate_hz", "samplerate", "sample_rate")
 _TIME_COLUMNS = {"time_s": 1.0, "time_ms": 1e-3, "time": 1.0, "t": 1.0, "t_s": 1.0, "t_ms": 1e-3,
@@ -47,8 +51,54 @@ def _split_name_unit(name: str, default_unit: str) -> tuple[str, str]:
 #: rows parsed per step (bounded temporaries, however long the file)
 BLOCK_ROWS = 1 << 16
 _PREFIX_BYTES = 1 << 16
-#: the rate of a file with a time column: the median step of its first rows
-_TIME_ROWS = 1 << 16
+
+
+class _TimeSteps:
+    """What the rate of a file with a time column needs, gathered block by block (bounded
+    memory): first and last time, row count, smallest and largest step, and how far each block
+    strays from a straight line (its own, and the line through the whole file's ends).
+
+    The rate is ``(n - 1) / (t_last - t_first)``: a time column rounded to 1 ms at 360 Hz steps
+    2 or 3 ms (the median step, 3 ms, gave 333 Hz). Rounding moves each time by at most half a
+    quantum, so no time strays from the line by more than one quantum, which is at least the
+    spread of the steps (largest - smallest); more than that means the rate changes or samples
+    are missing: the time column is irregular and the file is refused."""
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.first = self.last = float("nan")
+        self.lo, self.hi = float("inf"), float("-inf")
+        self.finite = True
+        self.block_dev = 0.0
+        self.marks: list[tuple[int, float]] = []  # (row, time) at each block's ends
+
+    def add(self, t: np.ndarray) -> None:
+        if t.size == 0:
+            return
+        if not np.isfinite(t).all():
+            self.finite = False
+            return
+        ext = t if self.n == 0 else np.concatenate([[self.last], t])
+        k0 = self.n - (0 if self.n == 0 else 1)
+        if ext.size > 1:
+            steps = np.diff(ext)
+            self.lo, self.hi = min(self.lo, float(steps.min())), max(self.hi, float(steps.max()))
+            line = np.linspace(ext[0], ext[-1], ext.size)
+            self.block_dev = max(self.block_dev, float(np.abs(ext - line).max()))
+        if self.n == 0:
+            self.first = float(t[0])
+        self.marks += [(k0, float(ext[0])), (k0 + ext.size - 1, float(ext[-1]))]
+        self.n += t.size
+        self.last = float(t[-1])
+
+    def step(self) -> tuple[float, bool]:
+        """(the mean step over the whole span, whether the steps are even up to rounding)."""
+        dt = (self.last - self.first) / (self.n - 1)
+        spread = self.hi - self.lo
+        tol = 1.01 * spread + 1e-9 * max(abs(self.first), abs(self.last), dt)
+        dev = max((abs(t - (self.first + k * dt)) for k, t in self.marks), default=0.0)
+        even = spread <= dt and max(dev, self.block_dev) <= tol
+        return dt, even
 
 
 def _encoding(path: Path) -> str:
@@ -74,6 +124,12 @@ def _data_lines(fh: Any) -> Any:
     for number, ln in enumerate(fh, start=1):
         if ln.strip() and not ln.lstrip().startswith("#"):
             yield number, ln.rstrip("\r\n")
+
+
+def _drop_trailing(text: str, delim: str) -> str:
+    """``text`` without the one empty field a trailing delimiter makes (``0.1,0.2,``)."""
+    body = text.rstrip(" ") if delim != " " else text
+    return body[:-1] if body.endswith(delim) else text
 
 
 def _first_bad_row(numbered: list[tuple[int, str]], delim: str,
@@ -118,6 +174,9 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
     except csv.Error:
         delim = ","
     header = [h.strip() for h in next(csv.reader(io.StringIO(first), delimiter=delim))]
+    if len(header) > 1 and not header[-1]:  # Excel: every row ends with a delimiter
+        header = header[:-1]
+        lines = ((number, _drop_trailing(text, delim)) for number, text in lines)
     lower = [h.lower() for h in header]
     rate_cols = [lower.index(c) for c in _RATE_COLUMNS if c in lower]
     time_cols = [(lower.index(c), scale) for c, scale in _TIME_COLUMNS.items() if c in lower]
@@ -126,7 +185,7 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
 
     blocks: list[np.ndarray] = []
     rate_seen: list[float] = []
-    first_times: np.ndarray | None = None
+    times = _TimeSteps() if time_cols else None
     rows = 0
     while True:
         numbered = list(itertools.islice(lines, BLOCK_ROWS))
@@ -152,15 +211,15 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
         for i in rate_cols:
             col = data[:, i]
             rate_seen += [float(col.min()), float(col.max())] if np.isfinite(col).all() else [float("nan")]
-        if time_cols and (first_times is None or first_times.size < _TIME_ROWS):
-            t = data[:_TIME_ROWS, time_cols[0][0]] * time_cols[0][1]
-            first_times = t if first_times is None else np.concatenate([first_times, t])[:_TIME_ROWS]
+        if times is not None:
+            with np.errstate(invalid="ignore", over="ignore"):
+                times.add(data[:, time_cols[0][0]] * time_cols[0][1])
         blocks.append(np.ascontiguousarray(data[:, signal_cols], dtype=np.float32)
                       if np.all(np.abs(data[:, signal_cols]) < 3e38) else data[:, signal_cols])
     if rows < 1:
         raise NoWaveformError(path, expected=_HEADER_AND_ROWS,
                               found=Bilingual("空でない行 1 行", "1 non-empty line(s)"), format="CSV")
-    fs = _rate(path, options, header, rate_cols, rate_seen, time_cols, first_times)
+    fs = _rate(path, options, header, rate_cols, rate_seen, time_cols, times)
 
     default_unit = str(options.get("unit", "mV"))
     channels = []
@@ -177,12 +236,19 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
 
 def _rate(path: Path, options: dict[str, Any], header: list[str], rate_cols: list[int],
           rate_seen: list[float], time_cols: list[tuple[int, float]],
-          first_times: np.ndarray | None) -> float:
-    """The sampling rate from, in order: the option, a rate column (one value throughout), a time
-    column (its median step); validated, never assumed."""
-    if options.get("fs_hz") is not None:
-        return check_rate(options["fs_hz"], file=path,
+          times: _TimeSteps | None) -> float:
+    """The sampling rate from, in order: a rate column (one value throughout), a time column
+    (its whole span over its rows, when its steps are even up to rounding: see
+    :class:`_TimeSteps`), the ``fs_hz`` option (for a file that states no rate: ``batch
+    --fs-hz`` gives one rate for a folder, and a file's own rate is never overridden);
+    validated, never assumed."""
+    given = options.get("fs_hz")
+    if given is not None and not rate_cols and not time_cols:
+        return check_rate(given, file=path,
                           field=Bilingual("fs_hz オプション", "fs_hz option"), format="CSV")
+    if given is not None:
+        log.info("%s: the file states its own rate; the fs_hz option (%s) is not used",
+                 path.name, given)
     if rate_cols:
         name = header[rate_cols[0]]
         column = Bilingual(f"{name} 列", f"{name} column")
@@ -195,21 +261,39 @@ def _rate(path: Path, options: dict[str, Any], header: list[str], rate_cols: lis
                                                       "one sampling rate in every row"),
                                    format="CSV")
         return check_rate(lo, file=path, field=column, format="CSV")
-    if time_cols and first_times is not None:
+    if time_cols and times is not None:
         name = header[time_cols[0][0]]
         column = Bilingual(f"{name} 列", f"{name} column")
-        if first_times.size < 2:
+        if times.n < 2 and times.finite:
             raise HeaderValueError(path, field=column, value=Bilingual("1 行のみ", "one row"),
                                    expected=Bilingual("少なくとも 2 つの時刻値",
                                                       "at least two time values"),
                                    format="CSV")
-        with np.errstate(invalid="ignore", over="ignore"):
-            dt = float(np.median(np.diff(first_times)))
-        if not (np.isfinite(dt) and dt > 0):
-            raise HeaderValueError(path, field=column, value=Bilingual(f"刻み幅 {dt:g}", f"step {dt:g}"),
+        dt, even = times.step() if times.finite else (float("nan"), False)
+        if not (np.isfinite(dt) and dt > 0 and times.lo > 0):
+            low = times.lo if times.finite else dt
+            raise HeaderValueError(path, field=column, value=Bilingual(f"刻み幅 {low:g}", f"step {low:g}"),
                                    expected=Bilingual("増加していく時刻値", "increasing time values"),
                                    format="CSV")
-        return check_rate(1.0 / dt, file=path,
+        if not even:
+            scale = time_cols[0][1]
+            lo, hi = times.lo / scale, times.hi / scale
+            raise InvalidSignalError(
+                path, format="CSV",
+                expected=Bilingual(f"{name} 列が一定の間隔で増えること（一定のサンプリング周波数。"
+                                   "丸めによる刻みの揺れは可）",
+                                   f"a {name} column in even steps (one sampling rate; steps "
+                                   "that differ only by rounding are accepted)"),
+                found=Bilingual(f"不均一な時刻の刻み（{lo:g}〜{hi:g}、途中で周波数が変わるか"
+                                "サンプルが欠けている）",
+                                f"uneven time steps ({lo:g} to {hi:g}: the rate changes or "
+                                "samples are missing)"))
+        fs = 1.0 / dt
+        # each end is off by at most half a quantum (the step spread): a whole number of Hz
+        # within that uncertainty is the rate (9997 ms for 3600 samples at 360 Hz: 360.008)
+        if abs(fs - round(fs)) <= fs * (times.hi - times.lo) / (times.last - times.first) + 1e-9 * fs:
+            fs = float(round(fs))
+        return check_rate(fs, file=path,
                           field=Bilingual(f"{name} 列（1 / 刻み幅）", f"{name} column (1 / step)"),
                           format="CSV")
     raise SamplingRateRequiredError(path, expected=Bilingual("サンプリング周波数（fs_hz 列またはオプション）",

@@ -26,9 +26,10 @@ from ecg_viewer.core.errors import (
     NoWaveformError,
 )
 from ecg_viewer.core.leads import canonical_lead_name
-from ecg_viewer.core.messages import Bilingual
+from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
+from ecg_viewer.io.text_decode import redecode
 from ecg_viewer.io.validate import POSITIVE_RATE, check_number, check_rate
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,21 @@ def meta_from(record: Any, extra: dict[str, Any] | None = None) -> EcgMeta:
     pat = record.patient
     rec = record.recording
     dev = rec.device
-    name = " ".join(p for p in (_text(pat.last_name), _text(pat.first_name)) if p) or None
+    raw_meta = record.raw_metadata or {}
+    # the library falls back to Latin-1 for text it cannot decode: decode it again (CP932 ...)
+    charset = raw_meta.get("character_set") or raw_meta.get("specific_character_set")
+    unreadable: list[str] = []
+
+    def text(value: Any, field: str) -> str | None:
+        fixed, ok = redecode(_text(value), str(charset) if charset else None)
+        if not ok:
+            unreadable.append(field)
+        return fixed
+
+    parts = [text(pat.last_name, "patient_name"), text(pat.first_name, "patient_name")]
+    name = " ".join(p for p in parts if p) or None
+    if "patient_name" in unreadable:  # never mojibake: say that it cannot be read
+        name = tr("read.name_unreadable")
     age = float(pat.age) if pat.age is not None and 0 <= pat.age < 130 else None
     device = " ".join(dict.fromkeys(p for p in (_text(dev.manufacturer), _text(dev.model)) if p)) or None
 
@@ -234,15 +249,19 @@ def meta_from(record: Any, extra: dict[str, Any] | None = None) -> EcgMeta:
                        ("acquisition_type", dev.acquisition_type),
                        ("referring_physician", rec.referring_physician),
                        ("technician", rec.technician)):  # fmt: skip
-        if _text(value) and str(value).strip().lower() != "unknown":
-            more[key] = str(value).strip()
+        value = text(value, key)
+        if value and value.lower() != "unknown":
+            more[key] = value
     if record.interpretation.source:
         more["interpretation_source"] = record.interpretation.source
     if record.interpretation.severity:
         more["interpretation_severity"] = record.interpretation.severity
     more.update(extra or {})
+    if unreadable:
+        more["text_unreadable"] = sorted(set(unreadable))  # not decodable as any character set
+        log.warning("text fields not decodable (shown as unreadable): %s", ", ".join(unreadable))
     return EcgMeta(
-        patient_id=_text(pat.patient_id),
+        patient_id=text(pat.patient_id, "patient_id"),
         patient_name=name,
         sex=pat.sex if pat.sex in ("M", "F") else None,
         age_years=age,

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,7 @@ class WfdbHeader:
     # a base time or date is written but not in a form read here (``wfdb`` is then asked)
     base_unread: bool = False
     plain_rate: bool = False  # the rate written as a plain decimal
+    bom: bool = False  # the file begins with a UTF-8 byte-order mark (Notepad), skipped here
 
     @property
     def plain_numbers(self) -> bool:
@@ -91,13 +92,15 @@ class WfdbHeader:
 
     @property
     def name_normalised(self) -> bool:
-        return bool(self.stated_name) and self.stated_name != self.record_name
+        """Whether ``wfdb`` needs a normalised copy of the header (the record name changed, or
+        the byte-order mark it cannot read left out)."""
+        return self.bom or (bool(self.stated_name) and self.stated_name != self.record_name)
 
 
 def read_header(hea: Path) -> WfdbHeader:
     """Parse and validate ``hea``; at most :data:`MAX_HEADER_BYTES` are read."""
-    text = _read_text(hea)
-    stripped = [ln.strip() for ln in text.splitlines()]
+    text = _read_text(hea, keep_bom=True)
+    stripped = [ln.strip() for ln in text.removeprefix(_BOM_TEXT).splitlines()]
     lines = [ln for ln in stripped if ln and not ln.startswith("#")]
     comments = tuple(ln.strip(" \t#") for ln in stripped if ln.startswith("#"))
     if not lines:
@@ -108,7 +111,8 @@ def read_header(hea: Path) -> WfdbHeader:
             raise CorruptFileError(hea, expected=_TEXT_HEADER,
                                    found=Bilingual("テキストでないバイト列", "non-text bytes"),
                                    format=LABEL)
-    return _parse(hea, lines, comments)
+    spec = _parse(hea, lines, comments)
+    return replace(spec, bom=True) if text.startswith(_BOM_TEXT) else spec
 
 
 def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:
@@ -128,7 +132,13 @@ def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:
     return "".join(out)
 
 
-def _read_text(hea: Path) -> str:
+_BOM = b"\xef\xbb\xbf"
+_BOM_TEXT = _BOM.decode("latin-1")
+
+
+def _read_text(hea: Path, keep_bom: bool = False) -> str:
+    """The header as text (Latin-1: one character a byte), a UTF-8 byte-order mark left out
+    unless ``keep_bom`` (the CSV and XML readers accept one too)."""
     with open(hea, "rb") as fh:
         raw = fh.read(MAX_HEADER_BYTES + 1)
     if len(raw) > MAX_HEADER_BYTES:
@@ -137,7 +147,8 @@ def _read_text(hea: Path) -> str:
         raise CorruptFileError(hea, expected=_TEXT_HEADER,
                                found=Bilingual("バイナリデータ（NUL バイト）", "binary data (NUL bytes)"),
                                format=LABEL)
-    return raw.decode("latin-1")
+    text = raw.decode("latin-1")
+    return text if keep_bom else text.removeprefix(_BOM_TEXT)
 
 
 def _base_time_date(rec: list[str]) -> tuple[dt.time | None, dt.date | None, bool]:

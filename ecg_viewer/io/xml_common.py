@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
+import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -108,16 +110,70 @@ def sniffer(tag: str) -> Callable[[bytes, Path], bool]:
     return sniff
 
 
+_DECLARED_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?encoding\s*=\s*"
+                                rb"[\"']([A-Za-z0-9._:-]+)[\"']")
+#: encodings expat reads itself; any other is decoded here (expat refuses multi-byte ones)
+_EXPAT_NATIVE = {"utf_8", "utf_16", "utf_16_le", "utf_16_be", "latin_1", "iso8859_1", "ascii"}
+#: a declared Japanese encoding -> the Python codec that reads what such files hold: Windows
+#: writes CP932 (NEC/IBM extensions: 髙, 﨑, ①) under the name Shift_JIS
+_ALIASES = {"windows-31j": "cp932", "cswindows31j": "cp932", "x-sjis": "cp932", "x-euc-jp": "euc_jp"}
+_JA_CODECS = {"shift_jis": "cp932", "cp932": "cp932", "euc_jp": "euc_jp",
+              "iso2022_jp": "iso2022_jp"}  # fmt: skip
+
+
+def xml_source(path: Path, label: str) -> tuple[bytes, str | None]:
+    """(the bytes to parse, the declared encoding when they were transcoded, else None).
+
+    expat reads UTF-8, UTF-16 and single-byte encodings only; a file declared in a multi-byte
+    encoding (``Shift_JIS``, ``EUC-JP``, ``ISO-2022-JP``: Japanese carts and PACS write them) is
+    decoded here with the declared codec and handed on as UTF-8 with its declaration changed to
+    match. The parse that follows is the same defused parse (no entities, no DTD tricks)."""
+    size = path.stat().st_size
+    if size > MAX_XML_BYTES:  # an element tree takes ~10x the file in memory
+        raise FileTooLargeError(path, size_bytes=size, limit_bytes=MAX_XML_BYTES)
+    raw = path.read_bytes()
+    m = _DECLARED_ENCODING.match(raw[:1024])
+    if not m:
+        return raw, None
+    declared = m.group(1).decode("ascii")
+    try:
+        codec = codecs.lookup(_ALIASES.get(declared.lower(), declared)).name.replace("-", "_")
+    except LookupError as exc:
+        raise UnsupportedFormatError(
+            path, expected=Bilingual("UTF-8・UTF-16・Shift_JIS・EUC-JP などの文字コードの XML",
+                                     "XML in UTF-8, UTF-16, Shift_JIS, EUC-JP or another known "
+                                     "encoding"),
+            found=Bilingual(f"未知の文字コード encoding=\"{declared}\"",
+                            f"unknown encoding=\"{declared}\"")) from exc
+    if codec in _EXPAT_NATIVE:
+        return raw, None
+    codec = _JA_CODECS.get(codec, codec)
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    try:
+        text = body.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise CorruptFileError(
+            path, expected=Bilingual(f"宣言どおり {declared} で書かれた {label} ファイル",
+                                     f"a {label} file written in its declared {declared}"),
+            found=Bilingual(f"{exc.start} バイト目が {declared} として読めない文字",
+                            f"bytes not valid {declared} at offset {exc.start}"),
+            format=label) from exc
+    start, end = m.span(1)
+    start -= len(raw) - len(body)
+    end -= len(raw) - len(body)
+    # the declaration is ASCII in every supported encoding, so offsets carry over to the text
+    text = text[:start] + "UTF-8" + text[end:] if text[start:end] == declared else text
+    log.info("%s: XML declared %s, read as %s", path.name, declared, codec)
+    return text.encode("utf-8"), declared
+
+
 def parse_xml(path: Path, label: str, want: str) -> ET.Element:
     """The file's element tree, parsed safely, namespaces removed from tags and attributes.
 
     A file that does not parse is a damaged ``label`` file when it starts with the ``want`` root
     element, and an unsupported file otherwise (it reached this reader by its extension only).
     """
-    size = path.stat().st_size
-    if size > MAX_XML_BYTES:  # an element tree takes ~10x the file in memory
-        raise FileTooLargeError(path, size_bytes=size, limit_bytes=MAX_XML_BYTES)
-    raw = path.read_bytes()
+    raw, _ = xml_source(path, label)
     try:
         root = SafeET.fromstring(raw)
     except DefusedXmlException as exc:
@@ -170,10 +226,16 @@ def check_root(path: Path, root: ET.Element, want: str, label: str,
 
 def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]]:
     """Run an ecgdatakit parser on ``path``: (record, warning texts). Failures -> domain errors."""
-    with warnings.catch_warnings(record=True) as caught:
+    data, declared = xml_source(path, label)
+    with warnings.catch_warnings(record=True) as caught, tempfile.TemporaryDirectory(
+            prefix="ecg-viewer-xml-") as tmp:
         warnings.simplefilter("always")
+        source = path
+        if declared is not None:  # the library reads a path: give it the UTF-8 text
+            source = Path(tmp) / path.name
+            source.write_bytes(data)
         try:
-            record = parser_cls().parse(path)
+            record = parser_cls().parse(source)
         except EcgReadError:
             raise
         except MemoryError as exc:

@@ -80,10 +80,13 @@ class BatchAbort(EcgError):
 # --- one file --------------------------------------------------------------------------------
 _worker_analyze: AnalyzeFn | None = None
 _worker_abort: BatchAbort | None = None
+_worker_read: dict[str, Any] | None = None  # read_ecg options (``--fs-hz``)
 
 
-def _init_worker(make_analyze: Callable[[], AnalyzeFn], parent_pid: int | None = None) -> None:
-    global _worker_analyze, _worker_abort
+def _init_worker(make_analyze: Callable[[], AnalyzeFn], parent_pid: int | None = None,
+                 read_options: dict[str, Any] | None = None) -> None:
+    global _worker_analyze, _worker_abort, _worker_read
+    _worker_read = read_options
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
     if parent_pid is not None:
         _die_with_parent(parent_pid)
@@ -130,13 +133,13 @@ def _die_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = frozenset()
-                 ) -> dict[str, Any]:
+def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = frozenset(),
+                 read_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The output row for one file (never raises for a bad file; raises :class:`BatchAbort`
     when the analysis cannot be used at all). A row with ``"retry": True`` failed for a passing
-    reason and must not be recorded as done."""
+    reason and must not be recorded as done. ``read_options``: for ``read_ecg`` (``fs_hz``)."""
     try:
-        record = read_ecg(path)
+        record = read_ecg(path, **(read_options or {}))
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
         if isinstance(exc, EcgFileNotFoundError) and path.is_file():
             return _error_row(path, exc)  # a file it names is missing (a .hea without its .dat)
@@ -190,7 +193,7 @@ def _analyze_in_worker(path: Path, done_sha: frozenset[str]) -> dict[str, Any]:
         raise _worker_abort
     if _worker_analyze is None:
         raise RuntimeError("batch worker used before its initializer ran")
-    return analyze_file(path, _worker_analyze, done_sha)
+    return analyze_file(path, _worker_analyze, done_sha, _worker_read)
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -227,12 +230,14 @@ Progress = Callable[[int, int, float], None]  # (done, total, ECGs per second)
 
 def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], AnalyzeFn], *,
               workers: int = 1, progress: Progress | None = None,
-              files: list[Path] | None = None) -> BatchSummary:
+              files: list[Path] | None = None,
+              read_options: dict[str, Any] | None = None) -> BatchSummary:
     """Analyse every ECG under ``root`` into ``out`` (.jsonl or .csv), skipping what ``out``
     already holds. ``make_analyze``: an :class:`~ecg_viewer.pipeline.batch_staged.AnalyzerSpec`
     (the staged run with batched inference, ``workers`` processes preparing), or a picklable
     factory (a module-level function) of ``record -> Analysis`` that each worker process calls
-    once (``workers > 1``) or this process calls (``workers <= 1``). Raises :class:`BatchAbort` (the model
+    once (``workers > 1``) or this process calls (``workers <= 1``). ``read_options`` go to every
+    ``read_ecg`` (``{"fs_hz": 500.0}``: the rate of a CSV that states none). Raises :class:`BatchAbort` (the model
     cannot be used) and :class:`BatchOutputError` (output in use, full disk ...)."""
     paths = files if files is not None else find_ecg_files(root, recursive=True)
     output = BatchOutput(out)
@@ -270,14 +275,14 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
         if isinstance(make_analyze, AnalyzerSpec) and make_analyze.load_model and todo:
             summary.workers = max(1, workers)
             run_staged(todo, make_analyze, summary.workers, output, record, summary.stage_s,
-                       summary.marks)
+                       summary.marks, read_options=read_options)
         elif workers <= 1 or len(todo) <= 1:
             analyze = make_analyze() if todo else None
             for path in todo:
-                record(analyze_file(path, analyze, frozenset(output.done_sha)))
+                record(analyze_file(path, analyze, frozenset(output.done_sha), read_options))
         else:
             summary.workers = workers
-            _run_pool(todo, make_analyze, workers, output, record)
+            _run_pool(todo, make_analyze, workers, output, record, read_options)
     finally:
         summary.seconds = time.perf_counter() - start
         output.close()
@@ -426,8 +431,9 @@ def keep_freed_memory() -> bool:
 
 
 def _run_pool(todo: list[Path], make_analyze: Callable[[], AnalyzeFn], workers: int,
-              output: BatchOutput, record: Callable[[dict[str, Any]], None]) -> None:
-    with worker_pool(workers, _init_worker, (make_analyze, os.getpid())) as pool:
+              output: BatchOutput, record: Callable[[dict[str, Any]], None],
+              read_options: dict[str, Any] | None = None) -> None:
+    with worker_pool(workers, _init_worker, (make_analyze, os.getpid(), read_options)) as pool:
         pending: set[Future[dict[str, Any]]] = set()
         queue = list(reversed(todo))
         while queue or pending:

@@ -100,17 +100,21 @@ class AnalyzerSpec:
 # --- worker side -----------------------------------------------------------------------------
 _input_norm: str | None = None
 _done_sha: frozenset[str] = frozenset()
+_read_options: dict[str, Any] | None = None  # read_ecg options (``--fs-hz``)
 
 
-def _init_prepare_worker(input_norm: str, parent_pid: int, done_sha: frozenset[str]) -> None:
-    global _input_norm, _done_sha
+def _init_prepare_worker(input_norm: str, parent_pid: int, done_sha: frozenset[str],
+                         read_options: dict[str, Any] | None = None) -> None:
+    global _input_norm, _done_sha, _read_options
+    _read_options = read_options
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
     _die_with_parent(parent_pid)
     _input_norm = input_norm
     _done_sha = done_sha  # from earlier runs; duplicates within this run: the parent sees them
 
 
-def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
+def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str,
+                 read_options: dict[str, Any] | None = None
                  ) -> tuple[Path, Row | Prepared, StageTimes]:
     """Read and prepare one file: ``(path, Prepared, times)``, or a finished row (an unreadable
     file, a duplicate, a record the model cannot take; the same rows the per-file path gives)."""
@@ -118,9 +122,11 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
 
     t0 = time.process_time()
     try:
-        record = read_ecg(path)
+        record = read_ecg(path, **(read_options or {}))
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
-        return path, {**_error_row(path, exc), "retry": True}, {}
+        if isinstance(exc, EcgFileNotFoundError) and path.is_file():
+            return path, _error_row(path, exc), {}  # a file it names is missing (.hea, no .dat)
+        return path, {**_error_row(path, exc), "retry": True}, {}  # gone or locked: next run
     except EcgError as exc:
         return path, _error_row(path, exc), {}
     except OSError as exc:
@@ -147,7 +153,7 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str
 def _prepare_in_worker(path: Path) -> tuple[Path, Row | Prepared, StageTimes]:
     if _input_norm is None:
         raise RuntimeError("batch worker used before its initializer ran")
-    return prepare_file(path, _done_sha, _input_norm)
+    return prepare_file(path, _done_sha, _input_norm, _read_options)
 
 
 # --- this process ----------------------------------------------------------------------------
@@ -238,7 +244,8 @@ def _load_in_thread(spec: AnalyzerSpec, times: StageTimes) -> Future[Analyzer]:
 
 def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: BatchOutput,
                record: Callable[[Row], None], times: StageTimes,
-               marks: dict[str, float] | None = None) -> None:
+               marks: dict[str, float] | None = None, *,
+               read_options: dict[str, Any] | None = None) -> None:
     """Analyse ``todo`` with ``workers`` preparing processes and batched inference here. The
     model loads on a thread of this process while the workers start and prepare up to
     :data:`AHEAD` records; no row (not even an unreadable file's) is recorded before the model
@@ -255,7 +262,7 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
     frozen = False
     try:
         with worker_pool(workers, _init_prepare_worker,
-                         (input_norm, os.getpid(), done_before)) as pool:
+                         (input_norm, os.getpid(), done_before, read_options)) as pool:
             # the fork server is started (from this process while it is still small): the model
             # loads meanwhile, as the server imports and the workers prepare
             loading = _load_in_thread(spec, times)

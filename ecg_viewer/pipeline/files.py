@@ -34,9 +34,15 @@ TEXT_TABLES = (".txt", ".csv", ".tsv")
 TABLE_SNIFF_BYTES = 8192
 
 
-def find_ecg_files(folder: str | Path, recursive: bool = False) -> list[Path]:
+def find_ecg_files(folder: str | Path, recursive: bool = False,
+                   not_tables: list[Path] | None = None) -> list[Path]:
     """The ECG files in ``folder`` (and its sub-folders with ``recursive``), sorted by path.
-    An unreadable candidate is listed (its error is reported when it is opened)."""
+    An unreadable candidate is listed (its error is reported when it is opened).
+
+    ``not_tables``, when given, receives the ``.csv``/``.tsv``/``.txt`` files left out because
+    their first lines are not a numeric table (an empty file, decimal commas, an empty cell ...),
+    other than the notes left out by name and batch results files: ``batch`` records each of
+    them as an error row with the reader's reason instead of leaving it out silently."""
     root = Path(folder)
     try:
         found = root.rglob("*") if recursive else root.iterdir()
@@ -61,6 +67,8 @@ def find_ecg_files(folder: str | Path, recursive: bool = False) -> list[Path]:
         if path.suffix.lower() in TEXT_TABLES:
             if looks_like_numeric_table(path):
                 out.append(path)
+            elif not_tables is not None and not _is_batch_results(path):
+                not_tables.append(path)
             continue
         if path.suffix.lower() in exts:
             out.append(path)
@@ -104,6 +112,8 @@ def looks_like_numeric_table(path: Path) -> bool:
     except csv.Error:
         delim = ","
     rows = list(csv.reader(io.StringIO("\n".join(lines[:4])), delimiter=delim))
+    if len(rows[0]) > 1 and not rows[0][-1].strip():  # Excel: every row ends with a delimiter
+        rows = [r[:-1] if r and not r[-1].strip() else r for r in rows]
     n_fields = len(rows[0])
     if len(rows) == 1:  # a header only (or a very wide one): a table if it has several columns
         return n_fields >= 2 and not complete
@@ -115,6 +125,18 @@ def looks_like_numeric_table(path: Path) -> bool:
         except ValueError:
             return False
     return True
+
+
+def _is_batch_results(path: Path) -> bool:
+    """Whether ``path`` begins as a ``batch`` results file (a CSV header with ``file`` and
+    ``status``, or a JSON line with ``file``): an earlier run's output, not an ECG."""
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(4096).decode("utf-8-sig", errors="replace")
+    except OSError:
+        return False
+    fields = {f.strip().strip('"') for f in first.split(",")}
+    return {"file", "status"} <= fields or first.lstrip().startswith('{"file"')
 
 
 def _wfdb_signal_files(header: Path) -> set[str]:

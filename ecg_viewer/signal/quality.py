@@ -67,6 +67,12 @@ class QualityThresholds:
     noise_ratio: float = 0.3
     hf_noise_mv: float = 0.2
     noisy_leads_to_gate: int = 2
+    # Einthoven: where the file stores I, II and III, the rms of III - (II - I) (0.5-40 Hz)
+    # over the largest of the three limb leads' rms. Real files give <= 0.025 (158 records:
+    # the samples, cart_reference, the bundled samples, cinc_extra); I and II swapped by their
+    # labels give 0.81 (PTB-XL 00001), MFER limb codes on chest channels 0.70. A warning only.
+    limb_mismatch_ratio: float = 0.2
+    limb_min_rms_mv: float = 0.02  # below this the limb leads are flat (reported as such)
 
 
 DEFAULT_THRESHOLDS = QualityThresholds()
@@ -385,6 +391,29 @@ def no_readable_lead(report: QualityReport, lead_names: Sequence[str]) -> bool:
     return bool(lead_names) and all(n in bad for n in lead_names)
 
 
+def limb_mismatch(record: EcgRecord, th: QualityThresholds | None = None) -> float | None:
+    """rms(III - (II - I)) / the largest limb-lead rms, on the 0.5-40 Hz signal of the first
+    span the gate measures; None unless I, II and III are all stored (a derived III fits by
+    construction) and have signal. Stored leads that break Einthoven's law are labelled wrongly
+    (I and II exchanged, limb codes on other channels); reversed arm electrodes keep it."""
+    th = th or DEFAULT_THRESHOLDS
+    names = record.lead_names
+    if not all(n in names for n in ("I", "II", "III")) or "III" in record.derived_leads:
+        return None
+    spans = _spans(record)
+    if not spans:
+        return None
+    fs = float(record.fs_hz)
+    x = spans[0].signal_mv[[names.index("I"), names.index("II"), names.index("III")]]
+    if x.shape[1] < int(2 * fs):
+        return None
+    y = sos_filtfilt(2, (0.5, min(40.0, 0.45 * fs)), "bandpass", fs, x.astype(np.float64))
+    scale = float(np.sqrt(np.mean(y**2, axis=1)).max())
+    if not np.isfinite(scale) or scale < th.limb_min_rms_mv:
+        return None
+    return float(np.sqrt(np.mean((y[2] - (y[1] - y[0])) ** 2))) / scale
+
+
 def assess_quality(
     record: EcgRecord,
     thresholds: QualityThresholds | None = None,
@@ -429,4 +458,11 @@ def assess_quality(
             gate |= len(needed) >= th.noisy_leads_to_gate
         else:
             gate |= bool(needed)
+    # a limb lead already reported flat, off, saturated or noisy explains a mismatch itself
+    bad_limb = any(n in ("I", "II", "III") for p in problems if p.code in UNREADABLE_LEAD_CODES
+                   for n in p.leads)
+    mismatch = None if bad_limb else limb_mismatch(record, th)
+    if mismatch is not None and mismatch > th.limb_mismatch_ratio:  # a warning, not a gate
+        problems.append(_problem("limb_leads_inconsistent", ("I", "II", "III"),
+                                 ratio=round(mismatch, 2)))
     return QualityReport(ok=not gate, problems=tuple(problems))

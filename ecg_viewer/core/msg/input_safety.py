@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "サンプリング周波数 {fs_hz:g} Hz では解析できません（解析には {lo_hz:g}〜{hi_hz:g} Hz が必要）",
         "A sampling rate of {fs_hz:g} Hz cannot be analysed (the analysis needs {lo_hz:g}–{hi_hz:g} Hz)",
     ),
+    "quality.limb_leads_inconsistent": (
+        "誘導の付け違いの疑い（III ≠ II − I）",
+        "Suspected mislabelled leads (III ≠ II − I)",
+    ),
     "quality.implausible_amplitude": (
         "振幅が生理的にありえない（±{limit_mv:g} mV を超える、または数値でない）誘導があります: {leads}",
         "Lead(s) with implausible values (beyond ±{limit_mv:g} mV, or not numbers): {leads}",

@@ -50,6 +50,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "この記録にない誘導: {leads}",
         "Leads not in this record: {leads}",
     ),
+    "read.name_unreadable": (
+        "（氏名を判読できません: 文字コード不明）",
+        "(name unreadable: unknown character set)",
+    ),
     "read.derived_leads": (
         "I・II 誘導から計算した誘導: {leads}",
         "Leads computed from I and II: {leads}",
