@@ -124,7 +124,7 @@ def test_the_english_review_block_keeps_heads_apart_from_values(bundled_samples:
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout.split("\f")[1]
     assert re.search(r"Physician's referral level\s{2,}Further examination needed", text)
-    assert re.search(r"Needs further examination\s+yes: echocardiography", text)
+    assert re.search(r"Additional tests needed\s+yes: echocardiography", text)
 
 
 @pytest.mark.parametrize("lang, title, measured", [

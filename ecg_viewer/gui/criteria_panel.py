@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.core.criteria_features import FEATURE_NAMES
 from ecg_viewer.core.leads import CANONICAL_LEADS
-from ecg_viewer.core.messages import MESSAGES, tr
+from ecg_viewer.core.messages import MESSAGES, paren, tr
 from ecg_viewer.gui.header import LOW_CONFIDENCE_GREY
 from ecg_viewer.labels.criteria_table import unit_of
 from ecg_viewer.labels.evidence import feature_name, format_value
@@ -90,7 +90,8 @@ class CriteriaPanel(QWidget):
         self.tabs.setTabText(0, tr("critui.tab_record"))
         self.tabs.setTabText(1, tr("critui.tab_leads"))
         self._set_columns()
-        self.lead_table.setHorizontalHeaderLabels([tr(f"critl.{c}") + f" ({unit_of(c)})"
+        # the unit in the language's own brackets: 「ST（J）（mV）」 (it read 「ST（J） (mV)」)
+        self.lead_table.setHorizontalHeaderLabels([tr(f"critl.{c}") + paren(unit_of(c))
                                                    for c in LEAD_COLUMNS])
         self.set_criteria(self.criteria)
 

@@ -1,10 +1,12 @@
 """A one-line label that never widens the window: it asks for its whole text's width, takes less
 when the window has less to give, and then shows the text with "…" in its middle (the whole
-text on hover). A plain QLabel asks for its whole width as its minimum, so one long file name,
+text on hover), or wrapped on a few lines with the last one elided at its end (``lines``). A plain QLabel asks for its whole width as its minimum, so one long file name,
 device string or error message made the window wider than a 1366-px screen or squeezed the
 docks beside it."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent, QShowEvent
@@ -23,8 +25,11 @@ class ElidedLabel(QLabel):
 
     def __init__(self, parent: QWidget | None = None, *, auto_tooltip: bool = True,
                  shrink_to_zero: bool = False, min_px: int | None = None,
-                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> None:
+                 mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle, lines: int = 1,
+                 shorter: Callable[[str], str] | None = None) -> None:
         super().__init__(parent)
+        self._lines = lines  # more than one: wrapped (wrap_lines), the last line elided at its end
+        self._shorter = shorter  # a shorter form of the text, tried before its end is cut
         self._full = ""
         self._items: tuple[str, ...] = ()  # set_items: elided at whole items
         self._sep = ""
@@ -72,8 +77,14 @@ class ElidedLabel(QLabel):
         # hidden (not laid out yet) the whole text; elided to its width once shown
         avail = self.contentsRect().width()
         fm = self.fontMetrics()
-        shown = self._full if not self.isVisible() else fm.elidedText(
-            self._full, self._mode, max(avail, 0))
+        if not self.isVisible():
+            shown = self._full
+        elif self._lines > 1 and not self._items:
+            shown = wrap_lines(self._full, fm, max(avail, 0), self._lines)
+            if shown.endswith("…") and self._shorter is not None:
+                shown = wrap_lines(self._shorter(self._full), fm, max(avail, 0), self._lines)
+        else:
+            shown = fm.elidedText(self._full, self._mode, max(avail, 0))
         if self._items and shown != self._full:
             for k in range(len(self._items) - 1, 0, -1):
                 more = self._more.format(n=len(self._items) - k)
@@ -84,30 +95,113 @@ class ElidedLabel(QLabel):
         if shown != super().text():
             super().setText(shown)
         if self._auto_tooltip:
-            self.setToolTip(self._full if shown != self._full else "")
+            self.setToolTip(self._full if shown.replace("\n", " ") != self._full else "")
+
+
+#: a line never starts with these (closing brackets and punctuation, small kana, the long-vowel
+#: mark: 「ブロッ／ク」) nor ends with an opening bracket
+_OPENING = "（(「『【［[〈《"
+_CLOSING = "）)」』】］]〉》、。，．：:；;"
+_NO_LINE_START = _CLOSING + "・ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶー々ゝゞヽヾ"
+_PARTICLES = "のをにとでがはへや"
+
+
+def _script(ch: str) -> str:
+    if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch in "々〆":
+        return "kanji"
+    if "\u30a0" <= ch <= "\u30ff":
+        return "katakana"
+    if "\u3040" <= ch <= "\u309f":
+        return "hiragana"
+    if ch.isascii() and (ch.isalnum() or ch in "-+/.'"):
+        return "latin"
+    return "other"
+
+
+def _break_rank(text: str, i: int) -> int:
+    """How good a line break before ``text[i]`` is in a name without spaces (0: not allowed):
+    3 before an opening bracket or after a closing one or a comma; 2 where the script changes
+    (非特異的｜ST-T変化, 完全右脚｜ブロック; not before the kana ending a kanji word, but before
+    a particle: 側壁｜の); 1 after 「・」 and inside a run of kanji at an even offset (most
+    compounds are made of two-character words: 前壁中隔｜心筋梗塞). Never before a small kana or a closing mark, never after an opening one."""
+    a, b = text[i - 1], text[i]
+    if b in _NO_LINE_START or a in _OPENING or a.isspace() or b.isspace():
+        return 0
+    if b in _OPENING or a in _CLOSING:
+        return 3
+    if a == "・":  # joins a pair (前壁・側壁): a break after it is allowed, not sought
+        return 1
+    sa, sb = _script(a), _script(b)
+    if sa != sb and "other" not in (sa, sb) and (sa, sb) != ("kanji", "hiragana"):
+        return 2
+    if sa == "kanji" and b in _PARTICLES:  # 前壁・側壁｜の心内膜下傷害 (not 伴｜う)
+        return 2
+    if sa == sb == "kanji":
+        start = i
+        while start > 0 and _script(text[start - 1]) == "kanji":
+            start -= 1
+        end = i
+        while end < len(text) and _script(text[end]) == "kanji":
+            end += 1
+        return 1 if (i - start) % 2 == 0 and end - i >= 2 else 0
+    return 0
+
+
+def _fits(fm: QFontMetrics, text: str, width: int) -> bool:
+    """Whether ``text`` fits ``width`` px whole, as the cell will draw it: elidedText and the
+    advance disagree by a pixel or two for a synthetic bold font (a bold name that "fitted" was
+    then drawn cut: "myocardial infarcti…")."""
+    return fm.horizontalAdvance(text) <= width and \
+        fm.elidedText(text, Qt.TextElideMode.ElideRight, width) == text
+
+
+def _cjk_cut(text: str, fm: QFontMetrics, width: int) -> int:
+    """Where a name without a usable space breaks (0: nowhere it fits, so it elides): a point of
+    the best :func:`_break_rank` whose first line fits; of those, the most even pair of lines
+    when the rest fits one line (前壁中隔｜心筋梗塞, not 前壁中隔心筋｜梗塞), else the latest. Each
+    line keeps at least two characters of the word."""
+    ranked: list[tuple[int, int]] = []
+    for i in range(2, len(text) - 1):
+        if not _fits(fm, text[:i], width):
+            break
+        word = text[:i].rsplit(" ", 1)[-1]  # after a marker such as "● "
+        if len(word) >= 2 and len(text[i:].strip()) >= 2 and (rank := _break_rank(text, i)):
+            ranked.append((rank, i))
+    if not ranked:
+        return 0
+    top = max(rank for rank, _ in ranked)
+    points = [i for rank, i in ranked if rank == top]
+    even = [i for i in points if _fits(fm, text[i:], width)]
+    if even:
+        return min(even, key=lambda i: max(fm.horizontalAdvance(text[:i]),
+                                           fm.horizontalAdvance(text[i:])))
+    return points[-1]
 
 
 def wrap_lines(text: str, fm: QFontMetrics, width: int, lines: int = 2) -> str:
     """``text`` as it fits a table cell ``width`` px wide on at most ``lines`` lines: whole when
-    it fits one; else broken at the last space that lets the first line fit (a Japanese name,
-    without spaces, at the last character that does; never after a one-character marker such
-    as "● "; a first word too wide for the line elides), the rest likewise, the last line
-    elided at its end."""
-    if fm.horizontalAdvance(text) <= width or lines <= 1:
+    it fits one; else broken at the last space that lets the first line fit (never after a
+    one-character marker such as "● "; a first word too wide for the line elides); a Japanese
+    name, without spaces, only where a break reads well (:func:`_break_rank`: 完全右脚｜ブロック,
+    非特異的｜ST-T変化, never 「ブロッ｜ク」 nor one character alone), else elided; the rest
+    likewise, the last line elided at its end (the caller's tooltip holds the whole)."""
+    if lines <= 1 or _fits(fm, text, width):
         return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
     cut = 0
     for i, ch in enumerate(text):
-        if ch == " " and i > 1 and fm.horizontalAdvance(text[:i]) <= width:
+        if ch == " " and i > 1 and _fits(fm, text[:i], width):
             cut = i  # break at this space (it is not drawn)
-        if fm.horizontalAdvance(text[: i + 1]) > width:
+        if not _fits(fm, text[: i + 1], width):
             break
+    if cut == 0:  # no space that fits (a Japanese name): a sensible point of the word
+        cjk = _cjk_cut(text, fm, width)
+        if cjk:
+            return text[:cjk] + "\n" + wrap_lines(text[cjk:], fm, width, lines - 1)
     if cut == 0 and " " in text[2:]:  # the first word alone is too wide: it elides
         cut = text.index(" ", 2)
-    if cut == 0:  # no space (a Japanese name): at the last character that fits
-        cut = max(i, 1)
-        first, rest = text[:cut], text[cut:]
-    else:
-        first, rest = text[:cut], text[cut + 1 :]
+    if cut == 0:  # nowhere to break: one line, elided at its end
+        return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    first, rest = text[:cut], text[cut + 1 :]
     return (fm.elidedText(first, Qt.TextElideMode.ElideRight, width) + "\n"
             + wrap_lines(rest, fm, width, lines - 1))
 

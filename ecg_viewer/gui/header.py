@@ -32,6 +32,9 @@ LOW_CONFIDENCE_GREY = "#999999"
 _FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", "format", "signal")
 # "qtm": the QRS-adjusted QTc when its confidence is low (else it is part of "qt"'s text)
 _MEAS = ("hr", "pr", "qrs", "qt", "qtm", "axis")
+#: between the sentences of a measurement's tooltip: one a line, in either language (「…使います。;
+#: 拍ごとの…」 and "…corrected).; Low …" had joined them with "; ")
+_TIP_SEP = "\n"
 # free text of any length from the file: elided (whole text on hover) rather than widening the
 # window (a long file name or device string squeezed the review dock off its columns)
 _ELIDED = ("name", "device", "file", "signal", "patient_id", "recorded_at", "format")
@@ -194,7 +197,7 @@ class HeaderWidget(QFrame):
             "hr": (f"{tr('ui.meas.hr')} {hr}", hr_why),
             "pr": (f"{tr('ui.meas.pr')} {pr}", pr_why),
             "qrs": (f"{tr('ui.meas.qrs')} {qrs}", qrs_why),
-            "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", "; ".join(x for x in (qt_why, qtc_why) if x)),
+            "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", _TIP_SEP.join(x for x in (qt_why, qtc_why) if x)),
             "axis": (f"{tr('ui.meas.axis')} " + " ".join(axes), ""),
         }
         low = set(m.get("low_confidence") or [])
@@ -205,7 +208,7 @@ class HeaderWidget(QFrame):
         elif qtm is not None:  # wide QRS: the QTc the long-QT rules use, after the QT/QTc
             text, why = texts["qt"]
             texts["qt"] = (text + tr("ui.meas.qtc_modified", value=qtm),
-                           "; ".join(x for x in (why, tr("ui.meas.qtc_modified_tip")) if x))
+                           _TIP_SEP.join(x for x in (why, tr("ui.meas.qtc_modified_tip")) if x))
         sources = {"pr": ("pr_ms",), "qrs": ("qrs_ms",), "qt": ("qt_ms", qtc_key),
                    "qtm": ("qtc_modified_ms",)}
         for key in _MEAS:
@@ -220,7 +223,7 @@ class HeaderWidget(QFrame):
             if weak:
                 reason = conf_why.get(weak[0], "")
                 text += paren(tr("meas.conf_low_mark"))
-                why = "; ".join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
+                why = _TIP_SEP.join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
             lab.setStyleSheet(f"color: {LOW_CONFIDENCE_GREY};" if weak else "")
             lab.setText(text)
             lab.setToolTip(why)

@@ -7,6 +7,7 @@ of boxes; the list keeps the latest :data:`MAX_NOTICES`.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import weakref
 from collections import deque
@@ -23,6 +24,13 @@ from ecg_viewer.gui.elided_label import ElidedLabel
 log = logging.getLogger(__name__)
 
 MAX_NOTICES = 200
+#: a path's folders (what a notice can lose first: the file's name stays)
+_FOLDERS = re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s\\/（）()「」:]+[\\/])+")
+
+
+def short_paths(text: str) -> str:
+    """``text`` with every path's folders written as "…/": 「…/trunc.hea（検出: …）」."""
+    return _FOLDERS.sub("…/", text)
 
 
 class NoticeArea(QFrame):
@@ -37,9 +45,12 @@ class NoticeArea(QFrame):
         self.setStyleSheet("#noticeArea { background: #fff4e5; border: 1px solid #f0b46a; }")
         self._items: deque[tuple[str, str]] = deque(maxlen=MAX_NOTICES)
         self.total = 0
-        # one line at the strip's width, elided in its middle (a path and a reason can be long);
+        # up to two lines at the strip's width, broken between words, the second one elided at
+        # its end, a path's folders left out first: the start says what went wrong and the
+        # detail follows (a middle elision had cut the file it names: 「検出: t…t に 40 サンプル」);
         # the whole text: the tooltip and the details list
-        self.latest = ElidedLabel(auto_tooltip=False, shrink_to_zero=True)
+        self.latest = ElidedLabel(auto_tooltip=False, shrink_to_zero=True, lines=2,
+                                  shorter=short_paths)
         self.latest.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.count_label = QLabel()
         self.details_button = QPushButton()
@@ -105,7 +116,8 @@ class NoticeArea(QFrame):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count_label.setText(tr("notice.count", n=self.total))
+        self.count_label.setText(tr("ui.notice.count_one") if self.total == 1
+                                 else tr("notice.count", n=self.total))
 
     def _show_details(self, on: bool) -> None:
         self.details.setVisible(on)

@@ -24,6 +24,7 @@ from ecg_viewer.app.reading_queue import next_flagged, progress, step
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import level_name
 from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
+from ecg_viewer.gui.window_layout import fit_worklist_width
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +83,7 @@ class ReadingDesk(QObject):
         """Open ``folder`` as the worklist (analysed in the background) and focus it."""
         self.worklist_dock.show()
         self.worklist_dock.raise_()
+        fit_worklist_width(self.win, self.worklist_dock, self.win.screen_class)
         n = self.worklist.open_folder(folder)
         self.worklist.set_current(self.win.state.path)
         self.focus_worklist()
@@ -175,7 +177,8 @@ class ReadingDesk(QObject):
         p = progress(order, self.worklist.rows, self._states())
         cur = self.current()
         pos = order.index(cur) + 1 if cur in order else 0
-        self.status.setText(tr("desk.progress", pos=pos, reviewed=p.reviewed, total=p.total,
+        key = "desk.progress" if pos else "desk.progress_none"
+        self.status.setText(tr(key, pos=pos, reviewed=p.reviewed, total=p.total,
                                flagged=p.flagged_left))
         self.status.setToolTip(tr("desk.progress_tip", analysed=p.analysed, total=p.total))
         self.status.setVisible(True)

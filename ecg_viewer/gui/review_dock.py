@@ -15,6 +15,7 @@ from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.review_panel import ReviewPanel
+from ecg_viewer.gui.window_layout import fit_worklist_width
 from ecg_viewer.gui.worklist_panel import WorklistPanel
 from ecg_viewer.review import Review, ReviewStore
 
@@ -76,6 +77,7 @@ class WorklistDock:
 
     def __init__(self, win: QMainWindow, store: ReviewStore | None,
                  service: WorklistService) -> None:
+        self.win = win
         self.panel = WorklistPanel(store, service)
         self.dock = QDockWidget(tr("worklist.title"), win)
         self.dock.setObjectName("worklist_dock")
@@ -86,6 +88,7 @@ class WorklistDock:
     def retranslate(self) -> None:
         self.dock.setWindowTitle(tr("worklist.title"))
         self.panel.retranslate()
+        fit_worklist_width(self.win, self.dock, self.win.screen_class)  # English: wider
 
     def shutdown(self) -> None:
         self.panel.shutdown()

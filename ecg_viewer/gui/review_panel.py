@@ -8,12 +8,12 @@ import logging
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 _DECISIONS = (None, "confirmed", "rejected")
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a suggestion's name, unwrapped
+COMBO_CHROME_PX = 40  # a drop-down's frame and arrow beside its text
+TABLE_MIN_PX, TABLE_MAX_PX = 150, 520  # the suggestions' table: its rows in view up to this
 
 
 class ReviewPanel(QWidget):
@@ -65,7 +67,7 @@ class ReviewPanel(QWidget):
         self.reviewer.editingFinished.connect(self._reviewer_changed)
         self.sugg_label = QLabel()
         self.table = QTableWidget(0, 3)
-        self.table.setMinimumHeight(150)
+        self.table.setMinimumHeight(TABLE_MIN_PX)
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -115,10 +117,12 @@ class ReviewPanel(QWidget):
         lay.addWidget(self.added_label)
         lay.addWidget(self.added)
         self.level_title = QLabel()
-        row = QHBoxLayout()
-        row.addWidget(self.level_title)
-        row.addWidget(self.level, 1)
-        lay.addLayout(row)
+        # the title beside its list where both fit whole (医師の判定 [要精査]), else above it: in
+        # English at 1366x768 the list was cut to "Further examir" (_fit_level_row)
+        self.level_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        self.level_row.addWidget(self.level_title)
+        self.level_row.addWidget(self.level, 1)
+        lay.addLayout(self.level_row)
         lay.addWidget(self.suggested)
         lay.addWidget(self.needs_exam)
         lay.addWidget(self.reason)
@@ -183,6 +187,25 @@ class ReviewPanel(QWidget):
         self.reason.setPlaceholderText(tr("review.ui.needs_exam_reason"))
         self._fill()
         self._search_changed(self.search.text())  # the hits in the language now shown
+        self._fit_level_row()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_level_row()
+
+    def _fit_level_row(self) -> None:
+        """The final level's title beside its list when the title and the longest level name
+        fit the panel's width side by side, else the title above the list."""
+        names = [self.level.itemText(i) for i in range(self.level.count())]
+        fm = self.level.fontMetrics()
+        combo = max((fm.horizontalAdvance(n) for n in names), default=0) + COMBO_CHROME_PX
+        title = self.level_title.fontMetrics().horizontalAdvance(self.level_title.text())
+        m = self.layout().contentsMargins()
+        room = self.width() - m.left() - m.right()
+        beside = title + self.level_row.spacing() + combo <= room
+        want = QBoxLayout.Direction.LeftToRight if beside else QBoxLayout.Direction.TopToBottom
+        if self.level_row.direction() != want:
+            self.level_row.setDirection(want)
 
     def _fill(self) -> None:
         self._filling = True
@@ -286,6 +309,10 @@ class ReviewPanel(QWidget):
                 if text != item.text():
                     item.setText(text)
         self.table.resizeRowsToContents()
+        # every row in view (the panel scrolls in its dock): the last row had been cut off
+        rows = sum(t.rowHeight(i) for i in range(t.rowCount()))
+        whole = rows + t.horizontalHeader().height() + 2 * t.frameWidth()
+        t.setMinimumHeight(max(TABLE_MIN_PX, min(whole, TABLE_MAX_PX)))
 
     def _label_name(self, label_id: str) -> str:
         """The catalog name of a label in the current language (its id when not in the catalog)."""

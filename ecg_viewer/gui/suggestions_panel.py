@@ -242,8 +242,8 @@ class SuggestionsPanel(QFrame):
     def _fit_columns(self) -> None:
         """Never a horizontal scroll bar: the finding column takes what is left; the figures
         keep a fixed width, and in a narrow panel the similarity column (also in the tooltip)
-        gives way to the finding. A finding's name and a category take up to two lines (the
-        second one elides; the whole text is in every cell's tooltip): in English at 1366x768
+        gives way to the finding. A finding's name takes up to three lines, a category two (the
+        last one elides; the whole text is in every cell's tooltip): in English at 1366x768
         the names were cut to "sinus bradycar…", "complete right …"."""
         t = self.table
         t.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -266,10 +266,12 @@ class SuggestionsPanel(QFrame):
         fixed = sum(w for col, w in widths.items() if not header.isSectionHidden(col))
         name_w = column_room(t, fixed, 10)
         for item in items:
-            for col, width in ((COL_NAME, name_w), (COL_CAT, widths[COL_CAT] - 12)):
+            # a name on up to three lines: two had cut "inferior myocardial infarcti…" (English
+            # at 1366x768); a Japanese name breaks only where it reads well (wrap_lines)
+            for col, width, lines in ((COL_NAME, name_w, 3), (COL_CAT, widths[COL_CAT] - 12, 2)):
                 full = item.data(col, NAME_ROLE)
                 if full and width > 40:
-                    text = wrap_lines(full, QFontMetrics(item.font(col)), width)
+                    text = wrap_lines(full, QFontMetrics(item.font(col)), width, lines)
                     if text != item.text(col):
                         item.setText(col, text)
 

@@ -25,6 +25,8 @@ from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QTabBar
 
+from ecg_viewer.core.messages import language
+
 log = logging.getLogger(__name__)
 
 LARGE = QSize(1800, 1000)
@@ -33,6 +35,10 @@ MEDIUM = QSize(1280, 700)
 SIDE_DOCK_PX = {"large": 420, "medium": 270, "small": 250}
 PANEL_PX = {"large": 400, "medium": 310, "small": 270}
 MEDIAN_STRIP_PX = 220
+#: the worklist's column in English on a medium screen (1366x768): its level ("No abnormality"),
+#: the file name and the reader's level ("✓ Further exam") need ~300 px where Japanese needs
+#: ~210; at 270 px the review read "✓ Fu…"
+WORKLIST_EN_EXTRA_PX = 50
 PREFERRED = QSize(2200, 1350)  # on a large screen the window need not fill it
 #: below this available height (logical px) the window opens in reading mode: the suggestions
 #: panel would be too short to read beside the page (1366×768 at 150 % is 911×512)
@@ -46,6 +52,22 @@ def screen_class(size: QSize) -> str:
     if size.width() >= MEDIUM.width() and size.height() >= MEDIUM.height():
         return "medium"
     return "small"
+
+
+def worklist_px(cls: str) -> int:
+    """The worklist column's width for screen class ``cls`` in the current language."""
+    extra = WORKLIST_EN_EXTRA_PX if language() == "en" and cls == "medium" else 0
+    return SIDE_DOCK_PX[cls] + extra
+
+
+def fit_worklist_width(win: QMainWindow, dock: QDockWidget, cls: str) -> None:
+    """The worklist dock, shown in the left column, at least :func:`worklist_px` wide for the
+    window's screen class ``cls`` (after a change of language, or when a worklist is opened)."""
+    if cls not in SIDE_DOCK_PX or dock.isHidden() or dock.isFloating() or \
+            win.dockWidgetArea(dock) != Qt.DockWidgetArea.LeftDockWidgetArea:
+        return
+    if dock.width() < worklist_px(cls):
+        win.resizeDocks([dock], [worklist_px(cls)], Qt.Orientation.Horizontal)
 
 
 def available_rect(win: QMainWindow) -> QRect:
@@ -154,7 +176,7 @@ def arrange_docks(win: QMainWindow, cls: str) -> None:
                 win.tabifyDockWidget(side[-1], worklist)
         else:
             win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, worklist)
-            win.resizeDocks([worklist], [SIDE_DOCK_PX[cls]], Qt.Orientation.Horizontal)
+            win.resizeDocks([worklist], [worklist_px(cls)], Qt.Orientation.Horizontal)
     if side:
         side[0].raise_()
         visible = [d for d in side if not d.isHidden()]

@@ -52,11 +52,13 @@ MAX_COL_PX = {"level": 130, "file": 200, "review": 170}
 #: the narrowest the file column becomes before the level and the review state give way
 FILE_MIN_PX = 64
 LEVEL_MIN_PX = 60
-#: the shares the level and the file column get in turn once each has its least: a level name
-#: up to LEVEL_FAIR_PX ("No abnormality"), a file name up to FILE_FAIR_PX ("00017_hr.hea"),
-#: then the level whole, the file name up to FILE_EASY_PX (~15 characters), the review with the
-#: reader's level
+#: the shares the columns get in turn once each has its least: a level name up to LEVEL_FAIR_PX
+#: ("No abnormality"), a file name up to FILE_BEFORE_REVIEW_PX, the review with the reader's
+#: level whole ("✓ Further exam": it had read "✓ Fu…" while the file name took its share),
+#: the file name up to FILE_FAIR_PX ("00017_hr.hea"), the level whole, the file name up to
+#: FILE_EASY_PX (~15 characters)
 LEVEL_FAIR_PX = 104
+FILE_BEFORE_REVIEW_PX = 84
 FILE_FAIR_PX = 96
 FILE_EASY_PX = 120
 #: the main finding shows when this much is left beside the three columns; the heart rate only
@@ -330,9 +332,10 @@ class WorklistPanel(QWidget):
             widths = dict(least)
             left = room - sum(least.values())
             for col, cap in (("level", min(want["level"], LEVEL_FAIR_PX)),
+                             ("file", min(want["file"], FILE_BEFORE_REVIEW_PX)),
+                             ("review", want["review"]),
                              ("file", min(want["file"], FILE_FAIR_PX)),
-                             ("level", want["level"]), ("file", min(want["file"], FILE_EASY_PX)),
-                             ("review", want["review"])):
+                             ("level", want["level"]), ("file", min(want["file"], FILE_EASY_PX))):
                 more = max(0, min(cap - widths[col], left))
                 widths[col] += more
                 left -= more

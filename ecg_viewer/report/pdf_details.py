@@ -152,7 +152,7 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
     ]
     # the heads' column as wide as the widest head needs, up to 40 mm; a longer head wraps (the
     # English "Physician's referral level" ran into its value in a 26-mm column)
-    col = min(40.0, max(26.0, *(pdfmetrics.stringWidth(h, FONT, 7.5) / mm + 2.0
+    col = min(40.0, max(26.0, *(pdfmetrics.stringWidth(h, FONT, 7.5) / mm + 3.5
                                 for h, _ in rows)))
     for head, value in rows:
         heads = wrap_text(head, col - 1.5, 7.5, 2)

@@ -141,7 +141,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label} ({level}: with {finding}, the ST-T changes may be secondary)"),
     # the criteria dock (gui/criteria_panel.py)
     "critui.dock": ("計測基準", "Criteria"),
-    "critui.tab_record": ("所見の基準", "Record"),
+    "critui.tab_record": ("所見の基準", "Finding criteria"),
     "critui.tab_leads": ("誘導別", "Per lead"),
     "critui.col_feature": ("項目", "Item"),
     "critui.col_value": ("値", "Value"),

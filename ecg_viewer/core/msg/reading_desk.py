@@ -11,19 +11,25 @@ MESSAGES.update({
     "desk.strip.notice": ("候補であり診断ではありません", "Suggestions, not a diagnosis"),
     "desk.strip.more": ("ほか {n} 件", "{n} more"),
     # --- keyboard reading ------------------------------------------------------------------------
-    "desk.menu": ("読影", "Reading"),
+    "desk.menu": ("読影(&R)", "&Reading"),
     "desk.action.next": ("次の症例", "Next case"),
     "desk.action.prev": ("前の症例", "Previous case"),
     "desk.action.next_flagged": ("次の未確認の要精査以上", "Next unreviewed flagged case"),
-    "desk.action.confirm": ("上位の所見候補を採用", "Confirm the top suggestion"),
-    "desk.action.reject": ("上位の所見候補を却下", "Reject the top suggestion"),
+    # 確認 / 否定: the words of the review dock's lists, the PDF and the FHIR (it said 採用 / 却下)
+    "desk.action.confirm": ("上位の所見候補を「確認」にする", "Confirm the top suggestion"),
+    "desk.action.reject": ("上位の所見候補を「否定」にする", "Reject the top suggestion"),
     "desk.action.urgent": ("判定: 要至急", "Final level: urgent referral"),
-    "desk.action.exam": ("判定: 要精査", "Final level: further examination"),
+    "desk.action.exam": ("判定: 要精査", "Final level: further examination needed"),
     "desk.action.normal": ("判定: 異常なし", "Final level: no abnormality"),
     "desk.action.worklist": ("作業リストへ移動（Enter で開く）", "Go to the worklist (Enter opens)"),
     "desk.progress": (
         "{pos}/{total} 件目　確認済 {reviewed}/{total}　要精査以上の未確認 {flagged}",
-        "Case {pos} of {total} · reviewed {reviewed}/{total} · flagged left {flagged}",
+        "Case {pos} of {total} · reviewed {reviewed}/{total} · flagged, not reviewed: {flagged}",
+    ),
+    # no case of the worklist open yet ("Case 0 of 10" had said so)
+    "desk.progress_none": (
+        "全 {total} 件　確認済 {reviewed}/{total}　要精査以上の未確認 {flagged}",
+        "{total} cases · reviewed {reviewed}/{total} · flagged, not reviewed: {flagged}",
     ),
     "desk.progress_tip": ("解析済 {analysed}/{total} 件", "{analysed}/{total} analysed"),
     # the empty page while a worklist waits for its first case
@@ -38,7 +44,7 @@ MESSAGES.update({
     "desk.no_suggestion": ("所見候補がまだありません（解析中か、モデルが使えません）。",
                            "No suggestions yet (analysing, or the model is unavailable)."),
     "desk.all_decided": ("すべての所見候補を確認済みです。", "Every suggestion has been decided."),
-    "desk.decided.confirmed": ("採用: {label}", "Confirmed: {label}"),
-    "desk.decided.rejected": ("却下: {label}", "Rejected: {label}"),
+    "desk.decided.confirmed": ("確認: {label}", "Confirmed: {label}"),
+    "desk.decided.rejected": ("否定: {label}", "Rejected: {label}"),
     "desk.level_set": ("判定を「{level}」にしました（保存済み）", "Final level set to {level} (saved)"),
 })

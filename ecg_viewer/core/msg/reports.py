@@ -107,7 +107,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.comment": ("コメント", "Comment"),
     "report.final_level": ("医師の判定", "Physician's referral level"),
     "report.suggested_level": ("自動判定", "Automatic level"),
-    "report.needs_exam": ("要追加検査", "Needs further examination"),
+    # not "further examination": that is the level 要精査 ("Further examination needed")
+    "report.needs_exam": ("要追加検査", "Additional tests needed"),
     "report.reviewer": ("確認者", "Reviewed by"),
     "report.annotations": ("計測・注記", "Calipers and notes"),
     "report.provenance": (
@@ -191,7 +192,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.ui.final_level": ("医師の判定", "Physician's referral level"),
     "review.ui.suggested_level": ("AI 提案: {level}", "AI suggestion: {level}"),
     "review.ui.no_level": ("（未判定）", "(not set)"),
-    "review.ui.needs_exam": ("要追加検査", "Needs further examination"),
+    "review.ui.needs_exam": ("要追加検査", "Additional tests needed"),
     "review.ui.needs_exam_reason": ("理由（例: 心エコー、ホルター心電図）", "Reason (e.g. echo, Holter)"),
     "review.ui.state.unreviewed": ("未確認", "Not reviewed"),
     "review.ui.state.in_progress": ("確認中", "In progress"),
