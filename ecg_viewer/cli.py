@@ -20,8 +20,10 @@ import importlib
 import importlib.util
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from ecg_viewer import __version__
 from ecg_viewer.core.crash_log import write_crash_log
@@ -43,15 +45,50 @@ def available_commands() -> list[str]:
     return [c for c in COMMANDS if importlib.util.find_spec(_module_name(c)) is not None]
 
 
+#: argparse's own error forms -> the message that says them in the chosen language
+_ARGPARSE_ERRORS = (
+    (re.compile(r"the following arguments are required: (?P<args>.+)"), "cli.args_required"),
+    (re.compile(r"unrecognized arguments: (?P<args>.+)"), "cli.args_unrecognized"),
+    (re.compile(r"argument (?P<arg>[^:]+): invalid choice: '?(?P<value>.*?)'? "
+                r"\(choose from (?P<choices>.+)\)"), "cli.arg_invalid_choice"),
+    (re.compile(r"argument (?P<arg>[^:]+): invalid \S+ value: '(?P<value>.*)'"),
+     "cli.arg_invalid_value"),
+    (re.compile(r"argument (?P<arg>[^:]+): expected one argument"), "cli.arg_expected_one"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors said in the chosen language (「次の引数が必要です: --out」),
+    framed with where the usage is; the exit status stays argparse's 2."""
+
+    def error(self, message: str) -> NoReturn:
+        argv = sys.argv[1:] if _ARGV is None else _ARGV
+        if "--lang" in argv[:-1]:
+            lang = argv[argv.index("--lang") + 1]
+            if lang in ("ja", "en"):
+                set_language(lang)
+        detail = message
+        for pattern, key in _ARGPARSE_ERRORS:
+            m = pattern.fullmatch(message)
+            if m:
+                detail = tr(key, **m.groupdict())
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, tr("cli.usage_error", detail=detail) + "\n")
+
+
+_ARGV: list[str] | None = None  # the argv main() parses (for the language of an error)
+
+
 def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="ecg-viewer",
         description="12-lead ECG viewer with Japanese finding suggestions (suggestions, not a diagnosis).",
     )
     parser.add_argument("--version", action="version", version=f"ecg-viewer {__version__}")
     parser.add_argument("--lang", choices=("ja", "en"), default=None, help="language of messages")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in commands:
         mod = importlib.import_module(_module_name(name))
         p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
@@ -88,7 +125,9 @@ def _run_gui(files: list[str], explicit_lang: bool = False) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    global _ARGV
     argv = list(sys.argv[1:] if argv is None else argv)
+    _ARGV = argv
     commands = available_commands()
     # `ecg-viewer`, `ecg-viewer FILE...`, `ecg-viewer --lang en FILE`: the window.
     positional = _positionals(argv)
@@ -96,12 +135,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         if any(a in ("-h", "--help", "--version") for a in argv):
             _build_parser(commands).parse_args(argv)
             return 0
-        gui = argparse.ArgumentParser(prog="ecg-viewer")
+        gui = _Parser(prog="ecg-viewer")
         gui.add_argument("--lang", choices=("ja", "en"), default=None)
         gui.add_argument("-v", "--verbose", action="store_true")
         gui.add_argument("files", nargs="*")
         args = gui.parse_args(argv)
         _setup(args)
+        word = next((f for f in args.files if _looks_like_a_command(f)), None)
+        if word is not None:  # `ecg-viewer frobnicate` answered "no display found"
+            print(tr("cli.unknown_command", word=word, commands=", ".join(commands)),
+                  file=sys.stderr)
+            return 2
         return _guarded("window", lambda: _run_gui(args.files, explicit_lang=args.lang is not None))
     # only the command asked for: the others' modules import torch, scipy.stats ... (~1.7 s
     # before `batch` could start its workers)
@@ -129,6 +173,12 @@ def _guarded(what: str, run: Callable[[], int]) -> int:
         path = write_crash_log(exc, f"command {what}")
         print(tr("cli.unexpected", kind=type(exc).__name__, log=path or "-"), file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _looks_like_a_command(word: str) -> bool:
+    """A word given to the window that is no file and cannot be one's name (no suffix, no
+    folder): a mistyped command, not an ECG to open."""
+    return not os.path.exists(word) and "." not in word and os.sep not in word and "/" not in word
 
 
 def _positionals(argv: Sequence[str]) -> list[str]:

@@ -145,7 +145,7 @@ def test_keyboard_switches_layout_gain_speed_and_filters(win, qtbot, bundled_sam
     qtbot.keyClick(win, Qt.Key.Key_L)
     assert s().filters == FilterSettings(0.05, 50.0, 150.0)
     assert win.actions_["toggle:notch"].isChecked()
-    assert "ハム 50 Hz" in win.view.settings_text_item().text()
+    assert "ハム除去 50 Hz" in win.view.settings_text_item().text()
     after = drawn(win)[1][2]
     assert not np.allclose(before, after)
     qtbot.keyClick(win, Qt.Key.Key_R)  # raw again, one key

@@ -25,6 +25,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help="ECG files")
     p.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
     p.add_argument("--top", type=int, default=5, metavar="K", help="suggestions to print (default 5)")
+    p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
+                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
     add_model_arguments(p)
     p.add_argument("--prior", default="none", metavar="FILE|auto|none",
                    help="compare with the patient's prior ECG: a file, 'auto' (the newest earlier "
@@ -78,8 +80,10 @@ def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
     if device_line:  # the cart's own figures, when the file carries them
         print(device_line)
     if analysis.prediction is not None:
-        print(tr("analysis.suggestions_top", n=top) + ":")
-        for s in analysis.suggestions(top):
+        shown = analysis.suggestions(top)
+        print((tr("analysis.suggestions_top", n=top) if len(shown) <= top else
+               tr("analysis.suggestions_more", n=top, total=len(shown))) + ":")
+        for s in shown:
             mark = "*" if s.above_threshold else " "
             name = s.ja if lang == "ja" else s.en
             print(f" {mark} {_pad(name, 30)} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",
@@ -101,16 +105,19 @@ def run(args: argparse.Namespace) -> int:
     for path in args.files:
         comparison = None
         prior_error: EcgError | None = None
+        why_none = None  # why --prior auto made no comparison (compare.pair.why_reason)
         try:
-            record = read_ecg(path)
+            fs_hz = getattr(args, "fs_hz", None)
+            record = read_ecg(path, **({} if fs_hz is None else {"fs_hz": fs_hz}))
             analysis = analyzer.analyze(record)
             if getattr(args, "prior", "none") not in (None, "none"):
-                from ecg_viewer.compare.pair import compare_with_prior
+                from ecg_viewer.compare.pair import compare_with_prior, why_reason
                 from ecg_viewer.compare.referral import with_comparison
 
                 try:
-                    comparison, _why = compare_with_prior(record, analysis, args.prior,
-                                                          analyzer.analyze, with_medians=False)
+                    comparison, why = compare_with_prior(record, analysis, args.prior,
+                                                         analyzer.analyze, with_medians=False)
+                    why_none = why_reason(record, why)
                 except EcgError as exc:  # the prior named by hand: this ECG is still shown
                     prior_error, status = exc, 1
                     print(f"{path}: {user_message(exc)}", file=sys.stderr)
@@ -131,6 +138,9 @@ def run(args: argparse.Namespace) -> int:
             out = analysis_json(analysis, args.top)
             if getattr(args, "prior", "none") not in (None, "none"):
                 out["comparison"] = comparison.to_dict() if comparison is not None else None
+                if why_none is not None:
+                    out["comparison_note"] = {"key": why_none.key, "ja": why_none.text("ja"),
+                                              "en": why_none.text("en")}
                 if prior_error is not None:
                     out["comparison_error"] = {"ja": user_message(prior_error, "ja"),
                                                "en": user_message(prior_error, "en")}
@@ -139,4 +149,6 @@ def run(args: argparse.Namespace) -> int:
             print_text(analysis, args.top, record.meta)
             if comparison is not None:
                 print(comparison.summary(language()))
+            elif why_none is not None:
+                print(tr("compare.why_none", why=why_none))
     return status

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import unicodedata
+from typing import Any
 
 from ecg_viewer.core.errors import EcgReadError
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import MESSAGES, language, paren, tr
 from ecg_viewer.io import read_ecg
+from ecg_viewer.report.content import device_filter_text, device_measurement_text
 
 HELP = "show what is in an ECG file (format, leads, rate, duration, amplitudes, metadata)"
 
@@ -16,11 +19,12 @@ HELP = "show what is in an ECG file (format, leads, rate, duration, amplitudes, 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="ECG file (.hea, .mwf, .xml, .dcm, .scp, .edf, .csv ...)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--fs-hz", type=float, default=None, help="sampling rate for a CSV without one")
+    p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
+                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
 
 
 def run(args: argparse.Namespace) -> int:
-    options = {"fs_hz": args.fs_hz} if args.fs_hz else {}
+    options = {"fs_hz": args.fs_hz} if args.fs_hz is not None else {}
     try:
         rec = read_ecg(args.file, **options)
     except EcgReadError as exc:
@@ -33,25 +37,74 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False))
         return 0
-    print(f"file:      {summary['file']}")
-    print(f"format:    {summary['format']}")
-    print(f"sha256:    {summary['sha256']}")
-    print(f"rate:      {summary['fs_hz']:g} Hz")
-    print(f"duration:  {summary['duration_s']:.2f} s ({summary['n_samples']} samples)")
-    print(f"leads:     {' '.join(summary['leads'])}")
+    meta_obj = rec.meta
+    rows = [(tr("info.file"), summary["file"]), (tr("info.format"), summary["format"]),
+            ("sha256", summary["sha256"]), (tr("info.rate"), f"{summary['fs_hz']:g} Hz"),
+            (tr("info.duration"), tr("info.duration_value", seconds=summary["duration_s"],
+                                     n=summary["n_samples"])),
+            (tr("info.leads"), " ".join(summary["leads"]))]
     if summary["extra_leads"]:
-        print(f"other:     {' '.join(summary['extra_leads'])}")
+        rows.append((tr("info.other_leads"), " ".join(summary["extra_leads"])))
+    _print_rows(rows)
     if rec.derived_leads:
         print(tr("read.derived_leads", leads=", ".join(rec.derived_leads)))
     if rec.missing_leads:
         print(tr("read.missing_leads", leads=", ".join(rec.missing_leads)))
-    print("range (mV):")
+    print(tr("info.range"))
     for lead, (lo, hi) in summary["range_mv"].items():
-        orig = rec.original_names.get(lead, lead)
-        print(f"  {lead:>5} {lo:8.3f} .. {hi:7.3f}   (file: {orig}, {rec.original_units.get(lead, '')})")
-    meta = {k: v for k, v in summary["meta"].items() if v not in (None, {}, [])}
-    if meta:
-        print("meta:")
-        for k, v in meta.items():
-            print(f"  {k}: {v}")
+        where = tr("info.in_file", name=rec.original_names.get(lead, lead),
+                   unit=rec.original_units.get(lead, "") or "—")
+        print(f"  {lead:>5} {lo:8.3f} .. {hi:7.3f}   {paren(where).strip()}")
+    _print_meta(meta_obj, summary["meta"])
     return 0
+
+
+def _print_rows(rows: list[tuple[str, str]], indent: str = "") -> None:
+    """``name: value`` lines, the values in one column (a full-width character is two columns)."""
+    def cols(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    width = max((cols(name) for name, _ in rows), default=0) + 2
+    for name, value in rows:
+        print(f"{indent}{name}:{' ' * (width - cols(name) - 1)}{value}")
+
+
+def _print_meta(meta: Any, d: dict[str, Any]) -> None:
+    """The file's patient and device data, named as the report names them; the cart's own
+    measurements on one line; the file's other fields as the file names them."""
+    lang = language()
+    known = (("patient_id", "report.patient_id"), ("patient_name", "report.patient_name"),
+             ("sex", "report.sex"), ("age_years", "report.age"), ("birth_date", "report.birth_date"),
+             ("recorded_at", "report.recorded_at"), ("device", "report.device"))
+    rows: list[tuple[str, str]] = []
+    for key, name in known:
+        v = d.get(key)
+        if v in (None, ""):
+            continue
+        if key == "sex" and f"report.sex.{v}" in MESSAGES:
+            v = tr(f"report.sex.{v}")
+        elif key == "age_years":
+            v = tr("report.age_value", age=float(v))
+        rows.append((tr(name) if name in MESSAGES else key, str(v)))
+    filters = device_filter_text(d.get("filters"), lang)
+    if filters:
+        rows.append((tr("report.device_filters"), filters))
+    extra = dict(d.get("extra") or {})
+    measured = device_measurement_text(meta, lang)
+    extra.pop("device_measurements", None)
+    statements = [str(t) for t in d.get("interpretation") or () if str(t).strip()]
+    if not (rows or measured or statements or extra):
+        return
+    print(tr("info.meta"))
+    _print_rows(rows, "  ")
+    if measured:
+        print(f"  {measured}")
+    if statements:
+        print(f"  {tr('info.device_statements')}:")
+        for t in statements:
+            print(f"    - {t}")
+    shown = {k: v for k, v in extra.items() if v not in (None, {}, [], "")}
+    if shown:
+        print(f"  {tr('info.other_meta')}:")
+        for k, v in shown.items():
+            print(f"    {k}: {json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v}")

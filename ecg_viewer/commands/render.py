@@ -47,7 +47,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lead", default="II", help="the lead of --layout 1 (default II)")
     p.add_argument("--start", type=float, default=0.0, help="first second shown (default 0)")
     p.add_argument("--dpi", type=float, default=200.0, help="PNG resolution (default 200)")
-    p.add_argument("--fs-hz", type=float, default=None, help="sampling rate for a CSV without one")
+    p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
+                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
 
 
 def parse_filters(words: list[str]) -> FilterSettings:
@@ -61,8 +62,8 @@ def parse_filters(words: list[str]) -> FilterSettings:
             kind, v = _FILTER_WORDS[word]
             d[f"{kind}_hz"] = v
         else:
-            raise ValueError(f"--filter: unknown filter {word!r}; use one of "
-                             f"{', '.join(_FILTER_WORDS)}, diagnostic, none")
+            raise ValueError(tr("cli.opt.filter", word=word,
+                                choices=", ".join([*_FILTER_WORDS, "diagnostic", "none"])))
     return FilterSettings(**d)
 
 
@@ -89,9 +90,9 @@ def _record_option_problem(rec: EcgRecord, args: argparse.Namespace) -> str | No
     """What is wrong with --lead or --start for this record (None: nothing), rather than a page
     of another lead or another span drawn without a word."""
     if args.layout == "1" and not rec.has_lead(args.lead):
-        return f"--lead {args.lead}: this record has {', '.join(rec.lead_names)}"
+        return tr("cli.opt.no_lead", lead=args.lead, leads=", ".join(rec.lead_names))
     if not 0 <= args.start < rec.duration_s:
-        return f"--start {args.start:g}: the record is {rec.duration_s:.1f} s long"
+        return tr("cli.opt.start", start=args.start, seconds=rec.duration_s)
     return None
 
 
@@ -103,11 +104,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         filters = parse_filters(args.filter)
         if not MIN_DPI <= args.dpi <= MAX_DPI:
-            raise ValueError(f"--dpi {args.dpi:g}: use {MIN_DPI}-{MAX_DPI}")
-    except ValueError as exc:  # an option out of range: its own (English) detail, framed
+            raise ValueError(tr("cli.opt.dpi", dpi=args.dpi, lo=MIN_DPI, hi=MAX_DPI))
+    except ValueError as exc:  # an option out of range, said in the chosen language
         print(tr("cli.bad_option", detail=exc), file=sys.stderr)
         return 2
-    options = {"fs_hz": args.fs_hz} if args.fs_hz else {}
+    options = {"fs_hz": args.fs_hz} if args.fs_hz is not None else {}
     try:
         rec = read_ecg(args.file, **options)
     except EcgReadError as exc:

@@ -10,7 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
-from ecg_viewer.compare.pair import PRIOR_AUTO, compare_with_prior
+from ecg_viewer.compare.pair import (
+    PRIOR_AUTO,
+    PriorRefusedError,
+    PriorUnreadableError,
+    compare_with_prior,
+)
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Analysis
@@ -20,7 +25,12 @@ from ecg_viewer.pipeline.report_content import build_report_content
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.export import check_targets, write_reports
 from ecg_viewer.review import ReviewStore, ReviewStoreError
-from ecg_viewer.signal.filters import FilterSettings
+from ecg_viewer.signal.filters import (
+    HIGHPASS_CHOICES_HZ,
+    LOWPASS_CHOICES_HZ,
+    NOTCH_CHOICES_HZ,
+    FilterSettings,
+)
 from ecg_viewer.signal.page import LAYOUTS, PageSettings
 
 HELP = "write the ECG report: PDF (A4 landscape), and optionally JSON and FHIR R4"
@@ -39,6 +49,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lowpass", type=float, default=None, help="low-pass Hz (40, 100, 150)")
     p.add_argument("--notch", type=float, default=None, help="power-line notch Hz (50, 60)")
     p.add_argument("--start", type=float, default=0.0, help="first second shown")
+    p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
+                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
     p.add_argument("--db", default=None, help="review database (default: the user data folder)")
     p.add_argument("--no-review", action="store_true", help="leave the review out")
     add_model_arguments(p)
@@ -51,6 +63,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _settings(args: argparse.Namespace) -> PageSettings:
+    for option, value, choices in (("--highpass", args.highpass, HIGHPASS_CHOICES_HZ),
+                                   ("--lowpass", args.lowpass, LOWPASS_CHOICES_HZ),
+                                   ("--notch", args.notch, NOTCH_CHOICES_HZ)):
+        if value is not None and float(value) not in choices:  # said before FilterSettings does
+            raise ValueError(tr("cli.opt.choice", option=option, value=value,
+                                choices=", ".join(f"{c:g}" for c in choices)))
     return PageSettings(
         layout=args.layout, speed_mm_s=args.speed, gain_limb_mm_mv=args.gain,
         gain_chest_mm_mv=args.gain, start_s=args.start,
@@ -62,11 +80,11 @@ def _settings(args: argparse.Namespace) -> PageSettings:
 def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
                   db: str | Path | None = None, with_review: bool = True,
                   settings: PageSettings | None = None,
-                  prior: str | None = None) -> ReportContent:
+                  prior: str | None = None, fs_hz: float | None = None) -> ReportContent:
     """Read, analyse and gather the review of one ECG (raises EcgReadError for a bad file).
     ``prior``: a file, "auto" or None/"none" (see ``compare.pair.compare_with_prior``); the
     comparison raises the referral flag (``compare.referral``)."""
-    record = read_ecg(path)
+    record = read_ecg(path, **({} if fs_hz is None else {"fs_hz": fs_hz}))  # --fs-hz
     analysis = analyze(record)
     review = None
     need_review = with_review and bool(record.sha256)
@@ -92,7 +110,7 @@ def run(args: argparse.Namespace,
         analyze: Callable[[EcgRecord], Analysis] | None = None) -> int:
     try:
         settings = _settings(args)
-    except ValueError as exc:  # an option out of range: its own (English) detail, framed
+    except ValueError as exc:  # an option out of range (a filter's in the chosen language)
         print(tr("cli.bad_option", detail=exc), file=sys.stderr)
         return 2
     try:  # a target that cannot be written is refused before the ECG is analysed
@@ -103,9 +121,14 @@ def run(args: argparse.Namespace,
     try:
         fn = analyze or build_analyzer(args).analyze
         content = build_content(args.file, fn, db=args.db, with_review=not args.no_review,
-                                settings=settings, prior=args.prior)
+                                settings=settings, prior=args.prior,
+                                fs_hz=getattr(args, "fs_hz", None))
         written = write_reports(content, args.out, json_out=args.json_out,
                                 fhir_out=args.fhir_out, embed_pdf=args.embed_pdf)
+    except (PriorRefusedError, PriorUnreadableError) as exc:  # --prior FILE: about the prior
+        print(tr("compare.cli.report_not_written", file=args.prior, error=user_message(exc)),
+              file=sys.stderr)
+        return 1
     except EcgError as exc:  # unreadable ECG, export failed, review database, model weights ...
         print(user_message(exc), file=sys.stderr)
         return 1

@@ -51,7 +51,8 @@ def error_for(exc: OSError, path: str | Path) -> ExportError:
     elif code in (errno.EACCES, errno.EPERM, errno.EROFS) or isinstance(exc, PermissionError):
         key = "report.readonly"
     elif code == errno.ENOENT or isinstance(exc, FileNotFoundError):
-        key = "report.no_dir"
+        # a folder that exists but where no file can be made (/proc) is no missing folder
+        key = "report.readonly" if Path(path).parent.is_dir() else "report.no_dir"
     elif code == errno.EISDIR:
         key = "report.is_dir"
     else:

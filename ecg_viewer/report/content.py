@@ -54,6 +54,18 @@ def rests_on_rejected(s: LabelScore, decisions: dict[str, str]) -> bool:
                 or any(decisions.get(i) == "rejected" for i in parts))
 
 
+_FILTER_KEYS = {"highpass_hz": "ui.page.highpass", "lowpass_hz": "ui.page.lowpass",
+                "notch_hz": "ui.page.notch"}
+
+
+def device_filter_text(filters: dict[str, Any] | None, lang: str) -> str:
+    """The recording device's filters as the page names its own (「基線補正 0.05 Hz、高域遮断
+    150 Hz」), "" when the file states none."""
+    return list_sep(lang).join(
+        tr(_FILTER_KEYS[k], lang, hz=v) if k in _FILTER_KEYS else f"{k} {v:g}"
+        for k, v in (filters or {}).items() if v is not None)
+
+
 def device_measurement_text(meta: Any, lang: str) -> str:
     """The recording cart's own global measurements, as read from the file
     (``meta.extra["device_measurements"]``), on one line for the reader to set beside ours

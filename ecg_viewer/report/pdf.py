@@ -30,6 +30,7 @@ from ecg_viewer.labels.referral import reason_head, shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
     ReportContent,
+    device_filter_text,
     low_confidence_reason,
     measurement_label,
     measurement_value,
@@ -73,8 +74,6 @@ BANNER_COLORS = {
     "B": Color(0.25, 0.45, 0.70), "A": Color(0.15, 0.55, 0.25), "E": Color(0.35, 0.35, 0.65),
     "unreadable": Color(0.40, 0.40, 0.40),
 }
-_FILTER_KEYS = {"highpass_hz": "ui.page.highpass", "lowpass_hz": "ui.page.lowpass",
-                "notch_hz": "ui.page.notch"}
 
 
 def report_page(content: ReportContent, settings: PageSettings | None = None) -> Page:
@@ -145,8 +144,7 @@ def patient_line(content: ReportContent, lang: str) -> str:
     sex = tr(f"report.sex.{m.sex}", lang) if m.sex in ("M", "F") else _na(lang)
     age = tr("report.age_value", lang, age=m.age_years) if m.age_years is not None else _na(lang)
     when = m.recorded_at.strftime("%Y-%m-%d %H:%M:%S") if m.recorded_at else _na(lang)
-    filt = ", ".join(tr(_FILTER_KEYS[k], lang, hz=v) if k in _FILTER_KEYS else f"{k} {v:g}"
-                     for k, v in m.filters.items()) if m.filters else _na(lang)
+    filt = device_filter_text(m.filters, lang) or _na(lang)
     parts = [
         f"{tr('report.patient_id', lang)}: {m.patient_id or _na(lang)}",
         f"{tr('report.patient_name', lang)}: {m.patient_name or _na(lang)}",

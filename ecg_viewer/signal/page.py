@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ecg_viewer.core.leads import CANONICAL_LEADS, CHEST_LEADS
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import list_sep, tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.filters import FilterSettings
 
@@ -197,7 +197,7 @@ def settings_text(s: PageSettings, lang: str | None = None) -> str:
         parts.append(tr("ui.page.lowpass", lang, hz=f.lowpass_hz))
     if f.notch_hz is not None:
         parts.append(tr("ui.page.notch", lang, hz=f.notch_hz))
-    filt = ", ".join(parts) if parts else tr("ui.page.unfiltered", lang)
+    filt = list_sep(lang).join(parts) if parts else tr("ui.page.unfiltered", lang)
     if s.gain_limb_mm_mv == s.gain_chest_mm_mv:
         gain = tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
     else:

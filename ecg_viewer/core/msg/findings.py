@@ -241,6 +241,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "analysis.quality": ("信号品質", "Signal quality"),
     "analysis.axes": ("電気軸 P/QRS/T {axes}", "axis P/QRS/T {axes}"),
     "analysis.suggestions_top": ("所見候補（上位 {n}）", "Suggested findings (top {n})"),
+    # the list is longer than --top: every finding above its threshold, and those the banner names
+    "analysis.suggestions_more": ("所見候補（上位 {n} 件としきい値以上・判定の根拠の所見、計 {total} 件）",
+                                  "Suggested findings (the top {n}, every one above its threshold "
+                                  "and those the referral names: {total})"),
     "analysis.score_line": ("類似度 {sim}  スコア {score}（閾値 {thr}）",
                             "sim {sim}  score {score} (thr {thr})"),
     "analysis.device": ("計算装置: {device}", "Device: {device}"),

@@ -4,6 +4,19 @@ key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES
 """
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # --- `ecg-viewer info` (commands/info.py) ------------------------------------------------
+    "info.file": ("ファイル", "file"),
+    "info.format": ("形式", "format"),
+    "info.rate": ("サンプリング周波数", "rate"),
+    "info.duration": ("記録時間", "duration"),
+    "info.duration_value": ("{seconds:.2f} 秒（{n} サンプル）", "{seconds:.2f} s ({n} samples)"),
+    "info.leads": ("誘導", "leads"),
+    "info.other_leads": ("その他のチャネル", "other"),
+    "info.range": ("振幅の範囲（mV）:", "range (mV):"),
+    "info.in_file": ("ファイル上: {name}, {unit}", "file: {name}, {unit}"),
+    "info.meta": ("ファイルの付帯情報:", "meta:"),
+    "info.device_statements": ("記録装置の自動解析（原文のまま）", "device statements (as written)"),
+    "info.other_meta": ("その他（ファイルの項目名のまま）", "other (as named in the file)"),
     # --- review database: checks on open, hash chain ------------------------------------------
     "review.damaged": (
         "確認結果のデータベースが破損しています（整合性検査で異常）",
@@ -96,6 +109,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "オプションの値が正しくありません: {detail}",
         "Invalid option value: {detail}",
     ),
+    # the details of cli.bad_option (commands/render.py, commands/report.py)
+    "cli.opt.no_lead": ("--lead {lead}: この記録の誘導は {leads} です", "--lead {lead}: this record has {leads}"),
+    "cli.opt.start": ("--start {start:g}: 記録の長さは {seconds:.1f} 秒です",
+                      "--start {start:g}: the record is {seconds:.1f} s long"),
+    "cli.opt.dpi": ("--dpi {dpi:g}: {lo}〜{hi} の範囲で指定してください",
+                    "--dpi {dpi:g}: use {lo}-{hi}"),
+    "cli.opt.filter": ("--filter: 不明なフィルタ「{word}」（使えるもの: {choices}）",
+                       "--filter: unknown filter {word!r}; use one of {choices}"),
+    "cli.opt.choice": ("{option} {value:g}: 使える値は {choices} です",
+                       "{option} {value:g}: use one of {choices}"),
+    # argparse's own errors, framed (cli.py); the detail is translated where it is a known form
+    "cli.usage_error": ("コマンドの指定が正しくありません: {detail}\n使い方: ecg-viewer --help（コマンドごとに ecg-viewer COMMAND --help）",
+                        "Invalid command line: {detail}\nUsage: ecg-viewer --help (per command: ecg-viewer COMMAND --help)"),
+    "cli.unknown_command": ("「{word}」はコマンドでもファイルでもありません。使えるコマンド: {commands}（ecg-viewer --help）",
+                            "{word!r} is neither a command nor a file. Commands: {commands} (ecg-viewer --help)"),
+    "cli.args_required": ("次の引数が必要です: {args}", "the following arguments are required: {args}"),
+    "cli.args_unrecognized": ("認識できない引数です: {args}", "unrecognized arguments: {args}"),
+    "cli.arg_invalid_choice": ("{arg}: 選べない値「{value}」（選べる値: {choices}）",
+                               "{arg}: invalid choice {value!r} (choose from {choices})"),
+    "cli.arg_invalid_value": ("{arg}: 値として読めません「{value}」", "{arg}: invalid value {value!r}"),
+    "cli.arg_expected_one": ("{arg}: 値を 1 つ指定してください", "{arg}: expected one value"),
     "cli.unexpected": (
         "予期しないエラーが起きました（{kind}）。詳細はログにあります: {log}",
         "An unexpected error occurred ({kind}). Details are in the log: {log}",

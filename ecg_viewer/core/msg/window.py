@@ -17,9 +17,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # --- viewer window (ui.) ----------------------------------------------------------------
     "ui.app_title": ("心電図ビューア", "ECG Viewer"),
-    "ui.page.highpass": ("基線 {hz:g} Hz", "HP {hz:g} Hz"),
-    "ui.page.lowpass": ("高域 {hz:g} Hz", "LP {hz:g} Hz"),
-    "ui.page.notch": ("ハム {hz:g} Hz", "notch {hz:g} Hz"),
+    "ui.page.highpass": ("基線補正 {hz:g} Hz", "HP {hz:g} Hz"),
+    "ui.page.lowpass": ("高域遮断 {hz:g} Hz", "LP {hz:g} Hz"),
+    "ui.page.notch": ("ハム除去 {hz:g} Hz", "notch {hz:g} Hz"),
     "ui.page.unfiltered": ("なし（生波形）", "none (raw signal)"),
     "ui.page.filters": ("フィルタ", "Filters"),
     "ui.page.gain": ("{gain:g} mm/mV", "{gain:g} mm/mV"),
@@ -75,11 +75,60 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.about.weights_sha256": ("モデルの重みの sha256", "Model weights sha256"),
     "ui.about.catalog_version": ("ラベルカタログのバージョン", "Label catalog version"),
     "ui.about.limits_title": ("モデルの限界", "Limits of the model"),
-    "ui.about.limits_source": (
-        "モデルカード（{path}）の「Limits」の節です。モデルカードは英語で書かれているため、原文のまま表示します。",
-        "From the model card ({path}), section \"Limits\", as written.",
+    # the limits, for clinicians: figures from model_weights/manifest.json and metrics.json
+    "ui.about.limit.training": (
+        "学習に使った心電図は {source} の {n_train:,} 件です（海外の公開研究用データベースで、"
+        "日本の患者さんのデータは含みません）。判定する所見は {n_labels} 種類です。",
+        "It was trained on {n_train:,} ECGs from {source}, a public research database from "
+        "outside Japan; no Japanese patients were included. It scores {n_labels} findings.",
     ),
-    "ui.about.no_card": ("モデルカードを読めませんでした: {path}", "The model card could not be read: {path}"),
+    "ui.about.limit.measured": (
+        "学習に使っていない同じデータベースの {n_test} 件で確かめた結果: 正しい所見が第 1 候補に"
+        "入ったのは {top1:.0%}、上位 5 件に入ったのは {top5:.0%}、所見ごとの識別能（AUROC）の"
+        "平均は {auroc:.2f} でした（{n_auroc} 所見の平均）。洞調律のようなよくある所見が上位に"
+        "来やすいため、実際より良く見える数字です。",
+        "Measured on {n_test} ECGs of the same database that were not used for training: a "
+        "correct finding was the first suggestion in {top1:.0%} and among the top five in "
+        "{top5:.0%}; the mean AUROC over {n_auroc} findings was {auroc:.2f}. Common findings "
+        "such as sinus rhythm are often near the top, which flatters these figures.",
+    ),
+    "ui.about.limit.referral": (
+        "同じ {n_test} 件で、要精査以上に当たる所見のある心電図のうち {abnormal:.0%} を要精査以上と"
+        "判定しました（見逃しがあります）。正常心電図でも {normal:.0%} を要精査以上と判定しました。",
+        "On the same {n_test} ECGs it suggested further examination or more for {abnormal:.0%} "
+        "of the ECGs with a finding that needs it (so it misses some), and for {normal:.0%} of "
+        "normal ECGs.",
+    ),
+    "ui.about.limit.external": (
+        "別の国や施設の心電図 {n_external} 件では、上位 5 件に正しい所見が入ったのは {top5:.0%}、"
+        "AUROC の平均は {auroc:.2f} に下がりました。施設が変わると精度は下がると考えてください。",
+        "On {n_external} ECGs from other countries and hospitals, a correct finding was among "
+        "the top five in only {top5:.0%} and the mean AUROC fell to {auroc:.2f}: expect less "
+        "on ECGs from a new site.",
+    ),
+    "ui.about.limit.weak": (
+        "苦手な所見（AUROC {cut:.2f} 未満）: {names}。",
+        "Weak findings (AUROC below {cut:.2f}): {names}.",
+    ),
+    "ui.about.limit.unvalidated": (
+        "{n_labels} 種類のうち {n_unmeasured} 種類は、確かめられる心電図が {min_pos} 件未満で"
+        "精度を測れていません。「（未検証）」と表示される所見は検証データがなく、判定には使いません。",
+        "The accuracy of {n_unmeasured} of the {n_labels} findings could not be measured (fewer "
+        "than {min_pos} test ECGs each). Findings shown as \"not validated\" have no "
+        "validation data and are not used for the referral level.",
+    ),
+    "ui.about.limit.input": (
+        "12 誘導で {min_s:g} 秒以上の記録が必要です。雑音などの記録の質はモデルではなく別の"
+        "チェックで判断します。",
+        "It needs all 12 leads and at least {min_s:g} s of recording. It does not judge signal "
+        "quality; a separate check does.",
+    ),
+    "ui.about.limit.card": ("詳しくはモデルカード（英語）をご覧ください: {path}",
+                            "Details are in the model card: {path}"),
+    # the notice strip's count when there is one (notice.count says "{n} notices")
+    "ui.notice.count_one": ("お知らせ 1 件", "1 notice"),
+    "ui.about.no_metrics": ("モデルの評価結果を読めませんでした（{path}）。",
+                            "The model's measured results could not be read ({path})."),
     "ui.layout.3x4": ("3×4（標準）＋リズム", "3×4 standard + rhythm"),
     "ui.layout.6x2": ("6×2＋リズム", "6×2 + rhythm"),
     "ui.layout.12x1": ("12×1", "12×1"),
