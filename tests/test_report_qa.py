@@ -214,3 +214,22 @@ def test_a_finding_standing_only_on_rejected_findings_is_not_stated(bundled_samp
     assert "mi" not in stated({"asmi": "rejected", "imi": "rejected"})
     assert "mi" in stated({"asmi": "rejected", "imi": "rejected", "mi": "confirmed"})
     assert "bifascicular_block" not in stated({"lafb": "rejected"})
+
+
+def test_the_english_banner_keeps_its_findings_whole(bundled_samples: Path, tmp_path: Path) -> None:
+    """The English banner of 00017 (flutter and AF at 152/min, 要至急) cut its second finding
+    mid-word ("…; atrial fibrillation (Urgent referral: rapid ventric…"): whole findings now,
+    and how many more sheet 2 gives."""
+    import re
+
+    pdf = tmp_path / "r.pdf"
+    assert main(["--lang", "en", "report", str(bundled_samples / "00017_hr.hea"), "--out",
+                 str(pdf), "--no-review", "--prior", "none"]) == 0
+    sheet1 = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in sheet1.splitlines() if "atrial flutter (Urgent referral" in ln)
+    banner = line.split("12-lead ECG report")[-1].strip()
+    assert "…" not in banner and re.search(r"\d+ more on sheet 2$", banner), banner
+    from ecg_viewer.core.messages import set_language
+
+    set_language("ja")

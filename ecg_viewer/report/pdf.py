@@ -202,11 +202,26 @@ def _banner(c: Canvas, content: ReportContent, x_mm: float, y_mm: float, w_mm: f
         # the findings do not fit after the level (the English title is long): a line of their
         # own, so that the names are read rather than cut after the first one
         text_at(c, x_mm + 2, y_mm + 4.3, fit_text(title, w_mm - 4, 9), 9, white)
-        text_at(c, x_mm + 2, y_mm + 7.6, *fit_size(head, w_mm - 4, 7.5, 6.5), white)
+        text_at(c, x_mm + 2, y_mm + 7.6, *_whole_heads(heads, w_mm - 4, lang), white)
         text_at(c, x_mm + 2, y_mm + 10.8, fit_text(lines[1], w_mm - 4, 7.5), 7.5, white)
         return
     text_at(c, x_mm + 2, y_mm + 5.0, fit_text(lines[0], w_mm - 4, 10), 10, white)
     text_at(c, x_mm + 2, y_mm + 10.2, fit_text(lines[1], w_mm - 4, 9), 9, white)
+
+
+def _whole_heads(heads: list[str], width_mm: float, lang: str) -> tuple[str, float]:
+    """The banner's findings on one line at 7.5 down to 6.5 pt: all of them when they fit, else
+    as many whole ones as fit and 「ほか n 件（2 ページ目）」 (the English banner had cut its
+    second finding mid-word: "…; atrial fibrillation (Urgent referral: rapid ventric…")."""
+    sep = list_sep(lang)
+    text, size = fit_size(sep.join(heads), width_mm, 7.5, 6.5)
+    if not text.endswith("…") or len(heads) == 1:
+        return text, size
+    for k in range(len(heads) - 1, 0, -1):
+        shown = sep.join(heads[:k]) + sep + tr("report.banner_more", lang, n=len(heads) - k)
+        if fits(shown, width_mm, 6.5):
+            return fit_size(shown, width_mm, 7.5, 6.5)
+    return text, size
 
 
 #: lines sheet 2 gives the referral's reasons (the table of findings gets the rest of the room)

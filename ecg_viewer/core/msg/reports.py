@@ -151,6 +151,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.batch.not_dir": ("フォルダではありません: {dir}", "Not a folder: {dir}"),
     "report.no_measurements": ("未計測", "not measured"),
     "report.more_on_sheet2": ("ほか {n} 件は 2 ページ目", "{n} more on sheet 2"),
+    "report.banner_more": ("ほか {n} 件（2 ページ目）", "{n} more on sheet 2"),
     "report.more_reasons": ("ほか {n} 件の理由は JSON レポートにあります",
                             "{n} more reasons are in the JSON report"),
     "report.star_legend": ("（* 閾値以上）", "(* at or above threshold)"),
