@@ -134,3 +134,30 @@ def test_a_case_opened_with_its_analysis_cached_is_compared_too(win, qtbot, shar
         win.controller.open_file(str(current))
     assert Path(blocker.args[0].prior.file).name == prior.name
     qtbot.waitUntil(lambda: "change:qrs_wide_change" in win.state.analysis.referral.because)
+
+
+def test_another_prior_can_be_chosen_and_the_first_ones_reasons_go(win, qtbot, shared_data: Path,
+                                                                   tmp_path: Path, monkeypatch):
+    """QA 2026-12-06: once a prior had been compared, the menu only reopened that comparison
+    (no way to choose an older baseline or correct a wrong match); and a second comparison that
+    raised nothing left the first one's reasons on the banner."""
+    from PySide6.QtWidgets import QFileDialog
+
+    p = Ptbxl(shared_data)
+    p.write(tmp_path, 581)
+    current = p.write(tmp_path, 598)
+    feats = win.comparison_features
+    with qtbot.waitSignal(feats.compared, timeout=120000):
+        win.controller.open_file(str(current))
+    qtbot.waitUntil(lambda: "change:qrs_wide_change" in win.state.analysis.referral.because)
+    feats.show_window()
+    button = feats.compare_window.pick_other
+    assert button.isVisible() and button.text() == "別の前回心電図を選ぶ…"
+    other = shared_data / "samples" / "wfdb" / "100.hea"  # 判定不能 itself: raises nothing
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(other), ""))
+    with qtbot.waitSignal(feats.compared, timeout=120000) as blocker:
+        button.click()
+    assert Path(blocker.args[0].prior.file).name == "100.hea"
+    qtbot.waitUntil(lambda: not any(b.startswith("change:")
+                                    for b in win.state.analysis.referral.because))
+    assert win.state.analysis.referral == win.comparison_features.flow.base.referral

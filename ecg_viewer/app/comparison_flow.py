@@ -102,7 +102,9 @@ class ComparisonFlow(QObject):
             self._analysis_changed(self.state.analysis)
 
     def _analysis_changed(self, analysis: Analysis | None) -> None:
-        if analysis is None or analysis is self._raised or self.state.record is None:
+        # the analysis the comparison set (raised, or the base back again): no new search
+        if analysis is None or analysis is self._raised or analysis is self.base \
+                or self.state.record is None:
             return
         self.base = analysis
         record = self.state.record
@@ -138,9 +140,11 @@ class ComparisonFlow(QObject):
             return
         self.comparison, self.prior_record = result
         raised = with_comparison(self.base, self.comparison)
-        if raised is not self.base:
-            self._raised = raised
-            self.state.set_analysis(raised)  # the banner shows the reasons the comparison adds
+        self._raised = raised
+        # the banner shows the reasons this comparison adds, and none of an earlier one's (a
+        # second prior picked by hand that raises nothing left the first one's reasons)
+        if self.state.analysis is not raised:
+            self.state.set_analysis(raised)
         self.compared.emit(self.comparison)
 
     def shutdown(self, ms: int = 30000) -> None:

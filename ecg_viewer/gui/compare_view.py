@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -145,9 +146,18 @@ class ComparisonFeatures(QObject):
         why = why_no_search(self.state.record)
         if why:
             self.window.statusBar().showMessage(tr(why), 15000)
+        self.pick_prior()
+
+    def pick_prior(self) -> None:
+        """Ask for the prior ECG file and compare with it (also from the comparison window's
+        「別の前回心電図を選ぶ…」: the prior found automatically may not be the one wanted)."""
+        if self.state.record is None:
+            return
+        parent = self.compare_window if self.compare_window is not None and \
+            self.compare_window.isVisible() else self.window
         exts = " ".join(f"*{e}" for e in supported_extensions())
         start = str(Path(self.state.path).parent) if self.state.path else ""
-        path, _ = QFileDialog.getOpenFileName(self.window, tr("compare.pick_title"), start,
+        path, _ = QFileDialog.getOpenFileName(parent, tr("compare.pick_title"), start,
                                               f"{tr('ui.open.filter')} ({exts})")
         if path:
             self.compare_file(path)
@@ -164,6 +174,7 @@ class ComparisonFeatures(QObject):
             return
         if self.compare_window is None:
             self.compare_window = CompareWindow(self.window)
+            self.compare_window.pick_other.clicked.connect(self.pick_prior)
         self.compare_window.show_comparison(self.comparison, self.state.record, self.prior_record,
                                            self.state.settings, self.window.view.px_per_mm_true)
         self.compare_window.show()
@@ -202,6 +213,7 @@ class CompareWindow(QMainWindow):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.pick_other = QPushButton(tr("compare.pick_other"))
         self.findings = QLabel()
         self.findings.setWordWrap(True)
         self.findings.setTextFormat(Qt.TextFormat.RichText)
@@ -212,6 +224,7 @@ class CompareWindow(QMainWindow):
         lay = QVBoxLayout(side)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.summary)
+        lay.addWidget(self.pick_other, 0, Qt.AlignmentFlag.AlignLeft)
         lay.addWidget(self.table, 2)
         lay.addWidget(self.findings)
         lay.addWidget(self.median_title)
@@ -235,6 +248,7 @@ class CompareWindow(QMainWindow):
         self.comparison = cmp
         lang = language()
         self.setWindowTitle(tr("compare.title"))
+        self.pick_other.setText(tr("compare.pick_other"))
         how = tr(f"compare.match.{cmp.match}")
         self.current_label.setText(tr("compare.current_label", date=cmp.current.date_text(lang),
                                       file=Path(cmp.current.file).name))

@@ -166,6 +166,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.title": ("前回心電図との比較", "Comparison with the prior ECG"),
     "compare.action": ("前回心電図と比較…", "Compare with prior…"),
     "compare.pick_title": ("前回心電図を選択", "Choose the prior ECG"),
+    # the comparison window: the prior found automatically may not be the one wanted
+    "compare.pick_other": ("別の前回心電図を選ぶ…", "Choose another prior ECG…"),
     "compare.current_label": ("今回: {date}　{file}", "Current: {date}  {file}"),
     "compare.prior_label": ("前回: {date}　{file}（{how}）", "Prior: {date}  {file} ({how})"),
     "compare.col.item": ("項目", "Item"),
