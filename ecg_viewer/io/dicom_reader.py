@@ -11,6 +11,7 @@ statements, filter settings and the cart's measurements come from the dataset.
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -152,7 +153,29 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
         extra["dicom_multiplex_groups"] = [
             {k: g.get(k) for k in ("label", "channels", "samples", "sampling_frequency")} for g in groups
         ]
-    return to_raw(record, path, LABEL, messages=messages, rate_hz=rate, extra=extra)
+    raw = to_raw(record, path, LABEL, messages=messages, rate_hz=rate, extra=extra)
+    kanji = _ideographic_name(path)
+    if kanji:  # what a Japanese clinician checks; the library kept only the alphabetic group
+        raw.meta = replace(raw.meta, patient_name=kanji)
+    return raw
+
+
+def _ideographic_name(path: Path) -> str | None:
+    """The ideographic group of PatientName (``Yamada^Tarou=山田^太郎=やまだ^たろう`` ->
+    「山田 太郎」, family name first), None without one or when it cannot be read."""
+    import pydicom
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = pydicom.dcmread(str(path), stop_before_pixels=True,
+                                 specific_tags=["SpecificCharacterSet", "PatientName"])
+            name = ds.get("PatientName")
+            ideographic = str(getattr(name, "ideographic", "") or "") if name is not None else ""
+    except Exception:  # the name is optional: the waveform was read above
+        return None
+    parts = [p.strip() for p in ideographic.split("^") if p.strip()]
+    return " ".join(parts) or None
 
 
 register(ReaderSpec(
