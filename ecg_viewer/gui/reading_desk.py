@@ -138,18 +138,23 @@ class ReadingDesk(QObject):
 
     # --- deciding ----------------------------------------------------------------------------------
     def decide(self, decision: str) -> str | None:
-        label_id = self.review_panel.decide_top(decision)
+        label_id, saved = self.review_panel.decide_top(decision)
         if label_id is None:
             key = "desk.no_suggestion" if self.review_panel.analysis is None else "desk.all_decided"
             self.win.statusBar().showMessage(tr(key), 5000)
+            return None
+        if not saved:  # the panel's failure message stays on the status bar
             return None
         self.win.statusBar().showMessage(
             tr(f"desk.decided.{decision}", label=self.review_panel._label_name(label_id)), 5000)
         return label_id
 
     def set_level(self, level: str) -> bool:
-        if not self.review_panel.set_final_level(level):
+        saved = self.review_panel.set_final_level(level)
+        if saved is None:
             self.win.statusBar().showMessage(tr("review.ui.no_record"), 5000)
+            return False
+        if not saved:  # not stored: the panel's failure message stays on the status bar
             return False
         self.win.statusBar().showMessage(tr("desk.level_set", level=level_name(level).text()), 5000)
         self.update_status()

@@ -59,6 +59,10 @@ class ReviewPanel(QWidget):
         self._filling = False
         self._row_ids: list[str] = []
         self._row_lang: str | None = None  # the language the rows were made in
+        # the comment as last stored, and for which ECG: what is typed beyond it is kept when
+        # the panel is filled again (a decision, a level, a new analysis) until it is saved
+        self._comment_base = ""
+        self._comment_sha: str | None = None
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
@@ -230,8 +234,11 @@ class ReviewPanel(QWidget):
                 item = QListWidgetItem(self._label_name(label_id))
                 item.setData(Qt.ItemDataRole.UserRole, label_id)
                 self.added.addItem(item)
-            if not self.comment.hasFocus() or self.record is None:
-                self.comment.setPlainText(r.comment)
+            typed = self.comment.toPlainText()
+            if self.record is None or self._comment_sha != self.sha256 \
+                    or typed == self._comment_base:
+                self.comment.setPlainText(r.comment)  # nothing typed since the last save
+            self._comment_base, self._comment_sha = r.comment, self.sha256
             self.level.clear()
             self.level.addItem(tr("review.ui.no_level"), None)
             names = REFERRAL_JA if language() == "ja" else REFERRAL_EN
@@ -326,41 +333,52 @@ class ReviewPanel(QWidget):
         return label_id
 
     # --- changes ------------------------------------------------------------------------------------
-    def _apply(self, op: str, *args: Any, **kwargs: Any) -> None:
+    def _apply(self, op: str, *args: Any, **kwargs: Any) -> bool:
+        """Store one change; True when the database took it. When it did not (read-only,
+        damaged, locked), ``failed`` says why and the controls go back to what is stored, so a
+        drop-down never shows a decision that was not saved."""
         if self._filling or self.store is None or not self.sha256:
-            return
+            return False
         try:
             self.review = getattr(self.store, op)(self.sha256, *args, context=self.context(),
                                                   **kwargs)
         except ReviewStoreError as exc:
             self.failed.emit(user_message(exc))
-            return
+            self._fill()
+            return False
         self._fill()
         self.reviewChanged.emit(self.review)
+        return True
 
-    def _decide(self, label_id: str, decision: str | None) -> None:
+    def _decide(self, label_id: str, decision: str | None) -> bool:
         op = {"confirmed": "confirm", "rejected": "reject", None: "undecide"}[decision]
-        self._apply(op, label_id)
+        return self._apply(op, label_id)
 
     # --- the keyboard (reading desk) -------------------------------------------------------------
-    def decide_top(self, decision: str) -> str | None:
+    def decide_top(self, decision: str) -> tuple[str | None, bool]:
         """Confirm or reject (``decision``: "confirmed" | "rejected") the highest-ranked
-        suggestion not decided yet; returns its label id, None when there is none left (or no
-        suggestions yet)."""
+        suggestion not decided yet: (its label id, whether the database took it); (None, False)
+        when there is none left (or no suggestions yet)."""
         decided = self.review.decisions if self.review is not None else {}
         label_id = next((i for i in self._row_ids if i not in decided), None)
-        if label_id is not None:
-            self._decide(label_id, decision)
-        return label_id
+        if label_id is None:
+            return None, False
+        return label_id, self._decide(label_id, decision)
 
-    def set_final_level(self, level: str | None) -> bool:
-        """Set the reader's referral level (as the combo box does); False without a record."""
+    def set_final_level(self, level: str | None) -> bool | None:
+        """Set the reader's referral level (as the combo box does): True when it is stored
+        (now or already), False when the database refused it (``failed`` said why), None
+        without a record."""
         if self.record is None or self.store is None or not self.sha256:
-            return False
+            return None
         i = self.level.findData(level) if level else 0
-        if i >= 0 and i != self.level.currentIndex():
-            self.level.setCurrentIndex(i)  # saves through _level_changed
-        return True
+        if i < 0 or i == self.level.currentIndex():
+            return i >= 0
+        suggested = self.analysis.referral.level if self.analysis else None
+        self.level.blockSignals(True)
+        self.level.setCurrentIndex(i)
+        self.level.blockSignals(False)
+        return self._apply("set_levels", suggested=suggested, final=self.level.currentData())
 
     def save_pending(self) -> None:
         """Store what is typed but not saved yet (the comment): called on leaving the ECG."""

@@ -1,0 +1,117 @@
+"""What the review panel says it saved is what the database holds (QA 2026-12-06):
+
+- a comment typed but not saved was overwritten by the stored one as soon as another review
+  control was used (a decision, the level: the panel is filled again and the comment box had
+  lost the focus), so the typed text vanished;
+- on a read-only (damaged or tampered) database the reading desk's E/U/W still said
+  「判定を…にしました（保存済み）」 and C/X named the decision, over the failure message, and the
+  drop-downs kept showing the unsaved choice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ecg_viewer.core.messages import tr
+from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.catalog import default_catalog
+from ecg_viewer.review import ReviewStore
+from tests.report_fixtures import analysis_for
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+SCORES = {"atrial_fibrillation": 0.83, "sinus_tachycardia": 0.6}
+
+
+def _panel(qtbot, store):
+    from ecg_viewer.gui.review_panel import ReviewPanel
+
+    panel = ReviewPanel(store, default_catalog())
+    qtbot.addWidget(panel)
+    return panel
+
+
+def _read_only_db(folder: Path) -> Path:
+    """A review database whose audit trigger was dropped: the store opens it read-only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "reviews.sqlite3"
+    ReviewStore(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TRIGGER audit_no_update")
+    conn.close()
+    return path
+
+
+def test_a_typed_comment_survives_other_review_controls(qtbot, bundled_samples, tmp_path):
+    store = ReviewStore(tmp_path / "reviews.sqlite3")
+    panel = _panel(qtbot, store)
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    panel.set_record(rec)
+    panel.set_analysis(analysis_for(rec, default_catalog(), SCORES))
+    panel.comment.setPlainText("抗凝固療法を検討。")  # typed, not saved
+    panel.findChild(type(panel.level), "decision:atrial_fibrillation").setCurrentIndex(1)
+    assert store.get(rec.sha256).decisions == {"atrial_fibrillation": "confirmed"}
+    panel.level.setCurrentIndex(panel.level.findData("D"))
+    panel.set_analysis(analysis_for(rec, default_catalog(), SCORES))  # a new analysis result
+    assert panel.comment.toPlainText() == "抗凝固療法を検討。"
+    assert store.get(rec.sha256).comment == ""  # only the save button (or leaving) stores it
+    panel.save_comment.click()
+    assert store.get(rec.sha256).comment == "抗凝固療法を検討。"
+    # once saved, a comment changed elsewhere (another window) is shown on the next fill
+    store.set_comment(rec.sha256, "別の端末で更新", context=panel.context())
+    panel.review = store.get(rec.sha256)
+    panel._fill()
+    assert panel.comment.toPlainText() == "別の端末で更新"
+    # the next ECG starts with its own (empty) comment
+    other = read_ecg(bundled_samples / "E07509.hea")
+    panel.set_record(other)
+    assert panel.comment.toPlainText() == ""
+    store.close()
+
+
+def test_a_read_only_database_is_never_reported_saved(qtbot, bundled_samples, tmp_path,
+                                                      monkeypatch):
+    _read_only_db(tmp_path / "db")
+    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    win.show()
+    qtbot.waitExposed(win)
+    try:
+        assert win.store.read_only
+        path = bundled_samples / "00017_hr.hea"
+        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+            win.controller.open_file(str(path))
+        qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+        win.state.set_analysis(analysis_for(win.state.record, default_catalog(), SCORES))
+        panel = win.review_dock.panel
+        desk = win.reading_desk
+        sha = win.state.record.sha256
+
+        assert desk.set_level("D") is False
+        message = win.statusBar().currentMessage()
+        assert "読み取り専用" in message and "保存済み" not in message
+        assert panel.level.currentData() is None  # the drop-down shows what is stored
+
+        win.statusBar().clearMessage()
+        assert desk.decide("confirmed") is None
+        message = win.statusBar().currentMessage()
+        assert "読み取り専用" in message
+        assert not message.startswith(tr("desk.decided.confirmed", label="")[:3])
+        combo = panel.findChild(type(panel.level), f"decision:{panel._row_ids[0]}")
+        assert combo.currentData() is None
+
+        qtbot.keyClick(win, Qt.Key.Key_W)
+        assert "保存済み" not in win.statusBar().currentMessage()
+        assert win.store.get(sha).final_level is None and not win.store.get(sha).decisions
+    finally:
+        win.close()
