@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
     print(tr("report.batch.summary", ok=summary.analysed, failed=summary.failed,
              skipped=summary.skipped, duplicates=summary.duplicates, seconds=summary.seconds,
              rate=summary.rate_per_s, out=out))
+    if summary.changed:
+        print(tr("report.batch.changed", n=summary.changed))
     if summary.retry:
         print(tr("batch.retry_pending", n=len(summary.retry)), file=sys.stderr)
         return 1

@@ -73,6 +73,8 @@ class EcgRecord:
     source_path: str | None = None
     format: str = "unknown"
     sha256: str | None = None
+    # the files whose bytes make up the record (a WFDB header and its signal files), absolute
+    source_files: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         sig = self.signal_mv

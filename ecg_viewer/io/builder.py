@@ -7,6 +7,7 @@ canonical ordering, and the checks that reject a partial or broken waveform.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,6 +134,7 @@ def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) ->
         source_path=str(path),
         format=format,
         sha256=sha256,
+        source_files=tuple(os.path.abspath(f) for f in (raw.source_files or [path])),
     )
 
 

@@ -117,6 +117,8 @@ class Prepared:
     measurements: dict[str, Any] | None
     features: CriteriaFeatures | None
     model_input: Any = None
+    # the size and time of the files read (core.hashing.fingerprint), for the batch output
+    source: list[list[Any]] | None = None
 
 
 def prepare(record: EcgRecord, *, with_measurements: bool = True,

@@ -46,6 +46,7 @@ from ecg_viewer.core.errors import (
     EcgPermissionError,
     user_message,
 )
+from ecg_viewer.core.hashing import fingerprint
 from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
@@ -137,9 +138,22 @@ def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = froz
                  read_options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The output row for one file (never raises for a bad file; raises :class:`BatchAbort`
     when the analysis cannot be used at all). A row with ``"retry": True`` failed for a passing
-    reason and must not be recorded as done. ``read_options``: for ``read_ecg`` (``fs_hz``)."""
+    reason and must not be recorded as done. ``read_options``: for ``read_ecg`` (``fs_hz``).
+    A recorded row carries ``source``: the size and time of the files read (:func:`fingerprint`),
+    so that a later run sees a file changed since."""
+    files: list[str | Path] = [path]
+    row = _analyze_file(path, analyze, done_sha, read_options, files)
+    if not row.get("retry"):
+        row["source"] = fingerprint(files)
+    return row
+
+
+def _analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str],
+                  read_options: dict[str, Any] | None, files: list[str | Path]
+                  ) -> dict[str, Any]:
     try:
         record = read_ecg(path, **(read_options or {}))
+        files[:] = record.source_files or [path]
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
         if isinstance(exc, EcgFileNotFoundError) and path.is_file():
             return _error_row(path, exc)  # a file it names is missing (a .hea without its .dat)
@@ -203,6 +217,7 @@ class BatchSummary:
     analysed: int = 0
     failed: int = 0
     skipped: int = 0  # already in the output from an earlier run
+    changed: int = 0  # in the output, but changed since: the old row taken out, analysed again
     duplicates: int = 0  # the same ECG (sha256) as a file already done, listed not analysed
     seconds: float = 0.0
     workers: int = 0  # worker processes used (0: analysed in this process)
@@ -242,6 +257,14 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     paths = files if files is not None else find_ecg_files(root, recursive=True)
     output = BatchOutput(out)
     summary = BatchSummary(total=len(paths))
+    try:
+        # a file changed since its row (edited, replaced by another ECG): its old row goes and
+        # it is analysed again, whether the earlier row was a result, a duplicate or an error
+        summary.changed = output.drop(output.changed(p for p in paths
+                                                     if abspath(p) in output.done_files))
+    except BaseException:
+        output.close()
+        raise
     todo = [p for p in paths if abspath(p) not in output.done_files]
     summary.skipped = len(paths) - len(todo)
     start = time.perf_counter()
@@ -252,6 +275,8 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
             summary.retry.append((row["file"], row_error(row)))
         else:
             row["file"] = abspath(row["file"])
+            if not row.get("source"):  # an unreadable file: its own size and time
+                row["source"] = fingerprint([row["file"]])
             output.write(row)
             if row.get("duplicate"):
                 summary.duplicates += 1

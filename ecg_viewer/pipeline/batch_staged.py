@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError, EcgFileNotFoundError, EcgPermissionError
+from ecg_viewer.core.hashing import fingerprint
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
@@ -136,8 +137,10 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str,
         log.exception("batch: unexpected error reading %s", path)
         return path, _retry_row(path, "batch.unexpected", exc), {}
     t1 = time.process_time()
+    source = fingerprint(record.source_files or [path])
     if record.sha256 in done_sha:
-        return path, {"file": str(path), "sha256": record.sha256, "duplicate": True}, {}
+        return path, {"file": str(path), "sha256": record.sha256, "duplicate": True,
+                      "source": source}, {}
     try:
         prepared, _meas = prepare(record)
         if prepared.quality.ok:  # the model sees only what the quality gate lets through
@@ -147,6 +150,7 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str,
     except Exception as exc:
         log.exception("batch: unexpected error analysing %s", path)
         return path, {**_retry_row(path, "batch.unexpected", exc), "sha256": record.sha256}, {}
+    prepared.source = source
     return path, prepared, {"read": t1 - t0, "prepare": time.process_time() - t1}
 
 
@@ -200,9 +204,10 @@ def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: Stage
     except _model_errors() as exc:
         raise _abort(exc) from exc
     rows = []
-    for (path, _), analysis in zip(ready, analyses, strict=True):
+    for (path, prep), analysis in zip(ready, analyses, strict=True):
         row = analysis.to_dict()
         row["file"] = str(path)
+        row["source"] = prep.source
         rows.append(row)
     times["model"] = times.get("model", 0.0) + t1 - t0
     times["finish"] = times.get("finish", 0.0) + time.process_time() - t1
@@ -302,7 +307,8 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
                     elif result.sha256 and (result.sha256 in output.done_sha
                                             or result.sha256 in ready_sha):
                         # the same ECG as a file done in this run: listed, not analysed again
-                        row = {"file": str(path), "sha256": result.sha256, "duplicate": True}
+                        row = {"file": str(path), "sha256": result.sha256, "duplicate": True,
+                               "source": result.source}
                         (record if analyzer is not None else early.append)(row)
                     else:
                         ready.append((path, result))

@@ -143,6 +143,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{ok} analysed, {failed} unreadable, {skipped} already done in an earlier run, "
         "{duplicates} duplicates of another file ({seconds:.1f} s, {rate:.2f} ECG/s): {out}",
     ),
+    "report.batch.changed": (
+        "前回の解析の後に変更された {n} 件は、前の結果の行を削除して解析し直しました。",
+        "{n} files changed since their earlier results: the old rows were removed and the files "
+        "analysed again.",
+    ),
     "report.batch.no_files": ("心電図ファイルが見つかりません: {dir}", "No ECG files found in {dir}"),
     "report.batch.bad_out": (
         "出力ファイルは .jsonl か .csv にしてください: {path}",
