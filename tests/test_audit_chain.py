@@ -158,6 +158,9 @@ def test_migration_chains_existing_rows_and_records_it(tmp_path: Path,
         conn.execute("INSERT INTO audit(at, who, sha256, field, old, new, app_version) "
                      f"VALUES ('2025-01-0{i + 1}', 'old', ?, 'comment', 'null', '\"c{i}\"', "
                      "'0.0.9')", (SHA,))
+    # the review those rows describe (as the version that wrote them stored it)
+    conn.execute("INSERT INTO reviews(sha256, comment, created_at, updated_at, revision) "
+                 "VALUES (?, 'c2', '2025-01-01', '2025-01-03', 3)", (SHA,))
     conn.close()
     with ReviewStore(path) as s:
         assert not s.read_only

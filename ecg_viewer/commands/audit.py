@@ -1,6 +1,7 @@
 """``ecg-viewer audit verify [--db PATH]``: recompute the review database's audit hash chain and
 say whether it is intact (exit 0) or not (exit 1: a row changed, removed or inserted, a value
-that is not JSON, a damaged file, protecting triggers missing). Never writes to the database."""
+that is not JSON, a damaged file, protecting triggers missing, a review whose stored values are
+not what its audit trail says — edited in the database by hand). Never writes to the database."""
 
 from __future__ import annotations
 
@@ -39,12 +40,17 @@ def run(args: argparse.Namespace) -> int:
                  head_hash=report.head_hash or "-", path=path))
         print(tr("audit.verify.tail_note"))
         return 0
-    print(tr("audit.verify.broken", n=len(report.faults) + len(report.problems),
+    print(tr("audit.verify.broken",
+             n=len(report.faults) + len(report.problems) + len(report.mismatches),
              rows=report.rows, path=path), file=sys.stderr)
     for key in report.problems:
         print("  " + tr(key), file=sys.stderr)
     for fault in report.faults:
         print(tr("audit.verify.fault", id=fault.id, kind=tr(f"audit.fault.{fault.kind}")),
               file=sys.stderr)
+    if report.mismatches:
+        print(tr("audit.verify.mismatch_head", n=len(report.mismatches)), file=sys.stderr)
+        for m in report.mismatches:
+            print("    " + m.detail(), file=sys.stderr)
     return 1
 

@@ -112,18 +112,26 @@ class ChainReport:
     migrated_rows: int = 0  # rows written before the chain existed, chained at migration
     faults: list[ChainFault] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # store-level: damaged, triggers missing
+    # the review tables where they differ from the trail (review.replay): edited by hand
+    mismatches: list[Any] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return not self.faults and not self.problems
+        return not self.faults and not self.problems and not self.mismatches
 
 
 def verify_chain(conn: sqlite3.Connection) -> ChainReport:
-    """Walk the audit rows in id order, recompute every hash and link; never raises for a bad
-    row (a non-JSON value is a fault, not an exception)."""
+    """Walk the audit rows in id order, recompute every hash and link, then replay the trail
+    against the review tables (:mod:`ecg_viewer.review.replay`); never raises for a bad row (a
+    non-JSON value is a fault, not an exception)."""
     report = ChainReport()
     try:
         _walk(conn, report)
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if {"reviews", "label_decisions", "added_labels", "audit"} <= tables:
+            from ecg_viewer.review.replay import replay
+
+            report.mismatches = replay(conn)
     except sqlite3.DatabaseError:  # the file is damaged where the rows are
         report.problems.append("review.damaged")
     return report

@@ -47,6 +47,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The audit trail has been altered or damaged: {n} faults in {rows} rows: {path}",
     ),
     "audit.verify.fault": ("  行 {id}: {kind}", "  row {id}: {kind}"),
+    "audit.verify.mismatch_head": (
+        "  監査証跡と一致しない判読結果 {n} 件（データベースが直接書き換えられています；保存値 ≠ 証跡の値）:",
+        "  {n} review values differ from the audit trail (the database was edited directly; "
+        "stored ≠ trail):",
+    ),
     "audit.fault.hash": ("行の内容が変更されています", "row content changed"),
     "audit.fault.link": ("前の行とのつながりが切れています（削除・挿入・並べ替え）",
                          "link to the previous row broken (removed, inserted or reordered)"),
