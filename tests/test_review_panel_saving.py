@@ -115,3 +115,29 @@ def test_a_read_only_database_is_never_reported_saved(qtbot, bundled_samples, tm
         assert win.store.get(sha).final_level is None and not win.store.get(sha).decisions
     finally:
         win.close()
+
+
+def test_review_times_are_local(qtbot, bundled_samples, tmp_path, monkeypatch):
+    """The database keeps UTC; the panel and the status bar said 00:30 for a review saved at
+    09:30 in Tokyo (QA 2026-12-06)."""
+    import time
+    from datetime import datetime, timedelta
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        store = ReviewStore(tmp_path / "reviews.sqlite3")
+        panel = _panel(qtbot, store)
+        rec = read_ecg(bundled_samples / "00017_hr.hea")
+        panel.set_record(rec)
+        store.set_comment(rec.sha256, "x")
+        panel.set_record(None)
+        panel.set_record(rec)
+        stored = datetime.fromisoformat(store.get(rec.sha256).updated_at)
+        tokyo = (stored + timedelta(hours=9)).strftime("%Y-%m-%d %H:%M")
+        utc = stored.strftime("%Y-%m-%d %H:%M")
+        assert tokyo in panel.state_label.text() and utc not in panel.state_label.text()
+        store.close()
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

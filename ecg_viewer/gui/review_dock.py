@@ -18,6 +18,7 @@ from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.window_layout import fit_worklist_width
 from ecg_viewer.gui.worklist_panel import WorklistPanel
 from ecg_viewer.review import Review, ReviewStore
+from ecg_viewer.review.model import local_time
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class ReviewDock:
 
     def _review_saved(self, review: Review) -> None:
         who = review.reviewer or ""
-        when = (review.updated_at or "")[:16].replace("T", " ")
+        when = local_time(review.updated_at)
         self.win.statusBar().showMessage(tr("review.ui.saved", who=who, when=when), 5000)
 
     def detach_store(self) -> None:

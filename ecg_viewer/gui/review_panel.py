@@ -34,6 +34,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.elided_label import column_room, wrap_lines
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
+from ecg_viewer.review.model import local_time
 
 log = logging.getLogger(__name__)
 
@@ -226,7 +227,7 @@ class ReviewPanel(QWidget):
             else:
                 text = tr(f"review.ui.state.{r.state}")
                 if r.updated_at:
-                    text += f"　{r.reviewer or ''} {r.updated_at[:16].replace('T', ' ')}"
+                    text += f"　{r.reviewer or ''} {local_time(r.updated_at)}"
                 self.state_label.setText(text)
             self._fill_table(r)
             self.added.clear()

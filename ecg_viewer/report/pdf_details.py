@@ -31,7 +31,7 @@ from ecg_viewer.report.pdf_text import (
     wrap_text,
     y_pt,
 )
-from ecg_viewer.review.model import Annotation
+from ecg_viewer.review.model import Annotation, local_time
 
 log = logging.getLogger(__name__)
 GREY = Color(0.45, 0.45, 0.45)  # a value of low confidence, as the window greys it
@@ -108,17 +108,6 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
         text_at(c, MARGIN_MM + 9, y, line, 7, GREY)
     return y
 
-
-def local_time(iso: str | None) -> str:
-    """An ISO time from the database (UTC) as local 'YYYY-MM-DD HH:MM'."""
-    if not iso:
-        return ""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return iso[:16]
 
 
 def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: float,

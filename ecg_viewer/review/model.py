@@ -203,3 +203,17 @@ class Review:
             updated_at=d.get("updated_at"),
             revision=int(d.get("revision", 0)),
         )
+
+
+def local_time(iso: str | None) -> str:
+    """A time from the database (ISO 8601, UTC) as the computer's local 'YYYY-MM-DD HH:MM': how
+    the window, the status bar and the PDF show when a review was saved."""
+    if not iso:
+        return ""
+    from datetime import datetime
+
+    try:
+        when = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:16].replace("T", " ")
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
