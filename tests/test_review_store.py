@@ -220,3 +220,25 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
         assert {a.text for a in r.annotations} == {f"{t}{i}" for t in "AB" for i in range(N_WRITES)}
         assert r.revision == 4 * N_WRITES
         assert len(s.audit(SHA)) == 4 * N_WRITES
+
+
+def test_a_finding_is_never_both_rejected_and_added(store: ReviewStore) -> None:
+    """QA 2026-12-06: rejecting a suggestion and then adding the same finding by search stored
+    it as rejected and added at once (the PDF listed it among the reader's findings and the
+    rejected ones)."""
+    sha = "e" * 64
+    store.reject(sha, "afib")
+    r = store.add_label(sha, "afib")  # the reader changed their mind: confirmed, not added
+    assert r.decisions == {"afib": "confirmed"} and r.added_labels == ()
+    assert store.add_label(sha, "afib").revision == r.revision  # already present: nothing
+    r = store.add_label(sha, "lvh")
+    assert r.added_labels == ("lvh",)
+    r = store.reject(sha, "lvh")  # rejected after adding it: no longer added
+    assert r.decisions == {"afib": "confirmed", "lvh": "rejected"} and r.added_labels == ()
+    r = store.add_label(sha, "brugada")
+    r = store.confirm(sha, "brugada")  # confirmed: in one place, the decisions
+    assert r.decisions["brugada"] == "confirmed" and "brugada" not in r.added_labels
+    fields = [(a.field, a.old, a.new) for a in store.audit(sha)]
+    assert ("added_label:lvh", "added", None) in fields and ("decision:lvh", None, "rejected") in fields
+    for label in r.decisions:
+        assert not (r.decisions[label] == "rejected" and label in r.added_labels)

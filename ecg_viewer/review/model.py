@@ -151,16 +151,25 @@ class Review:
         return "unreviewed" if self.is_empty else "in_progress"
 
     def with_decision(self, label_id: str, decision: str | None) -> Review:
+        """A finding is in one place: deciding on one that was added by hand takes it off the
+        added list (confirmed: it is a suggestion now confirmed; rejected: no longer added)."""
         decisions = dict(self.decisions)
         if decision is None:
             decisions.pop(label_id, None)
         else:
             decisions[label_id] = decision
-        return replace(self, decisions=decisions)
+        added = self.added_labels if decision is None else \
+            tuple(x for x in self.added_labels if x != label_id)
+        return replace(self, decisions=decisions, added_labels=added)
 
     def with_added_label(self, label_id: str) -> Review:
-        if label_id in self.added_labels:
+        """Add a finding by hand. One the reader decided on already is not added a second time:
+        a confirmed one stays as it is, a rejected one becomes confirmed (never both rejected
+        and added)."""
+        if label_id in self.added_labels or self.decisions.get(label_id) == CONFIRMED:
             return self
+        if self.decisions.get(label_id) == REJECTED:
+            return self.with_decision(label_id, CONFIRMED)
         return replace(self, added_labels=(*self.added_labels, label_id))
 
     def without_added_label(self, label_id: str) -> Review:
