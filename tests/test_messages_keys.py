@@ -352,3 +352,38 @@ def test_paren_writes_a_note_as_each_language_does() -> None:
 
     assert "QRS 158 ms" + paren(tr("meas.conf_low_mark", "ja"), "ja") == "QRS 158 ms（参考値）"
     assert "QRS 158 ms" + paren(tr("meas.conf_low_mark", "en"), "en") == "QRS 158 ms (low confidence)"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_fhir_conclusion_says_who_states_each_finding(samples: Path, lang: str) -> None:
+    """QA 2026-12-06: a reviewed case's conclusion listed the physician's confirmed and added
+    findings under 「AI による所見候補（参考）」. The physician's findings have their own line;
+    the AI's line keeps only the suggestions not decided; a rejected one is in neither."""
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.labels.catalog import default_catalog
+    from ecg_viewer.report.content import ReportContent
+    from ecg_viewer.report.fhir import build_bundle
+    from ecg_viewer.review.model import Review
+    from tests.report_fixtures import MEASUREMENTS, analysis_for
+
+    rec = read_ecg(samples / "ge_muse" / "synthetic_muse.xml")
+    cat = default_catalog()
+    analysis = analysis_for(rec, cat, {"atrial_fibrillation": 0.83, "lvh": 0.7,
+                                       "sinus_tachycardia": 0.75}, MEASUREMENTS)
+    review = Review(sha256=rec.sha256 or "", decisions={"atrial_fibrillation": "confirmed",
+                                                        "sinus_tachycardia": "rejected"},
+                    added_labels=("brugada",))
+    content = ReportContent(rec, analysis, review, catalog=cat)
+    bundle = build_bundle(content, lang=lang)
+    report = next(e["resource"] for e in bundle["entry"]
+                  if e["resource"]["resourceType"] == "DiagnosticReport")
+    lines = report["conclusion"].split("\n")
+    name = {i: (cat.by_id(i).ja if lang == "ja" else cat.by_id(i).en)
+            for i in ("atrial_fibrillation", "lvh", "sinus_tachycardia", "brugada")}
+    physician = [t for t in lines if t.startswith(tr("report.fhir.conclusion_physician", lang,
+                                                     labels=""))]
+    ai = [t for t in lines if t.startswith(tr("report.fhir.conclusion", lang, labels=""))]
+    assert len(physician) == 1 and len(ai) == 1, lines
+    assert name["atrial_fibrillation"] in physician[0] and name["brugada"] in physician[0]
+    assert name["lvh"] in ai[0] and name["atrial_fibrillation"] not in ai[0]
+    assert name["sinus_tachycardia"] not in report["conclusion"]

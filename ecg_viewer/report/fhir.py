@@ -287,8 +287,13 @@ def _conclusion(content: ReportContent, lang: str) -> str:
     parts = []
     findings = content.findings()
     sep = "、" if lang == "ja" else ", "
-    if findings:
-        parts.append(tr("report.fhir.conclusion", lang, labels=sep.join(f[lang] for f in findings)))
+    # who states each finding: the physician (confirmed or added) or the model alone
+    by_physician = [f[lang] for f in findings if f.get("decision") in ("confirmed", "added")]
+    by_model = [f[lang] for f in findings if f.get("decision") not in ("confirmed", "added")]
+    if by_physician:
+        parts.append(tr("report.fhir.conclusion_physician", lang, labels=sep.join(by_physician)))
+    if by_model:
+        parts.append(tr("report.fhir.conclusion", lang, labels=sep.join(by_model)))
     reasons = ref.reasons(lang)
     parts.append(f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
                  + (f" — {sep.join(reasons)}" if reasons else ""))

@@ -135,6 +135,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.fhir.label_score": ("その所見のスコア {score}", "that finding's score {score}"),
     "report.fhir.interpretation": ("{what}：{verdict}", "{what}: {verdict}"),
     "report.fhir.by_model": ("モデル", "model"),
+    "report.fhir.conclusion_physician": ("医師が確認した所見: {labels}",
+                                         "Findings confirmed by the physician: {labels}"),
     "report.fhir.conclusion": ("AI による所見候補（参考）: {labels}", "AI-suggested findings (for reference): {labels}"),
     "report.batch.progress": ("{done}/{total} 件　{rate:.1f} 件/秒", "{done}/{total}  {rate:.1f} ECG/s"),
     "report.batch.summary": (
