@@ -90,3 +90,18 @@ def next_flagged(order: list[str], current: str | None, rows: Mapping[str, Mappi
         if level_of(row) in FLAGGED_LEVELS and not _done(row, states):
             return f
     return None
+
+
+def passed_flagged(order: list[str], current: str | None,
+                   rows: Mapping[str, Mapping[str, Any]], states: Mapping[str, str],
+                   opened: set[str]) -> str | None:
+    """A flagged file not reviewed and not opened yet that sorts *before* ``current``: while the
+    worklist is still being analysed, a case found urgent later takes its place above the
+    reader, and stepping on with J would never reach it. The first such file, else None."""
+    if current not in order:
+        return None
+    for f in order[:order.index(current)]:
+        row = rows.get(f)
+        if f not in opened and level_of(row) in FLAGGED_LEVELS and not _done(row, states):
+            return f
+    return None

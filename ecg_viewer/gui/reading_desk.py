@@ -20,7 +20,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel
 
 from ecg_viewer.app.analysis_flow import AnalysisFlow
-from ecg_viewer.app.reading_queue import next_flagged, progress, step
+from ecg_viewer.app.reading_queue import next_flagged, passed_flagged, progress, step
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import level_name
 from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
@@ -54,6 +54,12 @@ class ReadingDesk(QObject):
         self.worklist = worklist.panel
         self.worklist_dock = worklist.dock
         self.review_panel = review.panel
+        # where the reader is in the worklist: the case last opened from it, even when it could
+        # not be read (a file deleted since: J then moves past it, not back onto it)
+        self._at: str | None = None
+        self._opened: set[str] = set()  # worklist entries opened since the folder was
+        self._note_after_load: str | None = None
+        self._detour: tuple[str, str | None] | None = None  # (late case opened, where J was)
         self.status = QLabel()
         self.status.setObjectName("reading_progress")
         self.status.setVisible(False)
@@ -74,6 +80,8 @@ class ReadingDesk(QObject):
         # the worklist's analyses are reused: an ECG read from the list is not analysed twice
         flow.analysis_cache = self.worklist.service.analysis_for
         win.state.recordChanged.connect(self._record_changed)
+        win.controller.loadFinished.connect(self._loaded)
+        win.controller.loadFailed.connect(lambda *_a: setattr(self, "_note_after_load", None))
         self.worklist.service.rowReady.connect(lambda _row: self.update_status())
         self.review_panel.reviewChanged.connect(lambda _r: self.update_status())
         self.worklist.service.finished.connect(lambda *_a: self.update_status())
@@ -85,6 +93,7 @@ class ReadingDesk(QObject):
         self.worklist_dock.raise_()
         fit_worklist_width(self.win, self.worklist_dock, self.win.screen_class)
         n = self.worklist.open_folder(folder)
+        self._at, self._opened = None, set()
         self.worklist.set_current(self.win.state.path)
         self.focus_worklist()
         self.update_status()
@@ -106,6 +115,8 @@ class ReadingDesk(QObject):
 
     # --- moving -------------------------------------------------------------------------------------
     def current(self) -> str | None:
+        if self._at is not None and self.worklist.find(self._at) is not None:
+            return self.worklist.find(self._at)
         return self.worklist.find(self.win.state.path)
 
     def leave_case(self) -> None:
@@ -117,6 +128,10 @@ class ReadingDesk(QObject):
             self.win.statusBar().showMessage(tr(none_key), 5000)
             return False
         self.leave_case()
+        entry = self.worklist.find(path)
+        if entry is not None:
+            self._at = entry
+            self._opened.add(entry)
         self.win.controller.open_file(path)
         return True
 
@@ -126,7 +141,18 @@ class ReadingDesk(QObject):
         if not self.has_worklist():
             self.leave_case()
             return self.win.controller.step_file(delta)
-        return self.open(step(self.worklist.sorted_files(), self.current(), delta))
+        order = self.worklist.sorted_files()
+        here = self.current()
+        if delta > 0:
+            late = passed_flagged(order, here, self.worklist.rows, self._states(), self._opened)
+            if late is not None:  # analysed after the reader had passed its place in the order
+                self._note_after_load = "desk.late_flagged"  # after the "loaded" line
+                self._detour = (late, here)
+                return self.open(late)
+            if self._detour is not None and self._detour[0] == here and self._detour[1] in order:
+                here = self._detour[1]  # back on the way the reader was going
+        self._detour = None
+        return self.open(step(order, here, delta))
 
     def next_flagged(self) -> bool:
         if not self.has_worklist():
@@ -172,7 +198,16 @@ class ReadingDesk(QObject):
     def _record_changed(self, _record: Any) -> None:
         if self.has_worklist():
             self.worklist.set_current(self.win.state.path)
+            # opened from the list, a dialog or the recent files (None: a file not in the list)
+            self._at = self.worklist.find(self.win.state.path)
+            if self._at is not None:
+                self._opened.add(self._at)
         self.update_status()
+
+    def _loaded(self, _path: str) -> None:
+        key, self._note_after_load = self._note_after_load, None
+        if key:
+            self.win.statusBar().showMessage(tr(key), 10000)
 
     def update_status(self) -> None:
         if not self.has_worklist():

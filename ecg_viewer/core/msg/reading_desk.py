@@ -46,5 +46,10 @@ MESSAGES.update({
     "desk.all_decided": ("すべての所見候補を確認済みです。", "Every suggestion has been decided."),
     "desk.decided.confirmed": ("確認: {label}", "Confirmed: {label}"),
     "desk.decided.rejected": ("否定: {label}", "Rejected: {label}"),
+    "desk.late_flagged": (
+        "解析が進み、今の位置より前に並んだ未確認の要至急・要精査の症例を先に開きました。",
+        "Opened first a flagged case not yet reviewed that the analysis has since placed above "
+        "the current one.",
+    ),
     "desk.level_set": ("判定を「{level}」にしました（保存済み）", "Final level set to {level} (saved)"),
 })

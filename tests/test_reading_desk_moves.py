@@ -1,0 +1,109 @@
+"""Moving through a worklist with J when it changes under the reader (QA 2026-12-06):
+
+- a case the background analysis finds urgent after the reader has passed its place in the
+  order was never reached with J (it sorted above the current case);
+- a worklist file deleted since the list was made blocked J: its load failed, the window stayed
+  on the case before it, and the next J tried the deleted file again.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ecg_viewer.app.reading_queue import passed_flagged, reading_order
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
+
+def _row(level: str, sha: str) -> dict:
+    return {"file": sha, "sha256": sha, "referral": {"level": level}}
+
+
+def test_passed_flagged_finds_a_case_placed_above_the_reader():
+    rows = {f"{k}.hea": _row(lv, k) for k, lv in
+            (("u", "urgent"), ("d", "D"), ("c", "C"), ("a1", "A"), ("a2", "A"))}
+    order = reading_order(list(rows), rows)
+    assert passed_flagged(order, "a1.hea", rows, {}, {"a1.hea", "c.hea", "d.hea"}) == "u.hea"
+    assert passed_flagged(order, "a1.hea", rows, {"u": "done"}, {"a1.hea"}) == "d.hea"
+    assert passed_flagged(order, "a1.hea", rows, {}, set(order)) is None  # all seen
+    assert passed_flagged(order, "u.hea", rows, {}, set()) is None  # nothing above
+    assert passed_flagged(order, None, rows, {}, set()) is None
+
+
+@pytest.fixture
+def folder(tmp_path, samples, bundled_samples) -> Path:
+    heads = sorted((samples / "wfdb_ptbxl").glob("*_hr.hea"))[:4]
+    if len(heads) < 4:
+        pytest.skip("fewer than four PTB-XL WFDB records in ../shared/data/samples/wfdb_ptbxl")
+    out = tmp_path / "ecgs"
+    out.mkdir()
+    for h in heads:
+        shutil.copy(h, out / h.name)
+        shutil.copy(h.with_suffix(".dat"), out / h.with_suffix(".dat").name)
+    for name in ("E07505", "E07509"):  # two CinC records: six cases in all
+        for ext in (".hea", ".mat"):
+            shutil.copy(bundled_samples / f"{name}{ext}", out / f"{name}{ext}")
+    return out
+
+
+def test_j_reaches_a_late_urgent_case_and_moves_past_a_deleted_file(qtbot, folder, tmp_path,
+                                                                    monkeypatch):
+    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
+    from ecg_viewer.core.messages import tr
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    win.show()
+    qtbot.waitExposed(win)
+    desk = win.reading_desk
+    try:
+        with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):
+            assert desk.open_folder(folder) == 6
+
+        def j() -> str:
+            with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+                qtbot.keyClick(win, Qt.Key.Key_J)
+            qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+            return str(Path(win.state.path).resolve())
+
+        order = desk.worklist.sorted_files()
+        assert j() == str(Path(order[0]).resolve())
+        assert j() == str(Path(order[1]).resolve())
+        # the analysis "now" finds the last case urgent: it sorts first, above the reader
+        last = order[-1]
+        desk.worklist.rows[last] = {**desk.worklist.rows[last],
+                                    "referral": {**desk.worklist.rows[last]["referral"],
+                                                 "level": "urgent"}}
+        assert desk.worklist.sorted_files()[0] == last
+        assert j() == str(Path(last).resolve())
+        assert win.statusBar().currentMessage() == tr("desk.late_flagged")
+        # then on from where the reader was (not back to the first case, read already)
+        order = desk.worklist.sorted_files()
+        nxt = order[order.index(order[2]) + 1]  # order[2] is the second case read before
+        assert order[2] != last and j() == str(Path(nxt).resolve())
+
+        # the next case's files are deleted: J shows why it cannot be opened, and the next J
+        # goes past it instead of trying it again
+        order = desk.worklist.sorted_files()
+        i = order.index(nxt)
+        gone, after = order[i + 1], order[i + 2] if i + 2 < len(order) else None
+        for f in Path(gone).parent.glob(Path(gone).stem + ".*"):
+            f.unlink()
+        with qtbot.waitSignal(win.controller.loadFailed, timeout=30000):
+            qtbot.keyClick(win, Qt.Key.Key_J)
+        assert desk.current() == gone
+        if after is not None:
+            assert j() == str(Path(after).resolve())
+        else:
+            qtbot.keyClick(win, Qt.Key.Key_J)
+            assert win.statusBar().currentMessage() == tr("ui.open.no_more_files")
+    finally:
+        win.close()
