@@ -84,6 +84,56 @@ class _ElideDelegate(QStyledItemDelegate):
         option.textElideMode = self.mode
 
 
+def shared_ends(names: list[str]) -> tuple[int, int]:
+    """(length of the prefix, of the suffix) that all ``names`` share (0, 0 for fewer than two
+    names); the suffix never overlaps the prefix of the shortest name."""
+    if len(names) < 2:
+        return 0, 0
+    import os.path
+
+    pre = len(os.path.commonprefix(names))
+    suf = len(os.path.commonprefix([n[::-1] for n in names]))
+    return pre, max(0, min(suf, min(len(n) for n in names) - pre))
+
+
+def distinct_elide(name: str, pre: int, suf: int, fits: Callable[[str], bool]) -> str | None:
+    """``name`` shortened so that what tells it from the other names stays: the part all names
+    share at the start goes first ("…0931_12誘導.xml"), then the shared end but its extension
+    ("…0931…xml"); None when even that does not fit (the caller elides in the middle)."""
+    if fits(name):
+        return name
+    if pre <= 1 and suf <= 1:
+        return None
+    core = name[pre:len(name) - suf]
+    tail = name[len(name) - suf:]
+    candidates = ["…" + core + tail] if pre > 1 else []
+    ext = tail[tail.rfind("."):] if "." in tail else ""
+    if suf > len(ext) + 1:
+        candidates.append(("…" if pre > 1 else name[:pre]) + core + "…" + ext.lstrip("."))
+    for text in candidates:
+        if fits(text):
+            return text
+    return None
+
+
+class _FileNameDelegate(_ElideDelegate):
+    """The file column: names of one folder often share a long start and end (a cart's
+    ``ECG_20261204_0930…_12lead.xml``); elided in the middle they all read the same. The shared
+    parts are dropped first (:func:`distinct_elide`), the full path stays in the tooltip."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(Qt.TextElideMode.ElideMiddle, parent)
+        self.ends = (0, 0)
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        room = option.rect.width() - CELL_PAD_PX
+        fm = option.fontMetrics
+        text = distinct_elide(option.text, *self.ends, lambda t: fm.horizontalAdvance(t) <= room)
+        if text is not None:
+            option.text = text
+
+
 class WorklistPanel(QWidget):
     openRequested = Signal(str)  # path
 
@@ -124,7 +174,8 @@ class WorklistPanel(QWidget):
         header.setMinimumSectionSize(16)
         for visual, name in enumerate(SHOWN_ORDER):
             header.moveSection(header.visualIndex(COLS.index(name)), visual)
-        self._delegates = [_ElideDelegate(ELIDE[name], self.table) for name in COLS]
+        self._delegates = [_FileNameDelegate(self.table) if name == "file"
+                           else _ElideDelegate(ELIDE[name], self.table) for name in COLS]
         for col, delegate in enumerate(self._delegates):
             self.table.setItemDelegateForColumn(col, delegate)
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
@@ -239,6 +290,7 @@ class WorklistPanel(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         self.table.setRowCount(len(files))
+        self._delegates[COLS.index("file")].ends = shared_ends([Path(f).name for f in files])
         lang = language()
         ja = lang == "ja"
         for i, f in enumerate(files):
