@@ -100,6 +100,18 @@ def test_batch_csv_with_two_workers(samples: Path, subset: list[Path], tmp_path:
                for r in ok)
     assert all("ファイル" in r["error"] or "波形" in r["error"]
                for r in rows if r["status"] == "error")
+    # the names of the findings, not only their ids (QA 2026-12-06), and a priority column
+    # that sorts as the worklist reads (要至急 1 ... 異常なし 7, unreadable files 8)
+    from ecg_viewer.core.prediction import READING_ORDER
+
+    for r in ok:
+        assert r["top5_ja"].split("、")[0] == "洞調律" and r["top5_en"].startswith("sinus rhythm")
+        assert len(r["top5_ja"].split("、")) == len(r["top5"].split())
+        assert len(r["present_ja"].split("、")) == len(r["present"].split()) or not r["present"]
+        assert int(r["priority"]) == READING_ORDER[r["referral_level"]] + 1
+    assert all(r["priority"] == "8" for r in rows if r["status"] == "error")
+    ranked = sorted((r for r in rows if r["status"] != "duplicate"), key=lambda r: int(r["priority"]))
+    assert [r["status"] for r in ranked][-len(BAD):] == ["error"] * len(BAD)
 
 
 def test_batch_csv_resumed_under_an_older_header(samples: Path, subset: list[Path],

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ORDER: dict[str, int] = {"urgent": 0, "D": 1, "unreadable": 2, "C": 3, "B": 4, "E": 5, "A": 6,
-                         "error": 7, "pending": 8}
+from ecg_viewer.core.prediction import READING_ORDER
+
+ORDER: dict[str, int] = READING_ORDER
 #: model levels that count as "flagged" (a referral the reader must see)
 FLAGGED_LEVELS: frozenset[str] = frozenset({"urgent", "D"})
 

@@ -38,6 +38,11 @@ REFERRAL_EN: dict[str, str] = {
 REFERRAL_SHORT_JA: dict[str, str] = {**REFERRAL_JA, "unreadable": "判定不能"}
 REFERRAL_SHORT_EN: dict[str, str] = {**REFERRAL_EN, "D": "Further exam", "unreadable": "Not assessable"}
 # Severity for ordering: higher = more severe ("unreadable" is handled apart from this scale).
+#: the order a worklist is read in (app.reading_queue; the batch CSV's ``priority`` column):
+#: 要至急, 要精査, then 判定不能 (a new recording while the patient may still be there), then the
+#: routine levels; "error" (unreadable file) and "pending" (not analysed yet) last
+READING_ORDER: dict[str, int] = {"urgent": 0, "D": 1, "unreadable": 2, "C": 3, "B": 4, "E": 5,
+                                 "A": 6, "error": 7, "pending": 8}
 SEVERITY: dict[str, int] = {"A": 0, "E": 1, "B": 2, "C": 3, "D": 4, "urgent": 5, "unreadable": 6}
 
 

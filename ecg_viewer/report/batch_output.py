@@ -29,15 +29,16 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import language
+from ecg_viewer.core.prediction import READING_ORDER
 from ecg_viewer.report.atomic import write_all
 
 log = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
-    "file", "sha256", "status", "error", "quality_ok", "quality_problems", "referral_level",
-    "referral_ja", "referral_en", "referral_because", "top1_id", "top1_ja", "top1_en",
-    "top1_score", "top5",
-    "present", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
+    "file", "sha256", "status", "priority", "error", "quality_ok", "quality_problems",
+    "referral_level", "referral_ja", "referral_en", "referral_because", "top1_id", "top1_ja",
+    "top1_en", "top1_score", "top5", "top5_ja", "top5_en",
+    "present", "present_ja", "present_en", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
     "qtc_fridericia_ms", "qrs_axis_deg", "app_version", "weights_sha256", "catalog_version",
     "source",
 )  # fmt: skip
@@ -304,6 +305,11 @@ def csv_row(row: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
     (default: the current language)."""
     out = _csv_row(row, (lang or language()) == "ja")
     out["source"] = json.dumps(row["source"], ensure_ascii=False) if row.get("source") else ""
+    # sorting by this column in a spreadsheet gives the worklist's reading order (要至急 first);
+    # sorting by referral_level sorts the level codes alphabetically (A, B, C, D, E, urgent)
+    level = "error" if "error" in row else None if row.get("duplicate") else \
+        (row.get("referral") or {}).get("level") or "pending"
+    out["priority"] = READING_ORDER[level] + 1 if level in READING_ORDER else ""
     return out
 
 
@@ -319,6 +325,7 @@ def _csv_row(row: dict[str, Any], ja: bool) -> dict[str, Any]:
     quality = row.get("quality") or {}
     referral = row.get("referral") or {}
     top = labels[0] if labels else {}
+    present = [s for s in labels if s.get("above_threshold")]
     out = {
         "file": row["file"], "sha256": row.get("sha256"), "status": "ok", "error": "",
         "quality_ok": quality.get("ok"),
@@ -330,7 +337,11 @@ def _csv_row(row: dict[str, Any], ja: bool) -> dict[str, Any]:
         "top1_id": top.get("id", ""), "top1_ja": top.get("ja", ""), "top1_en": top.get("en", ""),
         "top1_score": top.get("score", ""),
         "top5": " ".join(s["id"] for s in labels[:5]),
-        "present": " ".join(s["id"] for s in labels if s.get("above_threshold")),
+        "top5_ja": "、".join(s.get("ja", s["id"]) for s in labels[:5]),
+        "top5_en": "; ".join(s.get("en", s["id"]) for s in labels[:5]),
+        "present": " ".join(s["id"] for s in present),
+        "present_ja": "、".join(s.get("ja", s["id"]) for s in present),
+        "present_en": "; ".join(s.get("en", s["id"]) for s in present),
         "app_version": model.get("app_version", ""),
         "weights_sha256": model.get("weights_sha256", ""),
         "catalog_version": model.get("catalog_version", ""),
