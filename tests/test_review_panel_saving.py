@@ -141,3 +141,30 @@ def test_review_times_are_local(qtbot, bundled_samples, tmp_path, monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_change_from_another_window_is_shown(qtbot, bundled_samples, tmp_path):
+    """Two windows (two processes) on one database: what one stores, the other shows within a
+    few seconds (QA 2026-12-06: it kept showing the old decisions and level until the ECG was
+    opened again, and the worklist's review column too); a comment being typed stays."""
+    path = tmp_path / "reviews.sqlite3"
+    store = ReviewStore(path)
+    other = ReviewStore(path)  # the other window's own connection
+    panel = _panel(qtbot, store)
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    panel.set_record(rec)
+    panel.set_analysis(analysis_for(rec, default_catalog(), SCORES))
+    assert panel.check_elsewhere() is False  # the first look only notes where the file is
+    panel.comment.setPlainText("入力途中")
+    store.reject(rec.sha256, "sinus_tachycardia")  # this window's own write: not "elsewhere"
+    assert panel.check_elsewhere() is False
+    other.confirm(rec.sha256, "atrial_fibrillation")
+    other.set_levels(rec.sha256, suggested="D", final="urgent")
+    with qtbot.waitSignal(panel.changedElsewhere, timeout=10000) as seen:
+        pass  # the panel's timer looks every WATCH_MS
+    assert seen.args[0] is not None and seen.args[0].final_level == "urgent"
+    combo = panel.findChild(type(panel.level), "decision:atrial_fibrillation")
+    assert combo.currentData() == "confirmed" and panel.level.currentData() == "urgent"
+    assert panel.comment.toPlainText() == "入力途中"
+    other.close()
+    store.close()

@@ -191,8 +191,9 @@ class MainWindow(QMainWindow):
         self.review = ReviewSession(self.state, self.store, self.review_dock.panel.context, self)
         self.review_dock.connect_session(self.review)
         self.worklist = WorklistDock(self, self.store, self.worklist_service)
-        self.review_dock.panel.reviewChanged.connect(
-            lambda _r: self.worklist.panel.refresh_reviews())
+        for signal in (self.review_dock.panel.reviewChanged,
+                       self.review_dock.panel.changedElsewhere):
+            signal.connect(lambda _r: self.worklist.panel.refresh_reviews())
         self.worklist.panel.openRequested.connect(self.controller.open_file)
         self.report_jobs = ReportJobs(self.state, review_of=self.review.review_of,
                                       comparison_of=lambda: self.comparison.comparison,

@@ -84,6 +84,7 @@ class ReadingDesk(QObject):
         win.controller.loadFailed.connect(lambda *_a: setattr(self, "_note_after_load", None))
         self.worklist.service.rowReady.connect(lambda _row: self.update_status())
         self.review_panel.reviewChanged.connect(lambda _r: self.update_status())
+        self.review_panel.changedElsewhere.connect(lambda _r: self.update_status())
         self.worklist.service.finished.connect(lambda *_a: self.update_status())
 
     # --- the folder ------------------------------------------------------------------------------

@@ -43,6 +43,7 @@ class ReviewDock:
         state.analysisChanged.connect(self.panel.set_analysis)
         self.panel.failed.connect(lambda m: win.statusBar().showMessage(m, 15000))
         self.panel.reviewChanged.connect(self._review_saved)
+        self.panel.changedElsewhere.connect(self._changed_elsewhere)
 
     def connect_session(self, session: ReviewSession) -> None:
         """Follow the calipers ``session`` stores (the panel's review is the stored one)."""
@@ -62,6 +63,10 @@ class ReviewDock:
     def _annotations_stored(self, review: Review) -> None:
         if self.panel.record is not None and review.sha256 == self.panel.record.sha256:
             self.panel.review = review
+
+    def _changed_elsewhere(self, review: Review | None) -> None:
+        if review is not None:  # the open ECG's review: say why the panel changed
+            self.win.statusBar().showMessage(tr("review.ui.changed_elsewhere"), 10000)
 
     def _review_saved(self, review: Review) -> None:
         who = review.reviewer or ""

@@ -5,9 +5,10 @@ examination" flag. Every change goes straight to the review database (with its a
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 
 _DECISIONS = (None, "confirmed", "rejected")
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a suggestion's name, unwrapped
+WATCH_MS = 2000  # how often the database is asked whether another window wrote to it
 COMBO_CHROME_PX = 40  # a drop-down's frame and arrow beside its text
 TABLE_MIN_PX, TABLE_MAX_PX = 150, 520  # the suggestions' table: its rows in view up to this
 
@@ -47,6 +49,9 @@ TABLE_MIN_PX, TABLE_MAX_PX = 150, 520  # the suggestions' table: its rows in vie
 class ReviewPanel(QWidget):
     reviewChanged = Signal(object)  # Review
     failed = Signal(str)  # a message for the clinician
+    # another window or process wrote to the database (the open ECG's review as now stored,
+    # None when no ECG is open or its review did not change)
+    changedElsewhere = Signal(object)
 
     def __init__(self, store: ReviewStore | None, catalog: Any = None,
                  parent: QWidget | None = None, top_k: int = 5) -> None:
@@ -64,6 +69,12 @@ class ReviewPanel(QWidget):
         # the panel is filled again (a decision, a level, a new analysis) until it is saved
         self._comment_base = ""
         self._comment_sha: str | None = None
+        # another window on the same database: looked for every WATCH_MS (a cheap pragma)
+        self._data_version: int | None = None
+        self._watch = QTimer(self)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self.check_elsewhere)
+        self._watch.start()
 
         self.title = QLabel()
         self.title.setStyleSheet("font-weight: bold;")
@@ -332,6 +343,28 @@ class ReviewPanel(QWidget):
             else:
                 return label.ja if language() == "ja" else label.en
         return label_id
+
+    def check_elsewhere(self) -> bool:
+        """Whether another connection changed the database since the last look; if so the open
+        ECG's review is read again and shown (a comment being typed stays) and
+        ``changedElsewhere`` is emitted."""
+        if self.store is None:
+            return False
+        try:
+            version = self.store.data_version()
+        except sqlite3.Error:  # a closed or failing database: the next write says so
+            return False
+        if self._data_version is None or version == self._data_version:
+            self._data_version = version
+            return False
+        self._data_version = version
+        fresh = self.store.get(self.sha256) if self.sha256 else None
+        changed = fresh is not None and (self.review is None or fresh != self.review)
+        if changed:
+            self.review = fresh
+            self._fill()
+        self.changedElsewhere.emit(fresh if changed else None)
+        return True
 
     # --- changes ------------------------------------------------------------------------------------
     def _apply(self, op: str, *args: Any, **kwargs: Any) -> bool:

@@ -205,6 +205,11 @@ class ReviewStore:
             c.execute("INSERT INTO settings(key, value) VALUES ('reviewer', ?) "
                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (name or None,))
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: it changes when another connection (another window
+        or process on this file) has committed, not on this connection's own writes."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     # --- reading -------------------------------------------------------------------------------
     def get(self, sha256: str) -> Review:
         """The review of the ECG with this sha256 (an empty one, revision 0, when none)."""

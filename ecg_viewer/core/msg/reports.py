@@ -180,6 +180,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # --- review panel, report export/print, worklist in the window (issue 8) -----------------
     "review.ui.title": ("医師の確認", "Physician's review"),
     # the dock's title is its tab beside two others in a 270-px column: short in English
+    "review.ui.changed_elsewhere": (
+        "この心電図の確認内容が別の画面で変更されたため、表示を更新しました。",
+        "This ECG's review was changed in another window; the panel shows it as now stored.",
+    ),
     "review.ui.dock": ("医師の確認", "Review"),
     "review.ui.no_record": ("心電図を開くと確認を記録できます。", "Open an ECG to record a review."),
     "review.ui.reviewer": ("確認者", "Reviewer"),
