@@ -251,6 +251,9 @@ def _footer(c: Canvas, content: ReportContent, n: int, lang: str, notice: bool =
           6.5, Color(0.3, 0.3, 0.3))
 
 
+_DECIDED = {"confirmed": "report.sheet1.confirmed", "rejected": "report.sheet1.rejected"}
+
+
 def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: float) -> str:
     """Sheet 1's line of the top five suggestions: as many whole as fit, then how many more
     sheet 2 lists, and the star's legend (a long English line was cut mid-name, legend and all:
@@ -261,19 +264,36 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
         return head + tr("report.no_suggestions", lang)
     names = _level_names(lang)
     sep = "　" if lang == "ja" else "  "
+    # the physician's review on the first sheet too: each decided suggestion says how it was
+    # decided, and the findings added by hand follow (sheet 1 showed the model's view only)
+    decisions = content.review.decisions if content.review else {}
     items = [f"{s.ja if lang == 'ja' else s.en}{unvalidated_mark(s, lang)} {s.score:.2f}"
              + paren(names.get(lv := shown_level(s, content.analysis), lv), lang)
-             + ("*" if s.above_threshold else "") for s in sugg]
+             + ("*" if s.above_threshold else "")
+             + ((f"［{tr(_DECIDED[decisions[s.id]], lang)}］" if lang == "ja" else
+                 f" [{tr(_DECIDED[decisions[s.id]], lang)}]") if s.id in decisions else "")
+             for s in sugg]
+    added = [f for f in content.findings() if f.get("decision") == "added"]
+    added_text = (sep + tr("report.sheet1.added", lang, labels=("、" if lang == "ja" else ", ").join(
+        f[lang] for f in added))) if added else ""
     legend = tr("report.star_legend", lang)
 
     def line(k: int) -> str:  # the first k items
         more = (sep + tr("report.more_on_sheet2", lang, n=len(items) - k)) if k < len(items) else ""
-        return f"{head}{sep.join(items[:k])}{more}{sep}{legend}"
+        return f"{head}{sep.join(items[:k])}{more}{added_text}{sep}{legend}"
 
     k = len(items)
     while k > 1 and not fits(line(k), width_mm, size):
         k -= 1
     return line(k)
+
+
+def _suggestions_fit(content: ReportContent, lang: str, width_mm: float) -> tuple[str, float]:
+    """The suggestions line at 8 pt, or at 7 pt where that shows more of them whole (a reviewed
+    English case: the decisions and the added findings make the line long)."""
+    at8 = _suggestions_line(content, lang, width_mm, 8)
+    at7 = _suggestions_line(content, lang, width_mm, 7)
+    return (at7, 7.0) if len(at7) > len(at8) else (at8, 8.0)
 
 
 # --- sheet 1: the ECG ---------------------------------------------------------------------------
@@ -288,8 +308,8 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
     # every measurement, a little smaller where the line is long (English) rather than cut
     text_at(c, MARGIN_MM, 22.0, *fit_size(measurements_line(content, lang),
                                           SHEET_W_MM - 2 * MARGIN_MM, 8, 7))
-    line = _suggestions_line(content, lang, SHEET_W_MM - 2 * MARGIN_MM, 8)
-    text_at(c, MARGIN_MM, 26.2, fit_text(line, SHEET_W_MM - 2 * MARGIN_MM, 8), 8)
+    line, size = _suggestions_fit(content, lang, SHEET_W_MM - 2 * MARGIN_MM)
+    text_at(c, MARGIN_MM, 26.2, fit_text(line, SHEET_W_MM - 2 * MARGIN_MM, size), size)
     at = Placement(origin_x_mm=(SHEET_W_MM - page.width_mm) / 2.0, origin_y_mm=GRID_TOP_MM,
                    sheet_height_pt=SHEET_H_PT)
     draw_grid(c, page, at)

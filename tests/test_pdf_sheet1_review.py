@@ -1,0 +1,56 @@
+"""Sheet 1 of the PDF (the page that is printed and filed) carries the physician's review, not
+the model's view only (QA 2026-12-06): a rejected suggestion stood there as 心房細動 0.83（要至急）
+with nothing to say the physician had rejected it, and findings added by hand were only on
+sheet 2. Real records, the real catalog, real PDFs read back with pdftotext."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.core.messages import set_language
+from ecg_viewer.io import read_ecg
+from ecg_viewer.labels.catalog import default_catalog
+from ecg_viewer.report.content import ReportContent
+from ecg_viewer.report.pdf import write_pdf
+from ecg_viewer.review.model import Review
+from tests.report_fixtures import MEASUREMENTS, analysis_for
+
+SCORES = {"atrial_fibrillation": 0.83, "sinus_tachycardia": 0.7, "lvh": 0.6}
+
+
+def _sheet1(path: Path) -> str:
+    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("lang, rejected, confirmed, added", [
+    ("ja", "心房細動 0.83（要至急）*［医師否定］", "洞頻脈 0.70（要経過観察）*［医師確認］",
+     "医師が追加: Brugada型心電図"),
+    ("en", "atrial fibrillation 0.83 (Urgent referral)* [rejected]",
+     "sinus tachycardia 0.70 (Follow-up)* [confirmed]", "added by the physician: Brugada-type ECG"),
+])
+def test_sheet1_shows_the_decisions_and_the_added_findings(bundled_samples: Path, tmp_path: Path,
+                                                          lang, rejected, confirmed, added):
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    cat = default_catalog()
+    analysis = analysis_for(rec, cat, SCORES, MEASUREMENTS)
+    review = Review(sha256=rec.sha256 or "", decisions={"atrial_fibrillation": "rejected",
+                                                        "sinus_tachycardia": "confirmed"},
+                    added_labels=("brugada",), final_level="C")
+    set_language(lang)
+    try:
+        write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
+        write_pdf(tmp_path / "plain.pdf", ReportContent(rec, analysis, None, catalog=cat))
+    finally:
+        set_language("ja")
+    text = _sheet1(tmp_path / "r.pdf")
+    for want in (rejected, confirmed, added):
+        assert want in text, (want, text)
+    plain = _sheet1(tmp_path / "plain.pdf")  # not reviewed: the model's suggestions, no marks
+    assert rejected.split("*")[0] in plain
+    for mark in ("医師否定", "医師確認", "医師が追加", "[rejected]", "[confirmed]", "added by"):
+        assert mark not in plain
