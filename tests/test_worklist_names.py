@@ -18,17 +18,19 @@ NAMES = [f"ECG_20261204_09{m:02d}12_cardiology_ward3_12lead.xml" for m in (30, 3
 
 
 def test_distinct_elide_drops_the_shared_parts_first() -> None:
-    pre, suf = shared_ends(NAMES)
-    assert NAMES[0][:pre] == "ECG_20261204_09" and NAMES[0][-suf:] == "12_cardiology_ward3_12lead.xml"
+    ends = shared_ends([*NAMES, "00017_hr.hea", "E07509.hea"])  # a folder of mixed names
+    pre, suf = ends[NAMES[0]]
+    assert NAMES[0][:pre] == "ECG_20261204_093" and NAMES[0][-suf:] == "12_cardiology_ward3_12lead.xml"
     width = lambda n: lambda t: len(t) <= n  # noqa: E731 - one character per unit
     assert distinct_elide(NAMES[0], pre, suf, width(99)) == NAMES[0]  # fits: whole
-    assert distinct_elide(NAMES[0], pre, suf, width(40)) == "…3012_cardiology_ward3_12lead.xml"
-    assert distinct_elide(NAMES[0], pre, suf, width(10)) == "…30…xml"
+    assert distinct_elide(NAMES[0], pre, suf, width(40)) == "…093012_cardiology_ward3_12lead.xml"
+    assert distinct_elide(NAMES[0], pre, suf, width(12)) == "…093012…xml"
     assert distinct_elide(NAMES[0], pre, suf, width(4)) is None  # the caller elides
-    assert shared_ends(["a.hea"]) == (0, 0)
+    assert shared_ends(["a.hea"]) == {"a.hea": (0, 0)}
+    assert ends["E07509.hea"] == (1, 4)  # "E" with the ECG_ names, ".hea" with 00017_hr.hea
     assert distinct_elide("00017_hr.hea", 0, 0, width(5)) is None
-    # a suffix never eats into the prefix: "ab.xml", "abc.xml"
-    pre, suf = shared_ends(["ab.xml", "abb.xml"])
+    # an end never eats into the start: "ab.xml", "abb.xml"
+    pre, suf = shared_ends(["ab.xml", "abb.xml"])["ab.xml"]
     assert pre + suf <= len("ab.xml")
 
 
@@ -42,6 +44,9 @@ def test_the_worklist_shows_each_name_apart(qtbot, tmp_path: Path, samples: Path
     folder.mkdir()
     for name in NAMES:
         (folder / name).symlink_to(samples / "ge_muse" / "synthetic_muse.xml")
+    # and a record of another naming, as a ward's folder holds (QA: the shared parts were
+    # computed over all names, so one other name left the cart's names elided alike)
+    (folder / "fda_Example_aECG.xml").symlink_to(samples / "hl7aecg" / "fda_Example_aECG.xml")
     ensure_app()
     store = ReviewStore(tmp_path / "db.sqlite3")
     win = QMainWindow()
@@ -64,7 +69,9 @@ def test_the_worklist_shows_each_name_apart(qtbot, tmp_path: Path, samples: Path
         fm = t.fontMetrics()
         assert fm.horizontalAdvance(NAMES[0]) > t.columnWidth(FILE)  # the names do not fit
         shown = []
-        for r in range(t.rowCount()):
+        rows = [r for r in range(t.rowCount()) if t.item(r, FILE).text() in NAMES]
+        assert len(rows) == len(NAMES)
+        for r in rows:
             option = QStyleOptionViewItem()
             index = t.model().index(r, FILE)
             option.rect = t.visualRect(index)

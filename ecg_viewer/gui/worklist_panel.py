@@ -84,16 +84,23 @@ class _ElideDelegate(QStyledItemDelegate):
         option.textElideMode = self.mode
 
 
-def shared_ends(names: list[str]) -> tuple[int, int]:
-    """(length of the prefix, of the suffix) that all ``names`` share (0, 0 for fewer than two
-    names); the suffix never overlaps the prefix of the shortest name."""
-    if len(names) < 2:
-        return 0, 0
+def shared_ends(names: list[str]) -> dict[str, tuple[int, int]]:
+    """name -> (length of the longest start, of the longest end it shares with another of
+    ``names``): in a folder of mixed names the cart's ``ECG_20261204_…_12lead.xml`` files share
+    their ends with each other, not with ``00017_hr.hea``. The end never overlaps the start."""
     import os.path
 
-    pre = len(os.path.commonprefix(names))
-    suf = len(os.path.commonprefix([n[::-1] for n in names]))
-    return pre, max(0, min(suf, min(len(n) for n in names) - pre))
+    def longest(keys: list[str]) -> dict[str, int]:
+        order = sorted(set(keys))
+        out = dict.fromkeys(order, 0)
+        for a, b in zip(order, order[1:], strict=False):  # the longest is with a neighbour
+            n = len(os.path.commonprefix([a, b]))
+            out[a], out[b] = max(out[a], n), max(out[b], n)
+        return out
+
+    pre = longest(names)
+    suf = longest([n[::-1] for n in names])
+    return {n: (pre[n], max(0, min(suf[n[::-1]], len(n) - pre[n]))) for n in names}
 
 
 def distinct_elide(name: str, pre: int, suf: int, fits: Callable[[str], bool]) -> str | None:
@@ -102,6 +109,12 @@ def distinct_elide(name: str, pre: int, suf: int, fits: Callable[[str], bool]) -
     ("…0931…xml"); None when even that does not fit (the caller elides in the middle)."""
     if fits(name):
         return name
+    # whole tokens: the part that differs is shown with the rest of its word or number
+    # ("…093012…", not "…0…" beside "…5…")
+    seps = "_- .()[]"
+    pre = max((i + 1 for i in range(pre) if name[i] in seps), default=0)
+    tail_at = len(name) - suf
+    suf = len(name) - next((i for i in range(tail_at, len(name)) if name[i] in seps), len(name))
     if pre <= 1 and suf <= 1:
         return None
     core = name[pre:len(name) - suf]
@@ -123,13 +136,14 @@ class _FileNameDelegate(_ElideDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(Qt.TextElideMode.ElideMiddle, parent)
-        self.ends = (0, 0)
+        self.ends: dict[str, tuple[int, int]] = {}  # name -> shared_ends
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         room = option.rect.width() - CELL_PAD_PX
         fm = option.fontMetrics
-        text = distinct_elide(option.text, *self.ends, lambda t: fm.horizontalAdvance(t) <= room)
+        text = distinct_elide(option.text, *self.ends.get(option.text, (0, 0)),
+                              lambda t: fm.horizontalAdvance(t) <= room)
         if text is not None:
             option.text = text
 
