@@ -83,6 +83,7 @@ def test_batch_rows_equal_analyze_with_a_copied_weights_folder(
     for name, row in rows.items():
         assert row["labels"] and row["model"], name  # the model answered
         row["file"] = single[name]["file"]
+        assert row.pop("source")[0][0].endswith(name)  # the batch row's own: the files read
         assert row == single[name], name  # the very same numbers, label order and reasons
 
 

@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from ecg_viewer.commands.model_args import add_model_arguments
+from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.pipeline.batch import BatchAbort, BatchOutputError, run_batch
 from ecg_viewer.pipeline.batch_staged import AnalyzerSpec
@@ -127,6 +128,11 @@ def run(args: argparse.Namespace) -> int:
              rate=summary.rate_per_s, out=out))
     if summary.changed:
         print(tr("report.batch.changed", n=summary.changed))
+    if summary.not_redone:
+        n, exc = summary.not_redone
+        print(tr("batch.changed_kept", message=user_message(exc), n=n), file=sys.stderr)
+    if not summary.tracks_changes:
+        print(tr("batch.no_change_tracking", out=out), file=sys.stderr)
     if summary.retry:
         print(tr("batch.retry_pending", n=len(summary.retry)), file=sys.stderr)
         return 1

@@ -141,10 +141,10 @@ def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = froz
     reason and must not be recorded as done. ``read_options``: for ``read_ecg`` (``fs_hz``).
     A recorded row carries ``source``: the size and time of the files read (:func:`fingerprint`),
     so that a later run sees a file changed since."""
-    files: list[str | Path] = [path]
+    files: list[str | Path] = []  # the record's files once it is read
     row = _analyze_file(path, analyze, done_sha, read_options, files)
     if not row.get("retry"):
-        row["source"] = fingerprint(files)
+        row["source"] = fingerprint(files or error_sources(path))
     return row
 
 
@@ -179,6 +179,26 @@ def _analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str],
         return {**_retry_row(path, "batch.unexpected", exc), "sha256": record.sha256}
     row["file"] = str(path)
     return row
+
+
+def error_sources(path: Path) -> list[Path]:
+    """The files an unreadable file's row is made from: the file, and for a WFDB header the
+    signal files it names (missing ones included: when one appears, the row is redone)."""
+    files = [path]
+    if path.suffix.lower() != ".hea":
+        return files
+    try:
+        lines = [ln.split("#")[0].split() for ln in
+                 path.read_text(encoding="latin-1", errors="replace").splitlines()[:200]]
+    except OSError:
+        return files
+    lines = [ln for ln in lines if ln]
+    for fields in lines[1:]:
+        name = fields[0]
+        if name and name != "~" and "/" not in name and "\\" not in name and \
+                (path.parent / name) not in files:
+            files.append(path.parent / name)
+    return files
 
 
 def _error_row(path: Path, exc: EcgError, sha256: str | None = None) -> dict[str, Any]:
@@ -218,6 +238,9 @@ class BatchSummary:
     failed: int = 0
     skipped: int = 0  # already in the output from an earlier run
     changed: int = 0  # in the output, but changed since: the old row taken out, analysed again
+    # changed files that keep their earlier rows: (how many, why the results were not rewritten)
+    not_redone: tuple[int, Any] | None = None
+    tracks_changes: bool = True  # False: a CSV an older version began (no "source" column)
     duplicates: int = 0  # the same ECG (sha256) as a file already done, listed not analysed
     seconds: float = 0.0
     workers: int = 0  # worker processes used (0: analysed in this process)
@@ -260,8 +283,15 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     try:
         # a file changed since its row (edited, replaced by another ECG): its old row goes and
         # it is analysed again, whether the earlier row was a result, a duplicate or an error
-        summary.changed = output.drop(output.changed(p for p in paths
-                                                     if abspath(p) in output.done_files))
+        stale = output.changed(p for p in paths if abspath(p) in output.done_files)
+        summary.tracks_changes = output.tracks_changes
+        try:
+            summary.changed = output.drop(stale)
+        except BatchOutputError as exc:  # the folder takes no new file, not UTF-8 ...
+            if exc.message_key != "batch.rewrite_failed":
+                raise
+            log.warning("batch: %s; %d changed files keep their earlier rows", exc, len(stale))
+            summary.not_redone = (len(stale), exc)
     except BaseException:
         output.close()
         raise
@@ -276,7 +306,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
         else:
             row["file"] = abspath(row["file"])
             if not row.get("source"):  # an unreadable file: its own size and time
-                row["source"] = fingerprint([row["file"]])
+                row["source"] = fingerprint(error_sources(Path(row["file"])))
             output.write(row)
             if row.get("duplicate"):
                 summary.duplicates += 1

@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +68,8 @@ class BatchOutput:
             raise ValueError(f"output must end in .jsonl or .csv, got {self.path.name}")
         self.done_files: set[str] = set()
         self.done_sha: set[str] = set()
-        # absolute path -> (sha256, source) of its row, for :meth:`changed`
-        self._made_from: dict[str, tuple[str | None, Any]] = {}
+        # absolute path -> (sha256, source, is a duplicate row) of its row, for :meth:`changed`
+        self._made_from: dict[str, tuple[str | None, Any, bool]] = {}
         self.rows = 0
         # the CSV columns of this file: CSV_COLUMNS, or the header of a file an earlier version
         # began (a resumed run appends rows under that header, never under another)
@@ -143,95 +143,34 @@ class BatchOutput:
             source = row.get("source")
             if isinstance(source, str):  # the CSV column
                 source = _json_or_none(source) if source.strip() else None
-            self._made_from[abspath(row["file"])] = (row.get("sha256") or None, source)
+            duplicate = bool(row.get("duplicate")) or row.get("status") == "duplicate"
+            self._made_from[abspath(row["file"])] = (row.get("sha256") or None, source,
+                                                     duplicate)
         if row.get("sha256"):
             self.done_sha.add(row["sha256"])
 
-    # --- files changed since their row -------------------------------------------------------------
-    def changed(self, paths: Iterator[str | Path] | list[str | Path]) -> list[str]:
-        """Those of ``paths`` (absolute) that have a row but whose files changed since: a size
-        or time differs and the contents do too (their sha256 is not the row's), or a file it
-        was made from is gone. Rows without ``source`` (older versions) count as unchanged."""
-        from ecg_viewer.core.hashing import fingerprint, sha256_files
-
-        out = []
-        for path in paths:
-            key = abspath(path)
-            sha, source = self._made_from.get(key, (None, None))
-            if not isinstance(source, list) or not source:
-                continue
-            try:
-                files = [str(f[0]) for f in source]
-                now = fingerprint(files)
-                if all(list(a[1:]) == list(b[1:]) for a, b in zip(source, now, strict=True)):
-                    continue
-                if sha and all(size >= 0 for _f, size, _t in now) and sha256_files(files) == sha:
-                    continue  # touched (copied back, restored) but the same bytes
-            except (TypeError, ValueError, IndexError, OSError):
-                pass  # a malformed source or a file that cannot be read now: analysed again
-            out.append(key)
-        return out
-
-    def drop(self, files: set[str] | list[str]) -> int:
-        """Take the rows of ``files`` (absolute paths) out of the results: the rows kept are
-        written to a temporary file beside it, which is locked, fsync'd and renamed over it.
-        Returns how many rows were taken out."""
-        drop = {abspath(f) for f in files}
-        if not drop or not self._regular:
-            return 0
-        with open(self.path, "rb") as fh:
-            data = fh.read()
-        text = data.decode("utf-8-sig", errors="replace")
-        kept: list[dict[str, Any]] = []
-        out = io.StringIO()
-        if self.kind == "jsonl":
-            lines = [line for line in text.splitlines(keepends=True) if line.strip()]
-            keep = []
-            for line in lines:
-                row = _json_or_none(line)
-                if row is not None and row.get("file") and abspath(row["file"]) in drop:
-                    continue
-                keep.append(line)
-                if row is not None:
-                    kept.append(row)
-            out.write("".join(keep))
-            payload = out.getvalue().encode("utf-8")
-        else:
-            reader = csv.DictReader(io.StringIO(text))
-            writer = csv.DictWriter(out, self.columns, extrasaction="ignore")
-            writer.writeheader()
-            for row in reader:
-                if row.get("file") and abspath(row["file"]) in drop:
-                    continue
-                writer.writerow(row)
-                kept.append(row)
-            payload = out.getvalue().encode("utf-8-sig")
-        removed = self.rows - len(kept)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC, 0o666)
-        try:
-            write_all(fd, payload)
-            os.fsync(fd)
-            old_fd, self._fd = self._fd, fd
-            self._lock()  # the new file is ours before it takes the name
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            os.close(fd)
-            if self._fd == fd:
-                self._fd = old_fd
-            tmp.unlink(missing_ok=True)
-            raise BatchOutputError("batch.write_failed", self.path, rows=self.rows,
-                                   reason=exc.strerror or exc, errno_=exc.errno) from exc
-        os.close(old_fd)  # the old file's lock goes with it
+    def _forget(self) -> None:
         self.rows = 0
         self.done_files.clear()
         self.done_sha.clear()
         self._made_from.clear()
-        for row in kept:
-            self.rows += 1
-            self._note(row)
-        log.info("%s: %d rows of changed files taken out", self.path, removed)
-        return removed
+
+    # --- files changed since their row (report.batch_rewrite) ------------------------------------
+    def changed(self, paths: Iterable[str | Path]) -> list[str]:
+        from ecg_viewer.report.batch_rewrite import changed_files
+
+        return changed_files(self, paths)
+
+    def drop(self, files: Iterable[str]) -> int:
+        from ecg_viewer.report.batch_rewrite import rewrite_without
+
+        return rewrite_without(self, files)
+
+    @property
+    def tracks_changes(self) -> bool:
+        """False for a CSV an older version began: its header has no ``source`` column, so
+        no row (new ones included) records the files it was made from."""
+        return self.kind != "csv" or "source" in self.columns
 
     # --- writing --------------------------------------------------------------------------------
     def _append(self, data: bytes) -> None:

@@ -83,6 +83,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Batch stopped: cannot write {out} ({reason}). No half-written row was left "
         "({done} rows recorded).",
     ),
+    "batch.rewrite_failed": (
+        "結果ファイル {out} を書き直せないため（{reason}）、前回の後に変更されたファイルの古い行を"
+        "削除できません。",
+        "Cannot rewrite the results file {out} ({reason}), so the rows of files changed since "
+        "the earlier run cannot be taken out.",
+    ),
+    "batch.changed_kept": (
+        "{message}変更された {n} 件は前回の結果のまま残し、解析し直していません。"
+        "新しい出力ファイルを指定すると解析し直します。",
+        "{message} The {n} changed files keep their earlier results and were not analysed "
+        "again; give a new output file to analyse them again.",
+    ),
+    "batch.no_change_tracking": (
+        "この結果ファイル（{out}）は旧版で作られたため、前回の後に変更されたファイルを見つけられず、"
+        "新しい列（priority、所見名）も加わりません。変更の検出には新しい出力ファイルを指定してください。",
+        "This results file ({out}) was begun by an older version: files changed since the earlier "
+        "run cannot be found, and the new columns (priority, finding names) are not added. Give "
+        "a new output file for both.",
+    ),
     "batch.not_results": (
         "出力先 {out} は既にあり、バッチ結果のファイルではありません。内容を守るため書き込みません。"
         "新しいファイル名を指定してください。",
