@@ -52,7 +52,7 @@ from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.io.registry import READER_MODULES
-from ecg_viewer.pipeline.files import find_ecg_files
+from ecg_viewer.pipeline.files import error_sources, find_ecg_files
 from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
     CSV_COLUMNS,
     BatchOutput,
@@ -179,26 +179,6 @@ def _analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str],
         return {**_retry_row(path, "batch.unexpected", exc), "sha256": record.sha256}
     row["file"] = str(path)
     return row
-
-
-def error_sources(path: Path) -> list[Path]:
-    """The files an unreadable file's row is made from: the file, and for a WFDB header the
-    signal files it names (missing ones included: when one appears, the row is redone)."""
-    files = [path]
-    if path.suffix.lower() != ".hea":
-        return files
-    try:
-        lines = [ln.split("#")[0].split() for ln in
-                 path.read_text(encoding="latin-1", errors="replace").splitlines()[:200]]
-    except OSError:
-        return files
-    lines = [ln for ln in lines if ln]
-    for fields in lines[1:]:
-        name = fields[0]
-        if name and name != "~" and "/" not in name and "\\" not in name and \
-                (path.parent / name) not in files:
-            files.append(path.parent / name)
-    return files
 
 
 def _error_row(path: Path, exc: EcgError, sha256: str | None = None) -> dict[str, Any]:
