@@ -104,3 +104,30 @@ def test_a_deleted_review_row_is_found(tmp_path: Path, capsys: pytest.CaptureFix
     conn.close()
     assert [(m.field, m.expected, m.stored) for m in inspect_file(path).mismatches
             if m.sha256 == SHA2] == [("suggested_level", "A", None)]
+
+
+def test_a_save_during_the_check_is_not_taken_for_an_edit(tmp_path: Path, monkeypatch) -> None:
+    """QA report 33: the trail and the tables were read at two moments; a save committed by
+    another window in between (here: between the two reads, deterministically) was reported
+    as a direct edit of the database. Both are now read from one snapshot."""
+    from ecg_viewer.review import replay as replay_mod
+
+    path = _full_db(tmp_path / "r.sqlite3")
+    real = replay_mod._expected
+    writes = []
+
+    def expected_then_another_window_saves(conn):
+        out = real(conn)
+        with ReviewStore(path) as other:  # another process's connection
+            other.set_comment(SHA, f"別の画面で保存 {len(writes)}", CTX)
+        writes.append(1)
+        return out
+
+    monkeypatch.setattr(replay_mod, "_expected", expected_then_another_window_saves)
+    for check in (lambda: inspect_file(path),
+                  lambda: ReviewStore(path).verify_chain()):
+        report = check()
+        assert report.intact, [m.detail() for m in report.mismatches]
+    assert len(writes) == 2
+    monkeypatch.undo()
+    assert inspect_file(path).intact  # and the saves themselves are in the trail

@@ -125,7 +125,12 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
     against the review tables (:mod:`ecg_viewer.review.replay`); never raises for a bad row (a
     non-JSON value is a fault, not an exception)."""
     report = ChainReport()
+    # one read transaction: the trail and the review tables are read from one snapshot (WAL),
+    # so a save another window commits meanwhile is never taken for a direct edit
+    own = not conn.in_transaction
     try:
+        if own:
+            conn.execute("BEGIN")
         _walk(conn, report)
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if {"reviews", "label_decisions", "added_labels", "audit"} <= tables:
@@ -134,6 +139,9 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
             report.mismatches = replay(conn)
     except sqlite3.DatabaseError:  # the file is damaged where the rows are
         report.problems.append("review.damaged")
+    finally:
+        if own and conn.in_transaction:
+            conn.execute("ROLLBACK")  # nothing was written: only the snapshot ends
     return report
 
 
