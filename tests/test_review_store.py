@@ -242,3 +242,42 @@ def test_a_finding_is_never_both_rejected_and_added(store: ReviewStore) -> None:
     assert ("added_label:lvh", "added", None) in fields and ("decision:lvh", None, "rejected") in fields
     for label in r.decisions:
         assert not (r.decisions[label] == "rejected" and label in r.added_labels)
+
+
+def test_a_review_stored_both_rejected_and_added_reads_in_one_place(tmp_path: Path) -> None:
+    """QA report 33: reviews stored before the one-place rule as rejected *and* added kept
+    the contradiction (PDF 「［医師否定］」 and 「医師が追加」 for the same finding). Made here as
+    the earlier version stored them (its rows and audit rows, written directly)."""
+    import sqlite3
+
+    from ecg_viewer.review.chain import chain_rows
+
+    path = tmp_path / "r.sqlite3"
+    sha = "f" * 64
+    with ReviewStore(path) as s:
+        s.set_comment(sha, "旧版", CTX)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    rows = []
+    for label, first, second in (("afl", "decision", "added_label"),  # rejected, then added
+                                 ("lvh", "added_label", "decision")):  # added, then rejected
+        for kind in (first, second):
+            if kind == "decision":
+                conn.execute("INSERT INTO label_decisions VALUES (?, ?, 'rejected', 'x')",
+                             (sha, label))
+                rows.append({"field": f"decision:{label}", "old": "null", "new": '"rejected"'})
+            else:
+                conn.execute("INSERT INTO added_labels VALUES (?, ?, 'x')", (sha, label))
+                rows.append({"field": f"added_label:{label}", "old": "null", "new": '"added"'})
+    chain_rows(conn, [{"at": "2026-12-01T00:00:00", "who": "old", "sha256": sha,
+                       "app_version": "0.0.9", "weights_sha256": None, "catalog_version": None,
+                       **r} for r in rows])
+    conn.execute("COMMIT")
+    conn.close()
+    with ReviewStore(path) as s:
+        r = s.get(sha)
+        assert r.decisions == {"afl": "confirmed", "lvh": "rejected"} and r.added_labels == ()
+        assert s.verify_chain().intact  # what is stored still agrees with the trail
+        r = s.add_label(sha, "brugada", CTX)  # a later change stores the rest unchanged
+        assert r.decisions == {"afl": "confirmed", "lvh": "rejected"}
+        assert r.added_labels == ("brugada",)

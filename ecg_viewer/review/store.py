@@ -255,6 +255,8 @@ class ReviewStore:
             (sha256,)).fetchall())
         added = tuple(r[0] for r in c.execute(
             "SELECT label_id FROM added_labels WHERE sha256 = ? ORDER BY rowid", (sha256,)))
+        if any(x in decisions for x in added):  # stored before 2026-12-06: one place per finding
+            decisions, added = ReviewStore._one_place(c, sha256, decisions, added)
         return Review(
             sha256=sha256, decisions=decisions, added_labels=added, comment=row[1],
             suggested_level=row[2], final_level=row[3], needs_exam=bool(row[4]),
@@ -262,6 +264,21 @@ class ReviewStore:
             annotations=tuple(Annotation.from_dict(a) for a in json.loads(row[6])),
             file_path=row[0], reviewer=row[7], updated_at=row[8], revision=row[9],
         )
+
+    @staticmethod
+    def _one_place(c: sqlite3.Connection, sha256: str, decisions: dict[str, str],
+                   added: tuple[str, ...]) -> tuple[dict[str, str], tuple[str, ...]]:
+        """A finding both decided on and added (allowed before 2026-12-06) is shown as the
+        later of the two made it: added after a rejection -> confirmed; rejected or confirmed
+        after being added -> that decision. The audit trail says which came later."""
+        decisions = dict(decisions)
+        for label_id in [x for x in added if x in decisions]:
+            when = dict(c.execute(
+                "SELECT field, max(id) FROM audit WHERE sha256 = ? AND field IN (?, ?) "
+                "GROUP BY field", (sha256, f"decision:{label_id}", f"added_label:{label_id}")))
+            if (when.get(f"added_label:{label_id}") or 0) > (when.get(f"decision:{label_id}") or 0):
+                decisions[label_id] = CONFIRMED
+        return decisions, tuple(x for x in added if x not in decisions)
 
     # --- writing -------------------------------------------------------------------------------
     def update(self, sha256: str, change: Callable[[Review], Review],
