@@ -54,3 +54,38 @@ def test_sheet1_shows_the_decisions_and_the_added_findings(bundled_samples: Path
     assert rejected.split("*")[0] in plain
     for mark in ("医師否定", "医師確認", "医師が追加", "[rejected]", "[confirmed]", "added by"):
         assert mark not in plain
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_many_physician_findings_are_whole_names_and_how_many_more(
+        bundled_samples: Path, tmp_path: Path, lang: str) -> None:
+    """QA report 33: nine findings added by hand ran off the line mid-name (「前壁・側壁の…」,
+    "nonspecific intraventricular condu…"), the legend lost; and a rejected suggestion added
+    again (stored as confirmed) outside the top five was on no line of sheet 1."""
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    cat = default_catalog()
+    analysis = analysis_for(rec, cat, SCORES, MEASUREMENTS)
+    top = {s.id for s in analysis.suggestions(5)}
+    longest = sorted((lab for lab in cat.labels if lab.id not in top and lab.id not in SCORES),
+                     key=lambda lab: -len(lab.en))[:9]
+    outside = next(s for s in analysis.prediction.labels if s.id not in top)
+    review = Review(sha256=rec.sha256 or "", decisions={outside.id: "confirmed"},
+                    added_labels=tuple(lab.id for lab in longest))
+    set_language(lang)
+    try:
+        write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
+    finally:
+        set_language("ja")
+    text = _sheet1(tmp_path / "r.pdf")
+    line = text[text.index("所見候補" if lang == "ja" else "Suggested findings"):]
+    line = line[:line.index("閾値以上）" if lang == "ja" else "threshold)") + 5]
+    assert "…" not in line, line
+    own = line[line.index("医師が追加: " if lang == "ja" else "added by the physician: "):]
+    names = [(lab.ja if lang == "ja" else lab.en) for lab in longest] + \
+        [outside.ja if lang == "ja" else outside.en]
+    shown = [n for n in names if n in own]
+    import re
+
+    more = re.search(r"ほか (\d+) 件は 2 ページ目|(\d+) more on sheet 2", own)
+    rest = int(next(g for g in more.groups() if g)) if more else 0
+    assert shown and len(shown) + rest == len(names), (shown, rest, own)

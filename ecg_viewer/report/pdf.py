@@ -273,19 +273,29 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
              + ((f"［{tr(_DECIDED[decisions[s.id]], lang)}］" if lang == "ja" else
                  f" [{tr(_DECIDED[decisions[s.id]], lang)}]") if s.id in decisions else "")
              for s in sugg]
-    added = [f for f in content.findings() if f.get("decision") == "added"]
-    added_text = (sep + tr("report.sheet1.added", lang, labels=("、" if lang == "ja" else ", ").join(
-        f[lang] for f in added))) if added else ""
+    # the physician's own findings not marked above: added by hand, or confirmed outside the
+    # top five (a rejected suggestion added again is stored as confirmed)
+    top = {s.id for s in sugg}
+    stated = [f[lang] for f in content.findings() if f.get("decision") == "added"
+              or (f.get("decision") == "confirmed" and f["id"] not in top)]
     legend = tr("report.star_legend", lang)
 
-    def line(k: int) -> str:  # the first k items
+    def line(k: int, m: int) -> str:  # the first k suggestions, the first m of the physician's
         more = (sep + tr("report.more_on_sheet2", lang, n=len(items) - k)) if k < len(items) else ""
-        return f"{head}{sep.join(items[:k])}{more}{added_text}{sep}{legend}"
+        own = ""
+        if stated:
+            shown = ("、" if lang == "ja" else ", ").join(stated[:m])
+            rest = len(stated) - m
+            own = sep + tr("report.sheet1.added", lang, labels=shown + (
+                ("" if not m else " ") + tr("report.more_on_sheet2", lang, n=rest) if rest else ""))
+        return f"{head}{sep.join(items[:k])}{more}{own}{sep}{legend}"
 
-    k = len(items)
-    while k > 1 and not fits(line(k), width_mm, size):
-        k -= 1
-    return line(k)
+    k, m = len(items), len(stated)
+    while k > 1 and not fits(line(k, m), width_mm, size):
+        k -= 1  # the AI's suggestions give way first (sheet 2 lists them all) ...
+    while m > 0 and not fits(line(k, m), width_mm, size):
+        m -= 1  # ... then the physician's, whole names only, with how many more
+    return line(k, m)
 
 
 def _suggestions_fit(content: ReportContent, lang: str, width_mm: float) -> tuple[str, float]:
