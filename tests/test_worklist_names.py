@@ -10,28 +10,43 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyleOptionViewItem
 
-from ecg_viewer.gui.worklist_panel import distinct_elide, shared_ends
+from ecg_viewer.gui.worklist_panel import display_names, distinct_elide
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 FILE = 1
 NAMES = [f"ECG_20261204_09{m:02d}12_cardiology_ward3_12lead.xml" for m in (30, 35, 41, 52)]
 
 
-def test_distinct_elide_drops_the_shared_parts_first() -> None:
-    ends = shared_ends([*NAMES, "00017_hr.hea", "E07509.hea"])  # a folder of mixed names
-    pre, suf = ends[NAMES[0]]
-    assert NAMES[0][:pre] == "ECG_20261204_093" and NAMES[0][-suf:] == "12_cardiology_ward3_12lead.xml"
-    width = lambda n: lambda t: len(t) <= n  # noqa: E731 - one character per unit
-    assert distinct_elide(NAMES[0], pre, suf, width(99)) == NAMES[0]  # fits: whole
-    assert distinct_elide(NAMES[0], pre, suf, width(40)) == "…093012_cardiology_ward3_12lead.xml"
-    assert distinct_elide(NAMES[0], pre, suf, width(12)) == "…093012…xml"
-    assert distinct_elide(NAMES[0], pre, suf, width(4)) is None  # the caller elides
-    assert shared_ends(["a.hea"]) == {"a.hea": (0, 0)}
-    assert ends["E07509.hea"] == (1, 4)  # "E" with the ECG_ names, ".hea" with 00017_hr.hea
-    assert distinct_elide("00017_hr.hea", 0, 0, width(5)) is None
-    # an end never eats into the start: "ab.xml", "abb.xml"
-    pre, suf = shared_ends(["ab.xml", "abb.xml"])["ab.xml"]
-    assert pre + suf <= len("ab.xml")
+def _chars(n: int):
+    """(fits, middle) for a column n characters wide (one character per unit)."""
+    def middle(t: str) -> str:
+        left = (n - 1 + 1) // 2
+        return t if len(t) <= n else t[:left] + "…" + t[len(t) - (n - 1 - left):]
+    return (lambda t: len(t) <= n), middle
+
+
+def test_names_that_would_read_alike_drop_what_they_share() -> None:
+    mixed = [*NAMES, "00017_hr.hea", "E07509.hea"]
+    fits, middle = _chars(40)
+    shown = display_names(mixed, fits, middle)
+    assert shown["00017_hr.hea"] == "00017_hr.hea"  # fits: whole
+    assert "093012" in shown[NAMES[0]] and len(set(shown.values())) == len(mixed)
+    fits, middle = _chars(12)
+    shown = display_names(mixed, fits, middle)
+    assert shown[NAMES[0]] == "…093012…xml" and len(set(shown.values())) == len(mixed)
+    # repeats (…_2.xml, -repeat): every row keeps what tells it from every other (QA report 33:
+    # 「…rest.xml」 twice and 「…rest-repeat.xml」 twice)
+    for names, width in ((["patient-001-rest.xml", "patient-001-rest-repeat.xml",
+                           "patient-002-rest.xml", "patient-002-rest-repeat.xml"], 16),
+                         (["ECG_20261204_093012_12lead.xml", "ECG_20261204_093012_12lead_2.xml",
+                           "ECG_20261204_101500_12lead.xml", "ECG_20261204_101500_12lead_2.xml"],
+                          20)):
+        fits, middle = _chars(width)
+        shown = display_names(names, fits, middle)
+        assert len(set(shown.values())) == len(names), shown
+        assert all(fits(text) for text in shown.values()), shown
+    assert display_names(["a.hea"], *_chars(3)) == {"a.hea": "a…a"}
+    assert distinct_elide("00017_hr.hea", 0, 0, _chars(5)[0]) is None
 
 
 def test_the_worklist_shows_each_name_apart(qtbot, tmp_path: Path, samples: Path) -> None:

@@ -84,23 +84,31 @@ class _ElideDelegate(QStyledItemDelegate):
         option.textElideMode = self.mode
 
 
-def shared_ends(names: list[str]) -> dict[str, tuple[int, int]]:
-    """name -> (length of the longest start, of the longest end it shares with another of
-    ``names``): in a folder of mixed names the cart's ``ECG_20261204_…_12lead.xml`` files share
-    their ends with each other, not with ``00017_hr.hea``. The end never overlaps the start."""
+def display_names(names: list[str], fits: Callable[[str], bool],
+                  middle: Callable[[str], str]) -> dict[str, str]:
+    """name -> the text its cell shows: the name where it fits, else elided in the middle; where
+    several names would then read the same, each of them drops what that group shares at its
+    start and end instead (:func:`distinct_elide`). A cart's ``ECG_20261204_093012_12lead.xml``
+    and its repeat ``…_2.xml`` read 「…093012_12lead.xml」 and 「…093012_12lead_2.xml」."""
     import os.path
+    from collections import defaultdict
 
-    def longest(keys: list[str]) -> dict[str, int]:
-        order = sorted(set(keys))
-        out = dict.fromkeys(order, 0)
-        for a, b in zip(order, order[1:], strict=False):  # the longest is with a neighbour
-            n = len(os.path.commonprefix([a, b]))
-            out[a], out[b] = max(out[a], n), max(out[b], n)
-        return out
-
-    pre = longest(names)
-    suf = longest([n[::-1] for n in names])
-    return {n: (pre[n], max(0, min(suf[n[::-1]], len(n) - pre[n]))) for n in names}
+    shown = {n: n if fits(n) else middle(n) for n in names}
+    for _ in range(2):  # what still reads alike gets a second look
+        groups: dict[str, list[str]] = defaultdict(list)
+        for n in dict.fromkeys(names):
+            groups[shown[n]].append(n)
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            pre = len(os.path.commonprefix(group))
+            suf = len(os.path.commonprefix([n[::-1] for n in group]))
+            suf = max(0, min(suf, min(len(n) for n in group) - pre))
+            for n in group:
+                text = distinct_elide(n, pre, suf, fits)
+                if text is not None:
+                    shown[n] = text
+    return shown
 
 
 def distinct_elide(name: str, pre: int, suf: int, fits: Callable[[str], bool]) -> str | None:
@@ -131,21 +139,29 @@ def distinct_elide(name: str, pre: int, suf: int, fits: Callable[[str], bool]) -
 
 class _FileNameDelegate(_ElideDelegate):
     """The file column: names of one folder often share a long start and end (a cart's
-    ``ECG_20261204_0930…_12lead.xml``); elided in the middle they all read the same. The shared
-    parts are dropped first (:func:`distinct_elide`), the full path stays in the tooltip."""
+    ``ECG_20261204_0930…_12lead.xml``); elided in the middle they all read the same. Names that
+    would read alike drop what they share instead (:func:`display_names`, per column width);
+    the full path stays in the tooltip."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(Qt.TextElideMode.ElideMiddle, parent)
-        self.ends: dict[str, tuple[int, int]] = {}  # name -> shared_ends
+        self._names: list[str] = []
+        self._shown: dict[tuple[int, str], dict[str, str]] = {}  # (room, font) -> texts
+
+    def set_names(self, names: list[str]) -> None:
+        if names != self._names:
+            self._names, self._shown = names, {}
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         room = option.rect.width() - CELL_PAD_PX
         fm = option.fontMetrics
-        text = distinct_elide(option.text, *self.ends.get(option.text, (0, 0)),
-                              lambda t: fm.horizontalAdvance(t) <= room)
-        if text is not None:
-            option.text = text
+        key = (room, option.font.key())
+        if key not in self._shown:
+            self._shown[key] = display_names(
+                self._names, lambda t: fm.horizontalAdvance(t) <= room,
+                lambda t: fm.elidedText(t, Qt.TextElideMode.ElideMiddle, room))
+        option.text = self._shown[key].get(option.text, option.text)
 
 
 class WorklistPanel(QWidget):
@@ -304,7 +320,7 @@ class WorklistPanel(QWidget):
         bold = QFont(self.table.font())
         bold.setBold(True)
         self.table.setRowCount(len(files))
-        self._delegates[COLS.index("file")].ends = shared_ends([Path(f).name for f in files])
+        self._delegates[COLS.index("file")].set_names([Path(f).name for f in files])
         lang = language()
         ja = lang == "ja"
         for i, f in enumerate(files):
