@@ -168,3 +168,32 @@ def test_a_change_from_another_window_is_shown(qtbot, bundled_samples, tmp_path)
     assert panel.comment.toPlainText() == "入力途中"
     other.close()
     store.close()
+
+
+def test_a_reason_and_a_name_being_typed_survive_another_windows_change(
+        qtbot, bundled_samples, tmp_path):
+    """QA report 33: the 2-s refresh after another window's save wiped a 要精査 reason and a
+    reviewer name still being typed (the saves after it then went under the OS user)."""
+    path = tmp_path / "reviews.sqlite3"
+    store, other = ReviewStore(path), ReviewStore(path)
+    panel = _panel(qtbot, store)
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    panel.set_record(rec)
+    panel.check_elsewhere()
+    panel.reason.insert("心エコーで左室機能を評価")  # as typed (an input method's commit)
+    panel.reviewer.selectAll()
+    panel.reviewer.insert("循環器 山田")
+    assert panel.reason.isModified() and panel.reviewer.isModified()
+    other.set_levels(rec.sha256, suggested="D", final="D")
+    assert panel.check_elsewhere()
+    assert panel.level.currentData() == "D"
+    assert panel.reason.text() == "心エコーで左室機能を評価"
+    assert panel.reviewer.text() == "循環器 山田"
+    panel.reviewer.editingFinished.emit()
+    assert store.reviewer() == "循環器 山田"
+    panel.needs_exam.setChecked(True)  # saves the flag with the reason typed
+    assert store.get(rec.sha256).needs_exam_reason == "心エコーで左室機能を評価"
+    other.set_needs_exam(rec.sha256, True, "ホルター心電図")  # then changed elsewhere: shown
+    assert panel.check_elsewhere() and panel.reason.text() == "ホルター心電図"
+    other.close()
+    store.close()

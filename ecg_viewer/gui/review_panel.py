@@ -164,7 +164,7 @@ class ReviewPanel(QWidget):
 
     def set_record(self, record: EcgRecord | None) -> None:
         if self.record is not None and record is not self.record:
-            self._comment_changed()  # keep a comment typed but not saved
+            self.save_pending()  # keep a comment (a reason, a name) typed but not saved
         if record is not self.record:  # a search typed for one patient never adds to the next
             self.search.clear()
         self.record = record
@@ -230,7 +230,10 @@ class ReviewPanel(QWidget):
             for w in (self.table, self.search, self.hits, self.added, self.comment,
                       self.save_comment, self.level, self.needs_exam, self.reason):
                 w.setEnabled(enabled)
-            if self.store is not None:
+            # text being typed (not finished with Enter or by leaving the field) stays when the
+            # panel is filled again: a decision, a new analysis, another window's change
+            same_ecg = self.record is not None and self._comment_sha == self.sha256
+            if self.store is not None and not self.reviewer.isModified():
                 self.reviewer.setText(self.store.reviewer())
             r = self.review or Review(sha256=self.sha256 or "")
             if self.record is None:
@@ -261,7 +264,8 @@ class ReviewPanel(QWidget):
             suggested = self.analysis.referral.name() if self.analysis else "—"
             self.suggested.setText(tr("review.ui.suggested_level", level=suggested))
             self.needs_exam.setChecked(r.needs_exam)
-            self.reason.setText(r.needs_exam_reason)
+            if not (same_ecg and self.reason.isModified()):
+                self.reason.setText(r.needs_exam_reason)
         finally:
             self._filling = False
 
@@ -415,14 +419,24 @@ class ReviewPanel(QWidget):
         return self._apply("set_levels", suggested=suggested, final=self.level.currentData())
 
     def save_pending(self) -> None:
-        """Store what is typed but not saved yet (the comment): called on leaving the ECG."""
+        """Store what is typed but not saved yet (the comment, the reason for further
+        examination, the reviewer's name): called on leaving the ECG."""
         if self.record is not None:
             self._comment_changed()
+            if self.reason.isModified():
+                self._needs_exam_changed()
+        if self.reviewer.isModified():
+            self._reviewer_changed()
 
     def _reviewer_changed(self) -> None:
         if self.store is not None and self.reviewer.text().strip() and \
                 self.reviewer.text().strip() != self.store.reviewer():
-            self.store.set_reviewer(self.reviewer.text())
+            try:
+                self.store.set_reviewer(self.reviewer.text())
+            except ReviewStoreError as exc:  # read-only, damaged: say so, keep the window
+                self.failed.emit(user_message(exc))
+                return
+        self.reviewer.setModified(False)
 
     def _search_changed(self, text: str) -> None:
         self.hits.clear()
@@ -459,4 +473,5 @@ class ReviewPanel(QWidget):
         self._apply("set_levels", suggested=suggested, final=self.level.currentData())
 
     def _needs_exam_changed(self, *_args: Any) -> None:
-        self._apply("set_needs_exam", self.needs_exam.isChecked(), self.reason.text().strip())
+        if self._apply("set_needs_exam", self.needs_exam.isChecked(), self.reason.text().strip()):
+            self.reason.setModified(False)
