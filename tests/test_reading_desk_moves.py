@@ -77,18 +77,24 @@ def test_j_reaches_a_late_urgent_case_and_moves_past_a_deleted_file(qtbot, folde
         order = desk.worklist.sorted_files()
         assert j() == str(Path(order[0]).resolve())
         assert j() == str(Path(order[1]).resolve())
-        # the analysis "now" finds the last case urgent: it sorts first, above the reader
-        last = order[-1]
-        desk.worklist.rows[last] = {**desk.worklist.rows[last],
-                                    "referral": {**desk.worklist.rows[last]["referral"],
-                                                 "level": "urgent"}}
-        assert desk.worklist.sorted_files()[0] == last
-        assert j() == str(Path(last).resolve())
+        # the analysis "now" finds the last two cases urgent: they sort first, above the
+        # reader; J opens both before going on (QA report 33: the reader's next case came
+        # between them)
+        last, second_last = order[-1], order[-2]
+        for f in (last, second_last):
+            desk.worklist.rows[f] = {**desk.worklist.rows[f],
+                                     "referral": {**desk.worklist.rows[f]["referral"],
+                                                  "level": "urgent"}}
+        assert set(desk.worklist.sorted_files()[:2]) == {last, second_last}
+        late = desk.worklist.sorted_files()[:2]
+        assert j() == str(Path(late[0]).resolve())
         assert win.statusBar().currentMessage() == tr("desk.late_flagged")
+        assert j() == str(Path(late[1]).resolve())
+        last = late[1]
         # then on from where the reader was (not back to the first case, read already)
         order = desk.worklist.sorted_files()
-        nxt = order[order.index(order[2]) + 1]  # order[2] is the second case read before
-        assert order[2] != last and j() == str(Path(nxt).resolve())
+        nxt = order[4]  # order: the two late ones, the two read before, then the next
+        assert j() == str(Path(nxt).resolve())
 
         # the next case's files are deleted: J shows why it cannot be opened, and the next J
         # goes past it instead of trying it again

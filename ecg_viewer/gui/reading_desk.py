@@ -145,13 +145,13 @@ class ReadingDesk(QObject):
         order = self.worklist.sorted_files()
         here = self.current()
         if delta > 0:
+            if self._detour is not None and self._detour[0] == here and self._detour[1] in order:
+                here = self._detour[1]  # on a detour: where the reader was going
             late = passed_flagged(order, here, self.worklist.rows, self._states(), self._opened)
             if late is not None:  # analysed after the reader had passed its place in the order
                 self._note_after_load = "desk.late_flagged"  # after the "loaded" line
-                self._detour = (late, here)
+                self._detour = (late, here)  # every late one first, then back on the way
                 return self.open(late)
-            if self._detour is not None and self._detour[0] == here and self._detour[1] in order:
-                here = self._detour[1]  # back on the way the reader was going
         self._detour = None
         return self.open(step(order, here, delta))
 
