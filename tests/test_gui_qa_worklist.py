@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyleOptionViewItem
+from PySide6.QtWidgets import QDockWidget, QStyleOptionViewItem
 
 from ecg_viewer.core.messages import set_language, tr
 from ecg_viewer.io import read_ecg
 from ecg_viewer.review import ReviewStore
+from tests.window_fixtures import worklist_in_dock
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 LEVEL, FILE, FINDING, HR, REVIEW = range(5)
@@ -42,26 +43,10 @@ def ward(tmp_path: Path, samples: Path, bundled_samples: Path) -> Path:
 @pytest.fixture
 def worklist(qtbot, ward: Path, tmp_path: Path):
     """The real worklist (the shipped model) in a dock 270 px wide, one ECG reviewed."""
-    from ecg_viewer.app.worklist_service import WorklistService
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.worklist_panel import WorklistPanel
-
-    ensure_app()
     store = ReviewStore(tmp_path / "db.sqlite3")
     reviewed = read_ecg(ward / "fda_Example_aECG.xml").sha256
     store.set_levels(reviewed, suggested="D", final="D")
-    win = QMainWindow()
-    qtbot.addWidget(win)
-    service = WorklistService(parent=win)
-    panel = WorklistPanel(store, service)
-    dock = QDockWidget("worklist", win)
-    dock.setWidget(panel)
-    win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    win.setCentralWidget(QMainWindow())
-    win.resize(1000, 700)
-    win.show()
-    win.resizeDocks([dock], [270], Qt.Orientation.Horizontal)
-    qtbot.waitExposed(win)
+    panel, service, _win = worklist_in_dock(qtbot, store)
     with qtbot.waitSignal(service.finished, timeout=240000):
         panel.open_folder(ward)
     qtbot.wait(100)

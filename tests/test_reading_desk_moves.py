@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ecg_viewer.app.reading_queue import passed_flagged, reading_order
+from tests.window_fixtures import main_window
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -52,17 +53,9 @@ def folder(tmp_path, samples, bundled_samples) -> Path:
 
 def test_j_reaches_a_late_urgent_case_and_moves_past_a_deleted_file(qtbot, folder, tmp_path,
                                                                     monkeypatch):
-    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
     from ecg_viewer.core.messages import tr
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
 
-    ensure_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1500, 950)
-    win.show()
-    qtbot.waitExposed(win)
+    win = main_window(qtbot, monkeypatch, tmp_path / "db")
     desk = win.reading_desk
     try:
         with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):

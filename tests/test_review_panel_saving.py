@@ -21,6 +21,7 @@ from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.catalog import default_catalog
 from ecg_viewer.review import ReviewStore
 from tests.report_fixtures import analysis_for
+from tests.window_fixtures import main_window
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -76,16 +77,7 @@ def test_a_typed_comment_survives_other_review_controls(qtbot, bundled_samples, 
 def test_a_read_only_database_is_never_reported_saved(qtbot, bundled_samples, tmp_path,
                                                       monkeypatch):
     _read_only_db(tmp_path / "db")
-    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
-
-    ensure_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1500, 950)
-    win.show()
-    qtbot.waitExposed(win)
+    win = main_window(qtbot, monkeypatch, tmp_path / "db")
     try:
         assert win.store.read_only
         path = bundled_samples / "00017_hr.hea"

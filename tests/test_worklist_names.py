@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QStyleOptionViewItem
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from ecg_viewer.gui.worklist_panel import display_names, distinct_elide
+from tests.window_fixtures import worklist_in_dock
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 FILE = 1
@@ -50,9 +51,6 @@ def test_names_that_would_read_alike_drop_what_they_share() -> None:
 
 
 def test_the_worklist_shows_each_name_apart(qtbot, tmp_path: Path, samples: Path) -> None:
-    from ecg_viewer.app.worklist_service import WorklistService
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.worklist_panel import WorklistPanel
     from ecg_viewer.review import ReviewStore
 
     folder = tmp_path / "ward"
@@ -62,20 +60,8 @@ def test_the_worklist_shows_each_name_apart(qtbot, tmp_path: Path, samples: Path
     # and a record of another naming, as a ward's folder holds (QA: the shared parts were
     # computed over all names, so one other name left the cart's names elided alike)
     (folder / "fda_Example_aECG.xml").symlink_to(samples / "hl7aecg" / "fda_Example_aECG.xml")
-    ensure_app()
     store = ReviewStore(tmp_path / "db.sqlite3")
-    win = QMainWindow()
-    qtbot.addWidget(win)
-    service = WorklistService(parent=win)
-    panel = WorklistPanel(store, service)
-    dock = QDockWidget("worklist", win)
-    dock.setWidget(panel)
-    win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    win.setCentralWidget(QMainWindow())
-    win.resize(1000, 700)
-    win.show()
-    win.resizeDocks([dock], [270], Qt.Orientation.Horizontal)
-    qtbot.waitExposed(win)
+    panel, service, _win = worklist_in_dock(qtbot, store)
     try:
         with qtbot.waitSignal(service.finished, timeout=240000):
             panel.open_folder(folder)
