@@ -151,7 +151,7 @@ def test_the_rewrite_keeps_a_linked_output_its_mode_and_leaves_no_temporary_file
     os.chmod(shared / "results.jsonl", 0o640)
     _replace_record(folder, bundled_samples, "00009_hr", "00017_hr")
     # Ctrl-C in the middle of the rewrite: the results as they were, no temporary copy left
-    from ecg_viewer.report import batch_rewrite
+    from ecg_viewer.report import batch_output
 
     def interrupted(fd, data):
         os.write(fd, data[: len(data) // 2])
@@ -159,7 +159,7 @@ def test_the_rewrite_keeps_a_linked_output_its_mode_and_leaves_no_temporary_file
 
     before = (shared / "results.jsonl").read_bytes()
     with monkeypatch.context() as m:
-        m.setattr(batch_rewrite, "write_all", interrupted)
+        m.setattr(batch_output, "write_all", interrupted)  # the rewrite comes first
         with pytest.raises(KeyboardInterrupt):
             run_batch(folder, link, make_fixture_analyze)
     assert (shared / "results.jsonl").read_bytes() == before

@@ -141,19 +141,18 @@ def analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str] = froz
     reason and must not be recorded as done. ``read_options``: for ``read_ecg`` (``fs_hz``).
     A recorded row carries ``source``: the size and time of the files read (:func:`fingerprint`),
     so that a later run sees a file changed since."""
-    files: list[str | Path] = []  # the record's files once it is read
+    files: list[str] = []  # the record's files once it is read
     row = _analyze_file(path, analyze, done_sha, read_options, files)
-    if not row.get("retry"):
-        row["source"] = fingerprint(files or error_sources(path))
+    if files and not row.get("retry"):  # unread: the row gets its source when it is recorded
+        row["source"] = fingerprint(files)
     return row
 
 
 def _analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str],
-                  read_options: dict[str, Any] | None, files: list[str | Path]
-                  ) -> dict[str, Any]:
+                  read_options: dict[str, Any] | None, files: list[str]) -> dict[str, Any]:
     try:
         record = read_ecg(path, **(read_options or {}))
-        files[:] = record.source_files or [path]
+        files[:] = record.source_files
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
         if isinstance(exc, EcgFileNotFoundError) and path.is_file():
             return _error_row(path, exc)  # a file it names is missing (a .hea without its .dat)
@@ -263,7 +262,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     try:
         # a file changed since its row (edited, replaced by another ECG): its old row goes and
         # it is analysed again, whether the earlier row was a result, a duplicate or an error
-        stale = output.changed(p for p in paths if abspath(p) in output.done_files)
+        stale = output.changed(paths)
         summary.tracks_changes = output.tracks_changes
         try:
             summary.changed = output.drop(stale)
@@ -285,7 +284,8 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
             summary.retry.append((row["file"], row_error(row)))
         else:
             row["file"] = abspath(row["file"])
-            if not row.get("source"):  # an unreadable file: its own size and time
+            if not row.get("source"):  # an unreadable file: its size and time (and a header's
+                # signal files), whichever path made the row
                 row["source"] = fingerprint(error_sources(Path(row["file"])))
             output.write(row)
             if row.get("duplicate"):

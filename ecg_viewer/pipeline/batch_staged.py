@@ -137,7 +137,7 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str,
         log.exception("batch: unexpected error reading %s", path)
         return path, _retry_row(path, "batch.unexpected", exc), {}
     t1 = time.process_time()
-    source = fingerprint(record.source_files or [path])
+    source = fingerprint(record.source_files)
     if record.sha256 in done_sha:
         return path, {"file": str(path), "sha256": record.sha256, "duplicate": True,
                       "source": source}, {}

@@ -152,18 +152,6 @@ def _wfdb_signal_files(header: Path) -> set[str]:
 def error_sources(path: Path) -> list[Path]:
     """The files an unreadable file's row is made from: the file, and for a WFDB header the
     signal files it names (missing ones included: when one appears, the row is redone)."""
-    files = [path]
     if path.suffix.lower() != ".hea":
-        return files
-    try:
-        lines = [ln.split("#")[0].split() for ln in
-                 path.read_text(encoding="latin-1", errors="replace").splitlines()[:200]]
-    except OSError:
-        return files
-    lines = [ln for ln in lines if ln]
-    for fields in lines[1:]:
-        name = fields[0]
-        if name and name != "~" and "/" not in name and "\\" not in name and \
-                (path.parent / name) not in files:
-            files.append(path.parent / name)
-    return files
+        return [path]
+    return [path, *(path.parent / name for name in sorted(_wfdb_signal_files(path)))]

@@ -9,9 +9,9 @@
 * Files are recorded by absolute path, so a run started from another folder still skips them.
 * Each row keeps the size and modification time of the files it was made from (``source``;
   the CSV's last column, as JSON). A later run analyses a file again when those changed and its
-  contents did too (the record's sha256 differs, or it cannot be read any more): the old row is
-  taken out of the file (the results are rewritten to a temporary file and renamed over it, the
-  lock kept), so a CSV never holds two rows for one file.
+  contents did too (the record's sha256 differs, or it cannot be read any more), and a duplicate
+  whose result went: the old rows are taken out of the file (:meth:`BatchOutput.drop`), so a
+  CSV never holds two rows for one file nor a duplicate of nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.hashing import fingerprint, sha256_files
 from ecg_viewer.core.messages import language
 from ecg_viewer.core.prediction import READING_ORDER
 from ecg_viewer.report.atomic import write_all
@@ -149,28 +150,129 @@ class BatchOutput:
         if row.get("sha256"):
             self.done_sha.add(row["sha256"])
 
-    def _forget(self) -> None:
-        self.rows = 0
-        self.done_files.clear()
-        self.done_sha.clear()
-        self._made_from.clear()
-
-    # --- files changed since their row (report.batch_rewrite) ------------------------------------
-    def changed(self, paths: Iterable[str | Path]) -> list[str]:
-        from ecg_viewer.report.batch_rewrite import changed_files
-
-        return changed_files(self, paths)
-
-    def drop(self, files: Iterable[str]) -> int:
-        from ecg_viewer.report.batch_rewrite import rewrite_without
-
-        return rewrite_without(self, files)
-
+    # --- files changed since their row -----------------------------------------------------------
     @property
     def tracks_changes(self) -> bool:
         """False for a CSV an older version began: its header has no ``source`` column, so
         no row (new ones included) records the files it was made from."""
         return self.kind != "csv" or "source" in self.columns
+
+    def changed(self, paths: Iterable[str | Path]) -> list[str]:
+        """Those of ``paths`` (absolute) whose row no longer describes them: the files it was
+        made from changed (size or time, and then the bytes), or it is a duplicate of a result
+        no row holds any more. Paths without a row, and rows without ``source`` (older
+        versions), count as unchanged."""
+        results = {sha for sha, _src, dup in self._made_from.values() if sha and not dup}
+        out = []
+        for path in paths:
+            key = abspath(path)
+            sha, source, duplicate = self._made_from.get(key, (None, None, False))
+            if duplicate and sha and sha not in results:
+                out.append(key)  # a duplicate of nothing (its result went in an earlier run)
+                continue
+            if not isinstance(source, list) or not source:
+                continue
+            try:
+                files = [str(f[0]) for f in source]
+                now = fingerprint(files)
+                if all(list(a[1:]) == list(b[1:]) for a, b in zip(source, now, strict=True)):
+                    continue
+                if sha and all(size >= 0 for _f, size, _t in now) and sha256_files(files) == sha:
+                    continue  # touched (copied back, restored) but the same bytes
+            except (TypeError, ValueError, IndexError, OSError):
+                pass  # a malformed source or a file that cannot be read now: analysed again
+            out.append(key)
+        return out
+
+    def drop(self, files: Iterable[str]) -> int:
+        """Take the rows of ``files`` out of the results, and the duplicates of results that go
+        with them (no row may point at a result no row holds); returns how many rows went.
+
+        The kept rows go to a temporary file beside the results (beside the file a link points
+        to), with its mode and owner, locked, fsync'd and renamed over it; the lock is held
+        throughout. Raises ``batch.rewrite_failed`` with the results unchanged where the folder
+        takes no new file or the results are not UTF-8 (a CSV saved again in Shift_JIS would
+        lose its Japanese in every row kept)."""
+        drop = {abspath(f) for f in files}
+        if not drop or not self._regular:
+            return 0
+        gone = {self._made_from[f][0] for f in drop
+                if f in self._made_from and not self._made_from[f][2]}
+        kept_results = {sha for f, (sha, _s, dup) in self._made_from.items()
+                        if f not in drop and not dup}
+        orphans = gone - kept_results - {None}
+        drop |= {f for f, (sha, _s, dup) in self._made_from.items() if dup and sha in orphans}
+
+        target = Path(os.path.realpath(self.path))  # a link's target is rewritten, not the link
+        try:
+            text = target.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise BatchOutputError("batch.rewrite_failed", self.path, rows=self.rows,
+                                   reason="not UTF-8 (saved again by a spreadsheet?)") from exc
+        kept, payload = self._kept_rows(text, drop)
+        removed = self.rows - len(kept)
+        st = os.fstat(self._fd)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        old_fd = self._fd
+        try:
+            fd = os.open(tmp, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError as exc:
+            raise BatchOutputError("batch.rewrite_failed", self.path, rows=self.rows,
+                                   reason=exc.strerror or exc, errno_=exc.errno) from exc
+        try:
+            os.fchmod(fd, st.st_mode & 0o7777)  # the mode the user gave the results
+            try:
+                os.fchown(fd, st.st_uid, st.st_gid)
+            except OSError:
+                pass  # not ours to give away (the file's owner is someone else): keep ours
+            write_all(fd, payload)
+            os.fsync(fd)
+            self._fd = fd
+            self._lock()  # the new file is ours before it takes the name
+            os.replace(tmp, target)
+        except BaseException as exc:  # Ctrl-C included: no temporary copy of the results is left
+            os.close(fd)
+            self._fd = old_fd
+            tmp.unlink(missing_ok=True)
+            if isinstance(exc, OSError):
+                raise BatchOutputError("batch.rewrite_failed", self.path, rows=self.rows,
+                                       reason=exc.strerror or exc, errno_=exc.errno) from exc
+            raise
+        os.close(old_fd)  # the old file's lock goes with it
+        self.rows = 0
+        self.done_files.clear()
+        self.done_sha.clear()
+        self._made_from.clear()
+        for row in kept:
+            self.rows += 1
+            self._note(row)
+        log.info("%s: %d rows of changed files taken out", self.path, removed)
+        return removed
+
+    def _kept_rows(self, text: str, drop: set[str]) -> tuple[list[dict[str, Any]], bytes]:
+        """The rows not in ``drop`` and the file's new bytes (the lines kept as they were)."""
+        kept: list[dict[str, Any]] = []
+        if self.kind == "jsonl":
+            keep = []
+            for line in text.splitlines(keepends=True):
+                if not line.strip():
+                    continue
+                row = _json_or_none(line)
+                if row is not None and row.get("file") and abspath(row["file"]) in drop:
+                    continue
+                keep.append(line)
+                if row is not None:
+                    kept.append(row)
+            return kept, "".join(keep).encode("utf-8")
+        out = io.StringIO()
+        writer = csv.DictWriter(out, self.columns, extrasaction="ignore")
+        writer.writeheader()
+        for row in csv.DictReader(io.StringIO(text)):
+            if row.get("file") and abspath(row["file"]) in drop:
+                continue
+            writer.writerow(row)
+            kept.append(row)
+        return kept, out.getvalue().encode("utf-8-sig")
 
     # --- writing --------------------------------------------------------------------------------
     def _append(self, data: bytes) -> None:
