@@ -116,9 +116,7 @@ class ReadingDesk(QObject):
 
     # --- moving -------------------------------------------------------------------------------------
     def current(self) -> str | None:
-        if self._at is not None and self.worklist.find(self._at) is not None:
-            return self.worklist.find(self._at)
-        return self.worklist.find(self.win.state.path)
+        return self.worklist.find(self._at) or self.worklist.find(self.win.state.path)
 
     def leave_case(self) -> None:
         """Store what is pending for the open ECG (the review itself is saved as it changes)."""

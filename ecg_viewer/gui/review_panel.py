@@ -65,10 +65,11 @@ class ReviewPanel(QWidget):
         self._filling = False
         self._row_ids: list[str] = []
         self._row_lang: str | None = None  # the language the rows were made in
-        # the comment as last stored, and for which ECG: what is typed beyond it is kept when
-        # the panel is filled again (a decision, a level, a new analysis) until it is saved
+        # the comment as last stored, and the ECG the panel was last filled for: what is typed
+        # is kept when the panel is filled again (a decision, a level, a new analysis, another
+        # window's change) until it is saved
         self._comment_base = ""
-        self._comment_sha: str | None = None
+        self._filled_sha: str | None = None
         # another window on the same database: looked for every WATCH_MS (a cheap pragma)
         self._data_version: int | None = None
         self._watch = QTimer(self)
@@ -232,7 +233,7 @@ class ReviewPanel(QWidget):
                 w.setEnabled(enabled)
             # text being typed (not finished with Enter or by leaving the field) stays when the
             # panel is filled again: a decision, a new analysis, another window's change
-            same_ecg = self.record is not None and self._comment_sha == self.sha256
+            same_ecg = self.record is not None and self._filled_sha == self.sha256
             if self.store is not None and not self.reviewer.isModified():
                 self.reviewer.setText(self.store.reviewer())
             r = self.review or Review(sha256=self.sha256 or "")
@@ -250,10 +251,9 @@ class ReviewPanel(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, label_id)
                 self.added.addItem(item)
             typed = self.comment.toPlainText()
-            if self.record is None or self._comment_sha != self.sha256 \
-                    or typed == self._comment_base:
+            if not same_ecg or typed == self._comment_base:
                 self.comment.setPlainText(r.comment)  # nothing typed since the last save
-            self._comment_base, self._comment_sha = r.comment, self.sha256
+            self._comment_base, self._filled_sha = r.comment, self.sha256
             self.level.clear()
             self.level.addItem(tr("review.ui.no_level"), None)
             names = REFERRAL_JA if language() == "ja" else REFERRAL_EN
@@ -412,11 +412,10 @@ class ReviewPanel(QWidget):
         i = self.level.findData(level) if level else 0
         if i < 0 or i == self.level.currentIndex():
             return i >= 0
-        suggested = self.analysis.referral.level if self.analysis else None
         self.level.blockSignals(True)
         self.level.setCurrentIndex(i)
         self.level.blockSignals(False)
-        return self._apply("set_levels", suggested=suggested, final=self.level.currentData())
+        return self._level_changed(i)
 
     def save_pending(self) -> None:
         """Store what is typed but not saved yet (the comment, the reason for further
@@ -468,9 +467,9 @@ class ReviewPanel(QWidget):
         if self.comment.toPlainText() != r.comment:
             self._apply("set_comment", self.comment.toPlainText())
 
-    def _level_changed(self, _index: int) -> None:
+    def _level_changed(self, _index: int) -> bool:
         suggested = self.analysis.referral.level if self.analysis else None
-        self._apply("set_levels", suggested=suggested, final=self.level.currentData())
+        return self._apply("set_levels", suggested=suggested, final=self.level.currentData())
 
     def _needs_exam_changed(self, *_args: Any) -> None:
         if self._apply("set_needs_exam", self.needs_exam.isChecked(), self.reason.text().strip()):

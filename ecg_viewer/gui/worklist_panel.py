@@ -11,6 +11,8 @@ alone had filled it: 主な所見, HR and 確認 were behind a horizontal scroll
 
 from __future__ import annotations
 
+import os.path
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -90,9 +92,6 @@ def display_names(names: list[str], fits: Callable[[str], bool],
     several names would then read the same, each of them drops what that group shares at its
     start and end instead (:func:`distinct_elide`). A cart's ``ECG_20261204_093012_12lead.xml``
     and its repeat ``…_2.xml`` read 「…093012_12lead.xml」 and 「…093012_12lead_2.xml」."""
-    import os.path
-    from collections import defaultdict
-
     shown = {n: n if fits(n) else middle(n) for n in names}
     for _ in range(2):  # what still reads alike gets a second look
         groups: dict[str, list[str]] = defaultdict(list)
