@@ -103,6 +103,12 @@ def test_manual_pick_is_checked(ptbxl: Ptbxl, tmp_path: Path):
     assert check_manual_prior(cur, cur)[0] == "compare.same_file"
     assert check_manual_prior(cur, read_ecg(ptbxl.write(tmp_path, other)))[0] == \
         "compare.other_patient"
+    # the same ID on a prior of the other sex: the refusal names the sex, not the equal IDs
+    sex_b = ptbxl.sex(b)
+    other_sex = read_ecg(ptbxl.write(tmp_path, a, name="othersex.xml",
+                                     sex={"M": "F", "F": "M"}[sex_b]))
+    assert other_sex.meta.patient_id == cur.meta.patient_id
+    assert check_manual_prior(cur, other_sex)[0] == "compare.other_sex"
     later = read_ecg(ptbxl.write(tmp_path, a, name="later.xml",
                                  recorded_at=ptbxl.when(b) + timedelta(days=1)))
     assert check_manual_prior(cur, later)[0] == "compare.not_earlier"

@@ -16,6 +16,7 @@ from compare_fixtures import Ptbxl
 
 from ecg_viewer.cli import main
 from ecg_viewer.compare.diff import EcgRef, compare_analyses
+from ecg_viewer.compare.findings import not_assessable_title
 from ecg_viewer.core.paths import model_weights_dir
 from ecg_viewer.core.prediction import (
     Analysis,
@@ -35,7 +36,8 @@ LABELS = {"sinus_rhythm": ("洞調律", "A"), "clbbb": ("完全左脚ブロッ�
           "paced_rhythm": ("ペースメーカ調律", "E"), "imi": ("下壁心筋梗塞", "D"),
           "st_depression": ("ST低下", "D"), "lvh": ("左室肥大", "C"), "lafb": ("左脚前枝ブロック", "C"),
           "left_axis_deviation": ("左軸偏位", "C"), "nondiagnostic_t": ("非特異的T波異常", "C"),
-          "flat_t": ("平低T波", "C"), "t_abnormality": ("T波異常", "C")}
+          "flat_t": ("平低T波", "C"), "t_abnormality": ("T波異常", "C"),
+          "av_block_1": ("I度房室ブロック", "C"), "asmi": ("前壁中隔心筋梗塞", "D")}
 #: T波異常 is scored from its narrower labels (labels/derived.py, evidence derived_from)
 DERIVED = {"t_abnormality": ("nondiagnostic_t", "flat_t")}
 CINC = ("samples", "wfdb_cinc2021")
@@ -261,15 +263,39 @@ def test_a_derived_label_is_not_a_second_new_or_resolved_finding():
 # --- #8 findings hidden by a new LBBB / paced rhythm ---------------------------------------------------
 @pytest.mark.parametrize("new", ["clbbb", "paced_rhythm"])
 def test_findings_a_new_lbbb_hides_are_not_resolved(new):
-    cmp = compare(analysis(("sinus_rhythm", "imi", "st_depression", "lvh", "lafb")),
+    cmp = compare(analysis(("sinus_rhythm", "imi", "st_depression", "lvh", "lafb", "av_block_1")),
                   analysis(("sinus_rhythm", new)))
-    assert {f.id for f in cmp.not_assessable} == {"imi", "st_depression", "lvh"}
-    assert [f.id for f in cmp.resolved_findings] == ["lafb"]
+    # a fascicular block cannot be told through a complete LBBB either (QA 34: 581 -> 598 listed
+    # 左脚前枝ブロック as resolved beside the new LBBB); a first-degree AV block can
+    assert {f.id for f in cmp.not_assessable} == {"imi", "st_depression", "lvh", "lafb"}
+    assert [f.id for f in cmp.resolved_findings] == ["av_block_1"]
     assert [f.id for f in cmp.masked_by] == [new]
     assert {f["id"] for f in cmp.to_dict()["not_assessable_findings"]} == {
-        "imi", "st_depression", "lvh"}
-    kept = compare(analysis(("sinus_rhythm", "clbbb", "imi")), analysis(("sinus_rhythm", "clbbb")))
-    assert [f.id for f in kept.resolved_findings] == ["imi"]  # the LBBB is not new
+        "imi", "st_depression", "lvh", "lafb"}
+    assert not_assessable_title(cmp.masked_by, "ja").startswith("新たな")
+
+
+@pytest.mark.parametrize("kept", ["clbbb", "paced_rhythm"])
+def test_findings_an_lbbb_on_both_ecgs_hides_are_neither_new_nor_resolved(kept):
+    """QA 34, PTB-XL 279 -> 282: a complete LBBB on both ECGs; the comparison listed a new
+    前壁中隔心筋梗塞, 左室肥大 and ST低下 read through it, each raising 要精査 (and 256 -> 346 a
+    resolved anteroseptal MI)."""
+    cmp = compare(analysis(("sinus_rhythm", kept, "imi")),
+                  analysis(("sinus_rhythm", kept, "asmi", "lvh", "st_depression", "av_block_1")))
+    assert [f.id for f in cmp.new_findings] == ["av_block_1"]
+    assert not cmp.resolved_findings
+    assert {f.id for f in cmp.not_assessable} == {"imi", "asmi", "lvh", "st_depression"}
+    assert [r.id for r in cmp.raises] == ["new:av_block_1"]
+    assert [(f.id, f.status) for f in cmp.masked_by] == [(kept, "persisting")]
+    name = {"clbbb": "完全左脚ブロック", "paced_rhythm": "ペースメーカ調律"}[kept]
+    assert not_assessable_title(cmp.masked_by, "ja") == (
+        f"前回・今回ともにある{name}のため判定できない所見（新規・消失とはいえません）")
+    assert "on both ECGs" in not_assessable_title(cmp.masked_by, "en")
+    # without it on the prior, the same findings are new and raise
+    fresh = compare(analysis(("sinus_rhythm", "imi")),
+                    analysis(("sinus_rhythm", "asmi", "lvh")))
+    assert {f.id for f in fresh.new_findings} == {"asmi", "lvh"}
+    assert [f.id for f in fresh.resolved_findings] == ["imi"]
 
 
 @pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
@@ -281,11 +307,23 @@ def test_the_pdf_lists_findings_a_new_lbbb_hides(pair, tmp_path: Path, capsys):
     from ecg_viewer.compare.rules import default_rules
 
     _, current, _ = pair
-    pdf, js = tmp_path / "r.pdf", tmp_path / "r.json"
-    assert main(["report", str(current), "--out", str(pdf), "--json", str(js),
+    pdf, js, fh = tmp_path / "r.pdf", tmp_path / "r.json", tmp_path / "r.fhir.json"
+    assert main(["report", str(current), "--out", str(pdf), "--json", str(js), "--fhir", str(fh),
                  "--db", str(tmp_path / "db.sqlite3")]) == 0
     capsys.readouterr()
     cmp = json.loads(js.read_text(encoding="utf-8"))["comparison"]
+    # the FHIR finding components say new / resolved / not assessable in the reader's language
+    # (QA 34: only the coding's English "new finding" was there)
+    raw = json.loads(fh.read_text(encoding="utf-8"))
+    obs = next(e["resource"] for e in raw["entry"]
+               if e["resource"]["resourceType"] == "Observation"
+               and e["resource"]["code"]["coding"][0]["code"] == "comparison-with-prior")
+    texts = {c["code"]["coding"][0]["code"]: c["code"].get("text") for c in obs["component"]
+             if c["code"]["coding"][0]["code"].endswith("-finding")}
+    assert texts.get("new-finding", "前回になかった所見（新規）") == "前回になかった所見（新規）"
+    assert texts.get("resolved-finding", "前回あって今回ない所見（消失）") == \
+        "前回あって今回ない所見（消失）"
+    assert all(texts.values()) and texts
     masked = default_rules().masked_labels
     if "clbbb" in {f["id"] for f in cmp["new_findings"]}:
         assert not masked & {f["id"] for f in cmp["resolved_findings"]}

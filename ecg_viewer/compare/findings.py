@@ -13,7 +13,8 @@ reverse), and its calibrated score moved by at least ``min_score_change``. Three
   own "new axis deviation" of the same side (one finding, one reason);
 - when the current ECG has a NEW complete LBBB or paced rhythm (``masked_by_new_conduction``),
   the prior's ST-T, infarction, Q-wave and LVH findings no longer shown are not "resolved": the
-  new depolarisation hides them, so they are listed as not assessable.
+  new depolarisation hides them, so they are listed as not assessable; when both ECGs have it,
+  such findings are neither new nor resolved (not assessable either way, raising nothing).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ecg_viewer.core.messages import Bilingual, Reason
+from ecg_viewer.core.messages import Bilingual, Reason, language, tr
 from ecg_viewer.core.prediction import SEVERITY, Analysis, LabelScore
 from ecg_viewer.labels.derived import DERIVED_KEY
 from ecg_viewer.labels.referral import own_level
@@ -40,7 +41,7 @@ class FindingChange:
     ja: str
     en: str
     category: str
-    status: str  # "new" | "resolved" | "not_assessable"
+    status: str  # "new" | "resolved" | "not_assessable" | "persisting" (a masking finding on both)
     score_current: float | None
     score_prior: float | None
     level: str | None = None  # for a new finding: the least referral level it raises
@@ -83,7 +84,8 @@ class FindingsDiff:
     new: tuple[FindingChange, ...]
     resolved: tuple[FindingChange, ...]
     not_assessable: tuple[FindingChange, ...]
-    masked_by: tuple[FindingChange, ...]  # the new LBBB / paced rhythm that hides them
+    # the LBBB / paced rhythm that hides them: new ("new") or on both ECGs ("persisting")
+    masked_by: tuple[FindingChange, ...]
     raises: tuple[Raise, ...]
 
 
@@ -151,12 +153,34 @@ def compare_findings(current: Analysis, prior: Analysis, rules: ComparisonRules,
     new = _without_derived(new, all_now)
     resolved = _without_derived(resolved, all_before)
     masking = tuple(f for f in new if f.id in rules.masking_labels)
+    # a complete LBBB (paced rhythm) on both ECGs hides the same findings on both: through it
+    # neither a new nor a vanished infarction, ST-T or LVH finding can be read (PTB-XL 279 ->
+    # 282, LBBB on both, listed a new 前壁中隔心筋梗塞, 左室肥大 and ST低下, each raising 要精査)
+    both = tuple(FindingChange(lid, s.ja, s.en, s.category, "persisting", s.score,
+                               before[lid].score)
+                 for lid, s in now.items() if lid in rules.masking_labels and lid in before)
     hidden: list[FindingChange] = []
-    if masking:
+    if masking or both:
         hidden = [FindingChange(f.id, f.ja, f.en, f.category, "not_assessable",
                                 f.score_current, f.score_prior)
                   for f in resolved if f.id in rules.masked_labels]
         resolved = [f for f in resolved if f.id not in rules.masked_labels]
+    if both:
+        hidden += [FindingChange(f.id, f.ja, f.en, f.category, "not_assessable",
+                                 f.score_current, f.score_prior)
+                   for f in new if f.id in rules.masked_labels]
+        new = [f for f in new if f.id not in rules.masked_labels]
+        masking += both
     raises = tuple(Raise(f.level, f"new:{f.id}", Reason.of(
         "compare.new_finding", label=f.name, date=date)) for f in new if f.level)
     return FindingsDiff(tuple(new), tuple(resolved), tuple(hidden), masking, raises)
+
+
+def not_assessable_title(masked_by: tuple[FindingChange, ...], lang: str | None = None) -> str:
+    """The heading of the not-assessable findings: hidden by a new LBBB / paced rhythm, or by
+    one present on both ECGs."""
+    ja = (lang or language()) == "ja"
+    labels = ("・" if ja else ", ").join(f.ja if ja else f.en for f in masked_by)
+    new = any(f.status != "persisting" for f in masked_by)
+    return tr("compare.not_assessable_header" if new else "compare.not_assessable_header_both",
+              lang, labels=labels)

@@ -256,7 +256,10 @@ def check_manual_prior(current: EcgRecord, prior: EcgRecord) -> tuple[str, dict[
         return "compare.same_file", {}
     a, b = usable_patient_id(current.meta.patient_id), usable_patient_id(prior.meta.patient_id)
     if a and b and not same_patient(current.meta, prior.meta):
-        return "compare.other_patient", {"prior_id": b, "current_id": a}
+        # the same ID with another sex or birth date: that is what the user can check, not
+        # "another patient's ID P100; this ECG P100" (QA 34)
+        other = _other_person(current.meta, prior.meta) if a == b else None
+        return other or ("compare.other_patient", {"prior_id": b, "current_id": a})
     ta, tb = current.meta.recorded_at, prior.meta.recorded_at
     if ta and tb and not is_earlier(tb, ta):
         return "compare.not_earlier", {"prior_date": tb.strftime("%Y-%m-%d %H:%M"),

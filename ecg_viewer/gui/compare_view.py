@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from ecg_viewer.app.comparison_flow import ComparisonFlow
 from ecg_viewer.compare.diff import Comparison
+from ecg_viewer.compare.findings import not_assessable_title
 from ecg_viewer.compare.prior import why_no_search
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.leads import CANONICAL_LEADS
@@ -326,9 +327,7 @@ class CompareWindow(QMainWindow):
                  f"<b>{tr('compare.resolved_header')}</b>: "
                  f"{items(cmp.resolved_findings, '#1e50dc')}"]
         if cmp.not_assessable:  # hidden by a new LBBB / paced rhythm: not "resolved"
-            by = ("・" if lang == "ja" else ", ").join(f.ja if lang == "ja" else f.en
-                                                       for f in cmp.masked_by)
-            parts.append(f"<b>{tr('compare.not_assessable_header', labels=by)}</b>: "
+            parts.append(f"<b>{not_assessable_title(cmp.masked_by, lang)}</b>: "
                          f"{items(cmp.not_assessable, '#808080')}")
         if cmp.new_axis_deviation:
             r = next(x for x in cmp.raises if x.id.startswith("new_axis:"))

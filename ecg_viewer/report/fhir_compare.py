@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from ecg_viewer.compare.findings import not_assessable_title
 from ecg_viewer.core.messages import tr
 from ecg_viewer.report.content import ReportContent
 
@@ -90,14 +91,18 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
                                                           "Indeterminate")],
                                        "text": tr("compare.low_confidence", lang)}]
         comps.append(comp)
-    for status_code, items in (("new-finding", cmp.new_findings),
-                               ("resolved-finding", cmp.resolved_findings),
-                               ("not-assessable-finding", cmp.not_assessable)):
+    for status_code, items, heading in (
+            ("new-finding", cmp.new_findings, tr("compare.new_header", lang)),
+            ("resolved-finding", cmp.resolved_findings, tr("compare.resolved_header", lang)),
+            ("not-assessable-finding", cmp.not_assessable,
+             not_assessable_title(cmp.masked_by, lang))):
         for f in items:
             codes = [_coding(SNOMED, c) for c in content.label_codes(f.id)["snomed"]]
             codes.append(_coding(label_system, f.id, f.en))
+            # the coding's display stays the code system's English; the text is the reader's
             comps.append({"code": {"coding": [_coding(local, status_code,
-                                                      status_code.replace("-", " "))]},
+                                                      status_code.replace("-", " "))],
+                                   "text": heading},
                           "valueCodeableConcept": {"coding": codes,
                                                    "text": f.ja if lang == "ja" else f.en}})
     obs_id = new_id()

@@ -13,6 +13,7 @@ from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
+from ecg_viewer.compare.findings import not_assessable_title
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import paren, tr, value_with_unit
 from ecg_viewer.core.prediction import referral_name
@@ -158,9 +159,7 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
 
 
 def _not_assessable(c: Canvas, cmp: Any, x: float, y: float, w: float, lang: str) -> float:
-    sep = ", " if lang == "en" else "・"
-    by = sep.join(f.ja if lang == "ja" else f.en for f in cmp.masked_by)
-    for line in wrap_text(tr("compare.not_assessable_header", lang, labels=by), w, 8.5, max_lines=2):
+    for line in wrap_text(not_assessable_title(cmp.masked_by, lang), w, 8.5, max_lines=2):
         text_at(c, x, y, line, 8.5)
         y += 4.4
     names = (", " if lang == "en" else "、").join(f.ja if lang == "ja" else f.en

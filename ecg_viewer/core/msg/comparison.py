@@ -183,6 +183,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "新たな{labels}のため判定できない前回の所見（消失とはいえません）",
         "Not assessable because of the new {labels} (not resolved)",
     ),
+    "compare.not_assessable_header_both": (
+        "前回・今回ともにある{labels}のため判定できない所見（新規・消失とはいえません）",
+        "Not assessable because of the {labels} on both ECGs (neither new nor resolved)",
+    ),
     "compare.low_confidence": (
         "参考値（どちらかの値の信頼度が低いため判定していません）",
         "Low confidence: one of the two values is uncertain, the change is not judged",
