@@ -60,3 +60,12 @@ def test_the_pdf_line_marks_each_item_and_groups_the_fused_ones():
 def test_single_lines_keep_the_note_on_the_feature():
     assert evidence_text(Q_DUR, "ja", mark=False).endswith("97 ms（統合確率への寄与）")
     assert evidence_text(R_V3, "en") == "○ R (V3) 0.00 mV (weighed in the fused probability)"
+
+
+def test_a_count_reads_whole_and_a_ratio_keeps_its_decimals():
+    """QA 36: 「陰性 T 波の誘導数 3.00」 in the banner, the evidence and the dock."""
+    from ecg_viewer.labels.evidence import format_value
+
+    assert format_value(3.0, "", "ja") == "3"
+    assert format_value(0.33, "", "ja") == "0.33"
+    assert format_value(1.0, "mV", "ja") == "1.00 mV"

@@ -147,7 +147,7 @@ class MedianBeatPanel(QWidget):
                 if v is None:
                     continue
                 weak = key in pale
-                pen = pg.mkPen((*color, 110) if weak else color, width=1,
+                pen = pg.mkPen((*color, 200) if weak else color, width=1,
                                style=Qt.PenStyle.DotLine if weak else Qt.PenStyle.DashLine)
                 line = pg.InfiniteLine(pos=v, angle=90, pen=pen)
                 p.addItem(line)

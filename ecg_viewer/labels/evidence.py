@@ -58,14 +58,16 @@ def rate_units(text: str, lang: str | None = None) -> str:
 
 
 def format_value(value: object, unit: str, lang: str | None = None) -> str:
-    """A value with its unit as the window shows it (ms, /min and ° whole; mV 2 decimals;
-    the rate 「48 /分」 in Japanese)."""
+    """A value with its unit as the window shows it (ms, /min and ° whole; mV 2 decimals; a
+    count whole, a ratio 2 decimals; the rate 「48 /分」 in Japanese)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return tr("evid.yes" if value else "evid.no", lang)
     if isinstance(value, int | float):
         nd = 2 if unit == "mV" else 1 if unit == "mV·ms" else 0 if unit else 2
+        if not unit and float(value).is_integer():
+            nd = 0  # a count (陰性 T 波の誘導数 3, not 3.00); a ratio keeps 2 decimals
         text = f"{float(value):.{nd}f}"
         if unit == "°" or unit.startswith("/"):
             return rate_units(f"{text}{unit}", lang)

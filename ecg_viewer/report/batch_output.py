@@ -40,7 +40,8 @@ CSV_COLUMNS = (
     "referral_level", "referral_ja", "referral_en", "referral_because", "top1_id", "top1_ja",
     "top1_en", "top1_score", "top5", "top5_ja", "top5_en",
     "present", "present_ja", "present_en", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
-    "qtc_fridericia_ms", "qrs_axis_deg", "app_version", "weights_sha256", "catalog_version",
+    "qtc_fridericia_ms", "qrs_axis_deg", "low_confidence", "app_version", "weights_sha256",
+    "catalog_version",
     "source",
 )  # fmt: skip
 
@@ -387,8 +388,13 @@ def _csv_row(row: dict[str, Any], ja: bool) -> dict[str, Any]:
         "weights_sha256": model.get("weights_sha256", ""),
         "catalog_version": model.get("catalog_version", ""),
     }
-    for key in ("hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
-                "qtc_fridericia_ms", "qrs_axis_deg"):
+    values = ("hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
+              "qtc_fridericia_ms", "qrs_axis_deg")
+    for key in values:
         value = meas.get(key) if isinstance(meas, dict) else None
         out[key] = "" if value is None else value
+    # the columns whose value the window and the report show greyed （参考値）: a spreadsheet
+    # must not read them as measured alike (QA 35: an axis of 90° from a disconnected lead I)
+    low = meas.get("low_confidence") if isinstance(meas, dict) else None
+    out["low_confidence"] = " ".join(k for k in values if k in (low or ()) and out[k] != "")
     return out

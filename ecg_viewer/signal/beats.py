@@ -15,12 +15,14 @@ Measured on MIT-BIH record 100 against its beat annotations: see ``bench/measure
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import ndimage, signal
 
+from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import sos_filtfilt
 
@@ -130,11 +132,37 @@ def qrs_envelope(
     return combined, bp[used], tuple(names[i] for i in used), rejected
 
 
+# channels a file may carry beside its ECG leads: respiration, pulse oximetry, blood pressure,
+# EEG/EOG/EMG, temperature, body position, a test generator's square waves and sines. They are
+# left out of the beat detection; every other channel counts as an ECG lead (the QT Database
+# names its leads MLII, ML5, D3, CM5, CC5, mod.V1, V1-V2 ...).
+_NOT_ECG = re.compile(
+    r"resp|pleth|spo2|sao2|pulse|ppg|\b[an]?bp\b|\bart\b|press|eeg|eog|emg|temp|square|ramp|"
+    r"sine|noise|\btest|marker|event|status|annot|accel|flow|thor|abdo|snore|position|co2",
+    re.IGNORECASE)
+
+
+def ecg_channels(lead_names: Sequence[str]) -> list[int]:
+    """Rows of the channels the beats are detected on: all but those named as another signal
+    (:data:`_NOT_ECG`; a standard lead name always counts), or every channel when that would
+    leave none. An EDF test file of a square wave, a ramp, a pulse, noise, sines and one "ECG"
+    channel at 60/min read 190/min from all of them together."""
+    names = list(lead_names)
+    rows = [i for i, n in enumerate(names)
+            if canonical_lead_name(n) is not None or not _NOT_ECG.search(str(n))]
+    return rows or list(range(len(names)))
+
+
 def detect_beats(
     signal_mv: np.ndarray, fs_hz: float, lead_names: Sequence[str] | None = None
 ) -> BeatDetection:
-    """Detect beats on all leads of ``signal_mv`` ([leads, samples] in mV) together."""
+    """Detect beats on the ECG channels of ``signal_mv`` ([leads, samples] in mV) together
+    (:func:`ecg_channels`; all rows when ``lead_names`` is None)."""
     x = np.asarray(signal_mv)
+    if lead_names is not None and x.ndim == 2:
+        rows = ecg_channels(lead_names)
+        if len(rows) < len(lead_names):
+            x, lead_names = x[rows], [lead_names[i] for i in rows]
     n = int(x.shape[-1])
     combined, bp, used, rejected = qrs_envelope(x, fs_hz, lead_names)
     if rejected:

@@ -36,6 +36,7 @@ import numpy as np
 from scipy import ndimage, signal
 
 from ecg_viewer.signal import quantiles
+from ecg_viewer.signal.beats import ecg_channels
 from ecg_viewer.signal.filters import lowpass
 from ecg_viewer.signal.median import MedianBeat
 from ecg_viewer.signal.tend import t_wave
@@ -106,8 +107,8 @@ def clean_leads(mb: MedianBeat) -> list[int]:
     """Rows of ``mb.beat_mv`` used for delineation: the independent leads, less any that are
     flat or far noisier than the others (noise: median absolute second difference)."""
     idx = [mb.lead_names.index(n) for n in INDEPENDENT if n in mb.lead_names]
-    if len(idx) < 2:
-        idx = list(range(len(mb.lead_names)))
+    if len(idx) < 2:  # the channels named like ECG leads (not a file's pulse or test signal)
+        idx = ecg_channels(mb.lead_names)
     x = mb.beat_mv[idx].astype(np.float64)
     noise = np.median(np.abs(np.diff(x, n=2, axis=1)), axis=1)
     span = np.ptp(x, axis=1)

@@ -24,6 +24,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "拍数が少なく、信頼度が低い値です",
         "Low confidence: too few beats to check the value",
     ),
+    "meas.conf_few_leads": (
+        "標準誘導の一部しかなく（独立 8 誘導のうち 6 未満）、12 誘導の全体値より短く出やすいため、信頼度が低い値です",
+        "Low confidence: measured on fewer than 6 of the 8 independent standard leads, so it"
+        " tends to read shorter than the 12-lead global value",
+    ),
+    "meas.conf_one_rr": (
+        "RR 間隔が 1 つしかなく、信頼度が低い値です",
+        "Low confidence: only one RR interval",
+    ),
     "meas.conf_low_t": (
         "T波が低く平坦なため、T波終末（QT）の信頼度が低い値です",
         "Low confidence: the T wave is low and flat, so its end (QT) is uncertain",

@@ -167,7 +167,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.meas.hr": ("心拍数", "HR"),
     "ui.meas.pr": ("PR", "PR"),
     "ui.meas.qrs": ("QRS", "QRS"),
-    "ui.meas.qt": ("QT/QTc", "QT/QTc"),
+    # the header names the correction, as the banner and the PDF do (QA 36: "QT/QTc 466/485"
+    # under a banner citing QTc (Fridericia) 478)
+    "ui.meas.qt": ("QT/QTc(B)", "QT/QTc(B)"),
     "ui.meas.axis": ("電気軸", "Axis"),
     # the heart rate as the referral banner writes it (findings: "心拍数 48 /分", "48 bpm")
     "ui.meas.rate_value": ("{value:.0f} /分", "{value:.0f} bpm"),
