@@ -99,3 +99,31 @@ def test_the_batch_csv_names_the_greyed_columns(bundled_samples: Path, tmp_path:
     low = row["low_confidence"].split()
     assert {"qrs_ms", "qt_ms"} <= set(low)
     assert all(row[k] != "" for k in low) and "hr_bpm" not in low
+
+
+def test_a_lead_stored_twice_with_other_samples_gates_the_record(bundled_samples: Path,
+                                                                  tmp_path: Path):
+    """A CSV with two columns named V1 was read as 異常なし, the first taken without a word (QA 35);
+    the same samples twice (a rhythm strip repeating II) are no problem."""
+    import numpy as np
+
+    from ecg_viewer.pipeline.analyze import quality_of
+
+    rec = read_ecg(bundled_samples / "00009_hr.hea")
+    n = 2500
+    sig = rec.signal_mv[:, :n]
+    cols = list(rec.lead_names)
+    for name, extra, want in (("dup.csv", -sig[cols.index("V1")], ("V1",)),
+                              ("same.csv", sig[cols.index("II")], ())):
+        lead = "V1" if want else "II"
+        t = np.arange(n) / rec.fs_hz
+        data = np.column_stack([t, *sig, extra])
+        path = tmp_path / name
+        np.savetxt(path, data, delimiter=",", header=",".join(["time", *cols, lead]),
+                   comments="", fmt="%.4f")
+        q = quality_of(read_ecg(path))
+        dup = [p for p in q.problems if p.code == "duplicate_leads"]
+        assert tuple(p for d in dup for p in d.leads) == want
+        if want:
+            assert not q.ok
+            assert dup[0].reason.text("ja").startswith("同じ誘導名のチャネルが複数あり")

@@ -106,3 +106,46 @@ def test_j_reaches_a_late_urgent_case_and_moves_past_a_deleted_file(qtbot, folde
             assert win.statusBar().currentMessage() == tr("ui.open.no_more_files")
     finally:
         win.close()
+
+
+def test_the_list_follows_a_file_changed_or_deleted_since_the_run(qtbot, tmp_path, monkeypatch,
+                                                                  bundled_samples):
+    """QA 35: a worklist file overwritten with noise showed 判定不能 in the window while its row
+    still read 異常なし and kept its place in the reading order; a deleted one too."""
+    import numpy as np
+
+    from ecg_viewer.io import read_ecg
+
+    rec = read_ecg(bundled_samples / "00009_hr.hea")
+    n = int(10 * rec.fs_hz)
+    folder = tmp_path / "ward"
+    folder.mkdir()
+
+    def write(path: Path, sig: np.ndarray) -> None:
+        t = np.arange(n) / rec.fs_hz
+        np.savetxt(path, np.column_stack([t, *sig]), delimiter=",",
+                   header=",".join(["time", *rec.lead_names]), comments="", fmt="%.4f")
+
+    write(folder / "a.csv", rec.signal_mv[:, :n])
+    write(folder / "b.csv", rec.signal_mv[:, :n] * 0.9)
+    win = main_window(qtbot, monkeypatch, tmp_path / "db")
+    desk = win.reading_desk
+    try:
+        with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):
+            assert desk.open_folder(folder) == 2
+        a, b = (desk.worklist.find(str(folder / f)) for f in ("a.csv", "b.csv"))
+        before = desk.worklist.rows[a]
+        assert "error" not in before and before["referral"]["level"] != "unreadable"
+        noise = np.random.default_rng(0).normal(0.0, 2.0, rec.signal_mv[:, :n].shape)
+        write(folder / "a.csv", noise)
+        with qtbot.waitSignal(win.flow.analysed, timeout=120000):
+            desk.open(a)
+        row = desk.worklist.rows[a]
+        assert row["sha256"] != before["sha256"]
+        assert row["referral"]["level"] == win.state.analysis.referral.level == "unreadable"
+        (folder / "b.csv").unlink()
+        with qtbot.waitSignal(win.controller.loadFailed, timeout=30000):
+            desk.open(b)
+        assert "error" in desk.worklist.rows[b]
+    finally:
+        win.close()

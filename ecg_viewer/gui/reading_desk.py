@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel
 
 from ecg_viewer.app.analysis_flow import AnalysisFlow
 from ecg_viewer.app.reading_queue import next_flagged, passed_flagged, progress, step
+from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import level_name
 from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
@@ -82,6 +83,11 @@ class ReadingDesk(QObject):
         win.state.recordChanged.connect(self._record_changed)
         win.controller.loadFinished.connect(self._loaded)
         win.controller.loadFailed.connect(lambda *_a: setattr(self, "_note_after_load", None))
+        # the list follows what the reader sees: a file changed, replaced or deleted since the
+        # background run is shown with its new level (QA 35: overwritten with noise, its row
+        # still read 異常なし and kept its place in the reading order)
+        flow.analysed.connect(self._analysed)
+        win.controller.loadFailed.connect(self._load_failed)
         self.worklist.service.rowReady.connect(lambda _row: self.update_status())
         self.review_panel.reviewChanged.connect(lambda _r: self.update_status())
         self.review_panel.changedElsewhere.connect(lambda _r: self.update_status())
@@ -201,6 +207,28 @@ class ReadingDesk(QObject):
             self._at = self.worklist.find(self.win.state.path)
             if self._at is not None:
                 self._opened.add(self._at)
+        self.update_status()
+
+    def _analysed(self, analysis: Any) -> None:
+        entry = self.worklist.find(self.win.state.path)
+        row = self.worklist.rows.get(entry) if entry else None
+        if row is None or ("error" not in row and row.get("sha256") == analysis.sha256):
+            return  # not listed yet (the run will list it), or the same ECG as listed
+        fresh = {**analysis.to_dict(), "file": entry}
+        record = self.win.state.record
+        if record is not None and record.meta.recorded_at is not None:
+            fresh["recorded_at"] = record.meta.recorded_at.isoformat()
+        self.worklist.replace_row(fresh, analysis)
+        self.update_status()
+
+    def _load_failed(self, path: str, exc: BaseException) -> None:
+        entry = self.worklist.find(path)
+        row = self.worklist.rows.get(entry) if entry else None
+        if row is None or "error" in row:
+            return
+        self.worklist.replace_row({"file": entry, "error": user_message(exc, "en"),
+                                   "error_ja": user_message(exc, "ja"),
+                                   "error_type": type(exc).__name__})
         self.update_status()
 
     def _loaded(self, _path: str) -> None:

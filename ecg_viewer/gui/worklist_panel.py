@@ -266,6 +266,13 @@ class WorklistPanel(QWidget):
         self.rows[row["file"]] = row
         self._refill()
 
+    def replace_row(self, row: dict[str, Any], analysis: Any = None) -> None:
+        """A listed file's row made again (the file changed or went since the run read it)."""
+        self.rows[row["file"]] = row
+        if analysis is not None and row.get("sha256"):
+            self.service.analyses[row["sha256"]] = analysis
+        self._refill()
+
     def _progress(self, done: int, total: int, _rate: float) -> None:
         self.bar.setValue(done)
         # a file that was in progress when the run was stopped still reports

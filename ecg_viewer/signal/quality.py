@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import signal as sps
 
+from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
@@ -34,7 +35,7 @@ CHECKED_LEADS: tuple[str, ...] = (
 )  # fmt: skip
 # Order in which problems are listed (record-level first, then the most certain per-lead ones).
 PROBLEM_ORDER: tuple[str, ...] = (
-    "rate_out_of_range", "implausible_amplitude", "missing_leads", "too_short", "flat", "lead_off", "saturated", "noisy",
+    "rate_out_of_range", "implausible_amplitude", "missing_leads", "duplicate_leads", "too_short", "flat", "lead_off", "saturated", "noisy",
 )  # fmt: skip
 
 
@@ -380,6 +381,23 @@ def _implausible_leads(record: EcgRecord) -> tuple[str, ...]:
     return tuple(n for n, b in zip(record.lead_names, bad, strict=True) if b)
 
 
+def duplicate_leads(record: EcgRecord) -> tuple[str, ...]:
+    """Standard leads the file stores twice with different samples (the second copy is kept as
+    an extra channel, "V1#2"): which is the lead cannot be told, so the record is not analysed as
+    if it were whole (a CSV with two V1 columns was read as 異常なし, the first taken silently).
+    The same samples twice (a rhythm strip repeating lead II) are no problem."""
+    names = record.lead_names
+    out: list[str] = []
+    for name, original in record.original_names.items():
+        canon = canonical_lead_name(original)
+        if not canon or canon == name or canon not in names or name not in names:
+            continue
+        a, b = record.signal_mv[names.index(canon)], record.signal_mv[names.index(name)]
+        if not np.array_equal(a, b) and canon not in out:
+            out.append(canon)
+    return tuple(out)
+
+
 #: the problems that make a lead unreadable (a missing lead or a short record is another matter)
 UNREADABLE_LEAD_CODES = ("flat", "lead_off", "saturated", "noisy")
 
@@ -437,6 +455,10 @@ def assess_quality(
     missing = tuple(n for n in NEEDED_LEADS if n not in record.lead_names)
     if missing:
         problems.append(_problem("missing_leads", missing))
+        gate = True
+    twice = duplicate_leads(record)
+    if twice:
+        problems.append(_problem("duplicate_leads", twice))
         gate = True
     if duration_s < min_s:
         problems.append(_problem("too_short", (), duration_s=duration_s, min_s=min_s))

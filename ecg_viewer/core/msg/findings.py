@@ -163,6 +163,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The recording is too short ({duration_s:.1f} s; the analysis needs at least "
         "{min_s:.0f} s)",
     ),
+    "quality.duplicate_leads": (
+        "同じ誘導名のチャネルが複数あり、どれが本来の誘導か判断できません: {leads}（ファイルの誘導名を確認してください）",
+        "Several channels carry the same lead name, so which is the lead cannot be told: {leads}"
+        " (check the file's lead names)",
+    ),
     "quality.missing_leads": (
         "解析に必要な誘導がありません: {leads}（I・II・V1〜V6 の 8 誘導が必要）",
         "Leads the analysis needs are missing: {leads} (it needs the 8 leads I, II, V1–V6)",
