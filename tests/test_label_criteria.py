@@ -515,3 +515,18 @@ def test_a_derived_label_keeps_every_narrower_label_it_names() -> None:
     # a measurement key still gives one line, whatever the fusion and the criteria both said
     keys = [e.key for e in out["mi"].evidence]
     assert keys.count("score") == 1, keys
+
+
+@pytest.mark.parametrize("p_present, low, held", [
+    (True, [], True),              # a P wave in the median and in every group of beats
+    (True, ["pr_ms", "p_ms"], True),  # ... whose onset the groups place apart (greyed PR)
+    (True, ["p_present"], False),  # a group of beats without it: unknown, never holds back
+    (False, [], False),
+    (None, [], False),
+])
+def test_af_is_held_back_by_a_p_wave_before_every_beat(p_present, low, held) -> None:
+    """CinC JS20000: sinus tachycardia with PACs and PVCs, a P wave before every narrow QRS, was
+    shown 心房細動 and raised 要至急 beside 「P 波 あり」 (its PR greyed by the ectopic beats)."""
+    out = apply_criteria((score("atrial_fibrillation", 0.6, 0.2),), {"low_confidence": low},
+                         feats(p_present=p_present, rr_irregular=True, hr_bpm=117.0))
+    assert held_back(out[0]) == held and out[0].above_threshold != held

@@ -127,3 +127,22 @@ def test_a_lead_stored_twice_with_other_samples_gates_the_record(bundled_samples
         if want:
             assert not q.ok
             assert dup[0].reason.text("ja").startswith("同じ誘導名のチャネルが複数あり")
+
+
+def test_a_p_wave_before_every_beat_holds_af_back_on_a_real_record(shared_data: Path):
+    """CinC JS20000 (sinus tachycardia 117/min with PACs and PVCs; no AF code): the P wave is in
+    the median and in every group of its beats, though the groups place its onset apart (PR
+    greyed). It was shown 心房細動 above its threshold and raised 要至急 for it."""
+    from ecg_viewer.core.paths import model_weights_dir
+    from ecg_viewer.pipeline.analyze import Analyzer
+
+    rec = read_ecg(shared_data / "samples" / "wfdb_cinc2021" / "JS20000.hea")
+    m = measure(rec)
+    assert m.pr_ms is not None and "pr_ms" in m.low_confidence
+    assert "p_present" not in m.low_confidence and m.confidence["p_present"] == 1.0
+    if not (model_weights_dir() / "manifest.json").is_file():
+        pytest.skip("no shipped weights in model_weights/")
+    a = Analyzer(device="cpu").analyze(rec)
+    af = next(s for s in a.prediction.labels if s.id == "atrial_fibrillation")
+    assert not af.above_threshold
+    assert not any(b.startswith("atrial_f") for b in a.referral.because)

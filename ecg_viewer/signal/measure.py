@@ -111,17 +111,21 @@ class Measurements:
 
     @property
     def low_confidence(self) -> list[str]:
-        """Measured intervals whose confidence is below ``LOW_CONFIDENCE``."""
-        return [k for k in CONFIDENCE_KEYS
-                if k in self.confidence_reasons and getattr(self, k) is not None]
+        """Measured intervals whose confidence is below ``LOW_CONFIDENCE``, and ``p_present``
+        when the P wave the median shows is missing from a group of its beats."""
+        out = [k for k in CONFIDENCE_KEYS
+               if k in self.confidence_reasons and getattr(self, k) is not None]
+        if "p_present" in self.confidence_reasons and self.pr_ms is not None:
+            out.append("p_present")
+        return out
 
     def with_all_low(self, reason_key: str, cap: float = 0.2) -> Measurements:
         """These measurements with every measured value of low confidence for ``reason_key``
         (a reason already given stays): what a record the quality gate rejects is measured
         from is shown greyed and fires no referral rule."""
         conf, why = dict(self.confidence), dict(self.confidence_reasons)
-        for k in CONFIDENCE_KEYS:
-            if getattr(self, k) is not None:
+        for k in (*CONFIDENCE_KEYS, "p_present"):
+            if getattr(self, "pr_ms" if k == "p_present" else k) is not None:
                 conf[k] = min(conf.get(k, 1.0), cap)
                 why.setdefault(k, reason_key)
         return replace(self, confidence=conf, confidence_reasons=why)
@@ -272,6 +276,19 @@ def interval_confidence(
         # there is no PR for the groups to confirm
         f, _ = _global(mb.from_stack(g), rr_s, irregular, paced, flutter_check=False)
         subs.append(_intervals(f, mb.fs_hz))
+    if main.get("pr_ms") is not None:
+        # a P wave the median shows: is it before the QRS in every group of beats? Where a
+        # group has none, the P wave's presence is uncertain ("p_present"); where every group
+        # has one, it is trusted even when the groups place its onset apart (a greyed PR):
+        # a sinus tachycardia with ectopic beats (CinC JS20000) showed 「P 波 あり」 and was
+        # read as AF, 要至急, because the greyed PR left the P wave unknown
+        found = [sub["pr_ms"] is not None for sub in subs]
+        if not subs:
+            conf["p_present"], why["p_present"] = FEW_BEATS_CONFIDENCE, "meas.conf_few_beats"
+        else:
+            conf["p_present"] = sum(found) / len(found)
+            if not all(found):
+                why["p_present"] = "meas.conf_p_groups"
     for k in keys:
         vals = [s[k] for s in subs]
         found = [v for v in vals if v is not None]
@@ -418,7 +435,7 @@ def _cap_few_leads(mb: MedianBeat, det: BeatDetection, conf: dict[str, float],
     if n >= MIN_GLOBAL_LEADS:
         return
     for k in conf:
-        if k in ("hr_bpm", "rr_ms", "qrs_axis_deg", "t_axis_deg"):
+        if k in ("hr_bpm", "rr_ms", "qrs_axis_deg", "t_axis_deg", "p_present"):
             continue
         if conf[k] > FEW_LEADS_CONFIDENCE or k not in why:
             conf[k] = min(conf[k], FEW_LEADS_CONFIDENCE)

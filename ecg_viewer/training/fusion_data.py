@@ -40,7 +40,7 @@ log = logging.getLogger("ecg_viewer.training")
 ZSCORE_TO_MV = 0.2
 # the measurements whose low confidence the referral rules and the criteria hold-backs honour:
 # every value ``Measurements.low_confidence`` may list
-REF_LOW_NAMES = CONFIDENCE_KEYS
+REF_LOW_NAMES = (*CONFIDENCE_KEYS, "p_present")
 
 
 def cinc_folders(shared: Path) -> list[Path]:

@@ -29,6 +29,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Low confidence: measured on fewer than 6 of the 8 independent standard leads, so it"
         " tends to read shorter than the 12-lead global value",
     ),
+    "meas.conf_p_groups": (
+        "一部の拍群では P 波が見られず、P 波の有無の信頼度が低い値です",
+        "Low confidence: some groups of beats show no P wave",
+    ),
     "meas.conf_one_rr": (
         "RR 間隔が 1 つしかなく、信頼度が低い値です",
         "Low confidence: only one RR interval",
