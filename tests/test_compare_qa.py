@@ -389,3 +389,33 @@ def test_no_prior_time_reads_time_unknown():
     assert reason.text("ja") == "前回心電図（記録日時不明）になかった所見: 完全左脚ブロック"
     assert reason.text("en") == "New since the prior ECG (time unknown): clbbb"
     assert "—" not in cmp.summary("en")
+
+
+def _with_p(a: Analysis, **values: float | bool) -> Analysis:
+    import dataclasses
+
+    return dataclasses.replace(a, criteria={"values": {"p_present": True, **values}})
+
+
+@pytest.mark.parametrize("prior_pr, prior_low, new", [
+    (220.0, [], False),       # PTB-XL 308 -> 320: PR 220 -> 218 ms, the block was there before
+    (160.0, [], True),        # PR 160 -> 218: a new first-degree block
+    (220.0, ["pr_ms"], True),  # a greyed PR on the prior decides nothing
+])
+def test_a_finding_a_measurement_defines_is_new_only_when_the_measurement_is(prior_pr, prior_low,
+                                                                             new):
+    """QA 34: a "new" I度房室ブロック (raising 要経過観察) at PR 220 -> 218 ms: only the model's
+    score had crossed its threshold."""
+    prior = _with_p(analysis(("sinus_rhythm",), pr_ms=prior_pr), pr_ms=prior_pr)
+    prior.measurements["low_confidence"] = prior_low
+    current = _with_p(analysis(("sinus_rhythm", "av_block_1"), pr_ms=218.0), pr_ms=218.0)
+    cmp = compare(prior, current)
+    assert ([f.id for f in cmp.new_findings] == ["av_block_1"]) == new
+    assert ("new:av_block_1" in [r.id for r in cmp.raises]) == new
+    # the other way: still PR > 200 ms now, so not resolved
+    back = compare(_with_p(analysis(("sinus_rhythm", "av_block_1"), pr_ms=230.0), pr_ms=230.0),
+                   _with_p(analysis(("sinus_rhythm",), pr_ms=215.0), pr_ms=215.0))
+    assert not back.resolved_findings
+    gone = compare(_with_p(analysis(("sinus_rhythm", "av_block_1"), pr_ms=230.0), pr_ms=230.0),
+                   _with_p(analysis(("sinus_rhythm",), pr_ms=170.0), pr_ms=170.0))
+    assert [f.id for f in gone.resolved_findings] == ["av_block_1"]

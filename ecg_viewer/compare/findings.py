@@ -11,6 +11,10 @@ reverse), and its calibrated score moved by at least ``min_score_change``. Three
 - an axis-deviation label (左軸偏位 ...) is not new or resolved when the measured QRS axis moved
   less than the rule table's minimum shift, and a new one is not listed beside the comparison's
   own "new axis deviation" of the same side (one finding, one reason);
+- a label a measurement defines (``defined_by_measurement``: I度房室ブロック by PR > 200 ms, 洞頻脈
+  by a sinus rate over 100/min, QT延長, 左室高電位 ...) is not new when the prior's trusted
+  measurements already met its definition, nor resolved while the current's still do: the
+  score crossed its threshold, the finding did not change;
 - when the current ECG has a NEW complete LBBB or paced rhythm (``masked_by_new_conduction``),
   the prior's ST-T, infarction, Q-wave and LVH findings no longer shown are not "resolved": the
   new depolarisation hides them, so they are listed as not assessable; when both ECGs have it,
@@ -24,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecg_viewer.core.messages import Bilingual, Reason, language, tr
 from ecg_viewer.core.prediction import SEVERITY, Analysis, LabelScore
+from ecg_viewer.labels.criteria import definition_met
 from ecg_viewer.labels.derived import DERIVED_KEY
 from ecg_viewer.labels.referral import own_level
 
@@ -127,10 +132,16 @@ def compare_findings(current: Analysis, prior: Analysis, rules: ComparisonRules,
     def flicker(a: LabelScore | None, b: LabelScore | None) -> bool:
         return a is not None and b is not None and abs(a.score - b.score) < moved
 
+    def met(lid: str, analysis: Analysis) -> bool:
+        """``lid`` is defined by a measurement and ``analysis``'s trusted measurements meet it
+        (PTB-XL 308 -> 320: a "new" I度房室ブロック at PR 220 -> 218 ms)."""
+        return lid in rules.defined_by_measurement and definition_met(
+            lid, analysis.measurements, (analysis.criteria or {}).get("values")) is True
+
     new: list[FindingChange] = []
     for lid, s in now.items():
         old = all_before.get(lid)
-        if lid in before or flicker(old, s) or lid in skip:
+        if lid in before or flicker(old, s) or lid in skip or met(lid, prior):
             continue
         level = rules.new_finding_level(lid, s.category)
         # never above what the single-ECG rules let it raise here: a new 前壁・側壁の心内膜下
@@ -146,7 +157,8 @@ def compare_findings(current: Analysis, prior: Analysis, rules: ComparisonRules,
     resolved: list[FindingChange] = []
     for lid, s in before.items():
         cur = all_now.get(lid)
-        if lid in now or flicker(cur, s) or (axis_small_shift and lid in AXIS_LABELS.values()):
+        if lid in now or flicker(cur, s) or (axis_small_shift and lid in AXIS_LABELS.values()) \
+                or met(lid, current):
             continue
         resolved.append(FindingChange(lid, s.ja, s.en, s.category, "resolved",
                                       cur.score if cur else None, s.score))

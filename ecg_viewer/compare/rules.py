@@ -78,6 +78,9 @@ class ComparisonRules:
     # ``masked_labels`` (ST-T, infarction, Q waves, LVH) not assessable instead of resolved
     masking_labels: frozenset[str] = frozenset()
     masked_labels: frozenset[str] = frozenset()
+    # labels a measurement defines (PR > 200 ms for I度房室ブロック): new only when the prior's
+    # trusted measurements did not meet the definition, resolved only when the current's do not
+    defined_by_measurement: frozenset[str] = frozenset()
 
     def axis_category(self, axis_deg: float | None) -> str | None:
         """"normal", a deviation id ("left", "right", "extreme") or None when not measured."""
@@ -202,6 +205,8 @@ def load_rules(path: str | Path | None = None) -> ComparisonRules:
                                 "axis.new_deviation_min_shift_deg", file) or 0.0,
         masking_labels=frozenset(str(x) for x in mask.get("by", [])),
         masked_labels=frozenset(str(x) for x in mask.get("labels", [])),
+        defined_by_measurement=frozenset(
+            str(x) for x in (new.get("defined_by_measurement") or {}).get("labels", [])),
     )
 
 

@@ -137,6 +137,30 @@ def _any_holds(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | No
     return got or None
 
 
+def definition_met(label: str, measurements: Mapping[str, Any] | None,
+                   values: Mapping[str, Any] | None,
+                   rules: CriteriaRules | None = None) -> bool | None:
+    """Whether the measurements that define ``label`` meet its rule (every ``requires`` and one
+    of ``requires_any`` holds, each measurement trusted): True; one fails: False; a measurement
+    missing or of low confidence, or no such rule: None. ``values``: the criteria features
+    (``CriteriaFeatures.values``), the measurements' own values filling what they lack."""
+    rules = rules or default_criteria_rules()
+    rule = rules.rule(label)
+    if rule is None or not (rule.requires or rule.requires_any):
+        return None
+    m = dict(measurements or {})
+    merged = {k: v for k, v in m.items() if isinstance(v, int | float | bool) or v is None}
+    merged.update(values or {})
+    judge = _Judge(CriteriaFeatures(values=merged), m, rules)
+    outs = [judge.judge(c).state for c in rule.requires]
+    anys = [judge.judge(c).state for c in rule.requires_any]
+    if "fails" in outs or (anys and all(o == "fails" for o in anys)):
+        return False
+    if all(o == "holds" for o in outs) and (not anys or "holds" in anys):
+        return True
+    return None
+
+
 def apply_criteria(
     labels: Sequence[LabelScore], measurements: Mapping[str, Any] | None,
     features: CriteriaFeatures | None, rules: CriteriaRules | None = None,
