@@ -530,3 +530,18 @@ def test_af_is_held_back_by_a_p_wave_before_every_beat(p_present, low, held) -> 
     out = apply_criteria((score("atrial_fibrillation", 0.6, 0.2),), {"low_confidence": low},
                          feats(p_present=p_present, rr_irregular=True, hr_bpm=117.0))
     assert held_back(out[0]) == held and out[0].above_threshold != held
+
+
+@pytest.mark.parametrize("rng, held", [
+    ([88.0, 110.0], True),    # mferorg_ECG01: main 110, groups 88/110/108, all under 120 ms
+    ([104.0, 126.0], False),  # the groups straddle the limit: the greyed value decides nothing
+    (None, False),
+])
+def test_a_value_greyed_for_its_spread_decides_where_every_group_agrees(rng, held) -> None:
+    """QRS 110 ms greyed (its beat groups 88-110 ms) could not hold 完全右脚ブロック back, and with
+    左脚後枝ブロック it made 二枝ブロック, 要精査 (QA 36)."""
+    meas = {"low_confidence": ["qrs_ms"], **({"range": {"qrs_ms": rng}} if rng else {})}
+    out = apply_criteria((score("crbbb", 0.6, 0.2),), meas, feats(qrs_ms=110.0))
+    assert held_back(out[0]) == held
+    if held:  # the evidence names the value it was decided from
+        assert any(e.key == "qrs_ms" and not e.supports for e in out[0].evidence)

@@ -146,3 +146,23 @@ def test_a_p_wave_before_every_beat_holds_af_back_on_a_real_record(shared_data: 
     af = next(s for s in a.prediction.labels if s.id == "atrial_fibrillation")
     assert not af.above_threshold
     assert not any(b.startswith("atrial_f") for b in a.referral.because)
+
+
+def test_a_greyed_qrs_whose_beat_groups_all_read_narrow_holds_rbbb_back(shared_data: Path):
+    """mferorg_ECG01: QRS 110 ms greyed (beat groups 88/110/108 ms) let 完全右脚ブロック stand
+    and, with 左脚後枝ブロック, raise 二枝ブロック 要精査."""
+    from ecg_viewer.core.paths import model_weights_dir
+    from ecg_viewer.pipeline.analyze import Analyzer
+
+    rec = read_ecg(shared_data / "samples" / "mfer" / "mferorg_ECG01.mwf")
+    d = measure(rec).to_dict()
+    assert "qrs_ms" in d["low_confidence"]
+    lo, hi = d["range"]["qrs_ms"]
+    assert lo <= d["qrs_ms"] <= hi < 120.0
+    assert set(d["range"]) <= set(d["low_confidence"])
+    if not (model_weights_dir() / "manifest.json").is_file():
+        pytest.skip("no shipped weights in model_weights/")
+    a = Analyzer(device="cpu").analyze(rec)
+    shown = {s.id for s in a.prediction.labels if s.above_threshold}
+    assert not {"crbbb", "bifascicular_block"} & shown
+    assert a.referral.level not in ("D", "urgent")

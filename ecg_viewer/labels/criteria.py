@@ -66,6 +66,8 @@ class _Judge:
         # first; the numeric confidence against ``confidence_min`` only when there is none
         self.conf = conf if isinstance(conf, Mapping) and "low_confidence" not in m else {}
         self.min = rules.confidence_min
+        rng = m.get("range") or {}
+        self.ranges = rng if isinstance(rng, Mapping) else {}
 
     def trusted(self, c: Condition) -> bool:
         return self.keys_trusted((*c.depends_on, c.feature))
@@ -84,13 +86,34 @@ class _Judge:
 
     def judge(self, c: Condition) -> _Outcome:
         x = self.values.get(c.feature)
-        if x is None or (isinstance(x, float) and not math.isfinite(x)) or not self.trusted(c):
+        if x is None or (isinstance(x, float) and not math.isfinite(x)):
             return _Outcome("unknown", None)
+        if not self.trusted(c):
+            return self._by_range(c, x)
         if c.feature.endswith("_deg") and isinstance(x, int | float):
             x = ((float(x) + 180.0) % 360.0) - 180.0
             x = 180.0 if x == -180.0 else x
         holds = c.test(x, c.limit(self.female))
         vetoes = not holds and not (c.veto is not None and c.test(x, c.veto))
+        value = round(float(x), 3) if isinstance(x, float) else x
+        ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds)
+        return _Outcome("holds" if holds else "fails", ev, vetoes)
+
+    def _by_range(self, c: Condition, x: Any) -> _Outcome:
+        """A value greyed for the spread between groups of beats still decides ``c`` when its
+        main value and every group's meet it alike (``range``: their lowest and highest); its
+        other measurements (``depends_on``) must be trusted."""
+        rng = self.ranges.get(c.feature)
+        if (not isinstance(rng, list | tuple) or len(rng) != 2 or c.feature.endswith("_deg")
+                or not self.keys_trusted(c.depends_on)):
+            return _Outcome("unknown", None)
+        lim = c.limit(self.female)
+        ends = [c.test(float(v), lim) for v in rng]
+        if ends[0] != ends[1] or c.test(float(x), lim) != ends[0]:
+            return _Outcome("unknown", None)
+        holds = ends[0]
+        vetoes = not holds and not (c.veto is not None
+                                    and any(c.test(float(v), c.veto) for v in (*rng, x)))
         value = round(float(x), 3) if isinstance(x, float) else x
         ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds)
         return _Outcome("holds" if holds else "fails", ev, vetoes)

@@ -108,6 +108,10 @@ class Measurements:
     confidence: dict[str, float] = field(default_factory=dict)
     # interval key -> message-table key saying why its confidence is low (only low ones)
     confidence_reasons: dict[str, str] = field(default_factory=dict)
+    # interval greyed for the spread between groups of beats -> (lowest, highest) of the main
+    # value and every group's: a criterion all of them meet, or all fail, is decided by it
+    # (mferorg_ECG01: QRS 110 ms greyed, groups 88/110/108, held 完全右脚ブロック back no more)
+    group_range: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def low_confidence(self) -> list[str]:
@@ -148,6 +152,7 @@ class Measurements:
         out["confidence"] = {k: round(v, 2) for k, v in self.confidence.items()}
         out["low_confidence"] = self.low_confidence
         out["confidence_reasons"] = {k: self.confidence_reasons[k] for k in self.low_confidence}
+        out["range"] = {k: list(v) for k, v in self.group_range.items() if k in self.low_confidence}
         return out
 
     def reason_text(self, key: str, lang: str | None = None) -> str | None:
@@ -246,7 +251,7 @@ def _intervals(f: Fiducials, fs_hz: float) -> dict[str, float | None]:
 
 def interval_confidence(
     mb: MedianBeat, rr_s: float, irregular: bool | None, main: dict[str, float | None],
-    fid: Fiducials, paced: bool = False,
+    fid: Fiducials, paced: bool = False, ranges: dict[str, tuple[float, float]] | None = None,
 ) -> tuple[dict[str, float], dict[str, str]]:
     """Confidence (0..1) of each measured interval in ``main`` and the reason of each low one.
 
@@ -256,7 +261,9 @@ def interval_confidence(
     measure loses that share; with under 4 beats the confidence is at most
     ``FEW_BEATS_CONFIDENCE``; a T wave below ``T_LOW_MV``, or a QT no T wave can have
     (:func:`_qt_plausible`), caps the QT's at ``LOW_T_CONFIDENCE``; a P onset on the edge of its
-    search window caps the PR's and the P duration's at ``P_EDGE_CONFIDENCE``.
+    search window caps the PR's and the P duration's at ``P_EDGE_CONFIDENCE``. ``ranges``, when
+    given, gets per interval every group measured the lowest and highest of the main value and
+    the groups' (what a criterion may still decide from a value greyed for its spread).
     """
     n = mb.stack_mv.shape[0]
     keys = [k for k, v in main.items() if v is not None]
@@ -299,6 +306,8 @@ def interval_confidence(
             c = 1.0 / (1.0 + (spread / CONF_SPREAD_MS[k]) ** 2) if found else 0.0
             c *= len(found) / len(vals)
             reason = "meas.conf_missing" if len(found) < len(vals) else "meas.conf_beats"
+            if found and len(found) == len(vals) and ranges is not None:
+                ranges[k] = (min(main[k], *found), max(main[k], *found))
             if n < 4 and c > FEW_BEATS_CONFIDENCE:
                 c, reason = FEW_BEATS_CONFIDENCE, "meas.conf_few_beats"
         if k == "qt_ms" and fid.t_amplitude_mv < T_LOW_MV and c > LOW_T_CONFIDENCE:
@@ -396,18 +405,22 @@ def measure(record: EcgRecord) -> Measurements:
             reasons.setdefault(k, "meas.not_measurable")
     qtc_mod = _round(qtc_modified(vals["qt_ms"], vals["qrs_ms"], dominant_rr_s))
     main = {k: vals[k] for k in CONF_SPREAD_MS}
-    conf, conf_why = interval_confidence(mb, dominant_rr_s, irregular, main, fid, paced)
+    ranges: dict[str, tuple[float, float]] = {}
+    conf, conf_why = interval_confidence(mb, dominant_rr_s, irregular, main, fid, paced, ranges)
     if qtc_mod is None:  # only a value that is given has a confidence
         conf.pop("qtc_modified_ms", None)
         conf_why.pop("qtc_modified_ms", None)
     _cap_few_leads(mb, det, conf, conf_why)
     conf.update(rate_conf)
     conf_why.update(rate_why)
+    # a range only where the value is greyed for the groups' spread alone
+    ranges = {k: (round(lo, 1), round(hi, 1)) for k, (lo, hi) in ranges.items()
+              if conf_why.get(k) == "meas.conf_beats"}
     out = {k: _round(v) for k, v in vals.items() if k in INTERVAL_KEYS}
     return Measurements(
         **out, beats=beats, reasons=reasons, median=mb, fiducials=fid, beat_detection=det,
         paced=paced, confidence=conf, confidence_reasons=conf_why, **_rr_extra(vals),
-        qtc_modified_ms=qtc_mod,
+        qtc_modified_ms=qtc_mod, group_range=ranges,
     )
 
 
@@ -437,9 +450,8 @@ def _cap_few_leads(mb: MedianBeat, det: BeatDetection, conf: dict[str, float],
     for k in conf:
         if k in ("hr_bpm", "rr_ms", "qrs_axis_deg", "t_axis_deg", "p_present"):
             continue
-        if conf[k] > FEW_LEADS_CONFIDENCE or k not in why:
-            conf[k] = min(conf[k], FEW_LEADS_CONFIDENCE)
-            why[k] = "meas.conf_few_leads"
+        conf[k] = min(conf[k], FEW_LEADS_CONFIDENCE)
+        why[k] = "meas.conf_few_leads"  # the more basic reason: the value reads short
 
 
 def _rr_extra(vals: dict[str, Any]) -> dict[str, Any]:

@@ -66,11 +66,17 @@ def measurement_dicts(c: dict[str, Any], x: np.ndarray, names: tuple[str, ...]) 
         ref_names = [k for k in MEASUREMENTS if k in names]
         meas = x[:, [names.index(k) for k in ref_names]]
         low_names, low = [], np.zeros((len(x), 0), dtype=bool)
+    rng = aligned(c, "ref_range")
+    rng_names = [str(n) for n in c["ref_range_names"]] if rng is not None else []
     out = []
     for i in range(len(meas)):
         d: dict[str, Any] = {k: (float(v) if math.isfinite(v) else None)
                              for k, v in zip(ref_names, meas[i], strict=True)}
         d["low_confidence"] = [k for k, b in zip(low_names, low[i], strict=True) if b]
+        if rng is not None:
+            d["range"] = {k: [float(rng[i, j, 0]), float(rng[i, j, 1])]
+                          for j, k in enumerate(rng_names)
+                          if k in d["low_confidence"] and math.isfinite(rng[i, j, 0])}
         out.append(d)
     return out
 

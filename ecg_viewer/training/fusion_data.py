@@ -41,6 +41,8 @@ ZSCORE_TO_MV = 0.2
 # the measurements whose low confidence the referral rules and the criteria hold-backs honour:
 # every value ``Measurements.low_confidence`` may list
 REF_LOW_NAMES = (*CONFIDENCE_KEYS, "p_present")
+#: the intervals a beat-group range may be given for (``Measurements.group_range``)
+RANGE_NAMES = ("p_ms", "pr_ms", "qrs_ms", "qt_ms")
 
 
 def cinc_folders(shared: Path) -> list[Path]:
@@ -84,6 +86,9 @@ def compute_features(rows: list[dict[str, str]]
     x = np.full((len(rows), len(FEATURE_NAMES)), np.nan)
     ref = np.full((len(rows), len(MEASUREMENTS)), np.nan)
     low = np.zeros((len(rows), len(REF_LOW_NAMES)), dtype=bool)
+    # the (lowest, highest) over the beat groups of a value greyed for their spread (the criteria
+    # decide from it where all of them meet a limit alike: Measurements.group_range)
+    rng = np.full((len(rows), len(RANGE_NAMES), 2), np.nan)
     t0 = time.time()
     for i, row in enumerate(rows):
         try:
@@ -109,13 +114,17 @@ def compute_features(rows: list[dict[str, str]]
             ref[i] = [np.nan if not isinstance(md.get(k), int | float) or isinstance(md.get(k), bool)
                       else float(md[k]) for k in MEASUREMENTS]
             low[i] = [k in set(md.get("low_confidence") or ()) for k in REF_LOW_NAMES]
+            for j, k in enumerate(RANGE_NAMES):
+                if k in (md.get("range") or {}):
+                    rng[i, j] = md["range"][k]
         except Exception as exc:  # one bad record must not stop the cache
             log.warning("features of row %d (%s) not computed: %s", i, row.get("id"), exc)
         if (i + 1) % 500 == 0:
             log.info("features %d/%d (%.0f ms per record)", i + 1, len(rows),
                      1000 * (time.time() - t0) / (i + 1))
     extra = {"ref_meas": ref, "ref_names": np.array(MEASUREMENTS), "ref_low": low,
-             "ref_low_names": np.array(REF_LOW_NAMES)}
+             "ref_low_names": np.array(REF_LOW_NAMES), "ref_range": rng,
+             "ref_range_names": np.array(RANGE_NAMES)}
     return x, tuple(FEATURE_NAMES), (time.time() - t0) / max(len(rows), 1), extra
 
 
