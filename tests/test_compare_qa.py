@@ -324,6 +324,11 @@ def test_the_pdf_lists_findings_a_new_lbbb_hides(pair, tmp_path: Path, capsys):
     assert texts.get("resolved-finding", "前回あって今回ない所見（消失）") == \
         "前回あって今回ない所見（消失）"
     assert all(texts.values()) and texts
+    for comp in obs["component"]:  # one SNOMED concept per finding, as the impressions (QA 38)
+        if comp["code"]["coding"][0]["code"].endswith("-finding"):
+            snomed = [c for c in comp["valueCodeableConcept"]["coding"]
+                      if c["system"] == "http://snomed.info/sct"]
+            assert len(snomed) <= 1, comp
     masked = default_rules().masked_labels
     if "clbbb" in {f["id"] for f in cmp["new_findings"]}:
         assert not masked & {f["id"] for f in cmp["resolved_findings"]}

@@ -89,3 +89,42 @@ def test_many_physician_findings_are_whole_names_and_how_many_more(
     more = re.search(r"ほか (\d+) 件は 2 ページ目|(\d+) more on sheet 2", own)
     rest = int(next(g for g in more.groups() if g)) if more else 0
     assert shown and len(shown) + rest == len(names), (shown, rest, own)
+
+
+def _sheet2(path: Path) -> str:
+    text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(path), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_sheet2_holds_every_added_finding_and_says_where_a_long_comment_goes_on(
+        bundled_samples: Path, tmp_path: Path, lang):
+    """QA 38: sheet 1 said 「ほか 12 件は 2 ページ目」 but sheet 2 cut the added findings after 3
+    lines (8 of 15 on no page) and the comment after 8 lines, with a third of the column empty."""
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    cat = default_catalog()
+    analysis = analysis_for(rec, cat, SCORES, MEASUREMENTS)
+    longest = sorted((lab for lab in cat.labels if lab.id not in SCORES),
+                     key=lambda lab: -len(lab.ja))[:15]
+    comment = "\n".join(f"所見 {i:02d}: 前回と比べて変化なし。経過観察とする。" for i in range(12))
+    review = Review(sha256=rec.sha256 or "", decisions={"atrial_fibrillation": "rejected"},
+                    added_labels=tuple(lab.id for lab in longest), final_level="D",
+                    reviewer="R", comment=comment)
+    huge = Review(sha256=rec.sha256 or "", added_labels=tuple(lab.id for lab in longest),
+                  comment="\n".join(f"行 {i:03d} の長いコメント" for i in range(80)))
+    set_language(lang)
+    try:
+        write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
+        write_pdf(tmp_path / "huge.pdf", ReportContent(rec, analysis, huge, catalog=cat))
+    finally:
+        set_language("ja")
+    text = _sheet2(tmp_path / "r.pdf")
+    for lab in longest:
+        assert "".join((lab.ja if lang == "ja" else lab.en).split()) in text, lab.id
+    assert "所見11:前回と比べて変化なし。経過観察とする。" in text  # the comment's last line
+    assert "0.83*" in text and "0.05*" not in text  # above threshold, legible in black and white
+    huge_text = _sheet2(tmp_path / "huge.pdf")
+    more = "（続きはJSON・FHIRに全文）" if lang == "ja" else "(continuedintheJSONandFHIR)"
+    assert more in huge_text and "行079" not in huge_text
+    assert "行012の長いコメント" in huge_text  # the column's room is used before cutting

@@ -76,6 +76,7 @@ def test_fhir_evidence_reads_as_criterion_and_verdict(bundled_samples: Path,
     assert texts, "no evidence component"
     assert all(t.endswith(("所見を支持", "所見に反する")) for t in texts), texts
     assert not any(t.startswith(("=", "≥", "≤", "<", ">")) for t in texts), texts
+    assert not any("true" in t or "false" in t for t in texts), texts  # QA 38: 「基準 = true」
 
 
 def test_the_pdf_prints_every_reason_of_a_long_banner(shared_data: Path, tmp_path: Path) -> None:

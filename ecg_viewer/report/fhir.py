@@ -274,8 +274,11 @@ def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, A
         text = tr("report.fhir.interpretation", lang,
                   what=tr("report.fhir.label_score", lang, score=e.criterion), verdict=verdict)
     elif e.criterion:  # a published criterion: "基準 ≥ 3.5 mV：所見を支持", not "= true 所見に反する"
+        criterion = e.criterion
+        if criterion in ("= true", "= false"):  # a yes/no feature: 「基準 = あり」, not "= true"
+            criterion = "= " + tr("evid.yes" if criterion == "= true" else "evid.no", lang)
         text = tr("report.fhir.interpretation", lang,
-                  what=tr("report.fhir.criterion", lang, criterion=e.criterion), verdict=verdict)
+                  what=tr("report.fhir.criterion", lang, criterion=criterion), verdict=verdict)
     else:
         text = verdict
     comp["interpretation"] = [{"text": text}]

@@ -22,6 +22,7 @@ from typing import Any
 from ecg_viewer.compare.findings import not_assessable_title
 from ecg_viewer.core.messages import tr
 from ecg_viewer.report.content import ReportContent
+from ecg_viewer.report.fhir import primary_snomed
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -97,7 +98,9 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
             ("not-assessable-finding", cmp.not_assessable,
              not_assessable_title(cmp.masked_by, lang))):
         for f in items:
-            codes = [_coding(SNOMED, c) for c in content.label_codes(f.id)["snomed"]]
+            # the label's own concept only, as the impressions carry it (QA 38: CRBBB coded as
+            # 713427006 and 59118001 in one CodeableConcept, claiming they are one concept)
+            codes = [_coding(SNOMED, c) for c in primary_snomed(content.label_codes(f.id))]
             codes.append(_coding(label_system, f.id, f.en))
             # the coding's display stays the code system's English; the text is the reader's
             comps.append({"code": {"coding": [_coding(local, status_code,

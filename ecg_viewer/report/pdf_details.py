@@ -110,9 +110,17 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
 
 
 
+REVIEW_LINE_MM = 4.2
+
+
 def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: float,
-                   lang: str) -> float:
-    """The physician's review (or that there is none); returns where it ends (mm)."""
+                  lang: str, bottom: float | None = None) -> float:
+    """The physician's review (or that there is none) down to ``bottom`` (mm; default: above
+    sheet 2's safety notice); returns where it ends (mm). The physician's own text is given the
+    room the column has: every decided, rejected and added finding and the whole comment (QA 38:
+    rows cut after 3 lines lost 8 of 15 added findings, a comment cut after 8 lines its end);
+    what still does not fit ends in a note that the JSON and FHIR hold it whole."""
+    bottom = NOTICE_TOP_MM - 3.0 if bottom is None else bottom
     review = content.review
     text_at(c, x, y, tr("report.review", lang), 10)
     y += 5.5
@@ -143,19 +151,28 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
     # English "Physician's referral level" ran into its value in a 26-mm column)
     col = min(40.0, max(26.0, *(pdfmetrics.stringWidth(h, FONT, 7.5) / mm + 3.5
                                 for h, _ in rows)))
-    for head, value in rows:
-        heads = wrap_text(head, col - 1.5, 7.5, 2)
+    cells = [(wrap_text(head, col - 1.5, 7.5, 2), wrap_text(value, w - col, 8.5))
+             for head, value in rows]
+    comment = wrap_text(review.comment or "—", w - 2, 8.5)
+    notes = min(len(review.annotations), 8)
+    room = int((bottom - y - 4.2 - 2.0 * bool(notes) - 4.0 * notes
+                - 0.6 * len(rows) - sum(3.4 * (len(h) - 1) for h, _ in cells)) // REVIEW_LINE_MM)
+    # the rows first (a finding list past 12 lines is cut there), then the comment
+    rows_room = max(room - min(len(comment), 4), len(rows))
+    cut = _fit_lines([len(v) for _, v in cells], rows_room, 12)
+    for (heads, values), keep in zip(cells, cut, strict=True):
         for i, line in enumerate(heads):
             text_at(c, x, y + 3.4 * i, line, 7.5, Color(0.3, 0.3, 0.3))
-        values = wrap_text(value, w - col, 8.5, 3)
+        values = _cut_lines(values, keep, w - col, lang)
         for i, line in enumerate(values):
-            text_at(c, x + col, y + 4.2 * i, line, 8.5)
-        y += max(4.2 * len(values), 3.4 * (len(heads) - 1) + 4.2) + 0.6
+            text_at(c, x + col, y + REVIEW_LINE_MM * i, line, 8.5)
+        y += max(REVIEW_LINE_MM * len(values), 3.4 * (len(heads) - 1) + REVIEW_LINE_MM) + 0.6
     text_at(c, x, y, tr("report.comment", lang), 7.5, Color(0.3, 0.3, 0.3))
-    y += 4.2
-    for line in wrap_text(review.comment or "—", w - 2, 8.5, 8):
+    y += REVIEW_LINE_MM
+    left = max(int((bottom - y - 2.0 * bool(notes) - 4.0 * notes) // REVIEW_LINE_MM), 2)
+    for line in _cut_lines(comment, left, w - 2, lang):
         text_at(c, x + 2, y, line, 8.5)
-        y += 4.2
+        y += REVIEW_LINE_MM
     if review.annotations:
         y += 2.0
         text_at(c, x, y, tr("report.annotations", lang), 7.5, Color(0.3, 0.3, 0.3))
@@ -163,6 +180,26 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
             y += 4.0
             text_at(c, x + 2, y, fit_text(f"[{number}] {annotation_text(a, lang)}", w - 2, 7.5), 7.5)
     return y
+
+
+def _fit_lines(lengths: list[int], room: int, cap: int) -> list[int]:
+    """How many lines each row keeps: all of them where they fit in ``room``, otherwise the
+    longest rows are cut first, none below 3 lines nor above ``cap``."""
+    keep = [min(n, cap) for n in lengths]
+    while sum(keep) > room and max(keep) > 3:
+        i = keep.index(max(keep))
+        keep[i] -= 1
+    return keep
+
+
+def _cut_lines(lines: list[str], keep: int, width_mm: float, lang: str) -> list[str]:
+    """``lines`` cut to ``keep``, the last one saying the rest is in the JSON and FHIR."""
+    if len(lines) <= keep:
+        return lines
+    more = tr("report.review_more", lang)
+    last = fit_text(lines[keep - 1], width_mm - pdfmetrics.stringWidth(more, FONT, 8.5) / mm - 1,
+                    8.5)
+    return [*lines[: keep - 1], f"{last}{more}"]
 
 
 def device_reading_block(c: Canvas, content: ReportContent, x: float, y: float, w: float,

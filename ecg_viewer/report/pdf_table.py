@@ -159,7 +159,10 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
         c.setStrokeColor(Color(0, 0, 0))
         tx = (MARGIN_MM + 62 + 24 * s.threshold) * mm
         c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
-        text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}", 7.5)
+        # "*" beside the score, as the legend and sheet 1 say: red alone is lost in a
+        # black-and-white print (QA 38)
+        text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}{'*' if s.above_threshold else ''}", 7.5,
+                mark if s.above_threshold else None)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
         text_at(c, MARGIN_MM + 112, y,
                 *fit_size(category_text(shown_level(s, content.analysis), lang, short=True), 23.5,

@@ -108,6 +108,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.rejected": ("否定", "rejected"),
     "report.added": ("追加した所見", "Added findings"),
     "report.comment": ("コメント", "Comment"),
+    # a review row or comment longer than the sheet's column: the rest is in the JSON and FHIR
+    "report.review_more": ("（続きは JSON・FHIR に全文）", " (continued in the JSON and FHIR)"),
     "report.final_level": ("医師の判定", "Physician's referral level"),
     "report.suggested_level": ("自動判定", "Automatic level"),
     # not "further examination": that is the level 要精査 ("Further examination needed")
