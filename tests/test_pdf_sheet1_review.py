@@ -128,3 +128,30 @@ def test_sheet2_holds_every_added_finding_and_says_where_a_long_comment_goes_on(
     more = "（続きはJSON・FHIRに全文）" if lang == "ja" else "(continuedintheJSONandFHIR)"
     assert more in huge_text and "行079" not in huge_text
     assert "行012の長いコメント" in huge_text  # the column's room is used before cutting
+
+
+def test_sheet1_keeps_a_rejected_suggestion_when_the_line_is_full(bundled_samples: Path,
+                                                                 tmp_path: Path):
+    """QA 38: the physician rejected the finding the banner named, added five more, and sheet 1
+    kept the confirmed top suggestion and the added ones: read alone, it gave the banner's
+    reason with no sign it had been rejected."""
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    cat = default_catalog()
+    scores = {"sinus_tachycardia": 0.9, "lvh": 0.8, "atrial_flutter": 0.7, "pvc": 0.65,
+              "atrial_fibrillation": 0.6}
+    analysis = analysis_for(rec, cat, scores, MEASUREMENTS)
+    longest = sorted((lab for lab in cat.labels if lab.id not in scores),
+                     key=lambda lab: -len(lab.ja))[:6]
+    review = Review(sha256=rec.sha256 or "", decisions={"atrial_fibrillation": "rejected",
+                                                        "sinus_tachycardia": "confirmed"},
+                    added_labels=tuple(lab.id for lab in longest), final_level="D")
+    write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
+    text = _sheet1(tmp_path / "r.pdf")
+    assert "心房細動 0.60（要至急）*［医師否定］" in text, text
+    # with room for two, the confirmed one joins it, in score order
+    review2 = Review(sha256=rec.sha256 or "", decisions=review.decisions,
+                     added_labels=review.added_labels[:1], final_level="D")
+    write_pdf(tmp_path / "r2.pdf", ReportContent(rec, analysis, review2, catalog=cat))
+    text2 = _sheet1(tmp_path / "r2.pdf")
+    assert "［医師否定］" in text2 and "洞頻脈 0.90" in text2
+    assert text2.index("洞頻脈 0.90") < text2.index("心房細動 0.60")

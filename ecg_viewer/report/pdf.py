@@ -280,7 +280,13 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
               or (f.get("decision") == "confirmed" and f["id"] not in top)]
     legend = tr("report.star_legend", lang)
 
-    def line(k: int, m: int) -> str:  # the first k suggestions, the first m of the physician's
+    # where not all fit, the decided ones stay (a rejected one first: the banner may name it,
+    # and sheet 1 read alone must say the physician rejected it; QA 38), shown in score order
+    order = sorted(range(len(items)), key=lambda i: (
+        {"rejected": 0, "confirmed": 1}.get(decisions.get(sugg[i].id, ""), 2), i))
+
+    def line(k: int, m: int) -> str:  # k of the suggestions, the first m of the physician's
+        kept = [items[i] for i in sorted(order[:k])]
         more = (sep + tr("report.more_on_sheet2", lang, n=len(items) - k)) if k < len(items) else ""
         own = ""
         if stated:
@@ -288,7 +294,7 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
             rest = len(stated) - m
             own = sep + tr("report.sheet1.added", lang, labels=shown + (
                 ("" if not m else " ") + tr("report.more_on_sheet2", lang, n=rest) if rest else ""))
-        return f"{head}{sep.join(items[:k])}{more}{own}{sep}{legend}"
+        return f"{head}{sep.join(kept)}{more}{own}{sep}{legend}"
 
     k, m = len(items), len(stated)
     while k > 1 and not fits(line(k, m), width_mm, size):
