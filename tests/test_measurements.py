@@ -40,7 +40,7 @@ def test_to_dict_keys_and_reasons() -> None:
     d = m.to_dict()
     expected = set(INTERVAL_KEYS) | {
         "beats", "rr_sdnn_ms", "rr_rmssd_ms", "rr_irregularity", "rr_irregular", "paced", "reasons",
-        "confidence", "low_confidence", "confidence_reasons", "qtc_modified_ms",
+        "confidence", "low_confidence", "confidence_reasons", "qtc_modified_ms", "range",
     }  # fmt: skip
     assert set(d) == expected
     assert {"hr_bpm", "rr_ms", "p_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",

@@ -312,7 +312,8 @@ def test_long_english_names_take_two_lines_instead_of_being_cut(make_window, qtb
     assert "…" not in text and text.replace("\n", " ") == "● complete right bundle branch block"
     t = wide.table
     cats = [t.topLevelItem(i).text(COL_CAT) for i in range(t.topLevelItemCount())]
-    assert "Further exam" in cats and not any("…" in c for c in cats), cats
+    assert "Further exam" in [c.replace("\n", " ") for c in cats], cats  # one line or two
+    assert not any("…" in c for c in cats), cats
     # the wrapping itself: between words, a marker's space is no break, a Japanese name breaks
     # between characters, the second line elides
     fm = QFontMetrics(t.font())
