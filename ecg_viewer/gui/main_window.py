@@ -52,15 +52,15 @@ from ecg_viewer.gui.shortcuts_dialog import ShortcutsDialog
 from ecg_viewer.gui.suggestion_strip import SuggestionStrip
 from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
 from ecg_viewer.gui.window_layout import (
-    READING_MODE_BELOW_PX,
     ReadingMode,
     arrange_docks,
     available_rect,
     drop_stale_tab_bars,
-    fit_dock_widths,
     fit_window,
     fits,
     panel_sizes,
+    reading_mode_wanted,
+    restore_layout,
     screen_class,
 )
 from ecg_viewer.io import supported_extensions
@@ -218,23 +218,8 @@ class MainWindow(QMainWindow):
     # --- layout on the screen (issue 14: fits 1366×768 to 2560×1440 at 100/150 %) ------------
     def restore_or_fit_layout(self) -> None:
         """The stored geometry and docks when they were stored on a screen of the same class and
-        still fit it; otherwise a layout made for this screen (window_layout)."""
-        cls = self.screen_class
-        g, st = self.app_settings.geometry(), self.app_settings.window_state()
-        restored = False
-        if g is not None and st is not None and self.app_settings.screen_class() == cls:
-            # the docks were tabbed where they were made; a restored layout makes its own bars
-            drop_stale_tab_bars(self)
-            fit_dock_widths(self, cls)
-            restored = self.restoreGeometry(g) and self.restoreState(st) and fits(self)
-            if restored and (sp := self.app_settings.splitter()) is not None:
-                self.splitter.restoreState(sp)
-            if restored:
-                # the last run's worklist comes back open but empty (the window is laid out
-                # before any folder is read): closed, the page keeps its width; opening a folder
-                # shows it again
-                self.worklist.dock.hide()
-        if not restored:
+        still fit it (window_layout.restore_layout); otherwise a layout made for this screen."""
+        if not restore_layout(self, self.app_settings):
             self.fit_to_screen()
             drop_stale_tab_bars(self)
 
@@ -242,7 +227,7 @@ class MainWindow(QMainWindow):
         """Size the window to the available screen and lay the docks out for it."""
         self.screen_class = fit_window(self)
         arrange_docks(self, self.screen_class)
-        self.reading_mode.set(available_rect(self).height() < READING_MODE_BELOW_PX, hide_docks=False)
+        self.reading_mode.set(reading_mode_wanted(self), hide_docks=False)
         # the splitter's width is known once the docks are laid out (after show)
         if self.isVisible():
             self.splitter.setSizes(panel_sizes(self.splitter, self.screen_class))

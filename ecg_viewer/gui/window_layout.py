@@ -81,6 +81,44 @@ def fits(win: QMainWindow, avail: QRect | None = None) -> bool:
     return avail.contains(win.frameGeometry())
 
 
+def reading_mode_wanted(win: QMainWindow) -> bool:
+    """Reading mode (the strip above the page, the side panel hidden) on a short screen."""
+    return available_rect(win).height() < READING_MODE_BELOW_PX
+
+
+# a stored window smaller than this share of the screen is not restored: an 800×500 window on a
+# 1366×768 screen gave the page 206 px beside the 310-px panel (10 % of actual size) and came
+# back so at every start (QA 37)
+MIN_RESTORED_SHARE = 0.7
+
+
+def restore_layout(win: Any, settings: Any) -> bool:
+    """The stored geometry, docks and splitter of ``win`` when they were stored on a screen of
+    the same class, still fit it and are not much smaller than it; reading mode as a fresh
+    layout decides it (QA 37: restored at 125 %, the side panel came back at 270 px with a
+    row and a half of its table, reading mode off). False: nothing restored."""
+    cls = win.screen_class
+    g, st = settings.geometry(), settings.window_state()
+    if g is None or st is None or settings.screen_class() != cls:
+        return False
+    # the docks were tabbed where they were made; a restored layout makes its own bars
+    drop_stale_tab_bars(win)
+    fit_dock_widths(win, cls)
+    avail = available_rect(win)
+    if not (win.restoreGeometry(g) and win.restoreState(st) and fits(win, avail)):
+        return False
+    if (win.width() < MIN_RESTORED_SHARE * avail.width()
+            or win.height() < MIN_RESTORED_SHARE * avail.height()):
+        return False
+    if (sp := settings.splitter()) is not None:
+        win.splitter.restoreState(sp)
+    # the last run's worklist comes back open but empty (the window is laid out before any
+    # folder is read): closed, the page keeps its width; opening a folder shows it again
+    win.worklist.dock.hide()
+    win.reading_mode.set(reading_mode_wanted(win), hide_docks=False)
+    return True
+
+
 def fit_window(win: QMainWindow) -> str:
     """Size and place ``win`` within the available screen area; returns the screen class."""
     avail = available_rect(win)
