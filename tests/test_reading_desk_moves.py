@@ -149,3 +149,27 @@ def test_the_list_follows_a_file_changed_or_deleted_since_the_run(qtbot, tmp_pat
         assert "error" in desk.worklist.rows[b]
     finally:
         win.close()
+
+
+def test_j_after_opening_a_lower_row_goes_on_not_back(qtbot, folder, tmp_path, monkeypatch):
+    """QA 37: Enter on the third row, then J opened the first row, "placed above by the
+    analysis since": nothing had moved, the reader had passed it over on purpose."""
+    win = main_window(qtbot, monkeypatch, tmp_path / "db")
+    desk = win.reading_desk
+    try:
+        with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):
+            desk.open_folder(folder)
+        order = desk.worklist.sorted_files()
+        for f in order[:2]:  # the two rows above are flagged and not reviewed
+            desk.worklist.rows[f] = {**desk.worklist.rows[f],
+                                     "referral": {**desk.worklist.rows[f]["referral"],
+                                                  "level": "urgent"}}
+        order = desk.worklist.sorted_files()
+        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+            desk.open(order[2])
+        qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+            qtbot.keyClick(win, Qt.Key.Key_J)
+        assert Path(win.state.path).resolve() == Path(order[3]).resolve()
+    finally:
+        win.close()

@@ -59,6 +59,10 @@ class ReadingDesk(QObject):
         # not be read (a file deleted since: J then moves past it, not back onto it)
         self._at: str | None = None
         self._opened: set[str] = set()  # worklist entries opened since the folder was
+        # entries that sorted above a case when the reader opened it: passed over on purpose
+        # (Enter on the third row), not placed there by a later analysis (QA 37: J then went
+        # back to the first row, saying the analysis had moved it up)
+        self._passed: set[str] = set()
         self._note_after_load: str | None = None
         self._detour: tuple[str, str | None] | None = None  # (late case opened, where J was)
         self.status = QLabel()
@@ -100,7 +104,7 @@ class ReadingDesk(QObject):
         self.worklist_dock.raise_()
         fit_worklist_width(self.win, self.worklist_dock, self.win.screen_class)
         n = self.worklist.open_folder(folder)
-        self._at, self._opened = None, set()
+        self._at, self._opened, self._passed = None, set(), set()
         self.worklist.set_current(self.win.state.path)
         self.focus_worklist()
         self.update_status()
@@ -151,7 +155,8 @@ class ReadingDesk(QObject):
         if delta > 0:
             if self._detour is not None and self._detour[0] == here and self._detour[1] in order:
                 here = self._detour[1]  # on a detour: where the reader was going
-            late = passed_flagged(order, here, self.worklist.rows, self._states(), self._opened)
+            late = passed_flagged(order, here, self.worklist.rows, self._states(),
+                                  self._opened | self._passed)
             if late is not None:  # analysed after the reader had passed its place in the order
                 self._note_after_load = "desk.late_flagged"  # after the "loaded" line
                 self._detour = (late, here)  # every late one first, then back on the way
@@ -207,6 +212,8 @@ class ReadingDesk(QObject):
             self._at = self.worklist.find(self.win.state.path)
             if self._at is not None:
                 self._opened.add(self._at)
+                order = self.worklist.sorted_files()
+                self._passed.update(order[:order.index(self._at)] if self._at in order else ())
         self.update_status()
 
     def _analysed(self, analysis: Any) -> None:
