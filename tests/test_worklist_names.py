@@ -48,6 +48,10 @@ def test_names_that_would_read_alike_drop_what_they_share() -> None:
         assert all(fits(text) for text in shown.values()), shown
     assert display_names(["a.hea"], *_chars(3)) == {"a.hea": "a…a"}
     assert distinct_elide("00017_hr.hea", 0, 0, _chars(5)[0]) is None
+    # narrower than "00017…hea" (150 % scaling, QA 37: both read "00···ea"): the part that
+    # differs alone
+    shown = display_names(["00017_hr.hea", "00001_hr.hea"], *_chars(7))
+    assert shown == {"00017_hr.hea": "00017…", "00001_hr.hea": "00001…"}, shown
 
 
 def test_the_worklist_shows_each_name_apart(qtbot, tmp_path: Path, samples: Path) -> None:

@@ -113,7 +113,8 @@ def display_names(names: list[str], fits: Callable[[str], bool],
 def distinct_elide(name: str, pre: int, suf: int, fits: Callable[[str], bool]) -> str | None:
     """``name`` shortened so that what tells it from the other names stays: the part all names
     share at the start goes first ("…0931_12誘導.xml"), then the shared end but its extension
-    ("…0931…xml"); None when even that does not fit (the caller elides in the middle)."""
+    ("…0931…xml"), then the extension too ("…0931…"); None when even that does not fit (the
+    caller elides in the middle)."""
     if fits(name):
         return name
     # whole tokens: the part that differs is shown with the rest of its word or number
@@ -130,6 +131,9 @@ def distinct_elide(name: str, pre: int, suf: int, fits: Callable[[str], bool]) -
     ext = tail[tail.rfind("."):] if "." in tail else ""
     if suf > len(ext) + 1:
         candidates.append(("…" if pre > 1 else name[:pre]) + core + "…" + ext.lstrip("."))
+    # narrower still (150 % scaling, QA 37: 00017_hr.hea and 00001_hr.hea both read "00···ea"):
+    # the part that differs alone, marked as cut at both ends
+    candidates.append(("…" if pre > 1 else name[:pre]) + core + "…")
     for text in candidates:
         if fits(text):
             return text
