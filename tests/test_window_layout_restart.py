@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.xvfb_server import window_env, window_state, xvfb_display
+from tests.xvfb_server import PUMP, window_env, window_state, xvfb_display
 
 SCRIPT = textwrap.dedent("""
     import json, sys, time
@@ -32,11 +32,7 @@ SCRIPT = textwrap.dedent("""
     win.show()
     win.controller.open_file(sample)
 
-    def pump(seconds):
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < seconds:
-            app.processEvents()
-            time.sleep(0.02)
+    {PUMP}
 
     def settle():
         t0 = time.monotonic()
@@ -87,7 +83,7 @@ SCRIPT = textwrap.dedent("""
     print("STATE " + json.dumps(out, ensure_ascii=False), flush=True)
     win.close()
     pump(0.5)
-""")
+""").replace("{PUMP}", PUMP)
 
 
 def _overlaps(a: list[int], b: list[int]) -> bool:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from tests.xvfb_server import window_env, window_state, xvfb_display
+from tests.xvfb_server import PUMP, window_env, window_state, xvfb_display
 
 SCRIPT = textwrap.dedent("""
     import json, sys, time
@@ -21,11 +21,7 @@ SCRIPT = textwrap.dedent("""
     win.show()
     win.controller.open_file(sample)
 
-    def pump(seconds):
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < seconds:
-            app.processEvents()
-            time.sleep(0.02)
+    {PUMP}
 
     pump(2.0)
     out = {"reading": win.reading_mode.on, "panel_visible": win.panel.isVisible(),
@@ -38,7 +34,7 @@ SCRIPT = textwrap.dedent("""
     print("STATE " + json.dumps(out), flush=True)
     win.close()
     pump(0.5)
-""")
+""").replace("{PUMP}", PUMP)
 
 
 def _run(tmp_path, bundled_samples, scale: str, shrink: str) -> tuple[dict, dict]:

@@ -19,6 +19,16 @@ from pathlib import Path
 
 import pytest
 
+#: for the window scripts: ``pump(seconds)`` runs the event loop of the script's ``app``
+#: (``QTest.qWait`` holds the GIL and starves the app's worker threads)
+PUMP = """
+def pump(seconds):
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < seconds:
+        app.processEvents()
+        time.sleep(0.02)
+"""
+
 
 def free_display() -> int:
     # spread by process id so that parallel test runs do not race for one number; a lock file
