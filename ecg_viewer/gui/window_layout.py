@@ -86,7 +86,7 @@ def reading_mode_wanted(win: QMainWindow) -> bool:
     return available_rect(win).height() < READING_MODE_BELOW_PX
 
 
-# a stored window smaller than this share of the screen is not restored: an 800×500 window on a
+# a stored window smaller than this share of the screen both ways is not restored: an 800×500 window on a
 # 1366×768 screen gave the page 206 px beside the 310-px panel (10 % of actual size) and came
 # back so at every start (QA 37)
 MIN_RESTORED_SHARE = 0.7
@@ -108,8 +108,8 @@ def restore_layout(win: Any, settings: Any) -> bool:
     if not (win.restoreGeometry(g) and win.restoreState(st) and fits(win, avail)):
         return False
     if (win.width() < MIN_RESTORED_SHARE * avail.width()
-            or win.height() < MIN_RESTORED_SHARE * avail.height()):
-        return False
+            and win.height() < MIN_RESTORED_SHARE * avail.height()):
+        return False  # small both ways (a window narrower or lower only is a choice kept)
     if (sp := settings.splitter()) is not None:
         win.splitter.restoreState(sp)
     # the last run's worklist comes back open but empty (the window is laid out before any
