@@ -63,10 +63,9 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         argv = sys.argv[1:] if _ARGV is None else _ARGV
-        if "--lang" in argv[:-1]:
-            lang = argv[argv.index("--lang") + 1]
-            if lang in ("ja", "en"):
-                set_language(lang)
+        lang = _lang_of(argv)
+        if lang in ("ja", "en"):
+            set_language(lang)
         detail = message
         for pattern, key in _ARGPARSE_ERRORS:
             m = pattern.fullmatch(message)
@@ -78,6 +77,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 _ARGV: list[str] | None = None  # the argv main() parses (for the language of an error)
+
+
+def _lang_of(argv: Sequence[str]) -> str | None:
+    """The value of ``--lang en`` or ``--lang=en`` in ``argv`` (QA 34: with "=" an argument
+    error was said in Japanese)."""
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return None
 
 
 def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:

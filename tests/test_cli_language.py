@@ -47,6 +47,14 @@ def test_usage_errors_are_said_in_the_chosen_language(bundled_samples: Path, cap
         assert stop.value.code == 2
         err = capsys.readouterr().err
         assert head in err and text in err, err
+    # "--lang=en" as argparse itself accepts it (QA 34: the error was said in Japanese)
+    from ecg_viewer.core.messages import set_language
+
+    set_language("ja")
+    with pytest.raises(SystemExit):
+        main(["--lang=en", *argv])
+    err = capsys.readouterr().err
+    assert "Invalid command line" in err and en in err, err
 
 
 @pytest.mark.parametrize("argv, ja, en", [
