@@ -116,3 +116,14 @@ def test_manual_pick_is_checked(ptbxl: Ptbxl, tmp_path: Path):
                                  sex=ptbxl.sex(b)))
     assert check_manual_prior(cur, no_id) is None  # files without ID: the user decides
     assert why_no_search(no_id) == "compare.no_patient_id" and why_no_search(cur) is None
+
+
+def test_no_patient_id_says_how_to_choose_the_prior_in_both_places(bundled_samples: Path,
+                                                                    capsys) -> None:
+    """QA 34: `analyze --prior auto` on a file without an ID pointed to the window's menu only."""
+    from ecg_viewer.cli import main
+
+    assert main(["analyze", str(bundled_samples / "E07509.hea"), "--prior", "auto",
+                 "--no-model"]) == 0
+    out = capsys.readouterr().out
+    assert "--prior FILE" in out and "「前回心電図と比較…」" in out, out

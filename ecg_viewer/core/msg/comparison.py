@@ -94,11 +94,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.match.database": ("解析済みの心電図から自動照合", "matched automatically among "
                                "the ECGs already reviewed"),
     "compare.match.manual": ("手動で選択", "chosen by hand"),
+    # the window and the command line both say it: each way of choosing the file is named
+    # (QA 34: `analyze --prior auto` pointed to the window's menu only)
     "compare.no_patient_id": (
-        "このファイルには患者IDがないため、前回心電図を自動で探せません。「前回心電図と比較…」で"
-        "ファイルを選んでください。",
+        "このファイルには患者IDがないため、前回心電図を自動で探せません。前回心電図のファイルを"
+        "選んでください（画面では「前回心電図と比較…」、コマンドでは --prior FILE）。",
         "This file carries no patient ID, so the prior ECG cannot be found automatically. Choose "
-        "it with \"Compare with prior…\".",
+        "its file (in the window with \"Compare with prior…\", on the command line with --prior "
+        "FILE).",
     ),
     "compare.no_time": (
         "このファイルには記録日時がないため、前回心電図を自動で探せません。",
