@@ -201,9 +201,14 @@ def test_the_strip_shows_whole_findings_and_how_many_more(qtbot) -> None:
     label.resize(fm.horizontalAdvance("  ".join(items)) + 10, 30)
     qtbot.wait(50)
     assert label.text() == "  ".join(items)
-    label.resize(fm.horizontalAdvance(items[0]) // 2, 30)  # not even one whole: the text elides
+    # not even one whole: the first is cut in the middle, its score and the count stay (QA 37:
+    # "● anteroseptal myocardial infarction…" with no score and no "6 more")
+    label.resize(fm.horizontalAdvance(items[0]) * 3 // 4, 30)
     qtbot.wait(50)
-    assert "…" in label.text() and "more" not in label.text()
+    assert "…" in label.text() and label.text().endswith("0.91  3 more"), label.text()
+    label.resize(fm.horizontalAdvance("3 more") + 8, 30)  # no room for a part of it: elided
+    qtbot.wait(50)
+    assert "…" in label.text()
     label.setText("plain text")  # a plain text again elides as before
     assert label.full_text() == "plain text"
     set_language("en")

@@ -92,6 +92,15 @@ class ElidedLabel(QLabel):
                 if fm.horizontalAdvance(head) <= avail:
                     shown = head
                     break
+            else:  # not even the first whole: it is cut in the middle, keeping its score at the
+                # end, and the count of the others stays (QA 37, 150 % English: "● anteroseptal
+                # myocardial infarction…" with no score and no "6 more")
+                rest = len(self._items) - 1
+                tail = f"{self._sep}{self._more.format(n=rest)}" if rest else ""
+                room = avail - fm.horizontalAdvance(tail)
+                if room > 4 * fm.horizontalAdvance("…"):
+                    shown = fm.elidedText(self._items[0], Qt.TextElideMode.ElideMiddle,
+                                          room) + tail
         if shown != super().text():
             super().setText(shown)
         if self._auto_tooltip:
