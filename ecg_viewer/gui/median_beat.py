@@ -138,7 +138,9 @@ class MedianBeatPanel(QWidget):
             p.plot(t[sel], traces[name], pen=pg.mkPen(TRACE, width=1.2))
             p.setXRange(lo_ms, hi_ms, padding=0)
             p.setYRange(lo, hi, padding=0)
-            label = pg.TextItem(name, color=(60, 60, 60), anchor=(0, 0))
+            # on a pale ground: the lead's own beat ran through its name (QA 37)
+            label = pg.TextItem(name, color=(60, 60, 60), anchor=(0, 0),
+                                fill=pg.mkBrush(255, 255, 255, 210))
             label.setPos(lo_ms, hi)
             p.addItem(label)
             lines = []
