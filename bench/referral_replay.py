@@ -34,7 +34,11 @@ from ecg_viewer.labels.fusion import load_fusion
 from ecg_viewer.model.labelspace import load_catalog
 from ecg_viewer.training.fusion_app import _shown, app_levels, app_rates, measurement_dicts
 from ecg_viewer.training.fusion_data import aligned_features, load_cache
-from ecg_viewer.training.fusion_report import eval_sets_masks, shipped_scores
+from ecg_viewer.training.fusion_report import (
+    eval_sets_masks,
+    shipped_fusion_outputs,
+    shipped_scores,
+)
 
 LABELS = ("atrial_fibrillation", "crbbb", "clbbb", "ivcd", "irbbb", "av_block_1", "prolonged_pr",
           "long_qt", "bifascicular_block", "lafb")
@@ -52,14 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     x, y = aligned_features(c), c["y"].astype(np.float64)
     names = tuple(str(n) for n in c["feature_names"])
     fusion = load_fusion(weights)
-    fused = [ids.index(lab) for lab in fusion.labels]
-    sim = np.nan_to_num(c["sim_ship"], nan=0.0)
-    p_fus = np.full(sim.shape, np.nan)
-    for j in fused:
-        p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
+    fused, p_fus, thr_f = shipped_fusion_outputs(c, fusion, ids, x)
     cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
-    thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source)
-             for j in fused}
     _, _, s, thr = shipped_scores(c, ids, cal, p_fus, thr_f, fused)
     s, thr = derived_matrix(s, thr, ids, fusion.derived)
     mdicts = measurement_dicts(c, x, names)

@@ -13,12 +13,12 @@ import re
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QBoxLayout, QDockWidget, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.messages import MESSAGES, set_language, tr
 from ecg_viewer.review import ReviewStore
+from tests.window_fixtures import worklist_in_dock
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 SMALL_KANA = "ぁぃぅぇぉっゃゅょァィゥェォッャュョー"
@@ -194,24 +194,14 @@ def _rows(folder: Path, sha_reviewed: str) -> dict[str, dict]:
 @pytest.mark.parametrize("lang", ["en", "ja"])
 def test_worklist_review_shows_the_readers_level_whole(qtbot, tmp_path, lang) -> None:
     from ecg_viewer.gui.window_layout import SIDE_DOCK_PX, worklist_px
-    from ecg_viewer.gui.worklist_panel import COLS, WorklistPanel
+    from ecg_viewer.gui.worklist_panel import COLS
 
     set_language(lang)
     store = ReviewStore(tmp_path / "db.sqlite3")
     store.set_levels("abc", suggested="urgent", final="D")
-    win = QMainWindow()
-    qtbot.addWidget(win)
-    panel = WorklistPanel(store)
-    dock = QDockWidget("worklist", win)
-    dock.setWidget(panel)
-    win.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-    win.setCentralWidget(QWidget())
-    win.resize(1300, 700)
-    win.show()
     width = worklist_px("medium")  # the 1366x768 column in this language
     assert width == SIDE_DOCK_PX["medium"] + (50 if lang == "en" else 0)
-    win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
-    qtbot.waitExposed(win)
+    panel, _service, _win = worklist_in_dock(qtbot, store, width)
     rows = _rows(tmp_path, "abc")
     panel.files = [Path(f) for f in rows]
     panel.rows = rows

@@ -21,6 +21,16 @@ from tests.report_fixtures import MEASUREMENTS, analysis_for
 SCORES = {"atrial_fibrillation": 0.83, "sinus_tachycardia": 0.7, "lvh": 0.6}
 
 
+def _pdfs(folder: Path, lang: str, rec, analysis, cat, **reviews) -> None:
+    """``folder/NAME.pdf`` of each review given as NAME=review (None: not reviewed), in ``lang``."""
+    set_language(lang)
+    try:
+        for name, review in reviews.items():
+            write_pdf(folder / f"{name}.pdf", ReportContent(rec, analysis, review, catalog=cat))
+    finally:
+        set_language("ja")
+
+
 def _sheet1(path: Path) -> str:
     text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", "1", str(path), "-"],
                           capture_output=True, text=True, check=True).stdout
@@ -41,12 +51,7 @@ def test_sheet1_shows_the_decisions_and_the_added_findings(bundled_samples: Path
     review = Review(sha256=rec.sha256 or "", decisions={"atrial_fibrillation": "rejected",
                                                         "sinus_tachycardia": "confirmed"},
                     added_labels=("brugada",), final_level="C")
-    set_language(lang)
-    try:
-        write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
-        write_pdf(tmp_path / "plain.pdf", ReportContent(rec, analysis, None, catalog=cat))
-    finally:
-        set_language("ja")
+    _pdfs(tmp_path, lang, rec, analysis, cat, r=review, plain=None)
     text = _sheet1(tmp_path / "r.pdf")
     for want in (rejected, confirmed, added):
         assert want in text, (want, text)
@@ -71,11 +76,7 @@ def test_many_physician_findings_are_whole_names_and_how_many_more(
     outside = next(s for s in analysis.prediction.labels if s.id not in top)
     review = Review(sha256=rec.sha256 or "", decisions={outside.id: "confirmed"},
                     added_labels=tuple(lab.id for lab in longest))
-    set_language(lang)
-    try:
-        write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
-    finally:
-        set_language("ja")
+    _pdfs(tmp_path, lang, rec, analysis, cat, r=review)
     text = _sheet1(tmp_path / "r.pdf")
     line = text[text.index("所見候補" if lang == "ja" else "Suggested findings"):]
     line = line[:line.index("閾値以上）" if lang == "ja" else "threshold)") + 5]
@@ -113,12 +114,7 @@ def test_sheet2_holds_every_added_finding_and_says_where_a_long_comment_goes_on(
                     reviewer="R", comment=comment)
     huge = Review(sha256=rec.sha256 or "", added_labels=tuple(lab.id for lab in longest),
                   comment="\n".join(f"行 {i:03d} の長いコメント" for i in range(80)))
-    set_language(lang)
-    try:
-        write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
-        write_pdf(tmp_path / "huge.pdf", ReportContent(rec, analysis, huge, catalog=cat))
-    finally:
-        set_language("ja")
+    _pdfs(tmp_path, lang, rec, analysis, cat, r=review, huge=huge)
     text = _sheet2(tmp_path / "r.pdf")
     for lab in longest:
         assert "".join((lab.ja if lang == "ja" else lab.en).split()) in text, lab.id
@@ -145,13 +141,12 @@ def test_sheet1_keeps_a_rejected_suggestion_when_the_line_is_full(bundled_sample
     review = Review(sha256=rec.sha256 or "", decisions={"atrial_fibrillation": "rejected",
                                                         "sinus_tachycardia": "confirmed"},
                     added_labels=tuple(lab.id for lab in longest), final_level="D")
-    write_pdf(tmp_path / "r.pdf", ReportContent(rec, analysis, review, catalog=cat))
-    text = _sheet1(tmp_path / "r.pdf")
-    assert "心房細動 0.60（要至急）*［医師否定］" in text, text
-    # with room for two, the confirmed one joins it, in score order
+    # with room for two (one added finding), the confirmed one joins it, in score order
     review2 = Review(sha256=rec.sha256 or "", decisions=review.decisions,
                      added_labels=review.added_labels[:1], final_level="D")
-    write_pdf(tmp_path / "r2.pdf", ReportContent(rec, analysis, review2, catalog=cat))
+    _pdfs(tmp_path, "ja", rec, analysis, cat, r=review, r2=review2)
+    text = _sheet1(tmp_path / "r.pdf")
+    assert "心房細動 0.60（要至急）*［医師否定］" in text, text
     text2 = _sheet1(tmp_path / "r2.pdf")
     assert "［医師否定］" in text2 and "洞頻脈 0.90" in text2
     assert text2.index("洞頻脈 0.90") < text2.index("心房細動 0.60")

@@ -22,20 +22,10 @@ from typing import Any
 from ecg_viewer.compare.findings import not_assessable_title
 from ecg_viewer.core.messages import tr
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.fhir import primary_snomed
+from ecg_viewer.report.fhir import LOINC, SNOMED, UCUM, _coding, primary_snomed
 
-LOINC = "http://loinc.org"
-SNOMED = "http://snomed.info/sct"
-UCUM = "http://unitsofmeasure.org"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 UCUM_UNIT = {"ms": "ms", "bpm": "/min", "°": "deg"}
-
-
-def _coding(system: str, code: str, display: str | None = None) -> dict[str, Any]:
-    c = {"system": system, "code": code}
-    if display:
-        c["display"] = display
-    return c
 
 
 def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.model.labelspace import label_ids, load_catalog
-from ecg_viewer.signal.measure import CONFIDENCE_KEYS
+from ecg_viewer.signal.measure import CONF_SPREAD_MS, CONFIDENCE_KEYS
 from ecg_viewer.training.data import (
     EcgSet,
     load_manifest,
@@ -41,8 +41,9 @@ ZSCORE_TO_MV = 0.2
 # the measurements whose low confidence the referral rules and the criteria hold-backs honour:
 # every value ``Measurements.low_confidence`` may list
 REF_LOW_NAMES = (*CONFIDENCE_KEYS, "p_present")
-#: the intervals a beat-group range may be given for (``Measurements.group_range``)
-RANGE_NAMES = ("p_ms", "pr_ms", "qrs_ms", "qt_ms")
+#: the intervals a beat-group range may be given for (``Measurements.group_range``): those the
+#: groups of beats measure
+RANGE_NAMES = tuple(CONF_SPREAD_MS)
 
 
 def cinc_folders(shared: Path) -> list[Path]:

@@ -249,6 +249,23 @@ def export_fusion(out: Path, fusion_json: dict[str, Any], report: dict[str, Any]
              len(fusion_json["labels"]))
 
 
+def shipped_fusion_outputs(c: dict[str, Any], fusion: Any, ids: list[str], x: np.ndarray
+                           ) -> tuple[list[int], np.ndarray, dict[int, tuple[float, str]]]:
+    """The shipped ``fusion`` on a fit cache ``c`` (its features ``x``): the fused label columns,
+    their probabilities from the shipped ensemble's similarities [N, L] (NaN elsewhere) and
+    their shipped thresholds (threshold, source)."""
+    if tuple(str(n) for n in c["feature_names"]) != fusion.feature_names:
+        raise SystemExit("the cached features are not the shipped fusion's: refit the fusion")
+    fused = [ids.index(lab) for lab in fusion.labels]
+    sim = np.nan_to_num(c["sim_ship"], nan=0.0)
+    p_fus = np.full(sim.shape, np.nan)
+    for j in fused:
+        p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
+    thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source)
+             for j in fused}
+    return fused, p_fus, thr_f
+
+
 def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
     """The side-by-side figures recomputed with the SHIPPED fusion.json (read through
     labels/fusion.py, as the app reads it) on the cached similarities and features; the
@@ -265,15 +282,9 @@ def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
     c = load_cache(cache)
     ids = [str(i) for i in c["label_ids"]]
     x, y = aligned_features(c), c["y"].astype(np.float64)
-    if tuple(str(n) for n in c["feature_names"]) != fusion.feature_names:
-        raise SystemExit("the cached features are not the shipped fusion's: refit the fusion")
+    fused, p_fus, thr_f = shipped_fusion_outputs(c, fusion, ids, x)
     has_mv = c["has_mv"].astype(bool)
     tr = training_rows(c)
-    fused = [ids.index(lab) for lab in fusion.labels]
-    sim = np.nan_to_num(c["sim_ship"], nan=0.0)
-    p_fus = np.full(sim.shape, np.nan)
-    for j in fused:
-        p_fus[:, j] = fusion.probability(ids[j], sim[:, j], x)
     metrics = json.loads((weights / "metrics.json").read_text(encoding="utf-8"))
     ch = metrics.get("fusion", {}).get("choice", {})
     volt = np.array([n in set(fusion.info.get("voltage_features", [])) for n in fusion.feature_names])
@@ -286,7 +297,6 @@ def shipped_report(cache: Path, weights: Path) -> dict[str, Any] | None:
                             float(ch.get("l2_chosen_criteria", 100.0)), tr,
                             np.ones(len(x), dtype=bool), fusion.logistic_weight, monotone)
     cal = json.loads((weights / "calibration.json").read_text(encoding="utf-8"))
-    thr_f = {j: (fusion.labels[ids[j]].threshold, fusion.labels[ids[j]].threshold_source) for j in fused}
     thr_c = {j: (metrics.get("fusion", {}).get("thresholds", {}).get(ids[j], {}).get("criteria", 0.5), "")
              for j in fused}
     cats = [lab.category for lab in load_catalog().labels]
