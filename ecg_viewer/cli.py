@@ -4,8 +4,9 @@
     ecg-viewer info FILE [--json]     what is in an ECG file
     ecg-viewer <command> --help       the other commands (render, analyze, report, batch, train ...)
 
-Each sub-command lives in ``ecg_viewer/commands/<name>.py`` with ``HELP``,
-``add_arguments(parser)`` and ``run(args) -> int``.
+Each sub-command lives in ``ecg_viewer/commands/<name>.py`` with ``HELP`` (the message key of
+its one-line description), ``add_arguments(parser)`` and ``run(args) -> int``; ``--help`` is in
+the language of the messages, so the language is set before a parser is built.
 
 One catch-all covers every command and the window: anything unexpected becomes one line on
 stderr (Japanese, or English with ``--lang en``) and its traceback goes to the error log
@@ -22,6 +23,7 @@ import logging
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
@@ -57,9 +59,68 @@ _ARGPARSE_ERRORS = (
 )
 
 
+def _cols(text: str) -> int:
+    """Terminal columns of ``text`` (a full-width character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+_NO_LINE_START = set("、。，．）」』】〕・ー々)]},.:;")  # not at a line's start (kinsoku)
+
+
+def wrap_columns(text: str, width: int) -> list[str]:
+    """``text`` (whitespace collapsed) in lines of at most ``width`` terminal columns: broken at
+    a space or between two full-width characters (Japanese has no spaces), never inside an
+    ASCII word nor before a closing bracket or punctuation (which may pass the width by its own
+    two columns); a word wider than the line stands alone."""
+    lines: list[str] = []
+    line, space = "", False
+    for tok in re.findall(r"[!-~]+| |[^ !-~]", " ".join(text.split())):
+        if tok == " ":
+            space = bool(line)
+            continue
+        piece = (" " if space else "") + tok
+        space = False
+        if line and _cols(line) + _cols(piece) > width and tok[0] not in _NO_LINE_START:
+            lines.append(line)
+            piece = tok
+            line = ""
+        line += piece
+    if line:
+        lines.append(line)
+    return lines
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help in the chosen language: its "usage: " translated, and lines wrapped by
+    terminal columns (argparse counts characters, so Japanese lines ran twice too wide)."""
+
+    def _format_usage(self, usage, actions, groups, prefix):  # type: ignore[no-untyped-def]
+        said = tr("help.usage_prefix") if prefix is None else prefix
+        stand_in = "\0" * _cols(said)  # as wide as the words, so the lines below align
+        return super()._format_usage(usage, actions, groups, stand_in).replace(stand_in, said, 1)
+
+    def _split_lines(self, text, width):  # type: ignore[no-untyped-def]
+        return wrap_columns(text, width)
+
+    def _fill_text(self, text, width, indent):  # type: ignore[no-untyped-def]
+        return "\n".join(indent + line for line in wrap_columns(text, width - len(indent)))
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors said in the chosen language (「次の引数が必要です: --out」),
-    framed with where the usage is; the exit status stays argparse's 2."""
+    framed with where the usage is; the exit status stays argparse's 2. Its ``--help`` is in
+    the chosen language too (headings, -h itself; the commands' options through their message
+    keys, core/msg/cli_help.py), so the language must be set before the parser is built."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("formatter_class", _Formatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = tr("help.positionals")
+        self._optionals.title = tr("help.options")
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS,
+                              help=tr("help.help"))
 
     def error(self, message: str) -> NoReturn:
         argv = sys.argv[1:] if _ARGV is None else _ARGV
@@ -91,21 +152,22 @@ def _lang_of(argv: Sequence[str]) -> str | None:
 
 
 def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="ecg-viewer",
-        description="12-lead ECG viewer with Japanese finding suggestions (suggestions, not a diagnosis).",
-    )
-    parser.add_argument("--version", action="version", version=f"ecg-viewer {__version__}")
-    parser.add_argument("--lang", choices=("ja", "en"), default=None, help="language of messages")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug output to stderr")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    parser = _Parser(prog="ecg-viewer", description=tr("help.program"))
+    parser.add_argument("--version", action="version", version=f"ecg-viewer {__version__}",
+                        help=tr("help.version"))
+    parser.add_argument("--lang", choices=("ja", "en"), default=None, help=tr("help.lang"))
+    parser.add_argument("-v", "--verbose", action="store_true", help=tr("help.verbose"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
+                                help=tr("help.commands"))
     for name in commands:
         mod = importlib.import_module(_module_name(name))
-        p = sub.add_parser(name, help=mod.HELP, description=mod.HELP)
+        line = tr(mod.HELP)  # HELP: the key of the command's one-line description
+        about = f"{line} {tr('help.developer_note')}" if getattr(mod, "DEVELOPER", False) else line
+        p = sub.add_parser(name, help=line, description=about)
         # also after the command (`ecg-viewer analyze --lang en FILE`); SUPPRESS: when not given
         # here, the value given before the command stays
         p.add_argument("--lang", choices=("ja", "en"), default=argparse.SUPPRESS,
-                       help="language of messages")
+                       help=tr("help.lang"))
         mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser
@@ -139,6 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     _ARGV = argv
     commands = available_commands()
+    lang = _lang_of(argv)
+    if lang in ("ja", "en"):  # before any parser is built: its --help is in this language
+        set_language(lang)
     # `ecg-viewer`, `ecg-viewer FILE...`, `ecg-viewer --lang en FILE`: the window.
     positional = _positionals(argv)
     if not positional or positional[0] not in commands:

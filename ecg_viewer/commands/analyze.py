@@ -18,19 +18,18 @@ from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.content import device_measurement_text
 
-HELP = "suggest Japanese findings and the referral flag for ECG files (suggestions, not a diagnosis)"
+HELP = "help.analyze"  # the message key of its one-line description
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("files", nargs="+", help="ECG files")
-    p.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
-    p.add_argument("--top", type=int, default=5, metavar="K", help="suggestions to print (default 5)")
+    p.add_argument("files", nargs="+", help=tr("help.files"))
+    p.add_argument("--json", action="store_true", help=tr("help.analyze.json"))
+    p.add_argument("--top", type=int, default=5, metavar="K", help=tr("help.analyze.top"))
     p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
-                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
+                   help=tr("help.fs_hz"))
     add_model_arguments(p)
     p.add_argument("--prior", default="none", metavar="FILE|auto|none",
-                   help="compare with the patient's prior ECG: a file, 'auto' (the newest earlier "
-                        "ECG with the same patient ID in the file's folder) or 'none' (default)")
+                   help=tr("help.analyze.prior"))
 
 
 def analysis_json(analysis: Analysis, top: int) -> dict[str, Any]:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from ecg_viewer.core.messages import tr
 
-HELP = "check the review database's audit trail (hash chain, triggers, file integrity)"
+HELP = "help.audit"  # the message key of its one-line description
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=("verify",), help="verify: check the hash chain")
-    p.add_argument("--db", default=None, help="review database (default: the user's)")
+    p.add_argument("action", choices=("verify",), help=tr("help.audit.action"))
+    p.add_argument("--db", default=None, help=tr("help.audit.db"))
 
 
 def run(args: argparse.Namespace) -> int:

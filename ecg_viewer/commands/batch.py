@@ -25,18 +25,18 @@ from ecg_viewer.pipeline.batch import BatchAbort, BatchOutputError, run_batch
 from ecg_viewer.pipeline.batch_staged import AnalyzerSpec
 from ecg_viewer.pipeline.files import find_ecg_files
 
-HELP = "analyse every ECG file under a folder into JSON Lines or CSV (resumable)"
+HELP = "help.batch"  # the message key of its one-line description
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dir", help="folder to search (recursively) for ECG files")
-    p.add_argument("--out", required=True, help="results file: .jsonl or .csv (appended to)")
+    p.add_argument("dir", help=tr("help.batch.dir"))
+    p.add_argument("--out", required=True, help=tr("help.batch.out"))
     p.add_argument("--workers", type=int, default=0,
-                   help="worker processes that read and measure (default 0: one per CPU core)")
+                   help=tr("help.batch.workers"))
     add_model_arguments(p)
-    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--no-progress", action="store_true", help=tr("help.batch.no_progress"))
     p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
-                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
+                   help=tr("help.fs_hz"))
 
 
 class ProgressBar:

@@ -14,7 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-HELP = "recompute the label-embedding matrix of the catalog with a text encoder"
+HELP = "help.embed_labels"  # the message key of its one-line description
+DEVELOPER = True  # its options are described in English (cli: help.developer_note)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

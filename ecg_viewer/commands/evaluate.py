@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "evaluate training runs or the shipped model (top-1/top-5, AUROC, sensitivity/specificity)"
+HELP = "help.evaluate"  # the message key of its one-line description
+DEVELOPER = True  # its options are described in English (cli: help.developer_note)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -13,14 +13,14 @@ from ecg_viewer.core.messages import MESSAGES, language, paren, tr
 from ecg_viewer.io import read_ecg
 from ecg_viewer.report.content import device_filter_text, device_measurement_text
 
-HELP = "show what is in an ECG file (format, leads, rate, duration, amplitudes, metadata)"
+HELP = "help.info"  # the message key of its one-line description
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="ECG file (.hea, .mwf, .xml, .dcm, .scp, .edf, .csv ...)")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("file", help=tr("help.info.file"))
+    p.add_argument("--json", action="store_true", help=tr("help.info.json"))
     p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
-                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
+                   help=tr("help.fs_hz"))
 
 
 def run(args: argparse.Namespace) -> int:

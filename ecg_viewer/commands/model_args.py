@@ -7,17 +7,19 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from ecg_viewer.core.messages import tr
+
 if TYPE_CHECKING:
     from ecg_viewer.pipeline.analyze import Analyzer
 
 
 def add_model_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto",
-                   help="model device: auto (CUDA when available; default), cpu, cuda, cuda:N")
+                   help=tr("help.device"))
     p.add_argument("--weights", default=None, metavar="DIR",
-                   help="model weights folder (default: the shipped model)")
+                   help=tr("help.weights"))
     p.add_argument("--no-model", action="store_true",
-                   help="quality, measurements and measurement rules only (no AI suggestions)")
+                   help=tr("help.no_model"))
 
 
 def build_analyzer(args: argparse.Namespace) -> Analyzer:

@@ -23,7 +23,7 @@ from ecg_viewer.signal.page import (
     layout_page,
 )
 
-HELP = "draw the ECG page (as in the window) to a PNG or SVG file"
+HELP = "help.render"  # the message key of its one-line description
 
 # --filter words: hp0.05 hp0.5 notch50 notch60 lp40 lp100 lp150, or "diagnostic" / "none"
 _FILTER_WORDS = {
@@ -34,21 +34,20 @@ _FILTER_WORDS = {
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="ECG file")
-    p.add_argument("--out", required=True, help="output file, .png or .svg")
-    p.add_argument("--layout", choices=LAYOUTS, default="3x4", help="page layout (default 3x4)")
-    p.add_argument("--speed", type=float, choices=SPEEDS_MM_S, default=25.0, help="mm/s (default 25)")
-    p.add_argument("--gain", type=float, choices=GAINS_MM_MV, default=10.0, help="mm/mV (default 10)")
+    p.add_argument("file", help=tr("help.file"))
+    p.add_argument("--out", required=True, help=tr("help.render.out"))
+    p.add_argument("--layout", choices=LAYOUTS, default="3x4", help=tr("help.layout"))
+    p.add_argument("--speed", type=float, choices=SPEEDS_MM_S, default=25.0, help=tr("help.speed"))
+    p.add_argument("--gain", type=float, choices=GAINS_MM_MV, default=10.0, help=tr("help.gain"))
     p.add_argument("--chest-gain", type=float, choices=GAINS_MM_MV, default=None,
-                   help="mm/mV for V1-V6 (default: --gain)")
+                   help=tr("help.render.chest_gain"))
     p.add_argument("--filter", action="append", default=[], metavar="F",
-                   help="hp0.05 hp0.5 notch50 notch60 lp40 lp100 lp150, 'diagnostic' "
-                        "(hp0.05+lp150+notch50) or 'none'; repeat or comma-separate")
-    p.add_argument("--lead", default="II", help="the lead of --layout 1 (default II)")
-    p.add_argument("--start", type=float, default=0.0, help="first second shown (default 0)")
-    p.add_argument("--dpi", type=float, default=200.0, help="PNG resolution (default 200)")
+                   help=tr("help.render.filter"))
+    p.add_argument("--lead", default="II", help=tr("help.render.lead"))
+    p.add_argument("--start", type=float, default=0.0, help=tr("help.start"))
+    p.add_argument("--dpi", type=float, default=200.0, help=tr("help.render.dpi"))
     p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
-                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
+                   help=tr("help.fs_hz"))
 
 
 def parse_filters(words: list[str]) -> FilterSettings:

@@ -33,33 +33,31 @@ from ecg_viewer.signal.filters import (
 )
 from ecg_viewer.signal.page import LAYOUTS, PageSettings
 
-HELP = "write the ECG report: PDF (A4 landscape), and optionally JSON and FHIR R4"
+HELP = "help.report"  # the message key of its one-line description
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("file", help="ECG file")
-    p.add_argument("--out", required=True, help="PDF report to write")
-    p.add_argument("--json", dest="json_out", default=None, help="also write the JSON report")
+    p.add_argument("file", help=tr("help.file"))
+    p.add_argument("--out", required=True, help=tr("help.report.out"))
+    p.add_argument("--json", dest="json_out", default=None, help=tr("help.report.json"))
     p.add_argument("--fhir", dest="fhir_out", default=None,
-                   help="also write a FHIR R4 Bundle (JSON)")
-    p.add_argument("--layout", choices=LAYOUTS, default="3x4")
-    p.add_argument("--speed", type=float, default=25.0, help="mm/s (default 25)")
-    p.add_argument("--gain", type=float, default=10.0, help="mm/mV (default 10)")
-    p.add_argument("--highpass", type=float, default=None, help="baseline filter Hz (0.05, 0.5)")
-    p.add_argument("--lowpass", type=float, default=None, help="low-pass Hz (40, 100, 150)")
-    p.add_argument("--notch", type=float, default=None, help="power-line notch Hz (50, 60)")
-    p.add_argument("--start", type=float, default=0.0, help="first second shown")
+                   help=tr("help.report.fhir"))
+    p.add_argument("--layout", choices=LAYOUTS, default="3x4", help=tr("help.layout"))
+    p.add_argument("--speed", type=float, default=25.0, help=tr("help.speed"))
+    p.add_argument("--gain", type=float, default=10.0, help=tr("help.gain"))
+    p.add_argument("--highpass", type=float, default=None, help=tr("help.report.highpass"))
+    p.add_argument("--lowpass", type=float, default=None, help=tr("help.report.lowpass"))
+    p.add_argument("--notch", type=float, default=None, help=tr("help.report.notch"))
+    p.add_argument("--start", type=float, default=0.0, help=tr("help.start"))
     p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
-                   help="sampling rate (Hz) of a CSV that states none (a file's own rate is kept)")
-    p.add_argument("--db", default=None, help="review database (default: the user data folder)")
-    p.add_argument("--no-review", action="store_true", help="leave the review out")
+                   help=tr("help.fs_hz"))
+    p.add_argument("--db", default=None, help=tr("help.report.db"))
+    p.add_argument("--no-review", action="store_true", help=tr("help.report.no_review"))
     add_model_arguments(p)
     p.add_argument("--embed-pdf", action="store_true",
-                   help="attach the PDF to the FHIR DiagnosticReport (presentedForm)")
+                   help=tr("help.report.embed_pdf"))
     p.add_argument("--prior", default=PRIOR_AUTO, metavar="FILE|auto|none",
-                   help="compare with the patient's prior ECG: a file, 'auto' (default: the newest "
-                        "earlier ECG with the same patient ID in the same folder or the review "
-                        "database, when there is one) or 'none'")
+                   help=tr("help.report.prior"))
 
 
 def _settings(args: argparse.Namespace) -> PageSettings:

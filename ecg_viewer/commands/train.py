@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-HELP = "train the ECG encoder against the Japanese label texts (CPU, CUDA, torchrun)"
+HELP = "help.train"  # the message key of its one-line description
+DEVELOPER = True  # its options are described in English (cli: help.developer_note)
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

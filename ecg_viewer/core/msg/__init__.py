@@ -4,6 +4,7 @@
 """
 
 from ecg_viewer.core.msg import (
+    cli_help,
     comparison,
     criteria,
     findings,
@@ -29,4 +30,5 @@ AREA_TABLES: tuple[tuple[str, dict[str, tuple[str, str]]], ...] = (
     ("comparison", comparison.MESSAGES),
     ("input_safety", input_safety.MESSAGES),
     ("outputs", outputs.MESSAGES),
+    ("cli_help", cli_help.MESSAGES),
 )
