@@ -43,7 +43,9 @@ def test_calibration_pulse_is_1_mv_at_the_row_gain(rec):
     page = layout_page(rec, PageSettings(gain_limb_mm_mv=10, gain_chest_mm_mv=20))
     assert page.pulses[0].height_mm == 10.0  # 1 mV at 10 mm/mV = two 5 mm squares
     xs, ys = page.pulses[0].polyline()
-    assert max(ys) - min(ys) == pytest.approx(2 * MAJOR_MM)
+    # the row's chest leads are at 20 mm/mV: the pulse steps to 1 mV at that gain (QA 39)
+    assert sorted({page.pulses[0].y_mm - y for y in ys}) == pytest.approx([0, 2 * MAJOR_MM,
+                                                                           4 * MAJOR_MM])
     # the width is 0.2 s of paper
     assert page.pulses[0].width_mm == pytest.approx(5.0)
     v1 = next(t for t in page.traces if t.lead == "V1")
@@ -60,8 +62,9 @@ def test_layouts(rec, layout, rows, cols):
         x, y = t.points(rec.signal_mv, rec.fs_hz)
         assert len(x) == t.i1 - t.i0 > 0
         assert x[0] == pytest.approx(t.x_mm)
-        # the drawn y is the signal at the trace's gain around its baseline
-        np.testing.assert_allclose(y, t.y_mm - rec.lead(t.lead)[t.i0:t.i1] * t.gain_mm_mv, rtol=1e-6)
+        # the drawn y is the signal at the trace's gain around its baseline (its median level)
+        v = rec.lead(t.lead)[t.i0:t.i1].astype(np.float64)
+        np.testing.assert_allclose(y, t.y_mm - (v - np.median(v)) * t.gain_mm_mv, rtol=1e-6)
 
 
 def test_speed_changes_width_not_time(rec):

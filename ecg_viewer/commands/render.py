@@ -21,6 +21,7 @@ from ecg_viewer.signal.page import (
     Page,
     PageSettings,
     layout_page,
+    page_description,
 )
 
 HELP = "help.render"  # the message key of its one-line description
@@ -137,5 +138,5 @@ def run(args: argparse.Namespace) -> int:
     except ExportError as exc:  # full disk, read-only folder ...: no file is left behind
         print(exc.message(), file=sys.stderr)
         return 1
-    print(tr("ui.render.written", out=out, layout=args.layout, speed=args.speed, gain=args.gain))
+    print(tr("ui.render.written", out=out, page=page_description(settings, page.window_s)))
     return 0

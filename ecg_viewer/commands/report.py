@@ -130,6 +130,9 @@ def run(args: argparse.Namespace,
     except EcgError as exc:  # unreadable ECG, export failed, review database, model weights ...
         print(user_message(exc), file=sys.stderr)
         return 1
+    notice = content.page_notice()
+    if notice:  # the ECG sheet printed otherwise than asked (A4 at true scale)
+        print(notice, file=sys.stderr)
     cmp = content.comparison
     if cmp is not None:
         print(tr("compare.cli.prior_used", file=cmp.prior.file, date=cmp.prior.date_text(),

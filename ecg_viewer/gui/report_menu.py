@@ -91,6 +91,15 @@ class ReportMenu:
 
     def _exported(self, written: list[Path]) -> None:
         self.win.statusBar().showMessage(tr("report.written", path=written[0]), 8000)
+        self._page_notice()
+
+    def _page_notice(self) -> None:
+        """The ECG sheet printed otherwise than the page on screen: said in the notice strip
+        (QA 39: a 12×1 page at 50 mm/s came out as 3×4 at 25 mm/s without a word)."""
+        notice = self.jobs.page_notice()
+        notices = getattr(self.win, "notices", None)
+        if notice and notices is not None:
+            notices.notify(notice)
 
     def _failed(self, title_key: str, exc: BaseException) -> None:
         self._printer = None
@@ -122,6 +131,7 @@ class ReportMenu:
                                 tr("report.ui.print_failed", reason=user_message(exc)))
             return
         self.win.statusBar().showMessage(tr("report.ui.printed", pages=pages), 8000)
+        self._page_notice()
 
     # --- worklist --------------------------------------------------------------------------------------
     def open_folder_dialog(self) -> None:

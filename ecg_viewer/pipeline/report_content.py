@@ -19,6 +19,12 @@ def build_report_content(record: EcgRecord, analysis: Analysis, *, review: Any =
     the ECG sheet and the label ``catalog`` (the shipped one when None)."""
     if comparison is not None:
         analysis = with_comparison(analysis, comparison)
+    requested = None
+    if settings is not None:  # printed at true scale on A4: the nearest settings that fit
+        from ecg_viewer.report.pdf import printed_settings
+
+        printed = printed_settings(record, settings)
+        settings, requested = printed, (settings if printed != settings else None)
     return ReportContent(record, analysis, review, page_settings=settings,
                          catalog=catalog if catalog is not None else catalog_or_none(),
-                         comparison=comparison)
+                         comparison=comparison, page_requested=requested)

@@ -18,6 +18,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review.model import Annotation, Review
+from ecg_viewer.signal.page import page_description
 
 REPORT_FORMAT_VERSION = 1
 
@@ -140,6 +141,15 @@ class ReportContent:
     # the comparison with the prior ECG (``ecg_viewer.compare.diff.Comparison``), None without
     # one; ``analysis.referral`` is then the flag raised by it (compare.referral.with_comparison)
     comparison: Any = None
+    # the settings asked for, where the ECG sheet could not be printed with them at true scale
+    # on A4 (``page_settings`` are then those printed: report.pdf.printed_settings)
+    page_requested: Any = None
+
+    def page_notice(self, lang: str | None = None) -> str | None:
+        """What the ECG sheet was printed with instead of the settings asked for, or None."""
+        if self.page_requested is None or self.page_settings is None:
+            return None
+        return refit_notice(self.page_settings, self.page_requested, lang)
 
     # --- provenance ----------------------------------------------------------------------------
     @property
@@ -250,10 +260,20 @@ class ReportContent:
             "notice_ja": tr("safety.notice", "ja"),
             "notice_en": tr("safety.notice", "en"),
         }
-        if self.page_settings is not None:
+        if self.page_settings is not None:  # as printed on the ECG sheet
             out["report"]["page"] = _settings_dict(self.page_settings)
+        if self.page_requested is not None:
+            out["report"]["page_requested"] = _settings_dict(self.page_requested)
         out["comparison"] = self.comparison.to_dict() if self.comparison is not None else None
         return out
+
+
+def refit_notice(printed: Any, asked: Any, lang: str | None = None) -> str | None:
+    """「… 心電図は {printed} で印刷しました（指定: {asked}）」, or None when they are the same."""
+    if printed == asked:
+        return None
+    return tr("report.page_refit", lang, printed=page_description(printed, lang=lang),
+              asked=page_description(asked, lang=lang))
 
 
 def _settings_dict(settings: Any) -> dict[str, Any]:

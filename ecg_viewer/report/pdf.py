@@ -26,6 +26,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import language, list_sep, paren, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
+from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.referral import reason_head, shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
@@ -77,16 +78,38 @@ BANNER_COLORS = {
 
 
 def report_page(content: ReportContent, settings: PageSettings | None = None) -> Page:
-    """The ECG page of the report: the clinician's settings when they fit on A4 landscape at
-    true scale, otherwise 3×4 at 25 mm/s and 10 mm/mV with the clinician's filters."""
+    """The ECG page of the report, laid out with :func:`printed_settings` (the content's
+    settings are those already: ``build_report_content`` fits them)."""
     s = settings or content.page_settings or PageSettings()
-    page = layout_page(content.record, s)
-    if _fits(page):
-        return page
-    fallback = PageSettings(filters=s.filters, start_s=s.start_s)
-    log.info("report: page %s x %s mm does not fit A4; using 3x4 25 mm/s 10 mm/mV",
-             page.width_mm, page.height_mm)
-    return layout_page(content.record, replace(fallback, window_s=10.0))
+    return layout_page(content.record, printed_settings(content.record, s))
+
+
+def printed_settings(record: EcgRecord, s: PageSettings) -> PageSettings:
+    """The settings the report's ECG sheet is printed with, at true scale on one A4 landscape
+    sheet: the clinician's when they fit; else the nearest that fits, in this order of what is
+    given up: the seconds shown (50 mm/s: 5 s, as a cart prints it), the speed above 25 mm/s,
+    the gain above 10 mm/mV, the layout (3×4). Filters, start and the lead of a one-lead page
+    are always kept. ``ReportContent.page_notice`` says what changed (QA 39: 12×1, 6×2,
+    50 mm/s and 20 mm/mV had been printed as 3×4, 25 mm/s, 10 mm/mV without a word, and the
+    JSON report had named the settings asked for)."""
+    layouts = (s.layout,) if s.layout == "3x4" else (s.layout, "3x4")
+    capped = replace(s, gain_limb_mm_mv=min(s.gain_limb_mm_mv, 10.0),
+                     gain_chest_mm_mv=min(s.gain_chest_mm_mv, 10.0))
+    tried: list[PageSettings] = []
+    for layout in layouts:
+        for gains in (s, capped):
+            for speed in dict.fromkeys((s.speed_mm_s, min(s.speed_mm_s, 25.0))):
+                for window in dict.fromkeys((s.window_s, min(s.window_s, 5.0))):
+                    c = replace(gains, layout=layout, speed_mm_s=speed, window_s=window)
+                    if c in tried:
+                        continue
+                    tried.append(c)
+                    if _fits(layout_page(record, c)):
+                        if c != s:
+                            log.info("report: %s does not fit A4 at true scale; printed as %s",
+                                     s, c)
+                        return c
+    return replace(capped, layout="3x4", speed_mm_s=25.0, window_s=10.0)
 
 
 def _fits(page: Page) -> bool:

@@ -116,29 +116,57 @@ class TracePlacement:
 
     def points(self, signal_mv: np.ndarray, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
         """x and y (mm) of this segment's samples, from the full ``[leads, samples]`` signal
-        (or anything indexed the same way, e.g. the filtered stretch of a long record)."""
+        (or anything indexed the same way, e.g. the filtered stretch of a long record).
+
+        The segment is drawn around its own median level, as a cart prints every lead on its
+        row whatever the electrode's offset: unfiltered ("raw"), a lead sitting at -9 mV had
+        been drawn 90 mm below its row, off the page (QA 39: Philips ad4d3d80 V3; CinC S0008's
+        lead I 15 mm low). Amplitudes on the paper are differences (a wave against its
+        baseline, the calibration pulse), which the shift leaves as they are; calipers read
+        the paper (``v_of``), so they stay on the drawn trace."""
         if not self.available or self.i1 <= self.i0:
             return np.empty(0), np.empty(0)
         v = np.asarray(signal_mv[self.row_index, self.i0 : self.i1], dtype=np.float64)
         x = self.x_mm + (np.arange(self.i0, self.i1) / fs_hz - self.t0_s) * self.speed_mm_s
-        return x, self.y_mm - v * self.gain_mm_mv
+        return x, self.y_mm - (v - display_level(v)) * self.gain_mm_mv
+
+
+def display_level(v: np.ndarray) -> float:
+    """The level a drawn segment is centred on: the median of its finite samples (the
+    baseline between the beats, which take a small part of a cycle), 0 when it has none."""
+    finite = v[np.isfinite(v)]
+    return float(np.median(finite)) if finite.size else 0.0
 
 
 @dataclass(frozen=True)
 class CalibrationPulse:
-    """A 1 mV rectangular pulse at the start of a row, drawn at that row's gain."""
+    """A 1 mV rectangular pulse at the start of a row, drawn at that row's gain; a row whose
+    chest leads are drawn at another gain than its limb leads (3x4, 6x2 with a chest gain of
+    their own) gets a stepped pulse, its first half at the limb gain and its second at the
+    chest gain, as carts print it (QA 39: V1-V6 at 5 mm/mV beside a 10-mm pulse alone read
+    half their voltage against it)."""
 
     x_mm: float
     y_mm: float  # baseline
     width_mm: float
     gain_mm_mv: float
+    second_gain_mm_mv: float | None = None  # the chest leads' gain, where the row has both
 
     @property
     def height_mm(self) -> float:
         return PULSE_MV * self.gain_mm_mv
 
+    @property
+    def stepped(self) -> bool:
+        return self.second_gain_mm_mv is not None and self.second_gain_mm_mv != self.gain_mm_mv
+
     def polyline(self) -> tuple[list[float], list[float]]:
         x0, y0, w, h = self.x_mm, self.y_mm, self.width_mm, self.height_mm
+        if self.stepped:
+            h2 = PULSE_MV * float(self.second_gain_mm_mv or 0.0)
+            xm = x0 + w / 2.0
+            return ([x0 - 1.0, x0, x0, xm, xm, x0 + w, x0 + w, x0 + w + 1.0],
+                    [y0, y0, y0 - h, y0 - h, y0 - h2, y0 - h2, y0, y0])
         return ([x0 - 1.0, x0, x0, x0 + w, x0 + w, x0 + w + 1.0],
                 [y0, y0, y0 - h, y0 - h, y0, y0])
 
@@ -203,6 +231,17 @@ def settings_text(s: PageSettings, lang: str | None = None) -> str:
     else:
         gain = tr("ui.page.gain_split", lang, limb=s.gain_limb_mm_mv, chest=s.gain_chest_mm_mv)
     return f"{s.speed_mm_s:g} mm/s   {gain}   {tr('ui.page.filters', lang)}: {filt}"
+
+
+def page_description(s: PageSettings, seconds: float | None = None, lang: str | None = None) -> str:
+    """Layout, speed, gain(s) and the seconds shown, in one phrase (「3x4、25 mm/s、10 mm/mV、
+    10 秒」): what was drawn or printed, for a confirmation or a notice."""
+    if s.gain_limb_mm_mv == s.gain_chest_mm_mv:
+        gain = tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
+    else:
+        gain = tr("ui.page.gain_split", lang, limb=s.gain_limb_mm_mv, chest=s.gain_chest_mm_mv)
+    return tr("ui.page.description", lang, layout=s.layout, speed=s.speed_mm_s, gain=gain,
+              seconds=s.window_s if seconds is None else seconds)
 
 
 def _ceil5(v: float) -> float:
@@ -274,8 +313,10 @@ def layout_page(record: EcgRecord, settings: PageSettings) -> Page:
             ))
             if c > 0:
                 seps.append((x, baseline - 2.5, x, baseline + 2.5))
+        gains = [s.gain_for(n) for n in row]
+        other = next((g for g in gains if g != gains[0]), None)
         pulses.append(CalibrationPulse(x_mm=left - pulse_w - 2.0, y_mm=baseline, width_mm=pulse_w,
-                                       gain_mm_mv=s.gain_for(row[0])))
+                                       gain_mm_mv=gains[0], second_gain_mm_mv=other))
     return Page(
         width_mm=width, height_mm=height, settings=s, traces=tuple(traces), pulses=tuple(pulses),
         separators=tuple(seps), start_s=start, window_s=window, duration_s=duration, fs_hz=fs,

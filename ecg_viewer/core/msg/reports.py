@@ -4,6 +4,12 @@ key -> (Japanese, English); merged into :data:`ecg_viewer.core.messages.MESSAGES
 """
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # the ECG sheet printed with other settings than asked (report/pdf.printed_settings)
+    "report.page_refit": (
+        "指定の設定では A4 横 1 枚に実寸で収まらないため、心電図は {printed} で印刷しました（指定: {asked}）",
+        "The ECG did not fit one A4 landscape sheet at true scale with the settings asked for: "
+        "printed at {printed} (asked: {asked})",
+    ),
     # --- review store and exports (issue 8: review, reports, worklist) -----------------------
     "review.open_failed": (
         "確認結果のデータベースを開けません: {path}（{reason}）",

@@ -1,0 +1,141 @@
+"""What the paper shows (QA 39): every lead on its own row whatever its electrode offset, a
+stepped calibration pulse where the chest leads have a gain of their own, and a report whose ECG
+sheet says when it could not be printed as asked (A4 landscape at true scale)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ecg_viewer.cli import main
+from ecg_viewer.io import read_ecg
+from ecg_viewer.report.pdf import printed_settings
+from ecg_viewer.signal.page import PageSettings, layout_page
+from ecg_viewer.signal.synthetic import synthetic
+
+
+@pytest.fixture(scope="module")
+def rec():
+    return synthetic(hr=75.0, noise_mv=0.0)
+
+
+def _with_offset(record, lead: str, offset_mv: float):
+    sig = record.signal_mv.copy()
+    sig[record.lead_names.index(lead)] += offset_mv
+    return replace(record, signal_mv=sig)
+
+
+def test_a_lead_with_an_electrode_offset_is_drawn_on_its_own_row(rec) -> None:
+    # Philips ad4d3d80's V3 sat at -9 mV: raw, it was drawn 90 mm below its row, off the page
+    off = _with_offset(rec, "V3", -9.0)
+    page = layout_page(off, PageSettings())
+    for t in page.traces:
+        x, y = t.points(off.signal_mv, off.fs_hz)
+        assert abs(np.median(y) - t.y_mm) < 0.5, t.lead  # on its baseline
+        assert t.band_top_mm - 15 < y.min() and y.max() < t.band_bottom_mm + 15, t.lead
+        # the waves keep their size: the same peak-to-peak as the signal, in mm
+        v = off.signal_mv[t.row_index, t.i0:t.i1]
+        assert np.ptp(y) == pytest.approx(np.ptp(v) * t.gain_mm_mv)
+    v3 = next(t for t in page.traces if t.lead == "V3")
+    clean = layout_page(rec, PageSettings())
+    same = next(t for t in clean.traces if t.lead == "V3")
+    np.testing.assert_allclose(v3.points(off.signal_mv, off.fs_hz)[1],
+                               same.points(rec.signal_mv, rec.fs_hz)[1], atol=1e-9)
+
+
+def test_a_real_record_with_an_offset_lead_stays_on_the_paper(samples: Path) -> None:
+    f = samples / "philips_xml" / "ad4d3d80-d165_1-04_orig.xml"
+    if not f.exists():
+        pytest.skip("sample not present")
+    r = read_ecg(f)
+    page = layout_page(r, PageSettings())
+    v3 = next(t for t in page.traces if t.lead == "V3")
+    _, y = v3.points(r.signal_mv, r.fs_hz)
+    assert abs(np.median(y) - v3.y_mm) < 1.0
+    assert np.mean((y > 0) & (y < page.height_mm)) > 0.9  # most of it on the page
+
+
+def test_split_gains_get_a_stepped_pulse_at_both_gains(rec) -> None:
+    for layout in ("3x4", "6x2"):
+        page = layout_page(rec, PageSettings(layout=layout, gain_limb_mm_mv=10.0,
+                                             gain_chest_mm_mv=5.0))
+        rhythm = page.pulses[-1]  # the rhythm strip (II) has one gain
+        assert not rhythm.stepped
+        for pulse in page.pulses[:-1]:
+            assert pulse.stepped and pulse.gain_mm_mv == 10.0 and pulse.second_gain_mm_mv == 5.0
+            xs, ys = pulse.polyline()
+            heights = sorted({round(pulse.y_mm - y, 6) for y in ys})
+            assert heights == [0.0, 5.0, 10.0], heights  # 1 mV at 10 mm/mV, then at 5 mm/mV
+    page = layout_page(rec, PageSettings(layout="12x1", gain_limb_mm_mv=10.0, gain_chest_mm_mv=5.0))
+    assert not any(p.stepped for p in page.pulses)
+    assert {p.gain_mm_mv for p in page.pulses} == {10.0, 5.0}  # one pulse per row, its gain
+    page = layout_page(rec, PageSettings())
+    assert not any(p.stepped for p in page.pulses)
+    assert len(page.pulses[0].polyline()[0]) == 6
+
+
+@pytest.mark.parametrize("asked, printed", [
+    (PageSettings(), PageSettings()),
+    (PageSettings(gain_limb_mm_mv=5.0, gain_chest_mm_mv=5.0),
+     PageSettings(gain_limb_mm_mv=5.0, gain_chest_mm_mv=5.0)),
+    (PageSettings(speed_mm_s=50.0), PageSettings(speed_mm_s=50.0, window_s=5.0)),
+    (PageSettings(gain_limb_mm_mv=20.0, gain_chest_mm_mv=20.0), PageSettings()),
+    (PageSettings(layout="12x1"), PageSettings()),
+    (PageSettings(layout="6x2", speed_mm_s=12.5), PageSettings(speed_mm_s=12.5)),
+    (PageSettings(layout="1", single_lead="V1"), PageSettings(layout="1", single_lead="V1")),
+])
+def test_the_report_prints_the_nearest_settings_that_fit_a4(rec, asked, printed) -> None:
+    assert printed_settings(rec, asked) == replace(printed, single_lead=asked.single_lead)
+
+
+def test_report_says_when_its_ecg_sheet_is_printed_otherwise(bundled_samples, tmp_path, capsys,
+                                                             monkeypatch) -> None:
+    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
+    out, js = tmp_path / "r.pdf", tmp_path / "r.json"
+    argv = ["report", str(bundled_samples / "E07505.hea"), "--out", str(out), "--json", str(js),
+            "--no-model", "--no-review", "--prior", "none"]
+    assert main([*argv, "--layout", "12x1", "--speed", "50"]) == 0
+    err = capsys.readouterr().err
+    assert "A4 横 1 枚に実寸で収まらないため、心電図は 3x4、50 mm/s、10 mm/mV、5 秒 で印刷しました" in err
+    assert "（指定: 12x1、50 mm/s、10 mm/mV、10 秒）" in err
+    page = json.loads(js.read_text(encoding="utf-8"))["report"]
+    assert (page["page"]["layout"], page["page"]["speed_mm_s"], page["page"]["window_s"]) == \
+        ("3x4", 50.0, 5.0)  # what is on the sheet, not what was asked
+    assert page["page_requested"]["layout"] == "12x1"
+    assert main([*argv, "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "did not fit" not in err
+    assert "page_requested" not in json.loads(js.read_text(encoding="utf-8"))["report"]
+
+
+def test_the_window_says_so_in_its_notices(qtbot, bundled_samples, tmp_path) -> None:
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+    from ecg_viewer.pipeline.factory import make_analyzer
+
+    ensure_app()
+    win = MainWindow(use_stored_language=False,
+                     analyzer_factory=lambda: make_analyzer(load_model=False))
+    qtbot.addWidget(win)
+    try:
+        record = read_ecg(bundled_samples / "E07505.hea")
+        win.controller.open_record(record, record.source_path)
+        win.state.update_settings(layout="12x1")
+        qtbot.waitUntil(lambda: win.state.analysis is not None, timeout=60000)
+        with qtbot.waitSignal(win.report_jobs.exported, timeout=60000):
+            win.report_menu.export(tmp_path / "r.pdf")
+        assert any("3x4、25 mm/s" in m and "指定: 12x1" in m for m in win.notices.messages()), \
+            win.notices.messages()
+    finally:
+        win.close()
+
+
+def test_render_names_both_gains(bundled_samples, tmp_path, capsys) -> None:
+    out = tmp_path / "p.png"
+    assert main(["render", str(bundled_samples / "E07505.hea"), "--out", str(out), "--dpi", "20",
+                 "--gain", "10", "--chest-gain", "5"]) == 0
+    assert "肢誘導 10 mm/mV・胸部誘導 5 mm/mV" in capsys.readouterr().out
