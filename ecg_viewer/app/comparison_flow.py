@@ -12,7 +12,8 @@ compares with a prior picked by hand. Qt-core only: the window shows ``found`` /
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -31,17 +32,18 @@ from ecg_viewer.io import read_ecg
 log = logging.getLogger(__name__)
 
 
-def find_prior_match(record: EcgRecord) -> Any:
-    """On the lane: the prior match (or None), with the review database opened on this thread."""
+def find_prior_match(record: EcgRecord, extra_files: Iterable[str | Path] = ()) -> Any:
+    """On the lane: the prior match (or None) in the record's folder, ``extra_files`` (the open
+    worklist's files) and the files of the review database, opened on this thread."""
     from ecg_viewer.review import ReviewStore, ReviewStoreError
 
     try:
         store = ReviewStore()
     except ReviewStoreError as exc:
         log.warning("prior search without the review database: %r", exc)
-        return find_prior(record)
+        return find_prior(record, extra_files=extra_files)
     try:
-        return find_prior(record, store=store)
+        return find_prior(record, store=store, extra_files=extra_files)
     finally:
         store.close()
 
@@ -74,6 +76,9 @@ class ComparisonFlow(QObject):
         self.factory = analyzer_factory or default_analyzer_factory
         self._analyzer: Any | None = None  # made on the lane with the first comparison
         self.lane = Lane("compare", self)
+        # more candidate files for the prior ECG than the record's folder and the review
+        # database: the window gives its worklist's (QA 40: day1/ and day2/ of one folder)
+        self.extra_files: Callable[[], Iterable[str | Path]] = tuple
         self.comparison: Comparison | None = None
         self.prior_record: EcgRecord | None = None
         self.base: Analysis | None = None  # the analysis before the comparison raised it
@@ -110,7 +115,8 @@ class ComparisonFlow(QObject):
         record = self.state.record
         if why_no_search(record):
             return
-        self.lane.submit(find_prior_match, record, key="find", on_done=self._found)
+        self.lane.submit(find_prior_match, record, list(self.extra_files()), key="find",
+                         on_done=self._found)
 
     def _found(self, match: Any) -> None:
         if match is None or self.base is None:

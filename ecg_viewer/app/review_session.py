@@ -78,7 +78,8 @@ class ReviewSession(QObject):
         if new == stored.annotations:
             return
         try:
-            review = self.store.set_annotations(rec.sha256, new, self.context())
+            review = self.store.set_annotations(rec.sha256, new, self.context(),
+                                                file_path=rec.source_path)
         except ReviewStoreError as exc:
             log.warning("calipers not stored with the review: %r", exc)
             self.failed.emit(exc)

@@ -86,6 +86,7 @@ class WorklistService(QObject):
         self.lane = Lane("worklist", self)
         self._analyze: AnalyzeFn | None = None  # made on the lane with the first run
         self._total = self._done = 0
+        self.files: list[Path] = []  # the files of the last run (start)
         self._start_s = 0.0
         self._running = False
         self.analyses: dict[str, Any] = {}  # sha256 -> Analysis of every file analysed so far
@@ -122,6 +123,7 @@ class WorklistService(QObject):
         """Analyse ``files`` in order (the current run, if any, stops between files)."""
         self.stop()
         files = list(files)
+        self.files = files  # the worklist's files: candidates for the prior ECG too
         self._total, self._done = len(files), 0
         self._start_s = time.perf_counter()
         self._running = bool(files)

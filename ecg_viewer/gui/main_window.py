@@ -185,6 +185,7 @@ class MainWindow(QMainWindow):
         self.flow = AnalysisFlow(self.state, factory, self)
         self.comparison = ComparisonFlow(self.state, factory, self)
         self.worklist_service = WorklistService(parent=self, analyzer_factory=factory)
+        self.comparison.extra_files = lambda: self.worklist_service.files
         # the docks and menus that show it (gui/)
         self.analysis_view = AnalysisView(self, self.flow, self.panel, self.header)
         self.review_dock = ReviewDock(self, self.state, self.store, self.catalog)

@@ -378,8 +378,11 @@ class ReviewPanel(QWidget):
         if self._filling or self.store is None or not self.sha256:
             return False
         try:
+            # where the file lives, so that the prior search finds it from another folder
+            # (QA 40: no review had stored its file, so the database never offered a prior)
+            where = self.record.source_path if self.record is not None else None
             self.review = getattr(self.store, op)(self.sha256, *args, context=self.context(),
-                                                  **kwargs)
+                                                  file_path=where, **kwargs)
         except ReviewStoreError as exc:
             self.failed.emit(user_message(exc))
             self._fill()

@@ -308,46 +308,66 @@ class ReviewStore:
         return self.update(review.sha256, lambda old: replace(
             review, file_path=review.file_path or old.file_path), context)
 
-    def confirm(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
-        return self.update(sha256, lambda r: r.with_decision(label_id, CONFIRMED), context)
+    def confirm(self, sha256: str, label_id: str, context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_decision(label_id, CONFIRMED), context,
+                           file_path=file_path)
 
-    def reject(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
-        return self.update(sha256, lambda r: r.with_decision(label_id, REJECTED), context)
+    def reject(self, sha256: str, label_id: str, context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_decision(label_id, REJECTED), context,
+                           file_path=file_path)
 
-    def undecide(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
-        return self.update(sha256, lambda r: r.with_decision(label_id, None), context)
+    def undecide(self, sha256: str, label_id: str, context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_decision(label_id, None), context,
+                           file_path=file_path)
 
-    def add_label(self, sha256: str, label_id: str, context: AuditContext | None = None) -> Review:
-        return self.update(sha256, lambda r: r.with_added_label(label_id), context)
+    def add_label(self, sha256: str, label_id: str, context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
+        return self.update(sha256, lambda r: r.with_added_label(label_id), context,
+                           file_path=file_path)
 
     def remove_label(self, sha256: str, label_id: str,
-                     context: AuditContext | None = None) -> Review:
-        return self.update(sha256, lambda r: r.without_added_label(label_id), context)
+                     context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
+        return self.update(sha256, lambda r: r.without_added_label(label_id), context,
+                           file_path=file_path)
 
-    def set_comment(self, sha256: str, text: str, context: AuditContext | None = None) -> Review:
-        return self.update(sha256, lambda r: replace(r, comment=text), context)
+    def set_comment(self, sha256: str, text: str, context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
+        return self.update(sha256, lambda r: replace(r, comment=text), context,
+                           file_path=file_path)
 
     def set_levels(self, sha256: str, *, suggested: str | None = None,
-                   final: str | None = None, context: AuditContext | None = None) -> Review:
+                   final: str | None = None, context: AuditContext | None = None,
+                   file_path: str | None = None) -> Review:
         """Record the suggested level (when given) and the clinician's final level."""
         return self.update(sha256, lambda r: replace(
             r, suggested_level=suggested if suggested is not None else r.suggested_level,
-            final_level=final), context)
+            final_level=final), context,
+                           file_path=file_path)
 
     def set_needs_exam(self, sha256: str, flag: bool, reason: str = "",
-                       context: AuditContext | None = None) -> Review:
+                       context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
         return self.update(sha256, lambda r: replace(r, needs_exam=flag,
-                                                     needs_exam_reason=reason), context)
+                                                     needs_exam_reason=reason), context,
+                           file_path=file_path)
 
     def add_annotation(self, sha256: str, annotation: Annotation,
-                       context: AuditContext | None = None) -> Review:
+                       context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
         return self.update(sha256, lambda r: replace(
-            r, annotations=(*r.annotations, annotation)), context)
+            r, annotations=(*r.annotations, annotation)), context,
+                           file_path=file_path)
 
     def set_annotations(self, sha256: str, annotations: Iterable[Annotation],
-                        context: AuditContext | None = None) -> Review:
+                        context: AuditContext | None = None, *,
+                file_path: str | None = None) -> Review:
         items = tuple(annotations)
-        return self.update(sha256, lambda r: replace(r, annotations=items), context)
+        return self.update(sha256, lambda r: replace(r, annotations=items), context,
+                           file_path=file_path)
 
     @staticmethod
     def _store(c: sqlite3.Connection, old: Review, new: Review, now: str, who: str,
