@@ -355,6 +355,21 @@ def test_analyze_says_why_there_is_no_comparison(pair, capsys):
     assert "No earlier ECG of this patient (ID " in d["comparison_note"]["en"]
 
 
+def test_report_says_why_there_is_no_comparison_as_analyze_does(pair, tmp_path: Path, capsys):
+    # QA 40: report --json (default --prior auto) had no comparison_note
+    _, _, lone = pair
+    out, js = tmp_path / "r.pdf", tmp_path / "r.json"
+    assert main(["report", str(lone), "--out", str(out), "--json", str(js), "--no-model",
+                 "--no-review"]) == 0
+    assert "前回心電図との比較なし: " in capsys.readouterr().out
+    d = json.loads(js.read_text(encoding="utf-8"))
+    assert d["comparison"] is None and d["comparison_note"]["key"] == "compare.none_found"
+    assert "{patient_id}" not in d["comparison_note"]["ja"]
+    assert main(["report", str(lone), "--out", str(out), "--json", str(js), "--no-model",
+                 "--no-review", "--prior", "none"]) == 0
+    assert "comparison_note" not in json.loads(js.read_text(encoding="utf-8"))
+
+
 # --- #12 report with a refused prior -----------------------------------------------------------------
 def test_report_with_a_refused_prior_says_so(pair, tmp_path: Path, capsys):
     _, current, _ = pair

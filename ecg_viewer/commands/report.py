@@ -15,6 +15,7 @@ from ecg_viewer.compare.pair import (
     PriorRefusedError,
     PriorUnreadableError,
     compare_with_prior,
+    why_reason,
 )
 from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.messages import tr
@@ -96,12 +97,12 @@ def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
     try:
         if store is not None and need_review and store.has(record.sha256 or ""):
             review = store.get(record.sha256 or "")
-        comparison, _why = compare_with_prior(record, analysis, prior, analyze, store=store)
+        comparison, why = compare_with_prior(record, analysis, prior, analyze, store=store)
     finally:
         if store is not None:
             store.close()
     return build_report_content(record, analysis, review=review, settings=settings,
-                                comparison=comparison)
+                                comparison=comparison, comparison_note=why_reason(record, why))
 
 
 def run(args: argparse.Namespace,
@@ -137,6 +138,8 @@ def run(args: argparse.Namespace,
     if cmp is not None:
         print(tr("compare.cli.prior_used", file=cmp.prior.file, date=cmp.prior.date_text(),
                  how=tr(f"compare.match.{cmp.match}")))
+    elif content.comparison_note is not None:  # as analyze says it
+        print(tr("compare.why_none", why=content.comparison_note))
     for path in written:
         print(tr("report.written", path=path))
     return 0

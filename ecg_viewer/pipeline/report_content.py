@@ -13,7 +13,7 @@ from ecg_viewer.report.content import ReportContent
 
 def build_report_content(record: EcgRecord, analysis: Analysis, *, review: Any = None,
                          settings: Any = None, comparison: Any = None,
-                         catalog: Any = None) -> ReportContent:
+                         catalog: Any = None, comparison_note: Any = None) -> ReportContent:
     """The report of ``record``: its ``analysis`` (the referral raised by ``comparison`` with the
     prior ECG, when there is one), the clinician's ``review`` (or None), the page ``settings`` of
     the ECG sheet and the label ``catalog`` (the shipped one when None)."""
@@ -27,4 +27,5 @@ def build_report_content(record: EcgRecord, analysis: Analysis, *, review: Any =
         settings, requested = printed, (settings if printed != settings else None)
     return ReportContent(record, analysis, review, page_settings=settings,
                          catalog=catalog if catalog is not None else catalog_or_none(),
-                         comparison=comparison, page_requested=requested)
+                         comparison=comparison, page_requested=requested,
+                         comparison_note=comparison_note)

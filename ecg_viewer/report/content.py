@@ -144,6 +144,9 @@ class ReportContent:
     # the settings asked for, where the ECG sheet could not be printed with them at true scale
     # on A4 (``page_settings`` are then those printed: report.pdf.printed_settings)
     page_requested: Any = None
+    # why there is no comparison (``compare.pair.why_reason``: no patient ID, none found ...),
+    # None when there is one or none was asked for
+    comparison_note: Any = None
 
     def page_notice(self, lang: str | None = None) -> str | None:
         """What the ECG sheet was printed with instead of the settings asked for, or None."""
@@ -265,6 +268,9 @@ class ReportContent:
         if self.page_requested is not None:
             out["report"]["page_requested"] = _settings_dict(self.page_requested)
         out["comparison"] = self.comparison.to_dict() if self.comparison is not None else None
+        if self.comparison is None and self.comparison_note is not None:  # as analyze --json
+            note = self.comparison_note
+            out["comparison_note"] = {"key": note.key, "ja": note.text("ja"), "en": note.text("en")}
         return out
 
 
