@@ -277,6 +277,19 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
     todo = [p for p in paths if abspath(p) not in output.done_files]
     summary.skipped = len(paths) - len(todo)
     start = time.perf_counter()
+    # duplicates whose original is still being analysed in this run: written after it, so
+    # that they can name it and carry its level (a run stopped before leaves them to the next)
+    waiting: list[dict[str, Any]] = []
+
+    def write(row: dict[str, Any]) -> None:
+        if row.get("duplicate") and not output.fill_duplicate(row):
+            waiting.append(row)
+            return
+        output.write(row)
+        for other in [w for w in waiting if w.get("sha256") == row.get("sha256")]:
+            if output.fill_duplicate(other):
+                waiting.remove(other)
+                output.write(other)
 
     def record(row: dict[str, Any]) -> None:
         t0 = time.process_time()
@@ -284,10 +297,17 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
             summary.retry.append((row["file"], row_error(row)))
         else:
             row["file"] = abspath(row["file"])
+            if row.get("sha256") in output.done_sha and "error" not in row \
+                    and not row.get("duplicate"):
+                # the same ECG as a row written in this run, analysed beside it by another
+                # worker process (which could not know): listed as a duplicate, as the
+                # one-process and staged runs list it
+                row = {"file": row["file"], "sha256": row["sha256"], "duplicate": True,
+                       "source": row.get("source")}
             if not row.get("source"):  # an unreadable file: its size and time (and a header's
                 # signal files), whichever path made the row
                 row["source"] = fingerprint(error_sources(Path(row["file"])))
-            output.write(row)
+            write(row)
             if row.get("duplicate"):
                 summary.duplicates += 1
             elif "error" in row:
@@ -318,6 +338,8 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
         else:
             summary.workers = workers
             _run_pool(todo, make_analyze, workers, output, record, read_options)
+        for row in waiting:  # their original gave no result row (unreadable after all)
+            output.write(row)
     finally:
         summary.seconds = time.perf_counter() - start
         output.close()

@@ -41,7 +41,7 @@ CSV_COLUMNS = (
     "top1_en", "top1_score", "top5", "top5_ja", "top5_en",
     "present", "present_ja", "present_en", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
     "qtc_fridericia_ms", "qrs_axis_deg", "low_confidence", "app_version", "weights_sha256",
-    "catalog_version",
+    "catalog_version", "duplicate_of",
     "source",
 )  # fmt: skip
 
@@ -72,6 +72,8 @@ class BatchOutput:
         self.done_sha: set[str] = set()
         # absolute path -> (sha256, source, is a duplicate row) of its row, for :meth:`changed`
         self._made_from: dict[str, tuple[str | None, Any, bool]] = {}
+        # sha256 -> (file, referral dict or None) of the row that holds the ECG's result
+        self._originals: dict[str, tuple[str, dict[str, Any] | None]] = {}
         self.rows = 0
         # the CSV columns of this file: CSV_COLUMNS, or the header of a file an earlier version
         # began (a resumed run appends rows under that header, never under another)
@@ -150,6 +152,23 @@ class BatchOutput:
                                                      duplicate)
         if row.get("sha256"):
             self.done_sha.add(row["sha256"])
+            duplicate = bool(row.get("duplicate")) or row.get("status") == "duplicate"
+            if row.get("file") and not duplicate:
+                self._originals.setdefault(row["sha256"], (abspath(row["file"]),
+                                                           _referral_of(row)))
+
+    def fill_duplicate(self, row: dict[str, Any]) -> bool:
+        """Name, in a duplicate ``row``, the file whose row holds the ECG (``duplicate_of``) and
+        give it that row's referral level, so that sorting by priority keeps the copy beside
+        its original (QA 40: a copy of a 要精査 ECG had no level and sorted below the unreadable
+        files). False when no row holds the original yet (it is still being analysed)."""
+        original = self._originals.get(row.get("sha256") or "")
+        if original is None:
+            return False
+        row["duplicate_of"] = original[0]
+        if original[1]:
+            row["referral"] = dict(original[1])
+        return True
 
     # --- files changed since their row -----------------------------------------------------------
     @property
@@ -244,6 +263,7 @@ class BatchOutput:
         self.done_files.clear()
         self.done_sha.clear()
         self._made_from.clear()
+        self._originals.clear()
         for row in kept:
             self.rows += 1
             self._note(row)
@@ -342,6 +362,20 @@ def _json_or_none(line: str) -> dict[str, Any] | None:
         return None
 
 
+def _referral_of(row: dict[str, Any]) -> dict[str, Any] | None:
+    """The referral level (and its names) of a result row: a JSON line's ``referral``, or a CSV
+    row's columns; None for an error row."""
+    if "error" in row and row.get("error") or row.get("status") == "error":
+        return None
+    if isinstance(row.get("referral"), dict):
+        r = row["referral"]
+        return {k: r[k] for k in ("level", "ja", "en") if r.get(k)} or None
+    if row.get("referral_level"):
+        return {"level": row["referral_level"], "ja": row.get("referral_ja") or "",
+                "en": row.get("referral_en") or ""}
+    return None
+
+
 def csv_row(row: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
     """Flatten an output row into the CSV columns; the error and quality texts in ``lang``
     (default: the current language)."""
@@ -349,8 +383,9 @@ def csv_row(row: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
     out["source"] = json.dumps(row["source"], ensure_ascii=False) if row.get("source") else ""
     # sorting by this column in a spreadsheet gives the worklist's reading order (要至急 first);
     # sorting by referral_level sorts the level codes alphabetically (A, B, C, D, E, urgent)
-    level = "error" if "error" in row else None if row.get("duplicate") else \
-        (row.get("referral") or {}).get("level") or "pending"
+    # a duplicate sorts with its original (its level, when it has one: fill_duplicate)
+    level = "error" if "error" in row else (row.get("referral") or {}).get("level") or (
+        None if row.get("duplicate") else "pending")
     out["priority"] = READING_ORDER[level] + 1 if level in READING_ORDER else ""
     return out
 
@@ -360,7 +395,11 @@ def _csv_row(row: dict[str, Any], ja: bool) -> dict[str, Any]:
         return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "error",
                 "error": (row.get("error_ja") if ja else None) or row["error"]}
     if row.get("duplicate"):
-        return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "duplicate"}
+        referral = row.get("referral") or {}
+        return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "duplicate",
+                "duplicate_of": row.get("duplicate_of") or "",
+                "referral_level": referral.get("level") or "",
+                "referral_ja": referral.get("ja") or "", "referral_en": referral.get("en") or ""}
     labels = row.get("labels") or []
     meas = row.get("measurements") or {}
     model = row.get("model") or {}
