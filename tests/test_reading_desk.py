@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from ecg_viewer.app.reading_queue import (
     FLAGGED_LEVELS,
     ORDER,
+    copies,
     level_of,
     next_flagged,
     progress,
@@ -64,6 +65,23 @@ def test_steps_flagged_and_progress():
     assert next_flagged(order, "a.hea", rows, {"u": "done", "d1": "done", "d2": "done"}) is None
     p = progress(order, rows, states)
     assert (p.total, p.reviewed, p.flagged_left, p.analysed) == (5, 1, 2, 5)
+
+
+def test_copies_of_one_ecg_are_one_case():
+    # QA 40: three copies of one 要精査 file were three flagged cases, and one review ticked all
+    rows = {"a/x.hea": _row("D", "x"), "b/x_copy.hea": _row("D", "x"), "c/x.hea": _row("D", "x"),
+            "u.hea": _row("urgent", "u"), "n.hea": _row("A", "n"), "bad.hea": _row("error", "bad")}
+    rows["bad2.hea"] = _row("error", "bad2")
+    order = reading_order(list(rows), rows)
+    same = copies(order, rows)
+    holder = next(f for f in order if f.endswith("x.hea") and f not in same)
+    assert same == {f: holder for f in ("a/x.hea", "b/x_copy.hea", "c/x.hea") if f != holder}
+    p = progress(order, rows, {})
+    assert (p.total, p.reviewed, p.flagged_left, p.analysed) == (5, 0, 2, 7)
+    assert next_flagged(order, "u.hea", rows, {}) == holder
+    assert next_flagged(order, holder, rows, {}) == "u.hea"  # never on to a copy
+    p = progress(order, rows, {"x": "done"})
+    assert (p.reviewed, p.flagged_left) == (1, 1)
 
 
 @pytest.fixture

@@ -42,9 +42,27 @@ def reading_order(files: Iterable[str], rows: Mapping[str, Mapping[str, Any]]) -
     return sorted(files, key=lambda f: sort_key(f, rows.get(f)))
 
 
+def copies(order: list[str], rows: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """file -> the file it is a copy of: the same ECG (sha256) as a file before it in ``order``,
+    which stands for both (a review is kept per ECG, so reviewing one reviews its copies; QA 40:
+    three copies of one file were three flagged cases and one review ticked all three)."""
+    first: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for f in order:
+        row = rows.get(f) or {}
+        sha = row.get("sha256")
+        if not sha or "error" in row:
+            continue
+        if sha in first:
+            out[f] = first[sha]
+        else:
+            first[sha] = f
+    return out
+
+
 @dataclass(frozen=True)
 class Progress:
-    total: int  # files in the worklist
+    total: int  # ECGs in the worklist (a copy of a file counts with it: ``copies``)
     reviewed: int  # with a final level from the reader (review state "done")
     flagged_left: int  # flagged by the model (要至急 / 要精査) and not reviewed yet
     analysed: int  # files with a result (or a read error) so far
@@ -57,11 +75,14 @@ def _done(row: Mapping[str, Any] | None, states: Mapping[str, str]) -> bool:
 
 def progress(order: list[str], rows: Mapping[str, Mapping[str, Any]],
              states: Mapping[str, str]) -> Progress:
-    """``states``: sha256 -> review state ("unreviewed" | "in_progress" | "done")."""
+    """``states``: sha256 -> review state ("unreviewed" | "in_progress" | "done"). Copies of a
+    file count once (``copies``)."""
+    analysed = sum(1 for f in order if f in rows)
+    same = copies(order, rows)
+    order = [f for f in order if f not in same]
     reviewed = sum(1 for f in order if _done(rows.get(f), states))
     flagged = sum(1 for f in order if level_of(rows.get(f)) in FLAGGED_LEVELS
                   and not _done(rows.get(f), states))
-    analysed = sum(1 for f in order if f in rows)
     return Progress(len(order), reviewed, flagged, analysed)
 
 
@@ -82,10 +103,11 @@ def next_flagged(order: list[str], current: str | None, rows: Mapping[str, Mappi
     the list); None when none is left."""
     if not order:
         return None
+    same = copies(order, rows)  # a copy is read with the file it copies
     start = order.index(current) + 1 if current in order else 0
     for k in range(len(order)):
         f = order[(start + k) % len(order)]
-        if f == current:
+        if f == current or f in same:
             continue
         row = rows.get(f)
         if level_of(row) in FLAGGED_LEVELS and not _done(row, states):
@@ -101,8 +123,9 @@ def passed_flagged(order: list[str], current: str | None,
     reader, and stepping on with J would never reach it. The first such file, else None."""
     if current not in order:
         return None
+    same = copies(order, rows)
     for f in order[:order.index(current)]:
         row = rows.get(f)
-        if f not in opened and level_of(row) in FLAGGED_LEVELS and not _done(row, states):
+        if f not in same and f not in opened and level_of(row) in FLAGGED_LEVELS and not _done(row, states):
             return f
     return None

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ecg_viewer.app.reading_queue import ORDER, level_of, reading_order
+from ecg_viewer.app.reading_queue import ORDER, copies, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, paren, tr
@@ -333,6 +333,7 @@ class WorklistPanel(QWidget):
         self._delegates[COLS.index("file")].set_names([Path(f).name for f in files])
         lang = language()
         ja = lang == "ja"
+        same = copies(files, self.rows)  # a copy says which file it is the same ECG as
         for i, f in enumerate(files):
             row = self.rows.get(f)
             level = self.level_of(row)
@@ -363,6 +364,8 @@ class WorklistPanel(QWidget):
                     review_tip = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
                         review_tip += paren(referral_name(rv.final_level, lang), lang)
+            if f in same:
+                finding = tr("worklist.copy_of", name=Path(same[f]).name)
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)

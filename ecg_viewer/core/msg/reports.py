@@ -247,6 +247,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "worklist.col.hr": ("HR", "HR"),
     "worklist.col.review": ("確認", "Review"),
     "worklist.error": ("読込不可", "Unreadable"),
+    # a file with the same ECG (sha256) as one above it: read and reviewed with that one
+    "worklist.copy_of": ("{name} と同じ心電図（コピー。確認はそちらと共通）",
+                         "the same ECG as {name} (a copy; reviewed with it)"),
     "worklist.progress": ("{done}/{total} 件を解析", "{done}/{total} analysed"),
     "worklist.stopped": ("中止しました: {done}/{total} 件を解析", "Stopped: {done}/{total} analysed"),
     "worklist.done": ("{total} 件の解析が終わりました（{rate:.1f} 件/秒）", "{total} analysed ({rate:.1f} ECG/s)"),

@@ -1,0 +1,42 @@
+"""A copy of an ECG in the worklist says so (QA 40: two rows of one file read alike, each a
+flagged case of its own, and a review of one ticked both without a word)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.window_fixtures import worklist_in_dock
+
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+FILE, FINDING = 1, 2
+
+
+def test_a_copy_names_the_file_it_is_read_with(qtbot, tmp_path: Path, samples: Path) -> None:
+    from ecg_viewer.review import ReviewStore
+
+    folder = tmp_path / "ward"
+    (folder / "again").mkdir(parents=True)
+    src = samples / "philips_xml" / "129DYPRG.xml"
+    shutil.copy2(src, folder / "129DYPRG.xml")
+    shutil.copy2(src, folder / "again" / "129DYPRG_copy.xml")
+    shutil.copy2(samples / "ge_muse" / "synthetic_muse.xml", folder / "other.xml")
+    store = ReviewStore(tmp_path / "db.sqlite3")
+    panel, service, _win = worklist_in_dock(qtbot, store)
+    try:
+        with qtbot.waitSignal(service.finished, timeout=240000):
+            panel.open_folder(folder)
+        qtbot.wait(100)
+        t = panel.table
+        cells = {t.item(r, FILE).text(): t.item(r, FINDING).text() for r in range(t.rowCount())}
+        copy_of = {n: c for n, c in cells.items() if "と同じ心電図" in c}
+        assert len(copy_of) == 1, cells
+        (name, text), = copy_of.items()
+        other = ({"129DYPRG.xml", "129DYPRG_copy.xml"} - {name}).pop()
+        assert other in text and "確認はそちらと共通" in text
+        assert "と同じ心電図" not in cells[other] and "と同じ心電図" not in cells["other.xml"]
+    finally:
+        panel.shutdown()
+        store.close()
