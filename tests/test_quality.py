@@ -195,3 +195,27 @@ def test_few_false_gates_on_ptbxl(shared_data):
         q: QualityReport = assess_quality(rec)
         gated += not q.ok
     assert gated <= 2, f"{gated}/150 PTB-XL records gated"
+
+
+def test_baseline_wander_is_a_warning_naming_the_lead(samples) -> None:
+    # QA 39: Philips ad4d3d80's V3 drifts over 9 mV in 10 s (the cart says "baseline wander in
+    # lead(s) V3"); unfiltered it ran off its row and the quality check said nothing
+    from dataclasses import replace as _replace
+
+    from ecg_viewer.signal.synthetic import synthetic
+
+    rec = synthetic(hr=70.0)
+    q = assess_quality(rec)
+    assert q.ok and not any(p.code == "baseline_wander" for p in q.problems)
+    t = np.arange(rec.n_samples) / rec.fs_hz
+    sig = rec.signal_mv.copy()
+    sig[rec.lead_names.index("V3")] += 2.5 * np.sin(2 * np.pi * 0.15 * t)  # 5 mV of drift
+    sig[rec.lead_names.index("V5")] += 0.5 * np.sin(2 * np.pi * 0.15 * t)  # 1 mV: ordinary
+    q = assess_quality(_replace(rec, signal_mv=sig))
+    wander = [p for p in q.problems if p.code == "baseline_wander"]
+    assert q.ok and len(wander) == 1 and wander[0].leads == ("V3",)  # a warning, not a gate
+    assert "基線の大きな揺れ" in wander[0].text("ja") and "V3" in wander[0].text("ja")
+    f = samples / "philips_xml" / "ad4d3d80-d165_1-04_orig.xml"
+    if f.exists():
+        q = assess_quality(read_ecg(f))
+        assert [p.leads for p in q.problems if p.code == "baseline_wander"] == [("V3",)]

@@ -30,6 +30,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "サンプリング周波数 {fs_hz:g} Hz では解析できません（解析には {lo_hz:g}〜{hi_hz:g} Hz が必要）",
         "A sampling rate of {fs_hz:g} Hz cannot be analysed (the analysis needs {lo_hz:g}–{hi_hz:g} Hz)",
     ),
+    "quality.baseline_wander": (
+        "基線の大きな揺れ（最大 {mv:g} mV）がある誘導: {leads}（基線補正フィルタ 0.5 Hz で表示が安定します）",
+        "Large baseline wander (up to {mv:g} mV) in lead(s): {leads} (the 0.5 Hz baseline filter "
+        "steadies the display)",
+    ),
     "quality.limb_leads_inconsistent": (
         "誘導の付け違いの疑い（III ≠ II − I）",
         "Suspected mislabelled leads (III ≠ II − I)",
