@@ -110,7 +110,11 @@ def test_settings_text_names_speed_gain_and_filters(rec):
     text = layout_page(rec, s).settings_text("ja")
     assert "25 mm/s" in text and "10 mm/mV" in text and "0.05 Hz" in text and "50 Hz" in text
     assert "150 Hz" in text
-    assert "生波形" in layout_page(rec, PageSettings()).settings_text("ja")
+    # QA 39: the filters change the drawing, not the measurements, and the line says so
+    assert "（表示のみ。計測値はフィルタ前の信号から）" in text
+    assert "measured on the unfiltered signal" in layout_page(rec, s).settings_text("en")
+    raw = layout_page(rec, PageSettings()).settings_text("ja")
+    assert "生波形" in raw and "表示のみ" not in raw
 
 
 def test_notch_removes_added_mains_and_keeps_the_clean_trace(rec):

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ecg_viewer.core.leads import CANONICAL_LEADS, CHEST_LEADS
-from ecg_viewer.core.messages import list_sep, tr
+from ecg_viewer.core.messages import list_sep, paren, tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.filters import FilterSettings
 
@@ -226,6 +226,8 @@ def settings_text(s: PageSettings, lang: str | None = None) -> str:
     if f.notch_hz is not None:
         parts.append(tr("ui.page.notch", lang, hz=f.notch_hz))
     filt = list_sep(lang).join(parts) if parts else tr("ui.page.unfiltered", lang)
+    if parts:  # QA 39: a reader switching to 40 Hz may think the measurements changed with it
+        filt += paren(tr("ui.page.display_only", lang), lang)
     if s.gain_limb_mm_mv == s.gain_chest_mm_mv:
         gain = tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
     else:

@@ -22,6 +22,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.page.notch": ("ハム除去 {hz:g} Hz", "notch {hz:g} Hz"),
     "ui.page.unfiltered": ("なし（生波形）", "none (raw signal)"),
     "ui.page.filters": ("フィルタ", "Filters"),
+    # the filters change what is drawn, never what is measured (the unfiltered signal's)
+    "ui.page.display_only": ("表示のみ。計測値はフィルタ前の信号から",
+                             "display only; measured on the unfiltered signal"),
     "ui.page.gain": ("{gain:g} mm/mV", "{gain:g} mm/mV"),
     "ui.page.gain_split": ("肢誘導 {limb:g} mm/mV・胸部誘導 {chest:g} mm/mV",
                            "limb {limb:g} mm/mV, chest {chest:g} mm/mV"),
