@@ -139,3 +139,36 @@ def test_render_names_both_gains(bundled_samples, tmp_path, capsys) -> None:
     assert main(["render", str(bundled_samples / "E07505.hea"), "--out", str(out), "--dpi", "20",
                  "--gain", "10", "--chest-gain", "5"]) == 0
     assert "肢誘導 10 mm/mV・胸部誘導 5 mm/mV" in capsys.readouterr().out
+
+
+def test_a_wave_cut_at_the_paper_edge_is_marked(rec) -> None:
+    from ecg_viewer.signal.page import clip_marks, clip_triangle
+
+    page = layout_page(rec, PageSettings())
+    assert clip_marks(page, rec.signal_mv, rec.fs_hz) == []  # nothing reaches the edges
+    sig = rec.signal_mv.copy()
+    v4 = rec.lead_names.index("V4")
+    sig[v4] *= 2.5  # R 4 mV: 1 mV beyond the 3 mV of room above the top row (QA 39)
+    big = replace(rec, signal_mv=sig)
+    marks = clip_marks(page, big.signal_mv, big.fs_hz)
+    t = next(t for t in page.traces if t.lead == "V4")
+    beats_shown = sum(1 for _ in range(int((t.t1_s - t.t0_s) * 75 / 60)))
+    assert marks and all(edge == 0.0 and t.x_mm <= x <= t.x_mm + t.width_mm for x, edge in marks)
+    assert abs(len(marks) - beats_shown) <= 1  # one per R wave cut
+    xs, ys = clip_triangle(*marks[0])
+    assert min(ys) == 0.0 and max(ys) > 0.0  # its tip on the edge, inside the paper
+
+
+def test_the_pdf_draws_the_clip_marks(rec) -> None:
+    from ecg_viewer.pipeline.factory import make_analyzer
+    from ecg_viewer.pipeline.report_content import build_report_content
+    from ecg_viewer.report.pdf import pdf_bytes
+
+    sig = rec.signal_mv.copy()
+    sig[rec.lead_names.index("V4")] *= 2.5
+    big = replace(rec, signal_mv=sig)
+    mark = b".78 .12 .12 rg"  # the clip marks' fill colour
+    for record, marked in ((rec, False), (big, True)):
+        content = build_report_content(record, make_analyzer(load_model=False).analyze(record),
+                                       settings=PageSettings())
+        assert (mark in pdf_bytes(content, compress=False)) is marked

@@ -17,10 +17,11 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.fonts import load_app_font
 from ecg_viewer.gui.grid_item import GridItem
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
-from ecg_viewer.signal.page import Page, TracePlacement
+from ecg_viewer.signal.page import Page, TracePlacement, clip_marks, clip_triangle
 
 TRACE = QColor(10, 10, 10)
 CALIPER = QColor(0, 90, 200)
+CLIP_MARK_COLOR = QColor(200, 30, 30)  # a wave cut at the paper's edge
 DEFAULT_PX_PER_MM = 96 / 25.4
 _TEXT_PX = 40.0  # text is laid out at this pixel size, then scaled to mm
 # a page opens at actual size when that fits and uses at least this part of the fitting zoom
@@ -90,6 +91,8 @@ class EcgPageView(pg.GraphicsView):
         self._pulses: list[pg.PlotDataItem] = []
         self._seps = _curve(width=1.3)
         self.vb.addItem(self._seps)
+        self._clips = _curve(CLIP_MARK_COLOR, width=1.5)  # waves cut at the paper's edge
+        self.vb.addItem(self._clips)
         self._settings_text = MmText()
         self.vb.addItem(self._settings_text)
         self._cal_lines = _curve(CALIPER, width=1.5)
@@ -118,6 +121,7 @@ class EcgPageView(pg.GraphicsView):
         for item in (*self._curves, *self._labels, *self._pulses, *self._cal_labels):
             item.setVisible(False)
         self._seps.setData([], [])
+        self._clips.setData([], [])
         self._cal_lines.setData([], [])
         self._settings_text.setVisible(False)
         self.grid.set_size(*EMPTY_GRID_MM)
@@ -149,6 +153,14 @@ class EcgPageView(pg.GraphicsView):
             item.setVisible(False)
         seps = np.array(page.separators, dtype=float).reshape(-1, 4)
         self._seps.setData(seps[:, [0, 2]].ravel(), seps[:, [1, 3]].ravel(), connect="pairs")
+        xs: list[float] = []
+        ys: list[float] = []
+        for x_mm, edge in clip_marks(page, signal_mv, fs_hz):
+            tx, ty = clip_triangle(x_mm, edge)
+            xs += [*tx, np.nan]
+            ys += [*ty, np.nan]
+        self._clips.setData(np.array(xs, dtype=float), np.array(ys, dtype=float),
+                            connect="finite")
         self._settings_text.place(self._settings_line(page), *page.settings_xy, height_mm=3.5)
         self._draw_calipers()
         self.redraw_count += 1

@@ -20,12 +20,13 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review.model import Annotation
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
 from ecg_viewer.signal.filters import apply_filters
-from ecg_viewer.signal.page import MAJOR_MM, MINOR_MM, Page
+from ecg_viewer.signal.page import MAJOR_MM, MINOR_MM, Page, clip_marks, clip_triangle
 
 GRID_MINOR = Color(0.98, 0.80, 0.80)
 GRID_MAJOR = Color(0.91, 0.52, 0.52)
 TRACE = Color(0, 0, 0)
 CALIPER = Color(0.0, 0.30, 0.85)
+CLIP_MARK = Color(0.78, 0.12, 0.12)  # a wave cut at the paper's edge
 NOTE = Color(0.55, 0.0, 0.55)
 
 
@@ -92,6 +93,15 @@ def draw_traces(c: Canvas, page: Page, record: EcgRecord, at: Placement, *,
             for x, y in zip(px[1:].tolist(), py[1:].tolist(), strict=True):
                 path.lineTo(x, y)
             c.drawPath(path, stroke=1, fill=0)
+    for x_mm, edge in clip_marks(page, signal, record.fs_hz):  # a wave cut at the paper's edge
+        c.setFillColor(CLIP_MARK)
+        xs_mm, ys_mm = clip_triangle(x_mm, edge)
+        path = c.beginPath()
+        path.moveTo(at.x(xs_mm[0]), at.y(ys_mm[0]))
+        for x, y in zip(xs_mm[1:], ys_mm[1:], strict=True):
+            path.lineTo(at.x(x), at.y(y))
+        path.close()
+        c.drawPath(path, stroke=0, fill=1)
     for pulse in page.pulses:
         xs_mm, ys_mm = pulse.polyline()
         path = c.beginPath()

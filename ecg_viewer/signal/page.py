@@ -131,6 +131,36 @@ class TracePlacement:
         return x, self.y_mm - (v - display_level(v)) * self.gain_mm_mv
 
 
+CLIP_MARK_MM = 2.0  # width of the triangle that marks a wave cut at the paper's edge
+
+
+def clip_marks(page: Page, signal_mv: np.ndarray, fs_hz: float) -> list[tuple[float, float]]:
+    """Where a trace runs beyond the paper (above the top, below the bottom): (x, edge y) in mm,
+    one per run beyond the edge, at its sample furthest out. The PDF and the PNG cut the trace
+    there; a mark says a wave was cut (QA 39: a 4-mV R in V4, 1 mV over the 3 mV of room above
+    the top row, came out flat-topped and unmarked)."""
+    out: list[tuple[float, float]] = []
+    for t in page.traces:
+        x, y = t.points(signal_mv, fs_hz)
+        for edge, beyond in ((0.0, y < 0.0), (page.height_mm, y > page.height_mm)):
+            idx = np.flatnonzero(beyond)
+            if not idx.size:
+                continue
+            for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1):
+                k = int(run[np.argmax(np.abs(y[run] - edge))])
+                out.append((float(x[k]), edge))
+    return out
+
+
+def clip_triangle(x_mm: float, edge_mm: float) -> tuple[list[float], list[float]]:
+    """The closed outline of a clip mark: a triangle pointing out of the paper, its tip on the
+    edge at ``x_mm``."""
+    h = CLIP_MARK_MM * 0.9
+    inward = h if edge_mm == 0.0 else -h
+    w = CLIP_MARK_MM / 2.0
+    return ([x_mm, x_mm - w, x_mm + w, x_mm], [edge_mm, edge_mm + inward, edge_mm + inward, edge_mm])
+
+
 def display_level(v: np.ndarray) -> float:
     """The level a drawn segment is centred on: the median of its finite samples (the
     baseline between the beats, which take a small part of a cycle), 0 when it has none."""
