@@ -157,6 +157,7 @@ def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
                         help=tr("help.version"))
     parser.add_argument("--lang", choices=("ja", "en"), default=None, help=tr("help.lang"))
     parser.add_argument("-v", "--verbose", action="store_true", help=tr("help.verbose"))
+    parser.add_argument("--text-model", metavar="DIR", help=tr("help.text_model"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser,
                                 help=tr("help.commands"))
     for name in commands:
@@ -213,9 +214,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         gui = _Parser(prog="ecg-viewer")
         gui.add_argument("--lang", choices=("ja", "en"), default=None)
         gui.add_argument("-v", "--verbose", action="store_true")
+        gui.add_argument("--text-model", default=None, metavar="DIR")
         gui.add_argument("files", nargs="*")
         args = gui.parse_args(argv)
         _setup(args)
+        if args.text_model is not None:  # the free-text queries' encoder (model/text_encoder)
+            if not os.path.isdir(args.text_model):
+                print(tr("cli.bad_option", detail=tr("cli.opt.text_model", folder=args.text_model)),
+                      file=sys.stderr)
+                return 2
+            from ecg_viewer.model.text_encoder import TEXT_MODEL_ENV
+
+            os.environ[TEXT_MODEL_ENV] = os.path.abspath(args.text_model)
         word = next((f for f in args.files if _looks_like_a_command(f)), None)
         if word is not None:  # `ecg-viewer frobnicate` answered "no display found"
             print(tr("cli.unknown_command", word=word, commands=", ".join(commands)),
@@ -262,7 +272,7 @@ def _positionals(argv: Sequence[str]) -> list[str]:
     for a in argv:
         if skip:
             skip = False
-        elif a == "--lang":
+        elif a in ("--lang", "--text-model"):
             skip = True
         elif not a.startswith("-"):
             out.append(a)

@@ -37,3 +37,24 @@ def test_evaluate_reproduces_the_model_cards_figures(shared_data: Path, tmp_path
             assert abs(got[key] - want[key]) <= 1.0 / want["n"] + 1e-9, (name, key, got[key])
         assert abs(got["macro_auroc"] - want["macro_auroc"]) <= 0.002, (name, got["macro_auroc"])
         assert got["n_auroc_labels"] == want["n_auroc_labels"], name
+
+
+def test_the_card_is_what_the_shipped_metrics_give(tmp_path) -> None:
+    """The model card is rendered from metrics.json and its prose head; the per-label tables
+    describe the shipped fp16 weights as the headline does (QA 41: two cells had come from the
+    fp32 checkpoints)."""
+    import json as _json
+
+    from ecg_viewer.core.paths import model_weights_dir
+    from ecg_viewer.labels.catalog import load_catalog
+    from ecg_viewer.training.model_card import write_model_card
+
+    wdir = model_weights_dir()
+    metrics = _json.loads((wdir / "metrics.json").read_text(encoding="utf-8"))
+    manifest = _json.loads((wdir / "manifest.json").read_text(encoding="utf-8"))
+    head = Path(__file__).resolve().parents[1] / "ecg_viewer" / "training" / "model_card_head.md"
+    out = tmp_path / "MODEL_CARD.md"
+    write_model_card(out, metrics, manifest, load_catalog(), head.read_text(encoding="utf-8"))
+    assert out.read_text(encoding="utf-8") == (wdir / "MODEL_CARD.md").read_text(encoding="utf-8")
+    card = out.read_text(encoding="utf-8")
+    assert "| imi | 下壁心筋梗塞 | 31 | 0.846 |" in card

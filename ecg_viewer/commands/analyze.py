@@ -85,6 +85,8 @@ def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
         for s in shown:
             mark = "*" if s.above_threshold else " "
             name = s.ja if lang == "ja" else s.en
+            if s.unvalidated:  # as the window and the PDF mark it (QA 41: the text had not)
+                name += tr("suggest.unvalidated_mark", lang)
             print(f" {mark} {_pad(name, 30)} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",
                                                score=f"{s.score:.2f}", thr=f"{s.threshold:.2f}")
                   + f"  [{level_name(shown_level(s, analysis)).text(lang)}]")

@@ -13,9 +13,34 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
+
+from ecg_viewer.core.prediction import UNVALIDATED_THRESHOLD
 
 HELP = "help.embed_labels"  # the message key of its one-line description
 DEVELOPER = True  # its options are described in English (cli: help.developer_note)
+
+
+def calibrate_new_labels(cal: dict[str, Any], labels: Any) -> list[str]:
+    """Give each catalog label that ``cal`` (calibration.json) lacks a calibration and return
+    their ids: the pooled slope centred on the median of the existing labels (a rough prior: no
+    validation data) and **threshold 1.0, source "unvalidated"**, as the catalog's never-trained
+    labels have: ranked and marked （未検証）, never counted as present, never raising the
+    referral flag, until a validation sets a threshold (QA 41: a new label had a default
+    threshold of 0.1 and alone raised 要至急 on a sinus tachycardia)."""
+    import numpy as np
+
+    pooled = cal["_pooled"]
+    med = float(np.median([v["val_median_sim"] for k, v in cal.items() if k != "_pooled"]))
+    added = []
+    for lab in labels:
+        if lab.id in cal:
+            continue
+        cal[lab.id] = {"a": pooled["a"], "b": pooled["b"] - pooled["a"] * med,
+                       "val_median_sim": med, "threshold": UNVALIDATED_THRESHOLD,
+                       "source": "unvalidated", "val_pos": 0, "category": lab.category}
+        added.append(lab.id)
+    return added
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -61,16 +86,7 @@ def run(args: argparse.Namespace) -> int:
     manifest["files"][name] = sha256_file(wdir / name)
     if manifest["label_ids"] != ids:
         cal = json.loads((wdir / manifest["calibration"]).read_text(encoding="utf-8"))
-        pooled = cal["_pooled"]
-        for lab in catalog.labels:  # new labels: pooled calibration, default threshold
-            if lab.id not in cal:
-                # no fold-9 data for a new label: pooled slope, centred on the median of the
-                # existing labels (a rough prior; the label is unvalidated)
-                med = float(np.median([v["val_median_sim"] for k, v in cal.items() if k != "_pooled"]))
-                cal[lab.id] = {"a": pooled["a"], "b": pooled["b"] - pooled["a"] * med,
-                               "source": "default", "val_median_sim": med,
-                               "val_pos": 0, "category": lab.category,
-                               "threshold": 0.1 if lab.category in ("D", "urgent") else 0.5}
+        calibrate_new_labels(cal, catalog.labels)
         write_atomic(wdir / manifest["calibration"], json.dumps(cal, indent=1, ensure_ascii=False))
         manifest["files"][manifest["calibration"]] = sha256_file(wdir / manifest["calibration"])
     manifest["label_ids"] = ids

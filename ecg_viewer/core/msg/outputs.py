@@ -135,6 +135,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # the details of cli.bad_option (commands/render.py, commands/report.py)
     "cli.opt.no_lead": ("--lead {lead}: この記録の誘導は {leads} です", "--lead {lead}: this record has {leads}"),
+    "cli.opt.text_model": ("--text-model {folder}: フォルダがありません",
+                           "--text-model {folder}: no such folder"),
     "cli.opt.start": ("--start {start:g}: 記録の長さは {seconds:.1f} 秒です",
                       "--start {start:g}: the record is {seconds:.1f} s long"),
     "cli.opt.dpi": ("--dpi {dpi:g}: {lo}〜{hi} の範囲で指定してください",

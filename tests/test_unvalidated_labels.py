@@ -1,0 +1,88 @@
+"""Labels no validation has set a threshold for (QA 41): a label added to the catalog and
+embedded with ``embed-labels`` is unvalidated like the catalog's never-trained labels (it had
+been given a threshold of 0.1 and alone raised 要至急 on a sinus tachycardia), and every
+surface marks such labels （未検証）: ``analyze``'s text, the batch CSV; the batch results say
+these are suggestions, not a diagnosis."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ecg_viewer.cli import main
+from ecg_viewer.commands.embed_labels import calibrate_new_labels
+from ecg_viewer.core.paths import model_weights_dir
+from ecg_viewer.core.prediction import UNVALIDATED_THRESHOLD, LabelScore
+
+
+@dataclass
+class _Label:
+    id: str
+    category: str
+
+
+def test_a_new_label_is_calibrated_as_unvalidated() -> None:
+    cal = json.loads((model_weights_dir() / "calibration.json").read_text(encoding="utf-8"))
+    known = set(cal)
+    added = calibrate_new_labels(cal, [_Label("qa_vt", "urgent"), _Label("qa_af", "D"),
+                                       _Label("sinus_rhythm", "A")])
+    assert added == ["qa_vt", "qa_af"] and set(cal) == known | {"qa_vt", "qa_af"}
+    for lid in added:
+        c = cal[lid]
+        assert c["threshold"] == UNVALIDATED_THRESHOLD and c["source"] == "unvalidated"
+        assert c["val_pos"] == 0 and c["a"] == cal["_pooled"]["a"]
+        # the same shape as the catalog's never-trained labels
+        shipped = next(v for k, v in cal.items() if k in known and v.get("source") == "unvalidated")
+        assert set(c) == set(shipped)
+    s = LabelScore("qa_vt", "多形性心室頻拍", "polymorphic VT", 0.6, 0.99,
+                   cal["qa_vt"]["threshold"], "urgent")
+    assert s.unvalidated and not s.above_threshold and s.to_dict()["unvalidated"] is True
+
+
+def test_analyze_text_marks_unvalidated_labels(bundled_samples: Path, capsys) -> None:
+    f = str(bundled_samples / "00009_hr.hea")
+    assert main(["analyze", f, "--top", "5"]) == 0
+    out = capsys.readouterr().out
+    rows = [ln for ln in out.splitlines() if "（閾値 1.00）" in ln]
+    assert rows and all("（未検証）" in ln for ln in rows), rows
+    assert main(["--lang", "en", "analyze", f, "--top", "5"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines() if "(thr 1.00)" in ln]
+    assert rows and all("(not validated)" in ln for ln in rows), rows
+
+
+def test_batch_marks_them_and_says_what_its_results_are(bundled_samples: Path,
+                                                        tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in bundled_samples.glob("00009_hr.*"):
+        (folder / f.name).write_bytes(f.read_bytes())
+    out = tmp_path / "r.csv"
+    assert main(["batch", str(folder), "--out", str(out), "--no-progress"]) == 0
+    with open(out, encoding="utf-8-sig", newline="") as fh:
+        row = next(csv.DictReader(fh))
+    assert "（未検証）" in row["top5_ja"] and "診断ではありません" in row["notice"]
+    js = tmp_path / "r.jsonl"
+    assert main(["--lang", "en", "batch", str(folder), "--out", str(js), "--no-progress"]) == 0
+    d = json.loads(js.read_text(encoding="utf-8").splitlines()[0])
+    assert d["notice"]["ja"] and "not a diagnosis" in d["notice"]["en"]
+    assert any(s["unvalidated"] for s in d["labels"])
+    assert all(s["unvalidated"] == (s["threshold"] >= 1.0) for s in d["labels"])
+
+
+def test_the_reading_strip_marks_them_when_nothing_is_present(qtbot) -> None:
+    from ecg_viewer.core.prediction import Analysis, ModelInfo, Prediction, QualityReport
+    from ecg_viewer.gui.suggestion_strip import SuggestionStrip
+    from ecg_viewer.labels.referral import decide_referral
+
+    labels = (LabelScore("brugada", "Brugada型心電図", "Brugada pattern", 0.5, 0.2, 1.0, "D"),
+              LabelScore("sinus_rhythm", "洞調律", "sinus rhythm", 0.5, 0.4, 0.6, "A"))
+    pred = Prediction(labels, ModelInfo("x", "sha", "cat", "cpu"))
+    analysis = Analysis("x.hea", "sha", QualityReport(True), decide_referral(list(labels), {}),
+                        prediction=pred)
+    strip = SuggestionStrip()
+    qtbot.addWidget(strip)
+    strip.show_analysis(analysis)  # nothing above threshold: the top three are shown
+    assert "Brugada型心電図（未検証） 0.20" in strip.full_text()
+    assert "洞調律 0.40" in strip.full_text()
