@@ -189,3 +189,26 @@ def test_a_reason_and_a_name_being_typed_survive_another_windows_change(
     assert panel.check_elsewhere() and panel.reason.text() == "ホルター心電図"
     other.close()
     store.close()
+
+
+def test_a_level_set_in_another_window_is_not_replaced_without_a_word(qtbot, bundled_samples,
+                                                                      tmp_path):
+    """QA 40: two windows on one database opened the same case; one set 要至急 and the other,
+    0.1 s later and before its panel looked again, set 要精査 over it without being told."""
+    path = tmp_path / "reviews.sqlite3"
+    store, other = ReviewStore(path), ReviewStore(path)
+    panel = _panel(qtbot, store)
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    panel.set_record(rec)
+    panel.set_analysis(analysis_for(rec, default_catalog(), SCORES))
+    other.set_levels(rec.sha256, suggested="D", final="urgent")  # the other reader, just now
+    with qtbot.waitSignal(panel.failed, timeout=5000) as said:
+        assert panel.set_final_level("D") is False  # E pressed here: not stored
+    assert "要至急" in said.args[0] and "もう一度" in said.args[0]
+    assert store.get(rec.sha256).final_level == "urgent" and panel.level.currentData() == "urgent"
+    assert panel.set_final_level("D") is True  # chosen again, knowing: stored
+    assert store.get(rec.sha256).final_level == "D"
+    assert panel.set_final_level("C") is True  # its own earlier level is no reason to stop
+    assert store.get(rec.sha256).final_level == "C"
+    other.close()
+    store.close()

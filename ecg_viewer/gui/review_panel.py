@@ -471,8 +471,28 @@ class ReviewPanel(QWidget):
             self._apply("set_comment", self.comment.toPlainText())
 
     def _level_changed(self, _index: int) -> bool:
+        if self._level_set_elsewhere():
+            return False
         suggested = self.analysis.referral.level if self.analysis else None
         return self._apply("set_levels", suggested=suggested, final=self.level.currentData())
+
+    def _level_set_elsewhere(self) -> bool:
+        """A level another window stored since the fill is kept and shown (QA 40: 要至急 lost)."""
+        if self._filling or self.store is None or not self.sha256:
+            return False
+        shown = self.review.final_level if self.review is not None else None
+        try:
+            fresh = self.store.get(self.sha256)
+        except ReviewStoreError:
+            return False  # the write that follows says what is wrong
+        if fresh.final_level in (shown, self.level.currentData()):
+            return False
+        self.review = fresh
+        self._fill()
+        names = REFERRAL_JA if language() == "ja" else REFERRAL_EN
+        self.failed.emit(tr("review.ui.level_set_elsewhere", level=names.get(fresh.final_level or "", "—")))
+        self.changedElsewhere.emit(fresh)
+        return True
 
     def _needs_exam_changed(self, *_args: Any) -> None:
         if self._apply("set_needs_exam", self.needs_exam.isChecked(), self.reason.text().strip()):

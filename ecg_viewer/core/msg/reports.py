@@ -195,6 +195,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "この心電図の確認内容が別の画面で変更されたため、表示を更新しました。",
         "This ECG's review was changed in another window; the panel shows it as now stored.",
     ),
+    "review.ui.level_set_elsewhere": (
+        "別の画面でこの心電図の判定が「{level}」に変更されていたため、変更しませんでした。"
+        "表示を更新しました。変更する場合はもう一度選んでください。",
+        "Another window had set this ECG's level to {level}, so it was not changed; the panel "
+        "now shows it. Choose again to change it.",
+    ),
     "review.ui.dock": ("医師の確認", "Review"),
     "review.ui.no_record": ("心電図を開くと確認を記録できます。", "Open an ECG to record a review."),
     "review.ui.reviewer": ("確認者", "Reviewer"),
