@@ -330,3 +330,35 @@ def test_english_is_wrapped_between_words():
     assert "".join(wrap_text(ja, 40, 7)) == ja and len(wrap_text(ja, 40, 7)) > 1
     # a word longer than the line still breaks (inside it) rather than overflow
     assert all(len(x) > 0 for x in wrap_text("x" * 200, 20, 7))
+
+
+def test_fhir_marks_what_the_ai_asserted(content: ReportContent) -> None:
+    """HL7 AI Transparency on FHIR's security label AIAST on the model's findings, its referral
+    level and the report that carries them; not on a physician's added finding, nor on the level
+    a physician set (QA 41: only free text had said which codes were AI suggestions)."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    def ai(res: dict) -> bool:
+        return any(s.get("code") == "AIAST" and s["system"].endswith("v3-ObservationValue")
+                   for s in (res.get("meta") or {}).get("security", []))
+
+    for c, final in ((content, True), (ReportContent(content.record, content.analysis, None),
+                                       False)):
+        raw = build_bundle(c)
+        Bundle.model_validate(json.loads(json.dumps(raw)))
+        res = [e["resource"] for e in raw["entry"]]
+        report = next(r for r in res if r["resourceType"] == "DiagnosticReport")
+        assert ai(report)
+        impressions = {r["valueCodeableConcept"]["coding"][-1]["code"]: ai(r) for r in res
+                       if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"]
+                       == "8601-7"}
+        assert impressions.get("atrial_fibrillation") is True
+        if final:
+            assert impressions["lvh"] is False  # added by the physician
+        level = next(r for r in res if r["resourceType"] == "Observation"
+                     and r["code"]["coding"][0]["code"] == "referral")
+        assert ai(level) is (not final)
+        measured = [r for r in res if r["resourceType"] == "Observation"
+                    and r["code"]["coding"][0]["system"] == "http://loinc.org"
+                    and r["code"]["coding"][0]["code"] != "8601-7"]
+        assert measured and not any(ai(r) for r in measured)

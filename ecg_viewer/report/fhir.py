@@ -31,6 +31,10 @@ SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
 OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"  # diagnostic service section
+# HL7 AI Transparency on FHIR: the security label of what an AI asserted, machine-readable (QA
+# 41: only free text had said the conclusion codes were AI suggestions)
+AI_ASSERTED = {"security": [{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+                             "code": "AIAST", "display": "Artificial Intelligence asserted"}]}
 DEFAULT_SYSTEM_BASE = "https://ecg-viewer.invalid/fhir"
 
 # measurement key -> (LOINC codings, UCUM unit, display unit)
@@ -159,6 +163,8 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
             notes.append(tr("report.fhir.evidence", lang, items=list_sep(lang).join(
                 evidence_text(e, lang) for e in evidence)))
             extra["component"] = [_evidence_component(e, system_base, lang) for e in evidence]
+        if f["score"] is not None:  # suggested by the model (a physician's added finding has none)
+            extra["meta"] = AI_ASSERTED
         results.append(observation(
             {"coding": [_coding(LOINC, *IMPRESSION)], "text": tr("report.fhir.impression", lang)},
             category=proc_cat,
@@ -179,9 +185,11 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
                                              REFERRAL_EN[review.final_level])],
                           "text": names[review.final_level]}})
     level = review.final_level if final and review else ref.level
+    by_ai = {} if final and review else {"meta": AI_ASSERTED}  # the model's level, not a reader's
     results.append(observation(
         {"coding": [_coding(level_system, "referral", "Referral level")],
          "text": tr("report.fhir.referral_level", lang)},
+        **by_ai,
         category=proc_cat,
         valueCodeableConcept={"coding": [_coding(level_system, level, REFERRAL_EN[level])],
                               "text": names[level]},
@@ -217,6 +225,8 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         concl_codes.append({"coding": cc, "text": f[lang]})
     if concl_codes:
         report["conclusionCode"] = concl_codes
+    if any(f["score"] is not None for f in content.findings()):  # it carries AI suggestions
+        report["meta"] = AI_ASSERTED
     if pdf_bytes is not None:
         import base64
 
