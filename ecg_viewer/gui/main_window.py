@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
                                       catalog=self.catalog, parent=self)
         self.report_menu = ReportMenu(self, self.actions_, self.report_jobs,
                                       open_folder=lambda f: self.reading_desk.open_folder(f),
-                                      last_dir=self.app_settings.last_dir)
+                                      last_dir=self.app_settings.last_dir, notify=self.notices.notify)
         install_median_beat_dock(self)  # median beats with the fiducial points (issue 7)
         install_criteria_dock(self)  # the criteria features the suggestions rest on (issue 12)
         self.comparison_features = ComparisonFeatures(self, self.comparison)

@@ -38,8 +38,10 @@ class ReportMenu:
     """The report actions of ``win`` (in its File menu, before Quit)."""
 
     def __init__(self, win: QMainWindow, actions: ActionSet, jobs: ReportJobs,
-                 open_folder: Callable[[str], Any], last_dir: Callable[[], str]) -> None:
+                 open_folder: Callable[[str], Any], last_dir: Callable[[], str],
+                 notify: Callable[[str], Any] | None = None) -> None:
         self.win = win
+        self.notify = notify  # the window's notice strip
         self.jobs = jobs
         self.open_folder = open_folder
         self.last_dir = last_dir
@@ -97,9 +99,8 @@ class ReportMenu:
         """The ECG sheet printed otherwise than the page on screen: said in the notice strip
         (QA 39: a 12×1 page at 50 mm/s came out as 3×4 at 25 mm/s without a word)."""
         notice = self.jobs.page_notice()
-        notices = getattr(self.win, "notices", None)
-        if notice and notices is not None:
-            notices.notify(notice)
+        if notice and self.notify is not None:
+            self.notify(notice)
 
     def _failed(self, title_key: str, exc: BaseException) -> None:
         self._printer = None
