@@ -105,3 +105,27 @@ def test_a_folder_where_nothing_can_be_written_is_not_called_missing(bundled_sam
                  "--no-review", "--prior", "none", "--no-model"]) != 0
     err = capsys.readouterr().err
     assert "書き込めません" in err and "フォルダがありません" not in err, err
+
+
+def test_batch_says_an_unreadable_header_once_in_the_readers_language(bundled_samples: Path,
+                                                                     tmp_path: Path) -> None:
+    """QA 40: an English log line about an empty .hea came twice (once per listing) before the
+    file's own Japanese error line on a Japanese terminal."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.hea").write_bytes(b"")
+    for f in bundled_samples.glob("E07509.*"):
+        shutil.copy2(f, folder / f.name)
+    env = {**os.environ, "ECG_VIEWER_DATA_DIR": str(tmp_path / "db")}
+    run = subprocess.run([sys.executable, "-m", "ecg_viewer", "batch", str(folder), "--out",
+                          str(tmp_path / "r.csv"), "--no-progress", "--no-model"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr  # an unreadable file is a row, not a failed run
+    lines = [ln for ln in run.stderr.splitlines() if "empty.hea" in ln]
+    assert len(lines) == 1 and "ファイルが空です" in lines[0], run.stderr
+    assert "WARNING" not in run.stderr
