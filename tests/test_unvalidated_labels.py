@@ -86,3 +86,24 @@ def test_the_reading_strip_marks_them_when_nothing_is_present(qtbot) -> None:
     strip.show_analysis(analysis)  # nothing above threshold: the top three are shown
     assert "Brugada型心電図（未検証） 0.20" in strip.full_text()
     assert "洞調律 0.40" in strip.full_text()
+
+
+def test_a_score_just_under_its_threshold_does_not_read_as_at_it(bundled_samples: Path,
+                                                                 capsys) -> None:
+    """QA 41: a score pinned just under its threshold printed 「スコア 0.19（閾値 0.19）」 with no
+    mark; it now reads 「スコア < 0.19（閾値 0.19）」, and one at its threshold keeps its *."""
+    import re
+
+    lines = []
+    for f in sorted(bundled_samples.glob("*.hea")):
+        assert main(["analyze", str(f), "--top", "10"]) == 0
+        lines += capsys.readouterr().out.splitlines()
+    pairs = [(ln, m) for ln in lines if (m := re.search(r"スコア (<? ?[\d.]+)（閾値 ([\d.]+)）", ln))]
+    assert pairs
+    for ln, m in pairs:
+        score, thr = m.group(1), m.group(2)
+        if score == thr:
+            assert ln.startswith(" *"), ln  # at or above: marked
+        if score.startswith("<"):
+            assert not ln.startswith(" *") and score == f"< {thr}", ln
+    assert any(m.group(1).startswith("<") for _, m in pairs)

@@ -87,8 +87,11 @@ def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
             name = s.ja if lang == "ja" else s.en
             if s.unvalidated:  # as the window and the PDF mark it (QA 41: the text had not)
                 name += tr("suggest.unvalidated_mark", lang)
+            score, thr = f"{s.score:.2f}", f"{s.threshold:.2f}"
+            if score == thr and not s.above_threshold:  # just under it (QA 41: read as "at it")
+                score = f"< {thr}"
             print(f" {mark} {_pad(name, 30)} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",
-                                               score=f"{s.score:.2f}", thr=f"{s.threshold:.2f}")
+                                               score=score, thr=thr)
                   + f"  [{level_name(shown_level(s, analysis)).text(lang)}]")
             why = [evidence_text(e, lang) for e in measurement_evidence(s)]
             if why and (s.above_threshold or held_back(s)):
