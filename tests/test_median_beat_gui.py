@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ecg_viewer.core.messages import tr
@@ -128,3 +129,36 @@ def test_header_shows_the_reason_of_a_missing_value(qtbot, bundled_samples: Path
     assert tr("ui.meas.na") in header.meas_labels["pr"].text()
     assert header.meas_labels["pr"].toolTip() == m.reason_text("pr_ms")
     assert f"{m.hr_bpm:.0f} /分" in header.meas_labels["hr"].text()
+
+
+def test_the_beats_are_drawn_against_the_pr_level_with_an_amplitude_scale(
+        qtbot, bundled_samples: Path) -> None:
+    """QA 39: each beat was shifted by its window's median and the dock had no amplitude
+    reference, so ST could not be read from it. Now 0 mV is the PR-segment level the lead
+    measurements take (a dotted line), and a 1-mV (0.5-mV) bar gives the scale: the ST at J+60
+    read off the plot is the lead's measured ST."""
+    from ecg_viewer.gui.median_beat import MedianBeatPanel
+    from ecg_viewer.signal.leadwise import measure_leads
+
+    panel = MedianBeatPanel()
+    qtbot.addWidget(panel)
+    m = measure(read_ecg(bundled_samples / "E07505.hea"))
+    panel.set_measurements(m)
+    fid = m.fiducials_ms()
+    leads = measure_leads(m.median, m.fiducials)
+    checked = 0
+    for name, p in panel.plot_items.items():
+        x, y = p.listDataItems()[0].getData()
+        st = leads[name].st_j60_mv
+        if st is None:
+            continue
+        j60 = fid["qrs_off"] + 60.0
+        assert abs(float(np.interp(j60, x, y)) - st) < 0.02, name
+        before = (x >= fid["qrs_on"] - 20) & (x <= fid["qrs_on"])
+        assert abs(float(np.mean(y[before]))) < 1e-6, name  # the PR level is 0 mV
+        checked += 1
+    assert checked >= 10
+    first = next(iter(panel.plot_items.values()))
+    assert first.scale_mv in (0.5, 1.0)
+    texts = [i for i in first.items if hasattr(i, "textItem")]
+    assert any(t.textItem.toPlainText() == f"{first.scale_mv:g} mV" for t in texts)

@@ -52,6 +52,24 @@ MEDIAN_DOCK_HEIGHT_PX = 260
 PER_ROW_BY_WIDTH = ((720, 6), (380, 3), (0, 2))
 
 
+ZERO_LINE = pg.mkColor(150, 150, 150)
+SCALE = pg.mkColor(60, 60, 60)
+
+
+def baseline_mv(t_ms: np.ndarray, y: np.ndarray, qrs_on_ms: float | None) -> float:
+    """The level drawn as 0 mV: the mean of the 20 ms before the QRS onset (the PR segment), as
+    the lead measurements take it (``signal.leadwise.BASELINE_MS``), so ST and the waves read
+    against the dock's zero line (the window's median had been used: QA 39); the median of the
+    beat where there is no QRS onset."""
+    from ecg_viewer.signal.leadwise import BASELINE_MS  # scipy is loaded once there are beats
+
+    if qrs_on_ms is not None:
+        w = (t_ms >= qrs_on_ms - BASELINE_MS) & (t_ms <= qrs_on_ms)
+        if w.any():
+            return float(np.mean(y[w]))
+    return float(np.median(y))
+
+
 def plots_per_row(width_px: int) -> int:
     return next(n for w, n in PER_ROW_BY_WIDTH if width_px >= w)
 
@@ -115,7 +133,7 @@ class MedianBeatPanel(QWidget):
         traces = {}
         for name in names:
             y = mb.lead(name)[sel].astype(np.float64)
-            traces[name] = y - float(np.median(y))
+            traces[name] = y - baseline_mv(t[sel], y, fid.get("qrs_on"))
         # one vertical scale for all leads, so amplitudes compare across the grid
         lo = min(min(float(y.min()), -0.3) for y in traces.values()) - 0.1
         hi = max(max(float(y.max()), 0.3) for y in traces.values()) + 0.15
@@ -135,7 +153,12 @@ class MedianBeatPanel(QWidget):
             # axis leaves out a second level's labels that would run into each other)
             p.getAxis("bottom").setTicks([[(0, "0"), (400, "400 ms")],
                                           [(v, f"{v:g}") for v in (-200, 200, 600)]])
+            # 0 mV: the PR-segment level the lead measurements take (ST reads against it)
+            p.addItem(pg.InfiniteLine(pos=0.0, angle=0, pen=pg.mkPen(
+                ZERO_LINE, width=1, style=Qt.PenStyle.DotLine)))
             p.plot(t[sel], traces[name], pen=pg.mkPen(TRACE, width=1.2))
+            if k == 0:  # one amplitude scale: every plot has the same vertical scale
+                self._scale_bar(p, lo_ms, hi_ms, hi)
             p.setXRange(lo_ms, hi_ms, padding=0)
             p.setYRange(lo, hi, padding=0)
             # on a pale ground: the lead's own beat ran through its name (QA 37)
@@ -156,6 +179,19 @@ class MedianBeatPanel(QWidget):
                 lines.append(line)
             self.mark_lines[name] = lines
             self.plot_items[name] = p
+
+    @staticmethod
+    def _scale_bar(p: pg.PlotItem, lo_ms: float, hi_ms: float, top_mv: float) -> None:
+        """A vertical bar of 1 mV (0.5 mV where the plots are lower) from 0 mV, named, early in
+        the plot where the beat before has ended (QA 39: amplitudes and ST could not be read
+        from the dock)."""
+        mv = 1.0 if top_mv >= 1.05 else 0.5
+        x = lo_ms + 0.1 * (hi_ms - lo_ms)
+        p.plot([x, x], [0.0, mv], pen=pg.mkPen(SCALE, width=2.5))
+        text = pg.TextItem(f"{mv:g} mV", color=SCALE, anchor=(0, 0.5))
+        text.setPos(x + 0.01 * (hi_ms - lo_ms), mv / 2.0)
+        p.addItem(text)
+        p.scale_mv = mv  # for tests: the bar's height
 
     def resizeEvent(self, event: Any) -> None:
         """The grid again with fewer (more) plots per row when the panel gets narrow (wide)."""

@@ -243,9 +243,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "meas.median_legend": (
         "破線: P 波の始まり・終わり（緑）、QRS の始まり・終わり（青）、T 波の終わり（紫）。"
-        "全誘導共通の計測点です。",
+        "全誘導共通の計測点です。点線は 0 mV（QRS 直前の PR 部分の高さ。ST はこれと比べます）。",
         "Dashed lines: P onset/end (green), QRS onset/end (blue), T end (magenta), "
-        "common to all leads.",
+        "common to all leads. Dotted: 0 mV (the PR segment just before the QRS; ST is read "
+        "against it).",
     ),
     # --- analysis pipeline (model worker, analyze command) -----------------------------------
     "analysis.loading": ("AI モデルを読み込んでいます…", "Loading the AI model…"),
