@@ -172,3 +172,50 @@ def test_the_pdf_draws_the_clip_marks(rec) -> None:
         content = build_report_content(record, make_analyzer(load_model=False).analyze(record),
                                        settings=PageSettings())
         assert (mark in pdf_bytes(content, compress=False)) is marked
+
+
+def test_a_dropout_over_most_of_a_segment_keeps_the_live_part_on_its_row(rec) -> None:
+    """QA 42: V2 at -3 mV (an electrode off) for 1.5 s of its 2.5-s column sent the live part
+    32 mm up into V1's row: the level is the one keeping most moving samples on the row."""
+    from ecg_viewer.signal.page import with_levels
+
+    page = layout_page(rec, PageSettings())
+    t = next(t for t in page.traces if t.lead == "V2" and not t.rhythm)
+    sig = rec.signal_mv.copy()
+    row = rec.lead_names.index("V2")
+    cut = t.i0 + int(1.5 * rec.fs_hz)
+    sig[row, t.i0:cut] = -3.0
+    off = replace(rec, signal_mv=sig)
+    leveled = with_levels(page, off.signal_mv)
+    t2 = next(x for x in leveled.traces if x.lead == "V2" and not x.rhythm)
+    _, y = t2.points(off.signal_mv, off.fs_hz)
+    live = y[cut - t.i0:]
+    assert t2.band_top_mm <= live.min() and live.max() <= t2.band_bottom_mm
+    assert abs(np.median(live) - t2.y_mm) < 2.0
+
+
+def test_a_caliper_stays_on_the_waveform_in_another_layout(samples: Path) -> None:
+    """QA 42: an amplitude caliper placed on 12x1 was drawn 14.7 mm off the trace on 3x4
+    (its values were relative to the first page's centring); they are the signal's own mV."""
+    from ecg_viewer.signal.calipers import Caliper, caliper_marks
+    from ecg_viewer.signal.page import with_levels
+
+    f = samples / "philips_xml" / "ad4d3d80-d165_1-04_orig.xml"
+    if not f.exists():
+        pytest.skip("sample not present")
+    r = read_ecg(f)
+    pages = {lay: with_levels(layout_page(r, PageSettings(layout=lay)), r.signal_mv)
+             for lay in ("12x1", "3x4")}
+    t_s = 6.0
+    a = pages["12x1"].find_trace("V3", t_s)
+    xs, ys = a.points(r.signal_mv, r.fs_hz)
+    k = int(np.argmin(np.abs(xs - a.x_of(t_s))))
+    v0 = a.v_of(float(ys[k]))  # a click on the trace
+    assert v0 == pytest.approx(float(r.lead("V3")[a.i0 + k]), abs=1e-6)  # the signal's mV
+    cal = Caliper("amplitude", "V3", t_s, t_s, v0, v0 + 1.0)
+    b = pages["3x4"].find_trace("V3", t_s)
+    marks = caliper_marks(pages["3x4"], cal)
+    xb, yb = b.points(r.signal_mv, r.fs_hz)
+    kb = int(np.argmin(np.abs(xb - b.x_of(t_s))))
+    assert marks.lines[0][1] == pytest.approx(float(yb[kb]), abs=0.2)  # its base on the trace
+    assert "1.00 mV" in marks.text or "+1.00" in marks.text

@@ -11,7 +11,7 @@ from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.io import read_ecg
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
 from ecg_viewer.signal.filters import FilterSettings, apply_filters
-from ecg_viewer.signal.page import MAJOR_MM, PageSettings, layout_page
+from ecg_viewer.signal.page import MAJOR_MM, PageSettings, drawn_level, layout_page
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +62,10 @@ def test_layouts(rec, layout, rows, cols):
         x, y = t.points(rec.signal_mv, rec.fs_hz)
         assert len(x) == t.i1 - t.i0 > 0
         assert x[0] == pytest.approx(t.x_mm)
-        # the drawn y is the signal at the trace's gain around its baseline (its median level)
+        # the drawn y is the signal at the trace's gain around its baseline (the level drawn there)
         v = rec.lead(t.lead)[t.i0:t.i1].astype(np.float64)
-        np.testing.assert_allclose(y, t.y_mm - (v - np.median(v)) * t.gain_mm_mv, rtol=1e-6)
+        level = drawn_level(t, rec.signal_mv, rec.fs_hz)
+        np.testing.assert_allclose(y, t.y_mm - (v - level) * t.gain_mm_mv, rtol=1e-6)
 
 
 def test_speed_changes_width_not_time(rec):

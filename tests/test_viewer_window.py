@@ -24,7 +24,6 @@ from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.files import find_ecg_files as folder_files
 from ecg_viewer.signal.calipers import Caliper
 from ecg_viewer.signal.filters import FilterSettings, apply_filters
-from ecg_viewer.signal.page import display_level
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -77,8 +76,8 @@ def test_opens_one_file_of_every_readable_format_and_draws_every_lead(win, qtbot
         for (lead, x, y), tp in zip(drawn(win), page.traces, strict=True):
             if tp.available:
                 assert len(x) == tp.i1 - tp.i0 > 0, (f.name, lead)
-                v = rec.lead(lead)[tp.i0:tp.i1].astype(np.float64)  # around its own level
-                np.testing.assert_allclose(y, tp.y_mm - (v - display_level(v)) * tp.gain_mm_mv,
+                v = rec.lead(lead)[tp.i0:tp.i1].astype(np.float64)  # around its drawn level
+                np.testing.assert_allclose(y, tp.y_mm - (v - tp.level_mv) * tp.gain_mm_mv,
                                            rtol=1e-5, atol=1e-4)
             else:
                 assert len(x) == 0
@@ -383,7 +382,7 @@ def test_long_record_scrolls_with_the_bar_and_the_arrow_keys(win, qtbot, samples
     tp = win.view.page.traces[1]
     _, y = win.view.trace_items()[1].getOriginalDataset()
     v = full[tp.row_index, tp.i0:tp.i1]
-    np.testing.assert_allclose(y, tp.y_mm - (v - display_level(v)) * tp.gain_mm_mv, atol=0.05)
+    np.testing.assert_allclose(y, tp.y_mm - (v - tp.level_mv) * tp.gain_mm_mv, atol=0.05)
     # speed and gain from the toolbar
     win.speed_combo.setCurrentIndex(0)
     assert win.state.settings.speed_mm_s == 12.5

@@ -17,7 +17,7 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.fonts import load_app_font
 from ecg_viewer.gui.grid_item import GridItem
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
-from ecg_viewer.signal.page import Page, TracePlacement, clip_marks, clip_triangle
+from ecg_viewer.signal.page import Page, TracePlacement, clip_marks, clip_triangle, with_levels
 
 TRACE = QColor(10, 10, 10)
 CALIPER = QColor(0, 90, 200)
@@ -130,6 +130,7 @@ class EcgPageView(pg.GraphicsView):
 
     def set_page(self, page: Page, signal_mv: np.ndarray, fs_hz: float, keep_view: bool = False) -> None:
         """Draw ``page`` with ``signal_mv`` (the display signal, ``[leads, samples]``)."""
+        page = with_levels(page, signal_mv)  # each trace's level: drawing and calipers agree
         new_size = self.page is None or (self.page.width_mm, self.page.height_mm) != (page.width_mm, page.height_mm)
         self.page = page
         self._empty.setVisible(False)

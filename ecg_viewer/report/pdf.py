@@ -63,7 +63,8 @@ from ecg_viewer.report.pdf_text import (
     wrap_text,
     y_pt,
 )
-from ecg_viewer.signal.page import Page, PageSettings, layout_page
+from ecg_viewer.signal.filters import apply_filters
+from ecg_viewer.signal.page import Page, PageSettings, layout_page, with_levels
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,11 @@ BANNER_COLORS = {
 def report_page(content: ReportContent, settings: PageSettings | None = None) -> Page:
     """The ECG page of the report, laid out with :func:`printed_settings` (the content's
     settings are those already: ``build_report_content`` fits them)."""
-    s = settings or content.page_settings or PageSettings()
-    return layout_page(content.record, printed_settings(content.record, s))
+    s = printed_settings(content.record, settings or content.page_settings or PageSettings())
+    signal = content.record.signal_mv  # what draw_traces draws: its levels for the calipers
+    if s.filters.any_on:
+        signal = apply_filters(signal, content.record.fs_hz, s.filters)
+    return with_levels(layout_page(content.record, s), signal)
 
 
 def printed_settings(record: EcgRecord, s: PageSettings) -> PageSettings:

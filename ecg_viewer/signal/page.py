@@ -14,7 +14,7 @@ is 0.2 s × 0.5 mV.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -88,6 +88,13 @@ class TracePlacement:
     gain_mm_mv: float
     speed_mm_s: float
     rhythm: bool = False
+    # the samples of the page's window ([page_i0, page_i1)) of this lead: the other candidate
+    # level of the segment (``drawn_level``)
+    page_i0: int = 0
+    page_i1: int = 0
+    # the signal level drawn on the baseline (``with_levels``): y_of/v_of take it in, so that a
+    # caliper holds the signal's own mV and stays on the waveform in any layout (QA 42)
+    level_mv: float | None = None
 
     @property
     def available(self) -> bool:
@@ -97,13 +104,13 @@ class TracePlacement:
         return self.x_mm + (t_s - self.t0_s) * self.speed_mm_s
 
     def y_of(self, v_mv: float) -> float:
-        return self.y_mm - v_mv * self.gain_mm_mv
+        return self.y_mm - (v_mv - (self.level_mv or 0.0)) * self.gain_mm_mv
 
     def t_of(self, x_mm: float) -> float:
         return self.t0_s + (x_mm - self.x_mm) / self.speed_mm_s
 
     def v_of(self, y_mm: float) -> float:
-        return (self.y_mm - y_mm) / self.gain_mm_mv
+        return (self.y_mm - y_mm) / self.gain_mm_mv + (self.level_mv or 0.0)
 
     def contains(self, x_mm: float, y_mm: float) -> bool:
         return (self.x_mm <= x_mm <= self.x_mm + self.width_mm
@@ -118,17 +125,19 @@ class TracePlacement:
         """x and y (mm) of this segment's samples, from the full ``[leads, samples]`` signal
         (or anything indexed the same way, e.g. the filtered stretch of a long record).
 
-        The segment is drawn around its own median level, as a cart prints every lead on its
-        row whatever the electrode's offset: unfiltered ("raw"), a lead sitting at -9 mV had
-        been drawn 90 mm below its row, off the page (QA 39: Philips ad4d3d80 V3; CinC S0008's
-        lead I 15 mm low). Amplitudes on the paper are differences (a wave against its
-        baseline, the calibration pulse), which the shift leaves as they are; calipers read
-        the paper (``v_of``), so they stay on the drawn trace."""
+        The segment is drawn around ``level_mv`` (a page made by :func:`with_levels`; on one
+        without, the level :func:`drawn_level` chooses), as a cart prints every lead on its row
+        whatever the electrode's offset: unfiltered ("raw"), a lead sitting at -9 mV had been
+        drawn 90 mm below its row, off the page (QA 39: Philips ad4d3d80 V3; CinC S0008's lead
+        I 15 mm low). Amplitudes on the paper are differences (a wave against its baseline, the
+        calibration pulse), which the shift leaves as they are."""
         if not self.available or self.i1 <= self.i0:
             return np.empty(0), np.empty(0)
         v = np.asarray(signal_mv[self.row_index, self.i0 : self.i1], dtype=np.float64)
         x = self.x_mm + (np.arange(self.i0, self.i1) / fs_hz - self.t0_s) * self.speed_mm_s
-        return x, self.y_mm - (v - display_level(v)) * self.gain_mm_mv
+        level = self.level_mv if self.level_mv is not None else drawn_level(self, signal_mv,
+                                                                             fs_hz)
+        return x, self.y_mm - (v - level) * self.gain_mm_mv
 
 
 CLIP_MARK_MM = 2.0  # width of the triangle that marks a wave cut at the paper's edge
@@ -162,10 +171,57 @@ def clip_triangle(x_mm: float, edge_mm: float) -> tuple[list[float], list[float]
 
 
 def display_level(v: np.ndarray) -> float:
-    """The level a drawn segment is centred on: the median of its finite samples (the
-    baseline between the beats, which take a small part of a cycle), 0 when it has none."""
+    """The median of the finite samples of ``v`` (the baseline between the beats, which take a
+    small part of a cycle), 0 when it has none."""
     finite = v[np.isfinite(v)]
     return float(np.median(finite)) if finite.size else 0.0
+
+
+FLAT_RUN_S = 0.1  # a run this long without change is a lead off its skin, not an ECG
+
+
+def drawn_level(t: TracePlacement, signal_mv: np.ndarray, fs_hz: float) -> float:
+    """The signal level a segment is drawn around: of its own median, the median of its lead
+    over the page's window, and 0 (the file's own level), the one that keeps most of the
+    segment's moving samples inside its row (a tie: in that order). Its own median follows a
+    drifting lead (ad4d3d80 V3); the page's follows through a dropout that takes most of the
+    segment (a lead at -3 mV for 1.5 s of its 2.5 s had sent the live part into the row above:
+    QA 42); 0 keeps a lead on its row whose waves outlast its baseline."""
+    if not t.available or t.i1 <= t.i0:
+        return 0.0
+    v = np.asarray(signal_mv[t.row_index, t.i0 : t.i1], dtype=np.float64)
+    candidates = [display_level(v)]
+    if t.page_i1 > t.page_i0:
+        page = np.asarray(signal_mv[t.row_index, t.page_i0 : t.page_i1], dtype=np.float64)
+        candidates.append(display_level(page))
+    candidates.append(0.0)
+    moving = v[np.isfinite(v) & ~_flat_runs(v, max(int(FLAT_RUN_S * fs_hz), 2))]
+    if moving.size == 0:
+        return candidates[0]
+    up = (t.y_mm - t.band_top_mm) / t.gain_mm_mv
+    down = (t.band_bottom_mm - t.y_mm) / t.gain_mm_mv
+    inside = [float(np.mean((moving - c <= up) & (c - moving <= down))) for c in candidates]
+    return candidates[int(np.argmax(inside))]
+
+
+def _flat_runs(v: np.ndarray, n: int) -> np.ndarray:
+    """Samples in runs of at least ``n`` equal values."""
+    out = np.zeros(v.size, dtype=bool)
+    same = np.concatenate(([0], (np.diff(v) == 0).astype(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(same))  # pairs: a run of equal steps [a, b) -> samples a..b
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b - a + 1 >= n:
+            out[a : b + 1] = True
+    return out
+
+
+def with_levels(page: Page, signal_mv: np.ndarray) -> Page:
+    """``page`` with each trace's drawn level set from ``signal_mv`` (what is drawn: the
+    filtered signal when a filter is on), so that the drawing, the calipers (``v_of``/``y_of``)
+    and the clip marks agree."""
+    traces = tuple(replace(t, level_mv=drawn_level(t, signal_mv, page.fs_hz))
+                   for t in page.traces)
+    return replace(page, traces=traces)
 
 
 @dataclass(frozen=True)
@@ -342,6 +398,8 @@ def layout_page(record: EcgRecord, settings: PageSettings) -> Page:
                 lead=lead, row_index=idx, t0_s=t0, t1_s=t1, i0=i0, i1=i1, x_mm=x, y_mm=baseline,
                 width_mm=seg_s * s.speed_mm_s, band_top_mm=band_top, band_bottom_mm=band_top + pitch,
                 gain_mm_mv=s.gain_for(lead), speed_mm_s=s.speed_mm_s, rhythm=is_rhythm,
+                page_i0=int(round(start * fs)),
+                page_i1=min(record.n_samples, int(round((start + window) * fs))),
             ))
             if c > 0:
                 seps.append((x, baseline - 2.5, x, baseline + 2.5))
