@@ -161,7 +161,13 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
     assert store.get(sha0).decisions == {ids[0]: "confirmed"}
     key(Qt.Key.Key_X)
     assert store.get(sha0).decisions == {ids[0]: "confirmed", ids[1]: "rejected"}
-    # E: 要精査 as the reader's level -> reviewed; the progress line counts it
+    # E: 要精査 as the reader's level -> reviewed; the progress line counts it. The AI said
+    # 要至急 (flutter at 152/min): a level below it takes the key twice (QA 43: one stray W
+    # had stored 異常なし on a 要至急 case)
+    assert win.state.analysis.referral.level == "urgent"
+    key(Qt.Key.Key_E)
+    assert store.get(sha0).final_level is None
+    assert "もう一度 E を押してください" in win.statusBar().currentMessage()
     key(Qt.Key.Key_E)
     r0 = store.get(sha0)
     assert r0.final_level == "D" and r0.state == "done"

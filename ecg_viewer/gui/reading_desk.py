@@ -20,10 +20,16 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel
 
 from ecg_viewer.app.analysis_flow import AnalysisFlow
-from ecg_viewer.app.reading_queue import next_flagged, passed_flagged, progress, step
+from ecg_viewer.app.reading_queue import (
+    FLAGGED_LEVELS,
+    next_flagged,
+    passed_flagged,
+    progress,
+    step,
+)
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import tr
-from ecg_viewer.core.prediction import level_name
+from ecg_viewer.core.prediction import READING_ORDER, level_name
 from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
 from ecg_viewer.gui.window_layout import fit_worklist_width
 
@@ -64,6 +70,7 @@ class ReadingDesk(QObject):
         # back to the first row, saying the analysis had moved it up)
         self._passed: set[str] = set()
         self._note_after_load: str | None = None
+        self._armed: tuple[str | None, str] | None = None  # (ECG, level) a first key asked for
         self._detour: tuple[str, str | None] | None = None  # (late case opened, where J was)
         self.status = QLabel()
         self.status.setObjectName("reading_progress")
@@ -186,6 +193,18 @@ class ReadingDesk(QObject):
         return label_id
 
     def set_level(self, level: str) -> bool:
+        # a key that sets a level below the AI's 要至急/要精査 is pressed twice (QA 43: one stray W
+        # stored 異常なし on a 要至急 case, which F then passed over as reviewed)
+        analysis = self.review_panel.analysis
+        ai = analysis.referral.level if analysis is not None else None
+        below = ai in FLAGGED_LEVELS and READING_ORDER.get(level, 9) > READING_ORDER.get(ai, 9)
+        armed, self._armed = self._armed, None
+        if below and armed != (self.review_panel.sha256, level):
+            self._armed = (self.review_panel.sha256, level)
+            key = next(KEYS[n][1] for n, lv in LEVEL_KEYS.items() if lv == level)
+            self.win.statusBar().showMessage(tr("desk.level_confirm", ai=level_name(ai).text(),
+                                                level=level_name(level).text(), press=key), 10000)
+            return False
         saved = self.review_panel.set_final_level(level)
         if saved is None:
             self.win.statusBar().showMessage(tr("review.ui.no_record"), 5000)

@@ -52,4 +52,8 @@ MESSAGES.update({
         "the current one.",
     ),
     "desk.level_set": ("判定を「{level}」にしました（保存済み）", "Final level set to {level} (saved)"),
+    "desk.level_confirm": (
+        "AI の判定は「{ai}」です。「{level}」にするには、もう一度 {press} を押してください（まだ保存していません）",
+        "The AI's level is {ai}. Press {press} again to set {level} (not saved yet)",
+    ),
 })
