@@ -212,3 +212,36 @@ def test_a_level_set_in_another_window_is_not_replaced_without_a_word(qtbot, bun
     assert store.get(rec.sha256).final_level == "C"
     other.close()
     store.close()
+
+
+def test_tab_reaches_every_review_control(qtbot, bundled_samples, tmp_path):
+    """QA 43: Tab went round the findings table and its rows' menus only; the comment, the
+    search, the save button and the final level could not be reached from the keyboard, and
+    Tab in the comment typed a tab."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    store = ReviewStore(tmp_path / "reviews.sqlite3")
+    panel = _panel(qtbot, store)
+    panel.resize(300, 900)
+    panel.show()
+    qtbot.waitExposed(panel)
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    panel.set_record(rec)
+    panel.set_analysis(analysis_for(rec, default_catalog(), SCORES))
+    panel.activateWindow()
+    panel.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.table, timeout=5000)
+    seen = []
+    for _ in range(40):
+        w = QApplication.focusWidget()
+        assert w is not None
+        seen.append(w)
+        QTest.keyClick(w, Qt.Key.Key_Tab)
+    for control in (panel.comment, panel.search, panel.save_comment, panel.level,
+                    panel.needs_exam, panel.reviewer):
+        assert control in seen, type(control).__name__
+    combos = [w for w in seen if w.objectName().startswith("decision:")]
+    assert combos and seen.index(combos[0]) == seen.index(panel.table) + 1  # the rows next
+    assert "\t" not in panel.comment.toPlainText()
+    store.close()

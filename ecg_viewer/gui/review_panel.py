@@ -65,9 +65,7 @@ class ReviewPanel(QWidget):
         self._filling = False
         self._row_ids: list[str] = []
         self._row_lang: str | None = None  # the language the rows were made in
-        # the comment as last stored, and the ECG the panel was last filled for: what is typed
-        # is kept when the panel is filled again (a decision, a level, a new analysis, another
-        # window's change) until it is saved
+        # the comment as last stored and the ECG last filled for: typed text is kept on a refill
         self._comment_base = ""
         self._filled_sha: str | None = None
         # another window on the same database: looked for every WATCH_MS (a cheap pragma)
@@ -88,9 +86,8 @@ class ReviewPanel(QWidget):
         self.table.horizontalHeader().setStretchLastSection(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        # a name takes the lines it needs at the column's width (_wrap_names): the rows were two
-        # lines high whatever the name, so in English "ischemic ST-T changes in inf…" and "… in
-        # ant…" could not be told apart where the physician confirms or rejects them
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table (QA 43: it was a trap)
+        # a name takes the lines it needs at the column's width (_wrap_names)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().sectionResized.connect(lambda *_: self._wrap_names())
         self.search = QLineEdit()
@@ -106,6 +103,7 @@ class ReviewPanel(QWidget):
         self.added.itemDoubleClicked.connect(self._remove_added)
         self.comment = QPlainTextEdit()
         self.comment.setMaximumHeight(90)
+        self.comment.setTabChangesFocus(True)  # Tab goes on to the save button, not into the text
         self.save_comment = QPushButton()
         self.save_comment.clicked.connect(self._comment_changed)
         self.level = QComboBox()
@@ -134,8 +132,7 @@ class ReviewPanel(QWidget):
         lay.addWidget(self.added_label)
         lay.addWidget(self.added)
         self.level_title = QLabel()
-        # the title beside its list where both fit whole (医師の判定 [要精査]), else above it: in
-        # English at 1366x768 the list was cut to "Further examir" (_fit_level_row)
+        # the title beside its list where both fit whole, else above it (_fit_level_row)
         self.level_row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         self.level_row.addWidget(self.level_title)
         self.level_row.addWidget(self.level, 1)
@@ -302,11 +299,15 @@ class ReviewPanel(QWidget):
                     lambda _i, c=combo, label_id=s.id: self._decide(label_id, c.currentData()))
                 combo.setObjectName(f"decision:{s.id}")
                 self.table.setCellWidget(i, 2, combo)
+        previous: QWidget = self.table  # Tab: the table, its rows' decisions, then the search
         for i, s in enumerate(rows):  # the stored decisions
             combo = self.table.cellWidget(i, 2)
             combo.blockSignals(True)
             combo.setCurrentIndex(_DECISIONS.index(r.decisions.get(s.id)))
             combo.blockSignals(False)
+            QWidget.setTabOrder(previous, combo)
+            previous = combo
+        QWidget.setTabOrder(previous, self.search)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2):
@@ -378,8 +379,7 @@ class ReviewPanel(QWidget):
         if self._filling or self.store is None or not self.sha256:
             return False
         try:
-            # where the file lives, so that the prior search finds it from another folder
-            # (QA 40: no review had stored its file, so the database never offered a prior)
+            # where the file lives: the prior search finds it from another folder (QA 40)
             where = self.record.source_path if self.record is not None else None
             self.review = getattr(self.store, op)(self.sha256, *args, context=self.context(),
                                                   file_path=where, **kwargs)
