@@ -219,3 +219,24 @@ def test_a_caliper_stays_on_the_waveform_in_another_layout(samples: Path) -> Non
     kb = int(np.argmin(np.abs(xb - b.x_of(t_s))))
     assert marks.lines[0][1] == pytest.approx(float(yb[kb]), abs=0.2)  # its base on the trace
     assert "1.00 mV" in marks.text or "+1.00" in marks.text
+
+
+def test_a_record_of_many_channels_is_printed_whole_on_one_sheet(samples: Path) -> None:
+    """QA 42: an EDF of 9 channels (one a row) was laid out 375 mm tall on a 175-mm sheet: 4
+    channels and the settings line were lost, with no notice (or one claiming a fit)."""
+    from ecg_viewer.report.pdf import _fits
+
+    f = samples / "edf" / "test_generator_2.edf"
+    if not f.exists():
+        pytest.skip("sample not present")
+    r = read_ecg(f)
+    for asked in (PageSettings(), PageSettings(speed_mm_s=12.5), PageSettings(layout="12x1")):
+        s = printed_settings(r, asked)
+        page = layout_page(r, s)
+        assert _fits(page) and len(page.pulses) == len(r.lead_names), s
+        assert s.speed_mm_s == min(asked.speed_mm_s, 25.0)  # 12.5 mm/s is kept
+        assert s.row_pitch_mm and s.gain_limb_mm_mv <= s.row_pitch_mm / 3.0
+    from ecg_viewer.report.content import refit_notice
+
+    notice = refit_notice(printed_settings(r, PageSettings()), PageSettings(), "ja")
+    assert notice and "行の間隔" in notice and "5 mm/mV" in notice

@@ -64,7 +64,7 @@ from ecg_viewer.report.pdf_text import (
     y_pt,
 )
 from ecg_viewer.signal.filters import apply_filters
-from ecg_viewer.signal.page import Page, PageSettings, layout_page, with_levels
+from ecg_viewer.signal.page import GAINS_MM_MV, Page, PageSettings, layout_page, with_levels
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,17 @@ def printed_settings(record: EcgRecord, s: PageSettings) -> PageSettings:
                             log.info("report: %s does not fit A4 at true scale; printed as %s",
                                      s, c)
                         return c
-    return replace(capped, layout="3x4", speed_mm_s=25.0, window_s=10.0)
+    # a record drawn as its own channels, one a row, has more rows than the sheet takes at the
+    # layout's pitch (QA 42: 9 channels of an EDF ran 200 mm past the sheet, 4 of them lost):
+    # its rows closer, at a gain they leave room for
+    base = replace(capped, layout="3x4", speed_mm_s=min(s.speed_mm_s, 25.0), window_s=10.0)
+    for pitch in (35.0, 30.0, 25.0, 20.0, 15.0, 10.0, 5.0):
+        gain = max((g for g in GAINS_MM_MV if g <= pitch / 3.0), default=min(GAINS_MM_MV))
+        c = replace(base, row_pitch_mm=pitch, gain_limb_mm_mv=min(gain, base.gain_limb_mm_mv),
+                    gain_chest_mm_mv=min(gain, base.gain_chest_mm_mv))
+        if _fits(layout_page(record, c)):
+            return c
+    return c  # more than 32 rows: the sheet shows those that fit
 
 
 def _fits(page: Page) -> bool:

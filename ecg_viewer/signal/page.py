@@ -54,6 +54,9 @@ class PageSettings:
     window_s: float = 10.0  # seconds of record across the page
     single_lead: str = "II"  # the lead of the "1" (one lead enlarged) layout
     rhythm_lead: str = "II"
+    # the rows' pitch (a multiple of 5 mm), None: the layout's own (a report whose channels do
+    # not fit one A4 sheet otherwise, report.pdf.printed_settings)
+    row_pitch_mm: float | None = None
 
     def __post_init__(self) -> None:
         if self.layout not in LAYOUTS:
@@ -65,6 +68,8 @@ class PageSettings:
                 raise ValueError(f"{name} must be positive, got {getattr(self, name)!r}")
         if not self.window_s > 0:
             raise ValueError(f"window_s must be positive, got {self.window_s!r}")
+        if self.row_pitch_mm is not None and not self.row_pitch_mm > 0:
+            raise ValueError(f"row_pitch_mm must be positive, got {self.row_pitch_mm!r}")
 
     def gain_for(self, lead: str) -> float:
         return self.gain_chest_mm_mv if lead in CHEST_LEADS else self.gain_limb_mm_mv
@@ -328,8 +333,11 @@ def page_description(s: PageSettings, seconds: float | None = None, lang: str | 
         gain = tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
     else:
         gain = tr("ui.page.gain_split", lang, limb=s.gain_limb_mm_mv, chest=s.gain_chest_mm_mv)
-    return tr("ui.page.description", lang, layout=s.layout, speed=s.speed_mm_s, gain=gain,
+    text = tr("ui.page.description", lang, layout=s.layout, speed=s.speed_mm_s, gain=gain,
               seconds=s.window_s if seconds is None else seconds)
+    if s.row_pitch_mm:  # the rows closer than the layout's own
+        text += list_sep(lang) + tr("ui.page.row_pitch", lang, mm=s.row_pitch_mm)
+    return text
 
 
 def _ceil5(v: float) -> float:
@@ -368,7 +376,7 @@ def layout_page(record: EcgRecord, settings: PageSettings) -> Page:
     all_rows = rows + ([[rhythm_lead]] if rhythm else [])
 
     max_gain = max((s.gain_for(n) for row in all_rows for n in row), default=10.0)
-    pitch = _ceil5(_ROW_PITCH_MM[s.layout] * max(1.0, max_gain / 10.0))
+    pitch = s.row_pitch_mm or _ceil5(_ROW_PITCH_MM[s.layout] * max(1.0, max_gain / 10.0))
     pulse_w = PULSE_S * s.speed_mm_s
     left = _ceil5(2.0 + pulse_w + 2.0)
     trace_w_total = window * s.speed_mm_s

@@ -214,6 +214,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.action.gain_down": ("感度を下げる（全誘導）", "Gain down (all leads)"),
     "ui.action.escape": ("キャリパーの操作を中止", "Cancel the caliper being placed"),
     "ui.render.written": ("{out} に書き出しました（{page}）", "Wrote {out} ({page})"),
+    "ui.page.row_pitch": ("行の間隔 {mm:g} mm", "rows {mm:g} mm apart"),
     "ui.page.description": ("{layout}、{speed:g} mm/s、{gain}、{seconds:g} 秒",
                             "{layout}, {speed:g} mm/s, {gain}, {seconds:g} s"),
     "ui.render.bad_out": ("出力ファイルの拡張子は .png か .svg にしてください: {out}",
