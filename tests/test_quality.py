@@ -219,3 +219,18 @@ def test_baseline_wander_is_a_warning_naming_the_lead(samples) -> None:
     if f.exists():
         q = assess_quality(read_ecg(f))
         assert [p.leads for p in q.problems if p.code == "baseline_wander"] == [("V3",)]
+
+
+def test_baseline_wander_is_judged_per_10_s_window() -> None:
+    """QA 42: over a whole long record the low-frequency range grows with its length (3 of 9
+    115-s PTB records warned, S0008 on all 12 leads, with no 10-s window over 3 mV)."""
+    from dataclasses import replace as _replace
+
+    from ecg_viewer.signal.synthetic import synthetic
+
+    rec = synthetic(hr=70.0, seconds=60.0)
+    t = np.arange(rec.n_samples) / rec.fs_hz
+    sig = rec.signal_mv.copy()
+    sig[rec.lead_names.index("V3")] += 0.08 * t  # a slow drift: 4.8 mV over the minute, 0.8 per 10 s
+    q = assess_quality(_replace(rec, signal_mv=sig))
+    assert not any(p.code == "baseline_wander" for p in q.problems)
