@@ -40,3 +40,27 @@ def test_a_copy_names_the_file_it_is_read_with(qtbot, tmp_path: Path, samples: P
     finally:
         panel.shutdown()
         store.close()
+
+
+def test_a_copy_of_the_same_name_is_named_with_its_folder(qtbot, tmp_path: Path,
+                                                          bundled_samples: Path) -> None:
+    from ecg_viewer.review import ReviewStore
+
+    folder = tmp_path / "ward"
+    for day in ("day1", "day2"):
+        (folder / day).mkdir(parents=True)
+        for f in bundled_samples.glob("E07509.*"):
+            shutil.copy2(f, folder / day / f.name)
+    store = ReviewStore(tmp_path / "db.sqlite3")
+    panel, service, _win = worklist_in_dock(qtbot, store)
+    try:
+        with qtbot.waitSignal(service.finished, timeout=240000):
+            panel.open_folder(folder)
+        qtbot.wait(100)
+        t = panel.table
+        texts = [t.item(r, FINDING).text() for r in range(t.rowCount())]
+        copy = [x for x in texts if "と同じ心電図" in x]
+        assert len(copy) == 1 and copy[0].startswith("day1/E07509.hea と同じ心電図"), texts
+    finally:
+        panel.shutdown()
+        store.close()

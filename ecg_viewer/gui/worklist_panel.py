@@ -364,8 +364,10 @@ class WorklistPanel(QWidget):
                     review_tip = tr(f"review.ui.state.{rv.state}")
                     if rv.final_level:
                         review_tip += paren(referral_name(rv.final_level, lang), lang)
-            if f in same:
-                finding = tr("worklist.copy_of", name=Path(same[f]).name)
+            if f in same:  # named with its folder where both have one name (QA 42: day1/, day2/)
+                orig = Path(same[f])
+                name = orig.name if orig.name != Path(f).name else f"{orig.parent.name}/{orig.name}"
+                finding = tr("worklist.copy_of", name=name)
             cells = (level_text, Path(f).name, finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
