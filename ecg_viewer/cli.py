@@ -65,6 +65,7 @@ def _cols(text: str) -> int:
 
 
 _NO_LINE_START = set("、。，．）」』】〕・ー々)]},.:;")  # not at a line's start (kinsoku)
+_NO_LINE_END = set("（「『【〔([{")  # nor these at its end
 
 
 def wrap_columns(text: str, width: int) -> list[str]:
@@ -81,8 +82,11 @@ def wrap_columns(text: str, width: int) -> list[str]:
         piece = (" " if space else "") + tok
         space = False
         if line and _cols(line) + _cols(piece) > width and tok[0] not in _NO_LINE_START:
+            carry = ""
+            while line and line[-1] in _NO_LINE_END:  # an opening bracket goes down with it
+                carry, line = line[-1] + carry, line[:-1]
             lines.append(line)
-            piece = tok
+            piece = carry + tok
             line = ""
         line += piece
     if line:
@@ -163,7 +167,8 @@ def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
     for name in commands:
         mod = importlib.import_module(_module_name(name))
         line = tr(mod.HELP)  # HELP: the key of the command's one-line description
-        about = f"{line} {tr('help.developer_note')}" if getattr(mod, "DEVELOPER", False) else line
+        space = "" if language() == "ja" else " "  # Japanese sentences join without one
+        about = f"{line}{space}{tr('help.developer_note')}" if getattr(mod, "DEVELOPER", False) else line
         p = sub.add_parser(name, help=line, description=about)
         # also after the command (`ecg-viewer analyze --lang en FILE`); SUPPRESS: when not given
         # here, the value given before the command stays
@@ -218,14 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         gui.add_argument("files", nargs="*")
         args = gui.parse_args(argv)
         _setup(args)
-        if args.text_model is not None:  # the free-text queries' encoder (model/text_encoder)
-            if not os.path.isdir(args.text_model):
-                print(tr("cli.bad_option", detail=tr("cli.opt.text_model", folder=args.text_model)),
-                      file=sys.stderr)
-                return 2
-            from ecg_viewer.model.text_encoder import TEXT_MODEL_ENV
-
-            os.environ[TEXT_MODEL_ENV] = os.path.abspath(args.text_model)
+        if not _use_text_model(args.text_model):
+            return 2
         word = next((f for f in args.files if _looks_like_a_command(f)), None)
         if word is not None:  # `ecg-viewer frobnicate` answered "no display found"
             print(tr("cli.unknown_command", word=word, commands=", ".join(commands)),
@@ -236,7 +235,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     # before `batch` could start its workers)
     args = _build_parser([positional[0]]).parse_args(argv)
     _setup(args)
+    if args.command != "embed-labels" and not _use_text_model(getattr(args, "text_model", None)):
+        return 2  # given before a command: checked as for the window (QA 42)
     return _guarded(args.command, lambda: int(args._run(args) or 0))
+
+
+def _use_text_model(folder: str | None) -> bool:
+    """``--text-model DIR``: the free-text queries' encoder (model/text_encoder, through its
+    environment variable); False, said on stderr, when there is no such folder."""
+    if folder is None:
+        return True
+    if not os.path.isdir(folder):
+        print(tr("cli.bad_option", detail=tr("cli.opt.text_model", folder=folder)), file=sys.stderr)
+        return False
+    from ecg_viewer.model.text_encoder import TEXT_MODEL_ENV
+
+    os.environ[TEXT_MODEL_ENV] = os.path.abspath(folder)
+    return True
 
 
 def _guarded(what: str, run: Callable[[], int]) -> int:

@@ -85,6 +85,15 @@ def test_wrap_columns_counts_full_width_characters_and_keeps_brackets() -> None:
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     assert all(_cols(line) <= 22 for line in lines), lines
     assert not any(line[0] in "、。）」" for line in lines), lines
+    assert not any(line[-1] in "（「" for line in lines), lines  # nor an opening one at the end
+    assert wrap_columns("あいうえお（かきくけこ）", 10) == ["あいうえお", "（かきくけ", "こ）"]
     assert wrap_columns("one JSON object per file (JSON Lines)", 16) == [
         "one JSON object", "per file (JSON", "Lines)"]
     assert wrap_columns("supercalifragilistic word", 10) == ["supercalifragilistic", "word"]
+
+
+def test_text_model_before_a_command_is_checked(bundled_samples, capsys) -> None:
+    """QA 42: ``--text-model /nonexistent info FILE`` was accepted without a word."""
+    assert main(["--text-model", "/nonexistent/encoder", "info",
+                 str(bundled_samples / "E07509.hea")]) == 2
+    assert "--text-model /nonexistent/encoder: フォルダがありません" in capsys.readouterr().err

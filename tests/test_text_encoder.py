@@ -126,3 +126,33 @@ def test_the_panel_warns_when_the_encoder_is_not_the_trained_one(qtbot):
     panel.show_query_result(other)
     assert "local:english_bert" in panel.query_result.text()
     assert "当てになりません" in panel.query_result.text()
+
+
+def test_a_copy_of_the_bundled_encoder_is_the_trained_one(encoder, tmp_path: Path, monkeypatch,
+                                                          bundled_samples: Path):
+    """QA 42: a byte-identical copy of the converted e5 folder was called 'not the encoder the
+    model was trained with' (the check compared hashes of different files)."""
+    import shutil
+
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.model.predictor import Predictor
+    from ecg_viewer.model.text_encoder import TEXT_MODEL_ENV, default_model_dir
+
+    copy = tmp_path / "e5copy"
+    shutil.copytree(default_model_dir(), copy)
+    monkeypatch.setenv(TEXT_MODEL_ENV, str(copy))
+    q = Predictor(device="cpu").similarity(read_ecg(bundled_samples / "00009_hr.hea"), "心臓の電気的な異常")
+    assert q.via == "text_encoder" and q.encoder_matches
+    # the same folder with other weights is another encoder, whatever its source.json says
+    w = copy / "model.safetensors"
+    data = bytearray(w.read_bytes())
+    data[-1000] ^= 0xFF
+    w.write_bytes(bytes(data))
+    import json
+
+    from ecg_viewer.core.paths import model_weights_dir
+    from ecg_viewer.model.text_encoder import TextEncoder
+
+    manifest = json.loads((model_weights_dir() / "manifest.json").read_text(encoding="utf-8"))
+    trained = manifest["text_encoder"]["text_model_sha256"]
+    assert not TextEncoder(copy).is_trained_encoder(trained)

@@ -205,7 +205,7 @@ class Predictor:
                 raise TextEncoderError("model.text_encoder_dim", found=enc.dim,
                                        expected=self.arch.text_dim)
             trained = (self.manifest.get("text_encoder") or {}).get("text_model_sha256")
-            self.text_encoder_matches = not trained or enc.weights_sha256() == trained
+            self.text_encoder_matches = enc.is_trained_encoder(trained)
             self._text_encoder = enc
         return self._text_encoder
 

@@ -304,6 +304,22 @@ class TextEncoder:
         files = sorted(self.model_dir.glob("*.safetensors")) or sorted(self.model_dir.glob("*.bin"))
         return hashlib.sha256("".join(sha256_file(f) for f in files).encode()).hexdigest()
 
+    def is_trained_encoder(self, trained_sha256: str | None) -> bool:
+        """Whether this is the encoder whose weights hash the model's manifest records (the
+        bundled e5's file): the bundled one, or a folder holding its conversion, byte for byte
+        (QA 42: a copy of the converted folder had been called another encoder)."""
+        if not trained_sha256 or self.weights_sha256() == trained_sha256:
+            return True
+        try:
+            source = json.loads((self.model_dir / "source.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        if source.get("source_sha256") != trained_sha256:
+            return False
+        ours = default_model_dir() / "model.safetensors"
+        mine = self.model_dir / "model.safetensors"
+        return mine.is_file() and sha256_file(mine) == sha256_file(ours)
+
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
         import torch
 
