@@ -319,21 +319,20 @@ def settings_text(s: PageSettings, lang: str | None = None) -> str:
     filt = list_sep(lang).join(parts) if parts else tr("ui.page.unfiltered", lang)
     if parts:  # QA 39: a reader switching to 40 Hz may think the measurements changed with it
         filt += paren(tr("ui.page.display_only", lang), lang)
+    return f"{s.speed_mm_s:g} mm/s   {_gain_text(s, lang)}   {tr('ui.page.filters', lang)}: {filt}"
+
+
+def _gain_text(s: PageSettings, lang: str | None) -> str:
+    """「10 mm/mV」, or 「肢誘導 10 mm/mV・胸部誘導 5 mm/mV」 where the chest leads have their own."""
     if s.gain_limb_mm_mv == s.gain_chest_mm_mv:
-        gain = tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
-    else:
-        gain = tr("ui.page.gain_split", lang, limb=s.gain_limb_mm_mv, chest=s.gain_chest_mm_mv)
-    return f"{s.speed_mm_s:g} mm/s   {gain}   {tr('ui.page.filters', lang)}: {filt}"
+        return tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
+    return tr("ui.page.gain_split", lang, limb=s.gain_limb_mm_mv, chest=s.gain_chest_mm_mv)
 
 
 def page_description(s: PageSettings, seconds: float | None = None, lang: str | None = None) -> str:
     """Layout, speed, gain(s) and the seconds shown, in one phrase (「3x4、25 mm/s、10 mm/mV、
     10 秒」): what was drawn or printed, for a confirmation or a notice."""
-    if s.gain_limb_mm_mv == s.gain_chest_mm_mv:
-        gain = tr("ui.page.gain", lang, gain=s.gain_limb_mm_mv)
-    else:
-        gain = tr("ui.page.gain_split", lang, limb=s.gain_limb_mm_mv, chest=s.gain_chest_mm_mv)
-    text = tr("ui.page.description", lang, layout=s.layout, speed=s.speed_mm_s, gain=gain,
+    text = tr("ui.page.description", lang, layout=s.layout, speed=s.speed_mm_s, gain=_gain_text(s, lang),
               seconds=s.window_s if seconds is None else seconds)
     if s.row_pitch_mm:  # the rows closer than the layout's own
         text += list_sep(lang) + tr("ui.page.row_pitch", lang, mm=s.row_pitch_mm)
