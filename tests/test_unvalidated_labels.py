@@ -47,6 +47,8 @@ def test_analyze_text_marks_unvalidated_labels(bundled_samples: Path, capsys) ->
     out = capsys.readouterr().out
     rows = [ln for ln in out.splitlines() if "（閾値 1.00）" in ln]
     assert rows and all("（未検証）" in ln for ln in rows), rows
+    # and no level beside it: it never raises one (QA 43: 要至急 read on a normal ECG)
+    assert all(ln.rstrip().endswith("[—]") for ln in rows), rows
     assert main(["--lang", "en", "analyze", f, "--top", "5"]) == 0
     rows = [ln for ln in capsys.readouterr().out.splitlines() if "(thr 1.00)" in ln]
     assert rows and all("(not validated)" in ln for ln in rows), rows
@@ -107,3 +109,23 @@ def test_a_score_just_under_its_threshold_does_not_read_as_at_it(bundled_samples
         if score.startswith("<"):
             assert not ln.startswith(" *") and score == f"< {thr}", ln
     assert any(m.group(1).startswith("<") for _, m in pairs)
+
+
+def test_the_panel_shows_no_level_beside_an_unvalidated_label(qtbot) -> None:
+    from ecg_viewer.core.prediction import Analysis, ModelInfo, Prediction, QualityReport
+    from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+    from ecg_viewer.labels.referral import decide_referral
+
+    labels = (LabelScore("sinus_rhythm", "洞調律", "sinus rhythm", 0.6, 0.9, 0.6, "A"),
+              LabelScore("psvt", "発作性上室頻拍", "PSVT", -0.2, 0.03, 1.0, "urgent"))
+    pred = Prediction(labels, ModelInfo("x", "sha", "cat", "cpu"))
+    analysis = Analysis("x.hea", "sha", QualityReport(True), decide_referral(list(labels), {}),
+                        prediction=pred)
+    panel = SuggestionsPanel()
+    qtbot.addWidget(panel)
+    panel.show_analysis(analysis)
+    rows = {panel.table.topLevelItem(i).text(0): panel.table.topLevelItem(i).text(3)
+            for i in range(panel.table.topLevelItemCount())}
+    psvt = next(k for k in rows if k.startswith("発作性上室頻拍"))
+    sinus = next(k for k in rows if "洞調律" in k)  # with its marks
+    assert rows[psvt] == "—" and rows[sinus] != "—", rows

@@ -92,7 +92,7 @@ def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
                 score = f"< {thr}"
             print(f" {mark} {_pad(name, 30)} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",
                                                score=score, thr=thr)
-                  + f"  [{level_name(shown_level(s, analysis)).text(lang)}]")
+                  + f"  [{'—' if s.unvalidated else level_name(shown_level(s, analysis)).text(lang)}]")
             why = [evidence_text(e, lang) for e in measurement_evidence(s)]
             if why and (s.above_threshold or held_back(s)):
                 print("      " + list_sep(lang).join(why))

@@ -282,7 +282,8 @@ class SuggestionsPanel(QFrame):
 
     def _add_row(self, s: LabelScore, ja: bool, extra: bool = False) -> None:
         level = shown_level(s, self.analysis)  # lower than its category where a rule says so
-        cat = referral_name(level, "ja" if ja else "en", short=True)
+        # an unvalidated label never raises a level: no 要至急 beside it on a normal ECG (QA 43)
+        cat = "—" if s.unvalidated else referral_name(level, "ja" if ja else "en", short=True)
         item = QTreeWidgetItem([s.ja if ja else s.en, f"{s.similarity:.2f}", "", cat])
         tip = [f"{s.ja} / {s.en}"]
         label = self._label(s.id)

@@ -305,7 +305,8 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
     # decided, and the findings added by hand follow (sheet 1 showed the model's view only)
     decisions = content.review.decisions if content.review else {}
     items = [f"{s.ja if lang == 'ja' else s.en}{unvalidated_mark(s, lang)} {s.score:.2f}"
-             + paren(names.get(lv := shown_level(s, content.analysis), lv), lang)
+             + ("" if s.unvalidated else paren(names.get(lv := shown_level(s, content.analysis), lv),
+                                               lang))
              + ("*" if s.above_threshold else "")
              + ((f"［{tr(_DECIDED[decisions[s.id]], lang)}］" if lang == "ja" else
                  f" [{tr(_DECIDED[decisions[s.id]], lang)}]") if s.id in decisions else "")

@@ -165,7 +165,8 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
                 mark if s.above_threshold else None)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
         text_at(c, MARGIN_MM + 112, y,
-                *fit_size(category_text(shown_level(s, content.analysis), lang, short=True), 23.5,
+                *fit_size("—" if s.unvalidated else  # never raises a level (QA 43)
+                          category_text(shown_level(s, content.analysis), lang, short=True), 23.5,
                           7.5, 6.0))
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
