@@ -129,3 +129,30 @@ def test_the_panel_shows_no_level_beside_an_unvalidated_label(qtbot) -> None:
     psvt = next(k for k in rows if k.startswith("発作性上室頻拍"))
     sinus = next(k for k in rows if "洞調律" in k)  # with its marks
     assert rows[psvt] == "—" and rows[sinus] != "—", rows
+
+
+def test_the_header_and_the_banner_explain_themselves(qtbot, bundled_samples: Path) -> None:
+    """QA 43: PR, QRS, QT/QTc(B), the axes and the referral levels were explained nowhere."""
+    from ecg_viewer.gui.header import HeaderWidget
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.measure import measure
+
+    header = HeaderWidget()
+    qtbot.addWidget(header)
+    rec = read_ecg(bundled_samples / "E07509.hea")
+    header.set_record(rec)
+    header.set_measurements(measure(rec).to_dict())
+    tips = {k: lab.toolTip() for k, lab in header.meas_labels.items() if lab.isVisibleTo(header)}
+    assert "120〜200 ms" in tips["pr"] and "Bazett" in tips["qt"] and "左軸偏位" in tips["axis"]
+    assert "120 ms" in tips["qrs"] and "/分" in tips["hr"]
+    from ecg_viewer.core.prediction import Analysis, QualityReport
+    from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+    from ecg_viewer.labels.referral import decide_referral
+
+    af = LabelScore("atrial_fibrillation", "心房細動", "atrial fibrillation", 0.4, 0.9, 0.5, "D")
+    panel = SuggestionsPanel()
+    qtbot.addWidget(panel)
+    panel.show_analysis(Analysis("x.hea", None, QualityReport(True),
+                                 decide_referral([af], {"qrs_ms": 90.0}), prediction=None))
+    assert panel.banner.toolTip().startswith(("要精査:", "要至急:"))
+    assert "医師が確認" in panel.banner.toolTip()

@@ -44,6 +44,11 @@ HEADER_VALUE_MIN_PX = 60  # an elided value keeps at least this much (its whole 
 # 1366x768 screen to ~245 px, a layout then stored for the next start)
 
 
+#: each figure's explanation (its tooltip, before any reason it is greyed)
+MEAS_TIPS = {"hr": "ui.meas.tip.hr", "pr": "ui.meas.tip.pr", "qrs": "ui.meas.tip.qrs",
+             "qt": "ui.meas.tip.qt", "axis": "ui.meas.tip.axis"}
+
+
 def _value(m: dict[str, Any], key: str) -> tuple[float | None, str]:
     v = m.get(key)
     if isinstance(v, dict):
@@ -226,5 +231,8 @@ class HeaderWidget(QFrame):
                 why = _TIP_SEP.join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
             lab.setStyleSheet(f"color: {LOW_CONFIDENCE_GREY};" if weak else "")
             lab.setText(text)
-            lab.setToolTip(why)
+            # what the figure is and its usual range, for every reader (QA 43: "(B)", PR, the
+            # axes were explained nowhere), then why it is greyed
+            what = tr(MEAS_TIPS[key]) if key in MEAS_TIPS else ""
+            lab.setToolTip(_TIP_SEP.join(x for x in (what, why) if x))
             lab.setVisible(True)

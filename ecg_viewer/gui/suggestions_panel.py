@@ -66,6 +66,14 @@ def _render(text: Text | None) -> str:
     return "" if text is None else text() if callable(text) else text
 
 
+#: the banner's tooltip: what each level asks of the reader (QA 43: explained nowhere)
+LEVEL_MEANINGS = {
+    "urgent": "referral.meaning.urgent", "D": "referral.meaning.D", "C": "referral.meaning.C",
+    "B": "referral.meaning.B", "A": "referral.meaning.A", "E": "referral.meaning.E",
+    "unreadable": "referral.meaning.unreadable",
+}
+
+
 class SuggestionsPanel(QFrame):
     retryRequested = Signal()
     queryRequested = Signal(str)
@@ -218,6 +226,7 @@ class SuggestionsPanel(QFrame):
         ref = analysis.referral
         ja = language() == "ja"
         self.banner.setText(REFERRAL_JA[ref.level] if ja else REFERRAL_EN[ref.level])
+        self.banner.setToolTip(tr(LEVEL_MEANINGS[ref.level]))  # what it asks the reader to do
         self.banner.setStyleSheet(
             f"background: {LEVEL_COLORS.get(ref.level, '#666')}; color: white; padding: 6px;")
         reasons = list(ref.reasons()) or [p.text() for p in analysis.quality.problems]

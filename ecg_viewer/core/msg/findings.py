@@ -286,6 +286,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "suggest.synonyms": ("同義語: {synonyms}", "Synonyms: {synonyms}"),
     "suggest.unvalidated_mark": ("（未検証）", " (not validated)"),
+    # what each referral level asks of the reader (the banner's tooltip; 日本人間ドック学会 A–E)
+    "referral.meaning.urgent": ("要至急: 早く専門医の診察が必要と考えられる所見です（AI の提案。医師が確認してください）",
+                                "Urgent: findings that call for prompt specialist review (the "
+                                "AI's suggestion, for a physician to confirm)"),
+    "referral.meaning.D": ("要精査: 精密検査や専門医の受診を勧める所見です（AI の提案。医師が確認してください）",
+                           "Further examination: findings for which further tests or a specialist "
+                           "are advised (the AI's suggestion, for a physician to confirm)"),
+    "referral.meaning.C": ("要経過観察: 3〜12 か月後の再検査などで経過を見る所見です（AI の提案）",
+                           "Follow-up: findings to recheck over time, e.g. in 3–12 months (the "
+                           "AI's suggestion)"),
+    "referral.meaning.B": ("軽度異常: 日常生活に差し支えない軽い所見です（AI の提案）",
+                           "Minor abnormality: mild findings that need no change in daily life "
+                           "(the AI's suggestion)"),
+    "referral.meaning.A": ("異常なし: 基準を超えた所見はありません（AI の提案。医師が確認してください）",
+                           "Normal: no finding above its threshold (the AI's suggestion, for "
+                           "a physician to confirm)"),
+    "referral.meaning.E": ("治療中: 治療中の所見です", "Under treatment: a finding being treated"),
+    "referral.meaning.unreadable": ("判定不能: 記録の品質などのため判定できません。理由は下に表示します（再記録を検討してください）",
+                                    "Cannot be assessed: the recording's quality or leads do not "
+                                    "allow it, for the reason below (consider recording again)"),
     "suggest.unvalidated_tip": (
         "この所見は学習・検証データに例がほとんどなく、しきい値を検証できていません。"
         "順位の参考としてのみ表示し、判定には使いません。",

@@ -214,6 +214,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.action.gain_down": ("感度を下げる（全誘導）", "Gain down (all leads)"),
     "ui.action.escape": ("キャリパーの操作を中止", "Cancel the caliper being placed"),
     "ui.render.written": ("{out} に書き出しました（{page}）", "Wrote {out} ({page})"),
+    # the header's figures explained (gui/header.MEAS_TIPS)
+    "ui.meas.tip.hr": ("心拍数: 1 分間の心拍の数（目安 50〜100 /分。少ないと徐脈、多いと頻脈）",
+                       "Heart rate: beats per minute (usually 50–100/min, fewer: bradycardia, "
+                       "more: tachycardia)"),
+    "ui.meas.tip.pr": ("PR 間隔: P 波の始まりから QRS 波の始まりまで（目安 120〜200 ms。長いと I 度房室ブロック）",
+                       "PR interval: P onset to QRS onset (usually 120–200 ms, longer: "
+                       "first-degree AV block)"),
+    "ui.meas.tip.qrs": ("QRS 幅: 心室が興奮する時間（目安 120 ms 未満。120 ms 以上は脚ブロックなど）",
+                        "QRS duration: ventricular depolarisation (usually under 120 ms, 120 ms "
+                        "or more: bundle branch block and others)"),
+    "ui.meas.tip.qt": (
+        "QT 間隔: QRS 波の始まりから T 波の終わりまで。QTc(B) は心拍数で補正した QT（Bazett 式: "
+        "QT ÷ √RR）。このアプリは QTc 460 ms 以上を QT 延長とします",
+        "QT interval: QRS onset to T end. QTc(B) is the QT corrected for the heart rate "
+        "(Bazett: QT ÷ √RR). This application calls a QTc of 460 ms or more long QT",
+    ),
+    "ui.meas.tip.axis": (
+        "電気軸: P 波・QRS 波・T 波の前額面での平均の向き（QRS の目安 −30°〜+90°。−30° より左は"
+        "左軸偏位、+90° より右は右軸偏位）",
+        "Axis: the mean frontal-plane direction of P, QRS and T (QRS usually −30° to +90°, left "
+        "of −30°: left axis deviation, right of +90°: right axis deviation)",
+    ),
     "ui.page.row_pitch": ("行の間隔 {mm:g} mm", "rows {mm:g} mm apart"),
     "ui.page.description": ("{layout}、{speed:g} mm/s、{gain}、{seconds:g} 秒",
                             "{layout}, {speed:g} mm/s, {gain}, {seconds:g} s"),
