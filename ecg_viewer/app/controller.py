@@ -4,6 +4,7 @@ page settings, place calipers. Widgets call these; they never touch files or fil
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 
@@ -37,11 +38,13 @@ class Controller(QObject):
         self.lane = Lane("load", self)
 
     # --- opening files -----------------------------------------------------------------------
-    def open_file(self, path: str) -> int:
+    def open_file(self, path: str, fs_hz: float | None = None) -> int:
         """Read ``path`` on the load lane; the current record stays until the new one is in.
-        A later call supersedes an earlier one still pending (its result is dropped)."""
+        A later call supersedes an earlier one still pending (its result is dropped).
+        ``fs_hz``: the rate of a CSV that states none (the reader was asked for it)."""
         self.loadStarted.emit(path)
-        return self.lane.submit(read_ecg, path, key="open",
+        read = read_ecg if fs_hz is None else functools.partial(read_ecg, fs_hz=fs_hz)
+        return self.lane.submit(read, path, key="open",
                                 on_done=lambda rec, path=path: self._loaded(path, rec),
                                 on_error=lambda exc, path=path: self._failed(path, exc))
 

@@ -42,6 +42,7 @@ from ecg_viewer.gui.criteria_panel import install_criteria_dock, retranslate_cri
 from ecg_viewer.gui.header import HeaderWidget
 from ecg_viewer.gui.median_beat import install_median_beat_dock, retranslate_median_beat_dock
 from ecg_viewer.gui.notice_area import NoticeArea
+from ecg_viewer.gui.open_errors import load_failed
 from ecg_viewer.gui.page_view import EcgPageView
 from ecg_viewer.gui.qt_translations import install_qt_translations
 from ecg_viewer.gui.reading_desk import ReadingDesk
@@ -165,8 +166,7 @@ class MainWindow(QMainWindow):
         self.state.analysisChanged.connect(self._analysis_changed)
         self.controller.loadStarted.connect(
             lambda p: self.statusBar().showMessage(tr("ui.open.loading", file=Path(p).name)))
-        self.controller.loadFailed.connect(
-            lambda path, exc: self.show_load_error(path, user_message(exc)))
+        self.controller.loadFailed.connect(lambda path, exc: load_failed(self, path, exc))
         self.controller.info.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.controller.recentChanged.connect(self._fill_recent)
 
