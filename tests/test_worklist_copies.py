@@ -14,53 +14,46 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 FILE, FINDING = 1, 2
 
 
-def test_a_copy_names_the_file_it_is_read_with(qtbot, tmp_path: Path, samples: Path) -> None:
+def _cells(qtbot, tmp_path: Path, folder: Path) -> dict[str, str]:
+    """File name -> finding cell of each row, the worklist opened on ``folder`` in a dock."""
     from ecg_viewer.review import ReviewStore
 
+    store = ReviewStore(tmp_path / "db.sqlite3")
+    panel, service, _win = worklist_in_dock(qtbot, store)
+    try:
+        with qtbot.waitSignal(service.finished, timeout=240000):
+            panel.open_folder(folder)
+        qtbot.wait(100)
+        t = panel.table
+        return {t.item(r, FILE).toolTip(): t.item(r, FINDING).text() for r in range(t.rowCount())}
+    finally:
+        panel.shutdown()
+        store.close()
+
+
+def test_a_copy_names_the_file_it_is_read_with(qtbot, tmp_path: Path, samples: Path) -> None:
     folder = tmp_path / "ward"
     (folder / "again").mkdir(parents=True)
     src = samples / "philips_xml" / "129DYPRG.xml"
     shutil.copy2(src, folder / "129DYPRG.xml")
     shutil.copy2(src, folder / "again" / "129DYPRG_copy.xml")
     shutil.copy2(samples / "ge_muse" / "synthetic_muse.xml", folder / "other.xml")
-    store = ReviewStore(tmp_path / "db.sqlite3")
-    panel, service, _win = worklist_in_dock(qtbot, store)
-    try:
-        with qtbot.waitSignal(service.finished, timeout=240000):
-            panel.open_folder(folder)
-        qtbot.wait(100)
-        t = panel.table
-        cells = {t.item(r, FILE).text(): t.item(r, FINDING).text() for r in range(t.rowCount())}
-        copy_of = {n: c for n, c in cells.items() if "と同じ心電図" in c}
-        assert len(copy_of) == 1, cells
-        (name, text), = copy_of.items()
-        other = ({"129DYPRG.xml", "129DYPRG_copy.xml"} - {name}).pop()
-        assert other in text and "確認はそちらと共通" in text
-        assert "と同じ心電図" not in cells[other] and "と同じ心電図" not in cells["other.xml"]
-    finally:
-        panel.shutdown()
-        store.close()
+    cells = {Path(k).name: v for k, v in _cells(qtbot, tmp_path, folder).items()}
+    copy_of = {n: c for n, c in cells.items() if "と同じ心電図" in c}
+    assert len(copy_of) == 1, cells
+    (name, text), = copy_of.items()
+    other = ({"129DYPRG.xml", "129DYPRG_copy.xml"} - {name}).pop()
+    assert other in text and "確認はそちらと共通" in text
+    assert "と同じ心電図" not in cells[other] and "と同じ心電図" not in cells["other.xml"]
 
 
 def test_a_copy_of_the_same_name_is_named_with_its_folder(qtbot, tmp_path: Path,
                                                           bundled_samples: Path) -> None:
-    from ecg_viewer.review import ReviewStore
-
     folder = tmp_path / "ward"
     for day in ("day1", "day2"):
         (folder / day).mkdir(parents=True)
         for f in bundled_samples.glob("E07509.*"):
             shutil.copy2(f, folder / day / f.name)
-    store = ReviewStore(tmp_path / "db.sqlite3")
-    panel, service, _win = worklist_in_dock(qtbot, store)
-    try:
-        with qtbot.waitSignal(service.finished, timeout=240000):
-            panel.open_folder(folder)
-        qtbot.wait(100)
-        t = panel.table
-        texts = [t.item(r, FINDING).text() for r in range(t.rowCount())]
-        copy = [x for x in texts if "と同じ心電図" in x]
-        assert len(copy) == 1 and copy[0].startswith("day1/E07509.hea と同じ心電図"), texts
-    finally:
-        panel.shutdown()
-        store.close()
+    texts = list(_cells(qtbot, tmp_path, folder).values())
+    copy = [x for x in texts if "と同じ心電図" in x]
+    assert len(copy) == 1 and copy[0].startswith("day1/E07509.hea と同じ心電図"), texts
