@@ -40,3 +40,51 @@ def test_the_window_asks_for_the_rate(make_window, qtbot, tmp_path, monkeypatch)
     qtbot.waitUntil(lambda: win.notices.count >= 1, timeout=5000)
     assert "サンプリング周波数" in win.notices.messages()[-1]
     assert win.state.record.source_path.endswith("no_rate.csv")  # the ECG on screen stays
+
+
+def test_a_dropped_folder_opens_as_the_worklist_and_extra_files_are_said(
+        make_window, qtbot, tmp_path, bundled_samples) -> None:
+    """QA 43: a dropped folder was refused (the command line opens it as the worklist), several
+    dropped files opened the first without a word, the caliper hint outlived the caliper and a
+    deleted file stayed in the recent files."""
+    import shutil
+
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    from ecg_viewer.pipeline.analyze import Analyzer
+
+    win = make_window((1200, 800), use_stored_language=False,
+                      analyzer_factory=lambda: Analyzer(load_model=False))
+    folder = tmp_path / "ward"
+    folder.mkdir()
+    for f in bundled_samples.glob("E0750[59].*"):
+        shutil.copy2(f, folder / f.name)
+
+    def drop(*paths: Path) -> None:
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        win.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
+                                 Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+
+    drop(folder)
+    assert win.reading_desk.has_worklist() and len(win.reading_desk.worklist.files) == 2
+    with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+        drop(folder / "E07505.hea", folder / "E07509.hea")
+    assert win.state.record.source_path.endswith("E07505.hea")
+    assert any("ほか 1 件は開いていません" in m for m in win.notices.messages())
+    win.set_caliper_mode("time")
+    assert win.statusBar().currentMessage()
+    win.escape()
+    assert win.statusBar().currentMessage() == ""
+    (tmp_path / "old").mkdir()
+    gone = tmp_path / "old" / "E07509.hea"
+    for f in folder.glob("E07509.*"):
+        shutil.copy2(f, tmp_path / "old" / f.name)
+    with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+        win.controller.open_file(str(gone))
+    assert str(gone.resolve()) in win.app_settings.recent_files()
+    gone.unlink()
+    with qtbot.waitSignal(win.controller.loadFailed, timeout=30000):
+        win.controller.open_file(str(gone))
+    qtbot.waitUntil(lambda: str(gone.resolve()) not in win.app_settings.recent_files(), timeout=5000)

@@ -91,6 +91,12 @@ class AppSettings:
         self.q.setValue("files/recent", json.dumps(items[:MAX_RECENT]))
         return items[:MAX_RECENT]
 
+    def remove_recent_file(self, path: str) -> list[str]:
+        """The list without ``path`` (a file no longer there), stored."""
+        items = [p for p in self.recent_files() if p != path]
+        self.q.setValue("files/recent", json.dumps(items))
+        return items
+
     def clear_recent_files(self) -> None:
         self.q.remove("files/recent")
 

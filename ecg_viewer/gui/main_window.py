@@ -370,8 +370,13 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, ev: QDropEvent) -> None:
         files = [u.toLocalFile() for u in ev.mimeData().urls() if u.isLocalFile()]
-        if files:
-            self.controller.open_file(files[0])
+        if files:  # a folder: the worklist, as on the command line (QA 43: it was refused)
+            if Path(files[0]).is_dir():
+                self.reading_desk.open_folder(files[0])
+            else:
+                self.controller.open_file(files[0])
+            if len(files) > 1:
+                self.notices.notify(tr("ui.open.only_first", n=len(files) - 1))
             ev.acceptProposedAction()
 
     # --- filters, calipers, settings -----------------------------------------------------------------
@@ -398,6 +403,8 @@ class MainWindow(QMainWindow):
         if new:
             key = "ui.status.caliper_hint_time" if new == "time" else "ui.status.caliper_hint_amp"
             self.statusBar().showMessage(tr(key))
+        else:  # the hint goes with the mode (QA 43: it stayed after Esc)
+            self.statusBar().clearMessage()
 
     def _caliper_placed(self, caliper) -> None:
         self.controller.add_caliper(caliper)

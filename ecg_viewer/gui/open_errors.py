@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QInputDialog, QWidget
 
-from ecg_viewer.core.errors import EcgError, user_message
+from ecg_viewer.core.errors import EcgError, EcgFileNotFoundError, user_message
 from ecg_viewer.core.messages import tr
 
 NEEDS_RATE = "read.csv_needs_rate"
@@ -30,4 +30,8 @@ def load_failed(win: Any, path: str, exc: BaseException) -> None:
         if rate:
             win.controller.open_file(path, fs_hz=rate)
             return
+    if isinstance(exc, EcgFileNotFoundError) and not Path(path).exists():
+        # moved or deleted since: out of the recent files (QA 43: it stayed there)
+        win.controller.recentChanged.emit(
+            win.app_settings.remove_recent_file(str(Path(path).resolve())))
     win.show_load_error(path, user_message(exc))

@@ -145,6 +145,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.open.filter": ("心電図ファイル", "ECG files"),
     "ui.open.all_files": ("すべてのファイル", "All files"),
     "ui.open.loading": ("読み込み中: {file}", "Loading {file}"),
+    "ui.open.only_first": ("最初のファイルだけを開きました（ほか {n} 件は開いていません。複数はフォルダごとワークリストで開けます）",
+                           "Only the first file was opened ({n} more were not; a folder opens as a worklist)"),
     "ui.open.rate_title": ("サンプリング周波数", "Sampling rate"),
     "ui.open.rate_label": ("{file} にはサンプリング周波数の記載がありません。\n記録したときの周波数（Hz）を入力してください:",
                            "{file} states no sampling rate.\nThe rate it was recorded at (Hz):"),
