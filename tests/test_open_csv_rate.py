@@ -88,3 +88,21 @@ def test_a_dropped_folder_opens_as_the_worklist_and_extra_files_are_said(
     with qtbot.waitSignal(win.controller.loadFailed, timeout=30000):
         win.controller.open_file(str(gone))
     qtbot.waitUntil(lambda: str(gone.resolve()) not in win.app_settings.recent_files(), timeout=5000)
+
+
+def test_an_unsupported_file_is_named_with_its_first_bytes_in_hex(tmp_path) -> None:
+    """QA 43: the first bytes as Python wrote them were taken by the notice strip for a path."""
+    import pytest
+
+    from ecg_viewer.core.errors import UnsupportedFormatError, user_message
+    from ecg_viewer.gui.notice_area import short_paths
+    from ecg_viewer.io import read_ecg
+
+    f = tmp_path / "blank.png"
+    f.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    with pytest.raises(UnsupportedFormatError) as info:
+        read_ecg(f)
+    for lang in ("ja", "en"):
+        text = user_message(info.value, lang)
+        assert "89 50 4e 47 0d 0a 1a 0a" in text and "b'" not in text
+        assert "89 50 4e 47 0d 0a 1a 0a" in short_paths(text)

@@ -187,10 +187,13 @@ def read_ecg(
     if spec is None:
         shown = [r.shown_label for r in readers()]
         labels = Bilingual("、".join(n.ja for n in shown), ", ".join(n.en for n in shown))
-        found_en = f"extension {path.suffix or '(none)'!r}, first bytes {head[:8]!r}"
+        # the first bytes in hex (QA 43: b'\x89PNG\r\n…' was read by the notice strip as a path
+        # and shown garbled)
+        first = head[:8].hex(" ") or "—"
+        found_en = f"extension {path.suffix or '(none)'!r}, first bytes {first}"
         ext_ja = f"拡張子 {path.suffix!r}" if path.suffix else "拡張子なし"
         raise UnsupportedFormatError(
-            path, expected=labels, found=Bilingual(f"{ext_ja}、先頭のバイト列 {head[:8]!r}", found_en)
+            path, expected=labels, found=Bilingual(f"{ext_ja}、先頭のバイト列 {first}", found_en)
         )
     try:
         raw = spec.read(path, options)
