@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,3 +157,30 @@ def test_the_header_and_the_banner_explain_themselves(qtbot, bundled_samples: Pa
                                  decide_referral([af], {"qrs_ms": 90.0}), prediction=None))
     assert panel.banner.toolTip().startswith(("要精査:", "要至急:"))
     assert "医師が確認" in panel.banner.toolTip()
+
+
+def test_an_english_tooltip_starts_in_english(qtbot) -> None:
+    """QA 43: suggestion tooltips in the English window began with the Japanese name and
+    Japanese synonyms."""
+    from ecg_viewer.core.messages import set_language
+    from ecg_viewer.core.prediction import Analysis, ModelInfo, Prediction, QualityReport
+    from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+    from ecg_viewer.labels.catalog import default_catalog
+    from ecg_viewer.labels.referral import decide_referral
+
+    labels = (LabelScore("atrial_flutter", "心房粗動", "atrial flutter", 0.5, 0.9, 0.5, "urgent"),)
+    pred = Prediction(labels, ModelInfo("x", "sha", "cat", "cpu"))
+    analysis = Analysis("x.hea", "sha", QualityReport(True), decide_referral(list(labels), {}),
+                        prediction=pred)
+    panel = SuggestionsPanel()
+    panel.catalog = default_catalog()
+    qtbot.addWidget(panel)
+    try:
+        set_language("en")
+        panel.show_analysis(analysis)
+        tip = panel.table.topLevelItem(0).toolTip(0)
+        assert tip.startswith("atrial flutter / 心房粗動"), tip
+        syn = next(line for line in tip.splitlines() if line.startswith("Synonyms"))
+        assert not re.match(r"Synonyms: [^\x00-\x7f]", syn), syn  # English synonyms first
+    finally:
+        set_language("ja")

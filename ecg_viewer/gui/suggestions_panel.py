@@ -294,12 +294,13 @@ class SuggestionsPanel(QFrame):
         # an unvalidated label never raises a level: no 要至急 beside it on a normal ECG (QA 43)
         cat = "—" if s.unvalidated else referral_name(level, "ja" if ja else "en", short=True)
         item = QTreeWidgetItem([s.ja if ja else s.en, f"{s.similarity:.2f}", "", cat])
-        tip = [f"{s.ja} / {s.en}"]
+        tip = [f"{s.ja} / {s.en}" if ja else f"{s.en} / {s.ja}"]  # the reader's language first
         label = self._label(s.id)
         if label is not None:
-            syn = [*label.synonyms_ja, *label.synonyms_en]
+            syn = ([*label.synonyms_ja, *label.synonyms_en] if ja
+                   else [*label.synonyms_en, *label.synonyms_ja])
             if syn:
-                tip.append(tr("suggest.synonyms", synonyms="、".join(syn[:8])))
+                tip.append(tr("suggest.synonyms", synonyms=list_sep().join(syn[:8])))
         tip.append(tr("suggest.tip_scores", similarity=s.similarity, score=s.score, threshold=s.threshold))
         why = [evidence_text(e) for e in measurement_evidence(s)]
         if why and (s.above_threshold or held_back(s)):
