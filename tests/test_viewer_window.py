@@ -374,6 +374,14 @@ def test_long_record_scrolls_with_the_bar_and_the_arrow_keys(win, qtbot, samples
     win.activateWindow()
     qtbot.keyClick(win, Qt.Key.Key_Right)
     assert win.view.page.start_s == pytest.approx(65.0, abs=1 / 360) and win.scrollbar.value() == 650
+    # End and Home: the record's last and first window (QA 43)
+    qtbot.keyClick(win, Qt.Key.Key_End)
+    assert win.view.page.start_s == pytest.approx(page.duration_s - 10, abs=1 / 360)
+    qtbot.keyClick(win, Qt.Key.Key_Home)
+    assert win.view.page.start_s == 0.0
+    qtbot.keyClick(win, Qt.Key.Key_End)  # back where the test goes on from
+    win.controller.scroll(-1e12)
+    win.controller.state.update_settings(start_s=65.0)
     # a long record is filtered around the page only, and matches filtering all of it
     diag = FilterSettings.diagnostic()
     win.controller.set_filters(diag)

@@ -63,6 +63,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.action.fit_page": ("ページ全体", "Fit page"),
     "ui.action.scroll_fwd": ("後へ送る", "Scroll forward"),
     "ui.action.scroll_back": ("前へ戻す", "Scroll back"),
+    "ui.action.scroll_start": ("記録の最初へ", "To the record's start"),
+    "ui.action.scroll_end": ("記録の最後へ", "To the record's end"),
     "ui.action.raw": ("生波形（フィルタ解除）", "Raw signal (filters off)"),
     "ui.action.diagnostic": ("診断用 0.05–150 Hz＋ハム", "Diagnostic 0.05–150 Hz + notch"),
     "ui.action.caliper_time": ("時間キャリパー", "Time caliper"),
