@@ -240,3 +240,20 @@ def test_a_record_of_many_channels_is_printed_whole_on_one_sheet(samples: Path) 
 
     notice = refit_notice(printed_settings(r, PageSettings()), PageSettings(), "ja")
     assert notice and "行の間隔" in notice and "5 mm/mV" in notice
+
+
+def test_a_long_record_reads_its_times_as_hours_minutes_seconds() -> None:
+    """QA 43: a 6-h record read 「0.0–10.0 秒 / 全 21666.0 秒」."""
+    from ecg_viewer.core.record import EcgRecord
+    from ecg_viewer.signal.page import clock_text, window_text
+
+    assert clock_text(21666.0) == "6:01:06" and clock_text(3600.4) == "1:00:00"
+    fs = 50.0
+    n = int(21666 * fs)
+    sig = np.zeros((2, n), dtype=np.float32)
+    rec = EcgRecord(signal_mv=sig, fs_hz=fs, lead_names=("MLII", "V5"))
+    page = layout_page(rec, PageSettings(start_s=3600.0))
+    assert window_text(page, "ja") == "1:00:00–1:00:10 / 全 6:01:06（時:分:秒）"
+    assert window_text(page, "en") == "1:00:00–1:00:10 of 6:01:06 (h:mm:ss)"
+    short = layout_page(replace(rec, signal_mv=sig[:, :int(600 * fs)]), PageSettings(start_s=60.0))
+    assert window_text(short, "ja") == "60.0–70.0 秒 / 全 600.0 秒"

@@ -184,3 +184,13 @@ def test_an_english_tooltip_starts_in_english(qtbot) -> None:
         assert not re.match(r"Synonyms: [^\x00-\x7f]", syn), syn  # English synonyms first
     finally:
         set_language("ja")
+
+
+def test_the_suggestion_count_says_what_it_does_not_limit(qtbot) -> None:
+    """QA 43: 「表示する候補数 5」 listed 9 rows without saying why."""
+    from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
+
+    panel = SuggestionsPanel()
+    qtbot.addWidget(panel)
+    panel.retranslate()
+    assert "しきい値以上" in panel.top_spin.toolTip() and panel.top_label.toolTip()

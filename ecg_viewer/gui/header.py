@@ -26,6 +26,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.flow_layout import FlowLayout
 from ecg_viewer.gui.fonts import app_font
+from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
 
 #: the grey of a measurement of low confidence (the header, the median-beat dock, the 計測基準 dock)
 LOW_CONFIDENCE_GREY = "#999999"
@@ -162,7 +163,9 @@ class HeaderWidget(QFrame):
             src = getattr(self, "_path", None) or rec.source_path
             vals["file"] = Path(src).name if src else na
             vals["format"] = rec.format
-            sig = tr("ui.header.signal_value", fs=rec.fs_hz, dur=rec.duration_s, n=len(rec.lead_names))
+            sig = (tr("ui.header.signal_value_clock", fs=rec.fs_hz, clock=clock_text(rec.duration_s),
+                      n=len(rec.lead_names)) if rec.duration_s >= CLOCK_FROM_S else
+                   tr("ui.header.signal_value", fs=rec.fs_hz, dur=rec.duration_s, n=len(rec.lead_names)))
             if rec.derived_leads:
                 sig += "  " + tr("ui.header.derived", leads=", ".join(rec.derived_leads))
             if rec.missing_leads and rec.canonical_leads:

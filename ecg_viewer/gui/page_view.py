@@ -17,7 +17,14 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.fonts import load_app_font
 from ecg_viewer.gui.grid_item import GridItem
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
-from ecg_viewer.signal.page import Page, TracePlacement, clip_marks, clip_triangle, with_levels
+from ecg_viewer.signal.page import (
+    Page,
+    TracePlacement,
+    clip_marks,
+    clip_triangle,
+    window_text,
+    with_levels,
+)
 
 TRACE = QColor(10, 10, 10)
 CALIPER = QColor(0, 90, 200)
@@ -208,8 +215,7 @@ class EcgPageView(pg.GraphicsView):
     def _settings_line(self, page: Page) -> str:
         text = page.settings_text()
         if page.can_scroll:
-            text += "   " + tr("ui.page.window", start=page.start_s, end=page.start_s + page.window_s,
-                               total=page.duration_s)
+            text += "   " + window_text(page)
         return text
 
     def _ensure(self, pool: list, n: int, factory) -> None:

@@ -20,7 +20,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review.model import Annotation
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
 from ecg_viewer.signal.filters import apply_filters
-from ecg_viewer.signal.page import MAJOR_MM, MINOR_MM, Page, clip_marks, clip_triangle
+from ecg_viewer.signal.page import MAJOR_MM, MINOR_MM, Page, clip_marks, clip_triangle, window_text
 
 GRID_MINOR = Color(0.98, 0.80, 0.80)
 GRID_MAJOR = Color(0.91, 0.52, 0.52)
@@ -120,8 +120,7 @@ def draw_traces(c: Canvas, page: Page, record: EcgRecord, at: Placement, *,
         c.drawString(at.x(lx), at.y(ly) - 9 * 0.8, text)
     sx, sy = page.settings_xy
     c.setFont(font, 8)
-    window = tr("ui.page.window", lang, start=page.start_s, end=page.start_s + page.window_s,
-                total=page.duration_s)
+    window = window_text(page, lang)
     c.drawString(at.x(sx), at.y(sy) - 8 * 0.8, f"{page.settings_text(lang)}   {window}")
     c.restoreState()
 

@@ -306,6 +306,26 @@ class Page:
         return self.duration_s > self.window_s + 1e-9
 
 
+def clock_text(seconds: float) -> str:
+    """``seconds`` as h:mm:ss (6:01:06), to the second."""
+    whole = int(round(seconds))
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+
+
+#: from this length on, a record's times read as h:mm:ss (QA 43: 「全 21666.0 秒」 for 6 h)
+CLOCK_FROM_S = 3600.0
+
+
+def window_text(page: Page, lang: str | None = None) -> str:
+    """Which part of a long record the page shows: 「60.0–70.0 秒 / 全 1805.6 秒」, in h:mm:ss
+    from an hour on (「1:00:00–1:00:10 / 全 6:01:06」)."""
+    end = page.start_s + page.window_s
+    if page.duration_s >= CLOCK_FROM_S:
+        return tr("ui.page.window_clock", lang, start=clock_text(page.start_s),
+                  end=clock_text(end), total=clock_text(page.duration_s))
+    return tr("ui.page.window", lang, start=page.start_s, end=end, total=page.duration_s)
+
+
 def settings_text(s: PageSettings, lang: str | None = None) -> str:
     """The line a cart prints: speed, gains and filters (or that the trace is unfiltered)."""
     f = s.filters

@@ -286,6 +286,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "suggest.synonyms": ("同義語: {synonyms}", "Synonyms: {synonyms}"),
     "suggest.unvalidated_mark": ("（未検証）", " (not validated)"),
+    "suggest.top_k_tip": ("上位から表示する候補の数です。しきい値以上の所見と判定の根拠になった所見は、この数を超えても表示します",
+                          "How many of the top suggestions to list. Findings at or above their "
+                          "threshold, and those the referral names, are listed beyond it too"),
     # what each referral level asks of the reader (the banner's tooltip; 日本人間ドック学会 A–E)
     "referral.meaning.urgent": ("要至急: 早く専門医の診察が必要と考えられる所見です（AI の提案。医師が確認してください）",
                                 "Urgent: findings that call for prompt specialist review (the "
