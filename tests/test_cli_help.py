@@ -87,6 +87,7 @@ def test_wrap_columns_counts_full_width_characters_and_keeps_brackets() -> None:
     assert not any(line[0] in "、。）」" for line in lines), lines
     assert not any(line[-1] in "（「" for line in lines), lines  # nor an opening one at the end
     assert wrap_columns("あいうえお（かきくけこ）", 10) == ["あいうえお", "（かきくけ", "こ）"]
+    assert wrap_columns("あいうえ（かきくけ）", 10) == ["あいうえ", "（かきくけ）"]  # 「（」 goes down
     assert wrap_columns("one JSON object per file (JSON Lines)", 16) == [
         "one JSON object", "per file (JSON", "Lines)"]
     assert wrap_columns("supercalifragilistic word", 10) == ["supercalifragilistic", "word"]
