@@ -57,3 +57,18 @@ def test_a_copy_of_the_same_name_is_named_with_its_folder(qtbot, tmp_path: Path,
     texts = list(_cells(qtbot, tmp_path, folder).values())
     copy = [x for x in texts if "と同じ心電図" in x]
     assert len(copy) == 1 and copy[0].startswith("day1/E07509.hea と同じ心電図"), texts
+
+
+def test_a_text_file_that_is_no_ecg_has_a_row_as_in_batch(qtbot, tmp_path: Path,
+                                                         bundled_samples: Path) -> None:
+    """QA 40: the worklist left out a folder's memo.txt and メモ.csv without a word, while the
+    batch sheet of the same folder lists them as errors: the two did not add up."""
+    folder = tmp_path / "ward"
+    folder.mkdir()
+    for f in bundled_samples.glob("E07509.*"):
+        shutil.copy2(f, folder / f.name)
+    (folder / "memo.txt").write_text("明日再検", encoding="utf-8")
+    (folder / "メモ.csv").write_text("名前,コメント\n山田,再検\n", encoding="utf-8")
+    cells = {Path(k).name: v for k, v in _cells(qtbot, tmp_path, folder).items()}
+    assert set(cells) == {"E07509.hea", "memo.txt", "メモ.csv"}, cells
+    assert cells["memo.txt"] and cells["メモ.csv"]  # what is wrong with them, in the finding cell

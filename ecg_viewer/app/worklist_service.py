@@ -93,10 +93,14 @@ class WorklistService(QObject):
 
     @staticmethod
     def list_folder(folder: str | Path) -> list[Path]:
-        """The ECG files of ``folder`` and its subfolders (the one lister, as ``batch``)."""
+        """The ECG files of ``folder`` and its subfolders, and, as ``batch`` lists them, the
+        .csv/.tsv/.txt files that are no ECG table: rows that say so, so that the worklist and
+        the batch sheet of one folder agree (QA 40: a memo.txt was left out without a word)."""
         from ecg_viewer.pipeline.files import find_ecg_files  # not before the window shows
 
-        return find_ecg_files(Path(folder), recursive=True)
+        not_tables: list[Path] = []
+        found = find_ecg_files(Path(folder), recursive=True, not_tables=not_tables)
+        return sorted(found + not_tables)
 
     def analysis_for(self, sha256: str | None) -> Any:
         """The Analysis this service made for the ECG ``sha256`` (None if not analysed)."""
