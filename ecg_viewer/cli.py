@@ -23,14 +23,13 @@ import logging
 import os
 import re
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from ecg_viewer import __version__
 from ecg_viewer.core.crash_log import write_crash_log
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import language, set_language, tr
+from ecg_viewer.core.messages import language, set_language, text_columns, tr
 
 EXIT_UNEXPECTED = 70  # EX_SOFTWARE
 
@@ -59,11 +58,6 @@ _ARGPARSE_ERRORS = (
 )
 
 
-def _cols(text: str) -> int:
-    """Terminal columns of ``text`` (a full-width character takes two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 _NO_LINE_START = set("、。，．）」』】〕・ー々)]},.:;")  # not at a line's start (kinsoku)
 _NO_LINE_END = set("（「『【〔([{")  # nor these at its end
 
@@ -81,7 +75,7 @@ def wrap_columns(text: str, width: int) -> list[str]:
             continue
         piece = (" " if space else "") + tok
         space = False
-        if line and _cols(line) + _cols(piece) > width and tok[0] not in _NO_LINE_START:
+        if line and text_columns(line) + text_columns(piece) > width and tok[0] not in _NO_LINE_START:
             carry = ""
             while line and line[-1] in _NO_LINE_END:  # an opening bracket goes down with it
                 carry, line = line[-1] + carry, line[:-1]
@@ -100,7 +94,7 @@ class _Formatter(argparse.HelpFormatter):
 
     def _format_usage(self, usage, actions, groups, prefix):  # type: ignore[no-untyped-def]
         said = tr("help.usage_prefix") if prefix is None else prefix
-        stand_in = "\0" * _cols(said)  # as wide as the words, so the lines below align
+        stand_in = "\0" * text_columns(said)  # as wide as the words, so the lines below align
         return super()._format_usage(usage, actions, groups, stand_in).replace(stand_in, said, 1)
 
     def _split_lines(self, text, width):  # type: ignore[no-untyped-def]

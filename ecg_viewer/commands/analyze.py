@@ -5,12 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from typing import Any
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
-from ecg_viewer.core.messages import language, list_sep, paren, tr, unit_label
+from ecg_viewer.core.messages import language, list_sep, paren, text_columns, tr, unit_label
 from ecg_viewer.core.prediction import Analysis, level_name
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
@@ -50,8 +49,7 @@ def error_json(path: str, exc: EcgError) -> dict[str, Any]:
 def _pad(text: str, width: int) -> str:
     """``text`` padded to ``width`` terminal columns (a full-width character takes two), so
     that the scores of Japanese and English names line up."""
-    cols = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - cols)
+    return text + " " * max(0, width - text_columns(text))
 
 
 def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:

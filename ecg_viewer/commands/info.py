@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 from typing import Any
 
 from ecg_viewer.core.errors import EcgReadError
-from ecg_viewer.core.messages import MESSAGES, language, paren, tr
+from ecg_viewer.core.messages import MESSAGES, language, paren, text_columns, tr
 from ecg_viewer.io import read_ecg
 from ecg_viewer.report.content import device_filter_text, device_measurement_text
 
@@ -61,12 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _print_rows(rows: list[tuple[str, str]], indent: str = "") -> None:
     """``name: value`` lines, the values in one column (a full-width character is two columns)."""
-    def cols(text: str) -> int:
-        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-    width = max((cols(name) for name, _ in rows), default=0) + 2
+    width = max((text_columns(name) for name, _ in rows), default=0) + 2
     for name, value in rows:
-        print(f"{indent}{name}:{' ' * (width - cols(name) - 1)}{value}")
+        print(f"{indent}{name}:{' ' * (width - text_columns(name) - 1)}{value}")
 
 
 def _print_meta(meta: Any, d: dict[str, Any]) -> None:

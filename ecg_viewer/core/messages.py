@@ -6,6 +6,7 @@ Keys are grouped by area with a prefix (``read.``, ``ui.``, ``model.`` ...). Loo
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,11 @@ def paren(text: str, lang: str | None = None) -> str:
     """``text`` as a parenthetical note to what precedes it, as ``lang`` (default: the current
     language) writes one: full-width （…） right after it in Japanese, " (…)" in English."""
     return f"（{text}）" if (lang or _LANG) == "ja" else f" ({text})"
+
+
+def text_columns(text: str) -> int:
+    """Terminal columns of ``text``: a full-width character (Japanese) takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def list_sep(lang: str | None = None) -> str:
