@@ -145,8 +145,8 @@ class EcgPageView(pg.GraphicsView):
         self._ensure(self._curves, len(page.traces), _curve)
         self._ensure(self._labels, len(page.traces), MmText)
         self._ensure(self._pulses, len(page.pulses), _curve)
-        for i, tp in enumerate(page.traces):
-            x, y = tp.points(signal_mv, fs_hz)
+        drawn = [tp.points(signal_mv, fs_hz) for tp in page.traces]
+        for i, (tp, (x, y)) in enumerate(zip(page.traces, drawn, strict=True)):
             c = self._curves[i]
             c.setData(x, y)
             c.setVisible(True)
@@ -163,7 +163,7 @@ class EcgPageView(pg.GraphicsView):
         self._seps.setData(seps[:, [0, 2]].ravel(), seps[:, [1, 3]].ravel(), connect="pairs")
         xs: list[float] = []
         ys: list[float] = []
-        for x_mm, edge in clip_marks(page, signal_mv, fs_hz):
+        for x_mm, edge in clip_marks(page, signal_mv, fs_hz, drawn):
             tx, ty = clip_triangle(x_mm, edge)
             xs += [*tx, np.nan]
             ys += [*ty, np.nan]

@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -78,14 +79,16 @@ BANNER_COLORS = {
 }
 
 
-def report_page(content: ReportContent, settings: PageSettings | None = None) -> Page:
+def report_page(content: ReportContent, settings: PageSettings | None = None
+                ) -> tuple[Page, np.ndarray]:
     """The ECG page of the report, laid out with :func:`printed_settings` (the content's
-    settings are those already: ``build_report_content`` fits them)."""
+    settings are those already: ``build_report_content`` fits them), and the signal it draws,
+    filtered once as its settings say; the page's levels are that signal's (calipers)."""
     s = printed_settings(content.record, settings or content.page_settings or PageSettings())
-    signal = content.record.signal_mv  # what draw_traces draws: its levels for the calipers
+    signal = content.record.signal_mv
     if s.filters.any_on:
         signal = apply_filters(signal, content.record.fs_hz, s.filters)
-    return with_levels(layout_page(content.record, s), signal)
+    return with_levels(layout_page(content.record, s), signal), signal
 
 
 def printed_settings(record: EcgRecord, s: PageSettings) -> PageSettings:
@@ -137,12 +140,12 @@ def render_pdf(content: ReportContent, out: BinaryIO, settings: PageSettings | N
     ``compress=False`` leaves the drawing operators readable, for tests that measure the grid)."""
     lang = lang or language()
     register_font()
-    page = report_page(content, settings)
+    page, signal = report_page(content, settings)
     c = Canvas(out, pagesize=(SHEET_W_PT, SHEET_H_PT), pageCompression=int(compress))
     c.setTitle(f"{tr('report.title', lang)} {Path(content.analysis.file).name}")
     c.setAuthor(f"ecg-viewer {content.app_version}")
     c.setSubject(tr("safety.notice", lang))
-    _sheet1(c, content, page, lang)
+    _sheet1(c, content, page, signal, lang)
     c.showPage()
     _sheet2(c, content, lang)
     c.showPage()
@@ -351,7 +354,7 @@ def _suggestions_fit(content: ReportContent, lang: str, width_mm: float) -> tupl
 
 
 # --- sheet 1: the ECG ---------------------------------------------------------------------------
-def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
+def _sheet1(c: Canvas, content: ReportContent, page: Page, signal: np.ndarray, lang: str) -> None:
     text_at(c, MARGIN_MM, 8.5, tr("report.title", lang), 13)
     text_at(c, MARGIN_MM, 13.0, fit_text(f"{tr('report.file', lang)}: {Path(content.analysis.file).name}"
                                    f"   sha256 {(content.analysis.sha256 or '—')[:16]}…", 140, 7),
@@ -367,7 +370,7 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, lang: str) -> None:
     at = Placement(origin_x_mm=(SHEET_W_MM - page.width_mm) / 2.0, origin_y_mm=GRID_TOP_MM,
                    sheet_height_pt=SHEET_H_PT)
     draw_grid(c, page, at)
-    draw_traces(c, page, content.record, at, font=FONT, lang=lang)
+    draw_traces(c, page, content.record, at, signal=signal, font=FONT, lang=lang)
     draw_annotations(c, page, content.annotations, at, font=FONT, lang=lang)
     _footer(c, content, 1, lang)
 

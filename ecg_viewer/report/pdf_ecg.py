@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
@@ -19,7 +20,6 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review.model import Annotation
 from ecg_viewer.signal.calipers import Caliper, caliper_marks
-from ecg_viewer.signal.filters import apply_filters
 from ecg_viewer.signal.page import MAJOR_MM, MINOR_MM, Page, clip_marks, clip_triangle, window_text
 
 GRID_MINOR = Color(0.98, 0.80, 0.80)
@@ -69,12 +69,10 @@ def draw_grid(c: Canvas, page: Page, at: Placement) -> None:
         c.drawPath(path, stroke=1, fill=0)
 
 
-def draw_traces(c: Canvas, page: Page, record: EcgRecord, at: Placement, *,
+def draw_traces(c: Canvas, page: Page, record: EcgRecord, at: Placement, *, signal: Any,
                 font: str, lang: str | None = None) -> None:
-    """Traces (filtered as the page's settings say), pulses, separators, lead names, settings."""
-    signal = record.signal_mv
-    if page.settings.filters.any_on:
-        signal = apply_filters(signal, record.fs_hz, page.settings.filters)
+    """Traces, pulses, separators, lead names, settings. ``signal``: what is drawn, filtered as
+    the page's settings say (``report.pdf.report_page`` made it, with the page's levels)."""
     c.saveState()
     clip = c.beginPath()
     clip.rect(at.x(0), at.y(page.height_mm), page.width_mm * mm, page.height_mm * mm)
@@ -83,8 +81,8 @@ def draw_traces(c: Canvas, page: Page, record: EcgRecord, at: Placement, *,
     c.setLineJoin(1)
     c.setLineCap(1)
     c.setLineWidth(0.6)
-    for trace in page.traces:
-        xs, ys = trace.points(signal, record.fs_hz)
+    drawn = [trace.points(signal, record.fs_hz) for trace in page.traces]
+    for xs, ys in drawn:
         if xs.size:
             path = c.beginPath()
             px = (at.origin_x_mm + xs) * mm
@@ -93,7 +91,7 @@ def draw_traces(c: Canvas, page: Page, record: EcgRecord, at: Placement, *,
             for x, y in zip(px[1:].tolist(), py[1:].tolist(), strict=True):
                 path.lineTo(x, y)
             c.drawPath(path, stroke=1, fill=0)
-    for x_mm, edge in clip_marks(page, signal, record.fs_hz):  # a wave cut at the paper's edge
+    for x_mm, edge in clip_marks(page, signal, record.fs_hz, drawn):  # a wave cut at the paper's edge
         c.setFillColor(CLIP_MARK)
         xs_mm, ys_mm = clip_triangle(x_mm, edge)
         path = c.beginPath()

@@ -14,6 +14,7 @@ is 0.2 s × 0.5 mV.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -148,14 +149,17 @@ class TracePlacement:
 CLIP_MARK_MM = 2.0  # width of the triangle that marks a wave cut at the paper's edge
 
 
-def clip_marks(page: Page, signal_mv: np.ndarray, fs_hz: float) -> list[tuple[float, float]]:
+def clip_marks(page: Page, signal_mv: np.ndarray, fs_hz: float,
+               drawn: Sequence[tuple[np.ndarray, np.ndarray]] | None = None,
+               ) -> list[tuple[float, float]]:
     """Where a trace runs beyond the paper (above the top, below the bottom): (x, edge y) in mm,
     one per run beyond the edge, at its sample furthest out. The PDF and the PNG cut the trace
     there; a mark says a wave was cut (QA 39: a 4-mV R in V4, 1 mV over the 3 mV of room above
-    the top row, came out flat-topped and unmarked)."""
+    the top row, came out flat-topped and unmarked). ``drawn``: each trace's ``points`` as the
+    caller drew them (not computed again)."""
     out: list[tuple[float, float]] = []
-    for t in page.traces:
-        x, y = t.points(signal_mv, fs_hz)
+    for i, t in enumerate(page.traces):
+        x, y = drawn[i] if drawn is not None else t.points(signal_mv, fs_hz)
         for edge, beyond in ((0.0, y < 0.0), (page.height_mm, y > page.height_mm)):
             idx = np.flatnonzero(beyond)
             if not idx.size:
