@@ -15,7 +15,7 @@ from scipy import signal as sps
 from ecg_viewer.pipeline import batch_staged
 from ecg_viewer.pipeline.batch import BatchOutput
 from ecg_viewer.pipeline.batch_staged import AnalyzerSpec, run_staged
-from ecg_viewer.signal.quality import _welch_median
+from ecg_viewer.signal.quality_stats import welch_median
 from tests.batch_folder import make_batch_folder
 
 
@@ -27,7 +27,7 @@ def test_welch_median_is_scipys(n: int, fs_hz: float, leads: int) -> None:
     x = np.random.default_rng(n).standard_normal((leads, n)).cumsum(axis=1)
     nperseg = min(n, int(2 * fs_hz))
     f, p = sps.welch(x, fs=fs_hz, nperseg=nperseg, average="median", axis=-1)
-    f2, p2 = _welch_median(x, fs_hz, nperseg)
+    f2, p2 = welch_median(x, fs_hz, nperseg)
     assert np.array_equal(f, f2) and np.array_equal(p, p2)
 
 

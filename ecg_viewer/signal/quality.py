@@ -25,14 +25,7 @@ from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
 from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import sos_filtfilt
-from ecg_viewer.signal.quality_stats import (  # noqa: F401 (_welch_median: tests)
-    _bandpass,
-    _beat_stats,
-    _hann_psd,
-    _r_peaks,
-    _wander,
-    _welch_median,
-)
+from ecg_viewer.signal.quality_stats import bandpass, beat_stats, r_peaks, wander, welch_median
 
 NEEDED_LEADS: tuple[str, ...] = ("I", "II", "V1", "V2", "V3", "V4", "V5", "V6")
 CHECKED_LEADS: tuple[str, ...] = (
@@ -197,14 +190,14 @@ def lead_metrics(
     raw = np.stack([record.signal_mv[record.lead_names.index(n)] for n in names]).astype(np.float64)
     offset = np.median(raw, axis=1)
     x = raw - offset[:, None]
-    lf = _bandpass(x, fs, 0.5, 40.0)
+    lf = bandpass(x, fs, 0.5, 40.0)
     hi, lo = quantiles.percentile(lf, (99.5, 0.5))  # np.percentile's two values per lead
     amp = hi - lo
     # noise above 40 Hz as the rms of white noise of that density over the whole band; the
     # median over Welch segments ignores short bursts (a few spikes do not make a lead noisy)
     hf_noise = np.zeros(len(names))
     if fs >= 90.0 and x.shape[1] >= int(fs):
-        f, p = _welch_median(x, fs, min(x.shape[1], int(2 * fs)))
+        f, p = welch_median(x, fs, min(x.shape[1], int(2 * fs)))
         band = (f >= 40.0) & (f <= min(0.95 * fs / 2, 150.0))
         if band.any():
             hf_noise = np.sqrt(p[:, band].mean(axis=1) * fs / 2)
@@ -213,21 +206,21 @@ def lead_metrics(
     residual = np.zeros(len(names))
     needed_rows = [i for i, n in enumerate(names) if n in NEEDED_LEADS] or list(range(len(names)))
     live = [i for i in needed_rows if amp[i] >= th.flat_amplitude_mv] or needed_rows
-    peaks = _r_peaks(lf[live], x[live], fs)
+    peaks = r_peaks(lf[live], x[live], fs)
     if len(peaks) > 60:  # long records: 60 beats spread over the whole recording suffice
         peaks = peaks[np.linspace(0, len(peaks) - 1, 60).astype(int)]
     if len(peaks) >= 3:
-        qrs, residual = _beat_stats(lf, peaks, fs, live)
+        qrs, residual = beat_stats(lf, peaks, fs, live)
     ratio = np.maximum(hf_noise, residual) / np.maximum(qrs, 1e-6)
     rails = _rails_all(raw, fs, th)
-    wander = _wander(x, fs)
+    drift = wander(x, fs)
     return {
         n: LeadMetrics(
             lead=n, amplitude_mv=float(amp[i]), offset_mv=float(offset[i]),
             flat_run_s=_flat_run_s(raw[i], fs, th),
             rail_fraction=rails[i][0], rail_plateaus=rails[i][1], rail_longest_s=rails[i][2],
             hf_noise_mv=float(hf_noise[i]), residual_mv=float(residual[i]), qrs_mv=float(qrs[i]),
-            noise_ratio=float(ratio[i]), wander_mv=float(wander[i]),
+            noise_ratio=float(ratio[i]), wander_mv=float(drift[i]),
         )  # fmt: skip
         for i, n in enumerate(names)
     }
@@ -365,7 +358,7 @@ def assess_quality(
         problems.append(_problem("too_short", (), duration_s=duration_s, min_s=min_s))
         gate = True
     by_code: dict[str, list[str]] = {}
-    wander: dict[str, float] = {}
+    drift_mv: dict[str, float] = {}  # lead -> its worst wander
     for span in _spans(record):
         span_s = span.n_samples / fs
         for name, m in lead_metrics(span, th).items():
@@ -373,7 +366,7 @@ def assess_quality(
             if code and name not in by_code.setdefault(code, []):
                 by_code[code].append(name)
             if code is None and m.wander_mv >= th.wander_mv:
-                wander[name] = max(wander.get(name, 0.0), m.wander_mv)
+                drift_mv[name] = max(drift_mv.get(name, 0.0), m.wander_mv)
     for code in PROBLEM_ORDER:
         leads = tuple(by_code.get(code, ()))
         if not leads:
@@ -392,8 +385,8 @@ def assess_quality(
         problems.append(_problem("limb_leads_inconsistent", ("I", "II", "III"),
                                  ratio=round(mismatch, 2)))
     unreadable = {n for p in problems if p.code in UNREADABLE_LEAD_CODES for n in p.leads}
-    drifting = tuple(n for n in wander if n not in unreadable)
+    drifting = tuple(n for n in drift_mv if n not in unreadable)
     if drifting:  # a warning, not a gate: the median beats take out what drifts slowly
         problems.append(_problem("baseline_wander", drifting,
-                                 mv=round(max(wander[n] for n in drifting), 1)))
+                                 mv=round(max(drift_mv[n] for n in drifting), 1)))
     return QualityReport(ok=not gate, problems=tuple(problems))

@@ -14,7 +14,7 @@ from ecg_viewer.signal.filters import butter_sos, sos_filtfilt
 from ecg_viewer.signal.median import median0, median_rows
 
 
-def _wander(x: np.ndarray, fs_hz: float) -> np.ndarray:
+def wander(x: np.ndarray, fs_hz: float) -> np.ndarray:
     """Per lead, the 1st-99th percentile range (mV) of the signal below 0.5 Hz in its worst
     10-s window (the threshold was chosen on 10-s records: over a whole 115-s PTB record the
     range grew with the length, QA 42), the first and last second (the filter's edges) left
@@ -30,7 +30,7 @@ def _wander(x: np.ndarray, fs_hz: float) -> np.ndarray:
     return np.asarray(np.max(ranges, axis=0), dtype=np.float64)
 
 
-def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.ndarray:
+def bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.ndarray:
     hi_hz = min(hi_hz, 0.45 * fs_hz)
     if not hi_hz > 1.2 * lo_hz:  # a rate too low for this band (the gate refuses it before)
         return x - np.median(x, axis=-1, keepdims=True)
@@ -40,10 +40,10 @@ def _bandpass(x: np.ndarray, fs_hz: float, lo_hz: float, hi_hz: float) -> np.nda
     return sos_filtfilt(2, (float(lo_hz), float(hi_hz)), "bandpass", float(fs_hz), x)
 
 
-def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
+def r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     """R-peak positions from the median across leads of each lead's normalised QRS-band
     envelope: one bad lead cannot create or hide beats."""
-    band = np.abs(_bandpass(x, fs_hz, 5.0, 15.0))
+    band = np.abs(bandpass(x, fs_hz, 5.0, 15.0))
     band /= quantiles.percentile(band, 99, keepdims=True) + 1e-9
     env = median_rows(band)
     w = max(1, int(round(0.08 * fs_hz)))
@@ -62,7 +62,7 @@ def _r_peaks(lf: np.ndarray, x: np.ndarray, fs_hz: float) -> np.ndarray:
     )
 
 
-def _beat_stats(
+def beat_stats(
     lf: np.ndarray, peaks: np.ndarray, fs_hz: float, live: list[int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per lead: peak-to-peak of the median beat and rms residual of the beats around it.
@@ -105,7 +105,7 @@ def _beat_stats(
 
 
 @functools.lru_cache(maxsize=16)
-def _hann_psd(nperseg: int, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
+def hann_psd(nperseg: int, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """The frequencies and the window (scaled to a density) ``scipy.signal.welch`` makes at
     every call (its ShortTimeFFT), made once per (segment length, rate)."""
     sft = sps.ShortTimeFFT(sps.get_window("hann", nperseg), nperseg - nperseg // 2, fs_hz,
@@ -115,7 +115,7 @@ def _hann_psd(nperseg: int, fs_hz: float) -> tuple[np.ndarray, np.ndarray]:
     return f, win
 
 
-def _welch_median(x: np.ndarray, fs_hz: float, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
+def welch_median(x: np.ndarray, fs_hz: float, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
     """``scipy.signal.welch(x, fs=fs_hz, nperseg=nperseg, average="median", axis=-1)`` for real
     ``x`` [leads, samples] with ``nperseg <= samples``, the very same numbers by the same steps
     (csd through ShortTimeFFT: each half-overlapping segment less its mean, times the window,
@@ -124,7 +124,7 @@ def _welch_median(x: np.ndarray, fs_hz: float, nperseg: int) -> tuple[np.ndarray
     of the record, the complex spectrogram and the set-up at every call."""
     from scipy import fft as sp_fft
 
-    f, win = _hann_psd(nperseg, fs_hz)
+    f, win = hann_psd(nperseg, fs_hz)
     hop = nperseg - nperseg // 2
     n_seg = (x.shape[-1] - nperseg // 2) // hop  # csd's p1: every segment lies inside x
     # every segment at once [segments, leads, nperseg] (a view; each row of it contiguous, so
