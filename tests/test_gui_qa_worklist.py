@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QStyleOptionViewItem
 from ecg_viewer.core.messages import set_language, tr
 from ecg_viewer.io import read_ecg
 from ecg_viewer.review import ReviewStore
-from tests.window_fixtures import worklist_in_dock
+from tests.window_fixtures import opened_worklist
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 LEVEL, FILE, FINDING, HR, REVIEW = range(5)
@@ -46,12 +46,8 @@ def worklist(qtbot, ward: Path, tmp_path: Path):
     store = ReviewStore(tmp_path / "db.sqlite3")
     reviewed = read_ecg(ward / "fda_Example_aECG.xml").sha256
     store.set_levels(reviewed, suggested="D", final="D")
-    panel, service, _win = worklist_in_dock(qtbot, store)
-    with qtbot.waitSignal(service.finished, timeout=240000):
-        panel.open_folder(ward)
-    qtbot.wait(100)
-    yield panel
-    panel.shutdown()
+    with opened_worklist(qtbot, store, ward) as panel:
+        yield panel
     store.close()
     set_language("ja")
 

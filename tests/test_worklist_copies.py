@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.window_fixtures import worklist_in_dock
+from tests.window_fixtures import opened_worklist
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 FILE, FINDING = 1, 2
@@ -19,15 +19,12 @@ def _cells(qtbot, tmp_path: Path, folder: Path) -> dict[str, str]:
     from ecg_viewer.review import ReviewStore
 
     store = ReviewStore(tmp_path / "db.sqlite3")
-    panel, service, _win = worklist_in_dock(qtbot, store)
     try:
-        with qtbot.waitSignal(service.finished, timeout=240000):
-            panel.open_folder(folder)
-        qtbot.wait(100)
-        t = panel.table
-        return {t.item(r, FILE).toolTip(): t.item(r, FINDING).text() for r in range(t.rowCount())}
+        with opened_worklist(qtbot, store, folder) as panel:
+            t = panel.table
+            return {t.item(r, FILE).toolTip(): t.item(r, FINDING).text()
+                    for r in range(t.rowCount())}
     finally:
-        panel.shutdown()
         store.close()
 
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from ecg_viewer.gui.worklist_panel import display_names, distinct_elide
-from tests.window_fixtures import worklist_in_dock
+from tests.window_fixtures import opened_worklist
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 FILE = 1
@@ -65,28 +65,24 @@ def test_the_worklist_shows_each_name_apart(qtbot, tmp_path: Path, samples: Path
     # computed over all names, so one other name left the cart's names elided alike)
     (folder / "fda_Example_aECG.xml").symlink_to(samples / "hl7aecg" / "fda_Example_aECG.xml")
     store = ReviewStore(tmp_path / "db.sqlite3")
-    panel, service, _win = worklist_in_dock(qtbot, store)
     try:
-        with qtbot.waitSignal(service.finished, timeout=240000):
-            panel.open_folder(folder)
-        qtbot.wait(100)
-        t = panel.table
-        fm = t.fontMetrics()
-        assert fm.horizontalAdvance(NAMES[0]) > t.columnWidth(FILE)  # the names do not fit
-        shown = []
-        rows = [r for r in range(t.rowCount()) if t.item(r, FILE).text() in NAMES]
-        assert len(rows) == len(NAMES)
-        for r in rows:
-            option = QStyleOptionViewItem()
-            index = t.model().index(r, FILE)
-            option.rect = t.visualRect(index)
-            t.itemDelegateForColumn(FILE).initStyleOption(option, index)
-            text = fm.elidedText(option.text, Qt.TextElideMode.ElideMiddle, t.columnWidth(FILE) - 6)
-            shown.append(text)
-            name = t.item(r, FILE).text()
-            assert name[15:17] in text, (name, text)  # the minute that tells them apart
-            assert t.item(r, FILE).toolTip().endswith(name)
-        assert len(set(shown)) == len(NAMES), shown
+        with opened_worklist(qtbot, store, folder) as panel:
+            t = panel.table
+            fm = t.fontMetrics()
+            assert fm.horizontalAdvance(NAMES[0]) > t.columnWidth(FILE)  # the names do not fit
+            shown = []
+            rows = [r for r in range(t.rowCount()) if t.item(r, FILE).text() in NAMES]
+            assert len(rows) == len(NAMES)
+            for r in rows:
+                option = QStyleOptionViewItem()
+                index = t.model().index(r, FILE)
+                option.rect = t.visualRect(index)
+                t.itemDelegateForColumn(FILE).initStyleOption(option, index)
+                text = fm.elidedText(option.text, Qt.TextElideMode.ElideMiddle, t.columnWidth(FILE) - 6)
+                shown.append(text)
+                name = t.item(r, FILE).text()
+                assert name[15:17] in text, (name, text)  # the minute that tells them apart
+                assert t.item(r, FILE).toolTip().endswith(name)
+            assert len(set(shown)) == len(NAMES), shown
     finally:
-        panel.shutdown()
         store.close()

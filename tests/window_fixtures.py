@@ -3,6 +3,8 @@ own, and the worklist panel in a dock as narrow as a 1366×768 screen gives it."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -45,3 +47,17 @@ def worklist_in_dock(qtbot: Any, store: Any, width: int = 270):
     win.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
     qtbot.waitExposed(win)
     return panel, service, win
+
+
+@contextmanager
+def opened_worklist(qtbot: Any, store: Any, folder: Path) -> Iterator[Any]:
+    """The worklist panel in its dock (:func:`worklist_in_dock`) with ``folder`` opened and
+    every file analysed; shut down on leaving."""
+    panel, service, _win = worklist_in_dock(qtbot, store)
+    try:
+        with qtbot.waitSignal(service.finished, timeout=240000):
+            panel.open_folder(folder)
+        qtbot.wait(100)
+        yield panel
+    finally:
+        panel.shutdown()
