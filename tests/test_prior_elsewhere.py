@@ -57,3 +57,20 @@ def test_the_worklists_files_are_searched_for_the_prior(win, qtbot, pair, tmp_pa
         win.controller.open_file(str(current))
     cmp = done.args[0]
     assert Path(cmp.prior.file).resolve() == prior.resolve() and cmp.match == "folder"
+
+
+def test_a_file_opened_by_a_relative_path_is_stored_absolute(pair, tmp_path, monkeypatch,
+                                                            _isolated_review_db):
+    """QA 44: ``ecg-viewer day1/x.xml`` stored 'day1/x.xml'; a session started from another
+    folder never found that ECG as the prior. The store keeps the absolute path."""
+    from dataclasses import replace
+
+    prior, _current = pair
+    monkeypatch.chdir(tmp_path)
+    with ReviewStore(_isolated_review_db / "reviews.sqlite3") as store:
+        store.update("b" * 64, lambda r: replace(r, final_level="D"),
+                     file_path=str(Path("day1") / prior.name))
+        stored = store.get("b" * 64)
+        assert stored.file_path == str(prior)
+        monkeypatch.chdir(tmp_path / "day2")  # the next session, started elsewhere
+        assert [p.resolve() for p in database_files(store)] == [prior.resolve()]

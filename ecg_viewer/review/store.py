@@ -80,6 +80,14 @@ class AuditEntry:
         return dict(self.__dict__)
 
 
+def absolute_path(path: str | None) -> str | None:
+    """``path`` made absolute against the working directory it was given in: a review stores
+    where its file lives so that a later session, started from another folder, can offer it as
+    the prior ECG (QA 44: ``ecg-viewer day1/x.xml`` stored 'day1/x.xml', found from nowhere
+    else)."""
+    return os.path.abspath(path) if path else path
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -286,6 +294,7 @@ class ReviewStore:
         """Apply ``change`` to the freshest stored review inside one write transaction, store
         what changed with audit rows, and return the stored review."""
         ctx = context or AuditContext()
+        file_path = absolute_path(file_path)
         with self._write() as c:
             old = self._read(c, sha256)
             new = change(old)
@@ -295,7 +304,8 @@ class ReviewStore:
             if not diffs and (file_path is None or file_path == old.file_path):
                 return old
             who, now = self.reviewer(), _now()
-            self._store(c, old, new, now, who, file_path or new.file_path or old.file_path)
+            self._store(c, old, new, now, who,
+                        file_path or absolute_path(new.file_path) or old.file_path)
             chain_rows(c, [{"at": now, "who": who, "sha256": sha256, "field": f,
                             "old": _dumps(o), "new": _dumps(n), "app_version": ctx.app_version,
                             "weights_sha256": ctx.weights_sha256,
