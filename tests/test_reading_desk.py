@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from ecg_viewer.app.reading_queue import (
     FLAGGED_LEVELS,
     ORDER,
+    case_number,
     copies,
     level_of,
     next_flagged,
@@ -77,7 +78,12 @@ def test_copies_of_one_ecg_are_one_case():
     holder = next(f for f in order if f.endswith("x.hea") and f not in same)
     assert same == {f: holder for f in ("a/x.hea", "b/x_copy.hea", "c/x.hea") if f != holder}
     p = progress(order, rows, {})
-    assert (p.total, p.reviewed, p.flagged_left, p.analysed) == (5, 0, 2, 7)
+    # the analysed count is of the same cases (QA 44: 「解析済 4/2 件」), a copy at its original's place
+    assert (p.total, p.reviewed, p.flagged_left, p.analysed) == (5, 0, 2, 5)
+    cases = [f for f in order if f not in same]
+    assert [case_number(order, rows, f) for f in cases] == [1, 2, 3, 4, 5]
+    assert {case_number(order, rows, f) for f in same} == {cases.index(holder) + 1}
+    assert case_number(order, rows, "elsewhere.hea") == 0
     assert next_flagged(order, "u.hea", rows, {}) == holder
     assert next_flagged(order, holder, rows, {}) == "u.hea"  # never on to a copy
     p = progress(order, rows, {"x": "done"})
@@ -190,6 +196,14 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
     # K: back to the first case, its review is on screen again
     assert opened(Qt.Key.Key_K) == first
     assert panel.review.final_level == "D"
+    # a first W asks again; it does not outlive leaving the case (QA 44: W, J, K, W stored 異常なし)
+    key(Qt.Key.Key_W)
+    assert "もう一度 W を押してください" in win.statusBar().currentMessage()
+    opened(Qt.Key.Key_J)
+    assert opened(Qt.Key.Key_K) == first
+    key(Qt.Key.Key_W)
+    assert store.get(sha0).final_level == "D"
+    assert "もう一度 W を押してください" in win.statusBar().currentMessage()
     # F: the next flagged case not reviewed yet (after the current one, wrapping round)
     states = {sha: rv.state for sha, rv in store.states(
         [rows[f]["sha256"] for f in order if rows[f].get("sha256")]).items()}

@@ -77,13 +77,23 @@ def progress(order: list[str], rows: Mapping[str, Mapping[str, Any]],
              states: Mapping[str, str]) -> Progress:
     """``states``: sha256 -> review state ("unreviewed" | "in_progress" | "done"). Copies of a
     file count once (``copies``)."""
-    analysed = sum(1 for f in order if f in rows)
     same = copies(order, rows)
     order = [f for f in order if f not in same]
+    analysed = sum(1 for f in order if f in rows)  # of the same cases (QA 44: "4/2 analysed")
     reviewed = sum(1 for f in order if _done(rows.get(f), states))
     flagged = sum(1 for f in order if level_of(rows.get(f)) in FLAGGED_LEVELS
                   and not _done(rows.get(f), states))
     return Progress(len(order), reviewed, flagged, analysed)
+
+
+def case_number(order: list[str], rows: Mapping[str, Mapping[str, Any]],
+                current: str | None) -> int:
+    """``current``'s place (from 1) among the cases :func:`progress` counts, a copy at its
+    original's place; 0 when it is not in ``order`` (QA 44: 「4/2 件目」 with two copies)."""
+    same = copies(order, rows)
+    cases = [f for f in order if f not in same]
+    here = same.get(current, current) if current is not None else None
+    return cases.index(here) + 1 if here in cases else 0
 
 
 def step(order: list[str], current: str | None, delta: int) -> str | None:

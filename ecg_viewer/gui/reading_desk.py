@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QLabel
 from ecg_viewer.app.analysis_flow import AnalysisFlow
 from ecg_viewer.app.reading_queue import (
     FLAGGED_LEVELS,
+    case_number,
     next_flagged,
     passed_flagged,
     progress,
@@ -225,6 +226,7 @@ class ReadingDesk(QObject):
         return {sha: rv.state for sha, rv in store.states(shas).items()}
 
     def _record_changed(self, _record: Any) -> None:
+        self._armed = None  # only a key pressed again at once confirms (QA 44: W, J, K, W stored A)
         if self.has_worklist():
             self.worklist.set_current(self.win.state.path)
             # opened from the list, a dialog or the recent files (None: a file not in the list)
@@ -268,8 +270,7 @@ class ReadingDesk(QObject):
             return
         order = self.worklist.sorted_files()
         p = progress(order, self.worklist.rows, self._states())
-        cur = self.current()
-        pos = order.index(cur) + 1 if cur in order else 0
+        pos = case_number(order, self.worklist.rows, self.current())
         key = "desk.progress" if pos else "desk.progress_none"
         self.status.setText(tr(key, pos=pos, reviewed=p.reviewed, total=p.total,
                                flagged=p.flagged_left))
