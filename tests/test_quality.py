@@ -234,3 +234,22 @@ def test_baseline_wander_is_judged_per_10_s_window() -> None:
     sig[rec.lead_names.index("V3")] += 0.08 * t  # a slow drift: 4.8 mV over the minute, 0.8 per 10 s
     q = assess_quality(_replace(rec, signal_mv=sig))
     assert not any(p.code == "baseline_wander" for p in q.problems)
+
+
+@pytest.mark.parametrize("seconds", [19.0, 29.0])
+def test_baseline_wander_at_the_end_of_a_record_is_seen(seconds: float) -> None:
+    """QA 44: the 10-s windows started at 0 and never reached the last partial one, so a 6-mV
+    drift in the last 6 s of a 19-s or 29-s record gave no warning (the same drift at the start
+    did)."""
+    from dataclasses import replace as _replace
+
+    from ecg_viewer.signal.synthetic import synthetic
+
+    rec = synthetic(hr=70.0, seconds=seconds)
+    t = np.arange(rec.n_samples) / rec.fs_hz
+    for start in (1.0, seconds - 7.0):
+        sig = rec.signal_mv.copy()
+        part = (t >= start) & (t < start + 5.0)
+        sig[rec.lead_names.index("V3"), part] += 3.0 * np.sin(np.pi * (t[part] - start) / 5.0)
+        q = assess_quality(_replace(rec, signal_mv=sig))
+        assert [p.leads for p in q.problems if p.code == "baseline_wander"] == [("V3",)], start

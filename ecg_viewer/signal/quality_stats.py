@@ -18,14 +18,17 @@ def wander(x: np.ndarray, fs_hz: float) -> np.ndarray:
     """Per lead, the 1st-99th percentile range (mV) of the signal below 0.5 Hz in its worst
     10-s window (the threshold was chosen on 10-s records: over a whole 115-s PTB record the
     range grew with the length, QA 42), the first and last second (the filter's edges) left
-    out; 0 where the record is too short to tell."""
+    out; 0 where the record is too short to tell. The windows start every 5 s and the last one
+    ends at the record's end, so no stretch goes unjudged (QA 44: a drift in the last 6 s of a
+    19-s record was never looked at) and a swing across two windows is seen whole."""
     n = x.shape[-1]
     if n < 4 * fs_hz or n <= 3 * (2 * len(butter_sos(2, 0.5, "lowpass", float(fs_hz))) + 1):
         return np.zeros(x.shape[0])
     low = sos_filtfilt(2, 0.5, "lowpass", float(fs_hz), x)
     edge, win = int(fs_hz), int(10 * fs_hz)
     body = low[:, edge:n - edge]
-    starts = range(0, max(body.shape[1] - win, 0) + 1, win)
+    last = max(body.shape[1] - win, 0)
+    starts = sorted({*range(0, last + 1, win // 2), last})
     ranges = [np.subtract(*quantiles.percentile(body[:, a:a + win], (99.0, 1.0))) for a in starts]
     return np.asarray(np.max(ranges, axis=0), dtype=np.float64)
 
