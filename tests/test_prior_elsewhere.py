@@ -56,7 +56,12 @@ def test_the_worklists_files_are_searched_for_the_prior(win, qtbot, pair, tmp_pa
     with qtbot.waitSignal(feats.compared, timeout=60000) as done:
         win.controller.open_file(str(current))
     cmp = done.args[0]
-    assert Path(cmp.prior.file).resolve() == prior.resolve() and cmp.match == "folder"
+    # QA 44: it had read 「同じフォルダ内で自動照合」 with the name alone
+    assert Path(cmp.prior.file).resolve() == prior.resolve() and cmp.match == "worklist"
+    assert cmp.prior_file_text() == f"day1/{prior.name}"
+    from ecg_viewer.core.messages import tr
+
+    assert "別のフォルダ" in tr(f"compare.match.{cmp.match}", "ja")
 
 
 def test_a_file_opened_by_a_relative_path_is_stored_absolute(pair, tmp_path, monkeypatch,

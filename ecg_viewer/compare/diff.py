@@ -24,7 +24,7 @@ from ecg_viewer.labels.referral_rules import measured_value
 __all__ = ["MATCH_KINDS", "Comparison", "EcgRef", "FindingChange", "MeasurementChange", "Raise",
            "compare_analyses"]
 
-MATCH_KINDS = ("folder", "database", "manual")
+MATCH_KINDS = ("folder", "worklist", "database", "manual")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class MeasurementChange:
 class Comparison:
     current: EcgRef
     prior: EcgRef
-    match: str  # how the prior was chosen: "folder", "database" or "manual"
+    match: str  # how the prior was chosen: one of MATCH_KINDS
     changes: tuple[MeasurementChange, ...]
     new_findings: tuple[FindingChange, ...]
     resolved_findings: tuple[FindingChange, ...]
@@ -153,6 +153,12 @@ class Comparison:
 
         a = usable_patient_id(self.current.patient_id)
         return a is not None and a == usable_patient_id(self.prior.patient_id)
+
+    def prior_file_text(self) -> str:
+        """The prior's file as the reader is shown it: its name when it lies beside the current
+        file, with its folder's name when it was found elsewhere (worklist, database)."""
+        parts = self.prior.file.replace("\\", "/").rsplit("/", 2)
+        return parts[-1] if self.match == "folder" or len(parts) < 2 else "/".join(parts[-2:])
 
     def unmatched_note(self, lang: str | None = None) -> str | None:
         """「患者IDで照合していません（手動選択）— 前回: 男性・77 歳／今回: 男性・71 歳」, or None

@@ -63,7 +63,8 @@ class CandidateMeta:
 
 @dataclass(frozen=True)
 class PriorMatch:
-    """A prior ECG found for the current one; ``source`` is "folder" or "database"."""
+    """A prior ECG found for the current one; ``source`` is "folder" (the current file's),
+    "worklist" (another folder of the open worklist) or "database" (a reviewed ECG)."""
 
     path: Path
     recorded_at: datetime
@@ -170,6 +171,10 @@ def database_files(store: Any) -> list[Path]:
     return out
 
 
+#: of two copies of one prior ECG, the one nearer the current file is named
+_NEARER = {"folder": 0, "worklist": 1, "database": 2}
+
+
 def find_priors(record: EcgRecord, *, folder: str | Path | None = None, store: Any = None,
                 extra_files: Iterable[str | Path] = ()) -> list[PriorMatch]:
     """Every earlier ECG of the same patient, newest first.
@@ -187,8 +192,8 @@ def find_priors(record: EcgRecord, *, folder: str | Path | None = None, store: A
     sources: dict[Path, str] = {}
     for p in folder_files(folder) if folder is not None else []:
         sources.setdefault(p.resolve(), "folder")
-    for p in extra_files:
-        sources.setdefault(Path(p).resolve(), "folder")
+    for p in extra_files:  # QA 44: day1/ found from day2/ had read "in the same folder"
+        sources.setdefault(Path(p).resolve(), "worklist")
     for p in database_files(store):
         sources.setdefault(p.resolve(), "database")
     found: dict[str, PriorMatch] = {}
@@ -202,7 +207,7 @@ def find_priors(record: EcgRecord, *, folder: str | Path | None = None, store: A
         if when is None or not same_patient(meta, cand) or not is_earlier(when, meta.recorded_at):
             continue
         key = cand.sha256 or str(path)
-        if key not in found or (found[key].source == "database" and source == "folder"):
+        if key not in found or _NEARER[source] < _NEARER[found[key].source]:
             found[key] = PriorMatch(path, when, str(usable_patient_id(cand.patient_id)),
                                     cand.sha256, source)
     return sorted(found.values(), key=lambda m: (_naive(m.recorded_at), str(m.path)),

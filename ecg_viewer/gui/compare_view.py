@@ -254,7 +254,7 @@ class CompareWindow(QMainWindow):
         self.current_label.setText(tr("compare.current_label", date=cmp.current.date_text(lang),
                                       file=Path(cmp.current.file).name))
         prior_text = tr("compare.prior_label", date=cmp.prior.date_text(lang),
-                        file=Path(cmp.prior.file).name, how=how)
+                        file=cmp.prior_file_text(), how=how)
         note = cmp.unmatched_note(lang)  # no ID matched the patient: both sexes and ages
         self.prior_label.setText(prior_text if note is None else f"{prior_text}\n{note}")
         self.prior_label.setStyleSheet("" if note is None else "color: #be0000")

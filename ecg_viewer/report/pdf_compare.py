@@ -48,7 +48,7 @@ def comparison_sheet(c: Canvas, content: ReportContent, lang: str, top_mm: float
     how = tr(f"compare.match.{cmp.match}", lang)
     text_at(c, MARGIN_MM, y, fit_text(tr("compare.prior_label", lang,
                                          date=cmp.prior.date_text(lang),
-                                         file=_name(cmp.prior.file), how=how), 150, 8), 8)
+                                         file=cmp.prior_file_text(), how=how), 150, 8), 8)
     text_at(c, MARGIN_MM + 152, y, fit_text(tr("compare.current_label", lang,
                                                date=cmp.current.date_text(lang),
                                                file=_name(cmp.current.file)), 128, 8), 8)

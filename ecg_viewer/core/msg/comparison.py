@@ -91,6 +91,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # matching
     "compare.match.folder": ("同じフォルダ内で自動照合", "matched automatically in the same folder"),
+    "compare.match.worklist": ("作業リストの別のフォルダから自動照合",
+                               "matched automatically in another folder of the worklist"),
     "compare.match.database": ("解析済みの心電図から自動照合", "matched automatically among "
                                "the ECGs already reviewed"),
     "compare.match.manual": ("手動で選択", "chosen by hand"),
