@@ -31,6 +31,13 @@ FEATURE_NAMES: tuple[str, ...] = (
 
 Value = float | bool | None
 
+#: territory -> the feature of its ST elevation of the injury type (signal/st_injury.py), which
+#: the referral rules read; not in the fusion's vector
+ST_INJURY_FEATURES: dict[str, str] = {
+    "inferior": "st_injury_inferior_mv", "lateral": "st_injury_lateral_mv",
+    "anterior": "st_injury_anterior_mv",
+}  # fmt: skip
+
 
 @dataclass(frozen=True)
 class CriteriaFeatures:

@@ -15,16 +15,30 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ecg_viewer.core.criteria_features import ST_INJURY_FEATURES
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.jsonfile import read_json_object
 from ecg_viewer.core.messages import MESSAGES, Bilingual, Reason
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS, LabelScore, level_name
 
+#: criteria features (``signal/criteria.py``) the rules read beside the interval measurements:
+#: the ST elevation of the injury type per territory (``signal/st_injury.py``)
+CRITERIA_MEASURES: tuple[str, ...] = tuple(ST_INJURY_FEATURES.values())
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
-    "qtc_modified_ms",
+    "qtc_modified_ms", *CRITERIA_MEASURES,
 )  # fmt: skip
+
+
+def referral_measurements(measurements: Mapping[str, Any] | None,
+                          criteria: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What the referral rules read: the measurements (``Measurements.to_dict()``) with the
+    criteria features of :data:`CRITERIA_MEASURES` (``CriteriaFeatures.values``) beside them."""
+    if measurements is None:
+        return None
+    extra = {k: criteria.get(k) for k in CRITERIA_MEASURES} if criteria else {}
+    return {**measurements, **extra}
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }  # fmt: skip

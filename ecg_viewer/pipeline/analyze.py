@@ -20,6 +20,7 @@ from ecg_viewer.core.prediction import Analysis, Prediction, QualityReport
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.referral import CombinationRule, decide_referral, qualify_normal
+from ecg_viewer.labels.referral_rules import referral_measurements
 
 if TYPE_CHECKING:
     from ecg_viewer.signal.measure import Measurements
@@ -142,7 +143,9 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
         labels = qualify_normal(apply_criteria(fused.labels, mdict, features), mdict)
         prediction = Prediction(labels=labels, model=fused.model)
     # the combination rule reads the model's scores: only where the model judged the record
-    referral = decide_referral(prediction.labels if prediction else (), mdict, prepared.quality,
+    referral = decide_referral(prediction.labels if prediction else (),
+                               referral_measurements(mdict, features.values if features else None),
+                               prepared.quality,
                                combination=combination if prediction else None)
     extra = {}
     if prediction is None and predictor is not None:  # gated: still say which model judged

@@ -35,10 +35,16 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.criteria_features import FEATURE_NAMES, CriteriaFeatures, Value
+from ecg_viewer.core.criteria_features import (
+    FEATURE_NAMES,
+    ST_INJURY_FEATURES,
+    CriteriaFeatures,
+    Value,
+)
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.signal.leadwise import NO_MV_REASON, LeadMeasures, measure_leads
 from ecg_viewer.signal.measure import Measurements
+from ecg_viewer.signal.st_injury import not_assessable, st_injury
 
 LIMB = ("I", "II", "III", "aVR", "aVL", "aVF")
 PRECORDIAL = ("V1", "V2", "V3", "V4", "V5", "V6")
@@ -261,6 +267,7 @@ def criteria_features(
     for group, names in ST_GROUPS.items():
         got = [st[n] for n in names if n in st]
         b.put(f"st_j60_{group}_mv", float(np.mean(got)) if got else None, st_why)
+    _put_st_injury(b, leads, meas, record.meta.age_years, amplitude_valid, no_mv)
     t = {n: lm.t_mv for n, lm in leads.items() if lm.t_mv is not None}
     t_why = next((lm.reasons.get("t_mv", "") for lm in leads.values() if lm.t_mv is None),
                  "crit.not_measurable")  # fmt: skip
@@ -276,6 +283,23 @@ def criteria_features(
         if name not in b.values:
             b.put(name, None, "crit.lead_missing")
     return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
+
+
+def _put_st_injury(b: _Builder, leads: dict[str, LeadMeasures], meas: Measurements,
+                   age_years: float | None, amplitude_valid: bool, no_mv: str) -> None:
+    """``st_injury_<territory>_mv`` (:mod:`ecg_viewer.signal.st_injury`): None with the reason
+    where the pattern cannot be judged."""
+    why = "" if amplitude_valid else no_mv
+    why = why or not_assessable(meas.qrs_ms, bool(meas.paced), b.values.get("sokolow_lyon_mv"),
+                                b.values.get("cornell_mv"))
+    st_j = {n: lm.st_j_mv for n, lm in leads.items() if lm.st_j_mv is not None}
+    st_j60 = {n: lm.st_j60_mv for n, lm in leads.items() if lm.st_j60_mv is not None}
+    if not why and len(st_j60) < 2:
+        why = "crit.not_measurable"
+    found = {} if why else st_injury(st_j, st_j60, female=b.values.get("female") is True,
+                                     age_years=age_years)
+    for territory, name in ST_INJURY_FEATURES.items():
+        b.put(name, found.get(territory), why)
 
 
 def qrs_amplitude_implausible(meas: Measurements) -> bool:

@@ -79,7 +79,7 @@ def compute_features(rows: list[dict[str, str]]
     referral measurements (``ref_meas`` [N, M] of ``ref_names``, NaN = not measured) and their
     low-confidence flags (``ref_low`` [N, M'] of ``ref_low_names``), as the app passes them to
     the criteria hold-backs and the referral rules (``Measurements.to_dict()``)."""
-    from ecg_viewer.labels.referral_rules import MEASUREMENTS
+    from ecg_viewer.labels.referral_rules import MEASUREMENTS, referral_measurements
     from ecg_viewer.signal.criteria import FEATURE_NAMES, criteria_features
     from ecg_viewer.signal.measure import measure
 
@@ -110,8 +110,9 @@ def compute_features(rows: list[dict[str, str]]
 
                 rec, mv = read_ecg(row["path"]), True
             meas = measure(rec)
-            x[i] = criteria_features(rec, meas, amplitude_valid=mv).as_vector()
-            md = meas.to_dict()
+            cf = criteria_features(rec, meas, amplitude_valid=mv)
+            x[i] = cf.as_vector()
+            md = referral_measurements(meas.to_dict(), cf.values) or {}
             ref[i] = [np.nan if not isinstance(md.get(k), int | float) or isinstance(md.get(k), bool)
                       else float(md[k]) for k in MEASUREMENTS]
             low[i] = [k in set(md.get("low_confidence") or ()) for k in REF_LOW_NAMES]

@@ -36,6 +36,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crit.too_few_beats": ("心拍が少なく評価できません", "too few beats to assess"),
     "crit.not_measurable": ("計測できませんでした", "not measurable"),
     "crit.sex_unknown": ("性別が記録にありません", "sex not in the record"),
+    "crit.st_injury_paced": ("ペーシング波形では急性心筋梗塞型の ST 上昇を判定しません",
+                             "ST elevation of the injury type is not judged in a paced QRS"),
+    "crit.st_injury_wide_qrs": (
+        "QRS 幅 120 ms 以上（脚ブロックなど）では急性心筋梗塞型の ST 上昇を判定しません",
+        "ST elevation of the injury type is not judged with a QRS of 120 ms or more (bundle "
+        "branch block)"),
+    "crit.st_injury_lvh": (
+        "電位上の左室肥大がある心電図では急性心筋梗塞型の ST 上昇を判定しません（二次性 ST 変化）",
+        "ST elevation of the injury type is not judged with LVH by voltage (secondary ST "
+        "changes)"),
     # display names of the criteria features (criteria panel, JSON readers, evidence)
     "critf.female": ("女性", "female"),
     "critf.hr_bpm": ("心拍数", "heart rate"),
@@ -86,6 +96,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "critf.st_j60_inferior_mv": ("ST（J+60 ms）下壁誘導平均", "ST (J+60 ms) inferior mean"),
     "critf.st_j60_lateral_mv": ("ST（J+60 ms）側壁誘導平均", "ST (J+60 ms) lateral mean"),
     "critf.st_j60_anterior_mv": ("ST（J+60 ms）前壁誘導平均", "ST (J+60 ms) anterior mean"),
+    "critf.st_injury_inferior_mv": (
+        "急性心筋梗塞型の ST 上昇（下壁 II・III・aVF、対側の ST 低下を伴う）",
+        "ST elevation of the injury type (inferior II, III, aVF, with reciprocal depression)"),
+    "critf.st_injury_lateral_mv": (
+        "急性心筋梗塞型の ST 上昇（側壁 I・aVL・V5・V6、対側の ST 低下を伴う）",
+        "ST elevation of the injury type (lateral I, aVL, V5, V6, with reciprocal depression)"),
+    "critf.st_injury_anterior_mv": (
+        "急性心筋梗塞型の ST 上昇（前壁 V1–V4、対側の ST 低下を伴う）",
+        "ST elevation of the injury type (anterior V1–V4, with reciprocal depression)"),
     "critf.t_min_inferior_mv": ("T 振幅の最小（下壁誘導）", "lowest T (inferior leads)"),
     "critf.t_min_lateral_mv": ("T 振幅の最小（側壁誘導）", "lowest T (lateral leads)"),
     "critf.t_min_anterior_mv": ("T 振幅の最小（V2–V4）", "lowest T (V2–V4)"),

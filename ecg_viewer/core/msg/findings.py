@@ -120,6 +120,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "心拍数 {value:.0f} /分：高度の徐脈（40 /分未満）",
         "Heart rate {value:.0f} bpm: marked bradycardia (below 40 bpm)",
     ),
+    "referral.rule.st_injury_inferior": (
+        "下壁誘導（II・III・aVF）の ST 上昇 {value:.2f} mV と対側誘導の ST 低下："
+        "急性心筋梗塞（ST 上昇型）を疑う所見",
+        "ST elevation of {value:.2f} mV in the inferior leads (II, III, aVF) with reciprocal "
+        "depression: suspected acute ST-elevation myocardial infarction",
+    ),
+    "referral.rule.st_injury_lateral": (
+        "側壁誘導（I・aVL・V5・V6）の ST 上昇 {value:.2f} mV と対側誘導の ST 低下："
+        "急性心筋梗塞（ST 上昇型）を疑う所見",
+        "ST elevation of {value:.2f} mV in the lateral leads (I, aVL, V5, V6) with reciprocal "
+        "depression: suspected acute ST-elevation myocardial infarction",
+    ),
+    "referral.rule.st_injury_anterior": (
+        "前壁誘導（V1–V4）の ST 上昇 {value:.2f} mV と対側誘導の ST 低下："
+        "急性心筋梗塞（ST 上昇型）を疑う所見",
+        "ST elevation of {value:.2f} mV in the anterior leads (V1–V4) with reciprocal "
+        "depression: suspected acute ST-elevation myocardial infarction",
+    ),
     "referral.rule.hr_very_high": (
         "心拍数 {value:.0f} /分：高度の頻脈（150 /分超）",
         "Heart rate {value:.0f} bpm: marked tachycardia (above 150 bpm)",

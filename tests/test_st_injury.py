@@ -1,0 +1,72 @@
+"""ST elevation of the acute-infarction type (QA 46: Philips 129DYPRG, an acute inferior STEMI with
+reciprocal depression in aVL, which the cart prints as ">>> Acute MI <<<", read 要精査 as an old
+inferior infarction): the pattern per territory, what it is not (early repolarisation,
+pericarditis, a notch at J), and the 要至急 it raises on the real record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.analyze import Analyzer
+from ecg_viewer.signal.st_injury import elevation_limit_mv, not_assessable, st_injury
+
+LEADS = ("I", "II", "III", "aVR", "aVL", "aVF", "V1", "V2", "V3", "V4", "V5", "V6")
+
+
+def _st(**mv: float) -> dict[str, float]:
+    return {n: mv.get(n, 0.0) for n in LEADS}
+
+
+def test_the_injury_pattern_per_territory() -> None:
+    inferior = _st(II=0.25, III=0.29, aVF=0.27, aVL=-0.16, aVR=-0.11)
+    assert st_injury(inferior, inferior, female=False, age_years=50) == \
+        {"inferior": 0.27, "lateral": 0.0, "anterior": 0.0}  # the second-largest elevation
+    anterior = _st(V2=0.35, V3=0.3, V4=0.2, III=-0.12)
+    assert st_injury(anterior, anterior, female=None, age_years=None)["anterior"] == 0.3
+
+
+@pytest.mark.parametrize("what, st_j, st_j60", [
+    # early repolarisation / pericarditis: diffuse elevation, depression only in aVR and V1
+    ("no reciprocal depression", _st(II=0.2, aVF=0.2, V4=0.2, V5=0.2, V6=0.15, aVR=-0.2, V1=-0.1),
+     None),
+    ("one lead only", _st(III=0.3, aVL=-0.2), None),
+    ("a notch at J, gone by J+60 ms", _st(II=0.2, III=0.2, aVF=0.2, aVL=-0.15),
+     _st(II=0.05, III=0.05, aVF=0.05, aVL=-0.15)),
+    ("V2-V3 under a man's 0.2 mV", _st(V2=0.18, V3=0.18, III=-0.15), None),
+])
+def test_what_is_not_the_injury_pattern(what: str, st_j: dict, st_j60: dict | None) -> None:
+    found = st_injury(st_j, st_j60 or st_j, female=False, age_years=55)
+    assert found == {"inferior": 0.0, "lateral": 0.0, "anterior": 0.0}, what
+
+
+def test_the_limits_and_exclusions_of_the_definition() -> None:
+    assert elevation_limit_mv("II", False, 30) == 0.1
+    assert (elevation_limit_mv("V2", True, 30), elevation_limit_mv("V3", False, 30),
+            elevation_limit_mv("V3", False, 60), elevation_limit_mv("V2", None, None)) == \
+        (0.15, 0.25, 0.2, 0.2)
+    women = _st(V2=0.18, V3=0.18, III=-0.15)
+    assert st_injury(women, women, female=True, age_years=55)["anterior"] == 0.18
+    assert not_assessable(100.0, False, 2.0, 1.5) == ""
+    assert not_assessable(130.0, False, 2.0, 1.5) == "crit.st_injury_wide_qrs"
+    assert not_assessable(100.0, True, 2.0, 1.5) == "crit.st_injury_paced"
+    assert not_assessable(100.0, False, 3.9, 1.5) == "crit.st_injury_lvh"
+
+
+def test_an_acute_inferior_stemi_is_urgent(samples: Path, bundled_samples: Path) -> None:
+    stemi = samples / "philips_xml" / "129DYPRG.xml"
+    if not stemi.exists():
+        pytest.skip("129DYPRG.xml is not in ../shared/data/samples/philips_xml")
+    analyzer = Analyzer(load_model=False)
+    a = analyzer.analyze(read_ecg(stemi))
+    assert a.criteria["values"]["st_injury_inferior_mv"] >= 0.2
+    assert a.referral.level == "urgent" and "st_injury_inferior" in a.referral.because
+    assert "急性心筋梗塞" in " ".join(a.referral.reasons("ja")) and \
+        "ST-elevation myocardial infarction" in " ".join(a.referral.reasons("en"))
+    # a normal ECG: measured, no pattern, nothing raised
+    b = analyzer.analyze(read_ecg(bundled_samples / "00009_hr.hea"))
+    assert {b.criteria["values"][k] for k in ("st_injury_inferior_mv", "st_injury_lateral_mv",
+                                              "st_injury_anterior_mv")} == {0.0}
+    assert not any(r.startswith("st_injury") for r in b.referral.because)
