@@ -196,8 +196,21 @@ def _run_gui(files: list[str], explicit_lang: bool = False) -> int:
     return run_gui(files, explicit_lang=explicit_lang)
 
 
+def _printable_streams() -> None:
+    """A file name that is not UTF-8 (Shift_JIS from a Windows ZIP) is printed with escapes,
+    never stops a command with a UnicodeEncodeError (QA 45)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)  # not on a test's replaced stream
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     global _ARGV
+    _printable_streams()
     argv = list(sys.argv[1:] if argv is None else argv)
     _ARGV = argv
     commands = available_commands()

@@ -11,6 +11,7 @@ from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
 from ecg_viewer.core.messages import language, list_sep, paren, text_columns, tr, unit_label
 from ecg_viewer.core.prediction import Analysis, level_name
+from ecg_viewer.core.printable import printable
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
@@ -127,13 +128,13 @@ def run(args: argparse.Namespace) -> int:
         except EcgReadError as exc:
             status = 1
             if args.json:
-                print(json.dumps(error_json(path, exc), ensure_ascii=False))
+                print(json.dumps(printable(error_json(path, exc)), ensure_ascii=False))
             print(user_message(exc), file=sys.stderr)
             continue
         except EcgError as exc:  # the model refused this record (e.g. leads it needs are missing)
             status = 1
             if args.json:
-                print(json.dumps(error_json(path, exc), ensure_ascii=False))
+                print(json.dumps(printable(error_json(path, exc)), ensure_ascii=False))
             print(f"{path}: {user_message(exc)}", file=sys.stderr)
             continue
         if args.json:
@@ -146,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
                 if prior_error is not None:
                     out["comparison_error"] = {"ja": user_message(prior_error, "ja"),
                                                "en": user_message(prior_error, "en")}
-            print(json.dumps(out, ensure_ascii=False))
+            print(json.dumps(printable(out), ensure_ascii=False))
         else:
             print_text(analysis, args.top, record.meta)
             if comparison is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.core.messages import MESSAGES, language, paren, text_columns, tr
+from ecg_viewer.core.printable import printable
 from ecg_viewer.io import read_ecg
 from ecg_viewer.report.content import device_filter_text, device_measurement_text
 
@@ -28,13 +29,13 @@ def run(args: argparse.Namespace) -> int:
         rec = read_ecg(args.file, **options)
     except EcgReadError as exc:
         if args.json:
-            print(json.dumps({"file": args.file, "error": exc.message_en, "error_ja": exc.message_ja},
-                             ensure_ascii=False))
+            print(json.dumps(printable({"file": args.file, "error": exc.message_en,
+                                        "error_ja": exc.message_ja}), ensure_ascii=False))
         print(exc.message(), file=sys.stderr)
         return 1
     summary = rec.summary()
     if args.json:
-        print(json.dumps(summary, ensure_ascii=False, indent=2, allow_nan=False))
+        print(json.dumps(printable(summary), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     meta_obj = rec.meta
     rows = [(tr("info.file"), summary["file"]), (tr("info.format"), summary["format"]),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ecg_viewer.compare.referral import with_comparison
 from ecg_viewer.core.prediction import Analysis
+from ecg_viewer.core.printable import printable_path
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.catalog import catalog_or_none
 from ecg_viewer.report.content import ReportContent
@@ -19,6 +21,9 @@ def build_report_content(record: EcgRecord, analysis: Analysis, *, review: Any =
     the ECG sheet and the label ``catalog`` (the shipped one when None)."""
     if comparison is not None:
         analysis = with_comparison(analysis, comparison)
+    # a Shift_JIS file name from a Windows ZIP: shown as 田中.mwf, never a surrogate that the
+    # PDF, JSON or FHIR writer refuses (QA 45: report stopped with UnicodeEncodeError)
+    analysis = dataclasses.replace(analysis, file=printable_path(analysis.file))
     requested = None
     if settings is not None:  # printed at true scale on A4: the nearest settings that fit
         from ecg_viewer.report.pdf import printed_settings

@@ -8,6 +8,7 @@ import logging
 import os
 from pathlib import Path
 
+from ecg_viewer.core.printable import printable
 from ecg_viewer.report.atomic import ExportError, write_set
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.fhir import build_bundle
@@ -34,11 +35,11 @@ def write_reports(content: ReportContent, pdf_out: str | Path | None = None, *,
             raise ExportError("report.write_failed", pdf_out, reason=exc) from exc
         items.append((pdf_out, pdf))
     if json_out:
-        items.append((json_out, json.dumps(content.to_dict(), ensure_ascii=False, indent=2)
+        items.append((json_out, json.dumps(printable(content.to_dict()), ensure_ascii=False, indent=2)
                       + "\n"))
     if fhir_out:
         bundle = build_bundle(content, pdf_bytes=pdf if embed_pdf else None)
-        items.append((fhir_out, json.dumps(bundle, ensure_ascii=False, indent=2)
+        items.append((fhir_out, json.dumps(printable(bundle), ensure_ascii=False, indent=2)
                       + "\n"))
     return write_set(items) if items else []
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import tr
+from ecg_viewer.core.printable import printable_path
 from ecg_viewer.review.chain import ChainReport, chain_rows, is_json, missing_triggers, verify_chain
 from ecg_viewer.review.model import CONFIRMED, REJECTED, Annotation, Review
 from ecg_viewer.review.schema import SCHEMA_VERSION, SchemaTooNewError, migrate, schema_version
@@ -85,7 +86,7 @@ def absolute_path(path: str | None) -> str | None:
     where its file lives so that a later session, started from another folder, can offer it as
     the prior ECG (QA 44: ``ecg-viewer day1/x.xml`` stored 'day1/x.xml', found from nowhere
     else)."""
-    return os.path.abspath(path) if path else path
+    return printable_path(os.path.abspath(path)) if path else path
 
 
 def _now() -> str:

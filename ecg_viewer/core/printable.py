@@ -1,0 +1,65 @@
+"""File names and texts that can be written anywhere: UTF-8 JSON and CSV, a PDF, SQLite, the
+terminal.
+
+On Linux a file name is bytes; Python gives the bytes that are not UTF-8 as lone surrogates
+(``\\udc93``), which no UTF-8 writer accepts. A ZIP made on Japanese Windows and unpacked here has
+Shift_JIS names (田中.mwf is ``93 63 92 86 .mwf``): batch stopped with a UnicodeEncodeError and
+wrote no row, the report wrote no PDF and ``analyze --json`` wrote bytes that are not UTF-8
+(QA 45). :func:`printable_path` shows such a name as CP932 when its bytes are that (田中.mwf),
+else with ``\\xNN`` escapes; :func:`printable_text` does the latter for any text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_NOT_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ue000-\uf8ff]")
+
+
+def printable_text(text: str) -> str:
+    """``text`` with the bytes a file name held that are not UTF-8 written as ``\\xNN``."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _part(name: str) -> str:
+    if not _SURROGATE.search(name):
+        return name
+    raw = name.encode("utf-8", "surrogateescape")
+    try:
+        text = raw.decode("cp932")  # a Japanese Windows name (Shift_JIS)
+        if not _NOT_A_NAME.search(text):  # CP932 also maps stray bytes to private-use marks
+            return text
+    except UnicodeDecodeError:
+        pass
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def printable_path(path: str | os.PathLike[str]) -> str:
+    """``path`` as text, each folder and file name that is not UTF-8 read as CP932 (Shift_JIS)
+    when it is that, else with ``\\xNN`` escapes; a UTF-8 path comes back unchanged."""
+    text = os.fspath(path)
+    if not _SURROGATE.search(text):
+        return text
+    return "/".join(_part(p) for p in text.split("/"))
+
+
+#: the keys of a row or a JSON output whose value is a path (:func:`printable_path`)
+PATH_KEYS = frozenset({"file", "duplicate_of", "path"})
+
+
+def printable(value: Any) -> Any:
+    """``value`` (a JSON-like row: dicts, lists, strings) with every string printable, a path
+    under one of :data:`PATH_KEYS` as :func:`printable_path` gives it."""
+    if isinstance(value, str):
+        return printable_text(value)
+    if isinstance(value, dict):
+        return {printable(k): printable_path(v) if k in PATH_KEYS and isinstance(v, str)
+                else printable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [printable(v) for v in value]
+    return value
