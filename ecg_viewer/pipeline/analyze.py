@@ -21,6 +21,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.referral import CombinationRule, decide_referral, qualify_normal
 from ecg_viewer.labels.referral_rules import referral_measurements
+from ecg_viewer.signal.quality_measured import measured_quality
 
 if TYPE_CHECKING:
     from ecg_viewer.signal.measure import Measurements
@@ -130,6 +131,8 @@ def prepare(record: EcgRecord, *, with_measurements: bool = True,
     meas = measurements
     if meas is None and with_measurements:
         meas = safe_measure(record)
+    # the file's numbers against the measured heart: the cart's own rate, the QRS's size (QA 45)
+    quality, meas = measured_quality(record, meas, quality)
     mdict = meas.to_dict() if meas is not None else None
     features = safe_criteria(record, meas) if with_measurements or meas is not None else None
     return Prepared(record.source_path or "", record.sha256, quality, mdict, features), meas

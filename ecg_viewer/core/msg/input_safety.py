@@ -35,6 +35,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Large baseline wander (up to {mv:g} mV) in lead(s): {leads} (the 0.5 Hz baseline filter "
         "steadies the display)",
     ),
+    "quality.device_rate_disagrees": (
+        "心拍数 {ours} /分が記録装置の計測値 {device} /分と大きく異なります。ファイルのサンプリング"
+        "周波数（{fs_hz} Hz と記載）の誤りの可能性があるため判定しません",
+        "The heart rate of {ours} bpm disagrees with the recording device's {device} bpm: the "
+        "file's sampling rate (written as {fs_hz} Hz) may be wrong, so the ECG is not judged",
+    ),
+    "quality.gain_implausible": (
+        "QRS の振幅が心臓の電位として大きすぎます（誘導の中央値 {limit_mv} mV 以上）。ファイルの mV "
+        "換算（ゲイン）の誤りの可能性があり、電位による所見（左室肥大・低電位など）は評価していません",
+        "The QRS is too large for a heart (median over the leads {limit_mv} mV or more): the "
+        "file's units per mV (gain) are probably wrong, and voltage findings (LVH, low voltage) "
+        "are not assessed",
+    ),
     "quality.limb_leads_inconsistent": (
         "誘導の付け違いの疑い（III ≠ II − I）",
         "Suspected mislabelled leads (III ≠ II − I)",

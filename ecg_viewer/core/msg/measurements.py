@@ -8,6 +8,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "判読できる誘導がないため計測していません（信号品質不良）",
         "Not measured: no lead is readable (poor signal quality)",
     ),
+    "meas.conf_device_rate": (
+        "記録装置の計測した心拍数と大きく異なるため、参考値です（サンプリング周波数の記載誤りの可能性）",
+        "Low confidence: the heart rate disagrees with the recording device's (the file's "
+        "sampling rate may be wrong)",
+    ),
     "meas.conf_quality": (
         "信号品質不良の誘導から計測したため、参考値です",
         "Low confidence: measured from leads the quality check rejects",

@@ -1,0 +1,66 @@
+"""What a file says about itself that the measured heart contradicts (QA 45): a sampling rate
+written as 250 Hz in a 500-Hz GE MUSE export halved the heart rate and doubled the intervals,
+raising 要至急/要精査 on a normal ECG while the cart's own rate stood on the next line; a gain ten
+times too large read 異常なし with the reason only in the criteria tab. Real GE MUSE exports,
+changed in tmp_path as the fault would change them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ecg_viewer.io import read_ecg
+from ecg_viewer.pipeline.analyze import Analyzer
+from ecg_viewer.signal.quality_measured import hr_disagrees
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer(load_model=False)
+
+
+def _muse(samples: Path, tmp_path: Path, name: str, old: str, new: str) -> Path:
+    src = samples / "ge_muse" / name
+    if not src.exists():
+        pytest.skip(f"{name} is not in ../shared/data/samples/ge_muse")
+    text = src.read_text(encoding="utf-8", errors="surrogateescape")
+    assert old in text
+    out = tmp_path / f"changed_{name}"
+    out.write_text(text.replace(old, new), encoding="utf-8", errors="surrogateescape")
+    return out
+
+
+@pytest.mark.parametrize("name", ["guangxi_teaching_sinus_rhythm.xml", "synthetic_muse.xml"])
+def test_a_rate_written_wrong_is_not_judged(samples: Path, tmp_path: Path, analyzer: Analyzer,
+                                            name: str) -> None:
+    good = analyzer.analyze(read_ecg(samples / "ge_muse" / name))
+    assert good.quality.ok and not any(p.code == "device_rate_disagrees"
+                                       for p in good.quality.problems)
+    rec = read_ecg(_muse(samples, tmp_path, name, "<SampleBase>500</SampleBase>",
+                         "<SampleBase>250</SampleBase>"))
+    a = analyzer.analyze(rec)
+    assert not a.quality.ok and a.referral.level == "unreadable"
+    problem = next(p for p in a.quality.problems if p.code == "device_rate_disagrees")
+    assert "記録装置の計測値" in problem.text("ja") and "250 Hz" in problem.text("ja")
+    assert "sampling rate" in problem.text("en")
+    assert "hr_bpm" in a.measurements["low_confidence"]  # greyed: no rule fires on them
+
+
+def test_a_gain_ten_times_too_large_is_said(samples: Path, tmp_path: Path,
+                                            analyzer: Analyzer) -> None:
+    rec = read_ecg(_muse(samples, tmp_path, "synthetic_muse.xml",
+                         "<LeadAmplitudeUnitsPerBit>4.88</LeadAmplitudeUnitsPerBit>",
+                         "<LeadAmplitudeUnitsPerBit>48.8</LeadAmplitudeUnitsPerBit>"))
+    a = analyzer.analyze(rec)
+    assert a.quality.ok  # a warning: rhythm and intervals do not depend on the gain
+    problem = next(p for p in a.quality.problems if p.code == "gain_implausible")
+    assert "ゲイン" in problem.text("ja") and "gain" in problem.text("en")
+    plain = analyzer.analyze(read_ecg(samples / "ge_muse" / "synthetic_muse.xml"))
+    assert not any(p.code == "gain_implausible" for p in plain.quality.problems)
+
+
+def test_the_rate_check_tolerates_ordinary_differences() -> None:
+    assert not hr_disagrees(82.0, 84.0) and not hr_disagrees(45.0, 62.0)
+    assert hr_disagrees(49.0, 97.0) and hr_disagrees(150.0, 75.0)
+    assert not hr_disagrees(None, 80.0) and not hr_disagrees(80.0, None)
