@@ -89,12 +89,14 @@ CASES = [
     ("left_axis_deviation", 0.3, 0.15, dict(qrs_axis_deg=-45.0), {}, True,
      {"qrs_axis_deg": True}, ()),
     ("left_axis_deviation", 0.3, 0.15, dict(qrs_axis_deg=315.0), {}, True, {}, ()),  # = -45
+    # not held: -30 is the veto limit; the narrow QRS only keeps it from being held back, no
+    # reason for it (QA 46: 「QRS 幅 84 ms（< 120 ms）」 had been the banner's reason at -36°)
     ("lafb", 0.5, 0.33, dict(qrs_axis_deg=-35.0, qrs_ms=100.0), {}, True,
-     {"qrs_axis_deg": False, "qrs_ms": True}, ()),  # not held: -30 is the veto limit
+     {"qrs_axis_deg": False}, ("qrs_ms",)),
     ("lafb", 0.5, 0.33, dict(qrs_axis_deg=10.0, qrs_ms=100.0), {}, False, {}, ()),
     # RBBB + LAFB (bifascicular): a wide QRS with an R' in V1-V2 does not hold LAFB back
     ("lafb", 0.5, 0.33, dict(qrs_axis_deg=-60.0, qrs_ms=140.0, rprime_v1v2=True), {}, True,
-     {"qrs_axis_deg": True, "rprime_v1v2": True}, ()),
+     {"qrs_axis_deg": True}, ("rprime_v1v2", "qrs_ms")),
     # a wide QRS without one (LBBB, another conduction delay) does
     ("lafb", 0.5, 0.33, dict(qrs_axis_deg=-60.0, qrs_ms=140.0, rprime_v1v2=False), {}, False,
      {"qrs_ms": False, "held_back": False}, ()),
