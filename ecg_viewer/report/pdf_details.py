@@ -32,6 +32,7 @@ from ecg_viewer.report.pdf_text import (
     y_pt,
 )
 from ecg_viewer.review.model import Annotation, local_time
+from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
 
 log = logging.getLogger(__name__)
 GREY = Color(0.45, 0.45, 0.45)  # a value of low confidence, as the window greys it
@@ -247,11 +248,15 @@ def provenance_block(c: Canvas, content: ReportContent, lang: str) -> None:
         text_at(c, MARGIN_MM + 2, y + 4.5 * i, line, 9, Color(0.6, 0, 0))
     y += box_h + 3.0
     rec = content.record
+    # the length as sheet 1 and the window's header give it: h:mm:ss from an hour on (QA 44)
+    if rec.duration_s >= CLOCK_FROM_S:
+        key, length = "report.details.record_clock", {"clock": clock_text(rec.duration_s)}
+    else:
+        key, length = "report.details.record", {"seconds": f"{rec.duration_s:.1f}"}
     rows = [
         f"{tr('report.file', lang)}: {content.analysis.file}",
-        tr("report.details.record", lang, sha256=content.analysis.sha256 or "—",
-           format=rec.format, fs=f"{rec.fs_hz:g}", seconds=f"{rec.duration_s:.1f}",
-           leads=len(rec.lead_names)),
+        tr(key, lang, sha256=content.analysis.sha256 or "—", format=rec.format,
+           fs=f"{rec.fs_hz:g}", leads=len(rec.lead_names), **length),
         tr("report.details.model", lang, version=content.app_version,
            weights=content.weights_sha256 or "—", catalog=content.catalog_version or "—",
            device=content.model.get("device") or "—"),
