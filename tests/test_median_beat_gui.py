@@ -163,3 +163,24 @@ def test_the_beats_are_drawn_against_the_pr_level_with_an_amplitude_scale(
     assert first.scale_mv in (0.5, 1.0)
     texts = [i for i in first.items if hasattr(i, "textItem")]
     assert any(t.textItem.toPlainText() == f"{first.scale_mv:g} mV" for t in texts)
+
+
+@pytest.mark.parametrize("scale", [0.3, 0.4, 1.0])
+def test_scale_bar_stands_whole_in_the_plot(qtbot, samples: Path, scale: float) -> None:
+    """QA 44 #6: on a low-voltage ECG (PTB-XL 00001 scaled so every lead stays under ~0.35 mV)
+    the plots' top had been 0.45 mV and the bar labelled 0.5 mV was cut at 0.45 mV. The plots
+    now hold the whole bar with a margin, whatever the voltage."""
+    from dataclasses import replace
+
+    from ecg_viewer.gui.median_beat import MedianBeatPanel
+
+    rec = read_ecg(samples / "wfdb_ptbxl" / "00001_hr.hea")
+    rec = replace(rec, signal_mv=(rec.signal_mv * scale).astype(np.float32))
+    panel = MedianBeatPanel()
+    qtbot.addWidget(panel)
+    panel.set_measurements(measure(rec))
+    first = next(iter(panel.plot_items.values()))
+    bar_mv = first.scale_mv
+    for name, plot in panel.plot_items.items():
+        (_, _), (_, top) = plot.viewRange()
+        assert top >= bar_mv + 0.05, (name, bar_mv, top)  # some room above the bar

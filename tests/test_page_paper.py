@@ -242,6 +242,28 @@ def test_a_record_of_many_channels_is_printed_whole_on_one_sheet(samples: Path) 
     assert notice and "行の間隔" in notice and "5 mm/mV" in notice
 
 
+def test_many_channels_at_50_mm_s_keep_the_speed_with_5_s(samples: Path) -> None:
+    """QA 44 #7: the 9-channel EDF asked at 50 mm/s had been printed at 25 mm/s although
+    50 mm/s with 5 s and the compact row pitch fits A4 (the order is: shorter window first,
+    then the speed)."""
+    from ecg_viewer.report.content import refit_notice
+    from ecg_viewer.report.pdf import _fits
+
+    f = samples / "edf" / "test_generator_2.edf"
+    if not f.exists():
+        pytest.skip("sample not present")
+    r = read_ecg(f)
+    for asked in (PageSettings(speed_mm_s=50.0), PageSettings(speed_mm_s=50.0, layout="12x1")):
+        s = printed_settings(r, asked)
+        page = layout_page(r, s)
+        assert (s.speed_mm_s, s.window_s) == (50.0, 5.0), s
+        assert _fits(page) and len(page.pulses) == len(r.lead_names), s
+        assert s.row_pitch_mm and s.gain_limb_mm_mv <= s.row_pitch_mm / 3.0
+    notice = refit_notice(printed_settings(r, PageSettings(speed_mm_s=50.0)),
+                          PageSettings(speed_mm_s=50.0), "en")
+    assert notice and "50 mm/s, 5 mm/mV, 5 s" in notice, notice
+
+
 def test_a_long_record_reads_its_times_as_hours_minutes_seconds() -> None:
     """QA 43: a 6-h record read 「0.0–10.0 秒 / 全 21666.0 秒」."""
     from ecg_viewer.core.record import EcgRecord

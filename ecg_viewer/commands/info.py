@@ -12,6 +12,7 @@ from ecg_viewer.core.messages import MESSAGES, language, paren, text_columns, tr
 from ecg_viewer.core.printable import printable
 from ecg_viewer.io import read_ecg
 from ecg_viewer.report.content import device_filter_text, device_measurement_text
+from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
 
 HELP = "help.info"  # the message key of its one-line description
 
@@ -40,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
     meta_obj = rec.meta
     rows = [(tr("info.file"), summary["file"]), (tr("info.format"), summary["format"]),
             ("sha256", summary["sha256"]), (tr("info.rate"), f"{summary['fs_hz']:g} Hz"),
-            (tr("info.duration"), tr("info.duration_value", seconds=summary["duration_s"],
-                                     n=summary["n_samples"])),
+            (tr("info.duration"), _duration_text(summary["duration_s"], summary["n_samples"])),
             (tr("info.leads"), " ".join(summary["leads"]))]
     if summary["extra_leads"]:
         rows.append((tr("info.other_leads"), " ".join(summary["extra_leads"])))
@@ -57,6 +57,13 @@ def run(args: argparse.Namespace) -> int:
         print(f"  {lead:>5} {lo:8.3f} .. {hi:7.3f}   {paren(where).strip()}")
     _print_meta(meta_obj, summary["meta"])
     return 0
+
+
+def _duration_text(seconds: float, n_samples: int) -> str:
+    """The length as the page and the report give it: h:mm:ss from an hour on (QA 44)."""
+    if seconds >= CLOCK_FROM_S:
+        return tr("info.duration_value_clock", clock=clock_text(seconds), n=n_samples)
+    return tr("info.duration_value", seconds=seconds, n=n_samples)
 
 
 def _print_rows(rows: list[tuple[str, str]], indent: str = "") -> None:

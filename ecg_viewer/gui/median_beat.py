@@ -54,6 +54,7 @@ PER_ROW_BY_WIDTH = ((720, 6), (380, 3), (0, 2))
 
 ZERO_LINE = pg.mkColor(150, 150, 150)
 SCALE = pg.mkColor(60, 60, 60)
+SCALE_BAR_MARGIN_MV = 0.1  # room between the scale bar's top and the plot's top
 
 
 def baseline_mv(t_ms: np.ndarray, y: np.ndarray, qrs_on_ms: float | None) -> float:
@@ -68,6 +69,12 @@ def baseline_mv(t_ms: np.ndarray, y: np.ndarray, qrs_on_ms: float | None) -> flo
         if w.any():
             return float(np.mean(y[w]))
     return float(np.median(y))
+
+
+def scale_bar_mv(top_mv: float) -> float:
+    """The scale bar's height: 1 mV where the plots reach it with room to spare, else 0.5 mV.
+    The plots' top is then raised to at least the bar plus SCALE_BAR_MARGIN_MV."""
+    return 1.0 if top_mv >= 1.0 + SCALE_BAR_MARGIN_MV else 0.5
 
 
 def plots_per_row(width_px: int) -> int:
@@ -137,6 +144,10 @@ class MedianBeatPanel(QWidget):
         # one vertical scale for all leads, so amplitudes compare across the grid
         lo = min(min(float(y.min()), -0.3) for y in traces.values()) - 0.1
         hi = max(max(float(y.max()), 0.3) for y in traces.values()) + 0.15
+        # the scale bar stands whole in every plot, with room above it: on a low-voltage ECG the
+        # top could be 0.45 mV and cut the 0.5-mV bar (QA 44)
+        bar_mv = scale_bar_mv(hi)
+        hi = max(hi, bar_mv + SCALE_BAR_MARGIN_MV)
         # limb leads in the first row, chest leads in the second (a compact strip under the page);
         # fewer per row in a narrow dock (plots_per_row)
         per_row = self.per_row if len(names) > self.per_row else max(len(names), 1)
@@ -158,7 +169,7 @@ class MedianBeatPanel(QWidget):
                 ZERO_LINE, width=1, style=Qt.PenStyle.DotLine)))
             p.plot(t[sel], traces[name], pen=pg.mkPen(TRACE, width=1.2))
             if k == 0:  # one amplitude scale: every plot has the same vertical scale
-                self._scale_bar(p, lo_ms, hi_ms, hi)
+                self._scale_bar(p, lo_ms, hi_ms, bar_mv)
             p.setXRange(lo_ms, hi_ms, padding=0)
             p.setYRange(lo, hi, padding=0)
             # on a pale ground: the lead's own beat ran through its name (QA 37)
@@ -181,11 +192,9 @@ class MedianBeatPanel(QWidget):
             self.plot_items[name] = p
 
     @staticmethod
-    def _scale_bar(p: pg.PlotItem, lo_ms: float, hi_ms: float, top_mv: float) -> None:
-        """A vertical bar of 1 mV (0.5 mV where the plots are lower) from 0 mV, named, early in
-        the plot where the beat before has ended (QA 39: amplitudes and ST could not be read
-        from the dock)."""
-        mv = 1.0 if top_mv >= 1.05 else 0.5
+    def _scale_bar(p: pg.PlotItem, lo_ms: float, hi_ms: float, mv: float) -> None:
+        """A vertical bar of ``mv`` (see scale_bar_mv) from 0 mV, named, early in the plot where
+        the beat before has ended (QA 39: amplitudes and ST could not be read from the dock)."""
         x = lo_ms + 0.1 * (hi_ms - lo_ms)
         p.plot([x, x], [0.0, mv], pen=pg.mkPen(SCALE, width=2.5))
         text = pg.TextItem(f"{mv:g} mV", color=SCALE, anchor=(0, 0.5))

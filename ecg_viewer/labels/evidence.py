@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import operator
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -57,9 +59,13 @@ def rate_units(text: str, lang: str | None = None) -> str:
         else text
 
 
-def format_value(value: object, unit: str, lang: str | None = None) -> str:
+def format_value(value: object, unit: str, lang: str | None = None, *, criterion: str = "",
+                 meets: bool | None = None) -> str:
     """A value with its unit as the window shows it (ms, /min and ° whole; mV 2 decimals; a
-    count whole, a ratio 2 decimals; the rate 「48 /分」 in Japanese)."""
+    count whole, a ratio 2 decimals; the rate 「48 /分」 in Japanese). Given the ``criterion``
+    it was tested against and whether it ``meets`` it, more digits where the rounded value
+    would read as the other side of the limit (QA 46: ST -0.049 mV printed "× -0.05 mV
+    (≤ -0.05 mV)")."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -68,11 +74,42 @@ def format_value(value: object, unit: str, lang: str | None = None) -> str:
         nd = 2 if unit == "mV" else 1 if unit == "mV·ms" else 0 if unit else 2
         if not unit and float(value).is_integer():
             nd = 0  # a count (陰性 T 波の誘導数 3, not 3.00); a ratio keeps 2 decimals
+        if meets is not None and criterion:
+            nd = _agreeing_digits(float(value), nd, criterion, meets)
         text = f"{float(value):.{nd}f}"
         if unit == "°" or unit.startswith("/"):
             return rate_units(f"{text}{unit}", lang)
         return f"{text} {unit}".rstrip()
     return str(value)
+
+
+# a criterion as ``Condition.criterion`` writes it: "≤ -0.05 mV", "< 60/min", "-90…-30°"
+_LIMIT = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*(-?\d+(?:\.\d+)?)")
+_RANGE = re.compile(r"^\s*(-?\d+(?:\.\d+)?)…(-?\d+(?:\.\d+)?)")
+_TESTS = {"<": operator.lt, ">": operator.gt, "<=": operator.le, "≤": operator.le,
+          ">=": operator.ge, "≥": operator.ge}
+
+
+def criterion_met(x: float, criterion: str) -> bool | None:
+    """Whether ``x`` meets ``criterion`` (a limit or a range as the criteria table writes it);
+    None for a criterion that is not one (``= true``, a model score's text)."""
+    if m := _LIMIT.match(criterion):
+        return bool(_TESTS[m.group(1)](x, float(m.group(2))))
+    if m := _RANGE.match(criterion):
+        return float(m.group(1)) <= x <= float(m.group(2))
+    return None
+
+
+def _agreeing_digits(x: float, nd: int, criterion: str, meets: bool) -> int:
+    """``nd``, or the fewest more decimals (up to 4 more) at which ``x`` rounded still meets or
+    fails ``criterion`` as ``x`` itself does; ``nd`` where ``x`` does not agree with ``meets``
+    (the mark says something else than this test)."""
+    if criterion_met(x, criterion) is not meets:
+        return nd
+    for digits in range(nd, nd + 5):
+        if criterion_met(float(f"{x:.{digits}f}"), criterion) is meets:
+            return digits
+    return nd
 
 
 def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
@@ -103,7 +140,7 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
         body = tr("evid.measured_finding", lang, finding=_rule_text(str(e.value), e.criterion, lang))
     else:
         name = feature_name(e.key, lang)
-        value = format_value(e.value, e.unit, lang)
+        value = format_value(e.value, e.unit, lang, criterion=e.criterion, meets=e.supports)
         if e.criterion == "fusion":  # a feature the fused probability weighed (labels/fusion.py)
             crit = f"{lp}{tr('evid.fusion_weighed', lang)}{rp}" if source else ""
         elif isinstance(e.value, bool) or not e.criterion:

@@ -118,14 +118,18 @@ def printed_settings(record: EcgRecord, s: PageSettings) -> PageSettings:
                         return c
     # a record drawn as its own channels, one a row, has more rows than the sheet takes at the
     # layout's pitch (QA 42: 9 channels of an EDF ran 200 mm past the sheet, 4 of them lost):
-    # its rows closer, at a gain they leave room for
-    base = replace(capped, layout="3x4", speed_mm_s=min(s.speed_mm_s, 25.0), window_s=10.0)
-    for pitch in (35.0, 30.0, 25.0, 20.0, 15.0, 10.0, 5.0):
-        gain = max((g for g in GAINS_MM_MV if g <= pitch / 3.0), default=min(GAINS_MM_MV))
-        c = replace(base, row_pitch_mm=pitch, gain_limb_mm_mv=min(gain, base.gain_limb_mm_mv),
-                    gain_chest_mm_mv=min(gain, base.gain_chest_mm_mv))
-        if _fits(layout_page(record, c)):
-            return c
+    # its rows closer, at a gain they leave room for; in the same order: the requested speed
+    # with 5 s before 25 mm/s (QA 44: 50 mm/s had been given up although 50 mm/s x 5 s fits)
+    last = (min(s.speed_mm_s, 25.0), 10.0)  # tried last: more than 32 rows end there
+    paces = dict.fromkeys(((s.speed_mm_s, s.window_s), (s.speed_mm_s, min(s.window_s, 5.0))))
+    for speed, window in [*(p for p in paces if p != last), last]:
+        base = replace(capped, layout="3x4", speed_mm_s=speed, window_s=window)
+        for pitch in (35.0, 30.0, 25.0, 20.0, 15.0, 10.0, 5.0):
+            gain = max((g for g in GAINS_MM_MV if g <= pitch / 3.0), default=min(GAINS_MM_MV))
+            c = replace(base, row_pitch_mm=pitch, gain_limb_mm_mv=min(gain, base.gain_limb_mm_mv),
+                        gain_chest_mm_mv=min(gain, base.gain_chest_mm_mv))
+            if _fits(layout_page(record, c)):
+                return c
     return c  # more than 32 rows: the sheet shows those that fit
 
 

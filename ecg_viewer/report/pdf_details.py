@@ -22,6 +22,7 @@ from ecg_viewer.report.content import (
 )
 from ecg_viewer.report.pdf_text import (
     FONT,
+    FONT_SUBSTITUTES,
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_W_MM,
@@ -32,6 +33,7 @@ from ecg_viewer.report.pdf_text import (
     y_pt,
 )
 from ecg_viewer.review.model import Annotation, local_time
+from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
 
 log = logging.getLogger(__name__)
 GREY = Color(0.45, 0.45, 0.45)  # a value of low confidence, as the window greys it
@@ -71,6 +73,26 @@ def _measurement_cells(content: ReportContent, lang: str) -> tuple[list[tuple[st
 
 
 NOTE_LINE_MM = 3.8
+CELL_ROW_MM = 4.2  # a row of the measurement grid
+CELL_LINE_MM = 3.3  # a cell's second line (a reason too long for the column: QA 46, cut "…")
+CELL_PT = 7.5
+
+
+def _cell_lines(cells: list[tuple[str, bool]], w: float) -> list[list[str]]:
+    """Each cell's text on at most two lines of its column (``w / 2`` wide)."""
+    return [wrap_text(text.translate(FONT_SUBSTITUTES), w / 2.0 - 2, CELL_PT, 2)
+            for text, _ in cells]
+
+
+def _grid_rows_mm(lines: list[list[str]]) -> list[float]:
+    """The height of each row of the two-column grid: one more line where a cell of it wraps."""
+    return [CELL_ROW_MM + CELL_LINE_MM * (max(len(x) for x in lines[i:i + 2]) - 1)
+            for i in range(0, len(lines), 2)]
+
+
+def _grid_height_mm(rows: list[float]) -> float:
+    """From the grid's first line to its last (the block's y is that of its last line)."""
+    return sum(rows) - CELL_ROW_MM if rows else 0.0
 
 
 def _note_lines(notes: list[tuple[int, str]], w: float) -> list[tuple[str, str]]:
@@ -83,7 +105,8 @@ def measurement_block_height(content: ReportContent, w: float, lang: str) -> flo
     if not content.analysis.measurements:
         return 4.5
     cells, notes = _measurement_cells(content, lang)
-    return 4.5 + 4.2 * ((len(cells) - 1) // 2) + NOTE_LINE_MM * len(_note_lines(notes, w))
+    rows = _grid_rows_mm(_cell_lines(cells, w))
+    return 4.5 + _grid_height_mm(rows) + NOTE_LINE_MM * len(_note_lines(notes, w))
 
 
 def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
@@ -97,11 +120,16 @@ def measurement_block(c: Canvas, content: ReportContent, y: float, w: float,
         return y + 4.5
     cells, notes = _measurement_cells(content, lang)
     col_w = w / 2.0
-    for i, (text, low) in enumerate(cells):
+    lines = _cell_lines(cells, w)
+    rows = _grid_rows_mm(lines)
+    y += 4.5
+    for i, ((_, low), cell) in enumerate(zip(cells, lines, strict=True)):
         row, col = divmod(i, 2)
-        text_at(c, MARGIN_MM + 4 + col * col_w, y + 4.5 + 4.2 * row, fit_text(text, col_w - 2, 7.5),
-                7.5, GREY if low else None)
-    y += 4.5 + 4.2 * ((len(cells) - 1) // 2)
+        top = y + sum(rows[:row])
+        for k, line in enumerate(cell):
+            text_at(c, MARGIN_MM + 4 + col * col_w, top + CELL_LINE_MM * k, line, CELL_PT,
+                    GREY if low else None)
+    y += _grid_height_mm(rows)
     for mark, line in _note_lines(notes, w):
         y += NOTE_LINE_MM
         text_at(c, MARGIN_MM + 4, y, mark, 7, GREY)
@@ -247,11 +275,15 @@ def provenance_block(c: Canvas, content: ReportContent, lang: str) -> None:
         text_at(c, MARGIN_MM + 2, y + 4.5 * i, line, 9, Color(0.6, 0, 0))
     y += box_h + 3.0
     rec = content.record
+    # the length as sheet 1 and the window's header give it: h:mm:ss from an hour on (QA 44)
+    if rec.duration_s >= CLOCK_FROM_S:
+        key, length = "report.details.record_clock", {"clock": clock_text(rec.duration_s)}
+    else:
+        key, length = "report.details.record", {"seconds": f"{rec.duration_s:.1f}"}
     rows = [
         f"{tr('report.file', lang)}: {content.analysis.file}",
-        tr("report.details.record", lang, sha256=content.analysis.sha256 or "—",
-           format=rec.format, fs=f"{rec.fs_hz:g}", seconds=f"{rec.duration_s:.1f}",
-           leads=len(rec.lead_names)),
+        tr(key, lang, sha256=content.analysis.sha256 or "—", format=rec.format,
+           fs=f"{rec.fs_hz:g}", leads=len(rec.lead_names), **length),
         tr("report.details.model", lang, version=content.app_version,
            weights=content.weights_sha256 or "—", catalog=content.catalog_version or "—",
            device=content.model.get("device") or "—"),

@@ -16,7 +16,15 @@ from ecg_viewer.core.prediction import LabelScore, category_text
 from ecg_viewer.labels.evidence import evidence_line, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.pdf_text import MARGIN_MM, fit_size, fit_text, fits, text_at, wrap_text, y_pt
+from ecg_viewer.report.pdf_text import (
+    FONT_SUBSTITUTES,
+    MARGIN_MM,
+    fit_size,
+    fits,
+    text_at,
+    wrap_text,
+    y_pt,
+)
 
 DECISION_KEYS = {"confirmed": "report.confirmed", "rejected": "report.rejected"}
 
@@ -67,6 +75,8 @@ def table_rows(content: ReportContent, max_rows: int) -> tuple[list, int]:
 
 ROW_MM = 4.6
 EVIDENCE_ROW_MM = 3.3
+EVIDENCE_PT = 6.3
+EVIDENCE_LINES = 2  # an evidence line too long for the row goes on in a second (QA 46: cut "…")
 
 
 def _evidence_row(s: LabelScore, lang: str) -> str:
@@ -106,9 +116,10 @@ def _english_fits(rows: list[LabelScore]) -> bool:
     return all(fits(f"{s.ja}（{s.en}）{unvalidated_mark(s, 'ja')}", 54, 7) for s in rows)
 
 
-def _table_height(rows: list[LabelScore], hidden: int, evidence: Callable[[LabelScore], str]) -> float:
+def _table_height(rows: list[LabelScore], hidden: int,
+                  evidence: Callable[[LabelScore], list[str]]) -> float:
     """The suggestions table's height below its header line (mm), its legend included."""
-    h = sum(ROW_MM + (EVIDENCE_ROW_MM if evidence(s) else 0.0) for s in rows)
+    h = sum(ROW_MM + EVIDENCE_ROW_MM * len(evidence(s)) for s in rows)
     return (h or 4.5) + (4.6 if hidden else 0.0) + 5.0
 
 
@@ -118,11 +129,14 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
     those left out and its legend ending above ``bottom`` (with one row at least); returns the
     legend's y."""
     review = content.review
-    lines: dict[str, str] = {}  # each row's evidence line, made once for the fitting and drawing
+    # each row's evidence, on its lines (none, one or two), made once for the fitting and drawing
+    lines: dict[str, list[str]] = {}
 
-    def evidence(s: LabelScore) -> str:
+    def evidence(s: LabelScore) -> list[str]:
         if s.id not in lines:
-            lines[s.id] = _evidence_row(s, lang)
+            ev = _evidence_row(s, lang)
+            lines[s.id] = wrap_text(ev.translate(FONT_SUBSTITUTES), width - 8, EVIDENCE_PT,
+                                    EVIDENCE_LINES) if ev else []
         return lines[s.id]
 
     cols = ((MARGIN_MM, "#"), (MARGIN_MM + 6, tr("report.col.finding", lang)),
@@ -170,9 +184,9 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
                           7.5, 6.0))
         decision = review.decisions.get(s.id) if review else None
         text_at(c, MARGIN_MM + 136, y, tr(DECISION_KEYS[decision], lang) if decision else "—", 8)
-        if ev := evidence(s):
+        for line in evidence(s):
             y += EVIDENCE_ROW_MM
-            text_at(c, MARGIN_MM + 8, y, fit_text(ev, width - 8, 6.3), 6.3, Color(0.25, 0.25, 0.25))
+            text_at(c, MARGIN_MM + 8, y, line, EVIDENCE_PT, Color(0.25, 0.25, 0.25))
     if hidden:
         y += 4.6
         text_at(c, MARGIN_MM + 6, y, tr("report.more_present", lang, n=hidden), 7.5,

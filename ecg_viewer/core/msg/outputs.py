@@ -10,6 +10,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "info.rate": ("サンプリング周波数", "rate"),
     "info.duration": ("記録時間", "duration"),
     "info.duration_value": ("{seconds:.2f} 秒（{n} サンプル）", "{seconds:.2f} s ({n} samples)"),
+    "info.duration_value_clock": ("{clock}（時:分:秒、{n} サンプル）", "{clock} (h:mm:ss, {n} samples)"),
     "info.leads": ("誘導", "leads"),
     "info.other_leads": ("その他のチャネル", "other"),
     "info.range": ("振幅の範囲（mV）:", "range (mV):"),

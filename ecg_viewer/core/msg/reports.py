@@ -85,6 +85,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "sha256: {sha256}　形式: {format}　{fs} Hz　{seconds} 秒　{leads} 誘導",
         "sha256: {sha256}  format: {format}  {fs} Hz  {seconds} s  {leads} leads",
     ),
+    # a record of an hour or more: its length in h:mm:ss, as sheet 1 gives it (QA 44)
+    "report.details.record_clock": (
+        "sha256: {sha256}　形式: {format}　{fs} Hz　{clock}（時:分:秒）　{leads} 誘導",
+        "sha256: {sha256}  format: {format}  {fs} Hz  {clock} (h:mm:ss)  {leads} leads",
+    ),
     "report.details.model": (
         "アプリ {version}　重み sha256: {weights}　カタログ: {catalog}　計算装置: {device}",
         "app {version}  weights sha256: {weights}  catalog: {catalog}  device: {device}",
