@@ -36,9 +36,10 @@ from ecg_viewer.core.errors import (
     InvalidSignalError,
     UnsupportedFormatError,
 )
-from ecg_viewer.core.messages import Bilingual, Localized
+from ecg_viewer.core.messages import Bilingual, Localized, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
+from ecg_viewer.io.text_decode import field_decoder
 from ecg_viewer.io.validate import check_positive, check_rate, parse_number
 
 log = logging.getLogger(__name__)
@@ -121,20 +122,23 @@ _JA_CODECS = {"shift_jis": "cp932", "cp932": "cp932", "euc_jp": "euc_jp",
               "iso2022_jp": "iso2022_jp"}  # fmt: skip
 
 
-def xml_source(path: Path, label: str) -> tuple[bytes, str | None]:
-    """(the bytes to parse, the declared encoding when they were transcoded, else None).
+def xml_source(path: Path, label: str) -> tuple[bytes, str | None, str]:
+    """(the bytes to parse, the declared encoding when they were transcoded, else None, the
+    encoding the text was read in).
 
     expat reads UTF-8, UTF-16 and single-byte encodings only; a file declared in a multi-byte
     encoding (``Shift_JIS``, ``EUC-JP``, ``ISO-2022-JP``: Japanese carts and PACS write them) is
     decoded here with the declared codec and handed on as UTF-8 with its declaration changed to
-    match. The parse that follows is the same defused parse (no entities, no DTD tricks)."""
+    match. The parse that follows is the same defused parse (no entities, no DTD tricks).
+    Bytes under a Japanese declaration that are strict multi-byte UTF-8 are read as UTF-8 (an
+    export template's declaration kept: CP932 would read them as other, plausible kanji)."""
     size = path.stat().st_size
     if size > MAX_XML_BYTES:  # an element tree takes ~10x the file in memory
         raise FileTooLargeError(path, size_bytes=size, limit_bytes=MAX_XML_BYTES)
     raw = path.read_bytes()
     m = _DECLARED_ENCODING.match(raw[:1024])
     if not m:
-        return raw, None
+        return raw, None, "UTF-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "UTF-8"
     declared = m.group(1).decode("ascii")
     try:
         codec = codecs.lookup(_ALIASES.get(declared.lower(), declared)).name.replace("-", "_")
@@ -146,9 +150,13 @@ def xml_source(path: Path, label: str) -> tuple[bytes, str | None]:
             found=Bilingual(f"未知の文字コード encoding=\"{declared}\"",
                             f"unknown encoding=\"{declared}\"")) from exc
     if codec in _EXPAT_NATIVE:
-        return raw, None
+        return raw, None, declared
     codec = _JA_CODECS.get(codec, codec)
     body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    read_as = declared
+    if codec in ("cp932", "euc_jp") and not body.isascii() and _strict_utf8(body):
+        log.warning("%s: declared %s, but the bytes are UTF-8: read as UTF-8", path.name, declared)
+        codec, read_as = "utf-8", "UTF-8"
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
@@ -164,7 +172,15 @@ def xml_source(path: Path, label: str) -> tuple[bytes, str | None]:
     # the declaration is ASCII in every supported encoding, so offsets carry over to the text
     text = text[:start] + "UTF-8" + text[end:] if text[start:end] == declared else text
     log.info("%s: XML declared %s, read as %s", path.name, declared, codec)
-    return text.encode("utf-8"), declared
+    return text.encode("utf-8"), declared, read_as
+
+
+def _strict_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def parse_xml(path: Path, label: str, want: str) -> ET.Element:
@@ -173,7 +189,7 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
     A file that does not parse is a damaged ``label`` file when it starts with the ``want`` root
     element, and an unsupported file otherwise (it reached this reader by its extension only).
     """
-    raw, _ = xml_source(path, label)
+    raw, _, _ = xml_source(path, label)
     try:
         root = SafeET.fromstring(raw)
     except DefusedXmlException as exc:
@@ -226,7 +242,7 @@ def check_root(path: Path, root: ET.Element, want: str, label: str,
 
 def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]]:
     """Run an ecgdatakit parser on ``path``: (record, warning texts). Failures -> domain errors."""
-    data, declared = xml_source(path, label)
+    data, declared, encoding = xml_source(path, label)
     with warnings.catch_warnings(record=True) as caught, tempfile.TemporaryDirectory(
             prefix="ecg-viewer-xml-") as tmp:
         warnings.simplefilter("always")
@@ -250,6 +266,10 @@ def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]
                                                             f"a valid {label} file"),
                                    found=Bilingual(f"読み込みエラー（{en}）", en),
                                    format=label) from exc
+    if isinstance(getattr(record, "raw_metadata", None), dict):  # for meta_from_record
+        record.raw_metadata["xml_encoding"] = encoding
+        if declared is not None and encoding != declared:
+            record.raw_metadata["xml_declared_encoding"] = declared
     texts = [str(w.message) for w in caught]
     for t in texts:
         log.info("%s: %s", path.name, t)
@@ -371,7 +391,14 @@ def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
     """EcgMeta from an ecgdatakit record (patient, time, device, filters) plus what the reader
     worked out itself (the machine statements and the measurements)."""
     pat = rec.patient
-    name = " ".join(p for p in (pat.last_name, pat.first_name) if p).strip() or None
+    raw_meta = rec.raw_metadata if isinstance(getattr(rec, "raw_metadata", None), dict) else {}
+    if raw_meta.get("xml_declared_encoding"):  # declared Japanese, bytes UTF-8
+        extra["xml_declared_encoding"] = raw_meta["xml_declared_encoding"]
+    text, unreadable = field_decoder(raw_meta.get("xml_encoding"))
+    name = " ".join(p for p in (text(pat.last_name, "patient_name"),
+                                text(pat.first_name, "patient_name")) if p).strip() or None
+    if "patient_name" in unreadable:  # never mojibake: say that it cannot be read
+        name = tr("read.name_unreadable")
     sex = {"M": "M", "F": "F"}.get((pat.sex or "").upper())
     recorded = rec.recording.date
     birth = _as_date(pat.birth_date)
@@ -391,8 +418,13 @@ def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
     for key, value in (("device_id", dev.name), ("device_serial", dev.serial_number),
                        ("institution", dev.institution), ("department", dev.department),
                        ("acquisition_type", dev.acquisition_type)):
+        value = text(value, key)
         if value:
             extra.setdefault(key, value)
+    patient_id = text(pat.patient_id, "patient_id")
+    if unreadable:
+        extra["text_unreadable"] = sorted(set(unreadable))  # not decodable as any character set
+        log.warning("text fields not decodable (shown as unreadable): %s", ", ".join(unreadable))
     flt = rec.recording.acquisition.filters
     filters: dict[str, float] = {}
     if flt.highpass:
@@ -403,7 +435,7 @@ def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
         filters["notch_hz"] = float(flt.notch)
     extra["device_measurements"] = measurements
     return EcgMeta(
-        patient_id=(pat.patient_id or None),
+        patient_id=patient_id or None,
         patient_name=name,
         sex=sex,
         age_years=age,
