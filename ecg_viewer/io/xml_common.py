@@ -292,8 +292,11 @@ def header_value(path: Path, label: str, text: str | None, field: str | Localize
 def channels_from_leads(path: Path, leads: list[Any], label: str,
                         names: list[str] | None = None) -> list[Channel]:
     """ecgdatakit leads -> channels in physical units (the unit the file states); the scale the
-    library decoded is checked (finite, > 0) before it is applied."""
+    library decoded is checked (finite, > 0) before it is applied. A lead the file names twice
+    keeps its name (the library's ``V2_2`` for the second ``V2`` becomes ``V2`` again), so that
+    :func:`build_record` stores it as ``V2#2`` and the quality gate names the duplicate."""
     out: list[Channel] = []
+    labels = [str(lead.label) for lead in leads]
     for i, lead in enumerate(leads):
         if lead.is_raw:
             if not lead.resolution_unit or not lead.resolution:
@@ -308,10 +311,17 @@ def channels_from_leads(path: Path, leads: list[Any], label: str,
                                            f"lead {lead.label} resolution"),
                            format=label)
             lead = lead.to_physical()
-        name = names[i] if names and i < len(names) else lead.label
+        name = names[i] if names and i < len(names) else _original_label(labels, i)
         out.append(Channel(name=name, samples=np.asarray(lead.samples, dtype=np.float64),
                            unit=lead.units or "mV"))
     return out
+
+
+def _original_label(labels: list[str], i: int) -> str:
+    """``labels[i]`` without the suffix ecgdatakit's ``unique_labels`` gave a repeated label
+    (``V2_2`` after a ``V2``)."""
+    m = re.fullmatch(r"(.+)_([2-9]|[1-9]\d+)", labels[i])
+    return m.group(1) if m and m.group(1) in labels[:i] else labels[i]
 
 
 def rate_of(path: Path, leads: list[Any], label: str) -> float:
