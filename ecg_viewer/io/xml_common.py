@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 import tempfile
@@ -41,6 +40,7 @@ from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
 from ecg_viewer.io.text_decode import field_decoder
 from ecg_viewer.io.validate import check_positive, check_rate, parse_number
+from ecg_viewer.io.xml_encoding import check_decodes, decoded_source
 
 log = logging.getLogger(__name__)
 
@@ -111,76 +111,14 @@ def sniffer(tag: str) -> Callable[[bytes, Path], bool]:
     return sniff
 
 
-_DECLARED_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?encoding\s*=\s*"
-                                rb"[\"']([A-Za-z0-9._:-]+)[\"']")
-#: encodings expat reads itself; any other is decoded here (expat refuses multi-byte ones)
-_EXPAT_NATIVE = {"utf_8", "utf_16", "utf_16_le", "utf_16_be", "latin_1", "iso8859_1", "ascii"}
-#: a declared Japanese encoding -> the Python codec that reads what such files hold: Windows
-#: writes CP932 (NEC/IBM extensions: 髙, 﨑, ①) under the name Shift_JIS
-_ALIASES = {"windows-31j": "cp932", "cswindows31j": "cp932", "x-sjis": "cp932", "x-euc-jp": "euc_jp"}
-_JA_CODECS = {"shift_jis": "cp932", "cp932": "cp932", "euc_jp": "euc_jp",
-              "iso2022_jp": "iso2022_jp"}  # fmt: skip
-
-
 def xml_source(path: Path, label: str) -> tuple[bytes, str | None, str]:
     """(the bytes to parse, the declared encoding when they were transcoded, else None, the
-    encoding the text was read in).
-
-    expat reads UTF-8, UTF-16 and single-byte encodings only; a file declared in a multi-byte
-    encoding (``Shift_JIS``, ``EUC-JP``, ``ISO-2022-JP``: Japanese carts and PACS write them) is
-    decoded here with the declared codec and handed on as UTF-8 with its declaration changed to
-    match. The parse that follows is the same defused parse (no entities, no DTD tricks).
-    Bytes under a Japanese declaration that are strict multi-byte UTF-8 are read as UTF-8 (an
-    export template's declaration kept: CP932 would read them as other, plausible kanji)."""
+    encoding the text was read in): :func:`xml_encoding.decoded_source` on the file, whose size
+    is checked first."""
     size = path.stat().st_size
     if size > MAX_XML_BYTES:  # an element tree takes ~10x the file in memory
         raise FileTooLargeError(path, size_bytes=size, limit_bytes=MAX_XML_BYTES)
-    raw = path.read_bytes()
-    m = _DECLARED_ENCODING.match(raw[:1024])
-    if not m:
-        return raw, None, "UTF-16" if raw.startswith((b"\xff\xfe", b"\xfe\xff")) else "UTF-8"
-    declared = m.group(1).decode("ascii")
-    try:
-        codec = codecs.lookup(_ALIASES.get(declared.lower(), declared)).name.replace("-", "_")
-    except LookupError as exc:
-        raise UnsupportedFormatError(
-            path, expected=Bilingual("UTF-8・UTF-16・Shift_JIS・EUC-JP などの文字コードの XML",
-                                     "XML in UTF-8, UTF-16, Shift_JIS, EUC-JP or another known "
-                                     "encoding"),
-            found=Bilingual(f"未知の文字コード encoding=\"{declared}\"",
-                            f"unknown encoding=\"{declared}\"")) from exc
-    if codec in _EXPAT_NATIVE:
-        return raw, None, declared
-    codec = _JA_CODECS.get(codec, codec)
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    read_as = declared
-    if codec in ("cp932", "euc_jp") and not body.isascii() and _strict_utf8(body):
-        log.warning("%s: declared %s, but the bytes are UTF-8: read as UTF-8", path.name, declared)
-        codec, read_as = "utf-8", "UTF-8"
-    try:
-        text = body.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise CorruptFileError(
-            path, expected=Bilingual(f"宣言どおり {declared} で書かれた {label} ファイル",
-                                     f"a {label} file written in its declared {declared}"),
-            found=Bilingual(f"{exc.start} バイト目が {declared} として読めない文字",
-                            f"bytes not valid {declared} at offset {exc.start}"),
-            format=label) from exc
-    start, end = m.span(1)
-    start -= len(raw) - len(body)
-    end -= len(raw) - len(body)
-    # the declaration is ASCII in every supported encoding, so offsets carry over to the text
-    text = text[:start] + "UTF-8" + text[end:] if text[start:end] == declared else text
-    log.info("%s: XML declared %s, read as %s", path.name, declared, codec)
-    return text.encode("utf-8"), declared, read_as
-
-
-def _strict_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+    return decoded_source(path, path.read_bytes(), label)
 
 
 def parse_xml(path: Path, label: str, want: str) -> ET.Element:
@@ -189,7 +127,7 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
     A file that does not parse is a damaged ``label`` file when it starts with the ``want`` root
     element, and an unsupported file otherwise (it reached this reader by its extension only).
     """
-    raw, _, _ = xml_source(path, label)
+    raw, declared, encoding = xml_source(path, label)
     try:
         root = SafeET.fromstring(raw)
     except DefusedXmlException as exc:
@@ -207,6 +145,8 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
                      else Bilingual(f"XML のルート要素なし（{exc}）",
                                     f"no XML root element ({exc})"))
             raise UnsupportedFormatError(path, expected=EXPECTED_ROOTS, found=found) from exc
+        if declared is None:  # not transcoded here: bytes expat could not read as text?
+            check_decodes(path, raw, encoding, label, exc)
         raise CorruptFileError(
             path, expected=Bilingual(f"整形式の XML で書かれた {label} ファイル",
                                      f"well-formed {label}" if label.endswith("XML")
