@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 
@@ -28,12 +29,14 @@ _PREFIXES = ("MDC_ECG_LEAD_", "MDC_ECG_", "LEAD_", "LEAD-", "LEAD ", "LEAD", "EC
 
 def canonical_lead_name(name: str) -> str | None:
     """Map a lead name in any common spelling to its canonical name, or None if not a 12-lead
-    lead (e.g. ``"MLII"``, ``"vx"``, ``"-aVR"``).
+    lead (e.g. ``"MLII"``, ``"vx"``, ``"-aVR"``). The name is NFKC-normalised first, so the
+    Roman numerals Japanese software writes (Ⅰ Ⅱ Ⅲ, U+2160…) and full-width forms (Ｖ１, ａＶＲ)
+    are read as I, II, III, V1, aVR.
 
     >>> canonical_lead_name("Lead I"), canonical_lead_name("MDC_ECG_LEAD_AVF"), canonical_lead_name("DII")
     ('I', 'aVF', 'II')
     """
-    key = re.sub(r"\s+", " ", str(name)).strip().upper()
+    key = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(name))).strip().upper()
     for prefix in _PREFIXES:
         if key.startswith(prefix) and len(key) > len(prefix):
             key = key[len(prefix) :].strip()

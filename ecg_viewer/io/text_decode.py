@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 #: declared character sets (lower case, any punctuation) that mean Japanese bytes
 _JAPANESE = re.compile(r"shift[_ -]?jis|sjis|cp932|ms932|windows-31j|jis ?x ?020[18]|"
@@ -108,3 +110,24 @@ def redecode(text: str | None, charset: str | None = None) -> tuple[str | None, 
     if plausible_latin(text):
         return text, True
     return None, False
+
+
+def field_decoder(encoding: str | None) -> tuple[Callable[[Any, str], str | None], list[str]]:
+    """For XML text: (``text(value, field)``, the fields found unreadable, filled as it runs).
+
+    Text an XML parser read under a single-byte declaration (GE MUSE writes ISO-8859-1) may hold
+    CP932 bytes: it is decoded again as :func:`redecode` does for the binary formats. Text read
+    as UTF-8/UTF-16 or from a declared Japanese encoding is what the file says and is kept."""
+    unreadable: list[str] = []
+    single_byte = encoding is not None and declared_codec(encoding) == "latin-1"
+
+    def text(value: Any, field: str) -> str | None:
+        value = str(value or "").strip() or None
+        if value is None or not single_byte:
+            return value
+        fixed, ok = redecode(value, encoding)
+        if not ok:
+            unreadable.append(field)
+        return fixed
+
+    return text, unreadable

@@ -100,19 +100,36 @@ class WfdbHeader:
 def read_header(hea: Path) -> WfdbHeader:
     """Parse and validate ``hea``; at most :data:`MAX_HEADER_BYTES` are read."""
     text = _read_text(hea, keep_bom=True)
-    stripped = [ln.strip() for ln in text.removeprefix(_BOM_TEXT).splitlines()]
-    lines = [ln for ln in stripped if ln and not ln.startswith("#")]
+    body = text.removeprefix(_BOM_TEXT)
+    try:  # UTF-8 (a signal named Ⅰ or Ｖ１ by Japanese software); else a character a byte
+        body, utf8 = body.encode("latin-1").decode("utf-8"), True
+    except UnicodeDecodeError:
+        utf8 = False
+    stripped = [ln.strip() for ln in body.splitlines()]
+    lines = [_text_line(hea, k, ln, utf8) for k, ln in
+             enumerate(ln for ln in stripped if ln and not ln.startswith("#"))]
     comments = tuple(ln.strip(" \t#") for ln in stripped if ln.startswith("#"))
     if not lines:
         raise CorruptFileError(hea, expected=_RECORD_LINE,
                                found=Bilingual("レコード行なし", "no record line"), format=LABEL)
-    for ln in lines:
-        if not _PRINTABLE.match(ln):
-            raise CorruptFileError(hea, expected=_TEXT_HEADER,
-                                   found=Bilingual("テキストでないバイト列", "non-text bytes"),
-                                   format=LABEL)
     spec = _parse(hea, lines, comments)
     return replace(spec, bom=True) if text.startswith(_BOM_TEXT) else spec
+
+
+def _text_line(hea: Path, k: int, line: str, utf8: bool) -> str:
+    """A record or signal line as text: ASCII, or printable UTF-8 where the header is UTF-8;
+    control bytes and other non-ASCII characters are refused, named."""
+    if _PRINTABLE.match(line) or utf8 and all(ch.isprintable() or ch == "\t" for ch in line):
+        return line
+    if any(ch < " " and ch != "\t" or ch == "\x7f" for ch in line) or utf8:
+        found = Bilingual("テキストでないバイト列（制御文字）", "non-text bytes (control characters)")
+    elif k == 0:
+        found = Bilingual("レコード行に UTF-8 として読めない ASCII 以外の文字",
+                          "non-ASCII character in the record line (not UTF-8)")
+    else:
+        found = Bilingual(f"信号行 {k} に UTF-8 として読めない ASCII 以外の文字",
+                          f"non-ASCII character in a signal line ({k}; not UTF-8)")
+    raise CorruptFileError(hea, expected=_TEXT_HEADER, found=found, format=LABEL)
 
 
 def normalised_header_text(hea: Path, spec: WfdbHeader) -> str:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import codecs
 import logging
 import re
 import tempfile
@@ -36,10 +35,12 @@ from ecg_viewer.core.errors import (
     InvalidSignalError,
     UnsupportedFormatError,
 )
-from ecg_viewer.core.messages import Bilingual, Localized
+from ecg_viewer.core.messages import Bilingual, Localized, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
+from ecg_viewer.io.text_decode import field_decoder
 from ecg_viewer.io.validate import check_positive, check_rate, parse_number
+from ecg_viewer.io.xml_encoding import check_decodes, decoded_source
 
 log = logging.getLogger(__name__)
 
@@ -110,61 +111,14 @@ def sniffer(tag: str) -> Callable[[bytes, Path], bool]:
     return sniff
 
 
-_DECLARED_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml\s[^>]*?encoding\s*=\s*"
-                                rb"[\"']([A-Za-z0-9._:-]+)[\"']")
-#: encodings expat reads itself; any other is decoded here (expat refuses multi-byte ones)
-_EXPAT_NATIVE = {"utf_8", "utf_16", "utf_16_le", "utf_16_be", "latin_1", "iso8859_1", "ascii"}
-#: a declared Japanese encoding -> the Python codec that reads what such files hold: Windows
-#: writes CP932 (NEC/IBM extensions: 髙, 﨑, ①) under the name Shift_JIS
-_ALIASES = {"windows-31j": "cp932", "cswindows31j": "cp932", "x-sjis": "cp932", "x-euc-jp": "euc_jp"}
-_JA_CODECS = {"shift_jis": "cp932", "cp932": "cp932", "euc_jp": "euc_jp",
-              "iso2022_jp": "iso2022_jp"}  # fmt: skip
-
-
-def xml_source(path: Path, label: str) -> tuple[bytes, str | None]:
-    """(the bytes to parse, the declared encoding when they were transcoded, else None).
-
-    expat reads UTF-8, UTF-16 and single-byte encodings only; a file declared in a multi-byte
-    encoding (``Shift_JIS``, ``EUC-JP``, ``ISO-2022-JP``: Japanese carts and PACS write them) is
-    decoded here with the declared codec and handed on as UTF-8 with its declaration changed to
-    match. The parse that follows is the same defused parse (no entities, no DTD tricks)."""
+def xml_source(path: Path, label: str) -> tuple[bytes, str | None, str]:
+    """(the bytes to parse, the declared encoding when they were transcoded, else None, the
+    encoding the text was read in): :func:`xml_encoding.decoded_source` on the file, whose size
+    is checked first."""
     size = path.stat().st_size
     if size > MAX_XML_BYTES:  # an element tree takes ~10x the file in memory
         raise FileTooLargeError(path, size_bytes=size, limit_bytes=MAX_XML_BYTES)
-    raw = path.read_bytes()
-    m = _DECLARED_ENCODING.match(raw[:1024])
-    if not m:
-        return raw, None
-    declared = m.group(1).decode("ascii")
-    try:
-        codec = codecs.lookup(_ALIASES.get(declared.lower(), declared)).name.replace("-", "_")
-    except LookupError as exc:
-        raise UnsupportedFormatError(
-            path, expected=Bilingual("UTF-8・UTF-16・Shift_JIS・EUC-JP などの文字コードの XML",
-                                     "XML in UTF-8, UTF-16, Shift_JIS, EUC-JP or another known "
-                                     "encoding"),
-            found=Bilingual(f"未知の文字コード encoding=\"{declared}\"",
-                            f"unknown encoding=\"{declared}\"")) from exc
-    if codec in _EXPAT_NATIVE:
-        return raw, None
-    codec = _JA_CODECS.get(codec, codec)
-    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
-    try:
-        text = body.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise CorruptFileError(
-            path, expected=Bilingual(f"宣言どおり {declared} で書かれた {label} ファイル",
-                                     f"a {label} file written in its declared {declared}"),
-            found=Bilingual(f"{exc.start} バイト目が {declared} として読めない文字",
-                            f"bytes not valid {declared} at offset {exc.start}"),
-            format=label) from exc
-    start, end = m.span(1)
-    start -= len(raw) - len(body)
-    end -= len(raw) - len(body)
-    # the declaration is ASCII in every supported encoding, so offsets carry over to the text
-    text = text[:start] + "UTF-8" + text[end:] if text[start:end] == declared else text
-    log.info("%s: XML declared %s, read as %s", path.name, declared, codec)
-    return text.encode("utf-8"), declared
+    return decoded_source(path, path.read_bytes(), label)
 
 
 def parse_xml(path: Path, label: str, want: str) -> ET.Element:
@@ -173,7 +127,7 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
     A file that does not parse is a damaged ``label`` file when it starts with the ``want`` root
     element, and an unsupported file otherwise (it reached this reader by its extension only).
     """
-    raw, _ = xml_source(path, label)
+    raw, declared, encoding = xml_source(path, label)
     try:
         root = SafeET.fromstring(raw)
     except DefusedXmlException as exc:
@@ -191,6 +145,8 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
                      else Bilingual(f"XML のルート要素なし（{exc}）",
                                     f"no XML root element ({exc})"))
             raise UnsupportedFormatError(path, expected=EXPECTED_ROOTS, found=found) from exc
+        if declared is None:  # not transcoded here: bytes expat could not read as text?
+            check_decodes(path, raw, encoding, label, exc)
         raise CorruptFileError(
             path, expected=Bilingual(f"整形式の XML で書かれた {label} ファイル",
                                      f"well-formed {label}" if label.endswith("XML")
@@ -226,7 +182,7 @@ def check_root(path: Path, root: ET.Element, want: str, label: str,
 
 def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]]:
     """Run an ecgdatakit parser on ``path``: (record, warning texts). Failures -> domain errors."""
-    data, declared = xml_source(path, label)
+    data, declared, encoding = xml_source(path, label)
     with warnings.catch_warnings(record=True) as caught, tempfile.TemporaryDirectory(
             prefix="ecg-viewer-xml-") as tmp:
         warnings.simplefilter("always")
@@ -250,6 +206,10 @@ def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]
                                                             f"a valid {label} file"),
                                    found=Bilingual(f"読み込みエラー（{en}）", en),
                                    format=label) from exc
+    if isinstance(getattr(record, "raw_metadata", None), dict):  # for meta_from_record
+        record.raw_metadata["xml_encoding"] = encoding
+        if declared is not None and encoding != declared:
+            record.raw_metadata["xml_declared_encoding"] = declared
     texts = [str(w.message) for w in caught]
     for t in texts:
         log.info("%s: %s", path.name, t)
@@ -272,8 +232,11 @@ def header_value(path: Path, label: str, text: str | None, field: str | Localize
 def channels_from_leads(path: Path, leads: list[Any], label: str,
                         names: list[str] | None = None) -> list[Channel]:
     """ecgdatakit leads -> channels in physical units (the unit the file states); the scale the
-    library decoded is checked (finite, > 0) before it is applied."""
+    library decoded is checked (finite, > 0) before it is applied. A lead the file names twice
+    keeps its name (the library's ``V2_2`` for the second ``V2`` becomes ``V2`` again), so that
+    :func:`build_record` stores it as ``V2#2`` and the quality gate names the duplicate."""
     out: list[Channel] = []
+    labels = [str(lead.label) for lead in leads]
     for i, lead in enumerate(leads):
         if lead.is_raw:
             if not lead.resolution_unit or not lead.resolution:
@@ -288,10 +251,17 @@ def channels_from_leads(path: Path, leads: list[Any], label: str,
                                            f"lead {lead.label} resolution"),
                            format=label)
             lead = lead.to_physical()
-        name = names[i] if names and i < len(names) else lead.label
+        name = names[i] if names and i < len(names) else _original_label(labels, i)
         out.append(Channel(name=name, samples=np.asarray(lead.samples, dtype=np.float64),
                            unit=lead.units or "mV"))
     return out
+
+
+def _original_label(labels: list[str], i: int) -> str:
+    """``labels[i]`` without the suffix ecgdatakit's ``unique_labels`` gave a repeated label
+    (``V2_2`` after a ``V2``)."""
+    m = re.fullmatch(r"(.+)_([2-9]|[1-9]\d+)", labels[i])
+    return m.group(1) if m and m.group(1) in labels[:i] else labels[i]
 
 
 def rate_of(path: Path, leads: list[Any], label: str) -> float:
@@ -371,7 +341,14 @@ def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
     """EcgMeta from an ecgdatakit record (patient, time, device, filters) plus what the reader
     worked out itself (the machine statements and the measurements)."""
     pat = rec.patient
-    name = " ".join(p for p in (pat.last_name, pat.first_name) if p).strip() or None
+    raw_meta = rec.raw_metadata if isinstance(getattr(rec, "raw_metadata", None), dict) else {}
+    if raw_meta.get("xml_declared_encoding"):  # declared Japanese, bytes UTF-8
+        extra["xml_declared_encoding"] = raw_meta["xml_declared_encoding"]
+    text, unreadable = field_decoder(raw_meta.get("xml_encoding"))
+    name = " ".join(p for p in (text(pat.last_name, "patient_name"),
+                                text(pat.first_name, "patient_name")) if p).strip() or None
+    if "patient_name" in unreadable:  # never mojibake: say that it cannot be read
+        name = tr("read.name_unreadable")
     sex = {"M": "M", "F": "F"}.get((pat.sex or "").upper())
     recorded = rec.recording.date
     birth = _as_date(pat.birth_date)
@@ -391,8 +368,13 @@ def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
     for key, value in (("device_id", dev.name), ("device_serial", dev.serial_number),
                        ("institution", dev.institution), ("department", dev.department),
                        ("acquisition_type", dev.acquisition_type)):
+        value = text(value, key)
         if value:
             extra.setdefault(key, value)
+    patient_id = text(pat.patient_id, "patient_id")
+    if unreadable:
+        extra["text_unreadable"] = sorted(set(unreadable))  # not decodable as any character set
+        log.warning("text fields not decodable (shown as unreadable): %s", ", ".join(unreadable))
     flt = rec.recording.acquisition.filters
     filters: dict[str, float] = {}
     if flt.highpass:
@@ -403,7 +385,7 @@ def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
         filters["notch_hz"] = float(flt.notch)
     extra["device_measurements"] = measurements
     return EcgMeta(
-        patient_id=(pat.patient_id or None),
+        patient_id=patient_id or None,
         patient_name=name,
         sex=sex,
         age_years=age,
