@@ -547,3 +547,10 @@ def test_a_value_greyed_for_its_spread_decides_where_every_group_agrees(rng, hel
     assert held_back(out[0]) == held
     if held:  # the evidence names the value it was decided from
         assert any(e.key == "qrs_ms" and not e.supports for e in out[0].evidence)
+        # ... as greyed, with the groups' range (QA 46: a greyed QRS read as firm evidence)
+        ev = next(e for e in out[0].evidence if e.key == "qrs_ms")
+        assert ev.beat_range == (88.0, 110.0) and ev.to_dict()["low_confidence"] is True
+        from ecg_viewer.labels.evidence import evidence_text
+
+        assert "参考値" in evidence_text(ev, "ja") and "88 ms" in evidence_text(ev, "ja")
+        assert "low confidence" in evidence_text(ev, "en")

@@ -60,13 +60,21 @@ class Evidence:
     unit: str = ""
     criterion: str = ""
     supports: bool = True
+    # a value of low confidence (greyed as 参考値) that decides because every group of beats
+    # meets the criterion alike: their (lowest, highest), shown beside it (QA 46: a greyed QRS
+    # of 158 ms had read as firm evidence)
+    beat_range: tuple[float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         v = self.value
         if isinstance(v, float):
             v = round(v, 4)
-        return {"key": self.key, "value": v, "unit": self.unit, "criterion": self.criterion,
-                "supports": self.supports}
+        out = {"key": self.key, "value": v, "unit": self.unit, "criterion": self.criterion,
+               "supports": self.supports}
+        if self.beat_range is not None:
+            out["low_confidence"] = True
+            out["beat_range"] = list(self.beat_range)
+        return out
 
 
 #: the threshold of a label no validation has set one for: no score reaches it (scores are < 1)

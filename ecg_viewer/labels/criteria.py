@@ -115,7 +115,8 @@ class _Judge:
         vetoes = not holds and not (c.veto is not None
                                     and any(c.test(float(v), c.veto) for v in (*rng, x)))
         value = _kept(x, c, lim, holds)
-        ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds)
+        ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds,
+                      beat_range=(float(min(rng)), float(max(rng))))
         return _Outcome("holds" if holds else "fails", ev, vetoes)
 
 

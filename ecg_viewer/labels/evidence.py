@@ -150,6 +150,9 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
         sep = ("：" if ja else ": ") if isinstance(e.value, bool) else \
             "" if ja and name.endswith("）") else " "  # 「R（V3）0.00 mV」
         body = f"{name}{sep}{value}{crit}"
+        if e.beat_range is not None:  # greyed, deciding as every group of beats meets it alike
+            lo, hi = (format_value(v, e.unit, lang) for v in e.beat_range)
+            body += f"{lp}{tr('evid.low_confidence_range', lang, low=lo, high=hi)}{rp}"
     return sign + body
 
 

@@ -126,6 +126,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # evidence lines (labels/evidence.py)
     "evid.yes": ("あり", "yes"),
     "evid.no": ("なし", "no"),
+    "evid.low_confidence_range": ("参考値。拍群ごとの値 {low}〜{high} のいずれも同じ判定",
+                                  "low confidence; every group of beats, {low} to {high}, alike"),
     "evid.similarity": ("モデルの類似度 {value:.2f}", "model similarity {value:.2f}"),
     "evid.score": ("スコア {value:.2f}", "score {value:.2f}"),
     "evid.held_back": ("計測値と合わないため保留（モデルのスコア {value:.2f} {criterion}）",
