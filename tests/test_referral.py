@@ -79,6 +79,11 @@ CASES = [
      "A", ()),
     ("an injury pattern is not read in LBBB", ["clbbb"], {"st_injury_anterior_mv": 0.3}, "D",
      ("clbbb",)),
+    # a slow regular rhythm without P waves (QA 46: complete AV block at 40/min read 心房細動 D)
+    ("slow regular rhythm without P is urgent", ["atrial_fibrillation"],
+     {"regular_no_p_hr_bpm": 40.0, "hr_bpm": 40.0}, "urgent", ("slow_regular_no_p",)),
+    ("not with a paced rhythm", ["paced_rhythm"], {"regular_no_p_hr_bpm": 45.0}, "E",
+     ("paced_rhythm",)),
     ("measured spikes never hide LBBB (only the paced label does)", ["clbbb"], {"paced": True},
      "D", ("clbbb",)),
     ("paced label + spikes", ["paced_rhythm"], {"paced": True, "qrs_ms": 160}, "E",
@@ -216,7 +221,9 @@ def test_every_catalog_category_is_a_level_and_pacing_ids_exist():
     # no QTc rule in atrial flutter (flutter waves on the T wave), no PR rule in flutter or AF
     flutter = {r.id for r in RULES.measurement_rules if "atrial_flutter" in r.unless_labels}
     af = {r.id for r in RULES.measurement_rules if "atrial_fibrillation" in r.unless_labels}
-    assert flutter == {r.id for r in RULES.measurement_rules if r.show.startswith(("qtc_", "pr_"))}
+    # (and no "slow regular rhythm without P" rule: flutter waves are no P wave)
+    assert flutter - {"slow_regular_no_p"} == {r.id for r in RULES.measurement_rules
+                                               if r.show.startswith(("qtc_", "pr_"))}
     assert af == {r.id for r in RULES.measurement_rules if r.show == "pr_ms"}
     assert RULES.explained_by_pacing <= set(CAT.ids)
     assert not RULES.explained_by_pacing & {"injury_anterior", "injury_inferior", "acute_mi",

@@ -70,3 +70,19 @@ def test_an_acute_inferior_stemi_is_urgent(samples: Path, bundled_samples: Path)
     assert {b.criteria["values"][k] for k in ("st_injury_inferior_mv", "st_injury_lateral_mv",
                                               "st_injury_anterior_mv")} == {0.0}
     assert not any(r.startswith("st_injury") for r in b.referral.because)
+
+
+@pytest.mark.parametrize("p_present, irregular, low, expected", [
+    (False, False, [], 40.0),     # no P wave, regular: the rate is given to the rule
+    (True, False, [], None),      # P waves
+    (False, True, [], None),      # irregular: atrial fibrillation, not this rule
+    (False, False, ["hr_bpm"], None),  # a rate of low confidence decides nothing
+])
+def test_the_slow_regular_rhythm_without_p_measure(p_present, irregular, low, expected) -> None:
+    """QA 46: PTB-XL 959, complete AV block at 40/min (regular, no conducted P wave), read
+    心房細動 要精査; the rule reads the rate of a regular rhythm in which no P wave is found."""
+    from ecg_viewer.labels.referral_rules import referral_measurements
+
+    out = referral_measurements({"hr_bpm": 40.0, "low_confidence": low},
+                                {"p_present": p_present, "rr_irregular": irregular})
+    assert out["regular_no_p_hr_bpm"] == expected

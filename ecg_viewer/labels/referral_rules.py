@@ -24,7 +24,11 @@ from ecg_viewer.core.prediction import REFERRAL_LEVELS, LabelScore, level_name
 
 #: criteria features (``signal/criteria.py``) the rules read beside the interval measurements:
 #: the ST elevation of the injury type per territory (``signal/st_injury.py``)
-CRITERIA_MEASURES: tuple[str, ...] = tuple(ST_INJURY_FEATURES.values())
+#: the heart rate of a regular rhythm in which no P wave is found (None otherwise): a slow one is
+#: complete AV block or an escape rhythm until shown otherwise (QA 46: PTB-XL 959, complete AV
+#: block at 40/min, read 心房細動 要精査)
+REGULAR_NO_P = "regular_no_p_hr_bpm"
+CRITERIA_MEASURES: tuple[str, ...] = (*ST_INJURY_FEATURES.values(), REGULAR_NO_P)
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
     "qtc_modified_ms", *CRITERIA_MEASURES,
@@ -37,7 +41,12 @@ def referral_measurements(measurements: Mapping[str, Any] | None,
     criteria features of :data:`CRITERIA_MEASURES` (``CriteriaFeatures.values``) beside them."""
     if measurements is None:
         return None
-    extra = {k: criteria.get(k) for k in CRITERIA_MEASURES} if criteria else {}
+    extra: dict[str, Any] = {k: criteria.get(k) for k in ST_INJURY_FEATURES.values()} \
+        if criteria else {}
+    low = set(measurements.get("low_confidence") or ())
+    regular_no_p = (criteria is not None and criteria.get("p_present") is False
+                    and criteria.get("rr_irregular") is False and not low & {"hr_bpm", "p_present"})
+    extra[REGULAR_NO_P] = measurements.get("hr_bpm") if regular_no_p else None
     return {**measurements, **extra}
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,

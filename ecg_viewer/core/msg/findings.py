@@ -138,6 +138,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ST elevation of {value:.2f} mV in the anterior leads (V1–V4) with reciprocal "
         "depression: suspected acute ST-elevation myocardial infarction",
     ),
+    "referral.rule.slow_regular_no_p": (
+        "P 波を認めない規則的な徐脈 {value:.0f} /分：完全房室ブロックまたは補充調律を疑う所見",
+        "A regular slow rhythm of {value:.0f} bpm with no P wave found: suspected complete AV "
+        "block or an escape rhythm",
+    ),
     "referral.rule.hr_very_high": (
         "心拍数 {value:.0f} /分：高度の頻脈（150 /分超）",
         "Heart rate {value:.0f} bpm: marked tachycardia (above 150 bpm)",
