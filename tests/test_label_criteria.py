@@ -138,8 +138,10 @@ CASES = [
     # a QRS of low confidence holds nothing back
     ("normal_ecg", 0.9, 0.6, dict(hr_bpm=70.0, qrs_ms=158.0, p_present=True, rr_irregular=False),
      {"low_confidence": ["qrs_ms"]}, True, {}, ("qrs_ms",)),
-    # a label without a validated threshold keeps its zero-shot score, untouched
-    ("left_axis_deviation", 0.3, 1.0, dict(qrs_axis_deg=103.0), {}, False, {}, ("qrs_axis_deg",)),
+    # a label without a validated threshold keeps its zero-shot score; one the measurements
+    # contradict says so (and is ranked last: QA 46)
+    ("left_axis_deviation", 0.3, 1.0, dict(qrs_axis_deg=103.0), {}, False,
+     {"qrs_axis_deg": False}, ()),
 ]
 
 
@@ -150,8 +152,8 @@ def test_rule_cases(label, s, thr, values, meas, kept, ev, absent) -> None:
     assert got.above_threshold is kept
     if not kept and s >= thr and thr < 1.0:
         assert held_back(got) and got.score <= 0.5 * thr
-    if thr >= 1.0:
-        assert got.score == s and not got.evidence
+    if thr >= 1.0:  # unvalidated: the score untouched, evidence only against it
+        assert got.score == s and not any(e.supports for e in got.evidence)
     by_key = {e.key: e for e in got.evidence}
     for key, supports in ev.items():
         assert key in by_key, (key, got.evidence)
@@ -554,3 +556,19 @@ def test_a_value_greyed_for_its_spread_decides_where_every_group_agrees(rng, hel
 
         assert "参考値" in evidence_text(ev, "ja") and "88 ms" in evidence_text(ev, "ja")
         assert "low confidence" in evidence_text(ev, "en")
+
+
+@pytest.mark.parametrize("hr, held", [(59.0, True), (124.0, False), (None, False)])
+def test_an_unvalidated_label_the_rate_contradicts_is_ranked_last(hr, held) -> None:
+    """QA 46: 頻脈性心房細動（未検証） at 59/min ranked above validated labels. Its zero-shot score
+    stays (unvalidated labels are never fused), but a contradicted one goes after the others
+    with the rate that contradicts it; an unknown rate holds nothing back."""
+    rapid = score("atrial_fibrillation_rapid", 0.18, 1.0)
+    labels = (rapid, score("atrial_fibrillation", 0.6, 0.14), score("imi", 0.16, 0.15))
+    out = apply_criteria(labels, {}, feats(hr_bpm=hr, p_present=False, rr_irregular=True))
+    got = next(s for s in out if s.id == "atrial_fibrillation_rapid")
+    assert (out[-1].id == "atrial_fibrillation_rapid") == held
+    assert got.score == pytest.approx(0.18) and not got.above_threshold
+    assert any(e.key == "hr_bpm" and not e.supports for e in got.evidence) == held
+    if not held:  # an unvalidated label gets no evidence of its own
+        assert not any(e.key == "hr_bpm" for e in got.evidence)

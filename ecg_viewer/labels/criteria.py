@@ -8,7 +8,8 @@ A measurement that is None, or of low confidence (``measurements["low_confidence
 key, or - when the measurements give no such list - ``measurements["confidence"][key]`` under
 ``confidence_min``), neither holds a label back nor appears as evidence. Labels without a
 validated threshold (threshold >= 1, shown （未検証）) keep their zero-shot score untouched,
-except a conjunction scored from validated labels. Every label above threshold gets the model
+except a conjunction scored from validated labels; one that its rule's measurements contradict
+is ranked after the others, with them as evidence against it. Every label above threshold gets the model
 similarity and its score as evidence too. Qt-free and torch-free.
 """
 
@@ -216,10 +217,14 @@ def apply_criteria(
     # the label's own criteria
     for s in labels:
         rule = rules.rule(s.id)
-        if rule is None or not validated(s):
+        if rule is None:
             continue
         ev, h = _rule_evidence(rule, judge)
-        evidence[s.id] += ev
+        if validated(s):
+            evidence[s.id] += ev
+        elif h:  # unvalidated: its score stays, but one the measurements contradict is ranked
+            # after the others and says why (QA 46: 頻脈性心房細動（未検証） at 59/min)
+            evidence[s.id] += [e for e in ev if not e.supports]
         if h:
             held.add(s.id)
     # rate variants: sinus rhythm at 48/min reads as sinus bradycardia. The two labels are two
