@@ -188,3 +188,19 @@ def test_analyze_text_marks_low_confidence_values_and_speaks_one_language(
     line = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("HR "))
     assert "PR 200 (low confidence)" in line and "axis P/QRS/T" in line
     set_language("ja")
+
+
+def test_a_read_only_pdf_is_not_replaced(record: Path, tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """QA 45: `report --out signed.pdf` replaced a read-only signed PDF without a word (a rename
+    ignores the mode of the file it replaces); the window's export takes the same check."""
+    signed = tmp_path / "signed.pdf"
+    signed.write_bytes(b"%PDF-1.4 signed\n%%EOF\n")
+    signed.chmod(0o444)
+    try:
+        args = _args(record, signed, no_review=True, prior="none")
+        assert report_cmd.run(args, analyze=fixture_analyze) == 2
+        assert "書き込み禁止" in capsys.readouterr().err
+        assert signed.read_bytes() == b"%PDF-1.4 signed\n%%EOF\n"
+    finally:
+        signed.chmod(0o644)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import stat
 from pathlib import Path
 
 from ecg_viewer.core.printable import printable
@@ -67,6 +68,17 @@ def check_targets(pdf_out: str | Path | None = None, *, json_out: str | Path | N
         seen.add(key)
         if source and _same_file(path, Path(source)):
             raise ExportError("report.is_source", path)
+        if _read_only(path):  # a replace by rename ignores the mode (QA 45: a signed PDF)
+            raise ExportError("report.read_only_target", path)
+
+
+def _read_only(path: Path) -> bool:
+    """An existing file nobody may write (its mode, whoever runs this: root included)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(st.st_mode) and not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _same_file(a: Path, b: Path) -> bool:

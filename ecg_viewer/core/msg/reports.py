@@ -57,6 +57,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "同じファイルが二つの書き出し先に指定されています: {path}。別々のファイル名を指定してください。",
         "The same file is named for two exports: {path}. Give each export its own file name.",
     ),
+    "report.read_only_target": (
+        "書き出し先のファイルは書き込み禁止です: {path}。上書きしません。別のファイル名を指定するか、"
+        "書き込み禁止を解除してください。",
+        "The destination file is read-only: {path}. It is not overwritten; give another file "
+        "name or make it writable.",
+    ),
     "report.is_source": (
         "書き出し先が読み込んだ心電図ファイルそのものです: {path}。元のファイルは変更しません。"
         "別のファイル名を指定してください。",
