@@ -44,14 +44,20 @@ def find_ecg_files(folder: str | Path, recursive: bool = False,
     other than the notes left out by name and batch results files: ``batch`` records each of
     them as an error row with the reader's reason instead of leaving it out silently."""
     root = Path(folder)
+    exts = set(supported_extensions())
+
+    def listed(p: Path) -> bool:
+        # a link to a file that is gone (a PACS mount not there) is listed by an ECG extension:
+        # opening it says the file is not found, where it had been left out silently (QA 45)
+        return p.is_file() or (p.is_symlink() and not p.exists() and p.suffix.lower() in exts)
+
     try:
         found = root.rglob("*") if recursive else root.iterdir()
-        candidates = sorted(p for p in found if p.is_file()
+        candidates = sorted(p for p in found if listed(p)
                             and not any(part.startswith(".") for part in p.relative_to(root).parts))
     except OSError as exc:
         log.warning("cannot list %s: %s", root, exc)
         return []
-    exts = set(supported_extensions())
     companions: set[Path] = set()
     headers: set[tuple[Path, str]] = set()
     for path in candidates:
