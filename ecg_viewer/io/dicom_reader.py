@@ -19,6 +19,7 @@ from ecg_viewer.core.errors import CorruptFileError, EcgReadError, NoWaveformErr
 from ecg_viewer.core.messages import Bilingual, Localized
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.ecgdatakit_adapter import parse_with, to_raw
+from ecg_viewer.io.library_text import library_said
 from ecg_viewer.io.registry import ReaderSpec, register
 from ecg_viewer.io.validate import check_library_file_size, check_number, parse_number, parse_rate
 
@@ -123,7 +124,7 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
         en = f"{type(exc).__name__}: {exc}"[:240]
         raise CorruptFileError(path, expected=Bilingual("完全な DICOM データセット",
                                                         "a complete DICOM dataset"),
-                               found=Bilingual(f"読み込みエラー（{en}）", en),
+                               found=library_said("読み込みエラー", en),
                                format=SHOWN) from exc
     if not ok:
         raise NoWaveformError(path, expected=Bilingual("DICOM 波形（ECG）オブジェクト",
@@ -137,7 +138,7 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
         en = f"{type(exc).__name__}: {exc}"[:240]
         raise CorruptFileError(path, expected=Bilingual("完全な DICOM 波形ヘッダー",
                                                         "a complete DICOM waveform header"),
-                               found=Bilingual(f"読み込みエラー（{en}）", en),
+                               found=library_said("読み込みエラー", en),
                                format=SHOWN) from exc
     record, messages = parse_with(DICOMWaveformParser, path, LABEL)
     raw_meta = record.raw_metadata

@@ -29,6 +29,7 @@ from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
+from ecg_viewer.io.library_text import library_said
 from ecg_viewer.io.text_decode import redecode
 from ecg_viewer.io.validate import POSITIVE_RATE, check_number, check_rate
 
@@ -62,21 +63,22 @@ def parse_with(parser_cls: type, path: Path, label: str) -> tuple[Any, list[str]
             en = _short(exc)
             raise CorruptFileError(path, expected=Bilingual(f"有効な {label} ファイル",
                                                             f"a valid {label} file"),
-                                   found=Bilingual(f"読み込みエラー（{en}）", en),
+                                   found=library_said("読み込みエラー", en),
                                    format=label) from exc
     messages = [str(w.message) for w in caught]
     for msg in messages:
         low = msg.lower()
         if any(p in low for p in _TRUNCATION_PATTERNS):
             en = _short(msg)
+            log.info("%s: %s", path.name, msg)
             raise InvalidSignalError(path, expected=Bilingual("ヘッダーが宣言する数のサンプル",
                                                               "as many samples as the header declares"),
-                                     found=Bilingual(f"読み込み時の警告（{en}）", en), format=label)
+                                     found=library_said("読み込み時の警告", en), format=label)
         if _CHECKSUM_PATTERN in low:
             en = _short(msg)
             raise CorruptFileError(path, expected=Bilingual("CRC がバイト列と一致するセクション",
                                                             "sections whose CRC matches their bytes"),
-                                   found=Bilingual(f"読み込み時の警告（{en}）", en), format=label)
+                                   found=library_said("読み込み時の警告", en), format=label)
     for msg in messages:
         log.info("%s: %s", path.name, msg)
     return record, messages

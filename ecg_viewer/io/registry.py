@@ -32,6 +32,7 @@ from ecg_viewer.core.hashing import sha256_files
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io.builder import RawEcg, build_record
+from ecg_viewer.io.library_text import library_said
 
 log = logging.getLogger(__name__)
 
@@ -212,5 +213,5 @@ def read_ecg(
         why = f"{type(exc).__name__}: {exc}"[:300]  # a library's text: English only
         raise CorruptFileError(path, expected=Bilingual(f"正しい {spec.shown_label.ja} ファイル",
                                                         f"a valid {spec.label} file"),
-                               found=Bilingual(f"読み込みエラー（{why}）", why),
+                               found=library_said("読み込みエラー", why),
                                format=spec.shown_label) from exc

@@ -28,6 +28,7 @@ from ecg_viewer.core.errors import (
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
+from ecg_viewer.io.library_text import library_said
 from ecg_viewer.io.registry import MAX_FILE_BYTES, ReaderSpec, check_file, register
 from ecg_viewer.io.validate import check_total_values
 from ecg_viewer.io.wfdb_header import (
@@ -226,7 +227,7 @@ def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tup
     except Exception as exc:
         en = f"{type(exc).__name__}: {exc}"
         raise CorruptFileError(path, expected=Bilingual("有効な WFDB ヘッダー", "a valid WFDB header"),
-                               found=Bilingual(f"読み込みエラー（{en}）", en),
+                               found=library_said("読み込みエラー", en),
                                format="WFDB") from exc
     _cross_check(path, spec, header)
     wide = any(sig.fmt in (24, 32) for sig in spec.signals)
@@ -240,7 +241,7 @@ def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tup
             en = f"{type(exc).__name__}: {exc}"[:300]
             raise CorruptFileError(path, expected=Bilingual("ヘッダーと一致する信号ファイル",
                                                             "signal files matching the header"),
-                                   found=Bilingual(f"読み込みエラー（{en}）", en), format="WFDB") from exc
+                                   found=library_said("読み込みエラー", en), format="WFDB") from exc
         d = rec.d_signal
         if d is None or d.shape != (b - a, len(spec.signals)):
             shape = None if d is None else d.shape

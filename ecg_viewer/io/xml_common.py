@@ -38,6 +38,7 @@ from ecg_viewer.core.errors import (
 from ecg_viewer.core.messages import Bilingual, Localized, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
+from ecg_viewer.io.library_text import cut_short, library_said
 from ecg_viewer.io.text_decode import field_decoder
 from ecg_viewer.io.validate import check_positive, check_rate, parse_number
 from ecg_viewer.io.xml_encoding import check_decodes, decoded_source
@@ -151,7 +152,7 @@ def parse_xml(path: Path, label: str, want: str) -> ET.Element:
             path, expected=Bilingual(f"整形式の XML で書かれた {label} ファイル",
                                      f"well-formed {label}" if label.endswith("XML")
                                      else f"well-formed {label} XML"),  # not "… XML XML"
-            found=Bilingual(f"XML の構文エラー（{exc}）", f"XML error: {exc}"),
+            found=cut_short(str(exc)) or Bilingual(f"XML の構文エラー（{exc}）", f"XML error: {exc}"),
             format=label) from exc
     for el in root.iter():
         if isinstance(el.tag, str) and "}" in el.tag:
@@ -204,7 +205,7 @@ def run_parser(path: Path, parser_cls: type, label: str) -> tuple[Any, list[str]
             en = f"{type(exc).__name__}: {exc}"[:300]
             raise CorruptFileError(path, expected=Bilingual(f"正しい {label} ファイル",
                                                             f"a valid {label} file"),
-                                   found=Bilingual(f"読み込みエラー（{en}）", en),
+                                   found=library_said("読み込みエラー", en),
                                    format=label) from exc
     if isinstance(getattr(record, "raw_metadata", None), dict):  # for meta_from_record
         record.raw_metadata["xml_encoding"] = encoding
