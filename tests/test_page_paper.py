@@ -262,6 +262,10 @@ def test_many_channels_at_50_mm_s_keep_the_speed_with_5_s(samples: Path) -> None
     notice = refit_notice(printed_settings(r, PageSettings(speed_mm_s=50.0)),
                           PageSettings(speed_mm_s=50.0), "en")
     assert notice and "50 mm/s, 5 mm/mV, 5 s" in notice, notice
+    # at 25 mm/s or slower the 10 s fit and are kept (QA 47: they had become 5 s)
+    for speed in (25.0, 12.5):
+        s = printed_settings(r, PageSettings(speed_mm_s=speed))
+        assert (s.speed_mm_s, s.window_s) == (speed, 10.0), s
 
 
 def test_a_long_record_reads_its_times_as_hours_minutes_seconds() -> None:

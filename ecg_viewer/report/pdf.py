@@ -120,9 +120,12 @@ def printed_settings(record: EcgRecord, s: PageSettings) -> PageSettings:
     # layout's pitch (QA 42: 9 channels of an EDF ran 200 mm past the sheet, 4 of them lost):
     # its rows closer, at a gain they leave room for; in the same order: the requested speed
     # with 5 s before 25 mm/s (QA 44: 50 mm/s had been given up although 50 mm/s x 5 s fits)
+    # with 5 s only above 25 mm/s (at 25 mm/s or slower 10 s fit: QA 47, the 9-channel EDF at
+    # 25 mm/s had been printed with 5 s)
     last = (min(s.speed_mm_s, 25.0), 10.0)  # tried last: more than 32 rows end there
-    paces = dict.fromkeys(((s.speed_mm_s, s.window_s), (s.speed_mm_s, min(s.window_s, 5.0))))
-    for speed, window in [*(p for p in paces if p != last), last]:
+    faster = [(s.speed_mm_s, s.window_s), (s.speed_mm_s, min(s.window_s, 5.0))] \
+        if s.speed_mm_s > 25.0 else []
+    for speed, window in dict.fromkeys([*faster, last]):
         base = replace(capped, layout="3x4", speed_mm_s=speed, window_s=window)
         for pitch in (35.0, 30.0, 25.0, 20.0, 15.0, 10.0, 5.0):
             gain = max((g for g in GAINS_MM_MV if g <= pitch / 3.0), default=min(GAINS_MM_MV))
