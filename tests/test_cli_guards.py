@@ -204,3 +204,18 @@ def test_a_read_only_pdf_is_not_replaced(record: Path, tmp_path: Path,
         assert signed.read_bytes() == b"%PDF-1.4 signed\n%%EOF\n"
     finally:
         signed.chmod(0o644)
+
+
+def test_render_does_not_replace_a_read_only_image(record: Path, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """QA 47: `render --out signed.png` replaced a read-only PNG, as report had (QA 45): the
+    atomic writer every export goes through refuses it."""
+    png = tmp_path / "signed.png"
+    png.write_bytes(b"not really a png")
+    png.chmod(0o444)
+    try:
+        assert main(["render", str(record), "--out", str(png)]) == 1
+        assert "書き込み禁止" in capsys.readouterr().err
+        assert png.read_bytes() == b"not really a png"
+    finally:
+        png.chmod(0o644)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -100,11 +101,24 @@ def _stage(target: Path, payload: bytes) -> Path:
     return tmp
 
 
+def refuse_read_only(path: str | Path) -> None:
+    """Raise :class:`ExportError` for an existing file nobody may write (its mode, whoever runs
+    this, root included): a replace by rename ignores the mode of the file it replaces (QA 45:
+    a read-only signed PDF, QA 47: a read-only PNG, had been replaced without a word)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise ExportError("report.read_only_target", path)
+
+
 def write_atomic(path: str | Path, data: bytes | str, *, check: Check | None = None) -> Path:
     """Write ``data`` (str as UTF-8) to ``path`` atomically; returns the path. ``check(data)``
     (raising ValueError) refuses incomplete data before anything is written."""
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
     target = Path(path)
+    refuse_read_only(target)
     if check is not None:
         try:
             check(payload)
@@ -127,6 +141,8 @@ def write_set(items: Sequence[tuple[str | Path, bytes | str]]) -> list[Path]:
     targets = [Path(p) for p, _ in items]
     if len({t.resolve() for t in targets}) != len(targets):
         raise ValueError("write_set: the same target named twice")
+    for t in targets:
+        refuse_read_only(t)
     staged: list[Path] = []
     try:
         for target, (_, data) in zip(targets, items, strict=True):

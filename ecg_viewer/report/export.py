@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import logging
 import os
-import stat
 from pathlib import Path
 
 from ecg_viewer.core.printable import printable
-from ecg_viewer.report.atomic import ExportError, write_set
+from ecg_viewer.report.atomic import ExportError, refuse_read_only, write_set
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.fhir import build_bundle
 from ecg_viewer.report.pdf import pdf_bytes
@@ -68,17 +67,7 @@ def check_targets(pdf_out: str | Path | None = None, *, json_out: str | Path | N
         seen.add(key)
         if source and _same_file(path, Path(source)):
             raise ExportError("report.is_source", path)
-        if _read_only(path):  # a replace by rename ignores the mode (QA 45: a signed PDF)
-            raise ExportError("report.read_only_target", path)
-
-
-def _read_only(path: Path) -> bool:
-    """An existing file nobody may write (its mode, whoever runs this: root included)."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return False
-    return stat.S_ISREG(st.st_mode) and not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+        refuse_read_only(path)  # before anything is analysed (write_set checks again)
 
 
 def _same_file(a: Path, b: Path) -> bool:
