@@ -91,3 +91,17 @@ def test_a_review_of_it_is_stored(folder: Path, tmp_path: Path) -> None:
         store.update("c" * 64, lambda r: replace(r, final_level="D"),
                      file_path=os.fsdecode(os.path.join(os.fsencode(folder), NAME)))
         assert store.get("c" * 64).file_path == str(folder / "田中.mwf")
+
+
+def test_a_reviewed_file_with_such_a_name_is_found_as_a_prior(folder: Path, tmp_path: Path) -> None:
+    """QA 47: the review holds the name as it prints (田中.mwf), which is not the name on disk:
+    the prior search finds the file whose name prints so."""
+    from dataclasses import replace
+
+    from ecg_viewer.compare.prior import database_files
+    from ecg_viewer.review import ReviewStore
+
+    real = os.path.join(os.fsencode(folder), NAME)
+    with ReviewStore(tmp_path / "reviews.sqlite3") as store:
+        store.update("d" * 64, lambda r: replace(r, final_level="D"), file_path=os.fsdecode(real))
+        assert [os.fsencode(p) for p in database_files(store)] == [real]

@@ -28,6 +28,7 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import Bilingual, tr
+from ecg_viewer.core.printable import on_disk
 from ecg_viewer.core.record import EcgMeta, EcgRecord
 from ecg_viewer.io import read_ecg, supported_extensions
 
@@ -166,6 +167,7 @@ def database_files(store: Any) -> list[Path]:
         return []
     out = []
     for p in paths:
+        p = on_disk(p) if p else p  # a Shift_JIS name is stored as it prints (QA 47)
         if p and Path(p).is_file() and Path(p).suffix.lower() not in NO_ID_EXTENSIONS:
             out.append(Path(p))
     return out

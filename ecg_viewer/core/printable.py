@@ -48,6 +48,28 @@ def printable_path(path: str | os.PathLike[str]) -> str:
     return "/".join(_part(p) for p in text.split("/"))
 
 
+def on_disk(printed: str) -> str:
+    """The path on disk that ``printed`` (a :func:`printable_path`) names: itself when it exists,
+    else found folder by folder among the names that print the same (a review or a batch row
+    holds 田中.mwf for the Shift_JIS name on disk; QA 47: such a reviewed ECG was never offered
+    as the prior). ``printed`` unchanged when nothing matches."""
+    if os.path.lexists(printed) or not os.path.isabs(printed):
+        return printed
+    real = os.sep
+    for part in [p for p in printed.split("/") if p]:
+        candidate = os.path.join(real, part)
+        if not os.path.lexists(candidate):
+            try:
+                names = [n for n in os.listdir(real) if printable_path(n) == part]
+            except OSError:
+                return printed
+            if len(names) != 1:  # none, or two names that print the same: not guessed
+                return printed
+            candidate = os.path.join(real, names[0])
+        real = candidate
+    return real
+
+
 #: the keys of a row or a JSON output whose value is a path (:func:`printable_path`)
 PATH_KEYS = frozenset({"file", "duplicate_of", "path"})
 

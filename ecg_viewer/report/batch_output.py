@@ -31,7 +31,7 @@ from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.hashing import fingerprint, sha256_files
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import READING_ORDER, UNVALIDATED_THRESHOLD
-from ecg_viewer.core.printable import printable, printable_path
+from ecg_viewer.core.printable import on_disk, printable, printable_path
 from ecg_viewer.report.atomic import write_all
 
 log = logging.getLogger(__name__)
@@ -60,23 +60,6 @@ def abspath(path: str | Path) -> str:
     """The key a file is recorded under: absolute, symlinks kept as named, as its row names it
     (:func:`~ecg_viewer.core.printable.printable_path`: a Shift_JIS name as 田中.mwf)."""
     return printable_path(os.path.abspath(os.fspath(path)))
-
-
-def _on_disk(recorded: str, path: str | Path) -> str:
-    """The file a row's ``source`` names, found on disk: the row holds it printable (a Shift_JIS
-    name as 田中.mwf), so a name that is not there is looked for beside ``path`` (the file the
-    row is of) among the names that print the same."""
-    if recorded == printable_path(recorded) and os.path.lexists(recorded):
-        return recorded
-    folder = os.path.dirname(os.path.abspath(os.fspath(path)))
-    if printable_path(folder) == os.path.dirname(recorded):
-        try:
-            for name in os.listdir(folder):
-                if printable_path(name) == os.path.basename(recorded):
-                    return os.path.join(folder, name)
-        except OSError:
-            pass
-    return recorded
 
 
 class BatchOutput:
@@ -212,7 +195,7 @@ class BatchOutput:
             if not isinstance(source, list) or not source:
                 continue
             try:
-                files = [_on_disk(str(f[0]), path) for f in source]
+                files = [on_disk(str(f[0])) for f in source]
                 now = fingerprint(files)
                 if all(list(a[1:]) == list(b[1:]) for a, b in zip(source, now, strict=True)):
                     continue
