@@ -86,3 +86,36 @@ def test_the_slow_regular_rhythm_without_p_measure(p_present, irregular, low, ex
     out = referral_measurements({"hr_bpm": 40.0, "low_confidence": low},
                                 {"p_present": p_present, "rr_irregular": irregular})
     assert out["regular_no_p_hr_bpm"] == expected
+
+
+def test_the_reading_strip_and_the_worklist_say_why_first(samples: Path, qtbot) -> None:
+    """QA 48: in reading mode and in the worklist an acute STEMI read 「要至急 ● 洞徐脈 ● 下壁心筋梗塞」:
+    the model's findings only, not the ST elevation that raised 要至急. A measurement rule's
+    reason now comes first."""
+    import dataclasses
+
+    from ecg_viewer.core.messages import set_language
+    from ecg_viewer.core.prediction import (
+        LabelScore,
+        ModelInfo,
+        Prediction,
+        measured_reasons_of,
+    )
+    from ecg_viewer.gui.suggestion_strip import SuggestionStrip
+
+    stemi = samples / "philips_xml" / "129DYPRG.xml"
+    if not stemi.exists():
+        pytest.skip("129DYPRG.xml is not in ../shared/data/samples/philips_xml")
+    a = Analyzer(load_model=False).analyze(read_ecg(stemi))
+    brady = LabelScore("sinus_bradycardia", "洞徐脈", "sinus bradycardia", 0.6, 0.9, 0.55, "C")
+    a = dataclasses.replace(a, prediction=Prediction((brady,), ModelInfo("t", "0" * 64, "c",
+                                                                         "cpu")))
+    assert a.referral.measured_reasons("ja")[0].startswith("下壁誘導（II・III・aVF）の ST 上昇")
+    set_language("ja")
+    strip = SuggestionStrip()
+    qtbot.addWidget(strip)
+    strip.show_analysis(a)
+    text = strip.full_text()
+    assert text.index("ST 上昇") < text.index("洞徐脈")
+    row = a.referral.to_dict()
+    assert measured_reasons_of(row, "en")[0].startswith("ST elevation of 0.27 mV")

@@ -211,6 +211,17 @@ def category_text(cat: str | None, lang: str, short: bool = False) -> str:
     return referral_name(cat, lang, short) if cat in REFERRAL_JA else "—"
 
 
+#: the message keys of the measurement rules' reasons (labels/referral_rules.py)
+RULE_KEY = "referral.rule."
+
+
+def measured_reasons_of(referral: dict[str, Any], lang: str) -> list[str]:
+    """:meth:`Referral.measured_reasons` of a referral as ``to_dict`` wrote it (a worklist or
+    batch row)."""
+    keys, texts = referral.get("reason_keys") or [], referral.get(f"reasons_{lang}") or []
+    return [t for k, t in zip(keys, texts, strict=False) if str(k).startswith(RULE_KEY)]
+
+
 @dataclass(frozen=True)
 class Referral:
     level: str  # one of REFERRAL_LEVELS
@@ -236,6 +247,13 @@ class Referral:
     def reasons(self, lang: str | None = None) -> tuple[str, ...]:
         """The reasons, readable, in ``lang`` (default: the current language)."""
         return tuple(r.text(lang) for r in self.reason_keys)
+
+    def measured_reasons(self, lang: str | None = None) -> tuple[str, ...]:
+        """The reasons a measurement rule gave (ST elevation of the injury type, QTc ≥ 500 ms
+        ...): a list of the model's findings does not show them, so a place that lists findings
+        puts these first (QA 48: the reading strip and the worklist showed an acute STEMI's
+        要至急 beside 洞徐脈 and an old infarction only)."""
+        return tuple(r.text(lang) for r in self.reason_keys if r.key.startswith(RULE_KEY))
 
     @property
     def reasons_ja(self) -> tuple[str, ...]:

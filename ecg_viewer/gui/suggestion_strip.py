@@ -62,6 +62,7 @@ class SuggestionStrip(QFrame):
         pred = analysis.prediction
         parts: list[str] = []
         if pred is not None:
+            parts = list(analysis.referral.measured_reasons())  # why, before the findings
             shown = list(pred.present()) or list(pred.top(3))
             for s in shown[:STRIP_FINDINGS]:
                 mark = "● " if s.above_threshold else ""
@@ -72,8 +73,9 @@ class SuggestionStrip(QFrame):
         else:
             parts = [p.text() for p in analysis.quality.problems]
         if parts:
-            self.findings.set_items(parts, "　", tr("desk.strip.more", n="{n}"))
-            self.findings.setToolTip("　".join(parts))
+            sep = "　" if ja else "   "  # no full-width space in English (QA 48)
+            self.findings.set_items(parts, sep, tr("desk.strip.more", n="{n}"))
+            self.findings.setToolTip(sep.join(parts))
         else:
             self._set_findings(tr("suggest.no_findings"))
 

@@ -37,7 +37,7 @@ from ecg_viewer.app.reading_queue import ORDER, copies, level_of, reading_order
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, paren, tr
-from ecg_viewer.core.prediction import referral_name
+from ecg_viewer.core.prediction import measured_reasons_of, referral_name
 from ecg_viewer.review import ReviewStore
 
 __all__ = ["ORDER", "WorklistPanel"]
@@ -353,7 +353,10 @@ class WorklistPanel(QWidget):
                 present = [s for s in row.get("labels", []) if s.get("above_threshold")]
                 top = present or row.get("labels", [])[:1]
                 sep = "、" if ja else ", "
-                finding = sep.join(s[lang] for s in top[:3])
+                # a measurement rule's reason first (QA 48: an acute STEMI's 要至急 read
+                # 「洞徐脈、下壁心筋梗塞」)
+                measured = measured_reasons_of(row.get("referral") or {}, lang)
+                finding = sep.join([*measured[:1], *(s[lang] for s in top[:3 - len(measured[:1])])])
                 if not finding and row.get("referral", {}).get(f"reasons_{lang}"):
                     finding = sep.join(row["referral"][f"reasons_{lang}"][:2])
                 value = (row.get("measurements") or {}).get("hr_bpm")
