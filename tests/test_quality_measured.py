@@ -64,3 +64,18 @@ def test_the_rate_check_tolerates_ordinary_differences() -> None:
     assert not hr_disagrees(82.0, 84.0) and not hr_disagrees(45.0, 62.0)
     assert hr_disagrees(49.0, 97.0) and hr_disagrees(150.0, 75.0)
     assert not hr_disagrees(None, 80.0) and not hr_disagrees(80.0, None)
+
+
+def test_the_window_greys_the_figures_of_a_rate_written_wrong(samples: Path, tmp_path: Path,
+                                                              make_window, qtbot) -> None:
+    """QA 48: the PDF and FHIR greyed them, the window's header kept HR 36, QRS 138 and QT 596
+    in black (it showed the measurements made before the analysis greyed them)."""
+    f = _muse(samples, tmp_path, "synthetic_muse.xml", "<SampleBase>500</SampleBase>",
+              "<SampleBase>250</SampleBase>")
+    win = make_window((1400, 900), use_stored_language=False,
+                      analyzer_factory=lambda: Analyzer(load_model=False))
+    with qtbot.waitSignal(win.flow.analysed, timeout=120000):
+        win.controller.open_file(str(f))
+    low = win.state.measurements.to_dict()["low_confidence"]
+    assert {"hr_bpm", "qrs_ms", "qt_ms"} <= set(low)
+    assert win.state.measurements.confidence_text("hr_bpm", "ja").startswith("記録装置")

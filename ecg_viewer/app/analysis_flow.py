@@ -119,9 +119,14 @@ class AnalysisFlow(QObject):
             self.busy.emit()
             self.service.request(record, self.state.measurements)
 
-    def _result(self, _req: int, analysis: Any, _meas: Any) -> None:
+    def _result(self, _req: int, analysis: Any, meas: Any) -> None:
         if self.state.record is None or analysis.sha256 != self.state.record.sha256:
             return
+        if meas is not None and meas is not self.state.measurements:
+            # the analysis greys what the file's numbers contradict (a heart rate far off the
+            # cart's: signal/quality_measured.py); the header and the median beats show that
+            # (QA 48: they kept the figures of a wrong sampling rate in black)
+            self.state.set_measurements(meas)
         self.state.set_analysis(analysis)
         self.analysed.emit(analysis)
 
