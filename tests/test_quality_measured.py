@@ -79,3 +79,14 @@ def test_the_window_greys_the_figures_of_a_rate_written_wrong(samples: Path, tmp
     low = win.state.measurements.to_dict()["low_confidence"]
     assert {"hr_bpm", "qrs_ms", "qt_ms"} <= set(low)
     assert win.state.measurements.confidence_text("hr_bpm", "ja").startswith("記録装置")
+
+
+def test_quality_problems_read_as_sentences() -> None:
+    """QA 48: 「…誘導があります: V4、QRS の振幅が…」 read as if QRS were another lead."""
+    from ecg_viewer.core.messages import sentences
+
+    assert sentences(["雑音の強い誘導: V4", "QRS が大きすぎます。"], "ja") == \
+        "雑音の強い誘導: V4。QRS が大きすぎます。"
+    assert sentences(["Noisy lead(s): V4", "The QRS is too large"], "en") == \
+        "Noisy lead(s): V4. The QRS is too large"
+    assert sentences(["only one"], "en") == "only one" and sentences([], "ja") == ""

@@ -74,7 +74,7 @@ def test_a_lead_read_around_is_named_in_the_window_and_the_report(shared_data: P
     assert analysis.quality.ok and analysis.referral.reason_keys
     lines = w.panel.message.text().split("\n")
     # ... and, since QA 45, that its QRS is too large for a heart (a PTB-XL record at "200/mV")
-    assert lines[-1].startswith("信号品質（注意）: 雑音が強く判読できない誘導があります: V4、")
+    assert lines[-1].startswith("信号品質（注意）: 雑音が強く判読できない誘導があります: V4。QRS の振幅")
     assert "ゲイン" in lines[-1]
     assert lines[: len(analysis.referral.reasons())] == list(analysis.referral.reasons())
 

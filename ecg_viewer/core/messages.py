@@ -7,6 +7,7 @@ Keys are grouped by area with a prefix (``read.``, ``ui.``, ``model.`` ...). Loo
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +58,16 @@ def list_sep(lang: str | None = None) -> str:
     """The separator of a run-in list of items in ``lang`` (default: the current language):
     「、」 in Japanese, "; " in English."""
     return "、" if (lang or _LANG) == "ja" else "; "
+
+
+def sentences(texts: Iterable[str], lang: str | None = None) -> str:
+    """Whole sentences one after another in ``lang``: 「…V4。QRS の振幅が…」 / "… V4. The QRS …"
+    (QA 48: joined as a list, 「…V4、QRS の振幅が…」 read as if QRS were another lead)."""
+    ja = (lang or _LANG) == "ja"
+    end, gap = ("。", "") if ja else (".", " ")
+    out = [t.strip() for t in texts if t and t.strip()]
+    return gap.join(t if i == len(out) - 1 or t.endswith(("。", ".")) else t + end
+                    for i, t in enumerate(out))
 
 
 def unit_label(unit: str, lang: str | None = None) -> str:

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ecg_viewer.core.messages import language, list_sep, tr
+from ecg_viewer.core.messages import language, list_sep, sentences, tr
 from ecg_viewer.core.prediction import (
     REFERRAL_EN,
     REFERRAL_JA,
@@ -235,7 +235,7 @@ class SuggestionsPanel(QFrame):
         reasons = list(ref.reasons()) or [p.text() for p in analysis.quality.problems]
         if ref.reason_keys and analysis.quality.ok and analysis.quality.problems:
             # a lead too noisy to read, on a record still read: said below the referral's reasons
-            reasons.append(tr("suggest.quality_note", problems=list_sep().join(
+            reasons.append(tr("suggest.quality_note", problems=sentences(
                 p.text() for p in analysis.quality.problems)))
         if analysis.prediction is None and analysis.quality.ok:
             reasons.append(tr("suggest.no_model"))

@@ -149,10 +149,13 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
             crit = f"{lp}{rate_units(e.criterion, lang)}{rp}"
         sep = ("：" if ja else ": ") if isinstance(e.value, bool) else \
             "" if ja and name.endswith("）") else " "  # 「R（V3）0.00 mV」
-        body = f"{name}{sep}{value}{crit}"
         if e.beat_range is not None:  # greyed, deciding as every group of beats meets it alike
             lo, hi = (format_value(v, e.unit, lang) for v in e.beat_range)
-            body += f"{lp}{tr('evid.low_confidence_range', lang, low=lo, high=hi)}{rp}"
+            note = tr("evid.low_confidence_range", lang, low=lo, high=hi)
+            # one bracket (QA 48: 「（≥ 120 ms）（参考値…）」 back to back)
+            crit = f"{lp}{rate_units(e.criterion, lang)}{'。' if ja else '; '}{note}{rp}" \
+                if crit and e.criterion != "fusion" else f"{crit}{lp}{note}{rp}"
+        body = f"{name}{sep}{value}{crit}"
     return sign + body
 
 

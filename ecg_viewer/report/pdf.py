@@ -25,7 +25,7 @@ from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ecg_viewer.core.messages import language, list_sep, paren, tr, unit_label
+from ecg_viewer.core.messages import language, list_sep, paren, sentences, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.referral import reason_head, shown_level
@@ -396,7 +396,7 @@ def _sheet2(c: Canvas, content: ReportContent, lang: str) -> None:
     reason_lines = referral_reason_lines(ref.reasons(lang), left_w - 4, lang)
     quality_lines: list[str] = []
     if content.analysis.quality.problems:  # unreadable, or a lead the record was read without
-        probs = list_sep(lang).join(p.text(lang) for p in content.analysis.quality.problems)
+        probs = sentences((p.text(lang) for p in content.analysis.quality.problems), lang)
         quality_lines = wrap_text(tr("report.quality_bad", lang, problems=probs), left_w, 8, 3)
     # what comes under the table, to the safety notice: the table gets the rest (each
     # suggestion above threshold has a line of its evidence, issue 12; fewer rows fit then)

@@ -126,8 +126,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # evidence lines (labels/evidence.py)
     "evid.yes": ("あり", "yes"),
     "evid.no": ("なし", "no"),
-    "evid.low_confidence_range": ("参考値。拍群ごとの値 {low}〜{high} のいずれも同じ判定",
-                                  "low confidence; every group of beats, {low} to {high}, alike"),
+    "evid.low_confidence_range": ("参考値だが、拍の各群の値 {low}〜{high} でも同じ判定",
+                                  "low confidence, but every group of beats ({low} to {high}) "
+                                  "gives the same result"),
     "evid.similarity": ("モデルの類似度 {value:.2f}", "model similarity {value:.2f}"),
     "evid.score": ("スコア {value:.2f}", "score {value:.2f}"),
     "evid.held_back": ("計測値と合わないため保留（モデルのスコア {value:.2f} {criterion}）",

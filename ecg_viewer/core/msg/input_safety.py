@@ -42,11 +42,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "file's sampling rate (written as {fs_hz} Hz) may be wrong, so the ECG is not judged",
     ),
     "quality.gain_implausible": (
-        "QRS の振幅が心臓の電位として大きすぎます（誘導の中央値 {limit_mv} mV 以上）。ファイルの mV "
-        "換算（ゲイン）の誤りの可能性があり、電位による所見（左室肥大・低電位など）は評価していません",
-        "The QRS is too large for a heart (median over the leads {limit_mv} mV or more): the "
-        "file's units per mV (gain) are probably wrong, and voltage findings (LVH, low voltage) "
-        "are not assessed",
+        "QRS の振幅が心臓の電位として大きすぎます（12 誘導の振幅の中央値が {limit_mv} mV 以上）。"
+        "ファイルの mV 換算（ゲイン）の誤りの可能性があり、電位の基準（Sokolow–Lyon、Cornell、"
+        "低電位）は評価していません。振幅に関わる所見候補（左室肥大など）も参考にしないでください",
+        "The QRS is too large for a heart (the median of the leads' amplitudes is {limit_mv} mV "
+        "or more): the file's units per mV (gain) are probably wrong. The voltage criteria "
+        "(Sokolow–Lyon, Cornell, low voltage) are not assessed; do not rely on suggestions that "
+        "rest on amplitude (LVH) either",
     ),
     "quality.limb_leads_inconsistent": (
         "誘導の付け違いの疑い（III ≠ II − I）",
