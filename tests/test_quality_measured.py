@@ -42,7 +42,7 @@ def test_a_rate_written_wrong_is_not_judged(samples: Path, tmp_path: Path, analy
     a = analyzer.analyze(rec)
     assert not a.quality.ok and a.referral.level == "unreadable"
     problem = next(p for p in a.quality.problems if p.code == "device_rate_disagrees")
-    assert "記録装置の計測値" in problem.text("ja") and "250 Hz" in problem.text("ja")
+    assert "記録装置の" in problem.text("ja") and "250 Hz" in problem.text("ja")
     assert "sampling rate" in problem.text("en")
     assert "hr_bpm" in a.measurements["low_confidence"]  # greyed: no rule fires on them
 

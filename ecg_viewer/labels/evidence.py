@@ -151,10 +151,10 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
             "" if ja and name.endswith("）") else " "  # 「R（V3）0.00 mV」
         if e.beat_range is not None:  # greyed, deciding as every group of beats meets it alike
             lo, hi = (format_value(v, e.unit, lang) for v in e.beat_range)
-            note = tr("evid.low_confidence_range", lang, low=lo, high=hi)
-            # one bracket (QA 48: 「（≥ 120 ms）（参考値…）」 back to back)
-            crit = f"{lp}{rate_units(e.criterion, lang)}{'。' if ja else '; '}{note}{rp}" \
-                if crit and e.criterion != "fusion" else f"{crit}{lp}{note}{rp}"
+            # one bracket, 参考値 first: a panel row cuts the line's end (QA 48: 「（≥ 120 ms）
+            # （参考値…）」 back to back, and 「QRS 幅 158 ms（…」 in the panel)
+            crit = lp + tr("evid.low_confidence_range", lang, low=lo, high=hi,
+                           criterion=rate_units(e.criterion, lang)) + rp
         body = f"{name}{sep}{value}{crit}"
     return sign + body
 

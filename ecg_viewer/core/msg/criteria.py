@@ -36,15 +36,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "crit.too_few_beats": ("心拍が少なく評価できません", "too few beats to assess"),
     "crit.not_measurable": ("計測できませんでした", "not measurable"),
     "crit.sex_unknown": ("性別が記録にありません", "sex not in the record"),
-    "crit.st_injury_paced": ("ペーシング波形では急性心筋梗塞型の ST 上昇を判定しません",
-                             "ST elevation of the injury type is not judged in a paced QRS"),
+    "crit.st_injury_paced": ("ペーシング波形では STEMI 基準の ST 上昇を判定しません",
+                             "STEMI-criteria ST elevation is not judged in a paced QRS"),
     "crit.st_injury_wide_qrs": (
-        "QRS 幅 120 ms 以上（脚ブロックなど）では急性心筋梗塞型の ST 上昇を判定しません",
-        "ST elevation of the injury type is not judged with a QRS of 120 ms or more (bundle "
+        "QRS 幅 120 ms 以上（脚ブロックなど）では STEMI 基準の ST 上昇を判定しません",
+        "STEMI-criteria ST elevation is not judged with a QRS of 120 ms or more (bundle "
         "branch block)"),
     "crit.st_injury_lvh": (
-        "電位上の左室肥大がある心電図では急性心筋梗塞型の ST 上昇を判定しません（二次性 ST 変化）",
-        "ST elevation of the injury type is not judged with LVH by voltage (secondary ST "
+        "電位上の左室肥大がある心電図では STEMI 基準の ST 上昇を判定しません（二次性 ST 変化）",
+        "STEMI-criteria ST elevation is not judged with LVH by voltage (secondary ST "
         "changes)"),
     # display names of the criteria features (criteria panel, JSON readers, evidence)
     "critf.female": ("女性", "female"),
@@ -97,14 +97,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "critf.st_j60_lateral_mv": ("ST（J+60 ms）側壁誘導平均", "ST (J+60 ms) lateral mean"),
     "critf.st_j60_anterior_mv": ("ST（J+60 ms）前壁誘導平均", "ST (J+60 ms) anterior mean"),
     "critf.st_injury_inferior_mv": (
-        "急性心筋梗塞型の ST 上昇（下壁 II・III・aVF、対側の ST 低下を伴う）",
-        "ST elevation of the injury type (inferior II, III, aVF, with reciprocal depression)"),
+        "STEMI 基準の ST 上昇（下壁 II・III・aVF、J 点、鏡像変化を伴う）",
+        "STEMI-criteria ST elevation (inferior II, III, aVF, at J, with reciprocal depression)"),
     "critf.st_injury_lateral_mv": (
-        "急性心筋梗塞型の ST 上昇（側壁 I・aVL・V5・V6、対側の ST 低下を伴う）",
-        "ST elevation of the injury type (lateral I, aVL, V5, V6, with reciprocal depression)"),
+        "STEMI 基準の ST 上昇（側壁 I・aVL・V5・V6、J 点、鏡像変化を伴う）",
+        "STEMI-criteria ST elevation (lateral I, aVL, V5, V6, at J, with reciprocal depression)"),
     "critf.st_injury_anterior_mv": (
-        "急性心筋梗塞型の ST 上昇（前壁 V1–V4、対側の ST 低下を伴う）",
-        "ST elevation of the injury type (anterior V1–V4, with reciprocal depression)"),
+        "STEMI 基準の ST 上昇（前壁 V1–V4、J 点、鏡像変化を伴う）",
+        "STEMI-criteria ST elevation (anterior V1–V4, at J, with reciprocal depression)"),
     "critf.t_min_inferior_mv": ("T 振幅の最小（下壁誘導）", "lowest T (inferior leads)"),
     "critf.t_min_lateral_mv": ("T 振幅の最小（側壁誘導）", "lowest T (lateral leads)"),
     "critf.t_min_anterior_mv": ("T 振幅の最小（V2–V4）", "lowest T (V2–V4)"),
@@ -126,9 +126,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # evidence lines (labels/evidence.py)
     "evid.yes": ("あり", "yes"),
     "evid.no": ("なし", "no"),
-    "evid.low_confidence_range": ("参考値だが、拍の各群の値 {low}〜{high} でも同じ判定",
-                                  "low confidence, but every group of beats ({low} to {high}) "
-                                  "gives the same result"),
+    "evid.low_confidence_range": ("参考値。{criterion}、拍の各群の値 {low}〜{high} でも同じ判定",
+                                  "low confidence; {criterion}, the same for every group of "
+                                  "beats, {low} to {high}"),
     "evid.similarity": ("モデルの類似度 {value:.2f}", "model similarity {value:.2f}"),
     "evid.score": ("スコア {value:.2f}", "score {value:.2f}"),
     "evid.held_back": ("計測値と合わないため保留（モデルのスコア {value:.2f} {criterion}）",

@@ -121,22 +121,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Heart rate {value:.0f} bpm: marked bradycardia (below 40 bpm)",
     ),
     "referral.rule.st_injury_inferior": (
-        "下壁誘導（II・III・aVF）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上、対側誘導に ST 低下："
-        "急性心筋梗塞（ST 上昇型）を疑う所見",
-        "ST elevation of {value:.2f} mV or more at J in two or more of the inferior leads (II, III, aVF) "
-        "with reciprocal depression: suspected acute ST-elevation myocardial infarction",
+        "下壁誘導（II・III・aVF）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と鏡像変化（対側の ST 低下）："
+        "急性心筋梗塞（STEMI）疑い",
+        "ST elevation of {value:.2f} mV or more at J in two or more inferior leads (II, III, aVF) with "
+        "reciprocal depression: suspected acute STEMI",
     ),
     "referral.rule.st_injury_lateral": (
-        "側壁誘導（I・aVL・V5・V6）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上、対側誘導に ST 低下："
-        "急性心筋梗塞（ST 上昇型）を疑う所見",
-        "ST elevation of {value:.2f} mV or more at J in two or more of the lateral leads (I, aVL, V5, V6) "
-        "with reciprocal depression: suspected acute ST-elevation myocardial infarction",
+        "側壁誘導（I・aVL・V5・V6）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と鏡像変化（対側の ST 低下）："
+        "急性心筋梗塞（STEMI）疑い",
+        "ST elevation of {value:.2f} mV or more at J in two or more lateral leads (I, aVL, V5, V6) with "
+        "reciprocal depression: suspected acute STEMI",
     ),
     "referral.rule.st_injury_anterior": (
-        "前壁誘導（V1–V4）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上、対側誘導に ST 低下："
-        "急性心筋梗塞（ST 上昇型）を疑う所見",
-        "ST elevation of {value:.2f} mV or more at J in two or more of the anterior leads (V1–V4) "
-        "with reciprocal depression: suspected acute ST-elevation myocardial infarction",
+        "前壁誘導（V1–V4）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と鏡像変化（対側の ST 低下）："
+        "急性心筋梗塞（STEMI）疑い",
+        "ST elevation of {value:.2f} mV or more at J in two or more anterior leads (V1–V4) with "
+        "reciprocal depression: suspected acute STEMI",
     ),
     "referral.rule.slow_regular_no_p": (
         "P 波を認めない規則的な徐脈 {value:.0f} /分：完全房室ブロックまたは補充調律を疑う所見",

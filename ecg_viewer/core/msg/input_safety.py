@@ -36,10 +36,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "steadies the display)",
     ),
     "quality.device_rate_disagrees": (
-        "心拍数 {ours} /分が記録装置の計測値 {device} /分と大きく異なります。ファイルのサンプリング"
-        "周波数（{fs_hz} Hz と記載）の誤りの可能性があるため判定しません",
-        "The heart rate of {ours} bpm disagrees with the recording device's {device} bpm: the "
-        "file's sampling rate (written as {fs_hz} Hz) may be wrong, so the ECG is not judged",
+        "心拍数 {ours} /分が記録装置の {device} /分と大きく異なるため判定しません（ファイルの"
+        "サンプリング周波数 {fs_hz} Hz の記載誤りの疑い）",
+        "Not judged: the heart rate of {ours} bpm disagrees with the recording device's "
+        "{device} bpm (the file's sampling rate of {fs_hz} Hz is probably wrong)",
     ),
     "quality.gain_implausible": (
         "QRS の振幅が心臓の電位として大きすぎます（12 誘導の振幅の中央値が {limit_mv} mV 以上）。"
