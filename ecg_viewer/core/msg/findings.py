@@ -121,27 +121,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Heart rate {value:.0f} bpm: marked bradycardia (below 40 bpm)",
     ),
     "referral.rule.st_injury_inferior": (
-        "下壁誘導（II・III・aVF）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と鏡像変化（対側の ST 低下）："
-        "急性心筋梗塞（STEMI）疑い",
-        "ST elevation of {value:.2f} mV or more at J in two or more inferior leads (II, III, aVF) with "
-        "reciprocal depression: suspected acute STEMI",
+        "急性心筋梗塞（STEMI）疑い：下壁誘導（II・III・aVF）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と"
+        "鏡像変化（対側の ST 低下）",
+        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two or more "
+        "inferior leads (II, III, aVF) with reciprocal depression",
     ),
     "referral.rule.st_injury_lateral": (
-        "側壁誘導（I・aVL・V5・V6）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と鏡像変化（対側の ST 低下）："
-        "急性心筋梗塞（STEMI）疑い",
-        "ST elevation of {value:.2f} mV or more at J in two or more lateral leads (I, aVL, V5, V6) with "
-        "reciprocal depression: suspected acute STEMI",
+        "急性心筋梗塞（STEMI）疑い：側壁誘導（I・aVL・V5・V6）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と"
+        "鏡像変化（対側の ST 低下）",
+        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two or more "
+        "lateral leads (I, aVL, V5, V6) with reciprocal depression",
     ),
     "referral.rule.st_injury_anterior": (
-        "前壁誘導（V1–V4）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と鏡像変化（対側の ST 低下）："
-        "急性心筋梗塞（STEMI）疑い",
-        "ST elevation of {value:.2f} mV or more at J in two or more anterior leads (V1–V4) with "
-        "reciprocal depression: suspected acute STEMI",
+        "急性心筋梗塞（STEMI）疑い：前壁誘導（V1–V4）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と"
+        "鏡像変化（対側の ST 低下）",
+        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two or more "
+        "anterior leads (V1–V4) with reciprocal depression",
     ),
     "referral.rule.slow_regular_no_p": (
-        "P 波を認めない規則的な徐脈 {value:.0f} /分：完全房室ブロックまたは補充調律を疑う所見",
-        "A regular slow rhythm of {value:.0f} bpm with no P wave found: suspected complete AV "
-        "block or an escape rhythm",
+        "完全房室ブロックまたは補充調律の疑い：P 波を認めない規則的な徐脈 {value:.0f} /分",
+        "Suspected complete AV block or escape rhythm: a regular slow rhythm of {value:.0f} bpm "
+        "with no P wave found",
     ),
     "referral.rule.hr_very_high": (
         "心拍数 {value:.0f} /分：高度の頻脈（150 /分超）",
