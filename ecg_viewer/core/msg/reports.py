@@ -119,6 +119,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Automatic level (measurements only, AI not run; for reference)",
     ),
     "report.quality_bad": ("信号品質: {problems}", "Signal quality: {problems}"),
+    "report.quality_caveat": ("信号品質に注意（詳細は 2 枚目）: {problems}",
+                              "Signal quality caveat (details on sheet 2): {problems}"),
     "report.review": ("医師の確認", "Physician's review"),
     "report.not_reviewed": ("未確認（医師の確認がありません）", "Not reviewed by a physician"),
     "report.confirmed": ("確認", "confirmed"),
