@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from ecg_viewer.app.reading_queue import (
     FLAGGED_LEVELS,
     ORDER,
+    TO_READ_LEVELS,
     case_number,
     copies,
     level_of,
@@ -207,7 +208,7 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
     # F: the next flagged case not reviewed yet (after the current one, wrapping round)
     states = {sha: rv.state for sha, rv in store.states(
         [rows[f]["sha256"] for f in order if rows[f].get("sha256")]).items()}
-    flagged = [f for f in order if level_of(rows[f]) in FLAGGED_LEVELS
+    flagged = [f for f in order if level_of(rows[f]) in TO_READ_LEVELS
                and states.get(rows[f].get("sha256")) != "done"]
     if flagged:
         after = [f for f in order[1:] + order[:1] if f in flagged]
@@ -255,3 +256,16 @@ def test_the_strip_shows_whole_findings_and_how_many_more(qtbot) -> None:
     finally:
         set_language("ja")
     assert tr("desk.strip.more", n=3) == "ほか 3 件"
+
+
+def test_a_case_the_model_did_not_judge_is_still_to_read():
+    """QA 48: F never reached a 判定不能 case (a sampling rate the cart contradicts, a gated
+    record) and the progress line's count left it out: only a reader can judge it."""
+    rows = {"u.hea": _row("urgent", "u"), "x.xml": _row("unreadable", "x"),
+            "n.hea": _row("A", "n")}
+    order = reading_order(list(rows), rows)
+    assert order == ["u.hea", "x.xml", "n.hea"]
+    assert next_flagged(order, "u.hea", rows, {}) == "x.xml"
+    assert progress(order, rows, {}).flagged_left == 2
+    assert progress(order, rows, {"x": "done"}).flagged_left == 1
+    assert "unreadable" not in FLAGGED_LEVELS  # a level key on it asks no second press

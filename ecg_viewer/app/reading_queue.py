@@ -21,6 +21,10 @@ from ecg_viewer.core.prediction import READING_ORDER
 ORDER: dict[str, int] = READING_ORDER
 #: model levels that count as "flagged" (a referral the reader must see)
 FLAGGED_LEVELS: frozenset[str] = frozenset({"urgent", "D"})
+#: what F visits and the progress line counts as still to be read: the flagged cases and those
+#: the model did not judge (判定不能: the quality gate, a sampling rate the cart contradicts),
+#: which only a reader can (QA 48: F never reached a 判定不能 case and no count included it)
+TO_READ_LEVELS: frozenset[str] = FLAGGED_LEVELS | {"unreadable"}
 
 
 def level_of(row: Mapping[str, Any] | None) -> str:
@@ -64,7 +68,7 @@ def copies(order: list[str], rows: Mapping[str, Mapping[str, Any]]) -> dict[str,
 class Progress:
     total: int  # ECGs in the worklist (a copy of a file counts with it: ``copies``)
     reviewed: int  # with a final level from the reader (review state "done")
-    flagged_left: int  # flagged by the model (要至急 / 要精査) and not reviewed yet
+    flagged_left: int  # flagged by the model (要至急 / 要精査) or not judged, not reviewed yet
     analysed: int  # files with a result (or a read error) so far
 
 
@@ -81,7 +85,7 @@ def progress(order: list[str], rows: Mapping[str, Mapping[str, Any]],
     order = [f for f in order if f not in same]
     analysed = sum(1 for f in order if f in rows)  # of the same cases (QA 44: "4/2 analysed")
     reviewed = sum(1 for f in order if _done(rows.get(f), states))
-    flagged = sum(1 for f in order if level_of(rows.get(f)) in FLAGGED_LEVELS
+    flagged = sum(1 for f in order if level_of(rows.get(f)) in TO_READ_LEVELS
                   and not _done(rows.get(f), states))
     return Progress(len(order), reviewed, flagged, analysed)
 
@@ -120,7 +124,7 @@ def next_flagged(order: list[str], current: str | None, rows: Mapping[str, Mappi
         if f == current or f in same:
             continue
         row = rows.get(f)
-        if level_of(row) in FLAGGED_LEVELS and not _done(row, states):
+        if level_of(row) in TO_READ_LEVELS and not _done(row, states):
             return f
     return None
 
@@ -136,6 +140,7 @@ def passed_flagged(order: list[str], current: str | None,
     same = copies(order, rows)
     for f in order[:order.index(current)]:
         row = rows.get(f)
-        if f not in same and f not in opened and level_of(row) in FLAGGED_LEVELS and not _done(row, states):
+        if f not in same and f not in opened and level_of(row) in TO_READ_LEVELS \
+                and not _done(row, states):
             return f
     return None

@@ -14,7 +14,8 @@ MESSAGES.update({
     "desk.menu": ("読影(&R)", "&Reading"),
     "desk.action.next": ("次の症例", "Next case"),
     "desk.action.prev": ("前の症例", "Previous case"),
-    "desk.action.next_flagged": ("次の未確認の要精査以上", "Next unreviewed flagged case"),
+    "desk.action.next_flagged": ("次の未確認の要精査以上・判定不能",
+                                "Next unreviewed flagged or unjudged case"),
     # 確認 / 否定: the words of the review dock's lists, the PDF and the FHIR (it said 採用 / 却下)
     "desk.action.confirm": ("上位の所見候補を「確認」にする", "Confirm the top suggestion"),
     "desk.action.reject": ("上位の所見候補を「否定」にする", "Reject the top suggestion"),
@@ -23,13 +24,13 @@ MESSAGES.update({
     "desk.action.normal": ("判定: 異常なし", "Final level: no abnormality"),
     "desk.action.worklist": ("作業リストへ移動（Enter で開く）", "Go to the worklist (Enter opens)"),
     "desk.progress": (
-        "{pos}/{total} 件目　確認済 {reviewed}/{total}　要精査以上の未確認 {flagged}",
-        "Case {pos} of {total} · reviewed {reviewed}/{total} · flagged, not reviewed: {flagged}",
+        "{pos}/{total} 件目　確認済 {reviewed}/{total}　要精査以上・判定不能の未確認 {flagged}",
+        "Case {pos} of {total} · reviewed {reviewed}/{total} · flagged or unjudged, not reviewed: {flagged}",
     ),
     # no case of the worklist open yet ("Case 0 of 10" had said so)
     "desk.progress_none": (
-        "全 {total} 件　確認済 {reviewed}/{total}　要精査以上の未確認 {flagged}",
-        "{total} cases · reviewed {reviewed}/{total} · flagged, not reviewed: {flagged}",
+        "全 {total} 件　確認済 {reviewed}/{total}　要精査以上・判定不能の未確認 {flagged}",
+        "{total} cases · reviewed {reviewed}/{total} · flagged or unjudged, not reviewed: {flagged}",
     ),
     "desk.progress_tip": ("解析済 {analysed}/{total} 件", "{analysed}/{total} analysed"),
     # the empty page while a worklist waits for its first case
@@ -39,17 +40,17 @@ MESSAGES.update({
         "作業リストがありません。フォルダを作業リストとして開いてください（Ctrl+Shift+O）。",
         "No worklist: open a folder as a worklist (Ctrl+Shift+O).",
     ),
-    "desk.no_flagged_left": ("未確認の要精査以上の症例はもうありません。",
-                             "No unreviewed flagged case is left."),
+    "desk.no_flagged_left": ("未確認の要精査以上・判定不能の症例はもうありません。",
+                             "No unreviewed flagged or unjudged case is left."),
     "desk.no_suggestion": ("所見候補がまだありません（解析中か、モデルが使えません）。",
                            "No suggestions yet (analysing, or the model is unavailable)."),
     "desk.all_decided": ("すべての所見候補を確認済みです。", "Every suggestion has been decided."),
     "desk.decided.confirmed": ("確認: {label}", "Confirmed: {label}"),
     "desk.decided.rejected": ("否定: {label}", "Rejected: {label}"),
     "desk.late_flagged": (
-        "解析が進み、今の位置より前に並んだ未確認の要至急・要精査の症例を先に開きました。",
-        "Opened first a flagged case not yet reviewed that the analysis has since placed above "
-        "the current one.",
+        "解析が進み、今の位置より前に並んだ未確認の要至急・要精査・判定不能の症例を先に開きました。",
+        "Opened first a flagged or unjudged case not yet reviewed that the analysis has since "
+        "placed above the current one.",
     ),
     "desk.level_set": ("判定を「{level}」にしました（保存済み）", "Final level set to {level} (saved)"),
     "desk.level_confirm": (
