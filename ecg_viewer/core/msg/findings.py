@@ -329,9 +329,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "Normal: no finding above its threshold (the AI's suggestion, for "
                            "a physician to confirm)"),
     "referral.meaning.E": ("治療中: 治療中の所見です", "Under treatment: a finding being treated"),
-    "referral.meaning.unreadable": ("判定不能: 記録の品質などのため判定できません。理由は下に表示します（再記録を検討してください）",
-                                    "Cannot be assessed: the recording's quality or leads do not "
-                                    "allow it, for the reason below (consider recording again)"),
+    # QA 48: for a sampling rate written wrong the fix is the file, not a new recording
+    "referral.meaning.unreadable": (
+        "判定不能: 記録の品質や誘導、ファイルの記載内容のため判定できません。理由は下に表示します"
+        "（理由に応じて再記録やファイルの出力設定を確認してください）",
+        "Cannot be assessed: the recording's quality or leads, or what the file states, do not "
+        "allow it, for the reason below (depending on it, record again or check the file's "
+        "export)"),
     "suggest.unvalidated_tip": (
         "この所見は学習・検証データに例がほとんどなく、しきい値を検証できていません。"
         "順位の参考としてのみ表示し、判定には使いません。",
