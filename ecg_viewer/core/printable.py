@@ -70,18 +70,19 @@ def on_disk(printed: str) -> str:
     return real
 
 
-#: the keys of a row or a JSON output whose value is a path (:func:`printable_path`)
-PATH_KEYS = frozenset({"file", "duplicate_of", "path"})
+#: the keys of a row or a JSON output whose value holds paths (:func:`printable_path`): a
+#: batch row's ``source`` is a list of [file, size, time]
+PATH_KEYS = frozenset({"file", "duplicate_of", "path", "source"})
 
 
-def printable(value: Any) -> Any:
-    """``value`` (a JSON-like row: dicts, lists, strings) with every string printable, a path
-    under one of :data:`PATH_KEYS` as :func:`printable_path` gives it."""
+def printable(value: Any, *, paths: bool = False) -> Any:
+    """``value`` (a JSON-like row: dicts, lists, strings) with every string printable; under
+    one of :data:`PATH_KEYS` (``paths``) as :func:`printable_path` gives it."""
     if isinstance(value, str):
-        return printable_text(value)
+        return printable_path(value) if paths else printable_text(value)
     if isinstance(value, dict):
-        return {printable(k): printable_path(v) if k in PATH_KEYS and isinstance(v, str)
-                else printable(v) for k, v in value.items()}
+        return {printable(k): printable(v, paths=paths or k in PATH_KEYS)
+                for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [printable(v) for v in value]
+        return [printable(v, paths=paths) for v in value]
     return value

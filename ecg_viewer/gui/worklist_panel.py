@@ -355,8 +355,8 @@ class WorklistPanel(QWidget):
                 sep = "、" if ja else ", "
                 # a measurement rule's reason first (QA 48: an acute STEMI's 要至急 read
                 # 「洞徐脈、下壁心筋梗塞」)
-                measured = measured_reasons_of(row.get("referral") or {}, lang)
-                finding = sep.join([*measured[:1], *(s[lang] for s in top[:3 - len(measured[:1])])])
+                first = measured_reasons_of(row.get("referral") or {}, lang)[:1]
+                finding = sep.join([*first, *(s[lang] for s in top[:3 - len(first)])])
                 if not finding and row.get("referral", {}).get(f"reasons_{lang}"):
                     finding = sep.join(row["referral"][f"reasons_{lang}"][:2])
                 value = (row.get("measurements") or {}).get("hr_bpm")

@@ -22,12 +22,12 @@ from ecg_viewer.core.messages import MESSAGES, Bilingual, Reason
 from ecg_viewer.core.paths import resources_dir
 from ecg_viewer.core.prediction import REFERRAL_LEVELS, LabelScore, level_name
 
-#: criteria features (``signal/criteria.py``) the rules read beside the interval measurements:
-#: the ST elevation of the injury type per territory (``signal/st_injury.py``)
 #: the heart rate of a regular rhythm in which no P wave is found (None otherwise): a slow one is
 #: complete AV block or an escape rhythm until shown otherwise (QA 46: PTB-XL 959, complete AV
 #: block at 40/min, read 心房細動 要精査)
 REGULAR_NO_P = "regular_no_p_hr_bpm"
+#: what the rules read beside the interval measurements (:func:`referral_measurements`): the
+#: STEMI-criteria ST elevation per territory (``signal/st_injury.py``) and :data:`REGULAR_NO_P`
 CRITERIA_MEASURES: tuple[str, ...] = (*ST_INJURY_FEATURES.values(), REGULAR_NO_P)
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
@@ -48,6 +48,8 @@ def referral_measurements(measurements: Mapping[str, Any] | None,
                     and criteria.get("rr_irregular") is False and not low & {"hr_bpm", "p_present"})
     extra[REGULAR_NO_P] = measurements.get("hr_bpm") if regular_no_p else None
     return {**measurements, **extra}
+
+
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
 }  # fmt: skip

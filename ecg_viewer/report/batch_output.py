@@ -327,10 +327,6 @@ class BatchOutput:
     def write(self, row: dict[str, Any]) -> None:
         # a file name that is not UTF-8 (Shift_JIS from a Windows ZIP) stopped the whole run
         # with a UnicodeEncodeError and no row (QA 45): every text of the row printable
-        if isinstance(row.get("source"), list):  # [file, size, time] each
-            row = {**row, "source": [[printable_path(str(f[0])), *f[1:]]
-                                     if isinstance(f, list | tuple) and f else f
-                                     for f in row["source"]]}
         row = printable(row)
         if self.kind == "csv":
             buf = io.StringIO()
