@@ -79,6 +79,53 @@ def test_the_window_greys_the_figures_of_a_rate_written_wrong(samples: Path, tmp
     low = win.state.measurements.to_dict()["low_confidence"]
     assert {"hr_bpm", "qrs_ms", "qt_ms"} <= set(low)
     assert win.state.measurements.confidence_text("hr_bpm", "ja").startswith("記録装置")
+    _assert_header_greyed(win)
+
+
+def _assert_header_greyed(win) -> None:
+    """QA 49 F2: the heart rate the reason calls wrong stayed black, without （参考値）."""
+    from ecg_viewer.core.messages import tr
+
+    labels = win.header.meas_labels
+    for key in ("hr", "qrs", "qt", "axis"):
+        assert tr("meas.conf_low_mark") in labels[key].text(), (key, labels[key].text())
+        assert "color" in labels[key].styleSheet(), key
+    assert "記録装置" in labels["hr"].toolTip()
+    assert labels["axis"].text().count(tr("meas.conf_low_mark")) == 1  # one mark for the line
+
+
+def test_a_case_from_the_worklist_is_greyed_too(samples: Path, tmp_path: Path, make_window,
+                                               qtbot, analyzer: Analyzer) -> None:
+    """QA 49 F1: opened from the worklist (its analysis reused, no second model run), the
+    header kept QRS 138 and QT 596 in black under the 判定不能 banner."""
+    f = _muse(samples, tmp_path, "synthetic_muse.xml", "<SampleBase>500</SampleBase>",
+              "<SampleBase>250</SampleBase>")
+    cached = analyzer.analyze(read_ecg(f))
+    win = make_window((1400, 900), use_stored_language=False,
+                      analyzer_factory=lambda: Analyzer(load_model=False))
+    win.flow.analysis_cache = lambda sha: cached if sha == cached.sha256 else None
+    with qtbot.waitSignal(win.flow.measured, timeout=120000):
+        win.controller.open_file(str(f))
+    assert win.state.analysis is cached
+    assert {"hr_bpm", "qrs_ms", "qt_ms"} <= set(win.state.measurements.low_confidence)
+    _assert_header_greyed(win)
+
+
+def test_one_greyed_axis_is_marked_where_it_stands(make_window) -> None:
+    from ecg_viewer.core.messages import tr
+    from ecg_viewer.signal.measure import measure
+    from ecg_viewer.signal.synthetic import synthetic
+
+    win = make_window((1400, 900), use_stored_language=False)
+    m = measure(synthetic()).to_dict()
+    m["low_confidence"] = ["p_axis_deg"]
+    m["confidence_reasons"] = {"p_axis_deg": "meas.conf_quality"}
+    win.header.set_measurements(m)
+    axis = win.header.meas_labels["axis"]
+    mark = tr("meas.conf_low_mark")
+    assert axis.text().count(mark) == 1 and axis.text().index(mark) < axis.text().index("QRS")
+    assert "color" not in axis.styleSheet()  # QRS and T axes are firm
+    assert tr("meas.conf_quality") in axis.toolTip()
 
 
 def test_quality_problems_read_as_sentences() -> None:

@@ -197,10 +197,18 @@ class HeaderWidget(QFrame):
         qt, qt_why = fmt("qt_ms", "")
         qtc_key = "qtc_bazett_ms" if "qtc_bazett_ms" in m else "qtc_ms"
         qtc, qtc_why = fmt(qtc_key, " ms")
+        low = set(m.get("low_confidence") or [])
+        conf_why = m.get("confidence_reasons") or {}
+        axis_vals = {k: (n, _value(m, k)[0]) for k, n in
+                     (("p_axis_deg", "P"), ("qrs_axis_deg", "QRS"), ("t_axis_deg", "T"))}
+        axes_weak = [k for k, (_n, v) in axis_vals.items() if v is not None and k in low]
+        all_weak = len(axes_weak) == sum(v is not None for _n, v in axis_vals.values())
         axes = []
-        for k, n in (("p_axis_deg", "P"), ("qrs_axis_deg", "QRS"), ("t_axis_deg", "T")):
-            v, _ = _value(m, k)
-            axes.append(f"{n} {tr('ui.meas.na') if v is None else f'{v:.0f}°'}")
+        for k, (n, v) in axis_vals.items():
+            text = f"{n} {tr('ui.meas.na') if v is None else f'{v:.0f}°'}"
+            if k in axes_weak and not all_weak:  # one axis of three: marked where it stands
+                text += paren(tr("meas.conf_low_mark"))
+            axes.append(text)
         texts = {
             "hr": (f"{tr('ui.meas.hr')} {hr}", hr_why),
             "pr": (f"{tr('ui.meas.pr')} {pr}", pr_why),
@@ -208,8 +216,6 @@ class HeaderWidget(QFrame):
             "qt": (f"{tr('ui.meas.qt')} {qt}/{qtc}", _TIP_SEP.join(x for x in (qt_why, qtc_why) if x)),
             "axis": (f"{tr('ui.meas.axis')} " + " ".join(axes), ""),
         }
-        low = set(m.get("low_confidence") or [])
-        conf_why = m.get("confidence_reasons") or {}
         qtm, _ = _value(m, "qtc_modified_ms")
         if qtm is not None and "qtc_modified_ms" in low:  # a figure of its own, marked below
             texts["qtm"] = (tr("ui.meas.qtc_modified_label", value=qtm), tr("ui.meas.qtc_modified_tip"))
@@ -217,8 +223,10 @@ class HeaderWidget(QFrame):
             text, why = texts["qt"]
             texts["qt"] = (text + tr("ui.meas.qtc_modified", value=qtm),
                            _TIP_SEP.join(x for x in (why, tr("ui.meas.qtc_modified_tip")) if x))
-        sources = {"pr": ("pr_ms",), "qrs": ("qrs_ms",), "qt": ("qt_ms", qtc_key),
-                   "qtm": ("qtc_modified_ms",)}
+        # the heart rate is greyed as the intervals are (a rate the cart contradicts: QA 49); the
+        # axis line only when every axis shown is (each greyed axis carries its own mark)
+        sources = {"hr": ("hr_bpm",), "pr": ("pr_ms",), "qrs": ("qrs_ms",),
+                   "qt": ("qt_ms", qtc_key), "qtm": ("qtc_modified_ms",)}
         for key in _MEAS:
             lab = self.meas_labels[key]
             if key not in texts:
@@ -228,7 +236,13 @@ class HeaderWidget(QFrame):
                 continue
             text, why = texts[key]
             weak = [k for k in sources.get(key, ()) if k in low]
-            if weak:
+            if key == "axis":
+                why = _TIP_SEP.join(dict.fromkeys(
+                    tr(r) if r in MESSAGES else r for r in (conf_why.get(k, "") for k in axes_weak) if r))
+                weak = axes_weak if all_weak else []
+                if weak:
+                    text += paren(tr("meas.conf_low_mark"))
+            elif weak:
                 reason = conf_why.get(weak[0], "")
                 text += paren(tr("meas.conf_low_mark"))
                 why = _TIP_SEP.join(x for x in (why, tr(reason) if reason in MESSAGES else reason) if x)
