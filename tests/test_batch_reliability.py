@@ -93,6 +93,24 @@ def test_second_run_into_the_same_output_is_refused(folder: Path, tmp_path: Path
     assert _rows(out) == []
 
 
+@pytest.mark.parametrize("suffix", ["jsonl", "csv"])
+def test_a_read_only_results_file_is_left_alone(folder: Path, tmp_path: Path, suffix: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """QA 49 F3: run as root, a 0444 results file was appended to (and, after a source
+    changed, replaced by rename) while report and render refuse theirs."""
+    out = tmp_path / f"signed.{suffix}"
+    out.write_bytes(b"")
+    out.chmod(0o444)
+    try:
+        before = (out.read_bytes(), out.stat().st_ino)
+        rc = main(["batch", str(folder), "--out", str(out), "--no-model", "--no-progress"])
+        err = capsys.readouterr().err
+        assert rc != 0 and "書き込み禁止" in err and "Traceback" not in err
+        assert (out.read_bytes(), out.stat().st_ino) == before
+    finally:
+        out.chmod(0o644)
+
+
 def test_runs_from_another_folder_skip_what_is_done(folder: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out.jsonl"

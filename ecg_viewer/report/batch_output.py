@@ -32,7 +32,7 @@ from ecg_viewer.core.hashing import fingerprint, sha256_files
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import READING_ORDER, UNVALIDATED_THRESHOLD
 from ecg_viewer.core.printable import on_disk, printable, printable_path
-from ecg_viewer.report.atomic import write_all
+from ecg_viewer.report.atomic import ExportError, refuse_read_only, write_all
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,12 @@ class BatchOutput:
         # the CSV columns of this file: CSV_COLUMNS, or the header of a file an earlier version
         # began (a resumed run appends rows under that header, never under another)
         self.columns: tuple[str, ...] = CSV_COLUMNS
+        try:
+            # a results file someone write-protected is neither appended to nor replaced, as
+            # report and render refuse theirs (QA 49: root appended to a 0444 file)
+            refuse_read_only(self.path)
+        except ExportError as exc:
+            raise BatchOutputError("batch.read_only_target", self.path) from exc
         try:
             self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as exc:

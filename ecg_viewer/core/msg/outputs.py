@@ -84,6 +84,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Batch stopped: cannot write {out} ({reason}). No half-written row was left "
         "({done} rows recorded).",
     ),
+    "batch.read_only_target": (
+        "結果ファイルが書き込み禁止のため一括解析を始めません: {out}。追記も置き換えもしません。"
+        "別のファイル名を指定するか、書き込み禁止を解除してください。",
+        "Batch not started: the results file {out} is read-only. Nothing is appended to it or "
+        "replaces it; give another file name or make it writable.",
+    ),
     "batch.rewrite_failed": (
         "結果ファイル {out} を書き直せないため（{reason}）、前回の後に変更されたファイルの古い行を"
         "削除できません。",
