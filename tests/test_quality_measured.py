@@ -56,6 +56,7 @@ def test_a_gain_ten_times_too_large_is_said(samples: Path, tmp_path: Path,
     assert a.quality.ok  # a warning: rhythm and intervals do not depend on the gain
     problem = next(p for p in a.quality.problems if p.code == "gain_implausible")
     assert "ゲイン" in problem.text("ja") and "gain" in problem.text("en")
+    assert "12 誘導" not in problem.text("ja")  # QA 49 F4: said on a 2-lead record too
     plain = analyzer.analyze(read_ecg(samples / "ge_muse" / "synthetic_muse.xml"))
     assert not any(p.code == "gain_implausible" for p in plain.quality.problems)
 

@@ -88,6 +88,11 @@ BROAD_S_MS = 40.0
 RPRIME_MIN_MV = 0.05
 __all__ = ["FEATURE_NAMES", "CriteriaFeatures", "criteria_features"]
 
+#: every value a record's features report, each with a value or the reason for its None: the
+#: fusion vector and the STEMI-criteria values kept out of it (QA 49: without a median beat
+#: those had neither, and the criteria dock showed them blank)
+_REPORTED = (*FEATURE_NAMES, *ST_INJURY_FEATURES.values())
+
 PER_LEAD_KEYS = ("q_mv", "r_mv", "s_mv", "r2_mv", "q_ms", "r_ms", "s_ms", "r2_ms", "qrs_pp_mv",
                  "st_j_mv", "st_j60_mv", "t_mv")  # fmt: skip
 
@@ -160,7 +165,7 @@ def criteria_features(
     sex = (record.meta.sex or "").upper()
     b.put("female", True if sex == "F" else False if sex == "M" else None, "crit.sex_unknown")
     if meas is None:
-        for name in FEATURE_NAMES:
+        for name in _REPORTED:
             b.put(name, None, "crit.no_measurements")
         return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
     mr = meas.reasons
@@ -192,7 +197,7 @@ def criteria_features(
     leads = measure_leads(mb, fid, amplitude_valid=amplitude_valid, p_present=p_present,
                           no_mv_reason=no_mv)
     if not leads:
-        for name in FEATURE_NAMES:
+        for name in _REPORTED:
             if name not in b.values:
                 b.put(name, None, no_median)
         return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
@@ -279,7 +284,7 @@ def criteria_features(
     b.put("t_inverted_leads",
           float(sum(1 for n, v in t.items() if n not in T_INVERSION_EXCLUDED and v <= T_INVERTED_MV))
           if t else None, t_why)  # fmt: skip
-    for name in FEATURE_NAMES:  # anything a missing lead left out
+    for name in _REPORTED:  # anything a missing lead left out
         if name not in b.values:
             b.put(name, None, "crit.lead_missing")
     return CriteriaFeatures(b.values, b.reasons, amplitude_valid)
@@ -291,7 +296,7 @@ def _put_st_injury(b: _Builder, leads: dict[str, LeadMeasures], meas: Measuremen
     where the pattern cannot be judged."""
     why = "" if amplitude_valid else no_mv
     why = why or not_assessable(meas.qrs_ms, bool(meas.paced), b.values.get("sokolow_lyon_mv"),
-                                b.values.get("cornell_mv"))
+                                b.values.get("cornell_mv"), b.values.get("female") is True)
     st_j = {n: lm.st_j_mv for n, lm in leads.items() if lm.st_j_mv is not None}
     st_j60 = {n: lm.st_j60_mv for n, lm in leads.items() if lm.st_j60_mv is not None}
     if not why and len(st_j60) < 2:

@@ -11,18 +11,23 @@ reference doc; "marked ST elevation (injury pattern)" is 要至急):
 - a reciprocal ST depression of ≥ 0.1 mV (at J or J+60 ms) in a lead of another territory, aVR
   and V1 left out (they mirror a diffuse elevation, as in pericarditis);
 - not assessed with a QRS ≥ 120 ms (bundle branch block, ventricular pacing), pacing spikes, or
-  LVH by voltage (Sokolow–Lyon ≥ 3.5 mV or Cornell > 2.8 mV), whose secondary ST changes mimic
-  it (the definition's own exclusions).
+  LVH by voltage (Sokolow–Lyon ≥ 3.5 mV or Cornell > 2.8 mV in men, > 2.0 mV in women), whose
+  secondary ST changes mimic it (the definition's own exclusions).
 
-Territories (contiguous leads): inferior II/III/aVF, lateral I/aVL/V5/V6, anterior V1–V4.
+Territories: inferior II/III/aVF, lateral I/aVL/V5/V6, anterior V1–V4; within each, the two
+leads must be contiguous (:data:`CONTIGUOUS`: neighbours in the Cabrera order of the limb leads,
+aVL–I and II–aVF–III, or neighbouring chest leads): I with V6, or V1 with V4 over a flat V2–V3,
+are not (QA 49).
 On 2,121 mV records (PTB-XL 1,987, CinC 134) the pattern is found on 4 with a man's limits for
-all (inferior 3, anterior 1), on 8 PTB-XL records with each one's sex and age (the women's lower
-V2–V3 limit adds anterior ones), all labelled myocardial infarction, and on none of the 1,051
-labelled normal.
+all (inferior 3, anterior 1), on 4 PTB-XL records with each one's sex and age (a woman's lower
+V2–V3 limit adds an anterior one, her lower Cornell limit takes an inferior one out), all
+labelled myocardial infarction, and on none of the 1,051 labelled normal. Asking for contiguous
+pairs rather than any two leads of a territory changes none of them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,10 +38,18 @@ TERRITORIES: dict[str, tuple[str, ...]] = {
 }
 ELEVATION_MV = 0.1
 RECIPROCAL_MV = 0.1
+#: the pairs of contiguous leads of each territory (the Cabrera order aVL, I, −aVR, II, aVF,
+#: III; the chest leads in their row)
+CONTIGUOUS: dict[str, tuple[tuple[str, str], ...]] = {
+    "inferior": (("II", "aVF"), ("aVF", "III")),
+    "lateral": (("aVL", "I"), ("V5", "V6")),
+    "anterior": (("V1", "V2"), ("V2", "V3"), ("V3", "V4")),
+}
 NOT_RECIPROCAL = ("aVR", "V1")
 WIDE_QRS_MS = 120.0
 SOKOLOW_LVH_MV = 3.5
 CORNELL_LVH_MV = 2.8
+CORNELL_LVH_FEMALE_MV = 2.0
 
 
 def elevation_limit_mv(lead: str, female: bool | None, age_years: float | None) -> float:
@@ -48,32 +61,38 @@ def elevation_limit_mv(lead: str, female: bool | None, age_years: float | None) 
     return 0.25 if age_years is not None and age_years < 40 else 0.2
 
 
-def not_assessable(qrs_ms: float | None, paced: bool, sokolow_mv: Any, cornell_mv: Any) -> str:
-    """Why the injury pattern cannot be judged ("" when it can): a message key."""
+def not_assessable(qrs_ms: float | None, paced: bool, sokolow_mv: Any, cornell_mv: Any,
+                   female: bool | None = None) -> str:
+    """Why the injury pattern cannot be judged ("" when it can): a message key. Cornell's
+    limit is a woman's (2.0 mV) only when the record says female (sex unknown: a man's)."""
     if paced:
         return "crit.st_injury_paced"
     if qrs_ms is not None and qrs_ms >= WIDE_QRS_MS:
         return "crit.st_injury_wide_qrs"
+    cornell_limit = CORNELL_LVH_FEMALE_MV if female else CORNELL_LVH_MV
     if (isinstance(sokolow_mv, float) and sokolow_mv >= SOKOLOW_LVH_MV) or \
-            (isinstance(cornell_mv, float) and cornell_mv > CORNELL_LVH_MV):
+            (isinstance(cornell_mv, float) and cornell_mv > cornell_limit):
         return "crit.st_injury_lvh"
     return ""
 
 
 def st_injury(st_j: Mapping[str, float], st_j60: Mapping[str, float], *, female: bool | None,
               age_years: float | None) -> dict[str, float]:
-    """Per territory: the second-largest J-point elevation (mV) of its leads when ≥ 2 of them
-    meet their limit at J and at J+60 ms and another territory shows a reciprocal depression;
-    0.0 when it does not show the pattern. ``st_j`` / ``st_j60``: lead -> ST level (mV) of the
-    leads that have one."""
+    """Per territory: when a pair of its contiguous leads (:data:`CONTIGUOUS`) both meet their
+    limit at J and at J+60 ms and another territory shows a reciprocal depression, the J-point
+    elevation (mV) both leads of the best such pair reach, rounded down to 0.01 mV (the reason
+    prints it as "… mV 以上": 0.266 must not read 0.27); 0.0 when it does not show the pattern.
+    ``st_j`` / ``st_j60``: lead -> ST level (mV) of the leads that have one."""
+    def meets(n: str) -> bool:
+        return n in st_j and n in st_j60 and \
+            min(st_j[n], st_j60[n]) >= elevation_limit_mv(n, female, age_years)
+
     out: dict[str, float] = {}
-    for name, leads in TERRITORIES.items():
-        up = sorted((st_j[n] for n in leads if n in st_j and n in st_j60
-                     and min(st_j[n], st_j60[n]) >= elevation_limit_mv(n, female, age_years)),
-                    reverse=True)
+    for name, pairs in CONTIGUOUS.items():
+        both = [min(st_j[a], st_j[b]) for a, b in pairs if meets(a) and meets(b)]
         others = [n for other, ls in TERRITORIES.items() if other != name for n in ls
                   if n not in NOT_RECIPROCAL]
         reciprocal = any(min(st_j.get(n, 0.0), st_j60.get(n, 0.0)) <= -RECIPROCAL_MV
                          for n in others)
-        out[name] = float(up[1]) if len(up) >= 2 and reciprocal else 0.0
+        out[name] = math.floor(max(both) * 100.0 + 1e-6) / 100.0 if both and reciprocal else 0.0
     return out

@@ -121,22 +121,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Heart rate {value:.0f} bpm: marked bradycardia (below 40 bpm)",
     ),
     "referral.rule.st_injury_inferior": (
-        "急性心筋梗塞（STEMI）疑い：下壁誘導（II・III・aVF）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と"
+        "急性心筋梗塞（STEMI）疑い：下壁誘導（II・III・aVF）の隣接する 2 誘導で J 点の ST 上昇 {value:.2f} mV 以上と"
         "鏡像変化（対側の ST 低下）",
-        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two or more "
-        "inferior leads (II, III, aVF) with reciprocal depression",
+        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two "
+        "contiguous inferior leads (II, III, aVF) with reciprocal depression",
     ),
     "referral.rule.st_injury_lateral": (
-        "急性心筋梗塞（STEMI）疑い：側壁誘導（I・aVL・V5・V6）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と"
+        "急性心筋梗塞（STEMI）疑い：側壁誘導（I・aVL・V5・V6）の隣接する 2 誘導で J 点の ST 上昇 {value:.2f} mV 以上と"
         "鏡像変化（対側の ST 低下）",
-        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two or more "
-        "lateral leads (I, aVL, V5, V6) with reciprocal depression",
+        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two "
+        "contiguous lateral leads (I, aVL, V5, V6) with reciprocal depression",
     ),
     "referral.rule.st_injury_anterior": (
-        "急性心筋梗塞（STEMI）疑い：前壁誘導（V1–V4）の 2 誘導以上で J 点の ST 上昇 {value:.2f} mV 以上と"
+        "急性心筋梗塞（STEMI）疑い：前壁誘導（V1–V4）の隣接する 2 誘導で J 点の ST 上昇 {value:.2f} mV 以上と"
         "鏡像変化（対側の ST 低下）",
-        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two or more "
-        "anterior leads (V1–V4) with reciprocal depression",
+        "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two "
+        "contiguous anterior leads (V1–V4) with reciprocal depression",
     ),
     "referral.rule.slow_regular_no_p": (
         "完全房室ブロックまたは補充調律の疑い：P 波を認めない規則的な徐脈 {value:.0f} /分",

@@ -42,7 +42,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{device} bpm (the file's sampling rate of {fs_hz} Hz is probably wrong)",
     ),
     "quality.gain_implausible": (
-        "QRS の振幅が心臓の電位として大きすぎます（12 誘導の振幅の中央値が {limit_mv} mV 以上）。"
+        "QRS の振幅が心臓の電位として大きすぎます（各誘導の QRS 振幅の中央値が {limit_mv} mV 以上）。"
         "ファイルの mV 換算（ゲイン）の誤りの可能性があり、電位の基準（Sokolow–Lyon、Cornell、"
         "低電位）は評価していません。振幅に関わる所見候補（左室肥大など）も参考にしないでください",
         "The QRS is too large for a heart (the median of the leads' amplitudes is {limit_mv} mV "
