@@ -61,6 +61,8 @@ def test_a_lead_read_around_is_named_in_the_window_and_the_report(shared_data: P
     sheet1 = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
                             capture_output=True, text=True, check=True).stdout
     assert "信号品質に注意（詳細は 2 枚目）" in sheet1
+    # ... and still names the file and its hash (QA 49: the caveat beside them had cut both)
+    assert "HR20715.hea" in sheet1 and "sha256" in sheet1
     # sheet 2's left column ends above the safety notice: the table gets the room the reasons,
     # the measurements (with their notes) and this line leave (the line was drawn over the
     # notice when a note was added under the measurements)

@@ -23,6 +23,7 @@ from typing import BinaryIO
 import numpy as np
 from reportlab.lib.colors import Color, white
 from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import language, list_sep, paren, sentences, tr, unit_label
@@ -362,18 +363,21 @@ def _suggestions_fit(content: ReportContent, lang: str, width_mm: float) -> tupl
 
 # --- sheet 1: the ECG ---------------------------------------------------------------------------
 def _sheet1(c: Canvas, content: ReportContent, page: Page, signal: np.ndarray, lang: str) -> None:
-    text_at(c, MARGIN_MM, 8.5, tr("report.title", lang), 13)
+    title = tr("report.title", lang)
+    text_at(c, MARGIN_MM, 8.5, title, 13)
     problems = content.analysis.quality.problems
-    file_w = 60.0 if problems else 140.0
     text_at(c, MARGIN_MM, 13.0, fit_text(f"{tr('report.file', lang)}: {Path(content.analysis.file).name}"
-                                   f"   sha256 {(content.analysis.sha256 or '—')[:16]}…", file_w, 7),
+                                   f"   sha256 {(content.analysis.sha256 or '—')[:16]}…", 140.0, 7),
           7, Color(0.3, 0.3, 0.3))
     if problems:  # the sheet that is printed and filed says it too (QA 48: a wrong gain's
-        # warning was on sheet 2 only, under LVH suggestions on sheet 1)
+        # warning was on sheet 2 only, under LVH suggestions on sheet 1), in two lines beside the
+        # title: the file line under it keeps the name and the hash that identify the sheet
+        # (QA 49: a caveat beside them had cut both)
         caveat = tr("report.quality_caveat", lang, problems=sentences(
             (p.text(lang) for p in problems), lang))
-        text_at(c, MARGIN_MM + file_w + 2.0, 13.0, fit_text(caveat, 148.0 - file_w, 7), 7,
-                Color(0.75, 0.30, 0.0))
+        x = MARGIN_MM + pdfmetrics.stringWidth(title, FONT, 13) / mm + 4.0
+        for k, part in enumerate(wrap_text(caveat, 158.0 - x, 7, 2)):
+            text_at(c, x, 5.6 + 2.9 * k, part, 7, Color(0.75, 0.30, 0.0))
     _banner(c, content, 160.0, 2.5, SHEET_W_MM - 160.0 - MARGIN_MM, lang)
     text_at(c, MARGIN_MM, 17.8, fit_text(patient_line(content, lang), SHEET_W_MM - 2 * MARGIN_MM, 7.5),
           7.5)
