@@ -39,7 +39,8 @@ def test_to_dict_keys_and_reasons() -> None:
     m = measure(synthetic())
     d = m.to_dict()
     expected = set(INTERVAL_KEYS) | {
-        "beats", "rr_sdnn_ms", "rr_rmssd_ms", "rr_irregularity", "rr_irregular", "paced", "reasons",
+        "beats", "rr_sdnn_ms", "rr_rmssd_ms", "rr_irregularity", "rr_irregular", "rr_regular_share",
+        "paced", "reasons",
         "confidence", "low_confidence", "confidence_reasons", "qtc_modified_ms", "range",
     }  # fmt: skip
     assert set(d) == expected
@@ -161,6 +162,24 @@ def test_isolated_premature_beats_do_not_make_the_rhythm_irregular(samples: Path
     assert irregular_share(regular) < 0.2
     rng = np.random.default_rng(0)  # irregularly irregular: most differences are large
     assert irregular_share(rng.uniform(400.0, 900.0, 20)) > 0.6
+
+
+def test_a_regular_rhythm_with_premature_beats_keeps_its_p_wave(samples: Path) -> None:
+    """QA 52: CinC JS20016, a regular 137/min with two PACs (RR 438 442 352 512 … 296 564 302
+    568 …), is called irregular (8 of 21 successive differences over 5 %); its P wave, whose
+    consistency 0.62 passes the regular rhythm's bar but not the irregular rhythm's 0.65, was
+    then dropped, and the record read 心房細動 with a rapid response, 要至急."""
+    from ecg_viewer.signal.rhythm import REGULAR_DOMINANT_SHARE, regular_share
+
+    path = samples / "wfdb_cinc2021" / "JS20016.hea"
+    if not path.exists():
+        pytest.skip("JS20016 is not in ../shared/data/samples/wfdb_cinc2021")
+    m = measure(read_ecg(path))
+    assert m.rr_irregular is True and m.rr_regular_share >= REGULAR_DOMINANT_SHARE
+    assert m.pr_ms is not None and 100 <= m.pr_ms <= 200
+    rng = np.random.default_rng(1)  # irregularly irregular: no length most intervals share
+    assert regular_share(rng.uniform(400.0, 900.0, 20)) < 0.35
+    assert regular_share(np.array([440.0] * 16 + [300.0, 560.0] * 3)) == pytest.approx(16 / 22)
 
 
 def test_too_few_beats_and_no_signal() -> None:

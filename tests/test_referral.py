@@ -349,16 +349,20 @@ def test_combination_needs_every_label_it_reads():
     assert decide_referral(present, None, None, RULES, _combination(-50.0)).level == "A"
 
 
-@pytest.mark.parametrize("label, hr, low, level", [
-    ("atrial_fibrillation", 146.0, False, "urgent"),  # CinC A0003: AF with rapid response
-    ("atrial_flutter", 120.0, False, "urgent"),
-    ("atrial_fibrillation", 95.0, False, "D"),
-    ("atrial_fibrillation", 146.0, True, "D"),  # a greyed rate raises nothing
+@pytest.mark.parametrize("label, hr, low, level, share", [
+    ("atrial_fibrillation", 146.0, False, "urgent", 0.3),  # CinC A0003: AF with rapid response
+    ("atrial_fibrillation", 146.0, False, "urgent", None),  # too few beats to say
+    ("atrial_flutter", 120.0, False, "urgent", 1.0),  # flutter's conduction is regular
+    ("atrial_fibrillation", 95.0, False, "D", 0.3),
+    ("atrial_fibrillation", 146.0, True, "D", 0.3),  # a greyed rate raises nothing
+    # QA 52: a regular rhythm with premature beats (CinC JS20016, 0.73) is not AF's rapid response
+    ("atrial_fibrillation", 137.0, False, "D", 0.73),
 ])
-def test_atrial_fibrillation_or_flutter_with_a_rapid_response_is_urgent(label, hr, low, level):
+def test_atrial_fibrillation_or_flutter_with_a_rapid_response_is_urgent(label, hr, low, level,
+                                                                         share):
     """Reference doc §3: "AF/AFL with fast response" is in the urgent tier; the catalog's
     頻脈性心房細動 has no training example, so the trusted rate decides (> 100/min)."""
-    meas = {"hr_bpm": hr, "low_confidence": ["hr_bpm"] if low else []}
+    meas = {"hr_bpm": hr, "low_confidence": ["hr_bpm"] if low else [], "rr_regular_share": share}
     ref = decide_referral([ls(label)], meas)
     assert ref.level == level
     if level == "urgent":

@@ -31,7 +31,7 @@ REGULAR_NO_P = "regular_no_p_hr_bpm"
 CRITERIA_MEASURES: tuple[str, ...] = (*ST_INJURY_FEATURES.values(), REGULAR_NO_P)
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
-    "qtc_modified_ms", *CRITERIA_MEASURES,
+    "qtc_modified_ms", "rr_regular_share", *CRITERIA_MEASURES,
 )  # fmt: skip
 
 
@@ -115,11 +115,13 @@ class LabelLevelRule:
     reason: str
     with_labels: frozenset[str] = frozenset()
     label_message: str = ""  # key for a finding of with_labels: {label}, {level}, {finding}
+    unless: tuple[Condition, ...] = ()  # any that holds stops ``when`` (a missing value does not)
 
     def by_measurement(self, measurements: Mapping[str, Any]) -> bool:
         low = set(measurements.get("low_confidence") or ())
         return bool(self.when) and self.show not in low and all(
-            c.holds(measurements) for c in self.when)
+            c.holds(measurements) for c in self.when) and not any(
+            c.holds(measurements) for c in self.unless)
 
 
 @dataclass(frozen=True)
@@ -352,8 +354,12 @@ def _label_level(raw: Any, index: int, file: Path) -> LabelLevelRule:
     show = raw.get("show", "")
     if when and show not in {c.measure for c in when}:
         raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
+    unless = raw.get("unless", [])
+    if not isinstance(unless, list):
+        raise RulesError(file, f"{where}: 'unless' must be a list of conditions")
     return LabelLevelRule(raw["id"], lists["labels"], when, show, raw["level"], raw["message"],
-                          raw["reason"], lists["with_labels"], raw.get("label_message", ""))
+                          raw["reason"], lists["with_labels"], raw.get("label_message", ""),
+                          _conditions(unless, where, file))
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from ecg_viewer.signal.delineate import INDEPENDENT, Fiducials, clean_leads, del
 from ecg_viewer.signal.median import MedianBeat, median_beat
 from ecg_viewer.signal.pacing import detect_pacing, remove_spikes
 from ecg_viewer.signal.pwave import p_present
-from ecg_viewer.signal.rhythm import rhythm
+from ecg_viewer.signal.rhythm import premature_beats_only, rhythm
 from ecg_viewer.signal.tend import T_LOW_MV
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ class Measurements:
     rr_rmssd_ms: float | None = None
     rr_irregularity: float | None = None  # RMSSD / mean RR
     rr_irregular: bool | None = None
+    rr_regular_share: float | None = None  # signal/rhythm.py: a regular rhythm's premature beats
     paced: bool = False
     # QTc modified for a wide QRS (QT - 0.485 x QRS, Fridericia); None unless QRS >= WIDE_QRS_MS
     qtc_modified_ms: float | None = None
@@ -146,6 +147,7 @@ class Measurements:
         out["rr_rmssd_ms"] = self.rr_rmssd_ms
         out["rr_irregularity"] = self.rr_irregularity
         out["rr_irregular"] = self.rr_irregular
+        out["rr_regular_share"] = self.rr_regular_share
         out["paced"] = self.paced
         out["qtc_modified_ms"] = self.qtc_modified_ms
         out["reasons"] = dict(self.reasons)
@@ -373,7 +375,9 @@ def measure(record: EcgRecord) -> Measurements:
             confidence=rate_conf, confidence_reasons=rate_why, **_rr_extra(vals),
         )
     dominant_rr_s = _dominant_rr_s(mb, det)
-    irregular = vals.get("rr_irregular")
+    # the P wave is judged with the irregular rhythm's stricter bar only where the irregularity
+    # could be atrial fibrillation's, not a regular rhythm's premature beats (QA 52)
+    irregular = vals.get("rr_irregular") and not premature_beats_only(vals)
     fid, p_reason = _global(mb, dominant_rr_s, irregular, paced)
     iv = _intervals(fid, mb.fs_hz)
     vals["qrs_ms"], vals["qt_ms"] = iv["qrs_ms"], iv["qt_ms"]
@@ -460,6 +464,7 @@ def _rr_extra(vals: dict[str, Any]) -> dict[str, Any]:
         "rr_rmssd_ms": _round(vals.get("rr_rmssd_ms"), 1),
         "rr_irregularity": _round(vals.get("rr_irregularity"), 3),
         "rr_irregular": vals.get("rr_irregular"),
+        "rr_regular_share": _round(vals.get("rr_regular_share"), 2),
     }
 
 
