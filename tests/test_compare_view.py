@@ -115,6 +115,18 @@ def test_failed_comparison_is_a_notice_not_a_message_box(win, qtbot, shared_data
     assert QApplication.activeModalWidget() is None
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
     assert feats.comparison is None and win.state.record is not None
+    # QA 50: in English the notice reads English, and it goes when another ECG opens (it
+    # stayed above every ECG opened after it, as if it concerned that patient)
+    win.set_language("en")
+    try:
+        assert notices.messages()[-1].startswith("The comparison with the prior ECG failed")
+        assert notices.latest.full_text().startswith("The comparison with the prior ECG failed")
+        assert notices.isVisible()
+        with qtbot.waitSignal(win.state.recordChanged, timeout=30000):
+            win.controller.open_file(str(prior))
+        assert not notices.isVisible() and notices.count == n0 + 2  # the list keeps it
+    finally:
+        win.set_language("ja")
 
 
 def test_a_case_opened_with_its_analysis_cached_is_compared_too(win, qtbot, shared_data: Path,

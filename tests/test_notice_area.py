@@ -104,6 +104,33 @@ def test_notice_list_is_bounded(qtbot) -> None:
     assert area.latest.full_text() == f"notice {MAX_NOTICES + 49}"  # shown elided to its width
 
 
+def test_notices_follow_the_language_and_a_record_bound_one_goes_with_its_ecg(qtbot) -> None:
+    """QA 50: after Language → English the notices stayed Japanese; a refused comparison's
+    notice stayed above every ECG opened after it."""
+    from ecg_viewer.core.messages import tr
+    from ecg_viewer.gui.notice_area import NoticeArea
+
+    area = NoticeArea()
+    qtbot.addWidget(area)
+    area.notify("plain text")
+    area.notify(lambda lang: tr("ui.open.kept_previous", lang), record_bound=True)
+    try:
+        set_language("en")
+        area.retranslate()
+        assert area.messages()[-1] == tr("ui.open.kept_previous", "en")
+        assert area.latest.full_text() == tr("ui.open.kept_previous", "en")
+        assert area.details.item(1).text().endswith(tr("ui.open.kept_previous", "en"))
+        assert area.details.item(0).text().endswith("plain text")
+    finally:
+        set_language("ja")
+    area.show()
+    area.record_changed()
+    assert not area.isVisible() and area.count == 2 and len(area.messages()) == 2
+    area.notify("not bound")
+    area.record_changed()
+    assert area.isVisible()
+
+
 # --- the commands' catch-all ------------------------------------------------------------------
 @pytest.mark.parametrize("lang, expected", [("ja", "予期しないエラー"), ("en", "unexpected error")])
 def test_command_catch_all_prints_one_line_and_logs(

@@ -127,14 +127,17 @@ class ComparisonFeatures(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._open_when_done = False
-        if isinstance(exc, EcgError):  # message-table text (reader errors, a refused prior)
-            msg = user_message(exc)
-        else:  # never the raw exception text on screen: it goes to the log
+        if not isinstance(exc, EcgError):  # never the raw exception text: it goes to the log
             log.warning("comparison failed: %r", exc)
-            msg = tr("notice.compare_unexpected", kind=type(exc).__name__)
-        text = tr("compare.failed", error=msg)
-        self.window.statusBar().showMessage(text, 15000)
-        self.window.notices.notify(text)  # the window's one non-modal notice area
+
+        def text(lang: str) -> str:
+            msg = user_message(exc, lang) if isinstance(exc, EcgError) else \
+                tr("notice.compare_unexpected", lang, kind=type(exc).__name__)
+            return tr("compare.failed", lang, error=msg)
+
+        self.window.statusBar().showMessage(text(language()), 15000)
+        # the window's one non-modal notice area, for as long as this ECG is on screen
+        self.window.notices.notify(text, record_bound=True)
 
     def open_comparison(self) -> None:
         """The menu action: show the comparison, or ask for the prior file when there is none."""

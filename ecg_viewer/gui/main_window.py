@@ -287,6 +287,7 @@ class MainWindow(QMainWindow):
         self.state.update_settings(start_s=value / 10.0)
 
     def _record_changed(self, record) -> None:
+        self.notices.record_changed()  # a notice about the previous ECG goes with it
         self.header.set_record(record, self.state.path)
         self.panel.show_placeholder()
         self.view.set_calipers(self.state.calipers)
@@ -346,11 +347,16 @@ class MainWindow(QMainWindow):
         if path:
             self.controller.open_file(path)
 
-    def show_load_error(self, path: str, message: str) -> None:
-        """A reader error: one more notice in the notice area; the ECG on screen stays."""
-        self.last_error = message
-        self.statusBar().showMessage(message, 15000)
-        self.notices.notify(f"{message}\n{tr('ui.open.kept_previous')}")
+    def show_load_error(self, path: str, message: str | Callable[[str], str]) -> None:
+        """A reader error (its text, or a function of the language): one more notice in the
+        notice area (it stays when another ECG opens: it names its file, and a burst of opens
+        must not hide the failures); the ECG on screen stays."""
+        text = message if isinstance(message, str) else message(language())
+        self.last_error = text
+        self.statusBar().showMessage(text, 15000)
+        self.notices.notify(
+            lambda lang: f"{message if isinstance(message, str) else message(lang)}\n"
+                         f"{tr('ui.open.kept_previous', lang)}")
 
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()

@@ -11,6 +11,7 @@ import re
 import sys
 import weakref
 from collections import deque
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 
@@ -18,12 +19,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout
 
 from ecg_viewer.core.crash_log import write_crash_log
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import language, tr
 from ecg_viewer.gui.elided_label import ElidedLabel
 
 log = logging.getLogger(__name__)
 
 MAX_NOTICES = 200
+#: a notice: its text, or a function of the language ("ja"/"en") that renders it
+NoticeText = str | Callable[[str], str]
 #: a path's folders (what a notice can lose first: the file's name stays)
 _FOLDERS = re.compile(r"(?:[A-Za-z]:)?[\\/](?:[^\s\\/（）()「」:]+[\\/])+")
 
@@ -43,7 +46,8 @@ class NoticeArea(QFrame):
         self.setObjectName("noticeArea")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("#noticeArea { background: #fff4e5; border: 1px solid #f0b46a; }")
-        self._items: deque[tuple[str, str]] = deque(maxlen=MAX_NOTICES)
+        # (time, text or a function of the language that renders it, bound to the open record)
+        self._items: deque[tuple[str, NoticeText, bool]] = deque(maxlen=MAX_NOTICES)
         self.total = 0
         # up to two lines at the strip's width, broken between words, the second one elided at
         # its end, a path's folders left out first: the start says what went wrong and the
@@ -83,23 +87,37 @@ class NoticeArea(QFrame):
         return self.total
 
     def messages(self) -> list[str]:
-        return [text for _, text in self._items]
+        return [_render(text) for _, text, _bound in self._items]
 
-    def notify(self, text: str) -> None:
-        """Add a notice (one line shown; the full text in the details list)."""
+    def notify(self, text: NoticeText, *, record_bound: bool = False) -> None:
+        """Add a notice (one line shown; the full text in the details list). ``text``: a string,
+        or a function of the language that renders it, so that a language switch re-renders it
+        (QA 50: the notices stayed Japanese in English). ``record_bound``: it concerns the ECG
+        on screen (its comparison, a file that did not replace it), so the strip is put away
+        when another ECG opens (:meth:`record_changed`; QA 50: 「選んだファイルは別の患者の心電図
+        です」 stayed above every ECG opened after it); the details list keeps it."""
         stamp = datetime.now().strftime("%H:%M:%S")
-        self._items.append((stamp, text))
+        self._items.append((stamp, text, record_bound))
         self.total += 1
-        first_line = text.splitlines()[0] if text else ""
-        self.latest.setText(first_line)
-        self.latest.setToolTip(text)
-        self.details.addItem(f"{stamp}  {text}")
+        self._show_latest()
+        self.details.addItem(f"{stamp}  {_render(text)}")
         while self.details.count() > MAX_NOTICES:
             self.details.takeItem(0)
         self.details.scrollToBottom()
         self._update_count()
         self.setVisible(True)
         self.changed.emit(self.total)
+
+    def record_changed(self) -> None:
+        """Another ECG is on screen: a strip that shows a notice about the previous one goes."""
+        if self._items and self._items[-1][2] and self.isVisible():
+            self.details_button.setChecked(False)
+            self.setVisible(False)
+
+    def _show_latest(self) -> None:
+        text = _render(self._items[-1][1]) if self._items else ""
+        self.latest.setText(text.splitlines()[0] if text else "")
+        self.latest.setToolTip(text)
 
     def clear(self) -> None:
         self._items.clear()
@@ -114,6 +132,11 @@ class NoticeArea(QFrame):
         self.clear_button.setText(tr("notice.clear"))
         self.details.setToolTip(tr("notice.title"))
         self._update_count()
+        # the notices given as functions of the language, in the new one
+        shown = list(self._items)[-self.details.count():] if self.details.count() else []
+        for row, (stamp, text, _bound) in enumerate(shown):
+            self.details.item(row).setText(f"{stamp}  {_render(text)}")
+        self._show_latest()
 
     def _update_count(self) -> None:
         self.count_label.setText(tr("ui.notice.count_one") if self.total == 1
@@ -121,6 +144,10 @@ class NoticeArea(QFrame):
 
     def _show_details(self, on: bool) -> None:
         self.details.setVisible(on)
+
+
+def _render(text: NoticeText) -> str:
+    return text if isinstance(text, str) else text(language())
 
 
 # --- the window's catch-all ----------------------------------------------------------------------

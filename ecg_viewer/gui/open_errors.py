@@ -34,4 +34,4 @@ def load_failed(win: Any, path: str, exc: BaseException) -> None:
         # moved or deleted since: out of the recent files (QA 43: it stayed there)
         win.controller.recentChanged.emit(
             win.app_settings.remove_recent_file(str(Path(path).resolve())))
-    win.show_load_error(path, user_message(exc))
+    win.show_load_error(path, lambda lang: user_message(exc, lang))

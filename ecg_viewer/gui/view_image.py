@@ -41,11 +41,11 @@ def save_view(win: Any, path: str) -> bool:
                     calipers=win.state.calipers)
     except EcgError as exc:  # ExportError: message-table text, no file left behind
         log.warning("image export failed: %r", exc)
-        win.notices.notify(user_message(exc))
+        win.notices.notify(lambda lang, e=exc: user_message(e, lang))
         return False
     except ValueError as exc:  # a name not ending in .png/.svg
         log.warning("image export refused: %r", exc)
-        win.notices.notify(tr("ui.render.bad_out", out=path))
+        win.notices.notify(lambda lang: tr("ui.render.bad_out", lang, out=path))
         return False
     # the status bar had said nothing (or a previous export's path) after the image was written
     win.statusBar().showMessage(tr("report.written", path=path), 8000)
