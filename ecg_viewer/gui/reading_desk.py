@@ -170,7 +170,10 @@ class ReadingDesk(QObject):
                 self._detour = (late, here)  # every late one first, then back on the way
                 return self.open(late)
         self._detour = None
-        return self.open(step(order, here, delta))
+        # at an end of the worklist, say so (QA 50: the folder-browsing message said the folder
+        # had no other ECG files beside nine others)
+        return self.open(step(order, here, delta),
+                         "desk.last_case" if delta > 0 else "desk.first_case")
 
     def next_flagged(self) -> bool:
         if not self.has_worklist():

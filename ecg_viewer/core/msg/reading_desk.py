@@ -40,6 +40,8 @@ MESSAGES.update({
         "作業リストがありません。フォルダを作業リストとして開いてください（Ctrl+Shift+O）。",
         "No worklist: open a folder as a worklist (Ctrl+Shift+O).",
     ),
+    "desk.last_case": ("作業リストの最後の症例です。", "This is the last case in the worklist."),
+    "desk.first_case": ("作業リストの最初の症例です。", "This is the first case in the worklist."),
     "desk.no_flagged_left": ("未確認の要精査以上・判定不能の症例はもうありません。",
                              "No unreviewed flagged or unjudged case is left."),
     "desk.no_suggestion": ("所見候補がまだありません（解析中か、モデルが使えません）。",
