@@ -184,6 +184,23 @@ def test_time_caliper_reads_ms_and_bpm_and_is_placed_on_its_lead(rec):
     assert Caliper.from_dict(Caliper("time", "II", 0.5, 1.5, rhythm_strip=True).to_dict()).rhythm_strip
 
 
+def test_calipers_side_by_side_keep_their_labels_apart(rec):
+    """QA 50: an RR caliper and a PR caliper next to it on the II strip printed
+    「1232 ms（49 /分171 ms（350 /分）」, on screen and in the PDF, both bars at one height."""
+    from ecg_viewer.signal.calipers import all_caliper_marks, label_width_mm
+
+    page = layout_page(rec, PageSettings())
+    rr, pr, far = (Caliper("time", "II", 1.0, 2.232), Caliper("time", "II", 2.1, 2.271),
+                   Caliper("time", "II", 6.0, 6.8))
+    a, b, c = all_caliper_marks(page, [rr, pr, far])
+    assert a == caliper_marks(page, rr) and c == caliper_marks(page, far)  # room: stay put
+    assert b.label_xy[1] > a.label_xy[1] + 3.5  # a row down ...
+    assert b.lines[2][1] > a.lines[2][1] + 3.5  # ... with its bar
+    ax = a.label_xy[0] + label_width_mm(a.text)
+    assert b.label_xy[0] < ax  # (they would have met on one row)
+    assert all_caliper_marks(page, [Caliper("amplitude", "V2", 6.0, 6.0, -0.5, 0.5)])[0] is not None
+
+
 def test_baseline_highpass_keeps_a_flat_baseline_when_the_record_starts_off_it():
     """A cart's start-up step (first samples off the baseline) must not tilt the whole page."""
     fs = 500.0

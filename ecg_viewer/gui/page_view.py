@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsSimpleTextItem
 from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.fonts import load_app_font
 from ecg_viewer.gui.grid_item import GridItem
-from ecg_viewer.signal.calipers import Caliper, caliper_marks
+from ecg_viewer.signal.calipers import Caliper, all_caliper_marks
 from ecg_viewer.signal.page import (
     Page,
     TracePlacement,
@@ -231,7 +231,7 @@ class EcgPageView(pg.GraphicsView):
     def _draw_calipers(self) -> None:
         xs: list[float] = []
         ys: list[float] = []
-        marks = [caliper_marks(self.page, c) for c in self.calipers] if self.page else []
+        marks = all_caliper_marks(self.page, self.calipers) if self.page else []
         marks = [m for m in marks if m is not None]
         self._ensure(self._cal_labels, len(marks), lambda: MmText(CALIPER, bold=True))
         for i, m in enumerate(marks):

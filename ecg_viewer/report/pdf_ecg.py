@@ -19,7 +19,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review.model import Annotation
-from ecg_viewer.signal.calipers import Caliper, caliper_marks
+from ecg_viewer.signal.calipers import Caliper, all_caliper_marks
 from ecg_viewer.signal.page import MAJOR_MM, MINOR_MM, Page, clip_marks, clip_triangle, window_text
 
 GRID_MINOR = Color(0.98, 0.80, 0.80)
@@ -138,10 +138,16 @@ def draw_annotations(c: Canvas, page: Page, annotations: Iterable[Annotation], a
     placed = 0
     c.saveState()
     c.setLineWidth(0.7)
+    annotations = list(annotations)
+    numbered = [(n, cal) for n, a in enumerate(annotations, start=1)
+                if (cal := to_caliper(a)) is not None]
+    # two calipers side by side on one trace: the later one's label a row down
+    stacked = dict(zip((n for n, _ in numbered), all_caliper_marks(
+        page, [cal for _, cal in numbered], lang, [f"[{n}] " for n, _ in numbered]), strict=True))
     for number, a in enumerate(annotations, start=1):
         cal = to_caliper(a)
         if cal is not None:
-            marks = caliper_marks(page, cal, lang)
+            marks = stacked[number]
             if marks is None:
                 continue
             c.setStrokeColor(CALIPER)
