@@ -245,3 +245,37 @@ def test_tab_reaches_every_review_control(qtbot, bundled_samples, tmp_path):
     assert combos and seen.index(combos[0]) == seen.index(panel.table) + 1  # the rows next
     assert "\t" not in panel.comment.toPlainText()
     store.close()
+
+
+def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samples, tmp_path,
+                                                             monkeypatch):
+    """QA 50: 左脚後枝ブロック rejected, then 二枝ブロック (CRBBB + LPFB) confirmed: both were saved
+    with 「確認結果を保存しました」 and printed in the signed report."""
+    import dataclasses
+
+    from ecg_viewer.core.prediction import Evidence, Prediction
+
+    win = main_window(qtbot, monkeypatch, tmp_path / "db")
+    try:
+        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+            win.controller.open_file(str(bundled_samples / "E07509.hea"))
+        qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+        a = analysis_for(win.state.record, default_catalog(),
+                         {"crbbb": 0.9, "lpfb": 0.6, "bifascicular_block": 0.6})
+        labels = tuple(dataclasses.replace(s, evidence=(
+            Evidence("conjunction_of", "crbbb", "", ""), Evidence("conjunction_of", "lpfb", "", "")))
+            if s.id == "bifascicular_block" else s for s in a.prediction.labels)
+        win.state.set_analysis(dataclasses.replace(
+            a, prediction=Prediction(labels, a.prediction.model)))
+        panel = win.review_dock.panel
+        combo = panel.findChild(type(panel.level), "decision:lpfb")
+        combo.setCurrentIndex(combo.findData("rejected"))
+        assert "保存しました" in win.statusBar().currentMessage()
+        combo = panel.findChild(type(panel.level), "decision:bifascicular_block")
+        combo.setCurrentIndex(combo.findData("confirmed"))
+        message = win.statusBar().currentMessage()
+        assert "二枝ブロック" in message and "否定した所見" in message
+        assert win.store.get(win.state.record.sha256).decisions == {
+            "lpfb": "rejected", "bifascicular_block": "confirmed"}  # saved as decided
+    finally:
+        win.close()

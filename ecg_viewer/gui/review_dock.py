@@ -17,6 +17,7 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.window_layout import fit_worklist_width
 from ecg_viewer.gui.worklist_panel import WorklistPanel
+from ecg_viewer.report.content import rests_on_rejected
 from ecg_viewer.review import Review, ReviewStore
 from ecg_viewer.review.model import local_time
 
@@ -71,7 +72,22 @@ class ReviewDock:
     def _review_saved(self, review: Review) -> None:
         who = review.reviewer or ""
         when = local_time(review.updated_at)
+        clash = self._confirmed_on_rejected(review)
+        if clash:  # saved as decided, but said (QA 50: 二枝ブロック confirmed, its 左脚後枝ブロック
+            # rejected, both saved without a word and printed in the signed report)
+            self.win.statusBar().showMessage(tr("review.ui.rests_on_rejected", label=clash), 15000)
+            return
         self.win.statusBar().showMessage(tr("review.ui.saved", who=who, when=when), 5000)
+
+    def _confirmed_on_rejected(self, review: Review) -> str:
+        """The name of a confirmed suggestion that stands on findings the reader rejected (a
+        part of 二枝ブロック, every narrower label of 心筋梗塞), or ""."""
+        analysis = self.panel.analysis
+        if analysis is None or analysis.prediction is None:
+            return ""
+        return next((self.panel._label_name(s.id) for s in analysis.prediction.labels
+                     if review.decisions.get(s.id) == "confirmed"
+                     and rests_on_rejected(s, review.decisions)), "")
 
     def detach_store(self) -> None:
         """The window is closing: the database is about to be closed."""

@@ -239,6 +239,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.ui.state.unreviewed": ("未確認", "Not reviewed"),
     "review.ui.state.in_progress": ("確認中", "In progress"),
     "review.ui.state.done": ("確認済", "Reviewed"),
+    "review.ui.rests_on_rejected": (
+        "保存しました。ただし「{label}」は否定した所見の上に成り立つ所見です（例: 二枝ブロックと左脚後枝ブロック）。"
+        "確認と否定の組み合わせを見直してください",
+        "Saved, but 「{label}」 stands on a finding you rejected (e.g. bifascicular block and "
+        "left posterior fascicular block). Check these decisions together",
+    ),
     "review.ui.saved": ("確認結果を保存しました（{who}、{when}）", "Review saved ({who}, {when})"),
     "review.ui.unavailable": (
         "確認結果のデータベースが使えないため、確認は記録されません: {reason}",
