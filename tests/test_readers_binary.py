@@ -380,6 +380,21 @@ def test_mfer_header_mismatch_is_a_signal_error(samples: Path, tmp_path: Path):
         read_ecg(path)
 
 
+def test_a_negative_mfer_sensitivity_is_refused(samples: Path, tmp_path: Path):
+    """QA 51: a negative sensitivity (tag 0x0C) turned every lead of mferorg_ECG01 upside down
+    and the record read 要至急, where the other readers refuse a negative scale; an EDF may
+    still invert a channel with its physical range."""
+    src = samples / "mfer" / "mferorg_ECG01.mwf"
+    if not src.exists():
+        pytest.skip("mferorg_ECG01.mwf is not in ../shared/data/samples/mfer")
+    path = tmp_path / "negative.mwf"  # 1250 x 10^-9 V -> -1250 x 10^-9 V
+    path.write_bytes(_mfer_replace(src.read_bytes(), b"\x0c\x04\x00\xf7\xe2\x04",
+                                   b"\x0c\x04\x00\xf7\x1e\xfb"))
+    with pytest.raises(EcgReadError, match=path.name) as err:
+        read_ecg(path)
+    assert "0 より大きい" in err.value.message_ja and "分解能" in err.value.message_ja
+
+
 @pytest.mark.parametrize("fmt", sorted(SOURCES))
 def test_detected_by_content_not_extension(samples: Path, tmp_path: Path, fmt: str):
     path = tmp_path / "renamed.bin"

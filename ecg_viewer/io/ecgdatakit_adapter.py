@@ -110,20 +110,22 @@ def to_raw(
     messages: list[str] | None = None,
     rate_hz: float | None = None,
     extra: dict[str, Any] | None = None,
+    signed_scale: bool = False,
 ) -> RawEcg:
     """Calibrated voltage channels of ``record`` (one sampling rate) plus its metadata.
 
     Channels without a voltage unit (e.g. an EDF temperature or a status channel) are left out
     and listed in ``meta.extra["dropped_channels"]``; if no voltage channel remains the file has
     no ECG waveform. Where channels differ in rate, the rate of the standard ECG leads (else of
-    most channels) is kept and the others are listed as dropped.
+    most channels) is kept and the others are listed as dropped. ``signed_scale``: the format
+    may invert a channel with a negative scale (EDF); elsewhere a negative one is refused.
     """
     leads = list(record.leads)
     kept: list[tuple[Any, np.ndarray, str]] = []
     dropped: list[str] = []
     dropped_ja: list[str] = []  # the same, for the Japanese message of NoWaveformError below
     for lead in leads:
-        _check_lead_numbers(path, label, lead)
+        _check_lead_numbers(path, label, lead, signed_scale)
         unit = str(lead.resolution_unit or lead.units or "")
         if lead.is_raw and not lead.resolution_unit:
             dropped.append(f"{lead.label} (no calibration)")
@@ -180,9 +182,12 @@ def to_raw(
     return RawEcg(channels=channels, fs_hz=fs, meta=meta_from(record, more))
 
 
-def _check_lead_numbers(path: Path, label: str, lead: Any) -> None:
+def _check_lead_numbers(path: Path, label: str, lead: Any, signed_scale: bool = False) -> None:
     """The rate and the calibration the library decoded for ``lead``: finite, rate > 0, scale
-    not 0 (an EDF may invert a channel with a negative scale; 0 means uncalibrated)."""
+    not 0 (0 means uncalibrated) and, unless ``signed_scale`` (an EDF may invert a channel with
+    a negative scale), positive: a negative MFER sensitivity turned every lead upside down and a
+    normal ECG read 要至急, where the WFDB, HL7, MUSE, Philips and DICOM readers refuse a
+    negative scale (QA 51)."""
     name = str(lead.label)
     check_number(lead.sampling_rate, file=path, format=label, lo=0.0, lo_open=True,
                  field=Bilingual(f"{name} のサンプリング周波数", f"{name} sampling rate"),
@@ -195,6 +200,10 @@ def _check_lead_numbers(path: Path, label: str, lead: Any) -> None:
             raise HeaderValueError(path, field=resolution, value="0", format=label,
                                    expected=Bilingual("0 でない有限のスケール（0 は未較正）",
                                                       "a finite scale, not 0 (0 means uncalibrated)"))
+        if res < 0 and not signed_scale:
+            raise HeaderValueError(path, field=resolution, value=f"{res:g}", format=label,
+                                   expected=Bilingual("0 より大きい有限のスケール",
+                                                      "a finite scale greater than 0"))
         check_number(lead.offset, file=path, format=label,
                      field=Bilingual(f"{name} のオフセット", f"{name} offset"))
 

@@ -161,7 +161,7 @@ def read_edf(path: Path, options: dict[str, Any]) -> RawEcg:
             {"onset_s": a.get("onset"), "duration_s": a.get("duration"), "text": a.get("text")}
             for a in annotations[:1000] if isinstance(a, dict)
         ]
-    return to_raw(record, path, LABEL, messages=messages, extra=extra)
+    return to_raw(record, path, LABEL, messages=messages, extra=extra, signed_scale=True)
 
 
 register(ReaderSpec(
