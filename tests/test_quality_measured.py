@@ -61,10 +61,43 @@ def test_a_gain_ten_times_too_large_is_said(samples: Path, tmp_path: Path,
     assert not any(p.code == "gain_implausible" for p in plain.quality.problems)
 
 
+def test_a_rate_written_wrong_is_found_from_the_carts_rr_or_qrs(samples: Path, tmp_path: Path,
+                                                               analyzer: Analyzer) -> None:
+    """QA 51: files with the cart's RR, QRS and QT but no heart rate, their rate written wrong,
+    read 完全左脚ブロック at QRS 220 ms (DICOM, 250 Hz for 1000) or four kinds of infarction at
+    QRS 382 ms beside the cart's 120 ms (HL7, 128 Hz for 500), 要精査."""
+    import pydicom
+
+    src = samples / "dicom" / "marcodebe_anonymous_ecg.dcm"
+    hl7 = samples / "hl7aecg" / "fda_ectd_subject1_0.xml"
+    if not src.exists() or not hl7.exists():
+        pytest.skip("the DICOM or HL7 sample is not in ../shared/data/samples")
+    ds = pydicom.dcmread(src)
+    ds.WaveformSequence[0].SamplingFrequency = "250"
+    ds.save_as(tmp_path / "fs250.dcm")
+    text = hl7.read_text(encoding="utf-8")
+    assert '<increment value="0.002" unit="s"/>' in text
+    (tmp_path / "fs128.xml").write_text(text.replace(
+        '<increment value="0.002" unit="s"/>', '<increment value="0.0078125" unit="s"/>'),
+        encoding="utf-8")
+    for name, said in (("fs250.dcm", "記録装置の 61 /分"), ("fs128.xml", "記録装置の 120 ms")):
+        a = analyzer.analyze(read_ecg(tmp_path / name))
+        assert a.referral.level == "unreadable", name
+        problem = next(p for p in a.quality.problems if p.code == "device_rate_disagrees")
+        assert said in problem.text("ja") and "sampling rate" in problem.text("en"), name
+        assert {"qrs_ms", "hr_bpm"} <= set(a.measurements["low_confidence"])
+    for good in (src, hl7):  # the files as written: judged
+        assert analyzer.analyze(read_ecg(good)).quality.ok
+
+
 def test_the_rate_check_tolerates_ordinary_differences() -> None:
     assert not hr_disagrees(82.0, 84.0) and not hr_disagrees(45.0, 62.0)
     assert hr_disagrees(49.0, 97.0) and hr_disagrees(150.0, 75.0)
     assert not hr_disagrees(None, 80.0) and not hr_disagrees(80.0, None)
+    from ecg_viewer.signal.quality_measured import qrs_disagrees, qt_disagrees
+
+    assert not qrs_disagrees(102.0, 135.0) and qrs_disagrees(382.0, 120.0)  # 129DYPRG / 128 Hz
+    assert not qt_disagrees(330.0, 402.0) and qt_disagrees(800.0, 400.0)
 
 
 def test_the_window_greys_the_figures_of_a_rate_written_wrong(samples: Path, tmp_path: Path,

@@ -21,7 +21,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.referral import CombinationRule, decide_referral, qualify_normal
 from ecg_viewer.labels.referral_rules import referral_measurements
-from ecg_viewer.signal.quality_measured import device_hr, hr_disagrees, measured_quality
+from ecg_viewer.signal.quality_measured import device_disagreement, measured_quality
 
 if TYPE_CHECKING:
     from ecg_viewer.signal.measure import Measurements
@@ -201,7 +201,7 @@ def measure_readable(record: EcgRecord) -> Measurements:
         # the gate rejects the record for its signal (saturated, flat, off or noisy leads the
         # analysis needs): what is measured from it is shown, greyed, and fires no rule
         meas = meas.with_all_low("meas.conf_quality")
-    if hr_disagrees(meas.hr_bpm, device_hr(record)):
+    if device_disagreement(record, meas) is not None:
         # the file's sampling rate or our beats are wrong (signal/quality_measured.py): greyed
         # here, so every path to the header greys them, the worklist's cached analysis
         # included (QA 49: only the window's own analysis did)

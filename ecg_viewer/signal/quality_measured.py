@@ -8,7 +8,10 @@ is measured; these judge the file's numbers against the measured heart.
   cart's rate, half ours, stood on the next line. Ours and the cart's from the same beats differ
   by a few beats per minute (7 carts, 4 GE MUSE exports: at most 2/min); at a ratio of 1.5 or
   more (and 20/min apart) the file's rate or our beat detection is wrong, so the record is gated
-  (判定不能, the reason named) and its values greyed: no rule fires on them.
+  (判定不能, the reason named) and its values greyed: no rule fires on them. Where the file has
+  no rate of the cart's, its RR gives one; without either, its QT (ratio 1.5, 100 ms apart),
+  then its QRS (ratio 1.8, 60 ms apart) decide the same (QA 51). On the 24 sample and cart
+  files that carry the cart's measurements none is gated.
 - **A QRS too large for a heart** (:func:`~ecg_viewer.signal.criteria.qrs_amplitude_implausible`:
   the median peak-to-peak over the leads ≥ 5 mV) means the file's units per mV are wrong. The
   voltage criteria are not assessed then; this says so where the reader looks (a 10× gain had
@@ -28,15 +31,66 @@ from ecg_viewer.signal.measure import Measurements
 
 DEVICE_HR_RATIO = 1.5
 DEVICE_HR_MIN_DIFF_BPM = 20.0
+QRS_RATIO = 1.8
+
+
+def _device_value(record: EcgRecord, key: str, lo: float, hi: float) -> float | None:
+    dm = (record.meta.extra or {}).get("device_measurements") or {}
+    v: Any = dm.get(key) if isinstance(dm, dict) else None
+    if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
+        return None
+    return float(v)
 
 
 def device_hr(record: EcgRecord) -> float | None:
-    """The heart rate the recording cart wrote into the file, or None."""
-    dm = (record.meta.extra or {}).get("device_measurements") or {}
-    v: Any = dm.get("hr_bpm") if isinstance(dm, dict) else None
-    if isinstance(v, bool) or not isinstance(v, int | float) or not 20 <= v <= 350:
-        return None
-    return float(v)
+    """The heart rate the recording cart wrote into the file (or the one its RR gives), or
+    None."""
+    hr = _device_value(record, "hr_bpm", 20, 350)
+    rr = _device_value(record, "rr_ms", 170, 3000)
+    return hr if hr is not None else (60000.0 / rr if rr is not None else None)
+
+
+def device_qt(record: EcgRecord) -> float | None:
+    """The QT interval the recording cart wrote into the file, or None."""
+    return _device_value(record, "qt_ms", 150, 800)
+
+
+def qt_disagrees(ours: float | None, device: float | None) -> bool:
+    """Our QT and the cart's from the same beats differ by ~10 ms (11 carts: at most 18 ms);
+    a ratio of 1.5 and 100 ms apart is a wrong sampling rate (every interval scaled)."""
+    if ours is None or device is None or ours <= 0:
+        return False
+    return max(ours, device) / min(ours, device) >= DEVICE_HR_RATIO and abs(ours - device) >= 100.0
+
+
+def qrs_disagrees(ours: float | None, device: float | None) -> bool:
+    """Our QRS and the cart's differ by up to ~35 ms (Philips 129DYPRG: 102 against 135 ms, a
+    ratio of 1.3); a ratio of 1.8 and 60 ms apart is a wrong sampling rate."""
+    if ours is None or device is None or ours <= 0:
+        return False
+    return max(ours, device) / min(ours, device) >= QRS_RATIO and abs(ours - device) >= 60.0
+
+
+def device_disagreement(record: EcgRecord, meas: Measurements) -> Reason | None:
+    """Why the file's rate cannot be right, from the cart's own heart rate (or RR), else its
+    QT, else its QRS (QA 51: files carrying the cart's QRS and QT but no heart rate, their rate
+    written wrong, read 完全左脚ブロック at QRS 220 ms, or 4 kinds of infarction at QRS 382 ms
+    beside the cart's 120), or None."""
+    hr = device_hr(record)
+    if hr_disagrees(meas.hr_bpm, hr):
+        return Reason.of("quality.device_rate_disagrees", ours=round(float(meas.hr_bpm or 0)),
+                         device=round(float(hr or 0)), fs_hz=f"{record.fs_hz:g}")
+    qt = device_qt(record)
+    if qt_disagrees(meas.qt_ms, qt):
+        return Reason.of("quality.device_interval_disagrees", what="QT",
+                         ours=round(float(meas.qt_ms or 0)), device=round(float(qt or 0)),
+                         fs_hz=f"{record.fs_hz:g}")
+    qrs = _device_value(record, "qrs_ms", 40, 250)
+    if qrs_disagrees(meas.qrs_ms, qrs):
+        return Reason.of("quality.device_interval_disagrees", what="QRS",
+                         ours=round(float(meas.qrs_ms or 0)), device=round(float(qrs or 0)),
+                         fs_hz=f"{record.fs_hz:g}")
+    return None
 
 
 def hr_disagrees(ours: float | None, device: float | None) -> bool:
@@ -54,11 +108,9 @@ def measured_quality(record: EcgRecord, meas: Measurements | None,
         return quality, meas
     problems: list[QualityProblem] = []
     gate = False
-    device = device_hr(record)
-    if hr_disagrees(meas.hr_bpm, device):
-        problems.append(QualityProblem(code="device_rate_disagrees", leads=(), reason=Reason.of(
-            "quality.device_rate_disagrees", ours=round(float(meas.hr_bpm or 0)),
-            device=round(float(device or 0)), fs_hz=f"{record.fs_hz:g}")))
+    why = device_disagreement(record, meas)
+    if why is not None:
+        problems.append(QualityProblem(code="device_rate_disagrees", leads=(), reason=why))
         gate = True
         meas = meas.with_all_low("meas.conf_device_rate")
     if qrs_amplitude_implausible(meas):

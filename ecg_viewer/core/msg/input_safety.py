@@ -41,6 +41,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not judged: the heart rate of {ours} bpm disagrees with the recording device's "
         "{device} bpm (the file's sampling rate of {fs_hz} Hz is probably wrong)",
     ),
+    "quality.device_interval_disagrees": (
+        "{what} {ours} ms が記録装置の {device} ms と大きく異なるため判定しません（ファイルの"
+        "サンプリング周波数 {fs_hz} Hz の記載誤りの疑い）",
+        "Not judged: the {what} of {ours} ms disagrees with the recording device's {device} ms "
+        "(the file's sampling rate of {fs_hz} Hz is probably wrong)",
+    ),
     "quality.gain_implausible": (
         "QRS の振幅が心臓の電位として大きすぎます（各誘導の QRS 振幅の中央値が {limit_mv} mV 以上）。"
         "ファイルの mV 換算（ゲイン）の誤りの可能性があり、電位の基準（Sokolow–Lyon、Cornell、"

@@ -9,9 +9,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not measured: no lead is readable (poor signal quality)",
     ),
     "meas.conf_device_rate": (
-        "記録装置の計測した心拍数と大きく異なるため、参考値です（サンプリング周波数の記載誤りの可能性）",
-        "Low confidence: the heart rate disagrees with the recording device's (the file's "
-        "sampling rate may be wrong)",
+        "記録装置の計測値（心拍数、QT または QRS）と大きく異なるため、参考値です（サンプリング周波数の記載誤りの可能性）",
+        "Low confidence: the heart rate, the QT or the QRS disagrees with the recording device's (the "
+        "file's sampling rate may be wrong)",
     ),
     "meas.conf_quality": (
         "信号品質不良の誘導から計測したため、参考値です",
