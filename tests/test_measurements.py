@@ -162,6 +162,23 @@ def test_random_glitches_are_not_pacing(bundled_samples: Path) -> None:
     assert detect_pacing(x, rec.fs_hz, r)
 
 
+def test_intervals_under_100_hz_are_of_low_confidence(bundled_samples: Path) -> None:
+    """QA 51: a normal ECG resampled to 50 Hz read QRS 130 ms, plain, and raised 要経過観察
+    (幅広いQRS); at 100 Hz it reads as at 500 Hz."""
+    from scipy.signal import resample_poly
+
+    from ecg_viewer.core.messages import tr
+
+    rec = read_ecg(bundled_samples / "00009_hr.hea")
+    for fs, low in ((50, True), (100, False)):
+        x = resample_poly(rec.signal_mv.astype(np.float64), fs, int(rec.fs_hz), axis=1)
+        m = measure(EcgRecord(x.astype(np.float32), float(fs), rec.lead_names))
+        assert ("qrs_ms" in m.low_confidence) is low, fs
+        assert ("hr_bpm" in m.low_confidence) is False  # the rate is not blunted
+        if low:
+            assert m.confidence_text("qrs_ms", "ja") == tr("meas.conf_low_rate", "ja")
+
+
 def test_atrial_fibrillation_has_no_p_wave(bundled_samples: Path) -> None:
     """PTB-XL 17: atrial flutter / fibrillation (AFLT, AFIB)."""
     m = measure(read_ecg(bundled_samples / "00017_hr.hea"))

@@ -55,6 +55,10 @@ CONF_DERIVED = {"qt_ms": ("qtc_bazett_ms", "qtc_fridericia_ms", "qtc_modified_ms
 # P, PR, QRS and QT (and what is made from them) are capped at FEW_LEADS_CONFIDENCE: a 2-lead
 # Holter's QRS of 76 ms against 104 ms on the same beats' 12 leads was shown as trusted.
 MIN_GLOBAL_LEADS = 6
+# below this sampling rate a QRS is flattened and widened (a 25-Hz band at 50 Hz: a normal
+# QRS read 130 ms) and every interval is of low confidence; 100 Hz (PTB-XL's) is measured to
+# within 4 ms of 500 Hz (bench/measurements.py --only rates)
+TRUSTED_RATE_HZ = 100.0
 FEW_LEADS_CONFIDENCE = 0.3
 # A heart rate from a single RR interval (two beats: a 2-s strip) is what a caliper gives, not
 # the record's rate: capped at FEW_LEADS_CONFIDENCE too (a 2-s strip read 65/min for 61).
@@ -415,6 +419,8 @@ def measure(record: EcgRecord) -> Measurements:
         conf.pop("qtc_modified_ms", None)
         conf_why.pop("qtc_modified_ms", None)
     _cap_few_leads(mb, det, conf, conf_why)
+    if record.fs_hz < TRUSTED_RATE_HZ:  # QA 51: a normal QRS read 130 ms at 50 Hz (要経過観察)
+        _cap(conf, conf_why, "meas.conf_low_rate")
     conf.update(rate_conf)
     conf_why.update(rate_why)
     # a range only where the value is greyed for the groups' spread alone
@@ -451,11 +457,16 @@ def _cap_few_leads(mb: MedianBeat, det: BeatDetection, conf: dict[str, float],
     n = sum(1 for name in INDEPENDENT if name in mb.lead_names and name in det.leads_used)
     if n >= MIN_GLOBAL_LEADS:
         return
+    _cap(conf, why, "meas.conf_few_leads")  # the more basic reason: the value reads short
+
+
+def _cap(conf: dict[str, float], why: dict[str, str], reason: str) -> None:
+    """Every interval's confidence capped at ``FEW_LEADS_CONFIDENCE`` for ``reason``."""
     for k in conf:
         if k in ("hr_bpm", "rr_ms", "qrs_axis_deg", "t_axis_deg", "p_present"):
             continue
         conf[k] = min(conf[k], FEW_LEADS_CONFIDENCE)
-        why[k] = "meas.conf_few_leads"  # the more basic reason: the value reads short
+        why[k] = reason
 
 
 def _rr_extra(vals: dict[str, Any]) -> dict[str, Any]:

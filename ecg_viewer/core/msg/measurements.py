@@ -8,6 +8,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "判読できる誘導がないため計測していません（信号品質不良）",
         "Not measured: no lead is readable (poor signal quality)",
     ),
+    "meas.conf_low_rate": (
+        "サンプリング周波数が 100 Hz 未満のため、参考値です（QRS などの波形が鈍って幅広く計測されます）",
+        "Low confidence: the sampling rate is under 100 Hz (the QRS and the other waves are "
+        "blunted and read wider)",
+    ),
     "meas.conf_device_rate": (
         "記録装置の計測値（心拍数、QT または QRS）と大きく異なるため、参考値です（サンプリング周波数の記載誤りの可能性）",
         "Low confidence: the heart rate, the QT or the QRS disagrees with the recording device's (the "
