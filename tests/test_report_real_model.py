@@ -192,3 +192,49 @@ def test_the_sheet_banner_names_what_raised_the_level(shared_data: Path, tmp_pat
     # a reason that is not about one finding is given whole
     rule = Reason.of("referral.rule.qtc_bazett_very_long", value=512.0)
     assert reason_head(rule, "ja") == "QTc（Bazett）512 ms：500 ms 以上"
+
+
+def test_a_longer_record_says_which_10_s_the_model_read(bundled_samples: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str],
+                                                        qtbot) -> None:
+    """QA 51: a 60-min record's flutter, seen by the model in its central 10 s, was reported
+    under measurements of the first minute and a page printed from 0:00, and nothing said where
+    the finding was seen."""
+    import numpy as np
+
+    from ecg_viewer.cli import main
+    from ecg_viewer.core.record import EcgRecord
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.model.preprocess import window_span_s
+    from ecg_viewer.pipeline.analyze import Analyzer
+    from ecg_viewer.report.content import model_window_text
+
+    rec = read_ecg(bundled_samples / "00009_hr.hea")
+    long = EcgRecord(np.tile(rec.signal_mv, (1, 12)), rec.fs_hz, rec.lead_names)  # 120 s
+    assert window_span_s(long.n_samples, long.fs_hz) == (55.0, 65.0)
+    assert window_span_s(rec.n_samples, rec.fs_hz) is None  # 10 s: all of it
+    assert window_span_s(4 * 3600 * 250, 250.0) == (7195.0, 7205.0)
+    a = Analyzer().analyze(long)
+    assert a.to_dict()["model_window_s"] == [55.0, 65.0]
+    assert model_window_text(a, "ja") == "AI の所見候補は記録の 55.0–65.0 秒（中央の 10 秒）から"
+    assert "55.0–65.0 s" in model_window_text(a, "en")
+    assert "model_window_s" not in Analyzer().analyze(rec).to_dict()
+    from ecg_viewer.gui.suggestions_panel import SuggestionsPanel  # the window says it too
+
+    panel = SuggestionsPanel()
+    qtbot.addWidget(panel)
+    panel.show_analysis(a)
+    assert panel.message.text().endswith("55.0–65.0 秒（中央の 10 秒）から")
+    # the command line and the PDF say it for a file
+    import wfdb
+
+    wfdb.wrsamp("long", fs=rec.fs_hz, units=["mV"] * 12, sig_name=list(rec.lead_names),
+                p_signal=long.signal_mv.T.astype(np.float64), fmt=["16"] * 12,
+                adc_gain=[1000.0] * 12, baseline=[0] * 12, write_dir=str(tmp_path))
+    assert main(["analyze", str(tmp_path / "long.hea")]) == 0
+    assert "55.0–65.0 秒" in capsys.readouterr().out
+    pdf = tmp_path / "long.pdf"
+    assert main(["report", str(tmp_path / "long.hea"), "--out", str(pdf), "--prior", "none"]) == 0
+    sheet1 = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "55.0–65.0 秒（中央の 10 秒）" in sheet1

@@ -49,6 +49,7 @@ from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
 from ecg_viewer.labels.referral import shown_level
+from ecg_viewer.report.content import model_window_text
 
 # banner colours by referral level
 LEVEL_COLORS = {
@@ -239,7 +240,9 @@ class SuggestionsPanel(QFrame):
                 p.text() for p in analysis.quality.problems)))
         if analysis.prediction is None and analysis.quality.ok:
             reasons.append(tr("suggest.no_model"))
-        self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))
+        text = "\n".join(reasons) if reasons else tr("suggest.no_findings")
+        window = model_window_text(analysis)  # which 10 s of a longer record (QA 51)
+        self.message.setText(f"{text}\n{window}" if window else text)
         self.table.clear()
         labels = analysis.suggestions(self.top_k)
         # labels the measurements held back follow the shown ones, with why (issue 12)

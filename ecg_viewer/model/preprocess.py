@@ -60,6 +60,20 @@ def twelve_leads(record: EcgRecord) -> np.ndarray:
     return sig
 
 
+def window_span_s(n_samples: int, fs_hz: float) -> tuple[float, float] | None:
+    """The seconds of a record of ``n_samples`` at ``fs_hz`` that the model reads (the central
+    window of :func:`fit_window` after :func:`resample`), or None when it reads all of it."""
+    if abs(fs_hz - MODEL_FS_HZ) < 1e-6:
+        t = n_samples
+    else:
+        ratio = Fraction(MODEL_FS_HZ / fs_hz).limit_denominator(1000)
+        t = -(-n_samples * ratio.numerator // ratio.denominator)
+    if t <= WINDOW_SAMPLES:
+        return None
+    start = (t - WINDOW_SAMPLES) // 2
+    return start / MODEL_FS_HZ, (start + WINDOW_SAMPLES) / MODEL_FS_HZ
+
+
 def fit_window(sig: np.ndarray, n: int = WINDOW_SAMPLES) -> np.ndarray:
     """The central ``n`` samples; shorter signals are zero-padded at the end."""
     t = sig.shape[-1]

@@ -21,6 +21,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.referral import CombinationRule, decide_referral, qualify_normal
 from ecg_viewer.labels.referral_rules import referral_measurements
+from ecg_viewer.model.preprocess import window_span_s
 from ecg_viewer.signal.quality_measured import device_disagreement, measured_quality
 
 if TYPE_CHECKING:
@@ -121,6 +122,8 @@ class Prepared:
     model_input: Any = None
     # the size and time of the files read (core.hashing.fingerprint), for the batch output
     source: list[list[Any]] | None = None
+    # the seconds the model reads of a record longer than its window (None: all of it)
+    model_window_s: tuple[float, float] | None = None
 
 
 def prepare(record: EcgRecord, *, with_measurements: bool = True,
@@ -135,7 +138,8 @@ def prepare(record: EcgRecord, *, with_measurements: bool = True,
     quality, meas = measured_quality(record, meas, quality)
     mdict = meas.to_dict() if meas is not None else None
     features = safe_criteria(record, meas) if with_measurements or meas is not None else None
-    return Prepared(record.source_path or "", record.sha256, quality, mdict, features), meas
+    return Prepared(record.source_path or "", record.sha256, quality, mdict, features,
+                    model_window_s=window_span_s(record.n_samples, record.fs_hz)), meas
 
 
 def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
@@ -150,9 +154,13 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
                                referral_measurements(mdict, features.values if features else None),
                                prepared.quality,
                                combination=combination if prediction else None)
-    extra = {}
+    extra: dict[str, Any] = {}
     if prediction is None and predictor is not None:  # gated: still say which model judged
         extra["model"] = predictor.info.to_dict()
+    if prediction is not None and prepared.model_window_s is not None:
+        # which 10 s of a longer record the suggestions come from (QA 51: a 60-min record's
+        # flutter, seen by the model at minute 30, under a page printed from 0:00)
+        extra["model_window_s"] = [round(v, 2) for v in prepared.model_window_s]
     return Analysis(
         file=prepared.file,
         sha256=prepared.sha256,

@@ -18,7 +18,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review.model import Annotation, Review
-from ecg_viewer.signal.page import page_description
+from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text, page_description
 
 REPORT_FORMAT_VERSION = 1
 
@@ -42,6 +42,19 @@ MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
 OPTIONAL_MEASUREMENT_KEYS: tuple[tuple[str, str, str], ...] = (
     ("qtc_modified_ms", "meas.qtc_modified_short", "ms"),
 )
+
+
+def model_window_text(analysis: Analysis, lang: str | None = None) -> str:
+    """Which seconds of a longer record the model's suggestions come from ("" when it read the
+    whole record): 「AI の所見候補は記録の 55.0–65.0 秒（中央の 10 秒）から」 (h:mm:ss from an
+    hour on)."""
+    span = analysis.extra.get("model_window_s") if analysis.extra else None
+    if not span or len(span) != 2:
+        return ""
+    a, b = (float(v) for v in span)
+    if b >= CLOCK_FROM_S:
+        return tr("report.model_window_clock", lang, start=clock_text(a), end=clock_text(b))
+    return tr("report.model_window", lang, start=a, end=b)
 
 
 def rests_on_rejected(s: LabelScore, decisions: dict[str, str]) -> bool:

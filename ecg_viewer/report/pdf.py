@@ -37,6 +37,7 @@ from ecg_viewer.report.content import (
     low_confidence_reason,
     measurement_label,
     measurement_value,
+    model_window_text,
     report_measurement_keys,
 )
 from ecg_viewer.report.pdf_details import (
@@ -366,8 +367,10 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, signal: np.ndarray, l
     title = tr("report.title", lang)
     text_at(c, MARGIN_MM, 8.5, title, 13)
     problems = content.analysis.quality.problems
+    window = model_window_text(content.analysis, lang)  # a record longer than the model's 10 s
     text_at(c, MARGIN_MM, 13.0, fit_text(f"{tr('report.file', lang)}: {Path(content.analysis.file).name}"
-                                   f"   sha256 {(content.analysis.sha256 or '—')[:16]}…", 140.0, 7),
+                                   f"   sha256 {(content.analysis.sha256 or '—')[:16]}…"
+                                   + (f"   {window}" if window else ""), 140.0, 7),
           7, Color(0.3, 0.3, 0.3))
     if problems:  # the sheet that is printed and filed says it too (QA 48: a wrong gain's
         # warning was on sheet 2 only, under LVH suggestions on sheet 1), in two lines beside the

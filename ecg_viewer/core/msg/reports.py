@@ -119,6 +119,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Automatic level (measurements only, AI not run; for reference)",
     ),
     "report.quality_bad": ("信号品質: {problems}", "Signal quality: {problems}"),
+    "report.model_window": ("AI の所見候補は記録の {start:.1f}–{end:.1f} 秒（中央の 10 秒）から",
+                            "The AI's suggestions come from {start:.1f}–{end:.1f} s of the record "
+                            "(its central 10 s)"),
+    "report.model_window_clock": ("AI の所見候補は記録の {start}–{end}（時:分:秒、中央の 10 秒）から",
+                                  "The AI's suggestions come from {start}–{end} of the record "
+                                  "(h:mm:ss, its central 10 s)"),
     "report.quality_caveat": ("信号品質に注意（詳細は 2 枚目）: {problems}",
                               "Signal quality caveat (details on sheet 2): {problems}"),
     "report.review": ("医師の確認", "Physician's review"),
