@@ -163,6 +163,9 @@ def test_the_beats_are_drawn_against_the_pr_level_with_an_amplitude_scale(
     assert first.scale_mv in (0.5, 1.0)
     texts = [i for i in first.items if hasattr(i, "textItem")]
     assert any(t.textItem.toPlainText() == f"{first.scale_mv:g} mV" for t in texts)
+    # clear of the lead's name (top left) and of the beat: after its T wave (QA 50)
+    (lo, hi), _ = first.viewRange()
+    assert first.scale_x_ms > max(fid["t_end"], lo + 0.5 * (hi - lo))
 
 
 @pytest.mark.parametrize("scale", [0.3, 0.4, 1.0])

@@ -193,14 +193,17 @@ class MedianBeatPanel(QWidget):
 
     @staticmethod
     def _scale_bar(p: pg.PlotItem, lo_ms: float, hi_ms: float, mv: float) -> None:
-        """A vertical bar of ``mv`` (see scale_bar_mv) from 0 mV, named, early in the plot where
-        the beat before has ended (QA 39: amplitudes and ST could not be read from the dock)."""
-        x = lo_ms + 0.1 * (hi_ms - lo_ms)
+        """A vertical bar of ``mv`` (see scale_bar_mv) from 0 mV, named to its left, at the
+        plot's right end, after the T wave (QA 39: amplitudes and ST could not be read from the
+        dock; QA 50: at its left end, under the lead's name, 「1 mV」 ran into the name and the
+        trace)."""
+        x = hi_ms - 0.06 * (hi_ms - lo_ms)
         p.plot([x, x], [0.0, mv], pen=pg.mkPen(SCALE, width=2.5))
-        text = pg.TextItem(f"{mv:g} mV", color=SCALE, anchor=(0, 0.5))
-        text.setPos(x + 0.01 * (hi_ms - lo_ms), mv / 2.0)
+        text = pg.TextItem(f"{mv:g} mV", color=SCALE, anchor=(1, 0.5))
+        text.setPos(x - 0.01 * (hi_ms - lo_ms), mv / 2.0)
         p.addItem(text)
         p.scale_mv = mv  # for tests: the bar's height
+        p.scale_x_ms = x
 
     def resizeEvent(self, event: Any) -> None:
         """The grid again with fewer (more) plots per row when the panel gets narrow (wide)."""
