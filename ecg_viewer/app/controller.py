@@ -25,10 +25,12 @@ from ecg_viewer.signal.page import GAINS_MM_MV, LAYOUTS, SPEEDS_MM_S
 log = logging.getLogger(__name__)
 
 class Controller(QObject):
-    loadStarted = Signal(str)  # path
-    loadFailed = Signal(str, object)  # path, the exception (user_message() renders it)
-    loadFinished = Signal(str)  # path
-    recentChanged = Signal(list)
+    # a path goes as an object: a str or list signal drops the bytes of a Shift_JIS name (QA 51:
+    # 田中.mwf came back as c.mwf, named so and opened so)
+    loadStarted = Signal(object)  # path
+    loadFailed = Signal(object, object)  # path, the exception (user_message() renders it)
+    loadFinished = Signal(object)  # path
+    recentChanged = Signal(object)  # list of paths
     info = Signal(str)  # a one-line notice for the status bar
 
     def __init__(self, state: ViewerState, settings: AppSettings | None = None) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.core.messages import MESSAGES, language, paren, text_columns, tr
-from ecg_viewer.core.printable import printable
+from ecg_viewer.core.printable import printable, printable_path
 from ecg_viewer.io import read_ecg
 from ecg_viewer.report.content import device_filter_text, device_measurement_text
 from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(printable(summary), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     meta_obj = rec.meta
-    rows = [(tr("info.file"), summary["file"]), (tr("info.format"), summary["format"]),
+    rows = [(tr("info.file"), printable_path(summary["file"])), (tr("info.format"), summary["format"]),
             ("sha256", summary["sha256"]), (tr("info.rate"), f"{summary['fs_hz']:g} Hz"),
             (tr("info.duration"), _duration_text(summary["duration_s"], summary["n_samples"])),
             (tr("info.leads"), " ".join(summary["leads"]))]

@@ -9,7 +9,10 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Any
+
+from ecg_viewer.core.printable import printable_path
 
 _LANG = "ja"
 SUPPORTED_LANGUAGES = ("ja", "en")
@@ -90,7 +93,9 @@ def tr(key: str, lang: str | None = None, **params: object) -> str:
     """The text for ``key`` in ``lang`` (default: the current language), parameters filled in.
 
     A parameter that is :class:`Localized` (a :class:`Bilingual` name, a :class:`Reason`, an
-    ``EcgError``) is rendered in the same language first."""
+    ``EcgError``) is rendered in the same language first. A file name whose bytes are not UTF-8
+    (Shift_JIS from a Windows ZIP) is shown as :func:`printable_path` gives it (田中.mwf), in any
+    parameter (QA 51: 「\\udc93c\\udc92\\udc86.mwf」 in reader errors, 「c.mwf を開きました」)."""
     try:
         ja, en = MESSAGES[key]
     except KeyError:
@@ -99,8 +104,13 @@ def tr(key: str, lang: str | None = None, **params: object) -> str:
     text = en if lang == "en" else ja
     if not params:
         return text
-    return text.format(**{k: v.text(lang) if isinstance(v, Localized) else v
-                          for k, v in params.items()})
+    return text.format(**{k: _shown(v, lang) for k, v in params.items()})
+
+
+def _shown(value: object, lang: str) -> object:
+    if isinstance(value, Localized):
+        value = value.text(lang)
+    return printable_path(value) if isinstance(value, str | PurePath) else value
 
 
 class Localized:

@@ -22,6 +22,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ecg_viewer.core.messages import MESSAGES, paren, tr
+from ecg_viewer.core.printable import printable_path
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.flow_layout import FlowLayout
@@ -59,6 +60,11 @@ def _value(m: dict[str, Any], key: str) -> tuple[float | None, str]:
         why = str((m.get("reasons") or {}).get(key) or "")
         return None, (tr(why) if why in MESSAGES else why)
     return float(v), ""
+
+
+def window_title(path: str | None) -> str:
+    """The window's title: the file's name (a Shift_JIS one as 田中.mwf, QA 51) and the app's."""
+    return f"{printable_path(Path(path).name)} — {tr('ui.app_title')}" if path else tr("ui.app_title")
 
 
 class HeaderWidget(QFrame):
@@ -161,7 +167,7 @@ class HeaderWidget(QFrame):
             vals["recorded_at"] = m.recorded_at.strftime("%Y-%m-%d %H:%M:%S") if m.recorded_at else na
             vals["device"] = m.device or na
             src = getattr(self, "_path", None) or rec.source_path
-            vals["file"] = Path(src).name if src else na
+            vals["file"] = printable_path(Path(src).name) if src else na
             vals["format"] = rec.format
             sig = (tr("ui.header.signal_value_clock", fs=rec.fs_hz, clock=clock_text(rec.duration_s),
                       n=len(rec.lead_names)) if rec.duration_s >= CLOCK_FROM_S else
@@ -172,7 +178,7 @@ class HeaderWidget(QFrame):
                 sig += "  " + tr("ui.header.missing", leads=", ".join(rec.missing_leads))
             vals["signal"] = sig
             if src:
-                self.values["file"].setToolTip(str(src))
+                self.values["file"].setToolTip(printable_path(src))
         for key in _FIELDS:
             self.values[key].setText(vals[key])
 

@@ -34,12 +34,13 @@ from ecg_viewer.app.worker import wait_all
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, set_language, tr
+from ecg_viewer.core.printable import printable_path
 from ecg_viewer.gui.about_dialog import AboutDialog
 from ecg_viewer.gui.actions import build_actions, build_menus, build_toolbar
 from ecg_viewer.gui.analysis_view import AnalysisView
 from ecg_viewer.gui.compare_view import ComparisonFeatures
 from ecg_viewer.gui.criteria_panel import install_criteria_dock, retranslate_criteria_dock
-from ecg_viewer.gui.header import HeaderWidget
+from ecg_viewer.gui.header import HeaderWidget, window_title
 from ecg_viewer.gui.median_beat import install_median_beat_dock, retranslate_median_beat_dock
 from ecg_viewer.gui.notice_area import NoticeArea
 from ecg_viewer.gui.open_errors import load_failed
@@ -292,8 +293,7 @@ class MainWindow(QMainWindow):
         self.panel.show_placeholder()
         self.view.set_calipers(self.state.calipers)
         self.redraw()
-        self.setWindowTitle(f"{Path(self.state.path).name} — {tr('ui.app_title')}"
-                            if self.state.path else tr("ui.app_title"))
+        self.setWindowTitle(window_title(self.state.path))
 
     def _analysis_changed(self, analysis) -> None:
         if analysis is None:
@@ -361,7 +361,7 @@ class MainWindow(QMainWindow):
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()
         for f in files:
-            act = self.recent_menu.addAction(f)
+            act = self.recent_menu.addAction(printable_path(f))  # opens f, the name on disk
             act.triggered.connect(lambda _c=False, f=f: self.controller.open_file(f))
         self.recent_menu.addSeparator()
         self.recent_menu.addAction(self.actions_["clear_recent"])
@@ -459,8 +459,7 @@ class MainWindow(QMainWindow):
         if self.zoom_label.text():  # made when the zoom changed: in the language of then
             self._zoom_changed(self.view.px_per_mm())
         self.statusBar().clearMessage()  # a passing message in the other language goes
-        self.setWindowTitle(f"{Path(self.state.path).name} — {tr('ui.app_title')}"
-                            if self.state.path else tr("ui.app_title"))
+        self.setWindowTitle(window_title(self.state.path))
         self.redraw()
         self.view.set_calipers(self.state.calipers)
         self.analysis_view.retranslate()

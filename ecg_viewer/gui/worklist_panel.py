@@ -38,6 +38,7 @@ from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, paren, tr
 from ecg_viewer.core.prediction import measured_reasons_of, referral_name
+from ecg_viewer.core.printable import printable_path
 from ecg_viewer.review import ReviewStore
 
 __all__ = ["ORDER", "WorklistPanel"]
@@ -168,7 +169,7 @@ class _FileNameDelegate(_ElideDelegate):
 
 
 class WorklistPanel(QWidget):
-    openRequested = Signal(str)  # path
+    openRequested = Signal(object)  # path (a str signal drops a Shift_JIS name's bytes, QA 51)
 
     def __init__(self, store: ReviewStore | None, service: WorklistService | None = None,
                  parent: QWidget | None = None) -> None:
@@ -181,6 +182,8 @@ class WorklistPanel(QWidget):
         self.current: str | None = None  # the file open in the window
         self.states: dict[str, str] = {}  # sha256 -> review state, as last read
         self._row_of: dict[str, int] = {}  # file -> table row
+        self._in_rows: list[str] = []  # table row -> file (not the items' data: Qt drops the
+        # bytes of a Shift_JIS name, QA 51)
         self._resolved: dict[Path, str] = {}  # resolved path -> worklist entry
 
         self.status = QLabel()
@@ -324,13 +327,14 @@ class WorklistPanel(QWidget):
     def _refill(self) -> None:
         files = self.sorted_files()
         self._row_of = {f: i for i, f in enumerate(files)}
+        self._in_rows = files
         shas = [r.get("sha256") for r in self.rows.values() if r.get("sha256")]
         reviews = self.store.states(shas) if self.store is not None and shas else {}
         self.states = {sha: rv.state for sha, rv in reviews.items()}
         bold = QFont(self.table.font())
         bold.setBold(True)
         self.table.setRowCount(len(files))
-        self._delegates[COLS.index("file")].set_names([Path(f).name for f in files])
+        self._delegates[COLS.index("file")].set_names([printable_path(Path(f).name) for f in files])
         lang = language()
         ja = lang == "ja"
         same = copies(files, self.rows)  # a copy says which file it is the same ECG as
@@ -371,16 +375,15 @@ class WorklistPanel(QWidget):
                 orig = Path(same[f])
                 name = orig.name if orig.name != Path(f).name else f"{orig.parent.name}/{orig.name}"
                 finding = tr("worklist.copy_of", name=name)
-            cells = (level_text, Path(f).name, finding, hr, review)
+            cells = (level_text, printable_path(Path(f).name), finding, hr, review)
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                item.setData(Qt.ItemDataRole.UserRole, f)
                 if c == 0:
                     item.setToolTip(f"{full}: {finding}" if finding else full)
                     if level in LEVEL_COLORS:
                         item.setForeground(QColor(LEVEL_COLORS[level]))
                 if c == 1:
-                    item.setToolTip(f)
+                    item.setToolTip(printable_path(f))
                 if c == 2:
                     item.setToolTip(finding)
                 if c == 3 and hr:
@@ -460,9 +463,8 @@ class WorklistPanel(QWidget):
                 t.setColumnWidth(col, max(widths[name], 16))
 
     def _open_row(self, row: int, _col: int) -> None:
-        item = self.table.item(row, 0)
-        if item is not None:
-            self.openRequested.emit(item.data(Qt.ItemDataRole.UserRole))
+        if 0 <= row < len(self._in_rows):
+            self.openRequested.emit(self._in_rows[row])
 
     def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
         """Enter on the table opens the selected ECG; a new width shares the columns again."""
