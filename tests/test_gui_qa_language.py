@@ -189,3 +189,14 @@ def test_qt_standard_dialogs_follow_the_language(make_window, qtbot) -> None:
     assert "File &name:" in file_dialog_labels()
     w.set_language("ja")
     assert buttons() == ["キャンセル", "閉じる"]
+
+
+
+def test_a_small_page_points_to_reading_mode() -> None:
+    """QA 50: with the worklist open at 1366x768 the page was drawn at 44-48 % (1 mm < 2 px),
+    too small for ST segments, and nothing on screen pointed to F11."""
+    from ecg_viewer.gui.window_layout import zoom_text
+
+    assert "F11" in zoom_text(48.0, 1.83, False) and "48%" in zoom_text(48.0, 1.83, False)
+    assert "F11" not in zoom_text(48.0, 1.83, True)  # already in reading mode
+    assert "F11" not in zoom_text(75.0, 2.9, False)

@@ -64,6 +64,7 @@ from ecg_viewer.gui.window_layout import (
     reading_mode_wanted,
     restore_layout,
     screen_class,
+    zoom_text,
 )
 from ecg_viewer.io import supported_extensions
 from ecg_viewer.labels.catalog import catalog_or_none
@@ -336,7 +337,7 @@ class MainWindow(QMainWindow):
 
     def _zoom_changed(self, ppm: float) -> None:
         pct = 100.0 * ppm / self.view.px_per_mm_true if self.view.px_per_mm_true else 0
-        self.zoom_label.setText(tr("ui.status.zoom", pct=pct, px=ppm))
+        self.zoom_label.setText(zoom_text(pct, ppm, self.reading_mode.on))
 
     # --- files ------------------------------------------------------------------------------------
     def open_dialog(self) -> None:

@@ -200,6 +200,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the PDF's column has the same name
     "ui.suggest.referral": ("区分", "Category"),
     "ui.suggest.error": ("解析できませんでした: {error}", "Analysis failed: {error}"),
+    "ui.status.zoom_small": ("倍率 {pct:.0f}%（1 mm = {px:.2f} 画素）— F11 で波形を全幅に",
+                             "Zoom {pct:.0f}% (1 mm = {px:.2f} px) — F11 for the page full width"),
     "ui.status.zoom": ("倍率 {pct:.0f}%（1 mm = {px:.2f} 画素）", "Zoom {pct:.0f}% (1 mm = {px:.2f} px)"),
     "ui.status.caliper_hint_time": ("時間キャリパー: 波形上で始点と終点をクリック（Esc で中止）",
                                     "Time caliper: click start and end on a trace (Esc cancels)"),
