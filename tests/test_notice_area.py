@@ -219,3 +219,30 @@ def test_long_header_fields_elide_instead_of_squeezing_the_window(win, samples: 
         widths.append(header.minimumSizeHint().width())
         assert "a_long_file_name_" * n in header.text()  # the whole name, whatever is shown
     assert isinstance(header.values["file"], ElidedLabel) and widths[0] == widths[1]
+
+
+def test_a_long_status_message_is_cut_before_the_fields(qtbot) -> None:
+    """QA 50: a long read error ran under the permanent fields: 「…/wl/healforc9/10 件目」."""
+    from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar
+
+    from ecg_viewer.gui.notice_area import ElidingStatusBar
+
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    bar = ElidingStatusBar(win)
+    win.setStatusBar(bar)
+    field = QLabel("9/10 件目　確認済 1/10　倍率 48%")
+    bar.addPermanentWidget(field)
+    win.resize(600, 300)
+    win.show()
+    qtbot.waitExposed(win)
+    text = "ファイルが壊れているか、SCP-ECG (.scp) 形式として読めません: " + "/tmp/wl/" * 20 + "x.SCP"
+    bar.showMessage(text, 5000)
+    shown = QStatusBar.currentMessage(bar)
+    assert shown.endswith("…") and shown.startswith("ファイルが壊れているか")
+    assert bar.fontMetrics().horizontalAdvance(shown) <= bar.width() - field.width()
+    assert bar.currentMessage() == text and bar.toolTip() == text  # the whole of it
+    bar.showMessage("短い", 5000)
+    assert QStatusBar.currentMessage(bar) == "短い" and bar.toolTip() == ""
+    bar.clearMessage()
+    assert bar.currentMessage() == ""

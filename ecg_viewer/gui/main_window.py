@@ -42,7 +42,7 @@ from ecg_viewer.gui.compare_view import ComparisonFeatures
 from ecg_viewer.gui.criteria_panel import install_criteria_dock, retranslate_criteria_dock
 from ecg_viewer.gui.header import HeaderWidget, window_title
 from ecg_viewer.gui.median_beat import install_median_beat_dock, retranslate_median_beat_dock
-from ecg_viewer.gui.notice_area import NoticeArea
+from ecg_viewer.gui.notice_area import ElidingStatusBar, NoticeArea
 from ecg_viewer.gui.open_errors import load_failed
 from ecg_viewer.gui.page_view import EcgPageView
 from ecg_viewer.gui.qt_translations import install_qt_translations
@@ -83,6 +83,7 @@ class MainWindow(QMainWindow):
         with the shipped model); the window, the worklist and the comparison use it.
         ``review_store``: the review database (default: the user's)."""
         super().__init__()
+        self.setStatusBar(ElidingStatusBar(self))  # long messages cut before the fields
         self.app_settings = settings or AppSettings()
         lang = self.app_settings.language() if use_stored_language else None
         if lang and lang != language():

@@ -16,7 +16,16 @@ from datetime import datetime
 from types import TracebackType
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QStatusBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ecg_viewer.core.crash_log import write_crash_log
 from ecg_viewer.core.messages import language, tr
@@ -148,6 +157,34 @@ class NoticeArea(QFrame):
 
 def _render(text: NoticeText) -> str:
     return text if isinstance(text, str) else text(language())
+
+
+class ElidingStatusBar(QStatusBar):
+    """A status bar whose messages are cut (…) before the permanent fields instead of running
+    under them (QA 50: 「…/tmp/qa50/wl/healforc9/10 件目」); the whole message is its tooltip
+    and :meth:`currentMessage`."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.messageChanged.connect(self._changed)
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        self._full = text
+        room = self.width() - sum(w.width() + 8 for w in self.findChildren(QLabel)
+                                  if w.isVisible() and w.parent() is self) - 24
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) \
+            if room > 40 else text
+        self.setToolTip(text if shown != text else "")
+        super().showMessage(shown, timeout)
+
+    def currentMessage(self) -> str:
+        return self._full if super().currentMessage() else ""
+
+    def _changed(self, text: str) -> None:
+        if not text:  # the message timed out or was cleared
+            self._full = ""
+            self.setToolTip("")
 
 
 # --- the window's catch-all ----------------------------------------------------------------------
