@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
+from ecg_viewer.commands.options import AtLeast
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
 from ecg_viewer.core.messages import language, list_sep, paren, text_columns, tr, unit_label
 from ecg_viewer.core.prediction import Analysis, level_name
@@ -24,7 +25,8 @@ HELP = "help.analyze"  # the message key of its one-line description
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help=tr("help.files"))
     p.add_argument("--json", action="store_true", help=tr("help.analyze.json"))
-    p.add_argument("--top", type=int, default=5, metavar="K", help=tr("help.analyze.top"))
+    p.add_argument("--top", type=int, default=5, metavar="K", action=AtLeast, minimum=1,
+                   help=tr("help.analyze.top"))
     p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
                    help=tr("help.fs_hz"))
     add_model_arguments(p)

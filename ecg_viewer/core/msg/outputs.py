@@ -150,6 +150,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "--dpi {dpi:g}: use {lo}-{hi}"),
     "cli.opt.filter": ("--filter: 不明なフィルタ「{word}」（使えるもの: {choices}）",
                        "--filter: unknown filter {word!r}; use one of {choices}"),
+    "cli.opt.at_least": ("{option} {value}: {minimum} 以上を指定してください",
+                         "{option} {value}: use {minimum} or more"),
     "cli.opt.choice": ("{option} {value:g}: 使える値は {choices} です",
                        "{option} {value:g}: use one of {choices}"),
     # argparse's own errors, framed (cli.py); the detail is translated where it is a known form
