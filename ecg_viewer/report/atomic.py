@@ -25,7 +25,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.errors import EcgError, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ def error_for(exc: OSError, path: str | Path) -> ExportError:
         key = "report.is_dir"
     else:
         key = "report.write_failed"
-    return ExportError(key, path, reason=exc.strerror or type(exc).__name__, errno_=code)
+    return ExportError(key, path, reason=os_reason(exc), errno_=code)
 
 
 
