@@ -132,6 +132,13 @@ class EcgFileNotFoundError(EcgReadError, FileNotFoundError):
     message_key = "read.not_found"
 
 
+class BrokenLinkError(EcgFileNotFoundError):
+    """A symbolic link whose target is missing (or a loop of links): the name is there, the
+    file is not; not a passing failure (QA 51: ``batch`` retried ``moved.mwf`` on every run)."""
+
+    message_key = "read.broken_link"
+
+
 class NotAFileError(EcgReadError, IsADirectoryError):
     message_key = "read.is_directory"
 
