@@ -11,7 +11,10 @@ the language of the messages, so the language is set before a parser is built.
 One catch-all covers every command and the window: anything unexpected becomes one line on
 stderr (Japanese, or English with ``--lang en``) and its traceback goes to the error log
 (:mod:`ecg_viewer.core.crash_log`); never a traceback on the terminal. Exit codes: a domain error
-that escaped a command 1, anything else unexpected 70 (EX_SOFTWARE), Ctrl-C 130.
+that escaped a command 1, anything else unexpected 70 (EX_SOFTWARE), Ctrl-C 130, SIGTERM and
+SIGHUP 128 + the signal (143, 129). SIGTERM and SIGHUP (``timeout``, a closed terminal, a
+logout) stop a command as Ctrl-C does: an exception, so that a half-written export is removed
+(QA 51: its hidden temp file had stayed beside the target for good).
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ import importlib.util
 import logging
 import os
 import re
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 from ecg_viewer import __version__
@@ -244,7 +250,40 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup(args)
     if args.command != "embed-labels" and not _use_text_model(getattr(args, "text_model", None)):
         return 2  # given before a command: checked as for the window (QA 42)
-    return _guarded(args.command, lambda: int(args._run(args) or 0))
+    with _stop_signals():
+        return _guarded(args.command, lambda: int(args._run(args) or 0))
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: raised where the command is, so that the clean-ups of Ctrl-C run (a
+    KeyboardInterrupt: ``batch`` stops its workers the same way)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+#: the signals that stop a command as Ctrl-C does (SIGHUP is not on Windows)
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+@contextmanager
+def _stop_signals() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise :class:`Stopped` (only the main thread
+    may set handlers; the previous ones are put back)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = [(s, signal.signal(s, _stop)) for s in STOP_SIGNALS]
+    try:
+        yield
+    finally:
+        for s, handler in previous:
+            signal.signal(s, handler)
 
 
 def _use_text_model(folder: str | None) -> bool:
@@ -268,6 +307,8 @@ def _guarded(what: str, run: Callable[[], int]) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Stopped as exc:  # SIGTERM, SIGHUP: what was being written is cleaned up
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
