@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from ecg_viewer import __version__
-from ecg_viewer.core.crash_log import write_crash_log
+from ecg_viewer.core.crash_log import log_file, write_crash_log
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import language, set_language, text_columns, tr
 
@@ -243,14 +243,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(tr("cli.unknown_command", word=word, commands=", ".join(commands)),
                   file=sys.stderr)
             return 2
-        return _guarded("window", lambda: _run_gui(args.files, explicit_lang=args.lang is not None))
+        with log_file():
+            return _guarded("window",
+                            lambda: _run_gui(args.files, explicit_lang=args.lang is not None))
     # only the command asked for: the others' modules import torch, scipy.stats ... (~1.7 s
     # before `batch` could start its workers)
     args = _build_parser([positional[0]]).parse_args(argv)
     _setup(args)
     if args.command != "embed-labels" and not _use_text_model(getattr(args, "text_model", None)):
         return 2  # given before a command: checked as for the window (QA 42)
-    with _stop_signals():
+    with _stop_signals(), log_file():
         return _guarded(args.command, lambda: int(args._run(args) or 0))
 
 
@@ -345,10 +347,11 @@ def _positionals(argv: Sequence[str]) -> list[str]:
 def _setup(args: argparse.Namespace) -> None:
     if getattr(args, "lang", None):
         set_language(args.lang)
-    logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING
+    terminal = logging.StreamHandler()
+    terminal.setLevel(level)  # the log file (core/crash_log.log_file) takes INFO too
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        handlers=[terminal])
 
 
 if __name__ == "__main__":

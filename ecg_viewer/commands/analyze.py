@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
@@ -107,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
         print(user_message(exc), file=sys.stderr)
         return 2
     status = 0
+    unreadable: list[Path] = []  # candidates of --prior auto: one line at the end for all files
     for path in args.files:
         comparison = None
         prior_error: EcgError | None = None
@@ -121,7 +123,8 @@ def run(args: argparse.Namespace) -> int:
 
                 try:
                     comparison, why = compare_with_prior(record, analysis, args.prior,
-                                                         analyzer.analyze, with_medians=False)
+                                                         analyzer.analyze, with_medians=False,
+                                                         unreadable=unreadable)
                     why_none = why_reason(record, why)
                 except EcgError as exc:  # the prior named by hand: this ECG is still shown
                     prior_error, status = exc, 1
@@ -156,4 +159,10 @@ def run(args: argparse.Namespace) -> int:
                 print(comparison.summary(language()))
             elif why_none is not None:
                 print(tr("compare.why_none", why=why_none))
+    if unreadable:
+        from ecg_viewer.compare.pair import unreadable_note
+
+        note = unreadable_note(unreadable)
+        if note is not None:
+            print(note.text(), file=sys.stderr)
     return status
