@@ -11,7 +11,10 @@ the language of the messages, so the language is set before a parser is built.
 One catch-all covers every command and the window: anything unexpected becomes one line on
 stderr (Japanese, or English with ``--lang en``) and its traceback goes to the error log
 (:mod:`ecg_viewer.core.crash_log`); never a traceback on the terminal. Exit codes: a domain error
-that escaped a command 1, anything else unexpected 70 (EX_SOFTWARE), Ctrl-C 130.
+that escaped a command 1, anything else unexpected 70 (EX_SOFTWARE), Ctrl-C 130, SIGTERM and
+SIGHUP 128 + the signal (143, 129). SIGTERM and SIGHUP (``timeout``, a closed terminal, a
+logout) stop a command as Ctrl-C does: an exception, so that a half-written export is removed
+(QA 51: its hidden temp file had stayed beside the target for good).
 """
 
 from __future__ import annotations
@@ -22,12 +25,15 @@ import importlib.util
 import logging
 import os
 import re
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 from ecg_viewer import __version__
-from ecg_viewer.core.crash_log import write_crash_log
+from ecg_viewer.core.crash_log import log_file, write_crash_log
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import language, set_language, text_columns, tr
 
@@ -237,14 +243,49 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(tr("cli.unknown_command", word=word, commands=", ".join(commands)),
                   file=sys.stderr)
             return 2
-        return _guarded("window", lambda: _run_gui(args.files, explicit_lang=args.lang is not None))
+        with log_file():
+            return _guarded("window",
+                            lambda: _run_gui(args.files, explicit_lang=args.lang is not None))
     # only the command asked for: the others' modules import torch, scipy.stats ... (~1.7 s
     # before `batch` could start its workers)
     args = _build_parser([positional[0]]).parse_args(argv)
     _setup(args)
     if args.command != "embed-labels" and not _use_text_model(getattr(args, "text_model", None)):
         return 2  # given before a command: checked as for the window (QA 42)
-    return _guarded(args.command, lambda: int(args._run(args) or 0))
+    with _stop_signals(), log_file():
+        return _guarded(args.command, lambda: int(args._run(args) or 0))
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: raised where the command is, so that the clean-ups of Ctrl-C run (a
+    KeyboardInterrupt: ``batch`` stops its workers the same way)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+#: the signals that stop a command as Ctrl-C does (SIGHUP is not on Windows)
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGTERM", "SIGHUP") if hasattr(signal, n))
+
+
+@contextmanager
+def _stop_signals() -> Iterator[None]:
+    """While a command runs, SIGTERM and SIGHUP raise :class:`Stopped` (only the main thread
+    may set handlers; the previous ones are put back)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = [(s, signal.signal(s, _stop)) for s in STOP_SIGNALS]
+    try:
+        yield
+    finally:
+        for s, handler in previous:
+            signal.signal(s, handler)
 
 
 def _use_text_model(folder: str | None) -> bool:
@@ -268,6 +309,8 @@ def _guarded(what: str, run: Callable[[], int]) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Stopped as exc:  # SIGTERM, SIGHUP: what was being written is cleaned up
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("", file=sys.stderr)
         return 130
@@ -304,10 +347,11 @@ def _positionals(argv: Sequence[str]) -> list[str]:
 def _setup(args: argparse.Namespace) -> None:
     if getattr(args, "lang", None):
         set_language(args.lang)
-    logging.basicConfig(
-        level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    level = logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING
+    terminal = logging.StreamHandler()
+    terminal.setLevel(level)  # the log file (core/crash_log.log_file) takes INFO too
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
+                        handlers=[terminal])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ecg_viewer import cli
 from ecg_viewer.core.messages import language, set_language, tr
 
@@ -39,5 +41,31 @@ def test_lang_after_the_command_too(bundled_samples: Path, tmp_path: Path, capsy
                          "--filter", "zz"]) == 2
         assert capsys.readouterr().err.count("Invalid option value:") == 1
         assert language() == "en"
+    finally:
+        set_language(before)
+
+
+def test_whole_number_options_below_their_minimum_are_usage_errors(
+        bundled_samples: Path, tmp_path: Path, capsys) -> None:
+    """QA 51: `analyze --top -3` printed all 112 suggestions; `batch --workers -1` ran as 0.
+    Both are argparse usage errors (exit 2), said in the chosen language."""
+    ecg = str(next(iter(sorted(bundled_samples.glob("*.hea")))))
+    before = language()
+    try:
+        for argv, ja, en in (
+                (["analyze", ecg, "--no-model", "--top", "-3"],
+                 "--top -3: 1 以上を指定してください", "--top -3: use 1 or more"),
+                (["analyze", ecg, "--no-model", "--top=0"],
+                 "--top 0: 1 以上を指定してください", "--top 0: use 1 or more"),
+                (["batch", str(tmp_path), "--out", str(tmp_path / "r.jsonl"), "--workers", "-1"],
+                 "--workers -1: 0 以上を指定してください", "--workers -1: use 0 or more")):
+            for lang, said in (("ja", ja), ("en", en)):
+                with pytest.raises(SystemExit) as stop:
+                    cli.main(["--lang", lang, *argv])
+                err = capsys.readouterr().err
+                assert stop.value.code == 2 and said in err, err
+        assert not (tmp_path / "r.jsonl").exists()
+        out = capsys.readouterr().out
+        assert out == ""
     finally:
         set_language(before)

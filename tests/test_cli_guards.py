@@ -133,7 +133,7 @@ def test_an_unusable_prior_found_by_itself_leaves_the_ecg_uncompared(
     from ecg_viewer.io import read_ecg
 
     gone = tmp_path / "gone.hea"
-    monkeypatch.setattr(prior_mod, "find_prior", lambda rec, store=None: prior_mod.PriorMatch(
+    monkeypatch.setattr(prior_mod, "find_prior", lambda rec, store=None, unreadable=None: prior_mod.PriorMatch(
         path=gone, recorded_at=datetime(2025, 1, 1), patient_id="P1", sha256=None,
         source="folder"))
     rec = read_ecg(record)

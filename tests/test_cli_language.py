@@ -129,3 +129,34 @@ def test_batch_says_an_unreadable_header_once_in_the_readers_language(bundled_sa
     lines = [ln for ln in run.stderr.splitlines() if "empty.hea" in ln]
     assert len(lines) == 1 and "ファイルが空です" in lines[0], run.stderr
     assert "WARNING" not in run.stderr
+
+
+def test_os_error_reasons_are_said_in_the_chosen_language(bundled_samples: Path, tmp_path: Path,
+                                                          capsys) -> None:
+    """QA 51: `batch --out /proc/x.jsonl` ended 「…（No such file or directory）」 in Japanese;
+    the reason of an OS error comes from the message table (English as the system says it)."""
+    import shutil
+
+    from ecg_viewer.core.errors import user_message
+    from ecg_viewer.core.messages import set_language
+
+    if not Path("/proc").is_dir():
+        pytest.fail("this test needs Linux's /proc")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for f in bundled_samples.glob("E07509.*"):
+        shutil.copy2(f, folder / f.name)
+    try:
+        for lang, reason in (("ja", "（ファイルまたはフォルダーがありません）"),
+                             ("en", " (No such file or directory)")):
+            assert main(["--lang", lang, "batch", str(folder), "--out", "/proc/x.jsonl",
+                         "--no-progress", "--no-model"]) == 1
+            err = capsys.readouterr().err
+            assert "/proc/x.jsonl" + reason in err, err
+        try:
+            open(tmp_path / "missing.txt", "rb")
+        except OSError as exc:
+            assert "ファイルまたはフォルダーがありません" in user_message(exc, "ja")
+            assert "No such file or directory" in user_message(exc, "en")
+    finally:
+        set_language("ja")

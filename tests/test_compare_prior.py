@@ -127,3 +127,35 @@ def test_no_patient_id_says_how_to_choose_the_prior_in_both_places(bundled_sampl
                  "--no-model"]) == 0
     out = capsys.readouterr().out
     assert "--prior FILE" in out and "「前回心電図と比較…」" in out, out
+
+
+def test_report_sums_up_unreadable_candidates_in_one_line(samples: Path, tmp_path: Path):
+    """QA 51: `report` (--prior auto) printed one English WARNING line per unreadable file of the
+    folder (61 in one case) on a Japanese terminal. One line in the language shown; each file's
+    error is in the log file."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    ecg = folder / "ecg.dcm"
+    shutil.copy(samples / "dicom" / "marcodebe_anonymous_ecg.dcm", ecg)  # has a patient ID
+    for i in range(3):
+        (folder / f"broken_{i}.dcm").write_bytes(ecg.read_bytes()[:1000])
+        (folder / f"empty_{i}.mwf").write_bytes(b"")
+    data = tmp_path / "data"
+    env = {**os.environ, "ECG_VIEWER_DATA_DIR": str(data),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    logged = data / "logs" / "ecg-viewer.log"
+    for lang, line in (("ja", f"前回心電図の候補のうち 6 件は読めませんでした（詳細はログ: {logged}）"),
+                       ("en", "Candidate prior ECG files that could not be read: 6 (details in "
+                              f"the log: {logged})")):
+        run = subprocess.run([sys.executable, "-m", "ecg_viewer", "--lang", lang, "report",
+                              str(ecg), "--out", str(tmp_path / "r.pdf"), "--no-model"],
+                             capture_output=True, text=True, env=env, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert run.stderr.splitlines() == [line], run.stderr
+    log = logged.read_text(encoding="utf-8")
+    assert all(f"broken_{i}.dcm" in log and f"empty_{i}.mwf" in log for i in range(3)), log

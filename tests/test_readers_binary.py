@@ -369,8 +369,13 @@ def test_header_disagrees_with_data(samples: Path, tmp_path: Path, case: str):
 def test_dicom_sample_count_beyond_data(samples: Path, tmp_path: Path):
     path = tmp_path / "more_samples.dcm"
     _dicom_samples(samples / SOURCES["dicom"], path, 20000)
-    with pytest.raises(EcgReadError, match="more_samples.dcm"):
+    with pytest.raises(EcgReadError, match="more_samples.dcm") as err:
         read_ecg(path)
+    # the library's error names the format as the reader's own errors do (QA 51: "DICOM
+    # waveform (.dcm)" in a Japanese message)
+    ja = err.value.message("ja")
+    assert "DICOM 波形 (.dcm)" in ja and "DICOM waveform" not in ja, ja
+    assert "DICOM waveform (.dcm)" in err.value.message("en")
 
 
 def test_mfer_header_mismatch_is_a_signal_error(samples: Path, tmp_path: Path):

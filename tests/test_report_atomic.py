@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -292,3 +293,23 @@ def test_report_set_without_hard_links(tmp_path: Path, monkeypatch: pytest.Monke
     atomic.write_set([(a, b"NEW PDF"), (b, "NEW JSON")])
     assert a.read_bytes() == b"NEW PDF" and b.read_text() == "NEW JSON"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.json", "r.pdf"]
+
+
+def test_a_dead_writers_temp_file_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    """A writer killed outright (SIGKILL, a power cut) left ``.report.pdf.xxxxxxxx.tmp`` for
+    good (QA 51); the next write of the same target removes it once it is older than
+    STALE_TEMP_S. A younger one (another writer may be at work), another target's, and files
+    that are not such temp files are kept."""
+    target = tmp_path / "report.pdf"
+    old = time.time() - atomic.STALE_TEMP_S - 60
+    dead = tmp_path / ".report.pdf.k2x_9abq.tmp"
+    young = tmp_path / ".report.pdf.a1b2c3d4.tmp"
+    other = tmp_path / ".other.pdf.k2x_9abq.tmp"
+    mine = tmp_path / ".report.pdf.my notes.tmp"
+    for p in (dead, young, other, mine):
+        p.write_bytes(b"%PDF half")
+    for p in (dead, other, mine):
+        os.utime(p, (old, old))
+    write_atomic(target, b"%PDF whole")
+    assert target.read_bytes() == b"%PDF whole"
+    assert _leftovers(tmp_path) == sorted(p.name for p in (young, other, mine))

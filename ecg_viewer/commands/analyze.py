@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from ecg_viewer.commands.model_args import add_model_arguments, build_analyzer
+from ecg_viewer.commands.options import AtLeast
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
 from ecg_viewer.core.messages import language, list_sep, paren, text_columns, tr, unit_label
 from ecg_viewer.core.prediction import Analysis, level_name
@@ -24,7 +26,8 @@ HELP = "help.analyze"  # the message key of its one-line description
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", help=tr("help.files"))
     p.add_argument("--json", action="store_true", help=tr("help.analyze.json"))
-    p.add_argument("--top", type=int, default=5, metavar="K", help=tr("help.analyze.top"))
+    p.add_argument("--top", type=int, default=5, metavar="K", action=AtLeast, minimum=1,
+                   help=tr("help.analyze.top"))
     p.add_argument("--fs-hz", type=float, default=None, metavar="HZ",
                    help=tr("help.fs_hz"))
     add_model_arguments(p)
@@ -108,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         print(user_message(exc), file=sys.stderr)
         return 2
     status = 0
+    unreadable: list[Path] = []  # candidates of --prior auto: one line at the end for all files
     for path in args.files:
         comparison = None
         prior_error: EcgError | None = None
@@ -122,7 +126,8 @@ def run(args: argparse.Namespace) -> int:
 
                 try:
                     comparison, why = compare_with_prior(record, analysis, args.prior,
-                                                         analyzer.analyze, with_medians=False)
+                                                         analyzer.analyze, with_medians=False,
+                                                         unreadable=unreadable)
                     why_none = why_reason(record, why)
                 except EcgError as exc:  # the prior named by hand: this ECG is still shown
                     prior_error, status = exc, 1
@@ -157,4 +162,10 @@ def run(args: argparse.Namespace) -> int:
                 print(comparison.summary(language()))
             elif why_none is not None:
                 print(tr("compare.why_none", why=why_none))
+    if unreadable:
+        from ecg_viewer.compare.pair import unreadable_note
+
+        note = unreadable_note(unreadable)
+        if note is not None:
+            print(note.text(), file=sys.stderr)
     return status

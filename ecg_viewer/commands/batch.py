@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 from ecg_viewer.commands.model_args import add_model_arguments
+from ecg_viewer.commands.options import AtLeast
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.pipeline.batch import BatchAbort, BatchOutputError, run_batch
@@ -31,7 +32,7 @@ HELP = "help.batch"  # the message key of its one-line description
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("dir", help=tr("help.batch.dir"))
     p.add_argument("--out", required=True, help=tr("help.batch.out"))
-    p.add_argument("--workers", type=int, default=0,
+    p.add_argument("--workers", type=int, default=0, action=AtLeast, minimum=0,
                    help=tr("help.batch.workers"))
     add_model_arguments(p)
     p.add_argument("--no-progress", action="store_true", help=tr("help.batch.no_progress"))

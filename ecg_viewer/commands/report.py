@@ -15,6 +15,7 @@ from ecg_viewer.compare.pair import (
     PriorRefusedError,
     PriorUnreadableError,
     compare_with_prior,
+    unreadable_note,
     why_reason,
 )
 from ecg_viewer.core.errors import EcgError, user_message
@@ -79,10 +80,12 @@ def _settings(args: argparse.Namespace) -> PageSettings:
 def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
                   db: str | Path | None = None, with_review: bool = True,
                   settings: PageSettings | None = None,
-                  prior: str | None = None, fs_hz: float | None = None) -> ReportContent:
+                  prior: str | None = None, fs_hz: float | None = None,
+                  unreadable: list[Path] | None = None) -> ReportContent:
     """Read, analyse and gather the review of one ECG (raises EcgReadError for a bad file).
     ``prior``: a file, "auto" or None/"none" (see ``compare.pair.compare_with_prior``); the
-    comparison raises the referral flag (``compare.referral``)."""
+    comparison raises the referral flag (``compare.referral``). ``unreadable`` receives the
+    files "auto" met that cannot be read."""
     record = read_ecg(path, **({} if fs_hz is None else {"fs_hz": fs_hz}))  # --fs-hz
     analysis = analyze(record)
     review = None
@@ -97,7 +100,8 @@ def build_content(path: str | Path, analyze: Callable[[EcgRecord], Analysis], *,
     try:
         if store is not None and need_review and store.has(record.sha256 or ""):
             review = store.get(record.sha256 or "")
-        comparison, why = compare_with_prior(record, analysis, prior, analyze, store=store)
+        comparison, why = compare_with_prior(record, analysis, prior, analyze, store=store,
+                                             unreadable=unreadable)
     finally:
         if store is not None:
             store.close()
@@ -117,11 +121,12 @@ def run(args: argparse.Namespace,
     except EcgError as exc:
         print(user_message(exc), file=sys.stderr)
         return 2
+    unreadable: list[Path] = []  # candidates of --prior auto: one line, not one per file
     try:
         fn = analyze or build_analyzer(args).analyze
         content = build_content(args.file, fn, db=args.db, with_review=not args.no_review,
                                 settings=settings, prior=args.prior,
-                                fs_hz=getattr(args, "fs_hz", None))
+                                fs_hz=getattr(args, "fs_hz", None), unreadable=unreadable)
         written = write_reports(content, args.out, json_out=args.json_out,
                                 fhir_out=args.fhir_out, embed_pdf=args.embed_pdf)
     except (PriorRefusedError, PriorUnreadableError) as exc:  # --prior FILE: about the prior
@@ -131,6 +136,9 @@ def run(args: argparse.Namespace,
     except EcgError as exc:  # unreadable ECG, export failed, review database, model weights ...
         print(user_message(exc), file=sys.stderr)
         return 1
+    note = unreadable_note(unreadable)
+    if note is not None:
+        print(note.text(), file=sys.stderr)
     notice = content.page_notice()
     if notice:  # the ECG sheet printed otherwise than asked (A4 at true scale)
         print(notice, file=sys.stderr)

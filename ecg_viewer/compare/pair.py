@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from ecg_viewer.compare.diff import Comparison, EcgRef, compare_analyses
@@ -76,6 +77,21 @@ def why_reason(record: EcgRecord, key: str | None) -> Reason | None:
     return Reason.of(key)
 
 
+def unreadable_note(files: list[Path]) -> Reason | None:
+    """The one line the commands print for the files ``--prior auto`` met that cannot be read
+    (「前回心電図の候補のうち 5 件は読めませんでした（詳細はログ: …）」); each file's error is in the
+    log file. None when there are none."""
+    from ecg_viewer.core.crash_log import current_log_file
+
+    n = len(dict.fromkeys(files))
+    if not n:
+        return None
+    log_path = current_log_file()
+    if log_path is None:
+        return Reason.of("compare.cli.candidates_unreadable", n=n)
+    return Reason.of("compare.cli.candidates_unreadable_log", n=n, log=str(log_path))
+
+
 #: ``--prior`` values that are not file names
 PRIOR_AUTO = "auto"
 PRIOR_NONE = "none"
@@ -83,14 +99,16 @@ PRIOR_NONE = "none"
 
 def compare_with_prior(record: EcgRecord, analysis: Analysis, prior: str | None,
                        analyze: Callable[[EcgRecord], Analysis], *, store: Any = None,
-                       with_medians: bool = True) -> tuple[Comparison | None, str | None]:
+                       with_medians: bool = True,
+                       unreadable: list[Path] | None = None) -> tuple[Comparison | None, str | None]:
     """The comparison the commands make: ``prior`` is a file name, ``"auto"`` (the newest earlier
     ECG of the same patient in the record's folder or the review database ``store``) or
     ``"none"``/None. Returns (comparison or None, message key saying why there is none;
     :func:`why_reason` fills its parameters).
     Raises PriorUnreadableError for a prior file named by hand that cannot be read or analysed
     and PriorRefusedError for one that cannot be this patient's prior; a prior found by "auto"
-    that cannot be used gives (None, "compare.prior_auto_unusable")."""
+    that cannot be used gives (None, "compare.prior_auto_unusable"). ``unreadable``, when
+    given, receives the files "auto" met that cannot be read (``prior.find_priors``)."""
     from ecg_viewer.compare.prior import check_manual_prior, find_prior, why_no_search
     from ecg_viewer.io import read_ecg
 
@@ -100,7 +118,7 @@ def compare_with_prior(record: EcgRecord, analysis: Analysis, prior: str | None,
         why = why_no_search(record)
         if why:
             return None, why
-        match = find_prior(record, store=store)
+        match = find_prior(record, store=store, unreadable=unreadable)
         if match is None:
             return None, "compare.none_found"
         try:  # a prior found by itself that cannot be used leaves the current ECG uncompared

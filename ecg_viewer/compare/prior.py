@@ -12,7 +12,10 @@ Formats that carry no patient ID in our readers (WFDB, CSV/TXT, EDF) are not rea
 for them, and for files without an ID or a time, the user picks the prior by hand.
 
 Reading a candidate reads the whole file; the metadata of each file is cached by path, size and
-modification time, so searching again in the same folder costs only the new files.
+modification time, so searching again in the same folder costs only the new files. A candidate
+that cannot be read is logged at INFO (the log file, not the terminal) and handed back to a
+caller who asks (``unreadable``), which says how many in one line of its own (QA 51: one English
+WARNING line per unreadable file had filled the terminal of ``report``).
 """
 
 from __future__ import annotations
@@ -118,25 +121,29 @@ _CACHE_MAX = 20000
 
 def candidate_meta(path: str | Path) -> CandidateMeta | None:
     """The metadata of one ECG file (None when it is not a readable ECG), cached."""
-    p = Path(path)
+    return _candidate(Path(path))[0]
+
+
+def _candidate(p: Path) -> tuple[CandidateMeta | None, bool]:
+    """(the metadata of ``p`` or None, whether ``p`` is there but cannot be read as an ECG)."""
     try:
         st = p.stat()
     except OSError:
-        return None
+        return None, False
     key = (str(p.resolve()), st.st_size, st.st_mtime_ns)
     with _CACHE_LOCK:
         if key in _CACHE:
-            return _CACHE[key]
+            return _CACHE[key], _CACHE[key] is None
     try:
         meta: CandidateMeta | None = CandidateMeta.of(p, read_ecg(p))
     except (EcgError, ValueError, OSError) as exc:
-        log.warning("not a candidate prior ECG (cannot be read): %s (%s)", p, exc)
+        log.info("not a candidate prior ECG (cannot be read): %s (%s)", p, exc)
         meta = None
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()
         _CACHE[key] = meta
-    return meta
+    return meta, meta is None
 
 
 def folder_files(folder: str | Path) -> list[Path]:
@@ -178,12 +185,14 @@ _NEARER = {"folder": 0, "worklist": 1, "database": 2}
 
 
 def find_priors(record: EcgRecord, *, folder: str | Path | None = None, store: Any = None,
-                extra_files: Iterable[str | Path] = ()) -> list[PriorMatch]:
+                extra_files: Iterable[str | Path] = (),
+                unreadable: list[Path] | None = None) -> list[PriorMatch]:
     """Every earlier ECG of the same patient, newest first.
 
     ``folder`` defaults to the folder of ``record.source_path``; ``store`` is a ReviewStore (or
     None); ``extra_files`` are more candidates (e.g. a worklist). Empty when the record has no
-    usable patient ID or no recording time.
+    usable patient ID or no recording time. ``unreadable``, when given, receives the candidates
+    that could not be read (their errors are in the log).
     """
     meta = record.meta
     if usable_patient_id(meta.patient_id) is None or meta.recorded_at is None:
@@ -202,7 +211,9 @@ def find_priors(record: EcgRecord, *, folder: str | Path | None = None, store: A
     for path, source in sources.items():
         if path == here:
             continue
-        cand = candidate_meta(path)
+        cand, bad = _candidate(path)
+        if bad and unreadable is not None:
+            unreadable.append(path)
         if cand is None or (record.sha256 and cand.sha256 == record.sha256):
             continue
         when = cand.recorded_at
@@ -217,9 +228,11 @@ def find_priors(record: EcgRecord, *, folder: str | Path | None = None, store: A
 
 
 def find_prior(record: EcgRecord, *, folder: str | Path | None = None, store: Any = None,
-               extra_files: Iterable[str | Path] = ()) -> PriorMatch | None:
-    """The newest earlier ECG of the same patient, or None."""
-    priors = find_priors(record, folder=folder, store=store, extra_files=extra_files)
+               extra_files: Iterable[str | Path] = (),
+               unreadable: list[Path] | None = None) -> PriorMatch | None:
+    """The newest earlier ECG of the same patient, or None (``unreadable``: as find_priors)."""
+    priors = find_priors(record, folder=folder, store=store, extra_files=extra_files,
+                         unreadable=unreadable)
     return priors[0] if priors else None
 
 

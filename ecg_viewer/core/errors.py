@@ -4,9 +4,11 @@ found) and is rendered in the user's language where it is shown (:func:`user_mes
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
-from ecg_viewer.core.messages import MESSAGES, Bilingual, Localized, tr
+from ecg_viewer.core.messages import MESSAGES, Bilingual, Localized, Reason, tr
 
 
 class EcgError(Localized, Exception):
@@ -130,6 +132,13 @@ class EcgFileNotFoundError(EcgReadError, FileNotFoundError):
     message_key = "read.not_found"
 
 
+class BrokenLinkError(EcgFileNotFoundError):
+    """A symbolic link whose target is missing (or a loop of links): the name is there, the
+    file is not; not a passing failure (QA 51: ``batch`` retried ``moved.mwf`` on every run)."""
+
+    message_key = "read.broken_link"
+
+
 class NotAFileError(EcgReadError, IsADirectoryError):
     message_key = "read.is_directory"
 
@@ -223,6 +232,40 @@ class TooManySamplesError(EcgReadError):
         return {"n_values": self.n_values, "limit_values": self.limit_values}
 
 
+#: errno -> the message key of its reason: the system's own text is English only (QA 51:
+#: 「…: /proc/x.jsonl（No such file or directory）」 in a Japanese message)
+_OS_REASONS = {
+    errno.ENOENT: "error.os.enoent",
+    errno.EACCES: "error.os.eacces",
+    errno.EPERM: "error.os.eperm",
+    errno.EROFS: "error.os.erofs",
+    errno.ENOSPC: "error.os.enospc",
+    errno.EDQUOT: "error.os.edquot",
+    errno.EFBIG: "error.os.efbig",
+    errno.EISDIR: "error.os.eisdir",
+    errno.ENOTDIR: "error.os.enotdir",
+    errno.EEXIST: "error.os.eexist",
+    errno.EBUSY: "error.os.ebusy",
+    errno.EIO: "error.os.eio",
+    errno.ENAMETOOLONG: "error.os.enametoolong",
+    errno.ELOOP: "error.os.eloop",
+    errno.EMFILE: "error.os.emfile",
+    errno.EAGAIN: "error.os.eagain",
+    errno.EINVAL: "error.os.einval",
+}
+
+
+def os_reason(exc: OSError) -> Localized | str:
+    """The reason of an OS error for a message, in the language it is shown in: the system's
+    text of a known errno from the message table; a text of our own (``OSError(EIO, "size on
+    disk ...")``) or an errno the table lacks as the system gives it."""
+    key = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    system = os.strerror(exc.errno) if exc.errno is not None else None
+    if key is not None and exc.strerror in (None, system):
+        return Reason.of(key)
+    return exc.strerror or type(exc).__name__
+
+
 def user_message(exc: BaseException, lang: str | None = None) -> str:
     """What a person is shown for ``exc`` in ``lang`` (default: the current language): a domain
     error's own text, an OS error's reason and file, anything else as an unexpected error (the
@@ -233,6 +276,5 @@ def user_message(exc: BaseException, lang: str | None = None) -> str:
     if isinstance(exc, EcgError):
         return exc.message(lang)
     if isinstance(exc, OSError):
-        reason = exc.strerror or type(exc).__name__
-        return tr("error.os", lang, reason=reason, file=exc.filename or "-")
+        return tr("error.os", lang, reason=os_reason(exc), file=exc.filename or "-")
     return tr("ui.unexpected", lang, kind=type(exc).__name__)

@@ -140,7 +140,7 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
                                                         "a complete DICOM waveform header"),
                                found=library_said("読み込みエラー", en),
                                format=SHOWN) from exc
-    record, messages = parse_with(DICOMWaveformParser, path, LABEL)
+    record, messages = parse_with(DICOMWaveformParser, path, SHOWN)
     raw_meta = record.raw_metadata
     groups = [g for g in raw_meta.get("multiplex_groups") or [] if isinstance(g, dict)]
     n = len(record.leads[0].samples) if record.leads else 0
@@ -154,7 +154,7 @@ def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:
         extra["dicom_multiplex_groups"] = [
             {k: g.get(k) for k in ("label", "channels", "samples", "sampling_frequency")} for g in groups
         ]
-    raw = to_raw(record, path, LABEL, messages=messages, rate_hz=rate, extra=extra)
+    raw = to_raw(record, path, SHOWN, messages=messages, rate_hz=rate, extra=extra)
     kanji = _ideographic_name(path)
     if kanji:  # what a Japanese clinician checks; the library kept only the alphabetic group
         raw.meta = replace(raw.meta, patient_name=kanji)

@@ -51,9 +51,13 @@ _CHECKSUM_PATTERN = "crc mismatch"  # SCP-ECG: a section's CRC does not match it
 _ID_KEYS = ("lead_code", "source_code", "source_meaning", "channel_label")
 
 
-def parse_with(parser_cls: type, path: Path, label: str) -> tuple[Any, list[str]]:
-    """Run an ecgdatakit parser on ``path``; return the record and the warnings it gave."""
+def parse_with(parser_cls: type, path: Path, label: str | Bilingual) -> tuple[Any, list[str]]:
+    """Run an ecgdatakit parser on ``path``; return the record and the warnings it gave.
+    ``label``: the format's name, a :class:`Bilingual` where Japanese names it otherwise
+    (「DICOM 波形 (.dcm)」: QA 51, the library's errors had said "DICOM waveform" in Japanese)."""
     from ecgdatakit import ECGDataKitError
+
+    name_ja, name_en = (label.ja, label.en) if isinstance(label, Bilingual) else (label, label)
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -61,8 +65,8 @@ def parse_with(parser_cls: type, path: Path, label: str) -> tuple[Any, list[str]
             record = parser_cls().parse(path)
         except ECGDataKitError as exc:
             en = _short(exc)
-            raise CorruptFileError(path, expected=Bilingual(f"有効な {label} ファイル",
-                                                            f"a valid {label} file"),
+            raise CorruptFileError(path, expected=Bilingual(f"有効な {name_ja} ファイル",
+                                                            f"a valid {name_en} file"),
                                    found=library_said("読み込みエラー", en),
                                    format=label) from exc
     messages = [str(w.message) for w in caught]
@@ -105,7 +109,7 @@ def channel_name(lead: Any) -> str:
 def to_raw(
     record: Any,
     path: Path,
-    label: str,
+    label: str | Bilingual,
     *,
     messages: list[str] | None = None,
     rate_hz: float | None = None,
@@ -182,7 +186,8 @@ def to_raw(
     return RawEcg(channels=channels, fs_hz=fs, meta=meta_from(record, more))
 
 
-def _check_lead_numbers(path: Path, label: str, lead: Any, signed_scale: bool = False) -> None:
+def _check_lead_numbers(path: Path, label: str | Bilingual, lead: Any,
+                        signed_scale: bool = False) -> None:
     """The rate and the calibration the library decoded for ``lead``: finite, rate > 0, scale
     not 0 (0 means uncalibrated) and, unless ``signed_scale`` (an EDF may invert a channel with
     a negative scale), positive: a negative MFER sensitivity turned every lead upside down and a

@@ -8,6 +8,7 @@ only ever see :class:`~ecg_viewer.core.errors.EcgReadError` for a bad file.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
 import os
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import (
+    BrokenLinkError,
     CorruptFileError,
     EcgFileNotFoundError,
     EcgPermissionError,
@@ -110,6 +112,17 @@ def _os_error(exc: OSError) -> Bilingual:
     return Bilingual(f"読み取りエラー（{en}）", en)
 
 
+def _refuse_broken_link(path: Path, shown: Path | str) -> None:
+    """:class:`BrokenLinkError` when ``path`` is a symbolic link whose target is missing."""
+    try:
+        target = os.readlink(path)
+    except OSError:  # no link: the file itself is missing
+        return
+    where = os.path.normpath(os.path.join(path.parent, target))
+    raise BrokenLinkError(shown, expected=Bilingual("リンク先のファイル", "the linked file"),
+                          found=Bilingual(f"リンク先: {where}", f"points to {where}")) from None
+
+
 def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES, *, record: Path | None = None) -> int:
     """The size of ``path`` once it is known to be a readable, non-empty regular file of at most
     ``max_bytes``; a domain error otherwise. ``record``: the file the user opened, when ``path``
@@ -119,9 +132,13 @@ def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES, *, record: Path | No
     try:
         st = path.stat()
     except FileNotFoundError:
+        _refuse_broken_link(path, shown)
         raise EcgFileNotFoundError(shown, expected=Bilingual("存在するファイル", "an existing file"),
                                    found=Bilingual("該当するファイルなし", "no such file")) from None
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise BrokenLinkError(shown, expected=Bilingual("リンク先のファイル", "the linked file"),
+                                  found=Bilingual("リンクが循環しています", "a loop of links")) from None
         raise EcgPermissionError(shown, expected=_READABLE_FILE, found=_os_error(exc)) from None
     if stat.S_ISDIR(st.st_mode):
         raise NotAFileError(shown, expected=Bilingual("ファイル", "a file"),

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import (
+    BrokenLinkError,
     EcgError,
     EcgFileNotFoundError,
     EcgPermissionError,
@@ -155,8 +156,9 @@ def _analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str],
         record = read_ecg(path, **(read_options or {}))
         files[:] = record.source_files
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
-        if isinstance(exc, EcgFileNotFoundError) and path.is_file():
-            return _error_row(path, exc)  # a file it names is missing (a .hea without its .dat)
+        if isinstance(exc, BrokenLinkError) or (isinstance(exc, EcgFileNotFoundError)
+                                                and path.is_file()):
+            return _error_row(path, exc)  # a file it names is missing (.hea, no .dat), a dead link
         return {**_error_row(path, exc), "retry": True}  # gone or locked for now: next run
     except EcgError as exc:
         return _error_row(path, exc)

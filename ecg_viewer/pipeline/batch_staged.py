@@ -25,7 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.errors import EcgError, EcgFileNotFoundError, EcgPermissionError
+from ecg_viewer.core.errors import (
+    BrokenLinkError,
+    EcgError,
+    EcgFileNotFoundError,
+    EcgPermissionError,
+)
 from ecg_viewer.core.hashing import fingerprint
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
@@ -125,8 +130,9 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str,
     try:
         record = read_ecg(path, **(read_options or {}))
     except (EcgFileNotFoundError, EcgPermissionError) as exc:
-        if isinstance(exc, EcgFileNotFoundError) and path.is_file():
-            return path, _error_row(path, exc), {}  # a file it names is missing (.hea, no .dat)
+        if isinstance(exc, BrokenLinkError) or (isinstance(exc, EcgFileNotFoundError)
+                                                and path.is_file()):
+            return path, _error_row(path, exc), {}  # a file it names is missing, a dead link
         return path, {**_error_row(path, exc), "retry": True}, {}  # gone or locked: next run
     except EcgError as exc:
         return path, _error_row(path, exc), {}

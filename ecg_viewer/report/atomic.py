@@ -11,6 +11,10 @@ file — never half-written. A read-only folder, a missing folder or a full disk
   at all: all temp files are written and fsync'd first, then renamed; if a rename fails, the
   ones already renamed are put back as they were.
 
+A writer killed outright (SIGKILL, a power cut) leaves its hidden temp file
+``.NAME.xxxxxxxx.tmp``; the next write of the same target removes those older than
+:data:`STALE_TEMP_S` (a younger one may be another writer's, still at work).
+
 All writes go through :func:`write_all` (``os.write`` in a loop, short writes continued, every
 return value checked), which is also the seam the tests use to simulate a full disk.
 """
@@ -22,10 +26,11 @@ import logging
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.errors import EcgError, os_reason
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +63,7 @@ def error_for(exc: OSError, path: str | Path) -> ExportError:
         key = "report.is_dir"
     else:
         key = "report.write_failed"
-    return ExportError(key, path, reason=exc.strerror or type(exc).__name__, errno_=code)
+    return ExportError(key, path, reason=os_reason(exc), errno_=code)
 
 
 
@@ -74,11 +79,47 @@ def write_all(fd: int, data: bytes | memoryview) -> None:
 
 
 
+#: a temp file of the same target untouched this long is a dead writer's (seconds)
+STALE_TEMP_S = 3600.0
+_TEMP_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # tempfile's random part
+
+
+def remove_stale_temps(target: Path) -> int:
+    """Remove the temp files ``.NAME.xxxxxxxx.tmp`` of ``target`` (``tempfile.mkstemp``'s names,
+    as :func:`_stage` makes them) not modified for :data:`STALE_TEMP_S`; returns how many.
+    Never raises: a folder that cannot be listed is left as it is."""
+    folder = target.parent if str(target.parent) else Path(".")
+    prefix = f".{target.name}."
+    now = time.time()
+    removed = 0
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = entry.name
+                middle = name[len(prefix):-len(".tmp")]
+                if not (name.startswith(prefix) and name.endswith(".tmp") and len(middle) == 8
+                        and set(middle) <= _TEMP_CHARS):
+                    continue
+                try:
+                    st = entry.stat(follow_symlinks=False)
+                    if stat.S_ISREG(st.st_mode) and now - st.st_mtime > STALE_TEMP_S:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue
+    except OSError as exc:
+        log.debug("stale temp files of %s not looked for: %s", target, exc)
+    if removed:
+        log.info("removed %d stale temp file(s) of %s", removed, target)
+    return removed
+
+
 def _stage(target: Path, payload: bytes) -> Path:
     """Write ``payload`` to a new fsync'd temp file beside ``target``; returns its path."""
     if target.is_dir():
         raise ExportError("report.is_dir", target)
     folder = target.parent if str(target.parent) else Path(".")
+    remove_stale_temps(target)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

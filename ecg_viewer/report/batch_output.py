@@ -27,9 +27,9 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.errors import EcgError, os_reason
 from ecg_viewer.core.hashing import fingerprint, sha256_files
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import Bilingual, language, tr
 from ecg_viewer.core.prediction import READING_ORDER, UNVALIDATED_THRESHOLD
 from ecg_viewer.core.printable import on_disk, printable, printable_path
 from ecg_viewer.report.atomic import ExportError, refuse_read_only, write_all
@@ -90,7 +90,7 @@ class BatchOutput:
             self._fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as exc:
             raise BatchOutputError("batch.write_failed", self.path,
-                                   reason=exc.strerror or exc, errno_=exc.errno) from exc
+                                   reason=os_reason(exc), errno_=exc.errno) from exc
         self._regular = stat.S_ISREG(os.fstat(self._fd).st_mode)
         try:
             self._lock()
@@ -236,7 +236,9 @@ class BatchOutput:
             text = target.read_bytes().decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise BatchOutputError("batch.rewrite_failed", self.path, rows=self.rows,
-                                   reason="not UTF-8 (saved again by a spreadsheet?)") from exc
+                                   reason=Bilingual(
+                                       "UTF-8 ではありません（表計算ソフトで保存し直しましたか？）",
+                                       "not UTF-8 (saved again by a spreadsheet?)")) from exc
         kept, payload = self._kept_rows(text, drop)
         removed = self.rows - len(kept)
         st = os.fstat(self._fd)
@@ -246,7 +248,7 @@ class BatchOutput:
             fd = os.open(tmp, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC, 0o600)
         except OSError as exc:
             raise BatchOutputError("batch.rewrite_failed", self.path, rows=self.rows,
-                                   reason=exc.strerror or exc, errno_=exc.errno) from exc
+                                   reason=os_reason(exc), errno_=exc.errno) from exc
         try:
             os.fchmod(fd, st.st_mode & 0o7777)  # the mode the user gave the results
             try:
@@ -264,7 +266,7 @@ class BatchOutput:
             tmp.unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise BatchOutputError("batch.rewrite_failed", self.path, rows=self.rows,
-                                       reason=exc.strerror or exc, errno_=exc.errno) from exc
+                                       reason=os_reason(exc), errno_=exc.errno) from exc
             raise
         os.close(old_fd)  # the old file's lock goes with it
         self.rows = 0
@@ -316,7 +318,7 @@ class BatchOutput:
             key = "batch.disk_full" if full and clean else "batch.write_failed"
             log.error("batch output %s: write failed (%s); cut back to %d bytes: %s",
                       self.path, exc, before, clean)
-            raise BatchOutputError(key, self.path, rows=self.rows, reason=exc.strerror or exc,
+            raise BatchOutputError(key, self.path, rows=self.rows, reason=os_reason(exc),
                                    errno_=exc.errno) from exc
 
     def _cut_back(self, size: int) -> bool:

@@ -165,6 +165,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "自動で見つかった前回心電図を読めないため、比較していません。",
         "The prior ECG found automatically cannot be read; no comparison was made.",
     ),
+    # --prior auto met files it cannot read: one line, each file's error in the log file
+    "compare.cli.candidates_unreadable": ("前回心電図の候補のうち {n} 件は読めませんでした",
+                                          "Candidate prior ECG files that could not be read: {n}"),
+    "compare.cli.candidates_unreadable_log": (
+        "前回心電図の候補のうち {n} 件は読めませんでした（詳細はログ: {log}）",
+        "Candidate prior ECG files that could not be read: {n} (details in the log: {log})",
+    ),
     "compare.cli.prior_used": ("前回心電図: {file}（{date}、{how}）",
                                "Prior ECG: {file} ({date}, {how})"),
     # the window and the report

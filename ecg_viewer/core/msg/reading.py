@@ -9,6 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ファイルが見つかりません: {file}",
         "File not found: {file}",
     ),
+    "read.broken_link": (
+        "リンク先のファイルがありません（リンク切れ）: {file}（{found}）",
+        "The file this link points to is missing (broken link): {file} ({found})",
+    ),
     "read.is_directory": (
         "フォルダが指定されました。心電図ファイルを選んでください: {file}",
         "{file} is a folder; choose an ECG file.",
