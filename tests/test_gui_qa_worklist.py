@@ -99,7 +99,7 @@ def test_level_file_and_review_state_in_view_without_sideways_scrolling(worklist
     # the reviewed ECG says so, with the reader's level; the others are not reviewed yet
     reviewed = t.item(names["fda_Example_aECG.xml"], REVIEW)
     assert reviewed.data(Qt.ItemDataRole.UserRole + 1) == tr("ui.worklist.done")
-    assert reviewed.text() == {"ja": "✓ 要精査", "en": "✓ Further exam"}[lang]
+    assert reviewed.text() == {"ja": "✓ 要精査", "en": "✓ Exam"}[lang]
     assert reviewed.toolTip() == {"ja": "確認済（要精査）",
                                   "en": "Reviewed (Further examination needed)"}[lang]
     other = t.item(names["E07509.hea"], REVIEW)

@@ -54,6 +54,9 @@ SHOWN_ORDER = ("level", "file", "review", "finding", "hr")
 MAX_COL_PX = {"level": 130, "file": 200, "review": 170}
 #: the narrowest the file column becomes before the level and the review state give way
 FILE_MIN_PX = 64
+#: the reader's level in the English review cell, one word each
+REVIEW_LEVEL_EN = {"urgent": "Urgent", "D": "Exam", "C": "Follow-up", "B": "Minor",
+                   "A": "Normal", "E": "Treated", "unreadable": "N/A"}
 LEVEL_MIN_PX = 60
 #: the shares the columns get in turn once each has its least: a level name up to LEVEL_FAIR_PX
 #: ("No abnormality"), a file name up to FILE_BEFORE_REVIEW_PX, the review with the reader's
@@ -403,9 +406,11 @@ class WorklistPanel(QWidget):
         """(the state's word or mark, the cell's text: with the reader's level when there is one)."""
         word = tr({"unreviewed": "ui.worklist.unreviewed", "in_progress": "ui.worklist.in_progress",
                    "done": "ui.worklist.done"}[state], lang)
-        if final_level:
-            return word, tr("ui.worklist.done_as", lang,
-                            level=referral_name(final_level, lang, short=True))
+        if final_level:  # in English one word (the tooltip has the whole name): "✓ Urgent
+            # referral" had taken the file column's room down to "0001….hea" (QA 50)
+            level = REVIEW_LEVEL_EN.get(final_level, final_level) if lang == "en" else \
+                referral_name(final_level, lang, short=True)
+            return word, tr("ui.worklist.done_as", lang, level=level)
         return word, word
 
     def _fit_columns(self) -> None:
