@@ -70,12 +70,14 @@ def main(argv: list[str] | None = None) -> int:
     cats = [lab.category for lab in load_catalog().labels]
     level = app_levels(s, thr, ids, cats, x, names, mdicts, rows, None, fusion.combination)
     rates = app_rates(level, y, ids, cats, {k: sets[k] for k in SETS}, rows)
-    print("set       normal flagged        true D/urgent flagged   true 要至急 -> 要至急")
+    print("set       normal flagged        true D/urgent flagged   true 要至急 -> 要至急   "
+          "要至急 without a true 要至急 label")
     for k in SETS:
         r = rates[k]
         print(f"{k:8s}  {r['normal_flagged']:.3f} (of {r['normal_n']:3d})   "
               f"{r['true_d_flagged']:.3f} (of {r['true_d_n']:3d})         "
-              f"{r['true_u_urgent']:.3f} (of {r['true_u_n']})")
+              f"{r['true_u_urgent']:.3f} (of {r['true_u_n']})          "
+              f"{r['urgent_not_true_n']} of {r['urgent_n']}")
     crit = default_criteria_rules()
     keep = [j for j in range(len(ids)) if thr[j] < 1.0]
     shown = {lab: np.zeros(len(x), dtype=bool) for lab in LABELS if lab in ids}

@@ -188,7 +188,10 @@ def app_rates(level: np.ndarray, y: np.ndarray, ids: list[str], cats: list[str],
                      "norm_label_flagged": share(level >= d_sev, sub & norm_label),
                      "true_d_flagged": share(level >= d_sev, sub & true_d),
                      "true_u_urgent": share(level >= u_sev, sub & true_u),
-                     "normal_urgent": share(level >= u_sev, sub & normal)}
+                     "normal_urgent": share(level >= u_sev, sub & normal),
+                     # 要至急 raised on a record with no true 要至急 label (a false alarm)
+                     "urgent_n": int((sub & (level >= u_sev)).sum()),
+                     "urgent_not_true_n": int((sub & (level >= u_sev) & ~true_u).sum())}
     return out
 
 
