@@ -90,6 +90,24 @@ def test_a_rate_written_wrong_is_found_from_the_carts_rr_or_qrs(samples: Path, t
         assert analyzer.analyze(read_ecg(good)).quality.ok
 
 
+def test_an_interval_apart_from_the_carts_is_no_wrong_rate_when_the_rates_agree(
+        samples: Path, tmp_path: Path, analyzer: Analyzer) -> None:
+    """QA 53: the cart's QRS (200 ms in a crafted copy of Philips 129DYPRG, heart rates 41 and
+    41/min) gated the record as a wrong sampling rate, and its STEMI 要至急 read 判定不能."""
+    src = samples / "philips_xml" / "129DYPRG.xml"
+    if not src.exists():
+        pytest.skip("129DYPRG.xml is not in ../shared/data/samples/philips_xml")
+    text = src.read_text(encoding="utf-8", errors="surrogateescape")
+    assert "<meanqrsdur>135</meanqrsdur>" in text
+    out = tmp_path / "qrs200.xml"
+    out.write_text(text.replace("<meanqrsdur>135</meanqrsdur>", "<meanqrsdur>200</meanqrsdur>"),
+                   encoding="utf-8", errors="surrogateescape")
+    rec = read_ecg(out)
+    assert rec.meta.extra["device_measurements"]["qrs_ms"] == 200
+    a = analyzer.analyze(rec)
+    assert a.quality.ok and a.referral.level == "urgent"
+
+
 def test_the_rate_check_tolerates_ordinary_differences() -> None:
     assert not hr_disagrees(82.0, 84.0) and not hr_disagrees(45.0, 62.0)
     assert hr_disagrees(49.0, 97.0) and hr_disagrees(150.0, 75.0)

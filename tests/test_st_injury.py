@@ -26,6 +26,9 @@ def test_the_injury_pattern_per_territory() -> None:
         {"inferior": 0.27, "lateral": 0.0, "anterior": 0.0}  # the second-largest elevation
     anterior = _st(V2=0.35, V3=0.3, V4=0.2, III=-0.12)
     assert st_injury(anterior, anterior, female=None, age_years=None)["anterior"] == 0.3
+    # V4-V5, neighbouring chest leads across the territories (QA 53: it raised nothing)
+    apical = _st(V3=0.18, V4=0.35, V5=0.3, V6=0.05, III=-0.15, aVF=-0.12)
+    assert st_injury(apical, apical, female=False, age_years=60)["anterior"] == 0.3
 
 
 @pytest.mark.parametrize("what, st_j, st_j60", [

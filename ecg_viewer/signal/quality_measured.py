@@ -80,6 +80,10 @@ def device_disagreement(record: EcgRecord, meas: Measurements) -> Reason | None:
     if hr_disagrees(meas.hr_bpm, hr):
         return Reason.of("quality.device_rate_disagrees", ours=round(float(meas.hr_bpm or 0)),
                          device=round(float(hr or 0)), fs_hz=f"{record.fs_hz:g}")
+    if hr is not None and meas.hr_bpm is not None:
+        # the cart's rate confirms the file's: an interval apart is a measuring difference,
+        # not a wrong rate (QA 53: a cart QRS of 200 ms had turned a STEMI into 判定不能)
+        return None
     qt = device_qt(record)
     if qt_disagrees(meas.qt_ms, qt):
         return Reason.of("quality.device_interval_disagrees", what="QT",

@@ -14,7 +14,7 @@ reference doc; "marked ST elevation (injury pattern)" is 要至急):
   LVH by voltage (Sokolow–Lyon ≥ 3.5 mV or Cornell > 2.8 mV in men, > 2.0 mV in women), whose
   secondary ST changes mimic it (the definition's own exclusions).
 
-Territories: inferior II/III/aVF, lateral I/aVL/V5/V6, anterior V1–V4; within each, the two
+Territories: inferior II/III/aVF, lateral I/aVL/V5/V6, anterior V1–V4 (and V4–V5); the two
 leads must be contiguous (:data:`CONTIGUOUS`: neighbours in the Cabrera order of the limb leads,
 aVL–I and II–aVF–III, or neighbouring chest leads): I with V6, or V1 with V4 over a flat V2–V3,
 are not (QA 49).
@@ -43,7 +43,9 @@ RECIPROCAL_MV = 0.1
 CONTIGUOUS: dict[str, tuple[tuple[str, str], ...]] = {
     "inferior": (("II", "aVF"), ("aVF", "III")),
     "lateral": (("aVL", "I"), ("V5", "V6")),
-    "anterior": (("V1", "V2"), ("V2", "V3"), ("V3", "V4")),
+    # V4-V5 (anterolateral, apical) counted with the anterior wall: the chest leads are one row
+    # (QA 53: it fell between the territories and raised nothing)
+    "anterior": (("V1", "V2"), ("V2", "V3"), ("V3", "V4"), ("V4", "V5")),
 }
 NOT_RECIPROCAL = ("aVR", "V1")
 WIDE_QRS_MS = 120.0

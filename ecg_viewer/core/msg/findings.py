@@ -133,10 +133,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "contiguous lateral leads (I, aVL, V5, V6) with reciprocal depression",
     ),
     "referral.rule.st_injury_anterior": (
-        "急性心筋梗塞（STEMI）疑い：前壁誘導（V1–V4）の隣接する 2 誘導で J 点の ST 上昇 {value:.2f} mV 以上と"
+        "急性心筋梗塞（STEMI）疑い：前壁誘導（V1–V5）の隣接する 2 誘導で J 点の ST 上昇 {value:.2f} mV 以上と"
         "鏡像変化（対側の ST 低下）",
         "Suspected acute STEMI: ST elevation of {value:.2f} mV or more at J in two "
-        "contiguous anterior leads (V1–V4) with reciprocal depression",
+        "contiguous anterior leads (V1–V5) with reciprocal depression",
     ),
     "referral.rule.slow_regular_no_p": (
         "完全房室ブロックまたは補充調律の疑い：P 波を認めない規則的な徐脈 {value:.0f} /分",
