@@ -242,6 +242,9 @@ def test_a_long_status_message_is_cut_before_the_fields(qtbot) -> None:
     assert shown.endswith("…") and shown.startswith("ファイルが壊れているか")
     assert bar.fontMetrics().horizontalAdvance(shown) <= bar.width() - field.width()
     assert bar.currentMessage() == text and bar.toolTip() == text  # the whole of it
+    win.resize(1400, 300)  # wider: cut again to the room there is (QA 53)
+    qtbot.waitUntil(lambda: len(QStatusBar.currentMessage(bar)) > len(shown), timeout=3000)
+    assert bar.currentMessage() == text
     bar.showMessage("短い", 5000)
     assert QStatusBar.currentMessage(bar) == "短い" and bar.toolTip() == ""
     bar.clearMessage()

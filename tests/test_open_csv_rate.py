@@ -73,6 +73,11 @@ def test_a_dropped_folder_opens_as_the_worklist_and_extra_files_are_said(
         drop(folder / "E07505.hea", folder / "E07509.hea")
     assert win.state.record.source_path.endswith("E07505.hea")
     assert any("ほか 1 件は開いていません" in m for m in win.notices.messages())
+    win.set_language("en")  # QA 53: this notice stayed Japanese
+    try:
+        assert any("Only the first file was opened" in m for m in win.notices.messages())
+    finally:
+        win.set_language("ja")
     win.set_caliper_mode("time")
     assert win.statusBar().currentMessage()
     win.escape()

@@ -83,6 +83,29 @@ def test_info_names_the_file_readably(files: tuple[str, str], tmp_path: Path,
     assert "田中_broken.mwf" in err and _readable(err), err
 
 
+def test_analyze_text_and_the_log_name_the_file_readably(files: tuple[str, str], tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """QA 53: `analyze` printed 「== …/\udc93c\udc92\udc86.mwf」 while info, the JSON and the window
+    said 田中.mwf; a log line naming such a file was dropped (「詳細はログ」 led to an empty log)."""
+    import logging
+
+    from ecg_viewer.cli import main
+    from ecg_viewer.core.crash_log import _LogFileHandler
+
+    assert main(["analyze", "--no-model", "--prior", "none", files[0]]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first == f"== {tmp_path}/田中.mwf", first
+    handler = _LogFileHandler(tmp_path / "x.log")
+    log = logging.getLogger("ecg_viewer.test_sjis_log")
+    log.addHandler(handler)
+    try:
+        log.warning("cannot read %s", files[1])
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    assert "cannot read" in (tmp_path / "x.log").read_text(encoding="utf-8")
+
+
 def test_the_window_names_the_file_readably(make_window, qtbot, files: tuple[str, str]) -> None:
     good, broken = files
     win = make_window((1500, 950))

@@ -277,5 +277,8 @@ def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samp
         assert "二枝ブロック" in message and "否定した所見" in message
         assert win.store.get(win.state.record.sha256).decisions == {
             "lpfb": "rejected", "bifascicular_block": "confirmed"}  # saved as decided
+        # the reading desk's keys keep the warning (QA 53: 「確認: …」 replaced it at once)
+        assert win.reading_desk.decide("confirmed") is not None  # the next suggestion
+        assert "否定した所見" in win.statusBar().currentMessage()
     finally:
         win.close()

@@ -103,7 +103,7 @@ class ReportJobs(QObject):
         return (record, self.state.analysis, self.review_of(record.sha256),
                 self.state.settings, self.comparison_of(), self.catalog)
 
-    def page_notice(self) -> str | None:
+    def page_notice(self, lang: str | None = None) -> str | None:
         """What the report's ECG sheet is printed with instead of the window's page settings
         (the nearest that fit A4 landscape at true scale), or None when they fit."""
         record = self.state.record
@@ -112,7 +112,8 @@ class ReportJobs(QObject):
         from ecg_viewer.report.content import refit_notice
         from ecg_viewer.report.pdf import printed_settings
 
-        return refit_notice(printed_settings(record, self.state.settings), self.state.settings)
+        return refit_notice(printed_settings(record, self.state.settings), self.state.settings,
+                            lang)
 
     @property
     def needs_analysis(self) -> bool:

@@ -13,7 +13,7 @@ from ecg_viewer.commands.options import AtLeast
 from ecg_viewer.core.errors import EcgError, EcgReadError, user_message
 from ecg_viewer.core.messages import language, list_sep, paren, text_columns, tr, unit_label
 from ecg_viewer.core.prediction import Analysis, level_name
-from ecg_viewer.core.printable import printable
+from ecg_viewer.core.printable import printable, printable_path
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
@@ -59,7 +59,7 @@ def _pad(text: str, width: int) -> str:
 def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
     lang = language()
     ref = analysis.referral
-    print(f"== {analysis.file}")
+    print(f"== {printable_path(analysis.file)}")  # 田中.mwf, as info and the JSON (QA 53)
     reasons = ref.reasons(lang)
     print(f"{tr('analysis.referral')}: {ref.name(lang)}"
           + (f"  ({' / '.join(reasons)})" if reasons else ""))

@@ -31,7 +31,7 @@ from typing import Any
 
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.messages import Bilingual, tr
-from ecg_viewer.core.printable import on_disk
+from ecg_viewer.core.printable import on_disk, printable_path
 from ecg_viewer.core.record import EcgMeta, EcgRecord
 from ecg_viewer.io import read_ecg, supported_extensions
 
@@ -137,7 +137,7 @@ def _candidate(p: Path) -> tuple[CandidateMeta | None, bool]:
     try:
         meta: CandidateMeta | None = CandidateMeta.of(p, read_ecg(p))
     except (EcgError, ValueError, OSError) as exc:
-        log.info("not a candidate prior ECG (cannot be read): %s (%s)", p, exc)
+        log.info("not a candidate prior ECG (cannot be read): %s (%s)", printable_path(p), exc)
         meta = None
     with _CACHE_LOCK:
         if len(_CACHE) >= _CACHE_MAX:

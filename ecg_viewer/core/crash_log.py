@@ -69,7 +69,10 @@ class _LogFileHandler(logging.handlers.RotatingFileHandler):
     cannot be written is left unwritten, never an error on the terminal."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path, maxBytes=_MAX_BYTES, backupCount=1, encoding="utf-8", delay=True)
+        # a file name in Shift_JIS bytes (surrogates) is written escaped, not dropped with its
+        # line (QA 53: 「詳細はログ」 sent the reader to an empty log)
+        super().__init__(path, maxBytes=_MAX_BYTES, backupCount=1, encoding="utf-8", delay=True,
+                         errors="backslashreplace")
 
     def _open(self):  # type: ignore[no-untyped-def]
         Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)

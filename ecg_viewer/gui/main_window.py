@@ -212,9 +212,8 @@ class MainWindow(QMainWindow):
         self.reading_desk = ReadingDesk(self, self.review_dock, self.worklist, self.flow)
         self.retranslate()
         if self.store is not None and self.store.read_only:  # damaged or tampered: say so once
-            self.notices.notify(tr("review.read_only", path=self.store.path,
-                                   reason=("、" if language() == "ja" else ", ").join(
-                                       tr(k) for k in self.store.problems)))
+            self.notices.notify(lambda lang, st=self.store: tr("review.read_only", lang, path=st.path,
+                                reason=("、" if lang == "ja" else ", ").join(tr(k, lang) for k in st.problems)))
         QTimer.singleShot(0, self.flow.start)  # torch and the weights load behind the window
         # --- other docks/hooks go above this line: the layout below places every dock ---
         self.restore_or_fit_layout()
@@ -383,8 +382,8 @@ class MainWindow(QMainWindow):
                 self.reading_desk.open_folder(files[0])
             else:
                 self.controller.open_file(files[0])
-            if len(files) > 1:
-                self.notices.notify(tr("ui.open.only_first", n=len(files) - 1))
+            if (more := len(files) - 1) > 0:
+                self.notices.notify(lambda lang: tr("ui.open.only_first", lang, n=more))
             ev.acceptProposedAction()
 
     # --- filters, calipers, settings -----------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from datetime import datetime
 from types import TracebackType
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -167,16 +169,31 @@ class ElidingStatusBar(QStatusBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._full = ""
+        self._until: float | None = None  # when the message goes (monotonic seconds)
         self.messageChanged.connect(self._changed)
 
     def showMessage(self, text: str, timeout: int = 0) -> None:
         self._full = text
+        self._until = time.monotonic() + timeout / 1000.0 if timeout > 0 else None
+        self._show_cut(timeout)
+
+    def _show_cut(self, timeout: int) -> None:
+        text = self._full
         room = self.width() - sum(w.width() + 8 for w in self.findChildren(QLabel)
                                   if w.isVisible() and w.parent() is self) - 24
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) \
             if room > 40 else text
         self.setToolTip(text if shown != text else "")
         super().showMessage(shown, timeout)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The message cut again to the new width, for the time it has left (QA 53: cut while
+        the window was narrow, it stayed cut after it was widened)."""
+        super().resizeEvent(event)
+        if self._full and super().currentMessage():
+            left = 0 if self._until is None else int((self._until - time.monotonic()) * 1000)
+            if self._until is None or left > 0:
+                self._show_cut(left)
 
     def currentMessage(self) -> str:
         return self._full if super().currentMessage() else ""
@@ -211,7 +228,7 @@ def window_excepthook(kind: type[BaseException], exc: BaseException,
     area = _latest() if _latest is not None else None
     if area is not None:
         try:
-            area.notify(tr("ui.unexpected", kind=kind.__name__))
+            area.notify(lambda lang, k=kind.__name__: tr("ui.unexpected", lang, kind=k))
             return
         except RuntimeError:  # the window is gone
             log.warning("the window's notice area is gone; the error goes to stderr")

@@ -62,6 +62,7 @@ class ReadingDesk(QObject):
         self.worklist = worklist.panel
         self.worklist_dock = worklist.dock
         self.review_panel = review.panel
+        self.review_dock = review
         # where the reader is in the worklist: the case last opened from it, even when it could
         # not be read (a file deleted since: J then moves past it, not back onto it)
         self._at: str | None = None
@@ -192,8 +193,9 @@ class ReadingDesk(QObject):
             return None
         if not saved:  # the panel's failure message stays on the status bar
             return None
-        self.win.statusBar().showMessage(
-            tr(f"desk.decided.{decision}", label=self.review_panel._label_name(label_id)), 5000)
+        if not self.review_dock.last_clash:  # else its warning stays (QA 53: overwritten at once)
+            self.win.statusBar().showMessage(
+                tr(f"desk.decided.{decision}", label=self.review_panel._label_name(label_id)), 5000)
         return label_id
 
     def set_level(self, level: str) -> bool:

@@ -33,6 +33,8 @@ class ReviewDock:
         self.win = win
         self.state = state
         self.panel = ReviewPanel(store, catalog)
+        # a confirmed suggestion that stands on a rejected finding, at the last save ("": none)
+        self.last_clash = ""
         self.dock = QDockWidget(tr("review.ui.dock"), win)
         self.dock.setObjectName("review_dock")
         scroll = QScrollArea()  # the dock may be short (other docks): the panel scrolls
@@ -72,7 +74,7 @@ class ReviewDock:
     def _review_saved(self, review: Review) -> None:
         who = review.reviewer or ""
         when = local_time(review.updated_at)
-        clash = self._confirmed_on_rejected(review)
+        clash = self.last_clash = self._confirmed_on_rejected(review)
         if clash:  # saved as decided, but said (QA 50: 二枝ブロック confirmed, its 左脚後枝ブロック
             # rejected, both saved without a word and printed in the signed report)
             self.win.statusBar().showMessage(tr("review.ui.rests_on_rejected", label=clash), 15000)
