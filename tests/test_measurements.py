@@ -222,6 +222,17 @@ def test_a_regular_rhythm_with_premature_beats_keeps_its_p_wave(samples: Path) -
     rng = np.random.default_rng(1)  # irregularly irregular: no length most intervals share
     assert regular_share(rng.uniform(400.0, 900.0, 20)) < 0.35
     assert regular_share(np.array([440.0] * 16 + [300.0, 560.0] * 3)) == pytest.approx(16 / 22)
+    # the P-wave bar and the referral rule read one value (QA 53: 0.595 against a rounded 0.6)
+    from ecg_viewer.signal.beats import BeatDetection
+    from ecg_viewer.signal.rhythm import premature_beats_only, rhythm
+
+    rng = np.random.default_rng(3)
+    rr = np.concatenate([np.full(25, 500.0), rng.uniform(300.0, 900.0, 17)])  # 25 of 42
+    rng.shuffle(rr)
+    det = BeatDetection(np.concatenate([[0], np.cumsum(rr)]).astype(int), 1000.0, 60000, ())
+    vals = rhythm(det)
+    assert vals["rr_regular_share"] == round(vals["rr_regular_share"], 2)
+    assert premature_beats_only(vals) is (vals["rr_irregular"] and vals["rr_regular_share"] >= 0.6)
 
 
 def test_too_few_beats_and_no_signal() -> None:
