@@ -13,13 +13,19 @@ import pytest
 from ecg_viewer.pipeline.files import find_ecg_files
 
 
-def test_a_dangling_link_to_an_ecg_file_is_listed(bundled_samples: Path, tmp_path: Path) -> None:
+def _folder_with_a_record(bundled_samples: Path, tmp_path: Path) -> Path:
+    """``tmp_path``/d holding a copy of 00009_hr (skips where links need privileges)."""
     if sys.platform == "win32":
         pytest.skip("symbolic links need privileges on Windows")
     d = tmp_path / "d"
     d.mkdir()
     for f in bundled_samples.glob("00009_hr.*"):
         shutil.copy(f, d / f.name)
+    return d
+
+
+def test_a_dangling_link_to_an_ecg_file_is_listed(bundled_samples: Path, tmp_path: Path) -> None:
+    d = _folder_with_a_record(bundled_samples, tmp_path)
     (d / "patient1.xml").symlink_to(tmp_path / "pacs" / "gone.xml")
     (d / "x.hea").symlink_to(tmp_path / "missing" / "x.hea")
     (d / "notes.bin").symlink_to(tmp_path / "missing" / "notes.bin")  # no ECG extension
@@ -35,12 +41,7 @@ def test_batch_records_a_dangling_link_as_an_error_not_a_retry(bundled_samples: 
 
     from ecg_viewer.cli import main
 
-    if sys.platform == "win32":
-        pytest.skip("symbolic links need privileges on Windows")
-    d = tmp_path / "d"
-    d.mkdir()
-    for f in bundled_samples.glob("00009_hr.*"):
-        shutil.copy(f, d / f.name)
+    d = _folder_with_a_record(bundled_samples, tmp_path)
     (d / "moved.mwf").symlink_to(tmp_path / "old" / "moved.mwf")
     out = tmp_path / "r.jsonl"
     argv = ["batch", str(d), "--out", str(out), "--no-model", "--no-progress"]
