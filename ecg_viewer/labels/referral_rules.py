@@ -115,13 +115,11 @@ class LabelLevelRule:
     reason: str
     with_labels: frozenset[str] = frozenset()
     label_message: str = ""  # key for a finding of with_labels: {label}, {level}, {finding}
-    unless: tuple[Condition, ...] = ()  # any that holds stops ``when`` (a missing value does not)
 
     def by_measurement(self, measurements: Mapping[str, Any]) -> bool:
         low = set(measurements.get("low_confidence") or ())
         return bool(self.when) and self.show not in low and all(
-            c.holds(measurements) for c in self.when) and not any(
-            c.holds(measurements) for c in self.unless)
+            c.holds(measurements) for c in self.when)
 
 
 @dataclass(frozen=True)
@@ -354,12 +352,8 @@ def _label_level(raw: Any, index: int, file: Path) -> LabelLevelRule:
     show = raw.get("show", "")
     if when and show not in {c.measure for c in when}:
         raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
-    unless = raw.get("unless", [])
-    if not isinstance(unless, list):
-        raise RulesError(file, f"{where}: 'unless' must be a list of conditions")
     return LabelLevelRule(raw["id"], lists["labels"], when, show, raw["level"], raw["message"],
-                          raw["reason"], lists["with_labels"], raw.get("label_message", ""),
-                          _conditions(unless, where, file))
+                          raw["reason"], lists["with_labels"], raw.get("label_message", ""))
 
 
 @lru_cache(maxsize=1)

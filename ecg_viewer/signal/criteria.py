@@ -296,7 +296,7 @@ def _put_st_injury(b: _Builder, leads: dict[str, LeadMeasures], meas: Measuremen
     where the pattern cannot be judged."""
     why = "" if amplitude_valid else no_mv
     why = why or not_assessable(meas.qrs_ms, bool(meas.paced), b.values.get("sokolow_lyon_mv"),
-                                b.values.get("cornell_mv"), b.values.get("female") is True)
+                                b.values.get("cornell_mv"))
     st_j = {n: lm.st_j_mv for n, lm in leads.items() if lm.st_j_mv is not None}
     st_j60 = {n: lm.st_j60_mv for n, lm in leads.items() if lm.st_j60_mv is not None}
     if not why and len(st_j60) < 2:

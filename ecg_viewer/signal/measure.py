@@ -21,7 +21,7 @@ from ecg_viewer.signal.delineate import INDEPENDENT, Fiducials, clean_leads, del
 from ecg_viewer.signal.median import MedianBeat, median_beat
 from ecg_viewer.signal.pacing import detect_pacing, remove_spikes
 from ecg_viewer.signal.pwave import p_present
-from ecg_viewer.signal.rhythm import premature_beats_only, rhythm
+from ecg_viewer.signal.rhythm import rhythm
 from ecg_viewer.signal.tend import T_LOW_MV
 
 log = logging.getLogger(__name__)
@@ -379,9 +379,7 @@ def measure(record: EcgRecord) -> Measurements:
             confidence=rate_conf, confidence_reasons=rate_why, **_rr_extra(vals),
         )
     dominant_rr_s = _dominant_rr_s(mb, det)
-    # the P wave is judged with the irregular rhythm's stricter bar only where the irregularity
-    # could be atrial fibrillation's, not a regular rhythm's premature beats (QA 52)
-    irregular = vals.get("rr_irregular") and not premature_beats_only(vals)
+    irregular = vals.get("rr_irregular")
     fid, p_reason = _global(mb, dominant_rr_s, irregular, paced)
     iv = _intervals(fid, mb.fs_hz)
     vals["qrs_ms"], vals["qt_ms"] = iv["qrs_ms"], iv["qt_ms"]

@@ -26,14 +26,12 @@ IRREGULAR_STEP = 0.05
 IRREGULAR_SHARE = 1.0 / 3.0
 # A regular rhythm interrupted by premature beats keeps most of its RR intervals at one length:
 # ``rr_regular_share``, the largest share of the RR intervals within IRREGULAR_STEP of one of
-# them, is REGULAR_DOMINANT_SHARE or more (atrial fibrillation, irregularly irregular, has no
-# such length). It does not change ``rr_irregular`` (a feature the fusion was fitted on); it
-# keeps an irregular call that premature beats made from standing in for atrial fibrillation:
-# the P wave is judged with the regular rhythm's bar, and 心房細動 over 100/min raises 要至急 only
-# without it (QA 52: CinC JS20016, a regular 137/min with two PACs, P wave consistency 0.62 under
-# the irregular rhythm's 0.65, read 心房細動 with a rapid response, 要至急). On PTB-XL and the
-# CinC records, of the RR series called irregular at over 100/min, 1 of 50
-# AF records and 9 of 22 sinus records with premature beats reach 0.6.
+# them (reported in the measurements; atrial fibrillation, irregularly irregular, has no such
+# length). Used by no rule: tried on 2026-12-06 as the P-wave bar of a regular rhythm and as
+# an exemption from AF's rapid-response 要至急 (QA 52: CinC JS20016, a regular 137/min with
+# two PACs, reads 心房細動 要至急), it gave an AF with PVCs a P wave (PTB-XL 1439, share 0.71)
+# and took the 要至急 from a flutter at 129/min read as AF (PTB-XL 18, share 0.81; QA 55).
+# ``bench/rhythm.py`` reports the share >= REGULAR_DOMINANT_SHARE column.
 REGULAR_DOMINANT_SHARE = 0.6
 
 
