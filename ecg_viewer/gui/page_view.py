@@ -52,7 +52,8 @@ def _two_lines(text: str) -> str:
 class MmText(QGraphicsSimpleTextItem):
     """Text whose height is given in page millimetres (scales with zoom, prints at size)."""
 
-    def __init__(self, color: QColor = TRACE, bold: bool = False) -> None:
+    def __init__(self, color: QColor = TRACE, bold: bool = False,
+                 backdrop: QColor | None = None) -> None:
         super().__init__()
         f = QFont(load_app_font())
         f.setPixelSize(int(_TEXT_PX))
@@ -60,6 +61,12 @@ class MmText(QGraphicsSimpleTextItem):
         self.setFont(f)
         self.setBrush(color)
         self.setZValue(10)
+        self._backdrop = backdrop  # a ground under the text (lines and traces stay behind it)
+
+    def paint(self, painter, option, widget=None) -> None:  # type: ignore[no-untyped-def]
+        if self._backdrop is not None:
+            painter.fillRect(self.boundingRect(), self._backdrop)
+        super().paint(painter, option, widget)
 
     def place(self, text: str, x_mm: float, y_mm: float, height_mm: float = 3.5) -> None:
         self.setText(text)
@@ -233,7 +240,9 @@ class EcgPageView(pg.GraphicsView):
         ys: list[float] = []
         marks = all_caliper_marks(self.page, self.calipers) if self.page else []
         marks = [m for m in marks if m is not None]
-        self._ensure(self._cal_labels, len(marks), lambda: MmText(CALIPER, bold=True))
+        # on a white ground: a stacked label lies among the calipers' lines (QA 54: 「[2] ‖59 ms」)
+        self._ensure(self._cal_labels, len(marks),
+                     lambda: MmText(CALIPER, bold=True, backdrop=QColor(255, 255, 255, 235)))
         for i, m in enumerate(marks):
             for x0, y0, x1, y1 in m.lines:
                 xs += [x0, x1]
