@@ -21,6 +21,7 @@ from ecg_viewer.app.analysis_service import AnalysisService, default_analyzer_fa
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worker import Lane
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.model.torch_loader import torch_imported
 
 if TYPE_CHECKING:
     from ecg_viewer.signal.measure import Measurements
@@ -33,6 +34,7 @@ def measure_record(record: EcgRecord) -> Measurements:
     raises when it cannot be measured."""
     from ecg_viewer.pipeline.analyze import measure_readable
 
+    torch_imported()  # scipy must not meet a half-imported torch (QA 54)
     return measure_readable(record)
 
 

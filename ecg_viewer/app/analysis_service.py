@@ -23,6 +23,7 @@ from ecg_viewer.core.errors import EcgError, user_message
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.model.errors import ModelError
+from ecg_viewer.model.torch_loader import import_torch
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class AnalysisService(QObject):
         """The Analyzer, built on first use (on the lane's thread); a model that failed to load
         is tried again with the next request. Raises ModelNotLoaded."""
         if self.analyzer is None:
+            import_torch()
             try:
                 analyzer = self._factory()
                 predictor = getattr(analyzer, "predictor", None)
