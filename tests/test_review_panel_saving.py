@@ -274,11 +274,11 @@ def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samp
         combo = panel.findChild(type(panel.level), "decision:bifascicular_block")
         combo.setCurrentIndex(combo.findData("confirmed"))
         message = win.statusBar().currentMessage()
-        assert "二枝ブロック" in message and "否定した所見" in message
+        assert "「二枝ブロック」" in message and "否定した「左脚後枝ブロック」" in message  # QA 54
         assert win.store.get(win.state.record.sha256).decisions == {
             "lpfb": "rejected", "bifascicular_block": "confirmed"}  # saved as decided
         # the reading desk's keys keep the warning (QA 53: 「確認: …」 replaced it at once)
         assert win.reading_desk.decide("confirmed") is not None  # the next suggestion
-        assert "否定した所見" in win.statusBar().currentMessage()
+        assert "否定した「左脚後枝ブロック」" in win.statusBar().currentMessage()
     finally:
         win.close()

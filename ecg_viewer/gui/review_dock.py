@@ -13,10 +13,11 @@ from ecg_viewer.app.review_session import ReviewSession
 from ecg_viewer.app.state import ViewerState
 from ecg_viewer.app.worklist_service import WorklistService
 from ecg_viewer.core.errors import user_message
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import list_sep, tr
 from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.window_layout import fit_worklist_width
 from ecg_viewer.gui.worklist_panel import WorklistPanel
+from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 from ecg_viewer.report.content import rests_on_rejected
 from ecg_viewer.review import Review, ReviewStore
 from ecg_viewer.review.model import local_time
@@ -74,22 +75,28 @@ class ReviewDock:
     def _review_saved(self, review: Review) -> None:
         who = review.reviewer or ""
         when = local_time(review.updated_at)
-        clash = self.last_clash = self._confirmed_on_rejected(review)
+        clash, parts = self._confirmed_on_rejected(review)
+        self.last_clash = clash
         if clash:  # saved as decided, but said (QA 50: 二枝ブロック confirmed, its 左脚後枝ブロック
-            # rejected, both saved without a word and printed in the signed report)
-            self.win.statusBar().showMessage(tr("review.ui.rests_on_rejected", label=clash), 15000)
+            # rejected, both saved without a word and printed in the signed report), naming
+            # what was rejected (QA 54: a fixed example had named other findings)
+            self.win.statusBar().showMessage(
+                tr("review.ui.rests_on_rejected", label=clash, parts=list_sep().join(parts)), 30000)
             return
         self.win.statusBar().showMessage(tr("review.ui.saved", who=who, when=when), 5000)
 
-    def _confirmed_on_rejected(self, review: Review) -> str:
+    def _confirmed_on_rejected(self, review: Review) -> tuple[str, list[str]]:
         """The name of a confirmed suggestion that stands on findings the reader rejected (a
-        part of 二枝ブロック, every narrower label of 心筋梗塞), or ""."""
+        part of 二枝ブロック, every narrower label of 心筋梗塞) and the names of those, or ("", [])."""
         analysis = self.panel.analysis
         if analysis is None or analysis.prediction is None:
-            return ""
-        return next((self.panel._label_name(s.id) for s in analysis.prediction.labels
-                     if review.decisions.get(s.id) == "confirmed"
-                     and rests_on_rejected(s, review.decisions)), "")
+            return "", []
+        for s in analysis.prediction.labels:
+            if review.decisions.get(s.id) == "confirmed" and rests_on_rejected(s, review.decisions):
+                parts = [str(e.value) for e in s.evidence if e.key in (CONJUNCTION_KEY, DERIVED_KEY)
+                         and review.decisions.get(str(e.value)) == "rejected"]
+                return self.panel._label_name(s.id), [self.panel._label_name(p) for p in parts]
+        return "", []
 
     def detach_store(self) -> None:
         """The window is closing: the database is about to be closed."""

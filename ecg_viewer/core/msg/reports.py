@@ -246,10 +246,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.ui.state.in_progress": ("確認中", "In progress"),
     "review.ui.state.done": ("確認済", "Reviewed"),
     "review.ui.rests_on_rejected": (
-        "保存しました。ただし「{label}」は否定した所見の上に成り立つ所見です（例: 二枝ブロックと左脚後枝ブロック）。"
+        "保存しました。ただし確認した「{label}」は、否定した「{parts}」の上に成り立つ所見です。"
         "確認と否定の組み合わせを見直してください",
-        "Saved, but 「{label}」 stands on a finding you rejected (e.g. bifascicular block and "
-        "left posterior fascicular block). Check these decisions together",
+        "Saved, but the confirmed \"{label}\" stands on \"{parts}\", which you rejected. Check "
+        "these decisions together",
     ),
     "review.ui.saved": ("確認結果を保存しました（{who}、{when}）", "Review saved ({who}, {when})"),
     "review.ui.unavailable": (
