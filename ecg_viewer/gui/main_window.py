@@ -352,12 +352,10 @@ class MainWindow(QMainWindow):
         """A reader error (its text, or a function of the language): one more notice in the
         notice area (it stays when another ECG opens: it names its file, and a burst of opens
         must not hide the failures); the ECG on screen stays."""
-        text = message if isinstance(message, str) else message(language())
-        self.last_error = text
-        self.statusBar().showMessage(text, 15000)
-        self.notices.notify(
-            lambda lang: f"{message if isinstance(message, str) else message(lang)}\n"
-                         f"{tr('ui.open.kept_previous', lang)}")
+        text = message if callable(message) else (lambda _lang: message)
+        self.last_error = text(language())
+        self.statusBar().showMessage(self.last_error, 15000)
+        self.notices.notify(lambda lang: f"{text(lang)}\n{tr('ui.open.kept_previous', lang)}")
 
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()

@@ -17,8 +17,7 @@ from ecg_viewer.core.messages import list_sep, tr
 from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.window_layout import fit_worklist_width
 from ecg_viewer.gui.worklist_panel import WorklistPanel
-from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
-from ecg_viewer.report.content import rests_on_rejected
+from ecg_viewer.report.content import rejected_parts
 from ecg_viewer.review import Review, ReviewStore
 from ecg_viewer.review.model import local_time
 
@@ -92,9 +91,9 @@ class ReviewDock:
         if analysis is None or analysis.prediction is None:
             return "", []
         for s in analysis.prediction.labels:
-            if review.decisions.get(s.id) == "confirmed" and rests_on_rejected(s, review.decisions):
-                parts = [str(e.value) for e in s.evidence if e.key in (CONJUNCTION_KEY, DERIVED_KEY)
-                         and review.decisions.get(str(e.value)) == "rejected"]
+            parts = rejected_parts(s, review.decisions) \
+                if review.decisions.get(s.id) == "confirmed" else []
+            if parts:
                 return self.panel._label_name(s.id), [self.panel._label_name(p) for p in parts]
         return "", []
 

@@ -31,7 +31,7 @@ REGULAR_NO_P = "regular_no_p_hr_bpm"
 CRITERIA_MEASURES: tuple[str, ...] = (*ST_INJURY_FEATURES.values(), REGULAR_NO_P)
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
-    "qtc_modified_ms", "rr_regular_share", *CRITERIA_MEASURES,
+    "qtc_modified_ms", *CRITERIA_MEASURES,
 )  # fmt: skip
 
 

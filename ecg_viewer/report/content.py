@@ -62,10 +62,17 @@ def rests_on_rejected(s: LabelScore, decisions: dict[str, str]) -> bool:
     whose narrower labels (``derived_from``) were all rejected, or a label defined as findings
     together (``conjunction_of``) one of whose parts was. It is then no finding of the report
     (a rejected 前壁中隔心筋梗塞 left 心筋梗塞 in the final FHIR conclusion, QA 2026-12-06)."""
+    return bool(rejected_parts(s, decisions))
+
+
+def rejected_parts(s: LabelScore, decisions: dict[str, str]) -> list[str]:
+    """The ids of the rejected findings suggestion ``s`` stands on (:func:`rests_on_rejected`),
+    or [] when it does not stand on rejected ones alone."""
     derived = [str(e.value) for e in s.evidence if e.key == DERIVED_KEY]
     parts = [str(e.value) for e in s.evidence if e.key == CONJUNCTION_KEY]
-    return bool((derived and all(decisions.get(i) == "rejected" for i in derived))
-                or any(decisions.get(i) == "rejected" for i in parts))
+    if derived and all(decisions.get(i) == "rejected" for i in derived):
+        return derived
+    return [i for i in parts if decisions.get(i) == "rejected"]
 
 
 _FILTER_KEYS = {"highpass_hz": "ui.page.highpass", "lowpass_hz": "ui.page.lowpass",

@@ -7,7 +7,7 @@ stays right when the layout, speed or gain changes. :func:`caliper_marks` places
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ecg_viewer.core.messages import tr
@@ -95,10 +95,8 @@ def label_width_mm(text: str) -> float:
     return sum(3.3 if ord(ch) > 0x2000 else 1.8 for ch in text) + 5.0
 
 
-def caliper_marks(page: Page, c: Caliper, lang: str | None = None,
-                  row: int = 0) -> CaliperMarks | None:
-    """The caliper's marks on ``page``, or None when its lead/time is not on this page;
-    ``row``: a time caliper's label and bar that many rows down (:func:`all_caliper_marks`)."""
+def caliper_marks(page: Page, c: Caliper, lang: str | None = None) -> CaliperMarks | None:
+    """The caliper's marks on ``page``, or None when its lead/time is not on this page."""
     trace = page.find_trace(c.lead, c.t0_s, c.t1_s, rhythm=c.rhythm_strip)
     if trace is None:
         return None
@@ -106,10 +104,9 @@ def caliper_marks(page: Page, c: Caliper, lang: str | None = None,
     if c.kind == "time":
         xa, xb = sorted((trace.x_of(c.t0_s), trace.x_of(c.t1_s)))
         xb = min(xb, trace.x_mm + trace.width_mm)
-        shift = ROW_MM * row
-        ybar = top + 4.0 + shift
+        ybar = top + 4.0
         lines = ((xa, top, xa, bottom), (xb, top, xb, bottom), (xa, ybar, xb, ybar))
-        return CaliperMarks(lines, (xa, top - 0.5 + shift), c.text(lang))
+        return CaliperMarks(lines, (xa, top - 0.5), c.text(lang))
     x = trace.x_of(c.t0_s)
     ya, yb = trace.y_of(c.v0_mv), trace.y_of(c.v1_mv)
     w = 2.0
@@ -120,25 +117,28 @@ def caliper_marks(page: Page, c: Caliper, lang: str | None = None,
 def all_caliper_marks(page: Page, calipers: list[Caliper], lang: str | None = None,
                       prefixes: list[str] | None = None) -> list[CaliperMarks | None]:
     """The marks of every caliper on ``page`` (None for one not on it): a time caliper whose
-    label or bar would run into an earlier one's on the same trace goes a row down (QA 50: an RR
-    and a PR caliper side by side printed 「1232 ms（49 /分171 ms（350 /分）」, on screen and in
-    the PDF). ``prefixes``: what is drawn before each label (the PDF's "[2] ")."""
-    taken: dict[tuple[float, float], list[tuple[int, float, float]]] = {}
+    label or bar would run into an earlier one's in the same row of traces goes a row down, its
+    label and bar both (QA 50: an RR and a PR caliper side by side printed
+    「1232 ms（49 /分171 ms（350 /分）」, on screen and in the PDF). ``prefixes``: what is drawn
+    before each label (the PDF's "[2] ")."""
+    taken: dict[float, list[tuple[int, float, float]]] = {}  # band top -> (row, left, right)
     out: list[CaliperMarks | None] = []
     for i, c in enumerate(calipers):
-        first = caliper_marks(page, c, lang)
-        if first is None or c.kind != "time":
-            out.append(first)
+        marks = caliper_marks(page, c, lang)
+        if marks is None or c.kind != "time":
+            out.append(marks)
             continue
-        trace = page.find_trace(c.lead, c.t0_s, c.t1_s, rhythm=c.rhythm_strip)
-        key = (trace.x_mm, trace.band_top_mm) if trace is not None else (0.0, 0.0)
-        xa, xb = first.lines[2][0], first.lines[2][2]
-        pre = prefixes[i] if prefixes else ""
-        right = max(xb, xa + label_width_mm(pre + first.text))
-        rows = taken.setdefault(key, [])
+        (xa, top, _, _), _, (_, ybar, xb, _) = marks.lines
+        right = max(xb, xa + label_width_mm((prefixes[i] if prefixes else "") + marks.text))
+        rows = taken.setdefault(top, [])
         row = 0
         while any(r == row and a < right and xa < b for r, a, b in rows):
             row += 1
         rows.append((row, xa, right))
-        out.append(first if row == 0 else caliper_marks(page, c, lang, row))
+        if row:
+            shift = ROW_MM * row
+            lx, ly = marks.label_xy
+            marks = replace(marks, lines=(*marks.lines[:2], (xa, ybar + shift, xb, ybar + shift)),
+                            label_xy=(lx, ly + shift))
+        out.append(marks)
     return out

@@ -473,7 +473,7 @@ def _rr_extra(vals: dict[str, Any]) -> dict[str, Any]:
         "rr_rmssd_ms": _round(vals.get("rr_rmssd_ms"), 1),
         "rr_irregularity": _round(vals.get("rr_irregularity"), 3),
         "rr_irregular": vals.get("rr_irregular"),
-        "rr_regular_share": _round(vals.get("rr_regular_share"), 2),
+        "rr_regular_share": vals.get("rr_regular_share"),  # rounded by signal/rhythm.py
     }
 
 

@@ -55,20 +55,24 @@ def device_qt(record: EcgRecord) -> float | None:
     return _device_value(record, "qt_ms", 150, 800)
 
 
+def _apart(ours: float | None, device: float | None, ratio: float, diff: float) -> bool:
+    """Whether our figure and the cart's are ``ratio`` times and ``diff`` apart (a wrong
+    sampling rate scales every figure; a missing one decides nothing)."""
+    if ours is None or device is None or ours <= 0 or device <= 0:
+        return False
+    return max(ours, device) / min(ours, device) >= ratio and abs(ours - device) >= diff
+
+
 def qt_disagrees(ours: float | None, device: float | None) -> bool:
     """Our QT and the cart's from the same beats differ by ~10 ms (11 carts: at most 18 ms);
     a ratio of 1.5 and 100 ms apart is a wrong sampling rate (every interval scaled)."""
-    if ours is None or device is None or ours <= 0:
-        return False
-    return max(ours, device) / min(ours, device) >= DEVICE_HR_RATIO and abs(ours - device) >= 100.0
+    return _apart(ours, device, DEVICE_HR_RATIO, 100.0)
 
 
 def qrs_disagrees(ours: float | None, device: float | None) -> bool:
     """Our QRS and the cart's differ by up to ~35 ms (Philips 129DYPRG: 102 against 135 ms, a
     ratio of 1.3); a ratio of 1.8 and 60 ms apart is a wrong sampling rate."""
-    if ours is None or device is None or ours <= 0:
-        return False
-    return max(ours, device) / min(ours, device) >= QRS_RATIO and abs(ours - device) >= 60.0
+    return _apart(ours, device, QRS_RATIO, 60.0)
 
 
 def device_disagreement(record: EcgRecord, meas: Measurements) -> Reason | None:
@@ -98,10 +102,7 @@ def device_disagreement(record: EcgRecord, meas: Measurements) -> Reason | None:
 
 
 def hr_disagrees(ours: float | None, device: float | None) -> bool:
-    if ours is None or device is None or ours <= 0:
-        return False
-    ratio = max(ours, device) / min(ours, device)
-    return ratio >= DEVICE_HR_RATIO and abs(ours - device) >= DEVICE_HR_MIN_DIFF_BPM
+    return _apart(ours, device, DEVICE_HR_RATIO, DEVICE_HR_MIN_DIFF_BPM)
 
 
 def measured_quality(record: EcgRecord, meas: Measurements | None,

@@ -60,8 +60,8 @@ def premature_beats_only(vals: dict[str, Any]) -> bool:
 
 def rhythm(det: BeatDetection) -> dict[str, Any]:
     """Rate and RR regularity of the detected beats (``rr_ms``, ``hr_bpm``, ``rr_sdnn_ms``,
-    ``rr_rmssd_ms``, ``rr_irregularity``, ``rr_irregular``, ``rr_regular_share``), as ``signal.measure.measure`` reports
-    them."""
+    ``rr_rmssd_ms``, ``rr_irregularity``, ``rr_irregular``, ``rr_regular_share``), as
+    ``signal.measure.measure`` reports them."""
     rr = det.rr_s * 1000.0
     if rr.size == 0:
         return {}
@@ -74,7 +74,6 @@ def rhythm(det: BeatDetection) -> dict[str, Any]:
     if rr.size >= 4:
         out["rr_irregular"] = bool(out["rr_irregularity"] > IRREGULAR_NRMSSD
                                    and irregular_share(rr) > IRREGULAR_SHARE)
-        # at the precision the JSON and the referral rules read it (QA 53: 0.595 judged the P
-        # wave as irregular's while af_rapid read 0.6)
+        # at the precision the JSON gives it, so premature_beats_only and a reader agree (QA 53)
         out["rr_regular_share"] = round(regular_share(rr), 2)
     return out
