@@ -36,6 +36,10 @@ CONF_SPREAD_MS = {"p_ms": 20.0, "pr_ms": 20.0, "qrs_ms": 12.0, "qt_ms": 30.0}
 LOW_CONFIDENCE = 0.5
 FEW_BEATS_CONFIDENCE = 0.6
 LOW_T_CONFIDENCE = 0.4
+# a QRS over this share of the RR leaves no room for the ST segment and the T wave: its bounds are
+# guesses on a sine wave (CinC JS45546, ventricular tachycardia at 173/min: QRS 264 ms of a 346 ms
+# cycle at confidence 0.97, QA 56), so its confidence is capped as a QT's without a T wave
+QRS_CYCLE_SHARE = 0.6
 # A P onset on the first sample of its search window (320 ms before the QRS, or the previous T
 # end) is where the search stopped, not where the wave starts: the PR (and P duration) it gives
 # is capped at this confidence. Of the fit's PTB-XL records (100 Hz) 54 PRs lay at that edge
@@ -266,7 +270,8 @@ def interval_confidence(
     the largest difference from the main value is the spread. An interval some group cannot
     measure loses that share; with under 4 beats the confidence is at most
     ``FEW_BEATS_CONFIDENCE``; a T wave below ``T_LOW_MV``, or a QT no T wave can have
-    (:func:`_qt_plausible`), caps the QT's at ``LOW_T_CONFIDENCE``; a P onset on the edge of its
+    (:func:`_qt_plausible`), caps the QT's at ``LOW_T_CONFIDENCE``, and a QRS over ``QRS_CYCLE_SHARE``
+    of the RR caps the QRS's; a P onset on the edge of its
     search window caps the PR's and the P duration's at ``P_EDGE_CONFIDENCE``. ``ranges``, when
     given, gets per interval every group measured the lowest and highest of the main value and
     the groups' (what a criterion may still decide from a value greyed for its spread).
@@ -320,6 +325,8 @@ def interval_confidence(
             c, reason = LOW_T_CONFIDENCE, "meas.conf_low_t"
         if k == "qt_ms" and c > LOW_T_CONFIDENCE and not _qt_plausible(main, rr_s):
             c, reason = LOW_T_CONFIDENCE, "meas.conf_qt_implausible"
+        if k == "qrs_ms" and c > LOW_T_CONFIDENCE and main[k] > QRS_CYCLE_SHARE * 1000.0 * rr_s:
+            c, reason = LOW_T_CONFIDENCE, "meas.conf_qrs_implausible"
         if k in ("pr_ms", "p_ms") and fid.p_on_at_edge and c > P_EDGE_CONFIDENCE:
             c, reason = P_EDGE_CONFIDENCE, "meas.conf_p_onset_edge"
         conf[k] = float(c)

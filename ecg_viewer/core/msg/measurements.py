@@ -55,6 +55,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "心拍数に対してQTが長すぎる（または幅広いQRSでT波が区別できない）ため、信頼度が低い値です",
         "Low confidence: the QT is implausible for the rate (or a wide QRS leaves no distinct T wave)",
     ),
+    "meas.conf_qrs_implausible": (
+        "QRSが心周期の大半を占め（ST部分とT波の余地がない）、QRS幅の信頼度が低い値です",
+        "Low confidence: the QRS fills most of the cardiac cycle (no room for the ST segment and"
+        " the T wave), so its width is uncertain",
+    ),
     "meas.conf_p_onset_edge": (
         "P波の始まりが探索範囲の端（QRSの320 ms前、または先行T波の終わり）にあり、PRの信頼度が低い値です",
         "Low confidence: the P onset lies at the edge of its search window (320 ms before the QRS,"
