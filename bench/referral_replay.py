@@ -40,8 +40,8 @@ from ecg_viewer.training.fusion_report import (
     shipped_scores,
 )
 
-LABELS = ("imi", "asmi", "abnormal_q", "st_depression", "atrial_fibrillation", "crbbb", "clbbb", "ivcd", "irbbb", "av_block_1", "prolonged_pr",
-          "long_qt", "bifascicular_block", "lafb")
+LABELS = ("imi", "asmi", "abnormal_q", "st_depression", "atrial_fibrillation", "crbbb", "clbbb",
+          "ivcd", "irbbb", "av_block_1", "prolonged_pr", "long_qt", "bifascicular_block", "lafb")
 SETS = ("val", "test", "test_mv", "cinc")
 
 

@@ -283,3 +283,35 @@ def test_a_long_record_reads_its_times_as_hours_minutes_seconds() -> None:
     assert window_text(page, "en") == "1:00:00–1:00:10 of 6:01:06 (h:mm:ss)"
     short = layout_page(replace(rec, signal_mv=sig[:, :int(600 * fs)]), PageSettings(start_s=60.0))
     assert window_text(short, "ja") == "60.0–70.0 秒 / 全 600.0 秒"
+
+
+
+def test_the_window_page_notice_renders_in_either_language(samples: Path, bundled_samples: Path,
+                                                           qtbot, monkeypatch) -> None:
+    """The report's page notice goes to the notice strip as a function of the language, so it
+    reads in English after a switch (QA 50); the refit behind it is worked out once, not once per
+    language. A page that fits A4 as asked gives none."""
+    from ecg_viewer.app.report_jobs import ReportJobs
+    from ecg_viewer.app.state import ViewerState
+    from ecg_viewer.report import pdf
+
+    f = samples / "edf" / "test_generator_2.edf"
+    if not f.exists():
+        pytest.skip("sample not present")
+    state = ViewerState(PageSettings(speed_mm_s=50.0))
+    state.record = read_ecg(f)
+    jobs = ReportJobs(state, review_of=lambda _sha: None, comparison_of=lambda: None)
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return printed_settings(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "printed_settings", counted)
+    notice = jobs.page_notice()
+    assert notice is not None and len(calls) == 1
+    assert "50 mm/s, 5 mm/mV, 5 s" in notice("en") and "印刷" in notice("ja")
+    assert len(calls) == 1
+    state.settings = PageSettings()
+    state.record = read_ecg(bundled_samples / "E07509.hea")
+    assert jobs.page_notice() is None

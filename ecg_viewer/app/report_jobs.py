@@ -103,17 +103,20 @@ class ReportJobs(QObject):
         return (record, self.state.analysis, self.review_of(record.sha256),
                 self.state.settings, self.comparison_of(), self.catalog)
 
-    def page_notice(self, lang: str | None = None) -> str | None:
+    def page_notice(self) -> Callable[[str], str] | None:
         """What the report's ECG sheet is printed with instead of the window's page settings
-        (the nearest that fit A4 landscape at true scale), or None when they fit."""
+        (the nearest that fit A4 landscape at true scale), as a function of the language (the
+        notice strip renders it in the language on screen), or None when they fit."""
         record = self.state.record
         if record is None:
             return None
         from ecg_viewer.report.content import refit_notice
         from ecg_viewer.report.pdf import printed_settings
 
-        return refit_notice(printed_settings(record, self.state.settings), self.state.settings,
-                            lang)
+        printed, asked = printed_settings(record, self.state.settings), self.state.settings
+        if printed == asked:
+            return None
+        return lambda lang: refit_notice(printed, asked, lang) or ""
 
     @property
     def needs_analysis(self) -> bool:

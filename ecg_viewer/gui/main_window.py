@@ -212,8 +212,10 @@ class MainWindow(QMainWindow):
         self.reading_desk = ReadingDesk(self, self.review_dock, self.worklist, self.flow)
         self.retranslate()
         if self.store is not None and self.store.read_only:  # damaged or tampered: say so once
-            self.notices.notify(lambda lang, st=self.store: tr("review.read_only", lang, path=st.path,
-                                reason=("、" if lang == "ja" else ", ").join(tr(k, lang) for k in st.problems)))
+            st = self.store
+            self.notices.notify(lambda lang: tr(
+                "review.read_only", lang, path=st.path,
+                reason=("、" if lang == "ja" else ", ").join(tr(k, lang) for k in st.problems)))
         QTimer.singleShot(0, self.flow.start)  # torch and the weights load behind the window
         # --- other docks/hooks go above this line: the layout below places every dock ---
         self.restore_or_fit_layout()

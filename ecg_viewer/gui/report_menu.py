@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from ecg_viewer.app.report_jobs import ReportJobs, report_path
 from ecg_viewer.core.errors import user_message
-from ecg_viewer.core.messages import SUPPORTED_LANGUAGES, tr
+from ecg_viewer.core.messages import tr
 from ecg_viewer.gui.actions import ActionSet
 
 log = logging.getLogger(__name__)
@@ -98,9 +98,9 @@ class ReportMenu:
     def _page_notice(self) -> None:
         """The ECG sheet printed otherwise than the page on screen: said in the notice strip
         (QA 39: a 12×1 page at 50 mm/s came out as 3×4 at 25 mm/s without a word)."""
-        texts = {lang: self.jobs.page_notice(lang) for lang in SUPPORTED_LANGUAGES}
-        if any(texts.values()) and self.notify is not None:  # in the language on screen
-            self.notify(lambda lang: texts.get(lang) or "")
+        notice = self.jobs.page_notice()  # a function of the language on screen
+        if notice is not None and self.notify is not None:
+            self.notify(notice)
 
     def _failed(self, title_key: str, exc: BaseException) -> None:
         self._printer = None

@@ -131,6 +131,12 @@ def _leads(mb: MedianBeat, rows: list[int] | None = None) -> np.ndarray:
     return mb.beat_mv[clean_leads(mb) if rows is None else rows].astype(np.float64)
 
 
+def _level_before(x: np.ndarray, onset: int, ms: float) -> np.ndarray:
+    """The PR-segment level of each lead of ``x`` (or of one lead): its mean from 20 to 4 ms
+    before ``onset`` (a sample index; ``ms`` samples per millisecond)."""
+    return x[..., max(onset - int(20 * ms), 0) : onset - int(4 * ms) + 1].mean(axis=-1)
+
+
 def _smooth(x: np.ndarray, fs_hz: float, ms: float) -> np.ndarray:
     k = max(int(round(ms * fs_hz / 1000.0)), 1)
     return ndimage.uniform_filter1d(x, size=k, axis=-1, mode="nearest") if k > 1 else x
@@ -180,7 +186,7 @@ def _delineate(mb: MedianBeat, rr_s: float, qrs_mode: str,
         qrs_on, qrs_off = _qrs_leadwise(x, r, fs, fine)
     if qrs_on is None or qrs_off is None:
         return Fiducials(qrs_on=qrs_on, qrs_off=qrs_off)
-    baseline = x[:, max(qrs_on - int(20 * ms), 0) : qrs_on - int(4 * ms) + 1].mean(axis=1)
+    baseline = _level_before(x, qrs_on, ms)
     y = x - baseline[:, None]
     t_peak, t_end, t_amp = t_wave(y, qrs_off, r, rr_s, fs, None, qrs_on)
     # the P wave is searched after the previous beat's T wave (one RR back: its end, or its peak
@@ -274,9 +280,9 @@ def _qrs_leadwise(
         stop_j = min(r + int(240 * ms), n - 1)
         while j < stop_j and s[j] >= thr_off:
             j += 1
-        if i > stop:  # the PR-segment level before the lead's onset
-            level = float(x[li, max(i - int(20 * ms), 0) : max(i - int(4 * ms), 1)].mean())
-            j = _past_s_trough(s, x[li], j, stop_j, peak, thr_off, level, ms)
+        if i > stop:
+            j = _past_s_trough(s, x[li], j, stop_j, peak, thr_off, float(_level_before(x[li], i, ms)),
+                               ms)
         if fine_slope is not None and i > stop and j < stop_j:
             i, j = _refine(fine_slope[k], float(fine_bases[k]), (lo, hi), (i, j),
                            (lo + int(big[0]), lo + int(big[-1])), max_move)
