@@ -85,6 +85,10 @@ def test_cinc_e07511_reads_otherwise_normal_beside_its_long_qtc(samples: Path, t
     assert normal["above_threshold"] and normal["ja"] == "正常心電図（計測所見を除く）"
     assert {e["value"] for e in normal["evidence"] if e["key"] == MEASURED_FINDING_KEY} \
         >= {"qtc_long_fridericia"}
+    # the finding itself is listed too, from the measurement (labels/criteria.py shown_when_any)
+    long_qt = next(x for x in d["labels"] if x["id"] == "long_qt")
+    assert long_qt["above_threshold"]
+    assert any(e["key"] == "shown_by_measurements" for e in long_qt["evidence"])
     pdf = tmp_path / "r.pdf"
     subprocess.run([str(exe), "report", str(f), "--out", str(pdf), "--no-review", "--prior",
                     "none"], capture_output=True, check=True)

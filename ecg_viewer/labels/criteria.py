@@ -40,6 +40,9 @@ from ecg_viewer.labels.derived import (
 )
 
 UNVALIDATED_THRESHOLD = 1.0
+#: evidence key of a label shown because its measurements meet its criteria (a rule's
+#: ``shown_when_any``) whatever the model scored: value = the model's score before
+MEASURED_KEY = "shown_by_measurements"
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -167,6 +170,15 @@ def _all_hold(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | Non
     return None
 
 
+def _group_holds(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | None:
+    """The evidence of ``conds`` (those that are reasons: ``evidence``) when every one holds on
+    trusted measurements, else None."""
+    outs = [(c, judge.judge(c)) for c in conds]
+    if not conds or any(o.state != "holds" for _, o in outs):
+        return None
+    return [o.evidence for c, o in outs if o.evidence and c.evidence]
+
+
 def _any_holds(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | None:
     got = [o.evidence for o in (judge.judge(c) for c in conds) if o.state == "holds" and o.evidence]
     return got or None
@@ -210,6 +222,7 @@ def apply_criteria(
     evidence: dict[str, list[Evidence]] = {s.id: [] for s in labels}
     held: set[str] = set()
     raised: set[str] = set()
+    measured: set[str] = set()  # raised by shown_when_any
 
     def validated(s: LabelScore) -> bool:
         return s.threshold < UNVALIDATED_THRESHOLD
@@ -252,6 +265,24 @@ def apply_criteria(
             evidence[dst.id].append(Evidence("rate_variant", src.id, "", v.becomes, True))
             _add_new_keys(evidence[dst.id], why)
 
+    # findings that the measurements alone establish (a rule's shown_when_any): the banner names
+    # QTc 511 ms; the findings must not leave QT延長 out (QA 57)
+    for s in labels:
+        rule = rules.rule(s.id)
+        if (rule is None or not rule.shown_when_any or not validated(s) or s.id in held
+                or s.above_threshold or s.id in raised
+                or any(scores[i].above_threshold and i not in held
+                       for i in rule.shown_unless_any if i in scores)):
+            continue
+        why = next((w for g in rule.shown_when_any if (w := _group_holds(g, judge)) is not None),
+                   None)
+        if why is None:
+            continue
+        raised.add(s.id)
+        measured.add(s.id)
+        _add_new_keys(evidence[s.id], why)
+        evidence[s.id].append(Evidence(MEASURED_KEY, round(float(s.score), 4), "", "", True))
+
     def present(label_id: str) -> bool:
         s = scores[label_id]
         return label_id not in held and (s.above_threshold or label_id in raised)
@@ -259,7 +290,11 @@ def apply_criteria(
     # exclusive groups: never both sides above threshold
     for ex in rules.exclusive:
         side_a = [i for i in ex.a if i in scores and present(i)]
-        side_b = [i for i in ex.b if i in scores and present(i)]
+        # a finding the measurements alone show does not hide 正常心電図 (keep "b": findings over
+        # it): the referral's qualify_normal reads it as 「正常心電図（計測所見を除く）」 and names
+        # the measurement, as carts print "otherwise normal ECG" beside a long QTc
+        side_b = [i for i in ex.b if i in scores and present(i)
+                  and not (ex.keep == "b" and i in measured)]
         if not side_a or not side_b:
             continue
         why_b = _any_holds(ex.b_when_any, judge)

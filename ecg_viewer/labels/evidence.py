@@ -14,6 +14,7 @@ from functools import lru_cache
 from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
 from ecg_viewer.core.prediction import Evidence, LabelScore
 from ecg_viewer.labels.catalog import load_catalog
+from ecg_viewer.labels.criteria import MEASURED_KEY
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 from ecg_viewer.labels.referral_rules import default_rules
 
@@ -25,7 +26,8 @@ _KEY_NAMES = {DERIVED_KEY: "evid.derived_name", CONJUNCTION_KEY: "evid.conjuncti
               "similarity": "evid.similarity_name", "score": "evid.score_name",
               "held_back": "evid.held_back_name", "rate_variant": "evid.rate_variant_name",
               "conflicts_with": "evid.conflicts_with_name",
-              "measured_finding": "evid.measured_finding_name"}
+              "measured_finding": "evid.measured_finding_name",
+              MEASURED_KEY: "evid.shown_by_measurements_name"}
 
 
 @lru_cache(maxsize=1)
@@ -127,6 +129,8 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
         body = tr("evid.score", lang, value=float(e.value or 0.0)) + f"{lp}{e.criterion}{rp}"
     elif e.key == "held_back":
         body = tr("evid.held_back", lang, value=float(e.value or 0.0), criterion=e.criterion)
+    elif e.key == MEASURED_KEY:
+        body = tr("evid.shown_by_measurements", lang, value=float(e.value or 0.0))
     elif e.key == "rate_variant":
         body = tr("evid.rate_variant", lang, label=label_name(str(e.value), lang))
     elif e.key == DERIVED_KEY:  # a broader label scored from a narrower one (labels/derived.py)

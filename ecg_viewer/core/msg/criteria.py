@@ -135,6 +135,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "held back: the measurements contradict it (model score {value:.2f} "
                        "{criterion})"),
     "evid.rate_variant": ("{label}を心拍数で読み替え", "{label}, renamed for its rate"),
+    "evid.shown_by_measurements": ("計測値が基準を満たすため表示（モデルのスコア {value:.2f}）",
+                                   "shown as the measurements meet its criteria (model score "
+                                   "{value:.2f})"),
     "evid.conflicts_with": ("{label}と両立しない所見", "not read together with {label}"),
     "evid.measured_finding": ("計測所見 {finding}", "measured finding: {finding}"),
     "evid.title": ("根拠", "Evidence"),
@@ -143,6 +146,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evid.score_name": ("スコア", "score"),
     "evid.held_back_name": ("計測値による保留", "held back by the measurements"),
     "evid.rate_variant_name": ("心拍数による読み替え", "renamed for its rate"),
+    "evid.shown_by_measurements_name": ("計測値による表示", "shown by the measurements"),
     "evid.conflicts_with_name": ("両立しない所見", "finding it is not read together with"),
     "evid.measured_finding_name": ("計測所見", "measured finding"),
     "evid.held_title": ("計測値により保留", "held back by the measurements"),
