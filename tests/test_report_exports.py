@@ -89,6 +89,27 @@ def test_fhir_bundle_validates(content: ReportContent) -> None:
     assert dr.conclusionCode and len(dr.conclusionCode) == 2
 
 
+def test_fhir_final_report_signs_only_what_the_physician_stated(content: ReportContent) -> None:
+    """QA 61: with a final level set, a suggestion the physician left undecided went out as a
+    final impression and a coded conclusion, its own note saying "AI suggestion, not reviewed"."""
+    from dataclasses import replace
+
+    # AF and the second suggestion left undecided, LVH added, the level set
+    review = replace(content.review, decisions={})
+    raw = build_bundle(ReportContent(content.record, content.analysis, review), lang="en")
+    res = [e["resource"] for e in raw["entry"]]
+    dr = next(r for r in res if r["resourceType"] == "DiagnosticReport")
+    assert dr["status"] == "final"
+    status = {o["valueCodeableConcept"]["text"]: o["status"] for o in res
+              if o["resourceType"] == "Observation" and o["code"]["coding"][0]["code"] == "8601-7"}
+    assert status.pop("left ventricular hypertrophy") == "final"
+    assert status and set(status.values()) == {"preliminary"} and "atrial fibrillation" in status
+    assert [c["text"] for c in dr["conclusionCode"]] == ["left ventricular hypertrophy"]
+    # the measurements and the physician's level are final as the report is
+    assert all(r["status"] == "final" for r in res if r["resourceType"] == "Observation"
+               and r["code"]["coding"][0]["code"] != "8601-7")
+
+
 def test_fhir_unreviewed_is_preliminary_and_invalid_is_caught(content: ReportContent) -> None:
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError

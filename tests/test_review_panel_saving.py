@@ -101,6 +101,10 @@ def test_a_read_only_database_is_never_reported_saved(qtbot, bundled_samples, tm
         assert not message.startswith(tr("desk.decided.confirmed", label="")[:3])
         combo = panel.findChild(type(panel.level), f"decision:{panel._row_ids[0]}")
         assert combo.currentData() is None
+        # the ★ of a score at or above its threshold is explained on hover (QA 61)
+        stars = [panel.table.item(r, 1) for r in range(panel.table.rowCount())
+                 if "★" in panel.table.item(r, 1).text()]
+        assert stars and all("★：しきい値以上" in it.toolTip() for it in stars)
 
         qtbot.keyClick(win, Qt.Key.Key_W)
         assert "保存済み" not in win.statusBar().currentMessage()

@@ -129,6 +129,12 @@ def next_flagged(order: list[str], current: str | None, rows: Mapping[str, Mappi
     return None
 
 
+def unreadable(order: list[str], rows: Mapping[str, Mapping[str, Any]]) -> int:
+    """How many files of ``order`` could not be read: F does not visit them and the progress
+    line does not count them as to read, so "none left" names them (QA 61)."""
+    return sum(1 for f in order if level_of(rows.get(f)) == "error")
+
+
 def passed_flagged(order: list[str], current: str | None,
                    rows: Mapping[str, Mapping[str, Any]], states: Mapping[str, str],
                    opened: set[str]) -> str | None:

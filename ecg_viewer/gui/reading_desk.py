@@ -27,6 +27,7 @@ from ecg_viewer.app.reading_queue import (
     passed_flagged,
     progress,
     step,
+    unreadable,
 )
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import tr
@@ -181,8 +182,14 @@ class ReadingDesk(QObject):
             self.win.statusBar().showMessage(tr("desk.no_worklist"), 5000)
             return False
         order = self.worklist.sorted_files()
-        return self.open(next_flagged(order, self.current(), self.worklist.rows,
-                                      self._states()), "desk.no_flagged_left")
+        path = next_flagged(order, self.current(), self.worklist.rows, self._states())
+        if path is None:  # ... and the files nobody could read, which F does not visit (QA 61)
+            unread = unreadable(order, self.worklist.rows)
+            self.win.statusBar().showMessage(
+                tr("desk.no_flagged_left") + (tr("desk.unreadable_left", n=unread) if unread
+                                              else ""), 8000)
+            return False
+        return self.open(path)
 
     # --- deciding ----------------------------------------------------------------------------------
     def decide(self, decision: str) -> str | None:

@@ -289,8 +289,9 @@ class ReviewPanel(QWidget):
                 if unvalidated:
                     name.setForeground(QBrush(QColor("#888888")))
                 self.table.setItem(i, 0, name)
-                self.table.setItem(i, 1, QTableWidgetItem(
-                    f"{s.score:.2f}" + (" ★" if s.above_threshold else "")))
+                score = QTableWidgetItem(f"{s.score:.2f}" + (" ★" if s.above_threshold else ""))
+                score.setToolTip(tr("review.ui.score_tip"))  # QA 61: ★ had no legend
+                self.table.setItem(i, 1, score)
                 combo = QComboBox()
                 for d in _DECISIONS:
                     combo.addItem(tr({None: "review.ui.undecided", "confirmed": "review.ui.confirm",

@@ -75,6 +75,19 @@ class Condition:
         x = measured_value(measurements.get(self.measure), self.measure)
         return x is not None and _OPS[self.op](x, self.value)
 
+    def holds_trusted(self, measurements: Mapping[str, Any]) -> bool:
+        """:meth:`holds` on a measurement of low confidence only where its value and every
+        group of beats (``measurements["range"]``) meet it alike: a greyed value decides
+        nothing (QA 60: a QRS greyed at 122 ms held back the plain QTc rules, so a trusted QTcF
+        of 589 ms raised nothing)."""
+        if not self.holds(measurements):
+            return False
+        if self.measure not in set(measurements.get("low_confidence") or ()):
+            return True
+        rng = (measurements.get("range") or {}).get(self.measure)
+        return (isinstance(rng, list | tuple) and len(rng) == 2
+                and all(_OPS[self.op](float(v), self.value) for v in rng))
+
 
 @dataclass(frozen=True)
 class MeasurementRule:
@@ -84,7 +97,8 @@ class MeasurementRule:
     level: str
     message: str  # key in the message table
     reason: str
-    unless: tuple[Condition, ...] = ()  # any that holds stops the rule (a missing value does not)
+    # any that holds on a trusted value stops the rule (a missing or greyed value does not)
+    unless: tuple[Condition, ...] = ()
     # labels that stop the rule when found above their threshold: a finding in whose presence
     # the measurement cannot be read reliably (atrial flutter waves on the T wave for the QT)
     unless_labels: frozenset[str] = frozenset()
@@ -92,7 +106,7 @@ class MeasurementRule:
     def fires(self, measurements: Mapping[str, Any], found: frozenset[str] | set[str] = frozenset()
               ) -> bool:
         return (all(c.holds(measurements) for c in self.when)
-                and not any(c.holds(measurements) for c in self.unless)
+                and not any(c.holds_trusted(measurements) for c in self.unless)
                 and not (self.unless_labels & found))
 
 

@@ -108,10 +108,12 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         entries.append({"fullUrl": pid, "resource": patient})
         subject = {"reference": pid}
 
-    def observation(code: dict[str, Any], **fields: Any) -> str:
+    def observation(code: dict[str, Any], *, signed: bool = True, **fields: Any) -> str:
+        """``signed=False``: a finding the physician has not stated, preliminary in a final
+        report too."""
         oid = ids.new()
         res: dict[str, Any] = {"resourceType": "Observation",
-                               "status": "final" if final else "preliminary",
+                               "status": "final" if final and signed else "preliminary",
                                "code": code}
         if subject:
             res["subject"] = subject
@@ -165,9 +167,12 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
             extra["component"] = [_evidence_component(e, system_base, lang) for e in evidence]
         if f["score"] is not None:  # suggested by the model (a physician's added finding has none)
             extra["meta"] = AI_ASSERTED
+        # only what the physician confirmed or added is final once the report is (QA 61: an
+        # unreviewed 0.08 suggestion went out as a final impression, its note saying "AI
+        # suggestion, not reviewed")
         results.append(observation(
             {"coding": [_coding(LOINC, *IMPRESSION)], "text": tr("report.fhir.impression", lang)},
-            category=proc_cat,
+            signed=_stated(f), category=proc_cat,
             valueCodeableConcept={"coding": value_codings, "text": f[lang]},
             note=[{"text": tr("report.fhir.note_sep", lang).join(notes)}], **extra))
 
@@ -219,7 +224,9 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
     if issued:
         report["issued"] = issued
     concl_codes = []
-    for f in content.findings():
+    # a final report's coded conclusion is what the physician stated; a preliminary one lists
+    # the suggestions too (its meta marks them as the AI's)
+    for f in (f for f in content.findings() if _stated(f) or not final):
         cc = [_coding(SNOMED, c) for c in primary_snomed(content.label_codes(f["id"]))]
         cc.append(_coding(label_system, f["id"], f["en"]))
         concl_codes.append({"coding": cc, "text": f[lang]})
@@ -295,14 +302,19 @@ def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, A
     return comp
 
 
+def _stated(finding: dict[str, Any]) -> bool:
+    """Whether the physician stated ``finding`` (confirmed a suggestion or added it)."""
+    return finding.get("decision") in ("confirmed", "added")
+
+
 def _conclusion(content: ReportContent, lang: str) -> str:
     ref = content.analysis.referral
     parts = []
     findings = content.findings()
     sep = "、" if lang == "ja" else ", "
     # who states each finding: the physician (confirmed or added) or the model alone
-    by_physician = [f[lang] for f in findings if f.get("decision") in ("confirmed", "added")]
-    by_model = [f[lang] for f in findings if f.get("decision") not in ("confirmed", "added")]
+    by_physician = [f[lang] for f in findings if _stated(f)]
+    by_model = [f[lang] for f in findings if not _stated(f)]
     if by_physician:
         parts.append(tr("report.fhir.conclusion_physician", lang, labels=sep.join(by_physician)))
     if by_model:

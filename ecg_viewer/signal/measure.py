@@ -293,14 +293,22 @@ def interval_confidence(
         # a flutter wave is told from a P wave on the whole median (measure()): where it is one,
         # there is no PR for the groups to confirm
         f, _ = _global(mb.from_stack(g), rr_s, irregular, paced, flutter_check=False)
-        subs.append(_intervals(f, mb.fs_hz))
+        iv = _intervals(f, mb.fs_hz)
+        if f.p_on_at_edge and not fid.p_on_at_edge:
+            # a group whose P onset stops on the edge of its search window has a P wave but no
+            # onset: it takes its share off the PR and the P duration (meas.conf_missing), it
+            # is no spread (QA 60: S0005's groups 222/220/320 ms greyed a PR of 222 ms as
+            # varying beat to beat, and its first-degree AV block raised nothing); where the
+            # main median's onset is on the edge too, P_EDGE_CONFIDENCE says so below
+            iv = {**iv, "pr_ms": None, "p_ms": None, "p_seen": True}
+        subs.append(iv)
     if main.get("pr_ms") is not None:
         # a P wave the median shows: is it before the QRS in every group of beats? Where a
         # group has none, the P wave's presence is uncertain ("p_present"); where every group
         # has one, it is trusted even when the groups place its onset apart (a greyed PR):
         # a sinus tachycardia with ectopic beats (CinC JS20000) showed 「P 波 あり」 and was
         # read as AF, 要至急, because the greyed PR left the P wave unknown
-        found = [sub["pr_ms"] is not None for sub in subs]
+        found = [sub["pr_ms"] is not None or bool(sub.get("p_seen")) for sub in subs]
         if not subs:
             conf["p_present"], why["p_present"] = FEW_BEATS_CONFIDENCE, "meas.conf_few_beats"
         else:
@@ -333,11 +341,17 @@ def interval_confidence(
         if c < LOW_CONFIDENCE:
             why[k] = reason
         for d in CONF_DERIVED.get(k, ()):
-            if d in conf and conf[d] <= conf[k]:
+            cd = float(c)
+            if k == "qrs_ms" and d == "qtc_modified_ms" and reason == "meas.conf_beats":
+                # QT - 0.485 x QRS: the groups' QRS spread weighs in at that share, on the QT's
+                # scale (QA 60: a QRS greyed at 144-158 ms greyed the QTc for a wide QRS with it,
+                # and with the plain QTc rules held back by the wide QRS no QTc rule could fire)
+                cd = 1.0 / (1.0 + (QTM_QRS_SHARE * spread / CONF_SPREAD_MS["qt_ms"]) ** 2)
+            if d in conf and conf[d] <= cd:
                 continue  # a weaker source already set it
-            conf[d] = conf[k]
-            if k in why:
-                why[d] = why[k]
+            conf[d] = cd
+            if cd < LOW_CONFIDENCE:
+                why[d] = reason
             else:
                 why.pop(d, None)
     return conf, why

@@ -42,6 +42,8 @@ MESSAGES.update({
     ),
     "desk.last_case": ("作業リストの最後の症例です。", "This is the last case in the worklist."),
     "desk.first_case": ("作業リストの最初の症例です。", "This is the first case in the worklist."),
+    "desk.unreadable_left": ("読み込めないファイルが {n} 件あります（一覧の「読込不可」）。",
+                             " {n} file(s) could not be read (\"Unreadable\" in the list)."),
     "desk.no_flagged_left": ("未確認の要精査以上・判定不能の症例はもうありません。",
                              "No unreviewed flagged or unjudged case is left."),
     "desk.no_suggestion": ("所見候補がまだありません（解析中か、モデルが使えません）。",
@@ -55,8 +57,10 @@ MESSAGES.update({
         "placed above the current one.",
     ),
     "desk.level_set": ("判定を「{level}」にしました（保存済み）", "Final level set to {level} (saved)"),
+    # what was not done comes first: the status bar cuts the end of a long line (QA 61: 「…もう一度
+    # W …」, the words saying nothing was stored were the ones cut)
     "desk.level_confirm": (
-        "AI の判定は「{ai}」です。「{level}」にするには、もう一度 {press} を押してください（まだ保存していません）",
-        "The AI's level is {ai}. Press {press} again to set {level} (not saved yet)",
+        "まだ保存していません。もう一度 {press} で「{level}」にします（AI の判定は「{ai}」）",
+        "Not saved yet: press {press} again to set {level} (the AI's level is {ai})",
     ),
 })

@@ -221,6 +221,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "now shows it. Choose again to change it.",
     ),
     "review.ui.dock": ("医師の確認", "Review"),
+    "review.ui.score_tip": ("AI のスコア。★：しきい値以上（所見候補として表示）",
+                            "The AI's score. ★: at or above its threshold (shown as a "
+                            "suggestion)"),
     "review.ui.no_record": ("心電図を開くと確認を記録できます。", "Open an ECG to record a review."),
     "review.ui.reviewer": ("確認者", "Reviewer"),
     "review.ui.reviewer_hint": ("氏名（一度入力すれば記憶します）", "Your name (remembered)"),
