@@ -43,7 +43,8 @@ from ecg_viewer.training.fusion_report import (
 LABELS = ("imi", "asmi", "abnormal_q", "st_depression", "atrial_fibrillation", "crbbb", "clbbb",
           "ivcd", "irbbb", "av_block_1", "prolonged_pr", "long_qt", "bifascicular_block", "lafb",
           "lpfb", "left_axis_deviation", "right_axis_deviation", "sinus_tachycardia",
-          "sinus_bradycardia", "sinus_rhythm")
+          "sinus_bradycardia", "sinus_rhythm", "low_voltage", "lv_high_voltage", "lvh", "lvh_strain",
+          "ventricular_tachycardia")
 SETS = ("val", "test", "test_mv", "cinc")
 
 

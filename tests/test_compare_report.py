@@ -143,3 +143,29 @@ def test_a_new_finding_is_not_raised_above_its_level_in_this_ecg(shared_data: Pa
     if "injury_anterior" in new:
         assert new["injury_anterior"] == "D"
     assert d["referral"]["level"] == "D"
+
+
+@pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
+                    reason="no shipped weights in model_weights/")
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_comparison_sheet_lists_every_referral_reason_whole(tmp_path: Path, capsys,
+                                                            lang: str) -> None:
+    """QA 61: E07509 against the bundled 00009_hr raises five reasons; sheet 3 cut each to one
+    line ("… (Further examinatio…") and hid the fifth behind "… +1" above half a page of space."""
+    from ecg_viewer.core.paths import resources_dir
+
+    samples = resources_dir() / "samples"
+    pdf = tmp_path / "r.pdf"
+    assert main(["--lang", lang, "report", str(samples / "E07509.hea"), "--prior",
+                 str(samples / "00009_hr.hea"), "--out", str(pdf), "--db",
+                 str(tmp_path / "db.sqlite3")]) == 0
+    capsys.readouterr()
+    sheet3 = subprocess.run(["pdftotext", "-layout", "-f", "3", "-l", "3", str(pdf), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    words = " ".join(sheet3.split())
+    assert "… +" not in sheet3
+    if lang == "en":
+        assert words.count("New since the prior ECG (time unknown):") >= 5, words
+        assert "(Further examination needed)" in words and "examinatio…" not in words
+    else:
+        assert words.count("前回心電図（記録日時不明）になかった所見:") >= 5, words

@@ -67,8 +67,13 @@ def _check_consistency(analysis) -> None:
     # a label defined as findings together (二枝ブロック, LVH with strain; since 2026-12-05:
     # criteria_rules.json conjunctions) exactly when a label of each of its groups is shown and
     # none of the labels that make it unreadable (a complete LBBB, pacing)
+    # ... unless its own measurements hold it back (LVH with strain whose every voltage
+    # criterion fails, since 2026-12-07)
+    by_id = {s.id: s for s in analysis.prediction.labels}
     for c in default_criteria_rules().conjunctions:
         readable = all(present & set(g) for g in c.all_of) and not present & set(c.unless_any)
+        if c.label in by_id and held_back(by_id[c.label], from_above=False):
+            readable = False
         assert (c.label in present) == readable, (c.label, present)
     for s in analysis.prediction.labels:
         if s.above_threshold:

@@ -84,6 +84,10 @@ CASES = [
      {"regular_no_p_hr_bpm": 40.0, "hr_bpm": 40.0}, "urgent", ("slow_regular_no_p",)),
     ("not with a paced rhythm", ["paced_rhythm"], {"regular_no_p_hr_bpm": 45.0}, "E",
      ("paced_rhythm",)),
+    # a regular wide-QRS tachycardia without P waves (QA 59: VT read as flutter with LBBB)
+    ("regular wide-QRS tachycardia without P is urgent", ["atrial_flutter", "clbbb"],
+     {"regular_no_p_hr_bpm": 187.0, "hr_bpm": 187.0, "qrs_ms": 168.0}, "urgent",
+     ("atrial_flutter", "wide_qrs_tachycardia", "hr_very_high")),
     ("measured spikes never hide LBBB (only the paced label does)", ["clbbb"], {"paced": True},
      "D", ("clbbb",)),
     ("paced label + spikes", ["paced_rhythm"], {"paced": True, "qrs_ms": 160}, "E",

@@ -222,7 +222,7 @@ def apply_criteria(
     evidence: dict[str, list[Evidence]] = {s.id: [] for s in labels}
     held: set[str] = set()
     raised: set[str] = set()
-    measured: set[str] = set()  # raised by shown_when_any
+    measured: set[str] = set()  # raised by shown_when_any, leaving 正常心電図 to be qualified
 
     def validated(s: LabelScore) -> bool:
         return s.threshold < UNVALIDATED_THRESHOLD
@@ -255,6 +255,8 @@ def apply_criteria(
         if not (src.above_threshold or together >= src.threshold
                 or (dst_ok and together >= dst.threshold)):
             continue
+        if not src.above_threshold and dst_ok and dst.above_threshold:
+            continue  # the model read the rate's rhythm itself: nothing was renamed (QA 59)
         why = _all_hold(v.when, judge)
         if why is None:
             continue
@@ -279,7 +281,8 @@ def apply_criteria(
         if why is None:
             continue
         raised.add(s.id)
-        measured.add(s.id)
+        if rule.measured_beside_normal:
+            measured.add(s.id)
         _add_new_keys(evidence[s.id], why)
         evidence[s.id].append(Evidence(MEASURED_KEY, round(float(s.score), 4), "", "", True))
 
@@ -290,9 +293,9 @@ def apply_criteria(
     # exclusive groups: never both sides above threshold
     for ex in rules.exclusive:
         side_a = [i for i in ex.a if i in scores and present(i)]
-        # a finding the measurements alone show does not hide 正常心電図 (keep "b": findings over
-        # it): the referral's qualify_normal reads it as 「正常心電図（計測所見を除く）」 and names
-        # the measurement, as carts print "otherwise normal ECG" beside a long QTc
+        # a finding the measurements alone show whose referral rule qualifies 正常心電図 does not
+        # hide it (keep "b": findings over it): qualify_normal reads it as 「正常心電図（計測所見を
+        # 除く）」 and names the measurement, as carts print "otherwise normal ECG" beside a long QTc
         side_b = [i for i in ex.b if i in scores and present(i)
                   and not (ex.keep == "b" and i in measured)]
         if not side_a or not side_b:
@@ -336,13 +339,13 @@ def apply_criteria(
                                                True)]),
                 Evidence("score", round(float(score), 3), "", f"≥ {s.threshold:.2f}", True)])
         out.append(s.rescored(score, s.threshold, tuple(ev)))
-    out = _conjunctions(out, rules.conjunctions, rules.held_score_fraction)
+    out = _conjunctions(out, rules.conjunctions, rules.held_score_fraction, judge)
     out.sort(key=lambda s: (s.id in held, -s.score, -s.similarity))
     return tuple(out)
 
 
 def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction],
-                  held_fraction: float = 0.5) -> list[LabelScore]:
+                  held_fraction: float = 0.5, judge: _Judge | None = None) -> list[LabelScore]:
     """``labels`` with every conjunction label scored from its groups (see the module text); a
     conjunction whose label or any group has no validated label here is left as it is; one that a
     shown ``unless_any`` label makes unreadable is held at ``held_fraction`` of its threshold."""
@@ -367,9 +370,15 @@ def _conjunctions(labels: list[LabelScore], conjunctions: Sequence[Conjunction],
         ev: list[Evidence] = []
         stop = next((by_id[i] for i in cj.unless_any if i in by_id and by_id[i].above_threshold),
                     None)
+        outs = [judge.judge(c) for c in cj.requires_any] if judge is not None else []
+        failed = bool(outs) and all(o.state == "fails" for o in outs)
         if stop is not None and score >= t:
             score = min(score, held_fraction * t)
             ev.append(Evidence("conflicts_with", stop.id, "", cj.label, False))
+        elif failed and score >= t:
+            ev.append(Evidence("held_back", round(score, 4), "", f"≥ {t:.2f}", False))
+            ev += [o.evidence for o in outs if o.evidence is not None]
+            score = min(score, held_fraction * t)
         elif score >= t:
             for g in groups:  # the label of each group furthest above its own threshold
                 best = max(g, key=lambda x: x.score / max(x.threshold, 1e-6))

@@ -19,7 +19,9 @@
   every condition of one group holds, each measurement known and trusted, a validated label is
   raised to its threshold with them as evidence and a line that says the measurements show it;
   never when its own ``requires`` hold it back, nor beside a ``shown_unless_any`` label above its
-  threshold. A measurement missing or of low confidence raises nothing.
+  threshold. A measurement missing or of low confidence raises nothing. Shown so, it hides
+  正常心電図 as any finding does, unless ``measured_beside_normal``: a referral rule then names the
+  same measurement and qualifies 正常心電図 「計測所見を除く」 (the QTc).
 - ``conjunctions``: a label that is defined as several findings together (二枝ブロック: complete
   RBBB with a left anterior or posterior fascicular block) is scored from them, after the steps
   above (a finding held back does not count): above its threshold exactly when every group
@@ -111,6 +113,9 @@ class LabelRule:
     # labels that, above their threshold, keep ``shown_when_any`` from raising it (QT read on
     # flutter waves: the referral's QTc rules are silent beside 心房粗動 too)
     shown_unless_any: tuple[str, ...] = ()
+    # shown so, it leaves 正常心電図 standing: a referral rule names the same measurement and
+    # qualifies it 「正常心電図（計測所見を除く）」 (the QTc); without one 正常心電図 gives way
+    measured_beside_normal: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,10 @@ class Conjunction:
     # labels that, shown, make it unreadable (LVH with strain beside a complete LBBB: the LBBB's
     # own ST-T changes and voltage): it is then held below its threshold, naming the label
     unless_any: tuple[str, ...] = ()
+    # measurements of which one must not fail (each known, trusted and failing holds it back,
+    # naming them): 左室高電位＋ST-T異常 from a 左室肥大 whose every voltage criterion fails
+    # (QA 59: E07517, 要精査 from that alone); a missing or greyed one holds nothing back
+    requires_any: tuple[Condition, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +175,7 @@ class CriteriaRules:
                                                  *(c for g in r.shown_when_any for c in g))]
         conds += [c for v in self.rate_variants for c in v.when]
         conds += [c for e in self.exclusive for c in (*e.a_when_all, *e.b_when_any)]
+        conds += [c for j in self.conjunctions for c in j.requires_any]
         out: dict[str, set[str]] = {}
         for c in conds:
             out.setdefault(c.feature, set()).update(c.depends_on)
@@ -256,7 +266,8 @@ def load_criteria_rules(path: str | Path | None = None) -> CriteriaRules:
                          _conditions(r.get("supports"), where, file), str(r.get("source", "")),
                          _groups(r.get("shown_when_any"), f"{where}.shown_when_any", file),
                          _ids(r["shown_unless_any"], f"{where}.shown_unless_any", file)
-                         if "shown_unless_any" in r else ())
+                         if "shown_unless_any" in r else (),
+                         bool(r.get("measured_beside_normal", False)))
         if not (rule.requires or rule.requires_any or rule.supports):
             raise RulesError(file, f"{where}: needs 'requires', 'requires_any' or 'supports'")
         rules.append(rule)
@@ -296,7 +307,8 @@ def load_criteria_rules(path: str | Path | None = None) -> CriteriaRules:
         if any(not g for g in all_of) or any(c["label"] in g for g in all_of):
             raise RulesError(file, f"{where}: every group needs labels other than the conjunction")
         unless = _ids(c["unless_any"], f"{where}.unless_any", file) if "unless_any" in c else ()
-        conj.append(Conjunction(c["label"], all_of, str(c.get("source", "")), unless))
+        conj.append(Conjunction(c["label"], all_of, str(c.get("source", "")), unless,
+                                _conditions(c.get("requires_any"), where, file)))
     if len({c.label for c in conj}) != len(conj):
         raise RulesError(file, "each conjunction label may be defined once")
     conf, frac = raw.get("confidence_min", 0.5), raw.get("held_score_fraction", 0.5)

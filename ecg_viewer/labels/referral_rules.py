@@ -105,7 +105,7 @@ class MeasurementRule:
 
     def fires(self, measurements: Mapping[str, Any], found: frozenset[str] | set[str] = frozenset()
               ) -> bool:
-        return (all(c.holds(measurements) for c in self.when)
+        return (all(c.holds_trusted(measurements) for c in self.when)
                 and not any(c.holds_trusted(measurements) for c in self.unless)
                 and not (self.unless_labels & found))
 

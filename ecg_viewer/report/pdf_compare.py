@@ -22,7 +22,7 @@ from ecg_viewer.report.pdf_text import (
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_W_MM,
-    bullet,
+    bullet_list,
     fit_text,
     text_at,
     wrap_text,
@@ -107,7 +107,7 @@ def _change_table(c: Canvas, cmp: Any, x: float, y: float, lang: str) -> float:
 
 
 MAX_FINDINGS = 6  # per list; the rest is counted
-MAX_RAISES = 4
+MAX_RAISE_LINES = 8  # the medians below start where the column ends (at most 50 mm above the foot)
 
 
 def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
@@ -132,7 +132,8 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
                 text_at(c, x + 3, y, fit_text(shown, w - 3, 8), 8, color)
                 y += 4.4
             if len(items) > MAX_FINDINGS:
-                text_at(c, x + 3, y, f"… +{len(items) - MAX_FINDINGS}", 8, color)
+                text_at(c, x + 3, y, tr("compare.more_findings", lang,
+                                        n=len(items) - MAX_FINDINGS), 8, color)
                 y += 4.4
             y += 2.0
         if cmp.not_assessable:  # hidden by a new LBBB / paced rhythm: not "resolved"
@@ -143,13 +144,13 @@ def _findings(c: Canvas, cmp: Any, content: ReportContent, x: float, y: float,
         text_at(c, x, y, tr(content.referral_title_key, lang) + ": "
                 + (ref.en if lang == "en" else ref.ja), 9)
         y += 4.6
-        for r in raises[:MAX_RAISES]:
-            text = f"{bullet(lang)}{r.text(lang)}{_level(r.level, lang)}"
-            text_at(c, x + 3, y, fit_text(text, w - 3, 7.5), 7.5)
-            y += 4.2
-        if len(raises) > MAX_RAISES:
-            text_at(c, x + 3, y, f"… +{len(raises) - MAX_RAISES}", 7.5)
-            y += 4.2
+        # wrapped, each on up to two lines, then how many more the JSON report holds (QA 61: one
+        # line each, cut mid-word, the fifth hidden behind "… +1" above half a page of space)
+        for line in bullet_list([f"{r.text(lang)}{_level(r.level, lang)}" for r in raises],
+                                w - 3, 7.5, lang, MAX_RAISE_LINES,
+                                lambda n: tr("report.more_reasons", lang, n=n), item_lines=2):
+            text_at(c, x + 3, y, line, 7.5)
+            y += 3.8
     y += 2.0
     # the notice that this is no diagnosis is never cut short: wrapped, not elided
     for line in wrap_text(tr("compare.notice", lang), w, 7):

@@ -191,6 +191,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.new_header": ("前回になかった所見（新規）", "New since the prior ECG"),
     "compare.resolved_header": ("前回あって今回ない所見（消失）", "Resolved since the prior ECG"),
     "compare.none": ("なし", "none"),
+    "compare.more_findings": ("ほか {n} 件（JSON レポートにあります）", "{n} more (in the JSON report)"),
     "compare.not_assessable_header": (
         "新たな{labels}のため判定できない前回の所見（消失とはいえません）",
         "Not assessable because of the new {labels} (not resolved)",

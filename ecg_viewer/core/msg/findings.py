@@ -143,6 +143,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Suspected complete AV block or escape rhythm: a regular slow rhythm of {value:.0f} bpm "
         "with no P wave found",
     ),
+    "referral.rule.wide_qrs_tachycardia": (
+        "心室頻拍を否定できない：P 波を認めない幅の広い QRS の規則的な頻拍 {value:.0f} /分",
+        "Ventricular tachycardia not excluded: a regular wide-QRS tachycardia of {value:.0f} bpm "
+        "with no P wave found",
+    ),
     "referral.rule.hr_very_high": (
         "心拍数 {value:.0f} /分：高度の頻脈（150 /分超）",
         "Heart rate {value:.0f} bpm: marked tachycardia (above 150 bpm)",
