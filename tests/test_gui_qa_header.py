@@ -123,3 +123,29 @@ def test_the_header_never_squeezes_the_side_docks(qtbot, samples, lang) -> None:
             assert header.values["patient_id"].full_text() in header.text()
     finally:
         set_language("ja")
+
+
+@pytest.mark.shared_data
+def test_the_carts_own_reading_is_in_the_window(qtbot, shared_data: Path, bundled_samples: Path
+                                                ) -> None:
+    """QA 61: the PDF printed the cart's statements (「RITMO SINUSALE」) and measurements; the
+    window showed them nowhere. They are on hover of a line beside the measurements, verbatim,
+    and that line is absent where the file carries none."""
+    from ecg_viewer.gui.header import HeaderWidget
+
+    set_language("ja")
+    h = HeaderWidget()
+    qtbot.addWidget(h)
+    rec = read_ecg(shared_data / "samples" / "dicom" / "marcodebe_anonymous_ecg.dcm")
+    assert rec.meta.interpretation
+    h.set_record(rec)
+    tip = h.device_reading.toolTip()
+    assert not h.device_reading.isHidden() and h.device_reading.text() == "記録装置の自動解析（原文）"
+    assert tip.startswith(tr("report.device_reading"))
+    assert all(t.strip() in tip for t in rec.meta.interpretation if t.strip())
+    set_language("en")
+    h.retranslate()
+    assert h.device_reading.text() == "Cart's own reading (verbatim)"
+    set_language("ja")
+    h.set_record(read_ecg(bundled_samples / "E07509.hea"))
+    assert h.device_reading.isHidden() and not h.device_reading.toolTip()

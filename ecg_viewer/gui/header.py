@@ -34,6 +34,7 @@ LOW_CONFIDENCE_GREY = "#999999"
 _FIELDS = ("patient_id", "name", "sex", "age", "recorded_at", "device", "file", "format", "signal")
 # "qtm": the QRS-adjusted QTc when its confidence is low (else it is part of "qt"'s text)
 _MEAS = ("hr", "pr", "qrs", "qt", "qtm", "axis")
+DEVICE_READING_LINES = 20  # statements in the tooltip; the rest counted (all are in the JSON)
 #: between the sentences of a measurement's tooltip: one a line, in either language (「…使います。;
 #: 拍ごとの…」 and "…corrected).; Low …" had joined them with "; ")
 _TIP_SEP = "\n"
@@ -111,6 +112,12 @@ class HeaderWidget(QFrame):
         self._meas_pending = QLabel()
         self._meas_pending.setStyleSheet("color: #777;")
         meas.addWidget(self._meas_pending)
+        # the cart's own reading and measurements, verbatim, on hover: the PDF printed them, the
+        # window showed them nowhere (QA 61: 「RITMO SINUSALE」 in a DICOM file)
+        self.device_reading = QLabel()
+        self.device_reading.setStyleSheet("color: #1a4f8a; text-decoration: underline dotted;")
+        self.device_reading.setFont(app_font(9))
+        meas.addWidget(self.device_reading)
         outer.addLayout(meas)
         self.retranslate()
 
@@ -140,6 +147,7 @@ class HeaderWidget(QFrame):
         parts = [f"{self._names[k].text()} {whole(self.values[k])}" for k in _FIELDS]
         parts += [lab.text() for lab in self.meas_labels.values() if lab.text()]
         parts.append(self._meas_pending.text())
+        parts.append(self.device_reading.text())
         return "  ".join(parts)
 
     # --- drawing ----------------------------------------------------------------------------------
@@ -181,6 +189,23 @@ class HeaderWidget(QFrame):
                 self.values["file"].setToolTip(printable_path(src))
         for key in _FIELDS:
             self.values[key].setText(vals[key])
+        self._fill_device_reading()
+
+    def _fill_device_reading(self) -> None:
+        from ecg_viewer.core.messages import language
+        from ecg_viewer.report.content import device_measurement_text
+
+        meta = self.record.meta if self.record is not None else None
+        statements = [t.strip() for t in (meta.interpretation if meta else ()) if t and t.strip()]
+        measured = device_measurement_text(meta, language()) if meta is not None else ""
+        self.device_reading.setVisible(bool(statements or measured))
+        self.device_reading.setText(tr("ui.header.device_reading") if statements or measured
+                                    else "")
+        lines = [tr("report.device_reading"), *([measured] if measured else []),
+                 *(f"・{t}" for t in statements[:DEVICE_READING_LINES])]
+        if len(statements) > DEVICE_READING_LINES:
+            lines.append(tr("report.device_reading_more", n=len(statements) - DEVICE_READING_LINES))
+        self.device_reading.setToolTip("\n".join(lines) if statements or measured else "")
 
     def _fill_measurements(self) -> None:
         m = self.measurements

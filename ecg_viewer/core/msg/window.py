@@ -158,6 +158,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.open.no_more_files": ("このフォルダにほかの心電図ファイルはありません。", "No other ECG file in this folder."),
     "ui.empty": ("心電図ファイルを開いてください（ファイル→開く、またはここへドラッグ＆ドロップ）。",
                  "Open an ECG file (File → Open, or drag and drop it here)."),
+    "ui.header.device_reading": ("記録装置の自動解析（原文）", "Cart's own reading (verbatim)"),
     "ui.header.patient_id": ("患者ID", "Patient ID"),
     "ui.header.name": ("氏名", "Name"),
     "ui.header.sex": ("性別", "Sex"),
