@@ -144,6 +144,8 @@ def test_a_regular_wide_qrs_tachycardia_without_p_waves_is_urgent(m, labels, fir
     ("samples/wfdb_cinc2021/E07517.hea", "no_strain"),
     ("cinc_extra/A0009.hea", "low_voltage"), ("samples/wfdb_cinc2021/HR06007.hea", "lv_high_voltage"),
     ("cinc_extra/Q1240.hea", "sinus"),
+    # QA 60: RBBB whose whole-QRS axis the terminal forces turn north-west (-129 degrees)
+    ("cinc_extra/A0010.hea", "bifascicular"),
 ])
 def test_real_records(shared_data: Path, path: str, check: str) -> None:
     """With the shipped model: CinC VT records read as flutter/AF with LBBB (JS45545) or as
@@ -160,5 +162,10 @@ def test_real_records(shared_data: Path, path: str, check: str) -> None:
         assert "lvh_strain" not in shown and "lvh_strain" not in a.referral.because
     elif check == "sinus":
         assert shown & {"sinus_rhythm", "sinus_bradycardia"}
+    elif check == "bifascicular":
+        c = a.criteria["values"]
+        assert a.measurements["qrs_axis_deg"] < -90 and -90 <= c["fascicular_axis_deg"] <= -45
+        assert {"crbbb", "lafb", "bifascicular_block"} <= shown
+        assert "bifascicular_block" in a.referral.because
     else:
         assert check in shown

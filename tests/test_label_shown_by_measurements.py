@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ecg_viewer.core.criteria_features import EXTRA_FEATURES
 from ecg_viewer.core.paths import model_weights_dir
 from ecg_viewer.core.prediction import LabelScore
 from ecg_viewer.io import read_ecg
@@ -108,7 +109,7 @@ def test_the_table_names_catalog_labels_and_known_features() -> None:
     assert {r.label for r in with_groups} >= {"long_qt", "right_axis_deviation",
                                               "left_axis_deviation"}
     conds = {c.feature for r in with_groups for g in r.shown_when_any for c in g}
-    assert conds <= set(FEATURE_NAMES)
+    assert conds <= set(FEATURE_NAMES) | set(EXTRA_FEATURES)
     assert {i for r in rules.rules for i in r.shown_unless_any} <= set(CATALOG)
 
 

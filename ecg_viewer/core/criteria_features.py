@@ -39,6 +39,11 @@ ST_INJURY_FEATURES: dict[str, str] = {
 }  # fmt: skip
 
 
+#: features the criteria table reads that are not in the fusion's vector: the axis a left anterior
+#: fascicular block is read from (signal/criteria.py; the QRS's first 60 ms beside a complete RBBB)
+EXTRA_FEATURES: tuple[str, ...] = ("fascicular_axis_deg",)
+
+
 @dataclass(frozen=True)
 class CriteriaFeatures:
     """``values``: name -> value (None = not measurable); ``reasons``: name -> message key."""

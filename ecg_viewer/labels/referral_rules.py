@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ecg_viewer.core.criteria_features import ST_INJURY_FEATURES
+from ecg_viewer.core.criteria_features import EXTRA_FEATURES, ST_INJURY_FEATURES
 from ecg_viewer.core.errors import EcgError
 from ecg_viewer.core.jsonfile import read_json_object
 from ecg_viewer.core.messages import MESSAGES, Bilingual, Reason
@@ -28,7 +28,8 @@ from ecg_viewer.core.prediction import REFERRAL_LEVELS, LabelScore, level_name
 REGULAR_NO_P = "regular_no_p_hr_bpm"
 #: what the rules read beside the interval measurements (:func:`referral_measurements`): the
 #: STEMI-criteria ST elevation per territory (``signal/st_injury.py``) and :data:`REGULAR_NO_P`
-CRITERIA_MEASURES: tuple[str, ...] = (*ST_INJURY_FEATURES.values(), REGULAR_NO_P)
+CRITERIA_MEASURES: tuple[str, ...] = (*ST_INJURY_FEATURES.values(), REGULAR_NO_P,
+                                      *EXTRA_FEATURES)
 MEASUREMENTS: tuple[str, ...] = (
     "hr_bpm", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms", "qtc_fridericia_ms", "qrs_axis_deg",
     "qtc_modified_ms", *CRITERIA_MEASURES,
@@ -41,8 +42,8 @@ def referral_measurements(measurements: Mapping[str, Any] | None,
     criteria features of :data:`CRITERIA_MEASURES` (``CriteriaFeatures.values``) beside them."""
     if measurements is None:
         return None
-    extra: dict[str, Any] = {k: criteria.get(k) for k in ST_INJURY_FEATURES.values()} \
-        if criteria else {}
+    extra: dict[str, Any] = {k: criteria.get(k) for k in (*ST_INJURY_FEATURES.values(),
+                                                           *EXTRA_FEATURES)} if criteria else {}
     low = set(measurements.get("low_confidence") or ())
     regular_no_p = (criteria is not None and criteria.get("p_present") is False
                     and criteria.get("rr_irregular") is False and not low & {"hr_bpm", "p_present"})

@@ -36,14 +36,16 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.core.criteria_features import (
+    EXTRA_FEATURES,
     FEATURE_NAMES,
     ST_INJURY_FEATURES,
     CriteriaFeatures,
     Value,
 )
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.signal.axes import initial_qrs_axis
 from ecg_viewer.signal.leadwise import NO_MV_REASON, LeadMeasures, measure_leads
-from ecg_viewer.signal.measure import Measurements
+from ecg_viewer.signal.measure import WIDE_QRS_MS, Measurements
 from ecg_viewer.signal.st_injury import not_assessable, st_injury
 
 LIMB = ("I", "II", "III", "aVR", "aVL", "aVF")
@@ -91,7 +93,7 @@ __all__ = ["FEATURE_NAMES", "CriteriaFeatures", "criteria_features"]
 #: every value a record's features report, each with a value or the reason for its None: the
 #: fusion vector and the STEMI-criteria values kept out of it (QA 49: without a median beat
 #: those had neither, and the criteria dock showed them blank)
-_REPORTED = (*FEATURE_NAMES, *ST_INJURY_FEATURES.values())
+_REPORTED = (*FEATURE_NAMES, *ST_INJURY_FEATURES.values(), *EXTRA_FEATURES)
 
 PER_LEAD_KEYS = ("q_mv", "r_mv", "s_mv", "r2_mv", "q_ms", "r_ms", "s_ms", "r2_ms", "qrs_pp_mv",
                  "st_j_mv", "st_j60_mv", "t_mv")  # fmt: skip
@@ -232,6 +234,7 @@ def criteria_features(
         b.put("rprime_v1v2", None, _lead_value(leads, "V1", "r2_ms")[1] or "crit.lead_missing")
     b.put("rprime_v1v2_mv", max(r2_mv) if r2_mv else None,
           no_mv if not amplitude_valid else "crit.lead_missing")
+    _put_fascicular_axis(b, meas)
     vals, why = _need(leads, [("I", "s_ms"), ("I", "r_ms"), ("V6", "s_ms"), ("V6", "r_ms")])
     if vals:
         broad = [s > 0 and (s > BROAD_S_MS or s > r) for s, r in ((vals[0], vals[1]), (vals[2], vals[3]))]
@@ -305,6 +308,21 @@ def _put_st_injury(b: _Builder, leads: dict[str, LeadMeasures], meas: Measuremen
                                      age_years=age_years)
     for territory, name in ST_INJURY_FEATURES.items():
         b.put(name, found.get(territory), why)
+
+
+def _put_fascicular_axis(b: _Builder, meas: Measurements) -> None:
+    """The axis a left anterior fascicular block is read from: with a complete right bundle
+    branch block (an R′ in V1-V2 and a QRS of 120 ms or more) that of the QRS's first 60 ms,
+    whose forces the block leaves alone; else the whole QRS's (``qrs_axis_deg``). LPFB keeps the
+    whole axis (criteria_rules.json gives why)."""
+    rbbb = b.values.get("rprime_v1v2") is True and (meas.qrs_ms or 0.0) >= WIDE_QRS_MS
+    if not rbbb:
+        b.put("fascicular_axis_deg", b.values.get("qrs_axis_deg"),
+              b.reasons.get("qrs_axis_deg", "crit.not_measurable"))
+        return
+    a = None if meas.median is None or meas.fiducials is None else \
+        initial_qrs_axis(meas.median, meas.fiducials)
+    b.put("fascicular_axis_deg", _r(a, 0), "crit.not_measurable")
 
 
 def qrs_amplitude_implausible(meas: Measurements) -> bool:

@@ -16,6 +16,7 @@ import numpy as np
 
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.signal.axes import axes, limb_i_ii
 from ecg_viewer.signal.beats import BeatDetection, detect_beats
 from ecg_viewer.signal.delineate import INDEPENDENT, Fiducials, clean_leads, delineate
 from ecg_viewer.signal.median import MedianBeat, median_beat
@@ -181,49 +182,6 @@ def _round(v: float | None, nd: int = 0) -> float | None:
     if v is None or not math.isfinite(v):
         return None
     return float(round(v, nd)) if nd else float(round(v))
-
-
-def _axis_deg(lead_i: float, lead_ii: float) -> float | None:
-    """Frontal axis from the net areas of I and II (hexaxial: I at 0 deg, aVF at +90 deg)."""
-    vertical = (2.0 * lead_ii - lead_i) / math.sqrt(3.0)
-    if math.hypot(lead_i, vertical) < 1e-6:
-        return None
-    return math.degrees(math.atan2(vertical, lead_i))
-
-
-def _limb_i_ii(mb: MedianBeat) -> tuple[np.ndarray, np.ndarray] | None:
-    names = mb.lead_names
-    if "I" in names and "II" in names:
-        return mb.lead("I").astype(float), mb.lead("II").astype(float)
-    if "I" in names and "aVF" in names:
-        i = mb.lead("I").astype(float)
-        return i, mb.lead("aVF").astype(float) + i / 2.0
-    return None
-
-
-def _axes(mb: MedianBeat, f: Fiducials) -> dict[str, float | None]:
-    pair = _limb_i_ii(mb)
-    out: dict[str, float | None] = {"p": None, "qrs": None, "t": None}
-    if pair is None or f.qrs_on is None:
-        return out
-    lead_i, lead_ii = pair
-    w = max(int(round(0.02 * mb.fs_hz)), 1)
-    base_i = lead_i[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
-    base_ii = lead_ii[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
-
-    def area(a: int | None, b: int | None, bi: float = base_i, bii: float = base_ii) -> float | None:
-        if a is None or b is None or b <= a:
-            return None
-        return _axis_deg(float((lead_i[a:b] - bi).sum()), float((lead_ii[a:b] - bii).sum()))
-
-    out["qrs"] = area(f.qrs_on, f.qrs_off)
-    out["t"] = area(f.qrs_off, f.t_end)
-    if f.p_on is not None and f.p_off is not None:
-        # P relative to the level just before P onset
-        pi = lead_i[max(f.p_on - w, 0) : f.p_on + 1].mean()
-        pii = lead_ii[max(f.p_on - w, 0) : f.p_on + 1].mean()
-        out["p"] = area(f.p_on, f.p_off, pi, pii)
-    return out
 
 
 def global_fiducials(
@@ -418,11 +376,11 @@ def measure(record: EcgRecord) -> Measurements:
         vals["qtc_fridericia_ms"] = vals["qt_ms"] / rr_s ** (1.0 / 3.0)
     else:
         reasons["qtc_bazett_ms"] = reasons["qtc_fridericia_ms"] = "meas.no_t_end"
-    if _limb_i_ii(mb) is None:
+    if limb_i_ii(mb) is None:
         for k in ("p_axis_deg", "qrs_axis_deg", "t_axis_deg"):
             reasons.setdefault(k, "meas.no_limb_leads")
     else:
-        ax = _axes(mb, fid)
+        ax = axes(mb, fid)
         for key, k in (("p", "p_axis_deg"), ("qrs", "qrs_axis_deg"), ("t", "t_axis_deg")):
             vals[k] = ax[key] if vals[k] is None and k not in reasons else vals[k]
             if vals[k] is None:

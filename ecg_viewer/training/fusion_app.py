@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.criteria_features import CriteriaFeatures
+from ecg_viewer.core.criteria_features import EXTRA_FEATURES, CriteriaFeatures
 from ecg_viewer.core.prediction import SEVERITY, LabelScore
 from ecg_viewer.labels.criteria import apply_criteria
 from ecg_viewer.labels.criteria_table import default_criteria_rules
@@ -81,9 +81,16 @@ def measurement_dicts(c: dict[str, Any], x: np.ndarray, names: tuple[str, ...]) 
     return out
 
 
-def _features(row: np.ndarray, names: tuple[str, ...]) -> CriteriaFeatures:
-    return CriteriaFeatures({n: (None if not math.isfinite(v) else float(v))
-                             for n, v in zip(names, row, strict=True)})
+def _features(row: np.ndarray, names: tuple[str, ...],
+              mdict: dict[str, Any] | None = None) -> CriteriaFeatures:
+    """The cached criteria features of one record, with those the criteria table reads beside
+    the fusion's vector (``EXTRA_FEATURES``) from its referral measurements ``mdict``."""
+    values: dict[str, Any] = {n: (None if not math.isfinite(v) else float(v))
+                              for n, v in zip(names, row, strict=True)}
+    for k in EXTRA_FEATURES:
+        if mdict is not None and k not in values:
+            values[k] = mdict.get(k)
+    return CriteriaFeatures(values)
 
 
 def rule_levels(mdicts: list[dict[str, Any]], rules: ReferralRules | None = None) -> np.ndarray:
@@ -105,7 +112,7 @@ def held_by_criteria(x: np.ndarray, names: tuple[str, ...], mdicts: list[dict[st
     column = {ids[cols[k]]: k for k in with_rule}
     for i in range(len(x)):
         labels = [LabelScore(lab, "", "", 0.0, 1.0, 0.5, "D") for lab in column]
-        for s in apply_criteria(labels, mdicts[i], _features(x[i], names), crit):
+        for s in apply_criteria(labels, mdicts[i], _features(x[i], names, mdicts[i]), crit):
             if not s.above_threshold:
                 out[i, column[s.id]] = True
     return out
@@ -122,7 +129,7 @@ def _shown(s: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str], keep
     have = {ls.id for ls in labels}
     labels += [LabelScore(c.label, c.label, c.label, 0.0, 0.0, 1.0, cats[ids.index(c.label)])
                for c in crit.conjunctions if c.label not in have and c.label in ids]
-    return apply_criteria(labels, mdict, _features(x_i, names), crit)
+    return apply_criteria(labels, mdict, _features(x_i, names, mdict), crit)
 
 
 def app_levels(s: np.ndarray, thr: np.ndarray, ids: list[str], cats: list[str], x: np.ndarray,

@@ -59,6 +59,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "critf.ptf_v1_mv_ms": ("V1 の P 終末部陰性成分（PTF）", "P terminal force (V1)"),
     "critf.qrs_ms": ("QRS 幅", "QRS duration"),
     "critf.qrs_axis_deg": ("QRS 軸", "QRS axis"),
+    "critf.fascicular_axis_deg": ("QRS 軸（右脚ブロックでは最初の 60 ms）",
+                                   "QRS axis (its first 60 ms with a right bundle branch block)"),
     "critf.t_axis_deg": ("T 軸", "T axis"),
     "critf.qtc_bazett_ms": ("QTc（Bazett）", "QTc (Bazett)"),
     "critf.qtc_fridericia_ms": ("QTc（Fridericia）", "QTc (Fridericia)"),
