@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ecg_viewer.core.criteria_features import FEATURE_NAMES, ST_INJURY_FEATURES
+from ecg_viewer.core.criteria_features import EXTRA_FEATURES, FEATURE_NAMES, ST_INJURY_FEATURES
 from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import MESSAGES, paren, tr
 from ecg_viewer.gui.header import LOW_CONFIDENCE_GREY
@@ -38,7 +38,10 @@ LEAD_COLUMNS = ("q_mv", "r_mv", "s_mv", "r2_mv", "q_ms", "r_ms", "s_ms", "r2_ms"
 # the record-level rows in reading order (every fusion feature, grouped as a cart prints them)
 # the fusion's features, then those only the referral rules read (QA 48: the ST elevation that
 # raised an acute STEMI's 要至急 was in no row)
-ROWS: tuple[str, ...] = (*FEATURE_NAMES, *ST_INJURY_FEATURES.values())
+# the axis LAFB is read from beside a complete RBBB right after the QRS axis (QA 60)
+ROWS: tuple[str, ...] = tuple(
+    k for name in (*FEATURE_NAMES, *ST_INJURY_FEATURES.values())
+    for k in ((name, *EXTRA_FEATURES) if name == "qrs_axis_deg" else (name,)))
 # the record table shows two (item, value) pairs side by side from this width (px), one below it:
 # tabbed in the right-hand dock area of a 1366-px screen the dock is ~260 px wide, where two
 # pairs cut every name to "…"
