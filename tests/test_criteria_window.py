@@ -47,6 +47,13 @@ def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
     # the criteria dock shows the same figures as the JSON
     cp = win.criteria_panel
     assert cp.value_text("qrs_ms") == f"{qrs:.0f} ms"
+    # the axis LAFB is read from (the first 60 ms beside a complete RBBB), named as such
+    fasc = (analysis.criteria or {}).get("values", {}).get("fascicular_axis_deg")
+    assert cp.value_text("fascicular_axis_deg") == ("—" if fasc is None else f"{fasc:.0f}°")
+    assert any(cp.record_table.item(r, c) is not None
+               and cp.record_table.item(r, c).text().startswith("QRS 軸（右脚ブロックでは最初の 60 ms）")
+               for r in range(cp.record_table.rowCount())
+               for c in range(0, cp.record_table.columnCount(), 2))
     # an interval of low confidence is grey with its reason, as in the header (it was plain)
     cell = next(cp.record_table.item(r, c + 1) for r in range(cp.record_table.rowCount())
                 for c in range(0, cp.record_table.columnCount(), 2)
@@ -104,6 +111,13 @@ def test_criteria_table_is_one_pair_wide_in_a_narrow_dock(qtbot, bundled_samples
     assert t.columnWidth(0) > t.columnWidth(1)
     qrs = crit["values"]["qrs_ms"]
     assert cp.value_text("qrs_ms") == f"{qrs:.0f} ms"
+    # the axis LAFB is read from (the first 60 ms beside a complete RBBB), named as such
+    fasc = crit["values"].get("fascicular_axis_deg")
+    assert cp.value_text("fascicular_axis_deg") == ("—" if fasc is None else f"{fasc:.0f}°")
+    assert any(cp.record_table.item(r, c) is not None
+               and cp.record_table.item(r, c).text().startswith("QRS 軸（右脚ブロックでは最初の 60 ms）")
+               for r in range(cp.record_table.rowCount())
+               for c in range(0, cp.record_table.columnCount(), 2))
     cp.resize(TWO_PAIRS_MIN_WIDTH + 100, 600)
     qtbot.waitUntil(lambda: cp.pairs == 2)
     assert t.columnCount() == 4 and t.rowCount() == -(-len(ROWS) // 2)
