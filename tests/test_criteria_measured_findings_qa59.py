@@ -58,7 +58,8 @@ def test_sinus_rhythm_is_shown_from_p_waves_at_a_regular_normal_rate(values, oth
 
 @pytest.mark.parametrize("values, others, shown", [
     ({"sokolow_lyon_mv": 3.68, "cornell_mv": 3.42, "qrs_ms": 96.0}, (), True),  # HR06007
-    ({"sokolow_lyon_mv": 2.1, "cornell_mv": 3.0, "qrs_ms": 96.0}, (), True),
+    # Cornell or RaVL alone shows nothing (QA 62: Q0005, a woman's 2.03 mV against 2.0)
+    ({"sokolow_lyon_mv": 2.1, "cornell_mv": 3.0, "ravl_mv": 1.3, "qrs_ms": 96.0}, (), False),
     ({"sokolow_lyon_mv": 3.7, "qrs_ms": 150.0}, (), False),  # wide QRS: no voltage criteria
     ({"sokolow_lyon_mv": 3.7, "qrs_ms": 110.0}, (("paced_rhythm", 0.6),), False),
     # a complete LBBB its QRS of 110 ms holds back does not count
@@ -126,6 +127,8 @@ WIDE = {"hr_bpm": 187.0, "regular_no_p_hr_bpm": 187.0, "qrs_ms": 168.0, "low_con
     ({**WIDE, "low_confidence": ["qrs_ms"], "range": {"qrs_ms": [110.0, 170.0]}}, (), False),
     ({**WIDE, "low_confidence": ["qrs_ms"]}, (), False),  # greyed, no groups' range
     ({**WIDE, "qrs_ms": 100.0}, (), False),               # narrow: SVT or flutter
+    # 100-120/min: a sinus tachycardia with LBBB whose P waves were missed (QA 62: PTB-XL 1986)
+    ({**WIDE, "hr_bpm": 119.0, "regular_no_p_hr_bpm": 119.0}, (), False),
     ({**WIDE, "regular_no_p_hr_bpm": None}, (), False),    # P waves, or irregular
     (WIDE, ("paced_rhythm",), False),
 ])

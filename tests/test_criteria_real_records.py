@@ -82,7 +82,9 @@ def _check_consistency(analysis) -> None:
             # (zero-shot) similarity; a label defined as findings together names them
             own = "derived_from" if "derived_from" in keys else \
                 "conjunction_of" if "conjunction_of" in keys else "similarity"
-            assert {own, "score"} <= keys, s.id
+            # a finding shown from its measurements says that instead of its raised score
+            score = "shown_by_measurements" if s.measured_score is not None else "score"
+            assert {own, score} <= keys, s.id
             assert not any(e.key == "held_back" for e in s.evidence)
 
 

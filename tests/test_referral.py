@@ -87,7 +87,7 @@ CASES = [
     # a regular wide-QRS tachycardia without P waves (QA 59: VT read as flutter with LBBB)
     ("regular wide-QRS tachycardia without P is urgent", ["atrial_flutter", "clbbb"],
      {"regular_no_p_hr_bpm": 187.0, "hr_bpm": 187.0, "qrs_ms": 168.0}, "urgent",
-     ("atrial_flutter", "wide_qrs_tachycardia", "hr_very_high")),
+     ("wide_qrs_tachycardia", "atrial_flutter", "hr_very_high")),  # the VT warning first
     ("measured spikes never hide LBBB (only the paced label does)", ["clbbb"], {"paced": True},
      "D", ("clbbb",)),
     ("paced label + spikes", ["paced_rhythm"], {"paced": True, "qrs_ms": 160}, "E",

@@ -16,7 +16,7 @@ from ecg_viewer.core.prediction import Analysis, level_name
 from ecg_viewer.core.printable import printable, printable_path
 from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
-from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
+from ecg_viewer.labels.evidence import evidence_text, measurement_evidence, score_text
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.content import device_measurement_text, model_window_text
 
@@ -92,7 +92,7 @@ def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
             name = s.ja if lang == "ja" else s.en
             if s.unvalidated:  # as the window and the PDF mark it (QA 41: the text had not)
                 name += tr("suggest.unvalidated_mark", lang)
-            score, thr = f"{s.score:.2f}", f"{s.threshold:.2f}"
+            score, thr = score_text(s, lang), f"{s.threshold:.2f}"
             if score == thr and not s.above_threshold:  # just under it (QA 41: read as "at it")
                 score = f"< {thr}"
             print(f" {mark} {_pad(name, 30)} " + tr("analysis.score_line", sim=f"{s.similarity:+.3f}",

@@ -79,6 +79,9 @@ class Evidence:
 
 #: the threshold of a label no validation has set one for: no score reaches it (scores are < 1)
 UNVALIDATED_THRESHOLD = 1.0
+#: evidence key of a label shown because its measurements meet its criteria (labels/criteria.py
+#: ``shown_when_any``): value = the model's own score before it was raised to the threshold
+MEASURED_KEY = "shown_by_measurements"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,17 @@ class LabelScore:
     def unvalidated(self) -> bool:
         return self.threshold >= UNVALIDATED_THRESHOLD
 
+    @property
+    def measured_score(self) -> float | None:
+        """The model's own score of a label shown because its measurements meet its criteria
+        (labels/criteria.py: a rule's ``shown_when_any`` raises ``score`` to ``threshold``), None
+        for any other label: every view shows that instead of the raised number (QA 63: QT延長
+        0.08 ★ in the review dock, read as the AI's score, where the model gave 0.007)."""
+        for e in self.evidence:
+            if e.key == MEASURED_KEY:
+                return float(e.value or 0.0)
+        return None
+
     def rescored(self, score: float, threshold: float,
                  evidence: tuple[Evidence, ...]) -> LabelScore:
         """This label with another score, threshold and evidence (a constructor call, not
@@ -118,6 +132,10 @@ class LabelScore:
             "similarity": round(float(self.similarity), 5), "score": round(float(self.score), 5),
             "threshold": round(float(self.threshold), 5), "category": self.category,
             "above_threshold": self.above_threshold, "unvalidated": self.unvalidated,
+            # shown because the measurements meet its criteria: "score" is its threshold, the
+            # model's own score is "model_score"
+            **({"shown_by_measurements": True, "model_score": round(self.measured_score, 5)}
+               if self.measured_score is not None else {}),
             "evidence": [e.to_dict() for e in self.evidence],
         }  # fmt: skip
 

@@ -185,9 +185,9 @@ class ReadingDesk(QObject):
         path = next_flagged(order, self.current(), self.worklist.rows, self._states())
         if path is None:  # ... and the files nobody could read, which F does not visit (QA 61)
             unread = unreadable(order, self.worklist.rows)
-            self.win.statusBar().showMessage(
-                tr("desk.no_flagged_left") + (tr("desk.unreadable_left", n=unread) if unread
-                                              else ""), 8000)
+            self.win.statusBar().showMessage(  # short: the status bar cuts a long line (QA 63)
+                tr("desk.unreadable_left", n=unread) if unread else tr("desk.no_flagged_left"),
+                8000)
             return False
         return self.open(path)
 

@@ -33,6 +33,7 @@ from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, REFERRAL_LEVELS, Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.elided_label import column_room, wrap_lines
+from ecg_viewer.labels.evidence import score_text
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
 from ecg_viewer.review.model import local_time
@@ -289,8 +290,10 @@ class ReviewPanel(QWidget):
                 if unvalidated:
                     name.setForeground(QBrush(QColor("#888888")))
                 self.table.setItem(i, 0, name)
-                score = QTableWidgetItem(f"{s.score:.2f}" + (" ★" if s.above_threshold else ""))
-                score.setToolTip(tr("review.ui.score_tip"))  # QA 61: ★ had no legend
+                score = QTableWidgetItem(score_text(s, short=True)
+                                         + (" ★" if s.above_threshold else ""))
+                score.setToolTip(tr("review.ui.score_tip") if s.measured_score is None else
+                                 tr("evid.shown_by_measurements", value=s.measured_score))
                 self.table.setItem(i, 1, score)
                 combo = QComboBox()
                 for d in _DECISIONS:

@@ -13,6 +13,7 @@ from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis
 from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.gui.suggestions_panel import LEVEL_COLORS
+from ecg_viewer.labels.evidence import score_text
 
 STRIP_FINDINGS = 5
 
@@ -67,7 +68,7 @@ class SuggestionStrip(QFrame):
             for s in shown[:STRIP_FINDINGS]:
                 mark = "● " if s.above_threshold else ""
                 unvalidated = tr("suggest.unvalidated_mark") if s.unvalidated else ""  # QA 41
-                parts.append(f"{mark}{s.ja if ja else s.en}{unvalidated} {s.score:.2f}")
+                parts.append(f"{mark}{s.ja if ja else s.en}{unvalidated} {score_text(s, short=True)}")
         elif analysis.referral.reason_keys:
             parts = list(analysis.referral.reasons())
         else:

@@ -47,7 +47,7 @@ from ecg_viewer.core.prediction import (
 from ecg_viewer.gui.elided_label import column_room, wrap_lines
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.labels.criteria import held_back
-from ecg_viewer.labels.evidence import evidence_text, measurement_evidence
+from ecg_viewer.labels.evidence import evidence_text, measurement_evidence, score_text
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.content import model_window_text
 
@@ -307,14 +307,18 @@ class SuggestionsPanel(QFrame):
                    else [*label.synonyms_en, *label.synonyms_ja])
             if syn:
                 tip.append(tr("suggest.synonyms", synonyms=list_sep().join(syn[:8])))
-        tip.append(tr("suggest.tip_scores", similarity=s.similarity, score=s.score, threshold=s.threshold))
+        if s.measured_score is not None:  # its score is the raised one: the model's instead
+            tip.append(tr("suggest.tip_scores_measured", similarity=s.similarity,
+                          model=s.measured_score, threshold=s.threshold))
+        else:
+            tip.append(tr("suggest.tip_scores", similarity=s.similarity, score=s.score,
+                          threshold=s.threshold))
         why = [evidence_text(e) for e in measurement_evidence(s)]
         if why and (s.above_threshold or held_back(s)):
             tip.append(tr("evid.held_title" if held_back(s) else "evid.title") + ":")
             tip += [f"  {w}" for w in why]
             for w in why:  # an expandable row per reason
                 child = QTreeWidgetItem([w, "", "", ""])
-                child.setFirstColumnSpanned(True)
                 child.setToolTip(COL_NAME, w)
                 item.addChild(child)
         elif s.above_threshold:
@@ -342,10 +346,13 @@ class SuggestionsPanel(QFrame):
         for col in (COL_NAME, COL_CAT):  # unwrapped (_fit_columns)
             item.setData(col, NAME_ROLE, item.text(col))
         self.table.addTopLevelItem(item)
+        for i in range(item.childCount()):  # spanning holds only for an item in the tree (QA 63:
+            item.child(i).setFirstColumnSpanned(True)  # 「QTc（Bazett）51…」 cut at the name column)
         bar = QProgressBar()
         bar.setRange(0, 100)
-        bar.setValue(round(100 * s.score))
-        bar.setFormat(f"{s.score:.2f}")
+        # a finding shown from its measurements: the model's own score and 「計測」 (QA 63)
+        bar.setValue(round(100 * (s.measured_score if s.measured_score is not None else s.score)))
+        bar.setFormat(score_text(s, short=True))
         bar.setTextVisible(True)
         bar.setFixedHeight(16)
         color = LEVEL_COLORS.get(s.category, "#2f6f9f") if s.above_threshold else "#9aa5b1"

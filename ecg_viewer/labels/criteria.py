@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from ecg_viewer.core.criteria_features import CriteriaFeatures
-from ecg_viewer.core.prediction import Evidence, LabelScore
+from ecg_viewer.core.prediction import MEASURED_KEY, Evidence, LabelScore
 from ecg_viewer.labels.criteria_table import (
     Condition,
     Conjunction,
@@ -40,9 +40,6 @@ from ecg_viewer.labels.derived import (
 )
 
 UNVALIDATED_THRESHOLD = 1.0
-#: evidence key of a label shown because its measurements meet its criteria (a rule's
-#: ``shown_when_any``) whatever the model scored: value = the model's score before
-MEASURED_KEY = "shown_by_measurements"
 
 
 # --- evaluation -------------------------------------------------------------------------------
@@ -222,7 +219,8 @@ def apply_criteria(
     evidence: dict[str, list[Evidence]] = {s.id: [] for s in labels}
     held: set[str] = set()
     raised: set[str] = set()
-    measured: set[str] = set()  # raised by shown_when_any, leaving 正常心電図 to be qualified
+    by_measurements: set[str] = set()  # raised by shown_when_any
+    measured: set[str] = set()  # ... of them, those leaving 正常心電図 to be qualified
 
     def validated(s: LabelScore) -> bool:
         return s.threshold < UNVALIDATED_THRESHOLD
@@ -281,6 +279,7 @@ def apply_criteria(
         if why is None:
             continue
         raised.add(s.id)
+        by_measurements.add(s.id)
         if rule.measured_beside_normal:
             measured.add(s.id)
         _add_new_keys(evidence[s.id], why)
@@ -332,7 +331,12 @@ def apply_criteria(
                                   f"{'≥' if s.above_threshold else '<'} {s.threshold:.2f}", False))
         elif s.id in raised:
             score = max(score, s.threshold)
-        if score >= s.threshold:
+        if s.id in by_measurements:
+            # the model's similarity as it is, for or against; no "score ≥ threshold" line: the
+            # score is the raised one (QA 63: a similarity of -0.11 went to FHIR as supporting)
+            _add_new_keys(ev, [Evidence("similarity", round(float(s.similarity), 3), "", "",
+                                        s.similarity > 0)])
+        elif score >= s.threshold:
             derived = any(e.key == DERIVED_KEY for e in ev)  # its own similarity is zero-shot
             _add_new_keys(ev, [
                 *([] if derived else [Evidence("similarity", round(float(s.similarity), 3), "", "",

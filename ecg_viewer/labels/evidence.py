@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
-from ecg_viewer.core.prediction import Evidence, LabelScore
+from ecg_viewer.core.prediction import MEASURED_KEY, Evidence, LabelScore
 from ecg_viewer.labels.catalog import load_catalog
-from ecg_viewer.labels.criteria import MEASURED_KEY
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
 from ecg_viewer.labels.referral_rules import default_rules
 
 #: evidence keys that are about the model, not the measurements
-MODEL_KEYS = frozenset({"similarity", "score", "held_back"})
+MODEL_KEYS = frozenset({"similarity", "score", "held_back", MEASURED_KEY})
 # the display names of the evidence keys that are not criteria features (the model's, the
 # criteria's own, and those naming another label)
 _KEY_NAMES = {DERIVED_KEY: "evid.derived_name", CONJUNCTION_KEY: "evid.conjunction_name",
@@ -171,6 +170,16 @@ def _rule_text(rule_id: str, value: str, lang: str) -> str:
         return tr(rule.message, lang, value=float(value)) if rule is not None else rule_id
     except ValueError:
         return rule_id
+
+
+def score_text(s: LabelScore, lang: str | None = None, *, short: bool = False) -> str:
+    """A label's score as the views print it, "0.82"; for a label shown because its measurements
+    meet its criteria (its score raised to its threshold) not that number but 「計測（モデル
+    0.01）」 / "measured (model 0.01)", ``short``: 「計測」 / "measured" (the full text on hover)."""
+    model = s.measured_score
+    if model is None:
+        return f"{s.score:.2f}"
+    return tr("evid.score_measured" if short else "evid.score_measured_long", lang, value=model)
 
 
 def measurement_evidence(s: LabelScore) -> tuple[Evidence, ...]:

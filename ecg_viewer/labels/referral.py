@@ -35,7 +35,7 @@ from ecg_viewer.core.prediction import (
     level_name,
 )
 from ecg_viewer.labels.derived import DERIVED_KEY
-from ecg_viewer.labels.evidence import evidence_summary
+from ecg_viewer.labels.evidence import MODEL_KEYS, evidence_summary
 from ecg_viewer.labels.logit import logit
 from ecg_viewer.labels.referral_rules import ReferralRules, default_rules
 
@@ -169,6 +169,7 @@ def decide_referral(
     found_ids = {s.id for s in found}
     paced = rules.is_paced(found)
     raised: list[tuple[str, str, Reason]] = []  # (level, id, reason)
+    by_label: dict[str, LabelScore] = {}
     values = measurements or {}
     for s in found:
         # a broader label derived from a narrower one found here (心筋梗塞 from 前壁中隔心筋梗塞,
@@ -194,13 +195,20 @@ def decide_referral(
         else:
             reason = Reason.of("referral.because_label", label=label, level=level_name(level))
         raised.append((level, s.id, reason))
+        by_label[s.id] = s
     if rules.paced_measurement and values.get(rules.paced_measurement) is True:
         raised.append(("E", "paced_spikes", Reason.of("referral.paced_measured")))
     # a measurement whose confidence is low (``Measurements.to_dict()["low_confidence"]``)
     # never raises a rule alone: a rule about it (its ``show`` measure) does not fire; a label
     # of the model that says the same still raises the flag
-    for rule, shown in rules.fired_measurement_rules(values, found):
+    fired = rules.fired_measurement_rules(values, found)
+    for rule, shown in fired:
         raised.append((rule.level, rule.id, Reason.of(rule.message, value=shown)))
+    # a finding shown only because its measurements meet its criteria says nothing a rule of
+    # its level or above, naming the same measurement, does not (QA 63: QT延長 beside two QTc
+    # rules gave the same QTc three times)
+    shows = [(SEVERITY[rule.level], rule.show) for rule, _ in fired]
+    raised = [r for r in raised if not _said_by_rules(by_label.get(r[1]), r[0], shows)]
     named: list[LabelScore] = []
     if combination is not None and not paced and all(
             SEVERITY[level] < SEVERITY["D"] for level, _, _ in raised):
@@ -218,6 +226,8 @@ def decide_referral(
         return Referral("A")
     top = max(SEVERITY[level] for level, _, _ in abnormal)
     chosen = [r for r in abnormal if SEVERITY[r[0]] == top]
+    lead = {rule.id for rule, _ in fired if rule.first}
+    chosen.sort(key=lambda r: r[1] not in lead)  # stable: the rest keep their order
     because: list[str] = []
     reasons: list[Reason] = []
     for _, rid, reason in chosen:
@@ -226,6 +236,16 @@ def decide_referral(
             reasons.append(reason)
     return Referral(chosen[0][0], because=tuple(because), reason_keys=tuple(reasons),
                     named=tuple(s.id for s in named) if "combination" in because else ())
+
+
+def _said_by_rules(s: LabelScore | None, level: str, shows: list[tuple[int, str]]) -> bool:
+    """Whether ``s``, a label shown from its measurements, has every measurement behind it named
+    by a rule fired at ``level`` or above (``shows``: (severity, shown measure))."""
+    if s is None or s.measured_score is None:
+        return False
+    keys = {e.key for e in s.evidence if e.supports and e.key not in MODEL_KEYS}
+    named = {m for sev, m in shows if sev >= SEVERITY[level]}
+    return bool(keys) and keys <= named
 
 
 #: evidence key on a "no finding" label (正常心電図) for a measurement rule that fired beside it:

@@ -103,6 +103,10 @@ class MeasurementRule:
     # labels that stop the rule when found above their threshold: a finding in whose presence
     # the measurement cannot be read reliably (atrial flutter waves on the T wave for the QT)
     unless_labels: frozenset[str] = frozenset()
+    # named before the labels' reasons of its level: a warning a label beside it would mislead
+    # without (QA 63: 「心房粗動（要至急: 頻拍性心室応答）」 led the PDF's front page, 「心室頻拍を否定
+    # できない」 was on page 2)
+    first: bool = False
 
     def fires(self, measurements: Mapping[str, Any], found: frozenset[str] | set[str] = frozenset()
               ) -> bool:
@@ -247,9 +251,11 @@ def _rule(raw: Any, index: int, file: Path) -> MeasurementRule:
     out = _conditions(conds, where, file)
     if raw["show"] not in {c.measure for c in out}:
         raise RulesError(file, f"{where}: 'show' must be one of the measures in 'when'")
+    if not isinstance(raw.get("first", False), bool):
+        raise RulesError(file, f"{where}: 'first' must be true or false")
     return MeasurementRule(raw["id"], out, raw["show"], raw["level"], raw["message"],
                            raw["reason"], _conditions(unless, where, file),
-                           unless_labels)  # fmt: skip
+                           unless_labels, bool(raw.get("first", False)))  # fmt: skip
 
 
 def _conditions(conds: list[Any], where: str, file: Path) -> tuple[Condition, ...]:

@@ -229,15 +229,17 @@ class ReportContent:
                 "minnesota": tuple(getattr(lab, "minnesota", ()) or ())}
 
     def label_text(self, label_id: str) -> tuple[str, str]:
-        """(Japanese, English) of a label id, from the catalog or the prediction."""
-        lab = self.catalog_label(label_id)
-        if lab is not None:
-            return lab.ja, lab.en
+        """(Japanese, English) of a label id as this ECG's prediction names it (正常心電図 beside a
+        measured finding reads 「正常心電図（計測所見を除く）」: QA 63, the signed review block had
+        dropped it), else the catalog's."""
         pred = self.analysis.prediction
         if pred is not None:
             for s in pred.labels:
                 if s.id == label_id:
                     return s.ja, s.en
+        lab = self.catalog_label(label_id)
+        if lab is not None:
+            return lab.ja, lab.en
         return label_id, label_id
 
     def findings(self) -> list[dict[str, Any]]:

@@ -154,7 +154,11 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
         value_codings += [_coding(minnesota_system, c) for c in lab_codes["minnesota"]]
         value_codings.append(_coding(label_system, f["id"], f["en"]))
         notes = []  # in the report's language, as the texts beside them
-        if f["score"] is not None:
+        model = by_id[f["id"]].measured_score if f["id"] in by_id else None
+        if model is not None:  # shown from its measurements: the model's own score, said so
+            notes.append(tr("report.fhir.ai_score_measured", lang, score=model,
+                            category=category_text(f["category"], lang)))
+        elif f["score"] is not None:
             notes.append(tr("report.fhir.ai_score", lang, score=f["score"],
                             category=category_text(f["category"], lang)))
         notes.append(tr(DECISION_KEYS.get(f["decision"] or "", "report.fhir.decision.none"), lang))

@@ -29,6 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 from ecg_viewer.core.messages import language, list_sep, paren, sentences, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.labels.evidence import score_text
 from ecg_viewer.labels.referral import reason_head, shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
@@ -316,7 +317,7 @@ def _suggestions_line(content: ReportContent, lang: str, width_mm: float, size: 
     # the physician's review on the first sheet too: each decided suggestion says how it was
     # decided, and the findings added by hand follow (sheet 1 showed the model's view only)
     decisions = content.review.decisions if content.review else {}
-    items = [f"{s.ja if lang == 'ja' else s.en}{unvalidated_mark(s, lang)} {s.score:.2f}"
+    items = [f"{s.ja if lang == 'ja' else s.en}{unvalidated_mark(s, lang)} {score_text(s, lang)}"
              + ("" if s.unvalidated else paren(names.get(lv := shown_level(s, content.analysis), lv),
                                                lang))
              + ("*" if s.above_threshold else "")

@@ -13,7 +13,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import LabelScore, category_text
-from ecg_viewer.labels.evidence import evidence_line, measurement_evidence
+from ecg_viewer.labels.evidence import evidence_line, measurement_evidence, score_text
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.pdf_text import (
@@ -175,7 +175,8 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
         c.line(tx, y_pt(y + 0.5), tx, y_pt(y - 3.1))
         # "*" beside the score, as the legend and sheet 1 say: red alone is lost in a
         # black-and-white print (QA 38)
-        text_at(c, MARGIN_MM + 87, y, f"{s.score:.2f}{'*' if s.above_threshold else ''}", 7.5,
+        text_at(c, MARGIN_MM + 87, y,
+                f"{score_text(s, lang, short=True)}{'*' if s.above_threshold else ''}", 7.5,
                 mark if s.above_threshold else None)
         text_at(c, MARGIN_MM + 98, y, f"{s.similarity:.3f}", 7.5)
         text_at(c, MARGIN_MM + 112, y,

@@ -347,6 +347,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This finding has (almost) no examples in the training/validation data, so no threshold "
         "could be validated: shown for its rank only, never used for the referral flag.",
     ),
+    "suggest.tip_scores_measured": (
+        "計測値が基準を満たすため表示／類似度 {similarity:.3f}／モデルのスコア {model:.3f}／しきい値 {threshold:.3f}",
+        "shown as the measurements meet its criteria / similarity {similarity:.3f} / model score "
+        "{model:.3f} / threshold {threshold:.3f}",
+    ),
     "suggest.tip_scores": (
         "類似度 {similarity:.3f}／スコア {score:.3f}／しきい値 {threshold:.3f}",
         "similarity {similarity:.3f} / score {score:.3f} / threshold {threshold:.3f}",

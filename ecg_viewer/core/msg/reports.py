@@ -151,6 +151,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.fhir.evidence": ("根拠: {items}", "Evidence: {items}"),
     # an Observation's note on one finding: its score and category, then who stated it
     "report.fhir.ai_score": ("AI スコア {score:.2f}（区分 {category}）", "AI score {score:.2f} (category {category})"),
+    "report.fhir.ai_score_measured": (
+        "計測値が基準を満たすため表示（AI スコア {score:.2f}、区分 {category}）",
+        "shown as the measurements meet its criteria (AI score {score:.2f}, category {category})"),
     "report.fhir.decision.confirmed": ("医師が確認", "confirmed by physician"),
     "report.fhir.decision.added": ("医師が追加", "added by physician"),
     "report.fhir.decision.none": ("AI の提案（医師未確認）", "AI suggestion, not reviewed"),
