@@ -9,23 +9,11 @@ from pathlib import Path
 import pytest
 
 from ecg_viewer.core.paths import model_weights_dir
-from ecg_viewer.core.prediction import LabelScore
 from ecg_viewer.io import read_ecg
-from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.criteria import MEASURED_KEY, apply_criteria, held_back
 from ecg_viewer.labels.referral import decide_referral
 from ecg_viewer.signal.criteria import CriteriaFeatures
-
-CATALOG = {lab.id: lab for lab in load_catalog().labels}
-
-
-def score(label_id: str, s: float, thr: float = 0.4) -> LabelScore:
-    lab = CATALOG[label_id]
-    return LabelScore(lab.id, lab.ja, lab.en, 0.2, s, thr, lab.category)
-
-
-def one(out, label_id: str) -> LabelScore:
-    return next(s for s in out if s.id == label_id)
+from tests.label_fixtures import one, score
 
 
 def run(labels, values, low=()):

@@ -11,26 +11,17 @@ import pytest
 
 from ecg_viewer.core.criteria_features import EXTRA_FEATURES
 from ecg_viewer.core.paths import model_weights_dir
-from ecg_viewer.core.prediction import LabelScore
 from ecg_viewer.io import read_ecg
-from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.criteria import MEASURED_KEY, apply_criteria
-from ecg_viewer.labels.criteria_table import default_criteria_rules, load_criteria_rules
+from ecg_viewer.labels.criteria_table import (
+    default_criteria_path,
+    default_criteria_rules,
+    load_criteria_rules,
+)
 from ecg_viewer.labels.evidence import evidence_text
 from ecg_viewer.labels.referral_rules import RulesError
 from ecg_viewer.signal.criteria import FEATURE_NAMES, CriteriaFeatures
-
-CATALOG = {lab.id: lab for lab in load_catalog().labels}
-
-
-def score(label_id: str, s: float, thr: float = 0.4) -> LabelScore:
-    lab = CATALOG[label_id]
-    return LabelScore(lab.id, lab.ja, lab.en, 0.2, s, thr, lab.category)
-
-
-def one(out, label_id: str) -> LabelScore:
-    return next(s for s in out if s.id == label_id)
-
+from tests.label_fixtures import CATALOG, one, score
 
 QT = {"qtc_bazett_ms": 511.0, "qtc_fridericia_ms": 504.0, "hr_bpm": 65.0, "qrs_ms": 100.0}
 
@@ -143,3 +134,17 @@ def test_real_records_show_the_finding_their_banner_names(shared_data: Path, rec
     a = Analyzer(device="cpu").analyze(read_ecg(shared_data / "cinc_extra" / f"{record}.hea"))
     got = one(a.prediction.labels, label)
     assert got.above_threshold and any(e.key == MEASURED_KEY for e in got.evidence)
+
+
+def test_a_finding_raised_then_held_back_is_not_said_to_be_shown(tmp_path) -> None:
+    """Held back after it was raised (here by an exclusive group whose other side stands further
+    above its threshold), it carries no 「計測値が基準を満たすため表示」 and no measured score."""
+    raw = json.loads(default_criteria_path().read_text(encoding="utf-8"))
+    raw["exclusive"].append({"id": "t", "a": ["lafb"], "b": ["long_qt"]})
+    f = tmp_path / "rules.json"
+    f.write_text(json.dumps(raw), encoding="utf-8")
+    labels = (score("long_qt", 0.007, 0.08), score("lafb", 0.9, 0.3))
+    out = apply_criteria(labels, {}, CriteriaFeatures(values=dict(QT)), load_criteria_rules(f))
+    got = one(out, "long_qt")
+    assert not got.above_threshold and got.measured_score is None
+    assert not any(e.key == MEASURED_KEY for e in got.evidence)

@@ -326,6 +326,10 @@ def apply_criteria(
         _add_new_keys(ev, [e for e in s.evidence if e.criterion != "fusion"
                            or judge.keys_trusted((e.key, *rules.depends_of(e.key)))])
         if s.id in held:  # with what the model said before the measurements held it back
+            # (a finding raised from its measurements and then held back by an exclusive group
+            # is not "shown from its measurements")
+            ev = [e for e in ev if e.key != MEASURED_KEY]
+            by_measurements.discard(s.id)
             score = min(score, rules.held_score_fraction * s.threshold)
             ev.insert(0, Evidence("held_back", round(float(s.score), 4), "",
                                   f"{'≥' if s.above_threshold else '<'} {s.threshold:.2f}", False))
