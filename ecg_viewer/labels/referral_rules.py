@@ -27,7 +27,9 @@ from ecg_viewer.core.prediction import REFERRAL_LEVELS, LabelScore, level_name
 #: block at 40/min, read 心房細動 要精査)
 REGULAR_NO_P = "regular_no_p_hr_bpm"
 #: what the rules read beside the interval measurements (:func:`referral_measurements`): the
-#: STEMI-criteria ST elevation per territory (``signal/st_injury.py``) and :data:`REGULAR_NO_P`
+#: STEMI-criteria ST elevation per territory (``signal/st_injury.py``), :data:`REGULAR_NO_P`, and
+#: the criteria features outside the fusion's vector (``EXTRA_FEATURES``: the fit's cache keeps
+#: them with these, so its replay of the criteria reads them too)
 CRITERIA_MEASURES: tuple[str, ...] = (*ST_INJURY_FEATURES.values(), REGULAR_NO_P,
                                       *EXTRA_FEATURES)
 MEASUREMENTS: tuple[str, ...] = (
