@@ -160,3 +160,24 @@ def test_real_records(shared_data: Path, path: str, check: str) -> None:
         assert "bifascicular_block" in a.referral.because
     else:
         assert check in shown
+
+
+@pytest.mark.shared_data
+def test_lafb_beside_rbbb_reads_the_first_60_ms_only_where_the_whole_axis_is_north_west(
+        shared_data: Path) -> None:
+    """QA 64: PTB-XL 1722 (CRBBB + LAFB, its deep inferior S waves from ~75 ms) read -4 degrees in
+    its first 60 ms and lost its LAFB; its whole axis (-61) is left already. The first 60 ms are
+    read only where the block turned the whole axis north-west (A0010: -129 -> -56)."""
+    from ecg_viewer.signal.criteria import criteria_features
+    from ecg_viewer.signal.measure import measure
+    from tests.ptbxl_records import ptbxl_records
+
+    recs = [r for r in ptbxl_records(shared_data, codes={"LAFB"}) if "CRBBB" in r[2]]
+    assert recs
+    for eid, rec, _ in recs:
+        c = criteria_features(rec, measure(rec)).values
+        whole, fasc = c["qrs_axis_deg"], c["fascicular_axis_deg"]
+        if whole is not None and -90 <= whole <= 180:
+            assert fasc == whole, eid
+        if eid == 1722:
+            assert -90 <= fasc <= -45

@@ -114,3 +114,15 @@ def test_pdf_and_fhir_of_a_reviewed_measured_finding(e07511, tmp_path: Path) -> 
     s = _long_qt(a)
     assert any(f"計測値が基準を満たすため表示（AI スコア {s.measured_score:.2f}" in n for n in notes), notes
     assert not any(f"AI スコア {s.score:.2f}（" in n for n in notes)
+
+
+def test_a_measurement_a_rule_names_is_not_repeated_by_its_finding(shared_data: Path) -> None:
+    """QA 64: E07504 quoted QTcB 479 ms twice, 「≥ 450 ms」 for QT延長 and 「460 ms 以上」 for its
+    rule (QT延長 also rests on a QTcF of 452 ms, which no rule names)."""
+    from ecg_viewer.pipeline.analyze import Analyzer
+
+    a = Analyzer(device="cpu").analyze(
+        read_ecg(shared_data / "samples" / "wfdb_cinc2021" / "E07504.hea"))
+    reasons = a.referral.reasons("ja")
+    assert "qtc_long_bazett" in a.referral.because and "long_qt" not in a.referral.because
+    assert sum("479 ms" in r for r in reasons) == 1, reasons

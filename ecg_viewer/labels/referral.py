@@ -239,13 +239,13 @@ def decide_referral(
 
 
 def _said_by_rules(s: LabelScore | None, level: str, shows: list[tuple[int, str]]) -> bool:
-    """Whether ``s``, a label shown from its measurements, has every measurement behind it named
-    by a rule fired at ``level`` or above (``shows``: (severity, shown measure))."""
+    """Whether ``s``, a label shown from its measurements, has a measurement behind it named by a
+    rule fired at ``level`` or above (``shows``: (severity, shown measure)): the rule's sentence
+    says it (QA 64: E07504's QTcB 479 ms, once 「≥ 450 ms」 for QT延長, once 「460 ms 以上」)."""
     if s is None or s.measured_score is None:
         return False
     keys = {e.key for e in s.evidence if e.supports and e.key not in MODEL_KEYS}
-    named = {m for sev, m in shows if sev >= SEVERITY[level]}
-    return bool(keys) and keys <= named
+    return bool(keys & {m for sev, m in shows if sev >= SEVERITY[level]})
 
 
 #: evidence key on a "no finding" label (正常心電図) for a measurement rule that fired beside it:

@@ -311,12 +311,17 @@ def _put_st_injury(b: _Builder, leads: dict[str, LeadMeasures], meas: Measuremen
 
 
 def _put_fascicular_axis(b: _Builder, meas: Measurements) -> None:
-    """The axis a left anterior fascicular block is read from: with a complete right bundle
-    branch block (an R′ in V1-V2 and a QRS of 120 ms or more) that of the QRS's first 60 ms,
-    whose forces the block leaves alone; else the whole QRS's (``qrs_axis_deg``). LPFB keeps the
-    whole axis (criteria_rules.json gives why)."""
+    """The axis a left anterior fascicular block is read from: the whole QRS's (``qrs_axis_deg``),
+    except where a complete right bundle branch block (an R′ in V1-V2 and a QRS of 120 ms or
+    more) has turned it north-west (beyond -90 degrees): then that of the QRS's first 60 ms, which
+    the block's terminal rightward forces leave alone (QA 60: A0010, -129 whole, -56 in its first
+    60 ms). Not where the whole axis is left already: there the first 60 ms can miss the LAFB's
+    own forces (QA 64: PTB-XL 1722, CRBBB + LAFB, its deep inferior S waves from ~75 ms, read
+    -4 degrees in the first 60 ms). LPFB keeps the whole axis (criteria_rules.json gives why)."""
+    whole = b.values.get("qrs_axis_deg")
     rbbb = b.values.get("rprime_v1v2") is True and (meas.qrs_ms or 0.0) >= WIDE_QRS_MS
-    if not rbbb:
+    north_west = isinstance(whole, int | float) and not -90.0 <= whole <= 180.0
+    if not (rbbb and north_west):
         b.put("fascicular_axis_deg", b.values.get("qrs_axis_deg"),
               b.reasons.get("qrs_axis_deg", "crit.not_measurable"))
         return
