@@ -60,7 +60,8 @@ def test_japanese_names_break_between_words(name) -> None:
 
 
 def test_review_dock_names_in_japanese_keep_words_together(qtbot) -> None:
-    from ecg_viewer.gui.review_panel import NAME_ROLE, ReviewPanel
+    from ecg_viewer.gui.review_panel import ReviewPanel
+    from ecg_viewer.gui.review_table import NAME_ROLE
 
     set_language("ja")
     panel = ReviewPanel(None)

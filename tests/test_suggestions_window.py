@@ -291,7 +291,7 @@ def test_long_english_names_take_two_lines_instead_of_being_cut(make_window, qtb
     # elided only where one word is wider than the column ("subendocardial")
     width = review.columnWidth(0) - 8
     fm = QFontMetrics(review.font())
-    from ecg_viewer.gui.review_panel import NAME_ROLE
+    from ecg_viewer.gui.review_table import NAME_ROLE
 
     cut = [review.item(i, 0).data(NAME_ROLE) for n, i in names.items() if "…" in n]
     assert all(any(fm.horizontalAdvance(word) > width for word in full.split())

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFontMetrics, QResizeEvent
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QCheckBox,
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -32,19 +31,19 @@ from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, REFERRAL_LEVELS, Analysis
 from ecg_viewer.core.record import EcgRecord
-from ecg_viewer.gui.elided_label import column_room, wrap_lines
-from ecg_viewer.labels.evidence import score_text
-from ecg_viewer.labels.referral import shown_level
+from ecg_viewer.gui.review_table import (
+    DECISIONS,
+    TABLE_MIN_PX,
+    fill_row,
+    wrap_names,
+)
 from ecg_viewer.review import AuditContext, Review, ReviewStore, ReviewStoreError
 from ecg_viewer.review.model import local_time
 
 log = logging.getLogger(__name__)
 
-_DECISIONS = (None, "confirmed", "rejected")
-NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a suggestion's name, unwrapped
 WATCH_MS = 2000  # how often the database is asked whether another window wrote to it
 COMBO_CHROME_PX = 40  # a drop-down's frame and arrow beside its text
-TABLE_MIN_PX, TABLE_MAX_PX = 150, 520  # the suggestions' table: its rows in view up to this
 
 
 class ReviewPanel(QWidget):
@@ -278,36 +277,12 @@ class ReviewPanel(QWidget):
             self.table.setRowCount(0)
             self.table.setRowCount(len(rows))
             for i, s in enumerate(rows):
-                unvalidated = s.unvalidated  # no validated threshold: ranked, never flagged
-                ja = language() == "ja"
-                name = QTableWidgetItem((s.ja if ja else s.en)
-                                        + (tr("suggest.unvalidated_mark") if unvalidated else ""))
-                name.setData(NAME_ROLE, name.text())  # unwrapped (_wrap_names)
-                shown = shown_level(s, self.analysis)
-                level = (REFERRAL_JA if ja else REFERRAL_EN).get(shown, shown)
-                name.setToolTip(f"{s.en if ja else s.ja} / {level}"
-                                + (f"\n{tr('suggest.unvalidated_tip')}" if unvalidated else ""))
-                if unvalidated:
-                    name.setForeground(QBrush(QColor("#888888")))
-                self.table.setItem(i, 0, name)
-                score = QTableWidgetItem(score_text(s, short=True)
-                                         + (" ★" if s.above_threshold else ""))
-                score.setToolTip(tr("review.ui.score_tip") if s.measured_score is None else
-                                 tr("evid.shown_by_measurements", value=s.measured_score))
-                self.table.setItem(i, 1, score)
-                combo = QComboBox()
-                for d in _DECISIONS:
-                    combo.addItem(tr({None: "review.ui.undecided", "confirmed": "review.ui.confirm",
-                                      "rejected": "review.ui.reject"}[d]), d)
-                combo.currentIndexChanged.connect(
-                    lambda _i, c=combo, label_id=s.id: self._decide(label_id, c.currentData()))
-                combo.setObjectName(f"decision:{s.id}")
-                self.table.setCellWidget(i, 2, combo)
+                fill_row(self.table, i, s, self.analysis, self._decide)
         previous: QWidget = self.table  # Tab: the table, its rows' decisions, then the search
         for i, s in enumerate(rows):  # the stored decisions
             combo = self.table.cellWidget(i, 2)
             combo.blockSignals(True)
-            combo.setCurrentIndex(_DECISIONS.index(r.decisions.get(s.id)))
+            combo.setCurrentIndex(DECISIONS.index(r.decisions.get(s.id)))
             combo.blockSignals(False)
             QWidget.setTabOrder(previous, combo)
             previous = combo
@@ -324,23 +299,7 @@ class ReviewPanel(QWidget):
             self.sugg_label.setText(tr("review.ui.suggestions"))
 
     def _wrap_names(self) -> None:
-        """Each finding's name on up to three lines of its column's width, the rows as tall."""
-        t = self.table
-        width = column_room(t, t.columnWidth(1) + t.columnWidth(2), 8)
-        if width < 30:
-            return
-        for i in range(self.table.rowCount()):
-            item = self.table.item(i, 0)
-            full = item.data(NAME_ROLE) if item is not None else None
-            if full:
-                text = wrap_lines(full, QFontMetrics(item.font()), width, 3)
-                if text != item.text():
-                    item.setText(text)
-        self.table.resizeRowsToContents()
-        # every row in view (the panel scrolls in its dock): the last row had been cut off
-        rows = sum(t.rowHeight(i) for i in range(t.rowCount()))
-        whole = rows + t.horizontalHeader().height() + 2 * t.frameWidth()
-        t.setMinimumHeight(max(TABLE_MIN_PX, min(whole, TABLE_MAX_PX)))
+        wrap_names(self.table)
 
     def _label_name(self, label_id: str) -> str:
         """The catalog name of a label in the current language (its id when not in the catalog)."""

@@ -1,0 +1,72 @@
+"""The review dock's table of suggestions: one row per suggestion (its name wrapped to the
+column, its score with ★ at or above its threshold, the physician's decision in a drop-down)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetrics
+from PySide6.QtWidgets import QComboBox, QTableWidget, QTableWidgetItem
+
+from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis, LabelScore
+from ecg_viewer.gui.elided_label import column_room, wrap_lines
+from ecg_viewer.labels.evidence import score_text
+from ecg_viewer.labels.referral import shown_level
+
+DECISIONS = (None, "confirmed", "rejected")
+NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a suggestion's name, unwrapped
+TABLE_MIN_PX, TABLE_MAX_PX = 150, 520  # the suggestions' table: its rows in view up to this
+_DECISION_KEYS = {None: "review.ui.undecided", "confirmed": "review.ui.confirm",
+                  "rejected": "review.ui.reject"}
+
+
+def fill_row(table: QTableWidget, i: int, s: LabelScore, analysis: Analysis | None,
+             decide: Callable[[str, str | None], Any]) -> None:
+    """Row ``i`` for suggestion ``s`` in the language of the moment; ``decide(label_id,
+    decision)`` is called when its drop-down changes."""
+    unvalidated = s.unvalidated  # no validated threshold: ranked, never flagged
+    ja = language() == "ja"
+    name = QTableWidgetItem((s.ja if ja else s.en)
+                            + (tr("suggest.unvalidated_mark") if unvalidated else ""))
+    name.setData(NAME_ROLE, name.text())  # unwrapped (wrap_names)
+    shown = shown_level(s, analysis)
+    level = (REFERRAL_JA if ja else REFERRAL_EN).get(shown, shown)
+    name.setToolTip(f"{s.en if ja else s.ja} / {level}"
+                    + (f"\n{tr('suggest.unvalidated_tip')}" if unvalidated else ""))
+    if unvalidated:
+        name.setForeground(QBrush(QColor("#888888")))
+    table.setItem(i, 0, name)
+    # a finding shown from its measurements: 「計測」, its model score on hover (QA 63)
+    score = QTableWidgetItem(score_text(s, short=True) + (" ★" if s.above_threshold else ""))
+    score.setToolTip(tr("review.ui.score_tip") if s.measured_score is None else
+                     tr("evid.shown_by_measurements", value=s.measured_score))
+    table.setItem(i, 1, score)
+    combo = QComboBox()
+    for d in DECISIONS:
+        combo.addItem(tr(_DECISION_KEYS[d]), d)
+    combo.currentIndexChanged.connect(
+        lambda _i, c=combo, label_id=s.id: decide(label_id, c.currentData()))
+    combo.setObjectName(f"decision:{s.id}")
+    table.setCellWidget(i, 2, combo)
+
+
+def wrap_names(t: QTableWidget) -> None:
+    """Each finding's name on up to three lines of its column's width, the rows as tall."""
+    width = column_room(t, t.columnWidth(1) + t.columnWidth(2), 8)
+    if width < 30:
+        return
+    for i in range(t.rowCount()):
+        item = t.item(i, 0)
+        full = item.data(NAME_ROLE) if item is not None else None
+        if full:
+            text = wrap_lines(full, QFontMetrics(item.font()), width, 3)
+            if text != item.text():
+                item.setText(text)
+    t.resizeRowsToContents()
+    # every row in view (the panel scrolls in its dock): the last row had been cut off
+    rows = sum(t.rowHeight(i) for i in range(t.rowCount()))
+    whole = rows + t.horizontalHeader().height() + 2 * t.frameWidth()
+    t.setMinimumHeight(max(TABLE_MIN_PX, min(whole, TABLE_MAX_PX)))
