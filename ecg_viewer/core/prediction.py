@@ -127,6 +127,7 @@ class LabelScore:
                           self.category, evidence)
 
     def to_dict(self) -> dict[str, Any]:
+        model = self.measured_score
         return {
             "id": self.id, "ja": self.ja, "en": self.en,
             "similarity": round(float(self.similarity), 5), "score": round(float(self.score), 5),
@@ -134,8 +135,8 @@ class LabelScore:
             "above_threshold": self.above_threshold, "unvalidated": self.unvalidated,
             # shown because the measurements meet its criteria: "score" is its threshold, the
             # model's own score is "model_score"
-            **({"shown_by_measurements": True, "model_score": round(self.measured_score, 5)}
-               if self.measured_score is not None else {}),
+            **({"shown_by_measurements": True, "model_score": round(model, 5)}
+               if model is not None else {}),
             "evidence": [e.to_dict() for e in self.evidence],
         }  # fmt: skip
 

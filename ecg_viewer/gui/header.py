@@ -21,12 +21,13 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
-from ecg_viewer.core.messages import MESSAGES, paren, tr
+from ecg_viewer.core.messages import MESSAGES, language, paren, tr
 from ecg_viewer.core.printable import printable_path
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.flow_layout import FlowLayout
 from ecg_viewer.gui.fonts import app_font
+from ecg_viewer.report.content import device_reading
 from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
 
 #: the grey of a measurement of low confidence (the header, the median-beat dock, the 計測基準 dock)
@@ -192,20 +193,16 @@ class HeaderWidget(QFrame):
         self._fill_device_reading()
 
     def _fill_device_reading(self) -> None:
-        from ecg_viewer.core.messages import language
-        from ecg_viewer.report.content import device_measurement_text
-
-        meta = self.record.meta if self.record is not None else None
-        statements = [t.strip() for t in (meta.interpretation if meta else ()) if t and t.strip()]
-        measured = device_measurement_text(meta, language()) if meta is not None else ""
-        self.device_reading.setVisible(bool(statements or measured))
-        self.device_reading.setText(tr("ui.header.device_reading") if statements or measured
-                                    else "")
+        measured, statements = (device_reading(self.record.meta, language())
+                                if self.record is not None else ("", []))
+        shown = bool(statements or measured)
         lines = [tr("report.device_reading"), *([measured] if measured else []),
                  *(f"・{t}" for t in statements[:DEVICE_READING_LINES])]
         if len(statements) > DEVICE_READING_LINES:
             lines.append(tr("report.device_reading_more", n=len(statements) - DEVICE_READING_LINES))
-        self.device_reading.setToolTip("\n".join(lines) if statements or measured else "")
+        self.device_reading.setVisible(shown)
+        self.device_reading.setText(tr("ui.header.device_reading") if shown else "")
+        self.device_reading.setToolTip("\n".join(lines) if shown else "")
 
     def _fill_measurements(self) -> None:
         m = self.measurements

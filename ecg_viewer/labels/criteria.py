@@ -161,13 +161,6 @@ def _rule_evidence(rule: LabelRule, judge: _Judge) -> tuple[list[Evidence], bool
 
 
 def _all_hold(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | None:
-    outs = [judge.judge(c) for c in conds]
-    if conds and all(o.state == "holds" for o in outs):
-        return [o.evidence for o in outs if o.evidence]
-    return None
-
-
-def _group_holds(conds: Sequence[Condition], judge: _Judge) -> list[Evidence] | None:
     """The evidence of ``conds`` (those that are reasons: ``evidence``) when every one holds on
     trusted measurements, else None."""
     outs = [(c, judge.judge(c)) for c in conds]
@@ -220,7 +213,6 @@ def apply_criteria(
     held: set[str] = set()
     raised: set[str] = set()
     by_measurements: set[str] = set()  # raised by shown_when_any
-    measured: set[str] = set()  # ... of them, those leaving 正常心電図 to be qualified
 
     def validated(s: LabelScore) -> bool:
         return s.threshold < UNVALIDATED_THRESHOLD
@@ -274,14 +266,12 @@ def apply_criteria(
                 or any(scores[i].above_threshold and i not in held
                        for i in rule.shown_unless_any if i in scores)):
             continue
-        why = next((w for g in rule.shown_when_any if (w := _group_holds(g, judge)) is not None),
+        why = next((w for g in rule.shown_when_any if (w := _all_hold(g, judge)) is not None),
                    None)
         if why is None:
             continue
         raised.add(s.id)
         by_measurements.add(s.id)
-        if rule.measured_beside_normal:
-            measured.add(s.id)
         _add_new_keys(evidence[s.id], why)
         evidence[s.id].append(Evidence(MEASURED_KEY, round(float(s.score), 4), "", "", True))
 
@@ -296,7 +286,8 @@ def apply_criteria(
         # hide it (keep "b": findings over it): qualify_normal reads it as 「正常心電図（計測所見を
         # 除く）」 and names the measurement, as carts print "otherwise normal ECG" beside a long QTc
         side_b = [i for i in ex.b if i in scores and present(i)
-                  and not (ex.keep == "b" and i in measured)]
+                  and not (ex.keep == "b" and i in by_measurements
+                           and rules.rule(i).measured_beside_normal)]
         if not side_a or not side_b:
             continue
         why_b = _any_holds(ex.b_when_any, judge)

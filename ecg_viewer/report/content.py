@@ -87,6 +87,13 @@ def device_filter_text(filters: dict[str, Any] | None, lang: str) -> str:
         for k, v in (filters or {}).items() if v is not None)
 
 
+def device_reading(meta: Any, lang: str) -> tuple[str, list[str]]:
+    """The recording cart's own reading as the PDF and the window show it: its measurements on
+    one line (:func:`device_measurement_text`, "" when none) and its statements verbatim."""
+    statements = [t.strip() for t in meta.interpretation if t and t.strip()]
+    return device_measurement_text(meta, lang), statements
+
+
 def device_measurement_text(meta: Any, lang: str) -> str:
     """The recording cart's own global measurements, as read from the file
     (``meta.extra["device_measurements"]``), on one line for the reader to set beside ours

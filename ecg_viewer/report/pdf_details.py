@@ -14,7 +14,7 @@ from ecg_viewer.core.messages import MESSAGES, paren, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
     ReportContent,
-    device_measurement_text,
+    device_reading,
     low_confidence_reason,
     measurement_label,
     measurement_value,
@@ -235,8 +235,7 @@ def device_reading_block(c: Canvas, content: ReportContent, x: float, y: float, 
     """The recording device's own interpretation statements, verbatim, under the review (a
     clinician compares them with the suggestions; the cart's ">>> Acute MI <<<" was kept in the
     file's metadata and shown nowhere), as many lines as fit above ``bottom``, the rest counted."""
-    statements = [t.strip() for t in content.record.meta.interpretation if t and t.strip()]
-    measured = device_measurement_text(content.record.meta, lang)
+    measured, statements = device_reading(content.record.meta, lang)
     if not (statements or measured) or y + 9.0 > bottom:
         return
     text_at(c, x, y, tr("report.device_reading", lang), 9)

@@ -36,28 +36,33 @@ def limb_i_ii(mb: MedianBeat) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
+def _net_axis(pair: tuple[np.ndarray, np.ndarray], a: int | None, b: int | None, ref: int,
+              w: int) -> float | None:
+    """The axis of the net areas of I and II over ``a:b`` against their level over the ``w``
+    samples up to ``ref``; None for an empty span."""
+    if a is None or b is None or b <= a:
+        return None
+    lead_i, lead_ii = pair
+    bi, bii = (x[max(ref - w, 0) : ref + 1].mean() for x in pair)
+    return axis_deg(float((lead_i[a:b] - bi).sum()), float((lead_ii[a:b] - bii).sum()))
+
+
+def _window(mb: MedianBeat) -> int:
+    return max(int(round(0.02 * mb.fs_hz)), 1)  # the 20 ms whose level is the baseline
+
+
 def axes(mb: MedianBeat, f: Fiducials) -> dict[str, float | None]:
+    """P, QRS and T axes; the QRS and T against the level just before the QRS onset, the P
+    against the level just before its own onset."""
     pair = limb_i_ii(mb)
     out: dict[str, float | None] = {"p": None, "qrs": None, "t": None}
     if pair is None or f.qrs_on is None:
         return out
-    lead_i, lead_ii = pair
-    w = max(int(round(0.02 * mb.fs_hz)), 1)
-    base_i = lead_i[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
-    base_ii = lead_ii[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
-
-    def area(a: int | None, b: int | None, bi: float = base_i, bii: float = base_ii) -> float | None:
-        if a is None or b is None or b <= a:
-            return None
-        return axis_deg(float((lead_i[a:b] - bi).sum()), float((lead_ii[a:b] - bii).sum()))
-
-    out["qrs"] = area(f.qrs_on, f.qrs_off)
-    out["t"] = area(f.qrs_off, f.t_end)
+    w = _window(mb)
+    out["qrs"] = _net_axis(pair, f.qrs_on, f.qrs_off, f.qrs_on, w)
+    out["t"] = _net_axis(pair, f.qrs_off, f.t_end, f.qrs_on, w)
     if f.p_on is not None and f.p_off is not None:
-        # P relative to the level just before P onset
-        pi = lead_i[max(f.p_on - w, 0) : f.p_on + 1].mean()
-        pii = lead_ii[max(f.p_on - w, 0) : f.p_on + 1].mean()
-        out["p"] = area(f.p_on, f.p_off, pi, pii)
+        out["p"] = _net_axis(pair, f.p_on, f.p_off, f.p_on, w)
     return out
 
 
@@ -68,12 +73,5 @@ def initial_qrs_axis(mb: MedianBeat, f: Fiducials, ms: float = INITIAL_QRS_MS) -
     pair = limb_i_ii(mb)
     if pair is None or f.qrs_on is None or f.qrs_off is None:
         return None
-    lead_i, lead_ii = pair
-    w = max(int(round(0.02 * mb.fs_hz)), 1)
     end = min(f.qrs_off, f.qrs_on + int(round(ms * mb.fs_hz / 1000.0)))
-    if end <= f.qrs_on:
-        return None
-    bi = lead_i[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
-    bii = lead_ii[max(f.qrs_on - w, 0) : f.qrs_on + 1].mean()
-    return axis_deg(float((lead_i[f.qrs_on:end] - bi).sum()),
-                    float((lead_ii[f.qrs_on:end] - bii).sum()))
+    return _net_axis(pair, f.qrs_on, end, f.qrs_on, _window(mb))

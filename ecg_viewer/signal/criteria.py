@@ -320,7 +320,7 @@ def _put_fascicular_axis(b: _Builder, meas: Measurements) -> None:
     -4 degrees in the first 60 ms). LPFB keeps the whole axis (criteria_rules.json gives why)."""
     whole = b.values.get("qrs_axis_deg")
     rbbb = b.values.get("rprime_v1v2") is True and (meas.qrs_ms or 0.0) >= WIDE_QRS_MS
-    north_west = isinstance(whole, int | float) and not -90.0 <= whole <= 180.0
+    north_west = isinstance(whole, int | float) and whole < -90.0  # axes lie in (-180, 180]
     if not (rbbb and north_west):
         b.put("fascicular_axis_deg", b.values.get("qrs_axis_deg"),
               b.reasons.get("qrs_axis_deg", "crit.not_measurable"))
