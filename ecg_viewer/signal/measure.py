@@ -280,7 +280,7 @@ def interval_confidence(
             c, reason = FEW_BEATS_CONFIDENCE, "meas.conf_few_beats"
         else:
             spread = max((abs(v - main[k]) for v in found), default=float("inf"))
-            c = 1.0 / (1.0 + (spread / CONF_SPREAD_MS[k]) ** 2) if found else 0.0
+            c = _spread_confidence(spread, CONF_SPREAD_MS[k]) if found else 0.0
             c *= len(found) / len(vals)
             reason = "meas.conf_missing" if len(found) < len(vals) else "meas.conf_beats"
             if found and len(found) == len(vals) and ranges is not None:
@@ -304,7 +304,7 @@ def interval_confidence(
                 # QT - 0.485 x QRS: the groups' QRS spread weighs in at that share, on the QT's
                 # scale (QA 60: a QRS greyed at 144-158 ms greyed the QTc for a wide QRS with it,
                 # and with the plain QTc rules held back by the wide QRS no QTc rule could fire)
-                cd = 1.0 / (1.0 + (QTM_QRS_SHARE * spread / CONF_SPREAD_MS["qt_ms"]) ** 2)
+                cd = _spread_confidence(QTM_QRS_SHARE * spread, CONF_SPREAD_MS["qt_ms"])
             if d in conf and conf[d] <= cd:
                 continue  # a weaker source already set it
             conf[d] = cd
@@ -313,6 +313,12 @@ def interval_confidence(
             else:
                 why.pop(d, None)
     return conf, why
+
+
+def _spread_confidence(spread_ms: float, scale_ms: float) -> float:
+    """The confidence of a value whose groups of beats lie ``spread_ms`` apart: 1 / (1 + (spread
+    / scale)²), 0.5 at the interval's ``CONF_SPREAD_MS`` scale."""
+    return 1.0 / (1.0 + (spread_ms / scale_ms) ** 2)
 
 
 def _qt_plausible(main: dict[str, float | None], rr_s: float) -> bool:
