@@ -107,6 +107,8 @@ def test_pdf_and_fhir_of_a_reviewed_measured_finding(e07511, tmp_path: Path) -> 
                                    check=True).stdout.split())
     # the signed review block keeps the qualifier (it read 「確認 正常心電図、洞調律」)
     assert "正常心電図（計測所見を除く）、洞調律" in text or "正常心電図（計測所見を除く）、 洞調律" in text
+    # the suggestions table: 「計測」 for its score, explained in the legend (QA 63)
+    assert "計測*" in text and "「計測」= 計測値が基準を満たすため表示" in text
     raw = build_bundle(content, lang="ja")
     notes = [n["text"] for e in raw["entry"] for n in e["resource"].get("note", [])
              if e["resource"]["resourceType"] == "Observation"

@@ -168,7 +168,9 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
         c.setFillColor(Color(0.85, 0.85, 0.85))
         c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * mm, 2.6 * mm, stroke=0, fill=1)
         c.setFillColor(mark)
-        c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * max(0.0, min(1.0, s.score)) * mm, 2.6 * mm,
+        # a finding shown from its measurements: the bar is the model's own score (QA 63)
+        bar = s.measured_score if s.measured_score is not None else s.score
+        c.rect((MARGIN_MM + 62) * mm, y_pt(y), 24 * max(0.0, min(1.0, bar)) * mm, 2.6 * mm,
                stroke=0, fill=1)
         c.setStrokeColor(Color(0, 0, 0))
         tx = (MARGIN_MM + 62 + 24 * s.threshold) * mm

@@ -149,7 +149,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "evid.held_back_name": ("計測値による保留", "held back by the measurements"),
     "evid.rate_variant_name": ("心拍数による読み替え", "renamed for its rate"),
     "evid.shown_by_measurements_name": ("計測値による表示", "shown by the measurements"),
-    "evid.score_measured": ("計測", "measured"),
+    "evid.score_measured": ("計測", "meas."),  # a score cell's width (the PDF's is 11 mm)
     "evid.score_measured_long": ("計測（モデル {value:.2f}）", "measured (model {value:.2f})"),
     "evid.conflicts_with_name": ("両立しない所見", "finding it is not read together with"),
     "evid.measured_finding_name": ("計測所見", "measured finding"),

@@ -196,8 +196,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "{n} more reasons are in the JSON report"),
     "report.star_legend": ("（* 閾値以上）", "(* at or above threshold)"),
     "report.table_legend": (
-        "赤字・* = 閾値以上。バーはスコア、縦線はその所見の閾値。",
-        "Red / * = at or above threshold. Bar = score; tick = that finding's threshold.",
+        "赤字・* = 閾値以上。バーはスコア、縦線はその所見の閾値。「計測」= 計測値が基準を満たすため表示"
+        "（バーはモデルのスコア）。",
+        "Red / * = at or above threshold. Bar = score; tick = that finding's threshold. "
+        "meas. = shown as the measurements meet its criteria (bar: the model's score).",
     ),
     "report.level_pending": ("未記入（確認中）", "not set yet (review in progress)"),
     "report.more_present": (
