@@ -75,6 +75,12 @@ class EcgRecord:
     sha256: str | None = None
     # the files whose bytes make up the record (a WFDB header and its signal files), absolute
     source_files: tuple[str, ...] = ()
+    # lead name -> the sample ranges [start, end) the file marks invalid or holds as NaN/inf (an
+    # electrode off for a moment, a gap in the transmission): filled in ``signal_mv`` by a
+    # straight line between the samples either side (zero where the lead has none), so the
+    # filters and the analysis see no NaN; drawn as a gap, and reported by the quality gate,
+    # which withholds the analysis when a lead it needs has one (signal/quality.py)
+    gaps: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         sig = self.signal_mv
@@ -145,12 +151,36 @@ class EcgRecord:
         }
 
     def with_signal(self, signal_mv: np.ndarray, fs_hz: float | None = None) -> EcgRecord:
-        """A copy with another signal (same leads), e.g. after filtering or resampling."""
-        return replace(
-            self,
-            signal_mv=np.ascontiguousarray(signal_mv, dtype=np.float32),
-            fs_hz=self.fs_hz if fs_hz is None else fs_hz,
-        )
+        """A copy with another signal (same leads), e.g. after filtering, or its first samples.
+        The gaps stay where they are (cut to the new length); at another sampling rate their
+        sample numbers would mean other times, so a resampled copy keeps none."""
+        signal = np.ascontiguousarray(signal_mv, dtype=np.float32)
+        fs = self.fs_hz if fs_hz is None else fs_hz
+        gaps = _shift_gaps(self.gaps, 0, signal.shape[-1]) if fs == self.fs_hz else {}
+        return replace(self, signal_mv=signal, fs_hz=fs, gaps=gaps)
+
+    def segment(self, i0: int, i1: int) -> EcgRecord:
+        """The samples ``[i0, i1)`` as a record of their own (the gaps moved with them)."""
+        i0, i1 = max(0, int(i0)), min(self.n_samples, int(i1))
+        return replace(self, signal_mv=np.ascontiguousarray(self.signal_mv[:, i0:i1]),
+                       gaps=_shift_gaps(self.gaps, i0, i1))
+
+    def gap_mask(self, name: str, i0: int = 0, i1: int | None = None) -> np.ndarray | None:
+        """Boolean mask of samples ``[i0, i1)`` of lead ``name`` that the file did not hold, or
+        None when that stretch has none."""
+        i1 = self.n_samples if i1 is None else i1
+        ranges = [(max(a, i0), min(b, i1)) for a, b in self.gaps.get(name, ()) if a < i1 and b > i0]
+        if not ranges:
+            return None
+        mask = np.zeros(max(0, i1 - i0), dtype=bool)
+        for a, b in ranges:
+            mask[a - i0:b - i0] = True
+        return mask
+
+    def gap_seconds(self) -> dict[str, float]:
+        """Per lead with gaps, how many seconds of it the file did not hold."""
+        fs = float(self.fs_hz)
+        return {n: sum(b - a for a, b in r) / fs for n, r in self.gaps.items() if r}
 
     def summary(self) -> dict[str, Any]:
         """The facts ``ecg-viewer info --json`` prints: strict JSON (a NaN or infinite number
@@ -170,8 +200,22 @@ class EcgRecord:
             "original_names": dict(self.original_names),
             "original_units": dict(self.original_units),
             "range_mv": {n: [round(lo, 4), round(hi, 4)] for n, (lo, hi) in self.range_mv().items()},
+            # per lead, the stretches (s) the file holds no valid sample for
+            "gaps_s": {n: [[round(a / self.fs_hz, 4), round(b / self.fs_hz, 4)] for a, b in r]
+                       for n, r in self.gaps.items() if r},
             "meta": self.meta.to_dict(),
         })
+
+
+def _shift_gaps(gaps: dict[str, tuple[tuple[int, int], ...]], i0: int, i1: int
+                ) -> dict[str, tuple[tuple[int, int], ...]]:
+    """``gaps`` as seen from a record of the samples ``[i0, i1)``."""
+    out = {}
+    for name, ranges in gaps.items():
+        kept = tuple((max(a, i0) - i0, min(b, i1) - i0) for a, b in ranges if a < i1 and b > i0)
+        if kept:
+            out[name] = kept
+    return out
 
 
 def _jsonable(value: Any) -> Any:

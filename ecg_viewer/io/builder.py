@@ -53,6 +53,9 @@ class Channel:
     # counts; converting them here, a chunk at a time, saves a float64 copy of the record)
     gain: float = 1.0
     baseline: float = 0.0
+    # the digital value the format writes for "no sample here" (WFDB: -32768 in format 16):
+    # such samples, like NaN/inf, are a gap in the lead (EcgRecord.gaps), not a value
+    invalid: float | None = None
 
 
 @dataclass
@@ -115,8 +118,21 @@ def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) ->
     check_total_values(len(order) * n, file=path, format=format)
 
     signal = np.empty((len(order), n), dtype=np.float32)
+    gaps: dict[str, tuple[tuple[int, int], ...]] = {}
     for name, (ch, factor) in sources.items():
-        _convert_into(signal[order.index(name)], ch, factor, path=path, format=format, lead=name)
+        runs = _convert_into(signal[order.index(name)], ch, factor, path=path, format=format, lead=name)
+        if runs:
+            gaps[name] = runs
+    if sources and all(gaps.get(name) == ((0, n),) for name in sources):
+        raise InvalidSignalError(path, expected=Bilingual("少なくとも 1 チャネルに有効なサンプル",
+                                                          "valid samples in at least one channel"),
+                                 found=Bilingual("すべてのサンプルが無効（NaN/inf または無効値）",
+                                                 "every sample invalid (NaN/inf or the invalid mark)"),
+                                 format=format)
+    if derived and (gaps.get("I") or gaps.get("II")):
+        both = _merge_runs([*gaps.get("I", ()), *gaps.get("II", ())])
+        for lead in derived:
+            gaps[lead] = both
     if derived:
         i, ii = signal[order.index("I")], signal[order.index("II")]
         for s in range(0, n, CHUNK_SAMPLES):
@@ -135,24 +151,27 @@ def build_record(raw: RawEcg, *, path: Path, format: str, sha256: str | None) ->
         format=format,
         sha256=sha256,
         source_files=tuple(os.path.abspath(f) for f in (raw.source_files or [path])),
+        gaps=gaps,
     )
 
 
 def _convert_into(out: np.ndarray, ch: Channel, factor: float, *, path: Path, format: str,
-                  lead: str) -> None:
+                  lead: str) -> tuple[tuple[int, int], ...]:
     """``ch``'s samples x ``factor`` into the float32 row ``out``, a chunk at a time, refusing
-    NaN/inf and values beyond ±50 mV before the cast (a 1e300 sample never becomes inf)."""
+    values beyond ±50 mV before the cast (a 1e300 sample never becomes inf). Samples that are
+    NaN/inf or the format's invalid mark are a gap: their runs ``[start, end)`` are returned and
+    filled by a straight line between the valid samples either side (:func:`_fill_runs`)."""
     samples = np.ravel(ch.samples)
     digital = ch.gain != 1.0 or ch.baseline != 0.0
+    runs: list[tuple[int, int]] = []
     for s in range(0, out.shape[0], CHUNK_SAMPLES):
         block = np.asarray(samples[s:s + CHUNK_SAMPLES], dtype=np.float64)
         bad = ~np.isfinite(block)
+        if ch.invalid is not None:
+            bad |= block == ch.invalid
         if bad.any():
-            raise InvalidSignalError(
-                path, expected=Bilingual("有限のサンプル値", "finite sample values"),
-                found=Bilingual(f"チャネル {ch.name!r} に NaN/inf が {int(bad.sum())} サンプル",
-                                f"{int(bad.sum())} NaN/inf samples in channel {ch.name!r}"),
-                format=format)
+            block = np.where(bad, ch.baseline if digital else 0.0, block)
+            runs = _merge_runs([*runs, *((s + a, s + b) for a, b in _runs_of(bad))])
         if digital:
             with np.errstate(over="ignore"):  # a tiny gain can overflow: checked just below
                 block = (block - ch.baseline) / ch.gain
@@ -163,6 +182,40 @@ def _convert_into(out: np.ndarray, ch: Channel, factor: float, *, path: Path, fo
             raise ImplausibleAmplitudeError(path, lead=lead, peak_mv=peak * factor,
                                             limit_mv=AMPLITUDE_MAX_MV, format=format)
         out[s:s + CHUNK_SAMPLES] = block * factor
+    _fill_runs(out, runs)
+    return tuple(runs)
+
+
+def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
+    """The runs ``[start, end)`` of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def _merge_runs(runs: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Sorted runs with the ones that touch or overlap joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(runs):
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return tuple(out)
+
+
+def _fill_runs(row: np.ndarray, runs: Sequence[tuple[int, int]]) -> None:
+    """Each gap ``[a, b)`` of ``row`` as a straight line from the sample before it to the one
+    after it (level with the one there is at an end of the record; zero with none)."""
+    n = row.shape[0]
+    for a, b in runs:
+        left = float(row[a - 1]) if a > 0 else None
+        right = float(row[b]) if b < n else None
+        if left is None and right is None:
+            row[a:b] = 0.0
+        elif left is None or right is None:
+            row[a:b] = left if right is None else right
+        else:
+            row[a:b] = np.linspace(left, right, b - a + 2)[1:-1]
 
 
 def _unique(name: str, taken: dict[str, object]) -> str:

@@ -203,7 +203,6 @@ def read_wfdb(path: Path, options: dict[str, Any]) -> RawEcg:
     # written otherwise goes through wfdb, and a value it reads differently is refused)
     direct = _read_plain_16(hea, spec, n) if spec.plain_numbers and not spec.base_unread else None
     if direct is not None:
-        _check_valid(path, spec, direct)
         header: Any = spec
         digital = np.ascontiguousarray(direct.T)
     else:
@@ -212,7 +211,7 @@ def read_wfdb(path: Path, options: dict[str, Any]) -> RawEcg:
     files = [hea] + [hea.parent / name for name in per_file]
     channels = [
         Channel(name=sig.description or f"signal {i + 1}", samples=digital[i], unit=sig.units,
-                gain=sig.gain, baseline=float(sig.baseline))
+                gain=sig.gain, baseline=float(sig.baseline), invalid=INVALID_SAMPLE.get(sig.fmt))
         for i, sig in enumerate(spec.signals)
     ]
     return RawEcg(channels=channels, fs_hz=spec.fs_hz, meta=_meta(header), source_files=files)
@@ -249,22 +248,9 @@ def _read_digital(path: Path, record_name: str, spec: WfdbHeader, n: int) -> tup
                 path, expected=Bilingual(f"{b - a} サンプル × {len(spec.signals)} 信号",
                                          f"{b - a} samples x {len(spec.signals)} signals"),
                 found=Bilingual(f"データの形状 {shape}", f"{shape} in the data"), format="WFDB")
-        _check_valid(path, spec, d)
         digital[:, a:b] = d.T
         del rec, d
     return header, digital
-
-
-def _check_valid(path: Path, spec: WfdbHeader, d: np.ndarray) -> None:
-    """``d`` [frames, signals] holds no sample marked invalid."""
-    for i, sig in enumerate(spec.signals):
-        missing = int(np.count_nonzero(d[:, i] == INVALID_SAMPLE[sig.fmt]))
-        if missing:
-            en = f"{missing} samples marked invalid in signal {sig.description or i + 1!r}"
-            raise InvalidSignalError(
-                path, expected=Bilingual("すべてのサンプルの値", "a value for every sample"),
-                found=Bilingual(f"信号 {sig.description or i + 1!r} で無効とされた {missing} サンプル", en),
-                format="WFDB")
 
 
 def _read_plain_16(hea: Path, spec: WfdbHeader, n: int) -> np.ndarray | None:

@@ -21,7 +21,15 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.review.model import Annotation
 from ecg_viewer.signal.calipers import Caliper, all_caliper_marks
-from ecg_viewer.signal.page import MAJOR_MM, MINOR_MM, Page, clip_marks, clip_triangle, window_text
+from ecg_viewer.signal.page import (
+    MAJOR_MM,
+    MINOR_MM,
+    Page,
+    clip_marks,
+    clip_triangle,
+    finite_runs,
+    window_text,
+)
 
 GRID_MINOR = Color(0.98, 0.80, 0.80)
 GRID_MAJOR = Color(0.91, 0.52, 0.52)
@@ -84,12 +92,13 @@ def draw_traces(c: Canvas, page: Page, record: EcgRecord, at: Placement, *, sign
     c.setLineWidth(0.6)
     drawn = [trace.points(signal, record.fs_hz) for trace in page.traces]
     for xs, ys in drawn:
-        if xs.size:
+        px = (at.origin_x_mm + xs) * mm
+        py = at.sheet_height_pt - (at.origin_y_mm + ys) * mm
+        for run in finite_runs(py):  # a gap in the lead (EcgRecord.gaps) is left blank
             path = c.beginPath()
-            px = (at.origin_x_mm + xs) * mm
-            py = at.sheet_height_pt - (at.origin_y_mm + ys) * mm
-            path.moveTo(float(px[0]), float(py[0]))
-            for x, y in zip(px[1:].tolist(), py[1:].tolist(), strict=True):
+            path.moveTo(float(px[run.start]), float(py[run.start]))
+            for x, y in zip(px[run.start + 1:run.stop].tolist(), py[run.start + 1:run.stop].tolist(),
+                            strict=True):
                 path.lineTo(x, y)
             c.drawPath(path, stroke=1, fill=0)
     for x_mm, edge in clip_marks(page, signal, record.fs_hz, drawn):  # a wave cut at the paper's edge

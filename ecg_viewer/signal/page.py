@@ -101,6 +101,9 @@ class TracePlacement:
     # the signal level drawn on the baseline (``with_levels``): y_of/v_of take it in, so that a
     # caliper holds the signal's own mV and stays on the waveform in any layout (QA 42)
     level_mv: float | None = None
+    # the sample ranges [start, end) of this segment the file held no sample for
+    # (EcgRecord.gaps): not drawn, so the paper shows a gap where the lead has none
+    gaps: tuple[tuple[int, int], ...] = ()
 
     @property
     def available(self) -> bool:
@@ -143,7 +146,20 @@ class TracePlacement:
         x = self.x_mm + (np.arange(self.i0, self.i1) / fs_hz - self.t0_s) * self.speed_mm_s
         level = self.level_mv if self.level_mv is not None else drawn_level(self, signal_mv,
                                                                              fs_hz)
-        return x, self.y_mm - (v - level) * self.gain_mm_mv
+        y = self.y_mm - (v - level) * self.gain_mm_mv
+        for a, b in self.gaps:  # NaN: the drawing leaves the stretch out
+            y[max(a, self.i0) - self.i0:max(0, min(b, self.i1) - self.i0)] = np.nan
+        return x, y
+
+
+def finite_runs(v: np.ndarray) -> list[slice]:
+    """The runs of finite values of ``v`` (what a polyline draws; NaN marks a gap), each of at
+    least one sample."""
+    ok = np.isfinite(v)
+    if ok.all():
+        return [slice(0, int(v.size))] if v.size else []
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
+    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 CLIP_MARK_MM = 2.0  # width of the triangle that marks a wave cut at the paper's edge
@@ -431,6 +447,7 @@ def layout_page(record: EcgRecord, settings: PageSettings) -> Page:
                 gain_mm_mv=s.gain_for(lead), speed_mm_s=s.speed_mm_s, rhythm=is_rhythm,
                 page_i0=int(round(start * fs)),
                 page_i1=min(record.n_samples, int(round((start + window) * fs))),
+                gaps=tuple((a, b) for a, b in record.gaps.get(lead, ()) if a < i1 and b > i0),
             ))
             if c > 0:
                 seps.append((x, baseline - 2.5, x, baseline + 2.5))

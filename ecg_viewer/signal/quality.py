@@ -33,7 +33,7 @@ CHECKED_LEADS: tuple[str, ...] = (
 )  # fmt: skip
 # Order in which problems are listed (record-level first, then the most certain per-lead ones).
 PROBLEM_ORDER: tuple[str, ...] = (
-    "rate_out_of_range", "implausible_amplitude", "missing_leads", "duplicate_leads", "too_short", "flat", "lead_off", "saturated", "noisy",
+    "rate_out_of_range", "implausible_amplitude", "missing_leads", "duplicate_leads", "too_short", "gap", "flat", "lead_off", "saturated", "noisy",
 )  # fmt: skip
 
 
@@ -260,8 +260,7 @@ def _spans(record: EcgRecord) -> list[EcgRecord]:
         return [record]
     first = int(60.0 * fs)
     mid, half = n // 2, int(5.0 * fs)
-    return [record.with_signal(record.signal_mv[:, :first]),
-            record.with_signal(record.signal_mv[:, mid - half:mid + half])]
+    return [record.segment(0, first), record.segment(mid - half, mid + half)]
 
 
 def _implausible_leads(record: EcgRecord) -> tuple[str, ...]:
@@ -293,7 +292,7 @@ def duplicate_leads(record: EcgRecord) -> tuple[str, ...]:
 
 
 #: the problems that make a lead unreadable (a missing lead or a short record is another matter)
-UNREADABLE_LEAD_CODES = ("flat", "lead_off", "saturated", "noisy")
+UNREADABLE_LEAD_CODES = ("gap", "flat", "lead_off", "saturated", "noisy")
 
 
 def no_readable_lead(report: QualityReport, lead_names: Sequence[str]) -> bool:
@@ -361,8 +360,11 @@ def assess_quality(
     drift_mv: dict[str, float] = {}  # lead -> its worst wander
     for span in _spans(record):
         span_s = span.n_samples / fs
+        for name in (n for n in CHECKED_LEADS if n in span.gaps):  # what fills it is not the lead
+            if name not in by_code.setdefault("gap", []):
+                by_code["gap"].append(name)
         for name, m in lead_metrics(span, th).items():
-            code = classify_lead(m, span_s, th)
+            code = "gap" if name in span.gaps else classify_lead(m, span_s, th)
             if code and name not in by_code.setdefault(code, []):
                 by_code[code].append(name)
             if code is None and m.wander_mv >= th.wander_mv:
@@ -371,7 +373,11 @@ def assess_quality(
         leads = tuple(by_code.get(code, ()))
         if not leads:
             continue
-        problems.append(_problem(code, leads))
+        if code == "gap":
+            missing_s = record.gap_seconds()
+            problems.append(_problem(code, leads, seconds=max(missing_s.get(n, 0.0) for n in leads)))
+        else:
+            problems.append(_problem(code, leads))
         needed = [n for n in leads if n in NEEDED_LEADS]
         if code == "noisy":
             gate |= len(needed) >= th.noisy_leads_to_gate

@@ -188,6 +188,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "QRS電気軸 {value:.0f}°：北西軸（−90°〜−180°）",
         "QRS axis {value:.0f}°: extreme (northwest) axis (−90° to −180°)",
     ),
+    "quality.gap": (
+        "ファイルにサンプルが欠けている区間のある誘導があります: {leads}（最長 {seconds:.1f} 秒。"
+        "波形は途切れて表示）",
+        "Lead(s) with a stretch the file holds no samples for: {leads} (up to {seconds:.1f} s;"
+        " drawn as a gap)",
+    ),
     "quality.flat": (
         "平坦で信号のない誘導があります: {leads}",
         "Flat lead(s) with no signal: {leads}",
