@@ -194,6 +194,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Lead(s) with a stretch the file holds no samples for: {leads} (up to {seconds:.1f} s;"
         " drawn as a gap)",
     ),
+    "quality.limb_reversal": (
+        "左右の腕の電極の付け違い（または全誘導の極性反転、右胸心）の疑い: I 誘導で P 波・QRS・T 波が"
+        "すべて陰性です（電気軸 P {p}°／QRS {qrs}°／T {t}°）。電極を確かめて記録し直してください",
+        "Suspected exchange of the right and left arm electrodes (or inverted polarity, or"
+        " dextrocardia): P, QRS and T are all negative in lead I (axes P {p}°, QRS {qrs}°,"
+        " T {t}°). Check the electrodes and record again",
+    ),
     "quality.flat": (
         "平坦で信号のない誘導があります: {leads}",
         "Flat lead(s) with no signal: {leads}",
