@@ -166,6 +166,38 @@ def test_a_change_from_another_window_is_shown(qtbot, bundled_samples, tmp_path)
     store.close()
 
 
+def test_a_comment_saved_elsewhere_is_never_overwritten_by_the_one_being_typed(
+        qtbot, bundled_samples, tmp_path):
+    """QA 66: window A saved 「A: STに注意、至急循環器コンサルト」 while B was typing; B's refresh kept
+    B's text and hid A's, and B's save replaced it (it survived only in the audit table)."""
+    path = tmp_path / "reviews.sqlite3"
+    store, other = ReviewStore(path), ReviewStore(path)
+    panel = _panel(qtbot, store)
+    said: list[str] = []
+    panel.failed.connect(said.append)
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    panel.set_record(rec)
+    panel.check_elsewhere()
+    panel.comment.setPlainText("B: 経過観察でよい")  # typed in B, not saved
+    other.set_comment(rec.sha256, "A: STに注意、至急循環器コンサルト")
+    assert panel.check_elsewhere()  # B's periodic look: A's comment shown beside B's text
+    assert panel.comment.toPlainText() == "A: STに注意、至急循環器コンサルト\nB: 経過観察でよい"
+    assert said[-1] == tr("review.ui.comment_merged")
+    assert store.get(rec.sha256).comment == "A: STに注意、至急循環器コンサルト"  # nothing saved yet
+    panel.save_comment.click()
+    assert store.get(rec.sha256).comment == "A: STに注意、至急循環器コンサルト\nB: 経過観察でよい"
+    # A saves again before B's next look: B's save does not go over it either
+    panel.comment.setPlainText(panel.comment.toPlainText() + "\n追記B")
+    other.set_comment(rec.sha256, "A: 改訂")
+    panel.save_comment.click()
+    assert store.get(rec.sha256).comment == "A: 改訂"
+    assert "A: 改訂" in panel.comment.toPlainText() and "追記B" in panel.comment.toPlainText()
+    panel.save_comment.click()
+    assert store.get(rec.sha256).comment == panel.comment.toPlainText()
+    other.close()
+    store.close()
+
+
 def test_a_reason_and_a_name_being_typed_survive_another_windows_change(
         qtbot, bundled_samples, tmp_path):
     """QA report 33: the 2-s refresh after another window's save wiped a 要精査 reason and a

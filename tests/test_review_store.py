@@ -281,3 +281,27 @@ def test_a_review_stored_both_rejected_and_added_reads_in_one_place(tmp_path: Pa
         r = s.add_label(sha, "brugada", CTX)  # a later change stores the rest unchanged
         assert r.decisions == {"afl": "confirmed", "lvh": "rejected"}
         assert r.added_labels == ("brugada",)
+
+
+def test_each_store_signs_with_its_own_reviewer(tmp_path: Path) -> None:
+    """QA 66: two windows on one database; the name typed last in either had signed both
+    windows' writes (the audit trail, the review's reviewer, the PDF's 確認者)."""
+    path = tmp_path / "reviews.sqlite3"
+    with ReviewStore(path) as first:
+        first.set_reviewer("前の医師")  # the name a new window starts with
+    with ReviewStore(path) as a, ReviewStore(path) as b:
+        b.set_reviewer("医師B 鈴木")
+        a.set_reviewer("医師A 佐藤")
+        assert b.reviewer() == "医師B 鈴木" and a.reviewer() == "医師A 佐藤"
+        b.set_comment(SHA, "B: 正常範囲", CTX)
+        b.set_levels(SHA, suggested="A", final="A", context=CTX)
+        a.confirm(SHA, "AFIB", CTX)
+        who = a._conn.execute("SELECT who, field FROM audit ORDER BY id").fetchall()
+        assert ("医師B 鈴木", "comment") in who and ("医師A 佐藤", "comment") not in who
+        assert [w for w, f in who if f.startswith("decision")] == ["医師A 佐藤"]
+        with ReviewStore(path) as c:  # a window opened later starts with the last name typed
+            assert c.reviewer() == "医師A 佐藤"
+        with ReviewStore(path) as d:  # one that never typed a name keeps the one it started with
+            assert d.reviewer() == "医師A 佐藤"
+            b.set_reviewer("医師B 鈴木")
+            assert d.reviewer() == "医師A 佐藤"

@@ -67,6 +67,7 @@ class ReviewPanel(QWidget):
         self._row_lang: str | None = None  # the language the rows were made in
         # the comment as last stored and the ECG last filled for: typed text is kept on a refill
         self._comment_base = ""
+        self.comment_merged = False  # the last fill put another window's comment in the box
         self._filled_sha: str | None = None
         # another window on the same database: looked for every WATCH_MS (a cheap pragma)
         self._data_version: int | None = None
@@ -222,6 +223,7 @@ class ReviewPanel(QWidget):
             self.level_row.setDirection(want)
 
     def _fill(self) -> None:
+        merged = False
         self._filling = True
         try:
             enabled = self.record is not None and self.store is not None and bool(self.sha256)
@@ -250,6 +252,12 @@ class ReviewPanel(QWidget):
             typed = self.comment.toPlainText()
             if not same_ecg or typed == self._comment_base:
                 self.comment.setPlainText(r.comment)  # nothing typed since the last save
+            elif r.comment != self._comment_base and r.comment not in typed:
+                # another window saved a comment while this one was typed: both stay in the
+                # box, nothing is saved until the physician saves (QA 66: the typed text was
+                # kept and saved over the other, which was then lost without a word)
+                self.comment.setPlainText(f"{r.comment}\n{typed}" if r.comment else typed)
+                merged = True
             self._comment_base, self._filled_sha = r.comment, self.sha256
             self.level.clear()
             self.level.addItem(tr("review.ui.no_level"), None)
@@ -265,6 +273,7 @@ class ReviewPanel(QWidget):
                 self.reason.setText(r.needs_exam_reason)
         finally:
             self._filling = False
+        self.comment_merged = merged
 
     def _fill_table(self, r: Review) -> None:
         rows = list(self.analysis.suggestions(self.top_k)) if self.analysis else []
@@ -332,7 +341,15 @@ class ReviewPanel(QWidget):
             self.review = fresh
             self._fill()
         self.changedElsewhere.emit(fresh if changed else None)
+        self._say_if_merged()
         return True
+
+    def _say_if_merged(self) -> None:
+        """After a refill that put another window's comment beside the one being typed: say so
+        (after ``changedElsewhere``, whose message would hide it)."""
+        if self.comment_merged:
+            self.comment_merged = False
+            self.failed.emit(tr("review.ui.comment_merged"))
 
     # --- changes ------------------------------------------------------------------------------------
     def _apply(self, op: str, *args: Any, **kwargs: Any) -> bool:
@@ -430,8 +447,22 @@ class ReviewPanel(QWidget):
 
     def _comment_changed(self) -> None:
         r = self.review or Review(sha256=self.sha256 or "")
-        if self.comment.toPlainText() != r.comment:
-            self._apply("set_comment", self.comment.toPlainText())
+        if self.comment.toPlainText() == r.comment:
+            return
+        if self.store is not None and self.sha256 and not self._filling:
+            try:
+                fresh = self.store.get(self.sha256)
+            except ReviewStoreError:
+                fresh = None  # the write below says what is wrong
+            if fresh is not None and fresh.comment != self._comment_base:
+                # saved in another window since this one was filled: shown beside the typed
+                # text (_fill), not overwritten
+                self.review = fresh
+                self._fill()
+                self.changedElsewhere.emit(fresh)
+                self._say_if_merged()
+                return
+        self._apply("set_comment", self.comment.toPlainText())
 
     def _level_changed(self, _index: int) -> bool:
         if self._level_set_elsewhere():

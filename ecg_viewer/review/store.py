@@ -110,6 +110,7 @@ class ReviewStore:
         (message-table keys)."""
         self.path = Path(path) if path is not None else default_db_path()
         self.problems: list[str] = []
+        self._reviewer: str | None = None  # who signs this store's writes (reviewer())
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(
@@ -204,15 +205,24 @@ class ReviewStore:
 
     # --- who is reviewing ----------------------------------------------------------------------
     def reviewer(self) -> str:
-        """The name typed once (``set_reviewer``), else the OS user name."""
-        row = self._conn.execute("SELECT value FROM settings WHERE key = 'reviewer'").fetchone()
-        return row[0] if row and row[0] else _os_user()
+        """Who signs this store's writes: the name set here (``set_reviewer``), else the name
+        last typed in any window when this store first asked (kept from then on), else the OS
+        user name. Each window and process has its own store, so a name typed in one never signs
+        another's decisions (QA 66: with two windows on one database, B's comment and level
+        were recorded under the name A typed last, while B's field still showed B's)."""
+        if self._reviewer is None:
+            row = self._conn.execute("SELECT value FROM settings WHERE key = 'reviewer'").fetchone()
+            self._reviewer = row[0] if row and row[0] else _os_user()
+        return self._reviewer
 
     def set_reviewer(self, name: str) -> None:
+        """Sign this store's writes with ``name`` (blank: the OS user name); it is also kept as
+        the name the next window starts with."""
         name = name.strip()
         with self._write() as c:
             c.execute("INSERT INTO settings(key, value) VALUES ('reviewer', ?) "
                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (name or None,))
+        self._reviewer = name or _os_user()
 
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version``: it changes when another connection (another window

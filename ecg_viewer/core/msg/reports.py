@@ -225,6 +225,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Another window had set this ECG's level to {level}, so it was not changed; the panel "
         "now shows it. Choose again to change it.",
     ),
+    "review.ui.comment_merged": (
+        "別の画面で保存されたコメントを、入力中のコメントの前に表示しました（まだ保存していません）。"
+        "確かめて保存してください。",
+        "A comment saved in another window is shown before the one being typed (not saved yet)."
+        " Check it and save.",
+    ),
     "review.ui.dock": ("医師の確認", "Review"),
     "review.ui.score_tip": ("AI のスコア。★：しきい値以上（所見候補として表示）",
                             "The AI's score. ★: at or above its threshold (shown as a "
