@@ -293,3 +293,36 @@ def test_saving_the_view_as_an_image_says_so(win, qtbot, bundled_samples: Path,
     assert win.statusBar().currentMessage() == tr("report.written", path=str(out))
     assert not save_view(win, str(tmp_path / "view.txt"))  # refused, with a notice
     assert not (tmp_path / "view.txt").exists()
+
+
+@pytest.mark.parametrize(("kind", "written"), [("filter_pdf", "foo.pdf"), ("filter_fhir", "foo.fhir.json")])
+def test_export_asks_before_replacing_the_file_it_writes(win, qtbot, bundled_samples, tmp_path,
+                                                         monkeypatch, kind, written):
+    """QA 66: 「foo」 typed with the PDF (or FHIR) filter replaced an existing foo.pdf
+    (foo.fhir.json) without a question: the dialog had asked about "foo", which did not exist."""
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    _open(qtbot, win, bundled_samples / "00017_hr.hea")
+    old = tmp_path / written
+    old.write_text("PRECIOUS earlier report")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "foo"), tr(f"report.ui.{kind}"))))
+    asked: list[str] = []
+
+    def answer(reply):
+        def question(_parent, _title, text, *_a, **_k):
+            asked.append(text)
+            return reply
+        return staticmethod(question)
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    exported: list[object] = []
+    win.report_jobs.exported.connect(exported.append)
+    win.report_menu.export_dialog()
+    qtbot.wait(300)
+    assert asked and written in asked[0] and "置き換えますか" in asked[0]
+    assert old.read_text() == "PRECIOUS earlier report" and not exported
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    with qtbot.waitSignal(win.report_jobs.exported, timeout=60000) as done:
+        win.report_menu.export_dialog()
+    assert done.args[0][0] == old and old.read_bytes() != b"PRECIOUS earlier report"

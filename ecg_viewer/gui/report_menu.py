@@ -79,8 +79,19 @@ class ReportMenu:
         path, chosen = QFileDialog.getSaveFileName(
             self.win, tr("report.ui.export_title"), str(Path.home() / f"{stem}_report.pdf"),
             ";;".join(kinds))
-        if path:
-            self.export(report_path(path, kinds.get(chosen, "")))
+        if not path:
+            return
+        target = report_path(path, kinds.get(chosen, ""))
+        # the dialog asked about the name as typed; the file written may be another one (QA 66:
+        # 「foo」 with the PDF filter replaced an existing foo.pdf without a question)
+        if target != Path(path) and target.exists():
+            answer = QMessageBox.question(
+                self.win, tr("report.ui.export_title"), tr("report.ui.replace", name=target.name),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self.export(target)
 
     def export(self, path: str | Path) -> int:
         """Write the report to ``path`` on the report lane (the status bar says when done)."""

@@ -273,6 +273,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.ui.export": ("レポートを書き出す…", "Export report…"),
     "report.ui.print": ("レポートを印刷…", "Print report…"),
     "report.ui.export_title": ("レポートを書き出す", "Export report"),
+    "report.ui.replace": ("「{name}」は既にあります。置き換えますか？",
+                          "{name} already exists. Replace it?"),
     "report.ui.filter_pdf": ("PDF レポート (*.pdf)", "PDF report (*.pdf)"),
     "report.ui.filter_json": ("JSON レポート (*.json)", "JSON report (*.json)"),
     "report.ui.filter_fhir": ("FHIR R4 バンドル (*.fhir.json)", "FHIR R4 bundle (*.fhir.json)"),
