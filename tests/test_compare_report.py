@@ -65,6 +65,10 @@ def test_report_compares_with_the_prior_found_in_the_folder(pair, tmp_path: Path
                and r["code"]["coding"][0]["code"] == "comparison-with-prior")
     prior_entry = next(e for e in raw["entry"] if e["fullUrl"] == obs["focus"][0]["reference"])
     assert prior_entry["resource"]["effectiveDateTime"].startswith("1987-04-01T12:15")
+    # the prior's conclusion states the model's suggestions: AI-asserted, as the current one's
+    # (QA 66), and it says that the prior's own review is not applied
+    assert prior_entry["resource"]["meta"]["security"][0]["code"] == "AIAST"
+    assert "前回の医師の確認結果は反映していません" in prior_entry["resource"]["conclusion"]
     current_report = next(r for r in reports if r["effectiveDateTime"].startswith("1987-04-11"))
     obs_url = next(e["fullUrl"] for e in raw["entry"] if e["resource"] is obs)
     assert {"reference": obs_url} in current_report["result"]

@@ -22,7 +22,7 @@ from typing import Any
 from ecg_viewer.compare.findings import not_assessable_title
 from ecg_viewer.core.messages import tr
 from ecg_viewer.report.content import ReportContent
-from ecg_viewer.report.fhir import LOINC, SNOMED, UCUM, _coding, primary_snomed
+from ecg_viewer.report.fhir import AI_ASSERTED, LOINC, SNOMED, UCUM, _coding, primary_snomed
 
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 UCUM_UNIT = {"ms": "ms", "bpm": "/min", "°": "deg"}
@@ -61,7 +61,10 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
         prior["conclusion"] = "\n".join(
             ([tr("report.fhir.conclusion", lang, labels=sep.join(found))] if found else [])
             + [f"{tr('report.referral', lang)}: {pa.referral.name(lang)}",
-               tr("safety.notice", lang)])
+               tr("compare.fhir.prior_not_reviewed", lang), tr("safety.notice", lang)])
+        # the prior's suggestions and level are the model's (its stored review is not applied):
+        # labelled as AI-asserted as the current report's are (QA 66)
+        prior["meta"] = AI_ASSERTED
     comps: list[dict[str, Any]] = []
     for ch in cmp.changes:
         if ch.change is None:

@@ -217,5 +217,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.report_section": ("前回心電図との比較", "Comparison with the prior ECG"),
     "compare.fhir.title": ("前回心電図との比較", "Comparison with prior EKG"),
     "compare.fhir.prior_study": ("心電図検査（前回）", "Electrocardiogram (prior)"),
+    "compare.fhir.prior_not_reviewed": (
+        "前回心電図の所見候補と判定は AI によるもので、前回の医師の確認結果は反映していません。",
+        "The prior ECG's suggestions and level are the AI's; the physician's review of the prior"
+        " is not applied.",
+    ),
     "compare.fhir.change": ("{label} 変化", "{label} change"),
 }
