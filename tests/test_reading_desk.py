@@ -279,3 +279,52 @@ def test_a_case_the_model_did_not_judge_is_still_to_read():
     assert progress(order, rows, {}).flagged_left == 2
     assert progress(order, rows, {"x": "done"}).flagged_left == 1
     assert "unreadable" not in FLAGGED_LEVELS  # a level key on it asks no second press
+
+
+def test_f_opens_a_file_replaced_on_disk_after_the_list_was_analysed(qtbot, folder, tmp_path,
+                                                                       monkeypatch):
+    """QA 66: a reviewed file overwritten with another patient's 要至急 ECG kept its ✓ and level,
+    and F said nothing was left to read."""
+    import os
+
+    from ecg_viewer.app.reading_queue import changed_since_listed
+    from ecg_viewer.app.worklist_service import file_stamp, stamp_changed
+
+    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
+    from ecg_viewer.gui.launch import ensure_app
+    from ecg_viewer.gui.main_window import MainWindow
+
+    ensure_app()
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    win.show()
+    qtbot.waitExposed(win)
+    desk = win.reading_desk
+    with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):
+        desk.open_folder(folder)
+    rows = desk.worklist.rows
+    order = desk.worklist.sorted_files()
+    heads = [f for f in order if f.endswith(".hea")]
+    for f in heads:  # every case read: the desk has nothing left to show
+        win.store.set_levels(rows[f]["sha256"], suggested="A", final="A")
+    assert not desk.next_flagged()
+    assert changed_since_listed(order, rows, stamp_changed) == []
+    # one record's signal file replaced by another's (same header, another heart)
+    target, other = Path(heads[0]), Path(heads[1])
+    stamp = rows[heads[0]]["file_stamp"]
+    assert {Path(p).suffix for p, *_ in stamp} == {".hea", ".dat"} and not stamp_changed(stamp)
+    dat = target.with_suffix(".dat")
+    dat.write_bytes(other.with_suffix(".dat").read_bytes())
+    os.utime(dat, ns=(dat.stat().st_atime_ns, dat.stat().st_mtime_ns + 10**9))
+    assert stamp_changed(stamp) and changed_since_listed(order, rows, stamp_changed) == [heads[0]]
+    old_sha = rows[heads[0]]["sha256"]
+    with qtbot.waitSignal(win.flow.analysed, timeout=120000):
+        assert desk.next_flagged()
+    assert Path(win.state.path) == target
+    row = desk.worklist.rows[desk.worklist.find(str(target))]
+    assert row["sha256"] != old_sha  # the row now describes the file as it is: not reviewed
+    assert not stamp_changed(row["file_stamp"])
+    assert changed_since_listed(desk.worklist.sorted_files(), desk.worklist.rows, stamp_changed) == []
+    assert row["file_stamp"] == file_stamp([p for p, *_ in stamp])
+    win.close()

@@ -11,7 +11,7 @@ with one), then by file name.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -127,6 +127,15 @@ def next_flagged(order: list[str], current: str | None, rows: Mapping[str, Mappi
         if level_of(row) in TO_READ_LEVELS and not _done(row, states):
             return f
     return None
+
+
+def changed_since_listed(order: list[str], rows: Mapping[str, Mapping[str, Any]],
+                         changed: Callable[[Any], bool]) -> list[str]:
+    """The files of ``order`` whose files changed (``changed(row["file_stamp"])``) since the
+    worklist analysed them: replaced on disk, their row (level, review state) describes another
+    ECG (QA 66: a reviewed file overwritten with another patient's 要至急 ECG kept its ✓, and F
+    said nothing was left)."""
+    return [f for f in order if changed((rows.get(f) or {}).get("file_stamp"))]
 
 
 def unreadable(order: list[str], rows: Mapping[str, Mapping[str, Any]]) -> int:

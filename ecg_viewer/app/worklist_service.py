@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,26 @@ def analyze_factory(analyzer_factory: Callable[[], Any] | None = None,
     return factory
 
 
+def file_stamp(paths: Sequence[str | Path]) -> list[list[Any]]:
+    """``[path, size, modification time in ns]`` of each file of a record (a WFDB header and its
+    signal file), None for one that cannot be read: what the worklist compares to notice an ECG
+    replaced after it was analysed."""
+    out: list[list[Any]] = []
+    for p in paths:
+        try:
+            st = Path(p).stat()
+        except OSError:
+            out.append([str(p), None, None])
+        else:
+            out.append([str(p), int(st.st_size), int(st.st_mtime_ns)])
+    return out
+
+
+def stamp_changed(stamp: Sequence[Sequence[Any]] | None) -> bool:
+    """Whether any file of ``stamp`` (:func:`file_stamp`) is no longer as it was."""
+    return bool(stamp) and file_stamp([s[0] for s in stamp]) != [list(s) for s in stamp]
+
+
 def _analyze_one(path: Path, analyze: AnalyzeFn) -> tuple[dict[str, Any], Any]:
     """The batch row of ``path`` and its Analysis (None when the file failed)."""
     from ecg_viewer.pipeline.batch import analyze_file
@@ -65,6 +85,10 @@ def _analyze_one(path: Path, analyze: AnalyzeFn) -> tuple[dict[str, Any], Any]:
         return {"file": str(path), "error": user_message(exc, "en"),
                 "error_ja": user_message(exc, "ja"), "error_type": type(exc).__name__}, None
     rec = seen.get("record")
+    # after reading (the record names its files); a change while it was read is rare and shows
+    # up at the next analysis
+    row["file_stamp"] = file_stamp(rec.source_files if rec is not None and rec.source_files
+                                   else [path])
     if rec is not None and rec.meta.recorded_at is not None:
         row["recorded_at"] = rec.meta.recorded_at.isoformat()  # reading order
     return row, seen.get("analysis")

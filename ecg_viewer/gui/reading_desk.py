@@ -23,12 +23,14 @@ from ecg_viewer.app.analysis_flow import AnalysisFlow
 from ecg_viewer.app.reading_queue import (
     FLAGGED_LEVELS,
     case_number,
+    changed_since_listed,
     next_flagged,
     passed_flagged,
     progress,
     step,
     unreadable,
 )
+from ecg_viewer.app.worklist_service import file_stamp, stamp_changed
 from ecg_viewer.core.errors import user_message
 from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import READING_ORDER, level_name
@@ -182,6 +184,12 @@ class ReadingDesk(QObject):
             self.win.statusBar().showMessage(tr("desk.no_worklist"), 5000)
             return False
         order = self.worklist.sorted_files()
+        replaced = [f for f in changed_since_listed(order, self.worklist.rows, stamp_changed)
+                    if f != self.current()]
+        if replaced:  # opened, it is analysed again and its row replaced (_analysed)
+            self.win.statusBar().showMessage(
+                tr("desk.changed_on_disk", name=Path(replaced[0]).name), 8000)
+            return self.open(replaced[0])
         path = next_flagged(order, self.current(), self.worklist.rows, self._states())
         if path is None:  # ... and the files nobody could read, which F does not visit (QA 61)
             unread = unreadable(order, self.worklist.rows)
@@ -252,10 +260,13 @@ class ReadingDesk(QObject):
     def _analysed(self, analysis: Any) -> None:
         entry = self.worklist.find(self.win.state.path)
         row = self.worklist.rows.get(entry) if entry else None
-        if row is None or ("error" not in row and row.get("sha256") == analysis.sha256):
-            return  # not listed yet (the run will list it), or the same ECG as listed
-        fresh = {**analysis.to_dict(), "file": entry}
         record = self.win.state.record
+        if row is None or ("error" not in row and row.get("sha256") == analysis.sha256):
+            if row is not None and record is not None:  # the same ECG (only touched): seen now
+                row["file_stamp"] = file_stamp(record.source_files or [entry])
+            return  # not listed yet (the run will list it), or the same ECG as listed
+        fresh = {**analysis.to_dict(), "file": entry,
+                 "file_stamp": file_stamp(record.source_files if record is not None else [entry])}
         if record is not None and record.meta.recorded_at is not None:
             fresh["recorded_at"] = record.meta.recorded_at.isoformat()
         self.worklist.replace_row(fresh, analysis)

@@ -44,6 +44,9 @@ MESSAGES.update({
     "desk.first_case": ("作業リストの最初の症例です。", "This is the first case in the worklist."),
     "desk.unreadable_left": ("未確認の要精査以上・判定不能なし（読込不可 {n} 件）",
                              "No flagged case left to review; {n} unreadable"),
+    "desk.changed_on_disk": ("一覧の解析後に変更されたファイルを開き、解析し直します: {name}",
+                             "Opening a file changed since the list was analysed, to analyse it"
+                             " again: {name}"),
     "desk.no_flagged_left": ("未確認の要精査以上・判定不能の症例はもうありません。",
                              "No unreviewed flagged or unjudged case is left."),
     "desk.no_suggestion": ("所見候補がまだありません（解析中か、モデルが使えません）。",
