@@ -253,3 +253,15 @@ def test_baseline_wander_at_the_end_of_a_record_is_seen(seconds: float) -> None:
         sig[rec.lead_names.index("V3"), part] += 3.0 * np.sin(np.pi * (t[part] - start) / 5.0)
         q = assess_quality(_replace(rec, signal_mv=sig))
         assert [p.leads for p in q.problems if p.code == "baseline_wander"] == [("V3",)], start
+
+
+def test_a_record_too_short_to_judge_a_lead_is_only_too_short(tmp_path):
+    """QA 65: a one-sample CSV read 「平坦で信号のない誘導があります: I, II …」 and 「電極外れ…: V4」
+    beside 「記録が短すぎます」, the one problem there is."""
+    for rows in (1, 100):  # 1 sample, 0.2 s at 500 Hz
+        path = tmp_path / f"short{rows}.csv"
+        lines = ["fs_hz," + ",".join(CANONICAL_LEADS)]
+        lines += [f"500,{','.join(str(0.1 * ((i + j) % 7)) for j in range(12))}" for i in range(rows)]
+        path.write_text("\n".join(lines) + "\n")
+        q = assess_quality(read_ecg(path))
+        assert not q.ok and [p.code for p in q.problems] == ["too_short"]

@@ -358,7 +358,9 @@ def assess_quality(
         gate = True
     by_code: dict[str, list[str]] = {}
     drift_mv: dict[str, float] = {}  # lead -> its worst wander
-    for span in _spans(record):
+    # under half a second no lead can be judged flat, off or noisy (QA 65: one sample read
+    # "flat" in 11 leads and "off" in V4 beside "too short", which is the one problem)
+    for span in _spans(record) if duration_s >= th.flat_window_s else []:
         span_s = span.n_samples / fs
         for name in (n for n in CHECKED_LEADS if n in span.gaps):  # what fills it is not the lead
             if name not in by_code.setdefault("gap", []):
