@@ -88,6 +88,7 @@ def _check_header_numbers(path: Path) -> None:
                              field=Bilingual(f"{where_ja} の {keyword}", f"{where} {keyword}"),
                              format=SHOWN, lo=lo, hi=hi,
                              expected=Bilingual(f"{lo}〜{hi} の整数", f"an integer in [{lo}, {hi}]"))
+            _check_group_sizes(path, wf, where, where_ja)
             for c, ch in enumerate(wf.get("ChannelDefinitionSequence") or []):
                 for keyword, positive in _DS_FIELDS:
                     text = _text_of(ch, keyword)
@@ -100,6 +101,38 @@ def _check_header_numbers(path: Path) -> None:
                     parse_number(text, file=path, field=field,
                                  format=SHOWN, lo=0.0 if positive else -1e12, lo_open=positive,
                                  hi=1e12, expected=want)
+
+
+def _check_group_sizes(path: Path, wf: Any, where: str, where_ja: str) -> None:
+    """The channel definitions and the WaveformData length must agree with the group's
+    NumberOfWaveformChannels and NumberOfWaveformSamples (QA 65: 8 channels declared over 12
+    channels of data were de-interleaved into 8 leads of garbage; 8000 samples declared over
+    10,000 dropped 2 s without a word). Each number alone was already range-checked."""
+    n_ch, n_samples = int(wf.NumberOfWaveformChannels), int(wf.NumberOfWaveformSamples)
+    defs = len(wf.get("ChannelDefinitionSequence") or [])
+    if defs != n_ch:
+        raise CorruptFileError(
+            path,
+            expected=Bilingual(f"{where_ja} の NumberOfWaveformChannels（{n_ch}）と同じ数のチャネル定義",
+                               f"as many channel definitions as {where} NumberOfWaveformChannels ({n_ch})"),
+            found=Bilingual(f"ChannelDefinitionSequence に {defs} 個のチャネル定義",
+                            f"{defs} channel definitions in ChannelDefinitionSequence"),
+            format=SHOWN)
+    bits = int(wf.WaveformBitsAllocated)
+    data = wf.get("WaveformData")
+    if data is None or bits % 8:
+        return  # no data: the library names it; odd bit widths: left to the library
+    need = n_ch * n_samples * (bits // 8)
+    have = len(data)
+    if have != need and have != need + need % 2:  # an odd length is padded to even
+        raise CorruptFileError(
+            path,
+            expected=Bilingual(f"{where_ja} の WaveformData {need:,} バイト（NumberOfWaveformChannels "
+                               f"{n_ch} × NumberOfWaveformSamples {n_samples} × {bits // 8} バイト）",
+                               f"{need:,} bytes of {where} WaveformData (NumberOfWaveformChannels "
+                               f"{n_ch} x NumberOfWaveformSamples {n_samples} x {bits // 8} bytes)"),
+            found=Bilingual(f"WaveformData {have:,} バイト", f"{have:,} bytes of WaveformData"),
+            format=SHOWN)
 
 
 def read_dicom(path: Path, options: dict[str, Any]) -> RawEcg:

@@ -29,7 +29,7 @@ from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
-from ecg_viewer.io.library_text import library_said
+from ecg_viewer.io.library_text import label_before_renaming, library_said
 from ecg_viewer.io.text_decode import redecode
 from ecg_viewer.io.validate import POSITIVE_RATE, check_number, check_rate
 
@@ -93,11 +93,12 @@ def _short(obj: object, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def channel_name(lead: Any) -> str:
+def channel_name(lead: Any, label: str | None = None) -> str:
     """The name handed to build_record: the file's own label (``annotations["channel_label"]``)
     where it maps to the same lead as ecgdatakit's label; else ecgdatakit's label when that is a
-    standard lead (it has decoded MFER lead codes and DICOM code sequences); else the own label."""
-    label = str(lead.label)
+    standard lead (it has decoded MFER lead codes and DICOM code sequences); else the own label.
+    ``label``: ecgdatakit's label as the file gave it (``II`` for the library's ``II_2``)."""
+    label = str(lead.label) if label is None else label
     own = str((lead.annotations or {}).get("channel_label") or "").strip()
     if own and canonical_lead_name(own) == canonical_lead_name(label):
         return own
@@ -157,16 +158,20 @@ def to_raw(
     rate = (ecg_rates or rates).most_common(1)[0][0]
     channels: list[Channel] = []
     file_ids: dict[str, str] = {}
-    for lead, samples, unit in kept:
+    labels = [str(lead.label) for lead, _, _ in kept]
+    for i, (lead, samples, unit) in enumerate(kept):
         if int(lead.sampling_rate) != rate:
             dropped.append(f"{lead.label} ({lead.sampling_rate} Hz)")
             continue
-        name = channel_name(lead)
+        # a lead code the file uses twice keeps its name (QA 65: MFER/DICOM showed "I_2" and
+        # the duplicate-lead gate did not see it)
+        name = channel_name(lead, label_before_renaming(labels, i))
         channels.append(Channel(name=name, samples=samples, unit=unit))
         ann = lead.annotations or {}
         ids = [f"{k}={ann[k]}" for k in _ID_KEYS if ann.get(k)]
-        if ids:
-            file_ids[name] = ", ".join(ids)
+        if ids:  # a repeated name under the key the record gives it ("II#2")
+            key = name if name not in file_ids else f"{name}#{sum(c.name == name for c in channels)}"
+            file_ids[key] = ", ".join(ids)
     if rate_hz is not None:
         check_number(rate_hz, file=path, format=label, lo=0.0, lo_open=True,
                      field=Bilingual("ヘッダーのサンプリング周波数", "sampling rate in the header"),

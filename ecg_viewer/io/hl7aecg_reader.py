@@ -56,17 +56,20 @@ def _rhythm_sequence_set(root: ET.Element) -> ET.Element | None:
     return None
 
 
-def _header_numbers(path: Path, root: ET.Element) -> tuple[float, dict[str, tuple[float, float]]]:
-    """The rate (from the time sequence's ``increment``) and, per lead code, (origin, scale) in
-    mV, each parsed and validated: a ``<scale value="nan">`` is refused, never taken as 1."""
+def _header_numbers(path: Path, root: ET.Element) -> tuple[float, list[tuple[float, float]]]:
+    """The rate (from the time sequence's ``increment``) and, for each lead sequence in file
+    order, (origin, scale) in mV, each parsed and validated: a ``<scale value="nan">`` is
+    refused, never taken as 1. In file order, not by lead code: a code used twice keeps both."""
     seq_set = _rhythm_sequence_set(root)
     fs: float | None = None
-    per_lead: dict[str, tuple[float, float]] = {}
+    per_lead: list[tuple[float, float]] = []
     for seq in seq_set.findall("component/sequence") if seq_set is not None else []:
         c = seq.find("code")
         code = c.get("code", "") if c is not None else ""
         value = seq.find("value")
         if value is None:
+            if "_ECG_LEAD_" in code.upper():
+                per_lead.append((0.0, math.nan))  # no digits either: refused before this
             continue
         inc = value.find("increment")
         if inc is not None and fs is None:
@@ -114,7 +117,7 @@ def _header_numbers(path: Path, root: ET.Element) -> tuple[float, dict[str, tupl
                              expected=Bilingual("0 より大きい数値", "a number > 0") if positive
                              else Bilingual("有限の数値", "a finite number"))
             nums.append(v * factor)
-        per_lead[code] = (nums[0], nums[1])
+        per_lead.append((nums[0], nums[1]))
     if fs is None:
         raise HeaderValueError(path, field="increment", value="(none)",
                                expected=Bilingual("サンプル間隔を持つ時間シーケンス",
@@ -125,14 +128,14 @@ def _header_numbers(path: Path, root: ET.Element) -> tuple[float, dict[str, tupl
 
 def _check_decoded(path: Path, channels: list[Channel], codes: list[str] | None,
                    leads: list[tuple[str, ET.Element | None]],
-                   numbers: dict[str, tuple[float, float]]) -> None:
-    """The library's first samples must equal origin + scale x digit from the file itself."""
-    if codes is None:
+                   numbers: list[tuple[float, float]]) -> None:
+    """The library's first samples must equal origin + scale x digit from the file itself,
+    sequence by sequence in file order (QA 65: by lead code, a code used on two sequences
+    compared the first channel with the last sequence's digits and blamed the scale; the
+    duplicate is now read and named by the quality gate, as in the other formats)."""
+    if codes is None or len(leads) != len(channels) or len(numbers) != len(channels):
         return
-    digits = dict(leads)
-    for ch, code in zip(channels, codes, strict=True):
-        origin, scale = numbers.get(code, (0.0, math.nan))
-        el = digits.get(code)
+    for ch, (code, el), (origin, scale) in zip(channels, leads, numbers, strict=True):
         tokens = (el.text or "").split()[:64] if el is not None else []
         want = origin + scale * np.asarray(tokens, dtype=np.float64)
         factor = unit_factor_to_mv(ch.unit) or math.nan

@@ -14,6 +14,7 @@ import re
 
 from ecg_viewer.core.messages import Bilingual
 
+_REPEAT_SUFFIX = re.compile(r"(.+)_([2-9]|[1-9]\d+)")
 _EDF_RECORDS = re.compile(r"declares (\d+) data records?, only (\d+) (?:are )?complete", re.I)
 _BYTES_LEFT = re.compile(r"declares (\d+) bytes?, only (\d+) remain", re.I)
 _XML_END = re.compile(r"no element found: line (\d+)", re.I)
@@ -48,3 +49,11 @@ def library_said(lead_ja: str, text: str) -> Bilingual:
     """A library's message: in the reader's words when it says the file is cut short, else
     ``lead_ja``（the library's text）/ the library's text."""
     return cut_short(text) or Bilingual(f"{lead_ja}（{text}）", text)
+
+
+def label_before_renaming(labels: list[str], i: int) -> str:
+    """``labels[i]`` without the suffix ecgdatakit's ``unique_labels`` gives a repeated label
+    (``V2_2`` after a ``V2``), so that a lead the file names twice keeps its name: the record
+    then stores it as ``V2#2`` with the original ``V2`` and the quality gate names the duplicate."""
+    m = _REPEAT_SUFFIX.fullmatch(labels[i])
+    return m.group(1) if m and m.group(1) in labels[:i] else labels[i]

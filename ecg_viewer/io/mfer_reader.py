@@ -8,6 +8,7 @@ aVF from I and II.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,9 @@ def read_mfer(path: Path, options: dict[str, Any]) -> RawEcg:
                                "an MFER preamble ('@ MFR ...') or MFER definition tags"),
             found=Bilingual(f"先頭のバイト列 {head[:8]!r}", f"first bytes {head[:8]!r}"),
             format=LABEL)
-    record, messages = parse_with(MFERParser, path, LABEL)
+    record, messages = parse_with(_parser_class(), path, LABEL)
     raw_meta = record.raw_metadata
+    _check_frame_lengths(path, raw_meta.get(_FRAMES_KEY) or [])
     rates = raw_meta.get("sampling_rates") or []
     extra: dict[str, Any] = {}
     if raw_meta.get("preamble"):
@@ -52,6 +54,62 @@ def read_mfer(path: Path, options: dict[str, Any]) -> RawEcg:
         extra["comment"] = record.annotations["comment"]
     return to_raw(record, path, LABEL, messages=messages,
                   rate_hz=float(rates[0]) if rates else None, extra=extra)
+
+
+_FRAMES_KEY = "mfer_waveform_tags"
+
+
+@cache
+def _parser_class() -> type:
+    """ecgdatakit's MFER parser, noting for each waveform tag (0x1E) its length and the samples
+    per channel it was decoded into (``raw_metadata[_FRAMES_KEY]``): the library reads block x
+    channels x sequences and leaves out any data beyond that without a word."""
+    from ecgdatakit.parsing.parsers.mfer import MFERParser
+
+    class _NotingMferParser(MFERParser):
+        def _add_frame(self, wav: bytes) -> None:
+            super()._add_frame(wav)
+            frame = self._frames[-1]
+            self._meta.setdefault(_FRAMES_KEY, []).append({
+                "bytes": len(wav),
+                "blocks": [int(d.get("blk", 1)) for d in frame["defs"]],
+                "sizes": [int(dt.itemsize) for dt in frame["dtypes"]],
+                "samples": [len(c) for c in frame["channels"]],
+            })
+
+    return _NotingMferParser
+
+
+def _check_frame_lengths(path: Path, frames: list[dict[str, Any]]) -> None:
+    """Refuse waveform data longer than its frame (block length x channels x sequences x sample
+    size): the channels are stored one block after another, so a block length that says less
+    than the data holds shifts every channel after the first (QA 65: V6 350 ms late on lead I)
+    and the extra data is not shown. Data too short is the library's "missing sample" warning."""
+    for k, frame in enumerate(frames):
+        blocks, sizes, samples = frame["blocks"], frame["sizes"], frame["samples"]
+        need = sum(n * s for n, s in zip(samples, sizes, strict=True))
+        if frame["bytes"] <= need:
+            continue
+        seqs = {n // b for n, b in zip(samples, blocks, strict=True) if b}
+        where_ja, where_en = (f"フレーム {k + 1} の", f" in frame {k + 1}") if len(frames) > 1 else ("", "")
+        if len(set(blocks)) == 1 and len(set(sizes)) == 1 and len(seqs) == 1:
+            seq = seqs.pop()
+            how_ja = (f"ブロック長 {blocks[0]} × {len(blocks)} チャネル × {seq} シーケンス"
+                      f" × {sizes[0]} バイト")
+            how_en = (f"block length {blocks[0]} x {len(blocks)} channels x {seq} "
+                      f"sequence{'s' if seq != 1 else ''} x {sizes[0]} bytes")
+        else:
+            how_ja = "チャネルごとのブロック長 × シーケンス数 × サンプルのバイト数の合計"
+            how_en = "the sum of block length x sequences x sample size over the channels"
+        raise CorruptFileError(
+            path,
+            expected=Bilingual(f"{where_ja}波形データ {need:,} バイト（{how_ja}）",
+                               f"{need:,} bytes of waveform data{where_en} ({how_en})"),
+            found=Bilingual(f"{where_ja}波形タグ 0x1E に {frame['bytes']:,} バイト"
+                            f"（{frame['bytes'] - need:,} バイト多い）",
+                            f"{frame['bytes']:,} bytes in the waveform tag 0x1E{where_en}, "
+                            f"{frame['bytes'] - need:,} more"),
+            format=LABEL)
 
 
 register(ReaderSpec(

@@ -19,13 +19,16 @@ What this module adds to the library:
 
 from __future__ import annotations
 
+import base64
+import binascii
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ecg_viewer.core.errors import HeaderValueError, NoWaveformError
+from ecg_viewer.core.errors import CorruptFileError, HeaderValueError, NoWaveformError
+from ecg_viewer.core.leads import CANONICAL_LEADS
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.io.builder import RawEcg
 from ecg_viewer.io.registry import ReaderSpec, register
@@ -106,6 +109,91 @@ def _check_header_numbers(path: Path, root: ET.Element) -> None:
     header_value(path, LABEL, _raw_text(sc, "signaloffset"), "signaloffset", lo=-(2**31), hi=2**31)
 
 
+_STANDARD_SETS = ("STD-12", "10-WIRE")  # lead sets whose channels are I ... V6 in order
+
+
+def _lead_labels(pw: ET.Element, sc: ET.Element | None) -> list[str]:
+    """The rhythm leads the library reads, named as it names them: ``leadlabels`` (at most
+    ``numberofleads``), else ``numberchannelsallocated`` (or ``...valid``) channels."""
+    names = (pw.get("leadlabels") or "").split()
+    if names:
+        count = number(pw.get("numberofleads"))
+        return names[:int(count)] if count is not None and 0 < count < len(names) else names
+    count = number(_raw_text(sc, "numberchannelsallocated")) or number(_raw_text(sc, "numberchannelsvalid"))
+    lead_set = _raw_text(sc, "acquisitiontype") or _raw_text(sc, "leadset") or ""
+    if not count or count < 1 or count > 64:
+        return []
+    return [CANONICAL_LEADS[k] if lead_set in _STANDARD_SETS and k < 12 else f"channel {k + 1}"
+            for k in range(int(count))]
+
+
+def _xli_counts(raw: bytes, n_leads: int) -> list[int]:
+    """Samples in each of the first ``n_leads`` XLI chunks: the LZW output is 2 bytes a sample
+    (the delta decoding the library does next keeps the count)."""
+    from ecgdatakit.parsing.codecs.lzw import LzwDecoder
+
+    counts: list[int] = []
+    offset = 0
+    while len(counts) < n_leads and offset + 8 <= len(raw):
+        size = int.from_bytes(raw[offset:offset + 4], "little", signed=True)
+        if size <= 0 or size > len(raw) - offset - 8:
+            break  # a damaged chunk header: the library names it
+        counts.append(len(LzwDecoder(raw[offset + 8:offset + 8 + size], bits=10).read_all()) // 2)
+        offset += 8 + size
+    return counts
+
+
+def _held_samples(pw: ET.Element, labels: list[str]) -> list[tuple[str, int]] | int | None:
+    """(lead, samples) for each lead of XLI data; for uncompressed data (the leads one after
+    another) the samples of all leads together; None when the data cannot be read here (not
+    Base64: the library names it)."""
+    flag = (pw.get("compressflag") or "").strip().lower()
+    method = (pw.get("compression") or pw.get("compressmethod") or "").strip().lower()
+    compressed = flag not in ("false", "no", "f", "0") and method not in ("", "uncompressed", "none")
+    text = pw.text or ""
+    try:
+        if (pw.get("dataencoding") or "").strip() == "Plain" and not compressed:
+            return len(text.split())
+        raw = base64.b64decode("".join(text.split()), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    if not compressed:
+        return len(raw) // 2
+    return list(zip(labels, _xli_counts(raw, len(labels)), strict=False))
+
+
+def _check_sample_counts(path: Path, root: ET.Element) -> None:
+    """Every lead must hold the samples durationperchannel x rate says, neither fewer nor more:
+    the library refused fewer (in English) but cut more to that length without a word, so a rate
+    of 100 on 500-Hz data showed 2.2 s of signal stretched over 11 s, gated as lead-off (QA 65).
+    Checked before the library decodes (a damage this cannot read is left to its message)."""
+    pw, sc = _find(root, "parsedwaveforms"), _find(root, "signalcharacteristics")
+    if pw is None:
+        return
+    rate = number(pw.get("samplespersecond")) or number(_raw_text(sc, "samplingrate"))
+    duration = number(pw.get("durationperchannel"))
+    labels = _lead_labels(pw, sc)
+    held = _held_samples(pw, labels) if rate and duration and labels else None
+    if held is None:
+        return
+    want, n = int(round(duration * rate / 1000)), len(labels)
+    if isinstance(held, int):
+        bad = None if held == want * n else Bilingual(
+            f"{n} 誘導の波形データに計 {held} サンプル（{n} 誘導 × {want} = {n * want} でない）",
+            f"{held} samples in the waveform data of {n} leads (not {n} x {want} = {n * want})")
+    else:
+        lead, k = next(((name, k) for name, k in held if k != want), ("", want))
+        bad = None if k == want else Bilingual(f"{lead} 誘導の波形データに {k} サンプル",
+                                               f"{k} samples in the waveform data of lead {lead}")
+    if bad is not None:
+        raise CorruptFileError(
+            path, found=bad, format=LABEL,
+            expected=Bilingual(f"1 誘導あたり {want} サンプル（durationperchannel {duration:g} ms × "
+                               f"サンプリング周波数 {rate:g} Hz）",
+                               f"{want} samples per lead (durationperchannel {duration:g} ms x "
+                               f"sampling rate {rate:g} Hz)"))
+
+
 def _raw_text(el: ET.Element | None, tag: str) -> str | None:
     """The text of child ``tag`` as written (empty string when the element is empty), None when
     there is no such element."""
@@ -166,6 +254,7 @@ def read_philips(path: Path, options: dict[str, Any]) -> RawEcg:
         return other
     _check_waveform(path, root)
     _check_header_numbers(path, root)
+    _check_sample_counts(path, root)
     rec, messages = run_parser(path, SierraXMLParser, LABEL)
     if not rec.leads:
         raise NoWaveformError(path, expected=Bilingual("<parsedwaveforms> の中の 12 誘導",

@@ -53,6 +53,9 @@ class ReaderSpec:
     sniff: Callable[[bytes, Path], bool] | None = None
     # the human name in Japanese where ``label`` has English words in it ("" = the same)
     label_ja: str = ""
+    # ``sniff`` goes by the file's name more than its bytes (a WFDB ``.hea`` is plain text with
+    # no magic): it is asked only after every other reader's sniff has looked at the bytes
+    sniff_by_name: bool = False
 
     @property
     def shown_label(self) -> Bilingual:
@@ -162,13 +165,15 @@ def check_file(path: Path, max_bytes: int = MAX_FILE_BYTES, *, record: Path | No
 
 
 def detect_format(path: str | os.PathLike[str], head: bytes | None = None) -> ReaderSpec | None:
-    """The reader for ``path``: magic bytes first, then the extension; None if no reader fits."""
+    """The reader for ``path``: magic bytes first, then the extension; None if no reader fits.
+    A sniff that goes by the name (``sniff_by_name``) comes after those that read the bytes: a
+    DICOM, MFER, SCP-ECG, EDF or ECG XML file named ``.hea`` is read by its content (QA 65)."""
     path = Path(path)
     if head is None:
         with open(path, "rb") as fh:
             head = fh.read(SNIFF_BYTES)
     specs = readers()
-    for spec in specs:
+    for spec in sorted(specs, key=lambda s: s.sniff_by_name):  # stable: registration order kept
         if spec.sniff is not None:
             try:
                 if spec.sniff(head, path):

@@ -281,4 +281,5 @@ register(ReaderSpec(
     extensions=(".hea", ".dat", ".mat"),
     read=read_wfdb,
     sniff=_sniff,
+    sniff_by_name=True,
 ))

@@ -38,7 +38,7 @@ from ecg_viewer.core.errors import (
 from ecg_viewer.core.messages import Bilingual, Localized, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
-from ecg_viewer.io.library_text import cut_short, library_said
+from ecg_viewer.io.library_text import cut_short, label_before_renaming, library_said
 from ecg_viewer.io.text_decode import field_decoder
 from ecg_viewer.io.validate import check_positive, check_rate, parse_number
 from ecg_viewer.io.xml_encoding import check_decodes, decoded_source
@@ -252,17 +252,10 @@ def channels_from_leads(path: Path, leads: list[Any], label: str,
                                            f"lead {lead.label} resolution"),
                            format=label)
             lead = lead.to_physical()
-        name = names[i] if names and i < len(names) else _original_label(labels, i)
+        name = names[i] if names and i < len(names) else label_before_renaming(labels, i)
         out.append(Channel(name=name, samples=np.asarray(lead.samples, dtype=np.float64),
                            unit=lead.units or "mV"))
     return out
-
-
-def _original_label(labels: list[str], i: int) -> str:
-    """``labels[i]`` without the suffix ecgdatakit's ``unique_labels`` gave a repeated label
-    (``V2_2`` after a ``V2``)."""
-    m = re.fullmatch(r"(.+)_([2-9]|[1-9]\d+)", labels[i])
-    return m.group(1) if m and m.group(1) in labels[:i] else labels[i]
 
 
 def rate_of(path: Path, leads: list[Any], label: str) -> float:
