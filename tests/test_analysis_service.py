@@ -78,7 +78,8 @@ def test_worker_error_becomes_a_message_and_retry_works(qtbot, records):
         assert isinstance(exc, RuntimeError) and "simulated failure" in str(exc)
         # rendered where it is shown, in the language shown then; never the raw exception text
         text = analysis_error_text(exc)
-        assert "再解析" in text and "RuntimeError" in text and "simulated" not in text
+        assert "再解析" in text and "予期しないエラー" in text and "simulated" not in text
+        assert "RuntimeError" not in text  # no Python class name for a person (QA 67)
         set_language("en")
         try:
             assert "retry" in analysis_error_text(exc) and "再解析" not in analysis_error_text(exc)

@@ -171,8 +171,8 @@ def test_the_japanese_pdf_details_are_japanese(record: Path, tmp_path: Path) -> 
                           analyze=fixture_analyze) == 0
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
-    assert "形式: wfdb" in text and "誘導" in text and "重み sha256" in text
-    assert "format: wfdb" not in text and "leads" not in text
+    assert "形式: WFDB" in text and "誘導" in text and "重み sha256" in text
+    assert "format: WFDB" not in text and "leads" not in text
 
 
 def test_analyze_text_marks_low_confidence_values_and_speaks_one_language(

@@ -84,7 +84,8 @@ def test_window_catch_all_makes_a_notice_and_logs_the_traceback(
         {}["missing"]
     except KeyError as exc:
         window_excepthook(type(exc), exc, exc.__traceback__)
-    assert win.notices.count == 1 and "KeyError" in win.notices.messages()[-1]
+    # no class name in the clinician's notice (QA 67); the log names it
+    assert win.notices.count == 1 and "KeyError" not in win.notices.messages()[-1]
     assert "予期しないエラー" in win.notices.messages()[-1]
     err = capsys.readouterr()
     assert "Traceback" not in err.err + err.out

@@ -224,7 +224,8 @@ def test_a_longer_record_says_which_10_s_the_model_read(bundled_samples: Path, t
     panel = SuggestionsPanel()
     qtbot.addWidget(panel)
     panel.show_analysis(a)
-    assert panel.message.text().endswith("55.0–65.0 秒（中央の 10 秒）から")
+    # a line of its own under the reasons, never scrolled away with them (QA 67)
+    assert panel.window_note.text() == "AI の所見候補は記録の 55.0–65.0 秒（中央の 10 秒）から"
     # the command line and the PDF say it for a file
     import wfdb
 

@@ -11,7 +11,7 @@ from ecg_viewer.core.errors import EcgReadError
 from ecg_viewer.core.messages import MESSAGES, language, paren, text_columns, tr
 from ecg_viewer.core.printable import printable, printable_path
 from ecg_viewer.io import read_ecg
-from ecg_viewer.report.content import device_filter_text, device_measurement_text
+from ecg_viewer.report.content import device_filter_text, device_measurement_text, format_name
 from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
 
 HELP = "help.info"  # the message key of its one-line description
@@ -39,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(printable(summary), ensure_ascii=False, indent=2, allow_nan=False))
         return 0
     meta_obj = rec.meta
-    rows = [(tr("info.file"), printable_path(summary["file"])), (tr("info.format"), summary["format"]),
+    rows = [(tr("info.file"), printable_path(summary["file"])),
+            (tr("info.format"), format_name(summary["format"])),  # "WFDB", not its id (QA 67)
             ("sha256", summary["sha256"]), (tr("info.rate"), f"{summary['fs_hz']:g} Hz"),
             (tr("info.duration"), _duration_text(summary["duration_s"], summary["n_samples"])),
             (tr("info.leads"), " ".join(summary["leads"]))]
@@ -73,6 +74,25 @@ def _print_rows(rows: list[tuple[str, str]], indent: str = "") -> None:
         print(f"{indent}{name}:{' ' * (width - text_columns(name) - 1)}{value}")
 
 
+def _app_fields(extra: dict[str, Any]) -> list[tuple[str, str]]:
+    """The fields of ``extra`` this app writes (not the file: the readers' notes on the cart's
+    QTc formula and the waveform checksum), taken out of it and named in the language of the
+    output (QA 67: 「checksum_valid: True」 and "not stated (MUSE QTCorrected)" in Japanese,
+    under the heading for the file's own field names)."""
+    rows = []
+    formula = extra.pop("device_qtc_formula", None)
+    if formula:
+        formula = str(formula)
+        if formula.startswith("not stated"):  # "not stated (MUSE QTCorrected)": the file's tag
+            where = formula[len("not stated"):].strip().strip("()")
+            formula = tr("info.qtc_formula_unstated") + (paren(where) if where else "")
+        rows.append((tr("info.device_qtc_formula"), formula))  # Bazett, Fridericia: names
+    checksum = extra.pop("checksum_valid", None)
+    if checksum is not None:  # None: the file stores no checksum
+        rows.append((tr("info.checksum"), tr("info.checksum_ok" if checksum else "info.checksum_bad")))
+    return rows
+
+
 def _print_meta(meta: Any, d: dict[str, Any]) -> None:
     """The file's patient and device data, named as the report names them; the cart's own
     measurements on one line; the file's other fields as the file names them."""
@@ -89,20 +109,23 @@ def _print_meta(meta: Any, d: dict[str, Any]) -> None:
             v = tr(f"report.sex.{v}")
         elif key == "age_years":
             v = tr("report.age_value", age=float(v))
-        rows.append((tr(name) if name in MESSAGES else key, str(v)))
+        rows.append((tr(name), str(v)))
     filters = device_filter_text(d.get("filters"), lang)
     if filters:
         rows.append((tr("report.device_filters"), filters))
     extra = dict(d.get("extra") or {})
+    app_rows = _app_fields(extra)  # beside the cart's measurements, one a line
     measured = device_measurement_text(meta, lang)
     extra.pop("device_measurements", None)
     statements = [str(t) for t in d.get("interpretation") or () if str(t).strip()]
-    if not (rows or measured or statements or extra):
+    if not (rows or measured or statements or extra or app_rows):
         return
     print(tr("info.meta"))
     _print_rows(rows, "  ")
     if measured:
         print(f"  {measured}")
+    for name, value in app_rows:
+        print(f"  {name}: {value}")
     if statements:
         print(f"  {tr('info.device_statements')}:")
         for t in statements:

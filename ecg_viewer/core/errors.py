@@ -277,4 +277,4 @@ def user_message(exc: BaseException, lang: str | None = None) -> str:
         return exc.message(lang)
     if isinstance(exc, OSError):
         return tr("error.os", lang, reason=os_reason(exc), file=exc.filename or "-")
-    return tr("ui.unexpected", lang, kind=type(exc).__name__)
+    return tr("ui.unexpected", lang)  # no class name ("ValueError") for a person (QA 67)

@@ -132,7 +132,7 @@ class ComparisonFeatures(QObject):
 
         def text(lang: str) -> str:
             msg = user_message(exc, lang) if isinstance(exc, EcgError) else \
-                tr("notice.compare_unexpected", lang, kind=type(exc).__name__)
+                tr("notice.compare_unexpected", lang)
             return tr("compare.failed", lang, error=msg)
 
         self.window.statusBar().showMessage(text(language()), 15000)
@@ -348,6 +348,10 @@ class CompareWindow(QMainWindow):
             p.hideAxis("left")
             p.hideAxis("bottom")
             p.setMouseEnabled(False, False)
+            # no pyqtgraph menu (English, and its "View All" / "Log Y" broke the one mV scale)
+            # and no auto-range button, as median_beat.py (QA 67)
+            p.setMenuEnabled(False)
+            p.hideButtons()
             p.setTitle(lead, size="8pt")
             for mb, pen in ((cmp.prior_median, PRIOR_PEN), (cmp.current_median, CURRENT_PEN)):
                 if mb is None or lead not in mb.lead_names:

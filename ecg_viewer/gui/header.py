@@ -27,7 +27,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.elided_label import ElidedLabel
 from ecg_viewer.gui.flow_layout import FlowLayout
 from ecg_viewer.gui.fonts import app_font
-from ecg_viewer.report.content import device_reading
+from ecg_viewer.report.content import device_reading, format_name
 from ecg_viewer.signal.page import CLOCK_FROM_S, clock_text
 
 #: the grey of a measurement of low confidence (the header, the median-beat dock, the 計測基準 dock)
@@ -43,6 +43,9 @@ _TIP_SEP = "\n"
 # window (a long file name or device string squeezed the review dock off its columns)
 _ELIDED = ("name", "device", "file", "signal", "patient_id", "recorded_at", "format")
 HEADER_VALUE_MIN_PX = 60  # an elided value keeps at least this much (its whole text on hover)
+# the format's name ("WFDB", "Philips Sierra XML", QA 67) asks no more than its id "wfdb" did: a
+# wider header in English narrowed the dock column, which stayed narrower after switching back
+FORMAT_MIN_PX = 28
 # (the patient ID, the recording time and the format too since 2026-12-06: an SCP, aECG or
 # Philips file's header asked for 828-860 px in English and squeezed both side docks of a
 # 1366x768 screen to ~245 px, a layout then stored for the next start)
@@ -86,7 +89,8 @@ class HeaderWidget(QFrame):
         for i, key in enumerate(_FIELDS):
             name = QLabel()
             mode = Qt.TextElideMode.ElideMiddle if key == "file" else Qt.TextElideMode.ElideRight
-            val = (ElidedLabel(auto_tooltip=key != "file", mode=mode, min_px=HEADER_VALUE_MIN_PX)
+            least = FORMAT_MIN_PX if key == "format" else HEADER_VALUE_MIN_PX
+            val = (ElidedLabel(auto_tooltip=key != "file", mode=mode, min_px=least)
                    if key in _ELIDED else QLabel())
             name.setStyleSheet("color: #555;")
             val.setFont(app_font(10, bold=key in ("patient_id", "name")))
@@ -177,7 +181,7 @@ class HeaderWidget(QFrame):
             vals["device"] = m.device or na
             src = getattr(self, "_path", None) or rec.source_path
             vals["file"] = printable_path(Path(src).name) if src else na
-            vals["format"] = rec.format
+            vals["format"] = format_name(rec.format)  # "Philips Sierra XML", not its id (QA 67)
             sig = (tr("ui.header.signal_value_clock", fs=rec.fs_hz, clock=clock_text(rec.duration_s),
                       n=len(rec.lead_names)) if rec.duration_s >= CLOCK_FROM_S else
                    tr("ui.header.signal_value", fs=rec.fs_hz, dur=rec.duration_s, n=len(rec.lead_names)))
@@ -196,8 +200,9 @@ class HeaderWidget(QFrame):
         measured, statements = (device_reading(self.record.meta, language())
                                 if self.record is not None else ("", []))
         shown = bool(statements or measured)
+        bullet = "・" if language() == "ja" else "- "  # as the PDF: no 「・」 in English (QA 67)
         lines = [tr("report.device_reading"), *([measured] if measured else []),
-                 *(f"・{t}" for t in statements[:DEVICE_READING_LINES])]
+                 *(f"{bullet}{t}" for t in statements[:DEVICE_READING_LINES])]
         if len(statements) > DEVICE_READING_LINES:
             lines.append(tr("report.device_reading_more", n=len(statements) - DEVICE_READING_LINES))
         self.device_reading.setVisible(shown)

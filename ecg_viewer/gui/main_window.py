@@ -477,6 +477,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, ev: QCloseEvent) -> None:
         self.app_settings.set_geometry(self.saveGeometry())
+        self.reading_mode.set(False)  # the docks it hid are saved open (QA 67: lost at restart)
         self.app_settings.set_window_state(self.saveState())
         self.app_settings.set_splitter(self.splitter.saveState())
         self.app_settings.set_screen_class(self.screen_class)

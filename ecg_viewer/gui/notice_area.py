@@ -228,7 +228,7 @@ def window_excepthook(kind: type[BaseException], exc: BaseException,
     area = _latest() if _latest is not None else None
     if area is not None:
         try:
-            area.notify(lambda lang, k=kind.__name__: tr("ui.unexpected", lang, kind=k))
+            area.notify(lambda lang: tr("ui.unexpected", lang))
             return
         except RuntimeError:  # the window is gone
             log.warning("the window's notice area is gone; the error goes to stderr")

@@ -34,8 +34,11 @@ def fill_row(table: QTableWidget, i: int, s: LabelScore, analysis: Analysis | No
     name.setData(NAME_ROLE, name.text())  # unwrapped (wrap_names)
     shown = shown_level(s, analysis)
     level = (REFERRAL_JA if ja else REFERRAL_EN).get(shown, shown)
-    name.setToolTip(f"{s.en if ja else s.ja} / {level}"
-                    + (f"\n{tr('suggest.unvalidated_tip')}" if unvalidated else ""))
+    # the whole name in the language shown, then the other one, as the suggestions panel does;
+    # an unvalidated finding raises no level, so none is named (QA 67)
+    names = f"{s.ja} / {s.en}" if ja else f"{s.en} / {s.ja}"
+    name.setToolTip(f"{names}\n{tr('suggest.unvalidated_tip')}" if unvalidated
+                    else f"{names} / {level}")
     if unvalidated:
         name.setForeground(QBrush(QColor("#888888")))
     table.setItem(i, 0, name)

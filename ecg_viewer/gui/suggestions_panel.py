@@ -46,6 +46,7 @@ from ecg_viewer.core.prediction import (
 )
 from ecg_viewer.gui.elided_label import column_room, wrap_lines
 from ecg_viewer.gui.fonts import app_font
+from ecg_viewer.gui.reasons_view import ReasonsView
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence, score_text
 from ecg_viewer.labels.referral import shown_level
@@ -59,6 +60,7 @@ LEVEL_COLORS = {
 COL_NAME, COL_SIM, COL_SCORE, COL_CAT = range(4)
 NAME_ROLE = Qt.ItemDataRole.UserRole + 2  # a row's finding name or category, unwrapped
 CAT_MAX_PX = 82  # the category column's text width: a longer name takes two lines
+TABLE_MIN_ROWS = 4  # the findings in view however long the referral's reasons (QA 67)
 #: a text, or what renders it in the language of the moment (see the module text)
 Text = str | Callable[[], str]
 
@@ -103,10 +105,15 @@ class SuggestionsPanel(QFrame):
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
         lay.addWidget(self.banner)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        # the reasons scroll past a few lines; the table below keeps its rows (QA 67)
+        self.message = ReasonsView()
         self.message.setStyleSheet("color: #444;")
         lay.addWidget(self.message)
+        self.window_note = QLabel()  # which 10 s the AI read: never scrolled away (QA 67)
+        self.window_note.setWordWrap(True)
+        self.window_note.setStyleSheet("color: #444;")
+        self.window_note.setVisible(False)
+        lay.addWidget(self.window_note)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.setVisible(False)
@@ -135,6 +142,10 @@ class SuggestionsPanel(QFrame):
         self.table.setVisible(False)
         self._fit_columns()
         self.table.installEventFilter(self)
+        # a usable table whatever the reasons above it (QA 67: one row and a half at 1366x768)
+        row_px = 2 * QFontMetrics(app_font(10, bold=True)).lineSpacing() + 6  # a two-line name
+        self.table.setMinimumHeight(self.table.header().sizeHint().height()
+                                    + TABLE_MIN_ROWS * row_px + 2 * self.table.frameWidth())
         lay.addWidget(self.table, 1)
         self.legend = QLabel()
         self.legend.setWordWrap(True)
@@ -176,8 +187,11 @@ class SuggestionsPanel(QFrame):
         self.legend.setText(tr("suggest.legend"))
         self.query_title.setText(tr("suggest.query_title"))
         self.query_edit.setPlaceholderText(tr("suggest.query_placeholder"))
-        self.table.setHeaderLabels([tr("suggest.col.finding"), tr("suggest.col.similarity"),
-                                    tr("suggest.col.score"), tr("ui.suggest.referral")])
+        heads = [tr("suggest.col.finding"), tr("suggest.col.similarity"),
+                 tr("suggest.col.score"), tr("ui.suggest.referral")]
+        self.table.setHeaderLabels(heads)
+        for col, head in enumerate(heads):  # a narrow column cuts its title ("Simila", QA 67)
+            self.table.headerItem().setToolTip(col, head)
         if self.state == "placeholder":
             self.show_placeholder()
         elif self.state == "analysis" and self.analysis is not None:
@@ -192,6 +206,7 @@ class SuggestionsPanel(QFrame):
         self.banner.setVisible(banner)
         self.table.setVisible(table)
         self.legend.setVisible(table)
+        self.window_note.setVisible(False)  # shown with an analysis only (show_analysis)
         self.progress.setVisible(progress)
         self.retry.setVisible(retry)
 
@@ -240,9 +255,9 @@ class SuggestionsPanel(QFrame):
                 p.text() for p in analysis.quality.problems)))
         if analysis.prediction is None and analysis.quality.ok:
             reasons.append(tr("suggest.no_model"))
-        text = "\n".join(reasons) if reasons else tr("suggest.no_findings")
+        self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))
         window = model_window_text(analysis)  # which 10 s of a longer record (QA 51)
-        self.message.setText(f"{text}\n{window}" if window else text)
+        self.window_note.setText(window)
         self.table.clear()
         labels = analysis.suggestions(self.top_k)
         # labels the measurements held back follow the shown ones, with why (issue 12)
@@ -253,6 +268,7 @@ class SuggestionsPanel(QFrame):
             self._add_row(s, ja, extra=s in held)
         self._fit_columns()
         self._set_visible(banner=True, table=bool(labels), progress=False, retry=False)
+        self.window_note.setVisible(bool(window))
 
     def _fit_columns(self) -> None:
         """Never a horizontal scroll bar: the finding column takes what is left; the figures

@@ -7,6 +7,7 @@ record summary and the clinician's review.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -55,6 +56,19 @@ def model_window_text(analysis: Analysis, lang: str | None = None) -> str:
     if b >= CLOCK_FROM_S:
         return tr("report.model_window_clock", lang, start=clock_text(a), end=clock_text(b))
     return tr("report.model_window", lang, start=a, end=b)
+
+
+def format_name(fmt: str, lang: str | None = None) -> str:
+    """A reader's id (``EcgRecord.format``, "philips_xml") as a person names the format: its
+    reader's label without the note in brackets ("Philips Sierra XML", "WFDB", "DICOM 波形");
+    the id itself where no reader has it (QA 67: 「形式: philips_xml」 in the header and reports)."""
+    from ecg_viewer.io.registry import readers
+
+    for spec in readers():
+        if spec.name == fmt:
+            label = spec.shown_label.text(lang)
+            return re.split(r"\s*[(（]", label, maxsplit=1)[0].strip() or label
+    return fmt
 
 
 def rests_on_rejected(s: LabelScore, decisions: dict[str, str]) -> bool:

@@ -63,6 +63,7 @@ from ecg_viewer.report.pdf_text import (
     fit_text,
     fits,
     register_font,
+    set_sheet_language,
     text_at,
     wrap_text,
     y_pt,
@@ -152,6 +153,7 @@ def render_pdf(content: ReportContent, out: BinaryIO, settings: PageSettings | N
     register_font()
     page, signal = report_page(content, settings)
     c = Canvas(out, pagesize=(SHEET_W_PT, SHEET_H_PT), pageCompression=int(compress))
+    set_sheet_language(c, lang)  # ≥ ≤ as they are in English (pdf_text.text_at)
     c.setTitle(f"{tr('report.title', lang)} {Path(content.analysis.file).name}")
     c.setAuthor(f"ecg-viewer {content.app_version}")
     c.setSubject(tr("safety.notice", lang))
@@ -364,15 +366,22 @@ def _suggestions_fit(content: ReportContent, lang: str, width_mm: float) -> tupl
 
 
 # --- sheet 1: the ECG ---------------------------------------------------------------------------
+FILE_LINE_MM = 150.0  # sheet 1's file line, left of the banner (at 160 mm)
+
+
 def _sheet1(c: Canvas, content: ReportContent, page: Page, signal: np.ndarray, lang: str) -> None:
     title = tr("report.title", lang)
     text_at(c, MARGIN_MM, 8.5, title, 13)
     problems = content.analysis.quality.problems
     window = model_window_text(content.analysis, lang)  # a record longer than the model's 10 s
-    text_at(c, MARGIN_MM, 13.0, fit_text(f"{tr('report.file', lang)}: {Path(content.analysis.file).name}"
-                                   f"   sha256 {(content.analysis.sha256 or '—')[:16]}…"
-                                   + (f"   {window}" if window else ""), 140.0, 7),
-          7, Color(0.3, 0.3, 0.3))
+    head = (f"{tr('report.file', lang)}: {Path(content.analysis.file).name}"
+            f"   sha256 {(content.analysis.sha256 or '—')[:16]}…")
+    tail = f"   {window}" if window else ""
+    # the model-window sentence whole, a little smaller where needed; a long file name gives way
+    # (QA 67: English had cut "…of the record (its central …")
+    _, size = fit_size(head + tail, FILE_LINE_MM, 7, 6)
+    room = FILE_LINE_MM - pdfmetrics.stringWidth(tail, FONT, size) / mm
+    text_at(c, MARGIN_MM, 13.0, fit_text(head, room, size) + tail, size, Color(0.3, 0.3, 0.3))
     if problems:  # the sheet that is printed and filed says it too (QA 48: a wrong gain's
         # warning was on sheet 2 only, under LVH suggestions on sheet 1), in two lines beside the
         # title: the file line under it keeps the name and the hash that identify the sheet

@@ -15,6 +15,7 @@ from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
     ReportContent,
     device_reading,
+    format_name,
     low_confidence_reason,
     measurement_label,
     measurement_value,
@@ -281,7 +282,7 @@ def provenance_block(c: Canvas, content: ReportContent, lang: str) -> None:
         key, length = "report.details.record", {"seconds": f"{rec.duration_s:.1f}"}
     rows = [
         f"{tr('report.file', lang)}: {content.analysis.file}",
-        tr(key, lang, sha256=content.analysis.sha256 or "—", format=rec.format,
+        tr(key, lang, sha256=content.analysis.sha256 or "—", format=format_name(rec.format, lang),
            fs=f"{rec.fs_hz:g}", leads=len(rec.lead_names), **length),
         tr("report.details.model", lang, version=content.app_version,
            weights=content.weights_sha256 or "—", catalog=content.catalog_version or "—",

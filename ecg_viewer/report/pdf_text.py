@@ -3,18 +3,24 @@ Japanese-aware fitting and wrapping with the embedded IPAexGothic."""
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable, Sequence
 
 from reportlab.lib.colors import Color
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from ecg_viewer.core.paths import font_path
 
 FONT = "IPAexGothic"
+SYMBOL_FONT = "ecg-viewer-Vera"  # ≥ ≤ on an English sheet (IPAex Gothic has only ≧ ≦)
+_symbol_font: str | None = None  # SYMBOL_FONT once registered, "" when it could not be
+_LANG_ATTR = "_ecg_viewer_lang"  # the sheet's language, on its canvas (set_sheet_language)
+log = logging.getLogger(__name__)
 SHEET_W_PT, SHEET_H_PT = landscape(A4)
 SHEET_W_MM, SHEET_H_MM = 297.0, 210.0
 MARGIN_MM = 8.0
@@ -23,6 +29,19 @@ MARGIN_MM = 8.0
 def register_font() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(font_path())))
+    global _symbol_font
+    if _symbol_font is None:
+        try:  # Bitstream Vera comes with reportlab (reportlab/fonts); without it ">=" is drawn
+            pdfmetrics.registerFont(TTFont(SYMBOL_FONT, "Vera.ttf"))
+            _symbol_font = SYMBOL_FONT
+        except (OSError, TTFError):
+            log.warning("reportlab's Vera.ttf not found: >= and <= for the English sheet's ≥ ≤")
+            _symbol_font = ""
+
+
+def set_sheet_language(c: Canvas, lang: str) -> None:
+    """The language of the sheets drawn on ``c`` (:func:`text_at`: ≥ ≤ in English)."""
+    setattr(c, _LANG_ATTR, lang)
 
 
 def y_pt(y_mm: float) -> float:
@@ -31,13 +50,32 @@ def y_pt(y_mm: float) -> float:
 
 def text_at(c: Canvas, x_mm: float, y_mm: float, text: str, size: float = 8.0,
           color: Color | None = None) -> None:
-    c.setFont(FONT, size)
     c.setFillColor(color or Color(0, 0, 0))
-    c.drawString(x_mm * mm, y_pt(y_mm), text.translate(FONT_SUBSTITUTES))
+    text = text.translate(FONT_SUBSTITUTES)
+    if getattr(c, _LANG_ATTR, "ja") != "en" or not _JIS_FORMS.search(text):
+        c.setFont(FONT, size)
+        c.drawString(x_mm * mm, y_pt(y_mm), text)
+        return
+    # an English sheet: ≥ ≤ from the symbol font, not the JIS forms ≧ ≦ of IPAex Gothic, which
+    # read as Japanese in an English report (QA 67); the text was fitted with the wider ≧ ≦
+    x = x_mm * mm
+    for part in _JIS_FORMS.split(text):
+        font = FONT
+        if part in _TRUE_FORMS:
+            part, font = (_TRUE_FORMS[part], _symbol_font) if _symbol_font else \
+                (_ASCII_FORMS[part], FONT)
+        if part:
+            c.setFont(font, size)
+            c.drawString(x, y_pt(y_mm), part)
+            x += pdfmetrics.stringWidth(part, font, size)
 
 
-# characters the bundled IPAex Gothic lacks, drawn as the JIS forms it has (criteria "≥ 3.5 mV")
+# characters the bundled IPAex Gothic lacks, drawn as the JIS forms it has (criteria "≥ 3.5 mV");
+# an English sheet draws the true forms from SYMBOL_FONT (text_at)
 FONT_SUBSTITUTES = str.maketrans({"≥": "≧", "≤": "≦"})
+_JIS_FORMS = re.compile("([≧≦])")
+_TRUE_FORMS = {"≧": "≥", "≦": "≤"}
+_ASCII_FORMS = {"≧": ">=", "≦": "<="}
 
 
 def fits(text: str, width_mm: float, size: float) -> bool:

@@ -18,6 +18,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "info.meta": ("ファイルの付帯情報:", "meta:"),
     "info.device_statements": ("記録装置の自動解析（原文のまま）", "device statements (as written)"),
     "info.other_meta": ("その他（ファイルの項目名のまま）", "other (as named in the file)"),
+    # fields this app writes beside the file's own (QA 67: 「checksum_valid: True」 in Japanese)
+    "info.device_qtc_formula": ("記録装置の QTc 補正式", "Device QTc formula"),
+    "info.qtc_formula_unstated": ("記載なし", "not stated"),
+    "info.checksum": ("波形のチェックサム", "Waveform checksum"),
+    "info.checksum_ok": ("一致", "valid"),
+    "info.checksum_bad": ("不一致（波形が壊れている可能性があります）",
+                          "invalid (the waveform may be damaged)"),
     # --- review database: checks on open, hash chain ------------------------------------------
     "review.damaged": (
         "確認結果のデータベースが破損しています（整合性検査で異常）",
@@ -192,9 +199,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.os.emfile": ("開いているファイルが多すぎます", "Too many open files"),
     "error.os.eagain": ("一時的に使用できません", "Resource temporarily unavailable"),
     "error.os.einval": ("この場所では使えない操作です（無効な引数）", "Invalid argument"),
+    # no Python class name ("ValueError") in a clinician's notice: the log names it (QA 67)
     "ui.unexpected": (
-        "予期しないエラーが起きました（{kind}）。作業は続けられます。詳細はログにあります。",
-        "An unexpected error occurred ({kind}). You can keep working; details are in the log.",
+        "予期しないエラーが起きました。作業は続けられます。詳細はログにあります。",
+        "An unexpected error occurred. You can keep working; details are in the log.",
     ),
     # --- the window's notice area -------------------------------------------------------------
     "notice.count": ("お知らせ {n} 件", "{n} notices"),
@@ -203,8 +211,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice.title": ("お知らせ（読み込み・書き出しの失敗など）",
                      "Notices (failed opens, exports ...)"),
     "notice.compare_unexpected": (
-        "予期しないエラー（{kind}）。今回の心電図の表示と解析はそのままです。詳細はログにあります。",
-        "an unexpected error ({kind}). The current ECG and its analysis are unchanged; details "
-        "are in the log.",
+        "予期しないエラー。今回の心電図の表示と解析はそのままです。詳細はログにあります。",
+        "an unexpected error. The current ECG and its analysis are unchanged; details are in "
+        "the log.",
     ),
 }

@@ -77,6 +77,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.sex.F": ("女性", "female"),
     "report.age": ("年齢", "Age"),
     "report.age_value": ("{age:.0f} 歳", "{age:.0f} y"),
+    "report.birth_date": ("生年月日", "Date of birth"),
     "report.recorded_at": ("記録日時", "Recorded"),
     "report.device": ("装置", "Device"),
     "report.device_filters": ("装置のフィルタ", "Device filters"),
