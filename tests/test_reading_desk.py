@@ -106,9 +106,9 @@ def folder(tmp_path, samples) -> Path:
     return out
 
 
-def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
+def _desk_window(qtbot, tmp_path, monkeypatch):
+    """The real window, shown, on a review database of its own under ``tmp_path``."""
     monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
-    from ecg_viewer.core.messages import tr
     from ecg_viewer.gui.launch import ensure_app
     from ecg_viewer.gui.main_window import MainWindow
 
@@ -118,6 +118,13 @@ def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
     win.resize(1500, 950)
     win.show()
     qtbot.waitExposed(win)
+    return win
+
+
+def test_read_a_folder_without_the_mouse(qtbot, folder, tmp_path, monkeypatch):
+    from ecg_viewer.core.messages import tr
+
+    win = _desk_window(qtbot, tmp_path, monkeypatch)
     win.activateWindow()
     desk = win.reading_desk
     store = win.store
@@ -290,16 +297,7 @@ def test_f_opens_a_file_replaced_on_disk_after_the_list_was_analysed(qtbot, fold
     from ecg_viewer.app.reading_queue import changed_since_listed
     from ecg_viewer.app.worklist_service import file_stamp, stamp_changed
 
-    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(tmp_path / "db"))
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
-
-    ensure_app()
-    win = MainWindow()
-    qtbot.addWidget(win)
-    win.resize(1500, 950)
-    win.show()
-    qtbot.waitExposed(win)
+    win = _desk_window(qtbot, tmp_path, monkeypatch)
     desk = win.reading_desk
     with qtbot.waitSignal(desk.worklist.service.finished, timeout=300000):
         desk.open_folder(folder)
