@@ -28,6 +28,7 @@ from ecg_viewer.core.leads import (
 )
 from ecg_viewer.core.messages import Bilingual
 from ecg_viewer.core.record import EcgMeta, EcgRecord
+from ecg_viewer.core.runs import true_runs
 from ecg_viewer.io.validate import AMPLITUDE_MAX_MV, check_rate, check_total_values
 
 # physical unit (lower-case, as files write it) -> factor to millivolts
@@ -171,7 +172,7 @@ def _convert_into(out: np.ndarray, ch: Channel, factor: float, *, path: Path, fo
             bad |= block == ch.invalid
         if bad.any():
             block = np.where(bad, ch.baseline if digital else 0.0, block)
-            runs = _merge_runs([*runs, *((s + a, s + b) for a, b in _runs_of(bad))])
+            runs = _merge_runs([*runs, *((s + a, s + b) for a, b in true_runs(bad))])
         if digital:
             with np.errstate(over="ignore"):  # a tiny gain can overflow: checked just below
                 block = (block - ch.baseline) / ch.gain
@@ -184,12 +185,6 @@ def _convert_into(out: np.ndarray, ch: Channel, factor: float, *, path: Path, fo
         out[s:s + CHUNK_SAMPLES] = block * factor
     _fill_runs(out, runs)
     return tuple(runs)
-
-
-def _runs_of(mask: np.ndarray) -> list[tuple[int, int]]:
-    """The runs ``[start, end)`` of True in ``mask``."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
 def _merge_runs(runs: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -28,6 +28,7 @@ from ecg_viewer.report.pdf_text import (
     wrap_text,
     y_pt,
 )
+from ecg_viewer.signal.page import finite_runs
 
 CURRENT_COLOR = Color(0, 0, 0)
 PRIOR_COLOR = Color(0.1, 0.3, 0.85)
@@ -196,16 +197,9 @@ def _medians(c: Canvas, cmp: Any, x0: float, y0: float, lang: str) -> None:
             xs = px + (t[keep] - MEDIAN_WINDOW_MS[0]) / 1000.0 * SPEED_MM_S
             ys = py + h_mm / 2.0 - np.clip(v, -1.45, 1.45) * GAIN_MM_MV
             path = c.beginPath()
-            ok = np.isfinite(ys)
-            first = True
-            for xm, ym, good in zip(xs, ys, ok, strict=True):
-                if not good:
-                    first = True
-                    continue
-                if first:
-                    path.moveTo(xm * mm, y_pt(ym))
-                    first = False
-                else:
+            for run in finite_runs(ys):
+                path.moveTo(xs[run.start] * mm, y_pt(ys[run.start]))
+                for xm, ym in zip(xs[run.start + 1:run.stop], ys[run.start + 1:run.stop], strict=True):
                     path.lineTo(xm * mm, y_pt(ym))
             c.setStrokeColor(color)
             c.setLineWidth(0.5)

@@ -22,6 +22,7 @@ import numpy as np
 from ecg_viewer.core.leads import CANONICAL_LEADS, CHEST_LEADS
 from ecg_viewer.core.messages import list_sep, paren, tr
 from ecg_viewer.core.record import EcgRecord
+from ecg_viewer.core.runs import true_runs
 from ecg_viewer.signal.filters import FilterSettings
 
 LAYOUTS: tuple[str, ...] = ("3x4", "6x2", "12x1", "1")
@@ -153,13 +154,8 @@ class TracePlacement:
 
 
 def finite_runs(v: np.ndarray) -> list[slice]:
-    """The runs of finite values of ``v`` (what a polyline draws; NaN marks a gap), each of at
-    least one sample."""
-    ok = np.isfinite(v)
-    if ok.all():
-        return [slice(0, int(v.size))] if v.size else []
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], ok.astype(np.int8), [0]))))
-    return [slice(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    """The runs of finite values of ``v`` (what a polyline draws; NaN marks a gap)."""
+    return [slice(a, b) for a, b in true_runs(np.isfinite(v))]
 
 
 CLIP_MARK_MM = 2.0  # width of the triangle that marks a wave cut at the paper's edge

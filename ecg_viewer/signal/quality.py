@@ -23,6 +23,7 @@ from ecg_viewer.core.leads import canonical_lead_name
 from ecg_viewer.core.messages import Reason
 from ecg_viewer.core.prediction import QualityProblem, QualityReport
 from ecg_viewer.core.record import AMPLITUDE_MAX_MV, RATE_MAX_HZ, RATE_MIN_HZ, EcgRecord
+from ecg_viewer.core.runs import true_runs
 from ecg_viewer.signal import quantiles
 from ecg_viewer.signal.filters import sos_filtfilt
 from ecg_viewer.signal.quality_stats import bandpass, beat_stats, r_peaks, wander, welch_median
@@ -103,11 +104,7 @@ class LeadMetrics:
 
 
 def _longest_run(mask: np.ndarray) -> int:
-    if not mask.any():
-        return 0
-    padded = np.concatenate(([0], mask.astype(np.int8), [0]))
-    edges = np.flatnonzero(np.diff(padded))
-    return int((edges[1::2] - edges[::2]).max())
+    return max((b - a for a, b in true_runs(mask)), default=0)
 
 
 def _rails(v: np.ndarray, fs_hz: float, th: QualityThresholds) -> tuple[float, int, float]:
