@@ -51,19 +51,17 @@ def y_pt(y_mm: float) -> float:
 def text_at(c: Canvas, x_mm: float, y_mm: float, text: str, size: float = 8.0,
           color: Color | None = None) -> None:
     c.setFillColor(color or Color(0, 0, 0))
-    text = text.translate(FONT_SUBSTITUTES)
-    if getattr(c, _LANG_ATTR, "ja") != "en" or not _JIS_FORMS.search(text):
+    if getattr(c, _LANG_ATTR, "ja") != "en" or not _TRUE_FORMS.search(text):
         c.setFont(FONT, size)
-        c.drawString(x_mm * mm, y_pt(y_mm), text)
+        c.drawString(x_mm * mm, y_pt(y_mm), text.translate(FONT_SUBSTITUTES))
         return
-    # an English sheet: ≥ ≤ from the symbol font, not the JIS forms ≧ ≦ of IPAex Gothic, which
-    # read as Japanese in an English report (QA 67); the text was fitted with the wider ≧ ≦
+    # an English sheet: ≥ ≤ from the symbol font (">=" without it), not the JIS forms ≧ ≦ of
+    # IPAex Gothic, which read as Japanese in an English report (QA 67)
     x = x_mm * mm
-    for part in _JIS_FORMS.split(text):
+    for part in _TRUE_FORMS.split(text):
         font = FONT
-        if part in _TRUE_FORMS:
-            part, font = (_TRUE_FORMS[part], _symbol_font) if _symbol_font else \
-                (_ASCII_FORMS[part], FONT)
+        if part in _ASCII_FORMS:
+            part, font = (part, _symbol_font) if _symbol_font else (_ASCII_FORMS[part], FONT)
         if part:
             c.setFont(font, size)
             c.drawString(x, y_pt(y_mm), part)
@@ -73,9 +71,8 @@ def text_at(c: Canvas, x_mm: float, y_mm: float, text: str, size: float = 8.0,
 # characters the bundled IPAex Gothic lacks, drawn as the JIS forms it has (criteria "≥ 3.5 mV");
 # an English sheet draws the true forms from SYMBOL_FONT (text_at)
 FONT_SUBSTITUTES = str.maketrans({"≥": "≧", "≤": "≦"})
-_JIS_FORMS = re.compile("([≧≦])")
-_TRUE_FORMS = {"≧": "≥", "≦": "≤"}
-_ASCII_FORMS = {"≧": ">=", "≦": "<="}
+_TRUE_FORMS = re.compile("([≥≤])")
+_ASCII_FORMS = {"≥": ">=", "≤": "<="}
 
 
 def fits(text: str, width_mm: float, size: float) -> bool:
