@@ -165,18 +165,6 @@ class EcgRecord:
         return replace(self, signal_mv=np.ascontiguousarray(self.signal_mv[:, i0:i1]),
                        gaps=_shift_gaps(self.gaps, i0, i1))
 
-    def gap_mask(self, name: str, i0: int = 0, i1: int | None = None) -> np.ndarray | None:
-        """Boolean mask of samples ``[i0, i1)`` of lead ``name`` that the file did not hold, or
-        None when that stretch has none."""
-        i1 = self.n_samples if i1 is None else i1
-        ranges = [(max(a, i0), min(b, i1)) for a, b in self.gaps.get(name, ()) if a < i1 and b > i0]
-        if not ranges:
-            return None
-        mask = np.zeros(max(0, i1 - i0), dtype=bool)
-        for a, b in ranges:
-            mask[a - i0:b - i0] = True
-        return mask
-
     def gap_seconds(self) -> dict[str, float]:
         """Per lead with gaps, how many seconds of it the file did not hold."""
         fs = float(self.fs_hz)
