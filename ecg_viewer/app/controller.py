@@ -18,6 +18,7 @@ from ecg_viewer.core.messages import tr
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.files import find_ecg_files
+from ecg_viewer.report.content import format_name
 from ecg_viewer.signal.calipers import Caliper
 from ecg_viewer.signal.filters import FilterSettings
 from ecg_viewer.signal.page import GAINS_MM_MV, LAYOUTS, SPEEDS_MM_S
@@ -59,7 +60,7 @@ class Controller(QObject):
         self.state.set_record(record, path)
         self.settings.set_last_dir(str(Path(path).parent))
         self.recentChanged.emit(self.settings.add_recent_file(str(Path(path).resolve())))
-        self.info.emit(tr("ui.open.loaded", file=Path(path).name, fmt=record.format,
+        self.info.emit(tr("ui.open.loaded", file=Path(path).name, fmt=format_name(record.format),
                           fs=record.fs_hz, dur=record.duration_s))
         self.loadFinished.emit(path)
 

@@ -52,6 +52,11 @@ def paren(text: str, lang: str | None = None) -> str:
     return f"（{text}）" if (lang or _LANG) == "ja" else f" ({text})"
 
 
+def word_space(lang: str | None = None) -> str:
+    """The space between two items on one line: full-width in Japanese, a plain one in English."""
+    return "\u3000" if (lang or _LANG) == "ja" else " "
+
+
 def text_columns(text: str) -> int:
     """Terminal columns of ``text``: a full-width character (Japanese) takes two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

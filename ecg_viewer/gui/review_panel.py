@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ecg_viewer.core.errors import user_message
-from ecg_viewer.core.messages import language, tr
+from ecg_viewer.core.messages import language, paren, tr, word_space
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, REFERRAL_LEVELS, Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.review_table import (
@@ -241,7 +241,7 @@ class ReviewPanel(QWidget):
             else:
                 text = tr(f"review.ui.state.{r.state}")
                 if r.updated_at:
-                    text += f"　{r.reviewer or ''} {local_time(r.updated_at)}"
+                    text += f"{word_space()}{r.reviewer or ''} {local_time(r.updated_at)}"
                 self.state_label.setText(text)
             self._fill_table(r)
             self.added.clear()
@@ -302,7 +302,7 @@ class ReviewPanel(QWidget):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self._wrap_names()
         if not rows and self.record is not None:
-            self.sugg_label.setText(f"{tr('review.ui.suggestions')}　{tr('review.ui.waiting')}"
+            self.sugg_label.setText(f"{tr('review.ui.suggestions')}{word_space()}{tr('review.ui.waiting')}"
                                     if self.analysis is None else tr("review.ui.suggestions"))
         else:
             self.sugg_label.setText(tr("review.ui.suggestions"))
@@ -426,7 +426,7 @@ class ReviewPanel(QWidget):
             return
         for lab in self.catalog.search(text, 8):
             first, second = (lab.ja, lab.en) if language() == "ja" else (lab.en, lab.ja)
-            item = QListWidgetItem(f"{first}　({second})")
+            item = QListWidgetItem(first + paren(second))
             item.setData(Qt.ItemDataRole.UserRole, lab.id)
             self.hits.addItem(item)
 
