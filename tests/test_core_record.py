@@ -13,6 +13,7 @@ from ecg_viewer.core.messages import MESSAGES, tr
         ("I", "I"), ("Lead I", "I"), ("DI", "I"), ("MDC_ECG_LEAD_I", "I"), ("lead_ii", "II"),
         ("DIII", "III"), ("aVR", "aVR"), ("AVL", "aVL"), ("MDC_ECG_LEAD_AVF", "aVF"),
         ("v1", "V1"), ("Lead V6", "V6"), ("C3", "V3"), ("MLII", None), ("vx", None), ("-aVR", None),
+        ("V-1", "V1"), ("v.6", "V6"), ("C-2", "V2"), ("Lead V-4", "V4"), ("V-7", None), ("-V1", None),
     ],
 )  # fmt: skip
 def test_canonical_lead_names(name, expected):
@@ -64,3 +65,17 @@ def test_domain_errors_subclass_builtins_and_carry_japanese():
     assert isinstance(err, EcgReadError) and isinstance(err, ValueError)
     assert "big.edf" in str(err) and "2048" in err.message_ja and "大きすぎ" in err.message_ja
     assert tr("read.empty", "en", file="a") == "The file is empty (0 bytes): a"
+
+
+def test_a_csv_with_hyphenated_chest_leads_opens_with_all_twelve(tmp_path) -> None:
+    """QA 65 (left open in session 28): a CSV header "V-1 … V-6" lost the six chest leads."""
+    from ecg_viewer.io import read_ecg
+
+    names = ["time_ms", "I", "II", "III", "aVR", "aVL", "aVF", *[f"V-{i}" for i in range(1, 7)]]
+    t = np.arange(2500) * 2.0
+    rows = [names] + [[f"{x:.0f}"] + [f"{0.1 * np.sin(x / 100 + k):.4f}" for k in range(12)]
+                      for x in t]
+    path = tmp_path / "hyphen.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    rec = read_ecg(path)
+    assert tuple(rec.lead_names) == CANONICAL_LEADS and rec.fs_hz == 500

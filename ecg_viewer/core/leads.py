@@ -42,6 +42,8 @@ def canonical_lead_name(name: str) -> str | None:
             key = key[len(prefix) :].strip()
             break
     key = key.replace(" ", "").replace("_", "")
+    # "V-1", "C-3" (a hyphen or dot between the letter and the number; QA 65); "-aVR" stays None
+    key = re.sub(r"^([VC])[-.](\d)$", r"\1\2", key)
     return _ALIASES.get(key)
 
 
