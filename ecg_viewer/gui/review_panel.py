@@ -4,8 +4,10 @@ examination" flag. Every change goes straight to the review database (with its a
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -170,6 +172,8 @@ class ReviewPanel(QWidget):
         self.analysis = None
         self.review = None
         if record is not None and record.sha256 and self.store is not None:
+            with contextlib.suppress(ReviewStoreError):  # renamed/moved: the review follows
+                self.store.note_location(record.sha256, record.source_path)
             self.review = self.store.get(record.sha256)
         self._fill()
 
@@ -336,7 +340,8 @@ class ReviewPanel(QWidget):
             return False
         self._data_version = version
         fresh = self.store.get(self.sha256) if self.sha256 else None
-        changed = fresh is not None and (self.review is None or fresh != self.review)
+        changed = fresh is not None and (self.review is None or replace(  # not where it was seen
+            fresh, file_path=None) != replace(self.review, file_path=None))
         if changed:
             self.review = fresh
             self._fill()

@@ -300,6 +300,23 @@ class ReviewStore:
         return decisions, tuple(x for x in added if x not in decisions)
 
     # --- writing -------------------------------------------------------------------------------
+    def note_location(self, sha256: str, file_path: str | None) -> bool:
+        """Where a reviewed ECG's file is now (renamed, moved, opened from another folder): the
+        review's ``file_path`` follows it, so the JSON names the file opened and the prior search
+        finds it there (QA 66 F6). The review itself did not change: no audit row, and its
+        reviewer, time and revision stay. False when nothing was written (no review, the same
+        place, or a read-only database)."""
+        path = absolute_path(file_path)
+        if not path or self.read_only:
+            return False
+        row = self._conn.execute("SELECT file_path FROM reviews WHERE sha256 = ?",
+                                 (sha256,)).fetchone()
+        if row is None or row[0] == path:
+            return False
+        with self._write() as c:
+            return c.execute("UPDATE reviews SET file_path = ? WHERE sha256 = ?",
+                             (path, sha256)).rowcount > 0
+
     def update(self, sha256: str, change: Callable[[Review], Review],
                context: AuditContext | None = None, *, file_path: str | None = None) -> Review:
         """Apply ``change`` to the freshest stored review inside one write transaction, store
