@@ -123,11 +123,36 @@ def test_the_quality_gate_withholds_the_analysis_and_greys_the_measurements(gap_
 
 def test_a_gap_in_a_lead_the_analysis_does_not_need_is_reported_only(source, tmp_path):
     d = np.round(source.signal_mv.T * 1000).astype(np.int32)
-    d[1000:1100, source.lead_names.index("aVR")] = -32768
+    d[1000:1600, source.lead_names.index("aVR")] = -32768  # 1.2 s
     rec = read_ecg(_write_wfdb(source, d, tmp_path, "gapavr"))
     q = assess_quality(rec)
     assert [p.leads for p in q.problems if p.code == "gap"] == [("aVR",)]
     assert q.ok
+
+
+@pytest.mark.parametrize(("leads", "stretch", "ms"), [
+    (("V2",), (2000, 2001), 2),  # one sample (QA 68 F1: gated, 「最長 0.0 秒」)
+    ("all", (2000, 2001), 2),  # the same sample in every lead: every measurement had gone
+    ("all", (2000, 2010), 20),
+    (("II",), (1000, 1450), 900),  # under the 1-s limit of a lead going flat part way
+])
+def test_a_brief_gap_is_bridged_reported_and_gates_nothing(source, tmp_path, leads, stretch, ms):
+    d = np.round(source.signal_mv.T * 1000).astype(np.int32)
+    names = source.lead_names if leads == "all" else leads
+    for name in names:
+        d[stretch[0]:stretch[1], source.lead_names.index(name)] = -32768
+    rec = read_ecg(_write_wfdb(source, d, tmp_path, "brief"))
+    assert set(rec.gaps) >= set(names)
+    q = assess_quality(rec)
+    assert q.ok, [p.code for p in q.problems]
+    assert not [p for p in q.problems if p.code == "gap"]
+    brief = [p for p in q.problems if p.code == "gap_brief"]
+    assert len(brief) == 1 and set(brief[0].leads) == set(rec.gaps)
+    assert f"最長 {ms} ms" in brief[0].reason.text("ja") and f"up to {ms} ms" in brief[0].reason.text("en")
+    prepared, meas = prepare(rec)
+    assert prepared.quality.ok
+    assert meas.qrs_ms is not None and meas.confidence["qrs_ms"] >= 0.5
+    assert abs(meas.hr_bpm - prepare(source)[1].hr_bpm) <= 1
 
 
 def test_a_gap_outside_the_spans_a_long_record_is_analysed_on_does_not_gate(source, tmp_path):

@@ -54,6 +54,11 @@ class QualityThresholds:
     flat_window_s: float = 0.5
     flat_window_ptp_mv: float = 0.02
     lead_off_min_flat_s: float = 1.0
+    # a stretch the file holds no samples for (EcgRecord.gaps) makes its lead unreadable from
+    # this long, as a lead going flat part way does; a shorter one (a dropped sample or a few:
+    # QA 68 F1, one sample of V2 gated a 10-s ECG) is bridged by the builder's straight line,
+    # one beat of many at most, and only reported (``gap_brief``)
+    gap_gate_s: float = 1.0
     # saturated: the lead sits at its own maximum or minimum (within 0.2 % of its range) in
     # >= 4 separate plateaus of >= 2 samples and >= 10 ms (every QRS cut at the same value).
     # Real peaks, even coarsely quantised or from a simulator, reach their extreme in at most
@@ -355,15 +360,18 @@ def assess_quality(
         gate = True
     by_code: dict[str, list[str]] = {}
     drift_mv: dict[str, float] = {}  # lead -> its worst wander
+    longest_gap: dict[str, float] = {}  # lead -> its longest gap (s) in the spans gated
     # under half a second no lead can be judged flat, off or noisy (QA 65: one sample read
     # "flat" in 11 leads and "off" in V4 beside "too short", which is the one problem)
     for span in _spans(record) if duration_s >= th.flat_window_s else []:
         span_s = span.n_samples / fs
-        for name in (n for n in CHECKED_LEADS if n in span.gaps):  # what fills it is not the lead
-            if name not in by_code.setdefault("gap", []):
-                by_code["gap"].append(name)
+        for name in (n for n in CHECKED_LEADS if span.gaps.get(n)):
+            longest = max(b - a for a, b in span.gaps[name]) / fs
+            longest_gap[name] = max(longest_gap.get(name, 0.0), longest)
+            if longest >= th.gap_gate_s and name not in by_code.setdefault("gap", []):
+                by_code["gap"].append(name)  # what fills a long gap is not the lead
         for name, m in lead_metrics(span, th).items():
-            code = "gap" if name in span.gaps else classify_lead(m, span_s, th)
+            code = "gap" if name in by_code.get("gap", ()) else classify_lead(m, span_s, th)
             if code and name not in by_code.setdefault(code, []):
                 by_code[code].append(name)
             if code is None and m.wander_mv >= th.wander_mv:
@@ -373,8 +381,7 @@ def assess_quality(
         if not leads:
             continue
         if code == "gap":
-            missing_s = record.gap_seconds()
-            problems.append(_problem(code, leads, seconds=max(missing_s.get(n, 0.0) for n in leads)))
+            problems.append(_problem(code, leads, seconds=max(longest_gap[n] for n in leads)))
         else:
             problems.append(_problem(code, leads))
         needed = [n for n in leads if n in NEEDED_LEADS]
@@ -389,6 +396,10 @@ def assess_quality(
     if mismatch is not None and mismatch > th.limb_mismatch_ratio:  # a warning, not a gate
         problems.append(_problem("limb_leads_inconsistent", ("I", "II", "III"),
                                  ratio=round(mismatch, 2)))
+    brief = tuple(n for n in longest_gap if n not in by_code.get("gap", ()))
+    if brief:  # a warning, not a gate: bridged by a straight line (EcgRecord.gaps)
+        problems.append(_problem("gap_brief", brief,
+                                 ms=max(1, round(1000.0 * max(longest_gap[n] for n in brief)))))
     unreadable = {n for p in problems if p.code in UNREADABLE_LEAD_CODES for n in p.leads}
     drifting = tuple(n for n in drift_mv if n not in unreadable)
     if drifting:  # a warning, not a gate: the median beats take out what drifts slowly

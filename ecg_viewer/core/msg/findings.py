@@ -194,6 +194,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Lead(s) with a stretch the file holds no samples for: {leads} (up to {seconds:.1f} s;"
         " drawn as a gap)",
     ),
+    "quality.gap_brief": (
+        "ファイルにサンプルが欠けている短い区間のある誘導があります: {leads}（最長 {ms} ms。前後を"
+        "直線で結んで解析し、波形は途切れて表示）",
+        "Lead(s) with a short stretch the file holds no samples for: {leads} (up to {ms} ms;"
+        " bridged by a straight line for the analysis, drawn as a gap)",
+    ),
     "quality.limb_reversal": (
         "左右の腕の電極の付け違い（または全誘導の極性反転、右胸心）の疑い: I 誘導で P 波・QRS・T 波が"
         "すべて陰性です（電気軸 P {p}°／QRS {qrs}°／T {t}°）。電極を確かめて記録し直してください",
