@@ -24,18 +24,24 @@ def english():
     set_language("ja")
 
 
-def test_review_dock_spaces_in_english(qtbot, english, bundled_samples: Path,
-                                       tmp_path: Path) -> None:
+def _reviewed_panel(qtbot, bundled_samples: Path, tmp_path: Path, reviewer: str):
+    """The review dock on 00009_hr, which ``reviewer`` has commented on."""
     from ecg_viewer.gui.review_panel import ReviewPanel
     from ecg_viewer.review import ReviewStore
 
     store = ReviewStore(tmp_path / "reviews.sqlite3")
-    store.set_reviewer("Suzuki")
+    store.set_reviewer(reviewer)
     rec = read_ecg(bundled_samples / "00009_hr.hea")
     store.set_comment(rec.sha256, "checked")
     panel = ReviewPanel(store, default_catalog())
     qtbot.addWidget(panel)
     panel.set_record(rec)
+    return store, panel
+
+
+def test_review_dock_spaces_in_english(qtbot, english, bundled_samples: Path,
+                                       tmp_path: Path) -> None:
+    store, panel = _reviewed_panel(qtbot, bundled_samples, tmp_path, "Suzuki")
     state = panel.state_label.text()
     assert "Suzuki" in state and WIDE not in state, state
     panel.search.setText("right bundle")
@@ -46,17 +52,8 @@ def test_review_dock_spaces_in_english(qtbot, english, bundled_samples: Path,
 
 
 def test_review_dock_keeps_japanese_spacing(qtbot, bundled_samples: Path, tmp_path: Path) -> None:
-    from ecg_viewer.gui.review_panel import ReviewPanel
-    from ecg_viewer.review import ReviewStore
-
     set_language("ja")
-    store = ReviewStore(tmp_path / "reviews.sqlite3")
-    store.set_reviewer("鈴木")
-    rec = read_ecg(bundled_samples / "00009_hr.hea")
-    store.set_comment(rec.sha256, "確認")
-    panel = ReviewPanel(store, default_catalog())
-    qtbot.addWidget(panel)
-    panel.set_record(rec)
+    store, panel = _reviewed_panel(qtbot, bundled_samples, tmp_path, "鈴木")
     assert f"{WIDE}鈴木" in panel.state_label.text()
     panel.search.setText("右脚ブロック")
     assert panel.hits.count() and all("（" in panel.hits.item(i).text()
