@@ -64,6 +64,10 @@ class Evidence:
     # meets the criterion alike: their (lowest, highest), shown beside it (QA 46: a greyed QRS
     # of 158 ms had read as firm evidence)
     beat_range: tuple[float, float] | None = None
+    # fails the published criterion but within the looser limit the label is held back at (the
+    # measurement's tolerance: LAFB at -44° against -45 to -90°, held back only beyond -30°):
+    # shown 「△ …（境界域）」, neither for nor against (QA 59: a shown LAFB beside 「× QRS 軸 -44°」)
+    borderline: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         v = self.value
@@ -71,6 +75,8 @@ class Evidence:
             v = round(v, 4)
         out = {"key": self.key, "value": v, "unit": self.unit, "criterion": self.criterion,
                "supports": self.supports}
+        if self.borderline:
+            out["borderline"] = True
         if self.beat_range is not None:
             out["low_confidence"] = True
             out["beat_range"] = list(self.beat_range)

@@ -97,7 +97,8 @@ class _Judge:
         holds = c.test(x, c.limit(self.female))
         vetoes = not holds and not (c.veto is not None and c.test(x, c.veto))
         value = _kept(x, c, c.limit(self.female), holds)
-        ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds)
+        ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds,
+                      borderline=not holds and not vetoes)
         return _Outcome("holds" if holds else "fails", ev, vetoes)
 
     def _by_range(self, c: Condition, x: Any) -> _Outcome:
@@ -117,7 +118,8 @@ class _Judge:
                                     and any(c.test(float(v), c.veto) for v in (*rng, x)))
         value = _kept(x, c, lim, holds)
         ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds,
-                      beat_range=(float(min(rng)), float(max(rng))))
+                      beat_range=(float(min(rng)), float(max(rng))),
+                      borderline=not holds and not vetoes)
         return _Outcome("holds" if holds else "fails", ev, vetoes)
 
 

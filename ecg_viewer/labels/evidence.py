@@ -115,13 +115,14 @@ def _agreeing_digits(x: float, nd: int, criterion: str, meets: bool) -> int:
 
 def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
                   source: bool = True) -> str:
-    """One line of evidence; ``○``/``×`` says whether it speaks for or against the label.
+    """One line of evidence; ``○``/``×`` says whether it speaks for or against the label, ``△``
+    that it misses the criterion within the tolerance the label is kept at (``borderline``).
     ``source=False`` leaves out the "weighed in the fused probability" note of a fused feature
     (a list that says it once for all of them)."""
     lang = lang or language()
     ja = lang == "ja"
     lp, rp = ("（", "）") if ja else (" (", ")")
-    sign = ("○ " if e.supports else "× ") if mark else ""
+    sign = ("○ " if e.supports else "△ " if e.borderline else "× ") if mark else ""
     if e.key == "similarity":
         body = tr("evid.similarity", lang, value=float(e.value or 0.0))
     elif e.key == "score":
@@ -150,6 +151,8 @@ def evidence_text(e: Evidence, lang: str | None = None, *, mark: bool = True,
             crit = ""
         else:
             crit = f"{lp}{rate_units(e.criterion, lang)}{rp}"
+        if e.borderline and crit:  # 「（-45〜-90°、境界域）」
+            crit = crit[:-len(rp)] + tr("evid.borderline", lang) + rp
         sep = ("：" if ja else ": ") if isinstance(e.value, bool) else \
             "" if ja and name.endswith("）") else " "  # 「R（V3）0.00 mV」
         if e.beat_range is not None:  # greyed, deciding as every group of beats meets it alike

@@ -286,7 +286,8 @@ def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, A
             "text": label_name(str(e.value), lang)}
     else:
         comp["valueString"] = str(e.value)
-    verdict = tr("report.fhir.supports" if e.supports else "report.fhir.against", lang)
+    verdict = tr("report.fhir.supports" if e.supports else "report.fhir.borderline"
+                 if e.borderline else "report.fhir.against", lang)
     if e.criterion in ("fusion", "model"):
         kind = tr("evid.fusion_weighed" if e.criterion == "fusion" else "report.fhir.by_model",
                   lang)

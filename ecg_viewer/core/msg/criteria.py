@@ -132,6 +132,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                   "low confidence; {criterion}, the same for every group of "
                                   "beats, {low} to {high}"),
     "evid.similarity": ("モデルの類似度 {value:.2f}", "model similarity {value:.2f}"),
+    "evid.borderline": ("、境界域", "; borderline"),
     "evid.score": ("スコア {value:.2f}", "score {value:.2f}"),
     "evid.held_back": ("計測値と合わないため保留（モデルのスコア {value:.2f} {criterion}）",
                        "held back: the measurements contradict it (model score {value:.2f} "

@@ -165,6 +165,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # an evidence component's interpretation: the criterion, then for or against the finding
     "report.fhir.supports": ("所見を支持", "supports the finding"),
     "report.fhir.against": ("所見に反する", "against the finding"),
+    "report.fhir.borderline": ("基準の境界域（所見は保持）", "borderline to the criterion (finding kept)"),
     "report.fhir.criterion": ("基準 {criterion}", "criterion {criterion}"),
     "report.fhir.label_score": ("その所見のスコア {score}", "that finding's score {score}"),
     "report.fhir.interpretation": ("{what}：{verdict}", "{what}: {verdict}"),

@@ -1,0 +1,61 @@
+"""A measurement that misses a label's published criterion but lies within the tolerance the label
+is kept at (LAFB at -44°: -45 to -90°, held back only beyond -30°; IRBBB at QRS 104 ms: 110-119
+ms, as carts call it) is shown as borderline (△, 「境界域」), not as evidence against the finding
+shown beside it (QA 59: a shown 左脚前枝ブロック with 「× QRS 軸 -44°」)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ecg_viewer.core.prediction import LabelScore
+from ecg_viewer.labels.catalog import load_catalog
+from ecg_viewer.labels.criteria import apply_criteria
+from ecg_viewer.labels.evidence import evidence_text
+from ecg_viewer.report.fhir import _evidence_component
+from ecg_viewer.signal.criteria import CriteriaFeatures
+
+CATALOG = {lab.id: lab for lab in load_catalog().labels}
+
+
+def _apply(label: str, **values) -> LabelScore:
+    lab = CATALOG[label]
+    (got,) = apply_criteria((LabelScore(lab.id, lab.ja, lab.en, 0.3, 0.5, 0.33, lab.category),),
+                            {}, CriteriaFeatures(values=values))
+    return got
+
+
+@pytest.mark.parametrize(("label", "values", "key"), [
+    ("lafb", dict(qrs_axis_deg=-44.0, fascicular_axis_deg=-44.0, qrs_ms=100.0),
+     "fascicular_axis_deg"),
+    ("irbbb", dict(qrs_ms=104.0, rprime_v1v2=True), "qrs_ms"),
+])
+def test_within_the_tolerance_the_finding_stays_and_its_evidence_is_borderline(label, values, key):
+    got = _apply(label, **values)
+    assert got.above_threshold
+    e = next(e for e in got.evidence if e.key == key)
+    assert not e.supports and e.borderline
+    assert e.to_dict()["borderline"] is True
+    ja, en = evidence_text(e, "ja"), evidence_text(e, "en")
+    assert ja.startswith("△ ") and ja.endswith("、境界域）"), ja
+    assert en.startswith("△ ") and en.endswith("; borderline)"), en
+    fhir = _evidence_component(e, "urn:x", "ja")["interpretation"][0]["text"]
+    assert "境界域（所見は保持）" in fhir and "反する" not in fhir, fhir
+
+
+@pytest.mark.parametrize(("label", "values", "key"), [
+    ("lafb", dict(qrs_axis_deg=-20.0, fascicular_axis_deg=-20.0, qrs_ms=100.0),
+     "fascicular_axis_deg"),
+    ("irbbb", dict(qrs_ms=150.0, rprime_v1v2=True), "qrs_ms"),
+])
+def test_beyond_it_the_finding_is_held_back_and_the_evidence_is_against(label, values, key):
+    got = _apply(label, **values)
+    assert not got.above_threshold
+    e = next(e for e in got.evidence if e.key == key)
+    assert not e.supports and not e.borderline and "borderline" not in e.to_dict()
+    assert evidence_text(e, "ja").startswith("× ")
+
+
+def test_evidence_that_meets_its_criterion_is_not_borderline():
+    got = _apply("lafb", qrs_axis_deg=-60.0, fascicular_axis_deg=-60.0, qrs_ms=100.0)
+    e = next(e for e in got.evidence if e.key == "fascicular_axis_deg")
+    assert e.supports and not e.borderline and evidence_text(e, "en").startswith("○ ")
