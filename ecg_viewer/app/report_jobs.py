@@ -132,8 +132,9 @@ class ReportJobs(QObject):
 
     def export(self, path: str | Path) -> int:
         """Write the report to ``path`` (.pdf, .json or .fhir.json) atomically, on the lane;
-        ``exported(paths)`` or ``exportFailed(exc)`` follows."""
-        return self.lane.submit(_export, self._args(), Path(path), key="export",
+        ``exported(paths)`` or ``exportFailed(exc)`` follows. Every export asked for runs, in
+        order: none supersedes another (QA 69: PDF, JSON, FHIR a second apart lost the JSON)."""
+        return self.lane.submit(_export, self._args(), Path(path), key="export", latest=False,
                                 on_done=self.exported.emit, on_error=self.exportFailed.emit)
 
     def pdf(self) -> int:
