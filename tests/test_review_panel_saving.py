@@ -318,3 +318,35 @@ def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samp
         assert "否定した「左脚後枝ブロック」" in win.statusBar().currentMessage()
     finally:
         win.close()
+
+
+def test_rejecting_a_finding_made_of_a_confirmed_one_is_said(qtbot, bundled_samples, tmp_path,
+                                                             monkeypatch):
+    """QA 69: 下壁心筋梗塞 confirmed, then 心筋梗塞 (scored from it) rejected with C, C, X: saved
+    without a word, and the signed PDF printed both decisions side by side."""
+    import dataclasses
+
+    from ecg_viewer.core.prediction import Evidence, Prediction
+
+    win = main_window(qtbot, monkeypatch, tmp_path / "db")
+    try:
+        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+            win.controller.open_file(str(bundled_samples / "E07509.hea"))
+        qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+        a = analysis_for(win.state.record, default_catalog(), {"imi": 0.6, "mi": 0.6})
+        labels = tuple(dataclasses.replace(s, evidence=(Evidence("derived_from", "imi", "", ""),))
+                       if s.id == "mi" else s for s in a.prediction.labels)
+        win.state.set_analysis(dataclasses.replace(
+            a, prediction=Prediction(labels, a.prediction.model)))
+        panel = win.review_dock.panel
+        combo = panel.findChild(type(panel.level), "decision:imi")
+        combo.setCurrentIndex(combo.findData("confirmed"))
+        assert "保存しました" in win.statusBar().currentMessage()
+        combo = panel.findChild(type(panel.level), "decision:mi")
+        combo.setCurrentIndex(combo.findData("rejected"))
+        message = win.statusBar().currentMessage()
+        assert "否定した「心筋梗塞」" in message and "確認した「下壁心筋梗塞」" in message, message
+        assert win.store.get(win.state.record.sha256).decisions == {
+            "imi": "confirmed", "mi": "rejected"}  # saved as decided
+    finally:
+        win.close()

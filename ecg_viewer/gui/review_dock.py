@@ -17,7 +17,7 @@ from ecg_viewer.core.messages import list_sep, tr
 from ecg_viewer.gui.review_panel import ReviewPanel
 from ecg_viewer.gui.window_layout import fit_worklist_width
 from ecg_viewer.gui.worklist_panel import WorklistPanel
-from ecg_viewer.report.content import rejected_parts
+from ecg_viewer.report.content import confirmed_under_rejected, rejected_parts
 from ecg_viewer.review import Review, ReviewStore
 from ecg_viewer.review.model import local_time
 
@@ -74,28 +74,35 @@ class ReviewDock:
     def _review_saved(self, review: Review) -> None:
         who = review.reviewer or ""
         when = local_time(review.updated_at)
-        clash, parts = self._confirmed_on_rejected(review)
+        key, clash, parts = self._confirmed_on_rejected(review)
         self.last_clash = clash
         if clash:  # saved as decided, but said (QA 50: 二枝ブロック confirmed, its 左脚後枝ブロック
             # rejected, both saved without a word and printed in the signed report), naming
-            # what was rejected (QA 54: a fixed example had named other findings)
+            # what was rejected (QA 54: a fixed example had named other findings); and the other
+            # way round (QA 69: 下壁心筋梗塞 confirmed, the 心筋梗塞 made of it rejected)
             self.win.statusBar().showMessage(
-                tr("review.ui.rests_on_rejected", label=clash, parts=list_sep().join(parts)), 30000)
+                tr(key, label=clash, parts=list_sep().join(parts)), 30000)
             return
         self.win.statusBar().showMessage(tr("review.ui.saved", who=who, when=when), 5000)
 
-    def _confirmed_on_rejected(self, review: Review) -> tuple[str, list[str]]:
-        """The name of a confirmed suggestion that stands on findings the reader rejected (a
-        part of 二枝ブロック, every narrower label of 心筋梗塞) and the names of those, or ("", [])."""
+    def _confirmed_on_rejected(self, review: Review) -> tuple[str, str, list[str]]:
+        """(message key, name, names) of decisions that contradict each other: a confirmed
+        suggestion that stands on findings the reader rejected (a part of 二枝ブロック, every
+        narrower label of 心筋梗塞), or a rejected one made of findings the reader confirmed
+        (心筋梗塞 over a confirmed 下壁心筋梗塞); ("", "", []) when none."""
         analysis = self.panel.analysis
         if analysis is None or analysis.prediction is None:
-            return "", []
+            return "", "", []
+        name = self.panel._label_name
         for s in analysis.prediction.labels:
             parts = rejected_parts(s, review.decisions) \
                 if review.decisions.get(s.id) == "confirmed" else []
             if parts:
-                return self.panel._label_name(s.id), [self.panel._label_name(p) for p in parts]
-        return "", []
+                return "review.ui.rests_on_rejected", name(s.id), [name(p) for p in parts]
+            made_of = confirmed_under_rejected(s, review.decisions)
+            if made_of:
+                return "review.ui.rejected_over_confirmed", name(s.id), [name(p) for p in made_of]
+        return "", "", []
 
     def detach_store(self) -> None:
         """The window is closing: the database is about to be closed."""

@@ -89,6 +89,21 @@ def rejected_parts(s: LabelScore, decisions: dict[str, str]) -> list[str]:
     return [i for i in parts if decisions.get(i) == "rejected"]
 
 
+def confirmed_under_rejected(s: LabelScore, decisions: dict[str, str]) -> list[str]:
+    """The ids of the confirmed findings that suggestion ``s``, rejected, is made of: a narrower
+    label (``derived_from``) of a rejected broader one, or every part of a rejected conjunction;
+    [] otherwise. Such a rejection contradicts what was confirmed (QA 69: 下壁心筋梗塞 confirmed and
+    心筋梗塞 rejected, both printed side by side in the signed report)."""
+    if decisions.get(s.id) != "rejected":
+        return []
+    derived = [str(e.value) for e in s.evidence if e.key == DERIVED_KEY]
+    parts = [str(e.value) for e in s.evidence if e.key == CONJUNCTION_KEY]
+    confirmed = [i for i in derived if decisions.get(i) == "confirmed"]
+    if confirmed:
+        return confirmed
+    return parts if parts and all(decisions.get(i) == "confirmed" for i in parts) else []
+
+
 _FILTER_KEYS = {"highpass_hz": "ui.page.highpass", "lowpass_hz": "ui.page.lowpass",
                 "notch_hz": "ui.page.notch"}
 

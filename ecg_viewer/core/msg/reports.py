@@ -261,6 +261,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.ui.state.unreviewed": ("未確認", "Not reviewed"),
     "review.ui.state.in_progress": ("確認中", "In progress"),
     "review.ui.state.done": ("確認済", "Reviewed"),
+    "review.ui.rejected_over_confirmed": (
+        "保存しました。ただし否定した「{label}」は、確認した「{parts}」を含む所見です。"
+        "確認と否定の組み合わせを見直してください",
+        "Saved, but the rejected \"{label}\" includes \"{parts}\", which you confirmed. Check "
+        "these decisions together",
+    ),
     "review.ui.rests_on_rejected": (
         "保存しました。ただし確認した「{label}」は、否定した「{parts}」の上に成り立つ所見です。"
         "確認と否定の組み合わせを見直してください",
