@@ -165,11 +165,6 @@ class EcgRecord:
         return replace(self, signal_mv=np.ascontiguousarray(self.signal_mv[:, i0:i1]),
                        gaps=_shift_gaps(self.gaps, i0, i1))
 
-    def gap_seconds(self) -> dict[str, float]:
-        """Per lead with gaps, how many seconds of it the file did not hold."""
-        fs = float(self.fs_hz)
-        return {n: sum(b - a for a, b in r) / fs for n, r in self.gaps.items() if r}
-
     def summary(self) -> dict[str, Any]:
         """The facts ``ecg-viewer info --json`` prints: strict JSON (a NaN or infinite number
         anywhere becomes None, so the text never holds ``NaN``/``Infinity``)."""
