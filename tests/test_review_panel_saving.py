@@ -283,26 +283,33 @@ def test_tab_reaches_every_review_control(qtbot, bundled_samples, tmp_path):
     store.close()
 
 
-def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samples, tmp_path,
-                                                             monkeypatch):
-    """QA 50: 左脚後枝ブロック rejected, then 二枝ブロック (CRBBB + LPFB) confirmed: both were saved
-    with 「確認結果を保存しました」 and printed in the signed report."""
+def _open_with_evidence(qtbot, win, bundled_samples, scores: dict[str, float], label: str,
+                        evidence: list[tuple[str, str]]) -> None:
+    """E07509 open in ``win`` with an analysis of ``scores`` whose ``label`` carries ``evidence``
+    ((key, label id): the parts a conjunction or a derived label is made of)."""
     import dataclasses
 
     from ecg_viewer.core.prediction import Evidence, Prediction
 
+    with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
+        win.controller.open_file(str(bundled_samples / "E07509.hea"))
+    qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
+    a = analysis_for(win.state.record, default_catalog(), scores)
+    labels = tuple(dataclasses.replace(s, evidence=tuple(Evidence(k, v, "", "") for k, v in evidence))
+                   if s.id == label else s for s in a.prediction.labels)
+    win.state.set_analysis(dataclasses.replace(a, prediction=Prediction(labels, a.prediction.model)))
+
+
+def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samples, tmp_path,
+                                                             monkeypatch):
+    """QA 50: 左脚後枝ブロック rejected, then 二枝ブロック (CRBBB + LPFB) confirmed: both were saved
+    with 「確認結果を保存しました」 and printed in the signed report."""
     win = main_window(qtbot, monkeypatch, tmp_path / "db")
     try:
-        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
-            win.controller.open_file(str(bundled_samples / "E07509.hea"))
-        qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
-        a = analysis_for(win.state.record, default_catalog(),
-                         {"crbbb": 0.9, "lpfb": 0.6, "bifascicular_block": 0.6})
-        labels = tuple(dataclasses.replace(s, evidence=(
-            Evidence("conjunction_of", "crbbb", "", ""), Evidence("conjunction_of", "lpfb", "", "")))
-            if s.id == "bifascicular_block" else s for s in a.prediction.labels)
-        win.state.set_analysis(dataclasses.replace(
-            a, prediction=Prediction(labels, a.prediction.model)))
+        _open_with_evidence(qtbot, win, bundled_samples,
+                            {"crbbb": 0.9, "lpfb": 0.6, "bifascicular_block": 0.6},
+                            "bifascicular_block", [("conjunction_of", "crbbb"),
+                                                   ("conjunction_of", "lpfb")])
         panel = win.review_dock.panel
         combo = panel.findChild(type(panel.level), "decision:lpfb")
         combo.setCurrentIndex(combo.findData("rejected"))
@@ -324,20 +331,10 @@ def test_rejecting_a_finding_made_of_a_confirmed_one_is_said(qtbot, bundled_samp
                                                              monkeypatch):
     """QA 69: 下壁心筋梗塞 confirmed, then 心筋梗塞 (scored from it) rejected with C, C, X: saved
     without a word, and the signed PDF printed both decisions side by side."""
-    import dataclasses
-
-    from ecg_viewer.core.prediction import Evidence, Prediction
-
     win = main_window(qtbot, monkeypatch, tmp_path / "db")
     try:
-        with qtbot.waitSignal(win.controller.loadFinished, timeout=30000):
-            win.controller.open_file(str(bundled_samples / "E07509.hea"))
-        qtbot.waitUntil(lambda: not win.controller.is_loading(), timeout=5000)
-        a = analysis_for(win.state.record, default_catalog(), {"imi": 0.6, "mi": 0.6})
-        labels = tuple(dataclasses.replace(s, evidence=(Evidence("derived_from", "imi", "", ""),))
-                       if s.id == "mi" else s for s in a.prediction.labels)
-        win.state.set_analysis(dataclasses.replace(
-            a, prediction=Prediction(labels, a.prediction.model)))
+        _open_with_evidence(qtbot, win, bundled_samples, {"imi": 0.6, "mi": 0.6}, "mi",
+                            [("derived_from", "imi")])
         panel = win.review_dock.panel
         combo = panel.findChild(type(panel.level), "decision:imi")
         combo.setCurrentIndex(combo.findData("confirmed"))
