@@ -149,3 +149,25 @@ def test_the_carts_own_reading_is_in_the_window(qtbot, shared_data: Path, bundle
     set_language("ja")
     h.set_record(read_ecg(bundled_samples / "E07509.hea"))
     assert h.device_reading.isHidden() and not h.device_reading.toolTip()
+
+
+@pytest.mark.shared_data
+def test_the_recording_time_is_never_cut(make_window, qtbot, samples, tmp_path) -> None:
+    """QA 69: with the worklist open at 1366x768 the header read 「記録日時: 2011-1…」 on the
+    Philips 129DYPRG: the date of the ECG, what a reader checks first, was elided like a file
+    name. It is shown whole; the free-text fields beside it give the room."""
+    import shutil
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(samples / "philips_xml" / "129DYPRG.xml", folder)
+    w = make_window((1366, 740), use_stored_language=False)
+    w.reading_desk.open_folder(folder)
+    with qtbot.waitSignal(w.flow.analysed, timeout=180000):
+        w.controller.open_file(str(folder / "129DYPRG.xml"))
+    when = w.header.values["recorded_at"]
+    qtbot.waitUntil(lambda: when.width() > 0, timeout=5000)
+    qtbot.wait(200)  # the layout settles with the worklist beside it
+    assert when.text() == "2011-12-01 07:27:34"
+    assert when.width() >= when.fontMetrics().horizontalAdvance(when.text())
+    assert w.header.width() < 1000  # the worklist and the side docks are beside it

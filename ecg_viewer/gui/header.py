@@ -41,12 +41,14 @@ DEVICE_READING_LINES = 20  # statements in the tooltip; the rest counted (all ar
 _TIP_SEP = "\n"
 # free text of any length from the file: elided (whole text on hover) rather than widening the
 # window (a long file name or device string squeezed the review dock off its columns)
-_ELIDED = ("name", "device", "file", "signal", "patient_id", "recorded_at", "format")
+# The recording time is never elided (QA 69: 「2011-1…」 with the worklist open at 1366x768): it is
+# our own fixed-length text, what a reader checks first, and what a comparison is dated by
+_ELIDED = ("name", "device", "file", "signal", "patient_id", "format")
 HEADER_VALUE_MIN_PX = 60  # an elided value keeps at least this much (its whole text on hover)
 # the format's name ("WFDB", "Philips Sierra XML", QA 67) asks no more than its id "wfdb" did: a
 # wider header in English narrowed the dock column, which stayed narrower after switching back
 FORMAT_MIN_PX = 28
-# (the patient ID, the recording time and the format too since 2026-12-06: an SCP, aECG or
+# (the patient ID and the format too since 2026-12-06: an SCP, aECG or
 # Philips file's header asked for 828-860 px in English and squeezed both side docks of a
 # 1366x768 screen to ~245 px, a layout then stored for the next start)
 
@@ -82,7 +84,7 @@ class HeaderWidget(QFrame):
         outer.setContentsMargins(8, 4, 8, 4)
         outer.setSpacing(2)
         grid = QGridLayout()
-        grid.setHorizontalSpacing(14)
+        grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(1)
         self._names: dict[str, QLabel] = {}
         self.values: dict[str, QLabel] = {}
