@@ -250,3 +250,38 @@ def test_a_long_status_message_is_cut_before_the_fields(qtbot) -> None:
     assert QStatusBar.currentMessage(bar) == "短い" and bar.toolTip() == ""
     bar.clearMessage()
     assert bar.currentMessage() == ""
+
+
+def test_a_status_message_is_cut_again_when_a_field_grows(qtbot) -> None:
+    """QA 69: 「129DYPRG.xml を開きました（Philips Sierra XML、500 Hz、10.0 秒）」 was cut to the
+    room there was when it came, then the case counter beside it grew (「1/15 件目 確認済
+    0/15 …」, set as the case opened) and ran over it: 「…10.0 ｷ1/15 件目」."""
+    from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar
+
+    from ecg_viewer.gui.notice_area import ElidingStatusBar
+
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    bar = ElidingStatusBar(win)
+    win.setStatusBar(bar)
+    counter = QLabel()
+    counter.setVisible(False)
+    bar.addPermanentWidget(counter)
+    win.resize(700, 300)
+    win.show()
+    qtbot.waitExposed(win)
+    text = "129DYPRG.xml を開きました（Philips Sierra XML、500 Hz、10.0 秒）"
+    bar.showMessage(text, 8000)
+    assert QStatusBar.currentMessage(bar) == text  # it fits while the counter is hidden
+    counter.setText("1/15 件目　確認済 0/15　要精査 3　要至急 1　倍率 48%")
+    counter.setVisible(True)
+
+    def clear_of_the_counter() -> bool:
+        shown = QStatusBar.currentMessage(bar)
+        return shown.endswith("…") and \
+            bar.fontMetrics().horizontalAdvance(shown) <= counter.x() - 4
+
+    qtbot.waitUntil(clear_of_the_counter, timeout=3000)
+    assert bar.currentMessage() == text and bar.toolTip() == text
+    counter.setVisible(False)  # the room back: the whole message again
+    qtbot.waitUntil(lambda: QStatusBar.currentMessage(bar) == text, timeout=3000)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QTimer, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -179,7 +179,10 @@ class ElidingStatusBar(QStatusBar):
 
     def _show_cut(self, timeout: int) -> None:
         text = self._full
-        room = self.width() - sum(w.width() + 8 for w in self.findChildren(QLabel)
+        # every permanent field as wide as it asks to be: a field whose text grew since the
+        # last layout (the case counter set as the case opened) has not been widened yet
+        room = self.width() - sum(max(w.width(), w.sizeHint().width()) + 8
+                                  for w in self.findChildren(QWidget)
                                   if w.isVisible() and w.parent() is self) - 24
         shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, room) \
             if room > 40 else text
@@ -190,6 +193,17 @@ class ElidingStatusBar(QStatusBar):
         """The message cut again to the new width, for the time it has left (QA 53: cut while
         the window was narrow, it stayed cut after it was widened)."""
         super().resizeEvent(event)
+        self._recut()
+
+    def event(self, event: QEvent) -> bool:
+        """A permanent field shown, hidden or grown (a new layout) cuts the message again (QA 69:
+        the case counter, set after 「…を開きました（…）」 came, ran over its end)."""
+        done = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest:
+            QTimer.singleShot(0, self._recut)
+        return done
+
+    def _recut(self) -> None:
         if self._full and super().currentMessage():
             left = 0 if self._until is None else int((self._until - time.monotonic()) * 1000)
             if self._until is None or left > 0:
