@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QTimer, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
