@@ -30,7 +30,8 @@ def test_panel_draws_every_lead_with_fiducials(qtbot, bundled_samples: Path) -> 
     # the drawn trace is the lead's median beat
     x, y = panel.plot_items["II"].listDataItems()[0].getData()
     assert x[0] >= -400 and x[-1] <= 700 and len(x) == len(y) > 400
-    assert tr("meas.median_title", n=m.median.n_beats_used) == panel.title.text()
+    bar = next(iter(panel.plot_items.values())).scale_mv
+    assert tr("meas.median_title", n=m.median.n_beats_used, mv=f"{bar:g}") == panel.title.text()
     panel.set_measurements(None)
     assert panel.plot_items == {}
 
@@ -161,8 +162,11 @@ def test_the_beats_are_drawn_against_the_pr_level_with_an_amplitude_scale(
     assert checked >= 10
     first = next(iter(panel.plot_items.values()))
     assert first.scale_mv in (0.5, 1.0)
-    texts = [i for i in first.items if hasattr(i, "textItem")]
-    assert any(t.textItem.toPlainText() == f"{first.scale_mv:g} mV" for t in texts)
+    # the bar's height is named in the title; in the plot only the lead's name is written (QA 69:
+    # 「0.5 mV」 beside the bar covered lead I's T wave in a ~270-px dock)
+    assert f"= {first.scale_mv:g} mV" in panel.title.text()
+    texts = [i.textItem.toPlainText() for i in first.items if hasattr(i, "textItem")]
+    assert texts == [next(iter(panel.plot_items))], texts
     # clear of the lead's name (top left) and of the beat: after its T wave (QA 50)
     (lo, hi), _ = first.viewRange()
     assert first.scale_x_ms > max(fid["t_end"], lo + 0.5 * (hi - lo))

@@ -129,7 +129,6 @@ class MedianBeatPanel(QWidget):
         self.plots.setVisible(True)
         low = set(m.low_confidence)
         pale = {pt for k in low for pt in INTERVAL_POINTS.get(k, ())}
-        self.title.setText(tr("meas.median_title", n=mb.n_beats_used))
         t = mb.time_ms
         fid = m.fiducials_ms()
         lo_ms = max(T_RANGE_MS[0], float(t[0]))
@@ -148,6 +147,7 @@ class MedianBeatPanel(QWidget):
         # top could be 0.45 mV and cut the 0.5-mV bar (QA 44)
         bar_mv = scale_bar_mv(hi)
         hi = max(hi, bar_mv + SCALE_BAR_MARGIN_MV)
+        self.title.setText(tr("meas.median_title", n=mb.n_beats_used, mv=f"{bar_mv:g}"))
         # limb leads in the first row, chest leads in the second (a compact strip under the page);
         # fewer per row in a narrow dock (plots_per_row)
         per_row = self.per_row if len(names) > self.per_row else max(len(names), 1)
@@ -193,15 +193,13 @@ class MedianBeatPanel(QWidget):
 
     @staticmethod
     def _scale_bar(p: pg.PlotItem, lo_ms: float, hi_ms: float, mv: float) -> None:
-        """A vertical bar of ``mv`` (see scale_bar_mv) from 0 mV, named to its left, at the
-        plot's right end, after the T wave (QA 39: amplitudes and ST could not be read from the
-        dock; QA 50: at its left end, under the lead's name, 「1 mV」 ran into the name and the
-        trace)."""
+        """A vertical bar of ``mv`` (see scale_bar_mv) from 0 mV at the plot's right end, after
+        the T wave (QA 39: amplitudes and ST could not be read from the dock; QA 50: at its left
+        end, under the lead's name, 「1 mV」 ran into the name and the trace). Its height is named
+        in the title: named beside it, 「0.5 mV」 covered lead I's T wave in a ~270-px dock
+        (QA 69)."""
         x = hi_ms - 0.06 * (hi_ms - lo_ms)
         p.plot([x, x], [0.0, mv], pen=pg.mkPen(SCALE, width=2.5))
-        text = pg.TextItem(f"{mv:g} mV", color=SCALE, anchor=(1, 0.5))
-        text.setPos(x - 0.01 * (hi_ms - lo_ms), mv / 2.0)
-        p.addItem(text)
         p.scale_mv = mv  # for tests: the bar's height
         p.scale_x_ms = x
 
