@@ -326,3 +326,25 @@ def test_export_asks_before_replacing_the_file_it_writes(win, qtbot, bundled_sam
     with qtbot.waitSignal(win.report_jobs.exported, timeout=60000) as done:
         win.report_menu.export_dialog()
     assert done.args[0][0] == old and old.read_bytes() != b"PRECIOUS earlier report"
+
+
+def test_another_ecg_opens_at_the_top_of_the_review_dock(qtbot, make_window, bundled_samples
+                                                         ) -> None:
+    """QA 69: after F the next case opened with the review dock scrolled to where the last case
+    was left, its state and reviewer line out of view. Another ECG opens at the top; the same
+    ECG analysed again keeps the place."""
+    w = make_window((1366, 740), use_stored_language=False)
+    bar = w.review_dock.scroll.verticalScrollBar()
+
+    def open_(name: str) -> None:
+        with qtbot.waitSignal(w.flow.analysed, timeout=180000):
+            w.controller.open_file(str(bundled_samples / name))
+        qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=10000)
+
+    open_("E07509.hea")
+    bar.setValue(bar.maximum())
+    open_("E07505.hea")
+    assert bar.value() == 0
+    bar.setValue(bar.maximum())
+    w.review_dock._record_changed(w.state.record)  # the same ECG again: the place is kept
+    assert bar.value() == bar.maximum() > 0

@@ -37,10 +37,10 @@ class ReviewDock:
         self.last_clash = ""
         self.dock = QDockWidget(tr("review.ui.dock"), win)
         self.dock.setObjectName("review_dock")
-        scroll = QScrollArea()  # the dock may be short (other docks): the panel scrolls
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.panel)
-        self.dock.setWidget(scroll)
+        self.scroll = QScrollArea()  # the dock may be short (other docks): the panel scrolls
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.panel)
+        self.dock.setWidget(self.scroll)
         win.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         state.recordChanged.connect(self._record_changed)
         state.analysisChanged.connect(self.panel.set_analysis)
@@ -59,7 +59,12 @@ class ReviewDock:
         self.panel.retranslate()
 
     def _record_changed(self, record: Any) -> None:
+        before = self.panel.record
         self.panel.set_record(record)
+        if record is None or before is None or record.sha256 != before.sha256:
+            # another ECG opens at the dock's top, its state and reviewer in view (QA 69: after
+            # F the next case opened scrolled to where the last one was left, mid-list)
+            self.scroll.verticalScrollBar().setValue(0)
         if self.state.analysis is not None:  # already there (the worklist's): show it
             self.panel.set_analysis(self.state.analysis)
 
