@@ -222,9 +222,9 @@ def test_long_header_fields_elide_instead_of_squeezing_the_window(win, samples: 
     assert isinstance(header.values["file"], ElidedLabel) and widths[0] == widths[1]
 
 
-def test_a_long_status_message_is_cut_before_the_fields(qtbot) -> None:
-    """QA 50: a long read error ran under the permanent fields: 「…/wl/healforc9/10 件目」."""
-    from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar
+def _window_with_status_field(qtbot, field, width: int):
+    """A shown window ``width`` px wide whose eliding status bar holds ``field`` (permanent)."""
+    from PySide6.QtWidgets import QMainWindow
 
     from ecg_viewer.gui.notice_area import ElidingStatusBar
 
@@ -232,11 +232,19 @@ def test_a_long_status_message_is_cut_before_the_fields(qtbot) -> None:
     qtbot.addWidget(win)
     bar = ElidingStatusBar(win)
     win.setStatusBar(bar)
-    field = QLabel("9/10 件目　確認済 1/10　倍率 48%")
     bar.addPermanentWidget(field)
-    win.resize(600, 300)
+    win.resize(width, 300)
     win.show()
     qtbot.waitExposed(win)
+    return win, bar
+
+
+def test_a_long_status_message_is_cut_before_the_fields(qtbot) -> None:
+    """QA 50: a long read error ran under the permanent fields: 「…/wl/healforc9/10 件目」."""
+    from PySide6.QtWidgets import QLabel, QStatusBar
+
+    field = QLabel("9/10 件目　確認済 1/10　倍率 48%")
+    win, bar = _window_with_status_field(qtbot, field, 600)
     text = "ファイルが壊れているか、SCP-ECG (.scp) 形式として読めません: " + "/tmp/wl/" * 20 + "x.SCP"
     bar.showMessage(text, 5000)
     shown = QStatusBar.currentMessage(bar)
@@ -256,20 +264,11 @@ def test_a_status_message_is_cut_again_when_a_field_grows(qtbot) -> None:
     """QA 69: 「129DYPRG.xml を開きました（Philips Sierra XML、500 Hz、10.0 秒）」 was cut to the
     room there was when it came, then the case counter beside it grew (「1/15 件目 確認済
     0/15 …」, set as the case opened) and ran over it: 「…10.0 ｷ1/15 件目」."""
-    from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar
+    from PySide6.QtWidgets import QLabel, QStatusBar
 
-    from ecg_viewer.gui.notice_area import ElidingStatusBar
-
-    win = QMainWindow()
-    qtbot.addWidget(win)
-    bar = ElidingStatusBar(win)
-    win.setStatusBar(bar)
     counter = QLabel()
     counter.setVisible(False)
-    bar.addPermanentWidget(counter)
-    win.resize(700, 300)
-    win.show()
-    qtbot.waitExposed(win)
+    _win, bar = _window_with_status_field(qtbot, counter, 700)
     text = "129DYPRG.xml を開きました（Philips Sierra XML、500 Hz、10.0 秒）"
     bar.showMessage(text, 8000)
     assert QStatusBar.currentMessage(bar) == text  # it fits while the counter is hidden
