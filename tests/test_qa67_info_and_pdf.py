@@ -98,3 +98,25 @@ def test_pdf_draws_true_comparison_signs_in_english(tmp_path: Path, lang: str, s
     text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert " ".join(text.split()) == shown
+
+
+@needs_pdftotext
+def test_english_evidence_rows_keep_the_true_signs(bundled_samples: Path, tmp_path: Path):
+    """QA 70: the evidence rows (the suggestions table, the details grid) were wrapped after ≥ ≤
+    had been swapped for the JIS forms used to measure them, so the English sheet printed
+    "heart rate 64/min (≧ 50/min)" although ``text_at`` draws true signs there."""
+    from ecg_viewer.report.pdf_text import fit_text, register_font, wrap_text
+
+    register_font()
+    assert "≥" in "".join(wrap_text("QRS 158 ms (≥ 120 ms) " * 6, 40, 7)) and \
+        fit_text("QRS (≥ 120 ms) " * 9, 30, 7).count("≥") >= 1
+    record = bundled_samples / "E07509.hea"
+    set_language("en")
+    try:
+        pdf = tmp_path / "r.pdf"
+        assert report_cmd.run(_args(record, pdf, no_review=True, prior="none")) == 0
+    finally:
+        set_language("ja")
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "≥ 120 ms" in text and "≧" not in text and "≦" not in text

@@ -23,7 +23,6 @@ from ecg_viewer.report.content import (
 )
 from ecg_viewer.report.pdf_text import (
     FONT,
-    FONT_SUBSTITUTES,
     MARGIN_MM,
     SHEET_H_MM,
     SHEET_W_MM,
@@ -81,7 +80,7 @@ CELL_PT = 7.5
 
 def _cell_lines(cells: list[tuple[str, bool]], w: float) -> list[list[str]]:
     """Each cell's text on at most two lines of its column (``w / 2`` wide)."""
-    return [wrap_text(text.translate(FONT_SUBSTITUTES), w / 2.0 - 2, CELL_PT, 2)
+    return [wrap_text(text, w / 2.0 - 2, CELL_PT, 2)
             for text, _ in cells]
 
 

@@ -17,7 +17,6 @@ from ecg_viewer.labels.evidence import evidence_line, measurement_evidence, scor
 from ecg_viewer.labels.referral import shown_level
 from ecg_viewer.report.content import ReportContent
 from ecg_viewer.report.pdf_text import (
-    FONT_SUBSTITUTES,
     MARGIN_MM,
     fit_size,
     fits,
@@ -135,7 +134,7 @@ def suggestions_table(c: Canvas, content: ReportContent, y: float, width: float,
     def evidence(s: LabelScore) -> list[str]:
         if s.id not in lines:
             ev = _evidence_row(s, lang)
-            lines[s.id] = wrap_text(ev.translate(FONT_SUBSTITUTES), width - 8, EVIDENCE_PT,
+            lines[s.id] = wrap_text(ev, width - 8, EVIDENCE_PT,
                                     EVIDENCE_LINES) if ev else []
         return lines[s.id]
 

@@ -77,17 +77,23 @@ _ASCII_FORMS = {"≥": ">=", "≤": "<="}
 
 def fits(text: str, width_mm: float, size: float) -> bool:
     """Whether ``text`` (as drawn, the font's substitutes in) fits ``width_mm`` at ``size``."""
-    return pdfmetrics.stringWidth(text.translate(FONT_SUBSTITUTES), FONT, size) <= width_mm * mm
+    return _width(text, size) <= width_mm * mm
 
 
 def fit_text(text: str, width_mm: float, size: float) -> str:
-    """Cut ``text`` with an ellipsis so that it fits ``width_mm``."""
-    text = text.translate(FONT_SUBSTITUTES)
+    """Cut ``text`` with an ellipsis so that it fits ``width_mm``. ≥ ≤ are kept (measured as
+    the forms drawn in their place): :func:`text_at` draws them as the sheet's language writes
+    them (QA 70: cut or wrapped here first, an English sheet's evidence printed 「≧ 50/min」)."""
     if fits(text, width_mm, size):
         return text
-    while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width_mm * mm:
+    while text and not fits(text + "…", width_mm, size):
         text = text[:-1]
     return text + "…"
+
+
+def _width(text: str, size: float) -> float:
+    """The width of ``text`` in points as :func:`text_at` draws it (≥ ≤ as their JIS forms)."""
+    return pdfmetrics.stringWidth(text.translate(FONT_SUBSTITUTES), FONT, size)
 
 
 def fit_size(text: str, width_mm: float, size: float, smallest: float) -> tuple[str, float]:
@@ -109,7 +115,7 @@ def wrap_text(text: str, width_mm: float, size: float,
     for para in text.splitlines() or [""]:
         line = ""
         for ch in para:
-            if pdfmetrics.stringWidth(line + ch, FONT, size) > width_mm * mm and line:
+            if _width(line + ch, size) > width_mm * mm and line:
                 cut = _break_at(line, ch)
                 lines.append(line[:cut].rstrip())
                 line = (line[cut:] + ch).lstrip()
