@@ -59,3 +59,20 @@ def test_evidence_that_meets_its_criterion_is_not_borderline():
     got = _apply("lafb", qrs_axis_deg=-60.0, fascicular_axis_deg=-60.0, qrs_ms=100.0)
     e = next(e for e in got.evidence if e.key == "fascicular_axis_deg")
     assert e.supports and not e.borderline and evidence_text(e, "en").startswith("○ ")
+
+
+@pytest.mark.parametrize("label", ["irbbb", "ilbbb"])
+def test_a_normal_qrs_is_no_near_miss_of_an_incomplete_block(label):
+    """QA 70: the IRBBB/ILBBB rules keep the finding at any QRS under 120 ms (carts call IRBBB
+    under 110 ms), and every such QRS had read as borderline: 「△ QRS 幅 80 ms（110…119 ms、
+    境界域）」 on E07500, and ``borderline`` on the ILBBB evidence of nearly every narrow-QRS
+    record. From 100 ms it is a near miss; shorter, it fails the criterion plainly (×), the
+    finding still not held back by it."""
+    near = next(e for e in _apply(label, qrs_ms=104.0, rprime_v1v2=True).evidence
+                if e.key == "qrs_ms")
+    assert near.borderline
+    got = _apply(label, qrs_ms=80.0, rprime_v1v2=True)
+    e = next(e for e in got.evidence if e.key == "qrs_ms")
+    assert not e.supports and not e.borderline and "borderline" not in e.to_dict()
+    assert evidence_text(e, "ja").startswith("× ") and "境界域" not in evidence_text(e, "ja")
+    assert got.above_threshold  # the QRS does not hold the finding back (0-119 ms)

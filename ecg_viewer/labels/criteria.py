@@ -98,7 +98,7 @@ class _Judge:
         vetoes = not holds and not (c.veto is not None and c.test(x, c.veto))
         value = _kept(x, c, c.limit(self.female), holds)
         ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds,
-                      borderline=not holds and not vetoes)
+                      borderline=not holds and not vetoes and c.near_miss(x))
         return _Outcome("holds" if holds else "fails", ev, vetoes)
 
     def _by_range(self, c: Condition, x: Any) -> _Outcome:
@@ -119,7 +119,7 @@ class _Judge:
         value = _kept(x, c, lim, holds)
         ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds,
                       beat_range=(float(min(rng)), float(max(rng))),
-                      borderline=not holds and not vetoes)
+                      borderline=not holds and not vetoes and c.near_miss(float(x)))
         return _Outcome("holds" if holds else "fails", ev, vetoes)
 
 

@@ -73,6 +73,12 @@ class Condition:
     # False: the condition only keeps the label from being held back (AF at a slow regular
     # rate: AF with AV block), it is no reason for the finding and is not shown as one
     evidence: bool = True
+    # ("between" only) a failing value inside this range, and inside ``veto``, is a near miss:
+    # its evidence is marked borderline (△). Default: the whole ``veto`` range. IRBBB's veto
+    # [0, 119] keeps it at any QRS under 120 ms, but a QRS of 80 ms is no near miss of 110-119
+    # (QA 70: 「△ QRS 幅 80 ms（110…119 ms、境界域）」, and ``borderline`` on nearly every
+    # narrow-QRS record's IRBBB and ILBBB evidence)
+    borderline: Any = None
 
     def limit(self, female: bool | None) -> Any:
         return self.value_female if female and self.value_female is not None else self.value
@@ -82,6 +88,11 @@ class Condition:
             lo, hi = limit
             return bool(lo <= x <= hi)
         return bool(_OPS[self.op](x, limit))
+
+    def near_miss(self, x: Any) -> bool:
+        """Whether ``x``, failing the condition but not beyond its veto, is a near miss (see
+        ``borderline``)."""
+        return self.borderline is None or self.test(x, self.borderline)
 
     def criterion(self, female: bool | None) -> str:
         """Language-neutral text of the criterion, e.g. ``> 200 ms``, ``-90…-30°``, ``= true``."""
@@ -204,7 +215,7 @@ def _condition(raw: Any, where: str, file: Path) -> Condition:
     if op not in _OPS and op != "between":
         raise RulesError(file, f"{where}: op must be one of {(*_OPS, 'between')}, got {op!r}")
     value = raw.get("value")
-    for key in ("value", "value_female", "veto"):
+    for key in ("value", "value_female", "veto", "borderline"):
         v = raw.get(key)
         if v is None and key != "value":
             continue
@@ -227,7 +238,9 @@ def _condition(raw: Any, where: str, file: Path) -> Condition:
     return Condition(raw["feature"], op, tuple(value) if op == "between" else value,
                      raw.get("value_female"),
                      tuple(raw["veto"]) if raw.get("veto") is not None else None,
-                     tuple(deps), shown)  # fmt: skip
+                     tuple(deps), shown,
+                     tuple(raw["borderline"]) if raw.get("borderline") is not None else None,
+                     )  # fmt: skip
 
 
 def _conditions(raw: Any, where: str, file: Path) -> tuple[Condition, ...]:
