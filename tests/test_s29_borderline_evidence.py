@@ -26,7 +26,7 @@ def _apply(label: str, **values) -> LabelScore:
 
 @pytest.mark.parametrize(("label", "values", "key"), [
     ("lafb", dict(qrs_axis_deg=-44.0, fascicular_axis_deg=-44.0, qrs_ms=100.0),
-     "fascicular_axis_deg"),
+     "qrs_axis_deg"),
     ("irbbb", dict(qrs_ms=104.0, rprime_v1v2=True), "qrs_ms"),
 ])
 def test_within_the_tolerance_the_finding_stays_and_its_evidence_is_borderline(label, values, key):
@@ -44,7 +44,7 @@ def test_within_the_tolerance_the_finding_stays_and_its_evidence_is_borderline(l
 
 @pytest.mark.parametrize(("label", "values", "key"), [
     ("lafb", dict(qrs_axis_deg=-20.0, fascicular_axis_deg=-20.0, qrs_ms=100.0),
-     "fascicular_axis_deg"),
+     "qrs_axis_deg"),
     ("irbbb", dict(qrs_ms=150.0, rprime_v1v2=True), "qrs_ms"),
 ])
 def test_beyond_it_the_finding_is_held_back_and_the_evidence_is_against(label, values, key):
@@ -57,7 +57,7 @@ def test_beyond_it_the_finding_is_held_back_and_the_evidence_is_against(label, v
 
 def test_evidence_that_meets_its_criterion_is_not_borderline():
     got = _apply("lafb", qrs_axis_deg=-60.0, fascicular_axis_deg=-60.0, qrs_ms=100.0)
-    e = next(e for e in got.evidence if e.key == "fascicular_axis_deg")
+    e = next(e for e in got.evidence if e.key == "qrs_axis_deg")
     assert e.supports and not e.borderline and evidence_text(e, "en").startswith("○ ")
 
 
@@ -76,3 +76,31 @@ def test_a_normal_qrs_is_no_near_miss_of_an_incomplete_block(label):
     assert not e.supports and not e.borderline and "borderline" not in e.to_dict()
     assert evidence_text(e, "ja").startswith("× ") and "境界域" not in evidence_text(e, "ja")
     assert got.above_threshold  # the QRS does not hold the finding back (0-119 ms)
+
+
+def test_a_borderline_axis_is_named_once_and_said_in_the_banner():
+    """QA 70 (PTB-XL 348, E00018): LAFB kept at -36° (-44°) showed 「△ QRS 軸（右脚ブロックでは
+    最初の 60 m…」 cut before its value in the panel, beside 「○ QRS 軸 -44°（統合確率への寄与）」,
+    the fused probability's copy of the same axis; and the banner gave that copy as LAFB's only
+    reason, nowhere saying it missed -45°. Where LAFB's axis is the whole QRS's, the evidence
+    names it 「QRS 軸」, once; the banner's reason says it is borderline."""
+    from ecg_viewer.core.prediction import Evidence
+    from ecg_viewer.labels.evidence import evidence_summary
+
+    lab = CATALOG["lafb"]
+    fused = Evidence("qrs_axis_deg", -36.0, "°", "fusion", True)
+    (got,) = apply_criteria(
+        (LabelScore(lab.id, lab.ja, lab.en, 0.3, 0.5, 0.33, lab.category, (fused,)),),
+        {}, CriteriaFeatures(values=dict(qrs_axis_deg=-36.0, fascicular_axis_deg=-36.0,
+                                         qrs_ms=84.0)))
+    axis = [e for e in got.evidence if e.key in ("qrs_axis_deg", "fascicular_axis_deg")]
+    assert len(axis) == 1 and axis[0].key == "qrs_axis_deg" and axis[0].borderline, axis
+    assert evidence_text(axis[0], "ja") == "△ QRS 軸 -36°（-90…-45°、境界域）"
+    assert evidence_summary(got, "ja") == "QRS 軸 -36°（-90…-45°、境界域）"
+    assert evidence_summary(got, "en") == "QRS axis -36° (-90…-45°; borderline)"
+    # beside a complete RBBB that turned the whole axis north-west: its first 60 ms, so named
+    (got,) = apply_criteria((LabelScore(lab.id, lab.ja, lab.en, 0.3, 0.5, 0.33, lab.category),),
+                            {}, CriteriaFeatures(values=dict(
+                                qrs_axis_deg=-129.0, fascicular_axis_deg=-56.0, qrs_ms=160.0,
+                                rprime_v1v2=True)))
+    assert [e.key for e in got.evidence if e.key.endswith("axis_deg")] == ["fascicular_axis_deg"]

@@ -97,9 +97,22 @@ class _Judge:
         holds = c.test(x, c.limit(self.female))
         vetoes = not holds and not (c.veto is not None and c.test(x, c.veto))
         value = _kept(x, c, c.limit(self.female), holds)
-        ev = Evidence(c.feature, value, unit_of(c.feature), c.criterion(self.female), holds,
+        ev = Evidence(self._shown_key(c.feature), value, unit_of(c.feature),
+                      c.criterion(self.female), holds,
                       borderline=not holds and not vetoes and c.near_miss(x))
         return _Outcome("holds" if holds else "fails", ev, vetoes)
+
+    def _shown_key(self, feature: str) -> str:
+        """The measurement the evidence names: LAFB's axis is the whole QRS's (``qrs_axis_deg``)
+        but beside a complete RBBB that turned it north-west (signal/criteria.py). Named
+        「QRS 軸（右脚ブロックでは最初の 60 ms）」 where it was the whole QRS's, the evidence line
+        was cut before its value in the panel, and the fused probability's copy of the same axis
+        stood beside it as a second line (QA 70: 「△ QRS 軸（右脚ブロックでは最初の 60 m…」 over
+        「○ QRS 軸 -44°（統合確率への寄与）」)."""
+        if feature == "fascicular_axis_deg" and \
+                self.values.get(feature) == self.values.get("qrs_axis_deg"):
+            return "qrs_axis_deg"
+        return feature
 
     def _by_range(self, c: Condition, x: Any) -> _Outcome:
         """A value greyed for the spread between groups of beats still decides ``c`` when its

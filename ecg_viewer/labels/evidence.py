@@ -193,8 +193,12 @@ def measurement_evidence(s: LabelScore) -> tuple[Evidence, ...]:
 def evidence_summary(s: LabelScore, lang: str | None = None, limit: int = 3,
                      supports: bool | None = True) -> str:  # fmt: skip
     """The first ``limit`` measurement reasons (for the banner), "" when none; the features
-    the fused probability weighed under one heading (:func:`evidence_line`)."""
-    items = [e for e in measurement_evidence(s) if supports is None or e.supports is supports]
+    the fused probability weighed under one heading (:func:`evidence_line`). With
+    ``supports=True`` a near miss the finding is kept at (``borderline``) is one of them, said
+    so: 「QRS 軸 -36°（-90…-45°、境界域）」 (QA 70: the banner gave the fused copy of that axis as
+    LAFB's reason, and nothing said it missed the criterion)."""
+    items = [e for e in measurement_evidence(s) if supports is None or e.supports is supports
+             or (supports is True and e.borderline)]
     return evidence_line(items[:limit], lang, mark=False)
 
 
