@@ -105,3 +105,21 @@ def test_a_short_reason_takes_its_own_height_and_no_window_sentence_without_one(
     assert not panel.window_note.isVisible()
     panel.show_placeholder()
     assert not panel.window_note.isVisible() and panel.message.text()
+
+
+@pytest.mark.parametrize("lang", ["en", "ja"])
+def test_a_normal_ecg_does_not_say_no_finding_is_above_threshold(panel, lang):
+    """QA 70: a normal ECG's banner 「異常なし」 was followed by 「しきい値を超えた所見は
+    ありません。」 right above ● 洞調律 0.94 and ● 正常心電図 0.94, in bold as above threshold.
+    The line says what it means: nothing calls for follow-up or further examination."""
+    set_language(lang)
+    a = _analysis()
+    a = Analysis(file=a.file, sha256=a.sha256, quality=a.quality, referral=Referral("A"),
+                 prediction=a.prediction, extra=a.extra)
+    panel.show_analysis(a)
+    assert any(s.above_threshold for s in a.prediction.labels)
+    text = panel.message.text()
+    assert text == ("経過観察・精査の理由となる所見はありません。" if lang == "ja"
+                    else "No finding calls for follow-up or further examination.")
+    assert "threshold" not in text and "しきい値" not in text
+    set_language("ja")

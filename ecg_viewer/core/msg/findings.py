@@ -381,7 +381,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "AI モデルが使えないため、所見候補はありません（計測値による判定のみ）。",
         "No AI model available: no suggestions (referral from measurements only).",
     ),
-    "suggest.no_findings": ("しきい値を超えた所見はありません。", "No finding above its threshold."),
+    # under the level when nothing raised it: the findings listed below it may well be above
+    # their thresholds (洞調律 0.94, 正常心電図 0.94 in bold; QA 70 read 「しきい値を超えた所見は
+    # ありません」 right above them)
+    "suggest.no_findings": ("経過観察・精査の理由となる所見はありません。",
+                            "No finding calls for follow-up or further examination."),
     "suggest.quality_note": ("信号品質（注意）: {problems}", "Signal quality (note): {problems}"),
     "suggest.query_title": ("所見を入力して照合", "Check a finding"),
     "suggest.query_placeholder": ("例: ブルガダ型、右胸心、AF（Enter で照合）",
