@@ -69,3 +69,12 @@ def test_a_count_reads_whole_and_a_ratio_keeps_its_decimals():
     assert format_value(3.0, "", "ja") == "3"
     assert format_value(0.33, "", "ja") == "0.33"
     assert format_value(1.0, "mV", "ja") == "1.00 mV"
+
+
+def test_a_rate_reads_as_the_header_writes_it():
+    """QA 70: the English sheet read "HR 64 bpm" in its header and measurements table but
+    "heart rate 64/min (≥ 50/min)" in the evidence below; Japanese writes 「/分」 throughout."""
+    hr = Evidence("hr_bpm", 64.0, "/min", "≥ 50/min", True)
+    assert evidence_text(hr, "en") == "○ heart rate 64 bpm (≥ 50 bpm)"
+    assert evidence_text(hr, "ja") == "○ 心拍数 64 /分（≥ 50 /分）"
+    assert hr.to_dict()["unit"] == "/min"  # the JSON keeps the unit's code

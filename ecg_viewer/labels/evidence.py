@@ -55,9 +55,10 @@ def feature_name(key: str, lang: str | None = None) -> str:
 
 def rate_units(text: str, lang: str | None = None) -> str:
     """``text`` (a value or a criterion such as "< 60/min") with the rate unit as ``lang``
-    writes it: 「 /分」 in Japanese, as the header and the banner do ("/min" in English)."""
-    return text.replace("/min", " /分").replace("  /分", " /分") if (lang or language()) == "ja" \
-        else text
+    writes it, as the header, the banner and the criteria dock do: 「 /分」 in Japanese, " bpm"
+    in English (QA 70: the English sheet read "HR 64 bpm" above "heart rate 64/min")."""
+    unit = " /分" if (lang or language()) == "ja" else " bpm"
+    return text.replace("/min", unit).replace(" " + unit, unit)
 
 
 def format_value(value: object, unit: str, lang: str | None = None, *, criterion: str = "",
