@@ -239,3 +239,20 @@ def test_a_longer_record_says_which_10_s_the_model_read(bundled_samples: Path, t
     sheet1 = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"],
                             capture_output=True, text=True, check=True).stdout
     assert "55.0–65.0 秒（中央の 10 秒）" in sheet1
+
+
+def test_findings_together_are_named_in_the_banner_without_their_sentence() -> None:
+    """QA 70 (CinC Q0027, English): the PDF banner cut the combination's reason at "each below
+    its own thres…", the part that explains it lost. The banner names the findings; the whole
+    reason is on sheet 2."""
+    from ecg_viewer.core.messages import Bilingual, Reason
+    from ecg_viewer.core.prediction import level_name
+    from ecg_viewer.labels.referral import reason_head
+
+    reason = Reason.of("referral.because_combination", level=level_name("D"), findings=Bilingual(
+        "異常 Q 波 0.14、下壁心筋梗塞 0.06",
+        "abnormal Q waves 0.14, inferior myocardial infarction 0.06"))
+    assert reason_head(reason, "en") == \
+        "findings together: abnormal Q waves 0.14, inferior myocardial infarction 0.06 and others"
+    assert reason_head(reason, "ja") == "所見の組み合わせ：異常 Q 波 0.14、下壁心筋梗塞 0.06 など"
+    assert "threshold" in reason.text("en") and "基準未満" in reason.text("ja")  # sheet 2: whole

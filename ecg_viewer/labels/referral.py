@@ -73,10 +73,14 @@ FINDING_REASONS = frozenset({
 def reason_head(reason: Reason, lang: str) -> str:
     """What a referral reason names, for a one-line summary: the finding's name where the
     reason is about a finding ("前壁中隔心筋梗塞", not "前壁中隔心筋梗塞（要精査: …）"), else the
-    whole reason ("QTc（Bazett）512 ms：500 ms 以上")."""
+    whole reason ("QTc（Bazett）512 ms：500 ms 以上"); findings together by their names, without
+    the sentence that they are each below their thresholds."""
     label = dict(reason.params).get("label")
     if reason.key in FINDING_REASONS and isinstance(label, Localized):
         return label.text(lang)
+    if reason.key == "referral.because_combination":
+        return tr("referral.because_combination_head", lang,
+                  findings=dict(reason.params).get("findings", ""))
     return reason.text(lang)
 
 

@@ -95,6 +95,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "findings together: {findings} and others, each below its own threshold (together: "
         "{level})",
     ),
+    # the same, as the PDF banner names it (the level is the banner's own): the English whole
+    # was cut at "each below its own thres…" (QA 70)
+    "referral.because_combination_head": ("所見の組み合わせ：{findings} など",
+                                          "findings together: {findings} and others"),
     "referral.paced_measured": ("ペーシングスパイクあり（治療中）", "Pacing spikes (under treatment)"),
     "referral.rule.qtc_bazett_very_long": (
         "QTc（Bazett）{value:.0f} ms：500 ms 以上",
