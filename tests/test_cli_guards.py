@@ -219,3 +219,22 @@ def test_render_does_not_replace_a_read_only_image(record: Path, tmp_path: Path,
         assert png.read_bytes() == b"not really a png"
     finally:
         png.chmod(0o644)
+
+
+@pytest.mark.parametrize("tail", ["500,0.1,", "500,0.1", "500,0.1,0.2,"])
+def test_a_csv_cut_in_its_last_row_says_the_file_ends_early(tmp_path: Path, tail: str,
+                                                           capsys: pytest.CaptureFixture[str]
+                                                           ) -> None:
+    """QA 70: a CSV cut after a comma on its last row read 「1604 行目に 数値でない値「」」, true
+    but not what happened; the MFER and XML readers say the file ends early. A bad row before
+    the last one is still named as it is."""
+    rows = ["fs_hz,I,II,III"] + ["500,0.1,0.2,0.1"] * 5 + [tail]
+    f = tmp_path / "cut.csv"
+    f.write_text("\n".join(rows), encoding="utf-8")  # no newline after the cut
+    assert main(["info", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert "7 行目に 途中で切れた最後の行（ファイルが途中で終わっています）" in err, err
+    f.write_text("\n".join([*rows[:3], tail, *rows[3:-1]]) + "\n", encoding="utf-8")
+    assert main(["info", str(f)]) == 1
+    err = capsys.readouterr().err
+    assert "4 行目に" in err and "途中で切れた" not in err, err

@@ -132,12 +132,21 @@ def _drop_trailing(text: str, delim: str) -> str:
     return body[:-1] if body.endswith(delim) else text
 
 
-def _first_bad_row(numbered: list[tuple[int, str]], delim: str,
-                   n_columns: int) -> tuple[int, Bilingual]:
+_CUT_SHORT = Bilingual("途中で切れた最後の行（ファイルが途中で終わっています）",
+                       "a last row cut short (the file ends early)")
+
+
+def _first_bad_row(numbered: list[tuple[int, str]], delim: str, n_columns: int,
+                   at_end: bool = False) -> tuple[int, Bilingual]:
     """The file line number of the first row that is not ``n_columns`` numbers, and what is
-    wrong with it (for the message; numpy's own text is programming advice)."""
+    wrong with it (for the message; numpy's own text is programming advice). ``at_end``: the
+    rows are the file's last; its last row with too few cells or an empty one is a file cut
+    short, said so (QA 70: 「1604 行目に 数値でない値「」」 for a CSV cut after a comma)."""
     for number, text in numbered:
         cells = text.split(delim)
+        last = at_end and number == numbered[-1][0]
+        if last and (len(cells) < n_columns or not cells[-1].strip()):
+            return number, _CUT_SHORT
         if len(cells) != n_columns:
             return number, Bilingual(f"{len(cells)} 列", f"{len(cells)} columns")
         for cell in cells:
@@ -195,7 +204,8 @@ def _read(path: Path, lines: Any, options: dict[str, Any]) -> RawEcg:
         try:
             data = np.loadtxt(io.StringIO("\n".join(chunk)), delimiter=delim, dtype=np.float64, ndmin=2)
         except ValueError as exc:
-            number, what = _first_bad_row(numbered, delim, len(header))
+            at_end = len(numbered) < BLOCK_ROWS or next(lines, None) is None
+            number, what = _first_bad_row(numbered, delim, len(header), at_end)
             raise CorruptFileError(
                 path, expected=Bilingual(f"ヘッダーより下のすべての行に {len(header)} 個の数値",
                                          f"{len(header)} numbers in every row below the header"),
