@@ -43,7 +43,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 class ProgressBar:
     """A one-line bar on stderr (a line per 10 % when stderr is not a terminal)."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30) -> None:
+    def __init__(self, stream=None, width: int = 30) -> None:
+        # stderr as it is now, not as it was when this module was imported (a stream replaced
+        # since, and closed, failed the batch with "I/O operation on closed file")
+        stream = sys.stderr if stream is None else stream
         self.stream = stream
         self.width = width
         self.tty = stream.isatty()
