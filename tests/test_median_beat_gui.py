@@ -164,7 +164,7 @@ def test_the_beats_are_drawn_against_the_pr_level_with_an_amplitude_scale(
     assert first.scale_mv in (0.5, 1.0)
     # the bar's height is named in the title; in the plot only the lead's name is written (QA 69:
     # 「0.5 mV」 beside the bar covered lead I's T wave in a ~270-px dock)
-    assert f"= {first.scale_mv:g} mV" in panel.title.text()
+    assert f"= {first.scale_mv:g} mV" in panel.title.text().splitlines()[-1]
     texts = [i.textItem.toPlainText() for i in first.items if hasattr(i, "textItem")]
     assert texts == [next(iter(panel.plot_items))], texts
     # clear of the lead's name (top left) and of the beat: after its T wave (QA 50)

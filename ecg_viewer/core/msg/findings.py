@@ -285,8 +285,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # with the scale bar's height: named in the plot, 「0.5 mV」 covered lead I's T wave in a
     # ~270-px dock (QA 69)
     "meas.median_title": (
-        "代表心拍（中央値、{n} 拍）　右端の縦棒 = {mv} mV",
-        "Median beat ({n} beats); bar at right = {mv} mV",
+        # (a line of its own: the ~270-px dock broke it 「右端の縦」 / 「棒 = 0.5 mV」)
+        "代表心拍（中央値、{n} 拍）\n右端の縦棒 = {mv} mV",
+        "Median beat ({n} beats)\nbar at right = {mv} mV",
     ),
     "meas.median_dock": ("代表心拍", "Median beats"),
     "meas.median_none_because": ("代表心拍はありません: {reason}", "No median beat: {reason}"),
