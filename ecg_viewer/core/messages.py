@@ -80,9 +80,12 @@ def sentences(texts: Iterable[str], lang: str | None = None) -> str:
 
 def unit_label(unit: str, lang: str | None = None) -> str:
     """A measurement unit as ``lang`` (default: the current language) writes it: the heart
-    rate 「/分」 in Japanese, as the header, the banner and the report do ("bpm" and "/min"
-    stay in English); every other unit as it is."""
-    return "/分" if (lang or _LANG) == "ja" and unit in ("bpm", "/min") else unit
+    rate 「/分」 in Japanese, "bpm" in English (either code, "bpm" or "/min"), as the header,
+    the banner and the report do (QA 70: "HR 64 bpm" over "heart rate 64/min" on one English
+    sheet); every other unit as it is."""
+    if unit in ("bpm", "/min"):
+        return "/分" if (lang or _LANG) == "ja" else "bpm"
+    return unit
 
 
 def value_with_unit(value: float | None, unit: str, lang: str | None = None,

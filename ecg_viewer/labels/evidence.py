@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
+from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr, unit_label
 from ecg_viewer.core.prediction import MEASURED_KEY, Evidence, LabelScore
 from ecg_viewer.labels.catalog import load_catalog
 from ecg_viewer.labels.derived import CONJUNCTION_KEY, DERIVED_KEY
@@ -57,7 +57,7 @@ def rate_units(text: str, lang: str | None = None) -> str:
     """``text`` (a value or a criterion such as "< 60/min") with the rate unit as ``lang``
     writes it, as the header, the banner and the criteria dock do: 「 /分」 in Japanese, " bpm"
     in English (QA 70: the English sheet read "HR 64 bpm" above "heart rate 64/min")."""
-    unit = " /分" if (lang or language()) == "ja" else " bpm"
+    unit = " " + unit_label("/min", lang or language())
     return text.replace("/min", unit).replace(" " + unit, unit)
 
 
