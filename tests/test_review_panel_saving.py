@@ -300,6 +300,12 @@ def _open_with_evidence(qtbot, win, bundled_samples, scores: dict[str, float], l
     win.state.set_analysis(dataclasses.replace(a, prediction=Prediction(labels, a.prediction.model)))
 
 
+def _decide(panel, label: str, decision: str) -> None:
+    """Choose ``decision`` ("confirmed", "rejected") in the review row of ``label``."""
+    combo = panel.findChild(type(panel.level), f"decision:{label}")
+    combo.setCurrentIndex(combo.findData(decision))
+
+
 def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samples, tmp_path,
                                                              monkeypatch):
     """QA 50: 左脚後枝ブロック rejected, then 二枝ブロック (CRBBB + LPFB) confirmed: both were saved
@@ -311,11 +317,9 @@ def test_confirming_a_finding_whose_part_is_rejected_is_said(qtbot, bundled_samp
                             "bifascicular_block", [("conjunction_of", "crbbb"),
                                                    ("conjunction_of", "lpfb")])
         panel = win.review_dock.panel
-        combo = panel.findChild(type(panel.level), "decision:lpfb")
-        combo.setCurrentIndex(combo.findData("rejected"))
+        _decide(panel, "lpfb", "rejected")
         assert "保存しました" in win.statusBar().currentMessage()
-        combo = panel.findChild(type(panel.level), "decision:bifascicular_block")
-        combo.setCurrentIndex(combo.findData("confirmed"))
+        _decide(panel, "bifascicular_block", "confirmed")
         message = win.statusBar().currentMessage()
         assert "「二枝ブロック」" in message and "否定した「左脚後枝ブロック」" in message  # QA 54
         assert win.store.get(win.state.record.sha256).decisions == {
@@ -336,11 +340,9 @@ def test_rejecting_a_finding_made_of_a_confirmed_one_is_said(qtbot, bundled_samp
         _open_with_evidence(qtbot, win, bundled_samples, {"imi": 0.6, "mi": 0.6}, "mi",
                             [("derived_from", "imi")])
         panel = win.review_dock.panel
-        combo = panel.findChild(type(panel.level), "decision:imi")
-        combo.setCurrentIndex(combo.findData("confirmed"))
+        _decide(panel, "imi", "confirmed")
         assert "保存しました" in win.statusBar().currentMessage()
-        combo = panel.findChild(type(panel.level), "decision:mi")
-        combo.setCurrentIndex(combo.findData("rejected"))
+        _decide(panel, "mi", "rejected")
         message = win.statusBar().currentMessage()
         assert "否定した「心筋梗塞」" in message and "確認した「下壁心筋梗塞」" in message, message
         assert win.store.get(win.state.record.sha256).decisions == {
