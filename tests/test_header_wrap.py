@@ -10,12 +10,10 @@ of its 270 px, and kept the loss at the next start (its findings cut to "●…"
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from ecg_viewer.core.messages import set_language
-from tests.xvfb_server import window_env, window_state, xvfb_display
+from tests.xvfb_server import window_env, window_state, write_window_script, xvfb_display
 
 LONG = {
     "hr_bpm": 61.0, "pr_ms": 198.0, "qrs_ms": 144.0, "qt_ms": 454.0, "qtc_bazett_ms": 457.0,
@@ -57,24 +55,13 @@ def test_measurement_line_wraps_and_shows_every_figure_whole(qtbot, english) -> 
     assert "QRS 144 ms" in h.text() and "(QRS-adjusted QTc 386 ms)" in h.text()
 
 
-SCRIPT = textwrap.dedent("""
-    import json, sys, time
+SCRIPT = """
     from PySide6.QtWidgets import QDockWidget, QTabBar
     from PySide6.QtCore import Qt
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
 
     what, path = sys.argv[1], sys.argv[2]
-    app = ensure_app()
-    win = MainWindow(use_stored_language=False)
     win.set_language("en")
     win.show()
-
-    def pump(seconds):
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < seconds:
-            app.processEvents()
-            time.sleep(0.02)
 
     if what in ("folder", "folder+file"):
         win.reading_desk.open_folder(path)
@@ -106,7 +93,7 @@ SCRIPT = textwrap.dedent("""
     }), flush=True)
     win.close()
     pump(0.5)
-""")
+"""
 
 
 def test_side_columns_and_panel_keep_their_width_after_a_worklist(tmp_path, bundled_samples):
@@ -116,8 +103,7 @@ def test_side_columns_and_panel_keep_their_width_after_a_worklist(tmp_path, bund
     start gave them, and the long measurement line wraps inside the header."""
     with xvfb_display(1366, 768, dpi=96) as display:
         env = window_env(display, tmp_path)
-        script = tmp_path / "run.py"
-        script.write_text(SCRIPT, encoding="utf-8")
+        script = write_window_script(tmp_path / "run.py", SCRIPT)
         sample = bundled_samples / "E07509.hea"  # QRS (low confidence), QRS-adjusted QTc
         first = window_state(env, script, "file", sample)
         window_state(env, script, "folder", bundled_samples)

@@ -8,24 +8,14 @@ installed."""
 
 from __future__ import annotations
 
-import textwrap
+from tests.xvfb_server import window_env, window_state, write_window_script, xvfb_display
 
-from tests.xvfb_server import PUMP, window_env, window_state, xvfb_display
-
-SCRIPT = textwrap.dedent("""
-    import json, sys, time
+SCRIPT = """
     from PySide6.QtWidgets import QDockWidget
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
 
     sample, reading = sys.argv[1], sys.argv[2] == "reading"
-    app = ensure_app()
-    win = MainWindow(use_stored_language=False)
     win.show()
     win.controller.open_file(sample)
-
-    {PUMP}
-
     pump(2.0)
     docks = lambda: {d.objectName(): not d.isHidden() for d in win.findChildren(QDockWidget)}
     out = {"docks": docks(), "reading": win.reading_mode.on}
@@ -36,14 +26,13 @@ SCRIPT = textwrap.dedent("""
     print("STATE " + json.dumps(out), flush=True)
     win.close()
     pump(0.5)
-""").replace("{PUMP}", PUMP)
+"""
 
 
 def test_quitting_in_reading_mode_keeps_the_docks_for_the_next_start(tmp_path, bundled_samples):
     with xvfb_display(1366, 768, dpi=96) as display:
         env = window_env(display, tmp_path)
-        script = tmp_path / "reading.py"
-        script.write_text(SCRIPT, encoding="utf-8")
+        script = write_window_script(tmp_path / "reading.py", SCRIPT)
         sample = bundled_samples / "E07509.hea"
         first = window_state(env, script, sample, "reading")
         second = window_state(env, script, sample, "-")

@@ -13,26 +13,17 @@ keeps its width from one start to the next, and the tabs' titles are whole in bo
 
 from __future__ import annotations
 
-import textwrap
+from tests.xvfb_server import window_env, window_state, write_window_script, xvfb_display
 
-from tests.xvfb_server import PUMP, window_env, window_state, xvfb_display
-
-SCRIPT = textwrap.dedent("""
-    import json, sys, time
+SCRIPT = """
     from PySide6.QtCore import QPoint, Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QDockWidget, QTabBar
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
 
     sample, refit, lang = sys.argv[1], sys.argv[2] == "refit", sys.argv[3]
-    app = ensure_app()
-    win = MainWindow(use_stored_language=False)
     win.set_language(lang)
     win.show()
     win.controller.open_file(sample)
-
-    {PUMP}
 
     def settle():
         t0 = time.monotonic()
@@ -83,7 +74,7 @@ SCRIPT = textwrap.dedent("""
     print("STATE " + json.dumps(out, ensure_ascii=False), flush=True)
     win.close()
     pump(0.5)
-""").replace("{PUMP}", PUMP)
+"""
 
 
 def _overlaps(a: list[int], b: list[int]) -> bool:
@@ -115,8 +106,7 @@ def _check(st: dict, where: str) -> int:
 def test_dock_tabs_and_column_width_hold_from_one_start_to_the_next(tmp_path, bundled_samples):
     with xvfb_display(1366, 768, dpi=96) as display:
         env = window_env(display, tmp_path)
-        script = tmp_path / "layout.py"
-        script.write_text(SCRIPT, encoding="utf-8")
+        script = write_window_script(tmp_path / "layout.py", SCRIPT)
         sample = bundled_samples / "00017_hr.hea"
         # a fresh profile: the layout made here; then the layout stored by the first run, in
         # English (whose dock titles are longer)

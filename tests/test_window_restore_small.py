@@ -6,23 +6,12 @@ table a row and a half high; an 800×500 window came back with the page at 206 p
 
 from __future__ import annotations
 
-import textwrap
+from tests.xvfb_server import window_env, window_state, write_window_script, xvfb_display
 
-from tests.xvfb_server import PUMP, window_env, window_state, xvfb_display
-
-SCRIPT = textwrap.dedent("""
-    import json, sys, time
-    from ecg_viewer.gui.launch import ensure_app
-    from ecg_viewer.gui.main_window import MainWindow
-
+SCRIPT = """
     sample, shrink = sys.argv[1], sys.argv[2]
-    app = ensure_app()
-    win = MainWindow(use_stored_language=False)
     win.show()
     win.controller.open_file(sample)
-
-    {PUMP}
-
     pump(2.0)
     out = {"reading": win.reading_mode.on, "panel_visible": win.panel.isVisible(),
            "window": [win.width(), win.height()], "splitter": win.splitter.sizes()}
@@ -34,14 +23,13 @@ SCRIPT = textwrap.dedent("""
     print("STATE " + json.dumps(out), flush=True)
     win.close()
     pump(0.5)
-""").replace("{PUMP}", PUMP)
+"""
 
 
 def _run(tmp_path, bundled_samples, scale: str, shrink: str) -> tuple[dict, dict]:
     with xvfb_display(1366, 768, dpi=96) as display:
         env = window_env(display, tmp_path, scale)
-        script = tmp_path / "restore.py"
-        script.write_text(SCRIPT, encoding="utf-8")
+        script = write_window_script(tmp_path / "restore.py", SCRIPT)
         sample = bundled_samples / "E07509.hea"
         first = window_state(env, script, sample, shrink)
         second = window_state(env, script, sample, "-")

@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,25 @@ def pump(seconds):
         app.processEvents()
         time.sleep(0.02)
 """
+
+
+#: the head of every window script: the app, its main window (not shown yet; the stored language
+#: left alone) and ``pump``; the script's own lines follow (:func:`write_window_script`)
+WINDOW_HEAD = """
+import json, sys, time
+from ecg_viewer.gui.launch import ensure_app
+from ecg_viewer.gui.main_window import MainWindow
+
+app = ensure_app()
+win = MainWindow(use_stored_language=False)
+""" + PUMP
+
+
+def write_window_script(path: Path, body: str) -> Path:
+    """``path`` holding :data:`WINDOW_HEAD` and then ``body`` (dedented): a script to run with
+    :func:`window_state`."""
+    path.write_text(WINDOW_HEAD + textwrap.dedent(body), encoding="utf-8")
+    return path
 
 
 def free_display() -> int:
