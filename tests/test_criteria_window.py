@@ -26,7 +26,7 @@ def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
     rows = {table.topLevelItem(i).data(0, 0x0100): table.topLevelItem(i)
             for i in range(table.topLevelItemCount())}
     brady = rows["sinus_bradycardia"]
-    reasons = [brady.child(i).text(0) for i in range(brady.childCount())]
+    reasons = [brady.child(i).toolTip(0) for i in range(brady.childCount())]  # unwrapped
     hr = analysis.measurements["hr_bpm"]
     assert f"○ 心拍数 {hr:.0f} /分（< 60 /分）" in reasons
     # 洞徐脈 either came from the fused score itself or was re-read from 洞調律 by the rate
@@ -36,7 +36,7 @@ def test_evidence_rows_and_criteria_dock(win, qtbot, bundled_samples) -> None:
     assert "根拠" in brady.toolTip(0)
     qrs = analysis.measurements["qrs_ms"]
     crbbb = rows["crbbb"]
-    crbbb_reasons = [crbbb.child(i).text(0) for i in range(crbbb.childCount())]
+    crbbb_reasons = [crbbb.child(i).toolTip(0) for i in range(crbbb.childCount())]
     rng = (analysis.measurements.get("range") or {}).get("qrs_ms")
     if "qrs_ms" not in analysis.measurements.get("low_confidence", ()) or (rng and rng[0] >= 120):
         # trusted, or greyed for its beat groups' spread with every group >= 120 ms

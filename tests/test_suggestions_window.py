@@ -261,7 +261,8 @@ def test_long_english_names_take_two_lines_instead_of_being_cut(make_window, qtb
     _open_and_wait_for_analysis(qtbot, w, bundled_samples / "E07509.hea")
     qtbot.wait(300)  # the layout settles
     t, ids = w.panel.table, w.panel.shown_label_ids()
-    assert t.columnWidth(COL_NAME) < 130, t.columnWidth(COL_NAME)  # the narrow case
+    # the narrow case (the category wraps at its words there, so the name has a few px more)
+    assert t.columnWidth(COL_NAME) < 140, t.columnWidth(COL_NAME)
     crbbb = t.topLevelItem(ids.index("crbbb"))
     sbrad = t.topLevelItem(ids.index("sinus_bradycardia"))
     assert sbrad.text(COL_NAME).replace("\n", " ") == "● sinus bradycardia"

@@ -6,6 +6,7 @@ docks beside it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
@@ -213,6 +214,40 @@ def wrap_lines(text: str, fm: QFontMetrics, width: int, lines: int = 2) -> str:
     first, rest = text[:cut], text[cut + 1 :]
     return (fm.elidedText(first, Qt.TextElideMode.ElideRight, width) + "\n"
             + wrap_lines(rest, fm, width, lines - 1))
+
+
+def wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int = 3) -> str:
+    """An evidence row (「△ QRS 軸 -44°（-90…-45°、境界域）」) as it fits ``width`` px on at
+    most ``lines`` lines: whole when it fits; else broken at a bracket, before or after it (the
+    criterion's, or the name's own: 「QRS 振幅の最大（四肢誘導）」), the latest after which the rest fits the
+    lines left, so a value stays beside its name and the criterion, with 「境界域」, follows whole;
+    else as :func:`wrap_lines` breaks it when nothing is cut there; else before the latest
+    bracket whose head fits, the rest cut at its end. A number keeps its unit and its sign on its
+    line (「39 ms」, 「50 /分」, 「≥ 120」)."""
+    if _fits(fm, text, width):
+        return text
+    return _wrap_reason(_UNIT_SPACE.sub("\\1\u00a0", text), fm, width, lines).replace("\u00a0", " ")
+
+
+_UNIT_SPACE = re.compile(r"(\d|[≥≤<>]) (?=[A-Za-zµ°%/]|(?<=[≥≤<>] )[-\d])")
+
+
+def _wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int) -> str:
+    if lines <= 1 or _fits(fm, text, width):
+        return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+    at = sorted({i for i in range(1, len(text))
+                 if (text[i] == "（" or text[i : i + 2] == " (" or text[i - 1] in "）)")
+                 and text[i] not in "：:、，,。;）)"},  # never a line that opens with 「：あり」
+                reverse=True)
+    heads = [i for i in at if _fits(fm, text[:i], width)]
+    for i in heads:
+        rest = _wrap_reason(text[i:].lstrip(), fm, width, lines - 1)
+        if "…" not in rest or "…" in text[i:]:
+            return text[:i] + "\n" + rest
+    plain = wrap_lines(text, fm, width, lines)
+    if "…" not in plain or not heads:
+        return plain
+    return text[: heads[0]] + "\n" + _wrap_reason(text[heads[0] :].lstrip(), fm, width, lines - 1)
 
 
 def column_room(view: QAbstractScrollArea, fixed_px: int, margin_px: int) -> int:

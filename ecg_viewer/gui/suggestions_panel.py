@@ -44,7 +44,7 @@ from ecg_viewer.core.prediction import (
     LabelScore,
     referral_name,
 )
-from ecg_viewer.gui.elided_label import column_room, wrap_lines
+from ecg_viewer.gui.elided_label import column_room, wrap_lines, wrap_reason
 from ecg_viewer.gui.fonts import app_font
 from ecg_viewer.gui.reasons_view import ReasonsView
 from ecg_viewer.labels.criteria import held_back
@@ -285,11 +285,17 @@ class SuggestionsPanel(QFrame):
         fm = t.fontMetrics()
         items = [t.topLevelItem(i) for i in range(t.topLevelItemCount())]
         cats = [it.data(COL_CAT, NAME_ROLE) or it.text(COL_CAT) for it in items]
+        narrow = t.viewport().width() < 340
+        # in a narrow panel the category wraps at its words (「No / abnormality」), so the
+        # finding gets the room: in English at 1366x768 it had read "anterose… myocardial
+        # infarction", "left anterior fascicular b…" (QA 70)
+        words = [QFontMetrics(it.font(COL_CAT)).horizontalAdvance(w)
+                 for it, c in zip(items, cats, strict=True) for w in c.split()]
+        cat_max = min(CAT_MAX_PX, max(words, default=40)) if narrow else CAT_MAX_PX
         widths = {COL_SIM: fm.horizontalAdvance("0.00") + 14,
                   COL_SCORE: fm.horizontalAdvance("0.00") + 16,
-                  COL_CAT: min(max([fm.horizontalAdvance(c) for c in cats] or [40]), CAT_MAX_PX) + 12}
+                  COL_CAT: min(max([fm.horizontalAdvance(c) for c in cats] or [40]), cat_max) + 12}
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        narrow = t.viewport().width() < 340
         header.setSectionHidden(COL_SIM, narrow)
         for col, w in widths.items():
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
@@ -299,12 +305,23 @@ class SuggestionsPanel(QFrame):
         for item in items:
             # a name on up to three lines: two had cut "inferior myocardial infarcti…" (English
             # at 1366x768); a Japanese name breaks only where it reads well (wrap_lines)
-            for col, width, lines in ((COL_NAME, name_w, 3), (COL_CAT, widths[COL_CAT] - 12, 2)):
+            for col, width, lines in ((COL_NAME, name_w, 4 if narrow else 3),
+                                      (COL_CAT, widths[COL_CAT] - 10, 2)):
                 full = item.data(col, NAME_ROLE)
                 if full and width > 40:
                     text = wrap_lines(full, QFontMetrics(item.font(col)), width, lines)
                     if text != item.text(col):
                         item.setText(col, text)
+            # an evidence row spans the row, on up to two lines: one line had cut E00018's
+            # 「△ QRS 軸 -44°（-90…-45°、境…」 at about 265 px, hiding 「境界域」; up to three lines
+            reason_w = column_room(t, 0, 10) - t.indentation()
+            for i in range(item.childCount()):
+                child = item.child(i)
+                full = child.data(COL_NAME, NAME_ROLE)
+                if full and reason_w > 40:
+                    text = wrap_reason(full, QFontMetrics(child.font(COL_NAME)), reason_w)
+                    if text != child.text(COL_NAME):
+                        child.setText(COL_NAME, text)
 
     def eventFilter(self, obj: Any, ev: Any) -> bool:
         if obj is self.table and ev.type() == QEvent.Type.Resize:
@@ -336,6 +353,7 @@ class SuggestionsPanel(QFrame):
             for w in why:  # an expandable row per reason
                 child = QTreeWidgetItem([w, "", "", ""])
                 child.setToolTip(COL_NAME, w)
+                child.setData(COL_NAME, NAME_ROLE, w)  # unwrapped (_fit_columns)
                 item.addChild(child)
         elif s.above_threshold:
             tip.append(tr("evid.none"))
