@@ -150,3 +150,34 @@ def test_sheet1_keeps_a_rejected_suggestion_when_the_line_is_full(bundled_sample
     text2 = _sheet1(tmp_path / "r2.pdf")
     assert "［医師否定］" in text2 and "洞頻脈 0.90" in text2
     assert text2.index("洞頻脈 0.90") < text2.index("心房細動 0.60")
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_sheet2_lists_every_caliper_or_says_how_many_more(bundled_samples: Path, tmp_path: Path,
+                                                          lang):
+    """QA 71: of 12 calipers sheet 2 listed [1]-[8] and said nothing of the rest; [9] and [12]
+    (V5 before 7.5 s, off page 1's 3x4 layout) were on no page. Now the review column lists them
+    in two columns, and past its room says how many more the JSON holds."""
+    from ecg_viewer.review.model import Annotation
+
+    rec = read_ecg(bundled_samples / "00017_hr.hea")
+    cat = default_catalog()
+    analysis = analysis_for(rec, cat, SCORES, MEASUREMENTS)
+
+    def calipers(n: int) -> tuple[Annotation, ...]:
+        return tuple(Annotation("time", t0_s=0.5 + 0.3 * i, t1_s=0.9 + 0.3 * i, lead="V5")
+                     for i in range(n))
+
+    twelve = Review(sha256=rec.sha256 or "", reviewer="R", annotations=calipers(12))
+    many = Review(sha256=rec.sha256 or "", reviewer="R", annotations=calipers(40))
+    _pdfs(tmp_path, lang, rec, analysis, cat, twelve=twelve, many=many)
+    text = _sheet2(tmp_path / "twelve.pdf")
+    for n, a in enumerate(twelve.annotations, start=1):
+        assert f"[{n}]V5{a.t0_s:.2f}s:400ms" in text, (n, text)
+    assert "ほか" not in text and "more(allintheJSON)" not in text
+    text = _sheet2(tmp_path / "many.pdf")
+    shown = [n for n in range(1, 41) if f"[{n}]V5" in text]
+    assert shown == list(range(1, len(shown) + 1)) and 12 <= len(shown) < 40, shown
+    more = (f"ほか{40 - len(shown)}件（JSONに全件）" if lang == "ja"
+            else f"{40 - len(shown)}more(allintheJSON)")
+    assert more in text, text

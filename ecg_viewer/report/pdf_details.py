@@ -182,8 +182,9 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
     cells = [(wrap_text(head, col - 1.5, 7.5, 2), wrap_text(value, w - col, 8.5))
              for head, value in rows]
     comment = wrap_text(review.comment or "—", w - 2, 8.5)
-    notes = min(len(review.annotations), 8)
-    room = int((bottom - y - 4.2 - 2.0 * bool(notes) - 4.0 * notes
+    notes = _annotation_cells(review.annotations, w, lang)
+    notes_h = len(notes[0]) if notes else 0  # lines
+    room = int((bottom - y - 4.2 - 2.0 * bool(notes) - 4.0 * notes_h
                 - 0.6 * len(rows) - sum(3.4 * (len(h) - 1) for h, _ in cells)) // REVIEW_LINE_MM)
     # the rows first (a finding list past 12 lines is cut there), then the comment
     rows_room = max(room - min(len(comment), 4), len(rows))
@@ -197,17 +198,42 @@ def review_column(c: Canvas, content: ReportContent, x: float, y: float, w: floa
         y += max(REVIEW_LINE_MM * len(values), 3.4 * (len(heads) - 1) + REVIEW_LINE_MM) + 0.6
     text_at(c, x, y, tr("report.comment", lang), 7.5, Color(0.3, 0.3, 0.3))
     y += REVIEW_LINE_MM
-    left = max(int((bottom - y - 2.0 * bool(notes) - 4.0 * notes) // REVIEW_LINE_MM), 2)
+    left = max(int((bottom - y - 2.0 * bool(notes) - 4.0 * notes_h) // REVIEW_LINE_MM), 2)
     for line in _cut_lines(comment, left, w - 2, lang):
         text_at(c, x + 2, y, line, 8.5)
         y += REVIEW_LINE_MM
-    if review.annotations:
+    if notes:
         y += 2.0
         text_at(c, x, y, tr("report.annotations", lang), 7.5, Color(0.3, 0.3, 0.3))
-        for number, a in enumerate(review.annotations[:8], start=1):
-            y += 4.0
-            text_at(c, x + 2, y, fit_text(f"[{number}] {annotation_text(a, lang)}", w - 2, 7.5), 7.5)
+        col_w = (w - 2) / len(notes)
+        for k, column in enumerate(notes):
+            for i, line in enumerate(column, start=1):
+                text_at(c, x + 2 + k * col_w, y + 4.0 * i, fit_text(line, col_w - 1, 7.5), 7.5)
+        y += 4.0 * notes_h
     return y
+
+
+ANNOTATION_LINES = 8  # the review column's caliper list: at most this many lines
+ANNOTATION_COLUMN_MM = 55.0  # a column of caliper entries ("[12] V5 6.90 s: 400 ms（150 /分）")
+
+
+def _annotation_cells(annotations: tuple[Annotation, ...] | list[Annotation], w: float,
+                      lang: str) -> list[list[str]]:
+    """The calipers' entries ``[n] lead time: value`` in as many columns of
+    ``ANNOTATION_COLUMN_MM`` as ``w`` holds, filled down first, at most ``ANNOTATION_LINES``
+    lines; what does not fit ends in 「ほか n 件（JSON に全件）」, so no caliper the physician
+    placed is left out without a word (QA 71: 12 placed, [1]-[8] listed, [9] and [12] on no
+    page). The number is the caliper's own, as page 1 labels it."""
+    if not annotations:
+        return []
+    cols = max(int((w - 2) // ANNOTATION_COLUMN_MM), 1)
+    entries = [f"[{n}] {annotation_text(a, lang)}" for n, a in enumerate(annotations, start=1)]
+    room = cols * ANNOTATION_LINES
+    if len(entries) > room:
+        entries = [*entries[: room - 1],
+                   tr("report.annotations_more", lang, n=len(entries) - room + 1)]
+    per = -(-len(entries) // cols)
+    return [entries[i : i + per] for i in range(0, len(entries), per)]
 
 
 def _fit_lines(lengths: list[int], room: int, cap: int) -> list[int]:

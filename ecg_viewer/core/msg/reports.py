@@ -142,6 +142,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.needs_exam": ("要追加検査", "Additional tests needed"),
     "report.reviewer": ("確認者", "Reviewed by"),
     "report.annotations": ("計測・注記", "Calipers and notes"),
+    # more calipers than the review column holds (QA 71: 12 placed, 8 listed, no word of the rest)
+    "report.annotations_more": ("ほか {n} 件（JSON に全件）", "{n} more (all in the JSON)"),
     "report.provenance": (
         "アプリ {app}　重み {weights}　カタログ {catalog}　作成 {generated}",
         "App {app}   weights {weights}   catalog {catalog}   generated {generated}",
