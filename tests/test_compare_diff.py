@@ -31,7 +31,7 @@ LABELS = {"clbbb": ("完全左脚ブロック", "D"), "atrial_fibrillation": ("�
           "crbbb": ("完全右脚ブロック", "C"), "pac": ("上室期外収縮", "B"),
           "sinus_rhythm": ("洞調律", "A"), "av_block_3": ("完全房室ブロック", "urgent"),
           "injury_anterior": ("前壁・側壁の心内膜下傷害", "urgent"),
-          "paced_rhythm": ("ペースメーカ調律", "E")}
+          "paced_rhythm": ("ペースメーカ調律", "E"), "sinus_tachycardia": ("洞頻脈", "C")}
 
 
 def analysis(present: tuple[str, ...] = (), with_model: bool = True,
@@ -231,6 +231,40 @@ def test_status_line_counts_what_the_summary_names():
     same = compare(analysis(("sinus_rhythm",)), analysis(("sinus_rhythm",), hr_bpm=75.0))
     assert same.status_text("ja") == "前回比較: 基準を超える変化・新規所見なし"
     assert "基準を超える変化・新規所見はありません" in same.summary("ja")
+
+
+def test_the_line_names_what_resolved_and_never_says_no_change_beside_it():
+    """QA 71: PTB-XL 308 -> 320 read 「基準を超える変化・新規所見はありません」 (status bar, FHIR
+    text, CLI) with 下壁心筋梗塞 and 虚血性ST-T変化 gone; 17 -> 26 never named the flutter that
+    resolved."""
+    gone = compare(analysis(("sinus_rhythm", "atrial_fibrillation", "pac")),
+                   analysis(("sinus_rhythm",)))
+    assert "消失: 心房細動、上室期外収縮" in gone.summary("ja")
+    assert "Resolved: atrial_fibrillation, pac" in gone.summary("en")
+    assert "基準を超える変化・新規所見はありません" not in gone.summary("ja")
+    assert gone.status_text("ja") == "前回比較: 新規所見 0 件・消失 2 件・基準超の変化 0 項目"
+    assert gone.status_text("en") == \
+        "Prior ECG: new findings 0, resolved 2, changes beyond threshold 0"
+    both = compare(analysis(("atrial_fibrillation",)), analysis(("sinus_rhythm", "clbbb")))
+    assert "新規所見: 完全左脚ブロック、洞調律 ／ 消失: 心房細動" in both.summary("ja") or \
+        "新規所見: 洞調律、完全左脚ブロック ／ 消失: 心房細動" in both.summary("ja")
+
+
+def test_sinus_rhythm_is_no_new_finding_beside_a_prior_sinus_tachycardia():
+    """QA 71 (1689 -> 1694): prior 洞頻脈 at 103/min, now 96/min: 「新規所見: 洞調律」 was listed
+    beside a new 完全左脚ブロック as if the rhythm had changed. The rate variant itself still
+    resolves; the other way round 洞調律 does not resolve beside a new 洞頻脈."""
+    cmp = compare(analysis(("sinus_tachycardia",), hr_bpm=103.0),
+                  analysis(("sinus_rhythm", "clbbb"), hr_bpm=96.0))
+    assert [f.id for f in cmp.new_findings] == ["clbbb"]
+    assert [f.id for f in cmp.resolved_findings] == ["sinus_tachycardia"]
+    back = compare(analysis(("sinus_rhythm",), hr_bpm=80.0),
+                   analysis(("sinus_tachycardia",), hr_bpm=104.0))
+    assert [f.id for f in back.new_findings] == ["sinus_tachycardia"]
+    assert not back.resolved_findings
+    # another rhythm is a change: sinus rhythm after atrial fibrillation is new
+    af = compare(analysis(("atrial_fibrillation",)), analysis(("sinus_rhythm",)))
+    assert [f.id for f in af.new_findings] == ["sinus_rhythm"]
 
 
 @pytest.mark.parametrize(("present", "qrs_ms", "level"), [

@@ -187,12 +187,17 @@ class Comparison:
         marked = len(self._marked())
         if not self.findings_compared:
             return tr("compare.status_no_findings", lang, marked=marked)
-        if not self.new_findings and not marked:
+        if not self.new_findings and not marked and not self.resolved_findings:
             return tr("compare.status_none", lang)
+        if self.resolved_findings:
+            return tr("compare.status_resolved", lang, new=len(self.new_findings),
+                      resolved=len(self.resolved_findings), marked=marked)
         return tr("compare.status", lang, new=len(self.new_findings), marked=marked)
 
     def summary(self, lang: str | None = None) -> str:
-        """One line: the prior's date and what is new (for a status bar or a report header)."""
+        """One line: the prior's date, what is new and what resolved (for a status bar, the
+        FHIR text or a report header). Never "no change" beside a resolved finding (QA 71: 308
+        -> 320 read 「基準を超える変化・新規所見はありません」 with 下壁心筋梗塞 gone)."""
         sep = ", " if lang == "en" else "、"
         if self.prior.recorded_at is None:
             parts = [tr("compare.prior_line_undated", lang)]
@@ -205,6 +210,9 @@ class Comparison:
         if self.new_findings:
             parts.append(tr("compare.new_list", lang, labels=sep.join(
                 f.ja if lang != "en" else f.en for f in self.new_findings)))
+        if self.resolved_findings:
+            parts.append(tr("compare.resolved_list", lang, labels=sep.join(
+                f.ja if lang != "en" else f.en for f in self.resolved_findings)))
         marked = [m.text(lang) for m in self._marked()]  # … "新たな左軸偏位（QRS軸 …）"
         if marked:
             parts.append(sep.join(marked))
@@ -212,7 +220,7 @@ class Comparison:
             if not marked:
                 parts.append(tr("compare.no_change_beyond", lang))
             parts.append(tr("compare.findings_unavailable", lang))
-        elif not self.new_findings and not marked:
+        elif not self.new_findings and not marked and not self.resolved_findings:
             parts.append(tr("compare.no_significant_change", lang))
         return (" / " if lang == "en" else " ／ ").join(parts)
 

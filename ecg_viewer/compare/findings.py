@@ -15,6 +15,10 @@ reverse), and its calibrated score moved by at least ``min_score_change``. Three
   by a sinus rate over 100/min, QT延長, 左室高電位 ...) is not new when the prior's trusted
   measurements already met its definition, nor resolved while the current's still do: the
   score crossed its threshold, the finding did not change;
+- a rhythm its rate variants imply (洞調律 under 洞頻脈 / 洞徐脈: the criteria table's
+  ``rate_variants``) is not new beside a prior variant, nor resolved beside a current one: the
+  sinus rhythm did not change, its rate did (QA 71: 1689 -> 1694, prior 洞頻脈 at 103/min, listed
+  「新規所見: 洞調律」 beside a new 完全左脚ブロック); the variant itself is still new or resolved;
 - when the current ECG has a NEW complete LBBB or paced rhythm (``masked_by_new_conduction``),
   the prior's ST-T, infarction, Q-wave and LVH findings no longer shown are not "resolved": the
   new depolarisation hides them, so they are listed as not assessable; when both ECGs have it,
@@ -29,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from ecg_viewer.core.messages import Bilingual, Reason, language, tr
 from ecg_viewer.core.prediction import SEVERITY, Analysis, LabelScore
 from ecg_viewer.labels.criteria import definition_met
+from ecg_viewer.labels.criteria_table import default_criteria_rules
 from ecg_viewer.labels.derived import DERIVED_KEY
 from ecg_viewer.labels.referral import own_level
 
@@ -138,10 +143,17 @@ def compare_findings(current: Analysis, prior: Analysis, rules: ComparisonRules,
         return lid in rules.defined_by_measurement and definition_met(
             lid, analysis.measurements, (analysis.criteria or {}).get("values")) is True
 
+    base_of = {v.becomes: v.label for v in default_criteria_rules().rate_variants}
+
+    def implied(lid: str, present: dict[str, LabelScore]) -> bool:
+        """``lid`` is a rhythm that a label of ``present`` reads at another rate."""
+        return any(base_of.get(other) == lid for other in present)
+
     new: list[FindingChange] = []
     for lid, s in now.items():
         old = all_before.get(lid)
-        if lid in before or flicker(old, s) or lid in skip or met(lid, prior):
+        if lid in before or flicker(old, s) or lid in skip or met(lid, prior) \
+                or implied(lid, before):
             continue
         level = rules.new_finding_level(lid, s.category)
         # never above what the single-ECG rules let it raise here: a new 前壁・側壁の心内膜下
@@ -158,7 +170,7 @@ def compare_findings(current: Analysis, prior: Analysis, rules: ComparisonRules,
     for lid, s in before.items():
         cur = all_now.get(lid)
         if lid in now or flicker(cur, s) or (axis_small_shift and lid in AXIS_LABELS.values()) \
-                or met(lid, current):
+                or met(lid, current) or implied(lid, now):
             continue
         resolved.append(FindingChange(lid, s.ja, s.en, s.category, "resolved",
                                       cur.score if cur else None, s.score))

@@ -60,6 +60,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.prior_line_undated": ("前回心電図: 記録日時不明", "Prior ECG: recording time unknown"),
     "compare.days_unknown": ("記録日時不明", "recording time unknown"),
     "compare.new_list": ("新規所見: {labels}", "New findings: {labels}"),
+    "compare.resolved_list": ("消失: {labels}", "Resolved: {labels}"),
+    "compare.status_resolved": (
+        "前回比較: 新規所見 {new} 件・消失 {resolved} 件・基準超の変化 {marked} 項目",
+        "Prior ECG: new findings {new}, resolved {resolved}, changes beyond threshold {marked}"),
     "compare.status": ("前回比較: 新規所見 {new} 件・基準超の変化 {marked} 項目",
                        "Prior ECG: new findings {new}, changes beyond threshold {marked}"),
     "compare.status_none": ("前回比較: 基準を超える変化・新規所見なし",
