@@ -68,10 +68,16 @@ def test_report_compares_with_the_prior_found_in_the_folder(pair, tmp_path: Path
     # the prior's conclusion states the model's suggestions: AI-asserted, as the current one's
     # (QA 66), and it says that the prior's own review is not applied
     assert prior_entry["resource"]["meta"]["security"][0]["code"] == "AIAST"
+    # the comparison's new and resolved findings are the model's too (QA 71)
+    assert obs["meta"]["security"][0]["code"] == "AIAST"
     assert "前回の医師の確認結果は反映していません" in prior_entry["resource"]["conclusion"]
     current_report = next(r for r in reports if r["effectiveDateTime"].startswith("1987-04-11"))
     obs_url = next(e["fullUrl"] for e in raw["entry"] if e["resource"] is obs)
     assert {"reference": obs_url} in current_report["result"]
+    # each report names the recording it reads by its hash (the current one had no identifier)
+    ident = [r["identifier"][0] for r in (current_report, prior_entry["resource"])]
+    assert ident[0]["system"] == ident[1]["system"] and ident[0]["value"] != ident[1]["value"]
+    assert all(len(i["value"]) == 64 for i in ident)
 
 
 def test_prior_by_hand_none_and_refused(pair, tmp_path: Path, capsys):

@@ -216,6 +216,10 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
     report: dict[str, Any] = {
         "resourceType": "DiagnosticReport",
         "status": "final" if final else "preliminary",
+        # the recording it reads, by its content hash, as the prior's report names its own
+        # (QA 71: the prior had one, the current none)
+        "identifier": [{"system": f"{system_base}/NamingSystem/ecg-sha256",
+                        "value": content.analysis.sha256 or content.analysis.file}],
         "category": [{"coding": [_coding(V2_0074, "EC", "Electrocardiac")]}],
         "code": {"coding": [_coding(LOINC, *STUDY)], "text": tr("report.fhir.study", lang)},
         "result": [{"reference": r} for r in results],

@@ -112,6 +112,9 @@ def comparison_entries(content: ReportContent, *, new_id: Callable[[], str],
         "valueString": cmp.summary(lang),
         "note": [{"text": t} for t in (tr("compare.notice", lang), cmp.unmatched_note(lang))
                  if t],
+        # the new and resolved findings are the model's suggestions on both ECGs, whatever the
+        # review: AI-asserted, as the prior's report and the findings are (QA 71)
+        "meta": AI_ASSERTED,
     }
     if subject:
         obs["subject"] = subject
