@@ -48,6 +48,16 @@ def test_prior_found_compared_and_shown(win, qtbot, shared_data: Path, tmp_path:
     qtbot.wait(100)
     rows = {cw.table.item(r, 0).text(): r for r in range(cw.table.rowCount())}
     assert "▲" in cw.table.item(rows["QRS"], 4).text()
+    # on a 1366x768 screen every row is in view, not under the fold (QA 71: 6 of 9 shown)
+    cw.resize(1366, 740)
+    qtbot.wait(100)
+    t = cw.table
+    last = t.rowCount() - 1
+    assert t.rowCount() >= 9
+    assert t.rowViewportPosition(last) + t.rowHeight(last) <= t.viewport().height(), \
+        (t.rowViewportPosition(last), t.rowHeight(last), t.viewport().height())
+    assert not t.verticalScrollBar().isVisible()
+    assert cw.medians.height() > 200  # the median beats keep their room
     # the measured widening (+60 ms before the lead-wise global QRS of issue 15, +48 ms after)
     qrs_change = cmp.change("qrs_ms").change
     assert qrs_change >= 40

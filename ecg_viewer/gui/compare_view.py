@@ -314,6 +314,13 @@ class CompareWindow(QMainWindow):
             self.table.resizeColumnToContents(col)
         # the mark column takes the rest and elides (full text on hover): no horizontal scrolling
         self.table.horizontalHeader().setStretchLastSection(True)
+        # every row in view, one text line high, no more: at 1366x768 the table showed 6 of its 9 rows
+        # and the only marked one (QRS axis +60°) sat under the fold (QA 71); the median beats
+        # below take the height that is left
+        t = self.table
+        t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 6)
+        t.setFixedHeight(t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth()
+                         + t.rowCount() * t.verticalHeader().defaultSectionSize() + 2)
 
     def _fill_findings(self, cmp: Comparison, lang: str) -> None:
         if not cmp.findings_compared:
