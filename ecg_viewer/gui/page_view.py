@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from ecg_viewer.core.messages import tr
@@ -176,7 +176,7 @@ class EcgPageView(pg.GraphicsView):
             ys += [*ty, np.nan]
         self._clips.setData(np.array(xs, dtype=float), np.array(ys, dtype=float),
                             connect="finite")
-        self._settings_text.place(self._settings_line(page), *page.settings_xy, height_mm=3.5)
+        self._settings_text.place(*self._settings_line(page))
         self._draw_calipers()
         self.redraw_count += 1
         if new_size and not keep_view:
@@ -219,11 +219,25 @@ class EcgPageView(pg.GraphicsView):
         br = self.mapFromScene(self.vb.mapViewToScene(QPointF(w, h)))
         return QRectF(QPointF(tl), QPointF(br)).normalized()
 
-    def _settings_line(self, page: Page) -> str:
-        text = page.settings_text()
-        if page.can_scroll:
-            text += "   " + window_text(page)
-        return text
+    def _settings_line(self, page: Page) -> tuple[str, float, float, float]:
+        """(text, x mm, y mm, height mm) of the settings line under the traces: one line where it
+        fits the paper; else the shown window on a second line of the 10-mm band; a line still
+        wider than the paper smaller, down to fit (QA 71: at 12.5 mm/s the paper is 150 mm wide
+        and 「12.5 mm/s 肢誘導 5 mm/mV・胸部誘導 2.5 mm/mV フィルタ: なし（生波形） 0.0–10.0 秒 / 全
+        115.2 秒」 ran some 40 mm past its edge)."""
+        x, y = page.settings_xy
+        parts = [page.settings_text()] + ([window_text(page)] if page.can_scroll else [])
+        fm = QFontMetricsF(self._settings_text.font())
+        room = page.width_mm - x - 2.0
+
+        def width_mm(line: str, height_mm: float = 3.5) -> float:
+            return fm.horizontalAdvance(line) * height_mm / _TEXT_PX
+
+        one = "   ".join(parts)
+        if width_mm(one) <= room:
+            return one, x, y, 3.5
+        height = min(3.5, 3.5 * room / max(width_mm(p) for p in parts))
+        return "\n".join(parts), x, y - (1.0 if len(parts) > 1 else 0.0), height
 
     def _ensure(self, pool: list, n: int, factory) -> None:
         while len(pool) < n:
