@@ -79,6 +79,16 @@ def test_fhir_bundle_validates(content: ReportContent) -> None:
     assert by_loinc["8867-4"].valueQuantity.value == 112.0
     assert by_loinc["8867-4"].valueQuantity.code == "/min"
     assert by_loinc["8636-3"].valueQuantity.code == "ms"
+    # QTc by both formulas, told apart by the method; the axes in degrees, the unmeasured P axis
+    # not made up (QA 71: only their changes were in the bundle)
+    qtc = {o.method.text: float(o.valueQuantity.value) for o in obs
+           if any(c.code == "8636-3" for c in o.code.coding)}
+    assert qtc == {"Bazett": 464.4, "Fridericia": 411.0}
+    assert "8626-4" not in by_loinc
+    for code, value in (("8632-2", 35.0), ("8638-9", 40.0)):
+        q = by_loinc[code].valueQuantity
+        assert (float(q.value), q.code, q.system, q.unit) == (value, "deg", "http://unitsofmeasure.org", "°")
+    assert by_loinc["8632-2"].code.text == "QRS 軸"
     impressions = [o for o in obs if o.code.coding[0].code == "8601-7"]
     texts = {o.valueCodeableConcept.text for o in impressions}
     assert texts == {"心房細動", "左室肥大"}

@@ -1,10 +1,11 @@
 """FHIR R4 export: a Bundle (type ``collection``) holding a Patient (when the file names one), a
 DiagnosticReport "EKG study" (LOINC 11524-6), one Observation per measurement (HR, RR, PR, QRS,
-QT, QTc), one Observation per finding and one for the referral level.
+QT, QTc, axes), one Observation per finding and one for the referral level.
 
 Conventions followed (JP Core ECG, as summarised in the project reference §5): the study is
 LOINC 11524-6; heart rate 8867-4 with the EKG-specific 76282-3; RR 8637-1, PR 8625-6, QRS 8633-0,
-QT 8634-8, QTc 8636-3 (Bazett); findings are "EKG impression" Observations (LOINC 8601-7) whose
+QT 8634-8, QTc 8636-3 (Bazett, Fridericia: the method), the P, QRS and T axes 8626-4, 8632-2,
+8638-9; findings are "EKG impression" Observations (LOINC 8601-7) whose
 value carries the catalog's SNOMED CT codes where present, the catalog label id in this
 application's code system, and the Japanese text. Vendor interpretation code systems (ECAPS,
 FKD_GRADE) are not produced: the application has no such codes. The local code-system URLs are
@@ -46,11 +47,22 @@ MEASUREMENT_CODES: dict[str, tuple[tuple[tuple[str, str], ...], str, str]] = {
     "qrs_ms": ((("8633-0", "QRS duration"),), "ms", "ms"),
     "qt_ms": ((("8634-8", "Q-T interval"),), "ms", "ms"),
     "qtc_bazett_ms": ((("8636-3", "Q-T interval corrected"),), "ms", "ms"),
+    # the header, the PDF and the comparison give these too (QA 71: only their changes were in
+    # the bundle); QTc by Fridericia is the same LOINC concept, told apart by its method
+    "qtc_fridericia_ms": ((("8636-3", "Q-T interval corrected"),), "ms", "ms"),
+    "p_axis_deg": ((("8626-4", "P wave axis"),), "deg", "°"),
+    "qrs_axis_deg": ((("8632-2", "QRS axis"),), "deg", "°"),
+    "t_axis_deg": ((("8638-9", "T wave axis"),), "deg", "°"),
 }
 # a measurement Observation's code text, in the bundle's language (the codings stay LOINC's)
 MEASUREMENT_TEXT_KEYS = {"hr_bpm": "critf.hr_bpm", "rr_ms": "report.fhir.rr_ms",
                          "pr_ms": "critf.pr_ms", "qrs_ms": "critf.qrs_ms",
-                         "qt_ms": "report.fhir.qt_ms", "qtc_bazett_ms": "critf.qtc_bazett_ms"}
+                         "qt_ms": "report.fhir.qt_ms", "qtc_bazett_ms": "critf.qtc_bazett_ms",
+                         "qtc_fridericia_ms": "critf.qtc_fridericia_ms",
+                         "p_axis_deg": "critf.p_axis_deg", "qrs_axis_deg": "critf.qrs_axis_deg",
+                         "t_axis_deg": "critf.t_axis_deg"}
+# the formula of a corrected QT, the Observation's method
+QTC_METHODS = {"qtc_bazett_ms": "Bazett", "qtc_fridericia_ms": "Fridericia"}
 # who stated a finding, in an Observation's note (no decision: the AI's suggestion alone)
 DECISION_KEYS = {"confirmed": "report.fhir.decision.confirmed",
                  "added": "report.fhir.decision.added"}
@@ -137,8 +149,8 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
                if key == "hr_bpm" else proc_cat)
         fields: dict[str, Any] = {"category": cat, "valueQuantity": {
             "value": round(value, 1), "unit": display_unit, "system": UCUM, "code": unit}}
-        if key == "qtc_bazett_ms":
-            fields["method"] = {"text": "Bazett"}
+        if key in QTC_METHODS:
+            fields["method"] = {"text": QTC_METHODS[key]}
         low = low_confidence_reason(analysis.measurements, key)
         if low is not None:  # grey in the window, marked in the PDF: said here too
             why = tr(low, lang) if low in MESSAGES else tr("meas.conf_low_mark", lang)
