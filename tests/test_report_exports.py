@@ -89,6 +89,16 @@ def test_fhir_bundle_validates(content: ReportContent) -> None:
         q = by_loinc[code].valueQuantity
         assert (float(q.value), q.code, q.system, q.unit) == (value, "deg", "http://unitsofmeasure.org", "°")
     assert by_loinc["8632-2"].code.text == "QRS 軸"
+    # the physician's calipers and note (QA 71: in the JSON and PDF, not in the bundle)
+    cal = [o for o in obs if o.code.coding[0].system.endswith("/CodeSystem/ecg-caliper")]
+    assert [o.code.coding[0].code for o in cal] == ["time-interval", "amplitude", "note"]
+    t, amp, note = cal
+    assert (float(t.valueQuantity.value), t.valueQuantity.code) == (800.0, "ms")
+    assert (float(amp.valueQuantity.value), amp.valueQuantity.code) == (1.0, "mV")
+    assert note.valueString == "ST低下"
+    assert t.component[0].valueString == "II" and float(t.component[1].valueQuantity.value) == 0.5
+    assert t.note[0].text == "[1] II 0.50 s: 800 ms（75 /分）" and t.code.text == "キャリパー計測（時間）"
+    assert all(o.performer[0].display == "山田 太郎" and o.meta is None for o in cal)
     impressions = [o for o in obs if o.code.coding[0].code == "8601-7"]
     texts = {o.valueCodeableConcept.text for o in impressions}
     assert texts == {"心房細動", "左室肥大"}

@@ -351,3 +351,13 @@ def _settings_dict(settings: Any) -> dict[str, Any]:
         d["filters"] = {k: getattr(filters, k) for k in ("highpass_hz", "lowpass_hz", "notch_hz")
                         if hasattr(filters, k)}
     return d
+
+
+def annotation_text(a: Annotation, lang: str) -> str:
+    """A caliper or note as the report lists it: 「V5 4.50 s: 400 ms（150 /分）」."""
+    where = f"{a.lead or ''} {a.t0_s:.2f} s"
+    if a.kind == "time":
+        return f"{where}: " + tr("ui.caliper.time", lang, ms=a.interval_ms, bpm=a.rate_bpm or 0)
+    if a.kind == "amplitude":
+        return f"{where}: " + tr("ui.caliper.amplitude", lang, mv=(a.v1_mv or 0) - (a.v0_mv or 0))
+    return f"{where}: {a.text}"

@@ -1,6 +1,7 @@
 """FHIR R4 export: a Bundle (type ``collection``) holding a Patient (when the file names one), a
 DiagnosticReport "EKG study" (LOINC 11524-6), one Observation per measurement (HR, RR, PR, QRS,
-QT, QTc, axes), one Observation per finding and one for the referral level.
+QT, QTc, axes), one per finding, one for the referral level and one per caliper or note the
+physician placed.
 
 Conventions followed (JP Core ECG, as summarised in the project reference §5): the study is
 LOINC 11524-6; heart rate 8867-4 with the EKG-specific 76282-3; RR 8637-1, PR 8625-6, QRS 8633-0,
@@ -25,7 +26,13 @@ from ecg_viewer.core.messages import MESSAGES, language, list_sep, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Evidence, category_text
 from ecg_viewer.labels.derived import LABEL_VALUED_KEYS
 from ecg_viewer.labels.evidence import evidence_text, feature_name, label_name
-from ecg_viewer.report.content import ReportContent, low_confidence_reason, measurement_value
+from ecg_viewer.report.content import (
+    ReportContent,
+    annotation_text,
+    low_confidence_reason,
+    measurement_value,
+)
+from ecg_viewer.review.model import Annotation
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -216,6 +223,15 @@ def build_bundle(content: ReportContent, *, system_base: str = DEFAULT_SYSTEM_BA
                               "text": names[level]},
         component=comps, note=ref_note))
 
+    # the physician's calipers and notes, as the JSON and the PDF list them (QA 71: not in the
+    # bundle): measured by a person, never AI-asserted
+    caliper_system = f"{system_base}/CodeSystem/ecg-caliper"
+    by = [{"display": review.reviewer}] if review and review.reviewer else []
+    for n, a in enumerate(review.annotations if review else (), start=1):
+        code, fields = _caliper(a, n, caliper_system, lang)
+        results.append(observation(code, category=proc_cat, **fields,
+                                   **({"performer": by} if by else {})))
+
     from ecg_viewer.report.fhir_compare import comparison_entries  # the prior ECG (issue 14)
 
     cmp_entries, cmp_obs = comparison_entries(
@@ -321,6 +337,37 @@ def _evidence_component(e: Evidence, system_base: str, lang: str) -> dict[str, A
         text = verdict
     comp["interpretation"] = [{"text": text}]
     return comp
+
+
+CALIPER_CODES = {"time": ("time-interval", "Time interval by caliper", "report.fhir.caliper_time"),
+                 "amplitude": ("amplitude", "Amplitude by caliper",
+                               "report.fhir.caliper_amplitude"),
+                 "note": ("note", "Note on the ECG", "report.fhir.caliper_note")}
+
+
+def _caliper(a: Annotation, number: int, system: str, lang: str
+             ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(code, fields) of the Observation of a caliper or note: its value (ms, mV, or the text),
+    where it was placed (lead, start in s) as components, and the report's own line as a note."""
+    code, display, text = CALIPER_CODES[a.kind]
+    fields: dict[str, Any] = {}
+    if a.kind == "time":
+        fields["valueQuantity"] = {"value": round(a.interval_ms, 1), "unit": "ms",
+                                   "system": UCUM, "code": "ms"}
+    elif a.kind == "amplitude":
+        fields["valueQuantity"] = {"value": round((a.v1_mv or 0.0) - (a.v0_mv or 0.0), 3),
+                                   "unit": "mV", "system": UCUM, "code": "mV"}
+    else:
+        fields["valueString"] = a.text or "—"
+    where = [{"code": {"coding": [_coding(system, "start", "Start time")]},
+              "valueQuantity": {"value": round(a.t0_s, 3), "unit": "s", "system": UCUM,
+                                "code": "s"}}]
+    if a.lead:
+        where.insert(0, {"code": {"coding": [_coding(system, "lead", "Lead")]},
+                         "valueString": a.lead})
+    fields["component"] = where
+    fields["note"] = [{"text": f"[{number}] {annotation_text(a, lang)}"}]
+    return {"coding": [_coding(system, code, display)], "text": tr(text, lang)}, fields
 
 
 def _stated(finding: dict[str, Any]) -> bool:

@@ -14,6 +14,7 @@ from ecg_viewer.core.messages import MESSAGES, paren, tr, unit_label
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA
 from ecg_viewer.report.content import (
     ReportContent,
+    annotation_text,
     device_reading,
     format_name,
     low_confidence_reason,
@@ -274,15 +275,6 @@ def device_reading_block(c: Canvas, content: ReportContent, x: float, y: float, 
     for line in lines:
         text_at(c, x + 2, y, line, 7.5)
         y += 3.8
-
-
-def annotation_text(a: Annotation, lang: str) -> str:
-    where = f"{a.lead or ''} {a.t0_s:.2f} s"
-    if a.kind == "time":
-        return f"{where}: " + tr("ui.caliper.time", lang, ms=a.interval_ms, bpm=a.rate_bpm or 0)
-    if a.kind == "amplitude":
-        return f"{where}: " + tr("ui.caliper.amplitude", lang, mv=(a.v1_mv or 0) - (a.v0_mv or 0))
-    return f"{where}: {a.text}"
 
 
 NOTICE_TOP_MM = SHEET_H_MM - 35.2  # the top of sheet 2's safety notice box
