@@ -348,3 +348,25 @@ def test_another_ecg_opens_at_the_top_of_the_review_dock(qtbot, make_window, bun
     bar.setValue(bar.maximum())
     w.review_dock._record_changed(w.state.record)  # the same ECG again: the place is kept
     assert bar.value() == bar.maximum() > 0
+
+
+def test_escape_leaves_the_comment_box_for_the_ecg(qtbot, win, bundled_samples) -> None:
+    """QA 69: Esc stayed in the comment box (only Tab left it), so the arrow keys typed into the
+    comment instead of scrolling the record. Esc now gives the keys back to the ECG page, the
+    typed text kept; also from the review dock floating on its own."""
+    from PySide6.QtCore import Qt
+
+    _open(qtbot, win, bundled_samples / "00017_hr.hea")
+    box = win.review_dock.panel.comment
+    for floating in (False, True):
+        win.review_dock.dock.setFloating(floating)
+        box.window().activateWindow()
+        box.setFocus()
+        qtbot.waitUntil(box.hasFocus, timeout=3000)
+        box.insertPlainText("前回と変化なし")  # QTest types ASCII only
+        qtbot.keyClicks(box, " ok")
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+        qtbot.waitUntil(win.view.hasFocus, timeout=3000)
+        assert box.toPlainText().endswith("前回と変化なし ok")
+        box.clear()
+    win.review_dock.dock.setFloating(False)

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QTableWidget,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.review_table import (
     DECISIONS,
     TABLE_MIN_PX,
+    comment_box,
     fill_row,
     wrap_names,
 )
@@ -104,9 +104,7 @@ class ReviewPanel(QWidget):
         self.added = QListWidget()
         self.added.setMaximumHeight(80)
         self.added.itemDoubleClicked.connect(self._remove_added)
-        self.comment = QPlainTextEdit()
-        self.comment.setMaximumHeight(90)
-        self.comment.setTabChangesFocus(True)  # Tab goes on to the save button, not into the text
+        self.comment = comment_box()  # Tab: on to the save button; Esc: back to the ECG
         self.save_comment = QPushButton()
         self.save_comment.clicked.connect(self._comment_changed)
         self.level = QComboBox()

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QBrush, QColor, QFontMetrics
-from PySide6.QtWidgets import QComboBox, QTableWidget, QTableWidgetItem
+from PySide6.QtWidgets import QComboBox, QPlainTextEdit, QTableWidget, QTableWidgetItem, QWidget
 
 from ecg_viewer.core.messages import language, tr
 from ecg_viewer.core.prediction import REFERRAL_EN, REFERRAL_JA, Analysis, LabelScore
@@ -73,3 +73,35 @@ def wrap_names(t: QTableWidget) -> None:
     rows = sum(t.rowHeight(i) for i in range(t.rowCount()))
     whole = rows + t.horizontalHeader().height() + 2 * t.frameWidth()
     t.setMinimumHeight(max(TABLE_MIN_PX, min(whole, TABLE_MAX_PX)))
+
+
+class _EscapeLeaves(QObject):
+    """Esc in a text box gives the keys back to the ECG page (the ``view`` of the window the box
+    lives in, a floating dock's too), as Tab moves on: the arrow keys scroll the record again
+    (QA 69: Esc stayed in the comment box)."""
+
+    def eventFilter(self, obj: Any, ev: Any) -> bool:
+        kinds = (QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress)
+        if ev.type() in kinds and ev.key() == Qt.Key.Key_Escape:
+            w = obj
+            while w is not None and not isinstance(getattr(w, "view", None), QWidget):
+                w = w.parentWidget()
+            if w is None:
+                return False
+            # the window's own Esc (cancel a caliper) is a shortcut: it would take the key first
+            if ev.type() == QEvent.Type.ShortcutOverride:
+                ev.accept()
+                w.activateWindow()
+                w.view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return True
+        return super().eventFilter(obj, ev)
+
+
+def comment_box() -> QPlainTextEdit:
+    """The review's comment box: a few lines high; Tab goes on to the save button, not into the
+    text; Esc goes back to the ECG."""
+    box = QPlainTextEdit()
+    box.setMaximumHeight(90)
+    box.setTabChangesFocus(True)
+    box.installEventFilter(_EscapeLeaves(box))
+    return box
