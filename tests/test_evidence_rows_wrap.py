@@ -104,3 +104,46 @@ def _no_name_cut(t) -> None:
     for it in items:
         for col in (0, 3):
             assert "…" not in it.text(col), [x.text(col) for x in items]
+
+
+def test_a_name_breaks_after_a_hyphen_between_words(qapp) -> None:
+    from PySide6.QtGui import QFontMetrics
+
+    from ecg_viewer.gui.elided_label import wrap_lines
+    from ecg_viewer.gui.fonts import app_font
+
+    fm = QFontMetrics(app_font(10))
+    width = fm.horizontalAdvance("non-specific") - 4  # the word is a little too wide
+    assert wrap_lines("non-specific T-wave changes", fm, width, 3).startswith("non-\nspecific\n")
+    # never between short parts: "ST-" / "T", "T-" / "wave"
+    for name in ("ST-T abnormality", "T-wave abnormality"):
+        lines = wrap_lines(name, fm, fm.horizontalAdvance(name.split()[0]) - 2, 3).split("\n")
+        assert not lines[0].endswith("-"), lines
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(not (model_weights_dir() / "manifest.json").is_file(),
+                    reason="no shipped weights in model_weights/")
+def test_the_review_list_keeps_english_names_whole(make_window, qtbot, shared_data: Path) -> None:
+    """QA 70: in the review dock at 1366x768 (about 270 px) the English names read "anterose…
+    myocardial infarction", "non-spec… T-wave changes": the names were wrapped with room kept
+    for a scroll bar the table, as tall as its rows, never shows."""
+    pytest.importorskip("torch")
+    from ecg_viewer.gui.review_table import NAME_ROLE
+
+    w = make_window((1366, 740), use_stored_language=False)
+    w.set_language("en")
+    with qtbot.waitSignal(w.flow.analysed, timeout=180000):
+        w.controller.open_file(str(shared_data / "cinc_extra" / "E00018.hea"))
+    w.review_dock.dock.setFloating(True)
+    w.review_dock.dock.resize(270, 700)
+    qtbot.wait(300)
+    t = w.review_dock.panel.table
+    assert not t.verticalScrollBar().isVisible()
+    names = [t.item(i, 0) for i in range(t.rowCount())]
+    full = [n.data(NAME_ROLE) for n in names]
+    assert "anteroseptal myocardial infarction" in full, full
+    fm = t.fontMetrics()
+    for item, name in zip(names, full, strict=True):
+        if all(fm.horizontalAdvance(word) <= t.columnWidth(0) - 8 for word in name.split()):
+            assert "…" not in item.text(), (item.text(), t.columnWidth(0))

@@ -197,10 +197,12 @@ def wrap_lines(text: str, fm: QFontMetrics, width: int, lines: int = 2) -> str:
     likewise, the last line elided at its end (the caller's tooltip holds the whole)."""
     if lines <= 1 or _fits(fm, text, width):
         return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-    cut = 0
+    cut, kept = 0, 0
     for i, ch in enumerate(text):
         if ch == " " and i > 1 and _fits(fm, text[:i], width):
-            cut = i  # break at this space (it is not drawn)
+            cut, kept = i, 0  # break at this space (it is not drawn)
+        elif ch == "-" and _hyphen_break(text, i) and _fits(fm, text[: i + 1], width):
+            cut, kept = i, 1  # after a hyphen between words, kept: "non-" / "specific"
         if not _fits(fm, text[: i + 1], width):
             break
     if cut == 0:  # no space that fits (a Japanese name): a sensible point of the word
@@ -211,9 +213,17 @@ def wrap_lines(text: str, fm: QFontMetrics, width: int, lines: int = 2) -> str:
         cut = text.index(" ", 2)
     if cut == 0:  # nowhere to break: one line, elided at its end
         return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-    first, rest = text[:cut], text[cut + 1 :]
+    first, rest = text[: cut + kept], text[cut + 1 :]
     return (fm.elidedText(first, Qt.TextElideMode.ElideRight, width) + "\n"
             + wrap_lines(rest, fm, width, lines - 1))
+
+
+def _hyphen_break(text: str, i: int) -> bool:
+    """Whether a line may break after the hyphen at ``i``: one that joins two words of at least
+    three letters ("non-" / "specific"), never "ST-" / "T" nor "T-" / "wave"."""
+    left = re.search(r"[A-Za-z]+$", text[:i])
+    right = re.match(r"[A-Za-z]+", text[i + 1 :])
+    return bool(left and right and len(left.group()) >= 3 and len(right.group()) >= 3)
 
 
 def wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int = 3) -> str:
@@ -250,10 +260,11 @@ def _wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int) -> str:
     return text[: heads[0]] + "\n" + _wrap_reason(text[heads[0] :].lstrip(), fm, width, lines - 1)
 
 
-def column_room(view: QAbstractScrollArea, fixed_px: int, margin_px: int) -> int:
+def column_room(view: QAbstractScrollArea, fixed_px: int, margin_px: int,
+                bar: bool = True) -> int:
     """The text width of a view's stretching column beside ``fixed_px`` of other columns, less
     the cell's ``margin_px``, as if a vertical scroll bar showed whether or not one does: taller
     rows of wrapped text may bring it up, and text wrapped for the wider column would then be
-    cut."""
-    bar = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
-    return view.width() - 2 * view.frameWidth() - fixed_px - bar - margin_px
+    cut. ``bar=False``: a view made as tall as its rows, which never shows one."""
+    bar_px = view.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent) if bar else 0
+    return view.width() - 2 * view.frameWidth() - fixed_px - bar_px - margin_px
