@@ -250,6 +250,27 @@ def test_the_line_names_what_resolved_and_never_says_no_change_beside_it():
         "新規所見: 洞調律、完全左脚ブロック ／ 消失: 心房細動" in both.summary("ja")
 
 
+def test_a_large_change_of_low_confidence_is_named_for_reference():
+    """QA 71 (PTB-XL 308 -> 320): QTc(B) 482 -> 596 ms, greyed as 参考値 in the table, and the
+    line read 「基準を超える変化・新規所見はありません」. Such a change is still not marked and
+    raises nothing, but the line names it as a change of low-confidence values."""
+    cmp = compare(analysis(("sinus_rhythm",), qtc_bazett_ms=482.0),
+                  analysis(("sinus_rhythm",), qtc_bazett_ms=596.0,
+                           low_confidence=["qtc_bazett_ms"]))
+    ch = cmp.change("qtc_bazett_ms")
+    assert ch.low_confidence and not ch.marked and ch.low_but_large and not cmp.raises
+    assert "参考値（信頼度が低い計測）の大きな変化: QTc(B) +114 ms" in cmp.summary("ja")
+    assert "for reference): QTc(B) +114 ms" in cmp.summary("en")
+    assert "基準を超える変化・新規所見はありません" not in cmp.summary("ja")
+    assert cmp.to_dict()["measurements"][[c.key for c in cmp.changes].index("qtc_bazett_ms")][
+        "low_but_large"] is True
+    small = compare(analysis(("sinus_rhythm",), qtc_bazett_ms=482.0),
+                    analysis(("sinus_rhythm",), qtc_bazett_ms=500.0,
+                             low_confidence=["qtc_bazett_ms"]))
+    assert not small.change("qtc_bazett_ms").low_but_large
+    assert "基準を超える変化・新規所見はありません" in small.summary("ja")
+
+
 def test_sinus_rhythm_is_no_new_finding_beside_a_prior_sinus_tachycardia():
     """QA 71 (1689 -> 1694): prior 洞頻脈 at 103/min, now 96/min: 「新規所見: 洞調律」 was listed
     beside a new 完全左脚ブロック as if the rhythm had changed. The rate variant itself still

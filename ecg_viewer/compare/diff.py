@@ -16,7 +16,7 @@ from typing import Any
 
 from ecg_viewer.compare.findings import FindingChange, Raise, compare_findings
 from ecg_viewer.compare.rules import ComparisonRules, default_rules, wrap_deg
-from ecg_viewer.core.messages import Bilingual, Reason, tr
+from ecg_viewer.core.messages import Bilingual, Reason, tr, value_with_unit
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.referral_rules import measured_value
@@ -87,6 +87,9 @@ class MeasurementChange:
     message: str  # message key, filled with prior/current/change/label/unit
     # either value is of low confidence (greyed where it is shown): never marked, raises nothing
     low_confidence: bool = False
+    # of low confidence, and as large as the rule's threshold: named in the summary as such
+    # (QA 71: PTB-XL 308 -> 320, QTc(B) 482 -> 596 ms greyed, the line read "no change")
+    low_but_large: bool = False
 
     def reason(self) -> Reason:
         return Reason.of(self.message, label=self.label, unit=self.unit, prior=self.prior,
@@ -101,7 +104,7 @@ class MeasurementChange:
                 "prior": self.prior, "current": self.current,
                 "change": None if self.change is None else round(self.change, 1),
                 "marked": self.marked, "level": self.level if self.marked else None,
-                "low_confidence": self.low_confidence,
+                "low_confidence": self.low_confidence, "low_but_large": self.low_but_large,
                 "text_ja": self.text("ja") if self.marked else None,
                 "text_en": self.text("en") if self.marked else None}
 
@@ -216,11 +219,15 @@ class Comparison:
         marked = [m.text(lang) for m in self._marked()]  # … "新たな左軸偏位（QRS軸 …）"
         if marked:
             parts.append(sep.join(marked))
+        large = [f"{c.label.text(lang)} {value_with_unit(c.change, c.unit, lang, signed=True)}"
+                 for c in self.changes if c.low_but_large]
+        if large:
+            parts.append(tr("compare.low_but_large", lang, items=sep.join(large)))
         if not self.findings_compared:
-            if not marked:
+            if not marked and not large:
                 parts.append(tr("compare.no_change_beyond", lang))
             parts.append(tr("compare.findings_unavailable", lang))
-        elif not self.new_findings and not marked and not self.resolved_findings:
+        elif not (self.new_findings or marked or self.resolved_findings or large):
             parts.append(tr("compare.no_significant_change", lang))
         return (" / " if lang == "en" else " ／ ").join(parts)
 
@@ -310,7 +317,8 @@ def compare_analyses(current: Analysis, prior: Analysis, *, current_ref: EcgRef,
         low = bool(unusable) or _low(prior.measurements, rule.key) \
             or _low(current.measurements, rule.key)
         ch = MeasurementChange(rule.id, rule.key, rule.label, rule.unit, a, b, delta,
-                               rule.marks(delta) and not low, rule.level, rule.message, low)
+                               rule.marks(delta) and not low, rule.level, rule.message, low,
+                               rule.marks(delta) and low and not unusable)
         changes.append(ch)
         if ch.marked and rule.level:
             raises.append(Raise(rule.level, f"change:{rule.id}", ch.reason()))

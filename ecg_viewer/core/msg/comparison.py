@@ -61,6 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "compare.days_unknown": ("記録日時不明", "recording time unknown"),
     "compare.new_list": ("新規所見: {labels}", "New findings: {labels}"),
     "compare.resolved_list": ("消失: {labels}", "Resolved: {labels}"),
+    "compare.low_but_large": ("参考値（信頼度が低い計測）の大きな変化: {items}",
+                              "Large changes of low-confidence values (for reference): {items}"),
     "compare.status_resolved": (
         "前回比較: 新規所見 {new} 件・消失 {resolved} 件・基準超の変化 {marked} 項目",
         "Prior ECG: new findings {new}, resolved {resolved}, changes beyond threshold {marked}"),
