@@ -314,9 +314,9 @@ class CompareWindow(QMainWindow):
             self.table.resizeColumnToContents(col)
         # the mark column takes the rest and elides (full text on hover): no horizontal scrolling
         self.table.horizontalHeader().setStretchLastSection(True)
-        # every row in view, one text line high, no more: at 1366x768 the table showed 6 of its 9 rows
-        # and the only marked one (QRS axis +60°) sat under the fold (QA 71); the median beats
-        # below take the height that is left
+        # every row in view, one text line high, no more: at 1366x768 the table showed 6 of its
+        # 9 rows and the only marked one (QRS axis +60°) sat under the fold (QA 71); the median
+        # beats below take the height that is left
         t = self.table
         t.verticalHeader().setDefaultSectionSize(t.fontMetrics().height() + 6)
         t.setFixedHeight(t.horizontalHeader().sizeHint().height() + 2 * t.frameWidth()

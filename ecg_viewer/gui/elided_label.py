@@ -229,14 +229,15 @@ def _hyphen_break(text: str, i: int) -> bool:
 def wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int = 3) -> str:
     """An evidence row (「△ QRS 軸 -44°（-90…-45°、境界域）」) as it fits ``width`` px on at
     most ``lines`` lines: whole when it fits; else broken at a bracket, before or after it (the
-    criterion's, or the name's own: 「QRS 振幅の最大（四肢誘導）」), the latest after which the rest fits the
-    lines left, so a value stays beside its name and the criterion, with 「境界域」, follows whole;
-    else as :func:`wrap_lines` breaks it when nothing is cut there; else before the latest
-    bracket whose head fits, the rest cut at its end. A number keeps its unit and its sign on its
-    line (「39 ms」, 「50 /分」, 「≥ 120」)."""
+    criterion's, or the name's own: 「QRS 振幅の最大（四肢誘導）」), the latest after which the
+    rest fits the lines left, so a value stays beside its name and the criterion, with
+    「境界域」, follows whole; else as :func:`wrap_lines` breaks it when nothing is cut there;
+    else before the latest bracket whose head fits, the rest cut at its end. A number keeps its
+    unit and its sign on its line (「39 ms」, 「50 /分」, 「≥ 120」)."""
     if _fits(fm, text, width):
         return text
-    return _wrap_reason(_UNIT_SPACE.sub("\\1\u00a0", text), fm, width, lines).replace("\u00a0", " ")
+    kept = _UNIT_SPACE.sub("\\1\u00a0", text)  # no break at a no-break space
+    return _wrap_reason(kept, fm, width, lines).replace("\u00a0", " ")
 
 
 _UNIT_SPACE = re.compile(r"(\d|[≥≤<>]) (?=[A-Za-zµ°%/]|(?<=[≥≤<>] )[-\d])")

@@ -312,8 +312,8 @@ class SuggestionsPanel(QFrame):
                     text = wrap_lines(full, QFontMetrics(item.font(col)), width, lines)
                     if text != item.text(col):
                         item.setText(col, text)
-            # an evidence row spans the row, on up to two lines: one line had cut E00018's
-            # 「△ QRS 軸 -44°（-90…-45°、境…」 at about 265 px, hiding 「境界域」; up to three lines
+            # an evidence row spans the row, on up to three lines (wrap_reason): one line had
+            # cut E00018's 「△ QRS 軸 -44°（-90…-45°、境…」 at about 265 px, hiding 「境界域」
             reason_w = column_room(t, 0, 10) - t.indentation()
             for i in range(item.childCount()):
                 child = item.child(i)

@@ -143,10 +143,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.reviewer": ("確認者", "Reviewed by"),
     "report.annotations": ("計測・注記", "Calipers and notes"),
     # more calipers than the review column holds (QA 71: 12 placed, 8 listed, no word of the rest)
+    "report.annotations_more": ("ほか {n} 件（JSON に全件）", "{n} more (all in the JSON)"),
+    # the FHIR Observation of a caliper or note the physician placed
     "report.fhir.caliper_time": ("キャリパー計測（時間）", "Caliper measurement (time)"),
     "report.fhir.caliper_amplitude": ("キャリパー計測（振幅）", "Caliper measurement (amplitude)"),
     "report.fhir.caliper_note": ("心電図上の注記", "Note on the ECG"),
-    "report.annotations_more": ("ほか {n} 件（JSON に全件）", "{n} more (all in the JSON)"),
     "report.provenance": (
         "アプリ {app}　重み {weights}　カタログ {catalog}　作成 {generated}",
         "App {app}   weights {weights}   catalog {catalog}   generated {generated}",
