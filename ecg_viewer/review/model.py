@@ -226,3 +226,29 @@ def local_time(iso: str | None) -> str:
     except ValueError:
         return iso[:16].replace("T", " ")
     return when.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+SCALAR_FIELDS = ("comment", "suggested_level", "final_level", "needs_exam", "needs_exam_reason")
+
+
+def review_changes(old: Review, new: Review) -> list[tuple[str, Any, Any]]:
+    """(field, old, new) for every clinician-visible change; per label for decisions."""
+    out: list[tuple[str, Any, Any]] = []
+    for label_id in dict.fromkeys([*old.decisions, *new.decisions]):
+        a, b = old.decisions.get(label_id), new.decisions.get(label_id)
+        if a != b:
+            out.append((f"decision:{label_id}", a, b))
+    for label_id in new.added_labels:
+        if label_id not in old.added_labels:
+            out.append((f"added_label:{label_id}", None, "added"))
+    for label_id in old.added_labels:
+        if label_id not in new.added_labels:
+            out.append((f"added_label:{label_id}", "added", None))
+    for name in SCALAR_FIELDS:
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            out.append((name, a, b))
+    if old.annotations != new.annotations:
+        out.append(("annotations", [a.to_dict() for a in old.annotations],
+                    [a.to_dict() for a in new.annotations]))
+    return out

@@ -9,6 +9,7 @@ writes.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import json
 import logging
@@ -22,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from ecg_viewer.core.errors import EcgError
-from ecg_viewer.core.messages import tr
+from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.printable import printable_path
 from ecg_viewer.review.chain import ChainReport, chain_rows, is_json, missing_triggers, verify_chain
-from ecg_viewer.review.model import CONFIRMED, REJECTED, Annotation, Review
+from ecg_viewer.review.model import CONFIRMED, REJECTED, Annotation, Review, review_changes
 from ecg_viewer.review.schema import SCHEMA_VERSION, SchemaTooNewError, migrate, schema_version
+from ecg_viewer.review.sqlite_open import is_corrupt, is_full, read_only_connection
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 DATA_DIR_ENV = "ECG_VIEWER_DATA_DIR"
 DB_FILENAME = "reviews.sqlite3"
 _BUSY_TIMEOUT_S = 30.0
+NOT_WRITABLE = "review.not_writable"  # a problem: the folder cannot be written, reads go on
 
 
 class ReviewStoreError(EcgError):
@@ -132,17 +135,39 @@ class ReviewStore:
         except SchemaTooNewError as exc:
             raise ReviewStoreError("review.too_new", path=self.path, version=exc.found) from exc
         except (sqlite3.Error, OSError) as exc:
-            raise ReviewStoreError("review.open_failed", path=self.path, reason=exc) from exc
+            if not self.path.is_file() or is_corrupt(exc):
+                raise ReviewStoreError("review.open_failed", path=self.path, reason=exc) from exc
+            self._open_read_only(exc)  # a folder that cannot be written: read, never write
+            return
         if before and before != self.schema_version:
             log.info("review database %s migrated from v%d to v%d", self.path, before,
                      self.schema_version)
 
+    def _open_read_only(self, why: BaseException) -> None:
+        """The database in a folder it cannot be written in (the writable open failed with
+        ``why``): opened read-only, checked as before, every write refused with the reason."""
+        with contextlib.suppress(AttributeError, sqlite3.Error):
+            self._conn.close()
+        try:
+            self._conn = read_only_connection(self.path, _BUSY_TIMEOUT_S)
+            self._check_before_writing()
+        except SchemaTooNewError as exc:
+            raise ReviewStoreError("review.too_new", path=self.path, version=exc.found) from exc
+        except (sqlite3.Error, OSError) as exc:
+            raise ReviewStoreError("review.open_failed", path=self.path, reason=why) from exc
+        self.problems.append(NOT_WRITABLE)
+        log.error("review database %s opened read-only (%s): %s", self.path, why,
+                  ", ".join(self.problems))
+
     def _check_before_writing(self) -> None:
-        """Fill ``problems``: a damaged file, or audit triggers missing/altered."""
+        """Fill ``problems``: a damaged file, or audit triggers missing/altered. An error that
+        is not damage (the file cannot be opened) is raised."""
         try:
             rows = self._conn.execute("PRAGMA quick_check").fetchall()
             damaged = [r[0] for r in rows] != ["ok"]
         except sqlite3.DatabaseError as exc:  # "database disk image is malformed"
+            if not is_corrupt(exc):
+                raise
             log.error("quick_check of %s failed: %s", self.path, exc)
             damaged = True
         if damaged:
@@ -159,13 +184,16 @@ class ReviewStore:
 
     @property
     def read_only(self) -> bool:
-        """True when the database was found damaged or tampered with (see ``problems``)."""
+        """True when the database was found damaged or tampered with, or lies in a folder it
+        cannot be written in (see ``problems``)."""
         return bool(self.problems)
 
     def verify_chain(self) -> ChainReport:
-        """Recompute the audit hash chain (see :mod:`ecg_viewer.review.chain`)."""
+        """Recompute the audit hash chain (see :mod:`ecg_viewer.review.chain`); a folder that
+        cannot be written is no fault of the trail."""
         report = verify_chain(self._conn)
-        report.problems = list(dict.fromkeys([*self.problems, *report.problems]))
+        report.problems = list(dict.fromkeys(
+            [*(p for p in self.problems if p != NOT_WRITABLE), *report.problems]))
         return report
 
     # --- housekeeping ------------------------------------------------------------------------
@@ -188,8 +216,9 @@ class ReviewStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         if self.problems:
-            raise ReviewStoreError("review.read_only", path=self.path,
-                                   reason=", ".join(tr(k) for k in self.problems))
+            raise ReviewStoreError("review.read_only", path=self.path, reason=Bilingual(
+                "、".join(tr(k, "ja") for k in self.problems),
+                ", ".join(tr(k, "en") for k in self.problems)))
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -198,9 +227,17 @@ class ReviewStore:
             yield self._conn
             self._conn.execute("COMMIT")
         except BaseException as exc:
-            self._conn.execute("ROLLBACK")
+            # on a full disk or an I/O error SQLite has rolled back already: a ROLLBACK then
+            # raised "no transaction is active", a bare sqlite3 error the window did not catch,
+            # and the review dock stayed on the previous ECG (QA 72)
+            if self._conn.in_transaction:
+                try:
+                    self._conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    log.exception("rollback on %s failed", self.path)
             if isinstance(exc, sqlite3.Error):
-                raise ReviewStoreError("review.write_failed", path=self.path, reason=exc) from exc
+                key = "review.disk_full" if is_full(exc) else "review.write_failed"
+                raise ReviewStoreError(key, path=self.path, reason=exc) from exc
             raise
 
     # --- who is reviewing ----------------------------------------------------------------------
@@ -328,7 +365,7 @@ class ReviewStore:
             new = change(old)
             if new.sha256 != sha256:
                 raise ValueError("a change must not alter the sha256 of a review")
-            diffs = _diff(old, new)
+            diffs = review_changes(old, new)
             if not diffs and (file_path is None or file_path == old.file_path):
                 return old
             who, now = self.reviewer(), _now()
@@ -441,32 +478,6 @@ class ReviewStore:
             if label_id not in old.added_labels:
                 c.execute("INSERT INTO added_labels(sha256, label_id, added_at) VALUES (?, ?, ?)",
                           (sha, label_id, now))
-
-
-_SCALAR_FIELDS = ("comment", "suggested_level", "final_level", "needs_exam", "needs_exam_reason")
-
-
-def _diff(old: Review, new: Review) -> list[tuple[str, Any, Any]]:
-    """(field, old, new) for every clinician-visible change; per label for decisions."""
-    out: list[tuple[str, Any, Any]] = []
-    for label_id in dict.fromkeys([*old.decisions, *new.decisions]):
-        a, b = old.decisions.get(label_id), new.decisions.get(label_id)
-        if a != b:
-            out.append((f"decision:{label_id}", a, b))
-    for label_id in new.added_labels:
-        if label_id not in old.added_labels:
-            out.append((f"added_label:{label_id}", None, "added"))
-    for label_id in old.added_labels:
-        if label_id not in new.added_labels:
-            out.append((f"added_label:{label_id}", "added", None))
-    for name in _SCALAR_FIELDS:
-        a, b = getattr(old, name), getattr(new, name)
-        if a != b:
-            out.append((name, a, b))
-    if old.annotations != new.annotations:
-        out.append(("annotations", [a.to_dict() for a in old.annotations],
-                    [a.to_dict() for a in new.annotations]))
-    return out
 
 
 def _dumps(value: Any) -> str:

@@ -30,6 +30,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "確認結果のデータベースが破損しています（整合性検査で異常）",
         "the review database is damaged (quick_check failed)",
     ),
+    "review.not_writable": (
+        "確認結果のフォルダに書き込めません",
+        "the review folder cannot be written",
+    ),
     "review.triggers_missing": (
         "監査記録を保護する仕組み（トリガー）が削除または変更されています",
         "the triggers protecting the audit trail are missing or altered",

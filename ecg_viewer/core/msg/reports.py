@@ -21,6 +21,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The review database {path} was written by a newer version of the app (schema "
         "{version}); update the app.",
     ),
+    "review.disk_full": (
+        "ディスクの空きがないため確認結果を保存できませんでした: {path}。"
+        "空きを作ってから、もう一度保存してください。",
+        "The disk is full, so the review was not saved to {path}. Free some space and save "
+        "again.",
+    ),
     "review.write_failed": (
         "確認結果を保存できませんでした: {path}（{reason}）",
         "Could not save the review to {path} ({reason})",
