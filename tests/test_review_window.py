@@ -370,3 +370,38 @@ def test_escape_leaves_the_comment_box_for_the_ecg(qtbot, win, bundled_samples) 
         assert box.toPlainText().endswith("前回と変化なし ok")
         box.clear()
     win.review_dock.dock.setFloating(False)
+
+
+def test_a_closed_drop_down_does_not_store_each_arrow_step(qtbot, win, bundled_samples) -> None:
+    """QA 72: ↓ ↓ on the closed level drop-down stored 要精査 and then 要経過観察 (two audit rows),
+    past the second press W/E ask for on a flagged case; a wheel turned over a decision changed
+    it. A closed drop-down now changes only when opened and an item chosen."""
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    _open(qtbot, win, bundled_samples / "00017_hr.hea")
+    panel = win.review_dock.panel
+    sha = win.state.record.sha256
+    before = len(win.store.audit(sha))
+    level = panel.level
+    level.setFocus()
+    for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_End, Qt.Key.Key_Up):
+        qtbot.keyClick(level, key)
+    wheel = QWheelEvent(QPointF(5, 5), QPointF(level.mapToGlobal(QPoint(5, 5))), QPoint(0, 0),
+                        QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(level, wheel)
+    qtbot.waitUntil(lambda: panel.table.cellWidget(0, 2) is not None, timeout=60000)
+    combo = panel.table.cellWidget(0, 2)
+    QApplication.sendEvent(combo, wheel)
+    assert level.currentIndex() == 0 and combo.currentIndex() == 0
+    assert win.store.get(sha).final_level is None and len(win.store.audit(sha)) == before
+    # opened and chosen: one change, one audit row
+    level.showPopup()
+    qtbot.waitUntil(level.view().isVisible, timeout=3000)
+    qtbot.keyClick(level.view(), Qt.Key.Key_Down)
+    qtbot.keyClick(level.view(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: win.store.get(sha).final_level is not None, timeout=3000)
+    assert win.store.get(sha).final_level == level.itemData(1)  # the item chosen, once
+    assert [e.field for e in win.store.audit(sha)[before:]].count("final_level") == 1

@@ -35,6 +35,7 @@ from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.gui.review_table import (
     DECISIONS,
     TABLE_MIN_PX,
+    chosen_not_scrolled,
     comment_box,
     fill_row,
     wrap_names,
@@ -107,7 +108,7 @@ class ReviewPanel(QWidget):
         self.comment = comment_box()  # Tab: on to the save button; Esc: back to the ECG
         self.save_comment = QPushButton()
         self.save_comment.clicked.connect(self._comment_changed)
-        self.level = QComboBox()
+        self.level = chosen_not_scrolled(QComboBox())  # ↓ on it closed stored every step
         self.level.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.level.setMinimumContentsLength(6)  # a narrow dock elides the longest level name
         self.level.currentIndexChanged.connect(self._level_changed)

@@ -47,7 +47,7 @@ def fill_row(table: QTableWidget, i: int, s: LabelScore, analysis: Analysis | No
     score.setToolTip(tr("review.ui.score_tip") if s.measured_score is None else
                      tr("evid.shown_by_measurements", value=s.measured_score))
     table.setItem(i, 1, score)
-    combo = QComboBox()
+    combo = chosen_not_scrolled(QComboBox())
     for d in DECISIONS:
         combo.addItem(tr(_DECISION_KEYS[d]), d)
     combo.currentIndexChanged.connect(
@@ -79,6 +79,31 @@ def wrap_names(t: QTableWidget) -> None:
         t.setMinimumHeight(max(TABLE_MIN_PX, min(whole, TABLE_MAX_PX)))
         if whole <= TABLE_MAX_PX:
             return
+
+
+class _ChosenNotScrolled(QObject):
+    """A closed drop-down of the review changes only when it is opened and an item chosen: the
+    arrow keys and the wheel on it do nothing. Each step had been stored: ↓ ↓ on 要至急 saved
+    要精査, then 要経過観察, two audit rows, past the second press W/E ask for on a flagged case
+    (QA 72); a wheel turned while scrolling the dock changed a decision. Space, Alt+↓ or a click
+    open it; there the arrow keys move and Enter chooses."""
+
+    _KEYS = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown,
+             Qt.Key.Key_Home, Qt.Key.Key_End)
+
+    def eventFilter(self, obj: Any, ev: Any) -> bool:
+        if ev.type() == QEvent.Type.Wheel:
+            return True
+        if ev.type() == QEvent.Type.KeyPress and ev.key() in self._KEYS \
+                and not ev.modifiers() & Qt.KeyboardModifier.AltModifier:
+            return True
+        return super().eventFilter(obj, ev)
+
+
+def chosen_not_scrolled(combo: QComboBox) -> QComboBox:
+    """``combo`` changed only by opening it and choosing (:class:`_ChosenNotScrolled`)."""
+    combo.installEventFilter(_ChosenNotScrolled(combo))
+    return combo
 
 
 class _EscapeLeaves(QObject):
