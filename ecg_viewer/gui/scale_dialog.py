@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ecg_viewer.app.settings import PX_PER_MM_RANGE
 from ecg_viewer.core.messages import tr
 
 BAR_MM = 100.0
@@ -61,7 +62,7 @@ class ScaleDialog(QDialog):
         lay.addWidget(self.bar)
         form = QFormLayout()
         self.spin = QDoubleSpinBox()
-        self.spin.setRange(1.0, 40.0)
+        self.spin.setRange(*PX_PER_MM_RANGE)  # what the settings file takes back
         self.spin.setDecimals(3)
         self.spin.setSingleStep(0.01)
         self.spin.setValue(px_per_mm)
