@@ -118,6 +118,26 @@ def test_criteria_table_is_one_pair_wide_in_a_narrow_dock(qtbot, bundled_samples
                and cp.record_table.item(r, c).text().startswith("QRS 軸（右脚ブロックでは最初の 60 ms）")
                for r in range(cp.record_table.rowCount())
                for c in range(0, cp.record_table.columnCount(), 2))
+    # a name longer than its column takes more lines, the row as tall, in either language
+    # (QA 70: "RR irregularity (RMSSD/…" and "QRS axis (its first 60 ms …" cut in English)
+    from PySide6.QtGui import QFontMetrics
+
+    from ecg_viewer.core.messages import set_language
+
+    for lang in ("ja", "en"):
+        set_language(lang)
+        try:
+            cp.retranslate()
+            qtbot.wait(20)
+            fm = QFontMetrics(t.font())
+            long_rows = [r for r in range(t.rowCount())
+                         if fm.horizontalAdvance(t.item(r, 0).text()) > t.columnWidth(0) - 8]
+            assert long_rows, lang  # some name is longer than the column at 260 px
+            for r in long_rows:
+                assert t.rowHeight(r) >= 2 * fm.lineSpacing(), (lang, t.item(r, 0).text())
+        finally:
+            set_language("ja")
+    cp.retranslate()
     cp.resize(TWO_PAIRS_MIN_WIDTH + 100, 600)
     qtbot.waitUntil(lambda: cp.pairs == 2)
     assert t.columnCount() == 4 and t.rowCount() == -(-len(ROWS) // 2)

@@ -85,6 +85,11 @@ class CriteriaPanel(QWidget):
             t.verticalHeader().setDefaultSectionSize(18)
             t.setAlternatingRowColors(True)
         self.record_table.verticalHeader().setVisible(False)
+        # a long name takes the lines it needs (QA 70: "RR irregularity (RMSSD/…", "QRS axis (its
+        # first 60 ms …" in English at 1366x768), the row as tall
+        self.record_table.setWordWrap(True)
+        self.record_table.horizontalHeader().sectionResized.connect(
+            lambda *_: self.record_table.resizeRowsToContents())
         self._set_columns()
         self.tabs.addTab(self.record_table, "")
         self.tabs.addTab(self.lead_table, "")
@@ -124,6 +129,7 @@ class CriteriaPanel(QWidget):
         if criteria:
             for i, key in enumerate(ROWS):
                 self._put(i % per_column, 2 * (i // per_column), key, values, reasons)
+        self.record_table.resizeRowsToContents()
         leads = [lead for lead in CANONICAL_LEADS if f"{lead}.r_mv" in values]
         self.lead_table.setRowCount(len(leads))
         self.lead_table.setVerticalHeaderLabels(leads)
