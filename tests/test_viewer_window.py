@@ -439,3 +439,55 @@ def test_drag_and_drop_recent_files_and_screen_scale_dialog(win, qtbot, bundled_
     assert dlg.px_per_mm() == pytest.approx(4.0 * 100 / 110, rel=1e-3)
     assert dlg.measured.value() == 100.0
 
+
+
+def test_calipers_placed_from_the_keyboard(win, qtbot, bundled_samples):
+    """QA 72: T and A armed a caliper only a mouse could place. With one armed, ←/→ move a cross
+    1 mm (Shift: 5 mm) along the trace, ↑/↓ to the trace above/below (an amplitude caliper: 1 mm,
+    Ctrl+↑/↓ the trace), Enter places a point; the window's ←/→ (scroll) wait meanwhile."""
+    open_and_wait(qtbot, win, bundled_samples / "00017_hr.hea")
+    win.controller.set_layout("3x4")
+    win.controller.set_speed(25.0)
+    win.controller.set_gain(10.0)
+    view = win.view
+    win.activateWindow()
+    start = win.view.page.start_s
+    qtbot.keyClick(win, Qt.Key.Key_T)  # the window's shortcut arms the time caliper
+    assert view.caliper_mode == "time"
+    qtbot.waitUntil(view.hasFocus, timeout=3000)
+    qtbot.keyClick(view, Qt.Key.Key_Right)  # the first key shows the cross where it starts
+    first = view.page.trace_at(*view.caliper_keys.at)
+    x0 = view.caliper_keys.at[0]
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    for _ in range(2):
+        qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)  # 2 x 5 mm
+    with qtbot.waitSignal(view.caliperPlaced, timeout=3000) as sig:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    c = sig.args[0]
+    assert c.kind == "time" and c.lead == first.lead
+    assert c.interval_ms == pytest.approx(400.0, abs=1e-6)  # 10 mm at 25 mm/s
+    assert c.t0_s == pytest.approx(first.t_of(x0))
+    assert view.page.start_s == start  # the arrows moved the cross, not the record
+    # ↓: the trace below, in the same column
+    qtbot.keyClick(view, Qt.Key.Key_Down)
+    below = view.page.trace_at(*view.caliper_keys.at)
+    assert below.band_top_mm > first.band_top_mm and below.x_mm == first.x_mm
+    # an amplitude caliper: ↑ moves the cross 1 mm up the trace = +0.1 mV at 10 mm/mV
+    qtbot.keyClick(win, Qt.Key.Key_A)
+    assert view.caliper_mode == "amplitude" and view.caliper_keys.at is None
+    qtbot.keyClick(view, Qt.Key.Key_Space)  # shows the cross and places the first point
+    for _ in range(5):
+        qtbot.keyClick(view, Qt.Key.Key_Up)
+    with qtbot.waitSignal(view.caliperPlaced, timeout=3000) as sig:
+        qtbot.keyClick(view, Qt.Key.Key_Space)
+    assert sig.args[0].kind == "amplitude"
+    assert sig.args[0].amplitude_mv == pytest.approx(0.5, abs=1e-6)
+    assert len(win.state.calipers) == 2
+    # Esc ends the mode; the arrows scroll the record again (a 10-s record: nothing to scroll,
+    # but the keys no longer reach the cross)
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    qtbot.keyClick(win, Qt.Key.Key_A)
+    qtbot.keyClick(win, Qt.Key.Key_A)  # pressed again: off
+    assert view.caliper_mode is None
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.caliper_keys.at is None

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF
 from PySide6.QtWidgets import QGraphicsSimpleTextItem
 
 from ecg_viewer.core.messages import tr
+from ecg_viewer.gui.caliper_keys import CaliperKeys
 from ecg_viewer.gui.fonts import load_app_font
 from ecg_viewer.gui.grid_item import GridItem
 from ecg_viewer.signal.calipers import Caliper, all_caliper_marks
@@ -114,6 +115,10 @@ class EcgPageView(pg.GraphicsView):
         self._cal_labels: list[MmText] = []
         self._pending = _curve(CALIPER, width=1.5)
         self.vb.addItem(self._pending)
+        key_cross = _curve(CALIPER, width=1.0)  # where a key places the next point
+        self.vb.addItem(key_cross)
+        self.caliper_keys = CaliperKeys(self, key_cross)
+        self.installEventFilter(self.caliper_keys)
         self._empty = MmText(QColor(90, 90, 90))
         self.empty_key = "ui.empty"  # the message of the empty page (the reading desk sets its own)
         self.vb.addItem(self._empty)
@@ -141,6 +146,7 @@ class EcgPageView(pg.GraphicsView):
         self.grid.set_size(*EMPTY_GRID_MM)
         self._empty.place(_two_lines(tr(self.empty_key)), 10, 14, 6)
         self.page = None
+        self.caliper_keys.reset()
 
     def set_page(self, page: Page, signal_mv: np.ndarray, fs_hz: float, keep_view: bool = False) -> None:
         """Draw ``page`` with ``signal_mv`` (the display signal, ``[leads, samples]``)."""
@@ -319,12 +325,15 @@ class EcgPageView(pg.GraphicsView):
         self.vb.scaleBy((1 / factor, 1 / factor))
         self._capture_zoom()
 
-    # --- calipers by mouse ------------------------------------------------------------------------
+    # --- calipers by mouse (by key: gui/caliper_keys.py) -------------------------------------
     def set_caliper_mode(self, mode: str | None) -> None:
         self.caliper_mode = mode
         self._first_click = None
         self._pending.setData([], [])
+        self.caliper_keys.reset()
         self.setCursor(Qt.CursorShape.CrossCursor if mode else Qt.CursorShape.ArrowCursor)
+        if mode:  # the keys that place it go to the page (caliper_keys)
+            self.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_click(self, ev) -> None:
         if self.caliper_mode is None or self.page is None or ev.button() != Qt.MouseButton.LeftButton:

@@ -204,10 +204,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.status.zoom_small": ("倍率 {pct:.0f}%（1 mm = {px:.2f} 画素）— F11 で波形を全幅に",
                              "Zoom {pct:.0f}% (1 mm = {px:.2f} px) — F11 for the page full width"),
     "ui.status.zoom": ("倍率 {pct:.0f}%（1 mm = {px:.2f} 画素）", "Zoom {pct:.0f}% (1 mm = {px:.2f} px)"),
-    "ui.status.caliper_hint_time": ("時間キャリパー: 波形上で始点と終点をクリック（Esc で中止）",
-                                    "Time caliper: click start and end on a trace (Esc cancels)"),
-    "ui.status.caliper_hint_amp": ("振幅キャリパー: 波形上で下端と上端をクリック（Esc で中止）",
-                                   "Amplitude caliper: click two levels on a trace (Esc cancels)"),
+    # the keys: gui/caliper_keys.py (QA 72: a caliper could be placed with a mouse only)
+    "ui.status.caliper_hint_time": (
+        "時間キャリパー: 始点と終点をクリック、またはキー ←→↑↓ と Enter（Shift: 5 mm、Esc: 中止）",
+        "Time caliper: click start and end, or keys ←→↑↓ and Enter (Shift: 5 mm; Esc cancels)"),
+    "ui.status.caliper_hint_amp": (
+        "振幅キャリパー: 2 点をクリック、またはキー ↑↓（Ctrl: 誘導）と Enter（Shift: 5 mm、Esc: 中止）",
+        "Amplitude caliper: click two levels, or keys ↑↓ (Ctrl: lead) and Enter (Shift: 5 mm; "
+        "Esc cancels)"),
     "ui.scale.title": ("画面の実寸設定", "Screen scale"),
     "ui.scale.explain": ("画面上の線の長さを定規で測り、100 mm になるように調整してください。\n"
                          "正しく設定すると 25 mm/s・10 mm/mV が紙と同じ大きさで表示されます。",
