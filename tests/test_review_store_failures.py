@@ -188,3 +188,77 @@ def test_a_read_only_mount_as_qa_72_made_it(tmp_path: Path) -> None:
         assert report.intact and not report.problems, report.problems
     finally:
         subprocess.run(["umount", str(mnt)], capture_output=True, timeout=30)
+
+
+def test_an_older_schema_in_a_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    """QA 73: a schema-v1 database where it cannot be upgraded: every read asked for columns of
+    v2 on ("no such column: needs_exam"), `report` exited 70 and the window showed 予期しない
+    エラー. It is now read from an upgraded copy in memory; the file is never written."""
+    import json
+
+    from ecg_viewer.review.schema import migrate
+
+    path = tmp_path / "review.sqlite3"
+    c = sqlite3.connect(path, isolation_level=None)
+    c.execute("PRAGMA journal_mode = WAL")
+    migrate(c, target=1)
+    now = "2026-11-23T01:02:03.000+00:00"
+    c.execute("INSERT INTO reviews(sha256, file_path, comment, suggested_level, final_level, "
+              "reviewer, created_at, updated_at, revision) VALUES (?,?,?,?,?,?,?,?,?)",
+              (A, "/data/a.xml", "旧版のコメント", "B", "A", "山田", now, now, 1))
+    c.execute("INSERT INTO label_decisions VALUES (?,?,?,?)", (A, "afib", "confirmed", now))
+    c.execute("INSERT INTO audit(at, who, sha256, field, old, new, app_version, weights_sha256) "
+              "VALUES (?,?,?,?,?,?,?,?)", (now, "山田", A, "comment", json.dumps(""),
+                                          json.dumps("旧版のコメント"), "0.1.0", "w" * 64))
+    c.close()
+    before = path.read_bytes()
+    path.with_name(path.name + "-shm").mkdir()  # the folder, to SQLite, cannot be written
+    store = ReviewStore(path)
+    try:
+        assert store.problems == ["review.not_writable"]
+        review = store.get(A)
+        assert review.comment == "旧版のコメント" and review.decisions == {"afib": "confirmed"}
+        assert review.needs_exam is False  # a column of v2: its default
+        assert [e.field for e in store.audit(A)][0] == "comment"
+        with pytest.raises(ReviewStoreError):
+            store.set_comment(A, "x")
+    finally:
+        store.close()
+    assert path.read_bytes() == before
+
+
+def test_audit_verify_of_an_earlier_versions_database(tmp_path: Path) -> None:
+    """QA 73: a schema-v2 database not opened by this version yet read 「監査記録が改ざんまたは
+    破損しています: 1 件の異常（0 行中）」. It has no chain to check: said so, its rows counted,
+    exit 3; once the app has opened it (the chain made), intact."""
+    import json
+    import os
+
+    from ecg_viewer.review.schema import migrate
+
+    path = tmp_path / "review.sqlite3"
+    c = sqlite3.connect(path, isolation_level=None)
+    migrate(c, target=2)
+    c.execute("INSERT INTO reviews(sha256, file_path, comment, reviewer, created_at, updated_at, "
+              "revision) VALUES (?,?,?,?,?,?,?)", (A, "/data/a.xml", "3", "山田",
+                                                    "2026-11-23T01:02:03.000+00:00",
+                                                    "2026-11-23T01:02:03.000+00:00", 3))
+    for i in range(3):
+        c.execute("INSERT INTO audit(at, who, sha256, field, old, new, app_version, "
+                  "weights_sha256, catalog_version) VALUES (?,?,?,?,?,?,?,?,?)",
+                  ("2026-11-23T01:02:03.000+00:00", "山田", A, "comment", json.dumps(str(i)),
+                   json.dumps(str(i + 1)), "0.1.0", "w" * 64, "c"))
+    c.close()
+
+    def verify(lang: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "ecg_viewer", "audit", "verify", "--db",
+                               str(path), "--lang", lang], capture_output=True, text=True,
+                              timeout=120, env={**os.environ, "HOME": str(tmp_path)})
+
+    ja = verify("ja")
+    assert ja.returncode == 3, (ja.stdout, ja.stderr)
+    assert "以前の版の形式" in ja.stdout and "3 行" in ja.stdout and "改ざん" not in ja.stderr
+    assert "earlier version's format" in verify("en").stdout
+    ReviewStore(path).close()  # this version opens it: the chain is made
+    after = verify("ja")
+    assert after.returncode == 0 and "ハッシュチェーンは完全です" in after.stdout

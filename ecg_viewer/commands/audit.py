@@ -34,6 +34,11 @@ def run(args: argparse.Namespace) -> int:
     except sqlite3.Error as exc:
         print(tr("review.open_failed", path=path, reason=exc), file=sys.stderr)
         return 1
+    if report.problems == ["review.chain_absent"] and not report.faults:
+        # an older version's database, not upgraded yet: no chain to check, no tampering found
+        # (QA 73: 「改ざんまたは破損しています: 1 件の異常（0 行中）」 for 9 rows)
+        print(tr("audit.verify.old_schema", rows=report.rows, path=path))
+        return 3
     if report.intact:
         print(tr("audit.verify.intact", rows=report.rows, migrated=report.migrated_rows,
                  head_id=report.head_id if report.head_id is not None else "-",

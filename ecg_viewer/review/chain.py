@@ -149,6 +149,7 @@ def _walk(conn: sqlite3.Connection, report: ChainReport) -> None:
     cols = {r[1] for r in conn.execute("PRAGMA table_info(audit)")}
     if "row_hash" not in cols:
         report.problems.append("review.chain_absent")
+        report.rows = int(conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0])
         return
     prev = GENESIS
     sql = f"SELECT {', '.join(HASHED_FIELDS)}, prev_hash, row_hash FROM audit ORDER BY id"

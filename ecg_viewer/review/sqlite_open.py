@@ -52,3 +52,18 @@ def read_only_connection(path: Path, timeout_s: float = 5.0) -> sqlite3.Connecti
             raise
     return sqlite3.connect(f"{uri}&immutable=1", uri=True, timeout=timeout_s,
                            isolation_level=None)
+
+
+def in_memory_upgrade(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """A copy of ``conn``'s database in memory, its schema brought up to date (the store reads
+    every column of the current one; the file itself is never written). ``conn`` is closed."""
+    from ecg_viewer.review.schema import migrate
+
+    mem = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        conn.backup(mem)
+    finally:
+        conn.close()
+    migrate(mem)
+    mem.execute("PRAGMA query_only = ON")
+    return mem

@@ -28,7 +28,12 @@ from ecg_viewer.core.printable import printable_path
 from ecg_viewer.review.chain import ChainReport, chain_rows, is_json, missing_triggers, verify_chain
 from ecg_viewer.review.model import CONFIRMED, REJECTED, Annotation, Review, review_changes
 from ecg_viewer.review.schema import SCHEMA_VERSION, SchemaTooNewError, migrate, schema_version
-from ecg_viewer.review.sqlite_open import is_corrupt, is_full, read_only_connection
+from ecg_viewer.review.sqlite_open import (
+    in_memory_upgrade,
+    is_corrupt,
+    is_full,
+    read_only_connection,
+)
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +156,10 @@ class ReviewStore:
         try:
             self._conn = read_only_connection(self.path, _BUSY_TIMEOUT_S)
             self._check_before_writing()
+            if not self.problems and schema_version(self._conn) < SCHEMA_VERSION:
+                # an older schema it cannot upgrade in place: read from an upgraded copy in
+                # memory (QA 73: a v1 file lacked the columns the reads ask for, exit 70)
+                self._conn = in_memory_upgrade(self._conn)
         except SchemaTooNewError as exc:
             raise ReviewStoreError("review.too_new", path=self.path, version=exc.found) from exc
         except (sqlite3.Error, OSError) as exc:

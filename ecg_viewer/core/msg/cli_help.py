@@ -111,7 +111,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # audit
     "help.audit": ("確認結果のデータベースの監査証跡を検査（ハッシュチェーン、トリガー、ファイルの完全性）",
                    "check the review database's audit trail (hash chain, triggers, file integrity)"),
-    "help.audit.action": ("verify: ハッシュチェーンを検査", "verify: check the hash chain"),
+    "help.audit.action": (
+        "verify: ハッシュチェーンを検査（終了コード 0: 完全、1: 異常、2: データベースなし、"
+        "3: 以前の版の形式で未移行）",
+        "verify: check the hash chain (exit 0: intact, 1: faults, 2: no database, 3: an earlier "
+        "version's format, not upgraded yet)"),
     "help.audit.db": ("確認結果のデータベース（既定: ユーザーのもの）",
                       "review database (default: the user's)"),
     # developer commands: one line each

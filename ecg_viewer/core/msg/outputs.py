@@ -54,6 +54,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The audit hash chain is intact: {rows} rows ({migrated} chained at migration), "
         "last row {head_id}, hash {head_hash}: {path}",
     ),
+    "audit.verify.old_schema": (
+        "監査記録は以前の版の形式で、ハッシュチェーンがまだありません（{rows} 行）: {path}。"
+        "本アプリで一度開くと連結され、その後に検証できます（改ざんは検出されていません）。",
+        "The audit trail is in an earlier version's format and has no hash chain yet ({rows} "
+        "rows): {path}. Open it once with this app to chain it, then verify (no tampering was "
+        "found).",
+    ),
     "audit.verify.broken": (
         "監査記録が改ざんまたは破損しています: {n} 件の異常（{rows} 行中）: {path}",
         "The audit trail has been altered or damaged: {n} faults in {rows} rows: {path}",
