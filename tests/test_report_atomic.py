@@ -313,3 +313,33 @@ def test_a_dead_writers_temp_file_is_removed_by_the_next_write(tmp_path: Path) -
     write_atomic(target, b"%PDF whole")
     assert target.read_bytes() == b"%PDF whole"
     assert _leftovers(tmp_path) == sorted(p.name for p in (young, other, mine))
+
+
+@pytest.mark.parametrize("name", ["a" * 238 + ".pdf", "心電図レポート" * 11 + "あいう.pdf",
+                                  "b" * 251 + ".pdf"])
+def test_any_name_the_file_system_takes_is_written_and_replaced(tmp_path: Path, name: str) -> None:
+    """QA 73: names of 242-255 bytes (80 Japanese characters), which the file system takes, were
+    refused as too long: the temp name ``.NAME.xxxxxxxx.tmp`` added 14 bytes. A longer one is
+    refused with the name-too-long message, never an unexpected error."""
+    assert len(name.encode()) <= 255
+    target = tmp_path / name
+    write_atomic(target, b"first")
+    write_atomic(target, b"second")  # the old one kept aside under a temp name, then replaced
+    assert target.read_bytes() == b"second"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]  # nothing else left
+    atomic.remove_stale_temps(target)  # finds its own temp names (none left) without error
+    too_long = tmp_path / ("心" * 90 + ".pdf")
+    with pytest.raises(ExportError) as err:
+        write_atomic(too_long, b"x")
+    assert "ファイル名が長すぎます" in err.value.message("ja")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_a_long_names_stale_temp_file_is_found(tmp_path: Path) -> None:
+    target = tmp_path / ("心電図" * 27 + ".pdf")  # 247 bytes
+    stale = tmp_path / f"{atomic._temp_prefix(target)}abcd1234.tmp"
+    stale.write_bytes(b"half")
+    old = time.time() - 2 * atomic.STALE_TEMP_S
+    os.utime(stale, (old, old))
+    assert len(stale.name.encode()) <= 255
+    assert atomic.remove_stale_temps(target) == 1 and not stale.exists()

@@ -84,7 +84,11 @@ class ReportMenu:
         target = report_path(path, kinds.get(chosen, ""))
         # the dialog asked about the name as typed; the file written may be another one (QA 66:
         # 「foo」 with the PDF filter replaced an existing foo.pdf without a question)
-        if target != Path(path) and target.exists():
+        try:
+            present = target != Path(path) and target.exists()
+        except OSError:  # a name the file system refuses: the export itself says so (QA 73)
+            present = False
+        if present:
             answer = QMessageBox.question(
                 self.win, tr("report.ui.export_title"), tr("report.ui.replace", name=target.name),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,

@@ -22,6 +22,7 @@ return value checked), which is also the seam the tests use to simulate a full d
 from __future__ import annotations
 
 import errno
+import hashlib
 import logging
 import os
 import stat
@@ -84,12 +85,29 @@ STALE_TEMP_S = 3600.0
 _TEMP_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")  # tempfile's random part
 
 
+_NAME_MAX = 255  # bytes of one file name on the usual file systems (ext4, tmpfs, NTFS, APFS)
+
+
+def _temp_prefix(target: Path) -> str:
+    """The start of ``target``'s temp names, ``.NAME.``; for a name so long that the temp name
+    (8 random characters and ``.tmp`` / ``.old`` more) would pass the file system's limit, the
+    name is cut and a short hash of it added: a 242-255-byte name the file system takes had been
+    refused as too long (QA 73, 80 Japanese characters)."""
+    name = target.name
+    room = _NAME_MAX - len(".") - len(".") - 8 - len(".tmp")
+    if len(name.encode("utf-8", "surrogateescape")) <= room:
+        return f".{name}."
+    tag = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()[:8]
+    cut = name.encode("utf-8", "surrogateescape")[: room - len(tag) - 1]
+    return f".{cut.decode('utf-8', 'ignore')}~{tag}."
+
+
 def remove_stale_temps(target: Path) -> int:
     """Remove the temp files ``.NAME.xxxxxxxx.tmp`` of ``target`` (``tempfile.mkstemp``'s names,
     as :func:`_stage` makes them) not modified for :data:`STALE_TEMP_S`; returns how many.
     Never raises: a folder that cannot be listed is left as it is."""
     folder = target.parent if str(target.parent) else Path(".")
-    prefix = f".{target.name}."
+    prefix = _temp_prefix(target)
     now = time.time()
     removed = 0
     try:
@@ -116,12 +134,16 @@ def remove_stale_temps(target: Path) -> int:
 
 def _stage(target: Path, payload: bytes) -> Path:
     """Write ``payload`` to a new fsync'd temp file beside ``target``; returns its path."""
-    if target.is_dir():
+    try:
+        is_dir = target.is_dir()  # Python 3.11 raises on a name the file system refuses
+    except OSError as exc:
+        raise error_for(exc, target) from exc
+    if is_dir:
         raise ExportError("report.is_dir", target)
     folder = target.parent if str(target.parent) else Path(".")
     remove_stale_temps(target)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=folder)
     except OSError as exc:
         raise error_for(exc, target) from exc
     tmp = Path(tmp_name)
@@ -219,11 +241,14 @@ def write_set(items: Sequence[tuple[str | Path, bytes | str]]) -> list[Path]:
 def _keep_aside(target: Path) -> Path | None:
     """Keep the existing target's content under a temp name (a hard link; where the file system
     has none, the file itself is moved there); None when there is no target."""
-    if not target.exists():
-        return None
+    try:
+        if not target.exists():
+            return None
+    except OSError as exc:
+        raise error_for(exc, target) from exc
     folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".old", dir=folder)
+        fd, name = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".old", dir=folder)
         os.close(fd)
     except OSError as exc:
         raise error_for(exc, target) from exc
