@@ -169,6 +169,9 @@ def _build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
         line = tr(mod.HELP)  # HELP: the key of the command's one-line description
         space = "" if language() == "ja" else " "  # Japanese sentences join without one
         about = f"{line}{space}{tr('help.developer_note')}" if getattr(mod, "DEVELOPER", False) else line
+        if getattr(mod, "ABOUT", None):  # more for the command's own --help (exit codes ...)
+            stop = "" if about.endswith(("。", ".")) else ("。" if language() == "ja" else ".")
+            about = f"{about}{stop}{space}{tr(mod.ABOUT)}"
         p = sub.add_parser(name, help=line, description=about)
         # also after the command (`ecg-viewer analyze --lang en FILE`); SUPPRESS: when not given
         # here, the value given before the command stays

@@ -220,3 +220,37 @@ def test_review_follows_the_ecg_when_it_is_moved_and_renamed(samples: Path, tmp_
     again = build_content(moved, fixture_analyze, db=db)
     assert again.review is not None and again.review.comment == "移動前に記入"
     assert not any(p.suffix != ".xml" for p in moved.parent.iterdir())  # nothing beside the ECG
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_rows_name_the_patient_and_the_recording_time(samples: Path, subset: list[Path],
+                                                            tmp_path: Path, workers: int) -> None:
+    """QA 73: the CSV and JSONL rows named only the file, so with a cart's file names (GUIDs,
+    129DYPRG.xml) a clinician could not tell whose 要至急 ECG it was, nor when it was taken. Every
+    ok and duplicate row now gives the patient ID and the recording time the file gives."""
+    import shutil
+
+    from ecg_viewer.io import read_ecg
+
+    with_id = next(f for f in subset if (m := read_ecg(f).meta).patient_id and m.recorded_at)
+    meta = read_ecg(with_id).meta
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first = folder / with_id.name
+    shutil.copy(with_id, first)
+    copy = folder / f"copy_{with_id.name}"  # the same ECG under another name: a duplicate row
+    shutil.copy(with_id, copy)
+    for kind in ("csv", "jsonl"):
+        out = tmp_path / f"w{workers}.{kind}"
+        run_batch(folder, out, make_fixture_analyze, files=[first, copy], workers=workers)
+        if kind == "csv":
+            with open(out, encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.DictReader(fh))
+            assert list(rows[0])[:3] == ["file", "patient_id", "recorded_at"]
+        else:
+            rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+        assert sorted(r.get("status") or ("duplicate" if r.get("duplicate") else "ok")
+                      for r in rows) == ["duplicate", "ok"]
+        for r in rows:
+            assert r["patient_id"] == str(meta.patient_id), (kind, r)
+            assert r["recorded_at"] == meta.recorded_at.isoformat(), (kind, r)

@@ -57,4 +57,6 @@ def test_workers_prepare_while_the_model_loads_and_rows_wait_for_it(
     assert len(rows) == 3 and all(t >= marks["model_loaded"] for t, _ in rows)
     assert sum("error" in r for _, r in rows) == 1  # bad.xml: held back until the model was checked
     assert all(r.get("labels") for _, r in rows if "error" not in r)
+    # whose ECG and when (QA 73), from the staged path too: the keys, None where the file is silent
+    assert all({"patient_id", "recorded_at"} <= set(r) for _, r in rows if "error" not in r)
     assert times["load"] > 0 and times["prepare"] > 0

@@ -98,3 +98,19 @@ def test_text_model_before_a_command_is_checked(bundled_samples, capsys) -> None
     assert main(["--text-model", "/nonexistent/encoder", "info",
                  str(bundled_samples / "E07509.hea")]) == 2
     assert "--text-model /nonexistent/encoder: フォルダがありません" in capsys.readouterr().err
+
+
+def test_batch_help_gives_the_rows_and_the_exit_codes(capsys, monkeypatch) -> None:
+    """QA 73: `batch --help` did not say what the exit codes mean (0 even with unreadable
+    files); the command list keeps its one line."""
+    monkeypatch.setattr("sys.argv", ["ecg-viewer"])
+    for lang, words in (("ja", ("終了コード 0", "130: 中断", "患者 ID")),
+                        ("en", ("Exit 0", "130: stopped", "patient ID"))):
+        with pytest.raises(SystemExit):
+            main(["batch", "--help", "--lang", lang])
+        text = " ".join(capsys.readouterr().out.split())
+        assert all(w in text for w in words), (lang, text)
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listing = capsys.readouterr().out
+    assert "終了コード" not in listing

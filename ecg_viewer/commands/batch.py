@@ -27,6 +27,7 @@ from ecg_viewer.pipeline.batch_staged import AnalyzerSpec
 from ecg_viewer.pipeline.files import find_ecg_files
 
 HELP = "help.batch"  # the message key of its one-line description
+ABOUT = "help.batch.about"  # and what its own --help adds: the rows, the exit codes
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

@@ -124,6 +124,8 @@ class Prepared:
     source: list[list[Any]] | None = None
     # the seconds the model reads of a record longer than its window (None: all of it)
     model_window_s: tuple[float, float] | None = None
+    # whose ECG and when, for a batch row (QA 73: a 要至急 row named only its file)
+    patient: dict[str, Any] | None = None
 
 
 def prepare(record: EcgRecord, *, with_measurements: bool = True,
@@ -139,7 +141,16 @@ def prepare(record: EcgRecord, *, with_measurements: bool = True,
     mdict = meas.to_dict() if meas is not None else None
     features = safe_criteria(record, meas) if with_measurements or meas is not None else None
     return Prepared(record.source_path or "", record.sha256, quality, mdict, features,
-                    model_window_s=window_span_s(record.n_samples, record.fs_hz)), meas
+                    model_window_s=window_span_s(record.n_samples, record.fs_hz),
+                    patient=patient_fields(record)), meas
+
+
+def patient_fields(record: EcgRecord) -> dict[str, Any]:
+    """The patient ID and the recording time (ISO 8601) a batch row names, as the file gives
+    them (None where it does not)."""
+    m = record.meta
+    return {"patient_id": str(m.patient_id) if m.patient_id else None,
+            "recorded_at": m.recorded_at.isoformat() if m.recorded_at else None}
 
 
 def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,

@@ -53,6 +53,7 @@ from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.io.registry import READER_MODULES
+from ecg_viewer.pipeline.analyze import patient_fields
 from ecg_viewer.pipeline.files import error_sources, find_ecg_files
 from ecg_viewer.pipeline.malloc import keep_freed_memory
 from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
@@ -169,9 +170,10 @@ def _analyze_file(path: Path, analyze: AnalyzeFn, done_sha: frozenset[str],
         log.exception("batch: unexpected error reading %s", path)
         return _retry_row(path, "batch.unexpected", exc)
     if record.sha256 in done_sha:  # the same ECG under another name: listed, not analysed again
-        return {"file": str(path), "sha256": record.sha256, "duplicate": True}
+        return {"file": str(path), "sha256": record.sha256, "duplicate": True,
+                **patient_fields(record)}
     try:
-        row = analyze(record).to_dict()
+        row = {**analyze(record).to_dict(), **patient_fields(record)}
     except BatchAbort:
         raise
     except EcgError as exc:
@@ -306,7 +308,8 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
                 # worker process (which could not know): listed as a duplicate, as the
                 # one-process and staged runs list it
                 row = {"file": row["file"], "sha256": row["sha256"], "duplicate": True,
-                       "source": row.get("source")}
+                       "source": row.get("source"), "patient_id": row.get("patient_id"),
+                       "recorded_at": row.get("recorded_at")}
             if not row.get("source"):  # an unreadable file: its size and time (and a header's
                 # signal files), whichever path made the row
                 row["source"] = fingerprint(error_sources(Path(row["file"])))

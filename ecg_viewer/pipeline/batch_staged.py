@@ -35,7 +35,7 @@ from ecg_viewer.core.hashing import fingerprint
 from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
-from ecg_viewer.pipeline.analyze import Analyzer, Prepared, prepare
+from ecg_viewer.pipeline.analyze import Analyzer, Prepared, patient_fields, prepare
 from ecg_viewer.pipeline.batch import (
     BatchAbort,
     BatchOutput,
@@ -146,7 +146,7 @@ def prepare_file(path: Path, done_sha: frozenset[str], input_norm: str,
     source = fingerprint(record.source_files)
     if record.sha256 in done_sha:
         return path, {"file": str(path), "sha256": record.sha256, "duplicate": True,
-                      "source": source}, {}
+                      "source": source, **patient_fields(record)}, {}
     try:
         prepared, _meas = prepare(record)
         if prepared.quality.ok:  # the model sees only what the quality gate lets through
@@ -214,6 +214,7 @@ def _finish(analyzer: Analyzer, ready: list[tuple[Path, Prepared]], times: Stage
         row = analysis.to_dict()
         row["file"] = str(path)
         row["source"] = prep.source
+        row.update(prep.patient or {})
         rows.append(row)
     times["model"] = times.get("model", 0.0) + t1 - t0
     times["finish"] = times.get("finish", 0.0) + time.process_time() - t1
@@ -314,7 +315,7 @@ def run_staged(todo: list[Path], spec: AnalyzerSpec, workers: int, output: Batch
                                             or result.sha256 in ready_sha):
                         # the same ECG as a file done in this run: listed, not analysed again
                         row = {"file": str(path), "sha256": result.sha256, "duplicate": True,
-                               "source": result.source}
+                               "source": result.source, **(result.patient or {})}
                         (record if analyzer is not None else early.append)(row)
                     else:
                         ready.append((path, result))

@@ -37,7 +37,7 @@ from ecg_viewer.report.atomic import ExportError, refuse_read_only, write_all
 log = logging.getLogger(__name__)
 
 CSV_COLUMNS = (
-    "file", "sha256", "status", "priority", "error", "quality_ok", "quality_problems",
+    "file", "patient_id", "recorded_at", "sha256", "status", "priority", "error", "quality_ok", "quality_problems",
     "referral_level", "referral_ja", "referral_en", "referral_because", "top1_id", "top1_ja",
     "top1_en", "top1_score", "top5", "top5_ja", "top5_en",
     "present", "present_ja", "present_en", "hr_bpm", "rr_ms", "pr_ms", "qrs_ms", "qt_ms", "qtc_bazett_ms",
@@ -419,6 +419,12 @@ def _name(label: dict[str, Any], lang: str) -> str:
 
 
 def _csv_row(row: dict[str, Any], ja: bool) -> dict[str, Any]:
+    # whose ECG and when, where the file says (QA 73: a 要至急 row named only its file path)
+    return {"patient_id": row.get("patient_id") or "", "recorded_at": row.get("recorded_at") or "",
+            **_csv_cells(row, ja)}
+
+
+def _csv_cells(row: dict[str, Any], ja: bool) -> dict[str, Any]:
     if "error" in row:
         return {"file": row["file"], "sha256": row.get("sha256") or "", "status": "error",
                 "error": (row.get("error_ja") if ja else None) or row["error"]}

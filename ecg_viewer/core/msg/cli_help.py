@@ -101,6 +101,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # batch
     "help.batch": ("フォルダ内のすべての心電図ファイルを解析して JSON Lines か CSV に出力（中断後に再開可）",
                    "analyse every ECG file under a folder into JSON Lines or CSV (resumable)"),
+    "help.batch.about": (
+        "各行にファイル・患者 ID・記録日時。終了コード 0: すべてのファイルを記録（読めないファイルも"
+        "理由つきの行として）、1: モデルが使えない・出力に書けない・一時的な理由で記録しなかった"
+        "ファイルがある（次回再試行）、2: 引数の誤り、130: 中断（再実行で続きから）。",
+        "Each row gives the file, patient ID and recording time. Exit 0: every file recorded "
+        "(unreadable ones as rows with their reason); 1: the model cannot be used, the output "
+        "cannot be written, or some files were not recorded for a passing reason (retried next "
+        "run); 2: bad arguments; 130: stopped (run again to go on)."),
     "help.batch.dir": ("心電図ファイルを探すフォルダ（サブフォルダも探します）",
                        "folder to search (recursively) for ECG files"),
     "help.batch.out": ("結果ファイル: .jsonl または .csv（追記します）",
