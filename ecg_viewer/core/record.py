@@ -36,6 +36,16 @@ class EcgMeta:
     # format-specific extras worth showing (site, operator, diagnosis codes ...), JSON-able
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def age_by_birth_date(self) -> float | None:
+        """The whole years from the birth date to the recording, where the file's stated age
+        disagrees with them (io/patient_dates.py); None otherwise: the header and the report
+        then show both (QA 73: 「46 歳」 on screen and paper, a birth date of 49 years in FHIR)."""
+        b, r = self.birth_date, self.recorded_at
+        if b is None or r is None or not self.extra.get("age_and_birth_date_disagree"):
+            return None
+        d = r.date()
+        return float(d.year - b.year - ((d.month, d.day) < (b.month, b.day)))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "patient_id": self.patient_id,

@@ -179,6 +179,13 @@ class HeaderWidget(QFrame):
             vals["name"] = m.patient_name or na
             vals["sex"] = {"M": tr("ui.header.sex_m"), "F": tr("ui.header.sex_f")}.get(m.sex or "", na)
             vals["age"] = tr("ui.header.age_value", age=m.age_years) if m.age_years is not None else na
+            # an age the birth date contradicts: marked, both on hover (the PDF prints both)
+            by_birth = m.age_by_birth_date() if m.age_years is not None else None
+            if by_birth is not None:
+                vals["age"] = tr("ui.header.age_disagree", age=m.age_years)
+            self.values["age"].setToolTip("" if by_birth is None else tr(
+                "ui.header.age_disagree_tip", age=m.age_years, by_birth=by_birth,
+                birth=m.birth_date.isoformat() if m.birth_date else ""))
             vals["recorded_at"] = m.recorded_at.strftime("%Y-%m-%d %H:%M:%S") if m.recorded_at else na
             vals["device"] = m.device or na
             src = getattr(self, "_path", None) or rec.source_path

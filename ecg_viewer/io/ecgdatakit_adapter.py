@@ -13,7 +13,7 @@ import logging
 import re
 import warnings
 from collections import Counter
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from ecg_viewer.core.messages import Bilingual, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg, unit_factor_to_mv
 from ecg_viewer.io.library_text import label_before_renaming, library_said
+from ecg_viewer.io.patient_dates import patient_dates
 from ecg_viewer.io.text_decode import redecode
 from ecg_viewer.io.validate import POSITIVE_RATE, check_number, check_rate
 
@@ -225,14 +226,6 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return None
-
-
 def meta_from(record: Any, extra: dict[str, Any] | None = None) -> EcgMeta:
     """EcgMeta from an ecgdatakit record: patient, time, device, filters, statements, measurements."""
     pat = record.patient
@@ -253,7 +246,9 @@ def meta_from(record: Any, extra: dict[str, Any] | None = None) -> EcgMeta:
     name = " ".join(p for p in parts if p) or None
     if "patient_name" in unreadable:  # never mojibake: say that it cannot be read
         name = tr("read.name_unreadable")
-    age = float(pat.age) if pat.age is not None and 0 <= pat.age < 130 else None
+    more: dict[str, Any] = {}
+    recorded = rec.date if isinstance(rec.date, datetime) else None
+    age, birth = patient_dates(pat.age, pat.birth_date, recorded, more)  # as the XML readers
     device = " ".join(dict.fromkeys(p for p in (_text(dev.manufacturer), _text(dev.model)) if p)) or None
 
     flt = rec.acquisition.filters
@@ -264,7 +259,7 @@ def meta_from(record: Any, extra: dict[str, Any] | None = None) -> EcgMeta:
         for a, b in (record.interpretation.statements or [])
         if str(a).strip() or str(b).strip()
     )
-    more: dict[str, Any] = {"device_measurements": device_measurements(record)}
+    more["device_measurements"] = device_measurements(record)
     for key, value in (("institution", dev.institution), ("department", dev.department),
                        ("device_serial", dev.serial_number), ("device_software", dev.software_version),
                        ("acquisition_type", dev.acquisition_type),
@@ -286,8 +281,8 @@ def meta_from(record: Any, extra: dict[str, Any] | None = None) -> EcgMeta:
         patient_name=name,
         sex=pat.sex if pat.sex in ("M", "F") else None,
         age_years=age,
-        birth_date=_as_date(pat.birth_date),
-        recorded_at=rec.date if isinstance(rec.date, datetime) else None,
+        birth_date=birth,
+        recorded_at=recorded,
         device=device,
         filters=filters,
         interpretation=statements,

@@ -19,7 +19,6 @@ import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +38,7 @@ from ecg_viewer.core.messages import Bilingual, Localized, tr
 from ecg_viewer.core.record import EcgMeta
 from ecg_viewer.io.builder import Channel, RawEcg
 from ecg_viewer.io.library_text import cut_short, label_before_renaming, library_said
+from ecg_viewer.io.patient_dates import patient_dates
 from ecg_viewer.io.text_decode import field_decoder
 from ecg_viewer.io.validate import check_positive, check_rate, parse_number
 from ecg_viewer.io.xml_encoding import check_decodes, decoded_source
@@ -324,12 +324,6 @@ def global_measurements(gm: Any, extra: dict[str, Any], *, qtc_ms: float | None,
         extra["device_measurement_notes"] = notes
     return out
 
-def _as_date(value: Any) -> date | None:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else None
-
-
 def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
                      measurements: dict[str, float | None], extra: dict[str, Any]) -> EcgMeta:
     """EcgMeta from an ecgdatakit record (patient, time, device, filters) plus what the reader
@@ -345,16 +339,8 @@ def meta_from_record(rec: Any, *, interpretation: tuple[str, ...],
         name = tr("read.name_unreadable")
     sex = {"M": "M", "F": "F"}.get((pat.sex or "").upper())
     recorded = rec.recording.date
-    birth = _as_date(pat.birth_date)
-    age = float(pat.age) if pat.age is not None and 0 <= pat.age < 130 else None
-    if birth is not None and recorded is not None:
-        years = (recorded.date() - birth).days / 365.25
-        # placeholder birth dates (1900-01-01 beside a stated age of 11) are not shown as facts
-        if not 0 <= years < 110 or birth.year <= 1900:
-            extra["birth_date_in_file"] = birth.isoformat()
-            birth = None
-        elif age is not None and abs(years - age) > 1.5:
-            extra["age_and_birth_date_disagree"] = True
+    # placeholder birth dates (1900-01-01 beside a stated age of 11) are not shown as facts
+    age, birth = patient_dates(pat.age, pat.birth_date, recorded, extra)
     dev = rec.recording.device
     device = " ".join(p for p in (dev.manufacturer, dev.model) if p).strip()
     if device and dev.software_version:

@@ -195,6 +195,8 @@ def patient_line(content: ReportContent, lang: str) -> str:
     m = content.record.meta
     sex = tr(f"report.sex.{m.sex}", lang) if m.sex in ("M", "F") else _na(lang)
     age = tr("report.age_value", lang, age=m.age_years) if m.age_years is not None else _na(lang)
+    if m.age_years is not None and (by_birth := m.age_by_birth_date()) is not None:
+        age = tr("report.age_disagree", lang, age=m.age_years, by_birth=by_birth)
     when = m.recorded_at.strftime("%Y-%m-%d %H:%M:%S") if m.recorded_at else _na(lang)
     filt = device_filter_text(m.filters, lang) or _na(lang)
     parts = [

@@ -82,6 +82,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "report.sex.M": ("男性", "male"),
     "report.sex.F": ("女性", "female"),
     "report.age": ("年齢", "Age"),
+    "report.age_disagree": ("{age:.0f} 歳（生年月日では {by_birth:.0f} 歳）", "{age:.0f} y ({by_birth:.0f} y by birth date)"),
     "report.age_value": ("{age:.0f} 歳", "{age:.0f} y"),
     "report.birth_date": ("生年月日", "Date of birth"),
     "report.recorded_at": ("記録日時", "Recorded"),

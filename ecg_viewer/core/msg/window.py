@@ -165,6 +165,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ui.header.sex_m": ("男", "M"),
     "ui.header.sex_f": ("女", "F"),
     "ui.header.age": ("年齢", "Age"),
+    "ui.header.age_disagree": ("{age:.0f} 歳 ※", "{age:.0f} y*"),
+    "ui.header.age_disagree_tip": (
+        "ファイルの年齢は {age:.0f} 歳、生年月日（{birth}）からは {by_birth:.0f} 歳で、一致しません",
+        "The file states {age:.0f} y; its birth date ({birth}) gives {by_birth:.0f} y"),
     "ui.header.age_value": ("{age:.0f} 歳", "{age:.0f} y"),
     "ui.header.recorded_at": ("記録日時", "Recorded"),
     "ui.header.device": ("装置", "Device"),
