@@ -144,3 +144,36 @@ def test_criteria_table_is_one_pair_wide_in_a_narrow_dock(qtbot, bundled_samples
     assert cp.value_text("qrs_ms") == f"{qrs:.0f} ms"
     assert set(ST_INJURY_FEATURES.values()) <= set(ROWS)  # the ST of the injury type that raises 要至急 (QA 48)
     assert all(cp.value_text(k) is not None for k in ROWS)
+
+
+def test_tab_leaves_the_criteria_tables(qtbot, bundled_samples) -> None:
+    """QA 72 (seen by the helper fixing the worklist's): the criteria tables kept Tab for their
+    cells, a trap for a reader without a mouse."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from ecg_viewer.gui.criteria_panel import CriteriaPanel
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    lay = QVBoxLayout(host)
+    from ecg_viewer.io import read_ecg
+    from ecg_viewer.signal.criteria import criteria_features
+    from ecg_viewer.signal.measure import measure
+
+    rec = read_ecg(bundled_samples / "E07509.hea")
+    panel = CriteriaPanel()
+    panel.set_criteria(criteria_features(rec, measure(rec)).to_dict())
+    after = QLineEdit()
+    lay.addWidget(panel)
+    lay.addWidget(after)
+    host.show()
+    qtbot.waitExposed(host)
+    for table in (panel.record_table, panel.lead_table):
+        panel.tabs.setCurrentWidget(table)
+        assert table.rowCount() > 1
+        table.setFocus()
+        table.setCurrentCell(0, 0)
+        qtbot.waitUntil(table.hasFocus, timeout=3000)
+        qtbot.keyClick(table, Qt.Key.Key_Tab)
+        assert not table.hasFocus()

@@ -47,6 +47,14 @@ class ActionSet:
         self.actions[name] = a
         return a
 
+    def rekey(self, name: str, key: str, **params: object) -> None:
+        """The action ``name`` reads message ``key`` (with ``params``) from now on, in this
+        language and after a switch; its toolbar tooltip too."""
+        self._keys[name] = (key, params)
+        self.actions[name].setText(tr(key, **params))
+        if name in self._short:
+            self.actions[name].setToolTip(self.actions[name].text())
+
     def menu(self, bar: QMenuBar | QMenu, key: str) -> QMenu:
         m = bar.addMenu(tr(key))
         self.menus.append((m, key))
@@ -86,8 +94,10 @@ def build_actions(win) -> ActionSet:  # win: MainWindow (no import cycle)
     c = win.controller
     s = ActionSet(win)
     s.add("open", "ui.action.open", win.open_dialog, "Ctrl+O")
-    s.add("prev", "ui.action.prev", lambda: c.step_file(-1), "PgUp")
-    s.add("next", "ui.action.next", lambda: c.step_file(+1), "PgDown")
+    # with a worklist open the worklist's reading order, as K / J (QA 72: the folder's next file
+    # alphabetically, past the urgent cases); else the open file's folder (ReadingDesk.step)
+    s.add("prev", "ui.action.prev", lambda: win.reading_desk.step(-1), "PgUp")
+    s.add("next", "ui.action.next", lambda: win.reading_desk.step(+1), "PgDown")
     s.add("export_view", "ui.action.export_view", lambda: save_view_dialog(win), "Ctrl+E")
     s.add("quit", "ui.action.quit", win.close, "Ctrl+Q")
     s.add("clear_recent", "ui.action.clear_recent", win.clear_recent)

@@ -84,6 +84,7 @@ class CriteriaPanel(QWidget):
         for t in (self.record_table, self.lead_table):
             t.verticalHeader().setDefaultSectionSize(18)
             t.setAlternatingRowColors(True)
+            t.setTabKeyNavigation(False)  # Tab leaves the table (a trap otherwise, QA 72)
         self.record_table.verticalHeader().setVisible(False)
         # a long name takes the lines it needs (QA 70: "RR irregularity (RMSSD/…", "QRS axis (its
         # first 60 ms …" in English at 1366x768), the row as tall

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
     QFileDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QScrollBar,
@@ -40,6 +39,7 @@ from ecg_viewer.gui.actions import build_actions, build_menus, build_toolbar
 from ecg_viewer.gui.analysis_view import AnalysisView
 from ecg_viewer.gui.compare_view import ComparisonFeatures
 from ecg_viewer.gui.criteria_panel import install_criteria_dock, retranslate_criteria_dock
+from ecg_viewer.gui.focus_chain import tab_to_shown
 from ecg_viewer.gui.header import HeaderWidget, window_title
 from ecg_viewer.gui.median_beat import install_median_beat_dock, retranslate_median_beat_dock
 from ecg_viewer.gui.notice_area import ElidingStatusBar, NoticeArea
@@ -51,6 +51,7 @@ from ecg_viewer.gui.report_menu import ReportMenu
 from ecg_viewer.gui.review_dock import ReviewDock, WorklistDock
 from ecg_viewer.gui.scale_dialog import ScaleDialog, screen_px_per_mm
 from ecg_viewer.gui.shortcuts_dialog import ShortcutsDialog
+from ecg_viewer.gui.status_fields import install_status_fields, settings_line
 from ecg_viewer.gui.suggestion_strip import SuggestionStrip
 from ecg_viewer.gui.suggestions_panel import SuggestionsPanel
 from ecg_viewer.gui.window_layout import (
@@ -150,10 +151,7 @@ class MainWindow(QMainWindow):
         self.toolbar.insertWidget(self.actions_["toggle:highpass"], self.speed_combo)
         self.toolbar.insertWidget(self.actions_["toggle:highpass"], self.gain_combo)
         self.toolbar.insertSeparator(self.actions_["toggle:highpass"])
-        self.filter_label = QLabel()
-        self.zoom_label = QLabel()
-        self.statusBar().addPermanentWidget(self.filter_label)
-        self.statusBar().addPermanentWidget(self.zoom_label)
+        self.filter_label, self.zoom_label = install_status_fields(self)  # the settings line elides
         self.setAcceptDrops(True)
 
         ppm = self.app_settings.px_per_mm() or screen_px_per_mm(self)[0]
@@ -251,6 +249,9 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(right[0], dock)
         return dock
 
+    def focusNextPrevChild(self, next: bool) -> bool:  # Tab: never into a dock tab behind another
+        return tab_to_shown(next, super().focusNextPrevChild)
+
     def showEvent(self, ev) -> None:
         super().showEvent(ev)
         # the frame (title bar) is known now: shrink once if it pushes the window off the screen
@@ -333,9 +334,7 @@ class MainWindow(QMainWindow):
             combo.blockSignals(True)
             combo.setCurrentIndex(values.index(v) if v in values else -1)
             combo.blockSignals(False)
-        self.filter_label.setText(
-            tr("ui.filter.state_raw") if not f.any_on else self.state.page().settings_text()
-            if self.state.page() else tr("ui.filter.state_raw"))
+        self.filter_label.setText(settings_line(self.state))  # elided: the whole text on hover
 
     def _zoom_changed(self, ppm: float) -> None:
         pct = 100.0 * ppm / self.view.px_per_mm_true if self.view.px_per_mm_true else 0

@@ -5,6 +5,8 @@ Keys (window shortcuts; they do not fire while typing in a text field):
 J / K next / previous case in the worklist, F next flagged (要至急・要精査) case not yet reviewed,
 C / X confirm / reject the highest-ranked suggestion not yet decided, U 要至急, E 要精査,
 W 異常なし (the reader's final level), Ctrl+L the worklist (Enter opens the selected row).
+PgDown / PgUp and the toolbar's ◀ / ▶ do what J / K do while a worklist is open (without one
+they go through the open file's folder).
 
 Every decision goes to the review database as the review dock's controls do (with its audit
 rows); a comment typed but not saved is stored when the reader leaves the ECG.
@@ -52,6 +54,9 @@ KEYS: dict[str, tuple[str, str]] = {
     "desk:worklist": ("desk.action.worklist", "Ctrl+L"),
 }
 LEVEL_KEYS = {"desk:urgent": "urgent", "desk:exam": "D", "desk:normal": "A"}
+#: the window's Next / Prev (PgDown / PgUp): (text with a worklist, without one, the desk's key)
+PAGE_KEYS = {"next": ("desk.action.page_next", "ui.action.next", "desk:next"),
+             "prev": ("desk.action.page_prev", "ui.action.prev", "desk:prev")}
 
 
 class ReadingDesk(QObject):
@@ -117,6 +122,7 @@ class ReadingDesk(QObject):
         fit_worklist_width(self.win, self.worklist_dock, self.win.screen_class)
         n = self.worklist.open_folder(folder)
         self._at, self._opened, self._passed = None, set(), set()
+        self._name_page_keys()
         self.worklist.set_current(self.win.state.path)
         self.focus_worklist()
         self.update_status()
@@ -127,6 +133,19 @@ class ReadingDesk(QObject):
 
     def has_worklist(self) -> bool:
         return bool(self.worklist.files)
+
+    def _name_page_keys(self) -> None:
+        """PgDown / PgUp (the File menu's and the toolbar's Next / Prev) say what they do now: the
+        next case in reading order with a worklist (:meth:`step`), else the folder's next file;
+        F1 lists them so."""
+        for name, (case_key, file_key, desk) in PAGE_KEYS.items():
+            if self.has_worklist():
+                self.win.actions_.rekey(name, case_key, press=KEYS[desk][1])
+            else:
+                self.win.actions_.rekey(name, file_key)
+        dialog = self.win.shortcuts_dialog
+        if dialog is not None and dialog.isVisible():
+            dialog.refresh()
 
     def focus_worklist(self) -> None:
         self.worklist_dock.show()

@@ -203,6 +203,9 @@ class WorklistPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        # Tab / Shift+Tab leave the table for the next control (QA 72: they went cell by cell and
+        # never left, so the review dock could not be reached from the keyboard)
+        self.table.setTabKeyNavigation(False)
         self.table.cellDoubleClicked.connect(self._open_row)
         self.table.installEventFilter(self)
         self.table.viewport().installEventFilter(self)  # a vertical scroll bar came or went

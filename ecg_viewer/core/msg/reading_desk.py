@@ -14,6 +14,11 @@ MESSAGES.update({
     "desk.menu": ("読影(&R)", "&Reading"),
     "desk.action.next": ("次の症例", "Next case"),
     "desk.action.prev": ("前の症例", "Previous case"),
+    # PgDown / PgUp and the toolbar's ◀ / ▶ while a worklist is open (QA 72: F1 listed them as
+    # 「次のファイル」 beside 「次の症例」, and they went through the folder alphabetically)
+    "desk.action.page_next": ("次の症例（読影順、{press} と同じ）", "Next case (reading order, as {press})"),
+    "desk.action.page_prev": ("前の症例（読影順、{press} と同じ）",
+                              "Previous case (reading order, as {press})"),
     "desk.action.next_flagged": ("次の未確認の要精査以上・判定不能",
                                 "Next unreviewed flagged or unjudged case"),
     # 確認 / 否定: the words of the review dock's lists, the PDF and the FHIR (it said 採用 / 却下)
