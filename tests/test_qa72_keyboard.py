@@ -185,3 +185,27 @@ def test_without_a_worklist_pgdown_browses_the_folder(make_window, qtbot, ward):
     assert _press(qtbot, w, Qt.Key.Key_PageDown) == folder[2]
     assert _trigger(qtbot, w, "prev") == folder[1]
     assert w.actions_["next"].text() == tr("ui.action.next")
+
+
+def test_an_unavailable_review_database_is_said_and_the_keys_say_so(
+        make_window, qtbot, bundled_samples, tmp_path, monkeypatch) -> None:
+    """QA 72 finding 8: with no review database (its folder cannot be made or written) the reason
+    flashed on the status bar and was gone; C said nothing and U said 「心電図を開いて…」 with an
+    ECG open. The reason stays in the notice area, and the review keys say nothing is recorded."""
+    from PySide6.QtCore import Qt
+
+    from ecg_viewer.core.messages import tr
+
+    blocked = tmp_path / "not_a_folder"
+    blocked.write_text("a file where the data folder would be")
+    monkeypatch.setenv("ECG_VIEWER_DATA_DIR", str(blocked))
+    w = make_window((1366, 740), use_stored_language=False, review_store=None)
+    assert w.store is None
+    assert any("確認結果のデータベースが使えない" in m for m in w.notices.messages())
+    with qtbot.waitSignal(w.controller.loadFinished, timeout=30000):
+        w.controller.open_file(str(bundled_samples / "00017_hr.hea"))
+    w.activateWindow()
+    for key in (Qt.Key.Key_C, Qt.Key.Key_U):
+        w.statusBar().clearMessage()
+        qtbot.keyClick(w, key)
+        assert w.statusBar().currentMessage() == tr("desk.no_store"), key

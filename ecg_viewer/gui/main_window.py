@@ -177,10 +177,11 @@ class MainWindow(QMainWindow):
         factory = analyzer_factory or default_analyzer_factory
         self.catalog = catalog_or_none()  # loaded once per process, handed to who needs it
         self.panel.catalog = self.catalog
-        if review_store is None:
-            review_store, why = open_review_store()
-            if why is not None:  # the viewer works without it; the dock says so
-                self.statusBar().showMessage(tr("review.ui.unavailable", reason=user_message(why)))
+        # without a store the viewer works; a notice says why until closed (QA 72: it flashed)
+        review_store, why = (review_store, None) if review_store is not None else open_review_store()
+        if why is not None:
+            self.notices.notify(lambda lang: tr("review.ui.unavailable", lang,
+                                                reason=user_message(why, lang)))
         self.store = review_store
         # what is computed (app/): record -> measurements -> analysis, the prior ECG, reports
         self.flow = AnalysisFlow(self.state, factory, self)

@@ -219,7 +219,17 @@ class ReadingDesk(QObject):
         return self.open(path)
 
     # --- deciding ----------------------------------------------------------------------------------
+    def _no_store(self) -> bool:
+        """Say that nothing can be recorded when the review database is unavailable (QA 72: C
+        said nothing, U said 「心電図を開いてください」 with an ECG open)."""
+        if self.review_panel.store is None and self.review_panel.record is not None:
+            self.win.statusBar().showMessage(tr("desk.no_store"), 8000)
+            return True
+        return False
+
     def decide(self, decision: str) -> str | None:
+        if self._no_store():
+            return None
         label_id, saved = self.review_panel.decide_top(decision)
         if label_id is None:
             key = "desk.no_suggestion" if self.review_panel.analysis is None else "desk.all_decided"
@@ -233,6 +243,8 @@ class ReadingDesk(QObject):
         return label_id
 
     def set_level(self, level: str) -> bool:
+        if self._no_store():
+            return False
         # a key that sets a level below the AI's 要至急/要精査 is pressed twice (QA 43: one stray W
         # stored 異常なし on a 要至急 case, which F then passed over as reviewed)
         analysis = self.review_panel.analysis

@@ -13,6 +13,9 @@ MESSAGES.update({
     # --- keyboard reading ------------------------------------------------------------------------
     "desk.menu": ("読影(&R)", "&Reading"),
     "desk.action.next": ("次の症例", "Next case"),
+    "desk.no_store": (
+        "確認結果のデータベースが使えないため、記録できません（理由は上の通知欄）",
+        "Not recorded: the review database is unavailable (the notice above says why)"),
     "desk.action.prev": ("前の症例", "Previous case"),
     # PgDown / PgUp and the toolbar's ◀ / ▶ while a worklist is open (QA 72: F1 listed them as
     # 「次のファイル」 beside 「次の症例」, and they went through the folder alphabetically)
