@@ -18,7 +18,7 @@ from ecg_viewer.io import read_ecg
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence, score_text
 from ecg_viewer.labels.referral import shown_level
-from ecg_viewer.report.content import device_measurement_text, model_window_text
+from ecg_viewer.report.content import child_note, device_measurement_text, model_window_text
 
 HELP = "help.analyze"  # the message key of its one-line description
 
@@ -85,6 +85,8 @@ def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
         window = model_window_text(analysis, lang)
         if window:  # a record longer than the model's 10 s (QA 51)
             print(window)
+        if child_note(analysis, lang):  # adult criteria and model (QA 73)
+            print(child_note(analysis, lang))
         print((tr("analysis.suggestions_top", n=top) if len(shown) <= top else
                tr("analysis.suggestions_more", n=top, total=len(shown))) + ":")
         for s in shown:

@@ -50,7 +50,7 @@ from ecg_viewer.gui.reasons_view import ReasonsView
 from ecg_viewer.labels.criteria import held_back
 from ecg_viewer.labels.evidence import evidence_text, measurement_evidence, score_text
 from ecg_viewer.labels.referral import shown_level
-from ecg_viewer.report.content import model_window_text
+from ecg_viewer.report.content import child_note, model_window_text
 
 # banner colours by referral level
 LEVEL_COLORS = {
@@ -256,7 +256,8 @@ class SuggestionsPanel(QFrame):
         if analysis.prediction is None and analysis.quality.ok:
             reasons.append(tr("suggest.no_model"))
         self.message.setText("\n".join(reasons) if reasons else tr("suggest.no_findings"))
-        window = model_window_text(analysis)  # which 10 s of a longer record (QA 51)
+        # which 10 s of a longer record (QA 51); a child's ECG read with adult criteria (QA 73)
+        window = "\n".join(t for t in (child_note(analysis), model_window_text(analysis)) if t)
         self.window_note.setText(window)
         self.table.clear()
         labels = analysis.suggestions(self.top_k)

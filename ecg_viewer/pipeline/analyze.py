@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ecg_viewer.core.criteria_features import CriteriaFeatures
 from ecg_viewer.core.errors import EcgError
+from ecg_viewer.core.messages import tr
 from ecg_viewer.core.prediction import Analysis, Prediction, QualityReport
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.labels.criteria import apply_criteria
@@ -150,7 +151,13 @@ def patient_fields(record: EcgRecord) -> dict[str, Any]:
     them (None where it does not)."""
     m = record.meta
     return {"patient_id": str(m.patient_id) if m.patient_id else None,
-            "recorded_at": m.recorded_at.isoformat() if m.recorded_at else None}
+            "recorded_at": m.recorded_at.isoformat() if m.recorded_at else None,
+            "age_years": m.age_years}
+
+
+#: under this age (years) the record is a child's: the analysis says the criteria, the referral
+#: rules and the model are adults' (QA 73: an infant's ECG was judged as an adult's, unsaid)
+CHILD_BELOW_YEARS = 16.0
 
 
 def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
@@ -172,6 +179,10 @@ def _analysis(prepared: Prepared, fused: Prediction | None, predictor: Any,
         # which 10 s of a longer record the suggestions come from (QA 51: a 60-min record's
         # flutter, seen by the model at minute 30, under a page printed from 0:00)
         extra["model_window_s"] = [round(v, 2) for v in prepared.model_window_s]
+    age = (prepared.patient or {}).get("age_years")
+    if age is not None and age < CHILD_BELOW_YEARS:
+        extra["child"] = {"age_years": age, "ja": tr("analysis.child_note", "ja", age=age),
+                          "en": tr("analysis.child_note", "en", age=age)}
     return Analysis(
         file=prepared.file,
         sha256=prepared.sha256,

@@ -58,6 +58,15 @@ def model_window_text(analysis: Analysis, lang: str | None = None) -> str:
     return tr("report.model_window", lang, start=a, end=b)
 
 
+def child_note(analysis: Analysis, lang: str | None = None) -> str:
+    """That the ECG is a child's and the criteria and the model are adults' ("" otherwise):
+    the window, ``analyze``, the PDF and the FHIR conclusion say it beside the suggestions."""
+    note = analysis.extra.get("child") if analysis.extra else None
+    if not isinstance(note, dict) or note.get("age_years") is None:
+        return ""
+    return tr("analysis.child_note", lang, age=float(note["age_years"]))
+
+
 def format_name(fmt: str, lang: str | None = None) -> str:
     """A reader's id (``EcgRecord.format``, "philips_xml") as a person names the format: its
     reader's label without the note in brackets ("Philips Sierra XML", "WFDB", "DICOM 波形");

@@ -34,6 +34,7 @@ from ecg_viewer.labels.referral import reason_head, shown_level
 from ecg_viewer.report.atomic import write_atomic
 from ecg_viewer.report.content import (
     ReportContent,
+    child_note,
     device_filter_text,
     low_confidence_reason,
     measurement_label,
@@ -384,12 +385,13 @@ def _sheet1(c: Canvas, content: ReportContent, page: Page, signal: np.ndarray, l
     _, size = fit_size(head + tail, FILE_LINE_MM, 7, 6)
     room = FILE_LINE_MM - pdfmetrics.stringWidth(tail, FONT, size) / mm
     text_at(c, MARGIN_MM, 13.0, fit_text(head, room, size) + tail, size, Color(0.3, 0.3, 0.3))
-    if problems:  # the sheet that is printed and filed says it too (QA 48: a wrong gain's
-        # warning was on sheet 2 only, under LVH suggestions on sheet 1), in two lines beside the
-        # title: the file line under it keeps the name and the hash that identify the sheet
-        # (QA 49: a caveat beside them had cut both)
-        caveat = tr("report.quality_caveat", lang, problems=sentences(
-            (p.text(lang) for p in problems), lang))
+    child = child_note(content.analysis, lang)  # adult criteria on a child's ECG (QA 73)
+    if problems or child:  # the sheet that is printed and filed says it too (QA 48: a wrong
+        # gain's warning was on sheet 2 only, under LVH suggestions on sheet 1), in two lines
+        # beside the title: the file line under it keeps the name and the hash that identify the
+        # sheet (QA 49: a caveat beside them had cut both)
+        caveat = " ".join(t for t in (child, tr("report.quality_caveat", lang, problems=sentences(
+            (p.text(lang) for p in problems), lang)) if problems else "") if t)
         x = MARGIN_MM + pdfmetrics.stringWidth(title, FONT, 13) / mm + 4.0
         for k, part in enumerate(wrap_text(caveat, 158.0 - x, 7, 2)):
             text_at(c, x, 5.6 + 2.9 * k, part, 7, Color(0.75, 0.30, 0.0))

@@ -303,6 +303,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "against it).",
     ),
     # --- analysis pipeline (model worker, analyze command) -----------------------------------
+    # a child's ECG (pipeline/analyze.py CHILD_BELOW_YEARS): said beside the suggestions
+    "analysis.child_note": (
+        "小児（{age:.0f} 歳）の心電図です。所見候補と判定は成人の基準とモデルによるもので、"
+        "小児には当てはまらないことがあります。",
+        "A child's ECG ({age:.0f} y): the suggestions and the level come from adult criteria and "
+        "an adult-trained model, and may not apply.",
+    ),
     "analysis.loading": ("AI モデルを読み込んでいます…", "Loading the AI model…"),
     "analysis.ready": ("AI モデル準備完了（{device}）", "AI model ready ({device})"),
     "analysis.running": ("解析中…", "Analysing…"),
