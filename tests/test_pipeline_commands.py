@@ -16,6 +16,7 @@ import pytest
 from ecg_viewer.cli import main
 from ecg_viewer.core.messages import language, set_language
 from ecg_viewer.core.paths import model_weights_dir
+from ecg_viewer.io import read_ecg
 from ecg_viewer.pipeline.factory import forget_predictors
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,6 +85,11 @@ def test_batch_rows_equal_analyze_with_a_copied_weights_folder(
         assert row["labels"] and row["model"], name  # the model answered
         row["file"] = single[name]["file"]
         assert row.pop("source")[0][0].endswith(name)  # the batch row's own: the files read
+        # and whose ECG it is and when (QA 73), as the file gives them (None where it is silent)
+        meta = read_ecg(folder / name).meta
+        assert (row.pop("patient_id"), row.pop("recorded_at"), row.pop("age_years")) == (
+            meta.patient_id, None if meta.recorded_at is None else meta.recorded_at.isoformat(),
+            meta.age_years), name
         assert row == single[name], name  # the very same numbers, label order and reasons
 
 
