@@ -262,3 +262,24 @@ def test_audit_verify_of_an_earlier_versions_database(tmp_path: Path) -> None:
     ReviewStore(path).close()  # this version opens it: the chain is made
     after = verify("ja")
     assert after.returncode == 0 and "ハッシュチェーンは完全です" in after.stdout
+
+
+def test_only_a_write_failure_is_read_as_a_folder_that_cannot_be_written(tmp_path: Path) -> None:
+    """A database another window holds locked is no read-only folder: the fallback (reads only,
+    「書き込めません」) is for SQLite's can't-open / read-only / I/O / full errors."""
+    from ecg_viewer.review.sqlite_open import cannot_write, is_corrupt
+
+    path = tmp_path / "r.sqlite3"
+    a = sqlite3.connect(path, isolation_level=None)
+    a.execute("CREATE TABLE t(x)")
+    a.execute("BEGIN IMMEDIATE")
+    b = sqlite3.connect(path, isolation_level=None, timeout=0)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as busy:
+            b.execute("BEGIN IMMEDIATE")
+        assert not cannot_write(busy.value) and not is_corrupt(busy.value)
+    finally:
+        a.execute("ROLLBACK")
+        a.close()
+        b.close()
+    assert cannot_write(PermissionError(13, "Permission denied"))

@@ -30,6 +30,22 @@ def is_corrupt(exc: BaseException) -> bool:
     return "malformed" in text or "not a database" in text
 
 
+_CANNOT_WRITE = {3, 8, 10, 13, 14}  # SQLITE_PERM, READONLY, IOERR, FULL, CANTOPEN
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database (or its folder) cannot be written, so that reading it
+    as it is makes sense; a busy or locked database is no such thing (another window writes)."""
+    if isinstance(exc, OSError):
+        return True
+    code = _code(exc)
+    if code is not None:
+        return code in _CANNOT_WRITE
+    text = str(exc).lower()
+    return any(w in text for w in ("unable to open", "readonly", "read-only", "disk i/o",
+                                   "disk is full"))
+
+
 def is_full(exc: BaseException) -> bool:
     """Whether ``exc`` is SQLite's "database or disk is full"."""
     code = _code(exc)

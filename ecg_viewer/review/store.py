@@ -29,6 +29,7 @@ from ecg_viewer.review.chain import ChainReport, chain_rows, is_json, missing_tr
 from ecg_viewer.review.model import CONFIRMED, REJECTED, Annotation, Review, review_changes
 from ecg_viewer.review.schema import SCHEMA_VERSION, SchemaTooNewError, migrate, schema_version
 from ecg_viewer.review.sqlite_open import (
+    cannot_write,
     in_memory_upgrade,
     is_corrupt,
     is_full,
@@ -140,7 +141,7 @@ class ReviewStore:
         except SchemaTooNewError as exc:
             raise ReviewStoreError("review.too_new", path=self.path, version=exc.found) from exc
         except (sqlite3.Error, OSError) as exc:
-            if not self.path.is_file() or is_corrupt(exc):
+            if not self.path.is_file() or is_corrupt(exc) or not cannot_write(exc):
                 raise ReviewStoreError("review.open_failed", path=self.path, reason=exc) from exc
             self._open_read_only(exc)  # a folder that cannot be written: read, never write
             return
