@@ -147,8 +147,8 @@ def prepare(record: EcgRecord, *, with_measurements: bool = True,
 
 
 def patient_fields(record: EcgRecord) -> dict[str, Any]:
-    """The patient ID and the recording time (ISO 8601) a batch row names, as the file gives
-    them (None where it does not)."""
+    """The patient ID, the recording time (ISO 8601) and the age a batch row names, as the file
+    gives them (None where it does not); the age also decides the child's note."""
     m = record.meta
     return {"patient_id": str(m.patient_id) if m.patient_id else None,
             "recorded_at": m.recorded_at.isoformat() if m.recorded_at else None,

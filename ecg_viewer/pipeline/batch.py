@@ -309,7 +309,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
                 # one-process and staged runs list it
                 row = {"file": row["file"], "sha256": row["sha256"], "duplicate": True,
                        "source": row.get("source"), "patient_id": row.get("patient_id"),
-                       "recorded_at": row.get("recorded_at")}
+                       "recorded_at": row.get("recorded_at"), "age_years": row.get("age_years")}
             if not row.get("source"):  # an unreadable file: its size and time (and a header's
                 # signal files), whichever path made the row
                 row["source"] = fingerprint(error_sources(Path(row["file"])))
