@@ -13,6 +13,8 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QLabel, QSizePolicy, QStyle, QWidget
 
+from ecg_viewer.core.line_breaks import bad_break
+
 #: the narrowest an elided label becomes unless told otherwise: a text shorter than this is never
 #: elided (a device name, a short file name), a longer one keeps about 15 characters
 MIN_WIDTH_PX = 120
@@ -232,15 +234,15 @@ def wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int = 3) -> str:
     criterion's, or the name's own: 「QRS 振幅の最大（四肢誘導）」), the latest after which the
     rest fits the lines left, so a value stays beside its name and the criterion, with
     「境界域」, follows whole; else as :func:`wrap_lines` breaks it when nothing is cut there;
-    else before the latest bracket whose head fits, the rest cut at its end. A number keeps its
-    unit and its sign on its line (「39 ms」, 「50 /分」, 「≥ 120」)."""
+    else before the latest bracket whose head fits, the rest cut at its end. No line breaks
+    where :func:`~ecg_viewer.core.line_breaks.bad_break` says a reader would not (「39」 /
+    「ms」, 「≥」 / 「120」, a line opening with 「：」), as the PDF's lines do not."""
     if _fits(fm, text, width):
         return text
-    kept = _UNIT_SPACE.sub("\\1\u00a0", text)  # no break at a no-break space
+    # a space no line may break at (core.line_breaks, the PDF's rule) made a no-break space
+    kept = "".join("\u00a0" if ch == " " and bad_break(text[:i], text[i + 1:]) else ch
+                   for i, ch in enumerate(text))
     return _wrap_reason(kept, fm, width, lines).replace("\u00a0", " ")
-
-
-_UNIT_SPACE = re.compile(r"(\d|[≥≤<>]) (?=[A-Za-zµ°%/]|(?<=[≥≤<>] )[-\d])")
 
 
 def _wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int) -> str:
@@ -248,7 +250,7 @@ def _wrap_reason(text: str, fm: QFontMetrics, width: int, lines: int) -> str:
         return fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
     at = sorted({i for i in range(1, len(text))
                  if (text[i] == "（" or text[i : i + 2] == " (" or text[i - 1] in "）)")
-                 and text[i] not in "：:、，,。;）)"},  # never a line that opens with 「：あり」
+                 and not bad_break(text[:i], text[i:])},  # never a line opening with 「：あり」
                 reverse=True)
     heads = [i for i in at if _fits(fm, text[:i], width)]
     for i in heads:

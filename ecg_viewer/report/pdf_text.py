@@ -14,6 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from ecg_viewer.core.line_breaks import bad_break
 from ecg_viewer.core.paths import font_path
 
 FONT = "IPAexGothic"
@@ -135,26 +136,11 @@ def _latin(ch: str) -> bool:
     return ch.isascii() and not ch.isspace()
 
 
-# Japanese line-breaking rules (kinsoku): what may not begin a line, and what may not end one
-_NO_LINE_START = frozenset("）」』】〕、。，．・：；)]}%％")
-_NO_LINE_END = frozenset("（「『【〔([{")
-
-
-def _bad_break(head: str, tail: str) -> bool:
-    """Whether a line ending in ``head`` and the next beginning with ``tail`` break where a
-    reader would not: a closing bracket or a comma opening the line, an opening bracket ending
-    it, a number cut in two or parted from its unit ("41" / "ms）"; an empty ``tail`` is the
-    space before it)."""
-    a, b = head[-1:], tail[:1]
-    return (b in _NO_LINE_START or a in _NO_LINE_END
-            or (a.isdigit() and (not b or b.isdigit() or b == "." or (b.isascii() and b.isalpha())))
-            or (a in "+-−." and b.isdigit()))
-
-
 def _break_at(line: str, ch: str) -> int:
     """Where ``line`` breaks when ``ch`` no longer fits: after its last space when ``ch``
     continues an English word (and the line holds more than that word), else at its end; then
-    moved back (a few characters at most) until the break is not a bad one (:func:`_bad_break`:
+    moved back (a few characters at most) until the break is not a bad one
+    (:func:`~ecg_viewer.core.line_breaks.bad_break`:
     "…41" / "ms）" and a lone "）" were printed in the referral's reasons)."""
     cut = len(line)
     if _latin(ch) and _latin(line[-1]):
@@ -162,7 +148,7 @@ def _break_at(line: str, ch: str) -> int:
         if space > 0:
             cut = space + 1
     for _ in range(8):
-        if cut <= 1 or not _bad_break(line[:cut].rstrip(), (line[cut:] + ch).lstrip()):
+        if cut <= 1 or not bad_break(line[:cut], line[cut:] + ch):
             break
         cut -= 1
     return cut if cut >= 1 else len(line)
