@@ -85,8 +85,8 @@ def print_text(analysis: Analysis, top: int, meta: Any = None) -> None:
         window = model_window_text(analysis, lang)
         if window:  # a record longer than the model's 10 s (QA 51)
             print(window)
-        if child_note(analysis, lang):  # adult criteria and model (QA 73)
-            print(child_note(analysis, lang))
+        if child := child_note(analysis, lang):  # adult criteria and model (QA 73)
+            print(child)
         print((tr("analysis.suggestions_top", n=top) if len(shown) <= top else
                tr("analysis.suggestions_more", n=top, total=len(shown))) + ":")
         for s in shown:

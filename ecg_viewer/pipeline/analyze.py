@@ -146,6 +146,10 @@ def prepare(record: EcgRecord, *, with_measurements: bool = True,
                     patient=patient_fields(record)), meas
 
 
+#: the keys of :func:`patient_fields` in a batch row
+PATIENT_KEYS = ("patient_id", "recorded_at", "age_years")
+
+
 def patient_fields(record: EcgRecord) -> dict[str, Any]:
     """The patient ID, the recording time (ISO 8601) and the age a batch row names, as the file
     gives them (None where it does not); the age also decides the child's note."""

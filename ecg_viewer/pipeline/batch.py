@@ -53,7 +53,7 @@ from ecg_viewer.core.prediction import Analysis
 from ecg_viewer.core.record import EcgRecord
 from ecg_viewer.io import read_ecg
 from ecg_viewer.io.registry import READER_MODULES
-from ecg_viewer.pipeline.analyze import patient_fields
+from ecg_viewer.pipeline.analyze import PATIENT_KEYS, patient_fields
 from ecg_viewer.pipeline.files import error_sources, find_ecg_files
 from ecg_viewer.pipeline.malloc import keep_freed_memory
 from ecg_viewer.report.batch_output import (  # noqa: F401 - re-exported
@@ -308,8 +308,7 @@ def run_batch(root: str | Path, out: str | Path, make_analyze: Callable[[], Anal
                 # worker process (which could not know): listed as a duplicate, as the
                 # one-process and staged runs list it
                 row = {"file": row["file"], "sha256": row["sha256"], "duplicate": True,
-                       "source": row.get("source"), "patient_id": row.get("patient_id"),
-                       "recorded_at": row.get("recorded_at"), "age_years": row.get("age_years")}
+                       "source": row.get("source"), **{k: row.get(k) for k in PATIENT_KEYS}}
             if not row.get("source"):  # an unreadable file: its size and time (and a header's
                 # signal files), whichever path made the row
                 row["source"] = fingerprint(error_sources(Path(row["file"])))

@@ -391,8 +391,8 @@ def _conclusion(content: ReportContent, lang: str) -> str:
     reasons = ref.reasons(lang)
     parts.append(f"{tr(content.referral_title_key, lang)}: {ref.name(lang)}"
                  + (f" — {sep.join(reasons)}" if reasons else ""))
-    if child_note(content.analysis, lang):  # adult criteria and model on a child's ECG (QA 73)
-        parts.append(child_note(content.analysis, lang))
+    if child := child_note(content.analysis, lang):  # adult criteria on a child's ECG (QA 73)
+        parts.append(child)
     review = content.review
     if review and review.final_level:
         names = REFERRAL_JA if lang == "ja" else REFERRAL_EN

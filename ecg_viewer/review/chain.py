@@ -173,20 +173,14 @@ def _walk(conn: sqlite3.Connection, report: ChainReport) -> None:
 def inspect_file(path: str | Path) -> ChainReport:
     """Check a review database without writing to it (opened read-only, not migrated): file
     integrity (``PRAGMA quick_check``), the audit triggers, and the hash chain."""
-    from ecg_viewer.review.sqlite_open import is_corrupt, read_only_connection
+    from ecg_viewer.review.sqlite_open import quick_check_fails, read_only_connection
 
     # a folder that cannot be written is read as it is; an error that is not damage (the file
     # cannot be opened at all) is raised, never reported as tampering (QA 72)
     conn = read_only_connection(Path(path))
     problems: list[str] = []
     try:
-        try:
-            damaged = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()] != ["ok"]
-        except sqlite3.DatabaseError as exc:
-            if not is_corrupt(exc):
-                raise
-            damaged = True
-        if damaged:
+        if quick_check_fails(conn):
             problems.append("review.damaged")
         else:
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])

@@ -52,6 +52,17 @@ def is_full(exc: BaseException) -> bool:
     return code == _FULL if code is not None else "disk is full" in str(exc).lower()
 
 
+def quick_check_fails(conn: sqlite3.Connection) -> bool:
+    """Whether ``PRAGMA quick_check`` finds the file damaged; an error that is not damage (the
+    file cannot be opened at all) is raised, never taken for damage."""
+    try:
+        return [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()] != ["ok"]
+    except sqlite3.DatabaseError as exc:  # "database disk image is malformed"
+        if not is_corrupt(exc):
+            raise
+        return True
+
+
 def read_only_connection(path: Path, timeout_s: float = 5.0) -> sqlite3.Connection:
     """``path`` opened read-only (``mode=ro``). Where even that fails because the ``-shm`` file
     cannot be made, and no write-ahead log with content lies beside the file (so nothing

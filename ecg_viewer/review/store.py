@@ -33,6 +33,7 @@ from ecg_viewer.review.sqlite_open import (
     in_memory_upgrade,
     is_corrupt,
     is_full,
+    quick_check_fails,
     read_only_connection,
 )
 
@@ -172,15 +173,8 @@ class ReviewStore:
     def _check_before_writing(self) -> None:
         """Fill ``problems``: a damaged file, or audit triggers missing/altered. An error that
         is not damage (the file cannot be opened) is raised."""
-        try:
-            rows = self._conn.execute("PRAGMA quick_check").fetchall()
-            damaged = [r[0] for r in rows] != ["ok"]
-        except sqlite3.DatabaseError as exc:  # "database disk image is malformed"
-            if not is_corrupt(exc):
-                raise
-            log.error("quick_check of %s failed: %s", self.path, exc)
-            damaged = True
-        if damaged:
+        if quick_check_fails(self._conn):
+            log.error("quick_check of %s failed", self.path)
             self.problems.append("review.damaged")
             return
         version = schema_version(self._conn)
